@@ -1,0 +1,145 @@
+/* ks-policy.h: the scheduler policy ABI.
+ *
+ * A scheduler plugin is a const KsSchedulerPlugin: a name and the extension points it
+ * implements (queue sort, PreFilter, Filter, PreScore, Score, NormalizeScore, PostFilter), as in
+ * the Kubernetes scheduling framework.  The framework calls plugins; plugins never call into the
+ * engine.  A plugin sees the pod, the node views (KsNodeInfo) and its own state, so a unit test
+ * needs nothing but a hand-built node view.
+ *
+ * Built-in plugins are listed in policies/ks-builtin.c.  External plugins are shared objects
+ * exporting ks_policy_module_init (a later version of this ABI loads them with GModule).
+ *
+ * Versioning: KS_POLICY_ABI_VERSION changes whenever a struct here changes incompatibly; the
+ * loader refuses plugins built for another version. */
+#pragma once
+
+#include <glib.h>
+#include <gsl/gsl_rng.h>
+#include <json-glib/json-glib.h>
+
+#include "src/api/ks-node.h"
+#include "src/api/ks-pod.h"
+
+G_BEGIN_DECLS
+
+#define KS_POLICY_ABI_VERSION 1
+
+/* Errors from plugins (bad args).  Messages name the offending field of the args. */
+#define KS_POLICY_ERROR (ks_policy_error_quark ())
+GQuark ks_policy_error_quark (void);
+
+/* framework constants */
+#define KS_MAX_NODE_SCORE 100
+#define KS_MIN_NODE_SCORE 0
+
+typedef enum
+{
+  KS_STATUS_SUCCESS = 0,
+  KS_STATUS_UNSCHEDULABLE,                   /* preemption may help */
+  KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE, /* preemption cannot help */
+  KS_STATUS_SKIP,                            /* PreFilter/PreScore: leave this plugin out */
+  KS_STATUS_ERROR,
+} KsStatusCode;
+
+#define KS_STATUS_MAX_REASONS 8
+
+/* The outcome of an extension point: a code and reasons.  Reasons must be static or interned
+ * strings (g_intern_string): the framework keeps the pointers. */
+typedef struct
+{
+  KsStatusCode code;
+  guint n_reasons;
+  const char *reasons[KS_STATUS_MAX_REASONS];
+} KsStatus;
+
+static inline void
+ks_status_add_reason (KsStatus *status, const char *interned_reason)
+{
+  if (status->n_reasons < KS_STATUS_MAX_REASONS)
+    status->reasons[status->n_reasons++] = interned_reason;
+}
+
+/* The scheduler's view of one node (framework.NodeInfo): the Node and the sums of the requests
+ * of the pods on it, assumed pods included. */
+typedef struct
+{
+  const KsNode *node;   /* borrowed; the latest Node object */
+  const char *name;     /* interned */
+  guint index;          /* position in the node list */
+  KsResources requested; /* Σ effective requests (real values) */
+  gint64 nonzero_milli_cpu; /* Σ requests with the 100m/200Mi defaults, for scoring */
+  gint64 nonzero_memory;
+  GPtrArray *pods; /* const KsPod * on the node (borrowed), in arrival order */
+} KsNodeInfo;
+
+/* A pod waiting in the scheduling queue, as the queue sort sees it. */
+typedef struct
+{
+  const KsPod *pod;
+  gint64 timestamp;                 /* when it (re)entered the queue */
+  gint64 initial_attempt_timestamp; /* when it first entered the queue */
+  guint attempts;
+  guint64 sequence; /* arrival order, the final tie-breaker */
+} KsQueuedPod;
+
+/* What a plugin callback gets besides the pod and node. */
+typedef struct
+{
+  gpointer instance;       /* the plugin's data from init (may be NULL) */
+  gpointer cycle;          /* per-attempt state a plugin may set in PreFilter/PreScore */
+  KsNodeInfo *const *all_nodes; /* every node of the snapshot, in node-list order */
+  guint n_all_nodes;
+  gsl_rng *rng;            /* the profile's random stream (policies that draw) */
+  gint64 now;              /* the current time, µs */
+} KsPluginCtx;
+
+typedef struct _KsSchedulerPlugin KsSchedulerPlugin;
+
+struct _KsSchedulerPlugin
+{
+  guint32 abi_version; /* KS_POLICY_ABI_VERSION */
+  const char *name;    /* as written in KubeSchedulerConfiguration ("NodeResourcesFit") */
+  /* The Score weight it has when enabled without a weight (Kubernetes' default profile). */
+  gint32 default_weight;
+
+  /* Called once per profile.  args is the plugin's pluginConfig args object, or NULL.  Sets
+   * *instance (owned by the framework, freed with destroy) and returns TRUE, or returns FALSE
+   * with error for bad args; the message names the field. NULL entry: no args accepted. */
+  gboolean (*init) (JsonNode *args, gpointer *instance, GError **error);
+  void (*destroy) (gpointer instance);
+
+  /* QueueSort: TRUE when a goes before b.  NULL: not a queue-sort plugin. */
+  gboolean (*less) (gpointer instance, const KsQueuedPod *a, const KsQueuedPod *b);
+
+  /* PreFilter: once per attempt before filtering.  Return SKIP to be left out of Filter,
+   * UNSCHEDULABLE* (with a reason) to reject the pod on every node.  May set ctx->cycle. */
+  KsStatusCode (*pre_filter) (KsPluginCtx *ctx, const KsPod *pod, KsStatus *status);
+  /* Filter: can pod run on node?  On failure add reasons to status. */
+  KsStatusCode (*filter) (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *node,
+                          KsStatus *status);
+  /* PostFilter: called when no node passed the filters.  node_codes[i] is the filter code of
+   * ctx->all_nodes[i].  May set *nominated (a node name, interned) and add reasons (appended to
+   * the FailedScheduling message).  NULL: none. */
+  KsStatusCode (*post_filter) (KsPluginCtx *ctx, const KsPod *pod, const KsStatusCode *node_codes,
+                               const char **nominated, KsStatus *status);
+  /* PreScore: once per attempt with the feasible nodes; SKIP leaves the plugin out of Score. */
+  KsStatusCode (*pre_score) (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes,
+                             guint n);
+  /* Score: a raw score for node. */
+  gint64 (*score) (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *node);
+  /* NormalizeScore: rewrite scores[0..n) (of nodes[i]) into [0, 100].  NULL: none. */
+  void (*normalize) (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, gint64 *scores,
+                     guint n);
+  /* Frees ctx->cycle at the end of the attempt (NULL: g_free is not called; leave cycle NULL). */
+  void (*free_cycle) (gpointer cycle);
+};
+
+/* DefaultNormalizeScore (helper/normalize_score.go): scale to [0, max] by the highest score;
+ * with reverse, max − s. */
+void ks_default_normalize_score (gint64 max, gboolean reverse, gint64 *scores, guint n);
+
+/* The built-in plugins, in Kubernetes' default-profile order; NULL-terminated. */
+const KsSchedulerPlugin *const *ks_builtin_scheduler_plugins (void);
+const KsSchedulerPlugin *ks_builtin_scheduler_plugin_lookup (const char *name);
+
+G_END_DECLS

@@ -1,0 +1,80 @@
+/* ks-sim-model.c: simulation annotations. */
+#include "config.h"
+
+#include "ks-sim-model.h"
+#include "src/api/ks-duration.h"
+#include "src/api/ks-quantity.h"
+
+G_DEFINE_QUARK (ks-sim-error-quark, ks_sim_error)
+
+static gboolean
+duration (const KsStrMap *a, const char *key, gint64 *out, GError **error)
+{
+  const char *v = ks_str_map_lookup (a, key);
+  g_autoptr (GError) local = NULL;
+
+  if (v == NULL)
+    return TRUE;
+  if (!ks_duration_parse (v, out, &local) || *out < 0)
+    {
+      g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_ANNOTATION, "annotation %s: %s", key,
+                   local != NULL ? local->message : "must not be negative");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+quantity (const KsStrMap *a, const char *key, gboolean milli, gint64 *out, GError **error)
+{
+  const char *v = ks_str_map_lookup (a, key);
+  g_autoptr (GError) local = NULL;
+  gboolean ok;
+
+  if (v == NULL)
+    return TRUE;
+  ok = milli ? ks_quantity_parse_milli (v, out, &local) : ks_quantity_parse_value (v, out, &local);
+  if (!ok || *out < 0)
+    {
+      g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_ANNOTATION, "annotation %s: %s", key,
+                   local != NULL ? local->message : "must not be negative");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+ks_sim_pod_model_parse (const KsStrMap *a, KsSimPodModel *out, GError **error)
+{
+  const char *code;
+
+  *out = (KsSimPodModel){ -1, -1, 0, -1, -1 };
+  if (!duration (a, KS_ANNOTATION_STARTUP, &out->startup, error)
+      || !duration (a, KS_ANNOTATION_DURATION, &out->duration, error)
+      || !quantity (a, KS_ANNOTATION_CPU_USAGE, TRUE, &out->cpu_usage, error)
+      || !quantity (a, KS_ANNOTATION_MEMORY_USAGE, FALSE, &out->memory_usage, error))
+    return FALSE;
+  code = ks_str_map_lookup (a, KS_ANNOTATION_EXIT_CODE);
+  if (code != NULL)
+    {
+      char *end;
+      gint64 v = g_ascii_strtoll (code, &end, 10);
+      if (end == code || *end != '\0' || v < 0 || v > 255)
+        {
+          g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_ANNOTATION,
+                       "annotation %s: invalid exit code \"%s\": must be an integer from 0 to 255",
+                       KS_ANNOTATION_EXIT_CODE, code);
+          return FALSE;
+        }
+      if (ks_str_map_lookup (a, KS_ANNOTATION_DURATION) == NULL)
+        {
+          g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_ANNOTATION,
+                       "annotation %s needs %s: the exit code is what the container returns "
+                       "after its run time",
+                       KS_ANNOTATION_EXIT_CODE, KS_ANNOTATION_DURATION);
+          return FALSE;
+        }
+      out->exit_code = (gint) v;
+    }
+  return TRUE;
+}

@@ -1,0 +1,37 @@
+/* ks-sim-model.h: the simulation annotations of a pod (DESIGN.md "Simulation annotations"):
+ * kubesim.io/duration, startup, exit-code, cpu-usage, memory-usage.  Parsed once per template
+ * when a scenario is loaded (so bad values are input errors) and again by the modelled runtime. */
+#pragma once
+
+#include "src/api/ks-strmap.h"
+
+G_BEGIN_DECLS
+
+#define KS_ANNOTATION_DURATION "kubesim.io/duration"
+#define KS_ANNOTATION_STARTUP "kubesim.io/startup"
+#define KS_ANNOTATION_EXIT_CODE "kubesim.io/exit-code"
+#define KS_ANNOTATION_CPU_USAGE "kubesim.io/cpu-usage"
+#define KS_ANNOTATION_MEMORY_USAGE "kubesim.io/memory-usage"
+
+typedef struct
+{
+  gint64 startup;     /* µs, -1: the kubelet model's default */
+  gint64 duration;    /* µs, -1: runs until stopped */
+  gint exit_code;     /* after duration; default 0 */
+  gint64 cpu_usage;   /* millicores, -1 unset */
+  gint64 memory_usage; /* bytes, -1 unset */
+} KsSimPodModel;
+
+#define KS_SIM_ERROR (ks_sim_error_quark ())
+GQuark ks_sim_error_quark (void);
+
+typedef enum
+{
+  KS_SIM_ERROR_ANNOTATION, /* a simulation annotation with a bad value; message names it */
+  KS_SIM_ERROR_INPUT,      /* bad scenario input found at run time */
+} KsSimError;
+
+/* Parse the annotations; FALSE with an error naming the annotation and what is valid. */
+gboolean ks_sim_pod_model_parse (const KsStrMap *annotations, KsSimPodModel *out, GError **error);
+
+G_END_DECLS

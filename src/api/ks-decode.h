@@ -1,0 +1,88 @@
+/* ks-decode.h: helpers for decoding json-glib trees (from KsSource) into C structs with precise
+ * error reports.
+ *
+ * A KsDecoder carries the source (for positions), the diagnostics list and the current field
+ * path ("spec.template.spec.containers[0].resources.requests.cpu").  Every getter reports a
+ * wrong type or invalid value as a problem at the node's position and keeps going, so one pass
+ * reports everything.  Getters return FALSE when they reported a problem; absent and null
+ * members are not problems (the output is left unchanged). */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "ks-diag.h"
+#include "ks-strmap.h"
+#include "ks-yaml.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  KsSource *source; /* may be NULL for trees built in code (no positions then) */
+  KsDiag *diag;
+  GString *path;
+} KsDecoder;
+
+void ks_decoder_init (KsDecoder *dec, KsSource *source, KsDiag *diag);
+void ks_decoder_clear (KsDecoder *dec);
+
+/* Extend the path by a field name or an index; returns a mark for ks_decoder_pop. */
+gsize ks_decoder_push (KsDecoder *dec, const char *field);
+gsize ks_decoder_push_index (KsDecoder *dec, guint index);
+void ks_decoder_pop (KsDecoder *dec, gsize mark);
+
+/* The number of problems so far (to tell whether a sub-decode failed). */
+guint ks_decoder_n_errors (KsDecoder *dec);
+
+/* Report a problem at node (the current path). */
+void ks_decoder_error (KsDecoder *dec, JsonNode *at, const char *format, ...) G_GNUC_PRINTF (3, 4);
+/* Report a problem about member field of the mapping node obj (path extended by field;
+ * position of the member's value if present, else of obj). */
+void ks_decoder_error_field (KsDecoder *dec, JsonNode *obj, const char *field, const char *format,
+                             ...) G_GNUC_PRINTF (4, 5);
+
+/* Type checks with a report: "expected a mapping, got a string". */
+gboolean ks_decoder_expect_object (KsDecoder *dec, JsonNode *node);
+gboolean ks_decoder_expect_array (KsDecoder *dec, JsonNode *node);
+const char *ks_decoder_node_type_name (JsonNode *node);
+
+/* The member's node, or NULL when obj has no such member or it is null. */
+JsonNode *ks_decoder_member (JsonNode *obj, const char *field);
+
+/* Typed members.  obj must be a mapping node.  The path is extended by field for reports. */
+gboolean ks_decoder_get_string (KsDecoder *dec, JsonNode *obj, const char *field, char **out);
+gboolean ks_decoder_get_int64 (KsDecoder *dec, JsonNode *obj, const char *field, gint64 *out);
+/* An int32 in [min, max]. */
+gboolean ks_decoder_get_int32 (KsDecoder *dec, JsonNode *obj, const char *field, gint32 min,
+                               gint32 max, gint32 *out);
+gboolean ks_decoder_get_bool (KsDecoder *dec, JsonNode *obj, const char *field, gboolean *out);
+/* A mapping of strings to strings. */
+gboolean ks_decoder_get_str_map (KsDecoder *dec, JsonNode *obj, const char *field, KsStrMap **out);
+/* A sequence of strings. */
+gboolean ks_decoder_get_strv (KsDecoder *dec, JsonNode *obj, const char *field, char ***out);
+/* A string that must be one of the NULL-terminated choices; *out is its index. */
+gboolean ks_decoder_get_enum (KsDecoder *dec, JsonNode *obj, const char *field,
+                              const char *const *choices, int *out);
+/* A Go duration string ("90s"), in microseconds. */
+gboolean ks_decoder_get_duration (KsDecoder *dec, JsonNode *obj, const char *field, gint64 *out);
+
+/* Scalars themselves (the path must already point at node). */
+gboolean ks_decoder_string (KsDecoder *dec, JsonNode *node, char **out);
+/* A quantity (string or number, read from its text as written), as milli or plain value. */
+gboolean ks_decoder_quantity_milli (KsDecoder *dec, JsonNode *node, gint64 *out);
+gboolean ks_decoder_quantity_value (KsDecoder *dec, JsonNode *node, gint64 *out);
+gboolean ks_decoder_duration (KsDecoder *dec, JsonNode *node, gint64 *out);
+
+/* The text of a scalar as written in the source (or its JSON rendering for code-built trees).
+ * Returns a newly allocated string, or NULL for non-scalars. */
+char *ks_decoder_scalar_text (KsDecoder *dec, JsonNode *node);
+
+/* Name validation as Kubernetes does it; each returns NULL when valid or a static description of
+ * what is valid. */
+const char *ks_validate_dns1123_subdomain (const char *name);
+const char *ks_validate_dns1123_label (const char *name);
+const char *ks_validate_label_key (const char *key);
+const char *ks_validate_label_value (const char *value);
+
+G_END_DECLS

@@ -1,0 +1,18 @@
+/* ks-kinds-private.h: the kind descriptors defined by each kind's file, for the registry. */
+#pragma once
+
+#include "ks-object.h"
+
+G_BEGIN_DECLS
+
+extern const KsKind ks_namespace_kind;
+extern const KsKind ks_node_kind;
+extern const KsKind ks_priority_class_kind;
+extern const KsKind ks_pod_kind;
+extern const KsKind ks_replica_set_kind;
+extern const KsKind ks_deployment_kind;
+
+/* Shared by kinds with conditions. */
+const char *ks_intern_reason (const char *reason);
+
+G_END_DECLS

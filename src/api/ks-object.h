@@ -1,0 +1,188 @@
+/* ks-object.h: the common part of every API object (kind, metadata, reference count) and the
+ * table of kinds kubesim knows.
+ *
+ * Objects are reference-counted and, once in a store, immutable: to change one, take a copy
+ * (ks_object_copy), change the copy and hand it to the client's update.  Each kind's struct
+ * starts with a KsObject, so a KsPod * can be used as a KsObject * (KS_OBJECT). */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "ks-decode.h"
+#include "ks-strmap.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  KS_KIND_NAMESPACE,
+  KS_KIND_NODE,
+  KS_KIND_PRIORITY_CLASS,
+  KS_KIND_POD,
+  KS_KIND_REPLICA_SET,
+  KS_KIND_DEPLOYMENT,
+  KS_N_KINDS
+} KsKindId;
+
+typedef struct _KsKind KsKind;
+typedef struct _KsObject KsObject;
+
+#define KS_OBJECT(o) ((KsObject *) (o))
+
+/* A 128-bit UID, printed as a version-4 UUID.  Byte order equals the order of the printed
+ * strings, so memcmp sorts UIDs the way Kubernetes compares them as strings. */
+typedef struct
+{
+  guint8 bytes[16];
+} KsUid;
+
+#define KS_UID_STRING_LEN 37
+gboolean ks_uid_is_set (const KsUid *uid);
+gboolean ks_uid_equal (const KsUid *a, const KsUid *b);
+int ks_uid_compare (const KsUid *a, const KsUid *b);
+/* Writes 36 characters and a NUL into buf. */
+char *ks_uid_to_string (const KsUid *uid, char buf[KS_UID_STRING_LEN]);
+gboolean ks_uid_parse (const char *text, KsUid *out);
+guint ks_uid_hash (gconstpointer uid);
+gboolean ks_uid_equal_func (gconstpointer a, gconstpointer b);
+
+/* metav1.OwnerReference. */
+typedef struct
+{
+  char *api_version;
+  char *kind;
+  char *name;
+  KsUid uid;
+  gboolean controller;
+  gboolean block_owner_deletion;
+} KsOwnerRef;
+
+/* An immutable, shared list of owner references (all pods of a ReplicaSet share one). */
+typedef struct
+{
+  gint ref_count;
+  guint n;
+  KsOwnerRef refs[];
+} KsOwnerRefs;
+
+KsOwnerRefs *ks_owner_refs_new (const KsOwnerRef *refs, guint n);
+/* One reference to owner with controller=true and blockOwnerDeletion=true, as controllers
+ * create it. */
+KsOwnerRefs *ks_owner_refs_new_controller (const KsObject *owner);
+KsOwnerRefs *ks_owner_refs_ref (KsOwnerRefs *refs);
+void ks_owner_refs_unref (KsOwnerRefs *refs);
+/* The reference with controller=true, or NULL. */
+const KsOwnerRef *ks_owner_refs_get_controller (const KsOwnerRefs *refs);
+
+typedef struct
+{
+  char *name;
+  const char *namespace; /* interned; NULL for cluster-scoped kinds */
+  char *generate_name;
+  KsUid uid;
+  guint64 resource_version;
+  gint64 generation;
+  gint64 creation_timestamp;            /* µs of cluster time; KS_TIME_NONE before creation */
+  gint64 deletion_timestamp;            /* KS_TIME_NONE when not being deleted */
+  gint64 deletion_grace_period_seconds; /* -1 when unset */
+  KsStrMap *labels;
+  KsStrMap *annotations;
+  KsOwnerRefs *owner_refs;
+} KsObjectMeta;
+
+struct _KsObject
+{
+  const KsKind *kind;
+  gint ref_count;
+  KsObjectMeta meta;
+};
+
+struct _KsKind
+{
+  KsKindId id;
+  const char *name;        /* "Deployment" */
+  const char *api_version; /* "apps/v1" */
+  const char *group;       /* "apps", "" for the core group */
+  const char *plural;      /* "deployments" */
+  const char *short_name;  /* "deploy", or NULL */
+  gboolean namespaced;
+  gboolean has_generation; /* spec changes bump metadata.generation */
+  gsize size;              /* sizeof the kind's struct */
+  /* Decode the kind-specific fields of node (metadata is already in obj).  Report problems
+   * through dec; the caller drops obj when any was reported. */
+  void (*decode) (KsDecoder *dec, JsonNode *node, KsObject *obj);
+  /* Add the kind-specific members (spec, status, ...) to an open JSON object. */
+  void (*encode) (const KsObject *obj, JsonBuilder *builder, gint64 epoch);
+  /* Copy the kind-specific fields of src into dst (dst's struct is a memcpy of src: take new
+   * references and duplicate owned memory). */
+  void (*copy) (KsObject *dst, const KsObject *src);
+  /* Free the kind-specific fields. */
+  void (*finalize) (KsObject *obj);
+  /* TRUE when the spec of a and b differ (drives metadata.generation); NULL: never. */
+  gboolean (*spec_changed) (const KsObject *a, const KsObject *b);
+};
+
+/* The kinds, by id, by name (apiVersion may be NULL to match any), by plural or short name
+ * ("pods", "po", "deployments", "deploy", case-insensitive; for the CLI). */
+const KsKind *ks_kind_get (KsKindId id);
+const KsKind *ks_kind_lookup (const char *api_version, const char *kind);
+const KsKind *ks_kind_lookup_resource (const char *resource);
+/* "v1 Pod, apps/v1 Deployment, ..." for error messages.  Static. */
+const char *ks_kind_list_known (void);
+
+/* A new object of kind with ref_count 1 and empty metadata (namespace NULL). */
+KsObject *ks_object_new (const KsKind *kind);
+KsObject *ks_object_ref (KsObject *obj);
+void ks_object_unref (KsObject *obj);
+/* A modifiable copy (ref_count 1) sharing immutable parts with obj. */
+KsObject *ks_object_copy (const KsObject *obj);
+
+/* "namespace/name" or "name" for cluster-scoped objects.  Newly allocated. */
+char *ks_object_key (const KsObject *obj);
+/* Write "namespace/name" (or "name") into a GString. */
+void ks_object_append_key (const KsObject *obj, GString *out);
+
+const char *ks_object_get_annotation (const KsObject *obj, const char *key);
+const char *ks_object_get_label (const KsObject *obj, const char *key);
+void ks_object_set_labels (KsObject *obj, KsStrMap *labels);           /* takes a new ref */
+void ks_object_set_annotations (KsObject *obj, KsStrMap *annotations); /* takes a new ref */
+void ks_object_set_annotation (KsObject *obj, const char *key, const char *value);
+void ks_object_set_owner_refs (KsObject *obj, KsOwnerRefs *refs); /* takes a new ref */
+gboolean ks_object_is_being_deleted (const KsObject *obj);
+/* The controller owner reference, or NULL. */
+const KsOwnerRef *ks_object_get_controller_ref (const KsObject *obj);
+
+/* Decode one document (mapping with apiVersion, kind, metadata, ...).  Returns NULL after
+ * reporting every problem to dec.  default_namespace is used for namespaced kinds without
+ * metadata.namespace (NULL: leave unset). */
+KsObject *ks_object_decode (KsDecoder *dec, JsonNode *node, const char *default_namespace);
+
+/* Encode to a JSON tree in Kubernetes' schema; timestamps are printed as RFC 3339 times,
+ * epoch being the Unix time in µs of cluster time 0. */
+JsonNode *ks_object_encode (const KsObject *obj, gint64 epoch);
+/* Compact JSON text.  Newly allocated. */
+char *ks_object_to_json (const KsObject *obj, gint64 epoch);
+
+/* Helpers for kinds' codecs. */
+void ks_object_meta_decode (KsDecoder *dec, JsonNode *node, KsObject *obj);
+/* RFC 3339 with second precision ("2025-01-01T00:00:05Z"), as metav1.Time. */
+char *ks_time_format_rfc3339 (gint64 t, gint64 epoch);
+void ks_builder_add_time (JsonBuilder *b, const char *member, gint64 t, gint64 epoch);
+void ks_builder_add_string (JsonBuilder *b, const char *member, const char *value);
+void ks_builder_add_int (JsonBuilder *b, const char *member, gint64 value);
+void ks_builder_add_bool (JsonBuilder *b, const char *member, gboolean value);
+void ks_builder_add_str_map (JsonBuilder *b, const char *member, const KsStrMap *map);
+
+/* The default Unix epoch of cluster time 0 in µs: 2025-01-01T00:00:00Z. */
+#define KS_DEFAULT_EPOCH G_GINT64_CONSTANT (1735689600000000)
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsObject, ks_object_unref)
+
+/* g_autoptr support for a kind's struct type (KsPod, KsNode, ...). */
+#define KS_DEFINE_OBJECT_AUTOPTR(Type, prefix)                                                     \
+  static inline void prefix##_unref (Type *obj) { ks_object_unref ((KsObject *) obj); }          \
+  G_DEFINE_AUTOPTR_CLEANUP_FUNC (Type, prefix##_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsOwnerRefs, ks_owner_refs_unref)
+
+G_END_DECLS

@@ -1,0 +1,1298 @@
+/* ks-pod.c: v1 Pod, PodSpec and PodTemplateSpec: decoding with defaults and validation,
+ * encoding, derived requests. */
+#include "config.h"
+
+#include <string.h>
+
+#include "ks-kinds-private.h"
+#include "ks-pod.h"
+#include "src/ks-clock.h"
+
+static const char *const restart_names[] = { "Always", "OnFailure", "Never", NULL };
+static const char *const preemption_names[] = { "PreemptLowerPriority", "Never", NULL };
+static const char *const qos_names[] = { "BestEffort", "Burstable", "Guaranteed", NULL };
+static const char *const phase_names[] = { "Pending", "Running", "Succeeded", "Failed", "Unknown",
+                                           NULL };
+static const char *const condition_status_names[] = { "", "True", "False", "Unknown", NULL };
+static const char *const pod_condition_names[] = { "PodScheduled", "Initialized",
+                                                   "ContainersReady", "Ready",
+                                                   "DisruptionTarget", NULL };
+
+const char *
+ks_restart_policy_name (KsRestartPolicy policy)
+{
+  return restart_names[policy];
+}
+
+const char *
+ks_preemption_policy_name (KsPreemptionPolicy policy)
+{
+  return preemption_names[policy];
+}
+
+const char *
+ks_qos_class_name (KsQosClass qos)
+{
+  return qos_names[qos];
+}
+
+const char *
+ks_pod_phase_name (KsPodPhase phase)
+{
+  return phase_names[phase];
+}
+
+const char *
+ks_condition_status_name (KsConditionStatus status)
+{
+  return condition_status_names[status];
+}
+
+const char *
+ks_pod_condition_name (KsPodConditionType type)
+{
+  return pod_condition_names[type];
+}
+
+/* Containers */
+
+static void
+container_clear (KsContainer *c)
+{
+  g_free (c->name);
+  g_free (c->image);
+  g_strfreev (c->command);
+  g_strfreev (c->args);
+  g_free (c->working_dir);
+  g_free (c->image_pull_policy);
+  for (guint i = 0; i < c->n_env; i++)
+    {
+      g_free (c->env[i].name);
+      g_free (c->env[i].value);
+    }
+  g_free (c->env);
+  for (guint i = 0; i < c->n_ports; i++)
+    {
+      g_free (c->ports[i].name);
+      g_free (c->ports[i].protocol);
+      g_free (c->ports[i].host_ip);
+    }
+  g_free (c->ports);
+  ks_resources_clear (&c->requests);
+  ks_resources_clear (&c->limits);
+}
+
+static void
+container_copy (KsContainer *dst, const KsContainer *src)
+{
+  *dst = *src;
+  dst->name = g_strdup (src->name);
+  dst->image = g_strdup (src->image);
+  dst->command = g_strdupv (src->command);
+  dst->args = g_strdupv (src->args);
+  dst->working_dir = g_strdup (src->working_dir);
+  dst->image_pull_policy = g_strdup (src->image_pull_policy);
+  dst->env = g_new0 (KsEnvVar, MAX (src->n_env, 1));
+  for (guint i = 0; i < src->n_env; i++)
+    {
+      dst->env[i].name = g_strdup (src->env[i].name);
+      dst->env[i].value = g_strdup (src->env[i].value);
+    }
+  dst->ports = g_new0 (KsContainerPort, MAX (src->n_ports, 1));
+  for (guint i = 0; i < src->n_ports; i++)
+    {
+      dst->ports[i] = src->ports[i];
+      dst->ports[i].name = g_strdup (src->ports[i].name);
+      dst->ports[i].protocol = g_strdup (src->ports[i].protocol);
+      dst->ports[i].host_ip = g_strdup (src->ports[i].host_ip);
+    }
+  memset (&dst->requests, 0, sizeof dst->requests);
+  memset (&dst->limits, 0, sizeof dst->limits);
+  ks_resources_copy (&dst->requests, &src->requests);
+  ks_resources_copy (&dst->limits, &src->limits);
+}
+
+/* imagePullPolicy default: Always for ":latest" or no tag, else IfNotPresent. */
+static const char *
+default_pull_policy (const char *image)
+{
+  const char *slash, *colon;
+
+  if (image == NULL || strchr (image, '@') != NULL)
+    return "IfNotPresent";
+  slash = strrchr (image, '/');
+  colon = strrchr (image, ':');
+  if (colon == NULL || (slash != NULL && colon < slash))
+    return "Always";
+  return strcmp (colon, ":latest") == 0 ? "Always" : "IfNotPresent";
+}
+
+static void
+ports_decode (KsDecoder *dec, JsonNode *node, KsContainer *c)
+{
+  static const char *const protocols[] = { "TCP", "UDP", "SCTP", NULL };
+  JsonArray *array;
+  guint n;
+
+  if (!ks_decoder_expect_array (dec, node))
+    return;
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  c->ports = g_new0 (KsContainerPort, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+      KsContainerPort *p = &c->ports[c->n_ports];
+      gsize mark = ks_decoder_push_index (dec, i);
+      int protocol = 0;
+
+      if (ks_decoder_expect_object (dec, item))
+        {
+          if (ks_decoder_member (item, "containerPort") == NULL)
+            ks_decoder_error_field (dec, item, "containerPort", "required field is missing");
+          ks_decoder_get_string (dec, item, "name", &p->name);
+          ks_decoder_get_int32 (dec, item, "containerPort", 1, 65535, &p->container_port);
+          ks_decoder_get_int32 (dec, item, "hostPort", 0, 65535, &p->host_port);
+          ks_decoder_get_enum (dec, item, "protocol", protocols, &protocol);
+          ks_decoder_get_string (dec, item, "hostIP", &p->host_ip);
+          p->protocol = g_strdup (protocols[protocol]);
+          c->n_ports++;
+        }
+      ks_decoder_pop (dec, mark);
+    }
+}
+
+static void
+env_decode (KsDecoder *dec, JsonNode *node, KsContainer *c)
+{
+  JsonArray *array;
+  guint n;
+
+  if (!ks_decoder_expect_array (dec, node))
+    return;
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  c->env = g_new0 (KsEnvVar, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *item = json_array_get_element (array, i);
+      KsEnvVar *e = &c->env[c->n_env];
+      gsize mark = ks_decoder_push_index (dec, i);
+
+      if (ks_decoder_expect_object (dec, item))
+        {
+          ks_decoder_get_string (dec, item, "name", &e->name);
+          ks_decoder_get_string (dec, item, "value", &e->value);
+          if (e->name == NULL)
+            ks_decoder_error_field (dec, item, "name", "required field is missing");
+          if (e->value == NULL)
+            e->value = g_strdup ("");
+          c->n_env++;
+        }
+      ks_decoder_pop (dec, mark);
+    }
+}
+
+/* Check limits ≥ requests and extended-resource rules; fill requests from limits. */
+static void
+resources_finish (KsDecoder *dec, JsonNode *res_node, KsContainer *c)
+{
+  static const struct
+  {
+    const char *name;
+    guint8 flag;
+  } basic[] = { { KS_RESOURCE_CPU, KS_RES_SET_CPU },
+                { KS_RESOURCE_MEMORY, KS_RES_SET_MEMORY },
+                { KS_RESOURCE_EPHEMERAL_STORAGE, KS_RES_SET_EPHEMERAL } };
+
+  /* A limit without a request defaults the request to the limit (core/v1 defaults). */
+  for (guint i = 0; i < G_N_ELEMENTS (basic); i++)
+    if ((c->limits.set & basic[i].flag) && !(c->requests.set & basic[i].flag))
+      ks_resources_set (&c->requests, basic[i].name, ks_resources_get (&c->limits, basic[i].name));
+  for (guint i = 0; i < c->limits.n_scalar; i++)
+    if (!ks_resources_has (&c->requests, c->limits.scalar[i].name))
+      ks_resources_set (&c->requests, c->limits.scalar[i].name, c->limits.scalar[i].value);
+
+  for (guint i = 0; i < G_N_ELEMENTS (basic); i++)
+    {
+      const char *name = basic[i].name;
+      if ((c->limits.set & basic[i].flag)
+          && ks_resources_get (&c->requests, name) > ks_resources_get (&c->limits, name))
+        {
+          gsize mark = ks_decoder_push (dec, "requests");
+          ks_decoder_error_field (dec, ks_decoder_member (res_node, "requests"), name,
+                                  "must be less than or equal to the %s limit", name);
+          ks_decoder_pop (dec, mark);
+        }
+    }
+  for (guint i = 0; i < c->requests.n_scalar; i++)
+    {
+      const char *name = c->requests.scalar[i].name;
+      if (g_str_has_prefix (name, "hugepages-") || ks_resource_name_is_extended (name))
+        {
+          if (!ks_resources_has (&c->limits, name))
+            {
+              gsize mark = ks_decoder_push (dec, "limits");
+              ks_decoder_error (dec, res_node,
+                                "a limit must be set for %s: it cannot be overcommitted", name);
+              ks_decoder_pop (dec, mark);
+            }
+          else if (ks_resources_get (&c->limits, name) != c->requests.scalar[i].value)
+            {
+              gsize mark = ks_decoder_push (dec, "requests");
+              ks_decoder_error_field (dec, ks_decoder_member (res_node, "requests"), name,
+                                      "must be equal to the %s limit: it cannot be "
+                                      "overcommitted",
+                                      name);
+              ks_decoder_pop (dec, mark);
+            }
+        }
+    }
+}
+
+static gboolean
+container_decode (KsDecoder *dec, JsonNode *node, gboolean init, KsContainer *c)
+{
+  JsonNode *m;
+  guint errors = ks_decoder_n_errors (dec);
+  g_autofree char *restart = NULL;
+  const char *why;
+
+  memset (c, 0, sizeof *c);
+  if (!ks_decoder_expect_object (dec, node))
+    return FALSE;
+  ks_decoder_get_string (dec, node, "name", &c->name);
+  ks_decoder_get_string (dec, node, "image", &c->image);
+  ks_decoder_get_strv (dec, node, "command", &c->command);
+  ks_decoder_get_strv (dec, node, "args", &c->args);
+  ks_decoder_get_string (dec, node, "workingDir", &c->working_dir);
+  ks_decoder_get_string (dec, node, "imagePullPolicy", &c->image_pull_policy);
+  if (c->name == NULL)
+    ks_decoder_error_field (dec, node, "name", "required field is missing");
+  else if ((why = ks_validate_dns1123_label (c->name)) != NULL)
+    ks_decoder_error_field (dec, node, "name", "invalid container name \"%s\": %s", c->name, why);
+  if (c->image == NULL || c->image[0] == '\0')
+    ks_decoder_error_field (dec, node, "image", "required field is missing");
+  if (c->image_pull_policy != NULL && strcmp (c->image_pull_policy, "Always") != 0
+      && strcmp (c->image_pull_policy, "IfNotPresent") != 0
+      && strcmp (c->image_pull_policy, "Never") != 0)
+    ks_decoder_error_field (dec, node, "imagePullPolicy",
+                            "unsupported value \"%s\": supported values: Always, IfNotPresent, "
+                            "Never",
+                            c->image_pull_policy);
+  if (c->image_pull_policy == NULL)
+    c->image_pull_policy = g_strdup (default_pull_policy (c->image));
+  if ((m = ks_decoder_member (node, "ports")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "ports");
+      ports_decode (dec, m, c);
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (node, "env")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "env");
+      env_decode (dec, m, c);
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (node, "resources")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "resources");
+      if (ks_decoder_expect_object (dec, m))
+        {
+          JsonNode *r;
+          guint before = ks_decoder_n_errors (dec);
+          if ((r = ks_decoder_member (m, "requests")) != NULL)
+            {
+              gsize mark2 = ks_decoder_push (dec, "requests");
+              ks_resources_decode (dec, r, &c->requests);
+              ks_decoder_pop (dec, mark2);
+            }
+          if ((r = ks_decoder_member (m, "limits")) != NULL)
+            {
+              gsize mark2 = ks_decoder_push (dec, "limits");
+              ks_resources_decode (dec, r, &c->limits);
+              ks_decoder_pop (dec, mark2);
+            }
+          if (ks_decoder_n_errors (dec) == before)
+            resources_finish (dec, m, c);
+        }
+      ks_decoder_pop (dec, mark);
+    }
+  ks_decoder_get_string (dec, node, "restartPolicy", &restart);
+  if (restart != NULL)
+    {
+      if (!init || strcmp (restart, "Always") != 0)
+        ks_decoder_error_field (dec, node, "restartPolicy",
+                                "only init containers may set restartPolicy, and only to "
+                                "\"Always\" (a sidecar)");
+      else
+        c->restart_always = TRUE;
+    }
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      container_clear (c);
+      memset (c, 0, sizeof *c);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+containers_decode (KsDecoder *dec, JsonNode *spec, const char *field, gboolean init,
+                   KsContainer **out, guint *n_out)
+{
+  JsonNode *m = ks_decoder_member (spec, field);
+  JsonArray *array;
+  guint n;
+  gsize mark;
+
+  *out = NULL;
+  *n_out = 0;
+  if (m == NULL)
+    return;
+  mark = ks_decoder_push (dec, field);
+  if (ks_decoder_expect_array (dec, m))
+    {
+      array = json_node_get_array (m);
+      n = json_array_get_length (array);
+      *out = g_new0 (KsContainer, MAX (n, 1));
+      for (guint i = 0; i < n; i++)
+        {
+          gsize mark2 = ks_decoder_push_index (dec, i);
+          if (container_decode (dec, json_array_get_element (array, i), init, &(*out)[*n_out]))
+            (*n_out)++;
+          ks_decoder_pop (dec, mark2);
+        }
+    }
+  ks_decoder_pop (dec, mark);
+}
+
+static void
+container_encode (const KsContainer *c, gboolean init, JsonBuilder *b)
+{
+  json_builder_begin_object (b);
+  ks_builder_add_string (b, "name", c->name);
+  ks_builder_add_string (b, "image", c->image);
+  if (c->command != NULL)
+    {
+      json_builder_set_member_name (b, "command");
+      json_builder_begin_array (b);
+      for (char **p = c->command; *p != NULL; p++)
+        json_builder_add_string_value (b, *p);
+      json_builder_end_array (b);
+    }
+  if (c->args != NULL)
+    {
+      json_builder_set_member_name (b, "args");
+      json_builder_begin_array (b);
+      for (char **p = c->args; *p != NULL; p++)
+        json_builder_add_string_value (b, *p);
+      json_builder_end_array (b);
+    }
+  if (c->working_dir != NULL)
+    ks_builder_add_string (b, "workingDir", c->working_dir);
+  if (c->n_ports > 0)
+    {
+      json_builder_set_member_name (b, "ports");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < c->n_ports; i++)
+        {
+          const KsContainerPort *p = &c->ports[i];
+          json_builder_begin_object (b);
+          if (p->name != NULL)
+            ks_builder_add_string (b, "name", p->name);
+          if (p->host_port != 0)
+            ks_builder_add_int (b, "hostPort", p->host_port);
+          ks_builder_add_int (b, "containerPort", p->container_port);
+          ks_builder_add_string (b, "protocol", p->protocol);
+          if (p->host_ip != NULL)
+            ks_builder_add_string (b, "hostIP", p->host_ip);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+  if (c->n_env > 0)
+    {
+      json_builder_set_member_name (b, "env");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < c->n_env; i++)
+        {
+          json_builder_begin_object (b);
+          ks_builder_add_string (b, "name", c->env[i].name);
+          if (c->env[i].value[0] != '\0')
+            ks_builder_add_string (b, "value", c->env[i].value);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+  json_builder_set_member_name (b, "resources");
+  json_builder_begin_object (b);
+  if (c->limits.set != 0 || c->limits.n_scalar > 0)
+    {
+      json_builder_set_member_name (b, "limits");
+      ks_resources_encode (&c->limits, b);
+    }
+  if (c->requests.set != 0 || c->requests.n_scalar > 0)
+    {
+      json_builder_set_member_name (b, "requests");
+      ks_resources_encode (&c->requests, b);
+    }
+  json_builder_end_object (b);
+  if (init && c->restart_always)
+    ks_builder_add_string (b, "restartPolicy", "Always");
+  ks_builder_add_string (b, "imagePullPolicy", c->image_pull_policy);
+  json_builder_end_object (b);
+}
+
+/* Pod specs */
+
+KsPodSpec *
+ks_pod_spec_new (void)
+{
+  KsPodSpec *spec = g_new0 (KsPodSpec, 1);
+  spec->ref_count = 1;
+  spec->scheduler_name = g_strdup ("default-scheduler");
+  spec->restart_policy = KS_RESTART_ALWAYS;
+  spec->termination_grace_period_seconds = 30;
+  spec->active_deadline_seconds = -1;
+  return spec;
+}
+
+KsPodSpec *
+ks_pod_spec_ref (KsPodSpec *spec)
+{
+  if (spec != NULL)
+    spec->ref_count++;
+  return spec;
+}
+
+static void
+spec_free_fields (KsPodSpec *spec)
+{
+  for (guint i = 0; i < spec->n_containers; i++)
+    container_clear (&spec->containers[i]);
+  g_free (spec->containers);
+  for (guint i = 0; i < spec->n_init_containers; i++)
+    container_clear (&spec->init_containers[i]);
+  g_free (spec->init_containers);
+  ks_str_map_unref (spec->node_selector);
+  ks_node_affinity_free (spec->node_affinity);
+  g_clear_pointer (&spec->pod_affinity, json_node_unref);
+  g_clear_pointer (&spec->pod_anti_affinity, json_node_unref);
+  g_clear_pointer (&spec->topology_spread_constraints, json_node_unref);
+  for (guint i = 0; i < spec->n_tolerations; i++)
+    ks_toleration_clear (&spec->tolerations[i]);
+  g_free (spec->tolerations);
+  g_free (spec->priority_class_name);
+  g_free (spec->scheduler_name);
+  g_free (spec->node_name);
+  g_free (spec->hostname);
+  g_free (spec->subdomain);
+  g_free (spec->service_account_name);
+  ks_resources_clear (&spec->overhead);
+  ks_resources_clear (&spec->requests);
+  ks_pod_spec_unref (spec->admitted_cache);
+}
+
+void
+ks_pod_spec_unref (KsPodSpec *spec)
+{
+  if (spec == NULL || --spec->ref_count > 0)
+    return;
+  spec_free_fields (spec);
+  g_free (spec);
+}
+
+/* Node affinity has no copy function of its own: round-trip through JSON. */
+static KsNodeAffinity *
+node_affinity_copy (const KsNodeAffinity *a)
+{
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (KsDiag) diag = NULL;
+  KsDecoder dec;
+  KsNodeAffinity *copy;
+
+  if (a == NULL)
+    return NULL;
+  b = json_builder_new ();
+  ks_node_affinity_encode (a, b);
+  node = json_builder_get_root (b);
+  diag = ks_diag_new ();
+  ks_decoder_init (&dec, NULL, diag);
+  copy = ks_node_affinity_decode (&dec, node);
+  ks_decoder_clear (&dec);
+  g_assert (copy != NULL);
+  return copy;
+}
+
+KsPodSpec *
+ks_pod_spec_copy (const KsPodSpec *src)
+{
+  KsPodSpec *spec = g_new (KsPodSpec, 1);
+
+  *spec = *src;
+  spec->ref_count = 1;
+  spec->containers = g_new0 (KsContainer, MAX (src->n_containers, 1));
+  for (guint i = 0; i < src->n_containers; i++)
+    container_copy (&spec->containers[i], &src->containers[i]);
+  spec->init_containers = g_new0 (KsContainer, MAX (src->n_init_containers, 1));
+  for (guint i = 0; i < src->n_init_containers; i++)
+    container_copy (&spec->init_containers[i], &src->init_containers[i]);
+  spec->node_selector = ks_str_map_ref (src->node_selector);
+  spec->node_affinity = node_affinity_copy (src->node_affinity);
+  spec->pod_affinity = src->pod_affinity ? json_node_copy (src->pod_affinity) : NULL;
+  spec->pod_anti_affinity = src->pod_anti_affinity ? json_node_copy (src->pod_anti_affinity) : NULL;
+  spec->topology_spread_constraints
+      = src->topology_spread_constraints ? json_node_copy (src->topology_spread_constraints) : NULL;
+  spec->tolerations = g_new0 (KsToleration, MAX (src->n_tolerations, 1));
+  for (guint i = 0; i < src->n_tolerations; i++)
+    ks_toleration_copy (&spec->tolerations[i], &src->tolerations[i]);
+  spec->priority_class_name = g_strdup (src->priority_class_name);
+  spec->scheduler_name = g_strdup (src->scheduler_name);
+  spec->node_name = g_strdup (src->node_name);
+  spec->hostname = g_strdup (src->hostname);
+  spec->subdomain = g_strdup (src->subdomain);
+  spec->service_account_name = g_strdup (src->service_account_name);
+  memset (&spec->overhead, 0, sizeof spec->overhead);
+  ks_resources_copy (&spec->overhead, &src->overhead);
+  memset (&spec->requests, 0, sizeof spec->requests);
+  ks_resources_copy (&spec->requests, &src->requests);
+  spec->admitted = FALSE;
+  spec->admitted_cache = NULL;
+  return spec;
+}
+
+/* The value of one container for the non-zero sums: a missing cpu/memory request counts the
+ * scheduler's default; an explicit 0 stays 0. */
+static void
+nonzero (const KsContainer *c, gint64 *cpu, gint64 *mem)
+{
+  *cpu = (c->requests.set & KS_RES_SET_CPU) ? c->requests.milli_cpu : KS_DEFAULT_MILLI_CPU_REQUEST;
+  *mem = (c->requests.set & KS_RES_SET_MEMORY) ? c->requests.memory : KS_DEFAULT_MEMORY_REQUEST;
+}
+
+void
+ks_pod_spec_finish (KsPodSpec *spec)
+{
+  KsResources sum = { 0 }, init_max = { 0 }, sidecars = { 0 };
+  gint64 nz_cpu = 0, nz_mem = 0, nz_init_cpu = 0, nz_init_mem = 0, nz_side_cpu = 0,
+         nz_side_mem = 0;
+  gboolean any = FALSE, guaranteed = TRUE;
+
+  /* PodRequests (§1.7.1): max(Σ containers + Σ sidecars, max over init containers of
+   * (init + sidecars started before it)) + overhead. */
+  for (guint i = 0; i < spec->n_containers; i++)
+    {
+      gint64 c, m;
+      ks_resources_add (&sum, &spec->containers[i].requests);
+      nonzero (&spec->containers[i], &c, &m);
+      nz_cpu += c;
+      nz_mem += m;
+    }
+  for (guint i = 0; i < spec->n_init_containers; i++)
+    {
+      const KsContainer *ic = &spec->init_containers[i];
+      gint64 c, m;
+      nonzero (ic, &c, &m);
+      if (ic->restart_always)
+        {
+          ks_resources_add (&sum, &ic->requests);
+          ks_resources_add (&sidecars, &ic->requests);
+          ks_resources_max (&init_max, &sidecars);
+          nz_cpu += c;
+          nz_mem += m;
+          nz_side_cpu += c;
+          nz_side_mem += m;
+          nz_init_cpu = MAX (nz_init_cpu, nz_side_cpu);
+          nz_init_mem = MAX (nz_init_mem, nz_side_mem);
+        }
+      else
+        {
+          KsResources candidate = { 0 };
+          ks_resources_copy (&candidate, &ic->requests);
+          ks_resources_add (&candidate, &sidecars);
+          ks_resources_max (&init_max, &candidate);
+          ks_resources_clear (&candidate);
+          nz_init_cpu = MAX (nz_init_cpu, c + nz_side_cpu);
+          nz_init_mem = MAX (nz_init_mem, m + nz_side_mem);
+        }
+    }
+  ks_resources_max (&sum, &init_max);
+  ks_resources_add (&sum, &spec->overhead);
+  sum.set &= ~KS_RES_SET_PODS;
+  ks_resources_clear (&spec->requests);
+  spec->requests = sum;
+  spec->nonzero_milli_cpu = MAX (nz_cpu, nz_init_cpu) + spec->overhead.milli_cpu;
+  spec->nonzero_memory = MAX (nz_mem, nz_init_mem) + spec->overhead.memory;
+  ks_resources_clear (&init_max);
+  ks_resources_clear (&sidecars);
+
+  /* QoS class (pkg/apis/core/helper/qos): cpu and memory only. */
+  for (guint k = 0; k < spec->n_containers + spec->n_init_containers; k++)
+    {
+      const KsContainer *c = k < spec->n_containers ? &spec->containers[k]
+                                                    : &spec->init_containers[k - spec->n_containers];
+      guint8 rq = c->requests.set & (KS_RES_SET_CPU | KS_RES_SET_MEMORY);
+      guint8 lm = c->limits.set & (KS_RES_SET_CPU | KS_RES_SET_MEMORY);
+      if ((rq & KS_RES_SET_CPU && c->requests.milli_cpu != 0)
+          || (rq & KS_RES_SET_MEMORY && c->requests.memory != 0)
+          || (lm & KS_RES_SET_CPU && c->limits.milli_cpu != 0)
+          || (lm & KS_RES_SET_MEMORY && c->limits.memory != 0))
+        any = TRUE;
+      if (lm != (KS_RES_SET_CPU | KS_RES_SET_MEMORY) || c->requests.milli_cpu != c->limits.milli_cpu
+          || c->requests.memory != c->limits.memory)
+        guaranteed = FALSE;
+    }
+  spec->qos_class = !any ? KS_QOS_BEST_EFFORT : guaranteed ? KS_QOS_GUARANTEED : KS_QOS_BURSTABLE;
+}
+
+static void
+check_unique_names (KsDecoder *dec, JsonNode *node, KsPodSpec *spec)
+{
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (guint k = 0; k < spec->n_init_containers + spec->n_containers; k++)
+    {
+      gboolean init = k < spec->n_init_containers;
+      guint i = init ? k : k - spec->n_init_containers;
+      const KsContainer *c = init ? &spec->init_containers[i] : &spec->containers[i];
+      if (!g_hash_table_add (seen, c->name))
+        {
+          gsize mark = ks_decoder_push (dec, init ? "initContainers" : "containers");
+          gsize mark2 = ks_decoder_push_index (dec, i);
+          ks_decoder_error (dec, node, "duplicate container name \"%s\"", c->name);
+          ks_decoder_pop (dec, mark2);
+          ks_decoder_pop (dec, mark);
+        }
+    }
+}
+
+KsPodSpec *
+ks_pod_spec_decode (KsDecoder *dec, JsonNode *node)
+{
+  KsPodSpec *spec;
+  JsonNode *m, *affinity;
+  guint errors = ks_decoder_n_errors (dec);
+  int restart = KS_RESTART_ALWAYS, preemption = -1;
+
+  if (!ks_decoder_expect_object (dec, node))
+    return NULL;
+  spec = ks_pod_spec_new ();
+  containers_decode (dec, node, "containers", FALSE, &spec->containers, &spec->n_containers);
+  containers_decode (dec, node, "initContainers", TRUE, &spec->init_containers,
+                     &spec->n_init_containers);
+  if (ks_decoder_member (node, "containers") == NULL)
+    ks_decoder_error_field (dec, node, "containers",
+                            "required field is missing: a pod needs at least one container");
+  else if (spec->n_containers == 0 && ks_decoder_n_errors (dec) == errors)
+    ks_decoder_error_field (dec, node, "containers", "a pod needs at least one container");
+  if (ks_decoder_n_errors (dec) == errors)
+    check_unique_names (dec, node, spec);
+  ks_decoder_get_str_map (dec, node, "nodeSelector", &spec->node_selector);
+  if ((affinity = ks_decoder_member (node, "affinity")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "affinity");
+      if (ks_decoder_expect_object (dec, affinity))
+        {
+          if ((m = ks_decoder_member (affinity, "nodeAffinity")) != NULL)
+            {
+              gsize mark2 = ks_decoder_push (dec, "nodeAffinity");
+              spec->node_affinity = ks_node_affinity_decode (dec, m);
+              ks_decoder_pop (dec, mark2);
+            }
+          if ((m = ks_decoder_member (affinity, "podAffinity")) != NULL)
+            spec->pod_affinity = json_node_copy (m);
+          if ((m = ks_decoder_member (affinity, "podAntiAffinity")) != NULL)
+            spec->pod_anti_affinity = json_node_copy (m);
+        }
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (node, "topologySpreadConstraints")) != NULL)
+    spec->topology_spread_constraints = json_node_copy (m);
+  if ((m = ks_decoder_member (node, "tolerations")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "tolerations");
+      ks_tolerations_decode (dec, m, &spec->tolerations, &spec->n_tolerations);
+      ks_decoder_pop (dec, mark);
+    }
+  ks_decoder_get_string (dec, node, "priorityClassName", &spec->priority_class_name);
+  if (ks_decoder_member (node, "priority") != NULL)
+    spec->has_priority = ks_decoder_get_int32 (dec, node, "priority", G_MININT32, G_MAXINT32,
+                                               &spec->priority);
+  ks_decoder_get_enum (dec, node, "preemptionPolicy", preemption_names, &preemption);
+  if (preemption >= 0)
+    {
+      spec->has_preemption_policy = TRUE;
+      spec->preemption_policy = preemption;
+    }
+  ks_decoder_get_string (dec, node, "schedulerName", &spec->scheduler_name);
+  ks_decoder_get_string (dec, node, "nodeName", &spec->node_name);
+  ks_decoder_get_enum (dec, node, "restartPolicy", restart_names, &restart);
+  spec->restart_policy = restart;
+  ks_decoder_get_int64 (dec, node, "terminationGracePeriodSeconds",
+                        &spec->termination_grace_period_seconds);
+  if (spec->termination_grace_period_seconds < 0)
+    ks_decoder_error_field (dec, node, "terminationGracePeriodSeconds",
+                            "must be greater than or equal to 0");
+  ks_decoder_get_int64 (dec, node, "activeDeadlineSeconds", &spec->active_deadline_seconds);
+  ks_decoder_get_string (dec, node, "hostname", &spec->hostname);
+  ks_decoder_get_string (dec, node, "subdomain", &spec->subdomain);
+  ks_decoder_get_string (dec, node, "serviceAccountName", &spec->service_account_name);
+  if ((m = ks_decoder_member (node, "overhead")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "overhead");
+      ks_resources_decode (dec, m, &spec->overhead);
+      ks_decoder_pop (dec, mark);
+    }
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      ks_pod_spec_unref (spec);
+      return NULL;
+    }
+  ks_pod_spec_finish (spec);
+  return spec;
+}
+
+void
+ks_pod_spec_encode (const KsPodSpec *spec, const char *node_name, JsonBuilder *b)
+{
+  json_builder_begin_object (b);
+  if (spec->n_init_containers > 0)
+    {
+      json_builder_set_member_name (b, "initContainers");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < spec->n_init_containers; i++)
+        container_encode (&spec->init_containers[i], TRUE, b);
+      json_builder_end_array (b);
+    }
+  json_builder_set_member_name (b, "containers");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < spec->n_containers; i++)
+    container_encode (&spec->containers[i], FALSE, b);
+  json_builder_end_array (b);
+  ks_builder_add_string (b, "restartPolicy", restart_names[spec->restart_policy]);
+  ks_builder_add_int (b, "terminationGracePeriodSeconds", spec->termination_grace_period_seconds);
+  if (spec->active_deadline_seconds >= 0)
+    ks_builder_add_int (b, "activeDeadlineSeconds", spec->active_deadline_seconds);
+  ks_builder_add_string (b, "dnsPolicy", "ClusterFirst");
+  if (ks_str_map_size (spec->node_selector) > 0)
+    ks_builder_add_str_map (b, "nodeSelector", spec->node_selector);
+  if (spec->service_account_name != NULL)
+    ks_builder_add_string (b, "serviceAccountName", spec->service_account_name);
+  if (node_name != NULL)
+    ks_builder_add_string (b, "nodeName", node_name);
+  if (spec->hostname != NULL)
+    ks_builder_add_string (b, "hostname", spec->hostname);
+  if (spec->subdomain != NULL)
+    ks_builder_add_string (b, "subdomain", spec->subdomain);
+  if (spec->node_affinity != NULL || spec->pod_affinity != NULL || spec->pod_anti_affinity != NULL)
+    {
+      json_builder_set_member_name (b, "affinity");
+      json_builder_begin_object (b);
+      if (spec->node_affinity != NULL)
+        {
+          json_builder_set_member_name (b, "nodeAffinity");
+          ks_node_affinity_encode (spec->node_affinity, b);
+        }
+      if (spec->pod_affinity != NULL)
+        {
+          json_builder_set_member_name (b, "podAffinity");
+          json_builder_add_value (b, json_node_copy (spec->pod_affinity));
+        }
+      if (spec->pod_anti_affinity != NULL)
+        {
+          json_builder_set_member_name (b, "podAntiAffinity");
+          json_builder_add_value (b, json_node_copy (spec->pod_anti_affinity));
+        }
+      json_builder_end_object (b);
+    }
+  ks_builder_add_string (b, "schedulerName", spec->scheduler_name);
+  if (spec->n_tolerations > 0)
+    {
+      json_builder_set_member_name (b, "tolerations");
+      ks_tolerations_encode (spec->tolerations, spec->n_tolerations, b);
+    }
+  if (spec->priority_class_name != NULL)
+    ks_builder_add_string (b, "priorityClassName", spec->priority_class_name);
+  if (spec->has_priority)
+    ks_builder_add_int (b, "priority", spec->priority);
+  if (spec->has_preemption_policy)
+    ks_builder_add_string (b, "preemptionPolicy", preemption_names[spec->preemption_policy]);
+  if (!ks_resources_is_zero (&spec->overhead))
+    {
+      json_builder_set_member_name (b, "overhead");
+      ks_resources_encode (&spec->overhead, b);
+    }
+  if (spec->topology_spread_constraints != NULL)
+    {
+      json_builder_set_member_name (b, "topologySpreadConstraints");
+      json_builder_add_value (b, json_node_copy (spec->topology_spread_constraints));
+    }
+  json_builder_end_object (b);
+}
+
+char *
+ks_pod_spec_to_json (const KsPodSpec *spec)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+
+  ks_pod_spec_encode (spec, spec->node_name, b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+/* Pods */
+
+KsPod *
+ks_pod_new (KsPodSpec *spec)
+{
+  KsPod *pod = (KsPod *) ks_object_new (&ks_pod_kind);
+  pod->spec = ks_pod_spec_ref (spec);
+  pod->start_time = KS_TIME_NONE;
+  return pod;
+}
+
+KsPod *
+ks_pod_copy (const KsPod *pod)
+{
+  return (KsPod *) ks_object_copy (KS_OBJECT (pod));
+}
+
+gboolean
+ks_pod_is_terminal (const KsPod *pod)
+{
+  return pod->phase == KS_POD_SUCCEEDED || pod->phase == KS_POD_FAILED;
+}
+
+gboolean
+ks_pod_is_active (const KsPod *pod)
+{
+  return !ks_pod_is_terminal (pod) && !ks_object_is_being_deleted (KS_OBJECT (pod));
+}
+
+gboolean
+ks_pod_is_ready (const KsPod *pod)
+{
+  return pod->conditions[KS_POD_COND_READY].status == KS_CONDITION_TRUE;
+}
+
+gboolean
+ks_pod_is_available (const KsPod *pod, gint32 min_ready_seconds, gint64 now)
+{
+  if (!ks_pod_is_ready (pod))
+    return FALSE;
+  if (min_ready_seconds == 0)
+    return TRUE;
+  return pod->conditions[KS_POD_COND_READY].last_transition_time
+             + min_ready_seconds * KS_USEC_PER_SEC
+         < now;
+}
+
+void
+ks_pod_set_condition (KsPod *pod, KsPodConditionType type, KsConditionStatus status,
+                      const char *reason, const char *message, gint64 now)
+{
+  KsCondition *c = &pod->conditions[type];
+
+  if (c->status != status)
+    c->last_transition_time = now;
+  c->status = status;
+  c->reason = ks_intern_reason (reason);
+  if (g_strcmp0 (c->message, message) != 0)
+    {
+      g_free (c->message);
+      c->message = g_strdup (message);
+    }
+}
+
+gint32
+ks_pod_max_restarts (const KsPod *pod)
+{
+  gint32 max = 0;
+  if (pod->container_statuses == NULL)
+    return 0;
+  for (guint i = 0; i < pod->spec->n_containers; i++)
+    max = MAX (max, pod->container_statuses[i].restart_count);
+  return max;
+}
+
+void
+ks_pod_ensure_container_statuses (KsPod *pod)
+{
+  if (pod->container_statuses == NULL)
+    {
+      pod->container_statuses = g_new0 (KsContainerStatus, MAX (pod->spec->n_containers, 1));
+      for (guint i = 0; i < pod->spec->n_containers; i++)
+        {
+          pod->container_statuses[i].state = KS_CONTAINER_WAITING;
+          pod->container_statuses[i].reason = g_intern_static_string ("ContainerCreating");
+          pod->container_statuses[i].started_at = KS_TIME_NONE;
+          pod->container_statuses[i].finished_at = KS_TIME_NONE;
+        }
+    }
+  if (pod->init_container_statuses == NULL && pod->spec->n_init_containers > 0)
+    {
+      pod->init_container_statuses = g_new0 (KsContainerStatus, pod->spec->n_init_containers);
+      for (guint i = 0; i < pod->spec->n_init_containers; i++)
+        {
+          pod->init_container_statuses[i].state = KS_CONTAINER_WAITING;
+          pod->init_container_statuses[i].reason = g_intern_static_string ("PodInitializing");
+          pod->init_container_statuses[i].started_at = KS_TIME_NONE;
+          pod->init_container_statuses[i].finished_at = KS_TIME_NONE;
+        }
+    }
+}
+
+static KsContainerStatus *
+statuses_copy (const KsContainerStatus *src, guint n)
+{
+  KsContainerStatus *dst;
+  if (src == NULL)
+    return NULL;
+  dst = g_memdup2 (src, MAX (n, 1) * sizeof (KsContainerStatus));
+  for (guint i = 0; i < n; i++)
+    dst[i].message = g_strdup (src[i].message);
+  return dst;
+}
+
+static void
+statuses_free (KsContainerStatus *s, guint n)
+{
+  if (s == NULL)
+    return;
+  for (guint i = 0; i < n; i++)
+    g_free (s[i].message);
+  g_free (s);
+}
+
+static void
+pod_copy (KsObject *dst_obj, const KsObject *src_obj)
+{
+  KsPod *dst = KS_POD (dst_obj);
+  const KsPod *src = KS_POD (src_obj);
+
+  ks_pod_spec_ref (dst->spec);
+  dst->nominated_node_name = g_strdup (src->nominated_node_name);
+  for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
+    dst->conditions[i].message = g_strdup (src->conditions[i].message);
+  dst->reason = g_strdup (src->reason);
+  dst->message = g_strdup (src->message);
+  dst->host_ip = g_strdup (src->host_ip);
+  dst->pod_ip = g_strdup (src->pod_ip);
+  dst->container_statuses = statuses_copy (src->container_statuses, src->spec->n_containers);
+  dst->init_container_statuses
+      = statuses_copy (src->init_container_statuses, src->spec->n_init_containers);
+}
+
+static void
+pod_finalize (KsObject *obj)
+{
+  KsPod *pod = KS_POD (obj);
+
+  statuses_free (pod->container_statuses, pod->spec->n_containers);
+  statuses_free (pod->init_container_statuses, pod->spec->n_init_containers);
+  ks_pod_spec_unref (pod->spec);
+  g_free (pod->nominated_node_name);
+  for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
+    g_free (pod->conditions[i].message);
+  g_free (pod->reason);
+  g_free (pod->message);
+  g_free (pod->host_ip);
+  g_free (pod->pod_ip);
+}
+
+static void
+pod_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
+{
+  KsPod *pod = KS_POD (obj);
+  JsonNode *spec = ks_decoder_member (node, "spec");
+  gsize mark;
+
+  pod->start_time = KS_TIME_NONE;
+  if (spec == NULL)
+    {
+      ks_decoder_error_field (dec, node, "spec", "required field is missing");
+      return;
+    }
+  mark = ks_decoder_push (dec, "spec");
+  pod->spec = ks_pod_spec_decode (dec, spec);
+  ks_decoder_pop (dec, mark);
+  if (pod->spec != NULL && pod->spec->node_name != NULL)
+    {
+      pod->node_name = g_intern_string (pod->spec->node_name);
+      g_clear_pointer (&pod->spec->node_name, g_free);
+    }
+  if (pod->spec == NULL)
+    pod->spec = ks_pod_spec_new (); /* keeps finalize simple; the object is dropped anyway */
+}
+
+static void
+container_status_encode (const KsContainer *c, const KsContainerStatus *s, JsonBuilder *b,
+                         gint64 epoch)
+{
+  json_builder_begin_object (b);
+  ks_builder_add_string (b, "name", c->name);
+  json_builder_set_member_name (b, "state");
+  json_builder_begin_object (b);
+  switch (s->state)
+    {
+    case KS_CONTAINER_WAITING:
+      json_builder_set_member_name (b, "waiting");
+      json_builder_begin_object (b);
+      if (s->reason != NULL)
+        ks_builder_add_string (b, "reason", s->reason);
+      if (s->message != NULL)
+        ks_builder_add_string (b, "message", s->message);
+      json_builder_end_object (b);
+      break;
+    case KS_CONTAINER_RUNNING:
+      json_builder_set_member_name (b, "running");
+      json_builder_begin_object (b);
+      ks_builder_add_time (b, "startedAt", s->started_at, epoch);
+      json_builder_end_object (b);
+      break;
+    case KS_CONTAINER_TERMINATED:
+      json_builder_set_member_name (b, "terminated");
+      json_builder_begin_object (b);
+      ks_builder_add_int (b, "exitCode", s->exit_code);
+      if (s->reason != NULL)
+        ks_builder_add_string (b, "reason", s->reason);
+      if (s->message != NULL)
+        ks_builder_add_string (b, "message", s->message);
+      if (s->started_at != KS_TIME_NONE)
+        ks_builder_add_time (b, "startedAt", s->started_at, epoch);
+      ks_builder_add_time (b, "finishedAt", s->finished_at, epoch);
+      json_builder_end_object (b);
+      break;
+    }
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "lastState");
+  json_builder_begin_object (b);
+  if (s->has_last)
+    {
+      json_builder_set_member_name (b, "terminated");
+      json_builder_begin_object (b);
+      ks_builder_add_int (b, "exitCode", s->last_exit_code);
+      if (s->last_reason != NULL)
+        ks_builder_add_string (b, "reason", s->last_reason);
+      if (s->last_started_at != KS_TIME_NONE)
+        ks_builder_add_time (b, "startedAt", s->last_started_at, epoch);
+      ks_builder_add_time (b, "finishedAt", s->last_finished_at, epoch);
+      json_builder_end_object (b);
+    }
+  json_builder_end_object (b);
+  ks_builder_add_bool (b, "ready", s->ready);
+  ks_builder_add_int (b, "restartCount", s->restart_count);
+  ks_builder_add_string (b, "image", c->image);
+  ks_builder_add_bool (b, "started", s->started);
+  json_builder_end_object (b);
+}
+
+static void
+pod_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
+{
+  const KsPod *pod = KS_POD (obj);
+  static const KsPodConditionType order[] = { KS_POD_COND_DISRUPTION_TARGET, KS_POD_COND_INITIALIZED,
+                                              KS_POD_COND_READY, KS_POD_COND_CONTAINERS_READY,
+                                              KS_POD_COND_SCHEDULED };
+  gboolean any = FALSE;
+
+  json_builder_set_member_name (b, "spec");
+  ks_pod_spec_encode (pod->spec, pod->node_name, b);
+  json_builder_set_member_name (b, "status");
+  json_builder_begin_object (b);
+  ks_builder_add_string (b, "phase", phase_names[pod->phase]);
+  for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+    any |= pod->conditions[order[i]].status != KS_CONDITION_UNSET;
+  if (any)
+    {
+      json_builder_set_member_name (b, "conditions");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < G_N_ELEMENTS (order); i++)
+        {
+          const KsCondition *c = &pod->conditions[order[i]];
+          if (c->status == KS_CONDITION_UNSET)
+            continue;
+          json_builder_begin_object (b);
+          ks_builder_add_string (b, "type", pod_condition_names[order[i]]);
+          ks_builder_add_string (b, "status", condition_status_names[c->status]);
+          json_builder_set_member_name (b, "lastProbeTime");
+          json_builder_add_null_value (b);
+          ks_builder_add_time (b, "lastTransitionTime", c->last_transition_time, epoch);
+          if (c->reason != NULL)
+            ks_builder_add_string (b, "reason", c->reason);
+          if (c->message != NULL)
+            ks_builder_add_string (b, "message", c->message);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+  if (pod->message != NULL)
+    ks_builder_add_string (b, "message", pod->message);
+  if (pod->reason != NULL)
+    ks_builder_add_string (b, "reason", pod->reason);
+  if (pod->nominated_node_name != NULL)
+    ks_builder_add_string (b, "nominatedNodeName", pod->nominated_node_name);
+  if (pod->host_ip != NULL)
+    ks_builder_add_string (b, "hostIP", pod->host_ip);
+  if (pod->pod_ip != NULL)
+    ks_builder_add_string (b, "podIP", pod->pod_ip);
+  if (pod->start_time != KS_TIME_NONE)
+    ks_builder_add_time (b, "startTime", pod->start_time, epoch);
+  if (pod->init_container_statuses != NULL)
+    {
+      json_builder_set_member_name (b, "initContainerStatuses");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < pod->spec->n_init_containers; i++)
+        container_status_encode (&pod->spec->init_containers[i], &pod->init_container_statuses[i],
+                                 b, epoch);
+      json_builder_end_array (b);
+    }
+  if (pod->container_statuses != NULL)
+    {
+      json_builder_set_member_name (b, "containerStatuses");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < pod->spec->n_containers; i++)
+        container_status_encode (&pod->spec->containers[i], &pod->container_statuses[i], b,
+                                 epoch);
+      json_builder_end_array (b);
+    }
+  ks_builder_add_string (b, "qosClass", qos_names[pod->spec->qos_class]);
+  json_builder_end_object (b);
+}
+
+const KsKind ks_pod_kind = {
+  .id = KS_KIND_POD,
+  .name = "Pod",
+  .api_version = "v1",
+  .group = "",
+  .plural = "pods",
+  .short_name = "po",
+  .namespaced = TRUE,
+  .has_generation = FALSE,
+  .size = sizeof (KsPod),
+  .decode = pod_decode,
+  .encode = pod_encode,
+  .copy = pod_copy,
+  .finalize = pod_finalize,
+};
+
+/* Templates */
+
+void
+ks_pod_template_clear (KsPodTemplate *t)
+{
+  ks_str_map_unref (t->labels);
+  ks_str_map_unref (t->annotations);
+  ks_pod_spec_unref (t->spec);
+  memset (t, 0, sizeof *t);
+}
+
+void
+ks_pod_template_copy (KsPodTemplate *dst, const KsPodTemplate *src)
+{
+  dst->labels = ks_str_map_ref (src->labels);
+  dst->annotations = ks_str_map_ref (src->annotations);
+  dst->spec = ks_pod_spec_ref (src->spec);
+}
+
+gboolean
+ks_pod_template_decode (KsDecoder *dec, JsonNode *node, KsPodTemplate *out)
+{
+  JsonNode *t = ks_decoder_member (node, "template");
+  JsonNode *meta, *spec;
+  guint errors = ks_decoder_n_errors (dec);
+  gsize mark;
+
+  if (t == NULL)
+    {
+      ks_decoder_error_field (dec, node, "template", "required field is missing");
+      return FALSE;
+    }
+  mark = ks_decoder_push (dec, "template");
+  if (ks_decoder_expect_object (dec, t))
+    {
+      if ((meta = ks_decoder_member (t, "metadata")) != NULL)
+        {
+          gsize mark2 = ks_decoder_push (dec, "metadata");
+          if (ks_decoder_expect_object (dec, meta))
+            {
+              ks_decoder_get_str_map (dec, meta, "labels", &out->labels);
+              ks_decoder_get_str_map (dec, meta, "annotations", &out->annotations);
+              for (guint i = 0; i < ks_str_map_size (out->labels); i++)
+                {
+                  const char *k = ks_str_map_key (out->labels, i);
+                  const char *why = ks_validate_label_key (k);
+                  if (why == NULL)
+                    why = ks_validate_label_value (ks_str_map_value (out->labels, i));
+                  if (why != NULL)
+                    {
+                      gsize mark3 = ks_decoder_push (dec, "labels");
+                      ks_decoder_error_field (dec, ks_decoder_member (meta, "labels"), k,
+                                              "invalid label: %s", why);
+                      ks_decoder_pop (dec, mark3);
+                    }
+                }
+            }
+          ks_decoder_pop (dec, mark2);
+        }
+      if ((spec = ks_decoder_member (t, "spec")) == NULL)
+        ks_decoder_error_field (dec, t, "spec", "required field is missing");
+      else
+        {
+          gsize mark2 = ks_decoder_push (dec, "spec");
+          out->spec = ks_pod_spec_decode (dec, spec);
+          ks_decoder_pop (dec, mark2);
+        }
+    }
+  ks_decoder_pop (dec, mark);
+  return ks_decoder_n_errors (dec) == errors;
+}
+
+void
+ks_pod_template_encode (const KsPodTemplate *t, JsonBuilder *b)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "metadata");
+  json_builder_begin_object (b);
+  if (ks_str_map_size (t->labels) > 0)
+    ks_builder_add_str_map (b, "labels", t->labels);
+  if (ks_str_map_size (t->annotations) > 0)
+    ks_builder_add_str_map (b, "annotations", t->annotations);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "spec");
+  ks_pod_spec_encode (t->spec, t->spec->node_name, b);
+  json_builder_end_object (b);
+}
+
+char *
+ks_pod_template_to_json (const KsPodTemplate *t, const char *skip_label)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  KsPodTemplate copy = *t;
+  g_autoptr (KsStrMap) labels = NULL;
+
+  if (skip_label != NULL)
+    {
+      labels = ks_str_map_with (t->labels, skip_label, NULL);
+      copy.labels = labels;
+    }
+  ks_pod_template_encode (&copy, b);
+  root = json_builder_get_root (b);
+  return json_to_string (root, FALSE);
+}
+
+KsPod *
+ks_pod_new_from_template (const KsPodTemplate *t)
+{
+  KsPod *pod = ks_pod_new (t->spec);
+
+  pod->parent.meta.labels = ks_str_map_ref (t->labels);
+  pod->parent.meta.annotations = ks_str_map_ref (t->annotations);
+  if (t->spec->node_name != NULL)
+    pod->node_name = g_intern_string (t->spec->node_name);
+  return pod;
+}

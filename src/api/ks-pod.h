@@ -1,0 +1,267 @@
+/* ks-pod.h: v1 Pod, its shared spec, and pod templates.
+ *
+ * A pod's spec (containers, resources, scheduling constraints) is an immutable, reference-counted
+ * KsPodSpec: every pod made from one template shares it, which keeps a live pod small.  What
+ * changes per pod (nodeName, status) lives in KsPod itself. */
+#pragma once
+
+#include "ks-object.h"
+#include "ks-resources.h"
+#include "ks-selector.h"
+#include "ks-taint.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  KS_RESTART_ALWAYS,
+  KS_RESTART_ON_FAILURE,
+  KS_RESTART_NEVER,
+} KsRestartPolicy;
+
+typedef enum
+{
+  KS_PREEMPT_LOWER_PRIORITY,
+  KS_PREEMPT_NEVER,
+} KsPreemptionPolicy;
+
+typedef enum
+{
+  KS_QOS_BEST_EFFORT,
+  KS_QOS_BURSTABLE,
+  KS_QOS_GUARANTEED,
+} KsQosClass;
+
+const char *ks_restart_policy_name (KsRestartPolicy policy);
+const char *ks_preemption_policy_name (KsPreemptionPolicy policy);
+const char *ks_qos_class_name (KsQosClass qos);
+
+typedef struct
+{
+  char *name;
+  gint32 container_port;
+  gint32 host_port; /* 0 when unset */
+  char *protocol;   /* "TCP", "UDP", "SCTP" */
+  char *host_ip;    /* NULL when unset */
+} KsContainerPort;
+
+typedef struct
+{
+  char *name;
+  char *value;
+} KsEnvVar;
+
+typedef struct
+{
+  char *name;
+  char *image;
+  char **command; /* NULL-terminated or NULL */
+  char **args;
+  char *working_dir;
+  char *image_pull_policy; /* defaulted: Always for :latest or no tag, else IfNotPresent */
+  KsEnvVar *env;
+  guint n_env;
+  KsContainerPort *ports;
+  guint n_ports;
+  KsResources requests; /* defaulted from limits where a limit is set without a request */
+  KsResources limits;
+  gboolean restart_always; /* init containers: restartPolicy Always (a sidecar) */
+} KsContainer;
+
+typedef struct _KsPodSpec KsPodSpec;
+
+struct _KsPodSpec
+{
+  gint ref_count;
+  KsContainer *containers;
+  guint n_containers;
+  KsContainer *init_containers;
+  guint n_init_containers;
+  KsStrMap *node_selector;
+  KsNodeAffinity *node_affinity; /* NULL when unset */
+  /* Stored as written, used by a later feature (pod affinity, spread constraints). */
+  JsonNode *pod_affinity;
+  JsonNode *pod_anti_affinity;
+  JsonNode *topology_spread_constraints;
+  KsToleration *tolerations;
+  guint n_tolerations;
+  char *priority_class_name;
+  gboolean has_priority;
+  gint32 priority;
+  gboolean has_preemption_policy;
+  KsPreemptionPolicy preemption_policy;
+  char *scheduler_name; /* defaulted to "default-scheduler" */
+  char *node_name;      /* as written (templates); a pod's own binding is KsPod.node_name */
+  KsRestartPolicy restart_policy;
+  gint64 termination_grace_period_seconds; /* default 30 */
+  gint64 active_deadline_seconds;          /* -1 when unset */
+  char *hostname;
+  char *subdomain;
+  char *service_account_name;
+  KsResources overhead;
+
+  /* Derived when the spec is decoded or built (ks_pod_spec_finish): */
+  KsResources requests;    /* effective requests, scheduler rules (§1.7.1): max(init, sum) + overhead */
+  gint64 nonzero_milli_cpu; /* the same with 100m / 200Mi defaults per container, for scoring */
+  gint64 nonzero_memory;
+  KsQosClass qos_class;
+
+  /* Admission (src/store/ks-admission.c): whether this spec went through it, and the admitted
+   * copy made from this spec last time, so pods of one template share one admitted spec. */
+  gboolean admitted;
+  KsPodSpec *admitted_cache;
+};
+
+KsPodSpec *ks_pod_spec_new (void);
+KsPodSpec *ks_pod_spec_ref (KsPodSpec *spec);
+void ks_pod_spec_unref (KsPodSpec *spec);
+/* A modifiable deep copy (ref_count 1). */
+KsPodSpec *ks_pod_spec_copy (const KsPodSpec *spec);
+/* Recompute the derived fields after changing containers or overhead. */
+void ks_pod_spec_finish (KsPodSpec *spec);
+/* Decode a PodSpec mapping; NULL after reporting problems. */
+KsPodSpec *ks_pod_spec_decode (KsDecoder *dec, JsonNode *node);
+void ks_pod_spec_encode (const KsPodSpec *spec, const char *node_name, JsonBuilder *b);
+/* Canonical JSON of the spec (for hashing and equality of templates).  Newly allocated. */
+char *ks_pod_spec_to_json (const KsPodSpec *spec);
+
+/* The non-zero request of one container for scoring: 100m cpu / 200Mi memory when unset. */
+#define KS_DEFAULT_MILLI_CPU_REQUEST 100
+#define KS_DEFAULT_MEMORY_REQUEST (200 * 1024 * 1024)
+
+typedef enum
+{
+  KS_POD_PENDING,
+  KS_POD_RUNNING,
+  KS_POD_SUCCEEDED,
+  KS_POD_FAILED,
+  KS_POD_UNKNOWN,
+} KsPodPhase;
+
+const char *ks_pod_phase_name (KsPodPhase phase);
+
+typedef enum
+{
+  KS_CONDITION_UNSET,
+  KS_CONDITION_TRUE,
+  KS_CONDITION_FALSE,
+  KS_CONDITION_UNKNOWN,
+} KsConditionStatus;
+
+const char *ks_condition_status_name (KsConditionStatus status);
+
+typedef struct
+{
+  KsConditionStatus status;
+  gint64 last_transition_time;
+  const char *reason; /* interned */
+  char *message;      /* owned, may be NULL */
+} KsCondition;
+
+typedef enum
+{
+  KS_POD_COND_SCHEDULED,
+  KS_POD_COND_INITIALIZED,
+  KS_POD_COND_CONTAINERS_READY,
+  KS_POD_COND_READY,
+  KS_POD_COND_DISRUPTION_TARGET,
+  KS_N_POD_CONDITIONS
+} KsPodConditionType;
+
+const char *ks_pod_condition_name (KsPodConditionType type);
+
+typedef enum
+{
+  KS_CONTAINER_WAITING,
+  KS_CONTAINER_RUNNING,
+  KS_CONTAINER_TERMINATED,
+} KsContainerState;
+
+typedef struct
+{
+  KsContainerState state;
+  const char *reason; /* interned: ContainerCreating, CrashLoopBackOff, Completed, Error, ... */
+  char *message;
+  gint32 exit_code;
+  gint64 started_at;
+  gint64 finished_at;
+  gboolean ready;
+  gboolean started;
+  gint32 restart_count;
+  /* The previous instance, once the container has restarted. */
+  gboolean has_last;
+  gint32 last_exit_code;
+  const char *last_reason;
+  gint64 last_started_at;
+  gint64 last_finished_at;
+} KsContainerStatus;
+
+typedef struct
+{
+  KsObject parent;
+  KsPodSpec *spec;
+  const char *node_name; /* interned; NULL until bound */
+  char *nominated_node_name;
+  KsPodPhase phase;
+  KsCondition conditions[KS_N_POD_CONDITIONS];
+  gint64 start_time; /* KS_TIME_NONE until the kubelet starts the pod */
+  char *reason;
+  char *message;
+  char *host_ip;
+  char *pod_ip;
+  KsContainerStatus *container_statuses; /* spec->n_containers entries, or NULL */
+  KsContainerStatus *init_container_statuses;
+} KsPod;
+
+#define KS_POD(o) ((KsPod *) (o))
+
+/* A new pod (ref_count 1) with no name, sharing spec. */
+KsPod *ks_pod_new (KsPodSpec *spec);
+/* A modifiable copy. */
+KsPod *ks_pod_copy (const KsPod *pod);
+
+/* Succeeded or Failed. */
+gboolean ks_pod_is_terminal (const KsPod *pod);
+/* Not terminal and not being deleted. */
+gboolean ks_pod_is_active (const KsPod *pod);
+gboolean ks_pod_is_ready (const KsPod *pod);
+/* Ready for at least min_ready_seconds at now (IsPodAvailable). */
+gboolean ks_pod_is_available (const KsPod *pod, gint32 min_ready_seconds, gint64 now);
+/* Set a condition; changes lastTransitionTime only when the status changes.  message is
+ * copied (may be NULL). */
+void ks_pod_set_condition (KsPod *pod, KsPodConditionType type, KsConditionStatus status,
+                           const char *reason, const char *message, gint64 now);
+/* Sum of restartCount over containers, and the largest one. */
+gint32 ks_pod_max_restarts (const KsPod *pod);
+/* Allocate container statuses (all Waiting/ContainerCreating) if missing. */
+void ks_pod_ensure_container_statuses (KsPod *pod);
+
+/* The priority the scheduler uses: spec.priority, 0 when unset. */
+static inline gint32
+ks_pod_get_priority (const KsPod *pod)
+{
+  return pod->spec->has_priority ? pod->spec->priority : 0;
+}
+
+/* v1.PodTemplateSpec (metadata labels/annotations + spec). */
+typedef struct
+{
+  KsStrMap *labels;
+  KsStrMap *annotations;
+  KsPodSpec *spec;
+} KsPodTemplate;
+
+void ks_pod_template_clear (KsPodTemplate *t);
+void ks_pod_template_copy (KsPodTemplate *dst, const KsPodTemplate *src);
+/* Decode the template at member "template" of node; reports missing template/spec. */
+gboolean ks_pod_template_decode (KsDecoder *dec, JsonNode *node, KsPodTemplate *out);
+void ks_pod_template_encode (const KsPodTemplate *t, JsonBuilder *b);
+/* Canonical JSON of the template, optionally without one label key (for pod-template-hash
+ * comparisons).  Newly allocated. */
+char *ks_pod_template_to_json (const KsPodTemplate *t, const char *skip_label);
+/* A new pod from the template: labels, annotations and spec shared; nodeName from the spec. */
+KsPod *ks_pod_new_from_template (const KsPodTemplate *t);
+
+KS_DEFINE_OBJECT_AUTOPTR (KsPod, ks_pod)
+
+G_END_DECLS

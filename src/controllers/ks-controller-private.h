@@ -1,0 +1,57 @@
+/* ks-controller-private.h: pieces shared by the controllers. */
+#pragma once
+
+#include "ks-controllers.h"
+#include "src/api/ks-apps.h"
+#include "src/store/ks-workqueue.h"
+
+G_BEGIN_DECLS
+
+/* What every controller holds. */
+typedef struct
+{
+  KsClient *client;
+  KsClock *clock;
+  KsEventRecorder events;
+  KsWorkQueue *queue;
+  guint watches[4];
+  guint n_watches;
+} KsController;
+
+void ks_controller_init (KsController *c, KsClient *client, KsClock *clock, KsEventSink *sink,
+                         const char *source, KsWorkFunc func, gpointer user_data);
+void ks_controller_clear (KsController *c);
+/* Split "namespace/name" into parts (pointers into a copy the caller frees with g_free on ns). */
+void ks_controller_split_key (const char *key, char **ns, const char **name);
+/* Enqueue the key of the object's controller owner if its kind is kind_name. */
+void ks_controller_enqueue_owner (KsController *c, const KsObject *obj, const char *kind_name);
+
+/* The replica-set controller */
+typedef struct _KsReplicaSetController KsReplicaSetController;
+KsReplicaSetController *ks_replicaset_controller_new (KsClient *client, KsClock *clock,
+                                                      KsEventSink *sink);
+void ks_replicaset_controller_free (KsReplicaSetController *rsc);
+
+/* The deployment controller */
+typedef struct _KsDeploymentController KsDeploymentController;
+KsDeploymentController *ks_deployment_controller_new (KsClient *client, KsClock *clock,
+                                                      KsEventSink *sink);
+void ks_deployment_controller_free (KsDeploymentController *dc);
+
+/* The garbage collector */
+typedef struct _KsGarbageCollector KsGarbageCollector;
+KsGarbageCollector *ks_garbage_collector_new (KsClient *client, KsClock *clock);
+void ks_garbage_collector_free (KsGarbageCollector *gc);
+
+/* Kubernetes' ordering of pods to delete first (controller.ActivePodsWithRanks): ranks[i] is
+ * the number of related active pods on pod i's node.  Sorts pods (and ranks) in place. */
+void ks_sort_pods_for_deletion (KsPod **pods, gint *ranks, guint n, gint64 now);
+
+/* pod-template-hash: FNV-32a of the template's canonical JSON (and collision count), in decimal,
+ * encoded with SafeEncodeString.  Newly allocated. */
+char *ks_pod_template_hash (const KsPodTemplate *template, gboolean has_collision_count,
+                            gint32 collision_count);
+/* Templates equal apart from the pod-template-hash label (EqualIgnoreHash). */
+gboolean ks_pod_templates_equal_ignore_hash (const KsPodTemplate *a, const KsPodTemplate *b);
+
+G_END_DECLS

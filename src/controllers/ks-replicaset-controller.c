@@ -1,0 +1,262 @@
+/* ks-replicaset-controller.c: the ReplicaSet controller (pkg/controller/replicaset).
+ *
+ * Creates pods from the template until the active pods equal spec.replicas (at most 500 per
+ * sync, in slow-start batches 1, 2, 4, ...), deletes the surplus in Kubernetes' ranking, and
+ * keeps status.  Differences from Kubernetes (docs/architecture.md): the store is synchronous, so
+ * there are no creation/deletion expectations to wait for, and orphan pods are not adopted. */
+#include "config.h"
+
+#include <string.h>
+
+#include "ks-controller-private.h"
+
+#define BURST_REPLICAS 500
+#define SLOW_START_INITIAL_BATCH_SIZE 1
+
+struct _KsReplicaSetController
+{
+  KsController c;
+};
+
+static void
+on_replica_set (const KsWatchEvent *event, gpointer data)
+{
+  KsReplicaSetController *rsc = data;
+  g_autofree char *key = NULL;
+
+  if (event->type == KS_WATCH_DELETED)
+    return;
+  key = ks_object_key (event->object);
+  ks_workqueue_add (rsc->c.queue, key);
+}
+
+static void
+on_pod (const KsWatchEvent *event, gpointer data)
+{
+  KsReplicaSetController *rsc = data;
+  const KsPod *pod = KS_POD (event->object);
+
+  /* Only changes that matter to a ReplicaSet: creation, deletion, readiness, phase, deletion
+   * timestamps; every pod event is cheap to enqueue, so take them all. */
+  (void) pod;
+  ks_controller_enqueue_owner (&rsc->c, event->object, "ReplicaSet");
+}
+
+/* The pods the ReplicaSet controls (owner reference with controller=true to it). */
+static GPtrArray *
+owned_pods (KsReplicaSetController *rsc, KsObject *rs)
+{
+  GPtrArray *pods = ks_client_list_dependents (rsc->c.client, ks_kind_get (KS_KIND_POD), rs, NULL);
+
+  for (guint i = pods->len; i-- > 0;)
+    {
+      const KsOwnerRef *ref = ks_object_get_controller_ref (g_ptr_array_index (pods, i));
+      if (ref == NULL || !ks_uid_equal (&ref->uid, &rs->meta.uid))
+        g_ptr_array_remove_index (pods, i);
+    }
+  return pods;
+}
+
+/* Active pods of every ReplicaSet with the same controller as rs (rs included), for ranks. */
+static GPtrArray *
+related_pods (KsReplicaSetController *rsc, KsReplicaSet *rs, GPtrArray *own)
+{
+  const KsOwnerRef *ref = ks_object_get_controller_ref (KS_OBJECT (rs));
+  GPtrArray *related = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_autoptr (GPtrArray) siblings = NULL;
+
+  if (ref == NULL)
+    {
+      for (guint i = 0; i < own->len; i++)
+        if (ks_pod_is_active (g_ptr_array_index (own, i)))
+          g_ptr_array_add (related, ks_object_ref (g_ptr_array_index (own, i)));
+      return related;
+    }
+  siblings = ks_client_list (rsc->c.client, ks_kind_get (KS_KIND_REPLICA_SET),
+                             rs->parent.meta.namespace, NULL);
+  for (guint i = 0; i < siblings->len; i++)
+    {
+      KsObject *sib = g_ptr_array_index (siblings, i);
+      const KsOwnerRef *sref = ks_object_get_controller_ref (sib);
+      g_autoptr (GPtrArray) pods = NULL;
+      if (sref == NULL || !ks_uid_equal (&sref->uid, &ref->uid))
+        continue;
+      pods = owned_pods (rsc, sib);
+      for (guint j = 0; j < pods->len; j++)
+        if (ks_pod_is_active (g_ptr_array_index (pods, j)))
+          g_ptr_array_add (related, ks_object_ref (g_ptr_array_index (pods, j)));
+    }
+  return related;
+}
+
+static gboolean
+create_pod (KsReplicaSetController *rsc, KsReplicaSet *rs, KsOwnerRefs *owner)
+{
+  g_autoptr (GError) error = NULL;
+  KsPod *pod = ks_pod_new_from_template (&rs->template);
+  KsObject *created;
+
+  pod->parent.meta.generate_name = g_strdup_printf ("%s-", rs->parent.meta.name);
+  pod->parent.meta.namespace = rs->parent.meta.namespace;
+  ks_object_set_owner_refs (KS_OBJECT (pod), owner);
+  created = ks_client_create (rsc->c.client, KS_OBJECT (pod), &error);
+  ks_object_unref (KS_OBJECT (pod));
+  if (created == NULL)
+    {
+      ks_event_record (&rsc->c.events, KS_OBJECT (rs), TRUE, "FailedCreate", NULL,
+                       "Error creating: %s", error->message);
+      return FALSE;
+    }
+  ks_event_record (&rsc->c.events, KS_OBJECT (rs), FALSE, "SuccessfulCreate", NULL,
+                   "Created pod: %s", created->meta.name);
+  ks_object_unref (created);
+  return TRUE;
+}
+
+static void
+manage_replicas (KsReplicaSetController *rsc, KsReplicaSet *rs, GPtrArray *active)
+{
+  gint diff = (gint) active->len - rs->replicas;
+
+  if (diff < 0)
+    {
+      g_autoptr (KsOwnerRefs) owner = ks_owner_refs_new_controller (KS_OBJECT (rs));
+      gint todo = MIN (-diff, BURST_REPLICAS);
+      gint batch = MIN (todo, SLOW_START_INITIAL_BATCH_SIZE);
+      /* slowStartBatch: batches of 1, 2, 4, ...; stop after a batch with an error. */
+      while (todo > 0)
+        {
+          gint ok = 0;
+          for (gint i = 0; i < batch; i++)
+            ok += create_pod (rsc, rs, owner) ? 1 : 0;
+          if (ok < batch)
+            return;
+          todo -= batch;
+          batch = MIN (2 * batch, todo);
+        }
+    }
+  else if (diff > 0)
+    {
+      gint n = MIN (diff, BURST_REPLICAS);
+      g_autofree KsPod **pods = g_new (KsPod *, active->len);
+      g_autofree gint *ranks = g_new0 (gint, active->len);
+
+      for (guint i = 0; i < active->len; i++)
+        pods[i] = g_ptr_array_index (active, i);
+      if ((guint) n < active->len)
+        {
+          g_autoptr (GPtrArray) related = related_pods (rsc, rs, active);
+          g_autoptr (GHashTable) on_node = g_hash_table_new (g_direct_hash, g_direct_equal);
+          for (guint i = 0; i < related->len; i++)
+            {
+              const char *node = KS_POD (g_ptr_array_index (related, i))->node_name;
+              gpointer key = (gpointer) (node != NULL ? node : "");
+              g_hash_table_insert (on_node, key,
+                                   GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (on_node, key)) + 1));
+            }
+          for (guint i = 0; i < active->len; i++)
+            {
+              const char *node = pods[i]->node_name;
+              ranks[i] = GPOINTER_TO_INT (g_hash_table_lookup (on_node, node != NULL ? node : ""));
+            }
+          ks_sort_pods_for_deletion (pods, ranks, active->len, ks_clock_now (rsc->c.clock));
+        }
+      for (gint i = 0; i < n; i++)
+        {
+          g_autoptr (GError) error = NULL;
+          if (!ks_client_delete (rsc->c.client, ks_kind_get (KS_KIND_POD),
+                                 pods[i]->parent.meta.namespace, pods[i]->parent.meta.name, NULL,
+                                 &error))
+            {
+              if (!g_error_matches (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND))
+                ks_event_record (&rsc->c.events, KS_OBJECT (rs), TRUE, "FailedDelete", NULL,
+                                 "Error deleting: %s", error->message);
+              continue;
+            }
+          ks_event_record (&rsc->c.events, KS_OBJECT (rs), FALSE, "SuccessfulDelete", NULL,
+                           "Deleted pod: %s", pods[i]->parent.meta.name);
+        }
+    }
+}
+
+static void
+sync_replica_set (const char *key, gpointer data)
+{
+  KsReplicaSetController *rsc = data;
+  g_autofree char *ns = NULL;
+  const char *name;
+  g_autoptr (KsObject) obj = NULL;
+  g_autoptr (GPtrArray) pods = NULL;
+  g_autoptr (GPtrArray) active = NULL;
+  KsReplicaSet *rs;
+  gint32 ready = 0, available = 0, labeled = 0;
+  gint64 now = ks_clock_now (rsc->c.clock);
+
+  ks_controller_split_key (key, &ns, &name);
+  obj = ks_client_get (rsc->c.client, ks_kind_get (KS_KIND_REPLICA_SET), ns, name, NULL);
+  if (obj == NULL)
+    return;
+  rs = KS_REPLICA_SET (obj);
+  pods = owned_pods (rsc, obj);
+  active = g_ptr_array_new ();
+  for (guint i = 0; i < pods->len; i++)
+    if (ks_pod_is_active (g_ptr_array_index (pods, i)))
+      g_ptr_array_add (active, g_ptr_array_index (pods, i));
+  if (!ks_object_is_being_deleted (obj))
+    manage_replicas (rsc, rs, active);
+
+  /* calculateStatus: over the active pods seen at the start of the sync. */
+  for (guint i = 0; i < active->len; i++)
+    {
+      KsPod *pod = g_ptr_array_index (active, i);
+      if (ks_str_map_is_subset (rs->template.labels, pod->parent.meta.labels))
+        labeled++;
+      if (ks_pod_is_ready (pod))
+        {
+          ready++;
+          if (ks_pod_is_available (pod, rs->min_ready_seconds, now))
+            available++;
+        }
+    }
+  if (rs->status.replicas != (gint32) active->len || rs->status.ready_replicas != ready
+      || rs->status.available_replicas != available || rs->status.fully_labeled_replicas != labeled
+      || rs->status.observed_generation != obj->meta.generation)
+    {
+      KsReplicaSet *copy = KS_REPLICA_SET (ks_object_copy (obj));
+      KsObject *updated;
+      copy->status.replicas = active->len;
+      copy->status.ready_replicas = ready;
+      copy->status.available_replicas = available;
+      copy->status.fully_labeled_replicas = labeled;
+      copy->status.observed_generation = obj->meta.generation;
+      updated = ks_client_update_status (rsc->c.client, KS_OBJECT (copy), NULL);
+      ks_object_unref (KS_OBJECT (copy));
+      if (updated != NULL)
+        ks_object_unref (updated);
+    }
+  /* Pods become available minReadySeconds after they are ready: look again then. */
+  if (rs->min_ready_seconds > 0 && ready == rs->replicas && available != rs->replicas)
+    ks_workqueue_add_after (rsc->c.queue, key, rs->min_ready_seconds * KS_USEC_PER_SEC);
+}
+
+KsReplicaSetController *
+ks_replicaset_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink)
+{
+  KsReplicaSetController *rsc = g_new0 (KsReplicaSetController, 1);
+
+  ks_controller_init (&rsc->c, client, clock, sink, "replicaset-controller", sync_replica_set, rsc);
+  rsc->c.watches[rsc->c.n_watches++] = ks_client_watch (
+      client, ks_kind_get (KS_KIND_REPLICA_SET), NULL, TRUE, on_replica_set, rsc, NULL);
+  rsc->c.watches[rsc->c.n_watches++]
+      = ks_client_watch (client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, rsc, NULL);
+  return rsc;
+}
+
+void
+ks_replicaset_controller_free (KsReplicaSetController *rsc)
+{
+  if (rsc == NULL)
+    return;
+  ks_controller_clear (&rsc->c);
+  g_free (rsc);
+}

@@ -1,0 +1,42 @@
+# src/: the shared core (object model, store, scheduler, controllers, kubelet) and the CLI.
+noinst_LTLIBRARIES += src/libks-core.la
+src_libks_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-core\"
+src_libks_core_la_SOURCES = \
+	src/ks-clock.h \
+	src/ks-events.c src/ks-events.h \
+	src/ks-rng.c src/ks-rng.h \
+	src/api/ks-apps.c src/api/ks-apps.h \
+	src/api/ks-decode.c src/api/ks-decode.h \
+	src/api/ks-diag.c src/api/ks-diag.h \
+	src/api/ks-duration.c src/api/ks-duration.h \
+	src/api/ks-kinds-private.h \
+	src/api/ks-namespace.c src/api/ks-namespace.h \
+	src/api/ks-node.c src/api/ks-node.h \
+	src/api/ks-object.c src/api/ks-object.h \
+	src/api/ks-pod.c src/api/ks-pod.h \
+	src/api/ks-quantity.c src/api/ks-quantity.h \
+	src/api/ks-resources.c src/api/ks-resources.h \
+	src/api/ks-selector.c src/api/ks-selector.h \
+	src/api/ks-strmap.c src/api/ks-strmap.h \
+	src/api/ks-taint.c src/api/ks-taint.h \
+	src/api/ks-yaml.c src/api/ks-yaml.h \
+	src/store/ks-admission.c src/store/ks-admission.h \
+	src/store/ks-client.c src/store/ks-client.h \
+	src/store/ks-store.c src/store/ks-store.h \
+	src/store/ks-workqueue.c src/store/ks-workqueue.h \
+	src/scheduler/ks-framework.c src/scheduler/ks-framework.h \
+	src/scheduler/ks-sched-cache.c src/scheduler/ks-sched-cache.h \
+	src/scheduler/ks-sched-config.c src/scheduler/ks-sched-config.h \
+	src/scheduler/ks-sched-queue.c src/scheduler/ks-sched-queue.h \
+	src/scheduler/ks-scheduler.c src/scheduler/ks-scheduler.h \
+	src/controllers/ks-controller-manager.c \
+	src/controllers/ks-controller-private.h \
+	src/controllers/ks-controller-util.c \
+	src/controllers/ks-controllers.h \
+	src/controllers/ks-deployment-controller.c \
+	src/controllers/ks-garbage-collector.c \
+	src/controllers/ks-replicaset-controller.c \
+	src/kubelet/ks-kubelet.c src/kubelet/ks-kubelet.h \
+	src/kubelet/ks-runtime.h
+
+include src/cli/local.mk

@@ -1,0 +1,525 @@
+/* ks-framework.c: the scheduling cycle (schedule_one.go, framework/runtime/framework.go). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ks-framework.h"
+#include "src/ks-rng.h"
+
+/* schedule_one.go constants */
+#define MIN_FEASIBLE_NODES_TO_FIND 100
+#define MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND 5
+
+typedef struct
+{
+  const KsSchedulerPlugin *plugin;
+  KsPluginCtx ctx; /* instance and per-cycle state */
+} Instance;
+
+typedef struct
+{
+  Instance *inst;
+  gint64 weight;
+} Slot;
+
+struct _KsFramework
+{
+  char *name;
+  gint32 percentage; /* resolved: the profile's or the global value */
+  GPtrArray *instances;              /* Instance*, one per plugin */
+  GArray *points[KS_N_POINTS];       /* Slot */
+  gsl_rng *rng;
+  guint next_start_node_index;
+  /* Buffers reused across cycles. */
+  GPtrArray *feasible;               /* KsNodeInfo* */
+  GArray *scores;                    /* gint64, n_score × n_feasible */
+  GArray *totals;                    /* gint64 per feasible node */
+  GArray *codes;                     /* KsStatusCode per node (for PostFilter) */
+  GPtrArray *ran_score;              /* Slot* of the score plugins that ran last cycle */
+  GHashTable *histogram;             /* interned reason → count */
+  gboolean *skip_filter;             /* per filter slot, set by PreFilter SKIP */
+};
+
+static Instance *
+instance_for (KsFramework *fw, const KsSchedulerPlugin *plugin)
+{
+  for (guint i = 0; i < fw->instances->len; i++)
+    {
+      Instance *inst = g_ptr_array_index (fw->instances, i);
+      if (inst->plugin == plugin)
+        return inst;
+    }
+  return NULL;
+}
+
+static void
+instance_free (gpointer p)
+{
+  Instance *inst = p;
+  if (inst->plugin->destroy != NULL)
+    inst->plugin->destroy (inst->ctx.instance);
+  g_free (inst);
+}
+
+KsFramework *
+ks_framework_new (const KsProfileConfig *profile, gint32 global_percentage, guint64 seed,
+                  GError **error)
+{
+  KsFramework *fw = g_new0 (KsFramework, 1);
+  g_autofree char *stream = g_strdup_printf ("scheduler/%s", profile->scheduler_name);
+
+  fw->name = g_strdup (profile->scheduler_name);
+  fw->percentage = profile->percentage_of_nodes_to_score >= 0
+                       ? profile->percentage_of_nodes_to_score
+                       : global_percentage;
+  fw->instances = g_ptr_array_new_with_free_func (instance_free);
+  fw->rng = ks_rng_new (seed, stream);
+  for (guint e = 0; e < KS_N_POINTS; e++)
+    {
+      GArray *entries = profile->points[e];
+      fw->points[e] = g_array_new (FALSE, FALSE, sizeof (Slot));
+      for (guint i = 0; i < entries->len; i++)
+        {
+          const KsPluginEntry *entry = &g_array_index (entries, KsPluginEntry, i);
+          Instance *inst = instance_for (fw, entry->plugin);
+          Slot slot;
+          if (inst == NULL)
+            {
+              JsonNode *args = g_hash_table_lookup (profile->args, entry->plugin->name);
+              inst = g_new0 (Instance, 1);
+              inst->plugin = entry->plugin;
+              inst->ctx.rng = fw->rng;
+              if (args != NULL && JSON_NODE_HOLDS_NULL (args))
+                args = NULL;
+              if (entry->plugin->init != NULL
+                  && !entry->plugin->init (args, &inst->ctx.instance, error))
+                {
+                  g_prefix_error (error, "profile %s, plugin %s: ", profile->scheduler_name,
+                                  entry->plugin->name);
+                  instance_free (inst);
+                  ks_framework_free (fw);
+                  return NULL;
+                }
+              g_ptr_array_add (fw->instances, inst);
+            }
+          slot.inst = inst;
+          slot.weight = entry->weight;
+          g_array_append_val (fw->points[e], slot);
+        }
+    }
+  fw->feasible = g_ptr_array_new ();
+  fw->scores = g_array_new (FALSE, FALSE, sizeof (gint64));
+  fw->totals = g_array_new (FALSE, FALSE, sizeof (gint64));
+  fw->codes = g_array_new (FALSE, FALSE, sizeof (KsStatusCode));
+  fw->ran_score = g_ptr_array_new ();
+  fw->histogram = g_hash_table_new (g_direct_hash, g_direct_equal);
+  fw->skip_filter = g_new0 (gboolean, MAX (fw->points[KS_POINT_FILTER]->len, 1));
+  return fw;
+}
+
+void
+ks_framework_free (KsFramework *fw)
+{
+  if (fw == NULL)
+    return;
+  g_ptr_array_unref (fw->instances);
+  for (guint e = 0; e < KS_N_POINTS; e++)
+    if (fw->points[e] != NULL)
+      g_array_unref (fw->points[e]);
+  if (fw->feasible != NULL)
+    {
+      g_ptr_array_unref (fw->feasible);
+      g_array_unref (fw->scores);
+      g_array_unref (fw->totals);
+      g_array_unref (fw->codes);
+      g_ptr_array_unref (fw->ran_score);
+      g_hash_table_unref (fw->histogram);
+    }
+  g_free (fw->skip_filter);
+  gsl_rng_free (fw->rng);
+  g_free (fw->name);
+  g_free (fw);
+}
+
+const char *
+ks_framework_get_name (KsFramework *fw)
+{
+  return fw->name;
+}
+
+gboolean
+ks_framework_queue_less (gpointer data, const KsQueuedPod *a, const KsQueuedPod *b)
+{
+  KsFramework *fw = data;
+  Slot *slot = &g_array_index (fw->points[KS_POINT_QUEUE_SORT], Slot, 0);
+  return slot->inst->plugin->less (slot->inst->ctx.instance, a, b);
+}
+
+void
+ks_schedule_result_clear (KsScheduleResult *result)
+{
+  g_free (result->message);
+  memset (result, 0, sizeof *result);
+}
+
+guint
+ks_num_feasible_nodes_to_find (gint32 percentage, guint n)
+{
+  gint64 pct, num;
+
+  if (n < MIN_FEASIBLE_NODES_TO_FIND)
+    return n;
+  pct = percentage;
+  if (pct == 0)
+    {
+      pct = 50 - (gint64) n / 125;
+      if (pct < MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
+        pct = MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND;
+    }
+  num = (gint64) n * pct / 100;
+  if (num < MIN_FEASIBLE_NODES_TO_FIND)
+    return MIN_FEASIBLE_NODES_TO_FIND;
+  return (guint) num;
+}
+
+guint
+ks_framework_num_feasible_nodes_to_find (KsFramework *fw, guint n)
+{
+  return ks_num_feasible_nodes_to_find (fw->percentage, n);
+}
+
+static void
+begin_cycle (KsFramework *fw, KsNodeInfo *const *nodes, guint n, gint64 now)
+{
+  for (guint i = 0; i < fw->instances->len; i++)
+    {
+      Instance *inst = g_ptr_array_index (fw->instances, i);
+      inst->ctx.cycle = NULL;
+      inst->ctx.all_nodes = nodes;
+      inst->ctx.n_all_nodes = n;
+      inst->ctx.now = now;
+    }
+}
+
+static void
+end_cycle (KsFramework *fw)
+{
+  for (guint i = 0; i < fw->instances->len; i++)
+    {
+      Instance *inst = g_ptr_array_index (fw->instances, i);
+      if (inst->ctx.cycle != NULL && inst->plugin->free_cycle != NULL)
+        inst->plugin->free_cycle (inst->ctx.cycle);
+      inst->ctx.cycle = NULL;
+    }
+}
+
+/* Run the filters (those PreFilter did not skip) on one node; first failure stops. */
+static KsStatusCode
+run_filters (KsFramework *fw, const KsPod *pod, const KsNodeInfo *node, KsStatus *status)
+{
+  GArray *filters = fw->points[KS_POINT_FILTER];
+
+  for (guint i = 0; i < filters->len; i++)
+    {
+      Slot *s = &g_array_index (filters, Slot, i);
+      KsStatusCode code;
+      if (fw->skip_filter[i])
+        continue;
+      status->n_reasons = 0;
+      code = s->inst->plugin->filter (&s->inst->ctx, pod, node, status);
+      if (code != KS_STATUS_SUCCESS)
+        {
+          status->code = code;
+          return code;
+        }
+    }
+  status->code = KS_STATUS_SUCCESS;
+  return KS_STATUS_SUCCESS;
+}
+
+static int
+cmp_strings (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* FitError.Error(): "0/N nodes are available: <sorted "count reason" list>." */
+static char *
+fit_error_message (KsFramework *fw, guint n_nodes, const char *prefilter_msg,
+                   const KsStatus *postfilter)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "0/%u nodes are available:", n_nodes);
+  if (prefilter_msg != NULL)
+    g_string_append_printf (s, " %s.", prefilter_msg);
+  else
+    {
+      GHashTableIter iter;
+      gpointer reason, count;
+      g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_iter_init (&iter, fw->histogram);
+      while (g_hash_table_iter_next (&iter, &reason, &count))
+        g_ptr_array_add (items, g_strdup_printf ("%u %s", GPOINTER_TO_UINT (count),
+                                                 (const char *) reason));
+      qsort (items->pdata, items->len, sizeof (gpointer), cmp_strings);
+      g_string_append_c (s, ' ');
+      for (guint i = 0; i < items->len; i++)
+        {
+          if (i > 0)
+            g_string_append (s, ", ");
+          g_string_append (s, g_ptr_array_index (items, i));
+        }
+      g_string_append_c (s, '.');
+    }
+  if (postfilter != NULL && postfilter->n_reasons > 0)
+    for (guint i = 0; i < postfilter->n_reasons; i++)
+      g_string_append_printf (s, " %s.", postfilter->reasons[i]);
+  return g_string_free (s, FALSE);
+}
+
+static void
+histogram_add (KsFramework *fw, const KsStatus *status)
+{
+  for (guint i = 0; i < status->n_reasons; i++)
+    {
+      gpointer old = g_hash_table_lookup (fw->histogram, status->reasons[i]);
+      g_hash_table_insert (fw->histogram, (gpointer) status->reasons[i],
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (old) + 1));
+    }
+}
+
+static void
+run_post_filter (KsFramework *fw, const KsPod *pod, KsScheduleResult *result, KsStatus *post)
+{
+  GArray *points = fw->points[KS_POINT_POST_FILTER];
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      Slot *s = &g_array_index (points, Slot, i);
+      const char *nominated = NULL;
+      KsStatusCode code = s->inst->plugin->post_filter (
+          &s->inst->ctx, pod, (const KsStatusCode *) fw->codes->data, &nominated, post);
+      if (code == KS_STATUS_SUCCESS && nominated != NULL)
+        {
+          result->nominated = nominated;
+          break;
+        }
+    }
+}
+
+void
+ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nodes, guint n,
+                       gint64 now, KsScheduleResult *result)
+{
+  GArray *pre_filters = fw->points[KS_POINT_PRE_FILTER];
+  GArray *filters = fw->points[KS_POINT_FILTER];
+  GArray *pre_scores = fw->points[KS_POINT_PRE_SCORE];
+  GArray *score_points = fw->points[KS_POINT_SCORE];
+  KsStatus status = { 0 };
+  const char *prefilter_msg = NULL;
+  guint to_find, processed = 0, start, n_feasible;
+  KsNodeInfo **feasible;
+
+  memset (result, 0, sizeof *result);
+  g_ptr_array_set_size (fw->feasible, 0);
+  g_ptr_array_set_size (fw->ran_score, 0);
+  g_hash_table_remove_all (fw->histogram);
+  if (n == 0)
+    {
+      result->message = g_strdup ("no nodes available to schedule pods");
+      return;
+    }
+  begin_cycle (fw, nodes, n, now);
+  g_array_set_size (fw->codes, n);
+  memset (fw->codes->data, 0, n * sizeof (KsStatusCode));
+
+  /* PreFilter */
+  memset (fw->skip_filter, 0, MAX (filters->len, 1) * sizeof (gboolean));
+  for (guint i = 0; i < pre_filters->len && prefilter_msg == NULL; i++)
+    {
+      Slot *s = &g_array_index (pre_filters, Slot, i);
+      KsStatusCode code;
+      status.n_reasons = 0;
+      code = s->inst->plugin->pre_filter (&s->inst->ctx, pod, &status);
+      if (code == KS_STATUS_SKIP)
+        {
+          for (guint f = 0; f < filters->len; f++)
+            if (g_array_index (filters, Slot, f).inst == s->inst)
+              fw->skip_filter[f] = TRUE;
+        }
+      else if (code != KS_STATUS_SUCCESS)
+        {
+          prefilter_msg = status.n_reasons > 0 ? status.reasons[0] : s->inst->plugin->name;
+          for (guint k = 0; k < n; k++)
+            g_array_index (fw->codes, KsStatusCode, k) = code;
+          processed = n;
+        }
+    }
+
+  /* Filter over the rotating window (findNodesThatPassFilters, run sequentially). */
+  to_find = ks_framework_num_feasible_nodes_to_find (fw, n);
+  if (score_points->len == 0)
+    to_find = 1;
+  start = fw->next_start_node_index % n;
+  if (prefilter_msg == NULL)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          KsNodeInfo *node = nodes[(start + i) % n];
+          processed++;
+          if (filters->len == 0 || run_filters (fw, pod, node, &status) == KS_STATUS_SUCCESS)
+            {
+              g_ptr_array_add (fw->feasible, node);
+              if (fw->feasible->len >= to_find)
+                break;
+            }
+          else
+            {
+              g_array_index (fw->codes, KsStatusCode, node->index) = status.code;
+              histogram_add (fw, &status);
+            }
+        }
+      fw->next_start_node_index = (start + processed) % n;
+    }
+  result->n_evaluated = processed;
+  n_feasible = result->n_feasible = fw->feasible->len;
+  feasible = (KsNodeInfo **) fw->feasible->pdata;
+
+  if (n_feasible == 0)
+    {
+      KsStatus post = { 0 };
+      if (fw->points[KS_POINT_POST_FILTER]->len > 0)
+        run_post_filter (fw, pod, result, &post);
+      result->rejected = TRUE;
+      result->message = fit_error_message (fw, n, prefilter_msg, &post);
+      end_cycle (fw);
+      return;
+    }
+  if (n_feasible == 1)
+    {
+      result->node = feasible[0]->name;
+      end_cycle (fw);
+      return;
+    }
+
+  /* PreScore, Score, NormalizeScore, weights (prioritizeNodes). */
+  g_array_set_size (fw->totals, n_feasible);
+  memset (fw->totals->data, 0, n_feasible * sizeof (gint64));
+  if (score_points->len == 0)
+    for (guint i = 0; i < n_feasible; i++)
+      g_array_index (fw->totals, gint64, i) = 1;
+  for (guint p = 0; p < score_points->len; p++)
+    {
+      Slot *s = &g_array_index (score_points, Slot, p);
+      gboolean skip = FALSE;
+      for (guint q = 0; q < pre_scores->len; q++)
+        {
+          Slot *ps = &g_array_index (pre_scores, Slot, q);
+          if (ps->inst == s->inst
+              && ps->inst->plugin->pre_score (&ps->inst->ctx, pod, feasible, n_feasible)
+                     == KS_STATUS_SKIP)
+            skip = TRUE;
+        }
+      if (!skip)
+        g_ptr_array_add (fw->ran_score, s);
+    }
+  /* PreScore plugins that do not score also run (their state may matter to others). */
+  for (guint q = 0; q < pre_scores->len; q++)
+    {
+      Slot *ps = &g_array_index (pre_scores, Slot, q);
+      gboolean scores = FALSE;
+      for (guint p = 0; p < score_points->len; p++)
+        scores |= g_array_index (score_points, Slot, p).inst == ps->inst;
+      if (!scores)
+        ps->inst->plugin->pre_score (&ps->inst->ctx, pod, feasible, n_feasible);
+    }
+  g_array_set_size (fw->scores, fw->ran_score->len * n_feasible);
+  for (guint p = 0; p < fw->ran_score->len; p++)
+    {
+      Slot *s = g_ptr_array_index (fw->ran_score, p);
+      gint64 *row = &g_array_index (fw->scores, gint64, p * n_feasible);
+      for (guint i = 0; i < n_feasible; i++)
+        row[i] = s->inst->plugin->score (&s->inst->ctx, pod, feasible[i]);
+      if (s->inst->plugin->normalize != NULL)
+        s->inst->plugin->normalize (&s->inst->ctx, pod, feasible, row, n_feasible);
+      for (guint i = 0; i < n_feasible; i++)
+        {
+          if (row[i] < KS_MIN_NODE_SCORE || row[i] > KS_MAX_NODE_SCORE)
+            {
+              result->message = g_strdup_printf (
+                  "plugin \"%s\" returns an invalid score %" G_GINT64_FORMAT
+                  ", it should in the range of [0, 100] after normalizing",
+                  s->inst->plugin->name, row[i]);
+              end_cycle (fw);
+              return;
+            }
+          g_array_index (fw->totals, gint64, i) += row[i] * s->weight;
+        }
+    }
+
+  /* selectHost: uniformly among the highest totals. */
+  {
+    gint64 best = G_MININT64;
+    guint n_best = 0, chosen = 0;
+    gint64 *totals = (gint64 *) fw->totals->data;
+    for (guint i = 0; i < n_feasible; i++)
+      {
+        if (totals[i] > best)
+          {
+            best = totals[i];
+            n_best = 1;
+            chosen = i;
+          }
+        else if (totals[i] == best)
+          n_best++;
+      }
+    if (n_best > 1)
+      {
+        guint pick = (guint) ks_rng_uniform (fw->rng, n_best);
+        for (guint i = 0; i < n_feasible; i++)
+          if (totals[i] == best && pick-- == 0)
+            {
+              chosen = i;
+              break;
+            }
+      }
+    result->node = feasible[chosen]->name;
+  }
+  end_cycle (fw);
+}
+
+guint
+ks_framework_last_n_score_plugins (KsFramework *fw)
+{
+  return fw->ran_score->len;
+}
+
+const char *
+ks_framework_last_score_plugin (KsFramework *fw, guint p, gint32 *weight)
+{
+  Slot *s = g_ptr_array_index (fw->ran_score, p);
+  if (weight != NULL)
+    *weight = (gint32) s->weight;
+  return s->inst->plugin->name;
+}
+
+gint64
+ks_framework_last_score (KsFramework *fw, guint p, guint i)
+{
+  return g_array_index (fw->scores, gint64, p * fw->feasible->len + i);
+}
+
+KsNodeInfo *const *
+ks_framework_last_feasible (KsFramework *fw, guint *n)
+{
+  *n = fw->feasible->len;
+  return (KsNodeInfo *const *) fw->feasible->pdata;
+}
+
+gint64
+ks_framework_last_total (KsFramework *fw, guint i)
+{
+  return g_array_index (fw->totals, gint64, i);
+}

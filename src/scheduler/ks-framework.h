@@ -1,0 +1,52 @@
+/* ks-framework.h: one scheduling profile at work: its plugin instances per extension point and
+ * the scheduling cycle of one pod (PreFilter, Filter over the rotating node window, PostFilter,
+ * PreScore, Score, NormalizeScore, weights, host selection) with kube-scheduler's arithmetic. */
+#pragma once
+
+#include "ks-sched-config.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KsFramework KsFramework;
+
+/* Instantiate profile's plugins (their init with the profile's args).  seed/stream name the
+ * random stream used for ties and by plugins.  global_percentage is the configuration's
+ * percentageOfNodesToScore. */
+KsFramework *ks_framework_new (const KsProfileConfig *profile, gint32 global_percentage,
+                               guint64 seed, GError **error);
+void ks_framework_free (KsFramework *fw);
+
+const char *ks_framework_get_name (KsFramework *fw);
+/* The queue-sort plugin's less function and its data, for the scheduling queue. */
+gboolean ks_framework_queue_less (gpointer fw, const KsQueuedPod *a, const KsQueuedPod *b);
+
+typedef struct
+{
+  const char *node;          /* interned; NULL when the pod does not fit */
+  const char *nominated;     /* from PostFilter, or NULL */
+  char *message;             /* FitError message when node is NULL (owned) */
+  gboolean rejected;         /* plugins rejected the pod (else an error, e.g. no nodes) */
+  guint n_evaluated;         /* nodes filtered */
+  guint n_feasible;          /* nodes that passed */
+} KsScheduleResult;
+
+void ks_schedule_result_clear (KsScheduleResult *result);
+
+/* numFeasibleNodesToFind for n nodes with this profile's percentage. */
+guint ks_framework_num_feasible_nodes_to_find (KsFramework *fw, guint n_nodes);
+guint ks_num_feasible_nodes_to_find (gint32 percentage, guint n_nodes);
+
+/* Run one scheduling cycle for pod over nodes (the cache's list). */
+void ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nodes,
+                            guint n_nodes, gint64 now, KsScheduleResult *result);
+
+/* The per-plugin scores of the last cycle, for explanations and tests: the number of score
+ * plugins that ran, and for plugin p its name, weight and normalized score on feasible node i.
+ * The feasible nodes of the last cycle in order. */
+guint ks_framework_last_n_score_plugins (KsFramework *fw);
+const char *ks_framework_last_score_plugin (KsFramework *fw, guint p, gint32 *weight);
+gint64 ks_framework_last_score (KsFramework *fw, guint p, guint i);
+KsNodeInfo *const *ks_framework_last_feasible (KsFramework *fw, guint *n);
+gint64 ks_framework_last_total (KsFramework *fw, guint i);
+
+G_END_DECLS

@@ -1,0 +1,36 @@
+/* ks-sched-cache.h: the scheduler's cache: one KsNodeInfo per node with the summed requests of
+ * its pods (assumed pods included), and the node list in kube-scheduler's node-tree order
+ * (zones round-robin, nodes in arrival order within a zone).  Terminal pods hold no
+ * resources and are not kept. */
+#pragma once
+
+#include "policies/ks-policy.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KsSchedCache KsSchedCache;
+
+KsSchedCache *ks_sched_cache_new (void);
+void ks_sched_cache_free (KsSchedCache *cache);
+
+/* Add or replace a node (a reference is kept). */
+void ks_sched_cache_set_node (KsSchedCache *cache, KsNode *node);
+void ks_sched_cache_remove_node (KsSchedCache *cache, const char *name);
+
+/* A bound pod was seen (added or updated): account it on its node, replacing an assumed entry.
+ * A terminal pod is removed instead. */
+void ks_sched_cache_set_pod (KsSchedCache *cache, KsPod *pod);
+void ks_sched_cache_remove_pod (KsSchedCache *cache, const KsPod *pod);
+/* The scheduler chose node for pod: account it there before the binding is seen. */
+void ks_sched_cache_assume_pod (KsSchedCache *cache, KsPod *pod, const char *node);
+gboolean ks_sched_cache_is_assumed (KsSchedCache *cache, const KsPod *pod);
+
+/* Nodes in node-tree order (borrowed, valid until the next node change). */
+KsNodeInfo *const *ks_sched_cache_list_nodes (KsSchedCache *cache, guint *n_nodes);
+KsNodeInfo *ks_sched_cache_get_node (KsSchedCache *cache, const char *name);
+guint ks_sched_cache_n_pods (KsSchedCache *cache);
+
+/* The zone key of the node tree: region + ":\0:" + zone (printed with "\0" as ":"). */
+char *ks_node_zone_key (const KsNode *node);
+
+G_END_DECLS

@@ -1,0 +1,278 @@
+/* ks-scheduler.c: the scheduler's event handlers and scheduling loop (schedule_one.go,
+ * eventhandlers.go). */
+#include "config.h"
+
+#include <string.h>
+
+#include "ks-framework.h"
+#include "ks-sched-cache.h"
+#include "ks-sched-queue.h"
+#include "ks-scheduler.h"
+
+struct _KsScheduler
+{
+  KsClient *client;
+  KsClock *clock;
+  KsEventRecorder events;
+  KsSchedulerConfig *config;
+  GPtrArray *frameworks; /* KsFramework*, one per profile */
+  KsSchedCache *cache;
+  KsSchedQueue *queue;
+  guint watches[2];
+  guint64 task;
+  KsSchedulerStats stats;
+};
+
+static KsFramework *
+framework_for (KsScheduler *s, const KsPod *pod)
+{
+  for (guint i = 0; i < s->frameworks->len; i++)
+    {
+      KsFramework *fw = g_ptr_array_index (s->frameworks, i);
+      if (strcmp (ks_framework_get_name (fw), pod->spec->scheduler_name) == 0)
+        return fw;
+    }
+  return NULL;
+}
+
+/* Binding and failure */
+
+static void
+record_failure (KsScheduler *s, KsPod *pod, const char *message)
+{
+  const KsCondition *c = &pod->conditions[KS_POD_COND_SCHEDULED];
+
+  ks_event_record (&s->events, KS_OBJECT (pod), TRUE, "FailedScheduling", NULL, "%s", message);
+  if (c->status != KS_CONDITION_FALSE || g_strcmp0 (c->reason, "Unschedulable") != 0
+      || g_strcmp0 (c->message, message) != 0)
+    {
+      KsPod *copy = ks_pod_copy (pod);
+      KsObject *updated;
+      ks_pod_set_condition (copy, KS_POD_COND_SCHEDULED, KS_CONDITION_FALSE, "Unschedulable",
+                            message, ks_clock_now (s->clock));
+      updated = ks_client_update_status (s->client, KS_OBJECT (copy), NULL);
+      ks_object_unref (KS_OBJECT (copy));
+      if (updated != NULL)
+        ks_object_unref (updated);
+    }
+}
+
+static void
+schedule_one (KsScheduler *s, const KsQueuedPod *qp)
+{
+  g_autoptr (KsObject) pod_obj = ks_object_ref (KS_OBJECT (qp->pod));
+  KsPod *pod = KS_POD (pod_obj);
+  KsFramework *fw = framework_for (s, pod);
+  KsScheduleResult result;
+  KsNodeInfo *const *nodes;
+  guint n;
+  g_autoptr (GError) error = NULL;
+
+  if (fw == NULL || ks_object_is_being_deleted (pod_obj))
+    {
+      ks_sched_queue_done (s->queue, pod);
+      return;
+    }
+  s->stats.attempts++;
+  nodes = ks_sched_cache_list_nodes (s->cache, &n);
+  ks_framework_schedule (fw, pod, nodes, n, ks_clock_now (s->clock), &result);
+  if (result.node == NULL)
+    {
+      s->stats.failed++;
+      ks_sched_queue_requeue (s->queue, pod, result.rejected);
+      record_failure (s, pod, result.message);
+      ks_schedule_result_clear (&result);
+      return;
+    }
+  /* Assume, then bind (the binding cycle runs at once in kubesim). */
+  ks_sched_cache_assume_pod (s->cache, pod, result.node);
+  if (!ks_client_bind (s->client, pod, result.node, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("Binding rejected: %s", error->message);
+      ks_sched_cache_remove_pod (s->cache, pod);
+      s->stats.failed++;
+      ks_sched_queue_requeue (s->queue, pod, FALSE);
+      ks_event_record (&s->events, pod_obj, TRUE, "FailedScheduling", NULL, "%s", message);
+      ks_schedule_result_clear (&result);
+      return;
+    }
+  s->stats.scheduled++;
+  ks_sched_queue_done (s->queue, pod);
+  ks_event_record (&s->events, pod_obj, FALSE, "Scheduled", result.node,
+                   "Successfully assigned %s/%s to %s", pod_obj->meta.namespace,
+                   pod_obj->meta.name, result.node);
+  ks_schedule_result_clear (&result);
+}
+
+static void
+run (gpointer data)
+{
+  KsScheduler *s = data;
+  const KsQueuedPod *qp;
+
+  s->task = 0;
+  while ((qp = ks_sched_queue_pop (s->queue)) != NULL)
+    schedule_one (s, qp);
+}
+
+static void
+on_ready (gpointer queue, gpointer data)
+{
+  KsScheduler *s = data;
+  if (s->task == 0)
+    s->task = ks_clock_schedule (s->clock, ks_clock_now (s->clock), run, s, NULL);
+}
+
+/* Event handlers */
+
+static gboolean
+responsible (KsScheduler *s, const KsPod *pod)
+{
+  return framework_for (s, pod) != NULL;
+}
+
+static void
+on_pod (const KsWatchEvent *event, gpointer data)
+{
+  KsScheduler *s = data;
+  KsPod *pod = KS_POD (event->object);
+  KsPod *old = event->old_object ? KS_POD (event->old_object) : NULL;
+
+  switch (event->type)
+    {
+    case KS_WATCH_ADDED:
+      if (pod->node_name != NULL)
+        ks_sched_cache_set_pod (s->cache, pod);
+      else if (!ks_pod_is_terminal (pod) && !ks_object_is_being_deleted (event->object)
+               && responsible (s, pod))
+        ks_sched_queue_add (s->queue, pod);
+      break;
+    case KS_WATCH_MODIFIED:
+      if (pod->node_name != NULL)
+        {
+          if (old != NULL && old->node_name == NULL)
+            ks_sched_queue_delete (s->queue, pod);
+          ks_sched_cache_set_pod (s->cache, pod);
+          /* An assigned pod that ended frees its resources. */
+          if (old != NULL && !ks_pod_is_terminal (old) && ks_pod_is_terminal (pod))
+            ks_sched_queue_move_all (s->queue);
+        }
+      else if (ks_pod_is_terminal (pod) || ks_object_is_being_deleted (event->object))
+        ks_sched_queue_delete (s->queue, pod);
+      else if (ks_sched_queue_contains (s->queue, pod))
+        ks_sched_queue_update (s->queue, pod);
+      else if (responsible (s, pod))
+        ks_sched_queue_add (s->queue, pod);
+      break;
+    case KS_WATCH_DELETED:
+      if (pod->node_name != NULL)
+        {
+          ks_sched_cache_remove_pod (s->cache, pod);
+          ks_sched_queue_move_all (s->queue);
+        }
+      else
+        ks_sched_queue_delete (s->queue, pod);
+      break;
+    }
+}
+
+/* Did a node change in a way that may let pending pods fit? */
+static gboolean
+node_changed_for_scheduling (const KsNode *a, const KsNode *b)
+{
+  if (a->unschedulable != b->unschedulable || a->n_taints != b->n_taints
+      || !ks_resources_equal (&a->allocatable, &b->allocatable)
+      || !ks_str_map_equal (a->parent.meta.labels, b->parent.meta.labels))
+    return TRUE;
+  for (guint i = 0; i < a->n_taints; i++)
+    if (strcmp (a->taints[i].key, b->taints[i].key) != 0
+        || strcmp (a->taints[i].value, b->taints[i].value) != 0
+        || a->taints[i].effect != b->taints[i].effect)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+on_node (const KsWatchEvent *event, gpointer data)
+{
+  KsScheduler *s = data;
+  KsNode *node = KS_NODE (event->object);
+
+  switch (event->type)
+    {
+    case KS_WATCH_ADDED:
+      ks_sched_cache_set_node (s->cache, node);
+      ks_sched_queue_move_all (s->queue);
+      break;
+    case KS_WATCH_MODIFIED:
+      ks_sched_cache_set_node (s->cache, node);
+      if (node_changed_for_scheduling (KS_NODE (event->old_object), node))
+        ks_sched_queue_move_all (s->queue);
+      break;
+    case KS_WATCH_DELETED:
+      ks_sched_cache_remove_node (s->cache, node->parent.meta.name);
+      break;
+    }
+}
+
+KsScheduler *
+ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config,
+                  KsEventSink *events, guint64 seed, GError **error)
+{
+  KsScheduler *s = g_new0 (KsScheduler, 1);
+  KsFramework *first;
+
+  s->client = client;
+  s->clock = clock;
+  s->config = config;
+  ks_event_recorder_init (&s->events, events, clock, "default-scheduler");
+  s->frameworks = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_framework_free);
+  for (guint i = 0; i < config->profiles->len; i++)
+    {
+      KsFramework *fw = ks_framework_new (g_ptr_array_index (config->profiles, i),
+                                          config->percentage_of_nodes_to_score, seed, error);
+      if (fw == NULL)
+        {
+          ks_scheduler_free (s);
+          return NULL;
+        }
+      g_ptr_array_add (s->frameworks, fw);
+    }
+  first = g_ptr_array_index (s->frameworks, 0);
+  s->cache = ks_sched_cache_new ();
+  s->queue = ks_sched_queue_new (clock, ks_framework_queue_less, first,
+                                 config->pod_initial_backoff, config->pod_max_backoff, on_ready, s);
+  s->watches[0] = ks_client_watch (client, ks_kind_get (KS_KIND_NODE), NULL, TRUE, on_node, s, NULL);
+  s->watches[1] = ks_client_watch (client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, s, NULL);
+  return s;
+}
+
+void
+ks_scheduler_free (KsScheduler *s)
+{
+  if (s == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (s->watches); i++)
+    if (s->watches[i] != 0)
+      ks_client_unwatch (s->client, s->watches[i]);
+  ks_clock_cancel (s->clock, s->task);
+  ks_sched_queue_free (s->queue);
+  ks_sched_cache_free (s->cache);
+  g_ptr_array_unref (s->frameworks);
+  g_free (s);
+}
+
+void
+ks_scheduler_get_stats (KsScheduler *s, KsSchedulerStats *stats)
+{
+  *stats = s->stats;
+}
+
+void
+ks_scheduler_get_queue_lengths (KsScheduler *s, guint *active, guint *backoff,
+                                guint *unschedulable)
+{
+  *active = ks_sched_queue_n_active (s->queue);
+  *backoff = ks_sched_queue_n_backoff (s->queue);
+  *unschedulable = ks_sched_queue_n_unschedulable (s->queue);
+}

@@ -1,0 +1,756 @@
+/* ks-store.c: the in-memory object store with ordered watch delivery. */
+#include "config.h"
+
+#include <string.h>
+
+#include "ks-admission.h"
+#include "ks-store.h"
+#include "src/api/ks-namespace.h"
+#include "src/api/ks-pod.h"
+#include "src/ks-rng.h"
+
+G_DEFINE_QUARK (ks-store-error-quark, ks_store_error)
+
+typedef struct
+{
+  guint id;
+  const KsKind *kind;    /* NULL: every kind */
+  const char *node_name; /* interned; pods bound to this node only */
+  KsWatchFunc func;
+  gpointer user_data;
+  GDestroyNotify destroy;
+  gboolean removed;
+} Watcher;
+
+typedef struct
+{
+  KsWatchEventType type;
+  KsObject *object;
+  KsObject *old_object;
+} Pending;
+
+struct _KsStore
+{
+  KsClock *clock;
+  gsl_rng *rng;
+  guint64 resource_version;
+  GTree *objects[KS_N_KINDS]; /* &obj->meta → obj (a reference) */
+  GHashTable *by_uid;         /* &obj->meta.uid → obj */
+  GHashTable *dependents;     /* owner KsUid (owned copy) → set of dependent objects */
+  GPtrArray *watchers;        /* Watcher*, by id */
+  GHashTable *node_watchers;  /* node name (interned) → GPtrArray of Watcher* */
+  GQueue pending;
+  gboolean dispatching;
+  gboolean watchers_removed;
+  guint next_watch_id;
+};
+
+static const char *const watch_type_names[] = { "ADDED", "MODIFIED", "DELETED" };
+
+const char *
+ks_watch_event_type_name (KsWatchEventType type)
+{
+  return watch_type_names[type];
+}
+
+static int
+meta_compare (gconstpointer a, gconstpointer b, gpointer unused)
+{
+  const KsObjectMeta *ma = a, *mb = b;
+
+  if (ma->namespace != mb->namespace)
+    {
+      if (ma->namespace == NULL)
+        return -1;
+      if (mb->namespace == NULL)
+        return 1;
+      int c = strcmp (ma->namespace, mb->namespace);
+      if (c != 0)
+        return c;
+    }
+  return strcmp (ma->name, mb->name);
+}
+
+static void
+watcher_free (gpointer p)
+{
+  Watcher *w = p;
+  if (w->destroy != NULL)
+    w->destroy (w->user_data);
+  g_free (w);
+}
+
+KsStore *
+ks_store_new (KsClock *clock, guint64 seed)
+{
+  KsStore *store = g_new0 (KsStore, 1);
+
+  store->clock = clock;
+  store->rng = ks_rng_new (seed, "apiserver");
+  for (guint i = 0; i < KS_N_KINDS; i++)
+    store->objects[i] = g_tree_new_full (meta_compare, NULL, NULL, (GDestroyNotify) ks_object_unref);
+  store->by_uid = g_hash_table_new (ks_uid_hash, ks_uid_equal_func);
+  store->dependents = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free,
+                                             (GDestroyNotify) g_hash_table_unref);
+  store->watchers = g_ptr_array_new_with_free_func (watcher_free);
+  store->node_watchers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                                (GDestroyNotify) g_ptr_array_unref);
+  g_queue_init (&store->pending);
+  store->next_watch_id = 1;
+  return store;
+}
+
+static void
+pending_free (Pending *p)
+{
+  ks_object_unref (p->object);
+  ks_object_unref (p->old_object);
+  g_free (p);
+}
+
+void
+ks_store_free (KsStore *store)
+{
+  if (store == NULL)
+    return;
+  g_queue_clear_full (&store->pending, (GDestroyNotify) pending_free);
+  /* Node watchers are also in store->watchers, which owns them. */
+  g_hash_table_unref (store->node_watchers);
+  g_ptr_array_unref (store->watchers);
+  g_hash_table_unref (store->dependents);
+  g_hash_table_unref (store->by_uid);
+  for (guint i = 0; i < KS_N_KINDS; i++)
+    g_tree_unref (store->objects[i]);
+  gsl_rng_free (store->rng);
+  g_free (store);
+}
+
+KsClock *
+ks_store_get_clock (KsStore *store)
+{
+  return store->clock;
+}
+
+guint64
+ks_store_get_resource_version (KsStore *store)
+{
+  return store->resource_version;
+}
+
+KsObject *
+ks_store_get (KsStore *store, const KsKind *kind, const char *ns, const char *name)
+{
+  KsObjectMeta key = { .name = (char *) name };
+
+  key.namespace = kind->namespaced && ns != NULL ? g_intern_string (ns) : NULL;
+  if (name == NULL)
+    return NULL;
+  return g_tree_lookup (store->objects[kind->id], &key);
+}
+
+KsObject *
+ks_store_get_by_uid (KsStore *store, const KsUid *uid)
+{
+  return g_hash_table_lookup (store->by_uid, uid);
+}
+
+typedef struct
+{
+  const char *ns;
+  GPtrArray *out;
+} ListData;
+
+static gboolean
+list_one (gpointer key, gpointer value, gpointer data)
+{
+  ListData *d = data;
+  KsObject *obj = value;
+
+  if (d->ns != NULL && obj->meta.namespace != d->ns)
+    return TRUE; /* past the namespace: stop */
+  g_ptr_array_add (d->out, obj);
+  return FALSE;
+}
+
+void
+ks_store_list (KsStore *store, const KsKind *kind, const char *ns, GPtrArray *out)
+{
+  GTree *tree = store->objects[kind->id];
+  ListData d = { NULL, out };
+
+  if (ns == NULL || !kind->namespaced)
+    {
+      g_tree_foreach (tree, list_one, &d);
+      return;
+    }
+  d.ns = g_intern_string (ns);
+  {
+    KsObjectMeta key = { .name = (char *) "", .namespace = d.ns };
+    GTreeNode *node = g_tree_lower_bound (tree, &key);
+    for (; node != NULL; node = g_tree_node_next (node))
+      if (list_one (NULL, g_tree_node_value (node), &d))
+        break;
+  }
+}
+
+guint
+ks_store_count (KsStore *store, const KsKind *kind)
+{
+  return g_tree_nnodes (store->objects[kind->id]);
+}
+
+static int
+dependent_compare (gconstpointer a, gconstpointer b)
+{
+  const KsObject *oa = *(KsObject *const *) a, *ob = *(KsObject *const *) b;
+
+  if (oa->kind->id != ob->kind->id)
+    return oa->kind->id < ob->kind->id ? -1 : 1;
+  return meta_compare (&oa->meta, &ob->meta, NULL);
+}
+
+void
+ks_store_list_dependents (KsStore *store, const KsKind *kind, const KsUid *owner_uid,
+                          GPtrArray *out)
+{
+  GHashTable *set = g_hash_table_lookup (store->dependents, owner_uid);
+  GHashTableIter iter;
+  gpointer obj;
+  guint start = out->len;
+
+  if (set == NULL)
+    return;
+  g_hash_table_iter_init (&iter, set);
+  while (g_hash_table_iter_next (&iter, &obj, NULL))
+    if (kind == NULL || ((KsObject *) obj)->kind == kind)
+      g_ptr_array_add (out, obj);
+  /* Hash order must not leak out: sort what was added. */
+  qsort (out->pdata + start, out->len - start, sizeof (gpointer), dependent_compare);
+}
+
+/* Indexes */
+
+static void
+index_dependents (KsStore *store, KsObject *obj, gboolean add)
+{
+  KsOwnerRefs *refs = obj->meta.owner_refs;
+
+  if (refs == NULL)
+    return;
+  for (guint i = 0; i < refs->n; i++)
+    {
+      GHashTable *set = g_hash_table_lookup (store->dependents, &refs->refs[i].uid);
+      if (add)
+        {
+          if (set == NULL)
+            {
+              set = g_hash_table_new (g_direct_hash, g_direct_equal);
+              g_hash_table_insert (store->dependents, g_memdup2 (&refs->refs[i].uid, sizeof (KsUid)),
+                                   set);
+            }
+          g_hash_table_add (set, obj);
+        }
+      else if (set != NULL)
+        {
+          g_hash_table_remove (set, obj);
+          if (g_hash_table_size (set) == 0)
+            g_hash_table_remove (store->dependents, &refs->refs[i].uid);
+        }
+    }
+}
+
+/* Watch delivery */
+
+/* Deliver to the first n watchers of a list.  The main list skips node watchers, which are
+ * served from their node's list. */
+static void
+deliver_to (GPtrArray *watchers, guint n, gboolean main_list, const KsWatchEvent *event)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      Watcher *w = g_ptr_array_index (watchers, i);
+      if (w->removed || (w->kind != NULL && w->kind != event->object->kind)
+          || (main_list && w->node_name != NULL))
+        continue;
+      w->func (event, w->user_data);
+    }
+}
+
+static void
+deliver_to_node (KsStore *store, const char *node_name, const KsWatchEvent *event)
+{
+  GPtrArray *list;
+
+  if (node_name == NULL)
+    return;
+  list = g_hash_table_lookup (store->node_watchers, node_name);
+  if (list != NULL)
+    {
+      g_ptr_array_ref (list);
+      deliver_to (list, list->len, FALSE, event);
+      g_ptr_array_unref (list);
+    }
+}
+
+static void
+purge_removed_watchers (KsStore *store)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, store->node_watchers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GPtrArray *list = value;
+      for (guint i = list->len; i-- > 0;)
+        if (((Watcher *) g_ptr_array_index (list, i))->removed)
+          g_ptr_array_remove_index (list, i);
+      if (list->len == 0)
+        g_hash_table_iter_remove (&iter);
+    }
+  for (guint i = store->watchers->len; i-- > 0;)
+    if (((Watcher *) g_ptr_array_index (store->watchers, i))->removed)
+      g_ptr_array_remove_index (store->watchers, i);
+  store->watchers_removed = FALSE;
+}
+
+static void
+dispatch (KsStore *store)
+{
+  Pending *p;
+
+  if (store->dispatching)
+    return;
+  store->dispatching = TRUE;
+  while ((p = g_queue_pop_head (&store->pending)) != NULL)
+    {
+      KsWatchEvent event = { p->type, p->object, p->old_object };
+
+      /* Watchers added while this event is delivered do not get it. */
+      deliver_to (store->watchers, store->watchers->len, TRUE, &event);
+      if (p->object->kind->id == KS_KIND_POD && g_hash_table_size (store->node_watchers) > 0)
+        {
+          const char *node = KS_POD (p->object)->node_name;
+          const char *old_node = p->old_object ? KS_POD (p->old_object)->node_name : NULL;
+          if (p->type == KS_WATCH_MODIFIED && old_node != node)
+            {
+              /* Bound (or, oddly, moved): for the node's watchers the pod appears. */
+              KsWatchEvent added = { KS_WATCH_ADDED, p->object, NULL };
+              KsWatchEvent gone = { KS_WATCH_DELETED, p->old_object, NULL };
+              deliver_to_node (store, old_node, &gone);
+              deliver_to_node (store, node, &added);
+            }
+          else
+            deliver_to_node (store, node, &event);
+        }
+      pending_free (p);
+    }
+  store->dispatching = FALSE;
+  if (store->watchers_removed)
+    purge_removed_watchers (store);
+}
+
+static void
+enqueue (KsStore *store, KsWatchEventType type, KsObject *obj, KsObject *old)
+{
+  Pending *p = g_new (Pending, 1);
+
+  p->type = type;
+  p->object = ks_object_ref (obj);
+  p->old_object = old != NULL ? ks_object_ref (old) : NULL;
+  g_queue_push_tail (&store->pending, p);
+}
+
+guint
+ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gboolean replay,
+                KsWatchFunc func, gpointer user_data, GDestroyNotify destroy)
+{
+  Watcher *w = g_new0 (Watcher, 1);
+
+  g_return_val_if_fail (node_name == NULL || (kind != NULL && kind->id == KS_KIND_POD), 0);
+  w->id = store->next_watch_id++;
+  w->kind = kind;
+  w->node_name = node_name != NULL ? g_intern_string (node_name) : NULL;
+  w->func = func;
+  w->user_data = user_data;
+  w->destroy = destroy;
+  if (replay)
+    {
+      g_autoptr (GPtrArray) objects = g_ptr_array_new ();
+      if (kind != NULL)
+        ks_store_list (store, kind, NULL, objects);
+      else
+        for (guint i = 0; i < KS_N_KINDS; i++)
+          ks_store_list (store, ks_kind_get (i), NULL, objects);
+      for (guint i = 0; i < objects->len; i++)
+        ks_object_ref (g_ptr_array_index (objects, i));
+      for (guint i = 0; i < objects->len; i++)
+        {
+          KsObject *obj = g_ptr_array_index (objects, i);
+          KsWatchEvent event = { KS_WATCH_ADDED, obj, NULL };
+          if (w->node_name == NULL || KS_POD (obj)->node_name == w->node_name)
+            func (&event, user_data);
+          ks_object_unref (obj);
+        }
+    }
+  g_ptr_array_add (store->watchers, w);
+  if (w->node_name != NULL)
+    {
+      GPtrArray *list = g_hash_table_lookup (store->node_watchers, w->node_name);
+      if (list == NULL)
+        {
+          list = g_ptr_array_new ();
+          g_hash_table_insert (store->node_watchers, (gpointer) w->node_name, list);
+        }
+      g_ptr_array_add (list, w);
+    }
+  return w->id;
+}
+
+void
+ks_store_unwatch (KsStore *store, guint id)
+{
+  for (guint i = 0; i < store->watchers->len; i++)
+    {
+      Watcher *w = g_ptr_array_index (store->watchers, i);
+      if (w->id == id && !w->removed)
+        {
+          w->removed = TRUE;
+          if (w->destroy != NULL)
+            {
+              w->destroy (w->user_data);
+              w->destroy = NULL;
+            }
+          store->watchers_removed = TRUE;
+          if (!store->dispatching)
+            purge_removed_watchers (store);
+          return;
+        }
+    }
+}
+
+/* Writes */
+
+static void
+random_uid (KsStore *store, KsUid *uid)
+{
+  for (guint i = 0; i < 16; i += 4)
+    {
+      guint32 r = (guint32) gsl_rng_get (store->rng);
+      memcpy (uid->bytes + i, &r, 4);
+    }
+  uid->bytes[6] = (uid->bytes[6] & 0x0f) | 0x40; /* version 4 */
+  uid->bytes[8] = (uid->bytes[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+}
+
+/* k8s.io/apimachinery/pkg/util/rand: 5 characters from an alphabet without vowels and
+ * look-alike characters. */
+static char *
+generate_name (KsStore *store, const char *prefix)
+{
+  static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  char suffix[6];
+
+  for (guint i = 0; i < 5; i++)
+    suffix[i] = alphabet[ks_rng_uniform (store->rng, sizeof alphabet - 1)];
+  suffix[5] = '\0';
+  return g_strconcat (prefix, suffix, NULL);
+}
+
+static const char *
+resource_name (const KsKind *kind)
+{
+  g_autofree char *full = NULL;
+
+  if (kind->group[0] == '\0')
+    return kind->plural;
+  full = g_strdup_printf ("%s.%s", kind->plural, kind->group);
+  return g_intern_string (full);
+}
+
+KsObject *
+ks_store_create (KsStore *store, KsObject *obj, GError **error)
+{
+  const KsKind *kind = obj->kind;
+  GTree *tree = store->objects[kind->id];
+
+  if (kind->namespaced)
+    {
+      KsNamespace *ns;
+      if (obj->meta.namespace == NULL)
+        {
+          g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_BAD_REQUEST,
+                       "an empty namespace may not be set during creation of %s", kind->name);
+          return NULL;
+        }
+      ns = KS_NAMESPACE (ks_store_get (store, ks_kind_get (KS_KIND_NAMESPACE), NULL,
+                                       obj->meta.namespace));
+      if (ns == NULL)
+        {
+          g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND,
+                       "namespaces \"%s\" not found", obj->meta.namespace);
+          return NULL;
+        }
+      if (ns->terminating)
+        {
+          g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_FORBIDDEN,
+                       "%s \"%s\" is forbidden: unable to create new content in namespace %s "
+                       "because it is being terminated",
+                       kind->plural, obj->meta.name ? obj->meta.name : obj->meta.generate_name,
+                       obj->meta.namespace);
+          return NULL;
+        }
+    }
+  else
+    obj->meta.namespace = NULL;
+
+  if (obj->meta.name == NULL)
+    {
+      if (obj->meta.generate_name == NULL)
+        {
+          g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_INVALID,
+                       "%s is invalid: metadata.name: Required value: name or generateName is "
+                       "required",
+                       kind->name);
+          return NULL;
+        }
+      /* The API server draws once and fails on a clash; clients retry.  We retry here. */
+      for (guint attempt = 0; attempt < 16; attempt++)
+        {
+          obj->meta.name = generate_name (store, obj->meta.generate_name);
+          if (g_tree_lookup (tree, &obj->meta) == NULL)
+            break;
+          g_clear_pointer (&obj->meta.name, g_free);
+        }
+      if (obj->meta.name == NULL)
+        {
+          g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_ALREADY_EXISTS,
+                       "%s \"%s\" already exists, the server was not able to generate a unique "
+                       "name for the object",
+                       resource_name (kind), obj->meta.generate_name);
+          return NULL;
+        }
+    }
+  else if (g_tree_lookup (tree, &obj->meta) != NULL)
+    {
+      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_ALREADY_EXISTS,
+                   "%s \"%s\" already exists", resource_name (kind), obj->meta.name);
+      return NULL;
+    }
+
+  if (!ks_admission_admit_create (store, obj, error))
+    return NULL;
+
+  random_uid (store, &obj->meta.uid);
+  obj->meta.creation_timestamp = ks_clock_now (store->clock);
+  obj->meta.deletion_timestamp = KS_TIME_NONE;
+  obj->meta.deletion_grace_period_seconds = -1;
+  obj->meta.resource_version = ++store->resource_version;
+  obj->meta.generation = kind->has_generation ? 1 : 0;
+
+  ks_object_ref (obj);
+  g_tree_insert (tree, &obj->meta, obj);
+  g_hash_table_insert (store->by_uid, &obj->meta.uid, obj);
+  index_dependents (store, obj, TRUE);
+  enqueue (store, KS_WATCH_ADDED, obj, NULL);
+  dispatch (store);
+  return obj;
+}
+
+static void
+replace (KsStore *store, KsObject *old, KsObject *obj)
+{
+  index_dependents (store, old, FALSE);
+  g_hash_table_replace (store->by_uid, &obj->meta.uid, obj);
+  index_dependents (store, obj, TRUE);
+  /* The tree's reference to old goes; the pending event keeps it alive. */
+  enqueue (store, KS_WATCH_MODIFIED, obj, old);
+  ks_object_ref (obj);
+  g_tree_replace (store->objects[obj->kind->id], &obj->meta, obj);
+}
+
+KsObject *
+ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **error)
+{
+  const KsKind *kind = obj->kind;
+  KsObject *current;
+
+  current = ks_store_get (store, kind, obj->meta.namespace, obj->meta.name);
+  if (current == NULL)
+    {
+      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND, "%s \"%s\" not found",
+                   resource_name (kind), obj->meta.name);
+      return NULL;
+    }
+  g_return_val_if_fail (current != obj, NULL);
+  if (obj->meta.resource_version != 0
+      && obj->meta.resource_version != current->meta.resource_version)
+    {
+      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_CONFLICT,
+                   "Operation cannot be fulfilled on %s \"%s\": the object has been modified; "
+                   "please apply your changes to the latest version and try again",
+                   resource_name (kind), obj->meta.name);
+      return NULL;
+    }
+  if (ks_uid_is_set (&obj->meta.uid) && !ks_uid_equal (&obj->meta.uid, &current->meta.uid))
+    {
+      char a[KS_UID_STRING_LEN], b[KS_UID_STRING_LEN];
+      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_CONFLICT,
+                   "Precondition failed: UID in precondition: %s, UID in object meta: %s",
+                   ks_uid_to_string (&obj->meta.uid, a), ks_uid_to_string (&current->meta.uid, b));
+      return NULL;
+    }
+  obj->meta.namespace = current->meta.namespace;
+  obj->meta.uid = current->meta.uid;
+  obj->meta.creation_timestamp = current->meta.creation_timestamp;
+  obj->meta.deletion_timestamp = current->meta.deletion_timestamp;
+  obj->meta.deletion_grace_period_seconds = current->meta.deletion_grace_period_seconds;
+  obj->meta.generation = current->meta.generation;
+  if (!status_only && kind->spec_changed != NULL && kind->spec_changed (current, obj))
+    obj->meta.generation++;
+  obj->meta.resource_version = ++store->resource_version;
+  replace (store, current, obj);
+  dispatch (store);
+  return obj;
+}
+
+static void
+remove_object (KsStore *store, KsObject *obj)
+{
+  ks_object_ref (obj);
+  index_dependents (store, obj, FALSE);
+  g_hash_table_remove (store->by_uid, &obj->meta.uid);
+  g_tree_remove (store->objects[obj->kind->id], &obj->meta);
+  ++store->resource_version;
+  enqueue (store, KS_WATCH_DELETED, obj, NULL);
+  ks_object_unref (obj);
+}
+
+static void
+orphan_dependents (KsStore *store, KsObject *owner)
+{
+  g_autoptr (GPtrArray) deps = g_ptr_array_new ();
+
+  ks_store_list_dependents (store, NULL, &owner->meta.uid, deps);
+  for (guint i = 0; i < deps->len; i++)
+    {
+      KsObject *dep = g_ptr_array_index (deps, i);
+      KsOwnerRefs *refs = dep->meta.owner_refs;
+      g_autofree KsOwnerRef *kept = g_new (KsOwnerRef, refs->n);
+      g_autoptr (KsOwnerRefs) new_refs = NULL;
+      KsObject *copy;
+      guint n = 0;
+
+      for (guint j = 0; j < refs->n; j++)
+        if (!ks_uid_equal (&refs->refs[j].uid, &owner->meta.uid))
+          kept[n++] = refs->refs[j];
+      new_refs = ks_owner_refs_new (kept, n);
+      copy = ks_object_copy (dep);
+      ks_object_set_owner_refs (copy, new_refs);
+      copy->meta.resource_version = ++store->resource_version;
+      replace (store, dep, copy);
+      ks_object_unref (copy);
+    }
+}
+
+gboolean
+ks_store_delete (KsStore *store, const KsKind *kind, const char *ns, const char *name,
+                 const KsDeleteOptions *options, GError **error)
+{
+  KsDeleteOptions defaults = KS_DELETE_OPTIONS_DEFAULT;
+  KsObject *current = ks_store_get (store, kind, ns, name);
+
+  if (options == NULL)
+    options = &defaults;
+  if (current == NULL)
+    {
+      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND, "%s \"%s\" not found",
+                   resource_name (kind), name);
+      return FALSE;
+    }
+  if (kind->id == KS_KIND_POD)
+    {
+      KsPod *pod = KS_POD (current);
+      gint64 grace = options->grace_period_seconds >= 0
+                         ? options->grace_period_seconds
+                         : pod->spec->termination_grace_period_seconds;
+      gint64 now = ks_clock_now (store->clock);
+
+      /* CheckGracefulDelete: unscheduled and terminal pods go at once. */
+      if (pod->node_name == NULL || ks_pod_is_terminal (pod))
+        grace = 0;
+      if (grace > 0)
+        {
+          gint64 deadline = now + grace * KS_USEC_PER_SEC;
+          KsObject *copy;
+          if (current->meta.deletion_timestamp != KS_TIME_NONE
+              && current->meta.deletion_timestamp <= deadline)
+            return TRUE; /* already terminating, at least as soon */
+          copy = ks_object_copy (current);
+          copy->meta.deletion_timestamp = deadline;
+          copy->meta.deletion_grace_period_seconds = grace;
+          copy->meta.resource_version = ++store->resource_version;
+          replace (store, current, copy);
+          ks_object_unref (copy);
+          dispatch (store);
+          return TRUE;
+        }
+    }
+  if (options->propagation == KS_PROPAGATION_ORPHAN)
+    orphan_dependents (store, current);
+  if (kind->id == KS_KIND_NAMESPACE)
+    {
+      /* The namespace controller's job, done at once: delete what the namespace holds. */
+      for (guint k = 0; k < KS_N_KINDS; k++)
+        {
+          g_autoptr (GPtrArray) inside = g_ptr_array_new ();
+          const KsKind *kk = ks_kind_get (k);
+          if (!kk->namespaced)
+            continue;
+          ks_store_list (store, kk, current->meta.name, inside);
+          for (guint i = 0; i < inside->len; i++)
+            {
+              KsObject *o = g_ptr_array_index (inside, i);
+              ks_store_delete (store, kk, o->meta.namespace, o->meta.name, NULL, NULL);
+            }
+        }
+    }
+  remove_object (store, current);
+  dispatch (store);
+  return TRUE;
+}
+
+gboolean
+ks_store_bind (KsStore *store, const char *ns, const char *name, const KsUid *uid,
+               const char *node, GError **error)
+{
+  KsObject *current = ks_store_get (store, ks_kind_get (KS_KIND_POD), ns, name);
+  KsPod *pod;
+
+  if (current == NULL || (uid != NULL && !ks_uid_equal (uid, &current->meta.uid)))
+    {
+      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND, "pods \"%s\" not found", name);
+      return FALSE;
+    }
+  if (KS_POD (current)->node_name != NULL)
+    {
+      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_CONFLICT,
+                   "pod %s is already assigned to node \"%s\"", name, KS_POD (current)->node_name);
+      return FALSE;
+    }
+  if (ks_object_is_being_deleted (current))
+    {
+      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_CONFLICT,
+                   "pod %s is being deleted, cannot be assigned to a host", name);
+      return FALSE;
+    }
+  pod = ks_pod_copy (KS_POD (current));
+  pod->node_name = g_intern_string (node);
+  ks_pod_set_condition (pod, KS_POD_COND_SCHEDULED, KS_CONDITION_TRUE, NULL, NULL,
+                        ks_clock_now (store->clock));
+  pod->parent.meta.resource_version = ++store->resource_version;
+  replace (store, current, KS_OBJECT (pod));
+  ks_object_unref (KS_OBJECT (pod));
+  dispatch (store);
+  return TRUE;
+}

@@ -1,0 +1,119 @@
+/* ks-store.h: the object store: what etcd plus the API server are to Kubernetes.
+ *
+ * Objects live by kind, namespace and name, each stamped with a global, increasing
+ * resourceVersion.  Creates are admitted as the API server admits them (namespace must exist,
+ * generated names, UIDs, pod priority from its PriorityClass, default tolerations).  Watchers
+ * get ADDED/MODIFIED/DELETED events, in resourceVersion order, after each change; a watcher
+ * that changes the store from its callback sees its own change after the current event has
+ * reached every watcher.  Deleting a pod that runs on a node is graceful: it gets a
+ * deletionTimestamp and stays until its kubelet removes it.
+ *
+ * Objects returned by the store are borrowed and immutable; to change one, copy it
+ * (ks_object_copy) and update the copy. */
+#pragma once
+
+#include <gsl/gsl_rng.h>
+
+#include "src/api/ks-object.h"
+#include "src/ks-clock.h"
+
+G_BEGIN_DECLS
+
+#define KS_STORE_ERROR (ks_store_error_quark ())
+GQuark ks_store_error_quark (void);
+
+/* Error codes, with the HTTP status the API server answers. */
+typedef enum
+{
+  KS_STORE_ERROR_NOT_FOUND,      /* 404 NotFound */
+  KS_STORE_ERROR_ALREADY_EXISTS, /* 409 AlreadyExists */
+  KS_STORE_ERROR_CONFLICT,       /* 409 Conflict (stale resourceVersion) */
+  KS_STORE_ERROR_INVALID,        /* 422 Invalid */
+  KS_STORE_ERROR_FORBIDDEN,      /* 403 Forbidden (admission) */
+  KS_STORE_ERROR_BAD_REQUEST,    /* 400 BadRequest */
+} KsStoreError;
+
+typedef enum
+{
+  KS_WATCH_ADDED,
+  KS_WATCH_MODIFIED,
+  KS_WATCH_DELETED,
+} KsWatchEventType;
+
+const char *ks_watch_event_type_name (KsWatchEventType type); /* "ADDED", ... */
+
+typedef struct
+{
+  KsWatchEventType type;
+  KsObject *object;     /* the new state; for DELETED the last state.  Borrowed. */
+  KsObject *old_object; /* MODIFIED: the previous state; else NULL.  Borrowed. */
+} KsWatchEvent;
+
+typedef void (*KsWatchFunc) (const KsWatchEvent *event, gpointer user_data);
+
+typedef enum
+{
+  KS_PROPAGATION_BACKGROUND, /* delete the owner now; the garbage collector deletes dependents */
+  KS_PROPAGATION_ORPHAN,     /* remove the owner's references from dependents, keep them */
+  KS_PROPAGATION_FOREGROUND, /* treated as Background (see docs/architecture.md) */
+} KsPropagationPolicy;
+
+typedef struct
+{
+  gint64 grace_period_seconds; /* -1: the object's default (pods: terminationGracePeriodSeconds) */
+  KsPropagationPolicy propagation;
+} KsDeleteOptions;
+
+#define KS_DELETE_OPTIONS_DEFAULT ((KsDeleteOptions){ .grace_period_seconds = -1 })
+
+typedef struct _KsStore KsStore;
+
+/* A store on clock (for timestamps), drawing UIDs and generated names from its own random
+ * stream of seed. */
+KsStore *ks_store_new (KsClock *clock, guint64 seed);
+void ks_store_free (KsStore *store);
+KsClock *ks_store_get_clock (KsStore *store);
+
+/* The resourceVersion of the last change. */
+guint64 ks_store_get_resource_version (KsStore *store);
+
+/* Reads: borrowed objects. */
+KsObject *ks_store_get (KsStore *store, const KsKind *kind, const char *ns, const char *name);
+KsObject *ks_store_get_by_uid (KsStore *store, const KsUid *uid);
+/* Append the objects of kind (in namespace ns, or all when NULL) to out, sorted by namespace
+ * and name.  Borrowed. */
+void ks_store_list (KsStore *store, const KsKind *kind, const char *ns, GPtrArray *out);
+guint ks_store_count (KsStore *store, const KsKind *kind);
+/* Append the objects of kind (any kind when NULL) that have an owner reference to owner_uid,
+ * sorted by kind, namespace and name.  Borrowed. */
+void ks_store_list_dependents (KsStore *store, const KsKind *kind, const KsUid *owner_uid,
+                               GPtrArray *out);
+
+/* Writes.  Each returns the stored object (borrowed), or NULL with error. */
+/* Create obj (the store takes a reference).  Name from generateName when name is unset. */
+KsObject *ks_store_create (KsStore *store, KsObject *obj, GError **error);
+/* Replace the stored object with obj (same kind/namespace/name).  A non-zero
+ * metadata.resourceVersion must equal the stored one (else CONFLICT).  Server-owned metadata
+ * (uid, creationTimestamp, deletionTimestamp) is kept; generation grows when the spec changes
+ * and status_only is FALSE. */
+KsObject *ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **error);
+/* Delete.  Pods on a node that are not terminal get a deletionTimestamp (now + grace) and stay
+ * until deleted again with grace 0; everything else is removed at once.  Returns FALSE with
+ * NOT_FOUND when absent. */
+gboolean ks_store_delete (KsStore *store, const KsKind *kind, const char *ns, const char *name,
+                          const KsDeleteOptions *options, GError **error);
+
+/* The pods/binding subresource: set the pod's nodeName and condition PodScheduled=True.
+ * uid (may be NULL) must match.  CONFLICT when the pod is already bound or being deleted. */
+gboolean ks_store_bind (KsStore *store, const char *ns, const char *name, const KsUid *uid,
+                        const char *node, GError **error);
+
+/* Watch changes to objects of kind (all kinds when NULL).  node_name (pods only) restricts to
+ * pods bound to that node: a pod becoming bound to it arrives as ADDED.  With replay, ADDED
+ * events for the existing objects are delivered first, now, in list order.  Returns an id for
+ * ks_store_unwatch.  destroy is called on user_data at unwatch or store free. */
+guint ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gboolean replay,
+                      KsWatchFunc func, gpointer user_data, GDestroyNotify destroy);
+void ks_store_unwatch (KsStore *store, guint id);
+
+G_END_DECLS

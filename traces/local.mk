@@ -1,0 +1,2 @@
+# traces/: streaming readers for public cluster traces (the trace-replay work fills this in).
+EXTRA_DIST += traces/README.md
