@@ -1,4 +1,5 @@
 # analysis/: the run recorder (events.jsonl, metrics.csv, summary.json) and statistics.
 noinst_LTLIBRARIES += analysis/libks-analysis.la
 analysis_libks_analysis_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-analysis\"
-analysis_libks_analysis_la_SOURCES =
+analysis_libks_analysis_la_SOURCES = \
+	analysis/ks-recorder.c analysis/ks-recorder.h

@@ -3,5 +3,8 @@ noinst_LTLIBRARIES += sim/libks-sim.la
 sim_libks_sim_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-sim\"
 sim_libks_sim_la_SOURCES = \
 	sim/ks-event-queue.c sim/ks-event-queue.h \
+	sim/ks-scenario.c sim/ks-scenario.h \
 	sim/ks-sim-clock.c sim/ks-sim-clock.h \
-	sim/ks-sim-model.c sim/ks-sim-model.h
+	sim/ks-sim-model.c sim/ks-sim-model.h \
+	sim/ks-sim-runtime.c sim/ks-sim-runtime.h \
+	sim/ks-sim.c sim/ks-sim.h

@@ -11,7 +11,8 @@ ks_event_record (KsEventRecorder *recorder, const KsObject *object, gboolean war
   KsEventRecord record;
   va_list args;
 
-  if (recorder == NULL || recorder->sink == NULL)
+  if (recorder == NULL || recorder->sink == NULL
+      || (recorder->sink->ops->wants != NULL && !recorder->sink->ops->wants (recorder->sink)))
     return;
   va_start (args, format);
   message = g_strdup_vprintf (format, args);

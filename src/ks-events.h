@@ -27,6 +27,8 @@ typedef struct _KsEventSink KsEventSink;
 typedef struct
 {
   void (*record) (KsEventSink *self, const KsEventRecord *record);
+  /* Whether records are wanted at all (NULL: yes); lets recorders skip formatting. */
+  gboolean (*wants) (KsEventSink *self);
 } KsEventSinkOps;
 
 struct _KsEventSink

@@ -1,4 +1,9 @@
-# src/cli/: the kubesim binary.
+# src/cli/: the kubesim binary (thin: options, then the library).
 bin_PROGRAMS += kubesim
-kubesim_SOURCES = src/cli/main.c
+kubesim_SOURCES = \
+	src/cli/ks-cli.h \
+	src/cli/main.c \
+	src/cli/cmd-bench.c \
+	src/cli/cmd-run.c \
+	src/cli/cmd-version.c
 kubesim_LDADD = libkubesim.la

@@ -1,1 +1,75 @@
-int main (void) { return 0; }
+/* main.c: the kubesim command: dispatch to a subcommand. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ks-cli.h"
+
+static const KsCommand commands[] = {
+  { "run", ks_cmd_run, "Simulate a scenario and write events, metrics and a summary" },
+  { "bench", ks_cmd_bench, "Measure scheduling throughput, events/s and memory per pod" },
+  { "version", ks_cmd_version, "Print the version" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out,
+           "Usage: kubesim COMMAND [OPTIONS...]\n\n"
+           "A Kubernetes-style cluster simulator.\n\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun \"kubesim COMMAND --help\" for a command's options.\n"
+                "Exit status: 0 success, 1 a failed run or check, 2 bad usage or input.\n");
+}
+
+gboolean
+ks_cli_parse (GOptionContext *context, const char *command, int *argc, char ***argv)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("kubesim %s: %s\nTry \"kubesim %s --help\".\n", command, error->message, command);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+main (int argc, char **argv)
+{
+  const char *name;
+
+  setlocale (LC_ALL, "");
+  if (argc < 2)
+    {
+      usage (stderr);
+      return KS_EXIT_USAGE;
+    }
+  name = argv[1];
+  if (strcmp (name, "--help") == 0 || strcmp (name, "-h") == 0 || strcmp (name, "help") == 0)
+    {
+      if (argc > 2 && strcmp (name, "help") == 0)
+        {
+          for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+            if (strcmp (commands[i].name, argv[2]) == 0)
+              {
+                char *args[] = { argv[2], (char *) "--help", NULL };
+                return commands[i].handler (2, args);
+              }
+        }
+      usage (stdout);
+      return KS_EXIT_OK;
+    }
+  if (strcmp (name, "--version") == 0)
+    return ks_cmd_version (1, argv + 1);
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (commands[i].name, name) == 0)
+      return commands[i].handler (argc - 1, argv + 1);
+  g_printerr ("kubesim: unknown command \"%s\"\n\n", name);
+  usage (stderr);
+  return KS_EXIT_USAGE;
+}

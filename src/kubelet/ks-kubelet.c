@@ -88,9 +88,9 @@ forget (KsKubelet *k, PodWorker *w)
 
   release (w);
   for (guint i = 0; i < spec->n_init_containers; i++)
-    k->runtime->ops->remove (k->runtime, w->pod, &spec->init_containers[i]);
+    k->runtime->ops->remove (k->runtime, w->pod, &spec->init_containers[i], TRUE);
   for (guint i = 0; i < spec->n_containers; i++)
-    k->runtime->ops->remove (k->runtime, w->pod, &spec->containers[i]);
+    k->runtime->ops->remove (k->runtime, w->pod, &spec->containers[i], FALSE);
   g_hash_table_remove (k->workers, &w->uid);
 }
 
@@ -473,7 +473,7 @@ kill_pod (PodWorker *w)
         {
           ks_event_record (&k->events, KS_OBJECT (w->pod), FALSE, "Killing", k->node_name,
                            "Stopping container %s", container_of (w->pod, init, i)->name);
-          k->runtime->ops->stop (k->runtime, w->pod, container_of (w->pod, init, i),
+          k->runtime->ops->stop (k->runtime, w->pod, container_of (w->pod, init, i), init,
                                  grace * KS_USEC_PER_SEC);
         }
     }

@@ -46,9 +46,10 @@ typedef struct
                      GError **error);
   /* Stop it: TERM, then KILL after grace µs.  EXITED is reported when it is gone (nothing is
    * reported for a container that is not running). */
-  void (*stop) (KsRuntime *self, const KsPod *pod, const KsContainer *c, gint64 grace);
+  void (*stop) (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init,
+                gint64 grace);
   /* Forget a stopped container and free what it held. */
-  void (*remove) (KsRuntime *self, const KsPod *pod, const KsContainer *c);
+  void (*remove) (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init);
   /* Current usage of the pod's containers; FALSE when unknown. */
   gboolean (*stats) (KsRuntime *self, const KsPod *pod, KsUsage *out);
   /* Drop every container of every pod at once, reporting nothing (the node died). */

@@ -1,0 +1,538 @@
+/* ks-recorder.c: events.jsonl, metrics.csv and summary.json. */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ks-recorder.h"
+#include "src/api/ks-apps.h"
+#include "src/api/ks-duration.h"
+#include "src/api/ks-node.h"
+#include "src/api/ks-pod.h"
+
+static const char *const file_names[] = { "events.jsonl", "metrics.csv", "summary.json" };
+enum
+{
+  F_EVENTS,
+  F_METRICS,
+  F_SUMMARY,
+  N_FILES
+};
+
+typedef struct
+{
+  const char *name; /* interned */
+  gint64 alloc_cpu, alloc_memory;
+  gint64 req_cpu, req_memory;
+  guint pods;
+  gboolean ready;
+  gboolean present;
+} NodeStat;
+
+struct _KsRecorder
+{
+  KsEventSink sink;
+  KsClient *client;
+  KsClock *clock;
+  char *out_dir;
+  char *tmp[N_FILES];
+  char *final[N_FILES];
+  FILE *events;
+  FILE *metrics;
+  gint64 sample_every;
+  guint64 sample_task;
+  gint64 last_sample;
+  gboolean finished;
+  guint watches[2];
+  GString *line;
+
+  guint64 created, scheduled, n_events;
+  guint phase_count[5];
+  guint unbound_pending;
+  GArray *latencies; /* gint64 µs, creation → bind */
+  GPtrArray *nodes;  /* NodeStat*, creation order */
+  GHashTable *nodes_by_name;
+};
+
+void
+ks_json_append_string (GString *out, const char *s)
+{
+  g_string_append_c (out, '"');
+  for (const unsigned char *p = (const unsigned char *) s; *p != '\0'; p++)
+    {
+      switch (*p)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        default:
+          if (*p < 0x20)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, (char) *p);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+static void
+append_seconds (GString *out, gint64 usec)
+{
+  char buf[32];
+  g_string_append (out, ks_format_seconds (usec, buf));
+}
+
+/* Events */
+
+static void
+record (KsEventSink *sink, const KsEventRecord *rec)
+{
+  KsRecorder *r = (KsRecorder *) sink;
+  GString *l = r->line;
+
+  r->n_events++;
+  if (r->events == NULL)
+    return;
+  g_string_truncate (l, 0);
+  g_string_append (l, "{\"t\":");
+  append_seconds (l, rec->time);
+  g_string_append (l, ",\"event\":");
+  ks_json_append_string (l, rec->reason);
+  g_string_append (l, ",\"type\":");
+  g_string_append (l, rec->warning ? "\"Warning\"" : "\"Normal\"");
+  if (rec->object != NULL)
+    {
+      g_string_append (l, ",\"kind\":");
+      ks_json_append_string (l, rec->object->kind->name);
+      g_string_append (l, ",\"name\":\"");
+      ks_object_append_key (rec->object, l);
+      g_string_append_c (l, '"');
+    }
+  if (rec->node != NULL)
+    {
+      g_string_append (l, ",\"node\":");
+      ks_json_append_string (l, rec->node);
+    }
+  g_string_append (l, ",\"message\":");
+  ks_json_append_string (l, rec->message);
+  g_string_append (l, ",\"source\":");
+  ks_json_append_string (l, rec->source);
+  g_string_append (l, "}\n");
+  fwrite (l->str, 1, l->len, r->events);
+}
+
+static const KsEventSinkOps sink_ops = { record, NULL };
+
+/* Watches */
+
+static NodeStat *
+node_stat (KsRecorder *r, const char *name, gboolean create)
+{
+  const char *interned = g_intern_string (name);
+  NodeStat *n = g_hash_table_lookup (r->nodes_by_name, interned);
+
+  if (n == NULL && create)
+    {
+      n = g_new0 (NodeStat, 1);
+      n->name = interned;
+      g_ptr_array_add (r->nodes, n);
+      g_hash_table_insert (r->nodes_by_name, (gpointer) interned, n);
+    }
+  return n;
+}
+
+static void
+on_node (const KsWatchEvent *event, gpointer data)
+{
+  KsRecorder *r = data;
+  const KsNode *node = KS_NODE (event->object);
+  NodeStat *n = node_stat (r, node->parent.meta.name, event->type != KS_WATCH_DELETED);
+
+  if (n == NULL)
+    return;
+  n->present = event->type != KS_WATCH_DELETED;
+  n->alloc_cpu = node->allocatable.milli_cpu;
+  n->alloc_memory = node->allocatable.memory;
+  n->ready = ks_node_is_ready (node);
+}
+
+/* A pod holds resources on its node while bound and not terminal. */
+static gboolean
+counted (const KsPod *pod)
+{
+  return pod != NULL && pod->node_name != NULL && !ks_pod_is_terminal (pod);
+}
+
+static void
+account (KsRecorder *r, const KsPod *pod, int sign)
+{
+  NodeStat *n = node_stat (r, pod->node_name, TRUE);
+  n->req_cpu += sign * pod->spec->requests.milli_cpu;
+  n->req_memory += sign * pod->spec->requests.memory;
+  n->pods += sign;
+}
+
+static void
+on_pod (const KsWatchEvent *event, gpointer data)
+{
+  KsRecorder *r = data;
+  const KsPod *pod = KS_POD (event->object);
+  const KsPod *old = event->old_object ? KS_POD (event->old_object) : NULL;
+  gint64 now = ks_clock_now (r->clock);
+
+  switch (event->type)
+    {
+    case KS_WATCH_ADDED:
+      r->created++;
+      r->phase_count[pod->phase]++;
+      if (pod->phase == KS_POD_PENDING && pod->node_name == NULL)
+        r->unbound_pending++;
+      /* A pod created with spec.nodeName never meets the scheduler: no latency. */
+      if (counted (pod))
+        account (r, pod, +1);
+      break;
+    case KS_WATCH_MODIFIED:
+      r->phase_count[old->phase]--;
+      r->phase_count[pod->phase]++;
+      if (old->phase == KS_POD_PENDING && old->node_name == NULL)
+        r->unbound_pending--;
+      if (pod->phase == KS_POD_PENDING && pod->node_name == NULL)
+        r->unbound_pending++;
+      if (old->node_name == NULL && pod->node_name != NULL)
+        {
+          gint64 latency = now - pod->parent.meta.creation_timestamp;
+          r->scheduled++;
+          g_array_append_val (r->latencies, latency);
+        }
+      if (counted (old) && !counted (pod))
+        account (r, old, -1);
+      else if (!counted (old) && counted (pod))
+        account (r, pod, +1);
+      break;
+    case KS_WATCH_DELETED:
+      r->phase_count[pod->phase]--;
+      if (pod->phase == KS_POD_PENDING && pod->node_name == NULL)
+        r->unbound_pending--;
+      if (counted (pod))
+        account (r, pod, -1);
+      break;
+    }
+}
+
+/* Metrics */
+
+static void
+metric (KsRecorder *r, gint64 t, const char *name, const char *object, const char *value)
+{
+  GString *l = r->line;
+
+  g_string_truncate (l, 0);
+  append_seconds (l, t);
+  g_string_append_printf (l, ",%s,%s,%s\n", name, object, value);
+  fwrite (l->str, 1, l->len, r->metrics);
+}
+
+static void
+metric_int (KsRecorder *r, gint64 t, const char *name, const char *object, gint64 value)
+{
+  char buf[24];
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, value);
+  metric (r, t, name, object, buf);
+}
+
+static void
+metric_ratio (KsRecorder *r, gint64 t, const char *name, const char *object, gint64 num, gint64 den)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  if (den <= 0)
+    metric (r, t, name, object, "0");
+  else
+    metric (r, t, name, object, g_ascii_formatd (buf, sizeof buf, "%.6g", (double) num / (double) den));
+}
+
+static void
+sample (KsRecorder *r)
+{
+  gint64 t = ks_clock_now (r->clock);
+  gint64 cpu = 0, mem = 0, acpu = 0, amem = 0;
+  guint nodes = 0, ready = 0;
+  g_autoptr (GPtrArray) deployments = NULL;
+
+  r->last_sample = t;
+  if (r->metrics == NULL)
+    return;
+  for (guint i = 0; i < r->nodes->len; i++)
+    {
+      NodeStat *n = g_ptr_array_index (r->nodes, i);
+      if (!n->present)
+        continue;
+      nodes++;
+      ready += n->ready;
+      cpu += n->req_cpu;
+      mem += n->req_memory;
+      acpu += n->alloc_cpu;
+      amem += n->alloc_memory;
+    }
+  metric_int (r, t, "nodes", "cluster", nodes);
+  metric_int (r, t, "nodes_ready", "cluster", ready);
+  metric_int (r, t, "pods_pending", "cluster", r->phase_count[KS_POD_PENDING]);
+  metric_int (r, t, "pods_unscheduled", "cluster", r->unbound_pending);
+  metric_int (r, t, "pods_running", "cluster", r->phase_count[KS_POD_RUNNING]);
+  metric_int (r, t, "pods_succeeded", "cluster", r->phase_count[KS_POD_SUCCEEDED]);
+  metric_int (r, t, "pods_failed", "cluster", r->phase_count[KS_POD_FAILED]);
+  metric_ratio (r, t, "cpu_requested_ratio", "cluster", cpu, acpu);
+  metric_ratio (r, t, "memory_requested_ratio", "cluster", mem, amem);
+  for (guint i = 0; i < r->nodes->len; i++)
+    {
+      NodeStat *n = g_ptr_array_index (r->nodes, i);
+      if (!n->present)
+        continue;
+      metric_ratio (r, t, "cpu_requested_ratio", n->name, n->req_cpu, n->alloc_cpu);
+      metric_ratio (r, t, "memory_requested_ratio", n->name, n->req_memory, n->alloc_memory);
+      metric_int (r, t, "pods", n->name, n->pods);
+    }
+  deployments = ks_client_list (r->client, ks_kind_get (KS_KIND_DEPLOYMENT), NULL, NULL);
+  for (guint i = 0; i < deployments->len; i++)
+    {
+      const KsDeployment *d = g_ptr_array_index (deployments, i);
+      g_autofree char *key = ks_object_key (KS_OBJECT (d));
+      metric_int (r, t, "deployment_replicas", key, d->status.replicas);
+      metric_int (r, t, "deployment_updated_replicas", key, d->status.updated_replicas);
+      metric_int (r, t, "deployment_ready_replicas", key, d->status.ready_replicas);
+      metric_int (r, t, "deployment_available_replicas", key, d->status.available_replicas);
+    }
+}
+
+static void
+sample_task (gpointer data)
+{
+  KsRecorder *r = data;
+  sample (r);
+  r->sample_task = ks_clock_schedule (r->clock, r->last_sample + r->sample_every, sample_task, r, NULL);
+}
+
+/* Life cycle */
+
+KsRecorder *
+ks_recorder_new (KsClient *client, KsClock *clock, const KsRecorderOptions *options,
+                 GError **error)
+{
+  g_autoptr (KsRecorder) r = g_new0 (KsRecorder, 1);
+
+  r->sink.ops = &sink_ops;
+  r->client = client;
+  r->clock = clock;
+  r->sample_every = options->sample_every;
+  r->line = g_string_sized_new (256);
+  r->latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
+  r->nodes = g_ptr_array_new_with_free_func (g_free);
+  r->nodes_by_name = g_hash_table_new (g_direct_hash, g_direct_equal);
+  r->last_sample = KS_TIME_NONE;
+  if (options->out_dir == NULL)
+    return g_steal_pointer (&r);
+  r->out_dir = g_strdup (options->out_dir);
+  if (g_mkdir_with_parents (r->out_dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot create output directory %s: %s", r->out_dir, g_strerror (saved));
+      return NULL;
+    }
+  for (guint i = 0; i < N_FILES; i++)
+    {
+      r->final[i] = g_build_filename (r->out_dir, file_names[i], NULL);
+      r->tmp[i] = g_strconcat (r->final[i], ".tmp", NULL);
+      /* Outputs of an earlier run must not pass for this run's. */
+      g_unlink (r->final[i]);
+    }
+  r->events = g_fopen (r->tmp[F_EVENTS], "w");
+  r->metrics = r->events != NULL ? g_fopen (r->tmp[F_METRICS], "w") : NULL;
+  if (r->events == NULL || r->metrics == NULL)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot write in %s: %s",
+                   r->out_dir, g_strerror (saved));
+      return NULL;
+    }
+  setvbuf (r->events, NULL, _IOFBF, 1 << 16);
+  setvbuf (r->metrics, NULL, _IOFBF, 1 << 16);
+  fputs ("t,metric,object,value\n", r->metrics);
+  return g_steal_pointer (&r);
+}
+
+KsEventSink *
+ks_recorder_get_sink (KsRecorder *r)
+{
+  return &r->sink;
+}
+
+void
+ks_recorder_start (KsRecorder *r)
+{
+  r->watches[0] = ks_client_watch (r->client, ks_kind_get (KS_KIND_NODE), NULL, TRUE, on_node, r, NULL);
+  r->watches[1] = ks_client_watch (r->client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, r, NULL);
+  if (r->sample_every > 0)
+    r->sample_task = ks_clock_schedule (r->clock, ks_clock_now (r->clock), sample_task, r, NULL);
+}
+
+void
+ks_recorder_free (KsRecorder *r)
+{
+  if (r == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (r->watches); i++)
+    if (r->watches[i] != 0)
+      ks_client_unwatch (r->client, r->watches[i]);
+  ks_clock_cancel (r->clock, r->sample_task);
+  if (r->events != NULL)
+    fclose (r->events);
+  if (r->metrics != NULL)
+    fclose (r->metrics);
+  for (guint i = 0; i < N_FILES; i++)
+    {
+      if (!r->finished && r->tmp[i] != NULL)
+        g_unlink (r->tmp[i]);
+      g_free (r->tmp[i]);
+      g_free (r->final[i]);
+    }
+  g_free (r->out_dir);
+  g_string_free (r->line, TRUE);
+  g_array_unref (r->latencies);
+  g_ptr_array_unref (r->nodes);
+  g_hash_table_unref (r->nodes_by_name);
+  g_free (r);
+}
+
+static gint64
+quantile (const double *sorted, guint n, double q)
+{
+  /* GSL interpolates linearly between order statistics; round to whole µs. */
+  double v = gsl_stats_quantile_from_sorted_data (sorted, 1, n, q);
+  return (gint64) (v + 0.5);
+}
+
+void
+ks_recorder_get_stats (KsRecorder *r, KsRunStats *s)
+{
+  guint n = r->latencies->len;
+
+  memset (s, 0, sizeof *s);
+  s->created = r->created;
+  s->scheduled = r->scheduled;
+  s->running = r->phase_count[KS_POD_RUNNING];
+  s->pending = r->phase_count[KS_POD_PENDING];
+  s->succeeded = r->phase_count[KS_POD_SUCCEEDED];
+  s->failed = r->phase_count[KS_POD_FAILED];
+  s->events = r->n_events;
+  for (guint i = 0; i < r->nodes->len; i++)
+    s->nodes += ((NodeStat *) g_ptr_array_index (r->nodes, i))->present;
+  if (n > 0)
+    {
+      g_autofree double *sorted = g_new (double, n);
+      for (guint i = 0; i < n; i++)
+        sorted[i] = (double) g_array_index (r->latencies, gint64, i);
+      gsl_sort (sorted, 1, n);
+      s->has_latency = TRUE;
+      s->latency_p50 = quantile (sorted, n, 0.50);
+      s->latency_p95 = quantile (sorted, n, 0.95);
+      s->latency_p99 = quantile (sorted, n, 0.99);
+      s->latency_max = (gint64) sorted[n - 1];
+    }
+}
+
+static char *
+summary_json (KsRecorder *r, const KsRunInfo *info)
+{
+  GString *s = g_string_new ("{\n");
+  KsRunStats st;
+
+  ks_recorder_get_stats (r, &st);
+  g_string_append (s, "  \"kubesim_version\": ");
+  ks_json_append_string (s, PACKAGE_VERSION);
+  g_string_append (s, ",\n  \"scenario\": ");
+  ks_json_append_string (s, info->scenario);
+  g_string_append_printf (s, ",\n  \"seed\": %" G_GUINT64_FORMAT, info->seed);
+  g_string_append (s, ",\n  \"sim_time_s\": ");
+  append_seconds (s, info->sim_time);
+  g_string_append_printf (s, ",\n  \"wall_time_s\": %.3f", info->wall_time);
+  g_string_append_printf (s, ",\n  \"events_processed\": %" G_GUINT64_FORMAT, info->events_processed);
+  g_string_append_printf (s, ",\n  \"nodes\": %u", st.nodes);
+  g_string_append_printf (s,
+                          ",\n  \"pods\": {\n    \"created\": %" G_GUINT64_FORMAT
+                          ",\n    \"scheduled\": %" G_GUINT64_FORMAT
+                          ",\n    \"running\": %u,\n    \"pending\": %u,\n    \"succeeded\": %u,\n"
+                          "    \"failed\": %u\n  }",
+                          st.created, st.scheduled, st.running, st.pending, st.succeeded, st.failed);
+  g_string_append (s, ",\n  \"scheduling_latency_s\": ");
+  if (!st.has_latency)
+    g_string_append (s, "{\n    \"p50\": null,\n    \"p95\": null,\n    \"p99\": null,\n    \"max\": null\n  }");
+  else
+    {
+      g_string_append (s, "{\n    \"p50\": ");
+      append_seconds (s, st.latency_p50);
+      g_string_append (s, ",\n    \"p95\": ");
+      append_seconds (s, st.latency_p95);
+      g_string_append (s, ",\n    \"p99\": ");
+      append_seconds (s, st.latency_p99);
+      g_string_append (s, ",\n    \"max\": ");
+      append_seconds (s, st.latency_max);
+      g_string_append (s, "\n  }");
+    }
+  g_string_append (s, "\n}\n");
+  return g_string_free (s, FALSE);
+}
+
+gboolean
+ks_recorder_finish (KsRecorder *r, const KsRunInfo *info, GError **error)
+{
+  g_autofree char *summary = NULL;
+  gboolean ok = TRUE;
+
+  ks_clock_cancel (r->clock, r->sample_task);
+  r->sample_task = 0;
+  if (r->sample_every > 0 && r->last_sample != ks_clock_now (r->clock))
+    sample (r);
+  if (r->out_dir == NULL)
+    {
+      r->finished = TRUE;
+      return TRUE;
+    }
+  summary = summary_json (r, info);
+  ok = fclose (r->events) == 0;
+  r->events = NULL;
+  ok &= fclose (r->metrics) == 0;
+  r->metrics = NULL;
+  if (!ok || !g_file_set_contents (r->tmp[F_SUMMARY], summary, -1, error))
+    {
+      if (!ok)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot write the outputs in %s",
+                     r->out_dir);
+      return FALSE;
+    }
+  for (guint i = 0; i < N_FILES; i++)
+    if (g_rename (r->tmp[i], r->final[i]) != 0)
+      {
+        int saved = errno;
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot rename %s: %s",
+                     r->tmp[i], g_strerror (saved));
+        return FALSE;
+      }
+  r->finished = TRUE;
+  return TRUE;
+}

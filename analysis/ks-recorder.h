@@ -1,0 +1,69 @@
+/* ks-recorder.h: what a run leaves behind (DESIGN.md "Outputs of a run"):
+ *
+ *   events.jsonl  one JSON object per Kubernetes event, in time order
+ *   metrics.csv   long format t,metric,object,value sampled every sample_every
+ *   summary.json  counts, scheduling latency percentiles, run metadata
+ *
+ * The recorder is the run's KsEventSink and watches pods and nodes through the client.  Files are
+ * written under temporary names and renamed only by ks_recorder_finish, so a failed run leaves
+ * nothing that looks complete. */
+#pragma once
+
+#include "src/ks-events.h"
+#include "src/store/ks-client.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KsRecorder KsRecorder;
+
+typedef struct
+{
+  const char *out_dir;  /* NULL: keep statistics only, write no files */
+  gint64 sample_every;  /* µs between metric samples */
+  gint64 epoch;         /* Unix µs of time 0 (for timestamps inside messages; unused so far) */
+} KsRecorderOptions;
+
+/* Create the output directory and the temporary files (removing earlier outputs there). */
+KsRecorder *ks_recorder_new (KsClient *client, KsClock *clock, const KsRecorderOptions *options,
+                             GError **error);
+/* Frees the recorder; if it was not finished, its temporary files are removed. */
+void ks_recorder_free (KsRecorder *recorder);
+
+KsEventSink *ks_recorder_get_sink (KsRecorder *recorder);
+/* Watch pods and nodes and take the first sample now.  Call before the run starts. */
+void ks_recorder_start (KsRecorder *recorder);
+
+typedef struct
+{
+  const char *scenario;
+  guint64 seed;
+  gint64 sim_time;        /* µs */
+  double wall_time;       /* s */
+  guint64 events_processed;
+} KsRunInfo;
+
+typedef struct
+{
+  guint64 created;
+  guint64 scheduled;
+  guint running;
+  guint pending;
+  guint succeeded;
+  guint failed;
+  guint nodes;
+  guint64 events; /* Kubernetes events recorded */
+  gboolean has_latency;
+  gint64 latency_p50, latency_p95, latency_p99, latency_max; /* µs */
+} KsRunStats;
+
+void ks_recorder_get_stats (KsRecorder *recorder, KsRunStats *stats);
+
+/* Take the last sample, write summary.json and give the files their final names. */
+gboolean ks_recorder_finish (KsRecorder *recorder, const KsRunInfo *info, GError **error);
+
+/* Append s to out as a JSON string (with quotes). */
+void ks_json_append_string (GString *out, const char *s);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsRecorder, ks_recorder_free)
+
+G_END_DECLS

@@ -1,0 +1,860 @@
+/* ks-scenario.c: loading and checking scenarios. */
+#include "config.h"
+
+#include <string.h>
+
+#include "ks-scenario.h"
+#include "ks-sim-model.h"
+#include "src/api/ks-apps.h"
+#include "src/api/ks-decode.h"
+#include "src/api/ks-duration.h"
+#include "src/api/ks-namespace.h"
+#include "src/api/ks-node.h"
+#include "src/api/ks-pod.h"
+#include "src/api/ks-yaml.h"
+
+static const char *const action_names[] = { "apply", "scale", "delete", "failNode", "recoverNode",
+                                            NULL };
+
+const char *
+ks_action_type_name (KsActionType type)
+{
+  return action_names[type];
+}
+
+/* Namespaces and PriorityClasses every cluster starts with. */
+static const char *const builtin_namespaces[] = { "default", "kube-system", "kube-public",
+                                                  "kube-node-lease", NULL };
+static const char *const builtin_priority_classes[] = { "system-cluster-critical",
+                                                        "system-node-critical", NULL };
+
+typedef struct
+{
+  KsDiag *diag;
+  char *dir;
+  /* What exists so far while checking objects and events in time order:
+   * "Kind/namespace/name" → "file:line:column" of its definition. */
+  GHashTable *defined;
+  GHashTable *namespaces;       /* name → TRUE */
+  GHashTable *priority_classes; /* name → TRUE */
+} Load;
+
+static char *
+where (KsDecoder *dec, JsonNode *node)
+{
+  guint line = 0, column = 0;
+  ks_source_get_position (dec->source, node, &line, &column);
+  return g_strdup_printf ("%s:%u:%u", ks_source_get_name (dec->source), line, column);
+}
+
+static void diag_at (Load *l, const char *w, const char *format, ...) G_GNUC_PRINTF (3, 4);
+
+/* A problem at a recorded position ("file:line:column"). */
+static void
+diag_at (Load *l, const char *w, const char *format, ...)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  line = g_strdup_printf ("%s: %s", w, message);
+  ks_diag_add_literal (l->diag, line);
+}
+
+static char *
+resolve (Load *l, const char *path)
+{
+  if (g_path_is_absolute (path) || l->dir == NULL)
+    return g_strdup (path);
+  return g_build_filename (l->dir, path, NULL);
+}
+
+static char *
+object_id (const KsObject *obj)
+{
+  return g_strdup_printf ("%s/%s/%s", obj->kind->name,
+                          obj->meta.namespace ? obj->meta.namespace : "", obj->meta.name);
+}
+
+static void
+action_free (gpointer p)
+{
+  KsAction *a = p;
+  if (a->objects != NULL)
+    g_ptr_array_unref (a->objects);
+  g_free (a->namespace);
+  g_free (a->name);
+  g_free (a->where);
+  g_free (a);
+}
+
+static void
+pool_free (gpointer p)
+{
+  KsNodePool *pool = p;
+  g_free (pool->name);
+  ks_resources_clear (&pool->capacity);
+  ks_resources_clear (&pool->allocatable);
+  ks_str_map_unref (pool->labels);
+  for (guint i = 0; i < pool->n_taints; i++)
+    ks_taint_clear (&pool->taints[i]);
+  g_free (pool->taints);
+  g_free (pool);
+}
+
+void
+ks_scenario_free (KsScenario *s)
+{
+  if (s == NULL)
+    return;
+  g_free (s->name);
+  g_free (s->path);
+  g_ptr_array_unref (s->pools);
+  g_ptr_array_unref (s->nodes);
+  ks_scheduler_config_free (s->scheduler);
+  g_ptr_array_unref (s->objects);
+  g_ptr_array_unref (s->actions);
+  if (s->expect != NULL)
+    json_node_unref (s->expect);
+  g_free (s);
+}
+
+/* Reject members of obj that are not in allowed. */
+static void
+check_fields (KsDecoder *dec, JsonNode *obj, const char *const *allowed)
+{
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  json_object_iter_init (&iter, json_node_get_object (obj));
+  while (json_object_iter_next (&iter, &key, &value))
+    if (!g_strv_contains (allowed, key))
+      {
+        g_autofree char *list = g_strjoinv (", ", (char **) allowed);
+        guint line = 0, column = 0;
+        gsize mark = ks_decoder_push (dec, key);
+        ks_source_get_key_position (dec->source, obj, key, &line, &column);
+        ks_diag_add (dec->diag, ks_source_get_name (dec->source), line, column, dec->path->str,
+                     "unknown field \"%s\"; valid fields: %s", key, list);
+        ks_decoder_pop (dec, mark);
+      }
+}
+
+/* The simulation annotations of a pod template (or pod) must parse. */
+static void
+check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
+{
+  const KsStrMap *annotations = NULL;
+  const char *const *path = NULL;
+  static const char *const pod_path[] = { "metadata", "annotations", NULL };
+  static const char *const template_path[] = { "spec", "template", "metadata", "annotations", NULL };
+  g_autoptr (GError) error = NULL;
+  KsSimPodModel model;
+  JsonNode *at = doc;
+  gsize mark = dec->path->len;
+
+  switch (obj->kind->id)
+    {
+    case KS_KIND_POD:
+      annotations = obj->meta.annotations;
+      path = pod_path;
+      break;
+    case KS_KIND_REPLICA_SET:
+      annotations = KS_REPLICA_SET (obj)->template.annotations;
+      path = template_path;
+      break;
+    case KS_KIND_DEPLOYMENT:
+      annotations = KS_DEPLOYMENT (obj)->template.annotations;
+      path = template_path;
+      break;
+    default:
+      return;
+    }
+  if (ks_sim_pod_model_parse (annotations, &model, &error))
+    return;
+  for (guint i = 0; path[i] != NULL; i++)
+    {
+      JsonNode *next = ks_decoder_member (at, path[i]);
+      ks_decoder_push (dec, path[i]);
+      if (next != NULL)
+        at = next;
+    }
+  ks_decoder_error (dec, at, "%s", error->message);
+  ks_decoder_pop (dec, mark);
+}
+
+/* Decode the objects of one source document (or inline node) and append them. */
+static void
+decode_objects (Load *l, KsDecoder *dec, JsonNode *node, GPtrArray *out, GPtrArray *wheres)
+{
+  KsObject *obj = ks_object_decode (dec, node, "default");
+
+  if (obj == NULL)
+    return;
+  if (obj->meta.name == NULL)
+    {
+      ks_decoder_error_field (dec, ks_decoder_member (node, "metadata"), "name",
+                              "a scenario object needs a name (generateName is only for objects "
+                              "made at run time)");
+      ks_object_unref (obj);
+      return;
+    }
+  check_sim_annotations (dec, node, obj);
+  g_ptr_array_add (out, obj);
+  g_ptr_array_add (wheres, where (dec, node));
+}
+
+gboolean
+ks_manifests_load (const char *path, GPtrArray *out, KsDiag *diag)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
+  g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (g_free);
+  guint errors = ks_diag_get_count (diag);
+  KsDecoder dec;
+
+  if (source == NULL)
+    {
+      ks_diag_add_literal (diag, error->message);
+      return FALSE;
+    }
+  ks_decoder_init (&dec, source, diag);
+  for (guint i = 0; i < ks_source_get_n_documents (source); i++)
+    decode_objects (NULL, &dec, ks_source_get_document (source, i), out, wheres);
+  ks_decoder_clear (&dec);
+  return ks_diag_get_count (diag) == errors;
+}
+
+/* Objects from a list item: {file: F} or an inline manifest. */
+static void
+load_object_item (Load *l, KsDecoder *dec, JsonNode *item, GPtrArray *out, GPtrArray *wheres)
+{
+  JsonNode *file = ks_decoder_member (item, "file");
+
+  if (file != NULL && json_object_get_size (json_node_get_object (item)) == 1)
+    {
+      g_autofree char *name = NULL;
+      g_autofree char *path = NULL;
+      g_autoptr (KsSource) source = NULL;
+      g_autoptr (GError) error = NULL;
+      gsize mark = ks_decoder_push (dec, "file");
+
+      if (ks_decoder_string (dec, file, &name))
+        {
+          path = resolve (l, name);
+          source = ks_source_new_from_file (path, &error);
+          if (source == NULL)
+            {
+              if (g_error_matches (error, KS_YAML_ERROR, KS_YAML_ERROR_IO))
+                ks_decoder_error (dec, file, "cannot read %s: %s", path, error->message);
+              else
+                ks_diag_add_literal (dec->diag, error->message);
+            }
+          else
+            {
+              KsDecoder fdec;
+              ks_decoder_init (&fdec, source, dec->diag);
+              for (guint i = 0; i < ks_source_get_n_documents (source); i++)
+                decode_objects (l, &fdec, ks_source_get_document (source, i), out, wheres);
+              ks_decoder_clear (&fdec);
+            }
+        }
+      ks_decoder_pop (dec, mark);
+      return;
+    }
+  if (ks_decoder_member (item, "kind") == NULL)
+    {
+      ks_decoder_error (dec, item,
+                        "expected {file: <path>} or an inline manifest with apiVersion and kind");
+      return;
+    }
+  decode_objects (l, dec, item, out, wheres);
+}
+
+/* Check that objects may be created in order: unique names, existing namespaces and
+ * PriorityClasses.  Adds what they define to the load state. */
+static void
+check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_existing)
+{
+  g_autoptr (GHashTable) here = g_hash_table_new (g_str_hash, g_str_equal);
+
+  /* Namespaces and PriorityClasses first: they are created before the rest. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < objects->len; i++)
+      {
+        KsObject *obj = g_ptr_array_index (objects, i);
+        const char *w = g_ptr_array_index (wheres, i);
+        gboolean first_pass = obj->kind->id == KS_KIND_NAMESPACE
+                              || obj->kind->id == KS_KIND_PRIORITY_CLASS;
+        g_autofree char *id = object_id (obj);
+        const char *before;
+
+        if (first_pass != (pass == 0))
+          continue;
+        if ((before = g_hash_table_lookup (here, id)) != NULL
+            || (!allow_existing && (before = g_hash_table_lookup (l->defined, id)) != NULL))
+          diag_at (l, w, "duplicate name: %s %s%s%s is already defined at %s", obj->kind->name,
+                   obj->meta.namespace ? obj->meta.namespace : "", obj->meta.namespace ? "/" : "",
+                   obj->meta.name, before);
+        g_hash_table_insert (here, g_strdup (id), (gpointer) w);
+        if (obj->kind->namespaced && !g_hash_table_contains (l->namespaces, obj->meta.namespace))
+          diag_at (l, w,
+                   "metadata.namespace: namespace \"%s\" does not exist: create it first with a "
+                   "Namespace object",
+                   obj->meta.namespace);
+        if (obj->kind->id == KS_KIND_NAMESPACE)
+          g_hash_table_add (l->namespaces, g_strdup (obj->meta.name));
+        if (obj->kind->id == KS_KIND_PRIORITY_CLASS)
+          g_hash_table_add (l->priority_classes, g_strdup (obj->meta.name));
+        {
+          const KsPodSpec *spec = NULL;
+          const char *field = "spec.priorityClassName";
+          if (obj->kind->id == KS_KIND_POD)
+            spec = KS_POD (obj)->spec;
+          else if (obj->kind->id == KS_KIND_DEPLOYMENT)
+            spec = KS_DEPLOYMENT (obj)->template.spec, field = "spec.template.spec.priorityClassName";
+          else if (obj->kind->id == KS_KIND_REPLICA_SET)
+            spec = KS_REPLICA_SET (obj)->template.spec, field = "spec.template.spec.priorityClassName";
+          if (spec != NULL && spec->priority_class_name != NULL
+              && !g_hash_table_contains (l->priority_classes, spec->priority_class_name))
+            diag_at (l, w,
+                     "%s: no PriorityClass with name %s was found; define it before the objects "
+                     "that use it",
+                     field, spec->priority_class_name);
+        }
+      }
+  {
+    GHashTableIter iter;
+    gpointer key, value;
+    g_hash_table_iter_init (&iter, here);
+    while (g_hash_table_iter_next (&iter, &key, &value))
+      g_hash_table_replace (l->defined, key, g_strdup (value));
+    g_hash_table_steal_all (here);
+  }
+}
+
+static KsNodePool *
+pool_decode (KsDecoder *dec, JsonNode *node)
+{
+  static const char *const fields[] = { "name", "count", "capacity", "allocatable", "labels",
+                                        "taints", NULL };
+  KsNodePool *pool;
+  gint32 count = -1;
+  JsonNode *m;
+  guint errors = ks_decoder_n_errors (dec);
+
+  if (!ks_decoder_expect_object (dec, node))
+    return NULL;
+  check_fields (dec, node, fields);
+  pool = g_new0 (KsNodePool, 1);
+  ks_decoder_get_string (dec, node, "name", &pool->name);
+  if (pool->name == NULL)
+    ks_decoder_error_field (dec, node, "name", "required field is missing");
+  else if (ks_validate_dns1123_subdomain (pool->name) != NULL)
+    ks_decoder_error_field (dec, node, "name", "invalid pool name \"%s\": %s", pool->name,
+                            ks_validate_dns1123_subdomain (pool->name));
+  if (ks_decoder_member (node, "count") == NULL)
+    ks_decoder_error_field (dec, node, "count", "required field is missing (the number of nodes)");
+  else
+    ks_decoder_get_int32 (dec, node, "count", 0, 1000000, &count);
+  pool->count = count < 0 ? 0 : (guint) count;
+  if ((m = ks_decoder_member (node, "capacity")) == NULL)
+    ks_decoder_error_field (dec, node, "capacity",
+                            "required field is missing (e.g. {cpu: \"4\", memory: 16Gi})");
+  else
+    {
+      gsize mark = ks_decoder_push (dec, "capacity");
+      ks_resources_decode (dec, m, &pool->capacity);
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (node, "allocatable")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "allocatable");
+      ks_resources_decode (dec, m, &pool->allocatable);
+      ks_decoder_pop (dec, mark);
+    }
+  if (ks_decoder_get_str_map (dec, node, "labels", &pool->labels))
+    for (guint i = 0; i < ks_str_map_size (pool->labels); i++)
+      {
+        const char *why = ks_validate_label_key (ks_str_map_key (pool->labels, i));
+        if (why == NULL)
+          why = ks_validate_label_value (ks_str_map_value (pool->labels, i));
+        if (why != NULL)
+          {
+            gsize mark = ks_decoder_push (dec, "labels");
+            ks_decoder_error_field (dec, ks_decoder_member (node, "labels"),
+                                    ks_str_map_key (pool->labels, i), "invalid label: %s", why);
+            ks_decoder_pop (dec, mark);
+          }
+      }
+  if ((m = ks_decoder_member (node, "taints")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "taints");
+      ks_taints_decode (dec, m, &pool->taints, &pool->n_taints);
+      ks_decoder_pop (dec, mark);
+    }
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      pool_free (pool);
+      return NULL;
+    }
+  return pool;
+}
+
+static void
+cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTable *node_names)
+{
+  static const char *const fields[] = { "nodes", "nodeFiles", NULL };
+  JsonNode *m;
+
+  if (!ks_decoder_expect_object (dec, node))
+    return;
+  check_fields (dec, node, fields);
+  if ((m = ks_decoder_member (node, "nodes")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "nodes");
+      if (ks_decoder_expect_array (dec, m))
+        {
+          JsonArray *a = json_node_get_array (m);
+          for (guint i = 0; i < json_array_get_length (a); i++)
+            {
+              JsonNode *item = json_array_get_element (a, i);
+              gsize mark2 = ks_decoder_push_index (dec, i);
+              KsNodePool *pool = pool_decode (dec, item);
+              if (pool != NULL)
+                {
+                  for (guint j = 0; j < pool->count; j++)
+                    {
+                      g_autofree char *name = g_strdup_printf ("%s-%u", pool->name, j);
+                      g_autofree char *w = where (dec, item);
+                      if (g_hash_table_contains (node_names, name))
+                        ks_decoder_error_field (dec, item, "name",
+                                                "duplicate node name \"%s\" (also at %s)", name,
+                                                (char *) g_hash_table_lookup (node_names, name));
+                      else
+                        g_hash_table_insert (node_names, g_strdup (name), g_steal_pointer (&w));
+                    }
+                  g_ptr_array_add (s->pools, pool);
+                }
+              ks_decoder_pop (dec, mark2);
+            }
+        }
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (node, "nodeFiles")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "nodeFiles");
+      if (ks_decoder_expect_array (dec, m))
+        {
+          JsonArray *a = json_node_get_array (m);
+          for (guint i = 0; i < json_array_get_length (a); i++)
+            {
+              JsonNode *item = json_array_get_element (a, i);
+              g_autofree char *name = NULL;
+              gsize mark2 = ks_decoder_push_index (dec, i);
+              if (ks_decoder_string (dec, item, &name))
+                {
+                  g_autofree char *path = resolve (l, name);
+                  g_autoptr (GPtrArray) objs = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+                  g_autoptr (GError) error = NULL;
+                  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+                    ks_decoder_error (dec, item, "cannot read %s: No such file or directory", path);
+                  else if (ks_manifests_load (path, objs, l->diag))
+                    for (guint j = 0; j < objs->len; j++)
+                      {
+                        KsObject *o = g_ptr_array_index (objs, j);
+                        if (o->kind->id != KS_KIND_NODE)
+                          ks_decoder_error (dec, item, "%s holds a %s (%s); nodeFiles may hold only Nodes",
+                                            path, o->kind->name, o->meta.name);
+                        else if (g_hash_table_contains (node_names, o->meta.name))
+                          ks_decoder_error (dec, item, "duplicate node name \"%s\" in %s", o->meta.name,
+                                            path);
+                        else
+                          {
+                            g_hash_table_insert (node_names, g_strdup (o->meta.name), g_strdup (path));
+                            g_ptr_array_add (s->nodes, ks_object_ref (o));
+                          }
+                      }
+                }
+              ks_decoder_pop (dec, mark2);
+            }
+        }
+      ks_decoder_pop (dec, mark);
+    }
+}
+
+static void
+scheduler_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s)
+{
+  JsonNode *file = ks_decoder_member (node, "file");
+
+  if (!ks_decoder_expect_object (dec, node))
+    return;
+  if (file != NULL)
+    {
+      static const char *const fields[] = { "file", NULL };
+      g_autofree char *name = NULL;
+      check_fields (dec, node, fields);
+      if (ks_decoder_get_string (dec, node, "file", &name) && name != NULL)
+        {
+          g_autofree char *path = resolve (l, name);
+          g_autoptr (GError) error = NULL;
+          g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
+          if (source == NULL)
+            {
+              if (g_error_matches (error, KS_YAML_ERROR, KS_YAML_ERROR_IO))
+                ks_decoder_error_field (dec, node, "file", "cannot read %s: %s", path, error->message);
+              else
+                ks_diag_add_literal (l->diag, error->message);
+            }
+          else if (ks_source_get_n_documents (source) != 1)
+            ks_decoder_error_field (dec, node, "file",
+                                    "%s must hold one KubeSchedulerConfiguration document", path);
+          else
+            {
+              KsDecoder fdec;
+              ks_decoder_init (&fdec, source, l->diag);
+              s->scheduler = ks_scheduler_config_decode (&fdec, ks_source_get_document (source, 0));
+              ks_decoder_clear (&fdec);
+            }
+        }
+      return;
+    }
+  s->scheduler = ks_scheduler_config_decode (dec, node);
+}
+
+static gboolean
+known_object (Load *l, const KsKind *kind, const char *ns, const char *name)
+{
+  g_autofree char *id = g_strdup_printf ("%s/%s/%s", kind->name, kind->namespaced ? ns : "", name);
+  return g_hash_table_contains (l->defined, id);
+}
+
+static KsAction *
+event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
+{
+  KsAction *a;
+  JsonNode *body = NULL;
+  gint type = -1;
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+  guint errors = ks_decoder_n_errors (dec);
+
+  if (!ks_decoder_expect_object (dec, item))
+    return NULL;
+  a = g_new0 (KsAction, 1);
+  a->where = where (dec, item);
+  if (ks_decoder_member (item, "at") == NULL)
+    ks_decoder_error_field (dec, item, "at", "required field is missing (e.g. at: 5m)");
+  else
+    ks_decoder_get_duration (dec, item, "at", &a->at);
+  json_object_iter_init (&iter, json_node_get_object (item));
+  while (json_object_iter_next (&iter, &key, &value))
+    {
+      gint t = -1;
+      if (strcmp (key, "at") == 0)
+        continue;
+      for (gint i = 0; action_names[i] != NULL; i++)
+        if (strcmp (key, action_names[i]) == 0)
+          t = i;
+      if (t < 0)
+        {
+          ks_decoder_error_field (dec, item, key,
+                                  "unknown event \"%s\"; valid events: apply, scale, delete, "
+                                  "failNode, recoverNode",
+                                  key);
+          continue;
+        }
+      if (type >= 0)
+        ks_decoder_error_field (dec, item, key, "one event per list item: this one already has %s",
+                                action_names[type]);
+      type = t;
+      body = value;
+    }
+  if (type < 0)
+    {
+      if (ks_decoder_n_errors (dec) == errors)
+        ks_decoder_error (dec, item,
+                          "an event needs one of apply, scale, delete, failNode, recoverNode");
+      action_free (a);
+      return NULL;
+    }
+  a->type = type;
+  {
+    gsize mark = ks_decoder_push (dec, action_names[type]);
+    if (ks_decoder_expect_object (dec, body))
+      switch (a->type)
+        {
+        case KS_ACTION_APPLY:
+          {
+            g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (g_free);
+            a->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+            load_object_item (l, dec, body, a->objects, wheres);
+            check_objects (l, a->objects, wheres, TRUE);
+            break;
+          }
+        case KS_ACTION_SCALE:
+        case KS_ACTION_DELETE:
+          {
+            static const char *const scale_fields[] = { "kind", "name", "namespace", "replicas", NULL };
+            static const char *const delete_fields[] = { "kind", "name", "namespace", NULL };
+            g_autofree char *kind = NULL;
+            check_fields (dec, body, a->type == KS_ACTION_SCALE ? scale_fields : delete_fields);
+            ks_decoder_get_string (dec, body, "kind", &kind);
+            ks_decoder_get_string (dec, body, "name", &a->name);
+            ks_decoder_get_string (dec, body, "namespace", &a->namespace);
+            if (a->namespace == NULL)
+              a->namespace = g_strdup ("default");
+            if (kind == NULL)
+              ks_decoder_error_field (dec, body, "kind", "required field is missing");
+            else if ((a->kind = ks_kind_lookup (NULL, kind)) == NULL)
+              ks_decoder_error_field (dec, body, "kind", "unknown kind \"%s\"; kubesim knows: %s",
+                                      kind, ks_kind_list_known ());
+            else if (a->type == KS_ACTION_SCALE && a->kind->id != KS_KIND_DEPLOYMENT
+                     && a->kind->id != KS_KIND_REPLICA_SET)
+              ks_decoder_error_field (dec, body, "kind",
+                                      "%s cannot be scaled: use Deployment or ReplicaSet", kind);
+            if (a->name == NULL)
+              ks_decoder_error_field (dec, body, "name", "required field is missing");
+            if (a->type == KS_ACTION_SCALE)
+              {
+                if (ks_decoder_member (body, "replicas") == NULL)
+                  ks_decoder_error_field (dec, body, "replicas", "required field is missing");
+                else
+                  ks_decoder_get_int32 (dec, body, "replicas", 0, G_MAXINT32, &a->replicas);
+              }
+            if (a->kind != NULL && a->name != NULL && a->kind->id != KS_KIND_POD
+                && !known_object (l, a->kind, a->namespace, a->name))
+              ks_decoder_error_field (dec, body, "name",
+                                      "no %s \"%s\" in namespace %s is defined before this event",
+                                      a->kind->name, a->name, a->namespace);
+            break;
+          }
+        case KS_ACTION_FAIL_NODE:
+        case KS_ACTION_RECOVER_NODE:
+          {
+            static const char *const fields[] = { "name", NULL };
+            check_fields (dec, body, fields);
+            ks_decoder_get_string (dec, body, "name", &a->name);
+            if (a->name == NULL)
+              ks_decoder_error_field (dec, body, "name", "required field is missing");
+            else if (!g_hash_table_contains (node_names, a->name))
+              ks_decoder_error_field (dec, body, "name", "no node \"%s\" in the cluster", a->name);
+            break;
+          }
+        }
+    ks_decoder_pop (dec, mark);
+  }
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      action_free (a);
+      return NULL;
+    }
+  return a;
+}
+
+typedef struct
+{
+  guint index;
+  gint64 at;
+} EventRef;
+
+static int
+event_ref_compare (gconstpointer pa, gconstpointer pb, gpointer unused)
+{
+  const EventRef *a = pa, *b = pb;
+  if (a->at != b->at)
+    return a->at < b->at ? -1 : 1;
+  return a->index < b->index ? -1 : a->index > b->index;
+}
+
+KsScenario *
+ks_scenario_load (const char *path, KsDiag *diag)
+{
+  static const char *const fields[] = { "kind",    "apiVersion", "name",    "seed",
+                                        "duration", "cluster",   "scheduler", "kubelet",
+                                        "objects", "events",     "expect",  NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
+  g_autoptr (KsScenario) s = NULL;
+  g_autoptr (GHashTable) node_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  guint errors = ks_diag_get_count (diag);
+  Load l = { .diag = diag };
+  KsDecoder dec;
+  JsonNode *root, *m;
+  g_autofree char *kind = NULL;
+
+  if (source == NULL)
+    {
+      ks_diag_add_literal (diag, error->message);
+      return NULL;
+    }
+  if (ks_source_get_n_documents (source) != 1)
+    {
+      ks_diag_add (diag, path, 0, 0, NULL, "a scenario is one YAML document, found %u",
+                   ks_source_get_n_documents (source));
+      return NULL;
+    }
+  l.dir = g_path_get_dirname (path);
+  l.defined = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  l.namespaces = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  l.priority_classes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; builtin_namespaces[i] != NULL; i++)
+    g_hash_table_add (l.namespaces, g_strdup (builtin_namespaces[i]));
+  for (guint i = 0; builtin_priority_classes[i] != NULL; i++)
+    g_hash_table_add (l.priority_classes, g_strdup (builtin_priority_classes[i]));
+
+  ks_decoder_init (&dec, source, diag);
+  root = ks_source_get_document (source, 0);
+  s = g_new0 (KsScenario, 1);
+  s->path = g_strdup (path);
+  s->seed = 1;
+  s->duration = -1;
+  s->kubelet_startup = KS_DEFAULT_STARTUP;
+  s->pools = g_ptr_array_new_with_free_func (pool_free);
+  s->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  s->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  s->actions = g_ptr_array_new_with_free_func (action_free);
+  if (!ks_decoder_expect_object (&dec, root))
+    goto out;
+  check_fields (&dec, root, fields);
+  ks_decoder_get_string (&dec, root, "kind", &kind);
+  if (kind != NULL && strcmp (kind, "Scenario") != 0)
+    ks_decoder_error_field (&dec, root, "kind", "must be \"Scenario\"");
+  ks_decoder_get_string (&dec, root, "name", &s->name);
+  if (s->name == NULL)
+    {
+      g_autofree char *base = g_path_get_basename (path);
+      char *dot = strrchr (base, '.');
+      if (dot != NULL)
+        *dot = '\0';
+      s->name = g_strdup (base);
+    }
+  if ((m = ks_decoder_member (root, "seed")) != NULL)
+    {
+      gint64 seed = 0;
+      if (ks_decoder_get_int64 (&dec, root, "seed", &seed))
+        {
+          if (seed < 0)
+            ks_decoder_error_field (&dec, root, "seed", "must be a non-negative integer");
+          s->seed = (guint64) seed;
+          s->has_seed = TRUE;
+        }
+    }
+  ks_decoder_get_duration (&dec, root, "duration", &s->duration);
+  if ((m = ks_decoder_member (root, "cluster")) != NULL)
+    {
+      gsize mark = ks_decoder_push (&dec, "cluster");
+      cluster_decode (&l, &dec, m, s, node_names);
+      ks_decoder_pop (&dec, mark);
+    }
+  if ((m = ks_decoder_member (root, "scheduler")) != NULL)
+    {
+      gsize mark = ks_decoder_push (&dec, "scheduler");
+      scheduler_decode (&l, &dec, m, s);
+      ks_decoder_pop (&dec, mark);
+    }
+  if (s->scheduler == NULL)
+    s->scheduler = ks_scheduler_config_new_default ();
+  if ((m = ks_decoder_member (root, "kubelet")) != NULL)
+    {
+      static const char *const kubelet_fields[] = { "startup", NULL };
+      gsize mark = ks_decoder_push (&dec, "kubelet");
+      if (ks_decoder_expect_object (&dec, m))
+        {
+          check_fields (&dec, m, kubelet_fields);
+          ks_decoder_get_duration (&dec, m, "startup", &s->kubelet_startup);
+        }
+      ks_decoder_pop (&dec, mark);
+    }
+  if ((m = ks_decoder_member (root, "objects")) != NULL)
+    {
+      g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (g_free);
+      gsize mark = ks_decoder_push (&dec, "objects");
+      if (ks_decoder_expect_array (&dec, m))
+        {
+          JsonArray *a = json_node_get_array (m);
+          for (guint i = 0; i < json_array_get_length (a); i++)
+            {
+              JsonNode *item = json_array_get_element (a, i);
+              gsize mark2 = ks_decoder_push_index (&dec, i);
+              if (ks_decoder_expect_object (&dec, item))
+                load_object_item (&l, &dec, item, s->objects, wheres);
+              ks_decoder_pop (&dec, mark2);
+            }
+        }
+      ks_decoder_pop (&dec, mark);
+      for (guint i = 0; i < s->objects->len; i++)
+        if (((KsObject *) g_ptr_array_index (s->objects, i))->kind->id == KS_KIND_NODE)
+          ks_diag_add (diag, path, 0, 0, "objects",
+                       "Node %s: put nodes under cluster.nodes or cluster.nodeFiles",
+                       ((KsObject *) g_ptr_array_index (s->objects, i))->meta.name);
+      check_objects (&l, s->objects, wheres, FALSE);
+    }
+  if ((m = ks_decoder_member (root, "events")) != NULL)
+    {
+      gsize mark = ks_decoder_push (&dec, "events");
+      if (ks_decoder_expect_array (&dec, m))
+        {
+          JsonArray *a = json_node_get_array (m);
+          guint n = json_array_get_length (a);
+          g_autofree EventRef *order = g_new0 (EventRef, MAX (n, 1));
+          /* Check the events in the order they will run (by time, stable), so that a scale
+           * may refer to what an earlier apply creates. */
+          for (guint i = 0; i < n; i++)
+            {
+              JsonNode *item = json_array_get_element (a, i);
+              JsonNode *at = ks_decoder_member (item, "at");
+              g_autofree char *text = at != NULL ? ks_decoder_scalar_text (&dec, at) : NULL;
+              order[i].index = i;
+              order[i].at = G_MAXINT64;
+              if (text != NULL)
+                ks_duration_parse (text, &order[i].at, NULL);
+            }
+          g_qsort_with_data (order, n, sizeof (EventRef), event_ref_compare, NULL);
+          for (guint i = 0; i < n; i++)
+            {
+              JsonNode *item = json_array_get_element (a, order[i].index);
+              gsize mark2 = ks_decoder_push_index (&dec, order[i].index);
+              KsAction *act = event_decode (&l, &dec, item, node_names);
+              if (act != NULL)
+                g_ptr_array_add (s->actions, act);
+              ks_decoder_pop (&dec, mark2);
+            }
+        }
+      ks_decoder_pop (&dec, mark);
+    }
+  if ((m = ks_decoder_member (root, "expect")) != NULL)
+    s->expect = json_node_copy (m);
+
+out:
+  ks_decoder_clear (&dec);
+  g_free (l.dir);
+  g_hash_table_unref (l.defined);
+  g_hash_table_unref (l.namespaces);
+  g_hash_table_unref (l.priority_classes);
+  if (ks_diag_get_count (diag) != errors)
+    return NULL;
+  return g_steal_pointer (&s);
+}
+
+GPtrArray *
+ks_scenario_node_names (const KsScenario *s)
+{
+  GPtrArray *names = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < s->pools->len; i++)
+    {
+      KsNodePool *pool = g_ptr_array_index (s->pools, i);
+      for (guint j = 0; j < pool->count; j++)
+        g_ptr_array_add (names, g_strdup_printf ("%s-%u", pool->name, j));
+    }
+  for (guint i = 0; i < s->nodes->len; i++)
+    g_ptr_array_add (names, g_strdup (((KsObject *) g_ptr_array_index (s->nodes, i))->meta.name));
+  return names;
+}

@@ -1,0 +1,84 @@
+/* ks-scenario.h: scenarios (DESIGN.md "Inputs"): a cluster (node pools or Node manifests), a
+ * scheduler configuration, kubelet model defaults, objects created at time 0, timed events and
+ * a duration.  Loading checks everything it can, so that a bad scenario fails before any output
+ * exists: syntax, types, quantities, unknown kinds and fields, duplicate names, references to
+ * missing namespaces, PriorityClasses, nodes and objects, bad simulation annotations. */
+#pragma once
+
+#include "src/api/ks-diag.h"
+#include "src/api/ks-object.h"
+#include "src/api/ks-resources.h"
+#include "src/api/ks-taint.h"
+#include "src/ks-clock.h"
+#include "src/scheduler/ks-sched-config.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char *name;
+  guint count;
+  KsResources capacity;
+  KsResources allocatable; /* empty: as capacity */
+  KsStrMap *labels;
+  KsTaint *taints;
+  guint n_taints;
+} KsNodePool;
+
+typedef enum
+{
+  KS_ACTION_APPLY,
+  KS_ACTION_SCALE,
+  KS_ACTION_DELETE,
+  KS_ACTION_FAIL_NODE,
+  KS_ACTION_RECOVER_NODE,
+} KsActionType;
+
+const char *ks_action_type_name (KsActionType type); /* "apply", "scale", ... */
+
+typedef struct
+{
+  gint64 at;
+  KsActionType type;
+  GPtrArray *objects;  /* apply: KsObject* */
+  const KsKind *kind;  /* scale, delete */
+  char *namespace;     /* scale, delete */
+  char *name;          /* scale, delete, failNode, recoverNode */
+  gint32 replicas;     /* scale */
+  char *where;         /* "file:line:column" of the event, for run-time messages */
+} KsAction;
+
+typedef struct
+{
+  char *name;
+  char *path; /* the scenario file */
+  gboolean has_seed;
+  guint64 seed;
+  gint64 duration; /* µs; -1 when not set */
+  GPtrArray *pools;     /* KsNodePool* */
+  GPtrArray *nodes;     /* KsObject* Nodes from nodeFiles */
+  KsSchedulerConfig *scheduler;
+  gint64 kubelet_startup; /* µs */
+  GPtrArray *objects;   /* KsObject*, in creation order */
+  GPtrArray *actions;   /* KsAction*, by time (stable) */
+  JsonNode *expect;     /* as written, or NULL (used by `kubesim check`) */
+} KsScenario;
+
+/* The kubelet model's default startup time when the scenario gives none. */
+#define KS_DEFAULT_STARTUP (1 * KS_USEC_PER_SEC)
+
+/* Load and check a scenario.  Every problem goes to diag ("file:line:column: path: message");
+ * returns NULL when there was any. */
+KsScenario *ks_scenario_load (const char *path, KsDiag *diag);
+void ks_scenario_free (KsScenario *scenario);
+
+/* Load Kubernetes manifests from a file (all documents), checking them; objects appended to
+ * out.  Used for scenario objects and by other commands. */
+gboolean ks_manifests_load (const char *path, GPtrArray *out, KsDiag *diag);
+
+/* The node names the scenario's cluster will have, in creation order. */
+GPtrArray *ks_scenario_node_names (const KsScenario *scenario);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsScenario, ks_scenario_free)
+
+G_END_DECLS

@@ -1,0 +1,282 @@
+/* ks-sim-runtime.c: modelled containers driven by clock tasks. */
+#include "config.h"
+
+#include <string.h>
+
+#include "ks-sim-model.h"
+#include "ks-sim-runtime.h"
+
+typedef enum
+{
+  SC_CREATED,
+  SC_STARTING,
+  SC_RUNNING,
+  SC_EXITED,
+} SimState;
+
+typedef struct
+{
+  KsUid pod_uid;
+  const char *name; /* interned */
+  gboolean init;
+} Key;
+
+typedef struct _SimRuntime SimRuntime;
+
+typedef struct
+{
+  Key key;
+  SimRuntime *rt;
+  SimState state;
+  guint64 timer;        /* the pending STARTED or EXITED */
+  gint64 exit_at;       /* when a pending EXITED fires */
+  gint exit_code;
+  const char *reason;
+  gint64 cpu_usage;
+  gint64 memory_usage;
+} SimContainer;
+
+struct _SimRuntime
+{
+  KsRuntime parent;
+  KsClock *clock;
+  gint64 default_startup;
+  GHashTable *containers; /* &Key → SimContainer */
+};
+
+static guint
+key_hash (gconstpointer p)
+{
+  const Key *k = p;
+  return ks_uid_hash (&k->pod_uid) ^ g_direct_hash (k->name) ^ (guint) k->init;
+}
+
+static gboolean
+key_equal (gconstpointer a, gconstpointer b)
+{
+  const Key *ka = a, *kb = b;
+  return ka->name == kb->name && ka->init == kb->init && ks_uid_equal (&ka->pod_uid, &kb->pod_uid);
+}
+
+static void
+container_free (gpointer p)
+{
+  SimContainer *c = p;
+  ks_clock_cancel (c->rt->clock, c->timer);
+  g_free (c);
+}
+
+static SimContainer *
+lookup (SimRuntime *rt, const KsPod *pod, const KsContainer *c, gboolean init)
+{
+  Key k = { pod->parent.meta.uid, g_intern_string (c->name), init };
+  return g_hash_table_lookup (rt->containers, &k);
+}
+
+static void
+notify (SimContainer *c, KsContainerEventType type)
+{
+  KsRuntime *rt = &c->rt->parent;
+  KsContainerEvent event = {
+    .type = type,
+    .pod_uid = c->key.pod_uid,
+    .container = c->key.name,
+    .init = c->key.init,
+    .exit_code = c->exit_code,
+    .reason = c->reason,
+  };
+  if (rt->notify != NULL)
+    rt->notify (&event, rt->notify_data);
+}
+
+static void
+exited (gpointer data)
+{
+  SimContainer *c = data;
+
+  c->timer = 0;
+  c->state = SC_EXITED;
+  notify (c, KS_CONTAINER_EXITED);
+}
+
+static void
+schedule_exit (SimContainer *c, gint64 at, gint code, const char *reason)
+{
+  ks_clock_cancel (c->rt->clock, c->timer);
+  c->exit_at = at;
+  c->exit_code = code;
+  c->reason = reason;
+  c->timer = ks_clock_schedule (c->rt->clock, at, exited, c, NULL);
+}
+
+typedef struct
+{
+  SimContainer *c;
+  gint64 duration;
+  gint exit_code;
+} StartData;
+
+static void
+started (gpointer data)
+{
+  StartData *s = data;
+  SimContainer *c = s->c;
+  gint64 now = ks_clock_now (c->rt->clock);
+
+  c->timer = 0;
+  c->state = SC_RUNNING;
+  /* Decide the end before telling the kubelet, which may stop the container at once. */
+  if (c->key.init)
+    schedule_exit (c, now, 0, "Completed");
+  else if (s->duration >= 0)
+    schedule_exit (c, now + s->duration, s->exit_code, s->exit_code == 0 ? "Completed" : "Error");
+  notify (c, KS_CONTAINER_STARTED);
+}
+
+static gboolean
+sr_create (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean init, GError **error)
+{
+  SimRuntime *rt = (SimRuntime *) self;
+  SimContainer *c = lookup (rt, pod, kc, init);
+
+  if (c == NULL)
+    {
+      c = g_new0 (SimContainer, 1);
+      c->key = (Key){ pod->parent.meta.uid, g_intern_string (kc->name), init };
+      c->rt = rt;
+      g_hash_table_insert (rt->containers, &c->key, c);
+    }
+  ks_clock_cancel (rt->clock, c->timer);
+  c->timer = 0;
+  c->state = SC_CREATED;
+  return TRUE;
+}
+
+static gboolean
+sr_start (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean init, GError **error)
+{
+  SimRuntime *rt = (SimRuntime *) self;
+  SimContainer *c = lookup (rt, pod, kc, init);
+  KsSimPodModel model;
+  StartData *s;
+
+  if (c == NULL)
+    {
+      g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_INPUT, "container %s was not created", kc->name);
+      return FALSE;
+    }
+  if (!ks_sim_pod_model_parse (pod->parent.meta.annotations, &model, error))
+    return FALSE;
+  c->state = SC_STARTING;
+  c->cpu_usage = model.cpu_usage;
+  c->memory_usage = model.memory_usage;
+  s = g_new (StartData, 1);
+  s->c = c;
+  s->duration = model.duration;
+  s->exit_code = model.exit_code;
+  c->timer = ks_clock_schedule_in (rt->clock, model.startup >= 0 ? model.startup : rt->default_startup,
+                                   started, s, g_free);
+  return TRUE;
+}
+
+static void
+sr_stop (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean init, gint64 grace)
+{
+  SimRuntime *rt = (SimRuntime *) self;
+  SimContainer *c = lookup (rt, pod, kc, init);
+  gint64 now = ks_clock_now (rt->clock);
+
+  if (c == NULL)
+    return;
+  switch (c->state)
+    {
+    case SC_STARTING:
+      schedule_exit (c, now, 137, "Error");
+      break;
+    case SC_RUNNING:
+      /* A container that would end on its own within the grace period does so. */
+      if (c->timer != 0 && c->exit_at <= now + grace)
+        break;
+      schedule_exit (c, now + grace, 137, "Error");
+      break;
+    default:
+      break;
+    }
+}
+
+static void
+sr_remove (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean init)
+{
+  SimRuntime *rt = (SimRuntime *) self;
+  Key k = { pod->parent.meta.uid, g_intern_string (kc->name), init };
+
+  g_hash_table_remove (rt->containers, &k);
+}
+
+static gboolean
+sr_stats (KsRuntime *self, const KsPod *pod, KsUsage *out)
+{
+  SimRuntime *rt = (SimRuntime *) self;
+  gboolean any = FALSE;
+
+  out->milli_cpu = 0;
+  out->memory_bytes = 0;
+  for (guint i = 0; i < pod->spec->n_containers; i++)
+    {
+      SimContainer *c = lookup (rt, pod, &pod->spec->containers[i], FALSE);
+      if (c != NULL && c->state == SC_RUNNING)
+        {
+          /* The annotations are per pod; the first running container carries them. */
+          if (!any)
+            {
+              out->milli_cpu = MAX (c->cpu_usage, 0);
+              out->memory_bytes = MAX (c->memory_usage, 0);
+            }
+          any = TRUE;
+        }
+    }
+  return any;
+}
+
+static void
+sr_kill_all (KsRuntime *self)
+{
+  SimRuntime *rt = (SimRuntime *) self;
+  g_hash_table_remove_all (rt->containers);
+}
+
+static void
+sr_free (KsRuntime *self)
+{
+  SimRuntime *rt = (SimRuntime *) self;
+  g_hash_table_unref (rt->containers);
+  g_free (rt);
+}
+
+static const KsRuntimeOps sim_runtime_ops = {
+  .create = sr_create,
+  .start = sr_start,
+  .stop = sr_stop,
+  .remove = sr_remove,
+  .stats = sr_stats,
+  .kill_all = sr_kill_all,
+  .free = sr_free,
+};
+
+KsRuntime *
+ks_sim_runtime_new (KsClock *clock, gint64 default_startup)
+{
+  SimRuntime *rt = g_new0 (SimRuntime, 1);
+
+  rt->parent.ops = &sim_runtime_ops;
+  rt->clock = clock;
+  rt->default_startup = default_startup;
+  rt->containers = g_hash_table_new_full (key_hash, key_equal, NULL, container_free);
+  return &rt->parent;
+}
+
+guint
+ks_sim_runtime_n_containers (KsRuntime *runtime)
+{
+  return g_hash_table_size (((SimRuntime *) runtime)->containers);
+}

@@ -1,0 +1,19 @@
+/* ks-sim-runtime.h: the modelled container runtime.
+ *
+ * A container starts (STARTED) after the pod's kubesim.io/startup time, or the runtime's default;
+ * with kubesim.io/duration it exits with kubesim.io/exit-code (default 0) that long after it
+ * started; init containers complete as soon as they start.  Asked to stop, a container that is
+ * still starting ends at once and a running one is killed when its grace period ends (exit code
+ * 137), unless it ends on its own first. */
+#pragma once
+
+#include "src/kubelet/ks-runtime.h"
+#include "src/ks-clock.h"
+
+G_BEGIN_DECLS
+
+/* A runtime for one node.  default_startup: µs from start to running. */
+KsRuntime *ks_sim_runtime_new (KsClock *clock, gint64 default_startup);
+guint ks_sim_runtime_n_containers (KsRuntime *runtime);
+
+G_END_DECLS

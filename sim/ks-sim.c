@@ -1,0 +1,709 @@
+/* ks-sim.c: the simulated cluster and the scenario's actions and failures. */
+#include "config.h"
+
+#include <string.h>
+
+#include "ks-sim-clock.h"
+#include "ks-sim-model.h"
+#include "ks-sim-runtime.h"
+#include "ks-sim.h"
+#include "src/api/ks-apps.h"
+#include "src/api/ks-namespace.h"
+#include "src/api/ks-node.h"
+#include "src/controllers/ks-controllers.h"
+#include "src/kubelet/ks-kubelet.h"
+
+typedef struct
+{
+  char *name;
+  KsRuntime *runtime;
+  KsKubelet *kubelet; /* NULL while the node is failed */
+} SimNode;
+
+/* The components' sink: forwards to whatever the run sets, so that the recorder, which needs
+ * the sim's client and clock, can be attached after the components exist. */
+typedef struct
+{
+  KsEventSink parent;
+  KsEventSink *target;
+} ForwardSink;
+
+static void
+forward_record (KsEventSink *self, const KsEventRecord *record)
+{
+  KsEventSink *target = ((ForwardSink *) self)->target;
+  if (target != NULL)
+    target->ops->record (target, record);
+}
+
+static gboolean
+forward_wants (KsEventSink *self)
+{
+  KsEventSink *target = ((ForwardSink *) self)->target;
+  return target != NULL && (target->ops->wants == NULL || target->ops->wants (target));
+}
+
+static const KsEventSinkOps forward_ops = { forward_record, forward_wants };
+
+struct _KsSim
+{
+  ForwardSink forward;
+  const KsScenario *scenario;
+  guint64 seed;
+  KsSimClock *sim_clock;
+  KsClock *clock;
+  KsStore *store;
+  KsClient *client;
+  KsEventSink *sink;
+  KsEventRecorder scenario_events;
+  KsEventRecorder node_events;
+  KsScheduler *scheduler;
+  KsControllerManager *controllers;
+  GPtrArray *nodes;        /* SimNode*, creation order */
+  GHashTable *nodes_by_name;
+};
+
+static void
+sim_node_free (gpointer p)
+{
+  SimNode *n = p;
+  ks_kubelet_free (n->kubelet);
+  ks_runtime_free (n->runtime);
+  g_free (n->name);
+  g_free (n);
+}
+
+KsSim *
+ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
+{
+  KsSim *sim = g_new0 (KsSim, 1);
+  KsEventSink *events = &sim->forward.parent;
+
+  sim->scenario = scenario;
+  sim->seed = seed;
+  sim->sim_clock = ks_sim_clock_new ();
+  sim->clock = ks_sim_clock_get_clock (sim->sim_clock);
+  sim->store = ks_store_new (sim->clock, seed);
+  sim->client = ks_store_client_new (sim->store);
+  sim->forward.parent.ops = &forward_ops;
+  sim->sink = events;
+  ks_event_recorder_init (&sim->scenario_events, events, sim->clock, "scenario");
+  ks_event_recorder_init (&sim->node_events, events, sim->clock, "node-controller");
+  sim->nodes = g_ptr_array_new_with_free_func (sim_node_free);
+  sim->nodes_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  sim->scheduler = ks_scheduler_new (sim->client, sim->clock, scenario->scheduler, events, seed, error);
+  if (sim->scheduler == NULL)
+    {
+      ks_sim_free (sim);
+      return NULL;
+    }
+  sim->controllers = ks_controller_manager_new (sim->client, sim->clock, events);
+  return sim;
+}
+
+void
+ks_sim_free (KsSim *sim)
+{
+  if (sim == NULL)
+    return;
+  g_ptr_array_unref (sim->nodes);
+  g_hash_table_unref (sim->nodes_by_name);
+  ks_controller_manager_free (sim->controllers);
+  ks_scheduler_free (sim->scheduler);
+  ks_client_free (sim->client);
+  ks_store_free (sim->store);
+  ks_sim_clock_free (sim->sim_clock);
+  g_free (sim);
+}
+
+void
+ks_sim_set_event_sink (KsSim *sim, KsEventSink *sink)
+{
+  sim->forward.parent.ops = &forward_ops;
+  sim->forward.target = sink;
+}
+
+KsClock *
+ks_sim_get_clock (KsSim *sim)
+{
+  return sim->clock;
+}
+
+KsClient *
+ks_sim_get_client (KsSim *sim)
+{
+  return sim->client;
+}
+
+KsStore *
+ks_sim_get_store (KsSim *sim)
+{
+  return sim->store;
+}
+
+KsScheduler *
+ks_sim_get_scheduler (KsSim *sim)
+{
+  return sim->scheduler;
+}
+
+guint64
+ks_sim_get_events_processed (KsSim *sim)
+{
+  return ks_sim_clock_get_n_run (sim->sim_clock);
+}
+
+/* Nodes */
+
+static void
+set_healthy (KsNode *node, gint64 now)
+{
+  ks_node_set_condition (node, KS_NODE_COND_MEMORY_PRESSURE, KS_CONDITION_FALSE,
+                         "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now);
+  ks_node_set_condition (node, KS_NODE_COND_DISK_PRESSURE, KS_CONDITION_FALSE,
+                         "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now);
+  ks_node_set_condition (node, KS_NODE_COND_PID_PRESSURE, KS_CONDITION_FALSE,
+                         "KubeletHasSufficientPID", "kubelet has sufficient PID available", now);
+  ks_node_set_condition (node, KS_NODE_COND_READY, KS_CONDITION_TRUE, "KubeletReady",
+                         "kubelet is posting ready status", now);
+}
+
+/* The labels the kubelet puts on its node. */
+static void
+add_kubelet_labels (KsNode *node)
+{
+  static const char *const defaults[][2] = { { "kubernetes.io/arch", "amd64" },
+                                             { "kubernetes.io/os", "linux" } };
+  KsObject *obj = KS_OBJECT (node);
+
+  if (ks_object_get_label (obj, "kubernetes.io/hostname") == NULL)
+    {
+      KsStrMap *labels = ks_str_map_with (obj->meta.labels, "kubernetes.io/hostname", obj->meta.name);
+      ks_object_set_labels (obj, labels);
+      ks_str_map_unref (labels);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (defaults); i++)
+    if (ks_object_get_label (obj, defaults[i][0]) == NULL)
+      {
+        KsStrMap *labels = ks_str_map_with (obj->meta.labels, defaults[i][0], defaults[i][1]);
+        ks_object_set_labels (obj, labels);
+        ks_str_map_unref (labels);
+      }
+}
+
+static void
+start_node_agent (KsSim *sim, SimNode *n)
+{
+  n->runtime = ks_sim_runtime_new (sim->clock, sim->scenario->kubelet_startup);
+  n->kubelet = ks_kubelet_new (sim->client, sim->clock, n->runtime, sim->sink, n->name);
+}
+
+static gboolean
+add_node (KsSim *sim, KsNode *node, GError **error)
+{
+  SimNode *n = g_new0 (SimNode, 1);
+  KsObject *created;
+
+  add_kubelet_labels (node);
+  if (node->conditions[KS_NODE_COND_READY].status == KS_CONDITION_UNSET)
+    set_healthy (node, ks_clock_now (sim->clock));
+  n->name = g_strdup (node->parent.meta.name);
+  g_ptr_array_add (sim->nodes, n);
+  g_hash_table_insert (sim->nodes_by_name, n->name, n);
+  created = ks_client_create (sim->client, KS_OBJECT (node), error);
+  if (created == NULL)
+    return FALSE;
+  ks_object_unref (created);
+  start_node_agent (sim, n);
+  return TRUE;
+}
+
+static KsNode *
+node_from_pool (const KsNodePool *pool, guint index)
+{
+  g_autofree char *name = g_strdup_printf ("%s-%u", pool->name, index);
+  KsNode *node = ks_node_new (name);
+
+  ks_object_set_labels (KS_OBJECT (node), pool->labels);
+  ks_resources_copy (&node->capacity, &pool->capacity);
+  if (pool->allocatable.set != 0 || pool->allocatable.n_scalar != 0)
+    ks_resources_copy (&node->allocatable, &pool->allocatable);
+  else
+    ks_resources_copy (&node->allocatable, &pool->capacity);
+  if (!(node->capacity.set & KS_RES_SET_PODS))
+    ks_resources_set (&node->capacity, KS_RESOURCE_PODS, KS_DEFAULT_MAX_PODS);
+  if (!(node->allocatable.set & KS_RES_SET_PODS))
+    ks_resources_set (&node->allocatable, KS_RESOURCE_PODS, node->capacity.pods);
+  node->taints = g_new0 (KsTaint, MAX (pool->n_taints, 1));
+  for (guint i = 0; i < pool->n_taints; i++)
+    ks_taint_copy (&node->taints[i], &pool->taints[i]);
+  node->n_taints = pool->n_taints;
+  return node;
+}
+
+/* Objects */
+
+/* kubectl's "deployment.apps/web" */
+static char *
+kubectl_name (const KsObject *obj)
+{
+  g_autofree char *lower = g_ascii_strdown (obj->kind->name, -1);
+  if (obj->kind->group[0] == '\0')
+    return g_strdup_printf ("%s/%s", lower, obj->meta.name);
+  return g_strdup_printf ("%s.%s/%s", lower, obj->kind->group, obj->meta.name);
+}
+
+/* An update from a re-applied manifest: the desired spec and metadata, the existing status. */
+static KsObject *
+apply_merge (const KsObject *existing, const KsObject *desired, GError **error)
+{
+  KsObject *merged;
+
+  if (existing->kind->id == KS_KIND_POD)
+    {
+      /* A pod's spec is immutable but for a few fields; kubesim refuses a changed container
+       * list and takes labels and annotations from the manifest. */
+      KsPod *pod = ks_pod_copy (KS_POD (existing));
+      if (KS_POD (existing)->spec->n_containers != KS_POD (desired)->spec->n_containers)
+        {
+          ks_object_unref (KS_OBJECT (pod));
+          g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_INPUT,
+                       "Pod \"%s\" is invalid: spec: Forbidden: pod updates may not change fields "
+                       "other than `spec.containers[*].image`, `spec.activeDeadlineSeconds`, "
+                       "`spec.tolerations` (only additions to existing tolerations)",
+                       existing->meta.name);
+          return NULL;
+        }
+      ks_object_set_labels (KS_OBJECT (pod), desired->meta.labels);
+      ks_object_set_annotations (KS_OBJECT (pod), desired->meta.annotations);
+      return KS_OBJECT (pod);
+    }
+  merged = ks_object_copy (desired);
+  merged->meta.resource_version = 0;
+  switch (existing->kind->id)
+    {
+    case KS_KIND_DEPLOYMENT:
+      {
+        KsDeployment *m = KS_DEPLOYMENT (merged);
+        const KsDeployment *e = KS_DEPLOYMENT (existing);
+        for (guint i = 0; i < KS_N_DEPLOY_CONDITIONS; i++)
+          g_free (m->status.conditions[i].message);
+        m->status = e->status;
+        for (guint i = 0; i < KS_N_DEPLOY_CONDITIONS; i++)
+          m->status.conditions[i].message = g_strdup (e->status.conditions[i].message);
+        /* The controller's annotations (revision) stay. */
+        {
+          const char *rev = ks_object_get_annotation (existing, KS_ANNOTATION_REVISION);
+          if (rev != NULL)
+            ks_object_set_annotation (merged, KS_ANNOTATION_REVISION, rev);
+        }
+        break;
+      }
+    case KS_KIND_REPLICA_SET:
+      KS_REPLICA_SET (merged)->status = KS_REPLICA_SET (existing)->status;
+      break;
+    case KS_KIND_NODE:
+      {
+        KsNode *m = KS_NODE (merged);
+        const KsNode *e = KS_NODE (existing);
+        for (guint i = 0; i < KS_N_NODE_CONDITIONS; i++)
+          {
+            g_free (m->conditions[i].message);
+            m->conditions[i] = e->conditions[i];
+            m->conditions[i].message = g_strdup (e->conditions[i].message);
+          }
+        break;
+      }
+    case KS_KIND_NAMESPACE:
+      KS_NAMESPACE (merged)->terminating = KS_NAMESPACE (existing)->terminating;
+      break;
+    default:
+      break;
+    }
+  return merged;
+}
+
+static gboolean
+create_object (KsSim *sim, const KsObject *obj, GError **error)
+{
+  KsObject *copy = ks_object_copy (obj);
+  KsObject *created = ks_client_create (sim->client, copy, error);
+
+  ks_object_unref (copy);
+  if (created == NULL)
+    return FALSE;
+  ks_object_unref (created);
+  return TRUE;
+}
+
+static void
+action_failed (KsSim *sim, const KsAction *a, const KsObject *obj, const char *message)
+{
+  ks_event_record (&sim->scenario_events, obj, TRUE, "ActionFailed", NULL, "%s at %s: %s",
+                   ks_action_type_name (a->type), a->where, message);
+  g_printerr ("kubesim: warning: %s (%s) at t=%.3fs failed: %s\n", ks_action_type_name (a->type),
+              a->where, (double) ks_clock_now (sim->clock) / KS_USEC_PER_SEC, message);
+}
+
+static void
+do_apply (KsSim *sim, const KsAction *a)
+{
+  for (guint i = 0; i < a->objects->len; i++)
+    {
+      const KsObject *obj = g_ptr_array_index (a->objects, i);
+      g_autoptr (KsObject) existing = ks_client_get (sim->client, obj->kind, obj->meta.namespace,
+                                                     obj->meta.name, NULL);
+      g_autoptr (GError) error = NULL;
+      g_autofree char *name = kubectl_name (obj);
+
+      if (existing == NULL)
+        {
+          if (create_object (sim, obj, &error))
+            ks_event_record (&sim->scenario_events, obj, FALSE, "Apply", NULL, "%s created", name);
+          else
+            action_failed (sim, a, obj, error->message);
+          continue;
+        }
+      {
+        KsObject *merged = apply_merge (existing, obj, &error);
+        KsObject *updated;
+        if (merged == NULL)
+          {
+            action_failed (sim, a, obj, error->message);
+            continue;
+          }
+        updated = ks_client_update (sim->client, merged, &error);
+        ks_object_unref (merged);
+        if (updated == NULL)
+          {
+            action_failed (sim, a, obj, error->message);
+            continue;
+          }
+        {
+          gboolean unchanged = updated->meta.generation == existing->meta.generation
+                               && ks_str_map_equal (updated->meta.labels, existing->meta.labels)
+                               && ks_str_map_equal (updated->meta.annotations,
+                                                    existing->meta.annotations);
+          ks_event_record (&sim->scenario_events, updated, FALSE, "Apply", NULL, "%s %s", name,
+                           unchanged ? "unchanged" : "configured");
+        }
+        ks_object_unref (updated);
+      }
+    }
+}
+
+static void
+do_scale (KsSim *sim, const KsAction *a)
+{
+  g_autoptr (KsObject) obj = ks_client_get (sim->client, a->kind, a->namespace, a->name, NULL);
+  g_autoptr (GError) error = NULL;
+  KsObject *copy, *updated;
+  g_autofree char *name = NULL;
+
+  if (obj == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("%s \"%s\" not found in namespace %s", a->kind->name,
+                                              a->name, a->namespace);
+      action_failed (sim, a, NULL, msg);
+      return;
+    }
+  copy = ks_object_copy (obj);
+  if (a->kind->id == KS_KIND_DEPLOYMENT)
+    KS_DEPLOYMENT (copy)->replicas = a->replicas;
+  else
+    KS_REPLICA_SET (copy)->replicas = a->replicas;
+  updated = ks_client_update (sim->client, copy, &error);
+  ks_object_unref (copy);
+  if (updated == NULL)
+    {
+      action_failed (sim, a, obj, error->message);
+      return;
+    }
+  name = kubectl_name (obj);
+  ks_event_record (&sim->scenario_events, updated, FALSE, "Scale", NULL, "%s scaled to %d", name,
+                   a->replicas);
+  ks_object_unref (updated);
+}
+
+static void
+do_delete (KsSim *sim, const KsAction *a)
+{
+  g_autoptr (KsObject) obj = ks_client_get (sim->client, a->kind, a->namespace, a->name, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *lower = g_ascii_strdown (a->kind->name, -1);
+
+  if (obj == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("%s \"%s\" not found in namespace %s", a->kind->name,
+                                              a->name, a->namespace);
+      action_failed (sim, a, NULL, msg);
+      return;
+    }
+  if (!ks_client_delete (sim->client, a->kind, a->namespace, a->name, NULL, &error))
+    {
+      action_failed (sim, a, obj, error->message);
+      return;
+    }
+  if (a->kind->group[0] == '\0')
+    ks_event_record (&sim->scenario_events, obj, FALSE, "Delete", NULL, "%s \"%s\" deleted", lower,
+                     a->name);
+  else
+    ks_event_record (&sim->scenario_events, obj, FALSE, "Delete", NULL, "%s.%s \"%s\" deleted",
+                     lower, a->kind->group, a->name);
+}
+
+/* Failures */
+
+static GPtrArray *
+pods_on_node (KsSim *sim, const char *node)
+{
+  GPtrArray *all = ks_client_list (sim->client, ks_kind_get (KS_KIND_POD), NULL, NULL);
+  const char *interned = g_intern_string (node);
+
+  for (guint i = all->len; i-- > 0;)
+    if (KS_POD (g_ptr_array_index (all, i))->node_name != interned)
+      g_ptr_array_remove_index (all, i);
+  return all;
+}
+
+static void
+do_fail_node (KsSim *sim, const KsAction *a)
+{
+  SimNode *n = g_hash_table_lookup (sim->nodes_by_name, a->name);
+  g_autoptr (KsObject) obj = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
+  g_autoptr (GPtrArray) pods = NULL;
+  gint64 now = ks_clock_now (sim->clock);
+  KsNode *node;
+  KsObject *updated;
+
+  if (n == NULL || obj == NULL || n->kubelet == NULL)
+    {
+      action_failed (sim, a, obj, n == NULL || obj == NULL ? "no such node" : "the node has already failed");
+      return;
+    }
+  ks_event_record (&sim->scenario_events, obj, TRUE, "FailNode", a->name, "node %s failed", a->name);
+  /* The node agent dies: its containers vanish with it. */
+  ks_kubelet_free (n->kubelet);
+  n->kubelet = NULL;
+  n->runtime->ops->kill_all (n->runtime);
+  ks_runtime_free (n->runtime);
+  n->runtime = NULL;
+
+  node = ks_node_copy (KS_NODE (obj));
+  for (guint i = 0; i < KS_N_NODE_CONDITIONS; i++)
+    if (node->conditions[i].status != KS_CONDITION_UNSET)
+      ks_node_set_condition (node, i, KS_CONDITION_UNKNOWN, "NodeStatusUnknown",
+                             "Kubelet stopped posting node status.", now);
+  ks_node_add_taint (node, "node.kubernetes.io/unreachable", NULL, KS_TAINT_NO_SCHEDULE, now);
+  ks_node_add_taint (node, "node.kubernetes.io/unreachable", NULL, KS_TAINT_NO_EXECUTE, now);
+  updated = ks_client_update (sim->client, KS_OBJECT (node), NULL);
+  ks_object_unref (KS_OBJECT (node));
+  if (updated != NULL)
+    ks_object_unref (updated);
+  ks_event_record (&sim->node_events, obj, FALSE, "NodeNotReady", a->name,
+                   "Node %s status is now: NodeNotReady", a->name);
+
+  /* Its pods fail (the full node-lifecycle timing is the node lifecycle controller's job). */
+  pods = pods_on_node (sim, a->name);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      KsPod *pod = g_ptr_array_index (pods, i);
+      KsPod *copy;
+      KsObject *up;
+      if (ks_pod_is_terminal (pod))
+        continue;
+      copy = ks_pod_copy (pod);
+      copy->phase = KS_POD_FAILED;
+      g_free (copy->reason);
+      copy->reason = g_strdup ("NodeLost");
+      g_free (copy->message);
+      copy->message = g_strdup_printf ("Node %s which was running pod %s is unresponsive", a->name,
+                                       pod->parent.meta.name);
+      ks_pod_set_condition (copy, KS_POD_COND_READY, KS_CONDITION_FALSE, "PodCompleted", NULL, now);
+      ks_pod_set_condition (copy, KS_POD_COND_CONTAINERS_READY, KS_CONDITION_FALSE, "PodCompleted",
+                            NULL, now);
+      if (copy->container_statuses != NULL)
+        for (guint c = 0; c < copy->spec->n_containers; c++)
+          {
+            KsContainerStatus *s = &copy->container_statuses[c];
+            s->ready = FALSE;
+            if (s->state != KS_CONTAINER_TERMINATED)
+              {
+                s->state = KS_CONTAINER_TERMINATED;
+                s->exit_code = 137;
+                s->reason = g_intern_static_string ("Error");
+                s->finished_at = now;
+              }
+          }
+      up = ks_client_update_status (sim->client, KS_OBJECT (copy), NULL);
+      ks_object_unref (KS_OBJECT (copy));
+      if (up != NULL)
+        ks_object_unref (up);
+    }
+}
+
+static void
+do_recover_node (KsSim *sim, const KsAction *a)
+{
+  SimNode *n = g_hash_table_lookup (sim->nodes_by_name, a->name);
+  g_autoptr (KsObject) obj = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
+  g_autoptr (GPtrArray) pods = NULL;
+  KsDeleteOptions force = { .grace_period_seconds = 0 };
+  KsNode *node;
+  KsObject *updated;
+
+  if (n == NULL || obj == NULL || n->kubelet != NULL)
+    {
+      action_failed (sim, a, obj, n == NULL || obj == NULL ? "no such node" : "the node has not failed");
+      return;
+    }
+  /* The node comes back empty: what was bound to it is gone (pod garbage collection). */
+  pods = pods_on_node (sim, a->name);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      KsObject *pod = g_ptr_array_index (pods, i);
+      ks_client_delete (sim->client, pod->kind, pod->meta.namespace, pod->meta.name, &force, NULL);
+    }
+  node = ks_node_copy (KS_NODE (obj));
+  ks_node_remove_taint (node, "node.kubernetes.io/unreachable", KS_TAINT_NO_SCHEDULE);
+  ks_node_remove_taint (node, "node.kubernetes.io/unreachable", KS_TAINT_NO_EXECUTE);
+  set_healthy (node, ks_clock_now (sim->clock));
+  updated = ks_client_update (sim->client, KS_OBJECT (node), NULL);
+  ks_object_unref (KS_OBJECT (node));
+  if (updated != NULL)
+    ks_object_unref (updated);
+  ks_event_record (&sim->scenario_events, obj, FALSE, "RecoverNode", a->name, "node %s recovered",
+                   a->name);
+  ks_event_record (&sim->node_events, obj, FALSE, "NodeReady", a->name,
+                   "Node %s status is now: NodeReady", a->name);
+  start_node_agent (sim, n);
+}
+
+typedef struct
+{
+  KsSim *sim;
+  const KsAction *action;
+} ActionTask;
+
+static void
+run_action (gpointer data)
+{
+  ActionTask *t = data;
+
+  switch (t->action->type)
+    {
+    case KS_ACTION_APPLY:
+      do_apply (t->sim, t->action);
+      break;
+    case KS_ACTION_SCALE:
+      do_scale (t->sim, t->action);
+      break;
+    case KS_ACTION_DELETE:
+      do_delete (t->sim, t->action);
+      break;
+    case KS_ACTION_FAIL_NODE:
+      do_fail_node (t->sim, t->action);
+      break;
+    case KS_ACTION_RECOVER_NODE:
+      do_recover_node (t->sim, t->action);
+      break;
+    }
+}
+
+gboolean
+ks_sim_start (KsSim *sim, GError **error)
+{
+  const KsScenario *s = sim->scenario;
+  static const char *const namespaces[] = { "default", "kube-system", "kube-public",
+                                            "kube-node-lease", NULL };
+
+  for (guint i = 0; namespaces[i] != NULL; i++)
+    {
+      KsObject *ns = KS_OBJECT (ks_namespace_new (namespaces[i]));
+      KsObject *created = ks_client_create (sim->client, ns, error);
+      ks_object_unref (ns);
+      if (created == NULL)
+        return FALSE;
+      ks_object_unref (created);
+    }
+  {
+    KsObject *pcs[2] = { KS_OBJECT (ks_priority_class_new ("system-cluster-critical",
+                                                           KS_SYSTEM_CRITICAL_PRIORITY)),
+                         KS_OBJECT (ks_priority_class_new ("system-node-critical",
+                                                           KS_SYSTEM_CRITICAL_PRIORITY + 1000)) };
+    for (guint i = 0; i < 2; i++)
+      {
+        KsObject *created = ks_client_create (sim->client, pcs[i], error);
+        ks_object_unref (pcs[i]);
+        if (created == NULL)
+          {
+            if (i == 0)
+              ks_object_unref (pcs[1]);
+            return FALSE;
+          }
+        ks_object_unref (created);
+      }
+  }
+  for (guint i = 0; i < s->pools->len; i++)
+    {
+      const KsNodePool *pool = g_ptr_array_index (s->pools, i);
+      for (guint j = 0; j < pool->count; j++)
+        {
+          KsNode *node = node_from_pool (pool, j);
+          gboolean ok = add_node (sim, node, error);
+          ks_object_unref (KS_OBJECT (node));
+          if (!ok)
+            return FALSE;
+        }
+    }
+  for (guint i = 0; i < s->nodes->len; i++)
+    {
+      KsNode *node = ks_node_copy (g_ptr_array_index (s->nodes, i));
+      gboolean ok = add_node (sim, node, error);
+      ks_object_unref (KS_OBJECT (node));
+      if (!ok)
+        return FALSE;
+    }
+  /* Namespaces and PriorityClasses first, then the rest in order. */
+  for (guint pass = 0; pass < 2; pass++)
+    for (guint i = 0; i < s->objects->len; i++)
+      {
+        const KsObject *obj = g_ptr_array_index (s->objects, i);
+        gboolean first = obj->kind->id == KS_KIND_NAMESPACE || obj->kind->id == KS_KIND_PRIORITY_CLASS;
+        g_autoptr (GError) local = NULL;
+        if (first != (pass == 0))
+          continue;
+        if (!create_object (sim, obj, &local))
+          {
+            g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_INPUT, "%s: cannot create %s %s: %s",
+                         s->path, obj->kind->name, obj->meta.name, local->message);
+            return FALSE;
+          }
+        {
+          g_autofree char *name = kubectl_name (obj);
+          ks_event_record (&sim->scenario_events, obj, FALSE, "Apply", NULL, "%s created", name);
+        }
+      }
+  for (guint i = 0; i < s->actions->len; i++)
+    {
+      ActionTask *t = g_new (ActionTask, 1);
+      t->sim = sim;
+      t->action = g_ptr_array_index (s->actions, i);
+      ks_clock_schedule (sim->clock, t->action->at, run_action, t, g_free);
+    }
+  return TRUE;
+}
+
+void
+ks_sim_run_until (KsSim *sim, gint64 end, KsSimProgressFunc progress, gpointer user_data)
+{
+  guint n = 0;
+
+  while (ks_sim_clock_step (sim->sim_clock, end))
+    if (progress != NULL && ++n == 16384)
+      {
+        n = 0;
+        progress (ks_clock_now (sim->clock), ks_sim_clock_get_n_run (sim->sim_clock), user_data);
+      }
+  ks_sim_clock_run_until (sim->sim_clock, end);
+}

@@ -1,0 +1,41 @@
+/* ks-sim.h: a simulated cluster: the virtual clock, the store, the scheduler, the controllers and
+ * one modelled node (kubelet + runtime) per Node, driven by a scenario's objects and timed
+ * events (apply, scale, delete, failNode, recoverNode). */
+#pragma once
+
+#include "ks-scenario.h"
+#include "src/ks-events.h"
+#include "src/scheduler/ks-scheduler.h"
+#include "src/store/ks-client.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KsSim KsSim;
+
+/* Build the cluster for scenario (borrowed; must outlive the sim) with seed.  Nothing runs until
+ * ks_sim_start. */
+KsSim *ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error);
+/* Where the components' events go (NULL: dropped).  Set before ks_sim_start. */
+void ks_sim_set_event_sink (KsSim *sim, KsEventSink *sink);
+void ks_sim_free (KsSim *sim);
+
+KsClock *ks_sim_get_clock (KsSim *sim);
+KsClient *ks_sim_get_client (KsSim *sim);
+KsStore *ks_sim_get_store (KsSim *sim);
+KsScheduler *ks_sim_get_scheduler (KsSim *sim);
+
+/* Create the nodes and objects at time 0 and schedule the scenario's events.  Fails (with
+ * KS_SIM_ERROR_INPUT) when an object cannot be created. */
+gboolean ks_sim_start (KsSim *sim, GError **error);
+
+typedef void (*KsSimProgressFunc) (gint64 now, guint64 n_events, gpointer user_data);
+
+/* Run until time end (µs).  progress (may be NULL) is called every few tens of thousands of
+ * events. */
+void ks_sim_run_until (KsSim *sim, gint64 end, KsSimProgressFunc progress, gpointer user_data);
+/* Clock tasks run so far. */
+guint64 ks_sim_get_events_processed (KsSim *sim);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsSim, ks_sim_free)
+
+G_END_DECLS

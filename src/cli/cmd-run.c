@@ -1,0 +1,219 @@
+/* cmd-run.c: kubesim run SCENARIO: simulate and write events.jsonl, metrics.csv, summary.json. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "analysis/ks-recorder.h"
+#include "ks-cli.h"
+#include "sim/ks-sim.h"
+#include "src/api/ks-duration.h"
+
+typedef struct
+{
+  char *out;
+  char *seed;
+  char *duration;
+  char *sample_every;
+  gboolean quiet;
+} RunOptions;
+
+typedef struct
+{
+  gboolean enabled;
+  gint64 start_wall;
+  gint64 last_print;
+  gint64 end;
+  gboolean printed;
+} Progress;
+
+static void
+progress (gint64 now, guint64 n_events, gpointer data)
+{
+  Progress *p = data;
+  gint64 wall = g_get_monotonic_time ();
+  double elapsed;
+
+  if (!p->enabled || wall - p->start_wall < G_USEC_PER_SEC || wall - p->last_print < G_USEC_PER_SEC / 5)
+    return;
+  p->last_print = wall;
+  elapsed = (double) (wall - p->start_wall) / G_USEC_PER_SEC;
+  {
+    g_autofree char *sim = ks_duration_format (now);
+    g_autofree char *total = ks_duration_format (p->end);
+    fprintf (stderr, "\r\033[Ksimulated %s of %s (%.0f%%), %" G_GUINT64_FORMAT " events, %.0f events/s",
+             sim, total, p->end > 0 ? 100.0 * now / p->end : 100.0, n_events, n_events / elapsed);
+  }
+  p->printed = TRUE;
+}
+
+static void
+print_summary (const char *scenario, const KsRunStats *st, gint64 sim_time, double wall,
+               guint64 events, const char *out_dir)
+{
+  g_autofree char *sim = ks_duration_format (sim_time);
+  char b[4][32];
+
+  printf ("%s: simulated %s in %.2fs (%" G_GUINT64_FORMAT " events)\n", scenario, sim, wall, events);
+  printf ("  nodes %u; pods created %" G_GUINT64_FORMAT ", scheduled %" G_GUINT64_FORMAT
+          ", running %u, pending %u, succeeded %u, failed %u\n",
+          st->nodes, st->created, st->scheduled, st->running, st->pending, st->succeeded, st->failed);
+  if (st->has_latency)
+    printf ("  scheduling latency p50 %ss, p95 %ss, p99 %ss, max %ss\n",
+            ks_format_seconds (st->latency_p50, b[0]), ks_format_seconds (st->latency_p95, b[1]),
+            ks_format_seconds (st->latency_p99, b[2]), ks_format_seconds (st->latency_max, b[3]));
+  printf ("  outputs: %s/events.jsonl, %s/metrics.csv, %s/summary.json\n", out_dir, out_dir, out_dir);
+}
+
+int
+ks_cmd_run (int argc, char **argv)
+{
+  RunOptions o = { 0 };
+  GOptionEntry entries[] = {
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "Write outputs into DIR (default out/<scenario name>)", "DIR" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &o.seed, "Random seed (overrides the scenario's)", "N" },
+    { "duration", 0, 0, G_OPTION_ARG_STRING, &o.duration, "Simulated time to run, e.g. 30m (overrides the scenario's)", "T" },
+    { "sample-every", 0, 0, G_OPTION_ARG_STRING, &o.sample_every, "Metrics sampling interval (default 10s)", "T" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print nothing but errors", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new ("SCENARIO");
+  g_autoptr (KsDiag) diag = ks_diag_new ();
+  g_autoptr (KsScenario) scenario = NULL;
+  g_autoptr (KsSim) sim = NULL;
+  g_autoptr (KsRecorder) recorder = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out_dir = NULL;
+  KsRecorderOptions ropts = { 0 };
+  KsRunInfo info = { 0 };
+  KsRunStats stats;
+  Progress prog = { 0 };
+  gint64 duration, sample_every = 10 * KS_USEC_PER_SEC, wall_start;
+  guint64 seed;
+  int status = KS_EXIT_OK;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_summary (context,
+                                "Simulate SCENARIO (a kubesim Scenario YAML file) and write "
+                                "events.jsonl,\nmetrics.csv and summary.json into the output "
+                                "directory.");
+  if (!ks_cli_parse (context, "run", &argc, &argv))
+    {
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
+  if (argc != 2)
+    {
+      g_printerr ("kubesim run: %s\nTry \"kubesim run --help\".\n",
+                  argc < 2 ? "missing SCENARIO" : "too many arguments");
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
+  if (o.sample_every != NULL
+      && (!ks_duration_parse (o.sample_every, &sample_every, &error) || sample_every <= 0))
+    {
+      g_printerr ("kubesim run: --sample-every: %s\n",
+                  error ? error->message : "must be greater than 0");
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
+  scenario = ks_scenario_load (argv[1], diag);
+  if (scenario == NULL)
+    {
+      ks_diag_print (diag, stderr);
+      g_printerr ("kubesim run: %s: %u problem%s; nothing was run\n", argv[1],
+                  ks_diag_get_count (diag), ks_diag_get_count (diag) == 1 ? "" : "s");
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
+  duration = scenario->duration;
+  if (o.duration != NULL && (!ks_duration_parse (o.duration, &duration, &error) || duration < 0))
+    {
+      g_printerr ("kubesim run: --duration: %s\n", error ? error->message : "must not be negative");
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
+  if (duration < 0)
+    {
+      g_printerr ("kubesim run: %s: no duration: set \"duration:\" in the scenario or pass "
+                  "--duration\n",
+                  argv[1]);
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
+  seed = scenario->seed;
+  if (o.seed != NULL)
+    {
+      char *end;
+      seed = g_ascii_strtoull (o.seed, &end, 10);
+      if (*end != '\0' || end == o.seed || o.seed[0] == '-')
+        {
+          g_printerr ("kubesim run: --seed: invalid seed \"%s\": expected a non-negative integer\n",
+                      o.seed);
+          status = KS_EXIT_USAGE;
+          goto out;
+        }
+    }
+  out_dir = o.out != NULL ? g_strdup (o.out) : g_build_filename ("out", scenario->name, NULL);
+
+  sim = ks_sim_new (scenario, seed, &error);
+  if (sim == NULL)
+    {
+      g_printerr ("kubesim run: %s: %s\n", argv[1], error->message);
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
+  ropts.out_dir = out_dir;
+  ropts.sample_every = sample_every;
+  recorder = ks_recorder_new (ks_sim_get_client (sim), ks_sim_get_clock (sim), &ropts, &error);
+  if (recorder == NULL)
+    {
+      g_printerr ("kubesim run: %s\n", error->message);
+      status = KS_EXIT_FAILED;
+      goto out;
+    }
+  ks_sim_set_event_sink (sim, ks_recorder_get_sink (recorder));
+  ks_recorder_start (recorder);
+  wall_start = g_get_monotonic_time ();
+  if (!ks_sim_start (sim, &error))
+    {
+      g_printerr ("kubesim run: %s\n", error->message);
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
+  prog.enabled = !o.quiet && isatty (STDERR_FILENO);
+  prog.start_wall = wall_start;
+  prog.end = duration;
+  ks_sim_run_until (sim, duration, progress, &prog);
+  if (prog.printed)
+    fprintf (stderr, "\r\033[K");
+
+  info.scenario = scenario->name;
+  info.seed = seed;
+  info.sim_time = duration;
+  info.wall_time = (double) (g_get_monotonic_time () - wall_start) / G_USEC_PER_SEC;
+  info.events_processed = ks_sim_get_events_processed (sim);
+  if (!ks_recorder_finish (recorder, &info, &error))
+    {
+      g_printerr ("kubesim run: %s\n", error->message);
+      status = KS_EXIT_FAILED;
+      goto out;
+    }
+  if (!o.quiet)
+    {
+      ks_recorder_get_stats (recorder, &stats);
+      print_summary (scenario->name, &stats, duration, info.wall_time, info.events_processed,
+                     out_dir);
+    }
+
+out:
+  /* The recorder watches the sim's client: it goes first. */
+  g_clear_pointer (&recorder, ks_recorder_free);
+  g_clear_pointer (&sim, ks_sim_free);
+  g_free (o.out);
+  g_free (o.seed);
+  g_free (o.duration);
+  g_free (o.sample_every);
+  return status;
+}

@@ -1,0 +1,29 @@
+/* ks-cli.h: the kubesim command line: one file per command, dispatched from a table in main.c.
+ * Handlers parse their options and call the library; they return the exit status:
+ * 0 success, 1 a failed run or check, 2 bad usage or bad input. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define KS_EXIT_OK 0
+#define KS_EXIT_FAILED 1
+#define KS_EXIT_USAGE 2
+
+typedef struct
+{
+  const char *name;
+  int (*handler) (int argc, char **argv);
+  const char *summary;
+} KsCommand;
+
+int ks_cmd_run (int argc, char **argv);
+int ks_cmd_bench (int argc, char **argv);
+int ks_cmd_version (int argc, char **argv);
+
+/* Parse options with context; on error print "kubesim CMD: message" and the hint to use
+ * --help, and return FALSE. */
+gboolean ks_cli_parse (GOptionContext *context, const char *command, int *argc, char ***argv);
+
+G_END_DECLS
