@@ -66,10 +66,14 @@ typedef struct
   const KsNode *node;   /* borrowed; the latest Node object */
   const char *name;     /* interned */
   guint index;          /* position in the node list */
+  /* Copies of the node's hot fields, so that filters and scores stay in this struct. */
+  KsResources allocatable;
+  gboolean unschedulable;
+  guint n_taints;
   KsResources requested; /* Σ effective requests (real values) */
   gint64 nonzero_milli_cpu; /* Σ requests with the 100m/200Mi defaults, for scoring */
   gint64 nonzero_memory;
-  GPtrArray *pods; /* const KsPod * on the node (borrowed), in arrival order */
+  GPtrArray *pods; /* const KsPod * on the node, in arrival order (the cache holds references) */
 } KsNodeInfo;
 
 /* A pod waiting in the scheduling queue, as the queue sort sees it. */

@@ -14,7 +14,7 @@ unschedulable_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, 
                                  .value = (char *) "",
                                  .effect = KS_TAINT_NO_SCHEDULE };
 
-  if (!ni->node->unschedulable
+  if (!ni->unschedulable
       || ks_tolerations_tolerate (pod->spec->tolerations, pod->spec->n_tolerations, &taint))
     return KS_STATUS_SUCCESS;
   ks_status_add_reason (status, "node(s) were unschedulable");

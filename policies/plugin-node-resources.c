@@ -256,7 +256,7 @@ static KsStatusCode
 fit_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStatus *status)
 {
   const KsResources *req = &pod->spec->requests;
-  const KsResources *alloc = &ni->node->allocatable;
+  const KsResources *alloc = &ni->allocatable;
   const KsResources *used = &ni->requested;
   gboolean fits = TRUE;
 
@@ -306,7 +306,7 @@ allocatable_and_request (const KsNodeInfo *ni, const KsPod *pod, const ScoreReso
                          gboolean use_requested, gint64 *alloc, gint64 *req)
 {
   const KsPodSpec *spec = pod->spec;
-  const KsResources *a = &ni->node->allocatable;
+  const KsResources *a = &ni->allocatable;
 
   switch (r->kind)
     {

@@ -12,6 +12,8 @@ taint_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStatus
 {
   const KsNode *node = ni->node;
 
+  if (ni->n_taints == 0)
+    return KS_STATUS_SUCCESS;
   for (guint i = 0; i < node->n_taints; i++)
     {
       const KsTaint *t = &node->taints[i];
@@ -35,6 +37,8 @@ taint_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
   const KsPodSpec *spec = pod->spec;
   gint64 count = 0;
 
+  if (ni->n_taints == 0)
+    return 0;
   for (guint i = 0; i < node->n_taints; i++)
     {
       const KsTaint *t = &node->taints[i];

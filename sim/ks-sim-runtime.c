@@ -32,8 +32,6 @@ typedef struct
   gint64 exit_at;       /* when a pending EXITED fires */
   gint exit_code;
   const char *reason;
-  gint64 cpu_usage;
-  gint64 memory_usage;
 } SimContainer;
 
 struct _SimRuntime
@@ -168,8 +166,6 @@ sr_start (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean ini
   if (!ks_sim_pod_model_parse (pod->parent.meta.annotations, &model, error))
     return FALSE;
   c->state = SC_STARTING;
-  c->cpu_usage = model.cpu_usage;
-  c->memory_usage = model.memory_usage;
   s = g_new (StartData, 1);
   s->c = c;
   s->duration = model.duration;
@@ -217,7 +213,7 @@ static gboolean
 sr_stats (KsRuntime *self, const KsPod *pod, KsUsage *out)
 {
   SimRuntime *rt = (SimRuntime *) self;
-  gboolean any = FALSE;
+  KsSimPodModel model;
 
   out->milli_cpu = 0;
   out->memory_bytes = 0;
@@ -226,16 +222,16 @@ sr_stats (KsRuntime *self, const KsPod *pod, KsUsage *out)
       SimContainer *c = lookup (rt, pod, &pod->spec->containers[i], FALSE);
       if (c != NULL && c->state == SC_RUNNING)
         {
-          /* The annotations are per pod; the first running container carries them. */
-          if (!any)
+          /* The usage annotations are per pod, counted once while any container runs. */
+          if (ks_sim_pod_model_parse (pod->parent.meta.annotations, &model, NULL))
             {
-              out->milli_cpu = MAX (c->cpu_usage, 0);
-              out->memory_bytes = MAX (c->memory_usage, 0);
+              out->milli_cpu = MAX (model.cpu_usage, 0);
+              out->memory_bytes = MAX (model.memory_usage, 0);
             }
-          any = TRUE;
+          return TRUE;
         }
     }
-  return any;
+  return FALSE;
 }
 
 static void

@@ -514,11 +514,12 @@ do_fail_node (KsSim *sim, const KsAction *a)
         continue;
       copy = ks_pod_copy (pod);
       copy->phase = KS_POD_FAILED;
-      g_free (copy->reason);
-      copy->reason = g_strdup ("NodeLost");
-      g_free (copy->message);
-      copy->message = g_strdup_printf ("Node %s which was running pod %s is unresponsive", a->name,
-                                       pod->parent.meta.name);
+      {
+        g_autofree char *message = g_strdup_printf (
+            "Node %s which was running pod %s is unresponsive", a->name, pod->parent.meta.name);
+        ks_pod_set_status_string (copy, KS_POD_REASON, "NodeLost");
+        ks_pod_set_status_string (copy, KS_POD_MESSAGE, message);
+      }
       ks_pod_set_condition (copy, KS_POD_COND_READY, KS_CONDITION_FALSE, "PodCompleted", NULL, now);
       ks_pod_set_condition (copy, KS_POD_COND_CONTAINERS_READY, KS_CONDITION_FALSE, "PodCompleted",
                             NULL, now);

@@ -251,7 +251,6 @@ ks_object_unref (KsObject *obj)
   if (obj->kind->finalize != NULL)
     obj->kind->finalize (obj);
   g_free (obj->meta.name);
-  g_free (obj->meta.generate_name);
   ks_str_map_unref (obj->meta.labels);
   ks_str_map_unref (obj->meta.annotations);
   ks_owner_refs_unref (obj->meta.owner_refs);
@@ -266,7 +265,6 @@ ks_object_copy (const KsObject *src)
   memcpy (dst, src, src->kind->size);
   dst->ref_count = 1;
   dst->meta.name = g_strdup (src->meta.name);
-  dst->meta.generate_name = g_strdup (src->meta.generate_name);
   ks_str_map_ref (dst->meta.labels);
   ks_str_map_ref (dst->meta.annotations);
   ks_owner_refs_ref (dst->meta.owner_refs);
@@ -441,7 +439,12 @@ ks_object_meta_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
       return;
     }
   ks_decoder_get_string (dec, meta, "name", &obj->meta.name);
-  ks_decoder_get_string (dec, meta, "generateName", &obj->meta.generate_name);
+  {
+    g_autofree char *generate_name = NULL;
+    ks_decoder_get_string (dec, meta, "generateName", &generate_name);
+    if (generate_name != NULL)
+      obj->meta.generate_name = g_intern_string (generate_name);
+  }
   ks_decoder_get_string (dec, meta, "namespace", &ns);
   ks_decoder_get_string (dec, meta, "resourceVersion", &rv);
   ks_decoder_get_int64 (dec, meta, "generation", &obj->meta.generation);

@@ -79,7 +79,7 @@ typedef struct
 {
   char *name;
   const char *namespace; /* interned; NULL for cluster-scoped kinds */
-  char *generate_name;
+  const char *generate_name; /* interned */
   KsUid uid;
   guint64 resource_version;
   gint64 generation;

@@ -257,21 +257,26 @@ container_decode (KsDecoder *dec, JsonNode *node, gboolean init, KsContainer *c)
   guint errors = ks_decoder_n_errors (dec);
   g_autofree char *restart = NULL;
   const char *why;
+  gboolean name_ok, image_ok;
 
   memset (c, 0, sizeof *c);
   if (!ks_decoder_expect_object (dec, node))
     return FALSE;
-  ks_decoder_get_string (dec, node, "name", &c->name);
-  ks_decoder_get_string (dec, node, "image", &c->image);
+  /* A name or image of the wrong type is reported once, as such, not also as missing. */
+  name_ok = ks_decoder_get_string (dec, node, "name", &c->name);
+  image_ok = ks_decoder_get_string (dec, node, "image", &c->image);
   ks_decoder_get_strv (dec, node, "command", &c->command);
   ks_decoder_get_strv (dec, node, "args", &c->args);
   ks_decoder_get_string (dec, node, "workingDir", &c->working_dir);
   ks_decoder_get_string (dec, node, "imagePullPolicy", &c->image_pull_policy);
   if (c->name == NULL)
-    ks_decoder_error_field (dec, node, "name", "required field is missing");
+    {
+      if (name_ok)
+        ks_decoder_error_field (dec, node, "name", "required field is missing");
+    }
   else if ((why = ks_validate_dns1123_label (c->name)) != NULL)
     ks_decoder_error_field (dec, node, "name", "invalid container name \"%s\": %s", c->name, why);
-  if (c->image == NULL || c->image[0] == '\0')
+  if (image_ok && (c->image == NULL || c->image[0] == '\0'))
     ks_decoder_error_field (dec, node, "image", "required field is missing");
   if (c->image_pull_policy != NULL && strcmp (c->image_pull_policy, "Always") != 0
       && strcmp (c->image_pull_policy, "IfNotPresent") != 0
@@ -640,7 +645,10 @@ ks_pod_spec_finish (KsPodSpec *spec)
           || (lm & KS_RES_SET_CPU && c->limits.milli_cpu != 0)
           || (lm & KS_RES_SET_MEMORY && c->limits.memory != 0))
         any = TRUE;
-      if (lm != (KS_RES_SET_CPU | KS_RES_SET_MEMORY) || c->requests.milli_cpu != c->limits.milli_cpu
+      /* Guaranteed needs cpu and memory limits above 0 in every container (a 0 limit does not
+       * count as a limit), and requests equal to them. */
+      if (lm != (KS_RES_SET_CPU | KS_RES_SET_MEMORY) || c->limits.milli_cpu <= 0
+          || c->limits.memory <= 0 || c->requests.milli_cpu != c->limits.milli_cpu
           || c->requests.memory != c->limits.memory)
         guaranteed = FALSE;
     }
@@ -967,6 +975,35 @@ statuses_free (KsContainerStatus *s, guint n)
   g_free (s);
 }
 
+const char *
+ks_pod_get_status_string (const KsPod *pod, KsPodStatusString which)
+{
+  return pod->strings != NULL ? pod->strings[which] : NULL;
+}
+
+void
+ks_pod_set_status_string (KsPod *pod, KsPodStatusString which, const char *value)
+{
+  if (pod->strings == NULL)
+    {
+      if (value == NULL)
+        return;
+      pod->strings = g_new0 (char *, KS_N_POD_STATUS_STRINGS);
+    }
+  g_free (pod->strings[which]);
+  pod->strings[which] = g_strdup (value);
+}
+
+static void
+strings_free (char **strings)
+{
+  if (strings == NULL)
+    return;
+  for (guint i = 0; i < KS_N_POD_STATUS_STRINGS; i++)
+    g_free (strings[i]);
+  g_free (strings);
+}
+
 static void
 pod_copy (KsObject *dst_obj, const KsObject *src_obj)
 {
@@ -974,13 +1011,12 @@ pod_copy (KsObject *dst_obj, const KsObject *src_obj)
   const KsPod *src = KS_POD (src_obj);
 
   ks_pod_spec_ref (dst->spec);
-  dst->nominated_node_name = g_strdup (src->nominated_node_name);
   for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
     dst->conditions[i].message = g_strdup (src->conditions[i].message);
-  dst->reason = g_strdup (src->reason);
-  dst->message = g_strdup (src->message);
-  dst->host_ip = g_strdup (src->host_ip);
-  dst->pod_ip = g_strdup (src->pod_ip);
+  dst->strings = NULL;
+  if (src->strings != NULL)
+    for (guint i = 0; i < KS_N_POD_STATUS_STRINGS; i++)
+      ks_pod_set_status_string (dst, i, src->strings[i]);
   dst->container_statuses = statuses_copy (src->container_statuses, src->spec->n_containers);
   dst->init_container_statuses
       = statuses_copy (src->init_container_statuses, src->spec->n_init_containers);
@@ -994,13 +1030,9 @@ pod_finalize (KsObject *obj)
   statuses_free (pod->container_statuses, pod->spec->n_containers);
   statuses_free (pod->init_container_statuses, pod->spec->n_init_containers);
   ks_pod_spec_unref (pod->spec);
-  g_free (pod->nominated_node_name);
   for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
     g_free (pod->conditions[i].message);
-  g_free (pod->reason);
-  g_free (pod->message);
-  g_free (pod->host_ip);
-  g_free (pod->pod_ip);
+  strings_free (pod->strings);
 }
 
 static void
@@ -1129,16 +1161,16 @@ pod_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
         }
       json_builder_end_array (b);
     }
-  if (pod->message != NULL)
-    ks_builder_add_string (b, "message", pod->message);
-  if (pod->reason != NULL)
-    ks_builder_add_string (b, "reason", pod->reason);
-  if (pod->nominated_node_name != NULL)
-    ks_builder_add_string (b, "nominatedNodeName", pod->nominated_node_name);
-  if (pod->host_ip != NULL)
-    ks_builder_add_string (b, "hostIP", pod->host_ip);
-  if (pod->pod_ip != NULL)
-    ks_builder_add_string (b, "podIP", pod->pod_ip);
+  {
+    static const char *const members[] = { "message", "reason", "nominatedNodeName", "hostIP",
+                                            "podIP" };
+    static const KsPodStatusString fields[] = { KS_POD_MESSAGE, KS_POD_REASON,
+                                               KS_POD_NOMINATED_NODE_NAME, KS_POD_HOST_IP,
+                                               KS_POD_POD_IP };
+    for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+      if (ks_pod_get_status_string (pod, fields[i]) != NULL)
+        ks_builder_add_string (b, members[i], ks_pod_get_status_string (pod, fields[i]));
+  }
   if (pod->start_time != KS_TIME_NONE)
     ks_builder_add_time (b, "startTime", pod->start_time, epoch);
   if (pod->init_container_statuses != NULL)

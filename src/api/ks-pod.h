@@ -179,39 +179,50 @@ typedef enum
 
 typedef struct
 {
-  KsContainerState state;
   const char *reason; /* interned: ContainerCreating, CrashLoopBackOff, Completed, Error, ... */
   char *message;
-  gint32 exit_code;
   gint64 started_at;
   gint64 finished_at;
-  gboolean ready;
-  gboolean started;
+  gint32 exit_code;
   gint32 restart_count;
+  guint8 state; /* KsContainerState */
+  guint8 ready;
+  guint8 started;
   /* The previous instance, once the container has restarted. */
-  gboolean has_last;
+  guint8 has_last;
   gint32 last_exit_code;
   const char *last_reason;
   gint64 last_started_at;
   gint64 last_finished_at;
 } KsContainerStatus;
 
+/* Status strings most pods never have, kept out of line (ks_pod_get/set_status_string). */
+typedef enum
+{
+  KS_POD_NOMINATED_NODE_NAME,
+  KS_POD_REASON,
+  KS_POD_MESSAGE,
+  KS_POD_HOST_IP,
+  KS_POD_POD_IP,
+  KS_N_POD_STATUS_STRINGS
+} KsPodStatusString;
+
 typedef struct
 {
   KsObject parent;
   KsPodSpec *spec;
   const char *node_name; /* interned; NULL until bound */
-  char *nominated_node_name;
   KsPodPhase phase;
   KsCondition conditions[KS_N_POD_CONDITIONS];
   gint64 start_time; /* KS_TIME_NONE until the kubelet starts the pod */
-  char *reason;
-  char *message;
-  char *host_ip;
-  char *pod_ip;
+  char **strings;    /* KS_N_POD_STATUS_STRINGS entries, or NULL when all are unset */
   KsContainerStatus *container_statuses; /* spec->n_containers entries, or NULL */
   KsContainerStatus *init_container_statuses;
 } KsPod;
+
+const char *ks_pod_get_status_string (const KsPod *pod, KsPodStatusString which);
+/* Set (a copy of) value, or unset with NULL. */
+void ks_pod_set_status_string (KsPod *pod, KsPodStatusString which, const char *value);
 
 #define KS_POD(o) ((KsPod *) (o))
 

@@ -89,6 +89,14 @@ related_pods (KsReplicaSetController *rsc, KsReplicaSet *rs, GPtrArray *own)
   return related;
 }
 
+/* "<rs>-", interned: every pod of the set shares it. */
+static const char *
+rs_generate_name (KsReplicaSet *rs)
+{
+  g_autofree char *prefix = g_strdup_printf ("%s-", rs->parent.meta.name);
+  return g_intern_string (prefix);
+}
+
 static gboolean
 create_pod (KsReplicaSetController *rsc, KsReplicaSet *rs, KsOwnerRefs *owner)
 {
@@ -96,7 +104,7 @@ create_pod (KsReplicaSetController *rsc, KsReplicaSet *rs, KsOwnerRefs *owner)
   KsPod *pod = ks_pod_new_from_template (&rs->template);
   KsObject *created;
 
-  pod->parent.meta.generate_name = g_strdup_printf ("%s-", rs->parent.meta.name);
+  pod->parent.meta.generate_name = rs_generate_name (rs);
   pod->parent.meta.namespace = rs->parent.meta.namespace;
   ks_object_set_owner_refs (KS_OBJECT (pod), owner);
   created = ks_client_create (rsc->c.client, KS_OBJECT (pod), &error);

@@ -33,8 +33,9 @@ typedef struct
   gboolean terminal;
   gboolean killing;
   guint next_init; /* the init container running or to run; n_init_containers when done */
-  CWork *init;
-  CWork *main;
+  CWork *init;     /* points into work */
+  CWork *main;     /* points into work */
+  CWork work[];    /* init containers, then containers */
 } PodWorker;
 
 struct _KsKubelet
@@ -63,8 +64,6 @@ worker_free (gpointer p)
     ks_clock_cancel (k->clock, w->init[i].restart_timer);
   for (guint i = 0; i < spec->n_containers; i++)
     ks_clock_cancel (k->clock, w->main[i].restart_timer);
-  g_free (w->init);
-  g_free (w->main);
   ks_object_unref (KS_OBJECT (w->pod));
   g_free (w);
 }
@@ -392,10 +391,8 @@ admit (PodWorker *w)
     KsPod *pod = ks_pod_copy (w->pod);
     KsObject *updated;
     pod->phase = KS_POD_FAILED;
-    g_free (pod->reason);
-    pod->reason = g_strdup (reason);
-    g_free (pod->message);
-    pod->message = g_strdup (message);
+    ks_pod_set_status_string (pod, KS_POD_REASON, reason);
+    ks_pod_set_status_string (pod, KS_POD_MESSAGE, message);
     ks_event_record (&k->events, KS_OBJECT (w->pod), TRUE, reason, k->node_name, "%s", detail);
     updated = ks_client_update_status (k->client, KS_OBJECT (pod), NULL);
     ks_object_unref (KS_OBJECT (pod));
@@ -419,8 +416,7 @@ mutate_start (PodWorker *w, KsPod *pod, gpointer data)
   pod->start_time = ks_clock_now (k->clock);
   if (node != NULL && node->internal_ip != NULL)
     {
-      g_free (pod->host_ip);
-      pod->host_ip = g_strdup (node->internal_ip);
+    ks_pod_set_status_string (pod, KS_POD_HOST_IP, node->internal_ip);
     }
 }
 
@@ -728,12 +724,13 @@ on_pod (const KsWatchEvent *event, gpointer data)
         {
           if (ks_pod_is_terminal (pod))
             return;
-          w = g_new0 (PodWorker, 1);
+          w = g_malloc0 (sizeof (PodWorker)
+                         + (pod->spec->n_init_containers + pod->spec->n_containers) * sizeof (CWork));
           w->uid = pod->parent.meta.uid;
           w->kubelet = k;
           w->pod = KS_POD (ks_object_ref (event->object));
-          w->init = g_new0 (CWork, MAX (pod->spec->n_init_containers, 1));
-          w->main = g_new0 (CWork, MAX (pod->spec->n_containers, 1));
+          w->init = w->work;
+          w->main = w->work + pod->spec->n_init_containers;
           g_hash_table_insert (k->workers, &w->uid, w);
         }
       else if (event->object->meta.resource_version >= KS_OBJECT (w->pod)->meta.resource_version)

@@ -18,21 +18,20 @@ typedef struct
   char *key;
 } Zone;
 
-typedef struct
-{
-  KsUid uid;
-  KsPod *pod; /* reference */
-  NodeEntry *node;
-  gboolean assumed;
-} PodEntry;
+/* Node entries come from chunks of this many, so that the filter loop walks memory that is
+ * close together. */
+#define CHUNK 64
 
 struct _KsSchedCache
 {
-  GHashTable *nodes; /* interned name → NodeEntry */
-  GPtrArray *zones;  /* Zone*, first-seen order */
-  GHashTable *pods;  /* &uid → PodEntry */
-  GPtrArray *list;   /* KsNodeInfo*, node-tree order */
+  GHashTable *nodes;   /* interned name → NodeEntry */
+  GPtrArray *zones;    /* Zone*, first-seen order */
+  GHashTable *assumed; /* &uid (of the pod in the node's list) → NodeEntry, assumed pods only */
+  GPtrArray *list;     /* KsNodeInfo*, node-tree order */
   gboolean list_dirty;
+  guint n_pods;
+  GPtrArray *chunks;   /* NodeEntry[CHUNK] */
+  GPtrArray *free_entries;
 };
 
 char *
@@ -47,14 +46,15 @@ ks_node_zone_key (const KsNode *node)
 }
 
 static void
-node_entry_free (gpointer p)
+node_entry_clear (NodeEntry *e)
 {
-  NodeEntry *e = p;
   ks_resources_clear (&e->info.requested);
-  g_ptr_array_unref (e->info.pods);
+  ks_resources_clear (&e->info.allocatable);
+  if (e->info.pods != NULL)
+    g_ptr_array_unref (e->info.pods);
   ks_object_unref (KS_OBJECT (e->node));
   g_free (e->zone);
-  g_free (e);
+  memset (e, 0, sizeof *e);
 }
 
 static void
@@ -66,36 +66,46 @@ zone_free (gpointer p)
   g_free (z);
 }
 
-static void
-pod_entry_free (gpointer p)
-{
-  PodEntry *e = p;
-  ks_object_unref (KS_OBJECT (e->pod));
-  g_free (e);
-}
-
 KsSchedCache *
 ks_sched_cache_new (void)
 {
   KsSchedCache *c = g_new0 (KsSchedCache, 1);
 
-  c->nodes = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, node_entry_free);
+  c->nodes = g_hash_table_new (g_direct_hash, g_direct_equal);
   c->zones = g_ptr_array_new_with_free_func (zone_free);
-  c->pods = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, NULL, pod_entry_free);
+  c->assumed = g_hash_table_new (ks_uid_hash, ks_uid_equal_func);
   c->list = g_ptr_array_new ();
+  c->chunks = g_ptr_array_new_with_free_func (g_free);
+  c->free_entries = g_ptr_array_new ();
   return c;
 }
 
 void
 ks_sched_cache_free (KsSchedCache *c)
 {
+  GHashTableIter iter;
+  gpointer value;
+
   if (c == NULL)
     return;
-  g_hash_table_unref (c->pods);
+  g_hash_table_iter_init (&iter, c->nodes);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    node_entry_clear (value);
+  g_hash_table_unref (c->assumed);
   g_ptr_array_unref (c->list);
   g_ptr_array_unref (c->zones);
   g_hash_table_unref (c->nodes);
+  g_ptr_array_unref (c->chunks);
+  g_ptr_array_unref (c->free_entries);
   g_free (c);
+}
+
+static void
+drop_entry (KsSchedCache *c, NodeEntry *e)
+{
+  g_hash_table_remove (c->nodes, e->info.name);
+  node_entry_clear (e);
+  g_ptr_array_add (c->free_entries, e);
 }
 
 static NodeEntry *
@@ -106,7 +116,14 @@ node_entry (KsSchedCache *c, const char *name, gboolean create)
 
   if (e == NULL && create)
     {
-      e = g_new0 (NodeEntry, 1);
+      if (c->free_entries->len == 0)
+        {
+          NodeEntry *chunk = g_new0 (NodeEntry, CHUNK);
+          g_ptr_array_add (c->chunks, chunk);
+          for (guint i = CHUNK; i-- > 0;)
+            g_ptr_array_add (c->free_entries, &chunk[i]);
+        }
+      e = g_ptr_array_steal_index (c->free_entries, c->free_entries->len - 1);
       e->info.name = interned;
       e->info.pods = g_ptr_array_new ();
       g_hash_table_insert (c->nodes, (gpointer) interned, e);
@@ -161,6 +178,9 @@ ks_sched_cache_set_node (KsSchedCache *c, KsNode *node)
   ks_object_unref (KS_OBJECT (e->node));
   e->node = node;
   e->info.node = node;
+  ks_resources_copy (&e->info.allocatable, &node->allocatable);
+  e->info.unschedulable = node->unschedulable;
+  e->info.n_taints = node->n_taints;
   if (e->zone == NULL)
     zone_add (c, e, g_steal_pointer (&key));
   else if (strcmp (e->zone, key) != 0)
@@ -184,67 +204,80 @@ ks_sched_cache_remove_node (KsSchedCache *c, const char *name)
   e->info.node = NULL;
   /* Keep a placeholder while pods still point at the node. */
   if (e->info.pods->len == 0)
-    g_hash_table_remove (c->nodes, e->info.name);
+    drop_entry (c, e);
 }
 
 static void
-account (NodeEntry *n, KsPod *pod, gboolean add)
+account (NodeEntry *n, const KsPod *pod, int sign)
 {
   const KsPodSpec *spec = pod->spec;
 
-  if (add)
-    {
-      ks_resources_add (&n->info.requested, &spec->requests);
-      n->info.nonzero_milli_cpu += spec->nonzero_milli_cpu;
-      n->info.nonzero_memory += spec->nonzero_memory;
-      g_ptr_array_add (n->info.pods, pod);
-    }
+  if (sign > 0)
+    ks_resources_add (&n->info.requested, &spec->requests);
   else
-    {
-      ks_resources_sub (&n->info.requested, &spec->requests);
-      n->info.nonzero_milli_cpu -= spec->nonzero_milli_cpu;
-      n->info.nonzero_memory -= spec->nonzero_memory;
-      g_ptr_array_remove (n->info.pods, pod);
-    }
+    ks_resources_sub (&n->info.requested, &spec->requests);
+  n->info.nonzero_milli_cpu += sign * spec->nonzero_milli_cpu;
+  n->info.nonzero_memory += sign * spec->nonzero_memory;
+}
+
+/* The index of the pod with uid in the node's list, or -1. */
+static gint
+find_pod (NodeEntry *n, const KsUid *uid)
+{
+  for (guint i = 0; i < n->info.pods->len; i++)
+    if (ks_uid_equal (&KS_OBJECT (g_ptr_array_index (n->info.pods, i))->meta.uid, uid))
+      return (gint) i;
+  return -1;
 }
 
 static void
-pod_remove (KsSchedCache *c, PodEntry *e)
+remove_at (KsSchedCache *c, NodeEntry *n, guint i)
 {
-  NodeEntry *n = e->node;
+  KsPod *old = g_ptr_array_index (n->info.pods, i);
 
-  account (n, e->pod, FALSE);
-  g_hash_table_remove (c->pods, &e->uid);
+  g_hash_table_remove (c->assumed, &old->parent.meta.uid);
+  account (n, old, -1);
+  g_ptr_array_remove_index (n->info.pods, i);
+  ks_object_unref (KS_OBJECT (old));
+  c->n_pods--;
   if (n->node == NULL && n->info.pods->len == 0)
-    g_hash_table_remove (c->nodes, n->info.name);
+    drop_entry (c, n);
 }
 
+/* Put pod on node (replacing its earlier version there); assumed marks it as not yet bound. */
 static void
 pod_put (KsSchedCache *c, KsPod *pod, const char *node, gboolean assumed)
 {
-  PodEntry *e = g_hash_table_lookup (c->pods, &pod->parent.meta.uid);
+  const KsUid *uid = &pod->parent.meta.uid;
+  NodeEntry *was = g_hash_table_lookup (c->assumed, uid);
+  NodeEntry *n;
+  gint i;
 
-  if (e != NULL && strcmp (e->node->info.name, node) == 0)
+  if (was != NULL && strcmp (was->info.name, node) != 0)
     {
-      /* Same node: swap the object, keep the accounting (requests never change). */
-      guint i;
-      if (g_ptr_array_find (e->node->info.pods, e->pod, &i))
-        e->node->info.pods->pdata[i] = pod;
-      ks_object_ref (KS_OBJECT (pod));
-      ks_object_unref (KS_OBJECT (e->pod));
-      e->pod = pod;
-      e->assumed = assumed;
-      return;
+      /* Bound somewhere else than assumed (not done by kubesim's own binder). */
+      gint j = find_pod (was, uid);
+      if (j >= 0)
+        remove_at (c, was, j);
     }
-  if (e != NULL)
-    pod_remove (c, e);
-  e = g_new0 (PodEntry, 1);
-  e->uid = pod->parent.meta.uid;
-  e->pod = KS_POD (ks_object_ref (KS_OBJECT (pod)));
-  e->node = node_entry (c, node, TRUE);
-  e->assumed = assumed;
-  g_hash_table_insert (c->pods, &e->uid, e);
-  account (e->node, pod, TRUE);
+  n = node_entry (c, node, TRUE);
+  i = find_pod (n, uid);
+  g_hash_table_remove (c->assumed, uid);
+  ks_object_ref (KS_OBJECT (pod));
+  if (i >= 0)
+    {
+      /* A newer version: requests never change, keep the accounting. */
+      ks_object_unref (g_ptr_array_index (n->info.pods, i));
+      n->info.pods->pdata[i] = pod;
+    }
+  else
+    {
+      g_ptr_array_add (n->info.pods, pod);
+      account (n, pod, +1);
+      c->n_pods++;
+    }
+  if (assumed)
+    g_hash_table_insert (c->assumed, &pod->parent.meta.uid, n);
 }
 
 void
@@ -263,9 +296,15 @@ ks_sched_cache_set_pod (KsSchedCache *c, KsPod *pod)
 void
 ks_sched_cache_remove_pod (KsSchedCache *c, const KsPod *pod)
 {
-  PodEntry *e = g_hash_table_lookup (c->pods, &pod->parent.meta.uid);
-  if (e != NULL)
-    pod_remove (c, e);
+  const KsUid *uid = &pod->parent.meta.uid;
+  NodeEntry *n = g_hash_table_lookup (c->assumed, uid);
+  gint i;
+
+  if (n == NULL && pod->node_name != NULL)
+    n = node_entry (c, pod->node_name, FALSE);
+  if (n == NULL || (i = find_pod (n, uid)) < 0)
+    return;
+  remove_at (c, n, i);
 }
 
 void
@@ -277,8 +316,7 @@ ks_sched_cache_assume_pod (KsSchedCache *c, KsPod *pod, const char *node)
 gboolean
 ks_sched_cache_is_assumed (KsSchedCache *c, const KsPod *pod)
 {
-  PodEntry *e = g_hash_table_lookup (c->pods, &pod->parent.meta.uid);
-  return e != NULL && e->assumed;
+  return g_hash_table_contains (c->assumed, &pod->parent.meta.uid);
 }
 
 static void
@@ -326,5 +364,5 @@ ks_sched_cache_get_node (KsSchedCache *c, const char *name)
 guint
 ks_sched_cache_n_pods (KsSchedCache *c)
 {
-  return g_hash_table_size (c->pods);
+  return c->n_pods;
 }

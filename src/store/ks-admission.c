@@ -124,9 +124,10 @@ ks_admission_admit_create (KsStore *store, KsObject *obj, GError **error)
         if (other != NULL)
           {
             g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_FORBIDDEN,
-                         "PriorityClass \"%s\" is forbidden: PriorityClass %s is already marked "
-                         "as default. Only one default can exist",
-                         obj->meta.name, other->parent.meta.name);
+                         "%s.%s \"%s\" is forbidden: PriorityClass %s is already marked as "
+                         "default. Only one default can exist",
+                         obj->kind->plural, obj->kind->group, obj->meta.name,
+                         other->parent.meta.name);
             return FALSE;
           }
         return TRUE;

@@ -22,9 +22,10 @@ sc_get (KsClient *self, const KsKind *kind, const char *ns, const char *name, GE
 {
   KsObject *obj = ks_store_get (STORE (self), kind, ns, name);
 
+  /* NewNotFound names the qualified resource: pods, deployments.apps, ... */
   if (obj == NULL)
-    g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND, "%s \"%s\" not found",
-                 kind->plural, name);
+    g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND, "%s%s%s \"%s\" not found",
+                 kind->plural, kind->group[0] != '\0' ? "." : "", kind->group, name);
   return ref_or_null (obj);
 }
 

@@ -35,10 +35,10 @@ struct _KsStore
   gsl_rng *rng;
   guint64 resource_version;
   GTree *objects[KS_N_KINDS]; /* &obj->meta → obj (a reference) */
-  GHashTable *by_uid;         /* &obj->meta.uid → obj */
   GHashTable *dependents;     /* owner KsUid (owned copy) → set of dependent objects */
-  GPtrArray *watchers;        /* Watcher*, by id */
+  GPtrArray *watchers;        /* Watcher* without a node filter, by id */
   GHashTable *node_watchers;  /* node name (interned) → GPtrArray of Watcher* */
+  GHashTable *by_id;          /* id → Watcher*, owning every watcher */
   GQueue pending;
   gboolean dispatching;
   gboolean watchers_removed;
@@ -89,12 +89,12 @@ ks_store_new (KsClock *clock, guint64 seed)
   store->rng = ks_rng_new (seed, "apiserver");
   for (guint i = 0; i < KS_N_KINDS; i++)
     store->objects[i] = g_tree_new_full (meta_compare, NULL, NULL, (GDestroyNotify) ks_object_unref);
-  store->by_uid = g_hash_table_new (ks_uid_hash, ks_uid_equal_func);
   store->dependents = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free,
                                              (GDestroyNotify) g_hash_table_unref);
-  store->watchers = g_ptr_array_new_with_free_func (watcher_free);
+  store->watchers = g_ptr_array_new ();
   store->node_watchers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                                 (GDestroyNotify) g_ptr_array_unref);
+  store->by_id = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, watcher_free);
   g_queue_init (&store->pending);
   store->next_watch_id = 1;
   return store;
@@ -114,11 +114,10 @@ ks_store_free (KsStore *store)
   if (store == NULL)
     return;
   g_queue_clear_full (&store->pending, (GDestroyNotify) pending_free);
-  /* Node watchers are also in store->watchers, which owns them. */
   g_hash_table_unref (store->node_watchers);
   g_ptr_array_unref (store->watchers);
+  g_hash_table_unref (store->by_id);
   g_hash_table_unref (store->dependents);
-  g_hash_table_unref (store->by_uid);
   for (guint i = 0; i < KS_N_KINDS; i++)
     g_tree_unref (store->objects[i]);
   gsl_rng_free (store->rng);
@@ -146,12 +145,6 @@ ks_store_get (KsStore *store, const KsKind *kind, const char *ns, const char *na
   if (name == NULL)
     return NULL;
   return g_tree_lookup (store->objects[kind->id], &key);
-}
-
-KsObject *
-ks_store_get_by_uid (KsStore *store, const KsUid *uid)
-{
-  return g_hash_table_lookup (store->by_uid, uid);
 }
 
 typedef struct
@@ -261,16 +254,14 @@ index_dependents (KsStore *store, KsObject *obj, gboolean add)
 
 /* Watch delivery */
 
-/* Deliver to the first n watchers of a list.  The main list skips node watchers, which are
- * served from their node's list. */
+/* Deliver to the first n watchers of a list. */
 static void
-deliver_to (GPtrArray *watchers, guint n, gboolean main_list, const KsWatchEvent *event)
+deliver_to (GPtrArray *watchers, guint n, const KsWatchEvent *event)
 {
   for (guint i = 0; i < n; i++)
     {
       Watcher *w = g_ptr_array_index (watchers, i);
-      if (w->removed || (w->kind != NULL && w->kind != event->object->kind)
-          || (main_list && w->node_name != NULL))
+      if (w->removed || (w->kind != NULL && w->kind != event->object->kind))
         continue;
       w->func (event, w->user_data);
     }
@@ -287,7 +278,7 @@ deliver_to_node (KsStore *store, const char *node_name, const KsWatchEvent *even
   if (list != NULL)
     {
       g_ptr_array_ref (list);
-      deliver_to (list, list->len, FALSE, event);
+      deliver_to (list, list->len, event);
       g_ptr_array_unref (list);
     }
 }
@@ -311,6 +302,10 @@ purge_removed_watchers (KsStore *store)
   for (guint i = store->watchers->len; i-- > 0;)
     if (((Watcher *) g_ptr_array_index (store->watchers, i))->removed)
       g_ptr_array_remove_index (store->watchers, i);
+  g_hash_table_iter_init (&iter, store->by_id);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((Watcher *) value)->removed)
+      g_hash_table_iter_remove (&iter);
   store->watchers_removed = FALSE;
 }
 
@@ -327,7 +322,7 @@ dispatch (KsStore *store)
       KsWatchEvent event = { p->type, p->object, p->old_object };
 
       /* Watchers added while this event is delivered do not get it. */
-      deliver_to (store->watchers, store->watchers->len, TRUE, &event);
+      deliver_to (store->watchers, store->watchers->len, &event);
       if (p->object->kind->id == KS_KIND_POD && g_hash_table_size (store->node_watchers) > 0)
         {
           const char *node = KS_POD (p->object)->node_name;
@@ -393,8 +388,10 @@ ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gbool
           ks_object_unref (obj);
         }
     }
-  g_ptr_array_add (store->watchers, w);
-  if (w->node_name != NULL)
+  g_hash_table_insert (store->by_id, GUINT_TO_POINTER (w->id), w);
+  if (w->node_name == NULL)
+    g_ptr_array_add (store->watchers, w);
+  else
     {
       GPtrArray *list = g_hash_table_lookup (store->node_watchers, w->node_name);
       if (list == NULL)
@@ -410,23 +407,31 @@ ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gbool
 void
 ks_store_unwatch (KsStore *store, guint id)
 {
-  for (guint i = 0; i < store->watchers->len; i++)
+  Watcher *w = g_hash_table_lookup (store->by_id, GUINT_TO_POINTER (id));
+
+  if (w == NULL || w->removed)
+    return;
+  w->removed = TRUE;
+  if (w->destroy != NULL)
     {
-      Watcher *w = g_ptr_array_index (store->watchers, i);
-      if (w->id == id && !w->removed)
-        {
-          w->removed = TRUE;
-          if (w->destroy != NULL)
-            {
-              w->destroy (w->user_data);
-              w->destroy = NULL;
-            }
-          store->watchers_removed = TRUE;
-          if (!store->dispatching)
-            purge_removed_watchers (store);
-          return;
-        }
+      w->destroy (w->user_data);
+      w->destroy = NULL;
     }
+  if (store->dispatching)
+    {
+      store->watchers_removed = TRUE;
+      return;
+    }
+  if (w->node_name == NULL)
+    g_ptr_array_remove (store->watchers, w);
+  else
+    {
+      GPtrArray *list = g_hash_table_lookup (store->node_watchers, w->node_name);
+      g_ptr_array_remove (list, w);
+      if (list->len == 0)
+        g_hash_table_remove (store->node_watchers, w->node_name);
+    }
+  g_hash_table_remove (store->by_id, GUINT_TO_POINTER (id));
 }
 
 /* Writes */
@@ -496,7 +501,7 @@ ks_store_create (KsStore *store, KsObject *obj, GError **error)
           g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_FORBIDDEN,
                        "%s \"%s\" is forbidden: unable to create new content in namespace %s "
                        "because it is being terminated",
-                       kind->plural, obj->meta.name ? obj->meta.name : obj->meta.generate_name,
+                       resource_name (kind), obj->meta.name ? obj->meta.name : obj->meta.generate_name,
                        obj->meta.namespace);
           return NULL;
         }
@@ -508,10 +513,11 @@ ks_store_create (KsStore *store, KsObject *obj, GError **error)
     {
       if (obj->meta.generate_name == NULL)
         {
+          /* NewInvalid: <Kind.group or Kind> "<name>" is invalid: ... (§8.6) */
           g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_INVALID,
-                       "%s is invalid: metadata.name: Required value: name or generateName is "
-                       "required",
-                       kind->name);
+                       "%s%s%s \"\" is invalid: metadata.name: Required value: name or "
+                       "generateName is required",
+                       kind->name, kind->group[0] != '\0' ? "." : "", kind->group);
           return NULL;
         }
       /* The API server draws once and fails on a clash; clients retry.  We retry here. */
@@ -550,7 +556,6 @@ ks_store_create (KsStore *store, KsObject *obj, GError **error)
 
   ks_object_ref (obj);
   g_tree_insert (tree, &obj->meta, obj);
-  g_hash_table_insert (store->by_uid, &obj->meta.uid, obj);
   index_dependents (store, obj, TRUE);
   enqueue (store, KS_WATCH_ADDED, obj, NULL);
   dispatch (store);
@@ -561,7 +566,6 @@ static void
 replace (KsStore *store, KsObject *old, KsObject *obj)
 {
   index_dependents (store, old, FALSE);
-  g_hash_table_replace (store->by_uid, &obj->meta.uid, obj);
   index_dependents (store, obj, TRUE);
   /* The tree's reference to old goes; the pending event keeps it alive. */
   enqueue (store, KS_WATCH_MODIFIED, obj, old);
@@ -619,10 +623,15 @@ remove_object (KsStore *store, KsObject *obj)
 {
   ks_object_ref (obj);
   index_dependents (store, obj, FALSE);
-  g_hash_table_remove (store->by_uid, &obj->meta.uid);
   g_tree_remove (store->objects[obj->kind->id], &obj->meta);
-  ++store->resource_version;
-  enqueue (store, KS_WATCH_DELETED, obj, NULL);
+  {
+    /* As etcd watches do, DELETED carries the last state with the deletion's
+     * resourceVersion, so every event's object is newer than the one before. */
+    KsObject *last = ks_object_copy (obj);
+    last->meta.resource_version = ++store->resource_version;
+    enqueue (store, KS_WATCH_DELETED, last, NULL);
+    ks_object_unref (last);
+  }
   ks_object_unref (obj);
 }
 

@@ -79,7 +79,6 @@ guint64 ks_store_get_resource_version (KsStore *store);
 
 /* Reads: borrowed objects. */
 KsObject *ks_store_get (KsStore *store, const KsKind *kind, const char *ns, const char *name);
-KsObject *ks_store_get_by_uid (KsStore *store, const KsUid *uid);
 /* Append the objects of kind (in namespace ns, or all when NULL) to out, sorted by namespace
  * and name.  Borrowed. */
 void ks_store_list (KsStore *store, const KsKind *kind, const char *ns, GPtrArray *out);
