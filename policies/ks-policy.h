@@ -63,17 +63,18 @@ ks_status_add_reason (KsStatus *status, const char *interned_reason)
  * of the pods on it, assumed pods included. */
 typedef struct
 {
-  const KsNode *node;   /* borrowed; the latest Node object */
-  const char *name;     /* interned */
-  guint index;          /* position in the node list */
-  /* Copies of the node's hot fields, so that filters and scores stay in this struct. */
-  KsResources allocatable;
-  gboolean unschedulable;
+  /* What filters and scores read for every node comes first, together. */
+  guint n_pods;             /* pods on the node (== pods->len) */
+  gboolean unschedulable;   /* copies of the node's fields */
   guint n_taints;
-  KsResources requested; /* Σ effective requests (real values) */
+  KsResources allocatable;
+  KsResources requested;    /* Σ effective requests (real values) */
   gint64 nonzero_milli_cpu; /* Σ requests with the 100m/200Mi defaults, for scoring */
   gint64 nonzero_memory;
-  GPtrArray *pods; /* const KsPod * on the node, in arrival order (the cache holds references) */
+  const KsNode *node; /* borrowed; the latest Node object */
+  const char *name;   /* interned */
+  guint index;        /* position in the node list */
+  GPtrArray *pods;    /* const KsPod * on the node, in arrival order (the cache holds references) */
 } KsNodeInfo;
 
 /* A pod waiting in the scheduling queue, as the queue sort sees it. */

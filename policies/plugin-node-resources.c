@@ -260,7 +260,7 @@ fit_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStatus *
   const KsResources *used = &ni->requested;
   gboolean fits = TRUE;
 
-  if ((gint64) ni->pods->len + 1 > alloc->pods)
+  if ((gint64) ni->n_pods + 1 > alloc->pods)
     {
       ks_status_add_reason (status, "Too many pods");
       fits = FALSE;

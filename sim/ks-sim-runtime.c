@@ -17,7 +17,7 @@ typedef enum
 typedef struct
 {
   KsUid pod_uid;
-  const char *name; /* interned */
+  const char *name; /* interned in stored keys; any string in lookup keys */
   gboolean init;
 } Key;
 
@@ -46,14 +46,15 @@ static guint
 key_hash (gconstpointer p)
 {
   const Key *k = p;
-  return ks_uid_hash (&k->pod_uid) ^ g_direct_hash (k->name) ^ (guint) k->init;
+  return ks_uid_hash (&k->pod_uid) ^ g_str_hash (k->name) ^ (guint) k->init;
 }
 
 static gboolean
 key_equal (gconstpointer a, gconstpointer b)
 {
   const Key *ka = a, *kb = b;
-  return ka->name == kb->name && ka->init == kb->init && ks_uid_equal (&ka->pod_uid, &kb->pod_uid);
+  return ka->init == kb->init && ks_uid_equal (&ka->pod_uid, &kb->pod_uid)
+         && strcmp (ka->name, kb->name) == 0;
 }
 
 static void
@@ -67,7 +68,7 @@ container_free (gpointer p)
 static SimContainer *
 lookup (SimRuntime *rt, const KsPod *pod, const KsContainer *c, gboolean init)
 {
-  Key k = { pod->parent.meta.uid, g_intern_string (c->name), init };
+  Key k = { pod->parent.meta.uid, c->name, init };
   return g_hash_table_lookup (rt->containers, &k);
 }
 
@@ -204,7 +205,7 @@ static void
 sr_remove (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean init)
 {
   SimRuntime *rt = (SimRuntime *) self;
-  Key k = { pod->parent.meta.uid, g_intern_string (kc->name), init };
+  Key k = { pod->parent.meta.uid, kc->name, init };
 
   g_hash_table_remove (rt->containers, &k);
 }

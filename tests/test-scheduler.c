@@ -108,6 +108,10 @@ ni_new (KsNode *node, guint index)
   ni->node = node;
   ni->name = g_intern_string (node->parent.meta.name);
   ni->index = index;
+  /* the copies of the node's fields the plugins read */
+  ks_resources_copy (&ni->allocatable, &node->allocatable);
+  ni->unschedulable = node->unschedulable;
+  ni->n_taints = node->n_taints;
   ni->pods = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   return ni;
 }
@@ -127,6 +131,7 @@ ni_free (gpointer p)
 {
   KsNodeInfo *ni = p;
 
+  ks_resources_clear (&ni->allocatable);
   ks_resources_clear (&ni->requested);
   g_ptr_array_unref (ni->pods);
   ks_object_unref (KS_OBJECT ((KsNode *) ni->node));
@@ -152,6 +157,7 @@ ni_add_pod (KsNodeInfo *ni, KsPod *pod)
   ni->nonzero_milli_cpu += pod->spec->nonzero_milli_cpu;
   ni->nonzero_memory += pod->spec->nonzero_memory;
   g_ptr_array_add (ni->pods, ks_object_ref (KS_OBJECT (pod)));
+  ni->n_pods = ni->pods->len;
 }
 
 static GPtrArray *

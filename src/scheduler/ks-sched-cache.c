@@ -108,10 +108,10 @@ drop_entry (KsSchedCache *c, NodeEntry *e)
   g_ptr_array_add (c->free_entries, e);
 }
 
+/* The entry of a node; name must be interned. */
 static NodeEntry *
-node_entry (KsSchedCache *c, const char *name, gboolean create)
+node_entry (KsSchedCache *c, const char *interned, gboolean create)
 {
-  const char *interned = g_intern_string (name);
   NodeEntry *e = g_hash_table_lookup (c->nodes, interned);
 
   if (e == NULL && create)
@@ -171,7 +171,7 @@ zone_add (KsSchedCache *c, NodeEntry *e, char *key)
 void
 ks_sched_cache_set_node (KsSchedCache *c, KsNode *node)
 {
-  NodeEntry *e = node_entry (c, node->parent.meta.name, TRUE);
+  NodeEntry *e = node_entry (c, g_intern_string (node->parent.meta.name), TRUE);
   g_autofree char *key = ks_node_zone_key (node);
 
   ks_object_ref (KS_OBJECT (node));
@@ -193,7 +193,7 @@ ks_sched_cache_set_node (KsSchedCache *c, KsNode *node)
 void
 ks_sched_cache_remove_node (KsSchedCache *c, const char *name)
 {
-  NodeEntry *e = node_entry (c, name, FALSE);
+  NodeEntry *e = node_entry (c, g_intern_string (name), FALSE);
 
   if (e == NULL)
     return;
@@ -238,13 +238,15 @@ remove_at (KsSchedCache *c, NodeEntry *n, guint i)
   g_hash_table_remove (c->assumed, &old->parent.meta.uid);
   account (n, old, -1);
   g_ptr_array_remove_index (n->info.pods, i);
+  n->info.n_pods = n->info.pods->len;
   ks_object_unref (KS_OBJECT (old));
   c->n_pods--;
   if (n->node == NULL && n->info.pods->len == 0)
     drop_entry (c, n);
 }
 
-/* Put pod on node (replacing its earlier version there); assumed marks it as not yet bound. */
+/* Put pod on node (an interned name), replacing its earlier version there; assumed marks it as
+ * not yet bound. */
 static void
 pod_put (KsSchedCache *c, KsPod *pod, const char *node, gboolean assumed)
 {
@@ -273,6 +275,7 @@ pod_put (KsSchedCache *c, KsPod *pod, const char *node, gboolean assumed)
   else
     {
       g_ptr_array_add (n->info.pods, pod);
+      n->info.n_pods = n->info.pods->len;
       account (n, pod, +1);
       c->n_pods++;
     }
@@ -357,7 +360,7 @@ ks_sched_cache_list_nodes (KsSchedCache *c, guint *n_nodes)
 KsNodeInfo *
 ks_sched_cache_get_node (KsSchedCache *c, const char *name)
 {
-  NodeEntry *e = node_entry (c, name, FALSE);
+  NodeEntry *e = node_entry (c, g_intern_string (name), FALSE);
   return e != NULL && e->node != NULL ? &e->info : NULL;
 }
 

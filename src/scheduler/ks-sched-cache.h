@@ -21,7 +21,8 @@ void ks_sched_cache_remove_node (KsSchedCache *cache, const char *name);
  * A terminal pod is removed instead. */
 void ks_sched_cache_set_pod (KsSchedCache *cache, KsPod *pod);
 void ks_sched_cache_remove_pod (KsSchedCache *cache, const KsPod *pod);
-/* The scheduler chose node for pod: account it there before the binding is seen. */
+/* The scheduler chose node (an interned name) for pod: account it there before the binding is
+ * seen. */
 void ks_sched_cache_assume_pod (KsSchedCache *cache, KsPod *pod, const char *node);
 gboolean ks_sched_cache_is_assumed (KsSchedCache *cache, const KsPod *pod);
 

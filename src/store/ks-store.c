@@ -139,9 +139,9 @@ ks_store_get_resource_version (KsStore *store)
 KsObject *
 ks_store_get (KsStore *store, const KsKind *kind, const char *ns, const char *name)
 {
-  KsObjectMeta key = { .name = (char *) name };
+  /* The namespace need not be interned: meta_compare compares by content. */
+  KsObjectMeta key = { .name = (char *) name, .namespace = kind->namespaced ? ns : NULL };
 
-  key.namespace = kind->namespaced && ns != NULL ? g_intern_string (ns) : NULL;
   if (name == NULL)
     return NULL;
   return g_tree_lookup (store->objects[kind->id], &key);
