@@ -1,0 +1,1 @@
+EXTRA_DIST += scripts/build scripts/deps scripts/quickstart scripts/test

@@ -47,6 +47,39 @@ where (KsDecoder *dec, JsonNode *node)
   return g_strdup_printf ("%s:%u:%u", ks_source_get_name (dec->source), line, column);
 }
 
+/* Where an object is, for problems found after decoding: "file:line:column" and the field path
+ * of the object in its document ("objects[2]", or "" for a document of its own). */
+typedef struct
+{
+  char *where;
+  char *path;
+} Place;
+
+static void
+place_free (gpointer p)
+{
+  Place *pl = p;
+  g_free (pl->where);
+  g_free (pl->path);
+  g_free (pl);
+}
+
+static Place *
+place_new (KsDecoder *dec, JsonNode *node)
+{
+  Place *pl = g_new (Place, 1);
+  pl->where = where (dec, node);
+  pl->path = g_strdup (dec->path->str);
+  return pl;
+}
+
+/* "path.field" or "field" */
+static char *
+field_path (const Place *pl, const char *field)
+{
+  return pl->path[0] != '\0' ? g_strdup_printf ("%s.%s", pl->path, field) : g_strdup (field);
+}
+
 static void diag_at (Load *l, const char *w, const char *format, ...) G_GNUC_PRINTF (3, 4);
 
 /* A problem at a recorded position ("file:line:column"). */
@@ -67,7 +100,7 @@ diag_at (Load *l, const char *w, const char *format, ...)
 static char *
 resolve (Load *l, const char *path)
 {
-  if (g_path_is_absolute (path) || l->dir == NULL)
+  if (g_path_is_absolute (path) || l->dir == NULL || strcmp (l->dir, ".") == 0)
     return g_strdup (path);
   return g_build_filename (l->dir, path, NULL);
 }
@@ -144,15 +177,18 @@ check_fields (KsDecoder *dec, JsonNode *obj, const char *const *allowed)
       }
 }
 
-/* The simulation annotations of a pod template (or pod) must parse. */
+/* The simulation annotations of a pod template (or pod) must parse; a bad one is reported at
+ * its value. */
 static void
 check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
 {
-  const KsStrMap *annotations = NULL;
-  const char *const *path = NULL;
   static const char *const pod_path[] = { "metadata", "annotations", NULL };
   static const char *const template_path[] = { "spec", "template", "metadata", "annotations", NULL };
-  g_autoptr (GError) error = NULL;
+  static const char *const keys[] = { KS_ANNOTATION_STARTUP, KS_ANNOTATION_DURATION,
+                                      KS_ANNOTATION_EXIT_CODE, KS_ANNOTATION_CPU_USAGE,
+                                      KS_ANNOTATION_MEMORY_USAGE };
+  const KsStrMap *annotations = NULL;
+  const char *const *path = NULL;
   KsSimPodModel model;
   JsonNode *at = doc;
   gsize mark = dec->path->len;
@@ -174,16 +210,27 @@ check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
     default:
       return;
     }
-  if (ks_sim_pod_model_parse (annotations, &model, &error))
+  if (ks_sim_pod_model_parse (annotations, &model, NULL))
     return;
   for (guint i = 0; path[i] != NULL; i++)
     {
-      JsonNode *next = ks_decoder_member (at, path[i]);
+      at = ks_decoder_member (at, path[i]);
       ks_decoder_push (dec, path[i]);
-      if (next != NULL)
-        at = next;
     }
-  ks_decoder_error (dec, at, "%s", error->message);
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      const char *value = ks_str_map_lookup (annotations, keys[i]);
+      g_autoptr (KsStrMap) one = NULL;
+      g_autoptr (GError) error = NULL;
+      if (value == NULL)
+        continue;
+      one = ks_str_map_new_pairs (keys[i], value,
+                                  /* the exit code is checked with the duration it needs */
+                                  i == 2 ? KS_ANNOTATION_DURATION : NULL,
+                                  ks_str_map_lookup (annotations, KS_ANNOTATION_DURATION), NULL);
+      if (!ks_sim_pod_model_parse (one, &model, &error))
+        ks_decoder_error_field (dec, at, keys[i], "%s", error->message);
+    }
   ks_decoder_pop (dec, mark);
 }
 
@@ -205,7 +252,7 @@ decode_objects (Load *l, KsDecoder *dec, JsonNode *node, GPtrArray *out, GPtrArr
     }
   check_sim_annotations (dec, node, obj);
   g_ptr_array_add (out, obj);
-  g_ptr_array_add (wheres, where (dec, node));
+  g_ptr_array_add (wheres, place_new (dec, node));
 }
 
 gboolean
@@ -213,7 +260,7 @@ ks_manifests_load (const char *path, GPtrArray *out, KsDiag *diag)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
-  g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (place_free);
   guint errors = ks_diag_get_count (diag);
   KsDecoder dec;
 
@@ -250,7 +297,7 @@ load_object_item (Load *l, KsDecoder *dec, JsonNode *item, GPtrArray *out, GPtrA
           if (source == NULL)
             {
               if (g_error_matches (error, KS_YAML_ERROR, KS_YAML_ERROR_IO))
-                ks_decoder_error (dec, file, "cannot read %s: %s", path, error->message);
+                ks_decoder_error (dec, file, "%s", error->message);
               else
                 ks_diag_add_literal (dec->diag, error->message);
             }
@@ -287,7 +334,8 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
     for (guint i = 0; i < objects->len; i++)
       {
         KsObject *obj = g_ptr_array_index (objects, i);
-        const char *w = g_ptr_array_index (wheres, i);
+        const Place *pl = g_ptr_array_index (wheres, i);
+        const char *w = pl->where;
         gboolean first_pass = obj->kind->id == KS_KIND_NAMESPACE
                               || obj->kind->id == KS_KIND_PRIORITY_CLASS;
         g_autofree char *id = object_id (obj);
@@ -302,10 +350,13 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
                    obj->meta.name, before);
         g_hash_table_insert (here, g_strdup (id), (gpointer) w);
         if (obj->kind->namespaced && !g_hash_table_contains (l->namespaces, obj->meta.namespace))
-          diag_at (l, w,
-                   "metadata.namespace: namespace \"%s\" does not exist: create it first with a "
-                   "Namespace object",
-                   obj->meta.namespace);
+          {
+            g_autofree char *f = field_path (pl, "metadata.namespace");
+            diag_at (l, w,
+                     "%s: namespace \"%s\" does not exist: create it first with a Namespace "
+                     "object",
+                     f, obj->meta.namespace);
+          }
         if (obj->kind->id == KS_KIND_NAMESPACE)
           g_hash_table_add (l->namespaces, g_strdup (obj->meta.name));
         if (obj->kind->id == KS_KIND_PRIORITY_CLASS)
@@ -321,10 +372,13 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
             spec = KS_REPLICA_SET (obj)->template.spec, field = "spec.template.spec.priorityClassName";
           if (spec != NULL && spec->priority_class_name != NULL
               && !g_hash_table_contains (l->priority_classes, spec->priority_class_name))
-            diag_at (l, w,
-                     "%s: no PriorityClass with name %s was found; define it before the objects "
-                     "that use it",
-                     field, spec->priority_class_name);
+            {
+              g_autofree char *f = field_path (pl, field);
+              diag_at (l, w,
+                       "%s: no PriorityClass with name %s was found; define it before the objects "
+                       "that use it",
+                       f, spec->priority_class_name);
+            }
         }
       }
   {
@@ -351,10 +405,8 @@ pool_decode (KsDecoder *dec, JsonNode *node)
     return NULL;
   check_fields (dec, node, fields);
   pool = g_new0 (KsNodePool, 1);
-  ks_decoder_get_string (dec, node, "name", &pool->name);
-  if (pool->name == NULL)
-    ks_decoder_error_field (dec, node, "name", "required field is missing");
-  else if (ks_validate_dns1123_subdomain (pool->name) != NULL)
+  ks_decoder_require_string (dec, node, "name", &pool->name, NULL);
+  if (pool->name != NULL && ks_validate_dns1123_subdomain (pool->name) != NULL)
     ks_decoder_error_field (dec, node, "name", "invalid pool name \"%s\": %s", pool->name,
                             ks_validate_dns1123_subdomain (pool->name));
   if (ks_decoder_member (node, "count") == NULL)
@@ -462,7 +514,7 @@ cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTab
                   g_autoptr (GPtrArray) objs = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
                   g_autoptr (GError) error = NULL;
                   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-                    ks_decoder_error (dec, item, "cannot read %s: No such file or directory", path);
+                    ks_decoder_error (dec, item, "%s: No such file or directory", path);
                   else if (ks_manifests_load (path, objs, l->diag))
                     for (guint j = 0; j < objs->len; j++)
                       {
@@ -507,7 +559,7 @@ scheduler_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s)
           if (source == NULL)
             {
               if (g_error_matches (error, KS_YAML_ERROR, KS_YAML_ERROR_IO))
-                ks_decoder_error_field (dec, node, "file", "cannot read %s: %s", path, error->message);
+                ks_decoder_error_field (dec, node, "file", "%s", error->message);
               else
                 ks_diag_add_literal (l->diag, error->message);
             }
@@ -592,7 +644,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
         {
         case KS_ACTION_APPLY:
           {
-            g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (g_free);
+            g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (place_free);
             a->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
             load_object_item (l, dec, body, a->objects, wheres);
             check_objects (l, a->objects, wheres, TRUE);
@@ -605,13 +657,13 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
             static const char *const delete_fields[] = { "kind", "name", "namespace", NULL };
             g_autofree char *kind = NULL;
             check_fields (dec, body, a->type == KS_ACTION_SCALE ? scale_fields : delete_fields);
-            ks_decoder_get_string (dec, body, "kind", &kind);
-            ks_decoder_get_string (dec, body, "name", &a->name);
+            ks_decoder_require_string (dec, body, "kind", &kind, NULL);
+            ks_decoder_require_string (dec, body, "name", &a->name, NULL);
             ks_decoder_get_string (dec, body, "namespace", &a->namespace);
             if (a->namespace == NULL)
               a->namespace = g_strdup ("default");
             if (kind == NULL)
-              ks_decoder_error_field (dec, body, "kind", "required field is missing");
+              ;
             else if ((a->kind = ks_kind_lookup (NULL, kind)) == NULL)
               ks_decoder_error_field (dec, body, "kind", "unknown kind \"%s\"; kubesim knows: %s",
                                       kind, ks_kind_list_known ());
@@ -619,8 +671,6 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
                      && a->kind->id != KS_KIND_REPLICA_SET)
               ks_decoder_error_field (dec, body, "kind",
                                       "%s cannot be scaled: use Deployment or ReplicaSet", kind);
-            if (a->name == NULL)
-              ks_decoder_error_field (dec, body, "name", "required field is missing");
             if (a->type == KS_ACTION_SCALE)
               {
                 if (ks_decoder_member (body, "replicas") == NULL)
@@ -640,10 +690,8 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
           {
             static const char *const fields[] = { "name", NULL };
             check_fields (dec, body, fields);
-            ks_decoder_get_string (dec, body, "name", &a->name);
-            if (a->name == NULL)
-              ks_decoder_error_field (dec, body, "name", "required field is missing");
-            else if (!g_hash_table_contains (node_names, a->name))
+            ks_decoder_require_string (dec, body, "name", &a->name, NULL);
+            if (a->name != NULL && !g_hash_table_contains (node_names, a->name))
               ks_decoder_error_field (dec, body, "name", "no node \"%s\" in the cluster", a->name);
             break;
           }
@@ -774,7 +822,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
     }
   if ((m = ks_decoder_member (root, "objects")) != NULL)
     {
-      g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (place_free);
       gsize mark = ks_decoder_push (&dec, "objects");
       if (ks_decoder_expect_array (&dec, m))
         {

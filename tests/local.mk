@@ -1,12 +1,37 @@
-# tests/: GLib unit tests (TAP) and scenario tests (shell, exit 77 = skip).
+# tests/: GLib unit tests (TAP) and scenario tests (shell; exit 77 = skip with a reason).
 TEST_EXTENSIONS = .sh
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = \
+	KUBESIM='$(abs_top_builddir)/kubesim'; export KUBESIM; \
+	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
+	G_DEBUG=fatal-criticals; export G_DEBUG;
 
 test_ldadd = libkubesim.la
 
-check_PROGRAMS += tests/test-quantity tests/test-yaml tests/test-event-queue
-tests_test_quantity_LDADD = $(test_ldadd)
-tests_test_yaml_LDADD = $(test_ldadd)
+unit_tests = \
+	tests/test-api \
+	tests/test-controllers \
+	tests/test-event-queue \
+	tests/test-quantity \
+	tests/test-store \
+	tests/test-yaml
+check_PROGRAMS += $(unit_tests)
+TESTS += $(unit_tests)
+tests_test_api_LDADD = $(test_ldadd)
+tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
-TESTS += tests/test-quantity tests/test-yaml tests/test-event-queue
+tests_test_quantity_LDADD = $(test_ldadd)
+tests_test_store_LDADD = $(test_ldadd)
+tests_test_yaml_LDADD = $(test_ldadd)
+
+shell_tests = \
+	tests/bad-input.sh \
+	tests/cli.sh \
+	tests/determinism.sh \
+	tests/quickstart.sh \
+	tests/three-nodes.sh
+TESTS += $(shell_tests)
+
+EXTRA_DIST += $(shell_tests) tests/lib.sh \
+	tests/bad tests/golden tests/scenarios

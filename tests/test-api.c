@@ -394,7 +394,8 @@ test_selector_combined (void)
   /* matchLabels and every expression are ANDed. */
   g_autoptr (KsLabelSelector) s = label_selector_ok ("matchLabels: {app: web}\n"
                                                      "matchExpressions:\n"
-                                                     "- {key: tier, operator: In, values: [fe, be]}\n"
+                                                     "- {key: tier, operator: In, values: [fe, "
+                                                     "be]}\n"
                                                      "- {key: canary, operator: DoesNotExist}\n");
   g_autoptr (KsStrMap) ok = ks_str_map_new_pairs ("app", "web", "tier", "be", NULL);
   g_autoptr (KsStrMap) canary = ks_str_map_new_pairs ("app", "web", "tier", "be", "canary", "1",
@@ -439,7 +440,8 @@ test_selector_equal (void)
                                                      "- {key: t, operator: In, values: [a, b]}\n");
   g_autoptr (KsLabelSelector) c = label_selector_ok ("matchLabels: {app: web}\n"
                                                      "matchExpressions:\n"
-                                                     "- {key: t, operator: NotIn, values: [a, b]}\n");
+                                                     "- {key: t, operator: NotIn, values: [a, "
+                                                     "b]}\n");
   g_autoptr (KsLabelSelector) d = label_selector_ok ("matchLabels: {app: web}\n");
 
   g_assert_true (ks_label_selector_equal (a, b));
@@ -522,7 +524,7 @@ test_selector_decode_errors (void)
                             several);
 }
 
-/* ---- node selectors --------------------------------------------------------------------------- */
+/* ---- node selectors -------------------------------------------------------------------------- */
 
 static void
 test_node_selector_gt_lt (void)
@@ -926,11 +928,13 @@ test_requests_sidecar_dominates (void)
   g_autoptr (KsPod) pod = pod_with_spec ("  initContainers:\n"
                                          "  - {name: a, image: x, restartPolicy: Always,"
                                          " resources: {requests: {cpu: 200m}}}\n"
-                                         "  - {name: b, image: x, resources: {requests: {cpu: 500m}}}\n"
+                                         "  - {name: b, image: x, resources: {requests: {cpu: "
+                                         "500m}}}\n"
                                          "  - {name: c, image: x, restartPolicy: Always,"
                                          " resources: {requests: {cpu: 100m}}}\n"
                                          "  containers:\n"
-                                         "  - {name: main, image: x, resources: {requests: {cpu: \"1\"}}}\n");
+                                         "  - {name: main, image: x, resources: {requests: {cpu: "
+                                         "\"1\"}}}\n");
 
   g_assert_cmpint (pod->spec->requests.milli_cpu, ==, 1300);
   g_assert_cmpint (pod->spec->nonzero_milli_cpu, ==, 1300);
@@ -942,11 +946,13 @@ test_requests_sidecar_before_init (void)
   /* A sidecar started after an init container does not add to it: init b (900m) comes
    * before sidecar c (400m): candidates b 900, c 400; sum 100 + 400 = 500 → 900m. */
   g_autoptr (KsPod) pod = pod_with_spec ("  initContainers:\n"
-                                         "  - {name: b, image: x, resources: {requests: {cpu: 900m}}}\n"
+                                         "  - {name: b, image: x, resources: {requests: {cpu: "
+                                         "900m}}}\n"
                                          "  - {name: c, image: x, restartPolicy: Always,"
                                          " resources: {requests: {cpu: 400m}}}\n"
                                          "  containers:\n"
-                                         "  - {name: main, image: x, resources: {requests: {cpu: 100m}}}\n");
+                                         "  - {name: main, image: x, resources: {requests: {cpu: "
+                                         "100m}}}\n");
 
   g_assert_cmpint (pod->spec->requests.milli_cpu, ==, 900);
 }
@@ -987,7 +993,8 @@ test_requests_limits_default (void)
                                          "  - name: a\n"
                                          "    image: x\n"
                                          "    resources:\n"
-                                         "      limits: {cpu: \"2\", memory: 1Gi, example.com/dev: 3}\n"
+                                         "      limits: {cpu: \"2\", memory: 1Gi, "
+                                         "example.com/dev: 3}\n"
                                          "  - name: b\n"
                                          "    image: x\n"
                                          "    resources:\n"
@@ -1307,7 +1314,8 @@ test_decode_deployment_strategy (void)
                                             "  revisionHistoryLimit: 2\n"
                                             "  progressDeadlineSeconds: 60\n"
                                             "  strategy:\n"
-                                            "    rollingUpdate: {maxSurge: 2, maxUnavailable: 50%}\n"
+                                            "    rollingUpdate: {maxSurge: 2, maxUnavailable: "
+                                            "50%}\n"
                                             "  selector: {matchLabels: {app: web}}\n"
                                             "  template:\n"
                                             "    metadata: {labels: {app: web}}\n"
@@ -1694,6 +1702,43 @@ test_error_several (void)
 }
 
 static void
+test_error_owner_references (void)
+{
+  g_autoptr (KsObject) ok = decode_ok ("apiVersion: v1\n"
+                                       "kind: Pod\n"
+                                       "metadata:\n"
+                                       "  name: p\n"
+                                       "  ownerReferences:\n"
+                                       "  - apiVersion: apps/v1\n"
+                                       "    kind: ReplicaSet\n"
+                                       "    name: rs\n"
+                                       "    uid: 0a1b2c3d-0000-4000-8000-00000000abcd\n"
+                                       "    controller: true\n"
+                                       "spec: {containers: [{name: a, image: x}]}\n");
+  const KsOwnerRef *ref = ks_object_get_controller_ref (ok);
+  char uid[KS_UID_STRING_LEN];
+
+  g_assert_nonnull (ref);
+  g_assert_cmpstr (ref->kind, ==, "ReplicaSet");
+  g_assert_cmpstr (ref->name, ==, "rs");
+  g_assert_false (ref->block_owner_deletion);
+  g_assert_cmpstr (ks_uid_to_string (&ref->uid, uid), ==, "0a1b2c3d-0000-4000-8000-00000000abcd");
+
+  /* A bad reference followed by a good one: reported, and nothing of it kept. */
+  assert_single_problem ("apiVersion: v1\n"
+                         "kind: Pod\n"
+                         "metadata:\n"
+                         "  name: p\n"
+                         "  ownerReferences:\n"
+                         "  - {apiVersion: apps/v1, kind: ReplicaSet, name: a, uid: zzz}\n"
+                         "  - {apiVersion: apps/v1, kind: ReplicaSet, name: b,"
+                         " uid: 0a1b2c3d-0000-4000-8000-00000000abcd}\n"
+                         "spec: {containers: [{name: a, image: x}]}\n",
+                         "test.yaml:6:59: metadata.ownerReferences[0].uid: invalid uid \"zzz\": "
+                         "expected a UUID");
+}
+
+static void
 test_error_to_gerror (void)
 {
   g_autoptr (KsDiag) diag = decode_fail ("apiVersion: v1\n"
@@ -1751,9 +1796,11 @@ test_round_trip (void)
                      "spec:\n"
                      "  overhead: {cpu: 250m}\n"
                      "  initContainers:\n"
-                     "  - {name: s, image: x, restartPolicy: Always, resources: {limits: {memory: 1Gi}}}\n"
+                     "  - {name: s, image: x, restartPolicy: Always, resources: {limits: {memory: "
+                     "1Gi}}}\n"
                      "  containers:\n"
-                     "  - {name: a, image: x, resources: {requests: {cpu: 1500m, nvidia.com/gpu: 1},"
+                     "  - {name: a, image: x, resources: {requests: {cpu: 1500m, nvidia.com/gpu: "
+                     "1},"
                      " limits: {nvidia.com/gpu: 1}}}\n"
                      "  affinity:\n"
                      "    nodeAffinity:\n"
@@ -1860,6 +1907,7 @@ main (int argc, char **argv)
   g_test_add_func ("/api/decode/error/label-value", test_error_label_value);
   g_test_add_func ("/api/decode/error/limits-below-requests", test_error_limits_below_requests);
   g_test_add_func ("/api/decode/error/several", test_error_several);
+  g_test_add_func ("/api/decode/error/owner-references", test_error_owner_references);
   g_test_add_func ("/api/decode/error/to-gerror", test_error_to_gerror);
 
   g_test_add_func ("/api/encode/round-trip", test_round_trip);

@@ -271,6 +271,8 @@ test_normalize_default (void)
   gint64 s[4] = { 1, 2, 3, 4 };
   gint64 r[4] = { 1, 2, 3, 4 };
   gint64 t[2] = { 3, 7 };
+  gint64 u[2] = { 2, 3 };
+  gint64 v[2] = { 2, 3 };
 
   /* max score 0: unchanged (all 0) without reverse, all `maximum` with reverse */
   ks_default_normalize_score (100, FALSE, zeros, 3);
@@ -298,6 +300,13 @@ test_normalize_default (void)
   ks_default_normalize_score (10, FALSE, t, 2);
   g_assert_cmpint (t[0], ==, 4);
   g_assert_cmpint (t[1], ==, 10);
+  /* truncation, not rounding: 100·2 div 3 = 66 (66.67); reversed 100 − 66 = 34 */
+  ks_default_normalize_score (100, FALSE, u, 2);
+  g_assert_cmpint (u[0], ==, 66);
+  g_assert_cmpint (u[1], ==, 100);
+  ks_default_normalize_score (100, TRUE, v, 2);
+  g_assert_cmpint (v[0], ==, 34);
+  g_assert_cmpint (v[1], ==, 0);
 }
 
 /* ---- numFeasibleNodesToFind (§1.4) ------------------------------------------------------- */
@@ -372,6 +381,7 @@ test_fit_filter_all_reasons (void)
   Plug p;
   KsStatus st;
   g_autoptr (KsPod) pod = pod_req ("p", "2", "4Gi");
+  g_autoptr (KsPod) mem_only = pod_req ("m", NULL, "4Gi");
   g_autoptr (GPtrArray) nodes = node_list_new ();
   KsNodeInfo *ni;
 
@@ -382,6 +392,9 @@ test_fit_filter_all_reasons (void)
   ni_set_requested (ni, 2500, 5 * GI, 2500, 5 * GI);
   g_assert_cmpint (plug_filter (&p, pod, ni, &st), ==, KS_STATUS_UNSCHEDULABLE);
   assert_reasons (&st, "Insufficient cpu | Insufficient memory");
+  /* a pod requesting memory only is still checked: 8Gi − 5Gi = 3Gi < 4Gi */
+  g_assert_cmpint (plug_filter (&p, mem_only, ni, &st), ==, KS_STATUS_UNSCHEDULABLE);
+  assert_reasons (&st, "Insufficient memory");
   plug_clear (&p);
 }
 
@@ -728,7 +741,8 @@ test_taint_filter (void)
   /* PreferNoSchedule does not filter */
   g_assert_cmpint (plug_filter (&p, plain, soft, &st), ==, KS_STATUS_SUCCESS);
   /* NoExecute does; the first untolerated NoSchedule/NoExecute taint is named */
-  g_assert_cmpint (plug_filter (&p, plain, exec, &st), ==, KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE);
+  g_assert_cmpint (plug_filter (&p, plain, exec, &st), ==,
+                   KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE);
   assert_reasons (&st, "node(s) had untolerated taint {evict: now}");
   /* an empty value prints as nothing after ": " (§1.5 example) */
   g_assert_cmpint (plug_filter (&p, plain, empty_value, &st), ==,
@@ -1129,7 +1143,8 @@ test_framework_rotation (void)
   KsFramework *fw = framework_new (config, 0, 1);
   g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
   g_autoptr (KsNode) node = node_new ("node", NULL, NULL, "cpu: \"8\", memory: 16Gi");
-  g_autoptr (KsNode) tainted = node_new ("tainted", NULL, "{taints: [{key: x, effect: NoSchedule}]}",
+  g_autoptr (KsNode) tainted = node_new ("tainted", NULL,
+                                         "{taints: [{key: x, effect: NoSchedule}]}",
                                          "cpu: \"8\", memory: 16Gi");
   g_autoptr (GPtrArray) nodes = node_list_new ();
   KsNodeInfo *const *feasible;
@@ -1290,7 +1305,8 @@ test_framework_weighted_total (void)
                                                                  "PreferNoSchedule}]}",
                                             "cpu: \"4\", memory: 8Gi"),
                                   0));
-  g_ptr_array_add (nodes, ni_new (node_new ("b", "{disk: ssd}", NULL, "cpu: \"4\", memory: 8Gi"), 1));
+  g_ptr_array_add (nodes,
+                   ni_new (node_new ("b", "{disk: ssd}", NULL, "cpu: \"4\", memory: 8Gi"), 1));
   g_ptr_array_add (nodes, ni_new (node_new ("c", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 2));
   ni_set_requested (g_ptr_array_index (nodes, 1), 2000, GI, 2000, GI);
 
@@ -1410,7 +1426,8 @@ assert_point (const KsProfileConfig *p, KsExtensionPoint e, const char *expected
   g_assert_cmpstr (got, ==, expected);
 }
 
-#define DEFAULT_FILTERS "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodeResourcesFit"
+#define DEFAULT_FILTERS                                                                            \
+  "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodeResourcesFit"
 #define DEFAULT_SCORES                                                                             \
   "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, NodeResourcesBalancedAllocation:1"
 
@@ -1595,12 +1612,12 @@ test_config_fit_args (void)
   ks_framework_schedule (fw, pod, NODES (nodes), 2, 0, &r);
   fit = score_row (fw, "NodeResourcesFit");
   g_assert_cmpint (fit, >=, 0);
-  /* x: cpu 3000·100 div 4000 = 75, memory 3Gi·100 div 8Gi = 37 → (75·2 + 37) div 3 = 62
-   * y: cpu 1000·100 div 4000 = 25, memory 1Gi·100 div 8Gi = 12 → (50 + 12) div 3 = 20 */
+  /* nx: cpu 3000·100 div 4000 = 75, memory 3Gi·100 div 8Gi = 37 → (75·2 + 37) div 3 = 62
+   * ny: cpu 1000·100 div 4000 = 25, memory 1Gi·100 div 8Gi = 12 → (50 + 12) div 3 = 20 */
   g_assert_cmpint (ks_framework_last_score (fw, fit, 0), ==, 62);
   g_assert_cmpint (ks_framework_last_score (fw, fit, 1), ==, 20);
-  /* bin packing wins: TaintToleration 300 each; x 62 + Balanced (0.75 vs 0.375: std 0.1875 →
-   * 81) = 443; y 20 + (0.25 vs 0.125: std 0.0625 → 93) = 413 */
+  /* bin packing wins: TaintToleration 300 each; nx 62 + Balanced (0.75 vs 0.375: std 0.1875 →
+   * 81) = 443; ny 20 + (0.25 vs 0.125: std 0.0625 → 93) = 413 */
   g_assert_cmpint (ks_framework_last_total (fw, 0), ==, 443);
   g_assert_cmpint (ks_framework_last_total (fw, 1), ==, 413);
   g_assert_cmpstr (r.node, ==, "nx");
@@ -1673,7 +1690,8 @@ test_config_two_profiles (void)
 {
   g_autoptr (KsSchedulerConfig) config = config_decode (
       CONFIG_HEAD "profiles:\n- schedulerName: default-scheduler\n- schedulerName: bin-packer\n"
-                  "  plugins:\n    score:\n      disabled: [{name: NodeResourcesBalancedAllocation}]\n"
+                  "  plugins:\n    score:\n"
+                  "      disabled: [{name: NodeResourcesBalancedAllocation}]\n"
                   "  pluginConfig:\n  - name: NodeResourcesFit\n"
                   "    args: {scoringStrategy: {type: MostAllocated}}\n",
       NULL);
@@ -1721,8 +1739,9 @@ queue_setup (QueueFixture *f, gconstpointer data)
   f->clock = ks_sim_clock_get_clock (f->sim);
   f->config = ks_scheduler_config_new_default ();
   f->fw = framework_new (f->config, 0, 1);
-  f->q = ks_sched_queue_new (f->clock, ks_framework_queue_less, f->fw, f->config->pod_initial_backoff,
-                             f->config->pod_max_backoff, NULL, NULL);
+  f->q = ks_sched_queue_new (f->clock, ks_framework_queue_less, f->fw,
+                             f->config->pod_initial_backoff, f->config->pod_max_backoff, NULL,
+                             NULL);
 }
 
 static void
@@ -1922,6 +1941,33 @@ test_queue_backoff_tick (QueueFixture *f, gconstpointer data)
   assert_queue (f, 1, 0, 0);
 }
 
+/* backoffQ is ordered by expiry, not by arrival. */
+static void
+test_queue_backoff_order (QueueFixture *f, gconstpointer data)
+{
+  g_autoptr (KsPod) p = queue_pod ("p", NULL, 1);
+  g_autoptr (KsPod) q = queue_pod ("q", NULL, 2);
+
+  ks_sched_queue_add (f->q, p);
+  g_assert_cmpstr (pop_name (f), ==, "p");
+  ks_sched_queue_requeue (f->q, p, FALSE); /* t = 0, 1 s backoff */
+  ks_sim_clock_run_until (f->sim, 1 * SEC);
+  assert_queue (f, 1, 0, 0);
+  g_assert_cmpstr (pop_name (f), ==, "p"); /* attempt 2 */
+  ks_sched_queue_add (f->q, q);
+  g_assert_cmpstr (pop_name (f), ==, "q"); /* attempt 1 */
+  /* at 1 s: p backs off 2 s (until 3 s), q 1 s (until 2 s); p enters backoffQ first */
+  ks_sched_queue_requeue (f->q, p, FALSE);
+  ks_sched_queue_requeue (f->q, q, FALSE);
+  assert_queue (f, 0, 2, 0);
+  ks_sim_clock_run_until (f->sim, 2 * SEC);
+  assert_queue (f, 1, 1, 0);
+  g_assert_cmpstr (pop_name (f), ==, "q");
+  ks_sim_clock_run_until (f->sim, 3 * SEC);
+  assert_queue (f, 1, 0, 0);
+  g_assert_cmpstr (pop_name (f), ==, "p");
+}
+
 static void
 test_queue_unschedulable_timeout (QueueFixture *f, gconstpointer data)
 {
@@ -2020,6 +2066,74 @@ test_cache_remove_node (void)
   /* a node moving to another zone goes to the end of that zone */
   cache_add (cache, "a0", "b");
   assert_order (cache, "a2 b2 a0");
+  /* zone a empties (zones: b); a new node in a makes it the second zone */
+  ks_sched_cache_remove_node (cache, "a2");
+  assert_order (cache, "b2 a0");
+  cache_add (cache, "a3", "a");
+  assert_order (cache, "b2 a3 a0");
+  ks_sched_cache_free (cache);
+}
+
+/* A bound pod (spec.nodeName set) with a distinct uid. */
+static KsPod *
+bound_pod (const char *name, const char *node, const char *resources, guint8 uid)
+{
+  g_autofree char *spec
+      = g_strdup_printf ("{nodeName: %s, containers: [{name: c, image: busybox%s%s}]}", node,
+                         resources ? ", resources: " : "", resources ? resources : "");
+  KsPod *pod = pod_new (name, spec);
+
+  pod->parent.meta.uid.bytes[0] = 0x17;
+  pod->parent.meta.uid.bytes[15] = uid;
+  return pod;
+}
+
+/* The node views the framework reads: requests summed over bound and assumed pods. */
+static void
+test_cache_pod_accounting (void)
+{
+  KsSchedCache *cache = ks_sched_cache_new ();
+  g_autoptr (KsNode) node = node_new ("nodea", NULL, "{unschedulable: true}",
+                                      "cpu: \"4\", memory: 8Gi, pods: \"20\"");
+  g_autoptr (KsPod) a = bound_pod ("a", "nodea", "{requests: {cpu: 500m, memory: 1Gi}}", 1);
+  g_autoptr (KsPod) b = bound_pod ("b", "nodea", NULL, 2);
+  g_autoptr (KsPod) c = pod_req ("c", "1", "2Gi");
+  KsNodeInfo *ni;
+
+  c->parent.meta.uid.bytes[15] = 3;
+  ks_sched_cache_set_node (cache, node);
+  ni = ks_sched_cache_get_node (cache, "nodea");
+  g_assert_nonnull (ni);
+  g_assert_cmpstr (ni->name, ==, "nodea");
+  g_assert_true (ni->node == node);
+  g_assert_cmpint (ni->allocatable.milli_cpu, ==, 4000);
+  g_assert_cmpint (ni->allocatable.pods, ==, 20);
+  g_assert_true (ni->unschedulable);
+  ks_sched_cache_set_pod (cache, a);
+  ks_sched_cache_set_pod (cache, b);
+  /* real: 500m + 0, 1Gi + 0; non-zero: 500m + 100m, 1Gi + 200Mi */
+  g_assert_cmpuint (ni->n_pods, ==, 2);
+  g_assert_cmpuint (ni->pods->len, ==, 2);
+  g_assert_cmpint (ni->requested.milli_cpu, ==, 500);
+  g_assert_cmpint (ni->requested.memory, ==, GI);
+  g_assert_cmpint (ni->nonzero_milli_cpu, ==, 600);
+  g_assert_cmpint (ni->nonzero_memory, ==, GI + 200 * MI);
+  /* an assumed pod counts at once */
+  ks_sched_cache_assume_pod (cache, c, g_intern_string ("nodea"));
+  g_assert_true (ks_sched_cache_is_assumed (cache, c));
+  g_assert_cmpuint (ni->n_pods, ==, 3);
+  g_assert_cmpint (ni->requested.milli_cpu, ==, 1500);
+  g_assert_cmpint (ni->requested.memory, ==, 3 * GI);
+  g_assert_cmpint (ni->nonzero_milli_cpu, ==, 1600);
+  g_assert_cmpuint (ks_sched_cache_n_pods (cache), ==, 3);
+  /* removing a pod takes its requests off */
+  ks_sched_cache_remove_pod (cache, a);
+  g_assert_cmpuint (ni->n_pods, ==, 2);
+  g_assert_cmpint (ni->requested.milli_cpu, ==, 1000);
+  g_assert_cmpint (ni->requested.memory, ==, 2 * GI);
+  g_assert_cmpint (ni->nonzero_milli_cpu, ==, 1100);
+  g_assert_cmpint (ni->nonzero_memory, ==, 2 * GI + 200 * MI);
+  g_assert_cmpuint (ks_sched_cache_n_pods (cache), ==, 2);
   ks_sched_cache_free (cache);
 }
 
@@ -2081,11 +2195,14 @@ main (int argc, char **argv)
               queue_teardown);
   g_test_add ("/scheduler/queue/backoff-tick", QueueFixture, NULL, queue_setup,
               test_queue_backoff_tick, queue_teardown);
+  g_test_add ("/scheduler/queue/backoff-order", QueueFixture, NULL, queue_setup,
+              test_queue_backoff_order, queue_teardown);
   g_test_add ("/scheduler/queue/unschedulable-timeout", QueueFixture, NULL, queue_setup,
               test_queue_unschedulable_timeout, queue_teardown);
 
   g_test_add_func ("/scheduler/cache/node-order", test_cache_node_order);
   g_test_add_func ("/scheduler/cache/remove-node", test_cache_remove_node);
+  g_test_add_func ("/scheduler/cache/pod-accounting", test_cache_pod_accounting);
 
   return g_test_run ();
 }

@@ -229,6 +229,18 @@ ks_decoder_get_string (KsDecoder *dec, JsonNode *obj, const char *field, char **
   return ok;
 }
 
+gboolean
+ks_decoder_require_string (KsDecoder *dec, JsonNode *obj, const char *field, char **out,
+                           const char *hint)
+{
+  if (ks_decoder_member (obj, field) == NULL)
+    {
+      ks_decoder_error_field (dec, obj, field, "required field is missing%s", hint ? hint : "");
+      return FALSE;
+    }
+  return ks_decoder_get_string (dec, obj, field, out);
+}
+
 static gboolean
 get_integer (KsDecoder *dec, JsonNode *m, gint64 *out)
 {

@@ -50,6 +50,11 @@ const char *ks_decoder_node_type_name (JsonNode *node);
 /* The member's node, or NULL when obj has no such member or it is null. */
 JsonNode *ks_decoder_member (JsonNode *obj, const char *field);
 
+/* A required string member: "required field is missing" (then hint, e.g. " (the node's name)")
+ * when absent or null, a type problem otherwise; FALSE after a report. */
+gboolean ks_decoder_require_string (KsDecoder *dec, JsonNode *obj, const char *field, char **out,
+                                    const char *hint);
+
 /* Typed members.  obj must be a mapping node.  The path is extended by field for reports. */
 gboolean ks_decoder_get_string (KsDecoder *dec, JsonNode *obj, const char *field, char **out);
 gboolean ks_decoder_get_int64 (KsDecoder *dec, JsonNode *obj, const char *field, gint64 *out);

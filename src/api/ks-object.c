@@ -468,7 +468,8 @@ ks_object_meta_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
                                 "by the API",
                                 rv);
     }
-  if (obj->meta.name == NULL && obj->meta.generate_name == NULL)
+  if (obj->meta.name == NULL && obj->meta.generate_name == NULL
+      && ks_decoder_member (meta, "name") == NULL && ks_decoder_member (meta, "generateName") == NULL)
     ks_decoder_error_field (dec, meta, "name", "required field is missing");
   else if (obj->meta.name != NULL)
     {

@@ -181,10 +181,8 @@ env_decode (KsDecoder *dec, JsonNode *node, KsContainer *c)
 
       if (ks_decoder_expect_object (dec, item))
         {
-          ks_decoder_get_string (dec, item, "name", &e->name);
+          ks_decoder_require_string (dec, item, "name", &e->name, NULL);
           ks_decoder_get_string (dec, item, "value", &e->value);
-          if (e->name == NULL)
-            ks_decoder_error_field (dec, item, "name", "required field is missing");
           if (e->value == NULL)
             e->value = g_strdup ("");
           c->n_env++;
@@ -257,27 +255,20 @@ container_decode (KsDecoder *dec, JsonNode *node, gboolean init, KsContainer *c)
   guint errors = ks_decoder_n_errors (dec);
   g_autofree char *restart = NULL;
   const char *why;
-  gboolean name_ok, image_ok;
 
   memset (c, 0, sizeof *c);
   if (!ks_decoder_expect_object (dec, node))
     return FALSE;
-  /* A name or image of the wrong type is reported once, as such, not also as missing. */
-  name_ok = ks_decoder_get_string (dec, node, "name", &c->name);
-  image_ok = ks_decoder_get_string (dec, node, "image", &c->image);
+  ks_decoder_require_string (dec, node, "name", &c->name, NULL);
+  ks_decoder_require_string (dec, node, "image", &c->image, NULL);
   ks_decoder_get_strv (dec, node, "command", &c->command);
   ks_decoder_get_strv (dec, node, "args", &c->args);
   ks_decoder_get_string (dec, node, "workingDir", &c->working_dir);
   ks_decoder_get_string (dec, node, "imagePullPolicy", &c->image_pull_policy);
-  if (c->name == NULL)
-    {
-      if (name_ok)
-        ks_decoder_error_field (dec, node, "name", "required field is missing");
-    }
-  else if ((why = ks_validate_dns1123_label (c->name)) != NULL)
+  if (c->name != NULL && (why = ks_validate_dns1123_label (c->name)) != NULL)
     ks_decoder_error_field (dec, node, "name", "invalid container name \"%s\": %s", c->name, why);
-  if (image_ok && (c->image == NULL || c->image[0] == '\0'))
-    ks_decoder_error_field (dec, node, "image", "required field is missing");
+  if (c->image != NULL && c->image[0] == '\0')
+    ks_decoder_error_field (dec, node, "image", "must not be empty");
   if (c->image_pull_policy != NULL && strcmp (c->image_pull_policy, "Always") != 0
       && strcmp (c->image_pull_policy, "IfNotPresent") != 0
       && strcmp (c->image_pull_policy, "Never") != 0)

@@ -152,10 +152,11 @@ const char *ks_condition_status_name (KsConditionStatus status);
 
 typedef struct
 {
-  KsConditionStatus status;
-  gint64 last_transition_time;
   const char *reason; /* interned */
   char *message;      /* owned, may be NULL */
+  /* Packed into one word (every pod has five conditions): times are µs and fit in 56 bits. */
+  gint64 last_transition_time : 56;
+  KsConditionStatus status : 8;
 } KsCondition;
 
 typedef enum

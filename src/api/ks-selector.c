@@ -95,7 +95,7 @@ requirement_decode (KsDecoder *dec, JsonNode *node, int n_ops, gboolean fields, 
   for (int i = 0; i < n_ops; i++)
     ops[i] = op_names[i];
   ops[n_ops] = NULL;
-  ks_decoder_get_string (dec, node, "key", &key);
+  ks_decoder_require_string (dec, node, "key", &key, NULL);
   if (ks_decoder_member (node, "operator") == NULL)
     ks_decoder_error_field (dec, node, "operator", "required field is missing (one of %s%s)",
                             "In, NotIn, Exists, DoesNotExist", n_ops > 4 ? ", Gt, Lt" : "");
@@ -103,7 +103,7 @@ requirement_decode (KsDecoder *dec, JsonNode *node, int n_ops, gboolean fields, 
     ks_decoder_get_enum (dec, node, "operator", ops, &op);
   ks_decoder_get_strv (dec, node, "values", &values);
   if (key == NULL)
-    ks_decoder_error_field (dec, node, "key", "required field is missing");
+    ;
   else if (fields)
     {
       if (strcmp (key, "metadata.name") != 0)

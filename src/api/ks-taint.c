@@ -90,7 +90,7 @@ ks_taints_decode (KsDecoder *dec, JsonNode *node, KsTaint **out, guint *n_out)
       if (ks_decoder_expect_object (dec, item))
         {
           const char *why;
-          ks_decoder_get_string (dec, item, "key", &t->key);
+          ks_decoder_require_string (dec, item, "key", &t->key, NULL);
           ks_decoder_get_string (dec, item, "value", &t->value);
           if (ks_decoder_member (item, "effect") == NULL)
             ks_decoder_error_field (dec, item, "effect",
@@ -98,9 +98,7 @@ ks_taints_decode (KsDecoder *dec, JsonNode *node, KsTaint **out, guint *n_out)
                                     "NoExecute)");
           else
             ks_decoder_get_enum (dec, item, "effect", effect_names + 1, &effect);
-          if (t->key == NULL)
-            ks_decoder_error_field (dec, item, "key", "required field is missing");
-          else if ((why = ks_validate_label_key (t->key)) != NULL)
+          if (t->key != NULL && (why = ks_validate_label_key (t->key)) != NULL)
             ks_decoder_error_field (dec, item, "key", "invalid taint key \"%s\": %s", t->key, why);
           if (t->value == NULL)
             t->value = g_strdup ("");

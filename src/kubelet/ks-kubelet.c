@@ -29,14 +29,17 @@ typedef struct
   KsUid uid;
   KsKubelet *kubelet;
   KsPod *pod; /* the newest version seen */
-  gboolean admitted;
-  gboolean terminal;
-  gboolean killing;
   guint next_init; /* the init container running or to run; n_init_containers when done */
-  CWork *init;     /* points into work */
-  CWork *main;     /* points into work */
-  CWork work[];    /* init containers, then containers */
+  guint8 admitted;
+  guint8 terminal;
+  guint8 killing;
+  guint8 queued;  /* waiting in the kubelet's sync queue */
+  guint8 deleted; /* the pod object is gone: forget the worker when synced */
+  CWork work[];   /* init containers, then containers (W_INIT / W_MAIN) */
 } PodWorker;
+
+#define W_INIT(w) ((w)->work)
+#define W_MAIN(w) ((w)->work + (w)->pod->spec->n_init_containers)
 
 struct _KsKubelet
 {
@@ -49,6 +52,8 @@ struct _KsKubelet
   KsResources admitted;  /* Σ requests of admitted, non-terminal pods */
   guint n_admitted;
   guint watch;
+  GQueue to_sync;        /* PodWorker*, in the order their events came */
+  guint64 sync_task;
 };
 
 /* Worker lifecycle */
@@ -61,9 +66,9 @@ worker_free (gpointer p)
   const KsPodSpec *spec = w->pod->spec;
 
   for (guint i = 0; i < spec->n_init_containers; i++)
-    ks_clock_cancel (k->clock, w->init[i].restart_timer);
+    ks_clock_cancel (k->clock, W_INIT (w)[i].restart_timer);
   for (guint i = 0; i < spec->n_containers; i++)
-    ks_clock_cancel (k->clock, w->main[i].restart_timer);
+    ks_clock_cancel (k->clock, W_MAIN (w)[i].restart_timer);
   ks_object_unref (KS_OBJECT (w->pod));
   g_free (w);
 }
@@ -262,7 +267,7 @@ write_status (PodWorker *w, MutateFunc mutate, gpointer data)
 static CWork *
 work_of (PodWorker *w, gboolean init, guint i)
 {
-  return init ? &w->init[i] : &w->main[i];
+  return init ? &W_INIT (w)[i] : &W_MAIN (w)[i];
 }
 
 static const KsContainer *
@@ -290,7 +295,7 @@ static void
 start_main_containers (PodWorker *w)
 {
   for (guint i = 0; i < w->pod->spec->n_containers; i++)
-    if (w->main[i].state == C_IDLE)
+    if (W_MAIN (w)[i].state == C_IDLE)
       start_container (w, FALSE, i);
 }
 
@@ -300,7 +305,7 @@ advance (PodWorker *w)
 {
   if (w->next_init < w->pod->spec->n_init_containers)
     {
-      if (w->init[w->next_init].state == C_IDLE)
+      if (W_INIT (w)[w->next_init].state == C_IDLE)
         start_container (w, TRUE, w->next_init);
       return;
     }
@@ -438,9 +443,9 @@ n_active_containers (PodWorker *w)
 {
   guint n = 0;
   for (guint i = 0; i < w->pod->spec->n_init_containers; i++)
-    n += w->init[i].state == C_STARTING || w->init[i].state == C_RUNNING;
+    n += W_INIT (w)[i].state == C_STARTING || W_INIT (w)[i].state == C_RUNNING;
   for (guint i = 0; i < w->pod->spec->n_containers; i++)
-    n += w->main[i].state == C_STARTING || w->main[i].state == C_RUNNING;
+    n += W_MAIN (w)[i].state == C_STARTING || W_MAIN (w)[i].state == C_RUNNING;
   return n;
 }
 
@@ -709,6 +714,37 @@ sync_pod (PodWorker *w)
     }
 }
 
+/* The pods whose objects changed, synced by a clock task after the change (the kubelet learns
+ * of changes through its watch, as in Kubernetes, and acts afterwards). */
+static void
+sync_queued (gpointer data)
+{
+  KsKubelet *k = data;
+  PodWorker *w;
+
+  k->sync_task = 0;
+  while ((w = g_queue_pop_head (&k->to_sync)) != NULL)
+    {
+      w->queued = FALSE;
+      if (w->deleted)
+        forget (k, w);
+      else
+        sync_pod (w);
+    }
+}
+
+static void
+queue_sync (KsKubelet *k, PodWorker *w)
+{
+  if (!w->queued)
+    {
+      w->queued = TRUE;
+      g_queue_push_tail (&k->to_sync, w);
+    }
+  if (k->sync_task == 0)
+    k->sync_task = ks_clock_schedule (k->clock, ks_clock_now (k->clock), sync_queued, k, NULL);
+}
+
 static void
 on_pod (const KsWatchEvent *event, gpointer data)
 {
@@ -729,8 +765,6 @@ on_pod (const KsWatchEvent *event, gpointer data)
           w->uid = pod->parent.meta.uid;
           w->kubelet = k;
           w->pod = KS_POD (ks_object_ref (event->object));
-          w->init = w->work;
-          w->main = w->work + pod->spec->n_init_containers;
           g_hash_table_insert (k->workers, &w->uid, w);
         }
       else if (event->object->meta.resource_version >= KS_OBJECT (w->pod)->meta.resource_version)
@@ -739,11 +773,14 @@ on_pod (const KsWatchEvent *event, gpointer data)
           ks_object_unref (KS_OBJECT (w->pod));
           w->pod = pod;
         }
-      sync_pod (w);
+      queue_sync (k, w);
       break;
     case KS_WATCH_DELETED:
       if (w != NULL)
-        forget (k, w);
+        {
+          w->deleted = TRUE;
+          queue_sync (k, w);
+        }
       break;
     }
 }
@@ -760,6 +797,7 @@ ks_kubelet_new (KsClient *client, KsClock *clock, KsRuntime *runtime, KsEventSin
   k->node_name = g_intern_string (node_name);
   ks_event_recorder_init (&k->events, events, clock, "kubelet");
   k->workers = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, NULL, worker_free);
+  g_queue_init (&k->to_sync);
   ks_runtime_set_notify (runtime, on_container_event, k);
   k->watch = ks_client_watch (client, ks_kind_get (KS_KIND_POD), k->node_name, TRUE, on_pod, k, NULL);
   return k;
@@ -771,6 +809,8 @@ ks_kubelet_free (KsKubelet *k)
   if (k == NULL)
     return;
   ks_client_unwatch (k->client, k->watch);
+  ks_clock_cancel (k->clock, k->sync_task);
+  g_queue_clear (&k->to_sync);
   ks_runtime_set_notify (k->runtime, NULL, NULL);
   g_hash_table_unref (k->workers);
   ks_resources_clear (&k->admitted);

@@ -51,7 +51,12 @@ node_entry_clear (NodeEntry *e)
   ks_resources_clear (&e->info.requested);
   ks_resources_clear (&e->info.allocatable);
   if (e->info.pods != NULL)
-    g_ptr_array_unref (e->info.pods);
+    {
+      /* The list holds a reference on each pod (pod_put). */
+      for (guint i = 0; i < e->info.pods->len; i++)
+        ks_object_unref (g_ptr_array_index (e->info.pods, i));
+      g_ptr_array_unref (e->info.pods);
+    }
   ks_object_unref (KS_OBJECT (e->node));
   g_free (e->zone);
   memset (e, 0, sizeof *e);

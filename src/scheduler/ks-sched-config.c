@@ -489,9 +489,8 @@ profile_decode (KsDecoder *dec, JsonNode *node)
               g_autofree char *pname = NULL;
               if (ks_decoder_expect_object (dec, item))
                 {
-                  ks_decoder_get_string (dec, item, "name", &pname);
-                  if (pname == NULL)
-                    ks_decoder_error_field (dec, item, "name", "required field is missing");
+                  if (!ks_decoder_require_string (dec, item, "name", &pname, NULL) || pname == NULL)
+                    ;
                   else if (g_hash_table_contains (p->args, pname))
                     ks_decoder_error_field (dec, item, "name",
                                             "plugin \"%s\" is configured twice", pname);

@@ -501,7 +501,8 @@ ks_store_create (KsStore *store, KsObject *obj, GError **error)
           g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_FORBIDDEN,
                        "%s \"%s\" is forbidden: unable to create new content in namespace %s "
                        "because it is being terminated",
-                       resource_name (kind), obj->meta.name ? obj->meta.name : obj->meta.generate_name,
+                       resource_name (kind),
+                       obj->meta.name ? obj->meta.name : obj->meta.generate_name,
                        obj->meta.namespace);
           return NULL;
         }

@@ -1,0 +1,35 @@
+#!/bin/sh
+# The command line: help, version, usage errors and their exit status.
+. "$TOP_SRCDIR/tests/lib.sh"
+
+kubesim --help >"$TMP/help" 2>&1; expect_eq "--help exits 0" $? 0
+expect_grep "--help lists run" "^  run " "$TMP/help"
+expect_grep "--help lists bench" "^  bench " "$TMP/help"
+expect_grep "--help lists version" "^  version " "$TMP/help"
+
+kubesim version >"$TMP/v" 2>&1; expect_eq "version exits 0" $? 0
+expect_grep "version prints the version" "^kubesim [0-9][0-9.]*$" "$TMP/v"
+kubesim --version >"$TMP/v2" 2>&1; expect_eq "--version exits 0" $? 0
+cmp -s "$TMP/v" "$TMP/v2" && ok "--version = version" || fail "--version differs from version"
+
+for c in run bench version; do
+  kubesim "$c" --help >"$TMP/h" 2>&1; expect_eq "$c --help exits 0" $? 0
+  expect_grep "$c --help shows usage" "Usage:" "$TMP/h"
+done
+kubesim help run >"$TMP/h" 2>&1; expect_eq "help run exits 0" $? 0
+expect_grep "help run shows run's options" "--sample-every" "$TMP/h"
+
+kubesim >"$TMP/e" 2>&1; expect_eq "no command exits 2" $? 2
+kubesim frobnicate >"$TMP/e" 2>&1; expect_eq "unknown command exits 2" $? 2
+expect_grep "unknown command is named" 'unknown command "frobnicate"' "$TMP/e"
+kubesim run >"$TMP/e" 2>&1; expect_eq "run without a scenario exits 2" $? 2
+expect_grep "run says what is missing" "missing SCENARIO" "$TMP/e"
+kubesim run --bogus x.yaml >"$TMP/e" 2>&1; expect_eq "unknown option exits 2" $? 2
+kubesim run --seed=-3 "$TOP_SRCDIR/examples/quickstart.yaml" >"$TMP/e" 2>&1
+expect_eq "negative seed exits 2" $? 2
+kubesim run --sample-every 0s "$TOP_SRCDIR/examples/quickstart.yaml" >"$TMP/e" 2>&1
+expect_eq "zero sample interval exits 2" $? 2
+kubesim run "$TMP/does-not-exist.yaml" >"$TMP/e" 2>&1; expect_eq "missing file exits 2" $? 2
+expect_grep "missing file is named" "does-not-exist.yaml" "$TMP/e"
+kubesim version extra >"$TMP/e" 2>&1; expect_eq "version with an argument exits 2" $? 2
+finish

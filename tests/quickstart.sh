@@ -1,0 +1,46 @@
+#!/bin/sh
+# The bundled quickstart runs, writes its three outputs, and does what its comments say.
+. "$TOP_SRCDIR/tests/lib.sh"
+
+out="$TMP/out"
+kubesim run --quiet --out "$out" "$TOP_SRCDIR/examples/quickstart.yaml" >"$TMP/stdout" 2>"$TMP/stderr"
+expect_eq "quickstart exits 0" $? 0
+expect_eq "--quiet prints nothing" "$(cat "$TMP/stdout" "$TMP/stderr")" ""
+for f in events.jsonl metrics.csv summary.json; do
+  [ -s "$out/$f" ] && ok "$f written" || fail "$f missing or empty"
+done
+ls "$out" | grep -q '\.tmp$' && fail "temporary files left in $out" || ok "no temporary files left"
+
+s="$out/summary.json"
+expect_eq "scenario name" "$(json_get "$s" '"scenario"')" '"quickstart"'
+expect_eq "seed" "$(json_get "$s" '"seed"')" 1
+expect_eq "simulated time" "$(json_get "$s" '"sim_time_s"')" 1800
+expect_eq "nodes" "$(json_get "$s" '"nodes"')" 5
+# web 3 + 3 after the scale, worker 4; the failed node's two web pods are replaced: 12 pods.
+expect_eq "pods created" "$(json_get "$s" '"created"')" 12
+expect_eq "pods scheduled" "$(json_get "$s" '"scheduled"')" 12
+expect_eq "pods running at the end" "$(json_get "$s" '"running"')" 10
+expect_eq "pods pending at the end" "$(json_get "$s" '"pending"')" 0
+
+e="$out/events.jsonl"
+expect_eq "pods the ReplicaSets made" "$(grep -c '"event":"SuccessfulCreate"' "$e")" 12
+expect_eq "scheduled events" "$(grep -c '"event":"Scheduled"' "$e")" 12
+expect_eq "started events" "$(grep -c '"event":"Started"' "$e")" 12
+expect_grep "the scale event ran at 5m" '^{"t":300,"event":"Scale"' "$e"
+expect_grep "the deployment scaled its ReplicaSet" '"message":"Scaled up replica set web-[a-z0-9]* from 3 to 6"' "$e"
+expect_grep "the node failed at 10m" '^{"t":600,"event":"NodeNotReady".*"Node pool-a-1 status is now: NodeNotReady"' "$e"
+expect_grep "the node recovered at 20m" '^{"t":1200,"event":"NodeReady"' "$e"
+# Nothing is scheduled onto the failed node while it is down.
+awk -F'"t":' '{ split($2, a, ","); t = a[1] + 0 } t > 600 && t < 1200 && /"event":"Scheduled"/ && /pool-a-1/ { bad = 1 } END { exit bad }' "$e" \
+  && ok "no pod scheduled to pool-a-1 while it was down" || fail "a pod went to the failed node"
+# Events are in time order.
+sed 's/^{"t":\([0-9.]*\),.*/\1/' "$e" | sort -n -c && ok "events in time order" || fail "events out of order"
+
+m="$out/metrics.csv"
+expect_eq "metrics header" "$(head -n 1 "$m")" "t,metric,object,value"
+expect_grep "sampled at 10s" "^10,pods_running,cluster," "$m"
+expect_grep "last sample at the end" "^1800,nodes,cluster,5" "$m"
+expect_grep "node ratios" "^0,cpu_requested_ratio,pool-a-0," "$m"
+expect_grep "deployment replicas after the scale" "^310,deployment_replicas,default/web,6" "$m"
+expect_grep "a node not ready while failed" "^610,nodes_ready,cluster,4" "$m"
+finish
