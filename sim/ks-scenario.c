@@ -348,7 +348,8 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
           diag_at (l, w, "duplicate name: %s %s%s%s is already defined at %s", obj->kind->name,
                    obj->meta.namespace ? obj->meta.namespace : "", obj->meta.namespace ? "/" : "",
                    obj->meta.name, before);
-        g_hash_table_insert (here, g_strdup (id), (gpointer) w);
+        if (!g_hash_table_contains (here, id))
+          g_hash_table_insert (here, g_strdup (id), (gpointer) w);
         if (obj->kind->namespaced && !g_hash_table_contains (l->namespaces, obj->meta.namespace))
           {
             g_autofree char *f = field_path (pl, "metadata.namespace");

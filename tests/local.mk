@@ -14,6 +14,7 @@ unit_tests = \
 	tests/test-controllers \
 	tests/test-event-queue \
 	tests/test-quantity \
+	tests/test-scheduler \
 	tests/test-store \
 	tests/test-yaml
 check_PROGRAMS += $(unit_tests)
@@ -22,6 +23,7 @@ tests_test_api_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
+tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 
@@ -29,9 +31,22 @@ shell_tests = \
 	tests/bad-input.sh \
 	tests/cli.sh \
 	tests/determinism.sh \
+	tests/golden.sh \
 	tests/quickstart.sh \
-	tests/three-nodes.sh
+	tests/three-nodes.sh \
+	tests/valgrind.sh
 TESTS += $(shell_tests)
 
 EXTRA_DIST += $(shell_tests) tests/lib.sh \
 	tests/bad tests/golden tests/scenarios
+
+# make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
+# through KS_VALGRIND, which tests/lib.sh puts in front of kubesim).
+VALGRIND_FLAGS = -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	--show-leak-kinds=definite --suppressions=/usr/share/glib-2.0/valgrind/glib.supp
+check-valgrind: $(check_PROGRAMS) kubesim
+	@test -n "$(VALGRIND)" || { echo "valgrind not found: run scripts/deps"; exit 1; }
+	$(MAKE) $(AM_MAKEFLAGS) check \
+		LOG_COMPILER='$(VALGRIND) $(VALGRIND_FLAGS)' \
+		TESTS_ENVIRONMENT="G_SLICE=always-malloc KS_VALGRIND='$(VALGRIND) $(VALGRIND_FLAGS)'; export G_SLICE KS_VALGRIND;"
+.PHONY: check-valgrind
