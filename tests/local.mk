@@ -5,7 +5,14 @@ SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \
 	KUBESIM='$(abs_top_builddir)/kubesim'; export KUBESIM; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
-	G_DEBUG=fatal-criticals; export G_DEBUG;
+	G_DEBUG=fatal-criticals; export G_DEBUG; \
+	$(sanitizer_environment)
+if ENABLE_SANITIZERS
+sanitizer_environment = KS_SANITIZERS=1; export KS_SANITIZERS; \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; export UBSAN_OPTIONS;
+else
+sanitizer_environment =
+endif
 
 test_ldadd = libkubesim.la
 

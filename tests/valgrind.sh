@@ -3,6 +3,7 @@
 # no uninitialised values, no definite leaks.
 . "$TOP_SRCDIR/tests/lib.sh"
 
+[ -z "${KS_SANITIZERS:-}" ] || skip "this build uses AddressSanitizer, which valgrind cannot run"
 command -v valgrind >/dev/null 2>&1 || skip "valgrind is not installed (scripts/deps installs it)"
 supp=/usr/share/glib-2.0/valgrind/glib.supp
 [ -r "$supp" ] || skip "GLib's valgrind suppressions ($supp) are missing"

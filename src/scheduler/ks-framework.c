@@ -263,7 +263,8 @@ fit_error_message (KsFramework *fw, guint n_nodes, const char *prefilter_msg,
       while (g_hash_table_iter_next (&iter, &reason, &count))
         g_ptr_array_add (items, g_strdup_printf ("%u %s", GPOINTER_TO_UINT (count),
                                                  (const char *) reason));
-      qsort (items->pdata, items->len, sizeof (gpointer), cmp_strings);
+      if (items->len > 0)
+        qsort (items->pdata, items->len, sizeof (gpointer), cmp_strings);
       g_string_append_c (s, ' ');
       for (guint i = 0; i < items->len; i++)
         {

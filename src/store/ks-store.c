@@ -218,7 +218,8 @@ ks_store_list_dependents (KsStore *store, const KsKind *kind, const KsUid *owner
     if (kind == NULL || ((KsObject *) obj)->kind == kind)
       g_ptr_array_add (out, obj);
   /* Hash order must not leak out: sort what was added. */
-  qsort (out->pdata + start, out->len - start, sizeof (gpointer), dependent_compare);
+  if (out->len > start)
+    qsort (out->pdata + start, out->len - start, sizeof (gpointer), dependent_compare);
 }
 
 /* Indexes */
