@@ -1,0 +1,8 @@
+EXTRA_DIST += \
+	docs/architecture.md \
+	docs/benchmarks.md \
+	docs/development.md \
+	docs/formats.md \
+	docs/policy-abi.md \
+	docs/scheduler.md \
+	docs/user-guide.md

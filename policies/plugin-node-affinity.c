@@ -3,7 +3,7 @@
  * Filter: spec.nodeSelector must match exactly and one required term must match.
  * Score: the sum of the weights of the preferred terms that match; DefaultNormalizeScore.
  * kubesim does not turn matchFields metadata.name terms into a PreFilter node set; a node the
- * terms exclude fails the filter instead (docs/architecture.md). */
+ * terms exclude fails the filter instead (docs/scheduler.md, differences). */
 #include "config.h"
 
 #include "ks-builtin-private.h"
@@ -48,6 +48,9 @@ affinity_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
   const KsNodeAffinity *a = pod->spec->node_affinity;
   gint64 sum = 0;
 
+  /* Score may run without PreScore (a profile can disable NodeAffinity's PreScore). */
+  if (a == NULL)
+    return 0;
   for (guint i = 0; i < a->n_preferred; i++)
     if (ks_node_selector_term_matches (&a->preferred[i].term, ni->node->parent.meta.labels,
                                        ni->name))

@@ -113,9 +113,12 @@ strv_member (JsonObject *o, const char *member, char ***out, GError **error)
   return TRUE;
 }
 
-/* Decode resources: [{name, weight}] at node; prefix names the field for errors. */
+/* Decode resources: [{name, weight}] at node; prefix names the field for errors.  As
+ * kube-scheduler's defaults: an empty list means cpu and memory, a weight of 0 means 1.  With
+ * unit_weights (BalancedAllocation) every weight must be 1. */
 static gboolean
-resources_decode (JsonNode *node, const char *prefix, ResourceArgs *a, GError **error)
+resources_decode (JsonNode *node, const char *prefix, gboolean unit_weights, ResourceArgs *a,
+                  GError **error)
 {
   JsonArray *array;
   guint n;
@@ -127,6 +130,8 @@ resources_decode (JsonNode *node, const char *prefix, ResourceArgs *a, GError **
     }
   array = json_node_get_array (node);
   n = json_array_get_length (array);
+  if (n == 0)
+    return TRUE; /* the defaults stay */
   g_free (a->resources);
   a->resources = g_new0 (ScoreResource, MAX (n, 1));
   a->n_resources = 0;
@@ -160,14 +165,26 @@ resources_decode (JsonNode *node, const char *prefix, ResourceArgs *a, GError **
         {
           JsonNode *w = json_object_get_member (o, "weight");
           if (!JSON_NODE_HOLDS_VALUE (w) || json_node_get_value_type (w) != G_TYPE_INT64
-              || json_node_get_int (w) < 1 || json_node_get_int (w) > 100)
+              || json_node_get_int (w) < 0 || json_node_get_int (w) > 100)
             {
               g_set_error (error, ARGS_ERROR, 0, "%s[%u].weight: must be an integer from 1 to 100",
                            prefix, i);
               return FALSE;
             }
-          weight = json_node_get_int (w);
+          weight = json_node_get_int (w) == 0 ? 1 : json_node_get_int (w);
+          if (unit_weights && weight != 1)
+            {
+              g_set_error (error, ARGS_ERROR, 0, "%s[%u].weight: must be 1", prefix, i);
+              return FALSE;
+            }
         }
+      for (guint j = 0; j < a->n_resources; j++)
+        if (strcmp (a->resources[j].name, name) == 0)
+          {
+            g_set_error (error, ARGS_ERROR, 0, "%s[%u].name: duplicate resource \"%s\"", prefix, i,
+                         name);
+            return FALSE;
+          }
       a->resources[a->n_resources++] = (ScoreResource){ res_kind (name), g_intern_string (name),
                                                         weight };
     }
@@ -204,7 +221,14 @@ fit_init (JsonNode *args, gpointer *instance, GError **error)
           return FALSE;
         }
       so = json_node_get_object (s);
-      if (json_object_has_member (so, "type"))
+      if (!json_object_has_member (so, "type"))
+        {
+          g_set_error (error, ARGS_ERROR, 0,
+                       "scoringStrategy.type: required field is missing (LeastAllocated, "
+                       "MostAllocated or RequestedToCapacityRatio)");
+          return FALSE;
+        }
+      else
         {
           const char *type = json_object_get_string_member_with_default (so, "type", "");
           if (strcmp (type, "LeastAllocated") == 0)
@@ -229,7 +253,7 @@ fit_init (JsonNode *args, gpointer *instance, GError **error)
         }
       r = json_object_get_member (so, "resources");
       if (r != NULL && !JSON_NODE_HOLDS_NULL (r)
-          && !resources_decode (r, "scoringStrategy.resources", a, error))
+          && !resources_decode (r, "scoringStrategy.resources", FALSE, a, error))
         return FALSE;
     }
   return TRUE;
@@ -389,8 +413,24 @@ balanced_init (JsonNode *args, gpointer *instance, GError **error)
       return FALSE;
     }
   r = json_object_get_member (json_node_get_object (args), "resources");
-  if (r != NULL && !JSON_NODE_HOLDS_NULL (r) && !resources_decode (r, "resources", a, error))
+  if (r != NULL && !JSON_NODE_HOLDS_NULL (r) && !resources_decode (r, "resources", TRUE, a, error))
     return FALSE;
+  return TRUE;
+}
+
+/* The fraction of resource r the node would have requested with the pod, capped at 1; FALSE
+ * when the resource does not count (allocatable 0). */
+static gboolean
+fraction (const KsNodeInfo *ni, const KsPod *pod, const ScoreResource *r, double *f)
+{
+  gint64 alloc, req;
+
+  allocatable_and_request (ni, pod, r, TRUE, &alloc, &req);
+  if (alloc == 0)
+    return FALSE;
+  *f = (double) req / (double) alloc;
+  if (*f > 1)
+    *f = 1;
   return TRUE;
 }
 
@@ -398,29 +438,27 @@ static gint64
 balanced_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
 {
   const ResourceArgs *a = ctx->instance;
-  double fractions[16], total = 0, std = 0;
+  double first = 0, second = 0, total = 0, std = 0, f;
   guint n = 0;
 
-  for (guint i = 0; i < a->n_resources && n < G_N_ELEMENTS (fractions); i++)
-    {
-      gint64 alloc, req;
-      double f;
-      allocatable_and_request (ni, pod, &a->resources[i], TRUE, &alloc, &req);
-      if (alloc == 0)
-        continue;
-      f = (double) req / (double) alloc;
-      if (f > 1)
-        f = 1;
-      total += f;
-      fractions[n++] = f;
-    }
+  for (guint i = 0; i < a->n_resources; i++)
+    if (fraction (ni, pod, &a->resources[i], &f))
+      {
+        if (n == 0)
+          first = f;
+        else if (n == 1)
+          second = f;
+        total += f;
+        n++;
+      }
   if (n == 2)
-    std = fabs ((fractions[0] - fractions[1]) / 2);
+    std = fabs ((first - second) / 2);
   else if (n > 2)
     {
       double mean = total / n, sum = 0;
-      for (guint i = 0; i < n; i++)
-        sum += (fractions[i] - mean) * (fractions[i] - mean);
+      for (guint i = 0; i < a->n_resources; i++)
+        if (fraction (ni, pod, &a->resources[i], &f))
+          sum += (f - mean) * (f - mean);
       std = sqrt (sum / n);
     }
   return (gint64) ((1 - std) * KS_MAX_NODE_SCORE);

@@ -155,28 +155,6 @@ ks_scenario_free (KsScenario *s)
   g_free (s);
 }
 
-/* Reject members of obj that are not in allowed. */
-static void
-check_fields (KsDecoder *dec, JsonNode *obj, const char *const *allowed)
-{
-  JsonObjectIter iter;
-  const char *key;
-  JsonNode *value;
-
-  json_object_iter_init (&iter, json_node_get_object (obj));
-  while (json_object_iter_next (&iter, &key, &value))
-    if (!g_strv_contains (allowed, key))
-      {
-        g_autofree char *list = g_strjoinv (", ", (char **) allowed);
-        guint line = 0, column = 0;
-        gsize mark = ks_decoder_push (dec, key);
-        ks_source_get_key_position (dec->source, obj, key, &line, &column);
-        ks_diag_add (dec->diag, ks_source_get_name (dec->source), line, column, dec->path->str,
-                     "unknown field \"%s\"; valid fields: %s", key, list);
-        ks_decoder_pop (dec, mark);
-      }
-}
-
 /* The simulation annotations of a pod template (or pod) must parse; a bad one is reported at
  * its value. */
 static void
@@ -404,7 +382,7 @@ pool_decode (KsDecoder *dec, JsonNode *node)
 
   if (!ks_decoder_expect_object (dec, node))
     return NULL;
-  check_fields (dec, node, fields);
+  ks_decoder_check_fields (dec, node, fields);
   pool = g_new0 (KsNodePool, 1);
   ks_decoder_require_string (dec, node, "name", &pool->name, NULL);
   if (pool->name != NULL && ks_validate_dns1123_subdomain (pool->name) != NULL)
@@ -466,7 +444,7 @@ cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTab
 
   if (!ks_decoder_expect_object (dec, node))
     return;
-  check_fields (dec, node, fields);
+  ks_decoder_check_fields (dec, node, fields);
   if ((m = ks_decoder_member (node, "nodes")) != NULL)
     {
       gsize mark = ks_decoder_push (dec, "nodes");
@@ -551,7 +529,7 @@ scheduler_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s)
     {
       static const char *const fields[] = { "file", NULL };
       g_autofree char *name = NULL;
-      check_fields (dec, node, fields);
+      ks_decoder_check_fields (dec, node, fields);
       if (ks_decoder_get_string (dec, node, "file", &name) && name != NULL)
         {
           g_autofree char *path = resolve (l, name);
@@ -657,7 +635,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
             static const char *const scale_fields[] = { "kind", "name", "namespace", "replicas", NULL };
             static const char *const delete_fields[] = { "kind", "name", "namespace", NULL };
             g_autofree char *kind = NULL;
-            check_fields (dec, body, a->type == KS_ACTION_SCALE ? scale_fields : delete_fields);
+            ks_decoder_check_fields (dec, body, a->type == KS_ACTION_SCALE ? scale_fields : delete_fields);
             ks_decoder_require_string (dec, body, "kind", &kind, NULL);
             ks_decoder_require_string (dec, body, "name", &a->name, NULL);
             ks_decoder_get_string (dec, body, "namespace", &a->namespace);
@@ -690,7 +668,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
         case KS_ACTION_RECOVER_NODE:
           {
             static const char *const fields[] = { "name", NULL };
-            check_fields (dec, body, fields);
+            ks_decoder_check_fields (dec, body, fields);
             ks_decoder_require_string (dec, body, "name", &a->name, NULL);
             if (a->name != NULL && !g_hash_table_contains (node_names, a->name))
               ks_decoder_error_field (dec, body, "name", "no node \"%s\" in the cluster", a->name);
@@ -771,7 +749,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
   s->actions = g_ptr_array_new_with_free_func (action_free);
   if (!ks_decoder_expect_object (&dec, root))
     goto out;
-  check_fields (&dec, root, fields);
+  ks_decoder_check_fields (&dec, root, fields);
   ks_decoder_get_string (&dec, root, "kind", &kind);
   if (kind != NULL && strcmp (kind, "Scenario") != 0)
     ks_decoder_error_field (&dec, root, "kind", "must be \"Scenario\"");
@@ -816,7 +794,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
       gsize mark = ks_decoder_push (&dec, "kubelet");
       if (ks_decoder_expect_object (&dec, m))
         {
-          check_fields (&dec, m, kubelet_fields);
+          ks_decoder_check_fields (&dec, m, kubelet_fields);
           ks_decoder_get_duration (&dec, m, "startup", &s->kubelet_startup);
         }
       ks_decoder_pop (&dec, mark);

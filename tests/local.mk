@@ -4,6 +4,8 @@ LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = \
 	KUBESIM='$(abs_top_builddir)/kubesim'; export KUBESIM; \
+	FUZZ_QUANTITY='$(abs_top_builddir)/tests/fuzz-quantity'; export FUZZ_QUANTITY; \
+	FUZZ_YAML='$(abs_top_builddir)/tests/fuzz-yaml'; export FUZZ_YAML; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
 	G_DEBUG=fatal-criticals; export G_DEBUG; \
 	$(sanitizer_environment)
@@ -34,10 +36,17 @@ tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 
+# The fuzz targets as regression runners over tests/fuzz/ (tests/fuzz.sh).
+check_PROGRAMS += tests/fuzz-quantity tests/fuzz-yaml
+tests_fuzz_quantity_LDADD = $(test_ldadd)
+tests_fuzz_yaml_LDADD = $(test_ldadd)
+
 shell_tests = \
 	tests/bad-input.sh \
 	tests/cli.sh \
 	tests/determinism.sh \
+	tests/docs.sh \
+	tests/fuzz.sh \
 	tests/golden.sh \
 	tests/quickstart.sh \
 	tests/three-nodes.sh \
@@ -45,7 +54,7 @@ shell_tests = \
 TESTS += $(shell_tests)
 
 EXTRA_DIST += $(shell_tests) tests/lib.sh \
-	tests/bad tests/golden tests/scenarios
+	tests/bad tests/fuzz tests/golden tests/scenarios
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
 # through KS_VALGRIND, which tests/lib.sh puts in front of kubesim).

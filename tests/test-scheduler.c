@@ -622,8 +622,17 @@ test_fit_bad_args (void)
   g_autofree char *type = plug_init_error ("NodeResourcesFit",
                                            "{\"scoringStrategy\": {\"type\": \"Nope\"}}");
   g_autofree char *weight = plug_init_error (
-      "NodeResourcesFit",
-      "{\"scoringStrategy\": {\"resources\": [{\"name\": \"cpu\", \"weight\": 0}]}}");
+      "NodeResourcesFit", "{\"scoringStrategy\": {\"type\": \"LeastAllocated\", \"resources\": "
+                          "[{\"name\": \"cpu\", \"weight\": 101}]}}");
+  /* kube-scheduler requires the type once scoringStrategy is given */
+  g_autofree char *untyped = plug_init_error (
+      "NodeResourcesFit", "{\"scoringStrategy\": {\"resources\": [{\"name\": \"cpu\"}]}}");
+  /* BalancedAllocation weights must be 1, names unique */
+  g_autofree char *heavy = plug_init_error ("NodeResourcesBalancedAllocation",
+                                            "{\"resources\": [{\"name\": \"cpu\", \"weight\": 2}]}");
+  g_autofree char *twice = plug_init_error (
+      "NodeResourcesBalancedAllocation",
+      "{\"resources\": [{\"name\": \"cpu\"}, {\"name\": \"cpu\"}]}");
   g_autofree char *name = plug_init_error ("NodeResourcesBalancedAllocation",
                                            "{\"resources\": [{\"weight\": 1}]}");
 
@@ -632,6 +641,32 @@ test_fit_bad_args (void)
   g_assert_nonnull (strstr (type, "\"Nope\""));
   g_assert_true (g_str_has_prefix (weight, "scoringStrategy.resources[0].weight: "));
   g_assert_true (g_str_has_prefix (name, "resources[0].name: "));
+  g_assert_true (g_str_has_prefix (untyped, "scoringStrategy.type: required field is missing"));
+  g_assert_cmpstr (heavy, ==, "resources[0].weight: must be 1");
+  g_assert_cmpstr (twice, ==, "resources[1].name: duplicate resource \"cpu\"");
+}
+
+/* kube-scheduler's defaults for NodeResourcesFitArgs: weight 0 counts as 1, an empty resource
+ * list means cpu and memory. */
+static void
+test_fit_args_defaults (void)
+{
+  Plug zero = { 0 }, empty = { 0 };
+  g_autoptr (KsPod) pod = pod_req ("p", "500m", "1Gi");
+  KsNodeInfo *ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
+
+  ni_set_requested (ni, 1000, 2 * GI, 1000, 2 * GI);
+  plug_init (&zero, "NodeResourcesFit",
+             "{\"scoringStrategy\": {\"type\": \"LeastAllocated\", \"resources\": "
+             "[{\"name\": \"cpu\", \"weight\": 0}, {\"name\": \"memory\", \"weight\": 0}]}}");
+  plug_init (&empty, "NodeResourcesFit",
+             "{\"scoringStrategy\": {\"type\": \"LeastAllocated\", \"resources\": []}}");
+  /* §1.7.9: cpu 62, memory 62 → 62, as with the default args */
+  g_assert_cmpint (plug_score (&zero, pod, ni), ==, 62);
+  g_assert_cmpint (plug_score (&empty, pod, ni), ==, 62);
+  plug_clear (&zero);
+  plug_clear (&empty);
+  ni_free (ni);
 }
 
 /* ---- NodeResourcesBalancedAllocation (§1.7.3) -------------------------------------------- */
@@ -1006,6 +1041,38 @@ test_framework_no_nodes (void)
   g_assert_null (r.node);
   g_assert_false (r.rejected);
   g_assert_cmpstr (r.message, ==, "no nodes available to schedule pods");
+  ks_schedule_result_clear (&r);
+  ks_framework_free (fw);
+}
+
+/* A profile may disable NodeAffinity's PreScore and keep its Score: Score then runs for a pod
+ * without node affinity and must count 0 (this crashed once). */
+static KsSchedulerConfig *config_decode (const char *text, char **problem);
+
+static void
+test_framework_score_without_prescore (void)
+{
+  g_autoptr (KsSchedulerConfig) config
+      = config_decode ("apiVersion: kubescheduler.config.k8s.io/v1\n"
+                       "kind: KubeSchedulerConfiguration\n"
+                       "profiles:\n"
+                       "- plugins:\n"
+                       "    preScore: {disabled: [{name: NodeAffinity}]}\n",
+                       NULL);
+  KsFramework *fw = framework_new (config, 0, 1);
+  g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
+  g_autoptr (GPtrArray) nodes = node_list_new ();
+  KsScheduleResult r;
+  gint row;
+
+  g_ptr_array_add (nodes, ni_new (node_new ("a", NULL, NULL, "cpu: \"2\", memory: 8Gi"), 0));
+  g_ptr_array_add (nodes, ni_new (node_new ("b", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 1));
+  ks_framework_schedule (fw, pod, NODES (nodes), 2, 0, &r);
+  g_assert_cmpstr (r.node, ==, "b");
+  row = score_row (fw, "NodeAffinity");
+  g_assert_cmpint (row, >=, 0);
+  g_assert_cmpint (ks_framework_last_score (fw, row, 0), ==, 0);
+  g_assert_cmpint (ks_framework_last_score (fw, row, 1), ==, 0);
   ks_schedule_result_clear (&r);
   ks_framework_free (fw);
 }
@@ -1564,6 +1631,42 @@ test_config_unknown_plugin (void)
   g_assert_true (
       g_str_has_prefix (problem, "sched.yaml:8:15: profiles[0].plugins.filter.enabled[0].name: "));
   g_assert_nonnull (strstr (problem, "\"NoSuchPlugin\""));
+}
+
+/* kube-scheduler decodes its configuration strictly: a misspelt field is an error, not a
+ * silent default. */
+static void
+test_config_unknown_fields (void)
+{
+  g_autofree char *top = NULL, *profile = NULL, *entry = NULL, *extender = NULL;
+  KsSchedulerConfig *config;
+
+  config = config_decode (CONFIG_HEAD "percentageOfNodeToScore: 50\n", &top);
+  g_assert_null (config);
+  g_assert_true (g_str_has_prefix (top, "sched.yaml:3:1: percentageOfNodeToScore: unknown field "));
+  config = config_decode (CONFIG_HEAD "profiles:\n- schedulerName: a\n  plugin: {}\n", &profile);
+  g_assert_null (config);
+  g_assert_true (g_str_has_prefix (profile, "sched.yaml:5:3: profiles[0].plugin: unknown field "));
+  config = config_decode (CONFIG_HEAD "profiles:\n- plugins:\n    score:\n"
+                                      "      enabled: [{name: NodeResourcesFit, wieght: 2}]\n",
+                          &entry);
+  g_assert_null (config);
+  g_assert_nonnull (strstr (entry, "profiles[0].plugins.score.enabled[0].wieght: unknown field"));
+  config = config_decode (CONFIG_HEAD "extenders: [{urlPrefix: http://x}]\n", &extender);
+  g_assert_null (config);
+  g_assert_nonnull (strstr (extender, "extenders: scheduler extenders are not supported"));
+}
+
+/* As kube-scheduler's defaults: an empty profile list means the default profile. */
+static void
+test_config_empty_profiles (void)
+{
+  g_autoptr (KsSchedulerConfig) config = config_decode (CONFIG_HEAD "profiles: []\n", NULL);
+
+  g_assert_nonnull (config);
+  g_assert_cmpuint (config->profiles->len, ==, 1);
+  g_assert_nonnull (ks_scheduler_config_get_profile (config, "default-scheduler"));
+  assert_point (g_ptr_array_index (config->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
 }
 
 static void
@@ -2157,6 +2260,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scheduler/fit/zero-allocatable", test_fit_zero_allocatable);
   g_test_add_func ("/scheduler/fit/extended-score", test_fit_extended_score);
   g_test_add_func ("/scheduler/fit/bad-args", test_fit_bad_args);
+  g_test_add_func ("/scheduler/fit/args-defaults", test_fit_args_defaults);
   g_test_add_func ("/scheduler/balanced/two-resources", test_balanced_two);
   g_test_add_func ("/scheduler/balanced/three-resources", test_balanced_three);
   g_test_add_func ("/scheduler/taint/filter", test_taint_filter);
@@ -2182,6 +2286,10 @@ main (int argc, char **argv)
   g_test_add_func ("/scheduler/config/weight-override", test_config_weight_override);
   g_test_add_func ("/scheduler/config/unknown-plugin", test_config_unknown_plugin);
   g_test_add_func ("/scheduler/config/unimplemented-plugin", test_config_unimplemented_plugin);
+  g_test_add_func ("/scheduler/config/unknown-fields", test_config_unknown_fields);
+  g_test_add_func ("/scheduler/framework/score-without-prescore",
+                   test_framework_score_without_prescore);
+  g_test_add_func ("/scheduler/config/empty-profiles", test_config_empty_profiles);
   g_test_add_func ("/scheduler/config/fit-args", test_config_fit_args);
   g_test_add_func ("/scheduler/config/bad-args", test_config_bad_args);
   g_test_add_func ("/scheduler/config/percentage", test_config_percentage);

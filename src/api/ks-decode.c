@@ -154,6 +154,30 @@ ks_decoder_expect_array (KsDecoder *dec, JsonNode *node)
   return FALSE;
 }
 
+void
+ks_decoder_check_fields (KsDecoder *dec, JsonNode *obj, const char *const *allowed)
+{
+  JsonObjectIter iter;
+  const char *key;
+  JsonNode *value;
+
+  if (obj == NULL || !JSON_NODE_HOLDS_OBJECT (obj))
+    return;
+  json_object_iter_init (&iter, json_node_get_object (obj));
+  while (json_object_iter_next (&iter, &key, &value))
+    if (!g_strv_contains (allowed, key))
+      {
+        g_autofree char *list = g_strjoinv (", ", (char **) allowed);
+        guint line = 0, column = 0;
+        gsize mark = ks_decoder_push (dec, key);
+        if (dec->source != NULL)
+          ks_source_get_key_position (dec->source, obj, key, &line, &column);
+        ks_diag_add (dec->diag, dec->source ? ks_source_get_name (dec->source) : NULL, line, column,
+                     dec->path->str, "unknown field \"%s\"; valid fields: %s", key, list);
+        ks_decoder_pop (dec, mark);
+      }
+}
+
 JsonNode *
 ks_decoder_member (JsonNode *obj, const char *field)
 {

@@ -47,6 +47,11 @@ gboolean ks_decoder_expect_object (KsDecoder *dec, JsonNode *node);
 gboolean ks_decoder_expect_array (KsDecoder *dec, JsonNode *node);
 const char *ks_decoder_node_type_name (JsonNode *node);
 
+/* Report every member of the mapping obj that is not in the NULL-terminated allowed list
+ * ("unknown field "x"; valid fields: ..."), at the member's key.  For kubesim's own formats,
+ * which are strict (Kubernetes manifests ignore unknown fields instead). */
+void ks_decoder_check_fields (KsDecoder *dec, JsonNode *obj, const char *const *allowed);
+
 /* The member's node, or NULL when obj has no such member or it is null. */
 JsonNode *ks_decoder_member (JsonNode *obj, const char *field);
 

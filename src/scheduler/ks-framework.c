@@ -113,7 +113,8 @@ ks_framework_new (const KsProfileConfig *profile, gint32 global_percentage, guin
   fw->totals = g_array_new (FALSE, FALSE, sizeof (gint64));
   fw->codes = g_array_new (FALSE, FALSE, sizeof (KsStatusCode));
   fw->ran_score = g_ptr_array_new ();
-  fw->histogram = g_hash_table_new (g_direct_hash, g_direct_equal);
+  /* By text: two plugins may report the same reason from different pointers. */
+  fw->histogram = g_hash_table_new (g_str_hash, g_str_equal);
   fw->skip_filter = g_new0 (gboolean, MAX (fw->points[KS_POINT_FILTER]->len, 1));
   return fw;
 }
@@ -264,15 +265,17 @@ fit_error_message (KsFramework *fw, guint n_nodes, const char *prefilter_msg,
         g_ptr_array_add (items, g_strdup_printf ("%u %s", GPOINTER_TO_UINT (count),
                                                  (const char *) reason));
       if (items->len > 0)
-        qsort (items->pdata, items->len, sizeof (gpointer), cmp_strings);
-      g_string_append_c (s, ' ');
-      for (guint i = 0; i < items->len; i++)
         {
-          if (i > 0)
-            g_string_append (s, ", ");
-          g_string_append (s, g_ptr_array_index (items, i));
+          qsort (items->pdata, items->len, sizeof (gpointer), cmp_strings);
+          g_string_append_c (s, ' ');
+          for (guint i = 0; i < items->len; i++)
+            {
+              if (i > 0)
+                g_string_append (s, ", ");
+              g_string_append (s, g_ptr_array_index (items, i));
+            }
+          g_string_append_c (s, '.');
         }
-      g_string_append_c (s, '.');
     }
   if (postfilter != NULL && postfilter->n_reasons > 0)
     for (guint i = 0; i < postfilter->n_reasons; i++)

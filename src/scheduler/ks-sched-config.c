@@ -336,9 +336,12 @@ static void
 plugin_set_decode (KsDecoder *dec, JsonNode *node, PluginSet *set)
 {
   static const char *const lists[] = { "enabled", "disabled" };
+  static const char *const fields[] = { "enabled", "disabled", NULL };
+  static const char *const entry_fields[] = { "name", "weight", NULL };
 
   if (!ks_decoder_expect_object (dec, node))
     return;
+  ks_decoder_check_fields (dec, node, fields);
   for (guint l = 0; l < 2; l++)
     {
       JsonNode *m = ks_decoder_member (node, lists[l]);
@@ -358,6 +361,7 @@ plugin_set_decode (KsDecoder *dec, JsonNode *node, PluginSet *set)
               gint32 weight = 0;
               if (ks_decoder_expect_object (dec, item))
                 {
+                  ks_decoder_check_fields (dec, item, entry_fields);
                   name_node = ks_decoder_member (item, "name");
                   if (name_node == NULL
                       || json_node_get_value_type (name_node) != G_TYPE_STRING)
@@ -427,8 +431,13 @@ profile_decode (KsDecoder *dec, JsonNode *node)
   guint errors = ks_decoder_n_errors (dec);
   g_autofree char *why = NULL;
 
+  static const char *const fields[] = { "schedulerName", "percentageOfNodesToScore", "plugins",
+                                        "pluginConfig", NULL };
+  static const char *const config_fields[] = { "name", "args", NULL };
+
   if (!ks_decoder_expect_object (dec, node))
     return NULL;
+  ks_decoder_check_fields (dec, node, fields);
   ks_decoder_get_string (dec, node, "schedulerName", &name);
   p = profile_new (name != NULL ? name : "default-scheduler");
   ks_decoder_get_int32 (dec, node, "percentageOfNodesToScore", 0, 100,
@@ -489,6 +498,7 @@ profile_decode (KsDecoder *dec, JsonNode *node)
               g_autofree char *pname = NULL;
               if (ks_decoder_expect_object (dec, item))
                 {
+                  ks_decoder_check_fields (dec, item, config_fields);
                   if (!ks_decoder_require_string (dec, item, "name", &pname, NULL) || pname == NULL)
                     ;
                   else if (g_hash_table_contains (p->args, pname))
@@ -553,8 +563,23 @@ ks_scheduler_config_decode (KsDecoder *dec, JsonNode *node)
   gint32 initial = 1, max = 10;
   JsonNode *profiles;
 
+  /* Fields of kube-scheduler's configuration that concern a real process (leader election,
+   * client connection, serving) are accepted and have no effect in kubesim. */
+  static const char *const fields[] = { "apiVersion", "kind", "parallelism", "leaderElection",
+                                        "clientConnection", "healthzBindAddress",
+                                        "metricsBindAddress", "enableProfiling",
+                                        "enableContentionProfiling", "percentageOfNodesToScore",
+                                        "podInitialBackoffSeconds", "podMaxBackoffSeconds",
+                                        "profiles", "extenders", "delayCacheUntilActive", NULL };
+  JsonNode *extenders;
+
   if (!ks_decoder_expect_object (dec, node))
     return NULL;
+  ks_decoder_check_fields (dec, node, fields);
+  extenders = ks_decoder_member (node, "extenders");
+  if (extenders != NULL
+      && !(JSON_NODE_HOLDS_ARRAY (extenders) && json_array_get_length (json_node_get_array (extenders)) == 0))
+    ks_decoder_error_field (dec, node, "extenders", "scheduler extenders are not supported by kubesim");
   ks_decoder_get_string (dec, node, "apiVersion", &api_version);
   ks_decoder_get_string (dec, node, "kind", &kind);
   if (g_strcmp0 (api_version, "kubescheduler.config.k8s.io/v1") != 0)
@@ -585,8 +610,9 @@ ks_scheduler_config_decode (KsDecoder *dec, JsonNode *node)
       if (ks_decoder_expect_array (dec, profiles))
         {
           JsonArray *array = json_node_get_array (profiles);
+          /* As kube-scheduler's defaults: no profile means the default one. */
           if (json_array_get_length (array) == 0)
-            ks_decoder_error (dec, profiles, "must have at least one profile");
+            g_ptr_array_add (c->profiles, default_profile ("default-scheduler"));
           for (guint i = 0; i < json_array_get_length (array); i++)
             {
               gsize mark2 = ks_decoder_push_index (dec, i);

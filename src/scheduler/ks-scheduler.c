@@ -13,7 +13,7 @@ struct _KsScheduler
 {
   KsClient *client;
   KsClock *clock;
-  KsEventRecorder events;
+  KsEventSink *sink;
   KsSchedulerConfig *config;
   GPtrArray *frameworks; /* KsFramework*, one per profile */
   KsSchedCache *cache;
@@ -37,19 +37,34 @@ framework_for (KsScheduler *s, const KsPod *pod)
 
 /* Binding and failure */
 
+/* Events carry the profile's name as their source, as kube-scheduler's do. */
 static void
-record_failure (KsScheduler *s, KsPod *pod, const char *message)
+record_event (KsScheduler *s, KsFramework *fw, KsObject *pod, gboolean warning,
+              const char *reason, const char *node, const char *message)
+{
+  KsEventRecorder recorder;
+
+  ks_event_recorder_init (&recorder, s->sink, s->clock, ks_framework_get_name (fw));
+  ks_event_record (&recorder, pod, warning, reason, node, "%s", message);
+}
+
+/* handleSchedulingFailure: a FailedScheduling event and condition PodScheduled=False with
+ * reason Unschedulable (plugins rejected the pod) or SchedulerError. */
+static void
+record_failure (KsScheduler *s, KsFramework *fw, KsPod *pod, gboolean rejected,
+                const char *message)
 {
   const KsCondition *c = &pod->conditions[KS_POD_COND_SCHEDULED];
+  const char *reason = rejected ? "Unschedulable" : "SchedulerError";
 
-  ks_event_record (&s->events, KS_OBJECT (pod), TRUE, "FailedScheduling", NULL, "%s", message);
-  if (c->status != KS_CONDITION_FALSE || g_strcmp0 (c->reason, "Unschedulable") != 0
+  record_event (s, fw, KS_OBJECT (pod), TRUE, "FailedScheduling", NULL, message);
+  if (c->status != KS_CONDITION_FALSE || g_strcmp0 (c->reason, reason) != 0
       || g_strcmp0 (c->message, message) != 0)
     {
       KsPod *copy = ks_pod_copy (pod);
       KsObject *updated;
-      ks_pod_set_condition (copy, KS_POD_COND_SCHEDULED, KS_CONDITION_FALSE, "Unschedulable",
-                            message, ks_clock_now (s->clock));
+      ks_pod_set_condition (copy, KS_POD_COND_SCHEDULED, KS_CONDITION_FALSE, reason, message,
+                            ks_clock_now (s->clock));
       updated = ks_client_update_status (s->client, KS_OBJECT (copy), NULL);
       ks_object_unref (KS_OBJECT (copy));
       if (updated != NULL)
@@ -80,7 +95,7 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
     {
       s->stats.failed++;
       ks_sched_queue_requeue (s->queue, pod, result.rejected);
-      record_failure (s, pod, result.message);
+      record_failure (s, fw, pod, result.rejected, result.message);
       ks_schedule_result_clear (&result);
       return;
     }
@@ -88,19 +103,23 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
   ks_sched_cache_assume_pod (s->cache, pod, result.node);
   if (!ks_client_bind (s->client, pod, result.node, &error))
     {
-      g_autofree char *message = g_strdup_printf ("Binding rejected: %s", error->message);
+      /* handleBindingCycleError: forget the pod; what it held may let others fit. */
       ks_sched_cache_remove_pod (s->cache, pod);
       s->stats.failed++;
       ks_sched_queue_requeue (s->queue, pod, FALSE);
-      ks_event_record (&s->events, pod_obj, TRUE, "FailedScheduling", NULL, "%s", message);
+      ks_sched_queue_move_all (s->queue);
+      record_failure (s, fw, pod, FALSE, error->message);
       ks_schedule_result_clear (&result);
       return;
     }
   s->stats.scheduled++;
   ks_sched_queue_done (s->queue, pod);
-  ks_event_record (&s->events, pod_obj, FALSE, "Scheduled", result.node,
-                   "Successfully assigned %s/%s to %s", pod_obj->meta.namespace,
-                   pod_obj->meta.name, result.node);
+  {
+    g_autofree char *message = g_strdup_printf ("Successfully assigned %s/%s to %s",
+                                                pod_obj->meta.namespace, pod_obj->meta.name,
+                                                result.node);
+    record_event (s, fw, pod_obj, FALSE, "Scheduled", result.node, message);
+  }
   ks_schedule_result_clear (&result);
 }
 
@@ -225,7 +244,7 @@ ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config,
   s->client = client;
   s->clock = clock;
   s->config = config;
-  ks_event_recorder_init (&s->events, events, clock, "default-scheduler");
+  s->sink = events;
   s->frameworks = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_framework_free);
   for (guint i = 0; i < config->profiles->len; i++)
     {
