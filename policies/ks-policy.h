@@ -137,6 +137,14 @@ struct _KsSchedulerPlugin
                      guint n);
   /* Frees ctx->cycle at the end of the attempt (NULL: g_free is not called; leave cycle NULL). */
   void (*free_cycle) (gpointer cycle);
+  /* Reserve: node (interned) was chosen and the pod is assumed there; keep whatever the plugin
+   * holds for the pod.  A failure (with reasons) makes the scheduler unreserve and retry the pod
+   * later.  NULL: none. */
+  KsStatusCode (*reserve) (KsPluginCtx *ctx, const KsPod *pod, const char *node,
+                           KsStatus *status);
+  /* Unreserve: undo reserve (a later Reserve plugin failed, or binding failed).  Must not fail.
+   * Called in reverse order.  NULL: none. */
+  void (*unreserve) (KsPluginCtx *ctx, const KsPod *pod, const char *node);
 };
 
 /* DefaultNormalizeScore (helper/normalize_score.go): scale to [0, max] by the highest score;

@@ -1077,6 +1077,86 @@ test_framework_score_without_prescore (void)
   ks_framework_free (fw);
 }
 
+/* Reserve runs in profile order; a failure unreserves the plugins already reserved, in reverse
+ * order; ks_framework_unreserve undoes every one. */
+static GString *reserve_log;
+
+static KsStatusCode
+log_reserve (KsPluginCtx *ctx, const KsPod *pod, const char *node, KsStatus *status)
+{
+  const char *name = ctx->instance;
+  g_string_append_printf (reserve_log, "reserve %s %s; ", name, node);
+  if (strcmp (name, "bad") == 0)
+    {
+      ks_status_add_reason (status, "no room");
+      return KS_STATUS_UNSCHEDULABLE;
+    }
+  return KS_STATUS_SUCCESS;
+}
+
+static void
+log_unreserve (KsPluginCtx *ctx, const KsPod *pod, const char *node)
+{
+  g_string_append_printf (reserve_log, "unreserve %s %s; ", (const char *) ctx->instance, node);
+}
+
+static gboolean
+init_a (JsonNode *args, gpointer *instance, GError **error)
+{
+  *instance = (gpointer) "a";
+  return TRUE;
+}
+
+static gboolean
+init_b (JsonNode *args, gpointer *instance, GError **error)
+{
+  *instance = (gpointer) "b";
+  return TRUE;
+}
+
+static gboolean
+init_bad (JsonNode *args, gpointer *instance, GError **error)
+{
+  *instance = (gpointer) "bad";
+  return TRUE;
+}
+
+static void
+test_framework_reserve (void)
+{
+  static const KsSchedulerPlugin a = { KS_POLICY_ABI_VERSION, "ReserveA", 0, init_a, .reserve = log_reserve, .unreserve = log_unreserve };
+  static const KsSchedulerPlugin b = { KS_POLICY_ABI_VERSION, "ReserveB", 0, init_b, .reserve = log_reserve, .unreserve = log_unreserve };
+  static const KsSchedulerPlugin bad = { KS_POLICY_ABI_VERSION, "ReserveBad", 0, init_bad, .reserve = log_reserve, .unreserve = log_unreserve };
+  g_autoptr (KsSchedulerConfig) config = ks_scheduler_config_new_default ();
+  KsProfileConfig *profile = g_ptr_array_index (config->profiles, 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
+  g_autofree char *why = NULL;
+  KsPluginEntry entries[] = { { &a, 0 }, { &b, 0 }, { &bad, 0 } };
+  KsFramework *fw;
+
+  reserve_log = g_string_new (NULL);
+  g_array_append_vals (profile->points[KS_POINT_RESERVE], entries, 2);
+  fw = ks_framework_new (profile, 0, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (ks_framework_reserve (fw, pod, "n1", &why));
+  ks_framework_unreserve (fw, pod, "n1");
+  g_assert_cmpstr (reserve_log->str, ==,
+                   "reserve a n1; reserve b n1; unreserve b n1; unreserve a n1; ");
+  ks_framework_free (fw);
+
+  g_string_truncate (reserve_log, 0);
+  g_array_append_vals (profile->points[KS_POINT_RESERVE], entries + 2, 1);
+  fw = ks_framework_new (profile, 0, 1, &error);
+  g_assert_no_error (error);
+  g_assert_false (ks_framework_reserve (fw, pod, "n2", &why));
+  g_assert_cmpstr (why, ==, "running Reserve plugin \"ReserveBad\": no room");
+  g_assert_cmpstr (reserve_log->str, ==,
+                   "reserve a n2; reserve b n2; reserve bad n2; unreserve b n2; unreserve a n2; ");
+  ks_framework_free (fw);
+  g_string_free (reserve_log, TRUE);
+}
+
 static void
 test_framework_fit_error (void)
 {
@@ -2287,6 +2367,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scheduler/config/unknown-plugin", test_config_unknown_plugin);
   g_test_add_func ("/scheduler/config/unimplemented-plugin", test_config_unimplemented_plugin);
   g_test_add_func ("/scheduler/config/unknown-fields", test_config_unknown_fields);
+  g_test_add_func ("/scheduler/framework/reserve", test_framework_reserve);
   g_test_add_func ("/scheduler/framework/score-without-prescore",
                    test_framework_score_without_prescore);
   g_test_add_func ("/scheduler/config/empty-profiles", test_config_empty_profiles);

@@ -41,6 +41,8 @@ struct _KsFramework
   gboolean *skip_filter;             /* per filter slot, set by PreFilter SKIP */
 };
 
+static void end_cycle (KsFramework *fw);
+
 static Instance *
 instance_for (KsFramework *fw, const KsSchedulerPlugin *plugin)
 {
@@ -124,6 +126,8 @@ ks_framework_free (KsFramework *fw)
 {
   if (fw == NULL)
     return;
+  if (fw->feasible != NULL)
+    end_cycle (fw);
   g_ptr_array_unref (fw->instances);
   for (guint e = 0; e < KS_N_POINTS; e++)
     if (fw->points[e] != NULL)
@@ -193,6 +197,7 @@ ks_framework_num_feasible_nodes_to_find (KsFramework *fw, guint n)
 static void
 begin_cycle (KsFramework *fw, KsNodeInfo *const *nodes, guint n, gint64 now)
 {
+  end_cycle (fw); /* a caller that did not end the last cycle */
   for (guint i = 0; i < fw->instances->len; i++)
     {
       Instance *inst = g_ptr_array_index (fw->instances, i);
@@ -404,7 +409,6 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
   if (n_feasible == 1)
     {
       result->node = feasible[0]->name;
-      end_cycle (fw);
       return;
     }
 
@@ -491,6 +495,48 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
       }
     result->node = feasible[chosen]->name;
   }
+}
+
+gboolean
+ks_framework_reserve (KsFramework *fw, const KsPod *pod, const char *node, char **message)
+{
+  GArray *points = fw->points[KS_POINT_RESERVE];
+
+  for (guint i = 0; i < points->len; i++)
+    {
+      Slot *s = &g_array_index (points, Slot, i);
+      KsStatus status = { 0 };
+      if (s->inst->plugin->reserve (&s->inst->ctx, pod, node, &status) == KS_STATUS_SUCCESS)
+        continue;
+      *message = g_strdup_printf ("running Reserve plugin \"%s\": %s", s->inst->plugin->name,
+                                  status.n_reasons > 0 ? status.reasons[0] : "failed");
+      for (guint j = i; j-- > 0;)
+        {
+          Slot *u = &g_array_index (points, Slot, j);
+          if (u->inst->plugin->unreserve != NULL)
+            u->inst->plugin->unreserve (&u->inst->ctx, pod, node);
+        }
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ks_framework_unreserve (KsFramework *fw, const KsPod *pod, const char *node)
+{
+  GArray *points = fw->points[KS_POINT_RESERVE];
+
+  for (guint i = points->len; i-- > 0;)
+    {
+      Slot *u = &g_array_index (points, Slot, i);
+      if (u->inst->plugin->unreserve != NULL)
+        u->inst->plugin->unreserve (&u->inst->ctx, pod, node);
+    }
+}
+
+void
+ks_framework_end_cycle (KsFramework *fw)
+{
   end_cycle (fw);
 }
 

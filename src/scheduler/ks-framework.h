@@ -36,9 +36,19 @@ void ks_schedule_result_clear (KsScheduleResult *result);
 guint ks_framework_num_feasible_nodes_to_find (KsFramework *fw, guint n_nodes);
 guint ks_num_feasible_nodes_to_find (gint32 percentage, guint n_nodes);
 
-/* Run one scheduling cycle for pod over nodes (the cache's list). */
+/* Run one scheduling cycle for pod over nodes (the cache's list).  When a node was chosen the
+ * cycle stays open for Reserve: call ks_framework_reserve (and, if binding fails,
+ * ks_framework_unreserve), then ks_framework_end_cycle. */
 void ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nodes,
                             guint n_nodes, gint64 now, KsScheduleResult *result);
+/* Run the Reserve plugins for the chosen node.  On a failure, the plugins already reserved are
+ * unreserved in reverse order and FALSE is returned with the reason in *message (newly
+ * allocated). */
+gboolean ks_framework_reserve (KsFramework *fw, const KsPod *pod, const char *node, char **message);
+/* Run every Reserve plugin's Unreserve, in reverse order. */
+void ks_framework_unreserve (KsFramework *fw, const KsPod *pod, const char *node);
+/* Free the per-cycle state of the plugins. */
+void ks_framework_end_cycle (KsFramework *fw);
 
 /* The per-plugin scores of the last cycle, for explanations and tests: the number of score
  * plugins that ran, and for plugin p its name, weight and normalized score on feasible node i.

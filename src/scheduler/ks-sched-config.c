@@ -7,12 +7,12 @@
 #include "src/ks-clock.h"
 
 static const char *const point_names[KS_N_POINTS] = {
-  "queueSort", "preFilter", "filter", "postFilter", "preScore", "score",
+  "queueSort", "preFilter", "filter", "postFilter", "preScore", "score", "reserve",
 };
 
 /* Extension points kubesim accepts in a configuration but runs itself (binding) or does not
  * have yet; plugins listed there must still be known names. */
-static const char *const other_points[] = { "preEnqueue", "reserve", "permit", "preBind", "bind",
+static const char *const other_points[] = { "preEnqueue", "permit", "preBind", "bind",
                                             "postBind", NULL };
 
 /* Every plugin of kube-scheduler v1.32's in-tree registry, so that a configuration written for
@@ -51,6 +51,8 @@ implements (const KsSchedulerPlugin *p, KsExtensionPoint point)
       return p->pre_score != NULL;
     case KS_POINT_SCORE:
       return p->score != NULL;
+    case KS_POINT_RESERVE:
+      return p->reserve != NULL;
     default:
       return FALSE;
     }

@@ -18,6 +18,7 @@ typedef enum
   KS_POINT_POST_FILTER,
   KS_POINT_PRE_SCORE,
   KS_POINT_SCORE,
+  KS_POINT_RESERVE,
   KS_N_POINTS
 } KsExtensionPoint;
 

@@ -99,11 +99,27 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
       ks_schedule_result_clear (&result);
       return;
     }
-  /* Assume, then bind (the binding cycle runs at once in kubesim). */
+  /* Assume, Reserve, then bind (the binding cycle runs at once in kubesim). */
   ks_sched_cache_assume_pod (s->cache, pod, result.node);
+  {
+    g_autofree char *why = NULL;
+    if (!ks_framework_reserve (fw, pod, result.node, &why))
+      {
+        ks_framework_end_cycle (fw);
+        ks_sched_cache_remove_pod (s->cache, pod);
+        s->stats.failed++;
+        ks_sched_queue_requeue (s->queue, pod, FALSE);
+        record_failure (s, fw, pod, FALSE, why);
+        ks_schedule_result_clear (&result);
+        return;
+      }
+  }
   if (!ks_client_bind (s->client, pod, result.node, &error))
     {
-      /* handleBindingCycleError: forget the pod; what it held may let others fit. */
+      /* handleBindingCycleError: unreserve and forget the pod; what it held may let others
+       * fit. */
+      ks_framework_unreserve (fw, pod, result.node);
+      ks_framework_end_cycle (fw);
       ks_sched_cache_remove_pod (s->cache, pod);
       s->stats.failed++;
       ks_sched_queue_requeue (s->queue, pod, FALSE);
@@ -112,6 +128,7 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
       ks_schedule_result_clear (&result);
       return;
     }
+  ks_framework_end_cycle (fw);
   s->stats.scheduled++;
   ks_sched_queue_done (s->queue, pod);
   {
