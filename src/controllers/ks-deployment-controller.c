@@ -426,7 +426,9 @@ largest_first (gconstpointer pa, gconstpointer pb, gpointer data)
   /* ties: newer first when scaling up, older first when scaling down */
   if (ta != tb)
     return (up ? ta > tb : ta < tb) ? -1 : 1;
-  return strcmp (a->parent.meta.name, b->parent.meta.name);
+  /* ReplicaSetsBySizeNewer reverses ReplicaSetsByCreationTimestamp, name tie-break included. */
+  return up ? strcmp (b->parent.meta.name, a->parent.meta.name)
+            : strcmp (a->parent.meta.name, b->parent.meta.name);
 }
 
 static gint32
@@ -474,8 +476,8 @@ scale (Sync *s)
       gint32 to_add = allowed - current, added = 0;
       g_autofree gint32 *sizes = g_new (gint32, active->len);
 
-      if (to_add == 0)
-        return FALSE;
+      /* Even with nothing to add, scale_rs writes the desired/max annotations: until they match
+       * spec.replicas every sync is a scaling event and the rollout would never go on. */
       g_ptr_array_sort_with_data (active, largest_first, GINT_TO_POINTER (to_add > 0));
       for (guint i = 0; i < active->len; i++)
         {
@@ -560,12 +562,23 @@ sync_status (Sync *s)
                                  "MinimumReplicasUnavailable",
                                  "Deployment does not have minimum availability.", s->now);
 
-  /* Progressing */
-  if (s->new_rs != NULL && is_complete (d)
-      && g_strcmp0 (progressing->reason, "ProgressDeadlineExceeded") != 0)
+  /* Progressing (syncRolloutStatus): no estimate once the rollout completed and no old replicas
+   * are left, even if pods come and go afterwards. */
+  if (progressing->status != KS_CONDITION_UNSET
+      && g_strcmp0 (progressing->reason, "NewReplicaSetAvailable") == 0
+      && d->status.replicas == d->status.updated_replicas)
     {
-      g_autofree char *msg = g_strdup_printf ("ReplicaSet \"%s\" has successfully progressed.",
-                                              s->new_rs->parent.meta.name);
+      /* isCompleteDeployment: keep the condition as it is */
+    }
+  else if (is_complete (d))
+    {
+      /* Also after ProgressDeadlineExceeded: a late completion still completes. */
+      g_autofree char *msg
+          = s->new_rs != NULL
+                ? g_strdup_printf ("ReplicaSet \"%s\" has successfully progressed.",
+                                   s->new_rs->parent.meta.name)
+                : g_strdup_printf ("Deployment \"%s\" has successfully progressed.",
+                                   d->parent.meta.name);
       ks_deployment_set_condition (d, KS_DEPLOY_COND_PROGRESSING, KS_CONDITION_TRUE,
                                    "NewReplicaSetAvailable", msg, s->now);
     }
@@ -611,9 +624,12 @@ sync_status (Sync *s)
       if (updated != NULL)
         ks_object_unref (updated);
     }
-  /* Not complete and not timed out: look again when the deadline passes. */
+  /* Not complete and not timed out: look again when the deadline passes.  A NewReplicaSetAvailable
+   * rollout cannot time out (its lastUpdateTime may be long past, which would requeue it at once,
+   * forever); Kubernetes requeues it rate-limited to no effect, kubesim not at all. */
   if (!is_complete (d) && progressing->status != KS_CONDITION_UNSET
-      && g_strcmp0 (progressing->reason, "ProgressDeadlineExceeded") != 0)
+      && g_strcmp0 (progressing->reason, "ProgressDeadlineExceeded") != 0
+      && g_strcmp0 (progressing->reason, "NewReplicaSetAvailable") != 0)
     {
       g_autofree char *key = ks_object_key (KS_OBJECT (d));
       gint64 after = progressing->last_update_time

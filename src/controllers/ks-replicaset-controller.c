@@ -35,11 +35,28 @@ on_pod (const KsWatchEvent *event, gpointer data)
 {
   KsReplicaSetController *rsc = data;
   const KsPod *pod = KS_POD (event->object);
+  const KsOwnerRef *ref;
 
   /* Only changes that matter to a ReplicaSet: creation, deletion, readiness, phase, deletion
    * timestamps; every pod event is cheap to enqueue, so take them all. */
-  (void) pod;
   ks_controller_enqueue_owner (&rsc->c, event->object, "ReplicaSet");
+
+  /* updatePod: a pod that just became ready is available minReadySeconds later; look again then
+   * (plus a second, as Kubernetes does). */
+  ref = ks_object_get_controller_ref (event->object);
+  if (event->type == KS_WATCH_MODIFIED && ref != NULL && strcmp (ref->kind, "ReplicaSet") == 0
+      && !ks_pod_is_ready (KS_POD (event->old_object)) && ks_pod_is_ready (pod))
+    {
+      g_autoptr (KsObject) rs = ks_client_get (rsc->c.client, ks_kind_get (KS_KIND_REPLICA_SET),
+                                               event->object->meta.namespace, ref->name, NULL);
+      if (rs != NULL && ks_uid_equal (&rs->meta.uid, &ref->uid)
+          && KS_REPLICA_SET (rs)->min_ready_seconds > 0)
+        {
+          g_autofree char *key = ks_object_key (rs);
+          ks_workqueue_add_after (rsc->c.queue, key,
+                                  (KS_REPLICA_SET (rs)->min_ready_seconds + 1) * KS_USEC_PER_SEC);
+        }
+    }
 }
 
 /* The pods the ReplicaSet controls (owner reference with controller=true to it). */
@@ -57,21 +74,18 @@ owned_pods (KsReplicaSetController *rsc, KsObject *rs)
   return pods;
 }
 
-/* Active pods of every ReplicaSet with the same controller as rs (rs included), for ranks. */
+/* Active pods of every ReplicaSet with the same controller as rs (rs included), for ranks.  A
+ * ReplicaSet without a controller has no related pods (getReplicaSetsWithSameController returns
+ * nil), so all its pods rank 0. */
 static GPtrArray *
-related_pods (KsReplicaSetController *rsc, KsReplicaSet *rs, GPtrArray *own)
+related_pods (KsReplicaSetController *rsc, KsReplicaSet *rs)
 {
   const KsOwnerRef *ref = ks_object_get_controller_ref (KS_OBJECT (rs));
   GPtrArray *related = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   g_autoptr (GPtrArray) siblings = NULL;
 
   if (ref == NULL)
-    {
-      for (guint i = 0; i < own->len; i++)
-        if (ks_pod_is_active (g_ptr_array_index (own, i)))
-          g_ptr_array_add (related, ks_object_ref (g_ptr_array_index (own, i)));
-      return related;
-    }
+    return related;
   siblings = ks_client_list (rsc->c.client, ks_kind_get (KS_KIND_REPLICA_SET),
                              rs->parent.meta.namespace, NULL);
   for (guint i = 0; i < siblings->len; i++)
@@ -153,7 +167,7 @@ manage_replicas (KsReplicaSetController *rsc, KsReplicaSet *rs, GPtrArray *activ
         pods[i] = g_ptr_array_index (active, i);
       if ((guint) n < active->len)
         {
-          g_autoptr (GPtrArray) related = related_pods (rsc, rs, active);
+          g_autoptr (GPtrArray) related = related_pods (rsc, rs);
           g_autoptr (GHashTable) on_node = g_hash_table_new (g_direct_hash, g_direct_equal);
           for (guint i = 0; i < related->len; i++)
             {
@@ -242,9 +256,11 @@ sync_replica_set (const char *key, gpointer data)
       if (updated != NULL)
         ks_object_unref (updated);
     }
-  /* Pods become available minReadySeconds after they are ready: look again then. */
+  /* Pods become available minReadySeconds after they are ready: look again then.  A second
+   * later, as on_pod does: availability needs lastTransitionTime + minReadySeconds < now, and
+   * simulated time has no latency to make that true at exactly minReadySeconds. */
   if (rs->min_ready_seconds > 0 && ready == rs->replicas && available != rs->replicas)
-    ks_workqueue_add_after (rsc->c.queue, key, rs->min_ready_seconds * KS_USEC_PER_SEC);
+    ks_workqueue_add_after (rsc->c.queue, key, (rs->min_ready_seconds + 1) * KS_USEC_PER_SEC);
 }
 
 KsReplicaSetController *

@@ -22,6 +22,7 @@ typedef struct
   gint64 backoff;        /* the backoff entry: current duration (0: no entry) */
   gint64 backoff_update; /* and its lastUpdate */
   guint64 restart_timer;
+  gboolean restarted;    /* restarted after a backoff: restartCount grows when it runs */
 } CWork;
 
 typedef struct
@@ -175,7 +176,10 @@ compute_conditions (PodWorker *w, KsPod *pod, gint64 now)
   const KsPodSpec *spec = pod->spec;
   GString *unready = g_string_new (NULL);
 
-  if (w->next_init < spec->n_init_containers)
+  if (pod->phase == KS_POD_SUCCEEDED)
+    ks_pod_set_condition (pod, KS_POD_COND_INITIALIZED, KS_CONDITION_TRUE, "PodCompleted", NULL,
+                          now);
+  else if (w->next_init < spec->n_init_containers)
     {
       GString *incomplete = g_string_new (NULL);
       for (guint i = w->next_init; i < spec->n_init_containers; i++)
@@ -195,9 +199,11 @@ compute_conditions (PodWorker *w, KsPod *pod, gint64 now)
       g_string_append_printf (unready, "%s%s", unready->len ? " " : "", spec->containers[i].name);
   if (ks_pod_is_terminal (pod))
     {
-      ks_pod_set_condition (pod, KS_POD_COND_CONTAINERS_READY, KS_CONDITION_FALSE, "PodCompleted",
-                            NULL, now);
-      ks_pod_set_condition (pod, KS_POD_COND_READY, KS_CONDITION_FALSE, "PodCompleted", NULL, now);
+      /* status/generate.go: PodFailed or PodCompleted by the terminal phase. */
+      const char *reason = pod->phase == KS_POD_FAILED ? "PodFailed" : "PodCompleted";
+      ks_pod_set_condition (pod, KS_POD_COND_CONTAINERS_READY, KS_CONDITION_FALSE, reason, NULL,
+                            now);
+      ks_pod_set_condition (pod, KS_POD_COND_READY, KS_CONDITION_FALSE, reason, NULL, now);
     }
   else if (unready->len == 0)
     {
@@ -355,11 +361,15 @@ admit (PodWorker *w)
   gint64 requested = 0, used = 0, capacity = 0;
 
   node = (KsNode *) ks_client_get (k->client, ks_kind_get (KS_KIND_NODE), NULL, k->node_name, NULL);
-  if (node == NULL)
-    return TRUE; /* nothing to check against */
-  alloc = &node->allocatable;
+  /* No Node object (yet): nothing to check against, admit.  The pod still counts as admitted, or
+   * every later sync would start it again. */
+  alloc = node != NULL ? &node->allocatable : NULL;
   /* lifecycle/predicate.go: the node's resources must hold the pod next to the admitted ones. */
-  if ((gint64) k->n_admitted + 1 > alloc->pods)
+  if (alloc == NULL)
+    {
+      /* admitted below */
+    }
+  else if ((gint64) k->n_admitted + 1 > alloc->pods)
     resource = KS_RESOURCE_PODS, requested = 1, used = k->n_admitted, capacity = alloc->pods;
   else if (req->milli_cpu > 0 && req->milli_cpu > alloc->milli_cpu - k->admitted.milli_cpu)
     resource = KS_RESOURCE_CPU, requested = req->milli_cpu, used = k->admitted.milli_cpu,
@@ -492,6 +502,7 @@ typedef struct
   gboolean restart;
   gboolean backoff;
   gint64 backoff_duration;
+  gboolean restarted; /* STARTED: the instance a backoff delayed */
 } ExitData;
 
 static void
@@ -506,6 +517,8 @@ mutate_started (PodWorker *w, KsPod *pod, gpointer data)
   s->started_at = ks_clock_now (w->kubelet->clock);
   s->started = TRUE;
   s->ready = !d->init;
+  if (d->restarted)
+    s->restart_count++;
 }
 
 static void
@@ -526,7 +539,10 @@ mutate_exited (PodWorker *w, KsPod *pod, gpointer data)
       s->last_started_at = s->started_at;
       s->last_finished_at = now;
       s->started_at = KS_TIME_NONE;
-      s->restart_count++;
+      /* restartCount counts the restarts done: one that waits for its backoff is counted when
+       * it has happened (kubelet: the new instance's restart count, seen once it runs). */
+      if (!d->backoff)
+        s->restart_count++;
       s->state = KS_CONTAINER_WAITING;
       g_free (s->message);
       if (d->backoff)
@@ -548,6 +564,8 @@ mutate_exited (PodWorker *w, KsPod *pod, gpointer data)
   s->exit_code = d->event->exit_code;
   s->reason = g_intern_string (d->event->reason);
   s->finished_at = now;
+  /* prober_manager.UpdatePodStatus: an init container that exited 0 is ready. */
+  s->ready = d->init && d->event->exit_code == 0;
   if (d->init && d->event->exit_code == 0)
     w->next_init = d->index + 1;
 }
@@ -638,6 +656,7 @@ restart_due (gpointer data)
   cw->restart_timer = 0;
   finished = status_of (w->pod, r->init, r->index)->last_finished_at;
   backoff_next (w->kubelet, cw, finished);
+  cw->restarted = TRUE;
   start_container (w, r->init, r->index);
 }
 
@@ -678,6 +697,8 @@ on_container_event (const KsContainerEvent *event, gpointer data)
       if (cw->state != C_STARTING)
         return;
       cw->state = C_RUNNING;
+      d.restarted = cw->restarted;
+      cw->restarted = FALSE;
       ks_event_record (&k->events, KS_OBJECT (w->pod), FALSE, "Created", k->node_name,
                        "Created container: %s", event->container);
       ks_event_record (&k->events, KS_OBJECT (w->pod), FALSE, "Started", k->node_name,
