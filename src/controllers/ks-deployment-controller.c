@@ -531,6 +531,32 @@ is_complete (const KsDeployment *d)
          && d->status.observed_generation >= d->parent.meta.generation;
 }
 
+static gboolean
+conditions_equal (const KsDeploymentCondition *a, const KsDeploymentCondition *b)
+{
+  return a->status == b->status && a->last_update_time == b->last_update_time
+         && a->last_transition_time == b->last_transition_time
+         && g_strcmp0 (a->reason, b->reason) == 0 && g_strcmp0 (a->message, b->message) == 0;
+}
+
+static gboolean
+status_equal (const KsDeployment *a, const KsDeployment *b)
+{
+  if (a->status.observed_generation != b->status.observed_generation
+      || a->status.replicas != b->status.replicas
+      || a->status.updated_replicas != b->status.updated_replicas
+      || a->status.ready_replicas != b->status.ready_replicas
+      || a->status.available_replicas != b->status.available_replicas
+      || a->status.unavailable_replicas != b->status.unavailable_replicas
+      || a->status.has_collision_count != b->status.has_collision_count
+      || a->status.collision_count != b->status.collision_count)
+    return FALSE;
+  for (guint i = 0; i < KS_N_DEPLOY_CONDITIONS; i++)
+    if (!conditions_equal (&a->status.conditions[i], &b->status.conditions[i]))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 sync_status (Sync *s)
 {
@@ -538,7 +564,6 @@ sync_status (Sync *s)
   KsDeployment *d = KS_DEPLOYMENT (ks_object_copy (KS_OBJECT (old)));
   KsDeploymentCondition *progressing = &d->status.conditions[KS_DEPLOY_COND_PROGRESSING];
   gint32 spec_total = 0, max_unavail = max_unavailable (d);
-  g_autofree char *old_json = NULL, *new_json = NULL;
   KsObject *updated;
 
   d->status.replicas = d->status.ready_replicas = d->status.available_replicas = 0;
@@ -616,9 +641,7 @@ sync_status (Sync *s)
                                    "ProgressDeadlineExceeded", msg, s->now);
     }
 
-  old_json = ks_object_to_json (KS_OBJECT (old), 0);
-  new_json = ks_object_to_json (KS_OBJECT (d), 0);
-  if (strcmp (old_json, new_json) != 0)
+  if (!status_equal (old, d))
     {
       updated = ks_client_update_status (s->dc->c.client, KS_OBJECT (d), NULL);
       if (updated != NULL)

@@ -3,7 +3,13 @@
  * Creates pods from the template until the active pods equal spec.replicas (at most 500 per
  * sync, in slow-start batches 1, 2, 4, ...), deletes the surplus in Kubernetes' ranking, and
  * keeps status.  Differences from Kubernetes (docs/architecture.md): the store is synchronous, so
- * there are no creation/deletion expectations to wait for, and orphan pods are not adopted. */
+ * there are no creation/deletion expectations to wait for, and orphan pods are not adopted.
+ *
+ * A ReplicaSet of many pods whose pods change at different times would cost a listing of all
+ * its pods per change.  So the controller keeps, per ReplicaSet, the counts a listing gives
+ * (active, ready, fully labeled pods), taken by one listing and kept up to date from the pod
+ * watch; it lists the pods again only to choose pods to delete, to judge availability under
+ * minReadySeconds, or when the template's labels changed. */
 #include "config.h"
 
 #include <string.h>
@@ -13,10 +19,54 @@
 #define BURST_REPLICAS 500
 #define SLOW_START_INITIAL_BATCH_SIZE 1
 
+typedef struct
+{
+  KsUid uid;                 /* the ReplicaSet's */
+  KsStrMap *template_labels; /* the labels "fully labeled" was counted against */
+  gint32 active;             /* pods that are neither terminal nor being deleted */
+  gint32 ready;              /* ... and Ready */
+  gint32 labeled;            /* ... with every template label */
+} Counts;
+
 struct _KsReplicaSetController
 {
   KsController c;
+  GHashTable *counts; /* &uid → Counts, for ReplicaSets synced by a listing */
 };
+
+static void
+counts_free (gpointer p)
+{
+  Counts *c = p;
+  ks_str_map_unref (c->template_labels);
+  g_free (c);
+}
+
+/* What one pod adds to its ReplicaSet's counts. */
+static void
+contribution (const Counts *c, const KsPod *pod, gint32 sign, Counts *out)
+{
+  if (!ks_pod_is_active (pod))
+    return;
+  out->active += sign;
+  if (ks_pod_is_ready (pod))
+    out->ready += sign;
+  if (ks_str_map_is_subset (c->template_labels, pod->parent.meta.labels))
+    out->labeled += sign;
+}
+
+static void
+count_pod (KsReplicaSetController *rsc, const KsObject *pod, gint32 sign)
+{
+  const KsOwnerRef *ref = pod != NULL ? ks_object_get_controller_ref (pod) : NULL;
+  Counts *c;
+
+  if (ref == NULL || strcmp (ref->kind, "ReplicaSet") != 0)
+    return;
+  c = g_hash_table_lookup (rsc->counts, &ref->uid);
+  if (c != NULL)
+    contribution (c, KS_POD (pod), sign, c);
+}
 
 static void
 on_replica_set (const KsWatchEvent *event, gpointer data)
@@ -25,7 +75,10 @@ on_replica_set (const KsWatchEvent *event, gpointer data)
   g_autofree char *key = NULL;
 
   if (event->type == KS_WATCH_DELETED)
-    return;
+    {
+      g_hash_table_remove (rsc->counts, &event->object->meta.uid);
+      return;
+    }
   key = ks_object_key (event->object);
   ks_workqueue_add (rsc->c.queue, key);
 }
@@ -36,6 +89,12 @@ on_pod (const KsWatchEvent *event, gpointer data)
   KsReplicaSetController *rsc = data;
   const KsPod *pod = KS_POD (event->object);
   const KsOwnerRef *ref;
+
+  /* Keep the counts: take the old version out, put the new one in (the owner may differ). */
+  if (event->type != KS_WATCH_ADDED)
+    count_pod (rsc, event->type == KS_WATCH_DELETED ? event->object : event->old_object, -1);
+  if (event->type != KS_WATCH_DELETED)
+    count_pod (rsc, event->object, +1);
 
   /* Only changes that matter to a ReplicaSet: creation, deletion, readiness, phase, deletion
    * timestamps; every pod event is cheap to enqueue, so take them all. */
@@ -135,10 +194,12 @@ create_pod (KsReplicaSetController *rsc, KsReplicaSet *rs, KsOwnerRefs *owner)
   return TRUE;
 }
 
+/* Create or delete pods so that n_active becomes spec.replicas.  active (the active pods) is
+ * needed only when there are pods to delete. */
 static void
-manage_replicas (KsReplicaSetController *rsc, KsReplicaSet *rs, GPtrArray *active)
+manage_replicas (KsReplicaSetController *rsc, KsReplicaSet *rs, gint32 n_active, GPtrArray *active)
 {
-  gint diff = (gint) active->len - rs->replicas;
+  gint diff = (gint) n_active - rs->replicas;
 
   if (diff < 0)
     {
@@ -160,6 +221,8 @@ manage_replicas (KsReplicaSetController *rsc, KsReplicaSet *rs, GPtrArray *activ
   else if (diff > 0)
     {
       gint n = MIN (diff, BURST_REPLICAS);
+
+      g_return_if_fail (active != NULL && active->len == (guint) n_active);
       g_autofree KsPod **pods = g_new (KsPod *, active->len);
       g_autofree gint *ranks = g_new0 (gint, active->len);
 
@@ -211,7 +274,8 @@ sync_replica_set (const char *key, gpointer data)
   g_autoptr (GPtrArray) pods = NULL;
   g_autoptr (GPtrArray) active = NULL;
   KsReplicaSet *rs;
-  gint32 ready = 0, available = 0, labeled = 0;
+  Counts *c, before;
+  gint32 available;
   gint64 now = ks_clock_now (rsc->c.clock);
 
   ks_controller_split_key (key, &ns, &name);
@@ -219,37 +283,53 @@ sync_replica_set (const char *key, gpointer data)
   if (obj == NULL)
     return;
   rs = KS_REPLICA_SET (obj);
-  pods = owned_pods (rsc, obj);
-  active = g_ptr_array_new ();
-  for (guint i = 0; i < pods->len; i++)
-    if (ks_pod_is_active (g_ptr_array_index (pods, i)))
-      g_ptr_array_add (active, g_ptr_array_index (pods, i));
-  if (!ks_object_is_being_deleted (obj))
-    manage_replicas (rsc, rs, active);
-
-  /* calculateStatus: over the active pods seen at the start of the sync. */
-  for (guint i = 0; i < active->len; i++)
+  c = g_hash_table_lookup (rsc->counts, &obj->meta.uid);
+  if (c == NULL || c->template_labels != rs->template.labels || rs->min_ready_seconds > 0
+      || c->active > rs->replicas)
     {
-      KsPod *pod = g_ptr_array_index (active, i);
-      if (ks_str_map_is_subset (rs->template.labels, pod->parent.meta.labels))
-        labeled++;
-      if (ks_pod_is_ready (pod))
+      /* List the pods: to recount, to judge availability, or to choose pods to delete. */
+      if (c == NULL)
         {
-          ready++;
-          if (ks_pod_is_available (pod, rs->min_ready_seconds, now))
-            available++;
+          c = g_new0 (Counts, 1);
+          c->uid = obj->meta.uid;
+          g_hash_table_insert (rsc->counts, &c->uid, c);
+        }
+      ks_str_map_unref (c->template_labels);
+      c->template_labels = ks_str_map_ref (rs->template.labels);
+      c->active = c->ready = c->labeled = 0;
+      pods = owned_pods (rsc, obj);
+      active = g_ptr_array_new ();
+      for (guint i = 0; i < pods->len; i++)
+        {
+          KsPod *pod = g_ptr_array_index (pods, i);
+          contribution (c, pod, +1, c);
+          if (ks_pod_is_active (pod))
+            g_ptr_array_add (active, pod);
         }
     }
-  if (rs->status.replicas != (gint32) active->len || rs->status.ready_replicas != ready
-      || rs->status.available_replicas != available || rs->status.fully_labeled_replicas != labeled
+  /* calculateStatus counts the pods as they were at the start of the sync. */
+  before = *c;
+  available = before.ready;
+  if (active != NULL && rs->min_ready_seconds > 0)
+    {
+      available = 0;
+      for (guint i = 0; i < active->len; i++)
+        available += ks_pod_is_available (g_ptr_array_index (active, i), rs->min_ready_seconds, now);
+    }
+  if (!ks_object_is_being_deleted (obj))
+    manage_replicas (rsc, rs, before.active, active);
+
+  if (rs->status.replicas != before.active || rs->status.ready_replicas != before.ready
+      || rs->status.available_replicas != available
+      || rs->status.fully_labeled_replicas != before.labeled
       || rs->status.observed_generation != obj->meta.generation)
     {
       KsReplicaSet *copy = KS_REPLICA_SET (ks_object_copy (obj));
       KsObject *updated;
-      copy->status.replicas = active->len;
-      copy->status.ready_replicas = ready;
+      copy->status.replicas = before.active;
+      copy->status.ready_replicas = before.ready;
       copy->status.available_replicas = available;
-      copy->status.fully_labeled_replicas = labeled;
+      copy->status.fully_labeled_replicas = before.labeled;
       copy->status.observed_generation = obj->meta.generation;
       updated = ks_client_update_status (rsc->c.client, KS_OBJECT (copy), NULL);
       ks_object_unref (KS_OBJECT (copy));
@@ -259,7 +339,7 @@ sync_replica_set (const char *key, gpointer data)
   /* Pods become available minReadySeconds after they are ready: look again then.  A second
    * later, as on_pod does: availability needs lastTransitionTime + minReadySeconds < now, and
    * simulated time has no latency to make that true at exactly minReadySeconds. */
-  if (rs->min_ready_seconds > 0 && ready == rs->replicas && available != rs->replicas)
+  if (rs->min_ready_seconds > 0 && before.ready == rs->replicas && available != rs->replicas)
     ks_workqueue_add_after (rsc->c.queue, key, (rs->min_ready_seconds + 1) * KS_USEC_PER_SEC);
 }
 
@@ -269,6 +349,7 @@ ks_replicaset_controller_new (KsClient *client, KsClock *clock, KsEventSink *sin
   KsReplicaSetController *rsc = g_new0 (KsReplicaSetController, 1);
 
   ks_controller_init (&rsc->c, client, clock, sink, "replicaset-controller", sync_replica_set, rsc);
+  rsc->counts = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, NULL, counts_free);
   rsc->c.watches[rsc->c.n_watches++] = ks_client_watch (
       client, ks_kind_get (KS_KIND_REPLICA_SET), NULL, TRUE, on_replica_set, rsc, NULL);
   rsc->c.watches[rsc->c.n_watches++]
@@ -282,5 +363,6 @@ ks_replicaset_controller_free (KsReplicaSetController *rsc)
   if (rsc == NULL)
     return;
   ks_controller_clear (&rsc->c);
+  g_hash_table_unref (rsc->counts);
   g_free (rsc);
 }
