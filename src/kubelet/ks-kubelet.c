@@ -741,10 +741,13 @@ static void
 sync_queued (gpointer data)
 {
   KsKubelet *k = data;
+  guint n = k->to_sync.length;
   PodWorker *w;
 
+  /* The pods queued now; a sync that changes its pod queues it again for a later task (at the
+   * same time), so one task never loops on itself. */
   k->sync_task = 0;
-  while ((w = g_queue_pop_head (&k->to_sync)) != NULL)
+  while (n-- > 0 && (w = g_queue_pop_head (&k->to_sync)) != NULL)
     {
       w->queued = FALSE;
       if (w->deleted)

@@ -44,11 +44,13 @@ typedef struct
   /* Start it; STARTED is reported when it runs. */
   gboolean (*start) (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init,
                      GError **error);
-  /* Stop it: TERM, then KILL after grace µs.  EXITED is reported when it is gone (nothing is
-   * reported for a container that is not running). */
+  /* Stop it: TERM, then KILL after grace µs.  EXITED is reported when it is gone, also for a
+   * container that was still starting (it ends at once); nothing is reported for one that was
+   * never started or has already exited.  The kubelet relies on this to finish a deletion. */
   void (*stop) (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init,
                 gint64 grace);
-  /* Forget a stopped container and free what it held. */
+  /* Forget a container and free what it held, killing it if it still runs; nothing is reported
+   * afterwards. */
   void (*remove) (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init);
   /* Current usage of the pod's containers; FALSE when unknown. */
   gboolean (*stats) (KsRuntime *self, const KsPod *pod, KsUsage *out);
