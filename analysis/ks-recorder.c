@@ -263,7 +263,8 @@ metric_ratio (KsRecorder *r, gint64 t, const char *name, const char *object, gin
   if (den <= 0)
     metric (r, t, name, object, "0");
   else
-    metric (r, t, name, object, g_ascii_formatd (buf, sizeof buf, "%.6g", (double) num / (double) den));
+    metric (r, t, name, object,
+            g_ascii_formatd (buf, sizeof buf, "%.6g", (double) num / (double) den));
 }
 
 static void
@@ -324,14 +325,14 @@ sample_task (gpointer data)
 {
   KsRecorder *r = data;
   sample (r);
-  r->sample_task = ks_clock_schedule (r->clock, r->last_sample + r->sample_every, sample_task, r, NULL);
+  r->sample_task
+      = ks_clock_schedule (r->clock, r->last_sample + r->sample_every, sample_task, r, NULL);
 }
 
 /* Life cycle */
 
 KsRecorder *
-ks_recorder_new (KsClient *client, KsClock *clock, const KsRecorderOptions *options,
-                 GError **error)
+ks_recorder_new (KsClient *client, KsClock *clock, const KsRecorderOptions *options, GError **error)
 {
   g_autoptr (KsRecorder) r = g_new0 (KsRecorder, 1);
 
@@ -385,8 +386,10 @@ ks_recorder_get_sink (KsRecorder *r)
 void
 ks_recorder_start (KsRecorder *r)
 {
-  r->watches[0] = ks_client_watch (r->client, ks_kind_get (KS_KIND_NODE), NULL, TRUE, on_node, r, NULL);
-  r->watches[1] = ks_client_watch (r->client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, r, NULL);
+  r->watches[0]
+      = ks_client_watch (r->client, ks_kind_get (KS_KIND_NODE), NULL, TRUE, on_node, r, NULL);
+  r->watches[1]
+      = ks_client_watch (r->client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, r, NULL);
   if (r->sample_every > 0)
     r->sample_task = ks_clock_schedule (r->clock, ks_clock_now (r->clock), sample_task, r, NULL);
 }
@@ -471,17 +474,20 @@ summary_json (KsRecorder *r, const KsRunInfo *info)
   g_string_append (s, ",\n  \"sim_time_s\": ");
   append_seconds (s, info->sim_time);
   g_string_append_printf (s, ",\n  \"wall_time_s\": %.3f", info->wall_time);
-  g_string_append_printf (s, ",\n  \"events_processed\": %" G_GUINT64_FORMAT, info->events_processed);
+  g_string_append_printf (s, ",\n  \"events_processed\": %" G_GUINT64_FORMAT,
+                          info->events_processed);
   g_string_append_printf (s, ",\n  \"nodes\": %u", st.nodes);
   g_string_append_printf (s,
                           ",\n  \"pods\": {\n    \"created\": %" G_GUINT64_FORMAT
                           ",\n    \"scheduled\": %" G_GUINT64_FORMAT
                           ",\n    \"running\": %u,\n    \"pending\": %u,\n    \"succeeded\": %u,\n"
                           "    \"failed\": %u\n  }",
-                          st.created, st.scheduled, st.running, st.pending, st.succeeded, st.failed);
+                          st.created, st.scheduled, st.running, st.pending, st.succeeded,
+                          st.failed);
   g_string_append (s, ",\n  \"scheduling_latency_s\": ");
   if (!st.has_latency)
-    g_string_append (s, "{\n    \"p50\": null,\n    \"p95\": null,\n    \"p99\": null,\n    \"max\": null\n  }");
+    g_string_append (
+        s, "{\n    \"p50\": null,\n    \"p95\": null,\n    \"p99\": null,\n    \"max\": null\n  }");
   else
     {
       g_string_append (s, "{\n    \"p50\": ");

@@ -18,9 +18,9 @@ typedef struct _KsRecorder KsRecorder;
 
 typedef struct
 {
-  const char *out_dir;  /* NULL: keep statistics only, write no files */
-  gint64 sample_every;  /* µs between metric samples */
-  gint64 epoch;         /* Unix µs of time 0 (for timestamps inside messages; unused so far) */
+  const char *out_dir; /* NULL: keep statistics only, write no files */
+  gint64 sample_every; /* µs between metric samples */
+  gint64 epoch;        /* Unix µs of time 0 (for timestamps inside messages; unused so far) */
 } KsRecorderOptions;
 
 /* Create the output directory and the temporary files (removing earlier outputs there). */
@@ -37,8 +37,8 @@ typedef struct
 {
   const char *scenario;
   guint64 seed;
-  gint64 sim_time;        /* µs */
-  double wall_time;       /* s */
+  gint64 sim_time;  /* µs */
+  double wall_time; /* s */
   guint64 events_processed;
 } KsRunInfo;
 

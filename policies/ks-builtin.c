@@ -5,18 +5,16 @@
 
 #include "ks-builtin-private.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (ks-policy-error-quark, ks_policy_error)
+/* clang-format on */
 
 /* In the order of Kubernetes v1.32's default profile (default_plugins.go). */
 static const KsSchedulerPlugin *const builtin[] = {
-  &ks_plugin_priority_sort,
-  &ks_plugin_node_unschedulable,
-  &ks_plugin_node_name,
-  &ks_plugin_taint_toleration,
-  &ks_plugin_node_affinity,
-  &ks_plugin_node_resources_fit,
-  &ks_plugin_balanced_allocation,
-  NULL,
+  &ks_plugin_priority_sort,       &ks_plugin_node_unschedulable,
+  &ks_plugin_node_name,           &ks_plugin_taint_toleration,
+  &ks_plugin_node_affinity,       &ks_plugin_node_resources_fit,
+  &ks_plugin_balanced_allocation, NULL,
 };
 
 const KsSchedulerPlugin *const *

@@ -35,9 +35,9 @@ GQuark ks_policy_error_quark (void);
 typedef enum
 {
   KS_STATUS_SUCCESS = 0,
-  KS_STATUS_UNSCHEDULABLE,                   /* preemption may help */
+  KS_STATUS_UNSCHEDULABLE,                  /* preemption may help */
   KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE, /* preemption cannot help */
-  KS_STATUS_SKIP,                            /* PreFilter/PreScore: leave this plugin out */
+  KS_STATUS_SKIP,                           /* PreFilter/PreScore: leave this plugin out */
   KS_STATUS_ERROR,
 } KsStatusCode;
 
@@ -64,8 +64,8 @@ ks_status_add_reason (KsStatus *status, const char *interned_reason)
 typedef struct
 {
   /* What filters and scores read for every node comes first, together. */
-  guint n_pods;             /* pods on the node (== pods->len) */
-  gboolean unschedulable;   /* copies of the node's fields */
+  guint n_pods;           /* pods on the node (== pods->len) */
+  gboolean unschedulable; /* copies of the node's fields */
   guint n_taints;
   KsResources allocatable;
   KsResources requested;    /* Σ effective requests (real values) */
@@ -90,12 +90,12 @@ typedef struct
 /* What a plugin callback gets besides the pod and node. */
 typedef struct
 {
-  gpointer instance;       /* the plugin's data from init (may be NULL) */
-  gpointer cycle;          /* per-attempt state a plugin may set in PreFilter/PreScore */
+  gpointer instance;            /* the plugin's data from init (may be NULL) */
+  gpointer cycle;               /* per-attempt state a plugin may set in PreFilter/PreScore */
   KsNodeInfo *const *all_nodes; /* every node of the snapshot, in node-list order */
   guint n_all_nodes;
-  gsl_rng *rng;            /* the profile's random stream (policies that draw) */
-  gint64 now;              /* the current time, µs */
+  gsl_rng *rng; /* the profile's random stream (policies that draw) */
+  gint64 now;   /* the current time, µs */
 } KsPluginCtx;
 
 typedef struct _KsSchedulerPlugin KsSchedulerPlugin;
@@ -128,8 +128,7 @@ struct _KsSchedulerPlugin
   KsStatusCode (*post_filter) (KsPluginCtx *ctx, const KsPod *pod, const KsStatusCode *node_codes,
                                const char **nominated, KsStatus *status);
   /* PreScore: once per attempt with the feasible nodes; SKIP leaves the plugin out of Score. */
-  KsStatusCode (*pre_score) (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes,
-                             guint n);
+  KsStatusCode (*pre_score) (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, guint n);
   /* Score: a raw score for node. */
   gint64 (*score) (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *node);
   /* NormalizeScore: rewrite scores[0..n) (of nodes[i]) into [0, 100].  NULL: none. */
@@ -140,8 +139,7 @@ struct _KsSchedulerPlugin
   /* Reserve: node (interned) was chosen and the pod is assumed there; keep whatever the plugin
    * holds for the pod.  A failure (with reasons) makes the scheduler unreserve and retry the pod
    * later.  NULL: none. */
-  KsStatusCode (*reserve) (KsPluginCtx *ctx, const KsPod *pod, const char *node,
-                           KsStatus *status);
+  KsStatusCode (*reserve) (KsPluginCtx *ctx, const KsPod *pod, const char *node, KsStatus *status);
   /* Unreserve: undo reserve (a later Reserve plugin failed, or binding failed).  Must not fail.
    * Called in reverse order.  NULL: none. */
   void (*unreserve) (KsPluginCtx *ctx, const KsPod *pod, const char *node);

@@ -143,7 +143,8 @@ resources_decode (JsonNode *node, const char *prefix, gboolean unit_weights, Res
       gint64 weight = 1;
       if (!JSON_NODE_HOLDS_OBJECT (e))
         {
-          g_set_error (error, ARGS_ERROR, 0, "%s[%u]: expected a mapping {name, weight}", prefix, i);
+          g_set_error (error, ARGS_ERROR, 0, "%s[%u]: expected a mapping {name, weight}", prefix,
+                       i);
           return FALSE;
         }
       o = json_node_get_object (e);
@@ -157,8 +158,8 @@ resources_decode (JsonNode *node, const char *prefix, gboolean unit_weights, Res
       name = json_object_get_string_member (o, "name");
       if (!ks_resource_name_is_valid (name))
         {
-          g_set_error (error, ARGS_ERROR, 0, "%s[%u].name: unknown resource name \"%s\"", prefix,
-                       i, name);
+          g_set_error (error, ARGS_ERROR, 0, "%s[%u].name: unknown resource name \"%s\"", prefix, i,
+                       name);
           return FALSE;
         }
       if (json_object_has_member (o, "weight"))
@@ -185,8 +186,8 @@ resources_decode (JsonNode *node, const char *prefix, gboolean unit_weights, Res
                          name);
             return FALSE;
           }
-      a->resources[a->n_resources++] = (ScoreResource){ res_kind (name), g_intern_string (name),
-                                                        weight };
+      a->resources[a->n_resources++]
+          = (ScoreResource){ res_kind (name), g_intern_string (name), weight };
     }
   return TRUE;
 }
@@ -289,8 +290,7 @@ fit_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStatus *
       ks_status_add_reason (status, "Too many pods");
       fits = FALSE;
     }
-  if (req->milli_cpu == 0 && req->memory == 0 && req->ephemeral_storage == 0
-      && req->n_scalar == 0)
+  if (req->milli_cpu == 0 && req->memory == 0 && req->ephemeral_storage == 0 && req->n_scalar == 0)
     return fits ? KS_STATUS_SUCCESS : KS_STATUS_UNSCHEDULABLE;
   if (req->milli_cpu > 0 && req->milli_cpu > alloc->milli_cpu - used->milli_cpu)
     {
@@ -409,7 +409,8 @@ balanced_init (JsonNode *args, gpointer *instance, GError **error)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (args))
     {
-      g_set_error (error, ARGS_ERROR, 0, "expected a mapping of NodeResourcesBalancedAllocationArgs");
+      g_set_error (error, ARGS_ERROR, 0,
+                   "expected a mapping of NodeResourcesBalancedAllocationArgs");
       return FALSE;
     }
   r = json_object_get_member (json_node_get_object (args), "resources");

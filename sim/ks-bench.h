@@ -16,15 +16,15 @@ typedef struct
 
 typedef struct
 {
-  guint nodes_scored;       /* numFeasibleNodesToFind for the cluster */
+  guint nodes_scored; /* numFeasibleNodesToFind for the cluster */
   guint64 scheduled;
-  double schedule_seconds;  /* wall time of the scheduling burst */
-  gint64 rss_nodes;         /* bytes of resident memory with the nodes only */
-  gint64 rss_pods;          /* ... with every pod running */
+  double schedule_seconds; /* wall time of the scheduling burst */
+  gint64 rss_nodes;        /* bytes of resident memory with the nodes only */
+  gint64 rss_pods;         /* ... with every pod running */
   guint live_pods;
   guint64 lifecycle_events; /* clock events from the burst until every pod finished */
   double lifecycle_seconds;
-  guint64 finished;         /* pods that ran to completion */
+  guint64 finished; /* pods that ran to completion */
 } KsBenchResult;
 
 gboolean ks_bench_run (const KsBenchParams *params, KsBenchResult *result, GError **error);

@@ -13,8 +13,8 @@
 #include "src/api/ks-pod.h"
 #include "src/api/ks-yaml.h"
 
-static const char *const action_names[] = { "apply", "scale", "delete", "failNode", "recoverNode",
-                                            NULL };
+static const char *const action_names[]
+    = { "apply", "scale", "delete", "failNode", "recoverNode", NULL };
 
 const char *
 ks_action_type_name (KsActionType type)
@@ -23,10 +23,10 @@ ks_action_type_name (KsActionType type)
 }
 
 /* Namespaces and PriorityClasses every cluster starts with. */
-static const char *const builtin_namespaces[] = { "default", "kube-system", "kube-public",
-                                                  "kube-node-lease", NULL };
-static const char *const builtin_priority_classes[] = { "system-cluster-critical",
-                                                        "system-node-critical", NULL };
+static const char *const builtin_namespaces[]
+    = { "default", "kube-system", "kube-public", "kube-node-lease", NULL };
+static const char *const builtin_priority_classes[]
+    = { "system-cluster-critical", "system-node-critical", NULL };
 
 typedef struct
 {
@@ -161,10 +161,11 @@ static void
 check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
 {
   static const char *const pod_path[] = { "metadata", "annotations", NULL };
-  static const char *const template_path[] = { "spec", "template", "metadata", "annotations", NULL };
-  static const char *const keys[] = { KS_ANNOTATION_STARTUP, KS_ANNOTATION_DURATION,
-                                      KS_ANNOTATION_EXIT_CODE, KS_ANNOTATION_CPU_USAGE,
-                                      KS_ANNOTATION_MEMORY_USAGE };
+  static const char *const template_path[]
+      = { "spec", "template", "metadata", "annotations", NULL };
+  static const char *const keys[]
+      = { KS_ANNOTATION_STARTUP, KS_ANNOTATION_DURATION, KS_ANNOTATION_EXIT_CODE,
+          KS_ANNOTATION_CPU_USAGE, KS_ANNOTATION_MEMORY_USAGE };
   const KsStrMap *annotations = NULL;
   const char *const *path = NULL;
   KsSimPodModel model;
@@ -314,8 +315,8 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
         KsObject *obj = g_ptr_array_index (objects, i);
         const Place *pl = g_ptr_array_index (wheres, i);
         const char *w = pl->where;
-        gboolean first_pass = obj->kind->id == KS_KIND_NAMESPACE
-                              || obj->kind->id == KS_KIND_PRIORITY_CLASS;
+        gboolean first_pass
+            = obj->kind->id == KS_KIND_NAMESPACE || obj->kind->id == KS_KIND_PRIORITY_CLASS;
         g_autofree char *id = object_id (obj);
         const char *before;
 
@@ -346,9 +347,11 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
           if (obj->kind->id == KS_KIND_POD)
             spec = KS_POD (obj)->spec;
           else if (obj->kind->id == KS_KIND_DEPLOYMENT)
-            spec = KS_DEPLOYMENT (obj)->template.spec, field = "spec.template.spec.priorityClassName";
+            spec = KS_DEPLOYMENT (obj)->template.spec,
+            field = "spec.template.spec.priorityClassName";
           else if (obj->kind->id == KS_KIND_REPLICA_SET)
-            spec = KS_REPLICA_SET (obj)->template.spec, field = "spec.template.spec.priorityClassName";
+            spec = KS_REPLICA_SET (obj)->template.spec,
+            field = "spec.template.spec.priorityClassName";
           if (spec != NULL && spec->priority_class_name != NULL
               && !g_hash_table_contains (l->priority_classes, spec->priority_class_name))
             {
@@ -373,8 +376,8 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
 static KsNodePool *
 pool_decode (KsDecoder *dec, JsonNode *node)
 {
-  static const char *const fields[] = { "name", "count", "capacity", "allocatable", "labels",
-                                        "taints", NULL };
+  static const char *const fields[]
+      = { "name", "count", "capacity", "allocatable", "labels", "taints", NULL };
   KsNodePool *pool;
   gint32 count = -1;
   JsonNode *m;
@@ -490,7 +493,8 @@ cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTab
               if (ks_decoder_string (dec, item, &name))
                 {
                   g_autofree char *path = resolve (l, name);
-                  g_autoptr (GPtrArray) objs = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+                  g_autoptr (GPtrArray) objs
+                      = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
                   g_autoptr (GError) error = NULL;
                   if (!g_file_test (path, G_FILE_TEST_EXISTS))
                     ks_decoder_error (dec, item, "%s: No such file or directory", path);
@@ -499,14 +503,16 @@ cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTab
                       {
                         KsObject *o = g_ptr_array_index (objs, j);
                         if (o->kind->id != KS_KIND_NODE)
-                          ks_decoder_error (dec, item, "%s holds a %s (%s); nodeFiles may hold only Nodes",
+                          ks_decoder_error (dec, item,
+                                            "%s holds a %s (%s); nodeFiles may hold only Nodes",
                                             path, o->kind->name, o->meta.name);
                         else if (g_hash_table_contains (node_names, o->meta.name))
-                          ks_decoder_error (dec, item, "duplicate node name \"%s\" in %s", o->meta.name,
-                                            path);
+                          ks_decoder_error (dec, item, "duplicate node name \"%s\" in %s",
+                                            o->meta.name, path);
                         else
                           {
-                            g_hash_table_insert (node_names, g_strdup (o->meta.name), g_strdup (path));
+                            g_hash_table_insert (node_names, g_strdup (o->meta.name),
+                                                 g_strdup (path));
                             g_ptr_array_add (s->nodes, ks_object_ref (o));
                           }
                       }
@@ -632,10 +638,12 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
         case KS_ACTION_SCALE:
         case KS_ACTION_DELETE:
           {
-            static const char *const scale_fields[] = { "kind", "name", "namespace", "replicas", NULL };
+            static const char *const scale_fields[]
+                = { "kind", "name", "namespace", "replicas", NULL };
             static const char *const delete_fields[] = { "kind", "name", "namespace", NULL };
             g_autofree char *kind = NULL;
-            ks_decoder_check_fields (dec, body, a->type == KS_ACTION_SCALE ? scale_fields : delete_fields);
+            ks_decoder_check_fields (dec, body,
+                                     a->type == KS_ACTION_SCALE ? scale_fields : delete_fields);
             ks_decoder_require_string (dec, body, "kind", &kind, NULL);
             ks_decoder_require_string (dec, body, "name", &a->name, NULL);
             ks_decoder_get_string (dec, body, "namespace", &a->namespace);
@@ -703,13 +711,14 @@ event_ref_compare (gconstpointer pa, gconstpointer pb, gpointer unused)
 KsScenario *
 ks_scenario_load (const char *path, KsDiag *diag)
 {
-  static const char *const fields[] = { "kind",    "apiVersion", "name",    "seed",
-                                        "duration", "cluster",   "scheduler", "kubelet",
-                                        "objects", "events",     "expect",  NULL };
+  static const char *const fields[]
+      = { "kind",      "apiVersion", "name",    "seed",   "duration", "cluster",
+          "scheduler", "kubelet",    "objects", "events", "expect",   NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
   g_autoptr (KsScenario) s = NULL;
-  g_autoptr (GHashTable) node_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr (GHashTable) node_names
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   guint errors = ks_diag_get_count (diag);
   Load l = { .diag = diag };
   KsDecoder dec;

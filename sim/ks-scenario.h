@@ -40,12 +40,12 @@ typedef struct
 {
   gint64 at;
   KsActionType type;
-  GPtrArray *objects;  /* apply: KsObject* */
-  const KsKind *kind;  /* scale, delete */
-  char *namespace;     /* scale, delete */
-  char *name;          /* scale, delete, failNode, recoverNode */
-  gint32 replicas;     /* scale */
-  char *where;         /* "file:line:column" of the event, for run-time messages */
+  GPtrArray *objects; /* apply: KsObject* */
+  const KsKind *kind; /* scale, delete */
+  char *namespace;    /* scale, delete */
+  char *name;         /* scale, delete, failNode, recoverNode */
+  gint32 replicas;    /* scale */
+  char *where;        /* "file:line:column" of the event, for run-time messages */
 } KsAction;
 
 typedef struct
@@ -54,14 +54,14 @@ typedef struct
   char *path; /* the scenario file */
   gboolean has_seed;
   guint64 seed;
-  gint64 duration; /* µs; -1 when not set */
-  GPtrArray *pools;     /* KsNodePool* */
-  GPtrArray *nodes;     /* KsObject* Nodes from nodeFiles */
+  gint64 duration;  /* µs; -1 when not set */
+  GPtrArray *pools; /* KsNodePool* */
+  GPtrArray *nodes; /* KsObject* Nodes from nodeFiles */
   KsSchedulerConfig *scheduler;
   gint64 kubelet_startup; /* µs */
-  GPtrArray *objects;   /* KsObject*, in creation order */
-  GPtrArray *actions;   /* KsAction*, by time (stable) */
-  JsonNode *expect;     /* as written, or NULL (used by `kubesim check`) */
+  GPtrArray *objects;     /* KsObject*, in creation order */
+  GPtrArray *actions;     /* KsAction*, by time (stable) */
+  JsonNode *expect;       /* as written, or NULL (used by `kubesim check`) */
 } KsScenario;
 
 /* The kubelet model's default startup time when the scenario gives none. */

@@ -30,8 +30,7 @@ sim_clock_now (KsClock *clock)
 }
 
 static guint64
-sim_clock_schedule (KsClock *clock, gint64 at, KsTaskFunc fn, gpointer data,
-                    GDestroyNotify destroy)
+sim_clock_schedule (KsClock *clock, gint64 at, KsTaskFunc fn, gpointer data, GDestroyNotify destroy)
 {
   KsSimClock *self = (KsSimClock *) clock;
 

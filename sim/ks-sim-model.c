@@ -5,7 +5,9 @@
 #include "src/api/ks-duration.h"
 #include "src/api/ks-quantity.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (ks-sim-error-quark, ks_sim_error)
+/* clang-format on */
 
 static gboolean
 duration (const KsStrMap *a, const char *key, gint64 *out, GError **error)

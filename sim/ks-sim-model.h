@@ -15,10 +15,10 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gint64 startup;     /* µs, -1: the kubelet model's default */
-  gint64 duration;    /* µs, -1: runs until stopped */
-  gint exit_code;     /* after duration; default 0 */
-  gint64 cpu_usage;   /* millicores, -1 unset */
+  gint64 startup;      /* µs, -1: the kubelet model's default */
+  gint64 duration;     /* µs, -1: runs until stopped */
+  gint exit_code;      /* after duration; default 0 */
+  gint64 cpu_usage;    /* millicores, -1 unset */
   gint64 memory_usage; /* bytes, -1 unset */
 } KsSimPodModel;
 

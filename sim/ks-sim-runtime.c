@@ -28,8 +28,8 @@ typedef struct
   Key key;
   SimRuntime *rt;
   SimState state;
-  guint64 timer;        /* the pending STARTED or EXITED */
-  gint64 exit_at;       /* when a pending EXITED fires */
+  guint64 timer;  /* the pending STARTED or EXITED */
+  gint64 exit_at; /* when a pending EXITED fires */
   gint exit_code;
   const char *reason;
 } SimContainer;
@@ -161,7 +161,8 @@ sr_start (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean ini
 
   if (c == NULL)
     {
-      g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_INPUT, "container %s was not created", kc->name);
+      g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_INPUT, "container %s was not created",
+                   kc->name);
       return FALSE;
     }
   if (!ks_sim_pod_model_parse (pod->parent.meta.annotations, &model, error))
@@ -171,8 +172,8 @@ sr_start (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean ini
   s->c = c;
   s->duration = model.duration;
   s->exit_code = model.exit_code;
-  c->timer = ks_clock_schedule_in (rt->clock, model.startup >= 0 ? model.startup : rt->default_startup,
-                                   started, s, g_free);
+  c->timer = ks_clock_schedule_in (
+      rt->clock, model.startup >= 0 ? model.startup : rt->default_startup, started, s, g_free);
   return TRUE;
 }
 

@@ -7,8 +7,8 @@
  * 137), unless it ends on its own first. */
 #pragma once
 
-#include "src/kubelet/ks-runtime.h"
 #include "src/ks-clock.h"
+#include "src/kubelet/ks-runtime.h"
 
 G_BEGIN_DECLS
 

@@ -59,7 +59,7 @@ struct _KsSim
   KsEventRecorder node_events;
   KsScheduler *scheduler;
   KsControllerManager *controllers;
-  GPtrArray *nodes;        /* SimNode*, creation order */
+  GPtrArray *nodes; /* SimNode*, creation order */
   GHashTable *nodes_by_name;
 };
 
@@ -91,7 +91,8 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
   ks_event_recorder_init (&sim->node_events, events, sim->clock, "node-controller");
   sim->nodes = g_ptr_array_new_with_free_func (sim_node_free);
   sim->nodes_by_name = g_hash_table_new (g_str_hash, g_str_equal);
-  sim->scheduler = ks_scheduler_new (sim->client, sim->clock, scenario->scheduler, events, seed, error);
+  sim->scheduler
+      = ks_scheduler_new (sim->client, sim->clock, scenario->scheduler, events, seed, error);
   if (sim->scheduler == NULL)
     {
       ks_sim_free (sim);
@@ -159,7 +160,8 @@ static void
 set_healthy (KsNode *node, gint64 now)
 {
   ks_node_set_condition (node, KS_NODE_COND_MEMORY_PRESSURE, KS_CONDITION_FALSE,
-                         "KubeletHasSufficientMemory", "kubelet has sufficient memory available", now);
+                         "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
+                         now);
   ks_node_set_condition (node, KS_NODE_COND_DISK_PRESSURE, KS_CONDITION_FALSE,
                          "KubeletHasNoDiskPressure", "kubelet has no disk pressure", now);
   ks_node_set_condition (node, KS_NODE_COND_PID_PRESSURE, KS_CONDITION_FALSE,
@@ -172,13 +174,14 @@ set_healthy (KsNode *node, gint64 now)
 static void
 add_kubelet_labels (KsNode *node)
 {
-  static const char *const defaults[][2] = { { "kubernetes.io/arch", "amd64" },
-                                             { "kubernetes.io/os", "linux" } };
+  static const char *const defaults[][2]
+      = { { "kubernetes.io/arch", "amd64" }, { "kubernetes.io/os", "linux" } };
   KsObject *obj = KS_OBJECT (node);
 
   if (ks_object_get_label (obj, "kubernetes.io/hostname") == NULL)
     {
-      KsStrMap *labels = ks_str_map_with (obj->meta.labels, "kubernetes.io/hostname", obj->meta.name);
+      KsStrMap *labels
+          = ks_str_map_with (obj->meta.labels, "kubernetes.io/hostname", obj->meta.name);
       ks_object_set_labels (obj, labels);
       ks_str_map_unref (labels);
     }
@@ -351,8 +354,8 @@ do_apply (KsSim *sim, const KsAction *a)
   for (guint i = 0; i < a->objects->len; i++)
     {
       const KsObject *obj = g_ptr_array_index (a->objects, i);
-      g_autoptr (KsObject) existing = ks_client_get (sim->client, obj->kind, obj->meta.namespace,
-                                                     obj->meta.name, NULL);
+      g_autoptr (KsObject) existing
+          = ks_client_get (sim->client, obj->kind, obj->meta.namespace, obj->meta.name, NULL);
       g_autoptr (GError) error = NULL;
       g_autofree char *name = kubectl_name (obj);
 
@@ -380,10 +383,10 @@ do_apply (KsSim *sim, const KsAction *a)
             continue;
           }
         {
-          gboolean unchanged = updated->meta.generation == existing->meta.generation
-                               && ks_str_map_equal (updated->meta.labels, existing->meta.labels)
-                               && ks_str_map_equal (updated->meta.annotations,
-                                                    existing->meta.annotations);
+          gboolean unchanged
+              = updated->meta.generation == existing->meta.generation
+                && ks_str_map_equal (updated->meta.labels, existing->meta.labels)
+                && ks_str_map_equal (updated->meta.annotations, existing->meta.annotations);
           ks_event_record (&sim->scenario_events, updated, FALSE, "Apply", NULL, "%s %s", name,
                            unchanged ? "unchanged" : "configured");
         }
@@ -470,7 +473,8 @@ static void
 do_fail_node (KsSim *sim, const KsAction *a)
 {
   SimNode *n = g_hash_table_lookup (sim->nodes_by_name, a->name);
-  g_autoptr (KsObject) obj = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
+  g_autoptr (KsObject) obj
+      = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
   g_autoptr (GPtrArray) pods = NULL;
   gint64 now = ks_clock_now (sim->clock);
   KsNode *node;
@@ -478,10 +482,12 @@ do_fail_node (KsSim *sim, const KsAction *a)
 
   if (n == NULL || obj == NULL || n->kubelet == NULL)
     {
-      action_failed (sim, a, obj, n == NULL || obj == NULL ? "no such node" : "the node has already failed");
+      action_failed (sim, a, obj,
+                     n == NULL || obj == NULL ? "no such node" : "the node has already failed");
       return;
     }
-  ks_event_record (&sim->scenario_events, obj, TRUE, "FailNode", a->name, "node %s failed", a->name);
+  ks_event_record (&sim->scenario_events, obj, TRUE, "FailNode", a->name, "node %s failed",
+                   a->name);
   /* The node agent dies: its containers vanish with it. */
   ks_kubelet_free (n->kubelet);
   n->kubelet = NULL;
@@ -547,7 +553,8 @@ static void
 do_recover_node (KsSim *sim, const KsAction *a)
 {
   SimNode *n = g_hash_table_lookup (sim->nodes_by_name, a->name);
-  g_autoptr (KsObject) obj = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
+  g_autoptr (KsObject) obj
+      = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
   g_autoptr (GPtrArray) pods = NULL;
   KsDeleteOptions force = { .grace_period_seconds = 0 };
   KsNode *node;
@@ -555,7 +562,8 @@ do_recover_node (KsSim *sim, const KsAction *a)
 
   if (n == NULL || obj == NULL || n->kubelet != NULL)
     {
-      action_failed (sim, a, obj, n == NULL || obj == NULL ? "no such node" : "the node has not failed");
+      action_failed (sim, a, obj,
+                     n == NULL || obj == NULL ? "no such node" : "the node has not failed");
       return;
     }
   /* The node comes back empty: what was bound to it is gone (pod garbage collection). */
@@ -615,8 +623,8 @@ gboolean
 ks_sim_start (KsSim *sim, GError **error)
 {
   const KsScenario *s = sim->scenario;
-  static const char *const namespaces[] = { "default", "kube-system", "kube-public",
-                                            "kube-node-lease", NULL };
+  static const char *const namespaces[]
+      = { "default", "kube-system", "kube-public", "kube-node-lease", NULL };
 
   for (guint i = 0; namespaces[i] != NULL; i++)
     {
@@ -628,10 +636,10 @@ ks_sim_start (KsSim *sim, GError **error)
       ks_object_unref (created);
     }
   {
-    KsObject *pcs[2] = { KS_OBJECT (ks_priority_class_new ("system-cluster-critical",
-                                                           KS_SYSTEM_CRITICAL_PRIORITY)),
-                         KS_OBJECT (ks_priority_class_new ("system-node-critical",
-                                                           KS_SYSTEM_CRITICAL_PRIORITY + 1000)) };
+    KsObject *pcs[2] = {
+      KS_OBJECT (ks_priority_class_new ("system-cluster-critical", KS_SYSTEM_CRITICAL_PRIORITY)),
+      KS_OBJECT (ks_priority_class_new ("system-node-critical", KS_SYSTEM_CRITICAL_PRIORITY + 1000))
+    };
     for (guint i = 0; i < 2; i++)
       {
         KsObject *created = ks_client_create (sim->client, pcs[i], error);
@@ -670,7 +678,8 @@ ks_sim_start (KsSim *sim, GError **error)
     for (guint i = 0; i < s->objects->len; i++)
       {
         const KsObject *obj = g_ptr_array_index (s->objects, i);
-        gboolean first = obj->kind->id == KS_KIND_NAMESPACE || obj->kind->id == KS_KIND_PRIORITY_CLASS;
+        gboolean first
+            = obj->kind->id == KS_KIND_NAMESPACE || obj->kind->id == KS_KIND_PRIORITY_CLASS;
         g_autoptr (GError) local = NULL;
         if (first != (pass == 0))
           continue;

@@ -11,8 +11,8 @@
 G_BEGIN_DECLS
 
 #define KS_USEC_PER_MSEC G_GINT64_CONSTANT (1000)
-#define KS_USEC_PER_SEC  G_GINT64_CONSTANT (1000000)
-#define KS_USEC_PER_MIN  (60 * KS_USEC_PER_SEC)
+#define KS_USEC_PER_SEC G_GINT64_CONSTANT (1000000)
+#define KS_USEC_PER_MIN (60 * KS_USEC_PER_SEC)
 #define KS_USEC_PER_HOUR (60 * KS_USEC_PER_MIN)
 /* "no time": an unset timestamp (e.g. a pod that has no deletionTimestamp). */
 #define KS_TIME_NONE G_MININT64

@@ -14,12 +14,12 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint64 time;
-  gboolean warning;        /* type Warning, else Normal */
-  const char *reason;      /* "Scheduled" */
-  const KsObject *object;  /* the involved object (borrowed) */
-  const char *node;        /* a related node, or NULL */
-  const char *message;     /* Kubernetes' wording */
-  const char *source;      /* the component */
+  gboolean warning;       /* type Warning, else Normal */
+  const char *reason;     /* "Scheduled" */
+  const KsObject *object; /* the involved object (borrowed) */
+  const char *node;       /* a related node, or NULL */
+  const char *message;    /* Kubernetes' wording */
+  const char *source;     /* the component */
 } KsEventRecord;
 
 typedef struct _KsEventSink KsEventSink;

@@ -48,6 +48,7 @@ shell_tests = \
 	tests/cli.sh \
 	tests/determinism.sh \
 	tests/docs.sh \
+	tests/format.sh \
 	tests/fuzz.sh \
 	tests/golden.sh \
 	tests/quickstart.sh \

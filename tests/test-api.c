@@ -398,8 +398,8 @@ test_selector_combined (void)
                                                      "be]}\n"
                                                      "- {key: canary, operator: DoesNotExist}\n");
   g_autoptr (KsStrMap) ok = ks_str_map_new_pairs ("app", "web", "tier", "be", NULL);
-  g_autoptr (KsStrMap) canary = ks_str_map_new_pairs ("app", "web", "tier", "be", "canary", "1",
-                                                      NULL);
+  g_autoptr (KsStrMap) canary
+      = ks_str_map_new_pairs ("app", "web", "tier", "be", "canary", "1", NULL);
   g_autoptr (KsStrMap) wrong_app = ks_str_map_new_pairs ("app", "api", "tier", "be", NULL);
   g_autofree char *text = ks_label_selector_to_string (s);
 
@@ -495,8 +495,7 @@ test_selector_decode_errors (void)
     "NotIn",
     "test.yaml:3:38: matchExpressions[1].values: must be empty when the operator is Exists or "
     "DoesNotExist",
-    "test.yaml:4:3: matchExpressions[2].key: required field is missing",
-    NULL
+    "test.yaml:4:3: matchExpressions[2].key: required field is missing", NULL
   };
 
   assert_selector_problems ("matchExpressions:\n"

@@ -39,9 +39,9 @@ sink_record (KsEventSink *self, const KsEventRecord *record)
   TestSink *sink = (TestSink *) self;
   g_autofree char *key = ks_object_key (record->object);
 
-  g_ptr_array_add (sink->lines, g_strdup_printf ("%s%s %s %s: %s", record->warning ? "!" : "",
-                                                 record->reason, record->object->kind->name, key,
-                                                 record->message));
+  g_ptr_array_add (sink->lines,
+                   g_strdup_printf ("%s%s %s %s: %s", record->warning ? "!" : "", record->reason,
+                                    record->object->kind->name, key, record->message));
 }
 
 static const KsEventSinkOps sink_ops = { .record = sink_record };
@@ -96,8 +96,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->sink.parent.ops = &sink_ops;
   f->sink.lines = g_ptr_array_new_with_free_func (g_free);
   create_ok (f, KS_OBJECT (ks_namespace_new ("default")));
-  f->manager = ks_controller_manager_new (f->client, ks_sim_clock_get_clock (f->sim),
-                                          &f->sink.parent);
+  f->manager
+      = ks_controller_manager_new (f->client, ks_sim_clock_get_clock (f->sim), &f->sink.parent);
 }
 
 static void
@@ -333,8 +333,8 @@ test_rs_replaces_deleted (Fixture *f, gconstpointer data)
   run_to (f, 1);
   pods = list (f, KS_KIND_POD);
   victim = g_strdup (KS_OBJECT (g_ptr_array_index (pods, 0))->meta.name);
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", victim, NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", victim, NULL, &error));
   g_assert_no_error (error);
   run_to (f, 2);
   again = list (f, KS_KIND_POD);
@@ -422,9 +422,9 @@ static void
 test_sort_phase (void)
 {
   g_autoptr (SpecRef) spec = one_container_spec ();
-  KsPod *pods[] = { rank_pod (spec, 1, 1, "n1", KS_POD_RUNNING),
-                    rank_pod (spec, 2, 2, "n1", KS_POD_UNKNOWN),
-                    rank_pod (spec, 3, 3, "n1", KS_POD_PENDING) };
+  KsPod *pods[]
+      = { rank_pod (spec, 1, 1, "n1", KS_POD_RUNNING), rank_pod (spec, 2, 2, "n1", KS_POD_UNKNOWN),
+          rank_pod (spec, 3, 3, "n1", KS_POD_PENDING) };
   gint ranks[] = { 3, 3, 3 };
   static const char *const expected[] = { "p3", "p2", "p1" };
 
@@ -454,10 +454,10 @@ static void
 test_sort_deletion_cost (void)
 {
   g_autoptr (SpecRef) spec = one_container_spec ();
-  KsPod *pods[] = { rank_pod (spec, 1, 1, "n1", KS_POD_RUNNING),
-                    rank_pod (spec, 2, 2, "n1", KS_POD_RUNNING),
-                    rank_pod (spec, 3, 3, "n1", KS_POD_RUNNING),
-                    rank_pod (spec, 4, 4, "n1", KS_POD_RUNNING) };
+  KsPod *pods[]
+      = { rank_pod (spec, 1, 1, "n1", KS_POD_RUNNING), rank_pod (spec, 2, 2, "n1", KS_POD_RUNNING),
+          rank_pod (spec, 3, 3, "n1", KS_POD_RUNNING),
+          rank_pod (spec, 4, 4, "n1", KS_POD_RUNNING) };
   gint ranks[] = { 1, 1, 1, 9 };
   static const char *const expected[] = { "p2", "p4", "p3", "p1" };
 
@@ -476,9 +476,9 @@ static void
 test_sort_rank (void)
 {
   g_autoptr (SpecRef) spec = one_container_spec ();
-  KsPod *pods[] = { rank_pod (spec, 1, 1, "n1", KS_POD_RUNNING),
-                    rank_pod (spec, 2, 2, "n2", KS_POD_RUNNING),
-                    rank_pod (spec, 3, 3, "n3", KS_POD_RUNNING) };
+  KsPod *pods[]
+      = { rank_pod (spec, 1, 1, "n1", KS_POD_RUNNING), rank_pod (spec, 2, 2, "n2", KS_POD_RUNNING),
+          rank_pod (spec, 3, 3, "n3", KS_POD_RUNNING) };
   gint ranks[] = { 1, 3, 2 };
   static const char *const expected[] = { "p2", "p3", "p1" };
 
@@ -531,9 +531,9 @@ static void
 test_sort_restarts (void)
 {
   g_autoptr (SpecRef) spec = one_container_spec ();
-  KsPod *pods[] = { rank_pod (spec, 1, 1, "n1", KS_POD_RUNNING),
-                    rank_pod (spec, 2, 2, "n1", KS_POD_RUNNING),
-                    rank_pod (spec, 3, 3, "n1", KS_POD_RUNNING) };
+  KsPod *pods[]
+      = { rank_pod (spec, 1, 1, "n1", KS_POD_RUNNING), rank_pod (spec, 2, 2, "n1", KS_POD_RUNNING),
+          rank_pod (spec, 3, 3, "n1", KS_POD_RUNNING) };
   gint ranks[] = { 1, 1, 1 };
   static const char *const expected[] = { "p2", "p3", "p1" };
 
@@ -633,8 +633,8 @@ reference_hash (const KsPodTemplate *t, gboolean has_count, guint32 count)
     h = (h ^ *p) * 0x01000193u;
   if (has_count)
     {
-      guint8 bytes[8] = { count & 0xff, (count >> 8) & 0xff, (count >> 16) & 0xff, count >> 24,
-                          0, 0, 0, 0 };
+      guint8 bytes[8]
+          = { count & 0xff, (count >> 8) & 0xff, (count >> 16) & 0xff, count >> 24, 0, 0, 0, 0 };
       for (guint i = 0; i < 8; i++)
         h = (h ^ bytes[i]) * 0x01000193u;
     }
@@ -810,8 +810,7 @@ test_deployment_create (Fixture *f, gconstpointer data)
   g_assert_cmpint (d->status.conditions[KS_DEPLOY_COND_AVAILABLE].status, ==, KS_CONDITION_FALSE);
   g_assert_cmpstr (d->status.conditions[KS_DEPLOY_COND_AVAILABLE].reason, ==,
                    "MinimumReplicasUnavailable");
-  g_assert_cmpint (d->status.conditions[KS_DEPLOY_COND_PROGRESSING].status, ==,
-                   KS_CONDITION_TRUE);
+  g_assert_cmpint (d->status.conditions[KS_DEPLOY_COND_PROGRESSING].status, ==, KS_CONDITION_TRUE);
 }
 
 static void
@@ -927,8 +926,8 @@ test_deployment_rolling_first_step (Fixture *f, gconstpointer data)
   g_ptr_array_unref (pods);
   pods = list (f, KS_KIND_POD);
   g_assert_cmpuint (pods->len, ==, 4);
-  g_assert_cmpuint (KS_DEPLOYMENT (get (f, KS_KIND_DEPLOYMENT, "web"))->status.updated_replicas,
-                    ==, 1);
+  g_assert_cmpuint (KS_DEPLOYMENT (get (f, KS_KIND_DEPLOYMENT, "web"))->status.updated_replicas, ==,
+                    1);
 }
 
 static void
@@ -1010,8 +1009,8 @@ test_deployment_delete_cascades (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   run_to (f, 2);
 
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web",
-                                  NULL, &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web", NULL, &error));
   g_assert_no_error (error);
   run_to (f, 3);
 

@@ -200,8 +200,8 @@ test_queue_cancel (void)
 
   destroy_log_reset (n);
   for (guint i = 0; i < n; i++)
-    ids[i] = ks_event_queue_push (queue, (gint64) i * 10, never_called, tag_data (i),
-                                  count_destroy);
+    ids[i]
+        = ks_event_queue_push (queue, (gint64) i * 10, never_called, tag_data (i), count_destroy);
 
   /* The head: peek moves on to the next one. */
   g_assert_true (ks_event_queue_cancel (queue, ids[0]));
@@ -437,8 +437,8 @@ test_queue_random (void)
           g_assert_cmpint (time, ==, g_array_index (model, ModelEvent, 0).time);
         }
     }
-  g_test_message ("random: %u pushes, %u pops, %u cancels, %u stale cancels, %u left", tag,
-                  n_pop, n_cancel, n_stale, model->len);
+  g_test_message ("random: %u pushes, %u pops, %u cancels, %u stale cancels, %u left", tag, n_pop,
+                  n_cancel, n_stale, model->len);
   g_assert_cmpuint (n_pop, >, 1000);
   g_assert_cmpuint (n_cancel, >, 1000);
   g_assert_cmpuint (n_stale, >, 1000);
@@ -473,8 +473,8 @@ static ClockFixture *fixture;
 typedef struct
 {
   guint tag;
-  gint64 at;    /* for tasks that schedule another one */
-  guint child;  /* tag of the task to schedule, or cancel */
+  gint64 at;   /* for tasks that schedule another one */
+  guint child; /* tag of the task to schedule, or cancel */
 } Task;
 
 static void
@@ -652,13 +652,13 @@ test_clock_reentrant_schedule (ClockFixture *f, gconstpointer user_data)
   (void) user_data;
   /* Task 0 at 10 schedules 5 at 10 (now) and that lands after 1 and 2, already due at 10; it
    * also runs before 3 at 11.  Task 4 schedules 6 in the past: clamped to now. */
-  f->ids[0] = ks_clock_schedule (f->clock, 10, task_schedule_child, task_new (0, 10, 5),
-                                 task_destroy);
+  f->ids[0]
+      = ks_clock_schedule (f->clock, 10, task_schedule_child, task_new (0, 10, 5), task_destroy);
   schedule_tag (f, 1, 10);
   schedule_tag (f, 2, 10);
   schedule_tag (f, 3, 11);
-  f->ids[4] = ks_clock_schedule (f->clock, 11, task_schedule_child, task_new (4, 0, 6),
-                                 task_destroy);
+  f->ids[4]
+      = ks_clock_schedule (f->clock, 11, task_schedule_child, task_new (4, 0, 6), task_destroy);
   schedule_tag (f, 7, 11);
 
   g_assert_cmpuint (ks_sim_clock_run_until (f->sim, 11), ==, 8);
@@ -674,13 +674,10 @@ test_clock_reentrant_cancel (ClockFixture *f, gconstpointer user_data)
   /* 0 cancels 2 (later, destroyed at once, never runs); 3 cancels itself (no-op: it is already
    * off the queue; destroyed once, after running); 4 cancels 1, which already ran (no-op). */
   schedule_tag (f, 1, 5);
-  f->ids[0] = ks_clock_schedule (f->clock, 10, task_cancel_child, task_new (0, 0, 2),
-                                 task_destroy);
+  f->ids[0] = ks_clock_schedule (f->clock, 10, task_cancel_child, task_new (0, 0, 2), task_destroy);
   schedule_tag (f, 2, 20);
-  f->ids[3] = ks_clock_schedule (f->clock, 30, task_cancel_child, task_new (3, 0, 3),
-                                 task_destroy);
-  f->ids[4] = ks_clock_schedule (f->clock, 30, task_cancel_child, task_new (4, 0, 1),
-                                 task_destroy);
+  f->ids[3] = ks_clock_schedule (f->clock, 30, task_cancel_child, task_new (3, 0, 3), task_destroy);
+  f->ids[4] = ks_clock_schedule (f->clock, 30, task_cancel_child, task_new (4, 0, 1), task_destroy);
 
   g_assert_cmpuint (ks_sim_clock_run_until (f->sim, 100), ==, 4);
   g_assert_cmpstr (f->log->str, ==, "1@5 ~1 0@10 ~2 ~0 3@30 ~3 4@30 ~4 ");
@@ -789,11 +786,12 @@ test_bench (void)
               t_pop += t2 - t1;
             }
         }
-      g_test_message ("fill/drain n=%u x%u: push %.1f ns, pop %.1f ns, push+pop %.1f ns (%"
-                      G_GUINT64_FORMAT ")",
-                      n, rounds, 1000.0 * t_push / ((double) n * rounds),
-                      1000.0 * t_pop / ((double) n * rounds),
-                      1000.0 * (t_push + t_pop) / ((double) n * rounds), check);
+      g_test_message (
+          "fill/drain n=%u x%u: push %.1f ns, pop %.1f ns, push+pop %.1f ns (%" G_GUINT64_FORMAT
+          ")",
+          n, rounds, 1000.0 * t_push / ((double) n * rounds),
+          1000.0 * t_pop / ((double) n * rounds), 1000.0 * (t_push + t_pop) / ((double) n * rounds),
+          check);
     }
 
   /* Hold model: steady state at n pending; each op pops the earliest and pushes a new event a
@@ -812,8 +810,8 @@ test_bench (void)
       for (guint i = 0; i < n_ops; i++)
         {
           ks_event_queue_pop (queue, &event);
-          ks_event_queue_push (queue, event.time + 1 + times[i] % (2 * (gint64) n), noop_task,
-                               NULL, NULL);
+          ks_event_queue_push (queue, event.time + 1 + times[i] % (2 * (gint64) n), noop_task, NULL,
+                               NULL);
         }
       t1 = g_get_monotonic_time ();
       g_test_message ("hold n=%u: pop+push %.1f ns", n, 1000.0 * (t1 - t0) / n_ops);
@@ -885,8 +883,8 @@ main (int argc, char *argv[])
               clock_fixture_teardown);
   g_test_add ("/sim/clock/schedule-in-and-past", ClockFixture, NULL, clock_fixture_setup,
               test_clock_schedule_in_and_past, clock_fixture_teardown);
-  g_test_add ("/sim/clock/run-until", ClockFixture, NULL, clock_fixture_setup,
-              test_clock_run_until, clock_fixture_teardown);
+  g_test_add ("/sim/clock/run-until", ClockFixture, NULL, clock_fixture_setup, test_clock_run_until,
+              clock_fixture_teardown);
   g_test_add ("/sim/clock/reentrant-schedule", ClockFixture, NULL, clock_fixture_setup,
               test_clock_reentrant_schedule, clock_fixture_teardown);
   g_test_add ("/sim/clock/reentrant-cancel", ClockFixture, NULL, clock_fixture_setup,

@@ -87,13 +87,13 @@ pod_req (const char *name, const char *cpu, const char *memory)
 static KsNode *
 node_new (const char *name, const char *labels, const char *spec, const char *allocatable)
 {
-  g_autofree char *text = g_strdup_printf ("apiVersion: v1\nkind: Node\n"
-                                           "metadata: {name: %s%s%s}\n"
-                                           "%s%s%s"
-                                           "status: {allocatable: {%s}}\n",
-                                           name, labels ? ", labels: " : "", labels ? labels : "",
-                                           spec ? "spec: " : "", spec ? spec : "", spec ? "\n" : "",
-                                           allocatable);
+  g_autofree char *text
+      = g_strdup_printf ("apiVersion: v1\nkind: Node\n"
+                         "metadata: {name: %s%s%s}\n"
+                         "%s%s%s"
+                         "status: {allocatable: {%s}}\n",
+                         name, labels ? ", labels: " : "", labels ? labels : "",
+                         spec ? "spec: " : "", spec ? spec : "", spec ? "\n" : "", allocatable);
   return KS_NODE (decode_object (text));
 }
 
@@ -440,8 +440,7 @@ test_fit_filter_extended (void)
 
   g_assert_cmpint (ks_resources_get (&pod->spec->requests, "nvidia.com/gpu"), ==, 2);
   plug_init (&p, "NodeResourcesFit", NULL);
-  gpu = ni_new (node_new ("gpu", NULL, NULL, "cpu: \"4\", memory: 8Gi, nvidia.com/gpu: \"4\""),
-                0);
+  gpu = ni_new (node_new ("gpu", NULL, NULL, "cpu: \"4\", memory: 8Gi, nvidia.com/gpu: \"4\""), 0);
   plain = ni_new (node_new ("plain", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 1);
   g_ptr_array_add (nodes, gpu);
   g_ptr_array_add (nodes, plain);
@@ -619,8 +618,8 @@ test_fit_extended_score (void)
 static void
 test_fit_bad_args (void)
 {
-  g_autofree char *type = plug_init_error ("NodeResourcesFit",
-                                           "{\"scoringStrategy\": {\"type\": \"Nope\"}}");
+  g_autofree char *type
+      = plug_init_error ("NodeResourcesFit", "{\"scoringStrategy\": {\"type\": \"Nope\"}}");
   g_autofree char *weight = plug_init_error (
       "NodeResourcesFit", "{\"scoringStrategy\": {\"type\": \"LeastAllocated\", \"resources\": "
                           "[{\"name\": \"cpu\", \"weight\": 101}]}}");
@@ -628,13 +627,13 @@ test_fit_bad_args (void)
   g_autofree char *untyped = plug_init_error (
       "NodeResourcesFit", "{\"scoringStrategy\": {\"resources\": [{\"name\": \"cpu\"}]}}");
   /* BalancedAllocation weights must be 1, names unique */
-  g_autofree char *heavy = plug_init_error ("NodeResourcesBalancedAllocation",
-                                            "{\"resources\": [{\"name\": \"cpu\", \"weight\": 2}]}");
-  g_autofree char *twice = plug_init_error (
-      "NodeResourcesBalancedAllocation",
-      "{\"resources\": [{\"name\": \"cpu\"}, {\"name\": \"cpu\"}]}");
-  g_autofree char *name = plug_init_error ("NodeResourcesBalancedAllocation",
-                                           "{\"resources\": [{\"weight\": 1}]}");
+  g_autofree char *heavy = plug_init_error (
+      "NodeResourcesBalancedAllocation", "{\"resources\": [{\"name\": \"cpu\", \"weight\": 2}]}");
+  g_autofree char *twice
+      = plug_init_error ("NodeResourcesBalancedAllocation",
+                         "{\"resources\": [{\"name\": \"cpu\"}, {\"name\": \"cpu\"}]}");
+  g_autofree char *name
+      = plug_init_error ("NodeResourcesBalancedAllocation", "{\"resources\": [{\"weight\": 1}]}");
 
   /* messages name the field */
   g_assert_true (g_str_has_prefix (type, "scoringStrategy.type: "));
@@ -747,21 +746,25 @@ test_taint_filter (void)
   KsNodeInfo *gpu, *soft, *exec, *empty_value;
 
   plug_init (&p, "TaintToleration", NULL);
-  gpu = ni_new (node_new ("gpu", NULL, "{taints: [{key: dedicated, value: gpu, "
-                                       "effect: NoSchedule}]}",
-                         "cpu: \"4\""),
+  gpu = ni_new (node_new ("gpu", NULL,
+                          "{taints: [{key: dedicated, value: gpu, "
+                          "effect: NoSchedule}]}",
+                          "cpu: \"4\""),
                 0);
-  soft = ni_new (node_new ("soft", NULL, "{taints: [{key: k, value: v, "
-                                         "effect: PreferNoSchedule}]}",
-                          "cpu: \"4\""),
+  soft = ni_new (node_new ("soft", NULL,
+                           "{taints: [{key: k, value: v, "
+                           "effect: PreferNoSchedule}]}",
+                           "cpu: \"4\""),
                  1);
-  exec = ni_new (node_new ("exec", NULL, "{taints: [{key: k, value: v, effect: PreferNoSchedule},"
-                                         " {key: evict, value: now, effect: NoExecute}]}",
-                          "cpu: \"4\""),
+  exec = ni_new (node_new ("exec", NULL,
+                           "{taints: [{key: k, value: v, effect: PreferNoSchedule},"
+                           " {key: evict, value: now, effect: NoExecute}]}",
+                           "cpu: \"4\""),
                  2);
-  empty_value = ni_new (node_new ("cp", NULL, "{taints: [{key: node-role.kubernetes.io/"
-                                             "control-plane, effect: NoSchedule}]}",
-                                 "cpu: \"4\""),
+  empty_value = ni_new (node_new ("cp", NULL,
+                                  "{taints: [{key: node-role.kubernetes.io/"
+                                  "control-plane, effect: NoSchedule}]}",
+                                  "cpu: \"4\""),
                         3);
   g_ptr_array_add (nodes, gpu);
   g_ptr_array_add (nodes, soft);
@@ -799,19 +802,19 @@ test_taint_score (void)
 
   plug_init (&p, "TaintToleration", NULL);
   g_ptr_array_add (nodes, ni_new (node_new ("n0", NULL, NULL, "cpu: \"4\""), 0));
-  g_ptr_array_add (nodes, ni_new (node_new ("n1", NULL, "{taints: [{key: a, effect: "
-                                                        "PreferNoSchedule}]}",
+  g_ptr_array_add (nodes, ni_new (node_new ("n1", NULL,
+                                            "{taints: [{key: a, effect: "
+                                            "PreferNoSchedule}]}",
                                             "cpu: \"4\""),
                                   1));
-  g_ptr_array_add (nodes,
-                   ni_new (node_new ("n2", NULL,
-                                     "{taints: [{key: a, effect: PreferNoSchedule}, "
-                                     "{key: b, effect: PreferNoSchedule}, "
-                                     "{key: c, effect: PreferNoSchedule}, "
-                                     "{key: d, effect: PreferNoSchedule}, "
-                                     "{key: e, effect: NoSchedule}]}",
-                                     "cpu: \"4\""),
-                           2));
+  g_ptr_array_add (nodes, ni_new (node_new ("n2", NULL,
+                                            "{taints: [{key: a, effect: PreferNoSchedule}, "
+                                            "{key: b, effect: PreferNoSchedule}, "
+                                            "{key: c, effect: PreferNoSchedule}, "
+                                            "{key: d, effect: PreferNoSchedule}, "
+                                            "{key: e, effect: NoSchedule}]}",
+                                            "cpu: \"4\""),
+                                  2));
   /* raw: n0 0; n1 1; n2: a, b, d untolerated (c tolerated by the empty-effect toleration,
    * b's toleration has effect NoSchedule and does not count; NoSchedule taint e not counted)
    * = 3 */
@@ -873,12 +876,12 @@ test_affinity_required (void)
   Plug p;
   KsStatus st;
   /* (zone In [a, b] AND gen Gt 3) OR (disk Exists) */
-  g_autoptr (KsPod) pod = pod_new (
-      "p", "{containers: [{name: c, image: busybox}], affinity: {nodeAffinity: "
-           "{requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: ["
-           "{matchExpressions: [{key: zone, operator: In, values: [a, b]}, "
-           "{key: gen, operator: Gt, values: [\"3\"]}]}, "
-           "{matchExpressions: [{key: disk, operator: Exists}]}]}}}}");
+  g_autoptr (KsPod) pod
+      = pod_new ("p", "{containers: [{name: c, image: busybox}], affinity: {nodeAffinity: "
+                      "{requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: ["
+                      "{matchExpressions: [{key: zone, operator: In, values: [a, b]}, "
+                      "{key: gen, operator: Gt, values: [\"3\"]}]}, "
+                      "{matchExpressions: [{key: disk, operator: Exists}]}]}}}}");
   g_autoptr (GPtrArray) nodes = node_list_new ();
   KsNodeInfo *n[4];
 
@@ -1124,9 +1127,15 @@ init_bad (JsonNode *args, gpointer *instance, GError **error)
 static void
 test_framework_reserve (void)
 {
-  static const KsSchedulerPlugin a = { KS_POLICY_ABI_VERSION, "ReserveA", 0, init_a, .reserve = log_reserve, .unreserve = log_unreserve };
-  static const KsSchedulerPlugin b = { KS_POLICY_ABI_VERSION, "ReserveB", 0, init_b, .reserve = log_reserve, .unreserve = log_unreserve };
-  static const KsSchedulerPlugin bad = { KS_POLICY_ABI_VERSION, "ReserveBad", 0, init_bad, .reserve = log_reserve, .unreserve = log_unreserve };
+  static const KsSchedulerPlugin a
+      = { KS_POLICY_ABI_VERSION,     "ReserveA", 0, init_a, .reserve = log_reserve,
+          .unreserve = log_unreserve };
+  static const KsSchedulerPlugin b
+      = { KS_POLICY_ABI_VERSION,     "ReserveB", 0, init_b, .reserve = log_reserve,
+          .unreserve = log_unreserve };
+  static const KsSchedulerPlugin bad
+      = { KS_POLICY_ABI_VERSION,     "ReserveBad", 0, init_bad, .reserve = log_reserve,
+          .unreserve = log_unreserve };
   g_autoptr (KsSchedulerConfig) config = ks_scheduler_config_new_default ();
   KsProfileConfig *profile = g_ptr_array_index (config->profiles, 0);
   g_autoptr (GError) error = NULL;
@@ -1188,8 +1197,9 @@ test_framework_fit_error_mixed (void)
   KsFramework *fw = framework_new (config, 0, 1);
   g_autoptr (KsPod) pod = pod_req ("p", "2", "1Gi");
   g_autoptr (KsNode) small = node_new ("small", NULL, NULL, "cpu: \"1\", memory: 8Gi");
-  g_autoptr (KsNode) tainted = node_new ("tainted", NULL, "{taints: [{key: dedicated, value: gpu, "
-                                                          "effect: NoSchedule}]}",
+  g_autoptr (KsNode) tainted = node_new ("tainted", NULL,
+                                         "{taints: [{key: dedicated, value: gpu, "
+                                         "effect: NoSchedule}]}",
                                          "cpu: \"1\", memory: 8Gi");
   g_autoptr (GPtrArray) nodes = node_list_new ();
   KsScheduleResult r;
@@ -1225,8 +1235,9 @@ test_framework_fit_error_string_sort (void)
   KsFramework *fw = framework_new (config, 0, 1);
   g_autoptr (KsPod) pod = pod_req ("p", "2", NULL);
   g_autoptr (KsNode) small = node_new ("small", NULL, NULL, "cpu: \"1\"");
-  g_autoptr (KsNode) tainted = node_new ("tainted", NULL, "{taints: [{key: dedicated, value: gpu, "
-                                                          "effect: NoSchedule}]}",
+  g_autoptr (KsNode) tainted = node_new ("tainted", NULL,
+                                         "{taints: [{key: dedicated, value: gpu, "
+                                         "effect: NoSchedule}]}",
                                          "cpu: \"1\"");
   g_autoptr (GPtrArray) nodes = node_list_new ();
   KsScheduleResult r;
@@ -1290,9 +1301,8 @@ test_framework_rotation (void)
   KsFramework *fw = framework_new (config, 0, 1);
   g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
   g_autoptr (KsNode) node = node_new ("node", NULL, NULL, "cpu: \"8\", memory: 16Gi");
-  g_autoptr (KsNode) tainted = node_new ("tainted", NULL,
-                                         "{taints: [{key: x, effect: NoSchedule}]}",
-                                         "cpu: \"8\", memory: 16Gi");
+  g_autoptr (KsNode) tainted = node_new (
+      "tainted", NULL, "{taints: [{key: x, effect: NoSchedule}]}", "cpu: \"8\", memory: 16Gi");
   g_autoptr (GPtrArray) nodes = node_list_new ();
   KsNodeInfo *const *feasible;
   KsScheduleResult r;
@@ -1379,8 +1389,9 @@ test_framework_ties (void)
 {
   g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
   g_autoptr (KsNode) node = node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi");
-  g_autoptr (KsNode) worse = node_new ("worse", NULL, "{taints: [{key: x, effect: "
-                                                      "PreferNoSchedule}]}",
+  g_autoptr (KsNode) worse = node_new ("worse", NULL,
+                                       "{taints: [{key: x, effect: "
+                                       "PreferNoSchedule}]}",
                                        "cpu: \"4\", memory: 8Gi");
   g_autoptr (GPtrArray) nodes = node_list_new ();
   const char *a[10], *b[10], *c[10];
@@ -1436,11 +1447,11 @@ test_framework_weighted_total (void)
 {
   g_autoptr (KsSchedulerConfig) config = ks_scheduler_config_new_default ();
   KsFramework *fw = framework_new (config, 0, 1);
-  g_autoptr (KsPod) pod = pod_new (
-      "p", "{containers: [{name: c, image: busybox, resources: {requests: {cpu: \"1\", "
-           "memory: 1Gi}}}], affinity: {nodeAffinity: "
-           "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 10, preference: "
-           "{matchExpressions: [{key: disk, operator: In, values: [ssd]}]}}]}}}");
+  g_autoptr (KsPod) pod
+      = pod_new ("p", "{containers: [{name: c, image: busybox, resources: {requests: {cpu: \"1\", "
+                      "memory: 1Gi}}}], affinity: {nodeAffinity: "
+                      "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 10, preference: "
+                      "{matchExpressions: [{key: disk, operator: In, values: [ssd]}]}}]}}}");
   g_autoptr (GPtrArray) nodes = node_list_new ();
   KsNodeInfo *const *feasible;
   KsScheduleResult r;
@@ -1448,8 +1459,9 @@ test_framework_weighted_total (void)
   gint32 weight;
   guint n;
 
-  g_ptr_array_add (nodes, ni_new (node_new ("a", "{disk: ssd}", "{taints: [{key: x, effect: "
-                                                                 "PreferNoSchedule}]}",
+  g_ptr_array_add (nodes, ni_new (node_new ("a", "{disk: ssd}",
+                                            "{taints: [{key: x, effect: "
+                                            "PreferNoSchedule}]}",
                                             "cpu: \"4\", memory: 8Gi"),
                                   0));
   g_ptr_array_add (nodes,
@@ -1649,14 +1661,14 @@ test_config_score_disabled (void)
 static void
 test_config_weight_override (void)
 {
-  g_autoptr (KsSchedulerConfig) score = config_decode (
-      CONFIG_HEAD "profiles:\n- plugins:\n    score:\n      enabled:\n"
-                  "      - {name: NodeResourcesBalancedAllocation, weight: 5}\n",
-      NULL);
-  g_autoptr (KsSchedulerConfig) multi = config_decode (
-      CONFIG_HEAD "profiles:\n- plugins:\n    multiPoint:\n      enabled:\n"
-                  "      - {name: NodeResourcesFit, weight: 4}\n",
-      NULL);
+  g_autoptr (KsSchedulerConfig) score
+      = config_decode (CONFIG_HEAD "profiles:\n- plugins:\n    score:\n      enabled:\n"
+                                   "      - {name: NodeResourcesBalancedAllocation, weight: 5}\n",
+                       NULL);
+  g_autoptr (KsSchedulerConfig) multi
+      = config_decode (CONFIG_HEAD "profiles:\n- plugins:\n    multiPoint:\n      enabled:\n"
+                                   "      - {name: NodeResourcesFit, weight: 4}\n",
+                       NULL);
   g_autoptr (KsSchedulerConfig) late = config_decode (
       CONFIG_HEAD "profiles:\n- plugins:\n    multiPoint:\n      disabled: [{name: NodeAffinity}]\n"
                   "    score:\n      enabled: [{name: NodeAffinity, weight: 7}]\n",
@@ -1696,14 +1708,14 @@ static void
 test_config_unknown_plugin (void)
 {
   g_autofree char *problem = NULL;
-  g_autoptr (KsSchedulerConfig) config = config_decode (CONFIG_HEAD
-                                                        "profiles:\n"
-                                                        "- schedulerName: default-scheduler\n"
-                                                        "  plugins:\n"
-                                                        "    filter:\n"
-                                                        "      enabled:\n"
-                                                        "      - name: NoSuchPlugin\n",
-                                                        &problem);
+  g_autoptr (KsSchedulerConfig) config
+      = config_decode (CONFIG_HEAD "profiles:\n"
+                                   "- schedulerName: default-scheduler\n"
+                                   "  plugins:\n"
+                                   "    filter:\n"
+                                   "      enabled:\n"
+                                   "      - name: NoSuchPlugin\n",
+                       &problem);
 
   g_assert_null (config);
   g_assert_nonnull (problem);
@@ -1753,10 +1765,10 @@ static void
 test_config_unimplemented_plugin (void)
 {
   g_autofree char *problem = NULL;
-  g_autoptr (KsSchedulerConfig) enabled = config_decode (
-      CONFIG_HEAD "profiles:\n- plugins:\n    score:\n      enabled:\n"
-                  "      - {name: ImageLocality, weight: 1}\n",
-      &problem);
+  g_autoptr (KsSchedulerConfig) enabled
+      = config_decode (CONFIG_HEAD "profiles:\n- plugins:\n    score:\n      enabled:\n"
+                                   "      - {name: ImageLocality, weight: 1}\n",
+                       &problem);
   g_autoptr (KsSchedulerConfig) disabled = config_decode (
       CONFIG_HEAD "profiles:\n- plugins:\n    score:\n      disabled:\n"
                   "      - {name: ImageLocality}\n      - {name: PodTopologySpread}\n"
@@ -1812,10 +1824,10 @@ static void
 test_config_bad_args (void)
 {
   g_autofree char *type = NULL, *weight = NULL, *args_to_argless = NULL;
-  g_autoptr (KsSchedulerConfig) a = config_decode (
-      CONFIG_HEAD "profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n"
-                  "    args: {scoringStrategy: {type: Spread}}\n",
-      &type);
+  g_autoptr (KsSchedulerConfig) a
+      = config_decode (CONFIG_HEAD "profiles:\n- pluginConfig:\n  - name: NodeResourcesFit\n"
+                                   "    args: {scoringStrategy: {type: Spread}}\n",
+                       &type);
   g_autoptr (KsSchedulerConfig) b = config_decode (
       CONFIG_HEAD "profiles:\n- pluginConfig:\n  - name: NodeResourcesBalancedAllocation\n"
                   "    args: {resources: [{name: cpu, weight: 101}]}\n",
@@ -1840,15 +1852,15 @@ static void
 test_config_percentage (void)
 {
   g_autofree char *global = NULL, *profile = NULL;
-  g_autoptr (KsSchedulerConfig) bad_global = config_decode (
-      CONFIG_HEAD "percentageOfNodesToScore: 101\n", &global);
-  g_autoptr (KsSchedulerConfig) bad_profile = config_decode (
-      CONFIG_HEAD "profiles:\n- percentageOfNodesToScore: -1\n", &profile);
-  g_autoptr (KsSchedulerConfig) ok = config_decode (
-      CONFIG_HEAD "percentageOfNodesToScore: 30\nprofiles:\n"
-                  "- schedulerName: default-scheduler\n"
-                  "- schedulerName: all\n  percentageOfNodesToScore: 100\n",
-      NULL);
+  g_autoptr (KsSchedulerConfig) bad_global
+      = config_decode (CONFIG_HEAD "percentageOfNodesToScore: 101\n", &global);
+  g_autoptr (KsSchedulerConfig) bad_profile
+      = config_decode (CONFIG_HEAD "profiles:\n- percentageOfNodesToScore: -1\n", &profile);
+  g_autoptr (KsSchedulerConfig) ok
+      = config_decode (CONFIG_HEAD "percentageOfNodesToScore: 30\nprofiles:\n"
+                                   "- schedulerName: default-scheduler\n"
+                                   "- schedulerName: all\n  percentageOfNodesToScore: 100\n",
+                       NULL);
   KsFramework *fw0, *fw1;
 
   g_assert_null (bad_global);
@@ -1879,8 +1891,8 @@ test_config_two_profiles (void)
                   "    args: {scoringStrategy: {type: MostAllocated}}\n",
       NULL);
   g_autofree char *dup = NULL;
-  g_autoptr (KsSchedulerConfig) twice = config_decode (
-      CONFIG_HEAD "profiles:\n- schedulerName: a\n- schedulerName: a\n", &dup);
+  g_autoptr (KsSchedulerConfig) twice
+      = config_decode (CONFIG_HEAD "profiles:\n- schedulerName: a\n- schedulerName: a\n", &dup);
   KsProfileConfig *def, *bin;
   KsFramework *fw;
 
@@ -1922,9 +1934,9 @@ queue_setup (QueueFixture *f, gconstpointer data)
   f->clock = ks_sim_clock_get_clock (f->sim);
   f->config = ks_scheduler_config_new_default ();
   f->fw = framework_new (f->config, 0, 1);
-  f->q = ks_sched_queue_new (f->clock, ks_framework_queue_less, f->fw,
-                             f->config->pod_initial_backoff, f->config->pod_max_backoff, NULL,
-                             NULL);
+  f->q
+      = ks_sched_queue_new (f->clock, ks_framework_queue_less, f->fw,
+                            f->config->pod_initial_backoff, f->config->pod_max_backoff, NULL, NULL);
 }
 
 static void
@@ -2022,12 +2034,12 @@ test_queue_priority_order (QueueFixture *f, gconstpointer data)
 
   /* A retried pod re-enters with a new timestamp and sorts behind a pod of equal priority
    * queued earlier, although it arrived first. */
-  ks_sched_queue_add (f->q, g);                      /* t = 0 */
+  ks_sched_queue_add (f->q, g); /* t = 0 */
   g_assert_cmpstr (pop_name (f), ==, "g");
   ks_sim_clock_run_until (f->sim, 3 * SEC);
-  ks_sched_queue_add (f->q, h);                      /* t = 3 s */
+  ks_sched_queue_add (f->q, h); /* t = 3 s */
   ks_sim_clock_run_until (f->sim, 5 * SEC);
-  ks_sched_queue_requeue (f->q, g, FALSE);           /* timestamp 5 s, backoff until 6 s */
+  ks_sched_queue_requeue (f->q, g, FALSE); /* timestamp 5 s, backoff until 6 s */
   ks_sim_clock_run_until (f->sim, 6 * SEC);
   assert_queue (f, 2, 0, 0);
   g_assert_cmpstr (pop_name (f), ==, "h");
@@ -2198,8 +2210,8 @@ assert_order (KsSchedCache *cache, const char *expected)
 static void
 cache_add (KsSchedCache *cache, const char *name, const char *zone)
 {
-  g_autofree char *labels = zone ? g_strdup_printf ("{topology.kubernetes.io/zone: %s}", zone)
-                                 : NULL;
+  g_autofree char *labels
+      = zone ? g_strdup_printf ("{topology.kubernetes.io/zone: %s}", zone) : NULL;
   g_autoptr (KsNode) node = node_new (name, labels, NULL, "cpu: \"1\"");
 
   ks_sched_cache_set_node (cache, node);
@@ -2276,8 +2288,8 @@ static void
 test_cache_pod_accounting (void)
 {
   KsSchedCache *cache = ks_sched_cache_new ();
-  g_autoptr (KsNode) node = node_new ("nodea", NULL, "{unschedulable: true}",
-                                      "cpu: \"4\", memory: 8Gi, pods: \"20\"");
+  g_autoptr (KsNode) node
+      = node_new ("nodea", NULL, "{unschedulable: true}", "cpu: \"4\", memory: 8Gi, pods: \"20\"");
   g_autoptr (KsPod) a = bound_pod ("a", "nodea", "{requests: {cpu: 500m, memory: 1Gi}}", 1);
   g_autoptr (KsPod) b = bound_pod ("b", "nodea", NULL, 2);
   g_autoptr (KsPod) c = pod_req ("c", "1", "2Gi");

@@ -243,8 +243,8 @@ test_list_sorted (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) in_apps = g_ptr_array_new ();
   g_autoptr (GPtrArray) in_none = g_ptr_array_new ();
   g_autoptr (GPtrArray) nodes = g_ptr_array_new ();
-  static const char *const expected[] = { "apps/c", "apps/z", "default/a", "default/b",
-                                          "kube-system/m" };
+  static const char *const expected[]
+      = { "apps/c", "apps/z", "default/a", "default/b", "kube-system/m" };
 
   create_ok (f->store, namespace_new ("kube-system"));
   create_ok (f->store, namespace_new ("apps"));
@@ -385,8 +385,8 @@ test_namespace_terminating (Fixture *f, gconstpointer data)
   g_autoptr (KsObject) deploy = decode_yaml (deployment_yaml);
   KsNamespace *ns;
 
-  ns = KS_NAMESPACE (ks_object_copy (
-      ks_store_get (f->store, ks_kind_get (KS_KIND_NAMESPACE), NULL, "default")));
+  ns = KS_NAMESPACE (
+      ks_object_copy (ks_store_get (f->store, ks_kind_get (KS_KIND_NAMESPACE), NULL, "default")));
   ns->terminating = TRUE;
   g_assert_nonnull (ks_store_update (f->store, KS_OBJECT (ns), TRUE, &error));
   g_assert_no_error (error);
@@ -433,8 +433,8 @@ test_resource_version (Fixture *f, gconstpointer data)
   g_assert_cmpuint (updated->meta.resource_version, ==, rv0 + 3);
   /* (a itself was released when the update replaced it.) */
   g_assert_true (ks_uid_equal (&updated->meta.uid, &uid));
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "b", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "b", NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (ks_store_get_resource_version (f->store), ==, rv0 + 4);
   g_assert_cmpuint (updated->meta.resource_version, <, ks_store_get_resource_version (f->store));
@@ -540,9 +540,10 @@ test_update_conflict (Fixture *f, gconstpointer data)
                    "again");
   g_clear_error (&error);
   g_assert_cmpuint (ks_store_get_resource_version (f->store), ==, rv);
-  g_assert_cmpint (KS_DEPLOYMENT (ks_store_get (f->store, ks_kind_get (KS_KIND_DEPLOYMENT),
-                                                "default", "web"))->replicas,
-                   ==, 3);
+  g_assert_cmpint (
+      KS_DEPLOYMENT (ks_store_get (f->store, ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web"))
+          ->replicas,
+      ==, 3);
 
   /* resourceVersion 0: an unconditional update. */
   blind->meta.resource_version = 0;
@@ -638,12 +639,12 @@ test_watch_order (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   Recorder *r1 = recorder_new (), *r2 = recorder_new (), *all = recorder_new ();
-  static const char *const pods_expected[] = { "ADDED Pod default/a", "ADDED Pod default/b",
-                                               "MODIFIED Pod default/a", "DELETED Pod default/a",
-                                               NULL };
-  static const char *const all_expected[] = { "ADDED Node n1", "ADDED Pod default/a",
-                                              "ADDED Pod default/b", "MODIFIED Pod default/a",
-                                              "DELETED Pod default/a", NULL };
+  static const char *const pods_expected[]
+      = { "ADDED Pod default/a", "ADDED Pod default/b", "MODIFIED Pod default/a",
+          "DELETED Pod default/a", NULL };
+  static const char *const all_expected[]
+      = { "ADDED Node n1",          "ADDED Pod default/a",   "ADDED Pod default/b",
+          "MODIFIED Pod default/a", "DELETED Pod default/a", NULL };
   KsObject *copy;
 
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, record_event, r1,
@@ -659,8 +660,8 @@ test_watch_order (Fixture *f, gconstpointer data)
   g_assert_nonnull (ks_store_update (f->store, copy, FALSE, &error));
   ks_object_unref (copy);
   /* Unbound: deleted at once. */
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "a", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "a", NULL, &error));
   g_assert_no_error (error);
 
   assert_lines (r1, pods_expected);
@@ -770,15 +771,14 @@ test_watch_node (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   Recorder *n1 = recorder_new (), *n2 = recorder_new (), *pods = recorder_new ();
   KsDeleteOptions now = { .grace_period_seconds = 0 };
-  static const char *const n1_expected[] = { "ADDED Pod default/p", "MODIFIED Pod default/p",
-                                             "MODIFIED Pod default/p", "DELETED Pod default/p",
-                                             NULL };
+  static const char *const n1_expected[]
+      = { "ADDED Pod default/p", "MODIFIED Pod default/p", "MODIFIED Pod default/p",
+          "DELETED Pod default/p", NULL };
   static const char *const n2_expected[] = { "ADDED Pod default/q", NULL };
-  static const char *const pods_expected[] = {
-    "ADDED Pod default/p",    "ADDED Pod default/q",    "MODIFIED Pod default/p",
-    "MODIFIED Pod default/q", "MODIFIED Pod default/p", "MODIFIED Pod default/p",
-    "DELETED Pod default/p",  NULL
-  };
+  static const char *const pods_expected[] = { "ADDED Pod default/p",    "ADDED Pod default/q",
+                                               "MODIFIED Pod default/p", "MODIFIED Pod default/q",
+                                               "MODIFIED Pod default/p", "MODIFIED Pod default/p",
+                                               "DELETED Pod default/p",  NULL };
 
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), "n1", FALSE, record_event, n1, NULL);
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), "n2", FALSE, record_event, n2, NULL);
@@ -799,10 +799,10 @@ test_watch_node (Fixture *f, gconstpointer data)
   g_clear_error (&error);
   set_phase (f, "p", KS_POD_RUNNING);
   /* Graceful: a deletionTimestamp first, then the removal. */
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL,
-                                  &error));
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", &now,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL, &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", &now, &error));
   g_assert_no_error (error);
 
   assert_lines (n1, n1_expected);
@@ -819,11 +819,11 @@ static void
 test_watch_replay (Fixture *f, gconstpointer data)
 {
   Recorder *pods = recorder_new (), *all = recorder_new (), *on_node = recorder_new ();
-  static const char *const pods_expected[] = { "ADDED Pod default/a", "ADDED Pod default/b",
-                                               "ADDED Pod default/c", NULL };
-  static const char *const all_expected[] = { "ADDED Namespace default", "ADDED Node n1",
-                                              "ADDED Pod default/a", "ADDED Pod default/b",
-                                              "ADDED Pod default/c", NULL };
+  static const char *const pods_expected[]
+      = { "ADDED Pod default/a", "ADDED Pod default/b", "ADDED Pod default/c", NULL };
+  static const char *const all_expected[]
+      = { "ADDED Namespace default", "ADDED Node n1",       "ADDED Pod default/a",
+          "ADDED Pod default/b",     "ADDED Pod default/c", NULL };
   static const char *const node_expected[] = { "ADDED Pod default/b", NULL };
 
   create_ok (f->store, pod_new ("default", "c"));
@@ -923,8 +923,8 @@ test_pod_graceful_delete (Fixture *f, gconstpointer data)
   set_phase (f, "p", KS_POD_RUNNING);
   ks_sim_clock_run_until (f->sim, 100 * SEC);
 
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL, &error));
   g_assert_no_error (error);
   pod = pod_get (f, "p");
   g_assert_nonnull (pod);
@@ -936,22 +936,22 @@ test_pod_graceful_delete (Fixture *f, gconstpointer data)
 
   /* A later deadline does not postpone the deletion. */
   rv = ks_store_get_resource_version (f->store);
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", &longer,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", &longer, &error));
   g_assert_cmpint (pod_get (f, "p")->meta.deletion_timestamp, ==, 130 * SEC);
   g_assert_cmpuint (ks_store_get_resource_version (f->store), ==, rv);
   /* An earlier one brings it forward. */
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", &shorter,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", &shorter, &error));
   g_assert_cmpint (pod_get (f, "p")->meta.deletion_timestamp, ==, 110 * SEC);
   g_assert_cmpint (pod_get (f, "p")->meta.deletion_grace_period_seconds, ==, 10);
   /* Grace 0 removes it. */
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", &now,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", &now, &error));
   g_assert_no_error (error);
   g_assert_null (pod_get (f, "p"));
-  g_assert_false (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", &now,
-                                   &error));
+  g_assert_false (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", &now, &error));
   g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND);
   g_assert_cmpstr (error->message, ==, "pods \"p\" not found");
 }
@@ -973,11 +973,11 @@ test_pod_grace_from_spec_and_options (Fixture *f, gconstpointer data)
   bind_ok (f, "opt", "n1");
   ks_sim_clock_run_until (f->sim, 100 * SEC);
 
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "quick", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "quick", NULL, &error));
   g_assert_cmpint (pod_get (f, "quick")->meta.deletion_timestamp, ==, 105 * SEC);
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "opt", &twelve,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "opt", &twelve, &error));
   g_assert_no_error (error);
   g_assert_cmpint (pod_get (f, "opt")->meta.deletion_timestamp, ==, 112 * SEC);
   g_assert_cmpint (pod_get (f, "opt")->meta.deletion_grace_period_seconds, ==, 12);
@@ -990,22 +990,22 @@ test_pod_immediate_delete (Fixture *f, gconstpointer data)
 
   /* Unbound: no kubelet to wait for. */
   create_ok (f->store, pod_new ("default", "pending"));
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "pending", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "pending", NULL, &error));
   g_assert_null (pod_get (f, "pending"));
   /* Terminal: nothing left to stop. */
   create_ok (f->store, pod_new ("default", "done"));
   bind_ok (f, "done", "n1");
   set_phase (f, "done", KS_POD_SUCCEEDED);
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "done", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "done", NULL, &error));
   g_assert_no_error (error);
   g_assert_null (pod_get (f, "done"));
   /* A bound pod that is already being deleted cannot be bound again. */
   create_ok (f->store, pod_new ("default", "r"));
   bind_ok (f, "r", "n1");
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "r", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "r", NULL, &error));
   g_assert_nonnull (pod_get (f, "r"));
 }
 
@@ -1071,8 +1071,8 @@ test_admission_global_default (Fixture *f, gconstpointer data)
   g_assert_cmpint (plain->spec->priority, ==, 0);
   g_assert_null (plain->spec->priority_class_name);
   g_assert_cmpint (plain->spec->preemption_policy, ==, KS_PREEMPT_LOWER_PRIORITY);
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL, &error));
 
   def->global_default = TRUE;
   create_ok (f->store, KS_OBJECT (def));
@@ -1081,8 +1081,8 @@ test_admission_global_default (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_cmpint (plain->spec->priority, ==, 50);
   g_assert_cmpstr (plain->spec->priority_class_name, ==, "everyday");
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL, &error));
 
   /* An explicit class wins over the default. */
   explicit_pod = create_pod_yaml (f, "  priorityClassName: urgent\n", &error);
@@ -1146,8 +1146,8 @@ test_admission_default_tolerations (Fixture *f, gconstpointer data)
   g_assert_cmpint (t->op, ==, KS_TOLERATION_EXISTS);
   g_assert_cmpint (t->effect, ==, KS_TAINT_NO_EXECUTE);
   g_assert_cmpint (t->toleration_seconds, ==, KS_DEFAULT_TOLERATION_SECONDS);
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL, &error));
 
   /* Already tolerated: not added again, and the pod's own seconds stay. */
   pod = create_pod_yaml (f,
@@ -1165,15 +1165,15 @@ test_admission_default_tolerations (Fixture *f, gconstpointer data)
   t = find_toleration (pod->spec, "node.kubernetes.io/unreachable", &count);
   g_assert_cmpuint (count, ==, 1);
   g_assert_cmpint (t->toleration_seconds, ==, 300);
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL, &error));
 
   /* A toleration of everything covers both. */
   pod = create_pod_yaml (f, "  tolerations: [{operator: Exists}]\n", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (pod->spec->n_tolerations, ==, 1);
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL, &error));
 
   /* Any effect of one key covers that key only. */
   pod = create_pod_yaml (f,
@@ -1298,8 +1298,8 @@ test_owner_index (Fixture *f, gconstpointer data)
   ks_object_set_owner_refs (copy, NULL);
   g_assert_nonnull (ks_store_update (f->store, copy, FALSE, &error));
   ks_object_unref (copy);
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "a", NULL,
-                                  &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "a", NULL, &error));
   g_assert_no_error (error);
   ks_store_list_dependents (f->store, NULL, &rs->meta.uid, none);
   g_assert_cmpuint (none->len, ==, 0);
@@ -1353,8 +1353,8 @@ test_owner_background (Fixture *f, gconstpointer data)
 
   create_ok (f->store, owned_pod ("a", &owner, 1, 0));
   /* Background: the store leaves dependents to the garbage collector. */
-  g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web",
-                                  NULL, &error));
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web", NULL, &error));
   g_assert_nonnull (pod_get (f, "a"));
   g_assert_nonnull (pod_get (f, "a")->meta.owner_refs);
   ks_store_list_dependents (f->store, NULL, &owner_uid, deps);

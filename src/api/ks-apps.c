@@ -8,8 +8,8 @@
 #include "ks-kinds-private.h"
 #include "src/ks-clock.h"
 
-static const char *const deploy_condition_names[] = { "Available", "Progressing",
-                                                      "ReplicaFailure", NULL };
+static const char *const deploy_condition_names[]
+    = { "Available", "Progressing", "ReplicaFailure", NULL };
 
 const char *
 ks_deployment_condition_name (KsDeploymentConditionType type)
@@ -131,8 +131,9 @@ selector_template_decode (KsDecoder *dec, JsonNode *spec, KsLabelSelector **sele
       JsonNode *t = ks_decoder_member (spec, "template");
       gsize mark = ks_decoder_push (dec, "template");
       gsize mark2 = ks_decoder_push (dec, "metadata");
-      ks_decoder_error_field (dec, ks_decoder_member (t, "metadata") ? ks_decoder_member (t, "metadata") : t,
-                              "labels", "`selector` does not match template `labels`");
+      ks_decoder_error_field (
+          dec, ks_decoder_member (t, "metadata") ? ks_decoder_member (t, "metadata") : t, "labels",
+          "`selector` does not match template `labels`");
       ks_decoder_pop (dec, mark2);
       ks_decoder_pop (dec, mark);
     }

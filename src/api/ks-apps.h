@@ -91,8 +91,8 @@ typedef struct
 
 const char *ks_deployment_condition_name (KsDeploymentConditionType type);
 void ks_deployment_set_condition (KsDeployment *d, KsDeploymentConditionType type,
-                                  KsConditionStatus status, const char *reason,
-                                  const char *message, gint64 now);
+                                  KsConditionStatus status, const char *reason, const char *message,
+                                  gint64 now);
 
 /* The annotations the Deployment controller keeps on ReplicaSets. */
 #define KS_ANNOTATION_REVISION "deployment.kubernetes.io/revision"

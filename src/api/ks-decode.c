@@ -308,8 +308,8 @@ ks_decoder_get_int32 (KsDecoder *dec, JsonNode *obj, const char *field, gint32 m
   if (ok && (v < min || v > max))
     {
       if (max == G_MAXINT32)
-        ks_decoder_error (dec, m, "must be greater than or equal to %d, got %" G_GINT64_FORMAT,
-                          min, v);
+        ks_decoder_error (dec, m, "must be greater than or equal to %d, got %" G_GINT64_FORMAT, min,
+                          v);
       else
         ks_decoder_error (dec, m, "must be between %d and %d, got %" G_GINT64_FORMAT, min, max, v);
       ok = FALSE;

@@ -3,7 +3,9 @@
 
 #include "ks-diag.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (ks-input-error-quark, ks_input_error)
+/* clang-format on */
 
 struct _KsDiag
 {

@@ -17,7 +17,9 @@
 
 #include "ks-duration.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (ks-duration-error-quark, ks_duration_error)
+/* clang-format on */
 
 #define NS_LIMIT (G_GUINT64_CONSTANT (1) << 63)
 

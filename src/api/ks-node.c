@@ -7,8 +7,8 @@
 #include "ks-node.h"
 #include "src/ks-clock.h"
 
-static const char *const node_condition_names[] = { "Ready", "MemoryPressure", "DiskPressure",
-                                                    "PIDPressure", "NetworkUnavailable", NULL };
+static const char *const node_condition_names[]
+    = { "Ready", "MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable", NULL };
 
 const char *
 ks_node_condition_name (KsNodeConditionType type)

@@ -10,12 +10,9 @@
 
 /* The kinds, in the order `kubesim` lists them. */
 static const KsKind *const kinds[KS_N_KINDS] = {
-  [KS_KIND_NAMESPACE] = &ks_namespace_kind,
-  [KS_KIND_NODE] = &ks_node_kind,
-  [KS_KIND_PRIORITY_CLASS] = &ks_priority_class_kind,
-  [KS_KIND_POD] = &ks_pod_kind,
-  [KS_KIND_REPLICA_SET] = &ks_replica_set_kind,
-  [KS_KIND_DEPLOYMENT] = &ks_deployment_kind,
+  [KS_KIND_NAMESPACE] = &ks_namespace_kind,           [KS_KIND_NODE] = &ks_node_kind,
+  [KS_KIND_PRIORITY_CLASS] = &ks_priority_class_kind, [KS_KIND_POD] = &ks_pod_kind,
+  [KS_KIND_REPLICA_SET] = &ks_replica_set_kind,       [KS_KIND_DEPLOYMENT] = &ks_deployment_kind,
 };
 
 const KsKind *
@@ -60,8 +57,7 @@ ks_kind_list_known (void)
     {
       GString *s = g_string_new (NULL);
       for (guint i = 0; i < KS_N_KINDS; i++)
-        g_string_append_printf (s, "%s%s %s", i ? ", " : "", kinds[i]->api_version,
-                                kinds[i]->name);
+        g_string_append_printf (s, "%s%s %s", i ? ", " : "", kinds[i]->api_version, kinds[i]->name);
       list = g_string_free (s, FALSE);
       g_once_init_leave (&once, 1);
     }
@@ -469,7 +465,8 @@ ks_object_meta_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
                                 rv);
     }
   if (obj->meta.name == NULL && obj->meta.generate_name == NULL
-      && ks_decoder_member (meta, "name") == NULL && ks_decoder_member (meta, "generateName") == NULL)
+      && ks_decoder_member (meta, "name") == NULL
+      && ks_decoder_member (meta, "generateName") == NULL)
     ks_decoder_error_field (dec, meta, "name", "required field is missing");
   else if (obj->meta.name != NULL)
     {
@@ -545,7 +542,8 @@ char *
 ks_time_format_rfc3339 (gint64 t, gint64 epoch)
 {
   gint64 usec = epoch + t;
-  gint64 secs = usec >= 0 ? usec / KS_USEC_PER_SEC : -((-usec + KS_USEC_PER_SEC - 1) / KS_USEC_PER_SEC);
+  gint64 secs
+      = usec >= 0 ? usec / KS_USEC_PER_SEC : -((-usec + KS_USEC_PER_SEC - 1) / KS_USEC_PER_SEC);
   g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (secs);
 
   if (dt == NULL)

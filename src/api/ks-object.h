@@ -78,7 +78,7 @@ const KsOwnerRef *ks_owner_refs_get_controller (const KsOwnerRefs *refs);
 typedef struct
 {
   char *name;
-  const char *namespace; /* interned; NULL for cluster-scoped kinds */
+  const char *namespace;     /* interned; NULL for cluster-scoped kinds */
   const char *generate_name; /* interned */
   KsUid uid;
   guint64 resource_version;
@@ -181,7 +181,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsObject, ks_object_unref)
 
 /* g_autoptr support for a kind's struct type (KsPod, KsNode, ...). */
 #define KS_DEFINE_OBJECT_AUTOPTR(Type, prefix)                                                     \
-  static inline void prefix##_unref (Type *obj) { ks_object_unref ((KsObject *) obj); }          \
+  static inline void prefix##_unref (Type *obj) { ks_object_unref ((KsObject *) obj); }            \
   G_DEFINE_AUTOPTR_CLEANUP_FUNC (Type, prefix##_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsOwnerRefs, ks_owner_refs_unref)
 

@@ -11,12 +11,11 @@
 static const char *const restart_names[] = { "Always", "OnFailure", "Never", NULL };
 static const char *const preemption_names[] = { "PreemptLowerPriority", "Never", NULL };
 static const char *const qos_names[] = { "BestEffort", "Burstable", "Guaranteed", NULL };
-static const char *const phase_names[] = { "Pending", "Running", "Succeeded", "Failed", "Unknown",
-                                           NULL };
+static const char *const phase_names[]
+    = { "Pending", "Running", "Succeeded", "Failed", "Unknown", NULL };
 static const char *const condition_status_names[] = { "", "True", "False", "Unknown", NULL };
-static const char *const pod_condition_names[] = { "PodScheduled", "Initialized",
-                                                   "ContainersReady", "Ready",
-                                                   "DisruptionTarget", NULL };
+static const char *const pod_condition_names[]
+    = { "PodScheduled", "Initialized", "ContainersReady", "Ready", "DisruptionTarget", NULL };
 
 const char *
 ks_restart_policy_name (KsRestartPolicy policy)
@@ -572,8 +571,7 @@ void
 ks_pod_spec_finish (KsPodSpec *spec)
 {
   KsResources sum = { 0 }, init_max = { 0 }, sidecars = { 0 };
-  gint64 nz_cpu = 0, nz_mem = 0, nz_init_cpu = 0, nz_init_mem = 0, nz_side_cpu = 0,
-         nz_side_mem = 0;
+  gint64 nz_cpu = 0, nz_mem = 0, nz_init_cpu = 0, nz_init_mem = 0, nz_side_cpu = 0, nz_side_mem = 0;
   gboolean any = FALSE, guaranteed = TRUE;
 
   /* PodRequests (§1.7.1): max(Σ containers + Σ sidecars, max over init containers of
@@ -627,8 +625,9 @@ ks_pod_spec_finish (KsPodSpec *spec)
   /* QoS class (pkg/apis/core/helper/qos): cpu and memory only. */
   for (guint k = 0; k < spec->n_containers + spec->n_init_containers; k++)
     {
-      const KsContainer *c = k < spec->n_containers ? &spec->containers[k]
-                                                    : &spec->init_containers[k - spec->n_containers];
+      const KsContainer *c = k < spec->n_containers
+                                 ? &spec->containers[k]
+                                 : &spec->init_containers[k - spec->n_containers];
       guint8 rq = c->requests.set & (KS_RES_SET_CPU | KS_RES_SET_MEMORY);
       guint8 lm = c->limits.set & (KS_RES_SET_CPU | KS_RES_SET_MEMORY);
       if ((rq & KS_RES_SET_CPU && c->requests.milli_cpu != 0)
@@ -717,8 +716,8 @@ ks_pod_spec_decode (KsDecoder *dec, JsonNode *node)
     }
   ks_decoder_get_string (dec, node, "priorityClassName", &spec->priority_class_name);
   if (ks_decoder_member (node, "priority") != NULL)
-    spec->has_priority = ks_decoder_get_int32 (dec, node, "priority", G_MININT32, G_MAXINT32,
-                                               &spec->priority);
+    spec->has_priority
+        = ks_decoder_get_int32 (dec, node, "priority", G_MININT32, G_MAXINT32, &spec->priority);
   ks_decoder_get_enum (dec, node, "preemptionPolicy", preemption_names, &preemption);
   if (preemption >= 0)
     {
@@ -1117,9 +1116,9 @@ static void
 pod_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
 {
   const KsPod *pod = KS_POD (obj);
-  static const KsPodConditionType order[] = { KS_POD_COND_DISRUPTION_TARGET, KS_POD_COND_INITIALIZED,
-                                              KS_POD_COND_READY, KS_POD_COND_CONTAINERS_READY,
-                                              KS_POD_COND_SCHEDULED };
+  static const KsPodConditionType order[]
+      = { KS_POD_COND_DISRUPTION_TARGET, KS_POD_COND_INITIALIZED, KS_POD_COND_READY,
+          KS_POD_COND_CONTAINERS_READY, KS_POD_COND_SCHEDULED };
   gboolean any = FALSE;
 
   json_builder_set_member_name (b, "spec");
@@ -1153,11 +1152,11 @@ pod_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
       json_builder_end_array (b);
     }
   {
-    static const char *const members[] = { "message", "reason", "nominatedNodeName", "hostIP",
-                                            "podIP" };
-    static const KsPodStatusString fields[] = { KS_POD_MESSAGE, KS_POD_REASON,
-                                               KS_POD_NOMINATED_NODE_NAME, KS_POD_HOST_IP,
-                                               KS_POD_POD_IP };
+    static const char *const members[]
+        = { "message", "reason", "nominatedNodeName", "hostIP", "podIP" };
+    static const KsPodStatusString fields[]
+        = { KS_POD_MESSAGE, KS_POD_REASON, KS_POD_NOMINATED_NODE_NAME, KS_POD_HOST_IP,
+            KS_POD_POD_IP };
     for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
       if (ks_pod_get_status_string (pod, fields[i]) != NULL)
         ks_builder_add_string (b, members[i], ks_pod_get_status_string (pod, fields[i]));
@@ -1178,8 +1177,7 @@ pod_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
       json_builder_set_member_name (b, "containerStatuses");
       json_builder_begin_array (b);
       for (guint i = 0; i < pod->spec->n_containers; i++)
-        container_status_encode (&pod->spec->containers[i], &pod->container_statuses[i], b,
-                                 epoch);
+        container_status_encode (&pod->spec->containers[i], &pod->container_statuses[i], b, epoch);
       json_builder_end_array (b);
     }
   ks_builder_add_string (b, "qosClass", qos_names[pod->spec->qos_class]);

@@ -101,7 +101,8 @@ struct _KsPodSpec
   KsResources overhead;
 
   /* Derived when the spec is decoded or built (ks_pod_spec_finish): */
-  KsResources requests;    /* effective requests, scheduler rules (§1.7.1): max(init, sum) + overhead */
+  KsResources
+      requests; /* effective requests, scheduler rules (§1.7.1): max(init, sum) + overhead */
   gint64 nonzero_milli_cpu; /* the same with 100m / 200Mi defaults per container, for scoring */
   gint64 nonzero_memory;
   KsQosClass qos_class;

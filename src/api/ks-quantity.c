@@ -34,7 +34,9 @@
 
 #include "ks-quantity.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (ks-quantity-error-quark, ks_quantity_error)
+/* clang-format on */
 
 /* ---- scanning ---------------------------------------------------------------------------- */
 

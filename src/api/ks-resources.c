@@ -20,8 +20,9 @@ ks_resources_copy (KsResources *dst, const KsResources *src)
     return;
   g_free (dst->scalar);
   *dst = *src;
-  dst->scalar = src->n_scalar > 0 ? g_memdup2 (src->scalar, src->n_scalar * sizeof (KsScalarResource))
-                                  : NULL;
+  dst->scalar = src->n_scalar > 0
+                    ? g_memdup2 (src->scalar, src->n_scalar * sizeof (KsScalarResource))
+                    : NULL;
 }
 
 gboolean
@@ -276,10 +277,10 @@ ks_resources_encode (const KsResources *r, JsonBuilder *b)
   if (r->set & KS_RES_SET_PODS)
     entries[n++] = (Entry){ KS_RESOURCE_PODS, ks_quantity_format_value (r->pods, FALSE) };
   for (guint i = 0; i < r->n_scalar; i++)
-    entries[n++] = (Entry){ r->scalar[i].name,
-                            ks_quantity_format_value (r->scalar[i].value,
-                                                      g_str_has_prefix (r->scalar[i].name,
-                                                                        "hugepages-")) };
+    entries[n++]
+        = (Entry){ r->scalar[i].name,
+                   ks_quantity_format_value (r->scalar[i].value,
+                                             g_str_has_prefix (r->scalar[i].name, "hugepages-")) };
   qsort (entries, n, sizeof (Entry), entry_cmp);
   json_builder_begin_object (b);
   for (guint i = 0; i < n; i++)

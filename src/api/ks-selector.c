@@ -107,9 +107,8 @@ requirement_decode (KsDecoder *dec, JsonNode *node, int n_ops, gboolean fields, 
   else if (fields)
     {
       if (strcmp (key, "metadata.name") != 0)
-        ks_decoder_error_field (dec, node, "key",
-                                "unsupported field \"%s\": only metadata.name can be selected",
-                                key);
+        ks_decoder_error_field (
+            dec, node, "key", "unsupported field \"%s\": only metadata.name can be selected", key);
       else if (op != -1 && op != KS_SELECTOR_IN && op != KS_SELECTOR_NOT_IN)
         ks_decoder_error_field (dec, node, "operator",
                                 "matchFields supports only the operators In and NotIn");
@@ -156,8 +155,8 @@ requirement_decode (KsDecoder *dec, JsonNode *node, int n_ops, gboolean fields, 
 
 /* Decode a list of requirements at member field of node. */
 static gboolean
-requirements_decode (KsDecoder *dec, JsonNode *node, const char *field, int n_ops,
-                     gboolean fields, KsRequirement **out, guint *n_out)
+requirements_decode (KsDecoder *dec, JsonNode *node, const char *field, int n_ops, gboolean fields,
+                     KsRequirement **out, guint *n_out)
 {
   JsonNode *m = ks_decoder_member (node, field);
   JsonArray *array;
@@ -306,8 +305,7 @@ ks_label_selector_decode (KsDecoder *dec, JsonNode *node)
                                   ks_str_map_value (s->match_labels, i), why);
         ks_decoder_pop (dec, mark);
       }
-  requirements_decode (dec, node, "matchExpressions", 4, FALSE, &s->expressions,
-                       &s->n_expressions);
+  requirements_decode (dec, node, "matchExpressions", 4, FALSE, &s->expressions, &s->n_expressions);
   if (ks_decoder_n_errors (dec) != errors)
     return NULL;
   return g_steal_pointer (&s);

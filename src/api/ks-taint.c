@@ -7,7 +7,8 @@
 #include "ks-taint.h"
 #include "src/ks-clock.h"
 
-static const char *const effect_names[] = { "", "NoSchedule", "PreferNoSchedule", "NoExecute", NULL };
+static const char *const effect_names[]
+    = { "", "NoSchedule", "PreferNoSchedule", "NoExecute", NULL };
 
 const char *
 ks_taint_effect_name (KsTaintEffect effect)
@@ -103,8 +104,8 @@ ks_taints_decode (KsDecoder *dec, JsonNode *node, KsTaint **out, guint *n_out)
           if (t->value == NULL)
             t->value = g_strdup ("");
           else if ((why = ks_validate_label_value (t->value)) != NULL)
-            ks_decoder_error_field (dec, item, "value", "invalid taint value \"%s\": %s",
-                                    t->value, why);
+            ks_decoder_error_field (dec, item, "value", "invalid taint value \"%s\": %s", t->value,
+                                    why);
           t->effect = effect + 1;
           t->time_added = KS_TIME_NONE;
           if (t->key != NULL && effect >= 0)

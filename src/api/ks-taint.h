@@ -34,7 +34,7 @@ typedef enum
 
 typedef struct
 {
-  char *key;   /* "" with Exists: every key */
+  char *key; /* "" with Exists: every key */
   KsTolerationOp op;
   char *value; /* "" when unset */
   KsTaintEffect effect;

@@ -13,8 +13,10 @@ ks_cmd_bench (int argc, char **argv)
   gint pods_per_node = 10;
   gint64 seed = 1;
   GOptionEntry entries[] = {
-    { "nodes", 'n', 0, G_OPTION_ARG_STRING, &nodes, "Cluster sizes to measure, comma-separated (default 1000,10000)", "N,..." },
-    { "pods-per-node", 'p', 0, G_OPTION_ARG_INT, &pods_per_node, "Pods per node in the burst (default 10)", "N" },
+    { "nodes", 'n', 0, G_OPTION_ARG_STRING, &nodes,
+      "Cluster sizes to measure, comma-separated (default 1000,10000)", "N,..." },
+    { "pods-per-node", 'p', 0, G_OPTION_ARG_INT, &pods_per_node,
+      "Pods per node in the burst (default 10)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "N" },
     { NULL },
   };
@@ -22,16 +24,17 @@ ks_cmd_bench (int argc, char **argv)
   g_auto (GStrv) sizes = NULL;
 
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_summary (context,
-                                "Build a synthetic cluster of 32-core, 128 GiB nodes, create a burst "
-                                "of pods\n(16 shapes, 250m-1 core, 256 MiB-2 GiB, 5-20 minute runs) "
-                                "and measure the\ndefault scheduler's throughput, the engine's events "
-                                "per second over the pods'\nlives, and resident memory per live pod.");
+  g_option_context_set_summary (
+      context, "Build a synthetic cluster of 32-core, 128 GiB nodes, create a burst "
+               "of pods\n(16 shapes, 250m-1 core, 256 MiB-2 GiB, 5-20 minute runs) "
+               "and measure the\ndefault scheduler's throughput, the engine's events "
+               "per second over the pods'\nlives, and resident memory per live pod.");
   if (!ks_cli_parse (context, "bench", &argc, &argv))
     return KS_EXIT_USAGE;
   if (argc > 1 || pods_per_node < 1 || seed < 0)
     {
-      g_printerr ("kubesim bench: %s\n", argc > 1 ? "unexpected argument" : "values must be positive");
+      g_printerr ("kubesim bench: %s\n",
+                  argc > 1 ? "unexpected argument" : "values must be positive");
       return KS_EXIT_USAGE;
     }
   sizes = g_strsplit (nodes != NULL ? nodes : "1000,10000", ",", -1);
@@ -56,12 +59,13 @@ ks_cmd_bench (int argc, char **argv)
           g_printerr ("kubesim bench: %s\n", error->message);
           return KS_EXIT_FAILED;
         }
-      printf ("%u nodes, %u pods (seed %" G_GUINT64_FORMAT ", default profile, %u nodes filtered per pod)\n",
+      printf ("%u nodes, %u pods (seed %" G_GUINT64_FORMAT
+              ", default profile, %u nodes filtered per pod)\n",
               p.nodes, p.pods, p.seed, r.nodes_scored);
-      printf ("  scheduling:  %" G_GUINT64_FORMAT " pods bound in %.3f s = %.0f pods/s\n", r.scheduled,
-              r.schedule_seconds, r.scheduled / r.schedule_seconds);
-      printf ("  lifecycle:   %" G_GUINT64_FORMAT " events in %.3f s = %.0f events/s (%" G_GUINT64_FORMAT
-              " pods ran to completion)\n",
+      printf ("  scheduling:  %" G_GUINT64_FORMAT " pods bound in %.3f s = %.0f pods/s\n",
+              r.scheduled, r.schedule_seconds, r.scheduled / r.schedule_seconds);
+      printf ("  lifecycle:   %" G_GUINT64_FORMAT
+              " events in %.3f s = %.0f events/s (%" G_GUINT64_FORMAT " pods ran to completion)\n",
               r.lifecycle_events, r.lifecycle_seconds, r.lifecycle_events / r.lifecycle_seconds,
               r.finished);
       printf ("  memory:      %.1f MiB resident for %u live pods = %.0f bytes per pod\n",

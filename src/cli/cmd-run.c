@@ -35,14 +35,16 @@ progress (gint64 now, guint64 n_events, gpointer data)
   gint64 wall = g_get_monotonic_time ();
   double elapsed;
 
-  if (!p->enabled || wall - p->start_wall < G_USEC_PER_SEC || wall - p->last_print < G_USEC_PER_SEC / 5)
+  if (!p->enabled || wall - p->start_wall < G_USEC_PER_SEC
+      || wall - p->last_print < G_USEC_PER_SEC / 5)
     return;
   p->last_print = wall;
   elapsed = (double) (wall - p->start_wall) / G_USEC_PER_SEC;
   {
     g_autofree char *sim = ks_duration_format (now);
     g_autofree char *total = ks_duration_format (p->end);
-    fprintf (stderr, "\r\033[Ksimulated %s of %s (%.0f%%), %" G_GUINT64_FORMAT " events, %.0f events/s",
+    fprintf (stderr,
+             "\r\033[Ksimulated %s of %s (%.0f%%), %" G_GUINT64_FORMAT " events, %.0f events/s",
              sim, total, p->end > 0 ? 100.0 * now / p->end : 100.0, n_events, n_events / elapsed);
   }
   p->printed = TRUE;
@@ -55,15 +57,18 @@ print_summary (const char *scenario, const KsRunStats *st, gint64 sim_time, doub
   g_autofree char *sim = ks_duration_format (sim_time);
   char b[4][32];
 
-  printf ("%s: simulated %s in %.2fs (%" G_GUINT64_FORMAT " events)\n", scenario, sim, wall, events);
+  printf ("%s: simulated %s in %.2fs (%" G_GUINT64_FORMAT " events)\n", scenario, sim, wall,
+          events);
   printf ("  nodes %u; pods created %" G_GUINT64_FORMAT ", scheduled %" G_GUINT64_FORMAT
           ", running %u, pending %u, succeeded %u, failed %u\n",
-          st->nodes, st->created, st->scheduled, st->running, st->pending, st->succeeded, st->failed);
+          st->nodes, st->created, st->scheduled, st->running, st->pending, st->succeeded,
+          st->failed);
   if (st->has_latency)
     printf ("  scheduling latency p50 %ss, p95 %ss, p99 %ss, max %ss\n",
             ks_format_seconds (st->latency_p50, b[0]), ks_format_seconds (st->latency_p95, b[1]),
             ks_format_seconds (st->latency_p99, b[2]), ks_format_seconds (st->latency_max, b[3]));
-  printf ("  outputs: %s/events.jsonl, %s/metrics.csv, %s/summary.json\n", out_dir, out_dir, out_dir);
+  printf ("  outputs: %s/events.jsonl, %s/metrics.csv, %s/summary.json\n", out_dir, out_dir,
+          out_dir);
 }
 
 int
@@ -71,10 +76,13 @@ ks_cmd_run (int argc, char **argv)
 {
   RunOptions o = { 0 };
   GOptionEntry entries[] = {
-    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "Write outputs into DIR (default out/<scenario name>)", "DIR" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out,
+      "Write outputs into DIR (default out/<scenario name>)", "DIR" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &o.seed, "Random seed (overrides the scenario's)", "N" },
-    { "duration", 0, 0, G_OPTION_ARG_STRING, &o.duration, "Simulated time to run, e.g. 30m (overrides the scenario's)", "T" },
-    { "sample-every", 0, 0, G_OPTION_ARG_STRING, &o.sample_every, "Metrics sampling interval (default 10s)", "T" },
+    { "duration", 0, 0, G_OPTION_ARG_STRING, &o.duration,
+      "Simulated time to run, e.g. 30m (overrides the scenario's)", "T" },
+    { "sample-every", 0, 0, G_OPTION_ARG_STRING, &o.sample_every,
+      "Metrics sampling interval (default 10s)", "T" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print nothing but errors", NULL },
     { NULL },
   };

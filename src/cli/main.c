@@ -16,9 +16,8 @@ static const KsCommand commands[] = {
 static void
 usage (FILE *out)
 {
-  fprintf (out,
-           "Usage: kubesim COMMAND [OPTIONS...]\n\n"
-           "A Kubernetes-style cluster simulator.\n\nCommands:\n");
+  fprintf (out, "Usage: kubesim COMMAND [OPTIONS...]\n\n"
+                "A Kubernetes-style cluster simulator.\n\nCommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
   fprintf (out, "\nRun \"kubesim COMMAND --help\" for a command's options.\n"

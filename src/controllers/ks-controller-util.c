@@ -80,7 +80,8 @@ phase_ordinal (KsPodPhase phase)
 static gint32
 deletion_cost (const KsPod *pod)
 {
-  const char *v = ks_object_get_annotation (KS_OBJECT (pod), "controller.kubernetes.io/pod-deletion-cost");
+  const char *v
+      = ks_object_get_annotation (KS_OBJECT (pod), "controller.kubernetes.io/pod-deletion-cost");
   char *end;
   gint64 cost;
 

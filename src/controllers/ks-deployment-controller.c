@@ -20,8 +20,8 @@ struct _KsDeploymentController
 typedef struct
 {
   KsDeploymentController *dc;
-  KsDeployment *d;     /* borrowed, the deployment being synced */
-  GPtrArray *all;      /* KsReplicaSet* (refs) controlled by d, oldest first */
+  KsDeployment *d;      /* borrowed, the deployment being synced */
+  GPtrArray *all;       /* KsReplicaSet* (refs) controlled by d, oldest first */
   KsReplicaSet *new_rs; /* in all, or NULL */
   gint64 now;
 } Sync;
@@ -135,8 +135,12 @@ scale_rs (Sync *s, KsReplicaSet *rs, gint32 n, const char *verb)
 
   g_snprintf (desired, sizeof desired, "%d", s->d->replicas);
   g_snprintf (max, sizeof max, "%d", s->d->replicas + max_surge (s->d));
-  annotations_ok = g_strcmp0 (ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_DESIRED_REPLICAS), desired) == 0
-                   && g_strcmp0 (ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_MAX_REPLICAS), max) == 0;
+  annotations_ok
+      = g_strcmp0 (ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_DESIRED_REPLICAS),
+                   desired)
+            == 0
+        && g_strcmp0 (ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_MAX_REPLICAS), max)
+               == 0;
   if (old == n && annotations_ok)
     return FALSE;
   copy = KS_REPLICA_SET (ks_object_copy (KS_OBJECT (rs)));
@@ -158,8 +162,8 @@ scale_rs (Sync *s, KsReplicaSet *rs, gint32 n, const char *verb)
       }
   if (old != n)
     ks_event_record (&s->dc->c.events, KS_OBJECT (s->d), FALSE, "ScalingReplicaSet", NULL,
-                     "Scaled %s replica set %s from %d to %d", verb ? verb : (n > old ? "up" : "down"),
-                     updated->meta.name, old, n);
+                     "Scaled %s replica set %s from %d to %d",
+                     verb ? verb : (n > old ? "up" : "down"), updated->meta.name, old, n);
   return old != n;
 }
 
@@ -204,9 +208,10 @@ create_new_rs (Sync *s)
   KsReplicaSet *rs = KS_REPLICA_SET (ks_object_new (ks_kind_get (KS_KIND_REPLICA_SET)));
   g_autofree char *hash = ks_pod_template_hash (&d->template, d->status.has_collision_count,
                                                 d->status.collision_count);
-  g_autoptr (KsStrMap) labels = ks_str_map_with (d->template.labels, KS_LABEL_POD_TEMPLATE_HASH, hash);
-  g_autoptr (KsStrMap) sel_labels = ks_str_map_with (d->selector->match_labels,
-                                                     KS_LABEL_POD_TEMPLATE_HASH, hash);
+  g_autoptr (KsStrMap) labels
+      = ks_str_map_with (d->template.labels, KS_LABEL_POD_TEMPLATE_HASH, hash);
+  g_autoptr (KsStrMap) sel_labels
+      = ks_str_map_with (d->selector->match_labels, KS_LABEL_POD_TEMPLATE_HASH, hash);
   g_autoptr (KsOwnerRefs) owner = ks_owner_refs_new_controller (KS_OBJECT (d));
   g_autoptr (GError) error = NULL;
   gint64 max_revision = 0;
@@ -281,7 +286,8 @@ create_new_rs (Sync *s)
   g_ptr_array_add (s->all, created);
   s->new_rs = KS_REPLICA_SET (created);
   {
-    g_autofree char *message = g_strdup_printf ("Created new replica set \"%s\"", created->meta.name);
+    g_autofree char *message
+        = g_strdup_printf ("Created new replica set \"%s\"", created->meta.name);
     ks_deployment_set_condition (d, KS_DEPLOY_COND_PROGRESSING, KS_CONDITION_TRUE,
                                  "NewReplicaSetCreated", message, s->now);
   }
@@ -361,9 +367,8 @@ reconcile_old_rss (Sync *s)
     return FALSE;
   all_count = spec_sum (s->all, NULL);
   min_available = s->d->replicas - max_unavailable (s->d);
-  new_unavailable = s->new_rs != NULL
-                        ? s->new_rs->replicas - s->new_rs->status.available_replicas
-                        : 0;
+  new_unavailable
+      = s->new_rs != NULL ? s->new_rs->replicas - s->new_rs->status.available_replicas : 0;
   max_scaled_down = all_count - min_available - new_unavailable;
   if (max_scaled_down <= 0)
     return FALSE;
@@ -373,8 +378,7 @@ reconcile_old_rss (Sync *s)
     {
       KsReplicaSet *rs = g_ptr_array_index (s->all, i);
       gint32 n;
-      if (rs == s->new_rs || rs->replicas == 0
-          || rs->replicas == rs->status.available_replicas)
+      if (rs == s->new_rs || rs->replicas == 0 || rs->replicas == rs->status.available_replicas)
         continue;
       n = MIN (max_scaled_down - cleaned, rs->replicas - rs->status.available_replicas);
       if (n > 0)
@@ -449,10 +453,11 @@ scale (Sync *s)
       g_ptr_array_add (active, g_ptr_array_index (s->all, i));
   if (active->len == 1 || active->len == 0)
     {
-      KsReplicaSet *target = active->len == 1 ? g_ptr_array_index (active, 0)
-                                              : (s->new_rs != NULL ? s->new_rs
-                                                 : s->all->len > 0 ? g_ptr_array_index (s->all, s->all->len - 1)
-                                                                   : NULL);
+      KsReplicaSet *target = active->len == 1
+                                 ? g_ptr_array_index (active, 0)
+                                 : (s->new_rs != NULL ? s->new_rs
+                                    : s->all->len > 0 ? g_ptr_array_index (s->all, s->all->len - 1)
+                                                      : NULL);
       if (target != NULL && target->replicas != d->replicas)
         return scale_rs (s, target, d->replicas, NULL);
       return FALSE;
@@ -460,7 +465,8 @@ scale (Sync *s)
   if (s->new_rs != NULL && s->new_rs->replicas == d->replicas
       && s->new_rs->status.available_replicas == d->replicas)
     {
-      const char *desired = ks_object_get_annotation (KS_OBJECT (s->new_rs), KS_ANNOTATION_DESIRED_REPLICAS);
+      const char *desired
+          = ks_object_get_annotation (KS_OBJECT (s->new_rs), KS_ANNOTATION_DESIRED_REPLICAS);
       if (desired != NULL && g_ascii_strtoll (desired, NULL, 10) == d->replicas)
         {
           for (guint i = 0; i < active->len; i++)
@@ -486,14 +492,15 @@ scale (Sync *s)
           sizes[i] = rs->replicas;
           if (to_add != 0)
             {
-              const char *maxa = ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_MAX_REPLICAS);
-              gint32 annotated = maxa != NULL ? (gint32) g_ascii_strtoll (maxa, NULL, 10)
-                                              : d->status.replicas;
+              const char *maxa
+                  = ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_MAX_REPLICAS);
+              gint32 annotated
+                  = maxa != NULL ? (gint32) g_ascii_strtoll (maxa, NULL, 10) : d->status.replicas;
               if (rs->replicas == 0 || annotated == 0)
                 proportion = -rs->replicas;
               else
-                proportion = round_to_int32 ((double) rs->replicas * allowed / annotated)
-                             - rs->replicas;
+                proportion
+                    = round_to_int32 ((double) rs->replicas * allowed / annotated) - rs->replicas;
               proportion = to_add > 0 ? MIN (proportion, to_add - added)
                                       : MAX (proportion, to_add - added);
             }
@@ -514,8 +521,10 @@ is_scaling_event (Sync *s)
   for (guint i = 0; i < s->all->len; i++)
     {
       KsReplicaSet *rs = g_ptr_array_index (s->all, i);
-      const char *desired = ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_DESIRED_REPLICAS);
-      if (rs->replicas > 0 && desired != NULL && g_ascii_strtoll (desired, NULL, 10) != s->d->replicas)
+      const char *desired
+          = ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_DESIRED_REPLICAS);
+      if (rs->replicas > 0 && desired != NULL
+          && g_ascii_strtoll (desired, NULL, 10) != s->d->replicas)
         return TRUE;
     }
   return FALSE;
@@ -599,11 +608,10 @@ sync_status (Sync *s)
     {
       /* Also after ProgressDeadlineExceeded: a late completion still completes. */
       g_autofree char *msg
-          = s->new_rs != NULL
-                ? g_strdup_printf ("ReplicaSet \"%s\" has successfully progressed.",
-                                   s->new_rs->parent.meta.name)
-                : g_strdup_printf ("Deployment \"%s\" has successfully progressed.",
-                                   d->parent.meta.name);
+          = s->new_rs != NULL ? g_strdup_printf ("ReplicaSet \"%s\" has successfully progressed.",
+                                                 s->new_rs->parent.meta.name)
+                              : g_strdup_printf ("Deployment \"%s\" has successfully progressed.",
+                                                 d->parent.meta.name);
       ks_deployment_set_condition (d, KS_DEPLOY_COND_PROGRESSING, KS_CONDITION_TRUE,
                                    "NewReplicaSetAvailable", msg, s->now);
     }
@@ -613,11 +621,10 @@ sync_status (Sync *s)
            || d->status.ready_replicas > old->status.ready_replicas
            || d->status.available_replicas > old->status.available_replicas)
     {
-      g_autofree char *msg = s->new_rs != NULL
-                                 ? g_strdup_printf ("ReplicaSet \"%s\" is progressing.",
-                                                    s->new_rs->parent.meta.name)
-                                 : g_strdup_printf ("Deployment \"%s\" is progressing.",
-                                                    d->parent.meta.name);
+      g_autofree char *msg
+          = s->new_rs != NULL
+                ? g_strdup_printf ("ReplicaSet \"%s\" is progressing.", s->new_rs->parent.meta.name)
+                : g_strdup_printf ("Deployment \"%s\" is progressing.", d->parent.meta.name);
       KsConditionStatus was = progressing->status;
       gint64 transition = progressing->last_transition_time;
       ks_deployment_set_condition (d, KS_DEPLOY_COND_PROGRESSING, KS_CONDITION_TRUE,
@@ -627,8 +634,7 @@ sync_status (Sync *s)
         progressing->last_transition_time = transition;
     }
   else if (progressing->status != KS_CONDITION_UNSET
-           && g_strcmp0 (progressing->reason, "NewReplicaSetAvailable") != 0
-           && !is_complete (d)
+           && g_strcmp0 (progressing->reason, "NewReplicaSetAvailable") != 0 && !is_complete (d)
            && progressing->last_update_time + d->progress_deadline_seconds * KS_USEC_PER_SEC
                   < s->now)
     {
@@ -655,8 +661,8 @@ sync_status (Sync *s)
       && g_strcmp0 (progressing->reason, "NewReplicaSetAvailable") != 0)
     {
       g_autofree char *key = ks_object_key (KS_OBJECT (d));
-      gint64 after = progressing->last_update_time
-                     + d->progress_deadline_seconds * KS_USEC_PER_SEC - s->now;
+      gint64 after
+          = progressing->last_update_time + d->progress_deadline_seconds * KS_USEC_PER_SEC - s->now;
       ks_workqueue_add_after (s->dc->c.queue, key, after + KS_USEC_PER_SEC);
     }
   ks_object_unref (KS_OBJECT (d));

@@ -88,8 +88,8 @@ ks_garbage_collector_new (KsClient *client, KsClock *clock)
   KsGarbageCollector *gc = g_new0 (KsGarbageCollector, 1);
 
   ks_controller_init (&gc->c, client, clock, NULL, "garbage-collector", collect, gc);
-  gc->gone = g_hash_table_new_full (g_str_hash, g_str_equal, free_key,
-                                    (GDestroyNotify) ks_object_unref);
+  gc->gone
+      = g_hash_table_new_full (g_str_hash, g_str_equal, free_key, (GDestroyNotify) ks_object_unref);
   gc->c.watches[gc->c.n_watches++] = ks_client_watch (client, NULL, NULL, FALSE, on_any, gc, NULL);
   return gc;
 }

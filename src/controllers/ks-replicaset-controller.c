@@ -236,8 +236,9 @@ manage_replicas (KsReplicaSetController *rsc, KsReplicaSet *rs, gint32 n_active,
             {
               const char *node = KS_POD (g_ptr_array_index (related, i))->node_name;
               gpointer key = (gpointer) (node != NULL ? node : "");
-              g_hash_table_insert (on_node, key,
-                                   GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (on_node, key)) + 1));
+              g_hash_table_insert (
+                  on_node, key,
+                  GINT_TO_POINTER (GPOINTER_TO_INT (g_hash_table_lookup (on_node, key)) + 1));
             }
           for (guint i = 0; i < active->len; i++)
             {
@@ -314,7 +315,8 @@ sync_replica_set (const char *key, gpointer data)
     {
       available = 0;
       for (guint i = 0; i < active->len; i++)
-        available += ks_pod_is_available (g_ptr_array_index (active, i), rs->min_ready_seconds, now);
+        available
+            += ks_pod_is_available (g_ptr_array_index (active, i), rs->min_ready_seconds, now);
     }
   if (!ks_object_is_being_deleted (obj))
     manage_replicas (rsc, rs, before.active, active);
@@ -350,8 +352,8 @@ ks_replicaset_controller_new (KsClient *client, KsClock *clock, KsEventSink *sin
 
   ks_controller_init (&rsc->c, client, clock, sink, "replicaset-controller", sync_replica_set, rsc);
   rsc->counts = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, NULL, counts_free);
-  rsc->c.watches[rsc->c.n_watches++] = ks_client_watch (
-      client, ks_kind_get (KS_KIND_REPLICA_SET), NULL, TRUE, on_replica_set, rsc, NULL);
+  rsc->c.watches[rsc->c.n_watches++] = ks_client_watch (client, ks_kind_get (KS_KIND_REPLICA_SET),
+                                                        NULL, TRUE, on_replica_set, rsc, NULL);
   rsc->c.watches[rsc->c.n_watches++]
       = ks_client_watch (client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, rsc, NULL);
   return rsc;

@@ -22,14 +22,14 @@ typedef struct
   gint64 backoff;        /* the backoff entry: current duration (0: no entry) */
   gint64 backoff_update; /* and its lastUpdate */
   guint64 restart_timer;
-  gboolean restarted;    /* restarted after a backoff: restartCount grows when it runs */
+  gboolean restarted; /* restarted after a backoff: restartCount grows when it runs */
 } CWork;
 
 typedef struct
 {
   KsUid uid;
   KsKubelet *kubelet;
-  KsPod *pod; /* the newest version seen */
+  KsPod *pod;      /* the newest version seen */
   guint next_init; /* the init container running or to run; n_init_containers when done */
   guint8 admitted;
   guint8 terminal;
@@ -53,7 +53,7 @@ struct _KsKubelet
   KsResources admitted;  /* Σ requests of admitted, non-terminal pods */
   guint n_admitted;
   guint watch;
-  GQueue to_sync;        /* PodWorker*, in the order their events came */
+  GQueue to_sync; /* PodWorker*, in the order their events came */
   guint64 sync_task;
 };
 
@@ -212,8 +212,8 @@ compute_conditions (PodWorker *w, KsPod *pod, gint64 now)
     }
   else
     {
-      g_autofree char *message = g_strdup_printf ("containers with unready status: [%s]",
-                                                  unready->str);
+      g_autofree char *message
+          = g_strdup_printf ("containers with unready status: [%s]", unready->str);
       ks_pod_set_condition (pod, KS_POD_COND_CONTAINERS_READY, KS_CONDITION_FALSE,
                             "ContainersNotReady", message, now);
       ks_pod_set_condition (pod, KS_POD_COND_READY, KS_CONDITION_FALSE, "ContainersNotReady",
@@ -257,9 +257,9 @@ write_status (PodWorker *w, MutateFunc mutate, gpointer data)
       if (!g_error_matches (error, KS_STORE_ERROR, KS_STORE_ERROR_CONFLICT))
         return;
       {
-        KsObject *fresh = ks_client_get (k->client, KS_OBJECT (w->pod)->kind,
-                                         w->pod->parent.meta.namespace, w->pod->parent.meta.name,
-                                         NULL);
+        KsObject *fresh
+            = ks_client_get (k->client, KS_OBJECT (w->pod)->kind, w->pod->parent.meta.namespace,
+                             w->pod->parent.meta.name, NULL);
         if (fresh == NULL)
           return;
         ks_object_unref (KS_OBJECT (w->pod));
@@ -398,10 +398,10 @@ admit (PodWorker *w)
     }
   {
     g_autofree char *reason = g_strdup_printf ("OutOf%s", resource);
-    g_autofree char *detail = g_strdup_printf (
-        "Node didn't have enough resource: %s, requested: %" G_GINT64_FORMAT
-        ", used: %" G_GINT64_FORMAT ", capacity: %" G_GINT64_FORMAT,
-        resource, requested, used, capacity);
+    g_autofree char *detail
+        = g_strdup_printf ("Node didn't have enough resource: %s, requested: %" G_GINT64_FORMAT
+                           ", used: %" G_GINT64_FORMAT ", capacity: %" G_GINT64_FORMAT,
+                           resource, requested, used, capacity);
     g_autofree char *message = g_strdup_printf ("Pod was rejected: %s", detail);
     KsPod *pod = ks_pod_copy (w->pod);
     KsObject *updated;
@@ -425,13 +425,13 @@ static void
 mutate_start (PodWorker *w, KsPod *pod, gpointer data)
 {
   KsKubelet *k = w->kubelet;
-  g_autoptr (KsNode) node = (KsNode *) ks_client_get (k->client, ks_kind_get (KS_KIND_NODE), NULL,
-                                                      k->node_name, NULL);
+  g_autoptr (KsNode) node
+      = (KsNode *) ks_client_get (k->client, ks_kind_get (KS_KIND_NODE), NULL, k->node_name, NULL);
 
   pod->start_time = ks_clock_now (k->clock);
   if (node != NULL && node->internal_ip != NULL)
     {
-    ks_pod_set_status_string (pod, KS_POD_HOST_IP, node->internal_ip);
+      ks_pod_set_status_string (pod, KS_POD_HOST_IP, node->internal_ip);
     }
 }
 
@@ -570,8 +570,7 @@ mutate_exited (PodWorker *w, KsPod *pod, gpointer data)
     w->next_init = d->index + 1;
 }
 
-static void
-restart_due (gpointer data);
+static void restart_due (gpointer data);
 
 typedef struct
 {
@@ -610,7 +609,8 @@ on_exited (PodWorker *w, gboolean init, guint i, const KsContainerEvent *event)
         finish_kill (w);
       return;
     }
-  d.restart = policy == KS_RESTART_ALWAYS || (policy == KS_RESTART_ON_FAILURE && event->exit_code != 0);
+  d.restart
+      = policy == KS_RESTART_ALWAYS || (policy == KS_RESTART_ON_FAILURE && event->exit_code != 0);
   if (init && event->exit_code == 0)
     d.restart = FALSE; /* a completed init container is done */
   if (!d.restart)
@@ -785,7 +785,8 @@ on_pod (const KsWatchEvent *event, gpointer data)
           if (ks_pod_is_terminal (pod))
             return;
           w = g_malloc0 (sizeof (PodWorker)
-                         + (pod->spec->n_init_containers + pod->spec->n_containers) * sizeof (CWork));
+                         + (pod->spec->n_init_containers + pod->spec->n_containers)
+                               * sizeof (CWork));
           w->uid = pod->parent.meta.uid;
           w->kubelet = k;
           w->pod = KS_POD (ks_object_ref (event->object));
@@ -823,7 +824,8 @@ ks_kubelet_new (KsClient *client, KsClock *clock, KsRuntime *runtime, KsEventSin
   k->workers = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, NULL, worker_free);
   g_queue_init (&k->to_sync);
   ks_runtime_set_notify (runtime, on_container_event, k);
-  k->watch = ks_client_watch (client, ks_kind_get (KS_KIND_POD), k->node_name, TRUE, on_pod, k, NULL);
+  k->watch
+      = ks_client_watch (client, ks_kind_get (KS_KIND_POD), k->node_name, TRUE, on_pod, k, NULL);
   return k;
 }
 

@@ -26,19 +26,19 @@ typedef struct
 struct _KsFramework
 {
   char *name;
-  gint32 percentage; /* resolved: the profile's or the global value */
-  GPtrArray *instances;              /* Instance*, one per plugin */
-  GArray *points[KS_N_POINTS];       /* Slot */
+  gint32 percentage;           /* resolved: the profile's or the global value */
+  GPtrArray *instances;        /* Instance*, one per plugin */
+  GArray *points[KS_N_POINTS]; /* Slot */
   gsl_rng *rng;
   guint next_start_node_index;
   /* Buffers reused across cycles. */
-  GPtrArray *feasible;               /* KsNodeInfo* */
-  GArray *scores;                    /* gint64, n_score × n_feasible */
-  GArray *totals;                    /* gint64 per feasible node */
-  GArray *codes;                     /* KsStatusCode per node (for PostFilter) */
-  GPtrArray *ran_score;              /* Slot* of the score plugins that ran last cycle */
-  GHashTable *histogram;             /* interned reason → count */
-  gboolean *skip_filter;             /* per filter slot, set by PreFilter SKIP */
+  GPtrArray *feasible;   /* KsNodeInfo* */
+  GArray *scores;        /* gint64, n_score × n_feasible */
+  GArray *totals;        /* gint64 per feasible node */
+  GArray *codes;         /* KsStatusCode per node (for PostFilter) */
+  GPtrArray *ran_score;  /* Slot* of the score plugins that ran last cycle */
+  GHashTable *histogram; /* interned reason → count */
+  gboolean *skip_filter; /* per filter slot, set by PreFilter SKIP */
 };
 
 static void end_cycle (KsFramework *fw);
@@ -267,8 +267,8 @@ fit_error_message (KsFramework *fw, guint n_nodes, const char *prefilter_msg,
       g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
       g_hash_table_iter_init (&iter, fw->histogram);
       while (g_hash_table_iter_next (&iter, &reason, &count))
-        g_ptr_array_add (items, g_strdup_printf ("%u %s", GPOINTER_TO_UINT (count),
-                                                 (const char *) reason));
+        g_ptr_array_add (
+            items, g_strdup_printf ("%u %s", GPOINTER_TO_UINT (count), (const char *) reason));
       if (items->len > 0)
         {
           qsort (items->pdata, items->len, sizeof (gpointer), cmp_strings);
@@ -456,10 +456,10 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
         {
           if (row[i] < KS_MIN_NODE_SCORE || row[i] > KS_MAX_NODE_SCORE)
             {
-              result->message = g_strdup_printf (
-                  "plugin \"%s\" returns an invalid score %" G_GINT64_FORMAT
-                  ", it should in the range of [0, 100] after normalizing",
-                  s->inst->plugin->name, row[i]);
+              result->message
+                  = g_strdup_printf ("plugin \"%s\" returns an invalid score %" G_GINT64_FORMAT
+                                     ", it should in the range of [0, 100] after normalizing",
+                                     s->inst->plugin->name, row[i]);
               end_cycle (fw);
               return;
             }

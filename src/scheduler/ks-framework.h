@@ -22,12 +22,12 @@ gboolean ks_framework_queue_less (gpointer fw, const KsQueuedPod *a, const KsQue
 
 typedef struct
 {
-  const char *node;          /* interned; NULL when the pod does not fit */
-  const char *nominated;     /* from PostFilter, or NULL */
-  char *message;             /* FitError message when node is NULL (owned) */
-  gboolean rejected;         /* plugins rejected the pod (else an error, e.g. no nodes) */
-  guint n_evaluated;         /* nodes filtered */
-  guint n_feasible;          /* nodes that passed */
+  const char *node;      /* interned; NULL when the pod does not fit */
+  const char *nominated; /* from PostFilter, or NULL */
+  char *message;         /* FitError message when node is NULL (owned) */
+  gboolean rejected;     /* plugins rejected the pod (else an error, e.g. no nodes) */
+  guint n_evaluated;     /* nodes filtered */
+  guint n_feasible;      /* nodes that passed */
 } KsScheduleResult;
 
 void ks_schedule_result_clear (KsScheduleResult *result);

@@ -30,7 +30,7 @@ struct _KsSchedCache
   GPtrArray *list;     /* KsNodeInfo*, node-tree order */
   gboolean list_dirty;
   guint n_pods;
-  GPtrArray *chunks;   /* NodeEntry[CHUNK] */
+  GPtrArray *chunks; /* NodeEntry[CHUNK] */
   GPtrArray *free_entries;
 };
 

@@ -12,17 +12,17 @@ static const char *const point_names[KS_N_POINTS] = {
 
 /* Extension points kubesim accepts in a configuration but runs itself (binding) or does not
  * have yet; plugins listed there must still be known names. */
-static const char *const other_points[] = { "preEnqueue", "permit", "preBind", "bind",
-                                            "postBind", NULL };
+static const char *const other_points[]
+    = { "preEnqueue", "permit", "preBind", "bind", "postBind", NULL };
 
 /* Every plugin of kube-scheduler v1.32's in-tree registry, so that a configuration written for
  * Kubernetes can disable them; enabling one kubesim lacks is an error. */
 static const char *const kubernetes_plugins[] = {
-  "PrioritySort", "SchedulingGates", "NodeUnschedulable", "NodeName", "TaintToleration",
-  "NodeAffinity", "NodePorts", "NodeResourcesFit", "VolumeRestrictions", "NodeVolumeLimits",
-  "VolumeBinding", "VolumeZone", "PodTopologySpread", "InterPodAffinity", "DefaultPreemption",
-  "NodeResourcesBalancedAllocation", "ImageLocality", "DefaultBinder", "DynamicResources",
-  NULL,
+  "PrioritySort",       "SchedulingGates",  "NodeUnschedulable", "NodeName",
+  "TaintToleration",    "NodeAffinity",     "NodePorts",         "NodeResourcesFit",
+  "VolumeRestrictions", "NodeVolumeLimits", "VolumeBinding",     "VolumeZone",
+  "PodTopologySpread",  "InterPodAffinity", "DefaultPreemption", "NodeResourcesBalancedAllocation",
+  "ImageLocality",      "DefaultBinder",    "DynamicResources",  NULL,
 };
 
 /* Run by kubesim itself, always on; enabling them is accepted and changes nothing. */
@@ -141,7 +141,8 @@ profile_new (const char *name)
   p->percentage_of_nodes_to_score = -1;
   for (guint i = 0; i < KS_N_POINTS; i++)
     p->points[i] = g_array_new (FALSE, FALSE, sizeof (KsPluginEntry));
-  p->args = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_node_unref);
+  p->args
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) json_node_unref);
   return p;
 }
 
@@ -173,7 +174,8 @@ profile_expand (KsProfileConfig *p, PluginSet merged[KS_N_POINTS], const PluginS
           {
             const char *name = g_ptr_array_index (multi->enabled, i);
             const KsSchedulerPlugin *plugin = ks_builtin_scheduler_plugin_lookup (name);
-            if (plugin == NULL || !implements (plugin, e) || names_contain (merged[e].disabled, name))
+            if (plugin == NULL || !implements (plugin, e)
+                || names_contain (merged[e].disabled, name))
               continue;
             if (names_contain (enabled, name))
               {
@@ -365,8 +367,7 @@ plugin_set_decode (KsDecoder *dec, JsonNode *node, PluginSet *set)
                 {
                   ks_decoder_check_fields (dec, item, entry_fields);
                   name_node = ks_decoder_member (item, "name");
-                  if (name_node == NULL
-                      || json_node_get_value_type (name_node) != G_TYPE_STRING)
+                  if (name_node == NULL || json_node_get_value_type (name_node) != G_TYPE_STRING)
                     ks_decoder_error_field (dec, item, "name", "required string field is missing");
                   else
                     {
@@ -433,8 +434,8 @@ profile_decode (KsDecoder *dec, JsonNode *node)
   guint errors = ks_decoder_n_errors (dec);
   g_autofree char *why = NULL;
 
-  static const char *const fields[] = { "schedulerName", "percentageOfNodesToScore", "plugins",
-                                        "pluginConfig", NULL };
+  static const char *const fields[]
+      = { "schedulerName", "percentageOfNodesToScore", "plugins", "pluginConfig", NULL };
   static const char *const config_fields[] = { "name", "args", NULL };
 
   if (!ks_decoder_expect_object (dec, node))
@@ -504,13 +505,13 @@ profile_decode (KsDecoder *dec, JsonNode *node)
                   if (!ks_decoder_require_string (dec, item, "name", &pname, NULL) || pname == NULL)
                     ;
                   else if (g_hash_table_contains (p->args, pname))
-                    ks_decoder_error_field (dec, item, "name",
-                                            "plugin \"%s\" is configured twice", pname);
+                    ks_decoder_error_field (dec, item, "name", "plugin \"%s\" is configured twice",
+                                            pname);
                   else
                     {
                       gsize mark3 = ks_decoder_push (dec, "name");
-                      gboolean ok = check_plugin_name (dec, ks_decoder_member (item, "name"),
-                                                       pname, FALSE);
+                      gboolean ok
+                          = check_plugin_name (dec, ks_decoder_member (item, "name"), pname, FALSE);
                       ks_decoder_pop (dec, mark3);
                       if (ok)
                         {
@@ -567,12 +568,22 @@ ks_scheduler_config_decode (KsDecoder *dec, JsonNode *node)
 
   /* Fields of kube-scheduler's configuration that concern a real process (leader election,
    * client connection, serving) are accepted and have no effect in kubesim. */
-  static const char *const fields[] = { "apiVersion", "kind", "parallelism", "leaderElection",
-                                        "clientConnection", "healthzBindAddress",
-                                        "metricsBindAddress", "enableProfiling",
-                                        "enableContentionProfiling", "percentageOfNodesToScore",
-                                        "podInitialBackoffSeconds", "podMaxBackoffSeconds",
-                                        "profiles", "extenders", "delayCacheUntilActive", NULL };
+  static const char *const fields[] = { "apiVersion",
+                                        "kind",
+                                        "parallelism",
+                                        "leaderElection",
+                                        "clientConnection",
+                                        "healthzBindAddress",
+                                        "metricsBindAddress",
+                                        "enableProfiling",
+                                        "enableContentionProfiling",
+                                        "percentageOfNodesToScore",
+                                        "podInitialBackoffSeconds",
+                                        "podMaxBackoffSeconds",
+                                        "profiles",
+                                        "extenders",
+                                        "delayCacheUntilActive",
+                                        NULL };
   JsonNode *extenders;
 
   if (!ks_decoder_expect_object (dec, node))
@@ -580,15 +591,16 @@ ks_scheduler_config_decode (KsDecoder *dec, JsonNode *node)
   ks_decoder_check_fields (dec, node, fields);
   extenders = ks_decoder_member (node, "extenders");
   if (extenders != NULL
-      && !(JSON_NODE_HOLDS_ARRAY (extenders) && json_array_get_length (json_node_get_array (extenders)) == 0))
-    ks_decoder_error_field (dec, node, "extenders", "scheduler extenders are not supported by kubesim");
+      && !(JSON_NODE_HOLDS_ARRAY (extenders)
+           && json_array_get_length (json_node_get_array (extenders)) == 0))
+    ks_decoder_error_field (dec, node, "extenders",
+                            "scheduler extenders are not supported by kubesim");
   ks_decoder_get_string (dec, node, "apiVersion", &api_version);
   ks_decoder_get_string (dec, node, "kind", &kind);
   if (g_strcmp0 (api_version, "kubescheduler.config.k8s.io/v1") != 0)
-    ks_decoder_error_field (dec, node, "apiVersion",
-                            "must be \"kubescheduler.config.k8s.io/v1\"%s%s%s",
-                            api_version ? ", not \"" : "", api_version ? api_version : "",
-                            api_version ? "\"" : "");
+    ks_decoder_error_field (
+        dec, node, "apiVersion", "must be \"kubescheduler.config.k8s.io/v1\"%s%s%s",
+        api_version ? ", not \"" : "", api_version ? api_version : "", api_version ? "\"" : "");
   if (g_strcmp0 (kind, "KubeSchedulerConfiguration") != 0)
     ks_decoder_error_field (dec, node, "kind", "must be \"KubeSchedulerConfiguration\"");
   c = g_new0 (KsSchedulerConfig, 1);
@@ -630,11 +642,13 @@ ks_scheduler_config_decode (KsDecoder *dec, JsonNode *node)
                     }
                   else
                     {
-                      KsProfileConfig *first = c->profiles->len ? g_ptr_array_index (c->profiles, 0)
-                                                                : NULL;
+                      KsProfileConfig *first
+                          = c->profiles->len ? g_ptr_array_index (c->profiles, 0) : NULL;
                       if (first != NULL
-                          && g_array_index (first->points[KS_POINT_QUEUE_SORT], KsPluginEntry, 0).plugin
-                                 != g_array_index (p->points[KS_POINT_QUEUE_SORT], KsPluginEntry, 0).plugin)
+                          && g_array_index (first->points[KS_POINT_QUEUE_SORT], KsPluginEntry, 0)
+                                     .plugin
+                                 != g_array_index (p->points[KS_POINT_QUEUE_SORT], KsPluginEntry, 0)
+                                        .plugin)
                         ks_decoder_error_field (dec, item, "plugins",
                                                 "all profiles must use the same queueSort plugin");
                       g_ptr_array_add (c->profiles, p);

@@ -210,8 +210,8 @@ ensure_ticks (KsSchedQueue *q)
     q->backoff_tick = ks_clock_schedule (q->clock, next_tick (now, BACKOFF_FLUSH_PERIOD),
                                          backoff_tick, q, NULL);
   if (q->unschedulable_tick == 0 && q->unschedulable.length > 0)
-    q->unschedulable_tick = ks_clock_schedule (q->clock, next_tick (now, UNSCHEDULABLE_FLUSH_PERIOD),
-                                               unschedulable_tick, q, NULL);
+    q->unschedulable_tick = ks_clock_schedule (
+        q->clock, next_tick (now, UNSCHEDULABLE_FLUSH_PERIOD), unschedulable_tick, q, NULL);
 }
 
 /* Take e out of whatever structure holds it. */
@@ -254,9 +254,9 @@ static void
 to_backoff (KsSchedQueue *q, Entry *e)
 {
   e->where = WHERE_BACKOFF;
-  e->backoff_expiry = e->info.timestamp
-                      + ks_sched_backoff_duration (q->initial_backoff, q->max_backoff,
-                                                   e->info.attempts);
+  e->backoff_expiry
+      = e->info.timestamp
+        + ks_sched_backoff_duration (q->initial_backoff, q->max_backoff, e->info.attempts);
   heap_push (q, &q->backoff, e);
   ensure_ticks (q);
 }
@@ -266,9 +266,9 @@ static void
 move (KsSchedQueue *q, Entry *e)
 {
   detach (q, e);
-  e->backoff_expiry = e->info.timestamp
-                      + ks_sched_backoff_duration (q->initial_backoff, q->max_backoff,
-                                                   e->info.attempts);
+  e->backoff_expiry
+      = e->info.timestamp
+        + ks_sched_backoff_duration (q->initial_backoff, q->max_backoff, e->info.attempts);
   if (backing_off (q, e))
     to_backoff (q, e);
   else

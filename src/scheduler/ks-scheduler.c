@@ -39,8 +39,8 @@ framework_for (KsScheduler *s, const KsPod *pod)
 
 /* Events carry the profile's name as their source, as kube-scheduler's do. */
 static void
-record_event (KsScheduler *s, KsFramework *fw, KsObject *pod, gboolean warning,
-              const char *reason, const char *node, const char *message)
+record_event (KsScheduler *s, KsFramework *fw, KsObject *pod, gboolean warning, const char *reason,
+              const char *node, const char *message)
 {
   KsEventRecorder recorder;
 
@@ -51,8 +51,7 @@ record_event (KsScheduler *s, KsFramework *fw, KsObject *pod, gboolean warning,
 /* handleSchedulingFailure: a FailedScheduling event and condition PodScheduled=False with
  * reason Unschedulable (plugins rejected the pod) or SchedulerError. */
 static void
-record_failure (KsScheduler *s, KsFramework *fw, KsPod *pod, gboolean rejected,
-                const char *message)
+record_failure (KsScheduler *s, KsFramework *fw, KsPod *pod, gboolean rejected, const char *message)
 {
   const KsCondition *c = &pod->conditions[KS_POD_COND_SCHEDULED];
   const char *reason = rejected ? "Unschedulable" : "SchedulerError";
@@ -132,9 +131,9 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
   s->stats.scheduled++;
   ks_sched_queue_done (s->queue, pod);
   {
-    g_autofree char *message = g_strdup_printf ("Successfully assigned %s/%s to %s",
-                                                pod_obj->meta.namespace, pod_obj->meta.name,
-                                                result.node);
+    g_autofree char *message
+        = g_strdup_printf ("Successfully assigned %s/%s to %s", pod_obj->meta.namespace,
+                           pod_obj->meta.name, result.node);
     record_event (s, fw, pod_obj, FALSE, "Scheduled", result.node, message);
   }
   ks_schedule_result_clear (&result);
@@ -252,8 +251,8 @@ on_node (const KsWatchEvent *event, gpointer data)
 }
 
 KsScheduler *
-ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config,
-                  KsEventSink *events, guint64 seed, GError **error)
+ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config, KsEventSink *events,
+                  guint64 seed, GError **error)
 {
   KsScheduler *s = g_new0 (KsScheduler, 1);
   KsFramework *first;
@@ -276,9 +275,10 @@ ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config,
     }
   first = g_ptr_array_index (s->frameworks, 0);
   s->cache = ks_sched_cache_new ();
-  s->queue = ks_sched_queue_new (clock, ks_framework_queue_less, first,
-                                 config->pod_initial_backoff, config->pod_max_backoff, on_ready, s);
-  s->watches[0] = ks_client_watch (client, ks_kind_get (KS_KIND_NODE), NULL, TRUE, on_node, s, NULL);
+  s->queue = ks_sched_queue_new (clock, ks_framework_queue_less, first, config->pod_initial_backoff,
+                                 config->pod_max_backoff, on_ready, s);
+  s->watches[0]
+      = ks_client_watch (client, ks_kind_get (KS_KIND_NODE), NULL, TRUE, on_node, s, NULL);
   s->watches[1] = ks_client_watch (client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, s, NULL);
   return s;
 }
@@ -305,8 +305,7 @@ ks_scheduler_get_stats (KsScheduler *s, KsSchedulerStats *stats)
 }
 
 void
-ks_scheduler_get_queue_lengths (KsScheduler *s, guint *active, guint *backoff,
-                                guint *unschedulable)
+ks_scheduler_get_queue_lengths (KsScheduler *s, guint *active, guint *backoff, guint *unschedulable)
 {
   *active = ks_sched_queue_n_active (s->queue);
   *backoff = ks_sched_queue_n_backoff (s->queue);

@@ -82,7 +82,8 @@ admit_pod (KsStore *store, KsPod *pod, GError **error)
   cache = spec->admitted_cache;
   if (cache != NULL && cache->priority == value
       && g_strcmp0 (cache->priority_class_name, class_name) == 0
-      && cache->preemption_policy == (spec->has_preemption_policy ? spec->preemption_policy : policy))
+      && cache->preemption_policy
+             == (spec->has_preemption_policy ? spec->preemption_policy : policy))
     {
       pod->spec = ks_pod_spec_ref (cache);
       ks_pod_spec_unref (spec);

@@ -9,7 +9,9 @@
 #include "src/api/ks-pod.h"
 #include "src/ks-rng.h"
 
+/* clang-format off */
 G_DEFINE_QUARK (ks-store-error-quark, ks_store_error)
+/* clang-format on */
 
 typedef struct
 {
@@ -88,7 +90,8 @@ ks_store_new (KsClock *clock, guint64 seed)
   store->clock = clock;
   store->rng = ks_rng_new (seed, "apiserver");
   for (guint i = 0; i < KS_N_KINDS; i++)
-    store->objects[i] = g_tree_new_full (meta_compare, NULL, NULL, (GDestroyNotify) ks_object_unref);
+    store->objects[i]
+        = g_tree_new_full (meta_compare, NULL, NULL, (GDestroyNotify) ks_object_unref);
   store->dependents = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free,
                                              (GDestroyNotify) g_hash_table_unref);
   store->watchers = g_ptr_array_new ();
@@ -239,8 +242,8 @@ index_dependents (KsStore *store, KsObject *obj, gboolean add)
           if (set == NULL)
             {
               set = g_hash_table_new (g_direct_hash, g_direct_equal);
-              g_hash_table_insert (store->dependents, g_memdup2 (&refs->refs[i].uid, sizeof (KsUid)),
-                                   set);
+              g_hash_table_insert (store->dependents,
+                                   g_memdup2 (&refs->refs[i].uid, sizeof (KsUid)), set);
             }
           g_hash_table_add (set, obj);
         }
@@ -489,8 +492,8 @@ ks_store_create (KsStore *store, KsObject *obj, GError **error)
                        "an empty namespace may not be set during creation of %s", kind->name);
           return NULL;
         }
-      ns = KS_NAMESPACE (ks_store_get (store, ks_kind_get (KS_KIND_NAMESPACE), NULL,
-                                       obj->meta.namespace));
+      ns = KS_NAMESPACE (
+          ks_store_get (store, ks_kind_get (KS_KIND_NAMESPACE), NULL, obj->meta.namespace));
       if (ns == NULL)
         {
           g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND,
@@ -541,8 +544,8 @@ ks_store_create (KsStore *store, KsObject *obj, GError **error)
     }
   else if (g_tree_lookup (tree, &obj->meta) != NULL)
     {
-      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_ALREADY_EXISTS,
-                   "%s \"%s\" already exists", resource_name (kind), obj->meta.name);
+      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_ALREADY_EXISTS, "%s \"%s\" already exists",
+                   resource_name (kind), obj->meta.name);
       return NULL;
     }
 
@@ -732,8 +735,8 @@ ks_store_delete (KsStore *store, const KsKind *kind, const char *ns, const char 
 }
 
 gboolean
-ks_store_bind (KsStore *store, const char *ns, const char *name, const KsUid *uid,
-               const char *node, GError **error)
+ks_store_bind (KsStore *store, const char *ns, const char *name, const KsUid *uid, const char *node,
+               GError **error)
 {
   KsObject *current = ks_store_get (store, ks_kind_get (KS_KIND_POD), ns, name);
   KsPod *pod;

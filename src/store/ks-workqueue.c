@@ -16,8 +16,8 @@ struct _KsWorkQueue
   KsClock *clock;
   KsWorkFunc func;
   gpointer user_data;
-  GQueue keys;        /* char *, owned */
-  GHashTable *dirty;  /* key → present (the strings in keys) */
+  GQueue keys;         /* char *, owned */
+  GHashTable *dirty;   /* key → present (the strings in keys) */
   GHashTable *delayed; /* key → Delayed */
   guint64 task;
 };
