@@ -38,7 +38,7 @@ tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 
-# The fuzz targets as regression runners over tests/fuzz/ (tests/fuzz.sh).
+# The fuzz targets as regression runners over tests/corpus/ (tests/fuzz.sh).
 check_PROGRAMS += tests/fuzz-quantity tests/fuzz-yaml
 tests_fuzz_quantity_LDADD = $(test_ldadd)
 tests_fuzz_yaml_LDADD = $(test_ldadd)
@@ -57,7 +57,7 @@ shell_tests = \
 TESTS += $(shell_tests)
 
 EXTRA_DIST += $(shell_tests) tests/lib.sh \
-	tests/bad tests/fuzz tests/golden tests/scenarios
+	tests/bad tests/corpus tests/golden tests/scenarios
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
 # through KS_VALGRIND, which tests/lib.sh puts in front of kubesim).
