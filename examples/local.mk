@@ -1,1 +1,1 @@
-EXTRA_DIST += examples/quickstart.yaml examples/manifests/web.yaml examples/manifests/worker.yaml
+EXTRA_DIST += examples/churn.yaml examples/quickstart.yaml examples/manifests/web.yaml examples/manifests/worker.yaml

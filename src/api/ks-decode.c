@@ -178,6 +178,37 @@ ks_decoder_check_fields (KsDecoder *dec, JsonNode *obj, const char *const *allow
       }
 }
 
+gpointer
+ks_decoder_list (KsDecoder *dec, JsonNode *node, gsize size, KsDecodeItemFunc item,
+                 gpointer user_data, guint *n_out)
+{
+  JsonArray *array;
+  guint8 *out;
+  guint n;
+
+  *n_out = 0;
+  if (!ks_decoder_expect_array (dec, node))
+    return NULL;
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  out = g_malloc0 (MAX (n, 1) * size);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      gpointer slot = out + (gsize) *n_out * size;
+      gsize mark = ks_decoder_push_index (dec, i);
+      if (ks_decoder_expect_object (dec, element))
+        {
+          if (item (dec, element, slot, user_data))
+            (*n_out)++;
+          else
+            memset (slot, 0, size);
+        }
+      ks_decoder_pop (dec, mark);
+    }
+  return out;
+}
+
 JsonNode *
 ks_decoder_member (JsonNode *obj, const char *field)
 {

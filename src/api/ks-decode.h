@@ -52,6 +52,18 @@ const char *ks_decoder_node_type_name (JsonNode *node);
  * which are strict (Kubernetes manifests ignore unknown fields instead). */
 void ks_decoder_check_fields (KsDecoder *dec, JsonNode *obj, const char *const *allowed);
 
+/* Decode one mapping of a list into slot (zeroed).  Return TRUE to keep it; on FALSE free what
+ * was put in slot (it is zeroed again and reused). */
+typedef gboolean (*KsDecodeItemFunc) (KsDecoder *dec, JsonNode *item, gpointer slot,
+                                      gpointer user_data);
+
+/* Decode the list node (the path already names it) into a new array of items of size bytes:
+ * item is called for each element that is a mapping, with the path extended by "[i]"; other
+ * elements are reported.  Returns the array (at least one zeroed item; g_free it) with the number
+ * of kept items in *n_out, or NULL (and 0) after reporting that node is not a list. */
+gpointer ks_decoder_list (KsDecoder *dec, JsonNode *node, gsize size, KsDecodeItemFunc item,
+                          gpointer user_data, guint *n_out);
+
 /* The member's node, or NULL when obj has no such member or it is null. */
 JsonNode *ks_decoder_member (JsonNode *obj, const char *field);
 

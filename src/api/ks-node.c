@@ -129,32 +129,16 @@ node_finalize (KsObject *obj)
   g_free (node->internal_ip);
 }
 
-static void
-images_decode (KsDecoder *dec, JsonNode *m, KsNode *node)
+static gboolean
+image_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
 {
-  JsonArray *array;
-  guint n;
+  KsContainerImage *img = slot;
 
-  if (!ks_decoder_expect_array (dec, m))
-    return;
-  array = json_node_get_array (m);
-  n = json_array_get_length (array);
-  node->images = g_new0 (KsContainerImage, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-      KsContainerImage *img = &node->images[node->n_images];
-      gsize mark = ks_decoder_push_index (dec, i);
-      if (ks_decoder_expect_object (dec, item))
-        {
-          ks_decoder_get_strv (dec, item, "names", &img->names);
-          ks_decoder_get_int64 (dec, item, "sizeBytes", &img->size_bytes);
-          if (img->names == NULL)
-            img->names = g_new0 (char *, 1);
-          node->n_images++;
-        }
-      ks_decoder_pop (dec, mark);
-    }
+  ks_decoder_get_strv (dec, item, "names", &img->names);
+  ks_decoder_get_int64 (dec, item, "sizeBytes", &img->size_bytes);
+  if (img->names == NULL)
+    img->names = g_new0 (char *, 1);
+  return TRUE;
 }
 
 static void
@@ -202,7 +186,8 @@ node_decode (KsDecoder *dec, JsonNode *obj_node, KsObject *obj)
           if ((m = ks_decoder_member (status, "images")) != NULL)
             {
               gsize mark2 = ks_decoder_push (dec, "images");
-              images_decode (dec, m, node);
+              node->images = ks_decoder_list (dec, m, sizeof (KsContainerImage), image_decode, NULL,
+                                              &node->n_images);
               ks_decoder_pop (dec, mark2);
             }
         }

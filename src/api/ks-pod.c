@@ -126,68 +126,34 @@ default_pull_policy (const char *image)
   return strcmp (colon, ":latest") == 0 ? "Always" : "IfNotPresent";
 }
 
-static void
-ports_decode (KsDecoder *dec, JsonNode *node, KsContainer *c)
+static gboolean
+port_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
 {
   static const char *const protocols[] = { "TCP", "UDP", "SCTP", NULL };
-  JsonArray *array;
-  guint n;
+  KsContainerPort *p = slot;
+  int protocol = 0;
 
-  if (!ks_decoder_expect_array (dec, node))
-    return;
-  array = json_node_get_array (node);
-  n = json_array_get_length (array);
-  c->ports = g_new0 (KsContainerPort, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-      KsContainerPort *p = &c->ports[c->n_ports];
-      gsize mark = ks_decoder_push_index (dec, i);
-      int protocol = 0;
-
-      if (ks_decoder_expect_object (dec, item))
-        {
-          if (ks_decoder_member (item, "containerPort") == NULL)
-            ks_decoder_error_field (dec, item, "containerPort", "required field is missing");
-          ks_decoder_get_string (dec, item, "name", &p->name);
-          ks_decoder_get_int32 (dec, item, "containerPort", 1, 65535, &p->container_port);
-          ks_decoder_get_int32 (dec, item, "hostPort", 0, 65535, &p->host_port);
-          ks_decoder_get_enum (dec, item, "protocol", protocols, &protocol);
-          ks_decoder_get_string (dec, item, "hostIP", &p->host_ip);
-          p->protocol = g_strdup (protocols[protocol]);
-          c->n_ports++;
-        }
-      ks_decoder_pop (dec, mark);
-    }
+  if (ks_decoder_member (item, "containerPort") == NULL)
+    ks_decoder_error_field (dec, item, "containerPort", "required field is missing");
+  ks_decoder_get_string (dec, item, "name", &p->name);
+  ks_decoder_get_int32 (dec, item, "containerPort", 1, 65535, &p->container_port);
+  ks_decoder_get_int32 (dec, item, "hostPort", 0, 65535, &p->host_port);
+  ks_decoder_get_enum (dec, item, "protocol", protocols, &protocol);
+  ks_decoder_get_string (dec, item, "hostIP", &p->host_ip);
+  p->protocol = g_strdup (protocols[protocol]);
+  return TRUE;
 }
 
-static void
-env_decode (KsDecoder *dec, JsonNode *node, KsContainer *c)
+static gboolean
+env_var_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
 {
-  JsonArray *array;
-  guint n;
+  KsEnvVar *e = slot;
 
-  if (!ks_decoder_expect_array (dec, node))
-    return;
-  array = json_node_get_array (node);
-  n = json_array_get_length (array);
-  c->env = g_new0 (KsEnvVar, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-      KsEnvVar *e = &c->env[c->n_env];
-      gsize mark = ks_decoder_push_index (dec, i);
-
-      if (ks_decoder_expect_object (dec, item))
-        {
-          ks_decoder_require_string (dec, item, "name", &e->name, NULL);
-          ks_decoder_get_string (dec, item, "value", &e->value);
-          if (e->value == NULL)
-            e->value = g_strdup ("");
-          c->n_env++;
-        }
-      ks_decoder_pop (dec, mark);
-    }
+  ks_decoder_require_string (dec, item, "name", &e->name, NULL);
+  ks_decoder_get_string (dec, item, "value", &e->value);
+  if (e->value == NULL)
+    e->value = g_strdup ("");
+  return TRUE;
 }
 
 /* Check limits ≥ requests and extended-resource rules; fill requests from limits. */
@@ -280,13 +246,13 @@ container_decode (KsDecoder *dec, JsonNode *node, gboolean init, KsContainer *c)
   if ((m = ks_decoder_member (node, "ports")) != NULL)
     {
       gsize mark = ks_decoder_push (dec, "ports");
-      ports_decode (dec, m, c);
+      c->ports = ks_decoder_list (dec, m, sizeof (KsContainerPort), port_decode, NULL, &c->n_ports);
       ks_decoder_pop (dec, mark);
     }
   if ((m = ks_decoder_member (node, "env")) != NULL)
     {
       gsize mark = ks_decoder_push (dec, "env");
-      env_decode (dec, m, c);
+      c->env = ks_decoder_list (dec, m, sizeof (KsEnvVar), env_var_decode, NULL, &c->n_env);
       ks_decoder_pop (dec, mark);
     }
   if ((m = ks_decoder_member (node, "resources")) != NULL)
@@ -332,13 +298,17 @@ container_decode (KsDecoder *dec, JsonNode *node, gboolean init, KsContainer *c)
   return TRUE;
 }
 
+static gboolean
+container_item (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer init)
+{
+  return container_decode (dec, item, GPOINTER_TO_INT (init), slot);
+}
+
 static void
 containers_decode (KsDecoder *dec, JsonNode *spec, const char *field, gboolean init,
                    KsContainer **out, guint *n_out)
 {
   JsonNode *m = ks_decoder_member (spec, field);
-  JsonArray *array;
-  guint n;
   gsize mark;
 
   *out = NULL;
@@ -346,19 +316,8 @@ containers_decode (KsDecoder *dec, JsonNode *spec, const char *field, gboolean i
   if (m == NULL)
     return;
   mark = ks_decoder_push (dec, field);
-  if (ks_decoder_expect_array (dec, m))
-    {
-      array = json_node_get_array (m);
-      n = json_array_get_length (array);
-      *out = g_new0 (KsContainer, MAX (n, 1));
-      for (guint i = 0; i < n; i++)
-        {
-          gsize mark2 = ks_decoder_push_index (dec, i);
-          if (container_decode (dec, json_array_get_element (array, i), init, &(*out)[*n_out]))
-            (*n_out)++;
-          ks_decoder_pop (dec, mark2);
-        }
-    }
+  *out = ks_decoder_list (dec, m, sizeof (KsContainer), container_item, GINT_TO_POINTER (init),
+                          n_out);
   ks_decoder_pop (dec, mark);
 }
 

@@ -67,114 +67,92 @@ ks_toleration_copy (KsToleration *dst, const KsToleration *src)
   dst->value = g_strdup (src->value);
 }
 
+static gboolean
+taint_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
+{
+  KsTaint *t = slot;
+  guint errors = ks_decoder_n_errors (dec);
+  int effect = -1;
+  const char *why;
+
+  ks_decoder_require_string (dec, item, "key", &t->key, NULL);
+  ks_decoder_get_string (dec, item, "value", &t->value);
+  if (ks_decoder_member (item, "effect") == NULL)
+    ks_decoder_error_field (
+        dec, item, "effect",
+        "required field is missing (NoSchedule, PreferNoSchedule or NoExecute)");
+  else
+    ks_decoder_get_enum (dec, item, "effect", effect_names + 1, &effect);
+  if (t->key != NULL && (why = ks_validate_label_key (t->key)) != NULL)
+    ks_decoder_error_field (dec, item, "key", "invalid taint key \"%s\": %s", t->key, why);
+  if (t->value == NULL)
+    t->value = g_strdup ("");
+  else if ((why = ks_validate_label_value (t->value)) != NULL)
+    ks_decoder_error_field (dec, item, "value", "invalid taint value \"%s\": %s", t->value, why);
+  t->effect = effect + 1;
+  t->time_added = KS_TIME_NONE;
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      ks_taint_clear (t);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 ks_taints_decode (KsDecoder *dec, JsonNode *node, KsTaint **out, guint *n_out)
 {
-  JsonArray *array;
-  guint n, errors = ks_decoder_n_errors (dec);
-  KsTaint *taints;
+  guint errors = ks_decoder_n_errors (dec);
 
-  *out = NULL;
-  *n_out = 0;
-  if (!ks_decoder_expect_array (dec, node))
-    return FALSE;
-  array = json_node_get_array (node);
-  n = json_array_get_length (array);
-  taints = g_new0 (KsTaint, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-      KsTaint *t = &taints[*n_out];
-      gsize mark = ks_decoder_push_index (dec, i);
-      int effect = -1;
-
-      if (ks_decoder_expect_object (dec, item))
-        {
-          const char *why;
-          ks_decoder_require_string (dec, item, "key", &t->key, NULL);
-          ks_decoder_get_string (dec, item, "value", &t->value);
-          if (ks_decoder_member (item, "effect") == NULL)
-            ks_decoder_error_field (dec, item, "effect",
-                                    "required field is missing (NoSchedule, PreferNoSchedule or "
-                                    "NoExecute)");
-          else
-            ks_decoder_get_enum (dec, item, "effect", effect_names + 1, &effect);
-          if (t->key != NULL && (why = ks_validate_label_key (t->key)) != NULL)
-            ks_decoder_error_field (dec, item, "key", "invalid taint key \"%s\": %s", t->key, why);
-          if (t->value == NULL)
-            t->value = g_strdup ("");
-          else if ((why = ks_validate_label_value (t->value)) != NULL)
-            ks_decoder_error_field (dec, item, "value", "invalid taint value \"%s\": %s", t->value,
-                                    why);
-          t->effect = effect + 1;
-          t->time_added = KS_TIME_NONE;
-          if (t->key != NULL && effect >= 0)
-            (*n_out)++;
-          else
-            ks_taint_clear (t), memset (t, 0, sizeof *t);
-        }
-      ks_decoder_pop (dec, mark);
-    }
-  *out = taints;
+  *out = ks_decoder_list (dec, node, sizeof (KsTaint), taint_decode, NULL, n_out);
   return ks_decoder_n_errors (dec) == errors;
+}
+
+static gboolean
+toleration_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
+{
+  static const char *const ops[] = { "Equal", "Exists", NULL };
+  KsToleration *t = slot;
+  int op = KS_TOLERATION_EQUAL, effect = 0;
+  guint errors = ks_decoder_n_errors (dec);
+
+  ks_decoder_get_string (dec, item, "key", &t->key);
+  ks_decoder_get_enum (dec, item, "operator", ops, &op);
+  ks_decoder_get_string (dec, item, "value", &t->value);
+  ks_decoder_get_enum (dec, item, "effect", effect_names, &effect);
+  if (ks_decoder_member (item, "tolerationSeconds") != NULL)
+    {
+      t->has_seconds = TRUE;
+      ks_decoder_get_int64 (dec, item, "tolerationSeconds", &t->toleration_seconds);
+    }
+  if (t->key == NULL)
+    t->key = g_strdup ("");
+  if (t->value == NULL)
+    t->value = g_strdup ("");
+  t->op = op;
+  t->effect = effect;
+  if (t->key[0] == '\0' && t->op != KS_TOLERATION_EXISTS)
+    ks_decoder_error_field (dec, item, "operator",
+                            "must be Exists when key is empty (to tolerate every taint)");
+  if (t->op == KS_TOLERATION_EXISTS && t->value[0] != '\0')
+    ks_decoder_error_field (dec, item, "value", "must be empty when operator is Exists");
+  if (t->has_seconds && t->effect != KS_TAINT_NO_EXECUTE)
+    ks_decoder_error_field (dec, item, "tolerationSeconds",
+                            "can only be set when effect is NoExecute");
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      ks_toleration_clear (t);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
 ks_tolerations_decode (KsDecoder *dec, JsonNode *node, KsToleration **out, guint *n_out)
 {
-  static const char *const ops[] = { "Equal", "Exists", NULL };
-  JsonArray *array;
-  guint n, errors = ks_decoder_n_errors (dec);
-  KsToleration *list;
+  guint errors = ks_decoder_n_errors (dec);
 
-  *out = NULL;
-  *n_out = 0;
-  if (!ks_decoder_expect_array (dec, node))
-    return FALSE;
-  array = json_node_get_array (node);
-  n = json_array_get_length (array);
-  list = g_new0 (KsToleration, MAX (n, 1));
-  for (guint i = 0; i < n; i++)
-    {
-      JsonNode *item = json_array_get_element (array, i);
-      KsToleration *t = &list[*n_out];
-      gsize mark = ks_decoder_push_index (dec, i);
-      int op = KS_TOLERATION_EQUAL, effect = 0;
-      guint before = ks_decoder_n_errors (dec);
-
-      if (ks_decoder_expect_object (dec, item))
-        {
-          ks_decoder_get_string (dec, item, "key", &t->key);
-          ks_decoder_get_enum (dec, item, "operator", ops, &op);
-          ks_decoder_get_string (dec, item, "value", &t->value);
-          ks_decoder_get_enum (dec, item, "effect", effect_names, &effect);
-          if (ks_decoder_member (item, "tolerationSeconds") != NULL)
-            {
-              t->has_seconds = TRUE;
-              ks_decoder_get_int64 (dec, item, "tolerationSeconds", &t->toleration_seconds);
-            }
-          if (t->key == NULL)
-            t->key = g_strdup ("");
-          if (t->value == NULL)
-            t->value = g_strdup ("");
-          t->op = op;
-          t->effect = effect;
-          if (t->key[0] == '\0' && t->op != KS_TOLERATION_EXISTS)
-            ks_decoder_error_field (dec, item, "operator",
-                                    "must be Exists when key is empty (to tolerate every taint)");
-          if (t->op == KS_TOLERATION_EXISTS && t->value[0] != '\0')
-            ks_decoder_error_field (dec, item, "value", "must be empty when operator is Exists");
-          if (t->has_seconds && t->effect != KS_TAINT_NO_EXECUTE)
-            ks_decoder_error_field (dec, item, "tolerationSeconds",
-                                    "can only be set when effect is NoExecute");
-          if (ks_decoder_n_errors (dec) == before)
-            (*n_out)++;
-          else
-            ks_toleration_clear (t), memset (t, 0, sizeof *t);
-        }
-      ks_decoder_pop (dec, mark);
-    }
-  *out = list;
+  *out = ks_decoder_list (dec, node, sizeof (KsToleration), toleration_decode, NULL, n_out);
   return ks_decoder_n_errors (dec) == errors;
 }
 
