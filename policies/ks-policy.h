@@ -1,16 +1,17 @@
 /* ks-policy.h: the scheduler policy ABI.
  *
  * A scheduler plugin is a const KsSchedulerPlugin: a name and the extension points it
- * implements (queue sort, PreFilter, Filter, PreScore, Score, NormalizeScore, PostFilter), as in
- * the Kubernetes scheduling framework.  The framework calls plugins; plugins never call into the
- * engine.  A plugin sees the pod, the node views (KsNodeInfo) and its own state, so a unit test
- * needs nothing but a hand-built node view.
+ * implements (queue sort, PreFilter, Filter, PostFilter, PreScore, Score, NormalizeScore,
+ * Reserve/Unreserve), as in the Kubernetes scheduling framework.  The framework calls plugins;
+ * plugins never call into the engine.  A plugin sees the pod, the node views (KsNodeInfo) and its
+ * own state, so a unit test needs nothing but a hand-built node view.
  *
  * Built-in plugins are listed in policies/ks-builtin.c.  External plugins are shared objects
  * exporting ks_policy_module_init (a later version of this ABI loads them with GModule).
  *
  * Versioning: KS_POLICY_ABI_VERSION changes whenever a struct here changes incompatibly; the
- * loader refuses plugins built for another version. */
+ * loader refuses plugins built for another version.  Version 1 is the first published one
+ * (with Reserve/Unreserve). */
 #pragma once
 
 #include <glib.h>
@@ -90,8 +91,9 @@ typedef struct
 /* What a plugin callback gets besides the pod and node. */
 typedef struct
 {
-  gpointer instance;            /* the plugin's data from init (may be NULL) */
-  gpointer cycle;               /* per-attempt state a plugin may set in PreFilter/PreScore */
+  gpointer instance; /* the plugin's data from init (may be NULL) */
+  gpointer cycle; /* per-attempt state a plugin sets (PreFilter, PreScore); kept until the attempt
+                   * ends, after Reserve and binding (free_cycle) */
   KsNodeInfo *const *all_nodes; /* every node of the snapshot, in node-list order */
   guint n_all_nodes;
   gsl_rng *rng; /* the profile's random stream (policies that draw) */

@@ -168,7 +168,10 @@ resources_decode (JsonNode *node, const char *prefix, gboolean unit_weights, Res
           if (!JSON_NODE_HOLDS_VALUE (w) || json_node_get_value_type (w) != G_TYPE_INT64
               || json_node_get_int (w) < 0 || json_node_get_int (w) > 100)
             {
-              g_set_error (error, ARGS_ERROR, 0, "%s[%u].weight: must be an integer from 1 to 100",
+              g_set_error (error, ARGS_ERROR, 0,
+                           unit_weights
+                               ? "%s[%u].weight: must be 1"
+                               : "%s[%u].weight: must be an integer from 1 to 100 (0 means 1)",
                            prefix, i);
               return FALSE;
             }

@@ -123,7 +123,12 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
       s->stats.failed++;
       ks_sched_queue_requeue (s->queue, pod, FALSE);
       ks_sched_queue_move_all (s->queue);
-      record_failure (s, fw, pod, FALSE, error->message);
+      {
+        /* RunBindPlugins wraps the binder's error so. */
+        g_autofree char *message
+            = g_strdup_printf ("running Bind plugin \"DefaultBinder\": %s", error->message);
+        record_failure (s, fw, pod, FALSE, message);
+      }
       ks_schedule_result_clear (&result);
       return;
     }
