@@ -67,7 +67,7 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
   s->path = g_strdup ("<bench>");
   s->seed = p->seed;
   s->kubelet_startup = KS_USEC_PER_SEC;
-  s->pools = g_ptr_array_new_full (1, NULL);
+  s->pools = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_node_pool_free);
   s->nodes = g_ptr_array_new ();
   s->objects = g_ptr_array_new ();
   s->actions = g_ptr_array_new ();

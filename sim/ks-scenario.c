@@ -124,10 +124,9 @@ action_free (gpointer p)
   g_free (a);
 }
 
-static void
-pool_free (gpointer p)
+void
+ks_node_pool_free (KsNodePool *pool)
 {
-  KsNodePool *pool = p;
   g_free (pool->name);
   ks_resources_clear (&pool->capacity);
   ks_resources_clear (&pool->allocatable);
@@ -433,7 +432,7 @@ pool_decode (KsDecoder *dec, JsonNode *node)
     }
   if (ks_decoder_n_errors (dec) != errors)
     {
-      pool_free (pool);
+      ks_node_pool_free (pool);
       return NULL;
     }
   return pool;
@@ -752,7 +751,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
   s->seed = 1;
   s->duration = -1;
   s->kubelet_startup = KS_DEFAULT_STARTUP;
-  s->pools = g_ptr_array_new_with_free_func (pool_free);
+  s->pools = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_node_pool_free);
   s->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   s->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   s->actions = g_ptr_array_new_with_free_func (action_free);

@@ -64,6 +64,8 @@ typedef struct
   JsonNode *expect;       /* as written, or NULL (used by `kubesim check`) */
 } KsScenario;
 
+void ks_node_pool_free (KsNodePool *pool);
+
 /* The kubelet model's default startup time when the scenario gives none. */
 #define KS_DEFAULT_STARTUP (1 * KS_USEC_PER_SEC)
 

@@ -13,7 +13,10 @@ ln -s "$TOP_SRCDIR/examples" "$work/examples"
 ln -s "$TOP_SRCDIR/tests" "$work/tests"
 mkdir -p "$TMP/bin"
 if [ -n "${KS_VALGRIND:-}" ]; then
-  printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$KS_VALGRIND" "$KUBESIM" >"$TMP/bin/kubesim"
+  # Under make check-valgrind, valgrind's reports go to files checked after each command.
+  mkdir -p "$TMP/valgrind"
+  printf '#!/bin/sh\nexec %s --log-file=%s/valgrind/%%p.log "%s" "$@"\n' "$KS_VALGRIND" "$TMP" \
+    "$KUBESIM" >"$TMP/bin/kubesim"
 else
   ln -s "$KUBESIM" "$TMP/bin/kubesim"
 fi
@@ -47,6 +50,14 @@ for doc in "$TOP_SRCDIR"/docs/*.md "$TOP_SRCDIR/README.md"; do
     base=${cmd%.cmd}
     n_commands=$((n_commands + 1))
     (cd "$work" && sh -c "$(cat "$cmd")") >"$base.out" 2>&1
+    if [ -n "${KS_VALGRIND:-}" ]; then
+      for log in "$TMP"/valgrind/*.log; do
+        [ -s "$log" ] || continue
+        fail "$name: valgrind found problems running \"$(cat "$cmd")\""
+        head -n 30 "$log" >&2
+      done
+      rm -f "$TMP"/valgrind/*.log
+    fi
     if [ -s "$base.expect" ]; then
       # Each expected line must match some later line of the output, in order.
       if awk -v expect="$base.expect" '
