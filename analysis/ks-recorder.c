@@ -144,7 +144,7 @@ static const KsEventSinkOps sink_ops = { record, NULL };
 static NodeStat *
 node_stat (KsRecorder *r, const char *name, gboolean create)
 {
-  const char *interned = g_intern_string (name);
+  const char *interned = ks_intern (name);
   NodeStat *n = g_hash_table_lookup (r->nodes_by_name, interned);
 
   if (n == NULL && create)

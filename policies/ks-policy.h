@@ -45,7 +45,7 @@ typedef enum
 #define KS_STATUS_MAX_REASONS 8
 
 /* The outcome of an extension point: a code and reasons.  Reasons must be static or interned
- * strings (g_intern_string): the framework keeps the pointers. */
+ * strings (ks_intern, src/ks-intern.h): the framework keeps the pointers. */
 typedef struct
 {
   KsStatusCode code;

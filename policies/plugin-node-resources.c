@@ -63,8 +63,8 @@ args_new_default (void)
 {
   ResourceArgs *a = g_new0 (ResourceArgs, 1);
   a->resources = g_new (ScoreResource, 2);
-  a->resources[0] = (ScoreResource){ RES_CPU, g_intern_static_string ("cpu"), 1 };
-  a->resources[1] = (ScoreResource){ RES_MEMORY, g_intern_static_string ("memory"), 1 };
+  a->resources[0] = (ScoreResource){ RES_CPU, ks_intern ("cpu"), 1 };
+  a->resources[1] = (ScoreResource){ RES_MEMORY, ks_intern ("memory"), 1 };
   a->n_resources = 2;
   return a;
 }
@@ -189,8 +189,7 @@ resources_decode (JsonNode *node, const char *prefix, gboolean unit_weights, Res
                          name);
             return FALSE;
           }
-      a->resources[a->n_resources++]
-          = (ScoreResource){ res_kind (name), g_intern_string (name), weight };
+      a->resources[a->n_resources++] = (ScoreResource){ res_kind (name), ks_intern (name), weight };
     }
   return TRUE;
 }
@@ -319,7 +318,7 @@ fit_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStatus *
       if (s->value > ks_resources_get (alloc, s->name) - ks_resources_get (used, s->name))
         {
           g_autofree char *reason = g_strdup_printf ("Insufficient %s", s->name);
-          ks_status_add_reason (status, g_intern_string (reason));
+          ks_status_add_reason (status, ks_intern (reason));
           fits = FALSE;
         }
     }

@@ -23,7 +23,7 @@ taint_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStatus
         {
           g_autofree char *reason
               = g_strdup_printf ("node(s) had untolerated taint {%s: %s}", t->key, t->value);
-          ks_status_add_reason (status, g_intern_string (reason));
+          ks_status_add_reason (status, ks_intern (reason));
           return KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE;
         }
     }

@@ -101,8 +101,8 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
       guint k = (guint) ks_rng_uniform (rng, N_SHAPES);
       KsPod *pod = ks_pod_new (specs[k]);
       KsObject *created;
-      pod->parent.meta.generate_name = g_intern_static_string ("bench-");
-      pod->parent.meta.namespace = g_intern_static_string ("default");
+      pod->parent.meta.generate_name = ks_intern ("bench-");
+      pod->parent.meta.namespace = ks_intern ("default");
       ks_object_set_labels (KS_OBJECT (pod), labels);
       ks_object_set_annotations (KS_OBJECT (pod), annotations[k]);
       created = ks_client_create (client, KS_OBJECT (pod), error);

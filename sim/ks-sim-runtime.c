@@ -141,7 +141,7 @@ sr_create (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean in
   if (c == NULL)
     {
       c = g_new0 (SimContainer, 1);
-      c->key = (Key){ pod->parent.meta.uid, g_intern_string (kc->name), init };
+      c->key = (Key){ pod->parent.meta.uid, ks_intern (kc->name), init };
       c->rt = rt;
       g_hash_table_insert (rt->containers, &c->key, c);
     }

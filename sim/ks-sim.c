@@ -461,7 +461,7 @@ static GPtrArray *
 pods_on_node (KsSim *sim, const char *node)
 {
   GPtrArray *all = ks_client_list (sim->client, ks_kind_get (KS_KIND_POD), NULL, NULL);
-  const char *interned = g_intern_string (node);
+  const char *interned = ks_intern (node);
 
   for (guint i = all->len; i-- > 0;)
     if (KS_POD (g_ptr_array_index (all, i))->node_name != interned)
@@ -538,7 +538,7 @@ do_fail_node (KsSim *sim, const KsAction *a)
               {
                 s->state = KS_CONTAINER_TERMINATED;
                 s->exit_code = 137;
-                s->reason = g_intern_static_string ("Error");
+                s->reason = ks_intern ("Error");
                 s->finished_at = now;
               }
           }

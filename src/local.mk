@@ -4,6 +4,7 @@ src_libks_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-core\"
 src_libks_core_la_SOURCES = \
 	src/ks-clock.h \
 	src/ks-events.c src/ks-events.h \
+	src/ks-intern.c src/ks-intern.h \
 	src/ks-rng.c src/ks-rng.h \
 	src/api/ks-apps.c src/api/ks-apps.h \
 	src/api/ks-decode.c src/api/ks-decode.h \

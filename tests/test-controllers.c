@@ -367,11 +367,11 @@ rank_pod (KsPodSpec *spec, guint id, guint8 uid_byte, const char *node, KsPodPha
   KsPod *pod = ks_pod_new (spec);
 
   pod->parent.meta.name = g_strdup_printf ("p%u", id);
-  pod->parent.meta.namespace = g_intern_string ("default");
+  pod->parent.meta.namespace = ks_intern ("default");
   pod->parent.meta.uid.bytes[0] = uid_byte;
   pod->parent.meta.uid.bytes[15] = (guint8) id;
   pod->parent.meta.creation_timestamp = 0;
-  pod->node_name = node != NULL ? g_intern_string (node) : NULL;
+  pod->node_name = node != NULL ? ks_intern (node) : NULL;
   pod->phase = phase;
   return pod;
 }

@@ -106,7 +106,7 @@ ni_new (KsNode *node, guint index)
   KsNodeInfo *ni = g_new0 (KsNodeInfo, 1);
 
   ni->node = node;
-  ni->name = g_intern_string (node->parent.meta.name);
+  ni->name = ks_intern (node->parent.meta.name);
   ni->index = index;
   /* the copies of the node's fields the plugins read */
   ks_resources_copy (&ni->allocatable, &node->allocatable);
@@ -122,7 +122,7 @@ ni_new_shared (KsNode *node, const char *name, guint index)
 {
   KsNodeInfo *ni = ni_new (KS_NODE (ks_object_ref (KS_OBJECT (node))), index);
 
-  ni->name = g_intern_string (name);
+  ni->name = ks_intern (name);
   return ni;
 }
 
@@ -2314,7 +2314,7 @@ test_cache_pod_accounting (void)
   g_assert_cmpint (ni->nonzero_milli_cpu, ==, 600);
   g_assert_cmpint (ni->nonzero_memory, ==, GI + 200 * MI);
   /* an assumed pod counts at once */
-  ks_sched_cache_assume_pod (cache, c, g_intern_string ("nodea"));
+  ks_sched_cache_assume_pod (cache, c, ks_intern ("nodea"));
   g_assert_true (ks_sched_cache_is_assumed (cache, c));
   g_assert_cmpuint (ni->n_pods, ==, 3);
   g_assert_cmpint (ni->requested.milli_cpu, ==, 1500);

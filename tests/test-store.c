@@ -63,7 +63,7 @@ pod_new (const char *ns, const char *name)
   pod = ks_pod_new (spec);
   ks_pod_spec_unref (spec);
   pod->parent.meta.name = g_strdup (name);
-  pod->parent.meta.namespace = ns != NULL ? g_intern_string (ns) : NULL;
+  pod->parent.meta.namespace = ns != NULL ? ks_intern (ns) : NULL;
   return KS_OBJECT (pod);
 }
 
@@ -311,8 +311,8 @@ test_generate_name (Fixture *f, gconstpointer data)
   KsObject *pod2 = pod_new ("default", NULL);
   KsObject *a, *b;
 
-  pod->meta.generate_name = g_intern_static_string ("web-");
-  pod2->meta.generate_name = g_intern_static_string ("web-");
+  pod->meta.generate_name = ks_intern ("web-");
+  pod2->meta.generate_name = ks_intern ("web-");
   a = create_ok (f->store, pod);
   b = create_ok (f->store, pod2);
   g_assert_true (g_str_has_prefix (a->meta.name, "web-"));
@@ -373,7 +373,7 @@ test_namespace_required (Fixture *f, gconstpointer data)
   g_assert_nonnull (ks_store_get (f->store, ks_kind_get (KS_KIND_POD), "nope", "a"));
 
   /* Cluster-scoped objects have no namespace, whatever they say. */
-  KS_OBJECT (node)->meta.namespace = g_intern_string ("default");
+  KS_OBJECT (node)->meta.namespace = ks_intern ("default");
   stored = create_ok (f->store, node);
   g_assert_null (stored->meta.namespace);
 }
@@ -599,7 +599,7 @@ draw_identities (guint64 seed, char **uids, char **names)
       KsObject *stored;
       char buf[KS_UID_STRING_LEN];
 
-      pod->meta.generate_name = g_intern_static_string ("p-");
+      pod->meta.generate_name = ks_intern ("p-");
       stored = create_ok (f.store, pod);
       uids[i] = g_strdup (ks_uid_to_string (&stored->meta.uid, buf));
       names[i] = g_strdup (stored->meta.name);
@@ -1202,7 +1202,7 @@ test_admission_shared_spec (Fixture *f, gconstpointer data)
   ks_pod_spec_unref (spec);
   a->parent.meta.name = g_strdup ("a");
   b->parent.meta.name = g_strdup ("b");
-  a->parent.meta.namespace = b->parent.meta.namespace = g_intern_string ("default");
+  a->parent.meta.namespace = b->parent.meta.namespace = ks_intern ("default");
   sa = create_ok (f->store, KS_OBJECT (a));
   sb = create_ok (f->store, KS_OBJECT (b));
   /* Pods of one template share one admitted spec, with the tolerations added once. */

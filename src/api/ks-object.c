@@ -67,7 +67,7 @@ ks_kind_list_known (void)
 const char *
 ks_intern_reason (const char *reason)
 {
-  return reason != NULL ? g_intern_string (reason) : NULL;
+  return reason != NULL ? ks_intern (reason) : NULL;
 }
 
 /* UIDs */
@@ -439,7 +439,7 @@ ks_object_meta_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
     g_autofree char *generate_name = NULL;
     ks_decoder_get_string (dec, meta, "generateName", &generate_name);
     if (generate_name != NULL)
-      obj->meta.generate_name = g_intern_string (generate_name);
+      obj->meta.generate_name = ks_intern (generate_name);
   }
   ks_decoder_get_string (dec, meta, "namespace", &ns);
   ks_decoder_get_string (dec, meta, "resourceVersion", &rv);
@@ -481,7 +481,7 @@ ks_object_meta_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
       const char *why = ks_validate_dns1123_label (ns);
       if (why != NULL)
         ks_decoder_error_field (dec, meta, "namespace", "invalid namespace \"%s\": %s", ns, why);
-      obj->meta.namespace = g_intern_string (ns);
+      obj->meta.namespace = ks_intern (ns);
     }
   ks_decoder_pop (dec, mark);
 }
@@ -529,7 +529,7 @@ ks_object_decode (KsDecoder *dec, JsonNode *node, const char *default_namespace)
   obj = ks_object_new (kind);
   ks_object_meta_decode (dec, node, obj);
   if (kind->namespaced && obj->meta.namespace == NULL && default_namespace != NULL)
-    obj->meta.namespace = g_intern_string (default_namespace);
+    obj->meta.namespace = ks_intern (default_namespace);
   kind->decode (dec, node, obj);
   if (ks_decoder_n_errors (dec) != errors)
     return NULL;

@@ -11,6 +11,7 @@
 
 #include "ks-decode.h"
 #include "ks-strmap.h"
+#include "src/ks-intern.h"
 
 G_BEGIN_DECLS
 

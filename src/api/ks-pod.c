@@ -884,7 +884,7 @@ ks_pod_ensure_container_statuses (KsPod *pod)
       for (guint i = 0; i < pod->spec->n_containers; i++)
         {
           pod->container_statuses[i].state = KS_CONTAINER_WAITING;
-          pod->container_statuses[i].reason = g_intern_static_string ("ContainerCreating");
+          pod->container_statuses[i].reason = ks_intern ("ContainerCreating");
           pod->container_statuses[i].started_at = KS_TIME_NONE;
           pod->container_statuses[i].finished_at = KS_TIME_NONE;
         }
@@ -895,7 +895,7 @@ ks_pod_ensure_container_statuses (KsPod *pod)
       for (guint i = 0; i < pod->spec->n_init_containers; i++)
         {
           pod->init_container_statuses[i].state = KS_CONTAINER_WAITING;
-          pod->init_container_statuses[i].reason = g_intern_static_string ("PodInitializing");
+          pod->init_container_statuses[i].reason = ks_intern ("PodInitializing");
           pod->init_container_statuses[i].started_at = KS_TIME_NONE;
           pod->init_container_statuses[i].finished_at = KS_TIME_NONE;
         }
@@ -1002,7 +1002,7 @@ pod_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
   ks_decoder_pop (dec, mark);
   if (pod->spec != NULL && pod->spec->node_name != NULL)
     {
-      pod->node_name = g_intern_string (pod->spec->node_name);
+      pod->node_name = ks_intern (pod->spec->node_name);
       g_clear_pointer (&pod->spec->node_name, g_free);
     }
   if (pod->spec == NULL)
@@ -1273,6 +1273,6 @@ ks_pod_new_from_template (const KsPodTemplate *t)
   pod->parent.meta.labels = ks_str_map_ref (t->labels);
   pod->parent.meta.annotations = ks_str_map_ref (t->annotations);
   if (t->spec->node_name != NULL)
-    pod->node_name = g_intern_string (t->spec->node_name);
+    pod->node_name = ks_intern (t->spec->node_name);
   return pod;
 }

@@ -5,6 +5,7 @@
 
 #include "ks-quantity.h"
 #include "ks-resources.h"
+#include "src/ks-intern.h"
 
 void
 ks_resources_clear (KsResources *r)
@@ -114,7 +115,7 @@ ks_resources_set (KsResources *r, const char *name, gint64 value)
     {
       g_return_if_fail (r->n_scalar < G_MAXUINT8);
       r->scalar = g_renew (KsScalarResource, r->scalar, r->n_scalar + 1);
-      r->scalar[r->n_scalar].name = g_intern_string (name);
+      r->scalar[r->n_scalar].name = ks_intern (name);
       r->scalar[r->n_scalar].value = value;
       r->n_scalar++;
       qsort (r->scalar, r->n_scalar, sizeof (KsScalarResource), scalar_cmp);

@@ -167,7 +167,7 @@ static const char *
 rs_generate_name (KsReplicaSet *rs)
 {
   g_autofree char *prefix = g_strdup_printf ("%s-", rs->parent.meta.name);
-  return g_intern_string (prefix);
+  return ks_intern (prefix);
 }
 
 static gboolean

@@ -332,7 +332,7 @@ mutate_fail_start (PodWorker *w, KsPod *pod, gpointer data)
   KsContainerStatus *s = status_of (pod, f->init, f->index);
 
   s->state = KS_CONTAINER_WAITING;
-  s->reason = g_intern_static_string ("CreateContainerError");
+  s->reason = ks_intern ("CreateContainerError");
   g_free (s->message);
   s->message = g_strdup (f->message);
 }
@@ -535,7 +535,7 @@ mutate_exited (PodWorker *w, KsPod *pod, gpointer data)
       /* The ended instance becomes lastState; the container waits for (or is at) its restart. */
       s->has_last = TRUE;
       s->last_exit_code = d->event->exit_code;
-      s->last_reason = g_intern_string (d->event->reason);
+      s->last_reason = ks_intern (d->event->reason);
       s->last_started_at = s->started_at;
       s->last_finished_at = now;
       s->started_at = KS_TIME_NONE;
@@ -549,20 +549,20 @@ mutate_exited (PodWorker *w, KsPod *pod, gpointer data)
         {
           g_autofree char *ref = pod_ref (pod);
           g_autofree char *duration = ks_duration_format (d->backoff_duration);
-          s->reason = g_intern_static_string ("CrashLoopBackOff");
+          s->reason = ks_intern ("CrashLoopBackOff");
           s->message = g_strdup_printf ("back-off %s restarting failed container=%s pod=%s",
                                         duration, container_of (pod, d->init, d->index)->name, ref);
         }
       else
         {
-          s->reason = g_intern_static_string ("ContainerCreating");
+          s->reason = ks_intern ("ContainerCreating");
           s->message = NULL;
         }
       return;
     }
   s->state = KS_CONTAINER_TERMINATED;
   s->exit_code = d->event->exit_code;
-  s->reason = g_intern_string (d->event->reason);
+  s->reason = ks_intern (d->event->reason);
   s->finished_at = now;
   /* prober_manager.UpdatePodStatus: an init container that exited 0 is ready. */
   s->ready = d->init && d->event->exit_code == 0;
@@ -819,7 +819,7 @@ ks_kubelet_new (KsClient *client, KsClock *clock, KsRuntime *runtime, KsEventSin
   k->client = client;
   k->clock = clock;
   k->runtime = runtime;
-  k->node_name = g_intern_string (node_name);
+  k->node_name = ks_intern (node_name);
   ks_event_recorder_init (&k->events, events, clock, "kubelet");
   k->workers = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, NULL, worker_free);
   g_queue_init (&k->to_sync);

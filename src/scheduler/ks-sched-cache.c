@@ -176,7 +176,7 @@ zone_add (KsSchedCache *c, NodeEntry *e, char *key)
 void
 ks_sched_cache_set_node (KsSchedCache *c, KsNode *node)
 {
-  NodeEntry *e = node_entry (c, g_intern_string (node->parent.meta.name), TRUE);
+  NodeEntry *e = node_entry (c, ks_intern (node->parent.meta.name), TRUE);
   g_autofree char *key = ks_node_zone_key (node);
 
   ks_object_ref (KS_OBJECT (node));
@@ -198,7 +198,7 @@ ks_sched_cache_set_node (KsSchedCache *c, KsNode *node)
 void
 ks_sched_cache_remove_node (KsSchedCache *c, const char *name)
 {
-  NodeEntry *e = node_entry (c, g_intern_string (name), FALSE);
+  NodeEntry *e = node_entry (c, ks_intern (name), FALSE);
 
   if (e == NULL)
     return;
@@ -365,7 +365,7 @@ ks_sched_cache_list_nodes (KsSchedCache *c, guint *n_nodes)
 KsNodeInfo *
 ks_sched_cache_get_node (KsSchedCache *c, const char *name)
 {
-  NodeEntry *e = node_entry (c, g_intern_string (name), FALSE);
+  NodeEntry *e = node_entry (c, ks_intern (name), FALSE);
   return e != NULL && e->node != NULL ? &e->info : NULL;
 }
 

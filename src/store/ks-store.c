@@ -179,7 +179,7 @@ ks_store_list (KsStore *store, const KsKind *kind, const char *ns, GPtrArray *ou
       g_tree_foreach (tree, list_one, &d);
       return;
     }
-  d.ns = g_intern_string (ns);
+  d.ns = ks_intern (ns);
   {
     KsObjectMeta key = { .name = (char *) "", .namespace = d.ns };
     GTreeNode *node = g_tree_lower_bound (tree, &key);
@@ -369,7 +369,7 @@ ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gbool
   g_return_val_if_fail (node_name == NULL || (kind != NULL && kind->id == KS_KIND_POD), 0);
   w->id = store->next_watch_id++;
   w->kind = kind;
-  w->node_name = node_name != NULL ? g_intern_string (node_name) : NULL;
+  w->node_name = node_name != NULL ? ks_intern (node_name) : NULL;
   w->func = func;
   w->user_data = user_data;
   w->destroy = destroy;
@@ -474,7 +474,7 @@ resource_name (const KsKind *kind)
   if (kind->group[0] == '\0')
     return kind->plural;
   full = g_strdup_printf ("%s.%s", kind->plural, kind->group);
-  return g_intern_string (full);
+  return ks_intern (full);
 }
 
 KsObject *
@@ -759,7 +759,7 @@ ks_store_bind (KsStore *store, const char *ns, const char *name, const KsUid *ui
       return FALSE;
     }
   pod = ks_pod_copy (KS_POD (current));
-  pod->node_name = g_intern_string (node);
+  pod->node_name = ks_intern (node);
   ks_pod_set_condition (pod, KS_POD_COND_SCHEDULED, KS_CONDITION_TRUE, NULL, NULL,
                         ks_clock_now (store->clock));
   pod->parent.meta.resource_version = ++store->resource_version;
