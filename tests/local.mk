@@ -11,8 +11,7 @@ AM_TESTS_ENVIRONMENT = \
 	$(sanitizer_environment)
 if ENABLE_SANITIZERS
 sanitizer_environment = KS_SANITIZERS=1; export KS_SANITIZERS; \
-	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; export UBSAN_OPTIONS; \
-	LSAN_OPTIONS=suppressions=$(abs_top_srcdir)/tests/lsan.supp; export LSAN_OPTIONS;
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1; export UBSAN_OPTIONS;
 else
 sanitizer_environment =
 endif
@@ -57,7 +56,7 @@ shell_tests = \
 	tests/valgrind.sh
 TESTS += $(shell_tests)
 
-EXTRA_DIST += $(shell_tests) tests/lib.sh tests/lsan.supp \
+EXTRA_DIST += $(shell_tests) tests/lib.sh \
 	tests/bad tests/corpus tests/golden tests/scenarios
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
