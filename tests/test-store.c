@@ -850,6 +850,70 @@ test_watch_replay (Fixture *f, gconstpointer data)
   recorder_free (on_node);
 }
 
+/* Records, and creates pod "made" when the replay shows it pod "a". */
+static void
+create_on_replay (const KsWatchEvent *event, gpointer data)
+{
+  Creator *c = data;
+
+  record_event (event, c->r);
+  if (event->type == KS_WATCH_ADDED && strcmp (event->object->meta.name, "a") == 0
+      && ks_store_get (c->store, ks_kind_get (KS_KIND_POD), "default", "made") == NULL)
+    create_ok (c->store, pod_new ("default", "made"));
+}
+
+typedef struct
+{
+  KsStore *store;
+  Recorder *late;
+  gboolean done;
+} LateWatch;
+
+/* On pod "x": create pod "y" (its event waits), then start a replaying watch. */
+static void
+watch_from_callback (const KsWatchEvent *event, gpointer data)
+{
+  LateWatch *lw = data;
+
+  if (lw->done || strcmp (event->object->meta.name, "x") != 0)
+    return;
+  lw->done = TRUE;
+  create_ok (lw->store, pod_new ("default", "y"));
+  ks_store_watch (lw->store, ks_kind_get (KS_KIND_POD), NULL, TRUE, record_event, lw->late, NULL);
+}
+
+static void
+test_watch_replay_reentrant (Fixture *f, gconstpointer data)
+{
+  Creator creator = { f->store, recorder_new () };
+  Recorder *other = recorder_new ();
+  LateWatch lw = { f->store, recorder_new (), FALSE };
+  static const char *const creator_expected[]
+      = { "ADDED Pod default/a", "ADDED Pod default/made", NULL };
+  static const char *const late_expected[]
+      = { "ADDED Pod default/a", "ADDED Pod default/made", "ADDED Pod default/x",
+          "ADDED Pod default/y", "ADDED Pod default/z",    NULL };
+
+  create_ok (f->store, pod_new ("default", "a"));
+  ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, record_event, other, NULL);
+  /* A change made from the replay reaches the replaying watcher too, after the replay. */
+  ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, TRUE, create_on_replay, &creator,
+                  NULL);
+  assert_lines (creator.r, creator_expected);
+  g_assert_cmpuint (other->lines->len, ==, 1);
+
+  /* A watch started from a callback, while "y" waits for delivery: its replay has "y" already,
+   * and it does not get "y" a second time. */
+  ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, watch_from_callback, &lw, NULL);
+  create_ok (f->store, pod_new ("default", "x"));
+  create_ok (f->store, pod_new ("default", "z"));
+  assert_lines (lw.late, late_expected);
+  assert_rvs_increasing (creator.r);
+  recorder_free (creator.r);
+  recorder_free (other);
+  recorder_free (lw.late);
+}
+
 typedef struct
 {
   KsStore *store;
@@ -1530,6 +1594,7 @@ main (int argc, char **argv)
   ADD ("/store/watch/nested-create", test_watch_nested_create);
   ADD ("/store/watch/node", test_watch_node);
   ADD ("/store/watch/replay", test_watch_replay);
+  ADD ("/store/watch/replay-reentrant", test_watch_replay_reentrant);
   ADD ("/store/watch/unwatch-during-dispatch", test_watch_unwatch_during_dispatch);
 
   ADD ("/store/pod/graceful-delete", test_pod_graceful_delete);

@@ -21,6 +21,7 @@ typedef struct
   KsWatchFunc func;
   gpointer user_data;
   GDestroyNotify destroy;
+  guint64 since; /* the resourceVersion when it started: older events are not its business */
   gboolean removed;
 } Watcher;
 
@@ -258,21 +259,21 @@ index_dependents (KsStore *store, KsObject *obj, gboolean add)
 
 /* Watch delivery */
 
-/* Deliver to the first n watchers of a list. */
+/* Deliver the event of the change to resourceVersion rv to the first n watchers of a list. */
 static void
-deliver_to (GPtrArray *watchers, guint n, const KsWatchEvent *event)
+deliver_to (GPtrArray *watchers, guint n, const KsWatchEvent *event, guint64 rv)
 {
   for (guint i = 0; i < n; i++)
     {
       Watcher *w = g_ptr_array_index (watchers, i);
-      if (w->removed || (w->kind != NULL && w->kind != event->object->kind))
+      if (w->removed || rv <= w->since || (w->kind != NULL && w->kind != event->object->kind))
         continue;
       w->func (event, w->user_data);
     }
 }
 
 static void
-deliver_to_node (KsStore *store, const char *node_name, const KsWatchEvent *event)
+deliver_to_node (KsStore *store, const char *node_name, const KsWatchEvent *event, guint64 rv)
 {
   GPtrArray *list;
 
@@ -282,7 +283,7 @@ deliver_to_node (KsStore *store, const char *node_name, const KsWatchEvent *even
   if (list != NULL)
     {
       g_ptr_array_ref (list);
-      deliver_to (list, list->len, event);
+      deliver_to (list, list->len, event, rv);
       g_ptr_array_unref (list);
     }
 }
@@ -324,9 +325,10 @@ dispatch (KsStore *store)
   while ((p = g_queue_pop_head (&store->pending)) != NULL)
     {
       KsWatchEvent event = { p->type, p->object, p->old_object };
+      guint64 rv = p->object->meta.resource_version;
 
       /* Watchers added while this event is delivered do not get it. */
-      deliver_to (store->watchers, store->watchers->len, &event);
+      deliver_to (store->watchers, store->watchers->len, &event, rv);
       if (p->object->kind->id == KS_KIND_POD && g_hash_table_size (store->node_watchers) > 0)
         {
           const char *node = KS_POD (p->object)->node_name;
@@ -336,11 +338,11 @@ dispatch (KsStore *store)
               /* Bound (or, oddly, moved): for the node's watchers the pod appears. */
               KsWatchEvent added = { KS_WATCH_ADDED, p->object, NULL };
               KsWatchEvent gone = { KS_WATCH_DELETED, p->old_object, NULL };
-              deliver_to_node (store, old_node, &gone);
-              deliver_to_node (store, node, &added);
+              deliver_to_node (store, old_node, &gone, rv);
+              deliver_to_node (store, node, &added, rv);
             }
           else
-            deliver_to_node (store, node, &event);
+            deliver_to_node (store, node, &event, rv);
         }
       pending_free (p);
     }
@@ -373,9 +375,13 @@ ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gbool
   w->func = func;
   w->user_data = user_data;
   w->destroy = destroy;
+  /* Changes made before now, even those whose events are still queued (a watch started from a
+   * callback), are in the replay or were asked not to be seen. */
+  w->since = store->resource_version;
   if (replay)
     {
       g_autoptr (GPtrArray) objects = g_ptr_array_new ();
+      gboolean was_dispatching = store->dispatching;
       if (kind != NULL)
         ks_store_list (store, kind, NULL, objects);
       else
@@ -383,6 +389,9 @@ ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gbool
           ks_store_list (store, ks_kind_get (i), NULL, objects);
       for (guint i = 0; i < objects->len; i++)
         ks_object_ref (g_ptr_array_index (objects, i));
+      /* Changes the callback makes during the replay are delivered after it, to this watcher
+       * too: hold dispatching until the watcher is registered. */
+      store->dispatching = TRUE;
       for (guint i = 0; i < objects->len; i++)
         {
           KsObject *obj = g_ptr_array_index (objects, i);
@@ -391,6 +400,7 @@ ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gbool
             func (&event, user_data);
           ks_object_unref (obj);
         }
+      store->dispatching = was_dispatching;
     }
   g_hash_table_insert (store->by_id, GUINT_TO_POINTER (w->id), w);
   if (w->node_name == NULL)
@@ -405,6 +415,7 @@ ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gbool
         }
       g_ptr_array_add (list, w);
     }
+  dispatch (store);
   return w->id;
 }
 

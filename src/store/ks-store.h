@@ -109,7 +109,10 @@ gboolean ks_store_bind (KsStore *store, const char *ns, const char *name, const 
 
 /* Watch changes to objects of kind (all kinds when NULL).  node_name (pods only) restricts to
  * pods bound to that node: a pod becoming bound to it arrives as ADDED.  With replay, ADDED
- * events for the existing objects are delivered first, now, in list order.  Returns an id for
+ * events for the existing objects are delivered first, now, in list order.  The watcher gets
+ * the events of changes made after it started (resourceVersion above the store's at the call),
+ * including changes its callback makes during the replay, delivered once the replay is done;
+ * events still queued for earlier changes are not its business.  Returns an id for
  * ks_store_unwatch.  destroy is called on user_data at unwatch or store free. */
 guint ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gboolean replay,
                       KsWatchFunc func, gpointer user_data, GDestroyNotify destroy);
