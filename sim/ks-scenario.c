@@ -27,6 +27,10 @@ static const char *const builtin_namespaces[]
     = { "default", "kube-system", "kube-public", "kube-node-lease", NULL };
 static const char *const builtin_priority_classes[]
     = { "system-cluster-critical", "system-node-critical", NULL };
+static const gint32 builtin_priority_values[]
+    = { KS_SYSTEM_CRITICAL_PRIORITY, KS_SYSTEM_CRITICAL_PRIORITY + 1000 };
+/* Namespaces the API server refuses to delete (NamespaceLifecycle). */
+static const char *const immortal_namespaces[] = { "default", "kube-system", "kube-public", NULL };
 
 typedef struct
 {
@@ -36,7 +40,8 @@ typedef struct
    * "Kind/namespace/name" → "file:line:column" of its definition. */
   GHashTable *defined;
   GHashTable *namespaces;       /* name → TRUE */
-  GHashTable *priority_classes; /* name → TRUE */
+  GHashTable *priority_classes; /* name → its value (GINT_TO_POINTER) */
+  char *global_default;         /* the globalDefault PriorityClass, or NULL */
 } Load;
 
 static char *
@@ -95,6 +100,25 @@ diag_at (Load *l, const char *w, const char *format, ...)
   va_end (args);
   line = g_strdup_printf ("%s: %s", w, message);
   ks_diag_add_literal (l->diag, line);
+}
+
+/* A duration field that must not be negative (Go's syntax allows "-5m"); *out is left alone when
+ * the field is missing or wrong. */
+static void
+get_time (KsDecoder *dec, JsonNode *obj, const char *field, gint64 *out)
+{
+  gint64 v = 0;
+
+  if (!ks_decoder_get_duration (dec, obj, field, &v) || ks_decoder_member (obj, field) == NULL)
+    return;
+  if (v < 0)
+    {
+      g_autofree char *text = ks_decoder_scalar_text (dec, ks_decoder_member (obj, field));
+      ks_decoder_error_field (dec, obj, field, "invalid duration \"%s\": must not be negative",
+                              text);
+      return;
+    }
+  *out = v;
 }
 
 static char *
@@ -254,6 +278,33 @@ ks_manifests_load (const char *path, GPtrArray *out, KsDiag *diag)
   return ks_diag_get_count (diag) == errors;
 }
 
+/* Decode the objects of the manifest file name (relative to the scenario) and append them.  A
+ * file that cannot be read (missing, a directory, unreadable) is reported at at, the node that
+ * names it.  Returns FALSE when it could not be read. */
+static gboolean
+load_file (Load *l, KsDecoder *dec, JsonNode *at, const char *name, GPtrArray *out,
+           GPtrArray *wheres)
+{
+  g_autofree char *path = resolve (l, name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
+  KsDecoder fdec;
+
+  if (source == NULL)
+    {
+      if (g_error_matches (error, KS_YAML_ERROR, KS_YAML_ERROR_IO))
+        ks_decoder_error (dec, at, "%s", error->message);
+      else
+        ks_diag_add_literal (dec->diag, error->message);
+      return FALSE;
+    }
+  ks_decoder_init (&fdec, source, dec->diag);
+  for (guint i = 0; i < ks_source_get_n_documents (source); i++)
+    decode_objects (l, &fdec, ks_source_get_document (source, i), out, wheres);
+  ks_decoder_clear (&fdec);
+  return TRUE;
+}
+
 /* Objects from a list item: {file: F} or an inline manifest. */
 static void
 load_object_item (Load *l, KsDecoder *dec, JsonNode *item, GPtrArray *out, GPtrArray *wheres)
@@ -263,31 +314,10 @@ load_object_item (Load *l, KsDecoder *dec, JsonNode *item, GPtrArray *out, GPtrA
   if (file != NULL && json_object_get_size (json_node_get_object (item)) == 1)
     {
       g_autofree char *name = NULL;
-      g_autofree char *path = NULL;
-      g_autoptr (KsSource) source = NULL;
-      g_autoptr (GError) error = NULL;
       gsize mark = ks_decoder_push (dec, "file");
 
       if (ks_decoder_string (dec, file, &name))
-        {
-          path = resolve (l, name);
-          source = ks_source_new_from_file (path, &error);
-          if (source == NULL)
-            {
-              if (g_error_matches (error, KS_YAML_ERROR, KS_YAML_ERROR_IO))
-                ks_decoder_error (dec, file, "%s", error->message);
-              else
-                ks_diag_add_literal (dec->diag, error->message);
-            }
-          else
-            {
-              KsDecoder fdec;
-              ks_decoder_init (&fdec, source, dec->diag);
-              for (guint i = 0; i < ks_source_get_n_documents (source); i++)
-                decode_objects (l, &fdec, ks_source_get_document (source, i), out, wheres);
-              ks_decoder_clear (&fdec);
-            }
-        }
+        load_file (l, dec, file, name, out, wheres);
       ks_decoder_pop (dec, mark);
       return;
     }
@@ -339,7 +369,28 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
         if (obj->kind->id == KS_KIND_NAMESPACE)
           g_hash_table_add (l->namespaces, g_strdup (obj->meta.name));
         if (obj->kind->id == KS_KIND_PRIORITY_CLASS)
-          g_hash_table_add (l->priority_classes, g_strdup (obj->meta.name));
+          {
+            const KsPriorityClass *pc = KS_PRIORITY_CLASS (obj);
+            g_hash_table_insert (l->priority_classes, g_strdup (obj->meta.name),
+                                 GINT_TO_POINTER (pc->value));
+            /* The admission of PriorityClasses: one global default. */
+            if (pc->global_default && l->global_default != NULL
+                && strcmp (l->global_default, obj->meta.name) != 0)
+              {
+                g_autofree char *f = field_path (pl, "globalDefault");
+                diag_at (l, w,
+                         "%s: PriorityClass %s is already marked as default. Only one default "
+                         "can exist",
+                         f, l->global_default);
+              }
+            else if (pc->global_default)
+              {
+                g_free (l->global_default);
+                l->global_default = g_strdup (obj->meta.name);
+              }
+            else if (g_strcmp0 (l->global_default, obj->meta.name) == 0)
+              g_clear_pointer (&l->global_default, g_free);
+          }
         {
           const KsPodSpec *spec = NULL;
           const char *field = "spec.priorityClassName";
@@ -359,6 +410,28 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
                        "%s: no PriorityClass with name %s was found; define it before the objects "
                        "that use it",
                        f, spec->priority_class_name);
+            }
+          else if (spec != NULL && spec->has_priority)
+            {
+              /* The Priority admission plugin refuses a pod whose spec.priority is not the value
+               * of its class (or of the global default, or 0). */
+              const char *class_name = spec->priority_class_name != NULL ? spec->priority_class_name
+                                                                         : l->global_default;
+              gint32 value
+                  = class_name != NULL
+                        ? GPOINTER_TO_INT (g_hash_table_lookup (l->priority_classes, class_name))
+                        : 0;
+              if (spec->priority != value)
+                {
+                  g_autofree char *f = field_path (pl, obj->kind->id == KS_KIND_POD
+                                                           ? "spec.priority"
+                                                           : "spec.template.spec.priority");
+                  diag_at (l, w,
+                           "%s: the integer value of priority (%d) must not be provided in pod "
+                           "spec; priority admission controller computed %d from the given "
+                           "PriorityClass name",
+                           f, spec->priority, value);
+                }
             }
         }
       }
@@ -494,10 +567,10 @@ cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTab
                   g_autofree char *path = resolve (l, name);
                   g_autoptr (GPtrArray) objs
                       = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
-                  g_autoptr (GError) error = NULL;
-                  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-                    ks_decoder_error (dec, item, "%s: No such file or directory", path);
-                  else if (ks_manifests_load (path, objs, l->diag))
+                  g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (place_free);
+                  guint before = ks_diag_get_count (l->diag);
+                  if (load_file (l, dec, item, name, objs, wheres)
+                      && ks_diag_get_count (l->diag) == before)
                     for (guint j = 0; j < objs->len; j++)
                       {
                         KsObject *o = g_ptr_array_index (objs, j);
@@ -563,11 +636,50 @@ scheduler_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s)
   s->scheduler = ks_scheduler_config_decode (dec, node);
 }
 
+/* Whether the object will exist when an event runs: defined by the scenario before it, or, for
+ * Namespaces and PriorityClasses, built in. */
 static gboolean
 known_object (Load *l, const KsKind *kind, const char *ns, const char *name)
 {
   g_autofree char *id = g_strdup_printf ("%s/%s/%s", kind->name, kind->namespaced ? ns : "", name);
+
+  if (kind->id == KS_KIND_NAMESPACE)
+    return g_hash_table_contains (l->namespaces, name);
+  if (kind->id == KS_KIND_PRIORITY_CLASS)
+    return g_hash_table_contains (l->priority_classes, name);
   return g_hash_table_contains (l->defined, id);
+}
+
+/* After a delete event: the object, and what a deleted Namespace held, no longer exist for the
+ * events that follow. */
+static void
+forget_object (Load *l, const KsKind *kind, const char *ns, const char *name)
+{
+  g_autofree char *id = g_strdup_printf ("%s/%s/%s", kind->name, kind->namespaced ? ns : "", name);
+
+  g_hash_table_remove (l->defined, id);
+  if (kind->id == KS_KIND_PRIORITY_CLASS)
+    {
+      g_hash_table_remove (l->priority_classes, name);
+      if (g_strcmp0 (l->global_default, name) == 0)
+        g_clear_pointer (&l->global_default, g_free);
+    }
+  if (kind->id == KS_KIND_NAMESPACE)
+    {
+      /* Ids are "Kind/namespace/name"; no part holds a '/'. */
+      g_autofree char *infix = g_strdup_printf ("/%s/", name);
+      GHashTableIter iter;
+      gpointer key;
+
+      g_hash_table_remove (l->namespaces, name);
+      g_hash_table_iter_init (&iter, l->defined);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          const char *slash = strchr (key, '/');
+          if (g_str_has_prefix (slash, infix))
+            g_hash_table_iter_remove (&iter);
+        }
+    }
 }
 
 static KsAction *
@@ -588,7 +700,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
   if (ks_decoder_member (item, "at") == NULL)
     ks_decoder_error_field (dec, item, "at", "required field is missing (e.g. at: 5m)");
   else
-    ks_decoder_get_duration (dec, item, "at", &a->at);
+    get_time (dec, item, "at", &a->at);
   json_object_iter_init (&iter, json_node_get_object (item));
   while (json_object_iter_next (&iter, &key, &value))
     {
@@ -631,6 +743,21 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
             g_autoptr (GPtrArray) wheres = g_ptr_array_new_with_free_func (place_free);
             a->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
             load_object_item (l, dec, body, a->objects, wheres);
+            for (guint i = 0; i < a->objects->len; i++)
+              {
+                const KsObject *obj = g_ptr_array_index (a->objects, i);
+                const Place *pl = g_ptr_array_index (wheres, i);
+                /* A new Node would have no node agent: its pods would never start. */
+                if (obj->kind->id == KS_KIND_NODE
+                    && !g_hash_table_contains (node_names, obj->meta.name))
+                  {
+                    g_autofree char *f = field_path (pl, "metadata.name");
+                    diag_at (l, pl->where,
+                             "%s: no node \"%s\" in the cluster: an apply may change a node, not "
+                             "add one (put nodes under cluster.nodes or cluster.nodeFiles)",
+                             f, obj->meta.name);
+                  }
+              }
             check_objects (l, a->objects, wheres, TRUE);
             break;
           }
@@ -664,11 +791,33 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
                 else
                   ks_decoder_get_int32 (dec, body, "replicas", 0, G_MAXINT32, &a->replicas);
               }
-            if (a->kind != NULL && a->name != NULL && a->kind->id != KS_KIND_POD
-                && !known_object (l, a->kind, a->namespace, a->name))
+            if (a->kind == NULL || a->name == NULL || a->kind->id == KS_KIND_POD)
+              ;
+            else if (a->type == KS_ACTION_DELETE && a->kind->id == KS_KIND_NODE)
+              ks_decoder_error_field (dec, body, "kind",
+                                      "Nodes are not deleted by events: use failNode to take "
+                                      "node \"%s\" down",
+                                      a->name);
+            else if (a->type == KS_ACTION_DELETE && a->kind->id == KS_KIND_NAMESPACE
+                     && g_strv_contains (immortal_namespaces, a->name))
               ks_decoder_error_field (dec, body, "name",
-                                      "no %s \"%s\" in namespace %s is defined before this event",
-                                      a->kind->name, a->name, a->namespace);
+                                      "namespaces \"%s\" is forbidden: this namespace may not be "
+                                      "deleted",
+                                      a->name);
+            else if (!known_object (l, a->kind, a->namespace, a->name))
+              {
+                if (a->kind->namespaced)
+                  ks_decoder_error_field (dec, body, "name",
+                                          "no %s \"%s\" in namespace %s is defined before this "
+                                          "event",
+                                          a->kind->name, a->name, a->namespace);
+                else
+                  ks_decoder_error_field (dec, body, "name",
+                                          "no %s \"%s\" is defined before this event",
+                                          a->kind->name, a->name);
+              }
+            else if (a->type == KS_ACTION_DELETE)
+              forget_object (l, a->kind, a->namespace, a->name);
             break;
           }
         case KS_ACTION_FAIL_NODE:
@@ -742,7 +891,8 @@ ks_scenario_load (const char *path, KsDiag *diag)
   for (guint i = 0; builtin_namespaces[i] != NULL; i++)
     g_hash_table_add (l.namespaces, g_strdup (builtin_namespaces[i]));
   for (guint i = 0; builtin_priority_classes[i] != NULL; i++)
-    g_hash_table_add (l.priority_classes, g_strdup (builtin_priority_classes[i]));
+    g_hash_table_insert (l.priority_classes, g_strdup (builtin_priority_classes[i]),
+                         GINT_TO_POINTER (builtin_priority_values[i]));
 
   ks_decoder_init (&dec, source, diag);
   root = ks_source_get_document (source, 0);
@@ -762,6 +912,14 @@ ks_scenario_load (const char *path, KsDiag *diag)
   if (kind != NULL && strcmp (kind, "Scenario") != 0)
     ks_decoder_error_field (&dec, root, "kind", "must be \"Scenario\"");
   ks_decoder_get_string (&dec, root, "name", &s->name);
+  /* The default output directory is out/<name>: one path component, inside out/. */
+  if (s->name != NULL
+      && (s->name[0] == '\0' || strchr (s->name, '/') != NULL || strcmp (s->name, ".") == 0
+          || strcmp (s->name, "..") == 0))
+    ks_decoder_error_field (&dec, root, "name",
+                            "invalid scenario name \"%s\": it names the output directory "
+                            "out/<name>, so it must not be empty, \".\" or \"..\" nor hold a \"/\"",
+                            s->name);
   if (s->name == NULL)
     {
       g_autofree char *base = g_path_get_basename (path);
@@ -781,7 +939,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
           s->has_seed = TRUE;
         }
     }
-  ks_decoder_get_duration (&dec, root, "duration", &s->duration);
+  get_time (&dec, root, "duration", &s->duration);
   if ((m = ks_decoder_member (root, "cluster")) != NULL)
     {
       gsize mark = ks_decoder_push (&dec, "cluster");
@@ -803,7 +961,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
       if (ks_decoder_expect_object (&dec, m))
         {
           ks_decoder_check_fields (&dec, m, kubelet_fields);
-          ks_decoder_get_duration (&dec, m, "startup", &s->kubelet_startup);
+          get_time (&dec, m, "startup", &s->kubelet_startup);
         }
       ks_decoder_pop (&dec, mark);
     }
@@ -825,10 +983,17 @@ ks_scenario_load (const char *path, KsDiag *diag)
         }
       ks_decoder_pop (&dec, mark);
       for (guint i = 0; i < s->objects->len; i++)
-        if (((KsObject *) g_ptr_array_index (s->objects, i))->kind->id == KS_KIND_NODE)
-          ks_diag_add (diag, path, 0, 0, "objects",
-                       "Node %s: put nodes under cluster.nodes or cluster.nodeFiles",
-                       ((KsObject *) g_ptr_array_index (s->objects, i))->meta.name);
+        {
+          const KsObject *obj = g_ptr_array_index (s->objects, i);
+          const Place *pl = g_ptr_array_index (wheres, i);
+          if (obj->kind->id == KS_KIND_NODE)
+            {
+              g_autofree char *f = field_path (pl, "kind");
+              diag_at (&l, pl->where,
+                       "%s: Node %s: put nodes under cluster.nodes or cluster.nodeFiles", f,
+                       obj->meta.name);
+            }
+        }
       check_objects (&l, s->objects, wheres, FALSE);
     }
   if ((m = ks_decoder_member (root, "events")) != NULL)
@@ -873,6 +1038,7 @@ out:
   g_hash_table_unref (l.defined);
   g_hash_table_unref (l.namespaces);
   g_hash_table_unref (l.priority_classes);
+  g_free (l.global_default);
   if (ks_diag_get_count (diag) != errors)
     return NULL;
   return g_steal_pointer (&s);

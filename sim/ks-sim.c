@@ -315,6 +315,17 @@ apply_merge (const KsObject *existing, const KsObject *desired, GError **error)
             m->conditions[i] = e->conditions[i];
             m->conditions[i].message = g_strdup (e->conditions[i].message);
           }
+        ks_resources_clear (&m->capacity);
+        ks_resources_copy (&m->capacity, &e->capacity);
+        ks_resources_clear (&m->allocatable);
+        ks_resources_copy (&m->allocatable, &e->allocatable);
+        /* What the node agent and the node lifecycle controller own stays: their labels, and the
+         * taints of a failed node (else pods would be scheduled onto it). */
+        add_kubelet_labels (m);
+        for (guint i = 0; i < e->n_taints; i++)
+          if (g_str_has_prefix (e->taints[i].key, "node.kubernetes.io/"))
+            ks_node_add_taint (m, e->taints[i].key, e->taints[i].value, e->taints[i].effect,
+                               e->taints[i].time_added);
         break;
       }
     case KS_KIND_NAMESPACE:

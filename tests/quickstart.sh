@@ -43,4 +43,31 @@ expect_grep "last sample at the end" "^1800,nodes,cluster,5" "$m"
 expect_grep "node ratios" "^0,cpu_requested_ratio,pool-a-0," "$m"
 expect_grep "deployment replicas after the scale" "^310,deployment_replicas,default/web,6" "$m"
 expect_grep "a node not ready while failed" "^610,nodes_ready,cluster,4" "$m"
+# Re-applying a Node's manifest sets its labels and taints, but what the node agent and the node
+# lifecycle controller own stays: capacity, the kubelet's labels, a failed node's taints.
+mkdir -p "$TMP/re"
+cp -R "$TOP_SRCDIR/examples/manifests" "$TMP/re/"
+cp "$TOP_SRCDIR/examples/quickstart.yaml" "$TMP/re/reapply.yaml"
+node='{apiVersion: v1, kind: Node, metadata: {name: pool-a-1, labels: {topology.kubernetes.io/zone: zone-a}}}'
+cat >>"$TMP/re/reapply.yaml" <<EOF
+  - {at: 10m30s, apply: $node}
+  - {at: 10m40s, scale: {kind: Deployment, name: web, replicas: 16}}
+  - {at: 21m, apply: $node}
+  - {at: 21m, scale: {kind: Deployment, name: web, replicas: 30}}
+EOF
+kubesim run --quiet --out "$TMP/re/out" "$TMP/re/reapply.yaml" >"$TMP/stdout" 2>"$TMP/stderr"
+expect_eq "re-apply of a node exits 0" $? 0
+e="$TMP/re/out/events.jsonl"
+awk -F'"t":' '{ split($2, a, ","); t = a[1] + 0 } t > 600 && t < 1200 && /"event":"Scheduled"/ && /pool-a-1/ { bad = 1 } END { exit bad }' "$e" \
+  && ok "a re-applied failed node keeps its taints" || fail "a pod went to the failed node after the re-apply"
+expect_grep "re-applying the same labels changes nothing" '^{"t":630,"event":"Apply".*"message":"node/pool-a-1 unchanged"' "$e"
+expect_grep "the re-applied node keeps its capacity" '^1800,cpu_requested_ratio,pool-a-1,0\.[1-9]' "$TMP/re/out/metrics.csv"
+# The last sample is taken after everything that happened at the last instant: cut at the scale
+# (5m), it agrees with the summary.
+kubesim run --quiet --duration 5m --out "$TMP/cut" "$TOP_SRCDIR/examples/quickstart.yaml" >"$TMP/stdout" 2>&1
+expect_eq "run cut at 5m exits 0" $? 0
+expect_eq "pending at the end" "$(json_get "$TMP/cut/summary.json" '"pending"')" 3
+expect_grep "last sample: the scale's pending pods" "^300,pods_pending,cluster,3$" "$TMP/cut/metrics.csv"
+expect_grep "last sample: the scaled deployment" "^300,deployment_replicas,default/web,6$" "$TMP/cut/metrics.csv"
+expect_eq "one sample at 300" "$(grep -c '^300,nodes,cluster,' "$TMP/cut/metrics.csv")" 1
 finish
