@@ -7,6 +7,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ks-recorder.h"
 #include "src/api/ks-apps.h"
@@ -46,6 +47,7 @@ struct _KsRecorder
   gint64 sample_every;
   guint64 sample_task;
   gint64 last_sample;
+  long sample_offset; /* where the rows of the last sample start in metrics */
   gboolean finished;
   guint watches[2];
   GString *line;
@@ -64,6 +66,21 @@ ks_json_append_string (GString *out, const char *s)
   g_string_append_c (out, '"');
   for (const unsigned char *p = (const unsigned char *) s; *p != '\0'; p++)
     {
+      if (*p >= 0x80)
+        {
+          /* JSON text is UTF-8 (RFC 8259 §8.1): a byte that does not start a valid sequence (a
+           * file name in a Latin-1 locale, say) becomes U+FFFD, as in Go's encoding/json. */
+          gunichar c = g_utf8_get_char_validated ((const char *) p, -1);
+          if (c == (gunichar) -1 || c == (gunichar) -2)
+            g_string_append (out, "\\ufffd");
+          else
+            {
+              const char *next = g_utf8_next_char (p);
+              g_string_append_len (out, (const char *) p, next - (const char *) p);
+              p = (const unsigned char *) next - 1;
+            }
+          continue;
+        }
       switch (*p)
         {
         case '"':
@@ -278,6 +295,7 @@ sample (KsRecorder *r)
   r->last_sample = t;
   if (r->metrics == NULL)
     return;
+  r->sample_offset = ftell (r->metrics);
   for (guint i = 0; i < r->nodes->len; i++)
     {
       NodeStat *n = g_ptr_array_index (r->nodes, i);
@@ -464,6 +482,7 @@ summary_json (KsRecorder *r, const KsRunInfo *info)
 {
   GString *s = g_string_new ("{\n");
   KsRunStats st;
+  char wall[G_ASCII_DTOSTR_BUF_SIZE];
 
   ks_recorder_get_stats (r, &st);
   g_string_append (s, "  \"kubesim_version\": ");
@@ -473,7 +492,9 @@ summary_json (KsRecorder *r, const KsRunInfo *info)
   g_string_append_printf (s, ",\n  \"seed\": %" G_GUINT64_FORMAT, info->seed);
   g_string_append (s, ",\n  \"sim_time_s\": ");
   append_seconds (s, info->sim_time);
-  g_string_append_printf (s, ",\n  \"wall_time_s\": %.3f", info->wall_time);
+  /* Not printf's %f: the locale (LC_NUMERIC is set from the environment) may write "0,5". */
+  g_string_append_printf (s, ",\n  \"wall_time_s\": %s",
+                          g_ascii_formatd (wall, sizeof wall, "%.3f", info->wall_time));
   g_string_append_printf (s, ",\n  \"events_processed\": %" G_GUINT64_FORMAT,
                           info->events_processed);
   g_string_append_printf (s, ",\n  \"nodes\": %u", st.nodes);
@@ -512,15 +533,28 @@ ks_recorder_finish (KsRecorder *r, const KsRunInfo *info, GError **error)
 
   ks_clock_cancel (r->clock, r->sample_task);
   r->sample_task = 0;
-  if (r->sample_every > 0 && r->last_sample != ks_clock_now (r->clock))
-    sample (r);
+  if (r->sample_every > 0)
+    {
+      /* A periodic sample due at the end ran before what else happened at that instant (tasks
+       * run in insertion order): take the last sample again, in its place, so that it agrees
+       * with the summary. */
+      if (r->metrics != NULL && r->last_sample == ks_clock_now (r->clock))
+        ok = fflush (r->metrics) == 0 && r->sample_offset >= 0
+             && ftruncate (fileno (r->metrics), r->sample_offset) == 0
+             && fseek (r->metrics, r->sample_offset, SEEK_SET) == 0;
+      if (ok)
+        sample (r);
+    }
   if (r->out_dir == NULL)
     {
       r->finished = TRUE;
       return TRUE;
     }
   summary = summary_json (r, info);
-  ok = fclose (r->events) == 0;
+  /* A write that failed during the run (a full disk) leaves the stream's error flag set even
+   * when the final flush succeeds. */
+  ok = ok && !ferror (r->events) && !ferror (r->metrics);
+  ok &= fclose (r->events) == 0;
   r->events = NULL;
   ok &= fclose (r->metrics) == 0;
   r->metrics = NULL;

@@ -61,6 +61,7 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
   KsStrMap *labels;
   KsClient *client;
   gint64 t0, horizon = 0;
+  gboolean created_all = TRUE;
 
   memset (r, 0, sizeof *r);
   s->name = g_strdup ("bench");
@@ -108,7 +109,10 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
       created = ks_client_create (client, KS_OBJECT (pod), error);
       ks_object_unref (KS_OBJECT (pod));
       if (created == NULL)
-        goto fail;
+        {
+          created_all = FALSE;
+          break;
+        }
       ks_object_unref (created);
     }
   for (guint i = 0; i < N_SHAPES; i++)
@@ -117,6 +121,8 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
       ks_str_map_unref (annotations[i]);
     }
   ks_str_map_unref (labels);
+  if (!created_all)
+    goto fail;
 
   /* The scheduling burst: every pod is pending at time 0. */
   t0 = g_get_monotonic_time ();

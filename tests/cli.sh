@@ -18,6 +18,9 @@ for c in run bench version; do
 done
 kubesim help run >"$TMP/h" 2>&1; expect_eq "help run exits 0" $? 0
 expect_grep "help run shows run's options" "--sample-every" "$TMP/h"
+expect_grep "help run names the command" "^  kubesim run \[OPTION" "$TMP/h"
+kubesim help frobnicate >"$TMP/e" 2>&1; expect_eq "help for an unknown command exits 2" $? 2
+expect_grep "help names the unknown command" 'unknown command "frobnicate"' "$TMP/e"
 
 kubesim >"$TMP/e" 2>&1; expect_eq "no command exits 2" $? 2
 kubesim frobnicate >"$TMP/e" 2>&1; expect_eq "unknown command exits 2" $? 2
@@ -27,9 +30,13 @@ expect_grep "run says what is missing" "missing SCENARIO" "$TMP/e"
 kubesim run --bogus x.yaml >"$TMP/e" 2>&1; expect_eq "unknown option exits 2" $? 2
 kubesim run --seed=-3 "$TOP_SRCDIR/examples/quickstart.yaml" >"$TMP/e" 2>&1
 expect_eq "negative seed exits 2" $? 2
+kubesim run --seed 18446744073709551616 "$TOP_SRCDIR/examples/quickstart.yaml" >"$TMP/e" 2>&1
+expect_eq "a seed past 2^64-1 exits 2 (not saturated)" $? 2
 kubesim run --sample-every 0s "$TOP_SRCDIR/examples/quickstart.yaml" >"$TMP/e" 2>&1
 expect_eq "zero sample interval exits 2" $? 2
 kubesim run "$TMP/does-not-exist.yaml" >"$TMP/e" 2>&1; expect_eq "missing file exits 2" $? 2
 expect_grep "missing file is named" "does-not-exist.yaml" "$TMP/e"
 kubesim version extra >"$TMP/e" 2>&1; expect_eq "version with an argument exits 2" $? 2
+kubesim bench --nodes 1000000 --pods-per-node 5000 >"$TMP/e" 2>&1
+expect_eq "bench with more pods than a count holds exits 2" $? 2
 finish

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Same scenario, seed and binary: byte-identical outputs (but wall_time_s).  Another seed:
-# other pod names.
+# Same scenario, seed and binary: byte-identical outputs (but wall_time_s), whatever the locale;
+# valid UTF-8 JSON whatever the scenario's file name.  Another seed: other pod names.
 . "$TOP_SRCDIR/tests/lib.sh"
 
 q="$TOP_SRCDIR/examples/quickstart.yaml"
@@ -20,4 +20,44 @@ else
   ok "seed 2 gives other pod names"
 fi
 grep -q '"seed": 2' "$TMP/c/summary.json" && ok "the seed is in the summary" || fail "seed missing"
+# The locale does not change the outputs: numbers keep their "." under a decimal-comma locale.
+wall='^  "wall_time_s": [0-9][0-9]*\.[0-9][0-9][0-9],$'
+loc=""
+for l in de_DE.UTF-8 de_DE.utf8 fr_FR.UTF-8 fr_FR.utf8; do
+  locale -a 2>/dev/null | grep -qx "$l" && { loc=$l; break; }
+done
+if [ -z "$loc" ] && mkdir -p "$TMP/locale" && localedef -i de_DE -f UTF-8 "$TMP/locale/de_DE.UTF-8" >/dev/null 2>&1; then
+  loc=de_DE.UTF-8
+  LOCPATH="$TMP/locale"
+  export LOCPATH
+fi
+if [ -n "$loc" ]; then
+  # (A subshell: a shell that does not know the locale warns on stderr when LC_ALL is set.)
+  (LC_ALL=$loc && export LC_ALL && kubesim run -q --out "$TMP/d" "$q") 2>/dev/null \
+    || fail "run under $loc"
+  grep -q "$wall" "$TMP/d/summary.json" && ok "wall_time_s under $loc" \
+    || fail "wall_time_s under $loc: $(grep wall_time_s "$TMP/d/summary.json")"
+  grep -v wall_time_s "$TMP/d/summary.json" >"$TMP/sd"
+  cmp -s "$TMP/sa" "$TMP/sd" && cmp -s "$TMP/a/metrics.csv" "$TMP/d/metrics.csv" \
+    && ok "outputs identical under $loc" || fail "outputs differ under $loc"
+  unset LOCPATH
+else
+  ok "no decimal-comma locale here: locale check not run"
+fi
+
+# Outputs are UTF-8 whatever the bytes of the scenario's file name (it names the scenario and
+# appears in messages).
+latin1=$(printf 'caf\351')
+mkdir -p "$TMP/l1"
+cp -R "$TOP_SRCDIR/examples/manifests" "$TMP/l1/"
+# No "name:": the file name names the scenario.  The second failNode fails (ActionFailed).
+sed '/^name: /d' "$q" >"$TMP/l1/$latin1.yaml"
+printf '  - {at: 1m, failNode: {name: pool-b-1}}\n  - {at: 2m, failNode: {name: pool-b-1}}\n' \
+  >>"$TMP/l1/$latin1.yaml"
+kubesim run -q --out "$TMP/e" "$TMP/l1/$latin1.yaml" 2>/dev/null || fail "run of $TMP/l1/$latin1.yaml"
+for f in events.jsonl summary.json; do
+  iconv -f UTF-8 -t UTF-8 "$TMP/e/$f" >/dev/null 2>&1 && ok "$f is UTF-8" || fail "$f is not UTF-8"
+done
+expect_grep "the scenario is named with U+FFFD" '"scenario": "caf\\ufffd"' "$TMP/e/summary.json"
+expect_grep "the message names the file" 'failNode at .*caf\\ufffd\.yaml:' "$TMP/e/events.jsonl"
 finish

@@ -51,6 +51,13 @@ ks_cmd_bench (int argc, char **argv)
           g_printerr ("kubesim bench: --nodes: invalid size \"%s\"\n", sizes[i]);
           return KS_EXIT_USAGE;
         }
+      if (n * (guint64) pods_per_node > G_MAXUINT)
+        {
+          g_printerr ("kubesim bench: %" G_GUINT64_FORMAT " nodes with %d pods per node: more "
+                      "than %u pods\n",
+                      n, pods_per_node, G_MAXUINT);
+          return KS_EXIT_USAGE;
+        }
       p.nodes = (guint) n;
       p.pods = p.nodes * (guint) pods_per_node;
       p.seed = (guint64) seed;

@@ -1,6 +1,7 @@
 /* cmd-run.c: kubesim run SCENARIO: simulate and write events.jsonl, metrics.csv, summary.json. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -154,11 +155,14 @@ ks_cmd_run (int argc, char **argv)
   if (o.seed != NULL)
     {
       char *end;
+      errno = 0;
       seed = g_ascii_strtoull (o.seed, &end, 10);
-      if (*end != '\0' || end == o.seed || o.seed[0] == '-')
+      /* Digits only: strtoull would skip spaces, take a sign and saturate on overflow. */
+      if (*end != '\0' || end == o.seed || !g_ascii_isdigit (o.seed[0]) || errno == ERANGE)
         {
-          g_printerr ("kubesim run: --seed: invalid seed \"%s\": expected a non-negative integer\n",
-                      o.seed);
+          g_printerr ("kubesim run: --seed: invalid seed \"%s\": expected an integer from 0 to "
+                      "%" G_GUINT64_FORMAT "\n",
+                      o.seed, G_MAXUINT64);
           status = KS_EXIT_USAGE;
           goto out;
         }

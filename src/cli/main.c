@@ -24,6 +24,17 @@ usage (FILE *out)
                 "Exit status: 0 success, 1 a failed run or check, 2 bad usage or input.\n");
 }
 
+/* Run a command; its --help says "Usage: kubesim COMMAND ..." (GOption names the program after
+ * argv[0], here the command's name). */
+static int
+run_command (const KsCommand *command, int argc, char **argv)
+{
+  g_autofree char *prgname = g_strconcat ("kubesim ", command->name, NULL);
+
+  g_set_prgname (prgname);
+  return command->handler (argc, argv);
+}
+
 gboolean
 ks_cli_parse (GOptionContext *context, const char *command, int *argc, char ***argv)
 {
@@ -57,8 +68,11 @@ main (int argc, char **argv)
             if (strcmp (commands[i].name, argv[2]) == 0)
               {
                 char *args[] = { argv[2], (char *) "--help", NULL };
-                return commands[i].handler (2, args);
+                return run_command (&commands[i], 2, args);
               }
+          g_printerr ("kubesim: unknown command \"%s\"\n\n", argv[2]);
+          usage (stderr);
+          return KS_EXIT_USAGE;
         }
       usage (stdout);
       return KS_EXIT_OK;
@@ -67,7 +81,7 @@ main (int argc, char **argv)
     return ks_cmd_version (1, argv + 1);
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
     if (strcmp (commands[i].name, name) == 0)
-      return commands[i].handler (argc - 1, argv + 1);
+      return run_command (&commands[i], argc - 1, argv + 1);
   g_printerr ("kubesim: unknown command \"%s\"\n\n", name);
   usage (stderr);
   return KS_EXIT_USAGE;
