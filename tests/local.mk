@@ -16,7 +16,10 @@ else
 sanitizer_environment =
 endif
 
-test_ldadd = libkubesim.la
+# What the unit tests share (tests/ks-test.h).
+check_LTLIBRARIES += tests/libks-test.la
+tests_libks_test_la_SOURCES = tests/ks-test.c tests/ks-test.h
+test_ldadd = tests/libks-test.la libkubesim.la
 
 unit_tests = \
 	tests/test-api \

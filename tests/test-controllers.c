@@ -21,30 +21,10 @@
 #include "src/ks-events.h"
 #include "src/store/ks-client.h"
 #include "src/store/ks-store.h"
+#include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
 #define NAME_ALPHABET "bcdfghjklmnpqrstvwxz2456789"
-
-/* ---- an event sink that keeps "Reason Kind ns/name: message" lines ------------------------ */
-
-typedef struct
-{
-  KsEventSink parent;
-  GPtrArray *lines;
-} TestSink;
-
-static void
-sink_record (KsEventSink *self, const KsEventRecord *record)
-{
-  TestSink *sink = (TestSink *) self;
-  g_autofree char *key = ks_object_key (record->object);
-
-  g_ptr_array_add (sink->lines,
-                   g_strdup_printf ("%s%s %s %s: %s", record->warning ? "!" : "", record->reason,
-                                    record->object->kind->name, key, record->message));
-}
-
-static const KsEventSinkOps sink_ops = { .record = sink_record };
 
 /* ---- fixture -------------------------------------------------------------------------------- */
 
@@ -53,39 +33,9 @@ typedef struct
   KsSimClock *sim;
   KsStore *store;
   KsClient *client;
-  TestSink sink;
+  KsTestSink sink;
   KsControllerManager *manager;
 } Fixture;
-
-static KsObject *
-decode_yaml (const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KsSource) source = ks_source_new_from_data ("test.yaml", text, -1, &error);
-  g_autoptr (KsDiag) diag = ks_diag_new ();
-  KsDecoder dec;
-  KsObject *obj;
-
-  g_assert_no_error (error);
-  ks_decoder_init (&dec, source, diag);
-  obj = ks_object_decode (&dec, ks_source_get_document (source, 0), "default");
-  ks_decoder_clear (&dec);
-  for (guint i = 0; i < ks_diag_get_count (diag); i++)
-    g_test_message ("problem: %s", ks_diag_get (diag, i));
-  g_assert_cmpuint (ks_diag_get_count (diag), ==, 0);
-  g_assert_nonnull (obj);
-  return obj;
-}
-
-static void
-create_ok (Fixture *f, KsObject *obj)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_nonnull (ks_store_create (f->store, obj, &error));
-  g_assert_no_error (error);
-  ks_object_unref (obj);
-}
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
@@ -93,9 +43,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->sim = ks_sim_clock_new ();
   f->store = ks_store_new (ks_sim_clock_get_clock (f->sim), 1);
   f->client = ks_store_client_new (f->store);
-  f->sink.parent.ops = &sink_ops;
-  f->sink.lines = g_ptr_array_new_with_free_func (g_free);
-  create_ok (f, KS_OBJECT (ks_namespace_new ("default")));
+  ks_test_sink_init (&f->sink);
+  ks_test_create (f->store, KS_OBJECT (ks_namespace_new ("default")));
   f->manager
       = ks_controller_manager_new (f->client, ks_sim_clock_get_clock (f->sim), &f->sink.parent);
 }
@@ -107,7 +56,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   ks_client_free (f->client);
   ks_store_free (f->store);
   ks_sim_clock_free (f->sim);
-  g_ptr_array_unref (f->sink.lines);
+  ks_test_sink_clear (&f->sink);
 }
 
 /* Let the controllers work until time t (seconds). */
@@ -176,7 +125,7 @@ set_deployment_replicas (KsObject *copy, gpointer data)
 static void
 set_deployment_template (KsObject *copy, gpointer data)
 {
-  g_autoptr (KsObject) other = decode_yaml (data);
+  g_autoptr (KsObject) other = ks_test_decode (data);
 
   ks_pod_template_clear (&KS_DEPLOYMENT (copy)->template);
   ks_pod_template_copy (&KS_DEPLOYMENT (copy)->template, &KS_DEPLOYMENT (other)->template);
@@ -239,7 +188,7 @@ test_rs_create_pods (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) created = NULL;
   KsObject *rs;
 
-  create_ok (f, decode_yaml (rs_yaml));
+  ks_test_create (f->store, ks_test_decode (rs_yaml));
   rs = get (f, KS_KIND_REPLICA_SET, "web");
   run_to (f, 1);
   dump_events (f);
@@ -292,7 +241,7 @@ test_rs_scale_down (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *bound = NULL;
 
-  create_ok (f, decode_yaml (rs_yaml));
+  ks_test_create (f->store, ks_test_decode (rs_yaml));
   run_to (f, 1);
   before = names (f, KS_KIND_POD);
   g_assert_cmpuint (before->len, ==, 3);
@@ -329,7 +278,7 @@ test_rs_replaces_deleted (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *victim = NULL;
 
-  create_ok (f, decode_yaml (rs_yaml));
+  ks_test_create (f->store, ks_test_decode (rs_yaml));
   run_to (f, 1);
   pods = list (f, KS_KIND_POD);
   victim = g_strdup (KS_OBJECT (g_ptr_array_index (pods, 0))->meta.name);
@@ -352,10 +301,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpecRef, ks_pod_spec_unref)
 static KsPodSpec *
 one_container_spec (void)
 {
-  g_autoptr (KsObject) pod = decode_yaml ("apiVersion: v1\n"
-                                          "kind: Pod\n"
-                                          "metadata: {name: x}\n"
-                                          "spec: {containers: [{name: a, image: x}]}\n");
+  g_autoptr (KsObject) pod = ks_test_decode ("apiVersion: v1\n"
+                                             "kind: Pod\n"
+                                             "metadata: {name: x}\n"
+                                             "spec: {containers: [{name: a, image: x}]}\n");
   return ks_pod_spec_ref (KS_POD (pod)->spec);
 }
 
@@ -647,9 +596,9 @@ reference_hash (const KsPodTemplate *t, gboolean has_count, guint32 count)
 static void
 test_template_hash (void)
 {
-  g_autoptr (KsObject) a = decode_yaml (deploy_yaml);
-  g_autoptr (KsObject) b = decode_yaml (deploy_yaml);
-  g_autoptr (KsObject) c = decode_yaml (deploy_v2_yaml);
+  g_autoptr (KsObject) a = ks_test_decode (deploy_yaml);
+  g_autoptr (KsObject) b = ks_test_decode (deploy_yaml);
+  g_autoptr (KsObject) c = ks_test_decode (deploy_v2_yaml);
   const KsPodTemplate *ta = &KS_DEPLOYMENT (a)->template;
   const KsPodTemplate *tb = &KS_DEPLOYMENT (b)->template;
   const KsPodTemplate *tc = &KS_DEPLOYMENT (c)->template;
@@ -695,8 +644,8 @@ test_template_hash (void)
 static void
 test_templates_equal_ignore_hash (void)
 {
-  g_autoptr (KsObject) a = decode_yaml (deploy_yaml);
-  g_autoptr (KsObject) c = decode_yaml (deploy_v2_yaml);
+  g_autoptr (KsObject) a = ks_test_decode (deploy_yaml);
+  g_autoptr (KsObject) c = ks_test_decode (deploy_v2_yaml);
   const KsPodTemplate *ta = &KS_DEPLOYMENT (a)->template;
   KsPodTemplate hashed = { 0 }, relabelled = { 0 };
 
@@ -750,7 +699,7 @@ test_deployment_create (Fixture *f, gconstpointer data)
   KsReplicaSet *rs;
   const KsOwnerRef *ref;
 
-  create_ok (f, decode_yaml (deploy_yaml));
+  ks_test_create (f->store, ks_test_decode (deploy_yaml));
   run_to (f, 1);
   dump_events (f);
   d = KS_DEPLOYMENT (get (f, KS_KIND_DEPLOYMENT, "web"));
@@ -823,7 +772,7 @@ test_deployment_scale (Fixture *f, gconstpointer data)
   g_autofree char *down = NULL;
   KsReplicaSet *rs;
 
-  create_ok (f, decode_yaml (deploy_yaml));
+  ks_test_create (f->store, ks_test_decode (deploy_yaml));
   run_to (f, 1);
   name = expected_rs_name (f, "web");
 
@@ -889,7 +838,7 @@ test_deployment_rolling_first_step (Fixture *f, gconstpointer data)
   g_autofree char *event = NULL;
   KsReplicaSet *old_rs, *new_rs;
 
-  create_ok (f, decode_yaml (deploy_yaml));
+  ks_test_create (f->store, ks_test_decode (deploy_yaml));
   run_to (f, 1);
   old_name = expected_rs_name (f, "web");
   update_ok (f, KS_KIND_DEPLOYMENT, "web", set_deployment_template, (gpointer) deploy_v2_yaml);
@@ -946,7 +895,7 @@ test_deployment_rolling_unhealthy (Fixture *f, gconstpointer data)
   KsReplicaSet *old_rs, *new_rs;
   guint first;
 
-  create_ok (f, decode_yaml (deploy_yaml));
+  ks_test_create (f->store, ks_test_decode (deploy_yaml));
   update_ok (f, KS_KIND_DEPLOYMENT, "web", set_ten_replicas, NULL);
   run_to (f, 1);
   old_name = expected_rs_name (f, "web");
@@ -1000,7 +949,7 @@ test_deployment_delete_cascades (Fixture *f, gconstpointer data)
   g_autofree char *bound = NULL;
   KsObject *pod;
 
-  create_ok (f, decode_yaml (deploy_yaml));
+  ks_test_create (f->store, ks_test_decode (deploy_yaml));
   run_to (f, 1);
   pods = list (f, KS_KIND_POD);
   g_assert_cmpuint (pods->len, ==, 3);
@@ -1038,7 +987,7 @@ test_rs_delete_orphan (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   KsDeleteOptions orphan = { .grace_period_seconds = -1, .propagation = KS_PROPAGATION_ORPHAN };
 
-  create_ok (f, decode_yaml (rs_yaml));
+  ks_test_create (f->store, ks_test_decode (rs_yaml));
   run_to (f, 1);
   g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_REPLICA_SET), "default", "web",
                                   &orphan, &error));

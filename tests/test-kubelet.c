@@ -30,58 +30,10 @@
 #include "src/kubelet/ks-kubelet.h"
 #include "src/store/ks-client.h"
 #include "src/store/ks-store.h"
+#include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
 #define NODE "node-1"
-
-/* ---- an event sink that keeps every record --------------------------------------------------- */
-
-typedef struct
-{
-  gint64 time;
-  gboolean warning;
-  char *reason;
-  char *object; /* "namespace/name" */
-  char *node;
-  char *message;
-  char *source;
-} Rec;
-
-static void
-rec_free (gpointer p)
-{
-  Rec *r = p;
-  g_free (r->reason);
-  g_free (r->object);
-  g_free (r->node);
-  g_free (r->message);
-  g_free (r->source);
-  g_free (r);
-}
-
-typedef struct
-{
-  KsEventSink parent;
-  GPtrArray *records; /* Rec* */
-} TestSink;
-
-static void
-sink_record (KsEventSink *self, const KsEventRecord *record)
-{
-  TestSink *sink = (TestSink *) self;
-  Rec *r = g_new0 (Rec, 1);
-
-  r->time = record->time;
-  r->warning = record->warning;
-  r->reason = g_strdup (record->reason);
-  r->object = ks_object_key (record->object);
-  r->node = g_strdup (record->node);
-  r->message = g_strdup (record->message);
-  r->source = g_strdup (record->source);
-  g_ptr_array_add (sink->records, r);
-}
-
-static const KsEventSinkOps sink_ops = { .record = sink_record };
 
 /* ---- fixture -----------------------------------------------------------------------------------
  */
@@ -92,40 +44,10 @@ typedef struct
   KsClock *clock;
   KsStore *store;
   KsClient *client;
-  TestSink sink;
+  KsTestSink sink;
   KsRuntime *runtime;
   KsKubelet *kubelet;
 } Fixture;
-
-static KsObject *
-decode_yaml (const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KsSource) source = ks_source_new_from_data ("test.yaml", text, -1, &error);
-  g_autoptr (KsDiag) diag = ks_diag_new ();
-  KsDecoder dec;
-  KsObject *obj;
-
-  g_assert_no_error (error);
-  ks_decoder_init (&dec, source, diag);
-  obj = ks_object_decode (&dec, ks_source_get_document (source, 0), "default");
-  ks_decoder_clear (&dec);
-  for (guint i = 0; i < ks_diag_get_count (diag); i++)
-    g_test_message ("problem: %s", ks_diag_get (diag, i));
-  g_assert_cmpuint (ks_diag_get_count (diag), ==, 0);
-  g_assert_nonnull (obj);
-  return obj;
-}
-
-static void
-create_ok (Fixture *f, KsObject *obj)
-{
-  g_autoptr (GError) error = NULL;
-
-  g_assert_nonnull (ks_store_create (f->store, obj, &error));
-  g_assert_no_error (error);
-  ks_object_unref (obj);
-}
 
 /* A Node with allocatable cpu (millicores) and pods; memory 4Gi. */
 static KsNode *
@@ -148,10 +70,9 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->clock = ks_sim_clock_get_clock (f->sim);
   f->store = ks_store_new (f->clock, 1);
   f->client = ks_store_client_new (f->store);
-  f->sink.parent.ops = &sink_ops;
-  f->sink.records = g_ptr_array_new_with_free_func (rec_free);
-  create_ok (f, KS_OBJECT (ks_namespace_new ("default")));
-  create_ok (f, KS_OBJECT (node_new (NODE, 2000, 110)));
+  ks_test_sink_init (&f->sink);
+  ks_test_create (f->store, KS_OBJECT (ks_namespace_new ("default")));
+  ks_test_create (f->store, KS_OBJECT (node_new (NODE, 2000, 110)));
   f->runtime = ks_sim_runtime_new (f->clock, 1 * SEC);
   f->kubelet = ks_kubelet_new (f->client, f->clock, f->runtime, &f->sink.parent, NODE);
 }
@@ -166,7 +87,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   ks_client_free (f->client);
   ks_store_free (f->store);
   ks_sim_clock_free (f->sim);
-  g_ptr_array_unref (f->sink.records);
+  ks_test_sink_clear (&f->sink);
 }
 
 /* Run every task due by t (µs).  A livelock (tasks due now that keep scheduling more) fails the
@@ -201,7 +122,7 @@ create_pod_full (Fixture *f, const char *name, const char *policy, const char *a
       "  containers: %s\n",
       name, annotations, node, policy, init_containers ? "  initContainers: " : "",
       init_containers ? init_containers : "", init_containers ? "\n" : "", containers);
-  create_ok (f, decode_yaml (yaml));
+  ks_test_create (f->store, ks_test_decode (yaml));
 }
 
 static void
@@ -278,7 +199,7 @@ events (Fixture *f, const char *reason, const char *name)
 
   for (guint i = 0; i < f->sink.records->len; i++)
     {
-      Rec *r = g_ptr_array_index (f->sink.records, i);
+      KsTestRecord *r = g_ptr_array_index (f->sink.records, i);
       if (strcmp (r->reason, reason) == 0 && (key == NULL || strcmp (r->object, key) == 0))
         g_ptr_array_add (out, r);
     }
@@ -314,8 +235,8 @@ assert_phase (Fixture *f, const char *name, KsPodPhase phase)
 
 /* A kubelet event: source, node and type as the kubelet records them. */
 static void
-assert_event (const Rec *r, gint64 time, gboolean warning, const char *reason, const char *pod,
-              const char *message)
+assert_event (const KsTestRecord *r, gint64 time, gboolean warning, const char *reason,
+              const char *pod, const char *message)
 {
   g_autofree char *key = g_strdup_printf ("default/%s", pod);
 
@@ -471,8 +392,9 @@ test_bind_scheduled_condition (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   KsPod *pod;
 
-  create_ok (f, decode_yaml ("apiVersion: v1\nkind: Pod\nmetadata: {name: late}\n"
-                             "spec: {containers: [{name: main, image: busybox}]}\n"));
+  ks_test_create (f->store,
+                  ks_test_decode ("apiVersion: v1\nkind: Pod\nmetadata: {name: late}\n"
+                                  "spec: {containers: [{name: main, image: busybox}]}\n"));
   run_to (f, 5 * SEC);
   pod = must_get_pod (f, "late");
   g_assert_null (pod->container_statuses); /* not this kubelet's pod yet */
@@ -627,9 +549,9 @@ test_restart_on_failure (Fixture *f, gconstpointer data)
   run_to (f, 100 * SEC);
   started = events (f, "Started", "retry");
   g_assert_cmpuint (started->len, ==, 3);
-  g_assert_cmpint (((Rec *) g_ptr_array_index (started, 0))->time, ==, 1 * SEC);
-  g_assert_cmpint (((Rec *) g_ptr_array_index (started, 1))->time, ==, 7 * SEC);
-  g_assert_cmpint (((Rec *) g_ptr_array_index (started, 2))->time, ==, 23 * SEC);
+  g_assert_cmpint (((KsTestRecord *) g_ptr_array_index (started, 0))->time, ==, 1 * SEC);
+  g_assert_cmpint (((KsTestRecord *) g_ptr_array_index (started, 1))->time, ==, 7 * SEC);
+  g_assert_cmpint (((KsTestRecord *) g_ptr_array_index (started, 2))->time, ==, 23 * SEC);
   g_assert_cmpuint (n_events (f, "Started", "done"), ==, 1);
   g_assert_cmpuint (n_events (f, "BackOff", NULL), ==, 1);
 }
@@ -705,7 +627,7 @@ test_restart_crashloop (Fixture *f, gconstpointer data)
   started = events (f, "Started", "crashloop");
   g_assert_cmpuint (started->len, ==, G_N_ELEMENTS (running));
   for (guint i = 0; i < G_N_ELEMENTS (running); i++)
-    g_assert_cmpint (((Rec *) g_ptr_array_index (started, i))->time, ==, running[i] * SEC);
+    g_assert_cmpint (((KsTestRecord *) g_ptr_array_index (started, i))->time, ==, running[i] * SEC);
 
   /* Back to 5 s runs for the instance after the long one. */
   run_to (f, 1000 * SEC);
@@ -1039,7 +961,7 @@ test_admission_out_of_pods (Fixture *f, gconstpointer data)
   KsKubelet *kubelet;
   KsPod *pod;
 
-  create_ok (f, KS_OBJECT (node_new ("tiny", 4000, 1)));
+  ks_test_create (f->store, KS_OBJECT (node_new ("tiny", 4000, 1)));
   runtime = ks_sim_runtime_new (f->clock, 1 * SEC);
   kubelet = ks_kubelet_new (f->client, f->clock, runtime, &f->sink.parent, "tiny");
   create_pod_full (f, "first", "Always", "", NULL, "[{name: main, image: busybox}]", "tiny");
@@ -1091,7 +1013,8 @@ test_deployment_pods_exit (Fixture *f, gconstpointer data)
   const KsDeploymentCondition *progressing, *available;
   KsDeployment *d;
 
-  create_ok (f, decode_yaml (
+  ks_test_create (
+      f->store, ks_test_decode (
                     "apiVersion: apps/v1\n"
                     "kind: Deployment\n"
                     "metadata: {name: web}\n"

@@ -20,6 +20,7 @@
 #include "src/scheduler/ks-sched-cache.h"
 #include "src/scheduler/ks-sched-config.h"
 #include "src/scheduler/ks-sched-queue.h"
+#include "tests/ks-test.h"
 
 #define MI G_GINT64_CONSTANT (1048576)
 #define GI G_GINT64_CONSTANT (1073741824)
@@ -27,28 +28,6 @@
 #define MSEC KS_USEC_PER_MSEC
 
 /* ---- objects from YAML ------------------------------------------------------------------- */
-
-/* Decode one object; the test fails with the decoder's messages when it is not valid. */
-static KsObject *
-decode_object (const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KsSource) source = ks_source_new_from_data ("test.yaml", text, -1, &error);
-  g_autoptr (KsDiag) diag = ks_diag_new ();
-  KsDecoder dec;
-  KsObject *obj;
-
-  g_assert_no_error (error);
-  g_assert_cmpuint (ks_source_get_n_documents (source), ==, 1);
-  ks_decoder_init (&dec, source, diag);
-  obj = ks_object_decode (&dec, ks_source_get_document (source, 0), "default");
-  ks_decoder_clear (&dec);
-  if (ks_diag_get_count (diag) > 0)
-    g_printerr ("%s\n", ks_diag_get (diag, 0));
-  g_assert_cmpuint (ks_diag_get_count (diag), ==, 0);
-  g_assert_nonnull (obj);
-  return obj;
-}
 
 /* A pod named name whose spec is the YAML flow mapping spec. */
 static KsPod *
@@ -58,7 +37,7 @@ pod_new (const char *name, const char *spec)
                                            "metadata: {name: %s, namespace: default}\n"
                                            "spec: %s\n",
                                            name, spec);
-  return KS_POD (decode_object (text));
+  return KS_POD (ks_test_decode (text));
 }
 
 /* A pod with one container requesting cpu and memory (quantity strings; NULL: not set). */
@@ -94,7 +73,7 @@ node_new (const char *name, const char *labels, const char *spec, const char *al
                          "status: {allocatable: {%s}}\n",
                          name, labels ? ", labels: " : "", labels ? labels : "",
                          spec ? "spec: " : "", spec ? spec : "", spec ? "\n" : "", allocatable);
-  return KS_NODE (decode_object (text));
+  return KS_NODE (ks_test_decode (text));
 }
 
 /* ---- hand-built node views --------------------------------------------------------------- */

@@ -20,6 +20,7 @@
 #include "src/store/ks-client.h"
 #include "src/store/ks-store.h"
 #include "src/store/ks-workqueue.h"
+#include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
 #define NAME_ALPHABET "bcdfghjklmnpqrstvwxz2456789"
@@ -32,19 +33,6 @@ typedef struct
 } Fixture;
 
 /* ---- helpers ---------------------------------------------------------------------------- */
-
-/* Create obj (consumed) and return the stored object (borrowed). */
-static KsObject *
-create_ok (KsStore *store, KsObject *obj)
-{
-  g_autoptr (GError) error = NULL;
-  KsObject *stored = ks_store_create (store, obj, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (stored);
-  ks_object_unref (obj);
-  return stored;
-}
 
 static KsObject *
 namespace_new (const char *name)
@@ -65,27 +53,6 @@ pod_new (const char *ns, const char *name)
   pod->parent.meta.name = g_strdup (name);
   pod->parent.meta.namespace = ns != NULL ? ks_intern (ns) : NULL;
   return KS_OBJECT (pod);
-}
-
-/* Decode one YAML document (must be valid) into a new object in namespace "default". */
-static KsObject *
-decode_yaml (const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KsSource) source = ks_source_new_from_data ("test.yaml", text, -1, &error);
-  g_autoptr (KsDiag) diag = ks_diag_new ();
-  KsDecoder dec;
-  KsObject *obj;
-
-  g_assert_no_error (error);
-  ks_decoder_init (&dec, source, diag);
-  obj = ks_object_decode (&dec, ks_source_get_document (source, 0), "default");
-  ks_decoder_clear (&dec);
-  for (guint i = 0; i < ks_diag_get_count (diag); i++)
-    g_test_message ("problem: %s", ks_diag_get (diag, i));
-  g_assert_cmpuint (ks_diag_get_count (diag), ==, 0);
-  g_assert_nonnull (obj);
-  return obj;
 }
 
 static const char deployment_yaml[] = "apiVersion: apps/v1\n"
@@ -132,7 +99,7 @@ fixture_setup_seed (Fixture *f, guint64 seed)
   f->sim = ks_sim_clock_new ();
   f->clock = ks_sim_clock_get_clock (f->sim);
   f->store = ks_store_new (f->clock, seed);
-  create_ok (f->store, namespace_new ("default"));
+  ks_test_create (f->store, namespace_new ("default"));
 }
 
 static void
@@ -221,7 +188,7 @@ is_name_char (char c)
 static void
 test_create_get (Fixture *f, gconstpointer data)
 {
-  KsObject *stored = create_ok (f->store, pod_new ("default", "web"));
+  KsObject *stored = ks_test_create (f->store, pod_new ("default", "web"));
   KsObject *ns = ks_store_get (f->store, ks_kind_get (KS_KIND_NAMESPACE), NULL, "default");
 
   g_assert_nonnull (ns);
@@ -246,15 +213,15 @@ test_list_sorted (Fixture *f, gconstpointer data)
   static const char *const expected[]
       = { "apps/c", "apps/z", "default/a", "default/b", "kube-system/m" };
 
-  create_ok (f->store, namespace_new ("kube-system"));
-  create_ok (f->store, namespace_new ("apps"));
-  create_ok (f->store, pod_new ("default", "b"));
-  create_ok (f->store, pod_new ("kube-system", "m"));
-  create_ok (f->store, pod_new ("apps", "z"));
-  create_ok (f->store, pod_new ("default", "a"));
-  create_ok (f->store, pod_new ("apps", "c"));
-  create_ok (f->store, KS_OBJECT (ks_node_new ("node-b")));
-  create_ok (f->store, KS_OBJECT (ks_node_new ("node-a")));
+  ks_test_create (f->store, namespace_new ("kube-system"));
+  ks_test_create (f->store, namespace_new ("apps"));
+  ks_test_create (f->store, pod_new ("default", "b"));
+  ks_test_create (f->store, pod_new ("kube-system", "m"));
+  ks_test_create (f->store, pod_new ("apps", "z"));
+  ks_test_create (f->store, pod_new ("default", "a"));
+  ks_test_create (f->store, pod_new ("apps", "c"));
+  ks_test_create (f->store, KS_OBJECT (ks_node_new ("node-b")));
+  ks_test_create (f->store, KS_OBJECT (ks_node_new ("node-a")));
 
   ks_store_list (f->store, ks_kind_get (KS_KIND_POD), NULL, all);
   g_assert_cmpuint (all->len, ==, G_N_ELEMENTS (expected));
@@ -287,7 +254,7 @@ test_client_reads (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) list = NULL;
   g_autoptr (KsObject) got = NULL;
   g_autoptr (KsObject) missing = NULL;
-  KsObject *stored = create_ok (f->store, pod_new ("default", "p"));
+  KsObject *stored = ks_test_create (f->store, pod_new ("default", "p"));
 
   got = ks_client_get (client, ks_kind_get (KS_KIND_POD), "default", "p", &error);
   g_assert_no_error (error);
@@ -313,8 +280,8 @@ test_generate_name (Fixture *f, gconstpointer data)
 
   pod->meta.generate_name = ks_intern ("web-");
   pod2->meta.generate_name = ks_intern ("web-");
-  a = create_ok (f->store, pod);
-  b = create_ok (f->store, pod2);
+  a = ks_test_create (f->store, pod);
+  b = ks_test_create (f->store, pod2);
   g_assert_true (g_str_has_prefix (a->meta.name, "web-"));
   g_assert_cmpuint (strlen (a->meta.name), ==, 4 + 5);
   for (guint i = 4; i < 9; i++)
@@ -332,11 +299,11 @@ test_already_exists (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (KsObject) dup = pod_new ("default", "a");
-  g_autoptr (KsObject) dup_deploy = decode_yaml (deployment_yaml);
+  g_autoptr (KsObject) dup_deploy = ks_test_decode (deployment_yaml);
   guint64 rv;
 
-  create_ok (f->store, pod_new ("default", "a"));
-  create_ok (f->store, decode_yaml (deployment_yaml));
+  ks_test_create (f->store, pod_new ("default", "a"));
+  ks_test_create (f->store, ks_test_decode (deployment_yaml));
   rv = ks_store_get_resource_version (f->store);
   g_assert_null (ks_store_create (f->store, dup, &error));
   g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_ALREADY_EXISTS);
@@ -368,13 +335,13 @@ test_namespace_required (Fixture *f, gconstpointer data)
   g_assert_cmpuint (ks_store_count (f->store, ks_kind_get (KS_KIND_POD)), ==, 0);
 
   /* Once the namespace exists the pod goes in. */
-  create_ok (f->store, namespace_new ("nope"));
-  create_ok (f->store, pod_new ("nope", "a"));
+  ks_test_create (f->store, namespace_new ("nope"));
+  ks_test_create (f->store, pod_new ("nope", "a"));
   g_assert_nonnull (ks_store_get (f->store, ks_kind_get (KS_KIND_POD), "nope", "a"));
 
   /* Cluster-scoped objects have no namespace, whatever they say. */
   KS_OBJECT (node)->meta.namespace = ks_intern ("default");
-  stored = create_ok (f->store, node);
+  stored = ks_test_create (f->store, node);
   g_assert_null (stored->meta.namespace);
 }
 
@@ -382,7 +349,7 @@ static void
 test_namespace_terminating (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (KsObject) deploy = decode_yaml (deployment_yaml);
+  g_autoptr (KsObject) deploy = ks_test_decode (deployment_yaml);
   KsNamespace *ns;
 
   ns = KS_NAMESPACE (
@@ -421,10 +388,10 @@ test_resource_version (Fixture *f, gconstpointer data)
 
   /* The namespace was the first write. */
   g_assert_cmpuint (rv0, ==, 1);
-  a = create_ok (f->store, pod_new ("default", "a"));
+  a = ks_test_create (f->store, pod_new ("default", "a"));
   uid = a->meta.uid;
   g_assert_cmpuint (a->meta.resource_version, ==, rv0 + 1);
-  b = create_ok (f->store, pod_new ("default", "b"));
+  b = ks_test_create (f->store, pod_new ("default", "b"));
   g_assert_cmpuint (b->meta.resource_version, ==, rv0 + 2);
   copy = ks_object_copy (a);
   updated = ks_store_update (f->store, copy, FALSE, &error);
@@ -448,7 +415,7 @@ test_update_keeps_server_fields (Fixture *f, gconstpointer data)
   KsUid uid;
 
   ks_sim_clock_run_until (f->sim, 7 * SEC);
-  stored = create_ok (f->store, pod_new ("default", "a"));
+  stored = ks_test_create (f->store, pod_new ("default", "a"));
   uid = stored->meta.uid;
   ks_sim_clock_run_until (f->sim, 9 * SEC);
   copy = ks_object_copy (stored);
@@ -469,7 +436,7 @@ static void
 test_generation (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  KsObject *d = create_ok (f->store, decode_yaml (deployment_yaml));
+  KsObject *d = ks_test_create (f->store, ks_test_decode (deployment_yaml));
   KsObject *copy;
   g_autoptr (KsStrMap) labels = ks_str_map_new_pairs ("team", "a", NULL);
 
@@ -511,14 +478,14 @@ test_generation (Fixture *f, gconstpointer data)
   g_assert_cmpint (d->meta.generation, ==, 3);
 
   /* Pods have no generation. */
-  g_assert_cmpint (create_ok (f->store, pod_new ("default", "p"))->meta.generation, ==, 0);
+  g_assert_cmpint (ks_test_create (f->store, pod_new ("default", "p"))->meta.generation, ==, 0);
 }
 
 static void
 test_update_conflict (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  KsObject *d = create_ok (f->store, decode_yaml (deployment_yaml));
+  KsObject *d = ks_test_create (f->store, ks_test_decode (deployment_yaml));
   KsObject *first = ks_object_copy (d);
   KsObject *stale = ks_object_copy (d);
   KsObject *blind = ks_object_copy (d);
@@ -563,8 +530,8 @@ test_update_conflict (Fixture *f, gconstpointer data)
 static void
 test_uid (Fixture *f, gconstpointer data)
 {
-  KsObject *a = create_ok (f->store, pod_new ("default", "a"));
-  KsObject *b = create_ok (f->store, pod_new ("default", "b"));
+  KsObject *a = ks_test_create (f->store, pod_new ("default", "a"));
+  KsObject *b = ks_test_create (f->store, pod_new ("default", "b"));
   char text[KS_UID_STRING_LEN];
   KsUid parsed;
 
@@ -600,7 +567,7 @@ draw_identities (guint64 seed, char **uids, char **names)
       char buf[KS_UID_STRING_LEN];
 
       pod->meta.generate_name = ks_intern ("p-");
-      stored = create_ok (f.store, pod);
+      stored = ks_test_create (f.store, pod);
       uids[i] = g_strdup (ks_uid_to_string (&stored->meta.uid, buf));
       names[i] = g_strdup (stored->meta.name);
     }
@@ -652,9 +619,9 @@ test_watch_order (Fixture *f, gconstpointer data)
   ks_store_watch (f->store, NULL, NULL, FALSE, record_event, all, recorder_destroy);
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, record_event, r2,
                   recorder_destroy);
-  create_ok (f->store, KS_OBJECT (ks_node_new ("n1")));
-  create_ok (f->store, pod_new ("default", "a"));
-  create_ok (f->store, pod_new ("default", "b"));
+  ks_test_create (f->store, KS_OBJECT (ks_node_new ("n1")));
+  ks_test_create (f->store, pod_new ("default", "a"));
+  ks_test_create (f->store, pod_new ("default", "b"));
   copy = ks_object_copy (pod_get (f, "a"));
   ks_object_set_annotation (copy, "x", "y");
   g_assert_nonnull (ks_store_update (f->store, copy, FALSE, &error));
@@ -711,7 +678,7 @@ test_watch_old_object (Fixture *f, gconstpointer data)
 
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, old_object_check, &checked,
                   NULL);
-  create_ok (f->store, pod_new ("default", "a"));
+  ks_test_create (f->store, pod_new ("default", "a"));
   copy = ks_object_copy (pod_get (f, "a"));
   ks_object_set_annotation (copy, "x", "y");
   g_assert_nonnull (ks_store_update (f->store, copy, FALSE, &error));
@@ -734,7 +701,7 @@ create_on_added (const KsWatchEvent *event, gpointer data)
   record_event (event, c->r);
   if (event->type == KS_WATCH_ADDED && strcmp (event->object->meta.name, "a") == 0)
     {
-      KsObject *b = create_ok (c->store, pod_new ("default", "b"));
+      KsObject *b = ks_test_create (c->store, pod_new ("default", "b"));
       /* The nested create is stored at once, even though its event waits. */
       g_assert_nonnull (b);
       g_assert_true (ks_store_get (c->store, ks_kind_get (KS_KIND_POD), "default", "b") == b);
@@ -752,7 +719,7 @@ test_watch_nested_create (Fixture *f, gconstpointer data)
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, create_on_added, &creator,
                   NULL);
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, record_event, after, NULL);
-  create_ok (f->store, pod_new ("default", "a"));
+  ks_test_create (f->store, pod_new ("default", "a"));
 
   /* Every watcher sees a before b, whatever its place relative to the creator. */
   assert_lines (before, expected);
@@ -783,8 +750,8 @@ test_watch_node (Fixture *f, gconstpointer data)
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), "n1", FALSE, record_event, n1, NULL);
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), "n2", FALSE, record_event, n2, NULL);
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, record_event, pods, NULL);
-  create_ok (f->store, pod_new ("default", "p"));
-  create_ok (f->store, pod_new ("default", "q"));
+  ks_test_create (f->store, pod_new ("default", "p"));
+  ks_test_create (f->store, pod_new ("default", "q"));
   /* Unbound pods are nobody's node's business. */
   g_assert_cmpuint (n1->lines->len, ==, 0);
   bind_ok (f, "p", "n1");
@@ -826,10 +793,10 @@ test_watch_replay (Fixture *f, gconstpointer data)
           "ADDED Pod default/b",     "ADDED Pod default/c", NULL };
   static const char *const node_expected[] = { "ADDED Pod default/b", NULL };
 
-  create_ok (f->store, pod_new ("default", "c"));
-  create_ok (f->store, pod_new ("default", "a"));
-  create_ok (f->store, pod_new ("default", "b"));
-  create_ok (f->store, KS_OBJECT (ks_node_new ("n1")));
+  ks_test_create (f->store, pod_new ("default", "c"));
+  ks_test_create (f->store, pod_new ("default", "a"));
+  ks_test_create (f->store, pod_new ("default", "b"));
+  ks_test_create (f->store, KS_OBJECT (ks_node_new ("n1")));
   bind_ok (f, "b", "n1");
 
   /* Existing objects arrive at once, in list order. */
@@ -841,7 +808,7 @@ test_watch_replay (Fixture *f, gconstpointer data)
   assert_lines (on_node, node_expected);
 
   /* Afterwards, live events as usual. */
-  create_ok (f->store, pod_new ("default", "d"));
+  ks_test_create (f->store, pod_new ("default", "d"));
   g_assert_cmpuint (pods->lines->len, ==, 4);
   g_assert_cmpstr (g_ptr_array_index (pods->lines, 3), ==, "ADDED Pod default/d");
   g_assert_cmpuint (on_node->lines->len, ==, 1);
@@ -859,7 +826,7 @@ create_on_replay (const KsWatchEvent *event, gpointer data)
   record_event (event, c->r);
   if (event->type == KS_WATCH_ADDED && strcmp (event->object->meta.name, "a") == 0
       && ks_store_get (c->store, ks_kind_get (KS_KIND_POD), "default", "made") == NULL)
-    create_ok (c->store, pod_new ("default", "made"));
+    ks_test_create (c->store, pod_new ("default", "made"));
 }
 
 typedef struct
@@ -878,7 +845,7 @@ watch_from_callback (const KsWatchEvent *event, gpointer data)
   if (lw->done || strcmp (event->object->meta.name, "x") != 0)
     return;
   lw->done = TRUE;
-  create_ok (lw->store, pod_new ("default", "y"));
+  ks_test_create (lw->store, pod_new ("default", "y"));
   ks_store_watch (lw->store, ks_kind_get (KS_KIND_POD), NULL, TRUE, record_event, lw->late, NULL);
 }
 
@@ -894,7 +861,7 @@ test_watch_replay_reentrant (Fixture *f, gconstpointer data)
       = { "ADDED Pod default/a", "ADDED Pod default/made", "ADDED Pod default/x",
           "ADDED Pod default/y", "ADDED Pod default/z",    NULL };
 
-  create_ok (f->store, pod_new ("default", "a"));
+  ks_test_create (f->store, pod_new ("default", "a"));
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, record_event, other, NULL);
   /* A change made from the replay reaches the replaying watcher too, after the replay. */
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, TRUE, create_on_replay, &creator,
@@ -905,8 +872,8 @@ test_watch_replay_reentrant (Fixture *f, gconstpointer data)
   /* A watch started from a callback, while "y" waits for delivery: its replay has "y" already,
    * and it does not get "y" a second time. */
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, watch_from_callback, &lw, NULL);
-  create_ok (f->store, pod_new ("default", "x"));
-  create_ok (f->store, pod_new ("default", "z"));
+  ks_test_create (f->store, pod_new ("default", "x"));
+  ks_test_create (f->store, pod_new ("default", "z"));
   assert_lines (lw.late, late_expected);
   assert_rvs_increasing (creator.r);
   recorder_free (creator.r);
@@ -946,14 +913,14 @@ test_watch_unwatch_during_dispatch (Fixture *f, gconstpointer data)
   ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, record_event, last,
                   recorder_destroy);
 
-  create_ok (f->store, pod_new ("default", "a"));
+  ks_test_create (f->store, pod_new ("default", "a"));
   g_assert_cmpuint (u.calls, ==, 1);
   /* Removed before the event reached it: it gets nothing, and its data is released once. */
   g_assert_cmpuint (victim->lines->len, ==, 0);
   g_assert_cmpuint (victim->destroyed, ==, 1);
   g_assert_cmpuint (last->lines->len, ==, 1);
 
-  create_ok (f->store, pod_new ("default", "b"));
+  ks_test_create (f->store, pod_new ("default", "b"));
   g_assert_cmpuint (u.calls, ==, 1);
   g_assert_cmpuint (victim->lines->len, ==, 0);
   g_assert_cmpuint (last->lines->len, ==, 2);
@@ -982,7 +949,7 @@ test_pod_graceful_delete (Fixture *f, gconstpointer data)
   KsObject *pod;
   guint64 rv;
 
-  create_ok (f->store, pod_new ("default", "p"));
+  ks_test_create (f->store, pod_new ("default", "p"));
   bind_ok (f, "p", "n1");
   set_phase (f, "p", KS_POD_RUNNING);
   ks_sim_clock_run_until (f->sim, 100 * SEC);
@@ -1031,8 +998,8 @@ test_pod_grace_from_spec_and_options (Fixture *f, gconstpointer data)
   spec->termination_grace_period_seconds = 5;
   ks_pod_spec_unref (quick->spec);
   quick->spec = spec;
-  create_ok (f->store, KS_OBJECT (quick));
-  create_ok (f->store, pod_new ("default", "opt"));
+  ks_test_create (f->store, KS_OBJECT (quick));
+  ks_test_create (f->store, pod_new ("default", "opt"));
   bind_ok (f, "quick", "n1");
   bind_ok (f, "opt", "n1");
   ks_sim_clock_run_until (f->sim, 100 * SEC);
@@ -1053,12 +1020,12 @@ test_pod_immediate_delete (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
 
   /* Unbound: no kubelet to wait for. */
-  create_ok (f->store, pod_new ("default", "pending"));
+  ks_test_create (f->store, pod_new ("default", "pending"));
   g_assert_true (
       ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "pending", NULL, &error));
   g_assert_null (pod_get (f, "pending"));
   /* Terminal: nothing left to stop. */
-  create_ok (f->store, pod_new ("default", "done"));
+  ks_test_create (f->store, pod_new ("default", "done"));
   bind_ok (f, "done", "n1");
   set_phase (f, "done", KS_POD_SUCCEEDED);
   g_assert_true (
@@ -1066,7 +1033,7 @@ test_pod_immediate_delete (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   g_assert_null (pod_get (f, "done"));
   /* A bound pod that is already being deleted cannot be bound again. */
-  create_ok (f->store, pod_new ("default", "r"));
+  ks_test_create (f->store, pod_new ("default", "r"));
   bind_ok (f, "r", "n1");
   g_assert_true (
       ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "r", NULL, &error));
@@ -1084,7 +1051,7 @@ create_pod_yaml (Fixture *f, const char *spec_body, GError **error)
                                        "spec:\n"
                                        "  containers: [{name: a, image: x}]\n",
                                        spec_body, NULL);
-  g_autoptr (KsObject) pod = decode_yaml (text);
+  g_autoptr (KsObject) pod = ks_test_decode (text);
 
   return KS_POD (ks_store_create (f->store, pod, error));
 }
@@ -1097,7 +1064,7 @@ test_admission_priority_class (Fixture *f, gconstpointer data)
   KsPod *pod;
 
   pc->preemption_policy = KS_PREEMPT_NEVER;
-  create_ok (f->store, KS_OBJECT (pc));
+  ks_test_create (f->store, KS_OBJECT (pc));
   pod = create_pod_yaml (f, "  priorityClassName: high\n", &error);
   g_assert_no_error (error);
   g_assert_true (pod->spec->has_priority);
@@ -1139,8 +1106,8 @@ test_admission_global_default (Fixture *f, gconstpointer data)
       ks_store_delete (f->store, ks_kind_get (KS_KIND_POD), "default", "p", NULL, &error));
 
   def->global_default = TRUE;
-  create_ok (f->store, KS_OBJECT (def));
-  create_ok (f->store, KS_OBJECT (ks_priority_class_new ("urgent", 900)));
+  ks_test_create (f->store, KS_OBJECT (def));
+  ks_test_create (f->store, KS_OBJECT (ks_priority_class_new ("urgent", 900)));
   plain = create_pod_yaml (f, "", &error);
   g_assert_no_error (error);
   g_assert_cmpint (plain->spec->priority, ==, 50);
@@ -1267,8 +1234,8 @@ test_admission_shared_spec (Fixture *f, gconstpointer data)
   a->parent.meta.name = g_strdup ("a");
   b->parent.meta.name = g_strdup ("b");
   a->parent.meta.namespace = b->parent.meta.namespace = ks_intern ("default");
-  sa = create_ok (f->store, KS_OBJECT (a));
-  sb = create_ok (f->store, KS_OBJECT (b));
+  sa = ks_test_create (f->store, KS_OBJECT (a));
+  sb = ks_test_create (f->store, KS_OBJECT (b));
   /* Pods of one template share one admitted spec, with the tolerations added once. */
   g_assert_true (KS_POD (sa)->spec == KS_POD (sb)->spec);
   g_assert_cmpuint (KS_POD (sa)->spec->n_tolerations, ==, 2);
@@ -1285,7 +1252,7 @@ test_admission_two_defaults (Fixture *f, gconstpointer data)
 
   a->global_default = TRUE;
   b->global_default = TRUE;
-  create_ok (f->store, KS_OBJECT (a));
+  ks_test_create (f->store, KS_OBJECT (a));
   g_assert_null (ks_store_create (f->store, KS_OBJECT (b), &error));
   g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_FORBIDDEN);
   /* NewForbidden: <qualified resource> "<name>" is forbidden: <detail> (§8.6). */
@@ -1294,7 +1261,7 @@ test_admission_two_defaults (Fixture *f, gconstpointer data)
                    "already marked as default. Only one default can exist");
   g_assert_null (ks_store_get (f->store, ks_kind_get (KS_KIND_PRIORITY_CLASS), NULL, "b"));
   /* A class that is not a default is fine. */
-  create_ok (f->store, KS_OBJECT (c));
+  ks_test_create (f->store, KS_OBJECT (c));
   ks_object_unref (KS_OBJECT (b));
 }
 
@@ -1326,23 +1293,24 @@ test_owner_index (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) deps = g_ptr_array_new ();
   g_autoptr (GPtrArray) rs_only = g_ptr_array_new ();
   g_autoptr (GPtrArray) none = g_ptr_array_new ();
-  KsObject *rs = create_ok (f->store, decode_yaml ("apiVersion: apps/v1\n"
-                                                   "kind: ReplicaSet\n"
-                                                   "metadata: {name: rs}\n"
-                                                   "spec:\n"
-                                                   "  selector: {matchLabels: {app: web}}\n"
-                                                   "  template:\n"
-                                                   "    metadata: {labels: {app: web}}\n"
-                                                   "    spec: {containers: [{name: a, image: "
-                                                   "x}]}\n"));
-  KsObject *node = create_ok (f->store, KS_OBJECT (ks_node_new ("n1")));
+  KsObject *rs
+      = ks_test_create (f->store, ks_test_decode ("apiVersion: apps/v1\n"
+                                                  "kind: ReplicaSet\n"
+                                                  "metadata: {name: rs}\n"
+                                                  "spec:\n"
+                                                  "  selector: {matchLabels: {app: web}}\n"
+                                                  "  template:\n"
+                                                  "    metadata: {labels: {app: web}}\n"
+                                                  "    spec: {containers: [{name: a, image: "
+                                                  "x}]}\n"));
+  KsObject *node = ks_test_create (f->store, KS_OBJECT (ks_node_new ("n1")));
   KsObject *both[2] = { rs, node };
   KsObject *copy;
 
-  create_ok (f->store, owned_pod ("c", both, 1, 0));
-  create_ok (f->store, owned_pod ("a", both, 2, 0));
-  create_ok (f->store, owned_pod ("b", both + 1, 1, -1));
-  create_ok (f->store, pod_new ("default", "free"));
+  ks_test_create (f->store, owned_pod ("c", both, 1, 0));
+  ks_test_create (f->store, owned_pod ("a", both, 2, 0));
+  ks_test_create (f->store, owned_pod ("b", both + 1, 1, -1));
+  ks_test_create (f->store, pod_new ("default", "free"));
 
   ks_store_list_dependents (f->store, ks_kind_get (KS_KIND_POD), &rs->meta.uid, deps);
   g_assert_cmpuint (deps->len, ==, 2);
@@ -1376,16 +1344,16 @@ test_owner_orphan (Fixture *f, gconstpointer data)
   g_autoptr (GPtrArray) deps = g_ptr_array_new ();
   KsDeleteOptions orphan = { .grace_period_seconds = -1, .propagation = KS_PROPAGATION_ORPHAN };
   Recorder *r = recorder_new ();
-  KsObject *owner = create_ok (f->store, decode_yaml (deployment_yaml));
-  KsObject *other = create_ok (f->store, KS_OBJECT (ks_node_new ("n1")));
+  KsObject *owner = ks_test_create (f->store, ks_test_decode (deployment_yaml));
+  KsObject *other = ks_test_create (f->store, KS_OBJECT (ks_node_new ("n1")));
   KsObject *both[2] = { owner, other };
   KsUid owner_uid = owner->meta.uid;
   KsObject *a, *b;
   static const char *const expected[] = { "MODIFIED Pod default/a", "MODIFIED Pod default/b",
                                           "DELETED Deployment default/web", NULL };
 
-  create_ok (f->store, owned_pod ("a", both, 1, 0));
-  create_ok (f->store, owned_pod ("b", both, 2, 0));
+  ks_test_create (f->store, owned_pod ("a", both, 1, 0));
+  ks_test_create (f->store, owned_pod ("b", both, 2, 0));
   ks_store_watch (f->store, NULL, NULL, FALSE, record_event, r, NULL);
   g_assert_true (ks_store_delete (f->store, ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web",
                                   &orphan, &error));
@@ -1412,10 +1380,10 @@ test_owner_background (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) deps = g_ptr_array_new ();
-  KsObject *owner = create_ok (f->store, decode_yaml (deployment_yaml));
+  KsObject *owner = ks_test_create (f->store, ks_test_decode (deployment_yaml));
   KsUid owner_uid = owner->meta.uid;
 
-  create_ok (f->store, owned_pod ("a", &owner, 1, 0));
+  ks_test_create (f->store, owned_pod ("a", &owner, 1, 0));
   /* Background: the store leaves dependents to the garbage collector. */
   g_assert_true (
       ks_store_delete (f->store, ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web", NULL, &error));

@@ -1,0 +1,88 @@
+/* ks-test.c: helpers shared by the unit tests (ks-test.h). */
+#include "config.h"
+
+#include "tests/ks-test.h"
+
+#include "src/api/ks-yaml.h"
+
+KsObject *
+ks_test_decode (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsSource) source = ks_source_new_from_data ("test.yaml", text, -1, &error);
+  g_autoptr (KsDiag) diag = ks_diag_new ();
+  KsDecoder dec;
+  KsObject *obj;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ks_source_get_n_documents (source), ==, 1);
+  ks_decoder_init (&dec, source, diag);
+  obj = ks_object_decode (&dec, ks_source_get_document (source, 0), "default");
+  ks_decoder_clear (&dec);
+  for (guint i = 0; i < ks_diag_get_count (diag); i++)
+    g_printerr ("problem: %s\n", ks_diag_get (diag, i));
+  g_assert_cmpuint (ks_diag_get_count (diag), ==, 0);
+  g_assert_nonnull (obj);
+  return obj;
+}
+
+KsObject *
+ks_test_create (KsStore *store, KsObject *obj)
+{
+  g_autoptr (GError) error = NULL;
+  KsObject *stored = ks_store_create (store, obj, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (stored);
+  ks_object_unref (obj);
+  return stored;
+}
+
+static void
+record_free (gpointer p)
+{
+  KsTestRecord *r = p;
+
+  g_free (r->reason);
+  g_free (r->object);
+  g_free (r->node);
+  g_free (r->message);
+  g_free (r->source);
+  g_free (r);
+}
+
+static void
+sink_record (KsEventSink *self, const KsEventRecord *record)
+{
+  KsTestSink *sink = (KsTestSink *) self;
+  KsTestRecord *r = g_new0 (KsTestRecord, 1);
+
+  r->time = record->time;
+  r->warning = record->warning;
+  r->reason = g_strdup (record->reason);
+  r->object = ks_object_key (record->object);
+  r->node = g_strdup (record->node);
+  r->message = g_strdup (record->message);
+  r->source = g_strdup (record->source);
+  g_ptr_array_add (sink->records, r);
+  g_ptr_array_add (sink->lines,
+                   g_strdup_printf ("%s%s %s %s: %s", record->warning ? "!" : "", record->reason,
+                                    record->object->kind->name, r->object, record->message));
+}
+
+static const KsEventSinkOps sink_ops = { .record = sink_record };
+
+void
+ks_test_sink_init (KsTestSink *sink)
+{
+  sink->parent.ops = &sink_ops;
+  sink->records = g_ptr_array_new_with_free_func (record_free);
+  sink->lines = g_ptr_array_new_with_free_func (g_free);
+}
+
+void
+ks_test_sink_clear (KsTestSink *sink)
+{
+  g_clear_pointer (&sink->records, g_ptr_array_unref);
+  g_clear_pointer (&sink->lines, g_ptr_array_unref);
+}

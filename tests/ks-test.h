@@ -1,0 +1,44 @@
+/* ks-test.h: what the unit tests share: objects from YAML, store writes that must succeed, and
+ * an event sink that keeps what it is given. */
+#pragma once
+
+#include <glib.h>
+
+#include "src/api/ks-object.h"
+#include "src/ks-events.h"
+#include "src/store/ks-store.h"
+
+G_BEGIN_DECLS
+
+/* Decode text, which must hold exactly one valid document (named "test.yaml"), into a new object
+ * in namespace "default".  The test fails with the decoder's messages otherwise. */
+KsObject *ks_test_decode (const char *text);
+
+/* Create obj in store, which must succeed; takes obj.  Returns the stored object (borrowed). */
+KsObject *ks_test_create (KsStore *store, KsObject *obj);
+
+/* One recorded event. */
+typedef struct
+{
+  gint64 time;
+  gboolean warning;
+  char *reason;
+  char *object; /* "namespace/name" */
+  char *node;
+  char *message;
+  char *source;
+} KsTestRecord;
+
+/* An event sink that keeps every record, and each as a line
+ * "[!]Reason Kind namespace/name: message" ("!" for warnings). */
+typedef struct
+{
+  KsEventSink parent;
+  GPtrArray *records; /* KsTestRecord* */
+  GPtrArray *lines;   /* char* */
+} KsTestSink;
+
+void ks_test_sink_init (KsTestSink *sink);
+void ks_test_sink_clear (KsTestSink *sink);
+
+G_END_DECLS
