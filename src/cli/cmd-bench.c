@@ -6,6 +6,16 @@
 #include "ks-cli.h"
 #include "sim/ks-bench.h"
 
+/* a / b rounded, or "-" when b is 0 (a burst too short for the clock, no live pod). */
+static const char *
+ratio (char buf[32], double a, double b)
+{
+  if (b <= 0)
+    return "-";
+  g_snprintf (buf, 32, "%.0f", a / b);
+  return buf;
+}
+
 int
 ks_cmd_bench (int argc, char **argv)
 {
@@ -42,6 +52,7 @@ ks_cmd_bench (int argc, char **argv)
     {
       KsBenchParams p = { 0 };
       KsBenchResult r;
+      char rate[32];
       g_autoptr (GError) error = NULL;
       char *end;
       guint64 n = g_ascii_strtoull (sizes[i], &end, 10);
@@ -69,15 +80,15 @@ ks_cmd_bench (int argc, char **argv)
       printf ("%u nodes, %u pods (seed %" G_GUINT64_FORMAT
               ", default profile, %u nodes filtered per pod)\n",
               p.nodes, p.pods, p.seed, r.nodes_scored);
-      printf ("  scheduling:  %" G_GUINT64_FORMAT " pods bound in %.3f s = %.0f pods/s\n",
-              r.scheduled, r.schedule_seconds, r.scheduled / r.schedule_seconds);
+      printf ("  scheduling:  %" G_GUINT64_FORMAT " pods bound in %.3f s = %s pods/s\n",
+              r.scheduled, r.schedule_seconds, ratio (rate, r.scheduled, r.schedule_seconds));
       printf ("  lifecycle:   %" G_GUINT64_FORMAT
-              " events in %.3f s = %.0f events/s (%" G_GUINT64_FORMAT " pods ran to completion)\n",
-              r.lifecycle_events, r.lifecycle_seconds, r.lifecycle_events / r.lifecycle_seconds,
-              r.finished);
-      printf ("  memory:      %.1f MiB resident for %u live pods = %.0f bytes per pod\n",
+              " events in %.3f s = %s events/s (%" G_GUINT64_FORMAT " pods ran to completion)\n",
+              r.lifecycle_events, r.lifecycle_seconds,
+              ratio (rate, r.lifecycle_events, r.lifecycle_seconds), r.finished);
+      printf ("  memory:      %.1f MiB resident for %u live pods = %s bytes per pod\n",
               (double) (r.rss_pods - r.rss_nodes) / (1 << 20), r.live_pods,
-              (double) (r.rss_pods - r.rss_nodes) / r.live_pods);
+              ratio (rate, (double) (r.rss_pods - r.rss_nodes), r.live_pods));
       fflush (stdout);
     }
   return KS_EXIT_OK;

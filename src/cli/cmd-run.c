@@ -84,7 +84,8 @@ ks_cmd_run (int argc, char **argv)
       "Simulated time to run, e.g. 30m (overrides the scenario's)", "T" },
     { "sample-every", 0, 0, G_OPTION_ARG_STRING, &o.sample_every,
       "Metrics sampling interval (default 10s)", "T" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print nothing but errors", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet,
+      "Print only errors and failed actions' warnings", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("SCENARIO");
