@@ -565,12 +565,16 @@ ks_recorder_finish (KsRecorder *r, const KsRunInfo *info, GError **error)
                      r->out_dir);
       return FALSE;
     }
+  /* summary.json last: it says the run is complete.  When a rename fails, the files already
+   * renamed go too, so that no final name is left half of a run. */
   for (guint i = 0; i < N_FILES; i++)
     if (g_rename (r->tmp[i], r->final[i]) != 0)
       {
         int saved = errno;
         g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot rename %s: %s",
                      r->tmp[i], g_strerror (saved));
+        while (i-- > 0)
+          g_unlink (r->final[i]);
         return FALSE;
       }
   r->finished = TRUE;
