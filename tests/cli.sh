@@ -34,6 +34,11 @@ kubesim run --seed 18446744073709551616 "$TOP_SRCDIR/examples/quickstart.yaml" >
 expect_eq "a seed past 2^64-1 exits 2 (not saturated)" $? 2
 kubesim run --sample-every 0s "$TOP_SRCDIR/examples/quickstart.yaml" >"$TMP/e" 2>&1
 expect_eq "zero sample interval exits 2" $? 2
+kubesim run -q --duration 9m --out "$TMP/late" "$TOP_SRCDIR/examples/quickstart.yaml" >"$TMP/e" 2>&1
+expect_eq "a run shorter than its events exits 0" $? 0
+expect_grep "events after the end are named" "warning: 2 events come after the end of the run (9m0s) and will not run, the first at .*quickstart.yaml:24:5" "$TMP/e"
+kubesim run -q --duration 20m --out "$TMP/late" "$TOP_SRCDIR/examples/quickstart.yaml" >"$TMP/e" 2>&1
+expect_eq "an event at the end runs: no warning" "$(cat "$TMP/e")" ""
 kubesim run "$TMP/does-not-exist.yaml" >"$TMP/e" 2>&1; expect_eq "missing file exits 2" $? 2
 expect_grep "missing file is named" "does-not-exist.yaml" "$TMP/e"
 kubesim version extra >"$TMP/e" 2>&1; expect_eq "version with an argument exits 2" $? 2

@@ -72,6 +72,31 @@ print_summary (const char *scenario, const KsRunStats *st, gint64 sim_time, doub
           out_dir);
 }
 
+/* Events after the end never run: say so, rather than drop them in silence. */
+static void
+warn_late_actions (const KsScenario *scenario, gint64 duration)
+{
+  const KsAction *first = NULL;
+  guint late = 0;
+
+  for (guint i = 0; i < scenario->actions->len; i++)
+    {
+      const KsAction *a = g_ptr_array_index (scenario->actions, i);
+      if (a->at > duration)
+        {
+          first = first != NULL ? first : a;
+          late++;
+        }
+    }
+  if (late > 0)
+    {
+      g_autofree char *end = ks_duration_format (duration);
+      g_printerr ("kubesim run: warning: %u event%s after the end of the run (%s) and will not "
+                  "run, the first at %s\n",
+                  late, late == 1 ? " comes" : "s come", end, first->where);
+    }
+}
+
 int
 ks_cmd_run (int argc, char **argv)
 {
@@ -84,8 +109,7 @@ ks_cmd_run (int argc, char **argv)
       "Simulated time to run, e.g. 30m (overrides the scenario's)", "T" },
     { "sample-every", 0, 0, G_OPTION_ARG_STRING, &o.sample_every,
       "Metrics sampling interval (default 10s)", "T" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet,
-      "Print only errors and failed actions' warnings", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print only errors and warnings", NULL },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("SCENARIO");
@@ -152,6 +176,7 @@ ks_cmd_run (int argc, char **argv)
       status = KS_EXIT_USAGE;
       goto out;
     }
+  warn_late_actions (scenario, duration);
   seed = scenario->seed;
   if (o.seed != NULL)
     {
