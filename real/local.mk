@@ -1,2 +1,5 @@
-# real/: runc runtime, node agent, API server (the real-mode work fills this in).
-EXTRA_DIST += real/README.md
+# real/: real mode: wall clock, runc runtime, node agent, API server and client.
+noinst_LTLIBRARIES += real/libks-real.la
+real_libks_real_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-real\"
+real_libks_real_la_SOURCES = \
+	real/ks-wall-clock.c real/ks-wall-clock.h

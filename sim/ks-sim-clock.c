@@ -12,7 +12,7 @@
 
 #include "sim/ks-sim-clock.h"
 
-#include "sim/ks-event-queue.h"
+#include "src/ks-event-queue.h"
 
 struct _KsSimClock
 {

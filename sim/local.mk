@@ -3,7 +3,6 @@ noinst_LTLIBRARIES += sim/libks-sim.la
 sim_libks_sim_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-sim\"
 sim_libks_sim_la_SOURCES = \
 	sim/ks-bench.c sim/ks-bench.h \
-	sim/ks-event-queue.c sim/ks-event-queue.h \
 	sim/ks-scenario.c sim/ks-scenario.h \
 	sim/ks-sim-clock.c sim/ks-sim-clock.h \
 	sim/ks-sim-model.c sim/ks-sim-model.h \

@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += src/libks-core.la
 src_libks_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-core\"
 src_libks_core_la_SOURCES = \
 	src/ks-clock.h \
+	src/ks-event-queue.c src/ks-event-queue.h \
 	src/ks-events.c src/ks-events.h \
 	src/ks-intern.c src/ks-intern.h \
 	src/ks-rng.c src/ks-rng.h \

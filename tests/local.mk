@@ -29,6 +29,7 @@ unit_tests = \
 	tests/test-quantity \
 	tests/test-scheduler \
 	tests/test-store \
+	tests/test-wall-clock \
 	tests/test-yaml
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -39,6 +40,7 @@ tests_test_kubelet_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
+tests_test_wall_clock_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 
 # The fuzz targets as regression runners over tests/corpus/ (tests/fuzz.sh).

@@ -1,4 +1,4 @@
-/* test-event-queue.c: tests for the event heap (sim/ks-event-queue.c) and the virtual clock
+/* test-event-queue.c: tests for the event heap (src/ks-event-queue.c) and the virtual clock
  * built on it (sim/ks-sim-clock.c).
  *
  * Set KS_BENCH=1 to also run the benchmarks (they print ns/op with g_test_message; run with
@@ -7,7 +7,7 @@
 
 #include <stdlib.h>
 
-#include "sim/ks-event-queue.h"
+#include "src/ks-event-queue.h"
 #include "sim/ks-sim-clock.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */

@@ -1,4 +1,4 @@
-/* ks-event-queue.h: the simulator's event heap.
+/* ks-event-queue.h: the event heap behind both clocks (virtual and wall time).
  *
  * Events are ordered by (time, sequence): equal times pop in insertion order.  Each event has an
  * id for cancellation and a destroy notify for its data.  The heap holds indices into a slab of

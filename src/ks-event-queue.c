@@ -1,4 +1,4 @@
-/* ks-event-queue.c: the simulator's event heap.
+/* ks-event-queue.c: the event heap behind both clocks (sim/ks-sim-clock.c, real/ks-wall-clock.c).
  *
  * Layout: a slab of event slots (one array of structs, grown by doubling, with a free list
  * threaded through the unused slots) and a binary min-heap over slot indices.  Each heap entry
@@ -22,7 +22,7 @@
 #define G_LOG_DOMAIN "kubesim-sim"
 #endif
 
-#include "sim/ks-event-queue.h"
+#include "src/ks-event-queue.h"
 
 /* The heap position of a slot that is on the free list. */
 #define POS_FREE G_MAXUINT32
