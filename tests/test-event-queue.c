@@ -7,8 +7,8 @@
 
 #include <stdlib.h>
 
-#include "src/ks-event-queue.h"
 #include "sim/ks-sim-clock.h"
+#include "src/ks-event-queue.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
 
