@@ -13,6 +13,8 @@ ks_decoder_init (KsDecoder *dec, KsSource *source, KsDiag *diag)
   dec->source = source;
   dec->diag = diag;
   dec->path = g_string_new (NULL);
+  dec->mode = KS_DECODE_MANIFEST;
+  dec->epoch = KS_DEFAULT_EPOCH;
 }
 
 void

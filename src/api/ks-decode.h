@@ -17,13 +17,29 @@
 
 G_BEGIN_DECLS
 
+/* The default Unix epoch of cluster time 0 in µs: 2025-01-01T00:00:00Z (sim); real mode uses 0. */
+#define KS_DEFAULT_EPOCH G_GINT64_CONSTANT (1735689600000000)
+
+/* What a document is.  A manifest is what a user writes: server-set metadata (uid,
+ * resourceVersion, creationTimestamp, ...) and status are ignored, as the API server ignores them
+ * on create.  A stored object is what the API server returns or a store backend saved: those
+ * fields are read too, so that encode and decode are inverses. */
+typedef enum
+{
+  KS_DECODE_MANIFEST,
+  KS_DECODE_STORED,
+} KsDecodeMode;
+
 typedef struct
 {
   KsSource *source; /* may be NULL for trees built in code (no positions then) */
   KsDiag *diag;
   GString *path;
+  KsDecodeMode mode; /* KS_DECODE_MANIFEST after init */
+  gint64 epoch;      /* Unix µs of cluster time 0, for timestamps: KS_DEFAULT_EPOCH after init */
 } KsDecoder;
 
+/* A decoder for manifests (set mode and epoch afterwards for stored objects). */
 void ks_decoder_init (KsDecoder *dec, KsSource *source, KsDiag *diag);
 void ks_decoder_clear (KsDecoder *dec);
 

@@ -175,9 +175,6 @@ void ks_builder_add_int (JsonBuilder *b, const char *member, gint64 value);
 void ks_builder_add_bool (JsonBuilder *b, const char *member, gboolean value);
 void ks_builder_add_str_map (JsonBuilder *b, const char *member, const KsStrMap *map);
 
-/* The default Unix epoch of cluster time 0 in µs: 2025-01-01T00:00:00Z. */
-#define KS_DEFAULT_EPOCH G_GINT64_CONSTANT (1735689600000000)
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsObject, ks_object_unref)
 
 /* g_autoptr support for a kind's struct type (KsPod, KsNode, ...). */

@@ -7,6 +7,10 @@
 #include "src/api/ks-duration.h"
 #include "src/api/ks-node.h"
 
+/* clang-format off */
+G_DEFINE_QUARK (ks-runtime-error-quark, ks_runtime_error)
+/* clang-format on */
+
 typedef enum
 {
   C_IDLE,     /* not started yet */

@@ -36,6 +36,21 @@ typedef struct
 
 typedef void (*KsContainerEventFunc) (const KsContainerEvent *event, gpointer user_data);
 
+/* The end of an exec (an exec probe): the command's exit code, or -1 when it could not run or
+ * timed out (message says why). */
+typedef void (*KsExecDoneFunc) (gint exit_code, const char *message, gpointer user_data);
+
+/* Errors of create/start and sandbox_create. */
+#define KS_RUNTIME_ERROR (ks_runtime_error_quark ())
+GQuark ks_runtime_error_quark (void);
+typedef enum
+{
+  KS_RUNTIME_ERROR_IMAGE_NOT_FOUND, /* the kubelet reports ErrImagePull / ImagePullBackOff */
+  KS_RUNTIME_ERROR_CREATE,          /* CreateContainerError */
+  KS_RUNTIME_ERROR_START,           /* RunContainerError */
+  KS_RUNTIME_ERROR_SANDBOX,         /* the pod's network could not be set up */
+} KsRuntimeError;
+
 typedef struct
 {
   /* Prepare container c of pod (image, bundle).  Does not start it. */
@@ -56,6 +71,18 @@ typedef struct
   gboolean (*stats) (KsRuntime *self, const KsPod *pod, KsUsage *out);
   /* Drop every container of every pod at once, reporting nothing (the node died). */
   void (*kill_all) (KsRuntime *self);
+
+  /* Optional (NULL: the runtime has no pod sandboxes, pods get no IP).  The role of CRI's
+   * RunPodSandbox: set up what the pod's containers share (the network namespace) before its
+   * first container is created; returns the pod's IP (newly allocated).  Idempotent for a pod
+   * whose sandbox exists. */
+  char *(*sandbox_create) (KsRuntime *self, const KsPod *pod, GError **error);
+  /* Tear the pod's sandbox down once all its containers are removed.  Idempotent. */
+  void (*sandbox_remove) (KsRuntime *self, const KsPod *pod);
+  /* Optional (NULL: exec probes fail with "exec is not supported").  Run argv in running
+   * container c; done is called once, from the clock's thread, within timeout µs. */
+  void (*exec) (KsRuntime *self, const KsPod *pod, const KsContainer *c, const char *const *argv,
+                gint64 timeout, KsExecDoneFunc done, gpointer user_data);
   void (*free) (KsRuntime *self);
 } KsRuntimeOps;
 
