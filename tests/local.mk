@@ -26,6 +26,7 @@ unit_tests = \
 	tests/test-controllers \
 	tests/test-event-queue \
 	tests/test-kubelet \
+	tests/test-printers \
 	tests/test-quantity \
 	tests/test-scheduler \
 	tests/test-store \
@@ -37,6 +38,7 @@ tests_test_api_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
+tests_test_printers_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)

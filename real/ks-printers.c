@@ -1,0 +1,659 @@
+/* ks-printers.c: kubectl's tables, ages and names (see ks-printers.h). */
+#include "config.h"
+
+#include <string.h>
+
+#include "ks-printers.h"
+#include "src/api/ks-apps.h"
+#include "src/api/ks-namespace.h"
+#include "src/api/ks-node.h"
+#include "src/api/ks-pod.h"
+#include "src/api/ks-selector.h"
+#include "src/ks-clock.h"
+
+/* ---- ages ------------------------------------------------------------------------------------ */
+
+char *
+ks_human_duration (gint64 d)
+{
+  /* Go's int(d.Seconds()) truncates toward zero: -1.5 s is -1, "0s". */
+  gint64 seconds = d / KS_USEC_PER_SEC;
+  gint64 minutes, hours;
+
+  if (seconds < -1)
+    return g_strdup ("<invalid>");
+  if (seconds < 0)
+    return g_strdup ("0s");
+  if (seconds < 60 * 2)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "s", seconds);
+  minutes = d / KS_USEC_PER_MIN;
+  if (minutes < 10)
+    {
+      gint64 s = seconds % 60;
+      if (s == 0)
+        return g_strdup_printf ("%" G_GINT64_FORMAT "m", minutes);
+      return g_strdup_printf ("%" G_GINT64_FORMAT "m%" G_GINT64_FORMAT "s", minutes, s);
+    }
+  if (minutes < 60 * 3)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "m", minutes);
+  hours = d / KS_USEC_PER_HOUR;
+  if (hours < 8)
+    {
+      gint64 m = minutes % 60;
+      if (m == 0)
+        return g_strdup_printf ("%" G_GINT64_FORMAT "h", hours);
+      return g_strdup_printf ("%" G_GINT64_FORMAT "h%" G_GINT64_FORMAT "m", hours, m);
+    }
+  if (hours < 48)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "h", hours);
+  if (hours < 24 * 8)
+    {
+      gint64 h = hours % 24;
+      if (h == 0)
+        return g_strdup_printf ("%" G_GINT64_FORMAT "d", hours / 24);
+      return g_strdup_printf ("%" G_GINT64_FORMAT "d%" G_GINT64_FORMAT "h", hours / 24, h);
+    }
+  if (hours < 24 * 365 * 2)
+    return g_strdup_printf ("%" G_GINT64_FORMAT "d", hours / 24);
+  if (hours < 24 * 365 * 8)
+    {
+      gint64 dy = (hours / 24) % 365;
+      if (dy == 0)
+        return g_strdup_printf ("%" G_GINT64_FORMAT "y", hours / 24 / 365);
+      return g_strdup_printf ("%" G_GINT64_FORMAT "y%" G_GINT64_FORMAT "d", hours / 24 / 365, dy);
+    }
+  return g_strdup_printf ("%" G_GINT64_FORMAT "y", hours / 24 / 365);
+}
+
+char *
+ks_age (gint64 t, gint64 now)
+{
+  if (t == KS_TIME_NONE)
+    return g_strdup ("<unknown>");
+  return ks_human_duration (now - t);
+}
+
+/* ---- tables ---------------------------------------------------------------------------------- */
+
+typedef struct
+{
+  char *name;
+  gint priority;
+} Column;
+
+struct _KsTable
+{
+  GArray *columns; /* Column */
+  GPtrArray *rows; /* GPtrArray of char* cells */
+};
+
+static void
+column_clear (gpointer p)
+{
+  g_free (((Column *) p)->name);
+}
+
+KsTable *
+ks_table_new (void)
+{
+  KsTable *t = g_new0 (KsTable, 1);
+
+  t->columns = g_array_new (FALSE, TRUE, sizeof (Column));
+  g_array_set_clear_func (t->columns, column_clear);
+  t->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  return t;
+}
+
+void
+ks_table_free (KsTable *t)
+{
+  if (t == NULL)
+    return;
+  g_array_unref (t->columns);
+  g_ptr_array_unref (t->rows);
+  g_free (t);
+}
+
+void
+ks_table_add_column (KsTable *t, const char *name, gint priority)
+{
+  Column c = { g_strdup (name), priority };
+
+  g_array_append_val (t->columns, c);
+}
+
+void
+ks_table_add_row (KsTable *t)
+{
+  g_ptr_array_add (t->rows, g_ptr_array_new_with_free_func (g_free));
+}
+
+void
+ks_table_add_cell (KsTable *t, const char *text)
+{
+  GPtrArray *row = g_ptr_array_index (t->rows, t->rows->len - 1);
+
+  g_return_if_fail (row->len < t->columns->len);
+  g_ptr_array_add (row, g_strdup (text != NULL ? text : ""));
+}
+
+void
+ks_table_add_cell_printf (KsTable *t, const char *format, ...)
+{
+  va_list ap;
+  GPtrArray *row = g_ptr_array_index (t->rows, t->rows->len - 1);
+
+  g_return_if_fail (row->len < t->columns->len);
+  va_start (ap, format);
+  g_ptr_array_add (row, g_strdup_vprintf (format, ap));
+  va_end (ap);
+}
+
+guint
+ks_table_get_n_rows (const KsTable *t)
+{
+  return t->rows->len;
+}
+
+/* cli-runtime's tabwriter: minwidth 6, padding 3, pad with spaces. */
+#define TAB_MIN_WIDTH 6
+#define TAB_PADDING 3
+
+void
+ks_table_print (const KsTable *t, gboolean wide, gboolean no_headers, GString *out)
+{
+  guint n = t->columns->len;
+  g_autofree gsize *width = g_new0 (gsize, n);
+  g_autofree gboolean *shown = g_new0 (gboolean, n);
+  guint last = 0;
+  g_autoptr (GPtrArray) header = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint c = 0; c < n; c++)
+    {
+      Column *col = &g_array_index (t->columns, Column, c);
+      shown[c] = col->priority == 0 || wide;
+      if (shown[c])
+        last = c;
+      g_ptr_array_add (header, g_utf8_strup (col->name, -1));
+    }
+  for (guint c = 0; c < n; c++)
+    {
+      if (!no_headers)
+        width[c] = g_utf8_strlen (g_ptr_array_index (header, c), -1);
+      for (guint r = 0; r < t->rows->len; r++)
+        {
+          GPtrArray *row = g_ptr_array_index (t->rows, r);
+          if (c < row->len)
+            width[c] = MAX (width[c], (gsize) g_utf8_strlen (g_ptr_array_index (row, c), -1));
+        }
+      width[c] = MAX (width[c] + TAB_PADDING, TAB_MIN_WIDTH);
+    }
+  for (gint r = no_headers ? 0 : -1; r < (gint) t->rows->len; r++)
+    {
+      GPtrArray *row = r < 0 ? header : g_ptr_array_index (t->rows, r);
+      for (guint c = 0; c < n; c++)
+        {
+          const char *cell = c < row->len ? g_ptr_array_index (row, c) : "";
+          if (!shown[c])
+            continue;
+          g_string_append (out, cell);
+          if (c == last)
+            break;
+          for (gsize k = g_utf8_strlen (cell, -1); k < width[c]; k++)
+            g_string_append_c (out, ' ');
+        }
+      g_string_append_c (out, '\n');
+    }
+}
+
+/* ---- names ----------------------------------------------------------------------------------- */
+
+char *
+ks_kind_type_name (const KsKind *kind)
+{
+  g_autofree char *singular = g_ascii_strdown (kind->name, -1);
+
+  if (kind->group == NULL || kind->group[0] == '\0')
+    return g_steal_pointer (&singular);
+  return g_strconcat (singular, ".", kind->group, NULL);
+}
+
+char *
+ks_object_type_name (const KsObject *obj)
+{
+  g_autofree char *type = ks_kind_type_name (obj->kind);
+
+  return g_strconcat (type, "/", obj->meta.name, NULL);
+}
+
+/* ---- pods ------------------------------------------------------------------------------------ */
+
+/* What printPod computes: the status, ready containers, total containers, restarts and the time
+ * of the last restart (KS_TIME_NONE when unknown). */
+typedef struct
+{
+  char *reason;
+  guint ready;
+  guint total;
+  gint32 restarts;
+  gint64 last_restart;
+} PodSummary;
+
+static void
+note_last_termination (const KsContainerStatus *cs, gint64 *last)
+{
+  if (cs->has_last && cs->last_finished_at != KS_TIME_NONE
+      && (*last == KS_TIME_NONE || cs->last_finished_at > *last))
+    *last = cs->last_finished_at;
+}
+
+static void
+summarize_pod (const KsPod *pod, PodSummary *s)
+{
+  const KsPodSpec *spec = pod->spec;
+  const char *status_reason = ks_pod_get_status_string (pod, KS_POD_REASON);
+  gint32 sidecar_restarts = 0;
+  gint64 sidecar_last = KS_TIME_NONE;
+  gboolean initializing = FALSE;
+
+  memset (s, 0, sizeof *s);
+  s->last_restart = KS_TIME_NONE;
+  s->total = spec->n_containers;
+  s->reason = g_strdup (status_reason != NULL ? status_reason : ks_pod_phase_name (pod->phase));
+  for (guint i = 0; i < spec->n_init_containers; i++)
+    if (spec->init_containers[i].restart_always)
+      s->total++;
+
+  for (guint i = 0; pod->init_container_statuses != NULL && i < spec->n_init_containers; i++)
+    {
+      const KsContainerStatus *cs = &pod->init_container_statuses[i];
+      gboolean sidecar = spec->init_containers[i].restart_always;
+
+      s->restarts += cs->restart_count;
+      note_last_termination (cs, &s->last_restart);
+      if (sidecar)
+        {
+          sidecar_restarts += cs->restart_count;
+          note_last_termination (cs, &sidecar_last);
+        }
+      if (cs->state == KS_CONTAINER_TERMINATED && cs->exit_code == 0)
+        continue;
+      if (sidecar && cs->started)
+        {
+          if (cs->ready)
+            s->ready++;
+          continue;
+        }
+      g_free (s->reason);
+      if (cs->state == KS_CONTAINER_TERMINATED)
+        s->reason = cs->reason != NULL ? g_strconcat ("Init:", cs->reason, NULL)
+                                       : g_strdup_printf ("Init:ExitCode:%d", cs->exit_code);
+      else if (cs->state == KS_CONTAINER_WAITING && cs->reason != NULL && cs->reason[0] != '\0'
+               && strcmp (cs->reason, "PodInitializing") != 0)
+        s->reason = g_strconcat ("Init:", cs->reason, NULL);
+      else
+        s->reason = g_strdup_printf ("Init:%u/%u", i, spec->n_init_containers);
+      initializing = TRUE;
+      break;
+    }
+
+  if (!initializing || pod->conditions[KS_POD_COND_INITIALIZED].status == KS_CONDITION_TRUE)
+    {
+      gboolean has_running = FALSE;
+
+      s->restarts = sidecar_restarts;
+      s->last_restart = sidecar_last;
+      for (guint i = spec->n_containers; pod->container_statuses != NULL && i-- > 0;)
+        {
+          const KsContainerStatus *cs = &pod->container_statuses[i];
+          const char *reason = NULL;
+          g_autofree char *exit_reason = NULL;
+
+          s->restarts += cs->restart_count;
+          note_last_termination (cs, &s->last_restart);
+          if (cs->state == KS_CONTAINER_WAITING && cs->reason != NULL && cs->reason[0] != '\0')
+            reason = cs->reason;
+          else if (cs->state == KS_CONTAINER_TERMINATED && cs->reason != NULL
+                   && cs->reason[0] != '\0')
+            reason = cs->reason;
+          else if (cs->state == KS_CONTAINER_TERMINATED)
+            reason = exit_reason = g_strdup_printf ("ExitCode:%d", cs->exit_code);
+          else if (cs->ready && cs->state == KS_CONTAINER_RUNNING)
+            {
+              has_running = TRUE;
+              s->ready++;
+            }
+          if (reason != NULL)
+            {
+              g_free (s->reason);
+              s->reason = g_strdup (reason);
+            }
+        }
+      if (strcmp (s->reason, "Completed") == 0 && has_running)
+        {
+          g_free (s->reason);
+          s->reason = g_strdup (ks_pod_is_ready (pod) ? "Running" : "NotReady");
+        }
+    }
+
+  if (ks_object_is_being_deleted (KS_OBJECT (pod)) && g_strcmp0 (status_reason, "NodeLost") == 0)
+    {
+      g_free (s->reason);
+      s->reason = g_strdup ("Unknown");
+    }
+  else if (ks_object_is_being_deleted (KS_OBJECT (pod)) && !ks_pod_is_terminal (pod))
+    {
+      g_free (s->reason);
+      s->reason = g_strdup ("Terminating");
+    }
+}
+
+char *
+ks_pod_display_status (const KsObject *obj)
+{
+  PodSummary s;
+
+  summarize_pod (KS_POD (obj), &s);
+  return s.reason;
+}
+
+static const char *
+or_none (const char *s)
+{
+  return s != NULL && s[0] != '\0' ? s : "<none>";
+}
+
+static void
+pod_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Ready", 0);
+  ks_table_add_column (t, "Status", 0);
+  ks_table_add_column (t, "Restarts", 0);
+  ks_table_add_column (t, "Age", 0);
+  ks_table_add_column (t, "IP", 1);
+  ks_table_add_column (t, "Node", 1);
+  ks_table_add_column (t, "Nominated Node", 1);
+  ks_table_add_column (t, "Readiness Gates", 1);
+}
+
+static void
+pod_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsPod *pod = KS_POD (obj);
+  PodSummary s;
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+
+  summarize_pod (pod, &s);
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell_printf (t, "%u/%u", s.ready, s.total);
+  ks_table_add_cell (t, s.reason);
+  if (s.restarts != 0 && s.last_restart != KS_TIME_NONE)
+    {
+      g_autofree char *ago = ks_age (s.last_restart, now);
+      ks_table_add_cell_printf (t, "%d (%s ago)", s.restarts, ago);
+    }
+  else
+    ks_table_add_cell_printf (t, "%d", s.restarts);
+  ks_table_add_cell (t, age);
+  ks_table_add_cell (t, or_none (ks_pod_get_status_string (pod, KS_POD_POD_IP)));
+  ks_table_add_cell (t, or_none (pod->node_name));
+  ks_table_add_cell (t, or_none (ks_pod_get_status_string (pod, KS_POD_NOMINATED_NODE_NAME)));
+  ks_table_add_cell (t, "<none>");
+  g_free (s.reason);
+}
+
+/* ---- workloads ------------------------------------------------------------------------------- */
+
+static void
+template_cells (KsTable *t, const KsPodTemplate *tpl, const KsLabelSelector *selector)
+{
+  g_autoptr (GString) names = g_string_new (NULL);
+  g_autoptr (GString) images = g_string_new (NULL);
+  g_autofree char *sel = ks_label_selector_to_string (selector);
+
+  for (guint i = 0; i < tpl->spec->n_containers; i++)
+    {
+      if (i > 0)
+        {
+          g_string_append_c (names, ',');
+          g_string_append_c (images, ',');
+        }
+      g_string_append (names, tpl->spec->containers[i].name);
+      g_string_append (images, tpl->spec->containers[i].image);
+    }
+  ks_table_add_cell (t, names->str);
+  ks_table_add_cell (t, images->str);
+  ks_table_add_cell (t, sel[0] != '\0' ? sel : "<none>");
+}
+
+static void
+deployment_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Ready", 0);
+  ks_table_add_column (t, "Up-to-date", 0);
+  ks_table_add_column (t, "Available", 0);
+  ks_table_add_column (t, "Age", 0);
+  ks_table_add_column (t, "Containers", 1);
+  ks_table_add_column (t, "Images", 1);
+  ks_table_add_column (t, "Selector", 1);
+}
+
+static void
+deployment_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsDeployment *d = KS_DEPLOYMENT (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell_printf (t, "%d/%d", d->status.ready_replicas, d->replicas);
+  ks_table_add_cell_printf (t, "%d", d->status.updated_replicas);
+  ks_table_add_cell_printf (t, "%d", d->status.available_replicas);
+  ks_table_add_cell (t, age);
+  template_cells (t, &d->template, d->selector);
+}
+
+static void
+replica_set_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Desired", 0);
+  ks_table_add_column (t, "Current", 0);
+  ks_table_add_column (t, "Ready", 0);
+  ks_table_add_column (t, "Age", 0);
+  ks_table_add_column (t, "Containers", 1);
+  ks_table_add_column (t, "Images", 1);
+  ks_table_add_column (t, "Selector", 1);
+}
+
+static void
+replica_set_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsReplicaSet *rs = KS_REPLICA_SET (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell_printf (t, "%d", rs->replicas);
+  ks_table_add_cell_printf (t, "%d", rs->status.replicas);
+  ks_table_add_cell_printf (t, "%d", rs->status.ready_replicas);
+  ks_table_add_cell (t, age);
+  template_cells (t, &rs->template, rs->selector);
+}
+
+/* ---- nodes and the rest ---------------------------------------------------------------------- */
+
+static void
+node_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Status", 0);
+  ks_table_add_column (t, "Roles", 0);
+  ks_table_add_column (t, "Age", 0);
+  ks_table_add_column (t, "Version", 0);
+  ks_table_add_column (t, "Internal-IP", 1);
+  ks_table_add_column (t, "External-IP", 1);
+  ks_table_add_column (t, "OS-Image", 1);
+  ks_table_add_column (t, "Kernel-Version", 1);
+  ks_table_add_column (t, "Container-Runtime", 1);
+}
+
+static gint
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Roles from node-role.kubernetes.io/<role> and kubernetes.io/role labels, sorted. */
+static char *
+node_roles (const KsObject *obj)
+{
+  const KsStrMap *labels = obj->meta.labels;
+  g_autoptr (GPtrArray) roles = g_ptr_array_new ();
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; labels != NULL && i < ks_str_map_size (labels); i++)
+    {
+      const char *key = ks_str_map_key (labels, i);
+      if (g_str_has_prefix (key, "node-role.kubernetes.io/")
+          && key[strlen ("node-role.kubernetes.io/")] != '\0')
+        g_ptr_array_add (roles, (gpointer) (key + strlen ("node-role.kubernetes.io/")));
+      else if (strcmp (key, "kubernetes.io/role") == 0 && ks_str_map_value (labels, i)[0] != '\0')
+        g_ptr_array_add (roles, (gpointer) ks_str_map_value (labels, i));
+    }
+  g_ptr_array_sort (roles, compare_strings);
+  for (guint i = 0; i < roles->len; i++)
+    {
+      if (i > 0 && strcmp (g_ptr_array_index (roles, i), g_ptr_array_index (roles, i - 1)) == 0)
+        continue;
+      if (out->len > 0)
+        g_string_append_c (out, ',');
+      g_string_append (out, g_ptr_array_index (roles, i));
+    }
+  if (out->len == 0)
+    g_string_append (out, "<none>");
+  return g_string_free (out, FALSE);
+}
+
+static void
+node_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsNode *node = KS_NODE (obj);
+  const KsNodeCondition *ready = &node->conditions[KS_NODE_COND_READY];
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+  g_autofree char *roles = node_roles (obj);
+  g_autoptr (GString) status = g_string_new (NULL);
+
+  if (ready->status == KS_CONDITION_UNSET)
+    g_string_append (status, "Unknown");
+  else
+    g_string_append (status, ready->status == KS_CONDITION_TRUE ? "Ready" : "NotReady");
+  if (node->unschedulable)
+    g_string_append (status, ",SchedulingDisabled");
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, status->str);
+  ks_table_add_cell (t, roles);
+  ks_table_add_cell (t, age);
+  ks_table_add_cell (t, "");
+  ks_table_add_cell (t, or_none (node->internal_ip));
+  ks_table_add_cell (t, "<none>");
+  ks_table_add_cell (t, "<unknown>");
+  ks_table_add_cell (t, "<unknown>");
+  ks_table_add_cell (t, "<unknown>");
+}
+
+static void
+namespace_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Status", 0);
+  ks_table_add_column (t, "Age", 0);
+}
+
+static void
+namespace_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, KS_NAMESPACE (obj)->terminating ? "Terminating" : "Active");
+  ks_table_add_cell (t, age);
+}
+
+static void
+priority_class_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Value", 0);
+  ks_table_add_column (t, "Global-Default", 0);
+  ks_table_add_column (t, "Age", 0);
+  ks_table_add_column (t, "PreemptionPolicy", 0);
+}
+
+static void
+priority_class_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsPriorityClass *pc = KS_PRIORITY_CLASS (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell_printf (t, "%d", pc->value);
+  ks_table_add_cell (t, pc->global_default ? "true" : "false");
+  ks_table_add_cell (t, age);
+  ks_table_add_cell (t, ks_preemption_policy_name (pc->preemption_policy));
+}
+
+static void
+default_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Age", 0);
+}
+
+static void
+default_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, age);
+}
+
+typedef struct
+{
+  KsKindId kind;
+  void (*columns) (KsTable *t);
+  void (*row) (KsTable *t, const KsObject *obj, gint64 now);
+} Printer;
+
+static const Printer printers[] = {
+  { KS_KIND_POD, pod_columns, pod_row },
+  { KS_KIND_DEPLOYMENT, deployment_columns, deployment_row },
+  { KS_KIND_REPLICA_SET, replica_set_columns, replica_set_row },
+  { KS_KIND_NODE, node_columns, node_row },
+  { KS_KIND_NAMESPACE, namespace_columns, namespace_row },
+  { KS_KIND_PRIORITY_CLASS, priority_class_columns, priority_class_row },
+};
+
+KsTable *
+ks_table_for_objects (const KsKind *kind, GPtrArray *objects, gint64 now, gboolean with_namespace)
+{
+  KsTable *t = ks_table_new ();
+  Printer printer = { kind->id, default_columns, default_row };
+
+  for (guint i = 0; i < G_N_ELEMENTS (printers); i++)
+    if (printers[i].kind == kind->id)
+      printer = printers[i];
+  if (with_namespace && kind->namespaced)
+    ks_table_add_column (t, "Namespace", 0);
+  printer.columns (t);
+  for (guint i = 0; i < objects->len; i++)
+    {
+      const KsObject *obj = g_ptr_array_index (objects, i);
+      ks_table_add_row (t);
+      if (with_namespace && kind->namespaced)
+        ks_table_add_cell (t, obj->meta.namespace);
+      printer.row (t, obj, now);
+    }
+  return t;
+}

@@ -1,0 +1,266 @@
+/* test-printers.c: kubectl's output conventions (real/ks-printers.c): HumanDuration (the cases of
+ * apimachinery's duration_test.go and the table's boundaries), printPod's STATUS, READY and
+ * RESTARTS cells, the table layout of `kubectl get pods`, node status, and -o name names. */
+#include "config.h"
+
+#include "real/ks-printers.h"
+#include "src/api/ks-apps.h"
+#include "src/api/ks-node.h"
+#include "src/api/ks-pod.h"
+#include "tests/ks-test.h"
+
+#define SEC KS_USEC_PER_SEC
+#define MINUTE KS_USEC_PER_MIN
+#define HOUR KS_USEC_PER_HOUR
+
+static void
+check_duration (gint64 d, const char *want)
+{
+  g_autofree char *got = ks_human_duration (d);
+  g_assert_cmpstr (got, ==, want);
+}
+
+static void
+test_human_duration (void)
+{
+  /* apimachinery/pkg/util/duration/duration_test.go */
+  check_duration (1 * SEC, "1s");
+  check_duration (70 * SEC, "70s");
+  check_duration (190 * SEC, "3m10s");
+  check_duration (70 * MINUTE, "70m");
+  check_duration (47 * HOUR, "47h");
+  check_duration (49 * HOUR, "2d1h");
+  check_duration ((8 * 24 + 2) * HOUR, "8d");
+  check_duration ((367 * 24) * HOUR, "367d");
+  check_duration ((365 * 2 * 24 + 25) * HOUR, "2y1d");
+  check_duration ((365 * 8 * 24 + 2) * HOUR, "8y");
+  /* The boundaries of the table. */
+  check_duration (-2 * SEC, "<invalid>");
+  check_duration (-1 * SEC - 500 * KS_USEC_PER_MSEC, "0s"); /* truncated to -1 */
+  check_duration (0, "0s");
+  check_duration (119 * SEC + 999999, "119s");
+  check_duration (120 * SEC, "2m");
+  check_duration (9 * MINUTE + 59 * SEC, "9m59s");
+  check_duration (10 * MINUTE + 59 * SEC, "10m");
+  check_duration (179 * MINUTE, "179m");
+  check_duration (3 * HOUR + 5 * MINUTE, "3h5m");
+  check_duration (7 * HOUR, "7h");
+  check_duration (8 * HOUR + 30 * MINUTE, "8h");
+  check_duration (7 * 24 * HOUR, "7d");
+  check_duration (365 * 3 * 24 * HOUR, "3y");
+}
+
+static const char pod_yaml[] = "apiVersion: v1\n"
+                               "kind: Pod\n"
+                               "metadata: {name: web-5d9c7-x2k4p}\n"
+                               "spec:\n"
+                               "  containers:\n"
+                               "    - {name: a, image: busybox}\n"
+                               "    - {name: b, image: busybox}\n";
+
+static KsPod *
+pod_new (void)
+{
+  KsPod *pod = KS_POD (ks_object_copy (ks_test_decode (pod_yaml)));
+
+  pod->parent.meta.creation_timestamp = 0;
+  return pod;
+}
+
+static void
+set_state (KsPod *pod, guint i, KsContainerState state, const char *reason, gboolean ready)
+{
+  KsContainerStatus *cs = &pod->container_statuses[i];
+
+  cs->state = state;
+  cs->reason = reason != NULL ? ks_intern (reason) : NULL;
+  cs->ready = ready;
+}
+
+static void
+check_status (KsPod *pod, const char *want)
+{
+  g_autofree char *got = ks_pod_display_status (KS_OBJECT (pod));
+  g_assert_cmpstr (got, ==, want);
+}
+
+static void
+test_pod_status (void)
+{
+  g_autoptr (KsPod) pod = NULL;
+  KsObject *decoded = ks_test_decode (pod_yaml);
+
+  pod = KS_POD (ks_object_copy (decoded));
+  ks_object_unref (decoded);
+  check_status (pod, "Pending");
+  ks_pod_ensure_container_statuses (pod);
+  check_status (pod, "ContainerCreating");
+  pod->phase = KS_POD_RUNNING;
+  set_state (pod, 0, KS_CONTAINER_RUNNING, NULL, TRUE);
+  set_state (pod, 1, KS_CONTAINER_RUNNING, NULL, TRUE);
+  check_status (pod, "Running");
+  /* The first container's waiting reason wins over the second's (walked last to first). */
+  set_state (pod, 0, KS_CONTAINER_WAITING, "CrashLoopBackOff", FALSE);
+  check_status (pod, "CrashLoopBackOff");
+  set_state (pod, 0, KS_CONTAINER_TERMINATED, "Completed", FALSE);
+  /* Completed with a running container: Running if the pod is Ready, else NotReady. */
+  check_status (pod, "NotReady");
+  ks_pod_set_condition (pod, KS_POD_COND_READY, KS_CONDITION_TRUE, NULL, NULL, 0);
+  check_status (pod, "Running");
+  set_state (pod, 0, KS_CONTAINER_TERMINATED, NULL, FALSE);
+  pod->container_statuses[0].exit_code = 2;
+  check_status (pod, "ExitCode:2");
+  /* A status reason replaces the phase; deletion shows Terminating, or Unknown for NodeLost. */
+  set_state (pod, 0, KS_CONTAINER_RUNNING, NULL, TRUE);
+  ks_pod_set_status_string (pod, KS_POD_REASON, "Evicted");
+  check_status (pod, "Evicted");
+  pod->parent.meta.deletion_timestamp = 5 * SEC;
+  check_status (pod, "Terminating");
+  ks_pod_set_status_string (pod, KS_POD_REASON, "NodeLost");
+  check_status (pod, "Unknown");
+}
+
+static const char init_pod_yaml[] = "apiVersion: v1\n"
+                                    "kind: Pod\n"
+                                    "metadata: {name: p}\n"
+                                    "spec:\n"
+                                    "  initContainers:\n"
+                                    "    - {name: i1, image: busybox}\n"
+                                    "    - {name: i2, image: busybox}\n"
+                                    "  containers:\n"
+                                    "    - {name: a, image: busybox}\n";
+
+static void
+test_pod_status_init (void)
+{
+  KsObject *decoded = ks_test_decode (init_pod_yaml);
+  g_autoptr (KsPod) pod = KS_POD (ks_object_copy (decoded));
+  KsContainerStatus *init;
+
+  ks_object_unref (decoded);
+  ks_pod_ensure_container_statuses (pod);
+  init = pod->init_container_statuses;
+  g_assert_nonnull (init);
+  init[0].state = KS_CONTAINER_WAITING;
+  init[0].reason = NULL;
+  check_status (pod, "Init:0/2");
+  init[0].state = KS_CONTAINER_TERMINATED;
+  init[0].exit_code = 0;
+  init[1].state = KS_CONTAINER_RUNNING;
+  check_status (pod, "Init:1/2");
+  init[1].state = KS_CONTAINER_TERMINATED;
+  init[1].exit_code = 1;
+  init[1].reason = ks_intern ("Error");
+  check_status (pod, "Init:Error");
+  init[1].reason = NULL;
+  check_status (pod, "Init:ExitCode:1");
+  init[1].state = KS_CONTAINER_WAITING;
+  init[1].reason = ks_intern ("CrashLoopBackOff");
+  check_status (pod, "Init:CrashLoopBackOff");
+}
+
+/* The layout of `kubectl get pods` and `-o wide`, from a real kubectl session's output shape:
+ * columns padded to the widest cell + 3, at least 6 wide, the last one unpadded. */
+static void
+test_pod_table (void)
+{
+  g_autoptr (KsPod) a = pod_new ();
+  g_autoptr (KsPod) b = pod_new ();
+  g_autoptr (GPtrArray) pods = g_ptr_array_new ();
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (KsTable) table = NULL;
+  gint64 now = 312 * SEC;
+
+  ks_pod_ensure_container_statuses (a);
+  a->phase = KS_POD_RUNNING;
+  set_state (a, 0, KS_CONTAINER_RUNNING, NULL, TRUE);
+  set_state (a, 1, KS_CONTAINER_RUNNING, NULL, TRUE);
+  a->container_statuses[1].restart_count = 3;
+  a->container_statuses[1].has_last = TRUE;
+  a->container_statuses[1].last_finished_at = 192 * SEC;
+  a->node_name = ks_intern ("node-1");
+  ks_pod_set_status_string (a, KS_POD_POD_IP, "10.244.1.3");
+  g_free (b->parent.meta.name);
+  b->parent.meta.name = g_strdup ("db");
+  g_ptr_array_add (pods, a);
+  g_ptr_array_add (pods, b);
+  table = ks_table_for_objects (ks_kind_get (KS_KIND_POD), pods, now, FALSE);
+  ks_table_print (table, FALSE, FALSE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "NAME              READY   STATUS    RESTARTS     AGE\n"
+                   "web-5d9c7-x2k4p   2/2     Running   3 (2m ago)   5m12s\n"
+                   "db                0/2     Pending   0            5m12s\n");
+  g_string_truncate (out, 0);
+  ks_table_print (table, TRUE, TRUE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "web-5d9c7-x2k4p   2/2   Running   3 (2m ago)   5m12s   10.244.1.3   node-1   "
+                   "<none>   <none>\n"
+                   "db                0/2   Pending   0            5m12s   <none>       <none>   "
+                   "<none>   <none>\n");
+  g_ptr_array_set_size (pods, 0);
+  g_ptr_array_add (pods, b);
+  g_clear_pointer (&table, ks_table_free);
+  table = ks_table_for_objects (ks_kind_get (KS_KIND_POD), pods, now, TRUE);
+  g_string_truncate (out, 0);
+  ks_table_print (table, FALSE, FALSE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "NAMESPACE   NAME   READY   STATUS    RESTARTS   AGE\n"
+                   "default     db     0/2     Pending   0          5m12s\n");
+}
+
+static void
+test_node_table (void)
+{
+  g_autoptr (KsNode) node = ks_node_new ("node-0");
+  g_autoptr (GPtrArray) nodes = g_ptr_array_new ();
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (KsTable) table = NULL;
+
+  node->parent.meta.creation_timestamp = 0;
+  node->parent.meta.labels = ks_str_map_new_pairs (
+      "node-role.kubernetes.io/worker", "", "node-role.kubernetes.io/control-plane", "", NULL);
+  g_ptr_array_add (nodes, node);
+  table = ks_table_for_objects (ks_kind_get (KS_KIND_NODE), nodes, 49 * HOUR, FALSE);
+  ks_table_print (table, FALSE, FALSE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "NAME     STATUS    ROLES                  AGE    VERSION\n"
+                   "node-0   Unknown   control-plane,worker   2d1h   \n");
+  ks_node_set_condition (node, KS_NODE_COND_READY, KS_CONDITION_UNKNOWN, "NodeStatusUnknown", NULL,
+                         0);
+  node->unschedulable = TRUE;
+  g_clear_pointer (&table, ks_table_free);
+  table = ks_table_for_objects (ks_kind_get (KS_KIND_NODE), nodes, 49 * HOUR, FALSE);
+  g_string_truncate (out, 0);
+  ks_table_print (table, FALSE, TRUE, out);
+  g_assert_true (g_str_has_prefix (out->str, "node-0   NotReady,SchedulingDisabled   "));
+}
+
+static void
+test_names (void)
+{
+  g_autoptr (KsPod) pod = pod_new ();
+  KsObject *deploy = ks_object_new (ks_kind_get (KS_KIND_DEPLOYMENT));
+  g_autofree char *pod_name = ks_object_type_name (KS_OBJECT (pod));
+  g_autofree char *deploy_name = NULL;
+  g_autofree char *pc = ks_kind_type_name (ks_kind_get (KS_KIND_PRIORITY_CLASS));
+
+  deploy->meta.name = g_strdup ("web");
+  deploy_name = ks_object_type_name (deploy);
+  g_assert_cmpstr (pod_name, ==, "pod/web-5d9c7-x2k4p");
+  g_assert_cmpstr (deploy_name, ==, "deployment.apps/web");
+  g_assert_cmpstr (pc, ==, "priorityclass.scheduling.k8s.io");
+  ks_object_unref (deploy);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/real/printers/human-duration", test_human_duration);
+  g_test_add_func ("/real/printers/pod-status", test_pod_status);
+  g_test_add_func ("/real/printers/pod-status-init", test_pod_status_init);
+  g_test_add_func ("/real/printers/pod-table", test_pod_table);
+  g_test_add_func ("/real/printers/node-table", test_node_table);
+  g_test_add_func ("/real/printers/names", test_names);
+  return g_test_run ();
+}
