@@ -61,7 +61,8 @@ static const char pod_yaml[] = "apiVersion: v1\n"
 static KsPod *
 pod_new (void)
 {
-  KsPod *pod = KS_POD (ks_object_copy (ks_test_decode (pod_yaml)));
+  /* A fresh decoded object is not shared yet: it may be changed in place. */
+  KsPod *pod = KS_POD (ks_test_decode (pod_yaml));
 
   pod->parent.meta.creation_timestamp = 0;
   return pod;
@@ -87,11 +88,8 @@ check_status (KsPod *pod, const char *want)
 static void
 test_pod_status (void)
 {
-  g_autoptr (KsPod) pod = NULL;
-  KsObject *decoded = ks_test_decode (pod_yaml);
+  g_autoptr (KsPod) pod = pod_new ();
 
-  pod = KS_POD (ks_object_copy (decoded));
-  ks_object_unref (decoded);
   check_status (pod, "Pending");
   ks_pod_ensure_container_statuses (pod);
   check_status (pod, "ContainerCreating");
@@ -133,11 +131,9 @@ static const char init_pod_yaml[] = "apiVersion: v1\n"
 static void
 test_pod_status_init (void)
 {
-  KsObject *decoded = ks_test_decode (init_pod_yaml);
-  g_autoptr (KsPod) pod = KS_POD (ks_object_copy (decoded));
+  g_autoptr (KsPod) pod = KS_POD (ks_test_decode (init_pod_yaml));
   KsContainerStatus *init;
 
-  ks_object_unref (decoded);
   ks_pod_ensure_container_statuses (pod);
   init = pod->init_container_statuses;
   g_assert_nonnull (init);
