@@ -22,6 +22,7 @@ src_libks_core_la_SOURCES = \
 	src/api/ks-strmap.c src/api/ks-strmap.h \
 	src/api/ks-taint.c src/api/ks-taint.h \
 	src/api/ks-yaml.c src/api/ks-yaml.h \
+	src/api/ks-yaml-emit.c src/api/ks-yaml-emit.h \
 	src/store/ks-admission.c src/store/ks-admission.h \
 	src/store/ks-client.c src/store/ks-client.h \
 	src/store/ks-store.c src/store/ks-store.h \

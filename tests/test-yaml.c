@@ -12,6 +12,7 @@
 
 #include <glib/gstdio.h>
 
+#include "api/ks-yaml-emit.h"
 #include "api/ks-yaml.h"
 
 /* ---- helpers ---------------------------------------------------------------------------- */
@@ -1279,6 +1280,89 @@ test_trace_openb_nodes (void)
       ==, "openb-node-1212");
 }
 
+/* ---- writing ----------------------------------------------------------------------------------
+ */
+
+static const char emit_input[] = "{\"kind\": \"Pod\", \"apiVersion\": \"v1\", "
+                                 "\"metadata\": {\"name\": \"p\", \"labels\": {}, "
+                                 "\"annotations\": {\"n\": \"1\", \"b\": \"true\", \"e\": \"\", "
+                                 "\"y\": \"yes\", \"x\": \"<a&b>\", \"m\": \"two\\nlines\"}}, "
+                                 "\"spec\": {\"containers\": [{\"name\": \"c\", \"args\": "
+                                 "[\"-c\", \"null\"], \"ports\": []}], \"priority\": 5, "
+                                 "\"on\": true, \"ratio\": 0.5, \"gone\": null}}";
+
+static JsonNode *
+parse_one (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsSource) source = ks_source_new_from_data ("emit", text, -1, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (ks_source_get_n_documents (source), ==, 1);
+  return json_node_copy (ks_source_get_document (source, 0));
+}
+
+static void
+test_emit_yaml (void)
+{
+  g_autoptr (JsonNode) node = parse_one (emit_input);
+  g_autoptr (JsonNode) again = NULL;
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  ks_yaml_emit (node, out);
+  g_assert_cmpstr (out->str, ==,
+                   "apiVersion: v1\n"
+                   "kind: Pod\n"
+                   "metadata:\n"
+                   "  annotations:\n"
+                   "    b: \"true\"\n"
+                   "    e: \"\"\n"
+                   "    m: |-\n"
+                   "      two\n"
+                   "      lines\n"
+                   "    \"n\": \"1\"\n" /* y and n are booleans in YAML 1.1 */
+                   "    x: <a&b>\n"
+                   "    \"y\": \"yes\"\n"
+                   "  labels: {}\n"
+                   "  name: p\n"
+                   "spec:\n"
+                   "  containers:\n"
+                   "  - args:\n"
+                   "    - -c\n"
+                   "    - \"null\"\n"
+                   "    name: c\n"
+                   "    ports: []\n"
+                   "  gone: null\n"
+                   "  \"on\": true\n"
+                   "  priority: 5\n"
+                   "  ratio: 0.5\n");
+  /* It reads back as the same tree. */
+  again = parse_one (out->str);
+  g_assert_true (json_node_equal (node, again));
+}
+
+static void
+test_emit_json (void)
+{
+  g_autoptr (JsonNode) node = parse_one ("{\"b\": [1, {}], \"a\": {\"z\": \"<x>\", \"y\": []}, "
+                                         "\"c\": false}");
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  ks_json_emit_indented (node, out);
+  g_assert_cmpstr (out->str, ==,
+                   "{\n"
+                   "    \"a\": {\n"
+                   "        \"y\": [],\n"
+                   "        \"z\": \"\\u003cx\\u003e\"\n"
+                   "    },\n"
+                   "    \"b\": [\n"
+                   "        1,\n"
+                   "        {}\n"
+                   "    ],\n"
+                   "    \"c\": false\n"
+                   "}\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1327,6 +1411,8 @@ main (int argc, char **argv)
   g_test_add_func ("/api/yaml/errors/alias-bomb", test_errors_alias_bomb);
   g_test_add_func ("/api/yaml/errors/depth", test_errors_depth);
   g_test_add_func ("/api/yaml/trace/openb-nodes", test_trace_openb_nodes);
+  g_test_add_func ("/api/yaml/emit/yaml", test_emit_yaml);
+  g_test_add_func ("/api/yaml/emit/json", test_emit_json);
 
   return g_test_run ();
 }

@@ -527,6 +527,15 @@ resolve_plain (const char *s, gsize len, Scalar *out)
     }
 }
 
+gboolean
+ks_yaml_plain_is_string (const char *s)
+{
+  Scalar scalar;
+
+  resolve_plain (s, strlen (s), &scalar);
+  return scalar.kind == SCALAR_STRING;
+}
+
 typedef enum
 {
   TAG_NONE,        /* no tag */

@@ -46,6 +46,10 @@ void ks_source_unref (KsSource *source);
 /* The name given at creation (the path for files).  Borrowed. */
 const char *ks_source_get_name (KsSource *source);
 
+/* Whether s, written as a plain scalar, reads back as a string (not null, a boolean or a number)
+ * by the typing rules above.  For writers of YAML, which must quote the other strings. */
+gboolean ks_yaml_plain_is_string (const char *s);
+
 /* Number of non-empty documents, and document i (borrowed, owned by the source). */
 guint ks_source_get_n_documents (KsSource *source);
 JsonNode *ks_source_get_document (KsSource *source, guint index);

@@ -1,0 +1,22 @@
+/* ks-yaml-emit.h: writing json-glib trees as YAML and as indented JSON, the way kubectl prints
+ * objects with -o yaml and -o json.
+ *
+ * kubectl converts objects to generic maps before printing, so both outputs have every mapping's
+ * keys in sorted (byte) order.  YAML is written by libyaml in block style with sequences inside
+ * mappings not indented ("containers:\n- name: a"), empty mappings and sequences as {} and [],
+ * strings that would read back as another type quoted ("1", "true"), multi-line strings as
+ * literal blocks.  JSON is Go's json.MarshalIndent with four spaces: "key": value, and <, > and &
+ * escaped as \u003c, \u003e and \u0026. */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* Append node as one YAML document (no "---" line) to out. */
+void ks_yaml_emit (JsonNode *node, GString *out);
+/* Append node as indented JSON and a newline to out. */
+void ks_json_emit_indented (JsonNode *node, GString *out);
+
+G_END_DECLS
