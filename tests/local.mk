@@ -25,6 +25,7 @@ unit_tests = \
 	tests/test-api \
 	tests/test-controllers \
 	tests/test-event-queue \
+	tests/test-kubeconfig \
 	tests/test-kubelet \
 	tests/test-printers \
 	tests/test-quantity \
@@ -37,6 +38,7 @@ TESTS += $(unit_tests)
 tests_test_api_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
+tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
