@@ -24,6 +24,7 @@ test_ldadd = tests/libks-test.la libkubesim.la
 unit_tests = \
 	tests/test-api \
 	tests/test-controllers \
+	tests/test-daemon \
 	tests/test-event-queue \
 	tests/test-kubeconfig \
 	tests/test-kubelet \
@@ -37,6 +38,7 @@ check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 tests_test_api_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
+tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
