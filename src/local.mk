@@ -25,6 +25,8 @@ src_libks_core_la_SOURCES = \
 	src/api/ks-yaml-emit.c src/api/ks-yaml-emit.h \
 	src/store/ks-admission.c src/store/ks-admission.h \
 	src/store/ks-client.c src/store/ks-client.h \
+	src/store/ks-sqlite-backend.c src/store/ks-sqlite-backend.h \
+	src/store/ks-store-backend.c src/store/ks-store-backend.h \
 	src/store/ks-store.c src/store/ks-store.h \
 	src/store/ks-workqueue.c src/store/ks-workqueue.h \
 	src/scheduler/ks-framework.c src/scheduler/ks-framework.h \

@@ -32,6 +32,7 @@ unit_tests = \
 	tests/test-quantity \
 	tests/test-scheduler \
 	tests/test-store \
+	tests/test-store-sqlite \
 	tests/test-wall-clock \
 	tests/test-yaml
 check_PROGRAMS += $(unit_tests)
@@ -46,6 +47,7 @@ tests_test_printers_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
+tests_test_store_sqlite_LDADD = $(test_ldadd)
 tests_test_wall_clock_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 

@@ -1,10 +1,13 @@
 /* ks-store.c: the in-memory object store with ordered watch delivery. */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "ks-admission.h"
 #include "ks-store.h"
+#include "src/api/ks-diag.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-pod.h"
 #include "src/ks-rng.h"
@@ -36,6 +39,14 @@ struct _KsStore
 {
   KsClock *clock;
   gsl_rng *rng;
+  /* ks_store_use_system_random: draws come from getrandom(2), through this buffer. */
+  gboolean system_random;
+  guint8 random_buf[256];
+  guint random_used;
+  /* ks_store_set_backend: where every change is written before it is made here. */
+  KsStoreBackend *backend;
+  gint64 epoch;
+  char *kind_keys[KS_N_KINDS];
   guint64 resource_version;
   GTree *objects[KS_N_KINDS]; /* &obj->meta → obj (a reference) */
   GHashTable *dependents;     /* owner KsUid (owned copy) → set of dependent objects */
@@ -123,7 +134,11 @@ ks_store_free (KsStore *store)
   g_hash_table_unref (store->by_id);
   g_hash_table_unref (store->dependents);
   for (guint i = 0; i < KS_N_KINDS; i++)
-    g_tree_unref (store->objects[i]);
+    {
+      g_tree_unref (store->objects[i]);
+      g_free (store->kind_keys[i]);
+    }
+  ks_store_backend_free (store->backend);
   gsl_rng_free (store->rng);
   g_free (store);
 }
@@ -451,14 +466,79 @@ ks_store_unwatch (KsStore *store, guint id)
 
 /* Writes */
 
+void
+ks_store_use_system_random (KsStore *store)
+{
+  store->system_random = TRUE;
+  store->random_used = sizeof store->random_buf;
+}
+
+/* Fill buf from the system's random source (the kernel's CSPRNG, which never blocks once the
+ * system has booted). */
+static void
+system_random_fill (guint8 *buf, gsize len)
+{
+  while (len > 0)
+    {
+      gssize n = getrandom (buf, len, 0);
+      if (n < 0)
+        {
+          if (errno == EINTR)
+            continue;
+          /* Only on kernels before 3.17: not a condition to run on with predictable UIDs. */
+          g_error ("getrandom: %s", g_strerror (errno));
+        }
+      buf += n;
+      len -= (gsize) n;
+    }
+}
+
+static void
+system_random_bytes (KsStore *store, guint8 *out, gsize len)
+{
+  while (len > 0)
+    {
+      gsize n;
+      if (store->random_used == sizeof store->random_buf)
+        {
+          system_random_fill (store->random_buf, sizeof store->random_buf);
+          store->random_used = 0;
+        }
+      n = MIN (len, sizeof store->random_buf - store->random_used);
+      memcpy (out, store->random_buf + store->random_used, n);
+      store->random_used += n;
+      out += n;
+      len -= n;
+    }
+}
+
+/* A uniform integer in [0, n), n <= 256. */
+static guint
+random_uniform (KsStore *store, guint n)
+{
+  guint8 b;
+
+  if (!store->system_random)
+    return (guint) ks_rng_uniform (store->rng, n);
+  /* Rejection sampling: keep only bytes below the largest multiple of n, so no value is
+   * likelier than another. */
+  do
+    system_random_bytes (store, &b, 1);
+  while (b >= 256 / n * n);
+  return b % n;
+}
+
 static void
 random_uid (KsStore *store, KsUid *uid)
 {
-  for (guint i = 0; i < 16; i += 4)
-    {
-      guint32 r = (guint32) gsl_rng_get (store->rng);
-      memcpy (uid->bytes + i, &r, 4);
-    }
+  if (store->system_random)
+    system_random_bytes (store, uid->bytes, sizeof uid->bytes);
+  else
+    for (guint i = 0; i < 16; i += 4)
+      {
+        guint32 r = (guint32) gsl_rng_get (store->rng);
+        memcpy (uid->bytes + i, &r, 4);
+      }
   uid->bytes[6] = (uid->bytes[6] & 0x0f) | 0x40; /* version 4 */
   uid->bytes[8] = (uid->bytes[8] & 0x3f) | 0x80; /* RFC 4122 variant */
 }
@@ -472,7 +552,7 @@ generate_name (KsStore *store, const char *prefix)
   char suffix[6];
 
   for (guint i = 0; i < 5; i++)
-    suffix[i] = alphabet[ks_rng_uniform (store->rng, sizeof alphabet - 1)];
+    suffix[i] = alphabet[random_uniform (store, sizeof alphabet - 1)];
   suffix[5] = '\0';
   return g_strconcat (prefix, suffix, NULL);
 }
@@ -488,11 +568,59 @@ resource_name (const KsKind *kind)
   return ks_intern (full);
 }
 
+/* Persistence: every change goes to the backend first; only once it is stored does the store
+ * change its trees and queue the watch event, so a failed write changes nothing. */
+
+static gboolean
+backend_failed (const KsKind *kind, const char *name, const GError *cause, GError **error)
+{
+  g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_INTERNAL,
+               "Internal error occurred: %s \"%s\" could not be stored: %s", resource_name (kind),
+               name, cause->message);
+  return FALSE;
+}
+
+/* Store obj, already stamped with its new resourceVersion. */
+static gboolean
+persist_put (KsStore *store, const KsObject *obj, GError **error)
+{
+  g_autoptr (GError) cause = NULL;
+  g_autofree char *json = NULL;
+  KsBackendRecord record;
+
+  if (store->backend == NULL)
+    return TRUE;
+  json = ks_object_to_json (obj, store->epoch);
+  record = (KsBackendRecord){
+    .kind = store->kind_keys[obj->kind->id],
+    .namespace = obj->meta.namespace,
+    .name = obj->meta.name,
+    .resource_version = obj->meta.resource_version,
+    .json = json,
+  };
+  if (ks_store_backend_put (store->backend, &record, &cause))
+    return TRUE;
+  return backend_failed (obj->kind, obj->meta.name, cause, error);
+}
+
+static gboolean
+persist_remove (KsStore *store, const KsObject *obj, guint64 resource_version, GError **error)
+{
+  g_autoptr (GError) cause = NULL;
+
+  if (store->backend == NULL
+      || ks_store_backend_remove (store->backend, store->kind_keys[obj->kind->id],
+                                  obj->meta.namespace, obj->meta.name, resource_version, &cause))
+    return TRUE;
+  return backend_failed (obj->kind, obj->meta.name, cause, error);
+}
+
 KsObject *
 ks_store_create (KsStore *store, KsObject *obj, GError **error)
 {
   const KsKind *kind = obj->kind;
   GTree *tree = store->objects[kind->id];
+  gboolean generated = FALSE;
 
   if (kind->namespaced)
     {
@@ -552,6 +680,7 @@ ks_store_create (KsStore *store, KsObject *obj, GError **error)
                        resource_name (kind), obj->meta.generate_name);
           return NULL;
         }
+      generated = TRUE;
     }
   else if (g_tree_lookup (tree, &obj->meta) != NULL)
     {
@@ -567,8 +696,17 @@ ks_store_create (KsStore *store, KsObject *obj, GError **error)
   obj->meta.creation_timestamp = ks_clock_now (store->clock);
   obj->meta.deletion_timestamp = KS_TIME_NONE;
   obj->meta.deletion_grace_period_seconds = -1;
-  obj->meta.resource_version = ++store->resource_version;
+  obj->meta.resource_version = store->resource_version + 1;
   obj->meta.generation = kind->has_generation ? 1 : 0;
+  if (!persist_put (store, obj, error))
+    {
+      /* As it was given, so that a retry draws a name again and is not a stale update. */
+      obj->meta.resource_version = 0;
+      if (generated)
+        g_clear_pointer (&obj->meta.name, g_free);
+      return NULL;
+    }
+  store->resource_version++;
 
   ks_object_ref (obj);
   g_tree_insert (tree, &obj->meta, obj);
@@ -578,15 +716,27 @@ ks_store_create (KsStore *store, KsObject *obj, GError **error)
   return obj;
 }
 
-static void
-replace (KsStore *store, KsObject *old, KsObject *obj)
+/* Replace old by obj (same key) under the next resourceVersion: stored, then in the trees, then
+ * queued for the watchers.  On failure obj keeps the resourceVersion it had. */
+static gboolean
+replace (KsStore *store, KsObject *old, KsObject *obj, GError **error)
 {
+  guint64 asked = obj->meta.resource_version;
+
+  obj->meta.resource_version = store->resource_version + 1;
+  if (!persist_put (store, obj, error))
+    {
+      obj->meta.resource_version = asked;
+      return FALSE;
+    }
+  store->resource_version++;
   index_dependents (store, old, FALSE);
   index_dependents (store, obj, TRUE);
   /* The tree's reference to old goes; the pending event keeps it alive. */
   enqueue (store, KS_WATCH_MODIFIED, obj, old);
   ks_object_ref (obj);
   g_tree_replace (store->objects[obj->kind->id], &obj->meta, obj);
+  return TRUE;
 }
 
 KsObject *
@@ -628,15 +778,20 @@ ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **e
   obj->meta.generation = current->meta.generation;
   if (!status_only && kind->spec_changed != NULL && kind->spec_changed (current, obj))
     obj->meta.generation++;
-  obj->meta.resource_version = ++store->resource_version;
-  replace (store, current, obj);
+  if (!replace (store, current, obj, error))
+    return NULL;
   dispatch (store);
   return obj;
 }
 
-static void
-remove_object (KsStore *store, KsObject *obj)
+static gboolean
+remove_object (KsStore *store, KsObject *obj, GError **error)
 {
+  guint64 rv = store->resource_version + 1;
+
+  if (!persist_remove (store, obj, rv, error))
+    return FALSE;
+  store->resource_version = rv;
   ks_object_ref (obj);
   index_dependents (store, obj, FALSE);
   g_tree_remove (store->objects[obj->kind->id], &obj->meta);
@@ -644,15 +799,18 @@ remove_object (KsStore *store, KsObject *obj)
     /* As etcd watches do, DELETED carries the last state with the deletion's
      * resourceVersion, so every event's object is newer than the one before. */
     KsObject *last = ks_object_copy (obj);
-    last->meta.resource_version = ++store->resource_version;
+    last->meta.resource_version = rv;
     enqueue (store, KS_WATCH_DELETED, last, NULL);
     ks_object_unref (last);
   }
   ks_object_unref (obj);
+  return TRUE;
 }
 
-static void
-orphan_dependents (KsStore *store, KsObject *owner)
+/* Each dependent is one write, as the garbage collector makes them: a failure stops here, with
+ * the dependents before it already orphaned. */
+static gboolean
+orphan_dependents (KsStore *store, KsObject *owner, GError **error)
 {
   g_autoptr (GPtrArray) deps = g_ptr_array_new ();
 
@@ -663,7 +821,7 @@ orphan_dependents (KsStore *store, KsObject *owner)
       KsOwnerRefs *refs = dep->meta.owner_refs;
       g_autofree KsOwnerRef *kept = g_new (KsOwnerRef, refs->n);
       g_autoptr (KsOwnerRefs) new_refs = NULL;
-      KsObject *copy;
+      g_autoptr (KsObject) copy = NULL;
       guint n = 0;
 
       for (guint j = 0; j < refs->n; j++)
@@ -672,10 +830,10 @@ orphan_dependents (KsStore *store, KsObject *owner)
       new_refs = ks_owner_refs_new (kept, n);
       copy = ks_object_copy (dep);
       ks_object_set_owner_refs (copy, new_refs);
-      copy->meta.resource_version = ++store->resource_version;
-      replace (store, dep, copy);
-      ks_object_unref (copy);
+      if (!replace (store, dep, copy, error))
+        return FALSE;
     }
+  return TRUE;
 }
 
 gboolean
@@ -684,6 +842,7 @@ ks_store_delete (KsStore *store, const KsKind *kind, const char *ns, const char 
 {
   KsDeleteOptions defaults = KS_DELETE_OPTIONS_DEFAULT;
   KsObject *current = ks_store_get (store, kind, ns, name);
+  gboolean ok;
 
   if (options == NULL)
     options = &defaults;
@@ -707,42 +866,57 @@ ks_store_delete (KsStore *store, const KsKind *kind, const char *ns, const char 
       if (grace > 0)
         {
           gint64 deadline = now + grace * KS_USEC_PER_SEC;
-          KsObject *copy;
+          g_autoptr (KsObject) copy = NULL;
           if (current->meta.deletion_timestamp != KS_TIME_NONE
               && current->meta.deletion_timestamp <= deadline)
             return TRUE; /* already terminating, at least as soon */
           copy = ks_object_copy (current);
           copy->meta.deletion_timestamp = deadline;
           copy->meta.deletion_grace_period_seconds = grace;
-          copy->meta.resource_version = ++store->resource_version;
-          replace (store, current, copy);
-          ks_object_unref (copy);
+          if (!replace (store, current, copy, error))
+            return FALSE;
           dispatch (store);
           return TRUE;
         }
     }
-  if (options->propagation == KS_PROPAGATION_ORPHAN)
-    orphan_dependents (store, current);
-  if (kind->id == KS_KIND_NAMESPACE)
+  ok = options->propagation != KS_PROPAGATION_ORPHAN || orphan_dependents (store, current, error);
+  if (ok && kind->id == KS_KIND_NAMESPACE)
     {
-      /* The namespace controller's job, done at once: delete what the namespace holds. */
-      for (guint k = 0; k < KS_N_KINDS; k++)
+      /* The namespace controller's job, done at once: delete what the namespace holds, one write
+       * each; the namespace goes last, so a failure leaves it for a retry to finish. */
+      g_autofree char *ns_name = g_strdup (name);
+      for (guint k = 0; ok && k < KS_N_KINDS; k++)
         {
-          g_autoptr (GPtrArray) inside = g_ptr_array_new ();
+          g_autoptr (GPtrArray) inside
+              = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
           const KsKind *kk = ks_kind_get (k);
           if (!kk->namespaced)
             continue;
-          ks_store_list (store, kk, current->meta.name, inside);
+          ks_store_list (store, kk, ns_name, inside);
           for (guint i = 0; i < inside->len; i++)
+            ks_object_ref (g_ptr_array_index (inside, i));
+          for (guint i = 0; ok && i < inside->len; i++)
             {
               KsObject *o = g_ptr_array_index (inside, i);
-              ks_store_delete (store, kk, o->meta.namespace, o->meta.name, NULL, NULL);
+              g_autoptr (GError) local = NULL;
+              /* A watcher may have deleted it meanwhile: that is no failure. */
+              if (!ks_store_delete (store, kk, o->meta.namespace, o->meta.name, NULL, &local)
+                  && !g_error_matches (local, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND))
+                {
+                  g_propagate_error (error, g_steal_pointer (&local));
+                  ok = FALSE;
+                }
             }
         }
+      /* Watchers ran during the deletions: look the namespace up again. */
+      current = ks_store_get (store, kind, NULL, ns_name);
+      if (ok && current == NULL)
+        return TRUE;
     }
-  remove_object (store, current);
+  ok = ok && remove_object (store, current, error);
+  /* Changes made before a failure stay, and their watchers learn of them. */
   dispatch (store);
-  return TRUE;
+  return ok;
 }
 
 gboolean
@@ -750,7 +924,7 @@ ks_store_bind (KsStore *store, const char *ns, const char *name, const KsUid *ui
                GError **error)
 {
   KsObject *current = ks_store_get (store, ks_kind_get (KS_KIND_POD), ns, name);
-  KsPod *pod;
+  g_autoptr (KsPod) pod = NULL;
 
   if (current == NULL || (uid != NULL && !ks_uid_equal (uid, &current->meta.uid)))
     {
@@ -773,9 +947,110 @@ ks_store_bind (KsStore *store, const char *ns, const char *name, const KsUid *ui
   pod->node_name = ks_intern (node);
   ks_pod_set_condition (pod, KS_POD_COND_SCHEDULED, KS_CONDITION_TRUE, NULL, NULL,
                         ks_clock_now (store->clock));
-  pod->parent.meta.resource_version = ++store->resource_version;
-  replace (store, current, KS_OBJECT (pod));
-  ks_object_unref (KS_OBJECT (pod));
+  if (!replace (store, current, KS_OBJECT (pod), error))
+    return FALSE;
   dispatch (store);
+  return TRUE;
+}
+
+/* Attaching and loading */
+
+void
+ks_store_set_backend (KsStore *store, KsStoreBackend *backend, gint64 epoch)
+{
+  g_return_if_fail (store->backend == NULL && backend != NULL);
+  g_return_if_fail (store->resource_version == 0);
+  store->backend = backend;
+  store->epoch = epoch;
+  for (guint i = 0; i < KS_N_KINDS; i++)
+    {
+      const KsKind *kind = ks_kind_get (i);
+      store->kind_keys[i] = ks_store_backend_kind_key (kind->name, kind->group);
+    }
+}
+
+typedef struct
+{
+  KsStore *store;
+  guint64 max_resource_version;
+} LoadData;
+
+static gboolean
+load_record (const KsBackendRecord *record, gpointer user_data, GError **error)
+{
+  LoadData *d = user_data;
+  KsStore *store = d->store;
+  g_autoptr (JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr (GError) local = NULL;
+  g_autoptr (KsDiag) diag = ks_diag_new ();
+  g_autoptr (KsObject) obj = NULL;
+  g_autofree char *key
+      = g_strdup_printf ("%s %s%s%s", record->kind, record->namespace ? record->namespace : "",
+                         record->namespace ? "/" : "", record->name);
+  KsDecoder dec;
+
+  if (!json_parser_load_from_data (parser, record->json, -1, &local))
+    {
+      g_set_error (error, KS_STORE_BACKEND_ERROR, KS_STORE_BACKEND_ERROR_CORRUPT,
+                   "the stored object %s is not valid JSON: %s", key, local->message);
+      return FALSE;
+    }
+  ks_decoder_init (&dec, NULL, diag);
+  dec.mode = KS_DECODE_STORED;
+  dec.epoch = store->epoch;
+  obj = ks_object_decode (&dec, json_parser_get_root (parser), NULL);
+  ks_decoder_clear (&dec);
+  if (obj == NULL)
+    {
+      ks_diag_to_error (diag, &local);
+      g_set_error (error, KS_STORE_BACKEND_ERROR, KS_STORE_BACKEND_ERROR_CORRUPT,
+                   "the stored object %s cannot be read back: %s", key,
+                   local != NULL ? local->message : "not an object");
+      return FALSE;
+    }
+  if (strcmp (store->kind_keys[obj->kind->id], record->kind) != 0
+      || g_strcmp0 (obj->meta.namespace, record->namespace) != 0
+      || g_strcmp0 (obj->meta.name, record->name) != 0
+      || obj->meta.resource_version != record->resource_version)
+    {
+      g_autofree char *other = ks_object_key (obj);
+      g_set_error (error, KS_STORE_BACKEND_ERROR, KS_STORE_BACKEND_ERROR_CORRUPT,
+                   "the record of %s (resourceVersion %" G_GUINT64_FORMAT
+                   ") holds another object: %s %s (resourceVersion %" G_GUINT64_FORMAT ")",
+                   key, record->resource_version, store->kind_keys[obj->kind->id], other,
+                   obj->meta.resource_version);
+      return FALSE;
+    }
+  if (g_tree_lookup (store->objects[obj->kind->id], &obj->meta) != NULL)
+    {
+      g_set_error (error, KS_STORE_BACKEND_ERROR, KS_STORE_BACKEND_ERROR_CORRUPT,
+                   "%s is stored twice", key);
+      return FALSE;
+    }
+  d->max_resource_version = MAX (d->max_resource_version, obj->meta.resource_version);
+  index_dependents (store, obj, TRUE);
+  g_tree_insert (store->objects[obj->kind->id], &obj->meta, obj);
+  g_steal_pointer (&obj);
+  return TRUE;
+}
+
+gboolean
+ks_store_load (KsStore *store, GError **error)
+{
+  LoadData d = { store, 0 };
+  guint64 last = 0;
+
+  g_return_val_if_fail (store->backend != NULL, FALSE);
+  g_return_val_if_fail (store->resource_version == 0, FALSE);
+  if (!ks_store_backend_load (store->backend, load_record, &d, &last, error))
+    {
+      /* All or nothing: the store stays empty. */
+      g_hash_table_remove_all (store->dependents);
+      for (guint i = 0; i < KS_N_KINDS; i++)
+        g_tree_remove_all (store->objects[i]);
+      return FALSE;
+    }
+  /* The last change may have been a deletion, whose resourceVersion no object keeps. */
+  store->resource_version = MAX (last, d.max_resource_version);
   return TRUE;
 }

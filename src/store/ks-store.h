@@ -9,11 +9,17 @@
  * deletionTimestamp and stays until its kubelet removes it.
  *
  * Objects returned by the store are borrowed and immutable; to change one, copy it
- * (ks_object_copy) and update the copy. */
+ * (ks_object_copy) and update the copy.
+ *
+ * In sim the store lives in memory only.  In real mode it has a backend (ks-store-backend.h, the
+ * SQLite one in ks-sqlite-backend.h): each change is written there before the store changes and
+ * before its watch event is queued, so a write that returned is durable and one that failed
+ * changed nothing; at start the store loads what the backend holds. */
 #pragma once
 
 #include <gsl/gsl_rng.h>
 
+#include "ks-store-backend.h"
 #include "src/api/ks-object.h"
 #include "src/ks-clock.h"
 
@@ -31,6 +37,7 @@ typedef enum
   KS_STORE_ERROR_INVALID,        /* 422 Invalid */
   KS_STORE_ERROR_FORBIDDEN,      /* 403 Forbidden (admission) */
   KS_STORE_ERROR_BAD_REQUEST,    /* 400 BadRequest */
+  KS_STORE_ERROR_INTERNAL,       /* 500 InternalError: the backend could not store the change */
 } KsStoreError;
 
 typedef enum
@@ -73,6 +80,28 @@ typedef struct _KsStore KsStore;
 KsStore *ks_store_new (KsClock *clock, guint64 seed);
 void ks_store_free (KsStore *store);
 KsClock *ks_store_get_clock (KsStore *store);
+
+/* Draw UIDs and generated names from the system's random source (getrandom(2)) instead of the
+ * seeded stream.  For a store whose objects outlive the process (real mode): a stream seeded the
+ * same way, or with one of its 2^32 seeds again, would hand out the same UIDs and names after a
+ * restart.  Not reproducible, so sim never uses it.  Call before the first create. */
+void ks_store_use_system_random (KsStore *store);
+
+/* Write every change through backend (the store takes it and frees it with the store) before
+ * making it, encoding objects with ks_object_to_json (obj, epoch) (epoch: the Unix time in µs of
+ * the clock's time 0; 0 in real mode).  The store must be new (nothing created yet).  A backend
+ * failure fails the write with KS_STORE_ERROR_INTERNAL and leaves the store as it was, but a
+ * delete that changes several objects (orphaning dependents, a namespace and what it holds) is one
+ * write per object, as Kubernetes' controllers make them: a failure stops it after the objects
+ * already changed, whose watch events are delivered, and the object itself stays. */
+void ks_store_set_backend (KsStore *store, KsStoreBackend *backend, gint64 epoch);
+
+/* Load every object of the backend into the new store (call before anything else uses it), as
+ * stored: no admission, no watch events (watches started afterwards replay them).  Objects are
+ * decoded as KS_DECODE_STORED with the backend's epoch; the resourceVersion continues after the
+ * backend's last one.  On error (KS_STORE_BACKEND_ERROR: a record that cannot be read back, or
+ * the backend's own failure) the store stays empty. */
+gboolean ks_store_load (KsStore *store, GError **error);
 
 /* The resourceVersion of the last change. */
 guint64 ks_store_get_resource_version (KsStore *store);
