@@ -6,6 +6,7 @@ AM_TESTS_ENVIRONMENT = \
 	KUBESIM='$(abs_top_builddir)/kubesim'; export KUBESIM; \
 	FUZZ_QUANTITY='$(abs_top_builddir)/tests/fuzz-quantity'; export FUZZ_QUANTITY; \
 	FUZZ_YAML='$(abs_top_builddir)/tests/fuzz-yaml'; export FUZZ_YAML; \
+	STORE_CRASH_WRITER='$(abs_top_builddir)/tests/store-crash-writer'; export STORE_CRASH_WRITER; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
 	G_DEBUG=fatal-criticals; export G_DEBUG; \
 	$(sanitizer_environment)
@@ -56,6 +57,10 @@ check_PROGRAMS += tests/fuzz-quantity tests/fuzz-yaml
 tests_fuzz_quantity_LDADD = $(test_ldadd)
 tests_fuzz_yaml_LDADD = $(test_ldadd)
 
+# The store's crash test (tests/store-crash.sh) and commit-rate benchmark (docs/benchmarks.md).
+check_PROGRAMS += tests/store-crash-writer
+tests_store_crash_writer_LDADD = libkubesim.la
+
 shell_tests = \
 	tests/bad-input.sh \
 	tests/cli.sh \
@@ -65,6 +70,7 @@ shell_tests = \
 	tests/fuzz.sh \
 	tests/golden.sh \
 	tests/quickstart.sh \
+	tests/store-crash.sh \
 	tests/three-nodes.sh \
 	tests/valgrind.sh
 TESTS += $(shell_tests)
