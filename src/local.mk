@@ -40,8 +40,11 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-controllers.h \
 	src/controllers/ks-deployment-controller.c \
 	src/controllers/ks-garbage-collector.c \
+	src/controllers/ks-node-lifecycle-controller.c \
 	src/controllers/ks-replicaset-controller.c \
+	src/controllers/ks-taint-eviction-controller.c \
 	src/kubelet/ks-kubelet.c src/kubelet/ks-kubelet.h \
+	src/kubelet/ks-node-status.c src/kubelet/ks-node-status.h \
 	src/kubelet/ks-runtime.h
 
 include src/cli/local.mk

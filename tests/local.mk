@@ -29,6 +29,7 @@ unit_tests = \
 	tests/test-event-queue \
 	tests/test-kubeconfig \
 	tests/test-kubelet \
+	tests/test-node-lifecycle \
 	tests/test-printers \
 	tests/test-quantity \
 	tests/test-scheduler \
@@ -44,6 +45,7 @@ tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
+tests_test_node_lifecycle_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)

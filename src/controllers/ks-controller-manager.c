@@ -1,24 +1,208 @@
-/* ks-controller-manager.c: starts and stops the controllers together. */
+/* ks-controller-manager.c: starts and stops the controllers together, and their options. */
 #include "config.h"
 
+#include <math.h>
+#include <stdlib.h>
+
 #include "ks-controller-private.h"
+#include "src/api/ks-duration.h"
+
+G_DEFINE_QUARK (ks - controller - error - quark, ks_controller_error)
 
 struct _KsControllerManager
 {
+  KsControllerOptions options;
   KsReplicaSetController *replicaset;
   KsDeploymentController *deployment;
   KsGarbageCollector *gc;
+  KsNodeLifecycleController *node_lifecycle;
+  KsTaintEvictionController *taint_eviction;
 };
+
+void
+ks_controller_options_init (KsControllerOptions *options)
+{
+  *options = (KsControllerOptions){
+    .node_lifecycle = FALSE,
+    .taint_eviction = FALSE,
+    .node_monitor_period = KS_NODE_MONITOR_PERIOD,
+    .node_monitor_grace_period = KS_NODE_MONITOR_GRACE_PERIOD,
+    .node_startup_grace_period = KS_NODE_STARTUP_GRACE_PERIOD,
+    .node_eviction_rate = KS_NODE_EVICTION_RATE,
+    .secondary_node_eviction_rate = KS_SECONDARY_NODE_EVICTION_RATE,
+    .large_cluster_size_threshold = KS_LARGE_CLUSTER_SIZE_THRESHOLD,
+    .unhealthy_zone_threshold = KS_UNHEALTHY_ZONE_THRESHOLD,
+  };
+}
+
+static gboolean
+check_period (const char *flag, gint64 value, GError **error)
+{
+  g_autofree char *text = NULL;
+
+  if (value > 0)
+    return TRUE;
+  text = ks_duration_format (value);
+  g_set_error (error, KS_CONTROLLER_ERROR, KS_CONTROLLER_ERROR_INVALID_OPTION,
+               "--%s: %s is not valid: the duration must be above 0 (e.g. \"5s\")", flag, text);
+  return FALSE;
+}
+
+static gboolean
+check_rate (const char *flag, float value, GError **error)
+{
+  if (isfinite (value) && value >= 0)
+    return TRUE;
+  g_set_error (error, KS_CONTROLLER_ERROR, KS_CONTROLLER_ERROR_INVALID_OPTION,
+               "--%s: %g is not valid: a finite number of at least 0 is expected", flag,
+               (double) value);
+  return FALSE;
+}
+
+gboolean
+ks_controller_options_validate (const KsControllerOptions *o, GError **error)
+{
+  g_return_val_if_fail (o != NULL, FALSE);
+
+  if (!check_period ("node-monitor-period", o->node_monitor_period, error)
+      || !check_period ("node-monitor-grace-period", o->node_monitor_grace_period, error)
+      || !check_period ("node-startup-grace-period", o->node_startup_grace_period, error)
+      || !check_rate ("node-eviction-rate", o->node_eviction_rate, error)
+      || !check_rate ("secondary-node-eviction-rate", o->secondary_node_eviction_rate, error)
+      || !check_rate ("unhealthy-zone-threshold", o->unhealthy_zone_threshold, error))
+    return FALSE;
+  if (o->large_cluster_size_threshold < 0)
+    {
+      g_set_error (error, KS_CONTROLLER_ERROR, KS_CONTROLLER_ERROR_INVALID_OPTION,
+                   "--large-cluster-size-threshold: %d is not valid: a number of nodes of at "
+                   "least 0 is expected",
+                   o->large_cluster_size_threshold);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Command-line options */
+
+static gboolean
+parse_duration_option (const char *name, const char *value, gpointer data, GError **error)
+{
+  KsControllerOptions *o = data;
+  gint64 *slot = NULL;
+  gint64 usec;
+
+  if (g_str_equal (name, "--node-monitor-period"))
+    slot = &o->node_monitor_period;
+  else if (g_str_equal (name, "--node-monitor-grace-period"))
+    slot = &o->node_monitor_grace_period;
+  else if (g_str_equal (name, "--node-startup-grace-period"))
+    slot = &o->node_startup_grace_period;
+  g_return_val_if_fail (slot != NULL, FALSE);
+  if (!ks_duration_parse (value, &usec, error))
+    {
+      g_prefix_error (error, "%s: ", name);
+      return FALSE;
+    }
+  *slot = usec;
+  return TRUE;
+}
+
+static gboolean
+parse_number_option (const char *name, const char *value, gpointer data, GError **error)
+{
+  KsControllerOptions *o = data;
+  char *end = NULL;
+  double d;
+
+  if (g_str_equal (name, "--large-cluster-size-threshold"))
+    {
+      gint64 n;
+      if (!g_ascii_string_to_signed (value, 10, G_MININT32, G_MAXINT32, &n, NULL))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s: \"%s\" is not valid: a whole number of nodes is expected", name, value);
+          return FALSE;
+        }
+      o->large_cluster_size_threshold = (gint32) n;
+      return TRUE;
+    }
+  d = g_ascii_strtod (value, &end);
+  if (value[0] == '\0' || end == NULL || *end != '\0' || !isfinite (d))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s: \"%s\" is not valid: a number is expected (e.g. 0.1)", name, value);
+      return FALSE;
+    }
+  /* float32, as kube-controller-manager keeps them. */
+  if (g_str_equal (name, "--node-eviction-rate"))
+    o->node_eviction_rate = (float) d;
+  else if (g_str_equal (name, "--secondary-node-eviction-rate"))
+    o->secondary_node_eviction_rate = (float) d;
+  else if (g_str_equal (name, "--unhealthy-zone-threshold"))
+    o->unhealthy_zone_threshold = (float) d;
+  else
+    g_return_val_if_reached (FALSE);
+  return TRUE;
+}
+
+GOptionGroup *
+ks_controller_options_get_option_group (KsControllerOptions *options)
+{
+  const GOptionEntry entries[] = {
+    { "node-monitor-period", 0, 0, G_OPTION_ARG_CALLBACK, parse_duration_option,
+      "How often node health is checked (default 5s)", "DURATION" },
+    { "node-monitor-grace-period", 0, 0, G_OPTION_ARG_CALLBACK, parse_duration_option,
+      "How long a node may go without a heartbeat before it is marked Unknown (default 50s)",
+      "DURATION" },
+    { "node-startup-grace-period", 0, 0, G_OPTION_ARG_CALLBACK, parse_duration_option,
+      "The same for a node that has never been Ready (default 60s)", "DURATION" },
+    { "node-eviction-rate", 0, 0, G_OPTION_ARG_CALLBACK, parse_number_option,
+      "Nodes per second per zone that get NoExecute taints (default 0.1)", "RATE" },
+    { "secondary-node-eviction-rate", 0, 0, G_OPTION_ARG_CALLBACK, parse_number_option,
+      "The rate in a partially disrupted large zone (default 0.01)", "RATE" },
+    { "large-cluster-size-threshold", 0, 0, G_OPTION_ARG_CALLBACK, parse_number_option,
+      "Zones with more nodes than this use the secondary rate when disrupted (default 50)", "N" },
+    { "unhealthy-zone-threshold", 0, 0, G_OPTION_ARG_CALLBACK, parse_number_option,
+      "Fraction of not-ready nodes (at least 3) that makes a zone partially disrupted "
+      "(default 0.55)",
+      "FRACTION" },
+    G_OPTION_ENTRY_NULL,
+  };
+  GOptionGroup *group
+      = g_option_group_new ("node-lifecycle", "Node lifecycle controller options:",
+                            "Show the node lifecycle controller's options", options, NULL);
+
+  g_option_group_add_entries (group, entries);
+  return group;
+}
+
+/* The manager */
+
+KsControllerManager *
+ks_controller_manager_new_full (KsClient *client, KsClock *clock, KsEventSink *events,
+                                const KsControllerOptions *options)
+{
+  KsControllerManager *m = g_new0 (KsControllerManager, 1);
+
+  m->options = *options;
+  g_return_val_if_fail (ks_controller_options_validate (&m->options, NULL), m);
+  m->deployment = ks_deployment_controller_new (client, clock, events);
+  m->replicaset = ks_replicaset_controller_new (client, clock, events);
+  m->gc = ks_garbage_collector_new (client, clock);
+  if (m->options.node_lifecycle)
+    m->node_lifecycle = ks_node_lifecycle_controller_new (client, clock, events, &m->options);
+  if (m->options.taint_eviction)
+    m->taint_eviction = ks_taint_eviction_controller_new (client, clock, events);
+  return m;
+}
 
 KsControllerManager *
 ks_controller_manager_new (KsClient *client, KsClock *clock, KsEventSink *events)
 {
-  KsControllerManager *m = g_new0 (KsControllerManager, 1);
+  KsControllerOptions options;
 
-  m->deployment = ks_deployment_controller_new (client, clock, events);
-  m->replicaset = ks_replicaset_controller_new (client, clock, events);
-  m->gc = ks_garbage_collector_new (client, clock);
-  return m;
+  ks_controller_options_init (&options);
+  return ks_controller_manager_new_full (client, clock, events, &options);
 }
 
 void
@@ -26,6 +210,8 @@ ks_controller_manager_free (KsControllerManager *m)
 {
   if (m == NULL)
     return;
+  ks_taint_eviction_controller_free (m->taint_eviction);
+  ks_node_lifecycle_controller_free (m->node_lifecycle);
   ks_garbage_collector_free (m->gc);
   ks_replicaset_controller_free (m->replicaset);
   ks_deployment_controller_free (m->deployment);

@@ -43,6 +43,28 @@ typedef struct _KsGarbageCollector KsGarbageCollector;
 KsGarbageCollector *ks_garbage_collector_new (KsClient *client, KsClock *clock);
 void ks_garbage_collector_free (KsGarbageCollector *gc);
 
+/* The node lifecycle controller (ks-node-lifecycle-controller.c); options borrowed. */
+typedef struct _KsNodeLifecycleController KsNodeLifecycleController;
+KsNodeLifecycleController *ks_node_lifecycle_controller_new (KsClient *client, KsClock *clock,
+                                                             KsEventSink *sink,
+                                                             const KsControllerOptions *options);
+void ks_node_lifecycle_controller_free (KsNodeLifecycleController *nc);
+
+/* The taint eviction controller (ks-taint-eviction-controller.c) */
+typedef struct _KsTaintEvictionController KsTaintEvictionController;
+KsTaintEvictionController *ks_taint_eviction_controller_new (KsClient *client, KsClock *clock,
+                                                             KsEventSink *sink);
+void ks_taint_eviction_controller_free (KsTaintEvictionController *tc);
+
+/* Pods by node, as an informer's spec.nodeName index: the last state of every bound pod a pod
+ * watch delivered.  Feed it every event of a watch of all pods. */
+typedef struct _KsPodIndex KsPodIndex;
+KsPodIndex *ks_pod_index_new (void);
+void ks_pod_index_free (KsPodIndex *index);
+void ks_pod_index_apply (KsPodIndex *index, const KsWatchEvent *event);
+/* The pods bound to node, sorted by namespace and name: a new array of new references. */
+GPtrArray *ks_pod_index_list (KsPodIndex *index, const char *node);
+
 /* Kubernetes' ordering of pods to delete first (controller.ActivePodsWithRanks): ranks[i] is
  * the number of related active pods on pod i's node.  Sorts pods (and ranks) in place. */
 void ks_sort_pods_for_deletion (KsPod **pods, gint *ranks, guint n, gint64 now);

@@ -54,6 +54,95 @@ ks_controller_enqueue_owner (KsController *c, const KsObject *obj, const char *k
   ks_workqueue_add (c->queue, key);
 }
 
+/* Pods by node */
+
+struct _KsPodIndex
+{
+  GHashTable *by_node; /* interned node name → GTree ("namespace/name" → KsPod reference) */
+};
+
+static gint
+key_compare (gconstpointer a, gconstpointer b, gpointer unused)
+{
+  return strcmp (a, b);
+}
+
+KsPodIndex *
+ks_pod_index_new (void)
+{
+  KsPodIndex *index = g_new0 (KsPodIndex, 1);
+
+  index->by_node
+      = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, (GDestroyNotify) g_tree_unref);
+  return index;
+}
+
+void
+ks_pod_index_free (KsPodIndex *index)
+{
+  if (index == NULL)
+    return;
+  g_hash_table_unref (index->by_node);
+  g_free (index);
+}
+
+static void
+index_remove (KsPodIndex *index, const KsPod *pod)
+{
+  GTree *pods;
+  g_autofree char *key = NULL;
+
+  if (pod->node_name == NULL
+      || (pods = g_hash_table_lookup (index->by_node, pod->node_name)) == NULL)
+    return;
+  key = ks_object_key (KS_OBJECT (pod));
+  g_tree_remove (pods, key);
+  if (g_tree_nnodes (pods) == 0)
+    g_hash_table_remove (index->by_node, pod->node_name);
+}
+
+void
+ks_pod_index_apply (KsPodIndex *index, const KsWatchEvent *event)
+{
+  const KsPod *pod = KS_POD (event->object);
+  GTree *pods;
+
+  if (event->old_object != NULL && KS_POD (event->old_object)->node_name != pod->node_name)
+    index_remove (index, KS_POD (event->old_object));
+  if (event->type == KS_WATCH_DELETED)
+    {
+      index_remove (index, pod);
+      return;
+    }
+  if (pod->node_name == NULL)
+    return;
+  pods = g_hash_table_lookup (index->by_node, pod->node_name);
+  if (pods == NULL)
+    {
+      pods = g_tree_new_full (key_compare, NULL, g_free, (GDestroyNotify) ks_object_unref);
+      g_hash_table_insert (index->by_node, (gpointer) pod->node_name, pods);
+    }
+  g_tree_replace (pods, ks_object_key (KS_OBJECT (pod)), ks_object_ref (event->object));
+}
+
+static gboolean
+append_pod (gpointer key, gpointer value, gpointer data)
+{
+  g_ptr_array_add (data, ks_object_ref (value));
+  return FALSE;
+}
+
+GPtrArray *
+ks_pod_index_list (KsPodIndex *index, const char *node)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  GTree *pods = g_hash_table_lookup (index->by_node, ks_intern (node));
+
+  if (pods != NULL)
+    g_tree_foreach (pods, append_pod, out);
+  return out;
+}
+
 /* Deletion ranking */
 
 typedef struct

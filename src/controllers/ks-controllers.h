@@ -1,6 +1,7 @@
 /* ks-controllers.h: the controllers of kube-controller-manager that kubesim runs: ReplicaSet,
- * Deployment and the garbage collector.  They see objects only through a KsClient and act from
- * work queues driven by the clock, so they run unchanged in sim and in real mode. */
+ * Deployment, the garbage collector and, when enabled, the node lifecycle controller and the taint
+ * eviction controller.  They see objects only through a KsClient and act from work queues and
+ * tasks driven by the clock, so they run unchanged in sim and in real mode. */
 #pragma once
 
 #include "src/ks-events.h"
@@ -8,11 +9,62 @@
 
 G_BEGIN_DECLS
 
+#define KS_CONTROLLER_ERROR (ks_controller_error_quark ())
+GQuark ks_controller_error_quark (void);
+
+typedef enum
+{
+  KS_CONTROLLER_ERROR_INVALID_OPTION, /* a controller option out of its range */
+} KsControllerError;
+
+/* kube-controller-manager's defaults (v1.32, reference §5.1). */
+#define KS_NODE_MONITOR_PERIOD (5 * KS_USEC_PER_SEC)
+#define KS_NODE_MONITOR_GRACE_PERIOD (50 * KS_USEC_PER_SEC) /* 40 s before v1.32 */
+#define KS_NODE_STARTUP_GRACE_PERIOD (60 * KS_USEC_PER_SEC)
+#define KS_NODE_EVICTION_RATE 0.1f
+#define KS_SECONDARY_NODE_EVICTION_RATE 0.01f
+#define KS_LARGE_CLUSTER_SIZE_THRESHOLD 50
+#define KS_UNHEALTHY_ZONE_THRESHOLD 0.55f
+
+/* Which optional controllers run, and their settings (kube-controller-manager's flags).  Rates
+ * and the threshold are float32 as in Kubernetes, which matters for the token buckets and for the
+ * zone-state division.  ks_controller_options_init sets the defaults above, with both optional
+ * controllers off: sim runs do not use them (a scenario's failNode acts at once). */
+typedef struct
+{
+  gboolean node_lifecycle;             /* run the node lifecycle controller */
+  gboolean taint_eviction;             /* run the taint eviction controller */
+  gint64 node_monitor_period;          /* --node-monitor-period, µs */
+  gint64 node_monitor_grace_period;    /* --node-monitor-grace-period, µs */
+  gint64 node_startup_grace_period;    /* --node-startup-grace-period, µs */
+  float node_eviction_rate;            /* --node-eviction-rate, nodes per second per zone */
+  float secondary_node_eviction_rate;  /* --secondary-node-eviction-rate */
+  gint32 large_cluster_size_threshold; /* --large-cluster-size-threshold, nodes */
+  float unhealthy_zone_threshold;      /* --unhealthy-zone-threshold, fraction of a zone */
+} KsControllerOptions;
+
+/* Fill options with the defaults (optional controllers off). */
+void ks_controller_options_init (KsControllerOptions *options);
+/* Check the settings: periods and grace periods above 0, rates and the threshold finite and not
+ * negative, the size threshold not negative.  FALSE with KS_CONTROLLER_ERROR_INVALID_OPTION
+ * naming the flag, its value and what is valid. */
+gboolean ks_controller_options_validate (const KsControllerOptions *options, GError **error);
+/* Command-line options for the settings (not the enable flags), as kube-controller-manager
+ * spells them: --node-monitor-period=5s (Go durations), --node-eviction-rate=0.1, ... .  The
+ * parsed values go into options (borrowed; must outlive the group); a value that does not parse
+ * fails the parse with a message naming the flag.  Call ks_controller_options_validate after
+ * parsing. */
+GOptionGroup *ks_controller_options_get_option_group (KsControllerOptions *options);
+
 typedef struct _KsControllerManager KsControllerManager;
 
-/* Start every controller on client (watches are installed now). */
+/* Start the controllers on client with the default options (watches are installed now). */
 KsControllerManager *ks_controller_manager_new (KsClient *client, KsClock *clock,
                                                 KsEventSink *events);
+/* The same with options (copied; must be valid, see ks_controller_options_validate). */
+KsControllerManager *ks_controller_manager_new_full (KsClient *client, KsClock *clock,
+                                                     KsEventSink *events,
+                                                     const KsControllerOptions *options);
 void ks_controller_manager_free (KsControllerManager *manager);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsControllerManager, ks_controller_manager_free)
