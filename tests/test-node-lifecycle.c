@@ -113,6 +113,13 @@ fixture_setup (Fixture *f, gconstpointer data)
   ks_controller_options_init (&options);
   options.node_lifecycle = TRUE;
   options.taint_eviction = TRUE;
+  if (data != NULL)
+    {
+      /* A test's own period and grace. */
+      const gint64 *periods = data;
+      options.node_monitor_period = periods[0];
+      options.node_monitor_grace_period = periods[1];
+    }
   f->manager = ks_controller_manager_new_full (f->client, f->clock, &f->sink.parent, &options);
   f->agents = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, agent_free);
 }
@@ -773,6 +780,30 @@ test_never_ready (Fixture *f, gconstpointer data)
                     "Registered Node silent in Controller");
 }
 
+/* --node-monitor-period=2s --node-monitor-grace-period=40s: passes at 0, 2, 4, ... s; the
+ * heartbeat of 91 s is seen at 92 s, 92 + 40 = 132 s, so Unknown at 134 s and the NoExecute taint
+ * at the next pass, 136 s. */
+static const gint64 short_periods[] = { 2 * SEC, 40 * SEC };
+
+static void
+test_periods (Fixture *f, gconstpointer data)
+{
+  run_to (f, 1 * SEC);
+  agent_start (f, "n1", NULL);
+  agent_start (f, "n2", NULL);
+  run_to (f, 95500 * MS);
+  agent_stop (agent_get (f, "n1"));
+  run_to (f, 133900 * MS);
+  g_assert_true (ks_node_is_ready (get_node (f, "n1")));
+  run_to (f, 134 * SEC);
+  assert_node_condition (f, "n1", KS_NODE_COND_READY, KS_CONDITION_UNKNOWN, "NodeStatusUnknown",
+                         "Kubelet stopped posting node status.", 91 * SEC, 134 * SEC);
+  assert_no_taint (f, "n1", UNREACHABLE, KS_TAINT_NO_EXECUTE);
+  run_to (f, 136 * SEC);
+  assert_taint_at (f, "n1", UNREACHABLE, KS_TAINT_NO_EXECUTE, 136 * SEC);
+  g_assert_true (ks_node_is_ready (get_node (f, "n2")));
+}
+
 /* ---- taint eviction rules ------------------------------------------------------------------- */
 
 #define MAINTENANCE "example.com/maintenance"
@@ -1091,6 +1122,8 @@ main (int argc, char **argv)
   ADD ("/node-lifecycle/rate/full-disruption-one-zone", test_full_disruption_one_zone);
   ADD ("/node-lifecycle/rate/all-zones-down", test_all_zones_down);
   ADD ("/node-lifecycle/never-ready", test_never_ready);
+  g_test_add ("/node-lifecycle/periods", Fixture, short_periods, fixture_setup, test_periods,
+              fixture_teardown);
   ADD ("/taint-eviction/toleration-rules", test_toleration_rules);
   ADD ("/node-status/heartbeats", test_node_status);
   ADD ("/node-status/restart", test_node_status_restart);
