@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <stdlib.h>
 
 #include "ks-controller-private.h"
 #include "src/api/ks-duration.h"
