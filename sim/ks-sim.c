@@ -12,6 +12,7 @@
 #include "src/api/ks-node.h"
 #include "src/controllers/ks-controllers.h"
 #include "src/kubelet/ks-kubelet.h"
+#include "src/store/ks-bootstrap.h"
 
 typedef struct
 {
@@ -634,36 +635,9 @@ gboolean
 ks_sim_start (KsSim *sim, GError **error)
 {
   const KsScenario *s = sim->scenario;
-  static const char *const namespaces[]
-      = { "default", "kube-system", "kube-public", "kube-node-lease", NULL };
 
-  for (guint i = 0; namespaces[i] != NULL; i++)
-    {
-      KsObject *ns = KS_OBJECT (ks_namespace_new (namespaces[i]));
-      KsObject *created = ks_client_create (sim->client, ns, error);
-      ks_object_unref (ns);
-      if (created == NULL)
-        return FALSE;
-      ks_object_unref (created);
-    }
-  {
-    KsObject *pcs[2] = {
-      KS_OBJECT (ks_priority_class_new ("system-cluster-critical", KS_SYSTEM_CRITICAL_PRIORITY)),
-      KS_OBJECT (ks_priority_class_new ("system-node-critical", KS_SYSTEM_CRITICAL_PRIORITY + 1000))
-    };
-    for (guint i = 0; i < 2; i++)
-      {
-        KsObject *created = ks_client_create (sim->client, pcs[i], error);
-        ks_object_unref (pcs[i]);
-        if (created == NULL)
-          {
-            if (i == 0)
-              ks_object_unref (pcs[1]);
-            return FALSE;
-          }
-        ks_object_unref (created);
-      }
-  }
+  if (!ks_bootstrap_objects (sim->client, error))
+    return FALSE;
   for (guint i = 0; i < s->pools->len; i++)
     {
       const KsNodePool *pool = g_ptr_array_index (s->pools, i);

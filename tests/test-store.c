@@ -17,6 +17,7 @@
 #include "src/api/ks-pod.h"
 #include "src/api/ks-yaml.h"
 #include "src/store/ks-admission.h"
+#include "src/store/ks-bootstrap.h"
 #include "src/store/ks-client.h"
 #include "src/store/ks-store.h"
 #include "src/store/ks-workqueue.h"
@@ -1536,6 +1537,27 @@ test_workqueue_free_pending (void)
   queue_log_clear (&log);
 }
 
+/* The built-in objects: created when missing (default already exists here), once. */
+static void
+test_bootstrap (Fixture *f, gconstpointer data)
+{
+  g_autoptr (KsClient) client = ks_store_client_new (f->store);
+  g_autoptr (GError) error = NULL;
+  guint64 rv;
+  KsObject *pc;
+
+  g_assert_true (ks_bootstrap_objects (client, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ks_store_count (f->store, ks_kind_get (KS_KIND_NAMESPACE)), ==, 4);
+  g_assert_cmpuint (ks_store_count (f->store, ks_kind_get (KS_KIND_PRIORITY_CLASS)), ==, 2);
+  pc = ks_store_get (f->store, ks_kind_get (KS_KIND_PRIORITY_CLASS), NULL, "system-node-critical");
+  g_assert_nonnull (pc);
+  g_assert_cmpint (KS_PRIORITY_CLASS (pc)->value, ==, 2000001000);
+  rv = ks_store_get_resource_version (f->store);
+  g_assert_true (ks_bootstrap_objects (client, &error));
+  g_assert_cmpuint (ks_store_get_resource_version (f->store), ==, rv);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1543,6 +1565,7 @@ main (int argc, char **argv)
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/store/create-get", test_create_get);
+  ADD ("/store/bootstrap", test_bootstrap);
   ADD ("/store/list-sorted", test_list_sorted);
   ADD ("/store/client-reads", test_client_reads);
   ADD ("/store/generate-name", test_generate_name);
