@@ -19,7 +19,8 @@ endif
 
 # What the unit tests share (tests/ks-test.h).
 check_LTLIBRARIES += tests/libks-test.la
-tests_libks_test_la_SOURCES = tests/ks-test.c tests/ks-test.h
+tests_libks_test_la_SOURCES = tests/ks-test.c tests/ks-test.h \
+	tests/ks-test-netns.c tests/ks-test-netns.h
 test_ldadd = tests/libks-test.la libkubesim.la
 
 unit_tests = \
@@ -29,10 +30,13 @@ unit_tests = \
 	tests/test-event-queue \
 	tests/test-kubeconfig \
 	tests/test-kubelet \
+	tests/test-net \
+	tests/test-net-real \
 	tests/test-node-lifecycle \
 	tests/test-printers \
 	tests/test-quantity \
 	tests/test-scheduler \
+	tests/test-service-proxy \
 	tests/test-store \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
@@ -45,14 +49,21 @@ tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
+tests_test_net_LDADD = $(test_ldadd)
+tests_test_net_real_LDADD = $(test_ldadd)
 tests_test_node_lifecycle_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
+tests_test_service_proxy_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_store_sqlite_LDADD = $(test_ldadd)
 tests_test_wall_clock_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
+
+# bench-net: the pod network and Service proxy benchmark (root; docs/benchmarks.md).
+check_PROGRAMS += tests/bench-net
+tests_bench_net_LDADD = $(test_ldadd)
 
 # The fuzz targets as regression runners over tests/corpus/ (tests/fuzz.sh).
 check_PROGRAMS += tests/fuzz-quantity tests/fuzz-yaml
