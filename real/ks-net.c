@@ -557,7 +557,21 @@ describe_command (const char *const *argv, const char *input)
   return g_strdup_printf ("%s <<< '%s'", cmd, lines);
 }
 
-/* Runs argv (an ip command) with input on its standard input. */
+/* The ip command: from PATH, else where Debian and others install it (an agent started with a
+ * user's PATH may lack /usr/sbin).  Owned; NULL when there is none. */
+static char *
+find_ip (void)
+{
+  static const char *const places[] = { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" };
+  char *path = g_find_program_in_path ("ip");
+
+  for (guint i = 0; path == NULL && i < G_N_ELEMENTS (places); i++)
+    if (g_file_test (places[i], G_FILE_TEST_IS_EXECUTABLE))
+      path = g_strdup (places[i]);
+  return path;
+}
+
+/* Runs argv (an ip command; argv[0] is "ip") with input on its standard input. */
 static gboolean
 net_run (KsNet *net, const char *const *argv, const char *input, char **output, GError **error)
 {
@@ -566,6 +580,8 @@ net_run (KsNet *net, const char *const *argv, const char *input, char **output, 
   g_autofree char *err = NULL;
   GSubprocessFlags flags = G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE;
   g_autoptr (GError) local = NULL;
+  g_autofree char *ip = NULL;
+  g_auto (GStrv) real_argv = NULL;
 
   if (output != NULL)
     *output = NULL;
@@ -585,11 +601,21 @@ net_run (KsNet *net, const char *const *argv, const char *input, char **output, 
     }
   if (input != NULL)
     flags |= G_SUBPROCESS_FLAGS_STDIN_PIPE;
-  proc = g_subprocess_newv (argv, flags, &local);
-  if (proc == NULL)
+  ip = find_ip ();
+  if (ip == NULL)
     {
       g_set_error (error, KS_NET_ERROR, KS_NET_ERROR_COMMAND,
-                   "cannot run %s: %s (is iproute2 installed?)", argv[0], local->message);
+                   "cannot run ip: not found in PATH or /usr/sbin (Debian package iproute2)");
+      return FALSE;
+    }
+  real_argv = g_strdupv ((char **) argv);
+  g_free (real_argv[0]);
+  real_argv[0] = g_steal_pointer (&ip);
+  proc = g_subprocess_newv ((const char *const *) real_argv, flags, &local);
+  if (proc == NULL)
+    {
+      g_set_error (error, KS_NET_ERROR, KS_NET_ERROR_COMMAND, "cannot run %s: %s", real_argv[0],
+                   local->message);
       return FALSE;
     }
   if (!g_subprocess_communicate_utf8 (proc, input, NULL, &out, &err, &local))
@@ -1063,13 +1089,14 @@ gboolean
 ks_net_preflight (KsNet *net, GError **error)
 {
   g_autoptr (GString) problems = g_string_new (NULL);
-  g_autofree char *ip = g_find_program_in_path ("ip");
+  g_autofree char *ip = find_ip ();
   int bridge = if_nametoindex (KS_NET_BRIDGE);
   gboolean is_bridge;
 
   g_return_val_if_fail (net != NULL, FALSE);
   if (ip == NULL)
-    g_string_append (problems, "the ip command (Debian package iproute2) is not installed\n");
+    g_string_append (problems, "the ip command (Debian package iproute2) is not installed (not "
+                               "in PATH or /usr/sbin)\n");
   if (g_mkdir_with_parents (KS_NET_NETNS_DIR, 0755) != 0 || access (KS_NET_NETNS_DIR, W_OK) != 0)
     {
       int e = errno;
