@@ -1320,6 +1320,14 @@ ks_net_pod_setup (KsNet *net, const char *pod_uid, char **netns_path, char **ip_
   g_return_val_if_fail (net != NULL, FALSE);
   if (!check_pod_uid (pod_uid, error) || !need_node (net, "pod network setup", error))
     return FALSE;
+  if (live && !link_exists (KS_NET_BRIDGE))
+    {
+      g_set_error (error, KS_NET_ERROR, KS_NET_ERROR_INVALID,
+                   "pod %s: network setup: there is no bridge " KS_NET_BRIDGE
+                   " (ks_net_bridge_ensure makes it)",
+                   pod_uid);
+      return FALSE;
+    }
   ip = ks_net_ipam_allocate (net->ipam, pod_uid, error);
   if (ip == NULL)
     {

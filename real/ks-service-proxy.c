@@ -22,6 +22,9 @@
 
 #define PUMP_BUFFER_SIZE (64 * 1024)
 #define LISTEN_BACKLOG 1024
+/* Messages about single connections: at most this many per second, so a client hammering a
+ * port without endpoints cannot flood the log. */
+#define CONN_LOG_PER_SEC 10
 /* Connecting to an endpoint gives up after this long (an address on the bridge that nobody
  * answers would otherwise take minutes of SYN retries). */
 #define CONNECT_TIMEOUT_S 10
@@ -139,6 +142,9 @@ struct _KsServiceProxy
   GHashTable *listeners; /* "ip:port" -> Listener */
   GHashTable *conns;     /* set of Conn */
   KsProxyStats stats;
+  gint64 log_window; /* start of the current second of connection messages */
+  guint log_count;
+  guint log_suppressed;
 };
 
 struct _Listener
@@ -224,6 +230,35 @@ static gint
 compare_strings (gconstpointer a, gconstpointer b)
 {
   return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* Logs a message about one connection, within CONN_LOG_PER_SEC. */
+static void G_GNUC_PRINTF (2, 3) conn_log (KsServiceProxy *proxy, const char *format, ...)
+{
+  gint64 now;
+  va_list ap;
+
+  if (proxy == NULL)
+    return; /* a connection outliving its proxy */
+  now = ks_clock_now (proxy->clock);
+  if (now - proxy->log_window >= G_USEC_PER_SEC)
+    {
+      if (proxy->log_suppressed > 0)
+        g_message ("Service proxy: %u more connection messages were not logged",
+                   proxy->log_suppressed);
+      proxy->log_window = now;
+      proxy->log_count = 0;
+      proxy->log_suppressed = 0;
+    }
+  if (proxy->log_count >= CONN_LOG_PER_SEC)
+    {
+      proxy->log_suppressed++;
+      return;
+    }
+  proxy->log_count++;
+  va_start (ap, format);
+  g_logv (G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, format, ap);
+  va_end (ap);
 }
 
 /* ---- Choosing an endpoint ---- */
@@ -492,8 +527,8 @@ conn_connected (GSocket *socket, GIOCondition condition, gpointer data)
     ;
   else if (!g_socket_check_connect_result (socket, &error))
     {
-      g_message ("%s: cannot connect to the endpoint: %s; connection reset", c->label,
-                 error->message);
+      conn_log (c->proxy, "%s: cannot connect to the endpoint: %s; connection reset", c->label,
+                error->message);
       if (c->proxy != NULL)
         c->proxy->stats.refused++;
       conn_fail (c, "connect", NULL);
@@ -589,8 +624,9 @@ handle_client (Listener *l, GSocket *client)
   target = port_choose (proxy, l->port, client_ip);
   if (target == NULL)
     {
-      g_message ("Service %s: no endpoint for a connection from %s:%u to %s; connection reset",
-                 l->port->label, client_ip, client_port, l->address);
+      conn_log (proxy,
+                "Service %s: no endpoint for a connection from %s:%u to %s; connection reset",
+                l->port->label, client_ip, client_port, l->address);
       proxy->stats.no_endpoint++;
       socket_reset (client);
       return;
@@ -598,9 +634,10 @@ handle_client (Listener *l, GSocket *client)
   split_target (target, &ip, &port);
   if (!ks_net_route_is_ours (proxy->net, ip))
     {
-      g_message ("Service %s: endpoint %s is not routed through " KS_NET_BRIDGE
-                 "; connection from %s:%u reset",
-                 l->port->label, target, client_ip, client_port);
+      conn_log (proxy,
+                "Service %s: endpoint %s is not routed through " KS_NET_BRIDGE
+                "; connection from %s:%u reset",
+                l->port->label, target, client_ip, client_port);
       proxy->stats.refused++;
       socket_reset (client);
       return;
@@ -617,8 +654,8 @@ handle_client (Listener *l, GSocket *client)
   proxy->stats.active++;
   if (!conn_connect (c, ip, port, &error))
     {
-      g_message ("%s: cannot connect to the endpoint: %s; connection reset", c->label,
-                 error->message);
+      conn_log (proxy, "%s: cannot connect to the endpoint: %s; connection reset", c->label,
+                error->message);
       proxy->stats.refused++;
       conn_fail (c, "connect", NULL);
       conn_check_end (c);
@@ -640,8 +677,8 @@ listener_ready (GSocket *socket, GIOCondition condition, gpointer data)
       if (client == NULL)
         {
           if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-            g_message ("Service %s: accepting on %s: %s", l->port->label, l->address,
-                       error->message);
+            conn_log (l->proxy, "Service %s: accepting on %s: %s", l->port->label, l->address,
+                      error->message);
           break;
         }
       handle_client (l, client);

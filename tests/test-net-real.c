@@ -299,6 +299,13 @@ test_pods (Fixture *f, gconstpointer data)
   if (skipped ())
     return;
   g_assert_true (ks_net_preflight (f->net_a, &error));
+  {
+    g_autofree char *uid = g_uuid_string_random ();
+    g_assert_false (ks_net_pod_setup (f->net_a, uid, NULL, NULL, &error));
+    g_assert_error (error, KS_NET_ERROR, KS_NET_ERROR_INVALID);
+    g_assert_nonnull (strstr (error->message, "there is no bridge kubesim0"));
+    g_clear_error (&error);
+  }
   g_assert_true (ks_net_bridge_ensure (f->net_a, &error));
   g_assert_true (ks_net_bridge_ensure (f->net_b, &error)); /* the second agent: no change */
   g_assert_no_error (error);
