@@ -40,6 +40,7 @@ unit_tests = \
 	tests/test-store \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
+	tests/test-wire \
 	tests/test-yaml
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -59,6 +60,7 @@ tests_test_service_proxy_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_store_sqlite_LDADD = $(test_ldadd)
 tests_test_wall_clock_LDADD = $(test_ldadd)
+tests_test_wire_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 
 # bench-net: the pod network and Service proxy benchmark (root; docs/benchmarks.md).

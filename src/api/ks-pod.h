@@ -36,6 +36,25 @@ const char *ks_restart_policy_name (KsRestartPolicy policy);
 const char *ks_preemption_policy_name (KsPreemptionPolicy policy);
 const char *ks_qos_class_name (KsQosClass qos);
 
+/* intstr.IntOrString as a port: a number, or the name of a container port. */
+typedef struct
+{
+  gint32 number; /* when name is NULL; 0: unset */
+  char *name;    /* a port name, or NULL */
+} KsIntOrString;
+
+void ks_int_or_string_clear (KsIntOrString *v);
+void ks_int_or_string_copy (KsIntOrString *dst, const KsIntOrString *src);
+/* Decode member field of obj as a port: a number 1–65535 or a port name (IsValidPortName),
+ * reported with Kubernetes' messages.  With allow_unset, 0 and "" are accepted and leave *out
+ * unset (a Service's targetPort defaults to its port).  Absent leaves *out unchanged. */
+gboolean ks_port_decode (KsDecoder *dec, JsonNode *obj, const char *field, gboolean allow_unset,
+                         KsIntOrString *out);
+/* Add member with the number, or the name as a string. */
+void ks_builder_add_int_or_string (JsonBuilder *b, const char *member, const KsIntOrString *v);
+/* "8080" or "http", for messages.  Newly allocated. */
+char *ks_int_or_string_to_string (const KsIntOrString *v);
+
 typedef struct
 {
   char *name;
@@ -50,6 +69,42 @@ typedef struct
   char *name;
   char *value;
 } KsEnvVar;
+
+/* A probe's handler: exactly one.  gRPC probes are decoded but refused (not supported). */
+typedef enum
+{
+  KS_PROBE_EXEC,
+  KS_PROBE_HTTP_GET,
+  KS_PROBE_TCP_SOCKET,
+} KsProbeHandler;
+
+typedef struct
+{
+  char *name;
+  char *value;
+} KsHttpHeader;
+
+/* v1.Probe with Kubernetes' defaults applied. */
+typedef struct
+{
+  KsProbeHandler handler;
+  char **command;             /* exec: NULL-terminated, not empty */
+  char *path;                 /* httpGet: default "/" */
+  KsIntOrString port;         /* httpGet, tcpSocket: a number or a container port's name */
+  char *host;                 /* httpGet, tcpSocket: NULL for the pod's IP */
+  gboolean https;             /* httpGet: scheme HTTPS (default HTTP) */
+  KsHttpHeader *http_headers; /* httpGet */
+  guint n_http_headers;
+  gint32 initial_delay_seconds;            /* default 0 */
+  gint32 timeout_seconds;                  /* default 1 */
+  gint32 period_seconds;                   /* default 10 */
+  gint32 success_threshold;                /* default 1; must be 1 for liveness and startup */
+  gint32 failure_threshold;                /* default 3 */
+  gint64 termination_grace_period_seconds; /* -1 when unset (the pod's applies) */
+} KsProbe;
+
+void ks_probe_free (KsProbe *probe);
+KsProbe *ks_probe_copy (const KsProbe *probe);
 
 typedef struct
 {
@@ -66,7 +121,14 @@ typedef struct
   KsResources requests; /* defaulted from limits where a limit is set without a request */
   KsResources limits;
   gboolean restart_always; /* init containers: restartPolicy Always (a sidecar) */
+  KsProbe *liveness_probe; /* NULL when unset; owned, like the rest of the shared spec */
+  KsProbe *readiness_probe;
+  KsProbe *startup_probe;
 } KsContainer;
+
+/* The port number a probe's port means in container c: a number as it is, a name through the
+ * container's ports (the kubelet's findPortByName).  FALSE when c has no port of that name. */
+gboolean ks_container_resolve_port (const KsContainer *c, const KsIntOrString *port, gint32 *out);
 
 typedef struct _KsPodSpec KsPodSpec;
 
@@ -196,6 +258,7 @@ typedef struct
   const char *last_reason;
   gint64 last_started_at;
   gint64 last_finished_at;
+  char *container_id; /* owned, "<runtime>://<id>"; NULL when there is none (sim) */
 } KsContainerStatus;
 
 /* Status strings most pods never have, kept out of line (ks_pod_get/set_status_string). */
