@@ -28,11 +28,13 @@ unit_tests = \
 	tests/test-controllers \
 	tests/test-daemon \
 	tests/test-event-queue \
+	tests/test-image-store \
 	tests/test-kubeconfig \
 	tests/test-kubelet \
 	tests/test-net \
 	tests/test-net-real \
 	tests/test-node-lifecycle \
+	tests/test-oci-bundle \
 	tests/test-printers \
 	tests/test-quantity \
 	tests/test-scheduler \
@@ -48,11 +50,13 @@ tests_test_api_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
+tests_test_image_store_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
 tests_test_net_LDADD = $(test_ldadd)
 tests_test_net_real_LDADD = $(test_ldadd)
 tests_test_node_lifecycle_LDADD = $(test_ldadd)
+tests_test_oci_bundle_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
