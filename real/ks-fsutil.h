@@ -15,7 +15,8 @@ gboolean ks_fs_mkdirs (const char *path, int mode, GError **error);
  * opened up first when not running as root. */
 gboolean ks_fs_remove_tree (const char *path, GError **error);
 
-/* Replace path with contents atomically (a temporary file renamed over it), mode 0644. */
+/* Replace path with contents atomically (a temporary file renamed over it), mode 0644; not
+ * flushed to disk.  length -1: contents is NUL-terminated. */
 gboolean ks_fs_write_file (const char *path, const char *contents, gssize length, GError **error);
 
 /* Create an empty regular file at path if nothing is there (a mount point for a bind mount). */

@@ -696,7 +696,9 @@ commit_image (KsImageStore *store, const char *staging, const char *repository, 
   g_autofree char *dir = image_dir (store, repository, tag);
   g_autofree char *parent = g_path_get_dirname (dir);
 
-  if (!ks_fs_write_file (json, text, -1, error) || !ks_fs_mkdirs (parent, 0755, error))
+  if (!g_file_set_contents_full (
+          json, text, -1, G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644, error)
+      || !ks_fs_mkdirs (parent, 0755, error))
     return FALSE;
   if (rename (staging, dir) < 0)
     {

@@ -28,7 +28,7 @@ bind_ns (Job *job, const char *kind, const char *path)
 {
   g_autofree char *self = g_strconcat ("/proc/thread-self/ns/", kind, NULL);
 
-  if (mount (self, path, NULL, MS_BIND, NULL) < 0)
+  if (mount (self, path, "none", MS_BIND, NULL) < 0)
     {
       job->errsv = errno;
       job->what = "bind-mount the namespace";

@@ -365,7 +365,12 @@ add_process (JsonBuilder *b, const KsOciSpec *spec, char **args)
   add_strv (b, "permitted", default_caps);
   json_builder_end_object (b);
   if (spec->node_memory > 0)
-    add_int (b, "oomScoreAdj", ks_oci_oom_score_adj (spec->pod, c, spec->node_memory));
+    {
+      gint adj = ks_oci_oom_score_adj (spec->pod, c, spec->node_memory);
+      if (spec->limit_oom_score_adj)
+        adj = MAX (adj, spec->oom_score_adj_min);
+      add_int (b, "oomScoreAdj", adj);
+    }
   json_builder_end_object (b);
 }
 

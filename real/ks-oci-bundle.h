@@ -75,6 +75,10 @@ typedef struct
   gboolean cgroup_namespace; /* the kernel has cgroup namespaces */
   gboolean cgroup_v2;        /* the unified hierarchy: memory.oom.group as the kubelet sets it */
   gint64 node_memory;        /* the node's memory capacity (bytes), for oom_score_adj */
+  /* Without CAP_SYS_RESOURCE a process cannot lower its oom_score_adj below its parent's: the
+   * kubelet's value is raised to oom_score_adj_min when limit_oom_score_adj is set. */
+  gboolean limit_oom_score_adj;
+  gint oom_score_adj_min;
 } KsOciSpec;
 
 /* The config.json of spec (an object node), or NULL with an error (no command).  Newly

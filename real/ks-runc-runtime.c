@@ -123,6 +123,8 @@ struct _RuncRuntime
   gint64 node_memory;
   gboolean cgroup_v2;
   gboolean cgroup_ns;
+  gboolean limit_oom_score_adj; /* no CAP_SYS_RESOURCE: no value below our own */
+  gint oom_score_adj_min;
   const KsNetworkProvider *network;
   char *resolv_conf;      /* the host's, for pods */
   GHashTable *pods;       /* &uid → RPod */
@@ -516,7 +518,8 @@ read_init_pid (RContainer *c)
 static void
 start_failed_before_create (RContainer *c, const char *why)
 {
-  g_warning ("container %s could not be created: %s", c->id, why);
+  /* Usually the pod's fault (a command that does not exist): not a warning of the agent's. */
+  g_message ("container %s could not be created: %s", c->id, why);
   c->start_wanted = FALSE;
   c->force_delete = TRUE; /* runc may have kept part of it */
   c->exit_code = 128;
@@ -778,6 +781,8 @@ write_bundle (RuncRuntime *rt, const KsPod *pod, const KsContainer *kc, RContain
     .cgroup_namespace = rt->cgroup_ns,
     .cgroup_v2 = rt->cgroup_v2,
     .node_memory = rt->node_memory,
+    .limit_oom_score_adj = rt->limit_oom_score_adj,
+    .oom_score_adj_min = rt->oom_score_adj_min,
   };
   g_autoptr (JsonNode) config = NULL;
   g_autoptr (JsonGenerator) gen = json_generator_new ();
@@ -1257,6 +1262,26 @@ ks_runc_runtime_become_subreaper (GError **error)
   return TRUE;
 }
 
+/* Whether this process may lower oom_score_adj (CAP_SYS_RESOURCE in CapEff); if not, the lowest
+ * value its children may have is its own. */
+static gboolean
+may_lower_oom_score_adj (gint *own)
+{
+  g_autofree char *status = NULL;
+  g_autofree char *adj = NULL;
+  const char *cap;
+  guint64 eff;
+
+  *own = 0;
+  if (g_file_get_contents ("/proc/self/oom_score_adj", &adj, NULL, NULL))
+    *own = (gint) g_ascii_strtoll (adj, NULL, 10);
+  if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL)
+      || (cap = strstr (status, "\nCapEff:")) == NULL)
+    return FALSE;
+  eff = g_ascii_strtoull (cap + strlen ("\nCapEff:"), NULL, 16);
+  return (eff & (G_GUINT64_CONSTANT (1) << 24)) != 0; /* CAP_SYS_RESOURCE */
+}
+
 static gboolean
 valid_path_name (const char *what, const char *name, GError **error)
 {
@@ -1312,6 +1337,7 @@ ks_runc_runtime_new (KsClock *clock, const KsRuncRuntimeOptions *options, GError
   rt->network = options->network;
   rt->cgroup_v2 = ks_cgroup_detect () == KS_CGROUP_V2;
   rt->cgroup_ns = ks_cgroup_has_namespaces ();
+  rt->limit_oom_score_adj = !may_lower_oom_score_adj (&rt->oom_score_adj_min);
   node_dir = g_build_filename (rt->data_dir, "nodes", rt->node, NULL);
   rt->pods_dir = g_build_filename (node_dir, "pods", NULL);
   rt->logs_dir = g_build_filename (node_dir, "logs", NULL);

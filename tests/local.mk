@@ -70,6 +70,12 @@ tests_test_yaml_LDADD = $(test_ldadd)
 # bench-net: the pod network and Service proxy benchmark (root; docs/benchmarks.md).
 check_PROGRAMS += tests/bench-net
 tests_bench_net_LDADD = $(test_ldadd)
+# The runc runtime against real containers: run by tests/runc-runtime.sh in private namespaces.
+check_PROGRAMS += tests/test-runc-runtime
+tests_test_runc_runtime_LDADD = $(test_ldadd)
+# Its benchmark (docs/benchmarks.md): built with the tests, run by hand.
+check_PROGRAMS += tests/bench-runc-runtime
+tests_bench_runc_runtime_LDADD = $(test_ldadd)
 
 # The fuzz targets as regression runners over tests/corpus/ (tests/fuzz.sh).
 check_PROGRAMS += tests/fuzz-quantity tests/fuzz-yaml
@@ -90,6 +96,7 @@ shell_tests = \
 	tests/golden.sh \
 	tests/quickstart.sh \
 	tests/store-crash.sh \
+	tests/runc-runtime.sh \
 	tests/three-nodes.sh \
 	tests/valgrind.sh
 TESTS += $(shell_tests)

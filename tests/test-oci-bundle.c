@@ -240,6 +240,44 @@ test_sidecar_follows_smallest (void)
   g_assert_cmpint (ks_oci_oom_score_adj (pod, &pod->spec->init_containers[0], 8 * GI), ==, 875);
 }
 
+static void
+test_oom_score_adj_floor (void)
+{
+  g_autoptr (KsPod) pod
+      = pod_from ("apiVersion: v1\nkind: Pod\nmetadata: {name: g}\nspec:\n  containers:\n"
+                  "  - {name: c, image: busybox, resources: {limits: {cpu: 1, memory: 1Gi}}}\n");
+  g_autoptr (KsPod) best_effort
+      = pod_from ("apiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers:\n"
+                  "  - {name: d, image: busybox}\n");
+  KsImageConfig image = { .cmd = (char *[]){ (char *) "sh", NULL } };
+  KsOciSpec spec = { .pod = pod,
+                     .container = &pod->spec->containers[0],
+                     .image = &image,
+                     .rootfs = "/r",
+                     .node_memory = 8 * GI };
+  g_autoptr (JsonNode) privileged = NULL;
+  g_autoptr (JsonNode) floored = NULL;
+  g_autoptr (JsonNode) above = NULL;
+  g_autoptr (JsonNode) none = NULL;
+
+  /* Guaranteed: -997, unless the agent may not go below its own value (here 0). */
+  privileged = ks_oci_config_new (&spec, NULL);
+  g_assert_cmpint (get_int (privileged, "process.oomScoreAdj"), ==, -997);
+  spec.limit_oom_score_adj = TRUE;
+  spec.oom_score_adj_min = 0;
+  floored = ks_oci_config_new (&spec, NULL);
+  g_assert_cmpint (get_int (floored, "process.oomScoreAdj"), ==, 0);
+  /* A higher value is kept as it is. */
+  spec.pod = best_effort;
+  spec.container = &best_effort->spec->containers[0];
+  above = ks_oci_config_new (&spec, NULL);
+  g_assert_cmpint (get_int (above, "process.oomScoreAdj"), ==, 1000);
+  /* No node memory: no oomScoreAdj at all. */
+  spec.node_memory = 0;
+  none = ks_oci_config_new (&spec, NULL);
+  g_assert_null (get (none, "process.oomScoreAdj"));
+}
+
 static char *
 joined (char **strv)
 {
@@ -599,6 +637,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oci/resources-unified", test_unified);
   g_test_add_func ("/oci/oom-score-adj", test_oom_score_adj);
   g_test_add_func ("/oci/oom-score-adj-sidecar", test_sidecar_follows_smallest);
+  g_test_add_func ("/oci/oom-score-adj-floor", test_oom_score_adj_floor);
   g_test_add_func ("/oci/args", test_args);
   g_test_add_func ("/oci/env", test_env);
   g_test_add_func ("/oci/hostname", test_hostname);
