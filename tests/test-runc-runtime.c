@@ -8,10 +8,13 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "real/ks-cgroup.h"
 #include "real/ks-fsutil.h"
+#include "real/ks-nsfile.h"
 #include "real/ks-runc-runtime.h"
 #include "real/ks-runc.h"
 #include "real/ks-wall-clock.h"
@@ -33,6 +36,15 @@ typedef struct
   gint64 at;
 } Event;
 
+/* A network provider standing in for the node agent's: a fresh network namespace per pod, and
+ * a fixed IP. */
+typedef struct
+{
+  guint setups;
+  guint teardowns;
+  GHashTable *paths; /* uid string → netns path */
+} FakeNet;
+
 typedef struct
 {
   KsWallClock *wc;
@@ -41,7 +53,46 @@ typedef struct
   char *node;
   GPtrArray *events; /* Event* */
   GPtrArray *pods;   /* KsPod* */
+  FakeNet net;
+  KsNetworkProvider provider;
 } Fixture;
+
+static gboolean
+fake_setup (gpointer data, const KsPod *pod, char **netns, char **ip, GError **error)
+{
+  FakeNet *n = data;
+  char uid[KS_UID_STRING_LEN];
+  g_autofree char *dir = g_build_filename (data_dir, "fake-net", NULL);
+  char *path;
+
+  n->setups++;
+  ks_uid_to_string (&pod->parent.meta.uid, uid);
+  path = g_build_filename (dir, uid, NULL);
+  if (!ks_fs_mkdirs (dir, 0755, error) || !ks_ns_files_create (path, NULL, error))
+    {
+      g_free (path);
+      return FALSE;
+    }
+  g_hash_table_insert (n->paths, g_strdup (uid), g_strdup (path));
+  *netns = path;
+  *ip = g_strdup ("10.244.1.5");
+  return TRUE;
+}
+
+static void
+fake_teardown (gpointer data, const KsUid *pod_uid)
+{
+  FakeNet *n = data;
+  char uid[KS_UID_STRING_LEN];
+  const char *path;
+
+  n->teardowns++;
+  ks_uid_to_string (pod_uid, uid);
+  path = g_hash_table_lookup (n->paths, uid);
+  if (path != NULL)
+    g_assert_true (ks_ns_file_remove (path, NULL));
+  g_hash_table_remove (n->paths, uid);
+}
 
 static void
 event_free (gpointer p)
@@ -81,6 +132,12 @@ fixture_setup (Fixture *f, gconstpointer data)
   f->clock = ks_wall_clock_get_clock (f->wc);
   f->node = g_strdup_printf ("node-%u", ++node_seq);
   options.node_name = f->node;
+  f->net.paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (data != NULL)
+    {
+      f->provider = (KsNetworkProvider){ fake_setup, fake_teardown, &f->net };
+      options.network = &f->provider;
+    }
   f->rt = ks_runc_runtime_new (f->clock, &options, &error);
   g_assert_no_error (error);
   g_assert_nonnull (f->rt);
@@ -219,6 +276,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
   g_assert_true (ks_runc_cleanup (data_dir, f->node, cgroup_parent, NULL, &error));
   g_assert_no_error (error);
   assert_no_cgroup (node_cgroup);
+  /* Every network the provider set up was torn down. */
+  g_assert_cmpuint (f->net.teardowns, ==, f->net.setups);
+  g_assert_cmpuint (g_hash_table_size (f->net.paths), ==, 0);
+  g_hash_table_unref (f->net.paths);
   g_ptr_array_unref (f->pods);
   g_ptr_array_unref (f->events);
   ks_wall_clock_free (f->wc);
@@ -525,10 +586,17 @@ exec_done (gint code, const char *message, gpointer data)
   g_ptr_array_add (results, g_strdup_printf ("%d:%s", code, message != NULL ? message : ""));
 }
 
+typedef struct
+{
+  GPtrArray *results;
+  guint n;
+} Want;
+
 static gboolean
 has_n_results (Fixture *f, gpointer data)
 {
-  return ((GPtrArray *) data)->len >= 3;
+  Want *w = data;
+  return w->results->len >= w->n;
 }
 
 static void
@@ -573,7 +641,7 @@ test_pod_shares_network (Fixture *f, gconstpointer data)
   f->rt->ops->exec (f->rt, other, &other->spec->containers[0], (const char *[]){ "true", NULL },
                     10 * SEC, exec_done, results);
   g_assert_cmpuint (results->len, ==, 0); /* never from within exec */
-  g_assert_true (run_until (f, has_n_results, results, 20 * SEC));
+  g_assert_true (run_until (f, has_n_results, &(Want){ results, 3 }, 20 * SEC));
   g_assert_true (g_ptr_array_find_with_equal_func (results, "4:", g_str_equal, NULL));
   g_assert_true (g_ptr_array_find_with_equal_func (results, "0:", g_str_equal, NULL));
   g_assert_true (g_ptr_array_find_with_equal_func (results, "-1:command timed out after 300ms",
@@ -598,6 +666,111 @@ test_pod_shares_network (Fixture *f, gconstpointer data)
     g_assert_false (g_file_test (pod_dir, G_FILE_TEST_EXISTS));
     assert_no_cgroup (pod_cgroup);
   }
+}
+
+static void
+test_network_provider (Fixture *f, gconstpointer data)
+{
+  KsPod *pod = make_pod (f, "apiVersion: v1\nkind: Pod\nmetadata: {name: netted}\nspec:\n"
+                            "  containers:\n"
+                            "  - {name: a, image: busybox, command: [sleep, '60']}\n");
+  g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func (g_free);
+  const char *grep[] = { "grep", "-q", "^10.244.1.5\tnetted$", "/etc/hosts", NULL };
+  g_autofree char *ip = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *link = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *pod_dir = NULL;
+  g_autoptr (GError) error = NULL;
+  char uid[KS_UID_STRING_LEN];
+  const char *netns;
+  struct stat st;
+
+  ks_uid_to_string (&pod->parent.meta.uid, uid);
+  pod_dir = g_build_filename (data_dir, "nodes", f->node, "pods", uid, NULL);
+  g_assert_nonnull (f->rt->ops->sandbox_create);
+  ip = f->rt->ops->sandbox_create (f->rt, pod, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ip, ==, "10.244.1.5");
+  /* Idempotent: the same sandbox, set up once. */
+  again = f->rt->ops->sandbox_create (f->rt, pod, &error);
+  g_assert_cmpstr (again, ==, ip);
+  g_assert_cmpuint (f->net.setups, ==, 1);
+
+  start (f, pod, 0);
+  wait_events (f, 1);
+  /* The container is in the provider's namespace; its /etc/hosts has the pod's IP. */
+  netns = g_hash_table_lookup (f->net.paths, uid);
+  g_assert_cmpint (stat (netns, &st), ==, 0);
+  expected = g_strdup_printf ("net:[%lu]", (unsigned long) st.st_ino);
+  link = ns_of (init_pid (pod, "a"), "net");
+  g_assert_cmpstr (link, ==, expected);
+  f->rt->ops->exec (f->rt, pod, &pod->spec->containers[0], grep, 10 * SEC, exec_done, results);
+  g_assert_true (run_until (f, has_n_results, &(Want){ results, 1 }, 10 * SEC));
+  g_assert_cmpstr (results->pdata[0], ==, "0:");
+
+  /* The sandbox outlives its containers until sandbox_remove. */
+  f->rt->ops->stop (f->rt, pod, &pod->spec->containers[0], FALSE, 0);
+  wait_events (f, 2);
+  f->rt->ops->remove (f->rt, pod, &pod->spec->containers[0], FALSE);
+  g_assert_true (run_until (f, is_idle, NULL, 10 * SEC));
+  g_assert_cmpuint (f->net.teardowns, ==, 0);
+  g_assert_true (g_file_test (pod_dir, G_FILE_TEST_IS_DIR));
+  f->rt->ops->sandbox_remove (f->rt, pod);
+  g_assert_cmpuint (f->net.teardowns, ==, 1);
+  g_assert_false (g_file_test (pod_dir, G_FILE_TEST_EXISTS));
+  f->rt->ops->sandbox_remove (f->rt, pod);
+  g_assert_cmpuint (f->net.teardowns, ==, 1);
+}
+
+static void
+test_no_provider_no_sandbox_ops (Fixture *f, gconstpointer data)
+{
+  /* Without a provider pods get no IP: the kubelet sees no sandbox ops. */
+  g_assert_null (f->rt->ops->sandbox_create);
+  g_assert_null (f->rt->ops->sandbox_remove);
+  g_assert_nonnull (f->rt->ops->exec);
+}
+
+static void
+test_cleanup_after_crash (Fixture *f, gconstpointer data)
+{
+  KsPod *pod = make_pod (f, "apiVersion: v1\nkind: Pod\nmetadata: {name: orphan}\nspec:\n"
+                            "  containers:\n"
+                            "  - {name: a, image: busybox, command: [sleep, '600']}\n"
+                            "  - {name: b, image: busybox, command: [sleep, '600']}\n");
+  KsRuncRuntimeOptions options
+      = { .data_dir = data_dir, .node_name = f->node, .cgroup_parent = cgroup_parent };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pods_dir = g_build_filename (data_dir, "nodes", f->node, "pods", NULL);
+  g_autofree char *pod_cgroup
+      = ks_runc_runtime_cgroup_path (cgroup_parent, f->node, &pod->parent.meta.uid, NULL);
+  gint64 pids[2];
+
+  start (f, pod, 0);
+  start (f, pod, 1);
+  wait_events (f, 2);
+  pids[0] = init_pid (pod, "a");
+  pids[1] = init_pid (pod, "b");
+  /* The agent dies: its runtime is gone, its containers, namespaces and cgroups are not. */
+  ks_runtime_free (f->rt);
+  f->rt = NULL;
+  g_assert_cmpuint (count_runc_containers (f->node), ==, 2);
+  g_assert_true (ks_runc_cleanup (data_dir, f->node, cgroup_parent, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (count_runc_containers (f->node), ==, 0);
+  {
+    g_autoptr (GDir) d = g_dir_open (pods_dir, 0, NULL);
+    g_assert_true (d == NULL || g_dir_read_name (d) == NULL);
+  }
+  assert_no_cgroup (pod_cgroup);
+  /* The killed processes were this process's children (it is their subreaper): reap them. */
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpint (waitpid ((pid_t) pids[i], NULL, 0), ==, (pid_t) pids[i]);
+  /* The next agent starts clean. */
+  f->rt = ks_runc_runtime_new (f->clock, &options, &error);
+  g_assert_no_error (error);
+  ks_runtime_set_notify (f->rt, on_event, f);
 }
 
 static void
@@ -708,6 +881,10 @@ main (int argc, char **argv)
   ADD ("/runc-runtime/image-not-found", test_image_not_found);
   ADD ("/runc-runtime/bad-command", test_bad_command);
   ADD ("/runc-runtime/pod-shares-network", test_pod_shares_network);
+  ADD ("/runc-runtime/no-provider-no-sandbox-ops", test_no_provider_no_sandbox_ops);
+  g_test_add ("/runc-runtime/network-provider", Fixture, "net", fixture_setup,
+              test_network_provider, fixture_teardown);
+  ADD ("/runc-runtime/cleanup-after-crash", test_cleanup_after_crash);
   ADD ("/runc-runtime/stats", test_stats);
   ADD ("/runc-runtime/oom", test_oom);
   ADD ("/runc-runtime/kill-all", test_kill_all);
