@@ -28,11 +28,13 @@ unit_tests = \
 	tests/test-controllers \
 	tests/test-daemon \
 	tests/test-event-queue \
+	tests/test-image-store \
 	tests/test-kubeconfig \
 	tests/test-kubelet \
 	tests/test-net \
 	tests/test-net-real \
 	tests/test-node-lifecycle \
+	tests/test-oci-bundle \
 	tests/test-printers \
 	tests/test-quantity \
 	tests/test-scheduler \
@@ -48,11 +50,13 @@ tests_test_api_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
+tests_test_image_store_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
 tests_test_net_LDADD = $(test_ldadd)
 tests_test_net_real_LDADD = $(test_ldadd)
 tests_test_node_lifecycle_LDADD = $(test_ldadd)
+tests_test_oci_bundle_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
@@ -66,6 +70,12 @@ tests_test_yaml_LDADD = $(test_ldadd)
 # bench-net: the pod network and Service proxy benchmark (root; docs/benchmarks.md).
 check_PROGRAMS += tests/bench-net
 tests_bench_net_LDADD = $(test_ldadd)
+# The runc runtime against real containers: run by tests/runc-runtime.sh in private namespaces.
+check_PROGRAMS += tests/test-runc-runtime
+tests_test_runc_runtime_LDADD = $(test_ldadd)
+# Its benchmark (docs/benchmarks.md): built with the tests, run by hand.
+check_PROGRAMS += tests/bench-runc-runtime
+tests_bench_runc_runtime_LDADD = $(test_ldadd)
 
 # The fuzz targets as regression runners over tests/corpus/ (tests/fuzz.sh).
 check_PROGRAMS += tests/fuzz-quantity tests/fuzz-yaml
@@ -86,6 +96,7 @@ shell_tests = \
 	tests/golden.sh \
 	tests/quickstart.sh \
 	tests/store-crash.sh \
+	tests/runc-runtime.sh \
 	tests/three-nodes.sh \
 	tests/valgrind.sh
 TESTS += $(shell_tests)
