@@ -25,6 +25,7 @@ test_ldadd = tests/libks-test.la libkubesim.la
 
 unit_tests = \
 	tests/test-api \
+	tests/test-apiserver \
 	tests/test-controllers \
 	tests/test-daemon \
 	tests/test-event-queue \
@@ -47,6 +48,7 @@ unit_tests = \
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 tests_test_api_LDADD = $(test_ldadd)
+tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
