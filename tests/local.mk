@@ -29,6 +29,7 @@ unit_tests = \
 	tests/test-controllers \
 	tests/test-daemon \
 	tests/test-event-queue \
+	tests/test-http-client \
 	tests/test-image-store \
 	tests/test-kubeconfig \
 	tests/test-kubelet \
@@ -52,6 +53,7 @@ tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
+tests_test_http_client_LDADD = $(test_ldadd)
 tests_test_image_store_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
