@@ -17,6 +17,7 @@ static const struct
   { KS_STORE_ERROR_INVALID, 422, "Invalid" },
   { KS_STORE_ERROR_FORBIDDEN, 403, "Forbidden" },
   { KS_STORE_ERROR_BAD_REQUEST, 400, "BadRequest" },
+  { KS_STORE_ERROR_INTERNAL, 500, "InternalError" },
 };
 
 guint

@@ -263,7 +263,7 @@ reply_store_error (Req *r, const GError *error, const char *name)
   g_autofree char *resource = qualified_resource (kind);
   guint code;
 
-  if (error->domain != KS_STORE_ERROR)
+  if (error->domain != KS_STORE_ERROR || error->code == KS_STORE_ERROR_INTERNAL)
     {
       reply_internal (r, error->message);
       return;
