@@ -2161,8 +2161,8 @@ on_log_read (GObject *source, GAsyncResult *result, gpointer data)
 static void
 log_proxy_read (LogProxy *p)
 {
-  if (p->reading || p->msg == NULL)
-    return;
+  if (p->reading || p->msg == NULL || p->stream == NULL)
+    return; /* (no stream: the answer is an error of ours, written whole) */
   p->reading = TRUE;
   g_input_stream_read_bytes_async (p->stream, LOG_CHUNK, G_PRIORITY_DEFAULT, p->cancellable,
                                    on_log_read, log_proxy_ref (p));
