@@ -307,14 +307,16 @@ find_keyed (GPtrArray *list, const char *key, JsonNode *value, const gboolean *t
 }
 
 static JsonNode *
-array_node_from (GPtrArray *elements)
+array_node_from (GPtrArray *elements) /* takes elements */
 {
   JsonArray *array = json_array_sized_new (elements->len);
   JsonNode *node = json_node_new (JSON_NODE_ARRAY);
 
   for (guint i = 0; i < elements->len; i++)
     json_array_add_element (array, g_ptr_array_index (elements, i));
+  /* The array owns the elements now. */
   g_ptr_array_set_free_func (elements, NULL);
+  g_ptr_array_unref (elements);
   json_node_take_array (node, array);
   return node;
 }

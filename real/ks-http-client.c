@@ -347,7 +347,6 @@ static KsObject *
 hc_create (KsClient *self, KsObject *obj, GError **error)
 {
   HttpClient *c = CLIENT (self);
-  g_autoptr (KsObject) owned = obj;
   g_autoptr (GString) url = collection_url (c, obj->kind, obj->meta.namespace);
   g_autofree char *body = ks_object_to_json (obj, c->epoch);
 
@@ -364,7 +363,6 @@ static KsObject *
 update_request (KsClient *self, KsObject *obj, const char *sub, GError **error)
 {
   HttpClient *c = CLIENT (self);
-  g_autoptr (KsObject) owned = obj;
   g_autoptr (GString) url = item_url (c, obj->kind, obj->meta.namespace, obj->meta.name, sub);
   g_autofree char *body = ks_object_to_json (obj, c->epoch);
 

@@ -1634,6 +1634,7 @@ test_log (Fixture *f, gconstpointer data)
     KsObject *current = ks_store_get (f->store, ks_kind_get (KS_KIND_NODE), NULL, "n1");
     node->meta.resource_version = current->meta.resource_version;
     g_assert_nonnull (ks_store_update (f->store, node, TRUE, NULL));
+    ks_object_unref (node);
   }
   text = http_full (f, "GET",
                     "/api/v1/namespaces/default/pods/l/log?container=main&follow=true&tailLines=5",

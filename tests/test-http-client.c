@@ -214,10 +214,12 @@ pod_manifest (const char *name, const char *labels)
   return ks_test_decode (yaml);
 }
 
+/* Create obj (taken: the caller keeps no reference, as after ks_test_create). */
 static KsObject *
 must_create (Fixture *f, KsObject *obj)
 {
   g_autoptr (GError) error = NULL;
+  g_autoptr (KsObject) owned = obj;
   KsObject *created = ks_client_create (f->client, obj, &error);
 
   g_assert_no_error (error);
@@ -298,12 +300,15 @@ test_crud (Fixture *f, gconstpointer data)
   g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND);
   g_assert_cmpstr (error->message, ==, "pods \"missing\" not found");
   g_clear_error (&error);
-  g_assert_null (ks_client_create (f->client, pod_manifest ("p1", NULL), &error));
+  {
+    g_autoptr (KsObject) again = pod_manifest ("p1", NULL);
+    g_assert_null (ks_client_create (f->client, again, &error));
+  }
   g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_ALREADY_EXISTS);
   g_assert_cmpstr (error->message, ==, "pods \"p1\" already exists");
   g_clear_error (&error);
   {
-    KsObject *elsewhere = pod_manifest ("p9", NULL);
+    g_autoptr (KsObject) elsewhere = pod_manifest ("p9", NULL);
     elsewhere->meta.namespace = ks_intern ("nope");
     g_assert_null (ks_client_create (f->client, elsewhere, &error));
     g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND);
@@ -324,12 +329,14 @@ test_crud (Fixture *f, gconstpointer data)
   copy = ks_object_copy (got);
   ks_object_set_annotation (copy, "note", "x");
   updated = ks_client_update (f->client, copy, &error);
+  g_clear_pointer (&copy, ks_object_unref);
   g_assert_no_error (error);
   g_assert_cmpstr (ks_object_get_annotation (updated, "note"), ==, "x");
   g_assert_cmpuint (updated->meta.resource_version, >, got->meta.resource_version);
   g_assert_true (ks_uid_equal (&updated->meta.uid, &p1->meta.uid));
   copy = ks_object_copy (got);
   stale = ks_client_update (f->client, copy, &error);
+  g_clear_pointer (&copy, ks_object_unref);
   g_assert_null (stale);
   g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_CONFLICT);
   g_assert_cmpstr (error->message, ==,
@@ -369,6 +376,7 @@ test_generation_and_status (Fixture *f, gconstpointer data)
   copy = ks_object_copy (d);
   KS_DEPLOYMENT (copy)->replicas = 3;
   scaled = ks_client_update (f->client, copy, &error);
+  g_clear_pointer (&copy, ks_object_unref);
   g_assert_no_error (error);
   g_assert_cmpint (scaled->meta.generation, ==, 2);
   g_assert_cmpint (KS_DEPLOYMENT (scaled)->replicas, ==, 3);
@@ -378,6 +386,7 @@ test_generation_and_status (Fixture *f, gconstpointer data)
   KS_DEPLOYMENT (copy)->status.replicas = 3;
   KS_DEPLOYMENT (copy)->status.observed_generation = 2;
   with_status = ks_client_update_status (f->client, copy, &error);
+  g_clear_pointer (&copy, ks_object_unref);
   g_assert_no_error (error);
   g_assert_cmpint (with_status->meta.generation, ==, 2);
   g_assert_cmpint (KS_DEPLOYMENT (with_status)->status.replicas, ==, 3);
@@ -388,6 +397,7 @@ test_generation_and_status (Fixture *f, gconstpointer data)
   /* A stale status write conflicts too. */
   copy = ks_object_copy (scaled);
   g_assert_null (ks_client_update_status (f->client, copy, &error));
+  ks_object_unref (copy);
   g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_CONFLICT);
 }
 
@@ -565,6 +575,7 @@ test_watch (Fixture *f, gconstpointer data)
   copy = ks_object_copy (b);
   ks_object_set_annotation (copy, "v", "2");
   b2 = ks_client_update (f->client, copy, &error);
+  ks_object_unref (copy);
   g_assert_no_error (error);
   g_assert_true (ks_client_bind (f->client, KS_POD (a), "n1", &error));
   g_assert_true (ks_client_bind (f->client, KS_POD (c), "n2", &error));
