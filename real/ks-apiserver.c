@@ -1417,7 +1417,7 @@ serve_create (Req *r)
   obj = decode_object (r, tree, KS_DECODE_MANIFEST);
   if (obj == NULL)
     goto out;
-  stored = ks_store_create (r->server->store, g_steal_pointer (&obj), &error);
+  stored = ks_store_create (r->server->store, obj, &error);
   if (stored == NULL)
     {
       JsonObject *meta = member_object (o, "metadata");
@@ -1681,7 +1681,7 @@ update_from_tree (Req *r, JsonNode *tree, gboolean status_only)
 
   if (obj == NULL)
     return;
-  stored = ks_store_update (r->server->store, g_steal_pointer (&obj), status_only, &error);
+  stored = ks_store_update (r->server->store, obj, status_only, &error);
   if (stored == NULL)
     {
       reply_store_error (r, error, r->name);
@@ -1954,7 +1954,7 @@ update_scale (Req *r, KsObject *current, JsonObject *scale)
   obj = decode_object (r, doc, KS_DECODE_STORED);
   if (obj == NULL)
     return;
-  stored = ks_store_update (r->server->store, g_steal_pointer (&obj), FALSE, &error);
+  stored = ks_store_update (r->server->store, obj, FALSE, &error);
   if (stored == NULL)
     {
       reply_store_error (r, error, r->name);
