@@ -105,13 +105,14 @@ shell_tests = \
 	tests/valgrind.sh
 TESTS += $(shell_tests)
 
-EXTRA_DIST += $(shell_tests) tests/lib.sh \
+EXTRA_DIST += $(shell_tests) tests/lib.sh tests/libsoup.supp \
 	tests/bad tests/corpus tests/golden tests/scenarios
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
 # through KS_VALGRIND, which tests/lib.sh puts in front of kubesim).
 VALGRIND_FLAGS = -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-	--show-leak-kinds=definite --suppressions=/usr/share/glib-2.0/valgrind/glib.supp
+	--show-leak-kinds=definite --suppressions=/usr/share/glib-2.0/valgrind/glib.supp \
+	--suppressions=$(abs_top_srcdir)/tests/libsoup.supp
 check-valgrind: $(check_PROGRAMS) kubesim
 	@test -n "$(VALGRIND)" || { echo "valgrind not found: run scripts/deps"; exit 1; }
 	$(MAKE) $(AM_MAKEFLAGS) check \

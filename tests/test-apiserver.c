@@ -1636,6 +1636,7 @@ test_log (Fixture *f, gconstpointer data)
     g_assert_nonnull (ks_store_update (f->store, node, TRUE, NULL));
     ks_object_unref (node);
   }
+  g_clear_pointer (&type, g_free);
   text = http_full (f, "GET",
                     "/api/v1/namespaces/default/pods/l/log?container=main&follow=true&tailLines=5",
                     NULL, NULL, &status, &type);
