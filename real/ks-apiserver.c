@@ -39,6 +39,9 @@ static const char *const scalable_kinds[] = { "Deployment", "ReplicaSet", "State
 static const char *const all_category_kinds[] = { "Pod",        "Service",     "Deployment",
                                                   "ReplicaSet", "StatefulSet", "DaemonSet",
                                                   "Job",        "CronJob" };
+/* Kinds whose create keeps the status it is given (Kubernetes' node strategy: the kubelet
+ * registers its Node with capacity and conditions); other kinds' creates drop it. */
+static const char *const status_on_create_kinds[] = { "Node" };
 /* Kinds whose registry returns the deleted object rather than a Status (ReturnDeletedObject). */
 static const char *const return_deleted_kinds[] = { "Pod", "Service" };
 
@@ -937,6 +940,76 @@ serve_openapi (SoupServerMessage *msg, char **segs, guint n)
   }
 }
 
+/* Streaming responses (watches, logs): their clients send nothing after the request, so the
+ * socket becoming readable means the peer closed it (or sent something it should not).  Noticing
+ * that at once frees the stream, rather than when its next write fails. */
+
+typedef void (*PeerClosedFunc) (gpointer data);
+
+typedef struct
+{
+  PeerClosedFunc func;
+  gpointer data;
+} PeerWatch;
+
+static gboolean
+on_peer_input (GSocket *socket, GIOCondition condition, gpointer data)
+{
+  PeerWatch *pw = data;
+  char c;
+  gssize n = recv (g_socket_get_fd (socket), &c, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  if (n <= 0)
+    pw->func (pw->data);
+  return G_SOURCE_REMOVE; /* closed, or data that is not ours to read: stop looking */
+}
+
+/* A source (attached to the thread-default context) calling func (data) once when the client of
+ * msg closes its connection; NULL when msg has no socket.  Destroy and unref it when done. */
+static GSource *
+peer_watch_new (SoupServerMessage *msg, PeerClosedFunc func, gpointer data)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+  PeerWatch *pw;
+  GSource *source;
+
+  if (socket == NULL)
+    return NULL;
+  pw = g_new (PeerWatch, 1);
+  pw->func = func;
+  pw->data = data;
+  source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (source, G_SOURCE_FUNC (on_peer_input), pw, g_free);
+  g_source_attach (source, g_main_context_get_thread_default ());
+  return source;
+}
+
+static void
+source_clear (GSource **source)
+{
+  if (*source != NULL)
+    {
+      g_source_destroy (*source);
+      g_clear_pointer (source, g_source_unref);
+    }
+}
+
+/* Drop a streaming response now: shut the socket down so that libsoup's pending write fails and
+ * the message finishes. */
+static void
+stream_abort (SoupServerMessage *msg, gboolean complete)
+{
+  GSocket *socket = soup_server_message_get_socket (msg);
+
+  if (socket != NULL)
+    g_socket_shutdown (socket, TRUE, TRUE, NULL);
+  if (complete)
+    soup_message_body_complete (soup_server_message_get_response_body (msg));
+  soup_server_message_unpause (msg);
+}
+
 /* Watch streams */
 
 struct _Watcher
@@ -965,11 +1038,7 @@ watcher_free (Watcher *w)
   g_ptr_array_remove_fast (w->server->watchers, w);
   ks_clock_cancel (clock, w->timeout_task);
   ks_clock_cancel (clock, w->bookmark_task);
-  if (w->hup_source != NULL)
-    {
-      g_source_destroy (w->hup_source);
-      g_source_unref (w->hup_source);
-    }
+  source_clear (&w->hup_source);
   g_signal_handler_disconnect (w->msg, w->finished_id);
   g_signal_handler_disconnect (w->msg, w->wrote_chunk_id);
   g_object_unref (w->msg);
@@ -1009,16 +1078,8 @@ watcher_end (Watcher *w)
 static void
 watcher_abort (Watcher *w)
 {
-  GSocket *socket = soup_server_message_get_socket (w->msg);
-
-  if (socket != NULL)
-    g_socket_shutdown (socket, TRUE, TRUE, NULL);
-  if (!w->closing)
-    {
-      w->closing = TRUE;
-      soup_message_body_complete (soup_server_message_get_response_body (w->msg));
-    }
-  soup_server_message_unpause (w->msg);
+  stream_abort (w->msg, !w->closing);
+  w->closing = TRUE;
 }
 
 static void
@@ -1123,22 +1184,14 @@ on_bookmark_due (gpointer data)
                                            on_bookmark_due, w, NULL);
 }
 
-/* The client closed its end (a watch client sends nothing after its request): drop the stream
- * rather than keep it until the next event fails to write. */
-static gboolean
-on_watch_client_input (GSocket *socket, GIOCondition condition, gpointer data)
+static void
+on_watch_peer_closed (gpointer data)
 {
   Watcher *w = data;
-  char c;
-  gssize n = recv (g_socket_get_fd (socket), &c, 1, MSG_PEEK | MSG_DONTWAIT);
 
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-    return G_SOURCE_CONTINUE;
-  g_source_unref (w->hup_source);
-  w->hup_source = NULL;
-  if (n <= 0)
-    watcher_abort (w);
-  return G_SOURCE_REMOVE;
+  /* The source is being dispatched and goes when it returns. */
+  g_clear_pointer (&w->hup_source, g_source_unref);
+  watcher_abort (w);
 }
 
 static void
@@ -1191,7 +1244,6 @@ serve_watch (Req *r, KsApiSelector *selector)
   const char *rv_text = query_get (r, "resourceVersion");
   guint64 rv = 0, timeout = 0;
   gboolean has_timeout;
-  GSocket *socket;
   Watcher *w;
 
   if (!query_uint (r, "timeoutSeconds", &has_timeout, &timeout))
@@ -1277,13 +1329,7 @@ serve_watch (Req *r, KsApiSelector *selector)
   if (w->bookmarks)
     w->bookmark_task
         = ks_clock_schedule_in (s->clock, s->bookmark_interval, on_bookmark_due, w, NULL);
-  socket = soup_server_message_get_socket (r->msg);
-  if (socket != NULL)
-    {
-      w->hup_source = g_socket_create_source (socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-      g_source_set_callback (w->hup_source, G_SOURCE_FUNC (on_watch_client_input), w, NULL);
-      g_source_attach (w->hup_source, g_main_context_get_thread_default ());
-    }
+  w->hup_source = peer_watch_new (r->msg, on_watch_peer_closed, w);
 }
 
 /* Reads */
@@ -1414,7 +1460,9 @@ serve_create (Req *r)
   if (!check_type (r, o, r->kind->api_version, r->kind->name)
       || !check_name_and_namespace (r, o, FALSE))
     goto out;
-  obj = decode_object (r, tree, KS_DECODE_MANIFEST);
+  /* A stored object's decoding reads status; the store sets the server's metadata anew. */
+  obj = decode_object (
+      r, tree, KIND_IN (r->kind, status_on_create_kinds) ? KS_DECODE_STORED : KS_DECODE_MANIFEST);
   if (obj == NULL)
     goto out;
   stored = ks_store_create (r->server->store, obj, &error);
@@ -2069,6 +2117,7 @@ struct _LogProxy
   GCancellable *cancellable;
   gulong finished_id;
   gulong wrote_chunk_id;
+  GSource *hup_source;
   gboolean finished; /* the client's message is done */
   gboolean reading;
   gint ref_count;
@@ -2084,6 +2133,7 @@ log_proxy_ref (LogProxy *p)
 static void
 log_proxy_detach (LogProxy *p)
 {
+  source_clear (&p->hup_source);
   if (p->msg != NULL)
     {
       g_signal_handler_disconnect (p->msg, p->finished_id);
@@ -2166,6 +2216,16 @@ log_proxy_read (LogProxy *p)
   p->reading = TRUE;
   g_input_stream_read_bytes_async (p->stream, LOG_CHUNK, G_PRIORITY_DEFAULT, p->cancellable,
                                    on_log_read, log_proxy_ref (p));
+}
+
+static void
+on_log_peer_closed (gpointer data)
+{
+  LogProxy *p = data;
+
+  g_clear_pointer (&p->hup_source, g_source_unref);
+  if (p->msg != NULL)
+    stream_abort (p->msg, TRUE);
 }
 
 static void
@@ -2341,6 +2401,7 @@ serve_log (Req *r)
   g_ptr_array_add (r->server->log_proxies, p);
   p->finished_id = g_signal_connect (r->msg, "finished", G_CALLBACK (on_log_finished), p);
   p->wrote_chunk_id = g_signal_connect (r->msg, "wrote-chunk", G_CALLBACK (on_log_wrote_chunk), p);
+  p->hup_source = peer_watch_new (r->msg, on_log_peer_closed, p);
   soup_server_message_pause (r->msg);
   soup_session_send_async (r->server->proxy_session, p->upstream, G_PRIORITY_DEFAULT,
                            p->cancellable, on_log_sent, log_proxy_ref (p));

@@ -1404,6 +1404,25 @@ test_status_subresource (Fixture *f, gconstpointer data)
     }
   g_assert_cmpstr (jstr (put, "status.phase"), ==, "Running");
   g_assert_cmpint (KS_POD (stored)->phase, ==, KS_POD_RUNNING);
+  /* A create drops status, but a Node's (the kubelet registers it with its status). */
+  {
+    g_autoptr (JsonNode) running = http_json (
+        f, "POST", "/api/v1/namespaces/default/pods", JSON,
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"r\"},\"spec\":{"
+        "\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]},\"status\":{\"phase\":\"Running\"}}",
+        201);
+    g_autoptr (JsonNode) node = http_json (
+        f, "POST", "/api/v1/nodes", JSON,
+        "{\"apiVersion\":\"v1\",\"kind\":\"Node\",\"metadata\":{\"name\":\"reg\",\"uid\":"
+        "\"00000000-0000-4000-8000-000000000001\"},\"status\":{\"capacity\":{\"cpu\":\"4\"},"
+        "\"daemonEndpoints\":{\"kubeletEndpoint\":{\"Port\":10250}}}}",
+        201);
+    g_assert_cmpstr (jstr (running, "status.phase"), ==, "Pending");
+    g_assert_cmpint (jint (node, "status.daemonEndpoints.kubeletEndpoint.Port"), ==, 10250);
+    g_assert_cmpstr (jstr (node, "status.capacity.cpu"), ==, "4");
+    /* Server metadata is the server's. */
+    g_assert_cmpstr (jstr (node, "metadata.uid"), !=, "00000000-0000-4000-8000-000000000001");
+  }
   /* PUT of the main resource ignores status; PATCH /status changes it. */
   {
     g_autoptr (JsonNode) cur = get_json (f, "/api/v1/namespaces/default/pods/s", 200);
@@ -1521,7 +1540,14 @@ test_binding (Fixture *f, gconstpointer data)
 typedef struct
 {
   GString *requests;
+  gboolean stream_finished; /* the endless stream's message finished (its client went away) */
 } Agent;
+
+static void
+on_agent_stream_finished (SoupServerMessage *msg, gpointer data)
+{
+  ((Agent *) data)->stream_finished = TRUE;
+}
 
 static void
 agent_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -1533,6 +1559,18 @@ agent_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
 
   g_string_append_printf (a->requests, "%s follow=%s tailLines=%s\n", path,
                           follow != NULL ? follow : "-", tail != NULL ? tail : "-");
+  if (g_str_has_suffix (path, "/forever"))
+    {
+      /* follow=true on a running container: a stream that does not end by itself. */
+      SoupMessageHeaders *h = soup_server_message_get_response_headers (msg);
+      soup_server_message_set_status (msg, 200, NULL);
+      soup_message_headers_set_content_type (h, "text/plain", NULL);
+      soup_message_headers_set_encoding (h, SOUP_ENCODING_CHUNKED);
+      soup_message_body_append (soup_server_message_get_response_body (msg), SOUP_MEMORY_COPY,
+                                "tick\n", 5);
+      g_signal_connect (msg, "finished", G_CALLBACK (on_agent_stream_finished), a);
+      return;
+    }
   if (g_str_has_suffix (path, "/waiting"))
     {
       const char *status = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":"
@@ -1546,6 +1584,42 @@ agent_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
     }
   soup_server_message_set_status (msg, 200, NULL);
   soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_COPY, "line 1\nline 2\n", 14);
+}
+
+typedef struct
+{
+  gboolean done;
+  GInputStream *stream;
+  GError *error;
+  GBytes *bytes;
+} StreamOpen;
+
+static void
+on_stream_open (GObject *source, GAsyncResult *result, gpointer data)
+{
+  StreamOpen *o = data;
+  o->stream = soup_session_send_finish (SOUP_SESSION (source), result, &o->error);
+  o->done = TRUE;
+}
+
+static void
+on_stream_read (GObject *source, GAsyncResult *result, gpointer data)
+{
+  StreamOpen *o = data;
+  o->bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &o->error);
+  o->done = TRUE;
+}
+
+/* The next bytes of a response stream (the loop runs meanwhile). */
+static GBytes *
+read_some (GInputStream *stream)
+{
+  StreamOpen o = { 0 };
+
+  g_input_stream_read_bytes_async (stream, 4096, G_PRIORITY_DEFAULT, NULL, on_stream_read, &o);
+  wait_for (flag_set, &o.done, "response bytes");
+  g_assert_no_error (o.error);
+  return o.bytes;
 }
 
 /* Does the Node kind keep status.daemonEndpoints (the agent's port)? */
@@ -1590,12 +1664,13 @@ test_log (Fixture *f, gconstpointer data)
 
   ks_test_create (f->store, ks_test_decode ("apiVersion: v1\nkind: Pod\nmetadata: {name: l}\n"
                                             "spec:\n  containers: [{name: main, image: i}, "
-                                            "{name: waiting, image: i}]\n  initContainers: "
+                                            "{name: waiting, image: i}, {name: forever, image: "
+                                            "i}]\n  initContainers: "
                                             "[{name: init, image: i}]\n"));
   create_pod (f, "one", NULL);
   expect_error (f, "GET", "/api/v1/namespaces/default/pods/l/log", NULL, NULL, 400, "BadRequest",
                 "a container name must be specified for pod l, choose one of: [init main "
-                "waiting]");
+                "waiting forever]");
   expect_error (f, "GET", "/api/v1/namespaces/default/pods/l/log?container=x", NULL, NULL, 400,
                 "BadRequest", "container x is not valid for pod l");
   expect_error (f, "GET", "/api/v1/namespaces/default/pods/none/log", NULL, NULL, 404, "NotFound",
@@ -1649,6 +1724,25 @@ test_log (Fixture *f, gconstpointer data)
   expect_error (f, "GET", "/api/v1/namespaces/default/pods/l/log?container=waiting", NULL, NULL,
                 400, "BadRequest",
                 "container \"waiting\" in pod \"l\" is waiting to start: ContainerCreating");
+  /* A follower that goes away: the server drops its request to the agent too. */
+  {
+    g_autofree char *url = g_strconcat (
+        f->base, "/api/v1/namespaces/default/pods/l/log?container=forever&follow=true", NULL);
+    g_autoptr (SoupMessage) msg = soup_message_new ("GET", url);
+    StreamOpen open = { 0 };
+    g_autoptr (GBytes) first = NULL;
+
+    soup_session_send_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_stream_open, &open);
+    wait_for (flag_set, &open.done, "the log stream");
+    g_assert_no_error (open.error);
+    g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
+    first = read_some (open.stream);
+    g_assert_cmpmem (g_bytes_get_data (first, NULL), g_bytes_get_size (first), "tick\n", 5);
+    g_assert_false (agent.stream_finished);
+    g_input_stream_close (open.stream, NULL, NULL);
+    g_clear_object (&open.stream);
+    wait_for (flag_set, &agent.stream_finished, "the agent's stream to end");
+  }
   /* An agent that is gone: 500. */
   soup_server_disconnect (agent_server);
   {
