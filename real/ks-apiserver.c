@@ -1322,10 +1322,12 @@ serve_watch (Req *r, KsApiSelector *selector)
     }
   if (w->closing)
     return;
-  w->timeout_task = ks_clock_schedule_in (
-      s->clock,
-      has_timeout ? (gint64) MIN (timeout, G_MAXINT32) * KS_USEC_PER_SEC : DEFAULT_WATCH_TIMEOUT,
-      on_watch_timeout, w, NULL);
+  /* timeoutSeconds=0, as no timeoutSeconds, means the server's default. */
+  w->timeout_task = ks_clock_schedule_in (s->clock,
+                                          has_timeout && timeout > 0
+                                              ? (gint64) MIN (timeout, G_MAXINT32) * KS_USEC_PER_SEC
+                                              : DEFAULT_WATCH_TIMEOUT,
+                                          on_watch_timeout, w, NULL);
   if (w->bookmarks)
     w->bookmark_task
         = ks_clock_schedule_in (s->clock, s->bookmark_interval, on_bookmark_due, w, NULL);

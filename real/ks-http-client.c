@@ -454,6 +454,7 @@ typedef struct
   GSource *retry;    /* a pending reconnection or relist */
   GSource *deadline; /* abandon a watch request the server should have ended */
   guint backoff_ms;
+  gint64 opened_at;   /* monotonic time the current stream opened */
   gboolean connected; /* a watch stream is open */
 } Stream;
 
@@ -773,10 +774,12 @@ on_line (GObject *source, GAsyncResult *result, gpointer data)
     }
   if (line == NULL)
     {
-      /* EOF: the server ended the watch (its timeout), or the connection broke. */
+      /* EOF: the server ended the watch (its timeout), or the connection broke.  A stream that
+       * ended as soon as it opened is retried after the growing delay, not at once. */
       if (error != NULL)
         g_debug ("watch of %s: %s", s->kind->plural, error->message);
-      stream_lost (s, FALSE, error == NULL);
+      stream_lost (s, FALSE,
+                   error == NULL && g_get_monotonic_time () - s->opened_at > G_USEC_PER_SEC);
     }
   else if (line[0] == '\0' || handle_line (s, line))
     {
@@ -784,7 +787,7 @@ on_line (GObject *source, GAsyncResult *result, gpointer data)
         read_next_line (s);
     }
   else
-    stream_lost (s, TRUE, TRUE);
+    stream_lost (s, TRUE, FALSE); /* after the delay, which events reset */
   watch_unref (w);
 }
 
@@ -817,6 +820,7 @@ on_watch_sent (GObject *source, GAsyncResult *result, gpointer data)
   else
     {
       s->lines = g_data_input_stream_new (stream);
+      s->opened_at = g_get_monotonic_time ();
       g_buffered_input_stream_set_buffer_size (G_BUFFERED_INPUT_STREAM (s->lines), 65536);
       s->connected = TRUE;
       read_next_line (s);
@@ -901,7 +905,6 @@ on_relisted (GObject *source, GAsyncResult *result, gpointer data)
       watch_unref (w);
       return;
     }
-  s->backoff_ms = 0;
   /* A watch without replay whose first list failed starts from this list without events. */
   stream_apply_list (s, items, rv, !s->have_list && !w->replay);
   if (!w->removed)

@@ -3,8 +3,8 @@
  * Reads and writes are synchronous requests; returned objects are decoded as stored objects
  * (KS_DECODE_STORED).  A failed request sets a KS_STORE_ERROR error with the store's code when
  * the server's Status has a reason the store knows (NotFound, AlreadyExists, Conflict, Invalid,
- * Forbidden, BadRequest, InternalError) and its message, so callers tell errors apart as with the store client;
- * other statuses give KS_HTTP_CLIENT_ERROR_STATUS, unreadable answers
+ * Forbidden, BadRequest, InternalError) and its message, so callers tell errors apart as with the
+ * store client; other statuses give KS_HTTP_CLIENT_ERROR_STATUS, unreadable answers
  * KS_HTTP_CLIENT_ERROR_BAD_RESPONSE, and a server that cannot be reached the G_IO_ERROR libsoup
  * reports.
  *
