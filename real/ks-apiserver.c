@@ -32,8 +32,6 @@
 
 /* Kind traits the kind table does not carry.  By name, so that kinds added to the table get
  * the common behaviour unless listed. */
-static const char *const kinds_without_status[]
-    = { "PriorityClass", "Endpoints", "Event", "Lease", "ConfigMap", "Secret", "ServiceAccount" };
 static const char *const scalable_kinds[] = { "Deployment", "ReplicaSet", "StatefulSet" };
 /* The "all" category (kubectl get all). */
 static const char *const all_category_kinds[] = { "Pod",        "Service",     "Deployment",
@@ -753,7 +751,7 @@ serve_resource_list (SoupServerMessage *msg, const char *group, const char *vers
       singular = g_ascii_strdown (k->name, -1);
       add_resource (entries, k->plural, singular, k->namespaced, NULL, NULL, k->name, verbs,
                     k->short_name, KIND_IN (k, all_category_kinds));
-      if (!KIND_IN (k, kinds_without_status))
+      if (k->copy_status != NULL)
         {
           sub = g_strconcat (k->plural, "/status", NULL);
           add_resource (entries, sub, "", k->namespaced, NULL, NULL, k->name, sub_verbs, NULL,
@@ -1698,16 +1696,6 @@ object_tree (Req *r, const KsObject *obj)
   return ks_object_encode (obj, r->server->epoch);
 }
 
-/* Set member name of o to a copy of from's member (or remove it when from has none). */
-static void
-copy_member (JsonObject *o, JsonObject *from, const char *name)
-{
-  if (from != NULL && json_object_has_member (from, name))
-    json_object_set_member (o, name, tree_copy (json_object_get_member (from, name)));
-  else if (json_object_has_member (o, name))
-    json_object_remove_member (o, name);
-}
-
 static JsonObject *
 ensure_object (JsonObject *o, const char *name)
 {
@@ -1758,27 +1746,9 @@ serve_update (Req *r)
   current = get_or_reply (r);
   if (current == NULL)
     goto out;
-  if (r->sub != NULL)
-    {
-      /* The status subresource: the stored object with the body's status (and, as
-       * preconditions, its resourceVersion and uid). */
-      g_autoptr (JsonNode) cur = object_tree (r, current);
-      JsonObject *c = json_node_get_object (cur);
-      JsonObject *meta = ensure_object (c, "metadata");
-      JsonObject *body_meta = member_object (o, "metadata");
-      copy_member (c, o, "status");
-      copy_member (meta, body_meta, "resourceVersion");
-      copy_member (meta, body_meta, "uid");
-      update_from_tree (r, cur, TRUE);
-      goto out;
-    }
-  if (!KIND_IN (r->kind, kinds_without_status))
-    {
-      /* The main resource ignores status changes. */
-      g_autoptr (JsonNode) cur = object_tree (r, current);
-      copy_member (o, json_node_get_object (cur), "status");
-    }
-  update_from_tree (r, tree, FALSE);
+  /* The store applies the update strategies: the main resource keeps its status, the status
+   * subresource changes only the status (and a pod's labels and annotations). */
+  update_from_tree (r, tree, r->sub != NULL);
 out:
   body_clear (&body);
 }
@@ -1861,20 +1831,7 @@ serve_patch (Req *r)
   if (!check_type (r, o, r->kind->api_version, r->kind->name)
       || !check_name_and_namespace (r, o, TRUE))
     return;
-  if (r->sub != NULL)
-    {
-      JsonObject *d = json_node_get_object (doc);
-      JsonObject *meta = ensure_object (d, "metadata");
-      JsonObject *result_meta = member_object (o, "metadata");
-      copy_member (d, o, "status");
-      copy_member (meta, result_meta, "resourceVersion");
-      copy_member (meta, result_meta, "uid");
-      update_from_tree (r, doc, TRUE);
-      return;
-    }
-  if (!KIND_IN (r->kind, kinds_without_status))
-    copy_member (o, json_node_get_object (doc), "status");
-  update_from_tree (r, result, FALSE);
+  update_from_tree (r, result, r->sub != NULL); /* (the store's strategies, as for PUT) */
 }
 
 /* Subresources: scale */
@@ -2516,7 +2473,7 @@ serve_resource (Req *r)
         reply_method_not_allowed (r, method_action (m), resource);
       return;
     }
-  if (strcmp (r->sub, "status") == 0 && !KIND_IN (r->kind, kinds_without_status))
+  if (strcmp (r->sub, "status") == 0 && r->kind->copy_status != NULL)
     {
       if (strcmp (m, "GET") == 0)
         {

@@ -17,9 +17,9 @@
  * server cannot be reached.  Events reach the watcher after the change, from the main loop,
  * never from inside the write that made them.
  *
- * Differences from the store client: update_status changes only the status (and, as Kubernetes
- * does, ignores spec and metadata changes); create drops status and server-set fields (the API
- * decodes a create as a manifest).  Use the client from one thread. */
+ * Differences from the store client: create drops status (a Node's excepted) and server-set
+ * fields, as the API decodes a create as a manifest; list_dependents lists and filters (there is
+ * no owner index over HTTP).  Use the client from one thread. */
 #pragma once
 
 #include "src/store/ks-client.h"

@@ -227,41 +227,6 @@ must_create (Fixture *f, KsObject *obj)
   return created;
 }
 
-/* Does STORED decoding read server metadata and status back (branch api-wire)? */
-static gboolean
-stored_decoding_complete (void)
-{
-  g_autoptr (KsObject) pod = pod_manifest ("p", NULL);
-  g_autoptr (JsonNode) tree = NULL;
-  g_autoptr (KsDiag) diag = ks_diag_new ();
-  g_autoptr (KsObject) back = NULL;
-  KsDecoder dec;
-
-  KS_POD (pod)->phase = KS_POD_RUNNING;
-  pod->meta.uid.bytes[0] = 1;
-  tree = ks_object_encode (pod, 0);
-  ks_decoder_init (&dec, NULL, diag);
-  dec.mode = KS_DECODE_STORED;
-  dec.epoch = 0;
-  back = ks_object_decode (&dec, tree, NULL);
-  ks_decoder_clear (&dec);
-  return back != NULL && KS_POD (back)->phase == KS_POD_RUNNING
-         && ks_uid_equal (&back->meta.uid, &pod->meta.uid);
-}
-
-/* The HTTP client is only as good as the decoding of what the server sends. */
-static gboolean
-skip_without_stored_decoding (Fixture *f)
-{
-  if (f->http && !stored_decoding_complete ())
-    {
-      g_test_skip ("STORED decoding does not read server metadata and status yet (branch "
-                   "api-wire)");
-      return TRUE;
-    }
-  return FALSE;
-}
-
 /* Reads and writes */
 
 static void
@@ -277,8 +242,6 @@ test_crud (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   KsObject *copy;
 
-  if (skip_without_stored_decoding (f))
-    return;
   p1 = must_create (f, pod_manifest ("p1", "app: web"));
   g_assert_cmpstr (p1->meta.name, ==, "p1");
   g_assert_cmpstr (p1->meta.namespace, ==, "default");
@@ -365,8 +328,6 @@ test_generation_and_status (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   KsObject *copy;
 
-  if (skip_without_stored_decoding (f))
-    return;
   d = must_create (f, ks_test_decode ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: "
                                       "web}\nspec:\n  replicas: 2\n  selector: {matchLabels: "
                                       "{app: web}}\n  template:\n    metadata: {labels: {app: "
@@ -411,8 +372,6 @@ test_bind (Fixture *f, gconstpointer data)
   g_autoptr (KsObject) wrong = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (skip_without_stored_decoding (f))
-    return;
   pod = must_create (f, pod_manifest ("b", NULL));
   g_assert_true (ks_client_bind (f->client, KS_POD (pod), "n1", &error));
   g_assert_no_error (error);
@@ -441,8 +400,6 @@ test_dependents (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   const char *names[] = { "z", "a", "m" };
 
-  if (skip_without_stored_decoding (f))
-    return;
   rs = must_create (f, ks_test_decode ("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: "
                                        "rs}\nspec:\n  selector: {matchLabels: {app: web}}\n  "
                                        "template:\n    metadata: {labels: {app: web}}\n    "
@@ -556,8 +513,6 @@ test_watch (Fixture *f, gconstpointer data)
   g_autofree char *want = NULL;
   KsObject *copy;
 
-  if (skip_without_stored_decoding (f))
-    return;
   a = must_create (f, pod_manifest ("a", NULL));
   b = must_create (f, pod_manifest ("b", NULL));
   recorder_init (&replay, f->client);
@@ -634,8 +589,6 @@ test_watch_unwatch_in_callback (Fixture *f, gconstpointer data)
   Recorder r = { 0 }, all = { 0 };
   g_autofree char *got = NULL;
 
-  if (skip_without_stored_decoding (f))
-    return;
   /* A watcher that stops at its first event: the second never reaches it. */
   recorder_init (&r, f->client);
   r.unwatch_on_event = TRUE;
@@ -708,8 +661,6 @@ test_reconnect (Fixture *f, gconstpointer data)
   g_autofree char *want = NULL;
   Changes changes;
 
-  if (skip_without_stored_decoding (f))
-    return;
   keep = must_create (f, pod_manifest ("keep", NULL));
   drop = must_create (f, pod_manifest ("drop", NULL));
   recorder_init (&r, f->client);
@@ -751,8 +702,6 @@ test_server_down_at_start (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *got = NULL;
 
-  if (skip_without_stored_decoding (f))
-    return;
   backend_call (&f->b, create_in_store, (gpointer) "early");
   backend_call (&f->b, stop_server, NULL);
   /* Requests fail with the transport's error... */
