@@ -8,6 +8,7 @@
 
 #include "ks-cli.h"
 #include "real/ks-image-store.h"
+#include "real/ks-kubeconfig.h"
 
 typedef struct
 {
@@ -92,7 +93,7 @@ image_import (int argc, char **argv)
   g_auto (ImageOptions) o = { 0 };
   GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.data_dir,
-      "Real mode's data directory (default " KS_CLI_DEFAULT_DATA_DIR ")", "DIR" },
+      "Real mode's data directory (default $KUBESIM_DATA_DIR or " KS_DEFAULT_DATA_DIR ")", "DIR" },
     { "entrypoint", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.entrypoint,
       "The image's entrypoint: one word per use, or a JSON array", "WORD" },
     { "cmd", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.cmd,
@@ -107,6 +108,7 @@ image_import (int argc, char **argv)
   g_autoptr (GOptionContext) context = g_option_context_new ("NAME[:TAG] DIR|TARBALL");
   g_auto (KsImageConfig) config = { 0 };
   g_autoptr (KsImageStore) store = NULL;
+  g_autofree char *data_dir = NULL;
   g_autoptr (KsImage) image = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *normalized = NULL;
@@ -183,7 +185,8 @@ image_import (int argc, char **argv)
       config.working_dir = g_strdup (o.workdir);
     }
 
-  store = ks_image_store_new (o.data_dir != NULL ? o.data_dir : KS_CLI_DEFAULT_DATA_DIR);
+  data_dir = ks_data_dir_resolve (o.data_dir);
+  store = ks_image_store_new (data_dir);
   image = ks_image_store_import (store, argv[1], argv[2], &config, &error);
   if (image == NULL)
     {
@@ -214,11 +217,12 @@ image_list (int argc, char **argv)
   g_auto (ImageOptions) o = { 0 };
   GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &o.data_dir,
-      "Real mode's data directory (default " KS_CLI_DEFAULT_DATA_DIR ")", "DIR" },
+      "Real mode's data directory (default $KUBESIM_DATA_DIR or " KS_DEFAULT_DATA_DIR ")", "DIR" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (KsImageStore) store = NULL;
+  g_autofree char *data_dir = NULL;
   g_autoptr (GPtrArray) images = NULL;
   g_autoptr (GError) error = NULL;
   gboolean has_busybox = FALSE;
@@ -233,7 +237,8 @@ image_list (int argc, char **argv)
       g_printerr ("kubesim image list: unexpected argument \"%s\"\n", argv[1]);
       return KS_EXIT_USAGE;
     }
-  store = ks_image_store_new (o.data_dir != NULL ? o.data_dir : KS_CLI_DEFAULT_DATA_DIR);
+  data_dir = ks_data_dir_resolve (o.data_dir);
+  store = ks_image_store_new (data_dir);
   images = ks_image_store_list (store, &error);
   if (images == NULL)
     {

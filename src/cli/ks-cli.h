@@ -11,9 +11,6 @@ G_BEGIN_DECLS
 #define KS_EXIT_FAILED 1
 #define KS_EXIT_USAGE 2
 
-/* Real mode's data directory when --data-dir is not given. */
-#define KS_CLI_DEFAULT_DATA_DIR "/var/lib/kubesim"
-
 typedef struct
 {
   const char *name;
@@ -23,6 +20,7 @@ typedef struct
 
 int ks_cmd_run (int argc, char **argv);
 int ks_cmd_bench (int argc, char **argv);
+int ks_cmd_control_plane (int argc, char **argv);
 int ks_cmd_image (int argc, char **argv);
 int ks_cmd_version (int argc, char **argv);
 
