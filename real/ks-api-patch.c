@@ -976,3 +976,492 @@ ks_patch_apply (KsPatchType type, JsonNode *doc, JsonNode *patch, const char *ki
     }
   g_return_val_if_reached (NULL);
 }
+
+/* Creating a strategic merge patch (kubectl apply's CreateThreeWayMergePatch) */
+
+/* The options of strategicpatch's diffMaps. */
+typedef struct
+{
+  gboolean ignore_changes;   /* IgnoreChangesAndAdditions: keep only deletions */
+  gboolean ignore_deletions; /* IgnoreDeletions: keep only changes and additions */
+  gboolean retain_keys;      /* BuildRetainKeysDirective: the map has patchStrategy retainKeys */
+} DiffOptions;
+
+/* Fields whose patch strategy is retainKeys (union types): a Deployment's spec.strategy and the
+ * elements of volumes (whose volume source is inlined). */
+static gboolean
+retains_keys (const char *field, const char *kind, const char *path)
+{
+  return (strcmp (field, "strategy") == 0 && kind != NULL && strcmp (kind, "Deployment") == 0
+          && strcmp (path, "spec") == 0)
+         || strcmp (field, "volumes") == 0;
+}
+
+/* Go's reflect.TypeOf of a decoded JSON value, coarsely: values of different kinds replace. */
+static gint
+value_kind (JsonNode *n)
+{
+  if (JSON_NODE_HOLDS_NULL (n))
+    return 0;
+  if (JSON_NODE_HOLDS_OBJECT (n))
+    return 1;
+  if (JSON_NODE_HOLDS_ARRAY (n))
+    return 2;
+  switch (json_node_get_value_type (n))
+    {
+    case G_TYPE_STRING:
+      return 3;
+    case G_TYPE_BOOLEAN:
+      return 4;
+    default:
+      return 5; /* numbers */
+    }
+}
+
+/* The text of a merge key's value as Go's %v prints it, for ordering and matching. */
+static char *
+key_text (JsonNode *n)
+{
+  if (n == NULL)
+    return g_strdup ("");
+  if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (n));
+  if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_INT64)
+    return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (n));
+  if (JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_DOUBLE)
+    {
+      double d = json_node_get_double (n);
+      if (d == (double) (gint64) d)
+        return g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) d);
+      return g_strdup_printf ("%g", d);
+    }
+  return json_to_string (n, FALSE);
+}
+
+static JsonObject *diff_maps (JsonObject *original, JsonObject *modified, const char *kind,
+                              const char *path, DiffOptions o, GError **error);
+
+static void
+set_copy (JsonObject *o, const char *name, JsonNode *value)
+{
+  json_object_set_member (o, name, deep_copy (value));
+}
+
+static JsonNode *
+object_node (JsonObject *o) /* takes o */
+{
+  JsonNode *n = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (n, o);
+  return n;
+}
+
+/* The elements of a list that are mappings with the merge key; an error for the others. */
+static gboolean
+check_merge_keys (JsonArray *list, const char *key, GError **error)
+{
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *e = json_array_get_element (list, i);
+      if (!JSON_NODE_HOLDS_OBJECT (e) || !json_object_has_member (json_node_get_object (e), key))
+        {
+          g_autofree char *text = json_to_string (e, FALSE);
+          g_set_error (error, KS_PATCH_ERROR, KS_PATCH_ERROR_BAD_PATCH,
+                       "map: %s does not contain declared merge key: %s", text, key);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gint
+index_by_key (JsonArray *list, const char *key, JsonNode *element)
+{
+  g_autofree char *want = key_text (
+      key != NULL ? json_object_get_member (json_node_get_object (element), key) : element);
+
+  for (guint i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *e = json_array_get_element (list, i);
+      g_autofree char *have
+          = key_text (key != NULL ? json_object_get_member (json_node_get_object (e), key) : e);
+      if (strcmp (have, want) == 0)
+        return i;
+    }
+  return -1;
+}
+
+/* diffListsOfMaps (changes and additions in patch, deletions as $patch: delete), then the
+ * elements in modified's order, deletions last, and $setElementOrder when something changed. */
+static gboolean
+diff_keyed_lists (JsonArray *original, JsonArray *modified, const char *key, const char *kind,
+                  const char *path, DiffOptions o, JsonArray **patch_out, JsonArray **order_out,
+                  GError **error)
+{
+  g_autoptr (JsonArray) patch = json_array_new ();
+  g_autoptr (JsonArray) deletions = json_array_new ();
+  gboolean order_same = json_array_get_length (original) == json_array_get_length (modified);
+
+  if (!check_merge_keys (original, key, error) || !check_merge_keys (modified, key, error))
+    return FALSE;
+  /* Changes and additions, in modified's order. */
+  for (guint i = 0; i < json_array_get_length (modified); i++)
+    {
+      JsonNode *m = json_array_get_element (modified, i);
+      gint at = index_by_key (original, key, m);
+      if (at < 0)
+        {
+          if (!o.ignore_changes)
+            json_array_add_element (patch, deep_copy (m));
+          continue;
+        }
+      {
+        JsonObject *d = diff_maps (json_node_get_object (json_array_get_element (original, at)),
+                                   json_node_get_object (m), kind, path, o, error);
+        if (d == NULL)
+          return FALSE;
+        if (json_object_get_size (d) > 0)
+          {
+            set_copy (d, key, json_object_get_member (json_node_get_object (m), key));
+            json_array_add_element (patch, object_node (d));
+          }
+        else
+          json_object_unref (d);
+      }
+    }
+  /* Deletions, as $patch: delete directives. */
+  for (guint i = 0; !o.ignore_deletions && i < json_array_get_length (original); i++)
+    {
+      JsonNode *e = json_array_get_element (original, i);
+      JsonObject *d;
+      if (index_by_key (modified, key, e) >= 0)
+        continue;
+      d = json_object_new ();
+      set_copy (d, key, json_object_get_member (json_node_get_object (e), key));
+      json_object_set_string_member (d, "$patch", "delete");
+      json_array_add_element (deletions, object_node (d));
+    }
+  for (guint i = 0; order_same && i < json_array_get_length (modified); i++)
+    {
+      g_autofree char *a = key_text (json_object_get_member (
+          json_node_get_object (json_array_get_element (original, i)), key));
+      g_autofree char *b = key_text (json_object_get_member (
+          json_node_get_object (json_array_get_element (modified, i)), key));
+      order_same = strcmp (a, b) == 0;
+    }
+  for (guint i = 0; i < json_array_get_length (deletions); i++)
+    json_array_add_element (patch, json_node_ref (json_array_get_element (deletions, i)));
+  *order_out = NULL;
+  if ((!o.ignore_changes && (json_array_get_length (patch) > 0 || !order_same))
+      || (!o.ignore_deletions && json_array_get_length (patch) > 0))
+    {
+      JsonArray *order = json_array_new ();
+      for (guint i = 0; i < json_array_get_length (modified); i++)
+        {
+          JsonObject *e = json_object_new ();
+          set_copy (e, key,
+                    json_object_get_member (
+                        json_node_get_object (json_array_get_element (modified, i)), key));
+          json_array_add_element (order, object_node (e));
+        }
+      *order_out = order;
+    }
+  *patch_out = g_steal_pointer (&patch);
+  return TRUE;
+}
+
+/* diffListsOfScalars for lists that merge as sets (finalizers). */
+static void
+diff_scalar_lists (JsonArray *original, JsonArray *modified, DiffOptions o, JsonArray **add_out,
+                   JsonArray **delete_out, JsonArray **order_out)
+{
+  JsonArray *add = json_array_new (), *del = json_array_new ();
+  g_autoptr (JsonNode) a = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr (JsonNode) b = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; !o.ignore_changes && i < json_array_get_length (modified); i++)
+    {
+      JsonNode *e = json_array_get_element (modified, i);
+      if (index_by_key (original, NULL, e) < 0 && index_by_key (add, NULL, e) < 0)
+        json_array_add_element (add, deep_copy (e));
+    }
+  for (guint i = 0; !o.ignore_deletions && i < json_array_get_length (original); i++)
+    {
+      JsonNode *e = json_array_get_element (original, i);
+      if (index_by_key (modified, NULL, e) < 0 && index_by_key (del, NULL, e) < 0)
+        json_array_add_element (del, deep_copy (e));
+    }
+  json_node_set_array (a, original);
+  json_node_set_array (b, modified);
+  *order_out = NULL;
+  if ((!o.ignore_deletions && json_array_get_length (del) > 0)
+      || (!o.ignore_changes && !values_equal (a, b)))
+    *order_out = json_array_ref (modified);
+  *add_out = add;
+  *delete_out = del;
+}
+
+/* handleSliceDiff */
+static gboolean
+diff_slices (JsonObject *patch, const char *field, JsonArray *original, JsonArray *modified,
+             const char *kind, const char *path, DiffOptions o, GError **error)
+{
+  g_autofree char *sub = child_path (path, field);
+  const char *key = merge_key_for (field, kind, path);
+  gboolean map_elements = FALSE;
+  JsonArray *add = NULL, *del = NULL, *order = NULL;
+
+  if (key == NULL && !is_set_list (field))
+    {
+      g_autoptr (JsonNode) a = json_node_new (JSON_NODE_ARRAY);
+      g_autoptr (JsonNode) b = json_node_new (JSON_NODE_ARRAY);
+      json_node_set_array (a, original);
+      json_node_set_array (b, modified);
+      if (!o.ignore_changes && !values_equal (a, b))
+        set_copy (patch, field, b);
+      return TRUE;
+    }
+  if (json_array_get_length (original) == 0)
+    {
+      if (json_array_get_length (modified) > 0 && !o.ignore_changes)
+        {
+          g_autoptr (JsonNode) b = json_node_new (JSON_NODE_ARRAY);
+          json_node_set_array (b, modified);
+          set_copy (patch, field, b);
+        }
+      return TRUE;
+    }
+  map_elements = JSON_NODE_HOLDS_OBJECT (json_array_get_element (original, 0));
+  o.retain_keys = retains_keys (field, kind, path);
+  if (map_elements && key != NULL)
+    {
+      if (!diff_keyed_lists (original, modified, key, kind, sub, o, &add, &order, error))
+        return FALSE;
+    }
+  else
+    diff_scalar_lists (original, modified, o, &add, &del, &order);
+  if (add != NULL && json_array_get_length (add) > 0)
+    json_object_set_array_member (patch, field, json_array_ref (add));
+  if (del != NULL && json_array_get_length (del) > 0)
+    {
+      g_autofree char *name = g_strconcat ("$deleteFromPrimitiveList/", field, NULL);
+      json_object_set_array_member (patch, name, json_array_ref (del));
+    }
+  if (order != NULL && json_array_get_length (order) > 0)
+    {
+      g_autofree char *name = g_strconcat ("$setElementOrder/", field, NULL);
+      json_object_set_array_member (patch, name, json_array_ref (order));
+    }
+  g_clear_pointer (&add, json_array_unref);
+  g_clear_pointer (&del, json_array_unref);
+  g_clear_pointer (&order, json_array_unref);
+  return TRUE;
+}
+
+static gint
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* diffMaps: the patch that turns original into modified, within the options. */
+static JsonObject *
+diff_maps (JsonObject *original, JsonObject *modified, const char *kind, const char *path,
+           DiffOptions o, GError **error)
+{
+  g_autoptr (JsonObject) patch = json_object_new ();
+  g_autoptr (GPtrArray) retain = g_ptr_array_new ();
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *mv;
+
+  json_object_iter_init_ordered (&iter, modified);
+  while (json_object_iter_next_ordered (&iter, &name, &mv))
+    {
+      JsonNode *ov;
+
+      if (o.retain_keys && !JSON_NODE_HOLDS_NULL (mv))
+        g_ptr_array_add (retain, (gpointer) name);
+      if (!json_object_has_member (original, name))
+        {
+          if (!o.ignore_changes)
+            set_copy (patch, name, mv);
+          continue;
+        }
+      ov = json_object_get_member (original, name);
+      if (strcmp (name, "$patch") == 0)
+        {
+          if (!values_equal (ov, mv))
+            set_copy (patch, name, mv);
+          continue;
+        }
+      if (value_kind (ov) != value_kind (mv))
+        {
+          if (!o.ignore_changes)
+            set_copy (patch, name, mv);
+          continue;
+        }
+      if (JSON_NODE_HOLDS_OBJECT (mv))
+        {
+          g_autofree char *sub = child_path (path, name);
+          DiffOptions so = o;
+          JsonObject *d;
+          so.retain_keys = retains_keys (name, kind, path);
+          d = diff_maps (json_node_get_object (ov), json_node_get_object (mv), kind, sub, so,
+                         error);
+          if (d == NULL)
+            return NULL;
+          if (json_object_get_size (d) > 0)
+            json_object_set_object_member (patch, name, d);
+          else
+            json_object_unref (d);
+        }
+      else if (JSON_NODE_HOLDS_ARRAY (mv))
+        {
+          if (!diff_slices (patch, name, json_node_get_array (ov), json_node_get_array (mv), kind,
+                            path, o, error))
+            return NULL;
+        }
+      else if (!o.ignore_changes && !values_equal (ov, mv))
+        set_copy (patch, name, mv);
+    }
+  if (!o.ignore_deletions)
+    {
+      json_object_iter_init_ordered (&iter, original);
+      while (json_object_iter_next_ordered (&iter, &name, &mv))
+        if (!json_object_has_member (modified, name))
+          json_object_set_null_member (patch, name);
+    }
+  if (retain->len > 0)
+    {
+      gboolean extra = FALSE;
+      json_object_iter_init_ordered (&iter, original);
+      while (json_object_iter_next_ordered (&iter, &name, &mv))
+        if (!JSON_NODE_HOLDS_NULL (mv) && !json_object_has_member (modified, name))
+          extra = TRUE;
+      if (json_object_get_size (patch) > 0 || extra)
+        {
+          JsonArray *keys = json_array_new ();
+          g_ptr_array_sort (retain, compare_names);
+          for (guint i = 0; i < retain->len; i++)
+            json_array_add_string_element (keys, g_ptr_array_index (retain, i));
+          json_object_set_array_member (patch, "$retainKeys", keys);
+        }
+    }
+  return g_steal_pointer (&patch);
+}
+
+/* The union of two keyed or scalar lists of the two patches: delta's elements first (in the
+ * modified configuration's order), then the deletions' directives. */
+static JsonNode *
+merge_patch_lists (JsonNode *deletions, JsonNode *delta, const char *key)
+{
+  JsonArray *out = json_array_new ();
+  JsonArray *d = delta != NULL ? json_node_get_array (delta) : NULL;
+  JsonArray *x = deletions != NULL ? json_node_get_array (deletions) : NULL;
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; d != NULL && i < json_array_get_length (d); i++)
+    json_array_add_element (out, deep_copy (json_array_get_element (d, i)));
+  for (guint i = 0; x != NULL && i < json_array_get_length (x); i++)
+    {
+      JsonNode *e = json_array_get_element (x, i);
+      gboolean keyed = key != NULL && JSON_NODE_HOLDS_OBJECT (e)
+                       && json_object_has_member (json_node_get_object (e), key);
+      if ((keyed || key == NULL) && index_by_key (out, keyed ? key : NULL, e) >= 0)
+        continue;
+      json_array_add_element (out, deep_copy (e));
+    }
+  json_node_take_array (node, out);
+  return node;
+}
+
+/* mergeMap of the deletions patch (result, modified in place) with the delta patch, as
+ * CreateThreeWayMergePatch does it (parallel lists kept, nulls kept). */
+static void
+merge_patches (JsonObject *result, JsonObject *delta, const char *kind, const char *path)
+{
+  g_autoptr (GHashTable) done = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *dv;
+
+  json_object_iter_init_ordered (&iter, delta);
+  while (json_object_iter_next_ordered (&iter, &name, &dv))
+    {
+      const char *field;
+      JsonNode *merged;
+      if (!g_str_has_prefix (name, "$setElementOrder/"))
+        continue;
+      field = name + strlen ("$setElementOrder/");
+      if (!json_object_has_member (result, name))
+        set_copy (result, name, dv);
+      merged = merge_patch_lists (
+          json_object_has_member (result, field) ? json_object_get_member (result, field) : NULL,
+          json_object_has_member (delta, field) ? json_object_get_member (delta, field) : NULL,
+          merge_key_for (field, kind, path));
+      if (json_array_get_length (json_node_get_array (merged)) > 0)
+        json_object_set_member (result, field, merged);
+      else
+        json_node_unref (merged);
+      g_hash_table_add (done, (gpointer) field);
+    }
+  json_object_iter_init_ordered (&iter, delta);
+  while (json_object_iter_next_ordered (&iter, &name, &dv))
+    {
+      JsonNode *rv;
+      if (g_str_has_prefix (name, "$setElementOrder/") || g_hash_table_contains (done, name))
+        continue;
+      if (strcmp (name, "$retainKeys") == 0 || g_str_has_prefix (name, "$deleteFromPrimitiveList/")
+          || JSON_NODE_HOLDS_NULL (dv) || !json_object_has_member (result, name))
+        {
+          if (!json_object_has_member (result, name))
+            set_copy (result, name, dv);
+          continue;
+        }
+      rv = json_object_get_member (result, name);
+      if (value_kind (rv) != value_kind (dv))
+        set_copy (result, name, dv);
+      else if (JSON_NODE_HOLDS_OBJECT (dv))
+        {
+          g_autofree char *sub = child_path (path, name);
+          merge_patches (json_node_get_object (rv), json_node_get_object (dv), kind, sub);
+        }
+      else if (JSON_NODE_HOLDS_ARRAY (dv))
+        {
+          const char *key = merge_key_for (name, kind, path);
+          if (key != NULL || is_set_list (name))
+            json_object_set_member (result, name, merge_patch_lists (rv, dv, key));
+          else
+            set_copy (result, name, dv);
+        }
+      else
+        set_copy (result, name, dv);
+    }
+}
+
+JsonNode *
+ks_patch_create_three_way (JsonNode *original, JsonNode *modified, JsonNode *current,
+                           const char *kind, GError **error)
+{
+  DiffOptions delta_options = { .ignore_deletions = TRUE };
+  DiffOptions deletions_options = { .ignore_changes = TRUE };
+  g_autoptr (JsonObject) empty = json_object_new ();
+  g_autoptr (JsonObject) delta = NULL;
+  g_autoptr (JsonObject) deletions = NULL;
+
+  g_return_val_if_fail (modified != NULL && JSON_NODE_HOLDS_OBJECT (modified), NULL);
+  g_return_val_if_fail (current != NULL && JSON_NODE_HOLDS_OBJECT (current), NULL);
+  delta = diff_maps (json_node_get_object (current), json_node_get_object (modified), kind, "",
+                     delta_options, error);
+  if (delta == NULL)
+    return NULL;
+  deletions = diff_maps (original != NULL && JSON_NODE_HOLDS_OBJECT (original)
+                             ? json_node_get_object (original)
+                             : empty,
+                         json_node_get_object (modified), kind, "", deletions_options, error);
+  if (deletions == NULL)
+    return NULL;
+  merge_patches (deletions, delta, kind, "");
+  return object_node (g_steal_pointer (&deletions));
+}

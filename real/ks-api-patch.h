@@ -9,7 +9,8 @@
  *   from a table of field names (docs/real-mode.md lists it), not from a schema.
  * - JSON patch (RFC 6902, application/json-patch+json): add, remove, replace, move, copy, test.
  *
- * Each returns a new tree and leaves doc and patch unchanged. */
+ * Each returns a new tree and leaves doc and patch unchanged.  ks_patch_create_three_way makes
+ * the strategic merge patch of `kubectl apply`. */
 #pragma once
 
 #include <json-glib/json-glib.h>
@@ -41,5 +42,15 @@ gboolean ks_patch_type_from_content_type (const char *content_type, KsPatchType 
  * for none.  Returns a new tree, or NULL with error. */
 JsonNode *ks_patch_apply (KsPatchType type, JsonNode *doc, JsonNode *patch, const char *kind,
                           GError **error);
+
+/* The strategic merge patch `kubectl apply` sends (strategicpatch.CreateThreeWayMergePatch):
+ * the changes and additions from current (the live object) to modified (the new configuration)
+ * and the deletions from original (the configuration applied last time, may be NULL) to
+ * modified, with $setElementOrder for the keyed lists it touches, $patch: delete for removed
+ * elements, $deleteFromPrimitiveList for set lists and $retainKeys for a Deployment's strategy
+ * and volumes.  The merge keys are this module's.  Returns a new mapping, empty ({}) when
+ * nothing changes, or NULL with error (a list element without its merge key). */
+JsonNode *ks_patch_create_three_way (JsonNode *original, JsonNode *modified, JsonNode *current,
+                                     const char *kind, GError **error);
 
 G_END_DECLS

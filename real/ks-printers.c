@@ -5,10 +5,12 @@
 
 #include "ks-printers.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-selector.h"
+#include "src/api/ks-service.h"
 #include "src/ks-clock.h"
 
 /* ---- ages ------------------------------------------------------------------------------------ */
@@ -160,7 +162,8 @@ ks_table_get_n_rows (const KsTable *t)
 #define TAB_PADDING 3
 
 void
-ks_table_print (const KsTable *t, gboolean wide, gboolean no_headers, GString *out)
+ks_table_print_remembering (const KsTable *t, gboolean wide, gboolean no_headers, GArray *widths,
+                            GString *out)
 {
   guint n = t->columns->len;
   g_autofree gsize *width = g_new0 (gsize, n);
@@ -187,6 +190,14 @@ ks_table_print (const KsTable *t, gboolean wide, gboolean no_headers, GString *o
             width[c] = MAX (width[c], (gsize) g_utf8_strlen (g_ptr_array_index (row, c), -1));
         }
       width[c] = MAX (width[c] + TAB_PADDING, TAB_MIN_WIDTH);
+      if (widths != NULL)
+        {
+          if (c < widths->len)
+            width[c] = MAX (width[c], g_array_index (widths, gsize, c));
+          else
+            g_array_append_val (widths, width[c]);
+          g_array_index (widths, gsize, c) = width[c];
+        }
     }
   for (gint r = no_headers ? 0 : -1; r < (gint) t->rows->len; r++)
     {
@@ -204,6 +215,12 @@ ks_table_print (const KsTable *t, gboolean wide, gboolean no_headers, GString *o
         }
       g_string_append_c (out, '\n');
     }
+}
+
+void
+ks_table_print (const KsTable *t, gboolean wide, gboolean no_headers, GString *out)
+{
+  ks_table_print_remembering (t, wide, no_headers, NULL, out);
 }
 
 /* ---- names ----------------------------------------------------------------------------------- */
@@ -603,6 +620,221 @@ priority_class_row (KsTable *t, const KsObject *obj, gint64 now)
   ks_table_add_cell (t, ks_preemption_policy_name (pc->preemption_policy));
 }
 
+/* ---- services, endpoints, events, leases ----------------------------------------------------- */
+
+char *
+ks_format_labels (const KsStrMap *labels)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < ks_str_map_size (labels); i++)
+    g_string_append_printf (out, "%s%s=%s", i > 0 ? "," : "", ks_str_map_key (labels, i),
+                            ks_str_map_value (labels, i));
+  if (out->len == 0)
+    g_string_append (out, "<none>");
+  return g_string_free (out, FALSE);
+}
+
+static void
+service_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Type", 0);
+  ks_table_add_column (t, "Cluster-IP", 0);
+  ks_table_add_column (t, "External-IP", 0);
+  ks_table_add_column (t, "Port(s)", 0);
+  ks_table_add_column (t, "Age", 0);
+  ks_table_add_column (t, "Selector", 1);
+}
+
+/* makePortString: "80/TCP", "80:30080/TCP", joined by commas. */
+static char *
+service_ports (const KsService *svc)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < svc->n_ports; i++)
+    {
+      const KsServicePort *p = &svc->ports[i];
+      if (i > 0)
+        g_string_append_c (out, ',');
+      if (p->node_port > 0)
+        g_string_append_printf (out, "%d:%d/%s", p->port, p->node_port, p->protocol);
+      else
+        g_string_append_printf (out, "%d/%s", p->port, p->protocol);
+    }
+  if (out->len == 0)
+    g_string_append (out, "<none>");
+  return g_string_free (out, FALSE);
+}
+
+static void
+service_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsService *svc = KS_SERVICE (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+  g_autofree char *ports = service_ports (svc);
+  g_autofree char *selector = ks_format_labels (svc->selector);
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, ks_service_type_name (svc->type));
+  ks_table_add_cell (t, or_none (svc->cluster_ip));
+  /* kubesim has no externalIPs, and its load balancers stay pending (getServiceExternalIP). */
+  ks_table_add_cell (t, svc->type == KS_SERVICE_LOAD_BALANCER ? "<pending>" : "<none>");
+  ks_table_add_cell (t, ports);
+  ks_table_add_cell (t, age);
+  ks_table_add_cell (t, selector);
+}
+
+char *
+ks_format_endpoints (const KsEndpoints *ep)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  const guint max = 3;
+  guint listed = 0, count = 0;
+  gboolean more = FALSE;
+
+  if (ep->n_subsets == 0)
+    return g_strdup ("<none>");
+  for (guint s = 0; s < ep->n_subsets; s++)
+    {
+      const KsEndpointSubset *ss = &ep->subsets[s];
+      if (ss->n_ports == 0)
+        {
+          /* A headless Service without ports: the addresses alone. */
+          count += ss->n_addresses;
+          for (guint a = 0; a < ss->n_addresses; a++)
+            {
+              if (listed == max)
+                {
+                  more = TRUE;
+                  break;
+                }
+              g_string_append_printf (out, "%s%s", listed > 0 ? "," : "", ss->addresses[a].ip);
+              listed++;
+            }
+          continue;
+        }
+      for (guint p = 0; p < ss->n_ports; p++)
+        {
+          count += ss->n_addresses;
+          for (guint a = 0; a < ss->n_addresses; a++)
+            {
+              const char *ip = ss->addresses[a].ip;
+              if (listed == max)
+                {
+                  more = TRUE;
+                  break;
+                }
+              /* net.JoinHostPort: IPv6 addresses in brackets. */
+              g_string_append_printf (out, strchr (ip, ':') != NULL ? "%s[%s]:%d" : "%s%s:%d",
+                                      listed > 0 ? "," : "", ip, ss->ports[p].port);
+              listed++;
+            }
+        }
+    }
+  if (more)
+    g_string_append_printf (out, " + %u more...", count - max);
+  return g_strdup (out->str);
+}
+
+static void
+endpoints_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Endpoints", 0);
+  ks_table_add_column (t, "Age", 0);
+}
+
+static void
+endpoints_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+  g_autofree char *endpoints = ks_format_endpoints (KS_ENDPOINTS (obj));
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, endpoints);
+  ks_table_add_cell (t, age);
+}
+
+static void
+event_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Last Seen", 0);
+  ks_table_add_column (t, "Type", 0);
+  ks_table_add_column (t, "Reason", 0);
+  ks_table_add_column (t, "Object", 0);
+  ks_table_add_column (t, "Subobject", 1);
+  ks_table_add_column (t, "Source", 1);
+  ks_table_add_column (t, "Message", 0);
+  ks_table_add_column (t, "First Seen", 1);
+  ks_table_add_column (t, "Count", 1);
+  ks_table_add_column (t, "Name", 1);
+}
+
+/* formatEventSource: "component, host", or "<unknown>". */
+static char *
+event_source (const KsEvent *e)
+{
+  const char *component = e->source_component != NULL && e->source_component[0] != '\0'
+                              ? e->source_component
+                              : e->reporting_component;
+  const char *host = e->source_host != NULL && e->source_host[0] != '\0' ? e->source_host
+                                                                         : e->reporting_instance;
+
+  if (component == NULL || component[0] == '\0')
+    return g_strdup ("<unknown>");
+  if (host == NULL || host[0] == '\0')
+    return g_strdup (component);
+  return g_strconcat (component, ", ", host, NULL);
+}
+
+static void
+event_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsEvent *e = KS_EVENT (obj);
+  g_autofree char *first = ks_age (e->first_timestamp, now);
+  g_autofree char *last
+      = e->last_timestamp != KS_TIME_NONE ? ks_age (e->last_timestamp, now) : g_strdup (first);
+  g_autofree char *kind
+      = g_ascii_strdown (e->involved_object.kind != NULL ? e->involved_object.kind : "", -1);
+  g_autofree char *source = event_source (e);
+  g_autofree char *message = g_strstrip (g_strdup (e->message != NULL ? e->message : ""));
+
+  ks_table_add_cell (t, last);
+  ks_table_add_cell (t, e->type);
+  ks_table_add_cell (t, e->reason);
+  if (e->involved_object.name != NULL && e->involved_object.name[0] != '\0')
+    ks_table_add_cell_printf (t, "%s/%s", kind, e->involved_object.name);
+  else
+    ks_table_add_cell (t, kind);
+  ks_table_add_cell (t, e->involved_object.field_path);
+  ks_table_add_cell (t, source);
+  ks_table_add_cell (t, message);
+  ks_table_add_cell (t, first);
+  /* Singleton events have no count in the new API: 1. */
+  ks_table_add_cell_printf (t, "%d", e->count != 0 ? e->count : 1);
+  ks_table_add_cell (t, obj->meta.name);
+}
+
+static void
+lease_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Holder", 0);
+  ks_table_add_column (t, "Age", 0);
+}
+
+static void
+lease_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, KS_LEASE (obj)->holder_identity);
+  ks_table_add_cell (t, age);
+}
+
 static void
 default_columns (KsTable *t)
 {
@@ -633,27 +865,184 @@ static const Printer printers[] = {
   { KS_KIND_NODE, node_columns, node_row },
   { KS_KIND_NAMESPACE, namespace_columns, namespace_row },
   { KS_KIND_PRIORITY_CLASS, priority_class_columns, priority_class_row },
+  { KS_KIND_SERVICE, service_columns, service_row },
+  { KS_KIND_ENDPOINTS, endpoints_columns, endpoints_row },
+  { KS_KIND_EVENT, event_columns, event_row },
+  { KS_KIND_LEASE, lease_columns, lease_row },
 };
 
 KsTable *
-ks_table_for_objects (const KsKind *kind, GPtrArray *objects, gint64 now, gboolean with_namespace)
+ks_table_for_objects_full (const KsKind *kind, GPtrArray *objects, gint64 now, KsTableFlags flags)
 {
   KsTable *t = ks_table_new ();
   Printer printer = { kind->id, default_columns, default_row };
+  gboolean with_namespace = (flags & KS_TABLE_WITH_NAMESPACE) && kind->namespaced;
+  g_autofree char *type = ks_kind_type_name (kind);
 
   for (guint i = 0; i < G_N_ELEMENTS (printers); i++)
     if (printers[i].kind == kind->id)
       printer = printers[i];
-  if (with_namespace && kind->namespaced)
+  if (with_namespace)
     ks_table_add_column (t, "Namespace", 0);
   printer.columns (t);
+  if (flags & KS_TABLE_SHOW_LABELS)
+    ks_table_add_column (t, "Labels", 0);
   for (guint i = 0; i < objects->len; i++)
     {
       const KsObject *obj = g_ptr_array_index (objects, i);
+      GPtrArray *row;
       ks_table_add_row (t);
-      if (with_namespace && kind->namespaced)
+      if (with_namespace)
         ks_table_add_cell (t, obj->meta.namespace);
       printer.row (t, obj, now);
+      row = g_ptr_array_index (t->rows, t->rows->len - 1);
+      if ((flags & KS_TABLE_WITH_KIND) && kind->id != KS_KIND_EVENT)
+        {
+          /* The name column (after NAMESPACE) says the kind: "deployment.apps/web". */
+          guint c = with_namespace ? 1 : 0;
+          char *named = g_strconcat (type, "/", (char *) g_ptr_array_index (row, c), NULL);
+          g_free (g_ptr_array_index (row, c));
+          g_ptr_array_index (row, c) = named;
+        }
+      if (flags & KS_TABLE_SHOW_LABELS)
+        {
+          g_autofree char *labels = ks_format_labels (obj->meta.labels);
+          ks_table_add_cell (t, labels);
+        }
     }
   return t;
+}
+
+KsTable *
+ks_table_for_objects (const KsKind *kind, GPtrArray *objects, gint64 now, gboolean with_namespace)
+{
+  return ks_table_for_objects_full (kind, objects, now,
+                                    with_namespace ? KS_TABLE_WITH_NAMESPACE : 0);
+}
+
+/* ---- Go's text/tabwriter -----------------------------------------------------------------------
+ */
+
+struct _KsTabWriter
+{
+  GString *pending; /* text since the last flush */
+  GString *out;
+};
+
+KsTabWriter *
+ks_tab_writer_new (GString *out)
+{
+  KsTabWriter *w = g_new0 (KsTabWriter, 1);
+
+  w->pending = g_string_new (NULL);
+  w->out = out;
+  return w;
+}
+
+void
+ks_tab_writer_free (KsTabWriter *w)
+{
+  if (w == NULL)
+    return;
+  ks_tab_writer_flush (w);
+  g_string_free (w->pending, TRUE);
+  g_free (w);
+}
+
+void
+ks_tab_writer_printf (KsTabWriter *w, const char *format, ...)
+{
+  va_list ap;
+
+  va_start (ap, format);
+  g_string_append_vprintf (w->pending, format, ap);
+  va_end (ap);
+}
+
+void
+ks_tab_writer_write (KsTabWriter *w, const char *text)
+{
+  g_string_append (w->pending, text);
+}
+
+/* Go's tabwriter with minwidth 0, padding 2, padchar ' ' and no flags (kubectl describe's
+ * tabbedString): a cell is text ended by a tab; a column block is a run of consecutive lines
+ * that have a cell in that column; its width is the widest cell plus the padding.  The text
+ * after a line's last tab is not in a column. */
+#define GO_TAB_PADDING 2
+
+typedef struct
+{
+  char **cells; /* the line's cells, the last one not tab-terminated */
+  guint n;
+} TabLine;
+
+static void
+tab_write_lines (TabLine *lines, guint n_lines, GArray *widths, guint line0, guint line1,
+                 GString *out)
+{
+  for (guint i = line0; i < line1; i++)
+    {
+      TabLine *line = &lines[i];
+      for (guint j = 0; j < line->n; j++)
+        {
+          g_string_append (out, line->cells[j]);
+          if (j < widths->len)
+            for (glong k = g_utf8_strlen (line->cells[j], -1);
+                 k < (glong) g_array_index (widths, guint, j); k++)
+              g_string_append_c (out, ' ');
+        }
+      if (i + 1 < n_lines)
+        g_string_append_c (out, '\n');
+    }
+}
+
+static void
+tab_format (TabLine *lines, guint n_lines, GArray *widths, guint line0, guint line1, GString *out)
+{
+  guint column = widths->len;
+
+  for (guint this = line0; this < line1; this ++)
+    {
+      guint width = 0;
+
+      if (column + 1 >= lines[this].n)
+        continue;
+      /* A cell in this column: a block starts; print the lines before it. */
+      tab_write_lines (lines, n_lines, widths, line0, this, out);
+      line0 = this;
+      for (; this < line1 && column + 1 < lines[this].n; this ++)
+        width = MAX (width, (guint) g_utf8_strlen (lines[this].cells[column], -1) + GO_TAB_PADDING);
+      g_array_append_val (widths, width);
+      tab_format (lines, n_lines, widths, line0, this, out);
+      g_array_set_size (widths, widths->len - 1);
+      line0 = this;
+      if (this == line1)
+        break;
+    }
+  tab_write_lines (lines, n_lines, widths, line0, line1, out);
+}
+
+void
+ks_tab_writer_flush (KsTabWriter *w)
+{
+  g_auto (GStrv) raw = NULL;
+  g_autofree TabLine *lines = NULL;
+  g_autoptr (GArray) widths = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint n_lines;
+
+  if (w->pending->len == 0)
+    return;
+  raw = g_strsplit (w->pending->str, "\n", -1);
+  n_lines = g_strv_length (raw);
+  lines = g_new0 (TabLine, n_lines);
+  for (guint i = 0; i < n_lines; i++)
+    {
+      lines[i].cells = g_strsplit (raw[i], "\t", -1);
+      lines[i].n = g_strv_length (lines[i].cells);
+    }
+  tab_format (lines, n_lines, widths, 0, n_lines, w->out);
+  for (guint i = 0; i < n_lines; i++)
+    g_strfreev (lines[i].cells);
+  g_string_truncate (w->pending, 0);
 }

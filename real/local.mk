@@ -13,10 +13,16 @@ real_libks_real_la_SOURCES = \
 	real/ks-http-client.c real/ks-http-client.h \
 	real/ks-image-store.c real/ks-image-store.h \
 	real/ks-kubeconfig.c real/ks-kubeconfig.h \
+	real/ks-kubectl.c real/ks-kubectl.h real/ks-kubectl-private.h \
+	real/ks-kubectl-apply.c \
+	real/ks-kubectl-describe.c \
+	real/ks-kubectl-logs.c \
+	real/ks-kubectl-rollout.c \
 	real/ks-net.c real/ks-net.h real/ks-net-private.h \
 	real/ks-nsfile.c real/ks-nsfile.h \
 	real/ks-oci-bundle.c real/ks-oci-bundle.h \
 	real/ks-printers.c real/ks-printers.h \
+	real/ks-rest.c real/ks-rest.h \
 	real/ks-runc-runtime.c real/ks-runc-runtime.h \
 	real/ks-runc.c real/ks-runc.h \
 	real/ks-service-proxy.c real/ks-service-proxy.h \

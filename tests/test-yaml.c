@@ -1342,6 +1342,40 @@ test_emit_yaml (void)
 }
 
 static void
+test_emit_timestamps (void)
+{
+  g_autoptr (JsonNode) node = parse_one ("{\"a\": \"2025-01-01T00:00:05Z\", \"b\": \"2025-1-2\", "
+                                         "\"c\": \"2025-01-01 10:00:00.5\", "
+                                         "\"d\": \"2025-01-01T00:00:05+02:00\", "
+                                         "\"e\": \"2025-01-01X\", \"f\": \"25-01-01\", "
+                                         "\"g\": \"2025-01-01T00:00Z\"}");
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  ks_yaml_emit (node, out);
+  g_assert_cmpstr (out->str, ==,
+                   "a: \"2025-01-01T00:00:05Z\"\n"
+                   "b: \"2025-1-2\"\n"
+                   "c: \"2025-01-01 10:00:00.5\"\n"
+                   "d: \"2025-01-01T00:00:05+02:00\"\n"
+                   "e: 2025-01-01X\n"
+                   "f: 25-01-01\n"
+                   "g: 2025-01-01T00:00Z\n");
+}
+
+static void
+test_emit_json_compact (void)
+{
+  g_autoptr (JsonNode) node = parse_one ("{\"b\": [1, {}, 0.5, null], \"a\": {\"z\": \"<x>&\", "
+                                         "\"y\": []}, \"c\": false}");
+  g_autoptr (GString) out = g_string_new (NULL);
+
+  ks_json_emit_compact (node, out);
+  g_assert_cmpstr (out->str, ==,
+                   "{\"a\":{\"y\":[],\"z\":\"\\u003cx\\u003e\\u0026\"},\"b\":[1,{},0.5,null],"
+                   "\"c\":false}");
+}
+
+static void
 test_emit_json (void)
 {
   g_autoptr (JsonNode) node = parse_one ("{\"b\": [1, {}], \"a\": {\"z\": \"<x>\", \"y\": []}, "
@@ -1413,6 +1447,8 @@ main (int argc, char **argv)
   g_test_add_func ("/api/yaml/trace/openb-nodes", test_trace_openb_nodes);
   g_test_add_func ("/api/yaml/emit/yaml", test_emit_yaml);
   g_test_add_func ("/api/yaml/emit/json", test_emit_json);
+  g_test_add_func ("/api/yaml/emit/json-compact", test_emit_json_compact);
+  g_test_add_func ("/api/yaml/emit/timestamps", test_emit_timestamps);
 
   return g_test_run ();
 }

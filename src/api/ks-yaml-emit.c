@@ -44,6 +44,51 @@ emit_scalar (yaml_emitter_t *e, const char *text, yaml_scalar_style_t style)
   return yaml_emitter_emit (e, &event);
 }
 
+/* digits of at least min and at most max characters at *p; advances *p. */
+static gboolean
+skip_digits (const char **p, guint min, guint max)
+{
+  guint n = 0;
+
+  while (g_ascii_isdigit (**p) && n < max)
+    (*p)++, n++;
+  return n >= min;
+}
+
+/* Whether go-yaml v2 reads the plain scalar s as a timestamp (its parseTimestamp formats:
+ * "2006-1-2", "2006-1-2T15:4:5.999999999Z07:00" with T or t, "2006-1-2 15:4:5.999999999"), so
+ * that kubectl quotes it: creationTimestamp: "2025-01-01T00:00:05Z". */
+static gboolean
+is_timestamp (const char *s)
+{
+  const char *p = s;
+
+  if (!skip_digits (&p, 4, 4) || *p++ != '-' || !skip_digits (&p, 1, 2) || *p++ != '-'
+      || !skip_digits (&p, 1, 2))
+    return FALSE;
+  if (*p == '\0')
+    return TRUE;
+  if (*p != 'T' && *p != 't' && *p != ' ')
+    return FALSE;
+  {
+    gboolean zone = *p != ' ';
+    p++;
+    if (!skip_digits (&p, 1, 2) || *p++ != ':' || !skip_digits (&p, 1, 2) || *p++ != ':'
+        || !skip_digits (&p, 1, 2))
+      return FALSE;
+    if (*p == '.' && (p++, !skip_digits (&p, 1, 9)))
+      return FALSE;
+    if (!zone)
+      return *p == '\0';
+    if (*p == 'Z')
+      return p[1] == '\0';
+    if (*p != '+' && *p != '-')
+      return FALSE;
+    p++;
+    return skip_digits (&p, 2, 2) && *p++ == ':' && skip_digits (&p, 2, 2) && *p == '\0';
+  }
+}
+
 static gboolean
 emit_string (yaml_emitter_t *e, const char *s)
 {
@@ -51,7 +96,7 @@ emit_string (yaml_emitter_t *e, const char *s)
 
   if (strchr (s, '\n') != NULL)
     style = YAML_LITERAL_SCALAR_STYLE;
-  else if (!ks_yaml_plain_is_string (s))
+  else if (!ks_yaml_plain_is_string (s) || is_timestamp (s))
     style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
   return emit_scalar (e, s, style);
 }
@@ -180,9 +225,14 @@ append_json_string (GString *out, const char *s)
   g_string_append_c (out, '"');
 }
 
+/* depth G_MAXUINT: compact output (no newlines or indentation). */
+#define COMPACT G_MAXUINT
+
 static void
 indent (GString *out, guint depth)
 {
+  if (depth == COMPACT)
+    return;
   g_string_append_c (out, '\n');
   for (guint i = 0; i < depth; i++)
     g_string_append (out, "    ");
@@ -201,10 +251,11 @@ json_node_write (JsonNode *node, guint depth, GString *out)
         g_string_append_c (out, '{');
         for (GList *l = members; l != NULL; l = l->next)
           {
-            indent (out, depth + 1);
+            indent (out, depth == COMPACT ? COMPACT : depth + 1);
             append_json_string (out, l->data);
-            g_string_append (out, ": ");
-            json_node_write (json_object_get_member (object, l->data), depth + 1, out);
+            g_string_append (out, depth == COMPACT ? ":" : ": ");
+            json_node_write (json_object_get_member (object, l->data),
+                             depth == COMPACT ? COMPACT : depth + 1, out);
             if (l->next != NULL)
               g_string_append_c (out, ',');
           }
@@ -222,8 +273,9 @@ json_node_write (JsonNode *node, guint depth, GString *out)
         g_string_append_c (out, '[');
         for (guint i = 0; i < n; i++)
           {
-            indent (out, depth + 1);
-            json_node_write (json_array_get_element (array, i), depth + 1, out);
+            indent (out, depth == COMPACT ? COMPACT : depth + 1);
+            json_node_write (json_array_get_element (array, i),
+                             depth == COMPACT ? COMPACT : depth + 1, out);
             if (i + 1 < n)
               g_string_append_c (out, ',');
           }
@@ -259,4 +311,10 @@ ks_json_emit_indented (JsonNode *node, GString *out)
 {
   json_node_write (node, 0, out);
   g_string_append_c (out, '\n');
+}
+
+void
+ks_json_emit_compact (JsonNode *node, GString *out)
+{
+  json_node_write (node, COMPACT, out);
 }

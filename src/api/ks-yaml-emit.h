@@ -4,7 +4,8 @@
  * kubectl converts objects to generic maps before printing, so both outputs have every mapping's
  * keys in sorted (byte) order.  YAML is written by libyaml in block style with sequences inside
  * mappings not indented ("containers:\n- name: a"), empty mappings and sequences as {} and [],
- * strings that would read back as another type quoted ("1", "true"), multi-line strings as
+ * strings that would read back as another type quoted ("1", "true", and timestamps such as
+ * "2025-01-01T00:00:05Z", which go-yaml v2 types as timestamps), multi-line strings as
  * literal blocks.  JSON is Go's json.MarshalIndent with four spaces: "key": value, and <, > and &
  * escaped as \u003c, \u003e and \u0026. */
 #pragma once
@@ -18,5 +19,8 @@ G_BEGIN_DECLS
 void ks_yaml_emit (JsonNode *node, GString *out);
 /* Append node as indented JSON and a newline to out. */
 void ks_json_emit_indented (JsonNode *node, GString *out);
+/* Append node as compact JSON (Go's json.Marshal: sorted keys, no spaces, the same escapes),
+ * without a newline. */
+void ks_json_emit_compact (JsonNode *node, GString *out);
 
 G_END_DECLS

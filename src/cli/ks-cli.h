@@ -23,6 +23,13 @@ int ks_cmd_bench (int argc, char **argv);
 int ks_cmd_control_plane (int argc, char **argv);
 int ks_cmd_image (int argc, char **argv);
 int ks_cmd_version (int argc, char **argv);
+int ks_cmd_apply (int argc, char **argv);
+int ks_cmd_get (int argc, char **argv);
+int ks_cmd_describe (int argc, char **argv);
+int ks_cmd_delete (int argc, char **argv);
+int ks_cmd_scale (int argc, char **argv);
+int ks_cmd_rollout (int argc, char **argv);
+int ks_cmd_logs (int argc, char **argv);
 
 /* Parse options with context; on error print "kubesim CMD: message" and the hint to use
  * --help, and return FALSE. */

@@ -3,7 +3,15 @@ bin_PROGRAMS += kubesim
 kubesim_SOURCES = \
 	src/cli/ks-cli.h \
 	src/cli/main.c \
+	src/cli/kubectl-cli.c src/cli/kubectl-cli.h \
+	src/cli/cmd-apply.c \
 	src/cli/cmd-bench.c \
+	src/cli/cmd-delete.c \
+	src/cli/cmd-describe.c \
+	src/cli/cmd-get.c \
+	src/cli/cmd-logs.c \
+	src/cli/cmd-rollout.c \
+	src/cli/cmd-scale.c \
 	src/cli/cmd-control-plane.c \
 	src/cli/cmd-image.c \
 	src/cli/cmd-run.c \

@@ -12,6 +12,13 @@ static const KsCommand commands[] = {
   { "bench", ks_cmd_bench, "Measure scheduling throughput, events/s and memory per pod" },
   { "control-plane", ks_cmd_control_plane, "Run real mode's control plane in the foreground" },
   { "image", ks_cmd_image, "Import and list the images real mode runs (root file systems)" },
+  { "apply", ks_cmd_apply, "Create or update objects from manifests (kubectl apply)" },
+  { "get", ks_cmd_get, "Show objects (kubectl get)" },
+  { "describe", ks_cmd_describe, "Show objects in detail, with their events (kubectl describe)" },
+  { "delete", ks_cmd_delete, "Delete objects and wait until they are gone (kubectl delete)" },
+  { "scale", ks_cmd_scale, "Set a deployment's replicas (kubectl scale)" },
+  { "rollout", ks_cmd_rollout, "Follow or undo a deployment's rollout (kubectl rollout)" },
+  { "logs", ks_cmd_logs, "Print a container's log (kubectl logs)" },
   { "version", ks_cmd_version, "Print the version" },
 };
 
