@@ -1351,27 +1351,44 @@ diff_maps (JsonObject *original, JsonObject *modified, const char *kind, const c
   return g_steal_pointer (&patch);
 }
 
-/* The union of two keyed or scalar lists of the two patches: delta's elements first (in the
- * modified configuration's order), then the deletions' directives. */
+static void merge_patches (JsonObject *result, JsonObject *delta, const char *kind,
+                           const char *path);
+
+/* The union of two keyed or scalar lists of the two patches (mergeSlice): an element of both
+ * (same merge key) is the merge of the two; delta's elements come first (in the modified
+ * configuration's order), then the deletions' own. */
 static JsonNode *
-merge_patch_lists (JsonNode *deletions, JsonNode *delta, const char *key)
+merge_patch_lists (JsonNode *deletions, JsonNode *delta, const char *key, const char *kind,
+                   const char *path)
 {
   JsonArray *out = json_array_new ();
   JsonArray *d = delta != NULL ? json_node_get_array (delta) : NULL;
   JsonArray *x = deletions != NULL ? json_node_get_array (deletions) : NULL;
+  guint nx = x != NULL ? json_array_get_length (x) : 0;
+  g_autofree gboolean *used = g_new0 (gboolean, nx + 1);
   JsonNode *node = json_node_new (JSON_NODE_ARRAY);
 
   for (guint i = 0; d != NULL && i < json_array_get_length (d); i++)
-    json_array_add_element (out, deep_copy (json_array_get_element (d, i)));
-  for (guint i = 0; x != NULL && i < json_array_get_length (x); i++)
     {
-      JsonNode *e = json_array_get_element (x, i);
+      JsonNode *e = json_array_get_element (d, i);
       gboolean keyed = key != NULL && JSON_NODE_HOLDS_OBJECT (e)
                        && json_object_has_member (json_node_get_object (e), key);
-      if ((keyed || key == NULL) && index_by_key (out, keyed ? key : NULL, e) >= 0)
-        continue;
+      gint at = x != NULL && (keyed || key == NULL) ? index_by_key (x, keyed ? key : NULL, e) : -1;
+      if (at >= 0 && keyed)
+        {
+          JsonNode *merged = deep_copy (json_array_get_element (x, at));
+          merge_patches (json_node_get_object (merged), json_node_get_object (e), kind, path);
+          json_array_add_element (out, merged);
+          used[at] = TRUE;
+          continue;
+        }
+      if (at >= 0)
+        used[at] = TRUE;
       json_array_add_element (out, deep_copy (e));
     }
+  for (guint i = 0; i < nx; i++)
+    if (!used[i])
+      json_array_add_element (out, deep_copy (json_array_get_element (x, i)));
   json_node_take_array (node, out);
   return node;
 }
@@ -1391,15 +1408,18 @@ merge_patches (JsonObject *result, JsonObject *delta, const char *kind, const ch
     {
       const char *field;
       JsonNode *merged;
+      char *sub;
       if (!g_str_has_prefix (name, "$setElementOrder/"))
         continue;
       field = name + strlen ("$setElementOrder/");
       if (!json_object_has_member (result, name))
         set_copy (result, name, dv);
+      sub = child_path (path, field);
       merged = merge_patch_lists (
           json_object_has_member (result, field) ? json_object_get_member (result, field) : NULL,
           json_object_has_member (delta, field) ? json_object_get_member (delta, field) : NULL,
-          merge_key_for (field, kind, path));
+          merge_key_for (field, kind, path), kind, sub);
+      g_free (sub);
       if (json_array_get_length (json_node_get_array (merged)) > 0)
         json_object_set_member (result, field, merged);
       else
@@ -1430,8 +1450,9 @@ merge_patches (JsonObject *result, JsonObject *delta, const char *kind, const ch
       else if (JSON_NODE_HOLDS_ARRAY (dv))
         {
           const char *key = merge_key_for (name, kind, path);
+          g_autofree char *sub = child_path (path, name);
           if (key != NULL || is_set_list (name))
-            json_object_set_member (result, name, merge_patch_lists (rv, dv, key));
+            json_object_set_member (result, name, merge_patch_lists (rv, dv, key, kind, sub));
           else
             set_copy (result, name, dv);
         }

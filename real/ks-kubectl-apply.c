@@ -202,6 +202,12 @@ apply_one (KsKubectl *k, const KcManifest *m)
           kc_print_error_with_source (k, error, "computing the patch for", m->source_name);
           return APPLIED_FAILED;
         }
+      if (!g_log_writer_default_would_drop (G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN))
+        {
+          g_autoptr (GString) text = g_string_new (NULL);
+          ks_json_emit_compact (patch, text);
+          g_debug ("apply %s/%s: the three-way patch is %s", kind->plural, name, text->str);
+        }
       if (json_object_get_size (json_node_get_object (patch)) == 0
           || !patch_changes (current, patch, kind))
         return APPLIED_UNCHANGED;

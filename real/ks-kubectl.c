@@ -543,7 +543,9 @@ kc_read_manifests (KsKubectl *k, char **files, gboolean recursive, const char *v
               if (k->namespace_explicit && g_strcmp0 (m->namespace, k->namespace) != 0)
                 {
                   guint line = 0, column = 0;
-                  ks_source_get_position (source, doc, &line, &column);
+                  JsonNode *meta = ks_decoder_member (doc, "metadata");
+                  JsonNode *at = meta != NULL ? ks_decoder_member (meta, "namespace") : NULL;
+                  ks_source_get_position (source, at != NULL ? at : doc, &line, &column);
                   ks_diag_add (diag, m->source_name, line, column, "metadata.namespace",
                                "the namespace from the provided object \"%s\" does not match "
                                "the namespace \"%s\". You must pass '--namespace=%s' to perform "
@@ -945,7 +947,7 @@ ks_kubectl_get (KsKubectl *k, const KsGetOptions *o)
     {
       for (guint i = 0; i < items->len; i++)
         print_name (k, g_array_index (items, Item, i).object);
-      printed = items->len > 0;
+      printed = TRUE; /* kubectl's generic printers say nothing of an empty list */
     }
   else
     {

@@ -32,6 +32,7 @@ unit_tests = \
 	tests/test-http-client \
 	tests/test-image-store \
 	tests/test-kubeconfig \
+	tests/test-kubectl \
 	tests/test-kubelet \
 	tests/test-net \
 	tests/test-net-real \
@@ -56,6 +57,7 @@ tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_http_client_LDADD = $(test_ldadd)
 tests_test_image_store_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
+tests_test_kubectl_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
 tests_test_net_LDADD = $(test_ldadd)
 tests_test_net_real_LDADD = $(test_ldadd)
