@@ -30,6 +30,7 @@ unit_tests = \
 	tests/test-scheduler \
 	tests/test-store \
 	tests/test-wall-clock \
+	tests/test-wire \
 	tests/test-yaml
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -41,6 +42,7 @@ tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_wall_clock_LDADD = $(test_ldadd)
+tests_test_wire_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 
 # The fuzz targets as regression runners over tests/corpus/ (tests/fuzz.sh).
