@@ -36,6 +36,7 @@ struct _KsStore
 {
   KsClock *clock;
   gsl_rng *rng;
+  KsAdmission *admission;
   guint64 resource_version;
   GTree *objects[KS_N_KINDS]; /* &obj->meta → obj (a reference) */
   GHashTable *dependents;     /* owner KsUid (owned copy) → set of dependent objects */
@@ -90,6 +91,7 @@ ks_store_new (KsClock *clock, guint64 seed)
 
   store->clock = clock;
   store->rng = ks_rng_new (seed, "apiserver");
+  store->admission = ks_admission_new (seed);
   for (guint i = 0; i < KS_N_KINDS; i++)
     store->objects[i]
         = g_tree_new_full (meta_compare, NULL, NULL, (GDestroyNotify) ks_object_unref);
@@ -125,6 +127,7 @@ ks_store_free (KsStore *store)
   for (guint i = 0; i < KS_N_KINDS; i++)
     g_tree_unref (store->objects[i]);
   gsl_rng_free (store->rng);
+  ks_admission_free (store->admission);
   g_free (store);
 }
 
@@ -132,6 +135,12 @@ KsClock *
 ks_store_get_clock (KsStore *store)
 {
   return store->clock;
+}
+
+KsAdmission *
+ks_store_get_admission (KsStore *store)
+{
+  return store->admission;
 }
 
 guint64
@@ -620,6 +629,8 @@ ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **e
                    ks_uid_to_string (&obj->meta.uid, a), ks_uid_to_string (&current->meta.uid, b));
       return NULL;
     }
+  if (!ks_admission_admit_update (store, current, obj, error))
+    return NULL;
   obj->meta.namespace = current->meta.namespace;
   obj->meta.uid = current->meta.uid;
   obj->meta.creation_timestamp = current->meta.creation_timestamp;
