@@ -123,7 +123,8 @@ KsObject *ks_store_create (KsStore *store, KsObject *obj, GError **error);
 /* Replace the stored object with obj (same kind/namespace/name).  A non-zero
  * metadata.resourceVersion must equal the stored one (else CONFLICT).  Server-owned metadata
  * (uid, creationTimestamp, deletionTimestamp) is kept; generation grows when the spec changes
- * and status_only is FALSE. */
+ * and status_only is FALSE.  Admission applies to updates of Services (allocated addresses are
+ * kept, clusterIP is immutable: ks-admission.h). */
 KsObject *ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **error);
 /* Delete.  Pods on a node that are not terminal get a deletionTimestamp (now + grace) and stay
  * until deleted again with grace 0; everything else is removed at once.  Returns FALSE with
