@@ -566,6 +566,24 @@ populate (Fixture *f)
   update_ok (store, KS_OBJECT (pod), TRUE);
   delete_ok (store, KS_KIND_POD, "team", "web-1", NULL);
   g_assert_true (ks_object_is_being_deleted (get (store, KS_KIND_POD, "team", "web-1")));
+  /* The kinds of Services, heartbeats and events. */
+  ks_test_create (store, ks_test_decode ("apiVersion: v1\nkind: Service\n"
+                                         "metadata: {name: web, namespace: team}\n"
+                                         "spec:\n  type: NodePort\n  selector: {app: web}\n"
+                                         "  ports: [{port: 80, targetPort: 8080}]\n"));
+  ks_test_create (store, ks_test_decode ("apiVersion: v1\nkind: Endpoints\n"
+                                         "metadata: {name: web, namespace: team}\n"
+                                         "subsets: [{addresses: [{ip: 10.244.1.2, nodeName: "
+                                         "worker-1}], ports: [{port: 8080}]}]\n"));
+  ks_test_create (store, ks_test_decode ("apiVersion: coordination.k8s.io/v1\nkind: Lease\n"
+                                         "metadata: {name: worker-1, namespace: team}\n"
+                                         "spec: {holderIdentity: worker-1, "
+                                         "leaseDurationSeconds: 40}\n"));
+  ks_test_create (store, ks_test_decode ("apiVersion: v1\nkind: Event\n"
+                                         "metadata: {name: web-0.1, namespace: team}\n"
+                                         "involvedObject: {kind: Pod, namespace: team, name: "
+                                         "web-0}\nreason: Scheduled\nmessage: assigned\n"
+                                         "type: Normal\ncount: 1\n"));
 }
 
 static void
