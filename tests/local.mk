@@ -26,9 +26,12 @@ unit_tests = \
 	tests/test-api \
 	tests/test-controllers \
 	tests/test-daemon \
+	tests/test-endpoints \
 	tests/test-event-queue \
+	tests/test-events \
 	tests/test-kubeconfig \
 	tests/test-kubelet \
+	tests/test-node-ipam \
 	tests/test-node-lifecycle \
 	tests/test-printers \
 	tests/test-quantity \
@@ -43,9 +46,12 @@ TESTS += $(unit_tests)
 tests_test_api_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
+tests_test_endpoints_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
+tests_test_events_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
+tests_test_node_ipam_LDADD = $(test_ldadd)
 tests_test_node_lifecycle_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
