@@ -243,15 +243,29 @@ add_pod (Fixture *f, const char *name, const char *labels, const char *ip, gbool
 typedef void (*PodChange) (KsPod *pod, gpointer data);
 
 static void
-change_pod (Fixture *f, const char *name, PodChange change, gpointer data)
+update_pod (Fixture *f, const char *name, PodChange change, gpointer data, gboolean status)
 {
   g_autoptr (GError) error = NULL;
   KsPod *copy = KS_POD (ks_object_copy (get (f, KS_KIND_POD, "default", name)));
 
   change (copy, data);
-  g_assert_nonnull (ks_store_update (f->store, KS_OBJECT (copy), FALSE, &error));
+  g_assert_nonnull (ks_store_update (f->store, KS_OBJECT (copy), status, &error));
   g_assert_no_error (error);
   ks_object_unref (KS_OBJECT (copy));
+}
+
+/* A change to the pod's metadata (labels, annotations). */
+static void
+change_pod (Fixture *f, const char *name, PodChange change, gpointer data)
+{
+  update_pod (f, name, change, data, FALSE);
+}
+
+/* A change to its status (the status subresource, as the kubelet writes it). */
+static void
+change_status (Fixture *f, const char *name, PodChange change, gpointer data)
+{
+  update_pod (f, name, change, data, TRUE);
 }
 
 static void
@@ -365,7 +379,7 @@ make_members (Fixture *f)
   g_assert_no_error (error);
   g_assert_nonnull (get (f, KS_KIND_POD, "default", "c")); /* graceful: still there */
   add_pod (f, "d", "app: web", "10.244.1.2", FALSE);
-  change_pod (f, "d", set_phase, GINT_TO_POINTER (KS_POD_SUCCEEDED));
+  change_status (f, "d", set_phase, GINT_TO_POINTER (KS_POD_SUCCEEDED));
   add_pod (f, "e", "app: web", NULL, TRUE);
   add_pod (f, "f", "app: api", "10.244.1.6", TRUE);
   add_pod_full (f, "other", "g", "app: web", "", "10.244.1.7", TRUE, NULL);
@@ -424,15 +438,15 @@ test_pod_changes (Fixture *f, gconstpointer data)
   settle (f);
   t1 = endpoints_string (f, "default", "web");
   g_assert_cmpstr (t1, ==, "A=10.244.1.9/b N=10.244.1.10/a P=:8080/TCP");
-  change_pod (f, "a", set_ready, &t);
+  change_status (f, "a", set_ready, &t);
   settle (f);
   t2 = endpoints_string (f, "default", "web");
   g_assert_cmpstr (t2, ==, "A=10.244.1.10/a,10.244.1.9/b N= P=:8080/TCP");
-  change_pod (f, "b", set_ip, "10.244.1.1");
+  change_status (f, "b", set_ip, "10.244.1.1");
   settle (f);
   t3 = endpoints_string (f, "default", "web");
   g_assert_cmpstr (t3, ==, "A=10.244.1.1/b,10.244.1.10/a N= P=:8080/TCP");
-  change_pod (f, "a", set_phase, GINT_TO_POINTER (KS_POD_FAILED));
+  change_status (f, "a", set_phase, GINT_TO_POINTER (KS_POD_FAILED));
   settle (f);
   t4 = endpoints_string (f, "default", "web");
   g_assert_cmpstr (t4, ==, "A=10.244.1.1/b N= P=:8080/TCP");
@@ -813,11 +827,11 @@ test_no_churn (Fixture *f, gconstpointer data)
   settle (f);
   g_assert_cmpuint (rv (f), ==, before + 2);
   ks_sim_clock_run_until (f->sim, later);
-  change_pod (f, "a", set_ready, &later);
+  change_status (f, "a", set_ready, &later);
   settle (f);
   g_assert_cmpuint (rv (f), ==, before + 3);
   /* A real change: one write. */
-  change_pod (f, "b", set_ready, &later);
+  change_status (f, "b", set_ready, &later);
   settle (f);
   g_assert_cmpuint (rv (f), ==, before + 5);
 }
@@ -852,14 +866,14 @@ test_index (Fixture *f, gconstpointer data)
       g_assert_cmpstr (text, ==, want);
     }
   f->client->pod_lists = 0;
-  change_pod (f, "p42", set_ready, &t);
+  change_status (f, "p42", set_ready, &t);
   settle (f);
   g_assert_cmpuint (f->client->pod_lists, ==, 1);
   {
     g_autofree char *text = endpoints_string (f, "default", "s42");
     g_assert_cmpstr (text, ==, "A=10.244.1.44/p42 N= P=:8080/TCP");
   }
-  change_pod (f, "loner", set_ready, &t);
+  change_status (f, "loner", set_ready, &t);
   settle (f);
   g_assert_cmpuint (f->client->pod_lists, ==, 1);
 }
@@ -877,10 +891,10 @@ test_trigger_time (Fixture *f, gconstpointer data)
   settle (f);
   g_assert_cmpstr (trigger_time (f), ==, "2025-01-01T00:00:07Z");
   ks_sim_clock_run_until (f->sim, t);
-  change_pod (f, "a", set_ready, &t);
+  change_status (f, "a", set_ready, &t);
   settle (f);
   g_assert_cmpstr (trigger_time (f), ==, "2025-01-01T00:01:40Z");
-  change_pod (f, "a", set_ip, "10.244.1.3");
+  change_status (f, "a", set_ip, "10.244.1.3");
   settle (f);
   g_assert_null (trigger_time (f));
   {
