@@ -22,8 +22,8 @@ typedef struct
   KsControllerOptions controllers;
 } KsControlPlaneOptions;
 
-/* Defaults: port 6443, no scheduler config, the controllers' defaults with the node lifecycle
- * and taint eviction controllers on.  data_dir is left NULL. */
+/* Defaults: port 6443, no scheduler config, the controllers' defaults with the node lifecycle,
+ * taint eviction and node IPAM controllers on.  data_dir is left NULL. */
 void ks_control_plane_options_init (KsControlPlaneOptions *options);
 void ks_control_plane_options_clear (KsControlPlaneOptions *options);
 
