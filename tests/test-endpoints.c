@@ -41,6 +41,7 @@ typedef struct
   KsClient parent;
   KsClient *inner;
   guint pod_lists;
+  GHashTable *pod_watches; /* ids of the pod watches open */
 } CountingClient;
 
 #define INNER(self) (((CountingClient *) (self))->inner)
@@ -100,12 +101,17 @@ static guint
 c_watch (KsClient *self, const KsKind *kind, const char *node_name, gboolean replay,
          KsWatchFunc func, gpointer user_data, GDestroyNotify destroy)
 {
-  return ks_client_watch (INNER (self), kind, node_name, replay, func, user_data, destroy);
+  guint id = ks_client_watch (INNER (self), kind, node_name, replay, func, user_data, destroy);
+
+  if (kind != NULL && kind->id == KS_KIND_POD)
+    g_hash_table_add (((CountingClient *) self)->pod_watches, GUINT_TO_POINTER (id));
+  return id;
 }
 
 static void
 c_unwatch (KsClient *self, guint id)
 {
+  g_hash_table_remove (((CountingClient *) self)->pod_watches, GUINT_TO_POINTER (id));
   ks_client_unwatch (INNER (self), id);
 }
 
@@ -113,6 +119,7 @@ static void
 c_free (KsClient *self)
 {
   ks_client_free (INNER (self));
+  g_hash_table_unref (((CountingClient *) self)->pod_watches);
   g_free (self);
 }
 
@@ -151,6 +158,7 @@ fixture_setup_bare (Fixture *f, gconstpointer data)
   f->client = g_new0 (CountingClient, 1);
   f->client->parent.ops = &counting_ops;
   f->client->inner = ks_store_client_new (f->store);
+  f->client->pod_watches = g_hash_table_new (g_direct_hash, g_direct_equal);
   ks_test_sink_init (&f->sink);
   ks_test_create (f->store, KS_OBJECT (ks_namespace_new ("default")));
   ks_test_create (f->store, KS_OBJECT (ks_namespace_new ("other")));
@@ -666,6 +674,47 @@ test_leftover (Fixture *f, gconstpointer data)
   g_assert_nonnull (get (f, KS_KIND_ENDPOINTS, "default", "lock"));
 }
 
+static guint
+pod_watches (Fixture *f)
+{
+  return g_hash_table_size (f->client->pod_watches);
+}
+
+/* Pods are watched only while a Service has a selector; a Service that comes later sees every
+ * pod (the watch replays them). */
+static void
+test_pod_watch (Fixture *f, gconstpointer data)
+{
+  guint others = pod_watches (f);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  add_pod (f, "a", "app: web", "10.244.1.2", TRUE);
+  add_service (f, "apiVersion: v1\nkind: Service\nmetadata:\n  name: ext\n"
+                  "spec:\n  ports:\n  - port: 5432\n");
+  settle (f);
+  g_assert_cmpuint (pod_watches (f), ==, others);
+  add_service (f, web_service);
+  g_assert_cmpuint (pod_watches (f), ==, others + 1);
+  settle (f);
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_SERVICE), "default", "web", NULL, &error));
+  g_assert_cmpuint (pod_watches (f), ==, others);
+  settle (f);
+  g_assert_null (get (f, KS_KIND_ENDPOINTS, "default", "web"));
+  add_pod (f, "b", "app: web", "10.244.1.3", FALSE);
+  add_service (f, web_service);
+  settle (f);
+  text = endpoints_string (f, "default", "web");
+  g_assert_cmpstr (text, ==, "A=10.244.1.2/a N=10.244.1.3/b P=:8080/TCP");
+  /* And pod changes are seen again. */
+  change_status (f, "a", set_ip, "10.244.1.9");
+  settle (f);
+  g_clear_pointer (&text, g_free);
+  text = endpoints_string (f, "default", "web");
+  g_assert_cmpstr (text, ==, "A=10.244.1.9/a N=10.244.1.3/b P=:8080/TCP");
+}
+
 static const char *
 trigger_time (Fixture *f)
 {
@@ -924,6 +973,7 @@ main (int argc, char **argv)
   ADD ("/endpoints/capacity/ready", test_capacity_ready);
   ADD ("/endpoints/no-churn", test_no_churn);
   ADD ("/endpoints/index", test_index);
+  ADD ("/endpoints/pod-watch", test_pod_watch);
   ADD ("/endpoints/trigger-time", test_trigger_time);
 #undef ADD
   return g_test_run ();

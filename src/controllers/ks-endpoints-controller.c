@@ -14,8 +14,9 @@
  *
  * A pod change must not cost a pass over every Service: the controller indexes the Services
  * with a selector by namespace and by the first pair of their selector, so a pod's labels lead
- * to the few Services that can select it (GetPodServiceMemberships without the list).  With no
- * such Service at all (a sim run without Services) a pod event costs one comparison. */
+ * to the few Services that can select it (GetPodServiceMemberships without the list).  While no
+ * Service has a selector (a sim run without Services) it does not watch pods at all: the watch
+ * starts, replaying every pod, when the first such Service appears, and stops with the last. */
 #include "config.h"
 
 #include <math.h>
@@ -57,6 +58,7 @@ struct _KsEndpointsController
   GHashTable *triggers;  /* service key → TriggerState */
   GHashTable *failures;  /* service key → number of failed syncs in a row */
   GString *scratch;
+  guint pod_watch; /* while some Service has a selector; else 0 */
 };
 
 static void
@@ -199,6 +201,24 @@ enqueue_all (KsEndpointsController *ec, GPtrArray *keys)
     ks_workqueue_add (ec->c.queue, g_ptr_array_index (keys, i));
 }
 
+static void on_pod (const KsWatchEvent *event, gpointer data);
+
+/* Watch pods only while they matter. */
+static void
+update_pod_watch (KsEndpointsController *ec)
+{
+  gboolean wanted = g_hash_table_size (ec->selecting) > 0;
+
+  if (wanted && ec->pod_watch == 0)
+    ec->pod_watch
+        = ks_client_watch (ec->c.client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, ec, NULL);
+  else if (!wanted && ec->pod_watch != 0)
+    {
+      ks_client_unwatch (ec->c.client, ec->pod_watch);
+      ec->pod_watch = 0;
+    }
+}
+
 static void
 on_service (const KsWatchEvent *event, gpointer data)
 {
@@ -215,6 +235,7 @@ on_service (const KsWatchEvent *event, gpointer data)
       index_service (ec, svc, key);
     }
   ks_workqueue_add (ec->c.queue, key);
+  update_pod_watch (ec);
 }
 
 static gboolean
@@ -273,8 +294,8 @@ on_pod (const KsWatchEvent *event, gpointer data)
   const char *ns = event->object->meta.namespace;
   g_autoptr (GPtrArray) keys = NULL;
 
-  /* The common case in sim: no Service selects anything in this namespace. */
-  if (g_hash_table_size (ec->ns_counts) == 0 || !g_hash_table_contains (ec->ns_counts, ns))
+  /* No Service selects anything in this namespace. */
+  if (!g_hash_table_contains (ec->ns_counts, ns))
     return;
   keys = services_selecting (ec, ns, event->object->meta.labels);
   if (event->type == KS_WATCH_MODIFIED)
@@ -1112,11 +1133,9 @@ ks_endpoints_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink
   ec->triggers = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, trigger_state_free);
   ec->failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ec->scratch = g_string_new (NULL);
-  /* Services first, so that the pods replayed next find the index built. */
+  /* The pod watch follows (update_pod_watch). */
   ec->c.watches[ec->c.n_watches++]
       = ks_client_watch (client, ks_kind_get (KS_KIND_SERVICE), NULL, TRUE, on_service, ec, NULL);
-  ec->c.watches[ec->c.n_watches++]
-      = ks_client_watch (client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, ec, NULL);
   ec->c.watches[ec->c.n_watches++] = ks_client_watch (client, ks_kind_get (KS_KIND_ENDPOINTS), NULL,
                                                       FALSE, on_endpoints, ec, NULL);
   check_leftover_endpoints (ec);
@@ -1128,6 +1147,8 @@ ks_endpoints_controller_free (KsEndpointsController *ec)
 {
   if (ec == NULL)
     return;
+  if (ec->pod_watch != 0)
+    ks_client_unwatch (ec->c.client, ec->pod_watch);
   ks_controller_clear (&ec->c);
   g_hash_table_unref (ec->index);
   g_hash_table_unref (ec->selecting);
