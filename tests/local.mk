@@ -36,6 +36,7 @@ unit_tests = \
 	tests/test-store \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
+	tests/test-wire \
 	tests/test-yaml
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
@@ -52,6 +53,7 @@ tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_store_sqlite_LDADD = $(test_ldadd)
 tests_test_wall_clock_LDADD = $(test_ldadd)
+tests_test_wire_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 
 # The fuzz targets as regression runners over tests/corpus/ (tests/fuzz.sh).

@@ -146,6 +146,7 @@ replica_set_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
 {
   KsReplicaSet *rs = KS_REPLICA_SET (obj);
   JsonNode *spec = ks_decoder_member (node, "spec");
+  JsonNode *status;
   gsize mark;
 
   rs->replicas = 1;
@@ -162,6 +163,22 @@ replica_set_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
       selector_template_decode (dec, spec, &rs->selector, &rs->template);
     }
   ks_decoder_pop (dec, mark);
+  if (dec->mode == KS_DECODE_STORED && (status = ks_decoder_member (node, "status")) != NULL)
+    {
+      mark = ks_decoder_push (dec, "status");
+      if (ks_decoder_expect_object (dec, status))
+        {
+          ks_decoder_get_int32 (dec, status, "replicas", 0, G_MAXINT32, &rs->status.replicas);
+          ks_decoder_get_int32 (dec, status, "fullyLabeledReplicas", 0, G_MAXINT32,
+                                &rs->status.fully_labeled_replicas);
+          ks_decoder_get_int32 (dec, status, "readyReplicas", 0, G_MAXINT32,
+                                &rs->status.ready_replicas);
+          ks_decoder_get_int32 (dec, status, "availableReplicas", 0, G_MAXINT32,
+                                &rs->status.available_replicas);
+          ks_decoder_get_int64 (dec, status, "observedGeneration", &rs->status.observed_generation);
+        }
+      ks_decoder_pop (dec, mark);
+    }
 }
 
 static void
@@ -309,11 +326,77 @@ strategy_decode (KsDecoder *dec, JsonNode *spec, KsDeployment *d)
     }
 }
 
+static gboolean
+deployment_condition_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer user_data)
+{
+  static const char *const statuses[] = { "True", "False", "Unknown", NULL };
+  KsDeployment *d = user_data;
+  g_autofree char *type_name = NULL;
+  g_autofree char *reason = NULL;
+  KsDeploymentCondition c = { 0 };
+  int type = -1, status = -1;
+
+  if (!ks_decoder_require_string (dec, item, "type", &type_name, NULL))
+    return FALSE;
+  for (int i = 0; i < KS_N_DEPLOY_CONDITIONS; i++)
+    if (strcmp (deploy_condition_names[i], type_name) == 0)
+      type = i;
+  if (type < 0)
+    return FALSE; /* not modelled: dropped */
+  if (ks_decoder_member (item, "status") == NULL)
+    ks_decoder_error_field (dec, item, "status",
+                            "required field is missing (True, False or "
+                            "Unknown)");
+  else if (ks_decoder_get_enum (dec, item, "status", statuses, &status))
+    c.status = status + 1;
+  ks_decoder_get_time (dec, item, "lastUpdateTime", &c.last_update_time);
+  ks_decoder_get_time (dec, item, "lastTransitionTime", &c.last_transition_time);
+  ks_decoder_get_string (dec, item, "reason", &reason);
+  ks_decoder_get_string (dec, item, "message", &c.message);
+  c.reason = ks_intern_reason (reason);
+  if (status < 0)
+    {
+      g_free (c.message);
+      return FALSE;
+    }
+  g_free (d->status.conditions[type].message);
+  d->status.conditions[type] = c;
+  return FALSE; /* the slot is not kept */
+}
+
+static void
+deployment_status_decode (KsDecoder *dec, JsonNode *status, KsDeployment *d)
+{
+  JsonNode *m;
+
+  if (!ks_decoder_expect_object (dec, status))
+    return;
+  ks_decoder_get_int64 (dec, status, "observedGeneration", &d->status.observed_generation);
+  ks_decoder_get_int32 (dec, status, "replicas", 0, G_MAXINT32, &d->status.replicas);
+  ks_decoder_get_int32 (dec, status, "updatedReplicas", 0, G_MAXINT32, &d->status.updated_replicas);
+  ks_decoder_get_int32 (dec, status, "readyReplicas", 0, G_MAXINT32, &d->status.ready_replicas);
+  ks_decoder_get_int32 (dec, status, "availableReplicas", 0, G_MAXINT32,
+                        &d->status.available_replicas);
+  ks_decoder_get_int32 (dec, status, "unavailableReplicas", 0, G_MAXINT32,
+                        &d->status.unavailable_replicas);
+  if ((m = ks_decoder_member (status, "conditions")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "conditions");
+      guint n;
+      g_free (ks_decoder_list (dec, m, sizeof (int), deployment_condition_decode, d, &n));
+      ks_decoder_pop (dec, mark);
+    }
+  if (ks_decoder_member (status, "collisionCount") != NULL)
+    d->status.has_collision_count = ks_decoder_get_int32 (dec, status, "collisionCount", 0,
+                                                          G_MAXINT32, &d->status.collision_count);
+}
+
 static void
 deployment_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
 {
   KsDeployment *d = KS_DEPLOYMENT (obj);
   JsonNode *spec = ks_decoder_member (node, "spec");
+  JsonNode *status;
   gsize mark;
 
   d->replicas = 1;
@@ -341,6 +424,12 @@ deployment_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
                                 "must be greater than minReadySeconds");
     }
   ks_decoder_pop (dec, mark);
+  if (dec->mode == KS_DECODE_STORED && (status = ks_decoder_member (node, "status")) != NULL)
+    {
+      mark = ks_decoder_push (dec, "status");
+      deployment_status_decode (dec, status, d);
+      ks_decoder_pop (dec, mark);
+    }
 }
 
 static void

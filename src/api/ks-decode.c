@@ -6,6 +6,7 @@
 #include "ks-decode.h"
 #include "ks-duration.h"
 #include "ks-quantity.h"
+#include "src/ks-clock.h"
 
 void
 ks_decoder_init (KsDecoder *dec, KsSource *source, KsDiag *diag)
@@ -523,6 +524,117 @@ ks_decoder_get_duration (KsDecoder *dec, JsonNode *obj, const char *field, gint6
   return ok;
 }
 
+/* n decimal digits at *p (advanced past them). */
+static gboolean
+parse_digits (const char **p, guint n, int *out)
+{
+  int v = 0;
+
+  /* Stops at the first non-digit, so never reads past a NUL. */
+  for (guint i = 0; i < n; i++)
+    {
+      if (!g_ascii_isdigit ((*p)[i]))
+        return FALSE;
+      v = v * 10 + ((*p)[i] - '0');
+    }
+  *p += n;
+  *out = v;
+  return TRUE;
+}
+
+gboolean
+ks_time_parse_rfc3339 (const char *text, gint64 epoch, gint64 *out)
+{
+  const char *p = text;
+  int year, month, day, hour, minute, second, off_h = 0, off_m = 0, sign = 0;
+  gint64 frac = 0, usec;
+  g_autoptr (GDateTime) dt = NULL;
+
+  if (!parse_digits (&p, 4, &year) || *p != '-')
+    return FALSE;
+  p++;
+  if (!parse_digits (&p, 2, &month) || *p != '-')
+    return FALSE;
+  p++;
+  if (!parse_digits (&p, 2, &day) || (*p != 'T' && *p != 't'))
+    return FALSE;
+  p++;
+  if (!parse_digits (&p, 2, &hour) || *p != ':')
+    return FALSE;
+  p++;
+  if (!parse_digits (&p, 2, &minute) || *p != ':')
+    return FALSE;
+  p++;
+  if (!parse_digits (&p, 2, &second))
+    return FALSE;
+  if (*p == '.')
+    {
+      guint n = 0;
+      p++;
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      for (; g_ascii_isdigit (*p); p++, n++)
+        if (n < 6)
+          frac = frac * 10 + (*p - '0');
+      for (; n < 6; n++)
+        frac *= 10;
+    }
+  if (*p == 'Z' || *p == 'z')
+    p++;
+  else if (*p == '+' || *p == '-')
+    {
+      sign = *p == '+' ? 1 : -1;
+      p++;
+      if (!parse_digits (&p, 2, &off_h) || *p != ':')
+        return FALSE;
+      p++;
+      if (!parse_digits (&p, 2, &off_m) || off_h > 23 || off_m > 59)
+        return FALSE;
+    }
+  else
+    return FALSE;
+  if (*p != '\0' || year < 1 || month < 1 || month > 12 || day < 1
+      || day > g_date_get_days_in_month (month, year) || hour > 23 || minute > 59 || second > 59)
+    return FALSE;
+  if (year == 1 && month == 1 && day == 1 && hour == 0 && minute == 0 && second == 0 && frac == 0
+      && sign == 0)
+    {
+      *out = KS_TIME_NONE;
+      return TRUE;
+    }
+  dt = g_date_time_new_utc (year, month, day, hour, minute, 0);
+  if (dt == NULL)
+    return FALSE;
+  usec = (g_date_time_to_unix (dt) + second - sign * (off_h * 3600 + off_m * 60)) * KS_USEC_PER_SEC
+         + frac;
+  *out = usec - epoch;
+  return TRUE;
+}
+
+gboolean
+ks_decoder_get_time (KsDecoder *dec, JsonNode *obj, const char *field, gint64 *out)
+{
+  JsonNode *m = ks_decoder_member (obj, field);
+  g_autofree char *text = NULL;
+  gsize mark;
+  gboolean ok;
+
+  if (m == NULL)
+    return TRUE;
+  mark = ks_decoder_push (dec, field);
+  ok = ks_decoder_string (dec, m, &text);
+  if (ok && !ks_time_parse_rfc3339 (text, dec->epoch, out))
+    {
+      ks_decoder_error (dec, m,
+                        "invalid time \"%s\": expected an RFC 3339 time such as "
+                        "\"2025-01-01T00:00:05Z\"",
+                        text);
+      ok = FALSE;
+    }
+  ks_decoder_pop (dec, mark);
+  return ok;
+}
+
 static gboolean
 quantity (KsDecoder *dec, JsonNode *node, gboolean milli, gint64 *out)
 {
@@ -647,5 +759,28 @@ ks_validate_label_value (const char *value)
   if (!is_qualified_name_part (value, len))
     return "a label value must be empty or at most 63 characters of letters, digits, '-', '_' "
            "and '.', starting and ending with a letter or digit";
+  return NULL;
+}
+
+const char *
+ks_validate_port_name (const char *name)
+{
+  gsize len = strlen (name);
+  gboolean letter = FALSE;
+
+  if (len > 15)
+    return "must be no more than 15 characters";
+  for (gsize i = 0; i < len; i++)
+    {
+      if (!g_ascii_islower (name[i]) && !g_ascii_isdigit (name[i]) && name[i] != '-')
+        return "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)";
+      letter |= g_ascii_islower (name[i]);
+    }
+  if (!letter)
+    return "must contain at least one letter (a-z)";
+  if (strstr (name, "--") != NULL)
+    return "must not contain consecutive hyphens (-)";
+  if (name[0] == '-' || name[len - 1] == '-')
+    return "must not begin or end with a hyphen (-)";
   return NULL;
 }

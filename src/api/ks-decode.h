@@ -105,6 +105,15 @@ gboolean ks_decoder_get_enum (KsDecoder *dec, JsonNode *obj, const char *field,
 /* A Go duration string ("90s"), in microseconds. */
 gboolean ks_decoder_get_duration (KsDecoder *dec, JsonNode *obj, const char *field, gint64 *out);
 
+/* Parse an RFC 3339 time, as metav1.Time and MicroTime are written ("2025-01-01T00:00:05Z",
+ * "2025-01-01T00:00:05.123456Z", offsets such as "+02:00"), into µs of cluster time, epoch being
+ * the Unix time in µs of cluster time 0.  Digits beyond microseconds are dropped.  Go's zero time
+ * "0001-01-01T00:00:00Z", which stands for an unset time, gives KS_TIME_NONE.  FALSE when text is
+ * not such a time (*out unchanged). */
+gboolean ks_time_parse_rfc3339 (const char *text, gint64 epoch, gint64 *out);
+/* A time member as above, converted with dec->epoch. */
+gboolean ks_decoder_get_time (KsDecoder *dec, JsonNode *obj, const char *field, gint64 *out);
+
 /* Scalars themselves (the path must already point at node). */
 gboolean ks_decoder_string (KsDecoder *dec, JsonNode *node, char **out);
 /* A quantity (string or number, read from its text as written), as milli or plain value. */
@@ -122,5 +131,8 @@ const char *ks_validate_dns1123_subdomain (const char *name);
 const char *ks_validate_dns1123_label (const char *name);
 const char *ks_validate_label_key (const char *key);
 const char *ks_validate_label_value (const char *value);
+/* IsValidPortName: at most 15 characters of a-z, 0-9 and '-', at least one letter, no "--", not
+ * starting or ending with '-'.  Returns Kubernetes' message for the first rule broken. */
+const char *ks_validate_port_name (const char *name);
 
 G_END_DECLS

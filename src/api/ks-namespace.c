@@ -15,6 +15,18 @@ ks_namespace_new (const char *name)
 static void
 namespace_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
 {
+  static const char *const phases[] = { "Active", "Terminating", NULL };
+  JsonNode *status = ks_decoder_member (node, "status");
+  int phase = 0;
+  gsize mark;
+
+  if (dec->mode != KS_DECODE_STORED || status == NULL)
+    return;
+  mark = ks_decoder_push (dec, "status");
+  if (ks_decoder_expect_object (dec, status))
+    ks_decoder_get_enum (dec, status, "phase", phases, &phase);
+  KS_NAMESPACE (obj)->terminating = phase == 1;
+  ks_decoder_pop (dec, mark);
 }
 
 static void

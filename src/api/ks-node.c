@@ -141,6 +141,96 @@ image_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
   return TRUE;
 }
 
+static gboolean
+node_condition_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer user_data)
+{
+  static const char *const statuses[] = { "True", "False", "Unknown", NULL };
+  KsNode *node = user_data;
+  g_autofree char *type_name = NULL;
+  g_autofree char *reason = NULL;
+  KsNodeCondition c = { 0 };
+  int type = -1, status = -1;
+
+  if (!ks_decoder_require_string (dec, item, "type", &type_name, NULL))
+    return FALSE;
+  for (int i = 0; i < KS_N_NODE_CONDITIONS; i++)
+    if (strcmp (node_condition_names[i], type_name) == 0)
+      type = i;
+  if (type < 0)
+    return FALSE; /* a condition kubesim does not model: dropped */
+  if (ks_decoder_member (item, "status") == NULL)
+    ks_decoder_error_field (dec, item, "status",
+                            "required field is missing (True, False or "
+                            "Unknown)");
+  else if (ks_decoder_get_enum (dec, item, "status", statuses, &status))
+    c.status = status + 1;
+  ks_decoder_get_time (dec, item, "lastHeartbeatTime", &c.last_heartbeat_time);
+  ks_decoder_get_time (dec, item, "lastTransitionTime", &c.last_transition_time);
+  ks_decoder_get_string (dec, item, "reason", &reason);
+  ks_decoder_get_string (dec, item, "message", &c.message);
+  c.reason = ks_intern_reason (reason);
+  if (status < 0)
+    {
+      g_free (c.message);
+      return FALSE;
+    }
+  g_free (node->conditions[type].message);
+  node->conditions[type] = c;
+  return FALSE; /* the slot is not kept: conditions live in the node */
+}
+
+static gboolean
+address_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer user_data)
+{
+  KsNode *node = user_data;
+  g_autofree char *type = NULL;
+  g_autofree char *address = NULL;
+
+  ks_decoder_require_string (dec, item, "type", &type, NULL);
+  ks_decoder_require_string (dec, item, "address", &address, NULL);
+  /* Only the InternalIP is modelled (the first one, as the kubelet takes it). */
+  if (g_strcmp0 (type, "InternalIP") == 0 && address != NULL && node->internal_ip == NULL)
+    node->internal_ip = g_steal_pointer (&address);
+  return FALSE;
+}
+
+/* What the node agent reports and a manifest does not give: conditions, addresses, the
+ * agent's endpoint. */
+static void
+node_status_decode_stored (KsDecoder *dec, JsonNode *status, KsNode *node)
+{
+  JsonNode *m;
+
+  if ((m = ks_decoder_member (status, "conditions")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "conditions");
+      guint n;
+      g_free (ks_decoder_list (dec, m, sizeof (int), node_condition_decode, node, &n));
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (status, "addresses")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "addresses");
+      guint n;
+      g_free (ks_decoder_list (dec, m, sizeof (int), address_decode, node, &n));
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (status, "daemonEndpoints")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "daemonEndpoints");
+      JsonNode *k;
+      if (ks_decoder_expect_object (dec, m)
+          && (k = ks_decoder_member (m, "kubeletEndpoint")) != NULL)
+        {
+          gsize mark2 = ks_decoder_push (dec, "kubeletEndpoint");
+          if (ks_decoder_expect_object (dec, k))
+            ks_decoder_get_int32 (dec, k, "Port", 0, 65535, &node->kubelet_port);
+          ks_decoder_pop (dec, mark2);
+        }
+      ks_decoder_pop (dec, mark);
+    }
+}
+
 static void
 node_decode (KsDecoder *dec, JsonNode *obj_node, KsObject *obj)
 {
@@ -190,6 +280,8 @@ node_decode (KsDecoder *dec, JsonNode *obj_node, KsObject *obj)
                                               &node->n_images);
               ks_decoder_pop (dec, mark2);
             }
+          if (dec->mode == KS_DECODE_STORED)
+            node_status_decode_stored (dec, status, node);
         }
       ks_decoder_pop (dec, mark);
     }
@@ -261,6 +353,16 @@ node_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
       ks_builder_add_string (b, "address", node->internal_ip);
       json_builder_end_object (b);
       json_builder_end_array (b);
+    }
+  if (node->kubelet_port != 0)
+    {
+      json_builder_set_member_name (b, "daemonEndpoints");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "kubeletEndpoint");
+      json_builder_begin_object (b);
+      ks_builder_add_int (b, "Port", node->kubelet_port);
+      json_builder_end_object (b);
+      json_builder_end_object (b);
     }
   if (node->n_images > 0)
     {

@@ -48,7 +48,9 @@ typedef struct
   KsNodeCondition conditions[KS_N_NODE_CONDITIONS];
   KsContainerImage *images;
   guint n_images;
-  char *internal_ip;
+  char *internal_ip;   /* status.addresses: the InternalIP address, or NULL */
+  gint32 kubelet_port; /* status.daemonEndpoints.kubeletEndpoint.Port: the agent's own HTTP
+                        * port (real mode); 0 when unknown */
 } KsNode;
 
 #define KS_NODE(o) ((KsNode *) (o))

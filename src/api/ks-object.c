@@ -216,6 +216,96 @@ ks_owner_refs_get_controller (const KsOwnerRefs *refs)
   return NULL;
 }
 
+/* Object references */
+
+void
+ks_object_reference_clear (KsObjectReference *ref)
+{
+  g_free (ref->kind);
+  g_free (ref->namespace);
+  g_free (ref->name);
+  g_free (ref->api_version);
+  g_free (ref->resource_version);
+  g_free (ref->field_path);
+  memset (ref, 0, sizeof *ref);
+}
+
+void
+ks_object_reference_copy (KsObjectReference *dst, const KsObjectReference *src)
+{
+  dst->kind = g_strdup (src->kind);
+  dst->namespace = g_strdup (src->namespace);
+  dst->name = g_strdup (src->name);
+  dst->uid = src->uid;
+  dst->api_version = g_strdup (src->api_version);
+  dst->resource_version = g_strdup (src->resource_version);
+  dst->field_path = g_strdup (src->field_path);
+}
+
+void
+ks_object_reference_set (KsObjectReference *ref, const KsObject *obj)
+{
+  ks_object_reference_clear (ref);
+  ref->kind = g_strdup (obj->kind->name);
+  ref->namespace = g_strdup (obj->meta.namespace);
+  ref->name = g_strdup (obj->meta.name);
+  ref->uid = obj->meta.uid;
+  ref->api_version = g_strdup (obj->kind->api_version);
+  if (obj->meta.resource_version != 0)
+    ref->resource_version = g_strdup_printf ("%" G_GUINT64_FORMAT, obj->meta.resource_version);
+}
+
+gboolean
+ks_object_reference_decode (KsDecoder *dec, JsonNode *node, KsObjectReference *ref)
+{
+  g_autofree char *uid = NULL;
+  guint errors = ks_decoder_n_errors (dec);
+
+  memset (ref, 0, sizeof *ref);
+  if (!ks_decoder_expect_object (dec, node))
+    return FALSE;
+  ks_decoder_get_string (dec, node, "kind", &ref->kind);
+  ks_decoder_get_string (dec, node, "namespace", &ref->namespace);
+  ks_decoder_get_string (dec, node, "name", &ref->name);
+  ks_decoder_get_string (dec, node, "uid", &uid);
+  ks_decoder_get_string (dec, node, "apiVersion", &ref->api_version);
+  ks_decoder_get_string (dec, node, "resourceVersion", &ref->resource_version);
+  ks_decoder_get_string (dec, node, "fieldPath", &ref->field_path);
+  if (uid != NULL && uid[0] != '\0' && !ks_uid_parse (uid, &ref->uid))
+    ks_decoder_error_field (dec, node, "uid", "invalid uid \"%s\": expected a UUID", uid);
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      ks_object_reference_clear (ref);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ks_object_reference_encode (const KsObjectReference *ref, JsonBuilder *b)
+{
+  /* v1.ObjectReference's field order. */
+  json_builder_begin_object (b);
+  if (ref->kind != NULL)
+    ks_builder_add_string (b, "kind", ref->kind);
+  if (ref->namespace != NULL)
+    ks_builder_add_string (b, "namespace", ref->namespace);
+  if (ref->name != NULL)
+    ks_builder_add_string (b, "name", ref->name);
+  if (ks_uid_is_set (&ref->uid))
+    {
+      char buf[KS_UID_STRING_LEN];
+      ks_builder_add_string (b, "uid", ks_uid_to_string (&ref->uid, buf));
+    }
+  if (ref->api_version != NULL)
+    ks_builder_add_string (b, "apiVersion", ref->api_version);
+  if (ref->resource_version != NULL)
+    ks_builder_add_string (b, "resourceVersion", ref->resource_version);
+  if (ref->field_path != NULL)
+    ks_builder_add_string (b, "fieldPath", ref->field_path);
+  json_builder_end_object (b);
+}
+
 /* Objects */
 
 KsObject *
@@ -443,6 +533,17 @@ ks_object_meta_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
   }
   ks_decoder_get_string (dec, meta, "namespace", &ns);
   ks_decoder_get_string (dec, meta, "resourceVersion", &rv);
+  if (dec->mode == KS_DECODE_STORED)
+    {
+      g_autofree char *uid = NULL;
+      if (ks_decoder_get_string (dec, meta, "uid", &uid) && uid != NULL
+          && !ks_uid_parse (uid, &obj->meta.uid))
+        ks_decoder_error_field (dec, meta, "uid", "invalid uid \"%s\": expected a UUID", uid);
+      ks_decoder_get_time (dec, meta, "creationTimestamp", &obj->meta.creation_timestamp);
+      ks_decoder_get_time (dec, meta, "deletionTimestamp", &obj->meta.deletion_timestamp);
+      ks_decoder_get_int64 (dec, meta, "deletionGracePeriodSeconds",
+                            &obj->meta.deletion_grace_period_seconds);
+    }
   ks_decoder_get_int64 (dec, meta, "generation", &obj->meta.generation);
   if (ks_decoder_get_str_map (dec, meta, "labels", &obj->meta.labels))
     validate_map_keys (dec, meta, "labels", obj->meta.labels, TRUE);
@@ -538,23 +639,57 @@ ks_object_decode (KsDecoder *dec, JsonNode *node, const char *default_namespace)
 
 /* Encoding */
 
+/* Unix seconds and the µs within the second (floored, so negative times work), or FALSE for
+ * KS_TIME_NONE and times GDateTime cannot hold. */
+static GDateTime *
+time_split (gint64 t, gint64 epoch, gint64 *usec_part)
+{
+  gint64 usec, secs;
+
+  if (t == KS_TIME_NONE)
+    return NULL;
+  usec = epoch + t;
+  secs = usec >= 0 ? usec / KS_USEC_PER_SEC : -((-usec + KS_USEC_PER_SEC - 1) / KS_USEC_PER_SEC);
+  *usec_part = usec - secs * KS_USEC_PER_SEC;
+  return g_date_time_new_from_unix_utc (secs);
+}
+
 char *
 ks_time_format_rfc3339 (gint64 t, gint64 epoch)
 {
-  gint64 usec = epoch + t;
-  gint64 secs
-      = usec >= 0 ? usec / KS_USEC_PER_SEC : -((-usec + KS_USEC_PER_SEC - 1) / KS_USEC_PER_SEC);
-  g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (secs);
+  gint64 usec;
+  g_autoptr (GDateTime) dt = time_split (t, epoch, &usec);
 
   if (dt == NULL)
     return g_strdup ("0001-01-01T00:00:00Z");
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+char *
+ks_time_format_rfc3339_micro (gint64 t, gint64 epoch)
+{
+  gint64 usec = 0;
+  g_autoptr (GDateTime) dt = time_split (t, epoch, &usec);
+  g_autofree char *secs = NULL;
+
+  if (dt == NULL)
+    return g_strdup ("0001-01-01T00:00:00.000000Z");
+  secs = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+  return g_strdup_printf ("%s.%06" G_GINT64_FORMAT "Z", secs, usec);
+}
+
 void
 ks_builder_add_time (JsonBuilder *b, const char *member, gint64 t, gint64 epoch)
 {
   g_autofree char *s = ks_time_format_rfc3339 (t, epoch);
+  json_builder_set_member_name (b, member);
+  json_builder_add_string_value (b, s);
+}
+
+void
+ks_builder_add_micro_time (JsonBuilder *b, const char *member, gint64 t, gint64 epoch)
+{
+  g_autofree char *s = ks_time_format_rfc3339_micro (t, epoch);
   json_builder_set_member_name (b, member);
   json_builder_add_string_value (b, s);
 }

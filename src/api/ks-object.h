@@ -76,6 +76,28 @@ void ks_owner_refs_unref (KsOwnerRefs *refs);
 /* The reference with controller=true, or NULL. */
 const KsOwnerRef *ks_owner_refs_get_controller (const KsOwnerRefs *refs);
 
+/* v1.ObjectReference (an Event's involvedObject, an endpoint address's targetRef).  Strings are
+ * owned and NULL when unset; uid unset when all zero. */
+typedef struct
+{
+  char *kind;
+  char *namespace;
+  char *name;
+  KsUid uid;
+  char *api_version;
+  char *resource_version;
+  char *field_path;
+} KsObjectReference;
+
+void ks_object_reference_clear (KsObjectReference *ref);
+void ks_object_reference_copy (KsObjectReference *dst, const KsObjectReference *src);
+/* Point ref (cleared first) at obj: kind, namespace, name, uid, apiVersion, resourceVersion. */
+void ks_object_reference_set (KsObjectReference *ref, const KsObject *obj);
+/* Decode the mapping node into ref (zeroed); FALSE after reporting problems. */
+gboolean ks_object_reference_decode (KsDecoder *dec, JsonNode *node, KsObjectReference *ref);
+/* Add ref as a JSON object value (after json_builder_set_member_name). */
+void ks_object_reference_encode (const KsObjectReference *ref, JsonBuilder *b);
+
 typedef struct
 {
   char *name;
@@ -156,7 +178,14 @@ const KsOwnerRef *ks_object_get_controller_ref (const KsObject *obj);
 
 /* Decode one document (mapping with apiVersion, kind, metadata, ...).  Returns NULL after
  * reporting every problem to dec.  default_namespace is used for namespaced kinds without
- * metadata.namespace (NULL: leave unset). */
+ * metadata.namespace (NULL: leave unset).
+ *
+ * dec->mode says what the document is.  A manifest (KS_DECODE_MANIFEST) gets what the API server
+ * reads on create: server-set metadata and status are ignored.  A stored object
+ * (KS_DECODE_STORED: what the API returns or a store backend saved) is read whole, times
+ * converted with dec->epoch, so that ks_object_encode of the result, with that epoch, gives the
+ * same JSON; a stored pod's spec counts as admitted (KsPodSpec.admitted), so the store's
+ * admission leaves it as it is.  API servers decode request bodies for create as manifests. */
 KsObject *ks_object_decode (KsDecoder *dec, JsonNode *node, const char *default_namespace);
 
 /* Encode to a JSON tree in Kubernetes' schema; timestamps are printed as RFC 3339 times,
@@ -167,9 +196,13 @@ char *ks_object_to_json (const KsObject *obj, gint64 epoch);
 
 /* Helpers for kinds' codecs. */
 void ks_object_meta_decode (KsDecoder *dec, JsonNode *node, KsObject *obj);
-/* RFC 3339 with second precision ("2025-01-01T00:00:05Z"), as metav1.Time. */
+/* RFC 3339 with second precision ("2025-01-01T00:00:05Z"), as metav1.Time; KS_TIME_NONE gives
+ * Go's zero time "0001-01-01T00:00:00Z". */
 char *ks_time_format_rfc3339 (gint64 t, gint64 epoch);
+/* RFC 3339 with 6 fractional digits ("2025-01-01T00:00:05.250000Z"), as metav1.MicroTime. */
+char *ks_time_format_rfc3339_micro (gint64 t, gint64 epoch);
 void ks_builder_add_time (JsonBuilder *b, const char *member, gint64 t, gint64 epoch);
+void ks_builder_add_micro_time (JsonBuilder *b, const char *member, gint64 t, gint64 epoch);
 void ks_builder_add_string (JsonBuilder *b, const char *member, const char *value);
 void ks_builder_add_int (JsonBuilder *b, const char *member, gint64 value);
 void ks_builder_add_bool (JsonBuilder *b, const char *member, gboolean value);

@@ -910,7 +910,10 @@ statuses_copy (const KsContainerStatus *src, guint n)
     return NULL;
   dst = g_memdup2 (src, MAX (n, 1) * sizeof (KsContainerStatus));
   for (guint i = 0; i < n; i++)
-    dst[i].message = g_strdup (src[i].message);
+    {
+      dst[i].message = g_strdup (src[i].message);
+      dst[i].container_id = g_strdup (src[i].container_id);
+    }
   return dst;
 }
 
@@ -920,7 +923,10 @@ statuses_free (KsContainerStatus *s, guint n)
   if (s == NULL)
     return;
   for (guint i = 0; i < n; i++)
-    g_free (s[i].message);
+    {
+      g_free (s[i].message);
+      g_free (s[i].container_id);
+    }
   g_free (s);
 }
 
@@ -984,11 +990,282 @@ pod_finalize (KsObject *obj)
   strings_free (pod->strings);
 }
 
+/* A condition status: "True", "False" or "Unknown" (required). */
+static gboolean
+condition_status_decode (KsDecoder *dec, JsonNode *node, KsConditionStatus *out)
+{
+  int status = -1;
+
+  if (ks_decoder_member (node, "status") == NULL)
+    {
+      ks_decoder_error_field (dec, node, "status",
+                              "required field is missing (True, False or "
+                              "Unknown)");
+      return FALSE;
+    }
+  if (!ks_decoder_get_enum (dec, node, "status", condition_status_names + 1, &status))
+    return FALSE;
+  *out = status + 1;
+  return TRUE;
+}
+
+static const char *
+decode_interned (KsDecoder *dec, JsonNode *node, const char *field)
+{
+  g_autofree char *s = NULL;
+
+  ks_decoder_get_string (dec, node, field, &s);
+  return s != NULL ? ks_intern (s) : NULL;
+}
+
+/* The member "terminated" of a state mapping, into the given fields. */
+static void
+terminated_decode (KsDecoder *dec, JsonNode *t, gint32 *exit_code, const char **reason,
+                   char **message, gint64 *started_at, gint64 *finished_at)
+{
+  ks_decoder_get_int32 (dec, t, "exitCode", G_MININT32, G_MAXINT32, exit_code);
+  *reason = decode_interned (dec, t, "reason");
+  if (message != NULL)
+    ks_decoder_get_string (dec, t, "message", message);
+  ks_decoder_get_time (dec, t, "startedAt", started_at);
+  ks_decoder_get_time (dec, t, "finishedAt", finished_at);
+}
+
+static void
+container_state_decode (KsDecoder *dec, JsonNode *state, KsContainerStatus *s)
+{
+  static const char *const names[] = { "waiting", "running", "terminated" };
+  JsonNode *which = NULL;
+  int n = 0;
+
+  if (!ks_decoder_expect_object (dec, state))
+    return;
+  for (int i = 0; i < 3; i++)
+    if (ks_decoder_member (state, names[i]) != NULL)
+      {
+        if (n++ > 0)
+          {
+            ks_decoder_error_field (dec, state, names[i],
+                                    "only one of waiting, running and terminated may be set");
+            return;
+          }
+        which = ks_decoder_member (state, names[i]);
+        s->state = i;
+      }
+  if (which == NULL)
+    return;
+  {
+    gsize mark = ks_decoder_push (dec, names[s->state]);
+    if (ks_decoder_expect_object (dec, which))
+      switch (s->state)
+        {
+        case KS_CONTAINER_WAITING:
+          s->reason = decode_interned (dec, which, "reason");
+          ks_decoder_get_string (dec, which, "message", &s->message);
+          break;
+        case KS_CONTAINER_RUNNING:
+          ks_decoder_get_time (dec, which, "startedAt", &s->started_at);
+          break;
+        default:
+          terminated_decode (dec, which, &s->exit_code, &s->reason, &s->message, &s->started_at,
+                             &s->finished_at);
+          break;
+        }
+    ks_decoder_pop (dec, mark);
+  }
+}
+
+static void
+container_status_decode (KsDecoder *dec, JsonNode *node, KsContainerStatus *s)
+{
+  JsonNode *m;
+
+  if ((m = ks_decoder_member (node, "state")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "state");
+      container_state_decode (dec, m, s);
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (node, "lastState")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "lastState");
+      JsonNode *t;
+      /* kubesim keeps only a terminated previous instance. */
+      if (ks_decoder_expect_object (dec, m) && (t = ks_decoder_member (m, "terminated")) != NULL)
+        {
+          gsize mark2 = ks_decoder_push (dec, "terminated");
+          if (ks_decoder_expect_object (dec, t))
+            {
+              s->has_last = TRUE;
+              terminated_decode (dec, t, &s->last_exit_code, &s->last_reason, NULL,
+                                 &s->last_started_at, &s->last_finished_at);
+            }
+          ks_decoder_pop (dec, mark2);
+        }
+      ks_decoder_pop (dec, mark);
+    }
+  {
+    gboolean ready = FALSE, started = FALSE;
+    ks_decoder_get_bool (dec, node, "ready", &ready);
+    ks_decoder_get_bool (dec, node, "started", &started);
+    s->ready = ready;
+    s->started = started;
+  }
+  ks_decoder_get_int32 (dec, node, "restartCount", 0, G_MAXINT32, &s->restart_count);
+  ks_decoder_get_string (dec, node, "containerID", &s->container_id);
+}
+
+/* status.containerStatuses or initContainerStatuses, matched to the spec's containers by name;
+ * containers without an entry get the status a new pod's containers have. */
+static KsContainerStatus *
+container_statuses_decode (KsDecoder *dec, JsonNode *status, const char *field,
+                           const KsContainer *containers, guint n, gboolean init)
+{
+  JsonNode *list = ks_decoder_member (status, field);
+  g_autofree gboolean *seen = NULL;
+  KsContainerStatus *out;
+  gsize mark;
+
+  if (list == NULL)
+    return NULL;
+  mark = ks_decoder_push (dec, field);
+  if (!ks_decoder_expect_array (dec, list))
+    {
+      ks_decoder_pop (dec, mark);
+      return NULL;
+    }
+  out = g_new0 (KsContainerStatus, MAX (n, 1));
+  seen = g_new0 (gboolean, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    {
+      out[i].state = KS_CONTAINER_WAITING;
+      out[i].reason = ks_intern (init ? "PodInitializing" : "ContainerCreating");
+      out[i].started_at = out[i].finished_at = KS_TIME_NONE;
+      out[i].last_started_at = out[i].last_finished_at = KS_TIME_NONE;
+    }
+  for (guint k = 0; k < json_array_get_length (json_node_get_array (list)); k++)
+    {
+      JsonNode *item = json_array_get_element (json_node_get_array (list), k);
+      g_autofree char *name = NULL;
+      gsize mark2 = ks_decoder_push_index (dec, k);
+      guint i;
+
+      if (ks_decoder_expect_object (dec, item)
+          && ks_decoder_require_string (dec, item, "name", &name, NULL))
+        {
+          for (i = 0; i < n && strcmp (containers[i].name, name) != 0; i++)
+            ;
+          if (i == n)
+            ks_decoder_error_field (dec, item, "name", "no container named \"%s\" in spec.%s", name,
+                                    init ? "initContainers" : "containers");
+          else if (seen[i])
+            ks_decoder_error_field (dec, item, "name", "duplicate status of container \"%s\"",
+                                    name);
+          else
+            {
+              KsContainerStatus *s = &out[i];
+              seen[i] = TRUE;
+              s->reason = NULL;
+              container_status_decode (dec, item, s);
+            }
+        }
+      ks_decoder_pop (dec, mark2);
+    }
+  ks_decoder_pop (dec, mark);
+  return out;
+}
+
+static gboolean
+pod_condition_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer user_data)
+{
+  KsPod *pod = user_data;
+  int type = -1;
+  KsConditionStatus status;
+  gint64 time = 0;
+  g_autofree char *type_name = NULL;
+
+  if (!ks_decoder_require_string (dec, item, "type", &type_name, NULL))
+    return FALSE;
+  for (int i = 0; pod_condition_names[i] != NULL; i++)
+    if (strcmp (pod_condition_names[i], type_name) == 0)
+      type = i;
+  if (type < 0)
+    return FALSE; /* a condition kubesim does not model (a readiness gate's): dropped */
+  if (!condition_status_decode (dec, item, &status))
+    return FALSE;
+  if (ks_decoder_get_time (dec, item, "lastTransitionTime", &time)
+      && (time < -(G_GINT64_CONSTANT (1) << 55) || time >= (G_GINT64_CONSTANT (1) << 55)))
+    {
+      ks_decoder_error_field (dec, item, "lastTransitionTime", "time out of range");
+      return FALSE;
+    }
+  {
+    KsCondition *c = &pod->conditions[type];
+    c->status = status;
+    c->last_transition_time = time;
+    c->reason = decode_interned (dec, item, "reason");
+    g_free (c->message);
+    c->message = NULL;
+    ks_decoder_get_string (dec, item, "message", &c->message);
+  }
+  return FALSE; /* the slot is not kept: conditions live in the pod */
+}
+
+static void
+pod_status_decode (KsDecoder *dec, JsonNode *status, KsPod *pod)
+{
+  static const char *const members[]
+      = { "nominatedNodeName", "reason", "message", "hostIP", "podIP" };
+  int phase = KS_POD_PENDING;
+  JsonNode *m;
+
+  if (!ks_decoder_expect_object (dec, status))
+    return;
+  ks_decoder_get_enum (dec, status, "phase", phase_names, &phase);
+  pod->phase = phase;
+  if ((m = ks_decoder_member (status, "conditions")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "conditions");
+      guint n;
+      g_free (ks_decoder_list (dec, m, sizeof (int), pod_condition_decode, pod, &n));
+      ks_decoder_pop (dec, mark);
+    }
+  for (guint i = 0; i < KS_N_POD_STATUS_STRINGS; i++)
+    {
+      g_autofree char *value = NULL;
+      ks_decoder_get_string (dec, status, members[i], &value);
+      if (value == NULL && i == KS_POD_POD_IP && (m = ks_decoder_member (status, "podIPs")) != NULL
+          && JSON_NODE_HOLDS_ARRAY (m) && json_array_get_length (json_node_get_array (m)) > 0)
+        {
+          gsize mark = ks_decoder_push (dec, "podIPs");
+          gsize mark2 = ks_decoder_push_index (dec, 0);
+          ks_decoder_get_string (dec, json_array_get_element (json_node_get_array (m), 0), "ip",
+                                 &value);
+          ks_decoder_pop (dec, mark2);
+          ks_decoder_pop (dec, mark);
+        }
+      if (value != NULL)
+        ks_pod_set_status_string (pod, i, value);
+    }
+  ks_decoder_get_time (dec, status, "startTime", &pod->start_time);
+  pod->init_container_statuses
+      = container_statuses_decode (dec, status, "initContainerStatuses", pod->spec->init_containers,
+                                   pod->spec->n_init_containers, TRUE);
+  pod->container_statuses = container_statuses_decode (
+      dec, status, "containerStatuses", pod->spec->containers, pod->spec->n_containers, FALSE);
+  /* An init container list without regular statuses: the kubelet allocates both at once. */
+  if (pod->init_container_statuses != NULL && pod->container_statuses == NULL)
+    ks_pod_ensure_container_statuses (pod);
+  else if (pod->container_statuses != NULL && pod->init_container_statuses == NULL)
+    ks_pod_ensure_container_statuses (pod);
+}
+
 static void
 pod_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
 {
   KsPod *pod = KS_POD (obj);
   JsonNode *spec = ks_decoder_member (node, "spec");
+  JsonNode *status;
   gsize mark;
 
   pod->start_time = KS_TIME_NONE;
@@ -1006,7 +1283,21 @@ pod_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
       g_clear_pointer (&pod->spec->node_name, g_free);
     }
   if (pod->spec == NULL)
-    pod->spec = ks_pod_spec_new (); /* keeps finalize simple; the object is dropped anyway */
+    {
+      pod->spec = ks_pod_spec_new (); /* keeps finalize simple; the object is dropped anyway */
+      return;
+    }
+  if (dec->mode != KS_DECODE_STORED)
+    return;
+  /* A stored pod went through admission when it was created: its spec has the admitted
+   * priority and tolerations already. */
+  pod->spec->admitted = TRUE;
+  if ((status = ks_decoder_member (node, "status")) != NULL)
+    {
+      mark = ks_decoder_push (dec, "status");
+      pod_status_decode (dec, status, pod);
+      ks_decoder_pop (dec, mark);
+    }
 }
 
 static void
@@ -1067,6 +1358,8 @@ container_status_encode (const KsContainer *c, const KsContainerStatus *s, JsonB
   ks_builder_add_bool (b, "ready", s->ready);
   ks_builder_add_int (b, "restartCount", s->restart_count);
   ks_builder_add_string (b, "image", c->image);
+  if (s->container_id != NULL)
+    ks_builder_add_string (b, "containerID", s->container_id);
   ks_builder_add_bool (b, "started", s->started);
   json_builder_end_object (b);
 }
@@ -1117,8 +1410,22 @@ pod_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
         = { KS_POD_MESSAGE, KS_POD_REASON, KS_POD_NOMINATED_NODE_NAME, KS_POD_HOST_IP,
             KS_POD_POD_IP };
     for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
-      if (ks_pod_get_status_string (pod, fields[i]) != NULL)
-        ks_builder_add_string (b, members[i], ks_pod_get_status_string (pod, fields[i]));
+      {
+        const char *value = ks_pod_get_status_string (pod, fields[i]);
+        if (value == NULL)
+          continue;
+        ks_builder_add_string (b, members[i], value);
+        /* hostIPs and podIPs (single stack: the one address) follow their singular forms. */
+        if (fields[i] == KS_POD_HOST_IP || fields[i] == KS_POD_POD_IP)
+          {
+            json_builder_set_member_name (b, fields[i] == KS_POD_HOST_IP ? "hostIPs" : "podIPs");
+            json_builder_begin_array (b);
+            json_builder_begin_object (b);
+            ks_builder_add_string (b, "ip", value);
+            json_builder_end_object (b);
+            json_builder_end_array (b);
+          }
+      }
   }
   if (pod->start_time != KS_TIME_NONE)
     ks_builder_add_time (b, "startTime", pod->start_time, epoch);

@@ -196,6 +196,7 @@ typedef struct
   const char *last_reason;
   gint64 last_started_at;
   gint64 last_finished_at;
+  char *container_id; /* owned, "<runtime>://<id>"; NULL when there is none (sim) */
 } KsContainerStatus;
 
 /* Status strings most pods never have, kept out of line (ks_pod_get/set_status_string). */

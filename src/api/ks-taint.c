@@ -91,6 +91,8 @@ taint_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
     ks_decoder_error_field (dec, item, "value", "invalid taint value \"%s\": %s", t->value, why);
   t->effect = effect + 1;
   t->time_added = KS_TIME_NONE;
+  if (dec->mode == KS_DECODE_STORED)
+    ks_decoder_get_time (dec, item, "timeAdded", &t->time_added);
   if (ks_decoder_n_errors (dec) != errors)
     {
       ks_taint_clear (t);
