@@ -11,6 +11,7 @@ src_libks_core_la_SOURCES = \
 	src/api/ks-decode.c src/api/ks-decode.h \
 	src/api/ks-diag.c src/api/ks-diag.h \
 	src/api/ks-duration.c src/api/ks-duration.h \
+	src/api/ks-event.c src/api/ks-event.h \
 	src/api/ks-kinds-private.h \
 	src/api/ks-namespace.c src/api/ks-namespace.h \
 	src/api/ks-node.c src/api/ks-node.h \
@@ -19,6 +20,7 @@ src_libks_core_la_SOURCES = \
 	src/api/ks-quantity.c src/api/ks-quantity.h \
 	src/api/ks-resources.c src/api/ks-resources.h \
 	src/api/ks-selector.c src/api/ks-selector.h \
+	src/api/ks-service.c src/api/ks-service.h \
 	src/api/ks-strmap.c src/api/ks-strmap.h \
 	src/api/ks-taint.c src/api/ks-taint.h \
 	src/api/ks-yaml.c src/api/ks-yaml.h \

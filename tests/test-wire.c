@@ -12,11 +12,15 @@
 #include "sim/ks-sim-clock.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-decode.h"
+#include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-object.h"
 #include "src/api/ks-pod.h"
+#include "src/api/ks-service.h"
+#include "src/api/ks-yaml.h"
 #include "src/ks-clock.h"
+#include "src/store/ks-admission.h"
 #include "src/store/ks-store.h"
 #include "tests/ks-test.h"
 
@@ -102,6 +106,96 @@ get_json_string (const char *json, const char *path)
       return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (v));
     }
   return json_to_string (json_array_get_element (a, 0), FALSE);
+}
+
+/* Decode YAML text that must fail; its problems, each "test.yaml:L:C: path: message". */
+static KsDiag *
+decode_yaml_fail (const char *text)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsSource) source = ks_source_new_from_data ("test.yaml", text, -1, &error);
+  KsDiag *diag = ks_diag_new ();
+  KsDecoder dec;
+  g_autoptr (KsObject) obj = NULL;
+
+  g_assert_no_error (error);
+  ks_decoder_init (&dec, source, diag);
+  obj = ks_object_decode (&dec, ks_source_get_document (source, 0), "default");
+  ks_decoder_clear (&dec);
+  g_assert_null (obj);
+  return diag;
+}
+
+static void
+assert_problems (KsDiag *diag, const char *const *expected)
+{
+  guint n = g_strv_length ((char **) expected);
+
+  for (guint i = 0; i < ks_diag_get_count (diag); i++)
+    g_test_message ("problem: %s", ks_diag_get (diag, i));
+  g_assert_cmpuint (ks_diag_get_count (diag), ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (ks_diag_get (diag, i), ==, expected[i]);
+}
+
+/* A store on a sim clock with the namespace default. */
+typedef struct
+{
+  KsSimClock *sim;
+  KsStore *store;
+} Fixture;
+
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->sim = ks_sim_clock_new ();
+  f->store = ks_store_new (ks_sim_clock_get_clock (f->sim), 42);
+  ks_test_create (f->store, KS_OBJECT (ks_namespace_new ("default")));
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  ks_store_free (f->store);
+  ks_sim_clock_free (f->sim);
+}
+
+/* Create a Service from YAML; returns it (borrowed) or NULL with error. */
+static KsService *
+service_create (Fixture *f, const char *yaml, GError **error)
+{
+  KsObject *obj = ks_test_decode (yaml);
+  KsObject *created = ks_store_create (f->store, obj, error);
+
+  ks_object_unref (obj);
+  return KS_SERVICE (created);
+}
+
+static KsService *
+service_create_ok (Fixture *f, const char *yaml)
+{
+  g_autoptr (GError) error = NULL;
+  KsService *svc = service_create (f, yaml, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (svc);
+  return svc;
+}
+
+/* "apiVersion: v1\nkind: Service\nmetadata: {name: NAME}\nspec: SPEC\n" */
+static char *
+service_yaml (const char *name, const char *spec)
+{
+  return g_strdup_printf ("apiVersion: v1\nkind: Service\nmetadata: {name: %s}\nspec: %s\n", name,
+                          spec);
+}
+
+static guint32
+ip_of (const char *ip)
+{
+  guint a, b, c, d;
+  g_assert_cmpint (sscanf (ip, "%u.%u.%u.%u", &a, &b, &c, &d), ==, 4);
+  return (a << 24) | (b << 16) | (c << 8) | d;
 }
 
 /* ---- times ------------------------------------------------------------------------------ */
@@ -673,6 +767,843 @@ test_stored_status_errors (void)
                    "0, got -1");
 }
 
+/* ---- Service and Endpoints ------------------------------------------------------------- */
+
+static void
+test_service_defaults (void)
+{
+  g_autoptr (KsObject) obj = ks_test_decode ("apiVersion: v1\n"
+                                             "kind: Service\n"
+                                             "metadata: {name: web}\n"
+                                             "spec:\n"
+                                             "  selector: {app: web}\n"
+                                             "  clusterIP: 10.96.5.5\n"
+                                             "  ports: [{port: 80}]\n");
+  KsService *svc = KS_SERVICE (obj);
+  g_autofree char *json = ks_object_to_json (obj, KS_DEFAULT_EPOCH);
+
+  g_assert_cmpint (svc->type, ==, KS_SERVICE_CLUSTER_IP);
+  g_assert_cmpstr (svc->ports[0].protocol, ==, "TCP");
+  g_assert_cmpint (svc->ports[0].target_port.number, ==, 80);
+  g_assert_false (svc->has_external_traffic_policy);
+  /* Kubernetes' field order and defaults. */
+  g_assert_cmpstr (json, ==,
+                   "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"web\","
+                   "\"namespace\":\"default\"},\"spec\":{\"ports\":[{\"protocol\":\"TCP\","
+                   "\"port\":80,\"targetPort\":80}],\"selector\":{\"app\":\"web\"},"
+                   "\"clusterIP\":\"10.96.5.5\",\"clusterIPs\":[\"10.96.5.5\"],"
+                   "\"type\":\"ClusterIP\",\"sessionAffinity\":\"None\",\"ipFamilies\":[\"IPv4\"],"
+                   "\"ipFamilyPolicy\":\"SingleStack\",\"internalTrafficPolicy\":\"Cluster\"},"
+                   "\"status\":{\"loadBalancer\":{}}}");
+}
+
+static void
+test_service_defaults_types (void)
+{
+  g_autoptr (KsObject) np = ks_test_decode (
+      "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"
+      "spec: {type: NodePort, ports: [{name: http, port: 80, targetPort: http}, {name: dns, port: "
+      "53, protocol: UDP, targetPort: 5353}]}\n");
+  g_autoptr (KsObject) lb = ks_test_decode (
+      "apiVersion: v1\nkind: Service\nmetadata: {name: b}\n"
+      "spec: {type: LoadBalancer, externalTrafficPolicy: Local, sessionAffinity: ClientIP, "
+      "ports: [{port: 443}]}\n");
+  g_autoptr (KsObject) headless
+      = ks_test_decode ("apiVersion: v1\nkind: Service\nmetadata: {name: c}\n"
+                        "spec: {clusterIP: None, selector: {app: db}}\n");
+  KsService *s;
+
+  s = KS_SERVICE (np);
+  g_assert_cmpint (s->type, ==, KS_SERVICE_NODE_PORT);
+  g_assert_true (s->has_external_traffic_policy);
+  g_assert_cmpint (s->external_traffic_policy, ==, KS_TRAFFIC_POLICY_CLUSTER);
+  g_assert_cmpstr (s->ports[0].target_port.name, ==, "http");
+  g_assert_cmpstr (s->ports[1].protocol, ==, "UDP");
+  g_assert_true (ks_service_needs_node_ports (s));
+  g_assert_false (ks_service_needs_health_check_node_port (s));
+  s = KS_SERVICE (lb);
+  g_assert_true (s->allocate_load_balancer_node_ports);
+  g_assert_true (ks_service_needs_node_ports (s));
+  g_assert_true (ks_service_needs_health_check_node_port (s));
+  g_assert_cmpint (s->session_affinity, ==, KS_SESSION_AFFINITY_CLIENT_IP);
+  g_assert_cmpint (s->session_affinity_timeout, ==, 10800);
+  s = KS_SERVICE (headless);
+  g_assert_true (ks_service_is_headless (s));
+  g_assert_false (ks_service_needs_cluster_ip (s));
+  g_assert_cmpuint (s->n_ports, ==, 0);
+}
+
+static void
+test_service_validation (void)
+{
+  static const char *const expected[]
+      = { "test.yaml:5:9: spec.type: Unsupported value: \"ExternalName\": kubesim does not support "
+          "ExternalName services; supported values: \"ClusterIP\", \"LoadBalancer\", \"NodePort\"",
+          NULL };
+  static const char *const expected2[] = {
+    "test.yaml:6:14: spec.clusterIPs[0]: Invalid value: \"10.96.0.300\": must be a valid IP "
+    "address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+    "test.yaml:8:21: spec.ports[0].port: Invalid value: 0: must be between 1 and 65535, "
+    "inclusive",
+    "test.yaml:9:37: spec.ports[1].targetPort: Invalid value: 70000: must be between 1 and "
+    "65535, inclusive",
+    "test.yaml:10:35: spec.ports[2].protocol: Unsupported value: \"ICMP\": supported values: "
+    "\"SCTP\", \"TCP\", \"UDP\"",
+    "test.yaml:11:37: spec.ports[3].targetPort: Invalid value: \"a--b\": must not contain "
+    "consecutive hyphens (-)",
+    "test.yaml:12:37: spec.ports[4].targetPort: Invalid value: \"8080\": must contain at least "
+    "one letter (a-z)",
+    "test.yaml:13:20: spec.sessionAffinity: Unsupported value: \"Sticky\": supported values: "
+    "\"ClientIP\", \"None\"",
+    "test.yaml:14:26: spec.externalTrafficPolicy: Invalid value: \"Local\": may only be set for "
+    "externally-accessible services",
+    "test.yaml:15:19: spec.ipFamilyPolicy: Invalid value: \"RequireDualStack\": this cluster is "
+    "not configured for dual-stack services",
+    NULL
+  };
+  static const char *const expected3[] = {
+    "test.yaml:8:5: spec.ports[1].name: Required value",
+    "test.yaml:9:12: spec.ports[2].name: Duplicate value: \"http\"",
+    "test.yaml:10:12: spec.ports[3].name: Invalid value: \"Web\": a lowercase RFC 1123 label must "
+    "consist of lower case alphanumeric characters or '-', and must start and end with an "
+    "alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    "test.yaml:8:5: spec.ports[1]: Duplicate value: core.ServicePort{Name:\"\", Protocol:\"TCP\", "
+    "AppProtocol:(*string)(nil), Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, "
+    "StrVal:\"\"}, NodePort:0}",
+    "test.yaml:10:37: spec.ports[3].nodePort: Duplicate value: 30080",
+    NULL
+  };
+  static const char *const expected5[] = {
+    "test.yaml:6:14: spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for "
+    "NodePort services",
+    "test.yaml:7:54: spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 86401: "
+    "must be greater than 0 and less than 86400",
+    "test.yaml:8:24: spec.healthCheckNodePort: Invalid value: 30001: may only be set when `type` "
+    "is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'",
+    "test.yaml:9:34: spec.allocateLoadBalancerNodePorts: Forbidden: may only be used when `type` "
+    "is 'LoadBalancer'",
+    NULL
+  };
+  g_autoptr (KsDiag) d1 = decode_yaml_fail ("apiVersion: v1\n"
+                                            "kind: Service\n"
+                                            "metadata: {name: a}\n"
+                                            "spec:\n"
+                                            "  type: ExternalName\n"
+                                            "  externalName: example.com\n");
+  g_autoptr (KsDiag) d2 = decode_yaml_fail ("apiVersion: v1\n"
+                                            "kind: Service\n"
+                                            "metadata: {name: a}\n"
+                                            "spec:\n"
+                                            "  type: ClusterIP\n"
+                                            "  clusterIP: 10.96.0.300\n"
+                                            "  ports:\n"
+                                            "  - {name: a, port: 0}\n"
+                                            "  - {name: b, port: 81, targetPort: 70000}\n"
+                                            "  - {name: c, port: 82, protocol: ICMP}\n"
+                                            "  - {name: d, port: 83, targetPort: a--b}\n"
+                                            "  - {name: e, port: 84, targetPort: '8080'}\n"
+                                            "  sessionAffinity: Sticky\n"
+                                            "  externalTrafficPolicy: Local\n"
+                                            "  ipFamilyPolicy: RequireDualStack\n");
+  g_autoptr (KsDiag) d3 = decode_yaml_fail ("apiVersion: v1\n"
+                                            "kind: Service\n"
+                                            "metadata: {name: a}\n"
+                                            "spec:\n"
+                                            "  type: NodePort\n"
+                                            "  ports:\n"
+                                            "  - {name: http, port: 80, nodePort: 30080}\n"
+                                            "  - {port: 80}\n"
+                                            "  - {name: http, port: 81}\n"
+                                            "  - {name: Web, port: 82, nodePort: 30080}\n");
+  g_autoptr (KsDiag) d5
+      = decode_yaml_fail ("apiVersion: v1\n"
+                          "kind: Service\n"
+                          "metadata: {name: a}\n"
+                          "spec:\n"
+                          "  type: NodePort\n"
+                          "  clusterIP: None\n"
+                          "  sessionAffinityConfig: {clientIP: {timeoutSeconds: 86401}}\n"
+                          "  healthCheckNodePort: 30001\n"
+                          "  allocateLoadBalancerNodePorts: false\n"
+                          "  sessionAffinity: ClientIP\n"
+                          "  ports: [{port: 80}]\n");
+
+  assert_problems (d1, expected);
+  assert_problems (d2, expected2);
+  assert_problems (d3, expected3);
+  assert_problems (d5, expected5);
+}
+
+static void
+test_service_validation_ports_required (void)
+{
+  static const char *const expected[] = { "test.yaml:4:7: spec.ports: Required value", NULL };
+  static const char *const expected2[]
+      = { "test.yaml:6:26: spec.ports[0].nodePort: Forbidden: may not be used when `type` is "
+          "'ClusterIP'",
+          NULL };
+  g_autoptr (KsDiag) d1
+      = decode_yaml_fail ("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec: {}\n");
+  g_autoptr (KsDiag) d2 = decode_yaml_fail ("apiVersion: v1\n"
+                                            "kind: Service\n"
+                                            "metadata: {name: a}\n"
+                                            "spec:\n"
+                                            "  ports:\n"
+                                            "  - {port: 80, nodePort: 30080}\n");
+
+  assert_problems (d1, expected);
+  assert_problems (d2, expected2);
+}
+
+static void
+test_service_resolve_port (void)
+{
+  g_autoptr (KsObject) pod = ks_test_decode (
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+      "spec: {containers: [{name: a, image: x, ports: [{name: dns, containerPort: 5353, protocol: "
+      "UDP}]}, {name: b, image: yy, ports: [{name: dns, containerPort: 53}, {name: http, "
+      "containerPort: 8080}]}]}\n");
+  KsServicePort p = { .protocol = "TCP", .port = 80, .target_port = { .name = (char *) "http" } };
+  gint32 port = 0;
+
+  g_assert_true (ks_service_port_resolve (&p, KS_POD (pod)->spec, &port));
+  g_assert_cmpint (port, ==, 8080);
+  /* By name and protocol: the TCP "dns" is the second container's. */
+  p.target_port.name = (char *) "dns";
+  g_assert_true (ks_service_port_resolve (&p, KS_POD (pod)->spec, &port));
+  g_assert_cmpint (port, ==, 53);
+  p.protocol = "UDP";
+  g_assert_true (ks_service_port_resolve (&p, KS_POD (pod)->spec, &port));
+  g_assert_cmpint (port, ==, 5353);
+  p.target_port.name = (char *) "metrics";
+  g_assert_false (ks_service_port_resolve (&p, KS_POD (pod)->spec, &port));
+  p.target_port.name = NULL;
+  p.target_port.number = 9000;
+  g_assert_true (ks_service_port_resolve (&p, KS_POD (pod)->spec, &port));
+  g_assert_cmpint (port, ==, 9000);
+}
+
+static KsObject *
+rich_service (void)
+{
+  KsService *svc = KS_SERVICE (
+      ks_test_decode ("apiVersion: v1\n"
+                      "kind: Service\n"
+                      "metadata: {name: web, labels: {app: web}}\n"
+                      "spec:\n"
+                      "  type: LoadBalancer\n"
+                      "  selector: {app: web}\n"
+                      "  clusterIP: 10.96.7.8\n"
+                      "  externalTrafficPolicy: Local\n"
+                      "  internalTrafficPolicy: Local\n"
+                      "  healthCheckNodePort: 31999\n"
+                      "  publishNotReadyAddresses: true\n"
+                      "  sessionAffinity: ClientIP\n"
+                      "  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}\n"
+                      "  ipFamilyPolicy: PreferDualStack\n"
+                      "  ports:\n"
+                      "  - {name: http, port: 80, targetPort: http, nodePort: 30080}\n"
+                      "  - {name: dns, port: 53, protocol: UDP, targetPort: 5353, nodePort: "
+                      "30053}\n"));
+
+  set_server_meta (KS_OBJECT (svc), 50, 3 * SEC);
+  return KS_OBJECT (svc);
+}
+
+static KsObject *
+rich_endpoints (void)
+{
+  KsEndpoints *ep = KS_ENDPOINTS (
+      ks_test_decode ("apiVersion: v1\n"
+                      "kind: Endpoints\n"
+                      "metadata: {name: web}\n"
+                      "subsets:\n"
+                      "- addresses:\n"
+                      "  - ip: 10.244.1.2\n"
+                      "    hostname: web-0\n"
+                      "    nodeName: n1\n"
+                      "    targetRef: {kind: Pod, namespace: default, name: web-0,\n"
+                      "                uid: 0f1e2d3c-4b5a-4697-8877-665544332211,\n"
+                      "                resourceVersion: '12'}\n"
+                      "  notReadyAddresses: [{ip: 10.244.2.3, nodeName: n2}]\n"
+                      "  ports: [{name: http, port: 8080}, {name: dns, port: 53, protocol: UDP}]\n"
+                      "- notReadyAddresses: [{ip: 'fd00::1'}]\n"));
+
+  set_server_meta (KS_OBJECT (ep), 51, 4 * SEC);
+  return KS_OBJECT (ep);
+}
+
+static void
+test_round_trip_service (void)
+{
+  g_autoptr (KsObject) obj = rich_service ();
+  g_autoptr (KsObject) back = assert_stored_round_trip (obj);
+  KsService *svc = KS_SERVICE (back);
+
+  g_assert_cmpint (svc->type, ==, KS_SERVICE_LOAD_BALANCER);
+  g_assert_cmpint (svc->health_check_node_port, ==, 31999);
+  g_assert_cmpint (svc->ports[1].node_port, ==, 30053);
+  g_assert_cmpint (svc->session_affinity_timeout, ==, 60);
+  g_assert_cmpint (svc->ip_family_policy, ==, KS_IP_FAMILY_POLICY_PREFER_DUAL_STACK);
+  g_assert_cmpint (svc->internal_traffic_policy, ==, KS_TRAFFIC_POLICY_LOCAL);
+  g_assert_true (svc->publish_not_ready_addresses);
+}
+
+static void
+test_round_trip_endpoints (void)
+{
+  g_autoptr (KsObject) obj = rich_endpoints ();
+  g_autoptr (KsObject) back = assert_stored_round_trip (obj);
+  KsEndpoints *ep = KS_ENDPOINTS (back);
+  g_autoptr (KsObject) copy = ks_object_copy (back);
+  g_autofree char *a = ks_object_to_json (back, 0);
+  g_autofree char *b = ks_object_to_json (copy, 0);
+
+  g_assert_cmpuint (ep->n_subsets, ==, 2);
+  g_assert_cmpstr (ep->subsets[0].addresses[0].target_ref->name, ==, "web-0");
+  g_assert_cmpstr (ep->subsets[0].addresses[0].target_ref->resource_version, ==, "12");
+  g_assert_cmpstr (ep->subsets[0].not_ready_addresses[0].node_name, ==, "n2");
+  g_assert_cmpstr (ep->subsets[0].ports[1].protocol, ==, "UDP");
+  g_assert_cmpuint (ep->subsets[1].n_addresses, ==, 0);
+  g_assert_cmpstr (b, ==, a);
+}
+
+static void
+test_endpoints_validation (void)
+{
+  static const char *const expected[] = {
+    "test.yaml:5:20: subsets[0].addresses[0].ip: Invalid value: \"10.0.0\": must be a valid IP "
+    "address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+    "test.yaml:6:5: subsets[0].addresses[1].ip: Required value",
+    "test.yaml:7:18: subsets[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, "
+    "inclusive",
+    "test.yaml:8:3: subsets[1]: Required value: must specify `addresses` or `notReadyAddresses`",
+    "test.yaml:9:61: subsets[2].ports[1].name: Required value",
+    NULL
+  };
+  g_autoptr (KsDiag) d = decode_yaml_fail ("apiVersion: v1\n"
+                                           "kind: Endpoints\n"
+                                           "metadata: {name: web}\n"
+                                           "subsets:\n"
+                                           "- addresses: [{ip: 10.0.0},\n"
+                                           "    {hostname: a}]\n"
+                                           "  ports: [{port: 0}]\n"
+                                           "- ports: [{port: 80}]\n"
+                                           "- {addresses: [{ip: 10.0.0.1}], ports: [{name: a, "
+                                           "port: 1}, {port: 2}]}\n");
+
+  assert_problems (d, expected);
+}
+
+/* ---- Service allocation ---------------------------------------------------------------- */
+
+static void
+test_alloc_cluster_ip (Fixture *f, gconstpointer data)
+{
+  g_autofree char *y1 = service_yaml ("a", "{ports: [{port: 80}]}");
+  g_autofree char *y2 = service_yaml ("b", "{ports: [{port: 80}]}");
+  g_autofree char *y3 = service_yaml ("c", "{clusterIP: None, selector: {app: c}}");
+  KsService *a = service_create_ok (f, y1);
+  KsService *b = service_create_ok (f, y2);
+  KsService *c = service_create_ok (f, y3);
+  guint32 base = ip_of ("10.96.0.0");
+
+  g_assert_nonnull (a->cluster_ip);
+  g_assert_nonnull (b->cluster_ip);
+  g_assert_cmpstr (a->cluster_ip, !=, b->cluster_ip);
+  /* Random draws come from the upper band: above the 256 addresses of the static band, below
+   * the broadcast address. */
+  g_assert_cmpuint (ip_of (a->cluster_ip), >, base + 256);
+  g_assert_cmpuint (ip_of (a->cluster_ip), <, base + 65535);
+  g_assert_cmpuint (ip_of (b->cluster_ip), >, base + 256);
+  g_assert_cmpstr (c->cluster_ip, ==, "None");
+  g_assert_cmpuint (a->ports[0].node_port, ==, 0);
+}
+
+static void
+test_alloc_static_conflicts (Fixture *f, gconstpointer data)
+{
+  g_autofree char *y1 = service_yaml ("a", "{type: NodePort, clusterIP: 10.96.0.10, ports: [{port: "
+                                           "80, nodePort: 30080}]}");
+  g_autofree char *y2 = service_yaml ("b", "{clusterIP: 10.96.0.10, ports: [{port: 80}]}");
+  g_autofree char *y3
+      = service_yaml ("c", "{type: NodePort, ports: [{name: a, port: 81}, {name: b, port: 80, "
+                           "nodePort: 30080}]}");
+  g_autofree char *y4 = service_yaml ("d", "{clusterIP: 10.97.0.1, ports: [{port: 80}]}");
+  g_autofree char *y5 = service_yaml ("e", "{type: NodePort, ports: [{port: 80, nodePort: 8080}]}");
+  g_autofree char *y6 = service_yaml ("f", "{clusterIP: 10.96.0.0, ports: [{port: 80}]}");
+  g_autoptr (GError) e2 = NULL;
+  g_autoptr (GError) e3 = NULL;
+  g_autoptr (GError) e4 = NULL;
+  g_autoptr (GError) e5 = NULL;
+  g_autoptr (GError) e6 = NULL;
+  KsService *a = service_create_ok (f, y1);
+
+  g_assert_cmpstr (a->cluster_ip, ==, "10.96.0.10");
+  g_assert_cmpint (a->ports[0].node_port, ==, 30080);
+  g_assert_null (service_create (f, y2, &e2));
+  g_assert_error (e2, KS_STORE_ERROR, KS_STORE_ERROR_INVALID);
+  g_assert_cmpstr (e2->message, ==,
+                   "Service \"b\" is invalid: spec.clusterIPs: Invalid value: "
+                   "[]string{\"10.96.0.10\"}: failed to allocate IP 10.96.0.10: provided IP is "
+                   "already allocated");
+  g_assert_null (service_create (f, y3, &e3));
+  g_assert_error (e3, KS_STORE_ERROR, KS_STORE_ERROR_INVALID);
+  g_assert_cmpstr (e3->message, ==,
+                   "Service \"c\" is invalid: spec.ports[1].nodePort: Invalid value: 30080: "
+                   "provided port is already allocated");
+  g_assert_null (service_create (f, y4, &e4));
+  g_assert_cmpstr (e4->message, ==,
+                   "Service \"d\" is invalid: spec.clusterIPs: Invalid value: "
+                   "[]string{\"10.97.0.1\"}: failed to allocate IP 10.97.0.1: provided IP is not "
+                   "in the valid range. The range of valid IPs is 10.96.0.0/16");
+  g_assert_null (service_create (f, y5, &e5));
+  g_assert_cmpstr (e5->message, ==,
+                   "Service \"e\" is invalid: spec.ports[0].nodePort: Invalid value: 8080: "
+                   "provided port is not in the valid range. The range of valid ports is "
+                   "30000-32767");
+  /* The network address is never an address to give. */
+  g_assert_null (service_create (f, y6, &e6));
+  g_assert_error (e6, KS_STORE_ERROR, KS_STORE_ERROR_INVALID);
+  /* Refused Services were not stored and took nothing. */
+  g_assert_cmpuint (ks_store_count (f->store, ks_kind_get (KS_KIND_SERVICE)), ==, 1);
+}
+
+static void
+test_alloc_node_ports (Fixture *f, gconstpointer data)
+{
+  g_autofree char *y1 = service_yaml (
+      "a", "{type: NodePort, ports: [{name: dns-tcp, port: 53}, {name: dns-udp, port: 53, "
+           "protocol: UDP}, {name: http, port: 80}]}");
+  g_autofree char *y2 = service_yaml (
+      "b", "{type: LoadBalancer, externalTrafficPolicy: Local, ports: [{port: 443}]}");
+  g_autofree char *y3 = service_yaml (
+      "c", "{type: LoadBalancer, allocateLoadBalancerNodePorts: false, ports: [{name: a, port: "
+           "443}, {name: b, port: 444, nodePort: 30444}]}");
+  KsService *a = service_create_ok (f, y1);
+  KsService *b = service_create_ok (f, y2);
+  KsService *c = service_create_ok (f, y3);
+
+  /* TCP and UDP on 53 share one NodePort; drawn above the static band 30000–30085. */
+  g_assert_cmpint (a->ports[0].node_port, ==, a->ports[1].node_port);
+  g_assert_cmpint (a->ports[0].node_port, !=, a->ports[2].node_port);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (a->ports[i].node_port, >=, 30086);
+      g_assert_cmpint (a->ports[i].node_port, <=, 32767);
+    }
+  g_assert_cmpint (b->ports[0].node_port, >=, 30086);
+  g_assert_cmpint (b->health_check_node_port, >=, 30086);
+  g_assert_cmpint (b->health_check_node_port, !=, b->ports[0].node_port);
+  /* Without allocateLoadBalancerNodePorts, only the requested one. */
+  g_assert_cmpint (c->ports[0].node_port, ==, 0);
+  g_assert_cmpint (c->ports[1].node_port, ==, 30444);
+}
+
+/* A /27 has 30 addresses to give, 16 of them the static band: the first 14 draws fill the upper
+ * band, the next ones fall back to the static band, the 31st finds the range full.  Deleting a
+ * Service frees its address for the next one. */
+static void
+test_alloc_exhaustion_and_release (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint32 base = ip_of ("10.100.0.0");
+  g_autofree char *full = service_yaml ("full", "{ports: [{port: 80}]}");
+  g_autofree char *again = service_yaml ("again", "{ports: [{port: 80}]}");
+  KsService *svc;
+  const char *freed;
+
+  g_assert_true (ks_admission_set_service_cluster_ip_range (f->store, "10.100.0.0/27", &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < 30; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("s%u", i);
+      g_autofree char *yaml = service_yaml (name, "{ports: [{port: 80}]}");
+      guint32 ip;
+      svc = service_create_ok (f, yaml);
+      ip = ip_of (svc->cluster_ip);
+      g_assert_true (g_hash_table_add (seen, g_strdup (svc->cluster_ip)));
+      if (i < 14)
+        g_assert_cmpuint (ip, >=, base + 17);
+      else
+        g_assert_cmpuint (ip, <=, base + 16);
+      g_assert_cmpuint (ip, >=, base + 1);
+      g_assert_cmpuint (ip, <=, base + 30);
+    }
+  g_assert_null (service_create (f, full, &error));
+  g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_INTERNAL);
+  g_assert_cmpstr (error->message, ==,
+                   "Internal error occurred: failed to allocate a serviceIP: range is full");
+  g_clear_error (&error);
+  svc = KS_SERVICE (ks_store_get (f->store, ks_kind_get (KS_KIND_SERVICE), "default", "s7"));
+  freed = ks_intern (svc->cluster_ip);
+  g_assert_true (
+      ks_store_delete (f->store, ks_kind_get (KS_KIND_SERVICE), "default", "s7", NULL, &error));
+  svc = service_create_ok (f, again);
+  g_assert_cmpstr (svc->cluster_ip, ==, freed);
+}
+
+static void
+test_alloc_node_port_exhaustion (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *y1 = service_yaml ("a", "{type: NodePort, ports: [{name: a, port: 1}, {name: b, "
+                                           "port: 2}, {name: c, port: 3}]}");
+  g_autofree char *y2 = service_yaml ("b", "{type: NodePort, ports: [{name: a, port: 1}, {name: b, "
+                                           "port: 2}, {name: c, port: 3}]}");
+  g_autofree char *y3 = service_yaml ("c", "{type: NodePort, ports: [{port: 1, nodePort: 40005}]}");
+  KsService *a;
+
+  g_assert_true (ks_admission_set_service_node_port_range (f->store, "40000-40004", &error));
+  a = service_create_ok (f, y1);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (a->ports[i].node_port, >=, 40000);
+      g_assert_cmpint (a->ports[i].node_port, <=, 40004);
+    }
+  g_assert_null (service_create (f, y2, &error));
+  g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_INTERNAL);
+  g_assert_cmpstr (error->message, ==,
+                   "Internal error occurred: failed to allocate a nodePort: range is full");
+  g_clear_error (&error);
+  g_assert_null (service_create (f, y3, &error));
+  g_assert_cmpstr (error->message, ==,
+                   "Service \"c\" is invalid: spec.ports[0].nodePort: Invalid value: 40005: "
+                   "provided port is not in the valid range. The range of valid ports is "
+                   "40000-40004");
+  g_clear_error (&error);
+  g_assert_false (ks_admission_set_service_node_port_range (f->store, "40005-40000", &error));
+  g_assert_error (error, KS_INPUT_ERROR, KS_INPUT_ERROR_INVALID);
+  g_clear_error (&error);
+  g_assert_false (ks_admission_set_service_cluster_ip_range (f->store, "10.96.0.1/16", &error));
+  g_assert_cmpstr (error->message, ==,
+                   "invalid service IP range \"10.96.0.1/16\": expected an IPv4 network address "
+                   "with a prefix of 12 to 30 bits, such as 10.96.0.0/16");
+}
+
+static KsService *
+update_service (Fixture *f, KsService *svc, GError **error)
+{
+  KsObject *updated = ks_store_update (f->store, KS_OBJECT (svc), FALSE, error);
+  ks_object_unref (KS_OBJECT (svc));
+  return KS_SERVICE (updated);
+}
+
+static void
+test_alloc_update (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *y1
+      = service_yaml ("a", "{type: NodePort, ports: [{name: http, port: 80}, {name: https, port: "
+                           "443}]}");
+  g_autofree char *y_reapply
+      = service_yaml ("a", "{type: NodePort, ports: [{name: https, port: 443}, {name: http, port: "
+                           "8080}, {name: admin, port: 9000}]}");
+  g_autofree char *y_clusterip = service_yaml ("a", "{ports: [{name: http, port: 80}]}");
+  g_autofree char *y_moved = service_yaml ("a", "{clusterIP: 10.96.9.9, ports: [{port: 80}]}");
+  g_autofree char *y_other = service_yaml ("b", "{type: NodePort, ports: [{port: 80}]}");
+  KsService *a = service_create_ok (f, y1);
+  g_autofree char *ip = g_strdup (a->cluster_ip);
+  gint32 http = a->ports[0].node_port, https = a->ports[1].node_port;
+  KsService *svc;
+
+  /* Re-applying the manifest (no clusterIP, no nodePorts) keeps what was allocated, NodePorts by
+   * port name; a new port gets a new one. */
+  svc = KS_SERVICE (ks_test_decode (y_reapply));
+  svc = update_service (f, svc, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (svc->cluster_ip, ==, ip);
+  g_assert_cmpint (svc->ports[0].node_port, ==, https);
+  g_assert_cmpint (svc->ports[1].node_port, ==, http);
+  g_assert_cmpint (svc->ports[2].node_port, !=, 0);
+  g_assert_cmpint (svc->ports[2].node_port, !=, http);
+  g_assert_cmpint (svc->ports[2].node_port, !=, https);
+
+  /* A changed clusterIP is refused. */
+  svc = update_service (f, KS_SERVICE (ks_test_decode (y_moved)), &error);
+  g_assert_null (svc);
+  g_assert_error (error, KS_STORE_ERROR, KS_STORE_ERROR_INVALID);
+  g_assert_cmpstr (error->message, ==,
+                   "Service \"a\" is invalid: spec.clusterIP: Invalid value: \"10.96.9.9\": field "
+                   "is immutable");
+  g_clear_error (&error);
+
+  /* To ClusterIP: the NodePorts go (a copy that still carries them, as a controller would
+   * write it); they are free for another Service. */
+  svc = KS_SERVICE (
+      ks_object_copy (ks_store_get (f->store, ks_kind_get (KS_KIND_SERVICE), "default", "a")));
+  svc->type = KS_SERVICE_CLUSTER_IP;
+  svc->has_external_traffic_policy = FALSE;
+  svc = update_service (f, svc, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < svc->n_ports; i++)
+    g_assert_cmpint (svc->ports[i].node_port, ==, 0);
+  g_assert_cmpstr (svc->cluster_ip, ==, ip);
+  svc = update_service (f, KS_SERVICE (ks_test_decode (y_clusterip)), &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (svc->cluster_ip, ==, ip);
+
+  /* Back to NodePort: ports allocated anew.  And a status-only write changes nothing. */
+  svc = KS_SERVICE (ks_test_decode (y1));
+  svc = update_service (f, svc, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (svc->ports[0].node_port, >=, 30086);
+  g_assert_cmpint (svc->ports[1].node_port, >=, 30086);
+  {
+    KsService *copy = KS_SERVICE (ks_object_copy (KS_OBJECT (svc)));
+    gint32 p0 = svc->ports[0].node_port;
+    KsService *after = KS_SERVICE (ks_store_update (f->store, KS_OBJECT (copy), TRUE, &error));
+    ks_object_unref (KS_OBJECT (copy));
+    g_assert_no_error (error);
+    g_assert_cmpint (after->ports[0].node_port, ==, p0);
+  }
+  service_create_ok (f, y_other);
+}
+
+/* The allocator derives what is used from the Services in the store, so Services that reach the
+ * store already allocated (as a backend loads them from disk) are respected, and nothing needs
+ * rebuilding. */
+static void
+test_alloc_from_existing (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  guint32 base = ip_of ("10.100.0.0");
+
+  /* A /29: 6 addresses, no static band. */
+  g_assert_true (ks_admission_set_service_cluster_ip_range (f->store, "10.100.0.0/29", &error));
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *json = g_strdup_printf (
+          "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"old%u\","
+          "\"namespace\":\"default\",\"uid\":\"3f2a6a35-1c2e-4e9b-9a1d-7c3b2f1e0d4%u\","
+          "\"resourceVersion\":\"%u\"},\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":80,"
+          "\"nodePort\":%u}],\"clusterIP\":\"10.100.0.%u\"}}",
+          i, i, i, 30100 + i, i + (i >= 3));
+      KsObject *obj = decode_json (json, KS_DECODE_STORED, 0, NULL);
+      obj->meta.resource_version = 0;
+      ks_test_create (f->store, obj);
+    }
+  /* Used: .1 .2 .4 .5 .6; the one free address is .3. */
+  {
+    g_autofree char *y = service_yaml ("new", "{ports: [{port: 80}]}");
+    KsService *svc = service_create_ok (f, y);
+    g_assert_cmpuint (ip_of (svc->cluster_ip), ==, base + 3);
+  }
+  g_assert_true (ks_admission_set_service_node_port_range (f->store, "30101-30106", &error));
+  /* A new range for addresses; the loaded Services' NodePorts 30101–30105 stay taken. */
+  g_assert_true (ks_admission_set_service_cluster_ip_range (f->store, "10.101.0.0/29", &error));
+  {
+    g_autofree char *y1 = service_yaml ("np1", "{type: NodePort, ports: [{port: 80}]}");
+    g_autofree char *y2 = service_yaml ("np2", "{type: NodePort, ports: [{port: 80}]}");
+    KsService *svc = service_create_ok (f, y1);
+    g_autoptr (GError) e = NULL;
+
+    g_assert_cmpint (svc->ports[0].node_port, ==, 30106);
+    g_assert_null (service_create (f, y2, &e));
+    g_assert_error (e, KS_STORE_ERROR, KS_STORE_ERROR_INTERNAL);
+  }
+}
+
+/* Allocation draws from its own stream: creating a Service does not change the UIDs or
+ * generated names of what is created after it (compared with creating Endpoints, which draw
+ * nothing but their UID). */
+static void
+test_alloc_own_stream (void)
+{
+  char uids[2][KS_UID_STRING_LEN];
+
+  for (guint run = 0; run < 2; run++)
+    {
+      g_autoptr (KsSimClock) sim = ks_sim_clock_new ();
+      KsStore *store = ks_store_new (ks_sim_clock_get_clock (sim), 7);
+      KsObject *pod;
+      ks_test_create (store, KS_OBJECT (ks_namespace_new ("default")));
+      if (run == 0)
+        ks_test_create (store,
+                        ks_test_decode ("apiVersion: v1\nkind: Service\nmetadata: {name: "
+                                        "s}\nspec: {type: NodePort, ports: [{port: 80}]}\n"));
+      else
+        ks_test_create (store, KS_OBJECT (ks_endpoints_new ("default", "s")));
+      pod = ks_test_create (store, ks_test_decode ("apiVersion: v1\nkind: Pod\nmetadata: "
+                                                   "{generateName: p-}\nspec: {containers: "
+                                                   "[{name: a, image: x}]}\n"));
+      ks_uid_to_string (&pod->meta.uid, uids[run]);
+      ks_store_free (store);
+    }
+  g_assert_cmpstr (uids[0], ==, uids[1]);
+}
+
+static void
+test_alloc_deterministic (void)
+{
+  char *ips[2] = { NULL, NULL };
+  gint32 ports[2];
+
+  for (guint run = 0; run < 2; run++)
+    {
+      g_autoptr (KsSimClock) sim = ks_sim_clock_new ();
+      KsStore *store = ks_store_new (ks_sim_clock_get_clock (sim), 7);
+      KsService *svc;
+      ks_test_create (store, KS_OBJECT (ks_namespace_new ("default")));
+      svc = KS_SERVICE (
+          ks_test_create (store, ks_test_decode ("apiVersion: v1\nkind: Service\nmetadata: "
+                                                 "{name: s}\nspec: {type: NodePort, ports: "
+                                                 "[{port: 80}]}\n")));
+      ips[run] = g_strdup (svc->cluster_ip);
+      ports[run] = svc->ports[0].node_port;
+      ks_store_free (store);
+    }
+  g_assert_cmpstr (ips[0], ==, ips[1]);
+  g_assert_cmpint (ports[0], ==, ports[1]);
+  g_free (ips[0]);
+  g_free (ips[1]);
+}
+
+/* ---- Event and Lease ------------------------------------------------------------------- */
+
+static KsObject *
+rich_event (void)
+{
+  KsEvent *ev = KS_EVENT (ks_test_decode (
+      "apiVersion: v1\n"
+      "kind: Event\n"
+      "metadata: {name: web-1.17d0}\n"
+      "involvedObject: {kind: Pod, namespace: default, name: web-1, apiVersion: v1,\n"
+      "                 uid: 0f1e2d3c-4b5a-4697-8877-665544332211, resourceVersion: '9',\n"
+      "                 fieldPath: 'spec.containers{main}'}\n"
+      "reason: BackOff\n"
+      "message: Back-off restarting failed container\n"
+      "type: Warning\n"
+      "count: 3\n"
+      "firstTimestamp: '2025-01-01T00:00:10Z'\n"
+      "lastTimestamp: '2025-01-01T00:01:10Z'\n"
+      "source: {component: kubelet, host: n1}\n"
+      "reportingComponent: kubelet\n"
+      "reportingInstance: n1\n"));
+
+  set_server_meta (KS_OBJECT (ev), 60, 10 * SEC);
+  return KS_OBJECT (ev);
+}
+
+static void
+test_round_trip_event (void)
+{
+  g_autoptr (KsObject) obj = rich_event ();
+  g_autoptr (KsObject) back = assert_stored_round_trip (obj);
+  KsEvent *ev = KS_EVENT (back);
+  g_autoptr (KsEvent) empty = ks_event_new ("default", "e");
+  g_autofree char *json = NULL;
+  g_autoptr (KsObject) empty_back = NULL;
+
+  g_assert_cmpstr (ev->involved_object.field_path, ==, "spec.containers{main}");
+  g_assert_cmpint (ev->count, ==, 3);
+  g_assert_cmpint (ev->first_timestamp, ==, 10 * SEC);
+  g_assert_cmpint (ev->last_timestamp, ==, 70 * SEC);
+  g_assert_cmpstr (ev->source_host, ==, "n1");
+  g_assert_cmpstr (ev->reporting_instance, ==, "n1");
+  /* Unset: null times, empty source and reporting strings, as Kubernetes writes them. */
+  json = ks_object_to_json (KS_OBJECT (empty), KS_DEFAULT_EPOCH);
+  g_assert_cmpstr (json, ==,
+                   "{\"apiVersion\":\"v1\",\"kind\":\"Event\",\"metadata\":{\"name\":\"e\","
+                   "\"namespace\":\"default\"},\"involvedObject\":{},\"source\":{},"
+                   "\"firstTimestamp\":null,\"lastTimestamp\":null,\"eventTime\":null,"
+                   "\"reportingComponent\":\"\",\"reportingInstance\":\"\"}");
+  empty_back = assert_stored_round_trip (KS_OBJECT (empty));
+  g_assert_cmpint (KS_EVENT (empty_back)->first_timestamp, ==, KS_TIME_NONE);
+}
+
+static void
+test_event_validation (void)
+{
+  static const char *const expected[]
+      = { "test.yaml:4:49: involvedObject.namespace: Invalid value: \"other\": does not match "
+          "event.namespace",
+          NULL };
+  static const char *const expected2[]
+      = { "test.yaml:4:17: involvedObject.namespace: Invalid value: \"\": does not match "
+          "event.namespace",
+          NULL };
+  g_autoptr (KsDiag) d1
+      = decode_yaml_fail ("apiVersion: v1\n"
+                          "kind: Event\n"
+                          "metadata: {name: e}\n"
+                          "involvedObject: {kind: Pod, name: p, namespace: other}\n");
+  g_autoptr (KsDiag) d2 = decode_yaml_fail ("apiVersion: v1\n"
+                                            "kind: Event\n"
+                                            "metadata: {name: e, namespace: team}\n"
+                                            "involvedObject: {kind: Node, name: n1}\n");
+  /* A cluster-scoped object's events are in "default". */
+  g_autoptr (KsObject) ok = ks_test_decode ("apiVersion: v1\n"
+                                            "kind: Event\n"
+                                            "metadata: {name: e}\n"
+                                            "involvedObject: {kind: Node, name: n1}\n");
+
+  assert_problems (d1, expected);
+  assert_problems (d2, expected2);
+  g_assert_cmpstr (KS_EVENT (ok)->involved_object.kind, ==, "Node");
+}
+
+static void
+test_round_trip_lease (void)
+{
+  g_autoptr (KsLease) lease = ks_lease_new (KS_NODE_LEASE_NAMESPACE, "n1");
+  g_autoptr (KsObject) back = NULL;
+  g_autofree char *json = NULL;
+  g_autofree char *renew = NULL;
+  g_autoptr (KsLease) empty = ks_lease_new (KS_NODE_LEASE_NAMESPACE, "n2");
+  g_autofree char *empty_json = ks_object_to_json (KS_OBJECT (empty), 0);
+
+  set_server_meta (KS_OBJECT (lease), 70, 1 * SEC);
+  lease->holder_identity = g_strdup ("n1");
+  lease->lease_duration_seconds = KS_NODE_LEASE_DURATION_SECONDS;
+  lease->acquire_time = 1 * SEC + 5;
+  lease->renew_time = 21 * SEC + 123456;
+  lease->lease_transitions = 0;
+  back = assert_stored_round_trip (KS_OBJECT (lease));
+  /* MicroTime keeps microseconds. */
+  g_assert_cmpint (KS_LEASE (back)->renew_time, ==, 21 * SEC + 123456);
+  g_assert_cmpint (KS_LEASE (back)->acquire_time, ==, 1 * SEC + 5);
+  g_assert_cmpint (KS_LEASE (back)->lease_transitions, ==, 0);
+  json = ks_object_to_json (KS_OBJECT (lease), KS_DEFAULT_EPOCH);
+  renew = get_json_string (json, "$.spec.renewTime");
+  g_assert_cmpstr (renew, ==, "2025-01-01T00:00:21.123456Z");
+  g_assert_cmpstr (empty_json, ==,
+                   "{\"apiVersion\":\"coordination.k8s.io/v1\",\"kind\":\"Lease\",\"metadata\":"
+                   "{\"name\":\"n2\",\"namespace\":\"kube-node-lease\"},\"spec\":{}}");
+  g_clear_pointer (&back, ks_object_unref);
+  back = assert_stored_round_trip (KS_OBJECT (empty));
+  g_assert_cmpint (KS_LEASE (back)->lease_transitions, ==, -1);
+  g_assert_cmpint (KS_LEASE (back)->renew_time, ==, KS_TIME_NONE);
+}
+
+static void
+test_lease_validation (void)
+{
+  static const char *const expected[] = {
+    "test.yaml:4:30: spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0",
+    "test.yaml:4:44: spec.renewTime: invalid time \"soon\": expected an RFC 3339 time such as "
+    "\"2025-01-01T00:00:05Z\"",
+    "test.yaml:4:88: spec.leaseTransitions: Invalid value: -1: must be greater than or equal to 0",
+    NULL
+  };
+  g_autoptr (KsDiag) d = decode_yaml_fail (
+      "apiVersion: coordination.k8s.io/v1\n"
+      "kind: Lease\n"
+      "metadata: {name: n1, namespace: kube-node-lease}\n"
+      "spec: {leaseDurationSeconds: 0, renewTime: soon, holderIdentity: n1, leaseTransitions: "
+      "-1}\n");
+
+  assert_problems (d, expected);
+  g_assert_true (ks_kind_lookup_resource ("leases") == ks_kind_get (KS_KIND_LEASE));
+  g_assert_true (ks_kind_lookup_resource ("ev") == ks_kind_get (KS_KIND_EVENT));
+  g_assert_true (ks_kind_lookup_resource ("svc") == ks_kind_get (KS_KIND_SERVICE));
+  g_assert_true (ks_kind_lookup_resource ("ep") == ks_kind_get (KS_KIND_ENDPOINTS));
+  g_assert_true (ks_kind_lookup_resource ("endpoints") == ks_kind_get (KS_KIND_ENDPOINTS));
+  g_assert_true (ks_kind_lookup ("coordination.k8s.io/v1", "Lease") == ks_kind_get (KS_KIND_LEASE));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -691,5 +1622,33 @@ main (int argc, char **argv)
   g_test_add_func ("/wire/stored/pod-not-readmitted", test_stored_pod_not_readmitted);
   g_test_add_func ("/wire/stored/manifest-ignores", test_manifest_ignores_stored_fields);
   g_test_add_func ("/wire/stored/status-errors", test_stored_status_errors);
+  g_test_add_func ("/wire/service/defaults", test_service_defaults);
+  g_test_add_func ("/wire/service/defaults-types", test_service_defaults_types);
+  g_test_add_func ("/wire/service/validation", test_service_validation);
+  g_test_add_func ("/wire/service/validation-ports", test_service_validation_ports_required);
+  g_test_add_func ("/wire/service/resolve-port", test_service_resolve_port);
+  g_test_add_func ("/wire/round-trip/service", test_round_trip_service);
+  g_test_add_func ("/wire/round-trip/endpoints", test_round_trip_endpoints);
+  g_test_add_func ("/wire/endpoints/validation", test_endpoints_validation);
+  g_test_add ("/wire/alloc/cluster-ip", Fixture, NULL, fixture_setup, test_alloc_cluster_ip,
+              fixture_teardown);
+  g_test_add ("/wire/alloc/static-conflicts", Fixture, NULL, fixture_setup,
+              test_alloc_static_conflicts, fixture_teardown);
+  g_test_add ("/wire/alloc/node-ports", Fixture, NULL, fixture_setup, test_alloc_node_ports,
+              fixture_teardown);
+  g_test_add ("/wire/alloc/exhaustion-release", Fixture, NULL, fixture_setup,
+              test_alloc_exhaustion_and_release, fixture_teardown);
+  g_test_add ("/wire/alloc/node-port-exhaustion", Fixture, NULL, fixture_setup,
+              test_alloc_node_port_exhaustion, fixture_teardown);
+  g_test_add ("/wire/alloc/update", Fixture, NULL, fixture_setup, test_alloc_update,
+              fixture_teardown);
+  g_test_add ("/wire/alloc/from-existing", Fixture, NULL, fixture_setup, test_alloc_from_existing,
+              fixture_teardown);
+  g_test_add_func ("/wire/alloc/own-stream", test_alloc_own_stream);
+  g_test_add_func ("/wire/round-trip/event", test_round_trip_event);
+  g_test_add_func ("/wire/event/validation", test_event_validation);
+  g_test_add_func ("/wire/round-trip/lease", test_round_trip_lease);
+  g_test_add_func ("/wire/lease/validation", test_lease_validation);
+  g_test_add_func ("/wire/alloc/deterministic", test_alloc_deterministic);
   return g_test_run ();
 }

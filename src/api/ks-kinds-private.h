@@ -11,6 +11,10 @@ extern const KsKind ks_priority_class_kind;
 extern const KsKind ks_pod_kind;
 extern const KsKind ks_replica_set_kind;
 extern const KsKind ks_deployment_kind;
+extern const KsKind ks_service_kind;
+extern const KsKind ks_endpoints_kind;
+extern const KsKind ks_event_kind;
+extern const KsKind ks_lease_kind;
 
 /* Shared by kinds with conditions. */
 const char *ks_intern_reason (const char *reason);

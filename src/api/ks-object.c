@@ -10,9 +10,16 @@
 
 /* The kinds, in the order `kubesim` lists them. */
 static const KsKind *const kinds[KS_N_KINDS] = {
-  [KS_KIND_NAMESPACE] = &ks_namespace_kind,           [KS_KIND_NODE] = &ks_node_kind,
-  [KS_KIND_PRIORITY_CLASS] = &ks_priority_class_kind, [KS_KIND_POD] = &ks_pod_kind,
-  [KS_KIND_REPLICA_SET] = &ks_replica_set_kind,       [KS_KIND_DEPLOYMENT] = &ks_deployment_kind,
+  [KS_KIND_NAMESPACE] = &ks_namespace_kind,
+  [KS_KIND_NODE] = &ks_node_kind,
+  [KS_KIND_PRIORITY_CLASS] = &ks_priority_class_kind,
+  [KS_KIND_POD] = &ks_pod_kind,
+  [KS_KIND_REPLICA_SET] = &ks_replica_set_kind,
+  [KS_KIND_DEPLOYMENT] = &ks_deployment_kind,
+  [KS_KIND_SERVICE] = &ks_service_kind,
+  [KS_KIND_ENDPOINTS] = &ks_endpoints_kind,
+  [KS_KIND_EVENT] = &ks_event_kind,
+  [KS_KIND_LEASE] = &ks_lease_kind,
 };
 
 const KsKind *

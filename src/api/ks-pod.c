@@ -53,6 +53,95 @@ ks_pod_condition_name (KsPodConditionType type)
   return pod_condition_names[type];
 }
 
+/* Ports */
+
+void
+ks_int_or_string_clear (KsIntOrString *v)
+{
+  g_free (v->name);
+  v->name = NULL;
+  v->number = 0;
+}
+
+void
+ks_int_or_string_copy (KsIntOrString *dst, const KsIntOrString *src)
+{
+  dst->number = src->number;
+  dst->name = g_strdup (src->name);
+}
+
+gboolean
+ks_port_decode (KsDecoder *dec, JsonNode *obj, const char *field, gboolean allow_unset,
+                KsIntOrString *out)
+{
+  JsonNode *m = ks_decoder_member (obj, field);
+  gsize mark;
+  gboolean ok = TRUE;
+
+  if (m == NULL)
+    return TRUE;
+  mark = ks_decoder_push (dec, field);
+  if (JSON_NODE_HOLDS_VALUE (m) && json_node_get_value_type (m) == G_TYPE_INT64)
+    {
+      gint64 v = json_node_get_int (m);
+      if (v == 0 && allow_unset)
+        ;
+      else if (v < 1 || v > 65535)
+        {
+          ks_decoder_error (
+              dec, m, "Invalid value: %" G_GINT64_FORMAT ": must be between 1 and 65535, inclusive",
+              v);
+          ok = FALSE;
+        }
+      else
+        {
+          ks_int_or_string_clear (out);
+          out->number = (gint32) v;
+        }
+    }
+  else if (JSON_NODE_HOLDS_VALUE (m) && json_node_get_value_type (m) == G_TYPE_STRING)
+    {
+      const char *name = json_node_get_string (m);
+      const char *why;
+      if (name[0] == '\0' && allow_unset)
+        ;
+      else if ((why = ks_validate_port_name (name)) != NULL)
+        {
+          ks_decoder_error (dec, m, "Invalid value: \"%s\": %s", name, why);
+          ok = FALSE;
+        }
+      else
+        {
+          ks_int_or_string_clear (out);
+          out->name = g_strdup (name);
+        }
+    }
+  else
+    {
+      ks_decoder_error (dec, m, "expected a port number or name, got %s",
+                        ks_decoder_node_type_name (m));
+      ok = FALSE;
+    }
+  ks_decoder_pop (dec, mark);
+  return ok;
+}
+
+void
+ks_builder_add_int_or_string (JsonBuilder *b, const char *member, const KsIntOrString *v)
+{
+  json_builder_set_member_name (b, member);
+  if (v->name != NULL)
+    json_builder_add_string_value (b, v->name);
+  else
+    json_builder_add_int_value (b, v->number);
+}
+
+char *
+ks_int_or_string_to_string (const KsIntOrString *v)
+{
+  return v->name != NULL ? g_strdup (v->name) : g_strdup_printf ("%d", v->number);
+}
+
 /* Containers */
 
 static void

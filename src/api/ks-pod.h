@@ -36,6 +36,25 @@ const char *ks_restart_policy_name (KsRestartPolicy policy);
 const char *ks_preemption_policy_name (KsPreemptionPolicy policy);
 const char *ks_qos_class_name (KsQosClass qos);
 
+/* intstr.IntOrString as a port: a number, or the name of a container port. */
+typedef struct
+{
+  gint32 number; /* when name is NULL; 0: unset */
+  char *name;    /* a port name, or NULL */
+} KsIntOrString;
+
+void ks_int_or_string_clear (KsIntOrString *v);
+void ks_int_or_string_copy (KsIntOrString *dst, const KsIntOrString *src);
+/* Decode member field of obj as a port: a number 1–65535 or a port name (IsValidPortName),
+ * reported with Kubernetes' messages.  With allow_unset, 0 and "" are accepted and leave *out
+ * unset (a Service's targetPort defaults to its port).  Absent leaves *out unchanged. */
+gboolean ks_port_decode (KsDecoder *dec, JsonNode *obj, const char *field, gboolean allow_unset,
+                         KsIntOrString *out);
+/* Add member with the number, or the name as a string. */
+void ks_builder_add_int_or_string (JsonBuilder *b, const char *member, const KsIntOrString *v);
+/* "8080" or "http", for messages.  Newly allocated. */
+char *ks_int_or_string_to_string (const KsIntOrString *v);
+
 typedef struct
 {
   char *name;

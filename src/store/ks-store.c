@@ -47,6 +47,7 @@ struct _KsStore
   KsStoreBackend *backend;
   gint64 epoch;
   char *kind_keys[KS_N_KINDS];
+  KsAdmission *admission;
   guint64 resource_version;
   GTree *objects[KS_N_KINDS]; /* &obj->meta → obj (a reference) */
   GHashTable *dependents;     /* owner KsUid (owned copy) → set of dependent objects */
@@ -101,6 +102,7 @@ ks_store_new (KsClock *clock, guint64 seed)
 
   store->clock = clock;
   store->rng = ks_rng_new (seed, "apiserver");
+  store->admission = ks_admission_new (seed);
   for (guint i = 0; i < KS_N_KINDS; i++)
     store->objects[i]
         = g_tree_new_full (meta_compare, NULL, NULL, (GDestroyNotify) ks_object_unref);
@@ -140,6 +142,7 @@ ks_store_free (KsStore *store)
     }
   ks_store_backend_free (store->backend);
   gsl_rng_free (store->rng);
+  ks_admission_free (store->admission);
   g_free (store);
 }
 
@@ -147,6 +150,12 @@ KsClock *
 ks_store_get_clock (KsStore *store)
 {
   return store->clock;
+}
+
+KsAdmission *
+ks_store_get_admission (KsStore *store)
+{
+  return store->admission;
 }
 
 guint64
@@ -466,11 +475,18 @@ ks_store_unwatch (KsStore *store, guint id)
 
 /* Writes */
 
+static void system_random_bytes (KsStore *store, guint8 *out, gsize len);
+
 void
 ks_store_use_system_random (KsStore *store)
 {
+  guint64 seed;
+
   store->system_random = TRUE;
   store->random_used = sizeof store->random_buf;
+  /* Service addresses, too, are not to be foreseen from a seed. */
+  system_random_bytes (store, (guint8 *) &seed, sizeof seed);
+  ks_admission_reseed (store->admission, seed);
 }
 
 /* Fill buf from the system's random source (the kernel's CSPRNG, which never blocks once the
@@ -784,6 +800,8 @@ ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **e
                    ks_uid_to_string (&obj->meta.uid, a), ks_uid_to_string (&current->meta.uid, b));
       return NULL;
     }
+  if (!ks_admission_admit_update (store, current, obj, error))
+    return NULL;
   obj->meta.namespace = current->meta.namespace;
   obj->meta.uid = current->meta.uid;
   obj->meta.creation_timestamp = current->meta.creation_timestamp;

@@ -37,7 +37,8 @@ typedef enum
   KS_STORE_ERROR_INVALID,        /* 422 Invalid */
   KS_STORE_ERROR_FORBIDDEN,      /* 403 Forbidden (admission) */
   KS_STORE_ERROR_BAD_REQUEST,    /* 400 BadRequest */
-  KS_STORE_ERROR_INTERNAL,       /* 500 InternalError: the backend could not store the change */
+  KS_STORE_ERROR_INTERNAL,       /* 500 InternalError: the backend could not store the change, or an
+                                    allocation range is full */
 } KsStoreError;
 
 typedef enum
@@ -123,7 +124,8 @@ KsObject *ks_store_create (KsStore *store, KsObject *obj, GError **error);
 /* Replace the stored object with obj (same kind/namespace/name).  A non-zero
  * metadata.resourceVersion must equal the stored one (else CONFLICT).  Server-owned metadata
  * (uid, creationTimestamp, deletionTimestamp) is kept; generation grows when the spec changes
- * and status_only is FALSE. */
+ * and status_only is FALSE.  Admission applies to updates of Services (allocated addresses are
+ * kept, clusterIP is immutable: ks-admission.h). */
 KsObject *ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **error);
 /* Delete.  Pods on a node that are not terminal get a deletionTimestamp (now + grace) and stay
  * until deleted again with grace 0; everything else is removed at once.  Returns FALSE with
