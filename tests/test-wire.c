@@ -349,7 +349,8 @@ static const char rich_pod_yaml[]
       "spec:\n"
       "  initContainers:\n"
       "  - {name: init, image: busybox, command: [sh, -c, 'true']}\n"
-      "  - {name: side, image: envoy, restartPolicy: Always}\n"
+      "  - {name: side, image: envoy, restartPolicy: Always,\n"
+      "     readinessProbe: {tcpSocket: {port: 15000}}}\n"
       "  containers:\n"
       "  - name: main\n"
       "    image: nginx:1.27\n"
@@ -359,6 +360,13 @@ static const char rich_pod_yaml[]
       "    ports: [{name: http, containerPort: 80, hostPort: 8080, hostIP: 127.0.0.1},\n"
       "            {containerPort: 53, protocol: UDP}]\n"
       "    resources: {requests: {cpu: 100m}, limits: {memory: 128Mi, example.com/gpu: 1}}\n"
+      "    livenessProbe:\n"
+      "      httpGet: {path: /healthz, port: http, host: 127.0.0.1, scheme: HTTPS,\n"
+      "                httpHeaders: [{name: X-Probe, value: '1'}, {name: X-Empty}]}\n"
+      "      initialDelaySeconds: 5\n"
+      "      terminationGracePeriodSeconds: 7\n"
+      "    readinessProbe: {tcpSocket: {port: 80}, periodSeconds: 2, successThreshold: 2}\n"
+      "    startupProbe: {exec: {command: [cat, /tmp/ready]}, failureThreshold: 30}\n"
       "  - {name: second, image: redis}\n"
       "  nodeSelector: {disk: ssd}\n"
       "  affinity:\n"
@@ -585,6 +593,16 @@ test_round_trip_pod (void)
   g_assert_cmpstr (pod->container_statuses[1].reason, ==, "CrashLoopBackOff");
   g_assert_cmpint (pod->init_container_statuses[0].state, ==, KS_CONTAINER_TERMINATED);
   g_assert_cmpstr (pod->init_container_statuses[0].message, ==, "done");
+  /* Probes came back with the spec. */
+  g_assert_cmpint (pod->spec->containers[0].liveness_probe->handler, ==, KS_PROBE_HTTP_GET);
+  g_assert_true (pod->spec->containers[0].liveness_probe->https);
+  g_assert_cmpuint (pod->spec->containers[0].liveness_probe->n_http_headers, ==, 2);
+  g_assert_cmpint (pod->spec->containers[0].liveness_probe->termination_grace_period_seconds, ==,
+                   7);
+  g_assert_cmpint (pod->spec->containers[0].readiness_probe->success_threshold, ==, 2);
+  g_assert_cmpstr (pod->spec->containers[0].startup_probe->command[1], ==, "/tmp/ready");
+  g_assert_cmpint (pod->spec->containers[0].startup_probe->failure_threshold, ==, 30);
+  g_assert_nonnull (pod->spec->init_containers[1].readiness_probe);
   /* The admitted spec came back whole: priority, and the default tolerations once. */
   g_assert_true (pod->spec->admitted);
   g_assert_true (pod->spec->has_priority);
@@ -1604,6 +1622,125 @@ test_lease_validation (void)
   g_assert_true (ks_kind_lookup ("coordination.k8s.io/v1", "Lease") == ks_kind_get (KS_KIND_LEASE));
 }
 
+/* ---- probes ---------------------------------------------------------------------------- */
+
+static void
+test_probe_defaults (void)
+{
+  g_autoptr (KsObject) obj
+      = ks_test_decode ("apiVersion: v1\n"
+                        "kind: Pod\n"
+                        "metadata: {name: p}\n"
+                        "spec:\n"
+                        "  containers:\n"
+                        "  - name: a\n"
+                        "    image: x\n"
+                        "    ports: [{name: http, containerPort: 8080}]\n"
+                        "    livenessProbe: {httpGet: {port: http}}\n"
+                        "    readinessProbe: {tcpSocket: {port: 8080}, timeoutSeconds: 0}\n");
+  KsContainer *c = &KS_POD (obj)->spec->containers[0];
+  KsProbe *l = c->liveness_probe, *r = c->readiness_probe;
+  g_autofree char *json = ks_object_to_json (obj, KS_DEFAULT_EPOCH);
+  g_autofree char *liveness = get_json_string (json, "$.spec.containers[0].livenessProbe");
+  gint32 port = 0;
+
+  g_assert_nonnull (l);
+  g_assert_null (c->startup_probe);
+  g_assert_cmpint (l->handler, ==, KS_PROBE_HTTP_GET);
+  g_assert_cmpstr (l->path, ==, "/");
+  g_assert_false (l->https);
+  g_assert_cmpint (l->timeout_seconds, ==, 1);
+  g_assert_cmpint (l->period_seconds, ==, 10);
+  g_assert_cmpint (l->success_threshold, ==, 1);
+  g_assert_cmpint (l->failure_threshold, ==, 3);
+  g_assert_cmpint (l->initial_delay_seconds, ==, 0);
+  g_assert_cmpint (l->termination_grace_period_seconds, ==, -1);
+  g_assert_true (ks_container_resolve_port (c, &l->port, &port));
+  g_assert_cmpint (port, ==, 8080);
+  g_assert_cmpint (r->handler, ==, KS_PROBE_TCP_SOCKET);
+  g_assert_cmpint (r->timeout_seconds, ==, 1);
+  g_assert_true (ks_container_resolve_port (c, &r->port, &port));
+  g_assert_cmpint (port, ==, 8080);
+  {
+    KsIntOrString missing = { .name = (char *) "metrics" };
+    g_assert_false (ks_container_resolve_port (c, &missing, &port));
+  }
+  g_assert_cmpstr (liveness, ==,
+                   "{\"httpGet\":{\"path\":\"/\",\"port\":\"http\",\"scheme\":\"HTTP\"},"
+                   "\"timeoutSeconds\":1,\"periodSeconds\":10,\"successThreshold\":1,"
+                   "\"failureThreshold\":3}");
+}
+
+/* A template without probes hashes as before: probes are written only when set. */
+static void
+test_probe_absent_not_encoded (void)
+{
+  g_autoptr (KsObject) obj = ks_test_decode ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n"
+                                             "spec: {containers: [{name: a, image: x}]}\n");
+  g_autofree char *json = ks_pod_spec_to_json (KS_POD (obj)->spec);
+
+  g_assert_cmpstr (json, ==,
+                   "{\"containers\":[{\"name\":\"a\",\"image\":\"x\",\"resources\":{},"
+                   "\"imagePullPolicy\":\"Always\"}],\"restartPolicy\":\"Always\","
+                   "\"terminationGracePeriodSeconds\":30,\"dnsPolicy\":\"ClusterFirst\","
+                   "\"schedulerName\":\"default-scheduler\"}");
+}
+
+static void
+test_probe_validation (void)
+{
+  static const char *const expected[] = {
+    "test.yaml:8:20: spec.containers[0].livenessProbe: Required value: must specify a handler "
+    "type",
+    "test.yaml:9:54: spec.containers[0].readinessProbe.tcpSocket: Forbidden: may not specify "
+    "more than 1 handler type",
+    "test.yaml:9:38: spec.containers[0].readinessProbe.exec.command: Required value",
+    "test.yaml:10:29: spec.containers[0].startupProbe.httpGet.port: Invalid value: 0: must be "
+    "between 1 and 65535, inclusive",
+    "test.yaml:10:59: spec.containers[0].startupProbe.successThreshold: Invalid value: 2: must "
+    "be 1",
+    "test.yaml:12:38: spec.containers[1].livenessProbe.httpGet.port: Invalid value: \"HTTP\": "
+    "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)",
+    "test.yaml:12:52: spec.containers[1].livenessProbe.httpGet.scheme: Unsupported value: "
+    "\"FTP\": supported values: \"HTTP\", \"HTTPS\"",
+    "test.yaml:13:42: spec.containers[1].livenessProbe.httpGet.httpHeaders[0].name: Invalid "
+    "value: \"X Y\": a valid HTTP header must consist of alphanumeric characters or '-' (e.g. "
+    "'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')",
+    "test.yaml:14:36: spec.containers[1].livenessProbe.periodSeconds: Invalid value: -1: must be "
+    "greater than or equal to 0",
+    "test.yaml:14:71: spec.containers[1].livenessProbe.terminationGracePeriodSeconds: Invalid "
+    "value: 0: must be greater than 0",
+    "test.yaml:15:76: spec.containers[1].readinessProbe.terminationGracePeriodSeconds: Invalid "
+    "value: 5: must not be set for readinessProbes",
+    "test.yaml:16:27: spec.containers[1].startupProbe.grpc: Unsupported value: gRPC probes are "
+    "not supported by kubesim; use exec, httpGet or tcpSocket",
+    "test.yaml:18:41: spec.initContainers[0].readinessProbe: Forbidden: may not be set for init "
+    "containers without restartPolicy=Always",
+    NULL
+  };
+  g_autoptr (KsDiag) d = decode_yaml_fail (
+      "apiVersion: v1\n"
+      "kind: Pod\n"
+      "metadata: {name: p}\n"
+      "spec:\n"
+      "  containers:\n"
+      "  - name: a\n"
+      "    image: x\n"
+      "    livenessProbe: {}\n"
+      "    readinessProbe: {exec: {command: []}, tcpSocket: {port: 1}}\n"
+      "    startupProbe: {httpGet: {path: /x}, successThreshold: 2}\n"
+      "  - {name: b, image: x,\n"
+      "     livenessProbe: {httpGet: {port: HTTP, scheme: FTP,\n"
+      "                    httpHeaders: [{name: X Y, value: v}]},\n"
+      "                    periodSeconds: -1, terminationGracePeriodSeconds: 0},\n"
+      "     readinessProbe: {tcpSocket: {port: 1}, terminationGracePeriodSeconds: 5},\n"
+      "     startupProbe: {grpc: {port: 9000}}}\n"
+      "  initContainers:\n"
+      "  - {name: i, image: x, readinessProbe: {tcpSocket: {port: 1}}}\n");
+
+  assert_problems (d, expected);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1649,6 +1786,9 @@ main (int argc, char **argv)
   g_test_add_func ("/wire/event/validation", test_event_validation);
   g_test_add_func ("/wire/round-trip/lease", test_round_trip_lease);
   g_test_add_func ("/wire/lease/validation", test_lease_validation);
+  g_test_add_func ("/wire/probe/defaults", test_probe_defaults);
+  g_test_add_func ("/wire/probe/absent-not-encoded", test_probe_absent_not_encoded);
+  g_test_add_func ("/wire/probe/validation", test_probe_validation);
   g_test_add_func ("/wire/alloc/deterministic", test_alloc_deterministic);
   return g_test_run ();
 }

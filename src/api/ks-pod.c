@@ -142,11 +142,321 @@ ks_int_or_string_to_string (const KsIntOrString *v)
   return v->name != NULL ? g_strdup (v->name) : g_strdup_printf ("%d", v->number);
 }
 
+/* Probes */
+
+void
+ks_probe_free (KsProbe *probe)
+{
+  if (probe == NULL)
+    return;
+  g_strfreev (probe->command);
+  g_free (probe->path);
+  ks_int_or_string_clear (&probe->port);
+  g_free (probe->host);
+  for (guint i = 0; i < probe->n_http_headers; i++)
+    {
+      g_free (probe->http_headers[i].name);
+      g_free (probe->http_headers[i].value);
+    }
+  g_free (probe->http_headers);
+  g_free (probe);
+}
+
+KsProbe *
+ks_probe_copy (const KsProbe *src)
+{
+  KsProbe *p;
+
+  if (src == NULL)
+    return NULL;
+  p = g_memdup2 (src, sizeof *src);
+  p->command = g_strdupv (src->command);
+  p->path = g_strdup (src->path);
+  ks_int_or_string_copy (&p->port, &src->port);
+  p->host = g_strdup (src->host);
+  p->http_headers = g_new0 (KsHttpHeader, MAX (src->n_http_headers, 1));
+  for (guint i = 0; i < src->n_http_headers; i++)
+    {
+      p->http_headers[i].name = g_strdup (src->http_headers[i].name);
+      p->http_headers[i].value = g_strdup (src->http_headers[i].value);
+    }
+  return p;
+}
+
+gboolean
+ks_container_resolve_port (const KsContainer *c, const KsIntOrString *port, gint32 *out)
+{
+  if (port->name == NULL)
+    {
+      *out = port->number;
+      return TRUE;
+    }
+  for (guint i = 0; i < c->n_ports; i++)
+    if (g_strcmp0 (c->ports[i].name, port->name) == 0)
+      {
+        *out = c->ports[i].container_port;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static gboolean
+http_header_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
+{
+  KsHttpHeader *h = slot;
+
+  if (ks_decoder_require_string (dec, item, "name", &h->name, NULL))
+    {
+      gboolean ok = h->name[0] != '\0';
+      for (const char *p = h->name; *p != '\0'; p++)
+        ok &= g_ascii_isalnum (*p) || *p == '-';
+      if (!ok)
+        ks_decoder_error_field (dec, item, "name",
+                                "Invalid value: \"%s\": a valid HTTP header must consist of "
+                                "alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used "
+                                "for validation is '[-A-Za-z0-9]+')",
+                                h->name);
+    }
+  ks_decoder_get_string (dec, item, "value", &h->value);
+  if (h->value == NULL)
+    h->value = g_strdup ("");
+  return TRUE;
+}
+
+/* A handler's port: required, 1–65535 or a port name. */
+static void
+probe_port_decode (KsDecoder *dec, JsonNode *handler, KsIntOrString *port)
+{
+  if (ks_decoder_member (handler, "port") == NULL)
+    ks_decoder_error_field (dec, handler, "port",
+                            "Invalid value: 0: must be between 1 and 65535, inclusive");
+  else
+    ks_port_decode (dec, handler, "port", FALSE, port);
+}
+
+/* A probe's timing field: 0 or absent gives the default; negative is an error. */
+static void
+probe_seconds (KsDecoder *dec, JsonNode *node, const char *field, gint32 default_value, gint32 *out)
+{
+  gint64 v = 0;
+
+  *out = default_value;
+  if (!ks_decoder_get_int64 (dec, node, field, &v))
+    return;
+  if (v < 0)
+    ks_decoder_error_field (
+        dec, node, field, "Invalid value: %" G_GINT64_FORMAT ": must be greater than or equal to 0",
+        v);
+  else if (v > G_MAXINT32)
+    ks_decoder_error_field (dec, node, field, "Invalid value: %" G_GINT64_FORMAT ": too large", v);
+  else if (v != 0)
+    *out = (gint32) v;
+}
+
+/* Decode probe member field of a container (kind: "liveness", "readiness", "startup"); NULL when
+ * absent or after problems. */
+static KsProbe *
+probe_decode (KsDecoder *dec, JsonNode *container, const char *field, gboolean init_sidecar,
+              gboolean init)
+{
+  static const char *const handlers[] = { "exec", "httpGet", "tcpSocket", "grpc" };
+  JsonNode *node = ks_decoder_member (container, field);
+  guint errors = ks_decoder_n_errors (dec);
+  KsProbe *p;
+  JsonNode *h = NULL;
+  int which = -1;
+  gsize mark;
+
+  if (node == NULL)
+    return NULL;
+  if (init && !init_sidecar)
+    {
+      ks_decoder_error_field (dec, container, field,
+                              "Forbidden: may not be set for init containers without "
+                              "restartPolicy=Always");
+      return NULL;
+    }
+  mark = ks_decoder_push (dec, field);
+  if (!ks_decoder_expect_object (dec, node))
+    {
+      ks_decoder_pop (dec, mark);
+      return NULL;
+    }
+  p = g_new0 (KsProbe, 1);
+  p->termination_grace_period_seconds = -1;
+  for (int i = 0; i < (int) G_N_ELEMENTS (handlers); i++)
+    if (ks_decoder_member (node, handlers[i]) != NULL)
+      {
+        if (which >= 0)
+          ks_decoder_error_field (dec, node, handlers[i],
+                                  "Forbidden: may not specify more than 1 handler type");
+        else
+          {
+            which = i;
+            h = ks_decoder_member (node, handlers[i]);
+          }
+      }
+  if (which < 0)
+    ks_decoder_error (dec, node, "Required value: must specify a handler type");
+  else
+    {
+      gsize mark2 = ks_decoder_push (dec, handlers[which]);
+      if (ks_decoder_expect_object (dec, h))
+        switch (which)
+          {
+          case 0:
+            p->handler = KS_PROBE_EXEC;
+            ks_decoder_get_strv (dec, h, "command", &p->command);
+            if (p->command == NULL || p->command[0] == NULL)
+              ks_decoder_error_field (dec, h, "command", "Required value");
+            break;
+          case 1:
+            {
+              static const char *const schemes[] = { "HTTP", "HTTPS", NULL };
+              JsonNode *m;
+              g_autofree char *scheme = NULL;
+              p->handler = KS_PROBE_HTTP_GET;
+              ks_decoder_get_string (dec, h, "path", &p->path);
+              if (p->path == NULL || p->path[0] == '\0')
+                {
+                  g_free (p->path);
+                  p->path = g_strdup ("/");
+                }
+              probe_port_decode (dec, h, &p->port);
+              ks_decoder_get_string (dec, h, "host", &p->host);
+              if (ks_decoder_get_string (dec, h, "scheme", &scheme) && scheme != NULL
+                  && scheme[0] != '\0')
+                {
+                  if (!g_strv_contains (schemes, scheme))
+                    ks_decoder_error_field (dec, h, "scheme",
+                                            "Unsupported value: \"%s\": supported values: "
+                                            "\"HTTP\", \"HTTPS\"",
+                                            scheme);
+                  p->https = g_strcmp0 (scheme, "HTTPS") == 0;
+                }
+              if ((m = ks_decoder_member (h, "httpHeaders")) != NULL)
+                {
+                  gsize mark3 = ks_decoder_push (dec, "httpHeaders");
+                  p->http_headers = ks_decoder_list (dec, m, sizeof (KsHttpHeader),
+                                                     http_header_decode, NULL, &p->n_http_headers);
+                  ks_decoder_pop (dec, mark3);
+                }
+              break;
+            }
+          case 2:
+            p->handler = KS_PROBE_TCP_SOCKET;
+            probe_port_decode (dec, h, &p->port);
+            ks_decoder_get_string (dec, h, "host", &p->host);
+            break;
+          default:
+            ks_decoder_error (dec, h,
+                              "Unsupported value: gRPC probes are not supported by kubesim; use "
+                              "exec, httpGet or tcpSocket");
+            break;
+          }
+      ks_decoder_pop (dec, mark2);
+    }
+  probe_seconds (dec, node, "initialDelaySeconds", 0, &p->initial_delay_seconds);
+  probe_seconds (dec, node, "timeoutSeconds", 1, &p->timeout_seconds);
+  probe_seconds (dec, node, "periodSeconds", 10, &p->period_seconds);
+  probe_seconds (dec, node, "successThreshold", 1, &p->success_threshold);
+  probe_seconds (dec, node, "failureThreshold", 3, &p->failure_threshold);
+  if (ks_decoder_member (node, "terminationGracePeriodSeconds") != NULL
+      && ks_decoder_get_int64 (dec, node, "terminationGracePeriodSeconds",
+                               &p->termination_grace_period_seconds))
+    {
+      if (p->termination_grace_period_seconds <= 0)
+        ks_decoder_error_field (dec, node, "terminationGracePeriodSeconds",
+                                "Invalid value: %" G_GINT64_FORMAT ": must be greater than 0",
+                                p->termination_grace_period_seconds);
+      else if (strcmp (field, "readinessProbe") == 0)
+        ks_decoder_error_field (dec, node, "terminationGracePeriodSeconds",
+                                "Invalid value: %" G_GINT64_FORMAT
+                                ": must not be set for readinessProbes",
+                                p->termination_grace_period_seconds);
+    }
+  if (strcmp (field, "readinessProbe") != 0 && p->success_threshold != 1)
+    ks_decoder_error_field (dec, node, "successThreshold", "Invalid value: %d: must be 1",
+                            p->success_threshold);
+  ks_decoder_pop (dec, mark);
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      ks_probe_free (p);
+      return NULL;
+    }
+  return p;
+}
+
+static void
+probe_encode (JsonBuilder *b, const char *member, const KsProbe *p)
+{
+  if (p == NULL)
+    return;
+  json_builder_set_member_name (b, member);
+  json_builder_begin_object (b);
+  switch (p->handler)
+    {
+    case KS_PROBE_EXEC:
+      json_builder_set_member_name (b, "exec");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "command");
+      json_builder_begin_array (b);
+      for (char **c = p->command; *c != NULL; c++)
+        json_builder_add_string_value (b, *c);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      break;
+    case KS_PROBE_HTTP_GET:
+      json_builder_set_member_name (b, "httpGet");
+      json_builder_begin_object (b);
+      ks_builder_add_string (b, "path", p->path);
+      ks_builder_add_int_or_string (b, "port", &p->port);
+      if (p->host != NULL)
+        ks_builder_add_string (b, "host", p->host);
+      ks_builder_add_string (b, "scheme", p->https ? "HTTPS" : "HTTP");
+      if (p->n_http_headers > 0)
+        {
+          json_builder_set_member_name (b, "httpHeaders");
+          json_builder_begin_array (b);
+          for (guint i = 0; i < p->n_http_headers; i++)
+            {
+              json_builder_begin_object (b);
+              ks_builder_add_string (b, "name", p->http_headers[i].name);
+              ks_builder_add_string (b, "value", p->http_headers[i].value);
+              json_builder_end_object (b);
+            }
+          json_builder_end_array (b);
+        }
+      json_builder_end_object (b);
+      break;
+    case KS_PROBE_TCP_SOCKET:
+      json_builder_set_member_name (b, "tcpSocket");
+      json_builder_begin_object (b);
+      ks_builder_add_int_or_string (b, "port", &p->port);
+      if (p->host != NULL)
+        ks_builder_add_string (b, "host", p->host);
+      json_builder_end_object (b);
+      break;
+    }
+  if (p->initial_delay_seconds != 0)
+    ks_builder_add_int (b, "initialDelaySeconds", p->initial_delay_seconds);
+  ks_builder_add_int (b, "timeoutSeconds", p->timeout_seconds);
+  ks_builder_add_int (b, "periodSeconds", p->period_seconds);
+  ks_builder_add_int (b, "successThreshold", p->success_threshold);
+  ks_builder_add_int (b, "failureThreshold", p->failure_threshold);
+  if (p->termination_grace_period_seconds >= 0)
+    ks_builder_add_int (b, "terminationGracePeriodSeconds", p->termination_grace_period_seconds);
+  json_builder_end_object (b);
+}
+
 /* Containers */
 
 static void
 container_clear (KsContainer *c)
 {
+  ks_probe_free (c->liveness_probe);
+  ks_probe_free (c->readiness_probe);
+  ks_probe_free (c->startup_probe);
   g_free (c->name);
   g_free (c->image);
   g_strfreev (c->command);
@@ -198,6 +508,9 @@ container_copy (KsContainer *dst, const KsContainer *src)
   memset (&dst->limits, 0, sizeof dst->limits);
   ks_resources_copy (&dst->requests, &src->requests);
   ks_resources_copy (&dst->limits, &src->limits);
+  dst->liveness_probe = ks_probe_copy (src->liveness_probe);
+  dst->readiness_probe = ks_probe_copy (src->readiness_probe);
+  dst->startup_probe = ks_probe_copy (src->startup_probe);
 }
 
 /* imagePullPolicy default: Always for ":latest" or no tag, else IfNotPresent. */
@@ -378,6 +691,9 @@ container_decode (KsDecoder *dec, JsonNode *node, gboolean init, KsContainer *c)
       else
         c->restart_always = TRUE;
     }
+  c->liveness_probe = probe_decode (dec, node, "livenessProbe", c->restart_always, init);
+  c->readiness_probe = probe_decode (dec, node, "readinessProbe", c->restart_always, init);
+  c->startup_probe = probe_decode (dec, node, "startupProbe", c->restart_always, init);
   if (ks_decoder_n_errors (dec) != errors)
     {
       container_clear (c);
@@ -483,6 +799,9 @@ container_encode (const KsContainer *c, gboolean init, JsonBuilder *b)
   json_builder_end_object (b);
   if (init && c->restart_always)
     ks_builder_add_string (b, "restartPolicy", "Always");
+  probe_encode (b, "livenessProbe", c->liveness_probe);
+  probe_encode (b, "readinessProbe", c->readiness_probe);
+  probe_encode (b, "startupProbe", c->startup_probe);
   ks_builder_add_string (b, "imagePullPolicy", c->image_pull_policy);
   json_builder_end_object (b);
 }

@@ -70,6 +70,42 @@ typedef struct
   char *value;
 } KsEnvVar;
 
+/* A probe's handler: exactly one.  gRPC probes are decoded but refused (not supported). */
+typedef enum
+{
+  KS_PROBE_EXEC,
+  KS_PROBE_HTTP_GET,
+  KS_PROBE_TCP_SOCKET,
+} KsProbeHandler;
+
+typedef struct
+{
+  char *name;
+  char *value;
+} KsHttpHeader;
+
+/* v1.Probe with Kubernetes' defaults applied. */
+typedef struct
+{
+  KsProbeHandler handler;
+  char **command;             /* exec: NULL-terminated, not empty */
+  char *path;                 /* httpGet: default "/" */
+  KsIntOrString port;         /* httpGet, tcpSocket: a number or a container port's name */
+  char *host;                 /* httpGet, tcpSocket: NULL for the pod's IP */
+  gboolean https;             /* httpGet: scheme HTTPS (default HTTP) */
+  KsHttpHeader *http_headers; /* httpGet */
+  guint n_http_headers;
+  gint32 initial_delay_seconds;            /* default 0 */
+  gint32 timeout_seconds;                  /* default 1 */
+  gint32 period_seconds;                   /* default 10 */
+  gint32 success_threshold;                /* default 1; must be 1 for liveness and startup */
+  gint32 failure_threshold;                /* default 3 */
+  gint64 termination_grace_period_seconds; /* -1 when unset (the pod's applies) */
+} KsProbe;
+
+void ks_probe_free (KsProbe *probe);
+KsProbe *ks_probe_copy (const KsProbe *probe);
+
 typedef struct
 {
   char *name;
@@ -85,7 +121,14 @@ typedef struct
   KsResources requests; /* defaulted from limits where a limit is set without a request */
   KsResources limits;
   gboolean restart_always; /* init containers: restartPolicy Always (a sidecar) */
+  KsProbe *liveness_probe; /* NULL when unset; owned, like the rest of the shared spec */
+  KsProbe *readiness_probe;
+  KsProbe *startup_probe;
 } KsContainer;
+
+/* The port number a probe's port means in container c: a number as it is, a name through the
+ * container's ports (the kubelet's findPortByName).  FALSE when c has no port of that name. */
+gboolean ks_container_resolve_port (const KsContainer *c, const KsIntOrString *port, gint32 *out);
 
 typedef struct _KsPodSpec KsPodSpec;
 

@@ -133,6 +133,7 @@ ks_service_new (const char *ns, const char *name)
 
   svc->parent.meta.name = g_strdup (name);
   svc->parent.meta.namespace = ns != NULL ? ks_intern (ns) : NULL;
+  svc->allocate_load_balancer_node_ports = TRUE;
   return svc;
 }
 

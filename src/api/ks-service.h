@@ -78,9 +78,10 @@ typedef struct
 
 #define KS_SERVICE(o) ((KsService *) (o))
 
-/* A new ClusterIP Service named name in namespace ns, without ports. */
+/* A new ClusterIP Service named name in namespace ns, without ports, with decoding's defaults
+ * (a caller that makes it NodePort or LoadBalancer sets has_external_traffic_policy too). */
 KsService *ks_service_new (const char *ns, const char *name);
-/* Not headless: spec.clusterIP is not "None". */
+/* Headless: spec.clusterIP is "None". */
 gboolean ks_service_is_headless (const KsService *svc);
 /* The Service gets a ClusterIP (every type kubesim has, unless headless). */
 gboolean ks_service_needs_cluster_ip (const KsService *svc);

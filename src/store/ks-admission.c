@@ -110,6 +110,13 @@ ks_admission_new (guint64 seed)
 }
 
 void
+ks_admission_reseed (KsAdmission *adm, guint64 seed)
+{
+  gsl_rng_free (adm->rng);
+  adm->rng = ks_rng_new (seed, "apiserver/services");
+}
+
+void
 ks_admission_free (KsAdmission *adm)
 {
   if (adm == NULL)

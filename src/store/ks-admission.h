@@ -40,6 +40,9 @@ typedef struct _KsAdmission KsAdmission;
  * its own (ks_store_new); these are for it. */
 KsAdmission *ks_admission_new (guint64 seed);
 void ks_admission_free (KsAdmission *admission);
+/* Restart the random stream from seed (the store's ks_store_use_system_random gives one drawn
+ * from the system's random source). */
+void ks_admission_reseed (KsAdmission *admission, guint64 seed);
 /* The store's admission state (defined by ks-store.c). */
 KsAdmission *ks_store_get_admission (KsStore *store);
 

@@ -475,11 +475,18 @@ ks_store_unwatch (KsStore *store, guint id)
 
 /* Writes */
 
+static void system_random_bytes (KsStore *store, guint8 *out, gsize len);
+
 void
 ks_store_use_system_random (KsStore *store)
 {
+  guint64 seed;
+
   store->system_random = TRUE;
   store->random_used = sizeof store->random_buf;
+  /* Service addresses, too, are not to be foreseen from a seed. */
+  system_random_bytes (store, (guint8 *) &seed, sizeof seed);
+  ks_admission_reseed (store->admission, seed);
 }
 
 /* Fill buf from the system's random source (the kernel's CSPRNG, which never blocks once the

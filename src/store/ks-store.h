@@ -37,7 +37,8 @@ typedef enum
   KS_STORE_ERROR_INVALID,        /* 422 Invalid */
   KS_STORE_ERROR_FORBIDDEN,      /* 403 Forbidden (admission) */
   KS_STORE_ERROR_BAD_REQUEST,    /* 400 BadRequest */
-  KS_STORE_ERROR_INTERNAL,       /* 500 InternalError: the backend could not store the change */
+  KS_STORE_ERROR_INTERNAL,       /* 500 InternalError: the backend could not store the change, or an
+                                    allocation range is full */
 } KsStoreError;
 
 typedef enum
