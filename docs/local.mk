@@ -4,5 +4,6 @@ EXTRA_DIST += \
 	docs/development.md \
 	docs/formats.md \
 	docs/policy-abi.md \
+	docs/real-mode.md \
 	docs/scheduler.md \
 	docs/user-guide.md

@@ -13,6 +13,7 @@
 #include "src/api/ks-node.h"
 #include "src/controllers/ks-controllers.h"
 #include "src/kubelet/ks-kubelet.h"
+#include "src/store/ks-bootstrap.h"
 
 typedef struct
 {
@@ -286,46 +287,26 @@ apply_merge (const KsObject *existing, const KsObject *desired, GError **error)
       ks_object_set_annotations (KS_OBJECT (pod), desired->meta.annotations);
       return KS_OBJECT (pod);
     }
+  /* The store keeps the status (an update of the object does not write it); what the
+   * controllers, the node agent and the node lifecycle controller own in the spec and metadata
+   * stays too. */
   merged = ks_object_copy (desired);
   merged->meta.resource_version = 0;
   switch (existing->kind->id)
     {
     case KS_KIND_DEPLOYMENT:
       {
-        KsDeployment *m = KS_DEPLOYMENT (merged);
-        const KsDeployment *e = KS_DEPLOYMENT (existing);
-        for (guint i = 0; i < KS_N_DEPLOY_CONDITIONS; i++)
-          g_free (m->status.conditions[i].message);
-        m->status = e->status;
-        for (guint i = 0; i < KS_N_DEPLOY_CONDITIONS; i++)
-          m->status.conditions[i].message = g_strdup (e->status.conditions[i].message);
-        /* The controller's annotations (revision) stay. */
-        {
-          const char *rev = ks_object_get_annotation (existing, KS_ANNOTATION_REVISION);
-          if (rev != NULL)
-            ks_object_set_annotation (merged, KS_ANNOTATION_REVISION, rev);
-        }
+        const char *rev = ks_object_get_annotation (existing, KS_ANNOTATION_REVISION);
+        if (rev != NULL)
+          ks_object_set_annotation (merged, KS_ANNOTATION_REVISION, rev);
         break;
       }
-    case KS_KIND_REPLICA_SET:
-      KS_REPLICA_SET (merged)->status = KS_REPLICA_SET (existing)->status;
-      break;
     case KS_KIND_NODE:
       {
         KsNode *m = KS_NODE (merged);
         const KsNode *e = KS_NODE (existing);
-        for (guint i = 0; i < KS_N_NODE_CONDITIONS; i++)
-          {
-            g_free (m->conditions[i].message);
-            m->conditions[i] = e->conditions[i];
-            m->conditions[i].message = g_strdup (e->conditions[i].message);
-          }
-        ks_resources_clear (&m->capacity);
-        ks_resources_copy (&m->capacity, &e->capacity);
-        ks_resources_clear (&m->allocatable);
-        ks_resources_copy (&m->allocatable, &e->allocatable);
-        /* What the node agent and the node lifecycle controller own stays: their labels, and the
-         * taints of a failed node (else pods would be scheduled onto it). */
+        /* The kubelet's labels, and the taints of a failed node (else pods would be scheduled
+         * onto it). */
         add_kubelet_labels (m);
         for (guint i = 0; i < e->n_taints; i++)
           if (g_str_has_prefix (e->taints[i].key, "node.kubernetes.io/"))
@@ -333,9 +314,6 @@ apply_merge (const KsObject *existing, const KsObject *desired, GError **error)
                                e->taints[i].time_added);
         break;
       }
-    case KS_KIND_NAMESPACE:
-      KS_NAMESPACE (merged)->terminating = KS_NAMESPACE (existing)->terminating;
-      break;
     default:
       break;
     }
@@ -511,17 +489,26 @@ do_fail_node (KsSim *sim, const KsAction *a)
   ks_runtime_free (n->runtime);
   n->runtime = NULL;
 
+  /* The taints (the node's spec), then the conditions (its status): two writes, as the node
+   * lifecycle controller makes them. */
   node = ks_node_copy (KS_NODE (obj));
-  for (guint i = 0; i < KS_N_NODE_CONDITIONS; i++)
-    if (node->conditions[i].status != KS_CONDITION_UNSET)
-      ks_node_set_condition (node, i, KS_CONDITION_UNKNOWN, "NodeStatusUnknown",
-                             "Kubelet stopped posting node status.", now);
   ks_node_add_taint (node, "node.kubernetes.io/unreachable", NULL, KS_TAINT_NO_SCHEDULE, now);
   ks_node_add_taint (node, "node.kubernetes.io/unreachable", NULL, KS_TAINT_NO_EXECUTE, now);
   updated = ks_client_update (sim->client, KS_OBJECT (node), NULL);
   ks_object_unref (KS_OBJECT (node));
   if (updated != NULL)
-    ks_object_unref (updated);
+    {
+      node = ks_node_copy (KS_NODE (updated));
+      ks_object_unref (updated);
+      for (guint i = 0; i < KS_N_NODE_CONDITIONS; i++)
+        if (node->conditions[i].status != KS_CONDITION_UNSET)
+          ks_node_set_condition (node, i, KS_CONDITION_UNKNOWN, "NodeStatusUnknown",
+                                 "Kubelet stopped posting node status.", now);
+      updated = ks_client_update_status (sim->client, KS_OBJECT (node), NULL);
+      ks_object_unref (KS_OBJECT (node));
+      if (updated != NULL)
+        ks_object_unref (updated);
+    }
   ks_event_record (&sim->node_events, obj, FALSE, "NodeNotReady", a->name,
                    "Node %s status is now: NodeNotReady", a->name);
 
@@ -589,14 +576,22 @@ do_recover_node (KsSim *sim, const KsAction *a)
       KsObject *pod = g_ptr_array_index (pods, i);
       ks_client_delete (sim->client, pod->kind, pod->meta.namespace, pod->meta.name, &force, NULL);
     }
+  /* The new kubelet posts a healthy status; the taints go. */
   node = ks_node_copy (KS_NODE (obj));
-  ks_node_remove_taint (node, "node.kubernetes.io/unreachable", KS_TAINT_NO_SCHEDULE);
-  ks_node_remove_taint (node, "node.kubernetes.io/unreachable", KS_TAINT_NO_EXECUTE);
   set_healthy (node, ks_clock_now (sim->clock));
-  updated = ks_client_update (sim->client, KS_OBJECT (node), NULL);
+  updated = ks_client_update_status (sim->client, KS_OBJECT (node), NULL);
   ks_object_unref (KS_OBJECT (node));
   if (updated != NULL)
-    ks_object_unref (updated);
+    {
+      node = ks_node_copy (KS_NODE (updated));
+      ks_object_unref (updated);
+      ks_node_remove_taint (node, "node.kubernetes.io/unreachable", KS_TAINT_NO_SCHEDULE);
+      ks_node_remove_taint (node, "node.kubernetes.io/unreachable", KS_TAINT_NO_EXECUTE);
+      updated = ks_client_update (sim->client, KS_OBJECT (node), NULL);
+      ks_object_unref (KS_OBJECT (node));
+      if (updated != NULL)
+        ks_object_unref (updated);
+    }
   ks_event_record (&sim->scenario_events, obj, FALSE, "RecoverNode", a->name, "node %s recovered",
                    a->name);
   ks_event_record (&sim->node_events, obj, FALSE, "NodeReady", a->name,
@@ -639,36 +634,9 @@ gboolean
 ks_sim_start (KsSim *sim, GError **error)
 {
   const KsScenario *s = sim->scenario;
-  static const char *const namespaces[]
-      = { "default", "kube-system", "kube-public", "kube-node-lease", NULL };
 
-  for (guint i = 0; namespaces[i] != NULL; i++)
-    {
-      KsObject *ns = KS_OBJECT (ks_namespace_new (namespaces[i]));
-      KsObject *created = ks_client_create (sim->client, ns, error);
-      ks_object_unref (ns);
-      if (created == NULL)
-        return FALSE;
-      ks_object_unref (created);
-    }
-  {
-    KsObject *pcs[2] = {
-      KS_OBJECT (ks_priority_class_new ("system-cluster-critical", KS_SYSTEM_CRITICAL_PRIORITY)),
-      KS_OBJECT (ks_priority_class_new ("system-node-critical", KS_SYSTEM_CRITICAL_PRIORITY + 1000))
-    };
-    for (guint i = 0; i < 2; i++)
-      {
-        KsObject *created = ks_client_create (sim->client, pcs[i], error);
-        ks_object_unref (pcs[i]);
-        if (created == NULL)
-          {
-            if (i == 0)
-              ks_object_unref (pcs[1]);
-            return FALSE;
-          }
-        ks_object_unref (created);
-      }
-  }
+  if (!ks_bootstrap_objects (sim->client, error))
+    return FALSE;
   for (guint i = 0; i < s->pools->len; i++)
     {
       const KsNodePool *pool = g_ptr_array_index (s->pools, i);

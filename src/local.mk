@@ -26,6 +26,7 @@ src_libks_core_la_SOURCES = \
 	src/api/ks-yaml.c src/api/ks-yaml.h \
 	src/api/ks-yaml-emit.c src/api/ks-yaml-emit.h \
 	src/store/ks-admission.c src/store/ks-admission.h \
+	src/store/ks-bootstrap.c src/store/ks-bootstrap.h \
 	src/store/ks-client.c src/store/ks-client.h \
 	src/store/ks-sqlite-backend.c src/store/ks-sqlite-backend.h \
 	src/store/ks-store-backend.c src/store/ks-store-backend.h \

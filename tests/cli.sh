@@ -6,6 +6,7 @@ kubesim --help >"$TMP/help" 2>&1; expect_eq "--help exits 0" $? 0
 expect_grep "--help lists run" "^  run " "$TMP/help"
 expect_grep "--help lists bench" "^  bench " "$TMP/help"
 expect_grep "--help lists version" "^  version " "$TMP/help"
+expect_grep "--help lists image" "^  image " "$TMP/help"
 
 kubesim version >"$TMP/v" 2>&1; expect_eq "version exits 0" $? 0
 expect_grep "version prints the version" "^kubesim [0-9][0-9.]*$" "$TMP/v"
@@ -42,6 +43,40 @@ expect_eq "an event at the end runs: no warning" "$(cat "$TMP/e")" ""
 kubesim run "$TMP/does-not-exist.yaml" >"$TMP/e" 2>&1; expect_eq "missing file exits 2" $? 2
 expect_grep "missing file is named" "does-not-exist.yaml" "$TMP/e"
 kubesim version extra >"$TMP/e" 2>&1; expect_eq "version with an argument exits 2" $? 2
+
+# kubesim image (needs no root: an image store in a scratch data directory)
+kubesim image --help >"$TMP/h" 2>&1; expect_eq "image --help exits 0" $? 0
+expect_grep "image --help lists import" "^  import NAME" "$TMP/h"
+kubesim image import --help >"$TMP/h" 2>&1; expect_eq "image import --help exits 0" $? 0
+expect_grep "image import --help names the command" "kubesim image import \[OPTION" "$TMP/h"
+kubesim image >"$TMP/e" 2>&1; expect_eq "image without a command exits 2" $? 2
+kubesim image frob >"$TMP/e" 2>&1; expect_eq "image with an unknown command exits 2" $? 2
+expect_grep "image names the unknown command" 'unknown command "frob"' "$TMP/e"
+mkdir -p "$TMP/fs/bin" && echo x >"$TMP/fs/bin/x"
+D="$TMP/data"
+kubesim image import --data-dir "$D" only-a-name >"$TMP/e" 2>&1
+expect_eq "image import without a source exits 2" $? 2
+expect_grep "image import says what is missing" "missing DIR|TARBALL" "$TMP/e"
+kubesim image import --data-dir "$D" Bad:1 "$TMP/fs" >"$TMP/e" 2>&1
+expect_eq "image import of a bad name exits 2" $? 2
+expect_grep "image import explains names" 'invalid image reference "Bad:1": the name must be lower case' "$TMP/e"
+kubesim image import --data-dir "$D" ok "$TMP/nothing-here" >"$TMP/e" 2>&1
+expect_eq "image import of a missing source exits 2" $? 2
+expect_grep "image import names the missing source" "nothing-here: no such file or directory" "$TMP/e"
+kubesim image import --data-dir "$D" --env NOEQUALS ok "$TMP/fs" >"$TMP/e" 2>&1
+expect_eq "image import with a bad --env exits 2" $? 2
+kubesim image import --data-dir "$D" --cmd '["sh", 1]' ok "$TMP/fs" >"$TMP/e" 2>&1
+expect_eq "image import with a bad --cmd array exits 2" $? 2
+kubesim image import --data-dir "$D" --cmd '["sh", "-c", "echo hi"]' --env A=1 ok:v1 "$TMP/fs" >"$TMP/e" 2>&1
+expect_eq "image import exits 0" $? 0
+expect_grep "image import names the image" "^imported docker.io/library/ok:v1 from " "$TMP/e"
+kubesim image import --data-dir "$D" docker.io/library/ok:v1 "$TMP/fs" >"$TMP/e" 2>&1
+expect_eq "importing an image twice exits 1" $? 1
+expect_grep "the second import says why" "already exists" "$TMP/e"
+kubesim image list --data-dir "$D" >"$TMP/l" 2>&1; expect_eq "image list exits 0" $? 0
+expect_grep "image list shows the image" "^docker.io/library/ok   v1  *sh -c echo hi$" "$TMP/l"
+kubesim image list --data-dir "$D" extra >"$TMP/e" 2>&1
+expect_eq "image list with an argument exits 2" $? 2
 kubesim bench --nodes 1000000 --pods-per-node 5000 >"$TMP/e" 2>&1
 expect_eq "bench with more pods than a count holds exits 2" $? 2
 finish

@@ -19,20 +19,28 @@ endif
 
 # What the unit tests share (tests/ks-test.h).
 check_LTLIBRARIES += tests/libks-test.la
-tests_libks_test_la_SOURCES = tests/ks-test.c tests/ks-test.h
+tests_libks_test_la_SOURCES = tests/ks-test.c tests/ks-test.h \
+	tests/ks-test-netns.c tests/ks-test-netns.h
 test_ldadd = tests/libks-test.la libkubesim.la
 
 unit_tests = \
 	tests/test-api \
+	tests/test-apiserver \
 	tests/test-controllers \
 	tests/test-daemon \
 	tests/test-event-queue \
+	tests/test-http-client \
+	tests/test-image-store \
 	tests/test-kubeconfig \
 	tests/test-kubelet \
+	tests/test-net \
+	tests/test-net-real \
 	tests/test-node-lifecycle \
+	tests/test-oci-bundle \
 	tests/test-printers \
 	tests/test-quantity \
 	tests/test-scheduler \
+	tests/test-service-proxy \
 	tests/test-store \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
@@ -41,20 +49,37 @@ unit_tests = \
 check_PROGRAMS += $(unit_tests)
 TESTS += $(unit_tests)
 tests_test_api_LDADD = $(test_ldadd)
+tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
+tests_test_http_client_LDADD = $(test_ldadd)
+tests_test_image_store_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
+tests_test_net_LDADD = $(test_ldadd)
+tests_test_net_real_LDADD = $(test_ldadd)
 tests_test_node_lifecycle_LDADD = $(test_ldadd)
+tests_test_oci_bundle_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
+tests_test_service_proxy_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_store_sqlite_LDADD = $(test_ldadd)
 tests_test_wall_clock_LDADD = $(test_ldadd)
 tests_test_wire_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
+
+# bench-net: the pod network and Service proxy benchmark (root; docs/benchmarks.md).
+check_PROGRAMS += tests/bench-net
+tests_bench_net_LDADD = $(test_ldadd)
+# The runc runtime against real containers: run by tests/runc-runtime.sh in private namespaces.
+check_PROGRAMS += tests/test-runc-runtime
+tests_test_runc_runtime_LDADD = $(test_ldadd)
+# Its benchmark (docs/benchmarks.md): built with the tests, run by hand.
+check_PROGRAMS += tests/bench-runc-runtime
+tests_bench_runc_runtime_LDADD = $(test_ldadd)
 
 # The fuzz targets as regression runners over tests/corpus/ (tests/fuzz.sh).
 check_PROGRAMS += tests/fuzz-quantity tests/fuzz-yaml
@@ -75,17 +100,19 @@ shell_tests = \
 	tests/golden.sh \
 	tests/quickstart.sh \
 	tests/store-crash.sh \
+	tests/runc-runtime.sh \
 	tests/three-nodes.sh \
 	tests/valgrind.sh
 TESTS += $(shell_tests)
 
-EXTRA_DIST += $(shell_tests) tests/lib.sh \
+EXTRA_DIST += $(shell_tests) tests/lib.sh tests/libsoup.supp \
 	tests/bad tests/corpus tests/golden tests/scenarios
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
 # through KS_VALGRIND, which tests/lib.sh puts in front of kubesim).
 VALGRIND_FLAGS = -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-	--show-leak-kinds=definite --suppressions=/usr/share/glib-2.0/valgrind/glib.supp
+	--show-leak-kinds=definite --suppressions=/usr/share/glib-2.0/valgrind/glib.supp \
+	--suppressions=$(abs_top_srcdir)/tests/libsoup.supp
 check-valgrind: $(check_PROGRAMS) kubesim
 	@test -n "$(VALGRIND)" || { echo "valgrind not found: run scripts/deps"; exit 1; }
 	$(MAKE) $(AM_MAKEFLAGS) check \

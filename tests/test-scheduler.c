@@ -9,6 +9,8 @@
  * arithmetic.  Quantities: Gi = 1073741824 bytes, Mi = 1048576 bytes, cpu in millicores. */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include <string.h>
 
 #include "policies/ks-policy.h"
@@ -2311,6 +2313,42 @@ test_cache_pod_accounting (void)
   ks_sched_cache_free (cache);
 }
 
+/* --config FILE: one document, problems with positions. */
+static void
+test_config_load_file (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("ks-sched-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "sched.yaml", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsSchedulerConfig) config = NULL;
+  g_autofree char *expected = NULL;
+
+  g_assert_true (g_file_set_contents (path,
+                                      "apiVersion: kubescheduler.config.k8s.io/v1\n"
+                                      "kind: KubeSchedulerConfiguration\n"
+                                      "profiles: [{schedulerName: packer}]\n",
+                                      -1, NULL));
+  config = ks_scheduler_config_load_file (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (ks_scheduler_config_get_profile (config, "packer"));
+  g_assert_true (g_file_set_contents (path,
+                                      "apiVersion: kubescheduler.config.k8s.io/v1\n"
+                                      "kind: KubeSchedulerConfiguration\n"
+                                      "percentageOfNodesToScore: x\n",
+                                      -1, NULL));
+  g_assert_null (ks_scheduler_config_load_file (path, &error));
+  g_assert_error (error, KS_INPUT_ERROR, KS_INPUT_ERROR_INVALID);
+  expected = g_strconcat (path, ":3:27: percentageOfNodesToScore: ", NULL);
+  g_assert_true (g_str_has_prefix (error->message, expected));
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (path, "a: 1\n---\nb: 2\n", -1, NULL));
+  g_assert_null (ks_scheduler_config_load_file (path, &error));
+  g_assert_nonnull (strstr (error->message, "expected one KubeSchedulerConfiguration document, "
+                                            "found 2"));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2353,6 +2391,7 @@ main (int argc, char **argv)
   g_test_add_func ("/scheduler/framework/weighted-total", test_framework_weighted_total);
 
   g_test_add_func ("/scheduler/config/default-profile", test_config_default_profile);
+  g_test_add_func ("/scheduler/config/load-file", test_config_load_file);
   g_test_add_func ("/scheduler/config/score-disabled", test_config_score_disabled);
   g_test_add_func ("/scheduler/config/weight-override", test_config_weight_override);
   g_test_add_func ("/scheduler/config/unknown-plugin", test_config_unknown_plugin);

@@ -21,6 +21,7 @@
 
 #include "sim/ks-sim-clock.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
@@ -566,24 +567,39 @@ populate (Fixture *f)
   update_ok (store, KS_OBJECT (pod), TRUE);
   delete_ok (store, KS_KIND_POD, "team", "web-1", NULL);
   g_assert_true (ks_object_is_being_deleted (get (store, KS_KIND_POD, "team", "web-1")));
-  /* The kinds of Services, heartbeats and events. */
-  ks_test_create (store, ks_test_decode ("apiVersion: v1\nkind: Service\n"
+  /* A NodePort Service (allocated addresses), its Endpoints, an Event and a node Lease. */
+  ks_test_create (store, ks_test_decode ("apiVersion: v1\n"
+                                         "kind: Service\n"
                                          "metadata: {name: web, namespace: team}\n"
-                                         "spec:\n  type: NodePort\n  selector: {app: web}\n"
-                                         "  ports: [{port: 80, targetPort: 8080}]\n"));
-  ks_test_create (store, ks_test_decode ("apiVersion: v1\nkind: Endpoints\n"
+                                         "spec: {type: NodePort, selector: {app: web},\n"
+                                         "       ports: [{name: http, port: 80, targetPort: "
+                                         "http}]}\n"));
+  ks_test_create (store, ks_test_decode ("apiVersion: v1\n"
+                                         "kind: Endpoints\n"
                                          "metadata: {name: web, namespace: team}\n"
                                          "subsets: [{addresses: [{ip: 10.244.1.2, nodeName: "
-                                         "worker-1}], ports: [{port: 8080}]}]\n"));
-  ks_test_create (store, ks_test_decode ("apiVersion: coordination.k8s.io/v1\nkind: Lease\n"
-                                         "metadata: {name: worker-1, namespace: team}\n"
-                                         "spec: {holderIdentity: worker-1, "
-                                         "leaseDurationSeconds: 40}\n"));
-  ks_test_create (store, ks_test_decode ("apiVersion: v1\nkind: Event\n"
+                                         "worker-1,\n"
+                                         "             targetRef: {kind: Pod, namespace: team, "
+                                         "name: web-0}}],\n"
+                                         "           ports: [{name: http, port: 8080}]}]\n"));
+  ks_test_create (store, ks_test_decode ("apiVersion: v1\n"
+                                         "kind: Event\n"
                                          "metadata: {name: web-0.1, namespace: team}\n"
                                          "involvedObject: {kind: Pod, namespace: team, name: "
-                                         "web-0}\nreason: Scheduled\nmessage: assigned\n"
-                                         "type: Normal\ncount: 1\n"));
+                                         "web-0}\n"
+                                         "reason: Started\n"
+                                         "type: Normal\n"
+                                         "count: 1\n"
+                                         "firstTimestamp: '2025-01-01T00:00:11Z'\n"
+                                         "source: {component: kubelet, host: worker-1}\n"));
+  ks_test_create (store, KS_OBJECT (ks_namespace_new ("kube-node-lease")));
+  {
+    KsLease *lease = ks_lease_new ("kube-node-lease", "worker-1");
+    lease->holder_identity = g_strdup ("worker-1");
+    lease->lease_duration_seconds = 40;
+    lease->renew_time = 12 * SEC + 345678;
+    ks_test_create (store, KS_OBJECT (lease));
+  }
 }
 
 static void

@@ -17,6 +17,7 @@
 #include "src/api/ks-pod.h"
 #include "src/api/ks-yaml.h"
 #include "src/store/ks-admission.h"
+#include "src/store/ks-bootstrap.h"
 #include "src/store/ks-client.h"
 #include "src/store/ks-store.h"
 #include "src/store/ks-workqueue.h"
@@ -1536,6 +1537,94 @@ test_workqueue_free_pending (void)
   queue_log_clear (&log);
 }
 
+/* The built-in objects: created when missing (default already exists here), once. */
+static void
+test_bootstrap (Fixture *f, gconstpointer data)
+{
+  g_autoptr (KsClient) client = ks_store_client_new (f->store);
+  g_autoptr (GError) error = NULL;
+  guint64 rv;
+  KsObject *pc;
+
+  g_assert_true (ks_bootstrap_objects (client, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ks_store_count (f->store, ks_kind_get (KS_KIND_NAMESPACE)), ==, 4);
+  g_assert_cmpuint (ks_store_count (f->store, ks_kind_get (KS_KIND_PRIORITY_CLASS)), ==, 2);
+  pc = ks_store_get (f->store, ks_kind_get (KS_KIND_PRIORITY_CLASS), NULL, "system-node-critical");
+  g_assert_nonnull (pc);
+  g_assert_cmpint (KS_PRIORITY_CLASS (pc)->value, ==, 2000001000);
+  rv = ks_store_get_resource_version (f->store);
+  g_assert_true (ks_bootstrap_objects (client, &error));
+  g_assert_cmpuint (ks_store_get_resource_version (f->store), ==, rv);
+}
+
+/* The API server's update strategies: an update of the object keeps its status, a status update
+ * keeps the rest (spec, owner references), as Kubernetes' registry strategies do. */
+static void
+test_update_strategies (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  KsDeployment *d = KS_DEPLOYMENT (ks_test_create (f->store, ks_test_decode (deployment_yaml)));
+  KsDeployment *copy;
+  KsObject *stored;
+  KsPod *pod;
+
+  /* A status update: its status is written, its spec change is not. */
+  copy = KS_DEPLOYMENT (ks_object_copy (KS_OBJECT (d)));
+  copy->replicas = 9;
+  copy->status.replicas = 2;
+  ks_deployment_set_condition (copy, KS_DEPLOY_COND_AVAILABLE, KS_CONDITION_TRUE,
+                               "MinimumReplicasAvailable", "ok", 5);
+  stored = ks_store_update (f->store, KS_OBJECT (copy), TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_true (stored == KS_OBJECT (copy)); /* the caller's object is the stored one */
+  ks_object_unref (KS_OBJECT (copy));
+  d = KS_DEPLOYMENT (ks_store_get (f->store, ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web"));
+  g_assert_cmpint (d->replicas, ==, 2);
+  g_assert_cmpint (d->status.replicas, ==, 2);
+  g_assert_cmpstr (d->status.conditions[KS_DEPLOY_COND_AVAILABLE].message, ==, "ok");
+  g_assert_cmpint (d->parent.meta.generation, ==, 1);
+
+  /* An update: its spec is written, its status change is not. */
+  copy = KS_DEPLOYMENT (ks_object_copy (KS_OBJECT (d)));
+  copy->replicas = 5;
+  copy->status.replicas = 0;
+  ks_deployment_set_condition (copy, KS_DEPLOY_COND_AVAILABLE, KS_CONDITION_FALSE, "x", "no", 6);
+  g_assert_nonnull (ks_store_update (f->store, KS_OBJECT (copy), FALSE, &error));
+  ks_object_unref (KS_OBJECT (copy));
+  d = KS_DEPLOYMENT (ks_store_get (f->store, ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web"));
+  g_assert_cmpint (d->replicas, ==, 5);
+  g_assert_cmpint (d->parent.meta.generation, ==, 2);
+  g_assert_cmpint (d->status.replicas, ==, 2);
+  g_assert_cmpint (d->status.conditions[KS_DEPLOY_COND_AVAILABLE].status, ==, KS_CONDITION_TRUE);
+  g_assert_cmpstr (d->status.conditions[KS_DEPLOY_COND_AVAILABLE].message, ==, "ok");
+
+  /* A pod's status update keeps its binding, writes its labels (Kubernetes allows that). */
+  ks_test_create (f->store, pod_new ("default", "p"));
+  bind_ok (f, "p", "node-1");
+  pod = ks_pod_copy (KS_POD (pod_get (f, "p")));
+  pod->node_name = ks_intern ("elsewhere");
+  pod->phase = KS_POD_RUNNING;
+  ks_pod_set_status_string (pod, KS_POD_POD_IP, "10.244.1.2");
+  ks_object_set_annotation (KS_OBJECT (pod), "a", "b");
+  g_assert_nonnull (ks_store_update (f->store, KS_OBJECT (pod), TRUE, &error));
+  ks_object_unref (KS_OBJECT (pod));
+  pod = KS_POD (pod_get (f, "p"));
+  g_assert_cmpstr (pod->node_name, ==, "node-1");
+  g_assert_cmpint (pod->phase, ==, KS_POD_RUNNING);
+  g_assert_cmpstr (ks_pod_get_status_string (pod, KS_POD_POD_IP), ==, "10.244.1.2");
+  g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (pod), "a"), ==, "b");
+  /* ... and an update of the pod keeps that status. */
+  pod = ks_pod_copy (pod);
+  pod->phase = KS_POD_PENDING;
+  ks_pod_set_status_string (pod, KS_POD_POD_IP, NULL);
+  g_assert_nonnull (ks_store_update (f->store, KS_OBJECT (pod), FALSE, &error));
+  ks_object_unref (KS_OBJECT (pod));
+  pod = KS_POD (pod_get (f, "p"));
+  g_assert_cmpint (pod->phase, ==, KS_POD_RUNNING);
+  g_assert_cmpstr (ks_pod_get_status_string (pod, KS_POD_POD_IP), ==, "10.244.1.2");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1543,6 +1632,8 @@ main (int argc, char **argv)
 
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/store/create-get", test_create_get);
+  ADD ("/store/bootstrap", test_bootstrap);
+  ADD ("/store/update/strategies", test_update_strategies);
   ADD ("/store/list-sorted", test_list_sorted);
   ADD ("/store/client-reads", test_client_reads);
   ADD ("/store/generate-name", test_generate_name);

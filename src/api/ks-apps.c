@@ -227,6 +227,12 @@ replica_set_copy (KsObject *dst_obj, const KsObject *src_obj)
 }
 
 static void
+replica_set_copy_status (KsObject *dst, const KsObject *src)
+{
+  KS_REPLICA_SET (dst)->status = KS_REPLICA_SET (src)->status;
+}
+
+static void
 replica_set_finalize (KsObject *obj)
 {
   KsReplicaSet *rs = KS_REPLICA_SET (obj);
@@ -274,6 +280,7 @@ const KsKind ks_replica_set_kind = {
   .encode = replica_set_encode,
   .copy = replica_set_copy,
   .finalize = replica_set_finalize,
+  .copy_status = replica_set_copy_status,
   .spec_changed = replica_set_spec_changed,
 };
 
@@ -528,6 +535,19 @@ deployment_copy (KsObject *dst_obj, const KsObject *src_obj)
 }
 
 static void
+deployment_copy_status (KsObject *dst_obj, const KsObject *src_obj)
+{
+  KsDeployment *dst = KS_DEPLOYMENT (dst_obj);
+  const KsDeployment *src = KS_DEPLOYMENT (src_obj);
+
+  for (guint i = 0; i < KS_N_DEPLOY_CONDITIONS; i++)
+    g_free (dst->status.conditions[i].message);
+  dst->status = src->status;
+  for (guint i = 0; i < KS_N_DEPLOY_CONDITIONS; i++)
+    dst->status.conditions[i].message = g_strdup (src->status.conditions[i].message);
+}
+
+static void
 deployment_finalize (KsObject *obj)
 {
   KsDeployment *d = KS_DEPLOYMENT (obj);
@@ -572,5 +592,6 @@ const KsKind ks_deployment_kind = {
   .encode = deployment_encode,
   .copy = deployment_copy,
   .finalize = deployment_finalize,
+  .copy_status = deployment_copy_status,
   .spec_changed = deployment_spec_changed,
 };

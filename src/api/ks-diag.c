@@ -10,6 +10,8 @@ G_DEFINE_QUARK (ks-input-error-quark, ks_input_error)
 struct _KsDiag
 {
   GPtrArray *lines;
+  GPtrArray *paths;    /* per problem: the field path ("" for none) */
+  GPtrArray *messages; /* per problem: the message without position and path */
 };
 
 KsDiag *
@@ -17,6 +19,8 @@ ks_diag_new (void)
 {
   KsDiag *diag = g_new0 (KsDiag, 1);
   diag->lines = g_ptr_array_new_with_free_func (g_free);
+  diag->paths = g_ptr_array_new_with_free_func (g_free);
+  diag->messages = g_ptr_array_new_with_free_func (g_free);
   return diag;
 }
 
@@ -26,6 +30,8 @@ ks_diag_free (KsDiag *diag)
   if (diag == NULL)
     return;
   g_ptr_array_unref (diag->lines);
+  g_ptr_array_unref (diag->paths);
+  g_ptr_array_unref (diag->messages);
   g_free (diag);
 }
 
@@ -34,6 +40,7 @@ ks_diag_add (KsDiag *diag, const char *file, guint line, guint column, const cha
              const char *format, ...)
 {
   GString *s = g_string_new (NULL);
+  char *message;
   va_list args;
 
   if (file != NULL)
@@ -46,15 +53,20 @@ ks_diag_add (KsDiag *diag, const char *file, guint line, guint column, const cha
   if (path != NULL && path[0] != '\0')
     g_string_append_printf (s, "%s: ", path);
   va_start (args, format);
-  g_string_append_vprintf (s, format, args);
+  message = g_strdup_vprintf (format, args);
   va_end (args);
+  g_string_append (s, message);
   g_ptr_array_add (diag->lines, g_string_free (s, FALSE));
+  g_ptr_array_add (diag->paths, g_strdup (path != NULL ? path : ""));
+  g_ptr_array_add (diag->messages, message);
 }
 
 void
 ks_diag_add_literal (KsDiag *diag, const char *line)
 {
   g_ptr_array_add (diag->lines, g_strdup (line));
+  g_ptr_array_add (diag->paths, g_strdup (""));
+  g_ptr_array_add (diag->messages, g_strdup (line));
 }
 
 guint
@@ -68,6 +80,20 @@ ks_diag_get (KsDiag *diag, guint index)
 {
   g_return_val_if_fail (index < diag->lines->len, NULL);
   return g_ptr_array_index (diag->lines, index);
+}
+
+const char *
+ks_diag_get_path (KsDiag *diag, guint index)
+{
+  g_return_val_if_fail (index < diag->paths->len, NULL);
+  return g_ptr_array_index (diag->paths, index);
+}
+
+const char *
+ks_diag_get_message (KsDiag *diag, guint index)
+{
+  g_return_val_if_fail (index < diag->messages->len, NULL);
+  return g_ptr_array_index (diag->messages, index);
 }
 
 void

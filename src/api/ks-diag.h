@@ -32,6 +32,10 @@ void ks_diag_add_literal (KsDiag *diag, const char *line);
 guint ks_diag_get_count (KsDiag *diag);
 /* Problem i as one line, without a newline.  Borrowed. */
 const char *ks_diag_get (KsDiag *diag, guint index);
+/* The parts of problem i: its field path ("" when it has none) and its message (without position
+ * and path), e.g. for the causes of an API server's Invalid status.  Borrowed. */
+const char *ks_diag_get_path (KsDiag *diag, guint index);
+const char *ks_diag_get_message (KsDiag *diag, guint index);
 /* Write every problem to stream, one per line. */
 void ks_diag_print (KsDiag *diag, FILE *stream);
 /* Set error (KS_INPUT_ERROR_INVALID) to all problems joined by newlines and return FALSE, or

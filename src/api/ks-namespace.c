@@ -45,6 +45,12 @@ namespace_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
   json_builder_end_object (b);
 }
 
+static void
+namespace_copy_status (KsObject *dst, const KsObject *src)
+{
+  KS_NAMESPACE (dst)->terminating = KS_NAMESPACE (src)->terminating;
+}
+
 const KsKind ks_namespace_kind = {
   .id = KS_KIND_NAMESPACE,
   .name = "Namespace",
@@ -56,6 +62,7 @@ const KsKind ks_namespace_kind = {
   .size = sizeof (KsNamespace),
   .decode = namespace_decode,
   .encode = namespace_encode,
+  .copy_status = namespace_copy_status,
 };
 
 KsPriorityClass *

@@ -110,6 +110,37 @@ node_copy (KsObject *dst_obj, const KsObject *src_obj)
 }
 
 static void
+node_copy_status (KsObject *dst_obj, const KsObject *src_obj)
+{
+  KsNode *dst = KS_NODE (dst_obj);
+  const KsNode *src = KS_NODE (src_obj);
+
+  ks_resources_clear (&dst->capacity);
+  ks_resources_clear (&dst->allocatable);
+  ks_resources_copy (&dst->capacity, &src->capacity);
+  ks_resources_copy (&dst->allocatable, &src->allocatable);
+  for (guint i = 0; i < KS_N_NODE_CONDITIONS; i++)
+    {
+      g_free (dst->conditions[i].message);
+      dst->conditions[i] = src->conditions[i];
+      dst->conditions[i].message = g_strdup (src->conditions[i].message);
+    }
+  for (guint i = 0; i < dst->n_images; i++)
+    g_strfreev (dst->images[i].names);
+  g_free (dst->images);
+  dst->n_images = src->n_images;
+  dst->images = g_new0 (KsContainerImage, MAX (src->n_images, 1));
+  for (guint i = 0; i < src->n_images; i++)
+    {
+      dst->images[i].names = g_strdupv (src->images[i].names);
+      dst->images[i].size_bytes = src->images[i].size_bytes;
+    }
+  g_free (dst->internal_ip);
+  dst->internal_ip = g_strdup (src->internal_ip);
+  dst->kubelet_port = src->kubelet_port;
+}
+
+static void
 node_finalize (KsObject *obj)
 {
   KsNode *node = KS_NODE (obj);
@@ -397,4 +428,5 @@ const KsKind ks_node_kind = {
   .encode = node_encode,
   .copy = node_copy,
   .finalize = node_finalize,
+  .copy_status = node_copy_status,
 };

@@ -377,6 +377,20 @@ ks_object_append_key (const KsObject *obj, GString *out)
   g_string_append (out, obj->meta.name != NULL ? obj->meta.name : "");
 }
 
+void
+ks_object_swap_contents (KsObject *a, KsObject *b)
+{
+  const gsize header = G_STRUCT_OFFSET (KsObject, meta);
+  gsize size = a->kind->size - header;
+  g_autofree guint8 *tmp = NULL;
+
+  g_return_if_fail (a->kind == b->kind);
+  tmp = g_malloc (size);
+  memcpy (tmp, (guint8 *) a + header, size);
+  memcpy ((guint8 *) a + header, (guint8 *) b + header, size);
+  memcpy ((guint8 *) b + header, tmp, size);
+}
+
 char *
 ks_object_key (const KsObject *obj)
 {

@@ -148,6 +148,10 @@ struct _KsKind
   void (*finalize) (KsObject *obj);
   /* TRUE when the spec of a and b differ (drives metadata.generation); NULL: never. */
   gboolean (*spec_changed) (const KsObject *a, const KsObject *b);
+  /* Replace the status of dst (a modifiable object) with a copy of src's: the API server's
+   * update strategies (an update of the object keeps its status, a status update keeps the
+   * rest).  NULL: the kind has no status subresource. */
+  void (*copy_status) (KsObject *dst, const KsObject *src);
 };
 
 /* The kinds, by id, by name (apiVersion may be NULL to match any), by plural or short name
@@ -164,6 +168,10 @@ KsObject *ks_object_ref (KsObject *obj);
 void ks_object_unref (KsObject *obj);
 /* A modifiable copy (ref_count 1) sharing immutable parts with obj. */
 KsObject *ks_object_copy (const KsObject *obj);
+
+/* Exchange everything but the kind and reference count of two modifiable objects of one kind
+ * (metadata and the kind's fields): a, which others may hold, takes b's contents. */
+void ks_object_swap_contents (KsObject *a, KsObject *b);
 
 /* "namespace/name" or "name" for cluster-scoped objects.  Newly allocated. */
 char *ks_object_key (const KsObject *obj);

@@ -1386,6 +1386,37 @@ pod_copy (KsObject *dst_obj, const KsObject *src_obj)
 }
 
 static void
+pod_copy_status (KsObject *dst_obj, const KsObject *src_obj)
+{
+  KsPod *dst = KS_POD (dst_obj);
+  const KsPod *src = KS_POD (src_obj);
+
+  dst->phase = src->phase;
+  dst->start_time = src->start_time;
+  for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
+    {
+      g_free (dst->conditions[i].message);
+      dst->conditions[i] = src->conditions[i];
+      dst->conditions[i].message = g_strdup (src->conditions[i].message);
+    }
+  for (guint i = 0; i < KS_N_POD_STATUS_STRINGS; i++)
+    ks_pod_set_status_string (dst, i, src->strings != NULL ? src->strings[i] : NULL);
+  statuses_free (dst->container_statuses, dst->spec->n_containers);
+  statuses_free (dst->init_container_statuses, dst->spec->n_init_containers);
+  dst->container_statuses = NULL;
+  dst->init_container_statuses = NULL;
+  /* Statuses are one per container of the spec: they carry over only to a spec with as many
+   * containers (the kubelet writes them again otherwise). */
+  if (src->spec->n_containers == dst->spec->n_containers
+      && src->spec->n_init_containers == dst->spec->n_init_containers)
+    {
+      dst->container_statuses = statuses_copy (src->container_statuses, src->spec->n_containers);
+      dst->init_container_statuses
+          = statuses_copy (src->init_container_statuses, src->spec->n_init_containers);
+    }
+}
+
+static void
 pod_finalize (KsObject *obj)
 {
   KsPod *pod = KS_POD (obj);
@@ -1872,6 +1903,7 @@ const KsKind ks_pod_kind = {
   .encode = pod_encode,
   .copy = pod_copy,
   .finalize = pod_finalize,
+  .copy_status = pod_copy_status,
 };
 
 /* Templates */

@@ -20,6 +20,9 @@ typedef struct
 
 int ks_cmd_run (int argc, char **argv);
 int ks_cmd_bench (int argc, char **argv);
+int ks_cmd_cluster (int argc, char **argv);
+int ks_cmd_control_plane (int argc, char **argv);
+int ks_cmd_image (int argc, char **argv);
 int ks_cmd_version (int argc, char **argv);
 
 /* Parse options with context; on error print "kubesim CMD: message" and the hint to use

@@ -10,6 +10,9 @@
 static const KsCommand commands[] = {
   { "run", ks_cmd_run, "Simulate a scenario and write events, metrics and a summary" },
   { "bench", ks_cmd_bench, "Measure scheduling throughput, events/s and memory per pod" },
+  { "cluster", ks_cmd_cluster, "Start, stop or show a real cluster on this machine (root)" },
+  { "control-plane", ks_cmd_control_plane, "Run real mode's control plane in the foreground" },
+  { "image", ks_cmd_image, "Import and list the images real mode runs (root file systems)" },
   { "version", ks_cmd_version, "Print the version" },
 };
 
@@ -19,7 +22,7 @@ usage (FILE *out)
   fprintf (out, "Usage: kubesim COMMAND [OPTIONS...]\n\n"
                 "A Kubernetes-style cluster simulator.\n\nCommands:\n");
   for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].summary);
   fprintf (out, "\nRun \"kubesim COMMAND --help\" for a command's options.\n"
                 "Exit status: 0 success, 1 a failed run or check, 2 bad usage or input.\n");
 }

@@ -663,3 +663,29 @@ ks_scheduler_config_decode (KsDecoder *dec, JsonNode *node)
     return NULL;
   return g_steal_pointer (&c);
 }
+
+KsSchedulerConfig *
+ks_scheduler_config_load_file (const char *path, GError **error)
+{
+  g_autoptr (KsSource) source = ks_source_new_from_file (path, error);
+  g_autoptr (KsDiag) diag = NULL;
+  KsSchedulerConfig *config = NULL;
+  KsDecoder dec;
+
+  if (source == NULL)
+    return NULL;
+  diag = ks_diag_new ();
+  if (ks_source_get_n_documents (source) != 1)
+    ks_diag_add (diag, path, 0, 0, NULL,
+                 "expected one KubeSchedulerConfiguration document, found %u",
+                 ks_source_get_n_documents (source));
+  else
+    {
+      ks_decoder_init (&dec, source, diag);
+      config = ks_scheduler_config_decode (&dec, ks_source_get_document (source, 0));
+      ks_decoder_clear (&dec);
+    }
+  if (!ks_diag_to_error (diag, error))
+    g_clear_pointer (&config, ks_scheduler_config_free);
+  return config;
+}

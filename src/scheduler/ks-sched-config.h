@@ -52,6 +52,9 @@ KsSchedulerConfig *ks_scheduler_config_new_default (void);
 /* Decode a KubeSchedulerConfiguration document.  NULL after reporting problems. */
 KsSchedulerConfig *ks_scheduler_config_decode (KsDecoder *dec, JsonNode *node);
 void ks_scheduler_config_free (KsSchedulerConfig *config);
+/* Read a file holding one KubeSchedulerConfiguration document (`--config FILE`).  NULL with
+ * error: the I/O or YAML error, or every problem as file:line:column lines (KS_INPUT_ERROR). */
+KsSchedulerConfig *ks_scheduler_config_load_file (const char *path, GError **error);
 
 /* The profile for a schedulerName, or NULL. */
 KsProfileConfig *ks_scheduler_config_get_profile (KsSchedulerConfig *config, const char *name);

@@ -802,6 +802,20 @@ ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **e
     }
   if (!ks_admission_admit_update (store, current, obj, error))
     return NULL;
+  if (status_only && kind->copy_status != NULL)
+    {
+      /* The status subresource: only the status changes (and labels and annotations, which
+       * Kubernetes lets a status update write for pods); the rest is the stored object's. */
+      g_autoptr (KsObject) merged = ks_object_copy (current);
+      kind->copy_status (merged, obj);
+      ks_object_set_labels (merged, obj->meta.labels);
+      ks_object_set_annotations (merged, obj->meta.annotations);
+      merged->meta.resource_version = obj->meta.resource_version;
+      /* obj is what gets stored (the caller holds it); it takes the merged contents. */
+      ks_object_swap_contents (obj, merged);
+    }
+  else if (!status_only && kind->copy_status != NULL)
+    kind->copy_status (obj, current); /* an update of the object keeps its status */
   obj->meta.namespace = current->meta.namespace;
   obj->meta.uid = current->meta.uid;
   obj->meta.creation_timestamp = current->meta.creation_timestamp;

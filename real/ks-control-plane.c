@@ -1,0 +1,131 @@
+/* ks-control-plane.c: the real-mode control plane (see ks-control-plane.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "ks-apiserver.h"
+#include "ks-control-plane.h"
+#include "ks-wall-clock.h"
+#include "src/scheduler/ks-scheduler.h"
+#include "src/store/ks-bootstrap.h"
+#include "src/store/ks-client.h"
+#include "src/store/ks-sqlite-backend.h"
+#include "src/store/ks-store.h"
+
+struct _KsControlPlane
+{
+  KsWallClock *clock;
+  KsStore *store;
+  KsClient *client;
+  KsSchedulerConfig *scheduler_config;
+  KsScheduler *scheduler;
+  KsControllerManager *controllers;
+  KsApiServer *api;
+  guint n_loaded;
+};
+
+void
+ks_control_plane_options_init (KsControlPlaneOptions *o)
+{
+  memset (o, 0, sizeof *o);
+  o->port = KS_CONTROL_PLANE_DEFAULT_PORT;
+  ks_controller_options_init (&o->controllers);
+  o->controllers.node_lifecycle = TRUE;
+  o->controllers.taint_eviction = TRUE;
+}
+
+void
+ks_control_plane_options_clear (KsControlPlaneOptions *o)
+{
+  g_clear_pointer (&o->data_dir, g_free);
+  g_clear_pointer (&o->scheduler_config, g_free);
+}
+
+void
+ks_control_plane_free (KsControlPlane *cp)
+{
+  if (cp == NULL)
+    return;
+  /* The API first (no request arrives into a half-freed control plane), the store last. */
+  g_clear_pointer (&cp->api, ks_api_server_free);
+  g_clear_pointer (&cp->controllers, ks_controller_manager_free);
+  g_clear_pointer (&cp->scheduler, ks_scheduler_free);
+  g_clear_pointer (&cp->scheduler_config, ks_scheduler_config_free);
+  g_clear_pointer (&cp->client, ks_client_free);
+  g_clear_pointer (&cp->store, ks_store_free);
+  g_clear_pointer (&cp->clock, ks_wall_clock_free);
+  g_free (cp);
+}
+
+KsControlPlane *
+ks_control_plane_new (const KsControlPlaneOptions *o, GError **error)
+{
+  g_autoptr (KsControlPlane) cp = g_new0 (KsControlPlane, 1);
+  g_autofree char *db = NULL;
+  KsStoreBackend *backend;
+  guint64 seed;
+
+  g_return_val_if_fail (o->data_dir != NULL, NULL);
+  if (!ks_controller_options_validate (&o->controllers, error))
+    return NULL;
+  if (o->scheduler_config != NULL)
+    {
+      cp->scheduler_config = ks_scheduler_config_load_file (o->scheduler_config, error);
+      if (cp->scheduler_config == NULL)
+        return NULL;
+    }
+  else
+    cp->scheduler_config = ks_scheduler_config_new_default ();
+  if (g_mkdir_with_parents (o->data_dir, 0755) != 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot create the data directory %s: %s", o->data_dir, g_strerror (saved));
+      return NULL;
+    }
+
+  cp->clock = ks_wall_clock_new ();
+  /* UIDs and generated names from the system's random source: a store that outlives the process
+   * must not draw the same ones again. */
+  cp->store = ks_store_new (ks_wall_clock_get_clock (cp->clock), 0);
+  ks_store_use_system_random (cp->store);
+  db = g_build_filename (o->data_dir, "store.db", NULL);
+  backend = ks_sqlite_backend_open (db, error);
+  if (backend == NULL)
+    return NULL;
+  ks_store_set_backend (cp->store, backend, 0);
+  if (!ks_store_load (cp->store, error))
+    return NULL;
+  for (guint k = 0; k < KS_N_KINDS; k++)
+    cp->n_loaded += ks_store_count (cp->store, ks_kind_get (k));
+  cp->client = ks_store_client_new (cp->store);
+  if (!ks_bootstrap_objects (cp->client, error))
+    return NULL;
+
+  /* Tie-breaking draws need no reproducibility here: wall time is not reproducible anyway. */
+  seed = ((guint64) g_random_int () << 32) | g_random_int ();
+  cp->scheduler = ks_scheduler_new (cp->client, ks_wall_clock_get_clock (cp->clock),
+                                    cp->scheduler_config, NULL, seed, error);
+  if (cp->scheduler == NULL)
+    return NULL;
+  cp->controllers = ks_controller_manager_new_full (cp->client, ks_wall_clock_get_clock (cp->clock),
+                                                    NULL, &o->controllers);
+  cp->api = ks_api_server_new (cp->store, 0);
+  if (!ks_api_server_listen (cp->api, o->port, error))
+    return NULL;
+  return g_steal_pointer (&cp);
+}
+
+char *
+ks_control_plane_get_url (KsControlPlane *cp)
+{
+  return ks_api_server_get_url (cp->api);
+}
+
+guint
+ks_control_plane_get_n_loaded (KsControlPlane *cp)
+{
+  return cp->n_loaded;
+}

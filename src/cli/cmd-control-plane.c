@@ -1,0 +1,85 @@
+/* cmd-control-plane.c: kubesim control-plane: real mode's control plane in the foreground. */
+#include "config.h"
+
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "ks-cli.h"
+#include "real/ks-control-plane.h"
+#include "real/ks-kubeconfig.h"
+
+static gboolean
+on_signal (gpointer loop)
+{
+  g_main_loop_quit (loop);
+  return G_SOURCE_REMOVE;
+}
+
+int
+ks_cmd_control_plane (int argc, char **argv)
+{
+  g_auto (KsControlPlaneOptions) o = { 0 };
+  gint port = KS_CONTROL_PLANE_DEFAULT_PORT;
+  char *data_dir = NULL, *config = NULL;
+  GOptionEntry entries[] = {
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
+      "Where the database lives (default $KUBESIM_DATA_DIR or " KS_DEFAULT_DATA_DIR ")", "DIR" },
+    { "port", 0, 0, G_OPTION_ARG_INT, &port, "Serve the API on 127.0.0.1:PORT (default 6443)",
+      "PORT" },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config,
+      "The scheduler's KubeSchedulerConfiguration (default: Kubernetes' default profile)", "FILE" },
+    { NULL }
+  };
+  g_autoptr (GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr (KsControlPlane) cp = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *url = NULL;
+
+  ks_control_plane_options_init (&o);
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, ks_controller_options_get_option_group (&o.controllers));
+  g_option_context_set_summary (
+      context, "Run real mode's control plane in the foreground: the store (kept in DIR/store.db), "
+               "the scheduler, the controllers and the Kubernetes-shaped API on 127.0.0.1.  "
+               "`kubesim cluster up` starts it in the background.");
+  if (!ks_cli_parse (context, "control-plane", &argc, &argv))
+    return KS_EXIT_USAGE;
+  if (argc > 1)
+    {
+      g_printerr ("kubesim control-plane: unexpected argument \"%s\"\n", argv[1]);
+      return KS_EXIT_USAGE;
+    }
+  if (port < 0 || port > 65535)
+    {
+      g_printerr ("kubesim control-plane: --port: %d is not a port (0 to 65535)\n", port);
+      return KS_EXIT_USAGE;
+    }
+  o.port = (guint) port;
+  o.data_dir = ks_data_dir_resolve (data_dir);
+  o.scheduler_config = config;
+  g_free (data_dir);
+  if (!ks_controller_options_validate (&o.controllers, &error))
+    {
+      g_printerr ("kubesim control-plane: %s\n", error->message);
+      return KS_EXIT_USAGE;
+    }
+  cp = ks_control_plane_new (&o, &error);
+  if (cp == NULL)
+    {
+      g_printerr ("kubesim control-plane: %s\n", error->message);
+      return g_error_matches (error, KS_INPUT_ERROR, KS_INPUT_ERROR_INVALID) ? KS_EXIT_USAGE
+                                                                             : KS_EXIT_FAILED;
+    }
+  url = ks_control_plane_get_url (cp);
+  g_print ("kubesim control plane: serving %s (data %s, %u objects loaded)\n", url, o.data_dir,
+           ks_control_plane_get_n_loaded (cp));
+  fflush (stdout);
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, on_signal, loop);
+  g_unix_signal_add (SIGINT, on_signal, loop);
+  g_main_loop_run (loop);
+  g_print ("kubesim control plane: stopping\n");
+  return KS_EXIT_OK;
+}
