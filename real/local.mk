@@ -18,6 +18,7 @@ real_libks_real_la_SOURCES = \
 	real/ks-nsfile.c real/ks-nsfile.h \
 	real/ks-oci-bundle.c real/ks-oci-bundle.h \
 	real/ks-printers.c real/ks-printers.h \
+	real/ks-prober-gio.c real/ks-prober-gio.h \
 	real/ks-runc-runtime.c real/ks-runc-runtime.h \
 	real/ks-runc.c real/ks-runc.h \
 	real/ks-service-proxy.c real/ks-service-proxy.h \
