@@ -741,6 +741,7 @@ start_failed (PodWorker *w, gboolean init, guint i, gboolean created, const GErr
 {
   KsKubelet *k = w->kubelet;
   const KsContainer *c = container_of (w->pod, init, i);
+  const char *image = c->image != NULL ? c->image : "";
   KsRuntimeError code = KS_RUNTIME_ERROR_CREATE;
 
   if (error->domain == KS_RUNTIME_ERROR)
@@ -750,7 +751,7 @@ start_failed (PodWorker *w, gboolean init, guint i, gboolean created, const GErr
   if (code == KS_RUNTIME_ERROR_IMAGE_NOT_FOUND && g_strcmp0 (c->image_pull_policy, "Never") == 0)
     {
       g_autofree char *message = g_strdup_printf (
-          "Container image \"%s\" is not present with pull policy of Never", c->image);
+          "Container image \"%s\" is not present with pull policy of Never", image);
       ks_event_record (&k->events, KS_OBJECT (w->pod), TRUE, "ErrImageNeverPull", k->node_name,
                        "%s", message);
       ks_event_record (&k->events, KS_OBJECT (w->pod), TRUE, "Failed", k->node_name,
@@ -761,9 +762,9 @@ start_failed (PodWorker *w, gboolean init, guint i, gboolean created, const GErr
     }
   if (code == KS_RUNTIME_ERROR_IMAGE_NOT_FOUND)
     {
-      image_backoff_next (w, c->image);
+      image_backoff_next (w, image);
       ks_event_record (&k->events, KS_OBJECT (w->pod), TRUE, "Failed", k->node_name,
-                       "Failed to pull image \"%s\": %s", c->image, error->message);
+                       "Failed to pull image \"%s\": %s", image, error->message);
       ks_event_record (&k->events, KS_OBJECT (w->pod), TRUE, "Failed", k->node_name,
                        "Error: ErrImagePull");
       schedule_retry (w, init, i, E_PULL);
@@ -792,10 +793,11 @@ start_container (PodWorker *w, gboolean init, guint i)
   CWork *cw = work_of (w, init, i);
   g_autoptr (GError) error = NULL;
   gboolean had_error = cw->error != E_NONE;
+  const char *image = c->image != NULL ? c->image : "";
 
-  if (image_in_backoff (w, c->image))
+  if (image_in_backoff (w, image))
     {
-      g_autofree char *message = g_strdup_printf ("Back-off pulling image \"%s\"", c->image);
+      g_autofree char *message = g_strdup_printf ("Back-off pulling image \"%s\"", image);
       ks_event_record (&k->events, KS_OBJECT (w->pod), FALSE, "BackOff", k->node_name, "%s",
                        message);
       ks_event_record (&k->events, KS_OBJECT (w->pod), TRUE, "Failed", k->node_name,
@@ -1326,6 +1328,7 @@ on_exited (PodWorker *w, gboolean init, guint i, const KsContainerEvent *event)
     {
       cw->state = C_EXITED;
       cw->probe_kill = FALSE;
+      cw->stop_pending = FALSE; /* a sidecar that ended before its turn */
       write_status (w, mutate_exited, &d);
       settle (w);
       return;
