@@ -7,6 +7,7 @@ real_libks_real_la_SOURCES = \
 	real/ks-api-status.c real/ks-api-status.h \
 	real/ks-apiserver.c real/ks-apiserver.h \
 	real/ks-cgroup.c real/ks-cgroup.h \
+	real/ks-cluster.c real/ks-cluster.h \
 	real/ks-control-plane.c real/ks-control-plane.h \
 	real/ks-daemon.c real/ks-daemon.h \
 	real/ks-fsutil.c real/ks-fsutil.h \
@@ -19,6 +20,7 @@ real_libks_real_la_SOURCES = \
 	real/ks-nsfile.c real/ks-nsfile.h \
 	real/ks-oci-bundle.c real/ks-oci-bundle.h \
 	real/ks-printers.c real/ks-printers.h \
+	real/ks-prober-gio.c real/ks-prober-gio.h \
 	real/ks-runc-runtime.c real/ks-runc-runtime.h \
 	real/ks-runc.c real/ks-runc.h \
 	real/ks-service-feed.c real/ks-service-feed.h \

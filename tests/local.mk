@@ -38,6 +38,7 @@ unit_tests = \
 	tests/test-node-lifecycle \
 	tests/test-oci-bundle \
 	tests/test-printers \
+	tests/test-prober-gio \
 	tests/test-quantity \
 	tests/test-scheduler \
 	tests/test-service-proxy \
@@ -62,6 +63,7 @@ tests_test_net_real_LDADD = $(test_ldadd)
 tests_test_node_lifecycle_LDADD = $(test_ldadd)
 tests_test_oci_bundle_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
+tests_test_prober_gio_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_service_proxy_LDADD = $(test_ldadd)

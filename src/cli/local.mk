@@ -4,6 +4,7 @@ kubesim_SOURCES = \
 	src/cli/ks-cli.h \
 	src/cli/main.c \
 	src/cli/cmd-bench.c \
+	src/cli/cmd-cluster.c \
 	src/cli/cmd-control-plane.c \
 	src/cli/cmd-image.c \
 	src/cli/cmd-node.c \

@@ -10,6 +10,7 @@
 static const KsCommand commands[] = {
   { "run", ks_cmd_run, "Simulate a scenario and write events, metrics and a summary" },
   { "bench", ks_cmd_bench, "Measure scheduling throughput, events/s and memory per pod" },
+  { "cluster", ks_cmd_cluster, "Start, stop or show a real cluster on this machine (root)" },
   { "control-plane", ks_cmd_control_plane, "Run real mode's control plane in the foreground" },
   { "node", ks_cmd_node, "Run real mode's node agent for one node in the foreground" },
   { "image", ks_cmd_image, "Import and list the images real mode runs (root file systems)" },
