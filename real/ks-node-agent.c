@@ -9,6 +9,7 @@
 #include "ks-kubelet-server.h"
 #include "ks-net.h"
 #include "ks-node-agent.h"
+#include "ks-prober-gio.h"
 #include "ks-runc-runtime.h"
 #include "ks-service-feed.h"
 #include "ks-service-proxy.h"
@@ -34,6 +35,7 @@ struct _KsNodeAgent
   guint node_watch;
   KsNetworkProvider provider;
   KsRuntime *runtime;
+  KsProber *prober;
   KsKubelet *kubelet;
   KsServiceProxy *proxy;
   KsServiceFeed *feed;
@@ -252,6 +254,15 @@ on_node (const KsWatchEvent *event, gpointer data)
   configure_network (a, node->pod_cidr);
 }
 
+/* Probes connect only to addresses the kernel routes through kubesim's bridge (a pod's), never
+ * to anything else a probe's host might name. */
+static gboolean
+may_probe (const char *ip, gpointer data)
+{
+  KsNodeAgent *a = data;
+  return ks_net_route_is_ours (a->net, ip);
+}
+
 /* The registration */
 
 static const char *
@@ -357,7 +368,9 @@ ks_node_agent_new (const KsNodeAgentOptions *o, GError **error)
   a->runtime = ks_runc_runtime_new (clock, &runtime_options, error);
   if (a->runtime == NULL)
     return NULL;
+  a->prober = ks_prober_gio_new (may_probe, a);
   a->kubelet = ks_kubelet_new (a->client, clock, a->runtime, NULL, o->node_name);
+  ks_kubelet_set_prober (a->kubelet, a->prober);
 
   a->proxy = ks_service_proxy_new (a->net, clock);
   a->feed = ks_service_feed_new (a->client, a->proxy);
@@ -374,6 +387,7 @@ ks_node_agent_free (KsNodeAgent *a)
   g_clear_pointer (&a->feed, ks_service_feed_free);
   g_clear_pointer (&a->proxy, ks_service_proxy_free);
   g_clear_pointer (&a->kubelet, ks_kubelet_free);
+  g_clear_pointer (&a->prober, ks_prober_free);
   g_clear_pointer (&a->runtime, ks_runtime_free);
   if (a->node_watch != 0)
     ks_client_unwatch (a->client, a->node_watch);
