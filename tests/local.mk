@@ -105,6 +105,7 @@ shell_tests = \
 	tests/fuzz.sh \
 	tests/golden.sh \
 	tests/quickstart.sh \
+	tests/real-node.sh \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
 	tests/three-nodes.sh \
