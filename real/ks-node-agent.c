@@ -1,10 +1,14 @@
 /* ks-node-agent.c: real mode's node agent (see ks-node-agent.h). */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "ks-fsutil.h"
 #include "ks-http-client.h"
 #include "ks-kubelet-server.h"
 #include "ks-net.h"
@@ -26,6 +30,7 @@ G_DEFINE_QUARK (ks-node-agent-error-quark, ks_node_agent_error)
 struct _KsNodeAgent
 {
   char *node_name;
+  int lock_fd; /* agent.lock, held (flock) while the agent lives */
   KsWallClock *clock;
   KsClient *client;
   KsNet *net;
@@ -147,6 +152,42 @@ check_machine (const KsNodeAgentOptions *o, GError **error)
       return FALSE;
     }
   return TRUE;
+}
+
+/* One agent per node: a second one would remove the first one's containers as leftovers.  The
+ * lock goes with the process, however it ends; the descriptor is close-on-exec so that no runc
+ * or container process inherits it. */
+static int
+lock_node (const KsNodeAgentOptions *o, GError **error)
+{
+  g_autofree char *dir = g_build_filename (o->data_dir, "nodes", o->node_name, NULL);
+  g_autofree char *path = g_build_filename (dir, "agent.lock", NULL);
+  int fd;
+
+  if (!ks_fs_mkdirs (dir, 0755, error))
+    return -1;
+  fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot open %s: %s", path,
+                   g_strerror (saved));
+      return -1;
+    }
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      int saved = errno;
+      close (fd);
+      if (saved == EWOULDBLOCK)
+        g_set_error (error, KS_NODE_AGENT_ERROR, KS_NODE_AGENT_ERROR_RUNNING,
+                     "node %s already has an agent running on %s (it holds %s)", o->node_name,
+                     o->data_dir, path);
+      else
+        g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot lock %s: %s",
+                     path, g_strerror (saved));
+      return -1;
+    }
+  return fd;
 }
 
 /* The pod network */
@@ -320,10 +361,11 @@ ks_node_agent_new (const KsNodeAgentOptions *o, GError **error)
   if (!ks_node_agent_options_validate (o, error) || !check_machine (o, error))
     return NULL;
   parent = o->cgroup_parent != NULL ? o->cgroup_parent : KS_RUNC_DEFAULT_CGROUP_PARENT;
-  if (!ks_runc_runtime_become_subreaper (error))
-    return NULL;
   a = g_new0 (KsNodeAgent, 1);
   a->node_name = g_strdup (o->node_name);
+  a->lock_fd = lock_node (o, error);
+  if (a->lock_fd < 0 || !ks_runc_runtime_become_subreaper (error))
+    return NULL;
   a->clock = ks_wall_clock_new ();
   clock = ks_wall_clock_get_clock (a->clock);
   a->client = ks_http_client_new (o->server, 0, error);
@@ -398,6 +440,8 @@ ks_node_agent_free (KsNodeAgent *a)
   g_clear_pointer (&a->clock, ks_wall_clock_free);
   g_free (a->pod_cidr);
   g_free (a->node_name);
+  if (a->lock_fd >= 0)
+    close (a->lock_fd);
   g_free (a);
 }
 

@@ -5,7 +5,8 @@
  * real/ks-net; the node status updater (registration and heartbeats); the Service proxy fed
  * from watches of Services and Endpoints; and its own HTTP server for container logs.
  *
- * Start order: become a child subreaper; check the machine's network (preflight) and make sure
+ * Start order: take the node's lock (<data-dir>/nodes/<node>/agent.lock: one agent per node and
+ * data directory); become a child subreaper; check the machine's network (preflight) and make sure
  * of the shared bridge; remove what an earlier agent of this node left (its runc containers,
  * bundles, namespace files and cgroups: an agent that starts again restarts its pods'
  * containers, see below); serve logs; register the Node (Ready False, "cni plugin not
@@ -36,6 +37,7 @@ typedef enum
 {
   KS_NODE_AGENT_ERROR_INVALID,     /* a bad option (what, and what would be valid) */
   KS_NODE_AGENT_ERROR_UNAVAILABLE, /* this machine cannot run an agent: not root, no runc */
+  KS_NODE_AGENT_ERROR_RUNNING,     /* another agent of the node runs on this data directory */
 } KsNodeAgentError;
 
 typedef struct
@@ -61,7 +63,8 @@ gboolean ks_node_agent_options_validate (const KsNodeAgentOptions *options, GErr
 typedef struct _KsNodeAgent KsNodeAgent;
 
 /* Start the agent (see the start order above).  Errors: the options
- * (KS_NODE_AGENT_ERROR_INVALID), not root or runc missing (KS_NODE_AGENT_ERROR_UNAVAILABLE), the
+ * (KS_NODE_AGENT_ERROR_INVALID), not root or runc missing (KS_NODE_AGENT_ERROR_UNAVAILABLE),
+ * another agent of the node running (KS_NODE_AGENT_ERROR_RUNNING), the
  * network preflight (KS_NET_ERROR_PREFLIGHT, listing every problem), the leftovers of an earlier
  * agent that cannot be removed, the data directory, the cgroups, the log port.  An API server that
  * cannot be reached yet is no error: the agent keeps trying. */

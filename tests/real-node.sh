@@ -177,6 +177,10 @@ expect_eq "Ready's reason" \
   "$(get /api/v1/nodes/n1 | jq -r '.status.conditions[]|select(.type=="Ready").reason')" \
   KubeletReady
 net_prefix=${N1_CIDR%.0/24}
+"$KUBESIM" node --server "$URL" --name n1 --cpu 2 --memory 2Gi --data-dir "$D" \
+  --cgroup-parent "$CG" >"$TMP/n1-twice.out" 2>&1
+expect_eq "a second agent of n1 exits 1" "$?" 1
+expect_grep "... saying why" "node n1 already has an agent running" "$TMP/n1-twice.out"
 
 # ---- pods, logs, restarts ----------------------------------------------------------------------
 post /api/v1/namespaces/default/pods '{"apiVersion":"v1","kind":"Pod","metadata":{"name":"logger"},
