@@ -1,6 +1,8 @@
 /* main.c: the kubesim command: dispatch to a subcommand. */
 #include "config.h"
 
+#include <errno.h>
+
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +39,23 @@ run_command (const KsCommand *command, int argc, char **argv)
 
   g_set_prgname (prgname);
   return command->handler (argc, argv);
+}
+
+gboolean
+ks_cli_parse_seed (const char *command, const char *text, guint64 *out)
+{
+  char *end;
+
+  errno = 0;
+  *out = g_ascii_strtoull (text, &end, 10);
+  if (*end != '\0' || !g_ascii_isdigit (text[0]) || errno == ERANGE)
+    {
+      g_printerr ("kubesim %s: --seed: invalid seed \"%s\": expected an integer from 0 to "
+                  "%" G_GUINT64_FORMAT "\n",
+                  command, text, G_MAXUINT64);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean
