@@ -59,6 +59,15 @@ stop () {
   wait "$1" 2>/dev/null
 }
 
+# stop_ok PID WHAT LOG: SIGTERM, and the process must exit 0 (under valgrind: with no error).
+stop_ok () {
+  kill -TERM "$1"
+  wait "$1"
+  st=$?
+  expect_eq "$2 exits 0 on SIGTERM" "$st" 0
+  [ "$st" -eq 0 ] || cat "$3" >&2
+}
+
 cleanup () {
   stop "$N1_PID"
   stop "$N2_PID"
@@ -269,9 +278,7 @@ gone () { [ "$(get "/api/v1/namespaces/default/pods/$1" | jq -r .code)" = 404 ];
 wait_until 30 "a deleted pod goes" gone crasher
 containers_of n1 >"$TMP/before"
 expect_eq "n1 runs 2 containers" "$(wc -l <"$TMP/before")" 2
-kill -TERM "$N1_PID"
-wait "$N1_PID"
-expect_eq "the agent exits 0 on SIGTERM" "$?" 0
+stop_ok "$N1_PID" "n1's agent" "$TMP/n1.log"
 N1_PID=""
 expect_grep "it says it stops" "stopping (containers keep running)" "$TMP/n1.log"
 containers_of n1 >"$TMP/after-stop"
@@ -301,11 +308,11 @@ wait_until 10 "the NodePort still answers" answers "http://127.0.0.1:$NODE_PORT/
 expect_eq "one network namespace per pod" "$(ip netns list | grep -c '^ks-')" 3
 
 # ---- teardown -------------------------------------------------------------------------------
-stop "$N1_PID"
+stop_ok "$N1_PID" "n1's second agent" "$TMP/n1b.log"
 N1_PID=""
-stop "$N2_PID"
+stop_ok "$N2_PID" "n2's agent" "$TMP/n2.log"
 N2_PID=""
-stop "$CP_PID"
+stop_ok "$CP_PID" "the control plane" "$TMP/cp.log"
 CP_PID=""
 "$KUBESIM" node --cleanup --data-dir "$D" --cgroup-parent "$CG" >"$TMP/cleanup.out" 2>&1
 expect_eq "kubesim node --cleanup exits 0" "$?" 0
