@@ -2,8 +2,10 @@
  *
  * On the wall clock and the thread-default main context it runs, against the API server over
  * HTTP: the kubelet (src/kubelet) with the runc runtime, whose pods get their network from
- * real/ks-net; the node status updater (registration and heartbeats); the Service proxy fed
- * from watches of Services and Endpoints; and its own HTTP server for container logs.
+ * real/ks-net, and the GIO prober, allowed to connect only to addresses the kernel routes through
+ * kubesim's bridge (ks_net_route_is_ours); the node status updater (registration and heartbeats);
+ * the Service proxy fed from watches of Services and Endpoints; and its own HTTP server for
+ * container logs.
  *
  * Start order: take the node's lock (<data-dir>/nodes/<node>/agent.lock: one agent per node and
  * data directory); become a child subreaper; check the machine's network (preflight) and make sure
