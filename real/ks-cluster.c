@@ -127,10 +127,28 @@ settings_write (const KsClusterOptions *o, const char *url, GError **error)
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "server");
   json_builder_add_string_value (b, url);
-  json_builder_set_member_name (b, "cgroupParent");
-  json_builder_add_string_value (b, o->cgroup_parent);
+  json_builder_set_member_name (b, "port");
+  json_builder_add_int_value (b, o->port);
   json_builder_set_member_name (b, "nodes");
   json_builder_add_int_value (b, o->n_nodes);
+  json_builder_set_member_name (b, "nodeCpu");
+  json_builder_add_string_value (b, o->node_cpu);
+  json_builder_set_member_name (b, "nodeMemory");
+  json_builder_add_string_value (b, o->node_memory);
+  json_builder_set_member_name (b, "nodePods");
+  json_builder_add_string_value (b, o->node_pods);
+  json_builder_set_member_name (b, "cgroupParent");
+  json_builder_add_string_value (b, o->cgroup_parent);
+  if (o->scheduler_config != NULL)
+    {
+      json_builder_set_member_name (b, "schedulerConfig");
+      json_builder_add_string_value (b, o->scheduler_config);
+    }
+  json_builder_set_member_name (b, "controlPlaneArgs");
+  json_builder_begin_array (b);
+  for (guint i = 0; o->control_plane_args != NULL && o->control_plane_args[i] != NULL; i++)
+    json_builder_add_string_value (b, o->control_plane_args[i]);
+  json_builder_end_array (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
@@ -139,32 +157,70 @@ settings_write (const KsClusterOptions *o, const char *url, GError **error)
   return ks_fs_write_file (path, text, -1, error);
 }
 
-/* The cgroup parent and server of the cluster last brought up in data_dir (defaults when
- * unknown). */
 static void
-settings_read (const char *data_dir, char **cgroup_parent, char **server)
+replace_string (char **setting, JsonObject *o, const char *member)
+{
+  const char *v = json_object_get_string_member_with_default (o, member, NULL);
+
+  if (v != NULL && v[0] != '\0')
+    {
+      g_free (*setting);
+      *setting = g_strdup (v);
+    }
+}
+
+/* The settings of the cluster last brought up in data_dir into o (initialized: what the file
+ * lacks keeps its default), and its server URL.  FALSE when there is no readable file. */
+static gboolean
+settings_read (const char *data_dir, KsClusterOptions *o, char **server)
 {
   g_autofree char *path = settings_path (data_dir);
   g_autoptr (JsonParser) parser = json_parser_new ();
-  JsonObject *o;
+  JsonObject *root;
+  JsonArray *args;
+  gint64 n;
 
-  *cgroup_parent = NULL;
   if (server != NULL)
     *server = NULL;
-  if (json_parser_load_from_file (parser, path, NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!json_parser_load_from_file (parser, path, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    return FALSE;
+  root = json_node_get_object (json_parser_get_root (parser));
+  n = json_object_get_int_member_with_default (root, "port", o->port);
+  if (n > 0 && n <= 65535)
+    o->port = (guint) n;
+  n = json_object_get_int_member_with_default (root, "nodes", o->n_nodes);
+  if (n >= 0 && n <= 100)
+    o->n_nodes = (guint) n;
+  replace_string (&o->node_cpu, root, "nodeCpu");
+  replace_string (&o->node_memory, root, "nodeMemory");
+  replace_string (&o->node_pods, root, "nodePods");
+  replace_string (&o->cgroup_parent, root, "cgroupParent");
+  replace_string (&o->scheduler_config, root, "schedulerConfig");
+  if (strchr (o->cgroup_parent, '/') != NULL)
     {
-      o = json_node_get_object (json_parser_get_root (parser));
-      *cgroup_parent
-          = g_strdup (json_object_get_string_member_with_default (o, "cgroupParent", NULL));
-      if (server != NULL)
-        *server = g_strdup (json_object_get_string_member_with_default (o, "server", NULL));
+      g_free (o->cgroup_parent);
+      o->cgroup_parent = g_strdup (KS_RUNC_DEFAULT_CGROUP_PARENT);
     }
-  if (*cgroup_parent == NULL || (*cgroup_parent)[0] == '\0' || strchr (*cgroup_parent, '/') != NULL)
+  args = json_object_has_member (root, "controlPlaneArgs")
+                 && JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "controlPlaneArgs"))
+             ? json_object_get_array_member (root, "controlPlaneArgs")
+             : NULL;
+  if (args != NULL)
     {
-      g_free (*cgroup_parent);
-      *cgroup_parent = g_strdup (KS_RUNC_DEFAULT_CGROUP_PARENT);
+      g_autoptr (GStrvBuilder) sb = g_strv_builder_new ();
+      for (guint i = 0; i < json_array_get_length (args); i++)
+        {
+          JsonNode *e = json_array_get_element (args, i);
+          if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+            g_strv_builder_add (sb, json_node_get_string (e));
+        }
+      g_strfreev (o->control_plane_args);
+      o->control_plane_args = g_strv_builder_end (sb);
     }
+  if (server != NULL)
+    *server = g_strdup (json_object_get_string_member_with_default (root, "server", NULL));
+  return TRUE;
 }
 
 /* ---- readiness ---------------------------------------------------------------------------------
@@ -385,17 +441,107 @@ start_daemon (const char *data_dir, const char *name, GPtrArray *argv, GError **
   return ks_daemon_start (data_dir, name, (const char *const *) argv->pdata, error) > 0;
 }
 
+/* Start the daemons of o that are not running (all of them for a fresh cluster) and wait until
+ * the cluster is ready. */
+static gboolean
+start_missing (const KsClusterOptions *o, const char *url, KsClusterPrintFunc print, gpointer data,
+               GError **error)
+{
+  g_autofree char *kubeconfig = g_build_filename (o->data_dir, "kubeconfig", NULL);
+  g_autofree char *port = g_strdup_printf ("%u", o->port);
+  gint64 deadline = g_get_monotonic_time () + o->timeout;
+  guint started = 0;
+
+  if (ks_daemon_get_pid (o->data_dir, CONTROL_PLANE) == 0)
+    {
+      g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+      say (print, data, "Starting the control plane on %s (data in %s)", url, o->data_dir);
+      g_ptr_array_add (argv, (gpointer) ks_daemon_self_path ());
+      g_ptr_array_add (argv, (gpointer) "control-plane");
+      g_ptr_array_add (argv, (gpointer) "--data-dir");
+      g_ptr_array_add (argv, o->data_dir);
+      g_ptr_array_add (argv, (gpointer) "--port");
+      g_ptr_array_add (argv, port);
+      if (o->scheduler_config != NULL)
+        {
+          g_ptr_array_add (argv, (gpointer) "--config");
+          g_ptr_array_add (argv, o->scheduler_config);
+        }
+      for (guint i = 0; o->control_plane_args != NULL && o->control_plane_args[i] != NULL; i++)
+        g_ptr_array_add (argv, o->control_plane_args[i]);
+      if (!start_daemon (o->data_dir, CONTROL_PLANE, argv, error))
+        return FALSE;
+    }
+  if (!wait_api (o->data_dir, url, deadline, error)
+      || !ks_kubeconfig_write (kubeconfig, url, error))
+    return FALSE;
+  for (guint i = 0; i < o->n_nodes; i++)
+    {
+      g_autofree char *name = node_name (i);
+      g_autofree char *daemon = g_strconcat ("node-agent-", name, NULL);
+      g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+      const char *args[] = {
+        ks_daemon_self_path (),
+        "node",
+        "--server",
+        url,
+        "--name",
+        name,
+        "--cpu",
+        o->node_cpu,
+        "--memory",
+        o->node_memory,
+        "--pods",
+        o->node_pods,
+        "--data-dir",
+        o->data_dir,
+        "--cgroup-parent",
+        o->cgroup_parent,
+      };
+
+      if (ks_daemon_get_pid (o->data_dir, daemon) > 0)
+        continue;
+      for (guint j = 0; j < G_N_ELEMENTS (args); j++)
+        g_ptr_array_add (argv, (gpointer) args[j]);
+      if (!start_daemon (o->data_dir, daemon, argv, error))
+        return FALSE;
+      started++;
+    }
+  if (started > 0)
+    say (print, data, "Started %u node agent%s", started, started == 1 ? "" : "s");
+  if (!wait_nodes (o->data_dir, url, o->n_nodes, deadline, error))
+    return FALSE;
+  say (print, data, "Cluster up: %u node%s Ready; kubeconfig %s, logs in %s/log", o->n_nodes,
+       o->n_nodes == 1 ? "" : "s", kubeconfig, o->data_dir);
+  return TRUE;
+}
+
+/* Whether any daemon of data_dir runs, and whether all of them (control plane and n agents) do. */
+static void
+daemons_running (const char *data_dir, guint n, gboolean *any, gboolean *all)
+{
+  *all = ks_daemon_get_pid (data_dir, CONTROL_PLANE) > 0;
+  *any = *all;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = node_name (i);
+      g_autofree char *daemon = g_strconcat ("node-agent-", name, NULL);
+      gboolean running = ks_daemon_get_pid (data_dir, daemon) > 0;
+      *any |= running;
+      *all &= running;
+    }
+}
+
 gboolean
 ks_cluster_up (const KsClusterOptions *o, KsClusterPrintFunc print, gpointer data, GError **error)
 {
   g_autofree char *problems = NULL;
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u", o->port);
   g_autofree char *kubeconfig = g_build_filename (o->data_dir, "kubeconfig", NULL);
-  g_autofree char *old_parent = NULL;
-  g_autofree char *port = g_strdup_printf ("%u", o->port);
+  g_auto (KsClusterOptions) old = { 0 };
+  g_autofree char *old_url = NULL;
   g_autoptr (GError) local = NULL;
-  gint64 deadline;
-  GPid pid;
+  gboolean any, all, had_settings;
 
   problems = ks_cluster_preflight (o->data_dir);
   if (problems != NULL)
@@ -404,83 +550,37 @@ ks_cluster_up (const KsClusterOptions *o, KsClusterPrintFunc print, gpointer dat
                    "this machine cannot run a cluster yet:\n%s", problems);
       return FALSE;
     }
-  pid = ks_daemon_get_pid (o->data_dir, CONTROL_PLANE);
-  if (pid > 0)
+  ks_cluster_options_init (&old);
+  old.data_dir = g_strdup (o->data_dir);
+  had_settings = settings_read (o->data_dir, &old, &old_url);
+  daemons_running (o->data_dir, had_settings ? old.n_nodes : 0, &any, &all);
+  if (any && all)
     {
       g_set_error (error, KS_CLUSTER_ERROR, KS_CLUSTER_ERROR_RUNNING,
-                   "a cluster is already up in %s (its control plane is process %d); "
-                   "`kubesim cluster down` stops it",
-                   o->data_dir, pid);
+                   "a cluster is already up in %s (%s); `kubesim cluster down` stops it",
+                   o->data_dir, old_url != NULL ? old_url : "its control plane runs");
       return FALSE;
     }
-  if (!ks_fs_mkdirs (o->data_dir, 0755, error))
-    return FALSE;
-  /* What a crashed cluster left behind goes first (its cgroups under its own parent). */
-  settings_read (o->data_dir, &old_parent, NULL);
-  if (!remove_everything (o->data_dir, old_parent, print, data, error)
-      || (strcmp (old_parent, o->cgroup_parent) != 0
-          && !remove_everything (o->data_dir, o->cgroup_parent, print, data, error)))
-    return FALSE;
-  if (!settings_write (o, url, error))
-    return FALSE;
-
-  deadline = g_get_monotonic_time () + o->timeout;
-  say (print, data, "Starting the control plane on %s (data in %s)", url, o->data_dir);
-  {
-    g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-    g_ptr_array_add (argv, (gpointer) ks_daemon_self_path ());
-    g_ptr_array_add (argv, (gpointer) "control-plane");
-    g_ptr_array_add (argv, (gpointer) "--data-dir");
-    g_ptr_array_add (argv, o->data_dir);
-    g_ptr_array_add (argv, (gpointer) "--port");
-    g_ptr_array_add (argv, port);
-    if (o->scheduler_config != NULL)
-      {
-        g_ptr_array_add (argv, (gpointer) "--config");
-        g_ptr_array_add (argv, o->scheduler_config);
-      }
-    for (guint i = 0; o->control_plane_args != NULL && o->control_plane_args[i] != NULL; i++)
-      g_ptr_array_add (argv, o->control_plane_args[i]);
-    if (!start_daemon (o->data_dir, CONTROL_PLANE, argv, &local)
-        || !wait_api (o->data_dir, url, deadline, &local))
-      goto fail;
-  }
-  if (!ks_kubeconfig_write (kubeconfig, url, &local))
-    goto fail;
-  say (print, data, "Starting %u node agent%s", o->n_nodes, o->n_nodes == 1 ? "" : "s");
-  for (guint i = 0; i < o->n_nodes; i++)
+  if (any)
     {
-      g_autofree char *name = node_name (i);
-      g_autofree char *daemon = g_strconcat ("node-agent-", name, NULL);
-      g_autoptr (GPtrArray) argv = g_ptr_array_new ();
-      const char *args[] = { ks_daemon_self_path (),
-                             "node",
-                             "--server",
-                             url,
-                             "--name",
-                             name,
-                             "--cpu",
-                             o->node_cpu,
-                             "--memory",
-                             o->node_memory,
-                             "--pods",
-                             o->node_pods,
-                             "--data-dir",
-                             o->data_dir,
-                             "--cgroup-parent",
-                             o->cgroup_parent };
-      for (guint j = 0; j < G_N_ELEMENTS (args); j++)
-        g_ptr_array_add (argv, (gpointer) args[j]);
-      if (!start_daemon (o->data_dir, daemon, argv, &local))
-        goto fail;
+      /* Part of the cluster died (a crashed control plane or node agent): start what is
+       * missing, as it was configured; the running parts and their pods stay. */
+      say (print, data, "Part of the cluster in %s is running: starting what is missing",
+           o->data_dir);
+      old.timeout = o->timeout;
+      return start_missing (&old, old_url != NULL ? old_url : url, print, data, error);
     }
-  if (!wait_nodes (o->data_dir, url, o->n_nodes, deadline, &local))
-    goto fail;
-  say (print, data, "Cluster up: %u node%s Ready; kubeconfig %s, logs in %s/log", o->n_nodes,
-       o->n_nodes == 1 ? "" : "s", kubeconfig, o->data_dir);
-  return TRUE;
 
-fail:
+  /* A fresh start.  What a crashed cluster left behind goes first (its cgroups under its own
+   * parent); the database stays, so objects come back. */
+  if (!ks_fs_mkdirs (o->data_dir, 0755, error)
+      || !remove_everything (o->data_dir, old.cgroup_parent, print, data, error)
+      || (strcmp (old.cgroup_parent, o->cgroup_parent) != 0
+          && !remove_everything (o->data_dir, o->cgroup_parent, print, data, error))
+      || !settings_write (o, url, error))
+    return FALSE;
+  if (start_missing (o, url, print, data, &local))
+    return TRUE;
   /* Nothing half up stays behind. */
   say (print, data, "Start failed: stopping what was started");
   remove_everything (o->data_dir, o->cgroup_parent, print, data, NULL);
@@ -496,13 +596,14 @@ gboolean
 ks_cluster_down (const char *data_dir, gboolean purge, KsClusterPrintFunc print, gpointer data,
                  GError **error)
 {
-  g_autofree char *parent = NULL;
+  g_auto (KsClusterOptions) o = { 0 };
   g_autofree char *kubeconfig = g_build_filename (data_dir, "kubeconfig", NULL);
   g_autofree char *store = g_build_filename (data_dir, "store.db", NULL);
   g_autofree char *settings = settings_path (data_dir);
 
-  settings_read (data_dir, &parent, NULL);
-  if (!remove_everything (data_dir, parent, print, data, error))
+  ks_cluster_options_init (&o);
+  settings_read (data_dir, &o, NULL);
+  if (!remove_everything (data_dir, o.cgroup_parent, print, data, error))
     return FALSE;
   g_unlink (kubeconfig);
   if (purge && g_file_test (data_dir, G_FILE_TEST_IS_DIR))
@@ -527,7 +628,7 @@ ks_cluster_down (const char *data_dir, gboolean purge, KsClusterPrintFunc print,
 gboolean
 ks_cluster_status (const char *data_dir, KsClusterPrintFunc print, gpointer data)
 {
-  g_autofree char *parent = NULL;
+  g_auto (KsClusterOptions) o = { 0 };
   g_autofree char *url = NULL;
   g_autoptr (GPtrArray) names = ks_daemon_list (data_dir);
   g_autoptr (SoupSession) session = soup_session_new_with_options ("timeout", 2, NULL);
@@ -536,7 +637,8 @@ ks_cluster_status (const char *data_dir, KsClusterPrintFunc print, gpointer data
   gboolean up = TRUE;
   GPid pid = ks_daemon_get_pid (data_dir, CONTROL_PLANE);
 
-  settings_read (data_dir, &parent, &url);
+  ks_cluster_options_init (&o);
+  settings_read (data_dir, &o, &url);
   if (url == NULL || pid == 0)
     {
       say (print, data, "No cluster is up in %s", data_dir);

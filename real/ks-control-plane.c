@@ -115,8 +115,9 @@ ks_control_plane_new (const KsControlPlaneOptions *o, GError **error)
   cp->events = ks_object_event_sink_new (cp->client, ks_wall_clock_get_clock (cp->clock), NULL, 0);
   cp->event_ttl = ks_event_ttl_new (cp->client, ks_wall_clock_get_clock (cp->clock), KS_EVENT_TTL);
 
-  /* Tie-breaking draws need no reproducibility here: wall time is not reproducible anyway. */
-  seed = ((guint64) g_random_int () << 32) | g_random_int ();
+  /* Ties between equally good nodes are broken by draws from a stream seeded as in sim (so the
+   * same seed places the same pods on the same nodes in both worlds), else from the system. */
+  seed = o->has_seed ? o->seed : ((guint64) g_random_int () << 32) | g_random_int ();
   cp->scheduler
       = ks_scheduler_new (cp->client, ks_wall_clock_get_clock (cp->clock), cp->scheduler_config,
                           ks_object_event_sink_get_sink (cp->events), seed, error);

@@ -19,6 +19,8 @@ typedef struct
   char *data_dir;         /* created if missing */
   guint port;             /* KS_CONTROL_PLANE_DEFAULT_PORT; 0 picks a free port */
   char *scheduler_config; /* a KubeSchedulerConfiguration file, or NULL */
+  gboolean has_seed;      /* seed the scheduler's tie-breaking (else from the system) */
+  guint64 seed;
   KsControllerOptions controllers;
 } KsControlPlaneOptions;
 

@@ -14,11 +14,15 @@ real_libks_real_la_SOURCES = \
 	real/ks-http-client.c real/ks-http-client.h \
 	real/ks-image-store.c real/ks-image-store.h \
 	real/ks-kubeconfig.c real/ks-kubeconfig.h \
+	real/ks-kubelet-server.c real/ks-kubelet-server.h \
 	real/ks-net.c real/ks-net.h real/ks-net-private.h \
+	real/ks-node-agent.c real/ks-node-agent.h \
 	real/ks-nsfile.c real/ks-nsfile.h \
 	real/ks-oci-bundle.c real/ks-oci-bundle.h \
 	real/ks-printers.c real/ks-printers.h \
+	real/ks-prober-gio.c real/ks-prober-gio.h \
 	real/ks-runc-runtime.c real/ks-runc-runtime.h \
 	real/ks-runc.c real/ks-runc.h \
+	real/ks-service-feed.c real/ks-service-feed.h \
 	real/ks-service-proxy.c real/ks-service-proxy.h \
 	real/ks-wall-clock.c real/ks-wall-clock.h

@@ -35,14 +35,17 @@ unit_tests = \
 	tests/test-image-store \
 	tests/test-kubeconfig \
 	tests/test-kubelet \
+	tests/test-kubelet-server \
 	tests/test-net \
 	tests/test-net-real \
 	tests/test-node-ipam \
 	tests/test-node-lifecycle \
 	tests/test-oci-bundle \
 	tests/test-printers \
+	tests/test-prober-gio \
 	tests/test-quantity \
 	tests/test-scheduler \
+	tests/test-service-feed \
 	tests/test-service-proxy \
 	tests/test-store \
 	tests/test-store-sqlite \
@@ -62,14 +65,17 @@ tests_test_http_client_LDADD = $(test_ldadd)
 tests_test_image_store_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
+tests_test_kubelet_server_LDADD = $(test_ldadd)
 tests_test_net_LDADD = $(test_ldadd)
 tests_test_net_real_LDADD = $(test_ldadd)
 tests_test_node_ipam_LDADD = $(test_ldadd)
 tests_test_node_lifecycle_LDADD = $(test_ldadd)
 tests_test_oci_bundle_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
+tests_test_prober_gio_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
+tests_test_service_feed_LDADD = $(test_ldadd)
 tests_test_service_proxy_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_store_sqlite_LDADD = $(test_ldadd)
@@ -105,6 +111,7 @@ shell_tests = \
 	tests/fuzz.sh \
 	tests/golden.sh \
 	tests/quickstart.sh \
+	tests/real-node.sh \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
 	tests/three-nodes.sh \

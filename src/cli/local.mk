@@ -7,6 +7,7 @@ kubesim_SOURCES = \
 	src/cli/cmd-cluster.c \
 	src/cli/cmd-control-plane.c \
 	src/cli/cmd-image.c \
+	src/cli/cmd-node.c \
 	src/cli/cmd-run.c \
 	src/cli/cmd-version.c
 kubesim_LDADD = libkubesim.la
