@@ -149,17 +149,30 @@ wait_until 30 "the control plane serves" grep -q "serving http" "$TMP/cp.log" ||
   die "no control plane"
 URL=$(sed -n 's/.*serving \(http:[^ ]*\).*/\1/p' "$TMP/cp.log")
 
+# The Node as registered, seen through a watch: the control plane's node IPAM controller gives it
+# a podCIDR at once, and the agent may post Ready before a poll would see it not ready.
+curl -sSN --max-time 60 "$URL/api/v1/nodes?watch=true" >"$TMP/nodes.watch" 2>/dev/null &
+WATCH_PID=$!
 start_bg "$TMP/n1.log" node --server "$URL" --name n1 --cpu 2 --memory 2Gi --pods 20 \
   --data-dir "$D" --cgroup-parent "$CG" --node-status-update-frequency 1s
 N1_PID=$LAST_PID
-wait_until 30 "node n1 registers, not ready" node_ready n1 False || die "n1 did not register"
-get /api/v1/nodes/n1 >"$TMP/n1-node.json"
+registered () {
+  jq -c -R 'fromjson? | select(.object.metadata.name == "n1") | .object' "$TMP/nodes.watch" |
+    head -n 1 >"$TMP/n1-registered.json"
+  [ -s "$TMP/n1-registered.json" ]
+}
+wait_until 30 "node n1 registers" registered || die "n1 did not register"
+kill "$WATCH_PID" 2>/dev/null
+wait "$WATCH_PID" 2>/dev/null
+expect_eq "n1 registers not ready" \
+  "$(jq -r '.status.conditions[]|select(.type=="Ready").status' "$TMP/n1-registered.json")" False
 expect_eq "n1 not ready: the kubelet's reason" \
-  "$(jq -r '.status.conditions[]|select(.type=="Ready").reason' "$TMP/n1-node.json")" \
+  "$(jq -r '.status.conditions[]|select(.type=="Ready").reason' "$TMP/n1-registered.json")" \
   KubeletNotReady
 expect_eq "n1 not ready: the kubelet's message" \
-  "$(jq -r '.status.conditions[]|select(.type=="Ready").message' "$TMP/n1-node.json")" \
+  "$(jq -r '.status.conditions[]|select(.type=="Ready").message' "$TMP/n1-registered.json")" \
   "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized"
+get /api/v1/nodes/n1 >"$TMP/n1-node.json"
 expect_eq "n1 capacity" "$(jq -c '.status.capacity' "$TMP/n1-node.json")" \
   '{"cpu":"2","memory":"2Gi","pods":"20"}'
 expect_eq "n1 InternalIP is the bridge's" \
