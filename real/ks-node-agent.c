@@ -20,6 +20,7 @@
 #include "ks-wall-clock.h"
 #include "src/api/ks-decode.h"
 #include "src/api/ks-node.h"
+#include "src/ks-event-sink-objects.h"
 #include "src/kubelet/ks-kubelet.h"
 #include "src/kubelet/ks-node-status.h"
 
@@ -44,6 +45,7 @@ struct _KsNodeAgent
   KsKubelet *kubelet;
   KsServiceProxy *proxy;
   KsServiceFeed *feed;
+  KsObjectEventSink *events; /* Events as objects, with this node as their source host */
 };
 
 void
@@ -390,7 +392,9 @@ ks_node_agent_new (const KsNodeAgentOptions *o, GError **error)
 
   registration = registration_new (o, ks_kubelet_server_get_port (a->server));
   status_options.update_frequency = o->status_update_frequency;
-  a->status = ks_node_status_new (a->client, clock, NULL, registration, &status_options);
+  a->events = ks_object_event_sink_new (a->client, clock, o->node_name, 0);
+  a->status = ks_node_status_new (a->client, clock, ks_object_event_sink_get_sink (a->events),
+                                  registration, &status_options);
   ks_node_status_set_network_error (a->status, KS_NODE_NETWORK_NOT_READY);
   /* With replay: a Node that has its podCIDR (an agent starting again) configures the network
    * now, before the kubelet sets up pods. */
@@ -411,7 +415,8 @@ ks_node_agent_new (const KsNodeAgentOptions *o, GError **error)
   if (a->runtime == NULL)
     return NULL;
   a->prober = ks_prober_gio_new (may_probe, a);
-  a->kubelet = ks_kubelet_new (a->client, clock, a->runtime, NULL, o->node_name);
+  a->kubelet = ks_kubelet_new (a->client, clock, a->runtime,
+                               ks_object_event_sink_get_sink (a->events), o->node_name);
   ks_kubelet_set_prober (a->kubelet, a->prober);
 
   a->proxy = ks_service_proxy_new (a->net, clock);
@@ -434,6 +439,7 @@ ks_node_agent_free (KsNodeAgent *a)
   if (a->node_watch != 0)
     ks_client_unwatch (a->client, a->node_watch);
   g_clear_pointer (&a->status, ks_node_status_free);
+  g_clear_pointer (&a->events, ks_object_event_sink_free);
   g_clear_pointer (&a->server, ks_kubelet_server_free);
   g_clear_pointer (&a->client, ks_client_free);
   g_clear_pointer (&a->net, ks_net_free);
