@@ -83,6 +83,12 @@ tests_test_wall_clock_LDADD = $(test_ldadd)
 tests_test_wire_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 
+# bench-real-start: a Deployment's start on a real cluster, run by tests/bench-real.sh (root;
+# docs/benchmarks.md).
+check_PROGRAMS += tests/bench-real-start
+tests_bench_real_start_LDADD = $(test_ldadd)
+EXTRA_DIST += tests/bench-real.sh
+
 # bench-net: the pod network and Service proxy benchmark (root; docs/benchmarks.md).
 check_PROGRAMS += tests/bench-net
 tests_bench_net_LDADD = $(test_ldadd)
