@@ -343,6 +343,41 @@ wait_nodes (const char *data_dir, const char *url, guint n, gint64 deadline, GEr
     }
 }
 
+/* Wait until the agent daemon has registered Node name.  Agents start one after the other, so
+ * the nodes register, and the scheduler lists them, in name order: with a --seed, ties between
+ * nodes are then broken as in sim. */
+static gboolean
+wait_registered (const char *data_dir, const char *url, const char *name, const char *daemon,
+                 gint64 deadline, GError **error)
+{
+  g_autoptr (KsClient) client = ks_http_client_new (url, 0, error);
+
+  if (client == NULL)
+    return FALSE;
+  for (;;)
+    {
+      g_autoptr (KsObject) node
+          = ks_client_get (client, ks_kind_get (KS_KIND_NODE), NULL, name, NULL);
+      if (node != NULL)
+        return TRUE;
+      if (ks_daemon_get_pid (data_dir, daemon) == 0)
+        {
+          g_autofree char *tail = log_tail (data_dir, daemon);
+          g_set_error (error, KS_CLUSTER_ERROR, KS_CLUSTER_ERROR_START,
+                       "the node agent of %s exited:%s", name, tail);
+          return FALSE;
+        }
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, KS_CLUSTER_ERROR, KS_CLUSTER_ERROR_START,
+                       "node %s did not register in time (its log: %s/log/%s.log)", name, data_dir,
+                       daemon);
+          return FALSE;
+        }
+      g_usleep (20 * 1000);
+    }
+}
+
 /* ---- teardown ----------------------------------------------------------------------------------
  */
 
@@ -503,7 +538,8 @@ start_missing (const KsClusterOptions *o, const char *url, KsClusterPrintFunc pr
         continue;
       for (guint j = 0; j < G_N_ELEMENTS (args); j++)
         g_ptr_array_add (argv, (gpointer) args[j]);
-      if (!start_daemon (o->data_dir, daemon, argv, error))
+      if (!start_daemon (o->data_dir, daemon, argv, error)
+          || !wait_registered (o->data_dir, url, name, daemon, deadline, error))
         return FALSE;
       started++;
     }
