@@ -1,2 +1,3 @@
 EXTRA_DIST += examples/churn.yaml examples/quickstart.yaml examples/manifests/web.yaml examples/manifests/worker.yaml \
-	examples/real/web.yaml
+	examples/real/web.yaml examples/real/placement.yaml examples/real/placement-pods.yaml \
+	examples/policies/least-allocated.yaml examples/policies/most-allocated.yaml

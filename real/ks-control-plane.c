@@ -8,6 +8,7 @@
 #include "ks-apiserver.h"
 #include "ks-control-plane.h"
 #include "ks-wall-clock.h"
+#include "src/ks-event-sink-objects.h"
 #include "src/scheduler/ks-scheduler.h"
 #include "src/store/ks-bootstrap.h"
 #include "src/store/ks-client.h"
@@ -19,6 +20,8 @@ struct _KsControlPlane
   KsWallClock *clock;
   KsStore *store;
   KsClient *client;
+  KsObjectEventSink *events;
+  KsEventTtl *event_ttl;
   KsSchedulerConfig *scheduler_config;
   KsScheduler *scheduler;
   KsControllerManager *controllers;
@@ -34,6 +37,7 @@ ks_control_plane_options_init (KsControlPlaneOptions *o)
   ks_controller_options_init (&o->controllers);
   o->controllers.node_lifecycle = TRUE;
   o->controllers.taint_eviction = TRUE;
+  o->controllers.node_ipam = TRUE;
 }
 
 void
@@ -53,6 +57,8 @@ ks_control_plane_free (KsControlPlane *cp)
   g_clear_pointer (&cp->controllers, ks_controller_manager_free);
   g_clear_pointer (&cp->scheduler, ks_scheduler_free);
   g_clear_pointer (&cp->scheduler_config, ks_scheduler_config_free);
+  g_clear_pointer (&cp->event_ttl, ks_event_ttl_free);
+  g_clear_pointer (&cp->events, ks_object_event_sink_free);
   g_clear_pointer (&cp->client, ks_client_free);
   g_clear_pointer (&cp->store, ks_store_free);
   g_clear_pointer (&cp->clock, ks_wall_clock_free);
@@ -104,14 +110,22 @@ ks_control_plane_new (const KsControlPlaneOptions *o, GError **error)
   if (!ks_bootstrap_objects (cp->client, error))
     return NULL;
 
-  /* Tie-breaking draws need no reproducibility here: wall time is not reproducible anyway. */
-  seed = ((guint64) g_random_int () << 32) | g_random_int ();
-  cp->scheduler = ks_scheduler_new (cp->client, ks_wall_clock_get_clock (cp->clock),
-                                    cp->scheduler_config, NULL, seed, error);
+  /* Events as Event objects (no source.host: the control plane's components set none), kept
+   * for the API server's --event-ttl. */
+  cp->events = ks_object_event_sink_new (cp->client, ks_wall_clock_get_clock (cp->clock), NULL, 0);
+  cp->event_ttl = ks_event_ttl_new (cp->client, ks_wall_clock_get_clock (cp->clock), KS_EVENT_TTL);
+
+  /* Ties between equally good nodes are broken by draws from a stream seeded as in sim (so the
+   * same seed places the same pods on the same nodes in both worlds), else from the system. */
+  seed = o->has_seed ? o->seed : ((guint64) g_random_int () << 32) | g_random_int ();
+  cp->scheduler
+      = ks_scheduler_new (cp->client, ks_wall_clock_get_clock (cp->clock), cp->scheduler_config,
+                          ks_object_event_sink_get_sink (cp->events), seed, error);
   if (cp->scheduler == NULL)
     return NULL;
   cp->controllers = ks_controller_manager_new_full (cp->client, ks_wall_clock_get_clock (cp->clock),
-                                                    NULL, &o->controllers);
+                                                    ks_object_event_sink_get_sink (cp->events),
+                                                    &o->controllers);
   cp->api = ks_api_server_new (cp->store, 0);
   if (!ks_api_server_listen (cp->api, o->port, error))
     return NULL;

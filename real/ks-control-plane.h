@@ -19,11 +19,13 @@ typedef struct
   char *data_dir;         /* created if missing */
   guint port;             /* KS_CONTROL_PLANE_DEFAULT_PORT; 0 picks a free port */
   char *scheduler_config; /* a KubeSchedulerConfiguration file, or NULL */
+  gboolean has_seed;      /* seed the scheduler's tie-breaking (else from the system) */
+  guint64 seed;
   KsControllerOptions controllers;
 } KsControlPlaneOptions;
 
-/* Defaults: port 6443, no scheduler config, the controllers' defaults with the node lifecycle
- * and taint eviction controllers on.  data_dir is left NULL. */
+/* Defaults: port 6443, no scheduler config, the controllers' defaults with the node lifecycle,
+ * taint eviction and node IPAM controllers on.  data_dir is left NULL. */
 void ks_control_plane_options_init (KsControlPlaneOptions *options);
 void ks_control_plane_options_clear (KsControlPlaneOptions *options);
 

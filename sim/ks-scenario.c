@@ -186,9 +186,13 @@ check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
   static const char *const pod_path[] = { "metadata", "annotations", NULL };
   static const char *const template_path[]
       = { "spec", "template", "metadata", "annotations", NULL };
-  static const char *const keys[]
-      = { KS_ANNOTATION_STARTUP, KS_ANNOTATION_DURATION, KS_ANNOTATION_EXIT_CODE,
-          KS_ANNOTATION_CPU_USAGE, KS_ANNOTATION_MEMORY_USAGE };
+  static const char *const keys[] = { KS_ANNOTATION_STARTUP,
+                                      KS_ANNOTATION_DURATION,
+                                      KS_ANNOTATION_EXIT_CODE,
+                                      KS_ANNOTATION_CPU_USAGE,
+                                      KS_ANNOTATION_MEMORY_USAGE,
+                                      KS_ANNOTATION_READINESS_DELAY,
+                                      KS_ANNOTATION_LIVENESS_FAIL_AFTER };
   const KsStrMap *annotations = NULL;
   const char *const *path = NULL;
   KsSimPodModel model;

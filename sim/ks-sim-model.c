@@ -50,9 +50,11 @@ ks_sim_pod_model_parse (const KsStrMap *a, KsSimPodModel *out, GError **error)
 {
   const char *code;
 
-  *out = (KsSimPodModel){ -1, -1, 0, -1, -1 };
+  *out = (KsSimPodModel){ -1, -1, 0, -1, -1, -1, -1 };
   if (!duration (a, KS_ANNOTATION_STARTUP, &out->startup, error)
       || !duration (a, KS_ANNOTATION_DURATION, &out->duration, error)
+      || !duration (a, KS_ANNOTATION_READINESS_DELAY, &out->readiness_delay, error)
+      || !duration (a, KS_ANNOTATION_LIVENESS_FAIL_AFTER, &out->liveness_fail_after, error)
       || !quantity (a, KS_ANNOTATION_CPU_USAGE, TRUE, &out->cpu_usage, error)
       || !quantity (a, KS_ANNOTATION_MEMORY_USAGE, FALSE, &out->memory_usage, error))
     return FALSE;

@@ -1,5 +1,6 @@
 /* ks-sim-model.h: the simulation annotations of a pod (DESIGN.md "Simulation annotations"):
- * kubesim.io/duration, startup, exit-code, cpu-usage, memory-usage.  Parsed once per template
+ * kubesim.io/duration, startup, exit-code, cpu-usage, memory-usage, and the probe model's
+ * readiness-delay and liveness-fail-after.  Parsed once per template
  * when a scenario is loaded (so bad values are input errors) and again by the modelled runtime. */
 #pragma once
 
@@ -12,6 +13,8 @@ G_BEGIN_DECLS
 #define KS_ANNOTATION_EXIT_CODE "kubesim.io/exit-code"
 #define KS_ANNOTATION_CPU_USAGE "kubesim.io/cpu-usage"
 #define KS_ANNOTATION_MEMORY_USAGE "kubesim.io/memory-usage"
+#define KS_ANNOTATION_READINESS_DELAY "kubesim.io/readiness-delay"
+#define KS_ANNOTATION_LIVENESS_FAIL_AFTER "kubesim.io/liveness-fail-after"
 
 typedef struct
 {
@@ -20,6 +23,11 @@ typedef struct
   gint exit_code;      /* after duration; default 0 */
   gint64 cpu_usage;    /* millicores, -1 unset */
   gint64 memory_usage; /* bytes, -1 unset */
+  /* Probes (sim/ks-sim-prober): readiness probes fail until this long after the container
+   * started (-1: succeed at once); liveness probes fail from this long after it started (-1:
+   * never). */
+  gint64 readiness_delay;
+  gint64 liveness_fail_after;
 } KsSimPodModel;
 
 #define KS_SIM_ERROR (ks_sim_error_quark ())

@@ -28,8 +28,9 @@ typedef struct
   Key key;
   SimRuntime *rt;
   SimState state;
-  guint64 timer;  /* the pending STARTED or EXITED */
-  gint64 exit_at; /* when a pending EXITED fires */
+  gboolean sidecar; /* a restartable init container: runs until stopped */
+  guint64 timer;    /* the pending STARTED or EXITED */
+  gint64 exit_at;   /* when a pending EXITED fires */
   gint exit_code;
   const char *reason;
 } SimContainer;
@@ -124,10 +125,12 @@ started (gpointer data)
 
   c->timer = 0;
   c->state = SC_RUNNING;
-  /* Decide the end before telling the kubelet, which may stop the container at once. */
-  if (c->key.init)
+  /* Decide the end before telling the kubelet, which may stop the container at once.  An init
+   * container completes at once, a sidecar runs until it is stopped, and the pod's run time is
+   * its containers'. */
+  if (c->key.init && !c->sidecar)
     schedule_exit (c, now, 0, "Completed");
-  else if (s->duration >= 0)
+  else if (!c->key.init && s->duration >= 0)
     schedule_exit (c, now + s->duration, s->exit_code, s->exit_code == 0 ? "Completed" : "Error");
   notify (c, KS_CONTAINER_STARTED);
 }
@@ -168,6 +171,7 @@ sr_start (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean ini
   if (!ks_sim_pod_model_parse (pod->parent.meta.annotations, &model, error))
     return FALSE;
   c->state = SC_STARTING;
+  c->sidecar = init && kc->restart_always;
   s = g_new (StartData, 1);
   s->c = c;
   s->duration = model.duration;

@@ -2,7 +2,8 @@
  *
  * A container starts (STARTED) after the pod's kubesim.io/startup time, or the runtime's default;
  * with kubesim.io/duration it exits with kubesim.io/exit-code (default 0) that long after it
- * started; init containers complete as soon as they start.  Asked to stop, a container that is
+ * started; init containers complete as soon as they start, and sidecars (restartPolicy Always)
+ * run until they are stopped.  Asked to stop, a container that is
  * still starting ends at once and a running one is killed when its grace period ends (exit code
  * 137), unless it ends on its own first. */
 #pragma once

@@ -5,6 +5,7 @@
 
 #include "ks-sim-clock.h"
 #include "ks-sim-model.h"
+#include "ks-sim-prober.h"
 #include "ks-sim-runtime.h"
 #include "ks-sim.h"
 #include "src/api/ks-apps.h"
@@ -60,6 +61,7 @@ struct _KsSim
   KsEventRecorder node_events;
   KsScheduler *scheduler;
   KsControllerManager *controllers;
+  KsProber *prober; /* every kubelet's (the model holds no state) */
   GPtrArray *nodes; /* SimNode*, creation order */
   GHashTable *nodes_by_name;
 };
@@ -90,6 +92,7 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
   sim->sink = events;
   ks_event_recorder_init (&sim->scenario_events, events, sim->clock, "scenario");
   ks_event_recorder_init (&sim->node_events, events, sim->clock, "node-controller");
+  sim->prober = ks_sim_prober_new (sim->clock);
   sim->nodes = g_ptr_array_new_with_free_func (sim_node_free);
   sim->nodes_by_name = g_hash_table_new (g_str_hash, g_str_equal);
   sim->scheduler
@@ -110,6 +113,7 @@ ks_sim_free (KsSim *sim)
     return;
   g_ptr_array_unref (sim->nodes);
   g_hash_table_unref (sim->nodes_by_name);
+  ks_prober_free (sim->prober);
   ks_controller_manager_free (sim->controllers);
   ks_scheduler_free (sim->scheduler);
   ks_client_free (sim->client);
@@ -200,6 +204,7 @@ start_node_agent (KsSim *sim, SimNode *n)
 {
   n->runtime = ks_sim_runtime_new (sim->clock, sim->scenario->kubelet_startup);
   n->kubelet = ks_kubelet_new (sim->client, sim->clock, n->runtime, sim->sink, n->name);
+  ks_kubelet_set_prober (n->kubelet, sim->prober);
 }
 
 static gboolean

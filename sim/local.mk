@@ -6,5 +6,6 @@ sim_libks_sim_la_SOURCES = \
 	sim/ks-scenario.c sim/ks-scenario.h \
 	sim/ks-sim-clock.c sim/ks-sim-clock.h \
 	sim/ks-sim-model.c sim/ks-sim-model.h \
+	sim/ks-sim-prober.c sim/ks-sim-prober.h \
 	sim/ks-sim-runtime.c sim/ks-sim-runtime.h \
 	sim/ks-sim.c sim/ks-sim.h

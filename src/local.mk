@@ -4,6 +4,7 @@ src_libks_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-core\"
 src_libks_core_la_SOURCES = \
 	src/ks-clock.h \
 	src/ks-event-queue.c src/ks-event-queue.h \
+	src/ks-event-sink-objects.c src/ks-event-sink-objects.h \
 	src/ks-events.c src/ks-events.h \
 	src/ks-intern.c src/ks-intern.h \
 	src/ks-rng.c src/ks-rng.h \
@@ -42,12 +43,15 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-controller-util.c \
 	src/controllers/ks-controllers.h \
 	src/controllers/ks-deployment-controller.c \
+	src/controllers/ks-endpoints-controller.c \
 	src/controllers/ks-garbage-collector.c \
+	src/controllers/ks-node-ipam-controller.c \
 	src/controllers/ks-node-lifecycle-controller.c \
 	src/controllers/ks-replicaset-controller.c \
 	src/controllers/ks-taint-eviction-controller.c \
 	src/kubelet/ks-kubelet.c src/kubelet/ks-kubelet.h \
 	src/kubelet/ks-node-status.c src/kubelet/ks-node-status.h \
+	src/kubelet/ks-prober.h \
 	src/kubelet/ks-runtime.h
 
 include src/cli/local.mk

@@ -79,4 +79,50 @@ kubesim image list --data-dir "$D" extra >"$TMP/e" 2>&1
 expect_eq "image list with an argument exits 2" $? 2
 kubesim bench --nodes 1000000 --pods-per-node 5000 >"$TMP/e" 2>&1
 expect_eq "bench with more pods than a count holds exits 2" $? 2
+
+# kubesim node: bad flags exit 2 with what is wrong, before anything needs root.
+kubesim node --help >"$TMP/h" 2>&1; expect_eq "node --help exits 0" $? 0
+expect_grep "node --help lists --node-status-update-frequency" "node-status-update-frequency" "$TMP/h"
+node_ok="--server http://127.0.0.1:1 --name n1 --data-dir $TMP/node"
+node_bad () {
+  expected=$1
+  shift
+  kubesim node "$@" >"$TMP/e" 2>&1
+  expect_eq "node $* exits 2" $? 2
+  expect_grep "node $*: says what" "$expected" "$TMP/e"
+}
+# shellcheck disable=SC2086
+{
+  node_bad "^kubesim node: --server: the API server's URL is required" --name n1 --cpu 1 --memory 1Gi
+  node_bad "\"ftp://x\" is not an http:// URL" --server ftp://x --name n1 --cpu 1 --memory 1Gi
+  node_bad "^kubesim node: --name: the node's name is required" --server http://127.0.0.1:1 --cpu 1 --memory 1Gi
+  node_bad "\"N_1\" is not a valid node name" --server http://127.0.0.1:1 --name N_1 --cpu 1 --memory 1Gi
+  node_bad "^kubesim node: --cpu: the node's cpu capacity is required" $node_ok --memory 1Gi
+  node_bad "^kubesim node: --cpu: invalid quantity \"two\"" $node_ok --cpu two --memory 1Gi
+  node_bad "^kubesim node: --cpu: \"-1\" is not valid" $node_ok --cpu -1 --memory 1Gi
+  node_bad "^kubesim node: --memory: the node's memory capacity is required" $node_ok --cpu 500m
+  node_bad "^kubesim node: --memory: invalid quantity \"1Gb\"" $node_ok --cpu 1 --memory 1Gb
+  node_bad "^kubesim node: --pods: 0 is not valid" $node_ok --cpu 1 --memory 1Gi --pods 0
+  node_bad "^kubesim node: --cgroup-parent: \"a/b\" is not valid" $node_ok --cpu 1 --memory 1Gi --cgroup-parent a/b
+  node_bad "^kubesim node: --node-status-update-frequency: " $node_ok --cpu 1 --memory 1Gi --node-status-update-frequency 10
+  node_bad "the duration must be above 0" $node_ok --cpu 1 --memory 1Gi --node-status-update-frequency 0s
+  node_bad "^kubesim node: --port: 70000 is not a port" $node_ok --cpu 1 --memory 1Gi --port 70000
+  node_bad "^kubesim node: unexpected argument \"extra\"" $node_ok --cpu 1 --memory 1Gi extra
+  node_bad "^kubesim node: --cleanup takes only --data-dir and --cgroup-parent" --cleanup --name n1
+}
+# A machine that cannot run an agent: exit 1 saying what is missing (nothing is touched first).
+if [ "$(id -u)" -eq 0 ]; then
+  # shellcheck disable=SC2086
+  env PATH=/nonexistent "$KUBESIM" node $node_ok --cpu 1 --memory 1Gi >"$TMP/e" 2>&1
+  expect_eq "node without runc exits 1" $? 1
+  expect_grep "node without runc says so" "runc is not installed" "$TMP/e"
+  if command -v setpriv >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$KUBESIM" node $node_ok --cpu 1 \
+      --memory 1Gi >"$TMP/e" 2>&1
+    expect_eq "node as a user exits 1" $? 1
+    expect_grep "node as a user says it needs root" "a node agent must run as root" "$TMP/e"
+  fi
+  expect_eq "and left no data directory" "$(ls "$TMP/node" 2>/dev/null)" ""
+fi
 finish

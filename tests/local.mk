@@ -28,19 +28,25 @@ unit_tests = \
 	tests/test-apiserver \
 	tests/test-controllers \
 	tests/test-daemon \
+	tests/test-endpoints \
 	tests/test-event-queue \
+	tests/test-events \
 	tests/test-http-client \
 	tests/test-image-store \
 	tests/test-kubeconfig \
 	tests/test-kubectl \
 	tests/test-kubelet \
+	tests/test-kubelet-server \
 	tests/test-net \
 	tests/test-net-real \
+	tests/test-node-ipam \
 	tests/test-node-lifecycle \
 	tests/test-oci-bundle \
 	tests/test-printers \
+	tests/test-prober-gio \
 	tests/test-quantity \
 	tests/test-scheduler \
+	tests/test-service-feed \
 	tests/test-service-proxy \
 	tests/test-store \
 	tests/test-store-sqlite \
@@ -53,25 +59,37 @@ tests_test_api_LDADD = $(test_ldadd)
 tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
+tests_test_endpoints_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
+tests_test_events_LDADD = $(test_ldadd)
 tests_test_http_client_LDADD = $(test_ldadd)
 tests_test_image_store_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubectl_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
+tests_test_kubelet_server_LDADD = $(test_ldadd)
 tests_test_net_LDADD = $(test_ldadd)
 tests_test_net_real_LDADD = $(test_ldadd)
+tests_test_node_ipam_LDADD = $(test_ldadd)
 tests_test_node_lifecycle_LDADD = $(test_ldadd)
 tests_test_oci_bundle_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
+tests_test_prober_gio_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
+tests_test_service_feed_LDADD = $(test_ldadd)
 tests_test_service_proxy_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_store_sqlite_LDADD = $(test_ldadd)
 tests_test_wall_clock_LDADD = $(test_ldadd)
 tests_test_wire_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
+
+# bench-real-start: a Deployment's start on a real cluster, run by tests/bench-real.sh (root;
+# docs/benchmarks.md).
+check_PROGRAMS += tests/bench-real-start
+tests_bench_real_start_LDADD = $(test_ldadd)
+EXTRA_DIST += tests/bench-real.sh
 
 # bench-net: the pod network and Service proxy benchmark (root; docs/benchmarks.md).
 check_PROGRAMS += tests/bench-net
@@ -101,6 +119,7 @@ shell_tests = \
 	tests/fuzz.sh \
 	tests/golden.sh \
 	tests/quickstart.sh \
+	tests/real-node.sh \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
 	tests/three-nodes.sh \

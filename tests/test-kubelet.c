@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "sim/ks-sim-clock.h"
+#include "sim/ks-sim-prober.h"
 #include "sim/ks-sim-runtime.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-namespace.h"
@@ -47,6 +48,9 @@ typedef struct
   KsTestSink sink;
   KsRuntime *runtime;
   KsKubelet *kubelet;
+  struct _FakeRuntime *fake; /* the runtime, in the tests with sandboxes, exec and failures */
+  struct _FakeProber *prober;
+  KsProber *sim_prober;
 } Fixture;
 
 /* A Node with allocatable cpu (millicores) and pods; memory 4Gi. */
@@ -84,6 +88,8 @@ fixture_teardown (Fixture *f, gconstpointer data)
    * them (valgrind checks it). */
   ks_kubelet_free (f->kubelet);
   ks_runtime_free (f->runtime);
+  ks_prober_free ((KsProber *) f->prober); /* its first member */
+  ks_prober_free (f->sim_prober);
   ks_client_free (f->client);
   ks_store_free (f->store);
   ks_sim_clock_free (f->sim);
@@ -281,6 +287,422 @@ trace_pod (const KsWatchEvent *event, gpointer data)
     }
   trace_clear (t);
   t->last = KS_POD (ks_object_ref (event->object));
+}
+
+/* ---- a runtime with sandboxes, exec and failures, and a prober ---------------------------------
+ *
+ * FakeRuntime runs containers as the modelled runtime does (it wraps one) and adds what real
+ * runtimes have: pod sandboxes with IPs (10.244.1.2, .3, ...), exec (answers set by the test),
+ * images that are missing, and creates or starts that fail.  It logs the calls the kubelet makes.
+ * FakeProber answers httpGet and tcpSocket probes from a set of unhealthy (container, kind) pairs
+ * and records every call. */
+
+typedef struct _FakeRuntime
+{
+  KsRuntime parent;
+  KsRuntime *inner;
+  KsClock *clock;
+  GString *log;              /* "create web/main; sandbox_remove web; ..." */
+  guint sandbox_failures;    /* the next sandbox_create calls that fail */
+  guint n_ips;               /* IPs given out */
+  GHashTable *missing;       /* images not present */
+  GHashTable *create_errors; /* image → message: create fails with KS_RUNTIME_ERROR_CREATE */
+  GHashTable *start_errors;  /* image → message: start fails with KS_RUNTIME_ERROR_START */
+  GHashTable *exec_fail;     /* container names whose exec exits 1 */
+  GPtrArray *exec_calls;     /* "<time s> <container> <argv0>" */
+} FakeRuntime;
+
+static void
+fake_log (FakeRuntime *rt, const char *what, const KsPod *pod, const KsContainer *c)
+{
+  g_string_append_printf (rt->log, "%s%s %s%s%s", rt->log->len ? "; " : "", what,
+                          pod->parent.meta.name, c != NULL ? "/" : "", c != NULL ? c->name : "");
+}
+
+static void
+fake_forward (const KsContainerEvent *event, gpointer data)
+{
+  FakeRuntime *rt = data;
+  if (rt->parent.notify != NULL)
+    rt->parent.notify (event, rt->parent.notify_data);
+}
+
+static gboolean
+fake_create (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init, GError **error)
+{
+  FakeRuntime *rt = (FakeRuntime *) self;
+  const char *message;
+
+  fake_log (rt, "create", pod, c);
+  if (g_hash_table_contains (rt->missing, c->image))
+    {
+      g_set_error (error, KS_RUNTIME_ERROR, KS_RUNTIME_ERROR_IMAGE_NOT_FOUND,
+                   "image \"%s\" not found in the image store", c->image);
+      return FALSE;
+    }
+  if ((message = g_hash_table_lookup (rt->create_errors, c->image)) != NULL)
+    {
+      g_set_error (error, KS_RUNTIME_ERROR, KS_RUNTIME_ERROR_CREATE, "%s", message);
+      return FALSE;
+    }
+  return rt->inner->ops->create (rt->inner, pod, c, init, error);
+}
+
+static gboolean
+fake_start (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init, GError **error)
+{
+  FakeRuntime *rt = (FakeRuntime *) self;
+  const char *message = g_hash_table_lookup (rt->start_errors, c->image);
+
+  if (message != NULL)
+    {
+      g_set_error (error, KS_RUNTIME_ERROR, KS_RUNTIME_ERROR_START, "%s", message);
+      return FALSE;
+    }
+  return rt->inner->ops->start (rt->inner, pod, c, init, error);
+}
+
+static void
+fake_stop (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init, gint64 grace)
+{
+  FakeRuntime *rt = (FakeRuntime *) self;
+  g_autofree char *what = g_strdup_printf ("stop(%" G_GINT64_FORMAT ")", grace / KS_USEC_PER_SEC);
+
+  fake_log (rt, what, pod, c);
+  rt->inner->ops->stop (rt->inner, pod, c, init, grace);
+}
+
+static void
+fake_remove (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init)
+{
+  FakeRuntime *rt = (FakeRuntime *) self;
+
+  fake_log (rt, "remove", pod, c);
+  rt->inner->ops->remove (rt->inner, pod, c, init);
+}
+
+static gboolean
+fake_stats (KsRuntime *self, const KsPod *pod, KsUsage *out)
+{
+  FakeRuntime *rt = (FakeRuntime *) self;
+  return rt->inner->ops->stats (rt->inner, pod, out);
+}
+
+static void
+fake_kill_all (KsRuntime *self)
+{
+  FakeRuntime *rt = (FakeRuntime *) self;
+  rt->inner->ops->kill_all (rt->inner);
+}
+
+static char *
+fake_sandbox_create (KsRuntime *self, const KsPod *pod, GError **error)
+{
+  FakeRuntime *rt = (FakeRuntime *) self;
+
+  fake_log (rt, "sandbox_create", pod, NULL);
+  if (rt->sandbox_failures > 0)
+    {
+      rt->sandbox_failures--;
+      g_set_error (error, KS_RUNTIME_ERROR, KS_RUNTIME_ERROR_SANDBOX,
+                   "no address left in 10.244.1.0/24");
+      return NULL;
+    }
+  return g_strdup_printf ("10.244.1.%u", 2 + rt->n_ips++);
+}
+
+static void
+fake_sandbox_remove (KsRuntime *self, const KsPod *pod)
+{
+  fake_log ((FakeRuntime *) self, "sandbox_remove", pod, NULL);
+}
+
+typedef struct
+{
+  KsExecDoneFunc done;
+  gpointer user_data;
+  gint code;
+} ExecAnswer;
+
+static void
+exec_answer (gpointer data)
+{
+  ExecAnswer *a = data;
+  a->done (a->code, a->code == 0 ? NULL : "cat: can't open '/tmp/ready': No such file",
+           a->user_data);
+}
+
+static void
+fake_exec (KsRuntime *self, const KsPod *pod, const KsContainer *c, const char *const *argv,
+           gint64 timeout, KsExecDoneFunc done, gpointer user_data)
+{
+  FakeRuntime *rt = (FakeRuntime *) self;
+  ExecAnswer *a = g_new (ExecAnswer, 1);
+
+  g_ptr_array_add (rt->exec_calls,
+                   g_strdup_printf ("%" G_GINT64_FORMAT " %s %s",
+                                    ks_clock_now (rt->clock) / KS_USEC_PER_SEC, c->name, argv[0]));
+  a->done = done;
+  a->user_data = user_data;
+  a->code = g_hash_table_contains (rt->exec_fail, c->name) ? 1 : 0;
+  ks_clock_schedule (rt->clock, ks_clock_now (rt->clock), exec_answer, a, g_free);
+}
+
+static void
+fake_free (KsRuntime *self)
+{
+  FakeRuntime *rt = (FakeRuntime *) self;
+
+  ks_runtime_free (rt->inner);
+  g_string_free (rt->log, TRUE);
+  g_hash_table_unref (rt->missing);
+  g_hash_table_unref (rt->create_errors);
+  g_hash_table_unref (rt->start_errors);
+  g_hash_table_unref (rt->exec_fail);
+  g_ptr_array_unref (rt->exec_calls);
+  g_free (rt);
+}
+
+static const KsRuntimeOps fake_runtime_ops = {
+  .create = fake_create,
+  .start = fake_start,
+  .stop = fake_stop,
+  .remove = fake_remove,
+  .stats = fake_stats,
+  .kill_all = fake_kill_all,
+  .sandbox_create = fake_sandbox_create,
+  .sandbox_remove = fake_sandbox_remove,
+  .exec = fake_exec,
+  .free = fake_free,
+};
+
+static FakeRuntime *
+fake_runtime_new (KsClock *clock)
+{
+  FakeRuntime *rt = g_new0 (FakeRuntime, 1);
+
+  rt->parent.ops = &fake_runtime_ops;
+  rt->clock = clock;
+  rt->inner = ks_sim_runtime_new (clock, 1 * SEC);
+  ks_runtime_set_notify (rt->inner, fake_forward, rt);
+  rt->log = g_string_new (NULL);
+  rt->missing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  rt->create_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  rt->start_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  rt->exec_fail = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  rt->exec_calls = g_ptr_array_new_with_free_func (g_free);
+  return rt;
+}
+
+typedef struct _FakeProber
+{
+  KsProber parent;
+  KsClock *clock;
+  GHashTable *unhealthy; /* "<container>/<Kind>" */
+  GPtrArray *calls;      /* "<time s> <container> <Kind> <http|tcp> <host>:<port><path>" */
+  guint pending;         /* answers not yet given */
+} FakeProber;
+
+typedef struct
+{
+  FakeProber *prober;
+  KsProbeDoneFunc done;
+  gpointer user_data;
+  gboolean success;
+  gboolean called;
+  char *output;
+} ProbeAnswer;
+
+static void
+probe_answer_run (gpointer data)
+{
+  ProbeAnswer *a = data;
+  a->called = TRUE;
+  a->prober->pending--;
+  a->done (a->success, a->output, a->user_data);
+}
+
+static void
+probe_answer_free (gpointer data)
+{
+  ProbeAnswer *a = data;
+  if (!a->called)
+    a->done (FALSE, "cancelled", a->user_data);
+  g_free (a->output);
+  g_free (a);
+}
+
+static void
+fake_probe (FakeProber *p, const char *how, const KsProbeRequest *req, KsProbeDoneFunc done,
+            gpointer user_data)
+{
+  ProbeAnswer *a = g_new0 (ProbeAnswer, 1);
+  g_autofree char *key
+      = g_strdup_printf ("%s/%s", req->container->name, ks_probe_kind_name (req->kind));
+
+  g_ptr_array_add (
+      p->calls, g_strdup_printf ("%" G_GINT64_FORMAT " %s %s %s %s:%d%s",
+                                 ks_clock_now (p->clock) / KS_USEC_PER_SEC, req->container->name,
+                                 ks_probe_kind_name (req->kind), how,
+                                 req->host != NULL ? req->host : "-", req->port,
+                                 req->probe->handler == KS_PROBE_HTTP_GET ? req->probe->path : ""));
+  g_assert_cmpint (req->timeout, ==, req->probe->timeout_seconds * SEC);
+  a->prober = p;
+  a->done = done;
+  a->user_data = user_data;
+  a->success = !g_hash_table_contains (p->unhealthy, key);
+  if (!a->success && req->probe->handler == KS_PROBE_TCP_SOCKET)
+    a->output
+        = g_strdup_printf ("dial tcp %s:%d: connect: connection refused", req->host, req->port);
+  else if (!a->success)
+    a->output = g_strdup ("HTTP probe failed with statuscode: 503");
+  p->pending++;
+  ks_clock_schedule (p->clock, ks_clock_now (p->clock), probe_answer_run, a, probe_answer_free);
+}
+
+static void
+fake_http_get (KsProber *self, const KsProbeRequest *req, KsProbeDoneFunc done, gpointer user_data)
+{
+  fake_probe ((FakeProber *) self, "http", req, done, user_data);
+}
+
+static void
+fake_tcp (KsProber *self, const KsProbeRequest *req, KsProbeDoneFunc done, gpointer user_data)
+{
+  fake_probe ((FakeProber *) self, "tcp", req, done, user_data);
+}
+
+static void
+fake_prober_free (KsProber *self)
+{
+  FakeProber *p = (FakeProber *) self;
+  g_hash_table_unref (p->unhealthy);
+  g_ptr_array_unref (p->calls);
+  g_free (p);
+}
+
+static const KsProberOps fake_prober_ops = {
+  .http_get = fake_http_get,
+  .tcp = fake_tcp,
+  .free = fake_prober_free,
+};
+
+static FakeProber *
+fake_prober_new (KsClock *clock)
+{
+  FakeProber *p = g_new0 (FakeProber, 1);
+
+  p->parent.ops = &fake_prober_ops;
+  p->clock = clock;
+  p->unhealthy = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  p->calls = g_ptr_array_new_with_free_func (g_free);
+  return p;
+}
+
+static void
+set_healthy (Fixture *f, const char *container, KsProbeKind kind, gboolean healthy)
+{
+  char *key = g_strdup_printf ("%s/%s", container, ks_probe_kind_name (kind));
+
+  if (healthy)
+    {
+      g_hash_table_remove (f->prober->unhealthy, key);
+      g_free (key);
+    }
+  else
+    g_hash_table_add (f->prober->unhealthy, key);
+}
+
+/* The whole seconds at which the prober was called for container's probe of this kind, space
+ * separated ("6 9 12"). */
+static char *
+probe_times (Fixture *f, const char *container, KsProbeKind kind)
+{
+  GString *out = g_string_new (NULL);
+  g_autofree char *match = g_strdup_printf (" %s %s ", container, ks_probe_kind_name (kind));
+
+  for (guint i = 0; i < f->prober->calls->len; i++)
+    {
+      const char *call = g_ptr_array_index (f->prober->calls, i);
+      if (strstr (call, match) != NULL)
+        g_string_append_printf (out, "%s%.*s", out->len ? " " : "", (int) strcspn (call, " "),
+                                call);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* The whole seconds of the events with this reason about pod name whose message starts with
+ * prefix (NULL: any). */
+static char *
+event_times (Fixture *f, const char *reason, const char *name, const char *prefix)
+{
+  g_autoptr (GPtrArray) list = events (f, reason, name);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      KsTestRecord *r = g_ptr_array_index (list, i);
+      if (prefix == NULL || g_str_has_prefix (r->message, prefix))
+        g_string_append_printf (out, "%s%" G_GINT64_FORMAT, out->len ? " " : "", r->time / SEC);
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* "0 10 30 ...": the times a series of whole seconds gives, for comparisons. */
+static char *
+seconds (const gint64 *times, guint n)
+{
+  GString *out = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (out, "%s%" G_GINT64_FORMAT, i ? " " : "", times[i]);
+  return g_string_free (out, FALSE);
+}
+
+static void
+fake_fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->sim = ks_sim_clock_new ();
+  f->clock = ks_sim_clock_get_clock (f->sim);
+  f->store = ks_store_new (f->clock, 1);
+  f->client = ks_store_client_new (f->store);
+  ks_test_sink_init (&f->sink);
+  ks_test_create (f->store, KS_OBJECT (ks_namespace_new ("default")));
+  ks_test_create (f->store, KS_OBJECT (node_new (NODE, 2000, 110)));
+  f->fake = fake_runtime_new (f->clock);
+  f->runtime = &f->fake->parent;
+  f->prober = fake_prober_new (f->clock);
+  f->kubelet = ks_kubelet_new (f->client, f->clock, f->runtime, &f->sink.parent, NODE);
+  ks_kubelet_set_prober (f->kubelet, &f->prober->parent);
+}
+
+/* A container that ends now: the modelled runtime kills it (exit 137). */
+static void
+crash (Fixture *f, const char *pod_name, const char *container, gboolean init)
+{
+  KsPod *pod = must_get_pod (f, pod_name);
+  const KsPodSpec *spec = pod->spec;
+  guint n = init ? spec->n_init_containers : spec->n_containers;
+  KsRuntime *inner = f->fake->inner;
+
+  for (guint i = 0; i < n; i++)
+    {
+      const KsContainer *c = init ? &spec->init_containers[i] : &spec->containers[i];
+      if (strcmp (c->name, container) == 0)
+        {
+          inner->ops->stop (inner, pod, c, init, 0);
+          return;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static const KsContainerStatus *
+init_status (Fixture *f, const char *name, guint i)
+{
+  KsPod *pod = must_get_pod (f, name);
+
+  g_assert_nonnull (pod->init_container_statuses);
+  return &pod->init_container_statuses[i];
 }
 
 /* ---- start-up, status and conditions -----------------------------------------------------------
@@ -1059,6 +1481,897 @@ test_deployment_pods_exit (Fixture *f, gconstpointer data)
   ks_controller_manager_free (manager);
 }
 
+/* ---- the pod sandbox ---------------------------------------------------------------------------
+ */
+
+/* The sandbox is made once, before the pod's first container; its IP is in status.podIP from
+ * the status write that starts the pod.  A restart keeps it.  A pod that ends has its
+ * containers removed and then its sandbox (its IP stays in the status, as in Kubernetes); a
+ * deleted pod likewise once its containers have stopped. */
+static void
+test_sandbox_ip (Fixture *f, gconstpointer data)
+{
+  PodTrace trace = { .name = "web", .clock = f->clock, .deleted_at = -1 };
+  guint watch;
+  KsPod *pod;
+
+  create_pod (f, "web", "Always", "kubesim.io/duration: 5s, kubesim.io/exit-code: \"1\"");
+  create_pod (f, "job", "Never", "kubesim.io/duration: 5s");
+  watch
+      = ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, trace_pod, &trace, NULL);
+  run_to (f, 0);
+  pod = must_get_pod (f, "web");
+  g_assert_cmpstr (ks_pod_get_status_string (pod, KS_POD_POD_IP), ==, "10.244.1.2");
+  g_assert_cmpstr (ks_pod_get_status_string (pod, KS_POD_HOST_IP), ==, "10.0.0.1");
+  g_assert_cmpint (pod->start_time, ==, 0);
+  g_assert_cmpstr (main_status (f, "web")->reason, ==, "ContainerCreating");
+  g_assert_cmpstr (ks_pod_get_status_string (must_get_pod (f, "job"), KS_POD_POD_IP), ==,
+                   "10.244.1.3");
+  g_assert_cmpstr (f->fake->log->str, ==,
+                   "sandbox_create web; create web/main; sandbox_create job; create job/main");
+
+  /* 6 s: web exits 1 and is restarted in its sandbox; job has succeeded: its container is
+   * removed, then its sandbox. */
+  run_to (f, 6 * SEC);
+  assert_phase (f, "job", KS_POD_SUCCEEDED);
+  g_assert_cmpstr (f->fake->log->str, ==,
+                   "sandbox_create web; create web/main; sandbox_create job; create job/main; "
+                   "create web/main; remove job/main; sandbox_remove job");
+  g_assert_cmpstr (ks_pod_get_status_string (must_get_pod (f, "job"), KS_POD_POD_IP), ==,
+                   "10.244.1.3");
+  run_to (f, 7 * SEC);
+  g_assert_cmpint (main_status (f, "web")->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (main_status (f, "web")->restart_count, ==, 1);
+  g_assert_cmpstr (ks_pod_get_status_string (must_get_pod (f, "web"), KS_POD_POD_IP), ==,
+                   "10.244.1.2");
+
+  /* Deleted at 10 s (grace 30 s): the container ends on its own at 12 s, then it is removed and
+   * the sandbox goes; deleting the finished job removes nothing more. */
+  run_to (f, 10 * SEC);
+  delete_pod (f, "web", -1);
+  delete_pod (f, "job", -1);
+  run_to (f, 12 * SEC - 1);
+  g_assert_nonnull (get_pod (f, "web"));
+  g_assert_null (get_pod (f, "job"));
+  run_to (f, 12 * SEC);
+  g_assert_null (get_pod (f, "web"));
+  g_assert_cmpint (trace.deleted_at, ==, 12 * SEC);
+  g_assert_true (g_str_has_suffix (f->fake->log->str,
+                                   "create web/main; remove job/main; sandbox_remove job; "
+                                   "stop(30) web/main; remove web/main; sandbox_remove web"));
+  ks_store_unwatch (f->store, watch);
+  trace_clear (&trace);
+}
+
+/* A sandbox that cannot be made: FailedCreatePodSandBox, and the pod's next sync (10 s later)
+ * tries again; no container is created before the sandbox exists.  A pod deleted meanwhile
+ * goes at once and is not tried again. */
+static void
+test_sandbox_retry (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) failed = NULL;
+  g_autofree char *times = NULL;
+  KsPod *pod;
+
+  f->fake->sandbox_failures = 2;
+  create_pod (f, "web", "Always", "");
+  run_to (f, 0);
+  pod = must_get_pod (f, "web");
+  assert_phase (f, "web", KS_POD_PENDING);
+  g_assert_null (ks_pod_get_status_string (pod, KS_POD_POD_IP));
+  g_assert_cmpstr (ks_pod_get_status_string (pod, KS_POD_HOST_IP), ==, "10.0.0.1");
+  g_assert_cmpstr (main_status (f, "web")->reason, ==, "ContainerCreating");
+  failed = events (f, "FailedCreatePodSandBox", "web");
+  g_assert_cmpuint (failed->len, ==, 1);
+  assert_event (g_ptr_array_index (failed, 0), 0, TRUE, "FailedCreatePodSandBox", "web",
+                "Failed to create pod sandbox: no address left in 10.244.1.0/24");
+  g_assert_cmpstr (f->fake->log->str, ==, "sandbox_create web");
+
+  run_to (f, 20 * SEC - 1);
+  times = event_times (f, "FailedCreatePodSandBox", "web", NULL);
+  g_assert_cmpstr (times, ==, "0 10");
+  g_assert_cmpstr (f->fake->log->str, ==, "sandbox_create web; sandbox_create web");
+  run_to (f, 20 * SEC);
+  g_assert_cmpstr (ks_pod_get_status_string (must_get_pod (f, "web"), KS_POD_POD_IP), ==,
+                   "10.244.1.2");
+  g_assert_cmpstr (f->fake->log->str, ==,
+                   "sandbox_create web; sandbox_create web; sandbox_create web; create web/main");
+  assert_phase (f, "web", KS_POD_PENDING);
+  run_to (f, 21 * SEC);
+  assert_phase (f, "web", KS_POD_RUNNING);
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Created", "web", NULL);
+  g_assert_cmpstr (times, ==, "21");
+
+  f->fake->sandbox_failures = 100;
+  g_string_truncate (f->fake->log, 0);
+  create_pod (f, "gone", "Always", "");
+  run_to (f, 35 * SEC);
+  delete_pod (f, "gone", -1);
+  run_to (f, 35 * SEC);
+  g_assert_null (get_pod (f, "gone"));
+  run_to (f, 100 * SEC);
+  g_assert_cmpstr (f->fake->log->str, ==,
+                   "sandbox_create gone; sandbox_create gone; remove gone/main");
+}
+
+/* ---- image and create errors -------------------------------------------------------------------
+ */
+
+/* A missing image: ErrImagePull, then the image back-off (per pod and image, 10 s doubling to
+ * 300 s from each failed pull), seen at the pod's syncs every 10 s after an error:
+ *   pull fails at 0 → back-off (10, 0); sync 10: 10 ≥ 10, pull fails → (20, 10);
+ *   sync 20: 10 < 20: ImagePullBackOff; 30: pull → (40, 30); 40, 50, 60: back-off; 70: pull →
+ *   (80, 70); 80..140: back-off; 150: pull → (160, 150); 160..300: back-off; 310: pull → (300,
+ *   310) capped; 320..600: back-off; 610: pull → (300, 610); 620..900: back-off; 910: pull.
+ * The image appears at 700 s: the pull at 910 s succeeds and the container runs at 911 s.  A
+ * second container with the same image in another pod has its own back-off; two containers of
+ * one pod share theirs: the second one is in back-off at once. */
+static void
+test_image_pull_backoff (Fixture *f, gconstpointer data)
+{
+  static const gint64 pulls[] = { 0, 10, 30, 70, 150, 310, 610 };
+  g_autoptr (GString) backoffs = g_string_new (NULL);
+  g_autofree char *expect_pulls = seconds (pulls, G_N_ELEMENTS (pulls));
+  g_autofree char *times = NULL;
+  g_autoptr (GPtrArray) failed = NULL;
+  g_autoptr (GPtrArray) backoff = NULL;
+  const KsContainerStatus *s;
+
+  g_hash_table_add (f->fake->missing, g_strdup ("ghost:1"));
+  create_pod_full (f, "ghost", "Always", "", NULL, "[{name: main, image: \"ghost:1\"}]", NODE);
+  create_pod_full (f, "twin", "Always", "", NULL,
+                   "[{name: a, image: \"ghost:1\"}, {name: b, image: \"ghost:1\"}]", NODE);
+  run_to (f, 0);
+  s = main_status (f, "ghost");
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_WAITING);
+  g_assert_cmpstr (s->reason, ==, "ErrImagePull");
+  g_assert_cmpstr (s->message, ==, "image \"ghost:1\" not found in the image store");
+  assert_phase (f, "ghost", KS_POD_PENDING);
+  failed = events (f, "Failed", "ghost");
+  g_assert_cmpuint (failed->len, ==, 2);
+  assert_event (g_ptr_array_index (failed, 0), 0, TRUE, "Failed", "ghost",
+                "Failed to pull image \"ghost:1\": image \"ghost:1\" not found in the image store");
+  assert_event (g_ptr_array_index (failed, 1), 0, TRUE, "Failed", "ghost", "Error: ErrImagePull");
+  /* twin: a pulls and fails; b's pull of the same image is in back-off already. */
+  g_assert_cmpstr (must_get_pod (f, "twin")->container_statuses[0].reason, ==, "ErrImagePull");
+  g_assert_cmpstr (must_get_pod (f, "twin")->container_statuses[1].reason, ==, "ImagePullBackOff");
+  g_assert_cmpstr (must_get_pod (f, "twin")->container_statuses[1].message, ==,
+                   "Back-off pulling image \"ghost:1\"");
+
+  run_to (f, 20 * SEC - 1);
+  g_assert_cmpstr (main_status (f, "ghost")->reason, ==, "ErrImagePull");
+  run_to (f, 20 * SEC);
+  s = main_status (f, "ghost");
+  g_assert_cmpstr (s->reason, ==, "ImagePullBackOff");
+  g_assert_cmpstr (s->message, ==, "Back-off pulling image \"ghost:1\"");
+  backoff = events (f, "BackOff", "ghost");
+  g_assert_cmpuint (backoff->len, ==, 1);
+  assert_event (g_ptr_array_index (backoff, 0), 20 * SEC, FALSE, "BackOff", "ghost",
+                "Back-off pulling image \"ghost:1\"");
+  run_to (f, 30 * SEC);
+  g_assert_cmpstr (main_status (f, "ghost")->reason, ==, "ErrImagePull");
+
+  run_to (f, 700 * SEC);
+  g_hash_table_remove (f->fake->missing, "ghost:1");
+  run_to (f, 910 * SEC - 1);
+  assert_phase (f, "ghost", KS_POD_PENDING);
+  g_assert_cmpstr (main_status (f, "ghost")->reason, ==, "ImagePullBackOff");
+  run_to (f, 910 * SEC);
+  g_assert_cmpstr (main_status (f, "ghost")->reason, ==, "ContainerCreating");
+  g_assert_null (main_status (f, "ghost")->message);
+  run_to (f, 911 * SEC);
+  assert_phase (f, "ghost", KS_POD_RUNNING);
+  g_assert_cmpint (main_status (f, "ghost")->restart_count, ==, 0);
+
+  times = event_times (f, "Failed", "ghost", "Failed to pull image");
+  g_assert_cmpstr (times, ==, expect_pulls);
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Failed", "ghost", "Error: ErrImagePull");
+  g_assert_cmpstr (times, ==, expect_pulls);
+  /* The syncs in back-off: 20; 40-60; 80-140; 160-300; 320-600; 620-900, every 10 s. */
+  {
+    static const gint64 ranges[][2]
+        = { { 20, 20 }, { 40, 60 }, { 80, 140 }, { 160, 300 }, { 320, 600 }, { 620, 900 } };
+    for (guint r = 0; r < G_N_ELEMENTS (ranges); r++)
+      for (gint64 t = ranges[r][0]; t <= ranges[r][1]; t += 10)
+        g_string_append_printf (backoffs, "%s%" G_GINT64_FORMAT, backoffs->len ? " " : "", t);
+  }
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "BackOff", "ghost", NULL);
+  g_assert_cmpstr (times, ==, backoffs->str);
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Failed", "ghost", "Error: ImagePullBackOff");
+  g_assert_cmpstr (times, ==, backoffs->str);
+  g_assert_cmpuint (n_events (f, "Started", "ghost"), ==, 1);
+}
+
+/* imagePullPolicy Never and no image: ErrImageNeverPull at every sync (no back-off).  A create
+ * that fails: CreateContainerError; a start that fails: RunContainerError; both retried at the
+ * pod's next sync, 10 s later, until they work. */
+static void
+test_create_errors (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) list = NULL;
+  g_autofree char *times = NULL;
+  const KsContainerStatus *s;
+
+  g_hash_table_add (f->fake->missing, g_strdup ("local:1"));
+  g_hash_table_insert (f->fake->create_errors, g_strdup ("broken:1"),
+                       g_strdup ("mount /data: no such file or directory"));
+  g_hash_table_insert (f->fake->start_errors, g_strdup ("norun:1"),
+                       g_strdup ("exec: \"/app\": permission denied"));
+  create_pod_full (f, "never", "Always", "", NULL,
+                   "[{name: main, image: \"local:1\", imagePullPolicy: Never}]", NODE);
+  create_pod_full (f, "broken", "Always", "", NULL, "[{name: main, image: \"broken:1\"}]", NODE);
+  create_pod_full (f, "norun", "Always", "", NULL, "[{name: main, image: \"norun:1\"}]", NODE);
+  run_to (f, 0);
+
+  s = main_status (f, "never");
+  g_assert_cmpstr (s->reason, ==, "ErrImageNeverPull");
+  g_assert_cmpstr (s->message, ==,
+                   "Container image \"local:1\" is not present with pull policy of Never");
+  list = events (f, "ErrImageNeverPull", "never");
+  assert_event (g_ptr_array_index (list, 0), 0, TRUE, "ErrImageNeverPull", "never",
+                "Container image \"local:1\" is not present with pull policy of Never");
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = events (f, "Failed", "never");
+  g_assert_cmpuint (list->len, ==, 1);
+  assert_event (g_ptr_array_index (list, 0), 0, TRUE, "Failed", "never",
+                "Error: ErrImageNeverPull");
+
+  s = main_status (f, "broken");
+  g_assert_cmpstr (s->reason, ==, "CreateContainerError");
+  g_assert_cmpstr (s->message, ==, "mount /data: no such file or directory");
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = events (f, "Failed", "broken");
+  assert_event (g_ptr_array_index (list, 0), 0, TRUE, "Failed", "broken",
+                "Error: mount /data: no such file or directory");
+
+  s = main_status (f, "norun");
+  g_assert_cmpstr (s->reason, ==, "RunContainerError");
+  g_assert_cmpstr (s->message, ==, "exec: \"/app\": permission denied");
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = events (f, "Failed", "norun");
+  assert_event (g_ptr_array_index (list, 0), 0, TRUE, "Failed", "norun",
+                "Error: exec: \"/app\": permission denied");
+  assert_phase (f, "never", KS_POD_PENDING);
+  assert_phase (f, "broken", KS_POD_PENDING);
+  assert_phase (f, "norun", KS_POD_PENDING);
+
+  /* norun starts at its sync at 20 s, broken at 30 s. */
+  run_to (f, 15 * SEC);
+  g_hash_table_remove (f->fake->start_errors, "norun:1");
+  run_to (f, 25 * SEC);
+  g_hash_table_remove (f->fake->create_errors, "broken:1");
+  run_to (f, 30 * SEC);
+  g_assert_cmpstr (main_status (f, "broken")->reason, ==, "ContainerCreating");
+  run_to (f, 31 * SEC);
+  assert_phase (f, "broken", KS_POD_RUNNING);
+  assert_phase (f, "norun", KS_POD_RUNNING);
+  g_assert_cmpint (main_status (f, "norun")->started_at, ==, 21 * SEC);
+  g_assert_cmpint (main_status (f, "broken")->started_at, ==, 31 * SEC);
+  times = event_times (f, "Failed", "broken", NULL);
+  g_assert_cmpstr (times, ==, "0 10 20");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Failed", "norun", NULL);
+  g_assert_cmpstr (times, ==, "0 10");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "ErrImageNeverPull", "never", NULL);
+  g_assert_cmpstr (times, ==, "0 10 20 30");
+  assert_phase (f, "never", KS_POD_PENDING);
+}
+
+/* ---- sidecar init containers -------------------------------------------------------------------
+ */
+
+/* Init containers [setup, proxy (restartPolicy Always), migrate], container app; 1 s start-up:
+ * setup runs and completes at 1 s; proxy starts then and runs from 2 s, which lets migrate start
+ * (it does not wait for proxy to exit); migrate completes at 3 s, app runs from 4 s.  proxy keeps
+ * running, counted among the containers for readiness. */
+static void
+test_sidecar_order (Fixture *f, gconstpointer data)
+{
+  static const char *const started[][2]
+      = { { "setup", "1" }, { "proxy", "2" }, { "migrate", "3" }, { "app", "4" } };
+  g_autoptr (GPtrArray) list = NULL;
+  const KsContainerStatus *s;
+  KsPod *pod;
+
+  create_pod_full (f, "mesh", "Always", "",
+                   "[{name: setup, image: busybox}, {name: proxy, image: envoy, restartPolicy: "
+                   "Always}, {name: migrate, image: busybox}]",
+                   "[{name: app, image: nginx}]", NODE);
+  run_to (f, 0);
+  pod = must_get_pod (f, "mesh");
+  assert_condition (pod, KS_POD_COND_INITIALIZED, KS_CONDITION_FALSE, "ContainersNotInitialized",
+                    "containers with incomplete status: [setup proxy migrate]");
+  assert_condition (pod, KS_POD_COND_READY, KS_CONDITION_FALSE, "ContainersNotReady",
+                    "containers with unready status: [proxy app]");
+  run_to (f, 1 * SEC);
+  pod = must_get_pod (f, "mesh");
+  assert_condition (pod, KS_POD_COND_INITIALIZED, KS_CONDITION_FALSE, "ContainersNotInitialized",
+                    "containers with incomplete status: [proxy migrate]");
+  g_assert_cmpint (init_status (f, "mesh", 1)->state, ==, KS_CONTAINER_WAITING);
+  run_to (f, 2 * SEC);
+  pod = must_get_pod (f, "mesh");
+  assert_phase (f, "mesh", KS_POD_PENDING);
+  s = init_status (f, "mesh", 1);
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (s->started, ==, TRUE);
+  g_assert_cmpint (s->ready, ==, TRUE);
+  assert_condition (pod, KS_POD_COND_INITIALIZED, KS_CONDITION_FALSE, "ContainersNotInitialized",
+                    "containers with incomplete status: [migrate]");
+  assert_condition (pod, KS_POD_COND_READY, KS_CONDITION_FALSE, "ContainersNotReady",
+                    "containers with unready status: [app]");
+  run_to (f, 3 * SEC);
+  pod = must_get_pod (f, "mesh");
+  assert_phase (f, "mesh", KS_POD_PENDING);
+  assert_condition (pod, KS_POD_COND_INITIALIZED, KS_CONDITION_TRUE, NULL, NULL);
+  g_assert_cmpint (pod->conditions[KS_POD_COND_INITIALIZED].last_transition_time, ==, 3 * SEC);
+  g_assert_cmpint (init_status (f, "mesh", 2)->state, ==, KS_CONTAINER_TERMINATED);
+  run_to (f, 4 * SEC);
+  pod = must_get_pod (f, "mesh");
+  assert_phase (f, "mesh", KS_POD_RUNNING);
+  assert_condition (pod, KS_POD_COND_READY, KS_CONDITION_TRUE, NULL, NULL);
+  g_assert_cmpint (pod->conditions[KS_POD_COND_READY].last_transition_time, ==, 4 * SEC);
+
+  list = events (f, "Started", "mesh");
+  g_assert_cmpuint (list->len, ==, G_N_ELEMENTS (started));
+  for (guint i = 0; i < G_N_ELEMENTS (started); i++)
+    {
+      g_autofree char *message = g_strdup_printf ("Started container %s", started[i][0]);
+      assert_event (g_ptr_array_index (list, i), g_ascii_strtoll (started[i][1], NULL, 10) * SEC,
+                    FALSE, "Started", "mesh", message);
+    }
+  /* The sidecar runs on (it used to complete like an init container). */
+  run_to (f, 3600 * SEC);
+  s = init_status (f, "mesh", 1);
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (s->restart_count, ==, 0);
+  g_assert_cmpuint (n_events (f, "Started", "mesh"), ==, 4);
+}
+
+/* A sidecar that exits is restarted, whatever the pod's restartPolicy (Never here), with the
+ * CrashLoopBackOff rules: crash at 10 s → restarted at once (entry (10, 10)), running 11 s;
+ * crash at 13 s → back-off 10 s, restarted at 23 s, running 24 s.  Meanwhile the pod is not
+ * Ready, stays Running and Initialized. */
+static void
+test_sidecar_restart (Fixture *f, gconstpointer data)
+{
+  g_autofree char *ref = NULL;
+  g_autofree char *expect = NULL;
+  g_autofree char *times = NULL;
+  const KsContainerStatus *s;
+  KsPod *pod;
+
+  create_pod_full (f, "side", "Never", "", "[{name: proxy, image: envoy, restartPolicy: Always}]",
+                   "[{name: app, image: nginx}]", NODE);
+  run_to (f, 2 * SEC);
+  assert_phase (f, "side", KS_POD_RUNNING);
+  ref = pod_ref (f, "side");
+
+  run_to (f, 10 * SEC);
+  crash (f, "side", "proxy", TRUE);
+  run_to (f, 10 * SEC);
+  pod = must_get_pod (f, "side");
+  s = init_status (f, "side", 0);
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_WAITING);
+  g_assert_cmpstr (s->reason, ==, "ContainerCreating");
+  g_assert_cmpint (s->restart_count, ==, 1);
+  g_assert_cmpint (s->last_exit_code, ==, 137);
+  assert_phase (f, "side", KS_POD_RUNNING);
+  assert_condition (pod, KS_POD_COND_INITIALIZED, KS_CONDITION_TRUE, NULL, NULL);
+  assert_condition (pod, KS_POD_COND_READY, KS_CONDITION_FALSE, "ContainersNotReady",
+                    "containers with unready status: [proxy]");
+  run_to (f, 11 * SEC);
+  g_assert_cmpint (init_status (f, "side", 0)->state, ==, KS_CONTAINER_RUNNING);
+  assert_condition (must_get_pod (f, "side"), KS_POD_COND_READY, KS_CONDITION_TRUE, NULL, NULL);
+
+  run_to (f, 13 * SEC);
+  crash (f, "side", "proxy", TRUE);
+  run_to (f, 13 * SEC);
+  s = init_status (f, "side", 0);
+  expect = g_strdup_printf ("back-off 10s restarting failed container=proxy pod=%s", ref);
+  g_assert_cmpstr (s->reason, ==, "CrashLoopBackOff");
+  g_assert_cmpstr (s->message, ==, expect);
+  times = event_times (f, "BackOff", "side", NULL);
+  g_assert_cmpstr (times, ==, "13");
+  run_to (f, 24 * SEC - 1);
+  g_assert_cmpstr (init_status (f, "side", 0)->reason, ==, "CrashLoopBackOff");
+  run_to (f, 24 * SEC);
+  s = init_status (f, "side", 0);
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (s->restart_count, ==, 2);
+  g_assert_cmpint (main_status (f, "side")->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (main_status (f, "side")->restart_count, ==, 0);
+  assert_phase (f, "side", KS_POD_RUNNING);
+}
+
+/* When the containers are done (restartPolicy Never, app exits 0 at 12 s), the sidecar is
+ * stopped (Killing at 12 s); the modelled sidecar ignores SIGTERM and is killed when the grace
+ * period (30 s) ends, at 42 s: then the pod is Succeeded, and its containers are removed. */
+static void
+test_sidecar_job (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GPtrArray) killing = NULL;
+  const KsContainerStatus *s;
+  KsPod *pod;
+
+  create_pod_full (f, "job", "Never", "kubesim.io/duration: 10s",
+                   "[{name: proxy, image: envoy, restartPolicy: Always}]",
+                   "[{name: app, image: busybox}]", NODE);
+  run_to (f, 12 * SEC);
+  g_assert_cmpint (main_status (f, "job")->state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpint (main_status (f, "job")->finished_at, ==, 12 * SEC);
+  assert_phase (f, "job", KS_POD_RUNNING);
+  killing = events (f, "Killing", "job");
+  g_assert_cmpuint (killing->len, ==, 1);
+  assert_event (g_ptr_array_index (killing, 0), 12 * SEC, FALSE, "Killing", "job",
+                "Stopping container proxy");
+  run_to (f, 42 * SEC - 1);
+  assert_phase (f, "job", KS_POD_RUNNING);
+  g_assert_cmpuint (ks_sim_runtime_n_containers (f->runtime), ==, 2);
+  run_to (f, 42 * SEC);
+  pod = must_get_pod (f, "job");
+  assert_phase (f, "job", KS_POD_SUCCEEDED);
+  s = init_status (f, "job", 0);
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpint (s->exit_code, ==, 137);
+  g_assert_cmpint (s->ready, ==, FALSE);
+  g_assert_cmpint (s->restart_count, ==, 0);
+  assert_condition (pod, KS_POD_COND_READY, KS_CONDITION_FALSE, "PodCompleted", NULL);
+  g_assert_cmpuint (ks_sim_runtime_n_containers (f->runtime), ==, 0);
+  g_assert_cmpuint (ks_kubelet_n_active_pods (f->kubelet), ==, 0);
+  run_to (f, 100 * SEC);
+  g_assert_cmpuint (n_events (f, "Started", "job"), ==, 2);
+}
+
+/* Deleted with grace 60 s at 10 s: Killing for all three at once; app is stopped first (it
+ * ends on its own at 18 s), then the later sidecar b, with the grace left in whole seconds
+ * (60 − 8 = 52), then a once b has ended (b crashes at 20 s: 60 − 10 = 50, so a ends at 70 s).
+ * A single sidecar whose container takes the whole grace period gets the minimum 2 s. */
+static void
+test_sidecar_termination_order (Fixture *f, gconstpointer data)
+{
+  PodTrace trace = { .name = "mesh", .clock = f->clock, .deleted_at = -1 };
+  PodTrace slow = { .name = "slow", .clock = f->clock, .deleted_at = -1 };
+  g_autofree char *times = NULL;
+  guint watch, watch2;
+
+  create_pod_full (f, "mesh", "Always", "kubesim.io/duration: 15s",
+                   "[{name: a, image: envoy, restartPolicy: Always}, {name: b, image: envoy, "
+                   "restartPolicy: Always}]",
+                   "[{name: app, image: nginx}]", NODE);
+  create_pod_full (f, "slow", "Always", "", "[{name: a, image: envoy, restartPolicy: Always}]",
+                   "[{name: app, image: nginx}]", NODE);
+  watch
+      = ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, trace_pod, &trace, NULL);
+  watch2
+      = ks_store_watch (f->store, ks_kind_get (KS_KIND_POD), NULL, FALSE, trace_pod, &slow, NULL);
+  run_to (f, 10 * SEC);
+  assert_phase (f, "mesh", KS_POD_RUNNING);
+  g_assert_cmpint (main_status (f, "mesh")->started_at, ==, 3 * SEC);
+  g_string_truncate (f->fake->log, 0);
+  delete_pod (f, "mesh", 60);
+  delete_pod (f, "slow", -1);
+  run_to (f, 10 * SEC);
+  times = event_times (f, "Killing", "mesh", NULL);
+  g_assert_cmpstr (times, ==, "10 10 10");
+  g_assert_cmpstr (f->fake->log->str, ==, "stop(60) mesh/app; stop(30) slow/app");
+  run_to (f, 18 * SEC);
+  g_assert_cmpstr (f->fake->log->str, ==, "stop(60) mesh/app; stop(30) slow/app; stop(52) mesh/b");
+  run_to (f, 20 * SEC);
+  crash (f, "mesh", "b", TRUE);
+  run_to (f, 20 * SEC);
+  g_assert_true (g_str_has_suffix (f->fake->log->str, "stop(52) mesh/b; stop(50) mesh/a"));
+  run_to (f, 40 * SEC);
+  g_assert_true (g_str_has_suffix (f->fake->log->str, "stop(50) mesh/a; stop(2) slow/a"));
+  run_to (f, 42 * SEC);
+  g_assert_cmpint (slow.deleted_at, ==, 42 * SEC);
+  g_assert_cmpint (slow.last->init_container_statuses[0].finished_at, ==, 42 * SEC);
+  run_to (f, 70 * SEC - 1);
+  g_assert_nonnull (get_pod (f, "mesh"));
+  run_to (f, 70 * SEC);
+  g_assert_null (get_pod (f, "mesh"));
+  g_assert_cmpint (trace.deleted_at, ==, 70 * SEC);
+  g_assert_cmpint (trace.last->container_statuses[0].finished_at, ==, 18 * SEC);
+  g_assert_cmpint (trace.last->init_container_statuses[1].finished_at, ==, 20 * SEC);
+  g_assert_cmpint (trace.last->init_container_statuses[0].finished_at, ==, 70 * SEC);
+  ks_store_unwatch (f->store, watch);
+  ks_store_unwatch (f->store, watch2);
+  trace_clear (&trace);
+  trace_clear (&slow);
+}
+
+/* ---- probes ------------------------------------------------------------------------------------
+ */
+
+/* Readiness, initialDelaySeconds 5, periodSeconds 3, successThreshold 2, failureThreshold 2;
+ * running at 1 s: probes at 6, 9, 12, 15, 18, 21 s.  Healthy: successes at 6 and 9 → ready at
+ * 9 s.  Failing from 10 s: failures at 12 and 15 → unready at 15 s.  Healthy from 16 s: ready
+ * again at 21 s.  The probe goes to the pod's IP. */
+static void
+test_probe_readiness (Fixture *f, gconstpointer data)
+{
+  g_autofree char *times = NULL;
+  g_autoptr (GPtrArray) unhealthy = NULL;
+  KsPod *pod;
+
+  create_pod_full (f, "web", "Always", "", NULL,
+                   "[{name: main, image: nginx, readinessProbe: {httpGet: {path: /ready, port: "
+                   "8080}, initialDelaySeconds: 5, periodSeconds: 3, successThreshold: 2, "
+                   "failureThreshold: 2}}]",
+                   NODE);
+  run_to (f, 1 * SEC);
+  assert_phase (f, "web", KS_POD_RUNNING);
+  g_assert_cmpint (main_status (f, "web")->started, ==, TRUE);
+  g_assert_cmpint (main_status (f, "web")->ready, ==, FALSE);
+  assert_condition (must_get_pod (f, "web"), KS_POD_COND_READY, KS_CONDITION_FALSE,
+                    "ContainersNotReady", "containers with unready status: [main]");
+  run_to (f, 9 * SEC - 1);
+  g_assert_cmpint (main_status (f, "web")->ready, ==, FALSE);
+  run_to (f, 9 * SEC);
+  pod = must_get_pod (f, "web");
+  g_assert_cmpint (main_status (f, "web")->ready, ==, TRUE);
+  assert_condition (pod, KS_POD_COND_READY, KS_CONDITION_TRUE, NULL, NULL);
+  g_assert_cmpint (pod->conditions[KS_POD_COND_READY].last_transition_time, ==, 9 * SEC);
+  g_assert_cmpstr (g_ptr_array_index (f->prober->calls, 0), ==,
+                   "6 main Readiness http 10.244.1.2:8080/ready");
+
+  run_to (f, 10 * SEC);
+  set_healthy (f, "main", KS_PROBE_READINESS, FALSE);
+  run_to (f, 15 * SEC - 1);
+  g_assert_cmpint (main_status (f, "web")->ready, ==, TRUE);
+  run_to (f, 15 * SEC);
+  pod = must_get_pod (f, "web");
+  g_assert_cmpint (main_status (f, "web")->ready, ==, FALSE);
+  assert_condition (pod, KS_POD_COND_READY, KS_CONDITION_FALSE, "ContainersNotReady",
+                    "containers with unready status: [main]");
+  g_assert_cmpint (pod->conditions[KS_POD_COND_READY].last_transition_time, ==, 15 * SEC);
+  assert_phase (f, "web", KS_POD_RUNNING);
+  unhealthy = events (f, "Unhealthy", "web");
+  g_assert_cmpuint (unhealthy->len, ==, 2);
+  assert_event (g_ptr_array_index (unhealthy, 0), 12 * SEC, TRUE, "Unhealthy", "web",
+                "Readiness probe failed: HTTP probe failed with statuscode: 503");
+
+  run_to (f, 16 * SEC);
+  set_healthy (f, "main", KS_PROBE_READINESS, TRUE);
+  run_to (f, 21 * SEC - 1);
+  g_assert_cmpint (main_status (f, "web")->ready, ==, FALSE);
+  run_to (f, 21 * SEC);
+  g_assert_cmpint (main_status (f, "web")->ready, ==, TRUE);
+  g_assert_cmpint (must_get_pod (f, "web")->conditions[KS_POD_COND_READY].last_transition_time, ==,
+                   21 * SEC);
+  times = probe_times (f, "main", KS_PROBE_READINESS);
+  g_assert_cmpstr (times, ==, "6 9 12 15 18 21");
+  g_assert_cmpuint (n_events (f, "Unhealthy", "web"), ==, 2);
+  g_assert_cmpuint (n_events (f, "Killing", "web"), ==, 0);
+}
+
+/* Liveness (tcpSocket, initialDelaySeconds 10, periodSeconds 5, failureThreshold 3, the probe's
+ * terminationGracePeriodSeconds 4), restartPolicy Always.  Running at 1 s: probes at 11, 16, 21,
+ * 26, ...  Failing from 14 s: failures at 16, 21, 26 → Killing at 26 s, stopped with 4 s: exit
+ * 137 at 30 s, restarted at once (the first restart; backoff entry (10 s, 30 s)), running at
+ * 31 s.  The new instance: probes at 41, 46, 51 fail → killed at 51 s, ends at 55 s: in
+ * back-off, CrashLoopBackOff until 65 s, running at 66 s.  Healthy from 60 s.  Deleted at
+ * 100 s: liveness probing stops.  Another pod (restartPolicy Never, failureThreshold 1, no
+ * delay) is killed at its first probe and not restarted: Failed once it ended (30 s grace). */
+static void
+test_probe_liveness (Fixture *f, gconstpointer data)
+{
+  g_autofree char *ref = NULL;
+  g_autofree char *times = NULL;
+  g_autoptr (GPtrArray) killing = NULL;
+  g_autoptr (GPtrArray) unhealthy = NULL;
+  const KsContainerStatus *s;
+
+  create_pod_full (f, "live", "Always", "", NULL,
+                   "[{name: main, image: nginx, livenessProbe: {tcpSocket: {port: 80}, "
+                   "initialDelaySeconds: 10, periodSeconds: 5, failureThreshold: 3, "
+                   "terminationGracePeriodSeconds: 4}}]",
+                   NODE);
+  create_pod_full (f, "once", "Never", "", NULL,
+                   "[{name: solo, image: nginx, livenessProbe: {tcpSocket: {port: 80}, "
+                   "periodSeconds: 5, failureThreshold: 1}}]",
+                   NODE);
+  set_healthy (f, "solo", KS_PROBE_LIVENESS, FALSE);
+  run_to (f, 0);
+  ref = pod_ref (f, "live");
+  run_to (f, 14 * SEC);
+  set_healthy (f, "main", KS_PROBE_LIVENESS, FALSE);
+  run_to (f, 26 * SEC);
+  killing = events (f, "Killing", "live");
+  g_assert_cmpuint (killing->len, ==, 1);
+  assert_event (g_ptr_array_index (killing, 0), 26 * SEC, FALSE, "Killing", "live",
+                "Container main failed liveness probe, will be restarted");
+  g_assert_true (g_str_has_suffix (f->fake->log->str, "stop(4) live/main"));
+  unhealthy = events (f, "Unhealthy", "live");
+  assert_event (g_ptr_array_index (unhealthy, 0), 16 * SEC, TRUE, "Unhealthy", "live",
+                "Liveness probe failed: dial tcp 10.244.1.2:80: connect: connection refused");
+  s = main_status (f, "live");
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (s->ready, ==, TRUE); /* no readiness probe: ready while it runs */
+  run_to (f, 30 * SEC);
+  s = main_status (f, "live");
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_WAITING);
+  g_assert_cmpstr (s->reason, ==, "ContainerCreating");
+  g_assert_cmpint (s->restart_count, ==, 1);
+  g_assert_cmpint (s->last_exit_code, ==, 137);
+  g_assert_cmpint (s->last_finished_at, ==, 30 * SEC);
+  run_to (f, 31 * SEC);
+  g_assert_cmpint (main_status (f, "live")->state, ==, KS_CONTAINER_RUNNING);
+
+  run_to (f, 55 * SEC);
+  s = main_status (f, "live");
+  {
+    g_autofree char *expect
+        = g_strdup_printf ("back-off 10s restarting failed container=main pod=%s", ref);
+    g_assert_cmpstr (s->reason, ==, "CrashLoopBackOff");
+    g_assert_cmpstr (s->message, ==, expect);
+  }
+  g_assert_cmpint (s->restart_count, ==, 1);
+  run_to (f, 60 * SEC);
+  set_healthy (f, "main", KS_PROBE_LIVENESS, TRUE);
+  run_to (f, 66 * SEC);
+  s = main_status (f, "live");
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (s->restart_count, ==, 2);
+  g_assert_cmpint (s->started_at, ==, 66 * SEC);
+
+  run_to (f, 95 * SEC);
+  set_healthy (f, "main", KS_PROBE_LIVENESS, FALSE);
+  run_to (f, 100 * SEC);
+  delete_pod (f, "live", -1);
+  run_to (f, 200 * SEC);
+  g_assert_null (get_pod (f, "live"));
+  times = probe_times (f, "main", KS_PROBE_LIVENESS);
+  g_assert_cmpstr (times, ==, "11 16 21 26 41 46 51 76 81 86 91 96");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Killing", "live", "Container main failed liveness probe");
+  g_assert_cmpstr (times, ==, "26 51");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Unhealthy", "live", NULL);
+  g_assert_cmpstr (times, ==, "16 21 26 41 46 51 96");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "BackOff", "live", NULL);
+  g_assert_cmpstr (times, ==, "55");
+
+  /* once: probed at 1 s, killed ("will be restarted" is not said), ends at 31 s: Failed. */
+  g_clear_pointer (&times, g_free);
+  times = probe_times (f, "solo", KS_PROBE_LIVENESS);
+  g_assert_cmpstr (times, ==, "1");
+  g_clear_pointer (&killing, g_ptr_array_unref);
+  killing = events (f, "Killing", "once");
+  g_assert_cmpuint (killing->len, ==, 1);
+  assert_event (g_ptr_array_index (killing, 0), 1 * SEC, FALSE, "Killing", "once",
+                "Container solo failed liveness probe");
+  assert_phase (f, "once", KS_POD_FAILED);
+  s = main_status (f, "once");
+  g_assert_cmpint (s->exit_code, ==, 137);
+  g_assert_cmpint (s->finished_at, ==, 31 * SEC);
+  g_assert_cmpint (s->restart_count, ==, 0);
+}
+
+/* A startup probe (exec, periodSeconds 2, failureThreshold 5) gates the others: running at 1 s,
+ * it fails at 1, 3, 5 s and succeeds at 7 s: started at 7 s, when the readiness probe runs at
+ * once and succeeds (ready at 7 s); readiness and liveness (period 10 s from 1 s) then probe at
+ * 11 and 21 s; the ticks at 1 s were skipped.  Another container whose startup probe never
+ * succeeds (failureThreshold 3) is killed at 5 s and restarted; its next instance (running at
+ * 36 s) is killed at 40 s and waits in back-off. */
+static void
+test_probe_startup (Fixture *f, gconstpointer data)
+{
+  g_autofree char *times = NULL;
+  g_autoptr (GPtrArray) unhealthy = NULL;
+  g_autoptr (GPtrArray) killing = NULL;
+  GString *execs = g_string_new (NULL);
+  const KsContainerStatus *s;
+
+  g_hash_table_add (f->fake->exec_fail, g_strdup ("main"));
+  g_hash_table_add (f->fake->exec_fail, g_strdup ("stuck"));
+  create_pod_full (f, "slow", "Always", "", NULL,
+                   "[{name: main, image: nginx, startupProbe: {exec: {command: [cat, "
+                   "/tmp/ready]}, periodSeconds: 2, failureThreshold: 5}, readinessProbe: "
+                   "{httpGet: {path: /ready, port: 8080}}, livenessProbe: {httpGet: {path: "
+                   "/healthz, port: 8080}}}]",
+                   NODE);
+  create_pod_full (f, "never", "Always", "", NULL,
+                   "[{name: stuck, image: nginx, startupProbe: {exec: {command: [cat, "
+                   "/tmp/ready]}, periodSeconds: 2, failureThreshold: 3}}]",
+                   NODE);
+  run_to (f, 1 * SEC);
+  s = main_status (f, "slow");
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (s->started, ==, FALSE);
+  g_assert_cmpint (s->ready, ==, FALSE);
+  assert_phase (f, "slow", KS_POD_RUNNING);
+  run_to (f, 6 * SEC);
+  g_hash_table_remove (f->fake->exec_fail, "main");
+  g_assert_cmpint (main_status (f, "slow")->started, ==, FALSE);
+  run_to (f, 7 * SEC);
+  s = main_status (f, "slow");
+  g_assert_cmpint (s->started, ==, TRUE);
+  g_assert_cmpint (s->ready, ==, TRUE);
+  assert_condition (must_get_pod (f, "slow"), KS_POD_COND_READY, KS_CONDITION_TRUE, NULL, NULL);
+  g_assert_cmpint (must_get_pod (f, "slow")->conditions[KS_POD_COND_READY].last_transition_time, ==,
+                   7 * SEC);
+  unhealthy = events (f, "Unhealthy", "slow");
+  g_assert_cmpuint (unhealthy->len, ==, 3);
+  assert_event (g_ptr_array_index (unhealthy, 2), 5 * SEC, TRUE, "Unhealthy", "slow",
+                "Startup probe failed: cat: can't open '/tmp/ready': No such file");
+
+  run_to (f, 22 * SEC);
+  for (guint i = 0; i < f->fake->exec_calls->len; i++)
+    {
+      const char *call = g_ptr_array_index (f->fake->exec_calls, i);
+      if (strstr (call, " main ") != NULL)
+        g_string_append_printf (execs, "%s%s;", execs->len ? " " : "", call);
+    }
+  g_assert_cmpstr (execs->str, ==, "1 main cat; 3 main cat; 5 main cat; 7 main cat;");
+  g_string_free (execs, TRUE);
+  times = probe_times (f, "main", KS_PROBE_READINESS);
+  g_assert_cmpstr (times, ==, "7 11 21");
+  g_clear_pointer (&times, g_free);
+  times = probe_times (f, "main", KS_PROBE_LIVENESS);
+  g_assert_cmpstr (times, ==, "11 21");
+
+  /* never: failures at 1, 3, 5 s → killed at 5 s (pod grace 30 s), restarted at 35 s, running
+   * 36 s; failures at 36, 38, 40 → killed at 40 s, ends at 70 s: back-off 10 s. */
+  killing = events (f, "Killing", "never");
+  g_assert_cmpuint (killing->len, ==, 1);
+  assert_event (g_ptr_array_index (killing, 0), 5 * SEC, FALSE, "Killing", "never",
+                "Container stuck failed startup probe, will be restarted");
+  run_to (f, 70 * SEC);
+  s = main_status (f, "never");
+  g_assert_cmpstr (s->reason, ==, "CrashLoopBackOff");
+  g_assert_cmpint (s->restart_count, ==, 1);
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Killing", "never", NULL);
+  g_assert_cmpstr (times, ==, "5 40");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Started", "never", NULL);
+  g_assert_cmpstr (times, ==, "1 36");
+  run_to (f, 81 * SEC);
+  g_assert_cmpint (main_status (f, "never")->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (main_status (f, "never")->started, ==, FALSE);
+  /* Not started, so not ready, though it has no readiness probe. */
+  g_assert_cmpint (main_status (f, "never")->ready, ==, FALSE);
+  assert_phase (f, "never", KS_POD_RUNNING);
+}
+
+/* A sidecar with a startup probe lets the next init container start only once it has started:
+ * proxy runs at 1 s, its probe fails at 1 s and succeeds at 3 s; migrate starts then, completes
+ * at 4 s, and app runs at 5 s. */
+static void
+test_probe_sidecar_startup (Fixture *f, gconstpointer data)
+{
+  g_autofree char *times = NULL;
+  KsPod *pod;
+
+  g_hash_table_add (f->fake->exec_fail, g_strdup ("proxy"));
+  create_pod_full (f, "mesh", "Always", "",
+                   "[{name: proxy, image: envoy, restartPolicy: Always, startupProbe: {exec: "
+                   "{command: [cat, /tmp/ready]}, periodSeconds: 2}}, {name: migrate, image: "
+                   "busybox}]",
+                   "[{name: app, image: nginx}]", NODE);
+  run_to (f, 2 * SEC);
+  g_hash_table_remove (f->fake->exec_fail, "proxy");
+  pod = must_get_pod (f, "mesh");
+  g_assert_cmpint (init_status (f, "mesh", 0)->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (init_status (f, "mesh", 0)->started, ==, FALSE);
+  assert_condition (pod, KS_POD_COND_INITIALIZED, KS_CONDITION_FALSE, "ContainersNotInitialized",
+                    "containers with incomplete status: [proxy migrate]");
+  assert_phase (f, "mesh", KS_POD_PENDING);
+  run_to (f, 3 * SEC);
+  g_assert_cmpint (init_status (f, "mesh", 0)->started, ==, TRUE);
+  assert_condition (must_get_pod (f, "mesh"), KS_POD_COND_INITIALIZED, KS_CONDITION_FALSE,
+                    "ContainersNotInitialized", "containers with incomplete status: [migrate]");
+  run_to (f, 5 * SEC);
+  assert_phase (f, "mesh", KS_POD_RUNNING);
+  assert_condition (must_get_pod (f, "mesh"), KS_POD_COND_READY, KS_CONDITION_TRUE, NULL, NULL);
+  times = event_times (f, "Started", "mesh", NULL);
+  g_assert_cmpstr (times, ==, "1 4 5");
+}
+
+/* The sim model (sim/ks-sim-prober): kubesim.io/readiness-delay 30s, liveness-fail-after 2m,
+ * default probe timing (period 10 s, failureThreshold 3).  Running at 1 s: readiness fails at 1,
+ * 11, 21 and succeeds at 31 s (ready then); liveness fails from 121 s: 121, 131, 141 → Killing
+ * at 141 s, killed at 171 s (grace 30 s), restarted at once, running at 172 s: not ready until
+ * 202 s; liveness fails at 292, 302, 312 → killed at 312, ends at 342 s: back-off 10 s
+ * (since the first restart at 171 s), running again at 353 s. */
+static void
+test_probe_sim_model (Fixture *f, gconstpointer data)
+{
+  g_autofree char *times = NULL;
+  g_autoptr (GPtrArray) unhealthy = NULL;
+  KsPod *pod;
+
+  f->sim_prober = ks_sim_prober_new (f->clock);
+  ks_kubelet_set_prober (f->kubelet, f->sim_prober);
+  create_pod_full (f, "model", "Always",
+                   "kubesim.io/readiness-delay: 30s, kubesim.io/liveness-fail-after: 2m", NULL,
+                   "[{name: main, image: nginx, readinessProbe: {exec: {command: [\"true\"]}}, "
+                   "livenessProbe: {httpGet: {port: 8080}}}]",
+                   NODE);
+  run_to (f, 31 * SEC - 1);
+  g_assert_cmpint (main_status (f, "model")->ready, ==, FALSE);
+  run_to (f, 31 * SEC);
+  g_assert_cmpint (main_status (f, "model")->ready, ==, TRUE);
+  unhealthy = events (f, "Unhealthy", "model");
+  g_assert_cmpuint (unhealthy->len, ==, 3);
+  assert_event (g_ptr_array_index (unhealthy, 0), 1 * SEC, TRUE, "Unhealthy", "model",
+                "Readiness probe failed: not ready until 30s after the start "
+                "(kubesim.io/readiness-delay)");
+  run_to (f, 171 * SEC - 1);
+  g_assert_cmpint (main_status (f, "model")->ready, ==, TRUE);
+  run_to (f, 171 * SEC);
+  g_assert_cmpint (main_status (f, "model")->ready, ==, FALSE);
+  g_assert_cmpint (main_status (f, "model")->restart_count, ==, 1);
+  run_to (f, 202 * SEC - 1);
+  g_assert_cmpint (main_status (f, "model")->ready, ==, FALSE);
+  run_to (f, 202 * SEC);
+  pod = must_get_pod (f, "model");
+  g_assert_cmpint (main_status (f, "model")->ready, ==, TRUE);
+  g_assert_cmpint (pod->conditions[KS_POD_COND_READY].last_transition_time, ==, 202 * SEC);
+  run_to (f, 342 * SEC);
+  g_assert_cmpstr (main_status (f, "model")->reason, ==, "CrashLoopBackOff");
+  run_to (f, 353 * SEC);
+  g_assert_cmpint (main_status (f, "model")->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (main_status (f, "model")->restart_count, ==, 2);
+
+  times = event_times (f, "Unhealthy", "model", "Readiness");
+  g_assert_cmpstr (times, ==, "1 11 21 172 182 192 353");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Unhealthy", "model",
+                       "Liveness probe failed: unhealthy from 2m after "
+                       "the start (kubesim.io/liveness-fail-after)");
+  g_assert_cmpstr (times, ==, "121 131 141 292 302 312");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Killing", "model", NULL);
+  g_assert_cmpstr (times, ==, "141 312");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "BackOff", "model", NULL);
+  g_assert_cmpstr (times, ==, "342");
+}
+
+/* Without an exec op or a prober, probes fail with a clear message: never ready.  A probe port
+ * that names no container port is a prober error: reported (probe errored), not counted. */
+static void
+test_probe_unsupported (Fixture *f, gconstpointer data)
+{
+  g_autofree char *times = NULL;
+  g_autoptr (GPtrArray) list = NULL;
+
+  create_pod_full (f, "noexec", "Always", "", NULL,
+                   "[{name: main, image: nginx, readinessProbe: {exec: {command: [\"true\"]}}}]",
+                   NODE);
+  create_pod_full (f, "notcp", "Always", "", NULL,
+                   "[{name: main, image: nginx, readinessProbe: {tcpSocket: {port: 80}}}]", NODE);
+  create_pod_full (f, "noport", "Always", "", NULL,
+                   "[{name: main, image: nginx, livenessProbe: {httpGet: {port: admin}, "
+                   "failureThreshold: 1}}]",
+                   NODE);
+  run_to (f, 25 * SEC);
+  g_assert_cmpint (main_status (f, "noexec")->ready, ==, FALSE);
+  g_assert_cmpint (main_status (f, "notcp")->ready, ==, FALSE);
+  list = events (f, "Unhealthy", "noexec");
+  g_assert_cmpuint (list->len, ==, 3);
+  assert_event (g_ptr_array_index (list, 0), 1 * SEC, TRUE, "Unhealthy", "noexec",
+                "Readiness probe failed: exec is not supported");
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = events (f, "Unhealthy", "notcp");
+  assert_event (g_ptr_array_index (list, 2), 21 * SEC, TRUE, "Unhealthy", "notcp",
+                "Readiness probe failed: TCP probes are not supported");
+  g_clear_pointer (&list, g_ptr_array_unref);
+  list = events (f, "Unhealthy", "noport");
+  g_assert_cmpuint (list->len, ==, 3);
+  assert_event (g_ptr_array_index (list, 0), 1 * SEC, TRUE, "Unhealthy", "noport",
+                "Liveness probe errored: strconv.Atoi: parsing \"admin\": invalid syntax");
+  g_assert_cmpint (main_status (f, "noport")->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpuint (n_events (f, "Killing", NULL), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1080,6 +2393,23 @@ main (int argc, char **argv)
   ADD ("/kubelet/admission/out-of-pods", test_admission_out_of_pods);
   ADD ("/kubelet/admission/no-node", test_admission_no_node);
   ADD ("/kubelet/controllers/deployment-pods-exit", test_deployment_pods_exit);
+#define ADD_FAKE(path, fn)                                                                         \
+  g_test_add (path, Fixture, NULL, fake_fixture_setup, fn, fixture_teardown)
+  ADD_FAKE ("/kubelet/sandbox/ip", test_sandbox_ip);
+  ADD_FAKE ("/kubelet/sandbox/retry", test_sandbox_retry);
+  ADD_FAKE ("/kubelet/image/pull-backoff", test_image_pull_backoff);
+  ADD_FAKE ("/kubelet/image/create-errors", test_create_errors);
+  ADD ("/kubelet/sidecar/order", test_sidecar_order);
+  ADD_FAKE ("/kubelet/sidecar/restart", test_sidecar_restart);
+  ADD ("/kubelet/sidecar/job", test_sidecar_job);
+  ADD_FAKE ("/kubelet/sidecar/termination-order", test_sidecar_termination_order);
+  ADD_FAKE ("/kubelet/probe/readiness", test_probe_readiness);
+  ADD_FAKE ("/kubelet/probe/liveness", test_probe_liveness);
+  ADD_FAKE ("/kubelet/probe/startup", test_probe_startup);
+  ADD_FAKE ("/kubelet/probe/sidecar-startup", test_probe_sidecar_startup);
+  ADD ("/kubelet/probe/sim-model", test_probe_sim_model);
+  ADD ("/kubelet/probe/unsupported", test_probe_unsupported);
+#undef ADD_FAKE
 #undef ADD
 
   return g_test_run ();

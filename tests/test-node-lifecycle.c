@@ -1000,6 +1000,110 @@ test_node_status_restart (Fixture *f, gconstpointer data)
   assert_no_taint (f, "n1", UNREACHABLE, KS_TAINT_NO_EXECUTE);
 }
 
+/* A node whose pod network is not configured yet registers Ready False with the kubelet's
+ * message, so the taint-by-condition pass keeps pods off it; when the network is ready the
+ * change is posted at once and the heartbeats continue from then.  Every post also writes the
+ * registration's capacity, allocatable, InternalIP and kubelet port. */
+static void
+test_node_status_network (Fixture *f, gconstpointer data)
+{
+  static const char *const message
+      = "container runtime network not ready: NetworkReady=false "
+        "reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not "
+        "initialized";
+  g_autoptr (KsNode) reg = registration_new ("n1", NULL);
+  KsNodeStatusOptions options = { .update_frequency = 7 * SEC };
+  KsNodeStatus *status;
+  KsNode *changed;
+  KsObject *updated;
+
+  reg->internal_ip = g_strdup ("10.244.0.1");
+  reg->kubelet_port = 10250;
+  run_to (f, 1 * SEC);
+  status = ks_node_status_new (f->client, f->clock, &f->sink.parent, reg, &options);
+  ks_node_status_set_network_error (status, KS_NODE_NETWORK_NOT_READY);
+  run_to (f, 1 * SEC);
+  assert_node_condition (f, "n1", KS_NODE_COND_READY, KS_CONDITION_FALSE, "KubeletNotReady",
+                         message, 1 * SEC, 1 * SEC);
+  assert_node_condition (f, "n1", KS_NODE_COND_MEMORY_PRESSURE, KS_CONDITION_FALSE,
+                         "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
+                         1 * SEC, 1 * SEC);
+  g_assert_cmpuint (n_events (f, "NodeNotReady", "n1"), ==, 1);
+  g_assert_cmpuint (n_events (f, "NodeReady", "n1"), ==, 0);
+  g_assert_cmpstr (get_node (f, "n1")->internal_ip, ==, "10.244.0.1");
+  g_assert_cmpint (get_node (f, "n1")->kubelet_port, ==, 10250);
+  run_to (f, 2 * SEC);
+  g_assert_nonnull (find_taint (f, "n1", NOT_READY, KS_TAINT_NO_SCHEDULE));
+  /* The same error again changes nothing: no extra post. */
+  ks_node_status_set_network_error (status, KS_NODE_NETWORK_NOT_READY);
+  run_to (f, 3 * SEC);
+  g_assert_cmpuint (ks_node_status_get_n_posts (status), ==, 1);
+
+  /* Someone changed the status fields: the next post (8 s) writes the kubelet's again. */
+  changed = ks_node_copy (get_node (f, "n1"));
+  ks_resources_set (&changed->capacity, KS_RESOURCE_CPU, 1000);
+  ks_resources_set (&changed->allocatable, KS_RESOURCE_CPU, 500);
+  g_clear_pointer (&changed->internal_ip, g_free);
+  changed->kubelet_port = 1;
+  updated = ks_client_update_status (f->client, KS_OBJECT (changed), NULL);
+  ks_object_unref (KS_OBJECT (changed));
+  g_assert_nonnull (updated);
+  ks_object_unref (updated);
+  g_assert_cmpint (get_node (f, "n1")->allocatable.milli_cpu, ==, 500);
+  run_to (f, 8 * SEC);
+  g_assert_cmpint (get_node (f, "n1")->capacity.milli_cpu, ==, 4000);
+  g_assert_cmpint (get_node (f, "n1")->allocatable.milli_cpu, ==, 4000);
+  g_assert_cmpstr (get_node (f, "n1")->internal_ip, ==, "10.244.0.1");
+  g_assert_cmpint (get_node (f, "n1")->kubelet_port, ==, 10250);
+  assert_node_condition (f, "n1", KS_NODE_COND_READY, KS_CONDITION_FALSE, "KubeletNotReady",
+                         message, 8 * SEC, 1 * SEC);
+
+  /* The network is ready at 9.5 s: posted at once, then every 7 s from there. */
+  run_to (f, 9500 * MS);
+  ks_node_status_set_network_error (status, NULL);
+  run_to (f, 9500 * MS);
+  assert_node_condition (f, "n1", KS_NODE_COND_READY, KS_CONDITION_TRUE, "KubeletReady",
+                         "kubelet is posting ready status", 9500 * MS, 9500 * MS);
+  g_assert_cmpuint (n_events (f, "NodeReady", "n1"), ==, 1);
+  run_to (f, 16 * SEC);
+  g_assert_cmpint (get_node (f, "n1")->conditions[KS_NODE_COND_READY].last_heartbeat_time, ==,
+                   9500 * MS);
+  run_to (f, 16500 * MS);
+  g_assert_cmpint (get_node (f, "n1")->conditions[KS_NODE_COND_READY].last_heartbeat_time, ==,
+                   16500 * MS);
+  run_to (f, 20 * SEC);
+  assert_no_taint (f, "n1", NOT_READY, KS_TAINT_NO_SCHEDULE);
+  ks_node_status_free (status);
+}
+
+/* An agent that starts again on a Node that lost the registration's labels sets them again
+ * (updateDefaultLabels), keeping the others. */
+static void
+test_node_status_labels (Fixture *f, gconstpointer data)
+{
+  g_autoptr (KsNode) reg = registration_new ("n1", "z");
+  g_autoptr (KsNode) existing = ks_node_new ("n1");
+  g_autoptr (KsStrMap) labels
+      = ks_str_map_new_pairs ("kubernetes.io/hostname", "old", "team", "a", NULL);
+  KsNodeStatus *status;
+  const KsObject *node;
+
+  ks_object_set_labels (KS_OBJECT (existing), labels);
+  ks_test_create (f->store, KS_OBJECT (g_steal_pointer (&existing)));
+  run_to (f, 1 * SEC);
+  status = ks_node_status_new (f->client, f->clock, &f->sink.parent, reg, NULL);
+  run_to (f, 1 * SEC);
+  node = KS_OBJECT (get_node (f, "n1"));
+  g_assert_cmpstr (ks_object_get_label (node, "kubernetes.io/hostname"), ==, "n1");
+  g_assert_cmpstr (ks_object_get_label (node, "topology.kubernetes.io/zone"), ==, "z");
+  g_assert_cmpstr (ks_object_get_label (node, "team"), ==, "a");
+  /* And the status of the registration, posted on the Node that was there. */
+  g_assert_cmpint (KS_NODE (node)->allocatable.pods, ==, 110);
+  assert_node_condition (f, "n1", KS_NODE_COND_READY, KS_CONDITION_TRUE, "KubeletReady",
+                         "kubelet is posting ready status", 1 * SEC, 1 * SEC);
+  ks_node_status_free (status);
+}
+
 /* ---- options -------------------------------------------------------------------------------- */
 
 static void
@@ -1127,6 +1231,8 @@ main (int argc, char **argv)
   ADD ("/taint-eviction/toleration-rules", test_toleration_rules);
   ADD ("/node-status/heartbeats", test_node_status);
   ADD ("/node-status/restart", test_node_status_restart);
+  ADD ("/node-status/network-not-ready", test_node_status_network);
+  ADD ("/node-status/labels", test_node_status_labels);
 #undef ADD
   g_test_add_func ("/node-lifecycle/options", test_options);
   g_test_add_func ("/node-lifecycle/off-by-default", test_off_by_default);

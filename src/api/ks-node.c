@@ -276,7 +276,20 @@ node_decode (KsDecoder *dec, JsonNode *obj_node, KsObject *obj)
       if (ks_decoder_expect_object (dec, spec))
         {
           ks_decoder_get_bool (dec, spec, "unschedulable", &node->unschedulable);
+          g_auto (GStrv) cidrs = NULL;
           ks_decoder_get_string (dec, spec, "podCIDR", &node->pod_cidr);
+          /* podCIDRs wins: the API's conversion sets podCIDR to its first entry. */
+          if (ks_decoder_get_strv (dec, spec, "podCIDRs", &cidrs) && cidrs != NULL
+              && cidrs[0] != NULL)
+            {
+              if (cidrs[1] != NULL)
+                ks_decoder_error_field (dec, spec, "podCIDRs",
+                                        "Invalid value: %u entries: kubesim's pod network is "
+                                        "single-stack, at most one CIDR is valid",
+                                        g_strv_length (cidrs));
+              g_free (node->pod_cidr);
+              node->pod_cidr = g_strdup (cidrs[0]);
+            }
           ks_decoder_get_string (dec, spec, "providerID", &node->provider_id);
           if ((m = ks_decoder_member (spec, "taints")) != NULL)
             {
@@ -334,7 +347,13 @@ node_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
   json_builder_set_member_name (b, "spec");
   json_builder_begin_object (b);
   if (node->pod_cidr != NULL)
-    ks_builder_add_string (b, "podCIDR", node->pod_cidr);
+    {
+      ks_builder_add_string (b, "podCIDR", node->pod_cidr);
+      json_builder_set_member_name (b, "podCIDRs");
+      json_builder_begin_array (b);
+      json_builder_add_string_value (b, node->pod_cidr);
+      json_builder_end_array (b);
+    }
   if (node->provider_id != NULL)
     ks_builder_add_string (b, "providerID", node->provider_id);
   if (node->unschedulable)

@@ -41,7 +41,7 @@ typedef struct
   gboolean unschedulable;
   KsTaint *taints;
   guint n_taints;
-  char *pod_cidr;
+  char *pod_cidr; /* spec.podCIDR, and podCIDRs (single-stack: this one) */
   char *provider_id;
   KsResources capacity;
   KsResources allocatable; /* defaulted to capacity; pods defaulted to 110 */

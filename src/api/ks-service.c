@@ -171,18 +171,28 @@ ks_service_port_resolve (const KsServicePort *port, const KsPodSpec *spec, gint3
       *out = port->target_port.number != 0 ? port->target_port.number : port->port;
       return TRUE;
     }
-  /* FindPort: the first container port of that name and protocol, containers in order. */
-  for (guint i = 0; i < spec->n_containers; i++)
-    for (guint j = 0; j < spec->containers[i].n_ports; j++)
-      {
-        const KsContainerPort *p = &spec->containers[i].ports[j];
-        if (g_strcmp0 (p->name, port->target_port.name) == 0
-            && strcmp (p->protocol, port->protocol) == 0)
-          {
-            *out = p->container_port;
-            return TRUE;
-          }
-      }
+  /* FindPort: the first container port of that name and protocol, containers in order, then
+   * the sidecars (init containers with restartPolicy Always). */
+  for (guint pass = 0; pass < 2; pass++)
+    {
+      const KsContainer *containers = pass == 0 ? spec->containers : spec->init_containers;
+      guint n = pass == 0 ? spec->n_containers : spec->n_init_containers;
+      for (guint i = 0; i < n; i++)
+        {
+          if (pass == 1 && !containers[i].restart_always)
+            continue;
+          for (guint j = 0; j < containers[i].n_ports; j++)
+            {
+              const KsContainerPort *p = &containers[i].ports[j];
+              if (g_strcmp0 (p->name, port->target_port.name) == 0
+                  && strcmp (p->protocol, port->protocol) == 0)
+                {
+                  *out = p->container_port;
+                  return TRUE;
+                }
+            }
+        }
+    }
   return FALSE;
 }
 

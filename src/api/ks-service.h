@@ -91,8 +91,8 @@ gboolean ks_service_needs_node_ports (const KsService *svc);
 gboolean ks_service_needs_health_check_node_port (const KsService *svc);
 
 /* The port of a Service port's targetPort on a pod: a number as it is; a name looked up in the
- * pod's containers' ports with the same protocol (as the endpoints controller does).  FALSE
- * when no container has such a port. */
+ * pod's containers' ports with the same protocol, then in its sidecars' (FindPort, as the
+ * endpoints controller does).  FALSE when no container has such a port. */
 gboolean ks_service_port_resolve (const KsServicePort *port, const KsPodSpec *spec, gint32 *out);
 
 /* v1.EndpointAddress. */

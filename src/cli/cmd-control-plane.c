@@ -22,11 +22,14 @@ ks_cmd_control_plane (int argc, char **argv)
   g_auto (KsControlPlaneOptions) o = { 0 };
   gint port = KS_CONTROL_PLANE_DEFAULT_PORT;
   char *data_dir = NULL, *config = NULL;
+  g_autofree char *seed = NULL;
   GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Where the database lives (default $KUBESIM_DATA_DIR or " KS_DEFAULT_DATA_DIR ")", "DIR" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port, "Serve the API on 127.0.0.1:PORT (default 6443)",
       "PORT" },
+    { "seed", 0, 0, G_OPTION_ARG_STRING, &seed,
+      "Seed the scheduler's tie-breaking as `kubesim run --seed` does (default: random)", "N" },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config,
       "The scheduler's KubeSchedulerConfiguration (default: Kubernetes' default profile)", "FILE" },
     { NULL }
@@ -57,6 +60,12 @@ ks_cmd_control_plane (int argc, char **argv)
       return KS_EXIT_USAGE;
     }
   o.port = (guint) port;
+  if (seed != NULL)
+    {
+      if (!ks_cli_parse_seed ("control-plane", seed, &o.seed))
+        return KS_EXIT_USAGE;
+      o.has_seed = TRUE;
+    }
   o.data_dir = ks_data_dir_resolve (data_dir);
   o.scheduler_config = config;
   g_free (data_dir);

@@ -178,20 +178,10 @@ ks_cmd_run (int argc, char **argv)
     }
   warn_late_actions (scenario, duration);
   seed = scenario->seed;
-  if (o.seed != NULL)
+  if (o.seed != NULL && !ks_cli_parse_seed ("run", o.seed, &seed))
     {
-      char *end;
-      errno = 0;
-      seed = g_ascii_strtoull (o.seed, &end, 10);
-      /* Digits only: strtoull would skip spaces, take a sign and saturate on overflow. */
-      if (*end != '\0' || end == o.seed || !g_ascii_isdigit (o.seed[0]) || errno == ERANGE)
-        {
-          g_printerr ("kubesim run: --seed: invalid seed \"%s\": expected an integer from 0 to "
-                      "%" G_GUINT64_FORMAT "\n",
-                      o.seed, G_MAXUINT64);
-          status = KS_EXIT_USAGE;
-          goto out;
-        }
+      status = KS_EXIT_USAGE;
+      goto out;
     }
   out_dir = o.out != NULL ? g_strdup (o.out) : g_build_filename ("out", scenario->name, NULL);
 

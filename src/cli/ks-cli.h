@@ -20,8 +20,10 @@ typedef struct
 
 int ks_cmd_run (int argc, char **argv);
 int ks_cmd_bench (int argc, char **argv);
+int ks_cmd_cluster (int argc, char **argv);
 int ks_cmd_control_plane (int argc, char **argv);
 int ks_cmd_image (int argc, char **argv);
+int ks_cmd_node (int argc, char **argv);
 int ks_cmd_version (int argc, char **argv);
 int ks_cmd_apply (int argc, char **argv);
 int ks_cmd_get (int argc, char **argv);
@@ -34,5 +36,9 @@ int ks_cmd_logs (int argc, char **argv);
 /* Parse options with context; on error print "kubesim CMD: message" and the hint to use
  * --help, and return FALSE. */
 gboolean ks_cli_parse (GOptionContext *context, const char *command, int *argc, char ***argv);
+
+/* A --seed value: digits only, 0 to 2^64-1 (strtoull would skip spaces, take a sign and
+ * saturate).  FALSE after printing "kubesim CMD: --seed: ...". */
+gboolean ks_cli_parse_seed (const char *command, const char *text, guint64 *out);
 
 G_END_DECLS

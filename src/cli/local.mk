@@ -6,14 +6,16 @@ kubesim_SOURCES = \
 	src/cli/kubectl-cli.c src/cli/kubectl-cli.h \
 	src/cli/cmd-apply.c \
 	src/cli/cmd-bench.c \
+	src/cli/cmd-cluster.c \
+	src/cli/cmd-control-plane.c \
 	src/cli/cmd-delete.c \
 	src/cli/cmd-describe.c \
 	src/cli/cmd-get.c \
-	src/cli/cmd-logs.c \
-	src/cli/cmd-rollout.c \
-	src/cli/cmd-scale.c \
-	src/cli/cmd-control-plane.c \
 	src/cli/cmd-image.c \
+	src/cli/cmd-logs.c \
+	src/cli/cmd-node.c \
+	src/cli/cmd-rollout.c \
 	src/cli/cmd-run.c \
+	src/cli/cmd-scale.c \
 	src/cli/cmd-version.c
 kubesim_LDADD = libkubesim.la

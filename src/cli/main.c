@@ -1,6 +1,8 @@
 /* main.c: the kubesim command: dispatch to a subcommand. */
 #include "config.h"
 
+#include <errno.h>
+
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +12,9 @@
 static const KsCommand commands[] = {
   { "run", ks_cmd_run, "Simulate a scenario and write events, metrics and a summary" },
   { "bench", ks_cmd_bench, "Measure scheduling throughput, events/s and memory per pod" },
+  { "cluster", ks_cmd_cluster, "Start, stop or show a real cluster on this machine (root)" },
   { "control-plane", ks_cmd_control_plane, "Run real mode's control plane in the foreground" },
+  { "node", ks_cmd_node, "Run real mode's node agent for one node in the foreground" },
   { "image", ks_cmd_image, "Import and list the images real mode runs (root file systems)" },
   { "apply", ks_cmd_apply, "Create or update objects from manifests (kubectl apply)" },
   { "get", ks_cmd_get, "Show objects (kubectl get)" },
@@ -42,6 +46,23 @@ run_command (const KsCommand *command, int argc, char **argv)
 
   g_set_prgname (prgname);
   return command->handler (argc, argv);
+}
+
+gboolean
+ks_cli_parse_seed (const char *command, const char *text, guint64 *out)
+{
+  char *end;
+
+  errno = 0;
+  *out = g_ascii_strtoull (text, &end, 10);
+  if (*end != '\0' || !g_ascii_isdigit (text[0]) || errno == ERANGE)
+    {
+      g_printerr ("kubesim %s: --seed: invalid seed \"%s\": expected an integer from 0 to "
+                  "%" G_GUINT64_FORMAT "\n",
+                  command, text, G_MAXUINT64);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 gboolean

@@ -16,14 +16,18 @@ struct _KsControllerManager
   KsGarbageCollector *gc;
   KsNodeLifecycleController *node_lifecycle;
   KsTaintEvictionController *taint_eviction;
+  KsEndpointsController *endpoints;
+  KsNodeIpamController *node_ipam;
 };
 
 void
 ks_controller_options_init (KsControllerOptions *options)
 {
   *options = (KsControllerOptions){
+    .endpoints = TRUE,
     .node_lifecycle = FALSE,
     .taint_eviction = FALSE,
+    .node_ipam = FALSE,
     .node_monitor_period = KS_NODE_MONITOR_PERIOD,
     .node_monitor_grace_period = KS_NODE_MONITOR_GRACE_PERIOD,
     .node_startup_grace_period = KS_NODE_STARTUP_GRACE_PERIOD,
@@ -31,7 +35,31 @@ ks_controller_options_init (KsControllerOptions *options)
     .secondary_node_eviction_rate = KS_SECONDARY_NODE_EVICTION_RATE,
     .large_cluster_size_threshold = KS_LARGE_CLUSTER_SIZE_THRESHOLD,
     .unhealthy_zone_threshold = KS_UNHEALTHY_ZONE_THRESHOLD,
+    .node_cidr_mask_size = KS_NODE_CIDR_MASK_SIZE,
+    .epoch = 0,
   };
+  ks_controller_options_set_cluster_cidr (options, KS_CLUSTER_CIDR, NULL);
+}
+
+gboolean
+ks_controller_options_set_cluster_cidr (KsControllerOptions *options, const char *cidr,
+                                        GError **error)
+{
+  guint32 address;
+  guint prefix;
+
+  g_return_val_if_fail (options != NULL, FALSE);
+  if (!ks_ipv4_cidr_parse (cidr, &address, &prefix))
+    {
+      g_set_error (error, KS_CONTROLLER_ERROR, KS_CONTROLLER_ERROR_INVALID_OPTION,
+                   "--cluster-cidr: \"%s\" is not valid: an IPv4 CIDR is expected (e.g. "
+                   "\"" KS_CLUSTER_CIDR "\")",
+                   cidr != NULL ? cidr : "");
+      return FALSE;
+    }
+  options->cluster_cidr = prefix == 0 ? 0 : address & (0xffffffffu << (32 - prefix));
+  options->cluster_cidr_prefix = (gint32) prefix;
+  return TRUE;
 }
 
 static gboolean
@@ -70,6 +98,24 @@ ks_controller_options_validate (const KsControllerOptions *o, GError **error)
       || !check_rate ("secondary-node-eviction-rate", o->secondary_node_eviction_rate, error)
       || !check_rate ("unhealthy-zone-threshold", o->unhealthy_zone_threshold, error))
     return FALSE;
+  if (o->cluster_cidr_prefix < 0 || o->cluster_cidr_prefix > 32)
+    {
+      g_set_error (error, KS_CONTROLLER_ERROR, KS_CONTROLLER_ERROR_INVALID_OPTION,
+                   "--cluster-cidr: prefix length %d is not valid: 0 to 32 is expected",
+                   o->cluster_cidr_prefix);
+      return FALSE;
+    }
+  if (o->node_cidr_mask_size < o->cluster_cidr_prefix || o->node_cidr_mask_size > 32
+      || o->node_cidr_mask_size - o->cluster_cidr_prefix > 24)
+    {
+      g_autofree char *cidr = ks_ipv4_cidr_format (o->cluster_cidr, (guint) o->cluster_cidr_prefix);
+      g_set_error (error, KS_CONTROLLER_ERROR, KS_CONTROLLER_ERROR_INVALID_OPTION,
+                   "--node-cidr-mask-size: %d is not valid with --cluster-cidr=%s: a prefix "
+                   "length from %d to %d is expected",
+                   o->node_cidr_mask_size, cidr, o->cluster_cidr_prefix,
+                   MIN (32, o->cluster_cidr_prefix + 24));
+      return FALSE;
+    }
   if (o->large_cluster_size_threshold < 0)
     {
       g_set_error (error, KS_CONTROLLER_ERROR, KS_CONTROLLER_ERROR_INVALID_OPTION,
@@ -113,6 +159,19 @@ parse_number_option (const char *name, const char *value, gpointer data, GError 
   char *end = NULL;
   double d;
 
+  if (g_str_equal (name, "--node-cidr-mask-size"))
+    {
+      gint64 n;
+      if (!g_ascii_string_to_signed (value, 10, 0, 128, &n, NULL))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "%s: \"%s\" is not valid: a prefix length (e.g. 24) is expected", name,
+                       value);
+          return FALSE;
+        }
+      o->node_cidr_mask_size = (gint32) n;
+      return TRUE;
+    }
   if (g_str_equal (name, "--large-cluster-size-threshold"))
     {
       gint64 n;
@@ -144,6 +203,17 @@ parse_number_option (const char *name, const char *value, gpointer data, GError 
   return TRUE;
 }
 
+static gboolean
+parse_cidr_option (const char *name, const char *value, gpointer data, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+
+  if (ks_controller_options_set_cluster_cidr (data, value, &local))
+    return TRUE;
+  g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, local->message);
+  return FALSE;
+}
+
 GOptionGroup *
 ks_controller_options_get_option_group (KsControllerOptions *options)
 {
@@ -165,11 +235,15 @@ ks_controller_options_get_option_group (KsControllerOptions *options)
       "Fraction of not-ready nodes (at least 3) that makes a zone partially disrupted "
       "(default 0.55)",
       "FRACTION" },
+    { "cluster-cidr", 0, 0, G_OPTION_ARG_CALLBACK, parse_cidr_option,
+      "The pod network, divided among the nodes (default " KS_CLUSTER_CIDR ")", "CIDR" },
+    { "node-cidr-mask-size", 0, 0, G_OPTION_ARG_CALLBACK, parse_number_option,
+      "Prefix length of each node's pod CIDR (default 24)", "N" },
     G_OPTION_ENTRY_NULL,
   };
   GOptionGroup *group
-      = g_option_group_new ("node-lifecycle", "Node lifecycle controller options:",
-                            "Show the node lifecycle controller's options", options, NULL);
+      = g_option_group_new ("node-lifecycle", "Node lifecycle and IPAM controller options:",
+                            "Show the node lifecycle and IPAM controllers' options", options, NULL);
 
   g_option_group_add_entries (group, entries);
   return group;
@@ -192,6 +266,10 @@ ks_controller_manager_new_full (KsClient *client, KsClock *clock, KsEventSink *e
     m->node_lifecycle = ks_node_lifecycle_controller_new (client, clock, events, &m->options);
   if (m->options.taint_eviction)
     m->taint_eviction = ks_taint_eviction_controller_new (client, clock, events);
+  if (m->options.endpoints)
+    m->endpoints = ks_endpoints_controller_new (client, clock, events, m->options.epoch);
+  if (m->options.node_ipam)
+    m->node_ipam = ks_node_ipam_controller_new (client, clock, events, &m->options);
   return m;
 }
 
@@ -209,6 +287,8 @@ ks_controller_manager_free (KsControllerManager *m)
 {
   if (m == NULL)
     return;
+  ks_node_ipam_controller_free (m->node_ipam);
+  ks_endpoints_controller_free (m->endpoints);
   ks_taint_eviction_controller_free (m->taint_eviction);
   ks_node_lifecycle_controller_free (m->node_lifecycle);
   ks_garbage_collector_free (m->gc);

@@ -3,6 +3,7 @@
 
 #include "ks-controllers.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-service.h"
 #include "src/store/ks-workqueue.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,29 @@ typedef struct _KsTaintEvictionController KsTaintEvictionController;
 KsTaintEvictionController *ks_taint_eviction_controller_new (KsClient *client, KsClock *clock,
                                                              KsEventSink *sink);
 void ks_taint_eviction_controller_free (KsTaintEvictionController *tc);
+
+/* The Endpoints controller (ks-endpoints-controller.c); epoch as KsControllerOptions.epoch. */
+typedef struct _KsEndpointsController KsEndpointsController;
+KsEndpointsController *ks_endpoints_controller_new (KsClient *client, KsClock *clock,
+                                                    KsEventSink *sink, gint64 epoch);
+void ks_endpoints_controller_free (KsEndpointsController *ec);
+/* The MD5 (hex) of go-spew's "%#v" dump of a v1.EndpointPort or v1.EndpointSubset, by which
+ * Kubernetes orders the ports of a subset and the subsets (SortSubsets).  Newly allocated. */
+char *ks_endpoint_port_hash (const KsEndpointPort *port);
+char *ks_endpoint_subset_hash (const KsEndpointSubset *subset);
+
+/* The node IPAM controller (ks-node-ipam-controller.c); options borrowed (cluster CIDR, node
+ * CIDR mask size: valid). */
+typedef struct _KsNodeIpamController KsNodeIpamController;
+KsNodeIpamController *ks_node_ipam_controller_new (KsClient *client, KsClock *clock,
+                                                   KsEventSink *sink,
+                                                   const KsControllerOptions *options);
+void ks_node_ipam_controller_free (KsNodeIpamController *ic);
+/* "a.b.c.d/n" (n 0-32) into the address (host order, host bits kept) and prefix length; FALSE
+ * when text is not that. */
+gboolean ks_ipv4_cidr_parse (const char *text, guint32 *address, guint *prefix);
+/* "a.b.c.d/n".  Newly allocated. */
+char *ks_ipv4_cidr_format (guint32 address, guint prefix);
 
 /* Pods by node, as an informer's spec.nodeName index: the last state of every bound pod a pod
  * watch delivered.  Feed it every event of a watch of all pods. */

@@ -1,7 +1,8 @@
 /* ks-controllers.h: the controllers of kube-controller-manager that kubesim runs: ReplicaSet,
- * Deployment, the garbage collector and, when enabled, the node lifecycle controller and the taint
- * eviction controller.  They see objects only through a KsClient and act from work queues and
- * tasks driven by the clock, so they run unchanged in sim and in real mode. */
+ * Deployment, the garbage collector, Endpoints and, when enabled, the node lifecycle controller,
+ * the taint eviction controller and node IPAM.  They see objects only through a KsClient and act
+ * from work queues and tasks driven by the clock, so they run unchanged in sim and in real
+ * mode. */
 #pragma once
 
 #include "src/ks-events.h"
@@ -25,15 +26,23 @@ typedef enum
 #define KS_SECONDARY_NODE_EVICTION_RATE 0.01f
 #define KS_LARGE_CLUSTER_SIZE_THRESHOLD 50
 #define KS_UNHEALTHY_ZONE_THRESHOLD 0.55f
+/* kubesim's --cluster-cidr (the pod network; kubeadm clusters often use the same) and
+ * kube-controller-manager's --node-cidr-mask-size for IPv4. */
+#define KS_CLUSTER_CIDR "10.244.0.0/16"
+#define KS_NODE_CIDR_MASK_SIZE 24
 
 /* Which optional controllers run, and their settings (kube-controller-manager's flags).  Rates
  * and the threshold are float32 as in Kubernetes, which matters for the token buckets and for the
- * zone-state division.  ks_controller_options_init sets the defaults above, with both optional
- * controllers off: sim runs do not use them (a scenario's failNode acts at once). */
+ * zone-state division.  ks_controller_options_init sets the defaults above, with the Endpoints
+ * controller on (it costs nothing without Services) and the node lifecycle, taint eviction and
+ * IPAM controllers off: sim runs do not use them (a scenario's failNode acts at once; sim pods
+ * have no addresses). */
 typedef struct
 {
+  gboolean endpoints;                  /* run the Endpoints controller */
   gboolean node_lifecycle;             /* run the node lifecycle controller */
   gboolean taint_eviction;             /* run the taint eviction controller */
+  gboolean node_ipam;                  /* --allocate-node-cidrs: give Nodes spec.podCIDR */
   gint64 node_monitor_period;          /* --node-monitor-period, µs */
   gint64 node_monitor_grace_period;    /* --node-monitor-grace-period, µs */
   gint64 node_startup_grace_period;    /* --node-startup-grace-period, µs */
@@ -41,19 +50,29 @@ typedef struct
   float secondary_node_eviction_rate;  /* --secondary-node-eviction-rate */
   gint32 large_cluster_size_threshold; /* --large-cluster-size-threshold, nodes */
   float unhealthy_zone_threshold;      /* --unhealthy-zone-threshold, fraction of a zone */
+  guint32 cluster_cidr;                /* --cluster-cidr: network address (host order) ... */
+  gint32 cluster_cidr_prefix;          /* ... and prefix length; IPv4 only */
+  gint32 node_cidr_mask_size;          /* --node-cidr-mask-size */
+  gint64 epoch; /* the Unix time in µs of clock time 0, for times written as text (the
+                 * Endpoints' last-change-trigger-time annotation); 0 in real mode */
 } KsControllerOptions;
 
 /* Fill options with the defaults (optional controllers off). */
 void ks_controller_options_init (KsControllerOptions *options);
 /* Check the settings: periods and grace periods above 0, rates and the threshold finite and not
- * negative, the size threshold not negative.  FALSE with KS_CONTROLLER_ERROR_INVALID_OPTION
- * naming the flag, its value and what is valid. */
+ * negative, the size threshold not negative, the node CIDR mask size between the cluster CIDR's
+ * prefix length and 32 and at most 24 bits longer.  FALSE with
+ * KS_CONTROLLER_ERROR_INVALID_OPTION naming the flag, its value and what is valid. */
 gboolean ks_controller_options_validate (const KsControllerOptions *options, GError **error);
+/* Set the cluster CIDR from text ("10.244.0.0/16"; host bits are dropped, as Go's ParseCIDR
+ * does).  FALSE with KS_CONTROLLER_ERROR_INVALID_OPTION when it is not an IPv4 CIDR. */
+gboolean ks_controller_options_set_cluster_cidr (KsControllerOptions *options, const char *cidr,
+                                                 GError **error);
 /* Command-line options for the settings (not the enable flags), as kube-controller-manager
- * spells them: --node-monitor-period=5s (Go durations), --node-eviction-rate=0.1, ... .  The
- * parsed values go into options (borrowed; must outlive the group); a value that does not parse
- * fails the parse with a message naming the flag.  Call ks_controller_options_validate after
- * parsing. */
+ * spells them: --node-monitor-period=5s (Go durations), --node-eviction-rate=0.1,
+ * --cluster-cidr=10.244.0.0/16, --node-cidr-mask-size=24, ... .  The parsed values go into
+ * options (borrowed; must outlive the group); a value that does not parse fails the parse with a
+ * message naming the flag.  Call ks_controller_options_validate after parsing. */
 GOptionGroup *ks_controller_options_get_option_group (KsControllerOptions *options);
 
 typedef struct _KsControllerManager KsControllerManager;

@@ -1,12 +1,19 @@
 /* ks-kubelet.h: the kubelet's pod logic, shared by sim and real mode.
  *
  * One kubelet serves one node: it watches the pods bound to it, admits them (resources fit
- * the node's allocatable), runs init containers in order and then the containers through a
- * KsRuntime, reports status (phase, conditions, container states), restarts exited containers
- * by restartPolicy with CrashLoopBackOff (10 s doubling to 300 s), and on deletion stops the
- * containers within the grace period and then removes the pod. */
+ * the node's allocatable), creates the pod's sandbox (its IP goes to status.podIP) when the
+ * runtime has sandboxes, runs init containers in order (a sidecar, an init container with
+ * restartPolicy Always, lets the next one start once it has started, and runs as long as the
+ * pod) and then the containers through a KsRuntime, reports status (phase, conditions, container
+ * states), restarts exited containers by restartPolicy with CrashLoopBackOff (10 s doubling to
+ * 300 s), reports image and create errors (ErrImagePull and ImagePullBackOff with the image
+ * back-off, CreateContainerError, RunContainerError) and retries, runs liveness, readiness and
+ * startup probes (exec through the runtime, httpGet and tcpSocket through a KsProber), and on
+ * deletion stops the containers within the grace period (sidecars last) and then removes the
+ * pod.  A pod that has ended has its containers removed and its sandbox torn down. */
 #pragma once
 
+#include "ks-prober.h"
 #include "ks-runtime.h"
 #include "src/ks-events.h"
 #include "src/store/ks-client.h"
@@ -22,6 +29,10 @@ KsKubelet *ks_kubelet_new (KsClient *client, KsClock *clock, KsRuntime *runtime,
  * process ended).  The runtime is not freed. */
 void ks_kubelet_free (KsKubelet *kubelet);
 
+/* The prober for httpGet and tcpSocket probes (borrowed, must outlive the kubelet; NULL: such
+ * probes fail with "HTTP probes are not supported").  Set it before pods arrive. */
+void ks_kubelet_set_prober (KsKubelet *kubelet, KsProber *prober);
+
 const char *ks_kubelet_get_node_name (KsKubelet *kubelet);
 /* Pods the kubelet currently runs (admitted, not terminal). */
 guint ks_kubelet_n_active_pods (KsKubelet *kubelet);
@@ -29,6 +40,12 @@ guint ks_kubelet_n_active_pods (KsKubelet *kubelet);
 /* The kubelet's restart backoff (flowcontrol.Backoff with 10 s initial, 300 s max). */
 #define KS_CONTAINER_BACKOFF_INITIAL (10 * KS_USEC_PER_SEC)
 #define KS_CONTAINER_BACKOFF_MAX (300 * KS_USEC_PER_SEC)
+/* The image pull back-off (per pod and image): the same values. */
+#define KS_IMAGE_BACKOFF_INITIAL (10 * KS_USEC_PER_SEC)
+#define KS_IMAGE_BACKOFF_MAX (300 * KS_USEC_PER_SEC)
+/* backOffPeriod: a pod whose sync failed (a sandbox, image or container that could not be made)
+ * is synced again this long after (Kubernetes adds up to 50 % jitter; kubesim does not). */
+#define KS_KUBELET_RETRY_PERIOD (10 * KS_USEC_PER_SEC)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsKubelet, ks_kubelet_free)
 
