@@ -118,6 +118,8 @@ shell_tests = \
 	tests/format.sh \
 	tests/fuzz.sh \
 	tests/golden.sh \
+	tests/kubectl.sh \
+	tests/kubectl-real.sh \
 	tests/quickstart.sh \
 	tests/real-node.sh \
 	tests/store-crash.sh \

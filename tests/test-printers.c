@@ -1,12 +1,14 @@
 /* test-printers.c: kubectl's output conventions (real/ks-printers.c): HumanDuration (the cases of
  * apimachinery's duration_test.go and the table's boundaries), printPod's STATUS, READY and
- * RESTARTS cells, the table layout of `kubectl get pods`, node status, and -o name names. */
+ * RESTARTS cells, the table layout of `kubectl get pods`, node status, -o name names, Go's
+ * tabwriter as `kubectl describe` sets it up, and the ENDPOINTS cell. */
 #include "config.h"
 
 #include "real/ks-printers.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
+#include "src/api/ks-service.h"
 #include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
@@ -248,6 +250,72 @@ test_names (void)
   ks_object_unref (deploy);
 }
 
+/* Go's text/tabwriter (minwidth 0, padding 2), as kubectl describe uses it. */
+static void
+test_tab_writer (void)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  KsTabWriter *w = ks_tab_writer_new (out);
+
+  /* A column block is a run of lines with a cell there; a line without a tab ends it. */
+  ks_tab_writer_write (w, "Name:\tweb\nNamespace:\tdefault\nLabels:\ta=b\n\tc=d\n");
+  ks_tab_writer_write (w, "Containers:\n");
+  ks_tab_writer_write (w, "  x:\t1\n  longer one:\t2\nConditions:\n");
+  /* Columns inside a block are blocks of their own; the last cell is never padded. */
+  ks_tab_writer_write (w, "  Type\tStatus\tReason\n  Ready \tTrue\t\nAnother:\tvalue\n");
+  /* Non-ASCII characters count once. */
+  ks_tab_writer_write (w, "Ünïcode:\tok\nx:\ty\n");
+  ks_tab_writer_flush (w);
+  /* After a flush, columns start again. */
+  ks_tab_writer_printf (w, "%s\t%d\n", "A", 1);
+  ks_tab_writer_free (w);
+  g_assert_cmpstr (out->str, ==,
+                   "Name:       web\n"
+                   "Namespace:  default\n"
+                   "Labels:     a=b\n"
+                   "            c=d\n"
+                   "Containers:\n"
+                   "  x:           1\n"
+                   "  longer one:  2\n"
+                   "Conditions:\n"
+                   "  Type    Status  Reason\n"
+                   "  Ready   True    \n"
+                   "Another:  value\n"
+                   "Ünïcode:  ok\n"
+                   "x:        y\n"
+                   "A  1\n");
+}
+
+/* formatEndpoints: ready addresses with each port, three at most. */
+static void
+test_format_endpoints (void)
+{
+  KsEndpoints *ep = ks_endpoints_new ("default", "web");
+  KsEndpointSubset *subsets = g_new0 (KsEndpointSubset, 2);
+  g_autofree char *none = ks_format_endpoints (ep);
+  g_autofree char *text = NULL;
+
+  g_assert_cmpstr (none, ==, "<none>");
+  subsets[0].n_addresses = 2;
+  subsets[0].addresses = g_new0 (KsEndpointAddress, 2);
+  subsets[0].addresses[0].ip = g_strdup ("10.244.1.2");
+  subsets[0].addresses[1].ip = g_strdup ("fd00::2");
+  subsets[0].n_ports = 2;
+  subsets[0].ports = g_new0 (KsEndpointPort, 2);
+  subsets[0].ports[0].port = 80;
+  subsets[0].ports[0].protocol = "TCP";
+  subsets[0].ports[1].port = 443;
+  subsets[0].ports[1].protocol = "TCP";
+  /* A subset without ports (a headless Service): the addresses alone. */
+  subsets[1].n_addresses = 1;
+  subsets[1].addresses = g_new0 (KsEndpointAddress, 1);
+  subsets[1].addresses[0].ip = g_strdup ("10.244.2.2");
+  ks_endpoints_take_subsets (ep, subsets, 2);
+  text = ks_format_endpoints (ep);
+  g_assert_cmpstr (text, ==, "10.244.1.2:80,[fd00::2]:80,10.244.1.2:443 + 2 more...");
+  ks_object_unref (KS_OBJECT (ep));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -258,5 +326,7 @@ main (int argc, char **argv)
   g_test_add_func ("/real/printers/pod-table", test_pod_table);
   g_test_add_func ("/real/printers/node-table", test_node_table);
   g_test_add_func ("/real/printers/names", test_names);
+  g_test_add_func ("/real/printers/tab-writer", test_tab_writer);
+  g_test_add_func ("/real/printers/format-endpoints", test_format_endpoints);
   return g_test_run ();
 }
