@@ -104,9 +104,9 @@ json_array_at (JsonNode *node, const char *path)
   const char *dot = strrchr (path, '.');
   g_autofree char *parent = dot != NULL ? g_strndup (path, dot - path) : NULL;
   const char *last = dot != NULL ? dot + 1 : path;
-  JsonObject *o = parent != NULL ? ks_json_get_object (node, parent)
-                                 : (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node)
-                                                                  : NULL);
+  JsonObject *o = parent != NULL
+                      ? ks_json_get_object (node, parent)
+                      : (JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL);
 
   if (o == NULL || !json_object_has_member (o, last)
       || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, last)))

@@ -7,6 +7,9 @@ expect_grep "--help lists run" "^  run " "$TMP/help"
 expect_grep "--help lists bench" "^  bench " "$TMP/help"
 expect_grep "--help lists version" "^  version " "$TMP/help"
 expect_grep "--help lists image" "^  image " "$TMP/help"
+for c in apply get describe delete scale rollout logs; do
+  expect_grep "--help lists $c" "^  $c " "$TMP/help"
+done
 
 kubesim version >"$TMP/v" 2>&1; expect_eq "version exits 0" $? 0
 expect_grep "version prints the version" "^kubesim [0-9][0-9.]*$" "$TMP/v"
