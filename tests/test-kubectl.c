@@ -1258,6 +1258,19 @@ test_describe_node (Fixture *f, gconstpointer data)
 
   make_node (f);
   make_web_pod (f);
+  /* The events of a node (a cluster-scoped object: no namespace in the reference). */
+  {
+    g_autofree char *node_uid = uid_of (f, "/api/v1/nodes/n1");
+    g_autofree char *event = g_strdup_printf (
+        "apiVersion: v1\nkind: Event\nmetadata: {name: n1.1}\n"
+        "involvedObject: {kind: Node, name: n1, uid: %s}\n"
+        "reason: NodeReady\nmessage: 'Node n1 status is now: NodeReady'\n"
+        "type: Normal\nsource: {component: kubelet, host: n1}\n"
+        "firstTimestamp: '2025-01-01T00:01:00Z'\nlastTimestamp: '2025-01-01T00:01:00Z'\n"
+        "count: 1\n",
+        node_uid);
+    post_free (f, "/api/v1/namespaces/default/events", event);
+  }
   {
     g_auto (Result) r = RUN (f, NULL, ks_kubectl_describe,
                              (KsDescribeOptions){ .args = node, .show_events = TRUE });
@@ -1319,7 +1332,10 @@ test_describe_node (Fixture *f, gconstpointer data)
         "  cpu                100m (5%)  0 (0%)\n"
         "  memory             16Mi (0%)  64Mi (2%)\n"
         "  ephemeral-storage  0 (0%)     0 (0%)\n"
-        "Events:              <none>\n",
+        "Events:\n"
+        "  Type    Reason     Age   From     Message\n"
+        "  ----    ------     ----  ----     -------\n"
+        "  Normal  NodeReady  4m    kubelet  Node n1 status is now: NodeReady\n",
         "");
   }
 }
