@@ -121,6 +121,7 @@ shell_tests = \
 	tests/kubectl.sh \
 	tests/kubectl-real.sh \
 	tests/quickstart.sh \
+	tests/real-cluster.sh \
 	tests/real-node.sh \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
