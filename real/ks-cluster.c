@@ -451,11 +451,23 @@ remove_everything (const char *data_dir, const char *cgroup_parent, KsClusterPri
   g_autofree char *left = NULL;
 
   stop_daemons (data_dir, print, data);
-  if (!ks_runc_cleanup (data_dir, NULL, cgroup_parent, NULL, &runc_error))
-    g_message ("removing containers: %s", runc_error->message);
-  if (!ks_net_sweep (net, &net_error))
-    g_message ("removing the pod network: %s", net_error->message);
-  left = leftovers (data_dir, cgroup_parent);
+  /* A runc command an agent started before it was killed may still create a container after the
+   * first sweep: look again a few times. */
+  for (int attempt = 0; attempt < 3; attempt++)
+    {
+      if (attempt > 0)
+        g_usleep (500 * 1000);
+      g_clear_error (&runc_error);
+      g_clear_error (&net_error);
+      g_clear_pointer (&left, g_free);
+      if (!ks_runc_cleanup (data_dir, NULL, cgroup_parent, NULL, &runc_error))
+        g_message ("removing containers: %s", runc_error->message);
+      if (!ks_net_sweep (net, &net_error))
+        g_message ("removing the pod network: %s", net_error->message);
+      left = leftovers (data_dir, cgroup_parent);
+      if (left[0] == '\0' && net_error == NULL)
+        break;
+    }
   if (left[0] != '\0' || net_error != NULL)
     {
       g_set_error (error, KS_CLUSTER_ERROR, KS_CLUSTER_ERROR_LEFTOVER,

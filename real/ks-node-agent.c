@@ -451,6 +451,23 @@ ks_node_agent_free (KsNodeAgent *a)
   g_free (a);
 }
 
+gboolean
+ks_node_agent_quiesce (KsNodeAgent *a, gint64 timeout)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout;
+
+  g_clear_pointer (&a->kubelet, ks_kubelet_free);
+  while (a->runtime != NULL && !ks_runc_runtime_is_idle (a->runtime))
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      /* The commands' ends arrive as child watches on this context. */
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (5000);
+    }
+  return TRUE;
+}
+
 guint
 ks_node_agent_get_port (KsNodeAgent *a)
 {

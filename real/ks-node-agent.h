@@ -74,6 +74,11 @@ KsNodeAgent *ks_node_agent_new (const KsNodeAgentOptions *options, GError **erro
 /* Stop: the watches, the proxy's listeners, the log server and the heartbeats end; containers and
  * pod networks stay. */
 void ks_node_agent_free (KsNodeAgent *agent);
+/* Before free, on SIGTERM: stop the kubelet (no new container work) and let the runc commands
+ * already running finish, for at most timeout µs, running the thread-default main context, so
+ * that no container is half made when the agent exits (one created after `cluster down` looked
+ * would be left behind).  TRUE when nothing was left in flight. */
+gboolean ks_node_agent_quiesce (KsNodeAgent *agent, gint64 timeout);
 
 /* The log server's port (the Node's kubelet port). */
 guint ks_node_agent_get_port (KsNodeAgent *agent);

@@ -123,6 +123,7 @@ shell_tests = \
 	tests/quickstart.sh \
 	tests/real-cluster.sh \
 	tests/real-node.sh \
+	tests/real-same-policy.sh \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
 	tests/three-nodes.sh \

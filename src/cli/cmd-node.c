@@ -135,5 +135,8 @@ ks_cmd_node (int argc, char **argv)
   g_unix_signal_add (SIGINT, on_signal, loop);
   g_main_loop_run (loop);
   g_print ("kubesim node %s: stopping (containers keep running)\n", o.node_name);
+  if (!ks_node_agent_quiesce (agent, 5 * G_USEC_PER_SEC))
+    g_printerr ("kubesim node %s: runc commands still running after 5 s; not waiting longer\n",
+                o.node_name);
   return KS_EXIT_OK;
 }
