@@ -52,11 +52,18 @@ for doc in "$TOP_SRCDIR"/docs/*.md "$TOP_SRCDIR/README.md"; do
     (cd "$work" && sh -c "$(cat "$cmd")") >"$base.out" 2>&1
     if [ -n "${KS_VALGRIND:-}" ]; then
       for log in "$TMP"/valgrind/*.log; do
-        [ -s "$log" ] || continue
+        [ -e "$log" ] || continue
+        # valgrind 3.19 does not know pidfd_open (434), which GLib's child watches try first and
+        # then do without: its warning about that is not a problem of kubesim's.
+        grep -v -e 'unhandled amd64-linux syscall: 434$' -e 'You may be able to write your own handler' \
+          -e 'README_MISSING_SYSCALL_OR_IOCTL' -e 'Nevertheless we consider this a bug' \
+          -e 'valgrind.org/support/bug_reports.html' "$log" >"$log.kept"
+        [ -s "$log.kept" ] || continue
+        log=$log.kept
         fail "$name: valgrind found problems running \"$(cat "$cmd")\""
         head -n 30 "$log" >&2
       done
-      rm -f "$TMP"/valgrind/*.log
+      rm -f "$TMP"/valgrind/*.log "$TMP"/valgrind/*.kept
     fi
     if [ -s "$base.expect" ]; then
       # Each expected line must match some later line of the output, in order.
