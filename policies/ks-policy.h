@@ -10,8 +10,10 @@
  * exporting ks_policy_module_init (a later version of this ABI loads them with GModule).
  *
  * Versioning: KS_POLICY_ABI_VERSION changes whenever a struct here changes incompatibly; the
- * loader refuses plugins built for another version.  Version 1 is the first published one
- * (with Reserve/Unreserve). */
+ * loader refuses plugins built for another version.  Version 1 was the first (with
+ * Reserve/Unreserve); version 2 adds the framework handle (cluster objects, what-if filtering
+ * for preemption), PreFilter extensions (AddPod/RemovePod, cycle cloning), PostFilter victims,
+ * and the node view's host ports and affinity pod lists. */
 #pragma once
 
 #include <glib.h>
@@ -23,7 +25,7 @@
 
 G_BEGIN_DECLS
 
-#define KS_POLICY_ABI_VERSION 1
+#define KS_POLICY_ABI_VERSION 2
 
 /* Errors from plugins (bad args).  Messages name the offending field of the args. */
 #define KS_POLICY_ERROR (ks_policy_error_quark ())
@@ -60,6 +62,14 @@ ks_status_add_reason (KsStatus *status, const char *interned_reason)
     status->reasons[status->n_reasons++] = interned_reason;
 }
 
+/* A host port in use on a node (framework.HostPortInfo): ip "0.0.0.0" when the pod gave none. */
+typedef struct
+{
+  const char *ip;       /* interned */
+  const char *protocol; /* interned: "TCP", "UDP", "SCTP" */
+  gint32 port;
+} KsHostPort;
+
 /* The scheduler's view of one node (framework.NodeInfo): the Node and the sums of the requests
  * of the pods on it, assumed pods included. */
 typedef struct
@@ -76,6 +86,11 @@ typedef struct
   const char *name;   /* interned */
   guint index;        /* position in the node list */
   GPtrArray *pods;    /* const KsPod * on the node, in arrival order (the cache holds references) */
+  /* Kept with pods (NULL while empty): */
+  GArray *used_ports;                          /* KsHostPort of the pods' hostPorts */
+  GPtrArray *pods_with_affinity;               /* pods with pod affinity or anti-affinity terms */
+  GPtrArray *pods_with_required_anti_affinity; /* pods with required anti-affinity terms */
+  guint64 generation; /* changes whenever the node or its pods change (incremental state) */
 } KsNodeInfo;
 
 /* A pod waiting in the scheduling queue, as the queue sort sees it. */
@@ -88,9 +103,49 @@ typedef struct
   guint64 sequence; /* arrival order, the final tie-breaker */
 } KsQueuedPod;
 
+/* The plugins' per-cycle states together (framework.CycleState), for what-if filtering. */
+typedef struct _KsCycleState KsCycleState;
+
+/* What the framework offers plugins (framework.Handle): cluster objects and what-if filtering.
+ * Functions get handle->data.  Valid during a callback only. */
+typedef struct
+{
+  gpointer data;
+  /* The objects of kind in namespace ns (NULL: every namespace), as the scheduler's informers
+   * see them (Services, ReplicaSets, StatefulSets, PodDisruptionBudgets, ...): a new array
+   * holding references (free with g_ptr_array_unref). */
+  GPtrArray *(*list_objects) (gpointer data, KsKindId kind, const char *ns);
+  /* How many nodes of the snapshot hold image (a normalized "name:tag"), for ImageLocality. */
+  guint (*nodes_with_image) (gpointer data, const char *image);
+  /* A copy of every plugin's current per-cycle state (clone_cycle); free with free_state. */
+  KsCycleState *(*clone_state) (gpointer data);
+  void (*free_state) (gpointer data, KsCycleState *state);
+  /* PreFilter extensions: tell every plugin of state (NULL: the current one) that added is
+   * now (or removed no longer) on node, while scheduling pod.  node must already (or no longer)
+   * hold the pod. */
+  void (*add_pod) (gpointer data, KsCycleState *state, const KsPod *pod, const KsPod *added,
+                   const KsNodeInfo *node);
+  void (*remove_pod) (gpointer data, KsCycleState *state, const KsPod *pod, const KsPod *removed,
+                      const KsNodeInfo *node);
+  /* RunFilterPluginsWithNominatedPods with state (NULL: the current one) on node. */
+  KsStatusCode (*run_filters) (gpointer data, KsCycleState *state, const KsPod *pod,
+                               const KsNodeInfo *node, KsStatus *status);
+  /* The pods nominated to node (status.nominatedNodeName) that wait in the queue: a new array
+   * holding references. */
+  GPtrArray *(*nominated_pods) (gpointer data, const char *node);
+} KsFrameworkHandle;
+
+/* What a PostFilter plugin decided: a node to nominate and the pods to evict from it. */
+typedef struct
+{
+  const char *nominated; /* interned node name, or NULL */
+  GPtrArray *victims;    /* KsPod* references to delete (the scheduler deletes them) */
+} KsPostFilterResult;
+
 /* What a plugin callback gets besides the pod and node. */
 typedef struct
 {
+  const KsFrameworkHandle *handle;
   gpointer instance; /* the plugin's data from init (may be NULL) */
   gpointer cycle; /* per-attempt state a plugin sets (PreFilter, PreScore); kept until the attempt
                    * ends, after Reserve and binding (free_cycle) */
@@ -124,11 +179,19 @@ struct _KsSchedulerPlugin
   /* Filter: can pod run on node?  On failure add reasons to status. */
   KsStatusCode (*filter) (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *node,
                           KsStatus *status);
+  /* PreFilter extensions (AddPod/RemovePod): update ctx->cycle for a pod added to or removed
+   * from node (nominated pods, preemption's what-if).  NULL: the state does not depend on the
+   * pods of nodes. */
+  void (*add_pod) (KsPluginCtx *ctx, const KsPod *pod, const KsPod *added, const KsNodeInfo *node);
+  void (*remove_pod) (KsPluginCtx *ctx, const KsPod *pod, const KsPod *removed,
+                      const KsNodeInfo *node);
+  /* A deep copy of a per-cycle state (CycleState.Clone).  Required with add_pod/remove_pod. */
+  gpointer (*clone_cycle) (gconstpointer cycle);
   /* PostFilter: called when no node passed the filters.  node_codes[i] is the filter code of
-   * ctx->all_nodes[i].  May set *nominated (a node name, interned) and add reasons (appended to
-   * the FailedScheduling message).  NULL: none. */
+   * ctx->all_nodes[i].  May fill result (a nomination and victims; victims' array is made by
+   * the framework) and add reasons (appended to the FailedScheduling message).  NULL: none. */
   KsStatusCode (*post_filter) (KsPluginCtx *ctx, const KsPod *pod, const KsStatusCode *node_codes,
-                               const char **nominated, KsStatus *status);
+                               KsPostFilterResult *result, KsStatus *status);
   /* PreScore: once per attempt with the feasible nodes; SKIP leaves the plugin out of Score. */
   KsStatusCode (*pre_score) (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, guint n);
   /* Score: a raw score for node. */

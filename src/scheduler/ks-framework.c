@@ -39,9 +39,20 @@ struct _KsFramework
   GPtrArray *ran_score;  /* Slot* of the score plugins that ran last cycle */
   GHashTable *histogram; /* interned reason → count */
   gboolean *skip_filter; /* per filter slot, set by PreFilter SKIP */
+  KsFrameworkHandle handle;
+  KsFrameworkLister lister;
+  gpointer lister_data;
+};
+
+/* Every plugin instance's cycle pointer, in fw->instances order. */
+struct _KsCycleState
+{
+  guint n;
+  gpointer cycles[];
 };
 
 static void end_cycle (KsFramework *fw);
+static void handle_init (KsFramework *fw);
 
 static Instance *
 instance_for (KsFramework *fw, const KsSchedulerPlugin *plugin)
@@ -92,6 +103,7 @@ ks_framework_new (const KsProfileConfig *profile, gint32 global_percentage, guin
               inst = g_new0 (Instance, 1);
               inst->plugin = entry->plugin;
               inst->ctx.rng = fw->rng;
+              inst->ctx.handle = &fw->handle;
               if (args != NULL && JSON_NODE_HOLDS_NULL (args))
                 args = NULL;
               if (entry->plugin->init != NULL
@@ -118,7 +130,15 @@ ks_framework_new (const KsProfileConfig *profile, gint32 global_percentage, guin
   /* By text: two plugins may report the same reason from different pointers. */
   fw->histogram = g_hash_table_new (g_str_hash, g_str_equal);
   fw->skip_filter = g_new0 (gboolean, MAX (fw->points[KS_POINT_FILTER]->len, 1));
+  handle_init (fw);
   return fw;
+}
+
+void
+ks_framework_set_lister (KsFramework *fw, KsFrameworkLister lister, gpointer data)
+{
+  fw->lister = lister;
+  fw->lister_data = data;
 }
 
 void
@@ -165,6 +185,8 @@ void
 ks_schedule_result_clear (KsScheduleResult *result)
 {
   g_free (result->message);
+  if (result->victims != NULL)
+    g_ptr_array_unref (result->victims);
   memset (result, 0, sizeof *result);
 }
 
@@ -307,14 +329,17 @@ run_post_filter (KsFramework *fw, const KsPod *pod, KsScheduleResult *result, Ks
   for (guint i = 0; i < points->len; i++)
     {
       Slot *s = &g_array_index (points, Slot, i);
-      const char *nominated = NULL;
+      KsPostFilterResult pf
+          = { NULL, g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref) };
       KsStatusCode code = s->inst->plugin->post_filter (
-          &s->inst->ctx, pod, (const KsStatusCode *) fw->codes->data, &nominated, post);
-      if (code == KS_STATUS_SUCCESS && nominated != NULL)
+          &s->inst->ctx, pod, (const KsStatusCode *) fw->codes->data, &pf, post);
+      if (code == KS_STATUS_SUCCESS && pf.nominated != NULL)
         {
-          result->nominated = nominated;
+          result->nominated = pf.nominated;
+          result->victims = pf.victims;
           break;
         }
+      g_ptr_array_unref (pf.victims);
     }
 }
 
@@ -572,4 +597,154 @@ gint64
 ks_framework_last_total (KsFramework *fw, guint i)
 {
   return g_array_index (fw->totals, gint64, i);
+}
+
+/* The handle (framework.Handle) */
+
+static GPtrArray *
+handle_list_objects (gpointer data, KsKindId kind, const char *ns)
+{
+  KsFramework *fw = data;
+  if (fw->lister == NULL)
+    return g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  return fw->lister (fw->lister_data, kind, ns);
+}
+
+static guint
+handle_nodes_with_image (gpointer data, const char *image)
+{
+  KsFramework *fw = data;
+  Instance *any;
+  guint count = 0;
+
+  if (fw->instances->len == 0)
+    return 0;
+  /* Every instance sees the same snapshot. */
+  any = g_ptr_array_index (fw->instances, 0);
+  for (guint i = 0; i < any->ctx.n_all_nodes; i++)
+    {
+      const KsNode *node = any->ctx.all_nodes[i]->node;
+      gboolean found = FALSE;
+      for (guint k = 0; k < node->n_images && !found; k++)
+        for (char **name = node->images[k].names; name != NULL && *name != NULL; name++)
+          if (strcmp (*name, image) == 0)
+            {
+              found = TRUE;
+              break;
+            }
+      count += found;
+    }
+  return count;
+}
+
+static KsCycleState *
+handle_clone_state (gpointer data)
+{
+  KsFramework *fw = data;
+  KsCycleState *state = g_malloc0 (sizeof *state + fw->instances->len * sizeof (gpointer));
+
+  state->n = fw->instances->len;
+  for (guint i = 0; i < state->n; i++)
+    {
+      Instance *inst = g_ptr_array_index (fw->instances, i);
+      if (inst->ctx.cycle != NULL && inst->plugin->clone_cycle != NULL)
+        state->cycles[i] = inst->plugin->clone_cycle (inst->ctx.cycle);
+    }
+  return state;
+}
+
+static void
+handle_free_state (gpointer data, KsCycleState *state)
+{
+  KsFramework *fw = data;
+
+  if (state == NULL)
+    return;
+  for (guint i = 0; i < state->n; i++)
+    {
+      Instance *inst = g_ptr_array_index (fw->instances, i);
+      if (state->cycles[i] != NULL && inst->plugin->free_cycle != NULL)
+        inst->plugin->free_cycle (state->cycles[i]);
+    }
+  g_free (state);
+}
+
+/* Make state the current per-cycle state of every plugin (saving the current one in saved), or
+ * put saved back.  NULL state: nothing to swap. */
+static void
+swap_state (KsFramework *fw, KsCycleState *state)
+{
+  if (state == NULL)
+    return;
+  for (guint i = 0; i < state->n; i++)
+    {
+      Instance *inst = g_ptr_array_index (fw->instances, i);
+      gpointer current = inst->ctx.cycle;
+      inst->ctx.cycle = state->cycles[i];
+      state->cycles[i] = current;
+    }
+}
+
+static void
+handle_add_or_remove (KsFramework *fw, KsCycleState *state, const KsPod *pod, const KsPod *other,
+                      const KsNodeInfo *node, gboolean add)
+{
+  swap_state (fw, state);
+  for (guint i = 0; i < fw->instances->len; i++)
+    {
+      Instance *inst = g_ptr_array_index (fw->instances, i);
+      if (add && inst->plugin->add_pod != NULL)
+        inst->plugin->add_pod (&inst->ctx, pod, other, node);
+      else if (!add && inst->plugin->remove_pod != NULL)
+        inst->plugin->remove_pod (&inst->ctx, pod, other, node);
+    }
+  swap_state (fw, state);
+}
+
+static void
+handle_add_pod (gpointer data, KsCycleState *state, const KsPod *pod, const KsPod *added,
+                const KsNodeInfo *node)
+{
+  handle_add_or_remove (data, state, pod, added, node, TRUE);
+}
+
+static void
+handle_remove_pod (gpointer data, KsCycleState *state, const KsPod *pod, const KsPod *removed,
+                   const KsNodeInfo *node)
+{
+  handle_add_or_remove (data, state, pod, removed, node, FALSE);
+}
+
+static KsStatusCode
+handle_run_filters (gpointer data, KsCycleState *state, const KsPod *pod, const KsNodeInfo *node,
+                    KsStatus *status)
+{
+  KsFramework *fw = data;
+  KsStatusCode code;
+
+  swap_state (fw, state);
+  code = run_filters (fw, pod, node, status);
+  swap_state (fw, state);
+  return code;
+}
+
+static GPtrArray *
+handle_nominated_pods (gpointer data, const char *node)
+{
+  /* The queue keeps no nominations yet (preemption does not nominate). */
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+}
+
+static void
+handle_init (KsFramework *fw)
+{
+  fw->handle.data = fw;
+  fw->handle.list_objects = handle_list_objects;
+  fw->handle.nodes_with_image = handle_nodes_with_image;
+  fw->handle.clone_state = handle_clone_state;
+  fw->handle.free_state = handle_free_state;
+  fw->handle.add_pod = handle_add_pod;
+  fw->handle.remove_pod = handle_remove_pod;
+  fw->handle.run_filters = handle_run_filters;
+  fw->handle.nominated_pods = handle_nominated_pods;
 }

@@ -17,6 +17,11 @@ KsFramework *ks_framework_new (const KsProfileConfig *profile, gint32 global_per
 void ks_framework_free (KsFramework *fw);
 
 const char *ks_framework_get_name (KsFramework *fw);
+
+/* Where the handle's list_objects finds cluster objects (the scheduler's informers): returns a
+ * new array of references.  Without one, plugins see no objects. */
+typedef GPtrArray *(*KsFrameworkLister) (gpointer data, KsKindId kind, const char *ns);
+void ks_framework_set_lister (KsFramework *fw, KsFrameworkLister lister, gpointer data);
 /* The queue-sort plugin's less function and its data, for the scheduling queue. */
 gboolean ks_framework_queue_less (gpointer fw, const KsQueuedPod *a, const KsQueuedPod *b);
 
@@ -28,6 +33,7 @@ typedef struct
   gboolean rejected;     /* plugins rejected the pod (else an error, e.g. no nodes) */
   guint n_evaluated;     /* nodes filtered */
   guint n_feasible;      /* nodes that passed */
+  GPtrArray *victims;    /* from PostFilter: KsPod* references to delete, or NULL */
 } KsScheduleResult;
 
 void ks_schedule_result_clear (KsScheduleResult *result);

@@ -255,6 +255,17 @@ on_node (const KsWatchEvent *event, gpointer data)
     }
 }
 
+/* The handle's list_objects: the scheduler's view of cluster objects through its client. */
+static GPtrArray *
+list_objects (gpointer data, KsKindId kind, const char *ns)
+{
+  KsScheduler *s = data;
+  GPtrArray *objects = ks_client_list (s->client, ks_kind_get (kind), ns, NULL);
+
+  return objects != NULL ? objects
+                         : g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+}
+
 KsScheduler *
 ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config, KsEventSink *events,
                   guint64 seed, GError **error)
@@ -276,6 +287,7 @@ ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config, K
           ks_scheduler_free (s);
           return NULL;
         }
+      ks_framework_set_lister (fw, list_objects, s);
       g_ptr_array_add (s->frameworks, fw);
     }
   first = g_ptr_array_index (s->frameworks, 0);
