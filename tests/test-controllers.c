@@ -721,6 +721,7 @@ test_deployment_create (Fixture *f, gconstpointer data)
 
   /* Annotations: revision 1; desired 3; max 3 + ceil(25% of 3) = 4. */
   g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_REVISION), ==, "1");
+  g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (d), KS_ANNOTATION_REVISION), ==, "1");
   g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_DESIRED_REPLICAS), ==,
                    "3");
   g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (rs), KS_ANNOTATION_MAX_REPLICAS), ==, "4");
@@ -854,6 +855,10 @@ test_deployment_rolling_first_step (Fixture *f, gconstpointer data)
   g_assert_cmpint (old_rs->replicas, ==, 3);
   g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (new_rs), KS_ANNOTATION_REVISION), ==, "2");
   g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (old_rs), KS_ANNOTATION_REVISION), ==, "1");
+  /* The Deployment mirrors the new ReplicaSet's revision. */
+  g_assert_cmpstr (
+      ks_object_get_annotation (get (f, KS_KIND_DEPLOYMENT, "web"), KS_ANNOTATION_REVISION), ==,
+      "2");
   g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (new_rs), KS_ANNOTATION_DESIRED_REPLICAS),
                    ==, "3");
   g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (new_rs), KS_ANNOTATION_MAX_REPLICAS), ==,

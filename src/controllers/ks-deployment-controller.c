@@ -573,6 +573,7 @@ sync_status (Sync *s)
   KsDeployment *d = KS_DEPLOYMENT (ks_object_copy (KS_OBJECT (old)));
   KsDeploymentCondition *progressing = &d->status.conditions[KS_DEPLOY_COND_PROGRESSING];
   gint32 spec_total = 0, max_unavail = max_unavailable (d);
+  gboolean revision_changed = FALSE;
   KsObject *updated;
 
   d->status.replicas = d->status.ready_replicas = d->status.available_replicas = 0;
@@ -647,7 +648,19 @@ sync_status (Sync *s)
                                    "ProgressDeadlineExceeded", msg, s->now);
     }
 
-  if (!status_equal (old, d))
+  /* The Deployment mirrors its new ReplicaSet's revision (SetDeploymentRevision), written with
+   * the status as getNewReplicaSet does. */
+  if (s->new_rs != NULL)
+    {
+      const char *rev = ks_object_get_annotation (KS_OBJECT (s->new_rs), KS_ANNOTATION_REVISION);
+      if (rev != NULL
+          && g_strcmp0 (ks_object_get_annotation (KS_OBJECT (d), KS_ANNOTATION_REVISION), rev) != 0)
+        {
+          ks_object_set_annotation (KS_OBJECT (d), KS_ANNOTATION_REVISION, rev);
+          revision_changed = TRUE;
+        }
+    }
+  if (revision_changed || !status_equal (old, d))
     {
       updated = ks_client_update_status (s->dc->c.client, KS_OBJECT (d), NULL);
       if (updated != NULL)
