@@ -18,6 +18,7 @@
 
 #include "ks-api-status.h"
 #include "ks-kubelet-server.h"
+#include "ks-runc-runtime.h"
 
 /* clang-format off */
 G_DEFINE_QUARK (ks-kubelet-server-error-quark, ks_kubelet_server_error)
@@ -224,6 +225,20 @@ last_instance (const KsContainerStatus *s)
   return MAX (s->restart_count - 1, 0);
 }
 
+/* The number of the instance the status' containerID names (the runc runtime's
+ * "runc://<pod-uid>-<container>-<n>"), or -1 when it names none of this container's. */
+static gint
+id_instance (const KsPod *pod, const char *container, const KsContainerStatus *s)
+{
+  gint n;
+
+  if (s == NULL || s->container_id == NULL
+      || !ks_runc_runtime_parse_container_id (s->container_id, &KS_OBJECT (pod)->meta.uid,
+                                              container, &n))
+    return -1;
+  return n;
+}
+
 gboolean
 ks_log_select_instance (const KsPod *pod, const char *container, gboolean previous, gint *instance,
                         gboolean *running, GError **error)
@@ -231,6 +246,7 @@ ks_log_select_instance (const KsPod *pod, const char *container, gboolean previo
   const char *name = KS_OBJECT (pod)->meta.name;
   const KsContainerStatus *s;
   gboolean found;
+  gint named;
 
   g_return_val_if_fail (pod != NULL && container != NULL, FALSE);
   *running = FALSE;
@@ -242,7 +258,10 @@ ks_log_select_instance (const KsPod *pod, const char *container, gboolean previo
       return FALSE;
     }
   /* validateContainerLogStatus; a pod the kubelet has not written statuses for yet is
-   * ContainerCreating, as its first status will say. */
+   * ContainerCreating, as its first status will say.  The containerID names the instance that
+   * runs or ran last, exactly; while the container waits to restart that is the last terminated
+   * one, else the last terminated one is the instance before it. */
+  named = id_instance (pod, container, s);
   if (previous)
     {
       if (s == NULL || !s->has_last)
@@ -252,23 +271,26 @@ ks_log_select_instance (const KsPod *pod, const char *container, gboolean previo
                        name);
           return FALSE;
         }
-      *instance = last_instance (s);
+      if (named >= 0)
+        *instance = s->state == KS_CONTAINER_WAITING ? named : MAX (named - 1, 0);
+      else
+        *instance = last_instance (s);
       return TRUE;
     }
   if (s != NULL && s->state == KS_CONTAINER_RUNNING)
     {
-      *instance = s->restart_count;
+      *instance = named >= 0 ? named : s->restart_count;
       *running = TRUE;
       return TRUE;
     }
   if (s != NULL && s->state == KS_CONTAINER_TERMINATED)
     {
-      *instance = s->restart_count;
+      *instance = named >= 0 ? named : s->restart_count;
       return TRUE;
     }
   if (s != NULL && s->has_last)
     {
-      *instance = last_instance (s);
+      *instance = named >= 0 ? named : last_instance (s);
       return TRUE;
     }
   {
@@ -429,7 +451,9 @@ instance_running (const KsPod *pod, const KsUid *uid, const char *c, gint n)
   if (pod == NULL || !ks_uid_equal (&KS_OBJECT (pod)->meta.uid, uid))
     return FALSE;
   s = find_status (pod, c, &found);
-  return s != NULL && s->state == KS_CONTAINER_RUNNING && s->restart_count == n;
+  if (s == NULL || s->state != KS_CONTAINER_RUNNING)
+    return FALSE;
+  return id_instance (pod, c, s) >= 0 ? id_instance (pod, c, s) == n : s->restart_count == n;
 }
 
 /* Streams */

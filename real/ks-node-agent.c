@@ -327,8 +327,87 @@ go_arch (void)
   return u.machine;
 }
 
-/* The Node the kubelet registers (initialNode): its default labels, capacity, addresses and
- * daemon endpoint. */
+char *
+ks_os_release_pretty_name (const char *os_release)
+{
+  g_auto (GStrv) lines = g_strsplit (os_release != NULL ? os_release : "", "\n", -1);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+      char *value;
+      if (!g_str_has_prefix (line, "PRETTY_NAME="))
+        continue;
+      value = g_shell_unquote (line + strlen ("PRETTY_NAME="), NULL);
+      if (value != NULL && value[0] != '\0')
+        return value;
+      g_free (value);
+    }
+  return g_strdup ("Linux");
+}
+
+char *
+ks_runc_version_parse (const char *output)
+{
+  const char *p;
+  gsize n;
+
+  if (output == NULL || !g_str_has_prefix (output, "runc version "))
+    return NULL;
+  p = output + strlen ("runc version ");
+  n = strcspn (p, " \t\r\n");
+  return n > 0 ? g_strndup (p, n) : NULL;
+}
+
+/* The first line of a small file, or NULL when it cannot be read or is empty. */
+static char *
+read_first_line (const char *path)
+{
+  g_autofree char *text = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return NULL;
+  text[strcspn (text, "\n")] = '\0';
+  g_strstrip (text);
+  return text[0] != '\0' ? g_steal_pointer (&text) : NULL;
+}
+
+KsNodeSystemInfo *
+ks_node_agent_system_info (const char *runc)
+{
+  KsNodeSystemInfo *info = g_new0 (KsNodeSystemInfo, 1);
+  g_autofree char *os_release = NULL;
+  g_autofree char *out = NULL;
+  const char *argv[] = { runc != NULL ? runc : "runc", "--version", NULL };
+  struct utsname u;
+  gint status;
+
+  info->machine_id = read_first_line ("/etc/machine-id");
+  info->system_uuid = read_first_line ("/sys/class/dmi/id/product_uuid");
+  info->boot_id = read_first_line ("/proc/sys/kernel/random/boot_id");
+  if (uname (&u) == 0)
+    info->kernel_version = g_strdup (u.release);
+  if (!g_file_get_contents ("/etc/os-release", &os_release, NULL, NULL))
+    g_file_get_contents ("/usr/lib/os-release", &os_release, NULL, NULL);
+  info->os_image = ks_os_release_pretty_name (os_release);
+  if (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL,
+                    NULL, NULL, &out, NULL, &status, NULL)
+      && g_spawn_check_wait_status (status, NULL))
+    {
+      g_autofree char *version = ks_runc_version_parse (out);
+      if (version != NULL)
+        info->container_runtime_version = g_strconcat ("runc://", version, NULL);
+    }
+  info->kubelet_version = g_strdup (KS_KUBELET_VERSION);
+  info->kube_proxy_version = g_strdup (KS_KUBELET_VERSION);
+  info->operating_system = g_strdup ("linux");
+  info->architecture = g_strdup (go_arch ());
+  return info;
+}
+
+/* The Node the kubelet registers (initialNode): its default labels, capacity, addresses (the
+ * InternalIP and, as --hostname-override sets it, the node's name as its Hostname), daemon
+ * endpoint and system info. */
 static KsNode *
 registration_new (const KsNodeAgentOptions *o, guint port)
 {
@@ -345,7 +424,9 @@ registration_new (const KsNodeAgentOptions *o, guint port)
   ks_resources_set (&node->capacity, KS_RESOURCE_PODS, o->max_pods);
   ks_resources_copy (&node->allocatable, &node->capacity);
   node->internal_ip = g_strdup (KS_NET_GATEWAY);
+  node->hostname = g_strdup (o->node_name);
   node->kubelet_port = (gint32) port;
+  node->node_info = ks_node_agent_system_info (o->runc);
   return node;
 }
 

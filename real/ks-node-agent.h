@@ -30,6 +30,8 @@
 
 #include <gio/gio.h>
 
+#include "src/api/ks-node.h"
+
 G_BEGIN_DECLS
 
 #define KS_NODE_AGENT_ERROR (ks_node_agent_error_quark ())
@@ -55,6 +57,22 @@ typedef struct
   guint port;                     /* the log server's port on 127.0.0.1; 0: a free one */
   char *runc;                     /* the runc binary; NULL: "runc" from PATH */
 } KsNodeAgentOptions;
+
+/* status.nodeInfo as the kubelet fills it, for this machine (every node of a machine reports
+ * the same): machineID (/etc/machine-id), systemUUID (/sys/class/dmi/id/product_uuid), bootID
+ * (/proc/sys/kernel/random/boot_id), kernelVersion (uname's release), osImage (PRETTY_NAME of
+ * /etc/os-release, else "Linux", as cAdvisor reads it), containerRuntimeVersion
+ * ("runc://<version>" from `runc --version`; runc NULL: "runc" from PATH), kubeletVersion and
+ * kubeProxyVersion (KS_KUBELET_VERSION), operatingSystem "linux" and architecture (Go's name:
+ * amd64, arm64, ...).  What cannot be read is left unset. */
+KsNodeSystemInfo *ks_node_agent_system_info (const char *runc);
+
+/* The osImage of /etc/os-release's contents: PRETTY_NAME's value unquoted as a shell reads it,
+ * or "Linux" when there is none.  Newly allocated. */
+char *ks_os_release_pretty_name (const char *os_release);
+/* The version in `runc --version`'s output ("runc version 1.1.5+ds1\n..." gives "1.1.5+ds1"),
+ * or NULL.  Newly allocated. */
+char *ks_runc_version_parse (const char *output);
 
 /* Defaults: 110 pods, heartbeats every 10 s, port 0; everything else unset. */
 void ks_node_agent_options_init (KsNodeAgentOptions *options);

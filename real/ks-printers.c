@@ -552,11 +552,19 @@ node_roles (const KsObject *obj)
   return g_string_free (out, FALSE);
 }
 
+/* printNode: an empty OS image, kernel or runtime version is "<unknown>". */
+static const char *
+or_unknown (const char *text)
+{
+  return text != NULL && text[0] != '\0' ? text : "<unknown>";
+}
+
 static void
 node_row (KsTable *t, const KsObject *obj, gint64 now)
 {
   const KsNode *node = KS_NODE (obj);
   const KsNodeCondition *ready = &node->conditions[KS_NODE_COND_READY];
+  const KsNodeSystemInfo *info = node->node_info;
   g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
   g_autofree char *roles = node_roles (obj);
   g_autoptr (GString) status = g_string_new (NULL);
@@ -571,12 +579,12 @@ node_row (KsTable *t, const KsObject *obj, gint64 now)
   ks_table_add_cell (t, status->str);
   ks_table_add_cell (t, roles);
   ks_table_add_cell (t, age);
-  ks_table_add_cell (t, "");
+  ks_table_add_cell (t, info != NULL && info->kubelet_version != NULL ? info->kubelet_version : "");
   ks_table_add_cell (t, or_none (node->internal_ip));
   ks_table_add_cell (t, "<none>");
-  ks_table_add_cell (t, "<unknown>");
-  ks_table_add_cell (t, "<unknown>");
-  ks_table_add_cell (t, "<unknown>");
+  ks_table_add_cell (t, or_unknown (info != NULL ? info->os_image : NULL));
+  ks_table_add_cell (t, or_unknown (info != NULL ? info->kernel_version : NULL));
+  ks_table_add_cell (t, or_unknown (info != NULL ? info->container_runtime_version : NULL));
 }
 
 static void

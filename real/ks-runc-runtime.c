@@ -48,11 +48,6 @@ typedef struct
   gboolean provider_setup; /* the provider's setup succeeded: tear it down */
   gboolean explicit;       /* made by sandbox_create: stays until sandbox_remove */
   guint n_containers;      /* records of this pod */
-  gint64 created;          /* monotonic µs, for the first CPU sample */
-  gboolean has_sample;
-  gint64 sample_time;
-  guint64 sample_cpu;
-  gint64 last_milli_cpu;
 } RPod;
 
 typedef enum
@@ -76,7 +71,7 @@ typedef struct
   Key key;
   gboolean init;
   RPod *pod;
-  char *id;
+  char *id; /* this instance's runc id, "<pod-uid>-<container>-<attempt>" */
   char *bundle;
   char *cgroup;
   char *log_path;
@@ -100,6 +95,7 @@ typedef struct
   gboolean force_delete; /* runc may hold a broken container: delete --force */
   gboolean exit_pending; /* the instance ended: report EXITED once it is deleted */
   gint64 stop_deadline;
+  gint64 started_at; /* when runc start returned (clock µs): the instance's start time */
   guint64 grace_timer;
   GPid pid;
   guint watch;
@@ -118,6 +114,7 @@ struct _RuncRuntime
   char *node;
   char *cgroup_parent;
   char *node_cgroup;
+  gint64 started_at; /* clock µs when the runtime (and the node's cgroup) started */
   char *pods_dir;
   char *logs_dir;
   gint64 node_memory;
@@ -139,10 +136,28 @@ static void step (RContainer *c);
 /* Names */
 
 char *
-ks_runc_runtime_container_id (const KsUid *pod_uid, const char *container)
+ks_runc_runtime_container_id (const KsUid *pod_uid, const char *container, gint instance)
 {
   char uid[KS_UID_STRING_LEN];
-  return g_strconcat (ks_uid_to_string (pod_uid, uid), "-", container, NULL);
+  return g_strdup_printf ("%s-%s-%d", ks_uid_to_string (pod_uid, uid), container, instance);
+}
+
+gboolean
+ks_runc_runtime_parse_container_id (const char *container_id, const KsUid *pod_uid,
+                                    const char *container, gint *instance)
+{
+  char uid[KS_UID_STRING_LEN];
+  g_autofree char *prefix = NULL;
+  guint64 n;
+
+  g_return_val_if_fail (container_id != NULL && pod_uid != NULL && container != NULL, FALSE);
+  prefix = g_strconcat (KS_RUNC_CONTAINER_ID_PREFIX, ks_uid_to_string (pod_uid, uid), "-",
+                        container, "-", NULL);
+  if (!g_str_has_prefix (container_id, prefix)
+      || !g_ascii_string_to_unsigned (container_id + strlen (prefix), 10, 0, G_MAXINT, &n, NULL))
+    return FALSE;
+  *instance = (gint) n;
+  return TRUE;
 }
 
 char *
@@ -223,6 +238,7 @@ static void
 notify (RContainer *c, KsContainerEventType type)
 {
   KsRuntime *rt = &c->rt->parent;
+  g_autofree char *container_id = g_strconcat (KS_RUNC_CONTAINER_ID_PREFIX, c->id, NULL);
   KsContainerEvent event = {
     .type = type,
     .pod_uid = c->key.pod_uid,
@@ -230,6 +246,7 @@ notify (RContainer *c, KsContainerEventType type)
     .init = c->init,
     .exit_code = c->exit_code,
     .reason = c->reason,
+    .container_id = container_id,
   };
 
   if (rt->notify != NULL && !c->silent)
@@ -298,7 +315,6 @@ pod_get (RuncRuntime *rt, const KsPod *pod)
   p->dir = g_build_filename (rt->pods_dir, uid, NULL);
   p->sandbox_dir = g_build_filename (p->dir, "sandbox.d", NULL);
   p->cgroup = ks_runc_runtime_cgroup_path (rt->cgroup_parent, rt->node, &p->uid, NULL);
-  p->created = g_get_monotonic_time ();
   g_hash_table_insert (rt->pods, &p->uid, p);
   return p;
 }
@@ -593,6 +609,7 @@ started (const KsRuncResult *result, gpointer data)
           c->start_wanted = FALSE;
           if (c->phase == P_CREATED)
             c->phase = P_RUNNING;
+          c->started_at = ks_clock_now (c->rt->clock);
           container_ref (c);
           if (c->stop_wanted || c->remove_wanted)
             c->kill_due = TRUE; /* stopped while starting: it ends at once */
@@ -753,11 +770,11 @@ container_new (RuncRuntime *rt, const KsPod *pod, const KsContainer *kc, gboolea
   c->init = init;
   c->pod = p;
   p->n_containers++;
-  c->id = ks_runc_runtime_container_id (&c->key.pod_uid, kc->name);
   c->bundle = g_build_filename (p->dir, kc->name, NULL);
   c->cgroup = ks_runc_runtime_cgroup_path (rt->cgroup_parent, rt->node, &c->key.pod_uid, kc->name);
   c->log_fd = -1;
   c->attempt = status_restart_count (pod, kc, init);
+  c->id = ks_runc_runtime_container_id (&c->key.pod_uid, kc->name, c->attempt);
   g_hash_table_insert (rt->containers, &c->key, c);
   return c;
 }
@@ -866,8 +883,12 @@ rr_create (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean in
     c = container_new (rt, pod, kc, init, p);
   else if (c->attempt_used)
     {
+      /* A new instance: the next number, and a runc id of its own (as each CRI container has
+       * one), so that status.containerID tells the instances apart. */
       c->attempt++;
       c->attempt_used = FALSE;
+      g_free (c->id);
+      c->id = ks_runc_runtime_container_id (&c->key.pod_uid, kc->name, c->attempt);
     }
   c->remove_wanted = FALSE;
   c->silent = FALSE;
@@ -946,34 +967,35 @@ rr_remove (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean in
 }
 
 static gboolean
-rr_stats (KsRuntime *self, const KsPod *pod, KsUsage *out)
+rr_container_stats (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean init,
+                    KsStats *out)
 {
   RuncRuntime *rt = (RuncRuntime *) self;
-  RPod *p = pod_lookup (rt, &pod->parent.meta.uid);
-  gboolean running = FALSE;
-  guint64 cpu;
-  gint64 working_set, now, elapsed;
+  RContainer *c = lookup (rt, pod, kc->name);
+  gint64 working_set;
 
-  if (p == NULL)
+  /* An instance that runs: started, its init process not yet reaped.  Each instance has a cgroup
+   * of its own, so its counter starts at 0 with it. */
+  if (c == NULL || c->phase != P_RUNNING || c->init != init
+      || !ks_cgroup_read_usage (c->cgroup, &out->cpu_ns, &working_set))
     return FALSE;
-  for (guint i = 0; i < pod->spec->n_containers && !running; i++)
-    {
-      RContainer *c = lookup (rt, pod, pod->spec->containers[i].name);
-      running = c != NULL && c->phase == P_RUNNING;
-    }
-  if (!running || !ks_cgroup_read_usage (p->cgroup, &cpu, &working_set))
+  out->timestamp = ks_clock_now (rt->clock);
+  out->start_time = c->started_at;
+  out->working_set = (guint64) working_set;
+  return TRUE;
+}
+
+static gboolean
+rr_node_stats (KsRuntime *self, KsStats *out)
+{
+  RuncRuntime *rt = (RuncRuntime *) self;
+  gint64 working_set;
+
+  if (!ks_cgroup_read_usage (rt->node_cgroup, &out->cpu_ns, &working_set))
     return FALSE;
-  now = g_get_monotonic_time ();
-  /* ns of CPU per µs of wall time is millicores.  The first sample averages since the pod's
-   * cgroup was made (its counter started at 0 then). */
-  elapsed = p->has_sample ? now - p->sample_time : now - p->created;
-  if (elapsed > 0)
-    p->last_milli_cpu = (gint64) ((cpu - (p->has_sample ? p->sample_cpu : 0)) / (guint64) elapsed);
-  p->has_sample = TRUE;
-  p->sample_time = now;
-  p->sample_cpu = cpu;
-  out->milli_cpu = p->last_milli_cpu;
-  out->memory_bytes = working_set;
+  out->timestamp = ks_clock_now (rt->clock);
+  out->start_time = rt->started_at;
+  out->working_set = (guint64) working_set;
   return TRUE;
 }
 
@@ -1230,7 +1252,8 @@ static const KsRuntimeOps runc_ops = {
   .start = rr_start,
   .stop = rr_stop,
   .remove = rr_remove,
-  .stats = rr_stats,
+  .container_stats = rr_container_stats,
+  .node_stats = rr_node_stats,
   .kill_all = rr_kill_all,
   .exec = rr_exec,
   .free = rr_free,
@@ -1242,7 +1265,8 @@ static const KsRuntimeOps runc_ops_network = {
   .start = rr_start,
   .stop = rr_stop,
   .remove = rr_remove,
-  .stats = rr_stats,
+  .container_stats = rr_container_stats,
+  .node_stats = rr_node_stats,
   .kill_all = rr_kill_all,
   .sandbox_create = rr_sandbox_create,
   .sandbox_remove = rr_sandbox_remove,
@@ -1334,6 +1358,7 @@ ks_runc_runtime_new (KsClock *clock, const KsRuncRuntimeOptions *options, GError
   rt->cgroup_parent = g_strdup (parent);
   rt->node_cgroup = g_strdup_printf ("/%s/%s", parent, options->node_name);
   rt->node_memory = options->node_memory;
+  rt->started_at = ks_clock_now (clock);
   rt->network = options->network;
   rt->cgroup_v2 = ks_cgroup_detect () == KS_CGROUP_V2;
   rt->cgroup_ns = ks_cgroup_has_namespaces ();

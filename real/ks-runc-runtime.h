@@ -2,8 +2,10 @@
  * container a runc container.
  *
  * Layout (docs/architecture.md, "Real mode"): runc's state in <data-dir>/runc; a container's
- * bundle in <data-dir>/nodes/<node>/pods/<pod-uid>/<container>/ and its runc id
- * "<pod-uid>-<container>"; its output appended to
+ * bundle in <data-dir>/nodes/<node>/pods/<pod-uid>/<container>/; each instance of it a runc
+ * container with the id "<pod-uid>-<container>-<n>", n its number (its restart count when it
+ * starts, the number of its log), reported to the kubelet as the containerID "runc://<id>"; its
+ * output appended to
  * <data-dir>/nodes/<node>/logs/<ns>_<pod>_<uid>/<container>/<attempt>.log; its cgroup
  * /<cgroup-parent>/<node>/pod<uid>/<container>, under a node cgroup limited to the node's
  * capacity.  What a pod's containers share (network and IPC namespaces, /etc/hosts, /etc/hostname,
@@ -68,9 +70,17 @@ guint ks_runc_runtime_n_containers (KsRuntime *runtime);
 /* Whether nothing is in flight: no runc command running, no container being torn down. */
 gboolean ks_runc_runtime_is_idle (KsRuntime *runtime);
 
-/* Names the runtime uses, newly allocated: the runc id of a pod's container, and the cgroup path
- * of a pod (container NULL) or of one of its containers. */
-char *ks_runc_runtime_container_id (const KsUid *pod_uid, const char *container);
+/* The scheme of the containerIDs the runtime reports ("runc://<runc id>"), as containerd's are
+ * "containerd://<id>". */
+#define KS_RUNC_CONTAINER_ID_PREFIX "runc://"
+
+/* Names the runtime uses, newly allocated: the runc id of instance n of a pod's container, and
+ * the cgroup path of a pod (container NULL) or of one of its containers. */
+char *ks_runc_runtime_container_id (const KsUid *pod_uid, const char *container, gint instance);
+/* The instance number n of a containerID "runc://<pod-uid>-<container>-<n>" of this pod and
+ * container; FALSE when container_id is not one of theirs. */
+gboolean ks_runc_runtime_parse_container_id (const char *container_id, const KsUid *pod_uid,
+                                             const char *container, gint *instance);
 char *ks_runc_runtime_cgroup_path (const char *cgroup_parent, const char *node_name,
                                    const KsUid *pod_uid, const char *container);
 

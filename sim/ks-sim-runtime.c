@@ -28,9 +28,10 @@ typedef struct
   Key key;
   SimRuntime *rt;
   SimState state;
-  gboolean sidecar; /* a restartable init container: runs until stopped */
-  guint64 timer;    /* the pending STARTED or EXITED */
-  gint64 exit_at;   /* when a pending EXITED fires */
+  gboolean sidecar;  /* a restartable init container: runs until stopped */
+  guint64 timer;     /* the pending STARTED or EXITED */
+  gint64 exit_at;    /* when a pending EXITED fires */
+  gint64 started_at; /* when the instance started running */
   gint exit_code;
   const char *reason;
 } SimContainer;
@@ -125,6 +126,7 @@ started (gpointer data)
 
   c->timer = 0;
   c->state = SC_RUNNING;
+  c->started_at = now;
   /* Decide the end before telling the kubelet, which may stop the container at once.  An init
    * container completes at once, a sidecar runs until it is stopped, and the pod's run time is
    * its containers'. */
@@ -215,29 +217,49 @@ sr_remove (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean in
   g_hash_table_remove (rt->containers, &k);
 }
 
+/* The modelled usage (kubesim.io/cpu-usage, memory-usage) is the pod's: its running containers
+ * (sidecars included) share it equally (the first ones take the remainders), and a container's CPU
+ * time accrues at its share since it started. */
 static gboolean
-sr_stats (KsRuntime *self, const KsPod *pod, KsUsage *out)
+sr_container_stats (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean init,
+                    KsStats *out)
 {
   SimRuntime *rt = (SimRuntime *) self;
+  SimContainer *c = lookup (rt, pod, kc, init);
   KsSimPodModel model;
+  guint n_running = 0, rank = 0;
+  gint64 now = ks_clock_now (rt->clock);
+  gint64 cpu, memory;
 
-  out->milli_cpu = 0;
-  out->memory_bytes = 0;
-  for (guint i = 0; i < pod->spec->n_containers; i++)
+  if (c == NULL || c->state != SC_RUNNING)
+    return FALSE;
+  out->timestamp = now;
+  out->start_time = c->started_at;
+  out->cpu_ns = 0;
+  out->working_set = 0;
+  if (!ks_sim_pod_model_parse (pod->parent.meta.annotations, &model, NULL))
+    return TRUE;
+  /* Sidecars (the init containers that run alongside) first, in order, then the containers. */
+  for (guint i = 0; i < pod->spec->n_init_containers + pod->spec->n_containers; i++)
     {
-      SimContainer *c = lookup (rt, pod, &pod->spec->containers[i], FALSE);
-      if (c != NULL && c->state == SC_RUNNING)
-        {
-          /* The usage annotations are per pod, counted once while any container runs. */
-          if (ks_sim_pod_model_parse (pod->parent.meta.annotations, &model, NULL))
-            {
-              out->milli_cpu = MAX (model.cpu_usage, 0);
-              out->memory_bytes = MAX (model.memory_usage, 0);
-            }
-          return TRUE;
-        }
+      gboolean is_init = i < pod->spec->n_init_containers;
+      const KsContainer *spec = is_init ? &pod->spec->init_containers[i]
+                                        : &pod->spec->containers[i - pod->spec->n_init_containers];
+      SimContainer *other = lookup (rt, pod, spec, is_init);
+      if (other == NULL || other->state != SC_RUNNING)
+        continue;
+      if (other == c)
+        rank = n_running;
+      n_running++;
     }
-  return FALSE;
+  cpu = MAX (model.cpu_usage, 0);
+  memory = MAX (model.memory_usage, 0);
+  cpu = cpu / n_running + ((gint64) rank < cpu % n_running ? 1 : 0);
+  memory = memory / n_running + ((gint64) rank < memory % n_running ? 1 : 0);
+  /* millicores × µs = core-nanoseconds */
+  out->cpu_ns = (guint64) cpu * (guint64) MAX (now - c->started_at, 0);
+  out->working_set = (guint64) memory;
+  return TRUE;
 }
 
 static void
@@ -260,7 +282,7 @@ static const KsRuntimeOps sim_runtime_ops = {
   .start = sr_start,
   .stop = sr_stop,
   .remove = sr_remove,
-  .stats = sr_stats,
+  .container_stats = sr_container_stats,
   .kill_all = sr_kill_all,
   .free = sr_free,
 };

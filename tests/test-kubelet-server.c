@@ -236,6 +236,45 @@ test_select (void)
   g_free (m);
 }
 
+/* With the runc runtime's containerID the instance is the one it names, whatever the restart
+ * count says; another runtime's (or another container's) ID is not used. */
+static void
+test_select_container_id (void)
+{
+  g_autoptr (KsPod) pod = pod_new ();
+  KsContainerStatus *s = &pod->container_statuses[0];
+  char uid[KS_UID_STRING_LEN];
+  gboolean running;
+  char *m = NULL;
+
+  ks_uid_to_string (&pod->parent.meta.uid, uid);
+  /* Running instance 5 (an agent that started again numbers from the restart count). */
+  set_status (s, KS_CONTAINER_RUNNING, NULL, 3, TRUE);
+  s->container_id = g_strdup_printf ("runc://%s-c-5", uid);
+  g_assert_cmpint (select_instance (pod, "c", FALSE, &running, &m), ==, 5);
+  g_assert_true (running);
+  g_assert_cmpint (select_instance (pod, "c", TRUE, &running, &m), ==, 4);
+  g_assert_false (running);
+  /* Waiting to restart, whatever the reason: containerID is the last terminated instance. */
+  set_status (s, KS_CONTAINER_WAITING, "CrashLoopBackOff", 3, TRUE);
+  g_assert_cmpint (select_instance (pod, "c", FALSE, &running, &m), ==, 5);
+  g_assert_cmpint (select_instance (pod, "c", TRUE, &running, &m), ==, 5);
+  set_status (s, KS_CONTAINER_WAITING, "ContainerCreating", 4, TRUE);
+  g_assert_cmpint (select_instance (pod, "c", TRUE, &running, &m), ==, 5);
+  /* Terminated. */
+  set_status (s, KS_CONTAINER_TERMINATED, "Error", 3, TRUE);
+  g_assert_cmpint (select_instance (pod, "c", FALSE, &running, &m), ==, 5);
+  g_assert_cmpint (select_instance (pod, "c", TRUE, &running, &m), ==, 4);
+  /* Not this container's, or not runc's: the restart count decides, as before. */
+  g_free (s->container_id);
+  s->container_id = g_strdup_printf ("runc://%s-d-5", uid);
+  g_assert_cmpint (select_instance (pod, "c", FALSE, &running, &m), ==, 3);
+  g_free (s->container_id);
+  s->container_id = g_strdup ("containerd://0123456789abcdef");
+  g_assert_cmpint (select_instance (pod, "c", FALSE, &running, &m), ==, 3);
+  g_assert_null (m);
+}
+
 /* ---- tail ----------------------------------------------------------------------------------- */
 
 static gint64
@@ -747,6 +786,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/kubelet-server/options", test_options);
   g_test_add_func ("/kubelet-server/select", test_select);
+  g_test_add_func ("/kubelet-server/select-container-id", test_select_container_id);
   g_test_add_func ("/kubelet-server/tail", test_tail);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("/kubelet-server/http/reads", test_server_reads);

@@ -310,6 +310,7 @@ typedef struct _FakeRuntime
   GHashTable *start_errors;  /* image → message: start fails with KS_RUNTIME_ERROR_START */
   GHashTable *exec_fail;     /* container names whose exec exits 1 */
   GPtrArray *exec_calls;     /* "<time s> <container> <argv0>" */
+  GHashTable *instances;     /* "<uid>/<container>" → instances started */
 } FakeRuntime;
 
 static void
@@ -319,12 +320,25 @@ fake_log (FakeRuntime *rt, const char *what, const KsPod *pod, const KsContainer
                           pod->parent.meta.name, c != NULL ? "/" : "", c != NULL ? c->name : "");
 }
 
+/* Events go on with a containerID per instance, as real runtimes report them:
+ * "fake://<container>-<n>", n counting the container's starts from 0. */
 static void
 fake_forward (const KsContainerEvent *event, gpointer data)
 {
   FakeRuntime *rt = data;
+  KsContainerEvent copy = *event;
+  char uid[KS_UID_STRING_LEN];
+  char *key = g_strdup_printf ("%s/%s", ks_uid_to_string (&event->pod_uid, uid), event->container);
+  gint n = GPOINTER_TO_INT (g_hash_table_lookup (rt->instances, key));
+  g_autofree char *id = NULL;
+
+  if (event->type == KS_CONTAINER_STARTED)
+    n++;
+  g_hash_table_replace (rt->instances, key, GINT_TO_POINTER (n));
+  id = g_strdup_printf ("fake://%s-%d", event->container, n - 1);
+  copy.container_id = id;
   if (rt->parent.notify != NULL)
-    rt->parent.notify (event, rt->parent.notify_data);
+    rt->parent.notify (&copy, rt->parent.notify_data);
 }
 
 static gboolean
@@ -382,10 +396,11 @@ fake_remove (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean i
 }
 
 static gboolean
-fake_stats (KsRuntime *self, const KsPod *pod, KsUsage *out)
+fake_container_stats (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init,
+                      KsStats *out)
 {
   FakeRuntime *rt = (FakeRuntime *) self;
-  return rt->inner->ops->stats (rt->inner, pod, out);
+  return rt->inner->ops->container_stats (rt->inner, pod, c, init, out);
 }
 
 static void
@@ -460,6 +475,7 @@ fake_free (KsRuntime *self)
   g_hash_table_unref (rt->start_errors);
   g_hash_table_unref (rt->exec_fail);
   g_ptr_array_unref (rt->exec_calls);
+  g_hash_table_unref (rt->instances);
   g_free (rt);
 }
 
@@ -468,7 +484,7 @@ static const KsRuntimeOps fake_runtime_ops = {
   .start = fake_start,
   .stop = fake_stop,
   .remove = fake_remove,
-  .stats = fake_stats,
+  .container_stats = fake_container_stats,
   .kill_all = fake_kill_all,
   .sandbox_create = fake_sandbox_create,
   .sandbox_remove = fake_sandbox_remove,
@@ -491,6 +507,7 @@ fake_runtime_new (KsClock *clock)
   rt->start_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   rt->exec_fail = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   rt->exec_calls = g_ptr_array_new_with_free_func (g_free);
+  rt->instances = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return rt;
 }
 
@@ -1607,6 +1624,66 @@ test_sandbox_retry (Fixture *f, gconstpointer data)
  * The image appears at 700 s: the pull at 910 s succeeds and the container runs at 911 s.  A
  * second container with the same image in another pod has its own back-off; two containers of
  * one pod share theirs: the second one is in back-off at once. */
+/* The containerID of the encoded status at path ("state.terminated.containerID"), or NULL. */
+static char *
+encoded_container_id (Fixture *f, const char *name, const char *member, const char *state)
+{
+  g_autoptr (JsonNode) root = ks_object_encode (KS_OBJECT (must_get_pod (f, name)), 0);
+  JsonObject *s = json_array_get_object_element (
+      json_object_get_array_member (
+          json_object_get_object_member (json_node_get_object (root), "status"),
+          "containerStatuses"),
+      0);
+  JsonObject *o = json_object_get_object_member (s, member);
+
+  if (state != NULL)
+    o = json_object_has_member (o, state) ? json_object_get_object_member (o, state) : NULL;
+  if (o == NULL || !json_object_has_member (o, "containerID"))
+    return NULL;
+  return g_strdup (json_object_get_string_member (o, "containerID"));
+}
+
+/* status.containerID names the instance that runs, or ran last (while waiting to restart and
+ * once terminated), as the runtime reported it; the encoded status repeats it where Kubernetes
+ * does. */
+static void
+test_container_id (Fixture *f, gconstpointer data)
+{
+  g_autofree char *id = NULL;
+
+  create_pod (f, "crashy", "Always", "kubesim.io/duration: 5s, kubesim.io/exit-code: \"1\"");
+  create_pod (f, "once", "Never", "kubesim.io/duration: 2s");
+  run_to (f, 0);
+  g_assert_null (main_status (f, "crashy")->container_id); /* being created */
+  run_to (f, 1 * SEC);
+  g_assert_cmpstr (main_status (f, "crashy")->container_id, ==, "fake://main-0");
+  g_assert_null ((id = encoded_container_id (f, "crashy", "lastState", "terminated")));
+  /* 6 s: it exited; restarting (ContainerCreating) names the instance that ended. */
+  run_to (f, 6 * SEC);
+  g_assert_cmpint (main_status (f, "crashy")->state, ==, KS_CONTAINER_WAITING);
+  g_assert_cmpstr (main_status (f, "crashy")->container_id, ==, "fake://main-0");
+  id = encoded_container_id (f, "crashy", "lastState", "terminated");
+  g_assert_cmpstr (id, ==, "fake://main-0");
+  g_clear_pointer (&id, g_free);
+  /* 7 s: the next instance runs; lastState's ID is not kept. */
+  run_to (f, 7 * SEC);
+  g_assert_cmpint (main_status (f, "crashy")->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpstr (main_status (f, "crashy")->container_id, ==, "fake://main-1");
+  g_assert_null ((id = encoded_container_id (f, "crashy", "lastState", "terminated")));
+  /* 12 s: in CrashLoopBackOff, still the last instance. */
+  run_to (f, 12 * SEC);
+  g_assert_cmpstr (main_status (f, "crashy")->reason, ==, "CrashLoopBackOff");
+  g_assert_cmpstr (main_status (f, "crashy")->container_id, ==, "fake://main-1");
+  /* A terminated container: its state carries the ID too. */
+  g_assert_cmpint (main_status (f, "once")->state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpstr (main_status (f, "once")->container_id, ==, "fake://main-0");
+  id = encoded_container_id (f, "once", "state", "terminated");
+  g_assert_cmpstr (id, ==, "fake://main-0");
+  g_clear_pointer (&id, g_free);
+  id = encoded_container_id (f, "once", "state", NULL);
+  g_assert_null (id);
+}
+
 static void
 test_image_pull_backoff (Fixture *f, gconstpointer data)
 {
@@ -2398,6 +2475,7 @@ main (int argc, char **argv)
   ADD_FAKE ("/kubelet/sandbox/ip", test_sandbox_ip);
   ADD_FAKE ("/kubelet/sandbox/retry", test_sandbox_retry);
   ADD_FAKE ("/kubelet/image/pull-backoff", test_image_pull_backoff);
+  ADD_FAKE ("/kubelet/status/container-id", test_container_id);
   ADD_FAKE ("/kubelet/image/create-errors", test_create_errors);
   ADD ("/kubelet/sidecar/order", test_sidecar_order);
   ADD_FAKE ("/kubelet/sidecar/restart", test_sidecar_restart);

@@ -231,6 +231,34 @@ test_node_table (void)
   g_string_truncate (out, 0);
   ks_table_print (table, FALSE, TRUE, out);
   g_assert_true (g_str_has_prefix (out->str, "node-0   NotReady,SchedulingDisabled   "));
+
+  /* -o wide: without nodeInfo the versions are unknown; with it, the agent's. */
+  g_string_truncate (out, 0);
+  ks_table_print (table, TRUE, FALSE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "NAME     STATUS                        ROLES                  AGE    VERSION   "
+                   "INTERNAL-IP   EXTERNAL-IP   OS-IMAGE    KERNEL-VERSION   CONTAINER-RUNTIME\n"
+                   "node-0   NotReady,SchedulingDisabled   control-plane,worker   2d1h             "
+                   "<none>        <none>        <unknown>   <unknown>        <unknown>\n");
+  node->internal_ip = g_strdup ("10.244.0.1");
+  node->node_info = g_new0 (KsNodeSystemInfo, 1);
+  node->node_info->kubelet_version = g_strdup ("v1.32.0+kubesim-0.1");
+  node->node_info->os_image = g_strdup ("Debian GNU/Linux 12 (bookworm)");
+  node->node_info->kernel_version = g_strdup ("6.1.0-18-amd64");
+  node->node_info->container_runtime_version = g_strdup ("runc://1.1.5+ds1");
+  node->unschedulable = FALSE;
+  ks_node_set_condition (node, KS_NODE_COND_READY, KS_CONDITION_TRUE, "KubeletReady", NULL, 0);
+  g_clear_pointer (&table, ks_table_free);
+  table = ks_table_for_objects (ks_kind_get (KS_KIND_NODE), nodes, 49 * HOUR, FALSE);
+  g_string_truncate (out, 0);
+  ks_table_print (table, TRUE, FALSE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "NAME     STATUS   ROLES                  AGE    VERSION               "
+                   "INTERNAL-IP   EXTERNAL-IP   OS-IMAGE                         KERNEL-VERSION   "
+                   "CONTAINER-RUNTIME\n"
+                   "node-0   Ready    control-plane,worker   2d1h   v1.32.0+kubesim-0.1   "
+                   "10.244.0.1    <none>        Debian GNU/Linux 12 (bookworm)   6.1.0-18-amd64   "
+                   "runc://1.1.5+ds1\n");
 }
 
 static void

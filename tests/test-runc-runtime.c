@@ -33,6 +33,7 @@ typedef struct
   char *container;
   gint exit_code;
   char *reason;
+  char *container_id;
   gint64 at;
 } Event;
 
@@ -100,6 +101,7 @@ event_free (gpointer p)
   Event *e = p;
   g_free (e->container);
   g_free (e->reason);
+  g_free (e->container_id);
   g_free (e);
 }
 
@@ -113,6 +115,7 @@ on_event (const KsContainerEvent *event, gpointer data)
   e->container = g_strdup (event->container);
   e->exit_code = event->exit_code;
   e->reason = g_strdup (event->reason);
+  e->container_id = g_strdup (event->container_id);
   e->at = ks_clock_now (f->clock);
   g_ptr_array_add (f->events, e);
 }
@@ -333,7 +336,7 @@ init_pid (const KsPod *pod, const char *container)
 {
   g_autofree char *root = g_build_filename (data_dir, "runc", NULL);
   g_autoptr (KsRunc) runc = ks_runc_new (NULL, root);
-  g_autofree char *id = ks_runc_runtime_container_id (&pod->parent.meta.uid, container);
+  g_autofree char *id = ks_runc_runtime_container_id (&pod->parent.meta.uid, container, 0);
   g_auto (GStrv) argv = ks_runc_argv_state (runc, id);
   g_auto (KsRuncResult) r = { 0 };
   g_autoptr (GError) error = NULL;
@@ -394,16 +397,31 @@ test_completed_and_restart (Fixture *f, gconstpointer data)
   g_autofree char *log0 = log_path (f, pod, "c", 0);
   g_autofree char *log1 = log_path (f, pod, "c", 1);
   g_autofree char *text = NULL;
+  char uid[KS_UID_STRING_LEN];
+  g_autofree char *id0
+      = g_strdup_printf ("runc://%s-c-0", ks_uid_to_string (&pod->parent.meta.uid, uid));
+  g_autofree char *id1 = g_strdup_printf ("runc://%s-c-1", uid);
+  gint n = -1;
 
   start (f, pod, 0);
   wait_events (f, 2);
   g_assert_cmpint (event (f, 1)->exit_code, ==, 0);
   g_assert_cmpstr (event (f, 1)->reason, ==, "Completed");
-  /* A restart is create + start again: a new instance, its own log. */
+  /* Each instance has its containerID, on both of its events. */
+  g_assert_cmpstr (event (f, 0)->container_id, ==, id0);
+  g_assert_cmpstr (event (f, 1)->container_id, ==, id0);
+  g_assert_true (ks_runc_runtime_parse_container_id (id0, &pod->parent.meta.uid, "c", &n));
+  g_assert_cmpint (n, ==, 0);
+  g_assert_false (ks_runc_runtime_parse_container_id (id0, &pod->parent.meta.uid, "d", &n));
+  g_assert_false (
+      ks_runc_runtime_parse_container_id ("runc://x-c-0", &pod->parent.meta.uid, "c", &n));
+  /* A restart is create + start again: a new instance, its own log and ID. */
   start (f, pod, 0);
   wait_events (f, 4);
   g_assert_cmpint (event (f, 2)->type, ==, KS_CONTAINER_STARTED);
   g_assert_cmpint (event (f, 3)->type, ==, KS_CONTAINER_EXITED);
+  g_assert_cmpstr (event (f, 2)->container_id, ==, id1);
+  g_assert_cmpstr (event (f, 3)->container_id, ==, id1);
   g_assert_true (g_file_get_contents (log0, &text, NULL, NULL));
   g_assert_cmpstr (text, ==, "run\nagain\n");
   g_clear_pointer (&text, g_free);
@@ -782,21 +800,35 @@ test_stats (Fixture *f, gconstpointer data)
                      "    command: [sh, -c, 'x=$(head -c 20000000 /dev/zero | tr \"\\\\0\" a);"
                      " while :; do :; done']\n"
                      "    resources: {limits: {cpu: 300m, memory: 256Mi}}\n");
-  KsUsage usage = { 0 };
+  const KsContainer *c = &pod->spec->containers[0];
+  KsStats a = { 0 }, b = { 0 }, node = { 0 };
+  gint64 milli;
 
-  g_assert_false (f->rt->ops->stats (f->rt, pod, &usage)); /* nothing runs yet */
+  g_assert_false (f->rt->ops->container_stats (f->rt, pod, c, FALSE, &a)); /* not running yet */
   start (f, pod, 0);
   wait_events (f, 1);
   g_usleep (1500 * MS);
-  g_assert_true (f->rt->ops->stats (f->rt, pod, &usage));
+  g_assert_true (f->rt->ops->container_stats (f->rt, pod, c, FALSE, &a));
+  g_assert_false (f->rt->ops->container_stats (f->rt, pod, c, TRUE, &b)); /* not an init one */
   g_usleep (1000 * MS);
-  g_assert_true (f->rt->ops->stats (f->rt, pod, &usage));
+  g_assert_true (f->rt->ops->container_stats (f->rt, pod, c, FALSE, &b));
+  g_assert_true (f->rt->ops->node_stats (f->rt, &node));
+  /* Cumulative, from the instance's start (when STARTED was reported). */
+  g_assert_cmpint (a.start_time, <=, event (f, 0)->at);
+  g_assert_cmpint (a.start_time, >, event (f, 0)->at - 100 * MS);
+  g_assert_cmpint (b.start_time, ==, a.start_time);
+  g_assert_cmpuint (b.cpu_ns, >, a.cpu_ns);
+  g_assert_cmpint (b.timestamp, >, a.timestamp);
   /* Limited to 300m by CFS quota; busy the whole time. */
-  g_assert_cmpint (usage.milli_cpu, >, 150);
-  g_assert_cmpint (usage.milli_cpu, <=, 400);
+  milli = (gint64) ((b.cpu_ns - a.cpu_ns) / (guint64) (b.timestamp - a.timestamp));
+  g_assert_cmpint (milli, >, 150);
+  g_assert_cmpint (milli, <=, 400);
   /* The shell holds a 20 MB string. */
-  g_assert_cmpint (usage.memory_bytes, >, 20000000);
-  g_assert_cmpint (usage.memory_bytes, <, 256 * 1024 * 1024);
+  g_assert_cmpuint (b.working_set, >, 20000000);
+  g_assert_cmpuint (b.working_set, <, 256 * 1024 * 1024);
+  /* The node's cgroup holds the pod's. */
+  g_assert_cmpuint (node.cpu_ns, >=, b.cpu_ns);
+  g_assert_cmpuint (node.working_set, >=, 20000000);
 }
 
 static void

@@ -319,7 +319,18 @@ rich_node (void)
                            (40 + i) * SEC + 7);
   node->conditions[KS_NODE_COND_READY].last_heartbeat_time = 30 * SEC;
   node->internal_ip = g_strdup ("10.0.0.11");
+  node->hostname = g_strdup ("n1");
   node->kubelet_port = 10250;
+  node->node_info = g_new0 (KsNodeSystemInfo, 1);
+  node->node_info->machine_id = g_strdup ("0123456789abcdef0123456789abcdef");
+  node->node_info->boot_id = g_strdup ("1e1f6a8c-2f5b-4c1e-9a7d-3b2c1d0e9f8a");
+  node->node_info->kernel_version = g_strdup ("6.1.0-18-amd64");
+  node->node_info->os_image = g_strdup ("Debian GNU/Linux 12 (bookworm)");
+  node->node_info->container_runtime_version = g_strdup ("runc://1.1.5+ds1");
+  node->node_info->kubelet_version = g_strdup ("v1.32.0+kubesim-0.1");
+  node->node_info->kube_proxy_version = g_strdup ("v1.32.0+kubesim-0.1");
+  node->node_info->operating_system = g_strdup ("linux");
+  node->node_info->architecture = g_strdup ("amd64");
   return KS_OBJECT (node);
 }
 
@@ -549,9 +560,28 @@ test_round_trip_node (void)
   g_assert_cmpint (node->conditions[KS_NODE_COND_READY].last_heartbeat_time, ==, 30 * SEC);
   g_assert_cmpint (node->conditions[KS_NODE_COND_PID_PRESSURE].last_transition_time, ==, 43 * SEC);
   g_assert_cmpstr (node->internal_ip, ==, "10.0.0.11");
+  g_assert_cmpstr (node->hostname, ==, "n1");
   g_assert_cmpint (node->kubelet_port, ==, 10250);
   g_assert_cmpint (node->allocatable.milli_cpu, ==, 3500);
   g_assert_true (node->unschedulable);
+  g_assert_nonnull (node->node_info);
+  g_assert_cmpstr (node->node_info->kubelet_version, ==, "v1.32.0+kubesim-0.1");
+  g_assert_cmpstr (node->node_info->os_image, ==, "Debian GNU/Linux 12 (bookworm)");
+  g_assert_cmpstr (node->node_info->container_runtime_version, ==, "runc://1.1.5+ds1");
+  /* An unknown field is "" on the wire and unset again after it. */
+  g_assert_null (node->node_info->system_uuid);
+  {
+    /* The status update copies them; the wire has both addresses and every nodeInfo field. */
+    g_autoptr (KsObject) plain = KS_OBJECT (ks_node_new ("n1"));
+    g_autofree char *json = NULL;
+    plain->kind->copy_status (plain, back);
+    g_assert_cmpstr (KS_NODE (plain)->hostname, ==, "n1");
+    g_assert_cmpstr (KS_NODE (plain)->node_info->architecture, ==, "amd64");
+    json = ks_object_to_json (back, 0);
+    g_assert_nonnull (strstr (json, "\"addresses\":[{\"type\":\"InternalIP\",\"address\":"
+                                    "\"10.0.0.11\"},{\"type\":\"Hostname\",\"address\":\"n1\"}]"));
+    g_assert_nonnull (strstr (json, "\"systemUUID\":\"\",\"bootID\":"));
+  }
 }
 
 static void

@@ -83,6 +83,49 @@ ks_node_remove_taint (KsNode *node, const char *key, KsTaintEffect effect)
   node->n_taints = j;
 }
 
+/* NodeSystemInfo's fields in its JSON order, with their offsets in KsNodeSystemInfo. */
+static const struct
+{
+  const char *json;
+  gsize offset;
+} node_info_fields[] = {
+  { "machineID", G_STRUCT_OFFSET (KsNodeSystemInfo, machine_id) },
+  { "systemUUID", G_STRUCT_OFFSET (KsNodeSystemInfo, system_uuid) },
+  { "bootID", G_STRUCT_OFFSET (KsNodeSystemInfo, boot_id) },
+  { "kernelVersion", G_STRUCT_OFFSET (KsNodeSystemInfo, kernel_version) },
+  { "osImage", G_STRUCT_OFFSET (KsNodeSystemInfo, os_image) },
+  { "containerRuntimeVersion", G_STRUCT_OFFSET (KsNodeSystemInfo, container_runtime_version) },
+  { "kubeletVersion", G_STRUCT_OFFSET (KsNodeSystemInfo, kubelet_version) },
+  { "kubeProxyVersion", G_STRUCT_OFFSET (KsNodeSystemInfo, kube_proxy_version) },
+  { "operatingSystem", G_STRUCT_OFFSET (KsNodeSystemInfo, operating_system) },
+  { "architecture", G_STRUCT_OFFSET (KsNodeSystemInfo, architecture) },
+};
+
+#define NODE_INFO_FIELD(info, i) G_STRUCT_MEMBER (char *, info, node_info_fields[i].offset)
+
+KsNodeSystemInfo *
+ks_node_system_info_copy (const KsNodeSystemInfo *info)
+{
+  KsNodeSystemInfo *copy;
+
+  if (info == NULL)
+    return NULL;
+  copy = g_new0 (KsNodeSystemInfo, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (node_info_fields); i++)
+    NODE_INFO_FIELD (copy, i) = g_strdup (NODE_INFO_FIELD ((KsNodeSystemInfo *) info, i));
+  return copy;
+}
+
+void
+ks_node_system_info_free (KsNodeSystemInfo *info)
+{
+  if (info == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (node_info_fields); i++)
+    g_free (NODE_INFO_FIELD (info, i));
+  g_free (info);
+}
+
 static void
 node_copy (KsObject *dst_obj, const KsObject *src_obj)
 {
@@ -107,6 +150,8 @@ node_copy (KsObject *dst_obj, const KsObject *src_obj)
       dst->images[i].size_bytes = src->images[i].size_bytes;
     }
   dst->internal_ip = g_strdup (src->internal_ip);
+  dst->hostname = g_strdup (src->hostname);
+  dst->node_info = ks_node_system_info_copy (src->node_info);
 }
 
 static void
@@ -137,6 +182,10 @@ node_copy_status (KsObject *dst_obj, const KsObject *src_obj)
     }
   g_free (dst->internal_ip);
   dst->internal_ip = g_strdup (src->internal_ip);
+  g_free (dst->hostname);
+  dst->hostname = g_strdup (src->hostname);
+  ks_node_system_info_free (dst->node_info);
+  dst->node_info = ks_node_system_info_copy (src->node_info);
   dst->kubelet_port = src->kubelet_port;
 }
 
@@ -158,6 +207,8 @@ node_finalize (KsObject *obj)
     g_strfreev (node->images[i].names);
   g_free (node->images);
   g_free (node->internal_ip);
+  g_free (node->hostname);
+  ks_node_system_info_free (node->node_info);
 }
 
 static gboolean
@@ -219,14 +270,16 @@ address_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer user_dat
 
   ks_decoder_require_string (dec, item, "type", &type, NULL);
   ks_decoder_require_string (dec, item, "address", &address, NULL);
-  /* Only the InternalIP is modelled (the first one, as the kubelet takes it). */
+  /* The InternalIP and the Hostname are modelled (the first of each, as the kubelet takes them). */
   if (g_strcmp0 (type, "InternalIP") == 0 && address != NULL && node->internal_ip == NULL)
     node->internal_ip = g_steal_pointer (&address);
+  else if (g_strcmp0 (type, "Hostname") == 0 && address != NULL && node->hostname == NULL)
+    node->hostname = g_steal_pointer (&address);
   return FALSE;
 }
 
 /* What the node agent reports and a manifest does not give: conditions, addresses, the
- * agent's endpoint. */
+ * agent's endpoint, the node's system info. */
 static void
 node_status_decode_stored (KsDecoder *dec, JsonNode *status, KsNode *node)
 {
@@ -257,6 +310,23 @@ node_status_decode_stored (KsDecoder *dec, JsonNode *status, KsNode *node)
           if (ks_decoder_expect_object (dec, k))
             ks_decoder_get_int32 (dec, k, "Port", 0, 65535, &node->kubelet_port);
           ks_decoder_pop (dec, mark2);
+        }
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (status, "nodeInfo")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "nodeInfo");
+      if (ks_decoder_expect_object (dec, m))
+        {
+          node->node_info = g_new0 (KsNodeSystemInfo, 1);
+          for (guint i = 0; i < G_N_ELEMENTS (node_info_fields); i++)
+            {
+              char **field = &NODE_INFO_FIELD (node->node_info, i);
+              ks_decoder_get_string (dec, m, node_info_fields[i].json, field);
+              /* "" is how an unknown field is written: keep it unset. */
+              if (*field != NULL && (*field)[0] == '\0')
+                g_clear_pointer (field, g_free);
+            }
         }
       ks_decoder_pop (dec, mark);
     }
@@ -394,14 +464,24 @@ node_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
         }
       json_builder_end_array (b);
     }
-  if (node->internal_ip != NULL)
+  if (node->internal_ip != NULL || node->hostname != NULL)
     {
       json_builder_set_member_name (b, "addresses");
       json_builder_begin_array (b);
-      json_builder_begin_object (b);
-      ks_builder_add_string (b, "type", "InternalIP");
-      ks_builder_add_string (b, "address", node->internal_ip);
-      json_builder_end_object (b);
+      if (node->internal_ip != NULL)
+        {
+          json_builder_begin_object (b);
+          ks_builder_add_string (b, "type", "InternalIP");
+          ks_builder_add_string (b, "address", node->internal_ip);
+          json_builder_end_object (b);
+        }
+      if (node->hostname != NULL)
+        {
+          json_builder_begin_object (b);
+          ks_builder_add_string (b, "type", "Hostname");
+          ks_builder_add_string (b, "address", node->hostname);
+          json_builder_end_object (b);
+        }
       json_builder_end_array (b);
     }
   if (node->kubelet_port != 0)
@@ -412,6 +492,17 @@ node_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
       json_builder_begin_object (b);
       ks_builder_add_int (b, "Port", node->kubelet_port);
       json_builder_end_object (b);
+      json_builder_end_object (b);
+    }
+  if (node->node_info != NULL)
+    {
+      json_builder_set_member_name (b, "nodeInfo");
+      json_builder_begin_object (b);
+      for (guint i = 0; i < G_N_ELEMENTS (node_info_fields); i++)
+        {
+          const char *value = NODE_INFO_FIELD (node->node_info, i);
+          ks_builder_add_string (b, node_info_fields[i].json, value != NULL ? value : "");
+        }
       json_builder_end_object (b);
     }
   if (node->n_images > 0)

@@ -35,6 +35,30 @@ typedef struct
   gint64 size_bytes;
 } KsContainerImage;
 
+/* status.nodeInfo (NodeSystemInfo): the node's machine and software as its agent reports them.
+ * Each string may be NULL (encoded as "", as Kubernetes encodes an unknown field). */
+typedef struct
+{
+  char *machine_id;
+  char *system_uuid;
+  char *boot_id;
+  char *kernel_version;
+  char *os_image;
+  char *container_runtime_version;
+  char *kubelet_version;
+  char *kube_proxy_version;
+  char *operating_system;
+  char *architecture;
+} KsNodeSystemInfo;
+
+/* A newly allocated copy (NULL for NULL), and its free (NULL-safe). */
+KsNodeSystemInfo *ks_node_system_info_copy (const KsNodeSystemInfo *info);
+void ks_node_system_info_free (KsNodeSystemInfo *info);
+
+/* The version the node agent's kubelet and proxy report, as the API's /version reports kubesim's
+ * Kubernetes: the release whose behaviour kubesim follows, then kubesim's own version. */
+#define KS_KUBELET_VERSION "v1.32.0+kubesim-" PACKAGE_VERSION
+
 typedef struct
 {
   KsObject parent;
@@ -48,7 +72,11 @@ typedef struct
   KsNodeCondition conditions[KS_N_NODE_CONDITIONS];
   KsContainerImage *images;
   guint n_images;
-  char *internal_ip;   /* status.addresses: the InternalIP address, or NULL */
+  char *internal_ip; /* status.addresses: the InternalIP address, or NULL */
+  char *hostname;    /* status.addresses: the Hostname address, or NULL */
+  /* status.nodeInfo, out of line (one pointer for nodes without it: sim's); NULL until a node
+   * agent reports it. */
+  KsNodeSystemInfo *node_info;
   gint32 kubelet_port; /* status.daemonEndpoints.kubeletEndpoint.Port: the agent's own HTTP
                         * port (real mode); 0 when unknown */
 } KsNode;
@@ -70,5 +98,6 @@ void ks_node_add_taint (KsNode *node, const char *key, const char *value, KsTain
 void ks_node_remove_taint (KsNode *node, const char *key, KsTaintEffect effect);
 
 KS_DEFINE_OBJECT_AUTOPTR (KsNode, ks_node)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsNodeSystemInfo, ks_node_system_info_free)
 
 G_END_DECLS

@@ -1775,6 +1775,8 @@ container_status_encode (const KsContainer *c, const KsContainerStatus *s, JsonB
       if (s->started_at != KS_TIME_NONE)
         ks_builder_add_time (b, "startedAt", s->started_at, epoch);
       ks_builder_add_time (b, "finishedAt", s->finished_at, epoch);
+      if (s->container_id != NULL)
+        ks_builder_add_string (b, "containerID", s->container_id);
       json_builder_end_object (b);
       break;
     }
@@ -1791,6 +1793,9 @@ container_status_encode (const KsContainer *c, const KsContainerStatus *s, JsonB
       if (s->last_started_at != KS_TIME_NONE)
         ks_builder_add_time (b, "startedAt", s->last_started_at, epoch);
       ks_builder_add_time (b, "finishedAt", s->last_finished_at, epoch);
+      /* While the container waits to restart, containerID still names the last instance. */
+      if (s->state == KS_CONTAINER_WAITING && s->container_id != NULL)
+        ks_builder_add_string (b, "containerID", s->container_id);
       json_builder_end_object (b);
     }
   json_builder_end_object (b);

@@ -258,7 +258,10 @@ typedef struct
   const char *last_reason;
   gint64 last_started_at;
   gint64 last_finished_at;
-  char *container_id; /* owned, "<runtime>://<id>"; NULL when there is none (sim) */
+  /* owned, "<runtime>://<id>": the instance that runs or ran last (also state.terminated's, and
+   * lastState.terminated's while the container waits to restart); NULL when there is none
+   * (sim's runtime reports none). */
+  char *container_id;
 } KsContainerStatus;
 
 /* Status strings most pods never have, kept out of line (ks_pod_get/set_status_string). */

@@ -1228,6 +1228,17 @@ typedef struct
   gboolean restarted; /* STARTED: the instance a backoff delayed */
 } ExitData;
 
+/* containerID: the instance that runs, or that ran last (it stays while the container waits to
+ * restart, as the kubelet keeps the last instance's). */
+static void
+set_container_id (KsContainerStatus *s, const char *container_id)
+{
+  if (container_id == NULL || g_strcmp0 (s->container_id, container_id) == 0)
+    return;
+  g_free (s->container_id);
+  s->container_id = g_strdup (container_id);
+}
+
 static void
 mutate_started (PodWorker *w, KsPod *pod, gpointer data)
 {
@@ -1241,6 +1252,7 @@ mutate_started (PodWorker *w, KsPod *pod, gpointer data)
   set_probe_flags (w, pod, d->init, d->index);
   if (d->restarted)
     s->restart_count++;
+  set_container_id (s, d->event->container_id);
 }
 
 static void
@@ -1253,6 +1265,7 @@ mutate_exited (PodWorker *w, KsPod *pod, gpointer data)
 
   s->ready = FALSE;
   s->started = FALSE;
+  set_container_id (s, d->event->container_id);
   if (d->restart)
     {
       /* The ended instance becomes lastState; the container waits for (or is at) its restart. */

@@ -88,7 +88,7 @@ set_conditions (KsNode *node, const Condition *conditions, gint64 now)
 }
 
 /* The other status fields the kubelet's setters write on every post (MachineInfo, NodeAddress,
- * DaemonEndpoints): those the registration has. */
+ * DaemonEndpoints, VersionInfo): those the registration has. */
 static void
 set_node_status (KsNode *node, const KsNode *reg)
 {
@@ -103,6 +103,16 @@ set_node_status (KsNode *node, const KsNode *reg)
     {
       g_free (node->internal_ip);
       node->internal_ip = g_strdup (reg->internal_ip);
+    }
+  if (reg->hostname != NULL && g_strcmp0 (node->hostname, reg->hostname) != 0)
+    {
+      g_free (node->hostname);
+      node->hostname = g_strdup (reg->hostname);
+    }
+  if (reg->node_info != NULL)
+    {
+      ks_node_system_info_free (node->node_info);
+      node->node_info = ks_node_system_info_copy (reg->node_info);
     }
   if (reg->kubelet_port != 0)
     node->kubelet_port = reg->kubelet_port;

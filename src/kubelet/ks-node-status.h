@@ -3,9 +3,10 @@
  * It registers the node (creates the Node object if there is none; on a Node that exists, it
  * sets the registration's labels that differ, as the kubelet's updateDefaultLabels does) and
  * then, every --node-status-update-frequency (10 s), posts the node's status: the registration's
- * capacity, allocatable, InternalIP and kubelet port (the kubelet's setNodeStatus funcs set them
- * on every post), and the conditions MemoryPressure, DiskPressure and PIDPressure False and
- * Ready True ("KubeletReady", "kubelet is posting ready status") — or Ready False
+ * capacity, allocatable, InternalIP and Hostname addresses, kubelet port and nodeInfo (the
+ * kubelet's setNodeStatus funcs set them on every post), and the conditions MemoryPressure,
+ * DiskPressure and PIDPressure False and Ready True ("KubeletReady", "kubelet is posting ready
+ * status") — or Ready False
  * ("KubeletNotReady") while the container runtime's network is not ready
  * (ks_node_status_set_network_error) — each with lastHeartbeatTime = now.  That heartbeat is what
  * the node lifecycle controller watches: when the updater stops (the node agent was killed), the
@@ -37,8 +38,8 @@ typedef struct _KsNodeStatus KsNodeStatus;
 
 /* An updater for node (borrowed; only read now: its name, and the whole object for the
  * registration and the status fields each post refreshes: capacity and allocatable when the
- * capacity is set, the InternalIP and kubelet port when set).  The first post is due now, as a
- * clock task, then one every options->update_frequency after it.  options may be NULL for the
+ * capacity is set, the addresses, kubelet port and nodeInfo when set).  The first post is due now,
+ * as a clock task, then one every options->update_frequency after it.  options may be NULL for the
  * defaults. */
 KsNodeStatus *ks_node_status_new (KsClient *client, KsClock *clock, KsEventSink *events,
                                   const KsNode *node, const KsNodeStatusOptions *options);

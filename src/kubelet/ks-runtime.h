@@ -12,11 +12,16 @@ G_BEGIN_DECLS
 
 typedef struct _KsRuntime KsRuntime;
 
+/* What a running container (or the node as a whole) has used, as cAdvisor reads it from the
+ * cgroup and the kubelet's /metrics/resource reports it: cumulative, so that a reader computes a
+ * rate over a window of its choosing (the metrics pipeline, src/metrics). */
 typedef struct
 {
-  gint64 milli_cpu;
-  gint64 memory_bytes;
-} KsUsage;
+  gint64 timestamp;    /* when it was read, µs of the runtime's clock */
+  gint64 start_time;   /* when the container's instance (the node's runtime) started; µs */
+  guint64 cpu_ns;      /* CPU time used since then, in ns (core-nanoseconds) */
+  guint64 working_set; /* memory working set now, bytes (usage minus inactive file pages) */
+} KsStats;
 
 typedef enum
 {
@@ -32,6 +37,10 @@ typedef struct
   gboolean init;         /* an init container */
   gint exit_code;        /* EXITED */
   const char *reason;    /* EXITED: "Completed", "Error", "OOMKilled", ... */
+  /* The instance's ID as status.containerStatuses[].containerID shows it,
+   * "<runtime>://<id>" ("runc://<pod-uid>-<container>-<n>"), or NULL when the runtime has
+   * none (sim).  Borrowed for the call. */
+  const char *container_id;
 } KsContainerEvent;
 
 typedef void (*KsContainerEventFunc) (const KsContainerEvent *event, gpointer user_data);
@@ -67,8 +76,14 @@ typedef struct
   /* Forget a container and free what it held, killing it if it still runs; nothing is reported
    * afterwards. */
   void (*remove) (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init);
-  /* Current usage of the pod's containers; FALSE when unknown. */
-  gboolean (*stats) (KsRuntime *self, const KsPod *pod, KsUsage *out);
+  /* Optional (NULL: no usage is known).  The usage of the running instance of container c of
+   * pod (a container that has started and not yet exited); FALSE when it does not run or its
+   * usage cannot be read. */
+  gboolean (*container_stats) (KsRuntime *self, const KsPod *pod, const KsContainer *c,
+                               gboolean init, KsStats *out);
+  /* Optional.  The usage of the node as a whole (everything its pods run); FALSE when unknown.
+   * start_time is when the runtime started. */
+  gboolean (*node_stats) (KsRuntime *self, KsStats *out);
   /* Drop every container of every pod at once, reporting nothing (the node died). */
   void (*kill_all) (KsRuntime *self);
 
