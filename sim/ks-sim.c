@@ -147,6 +147,13 @@ ks_sim_get_store (KsSim *sim)
   return sim->store;
 }
 
+KsRuntime *
+ks_sim_get_node_runtime (KsSim *sim, const char *name)
+{
+  SimNode *n = g_hash_table_lookup (sim->nodes_by_name, name);
+  return n != NULL ? n->runtime : NULL;
+}
+
 KsScheduler *
 ks_sim_get_scheduler (KsSim *sim)
 {

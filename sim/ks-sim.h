@@ -5,6 +5,7 @@
 
 #include "ks-scenario.h"
 #include "src/ks-events.h"
+#include "src/kubelet/ks-runtime.h"
 #include "src/scheduler/ks-scheduler.h"
 #include "src/store/ks-client.h"
 
@@ -23,6 +24,9 @@ KsClock *ks_sim_get_clock (KsSim *sim);
 KsClient *ks_sim_get_client (KsSim *sim);
 KsStore *ks_sim_get_store (KsSim *sim);
 KsScheduler *ks_sim_get_scheduler (KsSim *sim);
+/* The modelled runtime of node name (borrowed), or NULL when there is no such node or it has
+ * failed: for the metrics pipeline's source (ks-sim-metrics.h). */
+KsRuntime *ks_sim_get_node_runtime (KsSim *sim, const char *name);
 
 /* Create the nodes and objects at time 0 and schedule the scenario's events.  Fails (with
  * KS_SIM_ERROR_INPUT) when an object cannot be created. */

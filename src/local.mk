@@ -52,6 +52,9 @@ src_libks_core_la_SOURCES = \
 	src/kubelet/ks-kubelet.c src/kubelet/ks-kubelet.h \
 	src/kubelet/ks-node-status.c src/kubelet/ks-node-status.h \
 	src/kubelet/ks-prober.h \
-	src/kubelet/ks-runtime.h
+	src/kubelet/ks-runtime.h \
+	src/metrics/ks-metrics-client.c src/metrics/ks-metrics-client.h \
+	src/metrics/ks-metrics-server.c src/metrics/ks-metrics-server.h \
+	src/metrics/ks-metrics-storage.c src/metrics/ks-metrics-storage.h
 
 include src/cli/local.mk

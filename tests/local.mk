@@ -37,6 +37,7 @@ unit_tests = \
 	tests/test-kubectl \
 	tests/test-kubelet \
 	tests/test-kubelet-server \
+	tests/test-metrics \
 	tests/test-net \
 	tests/test-net-real \
 	tests/test-node-ipam \
@@ -68,6 +69,7 @@ tests_test_kubeconfig_LDADD = $(test_ldadd)
 tests_test_kubectl_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
 tests_test_kubelet_server_LDADD = $(test_ldadd)
+tests_test_metrics_LDADD = $(test_ldadd)
 tests_test_net_LDADD = $(test_ldadd)
 tests_test_net_real_LDADD = $(test_ldadd)
 tests_test_node_ipam_LDADD = $(test_ldadd)
