@@ -317,6 +317,7 @@ test_sim_pipeline (Fixture *f, gconstpointer data)
   g_autoptr (KsPodMetrics) m = NULL;
   g_autoptr (KsNodeMetrics) nm = NULL;
   g_autoptr (KsLabelSelector) selector = NULL;
+  g_autoptr (KsStrMap) labels = NULL;
 
   /* web's 250m and 64Mi are shared by its two containers; idle has no modelled usage. */
   create_pod (f, "web", "app: web", "kubesim.io/cpu-usage: 250m, kubesim.io/memory-usage: 64Mi",
@@ -365,7 +366,8 @@ test_sim_pipeline (Fixture *f, gconstpointer data)
   g_assert_cmpint (m->containers[0].nano_cpu, ==, 125000000);
   g_clear_pointer (&m, ks_pod_metrics_free);
   g_clear_pointer (&list, g_ptr_array_unref);
-  selector = ks_label_selector_new (ks_str_map_new_pairs ("app", "idle", NULL));
+  labels = ks_str_map_new_pairs ("app", "idle", NULL);
+  selector = ks_label_selector_new (labels);
   list = ks_metrics_client_list_pods (f->metrics, NULL, selector, &error);
   g_assert_cmpuint (list->len, ==, 0);
   g_clear_pointer (&list, g_ptr_array_unref);
