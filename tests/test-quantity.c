@@ -555,6 +555,74 @@ test_quantity_format_milli (void)
     }
 }
 
+/* metrics-server's cpu usage: uint64Quantity(nanocores, DecimalSI, -9). */
+static void
+test_quantity_format_nano (void)
+{
+  static const FormatCase cases[] = {
+    { 0, "0" },
+    { 1, "1n" },
+    { 1234567, "1234567n" },
+    { 1500, "1500n" },
+    { 1000, "1u" },
+    { 1500000, "1500u" },
+    { 1000000, "1m" },
+    { 12000000, "12m" },
+    { 250000000, "250m" },
+    { 1500000000, "1500m" },
+    { 2000000000, "2" },
+    { G_GINT64_CONSTANT (2000000000000), "2k" },
+    { 199999999, "199999999n" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *s = ks_quantity_format_nano (cases[i].value);
+      gint64 back = 0;
+      g_assert_cmpstr (s, ==, cases[i].expect);
+      g_assert_true (ks_quantity_parse_nano (s, &back, NULL));
+      g_assert_cmpint (back, ==, cases[i].value);
+    }
+  {
+    gint64 v = 0;
+    /* Rounded up, as any finer value would be. */
+    g_assert_true (ks_quantity_parse_nano ("0.0000000001", &v, NULL));
+    g_assert_cmpint (v, ==, 1);
+    g_assert_true (ks_quantity_parse_nano ("1.5", &v, NULL));
+    g_assert_cmpint (v, ==, 1500000000);
+  }
+}
+
+/* metrics-server's memory usage: uint64Quantity(bytes, BinarySI, 0). */
+static void
+test_quantity_format_binary_si (void)
+{
+  static const FormatCase cases[] = {
+    { 0, "0" },
+    { 512, "512" },
+    { 1000, "1k" }, /* below 1024: the DecimalSI form */
+    { 1023, "1023" },
+    { 1024, "1Ki" },
+    { 12288, "12Ki" },
+    { 1000000, "1000000" }, /* not a multiple of 1024: bare, never "1M" */
+    { 1000448, "977Ki" },
+    { 67108864, "64Mi" },
+    { 69206016, "66Mi" },
+    { 12520448, "12227Ki" },
+    { G_GINT64_CONSTANT (3221225472), "3Gi" },
+    { 1048577, "1048577" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *s = ks_quantity_format_binary_si (cases[i].value);
+      gint64 back = 0;
+      g_assert_cmpstr (s, ==, cases[i].expect);
+      g_assert_true (ks_quantity_parse_value (s, &back, NULL));
+      g_assert_cmpint (back, ==, cases[i].value);
+    }
+}
+
 static void
 test_quantity_format_value (void)
 {
@@ -1008,6 +1076,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/api/quantity/milli/value-agree", test_quantity_milli_value_agree);
   g_test_add_func ("/api/quantity/format/milli", test_quantity_format_milli);
   g_test_add_func ("/api/quantity/format/value", test_quantity_format_value);
+  g_test_add_func ("/api/quantity/format/nano", test_quantity_format_nano);
+  g_test_add_func ("/api/quantity/format/binary-si", test_quantity_format_binary_si);
   g_test_add_func ("/api/quantity/format/roundtrip", test_quantity_format_roundtrip);
   g_test_add_func ("/api/duration/parse/units", test_duration_parse_units);
   g_test_add_func ("/api/duration/parse/forms", test_duration_parse_forms);

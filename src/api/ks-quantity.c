@@ -340,21 +340,27 @@ ks_quantity_parse_value (const char *text, gint64 *out, GError **error)
   return parse_scaled (text, 0, out, error);
 }
 
+gboolean
+ks_quantity_parse_nano (const char *text, gint64 *out, GError **error)
+{
+  return parse_scaled (text, 9, out, error);
+}
+
 static guint64
 magnitude_of (gint64 v)
 {
   return v < 0 ? 0 - (guint64) v : (guint64) v;
 }
 
-/* Kubernetes' canonical DecimalSI form (AsCanonicalBytes): strip the factors of ten, then give
- * back just enough of them to make the exponent a multiple of three, so that the suffix is as
- * large as possible with no fraction digits. */
-char *
-ks_quantity_format_milli (gint64 milli)
+/* Kubernetes' canonical DecimalSI form (AsCanonicalBytes) of value × 10^scale (scale -9 or -3):
+ * strip the factors of ten, then give back just enough of them to make the exponent a multiple
+ * of three, so that the suffix is as large as possible with no fraction digits. */
+static char *
+format_decimal (gint64 value, int scale)
 {
-  static const char *const names[] = { "m", "", "k", "M", "G", "T", "P", "E" };
-  guint64 mantissa = magnitude_of (milli);
-  int exponent = -3;
+  static const char *const names[] = { "n", "u", "m", "", "k", "M", "G", "T", "P", "E" };
+  guint64 mantissa = magnitude_of (value);
+  int exponent = scale;
 
   if (mantissa == 0)
     return g_strdup ("0");
@@ -363,14 +369,45 @@ ks_quantity_format_milli (gint64 milli)
       mantissa /= 10;
       exponent++;
     }
-  /* exponent is in [-3, 15]; round it down to a multiple of 3. */
-  while ((exponent + 3) % 3 != 0)
+  /* exponent is in [-9, 18]; round it down to a multiple of 3. */
+  while ((exponent + 9) % 3 != 0)
     {
       mantissa *= 10;
       exponent--;
     }
-  return g_strdup_printf ("%s%" G_GUINT64_FORMAT "%s", milli < 0 ? "-" : "", mantissa,
-                          names[(exponent + 3) / 3]);
+  return g_strdup_printf ("%s%" G_GUINT64_FORMAT "%s", value < 0 ? "-" : "", mantissa,
+                          names[(exponent + 9) / 3]);
+}
+
+char *
+ks_quantity_format_milli (gint64 milli)
+{
+  return format_decimal (milli, -3);
+}
+
+char *
+ks_quantity_format_nano (gint64 nano)
+{
+  return format_decimal (nano, -9);
+}
+
+char *
+ks_quantity_format_binary_si (gint64 value)
+{
+  static const char *const names[] = { "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei" };
+  guint64 m = magnitude_of (value);
+  int i = 0;
+
+  /* Below 1024 Go prints the DecimalSI form ("1k" for 1000); above, AsCanonicalBase1024Bytes
+   * divides by 1024 while it divides exactly. */
+  if (m < 1024)
+    return ks_quantity_format_value (value, FALSE);
+  while (i < 6 && (m & 1023) == 0)
+    {
+      m >>= 10;
+      i++;
+    }
+  return g_strdup_printf ("%s%" G_GUINT64_FORMAT "%s", value < 0 ? "-" : "", m, names[i]);
 }
 
 char *

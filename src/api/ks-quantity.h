@@ -25,9 +25,22 @@ gboolean ks_quantity_parse_milli (const char *text, gint64 *out, GError **error)
 /* Parse text and return ceil(value), as Quantity.Value() (memory and storage in bytes, counts). */
 gboolean ks_quantity_parse_value (const char *text, gint64 *out, GError **error);
 
+/* Parse text and return ceil(value × 10^9): nanocores, the unit of the metrics API's cpu usage
+ * ("1234567n", "250m"). */
+gboolean ks_quantity_parse_nano (const char *text, gint64 *out, GError **error);
+
 /* Format a millicore count as Kubernetes prints a canonical cpu quantity: "2", "500m", "1500m".
  * Returns a newly allocated string. */
 char *ks_quantity_format_milli (gint64 milli) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Format a nanocore count the same way, as metrics-server's cpu usage (a DecimalSI quantity of
+ * scale -9) prints: "1234567n", "1500u", "250m", "2".  Newly allocated. */
+char *ks_quantity_format_nano (gint64 nano) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Format a byte count as a BinarySI quantity made from an integer prints, as metrics-server's
+ * memory usage: the largest binary suffix that divides it exactly ("12Ki", "64Mi"), else the
+ * bare integer ("1000001"); below 1024 the DecimalSI form ("512", "1k").  Newly allocated. */
+char *ks_quantity_format_binary_si (gint64 value) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Format a plain integer quantity (bytes, counts).  With binary, use the largest binary suffix
  * that divides the value exactly ("1Gi", "1536Mi", "1Ki"), else the largest decimal suffix that
