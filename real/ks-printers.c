@@ -935,16 +935,26 @@ struct _KsTabWriter
 {
   GString *pending; /* text since the last flush */
   GString *out;
+  guint min_width;
+  guint padding;
 };
 
 KsTabWriter *
-ks_tab_writer_new (GString *out)
+ks_tab_writer_new_full (GString *out, guint min_width, guint padding)
 {
   KsTabWriter *w = g_new0 (KsTabWriter, 1);
 
   w->pending = g_string_new (NULL);
   w->out = out;
+  w->min_width = min_width;
+  w->padding = padding;
   return w;
+}
+
+KsTabWriter *
+ks_tab_writer_new (GString *out)
+{
+  return ks_tab_writer_new_full (out, 0, 2);
 }
 
 void
@@ -973,11 +983,10 @@ ks_tab_writer_write (KsTabWriter *w, const char *text)
   g_string_append (w->pending, text);
 }
 
-/* Go's tabwriter with minwidth 0, padding 2, padchar ' ' and no flags (kubectl describe's
- * tabbedString): a cell is text ended by a tab; a column block is a run of consecutive lines
- * that have a cell in that column; its width is the widest cell plus the padding.  The text
- * after a line's last tab is not in a column. */
-#define GO_TAB_PADDING 2
+/* Go's tabwriter with padchar ' ' and no flags: a cell is text ended by a tab; a column block is
+ * a run of consecutive lines that have a cell in that column; its width is the widest cell plus
+ * the padding, at least the minimum width.  The text after a line's last tab is not in a
+ * column. */
 
 typedef struct
 {
@@ -1006,7 +1015,8 @@ tab_write_lines (TabLine *lines, guint n_lines, GArray *widths, guint line0, gui
 }
 
 static void
-tab_format (TabLine *lines, guint n_lines, GArray *widths, guint line0, guint line1, GString *out)
+tab_format (const KsTabWriter *w, TabLine *lines, guint n_lines, GArray *widths, guint line0,
+            guint line1, GString *out)
 {
   guint column = widths->len;
 
@@ -1019,10 +1029,11 @@ tab_format (TabLine *lines, guint n_lines, GArray *widths, guint line0, guint li
       /* A cell in this column: a block starts; print the lines before it. */
       tab_write_lines (lines, n_lines, widths, line0, this, out);
       line0 = this;
+      width = w->min_width;
       for (; this < line1 && column + 1 < lines[this].n; this ++)
-        width = MAX (width, (guint) g_utf8_strlen (lines[this].cells[column], -1) + GO_TAB_PADDING);
+        width = MAX (width, (guint) g_utf8_strlen (lines[this].cells[column], -1) + w->padding);
       g_array_append_val (widths, width);
-      tab_format (lines, n_lines, widths, line0, this, out);
+      tab_format (w, lines, n_lines, widths, line0, this, out);
       g_array_set_size (widths, widths->len - 1);
       line0 = this;
       if (this == line1)
@@ -1049,7 +1060,7 @@ ks_tab_writer_flush (KsTabWriter *w)
       lines[i].cells = g_strsplit (raw[i], "\t", -1);
       lines[i].n = g_strv_length (lines[i].cells);
     }
-  tab_format (lines, n_lines, widths, 0, n_lines, w->out);
+  tab_format (w, lines, n_lines, widths, 0, n_lines, w->out);
   for (guint i = 0; i < n_lines; i++)
     g_strfreev (lines[i].cells);
   g_string_truncate (w->pending, 0);

@@ -77,6 +77,9 @@ typedef struct _KsTabWriter KsTabWriter;
 
 /* A writer that appends what it formats to out (borrowed). */
 KsTabWriter *ks_tab_writer_new (GString *out);
+/* The same with another minimum column width and padding: cli-runtime's GetNewTabWriter (what
+ * kubectl top prints with) is 6 and 3. */
+KsTabWriter *ks_tab_writer_new_full (GString *out, guint min_width, guint padding);
 /* Flush, then free. */
 void ks_tab_writer_free (KsTabWriter *writer);
 void ks_tab_writer_printf (KsTabWriter *writer, const char *format, ...) G_GNUC_PRINTF (2, 3);

@@ -314,6 +314,21 @@ test_tab_writer (void)
                    "A  1\n");
 }
 
+/* cli-runtime's GetNewTabWriter (kubectl top): minwidth 6, padding 3; a cell shorter than the
+ * minimum is padded to it, empty cells too. */
+static void
+test_tab_writer_min_width (void)
+{
+  g_autoptr (GString) out = g_string_new (NULL);
+  KsTabWriter *w = ks_tab_writer_new_full (out, 6, 3);
+
+  ks_tab_writer_write (w, "A\tBB\tCCCC\t\n\t\tlonger one\t\n");
+  ks_tab_writer_free (w);
+  g_assert_cmpstr (out->str, ==,
+                   "A     BB    CCCC         \n"
+                   "            longer one   \n");
+}
+
 /* formatEndpoints: ready addresses with each port, three at most. */
 static void
 test_format_endpoints (void)
@@ -355,6 +370,7 @@ main (int argc, char **argv)
   g_test_add_func ("/real/printers/node-table", test_node_table);
   g_test_add_func ("/real/printers/names", test_names);
   g_test_add_func ("/real/printers/tab-writer", test_tab_writer);
+  g_test_add_func ("/real/printers/tab-writer/min-width", test_tab_writer_min_width);
   g_test_add_func ("/real/printers/format-endpoints", test_format_endpoints);
   return g_test_run ();
 }
