@@ -18,6 +18,7 @@
 
 #include "ks-api-status.h"
 #include "ks-kubelet-server.h"
+#include "ks-resource-metrics.h"
 #include "ks-runc-runtime.h"
 
 /* clang-format off */
@@ -373,6 +374,7 @@ struct _KsKubeletServer
   guint watch;
   GHashTable *pods;   /* "ns/name" → KsPod (a reference) */
   GPtrArray *streams; /* LogStream*, not owned (each frees itself when its message ends) */
+  KsRuntime *runtime; /* for /metrics/resource; NULL: not served yet */
 };
 
 struct _LogStream
@@ -739,6 +741,43 @@ serve_log (KsKubeletServer *s, SoupServerMessage *msg, const char *ns, const cha
   stream_pump (st);
 }
 
+static gint
+compare_keys (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* /metrics/resource: the usage of the node and of its pods' running containers, read now. */
+static void
+serve_resource_metrics (KsKubeletServer *s, SoupServerMessage *msg)
+{
+  g_autoptr (GPtrArray) keys = g_ptr_array_new ();
+  g_autoptr (GPtrArray) pods = g_ptr_array_new ();
+  g_autoptr (KsMetricsBatch) batch = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  gboolean incomplete;
+  char *text;
+
+  if (s->runtime == NULL)
+    {
+      reply_status (msg, 503, "ServiceUnavailable", "the container runtime is not ready yet", NULL,
+                    NULL, NULL);
+      return;
+    }
+  g_hash_table_iter_init (&iter, s->pods);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, compare_keys);
+  for (guint i = 0; i < keys->len; i++)
+    g_ptr_array_add (pods, g_hash_table_lookup (s->pods, keys->pdata[i]));
+  batch = ks_resource_metrics_collect (s->runtime, s->node_name, pods, &incomplete);
+  text = ks_resource_metrics_encode (batch, incomplete);
+  soup_server_message_set_status (msg, 200, NULL);
+  soup_server_message_set_response (msg, "text/plain; version=0.0.4; charset=utf-8",
+                                    SOUP_MEMORY_TAKE, text, strlen (text));
+}
+
 static void
 handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *query,
         gpointer data)
@@ -746,6 +785,16 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *
   KsKubeletServer *s = data;
   g_auto (GStrv) segs = g_strsplit (path, "/", -1);
   g_autofree char *ns = NULL, *name = NULL, *container = NULL;
+
+  if (strcmp (path, "/metrics/resource") == 0)
+    {
+      if (strcmp (soup_server_message_get_method (msg), "GET") == 0)
+        serve_resource_metrics (s, msg);
+      else
+        reply_status (msg, 405, "MethodNotAllowed", "only GET is supported on /metrics/resource",
+                      NULL, NULL, NULL);
+      return;
+    }
 
   /* "", "containerLogs", ns, pod, container */
   if (g_strv_length (segs) != 5 || strcmp (segs[0], "") != 0
@@ -828,6 +877,12 @@ ks_kubelet_server_listen (KsKubeletServer *s, guint port, GError **error)
     s->port = g_uri_get_port (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
+}
+
+void
+ks_kubelet_server_set_runtime (KsKubeletServer *s, KsRuntime *runtime)
+{
+  s->runtime = runtime;
 }
 
 guint

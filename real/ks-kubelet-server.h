@@ -1,10 +1,16 @@
-/* ks-kubelet-server.h: the node agent's own HTTP server (the kubelet's port): container logs.
+/* ks-kubelet-server.h: the node agent's own HTTP server (the kubelet's port): container logs
+ * and resource metrics.
  *
  * It listens on 127.0.0.1 (plain HTTP; the port goes to the Node's
  * status.daemonEndpoints.kubeletEndpoint.Port) and serves what the API server's pods/log proxies
- * to it:
+ * to it, and what the control plane's metrics server scrapes:
  *
  *   GET /containerLogs/<namespace>/<pod>/<container>?follow=&previous=&tailLines=&limitBytes=
+ *   GET /metrics/resource
+ *
+ * /metrics/resource is the kubelet's Prometheus text (real/ks-resource-metrics.h): the usage of
+ * the node and of the running containers of the pods bound to it, read from the runtime
+ * (ks_kubelet_server_set_runtime; 503 before).
  *
  * answering text/plain, chunked, from the container's log files
  * (<logs-dir>/<ns>_<pod>_<uid>/<container>/<n>.log, n the instance's restart count, as the runc
@@ -18,6 +24,7 @@
  * (400): the files carry no timestamps. */
 #pragma once
 
+#include "src/kubelet/ks-runtime.h"
 #include "src/store/ks-client.h"
 
 G_BEGIN_DECLS
@@ -78,6 +85,8 @@ typedef struct _KsKubeletServer KsKubeletServer;
  * (borrowed; must outlive the server) on the thread-default main context.  Not listening yet. */
 KsKubeletServer *ks_kubelet_server_new (KsClient *client, const char *node_name,
                                         const char *logs_dir);
+/* The runtime whose usage /metrics/resource reports (borrowed; NULL to stop serving it). */
+void ks_kubelet_server_set_runtime (KsKubeletServer *server, KsRuntime *runtime);
 /* Listen on 127.0.0.1:port (0: a free port). */
 gboolean ks_kubelet_server_listen (KsKubeletServer *server, guint port, GError **error);
 /* The port listened on, 0 before ks_kubelet_server_listen. */

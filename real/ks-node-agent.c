@@ -495,6 +495,7 @@ ks_node_agent_new (const KsNodeAgentOptions *o, GError **error)
   a->runtime = ks_runc_runtime_new (clock, &runtime_options, error);
   if (a->runtime == NULL)
     return NULL;
+  ks_kubelet_server_set_runtime (a->server, a->runtime);
   a->prober = ks_prober_gio_new (may_probe, a);
   a->kubelet = ks_kubelet_new (a->client, clock, a->runtime,
                                ks_object_event_sink_get_sink (a->events), o->node_name);
@@ -516,6 +517,8 @@ ks_node_agent_free (KsNodeAgent *a)
   g_clear_pointer (&a->proxy, ks_service_proxy_free);
   g_clear_pointer (&a->kubelet, ks_kubelet_free);
   g_clear_pointer (&a->prober, ks_prober_free);
+  if (a->server != NULL)
+    ks_kubelet_server_set_runtime (a->server, NULL);
   g_clear_pointer (&a->runtime, ks_runtime_free);
   if (a->node_watch != 0)
     ks_client_unwatch (a->client, a->node_watch);

@@ -25,6 +25,7 @@ real_libks_real_la_SOURCES = \
 	real/ks-nsfile.c real/ks-nsfile.h \
 	real/ks-oci-bundle.c real/ks-oci-bundle.h \
 	real/ks-printers.c real/ks-printers.h \
+	real/ks-resource-metrics.c real/ks-resource-metrics.h \
 	real/ks-rest.c real/ks-rest.h \
 	real/ks-prober-gio.c real/ks-prober-gio.h \
 	real/ks-runc-runtime.c real/ks-runc-runtime.h \

@@ -86,3 +86,71 @@ ks_test_sink_clear (KsTestSink *sink)
   g_clear_pointer (&sink->records, g_ptr_array_unref);
   g_clear_pointer (&sink->lines, g_ptr_array_unref);
 }
+
+/* ---- a runtime that reports usage ---------------------------------------------------------- */
+
+typedef struct
+{
+  KsRuntime parent;
+  GHashTable *stats; /* "<pod>/<container>" or "node" → KsStats */
+} StatsRuntime;
+
+static gboolean
+stats_lookup (KsRuntime *self, const char *key, KsStats *out)
+{
+  const KsStats *s = g_hash_table_lookup (((StatsRuntime *) self)->stats, key);
+
+  if (s == NULL)
+    return FALSE;
+  *out = *s;
+  return TRUE;
+}
+
+static gboolean
+stats_container (KsRuntime *self, const KsPod *pod, const KsContainer *c, gboolean init,
+                 KsStats *out)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s", KS_OBJECT (pod)->meta.name, c->name);
+
+  return stats_lookup (self, key, out);
+}
+
+static gboolean
+stats_node (KsRuntime *self, KsStats *out)
+{
+  return stats_lookup (self, "node", out);
+}
+
+static void
+stats_free (KsRuntime *self)
+{
+  g_hash_table_unref (((StatsRuntime *) self)->stats);
+  g_free (self);
+}
+
+static const KsRuntimeOps stats_ops = {
+  .container_stats = stats_container,
+  .node_stats = stats_node,
+  .free = stats_free,
+};
+
+KsRuntime *
+ks_test_stats_runtime_new (void)
+{
+  StatsRuntime *rt = g_new0 (StatsRuntime, 1);
+
+  rt->parent.ops = &stats_ops;
+  rt->stats = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return &rt->parent;
+}
+
+void
+ks_test_stats_runtime_set (KsRuntime *runtime, const char *key, const KsStats *stats)
+{
+  StatsRuntime *rt = (StatsRuntime *) runtime;
+
+  if (stats == NULL)
+    g_hash_table_remove (rt->stats, key);
+  else
+    g_hash_table_replace (rt->stats, g_strdup (key), g_memdup2 (stats, sizeof *stats));
+}

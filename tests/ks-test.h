@@ -1,11 +1,12 @@
-/* ks-test.h: what the unit tests share: objects from YAML, store writes that must succeed, and
- * an event sink that keeps what it is given. */
+/* ks-test.h: what the unit tests share: objects from YAML, store writes that must succeed, an
+ * event sink that keeps what it is given, and a runtime that reports set usage. */
 #pragma once
 
 #include <glib.h>
 
 #include "src/api/ks-object.h"
 #include "src/ks-events.h"
+#include "src/kubelet/ks-runtime.h"
 #include "src/store/ks-store.h"
 
 G_BEGIN_DECLS
@@ -40,5 +41,12 @@ typedef struct
 
 void ks_test_sink_init (KsTestSink *sink);
 void ks_test_sink_clear (KsTestSink *sink);
+
+/* A runtime that only reports usage (container_stats, node_stats; its other operations are
+ * NULL): what ks_test_stats_runtime_set gave it, for the container "<pod name>/<container>" and
+ * for "node".  Free with ks_runtime_free. */
+KsRuntime *ks_test_stats_runtime_new (void);
+/* Report stats for key from now on; NULL: report nothing (it does not run). */
+void ks_test_stats_runtime_set (KsRuntime *runtime, const char *key, const KsStats *stats);
 
 G_END_DECLS

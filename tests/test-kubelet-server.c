@@ -3,7 +3,8 @@
  * request is for (the kubelet's validateContainerLogStatus), tailLines over files of every
  * shape, and the HTTP server on 127.0.0.1 over a store client with log files in a temporary
  * directory (tailLines, limitBytes, previous, follow until the container ends, a follower that
- * goes away, errors as Status objects). */
+ * goes away, errors as Status objects); and /metrics/resource, the usage of the node and of its
+ * pods' running containers from the runtime, as the kubelet's text. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -780,6 +781,97 @@ test_server_follow (Fixture *f, gconstpointer data)
   f->server = ks_kubelet_server_new (f->client, "n1", f->logs_dir);
 }
 
+/* ---- /metrics/resource ---------------------------------------------------------------------- */
+
+static guint
+request_status (Fixture *f, const char *method, const char *path)
+{
+  g_autofree char *url
+      = g_strdup_printf ("http://127.0.0.1:%u%s", ks_kubelet_server_get_port (f->server), path);
+  g_autoptr (SoupMessage) msg = soup_message_new (method, url);
+  Reply r = { 0 };
+
+  soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_read, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  g_bytes_unref (r.body);
+  return soup_message_get_status (msg);
+}
+
+/* The usage of this node's pods' running containers and of the node, read when asked; pods of
+ * other nodes are not reported. */
+static void
+test_server_metrics (Fixture *f, gconstpointer data)
+{
+  KsRuntime *rt = ks_test_stats_runtime_new ();
+  const KsStats c = { G_GINT64_CONSTANT (1735689600004000), G_GINT64_CONSTANT (1735689500250000),
+                      G_GUINT64_CONSTANT (12500000000), 20 << 20 };
+  const KsStats node
+      = { G_GINT64_CONSTANT (1735689600005000), 0, G_GUINT64_CONSTANT (99000000001), 512 << 20 };
+  guint status;
+  g_autofree char *type = NULL;
+  char *body;
+
+  ks_test_create (f->store, ks_test_decode ("apiVersion: v1\nkind: Pod\nmetadata: {name: o}\n"
+                                            "spec: {nodeName: n2, containers: [{name: c, image: "
+                                            "busybox}]}\n"));
+  body = get (f, "/metrics/resource", &status, NULL);
+  g_assert_cmpuint (status, ==, 503);
+  assert_status (body, 503, "ServiceUnavailable", "the container runtime is not ready yet");
+  g_free (body);
+
+  ks_kubelet_server_set_runtime (f->server, rt);
+  ks_test_stats_runtime_set (rt, "p/c", &c);
+  ks_test_stats_runtime_set (rt, "o/c", &c); /* n2's: not reported here */
+  ks_test_stats_runtime_set (rt, "node", &node);
+  body = get (f, "/metrics/resource", &status, &type);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_cmpstr (type, ==, "text/plain");
+  g_assert_cmpstr (
+      body, ==,
+      "# HELP container_cpu_usage_seconds_total [STABLE] Cumulative cpu time consumed by the "
+      "container in core-seconds\n"
+      "# TYPE container_cpu_usage_seconds_total counter\n"
+      "container_cpu_usage_seconds_total{container=\"c\",namespace=\"default\",pod=\"p\"} 12.5 "
+      "1735689600004\n"
+      "# HELP container_memory_working_set_bytes [STABLE] Current working set of the container in "
+      "bytes\n"
+      "# TYPE container_memory_working_set_bytes gauge\n"
+      "container_memory_working_set_bytes{container=\"c\",namespace=\"default\",pod=\"p\"} "
+      "20971520 1735689600004\n"
+      "# HELP container_start_time_seconds [STABLE] Start time of the container since unix epoch "
+      "in seconds\n"
+      "# TYPE container_start_time_seconds gauge\n"
+      "container_start_time_seconds{container=\"c\",namespace=\"default\",pod=\"p\"} "
+      "1735689500.25 1735689500250\n"
+      "# HELP node_cpu_usage_seconds_total [STABLE] Cumulative cpu time consumed by the node in "
+      "core-seconds\n"
+      "# TYPE node_cpu_usage_seconds_total counter\n"
+      "node_cpu_usage_seconds_total 99.000000001 1735689600005\n"
+      "# HELP node_memory_working_set_bytes [STABLE] Current working set of the node in bytes\n"
+      "# TYPE node_memory_working_set_bytes gauge\n"
+      "node_memory_working_set_bytes 536870912 1735689600005\n"
+      "# HELP resource_scrape_error [ALPHA] 1 if there was an error while getting container "
+      "metrics, 0 otherwise\n"
+      "# TYPE resource_scrape_error gauge\n"
+      "resource_scrape_error 0\n");
+  g_free (body);
+
+  /* The node's usage cannot be read: the scrape error says so. */
+  ks_test_stats_runtime_set (rt, "node", NULL);
+  body = get (f, "/metrics/resource", &status, NULL);
+  g_assert_cmpuint (status, ==, 200);
+  g_assert_null (strstr (body, "node_cpu_usage_seconds_total"));
+  g_assert_true (g_str_has_suffix (body, "\nresource_scrape_error 1\n"));
+  g_free (body);
+
+  g_assert_cmpuint (request_status (f, "POST", "/metrics/resource"), ==, 405);
+  ks_kubelet_server_set_runtime (f->server, NULL);
+  g_assert_cmpuint (request_status (f, "GET", "/metrics/resource"), ==, 503);
+  ks_runtime_free (rt);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -792,6 +884,7 @@ main (int argc, char **argv)
   ADD ("/kubelet-server/http/reads", test_server_reads);
   ADD ("/kubelet-server/http/large", test_server_large);
   ADD ("/kubelet-server/http/follow", test_server_follow);
+  ADD ("/kubelet-server/http/metrics", test_server_metrics);
 #undef ADD
   return g_test_run ();
 }
