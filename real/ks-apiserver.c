@@ -22,6 +22,7 @@
 #include "ks-api-select.h"
 #include "ks-api-status.h"
 #include "ks-apiserver.h"
+#include "ks-metrics-api.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-selector.h"
 #include "src/api/ks-yaml.h"
@@ -114,6 +115,8 @@ struct _KsApiServer
 
   SoupSession *proxy_session;
   GPtrArray *log_proxies; /* LogProxy* */
+
+  KsMetricsServer *metrics; /* metrics.k8s.io, or NULL: not served */
 };
 
 static void
@@ -616,8 +619,21 @@ serve_api_versions (KsApiServer *s, SoupServerMessage *msg)
   reply_json (msg, 200, builder_finish (b));
 }
 
+/* The metrics.k8s.io group: one version, served by the metrics server (not a kind). */
 static void
-serve_api_groups (SoupServerMessage *msg)
+metrics_group_body (JsonBuilder *b)
+{
+  builder_string (b, "name", KS_METRICS_API_GROUP);
+  json_builder_set_member_name (b, "versions");
+  json_builder_begin_array (b);
+  group_version_object (b, KS_METRICS_API_GROUP, KS_METRICS_API_VERSION);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "preferredVersion");
+  group_version_object (b, KS_METRICS_API_GROUP, KS_METRICS_API_VERSION);
+}
+
+static void
+serve_api_groups (KsApiServer *s, SoupServerMessage *msg)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (GPtrArray) groups = api_groups ();
@@ -631,6 +647,12 @@ serve_api_groups (SoupServerMessage *msg)
     {
       json_builder_begin_object (b);
       api_group_body (b, g_ptr_array_index (groups, i));
+      json_builder_end_object (b);
+    }
+  if (s->metrics != NULL)
+    {
+      json_builder_begin_object (b);
+      metrics_group_body (b);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -789,6 +811,51 @@ serve_resource_list (SoupServerMessage *msg, const char *group, const char *vers
   json_builder_end_array (b);
   json_builder_end_object (b);
   reply_json (msg, 200, builder_finish (b));
+}
+
+static void
+serve_metrics_resource_list (SoupServerMessage *msg)
+{
+  static const char *const verbs[] = { "get", "list", NULL };
+  g_autoptr (GArray) entries = g_array_new (FALSE, FALSE, sizeof (ResourceEntry));
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  g_array_set_clear_func (entries, resource_entry_clear);
+  add_resource (entries, "nodes", "", FALSE, NULL, NULL, "NodeMetrics", verbs, NULL, FALSE);
+  add_resource (entries, "pods", "", TRUE, NULL, NULL, "PodMetrics", verbs, NULL, FALSE);
+  json_builder_begin_object (b);
+  builder_string (b, "kind", "APIResourceList");
+  builder_string (b, "apiVersion", "v1");
+  builder_string (b, "groupVersion", KS_METRICS_API_GROUP "/" KS_METRICS_API_VERSION);
+  json_builder_set_member_name (b, "resources");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < entries->len; i++)
+    json_builder_add_value (b, json_node_ref (g_array_index (entries, ResourceEntry, i).node));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  reply_json (msg, 200, builder_finish (b));
+}
+
+/* /apis/metrics.k8s.io/...: discovery here, the rest in ks-metrics-api. */
+static void
+route_metrics (KsApiServer *s, SoupServerMessage *msg, char **segs, guint n, GHashTable *query)
+{
+  if (n == 2)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      json_builder_begin_object (b);
+      builder_string (b, "kind", "APIGroup");
+      builder_string (b, "apiVersion", "v1");
+      metrics_group_body (b);
+      json_builder_end_object (b);
+      reply_json (msg, 200, builder_finish (b));
+    }
+  else if (strcmp (segs[2], KS_METRICS_API_VERSION) != 0)
+    reply_not_found_path (msg);
+  else if (n == 3)
+    serve_metrics_resource_list (msg);
+  else
+    ks_metrics_api_serve (s->metrics, s->store, s->epoch, msg, segs + 3, n - 3, query);
 }
 
 static void
@@ -2621,10 +2688,16 @@ handle (SoupServer *soup, SoupServerMessage *msg, const char *path, GHashTable *
         }
       return;
     }
+  if (n >= 2 && strcmp (segs[0], "apis") == 0 && strcmp (segs[1], KS_METRICS_API_GROUP) == 0
+      && s->metrics != NULL)
+    {
+      route_metrics (s, msg, segs, n, query);
+      return;
+    }
   if (n >= 1 && strcmp (segs[0], "apis") == 0)
     {
       if (n == 1)
-        serve_api_groups (msg);
+        serve_api_groups (s, msg);
       else if (n == 2)
         serve_api_group (msg, segs[1]);
       else if (n == 3)
@@ -2708,6 +2781,12 @@ ks_api_server_listen (KsApiServer *s, guint port, GError **error)
     s->port = g_uri_get_port (uris->data);
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
   return TRUE;
+}
+
+void
+ks_api_server_set_metrics (KsApiServer *s, KsMetricsServer *metrics)
+{
+  s->metrics = metrics;
 }
 
 guint

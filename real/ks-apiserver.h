@@ -7,11 +7,13 @@
  * limit/continue), watch (?watch=true: a chunked stream of WatchEvent lines, resumable from a
  * resourceVersion kept in the watch cache), create, update, delete (DeleteOptions), patch (JSON,
  * merge and strategic merge), and the subresources status, scale (Deployment, ReplicaSet),
- * pods/binding and pods/log (proxied to the node agent).  Errors are Status objects with
+ * pods/binding and pods/log (proxied to the node agent); with a metrics server, the resource
+ * metrics API (metrics.k8s.io/v1beta1).  Errors are Status objects with
  * Kubernetes' codes, reasons and messages.  docs/real-mode.md ("API") lists what is served and
  * how it differs from Kubernetes. */
 #pragma once
 
+#include "src/metrics/ks-metrics-server.h"
 #include "src/store/ks-store.h"
 
 G_BEGIN_DECLS
@@ -41,6 +43,10 @@ void ks_api_server_set_watch_queue_limit (KsApiServer *server, gsize bytes);
 /* Send watches that asked for bookmarks (allowWatchBookmarks=true) a BOOKMARK every interval µs
  * of the store's clock (default one minute). */
 void ks_api_server_set_bookmark_interval (KsApiServer *server, gint64 interval);
+
+/* Serve the resource metrics API (metrics.k8s.io/v1beta1, real/ks-metrics-api.h) from metrics
+ * (borrowed; it must outlive the server; NULL: not served, and not in discovery). */
+void ks_api_server_set_metrics (KsApiServer *server, KsMetricsServer *metrics);
 
 /* Listen on 127.0.0.1:port (0: a free port, see ks_api_server_get_port).  FALSE with error
  * when the port cannot be bound. */

@@ -7,6 +7,7 @@
 
 #include "ks-apiserver.h"
 #include "ks-control-plane.h"
+#include "ks-resource-metrics.h"
 #include "ks-wall-clock.h"
 #include "src/ks-event-sink-objects.h"
 #include "src/scheduler/ks-scheduler.h"
@@ -25,6 +26,7 @@ struct _KsControlPlane
   KsSchedulerConfig *scheduler_config;
   KsScheduler *scheduler;
   KsControllerManager *controllers;
+  KsMetricsServer *metrics;
   KsApiServer *api;
   guint n_loaded;
 };
@@ -38,6 +40,7 @@ ks_control_plane_options_init (KsControlPlaneOptions *o)
   o->controllers.node_lifecycle = TRUE;
   o->controllers.taint_eviction = TRUE;
   o->controllers.node_ipam = TRUE;
+  o->metric_resolution = KS_METRICS_DEFAULT_RESOLUTION;
 }
 
 void
@@ -54,6 +57,7 @@ ks_control_plane_free (KsControlPlane *cp)
     return;
   /* The API first (no request arrives into a half-freed control plane), the store last. */
   g_clear_pointer (&cp->api, ks_api_server_free);
+  g_clear_pointer (&cp->metrics, ks_metrics_server_free);
   g_clear_pointer (&cp->controllers, ks_controller_manager_free);
   g_clear_pointer (&cp->scheduler, ks_scheduler_free);
   g_clear_pointer (&cp->scheduler_config, ks_scheduler_config_free);
@@ -76,6 +80,12 @@ ks_control_plane_new (const KsControlPlaneOptions *o, GError **error)
   g_return_val_if_fail (o->data_dir != NULL, NULL);
   if (!ks_controller_options_validate (&o->controllers, error))
     return NULL;
+  if (o->metric_resolution < G_USEC_PER_SEC)
+    {
+      g_set_error (error, KS_INPUT_ERROR, KS_INPUT_ERROR_INVALID,
+                   "--metric-resolution: at least 1s is valid (metrics-server's default is 15s)");
+      return NULL;
+    }
   if (o->scheduler_config != NULL)
     {
       cp->scheduler_config = ks_scheduler_config_load_file (o->scheduler_config, error);
@@ -126,7 +136,12 @@ ks_control_plane_new (const KsControlPlaneOptions *o, GError **error)
   cp->controllers = ks_controller_manager_new_full (cp->client, ks_wall_clock_get_clock (cp->clock),
                                                     ks_object_event_sink_get_sink (cp->events),
                                                     &o->controllers);
+  /* metrics-server's scrape timeout is 90 % of the resolution. */
+  cp->metrics = ks_metrics_server_new (cp->client, ks_wall_clock_get_clock (cp->clock),
+                                       ks_http_metrics_source_new (o->metric_resolution * 9 / 10),
+                                       o->metric_resolution);
   cp->api = ks_api_server_new (cp->store, 0);
+  ks_api_server_set_metrics (cp->api, cp->metrics);
   if (!ks_api_server_listen (cp->api, o->port, error))
     return NULL;
   return g_steal_pointer (&cp);

@@ -4,7 +4,9 @@
  * <data-dir>/store.db (loaded at start, so objects and resourceVersions survive a restart), the
  * built-in namespaces and priority classes, the scheduler (a KubeSchedulerConfiguration, or
  * Kubernetes' default profile), the controllers with real mode's extras on (node lifecycle, taint
- * eviction, node IPAM, endpoints), Events stored as objects, and the REST API on 127.0.0.1. */
+ * eviction, node IPAM, endpoints), Events stored as objects, the metrics server (the nodes'
+ * resource metrics scraped every --metric-resolution, src/metrics) and the REST API on
+ * 127.0.0.1 with the metrics API. */
 #pragma once
 
 #include "src/controllers/ks-controllers.h"
@@ -21,11 +23,14 @@ typedef struct
   char *scheduler_config; /* a KubeSchedulerConfiguration file, or NULL */
   gboolean has_seed;      /* seed the scheduler's tie-breaking (else from the system) */
   guint64 seed;
+  /* µs between scrapes of the nodes' resource metrics (metrics-server's --metric-resolution);
+   * KS_METRICS_DEFAULT_RESOLUTION by default; at least 1 s. */
+  gint64 metric_resolution;
   KsControllerOptions controllers;
 } KsControlPlaneOptions;
 
 /* Defaults: port 6443, no scheduler config, the controllers' defaults with the node lifecycle,
- * taint eviction and node IPAM controllers on.  data_dir is left NULL. */
+ * taint eviction and node IPAM controllers on, metrics every 15 s.  data_dir is left NULL. */
 void ks_control_plane_options_init (KsControlPlaneOptions *options);
 void ks_control_plane_options_clear (KsControlPlaneOptions *options);
 

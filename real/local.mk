@@ -20,6 +20,7 @@ real_libks_real_la_SOURCES = \
 	real/ks-kubectl-logs.c \
 	real/ks-kubectl-rollout.c \
 	real/ks-kubelet-server.c real/ks-kubelet-server.h \
+	real/ks-metrics-api.c real/ks-metrics-api.h \
 	real/ks-net.c real/ks-net.h real/ks-net-private.h \
 	real/ks-node-agent.c real/ks-node-agent.h \
 	real/ks-nsfile.c real/ks-nsfile.h \

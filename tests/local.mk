@@ -38,6 +38,7 @@ unit_tests = \
 	tests/test-kubelet \
 	tests/test-kubelet-server \
 	tests/test-metrics \
+	tests/test-metrics-api \
 	tests/test-net \
 	tests/test-net-real \
 	tests/test-node-ipam \
@@ -70,6 +71,7 @@ tests_test_kubectl_LDADD = $(test_ldadd)
 tests_test_kubelet_LDADD = $(test_ldadd)
 tests_test_kubelet_server_LDADD = $(test_ldadd)
 tests_test_metrics_LDADD = $(test_ldadd)
+tests_test_metrics_api_LDADD = $(test_ldadd)
 tests_test_net_LDADD = $(test_ldadd)
 tests_test_net_real_LDADD = $(test_ldadd)
 tests_test_node_ipam_LDADD = $(test_ldadd)

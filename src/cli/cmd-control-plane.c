@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "ks-cli.h"
+#include "kubectl-cli.h"
 #include "real/ks-control-plane.h"
 #include "real/ks-kubeconfig.h"
 
@@ -23,6 +24,7 @@ ks_cmd_control_plane (int argc, char **argv)
   gint port = KS_CONTROL_PLANE_DEFAULT_PORT;
   char *data_dir = NULL, *config = NULL;
   g_autofree char *seed = NULL;
+  g_autofree char *resolution = NULL;
   GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Where the database lives (default $KUBESIM_DATA_DIR or " KS_DEFAULT_DATA_DIR ")", "DIR" },
@@ -32,6 +34,10 @@ ks_cmd_control_plane (int argc, char **argv)
       "Seed the scheduler's tie-breaking as `kubesim run --seed` does (default: random)", "N" },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config,
       "The scheduler's KubeSchedulerConfiguration (default: Kubernetes' default profile)", "FILE" },
+    { "metric-resolution", 0, 0, G_OPTION_ARG_STRING, &resolution,
+      "How often the nodes' resource metrics are scraped, as metrics-server's flag (default 15s, "
+      "at least 1s)",
+      "DURATION" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
@@ -65,6 +71,16 @@ ks_cmd_control_plane (int argc, char **argv)
       if (!ks_cli_parse_seed ("control-plane", seed, &o.seed))
         return KS_EXIT_USAGE;
       o.has_seed = TRUE;
+    }
+  if (!ks_cli_parse_duration ("control-plane", "--metric-resolution", resolution,
+                              &o.metric_resolution))
+    return KS_EXIT_USAGE;
+  if (resolution != NULL && o.metric_resolution < G_USEC_PER_SEC)
+    {
+      g_printerr ("kubesim control-plane: --metric-resolution: \"%s\" is too short: at least 1s "
+                  "is valid (metrics-server's default is 15s)\n",
+                  resolution);
+      return KS_EXIT_USAGE;
     }
   o.data_dir = ks_data_dir_resolve (data_dir);
   o.scheduler_config = config;
