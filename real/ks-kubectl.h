@@ -1,11 +1,12 @@
 /* ks-kubectl.h: real mode's kubectl-like commands, as clients of the API server.
  *
- * `kubesim apply`, `get`, `describe`, `delete`, `scale`, `rollout status|undo` and `logs` do what
- * kubectl v1.32 does against a Kubernetes API server, and print what it prints: the same requests
- * (client-side apply with the last-applied-configuration annotation and a three-way strategic
- * merge patch, the scale subresource, list+watch for waits), the same tables, -o json|yaml|name,
- * messages ("deployment.apps/web created", `pod "x" deleted`, "Waiting for deployment ...") and
- * errors ("Error from server (NotFound): deployments.apps \"x\" not found").  docs/real-mode.md
+ * `kubesim apply`, `get`, `describe`, `delete`, `scale`, `rollout status|undo`, `logs` and `top` do
+ * what kubectl v1.32 does against a Kubernetes API server, and print what it prints: the same
+ * requests (client-side apply with the last-applied-configuration annotation and a three-way
+ * strategic merge patch, the scale subresource, list+watch for waits), the same tables, -o
+ * json|yaml|name, messages ("deployment.apps/web created", `pod "x" deleted`, "Waiting for
+ * deployment ...") and errors ("Error from server (NotFound): deployments.apps \"x\" not found").
+ * docs/real-mode.md
  * ("The kubectl-like commands") lists them with their options and where they differ from
  * kubectl.
  *
@@ -143,6 +144,36 @@ typedef struct
 } KsLogsOptions;
 
 int ks_kubectl_logs (KsKubectl *kubectl, const KsLogsOptions *options);
+
+typedef struct
+{
+  const char *name;           /* a pod, or NULL for every pod (of the namespace) */
+  const char *selector;       /* -l, or NULL */
+  const char *field_selector; /* --field-selector, or NULL */
+  gboolean all_namespaces;
+  gboolean containers; /* a line per container */
+  gboolean no_headers;
+  gboolean sum;        /* a last line with the totals */
+  const char *sort_by; /* NULL, "cpu" or "memory" */
+} KsTopPodOptions;
+
+/* kubectl top pod: the pods' usage from the metrics API (metrics.k8s.io), "NAME CPU(cores)
+ * MEMORY(bytes)".  When no pod has metrics: "error: metrics not available yet", or kubectl's
+ * "error: Metrics not available for pod NS/NAME, age: 2m30s" when a pod is older than 2 min. */
+int ks_kubectl_top_pods (KsKubectl *kubectl, const KsTopPodOptions *options);
+
+typedef struct
+{
+  const char *name;     /* a node, or NULL for every node */
+  const char *selector; /* -l, or NULL */
+  gboolean no_headers;
+  gboolean show_capacity; /* percentages of the capacity rather than the allocatable */
+  const char *sort_by;    /* NULL, "cpu" or "memory" */
+} KsTopNodeOptions;
+
+/* kubectl top node: "NAME CPU(cores) CPU(%) MEMORY(bytes) MEMORY(%)", nodes without metrics as
+ * "<unknown>". */
+int ks_kubectl_top_nodes (KsKubectl *kubectl, const KsTopNodeOptions *options);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsKubectl, ks_kubectl_free)
 

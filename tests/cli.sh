@@ -7,7 +7,7 @@ expect_grep "--help lists run" "^  run " "$TMP/help"
 expect_grep "--help lists bench" "^  bench " "$TMP/help"
 expect_grep "--help lists version" "^  version " "$TMP/help"
 expect_grep "--help lists image" "^  image " "$TMP/help"
-for c in apply get describe delete scale rollout logs; do
+for c in apply get describe delete scale rollout logs top; do
   expect_grep "--help lists $c" "^  $c " "$TMP/help"
 done
 
@@ -82,6 +82,35 @@ kubesim image list --data-dir "$D" extra >"$TMP/e" 2>&1
 expect_eq "image list with an argument exits 2" $? 2
 kubesim bench --nodes 1000000 --pods-per-node 5000 >"$TMP/e" 2>&1
 expect_eq "bench with more pods than a count holds exits 2" $? 2
+
+# kubesim top: its commands, and usage errors before any request.
+kubesim top --help >"$TMP/h" 2>&1; expect_eq "top --help exits 0" $? 0
+expect_grep "top --help lists pod" "^  pod (pods, po) " "$TMP/h"
+expect_grep "top --help lists node" "^  node (nodes, no) " "$TMP/h"
+for c in pod node; do
+  kubesim top "$c" --help >"$TMP/h" 2>&1; expect_eq "top $c --help exits 0" $? 0
+  expect_grep "top $c --help names the command" "kubesim top $c \\[OPTION" "$TMP/h"
+  expect_grep "top $c --help lists --sort-by" "--sort-by=cpu|memory" "$TMP/h"
+done
+kubesim top pod --help >"$TMP/h" 2>&1
+expect_grep "top pod --help lists --containers" "--containers" "$TMP/h"
+kubesim top >"$TMP/e" 2>&1; expect_eq "top without a command exits 2" $? 2
+kubesim top frob >"$TMP/e" 2>&1; expect_eq "top with an unknown command exits 2" $? 2
+expect_grep "top names the unknown command" 'unknown command "frob"' "$TMP/e"
+kubesim top pod a b --server http://127.0.0.1:1 >"$TMP/e" 2>&1
+expect_eq "top pod with two names exits 2" $? 2
+expect_grep "top pod says one name at most" 'one NAME at most (got "a" and "b")' "$TMP/e"
+kubesim top node --server http://127.0.0.1:1 >"$TMP/e" 2>&1
+expect_eq "top node without a cluster exits 1" $? 1
+expect_grep "top node says the server is not there" "refused" "$TMP/e"
+
+# kubesim control-plane: --metric-resolution is checked before anything starts.
+kubesim control-plane --data-dir "$TMP/cp" --metric-resolution 500ms >"$TMP/e" 2>&1
+expect_eq "control-plane with a resolution below 1s exits 2" $? 2
+expect_grep "control-plane says what is valid" '"500ms" is too short: at least 1s is valid' "$TMP/e"
+kubesim control-plane --data-dir "$TMP/cp" --metric-resolution soon >"$TMP/e" 2>&1
+expect_eq "control-plane with a bad resolution exits 2" $? 2
+expect_eq "and left no data directory" "$(ls "$TMP/cp" 2>/dev/null)" ""
 
 # kubesim node: bad flags exit 2 with what is wrong, before anything needs root.
 kubesim node --help >"$TMP/h" 2>&1; expect_eq "node --help exits 0" $? 0

@@ -4,7 +4,8 @@
  * (tables, -o wide|json|yaml|name, -A, -l, --show-labels, several kinds, -w), describe (pods with
  * events, nodes, deployments, replica sets, services, the generic describer), delete (waiting,
  * --force, -l, -f, timeouts), scale, rollout status and undo, logs (through a fake node agent),
- * and errors as kubectl prints them; and the three-way strategic merge patch itself.
+ * top pod and top node (over a metrics server whose storage the test fills), and errors as
+ * kubectl prints them; and the three-way strategic merge patch itself.
  *
  * The store's clock stands still at 2025-01-01T00:00:00Z (tasks still run on the wall clock, so
  * watch timeouts end), and the commands compute ages at 00:05:00: every object is "5m" old. */
@@ -76,9 +77,11 @@ typedef struct
   char *url;
   SoupServer *agent;
   guint agent_port;
-  GString *agent_requests; /* guarded by lock */
-  char *dir;               /* scratch files */
-  KsRest *rest;            /* the test's own requests */
+  GString *agent_requests;  /* guarded by lock */
+  char *dir;                /* scratch files */
+  KsRest *rest;             /* the test's own requests */
+  KsClient *metrics_client; /* the metrics server's, once attached (server thread) */
+  KsMetricsServer *metrics;
 } Fixture;
 
 /* The fake node agent: /containerLogs/<ns>/<pod>/<container>. */
@@ -156,6 +159,8 @@ server_main (gpointer data)
   soup_server_disconnect (f->agent);
   g_clear_object (&f->agent);
   ks_api_server_free (f->server);
+  ks_metrics_server_free (f->metrics);
+  ks_client_free (f->metrics_client);
   ks_store_free (f->store);
   ks_wall_clock_free (f->clock.wall);
   while (g_main_context_iteration (f->context, FALSE))
@@ -2048,6 +2053,361 @@ test_logs (Fixture *f, gconstpointer data)
   }
 }
 
+/* ---- top ------------------------------------------------------------------------------------- */
+
+/* The metrics server's source in these tests: every scrape fails, so only what the test stores
+ * is there. */
+static void
+failing_scrape (KsMetricsSource *self, const KsNode *node, KsMetricsScrapeFunc done,
+                gpointer user_data)
+{
+  g_autoptr (GError) error = g_error_new (G_IO_ERROR, G_IO_ERROR_FAILED, "not in this test");
+  done (NULL, error, user_data);
+}
+
+static void
+failing_free (KsMetricsSource *self)
+{
+  g_free (self);
+}
+
+static const KsMetricsSourceOps failing_source_ops = { failing_scrape, failing_free };
+
+static void
+attach_metrics (Fixture *f, gpointer data)
+{
+  KsMetricsSource *source = g_new0 (KsMetricsSource, 1);
+
+  source->ops = &failing_source_ops;
+  f->metrics_client = ks_store_client_new (f->store);
+  /* Scraped now (the first, failing scrape), then not for an hour. */
+  f->metrics = ks_metrics_server_new (f->metrics_client, &f->clock.parent, source,
+                                      G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC);
+  ks_api_server_set_metrics (f->server, f->metrics);
+}
+
+static void
+read_n_scrapes (Fixture *f, gpointer data)
+{
+  *(guint *) data = ks_metrics_server_get_n_scrapes (f->metrics);
+}
+
+/* Serve the metrics API, once the first scrape (which would replace what the test stores) has
+ * been stored. */
+static void
+serve_metrics (Fixture *f)
+{
+  gint64 deadline = g_get_monotonic_time () + TIMEOUT_US;
+  guint n = 0;
+
+  server_call (f, attach_metrics, NULL);
+  for (server_call (f, read_n_scrapes, &n); n == 0; server_call (f, read_n_scrapes, &n))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+}
+
+#define GIB (G_GUINT64_CONSTANT (1) << 30)
+#define MIB (G_GUINT64_CONSTANT (1) << 20)
+
+/* Two scrapes, 15 s apart, ending at the store's now: each container used cpu_ns[] more CPU in
+ * between (rate × 15 s) and has its working set. */
+static void
+store_points (Fixture *f, gpointer data)
+{
+  static const struct
+  {
+    const char *node, *ns, *pod, *container;
+    guint64 cpu_ns, memory;
+  } points[] = {
+    /* 250000001n: 251m alone, 251m with the sidecar's 999999n in the pod's sum. */
+    { "n1", "default", "db", "main", 75000000, 200 * MIB },
+    { "n1", "default", "web-1", "app", 3750000015, 64 * MIB + 1 },
+    { "n1", "default", "web-1", "sidecar", 14999985, 10 * MIB },
+    { "n1", "default", "web-2", "main", 7500000000, 128 * MIB },
+    { "n2", "other", "job", "main", 15000000000, GIB },
+  };
+  /* 1250m and 1536Mi; 100m and 300Mi. */
+  static const struct
+  {
+    const char *node;
+    guint64 cpu_ns, memory;
+  } nodes[] = { { "n1", 18750000000, 1536 * MIB }, { "n2", 1500000000, 300 * MIB } };
+  const gint64 start = T0 - G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC;
+  const guint64 base = 1000000000;
+
+  for (gint i = 0; i < 2; i++)
+    {
+      g_autoptr (GPtrArray) batches
+          = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_metrics_batch_free);
+      gint64 t = T0 - (1 - i) * 15 * G_USEC_PER_SEC;
+      for (guint n = 0; n < G_N_ELEMENTS (nodes); n++)
+        {
+          KsMetricsBatch *b = ks_metrics_batch_new (nodes[n].node);
+          b->has_node = TRUE;
+          b->node_point = (KsMetricsPoint){ t, start, base + i * nodes[n].cpu_ns, nodes[n].memory };
+          for (guint j = 0; j < G_N_ELEMENTS (points); j++)
+            {
+              KsMetricsPoint p = { t, start, base + i * points[j].cpu_ns, points[j].memory };
+              if (strcmp (points[j].node, nodes[n].node) == 0)
+                ks_metrics_batch_add_container (b, points[j].ns, points[j].pod, points[j].container,
+                                                &p);
+            }
+          g_ptr_array_add (batches, b);
+        }
+      ks_metrics_storage_store (ks_metrics_server_get_storage (f->metrics), batches);
+    }
+}
+
+static void
+top_pod (Fixture *f, const char *ns, const char *name, const char *yaml_containers)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/namespaces/%s/pods", ns);
+  g_autofree char *yaml
+      = g_strdup_printf ("apiVersion: v1\nkind: Pod\nmetadata: {name: %s, labels: {app: %.3s}}\n"
+                         "spec:\n  nodeName: n1\n  containers: %s\n",
+                         name, name, yaml_containers);
+
+  post_free (f, path, yaml);
+}
+
+static void
+top_node (Fixture *f, const char *name, const char *zone, const char *capacity,
+          const char *allocatable)
+{
+  g_autofree char *yaml = g_strdup_printf ("apiVersion: v1\nkind: Node\n"
+                                           "metadata: {name: %s, labels: {zone: %s}}\n"
+                                           "status: {capacity: %s, allocatable: %s}\n",
+                                           name, zone, capacity, allocatable);
+
+  post_free (f, "/api/v1/nodes", yaml);
+}
+
+static void
+make_top_objects (Fixture *f)
+{
+  post_free (f, "/api/v1/namespaces", "apiVersion: v1\nkind: Namespace\nmetadata: {name: other}");
+  top_node (f, "n1", "a", "{cpu: '2', memory: 4Gi, pods: '110'}",
+            "{cpu: 1900m, memory: 3Gi, pods: '110'}");
+  top_node (f, "n2", "a", "{cpu: '1', memory: 1Gi, pods: '110'}",
+            "{cpu: '1', memory: 1Gi, pods: '110'}");
+  top_node (f, "n3", "b", "{cpu: '1', memory: 1Gi, pods: '110'}",
+            "{cpu: '1', memory: 1Gi, pods: '110'}");
+  top_pod (f, "default", "db", "[{name: main, image: busybox}]");
+  top_pod (f, "default", "web-1", "[{name: app, image: busybox}, {name: sidecar, image: busybox}]");
+  top_pod (f, "default", "web-2", "[{name: main, image: busybox}]");
+  top_pod (f, "default", "new", "[{name: main, image: busybox}]");
+  top_pod (f, "other", "job", "[{name: main, image: busybox}]");
+}
+
+static const char top_default[] = "NAME    CPU(cores)   MEMORY(bytes)   \n"
+                                  "db      5m           200Mi           \n"
+                                  "web-1   251m         74Mi            \n"
+                                  "web-2   500m         128Mi           \n";
+
+static void
+test_top_pods (Fixture *f, gconstpointer data)
+{
+  make_top_objects (f);
+  /* No metrics server: kubectl's check of the API groups. */
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ 0 });
+    assert_result (&r, 1, "", "error: Metrics API not available\n");
+  }
+  serve_metrics (f);
+  /* Nothing scraped yet: the pods are 5 minutes old, more than kubectl waits for. */
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ 0 });
+    assert_result (&r, 1, "", "error: Metrics not available for pod default/db, age: 5m0s\n");
+  }
+  {
+    g_auto (Result) r = RUN (f, "nothing", ks_kubectl_top_pods, (KsTopPodOptions){ 0 });
+    assert_result (&r, 0, "", "No resources found in nothing namespace.\n");
+  }
+  server_call (f, store_points, NULL);
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ 0 });
+    assert_result (&r, 0, top_default, "");
+  }
+  {
+    g_auto (Result) r
+        = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ .all_namespaces = TRUE });
+    assert_result (&r, 0,
+                   "NAMESPACE   NAME    CPU(cores)   MEMORY(bytes)   \n"
+                   "default     db      5m           200Mi           \n"
+                   "default     web-1   251m         74Mi            \n"
+                   "default     web-2   500m         128Mi           \n"
+                   "other       job     1000m        1024Mi          \n",
+                   "");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ .containers = TRUE });
+    assert_result (&r, 0,
+                   "POD     NAME      CPU(cores)   MEMORY(bytes)   \n"
+                   "db      main      5m           200Mi           \n"
+                   "web-1   app       251m         64Mi            \n"
+                   "web-1   sidecar   1m           10Mi            \n"
+                   "web-2   main      500m         128Mi           \n",
+                   "");
+  }
+  {
+    g_auto (Result) r
+        = RUN (f, NULL, ks_kubectl_top_pods,
+               (KsTopPodOptions){ .all_namespaces = TRUE, .containers = TRUE, .sort_by = "cpu" });
+    assert_result (&r, 0,
+                   "NAMESPACE   POD     NAME      CPU(cores)   MEMORY(bytes)   \n"
+                   "other       job     main      1000m        1024Mi          \n"
+                   "default     web-2   main      500m         128Mi           \n"
+                   "default     web-1   app       251m         64Mi            \n"
+                   "default     web-1   sidecar   1m           10Mi            \n"
+                   "default     db      main      5m           200Mi           \n",
+                   "");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods,
+                             (KsTopPodOptions){ .sort_by = "memory", .no_headers = TRUE });
+    assert_result (&r, 0,
+                   "db      5m     200Mi   \n"
+                   "web-2   500m   128Mi   \n"
+                   "web-1   251m   74Mi    \n",
+                   "");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ .sum = TRUE });
+    assert_result (&r, 0,
+                   "NAME    CPU(cores)   MEMORY(bytes)   \n"
+                   "db      5m           200Mi           \n"
+                   "web-1   251m         74Mi            \n"
+                   "web-2   500m         128Mi           \n"
+                   "        ________     ________        \n"
+                   "        756m         402Mi           \n",
+                   "");
+  }
+  {
+    g_auto (Result) r
+        = RUN (f, NULL, ks_kubectl_top_pods,
+               (KsTopPodOptions){ .all_namespaces = TRUE, .selector = "app=web", .sum = TRUE });
+    assert_result (&r, 0,
+                   "NAMESPACE   NAME    CPU(cores)   MEMORY(bytes)   \n"
+                   "default     web-1   251m         74Mi            \n"
+                   "default     web-2   500m         128Mi           \n"
+                   "                    ________     ________        \n"
+                   "                    751m         202Mi           \n",
+                   "");
+  }
+  {
+    g_auto (Result) r = RUN (f, "other", ks_kubectl_top_pods,
+                             (KsTopPodOptions){ .field_selector = "metadata.name=job" });
+    assert_result (&r, 0,
+                   "NAME   CPU(cores)   MEMORY(bytes)   \n"
+                   "job    1000m        1024Mi          \n",
+                   "");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ .name = "web-2" });
+    assert_result (&r, 0,
+                   "NAME    CPU(cores)   MEMORY(bytes)   \n"
+                   "web-2   500m         128Mi           \n",
+                   "");
+  }
+  /* A pod without metrics, one that does not exist, a selector matching only the former. */
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ .name = "new" });
+    assert_result (&r, 1, "",
+                   "Error from server (NotFound): podmetrics.metrics.k8s.io \"default/new\" not "
+                   "found\n");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ .name = "nope" });
+    assert_result (&r, 1, "", "Error from server (NotFound): pods \"nope\" not found\n");
+  }
+  {
+    g_auto (Result) r
+        = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ .selector = "app=new" });
+    assert_result (&r, 1, "", "error: Metrics not available for pod default/new, age: 5m0s\n");
+  }
+  /* Usage errors. */
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ .sort_by = "age" });
+    assert_result (&r, 2, "", "error: --sort-by accepts only cpu or memory\n");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods,
+                             (KsTopPodOptions){ .name = "db", .selector = "app=db" });
+    assert_result (&r, 2, "", "error: only one of NAME or selector can be provided\n");
+  }
+}
+
+static const char top_nodes[] = "NAME   CPU(cores)   CPU(%)      MEMORY(bytes)   MEMORY(%)   \n"
+                                "n1     1250m        65%         1536Mi          50%         \n"
+                                "n2     100m         10%         300Mi           29%         \n"
+                                "n3     <unknown>    <unknown>   <unknown>       <unknown>   \n";
+
+static void
+test_top_nodes (Fixture *f, gconstpointer data)
+{
+  make_top_objects (f);
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_nodes, (KsTopNodeOptions){ 0 });
+    assert_result (&r, 1, "", "error: Metrics API not available\n");
+  }
+  serve_metrics (f);
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_nodes, (KsTopNodeOptions){ 0 });
+    assert_result (&r, 1, "", "error: metrics not available yet\n");
+  }
+  server_call (f, store_points, NULL);
+  /* Percentages of the allocatable: 1250m of 1900m, 1536Mi of 3Gi; n3 has no metrics. */
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_nodes, (KsTopNodeOptions){ 0 });
+    assert_result (&r, 0, top_nodes, "");
+  }
+  {
+    g_auto (Result) r
+        = RUN (f, NULL, ks_kubectl_top_nodes, (KsTopNodeOptions){ .show_capacity = TRUE });
+    assert_result (&r, 0,
+                   "NAME   CPU(cores)   CPU(%)      MEMORY(bytes)   MEMORY(%)   \n"
+                   "n1     1250m        62%         1536Mi          37%         \n"
+                   "n2     100m         10%         300Mi           29%         \n"
+                   "n3     <unknown>    <unknown>   <unknown>       <unknown>   \n",
+                   "");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_nodes,
+                             (KsTopNodeOptions){ .sort_by = "cpu", .selector = "zone=a" });
+    assert_result (&r, 0,
+                   "NAME   CPU(cores)   CPU(%)   MEMORY(bytes)   MEMORY(%)   \n"
+                   "n1     1250m        65%      1536Mi          50%         \n"
+                   "n2     100m         10%      300Mi           29%         \n",
+                   "");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_nodes,
+                             (KsTopNodeOptions){ .name = "n2", .no_headers = TRUE });
+    assert_result (&r, 0, "n2    100m   10%   300Mi   29%   \n", "");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_nodes, (KsTopNodeOptions){ .name = "n3" });
+    assert_result (&r, 1, "",
+                   "Error from server (NotFound): nodemetrics.metrics.k8s.io \"n3\" not found\n");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_nodes, (KsTopNodeOptions){ .name = "n9" });
+    assert_result (&r, 1, "", "Error from server (NotFound): nodes \"n9\" not found\n");
+  }
+  {
+    g_auto (Result) r
+        = RUN (f, NULL, ks_kubectl_top_nodes, (KsTopNodeOptions){ .selector = "zone=b" });
+    assert_result (&r, 1, "", "error: metrics not available yet\n");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_nodes,
+                             (KsTopNodeOptions){ .name = "n1", .selector = "zone=a" });
+    assert_result (&r, 2, "", "error: only one of NAME or --selector can be provided\n");
+  }
+}
+
 /* ---- get -w ---------------------------------------------------------------------------------- */
 
 static void
@@ -2234,5 +2594,7 @@ main (int argc, char **argv)
   g_test_add ("/kubectl/rollout/undo", Fixture, NULL, fixture_setup, test_rollout_undo,
               fixture_teardown);
   g_test_add ("/kubectl/logs", Fixture, NULL, fixture_setup, test_logs, fixture_teardown);
+  g_test_add ("/kubectl/top/pods", Fixture, NULL, fixture_setup, test_top_pods, fixture_teardown);
+  g_test_add ("/kubectl/top/nodes", Fixture, NULL, fixture_setup, test_top_nodes, fixture_teardown);
   return g_test_run ();
 }

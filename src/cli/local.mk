@@ -13,6 +13,7 @@ kubesim_SOURCES = \
 	src/cli/cmd-get.c \
 	src/cli/cmd-image.c \
 	src/cli/cmd-logs.c \
+	src/cli/cmd-top.c \
 	src/cli/cmd-node.c \
 	src/cli/cmd-rollout.c \
 	src/cli/cmd-run.c \

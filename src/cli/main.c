@@ -23,6 +23,7 @@ static const KsCommand commands[] = {
   { "scale", ks_cmd_scale, "Set a deployment's replicas (kubectl scale)" },
   { "rollout", ks_cmd_rollout, "Follow or undo a deployment's rollout (kubectl rollout)" },
   { "logs", ks_cmd_logs, "Print a container's log (kubectl logs)" },
+  { "top", ks_cmd_top, "Show the cpu and memory pods or nodes use (kubectl top)" },
   { "version", ks_cmd_version, "Print the version" },
 };
 
