@@ -41,6 +41,7 @@ unit_tests = \
 	tests/test-metrics-api \
 	tests/test-net \
 	tests/test-net-real \
+	tests/test-node-agent \
 	tests/test-node-ipam \
 	tests/test-node-lifecycle \
 	tests/test-oci-bundle \
@@ -74,6 +75,7 @@ tests_test_metrics_LDADD = $(test_ldadd)
 tests_test_metrics_api_LDADD = $(test_ldadd)
 tests_test_net_LDADD = $(test_ldadd)
 tests_test_net_real_LDADD = $(test_ldadd)
+tests_test_node_agent_LDADD = $(test_ldadd)
 tests_test_node_ipam_LDADD = $(test_ldadd)
 tests_test_node_lifecycle_LDADD = $(test_ldadd)
 tests_test_oci_bundle_LDADD = $(test_ldadd)

@@ -907,12 +907,22 @@ test_node_status (Fixture *f, gconstpointer data)
   KsNodeStatus *status;
   guint k = 0;
 
+  /* What a real agent also reports: its Hostname address and nodeInfo. */
+  reg->hostname = g_strdup ("n1");
+  reg->node_info = g_new0 (KsNodeSystemInfo, 1);
+  reg->node_info->kernel_version = g_strdup ("6.1.0-18-amd64");
+  reg->node_info->kubelet_version = g_strdup (KS_KUBELET_VERSION);
   run_to (f, 1 * SEC);
   status = ks_node_status_new (f->client, f->clock, &f->sink.parent, reg, &options);
   run_to (f, 1 * SEC);
   g_assert_cmpstr (
       ks_object_get_label (KS_OBJECT (get_node (f, "n1")), "topology.kubernetes.io/zone"), ==, "z");
   g_assert_cmpint (get_node (f, "n1")->allocatable.milli_cpu, ==, 4000);
+  g_assert_cmpstr (get_node (f, "n1")->hostname, ==, "n1");
+  g_assert_nonnull (get_node (f, "n1")->node_info);
+  g_assert_cmpstr (get_node (f, "n1")->node_info->kernel_version, ==, "6.1.0-18-amd64");
+  g_assert_cmpstr (get_node (f, "n1")->node_info->kubelet_version, ==, KS_KUBELET_VERSION);
+  g_assert_null (get_node (f, "n1")->node_info->os_image);
   assert_node_condition (f, "n1", KS_NODE_COND_READY, KS_CONDITION_TRUE, "KubeletReady",
                          "kubelet is posting ready status", 1 * SEC, 1 * SEC);
   assert_node_condition (f, "n1", KS_NODE_COND_MEMORY_PRESSURE, KS_CONDITION_FALSE,
@@ -951,6 +961,7 @@ test_node_status (Fixture *f, gconstpointer data)
                          15 * SEC, 1 * SEC);
   g_assert_cmpuint (ks_node_status_get_n_posts (status), ==, 3);
   g_assert_cmpuint (n_events (f, "NodeReady", NULL), ==, 1);
+  g_assert_cmpstr (get_node (f, "n1")->node_info->kernel_version, ==, "6.1.0-18-amd64");
 
   /* Stopped: no more heartbeats. */
   ks_node_status_free (status);
