@@ -1,8 +1,9 @@
 #!/bin/sh
 # Real mode end to end, as a user drives it, in private network and mount namespaces with a data
 # directory and cgroup parent of the test's own and the API on a free port of 127.0.0.1:
-#   cluster up (2 nodes) → apply examples/real/web.yaml → pods Running with IPs → the NodePort
-#   answers, from both pods → logs → a killed container is restarted and counted → a node agent
+#   cluster up (2 nodes, metrics scraped every 2 s) → apply examples/real/web.yaml → pods Running
+#   with IPs → the NodePort answers, from both pods → logs → top pods and top nodes show the
+#   memory pods use → a killed container is restarted and counted → a node agent
 #   killed: its node goes NotReady and its pods are evicted and replaced on the other node →
 #   the control plane killed and started again: objects and running containers are kept →
 #   cluster down: no container, cgroup, network namespace, veth or bridge left.
@@ -85,7 +86,8 @@ running_is () {
 kubesim cluster up --nodes 2 --node-cpu 1 --node-memory 1Gi --port "$port" \
   --cgroup-parent "$KS_TEST_CGROUP" \
   --control-plane-arg=--node-monitor-period=1s \
-  --control-plane-arg=--node-monitor-grace-period=25s >"$TMP/up" 2>&1
+  --control-plane-arg=--node-monitor-grace-period=25s \
+  --control-plane-arg=--metric-resolution=2s >"$TMP/up" 2>&1
 expect_eq "cluster up exits 0" $? 0
 expect_grep "cluster up says the nodes are Ready" "Cluster up: 2 nodes Ready" "$TMP/up"
 kubesim cluster status >"$TMP/status" 2>&1
@@ -113,9 +115,56 @@ kubesim logs "$pod" >"$TMP/logs" 2>&1
 expect_eq "logs exits 0" $? 0
 expect_grep "logs show the requests the pod served (httpd -v)" ": response:200$" "$TMP/logs"
 
+# ---- resource metrics: top pods and top nodes ----
+# A pod on each node holding a 16 MB string, so that each node's memory shows in whole MiB (the
+# loop keeps the shell: ash would exec a last command in its place).
+for n in 0 1; do
+  cat <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: mem-$n, labels: {app: mem}}
+spec:
+  nodeName: node-$n
+  terminationGracePeriodSeconds: 1
+  containers:
+    - name: c
+      image: busybox
+      command: [sh, -c, 'x=\$(head -c 16000000 /dev/zero | tr "\\\\0" a); while :; do sleep 3600; done']
+---
+EOF
+done >"$TMP/mem.yaml"
+kubesim apply -f "$TMP/mem.yaml" >/dev/null
+wait_for "the mem pods Running" 30 running_is mem 2
+# Every pod listed with its usage (web's httpd may use less than 1Mi), mem's at least 10Mi.
+top_pods_ok () {
+  kubesim top pods >"$TMP/top-pods" 2>&1 &&
+    [ "$(grep -c '^web-[a-z0-9-]*  *[0-9][0-9]*m  *[0-9][0-9]*Mi  *$' "$TMP/top-pods")" -eq 2 ] &&
+    [ "$(grep -c '^mem-[01]  *[0-9][0-9]*m  *[1-9][0-9][0-9]*Mi  *$' "$TMP/top-pods")" -eq 2 ]
+}
+wait_for "top pods shows the pods' usage, mem's in tens of MiB" 30 top_pods_ok
+cat "$TMP/top-pods" >&2
+curl -s "http://127.0.0.1:$port/apis/metrics.k8s.io/v1beta1/namespaces/default/pods" >"$TMP/pm.json"
+expect_eq "the metrics API gives every container of the 4 pods a memory above 0" \
+  "$(jq '[.items[].containers[] | select(.usage.memory != "0")] | length' "$TMP/pm.json")" 4
+kubesim top pods --containers >"$TMP/top-containers" 2>&1
+expect_grep "top pods --containers names the container" "^mem-0  *c  *[0-9]*m  *[1-9][0-9]*Mi" \
+  "$TMP/top-containers"
+kubesim top nodes >"$TMP/top-nodes" 2>&1
+expect_eq "top nodes exits 0" $? 0
+cat "$TMP/top-nodes" >&2
+expect_eq "top nodes shows both nodes' memory (MiB and % of 1Gi)" \
+  "$(grep -c '^node-[01]  *[0-9][0-9]*m  *[0-9][0-9]*%  *[1-9][0-9]*Mi  *[0-9][0-9]*%  *$' "$TMP/top-nodes")" 2
+kubesim delete pod -l app=mem >/dev/null 2>&1
+expect_eq "the mem pods are deleted" $? 0
+
 # ---- a killed container is restarted and counted ----
-uid=$(kubesim get pod "$pod" -o json | jq -r .metadata.uid)
-runc --root "$D/runc" kill "$uid-httpd" KILL
+# The container's runc id is in its status, runc://<id>: that of the container's first instance.
+cid=$(kubesim get pod "$pod" -o json | jq -r '.status.containerStatuses[0].containerID')
+case $cid in
+  runc://*-httpd-0) ok "the containerID names runc's container ($cid)" ;;
+  *) fail "the containerID is \"$cid\", not runc://<uid>-httpd-0" ;;
+esac
+runc --root "$D/runc" kill "${cid#runc://}" KILL
 restarts_are () {
   [ "$(kubesim get pod "$pod" -o json | jq '.status.containerStatuses[0].restartCount')" = "$1" ]
 }
