@@ -129,6 +129,7 @@ expect_usage "scale without --replicas" scale deployment web
 expect_usage "delete without arguments" delete
 expect_usage "delete --wait maybe" delete pods x --wait maybe
 expect_usage "delete --timeout with a bad duration" delete pods x --timeout soon
+expect_grep "a bad duration is explained once" '^kubesim delete: --timeout: invalid duration "soon": expected a number followed by a unit (ns, us, ms, s, m or h), e.g. "30s", "1.5h" or "1h30m"$' "$TMP/out"
 expect_usage "logs without a pod" logs
 expect_usage "rollout without a command" rollout
 expect_usage "rollout with an unknown command" rollout frob deploy/web

@@ -94,8 +94,12 @@ ks_cli_parse_duration (const char *command, const char *option, const char *text
     }
   if (!ks_duration_parse (text, out, &error) || *out < 0)
     {
-      g_printerr ("kubesim %s: %s: invalid duration \"%s\"%s%s (e.g. 30s, 5m, 1h)\n", command,
-                  option, text, error != NULL ? ": " : "", error != NULL ? error->message : "");
+      /* The parser's message names the text and says what would be valid. */
+      if (error != NULL)
+        g_printerr ("kubesim %s: %s: %s\n", command, option, error->message);
+      else
+        g_printerr ("kubesim %s: %s: invalid duration \"%s\": negative (e.g. 30s, 5m, 1h)\n",
+                    command, option, text);
       return FALSE;
     }
   return TRUE;
