@@ -10,7 +10,8 @@ G_BEGIN_DECLS
  * tmpfs on /run/netns, lo up), so that nothing it does to interfaces, addresses or routes can
  * reach the machine's network.  Call it first in main(), before any thread exists.  Returns
  * NULL, or why it cannot be done (owned; the caller skips its tests with it): not root, no
- * unshare, ip or busybox missing. */
+ * unshare, ip or busybox missing, or mounts that cannot be made private (a chroot whose root is
+ * not a mount point). */
 char *ks_test_enter_private_netns (void);
 
 /* Runs argv to completion (killed after timeout_s seconds) while iterating the thread-default
