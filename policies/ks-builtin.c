@@ -17,10 +17,34 @@ static const KsSchedulerPlugin *const builtin[] = {
   &ks_plugin_balanced_allocation, NULL,
 };
 
+/* ---- Research policies (docs/policies.md) ----------------------------------------------------
+ * Not in the default profile: a profile enables them by name.  Kept apart from the table above,
+ * which is the default profile's multiPoint list. */
+static const KsSchedulerPlugin *const research[] = {
+  /* score */
+  &ks_plugin_random,
+  &ks_plugin_first_fit,
+  &ks_plugin_best_fit,
+  &ks_plugin_worst_fit,
+  &ks_plugin_dot_product,
+  &ks_plugin_gpu_packing,
+  /* queue sort */
+  &ks_plugin_fifo,
+  &ks_plugin_shortest_job_first,
+  &ks_plugin_dominant_resource_fairness,
+  NULL,
+};
+
 const KsSchedulerPlugin *const *
 ks_builtin_scheduler_plugins (void)
 {
   return builtin;
+}
+
+const KsSchedulerPlugin *const *
+ks_research_scheduler_plugins (void)
+{
+  return research;
 }
 
 const KsSchedulerPlugin *
@@ -29,6 +53,9 @@ ks_builtin_scheduler_plugin_lookup (const char *name)
   for (guint i = 0; builtin[i] != NULL; i++)
     if (strcmp (builtin[i]->name, name) == 0)
       return builtin[i];
+  for (guint i = 0; research[i] != NULL; i++)
+    if (strcmp (research[i]->name, name) == 0)
+      return research[i];
   return NULL;
 }
 

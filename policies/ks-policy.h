@@ -1,19 +1,26 @@
-/* ks-policy.h: the scheduler policy ABI.
+/* ks-policy.h: the scheduler policy ABI (installed as <policies/ks-policy.h>; pkg-config
+ * kubesim-policy).
  *
  * A scheduler plugin is a const KsSchedulerPlugin: a name and the extension points it
  * implements (queue sort, PreFilter, Filter, PostFilter, PreScore, Score, NormalizeScore,
- * Reserve/Unreserve), as in the Kubernetes scheduling framework.  The framework calls plugins;
- * plugins never call into the engine.  A plugin sees the pod, the node views (KsNodeInfo) and its
- * own state, so a unit test needs nothing but a hand-built node view.
+ * Reserve/Unreserve), as in the Kubernetes scheduling framework, and optional observers of the
+ * cluster.  The framework calls plugins; plugins never call into the engine.  A plugin sees the
+ * pod, the node views (KsNodeInfo) and its own state, so a unit test needs nothing but a
+ * hand-built node view.
  *
- * Built-in plugins are listed in policies/ks-builtin.c.  External plugins are shared objects
- * exporting ks_policy_module_init (a later version of this ABI loads them with GModule).
+ * Built-in plugins are listed in policies/ks-builtin.c.  External plugins live in shared objects
+ * that export ks_policy_module_init (below); kubesim loads them with GModule from --policy-path
+ * and KUBESIM_POLICY_PATH (policies/ks-policy-modules.h).  docs/policy-abi.md documents every
+ * struct and callback.
  *
- * Versioning: KS_POLICY_ABI_VERSION changes whenever a struct here changes incompatibly; the
- * loader refuses plugins built for another version.  Version 1 was the first (with
- * Reserve/Unreserve); version 2 adds the framework handle (cluster objects, what-if filtering
- * for preemption), PreFilter extensions (AddPod/RemovePod, cycle cloning), PostFilter victims,
- * and the node view's host ports and affinity pod lists. */
+ * Versioning: KS_POLICY_ABI_VERSION changes whenever a struct or a callback here changes
+ * incompatibly; the loader refuses modules and plugins built for another version.  Version 1
+ * was the first (with Reserve/Unreserve); version 2 adds the framework handle (cluster objects,
+ * what-if filtering for preemption), PreFilter extensions (AddPod/RemovePod, cycle cloning),
+ * PostFilter victims, and the node view's host ports and affinity pod lists; version 3 adds the
+ * module entry point ks_policy_module_init and the cluster observers (observe_pod,
+ * observe_node).  The entry point's signature never changes, so that the loader can always ask
+ * a module for its version. */
 #pragma once
 
 #include <glib.h>
@@ -25,7 +32,7 @@
 
 G_BEGIN_DECLS
 
-#define KS_POLICY_ABI_VERSION 2
+#define KS_POLICY_ABI_VERSION 3
 
 /* Errors from plugins (bad args).  Messages name the offending field of the args. */
 #define KS_POLICY_ERROR (ks_policy_error_quark ())
@@ -208,14 +215,60 @@ struct _KsSchedulerPlugin
   /* Unreserve: undo reserve (a later Reserve plugin failed, or binding failed).  Must not fail.
    * Called in reverse order.  NULL: none. */
   void (*unreserve) (KsPluginCtx *ctx, const KsPod *pod, const char *node);
+
+  /* Observers (version 3), for plugins whose state follows the cluster rather than one cycle
+   * (per-namespace usage for a fair queue, which GPU holds which pod).  They get the instance,
+   * not a ctx, and run outside scheduling cycles.  Return TRUE when the plugin's queue order
+   * may have changed (a queue-sort plugin whose less reads this state): the scheduling queue
+   * then re-sorts activeQ before it hands out the next pod.  NULL: not observed. */
+  /* The scheduler's cache started (added TRUE) or stopped (FALSE) accounting pod on node: once
+   * when a pod is assumed or first seen bound, once when it is deleted, finishes (Succeeded or
+   * Failed) or its binding fails; calls for one pod alternate.  node is the view after the
+   * change; node->node is NULL while the Node object is unknown. */
+  gboolean (*observe_pod) (gpointer instance, const KsPod *pod, const KsNodeInfo *node,
+                           gboolean added);
+  /* A node was added (old_node NULL), updated, or removed (node NULL). */
+  gboolean (*observe_node) (gpointer instance, const KsNode *old_node, const KsNode *node);
 };
 
 /* DefaultNormalizeScore (helper/normalize_score.go): scale to [0, max] by the highest score;
  * with reverse, max − s. */
 void ks_default_normalize_score (gint64 max, gboolean reverse, gint64 *scores, guint n);
 
-/* The built-in plugins, in Kubernetes' default-profile order; NULL-terminated. */
+/* The built-in plugins of Kubernetes' default profile, in its order; NULL-terminated. */
 const KsSchedulerPlugin *const *ks_builtin_scheduler_plugins (void);
+/* The built-in research policies (docs/policies.md), in no profile by default; NULL-terminated. */
+const KsSchedulerPlugin *const *ks_research_scheduler_plugins (void);
+/* A built-in plugin (default profile or research) by name, or NULL. */
 const KsSchedulerPlugin *ks_builtin_scheduler_plugin_lookup (const char *name);
+
+/* External modules.
+ *
+ * A policy module is a shared object that exports
+ *
+ *   KS_POLICY_EXPORT const KsSchedulerPlugin *const *
+ *   ks_policy_module_init (guint32 host_abi_version, guint32 *module_abi_version);
+ *
+ * kubesim calls it once, right after loading the module, with the ABI version it was built
+ * with.  The module sets *module_abi_version to KS_POLICY_ABI_VERSION (the version it was
+ * compiled against) and returns its plugins, a NULL-terminated array that lives as long as the
+ * module (a static array).  Each plugin's abi_version must be KS_POLICY_ABI_VERSION as well.  A
+ * module may return NULL to refuse a host version it cannot work with.  The module stays loaded
+ * until the process exits. */
+#define KS_POLICY_MODULE_INIT_SYMBOL "ks_policy_module_init"
+
+typedef const KsSchedulerPlugin *const *(*KsPolicyModuleInitFunc) (guint32 host_abi_version,
+                                                                   guint32 *module_abi_version);
+
+/* Marks the entry point exported when a module is built with -fvisibility=hidden. */
+#if defined(__GNUC__)
+#define KS_POLICY_EXPORT __attribute__ ((visibility ("default")))
+#else
+#define KS_POLICY_EXPORT
+#endif
+
+/* Declared here so that a module's definition is checked against the signature. */
+KS_POLICY_EXPORT const KsSchedulerPlugin *const *
+ks_policy_module_init (guint32 host_abi_version, guint32 *module_abi_version);
 
 G_END_DECLS

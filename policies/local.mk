@@ -5,8 +5,52 @@ policies_libks_policies_la_SOURCES = \
 	policies/ks-policy.h \
 	policies/ks-builtin-private.h \
 	policies/ks-builtin.c \
+	policies/ks-policy-modules.c \
+	policies/ks-policy-modules.h \
+	policies/plugin-gpu-packing.c \
 	policies/plugin-node-affinity.c \
 	policies/plugin-node-basic.c \
 	policies/plugin-node-resources.c \
 	policies/plugin-priority-sort.c \
+	policies/plugin-queue-sort.c \
+	policies/plugin-research-score.c \
 	policies/plugin-taint-toleration.c
+
+# The installed ABI (docs/policy-abi.md): ks-policy.h and the headers it includes, at the paths
+# they have here, under $(includedir)/kubesim, so that the header's own #include lines work
+# unchanged with -I$(includedir)/kubesim; and kubesim-policy.pc for pkg-config.
+kubesimincludedir = $(includedir)/kubesim
+nobase_kubesiminclude_HEADERS = \
+	policies/ks-policy.h \
+	src/ks-intern.h \
+	src/api/ks-decode.h \
+	src/api/ks-diag.h \
+	src/api/ks-node.h \
+	src/api/ks-object.h \
+	src/api/ks-pod.h \
+	src/api/ks-resources.h \
+	src/api/ks-selector.h \
+	src/api/ks-strmap.h \
+	src/api/ks-taint.h \
+	src/api/ks-yaml.h
+pkgconfigdir = $(libdir)/pkgconfig
+pkgconfig_DATA = policies/kubesim-policy.pc
+EXTRA_DIST += policies/kubesim-policy.pc.in
+CLEANFILES += policies/kubesim-policy.pc
+# Made by make rather than configure, so that abi_version follows the header.
+policies/kubesim-policy.pc: $(srcdir)/policies/kubesim-policy.pc.in $(srcdir)/policies/ks-policy.h
+	$(AM_V_GEN)$(MKDIR_P) policies && \
+	abi=`sed -n 's/^#define KS_POLICY_ABI_VERSION \([0-9][0-9]*\)$$/\1/p' $(srcdir)/policies/ks-policy.h` && \
+	test -n "$$abi" && \
+	sed -e 's|@prefix@|$(prefix)|g' -e 's|@exec_prefix@|$(exec_prefix)|g' \
+	    -e 's|@libdir@|$(libdir)|g' -e 's|@includedir@|$(includedir)|g' \
+	    -e "s|@KS_POLICY_ABI_VERSION@|$$abi|g" -e 's|@PACKAGE_VERSION@|$(PACKAGE_VERSION)|g' \
+	    $(srcdir)/policies/kubesim-policy.pc.in >$@.tmp && mv $@.tmp $@
+
+# An external plug-in built as a module (a shared object), the way a third party builds one;
+# tests load it with --policy-path.  -rpath makes libtool build a shared object although the
+# module is not installed; --tag=disable-static builds it PIC and without a static archive.
+noinst_LTLIBRARIES += policies/examples/prefer-node-label.la
+policies_examples_prefer_node_label_la_SOURCES = policies/examples/prefer-node-label.c
+policies_examples_prefer_node_label_la_LDFLAGS = -module -avoid-version -rpath /nowhere
+policies_examples_prefer_node_label_la_LIBTOOLFLAGS = --tag=disable-static

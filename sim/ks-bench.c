@@ -72,20 +72,24 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
   s->nodes = g_ptr_array_new ();
   s->objects = g_ptr_array_new ();
   s->actions = g_ptr_array_new ();
-  s->scheduler = ks_scheduler_config_new_default ();
+  s->scheduler = p->config != NULL ? ks_scheduler_config_load_file (p->config, error)
+                                   : ks_scheduler_config_new_default ();
   pool->name = g_strdup ("node");
   pool->count = p->nodes;
   ks_resources_set (&pool->capacity, KS_RESOURCE_CPU, 32000);
   ks_resources_set (&pool->capacity, KS_RESOURCE_MEMORY, G_GINT64_CONSTANT (128) << 30);
   ks_resources_set (&pool->capacity, KS_RESOURCE_PODS, 110);
   g_ptr_array_add (s->pools, pool);
+  if (s->scheduler == NULL)
+    return FALSE;
 
   sim = ks_sim_new (s, p->seed, error);
   if (sim == NULL || !ks_sim_start (sim, error))
     goto fail;
   ks_sim_run_until (sim, 0, NULL, NULL);
   client = ks_sim_get_client (sim);
-  r->nodes_scored = ks_num_feasible_nodes_to_find (0, p->nodes);
+  r->nodes_scored
+      = ks_num_feasible_nodes_to_find (s->scheduler->percentage_of_nodes_to_score, p->nodes);
   r->rss_nodes = resident_bytes ();
 
   labels = ks_str_map_new_pairs ("app", "bench", NULL);

@@ -12,6 +12,7 @@ typedef struct
   guint nodes;
   guint pods;
   guint64 seed;
+  const char *config; /* a KubeSchedulerConfiguration file, or NULL for the default profile */
 } KsBenchParams;
 
 typedef struct
@@ -27,6 +28,7 @@ typedef struct
   guint64 finished; /* pods that ran to completion */
 } KsBenchResult;
 
+/* FALSE with error: KS_INPUT_ERROR when the configuration file is not valid, else the failure. */
 gboolean ks_bench_run (const KsBenchParams *params, KsBenchResult *result, GError **error);
 
 G_END_DECLS

@@ -6,7 +6,8 @@ command -v clang-format >/dev/null 2>&1 || skip "clang-format is not installed (
 cd "$TOP_SRCDIR" || exit 99
 n=0
 for f in src/*.c src/*.h src/*/*.c src/*/*.h sim/*.c sim/*.h policies/*.c policies/*.h \
-         analysis/*.c analysis/*.h real/*.c real/*.h tests/*.c tests/*.h; do
+         policies/examples/*.c analysis/*.c analysis/*.h real/*.c real/*.h tests/*.c tests/*.h \
+         tests/modules/*.c; do
   [ -e "$f" ] || continue
   n=$((n + 1))
   if ! clang-format --style=file "$f" | cmp -s - "$f"; then

@@ -8,6 +8,10 @@ AM_TESTS_ENVIRONMENT = \
 	FUZZ_YAML='$(abs_top_builddir)/tests/fuzz-yaml'; export FUZZ_YAML; \
 	STORE_CRASH_WRITER='$(abs_top_builddir)/tests/store-crash-writer'; export STORE_CRASH_WRITER; \
 	TOP_SRCDIR='$(abs_top_srcdir)'; export TOP_SRCDIR; \
+	TOP_BUILDDIR='$(abs_top_builddir)'; export TOP_BUILDDIR; \
+	KS_EXAMPLE_MODULE='$(abs_top_builddir)/policies/examples/.libs/prefer-node-label.so'; \
+	export KS_EXAMPLE_MODULE; \
+	KS_BAD_MODULES='$(abs_top_builddir)/tests/modules/.libs/'; export KS_BAD_MODULES; \
 	G_DEBUG=fatal-criticals; export G_DEBUG; \
 	$(sanitizer_environment)
 if ENABLE_SANITIZERS
@@ -45,6 +49,7 @@ unit_tests = \
 	tests/test-node-ipam \
 	tests/test-node-lifecycle \
 	tests/test-oci-bundle \
+	tests/test-policies \
 	tests/test-printers \
 	tests/test-prober-gio \
 	tests/test-quantity \
@@ -79,6 +84,9 @@ tests_test_node_agent_LDADD = $(test_ldadd)
 tests_test_node_ipam_LDADD = $(test_ldadd)
 tests_test_node_lifecycle_LDADD = $(test_ldadd)
 tests_test_oci_bundle_LDADD = $(test_ldadd)
+tests_test_policies_LDADD = $(test_ldadd)
+# It loads policy modules that call kubesim's functions.
+tests_test_policies_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_prober_gio_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
@@ -126,6 +134,8 @@ shell_tests = \
 	tests/golden.sh \
 	tests/kubectl.sh \
 	tests/kubectl-real.sh \
+	tests/policies.sh \
+	tests/policy-abi.sh \
 	tests/quickstart.sh \
 	tests/real-cluster.sh \
 	tests/real-node.sh \
@@ -136,7 +146,7 @@ shell_tests = \
 	tests/valgrind.sh
 TESTS += $(shell_tests)
 
-EXTRA_DIST += $(shell_tests) tests/lib.sh tests/libsoup.supp \
+EXTRA_DIST += $(shell_tests) tests/lib.sh tests/libsoup.supp tests/modules/bad-module.c \
 	tests/bad tests/corpus tests/golden tests/scenarios
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
@@ -150,3 +160,64 @@ check-valgrind: $(check_PROGRAMS) kubesim
 		LOG_COMPILER='$(VALGRIND) $(VALGRIND_FLAGS)' \
 		TESTS_ENVIRONMENT="G_SLICE=always-malloc KS_VALGRIND='$(VALGRIND) $(VALGRIND_FLAGS)'; export G_SLICE KS_VALGRIND;"
 .PHONY: check-valgrind
+
+# Policy modules the loader must refuse (tests/test-policies.c, tests/policies.sh): one source,
+# one module per BAD_* macro.  Shared objects, like policies/examples.
+bad_modules = \
+	tests/modules/bad-no-symbol.la \
+	tests/modules/bad-module-version.la \
+	tests/modules/bad-plugin-version.la \
+	tests/modules/bad-builtin-name.la \
+	tests/modules/bad-example-name.la \
+	tests/modules/bad-no-name.la \
+	tests/modules/bad-no-point.la \
+	tests/modules/bad-null.la \
+	tests/modules/bad-empty.la \
+	tests/modules/bad-twice.la \
+	tests/modules/bad-undefined.la
+check_LTLIBRARIES += $(bad_modules)
+bad_module_ldflags = -module -avoid-version -rpath /nowhere
+tests_modules_bad_no_symbol_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_no_symbol_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NO_SYMBOL
+tests_modules_bad_no_symbol_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_no_symbol_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_module_version_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_module_version_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_MODULE_VERSION
+tests_modules_bad_module_version_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_module_version_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_plugin_version_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_plugin_version_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_PLUGIN_VERSION
+tests_modules_bad_plugin_version_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_plugin_version_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_builtin_name_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_builtin_name_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_BUILTIN_NAME
+tests_modules_bad_builtin_name_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_builtin_name_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_example_name_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_example_name_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_EXAMPLE_NAME
+tests_modules_bad_example_name_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_example_name_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_no_name_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_no_name_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NO_NAME
+tests_modules_bad_no_name_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_no_name_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_no_point_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_no_point_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NO_POINT
+tests_modules_bad_no_point_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_no_point_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_null_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_null_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NULL
+tests_modules_bad_null_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_null_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_empty_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_empty_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_EMPTY
+tests_modules_bad_empty_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_empty_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_twice_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_twice_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_TWICE
+tests_modules_bad_twice_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_twice_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_undefined_la_SOURCES = tests/modules/bad-module.c
+tests_modules_bad_undefined_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_UNDEFINED
+tests_modules_bad_undefined_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_undefined_la_LIBTOOLFLAGS = --tag=disable-static

@@ -5,6 +5,7 @@
 
 #include "ks-cli.h"
 #include "sim/ks-bench.h"
+#include "src/api/ks-diag.h"
 
 /* a / b rounded, or "-" when b is 0 (a burst too short for the clock, no live pod). */
 static const char *
@@ -22,12 +23,17 @@ ks_cmd_bench (int argc, char **argv)
   g_autofree char *nodes = NULL;
   gint pods_per_node = 10;
   gint64 seed = 1;
+  g_autofree char *config = NULL;
+  g_auto (GStrv) policy_path = NULL;
   GOptionEntry entries[] = {
     { "nodes", 'n', 0, G_OPTION_ARG_STRING, &nodes,
       "Cluster sizes to measure, comma-separated (default 1000,10000)", "N,..." },
     { "pods-per-node", 'p', 0, G_OPTION_ARG_INT, &pods_per_node,
       "Pods per node in the burst (default 10)", "N" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "N" },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &config,
+      "The scheduler's KubeSchedulerConfiguration (default: Kubernetes' default profile)", "FILE" },
+    KS_CLI_POLICY_PATH_OPTION (policy_path),
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
@@ -47,6 +53,8 @@ ks_cmd_bench (int argc, char **argv)
                   argc > 1 ? "unexpected argument" : "values must be positive");
       return KS_EXIT_USAGE;
     }
+  if (!ks_cli_load_policies ("bench", policy_path))
+    return KS_EXIT_USAGE;
   sizes = g_strsplit (nodes != NULL ? nodes : "1000,10000", ",", -1);
   for (guint i = 0; sizes[i] != NULL; i++)
     {
@@ -72,14 +80,14 @@ ks_cmd_bench (int argc, char **argv)
       p.nodes = (guint) n;
       p.pods = p.nodes * (guint) pods_per_node;
       p.seed = (guint64) seed;
+      p.config = config;
       if (!ks_bench_run (&p, &r, &error))
         {
           g_printerr ("kubesim bench: %s\n", error->message);
-          return KS_EXIT_FAILED;
+          return error->domain == KS_INPUT_ERROR ? KS_EXIT_USAGE : KS_EXIT_FAILED;
         }
-      printf ("%u nodes, %u pods (seed %" G_GUINT64_FORMAT
-              ", default profile, %u nodes filtered per pod)\n",
-              p.nodes, p.pods, p.seed, r.nodes_scored);
+      printf ("%u nodes, %u pods (seed %" G_GUINT64_FORMAT ", %s, %u nodes filtered per pod)\n",
+              p.nodes, p.pods, p.seed, config != NULL ? config : "default profile", r.nodes_scored);
       printf ("  scheduling:  %" G_GUINT64_FORMAT " pods bound in %.3f s = %s pods/s\n",
               r.scheduled, r.schedule_seconds, ratio (rate, r.scheduled, r.schedule_seconds));
       printf ("  lifecycle:   %" G_GUINT64_FORMAT

@@ -25,6 +25,7 @@ ks_cmd_control_plane (int argc, char **argv)
   char *data_dir = NULL, *config = NULL;
   g_autofree char *seed = NULL;
   g_autofree char *resolution = NULL;
+  g_auto (GStrv) policy_path = NULL;
   GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
       "Where the database lives (default $KUBESIM_DATA_DIR or " KS_DEFAULT_DATA_DIR ")", "DIR" },
@@ -38,6 +39,7 @@ ks_cmd_control_plane (int argc, char **argv)
       "How often the nodes' resource metrics are scraped, as metrics-server's flag (default 15s, "
       "at least 1s)",
       "DURATION" },
+    KS_CLI_POLICY_PATH_OPTION (policy_path),
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
@@ -90,6 +92,9 @@ ks_cmd_control_plane (int argc, char **argv)
       g_printerr ("kubesim control-plane: %s\n", error->message);
       return KS_EXIT_USAGE;
     }
+  /* Before the configuration is read: it may enable a loaded plugin. */
+  if (!ks_cli_load_policies ("control-plane", policy_path))
+    return KS_EXIT_USAGE;
   cp = ks_control_plane_new (&o, &error);
   if (cp == NULL)
     {

@@ -17,6 +17,7 @@ typedef struct
   char *seed;
   char *duration;
   char *sample_every;
+  char **policy_path;
   gboolean quiet;
 } RunOptions;
 
@@ -110,6 +111,7 @@ ks_cmd_run (int argc, char **argv)
     { "sample-every", 0, 0, G_OPTION_ARG_STRING, &o.sample_every,
       "Metrics sampling interval (default 10s)", "T" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print only errors and warnings", NULL },
+    KS_CLI_POLICY_PATH_OPTION (o.policy_path),
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("SCENARIO");
@@ -149,6 +151,12 @@ ks_cmd_run (int argc, char **argv)
     {
       g_printerr ("kubesim run: --sample-every: %s\n",
                   error ? error->message : "must be greater than 0");
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
+  /* Before the scenario: its scheduler profile may enable a loaded plugin. */
+  if (!ks_cli_load_policies ("run", o.policy_path))
+    {
       status = KS_EXIT_USAGE;
       goto out;
     }
@@ -243,5 +251,6 @@ out:
   g_free (o.seed);
   g_free (o.duration);
   g_free (o.sample_every);
+  g_strfreev (o.policy_path);
   return status;
 }

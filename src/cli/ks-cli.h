@@ -33,6 +33,7 @@ int ks_cmd_scale (int argc, char **argv);
 int ks_cmd_rollout (int argc, char **argv);
 int ks_cmd_logs (int argc, char **argv);
 int ks_cmd_top (int argc, char **argv);
+int ks_cmd_policies (int argc, char **argv);
 
 /* Parse options with context; on error print "kubesim CMD: message" and the hint to use
  * --help, and return FALSE. */
@@ -41,5 +42,17 @@ gboolean ks_cli_parse (GOptionContext *context, const char *command, int *argc, 
 /* A --seed value: digits only, 0 to 2^64-1 (strtoull would skip spaces, take a sign and
  * saturate).  FALSE after printing "kubesim CMD: --seed: ...". */
 gboolean ks_cli_parse_seed (const char *command, const char *text, guint64 *out);
+
+/* The --policy-path option of the commands that schedule: dirs is a char ** the option fills. */
+#define KS_CLI_POLICY_PATH_OPTION(dirs)                                                            \
+  {                                                                                                \
+    "policy-path", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &(dirs),                                     \
+        "Load scheduler policy modules (*.so) from DIR; repeatable, before $KUBESIM_POLICY_PATH",  \
+        "DIR"                                                                                      \
+  }
+
+/* Load the policy modules of dirs (--policy-path, may be NULL) and $KUBESIM_POLICY_PATH, before
+ * any configuration is read.  FALSE after printing "kubesim CMD: <problem>" (exit 2). */
+gboolean ks_cli_load_policies (const char *command, char **dirs);
 
 G_END_DECLS

@@ -15,8 +15,11 @@ kubesim_SOURCES = \
 	src/cli/cmd-logs.c \
 	src/cli/cmd-top.c \
 	src/cli/cmd-node.c \
+	src/cli/cmd-policies.c \
 	src/cli/cmd-rollout.c \
 	src/cli/cmd-run.c \
 	src/cli/cmd-scale.c \
 	src/cli/cmd-version.c
 kubesim_LDADD = libkubesim.la
+# Policy modules call kubesim's ks_* functions: export them to the modules kubesim loads.
+kubesim_LDFLAGS = $(AM_LDFLAGS) -export-dynamic

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ks-cli.h"
+#include "policies/ks-policy-modules.h"
 
 static const KsCommand commands[] = {
   { "run", ks_cmd_run, "Simulate a scenario and write events, metrics and a summary" },
@@ -24,6 +25,7 @@ static const KsCommand commands[] = {
   { "rollout", ks_cmd_rollout, "Follow or undo a deployment's rollout (kubectl rollout)" },
   { "logs", ks_cmd_logs, "Print a container's log (kubectl logs)" },
   { "top", ks_cmd_top, "Show the cpu and memory pods or nodes use (kubectl top)" },
+  { "policies", ks_cmd_policies, "List the scheduler plugins: built in and loaded from modules" },
   { "version", ks_cmd_version, "Print the version" },
 };
 
@@ -64,6 +66,18 @@ ks_cli_parse_seed (const char *command, const char *text, guint64 *out)
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+ks_cli_load_policies (const char *command, char **dirs)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (ks_policy_modules_load_path ((const char *const *) dirs, g_getenv (KS_POLICY_PATH_ENV),
+                                   &error))
+    return TRUE;
+  g_printerr ("kubesim %s: %s\n", command, error->message);
+  return FALSE;
 }
 
 gboolean

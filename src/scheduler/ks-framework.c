@@ -28,6 +28,7 @@ struct _KsFramework
   char *name;
   gint32 percentage;           /* resolved: the profile's or the global value */
   GPtrArray *instances;        /* Instance*, one per plugin */
+  GPtrArray *observers;        /* Instance* with observe_pod or observe_node */
   GArray *points[KS_N_POINTS]; /* Slot */
   gsl_rng *rng;
   guint next_start_node_index;
@@ -122,6 +123,13 @@ ks_framework_new (const KsProfileConfig *profile, gint32 global_percentage, guin
           g_array_append_val (fw->points[e], slot);
         }
     }
+  fw->observers = g_ptr_array_new ();
+  for (guint i = 0; i < fw->instances->len; i++)
+    {
+      Instance *inst = g_ptr_array_index (fw->instances, i);
+      if (inst->plugin->observe_pod != NULL || inst->plugin->observe_node != NULL)
+        g_ptr_array_add (fw->observers, inst);
+    }
   fw->feasible = g_ptr_array_new ();
   fw->scores = g_array_new (FALSE, FALSE, sizeof (gint64));
   fw->totals = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -148,6 +156,8 @@ ks_framework_free (KsFramework *fw)
     return;
   if (fw->feasible != NULL)
     end_cycle (fw);
+  if (fw->observers != NULL)
+    g_ptr_array_unref (fw->observers);
   g_ptr_array_unref (fw->instances);
   for (guint e = 0; e < KS_N_POINTS; e++)
     if (fw->points[e] != NULL)
@@ -171,6 +181,40 @@ const char *
 ks_framework_get_name (KsFramework *fw)
 {
   return fw->name;
+}
+
+gboolean
+ks_framework_has_observers (KsFramework *fw)
+{
+  return fw->observers->len > 0;
+}
+
+gboolean
+ks_framework_observe_pod (KsFramework *fw, const KsPod *pod, const KsNodeInfo *node, gboolean added)
+{
+  gboolean resort = FALSE;
+
+  for (guint i = 0; i < fw->observers->len; i++)
+    {
+      Instance *inst = g_ptr_array_index (fw->observers, i);
+      if (inst->plugin->observe_pod != NULL)
+        resort |= inst->plugin->observe_pod (inst->ctx.instance, pod, node, added);
+    }
+  return resort;
+}
+
+gboolean
+ks_framework_observe_node (KsFramework *fw, const KsNode *old_node, const KsNode *node)
+{
+  gboolean resort = FALSE;
+
+  for (guint i = 0; i < fw->observers->len; i++)
+    {
+      Instance *inst = g_ptr_array_index (fw->observers, i);
+      if (inst->plugin->observe_node != NULL)
+        resort |= inst->plugin->observe_node (inst->ctx.instance, old_node, node);
+    }
+  return resort;
 }
 
 gboolean

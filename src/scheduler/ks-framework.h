@@ -22,6 +22,14 @@ const char *ks_framework_get_name (KsFramework *fw);
  * new array of references.  Without one, plugins see no objects. */
 typedef GPtrArray *(*KsFrameworkLister) (gpointer data, KsKindId kind, const char *ns);
 void ks_framework_set_lister (KsFramework *fw, KsFrameworkLister lister, gpointer data);
+/* The cluster observers of the profile's plugins (observe_pod, observe_node): whether any
+ * plugin has one, and telling them of a change.  Each returns TRUE when a plugin said its queue
+ * order may have changed. */
+gboolean ks_framework_has_observers (KsFramework *fw);
+gboolean ks_framework_observe_pod (KsFramework *fw, const KsPod *pod, const KsNodeInfo *node,
+                                   gboolean added);
+gboolean ks_framework_observe_node (KsFramework *fw, const KsNode *old_node, const KsNode *node);
+
 /* The queue-sort plugin's less function and its data, for the scheduling queue. */
 gboolean ks_framework_queue_less (gpointer fw, const KsQueuedPod *a, const KsQueuedPod *b);
 

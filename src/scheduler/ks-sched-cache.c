@@ -32,6 +32,8 @@ struct _KsSchedCache
   guint n_pods;
   GPtrArray *chunks; /* NodeEntry[CHUNK] */
   GPtrArray *free_entries;
+  KsSchedCacheObserver observer;
+  gpointer observer_data;
 };
 
 char *
@@ -174,13 +176,23 @@ zone_add (KsSchedCache *c, NodeEntry *e, char *key)
 }
 
 void
+ks_sched_cache_set_observer (KsSchedCache *c, const KsSchedCacheObserver *observer, gpointer data)
+{
+  if (observer != NULL)
+    c->observer = *observer;
+  else
+    memset (&c->observer, 0, sizeof c->observer);
+  c->observer_data = data;
+}
+
+void
 ks_sched_cache_set_node (KsSchedCache *c, KsNode *node)
 {
   NodeEntry *e = node_entry (c, ks_intern (node->parent.meta.name), TRUE);
   g_autofree char *key = ks_node_zone_key (node);
+  KsNode *old = e->node;
 
   ks_object_ref (KS_OBJECT (node));
-  ks_object_unref (KS_OBJECT (e->node));
   e->node = node;
   e->info.node = node;
   ks_resources_copy (&e->info.allocatable, &node->allocatable);
@@ -193,6 +205,9 @@ ks_sched_cache_set_node (KsSchedCache *c, KsNode *node)
       zone_remove (c, e);
       zone_add (c, e, g_steal_pointer (&key));
     }
+  if (c->observer.node != NULL)
+    c->observer.node (c->observer_data, old, node);
+  ks_object_unref (KS_OBJECT (old));
 }
 
 void
@@ -204,6 +219,8 @@ ks_sched_cache_remove_node (KsSchedCache *c, const char *name)
     return;
   if (e->zone != NULL)
     zone_remove (c, e);
+  if (c->observer.node != NULL && e->node != NULL)
+    c->observer.node (c->observer_data, e->node, NULL);
   ks_object_unref (KS_OBJECT (e->node));
   e->node = NULL;
   e->info.node = NULL;
@@ -244,6 +261,8 @@ remove_at (KsSchedCache *c, NodeEntry *n, guint i)
   account (n, old, -1);
   g_ptr_array_remove_index (n->info.pods, i);
   n->info.n_pods = n->info.pods->len;
+  if (c->observer.pod != NULL)
+    c->observer.pod (c->observer_data, old, &n->info, FALSE);
   ks_object_unref (KS_OBJECT (old));
   c->n_pods--;
   if (n->node == NULL && n->info.pods->len == 0)
@@ -286,6 +305,8 @@ pod_put (KsSchedCache *c, KsPod *pod, const char *node, gboolean assumed)
     }
   if (assumed)
     g_hash_table_insert (c->assumed, &pod->parent.meta.uid, n);
+  if (i < 0 && c->observer.pod != NULL)
+    c->observer.pod (c->observer_data, pod, &n->info, TRUE);
 }
 
 void

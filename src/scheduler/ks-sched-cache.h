@@ -26,6 +26,19 @@ void ks_sched_cache_remove_pod (KsSchedCache *cache, const KsPod *pod);
 void ks_sched_cache_assume_pod (KsSchedCache *cache, KsPod *pod, const char *node);
 gboolean ks_sched_cache_is_assumed (KsSchedCache *cache, const KsPod *pod);
 
+/* Who hears of the cache's changes (the plugins' cluster observers, through the scheduler).
+ * pod: the cache started (added) or stopped accounting pod on node; node is the view after the
+ * change.  node: a node was added (old_node NULL), updated, or removed (node NULL). */
+typedef struct
+{
+  void (*pod) (gpointer data, const KsPod *pod, const KsNodeInfo *node, gboolean added);
+  void (*node) (gpointer data, const KsNode *old_node, const KsNode *node);
+} KsSchedCacheObserver;
+
+/* Set the observer (copied; NULL: none). */
+void ks_sched_cache_set_observer (KsSchedCache *cache, const KsSchedCacheObserver *observer,
+                                  gpointer data);
+
 /* Nodes in node-tree order (borrowed, valid until the next node change). */
 KsNodeInfo *const *ks_sched_cache_list_nodes (KsSchedCache *cache, guint *n_nodes);
 KsNodeInfo *ks_sched_cache_get_node (KsSchedCache *cache, const char *name);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ks-sched-config.h"
+#include "policies/ks-policy-modules.h"
 #include "src/ks-clock.h"
 
 static const char *const point_names[KS_N_POINTS] = {
@@ -56,6 +57,12 @@ implements (const KsSchedulerPlugin *p, KsExtensionPoint point)
     default:
       return FALSE;
     }
+}
+
+gboolean
+ks_plugin_implements (const KsSchedulerPlugin *plugin, KsExtensionPoint point)
+{
+  return implements (plugin, point);
 }
 
 /* A v1.PluginSet: enabled plugins with weights, disabled names. */
@@ -173,7 +180,7 @@ profile_expand (KsProfileConfig *p, PluginSet merged[KS_N_POINTS], const PluginS
         for (guint i = 0; i < multi->enabled->len; i++)
           {
             const char *name = g_ptr_array_index (multi->enabled, i);
-            const KsSchedulerPlugin *plugin = ks_builtin_scheduler_plugin_lookup (name);
+            const KsSchedulerPlugin *plugin = ks_scheduler_plugin_lookup (name);
             if (plugin == NULL || !implements (plugin, e)
                 || names_contain (merged[e].disabled, name))
               continue;
@@ -202,7 +209,7 @@ profile_expand (KsProfileConfig *p, PluginSet merged[KS_N_POINTS], const PluginS
       for (guint i = 0; i < order->len; i++)
         {
           const char *name = g_ptr_array_index (order, i);
-          KsPluginEntry entry = { ks_builtin_scheduler_plugin_lookup (name), 0 };
+          KsPluginEntry entry = { ks_scheduler_plugin_lookup (name), 0 };
           gint c;
           if (entry.plugin == NULL)
             continue; /* an implicit plugin (DefaultBinder, ...) */
@@ -309,7 +316,7 @@ ks_scheduler_config_get_profile (KsSchedulerConfig *config, const char *name)
 static gboolean
 check_plugin_name (KsDecoder *dec, JsonNode *at, const char *name, gboolean enabling)
 {
-  if (ks_builtin_scheduler_plugin_lookup (name) != NULL
+  if (ks_scheduler_plugin_lookup (name) != NULL
       || g_strv_contains ((const char *const *) implicit_plugins, name))
     return TRUE;
   if (!enabling && strcmp (name, "*") == 0)
@@ -325,10 +332,12 @@ check_plugin_name (KsDecoder *dec, JsonNode *at, const char *name, gboolean enab
       return FALSE;
     }
   {
+    /* Built-in, research and loaded plugins (`kubesim policies` lists them with their points). */
     GString *known = g_string_new (NULL);
-    const KsSchedulerPlugin *const *builtin = ks_builtin_scheduler_plugins ();
-    for (guint i = 0; builtin[i] != NULL; i++)
-      g_string_append_printf (known, "%s%s", i ? ", " : "", builtin[i]->name);
+    g_autoptr (GPtrArray) all = ks_scheduler_plugin_list ();
+    for (guint i = 0; i < all->len; i++)
+      g_string_append_printf (known, "%s%s", i ? ", " : "",
+                              ((const KsSchedulerPlugin *) g_ptr_array_index (all, i))->name);
     ks_decoder_error (dec, at, "unknown plugin \"%s\"; known plugins: %s", name, known->str);
     g_string_free (known, TRUE);
   }
@@ -401,7 +410,7 @@ plugin_set_decode (KsDecoder *dec, JsonNode *node, PluginSet *set)
 static gboolean
 args_check (KsDecoder *dec, JsonNode *item, const char *name, JsonNode *args)
 {
-  const KsSchedulerPlugin *plugin = ks_builtin_scheduler_plugin_lookup (name);
+  const KsSchedulerPlugin *plugin = ks_scheduler_plugin_lookup (name);
   g_autoptr (GError) error = NULL;
   gpointer instance = NULL;
 

@@ -23,6 +23,8 @@ typedef enum
 } KsExtensionPoint;
 
 const char *ks_extension_point_name (KsExtensionPoint point); /* "queueSort", ... */
+/* Whether plugin implements point (has its callback). */
+gboolean ks_plugin_implements (const KsSchedulerPlugin *plugin, KsExtensionPoint point);
 
 typedef struct
 {

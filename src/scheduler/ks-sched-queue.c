@@ -48,6 +48,7 @@ struct _KsSchedQueue
   guint64 next_sequence;
   guint64 backoff_tick;
   guint64 unschedulable_tick;
+  gboolean active_unsorted; /* activeQ's heap order is stale (ks_sched_queue_resort) */
 };
 
 static gboolean
@@ -126,6 +127,14 @@ heap_remove (KsSchedQueue *q, Heap *h, Entry *e)
       heap_up (q, h, i);
       heap_down (q, h, i);
     }
+}
+
+/* Restore the heap property everywhere (Floyd's construction, O(n)). */
+static void
+heap_rebuild (KsSchedQueue *q, Heap *h)
+{
+  for (guint i = h->items->len / 2; i-- > 0;)
+    heap_down (q, h, i);
 }
 
 static Entry *
@@ -376,10 +385,24 @@ ks_sched_queue_contains (KsSchedQueue *q, const KsPod *pod)
   return g_hash_table_contains (q->entries, &pod->parent.meta.uid);
 }
 
+void
+ks_sched_queue_resort (KsSchedQueue *q)
+{
+  q->active_unsorted = TRUE;
+}
+
 const KsQueuedPod *
 ks_sched_queue_pop (KsSchedQueue *q)
 {
-  Entry *e = heap_peek (&q->active);
+  Entry *e;
+
+  /* Pushes and removals on the stale heap kept its shape; one rebuild puts it in order. */
+  if (q->active_unsorted)
+    {
+      heap_rebuild (q, &q->active);
+      q->active_unsorted = FALSE;
+    }
+  e = heap_peek (&q->active);
 
   if (e == NULL)
     return NULL;

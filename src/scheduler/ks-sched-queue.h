@@ -42,6 +42,9 @@ void ks_sched_queue_done (KsSchedQueue *queue, const KsPod *pod);
 void ks_sched_queue_requeue (KsSchedQueue *queue, const KsPod *pod, gboolean rejected_by_plugins);
 /* A cluster event: every unschedulable pod moves to backoffQ (still backing off) or activeQ. */
 void ks_sched_queue_move_all (KsSchedQueue *queue);
+/* The queue-sort order may have changed for pods already in activeQ (a queue-sort plugin's
+ * observer said so): activeQ is re-sorted, once, before the next pop. */
+void ks_sched_queue_resort (KsSchedQueue *queue);
 
 guint ks_sched_queue_n_active (KsSchedQueue *queue);
 guint ks_sched_queue_n_backoff (KsSchedQueue *queue);

@@ -255,6 +255,32 @@ on_node (const KsWatchEvent *event, gpointer data)
     }
 }
 
+/* The cache's changes go to the plugins that observe the cluster; the queue re-sorts when a
+ * queue-sort plugin's order moved. */
+static void
+observe_pod (gpointer data, const KsPod *pod, const KsNodeInfo *node, gboolean added)
+{
+  KsScheduler *s = data;
+  gboolean resort = FALSE;
+
+  for (guint i = 0; i < s->frameworks->len; i++)
+    resort |= ks_framework_observe_pod (g_ptr_array_index (s->frameworks, i), pod, node, added);
+  if (resort)
+    ks_sched_queue_resort (s->queue);
+}
+
+static void
+observe_node (gpointer data, const KsNode *old_node, const KsNode *node)
+{
+  KsScheduler *s = data;
+  gboolean resort = FALSE;
+
+  for (guint i = 0; i < s->frameworks->len; i++)
+    resort |= ks_framework_observe_node (g_ptr_array_index (s->frameworks, i), old_node, node);
+  if (resort)
+    ks_sched_queue_resort (s->queue);
+}
+
 /* The handle's list_objects: the scheduler's view of cluster objects through its client. */
 static GPtrArray *
 list_objects (gpointer data, KsKindId kind, const char *ns)
@@ -294,6 +320,13 @@ ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config, K
   s->cache = ks_sched_cache_new ();
   s->queue = ks_sched_queue_new (clock, ks_framework_queue_less, first, config->pod_initial_backoff,
                                  config->pod_max_backoff, on_ready, s);
+  for (guint i = 0; i < s->frameworks->len; i++)
+    if (ks_framework_has_observers (g_ptr_array_index (s->frameworks, i)))
+      {
+        static const KsSchedCacheObserver observer = { observe_pod, observe_node };
+        ks_sched_cache_set_observer (s->cache, &observer, s);
+        break;
+      }
   s->watches[0]
       = ks_client_watch (client, ks_kind_get (KS_KIND_NODE), NULL, TRUE, on_node, s, NULL);
   s->watches[1] = ks_client_watch (client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, s, NULL);
