@@ -37,14 +37,15 @@ pkgconfigdir = $(libdir)/pkgconfig
 pkgconfig_DATA = policies/kubesim-policy.pc
 EXTRA_DIST += policies/kubesim-policy.pc.in
 CLEANFILES += policies/kubesim-policy.pc
-# Made by make rather than configure, so that abi_version follows the header.
+# Made by make rather than configure, so that abi_version follows the header; the directories
+# stay relative to ${prefix} as configure gave them ($(value ...)), so the file relocates.
 policies/kubesim-policy.pc: $(srcdir)/policies/kubesim-policy.pc.in $(srcdir)/policies/ks-policy.h
 	$(AM_V_GEN)$(MKDIR_P) policies && \
 	abi=`sed -n 's/^#define KS_POLICY_ABI_VERSION \([0-9][0-9]*\)$$/\1/p' $(srcdir)/policies/ks-policy.h` && \
 	test -n "$$abi" && \
-	sed -e 's|@prefix@|$(prefix)|g' -e 's|@exec_prefix@|$(exec_prefix)|g' \
-	    -e 's|@libdir@|$(libdir)|g' -e 's|@includedir@|$(includedir)|g' \
-	    -e "s|@KS_POLICY_ABI_VERSION@|$$abi|g" -e 's|@PACKAGE_VERSION@|$(PACKAGE_VERSION)|g' \
+	sed -e 's|[@]prefix[@]|$(prefix)|g' -e 's|[@]exec_prefix[@]|$(value exec_prefix)|g' \
+	    -e 's|[@]libdir[@]|$(value libdir)|g' -e 's|[@]includedir[@]|$(value includedir)|g' \
+	    -e "s|[@]KS_POLICY_ABI_VERSION[@]|$$abi|g" -e 's|[@]PACKAGE_VERSION[@]|$(PACKAGE_VERSION)|g' \
 	    $(srcdir)/policies/kubesim-policy.pc.in >$@.tmp && mv $@.tmp $@
 
 # An external plug-in built as a module (a shared object), the way a third party builds one;

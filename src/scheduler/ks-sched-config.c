@@ -338,7 +338,10 @@ check_plugin_name (KsDecoder *dec, JsonNode *at, const char *name, gboolean enab
     for (guint i = 0; i < all->len; i++)
       g_string_append_printf (known, "%s%s", i ? ", " : "",
                               ((const KsSchedulerPlugin *) g_ptr_array_index (all, i))->name);
-    ks_decoder_error (dec, at, "unknown plugin \"%s\"; known plugins: %s", name, known->str);
+    ks_decoder_error (dec, at,
+                      "unknown plugin \"%s\"; known plugins: %s (a plugin of a policy module "
+                      "needs --policy-path DIR or KUBESIM_POLICY_PATH)",
+                      name, known->str);
     g_string_free (known, TRUE);
   }
   return FALSE;
