@@ -3,6 +3,7 @@ EXTRA_DIST += \
 	docs/benchmarks.md \
 	docs/development.md \
 	docs/formats.md \
+	docs/policies.md \
 	docs/policy-abi.md \
 	docs/real-mode.md \
 	docs/scheduler.md \

@@ -243,10 +243,89 @@ count_idle (const NodeGpus *g, guint n)
   return idle;
 }
 
+/* Per-cycle state: the pod's demand and, for what-if filtering (preemption, nominated pods),
+ * copies of the nodes' GPUs with pods added or removed, leaving the instance alone. */
+typedef struct
+{
+  Demand demand;
+  GHashTable *nodes;   /* interned node → NodeGpus* (copies), or NULL */
+  GHashTable *added;   /* &holding->uid → Holding* of pods added in the what-if, or NULL */
+  GHashTable *removed; /* KsUid* (owned) of the instance's holdings removed in the what-if */
+} Cycle;
+
+static void
+cycle_free (gpointer p)
+{
+  Cycle *c = p;
+
+  if (c == NULL)
+    return;
+  if (c->nodes != NULL)
+    g_hash_table_unref (c->nodes);
+  if (c->added != NULL)
+    g_hash_table_unref (c->added);
+  if (c->removed != NULL)
+    g_hash_table_unref (c->removed);
+  g_free (c);
+}
+
+static NodeGpus *
+node_gpus_copy (const NodeGpus *g)
+{
+  NodeGpus *copy = g_new0 (NodeGpus, 1);
+
+  copy->n = g->n;
+  copy->used = g_memdup2 (g->used, g->n * sizeof (gint32));
+  return copy;
+}
+
+static Holding *
+holding_copy (const Holding *h)
+{
+  return g_memdup2 (h, sizeof (Holding) + h->n * sizeof (guint));
+}
+
+static gpointer
+cycle_clone (gconstpointer p)
+{
+  const Cycle *c = p;
+  Cycle *copy = g_new0 (Cycle, 1);
+  GHashTableIter iter;
+  gpointer key, value;
+
+  copy->demand = c->demand;
+  if (c->nodes != NULL)
+    {
+      copy->nodes = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, node_gpus_free);
+      g_hash_table_iter_init (&iter, c->nodes);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        g_hash_table_insert (copy->nodes, key, node_gpus_copy (value));
+    }
+  if (c->added != NULL)
+    {
+      copy->added = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, NULL, g_free);
+      g_hash_table_iter_init (&iter, c->added);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          Holding *h = holding_copy (value);
+          g_hash_table_insert (copy->added, &h->uid, h);
+        }
+    }
+  if (c->removed != NULL)
+    {
+      copy->removed = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free, NULL);
+      g_hash_table_iter_init (&iter, c->removed);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        g_hash_table_add (copy->removed, g_memdup2 (key, sizeof (KsUid)));
+    }
+  return copy;
+}
+
 static KsStatusCode
 gpu_pre_filter (KsPluginCtx *ctx, const KsPod *pod, KsStatus *status)
 {
-  Demand d, *c;
+  Demand d;
+  Cycle *c;
   const char *reason = NULL;
 
   if (!demand_of (ctx->instance, pod, &d, &reason))
@@ -256,8 +335,8 @@ gpu_pre_filter (KsPluginCtx *ctx, const KsPod *pod, KsStatus *status)
     }
   if (d.count == 0)
     return KS_STATUS_SKIP;
-  c = g_new (Demand, 1);
-  *c = d;
+  c = g_new0 (Cycle, 1);
+  c->demand = d;
   ctx->cycle = c;
   return KS_STATUS_SUCCESS;
 }
@@ -270,10 +349,22 @@ cycle_demand (KsPluginCtx *ctx, const KsPod *pod)
   const char *reason;
 
   if (ctx->cycle != NULL)
-    return *(const Demand *) ctx->cycle;
+    return ((const Cycle *) ctx->cycle)->demand;
   if (!demand_of (ctx->instance, pod, &d, &reason))
     d.count = 0;
   return d;
+}
+
+/* The node's GPUs as this cycle sees them: the what-if copy if there is one. */
+static guint
+cycle_devices (KsPluginCtx *ctx, const KsNodeInfo *node, const NodeGpus **g)
+{
+  const Cycle *c = ctx->cycle;
+  guint n = devices_of (ctx->instance, node, g);
+
+  if (c != NULL && c->nodes != NULL && g_hash_table_contains (c->nodes, node->name))
+    *g = g_hash_table_lookup (c->nodes, node->name);
+  return n;
 }
 
 static KsStatusCode
@@ -285,7 +376,7 @@ gpu_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *node, KsStatus
 
   if (d.count == 0)
     return KS_STATUS_SUCCESS;
-  n = devices_of (ctx->instance, node, &g);
+  n = cycle_devices (ctx, node, &g);
   if (d.milli < GPU_MILLI)
     {
       if (pick_shared (g, n, d.milli) >= 0)
@@ -321,7 +412,7 @@ gpu_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *node)
 
   if (d.count == 0)
     return 0;
-  n = devices_of (ctx->instance, node, &g);
+  n = cycle_devices (ctx, node, &g);
   if (n == 0)
     return 0;
   busy = n - count_idle (g, n);
@@ -339,55 +430,43 @@ gpu_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *node)
   return KS_MAX_NODE_SCORE * ((gint64) n - ((gint64) (n - busy) - d.count)) / n;
 }
 
-static NodeGpus *
-node_gpus (GpuState *s, const KsNodeInfo *node)
+/* Grow g to the node's GPU count (devices are only ever added). */
+static void
+node_gpus_fit (NodeGpus *g, gint64 n)
 {
-  NodeGpus *g = g_hash_table_lookup (s->nodes, node->name);
-  gint64 n = node->node != NULL ? ks_resources_get (&node->allocatable, s->resource) : 0;
-
   n = CLAMP (n, 0, 1024);
-  if (g == NULL)
-    {
-      g = g_new0 (NodeGpus, 1);
-      g_hash_table_insert (s->nodes, (gpointer) node->name, g);
-    }
   if ((guint) n > g->n)
     {
       g->used = g_renew (gint32, g->used, n);
       memset (g->used + g->n, 0, (n - g->n) * sizeof (gint32));
       g->n = (guint) n;
     }
+}
+
+static NodeGpus *
+node_gpus (GpuState *s, const KsNodeInfo *node)
+{
+  NodeGpus *g = g_hash_table_lookup (s->nodes, node->name);
+
+  if (g == NULL)
+    {
+      g = g_new0 (NodeGpus, 1);
+      g_hash_table_insert (s->nodes, (gpointer) node->name, g);
+    }
+  if (node->node != NULL)
+    node_gpus_fit (g, ks_resources_get (&node->allocatable, s->resource));
   return g;
 }
 
-/* Account pod's share on the devices the placement rule picks (the rule Filter and Score
- * assumed), or give it back. */
-static gboolean
-gpu_observe_pod (gpointer instance, const KsPod *pod, const KsNodeInfo *node, gboolean added)
+/* Put a pod with demand d on g by the placement rule (the rule Filter and Score assumed), and
+ * return its holding. */
+static Holding *
+assign (NodeGpus *g, const KsPod *pod, const char *node, Demand d)
 {
-  GpuState *s = instance;
-  const KsUid *uid = &pod->parent.meta.uid;
-  Holding *h;
-  NodeGpus *g;
-  Demand d;
-  const char *reason;
+  Holding *h = g_malloc0 (sizeof (Holding) + MIN ((guint64) d.count, g->n) * sizeof (guint));
 
-  if (!added)
-    {
-      if ((h = g_hash_table_lookup (s->holdings, uid)) == NULL)
-        return FALSE;
-      g = g_hash_table_lookup (s->nodes, h->node);
-      for (guint i = 0; g != NULL && i < h->n; i++)
-        g->used[h->devices[i]] -= h->milli;
-      g_hash_table_remove (s->holdings, uid);
-      return FALSE;
-    }
-  if (!demand_of (s, pod, &d, &reason) || d.count == 0 || g_hash_table_contains (s->holdings, uid))
-    return FALSE;
-  g = node_gpus (s, node);
-  h = g_malloc0 (sizeof (Holding) + MIN ((guint64) d.count, g->n) * sizeof (guint));
-  h->uid = *uid;
-  h->node = node->name;
+  h->uid = pod->parent.meta.uid;
+  h->node = node;
   h->milli = (gint32) d.milli;
   if (d.milli < GPU_MILLI)
     {
@@ -423,8 +502,119 @@ gpu_observe_pod (gpointer instance, const KsPod *pod, const KsNodeInfo *node, gb
     }
   for (guint i = 0; i < h->n; i++)
     g->used[h->devices[i]] += h->milli;
+  return h;
+}
+
+static void
+release (NodeGpus *g, const Holding *h)
+{
+  for (guint i = 0; g != NULL && i < h->n; i++)
+    if (h->devices[i] < g->n)
+      g->used[h->devices[i]] -= h->milli;
+}
+
+/* Account pod's share on the devices the placement rule picks, or give it back. */
+static gboolean
+gpu_observe_pod (gpointer instance, const KsPod *pod, const KsNodeInfo *node, gboolean added)
+{
+  GpuState *s = instance;
+  const KsUid *uid = &pod->parent.meta.uid;
+  Holding *h;
+  Demand d;
+  const char *reason;
+
+  if (!added)
+    {
+      if ((h = g_hash_table_lookup (s->holdings, uid)) == NULL)
+        return FALSE;
+      release (g_hash_table_lookup (s->nodes, h->node), h);
+      g_hash_table_remove (s->holdings, uid);
+      return FALSE;
+    }
+  if (!demand_of (s, pod, &d, &reason) || d.count == 0 || g_hash_table_contains (s->holdings, uid))
+    return FALSE;
+  h = assign (node_gpus (s, node), pod, node->name, d);
   g_hash_table_insert (s->holdings, &h->uid, h);
   return FALSE;
+}
+
+/* The what-if copy of node's GPUs in cycle c, made from the instance's on first use. */
+static NodeGpus *
+cycle_node (Cycle *c, GpuState *s, const KsNodeInfo *node)
+{
+  NodeGpus *g;
+
+  if (c->nodes == NULL)
+    c->nodes = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, node_gpus_free);
+  g = g_hash_table_lookup (c->nodes, node->name);
+  if (g == NULL)
+    {
+      const NodeGpus *base = g_hash_table_lookup (s->nodes, node->name);
+      g = base != NULL ? node_gpus_copy (base) : g_new0 (NodeGpus, 1);
+      g_hash_table_insert (c->nodes, (gpointer) node->name, g);
+    }
+  node_gpus_fit (g, ks_resources_get (&node->allocatable, s->resource));
+  return g;
+}
+
+/* AddPod: added is now on node (a nominated pod, a victim put back). */
+static void
+gpu_add_pod (KsPluginCtx *ctx, const KsPod *pod, const KsPod *added, const KsNodeInfo *node)
+{
+  Cycle *c = ctx->cycle;
+  GpuState *s = ctx->instance;
+  const KsUid *uid = &added->parent.meta.uid;
+  const Holding *held;
+  Demand d;
+  const char *reason;
+  Holding *h;
+
+  if (c == NULL || !demand_of (s, added, &d, &reason) || d.count == 0)
+    return;
+  held = g_hash_table_lookup (s->holdings, uid);
+  if (held != NULL && c->removed != NULL && g_hash_table_contains (c->removed, uid))
+    {
+      /* back where it was */
+      NodeGpus *g = cycle_node (c, s, node);
+      for (guint i = 0; i < held->n; i++)
+        if (held->devices[i] < g->n)
+          g->used[held->devices[i]] += held->milli;
+      g_hash_table_remove (c->removed, uid);
+      return;
+    }
+  if (held != NULL || (c->added != NULL && g_hash_table_contains (c->added, uid)))
+    return;
+  h = assign (cycle_node (c, s, node), added, node->name, d);
+  if (c->added == NULL)
+    c->added = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, NULL, g_free);
+  g_hash_table_insert (c->added, &h->uid, h);
+}
+
+/* RemovePod: removed is no longer on node (a preemption victim). */
+static void
+gpu_remove_pod (KsPluginCtx *ctx, const KsPod *pod, const KsPod *removed, const KsNodeInfo *node)
+{
+  Cycle *c = ctx->cycle;
+  GpuState *s = ctx->instance;
+  const KsUid *uid = &removed->parent.meta.uid;
+  const Holding *h;
+
+  if (c == NULL)
+    return;
+  if (c->added != NULL && (h = g_hash_table_lookup (c->added, uid)) != NULL)
+    {
+      release (cycle_node (c, s, node), h);
+      g_hash_table_remove (c->added, uid);
+      return;
+    }
+  h = g_hash_table_lookup (s->holdings, uid);
+  if (h == NULL || h->node != node->name
+      || (c->removed != NULL && g_hash_table_contains (c->removed, uid)))
+    return;
+  release (cycle_node (c, s, node), h);
+  if (c->removed == NULL)
+    c->removed = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free, NULL);
+  g_hash_table_add (c->removed, g_memdup2 (uid, sizeof (KsUid)));
 }
 
 const KsSchedulerPlugin ks_plugin_gpu_packing = {
@@ -435,8 +625,11 @@ const KsSchedulerPlugin ks_plugin_gpu_packing = {
   .destroy = gpu_destroy,
   .pre_filter = gpu_pre_filter,
   .filter = gpu_filter,
+  .add_pod = gpu_add_pod,
+  .remove_pod = gpu_remove_pod,
+  .clone_cycle = cycle_clone,
   .pre_score = gpu_pre_score,
   .score = gpu_score,
-  .free_cycle = g_free,
+  .free_cycle = cycle_free,
   .observe_pod = gpu_observe_pod,
 };

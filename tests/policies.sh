@@ -99,6 +99,9 @@ ln -s "$KS_BAD_MODULES/bad-example-name.so" "$dup/b-same-name.so"
 kubesim policies --policy-path "$dup" >"$TMP/out" 2>&1
 expect_eq "duplicate name: exit 2" "$?" 2
 expect_grep "duplicate name: both files" "^kubesim policies: $dup/b-same-name.so: plugin \"PreferNodeLabel\" is already loaded from $dup/a-prefer.so" "$TMP/out"
+kubesim control-plane --data-dir "$TMP/cp" --port 0 --policy-path "$TMP/bad-null" >"$TMP/out" 2>&1
+expect_eq "control-plane refuses a bad module before it starts" "$?" 2
+expect_grep "control-plane names the file" "^kubesim control-plane: $TMP/bad-null/bad-null.so: " "$TMP/out"
 kubesim policies --policy-path /nonexistent/policies >"$TMP/out" 2>&1
 expect_eq "a missing directory: exit 2" "$?" 2
 expect_grep "the directory is named" 'policy path "/nonexistent/policies": ' "$TMP/out"

@@ -737,6 +737,58 @@ test_gpu_packing (void)
   ni_free (n2);
 }
 
+/* What-if filtering (preemption): on a copy of the cycle, removing a victim frees its share for
+ * Filter, adding it back takes it again; the original cycle and the instance do not change. */
+static void
+test_gpu_what_if (void)
+{
+  Plug p;
+  KsNodeInfo *n0 = ni_new (node_new ("g1", NULL, "cpu: \"8\", nvidia.com/gpu: 1"), 0);
+  g_autoptr (KsPod) victim = gpu_pod ("victim", "{kubesim.io/gpu-milli: \"700\"}", NULL, 1);
+  g_autoptr (KsPod) other = gpu_pod ("other", "{kubesim.io/gpu-milli: \"200\"}", NULL, 2);
+  g_autoptr (KsPod) pod = gpu_pod ("pod", "{kubesim.io/gpu-milli: \"500\"}", NULL, 3);
+  g_autoptr (KsPod) nominated = gpu_pod ("nominated", "{kubesim.io/gpu-milli: \"600\"}", NULL, 4);
+  KsStatus st = { 0 };
+  gpointer original, copy;
+  char *reason;
+
+  plug_init (&p, "GPUPacking", NULL);
+  g_assert_nonnull (p.plugin->clone_cycle);
+  p.plugin->observe_pod (p.ctx.instance, victim, n0, TRUE);
+  p.plugin->observe_pod (p.ctx.instance, other, n0, TRUE);
+  /* 900 of 1000 used: pod (500) does not fit */
+  g_assert_cmpint (gpu_pre_filter (&p, pod, &reason), ==, KS_STATUS_SUCCESS);
+  g_assert_cmpint (p.plugin->filter (&p.ctx, pod, n0, &st), ==, KS_STATUS_UNSCHEDULABLE);
+  original = p.ctx.cycle;
+  copy = p.plugin->clone_cycle (original);
+  p.ctx.cycle = copy;
+  p.plugin->remove_pod (&p.ctx, pod, victim, n0);
+  p.plugin->remove_pod (&p.ctx, pod, victim, n0); /* twice: once */
+  st.n_reasons = 0;
+  g_assert_cmpint (p.plugin->filter (&p.ctx, pod, n0, &st), ==, KS_STATUS_SUCCESS);
+  /* a pod nominated there takes 600 of the 800 free: pod no longer fits; removing it again
+   * frees it */
+  p.plugin->add_pod (&p.ctx, pod, nominated, n0);
+  g_assert_cmpint (p.plugin->filter (&p.ctx, pod, n0, &st), ==, KS_STATUS_UNSCHEDULABLE);
+  p.plugin->remove_pod (&p.ctx, pod, nominated, n0);
+  g_assert_cmpint (p.plugin->filter (&p.ctx, pod, n0, &st), ==, KS_STATUS_SUCCESS);
+  {
+    /* a copy of the copy keeps its changes */
+    gpointer second = p.plugin->clone_cycle (copy);
+    p.ctx.cycle = second;
+    g_assert_cmpint (p.plugin->filter (&p.ctx, pod, n0, &st), ==, KS_STATUS_SUCCESS);
+    p.plugin->add_pod (&p.ctx, pod, victim, n0); /* the victim back */
+    g_assert_cmpint (p.plugin->filter (&p.ctx, pod, n0, &st), ==, KS_STATUS_UNSCHEDULABLE);
+    p.plugin->free_cycle (second);
+  }
+  p.plugin->free_cycle (copy);
+  /* the original cycle and the instance are as before */
+  p.ctx.cycle = original;
+  g_assert_cmpint (p.plugin->filter (&p.ctx, pod, n0, &st), ==, KS_STATUS_UNSCHEDULABLE);
+  plug_clear (&p);
+  ni_free (n0);
+}
+
 /* The openb trace's names: nodes with alibabacloud.com/gpu-count, pods annotated with
  * alibabacloud.com/gpu-milli and gpu-count. */
 static void
@@ -1225,6 +1277,7 @@ main (int argc, char **argv)
   g_test_add_func ("/policies/dot-product/bad-args", test_dot_product_bad_args);
   g_test_add_func ("/policies/gpu/demand", test_gpu_demand);
   g_test_add_func ("/policies/gpu/packing", test_gpu_packing);
+  g_test_add_func ("/policies/gpu/what-if", test_gpu_what_if);
   g_test_add_func ("/policies/gpu/openb-names", test_gpu_openb_names);
   g_test_add_func ("/policies/queue/fifo", test_fifo_less);
   g_test_add_func ("/policies/queue/sjf", test_sjf_less);
