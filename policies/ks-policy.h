@@ -100,6 +100,23 @@ typedef struct
   guint64 generation; /* changes whenever the node or its pods change (incremental state) */
 } KsNodeInfo;
 
+/* Node views that a plugin may change, for what-if filtering (framework.NodeInfo's Snapshot,
+ * AddPodInfo and RemovePod): preemption removes victims from a copy, filtering with nominated
+ * pods adds them to one.  Implemented in policies/ks-node-info.c. */
+
+/* A deep copy of node (its sums, host ports and pod lists; a reference on each pod) that the
+ * caller owns and frees with ks_node_info_free. */
+KsNodeInfo *ks_node_info_copy (const KsNodeInfo *node) G_GNUC_WARN_UNUSED_RESULT;
+void ks_node_info_free (KsNodeInfo *node);
+/* Put pod on node (a reference is kept) and account it. */
+void ks_node_info_add_pod (KsNodeInfo *node, const KsPod *pod);
+/* Take the pod with pod's UID off node and unaccount it; FALSE when node does not hold it. */
+gboolean ks_node_info_remove_pod (KsNodeInfo *node, const KsPod *pod);
+/* What a pod adds to a node view (sign +1) or takes away (−1), node->pods apart: requests,
+ * non-zero requests, host ports, the affinity lists, the generation.  The scheduler cache
+ * accounts its pods with it too, so copies and the cache agree. */
+void ks_node_info_account_pod (KsNodeInfo *node, const KsPod *pod, int sign);
+
 /* A pod waiting in the scheduling queue, as the queue sort sees it. */
 typedef struct
 {
@@ -142,11 +159,14 @@ typedef struct
   GPtrArray *(*nominated_pods) (gpointer data, const char *node);
 } KsFrameworkHandle;
 
-/* What a PostFilter plugin decided: a node to nominate and the pods to evict from it. */
+/* What a PostFilter plugin decided: a node to nominate and the pods to evict from it
+ * (PostFilterResult with NominatingMode Override), or that the pod's nomination is to be
+ * cleared (clear, with nominated NULL: preemption found no candidate). */
 typedef struct
 {
   const char *nominated; /* interned node name, or NULL */
   GPtrArray *victims;    /* KsPod* references to delete (the scheduler deletes them) */
+  gboolean clear;        /* with nominated NULL: clear the pod's status.nominatedNodeName */
 } KsPostFilterResult;
 
 /* What a plugin callback gets besides the pod and node. */
@@ -195,8 +215,11 @@ struct _KsSchedulerPlugin
   /* A deep copy of a per-cycle state (CycleState.Clone).  Required with add_pod/remove_pod. */
   gpointer (*clone_cycle) (gconstpointer cycle);
   /* PostFilter: called when no node passed the filters.  node_codes[i] is the filter code of
-   * ctx->all_nodes[i].  May fill result (a nomination and victims; victims' array is made by
-   * the framework) and add reasons (appended to the FailedScheduling message).  NULL: none. */
+   * ctx->all_nodes[i] (SUCCESS for a node not filtered).  Returns SUCCESS with result->nominated
+   * set (a nomination and victims; victims' array is made by the framework), or a failure with
+   * reasons, which are joined by ", " and appended to the FailedScheduling message after a
+   * space, as kube-scheduler appends the PostFilter status message (a reason carries its own
+   * final period).  NULL: none. */
   KsStatusCode (*post_filter) (KsPluginCtx *ctx, const KsPod *pod, const KsStatusCode *node_codes,
                                KsPostFilterResult *result, KsStatus *status);
   /* PreScore: once per attempt with the feasible nodes; SKIP leaves the plugin out of Score. */

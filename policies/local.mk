@@ -8,6 +8,7 @@ policies_libks_policies_la_SOURCES = \
 	policies/ks-policy-modules.c \
 	policies/ks-policy-modules.h \
 	policies/plugin-gpu-packing.c \
+	policies/ks-node-info.c \
 	policies/plugin-node-affinity.c \
 	policies/plugin-node-basic.c \
 	policies/plugin-node-resources.c \

@@ -17,6 +17,7 @@ src_libks_core_la_SOURCES = \
 	src/api/ks-namespace.c src/api/ks-namespace.h \
 	src/api/ks-node.c src/api/ks-node.h \
 	src/api/ks-object.c src/api/ks-object.h \
+	src/api/ks-pdb.c src/api/ks-pdb.h \
 	src/api/ks-pod.c src/api/ks-pod.h \
 	src/api/ks-quantity.c src/api/ks-quantity.h \
 	src/api/ks-resources.c src/api/ks-resources.h \

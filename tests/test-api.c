@@ -1508,14 +1508,15 @@ test_error_unknown_kind (void)
                          "test.yaml:2:7: kind: unknown kind \"Widget\" (apiVersion \"v1\"); "
                          "kubesim knows: v1 Namespace, v1 Node, scheduling.k8s.io/v1 "
                          "PriorityClass, v1 Pod, apps/v1 ReplicaSet, apps/v1 Deployment, v1 "
-                         "Service, v1 Endpoints, v1 Event, coordination.k8s.io/v1 Lease");
+                         "Service, v1 Endpoints, v1 Event, coordination.k8s.io/v1 Lease, policy/v1 "
+                         "PodDisruptionBudget");
   assert_single_problem ("apiVersion: v1\n"
                          "metadata:\n"
                          "  name: x\n",
                          "test.yaml:1:1: kind: required field is missing (one of: v1 Namespace, "
                          "v1 Node, scheduling.k8s.io/v1 PriorityClass, v1 Pod, apps/v1 "
                          "ReplicaSet, apps/v1 Deployment, v1 Service, v1 Endpoints, v1 Event, "
-                         "coordination.k8s.io/v1 Lease)");
+                         "coordination.k8s.io/v1 Lease, policy/v1 PodDisruptionBudget)");
 }
 
 static void

@@ -24,6 +24,7 @@
 #include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
+#include "src/api/ks-pdb.h"
 #include "src/api/ks-pod.h"
 #include "src/store/ks-sqlite-backend.h"
 #include "src/store/ks-store.h"
@@ -599,6 +600,27 @@ populate (Fixture *f)
     lease->lease_duration_seconds = 40;
     lease->renew_time = 12 * SEC + 345678;
     ks_test_create (store, KS_OBJECT (lease));
+  }
+  /* A PodDisruptionBudget with the disruption controller's status. */
+  {
+    KsObject *pdb
+        = ks_test_create (store, ks_test_decode ("apiVersion: policy/v1\n"
+                                                 "kind: PodDisruptionBudget\n"
+                                                 "metadata: {name: web, namespace: team}\n"
+                                                 "spec: {maxUnavailable: 25%,\n"
+                                                 "       selector: {matchLabels: "
+                                                 "{app: web}}}\n"));
+    KsPodDisruptionBudget *copy = KS_POD_DISRUPTION_BUDGET (ks_object_copy (pdb));
+    KsDisruptedPod gone = { (char *) "web-1", 10 * SEC };
+    copy->status.observed_generation = 1;
+    copy->status.current_healthy = 1;
+    copy->status.desired_healthy = 2;
+    copy->status.expected_pods = 3;
+    copy->status.disrupted_pods = g_memdup2 (&gone, sizeof gone);
+    copy->status.disrupted_pods[0].name = g_strdup ("web-1");
+    copy->status.n_disrupted_pods = 1;
+    ks_pdb_set_allowed_condition (copy, KS_CONDITION_FALSE, "InsufficientPods", NULL, 12 * SEC);
+    update_ok (store, KS_OBJECT (copy), TRUE);
   }
 }
 

@@ -50,8 +50,8 @@ ks_deployment_set_condition (KsDeployment *d, KsDeploymentConditionType type,
   c->message = g_strdup (message);
 }
 
-static gboolean
-int_or_percent_decode (KsDecoder *dec, JsonNode *obj, const char *field, KsIntOrPercent *out)
+gboolean
+ks_int_or_percent_decode (KsDecoder *dec, JsonNode *obj, const char *field, KsIntOrPercent *out)
 {
   JsonNode *m = ks_decoder_member (obj, field);
   gsize mark;
@@ -93,8 +93,8 @@ int_or_percent_decode (KsDecoder *dec, JsonNode *obj, const char *field, KsIntOr
   return ok;
 }
 
-static void
-int_or_percent_encode (JsonBuilder *b, const char *member, const KsIntOrPercent *v)
+void
+ks_int_or_percent_encode (JsonBuilder *b, const char *member, const KsIntOrPercent *v)
 {
   json_builder_set_member_name (b, member);
   if (v->percent)
@@ -313,8 +313,8 @@ strategy_decode (KsDecoder *dec, JsonNode *spec, KsDeployment *d)
           gsize mark2 = ks_decoder_push (dec, "rollingUpdate");
           if (ks_decoder_expect_object (dec, ru))
             {
-              gboolean ok = int_or_percent_decode (dec, ru, "maxSurge", &d->max_surge);
-              ok &= int_or_percent_decode (dec, ru, "maxUnavailable", &d->max_unavailable);
+              gboolean ok = ks_int_or_percent_decode (dec, ru, "maxSurge", &d->max_surge);
+              ok &= ks_int_or_percent_decode (dec, ru, "maxUnavailable", &d->max_unavailable);
               if (ok && d->max_unavailable.percent && d->max_unavailable.value > 100)
                 ks_decoder_error_field (dec, ru, "maxUnavailable",
                                         "must not be greater than 100%%");
@@ -466,8 +466,8 @@ deployment_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
     {
       json_builder_set_member_name (b, "rollingUpdate");
       json_builder_begin_object (b);
-      int_or_percent_encode (b, "maxUnavailable", &d->max_unavailable);
-      int_or_percent_encode (b, "maxSurge", &d->max_surge);
+      ks_int_or_percent_encode (b, "maxUnavailable", &d->max_unavailable);
+      ks_int_or_percent_encode (b, "maxSurge", &d->max_surge);
       json_builder_end_object (b);
     }
   json_builder_end_object (b);

@@ -17,6 +17,12 @@ typedef struct
 
 /* GetScaledValueFromIntOrPercent: an integer as is; N% of total rounded up or down. */
 gint32 ks_int_or_percent_scaled (const KsIntOrPercent *v, gint32 total, gboolean round_up);
+/* Decode member field of obj: a non-negative integer or "N%" (absent: *out unchanged); FALSE
+ * after reporting a problem. */
+gboolean ks_int_or_percent_decode (KsDecoder *dec, JsonNode *obj, const char *field,
+                                   KsIntOrPercent *out);
+/* Add member as an integer or "N%". */
+void ks_int_or_percent_encode (JsonBuilder *b, const char *member, const KsIntOrPercent *v);
 
 typedef struct
 {

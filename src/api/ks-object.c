@@ -20,6 +20,7 @@ static const KsKind *const kinds[KS_N_KINDS] = {
   [KS_KIND_ENDPOINTS] = &ks_endpoints_kind,
   [KS_KIND_EVENT] = &ks_event_kind,
   [KS_KIND_LEASE] = &ks_lease_kind,
+  [KS_KIND_POD_DISRUPTION_BUDGET] = &ks_pod_disruption_budget_kind,
 };
 
 const KsKind *

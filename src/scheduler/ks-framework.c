@@ -43,17 +43,23 @@ struct _KsFramework
   KsFrameworkHandle handle;
   KsFrameworkLister lister;
   gpointer lister_data;
+  KsNominator *nominator;
 };
 
-/* Every plugin instance's cycle pointer, in fw->instances order. */
+/* Every plugin instance's cycle pointer, in fw->instances order.  A plugin without clone_cycle
+ * shares its state with the original (CycleState.Clone of a StateData that returns itself):
+ * owned[i] says whether cycles[i] is this state's own copy. */
 struct _KsCycleState
 {
   guint n;
+  gboolean *owned;
   gpointer cycles[];
 };
 
 static void end_cycle (KsFramework *fw);
 static void handle_init (KsFramework *fw);
+static KsStatusCode run_filters_nominated (KsFramework *fw, KsCycleState *state, const KsPod *pod,
+                                           const KsNodeInfo *node, KsStatus *status);
 
 static Instance *
 instance_for (KsFramework *fw, const KsSchedulerPlugin *plugin)
@@ -147,6 +153,12 @@ ks_framework_set_lister (KsFramework *fw, KsFrameworkLister lister, gpointer dat
 {
   fw->lister = lister;
   fw->lister_data = data;
+}
+
+void
+ks_framework_set_nominator (KsFramework *fw, KsNominator *nominator)
+{
+  fw->nominator = nominator;
 }
 
 void
@@ -348,9 +360,11 @@ fit_error_message (KsFramework *fw, guint n_nodes, const char *prefilter_msg,
           g_string_append_c (s, '.');
         }
     }
+  /* The PostFilter status message (its reasons joined by ", ") after a space: the reasons
+   * end with their own period ("preemption: not eligible due to preemptionPolicy=Never."). */
   if (postfilter != NULL && postfilter->n_reasons > 0)
     for (guint i = 0; i < postfilter->n_reasons; i++)
-      g_string_append_printf (s, " %s.", postfilter->reasons[i]);
+      g_string_append_printf (s, "%s%s", i == 0 ? " " : ", ", postfilter->reasons[i]);
   return g_string_free (s, FALSE);
 }
 
@@ -365,26 +379,52 @@ histogram_add (KsFramework *fw, const KsStatus *status)
     }
 }
 
+/* RunPostFilterPlugins: the first plugin that succeeds (or answers Unresolvable) decides;
+ * otherwise the reasons of all are kept, and the last plugin that asked to change the
+ * nomination (to clear it) has it changed. */
 static void
 run_post_filter (KsFramework *fw, const KsPod *pod, KsScheduleResult *result, KsStatus *post)
 {
   GArray *points = fw->points[KS_POINT_POST_FILTER];
 
+  result->post_filter_ran = points->len > 0;
   for (guint i = 0; i < points->len; i++)
     {
       Slot *s = &g_array_index (points, Slot, i);
       KsPostFilterResult pf
-          = { NULL, g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref) };
+          = { NULL, g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref), FALSE };
+      KsStatus status = { 0 };
       KsStatusCode code = s->inst->plugin->post_filter (
-          &s->inst->ctx, pod, (const KsStatusCode *) fw->codes->data, &pf, post);
+          &s->inst->ctx, pod, (const KsStatusCode *) fw->codes->data, &pf, &status);
       if (code == KS_STATUS_SUCCESS && pf.nominated != NULL)
         {
+          result->nominate = TRUE;
           result->nominated = pf.nominated;
           result->victims = pf.victims;
-          break;
+          post->n_reasons = 0;
+          return;
         }
       g_ptr_array_unref (pf.victims);
+      if (pf.nominated == NULL && pf.clear)
+        {
+          result->nominate = TRUE;
+          result->nominated = NULL;
+        }
+      for (guint r = 0; r < status.n_reasons; r++)
+        ks_status_add_reason (post, status.reasons[r]);
+      if (code == KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE || code == KS_STATUS_ERROR)
+        return;
     }
+}
+
+/* The node of the list named name (interned), or NULL. */
+static KsNodeInfo *
+find_node (KsNodeInfo *const *nodes, guint n, const char *name)
+{
+  for (guint i = 0; i < n; i++)
+    if (nodes[i]->name == name)
+      return nodes[i];
+  return NULL;
 }
 
 void
@@ -399,6 +439,8 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
   const char *prefilter_msg = NULL;
   guint to_find, processed = 0, start, n_feasible;
   KsNodeInfo **feasible;
+  KsNodeInfo *nominated;
+  const char *nominated_name;
 
   memset (result, 0, sizeof *result);
   g_ptr_array_set_size (fw->feasible, 0);
@@ -436,6 +478,25 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
         }
     }
 
+  /* A pod nominated to a node by an earlier preemption tries that node alone first
+   * (evaluateNominatedNode); if it passes, no other node is looked at. */
+  nominated_name = ks_pod_get_status_string (pod, KS_POD_NOMINATED_NODE_NAME);
+  if (prefilter_msg == NULL && nominated_name != NULL && nominated_name[0] != '\0'
+      && (nominated = find_node (nodes, n, ks_intern (nominated_name))) != NULL)
+    {
+      if (filters->len == 0
+          || run_filters_nominated (fw, NULL, pod, nominated, &status) == KS_STATUS_SUCCESS)
+        {
+          g_ptr_array_add (fw->feasible, nominated);
+          result->n_evaluated = result->n_feasible = 1;
+          result->node = nominated->name;
+          return;
+        }
+      g_array_index (fw->codes, KsStatusCode, nominated->index) = status.code;
+    }
+  else
+    nominated = NULL;
+
   /* Filter over the rotating window (findNodesThatPassFilters, run sequentially). */
   to_find = ks_framework_num_feasible_nodes_to_find (fw, n);
   if (score_points->len == 0)
@@ -443,11 +504,14 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
   start = fw->next_start_node_index % n;
   if (prefilter_msg == NULL)
     {
+      gboolean nominated_seen = FALSE;
       for (guint i = 0; i < n; i++)
         {
           KsNodeInfo *node = nodes[(start + i) % n];
           processed++;
-          if (filters->len == 0 || run_filters (fw, pod, node, &status) == KS_STATUS_SUCCESS)
+          nominated_seen |= node == nominated;
+          if (filters->len == 0
+              || run_filters_nominated (fw, NULL, pod, node, &status) == KS_STATUS_SUCCESS)
             {
               g_ptr_array_add (fw->feasible, node);
               if (fw->feasible->len >= to_find)
@@ -459,6 +523,10 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
               histogram_add (fw, &status);
             }
         }
+      /* processedNodes counts the node statuses of the cycle: the nominated node's failure
+       * counts even when the walk stopped before it. */
+      if (nominated != NULL && !nominated_seen)
+        processed++;
       fw->next_start_node_index = (start + processed) % n;
     }
   result->n_evaluated = processed;
@@ -681,20 +749,46 @@ handle_nodes_with_image (gpointer data, const char *image)
   return count;
 }
 
+/* A copy of the plugins' current per-cycle states. */
 static KsCycleState *
-handle_clone_state (gpointer data)
+clone_current (KsFramework *fw)
 {
-  KsFramework *fw = data;
   KsCycleState *state = g_malloc0 (sizeof *state + fw->instances->len * sizeof (gpointer));
 
   state->n = fw->instances->len;
+  state->owned = g_new0 (gboolean, MAX (state->n, 1));
   for (guint i = 0; i < state->n; i++)
     {
       Instance *inst = g_ptr_array_index (fw->instances, i);
       if (inst->ctx.cycle != NULL && inst->plugin->clone_cycle != NULL)
-        state->cycles[i] = inst->plugin->clone_cycle (inst->ctx.cycle);
+        {
+          state->cycles[i] = inst->plugin->clone_cycle (inst->ctx.cycle);
+          state->owned[i] = TRUE;
+        }
+      else
+        state->cycles[i] = inst->ctx.cycle;
     }
   return state;
+}
+
+static void swap_state (KsFramework *fw, KsCycleState *state);
+
+/* A copy of state (NULL: of the current states). */
+static KsCycleState *
+clone_state (KsFramework *fw, KsCycleState *state)
+{
+  KsCycleState *copy;
+
+  swap_state (fw, state);
+  copy = clone_current (fw);
+  swap_state (fw, state);
+  return copy;
+}
+
+static KsCycleState *
+handle_clone_state (gpointer data)
+{
+  return clone_current (data);
 }
 
 static void
@@ -707,9 +801,10 @@ handle_free_state (gpointer data, KsCycleState *state)
   for (guint i = 0; i < state->n; i++)
     {
       Instance *inst = g_ptr_array_index (fw->instances, i);
-      if (state->cycles[i] != NULL && inst->plugin->free_cycle != NULL)
+      if (state->owned[i] && state->cycles[i] != NULL && inst->plugin->free_cycle != NULL)
         inst->plugin->free_cycle (state->cycles[i]);
     }
+  g_free (state->owned);
   g_free (state);
 }
 
@@ -759,11 +854,11 @@ handle_remove_pod (gpointer data, KsCycleState *state, const KsPod *pod, const K
   handle_add_or_remove (data, state, pod, removed, node, FALSE);
 }
 
+/* The filters with state (NULL: the current one). */
 static KsStatusCode
-handle_run_filters (gpointer data, KsCycleState *state, const KsPod *pod, const KsNodeInfo *node,
-                    KsStatus *status)
+run_filters_state (KsFramework *fw, KsCycleState *state, const KsPod *pod, const KsNodeInfo *node,
+                   KsStatus *status)
 {
-  KsFramework *fw = data;
   KsStatusCode code;
 
   swap_state (fw, state);
@@ -772,11 +867,71 @@ handle_run_filters (gpointer data, KsCycleState *state, const KsPod *pod, const 
   return code;
 }
 
+/* RunFilterPluginsWithNominatedPods: pass 1 with the pods nominated to node whose priority is
+ * at least pod's added to a copy of node (and to a copy of the states, through AddPod), pass 2
+ * as node is, only when pass 1 passed and added pods.  Both must pass.  Pods nominated
+ * elsewhere, or none at all, cost one lookup or nothing. */
+static KsStatusCode
+run_filters_nominated (KsFramework *fw, KsCycleState *state, const KsPod *pod,
+                       const KsNodeInfo *node, KsStatus *status)
+{
+  const GPtrArray *nominated
+      = fw->nominator != NULL ? ks_nominator_pods_for_node (fw->nominator, node->name) : NULL;
+  KsNodeInfo *copy = NULL;
+  KsCycleState *state_copy = NULL;
+  gint32 priority = ks_pod_get_priority (pod);
+  KsStatusCode code;
+
+  for (guint i = 0; nominated != NULL && i < nominated->len; i++)
+    {
+      const KsPod *np = g_ptr_array_index (nominated, i);
+      if (ks_pod_get_priority (np) < priority
+          || ks_uid_equal (&np->parent.meta.uid, &pod->parent.meta.uid))
+        continue;
+      if (copy == NULL)
+        {
+          copy = ks_node_info_copy (node);
+          state_copy = clone_state (fw, state);
+        }
+      ks_node_info_add_pod (copy, np);
+      handle_add_or_remove (fw, state_copy, pod, np, copy, TRUE);
+    }
+  if (copy == NULL)
+    return run_filters_state (fw, state, pod, node, status);
+  code = run_filters_state (fw, state_copy, pod, copy, status);
+  handle_free_state (fw, state_copy);
+  ks_node_info_free (copy);
+  if (code != KS_STATUS_SUCCESS)
+    return code;
+  return run_filters_state (fw, state, pod, node, status);
+}
+
+static KsStatusCode
+handle_run_filters (gpointer data, KsCycleState *state, const KsPod *pod, const KsNodeInfo *node,
+                    KsStatus *status)
+{
+  KsFramework *fw = data;
+
+  if (fw->points[KS_POINT_FILTER]->len == 0)
+    {
+      status->code = KS_STATUS_SUCCESS;
+      status->n_reasons = 0;
+      return KS_STATUS_SUCCESS;
+    }
+  return run_filters_nominated (fw, state, pod, node, status);
+}
+
 static GPtrArray *
 handle_nominated_pods (gpointer data, const char *node)
 {
-  /* The queue keeps no nominations yet (preemption does not nominate). */
-  return g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  KsFramework *fw = data;
+  GPtrArray *pods = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  const GPtrArray *nominated
+      = fw->nominator != NULL ? ks_nominator_pods_for_node (fw->nominator, node) : NULL;
+
+  for (guint i = 0; nominated != NULL && i < nominated->len; i++)
+    g_ptr_array_add (pods, ks_object_ref (g_ptr_array_index (nominated, i)));
+  return pods;
 }
 
 static void

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "ks-sched-config.h"
+#include "ks-sched-queue.h"
 
 G_BEGIN_DECLS
 
@@ -30,18 +31,26 @@ gboolean ks_framework_observe_pod (KsFramework *fw, const KsPod *pod, const KsNo
                                    gboolean added);
 gboolean ks_framework_observe_node (KsFramework *fw, const KsNode *old_node, const KsNode *node);
 
+/* Where filtering finds the pods nominated to a node (the scheduling queue's nominator;
+ * borrowed).  Without one, no pod is nominated: Filter runs once per node. */
+void ks_framework_set_nominator (KsFramework *fw, KsNominator *nominator);
 /* The queue-sort plugin's less function and its data, for the scheduling queue. */
 gboolean ks_framework_queue_less (gpointer fw, const KsQueuedPod *a, const KsQueuedPod *b);
 
 typedef struct
 {
-  const char *node;      /* interned; NULL when the pod does not fit */
-  const char *nominated; /* from PostFilter, or NULL */
-  char *message;         /* FitError message when node is NULL (owned) */
-  gboolean rejected;     /* plugins rejected the pod (else an error, e.g. no nodes) */
-  guint n_evaluated;     /* nodes filtered */
-  guint n_feasible;      /* nodes that passed */
-  GPtrArray *victims;    /* from PostFilter: KsPod* references to delete, or NULL */
+  const char *node; /* interned; NULL when the pod does not fit */
+  /* What to do with the pod's nomination (NominatingInfo) when it does not fit: with
+   * nominate, set status.nominatedNodeName to nominated (interned), or clear it when nominated
+   * is NULL; without, leave it as it is.  Errors (not rejected) always clear it. */
+  gboolean nominate;
+  const char *nominated;
+  char *message;            /* FitError message when node is NULL (owned) */
+  gboolean rejected;        /* plugins rejected the pod (else an error, e.g. no nodes) */
+  gboolean post_filter_ran; /* PostFilter plugins ran (preemption was attempted) */
+  guint n_evaluated;        /* nodes filtered */
+  guint n_feasible;         /* nodes that passed */
+  GPtrArray *victims;       /* from PostFilter: KsPod* references to delete, or NULL */
 } KsScheduleResult;
 
 void ks_schedule_result_clear (KsScheduleResult *result);
@@ -50,7 +59,9 @@ void ks_schedule_result_clear (KsScheduleResult *result);
 guint ks_framework_num_feasible_nodes_to_find (KsFramework *fw, guint n_nodes);
 guint ks_num_feasible_nodes_to_find (gint32 percentage, guint n_nodes);
 
-/* Run one scheduling cycle for pod over nodes (the cache's list).  When a node was chosen the
+/* Run one scheduling cycle for pod over nodes (the cache's list).  A pod with
+ * status.nominatedNodeName is tried on that node first; filtering counts the pods nominated to
+ * a node (two passes, as RunFilterPluginsWithNominatedPods).  When a node was chosen the
  * cycle stays open for Reserve: call ks_framework_reserve (and, if binding fails,
  * ks_framework_unreserve), then ks_framework_end_cycle. */
 void ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nodes,

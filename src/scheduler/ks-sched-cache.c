@@ -59,6 +59,9 @@ node_entry_clear (NodeEntry *e)
         ks_object_unref (g_ptr_array_index (e->info.pods, i));
       g_ptr_array_unref (e->info.pods);
     }
+  g_clear_pointer (&e->info.used_ports, g_array_unref);
+  g_clear_pointer (&e->info.pods_with_affinity, g_ptr_array_unref);
+  g_clear_pointer (&e->info.pods_with_required_anti_affinity, g_ptr_array_unref);
   ks_object_unref (KS_OBJECT (e->node));
   g_free (e->zone);
   memset (e, 0, sizeof *e);
@@ -229,17 +232,11 @@ ks_sched_cache_remove_node (KsSchedCache *c, const char *name)
     drop_entry (c, e);
 }
 
+/* What a pod adds to its node's view: the same accounting as every copy of a view. */
 static void
 account (NodeEntry *n, const KsPod *pod, int sign)
 {
-  const KsPodSpec *spec = pod->spec;
-
-  if (sign > 0)
-    ks_resources_add (&n->info.requested, &spec->requests);
-  else
-    ks_resources_sub (&n->info.requested, &spec->requests);
-  n->info.nonzero_milli_cpu += sign * spec->nonzero_milli_cpu;
-  n->info.nonzero_memory += sign * spec->nonzero_memory;
+  ks_node_info_account_pod (&n->info, pod, sign);
 }
 
 /* The index of the pod with uid in the node's list, or -1. */
@@ -292,9 +289,13 @@ pod_put (KsSchedCache *c, KsPod *pod, const char *node, gboolean assumed)
   ks_object_ref (KS_OBJECT (pod));
   if (i >= 0)
     {
-      /* A newer version: requests never change, keep the accounting. */
-      ks_object_unref (g_ptr_array_index (n->info.pods, i));
+      /* A newer version: requests never change, but what points at the old object (the
+       * affinity lists) must point at the new one. */
+      KsPod *old = g_ptr_array_index (n->info.pods, i);
+      account (n, old, -1);
       n->info.pods->pdata[i] = pod;
+      account (n, pod, +1);
+      ks_object_unref (KS_OBJECT (old));
     }
   else
     {

@@ -22,7 +22,8 @@ typedef struct
   guint heap_index;
   gint64 backoff_expiry;
   gint64 unschedulable_since;
-  GList *link; /* in the unschedulable list */
+  GList *link;            /* in the unschedulable list */
+  guint64 popped_at_move; /* q->n_moves when it was popped */
 } Entry;
 
 /* A binary heap of entries, each knowing its index. */
@@ -32,8 +33,16 @@ typedef struct
   gboolean (*less) (KsSchedQueue *q, const Entry *a, const Entry *b);
 } Heap;
 
+struct _KsNominator
+{
+  GHashTable *by_node; /* interned node → GPtrArray of KsPod references, nomination order */
+  GHashTable *node_of; /* KsUid (owned copy) → interned node */
+  guint count;
+};
+
 struct _KsSchedQueue
 {
+  KsNominator nominator;
   KsClock *clock;
   KsQueueLessFunc less;
   gpointer less_data;
@@ -46,6 +55,7 @@ struct _KsSchedQueue
   Heap backoff;
   GQueue unschedulable;
   guint64 next_sequence;
+  guint64 n_moves; /* move requests so far (moveRequestCycle) */
   guint64 backoff_tick;
   guint64 unschedulable_tick;
   gboolean active_unsorted; /* activeQ's heap order is stale (ks_sched_queue_resort) */
@@ -168,6 +178,9 @@ ks_sched_queue_new (KsClock *clock, KsQueueLessFunc less, gpointer less_data,
   q->active = (Heap){ g_ptr_array_new (), active_less };
   q->backoff = (Heap){ g_ptr_array_new (), backoff_less };
   g_queue_init (&q->unschedulable);
+  q->nominator.by_node = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
+                                                (GDestroyNotify) g_ptr_array_unref);
+  q->nominator.node_of = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free, NULL);
   return q;
 }
 
@@ -182,7 +195,104 @@ ks_sched_queue_free (KsSchedQueue *q)
   g_ptr_array_unref (q->active.items);
   g_ptr_array_unref (q->backoff.items);
   g_hash_table_unref (q->entries);
+  g_hash_table_unref (q->nominator.by_node);
+  g_hash_table_unref (q->nominator.node_of);
   g_free (q);
+}
+
+/* The nominator (nominator.go) */
+
+/* status.nominatedNodeName, NULL when unset or empty. */
+static const char *
+nominated_node_name (const KsPod *pod)
+{
+  const char *node = ks_pod_get_status_string (pod, KS_POD_NOMINATED_NODE_NAME);
+  return node != NULL && node[0] != '\0' ? node : NULL;
+}
+
+KsNominator *
+ks_sched_queue_get_nominator (KsSchedQueue *q)
+{
+  return &q->nominator;
+}
+
+void
+ks_nominator_delete (KsNominator *nm, const KsPod *pod)
+{
+  const KsUid *uid = &pod->parent.meta.uid;
+  const char *node = g_hash_table_lookup (nm->node_of, uid);
+  GPtrArray *pods;
+
+  if (node == NULL)
+    return;
+  g_hash_table_remove (nm->node_of, uid);
+  nm->count--;
+  pods = g_hash_table_lookup (nm->by_node, node);
+  for (guint i = 0; pods != NULL && i < pods->len; i++)
+    if (ks_uid_equal (&KS_OBJECT (g_ptr_array_index (pods, i))->meta.uid, uid))
+      {
+        ks_object_unref (g_ptr_array_steal_index (pods, i));
+        break;
+      }
+  if (pods != NULL && pods->len == 0)
+    g_hash_table_remove (nm->by_node, node);
+}
+
+void
+ks_nominator_add (KsNominator *nm, KsPod *pod, const char *node)
+{
+  GPtrArray *pods;
+
+  /* Never more than one entry per pod. */
+  ks_nominator_delete (nm, pod);
+  if (node == NULL)
+    node = nominated_node_name (pod);
+  /* A pod already bound is not nominated (the lister check of addNominatedPodUnlocked). */
+  if (node == NULL || node[0] == '\0' || pod->node_name != NULL)
+    return;
+  node = ks_intern (node);
+  g_hash_table_insert (nm->node_of, g_memdup2 (&pod->parent.meta.uid, sizeof (KsUid)),
+                       (gpointer) node);
+  nm->count++;
+  pods = g_hash_table_lookup (nm->by_node, node);
+  if (pods == NULL)
+    {
+      pods = g_ptr_array_new ();
+      g_hash_table_insert (nm->by_node, (gpointer) node, pods);
+    }
+  g_ptr_array_add (pods, ks_object_ref (KS_OBJECT (pod)));
+}
+
+/* UpdateNominatedPod: a nomination the scheduler made outlives an update that carries no
+ * nominatedNodeName in the old or the new pod (the status update may not have been seen). */
+static void
+nominator_update (KsNominator *nm, const KsPod *old, KsPod *pod)
+{
+  const char *keep = NULL;
+
+  if (nominated_node_name (old) == NULL && nominated_node_name (pod) == NULL)
+    keep = g_hash_table_lookup (nm->node_of, &old->parent.meta.uid);
+  ks_nominator_add (nm, pod, keep);
+}
+
+const GPtrArray *
+ks_nominator_pods_for_node (KsNominator *nm, const char *node)
+{
+  if (nm->count == 0 || node == NULL)
+    return NULL;
+  return g_hash_table_lookup (nm->by_node, ks_intern (node));
+}
+
+const char *
+ks_nominator_node_of (KsNominator *nm, const KsPod *pod)
+{
+  return nm->count == 0 ? NULL : g_hash_table_lookup (nm->node_of, &pod->parent.meta.uid);
+}
+
+guint
+ks_nominator_count (KsNominator *nm)
+{
+  return nm->count;
 }
 
 gint64
@@ -336,6 +446,7 @@ ks_sched_queue_add (KsSchedQueue *q, KsPod *pod)
   e->info.initial_attempt_timestamp = now;
   e->info.sequence = q->next_sequence++;
   g_hash_table_insert (q->entries, &e->uid, e);
+  ks_nominator_add (&q->nominator, pod, NULL);
   to_active (q, e);
 }
 
@@ -358,6 +469,7 @@ ks_sched_queue_update (KsSchedQueue *q, KsPod *pod)
     return;
   old = (KsPod *) e->info.pod;
   e->info.pod = KS_POD (ks_object_ref (KS_OBJECT (pod)));
+  nominator_update (&q->nominator, old, pod);
   if (e->where == WHERE_ACTIVE)
     {
       heap_up (q, &q->active, e->heap_index);
@@ -373,6 +485,7 @@ ks_sched_queue_delete (KsSchedQueue *q, const KsPod *pod)
 {
   Entry *e = g_hash_table_lookup (q->entries, &pod->parent.meta.uid);
 
+  ks_nominator_delete (&q->nominator, pod);
   if (e == NULL)
     return;
   detach (q, e);
@@ -408,6 +521,7 @@ ks_sched_queue_pop (KsSchedQueue *q)
     return NULL;
   heap_remove (q, &q->active, e);
   e->where = WHERE_IN_FLIGHT;
+  e->popped_at_move = q->n_moves;
   e->info.attempts++;
   return &e->info;
 }
@@ -427,7 +541,9 @@ ks_sched_queue_requeue (KsSchedQueue *q, const KsPod *pod, gboolean rejected_by_
   if (e == NULL || e->where != WHERE_IN_FLIGHT)
     return;
   e->info.timestamp = now;
-  if (rejected_by_plugins)
+  /* A cluster event while the pod was being scheduled (a victim of its own preemption that
+   * went at once) may have made it schedulable: it backs off instead of waiting. */
+  if (rejected_by_plugins && e->popped_at_move == q->n_moves)
     {
       e->where = WHERE_UNSCHEDULABLE;
       e->unschedulable_since = now;
@@ -444,6 +560,7 @@ ks_sched_queue_move_all (KsSchedQueue *q)
 {
   GList *l = q->unschedulable.head;
 
+  q->n_moves++;
   while (l != NULL)
     {
       Entry *e = l->data;

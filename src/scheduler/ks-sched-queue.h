@@ -37,14 +37,35 @@ gboolean ks_sched_queue_contains (KsSchedQueue *queue, const KsPod *pod);
 const KsQueuedPod *ks_sched_queue_pop (KsSchedQueue *queue);
 /* The in-flight pod was scheduled: forget it. */
 void ks_sched_queue_done (KsSchedQueue *queue, const KsPod *pod);
-/* The in-flight pod failed: to the unschedulable pods when plugins rejected it, else to
- * backoffQ. */
+/* The in-flight pod failed: to the unschedulable pods when plugins rejected it and no cluster
+ * event (move_all) came while it was in flight, else to backoffQ. */
 void ks_sched_queue_requeue (KsSchedQueue *queue, const KsPod *pod, gboolean rejected_by_plugins);
 /* A cluster event: every unschedulable pod moves to backoffQ (still backing off) or activeQ. */
 void ks_sched_queue_move_all (KsSchedQueue *queue);
 /* The queue-sort order may have changed for pods already in activeQ (a queue-sort plugin's
  * observer said so): activeQ is re-sorted, once, before the next pop. */
 void ks_sched_queue_resort (KsSchedQueue *queue);
+
+/* The nominator (kube-scheduler's PodNominator): the pods nominated to each node, that is
+ * waiting pods whose status.nominatedNodeName is set or that preemption has just nominated.
+ * The queue keeps it in step with its pods: a pod added or updated is nominated to its
+ * status.nominatedNodeName (an update whose old and new pod both have none keeps a nomination
+ * made by the scheduler), a pod deleted, or done (scheduled), is no longer nominated. */
+typedef struct _KsNominator KsNominator;
+
+KsNominator *ks_sched_queue_get_nominator (KsSchedQueue *queue);
+/* Nominate pod to node (interned or not; NULL: to the pod's status.nominatedNodeName; "" or a
+ * pod without one: no nomination), replacing its earlier nomination (AddNominatedPod with
+ * NominatingInfo, ModeOverride for a node, ModeNoop for NULL). */
+void ks_nominator_add (KsNominator *nominator, KsPod *pod, const char *node);
+void ks_nominator_delete (KsNominator *nominator, const KsPod *pod);
+/* The pods nominated to node, in nomination order: borrowed KsPod pointers valid until the
+ * nominator changes, or NULL when there are none. */
+const GPtrArray *ks_nominator_pods_for_node (KsNominator *nominator, const char *node);
+/* The node pod is nominated to (interned), or NULL. */
+const char *ks_nominator_node_of (KsNominator *nominator, const KsPod *pod);
+/* How many pods are nominated: 0 lets filtering skip every lookup. */
+guint ks_nominator_count (KsNominator *nominator);
 
 guint ks_sched_queue_n_active (KsSchedQueue *queue);
 guint ks_sched_queue_n_backoff (KsSchedQueue *queue);

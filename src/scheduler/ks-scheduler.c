@@ -48,27 +48,166 @@ record_event (KsScheduler *s, KsFramework *fw, KsObject *pod, gboolean warning, 
   ks_event_record (&recorder, pod, warning, reason, node, "%s", message);
 }
 
-/* handleSchedulingFailure: a FailedScheduling event and condition PodScheduled=False with
- * reason Unschedulable (plugins rejected the pod) or SchedulerError. */
+/* What to do with a pod's nomination after a failed attempt (NominatingInfo): leave it
+ * (ModeNoop), or set it to node, or clear it with node NULL (ModeOverride). */
+typedef struct
+{
+  gboolean override;
+  const char *node;
+} Nominating;
+
+static const Nominating nominating_clear = { TRUE, NULL };
+
+static const char *
+nominated_node_name (const KsPod *pod)
+{
+  const char *node = ks_pod_get_status_string (pod, KS_POD_NOMINATED_NODE_NAME);
+  return node != NULL && node[0] != '\0' ? node : NULL;
+}
+
+/* handleSchedulingFailure: the pod goes back to the queue and keeps (or gets) its nomination
+ * there, a FailedScheduling event, and through the status subresource the condition
+ * PodScheduled=False with reason Unschedulable (plugins rejected the pod) or SchedulerError,
+ * and status.nominatedNodeName when the nomination changes (updatePod). */
 static void
-record_failure (KsScheduler *s, KsFramework *fw, KsPod *pod, gboolean rejected, const char *message)
+record_failure (KsScheduler *s, KsFramework *fw, KsPod *pod, gboolean rejected, const char *message,
+                const Nominating *nominating)
 {
   const KsCondition *c = &pod->conditions[KS_POD_COND_SCHEDULED];
   const char *reason = rejected ? "Unschedulable" : "SchedulerError";
+  gboolean nnn_changes
+      = nominating->override && g_strcmp0 (nominated_node_name (pod), nominating->node) != 0;
 
+  ks_sched_queue_requeue (s->queue, pod, rejected);
+  ks_nominator_add (ks_sched_queue_get_nominator (s->queue), pod,
+                    nominating->override ? (nominating->node ? nominating->node : "") : NULL);
   record_event (s, fw, KS_OBJECT (pod), TRUE, "FailedScheduling", NULL, message);
   if (c->status != KS_CONDITION_FALSE || g_strcmp0 (c->reason, reason) != 0
-      || g_strcmp0 (c->message, message) != 0)
+      || g_strcmp0 (c->message, message) != 0 || nnn_changes)
     {
       KsPod *copy = ks_pod_copy (pod);
       KsObject *updated;
       ks_pod_set_condition (copy, KS_POD_COND_SCHEDULED, KS_CONDITION_FALSE, reason, message,
                             ks_clock_now (s->clock));
+      if (nnn_changes)
+        ks_pod_set_status_string (copy, KS_POD_NOMINATED_NODE_NAME, nominating->node);
       updated = ks_client_update_status (s->client, KS_OBJECT (copy), NULL);
       ks_object_unref (KS_OBJECT (copy));
       if (updated != NULL)
         ks_object_unref (updated);
     }
+}
+
+typedef void (*PodStatusEdit) (KsPod *pod, gpointer data);
+
+/* util.PatchPodStatus: change the latest version of pod's status with edit; retried on a
+ * conflict.  FALSE when the pod is gone (or another pod has its name). */
+static gboolean
+patch_pod_status (KsScheduler *s, const KsPod *pod, PodStatusEdit edit, gpointer data)
+{
+  for (guint attempt = 0; attempt < 5; attempt++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (KsObject) latest
+          = ks_client_get (s->client, ks_kind_get (KS_KIND_POD), pod->parent.meta.namespace,
+                           pod->parent.meta.name, NULL);
+      KsPod *copy;
+      KsObject *updated;
+
+      if (latest == NULL || !ks_uid_equal (&latest->meta.uid, &pod->parent.meta.uid))
+        return FALSE;
+      copy = ks_pod_copy (KS_POD (latest));
+      edit (copy, data);
+      updated = ks_client_update_status (s->client, KS_OBJECT (copy), &error);
+      ks_object_unref (KS_OBJECT (copy));
+      if (updated != NULL)
+        {
+          ks_object_unref (updated);
+          return TRUE;
+        }
+      if (!g_error_matches (error, KS_STORE_ERROR, KS_STORE_ERROR_CONFLICT))
+        {
+          g_warning ("cannot update the status of pod %s/%s: %s", pod->parent.meta.namespace,
+                     pod->parent.meta.name, error->message);
+          return FALSE;
+        }
+    }
+  return FALSE;
+}
+
+typedef struct
+{
+  const char *message;
+  gint64 now;
+} Disruption;
+
+static void
+set_disruption_target (KsPod *pod, gpointer data)
+{
+  const Disruption *d = data;
+  ks_pod_set_condition (pod, KS_POD_COND_DISRUPTION_TARGET, KS_CONDITION_TRUE,
+                        "PreemptionByScheduler", d->message, d->now);
+}
+
+static void
+clear_nomination (KsPod *pod, gpointer unused)
+{
+  ks_pod_set_status_string (pod, KS_POD_NOMINATED_NODE_NAME, NULL);
+}
+
+/* prepareCandidate: delete the victims (each with the DisruptionTarget condition first, then a
+ * graceful delete and the Preempted event), then clear the nominations of the pods of lower
+ * priority nominated to the node, which may no longer fit there. */
+static void
+preempt (KsScheduler *s, KsFramework *fw, const KsPod *pod, const char *node, GPtrArray *victims)
+{
+  g_autofree char *message = g_strdup_printf ("%s: preempting to accommodate a higher priority pod",
+                                              pod->spec->scheduler_name);
+  char uid[KS_UID_STRING_LEN];
+  const GPtrArray *nominated;
+  g_autoptr (GPtrArray) lower = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  gint32 priority = ks_pod_get_priority (pod);
+
+  Disruption disruption = { message, ks_clock_now (s->clock) };
+
+  ks_uid_to_string (&pod->parent.meta.uid, uid);
+  for (guint i = 0; i < victims->len; i++)
+    {
+      const KsPod *victim = g_ptr_array_index (victims, i);
+      const KsCondition *c = &victim->conditions[KS_POD_COND_DISRUPTION_TARGET];
+      KsDeleteOptions options = KS_DELETE_OPTIONS_DEFAULT;
+      g_autoptr (GError) error = NULL;
+
+      /* Graceful deletion has already started: nothing more to ask. */
+      if (ks_object_is_being_deleted (KS_OBJECT (victim)))
+        continue;
+      /* UpdatePodCondition changes nothing for an identical condition. */
+      if ((c->status != KS_CONDITION_TRUE || g_strcmp0 (c->reason, "PreemptionByScheduler") != 0
+           || g_strcmp0 (c->message, message) != 0)
+          && !patch_pod_status (s, victim, set_disruption_target, &disruption))
+        continue; /* already gone */
+      if (!ks_client_delete (s->client, ks_kind_get (KS_KIND_POD), victim->parent.meta.namespace,
+                             victim->parent.meta.name, &options, &error))
+        {
+          if (!g_error_matches (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND))
+            g_warning ("cannot preempt pod %s/%s: %s", victim->parent.meta.namespace,
+                       victim->parent.meta.name, error->message);
+          continue;
+        }
+      {
+        g_autofree char *text = g_strdup_printf ("Preempted by pod %s on node %s", uid, node);
+        record_event (s, fw, KS_OBJECT (victim), FALSE, "Preempted", node, text);
+      }
+    }
+  s->stats.victims += victims->len;
+
+  nominated = ks_nominator_pods_for_node (ks_sched_queue_get_nominator (s->queue), node);
+  for (guint i = 0; nominated != NULL && i < nominated->len; i++)
+    if (ks_pod_get_priority (g_ptr_array_index (nominated, i)) < priority)
+      g_ptr_array_add (lower, ks_object_ref (g_ptr_array_index (nominated, i)));
+  for (guint i = 0; i < lower->len; i++)
+    if (nominated_node_name (g_ptr_array_index (lower, i)) != NULL)
+      patch_pod_status (s, g_ptr_array_index (lower, i), clear_nomination, NULL);
 }
 
 static void
@@ -92,9 +231,18 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
   ks_framework_schedule (fw, pod, nodes, n, ks_clock_now (s->clock), &result);
   if (result.node == NULL)
     {
+      Nominating nominating = nominating_clear;
       s->stats.failed++;
-      ks_sched_queue_requeue (s->queue, pod, result.rejected);
-      record_failure (s, fw, pod, result.rejected, result.message);
+      if (result.post_filter_ran)
+        s->stats.preemption_attempts++;
+      if (result.rejected)
+        nominating = (Nominating){ result.nominate, result.nominated };
+      if (result.victims != NULL && result.nominated != NULL)
+        {
+          s->stats.preemptions++;
+          preempt (s, fw, pod, result.nominated, result.victims);
+        }
+      record_failure (s, fw, pod, result.rejected, result.message, &nominating);
       ks_schedule_result_clear (&result);
       return;
     }
@@ -107,8 +255,7 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
         ks_framework_end_cycle (fw);
         ks_sched_cache_remove_pod (s->cache, pod);
         s->stats.failed++;
-        ks_sched_queue_requeue (s->queue, pod, FALSE);
-        record_failure (s, fw, pod, FALSE, why);
+        record_failure (s, fw, pod, FALSE, why, &nominating_clear);
         ks_schedule_result_clear (&result);
         return;
       }
@@ -127,7 +274,7 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
         /* RunBindPlugins wraps the binder's error so. */
         g_autofree char *message
             = g_strdup_printf ("running Bind plugin \"DefaultBinder\": %s", error->message);
-        record_failure (s, fw, pod, FALSE, message);
+        record_failure (s, fw, pod, FALSE, message, &nominating_clear);
       }
       ks_schedule_result_clear (&result);
       return;
@@ -320,6 +467,9 @@ ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config, K
   s->cache = ks_sched_cache_new ();
   s->queue = ks_sched_queue_new (clock, ks_framework_queue_less, first, config->pod_initial_backoff,
                                  config->pod_max_backoff, on_ready, s);
+  for (guint i = 0; i < s->frameworks->len; i++)
+    ks_framework_set_nominator (g_ptr_array_index (s->frameworks, i),
+                                ks_sched_queue_get_nominator (s->queue));
   for (guint i = 0; i < s->frameworks->len; i++)
     if (ks_framework_has_observers (g_ptr_array_index (s->frameworks, i)))
       {

@@ -1,6 +1,9 @@
 /* ks-scheduler.h: kube-scheduler: watches pods and nodes through a KsClient, keeps its cache
  * and queue, schedules pending pods one at a time with the profile named by their
- * spec.schedulerName, binds them, and records Scheduled / FailedScheduling events. */
+ * spec.schedulerName, binds them, and records Scheduled / FailedScheduling events.  When
+ * preemption (a PostFilter plugin) chooses victims, it deletes them (condition DisruptionTarget,
+ * event Preempted), nominates the pod to the node (status.nominatedNodeName) and clears the
+ * nominations of lower-priority pods to that node. */
 #pragma once
 
 #include "ks-sched-config.h"
@@ -13,9 +16,12 @@ typedef struct _KsScheduler KsScheduler;
 
 typedef struct
 {
-  guint64 attempts;  /* scheduling cycles run */
-  guint64 scheduled; /* pods bound */
-  guint64 failed;    /* cycles that found no node */
+  guint64 attempts;            /* scheduling cycles run */
+  guint64 scheduled;           /* pods bound */
+  guint64 failed;              /* cycles that found no node */
+  guint64 preemption_attempts; /* cycles that ran the PostFilter plugins (preemption_attempts) */
+  guint64 preemptions;         /* of those, the ones that nominated a node */
+  guint64 victims;             /* pods preempted (the sum of preemption_victims) */
 } KsSchedulerStats;
 
 /* A scheduler for config (borrowed; must outlive the scheduler).  seed drives tie-breaking. */
