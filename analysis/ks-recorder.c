@@ -521,6 +521,13 @@ summary_json (KsRecorder *r, const KsRunInfo *info)
       append_seconds (s, st.latency_max);
       g_string_append (s, "\n  }");
     }
+  if (info->scheduler != NULL)
+    g_string_append_printf (s,
+                            ",\n  \"preemption\": {\n    \"attempts\": %" G_GUINT64_FORMAT
+                            ",\n    \"preemptions\": %" G_GUINT64_FORMAT
+                            ",\n    \"victims\": %" G_GUINT64_FORMAT "\n  }",
+                            info->scheduler->preemption_attempts, info->scheduler->preemptions,
+                            info->scheduler->victims);
   g_string_append (s, "\n}\n");
   return g_string_free (s, FALSE);
 }

@@ -2,7 +2,7 @@
  *
  *   events.jsonl  one JSON object per Kubernetes event, in time order
  *   metrics.csv   long format t,metric,object,value sampled every sample_every
- *   summary.json  counts, scheduling latency percentiles, run metadata
+ *   summary.json  counts, scheduling latency percentiles, preemptions, run metadata
  *
  * The recorder is the run's KsEventSink and watches pods and nodes through the client.  Files are
  * written under temporary names and renamed only by ks_recorder_finish, so a failed run leaves
@@ -10,6 +10,7 @@
 #pragma once
 
 #include "src/ks-events.h"
+#include "src/scheduler/ks-scheduler.h"
 #include "src/store/ks-client.h"
 
 G_BEGIN_DECLS
@@ -40,6 +41,7 @@ typedef struct
   gint64 sim_time;  /* µs */
   double wall_time; /* s */
   guint64 events_processed;
+  const KsSchedulerStats *scheduler; /* the scheduler's counts (preemption), or NULL */
 } KsRunInfo;
 
 typedef struct

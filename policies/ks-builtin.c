@@ -11,10 +11,9 @@ G_DEFINE_QUARK (ks-policy-error-quark, ks_policy_error)
 
 /* In the order of Kubernetes v1.32's default profile (default_plugins.go). */
 static const KsSchedulerPlugin *const builtin[] = {
-  &ks_plugin_priority_sort,       &ks_plugin_node_unschedulable,
-  &ks_plugin_node_name,           &ks_plugin_taint_toleration,
-  &ks_plugin_node_affinity,       &ks_plugin_node_resources_fit,
-  &ks_plugin_balanced_allocation, NULL,
+  &ks_plugin_priority_sort,      &ks_plugin_node_unschedulable,  &ks_plugin_node_name,
+  &ks_plugin_taint_toleration,   &ks_plugin_node_affinity,       &ks_plugin_node_resources_fit,
+  &ks_plugin_default_preemption, &ks_plugin_balanced_allocation, NULL,
 };
 
 /* ---- Research policies (docs/policies.md) ----------------------------------------------------

@@ -121,7 +121,11 @@ ks_node_info_remove_pod (KsNodeInfo *node, const KsPod *pod)
   for (guint i = 0; i < node->pods->len; i++)
     {
       KsPod *p = g_ptr_array_index (node->pods, i);
-      if (!ks_uid_equal (&p->parent.meta.uid, &pod->parent.meta.uid))
+      /* By UID, as NodeInfo.RemovePod (the pod may be another version of the object); a pod
+       * without one (built by hand) by identity. */
+      if (ks_uid_is_set (&pod->parent.meta.uid)
+              ? !ks_uid_equal (&p->parent.meta.uid, &pod->parent.meta.uid)
+              : p != pod)
         continue;
       ks_node_info_account_pod (node, p, -1);
       /* Keep the arrival order of the others (the order victims are looked at). */

@@ -10,6 +10,7 @@ policies_libks_policies_la_SOURCES = \
 	policies/plugin-gpu-packing.c \
 	policies/ks-node-info.c \
 	policies/plugin-node-affinity.c \
+	policies/plugin-default-preemption.c \
 	policies/plugin-node-basic.c \
 	policies/plugin-node-resources.c \
 	policies/plugin-priority-sort.c \

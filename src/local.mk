@@ -44,6 +44,7 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-controller-util.c \
 	src/controllers/ks-controllers.h \
 	src/controllers/ks-deployment-controller.c \
+	src/controllers/ks-disruption-controller.c \
 	src/controllers/ks-endpoints-controller.c \
 	src/controllers/ks-garbage-collector.c \
 	src/controllers/ks-node-ipam-controller.c \

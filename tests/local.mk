@@ -51,6 +51,7 @@ unit_tests = \
 	tests/test-oci-bundle \
 	tests/test-policies \
 	tests/test-printers \
+	tests/test-preemption \
 	tests/test-prober-gio \
 	tests/test-quantity \
 	tests/test-scheduler \
@@ -88,6 +89,7 @@ tests_test_policies_LDADD = $(test_ldadd)
 # It loads policy modules that call kubesim's functions.
 tests_test_policies_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 tests_test_printers_LDADD = $(test_ldadd)
+tests_test_preemption_LDADD = $(test_ldadd)
 tests_test_prober_gio_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)

@@ -1166,7 +1166,9 @@ test_framework_fit_error (void)
   g_assert_true (r.rejected);
   g_assert_cmpuint (r.n_feasible, ==, 0);
   g_assert_cmpuint (r.n_evaluated, ==, 3);
-  g_assert_cmpstr (r.message, ==, "0/3 nodes are available: 3 Insufficient cpu.");
+  g_assert_cmpstr (r.message, ==,
+                   "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are "
+                   "available: 3 No preemption victims found for incoming pod.");
   ks_schedule_result_clear (&r);
   ks_framework_free (fw);
 }
@@ -1192,7 +1194,8 @@ test_framework_fit_error_mixed (void)
   ks_framework_schedule (fw, pod, NODES (nodes), 3, 0, &r);
   g_assert_cmpstr (r.message, ==,
                    "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, "
-                   "2 Insufficient cpu.");
+                   "2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not "
+                   "helpful for scheduling, 2 No preemption victims found for incoming pod.");
   ks_schedule_result_clear (&r);
 
   /* A node short of cpu and memory contributes both reasons. */
@@ -1202,7 +1205,9 @@ test_framework_fit_error_mixed (void)
     g_ptr_array_add (one, ni_new_shared (small, "s0", 0));
     ks_framework_schedule (fw, big, NODES (one), 1, 0, &r);
     g_assert_cmpstr (r.message, ==,
-                     "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory.");
+                     "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory. "
+                     "preemption: 0/1 nodes are available: 1 No preemption victims found for "
+                     "incoming pod.");
     ks_schedule_result_clear (&r);
   }
   ks_framework_free (fw);
@@ -1231,7 +1236,9 @@ test_framework_fit_error_string_sort (void)
   ks_framework_schedule (fw, pod, NODES (nodes), 12, 0, &r);
   g_assert_cmpstr (r.message, ==,
                    "0/12 nodes are available: 10 Insufficient cpu, "
-                   "2 node(s) had untolerated taint {dedicated: gpu}.");
+                   "2 node(s) had untolerated taint {dedicated: gpu}. preemption: 0/12 nodes are "
+                   "available: 10 No preemption victims found for incoming pod, 2 Preemption is "
+                   "not helpful for scheduling.");
   ks_schedule_result_clear (&r);
   ks_framework_free (fw);
 }
@@ -1588,7 +1595,7 @@ test_config_default_profile (void)
   assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
   assert_point (p, KS_POINT_PRE_FILTER, "NodeAffinity");
   assert_point (p, KS_POINT_FILTER, DEFAULT_FILTERS);
-  assert_point (p, KS_POINT_POST_FILTER, "");
+  assert_point (p, KS_POINT_POST_FILTER, "DefaultPreemption");
   assert_point (p, KS_POINT_PRE_SCORE, "NodeAffinity");
   assert_point (p, KS_POINT_SCORE, DEFAULT_SCORES);
 

@@ -124,6 +124,7 @@ ks_cmd_run (int argc, char **argv)
   KsRecorderOptions ropts = { 0 };
   KsRunInfo info = { 0 };
   KsRunStats stats;
+  KsSchedulerStats sched_stats;
   Progress prog = { 0 };
   gint64 duration, sample_every = 10 * KS_USEC_PER_SEC, wall_start;
   guint64 seed;
@@ -230,6 +231,8 @@ ks_cmd_run (int argc, char **argv)
   info.sim_time = duration;
   info.wall_time = (double) (g_get_monotonic_time () - wall_start) / G_USEC_PER_SEC;
   info.events_processed = ks_sim_get_events_processed (sim);
+  ks_scheduler_get_stats (ks_sim_get_scheduler (sim), &sched_stats);
+  info.scheduler = &sched_stats;
   if (!ks_recorder_finish (recorder, &info, &error))
     {
       g_printerr ("kubesim run: %s\n", error->message);

@@ -18,6 +18,7 @@ struct _KsControllerManager
   KsTaintEvictionController *taint_eviction;
   KsEndpointsController *endpoints;
   KsNodeIpamController *node_ipam;
+  KsDisruptionController *disruption;
 };
 
 void
@@ -25,6 +26,7 @@ ks_controller_options_init (KsControllerOptions *options)
 {
   *options = (KsControllerOptions){
     .endpoints = TRUE,
+    .disruption = TRUE,
     .node_lifecycle = FALSE,
     .taint_eviction = FALSE,
     .node_ipam = FALSE,
@@ -270,6 +272,8 @@ ks_controller_manager_new_full (KsClient *client, KsClock *clock, KsEventSink *e
     m->endpoints = ks_endpoints_controller_new (client, clock, events, m->options.epoch);
   if (m->options.node_ipam)
     m->node_ipam = ks_node_ipam_controller_new (client, clock, events, &m->options);
+  if (m->options.disruption)
+    m->disruption = ks_disruption_controller_new (client, clock, events);
   return m;
 }
 
@@ -287,6 +291,7 @@ ks_controller_manager_free (KsControllerManager *m)
 {
   if (m == NULL)
     return;
+  ks_disruption_controller_free (m->disruption);
   ks_node_ipam_controller_free (m->node_ipam);
   ks_endpoints_controller_free (m->endpoints);
   ks_taint_eviction_controller_free (m->taint_eviction);

@@ -67,6 +67,12 @@ void ks_endpoints_controller_free (KsEndpointsController *ec);
 char *ks_endpoint_port_hash (const KsEndpointPort *port);
 char *ks_endpoint_subset_hash (const KsEndpointSubset *subset);
 
+/* The disruption controller (ks-disruption-controller.c): PodDisruptionBudget status. */
+typedef struct _KsDisruptionController KsDisruptionController;
+KsDisruptionController *ks_disruption_controller_new (KsClient *client, KsClock *clock,
+                                                      KsEventSink *sink);
+void ks_disruption_controller_free (KsDisruptionController *dc);
+
 /* The node IPAM controller (ks-node-ipam-controller.c); options borrowed (cluster CIDR, node
  * CIDR mask size: valid). */
 typedef struct _KsNodeIpamController KsNodeIpamController;

@@ -257,7 +257,7 @@ ks_nominator_add (KsNominator *nm, KsPod *pod, const char *node)
   pods = g_hash_table_lookup (nm->by_node, node);
   if (pods == NULL)
     {
-      pods = g_ptr_array_new ();
+      pods = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
       g_hash_table_insert (nm->by_node, (gpointer) node, pods);
     }
   g_ptr_array_add (pods, ks_object_ref (KS_OBJECT (pod)));
