@@ -8,6 +8,7 @@
 #include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
+#include "src/api/ks-pdb.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-selector.h"
 #include "src/api/ks-service.h"
@@ -628,6 +629,39 @@ priority_class_row (KsTable *t, const KsObject *obj, gint64 now)
   ks_table_add_cell (t, ks_preemption_policy_name (pc->preemption_policy));
 }
 
+/* kubectl's printPodDisruptionBudget: N/A for the field not set. */
+static void
+pdb_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Min Available", 0);
+  ks_table_add_column (t, "Max Unavailable", 0);
+  ks_table_add_column (t, "Allowed Disruptions", 0);
+  ks_table_add_column (t, "Age", 0);
+}
+
+static void
+int_or_percent_cell (KsTable *t, const KsIntOrPercent *v)
+{
+  if (!v->set)
+    ks_table_add_cell (t, "N/A");
+  else
+    ks_table_add_cell_printf (t, v->percent ? "%d%%" : "%d", v->value);
+}
+
+static void
+pdb_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsPodDisruptionBudget *pdb = KS_POD_DISRUPTION_BUDGET (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+
+  ks_table_add_cell (t, obj->meta.name);
+  int_or_percent_cell (t, &pdb->min_available);
+  int_or_percent_cell (t, &pdb->max_unavailable);
+  ks_table_add_cell_printf (t, "%d", pdb->status.disruptions_allowed);
+  ks_table_add_cell (t, age);
+}
+
 /* ---- services, endpoints, events, leases ----------------------------------------------------- */
 
 char *
@@ -877,6 +911,7 @@ static const Printer printers[] = {
   { KS_KIND_ENDPOINTS, endpoints_columns, endpoints_row },
   { KS_KIND_EVENT, event_columns, event_row },
   { KS_KIND_LEASE, lease_columns, lease_row },
+  { KS_KIND_POD_DISRUPTION_BUDGET, pdb_columns, pdb_row },
 };
 
 KsTable *

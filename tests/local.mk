@@ -138,6 +138,7 @@ shell_tests = \
 	tests/kubectl-real.sh \
 	tests/policies.sh \
 	tests/policy-abi.sh \
+	tests/preemption.sh \
 	tests/quickstart.sh \
 	tests/real-cluster.sh \
 	tests/real-node.sh \

@@ -325,6 +325,26 @@ test_discovery (Fixture *f, gconstpointer data)
         }
     }
 
+  /* PodDisruptionBudgets: policy/v1, with the status subresource. */
+  {
+    g_autoptr (JsonNode) policy = get_json (f, "/apis/policy/v1", 200);
+    g_autoptr (JsonNode) created = NULL;
+    g_autoptr (JsonNode) got = NULL;
+    g_assert_true (resource_listed (policy, "poddisruptionbudgets", "PodDisruptionBudget", "pdb"));
+    g_assert_true (
+        resource_listed (policy, "poddisruptionbudgets/status", "PodDisruptionBudget", NULL));
+    created = http_json (f, "POST", "/apis/policy/v1/namespaces/default/poddisruptionbudgets", JSON,
+                         "{\"apiVersion\":\"policy/v1\",\"kind\":\"PodDisruptionBudget\","
+                         "\"metadata\":{\"name\":\"web\"},\"spec\":{\"minAvailable\":\"50%\","
+                         "\"selector\":{\"matchLabels\":{\"app\":\"web\"}}}}",
+                         201);
+    g_assert_cmpstr (jstr (created, "kind"), ==, "PodDisruptionBudget");
+    got = get_json (f, "/apis/policy/v1/namespaces/default/poddisruptionbudgets/web", 200);
+    g_assert_cmpstr (jstr (got, "spec.minAvailable"), ==, "50%");
+    g_assert_cmpstr (jstr (got, "spec.selector.matchLabels.app"), ==, "web");
+    g_assert_cmpint (jint (got, "status.disruptionsAllowed"), ==, 0);
+  }
+
   g_assert_true (resource_listed (apps, "deployments", "Deployment", "deploy"));
   g_assert_true (resource_listed (apps, "deployments/scale", "Scale", NULL));
   g_assert_true (resource_listed (apps, "replicasets/scale", "Scale", NULL));

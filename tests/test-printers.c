@@ -7,6 +7,7 @@
 #include "real/ks-printers.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-node.h"
+#include "src/api/ks-pdb.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-service.h"
 #include "tests/ks-test.h"
@@ -261,6 +262,36 @@ test_node_table (void)
                    "runc://1.1.5+ds1\n");
 }
 
+/* kubectl get pdb: N/A for the bound not given. */
+static void
+test_pdb_table (void)
+{
+  g_autoptr (GPtrArray) pdbs = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (KsTable) table = NULL;
+  KsPodDisruptionBudget *a
+      = KS_POD_DISRUPTION_BUDGET (ks_object_new (ks_kind_get (KS_KIND_POD_DISRUPTION_BUDGET)));
+  KsPodDisruptionBudget *b
+      = KS_POD_DISRUPTION_BUDGET (ks_object_new (ks_kind_get (KS_KIND_POD_DISRUPTION_BUDGET)));
+
+  a->parent.meta.name = g_strdup ("db");
+  a->parent.meta.creation_timestamp = 0;
+  a->min_available = (KsIntOrPercent){ TRUE, FALSE, 2 };
+  a->status.disruptions_allowed = 1;
+  b->parent.meta.name = g_strdup ("web");
+  b->parent.meta.creation_timestamp = 0;
+  b->max_unavailable = (KsIntOrPercent){ TRUE, TRUE, 25 };
+  g_ptr_array_add (pdbs, a);
+  g_ptr_array_add (pdbs, b);
+  table = ks_table_for_objects (ks_kind_get (KS_KIND_POD_DISRUPTION_BUDGET), pdbs, 90 * 1000000,
+                                FALSE);
+  ks_table_print (table, FALSE, FALSE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "NAME   MIN AVAILABLE   MAX UNAVAILABLE   ALLOWED DISRUPTIONS   AGE\n"
+                   "db     2               N/A               1                     90s\n"
+                   "web    N/A             25%               0                     90s\n");
+}
+
 static void
 test_names (void)
 {
@@ -368,6 +399,7 @@ main (int argc, char **argv)
   g_test_add_func ("/real/printers/pod-status-init", test_pod_status_init);
   g_test_add_func ("/real/printers/pod-table", test_pod_table);
   g_test_add_func ("/real/printers/node-table", test_node_table);
+  g_test_add_func ("/real/printers/pdb-table", test_pdb_table);
   g_test_add_func ("/real/printers/names", test_names);
   g_test_add_func ("/real/printers/tab-writer", test_tab_writer);
   g_test_add_func ("/real/printers/tab-writer/min-width", test_tab_writer_min_width);

@@ -44,6 +44,7 @@ struct _KsFramework
   KsFrameworkLister lister;
   gpointer lister_data;
   KsNominator *nominator;
+  gboolean any_nominated; /* this cycle: some pod is nominated somewhere */
 };
 
 /* Every plugin instance's cycle pointer, in fw->instances order.  A plugin without clone_cycle
@@ -452,6 +453,8 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
       return;
     }
   begin_cycle (fw, nodes, n, now);
+  /* Nominations do not change during a cycle: without any, Filter runs once per node. */
+  fw->any_nominated = fw->nominator != NULL && ks_nominator_count (fw->nominator) > 0;
   g_array_set_size (fw->codes, n);
   memset (fw->codes->data, 0, n * sizeof (KsStatusCode));
 
@@ -511,7 +514,9 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
           processed++;
           nominated_seen |= node == nominated;
           if (filters->len == 0
-              || run_filters_nominated (fw, NULL, pod, node, &status) == KS_STATUS_SUCCESS)
+              || (fw->any_nominated ? run_filters_nominated (fw, NULL, pod, node, &status)
+                                    : run_filters (fw, pod, node, &status))
+                     == KS_STATUS_SUCCESS)
             {
               g_ptr_array_add (fw->feasible, node);
               if (fw->feasible->len >= to_find)
