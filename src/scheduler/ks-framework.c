@@ -507,12 +507,10 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
   start = fw->next_start_node_index % n;
   if (prefilter_msg == NULL)
     {
-      gboolean nominated_seen = FALSE;
       for (guint i = 0; i < n; i++)
         {
           KsNodeInfo *node = nodes[(start + i) % n];
           processed++;
-          nominated_seen |= node == nominated;
           if (filters->len == 0
               || (fw->any_nominated ? run_filters_nominated (fw, NULL, pod, node, &status)
                                     : run_filters (fw, pod, node, &status))
@@ -530,7 +528,7 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
         }
       /* processedNodes counts the node statuses of the cycle: the nominated node's failure
        * counts even when the walk stopped before it. */
-      if (nominated != NULL && !nominated_seen)
+      if (nominated != NULL && (nominated->index + n - start) % n >= processed)
         processed++;
       fw->next_start_node_index = (start + processed) % n;
     }
