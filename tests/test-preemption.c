@@ -796,6 +796,45 @@ test_nominated_first (void)
   cluster_clear (&c);
 }
 
+/* A profile without Score plugins takes the first node that fits (numFeasibleNodesToFind 1).
+ * A pod nominated to n2, where it does not fit, goes to n0, the first of the walk; the walk
+ * checked one node, but n2's failure counts too (processedNodes counts statuses), so the next
+ * walk starts at (0 + 2) mod 3 = n2, where the next pod fits.  Counting n0 alone would start it
+ * at n1. */
+static void
+test_nominated_failure_counts (void)
+{
+  g_autoptr (KsSchedulerConfig) config = ks_scheduler_config_new_default ();
+  KsProfileConfig *profile = g_ptr_array_index (config->profiles, 0);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsPod) a = pod_new ("a", 0, "2", NULL, NULL);
+  g_autoptr (KsPod) b = pod_new ("b", 0, "500m", NULL, NULL);
+  KsScheduleResult r;
+  KsFramework *fw;
+  Cluster c;
+
+  g_array_set_size (profile->points[KS_POINT_SCORE], 0);
+  g_array_set_size (profile->points[KS_POINT_PRE_SCORE], 0);
+  fw = ks_framework_new (profile, 0, 1, &error);
+  g_assert_no_error (error);
+  cluster_init (&c);
+  cluster_add_node (&c, "n0", "4", NULL);
+  cluster_add_node (&c, "n1", "4", NULL);
+  cluster_add_node (&c, "n2", "1", NULL);
+  ks_pod_set_status_string (a, KS_POD_NOMINATED_NODE_NAME, "n2");
+  ks_framework_schedule (fw, a, VIEWS (&c), 3, 0, &r);
+  g_assert_cmpstr (r.node, ==, "n0");
+  g_assert_cmpuint (r.n_evaluated, ==, 2);
+  ks_framework_end_cycle (fw);
+  ks_schedule_result_clear (&r);
+  ks_framework_schedule (fw, b, VIEWS (&c), 3, 0, &r);
+  g_assert_cmpstr (r.node, ==, "n2");
+  ks_framework_end_cycle (fw);
+  ks_schedule_result_clear (&r);
+  ks_framework_free (fw);
+  cluster_clear (&c);
+}
+
 /* Node views copied and changed leave the original alone. */
 static void
 test_node_info_copy (void)
@@ -1329,6 +1368,7 @@ main (int argc, char **argv)
   g_test_add_func ("/nominated/filter", test_nominated_filter);
   g_test_add_func ("/nominated/two-passes", test_nominated_two_passes);
   g_test_add_func ("/nominated/first", test_nominated_first);
+  g_test_add_func ("/nominated/failure-counts", test_nominated_failure_counts);
   g_test_add ("/preemption/scheduler/preempts", Fixture, NULL, fixture_setup,
               test_scheduler_preempts, fixture_teardown);
   g_test_add ("/preemption/scheduler/waits-and-clears", Fixture, NULL, fixture_setup,
