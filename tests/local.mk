@@ -24,7 +24,8 @@ endif
 # What the unit tests share (tests/ks-test.h).
 check_LTLIBRARIES += tests/libks-test.la
 tests_libks_test_la_SOURCES = tests/ks-test.c tests/ks-test.h \
-	tests/ks-test-netns.c tests/ks-test-netns.h
+	tests/ks-test-netns.c tests/ks-test-netns.h \
+	tests/ks-test-sched.c tests/ks-test-sched.h
 test_ldadd = tests/libks-test.la libkubesim.la
 
 unit_tests = \
@@ -50,6 +51,7 @@ unit_tests = \
 	tests/test-node-lifecycle \
 	tests/test-oci-bundle \
 	tests/test-policies \
+	tests/test-plugins \
 	tests/test-printers \
 	tests/test-prober-gio \
 	tests/test-quantity \
@@ -87,6 +89,7 @@ tests_test_oci_bundle_LDADD = $(test_ldadd)
 tests_test_policies_LDADD = $(test_ldadd)
 # It loads policy modules that call kubesim's functions.
 tests_test_policies_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+tests_test_plugins_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_prober_gio_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)

@@ -30,6 +30,11 @@ gboolean ks_framework_observe_pod (KsFramework *fw, const KsPod *pod, const KsNo
                                    gboolean added);
 gboolean ks_framework_observe_node (KsFramework *fw, const KsNode *old_node, const KsNode *node);
 
+/* What the handle's nodes_with_image answers from (the scheduler's cache keeps the counts).
+ * Without one, it looks at every node of the cycle's list. */
+typedef guint (*KsFrameworkImageCounter) (gpointer data, const char *image);
+void ks_framework_set_image_counter (KsFramework *fw, KsFrameworkImageCounter counter,
+                                     gpointer data);
 /* The queue-sort plugin's less function and its data, for the scheduling queue. */
 gboolean ks_framework_queue_less (gpointer fw, const KsQueuedPod *a, const KsQueuedPod *b);
 
