@@ -55,6 +55,7 @@ unit_tests = \
 	tests/test-printers \
 	tests/test-prober-gio \
 	tests/test-quantity \
+	tests/test-sched-config \
 	tests/test-scheduler \
 	tests/test-service-feed \
 	tests/test-service-proxy \
@@ -93,6 +94,7 @@ tests_test_plugins_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_prober_gio_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
+tests_test_sched_config_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_service_feed_LDADD = $(test_ldadd)
 tests_test_service_proxy_LDADD = $(test_ldadd)
@@ -135,6 +137,7 @@ shell_tests = \
 	tests/format.sh \
 	tests/fuzz.sh \
 	tests/golden.sh \
+	tests/sched-config.sh \
 	tests/kubectl.sh \
 	tests/kubectl-real.sh \
 	tests/policies.sh \
