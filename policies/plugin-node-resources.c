@@ -273,6 +273,15 @@ shape_decode (JsonNode *node, const char *prefix, ResourceArgs *a, GString **lin
                        "%s.utilization: invalid value %" G_GINT64_FORMAT
                        ": not in valid range [0, 100]",
                        at, u);
+      /* Only the first unsorted point is reported, as kube-scheduler does. */
+      else if (i > 0 && !unsorted && a->shape[i - 1].utilization >= u)
+        {
+          unsorted = TRUE;
+          ks_args_error (lines,
+                         "%s.utilization: invalid value %" G_GINT64_FORMAT
+                         ": utilization values must be sorted in increasing order",
+                         at, u);
+        }
       if ((m = json_object_get_member (o, "score")) != NULL && !ks_args_int (m, &s))
         ks_args_error (lines, "%s.score: expected an integer, got %s", at,
                        ks_decoder_node_type_name (m));
@@ -282,15 +291,6 @@ shape_decode (JsonNode *node, const char *prefix, ResourceArgs *a, GString **lin
                        at, s);
       a->shape[i].utilization = u;
       a->shape[i].score = s * (KS_MAX_NODE_SCORE / MAX_CUSTOM_PRIORITY_SCORE);
-      /* Only the first unsorted point is reported, as kube-scheduler does. */
-      if (i > 0 && !unsorted && a->shape[i - 1].utilization >= u)
-        {
-          unsorted = TRUE;
-          ks_args_error (lines,
-                         "%s.utilization: invalid value %" G_GINT64_FORMAT
-                         ": utilization values must be sorted in increasing order",
-                         at, u);
-        }
     }
 }
 

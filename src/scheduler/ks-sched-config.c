@@ -54,22 +54,17 @@ static const gint cp_point[N_CP] = {
 };
 
 /* kube-scheduler v1.32's default profile (v1 default_plugins.go getDefaultPlugins): every
- * plugin enabled through multiPoint, in this order, with these score weights.  Plugins kubesim
- * lacks are left out of kubesim's default profile. */
-static const struct
-{
-  const char *name;
-  gint32 weight;
-} default_plugins[] = {
-  { "SchedulingGates", 0 },    { "PrioritySort", 0 },
-  { "NodeUnschedulable", 0 },  { "NodeName", 0 },
-  { "TaintToleration", 3 },    { "NodeAffinity", 2 },
-  { "NodePorts", 0 },          { "NodeResourcesFit", 1 },
-  { "VolumeRestrictions", 0 }, { "NodeVolumeLimits", 0 },
-  { "VolumeBinding", 0 },      { "VolumeZone", 0 },
-  { "PodTopologySpread", 2 },  { "InterPodAffinity", 2 },
-  { "DefaultPreemption", 0 },  { "NodeResourcesBalancedAllocation", 1 },
-  { "ImageLocality", 1 },      { "DefaultBinder", 0 },
+ * plugin enabled through multiPoint, in this order.  Plugins kubesim lacks are left out; the
+ * score weights are the plugins' default_weight (TaintToleration 3, NodeAffinity 2,
+ * NodeResourcesFit 1, PodTopologySpread 2, InterPodAffinity 2, NodeResourcesBalancedAllocation 1,
+ * ImageLocality 1).  Other registered plugins (research policies, external ones) are enabled
+ * only by a profile that names them. */
+static const char *const default_plugins[] = {
+  "SchedulingGates",    "PrioritySort",     "NodeUnschedulable", "NodeName",
+  "TaintToleration",    "NodeAffinity",     "NodePorts",         "NodeResourcesFit",
+  "VolumeRestrictions", "NodeVolumeLimits", "VolumeBinding",     "VolumeZone",
+  "PodTopologySpread",  "InterPodAffinity", "DefaultPreemption", "NodeResourcesBalancedAllocation",
+  "ImageLocality",      "DefaultBinder",
 };
 
 /* Every plugin of kube-scheduler v1.32's in-tree registry, so that a configuration written for
@@ -427,9 +422,10 @@ default_multipoint (PluginSet *s)
 {
   plugin_set_init (s);
   for (guint i = 0; i < G_N_ELEMENTS (default_plugins); i++)
-    if (is_known (default_plugins[i].name))
+    if (is_known (default_plugins[i]))
       {
-        Entry e = { default_plugins[i].name, default_plugins[i].weight, NULL, "multiPoint", 0 };
+        const KsSchedulerPlugin *p = ks_builtin_scheduler_plugin_lookup (default_plugins[i]);
+        Entry e = { default_plugins[i], p != NULL ? p->default_weight : 0, NULL, "multiPoint", 0 };
         g_array_append_val (s->enabled, e);
       }
 }
