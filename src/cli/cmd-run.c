@@ -178,8 +178,7 @@ ks_cmd_run (int argc, char **argv)
       KsSchedulerConfig *config = ks_scheduler_config_load_file (o.config, &error);
       if (config == NULL)
         {
-          g_printerr ("%s\nkubesim run: --config: %s: nothing was run\n", error->message,
-                      o.config);
+          g_printerr ("%s\nkubesim run: --config: %s: nothing was run\n", error->message, o.config);
           status = KS_EXIT_USAGE;
           goto out;
         }
