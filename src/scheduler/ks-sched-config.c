@@ -1,4 +1,5 @@
-/* ks-sched-config.c: KubeSchedulerConfiguration decoding and kube-scheduler's plugin merge. */
+/* ks-sched-config.c: KubeSchedulerConfiguration decoding, kube-scheduler v1.32's plugin merge and
+ * MultiPoint expansion, and the checks kube-scheduler makes (validation.go, NewFramework). */
 #include "config.h"
 
 #include <stdarg.h>
