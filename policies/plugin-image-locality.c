@@ -31,6 +31,8 @@ typedef struct
 {
   guint n_containers;
   gboolean any_held; /* some node holds one of the images: otherwise every node scores 0 */
+  gint64 none_score; /* the score of a node holding none of them (0; worked out once, since the
+                      * division would cost more than the rest of Score on every node) */
   ImageRef refs[];   /* one per container, init containers first */
 } ImageCycle;
 
@@ -63,6 +65,7 @@ cycle_new (KsPluginCtx *ctx, const KsPod *pod)
       c->refs[i].n_nodes = ctx->handle->nodes_with_image (ctx->handle->data, c->refs[i].image);
       c->any_held |= c->refs[i].n_nodes > 0;
     }
+  c->none_score = ks_image_locality_priority (0, n);
   return c;
 }
 
@@ -98,7 +101,7 @@ image_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
   if (c == NULL)
     c = ctx->cycle = cycle_new (ctx, pod);
   if (!c->any_held || ni->node->n_images == 0)
-    return ks_image_locality_priority (0, c->n_containers);
+    return c->none_score;
   for (guint i = 0; i < c->n_containers; i++)
     {
       gint64 size;
