@@ -10,9 +10,11 @@ extern const KsSchedulerPlugin ks_plugin_node_unschedulable;
 extern const KsSchedulerPlugin ks_plugin_node_name;
 extern const KsSchedulerPlugin ks_plugin_taint_toleration;
 extern const KsSchedulerPlugin ks_plugin_node_affinity;
+extern const KsSchedulerPlugin ks_plugin_node_ports;
 extern const KsSchedulerPlugin ks_plugin_node_resources_fit;
 extern const KsSchedulerPlugin ks_plugin_balanced_allocation;
 extern const KsSchedulerPlugin ks_plugin_default_preemption;
+extern const KsSchedulerPlugin ks_plugin_image_locality;
 
 /* DefaultPreemption's pieces, for tests (plugin-default-preemption.c). */
 
@@ -31,6 +33,27 @@ guint ks_preemption_num_candidates (gint32 percentage, gint32 absolute, guint n_
 gboolean ks_preemption_more_important (const KsPod *a, const KsPod *b, gint64 now);
 /* pickOneNodeForPreemption: the index of the chosen candidate (n > 0). */
 guint ks_preemption_pick_candidate (const KsPreemptionCandidate *candidates, guint n, gint64 now);
+
+/* Plugin args.  A plugin reports bad args as lines "field.path: message", the path inside the
+ * args ("scoringStrategy.resources[0].weight"), so that the configuration reader can point at
+ * the file, line and field (src/scheduler/ks-sched-config.c).  Errors are collected in a
+ * GString (NULL while there are none) and turned into the init's GError at the end. */
+void ks_args_error (GString **lines, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/* Set error from lines (and free them) and return FALSE; TRUE when lines is NULL. */
+gboolean ks_args_finish (GString *lines, GError **error);
+/* "prefix.field", or "field" when prefix is "" (newly allocated). */
+char *ks_args_path (const char *prefix, const char *field);
+/* Every member of obj must be in allowed; with kind (the args' kind, e.g. "NodeAffinityArgs"),
+ * apiVersion and kind are also accepted, as in kube-scheduler's files, and must match. */
+void ks_args_check_fields (JsonObject *obj, const char *prefix, const char *kind,
+                           const char *const *allowed, GString **lines);
+/* An integer value (JSON int); FALSE for anything else. */
+gboolean ks_args_int (JsonNode *node, gint64 *out);
+
+/* ImageLocality (plugin-image-locality.c): normalizedImageName (":latest" when untagged; newly
+ * allocated) and calculatePriority. */
+char *ks_normalized_image_name (const char *image);
+gint64 ks_image_locality_priority (gint64 sum, guint n_containers);
 
 /* Research policies (plugin-research-score.c, plugin-gpu-packing.c, plugin-queue-sort.c). */
 extern const KsSchedulerPlugin ks_plugin_random;

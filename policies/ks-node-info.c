@@ -100,8 +100,9 @@ ks_node_info_account_pod (KsNodeInfo *node, const KsPod *pod, int sign)
     }
   node->nonzero_milli_cpu += sign * spec->nonzero_milli_cpu;
   node->nonzero_memory += sign * spec->nonzero_memory;
-  /* Host ports (used_ports, NodePorts) and the affinity lists (InterPodAffinity) are added here
-   * by their plugins' owners, so that the cache and every copy keep them alike. */
+  ks_host_ports_update (&node->used_ports, pod, sign > 0);
+  /* The affinity lists (InterPodAffinity) are added here too, so that the cache and every copy
+   * keep them alike. */
   node->generation++;
 }
 

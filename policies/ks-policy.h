@@ -77,6 +77,16 @@ typedef struct
   gint32 port;
 } KsHostPort;
 
+/* framework.HostPortInfo Add/Remove on a node view's used_ports (a set of KsHostPort; NULL
+ * while empty): the hostPorts (> 0) of pod's regular containers, with IP "0.0.0.0" and protocol
+ * "TCP" when unset.  The scheduler's cache keeps used_ports this way; a plugin that builds a
+ * node view without some pods (preemption) can too. */
+void ks_host_ports_update (GArray **used, const KsPod *pod, gboolean add);
+/* HostPortInfo.CheckConflict: whether (ip, protocol, port) collides with used.  IP 0.0.0.0 (or
+ * NULL/empty) collides with the port on any IP; another IP with itself and 0.0.0.0. */
+gboolean ks_host_ports_conflict (const GArray *used, const char *ip, const char *protocol,
+                                 gint32 port);
+
 /* The scheduler's view of one node (framework.NodeInfo): the Node and the sums of the requests
  * of the pods on it, assumed pods included. */
 typedef struct

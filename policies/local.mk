@@ -9,9 +9,11 @@ policies_libks_policies_la_SOURCES = \
 	policies/ks-policy-modules.h \
 	policies/plugin-gpu-packing.c \
 	policies/ks-node-info.c \
+	policies/plugin-image-locality.c \
 	policies/plugin-node-affinity.c \
 	policies/plugin-default-preemption.c \
 	policies/plugin-node-basic.c \
+	policies/plugin-node-ports.c \
 	policies/plugin-node-resources.c \
 	policies/plugin-priority-sort.c \
 	policies/plugin-queue-sort.c \

@@ -1,17 +1,19 @@
 /* plugin-node-resources.c: NodeResourcesFit and NodeResourcesBalancedAllocation
  * (noderesources/fit.go, resource_allocation.go, least_allocated.go, most_allocated.go,
- * balanced_allocation.go), in Kubernetes' integer arithmetic.
+ * requested_to_capacity_ratio.go, balanced_allocation.go, helper/shape_score.go), in
+ * Kubernetes' integer arithmetic.
  *
  * NodeResourcesFit filters on real requests (pods count, cpu, memory, ephemeral-storage, scalar
- * resources) and scores with its scoring strategy over non-zero requests (100m / 200Mi per
- * container when unset).  BalancedAllocation scores how evenly the real requests fill the
- * node's resources. */
+ * resources) and scores with its scoring strategy (LeastAllocated, MostAllocated or
+ * RequestedToCapacityRatio with a shape) over non-zero requests (100m / 200Mi per container when
+ * unset).  BalancedAllocation scores how evenly the real requests fill the node's resources. */
 #include "config.h"
 
 #include <math.h>
 #include <string.h>
 
 #include "ks-builtin-private.h"
+#include "src/api/ks-decode.h"
 #include "src/api/ks-quantity.h"
 
 typedef enum
@@ -33,18 +35,30 @@ typedef enum
 {
   STRATEGY_LEAST_ALLOCATED,
   STRATEGY_MOST_ALLOCATED,
+  STRATEGY_REQUESTED_TO_CAPACITY_RATIO,
 } Strategy;
+
+/* A point of RequestedToCapacityRatio's shape, the score already scaled to 0..100. */
+typedef struct
+{
+  gint64 utilization;
+  gint64 score;
+} ShapePoint;
 
 typedef struct
 {
   Strategy strategy;
   ScoreResource *resources;
   guint n_resources;
+  ShapePoint *shape; /* RequestedToCapacityRatio */
+  guint n_shape;
   char **ignored;        /* ignoredResources */
   char **ignored_groups; /* ignoredResourceGroups */
 } ResourceArgs;
 
-#define ARGS_ERROR KS_POLICY_ERROR
+/* config.MaxCustomPriorityScore: shape scores are 0..10, scaled by 100 div 10. */
+#define MAX_CUSTOM_PRIORITY_SCORE 10
+#define MAX_UTILIZATION 100
 
 static void
 args_free (gpointer p)
@@ -53,6 +67,7 @@ args_free (gpointer p)
   if (a == NULL)
     return;
   g_free (a->resources);
+  g_free (a->shape);
   g_strfreev (a->ignored);
   g_strfreev (a->ignored_groups);
   g_free (a);
@@ -81,123 +96,214 @@ res_kind (const char *name)
   return RES_SCALAR;
 }
 
-static gboolean
-strv_member (JsonObject *o, const char *member, char ***out, GError **error)
+/* A list of strings at member of o; each must pass check (NULL: any), else an error at the
+ * element.  groups: ignoredResourceGroups, whose names may not contain '/'. */
+static void
+strv_member (JsonObject *o, const char *member, gboolean groups, char ***out, GString **lines)
 {
   JsonNode *n = json_object_get_member (o, member);
   JsonArray *a;
   GPtrArray *items;
 
   if (n == NULL || JSON_NODE_HOLDS_NULL (n))
-    return TRUE;
+    return;
   if (!JSON_NODE_HOLDS_ARRAY (n))
     {
-      g_set_error (error, ARGS_ERROR, 0, "%s: expected a list of strings", member);
-      return FALSE;
+      ks_args_error (lines, "%s: expected a list of strings, got %s", member,
+                     ks_decoder_node_type_name (n));
+      return;
     }
   a = json_node_get_array (n);
-  items = g_ptr_array_new ();
+  items = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < json_array_get_length (a); i++)
     {
       JsonNode *e = json_array_get_element (a, i);
+      const char *name, *why;
       if (!JSON_NODE_HOLDS_VALUE (e) || json_node_get_value_type (e) != G_TYPE_STRING)
         {
-          g_ptr_array_free (items, TRUE);
-          g_set_error (error, ARGS_ERROR, 0, "%s[%u]: expected a string", member, i);
-          return FALSE;
+          ks_args_error (lines, "%s[%u]: expected a string, got %s", member, i,
+                         ks_decoder_node_type_name (e));
+          continue;
         }
-      g_ptr_array_add (items, g_strdup (json_node_get_string (e)));
+      name = json_node_get_string (e);
+      /* ValidateNodeResourcesFitArgs: label names; groups without '/'. */
+      if (groups && strchr (name, '/') != NULL)
+        ks_args_error (lines, "%s[%u]: invalid value \"%s\": resource group name can't contain '/'",
+                       member, i, name);
+      else if ((why = ks_validate_label_key (name)) != NULL)
+        ks_args_error (lines, "%s[%u]: invalid value \"%s\": %s", member, i, name, why);
+      else
+        g_ptr_array_add (items, g_strdup (name));
     }
   g_ptr_array_add (items, NULL);
+  g_strfreev (*out);
   *out = (char **) g_ptr_array_free (items, FALSE);
-  return TRUE;
 }
 
 /* Decode resources: [{name, weight}] at node; prefix names the field for errors.  As
- * kube-scheduler's defaults: an empty list means cpu and memory, a weight of 0 means 1.  With
- * unit_weights (BalancedAllocation) every weight must be 1. */
-static gboolean
-resources_decode (JsonNode *node, const char *prefix, gboolean unit_weights, ResourceArgs *a,
-                  GError **error)
+ * kube-scheduler's defaults: an empty list means cpu and memory, a weight of 0 or none means 1.
+ * With balanced (BalancedAllocation) every weight must be 1 and a name may not repeat;
+ * NodeResourcesFit takes weights 1..100 (ValidateNodeResourcesFitArgs). */
+static void
+resources_decode (JsonNode *node, const char *prefix, gboolean balanced, ResourceArgs *a,
+                  GString **lines)
 {
+  static const char *const fields[] = { "name", "weight", NULL };
   JsonArray *array;
   guint n;
 
   if (!JSON_NODE_HOLDS_ARRAY (node))
     {
-      g_set_error (error, ARGS_ERROR, 0, "%s: expected a list of {name, weight}", prefix);
-      return FALSE;
+      ks_args_error (lines, "%s: expected a list of {name, weight}, got %s", prefix,
+                     ks_decoder_node_type_name (node));
+      return;
     }
   array = json_node_get_array (node);
   n = json_array_get_length (array);
   if (n == 0)
-    return TRUE; /* the defaults stay */
+    return; /* the defaults stay */
   g_free (a->resources);
-  a->resources = g_new0 (ScoreResource, MAX (n, 1));
+  a->resources = g_new0 (ScoreResource, n);
   a->n_resources = 0;
   for (guint i = 0; i < n; i++)
     {
-      JsonNode *e = json_array_get_element (array, i);
+      JsonNode *e = json_array_get_element (array, i), *w;
+      g_autofree char *at = g_strdup_printf ("%s[%u]", prefix, i);
       JsonObject *o;
       const char *name;
-      gint64 weight = 1;
+      gint64 weight = 0;
+      gboolean duplicate = FALSE;
       if (!JSON_NODE_HOLDS_OBJECT (e))
         {
-          g_set_error (error, ARGS_ERROR, 0, "%s[%u]: expected a mapping {name, weight}", prefix,
-                       i);
-          return FALSE;
+          ks_args_error (lines, "%s: expected a mapping {name, weight}, got %s", at,
+                         ks_decoder_node_type_name (e));
+          continue;
         }
       o = json_node_get_object (e);
+      ks_args_check_fields (o, at, NULL, fields, lines);
       if (!json_object_has_member (o, "name")
           || json_node_get_value_type (json_object_get_member (o, "name")) != G_TYPE_STRING)
         {
-          g_set_error (error, ARGS_ERROR, 0, "%s[%u].name: required string field is missing",
-                       prefix, i);
-          return FALSE;
+          ks_args_error (lines, "%s.name: required string field is missing", at);
+          continue;
         }
       name = json_object_get_string_member (o, "name");
       if (!ks_resource_name_is_valid (name))
         {
-          g_set_error (error, ARGS_ERROR, 0, "%s[%u].name: unknown resource name \"%s\"", prefix, i,
-                       name);
-          return FALSE;
+          ks_args_error (lines, "%s.name: unknown resource name \"%s\"", at, name);
+          continue;
         }
-      if (json_object_has_member (o, "weight"))
+      w = json_object_get_member (o, "weight");
+      if (w != NULL && !JSON_NODE_HOLDS_NULL (w) && !ks_args_int (w, &weight))
         {
-          JsonNode *w = json_object_get_member (o, "weight");
-          if (!JSON_NODE_HOLDS_VALUE (w) || json_node_get_value_type (w) != G_TYPE_INT64
-              || json_node_get_int (w) < 0 || json_node_get_int (w) > 100)
-            {
-              g_set_error (error, ARGS_ERROR, 0,
-                           unit_weights
-                               ? "%s[%u].weight: must be 1"
-                               : "%s[%u].weight: must be an integer from 1 to 100 (0 means 1)",
-                           prefix, i);
-              return FALSE;
-            }
-          weight = json_node_get_int (w) == 0 ? 1 : json_node_get_int (w);
-          if (unit_weights && weight != 1)
-            {
-              g_set_error (error, ARGS_ERROR, 0, "%s[%u].weight: must be 1", prefix, i);
-              return FALSE;
-            }
+          ks_args_error (lines, "%s.weight: expected an integer, got %s", at,
+                         ks_decoder_node_type_name (w));
+          continue;
         }
+      if (weight == 0)
+        weight = 1;
       for (guint j = 0; j < a->n_resources; j++)
-        if (strcmp (a->resources[j].name, name) == 0)
-          {
-            g_set_error (error, ARGS_ERROR, 0, "%s[%u].name: duplicate resource \"%s\"", prefix, i,
-                         name);
-            return FALSE;
-          }
-      a->resources[a->n_resources++] = (ScoreResource){ res_kind (name), ks_intern (name), weight };
+        duplicate |= strcmp (a->resources[j].name, name) == 0;
+      if (balanced && duplicate)
+        ks_args_error (lines, "%s.name: duplicate value \"%s\"", at, name);
+      else if (balanced && weight != 1)
+        ks_args_error (lines, "%s.weight: invalid value %" G_GINT64_FORMAT ": must be 1", at,
+                       weight);
+      else if (!balanced && (weight < 0 || weight > 100))
+        ks_args_error (lines,
+                       "%s.weight: invalid value %" G_GINT64_FORMAT
+                       ": resource weight of %s not in valid range (0, 100]",
+                       at, weight, name);
+      else if (!balanced && duplicate)
+        /* kube-scheduler scores such a resource twice; kubesim refuses the list. */
+        ks_args_error (lines, "%s.name: duplicate value \"%s\"", at, name);
+      else
+        a->resources[a->n_resources++]
+            = (ScoreResource){ res_kind (name), ks_intern (name), weight };
     }
-  return TRUE;
+}
+
+/* requestedToCapacityRatio.shape (validateFunctionShape): at least one point, utilizations
+ * increasing and in 0..100, scores in 0..10. */
+static void
+shape_decode (JsonNode *node, const char *prefix, ResourceArgs *a, GString **lines)
+{
+  static const char *const fields[] = { "utilization", "score", NULL };
+  JsonArray *array;
+  guint n;
+  gboolean unsorted = FALSE;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node)
+      || (JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) == 0))
+    {
+      ks_args_error (lines, "%s: at least one point must be specified", prefix);
+      return;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    {
+      ks_args_error (lines, "%s: expected a list of {utilization, score}, got %s", prefix,
+                     ks_decoder_node_type_name (node));
+      return;
+    }
+  array = json_node_get_array (node);
+  n = json_array_get_length (array);
+  a->shape = g_new0 (ShapePoint, n);
+  a->n_shape = n;
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *e = json_array_get_element (array, i);
+      g_autofree char *at = g_strdup_printf ("%s[%u]", prefix, i);
+      JsonObject *o;
+      gint64 u = 0, s = 0;
+      JsonNode *m;
+      if (!JSON_NODE_HOLDS_OBJECT (e))
+        {
+          ks_args_error (lines, "%s: expected a mapping {utilization, score}, got %s", at,
+                         ks_decoder_node_type_name (e));
+          continue;
+        }
+      o = json_node_get_object (e);
+      ks_args_check_fields (o, at, NULL, fields, lines);
+      /* Absent members are 0, as in the Go struct. */
+      if ((m = json_object_get_member (o, "utilization")) != NULL && !ks_args_int (m, &u))
+        ks_args_error (lines, "%s.utilization: expected an integer, got %s", at,
+                       ks_decoder_node_type_name (m));
+      else if (u < 0 || u > MAX_UTILIZATION)
+        ks_args_error (lines,
+                       "%s.utilization: invalid value %" G_GINT64_FORMAT
+                       ": not in valid range [0, 100]",
+                       at, u);
+      /* Only the first unsorted point is reported, as kube-scheduler does. */
+      else if (i > 0 && !unsorted && a->shape[i - 1].utilization >= u)
+        {
+          unsorted = TRUE;
+          ks_args_error (lines,
+                         "%s.utilization: invalid value %" G_GINT64_FORMAT
+                         ": utilization values must be sorted in increasing order",
+                         at, u);
+        }
+      if ((m = json_object_get_member (o, "score")) != NULL && !ks_args_int (m, &s))
+        ks_args_error (lines, "%s.score: expected an integer, got %s", at,
+                       ks_decoder_node_type_name (m));
+      else if (s < 0 || s > MAX_CUSTOM_PRIORITY_SCORE)
+        ks_args_error (lines,
+                       "%s.score: invalid value %" G_GINT64_FORMAT ": not in valid range [0, 10]",
+                       at, s);
+      a->shape[i].utilization = u;
+      a->shape[i].score = s * (KS_MAX_NODE_SCORE / MAX_CUSTOM_PRIORITY_SCORE);
+    }
 }
 
 static gboolean
 fit_init (JsonNode *args, gpointer *instance, GError **error)
 {
+  static const char *const fields[]
+      = { "ignoredResources", "ignoredResourceGroups", "scoringStrategy", NULL };
+  static const char *const strategy_fields[]
+      = { "type", "resources", "requestedToCapacityRatio", NULL };
+  static const char *const rtcr_fields[] = { "shape", NULL };
   ResourceArgs *a = args_new_default ();
+  GString *lines = NULL;
   JsonObject *o;
   JsonNode *s;
 
@@ -206,60 +312,74 @@ fit_init (JsonNode *args, gpointer *instance, GError **error)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (args))
     {
-      g_set_error (error, ARGS_ERROR, 0, "expected a mapping of NodeResourcesFitArgs");
+      g_set_error (error, KS_POLICY_ERROR, 0, "expected a mapping of NodeResourcesFitArgs, got %s",
+                   ks_decoder_node_type_name (args));
       return FALSE;
     }
   o = json_node_get_object (args);
-  if (!strv_member (o, "ignoredResources", &a->ignored, error)
-      || !strv_member (o, "ignoredResourceGroups", &a->ignored_groups, error))
-    return FALSE;
+  ks_args_check_fields (o, "", "NodeResourcesFitArgs", fields, &lines);
+  strv_member (o, "ignoredResources", FALSE, &a->ignored, &lines);
+  strv_member (o, "ignoredResourceGroups", TRUE, &a->ignored_groups, &lines);
   s = json_object_get_member (o, "scoringStrategy");
   if (s != NULL && !JSON_NODE_HOLDS_NULL (s))
     {
       JsonObject *so;
-      JsonNode *r;
+      JsonNode *r, *t, *rtcr;
+      const char *type;
       if (!JSON_NODE_HOLDS_OBJECT (s))
         {
-          g_set_error (error, ARGS_ERROR, 0, "scoringStrategy: expected a mapping");
-          return FALSE;
+          ks_args_error (&lines, "scoringStrategy: expected a mapping, got %s",
+                         ks_decoder_node_type_name (s));
+          return ks_args_finish (lines, error);
         }
       so = json_node_get_object (s);
-      if (!json_object_has_member (so, "type"))
-        {
-          g_set_error (error, ARGS_ERROR, 0,
-                       "scoringStrategy.type: required field is missing (LeastAllocated, "
-                       "MostAllocated or RequestedToCapacityRatio)");
-          return FALSE;
-        }
+      ks_args_check_fields (so, "scoringStrategy", NULL, strategy_fields, &lines);
+      t = json_object_get_member (so, "type");
+      type = t != NULL && JSON_NODE_HOLDS_VALUE (t) && json_node_get_value_type (t) == G_TYPE_STRING
+                 ? json_node_get_string (t)
+                 : "";
+      if (strcmp (type, "LeastAllocated") == 0)
+        a->strategy = STRATEGY_LEAST_ALLOCATED;
+      else if (strcmp (type, "MostAllocated") == 0)
+        a->strategy = STRATEGY_MOST_ALLOCATED;
+      else if (strcmp (type, "RequestedToCapacityRatio") == 0)
+        a->strategy = STRATEGY_REQUESTED_TO_CAPACITY_RATIO;
+      else if (t == NULL || JSON_NODE_HOLDS_NULL (t))
+        ks_args_error (&lines, "scoringStrategy.type: required field is missing; supported values: "
+                               "\"LeastAllocated\", \"MostAllocated\", "
+                               "\"RequestedToCapacityRatio\"");
       else
+        ks_args_error (&lines,
+                       "scoringStrategy.type: unsupported value \"%s\": supported values: "
+                       "\"LeastAllocated\", \"MostAllocated\", \"RequestedToCapacityRatio\"",
+                       type);
+      r = json_object_get_member (so, "resources");
+      if (r != NULL && !JSON_NODE_HOLDS_NULL (r))
+        resources_decode (r, "scoringStrategy.resources", FALSE, a, &lines);
+      /* The shape is checked whenever it is given, and used by RequestedToCapacityRatio only. */
+      rtcr = json_object_get_member (so, "requestedToCapacityRatio");
+      if (rtcr != NULL && !JSON_NODE_HOLDS_NULL (rtcr))
         {
-          const char *type = json_object_get_string_member_with_default (so, "type", "");
-          if (strcmp (type, "LeastAllocated") == 0)
-            a->strategy = STRATEGY_LEAST_ALLOCATED;
-          else if (strcmp (type, "MostAllocated") == 0)
-            a->strategy = STRATEGY_MOST_ALLOCATED;
-          else if (strcmp (type, "RequestedToCapacityRatio") == 0)
-            {
-              g_set_error (error, ARGS_ERROR, 0,
-                           "scoringStrategy.type: RequestedToCapacityRatio is not implemented by "
-                           "this version of kubesim; use LeastAllocated or MostAllocated");
-              return FALSE;
-            }
+          if (!JSON_NODE_HOLDS_OBJECT (rtcr))
+            ks_args_error (&lines,
+                           "scoringStrategy.requestedToCapacityRatio: expected a mapping, "
+                           "got %s",
+                           ks_decoder_node_type_name (rtcr));
           else
             {
-              g_set_error (error, ARGS_ERROR, 0,
-                           "scoringStrategy.type: unsupported value \"%s\": supported values: "
-                           "LeastAllocated, MostAllocated, RequestedToCapacityRatio",
-                           type);
-              return FALSE;
+              JsonObject *ro = json_node_get_object (rtcr);
+              ks_args_check_fields (ro, "scoringStrategy.requestedToCapacityRatio", NULL,
+                                    rtcr_fields, &lines);
+              shape_decode (json_object_get_member (ro, "shape"),
+                            "scoringStrategy.requestedToCapacityRatio.shape", a, &lines);
             }
         }
-      r = json_object_get_member (so, "resources");
-      if (r != NULL && !JSON_NODE_HOLDS_NULL (r)
-          && !resources_decode (r, "scoringStrategy.resources", FALSE, a, error))
-        return FALSE;
+      else if (a->strategy == STRATEGY_REQUESTED_TO_CAPACITY_RATIO)
+        /* kube-scheduler would crash on a nil shape; say what is missing instead. */
+        ks_args_error (&lines, "scoringStrategy.requestedToCapacityRatio: required with type "
+                               "RequestedToCapacityRatio (a shape of {utilization, score} points)");
     }
-  return TRUE;
+  return ks_args_finish (lines, error);
 }
 
 static gboolean
@@ -327,7 +447,9 @@ fit_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStatus *
 
 /* calculateResourceAllocatableRequest: (allocatable, requested after adding the pod) for one
  * scoring resource; (0, 0) for a scalar resource the pod does not request. */
-static void
+/* Inlined: it runs for every resource of every feasible node, twice (Fit and Balanced), and
+ * with use_requested known the compiler keeps one branch. */
+G_ALWAYS_INLINE static inline void
 allocatable_and_request (const KsNodeInfo *ni, const KsPod *pod, const ScoreResource *r,
                          gboolean use_requested, gint64 *alloc, gint64 *req)
 {
@@ -365,6 +487,23 @@ allocatable_and_request (const KsNodeInfo *ni, const KsPod *pod, const ScoreReso
     }
 }
 
+/* helper.BuildBrokenLinearFunction: the shape's piecewise-linear function of a utilization p, in
+ * integers (the division truncates toward zero, so a falling segment rounds up). */
+static gint64
+broken_linear (const ShapePoint *shape, guint n, gint64 p)
+{
+  for (guint i = 0; i < n; i++)
+    if (p <= shape[i].utilization)
+      {
+        if (i == 0)
+          return shape[0].score;
+        return shape[i - 1].score
+               + (shape[i].score - shape[i - 1].score) * (p - shape[i - 1].utilization)
+                     / (shape[i].utilization - shape[i - 1].utilization);
+      }
+  return shape[n - 1].score;
+}
+
 static gint64
 fit_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
 {
@@ -374,18 +513,51 @@ fit_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
   for (guint i = 0; i < a->n_resources; i++)
     {
       const ScoreResource *r = &a->resources[i];
-      gint64 alloc, req, s;
+      gint64 alloc = 0, req = 0, s;
       allocatable_and_request (ni, pod, r, FALSE, &alloc, &req);
       if (alloc == 0)
         continue;
-      if (a->strategy == STRATEGY_LEAST_ALLOCATED)
-        s = req > alloc ? 0 : (alloc - req) * KS_MAX_NODE_SCORE / alloc;
-      else
-        s = MIN (req, alloc) * KS_MAX_NODE_SCORE / alloc;
+      switch (a->strategy)
+        {
+        case STRATEGY_LEAST_ALLOCATED:
+          s = req > alloc ? 0 : (alloc - req) * KS_MAX_NODE_SCORE / alloc;
+          break;
+        case STRATEGY_MOST_ALLOCATED:
+          /* requested may exceed allocatable through the non-zero defaults */
+          s = MIN (req, alloc) * KS_MAX_NODE_SCORE / alloc;
+          break;
+        case STRATEGY_REQUESTED_TO_CAPACITY_RATIO:
+        default:
+          s = broken_linear (a->shape, a->n_shape,
+                             req > alloc ? MAX_UTILIZATION : req * MAX_UTILIZATION / alloc);
+          /* Only resources with a positive score count, weight included. */
+          if (s <= 0)
+            continue;
+          break;
+        }
       sum += s * r->weight;
       weights += r->weight;
     }
-  return weights == 0 ? 0 : sum / weights;
+  if (weights == 0)
+    return 0;
+  if (a->strategy == STRATEGY_REQUESTED_TO_CAPACITY_RATIO)
+    return (gint64) round ((double) sum / (double) weights);
+  return sum / weights;
+}
+
+/* PreFilter and PreScore do nothing kubesim needs (the pod's requests are derived when the pod
+ * is decoded); they exist so that a configuration may name NodeResourcesFit at those points,
+ * as kube-scheduler's may. */
+static KsStatusCode
+fit_pre_filter (KsPluginCtx *ctx, const KsPod *pod, KsStatus *status)
+{
+  return KS_STATUS_SUCCESS;
+}
+
+static KsStatusCode
+resources_pre_score (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, guint n)
+{
+  return KS_STATUS_SUCCESS;
 }
 
 const KsSchedulerPlugin ks_plugin_node_resources_fit = {
@@ -394,7 +566,9 @@ const KsSchedulerPlugin ks_plugin_node_resources_fit = {
   .default_weight = 1,
   .init = fit_init,
   .destroy = args_free,
+  .pre_filter = fit_pre_filter,
   .filter = fit_filter,
+  .pre_score = resources_pre_score,
   .score = fit_score,
 };
 
@@ -403,7 +577,10 @@ const KsSchedulerPlugin ks_plugin_node_resources_fit = {
 static gboolean
 balanced_init (JsonNode *args, gpointer *instance, GError **error)
 {
+  static const char *const fields[] = { "resources", NULL };
   ResourceArgs *a = args_new_default ();
+  GString *lines = NULL;
+  JsonObject *o;
   JsonNode *r;
 
   *instance = a;
@@ -411,14 +588,17 @@ balanced_init (JsonNode *args, gpointer *instance, GError **error)
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (args))
     {
-      g_set_error (error, ARGS_ERROR, 0,
-                   "expected a mapping of NodeResourcesBalancedAllocationArgs");
+      g_set_error (error, KS_POLICY_ERROR, 0,
+                   "expected a mapping of NodeResourcesBalancedAllocationArgs, got %s",
+                   ks_decoder_node_type_name (args));
       return FALSE;
     }
-  r = json_object_get_member (json_node_get_object (args), "resources");
-  if (r != NULL && !JSON_NODE_HOLDS_NULL (r) && !resources_decode (r, "resources", TRUE, a, error))
-    return FALSE;
-  return TRUE;
+  o = json_node_get_object (args);
+  ks_args_check_fields (o, "", "NodeResourcesBalancedAllocationArgs", fields, &lines);
+  r = json_object_get_member (o, "resources");
+  if (r != NULL && !JSON_NODE_HOLDS_NULL (r))
+    resources_decode (r, "resources", TRUE, a, &lines);
+  return ks_args_finish (lines, error);
 }
 
 /* The fraction of resource r the node would have requested with the pod, capped at 1; FALSE
@@ -426,7 +606,7 @@ balanced_init (JsonNode *args, gpointer *instance, GError **error)
 static gboolean
 fraction (const KsNodeInfo *ni, const KsPod *pod, const ScoreResource *r, double *f)
 {
-  gint64 alloc, req;
+  gint64 alloc = 0, req = 0;
 
   allocatable_and_request (ni, pod, r, TRUE, &alloc, &req);
   if (alloc == 0)
@@ -473,5 +653,6 @@ const KsSchedulerPlugin ks_plugin_balanced_allocation = {
   .default_weight = 1,
   .init = balanced_init,
   .destroy = args_free,
+  .pre_score = resources_pre_score,
   .score = balanced_score,
 };

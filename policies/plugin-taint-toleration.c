@@ -1,6 +1,7 @@
 /* plugin-taint-toleration.c: TaintToleration (tainttoleration/taint_toleration.go).
  *
  * Filter: the first NoSchedule/NoExecute taint no toleration tolerates rejects the node.
+ * PreScore: never skips (kube-scheduler keeps the pod's PreferNoSchedule tolerations there).
  * Score: the number of PreferNoSchedule taints not tolerated by the pod's tolerations whose
  * effect is empty or PreferNoSchedule; normalized reversed (fewer is better). */
 #include "config.h"
@@ -27,6 +28,15 @@ taint_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStatus
           return KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE;
         }
     }
+  return KS_STATUS_SUCCESS;
+}
+
+/* Score reads the tolerations from the pod itself (a few), so the PreScore has nothing to keep;
+ * it exists so that configurations may name TaintToleration at preScore as kube-scheduler's
+ * may. */
+static KsStatusCode
+taint_pre_score (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, guint n)
+{
   return KS_STATUS_SUCCESS;
 }
 
@@ -70,6 +80,7 @@ const KsSchedulerPlugin ks_plugin_taint_toleration = {
   .name = "TaintToleration",
   .default_weight = 3,
   .filter = taint_filter,
+  .pre_score = taint_pre_score,
   .score = taint_score,
   .normalize = taint_normalize,
 };

@@ -24,7 +24,8 @@ endif
 # What the unit tests share (tests/ks-test.h).
 check_LTLIBRARIES += tests/libks-test.la
 tests_libks_test_la_SOURCES = tests/ks-test.c tests/ks-test.h \
-	tests/ks-test-netns.c tests/ks-test-netns.h
+	tests/ks-test-netns.c tests/ks-test-netns.h \
+	tests/ks-test-sched.c tests/ks-test-sched.h
 test_ldadd = tests/libks-test.la libkubesim.la
 
 unit_tests = \
@@ -50,10 +51,12 @@ unit_tests = \
 	tests/test-node-lifecycle \
 	tests/test-oci-bundle \
 	tests/test-policies \
+	tests/test-plugins \
 	tests/test-printers \
 	tests/test-preemption \
 	tests/test-prober-gio \
 	tests/test-quantity \
+	tests/test-sched-config \
 	tests/test-scheduler \
 	tests/test-service-feed \
 	tests/test-service-proxy \
@@ -88,10 +91,12 @@ tests_test_oci_bundle_LDADD = $(test_ldadd)
 tests_test_policies_LDADD = $(test_ldadd)
 # It loads policy modules that call kubesim's functions.
 tests_test_policies_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
+tests_test_plugins_LDADD = $(test_ldadd)
 tests_test_printers_LDADD = $(test_ldadd)
 tests_test_preemption_LDADD = $(test_ldadd)
 tests_test_prober_gio_LDADD = $(test_ldadd)
 tests_test_quantity_LDADD = $(test_ldadd)
+tests_test_sched_config_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_service_feed_LDADD = $(test_ldadd)
 tests_test_service_proxy_LDADD = $(test_ldadd)
@@ -134,6 +139,7 @@ shell_tests = \
 	tests/format.sh \
 	tests/fuzz.sh \
 	tests/golden.sh \
+	tests/sched-config.sh \
 	tests/kubectl.sh \
 	tests/kubectl-real.sh \
 	tests/policies.sh \

@@ -1061,7 +1061,7 @@ test_config_research_bad_args (void)
 
   g_assert_null (config);
   g_assert_cmpstr (problem, ==,
-                   "sched.yaml:8:11: profiles[0].pluginConfig[0].args: resource: must be a "
+                   "sched.yaml:8:22: profiles[0].pluginConfig[0].args.resource: must be a "
                    "resource name such as cpu, memory or nvidia.com/gpu");
 }
 
@@ -1143,7 +1143,7 @@ test_module_example (void)
                                             &problem);
     g_assert_null (bad);
     g_assert_cmpstr (problem, ==,
-                     "sched.yaml:6:11: profiles[0].pluginConfig[0].args: label: required: the "
+                     "sched.yaml:6:11: profiles[0].pluginConfig[0].args.label: required: the "
                      "node label to prefer");
   }
 }

@@ -622,8 +622,8 @@ test_fit_bad_args (void)
   g_assert_true (g_str_has_prefix (weight, "scoringStrategy.resources[0].weight: "));
   g_assert_true (g_str_has_prefix (name, "resources[0].name: "));
   g_assert_true (g_str_has_prefix (untyped, "scoringStrategy.type: required field is missing"));
-  g_assert_cmpstr (heavy, ==, "resources[0].weight: must be 1");
-  g_assert_cmpstr (twice, ==, "resources[1].name: duplicate resource \"cpu\"");
+  g_assert_cmpstr (heavy, ==, "resources[0].weight: invalid value 2: must be 1");
+  g_assert_cmpstr (twice, ==, "resources[1].name: duplicate value \"cpu\"");
 }
 
 /* kube-scheduler's defaults for NodeResourcesFitArgs: weight 0 counts as 1, an empty resource
@@ -1463,7 +1463,10 @@ test_framework_weighted_total (void)
   g_assert_cmpstr (feasible[0]->name, ==, "a");
   g_assert_cmpstr (feasible[1]->name, ==, "b");
   g_assert_cmpstr (feasible[2]->name, ==, "c");
-  g_assert_cmpuint (ks_framework_last_n_score_plugins (fw), ==, 4);
+  g_assert_cmpuint (ks_framework_last_n_score_plugins (fw), ==, 5);
+  /* ImageLocality scores every node 0: no node holds the pod's image */
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpint (ks_framework_last_score (fw, score_row (fw, "ImageLocality"), i), ==, 0);
   tt = score_row (fw, "TaintToleration");
   na = score_row (fw, "NodeAffinity");
   fit = score_row (fw, "NodeResourcesFit");
@@ -1511,7 +1514,7 @@ test_framework_weighted_total (void)
   {
     g_autoptr (KsPod) plain = pod_req ("plain", "1", "1Gi");
     ks_framework_schedule (fw, plain, NODES (nodes), 3, 0, &r);
-    g_assert_cmpuint (ks_framework_last_n_score_plugins (fw), ==, 3);
+    g_assert_cmpuint (ks_framework_last_n_score_plugins (fw), ==, 4);
     g_assert_cmpint (score_row (fw, "NodeAffinity"), ==, -1);
     /* a 0 + 81 + 93 = 174; b 300 + 50 + 75 = 425; c 300 + 81 + 93 = 474 → c */
     g_assert_cmpint (ks_framework_last_total (fw, 0), ==, 174);
@@ -1574,9 +1577,10 @@ assert_point (const KsProfileConfig *p, KsExtensionPoint e, const char *expected
 }
 
 #define DEFAULT_FILTERS                                                                            \
-  "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodeResourcesFit"
+  "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit"
 #define DEFAULT_SCORES                                                                             \
-  "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, NodeResourcesBalancedAllocation:1"
+  "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, NodeResourcesBalancedAllocation:1, "     \
+  "ImageLocality:1"
 
 static void
 test_config_default_profile (void)
@@ -1593,10 +1597,11 @@ test_config_default_profile (void)
   g_assert_cmpint (config->pod_max_backoff, ==, 10 * SEC);
   /* §1.2 order restricted to the plugins kubesim has (and the points they implement) */
   assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
-  assert_point (p, KS_POINT_PRE_FILTER, "NodeAffinity");
+  assert_point (p, KS_POINT_PRE_FILTER, "NodeAffinity, NodePorts, NodeResourcesFit");
   assert_point (p, KS_POINT_FILTER, DEFAULT_FILTERS);
   assert_point (p, KS_POINT_POST_FILTER, "DefaultPreemption");
-  assert_point (p, KS_POINT_PRE_SCORE, "NodeAffinity");
+  assert_point (p, KS_POINT_PRE_SCORE,
+                "TaintToleration, NodeAffinity, NodeResourcesFit, NodeResourcesBalancedAllocation");
   assert_point (p, KS_POINT_SCORE, DEFAULT_SCORES);
 
   /* a document without profiles gets the same default profile */
@@ -1669,26 +1674,28 @@ test_config_weight_override (void)
   g_assert_nonnull (score);
   assert_point (g_ptr_array_index (score->profiles, 0), KS_POINT_SCORE,
                 "NodeResourcesBalancedAllocation:5, TaintToleration:3, NodeAffinity:2, "
-                "NodeResourcesFit:1");
+                "NodeResourcesFit:1, ImageLocality:1");
   assert_point (g_ptr_array_index (score->profiles, 0), KS_POINT_FILTER, DEFAULT_FILTERS);
   /* re-configured in multiPoint: replaced in place, order kept */
   g_assert_nonnull (multi);
   assert_point (g_ptr_array_index (multi->profiles, 0), KS_POINT_SCORE,
                 "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:4, "
-                "NodeResourcesBalancedAllocation:1");
+                "NodeResourcesBalancedAllocation:1, ImageLocality:1");
   /* not in MultiPoint any more: the score point's own plugins come after the expansion (part 3)
    * and the other points lose it */
   g_assert_nonnull (late);
   assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_SCORE,
                 "TaintToleration:3, NodeResourcesFit:1, NodeResourcesBalancedAllocation:1, "
-                "NodeAffinity:7");
+                "ImageLocality:1, NodeAffinity:7");
   assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_FILTER,
-                "NodeUnschedulable, NodeName, TaintToleration, NodeResourcesFit");
-  assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_PRE_FILTER, "");
+                "NodeUnschedulable, NodeName, TaintToleration, NodePorts, NodeResourcesFit");
+  assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_PRE_FILTER,
+                "NodePorts, NodeResourcesFit");
   /* the same at the filter point */
   g_assert_nonnull (filter);
   assert_point (g_ptr_array_index (filter->profiles, 0), KS_POINT_FILTER,
-                "NodeResourcesFit, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity");
+                "NodeResourcesFit, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, "
+                "NodePorts");
   assert_point (g_ptr_array_index (filter->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
 }
 
@@ -1755,19 +1762,19 @@ test_config_unimplemented_plugin (void)
   g_autofree char *problem = NULL;
   g_autoptr (KsSchedulerConfig) enabled
       = config_decode (CONFIG_HEAD "profiles:\n- plugins:\n    score:\n      enabled:\n"
-                                   "      - {name: ImageLocality, weight: 1}\n",
+                                   "      - {name: VolumeBinding, weight: 1}\n",
                        &problem);
-  g_autoptr (KsSchedulerConfig) disabled = config_decode (
-      CONFIG_HEAD "profiles:\n- plugins:\n    score:\n      disabled:\n"
-                  "      - {name: ImageLocality}\n      - {name: PodTopologySpread}\n"
-                  "    multiPoint:\n      disabled: [{name: InterPodAffinity}]\n",
-      NULL);
+  g_autoptr (KsSchedulerConfig) disabled
+      = config_decode (CONFIG_HEAD "profiles:\n- plugins:\n    score:\n      disabled:\n"
+                                   "      - {name: VolumeBinding}\n      - {name: VolumeZone}\n"
+                                   "    multiPoint:\n      disabled: [{name: DynamicResources}]\n",
+                       NULL);
 
   g_assert_null (enabled);
   g_assert_nonnull (problem);
   g_assert_true (
       g_str_has_prefix (problem, "sched.yaml:7:16: profiles[0].plugins.score.enabled[0].name: "));
-  g_assert_nonnull (strstr (problem, "\"ImageLocality\""));
+  g_assert_nonnull (strstr (problem, "\"VolumeBinding\""));
   /* disabling Kubernetes plugins kubesim lacks is accepted and changes nothing */
   g_assert_nonnull (disabled);
   assert_point (g_ptr_array_index (disabled->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
@@ -1824,13 +1831,15 @@ test_config_bad_args (void)
       CONFIG_HEAD "profiles:\n- pluginConfig:\n  - name: NodeName\n    args: {x: 1}\n",
       &args_to_argless);
 
+  /* reported at the field inside the args, with the whole path */
   g_assert_null (a);
-  g_assert_true (g_str_has_prefix (type, "sched.yaml:6:11: profiles[0].pluginConfig[0].args: "));
-  g_assert_nonnull (strstr (type, "scoringStrategy.type"));
+  g_assert_true (g_str_has_prefix (
+      type, "sched.yaml:6:36: profiles[0].pluginConfig[0].args.scoringStrategy.type: "));
   g_assert_nonnull (strstr (type, "\"Spread\""));
   g_assert_null (b);
-  g_assert_true (g_str_has_prefix (weight, "sched.yaml:6:11: profiles[0].pluginConfig[0].args: "));
-  g_assert_nonnull (strstr (weight, "resources[0].weight"));
+  g_assert_cmpstr (weight, ==,
+                   "sched.yaml:6:44: profiles[0].pluginConfig[0].args.resources[0].weight: "
+                   "invalid value 101: must be 1");
   g_assert_null (c);
   g_assert_true (
       g_str_has_prefix (args_to_argless, "sched.yaml:6:11: profiles[0].pluginConfig[0].args: "));
@@ -1893,7 +1902,8 @@ test_config_two_profiles (void)
   g_assert_true (def != bin);
   g_assert_null (ks_scheduler_config_get_profile (config, "other"));
   assert_point (def, KS_POINT_SCORE, DEFAULT_SCORES);
-  assert_point (bin, KS_POINT_SCORE, "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1");
+  assert_point (bin, KS_POINT_SCORE,
+                "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, ImageLocality:1");
   g_assert_true (g_hash_table_contains (bin->args, "NodeResourcesFit"));
   g_assert_false (g_hash_table_contains (def->args, "NodeResourcesFit"));
   fw = framework_new (config, 1, 1);

@@ -18,6 +18,7 @@ typedef struct
   char *duration;
   char *sample_every;
   char **policy_path;
+  char *config;
   gboolean quiet;
 } RunOptions;
 
@@ -110,6 +111,9 @@ ks_cmd_run (int argc, char **argv)
       "Simulated time to run, e.g. 30m (overrides the scenario's)", "T" },
     { "sample-every", 0, 0, G_OPTION_ARG_STRING, &o.sample_every,
       "Metrics sampling interval (default 10s)", "T" },
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
+      "The scheduler's KubeSchedulerConfiguration (replaces the scenario's \"scheduler\")",
+      "FILE" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print only errors and warnings", NULL },
     KS_CLI_POLICY_PATH_OPTION (o.policy_path),
     { NULL },
@@ -169,6 +173,18 @@ ks_cmd_run (int argc, char **argv)
                   ks_diag_get_count (diag), ks_diag_get_count (diag) == 1 ? "" : "s");
       status = KS_EXIT_USAGE;
       goto out;
+    }
+  if (o.config != NULL)
+    {
+      KsSchedulerConfig *config = ks_scheduler_config_load_file (o.config, &error);
+      if (config == NULL)
+        {
+          g_printerr ("%s\nkubesim run: --config: %s: nothing was run\n", error->message, o.config);
+          status = KS_EXIT_USAGE;
+          goto out;
+        }
+      ks_scheduler_config_free (scenario->scheduler);
+      scenario->scheduler = config;
     }
   duration = scenario->duration;
   if (o.duration != NULL && (!ks_duration_parse (o.duration, &duration, &error) || duration < 0))
@@ -255,5 +271,6 @@ out:
   g_free (o.duration);
   g_free (o.sample_every);
   g_strfreev (o.policy_path);
+  g_free (o.config);
   return status;
 }

@@ -45,6 +45,8 @@ struct _KsFramework
   gpointer lister_data;
   KsNominator *nominator;
   gboolean any_nominated; /* this cycle: some pod is nominated somewhere */
+  KsFrameworkImageCounter image_counter;
+  gpointer image_counter_data;
 };
 
 /* Every plugin instance's cycle pointer, in fw->instances order.  A plugin without clone_cycle
@@ -160,6 +162,13 @@ void
 ks_framework_set_nominator (KsFramework *fw, KsNominator *nominator)
 {
   fw->nominator = nominator;
+}
+
+void
+ks_framework_set_image_counter (KsFramework *fw, KsFrameworkImageCounter counter, gpointer data)
+{
+  fw->image_counter = counter;
+  fw->image_counter_data = data;
 }
 
 void
@@ -732,9 +741,12 @@ handle_nodes_with_image (gpointer data, const char *image)
   Instance *any;
   guint count = 0;
 
+  if (fw->image_counter != NULL)
+    return fw->image_counter (fw->image_counter_data, image);
   if (fw->instances->len == 0)
     return 0;
-  /* Every instance sees the same snapshot. */
+  /* Without the cache's counts (hand-built node lists): look at every node.  Every instance sees
+   * the same snapshot. */
   any = g_ptr_array_index (fw->instances, 0);
   for (guint i = 0; i < any->ctx.n_all_nodes; i++)
     {

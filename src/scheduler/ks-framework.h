@@ -34,6 +34,12 @@ gboolean ks_framework_observe_node (KsFramework *fw, const KsNode *old_node, con
 /* Where filtering finds the pods nominated to a node (the scheduling queue's nominator;
  * borrowed).  Without one, no pod is nominated: Filter runs once per node. */
 void ks_framework_set_nominator (KsFramework *fw, KsNominator *nominator);
+
+/* What the handle's nodes_with_image answers from (the scheduler's cache keeps the counts).
+ * Without one, it looks at every node of the cycle's list. */
+typedef guint (*KsFrameworkImageCounter) (gpointer data, const char *image);
+void ks_framework_set_image_counter (KsFramework *fw, KsFrameworkImageCounter counter,
+                                     gpointer data);
 /* The queue-sort plugin's less function and its data, for the scheduling queue. */
 gboolean ks_framework_queue_less (gpointer fw, const KsQueuedPod *a, const KsQueuedPod *b);
 

@@ -34,6 +34,9 @@ struct _KsSchedCache
   GPtrArray *free_entries;
   KsSchedCacheObserver observer;
   gpointer observer_data;
+  /* Image name (interned, as nodes list them in status.images[].names) → the number of nodes
+   * listing it, for ImageLocality (the cache's imageStates in kube-scheduler). */
+  GHashTable *images;
 };
 
 char *
@@ -50,6 +53,7 @@ ks_node_zone_key (const KsNode *node)
 static void
 node_entry_clear (NodeEntry *e)
 {
+  g_clear_pointer (&e->info.used_ports, g_array_unref);
   ks_resources_clear (&e->info.requested);
   ks_resources_clear (&e->info.allocatable);
   if (e->info.pods != NULL)
@@ -87,6 +91,7 @@ ks_sched_cache_new (void)
   c->list = g_ptr_array_new ();
   c->chunks = g_ptr_array_new_with_free_func (g_free);
   c->free_entries = g_ptr_array_new ();
+  c->images = g_hash_table_new (g_str_hash, g_str_equal);
   return c;
 }
 
@@ -107,6 +112,7 @@ ks_sched_cache_free (KsSchedCache *c)
   g_hash_table_unref (c->nodes);
   g_ptr_array_unref (c->chunks);
   g_ptr_array_unref (c->free_entries);
+  g_hash_table_unref (c->images);
   g_free (c);
 }
 
@@ -178,6 +184,51 @@ zone_add (KsSchedCache *c, NodeEntry *e, char *key)
   c->list_dirty = TRUE;
 }
 
+static gboolean
+same_images (const KsNode *a, const KsNode *b)
+{
+  if (a->n_images != b->n_images)
+    return FALSE;
+  for (guint i = 0; i < a->n_images; i++)
+    if (a->images[i].size_bytes != b->images[i].size_bytes
+        || !g_strv_equal ((const char *const *) a->images[i].names,
+                          (const char *const *) b->images[i].names))
+      return FALSE;
+  return TRUE;
+}
+
+/* Count node once for each distinct image name it lists (sign +1), or stop counting it (-1). */
+static void
+count_images (KsSchedCache *c, const KsNode *node, int sign)
+{
+  g_autoptr (GHashTable) seen = NULL;
+
+  if (node == NULL || node->n_images == 0)
+    return;
+  seen = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < node->n_images; i++)
+    for (char **name = node->images[i].names; name != NULL && *name != NULL; name++)
+      {
+        const char *key = ks_intern (*name);
+        guint n;
+        if (!g_hash_table_add (seen, (gpointer) key))
+          continue;
+        n = GPOINTER_TO_UINT (g_hash_table_lookup (c->images, key));
+        if (sign > 0)
+          g_hash_table_insert (c->images, (gpointer) key, GUINT_TO_POINTER (n + 1));
+        else if (n > 1)
+          g_hash_table_insert (c->images, (gpointer) key, GUINT_TO_POINTER (n - 1));
+        else
+          g_hash_table_remove (c->images, key);
+      }
+}
+
+guint
+ks_sched_cache_nodes_with_image (KsSchedCache *c, const char *image)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (c->images, image));
+}
+
 void
 ks_sched_cache_set_observer (KsSchedCache *c, const KsSchedCacheObserver *observer, gpointer data)
 {
@@ -195,6 +246,12 @@ ks_sched_cache_set_node (KsSchedCache *c, KsNode *node)
   g_autofree char *key = ks_node_zone_key (node);
   KsNode *old = e->node;
 
+  /* Heartbeats replace the Node often; its images rarely change. */
+  if (e->node == NULL || !same_images (e->node, node))
+    {
+      count_images (c, e->node, -1);
+      count_images (c, node, +1);
+    }
   ks_object_ref (KS_OBJECT (node));
   e->node = node;
   e->info.node = node;
@@ -224,6 +281,7 @@ ks_sched_cache_remove_node (KsSchedCache *c, const char *name)
     zone_remove (c, e);
   if (c->observer.node != NULL && e->node != NULL)
     c->observer.node (c->observer_data, e->node, NULL);
+  count_images (c, e->node, -1);
   ks_object_unref (KS_OBJECT (e->node));
   e->node = NULL;
   e->info.node = NULL;

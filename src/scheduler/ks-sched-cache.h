@@ -1,7 +1,8 @@
 /* ks-sched-cache.h: the scheduler's cache: one KsNodeInfo per node with the summed requests of
  * its pods (assumed pods included), and the node list in kube-scheduler's node-tree order
  * (zones round-robin, nodes in arrival order within a zone).  Terminal pods hold no
- * resources and are not kept. */
+ * resources and are not kept.  Each node view also keeps its pods' host ports (used_ports), and
+ * the cache counts the nodes holding each image. */
 #pragma once
 
 #include "policies/ks-policy.h"
@@ -43,6 +44,9 @@ void ks_sched_cache_set_observer (KsSchedCache *cache, const KsSchedCacheObserve
 KsNodeInfo *const *ks_sched_cache_list_nodes (KsSchedCache *cache, guint *n_nodes);
 KsNodeInfo *ks_sched_cache_get_node (KsSchedCache *cache, const char *name);
 guint ks_sched_cache_n_pods (KsSchedCache *cache);
+/* How many nodes list image (a name as in status.images[].names) — the framework handle's
+ * nodes_with_image, in constant time. */
+guint ks_sched_cache_nodes_with_image (KsSchedCache *cache, const char *image);
 
 /* The zone key of the node tree: region + ":\0:" + zone (printed with "\0" as ":"). */
 char *ks_node_zone_key (const KsNode *node);

@@ -439,6 +439,14 @@ list_objects (gpointer data, KsKindId kind, const char *ns)
                          : g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
 }
 
+/* The handle's nodes_with_image: the cache's counts. */
+static guint
+nodes_with_image (gpointer data, const char *image)
+{
+  KsScheduler *s = data;
+  return ks_sched_cache_nodes_with_image (s->cache, image);
+}
+
 KsScheduler *
 ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config, KsEventSink *events,
                   guint64 seed, GError **error)
@@ -465,6 +473,8 @@ ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config, K
     }
   first = g_ptr_array_index (s->frameworks, 0);
   s->cache = ks_sched_cache_new ();
+  for (guint i = 0; i < s->frameworks->len; i++)
+    ks_framework_set_image_counter (g_ptr_array_index (s->frameworks, i), nodes_with_image, s);
   s->queue = ks_sched_queue_new (clock, ks_framework_queue_less, first, config->pod_initial_backoff,
                                  config->pod_max_backoff, on_ready, s);
   for (guint i = 0; i < s->frameworks->len; i++)
