@@ -406,12 +406,15 @@ test_cycle_node_ports (void)
     }
   ks_test_node_info_add_pod (g_ptr_array_index (nodes, 0), holder);
   ks_test_node_info_add_pod (g_ptr_array_index (nodes, 1), holder);
-  /* NodePorts filters before NodeResourcesFit: node-0 and node-1 fail on the port */
+  /* NodePorts filters before NodeResourcesFit: node-0 and node-1 fail on the port; both
+   * failures are Unschedulable, so DefaultPreemption looks at every node and finds no victims (the
+   * pods have equal priority). */
   ks_framework_schedule (fw, pod, (KsNodeInfo *const *) nodes->pdata, 3, 0, &r);
   g_assert_null (r.node);
   g_assert_cmpstr (r.message, ==,
                    "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't have free ports "
-                   "for the requested pod ports.");
+                   "for the requested pod ports. preemption: 0/3 nodes are available: 3 No "
+                   "preemption victims found for incoming pod.");
   ks_schedule_result_clear (&r);
   ks_framework_free (fw);
 }
