@@ -3,20 +3,18 @@
 
 #include "ks-events.h"
 
-void
-ks_event_record (KsEventRecorder *recorder, const KsObject *object, gboolean warning,
-                 const char *reason, const char *node, const char *format, ...)
+static void
+record_v (KsEventRecorder *recorder, const KsObject *object, gboolean warning, const char *reason,
+          const char *node, const KsReasonCount *reasons, guint n_reasons, const char *format,
+          va_list args)
 {
   g_autofree char *message = NULL;
   KsEventRecord record;
-  va_list args;
 
   if (recorder == NULL || recorder->sink == NULL
       || (recorder->sink->ops->wants != NULL && !recorder->sink->ops->wants (recorder->sink)))
     return;
-  va_start (args, format);
   message = g_strdup_vprintf (format, args);
-  va_end (args);
   record = (KsEventRecord){
     .time = ks_clock_now (recorder->clock),
     .warning = warning,
@@ -25,6 +23,31 @@ ks_event_record (KsEventRecorder *recorder, const KsObject *object, gboolean war
     .node = node,
     .message = message,
     .source = recorder->source,
+    .reasons = reasons,
+    .n_reasons = n_reasons,
   };
   recorder->sink->ops->record (recorder->sink, &record);
+}
+
+void
+ks_event_record (KsEventRecorder *recorder, const KsObject *object, gboolean warning,
+                 const char *reason, const char *node, const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  record_v (recorder, object, warning, reason, node, NULL, 0, format, args);
+  va_end (args);
+}
+
+void
+ks_event_record_reasons (KsEventRecorder *recorder, const KsObject *object, gboolean warning,
+                         const char *reason, const KsReasonCount *reasons, guint n_reasons,
+                         const char *format, ...)
+{
+  va_list args;
+
+  va_start (args, format);
+  record_v (recorder, object, warning, reason, NULL, reasons, n_reasons, format, args);
+  va_end (args);
 }

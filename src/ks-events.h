@@ -11,6 +11,14 @@
 
 G_BEGIN_DECLS
 
+/* How many nodes failed for one reason (the FitError's histogram, kube-scheduler's
+ * Diagnosis.NodeToStatus counted by reason). */
+typedef struct
+{
+  const char *reason; /* interned */
+  guint count;
+} KsReasonCount;
+
 typedef struct
 {
   gint64 time;
@@ -20,6 +28,10 @@ typedef struct
   const char *node;       /* a related node, or NULL */
   const char *message;    /* Kubernetes' wording */
   const char *source;     /* the component */
+  /* FailedScheduling of a pod that plugins rejected: nodes per filter reason, by reason
+   * (n_reasons 0 otherwise).  Not part of a Kubernetes Event; the run's recorder keeps it. */
+  const KsReasonCount *reasons;
+  guint n_reasons;
 } KsEventRecord;
 
 typedef struct _KsEventSink KsEventSink;
@@ -56,5 +68,9 @@ ks_event_recorder_init (KsEventRecorder *recorder, KsEventSink *sink, KsClock *c
 void ks_event_record (KsEventRecorder *recorder, const KsObject *object, gboolean warning,
                       const char *reason, const char *node, const char *format, ...)
     G_GNUC_PRINTF (6, 7);
+/* The same with the nodes-per-reason counts of a FailedScheduling (borrowed for the call). */
+void ks_event_record_reasons (KsEventRecorder *recorder, const KsObject *object, gboolean warning,
+                              const char *reason, const KsReasonCount *reasons, guint n_reasons,
+                              const char *format, ...) G_GNUC_PRINTF (7, 8);
 
 G_END_DECLS

@@ -47,6 +47,11 @@ struct _KsFramework
   gboolean any_nominated; /* this cycle: some pod is nominated somewhere */
   KsFrameworkImageCounter image_counter;
   gpointer image_counter_data;
+  /* Explain mode (ks_framework_set_explain): every node filtered, every feasible node scored,
+   * what each node got kept; NULL arrays when off. */
+  gboolean explain;
+  GArray *statuses;   /* KsStatus per node index */
+  GArray *raw_scores; /* gint64 like scores, before NormalizeScore */
 };
 
 /* Every plugin instance's cycle pointer, in fw->instances order.  A plugin without clone_cycle
@@ -193,6 +198,11 @@ ks_framework_free (KsFramework *fw)
       g_ptr_array_unref (fw->ran_score);
       g_hash_table_unref (fw->histogram);
     }
+  if (fw->statuses != NULL)
+    {
+      g_array_unref (fw->statuses);
+      g_array_unref (fw->raw_scores);
+    }
   g_free (fw->skip_filter);
   gsl_rng_free (fw->rng);
   g_free (fw->name);
@@ -253,6 +263,8 @@ ks_schedule_result_clear (KsScheduleResult *result)
   g_free (result->message);
   if (result->victims != NULL)
     g_ptr_array_unref (result->victims);
+  if (result->reasons != NULL)
+    g_array_unref (result->reasons);
   memset (result, 0, sizeof *result);
 }
 
@@ -389,6 +401,37 @@ histogram_add (KsFramework *fw, const KsStatus *status)
     }
 }
 
+static int
+cmp_reason_counts (const void *a, const void *b)
+{
+  return strcmp (((const KsReasonCount *) a)->reason, ((const KsReasonCount *) b)->reason);
+}
+
+/* The FitError's histogram for the result (why-pending statistics): nodes per reason, by
+ * reason; a PreFilter rejection counts every node under its message. */
+static GArray *
+reason_counts (KsFramework *fw, guint n_nodes, const char *prefilter_msg)
+{
+  GArray *counts = g_array_new (FALSE, FALSE, sizeof (KsReasonCount));
+  GHashTableIter iter;
+  gpointer reason, count;
+
+  if (prefilter_msg != NULL)
+    {
+      KsReasonCount rc = { ks_intern (prefilter_msg), n_nodes };
+      g_array_append_val (counts, rc);
+      return counts;
+    }
+  g_hash_table_iter_init (&iter, fw->histogram);
+  while (g_hash_table_iter_next (&iter, &reason, &count))
+    {
+      KsReasonCount rc = { ks_intern (reason), GPOINTER_TO_UINT (count) };
+      g_array_append_val (counts, rc);
+    }
+  g_array_sort (counts, cmp_reason_counts);
+  return counts;
+}
+
 /* RunPostFilterPlugins: the first plugin that succeeds (or answers Unresolvable) decides;
  * otherwise the reasons of all are kept, and the last plugin that asked to change the
  * nomination (to clear it) has it changed. */
@@ -466,6 +509,11 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
   fw->any_nominated = fw->nominator != NULL && ks_nominator_count (fw->nominator) > 0;
   g_array_set_size (fw->codes, n);
   memset (fw->codes->data, 0, n * sizeof (KsStatusCode));
+  if (fw->explain)
+    {
+      g_array_set_size (fw->statuses, n);
+      memset (fw->statuses->data, 0, n * sizeof (KsStatus));
+    }
 
   /* PreFilter */
   memset (fw->skip_filter, 0, MAX (filters->len, 1) * sizeof (gboolean));
@@ -486,6 +534,14 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
           prefilter_msg = status.n_reasons > 0 ? status.reasons[0] : s->inst->plugin->name;
           for (guint k = 0; k < n; k++)
             g_array_index (fw->codes, KsStatusCode, k) = code;
+          if (fw->explain)
+            for (guint k = 0; k < n; k++)
+              {
+                KsStatus *st = &g_array_index (fw->statuses, KsStatus, k);
+                st->code = code;
+                st->n_reasons = 0;
+                ks_status_add_reason (st, ks_intern (prefilter_msg));
+              }
           processed = n;
         }
     }
@@ -493,7 +549,7 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
   /* A pod nominated to a node by an earlier preemption tries that node alone first
    * (evaluateNominatedNode); if it passes, no other node is looked at. */
   nominated_name = ks_pod_get_status_string (pod, KS_POD_NOMINATED_NODE_NAME);
-  if (prefilter_msg == NULL && nominated_name != NULL && nominated_name[0] != '\0'
+  if (prefilter_msg == NULL && !fw->explain && nominated_name != NULL && nominated_name[0] != '\0'
       && (nominated = find_node (nodes, n, ks_intern (nominated_name))) != NULL)
     {
       if (filters->len == 0
@@ -526,13 +582,16 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
                      == KS_STATUS_SUCCESS)
             {
               g_ptr_array_add (fw->feasible, node);
-              if (fw->feasible->len >= to_find)
+              /* Explain mode goes on: the explanation covers every node. */
+              if (fw->feasible->len >= to_find && !fw->explain)
                 break;
             }
           else
             {
               g_array_index (fw->codes, KsStatusCode, node->index) = status.code;
               histogram_add (fw, &status);
+              if (fw->explain)
+                g_array_index (fw->statuses, KsStatus, node->index) = status;
             }
         }
       /* processedNodes counts the node statuses of the cycle: the nominated node's failure
@@ -548,14 +607,16 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
   if (n_feasible == 0)
     {
       KsStatus post = { 0 };
-      if (fw->points[KS_POINT_POST_FILTER]->len > 0)
+      /* Explain mode only looks: no preemption decisions. */
+      if (fw->points[KS_POINT_POST_FILTER]->len > 0 && !fw->explain)
         run_post_filter (fw, pod, result, &post);
       result->rejected = TRUE;
       result->message = fit_error_message (fw, n, prefilter_msg, &post);
+      result->reasons = reason_counts (fw, n, prefilter_msg);
       end_cycle (fw);
       return;
     }
-  if (n_feasible == 1)
+  if (n_feasible == 1 && !fw->explain)
     {
       result->node = feasible[0]->name;
       return;
@@ -593,12 +654,17 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
         ps->inst->plugin->pre_score (&ps->inst->ctx, pod, feasible, n_feasible);
     }
   g_array_set_size (fw->scores, fw->ran_score->len * n_feasible);
+  if (fw->explain)
+    g_array_set_size (fw->raw_scores, fw->ran_score->len * n_feasible);
   for (guint p = 0; p < fw->ran_score->len; p++)
     {
       Slot *s = g_ptr_array_index (fw->ran_score, p);
       gint64 *row = &g_array_index (fw->scores, gint64, p * n_feasible);
       for (guint i = 0; i < n_feasible; i++)
         row[i] = s->inst->plugin->score (&s->inst->ctx, pod, feasible[i]);
+      if (fw->explain)
+        memcpy (&g_array_index (fw->raw_scores, gint64, p * n_feasible), row,
+                n_feasible * sizeof (gint64));
       if (s->inst->plugin->normalize != NULL)
         s->inst->plugin->normalize (&s->inst->ctx, pod, feasible, row, n_feasible);
       for (guint i = 0; i < n_feasible; i++)
@@ -721,6 +787,31 @@ gint64
 ks_framework_last_total (KsFramework *fw, guint i)
 {
   return g_array_index (fw->totals, gint64, i);
+}
+
+void
+ks_framework_set_explain (KsFramework *fw, gboolean explain)
+{
+  fw->explain = explain;
+  if (explain && fw->statuses == NULL)
+    {
+      fw->statuses = g_array_new (FALSE, TRUE, sizeof (KsStatus));
+      fw->raw_scores = g_array_new (FALSE, FALSE, sizeof (gint64));
+    }
+}
+
+const KsStatus *
+ks_framework_last_status (KsFramework *fw, guint node_index)
+{
+  g_return_val_if_fail (fw->explain && node_index < fw->statuses->len, NULL);
+  return &g_array_index (fw->statuses, KsStatus, node_index);
+}
+
+gint64
+ks_framework_last_raw_score (KsFramework *fw, guint p, guint i)
+{
+  g_return_val_if_fail (fw->explain, 0);
+  return g_array_index (fw->raw_scores, gint64, p * fw->feasible->len + i);
 }
 
 /* The handle (framework.Handle) */

@@ -5,6 +5,7 @@
 
 #include "ks-sched-config.h"
 #include "ks-sched-queue.h"
+#include "src/ks-events.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,9 @@ typedef struct
   guint n_evaluated;        /* nodes filtered */
   guint n_feasible;         /* nodes that passed */
   GPtrArray *victims;       /* from PostFilter: KsPod* references to delete, or NULL */
+  /* When plugins rejected the pod: the FitError's histogram, KsReasonCount sorted by reason
+   * (a PreFilter rejection: its message, every node); else NULL. */
+  GArray *reasons;
 } KsScheduleResult;
 
 void ks_schedule_result_clear (KsScheduleResult *result);
@@ -89,5 +93,17 @@ const char *ks_framework_last_score_plugin (KsFramework *fw, guint p, gint32 *we
 gint64 ks_framework_last_score (KsFramework *fw, guint p, guint i);
 KsNodeInfo *const *ks_framework_last_feasible (KsFramework *fw, guint *n);
 gint64 ks_framework_last_total (KsFramework *fw, guint i);
+
+/* Explain mode, for explanations (`kubesim schedule`), not for scheduling: the filters run on
+ * every node (the window of numFeasibleNodesToFind does not stop the walk), every feasible node
+ * is scored (a single one too), PostFilter does not run, and the cycle keeps each node's filter
+ * status and each plugin's raw score (before NormalizeScore).  Read them with the functions
+ * below after ks_framework_schedule. */
+void ks_framework_set_explain (KsFramework *fw, gboolean explain);
+/* The filter status of the node at node_index of the list (code SUCCESS for a feasible node;
+ * a PreFilter rejection gives every node its status).  Explain mode only. */
+const KsStatus *ks_framework_last_status (KsFramework *fw, guint node_index);
+/* Score plugin p's raw score on feasible node i.  Explain mode only. */
+gint64 ks_framework_last_raw_score (KsFramework *fw, guint p, guint i);
 
 G_END_DECLS

@@ -68,20 +68,25 @@ nominated_node_name (const KsPod *pod)
 /* handleSchedulingFailure: the pod goes back to the queue and keeps (or gets) its nomination
  * there, a FailedScheduling event, and through the status subresource the condition
  * PodScheduled=False with reason Unschedulable (plugins rejected the pod) or SchedulerError,
- * and status.nominatedNodeName when the nomination changes (updatePod). */
+ * and status.nominatedNodeName when the nomination changes (updatePod).  The event carries the
+ * FitError's nodes per reason when plugins rejected the pod (reasons, may be NULL). */
 static void
 record_failure (KsScheduler *s, KsFramework *fw, KsPod *pod, gboolean rejected, const char *message,
-                const Nominating *nominating)
+                const Nominating *nominating, GArray *reasons)
 {
   const KsCondition *c = &pod->conditions[KS_POD_COND_SCHEDULED];
   const char *reason = rejected ? "Unschedulable" : "SchedulerError";
   gboolean nnn_changes
       = nominating->override && g_strcmp0 (nominated_node_name (pod), nominating->node) != 0;
+  KsEventRecorder recorder;
 
   ks_sched_queue_requeue (s->queue, pod, rejected);
   ks_nominator_add (ks_sched_queue_get_nominator (s->queue), pod,
                     nominating->override ? (nominating->node ? nominating->node : "") : NULL);
-  record_event (s, fw, KS_OBJECT (pod), TRUE, "FailedScheduling", NULL, message);
+  ks_event_recorder_init (&recorder, s->sink, s->clock, ks_framework_get_name (fw));
+  ks_event_record_reasons (&recorder, KS_OBJECT (pod), TRUE, "FailedScheduling",
+                           reasons != NULL ? (const KsReasonCount *) reasons->data : NULL,
+                           reasons != NULL ? reasons->len : 0, "%s", message);
   if (c->status != KS_CONDITION_FALSE || g_strcmp0 (c->reason, reason) != 0
       || g_strcmp0 (c->message, message) != 0 || nnn_changes)
     {
@@ -242,7 +247,7 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
           s->stats.preemptions++;
           preempt (s, fw, pod, result.nominated, result.victims);
         }
-      record_failure (s, fw, pod, result.rejected, result.message, &nominating);
+      record_failure (s, fw, pod, result.rejected, result.message, &nominating, result.reasons);
       ks_schedule_result_clear (&result);
       return;
     }
@@ -255,7 +260,7 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
         ks_framework_end_cycle (fw);
         ks_sched_cache_remove_pod (s->cache, pod);
         s->stats.failed++;
-        record_failure (s, fw, pod, FALSE, why, &nominating_clear);
+        record_failure (s, fw, pod, FALSE, why, &nominating_clear, NULL);
         ks_schedule_result_clear (&result);
         return;
       }
@@ -274,7 +279,7 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
         /* RunBindPlugins wraps the binder's error so. */
         g_autofree char *message
             = g_strdup_printf ("running Bind plugin \"DefaultBinder\": %s", error->message);
-        record_failure (s, fw, pod, FALSE, message, &nominating_clear);
+        record_failure (s, fw, pod, FALSE, message, &nominating_clear, NULL);
       }
       ks_schedule_result_clear (&result);
       return;
