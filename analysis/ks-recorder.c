@@ -58,6 +58,11 @@ struct _KsRecorder
   GArray *latencies; /* gint64 µs, creation → bind */
   GPtrArray *nodes;  /* NodeStat*, creation order */
   GHashTable *nodes_by_name;
+
+  /* Why pods wait (FailedScheduling events): */
+  guint64 failed_attempts;
+  GHashTable *attempts_by_reason; /* interned reason → count */
+  GHashTable *last_reasons;       /* pod's KsUid* (owned) → GPtrArray of interned reasons */
 };
 
 void
@@ -117,6 +122,31 @@ append_seconds (GString *out, gint64 usec)
 
 /* Events */
 
+/* A FailedScheduling: count its reasons (the nodes' filter reasons; for an error without them,
+ * e.g. "no nodes available to schedule pods", the whole message) and keep them as the pod's
+ * last reasons until it is bound or gone. */
+static void
+count_failure (KsRecorder *r, const KsEventRecord *rec)
+{
+  GPtrArray *reasons = g_ptr_array_new ();
+
+  r->failed_attempts++;
+  if (rec->n_reasons > 0)
+    for (guint i = 0; i < rec->n_reasons; i++)
+      g_ptr_array_add (reasons, (gpointer) ks_intern (rec->reasons[i].reason));
+  else
+    g_ptr_array_add (reasons, (gpointer) ks_intern (rec->message));
+  for (guint i = 0; i < reasons->len; i++)
+    {
+      gpointer key = g_ptr_array_index (reasons, i);
+      gpointer old = g_hash_table_lookup (r->attempts_by_reason, key);
+      g_hash_table_insert (r->attempts_by_reason, key,
+                           GUINT_TO_POINTER (GPOINTER_TO_UINT (old) + 1));
+    }
+  g_hash_table_insert (r->last_reasons, g_memdup2 (&rec->object->meta.uid, sizeof (KsUid)),
+                       reasons);
+}
+
 static void
 record (KsEventSink *sink, const KsEventRecord *rec)
 {
@@ -124,6 +154,9 @@ record (KsEventSink *sink, const KsEventRecord *rec)
   GString *l = r->line;
 
   r->n_events++;
+  if (rec->object != NULL && rec->object->kind->id == KS_KIND_POD
+      && strcmp (rec->reason, "FailedScheduling") == 0)
+    count_failure (r, rec);
   if (r->events == NULL)
     return;
   g_string_truncate (l, 0);
@@ -150,6 +183,18 @@ record (KsEventSink *sink, const KsEventRecord *rec)
   ks_json_append_string (l, rec->message);
   g_string_append (l, ",\"source\":");
   ks_json_append_string (l, rec->source);
+  if (rec->n_reasons > 0)
+    {
+      g_string_append (l, ",\"reasons\":{");
+      for (guint i = 0; i < rec->n_reasons; i++)
+        {
+          if (i > 0)
+            g_string_append_c (l, ',');
+          ks_json_append_string (l, rec->reasons[i].reason);
+          g_string_append_printf (l, ":%u", rec->reasons[i].count);
+        }
+      g_string_append_c (l, '}');
+    }
   g_string_append (l, "}\n");
   fwrite (l->str, 1, l->len, r->events);
 }
@@ -213,6 +258,10 @@ on_pod (const KsWatchEvent *event, gpointer data)
   const KsPod *old = event->old_object ? KS_POD (event->old_object) : NULL;
   gint64 now = ks_clock_now (r->clock);
 
+  /* A pod that is bound, finished or gone no longer waits. */
+  if (g_hash_table_size (r->last_reasons) > 0
+      && (event->type == KS_WATCH_DELETED || pod->node_name != NULL || ks_pod_is_terminal (pod)))
+    g_hash_table_remove (r->last_reasons, &pod->parent.meta.uid);
   switch (event->type)
     {
     case KS_WATCH_ADDED:
@@ -362,6 +411,9 @@ ks_recorder_new (KsClient *client, KsClock *clock, const KsRecorderOptions *opti
   r->latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
   r->nodes = g_ptr_array_new_with_free_func (g_free);
   r->nodes_by_name = g_hash_table_new (g_direct_hash, g_direct_equal);
+  r->attempts_by_reason = g_hash_table_new (g_direct_hash, g_direct_equal);
+  r->last_reasons = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free,
+                                           (GDestroyNotify) g_ptr_array_unref);
   r->last_sample = KS_TIME_NONE;
   if (options->out_dir == NULL)
     return g_steal_pointer (&r);
@@ -437,6 +489,8 @@ ks_recorder_free (KsRecorder *r)
   g_array_unref (r->latencies);
   g_ptr_array_unref (r->nodes);
   g_hash_table_unref (r->nodes_by_name);
+  g_hash_table_unref (r->attempts_by_reason);
+  g_hash_table_unref (r->last_reasons);
   g_free (r);
 }
 
@@ -461,6 +515,7 @@ ks_recorder_get_stats (KsRecorder *r, KsRunStats *s)
   s->succeeded = r->phase_count[KS_POD_SUCCEEDED];
   s->failed = r->phase_count[KS_POD_FAILED];
   s->events = r->n_events;
+  s->unschedulable = g_hash_table_size (r->last_reasons);
   for (guint i = 0; i < r->nodes->len; i++)
     s->nodes += ((NodeStat *) g_ptr_array_index (r->nodes, i))->present;
   if (n > 0)
@@ -475,6 +530,84 @@ ks_recorder_get_stats (KsRecorder *r, KsRunStats *s)
       s->latency_p99 = quantile (sorted, n, 0.99);
       s->latency_max = (gint64) sorted[n - 1];
     }
+}
+
+static int
+cmp_strings (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* The keys of counts (reason → count), sorted. */
+static GPtrArray *
+sorted_reasons (GHashTable *counts)
+{
+  GPtrArray *keys = g_ptr_array_sized_new (g_hash_table_size (counts));
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (keys, key);
+  qsort (keys->pdata, keys->len, sizeof (gpointer), cmp_strings);
+  return keys;
+}
+
+/* The pods waiting after a failed attempt, counted by each reason of their last one. */
+static GHashTable *
+pending_by_reason (KsRecorder *r)
+{
+  GHashTable *counts = g_hash_table_new (g_direct_hash, g_direct_equal);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, r->last_reasons);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      GPtrArray *reasons = value;
+      for (guint i = 0; i < reasons->len; i++)
+        {
+          gpointer key = g_ptr_array_index (reasons, i);
+          gpointer old = g_hash_table_lookup (counts, key);
+          g_hash_table_insert (counts, key, GUINT_TO_POINTER (GPOINTER_TO_UINT (old) + 1));
+        }
+    }
+  return counts;
+}
+
+char *
+ks_recorder_describe_pending (KsRecorder *r)
+{
+  g_autoptr (GHashTable) counts = NULL;
+  g_autoptr (GPtrArray) keys = NULL;
+  GString *s;
+
+  if (g_hash_table_size (r->last_reasons) == 0)
+    return NULL;
+  counts = pending_by_reason (r);
+  keys = sorted_reasons (counts);
+  s = g_string_new (NULL);
+  for (guint i = 0; i < keys->len; i++)
+    g_string_append_printf (s, "%s%s (%u)", i > 0 ? ", " : "", (char *) keys->pdata[i],
+                            GPOINTER_TO_UINT (g_hash_table_lookup (counts, keys->pdata[i])));
+  return g_string_free (s, FALSE);
+}
+
+/* "name": {"reason": count, ...} with the reasons sorted, at the summary's second level. */
+static void
+append_reason_counts (GString *s, const char *name, GHashTable *counts)
+{
+  g_autoptr (GPtrArray) keys = sorted_reasons (counts);
+
+  g_string_append_printf (s, "    \"%s\": {", name);
+  for (guint i = 0; i < keys->len; i++)
+    {
+      g_string_append (s, i > 0 ? ",\n      " : "\n      ");
+      ks_json_append_string (s, keys->pdata[i]);
+      g_string_append_printf (s, ": %u",
+                              GPOINTER_TO_UINT (g_hash_table_lookup (counts, keys->pdata[i])));
+    }
+  g_string_append (s, keys->len > 0 ? "\n    }" : "}");
 }
 
 static char *
@@ -528,6 +661,16 @@ summary_json (KsRecorder *r, const KsRunInfo *info)
                             ",\n    \"victims\": %" G_GUINT64_FORMAT "\n  }",
                             info->scheduler->preemption_attempts, info->scheduler->preemptions,
                             info->scheduler->victims);
+  {
+    g_autoptr (GHashTable) pending = pending_by_reason (r);
+    g_string_append_printf (s, ",\n  \"unschedulable\": {\n    \"pending_pods\": %u,\n",
+                            st.unschedulable);
+    append_reason_counts (s, "pending_by_reason", pending);
+    g_string_append_printf (s, ",\n    \"failed_attempts\": %" G_GUINT64_FORMAT ",\n",
+                            r->failed_attempts);
+    append_reason_counts (s, "attempts_by_reason", r->attempts_by_reason);
+    g_string_append (s, "\n  }");
+  }
   g_string_append (s, "\n}\n");
   return g_string_free (s, FALSE);
 }

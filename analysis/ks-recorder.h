@@ -2,7 +2,8 @@
  *
  *   events.jsonl  one JSON object per Kubernetes event, in time order
  *   metrics.csv   long format t,metric,object,value sampled every sample_every
- *   summary.json  counts, scheduling latency percentiles, preemptions, run metadata
+ *   summary.json  counts, scheduling latency percentiles, preemptions, why pods wait
+ *                 (unschedulable), run metadata
  *
  * The recorder is the run's KsEventSink and watches pods and nodes through the client.  Files are
  * written under temporary names and renamed only by ks_recorder_finish, so a failed run leaves
@@ -53,12 +54,17 @@ typedef struct
   guint succeeded;
   guint failed;
   guint nodes;
-  guint64 events; /* Kubernetes events recorded */
+  guint64 events;      /* Kubernetes events recorded */
+  guint unschedulable; /* pods waiting for a node after a failed attempt */
   gboolean has_latency;
   gint64 latency_p50, latency_p95, latency_p99, latency_max; /* µs */
 } KsRunStats;
 
 void ks_recorder_get_stats (KsRecorder *recorder, KsRunStats *stats);
+/* The reasons of the last failed attempt of the pods still waiting for a node, with the number
+ * of pods, sorted: "Insufficient cpu (2), node(s) had untolerated taint {k: v} (1)"; NULL when
+ * no pod waits after a failed attempt.  Newly allocated. */
+char *ks_recorder_describe_pending (KsRecorder *recorder);
 
 /* Take the last sample, write summary.json and give the files their final names. */
 gboolean ks_recorder_finish (KsRecorder *recorder, const KsRunInfo *info, GError **error);

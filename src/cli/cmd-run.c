@@ -54,8 +54,8 @@ progress (gint64 now, guint64 n_events, gpointer data)
 }
 
 static void
-print_summary (const char *scenario, const KsRunStats *st, gint64 sim_time, double wall,
-               guint64 events, const char *out_dir)
+print_summary (const char *scenario, const KsRunStats *st, const char *pending, gint64 sim_time,
+               double wall, guint64 events, const char *out_dir)
 {
   g_autofree char *sim = ks_duration_format (sim_time);
   char b[4][32];
@@ -70,6 +70,9 @@ print_summary (const char *scenario, const KsRunStats *st, gint64 sim_time, doub
     printf ("  scheduling latency p50 %ss, p95 %ss, p99 %ss, max %ss\n",
             ks_format_seconds (st->latency_p50, b[0]), ks_format_seconds (st->latency_p95, b[1]),
             ks_format_seconds (st->latency_p99, b[2]), ks_format_seconds (st->latency_max, b[3]));
+  if (pending != NULL)
+    printf ("  unschedulable: %u pod%s waiting for a node, by last reason: %s\n", st->unschedulable,
+            st->unschedulable == 1 ? "" : "s", pending);
   printf ("  outputs: %s/events.jsonl, %s/metrics.csv, %s/summary.json\n", out_dir, out_dir,
           out_dir);
 }
@@ -257,9 +260,10 @@ ks_cmd_run (int argc, char **argv)
     }
   if (!o.quiet)
     {
+      g_autofree char *pending = ks_recorder_describe_pending (recorder);
       ks_recorder_get_stats (recorder, &stats);
-      print_summary (scenario->name, &stats, duration, info.wall_time, info.events_processed,
-                     out_dir);
+      print_summary (scenario->name, &stats, pending, duration, info.wall_time,
+                     info.events_processed, out_dir);
     }
 
 out:
