@@ -34,6 +34,7 @@ src_libks_core_la_SOURCES = \
 	src/store/ks-store-backend.c src/store/ks-store-backend.h \
 	src/store/ks-store.c src/store/ks-store.h \
 	src/store/ks-workqueue.c src/store/ks-workqueue.h \
+	src/scheduler/ks-explain.c src/scheduler/ks-explain.h \
 	src/scheduler/ks-framework.c src/scheduler/ks-framework.h \
 	src/scheduler/ks-sched-cache.c src/scheduler/ks-sched-cache.h \
 	src/scheduler/ks-sched-config.c src/scheduler/ks-sched-config.h \

@@ -36,6 +36,7 @@ unit_tests = \
 	tests/test-endpoints \
 	tests/test-event-queue \
 	tests/test-events \
+	tests/test-explain \
 	tests/test-http-client \
 	tests/test-image-store \
 	tests/test-kubeconfig \
@@ -74,6 +75,7 @@ tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_endpoints_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_events_LDADD = $(test_ldadd)
+tests_test_explain_LDADD = $(test_ldadd)
 tests_test_http_client_LDADD = $(test_ldadd)
 tests_test_image_store_LDADD = $(test_ldadd)
 tests_test_kubeconfig_LDADD = $(test_ldadd)
@@ -149,6 +151,7 @@ shell_tests = \
 	tests/real-cluster.sh \
 	tests/real-node.sh \
 	tests/real-same-policy.sh \
+	tests/schedule.sh \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
 	tests/three-nodes.sh \
@@ -156,7 +159,7 @@ shell_tests = \
 TESTS += $(shell_tests)
 
 EXTRA_DIST += $(shell_tests) tests/lib.sh tests/libsoup.supp tests/modules/bad-module.c \
-	tests/bad tests/corpus tests/golden tests/scenarios
+	tests/bad tests/corpus tests/golden tests/scenarios tests/schedule
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
 # through KS_VALGRIND, which tests/lib.sh puts in front of kubesim).

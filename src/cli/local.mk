@@ -19,6 +19,7 @@ kubesim_SOURCES = \
 	src/cli/cmd-rollout.c \
 	src/cli/cmd-run.c \
 	src/cli/cmd-scale.c \
+	src/cli/cmd-schedule.c \
 	src/cli/cmd-version.c
 kubesim_LDADD = libkubesim.la
 # Policy modules call kubesim's ks_* functions: export them to the modules kubesim loads.
