@@ -155,7 +155,8 @@ shell_tests = \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
 	tests/three-nodes.sh \
-	tests/valgrind.sh
+	tests/valgrind.sh \
+	tests/why-pending.sh
 TESTS += $(shell_tests)
 
 EXTRA_DIST += $(shell_tests) tests/lib.sh tests/libsoup.supp tests/modules/bad-module.c \
