@@ -570,6 +570,9 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
   if (score_points->len == 0)
     to_find = 1;
   start = fw->next_start_node_index % n;
+  /* Explain mode goes on: the explanation covers every node. */
+  if (fw->explain)
+    to_find = G_MAXUINT;
   if (prefilter_msg == NULL)
     {
       for (guint i = 0; i < n; i++)
@@ -582,8 +585,7 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
                      == KS_STATUS_SUCCESS)
             {
               g_ptr_array_add (fw->feasible, node);
-              /* Explain mode goes on: the explanation covers every node. */
-              if (fw->feasible->len >= to_find && !fw->explain)
+              if (fw->feasible->len >= to_find)
                 break;
             }
           else
