@@ -538,8 +538,9 @@ test_bad_input (void)
                         "and kube-node-lease exist)",
                         NULL });
   assert_problems (node, POD (", priorityClassName: high"), NULL,
-                   (const char *[]){ "pod.yaml:1:1: Pod p: pods \"p\" is forbidden: no "
-                                     "PriorityClass with name high was found",
+                   (const char *[]){ "pod.yaml:4:116: spec.priorityClassName: pods \"p\" is "
+                                     "forbidden: no PriorityClass with name high was found; "
+                                     "add the PriorityClass to the state",
                                      NULL });
   /* The POD file: one Pod, not bound, of a known profile. */
   assert_problems (node, node, NULL,

@@ -140,6 +140,10 @@ create (Cluster *c, KsSource *source, const Doc *d)
             "%s; add a Namespace document to the state (default, kube-system, kube-public and "
             "kube-node-lease exist)",
             error->message);
+  else if (d->obj->kind->id == KS_KIND_POD && KS_POD (d->obj)->spec->priority_class_name != NULL
+           && strstr (error->message, "PriorityClass") != NULL)
+    report (source, c->diag, d->doc, "spec", "priorityClassName",
+            "%s; add the PriorityClass to the state", error->message);
   else
     report (source, c->diag, d->doc, NULL, NULL, "%s %s: %s", d->obj->kind->name,
             d->obj->meta.name != NULL ? d->obj->meta.name : "", error->message);
