@@ -78,6 +78,57 @@ for expected in "$golden"/bad-*.expected; do
   [ -s "$TMP/stdout" ] && fail "$name: wrote to stdout" || ok "$name: nothing on stdout"
 done
 
+# Random draws from the profile's stream: the explanation's cycle, which starts that stream from
+# the same seed and walks the same nodes, shows the scores the scheduler drew (its pick has the
+# highest total), and another seed draws others.
+cat >"$TMP/random.yaml" <<'YAML'
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+  - plugins:
+      score: {disabled: [{name: "*"}], enabled: [{name: Random}]}
+YAML
+for seed in 1 2 3; do
+  kubesim schedule --seed "$seed" --config "$TMP/random.yaml" -o json examples/schedule/identical.yaml \
+    examples/schedule/web.yaml >"$TMP/random-$seed.json" || fail "Random, seed $seed"
+  sel=$(sed -n 's/^  "selected": "\(.*\)",$/\1/p' "$TMP/random-$seed.json")
+  best=$(awk '/"name":/ { gsub(/[",]/, "", $2); n = $2 } /"total":/ { if ($2 + 0 > max) { max = $2 + 0; b = n } } END { print b }' \
+    "$TMP/random-$seed.json")
+  expect_eq "Random, seed $seed: the pick has the highest drawn total" "$sel" "$best"
+  grep -q '"Random": {"raw": ' "$TMP/random-$seed.json" && ok "Random, seed $seed: its column" ||
+    fail "Random, seed $seed: no Random score"
+done
+cmp -s "$TMP/random-1.json" "$TMP/random-2.json" && fail "Random: seeds 1 and 2 drew the same" ||
+  ok "Random: another seed, other draws"
+
+# A plugin from a policy module (--policy-path) is explained like a built-in one.
+if [ -n "${KS_EXAMPLE_MODULE:-}" ] && [ -e "$KS_EXAMPLE_MODULE" ]; then
+  mkdir -p "$TMP/modules"
+  ln -s "$KS_EXAMPLE_MODULE" "$TMP/modules/prefer-node-label.so"
+  cat >"$TMP/prefer-hdd.yaml" <<'YAML'
+apiVersion: kubescheduler.config.k8s.io/v1
+kind: KubeSchedulerConfiguration
+profiles:
+  - plugins:
+      multiPoint:
+        enabled: [{name: PreferNodeLabel, weight: 50}]
+    pluginConfig:
+      - name: PreferNodeLabel
+        args: {label: disk, value: hdd}
+YAML
+  kubesim schedule --policy-path "$TMP/modules" --config "$TMP/prefer-hdd.yaml" \
+    examples/schedule/cluster.yaml examples/schedule/web.yaml >"$TMP/module.txt" 2>&1 ||
+    { fail "schedule with a policy module"; cat "$TMP/module.txt" >&2; }
+  expect_grep "the module's plugin is a column, with its weight" "PreferNodeLabel\*50" "$TMP/module.txt"
+  expect_grep "and moves the pod to the hdd node" "^Selected: *node-c$" "$TMP/module.txt"
+  kubesim schedule --config "$TMP/prefer-hdd.yaml" examples/schedule/cluster.yaml \
+    examples/schedule/web.yaml >"$TMP/e" 2>&1
+  expect_eq "without the module the configuration is refused" $? 2
+  kubesim schedule --policy-path "$TMP/no-such-dir" examples/schedule/cluster.yaml \
+    examples/schedule/web.yaml >"$TMP/e" 2>&1
+  expect_eq "a missing policy directory exits 2" $? 2
+fi
+
 kubesim schedule examples/schedule/cluster.yaml >"$TMP/e" 2>&1
 expect_eq "schedule without POD exits 2" $? 2
 expect_grep "schedule says what is missing" "missing POD" "$TMP/e"

@@ -13,6 +13,7 @@ ks_cmd_schedule (int argc, char **argv)
   g_autofree char *config_path = NULL;
   g_autofree char *output = NULL;
   g_autofree char *seed_text = NULL;
+  g_auto (GStrv) policy_path = NULL;
   GOptionEntry entries[] = {
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path,
       "A KubeSchedulerConfiguration (default: the default profile)", "FILE" },
@@ -20,6 +21,7 @@ ks_cmd_schedule (int argc, char **argv)
       "FORMAT" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &seed_text,
       "Random seed for ties (default 1, as kubesim run)", "N" },
+    KS_CLI_POLICY_PATH_OPTION (policy_path),
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("STATE POD");
@@ -58,6 +60,9 @@ ks_cmd_schedule (int argc, char **argv)
     }
   json = output != NULL && strcmp (output, "json") == 0;
   if (seed_text != NULL && !ks_cli_parse_seed ("schedule", seed_text, &seed))
+    return KS_EXIT_USAGE;
+  /* Before the configuration: a profile may enable a loaded plugin. */
+  if (!ks_cli_load_policies ("schedule", policy_path))
     return KS_EXIT_USAGE;
   if (config_path != NULL)
     config = ks_scheduler_config_load_file (config_path, &error);
