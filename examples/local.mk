@@ -4,4 +4,5 @@ EXTRA_DIST += examples/churn.yaml examples/preemption.yaml examples/preemption-p
 	examples/policies/fair-share.yaml examples/policies/gpu-sharing.yaml examples/policies/prefer-gold.yaml \
 	examples/policies/profiles.yaml \
 	examples/schedule/cluster.yaml examples/schedule/web.yaml examples/schedule/cache.yaml \
-	examples/schedule/trainer.yaml examples/schedule/big.yaml examples/schedule/identical.yaml
+	examples/schedule/trainer.yaml examples/schedule/big.yaml examples/schedule/identical.yaml \
+	examples/schedule/busy.yaml examples/schedule/urgent.yaml

@@ -53,8 +53,8 @@ n=$(echo "$picked" | tr ' ' '\n' | sort -u | grep -c .)
 # A pod that fits nowhere: the FitError message, exit 0 (the explanation is the answer).
 kubesim schedule -o json examples/schedule/cluster.yaml examples/schedule/big.yaml >"$TMP/out"
 expect_eq "no fit exits 0" $? 0
-expect_grep "no fit: Kubernetes' message" \
-  '"message": "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu."' "$TMP/out"
+expect_grep "no fit: Kubernetes' message, preemption's part included" \
+  '"message": "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 2 Insufficient cpu. preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 No preemption victims found for incoming pod."' "$TMP/out"
 expect_grep "no fit: nothing selected" '"selected": null' "$TMP/out"
 
 # Bad input: tests/schedule/bad-NAME.state.yaml and bad-NAME.pod.yaml (or a case's own args in

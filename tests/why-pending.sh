@@ -10,10 +10,10 @@ kubesim run --out "$TMP/out" "$TOP_SRCDIR/tests/scenarios/why-pending.yaml" >"$T
 ev="$TMP/out/events.jsonl"
 
 # Every FitError's message is made of its reasons: "0/N nodes are available: <sorted "count
-# reason" list>." (no PostFilter here).
+# reason" list>.", then preemption's part (" preemption: ...", not counted).
 n=$(jq -r 'select(.event == "FailedScheduling") | .reasons // empty
   | "0/3 nodes are available: " + ([to_entries[] | "\(.value) \(.key)"] | sort | join(", ")) + "."' "$ev" | tee "$TMP/rebuilt" | wc -l)
-jq -r 'select(.event == "FailedScheduling") | .message' "$ev" >"$TMP/messages"
+jq -r 'select(.event == "FailedScheduling") | .message | sub(" preemption: .*"; "")' "$ev" >"$TMP/messages"
 expect_eq "every FailedScheduling has reasons" "$n" "$(wc -l <"$TMP/messages")"
 expect_eq "3 pods at 0s and 1 at 20s failed" "$n" 4
 cmp -s "$TMP/rebuilt" "$TMP/messages" && ok "messages are made of the reasons" \
