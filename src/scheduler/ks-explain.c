@@ -59,13 +59,19 @@ typedef struct
   KsStore *store;
   KsClient *client;
   KsSchedCache *cache;
+  GPtrArray *cached; /* the state's Nodes and Pods, in file order, for the cache */
+  KsFramework *frameworks[2];
   KsDiag *diag;
 } Cluster;
 
 static void
 cluster_clear (Cluster *c)
 {
+  /* The cache's observer reaches the frameworks: the cache goes first. */
   g_clear_pointer (&c->cache, ks_sched_cache_free);
+  for (guint i = 0; i < G_N_ELEMENTS (c->frameworks); i++)
+    g_clear_pointer (&c->frameworks[i], ks_framework_free);
+  g_clear_pointer (&c->cached, g_ptr_array_unref);
   g_clear_pointer (&c->client, ks_client_free);
   g_clear_pointer (&c->store, ks_store_free);
 }
@@ -191,13 +197,8 @@ load_state (Cluster *c, KsSource *source)
         const Doc *d = &g_array_index (docs, Doc, i);
         KsKindId id = d->obj->kind->id;
         guint want = id == KS_KIND_NAMESPACE ? 0 : id == KS_KIND_PRIORITY_CLASS ? 1 : 2;
-        if (want == pass && create (c, source, d))
-          {
-            if (id == KS_KIND_NODE)
-              ks_sched_cache_set_node (c->cache, KS_NODE (d->obj));
-            else if (id == KS_KIND_POD)
-              ks_sched_cache_set_pod (c->cache, KS_POD (d->obj));
-          }
+        if (want == pass && create (c, source, d) && (id == KS_KIND_NODE || id == KS_KIND_POD))
+          g_ptr_array_add (c->cached, ks_object_ref (d->obj));
       }
   return ks_diag_get_count (c->diag) == errors;
 }
@@ -274,6 +275,53 @@ framework_new (KsProfileConfig *profile, KsSchedulerConfig *config, guint64 seed
     }
   ks_framework_set_lister (fw, list_objects, c->client);
   return fw;
+}
+
+/* The handle's nodes_with_image: the cache's counts, as the scheduler's. */
+static guint
+nodes_with_image (gpointer data, const char *image)
+{
+  return ks_sched_cache_nodes_with_image (data, image);
+}
+
+/* The cache's changes go to the plugins that observe the cluster, in both frameworks, as the
+ * scheduler's cache tells its frameworks. */
+static void
+observe_pod (gpointer data, const KsPod *pod, const KsNodeInfo *node, gboolean added)
+{
+  Cluster *c = data;
+  for (guint i = 0; i < G_N_ELEMENTS (c->frameworks); i++)
+    ks_framework_observe_pod (c->frameworks[i], pod, node, added);
+}
+
+static void
+observe_node (gpointer data, const KsNode *old_node, const KsNode *node)
+{
+  Cluster *c = data;
+  for (guint i = 0; i < G_N_ELEMENTS (c->frameworks); i++)
+    ks_framework_observe_node (c->frameworks[i], old_node, node);
+}
+
+/* The cache, filled with the state in file order once the frameworks (and their observers)
+ * exist, as the scheduler's watches would fill it. */
+static void
+fill_cache (Cluster *c)
+{
+  static const KsSchedCacheObserver observer = { observe_pod, observe_node };
+
+  c->cache = ks_sched_cache_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (c->frameworks); i++)
+    ks_framework_set_image_counter (c->frameworks[i], nodes_with_image, c->cache);
+  if (ks_framework_has_observers (c->frameworks[0]))
+    ks_sched_cache_set_observer (c->cache, &observer, c);
+  for (guint i = 0; i < c->cached->len; i++)
+    {
+      KsObject *obj = g_ptr_array_index (c->cached, i);
+      if (obj->kind->id == KS_KIND_NODE)
+        ks_sched_cache_set_node (c->cache, KS_NODE (obj));
+      else
+        ks_sched_cache_set_pod (c->cache, KS_POD (obj));
+    }
 }
 
 /* The scheduler's own cycle: what it decides. */
@@ -406,7 +454,7 @@ KsExplanation *
 ks_explain (KsSource *state_source, KsSource *pod_source, KsSchedulerConfig *config, guint64 seed,
             KsDiag *diag)
 {
-  Cluster c = { { { &frozen_ops }, 0 }, NULL, NULL, NULL, diag };
+  Cluster c = { .clock = { { &frozen_ops }, 0 }, .diag = diag };
   g_autoptr (GError) error = NULL;
   g_autoptr (KsPod) pod = NULL;
   g_autoptr (KsExplanation) e = NULL;
@@ -418,7 +466,7 @@ ks_explain (KsSource *state_source, KsSource *pod_source, KsSchedulerConfig *con
 
   c.store = ks_store_new (&c.clock.parent, seed);
   c.client = ks_store_client_new (c.store);
-  c.cache = ks_sched_cache_new ();
+  c.cached = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   if (!ks_bootstrap_objects (c.client, &error))
     {
       ks_diag_add (diag, NULL, 0, 0, NULL, "%s", error->message);
@@ -449,15 +497,15 @@ ks_explain (KsSource *state_source, KsSource *pod_source, KsSchedulerConfig *con
       cluster_clear (&c);
       return NULL;
     }
-  fw = framework_new (profile, config, seed, &c);
-  fx = fw != NULL ? framework_new (profile, config, seed, &c) : NULL;
+  fw = c.frameworks[0] = framework_new (profile, config, seed, &c);
+  fx = c.frameworks[1] = fw != NULL ? framework_new (profile, config, seed, &c) : NULL;
   if (fx == NULL)
     {
-      ks_framework_free (fw);
       cluster_clear (&c);
       return NULL;
     }
   ks_framework_set_explain (fx, TRUE);
+  fill_cache (&c);
 
   e = g_new0 (KsExplanation, 1);
   e->pod = ks_object_key (KS_OBJECT (pod));
@@ -466,8 +514,6 @@ ks_explain (KsSource *state_source, KsSource *pod_source, KsSchedulerConfig *con
   run_cycle (e, fw, pod, nodes, n, &real_feasible);
   run_explain (e, fx, profile, pod, nodes, n);
   e->note = make_note (e, fw, profile, real_feasible, seed);
-  ks_framework_free (fw);
-  ks_framework_free (fx);
   cluster_clear (&c);
   return g_steal_pointer (&e);
 }
