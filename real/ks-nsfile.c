@@ -1,5 +1,5 @@
 /* ks-nsfile.c: persistent namespaces (see ks-nsfile.h). */
-#define _GNU_SOURCE /* unshare, CLONE_NEW* */
+#define _GNU_SOURCE /* unshare, setns, statx, CLONE_NEW* */
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ks-fsutil.h"
@@ -190,4 +191,48 @@ ks_unmount_below (const char *dir, GError **error)
         return FALSE;
       }
   return TRUE;
+}
+
+typedef struct
+{
+  struct statx joined;
+  gboolean ok;
+} RootProbe;
+
+/* In a thread of its own, with its own root (setns refuses to change the mount namespace of a
+ * thread sharing its root and working directory): joining the namespace moves them, and the
+ * thread ends right after. */
+static gpointer
+root_probe_thread (gpointer data)
+{
+  RootProbe *probe = data;
+  int fd;
+
+  if (unshare (CLONE_FS) < 0)
+    return NULL;
+  fd = open ("/proc/thread-self/ns/mnt", O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return NULL;
+  probe->ok = setns (fd, CLONE_NEWNS) == 0
+              && statx (AT_FDCWD, "/", 0, STATX_INO | STATX_MNT_ID, &probe->joined) == 0;
+  close (fd);
+  return NULL;
+}
+
+gboolean
+ks_mount_ns_root_is_elsewhere (void)
+{
+  RootProbe probe = { 0 };
+  struct statx ours;
+
+  if (statx (AT_FDCWD, "/", 0, STATX_INO | STATX_MNT_ID, &ours) < 0)
+    return FALSE;
+  g_thread_join (g_thread_new ("ks-ns-root", root_probe_thread, &probe));
+  if (!probe.ok)
+    return FALSE;
+  /* The mount too: a chroot into a bind mount of "/" shows the same inode. */
+  return ours.stx_dev_major != probe.joined.stx_dev_major
+         || ours.stx_dev_minor != probe.joined.stx_dev_minor || ours.stx_ino != probe.joined.stx_ino
+         || ((ours.stx_mask & probe.joined.stx_mask & STATX_MNT_ID) != 0
+             && ours.stx_mnt_id != probe.joined.stx_mnt_id);
 }

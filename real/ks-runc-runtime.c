@@ -122,6 +122,7 @@ struct _RuncRuntime
   gboolean cgroup_ns;
   gboolean limit_oom_score_adj; /* no CAP_SYS_RESOURCE: no value below our own */
   gint oom_score_adj_min;
+  gboolean exec_outside; /* runc exec would run commands outside the containers (a chroot) */
   const KsNetworkProvider *network;
   char *resolv_conf;      /* the host's, for pods */
   GHashTable *pods;       /* &uid → RPod */
@@ -1177,14 +1178,22 @@ rr_exec (KsRuntime *self, const KsPod *pod, const KsContainer *kc, const char *c
   ExecOp *op;
   char **cmd;
 
-  if (c == NULL || c->phase != P_RUNNING || argv == NULL || argv[0] == NULL)
+  if (c == NULL || c->phase != P_RUNNING || argv == NULL || argv[0] == NULL || rt->exec_outside)
     {
       ExecFail *f = g_new0 (ExecFail, 1);
       f->done = done;
       f->user_data = user_data;
-      f->message = argv == NULL || argv[0] == NULL
-                       ? g_strdup ("no command to run")
-                       : g_strdup_printf ("container %s is not running", kc->name);
+      if (argv == NULL || argv[0] == NULL)
+        f->message = g_strdup ("no command to run");
+      else if (c == NULL || c->phase != P_RUNNING)
+        f->message = g_strdup_printf ("container %s is not running", kc->name);
+      else
+        f->message = g_strdup_printf (
+            "exec in container %s refused: runc exec would run the command outside the "
+            "container, at the root of kubesim's mount namespace, since kubesim runs under a "
+            "chroot that is not that root; run kubesim in a mount namespace whose root is that "
+            "directory (pivot_root(8), systemd-nspawn) instead of a chroot",
+            kc->name);
       /* done is never called from within exec. */
       ks_clock_schedule (rt->clock, ks_clock_now (rt->clock), exec_fail_run, f, exec_fail_free);
       return;
@@ -1363,6 +1372,12 @@ ks_runc_runtime_new (KsClock *clock, const KsRuncRuntimeOptions *options, GError
   rt->cgroup_v2 = ks_cgroup_detect () == KS_CGROUP_V2;
   rt->cgroup_ns = ks_cgroup_has_namespaces ();
   rt->limit_oom_score_adj = !may_lower_oom_score_adj (&rt->oom_score_adj_min);
+  rt->exec_outside = ks_mount_ns_root_is_elsewhere ();
+  if (rt->exec_outside)
+    g_message ("node %s: exec in containers (exec probes) is refused: this process runs under a "
+               "chroot that is not its mount namespace's root, where runc exec would run commands "
+               "outside the containers",
+               rt->node);
   node_dir = g_build_filename (rt->data_dir, "nodes", rt->node, NULL);
   rt->pods_dir = g_build_filename (node_dir, "pods", NULL);
   rt->logs_dir = g_build_filename (node_dir, "logs", NULL);

@@ -16,7 +16,11 @@
  * child watch.  Everything runs on the thread-default GLib main context, and timers on the
  * KsClock (the wall clock in real mode): runc commands run asynchronously, so no call blocks on a
  * container.  Stop is `runc kill TERM`, then `runc kill KILL` when the grace period ends; an exited
- * container is `runc delete`d (never with --force on this path) before EXITED is reported. */
+ * container is `runc delete`d (never with --force on this path) before EXITED is reported.
+ *
+ * exec is `runc exec`.  Under a chroot that is not the mount namespace's root
+ * (ks_mount_ns_root_is_elsewhere) runc exec would run commands outside the containers, so exec
+ * refuses them with an error saying so (code -1); containers themselves run as elsewhere. */
 #pragma once
 
 #include "src/ks-clock.h"
