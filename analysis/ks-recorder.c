@@ -549,7 +549,8 @@ sorted_reasons (GHashTable *counts)
   g_hash_table_iter_init (&iter, counts);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     g_ptr_array_add (keys, key);
-  qsort (keys->pdata, keys->len, sizeof (gpointer), cmp_strings);
+  if (keys->len > 1) /* pdata may be NULL when empty, which qsort must not see */
+    qsort (keys->pdata, keys->len, sizeof (gpointer), cmp_strings);
   return keys;
 }
 

@@ -550,8 +550,11 @@ preemption_post_filter (KsPluginCtx *ctx, const KsPod *pod, const KsStatusCode *
 
   /* SelectCandidate over the non-violating candidates, then the violating ones. */
   all = g_new (KsPreemptionCandidate, n_candidates);
-  memcpy (all, non_violating->data, non_violating->len * sizeof *all);
-  memcpy (all + non_violating->len, violating->data, violating->len * sizeof *all);
+  /* An empty GArray's data may be NULL, which memcpy must not see even for 0 bytes. */
+  if (non_violating->len > 0)
+    memcpy (all, non_violating->data, non_violating->len * sizeof *all);
+  if (violating->len > 0)
+    memcpy (all + non_violating->len, violating->data, violating->len * sizeof *all);
   chosen = ks_preemption_pick_candidate (all, n_candidates, ctx->now);
   result->nominated = all[chosen].node;
   for (guint i = 0; i < all[chosen].victims->len; i++)

@@ -90,7 +90,8 @@ status_decode (KsDecoder *dec, JsonNode *status, KsPodDisruptionBudget *pdb)
                   g_array_append_val (pods, p);
                 }
             }
-          qsort (pods->data, pods->len, sizeof (KsDisruptedPod), disrupted_cmp);
+          if (pods->len > 1)
+            qsort (pods->data, pods->len, sizeof (KsDisruptedPod), disrupted_cmp);
           pdb->status.n_disrupted_pods = pods->len;
           pdb->status.disrupted_pods = (KsDisruptedPod *) g_array_free (pods, pods->len == 0);
         }

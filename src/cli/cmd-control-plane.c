@@ -22,7 +22,8 @@ ks_cmd_control_plane (int argc, char **argv)
 {
   g_auto (KsControlPlaneOptions) o = { 0 };
   gint port = KS_CONTROL_PLANE_DEFAULT_PORT;
-  char *data_dir = NULL, *config = NULL;
+  g_autofree char *data_dir = NULL;
+  g_autofree char *config = NULL;
   g_autofree char *seed = NULL;
   g_autofree char *resolution = NULL;
   g_auto (GStrv) policy_path = NULL;
@@ -85,8 +86,7 @@ ks_cmd_control_plane (int argc, char **argv)
       return KS_EXIT_USAGE;
     }
   o.data_dir = ks_data_dir_resolve (data_dir);
-  o.scheduler_config = config;
-  g_free (data_dir);
+  o.scheduler_config = g_steal_pointer (&config);
   if (!ks_controller_options_validate (&o.controllers, &error))
     {
       g_printerr ("kubesim control-plane: %s\n", error->message);
