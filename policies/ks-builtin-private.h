@@ -13,6 +13,8 @@ extern const KsSchedulerPlugin ks_plugin_node_affinity;
 extern const KsSchedulerPlugin ks_plugin_node_ports;
 extern const KsSchedulerPlugin ks_plugin_node_resources_fit;
 extern const KsSchedulerPlugin ks_plugin_balanced_allocation;
+extern const KsSchedulerPlugin ks_plugin_pod_topology_spread;
+extern const KsSchedulerPlugin ks_plugin_inter_pod_affinity;
 extern const KsSchedulerPlugin ks_plugin_default_preemption;
 extern const KsSchedulerPlugin ks_plugin_image_locality;
 

@@ -23,6 +23,8 @@ static const KsSchedulerPlugin *const builtin[] = {
   &ks_plugin_node_affinity,
   &ks_plugin_node_ports,
   &ks_plugin_node_resources_fit,
+  &ks_plugin_pod_topology_spread,
+  &ks_plugin_inter_pod_affinity,
   &ks_plugin_default_preemption,
   &ks_plugin_balanced_allocation,
   &ks_plugin_image_locality,

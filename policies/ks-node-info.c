@@ -76,12 +76,23 @@ ks_node_info_free (KsNodeInfo *node)
   g_free (node);
 }
 
-/* Remove pod (by pointer) from a list of pods kept with pods; NULL-safe. */
+/* The lists of pods kept with pods (pods_with_affinity, pods_with_required_anti_affinity):
+ * borrowed pointers, the arrays NULL while empty. */
 static void
-list_remove (GPtrArray *list, const KsPod *pod)
+list_add (GPtrArray **list, const KsPod *pod)
 {
-  if (list != NULL)
-    g_ptr_array_remove (list, (gpointer) pod);
+  if (*list == NULL)
+    *list = g_ptr_array_new ();
+  g_ptr_array_add (*list, (gpointer) pod);
+}
+
+/* Remove pod (by pointer); NULL-safe. */
+static void
+list_remove (GPtrArray **list, const KsPod *pod)
+{
+  if (*list == NULL || !g_ptr_array_remove (*list, (gpointer) pod) || (*list)->len > 0)
+    return;
+  g_clear_pointer (list, g_ptr_array_unref);
 }
 
 void
@@ -92,17 +103,28 @@ ks_node_info_account_pod (KsNodeInfo *node, const KsPod *pod, int sign)
   if (sign > 0)
     ks_resources_add (&node->requested, &spec->requests);
   else
+    ks_resources_sub (&node->requested, &spec->requests);
+  /* NodeInfo.PodsWithAffinity and PodsWithRequiredAntiAffinity (InterPodAffinity). */
+  if (spec->pod_affinity != NULL || spec->pod_anti_affinity != NULL)
     {
-      ks_resources_sub (&node->requested, &spec->requests);
-      /* Lists of pods kept with pods must not point at a pod that left. */
-      list_remove (node->pods_with_affinity, pod);
-      list_remove (node->pods_with_required_anti_affinity, pod);
+      gboolean required_anti
+          = spec->pod_anti_affinity != NULL && spec->pod_anti_affinity->n_required > 0;
+      if (sign > 0)
+        {
+          list_add (&node->pods_with_affinity, pod);
+          if (required_anti)
+            list_add (&node->pods_with_required_anti_affinity, pod);
+        }
+      else
+        {
+          list_remove (&node->pods_with_affinity, pod);
+          if (required_anti)
+            list_remove (&node->pods_with_required_anti_affinity, pod);
+        }
     }
   node->nonzero_milli_cpu += sign * spec->nonzero_milli_cpu;
   node->nonzero_memory += sign * spec->nonzero_memory;
   ks_host_ports_update (&node->used_ports, pod, sign > 0);
-  /* The affinity lists (InterPodAffinity) are added here too, so that the cache and every copy
-   * keep them alike. */
   node->generation++;
 }
 

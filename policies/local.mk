@@ -15,6 +15,8 @@ policies_libks_policies_la_SOURCES = \
 	policies/plugin-node-basic.c \
 	policies/plugin-node-ports.c \
 	policies/plugin-node-resources.c \
+	policies/plugin-pod-topology-spread.c \
+	policies/plugin-inter-pod-affinity.c \
 	policies/plugin-priority-sort.c \
 	policies/plugin-queue-sort.c \
 	policies/plugin-research-score.c \

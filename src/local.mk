@@ -19,6 +19,7 @@ src_libks_core_la_SOURCES = \
 	src/api/ks-object.c src/api/ks-object.h \
 	src/api/ks-pdb.c src/api/ks-pdb.h \
 	src/api/ks-pod.c src/api/ks-pod.h \
+	src/api/ks-pod-affinity.c \
 	src/api/ks-quantity.c src/api/ks-quantity.h \
 	src/api/ks-resources.c src/api/ks-resources.h \
 	src/api/ks-selector.c src/api/ks-selector.h \

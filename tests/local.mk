@@ -61,6 +61,7 @@ unit_tests = \
 	tests/test-scheduler \
 	tests/test-service-feed \
 	tests/test-service-proxy \
+	tests/test-spread-affinity \
 	tests/test-store \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
@@ -102,6 +103,7 @@ tests_test_sched_config_LDADD = $(test_ldadd)
 tests_test_scheduler_LDADD = $(test_ldadd)
 tests_test_service_feed_LDADD = $(test_ldadd)
 tests_test_service_proxy_LDADD = $(test_ldadd)
+tests_test_spread_affinity_LDADD = $(test_ldadd)
 tests_test_store_LDADD = $(test_ldadd)
 tests_test_store_sqlite_LDADD = $(test_ldadd)
 tests_test_wall_clock_LDADD = $(test_ldadd)

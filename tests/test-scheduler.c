@@ -1577,10 +1577,11 @@ assert_point (const KsProfileConfig *p, KsExtensionPoint e, const char *expected
 }
 
 #define DEFAULT_FILTERS                                                                            \
-  "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit"
+  "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, "      \
+  "PodTopologySpread, InterPodAffinity"
 #define DEFAULT_SCORES                                                                             \
-  "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, NodeResourcesBalancedAllocation:1, "     \
-  "ImageLocality:1"
+  "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, PodTopologySpread:2, "                   \
+  "InterPodAffinity:2, NodeResourcesBalancedAllocation:1, ImageLocality:1"
 
 static void
 test_config_default_profile (void)
@@ -1597,11 +1598,13 @@ test_config_default_profile (void)
   g_assert_cmpint (config->pod_max_backoff, ==, 10 * SEC);
   /* §1.2 order restricted to the plugins kubesim has (and the points they implement) */
   assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
-  assert_point (p, KS_POINT_PRE_FILTER, "NodeAffinity, NodePorts, NodeResourcesFit");
+  assert_point (p, KS_POINT_PRE_FILTER,
+                "NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
   assert_point (p, KS_POINT_FILTER, DEFAULT_FILTERS);
   assert_point (p, KS_POINT_POST_FILTER, "DefaultPreemption");
   assert_point (p, KS_POINT_PRE_SCORE,
-                "TaintToleration, NodeAffinity, NodeResourcesFit, NodeResourcesBalancedAllocation");
+                "TaintToleration, NodeAffinity, NodeResourcesFit, PodTopologySpread, "
+                "InterPodAffinity, NodeResourcesBalancedAllocation");
   assert_point (p, KS_POINT_SCORE, DEFAULT_SCORES);
 
   /* a document without profiles gets the same default profile */
@@ -1674,28 +1677,29 @@ test_config_weight_override (void)
   g_assert_nonnull (score);
   assert_point (g_ptr_array_index (score->profiles, 0), KS_POINT_SCORE,
                 "NodeResourcesBalancedAllocation:5, TaintToleration:3, NodeAffinity:2, "
-                "NodeResourcesFit:1, ImageLocality:1");
+                "NodeResourcesFit:1, PodTopologySpread:2, InterPodAffinity:2, ImageLocality:1");
   assert_point (g_ptr_array_index (score->profiles, 0), KS_POINT_FILTER, DEFAULT_FILTERS);
   /* re-configured in multiPoint: replaced in place, order kept */
   g_assert_nonnull (multi);
   assert_point (g_ptr_array_index (multi->profiles, 0), KS_POINT_SCORE,
-                "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:4, "
-                "NodeResourcesBalancedAllocation:1, ImageLocality:1");
+                "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:4, PodTopologySpread:2, "
+                "InterPodAffinity:2, NodeResourcesBalancedAllocation:1, ImageLocality:1");
   /* not in MultiPoint any more: the score point's own plugins come after the expansion (part 3)
    * and the other points lose it */
   g_assert_nonnull (late);
   assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_SCORE,
-                "TaintToleration:3, NodeResourcesFit:1, NodeResourcesBalancedAllocation:1, "
-                "ImageLocality:1, NodeAffinity:7");
+                "TaintToleration:3, NodeResourcesFit:1, PodTopologySpread:2, InterPodAffinity:2, "
+                "NodeResourcesBalancedAllocation:1, ImageLocality:1, NodeAffinity:7");
   assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_FILTER,
-                "NodeUnschedulable, NodeName, TaintToleration, NodePorts, NodeResourcesFit");
+                "NodeUnschedulable, NodeName, TaintToleration, NodePorts, NodeResourcesFit, "
+                "PodTopologySpread, InterPodAffinity");
   assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_PRE_FILTER,
-                "NodePorts, NodeResourcesFit");
+                "NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
   /* the same at the filter point */
   g_assert_nonnull (filter);
   assert_point (g_ptr_array_index (filter->profiles, 0), KS_POINT_FILTER,
                 "NodeResourcesFit, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, "
-                "NodePorts");
+                "NodePorts, PodTopologySpread, InterPodAffinity");
   assert_point (g_ptr_array_index (filter->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
 }
 
@@ -1903,7 +1907,8 @@ test_config_two_profiles (void)
   g_assert_null (ks_scheduler_config_get_profile (config, "other"));
   assert_point (def, KS_POINT_SCORE, DEFAULT_SCORES);
   assert_point (bin, KS_POINT_SCORE,
-                "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, ImageLocality:1");
+                "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, PodTopologySpread:2, "
+                "InterPodAffinity:2, ImageLocality:1");
   g_assert_true (g_hash_table_contains (bin->args, "NodeResourcesFit"));
   g_assert_false (g_hash_table_contains (def->args, "NodeResourcesFit"));
   fw = framework_new (config, 1, 1);

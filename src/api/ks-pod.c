@@ -839,9 +839,9 @@ spec_free_fields (KsPodSpec *spec)
   g_free (spec->init_containers);
   ks_str_map_unref (spec->node_selector);
   ks_node_affinity_free (spec->node_affinity);
-  g_clear_pointer (&spec->pod_affinity, json_node_unref);
-  g_clear_pointer (&spec->pod_anti_affinity, json_node_unref);
-  g_clear_pointer (&spec->topology_spread_constraints, json_node_unref);
+  ks_pod_affinity_unref (spec->pod_affinity);
+  ks_pod_affinity_unref (spec->pod_anti_affinity);
+  ks_topology_spread_constraints_unref (spec->topology_spread_constraints);
   for (guint i = 0; i < spec->n_tolerations; i++)
     ks_toleration_clear (&spec->tolerations[i]);
   g_free (spec->tolerations);
@@ -903,10 +903,11 @@ ks_pod_spec_copy (const KsPodSpec *src)
     container_copy (&spec->init_containers[i], &src->init_containers[i]);
   spec->node_selector = ks_str_map_ref (src->node_selector);
   spec->node_affinity = node_affinity_copy (src->node_affinity);
-  spec->pod_affinity = src->pod_affinity ? json_node_copy (src->pod_affinity) : NULL;
-  spec->pod_anti_affinity = src->pod_anti_affinity ? json_node_copy (src->pod_anti_affinity) : NULL;
+  /* Immutable: shared. */
+  spec->pod_affinity = ks_pod_affinity_ref (src->pod_affinity);
+  spec->pod_anti_affinity = ks_pod_affinity_ref (src->pod_anti_affinity);
   spec->topology_spread_constraints
-      = src->topology_spread_constraints ? json_node_copy (src->topology_spread_constraints) : NULL;
+      = ks_topology_spread_constraints_ref (src->topology_spread_constraints);
   spec->tolerations = g_new0 (KsToleration, MAX (src->n_tolerations, 1));
   for (guint i = 0; i < src->n_tolerations; i++)
     ks_toleration_copy (&spec->tolerations[i], &src->tolerations[i]);
@@ -1067,14 +1068,29 @@ ks_pod_spec_decode (KsDecoder *dec, JsonNode *node)
               ks_decoder_pop (dec, mark2);
             }
           if ((m = ks_decoder_member (affinity, "podAffinity")) != NULL)
-            spec->pod_affinity = json_node_copy (m);
+            {
+              gsize mark2 = ks_decoder_push (dec, "podAffinity");
+              spec->pod_affinity = ks_pod_affinity_decode (dec, m);
+              ks_decoder_pop (dec, mark2);
+            }
           if ((m = ks_decoder_member (affinity, "podAntiAffinity")) != NULL)
-            spec->pod_anti_affinity = json_node_copy (m);
+            {
+              gsize mark2 = ks_decoder_push (dec, "podAntiAffinity");
+              spec->pod_anti_affinity = ks_pod_affinity_decode (dec, m);
+              ks_decoder_pop (dec, mark2);
+            }
         }
       ks_decoder_pop (dec, mark);
     }
   if ((m = ks_decoder_member (node, "topologySpreadConstraints")) != NULL)
-    spec->topology_spread_constraints = json_node_copy (m);
+    {
+      gsize mark = ks_decoder_push (dec, "topologySpreadConstraints");
+      spec->topology_spread_constraints = ks_topology_spread_constraints_decode (dec, m, FALSE);
+      ks_decoder_pop (dec, mark);
+      /* An empty list is the same as none. */
+      if (spec->topology_spread_constraints != NULL && spec->topology_spread_constraints->n == 0)
+        g_clear_pointer (&spec->topology_spread_constraints, ks_topology_spread_constraints_unref);
+    }
   if ((m = ks_decoder_member (node, "tolerations")) != NULL)
     {
       gsize mark = ks_decoder_push (dec, "tolerations");
@@ -1163,12 +1179,12 @@ ks_pod_spec_encode (const KsPodSpec *spec, const char *node_name, JsonBuilder *b
       if (spec->pod_affinity != NULL)
         {
           json_builder_set_member_name (b, "podAffinity");
-          json_builder_add_value (b, json_node_copy (spec->pod_affinity));
+          ks_pod_affinity_encode (spec->pod_affinity, b);
         }
       if (spec->pod_anti_affinity != NULL)
         {
           json_builder_set_member_name (b, "podAntiAffinity");
-          json_builder_add_value (b, json_node_copy (spec->pod_anti_affinity));
+          ks_pod_affinity_encode (spec->pod_anti_affinity, b);
         }
       json_builder_end_object (b);
     }
@@ -1192,7 +1208,7 @@ ks_pod_spec_encode (const KsPodSpec *spec, const char *node_name, JsonBuilder *b
   if (spec->topology_spread_constraints != NULL)
     {
       json_builder_set_member_name (b, "topologySpreadConstraints");
-      json_builder_add_value (b, json_node_copy (spec->topology_spread_constraints));
+      ks_topology_spread_constraints_encode (spec->topology_spread_constraints, b);
     }
   json_builder_end_object (b);
 }

@@ -130,6 +130,92 @@ typedef struct
  * container's ports (the kubelet's findPortByName).  FALSE when c has no port of that name. */
 gboolean ks_container_resolve_port (const KsContainer *c, const KsIntOrString *port, gint32 *out);
 
+/* v1.PodAffinityTerm, decoded and validated.  Which pods a term selects: those whose
+ * namespace is listed in namespaces (the term owner's namespace when both namespaces and
+ * namespaceSelector are unset) or whose namespace's labels match namespace_selector, and whose
+ * labels match label_selector together with matchLabelKeys / mismatchLabelKeys (kube-apiserver
+ * merges those into labelSelector when it creates a pod; kubesim keeps them apart, with the same
+ * effect, so that a pod encodes as it was written). */
+typedef struct
+{
+  KsLabelSelector *label_selector;     /* NULL when unset: selects no pod */
+  char **namespaces;                   /* NULL-terminated; NULL when unset or empty */
+  KsLabelSelector *namespace_selector; /* NULL when unset; empty: every namespace */
+  char *topology_key;
+  char **match_label_keys;    /* NULL-terminated; NULL when unset or empty */
+  char **mismatch_label_keys; /* likewise */
+} KsPodAffinityTerm;
+
+/* v1.WeightedPodAffinityTerm. */
+typedef struct
+{
+  gint32 weight; /* 1-100 */
+  KsPodAffinityTerm term;
+} KsWeightedPodAffinityTerm;
+
+/* v1.PodAffinity or v1.PodAntiAffinity (they have the same shape).  Immutable and
+ * reference-counted; a present but empty one ({}) has no terms. */
+typedef struct
+{
+  gint ref_count;
+  KsPodAffinityTerm *required; /* requiredDuringSchedulingIgnoredDuringExecution */
+  guint n_required;
+  KsWeightedPodAffinityTerm *preferred; /* preferredDuringSchedulingIgnoredDuringExecution */
+  guint n_preferred;
+} KsPodAffinity;
+
+KsPodAffinity *ks_pod_affinity_ref (KsPodAffinity *affinity);
+void ks_pod_affinity_unref (KsPodAffinity *affinity);
+/* Decode a PodAffinity / PodAntiAffinity mapping (the path already names it), with Kubernetes'
+ * validation and field paths.  NULL after reporting problems. */
+KsPodAffinity *ks_pod_affinity_decode (KsDecoder *dec, JsonNode *node);
+void ks_pod_affinity_encode (const KsPodAffinity *affinity, JsonBuilder *b);
+
+typedef enum
+{
+  KS_DO_NOT_SCHEDULE,
+  KS_SCHEDULE_ANYWAY,
+} KsUnsatisfiableAction;
+
+typedef enum
+{
+  KS_NODE_INCLUSION_UNSET, /* the default applies: Honor for node affinity, Ignore for taints */
+  KS_NODE_INCLUSION_HONOR,
+  KS_NODE_INCLUSION_IGNORE,
+} KsNodeInclusionPolicy;
+
+const char *ks_unsatisfiable_action_name (KsUnsatisfiableAction action);
+
+/* v1.TopologySpreadConstraint, decoded and validated. */
+typedef struct
+{
+  gint32 max_skew; /* > 0 */
+  char *topology_key;
+  KsUnsatisfiableAction when_unsatisfiable;
+  KsLabelSelector *label_selector; /* NULL when unset: selects no pod */
+  gint32 min_domains;              /* 0 when unset (counts as 1); DoNotSchedule only */
+  KsNodeInclusionPolicy node_affinity_policy;
+  KsNodeInclusionPolicy node_taints_policy;
+  char **match_label_keys; /* NULL-terminated; NULL when unset or empty */
+} KsTopologySpreadConstraint;
+
+/* spec.topologySpreadConstraints: immutable and reference-counted. */
+typedef struct
+{
+  gint ref_count;
+  guint n;
+  KsTopologySpreadConstraint items[];
+} KsTopologySpreadConstraints;
+
+KsTopologySpreadConstraints *ks_topology_spread_constraints_ref (KsTopologySpreadConstraints *c);
+void ks_topology_spread_constraints_unref (KsTopologySpreadConstraints *c);
+/* Decode a list of constraints (the path already names it) with Kubernetes' validation.  With
+ * for_args, as PodTopologySpreadArgs.defaultConstraints: a labelSelector is forbidden and
+ * kube-scheduler's messages are used.  NULL after reporting problems. */
+KsTopologySpreadConstraints *ks_topology_spread_constraints_decode (KsDecoder *dec, JsonNode *node,
+                                                                    gboolean for_args);
+void ks_topology_spread_constraints_encode (const KsTopologySpreadConstraints *c, JsonBuilder *b);
+
 typedef struct _KsPodSpec KsPodSpec;
 
 struct _KsPodSpec
@@ -140,11 +226,10 @@ struct _KsPodSpec
   KsContainer *init_containers;
   guint n_init_containers;
   KsStrMap *node_selector;
-  KsNodeAffinity *node_affinity; /* NULL when unset */
-  /* Stored as written, used by a later feature (pod affinity, spread constraints). */
-  JsonNode *pod_affinity;
-  JsonNode *pod_anti_affinity;
-  JsonNode *topology_spread_constraints;
+  KsNodeAffinity *node_affinity;                            /* NULL when unset */
+  KsPodAffinity *pod_affinity;                              /* NULL when unset */
+  KsPodAffinity *pod_anti_affinity;                         /* NULL when unset */
+  KsTopologySpreadConstraints *topology_spread_constraints; /* NULL when unset or empty */
   KsToleration *tolerations;
   guint n_tolerations;
   char *priority_class_name;
@@ -342,5 +427,7 @@ char *ks_pod_template_to_json (const KsPodTemplate *t, const char *skip_label);
 KsPod *ks_pod_new_from_template (const KsPodTemplate *t);
 
 KS_DEFINE_OBJECT_AUTOPTR (KsPod, ks_pod)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsPodAffinity, ks_pod_affinity_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsTopologySpreadConstraints, ks_topology_spread_constraints_unref)
 
 G_END_DECLS

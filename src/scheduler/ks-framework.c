@@ -40,6 +40,8 @@ struct _KsFramework
   GPtrArray *ran_score;  /* Slot* of the score plugins that ran last cycle */
   GHashTable *histogram; /* interned reason → count */
   gboolean *skip_filter; /* per filter slot, set by PreFilter SKIP */
+  Slot **active_filters; /* the filter slots PreFilter did not skip, in order */
+  guint n_active_filters;
   KsFrameworkHandle handle;
   KsFrameworkLister lister;
   gpointer lister_data;
@@ -152,6 +154,7 @@ ks_framework_new (const KsProfileConfig *profile, gint32 global_percentage, guin
   /* By text: two plugins may report the same reason from different pointers. */
   fw->histogram = g_hash_table_new (g_str_hash, g_str_equal);
   fw->skip_filter = g_new0 (gboolean, MAX (fw->points[KS_POINT_FILTER]->len, 1));
+  fw->active_filters = g_new0 (Slot *, MAX (fw->points[KS_POINT_FILTER]->len, 1));
   handle_init (fw);
   return fw;
 }
@@ -204,6 +207,7 @@ ks_framework_free (KsFramework *fw)
       g_array_unref (fw->raw_scores);
     }
   g_free (fw->skip_filter);
+  g_free (fw->active_filters);
   gsl_rng_free (fw->rng);
   g_free (fw->name);
   g_free (fw);
@@ -324,14 +328,10 @@ end_cycle (KsFramework *fw)
 static KsStatusCode
 run_filters (KsFramework *fw, const KsPod *pod, const KsNodeInfo *node, KsStatus *status)
 {
-  GArray *filters = fw->points[KS_POINT_FILTER];
-
-  for (guint i = 0; i < filters->len; i++)
+  for (guint i = 0; i < fw->n_active_filters; i++)
     {
-      Slot *s = &g_array_index (filters, Slot, i);
+      Slot *s = fw->active_filters[i];
       KsStatusCode code;
-      if (fw->skip_filter[i])
-        continue;
       status->n_reasons = 0;
       code = s->inst->plugin->filter (&s->inst->ctx, pod, node, status);
       if (code != KS_STATUS_SUCCESS)
@@ -545,6 +545,12 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
           processed = n;
         }
     }
+
+  /* The filters to run on each node: a skipped plugin costs nothing per node. */
+  fw->n_active_filters = 0;
+  for (guint f = 0; f < filters->len; f++)
+    if (!fw->skip_filter[f])
+      fw->active_filters[fw->n_active_filters++] = &g_array_index (filters, Slot, f);
 
   /* A pod nominated to a node by an earlier preemption tries that node alone first
    * (evaluateNominatedNode); if it passes, no other node is looked at. */

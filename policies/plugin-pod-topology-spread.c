@@ -1,0 +1,852 @@
+/* plugin-pod-topology-spread.c: PodTopologySpread (podtopologyspread/plugin.go, common.go,
+ * filtering.go, scoring.go), as in kube-scheduler v1.32 with its default feature gates
+ * (minDomains, nodeAffinityPolicy/nodeTaintsPolicy and matchLabelKeys on).
+ *
+ * Filter: for each DoNotSchedule constraint, the matching pods are counted per topology domain
+ * once per cycle (PreFilter); a node fails when its domain's count + 1 (if the pod matches its
+ * own selector) − the smallest domain count exceeds maxSkew.  Score: for each ScheduleAnyway
+ * constraint, cnt · ln(domains + 2) + (maxSkew − 1), fewer matching pods scoring higher after
+ * normalization.  A pod without constraints gets the args' default constraints (by default the
+ * system ones: hostname maxSkew 3 and zone maxSkew 5, ScheduleAnyway) with a selector made from
+ * the Services and the ReplicaSet that select it (helper.DefaultSelector); ReplicationControllers
+ * and StatefulSets are not kinds kubesim has.
+ *
+ * The per-cycle state keeps counts per constraint and domain; AddPod/RemovePod update them for
+ * preemption's what-if filtering. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ks-builtin-private.h"
+#include "src/api/ks-apps.h"
+#include "src/api/ks-service.h"
+
+#define HOSTNAME_KEY "kubernetes.io/hostname"
+#define ZONE_KEY "topology.kubernetes.io/zone"
+
+#define REASON_NOT_MATCH "node(s) didn't match pod topology spread constraints"
+#define REASON_LABEL_MISSING                                                                       \
+  "node(s) didn't match pod topology spread constraints (missing required label)"
+
+/* The plugin's args. */
+typedef struct
+{
+  KsTopologySpreadConstraints *defaults; /* NULL: none */
+  gboolean system_defaulted;             /* defaultingType System */
+  KsLabelSelector *everything;           /* an empty selector, shared */
+} Spread;
+
+/* A constraint as the cycle uses it (topologySpreadConstraint): the selector parsed, the
+ * defaults applied. */
+typedef struct
+{
+  gint32 max_skew;
+  const char *key; /* borrowed from the pod's spec or the args */
+  gboolean hostname;
+  KsLabelSelector *selector; /* NULL: selects nothing */
+  KsStrMap *extra; /* pairs the pod must also have: matchLabelKeys, or the Services' selectors */
+  gint32 min_domains;
+  gboolean honor_affinity;
+  gboolean honor_taints;
+  /* The last labels matched and the result: pods of one template share their label map. */
+  KsStrMap *last_labels;
+  gboolean last_result;
+} Constraint;
+
+/* The constraints of one cycle, shared by the state and its clones. */
+typedef struct
+{
+  gint ref_count;
+  guint n;
+  Constraint c[];
+} ConstraintSet;
+
+/* criticalPaths: the two domains with the fewest matching pods, as kube-scheduler keeps them
+ * (exact after PreFilter; an approximation after AddPod/RemovePod, as upstream). */
+typedef struct
+{
+  const char *value;
+  gint64 count;
+} Path;
+
+/* PreFilter state (preFilterState). */
+typedef struct
+{
+  ConstraintSet *cs;
+  GHashTable **counts; /* per constraint: domain value (borrowed) → count, GINT_TO_POINTER */
+  Path *paths;         /* per constraint: 2 entries */
+} FilterState;
+
+/* A domain of a ScheduleAnyway constraint. */
+typedef struct
+{
+  gint64 count;
+  gboolean read; /* some scored node has the key with this value, so Score reads the count */
+} Domain;
+
+/* PreScore state (preScoreState). */
+typedef struct
+{
+  ConstraintSet *cs;
+  guint8 *ignored; /* per node index: the node lacks a topology key; NULL when none is */
+  guint n_ignored_slots;
+  GHashTable **domains; /* per constraint: value (borrowed) → Domain*; NULL for hostname */
+  double *weights;
+} ScoreState;
+
+typedef struct
+{
+  FilterState *filter;
+  ScoreState *score;
+} Cycle;
+
+/* Constraints */
+
+static ConstraintSet *
+constraint_set_new (guint n)
+{
+  ConstraintSet *cs = g_malloc0 (sizeof *cs + n * sizeof (Constraint));
+  cs->ref_count = 1;
+  cs->n = n;
+  return cs;
+}
+
+static void
+constraint_set_unref (ConstraintSet *cs)
+{
+  if (cs == NULL || --cs->ref_count > 0)
+    return;
+  for (guint i = 0; i < cs->n; i++)
+    {
+      ks_label_selector_unref (cs->c[i].selector);
+      ks_str_map_unref (cs->c[i].extra);
+      ks_str_map_unref (cs->c[i].last_labels);
+    }
+  g_free (cs);
+}
+
+static gboolean
+constraint_matches (Constraint *c, KsStrMap *labels)
+{
+  if (labels != c->last_labels || c->last_labels == NULL)
+    {
+      ks_str_map_unref (c->last_labels);
+      c->last_labels = ks_str_map_ref (labels);
+      c->last_result = ks_label_selector_matches (c->selector, labels)
+                       && ks_str_map_is_subset (c->extra, labels);
+    }
+  return c->last_result;
+}
+
+/* countPodsMatchSelector: pods on the node in namespace ns, not being deleted, that match. */
+static gint64
+count_matching (const KsNodeInfo *ni, Constraint *c, const char *ns)
+{
+  gint64 n = 0;
+
+  for (guint i = 0; i < ni->n_pods; i++)
+    {
+      const KsPod *p = g_ptr_array_index (ni->pods, i);
+      if (p->parent.meta.namespace != ns || ks_object_is_being_deleted (KS_OBJECT (p)))
+        continue;
+      n += constraint_matches (c, p->parent.meta.labels);
+    }
+  return n;
+}
+
+/* helper.DefaultSelector: the Services of the pod's namespace that select it (their selectors
+ * merged) and its controlling ReplicaSet (its selector).  Sets *services and *rs (new
+ * references, NULL when none); returns FALSE when the result selects everything (is empty). */
+static gboolean
+default_selector (KsPluginCtx *ctx, const KsPod *pod, KsStrMap **services, KsLabelSelector **rs)
+{
+  const KsObject *obj = KS_OBJECT (pod);
+  const KsOwnerRef *owner;
+  gboolean empty = TRUE;
+
+  *services = NULL;
+  *rs = NULL;
+  if (ctx->handle == NULL || ctx->handle->list_objects == NULL)
+    return FALSE;
+  {
+    g_autoptr (GPtrArray) list
+        = ctx->handle->list_objects (ctx->handle->data, KS_KIND_SERVICE, obj->meta.namespace);
+    for (guint i = 0; i < list->len; i++)
+      {
+        const KsService *svc = g_ptr_array_index (list, i);
+        /* GetPodServices: a Service without a selector selects nothing. */
+        if (svc->selector == NULL || !ks_str_map_is_subset (svc->selector, obj->meta.labels))
+          continue;
+        for (guint k = 0; k < ks_str_map_size (svc->selector); k++)
+          {
+            KsStrMap *merged = ks_str_map_with (*services, ks_str_map_key (svc->selector, k),
+                                                ks_str_map_value (svc->selector, k));
+            ks_str_map_unref (*services);
+            *services = merged;
+            empty = FALSE;
+          }
+      }
+  }
+  owner = ks_object_get_controller_ref (obj);
+  if (owner != NULL && g_strcmp0 (owner->api_version, "apps/v1") == 0
+      && g_strcmp0 (owner->kind, "ReplicaSet") == 0)
+    {
+      g_autoptr (GPtrArray) list
+          = ctx->handle->list_objects (ctx->handle->data, KS_KIND_REPLICA_SET, obj->meta.namespace);
+      for (guint i = 0; i < list->len; i++)
+        {
+          const KsReplicaSet *r = g_ptr_array_index (list, i);
+          if (strcmp (r->parent.meta.name, owner->name) != 0 || r->selector == NULL)
+            continue;
+          *rs = ks_label_selector_ref (r->selector);
+          if (!ks_label_selector_is_empty (r->selector))
+            empty = FALSE;
+          break;
+        }
+    }
+  return !empty;
+}
+
+static void
+constraint_init (Constraint *c, const KsTopologySpreadConstraint *t)
+{
+  c->max_skew = t->max_skew;
+  c->key = t->topology_key;
+  c->hostname = strcmp (t->topology_key, HOSTNAME_KEY) == 0;
+  c->min_domains = t->min_domains > 0 ? t->min_domains : 1;
+  c->honor_affinity = t->node_affinity_policy != KS_NODE_INCLUSION_IGNORE;
+  c->honor_taints = t->node_taints_policy == KS_NODE_INCLUSION_HONOR;
+}
+
+/* getConstraints / initPreScoreState's choice: the pod's constraints with whenUnsatisfiable
+ * action, or the default ones with the pod's default selector.  NULL when there are none. */
+static ConstraintSet *
+build_constraints (KsPluginCtx *ctx, const KsPod *pod, KsUnsatisfiableAction action)
+{
+  const Spread *pl = ctx->instance;
+  const KsTopologySpreadConstraints *own = pod->spec->topology_spread_constraints;
+  const KsTopologySpreadConstraints *from = own != NULL ? own : pl->defaults;
+  KsStrMap *labels = KS_OBJECT (pod)->meta.labels;
+  ConstraintSet *cs;
+  guint n = 0, k = 0;
+
+  for (guint i = 0; from != NULL && i < from->n; i++)
+    n += from->items[i].when_unsatisfiable == action;
+  if (n == 0)
+    return NULL;
+  cs = constraint_set_new (n);
+  if (own != NULL)
+    {
+      for (guint i = 0; i < own->n; i++)
+        {
+          const KsTopologySpreadConstraint *t = &own->items[i];
+          Constraint *c;
+          if (t->when_unsatisfiable != action)
+            continue;
+          c = &cs->c[k++];
+          constraint_init (c, t);
+          c->selector = ks_label_selector_ref (t->label_selector);
+          /* matchLabelKeys: the pod's values of those keys join the selector. */
+          for (char **key = t->match_label_keys; key != NULL && *key != NULL; key++)
+            {
+              const char *value = ks_str_map_lookup (labels, *key);
+              if (value != NULL)
+                {
+                  KsStrMap *m = ks_str_map_with (c->extra, *key, value);
+                  ks_str_map_unref (c->extra);
+                  c->extra = m;
+                }
+            }
+        }
+      return cs;
+    }
+  {
+    g_autoptr (KsStrMap) services = NULL;
+    g_autoptr (KsLabelSelector) rs = NULL;
+    if (!default_selector (ctx, pod, &services, &rs))
+      {
+        constraint_set_unref (cs);
+        return NULL;
+      }
+    for (guint i = 0; i < pl->defaults->n; i++)
+      {
+        const KsTopologySpreadConstraint *t = &pl->defaults->items[i];
+        Constraint *c;
+        if (t->when_unsatisfiable != action)
+          continue;
+        c = &cs->c[k++];
+        constraint_init (c, t);
+        c->selector = ks_label_selector_ref (rs != NULL ? rs : pl->everything);
+        c->extra = ks_str_map_ref (services);
+      }
+  }
+  return cs;
+}
+
+/* nodeLabelsMatchSpreadConstraints: the node has every topology key. */
+static gboolean
+has_all_keys (const KsNodeInfo *ni, const ConstraintSet *cs)
+{
+  const KsStrMap *labels = ni->node->parent.meta.labels;
+
+  for (guint i = 0; i < cs->n; i++)
+    if (!ks_str_map_contains (labels, cs->c[i].key))
+      return FALSE;
+  return TRUE;
+}
+
+/* The pod's required node affinity (nodeSelector and required terms) matches the node. */
+static gboolean
+node_affinity_matches (const KsPod *pod, const KsNodeInfo *ni)
+{
+  const KsPodSpec *spec = pod->spec;
+  const KsStrMap *labels = ni->node->parent.meta.labels;
+
+  return ks_str_map_is_subset (spec->node_selector, labels)
+         && (spec->node_affinity == NULL || spec->node_affinity->required == NULL
+             || ks_node_selector_matches (spec->node_affinity->required, labels, ni->name));
+}
+
+/* The node has a NoSchedule or NoExecute taint the pod does not tolerate. */
+static gboolean
+untolerated_taint (const KsPod *pod, const KsNodeInfo *ni)
+{
+  const KsNode *node = ni->node;
+
+  for (guint i = 0; i < ni->n_taints; i++)
+    {
+      const KsTaint *t = &node->taints[i];
+      if ((t->effect == KS_TAINT_NO_SCHEDULE || t->effect == KS_TAINT_NO_EXECUTE)
+          && !ks_tolerations_tolerate (pod->spec->tolerations, pod->spec->n_tolerations, t))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* matchNodeInclusionPolicies; affinity is node_affinity_matches, computed once per node. */
+static gboolean
+node_included (const Constraint *c, const KsPod *pod, const KsNodeInfo *ni, gboolean affinity)
+{
+  return (!c->honor_affinity || affinity) && (!c->honor_taints || !untolerated_taint (pod, ni));
+}
+
+/* Filter state */
+
+static void
+paths_update (Path p[2], const char *value, gint64 count)
+{
+  int i = -1;
+
+  if (p[0].value != NULL && strcmp (value, p[0].value) == 0)
+    i = 0;
+  else if (p[1].value != NULL && strcmp (value, p[1].value) == 0)
+    i = 1;
+  if (i >= 0)
+    {
+      p[i].count = count;
+      if (p[0].count > p[1].count)
+        {
+          Path t = p[0];
+          p[0] = p[1];
+          p[1] = t;
+        }
+    }
+  else if (count < p[0].count)
+    {
+      p[1] = p[0];
+      p[0].value = value;
+      p[0].count = count;
+    }
+  else if (count < p[1].count)
+    {
+      p[1].value = value;
+      p[1].count = count;
+    }
+}
+
+static FilterState *
+filter_state_new (ConstraintSet *cs)
+{
+  FilterState *s = g_new0 (FilterState, 1);
+
+  s->cs = cs;
+  s->counts = g_new0 (GHashTable *, cs->n);
+  s->paths = g_new0 (Path, 2 * cs->n);
+  for (guint i = 0; i < cs->n; i++)
+    s->counts[i] = g_hash_table_new (g_str_hash, g_str_equal);
+  return s;
+}
+
+static void
+filter_state_free (FilterState *s)
+{
+  if (s == NULL)
+    return;
+  for (guint i = 0; i < s->cs->n; i++)
+    g_hash_table_unref (s->counts[i]);
+  g_free (s->counts);
+  g_free (s->paths);
+  constraint_set_unref (s->cs);
+  g_free (s);
+}
+
+static void
+counts_add (GHashTable *counts, const char *value, gint64 delta)
+{
+  gpointer old = NULL;
+
+  g_hash_table_lookup_extended (counts, value, NULL, &old);
+  g_hash_table_insert (counts, (gpointer) value, GINT_TO_POINTER (GPOINTER_TO_INT (old) + delta));
+}
+
+static KsStatusCode
+spread_pre_filter (KsPluginCtx *ctx, const KsPod *pod, KsStatus *status)
+{
+  const char *ns = KS_OBJECT (pod)->meta.namespace;
+  ConstraintSet *cs = build_constraints (ctx, pod, KS_DO_NOT_SCHEDULE);
+  gboolean any_honor = FALSE;
+  FilterState *s;
+  Cycle *cycle;
+
+  if (cs == NULL)
+    return KS_STATUS_SKIP;
+  s = filter_state_new (cs);
+  for (guint i = 0; i < cs->n; i++)
+    any_honor |= cs->c[i].honor_affinity;
+  for (guint k = 0; k < ctx->n_all_nodes; k++)
+    {
+      const KsNodeInfo *ni = ctx->all_nodes[k];
+      gboolean affinity;
+      if (ni->node == NULL || !has_all_keys (ni, cs))
+        continue;
+      affinity = !any_honor || node_affinity_matches (pod, ni);
+      for (guint i = 0; i < cs->n; i++)
+        {
+          Constraint *c = &cs->c[i];
+          if (!node_included (c, pod, ni, affinity))
+            continue;
+          counts_add (s->counts[i], ks_str_map_lookup (ni->node->parent.meta.labels, c->key),
+                      count_matching (ni, c, ns));
+        }
+    }
+  for (guint i = 0; i < cs->n; i++)
+    {
+      GHashTableIter iter;
+      gpointer value, count;
+      s->paths[2 * i] = s->paths[2 * i + 1] = (Path){ NULL, G_MAXINT32 };
+      g_hash_table_iter_init (&iter, s->counts[i]);
+      while (g_hash_table_iter_next (&iter, &value, &count))
+        paths_update (&s->paths[2 * i], value, GPOINTER_TO_INT (count));
+    }
+  cycle = ctx->cycle;
+  if (cycle == NULL)
+    ctx->cycle = cycle = g_new0 (Cycle, 1);
+  filter_state_free (cycle->filter);
+  cycle->filter = s;
+  return KS_STATUS_SUCCESS;
+}
+
+static KsStatusCode
+spread_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStatus *status)
+{
+  const Cycle *cycle = ctx->cycle;
+  const FilterState *s = cycle != NULL ? cycle->filter : NULL;
+  const KsStrMap *labels = ni->node->parent.meta.labels;
+
+  if (s == NULL)
+    return KS_STATUS_SUCCESS;
+  for (guint i = 0; i < s->cs->n; i++)
+    {
+      Constraint *c = &s->cs->c[i];
+      const char *value = ks_str_map_lookup (labels, c->key);
+      gint64 min_match, self, skew;
+      if (value == NULL)
+        {
+          ks_status_add_reason (status, REASON_LABEL_MISSING);
+          return KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE;
+        }
+      /* minMatchNum: with fewer eligible domains than minDomains the global minimum is 0. */
+      min_match
+          = g_hash_table_size (s->counts[i]) < (guint) c->min_domains ? 0 : s->paths[2 * i].count;
+      self = constraint_matches (c, KS_OBJECT (pod)->meta.labels);
+      skew = GPOINTER_TO_INT (g_hash_table_lookup (s->counts[i], value)) + self - min_match;
+      if (skew > c->max_skew)
+        {
+          ks_status_add_reason (status, REASON_NOT_MATCH);
+          return KS_STATUS_UNSCHEDULABLE;
+        }
+    }
+  return KS_STATUS_SUCCESS;
+}
+
+/* updateWithPod: other was added to (delta 1) or removed from (−1) node, for pod's state. */
+static void
+update_with_pod (KsPluginCtx *ctx, const KsPod *pod, const KsPod *other, const KsNodeInfo *ni,
+                 gint64 delta)
+{
+  Cycle *cycle = ctx->cycle;
+  FilterState *s = cycle != NULL ? cycle->filter : NULL;
+  gboolean affinity;
+
+  if (s == NULL || ni->node == NULL
+      || KS_OBJECT (other)->meta.namespace != KS_OBJECT (pod)->meta.namespace
+      || !has_all_keys (ni, s->cs))
+    return;
+  affinity = node_affinity_matches (pod, ni);
+  for (guint i = 0; i < s->cs->n; i++)
+    {
+      Constraint *c = &s->cs->c[i];
+      const char *value;
+      if (!constraint_matches (c, KS_OBJECT (other)->meta.labels)
+          || !node_included (c, pod, ni, affinity))
+        continue;
+      value = ks_str_map_lookup (ni->node->parent.meta.labels, c->key);
+      counts_add (s->counts[i], value, delta);
+      paths_update (&s->paths[2 * i], value,
+                    GPOINTER_TO_INT (g_hash_table_lookup (s->counts[i], value)));
+    }
+}
+
+static void
+spread_add_pod (KsPluginCtx *ctx, const KsPod *pod, const KsPod *added, const KsNodeInfo *ni)
+{
+  update_with_pod (ctx, pod, added, ni, 1);
+}
+
+static void
+spread_remove_pod (KsPluginCtx *ctx, const KsPod *pod, const KsPod *removed, const KsNodeInfo *ni)
+{
+  update_with_pod (ctx, pod, removed, ni, -1);
+}
+
+/* Score state */
+
+static void
+score_state_free (ScoreState *s)
+{
+  if (s == NULL)
+    return;
+  for (guint i = 0; i < s->cs->n; i++)
+    if (s->domains[i] != NULL)
+      g_hash_table_unref (s->domains[i]);
+  g_free (s->domains);
+  g_free (s->weights);
+  g_free (s->ignored);
+  constraint_set_unref (s->cs);
+  g_free (s);
+}
+
+static gboolean
+is_ignored (const ScoreState *s, const KsNodeInfo *ni)
+{
+  return s->ignored != NULL && ni->index < s->n_ignored_slots && s->ignored[ni->index];
+}
+
+static KsStatusCode
+spread_pre_score (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, guint n)
+{
+  const Spread *pl = ctx->instance;
+  const char *ns = KS_OBJECT (pod)->meta.namespace;
+  ConstraintSet *cs;
+  ScoreState *s;
+  Cycle *cycle;
+  gboolean require_all, any_read = FALSE, any_honor = FALSE;
+  guint n_ignored = 0;
+  guint *sizes;
+
+  if (ctx->n_all_nodes == 0)
+    return KS_STATUS_SKIP;
+  cs = build_constraints (ctx, pod, KS_SCHEDULE_ANYWAY);
+  if (cs == NULL)
+    return KS_STATUS_SKIP;
+  /* Only non-default spreading needs every topology key: nodes without a zone label are still
+   * spread by hostname under the system defaults. */
+  require_all = pod->spec->topology_spread_constraints != NULL || !pl->system_defaulted;
+  s = g_new0 (ScoreState, 1);
+  s->cs = cs;
+  s->domains = g_new0 (GHashTable *, cs->n);
+  s->weights = g_new0 (double, cs->n);
+  sizes = g_newa (guint, cs->n);
+  for (guint i = 0; i < cs->n; i++)
+    {
+      sizes[i] = 0;
+      any_honor |= cs->c[i].honor_affinity;
+      if (!cs->c[i].hostname)
+        s->domains[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+    }
+  /* initPreScoreState over the feasible nodes. */
+  for (guint k = 0; k < n; k++)
+    {
+      const KsNodeInfo *ni = nodes[k];
+      const KsStrMap *labels = ni->node->parent.meta.labels;
+      if (require_all && !has_all_keys (ni, cs))
+        {
+          if (s->ignored == NULL)
+            {
+              for (guint j = 0; j < n; j++)
+                s->n_ignored_slots = MAX (s->n_ignored_slots, nodes[j]->index + 1);
+              s->ignored = g_new0 (guint8, s->n_ignored_slots);
+            }
+          s->ignored[ni->index] = 1;
+          n_ignored++;
+          continue;
+        }
+      for (guint i = 0; i < cs->n; i++)
+        {
+          const char *value;
+          Domain *d;
+          if (cs->c[i].hostname)
+            continue;
+          /* A missing label reads as "" (Go's map lookup), which is a domain of its own. */
+          value = ks_str_map_lookup (labels, cs->c[i].key);
+          d = g_hash_table_lookup (s->domains[i], value != NULL ? value : "");
+          if (d == NULL)
+            {
+              d = g_new0 (Domain, 1);
+              g_hash_table_insert (s->domains[i], (gpointer) (value != NULL ? value : ""), d);
+              sizes[i]++;
+            }
+          if (value != NULL)
+            d->read = any_read = TRUE;
+        }
+    }
+  for (guint i = 0; i < cs->n; i++)
+    s->weights[i] = log ((double) ((cs->c[i].hostname ? n - n_ignored : sizes[i]) + 2));
+  /* Count the pods of every node (not only the feasible ones) into the domains Score reads. */
+  for (guint k = 0; any_read && k < ctx->n_all_nodes; k++)
+    {
+      const KsNodeInfo *ni = ctx->all_nodes[k];
+      const KsStrMap *labels;
+      gboolean affinity;
+      if (ni->node == NULL || (require_all && !has_all_keys (ni, cs)))
+        continue;
+      labels = ni->node->parent.meta.labels;
+      affinity = !any_honor || node_affinity_matches (pod, ni);
+      for (guint i = 0; i < cs->n; i++)
+        {
+          const char *value;
+          Domain *d;
+          if (cs->c[i].hostname || !node_included (&cs->c[i], pod, ni, affinity))
+            continue;
+          value = ks_str_map_lookup (labels, cs->c[i].key);
+          d = g_hash_table_lookup (s->domains[i], value != NULL ? value : "");
+          if (d != NULL && d->read)
+            d->count += count_matching (ni, &cs->c[i], ns);
+        }
+    }
+  cycle = ctx->cycle;
+  if (cycle == NULL)
+    ctx->cycle = cycle = g_new0 (Cycle, 1);
+  score_state_free (cycle->score);
+  cycle->score = s;
+  return KS_STATUS_SUCCESS;
+}
+
+static gint64
+spread_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
+{
+  const Cycle *cycle = ctx->cycle;
+  const ScoreState *s = cycle != NULL ? cycle->score : NULL;
+  const KsStrMap *labels = ni->node->parent.meta.labels;
+  double score = 0;
+
+  if (s == NULL || is_ignored (s, ni))
+    return 0;
+  for (guint i = 0; i < s->cs->n; i++)
+    {
+      Constraint *c = &s->cs->c[i];
+      const char *value = ks_str_map_lookup (labels, c->key);
+      gint64 cnt;
+      if (value == NULL)
+        continue;
+      if (c->hostname)
+        cnt = count_matching (ni, c, KS_OBJECT (pod)->meta.namespace);
+      else
+        {
+          const Domain *d = g_hash_table_lookup (s->domains[i], value);
+          cnt = d != NULL ? d->count : 0;
+        }
+      /* scoreForCount */
+      score += (double) cnt * s->weights[i] + (double) (c->max_skew - 1);
+    }
+  return (gint64) round (score);
+}
+
+static void
+spread_normalize (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, gint64 *scores,
+                  guint n)
+{
+  const Cycle *cycle = ctx->cycle;
+  const ScoreState *s = cycle != NULL ? cycle->score : NULL;
+  gint64 min = G_MAXINT64, max = 0;
+
+  if (s == NULL)
+    return;
+  for (guint i = 0; i < n; i++)
+    {
+      if (is_ignored (s, nodes[i]))
+        continue;
+      min = MIN (min, scores[i]);
+      max = MAX (max, scores[i]);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      if (is_ignored (s, nodes[i]))
+        scores[i] = 0;
+      else if (max == 0)
+        scores[i] = KS_MAX_NODE_SCORE;
+      else
+        scores[i] = KS_MAX_NODE_SCORE * (max + min - scores[i]) / max;
+    }
+}
+
+/* The cycle */
+
+static void
+spread_free_cycle (gpointer p)
+{
+  Cycle *cycle = p;
+
+  filter_state_free (cycle->filter);
+  score_state_free (cycle->score);
+  g_free (cycle);
+}
+
+static gpointer
+spread_clone_cycle (gconstpointer p)
+{
+  const Cycle *cycle = p;
+  Cycle *copy = g_new0 (Cycle, 1);
+  const FilterState *s = cycle->filter;
+
+  /* Only the filter state matters to what-if filtering. */
+  if (s != NULL)
+    {
+      FilterState *c = filter_state_new (s->cs);
+      s->cs->ref_count++;
+      for (guint i = 0; i < s->cs->n; i++)
+        {
+          GHashTableIter iter;
+          gpointer k, v;
+          g_hash_table_iter_init (&iter, s->counts[i]);
+          while (g_hash_table_iter_next (&iter, &k, &v))
+            g_hash_table_insert (c->counts[i], k, v);
+          c->paths[2 * i] = s->paths[2 * i];
+          c->paths[2 * i + 1] = s->paths[2 * i + 1];
+        }
+      copy->filter = c;
+    }
+  return copy;
+}
+
+/* Args (PodTopologySpreadArgs) */
+
+static KsTopologySpreadConstraints *
+system_defaults (void)
+{
+  KsTopologySpreadConstraints *c = g_malloc0 (sizeof *c + 2 * sizeof (KsTopologySpreadConstraint));
+
+  c->ref_count = 1;
+  c->n = 2;
+  c->items[0].topology_key = g_strdup (HOSTNAME_KEY);
+  c->items[0].when_unsatisfiable = KS_SCHEDULE_ANYWAY;
+  c->items[0].max_skew = 3;
+  c->items[1].topology_key = g_strdup (ZONE_KEY);
+  c->items[1].when_unsatisfiable = KS_SCHEDULE_ANYWAY;
+  c->items[1].max_skew = 5;
+  return c;
+}
+
+static void
+spread_destroy (gpointer p)
+{
+  Spread *pl = p;
+
+  if (pl == NULL)
+    return;
+  ks_topology_spread_constraints_unref (pl->defaults);
+  ks_label_selector_unref (pl->everything);
+  g_free (pl);
+}
+
+static gboolean
+spread_init (JsonNode *args, gpointer *instance, GError **error)
+{
+  g_autoptr (KsDiag) diag = ks_diag_new ();
+  Spread *pl = g_new0 (Spread, 1);
+  const char *type = "System";
+  KsDecoder dec;
+  JsonNode *m;
+
+  *instance = pl;
+  pl->everything = ks_label_selector_new (NULL);
+  if (args != NULL && !JSON_NODE_HOLDS_OBJECT (args))
+    {
+      g_set_error (error, KS_POLICY_ERROR, 0, "expected a mapping of PodTopologySpreadArgs");
+      return FALSE;
+    }
+  ks_decoder_init (&dec, NULL, diag);
+  if ((m = ks_decoder_member (args, "defaultingType")) != NULL)
+    {
+      if (JSON_NODE_HOLDS_VALUE (m) && json_node_get_value_type (m) == G_TYPE_STRING)
+        type = json_node_get_string (m);
+      else
+        ks_decoder_error_field (&dec, args, "defaultingType", "expected a string, got %s",
+                                ks_decoder_node_type_name (m));
+      /* SetDefaults_PodTopologySpreadArgs: "" means System. */
+      if (*type == '\0')
+        type = "System";
+    }
+  if ((m = ks_decoder_member (args, "defaultConstraints")) != NULL)
+    {
+      gsize mark = ks_decoder_push (&dec, "defaultConstraints");
+      pl->defaults = ks_topology_spread_constraints_decode (&dec, m, TRUE);
+      ks_decoder_pop (&dec, mark);
+    }
+  /* validateDefaultingType */
+  if (strcmp (type, "System") != 0 && strcmp (type, "List") != 0)
+    ks_decoder_error_field (&dec, args, "defaultingType",
+                            "Unsupported value: \"%s\": supported values: \"System\", \"List\"",
+                            type);
+  else if (strcmp (type, "System") == 0 && m != NULL && JSON_NODE_HOLDS_ARRAY (m)
+           && json_array_get_length (json_node_get_array (m)) > 0)
+    ks_decoder_error_field (&dec, args, "defaultingType",
+                            "Invalid value: \"System\": when .defaultConstraints are not empty");
+  ks_decoder_clear (&dec);
+  if (ks_diag_get_count (diag) > 0)
+    {
+      GString *msg = g_string_new (NULL);
+      for (guint i = 0; i < ks_diag_get_count (diag); i++)
+        g_string_append_printf (msg, "%s%s", i > 0 ? "; " : "", ks_diag_get (diag, i));
+      g_set_error_literal (error, KS_POLICY_ERROR, 0, msg->str);
+      g_string_free (msg, TRUE);
+      return FALSE;
+    }
+  if (strcmp (type, "System") == 0)
+    {
+      ks_topology_spread_constraints_unref (pl->defaults);
+      pl->defaults = system_defaults ();
+      pl->system_defaulted = TRUE;
+    }
+  else if (pl->defaults != NULL && pl->defaults->n == 0)
+    g_clear_pointer (&pl->defaults, ks_topology_spread_constraints_unref);
+  return TRUE;
+}
+
+const KsSchedulerPlugin ks_plugin_pod_topology_spread = {
+  .abi_version = KS_POLICY_ABI_VERSION,
+  .name = "PodTopologySpread",
+  .default_weight = 2,
+  .init = spread_init,
+  .destroy = spread_destroy,
+  .pre_filter = spread_pre_filter,
+  .filter = spread_filter,
+  .add_pod = spread_add_pod,
+  .remove_pod = spread_remove_pod,
+  .clone_cycle = spread_clone_cycle,
+  .pre_score = spread_pre_score,
+  .score = spread_score,
+  .normalize = spread_normalize,
+  .free_cycle = spread_free_cycle,
+};
