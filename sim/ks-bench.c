@@ -28,18 +28,51 @@ resident_bytes (void)
 
 /* A handful of pod shapes, as a real workload has a handful of templates. */
 #define N_SHAPES 16
+/* The spread workload's zones. */
+#define N_ZONES 10
+#define ZONE_KEY "topology.kubernetes.io/zone"
+
+/* The spread workload's scheduling terms for the pods of app: spread evenly over the zones, one
+ * pod of the app per node. */
+static KsPodSpec *
+spread_spec (const char *app)
+{
+  g_autofree char *json = g_strdup_printf (
+      "{\"containers\": [{\"name\": \"main\", \"image\": \"busybox:1.36\"}],"
+      " \"topologySpreadConstraints\": [{\"maxSkew\": 1, \"topologyKey\": \"" ZONE_KEY "\","
+      " \"whenUnsatisfiable\": \"DoNotSchedule\","
+      " \"labelSelector\": {\"matchLabels\": {\"app\": \"%s\"}}}],"
+      " \"affinity\": {\"podAntiAffinity\": {\"requiredDuringSchedulingIgnoredDuringExecution\":"
+      " [{\"labelSelector\": {\"matchLabels\": {\"app\": \"%s\"}},"
+      " \"topologyKey\": \"kubernetes.io/hostname\"}]}}}",
+      app, app);
+  g_autoptr (JsonNode) node = json_from_string (json, NULL);
+  g_autoptr (KsDiag) diag = ks_diag_new ();
+  KsDecoder dec;
+  KsPodSpec *spec;
+
+  ks_decoder_init (&dec, NULL, diag);
+  spec = ks_pod_spec_decode (&dec, node);
+  ks_decoder_clear (&dec);
+  g_assert (spec != NULL);
+  return spec;
+}
 
 static KsPodSpec *
-shape (guint i)
+shape (guint i, KsBenchWorkload workload, const char *app)
 {
   static const gint64 cpus[] = { 250, 500, 750, 1000 };
   static const gint64 mems[] = { 256, 512, 1024, 2048 };
-  KsPodSpec *spec = ks_pod_spec_new ();
+  KsPodSpec *spec = workload == KS_BENCH_SPREAD ? spread_spec (app) : ks_pod_spec_new ();
 
-  spec->containers = g_new0 (KsContainer, 1);
-  spec->n_containers = 1;
-  spec->containers[0].name = g_strdup ("main");
-  spec->containers[0].image = g_strdup ("busybox:1.36");
+  if (spec->n_containers == 0)
+    {
+      spec->containers = g_new0 (KsContainer, 1);
+      spec->n_containers = 1;
+      spec->containers[0].name = g_strdup ("main");
+      spec->containers[0].image = g_strdup ("busybox:1.36");
+    }
+  g_free (spec->containers[0].image_pull_policy);
   spec->containers[0].image_pull_policy = g_strdup ("IfNotPresent");
   ks_resources_set (&spec->containers[0].requests, KS_RESOURCE_CPU, cpus[i % 4]);
   ks_resources_set (&spec->containers[0].requests, KS_RESOURCE_MEMORY,
@@ -55,10 +88,10 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
   g_autoptr (KsScenario) s = g_new0 (KsScenario, 1);
   g_autoptr (KsSim) sim = NULL;
   g_autoptr (gsl_rng) rng = ks_rng_new (p->seed, "bench");
-  KsNodePool *pool = g_new0 (KsNodePool, 1);
   KsPodSpec *specs[N_SHAPES];
   KsStrMap *annotations[N_SHAPES];
-  KsStrMap *labels;
+  KsStrMap *labels[N_SHAPES];
+  guint n_zones = p->workload == KS_BENCH_SPREAD ? MIN (N_ZONES, p->nodes) : 1;
   KsClient *client;
   gint64 t0, horizon = 0;
   gboolean created_all = TRUE;
@@ -74,14 +107,22 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
   s->actions = g_ptr_array_new ();
   s->scheduler = p->config != NULL ? ks_scheduler_config_load_file (p->config, error)
                                    : ks_scheduler_config_new_default ();
-  pool->name = g_strdup ("node");
-  pool->count = p->nodes;
-  ks_resources_set (&pool->capacity, KS_RESOURCE_CPU, 32000);
-  ks_resources_set (&pool->capacity, KS_RESOURCE_MEMORY, G_GINT64_CONSTANT (128) << 30);
-  ks_resources_set (&pool->capacity, KS_RESOURCE_PODS, 110);
-  g_ptr_array_add (s->pools, pool);
   if (s->scheduler == NULL)
     return FALSE;
+  /* One pool "node" (default), or a pool per zone "zone-Z" (the nodes shared out). */
+  for (guint z = 0; z < n_zones; z++)
+    {
+      KsNodePool *pool = g_new0 (KsNodePool, 1);
+      g_autofree char *zone = g_strdup_printf ("zone-%u", z);
+      pool->name = n_zones > 1 ? g_strdup (zone) : g_strdup ("node");
+      pool->count = p->nodes / n_zones + (z < p->nodes % n_zones);
+      if (n_zones > 1)
+        pool->labels = ks_str_map_new_pairs (ZONE_KEY, zone, NULL);
+      ks_resources_set (&pool->capacity, KS_RESOURCE_CPU, 32000);
+      ks_resources_set (&pool->capacity, KS_RESOURCE_MEMORY, G_GINT64_CONSTANT (128) << 30);
+      ks_resources_set (&pool->capacity, KS_RESOURCE_PODS, 110);
+      g_ptr_array_add (s->pools, pool);
+    }
 
   sim = ks_sim_new (s, p->seed, error);
   if (sim == NULL || !ks_sim_start (sim, error))
@@ -92,12 +133,15 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
       = ks_num_feasible_nodes_to_find (s->scheduler->percentage_of_nodes_to_score, p->nodes);
   r->rss_nodes = resident_bytes ();
 
-  labels = ks_str_map_new_pairs ("app", "bench", NULL);
   for (guint i = 0; i < N_SHAPES; i++)
     {
       /* Run times of 5 to 20 minutes, so that pods live long enough to be measured. */
       g_autofree char *d = g_strdup_printf ("%um", 5 + i);
-      specs[i] = shape (i);
+      /* The spread workload: one app per shape. */
+      g_autofree char *app
+          = p->workload == KS_BENCH_SPREAD ? g_strdup_printf ("bench-%u", i) : g_strdup ("bench");
+      labels[i] = ks_str_map_new_pairs ("app", app, NULL);
+      specs[i] = shape (i, p->workload, app);
       annotations[i] = ks_str_map_new_pairs ("kubesim.io/duration", d, NULL);
       horizon = MAX (horizon, (gint64) (5 + i) * KS_USEC_PER_MIN);
     }
@@ -108,7 +152,7 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
       KsObject *created;
       pod->parent.meta.generate_name = ks_intern ("bench-");
       pod->parent.meta.namespace = ks_intern ("default");
-      ks_object_set_labels (KS_OBJECT (pod), labels);
+      ks_object_set_labels (KS_OBJECT (pod), labels[k]);
       ks_object_set_annotations (KS_OBJECT (pod), annotations[k]);
       created = ks_client_create (client, KS_OBJECT (pod), error);
       ks_object_unref (KS_OBJECT (pod));
@@ -123,8 +167,8 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
     {
       ks_pod_spec_unref (specs[i]);
       ks_str_map_unref (annotations[i]);
+      ks_str_map_unref (labels[i]);
     }
-  ks_str_map_unref (labels);
   if (!created_all)
     goto fail;
 

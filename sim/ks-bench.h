@@ -7,12 +7,20 @@
 
 G_BEGIN_DECLS
 
+typedef enum
+{
+  KS_BENCH_DEFAULT, /* bare pods without affinity or spread constraints, one zone */
+  KS_BENCH_SPREAD,  /* 10 zones; 16 apps whose pods spread over zones (DoNotSchedule, maxSkew 1)
+                     * and keep away from each other's nodes (required anti-affinity) */
+} KsBenchWorkload;
+
 typedef struct
 {
   guint nodes;
   guint pods;
   guint64 seed;
   const char *config; /* a KubeSchedulerConfiguration file, or NULL for the default profile */
+  KsBenchWorkload workload;
 } KsBenchParams;
 
 typedef struct

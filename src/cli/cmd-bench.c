@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "ks-cli.h"
 #include "sim/ks-bench.h"
@@ -25,6 +26,8 @@ ks_cmd_bench (int argc, char **argv)
   gint64 seed = 1;
   g_autofree char *config = NULL;
   g_auto (GStrv) policy_path = NULL;
+  g_autofree char *workload = NULL;
+  KsBenchWorkload which = KS_BENCH_DEFAULT;
   GOptionEntry entries[] = {
     { "nodes", 'n', 0, G_OPTION_ARG_STRING, &nodes,
       "Cluster sizes to measure, comma-separated (default 1000,10000)", "N,..." },
@@ -34,6 +37,10 @@ ks_cmd_bench (int argc, char **argv)
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config,
       "The scheduler's KubeSchedulerConfiguration (default: Kubernetes' default profile)", "FILE" },
     KS_CLI_POLICY_PATH_OPTION (policy_path),
+    { "workload", 'w', 0, G_OPTION_ARG_STRING, &workload,
+      "default: bare pods, one zone; spread: 10 zones, 16 apps whose pods spread over zones "
+      "and avoid each other's nodes (default: default)",
+      "NAME" },
     { NULL },
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
@@ -55,6 +62,14 @@ ks_cmd_bench (int argc, char **argv)
     }
   if (!ks_cli_load_policies ("bench", policy_path))
     return KS_EXIT_USAGE;
+  if (workload != NULL && strcmp (workload, "spread") == 0)
+    which = KS_BENCH_SPREAD;
+  else if (workload != NULL && strcmp (workload, "default") != 0)
+    {
+      g_printerr ("kubesim bench: --workload: unknown workload \"%s\" (default or spread)\n",
+                  workload);
+      return KS_EXIT_USAGE;
+    }
   sizes = g_strsplit (nodes != NULL ? nodes : "1000,10000", ",", -1);
   for (guint i = 0; sizes[i] != NULL; i++)
     {
@@ -81,13 +96,15 @@ ks_cmd_bench (int argc, char **argv)
       p.pods = p.nodes * (guint) pods_per_node;
       p.seed = (guint64) seed;
       p.config = config;
+      p.workload = which;
       if (!ks_bench_run (&p, &r, &error))
         {
           g_printerr ("kubesim bench: %s\n", error->message);
           return error->domain == KS_INPUT_ERROR ? KS_EXIT_USAGE : KS_EXIT_FAILED;
         }
-      printf ("%u nodes, %u pods (seed %" G_GUINT64_FORMAT ", %s, %u nodes filtered per pod)\n",
-              p.nodes, p.pods, p.seed, config != NULL ? config : "default profile", r.nodes_scored);
+      printf ("%u nodes, %u pods (seed %" G_GUINT64_FORMAT ", %s%s, %u nodes filtered per pod)\n",
+              p.nodes, p.pods, p.seed, which == KS_BENCH_SPREAD ? "spread workload, " : "",
+              config != NULL ? config : "default profile", r.nodes_scored);
       printf ("  scheduling:  %" G_GUINT64_FORMAT " pods bound in %.3f s = %s pods/s\n",
               r.scheduled, r.schedule_seconds, ratio (rate, r.scheduled, r.schedule_seconds));
       printf ("  lifecycle:   %" G_GUINT64_FORMAT
