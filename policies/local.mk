@@ -5,6 +5,7 @@ policies_libks_policies_la_SOURCES = \
 	policies/ks-policy.h \
 	policies/ks-builtin-private.h \
 	policies/ks-builtin.c \
+	policies/ks-match-cache.h \
 	policies/ks-policy-modules.c \
 	policies/ks-policy-modules.h \
 	policies/plugin-gpu-packing.c \

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "ks-builtin-private.h"
+#include "ks-match-cache.h"
 #include "src/api/ks-namespace.h"
 
 #define REASON_AFFINITY "node(s) didn't match pod affinity rules"
@@ -54,6 +55,11 @@ typedef struct
   /* The labels of the incoming pod's namespace, for existing pods' namespaceSelectors. */
   gboolean have_ns_labels;
   KsStrMap *ns_labels;
+  /* Match results of this cycle: existing pods' terms against the incoming pod, by (term,
+   * owner's labels, owner's namespace); the incoming pod's terms against existing pods, by (the
+   * kind of terms, labels, namespace), as bit sets. */
+  KsMatchCache existing;
+  KsMatchCache incoming;
 } Incoming;
 
 /* topologyToMatchedTermCount: key → (value → count); both strings borrowed (topology keys of
@@ -282,6 +288,24 @@ needs_ns_labels (const KsPodAffinityTerm *t)
   return t->namespace_selector != NULL;
 }
 
+/* existing_term_matches for the incoming pod of in, cached. */
+static gboolean
+cached_existing_term_matches (KsPluginCtx *ctx, Incoming *in, const KsPodAffinityTerm *t,
+                              const KsPod *existing)
+{
+  KsStrMap *labels = KS_OBJECT (existing)->meta.labels;
+  const char *ns = KS_OBJECT (existing)->meta.namespace;
+  guint64 v;
+
+  if (!ks_match_cache_get (&in->existing, t, labels, ns, &v))
+    {
+      v = existing_term_matches (t, existing, in->pod,
+                                 needs_ns_labels (t) ? incoming_ns_labels (ctx, in) : NULL);
+      ks_match_cache_put (&in->existing, t, labels, ns, v);
+    }
+  return v != 0;
+}
+
 /* mergeAffinityTermNamespacesIfNotEmpty for the incoming pod's term t. */
 static void
 merge_namespaces (KsPluginCtx *ctx, const KsPodAffinityTerm *t, MergedNs *out)
@@ -324,6 +348,8 @@ incoming_unref (Incoming *in)
   g_free (in->merged_affinity);
   g_free (in->merged_anti);
   ks_str_map_unref (in->ns_labels);
+  ks_match_cache_clear (&in->existing);
+  ks_match_cache_clear (&in->incoming);
   g_free (in);
 }
 
@@ -367,6 +393,28 @@ matches_all_affinity_terms (const Incoming *in, const KsPod *existing)
   return TRUE;
 }
 
+#define ALL_AFFINITY_BIT (G_GUINT64_CONSTANT (1) << 63)
+
+/* How the incoming pod's required terms match existing, cached: ALL_AFFINITY_BIT when it
+ * matches all the affinity terms, bit t when it matches anti-affinity term t (t < 63). */
+static guint64
+incoming_matches (Incoming *in, const KsPod *existing)
+{
+  KsStrMap *labels = KS_OBJECT (existing)->meta.labels;
+  const char *ns = KS_OBJECT (existing)->meta.namespace;
+  guint64 v = 0;
+
+  if (ks_match_cache_get (&in->incoming, &in->incoming, labels, ns, &v))
+    return v;
+  if (matches_all_affinity_terms (in, existing))
+    v |= ALL_AFFINITY_BIT;
+  for (guint t = 0; t < in->n_anti && t < 63; t++)
+    if (incoming_term_matches (in->anti[t], &in->merged_anti[t], in->pod, existing))
+      v |= G_GUINT64_CONSTANT (1) << t;
+  ks_match_cache_put (&in->incoming, &in->incoming, labels, ns, v);
+  return v;
+}
+
 /* The counts existing (on node ni) contributes, times delta: its required anti-affinity terms
  * matching the incoming pod; and, as a pod matched by the incoming pod's required terms. */
 static void
@@ -378,8 +426,7 @@ count_existing_anti (KsPluginCtx *ctx, FilterState *s, const KsPod *existing, co
   for (guint t = 0; aa != NULL && t < aa->n_required; t++)
     {
       const KsPodAffinityTerm *term = &aa->required[t];
-      const KsStrMap *ns_labels = needs_ns_labels (term) ? incoming_ns_labels (ctx, s->in) : NULL;
-      if (existing_term_matches (term, existing, s->in->pod, ns_labels))
+      if (cached_existing_term_matches (ctx, s->in, term, existing))
         topo_update (&s->existing_anti, ni, term->topology_key, delta, TRUE);
     }
 }
@@ -387,13 +434,15 @@ count_existing_anti (KsPluginCtx *ctx, FilterState *s, const KsPod *existing, co
 static void
 count_incoming (FilterState *s, const KsPod *existing, const KsNodeInfo *ni, gint64 delta)
 {
-  const Incoming *in = s->in;
+  Incoming *in = s->in;
+  guint64 v = incoming_matches (in, existing);
 
-  if (matches_all_affinity_terms (in, existing))
+  if (v & ALL_AFFINITY_BIT)
     for (guint t = 0; t < in->n_affinity; t++)
       topo_update (&s->affinity, ni, in->affinity[t]->topology_key, delta, TRUE);
   for (guint t = 0; t < in->n_anti; t++)
-    if (incoming_term_matches (in->anti[t], &in->merged_anti[t], in->pod, existing))
+    if (t < 63 ? (v & (G_GUINT64_CONSTANT (1) << t)) != 0
+               : incoming_term_matches (in->anti[t], &in->merged_anti[t], in->pod, existing))
       topo_update (&s->anti, ni, in->anti[t]->topology_key, delta, TRUE);
 }
 
@@ -659,21 +708,16 @@ score_existing_pod (ScoreState *s, const ScoreInput *in, const KsPod *existing,
     score_term (
         s, ni, &aa->preferred[t].term, -(gint64) aa->preferred[t].weight,
         incoming_term_matches (&aa->preferred[t].term, &in->merged_anti[t], in->pod, existing));
-#define NS_LABELS(term) (needs_ns_labels (term) ? incoming_ns_labels (in->ctx, in->in) : NULL)
   if (in->hard_weight > 0)
     for (guint t = 0; ea != NULL && t < ea->n_required; t++)
       score_term (s, ni, &ea->required[t], in->hard_weight,
-                  existing_term_matches (&ea->required[t], existing, in->pod,
-                                         NS_LABELS (&ea->required[t])));
+                  cached_existing_term_matches (in->ctx, in->in, &ea->required[t], existing));
   for (guint t = 0; ea != NULL && t < ea->n_preferred; t++)
     score_term (s, ni, &ea->preferred[t].term, ea->preferred[t].weight,
-                existing_term_matches (&ea->preferred[t].term, existing, in->pod,
-                                       NS_LABELS (&ea->preferred[t].term)));
+                cached_existing_term_matches (in->ctx, in->in, &ea->preferred[t].term, existing));
   for (guint t = 0; eaa != NULL && t < eaa->n_preferred; t++)
     score_term (s, ni, &eaa->preferred[t].term, -(gint64) eaa->preferred[t].weight,
-                existing_term_matches (&eaa->preferred[t].term, existing, in->pod,
-                                       NS_LABELS (&eaa->preferred[t].term)));
-#undef NS_LABELS
+                cached_existing_term_matches (in->ctx, in->in, &eaa->preferred[t].term, existing));
 }
 
 static KsStatusCode

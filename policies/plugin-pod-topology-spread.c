@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ks-builtin-private.h"
+#include "ks-match-cache.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-service.h"
 
@@ -49,9 +50,8 @@ typedef struct
   gint32 min_domains;
   gboolean honor_affinity;
   gboolean honor_taints;
-  /* The last labels matched and the result: pods of one template share their label map. */
-  KsStrMap *last_labels;
-  gboolean last_result;
+  /* Results by label map: pods of one template share theirs. */
+  KsMatchCache matches;
 } Constraint;
 
 /* The constraints of one cycle, shared by the state and its clones. */
@@ -121,7 +121,7 @@ constraint_set_unref (ConstraintSet *cs)
     {
       ks_label_selector_unref (cs->c[i].selector);
       ks_str_map_unref (cs->c[i].extra);
-      ks_str_map_unref (cs->c[i].last_labels);
+      ks_match_cache_clear (&cs->c[i].matches);
     }
   g_free (cs);
 }
@@ -129,14 +129,15 @@ constraint_set_unref (ConstraintSet *cs)
 static gboolean
 constraint_matches (Constraint *c, KsStrMap *labels)
 {
-  if (labels != c->last_labels || c->last_labels == NULL)
+  guint64 result;
+
+  if (!ks_match_cache_get (&c->matches, NULL, labels, NULL, &result))
     {
-      ks_str_map_unref (c->last_labels);
-      c->last_labels = ks_str_map_ref (labels);
-      c->last_result = ks_label_selector_matches (c->selector, labels)
-                       && ks_str_map_is_subset (c->extra, labels);
+      result
+          = ks_label_selector_matches (c->selector, labels) && ks_str_map_is_subset (c->extra, labels);
+      ks_match_cache_put (&c->matches, NULL, labels, NULL, result);
     }
-  return c->last_result;
+  return result != 0;
 }
 
 /* countPodsMatchSelector: pods on the node in namespace ns, not being deleted, that match. */
