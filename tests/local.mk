@@ -156,6 +156,7 @@ shell_tests = \
 	tests/schedule.sh \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
+	tests/spread.sh \
 	tests/three-nodes.sh \
 	tests/valgrind.sh \
 	tests/why-pending.sh
