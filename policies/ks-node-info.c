@@ -35,6 +35,13 @@ pods_copy (const GPtrArray *pods)
   return copy;
 }
 
+guint64
+ks_node_info_next_generation (void)
+{
+  static gint64 last; /* atomically incremented: caches and copies may live in several threads */
+  return (guint64) __atomic_add_fetch (&last, 1, __ATOMIC_RELAXED);
+}
+
 KsNodeInfo *
 ks_node_info_copy (const KsNodeInfo *node)
 {
@@ -125,7 +132,7 @@ ks_node_info_account_pod (KsNodeInfo *node, const KsPod *pod, int sign)
   node->nonzero_milli_cpu += sign * spec->nonzero_milli_cpu;
   node->nonzero_memory += sign * spec->nonzero_memory;
   ks_host_ports_update (&node->used_ports, pod, sign > 0);
-  node->generation++;
+  node->generation = ks_node_info_next_generation ();
 }
 
 void

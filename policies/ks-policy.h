@@ -126,6 +126,9 @@ gboolean ks_node_info_remove_pod (KsNodeInfo *node, const KsPod *pod);
  * non-zero requests, host ports, the affinity lists, the generation.  The scheduler cache
  * accounts its pods with it too, so copies and the cache agree. */
 void ks_node_info_account_pod (KsNodeInfo *node, const KsPod *pod, int sign);
+/* A new KsNodeInfo.generation: unique in the process (across caches and copies), so that a
+ * plugin keeping per-node results from cycle to cycle never mistakes one view for another. */
+guint64 ks_node_info_next_generation (void);
 
 /* A pod waiting in the scheduling queue, as the queue sort sees it. */
 typedef struct

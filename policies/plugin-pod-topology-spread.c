@@ -133,8 +133,8 @@ constraint_matches (Constraint *c, KsStrMap *labels)
 
   if (!ks_match_cache_get (&c->matches, NULL, labels, NULL, &result))
     {
-      result
-          = ks_label_selector_matches (c->selector, labels) && ks_str_map_is_subset (c->extra, labels);
+      result = ks_label_selector_matches (c->selector, labels)
+               && ks_str_map_is_subset (c->extra, labels);
       ks_match_cache_put (&c->matches, NULL, labels, NULL, result);
     }
   return result != 0;

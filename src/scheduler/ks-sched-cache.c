@@ -37,7 +37,6 @@ struct _KsSchedCache
   /* Image name (interned, as nodes list them in status.images[].names) → the number of nodes
    * listing it, for ImageLocality (the cache's imageStates in kube-scheduler). */
   GHashTable *images;
-  guint64 generation; /* the last KsNodeInfo.generation given out */
 };
 
 char *
@@ -259,7 +258,7 @@ ks_sched_cache_set_node (KsSchedCache *c, KsNode *node)
   ks_resources_copy (&e->info.allocatable, &node->allocatable);
   e->info.unschedulable = node->unschedulable;
   e->info.n_taints = node->n_taints;
-  e->info.generation = ++c->generation;
+  e->info.generation = ks_node_info_next_generation ();
   if (e->zone == NULL)
     zone_add (c, e, g_steal_pointer (&key));
   else if (strcmp (e->zone, key) != 0)
@@ -316,7 +315,6 @@ remove_at (KsSchedCache *c, NodeEntry *n, guint i)
 
   g_hash_table_remove (c->assumed, &old->parent.meta.uid);
   account (n, old, -1);
-  n->info.generation = ++c->generation;
   g_ptr_array_remove_index (n->info.pods, i);
   n->info.n_pods = n->info.pods->len;
   if (c->observer.pod != NULL)
@@ -365,7 +363,6 @@ pod_put (KsSchedCache *c, KsPod *pod, const char *node, gboolean assumed)
       account (n, pod, +1);
       c->n_pods++;
     }
-  n->info.generation = ++c->generation;
   if (assumed)
     g_hash_table_insert (c->assumed, &pod->parent.meta.uid, n);
   if (i < 0 && c->observer.pod != NULL)
