@@ -6,6 +6,8 @@ policies_libks_policies_la_SOURCES = \
 	policies/ks-builtin-private.h \
 	policies/ks-builtin.c \
 	policies/ks-match-cache.h \
+	policies/ks-node-memo.c \
+	policies/ks-node-memo.h \
 	policies/ks-policy-modules.c \
 	policies/ks-policy-modules.h \
 	policies/plugin-gpu-packing.c \

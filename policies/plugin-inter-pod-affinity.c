@@ -22,6 +22,7 @@
 
 #include "ks-builtin-private.h"
 #include "ks-match-cache.h"
+#include "ks-node-memo.h"
 #include "src/api/ks-namespace.h"
 
 #define REASON_AFFINITY "node(s) didn't match pod affinity rules"
@@ -32,6 +33,9 @@ typedef struct
 {
   gint32 hard_pod_affinity_weight;
   gboolean ignore_preferred_terms_of_existing_pods;
+  /* Per-node counts kept from cycle to cycle, by question (ks-node-memo.h). */
+  KsNodeMemoSet filter_memos;
+  KsNodeMemoSet score_memos;
 } Ipa;
 
 /* The namespaces an incoming term's namespaceSelector selects (mergeAffinityTermNamespaces). */
@@ -60,27 +64,63 @@ typedef struct
    * kind of terms, labels, namespace), as bit sets. */
   KsMatchCache existing;
   KsMatchCache incoming;
+  /* The PreFilter sums when no memo set keeps them (see filter_sums). */
+  KsNodeMemo *owned_memo;
 } Incoming;
 
-/* topologyToMatchedTermCount: key → (value → count); both strings borrowed (topology keys of
- * pod specs and node label values, alive through the cycle). */
+/* topologyToMatchedTermCount: key → (value → count).  In the memos' sums both strings are
+ * interned; in a state's changes (AddPod/RemovePod) they are borrowed (topology keys of pod specs
+ * and node label values, alive through the cycle). */
 typedef struct
 {
   GHashTable *keys;
   guint n_pairs;
 } TopoCounts;
 
-typedef struct
+/* The PreFilter sums (in a memo): existing pods' anti-affinity terms matching the pod, pods
+ * matching all the pod's affinity terms, pods matching the pod's anti-affinity terms. */
+enum
 {
-  Incoming *in;
-  TopoCounts existing_anti; /* pairs of existing pods' anti-affinity terms matching the pod */
-  TopoCounts affinity;      /* pairs of pods matching all the pod's affinity terms */
-  TopoCounts anti;          /* pairs of pods matching the pod's anti-affinity terms */
-} FilterState;
+  EXISTING_ANTI,
+  AFFINITY,
+  ANTI,
+  N_COUNTS
+};
 
 typedef struct
 {
-  TopoCounts scores; /* topologyScore */
+  TopoCounts t[N_COUNTS];
+} FilterSums;
+
+/* A count as the filter reads it: the memo's sums and this state's own changes. */
+typedef struct
+{
+  const TopoCounts *base;
+  TopoCounts delta; /* keys NULL until AddPod/RemovePod change something */
+  guint n_pairs;    /* pairs whose count is not 0 */
+  /* The base's values of the last key looked up (filters ask for the same key on every node). */
+  const char *last_key;
+  GHashTable *last_values;
+} Counts;
+
+typedef struct
+{
+  Incoming *in;
+  Counts c[N_COUNTS];
+} FilterState;
+
+/* The PreScore sums (in a memo): topologyScore, and how many terms matched (the scores skip when
+ * none did, even if they add up to 0). */
+typedef struct
+{
+  TopoCounts scores;
+  gint64 n_matched;
+} ScoreSums;
+
+typedef struct
+{
+  const ScoreSums *sums;
+  KsNodeMemo *owned; /* a memo no set keeps (questions not worth keeping), or NULL */
 } ScoreState;
 
 typedef struct
@@ -144,34 +184,6 @@ topo_add (TopoCounts *m, const char *key, const char *value, gint64 delta, gbool
   if (!had)
     m->n_pairs++;
   g_hash_table_insert (values, (gpointer) value, (gpointer) (gintptr) now);
-}
-
-/* update: add delta to (key, node's value of key) when the node has the label. */
-static void
-topo_update (TopoCounts *m, const KsNodeInfo *ni, const char *key, gint64 delta, gboolean drop_zero)
-{
-  const char *value = ks_str_map_lookup (ni->node->parent.meta.labels, key);
-
-  if (value != NULL)
-    topo_add (m, key, value, delta, drop_zero);
-}
-
-static void
-topo_copy (TopoCounts *dst, const TopoCounts *src)
-{
-  GHashTableIter iter;
-  gpointer key, values;
-
-  topo_init (dst);
-  g_hash_table_iter_init (&iter, src->keys);
-  while (g_hash_table_iter_next (&iter, &key, &values))
-    {
-      GHashTableIter inner;
-      gpointer value, count;
-      g_hash_table_iter_init (&inner, values);
-      while (g_hash_table_iter_next (&inner, &value, &count))
-        topo_add (dst, key, value, (gint64) (gintptr) count, FALSE);
-    }
 }
 
 /* Matching (AffinityTerm.Matches) */
@@ -350,6 +362,7 @@ incoming_unref (Incoming *in)
   ks_str_map_unref (in->ns_labels);
   ks_match_cache_clear (&in->existing);
   ks_match_cache_clear (&in->incoming);
+  ks_node_memo_free (in->owned_memo);
   g_free (in);
 }
 
@@ -415,46 +428,197 @@ incoming_matches (Incoming *in, const KsPod *existing)
   return v;
 }
 
-/* The counts existing (on node ni) contributes, times delta: its required anti-affinity terms
- * matching the incoming pod; and, as a pod matched by the incoming pod's required terms. */
-static void
-count_existing_anti (KsPluginCtx *ctx, FilterState *s, const KsPod *existing, const KsNodeInfo *ni,
-                     gint64 delta)
-{
-  const KsPodAffinity *aa = existing->spec->pod_anti_affinity;
+/* Counts */
 
-  for (guint t = 0; aa != NULL && t < aa->n_required; t++)
+static gint64
+counts_get (const Counts *cc, const char *key, const char *value)
+{
+  Counts *c = (Counts *) cc; /* the lookup cache only */
+  gint64 n;
+
+  if (key != c->last_key)
     {
-      const KsPodAffinityTerm *term = &aa->required[t];
-      if (cached_existing_term_matches (ctx, s->in, term, existing))
-        topo_update (&s->existing_anti, ni, term->topology_key, delta, TRUE);
+      c->last_key = key;
+      c->last_values = g_hash_table_lookup (c->base->keys, key);
+    }
+  n = c->last_values != NULL ? (gint64) (gintptr) g_hash_table_lookup (c->last_values, value) : 0;
+  return n + (c->delta.keys != NULL ? topo_get (&c->delta, key, value) : 0);
+}
+
+/* Add delta to (key, node's value of key), when the node has the label (update). */
+static void
+counts_update (Counts *c, const KsNodeInfo *ni, const char *key, gint64 delta)
+{
+  const char *value = ks_str_map_lookup (ni->node->parent.meta.labels, key);
+  gint64 before;
+
+  if (value == NULL || delta == 0)
+    return;
+  before = counts_get (c, key, value);
+  if (c->delta.keys == NULL)
+    topo_init (&c->delta);
+  topo_add (&c->delta, key, value, delta, TRUE);
+  if (before == 0)
+    c->n_pairs++;
+  else if (before + delta == 0)
+    c->n_pairs--;
+}
+
+/* What one node contributes to the PreFilter sums: entries for its existing pods' required
+ * anti-affinity terms that match the incoming pod, and for its pods that the incoming pod's
+ * required terms match (getExistingAntiAffinityCounts, getIncomingAffinityAntiAffinityCounts). */
+typedef struct
+{
+  KsPluginCtx *ctx;
+  Incoming *in;
+} FilterCompute;
+
+static void
+entry_add (GArray *out, guint table, const KsNodeInfo *ni, const char *key)
+{
+  const char *value = ks_str_map_lookup (ni->node->parent.meta.labels, key);
+  KsNodeEntry e;
+
+  if (value == NULL)
+    return;
+  e.table = table;
+  e.key = ks_intern (key);
+  e.value = ks_intern (value);
+  e.count = 1;
+  g_array_append_val (out, e);
+}
+
+static void
+filter_compute (gpointer data, const KsNodeInfo *ni, GArray *out)
+{
+  FilterCompute *fc = data;
+  Incoming *in = fc->in;
+  GPtrArray *anti = ni->pods_with_required_anti_affinity;
+
+  for (guint i = 0; anti != NULL && i < anti->len; i++)
+    {
+      const KsPod *existing = g_ptr_array_index (anti, i);
+      const KsPodAffinity *aa = existing->spec->pod_anti_affinity;
+      for (guint t = 0; t < aa->n_required; t++)
+        if (cached_existing_term_matches (fc->ctx, in, &aa->required[t], existing))
+          entry_add (out, EXISTING_ANTI, ni, aa->required[t].topology_key);
+    }
+  if (in->n_affinity == 0 && in->n_anti == 0)
+    return;
+  for (guint i = 0; i < ni->n_pods; i++)
+    {
+      const KsPod *existing = g_ptr_array_index (ni->pods, i);
+      guint64 v = incoming_matches (in, existing);
+      if (v & ALL_AFFINITY_BIT)
+        for (guint t = 0; t < in->n_affinity; t++)
+          entry_add (out, AFFINITY, ni, in->affinity[t]->topology_key);
+      for (guint t = 0; t < in->n_anti; t++)
+        if (t < 63 ? (v & (G_GUINT64_CONSTANT (1) << t)) != 0
+                   : incoming_term_matches (in->anti[t], &in->merged_anti[t], in->pod, existing))
+          entry_add (out, ANTI, ni, in->anti[t]->topology_key);
     }
 }
 
 static void
-count_incoming (FilterState *s, const KsPod *existing, const KsNodeInfo *ni, gint64 delta)
+filter_sums_apply (gpointer p, const KsNodeEntry *e, guint n, int sign)
 {
-  Incoming *in = s->in;
-  guint64 v = incoming_matches (in, existing);
+  FilterSums *sums = p;
 
-  if (v & ALL_AFFINITY_BIT)
-    for (guint t = 0; t < in->n_affinity; t++)
-      topo_update (&s->affinity, ni, in->affinity[t]->topology_key, delta, TRUE);
+  for (guint i = 0; i < n; i++)
+    topo_add (&sums->t[e[i].table], e[i].key, e[i].value, sign * e[i].count, TRUE);
+}
+
+static void
+filter_sums_free (gpointer p)
+{
+  FilterSums *sums = p;
+
+  for (guint i = 0; i < N_COUNTS; i++)
+    topo_clear (&sums->t[i]);
+  g_free (sums);
+}
+
+static KsNodeMemo *
+filter_memo_new (void)
+{
+  FilterSums *sums = g_new0 (FilterSums, 1);
+
+  for (guint i = 0; i < N_COUNTS; i++)
+    topo_init (&sums->t[i]);
+  return ks_node_memo_new (sums, filter_sums_apply, filter_sums_free);
+}
+
+static void
+str_map_unref (gpointer p)
+{
+  ks_str_map_unref (p);
+}
+
+static void
+spec_unref (gpointer p)
+{
+  ks_pod_spec_unref (p);
+}
+
+/* Whether a term's namespaceSelector depends on the labels of every namespace (which a memo
+ * key does not capture). */
+static gboolean
+merges_namespaces (const KsPodAffinityTerm *t)
+{
+  return t->namespace_selector != NULL && !ks_label_selector_is_empty (t->namespace_selector);
+}
+
+/* The memo of PreFilter sums for the incoming pod of in, brought up to date.  The question is
+ * (spec, labels, namespace, namespace labels): pods of one template share it. */
+static const FilterSums *
+filter_sums (KsPluginCtx *ctx, Incoming *in)
+{
+  Ipa *pl = ctx->instance;
+  const KsPod *pod = in->pod;
+  FilterCompute fc = { ctx, in };
+  gboolean keep = TRUE;
+  gconstpointer key[4];
+  KsNodeMemo *memo;
+
+  for (guint t = 0; t < in->n_affinity; t++)
+    keep &= !merges_namespaces (in->affinity[t]);
   for (guint t = 0; t < in->n_anti; t++)
-    if (t < 63 ? (v & (G_GUINT64_CONSTANT (1) << t)) != 0
-               : incoming_term_matches (in->anti[t], &in->merged_anti[t], in->pod, existing))
-      topo_update (&s->anti, ni, in->anti[t]->topology_key, delta, TRUE);
+    keep &= !merges_namespaces (in->anti[t]);
+  incoming_ns_labels (ctx, in);
+  key[0] = pod->spec;
+  key[1] = KS_OBJECT (pod)->meta.labels;
+  key[2] = KS_OBJECT (pod)->meta.namespace;
+  key[3] = in->ns_labels;
+  memo = keep ? ks_node_memo_set_lookup (&pl->filter_memos, key) : NULL;
+  if (memo == NULL)
+    {
+      memo = filter_memo_new ();
+      if (keep)
+        {
+          const GDestroyNotify free_key[4] = { spec_unref, str_map_unref, NULL, str_map_unref };
+          ks_pod_spec_ref ((KsPodSpec *) pod->spec);
+          ks_str_map_ref (KS_OBJECT (pod)->meta.labels);
+          ks_str_map_ref (in->ns_labels);
+          ks_node_memo_set_insert (&pl->filter_memos, key, free_key, memo);
+        }
+      else
+        in->owned_memo = memo;
+    }
+  ks_node_memo_refresh (memo, ctx->all_nodes, ctx->n_all_nodes, filter_compute, &fc);
+  return ks_node_memo_get_sums (memo);
 }
 
 static FilterState *
-filter_state_new (Incoming *in)
+filter_state_new (Incoming *in, const FilterSums *sums)
 {
   FilterState *s = g_new0 (FilterState, 1);
 
   s->in = in;
-  topo_init (&s->existing_anti);
-  topo_init (&s->affinity);
-  topo_init (&s->anti);
+  for (guint i = 0; i < N_COUNTS; i++)
+    {
+      s->c[i].base = &sums->t[i];
+      s->c[i].n_pairs = sums->t[i].n_pairs;
+    }
   return s;
 }
 
@@ -463,9 +627,9 @@ filter_state_free (FilterState *s)
 {
   if (s == NULL)
     return;
-  topo_clear (&s->existing_anti);
-  topo_clear (&s->affinity);
-  topo_clear (&s->anti);
+  for (guint i = 0; i < N_COUNTS; i++)
+    if (s->c[i].delta.keys != NULL)
+      topo_clear (&s->c[i].delta);
   incoming_unref (s->in);
   g_free (s);
 }
@@ -475,7 +639,7 @@ score_state_free (ScoreState *s)
 {
   if (s == NULL)
     return;
-  topo_clear (&s->scores);
+  ks_node_memo_free (s->owned);
   g_free (s);
 }
 
@@ -489,54 +653,40 @@ cycle_get (KsPluginCtx *ctx)
 
 /* Filter */
 
+static gboolean
+has_required_terms (const KsPod *pod)
+{
+  return (pod->spec->pod_affinity != NULL && pod->spec->pod_affinity->n_required > 0)
+         || (pod->spec->pod_anti_affinity != NULL && pod->spec->pod_anti_affinity->n_required > 0);
+}
+
 static KsStatusCode
 ipa_pre_filter (KsPluginCtx *ctx, const KsPod *pod, KsStatus *status)
 {
-  FilterState *s = NULL;
+  Incoming *in;
+  const FilterSums *sums;
+  FilterState *s;
   Cycle *cycle;
-  guint first = 0;
 
   /* Most pods have no affinity terms and most clusters no pod with required anti-affinity:
-   * find the first node with such pods in a tight loop. */
-  if ((pod->spec->pod_affinity == NULL || pod->spec->pod_affinity->n_required == 0)
-      && (pod->spec->pod_anti_affinity == NULL || pod->spec->pod_anti_affinity->n_required == 0))
+   * look for a node with such pods in a tight loop. */
+  if (!has_required_terms (pod))
     {
       KsNodeInfo *const *all = ctx->all_nodes;
-      guint n = ctx->n_all_nodes;
+      guint n = ctx->n_all_nodes, first = 0;
       while (first < n && all[first]->pods_with_required_anti_affinity == NULL)
         first++;
       if (first == n)
         return KS_STATUS_SKIP;
     }
-  /* getExistingAntiAffinityCounts: only nodes with pods with required anti-affinity. */
-  for (guint k = first; k < ctx->n_all_nodes; k++)
+  in = incoming_new (ctx, pod);
+  sums = filter_sums (ctx, in);
+  if (sums->t[EXISTING_ANTI].n_pairs == 0 && !has_required_terms (pod))
     {
-      const KsNodeInfo *ni = ctx->all_nodes[k];
-      GPtrArray *list = ni->pods_with_required_anti_affinity;
-      for (guint i = 0; list != NULL && i < list->len; i++)
-        {
-          if (s == NULL)
-            s = filter_state_new (incoming_new (ctx, pod));
-          count_existing_anti (ctx, s, g_ptr_array_index (list, i), ni, 1);
-        }
-    }
-  if ((s == NULL || s->existing_anti.n_pairs == 0)
-      && (pod->spec->pod_affinity == NULL || pod->spec->pod_affinity->n_required == 0)
-      && (pod->spec->pod_anti_affinity == NULL || pod->spec->pod_anti_affinity->n_required == 0))
-    {
-      filter_state_free (s);
+      incoming_unref (in);
       return KS_STATUS_SKIP;
     }
-  if (s == NULL)
-    s = filter_state_new (incoming_new (ctx, pod));
-  /* getIncomingAffinityAntiAffinityCounts: every pod of every node. */
-  if (s->in->n_affinity > 0 || s->in->n_anti > 0)
-    for (guint k = 0; k < ctx->n_all_nodes; k++)
-      {
-        const KsNodeInfo *ni = ctx->all_nodes[k];
-        for (guint i = 0; i < ni->n_pods; i++)
-          count_incoming (s, g_ptr_array_index (ni->pods, i), ni, 1);
-      }
+  s = filter_state_new (in, sums);
   cycle = cycle_get (ctx);
   filter_state_free (cycle->filter);
   cycle->filter = s;
@@ -556,14 +706,14 @@ satisfy_pod_affinity (const FilterState *s, const KsNodeInfo *ni)
       const char *value = ks_str_map_lookup (labels, key);
       if (value == NULL)
         return FALSE; /* every topology label must be on the node */
-      if (topo_get (&s->affinity, key, value) <= 0)
+      if (counts_get (&s->c[AFFINITY], key, value) <= 0)
         pods_exist = FALSE;
     }
   if (pods_exist)
     return TRUE;
   /* The first pod of a group whose pods have affinity to each other: no pod anywhere matches
    * and the pod matches its own terms. */
-  return s->affinity.n_pairs == 0 && matches_all_affinity_terms (in, in->pod);
+  return s->c[AFFINITY].n_pairs == 0 && matches_all_affinity_terms (in, in->pod);
 }
 
 static gboolean
@@ -572,13 +722,13 @@ satisfy_pod_anti_affinity (const FilterState *s, const KsNodeInfo *ni)
   const Incoming *in = s->in;
   const KsStrMap *labels = ni->node->parent.meta.labels;
 
-  if (s->anti.n_pairs == 0)
+  if (s->c[ANTI].n_pairs == 0)
     return TRUE;
   for (guint t = 0; t < in->n_anti; t++)
     {
       const char *key = in->anti[t]->topology_key;
       const char *value = ks_str_map_lookup (labels, key);
-      if (value != NULL && topo_get (&s->anti, key, value) > 0)
+      if (value != NULL && counts_get (&s->c[ANTI], key, value) > 0)
         return FALSE;
     }
   return TRUE;
@@ -587,13 +737,28 @@ satisfy_pod_anti_affinity (const FilterState *s, const KsNodeInfo *ni)
 static gboolean
 satisfy_existing_pods_anti_affinity (const FilterState *s, const KsNodeInfo *ni)
 {
+  const Counts *c = &s->c[EXISTING_ANTI];
   const KsStrMap *labels = ni->node->parent.meta.labels;
+  GHashTableIter iter;
+  gpointer key;
 
-  if (s->existing_anti.n_pairs == 0)
+  if (c->n_pairs == 0)
     return TRUE;
-  for (guint i = 0; i < ks_str_map_size (labels); i++)
-    if (topo_get (&s->existing_anti, ks_str_map_key (labels, i), ks_str_map_value (labels, i)) > 0)
-      return FALSE;
+  /* Any of the node's labels whose pair has a count: look up the few topology keys that have
+   * counts rather than every label of the node. */
+  for (int pass = 0; pass < 2; pass++)
+    {
+      const TopoCounts *t = pass == 0 ? c->base : &c->delta;
+      if (t->keys == NULL)
+        continue;
+      g_hash_table_iter_init (&iter, t->keys);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          const char *value = ks_str_map_lookup (labels, key);
+          if (value != NULL && counts_get (c, key, value) > 0)
+            return FALSE;
+        }
+    }
   return TRUE;
 }
 
@@ -629,11 +794,26 @@ update_with_pod (KsPluginCtx *ctx, const KsPod *other, const KsNodeInfo *ni, gin
 {
   Cycle *cycle = ctx->cycle;
   FilterState *s = cycle != NULL ? cycle->filter : NULL;
+  const KsPodAffinity *aa = other->spec->pod_anti_affinity;
+  Incoming *in;
+  guint64 v;
 
   if (s == NULL || ni->node == NULL)
     return;
-  count_existing_anti (ctx, s, other, ni, delta);
-  count_incoming (s, other, ni, delta);
+  in = s->in;
+  for (guint t = 0; aa != NULL && t < aa->n_required; t++)
+    if (cached_existing_term_matches (ctx, in, &aa->required[t], other))
+      counts_update (&s->c[EXISTING_ANTI], ni, aa->required[t].topology_key, delta);
+  if (in->n_affinity == 0 && in->n_anti == 0)
+    return;
+  v = incoming_matches (in, other);
+  if (v & ALL_AFFINITY_BIT)
+    for (guint t = 0; t < in->n_affinity; t++)
+      counts_update (&s->c[AFFINITY], ni, in->affinity[t]->topology_key, delta);
+  for (guint t = 0; t < in->n_anti; t++)
+    if (t < 63 ? (v & (G_GUINT64_CONSTANT (1) << t)) != 0
+               : incoming_term_matches (in->anti[t], &in->merged_anti[t], in->pod, other))
+      counts_update (&s->c[ANTI], ni, in->anti[t]->topology_key, delta);
 }
 
 static void
@@ -655,15 +835,32 @@ ipa_clone_cycle (gconstpointer p)
   Cycle *copy = g_new0 (Cycle, 1);
   const FilterState *s = cycle->filter;
 
-  /* Only the filter state matters to what-if filtering. */
+  /* Only the filter state matters to what-if filtering; the sums are shared, the changes
+   * copied. */
   if (s != NULL)
     {
       FilterState *c = g_new0 (FilterState, 1);
       c->in = s->in;
       c->in->ref_count++;
-      topo_copy (&c->existing_anti, &s->existing_anti);
-      topo_copy (&c->affinity, &s->affinity);
-      topo_copy (&c->anti, &s->anti);
+      for (guint i = 0; i < N_COUNTS; i++)
+        {
+          GHashTableIter iter;
+          gpointer key, values;
+          c->c[i].base = s->c[i].base;
+          c->c[i].n_pairs = s->c[i].n_pairs;
+          if (s->c[i].delta.keys == NULL)
+            continue;
+          topo_init (&c->c[i].delta);
+          g_hash_table_iter_init (&iter, s->c[i].delta.keys);
+          while (g_hash_table_iter_next (&iter, &key, &values))
+            {
+              GHashTableIter inner;
+              gpointer value, count;
+              g_hash_table_iter_init (&inner, values);
+              while (g_hash_table_iter_next (&inner, &value, &count))
+                topo_add (&c->c[i].delta, key, value, (gint64) (gintptr) count, FALSE);
+            }
+        }
       copy->filter = c;
     }
   return copy;
@@ -671,118 +868,176 @@ ipa_clone_cycle (gconstpointer p)
 
 /* Score */
 
-/* processTerm: term (of the pod owning it) matched against target: weight·multiplier on the
- * pair of node ni. */
-static void
-score_term (ScoreState *s, const KsNodeInfo *ni, const KsPodAffinityTerm *term, gint64 weight,
-            gboolean matches)
-{
-  if (matches)
-    topo_update (&s->scores, ni, term->topology_key, weight, FALSE);
-}
-
 typedef struct
 {
   KsPluginCtx *ctx;
   const KsPod *pod;
-  Incoming *in; /* for the namespace labels and the merged namespaces of preferred terms */
+  Incoming *in;                            /* for the namespace labels and the match caches */
   MergedNs *merged_affinity, *merged_anti; /* per preferred term of the incoming pod */
   gint32 hard_weight;
+  gboolean all_pods; /* the incoming pod has preferred terms: every pod counts */
 } ScoreInput;
+
+/* processTerm: when term (of the pod owning it) matched, weight on the pair of node ni. */
+static void
+score_entry (GArray *out, const KsNodeInfo *ni, const KsPodAffinityTerm *term, gint64 weight,
+             gboolean matches)
+{
+  if (matches)
+    {
+      entry_add (out, 0, ni, term->topology_key);
+      g_array_index (out, KsNodeEntry, out->len - 1).count = weight;
+    }
+}
 
 /* processExistingPod */
 static void
-score_existing_pod (ScoreState *s, const ScoreInput *in, const KsPod *existing,
-                    const KsNodeInfo *ni)
+score_existing_pod (GArray *out, const ScoreInput *in, const KsPod *existing, const KsNodeInfo *ni)
 {
   const KsPodAffinity *a = in->pod->spec->pod_affinity, *aa = in->pod->spec->pod_anti_affinity;
   const KsPodAffinity *ea = existing->spec->pod_affinity, *eaa = existing->spec->pod_anti_affinity;
+  const KsStrMap *labels = ni->node->parent.meta.labels;
+
+  /* entry_add skips nodes without the key; a term that matched there adds nothing. */
+#define SCORE(term, weight, matches)                                                               \
+  do                                                                                               \
+    {                                                                                              \
+      if (ks_str_map_contains (labels, (term)->topology_key))                                      \
+        score_entry (out, ni, term, weight, matches);                                              \
+    }                                                                                              \
+  while (0)
+  for (guint t = 0; a != NULL && t < a->n_preferred; t++)
+    SCORE (
+        &a->preferred[t].term, a->preferred[t].weight,
+        incoming_term_matches (&a->preferred[t].term, &in->merged_affinity[t], in->pod, existing));
+  for (guint t = 0; aa != NULL && t < aa->n_preferred; t++)
+    SCORE (&aa->preferred[t].term, -(gint64) aa->preferred[t].weight,
+           incoming_term_matches (&aa->preferred[t].term, &in->merged_anti[t], in->pod, existing));
+  if (in->hard_weight > 0)
+    for (guint t = 0; ea != NULL && t < ea->n_required; t++)
+      SCORE (&ea->required[t], in->hard_weight,
+             cached_existing_term_matches (in->ctx, in->in, &ea->required[t], existing));
+  for (guint t = 0; ea != NULL && t < ea->n_preferred; t++)
+    SCORE (&ea->preferred[t].term, ea->preferred[t].weight,
+           cached_existing_term_matches (in->ctx, in->in, &ea->preferred[t].term, existing));
+  for (guint t = 0; eaa != NULL && t < eaa->n_preferred; t++)
+    SCORE (&eaa->preferred[t].term, -(gint64) eaa->preferred[t].weight,
+           cached_existing_term_matches (in->ctx, in->in, &eaa->preferred[t].term, existing));
+#undef SCORE
+}
+
+static void
+score_compute (gpointer data, const KsNodeInfo *ni, GArray *out)
+{
+  const ScoreInput *in = data;
+  /* Without preferred terms of its own, only pods with affinity terms can count. */
+  GPtrArray *pods = in->all_pods ? ni->pods : ni->pods_with_affinity;
 
   if (ks_str_map_size (ni->node->parent.meta.labels) == 0)
     return;
-  for (guint t = 0; a != NULL && t < a->n_preferred; t++)
-    score_term (
-        s, ni, &a->preferred[t].term, a->preferred[t].weight,
-        incoming_term_matches (&a->preferred[t].term, &in->merged_affinity[t], in->pod, existing));
-  for (guint t = 0; aa != NULL && t < aa->n_preferred; t++)
-    score_term (
-        s, ni, &aa->preferred[t].term, -(gint64) aa->preferred[t].weight,
-        incoming_term_matches (&aa->preferred[t].term, &in->merged_anti[t], in->pod, existing));
-  if (in->hard_weight > 0)
-    for (guint t = 0; ea != NULL && t < ea->n_required; t++)
-      score_term (s, ni, &ea->required[t], in->hard_weight,
-                  cached_existing_term_matches (in->ctx, in->in, &ea->required[t], existing));
-  for (guint t = 0; ea != NULL && t < ea->n_preferred; t++)
-    score_term (s, ni, &ea->preferred[t].term, ea->preferred[t].weight,
-                cached_existing_term_matches (in->ctx, in->in, &ea->preferred[t].term, existing));
-  for (guint t = 0; eaa != NULL && t < eaa->n_preferred; t++)
-    score_term (s, ni, &eaa->preferred[t].term, -(gint64) eaa->preferred[t].weight,
-                cached_existing_term_matches (in->ctx, in->in, &eaa->preferred[t].term, existing));
+  for (guint i = 0; pods != NULL && i < pods->len; i++)
+    score_existing_pod (out, in, g_ptr_array_index (pods, i), ni);
+}
+
+static void
+score_sums_apply (gpointer p, const KsNodeEntry *e, guint n, int sign)
+{
+  ScoreSums *sums = p;
+
+  for (guint i = 0; i < n; i++)
+    topo_add (&sums->scores, e[i].key, e[i].value, sign * e[i].count, TRUE);
+  sums->n_matched += sign * (gint64) n;
+}
+
+static void
+score_sums_free (gpointer p)
+{
+  ScoreSums *sums = p;
+
+  topo_clear (&sums->scores);
+  g_free (sums);
 }
 
 static KsStatusCode
 ipa_pre_score (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, guint n)
 {
-  const Ipa *pl = ctx->instance;
+  Ipa *pl = ctx->instance;
   const KsPodAffinity *a = pod->spec->pod_affinity, *aa = pod->spec->pod_anti_affinity;
   guint n_pref_affinity = a != NULL ? a->n_preferred : 0;
   guint n_pref_anti = aa != NULL ? aa->n_preferred : 0;
-  gboolean has_constraints = n_pref_affinity > 0 || n_pref_anti > 0;
-  ScoreState *s = NULL;
-  ScoreInput in = { ctx, pod, NULL, NULL, NULL, pl->hard_pod_affinity_weight };
+  gboolean has_constraints = n_pref_affinity > 0 || n_pref_anti > 0, keep = TRUE;
+  ScoreInput in = { ctx, pod, NULL, NULL, NULL, pl->hard_pod_affinity_weight, has_constraints };
+  ScoreState *s;
+  const ScoreSums *sums;
+  KsNodeMemo *memo;
+  gconstpointer key[4];
   Cycle *cycle;
-  guint first = 0;
 
   if (pl->ignore_preferred_terms_of_existing_pods && !has_constraints)
     return KS_STATUS_SKIP;
   if (!has_constraints)
     {
-      /* Only pods with affinity terms can count: find the first node with some in a tight
-       * loop (most clusters have none). */
+      /* Only pods with affinity terms can count: look for a node with some in a tight loop
+       * (most clusters have none). */
       KsNodeInfo *const *all = ctx->all_nodes;
-      guint n_all = ctx->n_all_nodes;
+      guint n_all = ctx->n_all_nodes, first = 0;
       while (first < n_all && all[first]->pods_with_affinity == NULL)
         first++;
       if (first == n_all)
         return KS_STATUS_SKIP;
     }
-  for (guint k = first; k < ctx->n_all_nodes; k++)
+  in.in = g_new0 (Incoming, 1);
+  in.in->ref_count = 1;
+  in.in->pod = pod;
+  in.merged_affinity = g_new0 (MergedNs, MAX (n_pref_affinity, 1));
+  in.merged_anti = g_new0 (MergedNs, MAX (n_pref_anti, 1));
+  for (guint t = 0; t < n_pref_affinity; t++)
     {
-      const KsNodeInfo *ni = ctx->all_nodes[k];
-      /* Without preferred terms of its own, only pods with affinity terms can count. */
-      GPtrArray *pods = has_constraints ? ni->pods : ni->pods_with_affinity;
-      for (guint i = 0; pods != NULL && i < pods->len; i++)
+      merge_namespaces (ctx, &a->preferred[t].term, &in.merged_affinity[t]);
+      keep &= !merges_namespaces (&a->preferred[t].term);
+    }
+  for (guint t = 0; t < n_pref_anti; t++)
+    {
+      merge_namespaces (ctx, &aa->preferred[t].term, &in.merged_anti[t]);
+      keep &= !merges_namespaces (&aa->preferred[t].term);
+    }
+  /* The question: (spec, labels, namespace, namespace labels), as for filtering. */
+  incoming_ns_labels (ctx, in.in);
+  key[0] = pod->spec;
+  key[1] = KS_OBJECT (pod)->meta.labels;
+  key[2] = KS_OBJECT (pod)->meta.namespace;
+  key[3] = in.in->ns_labels;
+  s = g_new0 (ScoreState, 1);
+  memo = keep ? ks_node_memo_set_lookup (&pl->score_memos, key) : NULL;
+  if (memo == NULL)
+    {
+      memo = ks_node_memo_new (g_new0 (ScoreSums, 1), score_sums_apply, score_sums_free);
+      topo_init (&((ScoreSums *) ks_node_memo_get_sums (memo))->scores);
+      if (keep)
         {
-          if (s == NULL)
-            {
-              s = g_new0 (ScoreState, 1);
-              topo_init (&s->scores);
-              in.in = g_new0 (Incoming, 1);
-              in.in->ref_count = 1;
-              in.in->pod = pod;
-              in.merged_affinity = g_new0 (MergedNs, MAX (n_pref_affinity, 1));
-              in.merged_anti = g_new0 (MergedNs, MAX (n_pref_anti, 1));
-              for (guint t = 0; t < n_pref_affinity; t++)
-                merge_namespaces (ctx, &a->preferred[t].term, &in.merged_affinity[t]);
-              for (guint t = 0; t < n_pref_anti; t++)
-                merge_namespaces (ctx, &aa->preferred[t].term, &in.merged_anti[t]);
-            }
-          score_existing_pod (s, &in, g_ptr_array_index (pods, i), ni);
+          const GDestroyNotify free_key[4] = { spec_unref, str_map_unref, NULL, str_map_unref };
+          ks_pod_spec_ref ((KsPodSpec *) pod->spec);
+          ks_str_map_ref (KS_OBJECT (pod)->meta.labels);
+          ks_str_map_ref (in.in->ns_labels);
+          ks_node_memo_set_insert (&pl->score_memos, key, free_key, memo);
         }
+      else
+        s->owned = memo;
     }
-  if (in.in != NULL)
-    {
-      for (guint t = 0; t < n_pref_affinity; t++)
-        if (in.merged_affinity[t].names != NULL)
-          g_ptr_array_unref (in.merged_affinity[t].names);
-      for (guint t = 0; t < n_pref_anti; t++)
-        if (in.merged_anti[t].names != NULL)
-          g_ptr_array_unref (in.merged_anti[t].names);
-      g_free (in.merged_affinity);
-      g_free (in.merged_anti);
-      incoming_unref (in.in);
-    }
-  if (s == NULL || s->scores.n_pairs == 0)
+  ks_node_memo_refresh (memo, ctx->all_nodes, ctx->n_all_nodes, score_compute, &in);
+  sums = ks_node_memo_get_sums (memo);
+  s->sums = sums;
+  for (guint t = 0; t < n_pref_affinity; t++)
+    if (in.merged_affinity[t].names != NULL)
+      g_ptr_array_unref (in.merged_affinity[t].names);
+  for (guint t = 0; t < n_pref_anti; t++)
+    if (in.merged_anti[t].names != NULL)
+      g_ptr_array_unref (in.merged_anti[t].names);
+  g_free (in.merged_affinity);
+  g_free (in.merged_anti);
+  incoming_unref (in.in);
+  /* No term matched: nothing to score. */
+  if (sums->n_matched == 0)
     {
       score_state_free (s);
       return KS_STATUS_SKIP;
@@ -805,7 +1060,7 @@ ipa_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
 
   if (s == NULL)
     return 0;
-  g_hash_table_iter_init (&iter, s->scores.keys);
+  g_hash_table_iter_init (&iter, s->sums->scores.keys);
   while (g_hash_table_iter_next (&iter, &key, &values))
     {
       const char *value = ks_str_map_lookup (labels, key);
@@ -823,7 +1078,7 @@ ipa_normalize (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, gin
   const ScoreState *s = cycle != NULL ? cycle->score : NULL;
   gint64 min = G_MAXINT64, max = G_MININT64, diff;
 
-  if (s == NULL || s->scores.n_pairs == 0)
+  if (s == NULL)
     return;
   for (guint i = 0; i < n; i++)
     {
@@ -851,6 +1106,18 @@ ipa_free_cycle (gpointer p)
 }
 
 /* Args (InterPodAffinityArgs) */
+
+static void
+ipa_destroy (gpointer p)
+{
+  Ipa *pl = p;
+
+  if (pl == NULL)
+    return;
+  ks_node_memo_set_clear (&pl->filter_memos);
+  ks_node_memo_set_clear (&pl->score_memos);
+  g_free (pl);
+}
 
 static gboolean
 ipa_init (JsonNode *args, gpointer *instance, GError **error)
@@ -908,7 +1175,7 @@ const KsSchedulerPlugin ks_plugin_inter_pod_affinity = {
   .name = "InterPodAffinity",
   .default_weight = 2,
   .init = ipa_init,
-  .destroy = g_free,
+  .destroy = ipa_destroy,
   .pre_filter = ipa_pre_filter,
   .filter = ipa_filter,
   .add_pod = ipa_add_pod,

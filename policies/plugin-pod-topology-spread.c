@@ -20,6 +20,7 @@
 
 #include "ks-builtin-private.h"
 #include "ks-match-cache.h"
+#include "ks-node-memo.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-service.h"
 
@@ -36,6 +37,7 @@ typedef struct
   KsTopologySpreadConstraints *defaults; /* NULL: none */
   gboolean system_defaulted;             /* defaultingType System */
   KsLabelSelector *everything;           /* an empty selector, shared */
+  KsNodeMemoSet filter_memos;            /* PreFilter counts by question (ks-node-memo.h) */
 } Spread;
 
 /* A constraint as the cycle uses it (topologySpreadConstraint): the selector parsed, the
@@ -58,6 +60,7 @@ typedef struct
 typedef struct
 {
   gint ref_count;
+  KsNodeMemo *owned_memo; /* PreFilter counts no memo set keeps, or NULL */
   guint n;
   Constraint c[];
 } ConstraintSet;
@@ -70,12 +73,28 @@ typedef struct
   gint64 count;
 } Path;
 
-/* PreFilter state (preFilterState). */
+/* A domain's count in the PreFilter sums, and how many nodes it has. */
+typedef struct
+{
+  gint64 count;
+  guint nodes;
+} FilterDomain;
+
+/* The PreFilter sums (in a memo): per constraint, domain value (interned) → FilterDomain. */
+typedef struct
+{
+  guint n;
+  GHashTable *domains[];
+} FilterSums;
+
+/* PreFilter state (preFilterState): the sums and this state's own changes (AddPod/RemovePod). */
 typedef struct
 {
   ConstraintSet *cs;
-  GHashTable **counts; /* per constraint: domain value (borrowed) → count, GINT_TO_POINTER */
-  Path *paths;         /* per constraint: 2 entries */
+  const FilterSums *base;
+  GHashTable **delta; /* per constraint: value (borrowed) → change, or NULL */
+  guint *new_domains; /* per constraint: domains the changes made that base lacks */
+  Path *paths;        /* per constraint: 2 entries */
 } FilterState;
 
 /* A domain of a ScheduleAnyway constraint. */
@@ -117,6 +136,7 @@ constraint_set_unref (ConstraintSet *cs)
 {
   if (cs == NULL || --cs->ref_count > 0)
     return;
+  ks_node_memo_free (cs->owned_memo);
   for (guint i = 0; i < cs->n; i++)
     {
       ks_label_selector_unref (cs->c[i].selector);
@@ -236,9 +256,9 @@ build_constraints (KsPluginCtx *ctx, const KsPod *pod, KsUnsatisfiableAction act
     n += from->items[i].when_unsatisfiable == action;
   if (n == 0)
     return NULL;
-  cs = constraint_set_new (n);
   if (own != NULL)
     {
+      cs = constraint_set_new (n);
       for (guint i = 0; i < own->n; i++)
         {
           const KsTopologySpreadConstraint *t = &own->items[i];
@@ -266,10 +286,8 @@ build_constraints (KsPluginCtx *ctx, const KsPod *pod, KsUnsatisfiableAction act
     g_autoptr (KsStrMap) services = NULL;
     g_autoptr (KsLabelSelector) rs = NULL;
     if (!default_selector (ctx, pod, &services, &rs))
-      {
-        constraint_set_unref (cs);
-        return NULL;
-      }
+      return NULL;
+    cs = constraint_set_new (n);
     for (guint i = 0; i < pl->defaults->n; i++)
       {
         const KsTopologySpreadConstraint *t = &pl->defaults->items[i];
@@ -366,16 +384,135 @@ paths_update (Path p[2], const char *value, gint64 count)
     }
 }
 
+static FilterSums *
+filter_sums_new (guint n)
+{
+  FilterSums *sums = g_malloc0 (sizeof *sums + n * sizeof (GHashTable *));
+
+  sums->n = n;
+  for (guint i = 0; i < n; i++)
+    sums->domains[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+  return sums;
+}
+
+static void
+filter_sums_free (gpointer p)
+{
+  FilterSums *sums = p;
+
+  for (guint i = 0; i < sums->n; i++)
+    g_hash_table_unref (sums->domains[i]);
+  g_free (sums);
+}
+
+static void
+filter_sums_apply (gpointer p, const KsNodeEntry *e, guint n, int sign)
+{
+  FilterSums *sums = p;
+
+  for (guint k = 0; k < n; k++)
+    {
+      GHashTable *t = sums->domains[e[k].table];
+      FilterDomain *d = g_hash_table_lookup (t, e[k].value);
+      if (d == NULL)
+        {
+          d = g_new0 (FilterDomain, 1);
+          g_hash_table_insert (t, (gpointer) e[k].value, d);
+        }
+      d->count += sign * e[k].count;
+      d->nodes += sign;
+      if (d->nodes == 0)
+        g_hash_table_remove (t, e[k].value);
+    }
+}
+
+typedef struct
+{
+  const KsPod *pod;
+  ConstraintSet *cs;
+  gboolean any_honor;
+} FilterCompute;
+
+/* What one node contributes: for each constraint it takes part in, its domain and its matching
+ * pods (calPreFilterState's processNode). */
+static void
+filter_compute (gpointer data, const KsNodeInfo *ni, GArray *out)
+{
+  const FilterCompute *fc = data;
+  const char *ns = KS_OBJECT (fc->pod)->meta.namespace;
+  gboolean affinity;
+
+  if (ni->node == NULL || !has_all_keys (ni, fc->cs))
+    return;
+  affinity = !fc->any_honor || node_affinity_matches (fc->pod, ni);
+  for (guint i = 0; i < fc->cs->n; i++)
+    {
+      Constraint *c = &fc->cs->c[i];
+      KsNodeEntry e;
+      if (!node_included (c, fc->pod, ni, affinity))
+        continue;
+      e.table = i;
+      e.key = NULL;
+      e.value = ks_intern (ks_str_map_lookup (ni->node->parent.meta.labels, c->key));
+      e.count = count_matching (ni, c, ns);
+      g_array_append_val (out, e);
+    }
+}
+
+static void
+spec_unref (gpointer p)
+{
+  ks_pod_spec_unref (p);
+}
+
+static void
+str_map_unref (gpointer p)
+{
+  ks_str_map_unref (p);
+}
+
+/* The PreFilter sums for pod's constraints cs, brought up to date.  The question is the pod's
+ * (spec, labels, namespace) when the constraints are its own: pods of one template share it.
+ * Default constraints (their selector made per pod) get a memo of their own, not kept. */
+static const FilterSums *
+filter_sums (KsPluginCtx *ctx, const KsPod *pod, ConstraintSet *cs)
+{
+  Spread *pl = ctx->instance;
+  FilterCompute fc = { pod, cs, FALSE };
+  gboolean keep = pod->spec->topology_spread_constraints != NULL;
+  gconstpointer key[4]
+      = { pod->spec, KS_OBJECT (pod)->meta.labels, KS_OBJECT (pod)->meta.namespace, NULL };
+  KsNodeMemo *memo = keep ? ks_node_memo_set_lookup (&pl->filter_memos, key) : NULL;
+
+  for (guint i = 0; i < cs->n; i++)
+    fc.any_honor |= cs->c[i].honor_affinity;
+  if (memo == NULL)
+    {
+      memo = ks_node_memo_new (filter_sums_new (cs->n), filter_sums_apply, filter_sums_free);
+      if (keep)
+        {
+          const GDestroyNotify free_key[4] = { spec_unref, str_map_unref, NULL, NULL };
+          ks_pod_spec_ref ((KsPodSpec *) pod->spec);
+          ks_str_map_ref (KS_OBJECT (pod)->meta.labels);
+          ks_node_memo_set_insert (&pl->filter_memos, key, free_key, memo);
+        }
+      else
+        cs->owned_memo = memo;
+    }
+  ks_node_memo_refresh (memo, ctx->all_nodes, ctx->n_all_nodes, filter_compute, &fc);
+  return ks_node_memo_get_sums (memo);
+}
+
 static FilterState *
-filter_state_new (ConstraintSet *cs)
+filter_state_new (ConstraintSet *cs, const FilterSums *base)
 {
   FilterState *s = g_new0 (FilterState, 1);
 
   s->cs = cs;
-  s->counts = g_new0 (GHashTable *, cs->n);
+  s->base = base;
+  s->delta = g_new0 (GHashTable *, cs->n);
+  s->new_domains = g_new0 (guint, cs->n);
   s->paths = g_new0 (Path, 2 * cs->n);
-  for (guint i = 0; i < cs->n; i++)
-    s->counts[i] = g_hash_table_new (g_str_hash, g_str_equal);
   return s;
 }
 
@@ -385,60 +522,54 @@ filter_state_free (FilterState *s)
   if (s == NULL)
     return;
   for (guint i = 0; i < s->cs->n; i++)
-    g_hash_table_unref (s->counts[i]);
-  g_free (s->counts);
+    if (s->delta[i] != NULL)
+      g_hash_table_unref (s->delta[i]);
+  g_free (s->delta);
+  g_free (s->new_domains);
   g_free (s->paths);
   constraint_set_unref (s->cs);
   g_free (s);
 }
 
-static void
-counts_add (GHashTable *counts, const char *value, gint64 delta)
+/* TpValueToMatchNum[i][value]: the count, and whether the domain exists. */
+static gint64
+domain_count (const FilterState *s, guint i, const char *value, gboolean *exists)
 {
-  gpointer old = NULL;
+  const FilterDomain *d = g_hash_table_lookup (s->base->domains[i], value);
+  gpointer delta = NULL;
+  gboolean changed
+      = s->delta[i] != NULL && g_hash_table_lookup_extended (s->delta[i], value, NULL, &delta);
 
-  g_hash_table_lookup_extended (counts, value, NULL, &old);
-  g_hash_table_insert (counts, (gpointer) value, GINT_TO_POINTER (GPOINTER_TO_INT (old) + delta));
+  if (exists != NULL)
+    *exists = d != NULL || changed;
+  return (d != NULL ? d->count : 0) + GPOINTER_TO_INT (delta);
+}
+
+static guint
+n_domains (const FilterState *s, guint i)
+{
+  return g_hash_table_size (s->base->domains[i]) + s->new_domains[i];
 }
 
 static KsStatusCode
 spread_pre_filter (KsPluginCtx *ctx, const KsPod *pod, KsStatus *status)
 {
-  const char *ns = KS_OBJECT (pod)->meta.namespace;
   ConstraintSet *cs = build_constraints (ctx, pod, KS_DO_NOT_SCHEDULE);
-  gboolean any_honor = FALSE;
   FilterState *s;
   Cycle *cycle;
 
   if (cs == NULL)
     return KS_STATUS_SKIP;
-  s = filter_state_new (cs);
-  for (guint i = 0; i < cs->n; i++)
-    any_honor |= cs->c[i].honor_affinity;
-  for (guint k = 0; k < ctx->n_all_nodes; k++)
-    {
-      const KsNodeInfo *ni = ctx->all_nodes[k];
-      gboolean affinity;
-      if (ni->node == NULL || !has_all_keys (ni, cs))
-        continue;
-      affinity = !any_honor || node_affinity_matches (pod, ni);
-      for (guint i = 0; i < cs->n; i++)
-        {
-          Constraint *c = &cs->c[i];
-          if (!node_included (c, pod, ni, affinity))
-            continue;
-          counts_add (s->counts[i], ks_str_map_lookup (ni->node->parent.meta.labels, c->key),
-                      count_matching (ni, c, ns));
-        }
-    }
+  s = filter_state_new (cs, filter_sums (ctx, pod, cs));
+  /* The critical paths: the smallest domain counts. */
   for (guint i = 0; i < cs->n; i++)
     {
       GHashTableIter iter;
-      gpointer value, count;
+      gpointer value, d;
       s->paths[2 * i] = s->paths[2 * i + 1] = (Path){ NULL, G_MAXINT32 };
-      g_hash_table_iter_init (&iter, s->counts[i]);
-      while (g_hash_table_iter_next (&iter, &value, &count))
-        paths_update (&s->paths[2 * i], value, GPOINTER_TO_INT (count));
+      g_hash_table_iter_init (&iter, s->base->domains[i]);
+      while (g_hash_table_iter_next (&iter, &value, &d))
+        paths_update (&s->paths[2 * i], value, ((FilterDomain *) d)->count);
     }
   cycle = ctx->cycle;
   if (cycle == NULL)
@@ -468,10 +599,9 @@ spread_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStatu
           return KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE;
         }
       /* minMatchNum: with fewer eligible domains than minDomains the global minimum is 0. */
-      min_match
-          = g_hash_table_size (s->counts[i]) < (guint) c->min_domains ? 0 : s->paths[2 * i].count;
+      min_match = n_domains (s, i) < (guint) c->min_domains ? 0 : s->paths[2 * i].count;
       self = constraint_matches (c, KS_OBJECT (pod)->meta.labels);
-      skew = GPOINTER_TO_INT (g_hash_table_lookup (s->counts[i], value)) + self - min_match;
+      skew = domain_count (s, i, value, NULL) + self - min_match;
       if (skew > c->max_skew)
         {
           ks_status_add_reason (status, REASON_NOT_MATCH);
@@ -499,13 +629,21 @@ update_with_pod (KsPluginCtx *ctx, const KsPod *pod, const KsPod *other, const K
     {
       Constraint *c = &s->cs->c[i];
       const char *value;
+      gboolean exists;
+      gpointer old = NULL;
       if (!constraint_matches (c, KS_OBJECT (other)->meta.labels)
           || !node_included (c, pod, ni, affinity))
         continue;
       value = ks_str_map_lookup (ni->node->parent.meta.labels, c->key);
-      counts_add (s->counts[i], value, delta);
-      paths_update (&s->paths[2 * i], value,
-                    GPOINTER_TO_INT (g_hash_table_lookup (s->counts[i], value)));
+      domain_count (s, i, value, &exists);
+      if (!exists)
+        s->new_domains[i]++;
+      if (s->delta[i] == NULL)
+        s->delta[i] = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_lookup_extended (s->delta[i], value, NULL, &old);
+      g_hash_table_insert (s->delta[i], (gpointer) value,
+                           GINT_TO_POINTER (GPOINTER_TO_INT (old) + delta));
+      paths_update (&s->paths[2 * i], value, domain_count (s, i, value, NULL));
     }
 }
 
@@ -724,17 +862,22 @@ spread_clone_cycle (gconstpointer p)
   /* Only the filter state matters to what-if filtering. */
   if (s != NULL)
     {
-      FilterState *c = filter_state_new (s->cs);
+      FilterState *c = filter_state_new (s->cs, s->base);
       s->cs->ref_count++;
       for (guint i = 0; i < s->cs->n; i++)
         {
-          GHashTableIter iter;
-          gpointer k, v;
-          g_hash_table_iter_init (&iter, s->counts[i]);
-          while (g_hash_table_iter_next (&iter, &k, &v))
-            g_hash_table_insert (c->counts[i], k, v);
+          c->new_domains[i] = s->new_domains[i];
           c->paths[2 * i] = s->paths[2 * i];
           c->paths[2 * i + 1] = s->paths[2 * i + 1];
+          if (s->delta[i] != NULL)
+            {
+              GHashTableIter iter;
+              gpointer k, v;
+              c->delta[i] = g_hash_table_new (g_str_hash, g_str_equal);
+              g_hash_table_iter_init (&iter, s->delta[i]);
+              while (g_hash_table_iter_next (&iter, &k, &v))
+                g_hash_table_insert (c->delta[i], k, v);
+            }
         }
       copy->filter = c;
     }
@@ -768,6 +911,7 @@ spread_destroy (gpointer p)
     return;
   ks_topology_spread_constraints_unref (pl->defaults);
   ks_label_selector_unref (pl->everything);
+  ks_node_memo_set_clear (&pl->filter_memos);
   g_free (pl);
 }
 

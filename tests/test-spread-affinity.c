@@ -31,10 +31,11 @@ pod_ns (const char *name, const char *ns, const char *labels, const char *extra)
                          name, ns ? ns : "default", labels ? ", labels: " : "",
                          labels ? labels : "", extra ? ", " : "", extra ? extra : "");
   KsPod *pod = KS_POD (ks_test_decode (text));
-  static guint8 uid;
+  static guint32 uid;
 
+  uid++;
   pod->parent.meta.uid.bytes[0] = 0x42;
-  pod->parent.meta.uid.bytes[15] = ++uid;
+  memcpy (&pod->parent.meta.uid.bytes[12], &uid, sizeof uid);
   return pod;
 }
 
@@ -1423,6 +1424,150 @@ test_cache_affinity_lists (void)
   ks_sched_cache_free (cache);
 }
 
+/* ---- per-node counts kept between cycles ------------------------------------------------- */
+
+/* Everything one plugin decides for pod over nodes: PreFilter's code, each node's Filter result,
+ * PreScore's code, raw and normalized scores. */
+static char *
+decide (Plug *p, KsPod *pod, KsNodeInfo *const *nodes, guint n)
+{
+  GString *s = g_string_new (NULL);
+  KsStatus st = { 0 };
+  KsStatusCode code;
+  g_autofree gint64 *scores = g_new0 (gint64, MAX (n, 1));
+
+  p->ctx.all_nodes = nodes;
+  p->ctx.n_all_nodes = n;
+  plug_end_cycle (p);
+  code = p->plugin->pre_filter (&p->ctx, pod, &st);
+  g_string_append_printf (s, "prefilter %d:", code);
+  for (guint i = 0; code == KS_STATUS_SUCCESS && i < n; i++)
+    {
+      KsStatus fs = { 0 };
+      KsStatusCode fc = p->plugin->filter (&p->ctx, pod, nodes[i], &fs);
+      g_string_append_printf (s, " %s=%d", nodes[i]->name, fc);
+    }
+  code = p->plugin->pre_score (&p->ctx, pod, (KsNodeInfo **) nodes, n);
+  g_string_append_printf (s, "; prescore %d:", code);
+  if (code == KS_STATUS_SUCCESS)
+    {
+      for (guint i = 0; i < n; i++)
+        {
+          scores[i] = p->plugin->score (&p->ctx, pod, nodes[i]);
+          g_string_append_printf (s, " %" G_GINT64_FORMAT, scores[i]);
+        }
+      p->plugin->normalize (&p->ctx, pod, (KsNodeInfo **) nodes, scores, n);
+      g_string_append (s, " →");
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (s, " %" G_GINT64_FORMAT, scores[i]);
+    }
+  plug_end_cycle (p);
+  return g_string_free (s, FALSE);
+}
+
+static KsNode *
+zone_node (const char *name, const char *zone)
+{
+  g_autofree char *labels = g_strdup_printf ("{zone: %s, kubernetes.io/hostname: %s}", zone, name);
+  return node_new (name, labels, NULL);
+}
+
+/* After random changes to the cluster (pods added and removed, nodes relabelled into other
+ * zones), plugins that kept their per-node counts across cycles decide exactly as new ones. */
+static void
+test_memo_consistency (void)
+{
+  static const char *const zones[] = { "a", "b", "c" };
+  static const char *const labels[] = { "{app: web}", "{app: db}", "{app: web, tier: fe}" };
+  static const char *const specs[] = {
+    NULL,
+    "affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
+    "[{labelSelector: {matchLabels: {app: web}}, topologyKey: zone}]}}",
+    "affinity: {podAffinity: {preferredDuringSchedulingIgnoredDuringExecution: [{weight: 4, "
+    "podAffinityTerm: {labelSelector: {matchLabels: {tier: fe}}, topologyKey: zone}}]}}",
+  };
+  g_autoptr (KsPod) spread = pod_new (
+      "spread", "{app: web}",
+      "topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: "
+      "DoNotSchedule, labelSelector: {matchLabels: {app: web}}}, {maxSkew: 2, topologyKey: "
+      "kubernetes.io/hostname, whenUnsatisfiable: DoNotSchedule, labelSelector: {matchLabels: "
+      "{app: web}}}, {maxSkew: 1, topologyKey: zone, whenUnsatisfiable: ScheduleAnyway, "
+      "labelSelector: {matchLabels: {app: db}}}]");
+  g_autoptr (KsPod) affine = pod_new (
+      "affine", "{app: web, tier: fe}",
+      "affinity: {podAntiAffinity: {requiredDuringSchedulingIgnoredDuringExecution: "
+      "[{labelSelector: {matchLabels: {app: web}}, topologyKey: kubernetes.io/hostname}], "
+      "preferredDuringSchedulingIgnoredDuringExecution: [{weight: 5, podAffinityTerm: "
+      "{labelSelector: {matchLabels: {app: web}}, topologyKey: zone}}]}, podAffinity: "
+      "{requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {app: "
+      "db}}, topologyKey: zone}], preferredDuringSchedulingIgnoredDuringExecution: [{weight: 10, "
+      "podAffinityTerm: {labelSelector: {matchLabels: {app: db}}, topologyKey: zone}}]}}");
+  KsPod *incoming[] = { spread, affine };
+  const char *plugins[] = { "PodTopologySpread", "InterPodAffinity" };
+  KsSchedCache *cache = ks_sched_cache_new ();
+  g_autoptr (GPtrArray) placed = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_autoptr (GRand) rand = g_rand_new_with_seed (7);
+  World w;
+  Plug kept[2];
+  guint checks = 0;
+
+  world_init (&w);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("node-%u", i);
+      g_autoptr (KsNode) node = zone_node (name, zones[i % 3]);
+      ks_sched_cache_set_node (cache, node);
+    }
+  for (guint k = 0; k < 2; k++)
+    plug_init (&kept[k], &w, plugins[k], NULL);
+  for (guint step = 0; step < 120; step++)
+    {
+      guint n;
+      KsNodeInfo *const *nodes;
+      guint r = g_rand_int_range (rand, 0, 100);
+      if (r < 65 || placed->len == 0)
+        {
+          g_autofree char *name = g_strdup_printf ("pod-%u", step);
+          KsPod *pod = pod_new (name, labels[g_rand_int_range (rand, 0, 3)],
+                                specs[g_rand_int_range (rand, 0, 3)]);
+          g_autofree char *node = g_strdup_printf ("node-%d", g_rand_int_range (rand, 0, 6));
+          ks_sched_cache_assume_pod (cache, pod, ks_intern (node));
+          g_ptr_array_add (placed, pod);
+        }
+      else if (r < 95)
+        {
+          guint i = g_rand_int_range (rand, 0, placed->len);
+          ks_sched_cache_remove_pod (cache, g_ptr_array_index (placed, i));
+          g_ptr_array_remove_index_fast (placed, i);
+        }
+      else
+        {
+          /* a node moves to another zone (and so in the node list) */
+          g_autofree char *name = g_strdup_printf ("node-%d", g_rand_int_range (rand, 0, 6));
+          g_autoptr (KsNode) node = zone_node (name, zones[g_rand_int_range (rand, 0, 3)]);
+          ks_sched_cache_set_node (cache, node);
+        }
+      nodes = ks_sched_cache_list_nodes (cache, &n);
+      for (guint k = 0; k < 2; k++)
+        for (guint q = 0; q < G_N_ELEMENTS (incoming); q++)
+          {
+            Plug fresh;
+            g_autofree char *a = decide (&kept[k], incoming[q], nodes, n);
+            g_autofree char *b = NULL;
+            plug_init (&fresh, &w, plugins[k], NULL);
+            b = decide (&fresh, incoming[q], nodes, n);
+            plug_clear (&fresh);
+            g_assert_cmpstr (a, ==, b);
+            checks++;
+          }
+    }
+  g_assert_cmpuint (checks, ==, 120 * 4);
+  for (guint k = 0; k < 2; k++)
+    plug_clear (&kept[k]);
+  ks_sched_cache_free (cache);
+  world_clear (&w);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1456,6 +1601,7 @@ main (int argc, char **argv)
   g_test_add_func ("/spread-affinity/ipa/args", test_ipa_args);
 
   g_test_add_func ("/spread-affinity/cache/affinity-lists", test_cache_affinity_lists);
+  g_test_add_func ("/spread-affinity/memo/consistency", test_memo_consistency);
 
   return g_test_run ();
 }

@@ -38,7 +38,7 @@ struct _KsFramework
   GArray *totals;        /* gint64 per feasible node */
   GArray *codes;         /* KsStatusCode per node (for PostFilter) */
   GPtrArray *ran_score;  /* Slot* of the score plugins that ran last cycle */
-  GHashTable *histogram; /* interned reason → count */
+  GHashTable *histogram; /* reason pointer → count (merged by text for the message) */
   gboolean *skip_filter; /* per filter slot, set by PreFilter SKIP */
   Slot **active_filters; /* the filter slots PreFilter did not skip, in order */
   guint n_active_filters;
@@ -151,8 +151,9 @@ ks_framework_new (const KsProfileConfig *profile, gint32 global_percentage, guin
   fw->totals = g_array_new (FALSE, FALSE, sizeof (gint64));
   fw->codes = g_array_new (FALSE, FALSE, sizeof (KsStatusCode));
   fw->ran_score = g_ptr_array_new ();
-  /* By text: two plugins may report the same reason from different pointers. */
-  fw->histogram = g_hash_table_new (g_str_hash, g_str_equal);
+  /* By pointer, as every failing node adds its reasons (a pod that fits may meet hundreds):
+   * two plugins may report the same text from different pointers, which the message merges. */
+  fw->histogram = g_hash_table_new (g_direct_hash, g_direct_equal);
   fw->skip_filter = g_new0 (gboolean, MAX (fw->points[KS_POINT_FILTER]->len, 1));
   fw->active_filters = g_new0 (Slot *, MAX (fw->points[KS_POINT_FILTER]->len, 1));
   handle_init (fw);
@@ -365,7 +366,16 @@ fit_error_message (KsFramework *fw, guint n_nodes, const char *prefilter_msg,
       GHashTableIter iter;
       gpointer reason, count;
       g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GHashTable) by_text = g_hash_table_new (g_str_hash, g_str_equal);
       g_hash_table_iter_init (&iter, fw->histogram);
+      while (g_hash_table_iter_next (&iter, &reason, &count))
+        {
+          gpointer old = g_hash_table_lookup (by_text, reason);
+          g_hash_table_insert (
+              by_text, reason,
+              GUINT_TO_POINTER (GPOINTER_TO_UINT (old) + GPOINTER_TO_UINT (count)));
+        }
+      g_hash_table_iter_init (&iter, by_text);
       while (g_hash_table_iter_next (&iter, &reason, &count))
         g_ptr_array_add (
             items, g_strdup_printf ("%u %s", GPOINTER_TO_UINT (count), (const char *) reason));
