@@ -101,6 +101,21 @@ ks_node_memo_refresh (KsNodeMemo *m, KsNodeInfo *const *nodes, guint n, KsNodeMe
   m->n_slots = MIN (m->n_slots, n);
 }
 
+const KsNodeEntry *
+ks_node_memo_node_entries (KsNodeMemo *m, const KsNodeInfo *ni, guint *n)
+{
+  const Slot *s;
+
+  *n = 0;
+  if (ni->index >= m->n_slots || ni->generation == 0)
+    return NULL;
+  s = &m->slots[ni->index];
+  if (s->node != ni || s->generation != ni->generation)
+    return NULL;
+  *n = s->n_entries;
+  return s->entries;
+}
+
 /* Memo sets */
 
 static void

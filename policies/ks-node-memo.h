@@ -41,6 +41,10 @@ gpointer ks_node_memo_get_sums (KsNodeMemo *memo);
 void ks_node_memo_refresh (KsNodeMemo *memo, KsNodeInfo *const *nodes, guint n,
                            KsNodeMemoCompute compute, gpointer data);
 
+/* The entries node contributed at the last refresh, when the memo's slot for it is current
+ * (same view, same generation, not 0): *n entries, or NULL. */
+const KsNodeEntry *ks_node_memo_node_entries (KsNodeMemo *memo, const KsNodeInfo *node, guint *n);
+
 /* A small set of memos, each for one question (a key of up to four pointers), the least recently
  * used one dropped when a new question comes.  The key's pointers must stay valid while the memo
  * lives: hold references (the destroy functions release them). */

@@ -38,6 +38,7 @@ typedef struct
   gboolean system_defaulted;             /* defaultingType System */
   KsLabelSelector *everything;           /* an empty selector, shared */
   KsNodeMemoSet filter_memos;            /* PreFilter counts by question (ks-node-memo.h) */
+  KsNodeMemoSet score_memos;             /* PreScore counts by question */
 } Spread;
 
 /* A constraint as the cycle uses it (topologySpreadConstraint): the selector parsed, the
@@ -60,7 +61,9 @@ typedef struct
 typedef struct
 {
   gint ref_count;
-  KsNodeMemo *owned_memo; /* PreFilter counts no memo set keeps, or NULL */
+  KsNodeMemo *owned_memo; /* counts no memo set keeps, or NULL */
+  gboolean defaults;      /* the args' default constraints, with the pod's default selector */
+  gboolean services;      /* ... which Services' selectors are part of */
   guint n;
   Constraint c[];
 } ConstraintSet;
@@ -97,20 +100,15 @@ typedef struct
   Path *paths;        /* per constraint: 2 entries */
 } FilterState;
 
-/* A domain of a ScheduleAnyway constraint. */
-typedef struct
-{
-  gint64 count;
-  gboolean read; /* some scored node has the key with this value, so Score reads the count */
-} Domain;
-
-/* PreScore state (preScoreState). */
+/* PreScore state (preScoreState).  The counts per domain, and each node's own counts (for the
+ * hostname), come from a memo (the sums have the FilterSums shape: domain value → count). */
 typedef struct
 {
   ConstraintSet *cs;
   guint8 *ignored; /* per node index: the node lacks a topology key; NULL when none is */
   guint n_ignored_slots;
-  GHashTable **domains; /* per constraint: value (borrowed) → Domain*; NULL for hostname */
+  KsNodeMemo *memo;
+  const FilterSums *sums;
   double *weights;
 } ScoreState;
 
@@ -288,6 +286,8 @@ build_constraints (KsPluginCtx *ctx, const KsPod *pod, KsUnsatisfiableAction act
     if (!default_selector (ctx, pod, &services, &rs))
       return NULL;
     cs = constraint_set_new (n);
+    cs->defaults = TRUE;
+    cs->services = services != NULL;
     for (guint i = 0; i < pl->defaults->n; i++)
       {
         const KsTopologySpreadConstraint *t = &pl->defaults->items[i];
@@ -413,7 +413,10 @@ filter_sums_apply (gpointer p, const KsNodeEntry *e, guint n, int sign)
   for (guint k = 0; k < n; k++)
     {
       GHashTable *t = sums->domains[e[k].table];
-      FilterDomain *d = g_hash_table_lookup (t, e[k].value);
+      FilterDomain *d;
+      if (e[k].value == NULL)
+        continue; /* a node's own count (hostname), kept in its entries only */
+      d = g_hash_table_lookup (t, e[k].value);
       if (d == NULL)
         {
           d = g_new0 (FilterDomain, 1);
@@ -666,10 +669,6 @@ score_state_free (ScoreState *s)
 {
   if (s == NULL)
     return;
-  for (guint i = 0; i < s->cs->n; i++)
-    if (s->domains[i] != NULL)
-      g_hash_table_unref (s->domains[i]);
-  g_free (s->domains);
   g_free (s->weights);
   g_free (s->ignored);
   constraint_set_unref (s->cs);
@@ -682,17 +681,116 @@ is_ignored (const ScoreState *s, const KsNodeInfo *ni)
   return s->ignored != NULL && ni->index < s->n_ignored_slots && s->ignored[ni->index];
 }
 
+typedef struct
+{
+  const KsPod *pod;
+  ConstraintSet *cs;
+  gboolean require_all;
+  gboolean any_honor;
+} ScoreCompute;
+
+/* What one node contributes to scoring: for the hostname, its matching pods (Score counts them
+ * whatever the inclusion policies); for other keys, its domain (a missing label reads as "",
+ * Go's map lookup) and matching pods, when it takes part (PreScore's processAllNode). */
+static void
+score_compute (gpointer data, const KsNodeInfo *ni, GArray *out)
+{
+  const ScoreCompute *sc = data;
+  const char *ns = KS_OBJECT (sc->pod)->meta.namespace;
+  gboolean affinity;
+
+  if (ni->node == NULL || (sc->require_all && !has_all_keys (ni, sc->cs)))
+    return;
+  affinity = !sc->any_honor || node_affinity_matches (sc->pod, ni);
+  for (guint i = 0; i < sc->cs->n; i++)
+    {
+      Constraint *c = &sc->cs->c[i];
+      KsNodeEntry e = { i, NULL, NULL, 0 };
+      if (!c->hostname)
+        {
+          const char *value;
+          if (!node_included (c, sc->pod, ni, affinity))
+            continue;
+          value = ks_str_map_lookup (ni->node->parent.meta.labels, c->key);
+          e.value = ks_intern (value != NULL ? value : "");
+        }
+      e.count = count_matching (ni, c, ns);
+      g_array_append_val (out, e);
+    }
+}
+
+/* Score's count of node ni for constraint i: from the memo when it has the node, else counted. */
+static gint64
+node_count (const ScoreState *s, const KsPod *pod, const KsNodeInfo *ni, guint i)
+{
+  guint n;
+  const KsNodeEntry *e = ks_node_memo_node_entries (s->memo, ni, &n);
+
+  for (guint k = 0; e != NULL && k < n; k++)
+    if (e[k].table == i)
+      return e[k].count;
+  return count_matching (ni, &s->cs->c[i], KS_OBJECT (pod)->meta.namespace);
+}
+
+static void
+label_selector_unref (gpointer p)
+{
+  ks_label_selector_unref (p);
+}
+
+/* The memo of scoring counts for cs, brought up to date.  The question is the pod's (spec,
+ * labels, namespace) for its own constraints, (spec, default selector, namespace) for the
+ * defaults; a default selector with Services' selectors in it is made anew each cycle and not
+ * kept. */
+static KsNodeMemo *
+score_memo (KsPluginCtx *ctx, const KsPod *pod, ConstraintSet *cs, gboolean require_all)
+{
+  Spread *pl = ctx->instance;
+  ScoreCompute sc = { pod, cs, require_all, FALSE };
+  gboolean keep = !cs->services;
+  gconstpointer key[4]
+      = { pod->spec, KS_OBJECT (pod)->meta.labels, KS_OBJECT (pod)->meta.namespace, NULL };
+  KsNodeMemo *memo;
+
+  if (cs->defaults)
+    {
+      key[1] = cs->c[0].selector;
+      key[3] = pl;
+    }
+  for (guint i = 0; i < cs->n; i++)
+    sc.any_honor |= cs->c[i].honor_affinity;
+  memo = keep ? ks_node_memo_set_lookup (&pl->score_memos, key) : NULL;
+  if (memo == NULL)
+    {
+      memo = ks_node_memo_new (filter_sums_new (cs->n), filter_sums_apply, filter_sums_free);
+      if (keep)
+        {
+          const GDestroyNotify free_key[4]
+              = { spec_unref, cs->defaults ? label_selector_unref : str_map_unref, NULL, NULL };
+          ks_pod_spec_ref ((KsPodSpec *) pod->spec);
+          if (cs->defaults)
+            ks_label_selector_ref ((KsLabelSelector *) key[1]);
+          else
+            ks_str_map_ref ((KsStrMap *) key[1]);
+          ks_node_memo_set_insert (&pl->score_memos, key, free_key, memo);
+        }
+      else
+        cs->owned_memo = memo;
+    }
+  ks_node_memo_refresh (memo, ctx->all_nodes, ctx->n_all_nodes, score_compute, &sc);
+  return memo;
+}
+
 static KsStatusCode
 spread_pre_score (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, guint n)
 {
   const Spread *pl = ctx->instance;
-  const char *ns = KS_OBJECT (pod)->meta.namespace;
   ConstraintSet *cs;
   ScoreState *s;
   Cycle *cycle;
-  gboolean require_all, any_read = FALSE, any_honor = FALSE;
+  gboolean require_all;
   guint n_ignored = 0;
-  guint *sizes;
+  GHashTable **seen;
 
   if (ctx->n_all_nodes == 0)
     return KS_STATUS_SKIP;
@@ -704,21 +802,19 @@ spread_pre_score (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, 
   require_all = pod->spec->topology_spread_constraints != NULL || !pl->system_defaulted;
   s = g_new0 (ScoreState, 1);
   s->cs = cs;
-  s->domains = g_new0 (GHashTable *, cs->n);
   s->weights = g_new0 (double, cs->n);
-  sizes = g_newa (guint, cs->n);
+  s->memo = score_memo (ctx, pod, cs, require_all);
+  s->sums = ks_node_memo_get_sums (s->memo);
+  /* initPreScoreState: the ignored nodes, and the size of each topology among the others: the
+   * number of nodes for the hostname, of distinct values (interned) otherwise. */
+  seen = g_newa (GHashTable *, cs->n);
   for (guint i = 0; i < cs->n; i++)
-    {
-      sizes[i] = 0;
-      any_honor |= cs->c[i].honor_affinity;
-      if (!cs->c[i].hostname)
-        s->domains[i] = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-    }
-  /* initPreScoreState over the feasible nodes. */
+    seen[i] = cs->c[i].hostname ? NULL : g_hash_table_new (g_direct_hash, g_direct_equal);
   for (guint k = 0; k < n; k++)
     {
       const KsNodeInfo *ni = nodes[k];
-      const KsStrMap *labels = ni->node->parent.meta.labels;
+      guint ne;
+      const KsNodeEntry *e;
       if (require_all && !has_all_keys (ni, cs))
         {
           if (s->ignored == NULL)
@@ -731,48 +827,29 @@ spread_pre_score (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, 
           n_ignored++;
           continue;
         }
+      e = ks_node_memo_node_entries (s->memo, ni, &ne);
       for (guint i = 0; i < cs->n; i++)
         {
-          const char *value;
-          Domain *d;
+          const char *value = NULL;
           if (cs->c[i].hostname)
             continue;
-          /* A missing label reads as "" (Go's map lookup), which is a domain of its own. */
-          value = ks_str_map_lookup (labels, cs->c[i].key);
-          d = g_hash_table_lookup (s->domains[i], value != NULL ? value : "");
-          if (d == NULL)
+          for (guint q = 0; e != NULL && q < ne && value == NULL; q++)
+            if (e[q].table == i)
+              value = e[q].value;
+          if (value == NULL)
             {
-              d = g_new0 (Domain, 1);
-              g_hash_table_insert (s->domains[i], (gpointer) (value != NULL ? value : ""), d);
-              sizes[i]++;
+              value = ks_str_map_lookup (ni->node->parent.meta.labels, cs->c[i].key);
+              value = ks_intern (value != NULL ? value : "");
             }
-          if (value != NULL)
-            d->read = any_read = TRUE;
+          g_hash_table_add (seen[i], (gpointer) value);
         }
     }
   for (guint i = 0; i < cs->n; i++)
-    s->weights[i] = log ((double) ((cs->c[i].hostname ? n - n_ignored : sizes[i]) + 2));
-  /* Count the pods of every node (not only the feasible ones) into the domains Score reads. */
-  for (guint k = 0; any_read && k < ctx->n_all_nodes; k++)
     {
-      const KsNodeInfo *ni = ctx->all_nodes[k];
-      const KsStrMap *labels;
-      gboolean affinity;
-      if (ni->node == NULL || (require_all && !has_all_keys (ni, cs)))
-        continue;
-      labels = ni->node->parent.meta.labels;
-      affinity = !any_honor || node_affinity_matches (pod, ni);
-      for (guint i = 0; i < cs->n; i++)
-        {
-          const char *value;
-          Domain *d;
-          if (cs->c[i].hostname || !node_included (&cs->c[i], pod, ni, affinity))
-            continue;
-          value = ks_str_map_lookup (labels, cs->c[i].key);
-          d = g_hash_table_lookup (s->domains[i], value != NULL ? value : "");
-          if (d != NULL && d->read)
-            d->count += count_matching (ni, &cs->c[i], ns);
-        }
+      guint size = cs->c[i].hostname ? n - n_ignored : g_hash_table_size (seen[i]);
+      s->weights[i] = log ((double) (size + 2));
+      if (seen[i] != NULL)
+        g_hash_table_unref (seen[i]);
     }
   cycle = ctx->cycle;
   if (cycle == NULL)
@@ -800,10 +877,11 @@ spread_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
       if (value == NULL)
         continue;
       if (c->hostname)
-        cnt = count_matching (ni, c, KS_OBJECT (pod)->meta.namespace);
+        cnt = node_count (s, pod, ni, i);
       else
         {
-          const Domain *d = g_hash_table_lookup (s->domains[i], value);
+          /* the sums over every node that takes part, not only the feasible ones */
+          const FilterDomain *d = g_hash_table_lookup (s->sums->domains[i], value);
           cnt = d != NULL ? d->count : 0;
         }
       /* scoreForCount */
@@ -912,6 +990,7 @@ spread_destroy (gpointer p)
   ks_topology_spread_constraints_unref (pl->defaults);
   ks_label_selector_unref (pl->everything);
   ks_node_memo_set_clear (&pl->filter_memos);
+  ks_node_memo_set_clear (&pl->score_memos);
   g_free (pl);
 }
 

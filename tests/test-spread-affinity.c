@@ -1502,7 +1502,12 @@ test_memo_consistency (void)
       "{requiredDuringSchedulingIgnoredDuringExecution: [{labelSelector: {matchLabels: {app: "
       "db}}, topologyKey: zone}], preferredDuringSchedulingIgnoredDuringExecution: [{weight: 10, "
       "podAffinityTerm: {labelSelector: {matchLabels: {app: db}}, topologyKey: zone}}]}}");
-  KsPod *incoming[] = { spread, affine };
+  /* a pod of a ReplicaSet: the system default constraints, selector app=web */
+  g_autoptr (KsPod) owned = pod_new ("owned", "{app: web}", NULL);
+  KsOwnerRef ref
+      = { (char *) "apps/v1", (char *) "ReplicaSet", (char *) "web-rs", { { 0 } }, TRUE, TRUE };
+  g_autoptr (KsOwnerRefs) refs = ks_owner_refs_new (&ref, 1);
+  KsPod *incoming[] = { spread, affine, owned };
   const char *plugins[] = { "PodTopologySpread", "InterPodAffinity" };
   KsSchedCache *cache = ks_sched_cache_new ();
   g_autoptr (GPtrArray) placed = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
@@ -1512,6 +1517,13 @@ test_memo_consistency (void)
   guint checks = 0;
 
   world_init (&w);
+  ks_object_set_owner_refs (KS_OBJECT (owned), refs);
+  g_ptr_array_add (w.objects,
+                   ks_test_decode ("apiVersion: apps/v1\nkind: ReplicaSet\n"
+                                   "metadata: {name: web-rs, namespace: default}\n"
+                                   "spec:\n  selector: {matchLabels: {app: web}}\n"
+                                   "  template:\n    metadata: {labels: {app: web}}\n"
+                                   "    spec: {containers: [{name: c, image: busybox}]}\n"));
   for (guint i = 0; i < 6; i++)
     {
       g_autofree char *name = g_strdup_printf ("node-%u", i);
@@ -1561,7 +1573,7 @@ test_memo_consistency (void)
             checks++;
           }
     }
-  g_assert_cmpuint (checks, ==, 120 * 4);
+  g_assert_cmpuint (checks, ==, 120 * 2 * G_N_ELEMENTS (incoming));
   for (guint k = 0; k < 2; k++)
     plug_clear (&kept[k]);
   ks_sched_cache_free (cache);
