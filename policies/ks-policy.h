@@ -193,6 +193,14 @@ typedef struct
   guint n_all_nodes;
   gsl_rng *rng; /* the profile's random stream (policies that draw) */
   gint64 now;   /* the current time, µs */
+  /* How many nodes of all_nodes have pods with pod affinity or anti-affinity terms (non-NULL
+   * pods_with_affinity), and pods with required anti-affinity terms, as kube-scheduler's
+   * snapshot keeps its HavePodsWithAffinity lists: a plugin learns that there are none without
+   * looking at every node.  Valid when affinity_counts_known (the scheduler's cache provides
+   * them; hand-made node lists do not). */
+  gboolean affinity_counts_known;
+  guint n_nodes_with_affinity;
+  guint n_nodes_with_required_anti_affinity;
 } KsPluginCtx;
 
 typedef struct _KsSchedulerPlugin KsSchedulerPlugin;

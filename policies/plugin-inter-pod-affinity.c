@@ -674,6 +674,8 @@ ipa_pre_filter (KsPluginCtx *ctx, const KsPod *pod, KsStatus *status)
     {
       KsNodeInfo *const *all = ctx->all_nodes;
       guint n = ctx->n_all_nodes, first = 0;
+      if (ctx->affinity_counts_known && ctx->n_nodes_with_required_anti_affinity == 0)
+        return KS_STATUS_SKIP;
       while (first < n && all[first]->pods_with_required_anti_affinity == NULL)
         first++;
       if (first == n)
@@ -981,6 +983,8 @@ ipa_pre_score (KsPluginCtx *ctx, const KsPod *pod, KsNodeInfo *const *nodes, gui
        * (most clusters have none). */
       KsNodeInfo *const *all = ctx->all_nodes;
       guint n_all = ctx->n_all_nodes, first = 0;
+      if (ctx->affinity_counts_known && ctx->n_nodes_with_affinity == 0)
+        return KS_STATUS_SKIP;
       while (first < n_all && all[first]->pods_with_affinity == NULL)
         first++;
       if (first == n_all)

@@ -1392,6 +1392,7 @@ test_cache_affinity_lists (void)
   g_autoptr (KsPod) anti2 = NULL;
   KsNodeInfo *ni;
   guint64 g0, g1;
+  guint with_affinity, with_anti;
 
   ks_sched_cache_set_node (cache, node);
   ni = ks_sched_cache_get_node (cache, "node-1");
@@ -1409,6 +1410,10 @@ test_cache_affinity_lists (void)
   g_assert_true (g_ptr_array_index (ni->pods_with_affinity, 1) == anti);
   g_assert_cmpuint (ni->pods_with_required_anti_affinity->len, ==, 1);
   g_assert_true (g_ptr_array_index (ni->pods_with_required_anti_affinity, 0) == anti);
+  /* one node with pods with affinity, one with pods with required anti-affinity */
+  ks_sched_cache_affinity_counts (cache, &with_affinity, &with_anti);
+  g_assert_cmpuint (with_affinity, ==, 1);
+  g_assert_cmpuint (with_anti, ==, 1);
   /* a newer version of a pod replaces the old one in the lists */
   anti2 = KS_POD (ks_object_copy (KS_OBJECT (anti)));
   ks_sched_cache_set_pod (cache, anti2);
@@ -1416,11 +1421,19 @@ test_cache_affinity_lists (void)
   g_assert_true (g_ptr_array_index (ni->pods_with_required_anti_affinity, 0) == anti2);
   g_assert_cmpuint (ni->generation, >, g1);
   /* removals; empty lists are NULL again */
+  ks_sched_cache_affinity_counts (cache, &with_affinity, &with_anti);
+  g_assert_cmpuint (with_affinity, ==, 1);
+  g_assert_cmpuint (with_anti, ==, 1);
   ks_sched_cache_remove_pod (cache, anti2);
   g_assert_cmpuint (ni->pods_with_affinity->len, ==, 1);
   g_assert_null (ni->pods_with_required_anti_affinity);
+  ks_sched_cache_affinity_counts (cache, &with_affinity, &with_anti);
+  g_assert_cmpuint (with_affinity, ==, 1);
+  g_assert_cmpuint (with_anti, ==, 0);
   ks_sched_cache_remove_pod (cache, pref);
   g_assert_null (ni->pods_with_affinity);
+  ks_sched_cache_affinity_counts (cache, &with_affinity, &with_anti);
+  g_assert_cmpuint (with_affinity, ==, 0);
   ks_sched_cache_free (cache);
 }
 
@@ -1429,7 +1442,7 @@ test_cache_affinity_lists (void)
 /* Everything one plugin decides for pod over nodes: PreFilter's code, each node's Filter result,
  * PreScore's code, raw and normalized scores. */
 static char *
-decide (Plug *p, KsPod *pod, KsNodeInfo *const *nodes, guint n)
+decide (Plug *p, KsPod *pod, KsNodeInfo *const *nodes, guint n, KsSchedCache *counts)
 {
   GString *s = g_string_new (NULL);
   KsStatus st = { 0 };
@@ -1438,6 +1451,11 @@ decide (Plug *p, KsPod *pod, KsNodeInfo *const *nodes, guint n)
 
   p->ctx.all_nodes = nodes;
   p->ctx.n_all_nodes = n;
+  /* the counts of nodes with affinity pods, as the scheduler gives them, or unknown */
+  p->ctx.affinity_counts_known = counts != NULL;
+  if (counts != NULL)
+    ks_sched_cache_affinity_counts (counts, &p->ctx.n_nodes_with_affinity,
+                                    &p->ctx.n_nodes_with_required_anti_affinity);
   plug_end_cycle (p);
   code = p->plugin->pre_filter (&p->ctx, pod, &st);
   g_string_append_printf (s, "prefilter %d:", code);
@@ -1473,7 +1491,8 @@ zone_node (const char *name, const char *zone)
 }
 
 /* After random changes to the cluster (pods added and removed, nodes relabelled into other
- * zones), plugins that kept their per-node counts across cycles decide exactly as new ones. */
+ * zones), plugins that kept their per-node counts across cycles, and were told the cache's
+ * counts of nodes with affinity pods, decide exactly as new ones that look at every node. */
 static void
 test_memo_consistency (void)
 {
@@ -1564,10 +1583,10 @@ test_memo_consistency (void)
         for (guint q = 0; q < G_N_ELEMENTS (incoming); q++)
           {
             Plug fresh;
-            g_autofree char *a = decide (&kept[k], incoming[q], nodes, n);
+            g_autofree char *a = decide (&kept[k], incoming[q], nodes, n, cache);
             g_autofree char *b = NULL;
             plug_init (&fresh, &w, plugins[k], NULL);
-            b = decide (&fresh, incoming[q], nodes, n);
+            b = decide (&fresh, incoming[q], nodes, n, NULL);
             plug_clear (&fresh);
             g_assert_cmpstr (a, ==, b);
             checks++;

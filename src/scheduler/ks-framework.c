@@ -54,6 +54,8 @@ struct _KsFramework
   gboolean explain;
   GArray *statuses;   /* KsStatus per node index */
   GArray *raw_scores; /* gint64 like scores, before NormalizeScore */
+  KsFrameworkAffinityCounts affinity_counts;
+  gpointer affinity_counts_data;
 };
 
 /* Every plugin instance's cycle pointer, in fw->instances order.  A plugin without clone_cycle
@@ -181,6 +183,13 @@ ks_framework_set_image_counter (KsFramework *fw, KsFrameworkImageCounter counter
 }
 
 void
+ks_framework_set_affinity_counts (KsFramework *fw, KsFrameworkAffinityCounts counts, gpointer data)
+{
+  fw->affinity_counts = counts;
+  fw->affinity_counts_data = data;
+}
+
+void
 ks_framework_free (KsFramework *fw)
 {
   if (fw == NULL)
@@ -302,7 +311,11 @@ ks_framework_num_feasible_nodes_to_find (KsFramework *fw, guint n)
 static void
 begin_cycle (KsFramework *fw, KsNodeInfo *const *nodes, guint n, gint64 now)
 {
+  guint with_affinity = 0, with_anti = 0;
+
   end_cycle (fw); /* a caller that did not end the last cycle */
+  if (fw->affinity_counts != NULL)
+    fw->affinity_counts (fw->affinity_counts_data, &with_affinity, &with_anti);
   for (guint i = 0; i < fw->instances->len; i++)
     {
       Instance *inst = g_ptr_array_index (fw->instances, i);
@@ -310,6 +323,9 @@ begin_cycle (KsFramework *fw, KsNodeInfo *const *nodes, guint n, gint64 now)
       inst->ctx.all_nodes = nodes;
       inst->ctx.n_all_nodes = n;
       inst->ctx.now = now;
+      inst->ctx.affinity_counts_known = fw->affinity_counts != NULL;
+      inst->ctx.n_nodes_with_affinity = with_affinity;
+      inst->ctx.n_nodes_with_required_anti_affinity = with_anti;
     }
 }
 

@@ -24,6 +24,12 @@ const char *ks_framework_get_name (KsFramework *fw);
  * new array of references.  Without one, plugins see no objects. */
 typedef GPtrArray *(*KsFrameworkLister) (gpointer data, KsKindId kind, const char *ns);
 void ks_framework_set_lister (KsFramework *fw, KsFrameworkLister lister, gpointer data);
+/* Where each cycle's KsPluginCtx.n_nodes_with_affinity and n_nodes_with_required_anti_affinity
+ * come from (the scheduler's cache).  Without one, plugins are told the counts are unknown. */
+typedef void (*KsFrameworkAffinityCounts) (gpointer data, guint *with_affinity,
+                                           guint *with_required_anti_affinity);
+void ks_framework_set_affinity_counts (KsFramework *fw, KsFrameworkAffinityCounts counts,
+                                       gpointer data);
 /* The cluster observers of the profile's plugins (observe_pod, observe_node): whether any
  * plugin has one, and telling them of a change.  Each returns TRUE when a plugin said its queue
  * order may have changed. */

@@ -32,6 +32,8 @@ struct _KsSchedCache
   guint n_pods;
   GPtrArray *chunks; /* NodeEntry[CHUNK] */
   GPtrArray *free_entries;
+  guint n_with_affinity; /* node entries whose pods_with_affinity is not NULL */
+  guint n_with_required_anti_affinity;
   KsSchedCacheObserver observer;
   gpointer observer_data;
   /* Image name (interned, as nodes list them in status.images[].names) → the number of nodes
@@ -291,11 +293,29 @@ ks_sched_cache_remove_node (KsSchedCache *c, const char *name)
     drop_entry (c, e);
 }
 
-/* What a pod adds to its node's view: the same accounting as every copy of a view. */
+/* What a pod adds to its node's view: the same accounting as every copy of a view.  The cache
+ * also counts the views with pods with affinity terms (KsPluginCtx.n_nodes_with_affinity). */
 static void
-account (NodeEntry *n, const KsPod *pod, int sign)
+account (KsSchedCache *c, NodeEntry *n, const KsPod *pod, int sign)
 {
+  gboolean had_affinity = n->info.pods_with_affinity != NULL;
+  gboolean had_anti = n->info.pods_with_required_anti_affinity != NULL;
+
   ks_node_info_account_pod (&n->info, pod, sign);
+  if (had_affinity != (n->info.pods_with_affinity != NULL))
+    {
+      if (had_affinity)
+        c->n_with_affinity--;
+      else
+        c->n_with_affinity++;
+    }
+  if (had_anti != (n->info.pods_with_required_anti_affinity != NULL))
+    {
+      if (had_anti)
+        c->n_with_required_anti_affinity--;
+      else
+        c->n_with_required_anti_affinity++;
+    }
 }
 
 /* The index of the pod with uid in the node's list, or -1. */
@@ -314,7 +334,7 @@ remove_at (KsSchedCache *c, NodeEntry *n, guint i)
   KsPod *old = g_ptr_array_index (n->info.pods, i);
 
   g_hash_table_remove (c->assumed, &old->parent.meta.uid);
-  account (n, old, -1);
+  account (c, n, old, -1);
   g_ptr_array_remove_index (n->info.pods, i);
   n->info.n_pods = n->info.pods->len;
   if (c->observer.pod != NULL)
@@ -351,16 +371,16 @@ pod_put (KsSchedCache *c, KsPod *pod, const char *node, gboolean assumed)
       /* A newer version: requests never change, but what points at the old object (the
        * affinity lists) must point at the new one. */
       KsPod *old = g_ptr_array_index (n->info.pods, i);
-      account (n, old, -1);
+      account (c, n, old, -1);
       n->info.pods->pdata[i] = pod;
-      account (n, pod, +1);
+      account (c, n, pod, +1);
       ks_object_unref (KS_OBJECT (old));
     }
   else
     {
       g_ptr_array_add (n->info.pods, pod);
       n->info.n_pods = n->info.pods->len;
-      account (n, pod, +1);
+      account (c, n, pod, +1);
       c->n_pods++;
     }
   if (assumed)
@@ -454,4 +474,12 @@ guint
 ks_sched_cache_n_pods (KsSchedCache *c)
 {
   return c->n_pods;
+}
+
+void
+ks_sched_cache_affinity_counts (KsSchedCache *c, guint *with_affinity,
+                                guint *with_required_anti_affinity)
+{
+  *with_affinity = c->n_with_affinity;
+  *with_required_anti_affinity = c->n_with_required_anti_affinity;
 }

@@ -47,6 +47,10 @@ guint ks_sched_cache_n_pods (KsSchedCache *cache);
 /* How many nodes list image (a name as in status.images[].names) — the framework handle's
  * nodes_with_image, in constant time. */
 guint ks_sched_cache_nodes_with_image (KsSchedCache *cache, const char *image);
+/* How many node views have pods with pod affinity or anti-affinity terms, and pods with
+ * required anti-affinity terms (KsPluginCtx.n_nodes_with_affinity, ...). */
+void ks_sched_cache_affinity_counts (KsSchedCache *cache, guint *with_affinity,
+                                     guint *with_required_anti_affinity);
 
 /* The zone key of the node tree: region + ":\0:" + zone (printed with "\0" as ":"). */
 char *ks_node_zone_key (const KsNode *node);

@@ -433,6 +433,14 @@ observe_node (gpointer data, const KsNode *old_node, const KsNode *node)
     ks_sched_queue_resort (s->queue);
 }
 
+/* The cycle's counts of nodes with pods with affinity terms, from the cache. */
+static void
+affinity_counts (gpointer data, guint *with_affinity, guint *with_required_anti_affinity)
+{
+  KsScheduler *s = data;
+  ks_sched_cache_affinity_counts (s->cache, with_affinity, with_required_anti_affinity);
+}
+
 /* The handle's list_objects: the scheduler's view of cluster objects through its client. */
 static GPtrArray *
 list_objects (gpointer data, KsKindId kind, const char *ns)
@@ -474,6 +482,7 @@ ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config, K
           return NULL;
         }
       ks_framework_set_lister (fw, list_objects, s);
+      ks_framework_set_affinity_counts (fw, affinity_counts, s);
       g_ptr_array_add (s->frameworks, fw);
     }
   first = g_ptr_array_index (s->frameworks, 0);
