@@ -1126,7 +1126,10 @@ ipa_destroy (gpointer p)
 static gboolean
 ipa_init (JsonNode *args, gpointer *instance, GError **error)
 {
+  static const char *const fields[]
+      = { "hardPodAffinityWeight", "ignorePreferredTermsOfExistingPods", NULL };
   Ipa *pl = g_new0 (Ipa, 1);
+  GString *lines = NULL;
   JsonNode *m;
 
   *instance = pl;
@@ -1138,40 +1141,31 @@ ipa_init (JsonNode *args, gpointer *instance, GError **error)
       g_set_error (error, KS_POLICY_ERROR, 0, "expected a mapping of InterPodAffinityArgs");
       return FALSE;
     }
+  ks_args_check_fields (json_node_get_object (args), "", "InterPodAffinityArgs", fields, &lines);
   if ((m = ks_decoder_member (args, "hardPodAffinityWeight")) != NULL)
     {
       gint64 w;
-      if (!JSON_NODE_HOLDS_VALUE (m) || json_node_get_value_type (m) != G_TYPE_INT64)
-        {
-          g_set_error (error, KS_POLICY_ERROR, 0,
-                       "hardPodAffinityWeight: expected an integer, got %s",
+      if (!ks_args_int (m, &w))
+        ks_args_error (&lines, "hardPodAffinityWeight: expected an integer, got %s",
                        ks_decoder_node_type_name (m));
-          return FALSE;
-        }
-      w = json_node_get_int (m);
       /* ValidateInterPodAffinityArgs */
-      if (w < 0 || w > 100)
-        {
-          g_set_error (error, KS_POLICY_ERROR, 0,
+      else if (w < 0 || w > 100)
+        ks_args_error (&lines,
                        "hardPodAffinityWeight: Invalid value: %" G_GINT64_FORMAT
                        ": not in valid range [0, 100]",
                        w);
-          return FALSE;
-        }
-      pl->hard_pod_affinity_weight = (gint32) w;
+      else
+        pl->hard_pod_affinity_weight = (gint32) w;
     }
   if ((m = ks_decoder_member (args, "ignorePreferredTermsOfExistingPods")) != NULL)
     {
       if (!JSON_NODE_HOLDS_VALUE (m) || json_node_get_value_type (m) != G_TYPE_BOOLEAN)
-        {
-          g_set_error (error, KS_POLICY_ERROR, 0,
-                       "ignorePreferredTermsOfExistingPods: expected true or false, got %s",
+        ks_args_error (&lines, "ignorePreferredTermsOfExistingPods: expected true or false, got %s",
                        ks_decoder_node_type_name (m));
-          return FALSE;
-        }
-      pl->ignore_preferred_terms_of_existing_pods = json_node_get_boolean (m);
+      else
+        pl->ignore_preferred_terms_of_existing_pods = json_node_get_boolean (m);
     }
-  return TRUE;
+  return ks_args_finish (lines, error);
 }
 
 const KsSchedulerPlugin ks_plugin_inter_pod_affinity = {

@@ -997,9 +997,15 @@ spread_destroy (gpointer p)
 static gboolean
 spread_init (JsonNode *args, gpointer *instance, GError **error)
 {
+  static const char *const fields[] = { "defaultConstraints", "defaultingType", NULL };
+  static const char *const constraint_fields[]
+      = { "maxSkew",          "topologyKey",    "whenUnsatisfiable",
+          "labelSelector",    "minDomains",     "nodeAffinityPolicy",
+          "nodeTaintsPolicy", "matchLabelKeys", NULL };
   g_autoptr (KsDiag) diag = ks_diag_new ();
   Spread *pl = g_new0 (Spread, 1);
   const char *type = "System";
+  GString *lines = NULL;
   KsDecoder dec;
   JsonNode *m;
 
@@ -1010,6 +1016,8 @@ spread_init (JsonNode *args, gpointer *instance, GError **error)
       g_set_error (error, KS_POLICY_ERROR, 0, "expected a mapping of PodTopologySpreadArgs");
       return FALSE;
     }
+  if (args != NULL)
+    ks_args_check_fields (json_node_get_object (args), "", "PodTopologySpreadArgs", fields, &lines);
   ks_decoder_init (&dec, NULL, diag);
   if ((m = ks_decoder_member (args, "defaultingType")) != NULL)
     {
@@ -1025,6 +1033,15 @@ spread_init (JsonNode *args, gpointer *instance, GError **error)
   if ((m = ks_decoder_member (args, "defaultConstraints")) != NULL)
     {
       gsize mark = ks_decoder_push (&dec, "defaultConstraints");
+      /* kube-scheduler decodes its configuration strictly: no unknown field in a constraint */
+      for (guint i = 0;
+           JSON_NODE_HOLDS_ARRAY (m) && i < json_array_get_length (json_node_get_array (m)); i++)
+        {
+          gsize mark2 = ks_decoder_push_index (&dec, i);
+          ks_decoder_check_fields (&dec, json_array_get_element (json_node_get_array (m), i),
+                                   constraint_fields);
+          ks_decoder_pop (&dec, mark2);
+        }
       pl->defaults = ks_topology_spread_constraints_decode (&dec, m, TRUE);
       ks_decoder_pop (&dec, mark);
     }
@@ -1038,15 +1055,11 @@ spread_init (JsonNode *args, gpointer *instance, GError **error)
     ks_decoder_error_field (&dec, args, "defaultingType",
                             "Invalid value: \"System\": when .defaultConstraints are not empty");
   ks_decoder_clear (&dec);
-  if (ks_diag_get_count (diag) > 0)
-    {
-      GString *msg = g_string_new (NULL);
-      for (guint i = 0; i < ks_diag_get_count (diag); i++)
-        g_string_append_printf (msg, "%s%s", i > 0 ? "; " : "", ks_diag_get (diag, i));
-      g_set_error_literal (error, KS_POLICY_ERROR, 0, msg->str);
-      g_string_free (msg, TRUE);
-      return FALSE;
-    }
+  /* One problem a line, "field.path: message" (ks-builtin-private.h). */
+  for (guint i = 0; i < ks_diag_get_count (diag); i++)
+    ks_args_error (&lines, "%s", ks_diag_get (diag, i));
+  if (!ks_args_finish (lines, error))
+    return FALSE;
   if (strcmp (type, "System") == 0)
     {
       ks_topology_spread_constraints_unref (pl->defaults);

@@ -20,7 +20,7 @@ db_zone=$(sed -n 's/^db zone-\(.\)-.*/\1/p' "$TMP/placed")
 [ -n "$db_zone" ] && ok "db scheduled" || fail "db not scheduled"
 grep -q "^cache-.* zone-$db_zone-" "$TMP/placed" && ok "db next to a cache" || fail "db in zone $db_zone without a cache"
 # loner keeps away from every zone with a web pod: none is left.
-expect_grep "loner has no node" '"name":"default/loner","message":"0/6 nodes are available: 6 node(s) didn.t match pod anti-affinity rules."' "$e"
+expect_grep "loner has no node" '"name":"default/loner","message":"0/6 nodes are available: 6 node(s) didn.t match pod anti-affinity rules\. preemption: 0/6 nodes are available: 6 No preemption victims found for incoming pod\."' "$e"
 grep -q '"name":"default/loner","node"' "$e" && fail "loner was scheduled" || ok "loner pending"
 expect_eq "one pod pending" "$(json_get "$TMP/out/summary.json" '"pending"')" 1
 finish

@@ -96,15 +96,17 @@ test_default_profile (void)
   g_assert_cmpstr (p->scheduler_name, ==, "default-scheduler");
   g_assert_cmpint (p->percentage_of_nodes_to_score, ==, -1);
   assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
-  assert_point (p, KS_POINT_PRE_FILTER, "NodeAffinity, NodePorts, NodeResourcesFit");
+  assert_point (p, KS_POINT_PRE_FILTER,
+                "NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
   assert_point (p, KS_POINT_FILTER,
                 "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, "
-                "NodeResourcesFit");
+                "NodeResourcesFit, PodTopologySpread, InterPodAffinity");
   assert_point (p, KS_POINT_PRE_SCORE,
-                "TaintToleration, NodeAffinity, NodeResourcesFit, NodeResourcesBalancedAllocation");
+                "TaintToleration, NodeAffinity, NodeResourcesFit, PodTopologySpread, "
+                "InterPodAffinity, NodeResourcesBalancedAllocation");
   assert_point (p, KS_POINT_SCORE,
-                "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, "
-                "NodeResourcesBalancedAllocation:1, ImageLocality:1");
+                "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, PodTopologySpread:2, "
+                "InterPodAffinity:2, NodeResourcesBalancedAllocation:1, ImageLocality:1");
   assert_point (p, KS_POINT_RESERVE, "");
 }
 
@@ -120,27 +122,29 @@ test_merge (void)
   } rows[] = {
     /* a default re-configured at its own point overrides MultiPoint and comes first */
     { "preScore: {enabled: [{name: NodeResourcesBalancedAllocation}]}", KS_POINT_PRE_SCORE,
-      "NodeResourcesBalancedAllocation, TaintToleration, NodeAffinity, NodeResourcesFit" },
+      "NodeResourcesBalancedAllocation, TaintToleration, NodeAffinity, NodeResourcesFit, "
+      "PodTopologySpread, InterPodAffinity" },
     /* re-configured in multiPoint: replaced in place with the new weight */
     { "multiPoint: {enabled: [{name: ImageLocality, weight: 7}]}", KS_POINT_SCORE,
-      "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, "
-      "NodeResourcesBalancedAllocation:1, ImageLocality:7" },
+      "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, PodTopologySpread:2, "
+      "InterPodAffinity:2, NodeResourcesBalancedAllocation:1, ImageLocality:7" },
     /* listed in multiPoint without a weight: 1, not its default */
     { "multiPoint: {enabled: [{name: TaintToleration}]}", KS_POINT_SCORE,
-      "TaintToleration:1, NodeAffinity:2, NodeResourcesFit:1, "
-      "NodeResourcesBalancedAllocation:1, ImageLocality:1" },
+      "TaintToleration:1, NodeAffinity:2, NodeResourcesFit:1, PodTopologySpread:2, "
+      "InterPodAffinity:2, NodeResourcesBalancedAllocation:1, ImageLocality:1" },
     /* the score point's weight wins over multiPoint's; any int32 is taken, 0 means 1 */
     { "multiPoint: {enabled: [{name: NodeAffinity, weight: 9}]}\n"
       "    score: {enabled: [{name: NodeAffinity, weight: -4}, {name: ImageLocality, weight: 0}, "
       "{name: TaintToleration, weight: 1000000}]}",
       KS_POINT_SCORE,
       "NodeAffinity:-4, ImageLocality:1, TaintToleration:1000000, NodeResourcesFit:1, "
-      "NodeResourcesBalancedAllocation:1" },
+      "PodTopologySpread:2, InterPodAffinity:2, NodeResourcesBalancedAllocation:1" },
     /* disabled at one point only */
     { "filter: {disabled: [{name: NodePorts}, {name: TaintToleration}]}", KS_POINT_FILTER,
-      "NodeUnschedulable, NodeName, NodeAffinity, NodeResourcesFit" },
+      "NodeUnschedulable, NodeName, NodeAffinity, NodeResourcesFit, PodTopologySpread, "
+      "InterPodAffinity" },
     { "filter: {disabled: [{name: NodePorts}]}", KS_POINT_PRE_FILTER,
-      "NodeAffinity, NodePorts, NodeResourcesFit" },
+      "NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity" },
     /* "*" at a point: only the point's own plugins */
     { "preFilter: {disabled: [{name: \"*\"}], enabled: [{name: NodePorts}]}", KS_POINT_PRE_FILTER,
       "NodePorts" },
@@ -153,7 +157,8 @@ test_merge (void)
       KS_POINT_FILTER, "NodeResourcesFit, NodePorts" },
     /* disabling Kubernetes plugins kubesim lacks changes nothing */
     { "multiPoint: {disabled: [{name: VolumeBinding}, {name: DynamicResources}]}", KS_POINT_FILTER,
-      "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit" },
+      "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, "
+      "PodTopologySpread, InterPodAffinity" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)

@@ -1011,7 +1011,7 @@ test_spread_args (void)
                     "\"DoNotSchedule\"}]}");
 
   g_assert_cmpstr (e1, ==,
-                   "defaultConstraints[0].maxSkew: Invalid value: 0: not in valid range (0, inf); "
+                   "defaultConstraints[0].maxSkew: Invalid value: 0: not in valid range (0, inf)\n"
                    "defaultingType: Invalid value: \"System\": when .defaultConstraints are not "
                    "empty");
   g_assert_cmpstr (e2, ==,
@@ -1021,6 +1021,20 @@ test_spread_args (void)
                    "defaultConstraints[0].labelSelector: Forbidden: constraint must not define a "
                    "selector, as they deduced for each pod");
   g_assert_cmpstr (e4, ==, "defaultConstraints[1]: Duplicate value: \"{zone, DoNotSchedule}\"");
+  {
+    /* decoded strictly, as kube-scheduler decodes its configuration */
+    g_autofree char *e5 = init_error (
+        "PodTopologySpread",
+        "{\"kind\": \"PodTopologySpreadArgs\", \"defaultingType\": \"List\", \"extra\": 1, "
+        "\"defaultConstraints\": [{\"maxSkew\": 1, \"topologyKey\": \"zone\", "
+        "\"whenUnsatisfiable\": \"DoNotSchedule\", \"maxskew\": 2}]}");
+    g_assert_cmpstr (e5, ==,
+                     "extra: unknown field \"extra\"; valid fields: defaultConstraints, "
+                     "defaultingType, apiVersion, kind\n"
+                     "defaultConstraints[0].maxskew: unknown field \"maxskew\"; valid fields: "
+                     "maxSkew, topologyKey, whenUnsatisfiable, labelSelector, minDomains, "
+                     "nodeAffinityPolicy, nodeTaintsPolicy, matchLabelKeys");
+  }
 }
 
 /* ---- InterPodAffinity: Filter ------------------------------------------------------------ */
@@ -1371,6 +1385,15 @@ test_ipa_args (void)
   g_assert_cmpstr (e2, ==, "hardPodAffinityWeight: expected an integer, got a string");
   g_assert_cmpstr (e3, ==,
                    "ignorePreferredTermsOfExistingPods: expected true or false, got an integer");
+  {
+    g_autofree char *e4 = init_error (
+        "InterPodAffinity", "{\"kind\": \"NodeAffinityArgs\", \"hardPodAffinityWeigth\": 5}");
+    g_assert_cmpstr (
+        e4, ==,
+        "kind: must be \"InterPodAffinityArgs\"\n"
+        "hardPodAffinityWeigth: unknown field \"hardPodAffinityWeigth\"; valid fields: "
+        "hardPodAffinityWeight, ignorePreferredTermsOfExistingPods, apiVersion, kind");
+  }
 }
 
 /* ---- the scheduler cache ----------------------------------------------------------------- */
