@@ -20,11 +20,12 @@ ks_unsatisfiable_action_name (KsUnsatisfiableAction action)
 
 /* Shared checks */
 
-/* A label name (topologyKey, matchLabelKeys[i]): Kubernetes' ValidateLabelName. */
+/* A name checked by validate (ks_validate_label_key: Kubernetes' ValidateLabelName for
+ * topologyKey and matchLabelKeys[i]; ks_validate_dns1123_label for namespaces[i]). */
 static void
-check_label_name (KsDecoder *dec, JsonNode *at, const char *name)
+check_name (KsDecoder *dec, JsonNode *at, const char *name, const char *(*validate) (const char *) )
 {
-  const char *why = ks_validate_label_key (name);
+  const char *why = validate (name);
 
   if (why != NULL)
     ks_decoder_error (dec, at, "Invalid value: \"%s\": %s", name, why);
@@ -48,13 +49,14 @@ topology_key_decode (KsDecoder *dec, JsonNode *obj, char **out)
   if (**out == '\0')
     ks_decoder_error (dec, m, "Required value: can not be empty");
   else
-    check_label_name (dec, m, *out);
+    check_name (dec, m, *out, ks_validate_label_key);
   ks_decoder_pop (dec, mark);
 }
 
-/* A list of label names at member field; an empty list is kept as NULL. */
+/* A list of names at member field, each checked by validate; an empty list is kept as NULL. */
 static void
-label_keys_decode (KsDecoder *dec, JsonNode *obj, const char *field, char ***out)
+names_decode (KsDecoder *dec, JsonNode *obj, const char *field,
+              const char *(*validate) (const char *), char ***out)
 {
   JsonNode *m;
   gsize mark;
@@ -71,9 +73,24 @@ label_keys_decode (KsDecoder *dec, JsonNode *obj, const char *field, char ***out
   for (guint i = 0; (*out)[i] != NULL; i++)
     {
       gsize mark2 = ks_decoder_push_index (dec, i);
-      check_label_name (dec, json_array_get_element (json_node_get_array (m), i), (*out)[i]);
+      check_name (dec, json_array_get_element (json_node_get_array (m), i), (*out)[i], validate);
       ks_decoder_pop (dec, mark2);
     }
+  ks_decoder_pop (dec, mark);
+}
+
+/* matchLabelKeys[i] (key) also stands in other (mismatchLabelKeys, the labelSelector). */
+static void
+match_label_key_conflict (KsDecoder *dec, JsonNode *obj, guint i, const char *key,
+                          const char *other)
+{
+  JsonNode *m = ks_decoder_member (obj, "matchLabelKeys");
+  gsize mark = ks_decoder_push (dec, "matchLabelKeys");
+  gsize mark2 = ks_decoder_push_index (dec, i);
+
+  ks_decoder_error (dec, json_array_get_element (json_node_get_array (m), i),
+                    "Invalid value: \"%s\": exists in both matchLabelKeys and %s", key, other);
+  ks_decoder_pop (dec, mark2);
   ks_decoder_pop (dec, mark);
 }
 
@@ -134,32 +151,15 @@ static gboolean
 term_decode (KsDecoder *dec, JsonNode *node, KsPodAffinityTerm *t)
 {
   guint errors = ks_decoder_n_errors (dec);
-  JsonNode *m;
 
   if (!ks_decoder_expect_object (dec, node))
     return FALSE;
   t->label_selector = selector_decode (dec, node, "labelSelector");
-  if (ks_decoder_get_strv (dec, node, "namespaces", &t->namespaces) && t->namespaces != NULL)
-    {
-      gsize mark = ks_decoder_push (dec, "namespaces");
-      m = ks_decoder_member (node, "namespaces");
-      for (guint i = 0; t->namespaces[i] != NULL; i++)
-        {
-          const char *why = ks_validate_dns1123_label (t->namespaces[i]);
-          gsize mark2 = ks_decoder_push_index (dec, i);
-          if (why != NULL)
-            ks_decoder_error (dec, json_array_get_element (json_node_get_array (m), i),
-                              "Invalid value: \"%s\": %s", t->namespaces[i], why);
-          ks_decoder_pop (dec, mark2);
-        }
-      ks_decoder_pop (dec, mark);
-      if (t->namespaces[0] == NULL)
-        g_clear_pointer (&t->namespaces, g_strfreev);
-    }
+  names_decode (dec, node, "namespaces", ks_validate_dns1123_label, &t->namespaces);
   t->namespace_selector = selector_decode (dec, node, "namespaceSelector");
   topology_key_decode (dec, node, &t->topology_key);
-  label_keys_decode (dec, node, "matchLabelKeys", &t->match_label_keys);
-  label_keys_decode (dec, node, "mismatchLabelKeys", &t->mismatch_label_keys);
+  names_decode (dec, node, "matchLabelKeys", ks_validate_label_key, &t->match_label_keys);
+  names_decode (dec, node, "mismatchLabelKeys", ks_validate_label_key, &t->mismatch_label_keys);
   if ((t->match_label_keys != NULL || t->mismatch_label_keys != NULL)
       && ks_decoder_member (node, "labelSelector") == NULL)
     ks_decoder_error_field (
@@ -168,19 +168,7 @@ term_decode (KsDecoder *dec, JsonNode *node, KsPodAffinityTerm *t)
   else if (t->match_label_keys != NULL && t->mismatch_label_keys != NULL)
     for (guint i = 0; t->match_label_keys[i] != NULL; i++)
       if (g_strv_contains ((const char *const *) t->mismatch_label_keys, t->match_label_keys[i]))
-        {
-          gsize mark = ks_decoder_push (dec, "matchLabelKeys");
-          gsize mark2 = ks_decoder_push_index (dec, i);
-          ks_decoder_error (
-              dec,
-              json_array_get_element (
-                  json_node_get_array (ks_decoder_member (node, "matchLabelKeys")), i),
-              "Invalid value: \"%s\": exists in both matchLabelKeys and "
-              "mismatchLabelKeys",
-              t->match_label_keys[i]);
-          ks_decoder_pop (dec, mark2);
-          ks_decoder_pop (dec, mark);
-        }
+        match_label_key_conflict (dec, node, i, t->match_label_keys[i], "mismatchLabelKeys");
   if (ks_decoder_n_errors (dec) != errors)
     {
       term_clear (t);
@@ -377,7 +365,7 @@ constraint_decode (KsDecoder *dec, JsonNode *node, gpointer slot, gpointer for_a
   policy = -1;
   if (ks_decoder_get_enum (dec, node, "nodeTaintsPolicy", policy_names, &policy) && policy >= 0)
     c->node_taints_policy = KS_NODE_INCLUSION_HONOR + policy;
-  label_keys_decode (dec, node, "matchLabelKeys", &c->match_label_keys);
+  names_decode (dec, node, "matchLabelKeys", ks_validate_label_key, &c->match_label_keys);
   if (c->match_label_keys != NULL && !for_args)
     {
       /* validateMatchLabelKeysInTopologySpread */
@@ -392,19 +380,7 @@ constraint_decode (KsDecoder *dec, JsonNode *node, gpointer slot, gpointer for_a
             for (guint e = 0; e < c->label_selector->n_expressions; e++)
               in_selector |= strcmp (c->label_selector->expressions[e].key, key) == 0;
             if (in_selector)
-              {
-                gsize mark = ks_decoder_push (dec, "matchLabelKeys");
-                gsize mark2 = ks_decoder_push_index (dec, i);
-                ks_decoder_error (
-                    dec,
-                    json_array_get_element (
-                        json_node_get_array (ks_decoder_member (node, "matchLabelKeys")), i),
-                    "Invalid value: \"%s\": exists in both matchLabelKeys and "
-                    "labelSelector",
-                    key);
-                ks_decoder_pop (dec, mark2);
-                ks_decoder_pop (dec, mark);
-              }
+              match_label_key_conflict (dec, node, i, key, "labelSelector");
           }
     }
   if (ks_decoder_n_errors (dec) != errors)
