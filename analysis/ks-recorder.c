@@ -14,6 +14,7 @@
 #include "src/api/ks-duration.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
+#include "src/api/ks-yaml-emit.h"
 
 static const char *const file_names[] = { "events.jsonl", "metrics.csv", "summary.json" };
 enum
@@ -65,54 +66,6 @@ struct _KsRecorder
   GHashTable *last_reasons;       /* pod's KsUid* (owned) → GPtrArray of interned reasons */
 };
 
-void
-ks_json_append_string (GString *out, const char *s)
-{
-  g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) s; *p != '\0'; p++)
-    {
-      if (*p >= 0x80)
-        {
-          /* JSON text is UTF-8 (RFC 8259 §8.1): a byte that does not start a valid sequence (a
-           * file name in a Latin-1 locale, say) becomes U+FFFD, as in Go's encoding/json. */
-          gunichar c = g_utf8_get_char_validated ((const char *) p, -1);
-          if (c == (gunichar) -1 || c == (gunichar) -2)
-            g_string_append (out, "\\ufffd");
-          else
-            {
-              const char *next = g_utf8_next_char (p);
-              g_string_append_len (out, (const char *) p, next - (const char *) p);
-              p = (const unsigned char *) next - 1;
-            }
-          continue;
-        }
-      switch (*p)
-        {
-        case '"':
-          g_string_append (out, "\\\"");
-          break;
-        case '\\':
-          g_string_append (out, "\\\\");
-          break;
-        case '\n':
-          g_string_append (out, "\\n");
-          break;
-        case '\t':
-          g_string_append (out, "\\t");
-          break;
-        case '\r':
-          g_string_append (out, "\\r");
-          break;
-        default:
-          if (*p < 0x20)
-            g_string_append_printf (out, "\\u%04x", *p);
-          else
-            g_string_append_c (out, (char) *p);
-        }
-    }
-  g_string_append_c (out, '"');
-}
-
 static void
 append_seconds (GString *out, gint64 usec)
 {
@@ -163,13 +116,13 @@ record (KsEventSink *sink, const KsEventRecord *rec)
   g_string_append (l, "{\"t\":");
   append_seconds (l, rec->time);
   g_string_append (l, ",\"event\":");
-  ks_json_append_string (l, rec->reason);
+  ks_json_append_string (l, rec->reason, KS_JSON_ESCAPE_UTF8);
   g_string_append (l, ",\"type\":");
   g_string_append (l, rec->warning ? "\"Warning\"" : "\"Normal\"");
   if (rec->object != NULL)
     {
       g_string_append (l, ",\"kind\":");
-      ks_json_append_string (l, rec->object->kind->name);
+      ks_json_append_string (l, rec->object->kind->name, KS_JSON_ESCAPE_UTF8);
       g_string_append (l, ",\"name\":\"");
       ks_object_append_key (rec->object, l);
       g_string_append_c (l, '"');
@@ -177,12 +130,12 @@ record (KsEventSink *sink, const KsEventRecord *rec)
   if (rec->node != NULL)
     {
       g_string_append (l, ",\"node\":");
-      ks_json_append_string (l, rec->node);
+      ks_json_append_string (l, rec->node, KS_JSON_ESCAPE_UTF8);
     }
   g_string_append (l, ",\"message\":");
-  ks_json_append_string (l, rec->message);
+  ks_json_append_string (l, rec->message, KS_JSON_ESCAPE_UTF8);
   g_string_append (l, ",\"source\":");
-  ks_json_append_string (l, rec->source);
+  ks_json_append_string (l, rec->source, KS_JSON_ESCAPE_UTF8);
   if (rec->n_reasons > 0)
     {
       g_string_append (l, ",\"reasons\":{");
@@ -190,7 +143,7 @@ record (KsEventSink *sink, const KsEventRecord *rec)
         {
           if (i > 0)
             g_string_append_c (l, ',');
-          ks_json_append_string (l, rec->reasons[i].reason);
+          ks_json_append_string (l, rec->reasons[i].reason, KS_JSON_ESCAPE_UTF8);
           g_string_append_printf (l, ":%u", rec->reasons[i].count);
         }
       g_string_append_c (l, '}');
@@ -604,7 +557,7 @@ append_reason_counts (GString *s, const char *name, GHashTable *counts)
   for (guint i = 0; i < keys->len; i++)
     {
       g_string_append (s, i > 0 ? ",\n      " : "\n      ");
-      ks_json_append_string (s, keys->pdata[i]);
+      ks_json_append_string (s, keys->pdata[i], KS_JSON_ESCAPE_UTF8);
       g_string_append_printf (s, ": %u",
                               GPOINTER_TO_UINT (g_hash_table_lookup (counts, keys->pdata[i])));
     }
@@ -620,9 +573,9 @@ summary_json (KsRecorder *r, const KsRunInfo *info)
 
   ks_recorder_get_stats (r, &st);
   g_string_append (s, "  \"kubesim_version\": ");
-  ks_json_append_string (s, PACKAGE_VERSION);
+  ks_json_append_string (s, PACKAGE_VERSION, KS_JSON_ESCAPE_UTF8);
   g_string_append (s, ",\n  \"scenario\": ");
-  ks_json_append_string (s, info->scenario);
+  ks_json_append_string (s, info->scenario, KS_JSON_ESCAPE_UTF8);
   g_string_append_printf (s, ",\n  \"seed\": %" G_GUINT64_FORMAT, info->seed);
   g_string_append (s, ",\n  \"sim_time_s\": ");
   append_seconds (s, info->sim_time);

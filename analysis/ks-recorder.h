@@ -69,9 +69,6 @@ char *ks_recorder_describe_pending (KsRecorder *recorder);
 /* Take the last sample, write summary.json and give the files their final names. */
 gboolean ks_recorder_finish (KsRecorder *recorder, const KsRunInfo *info, GError **error);
 
-/* Append s to out as a JSON string (with quotes). */
-void ks_json_append_string (GString *out, const char *s);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsRecorder, ks_recorder_free)
 
 G_END_DECLS

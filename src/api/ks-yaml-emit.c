@@ -189,39 +189,59 @@ ks_yaml_emit (JsonNode *node, GString *out)
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
-static void
-append_json_string (GString *out, const char *s)
+void
+ks_json_append_string (GString *out, const char *s, KsJsonEscape flags)
 {
   g_string_append_c (out, '"');
   for (const unsigned char *p = (const unsigned char *) s; *p != '\0'; p++)
-    switch (*p)
-      {
-      case '"':
-        g_string_append (out, "\\\"");
-        break;
-      case '\\':
-        g_string_append (out, "\\\\");
-        break;
-      case '\n':
-        g_string_append (out, "\\n");
-        break;
-      case '\r':
-        g_string_append (out, "\\r");
-        break;
-      case '\t':
-        g_string_append (out, "\\t");
-        break;
-      case '<':
-      case '>':
-      case '&':
-        g_string_append_printf (out, "\\u%04x", *p);
-        break;
-      default:
-        if (*p < 0x20)
-          g_string_append_printf (out, "\\u%04x", *p);
-        else
-          g_string_append_c (out, (char) *p);
-      }
+    {
+      if (*p >= 0x80 && (flags & KS_JSON_ESCAPE_UTF8))
+        {
+          /* JSON text is UTF-8 (RFC 8259 §8.1): a byte that does not start a valid sequence (a
+           * file name in a Latin-1 locale, say) becomes U+FFFD, as in Go's encoding/json. */
+          gunichar c = g_utf8_get_char_validated ((const char *) p, -1);
+          if (c == (gunichar) -1 || c == (gunichar) -2)
+            g_string_append (out, "\\ufffd");
+          else
+            {
+              const char *next = g_utf8_next_char (p);
+              g_string_append_len (out, (const char *) p, next - (const char *) p);
+              p = (const unsigned char *) next - 1;
+            }
+          continue;
+        }
+      switch (*p)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        case '<':
+        case '>':
+        case '&':
+          if (flags & KS_JSON_ESCAPE_HTML)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, (char) *p);
+          break;
+        default:
+          if (*p < 0x20)
+            g_string_append_printf (out, "\\u%04x", *p);
+          else
+            g_string_append_c (out, (char) *p);
+        }
+    }
   g_string_append_c (out, '"');
 }
 
@@ -252,7 +272,7 @@ json_node_write (JsonNode *node, guint depth, GString *out)
         for (GList *l = members; l != NULL; l = l->next)
           {
             indent (out, depth == COMPACT ? COMPACT : depth + 1);
-            append_json_string (out, l->data);
+            ks_json_append_string (out, l->data, KS_JSON_ESCAPE_HTML);
             g_string_append (out, depth == COMPACT ? ":" : ": ");
             json_node_write (json_object_get_member (object, l->data),
                              depth == COMPACT ? COMPACT : depth + 1, out);
@@ -292,7 +312,7 @@ json_node_write (JsonNode *node, guint depth, GString *out)
       {
         GType type = json_node_get_value_type (node);
         if (type == G_TYPE_STRING)
-          append_json_string (out, json_node_get_string (node));
+          ks_json_append_string (out, json_node_get_string (node), KS_JSON_ESCAPE_HTML);
         else if (type == G_TYPE_BOOLEAN)
           g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
         else if (type == G_TYPE_INT64)

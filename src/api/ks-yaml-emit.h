@@ -23,4 +23,18 @@ void ks_json_emit_indented (JsonNode *node, GString *out);
  * without a newline. */
 void ks_json_emit_compact (JsonNode *node, GString *out);
 
+/* How ks_json_append_string escapes beyond JSON's must (", \ and control characters). */
+typedef enum
+{
+  KS_JSON_ESCAPE_PLAIN = 0,
+  /* A byte that does not start a valid UTF-8 sequence becomes \ufffd (Go's encoding/json);
+   * without it bytes >= 0x80 are copied as they are. */
+  KS_JSON_ESCAPE_UTF8 = 1 << 0,
+  /* <, > and & as \u003c, \u003e and \u0026 (Go's json.Marshal default). */
+  KS_JSON_ESCAPE_HTML = 1 << 1,
+} KsJsonEscape;
+
+/* Append s (not NULL) to out as a JSON string, with its quotes. */
+void ks_json_append_string (GString *out, const char *s, KsJsonEscape flags);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "ks-explain.h"
 #include "ks-framework.h"
 #include "ks-sched-cache.h"
+#include "src/api/ks-yaml-emit.h"
 #include "src/store/ks-bootstrap.h"
 #include "src/store/ks-client.h"
 
@@ -541,40 +542,14 @@ ks_explanation_free (KsExplanation *e)
 
 /* Output */
 
+/* s as a JSON string; NULL as null. */
 static void
 json_string (GString *out, const char *s)
 {
   if (s == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  g_string_append_c (out, '"');
-  for (const unsigned char *p = (const unsigned char *) s; *p != '\0'; p++)
-    switch (*p)
-      {
-      case '"':
-        g_string_append (out, "\\\"");
-        break;
-      case '\\':
-        g_string_append (out, "\\\\");
-        break;
-      case '\n':
-        g_string_append (out, "\\n");
-        break;
-      case '\t':
-        g_string_append (out, "\\t");
-        break;
-      case '\r':
-        g_string_append (out, "\\r");
-        break;
-      default:
-        if (*p < 0x20)
-          g_string_append_printf (out, "\\u%04x", *p);
-        else
-          g_string_append_c (out, (char) *p);
-      }
-  g_string_append_c (out, '"');
+    g_string_append (out, "null");
+  else
+    ks_json_append_string (out, s, KS_JSON_ESCAPE_PLAIN);
 }
 
 void
