@@ -119,6 +119,57 @@ read_items (JsonNode *answer, gboolean single, gpointer (*read) (JsonNode *, GEr
   return g_steal_pointer (&out);
 }
 
+/* Get path from the metrics API (after checking the server serves it) and read its items; NULL
+ * after printing the error, with the exit status in *status. */
+static GPtrArray *
+fetch_metrics (KsKubectl *k, const char *path, gboolean single,
+               gpointer (*read) (JsonNode *, GError **), GDestroyNotify free_item, int *status)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+  GPtrArray *metrics = NULL;
+
+  if (!metrics_api_available (k, &error))
+    {
+      if (error != NULL)
+        {
+          kc_print_error (k, error);
+          *status = kc_status_for (error);
+          return NULL;
+        }
+      kc_err (k, "error: Metrics API not available\n");
+      *status = KS_KUBECTL_FAILED;
+      return NULL;
+    }
+  answer = ks_rest_request (k->rest, "GET", path, NULL, NULL, &error);
+  if (answer != NULL)
+    metrics = read_items (answer, single, read, free_item, &error);
+  if (metrics == NULL)
+    {
+      kc_print_error (k, error);
+      *status = kc_status_for (error);
+    }
+  return metrics;
+}
+
+/* MetricsSorter.Less by usage, descending: TRUE with the order in *order when sort_by is cpu or
+ * memory (equal usages are equal), FALSE when the caller orders by name. */
+static gboolean
+usage_order (const char *sort_by, gint64 milli_x, gint64 memory_x, gint64 milli_y, gint64 memory_y,
+             gint *order)
+{
+  gint64 vx, vy;
+
+  if (g_strcmp0 (sort_by, "cpu") == 0)
+    vx = milli_x, vy = milli_y;
+  else if (g_strcmp0 (sort_by, "memory") == 0)
+    vx = memory_x, vy = memory_y;
+  else
+    return FALSE;
+  *order = vx > vy ? -1 : vx < vy ? 1 : 0;
+  return TRUE;
+}
+
 static void
 cell (KsTabWriter *w, const char *text)
 {
@@ -134,22 +185,6 @@ typedef struct
   gboolean with_namespace;
 } PodSort;
 
-static gint64
-pod_milli (const KsPodMetrics *m)
-{
-  gint64 milli;
-  ks_pod_metrics_total (m, &milli, NULL);
-  return milli;
-}
-
-static gint64
-pod_memory (const KsPodMetrics *m)
-{
-  gint64 memory;
-  ks_pod_metrics_total (m, NULL, &memory);
-  return memory;
-}
-
 /* PodMetricsSorter.Less: usage descending, else namespace (with -A) and name. */
 static gint
 compare_pods (gconstpointer a, gconstpointer b, gpointer data)
@@ -157,12 +192,13 @@ compare_pods (gconstpointer a, gconstpointer b, gpointer data)
   const KsPodMetrics *x = *(const KsPodMetrics *const *) a;
   const KsPodMetrics *y = *(const KsPodMetrics *const *) b;
   const PodSort *sort = data;
+  gint64 milli_x, memory_x, milli_y, memory_y;
   int d;
 
-  if (g_strcmp0 (sort->sort_by, "cpu") == 0)
-    return pod_milli (x) > pod_milli (y) ? -1 : pod_milli (x) < pod_milli (y) ? 1 : 0;
-  if (g_strcmp0 (sort->sort_by, "memory") == 0)
-    return pod_memory (x) > pod_memory (y) ? -1 : pod_memory (x) < pod_memory (y) ? 1 : 0;
+  ks_pod_metrics_total (x, &milli_x, &memory_x);
+  ks_pod_metrics_total (y, &milli_y, &memory_y);
+  if (usage_order (sort->sort_by, milli_x, memory_x, milli_y, memory_y, &d))
+    return d;
   if (sort->with_namespace && (d = strcmp (x->namespace, y->namespace)) != 0)
     return d;
   return strcmp (x->name, y->name);
@@ -173,16 +209,12 @@ static gint
 compare_containers (gconstpointer a, gconstpointer b, gpointer data)
 {
   const KsContainerMetrics *x = a, *y = b;
-  const char *sort_by = data;
-  gint64 vx, vy;
+  gint order;
 
-  if (g_strcmp0 (sort_by, "cpu") == 0)
-    vx = div_up (x->nano_cpu, 1000000), vy = div_up (y->nano_cpu, 1000000);
-  else if (g_strcmp0 (sort_by, "memory") == 0)
-    vx = x->memory, vy = y->memory;
-  else
-    return strcmp (x->name, y->name);
-  return vx > vy ? -1 : vx < vy ? 1 : 0;
+  if (usage_order (data, div_up (x->nano_cpu, 1000000), x->memory, div_up (y->nano_cpu, 1000000),
+                   y->memory, &order))
+    return order;
+  return strcmp (x->name, y->name);
 }
 
 /* printMetricsLine for usage without allocatable: name, cpu, memory. */
@@ -316,10 +348,9 @@ check_sort_by (KsKubectl *k, const char *sort_by)
 int
 ks_kubectl_top_pods (KsKubectl *k, const KsTopPodOptions *o)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) answer = NULL;
   g_autoptr (GPtrArray) metrics = NULL;
   g_autofree char *path = NULL;
+  int status;
 
   if (!check_sort_by (k, o->sort_by))
     return KS_KUBECTL_USAGE;
@@ -327,30 +358,15 @@ ks_kubectl_top_pods (KsKubectl *k, const KsTopPodOptions *o)
       && ((o->selector != NULL && o->selector[0] != '\0')
           || (o->field_selector != NULL && o->field_selector[0] != '\0')))
     return kc_usage (k, "only one of NAME or selector can be provided");
-  if (!metrics_api_available (k, &error))
-    {
-      if (error != NULL)
-        {
-          kc_print_error (k, error);
-          return kc_status_for (error);
-        }
-      kc_err (k, "error: Metrics API not available\n");
-      return KS_KUBECTL_FAILED;
-    }
   path = metrics_path ("pods", o->all_namespaces && o->name == NULL ? NULL : k->namespace, o->name,
                        o->selector, o->field_selector);
-  answer = ks_rest_request (k->rest, "GET", path, NULL, NULL, &error);
-  if (answer != NULL)
-    metrics = read_items (answer, o->name != NULL, (gpointer) ks_pod_metrics_from_json,
-                          (GDestroyNotify) ks_pod_metrics_free, &error);
+  metrics = fetch_metrics (k, path, o->name != NULL, (gpointer) ks_pod_metrics_from_json,
+                           (GDestroyNotify) ks_pod_metrics_free, &status);
   if (metrics == NULL)
-    {
-      kc_print_error (k, error);
-      return kc_status_for (error);
-    }
+    return status;
   if (metrics->len == 0)
     {
-      int status = explain_empty (k, o);
+      status = explain_empty (k, o);
       if (status != KS_KUBECTL_OK)
         return status;
       if (o->all_namespaces)
@@ -371,16 +387,12 @@ compare_nodes (gconstpointer a, gconstpointer b, gpointer data)
 {
   const KsNodeMetrics *x = *(const KsNodeMetrics *const *) a;
   const KsNodeMetrics *y = *(const KsNodeMetrics *const *) b;
-  const char *sort_by = data;
-  gint64 vx, vy;
+  gint order;
 
-  if (g_strcmp0 (sort_by, "cpu") == 0)
-    vx = div_up (x->nano_cpu, 1000000), vy = div_up (y->nano_cpu, 1000000);
-  else if (g_strcmp0 (sort_by, "memory") == 0)
-    vx = x->memory, vy = y->memory;
-  else
-    return strcmp (x->name, y->name);
-  return vx > vy ? -1 : vx < vy ? 1 : 0;
+  if (usage_order (data, div_up (x->nano_cpu, 1000000), x->memory, div_up (y->nano_cpu, 1000000),
+                   y->memory, &order))
+    return order;
+  return strcmp (x->name, y->name);
 }
 
 /* A resource's usage and its share of what is available: int64(float64(MilliValue(usage)) /
@@ -405,38 +417,23 @@ ks_kubectl_top_nodes (KsKubectl *k, const KsTopNodeOptions *o)
 {
   const KsKind *node_kind = ks_kind_get (KS_KIND_NODE);
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonNode) answer = NULL;
   g_autoptr (GPtrArray) metrics = NULL;
   g_autoptr (GPtrArray) nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   g_autoptr (GHashTable) printed = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GString) out = g_string_new (NULL);
   g_autoptr (KsTabWriter) w = ks_tab_writer_new_full (out, 6, 3);
   g_autofree char *path = NULL;
+  int status;
 
   if (!check_sort_by (k, o->sort_by))
     return KS_KUBECTL_USAGE;
   if (o->name != NULL && o->selector != NULL && o->selector[0] != '\0')
     return kc_usage (k, "only one of NAME or --selector can be provided");
-  if (!metrics_api_available (k, &error))
-    {
-      if (error != NULL)
-        {
-          kc_print_error (k, error);
-          return kc_status_for (error);
-        }
-      kc_err (k, "error: Metrics API not available\n");
-      return KS_KUBECTL_FAILED;
-    }
   path = metrics_path ("nodes", NULL, o->name, o->selector, NULL);
-  answer = ks_rest_request (k->rest, "GET", path, NULL, NULL, &error);
-  if (answer != NULL)
-    metrics = read_items (answer, o->name != NULL, (gpointer) ks_node_metrics_from_json,
-                          (GDestroyNotify) ks_node_metrics_free, &error);
+  metrics = fetch_metrics (k, path, o->name != NULL, (gpointer) ks_node_metrics_from_json,
+                           (GDestroyNotify) ks_node_metrics_free, &status);
   if (metrics == NULL)
-    {
-      kc_print_error (k, error);
-      return kc_status_for (error);
-    }
+    return status;
   if (metrics->len == 0)
     {
       kc_err (k, "error: metrics not available yet\n");
