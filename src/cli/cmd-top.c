@@ -18,17 +18,31 @@ usage (FILE *out)
                 "Run \"kubesim top COMMAND --help\" for a command's options.\n");
 }
 
-static gboolean
-one_name (const char *command, int argc, char **argv, const char **name)
+/* Parse the options of command ("top pod", "top node": entries and the cluster's), take at most
+ * one NAME into *name and connect.  NULL with the exit status in *status. */
+static KsKubectl *
+top_parse (const char *command, const GOptionEntry *entries, const char *summary,
+           KsCliCluster *cluster, int argc, char **argv, const char **name, int *status)
 {
+  g_autoptr (GOptionContext) context = g_option_context_new ("[NAME]");
+  g_autofree char *prgname = g_strconcat ("kubesim ", command, NULL);
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  ks_cli_cluster_add_options (context, cluster);
+  g_option_context_set_summary (context, summary);
+  g_set_prgname (prgname);
+  *status = KS_EXIT_USAGE;
+  if (!ks_cli_parse (context, command, &argc, &argv))
+    return NULL;
   if (argc > 2)
     {
       g_printerr ("kubesim %s: one NAME at most (got \"%s\" and \"%s\")\n", command, argv[1],
                   argv[2]);
-      return FALSE;
+      return NULL;
     }
   *name = argc == 2 ? argv[1] : NULL;
-  return TRUE;
+  *status = KS_EXIT_OK;
+  return ks_cli_kubectl_new (command, cluster, status);
 }
 
 static int
@@ -53,27 +67,19 @@ top_pod (int argc, char **argv)
             "cpu|memory" },
           { "sum", 0, 0, G_OPTION_ARG_NONE, &o.sum, "End with the total usage", NULL },
           { NULL } };
-  g_autoptr (GOptionContext) context = g_option_context_new ("[NAME]");
   g_autoptr (KsKubectl) k = NULL;
-  int status = KS_EXIT_OK;
+  int status;
 
-  g_option_context_add_main_entries (context, entries, NULL);
-  ks_cli_cluster_add_options (context, &cluster);
-  g_option_context_set_summary (context,
-                                "Show the cpu (millicores) and memory (MiB) the pods use, as the "
-                                "metrics API reports it: averaged over the last window of the "
-                                "control plane's metrics server (about 15 s).");
-  g_set_prgname ("kubesim top pod");
-  if (!ks_cli_parse (context, "top pod", &argc, &argv))
-    return KS_EXIT_USAGE;
-  if (!one_name ("top pod", argc, argv, &o.name))
-    return KS_EXIT_USAGE;
+  k = top_parse ("top pod", entries,
+                 "Show the cpu (millicores) and memory (MiB) the pods use, as the metrics API "
+                 "reports it: averaged over the last window of the control plane's metrics server "
+                 "(about 15 s).",
+                 &cluster, argc, argv, &o.name, &status);
+  if (k == NULL)
+    return status;
   o.selector = selector;
   o.field_selector = field_selector;
   o.sort_by = sort_by;
-  k = ks_cli_kubectl_new ("top pod", &cluster, &status);
-  if (k == NULL)
-    return status;
   return ks_kubectl_top_pods (k, &o);
 }
 
@@ -93,26 +99,17 @@ top_node (int argc, char **argv)
                              { "sort-by", 0, 0, G_OPTION_ARG_STRING, &sort_by,
                                "Sort by cpu or memory, largest first", "cpu|memory" },
                              { NULL } };
-  g_autoptr (GOptionContext) context = g_option_context_new ("[NAME]");
   g_autoptr (KsKubectl) k = NULL;
-  int status = KS_EXIT_OK;
+  int status;
 
-  g_option_context_add_main_entries (context, entries, NULL);
-  ks_cli_cluster_add_options (context, &cluster);
-  g_option_context_set_summary (context,
-                                "Show the cpu (millicores) and memory (MiB) the nodes use, and "
-                                "their share of each node's allocatable, as the metrics API "
-                                "reports it.");
-  g_set_prgname ("kubesim top node");
-  if (!ks_cli_parse (context, "top node", &argc, &argv))
-    return KS_EXIT_USAGE;
-  if (!one_name ("top node", argc, argv, &o.name))
-    return KS_EXIT_USAGE;
-  o.selector = selector;
-  o.sort_by = sort_by;
-  k = ks_cli_kubectl_new ("top node", &cluster, &status);
+  k = top_parse ("top node", entries,
+                 "Show the cpu (millicores) and memory (MiB) the nodes use, and their share of "
+                 "each node's allocatable, as the metrics API reports it.",
+                 &cluster, argc, argv, &o.name, &status);
   if (k == NULL)
     return status;
+  o.selector = selector;
+  o.sort_by = sort_by;
   return ks_kubectl_top_nodes (k, &o);
 }
 
