@@ -5,6 +5,7 @@
 
 #include "ks-test-sched.h"
 #include "ks-test.h"
+#include "src/api/ks-yaml.h"
 
 KsPod *
 ks_test_pod (const char *name, const char *spec)
@@ -222,4 +223,47 @@ ks_test_plug_score_all (KsTestPlug *p, KsPod *pod, gint64 *scores)
   if (p->plugin->normalize != NULL)
     p->plugin->normalize (&p->ctx, pod, nodes, scores, n);
   return code;
+}
+
+KsSchedulerConfig *
+ks_test_sched_config_decode (const char *text, gboolean all, char **problems)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsSource) source = ks_source_new_from_data ("sched.yaml", text, -1, &error);
+  g_autoptr (KsDiag) diag = ks_diag_new ();
+  g_autoptr (GString) found = g_string_new (NULL);
+  guint n;
+  KsSchedulerConfig *config;
+  KsDecoder dec;
+
+  g_assert_no_error (error);
+  ks_decoder_init (&dec, source, diag);
+  config = ks_scheduler_config_decode (&dec, ks_source_get_document (source, 0));
+  ks_decoder_clear (&dec);
+  n = ks_diag_get_count (diag);
+  for (guint i = 0; i < (all || problems == NULL ? n : MIN (n, 1)); i++)
+    g_string_append_printf (found, "%s%s", i ? "\n" : "", ks_diag_get (diag, i));
+  if (problems != NULL)
+    *problems = n > 0 ? g_strdup (found->str) : NULL;
+  else if (n > 0)
+    g_printerr ("%s\n", found->str);
+  g_assert_true ((config == NULL) == (n > 0));
+  return config;
+}
+
+void
+ks_test_assert_point (const KsProfileConfig *p, KsExtensionPoint e, const char *expected)
+{
+  GString *s = g_string_new (NULL);
+  g_autofree char *got = NULL;
+
+  for (guint i = 0; i < p->points[e]->len; i++)
+    {
+      const KsPluginEntry *entry = &g_array_index (p->points[e], KsPluginEntry, i);
+      g_string_append_printf (s, "%s%s", i ? ", " : "", entry->plugin->name);
+      if (e == KS_POINT_SCORE)
+        g_string_append_printf (s, ":%d", entry->weight);
+    }
+  got = g_string_free (s, FALSE);
+  g_assert_cmpstr (got, ==, expected);
 }

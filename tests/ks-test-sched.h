@@ -7,6 +7,7 @@
 #include "policies/ks-policy.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
+#include "src/scheduler/ks-sched-config.h"
 
 G_BEGIN_DECLS
 
@@ -56,5 +57,16 @@ KsStatusCode ks_test_plug_filter (KsTestPlug *p, KsPod *pod, KsNodeInfo *ni, cha
 /* PreScore (if any), Score on every node of the list, NormalizeScore (if any): scores[i] of
  * node i.  Returns the PreScore code (KS_STATUS_SKIP: scores untouched). */
 KsStatusCode ks_test_plug_score_all (KsTestPlug *p, KsPod *pod, gint64 *scores);
+
+/* The first lines of a KubeSchedulerConfiguration document. */
+#define KS_TEST_SCHED_CONFIG_HEAD                                                                  \
+  "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+
+/* Decode a KubeSchedulerConfiguration from text (named sched.yaml); NULL when refused, which must
+ * come with problems (and acceptance without).  problems (may be NULL: then they are printed):
+ * every problem, one a line, when all, else the first; NULL when none.  Newly allocated. */
+KsSchedulerConfig *ks_test_sched_config_decode (const char *text, gboolean all, char **problems);
+/* Assert the plugins of profile p at point e, "Name" or "Name:weight" (score) joined by ", ". */
+void ks_test_assert_point (const KsProfileConfig *p, KsExtensionPoint e, const char *expected);
 
 G_END_DECLS

@@ -19,6 +19,7 @@
 #include "src/scheduler/ks-framework.h"
 #include "src/scheduler/ks-sched-config.h"
 #include "src/scheduler/ks-sched-queue.h"
+#include "tests/ks-test-sched.h"
 #include "tests/ks-test.h"
 
 #define MI G_GINT64_CONSTANT (1048576)
@@ -205,28 +206,13 @@ assert_scores (const gint64 *got, const gint64 *want, guint n)
 
 /* ---- configurations and frameworks ------------------------------------------------------- */
 
-#define CONFIG_HEAD "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+#define CONFIG_HEAD KS_TEST_SCHED_CONFIG_HEAD
 
 /* Decode a configuration; NULL when refused, with the first problem in *problem. */
 static KsSchedulerConfig *
 config_decode (const char *text, char **problem)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KsSource) source = ks_source_new_from_data ("sched.yaml", text, -1, &error);
-  g_autoptr (KsDiag) diag = ks_diag_new ();
-  KsSchedulerConfig *config;
-  KsDecoder dec;
-
-  g_assert_no_error (error);
-  ks_decoder_init (&dec, source, diag);
-  config = ks_scheduler_config_decode (&dec, ks_source_get_document (source, 0));
-  ks_decoder_clear (&dec);
-  if (problem != NULL)
-    *problem = ks_diag_get_count (diag) > 0 ? g_strdup (ks_diag_get (diag, 0)) : NULL;
-  else
-    for (guint i = 0; i < ks_diag_get_count (diag); i++)
-      g_printerr ("problem: %s\n", ks_diag_get (diag, i));
-  return config;
+  return ks_test_sched_config_decode (text, FALSE, problem);
 }
 
 /* A profile that scores with score_plugin alone (every default score plugin disabled). */

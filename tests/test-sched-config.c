@@ -15,58 +15,13 @@
 #include "src/scheduler/ks-sched-config.h"
 #include "tests/ks-test-sched.h"
 
-#define HEAD "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+#define HEAD KS_TEST_SCHED_CONFIG_HEAD
 
 /* Decode text; NULL when refused, with every problem (one a line) in *problems. */
 static KsSchedulerConfig *
 decode (const char *text, char **problems)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KsSource) source = ks_source_new_from_data ("sched.yaml", text, -1, &error);
-  g_autoptr (KsDiag) diag = ks_diag_new ();
-  GString *all = g_string_new (NULL);
-  KsSchedulerConfig *config;
-  KsDecoder dec;
-
-  g_assert_no_error (error);
-  ks_decoder_init (&dec, source, diag);
-  config = ks_scheduler_config_decode (&dec, ks_source_get_document (source, 0));
-  ks_decoder_clear (&dec);
-  for (guint i = 0; i < ks_diag_get_count (diag); i++)
-    g_string_append_printf (all, "%s%s", i ? "\n" : "", ks_diag_get (diag, i));
-  g_assert_true ((config == NULL) == (ks_diag_get_count (diag) > 0));
-  if (problems != NULL)
-    *problems = g_string_free (all, FALSE);
-  else
-    {
-      if (all->len > 0)
-        g_printerr ("%s\n", all->str);
-      g_string_free (all, TRUE);
-    }
-  return config;
-}
-
-/* The plugins at one point, "Name" or "Name:weight" (score), joined by ", ". */
-static char *
-point_list (const KsProfileConfig *p, KsExtensionPoint e)
-{
-  GString *s = g_string_new (NULL);
-
-  for (guint i = 0; i < p->points[e]->len; i++)
-    {
-      const KsPluginEntry *entry = &g_array_index (p->points[e], KsPluginEntry, i);
-      g_string_append_printf (s, "%s%s", i ? ", " : "", entry->plugin->name);
-      if (e == KS_POINT_SCORE)
-        g_string_append_printf (s, ":%d", entry->weight);
-    }
-  return g_string_free (s, FALSE);
-}
-
-static void
-assert_point (const KsProfileConfig *p, KsExtensionPoint e, const char *expected)
-{
-  g_autofree char *got = point_list (p, e);
-  g_assert_cmpstr (got, ==, expected);
+  return ks_test_sched_config_decode (text, TRUE, problems);
 }
 
 static KsProfileConfig *
@@ -95,19 +50,21 @@ test_default_profile (void)
 
   g_assert_cmpstr (p->scheduler_name, ==, "default-scheduler");
   g_assert_cmpint (p->percentage_of_nodes_to_score, ==, -1);
-  assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
-  assert_point (p, KS_POINT_PRE_FILTER,
-                "NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
-  assert_point (p, KS_POINT_FILTER,
-                "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, "
-                "NodeResourcesFit, PodTopologySpread, InterPodAffinity");
-  assert_point (p, KS_POINT_PRE_SCORE,
-                "TaintToleration, NodeAffinity, NodeResourcesFit, PodTopologySpread, "
-                "InterPodAffinity, NodeResourcesBalancedAllocation");
-  assert_point (p, KS_POINT_SCORE,
-                "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, PodTopologySpread:2, "
-                "InterPodAffinity:2, NodeResourcesBalancedAllocation:1, ImageLocality:1");
-  assert_point (p, KS_POINT_RESERVE, "");
+  ks_test_assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
+  ks_test_assert_point (
+      p, KS_POINT_PRE_FILTER,
+      "NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
+  ks_test_assert_point (p, KS_POINT_FILTER,
+                        "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, "
+                        "NodeResourcesFit, PodTopologySpread, InterPodAffinity");
+  ks_test_assert_point (p, KS_POINT_PRE_SCORE,
+                        "TaintToleration, NodeAffinity, NodeResourcesFit, PodTopologySpread, "
+                        "InterPodAffinity, NodeResourcesBalancedAllocation");
+  ks_test_assert_point (
+      p, KS_POINT_SCORE,
+      "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, PodTopologySpread:2, "
+      "InterPodAffinity:2, NodeResourcesBalancedAllocation:1, ImageLocality:1");
+  ks_test_assert_point (p, KS_POINT_RESERVE, "");
 }
 
 /* mergePluginSet and expandMultiPointPlugins, and getScoreWeights. */
@@ -167,7 +124,7 @@ test_merge (void)
           = g_strdup_printf (HEAD "profiles:\n- plugins:\n    %s\n", rows[i].plugins);
       g_autoptr (KsSchedulerConfig) c = decode (text, NULL);
       g_assert_nonnull (c);
-      assert_point (profile (c, 0), rows[i].point, rows[i].expected);
+      ks_test_assert_point (profile (c, 0), rows[i].point, rows[i].expected);
     }
 }
 

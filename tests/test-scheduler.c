@@ -22,6 +22,7 @@
 #include "src/scheduler/ks-sched-cache.h"
 #include "src/scheduler/ks-sched-config.h"
 #include "src/scheduler/ks-sched-queue.h"
+#include "tests/ks-test-sched.h"
 #include "tests/ks-test.h"
 
 #define MI G_GINT64_CONSTANT (1048576)
@@ -1528,52 +1529,13 @@ test_framework_weighted_total (void)
 
 /* ---- KubeSchedulerConfiguration (§1.2) --------------------------------------------------- */
 
-#define CONFIG_HEAD "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n"
+#define CONFIG_HEAD KS_TEST_SCHED_CONFIG_HEAD
 
 /* Decode a configuration; NULL when it was refused, with the first problem in *problem. */
 static KsSchedulerConfig *
 config_decode (const char *text, char **problem)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (KsSource) source = ks_source_new_from_data ("sched.yaml", text, -1, &error);
-  g_autoptr (KsDiag) diag = ks_diag_new ();
-  KsSchedulerConfig *config;
-  KsDecoder dec;
-
-  g_assert_no_error (error);
-  ks_decoder_init (&dec, source, diag);
-  config = ks_scheduler_config_decode (&dec, ks_source_get_document (source, 0));
-  ks_decoder_clear (&dec);
-  if (problem != NULL)
-    *problem = ks_diag_get_count (diag) > 0 ? g_strdup (ks_diag_get (diag, 0)) : NULL;
-  else if (ks_diag_get_count (diag) > 0)
-    g_printerr ("%s\n", ks_diag_get (diag, 0));
-  g_assert_true ((config == NULL) == (ks_diag_get_count (diag) > 0));
-  return config;
-}
-
-/* The plugins at one point as "Name" or "Name:weight" (score), joined by ", ". */
-static char *
-point_list (const KsProfileConfig *p, KsExtensionPoint e)
-{
-  GString *s = g_string_new (NULL);
-
-  for (guint i = 0; i < p->points[e]->len; i++)
-    {
-      const KsPluginEntry *entry = &g_array_index (p->points[e], KsPluginEntry, i);
-      g_string_append_printf (s, "%s%s", i ? ", " : "", entry->plugin->name);
-      if (e == KS_POINT_SCORE)
-        g_string_append_printf (s, ":%d", entry->weight);
-    }
-  return g_string_free (s, FALSE);
-}
-
-static void
-assert_point (const KsProfileConfig *p, KsExtensionPoint e, const char *expected)
-{
-  g_autofree char *got = point_list (p, e);
-
-  g_assert_cmpstr (got, ==, expected);
+  return ks_test_sched_config_decode (text, FALSE, problem);
 }
 
 #define DEFAULT_FILTERS                                                                            \
@@ -1597,23 +1559,24 @@ test_config_default_profile (void)
   g_assert_cmpint (config->pod_initial_backoff, ==, 1 * SEC);
   g_assert_cmpint (config->pod_max_backoff, ==, 10 * SEC);
   /* §1.2 order restricted to the plugins kubesim has (and the points they implement) */
-  assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
-  assert_point (p, KS_POINT_PRE_FILTER,
-                "NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
-  assert_point (p, KS_POINT_FILTER, DEFAULT_FILTERS);
-  assert_point (p, KS_POINT_POST_FILTER, "DefaultPreemption");
-  assert_point (p, KS_POINT_PRE_SCORE,
-                "TaintToleration, NodeAffinity, NodeResourcesFit, PodTopologySpread, "
-                "InterPodAffinity, NodeResourcesBalancedAllocation");
-  assert_point (p, KS_POINT_SCORE, DEFAULT_SCORES);
+  ks_test_assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
+  ks_test_assert_point (
+      p, KS_POINT_PRE_FILTER,
+      "NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
+  ks_test_assert_point (p, KS_POINT_FILTER, DEFAULT_FILTERS);
+  ks_test_assert_point (p, KS_POINT_POST_FILTER, "DefaultPreemption");
+  ks_test_assert_point (p, KS_POINT_PRE_SCORE,
+                        "TaintToleration, NodeAffinity, NodeResourcesFit, PodTopologySpread, "
+                        "InterPodAffinity, NodeResourcesBalancedAllocation");
+  ks_test_assert_point (p, KS_POINT_SCORE, DEFAULT_SCORES);
 
   /* a document without profiles gets the same default profile */
   g_assert_nonnull (decoded);
   g_assert_cmpuint (decoded->profiles->len, ==, 1);
   p = ks_scheduler_config_get_profile (decoded, "default-scheduler");
   g_assert_nonnull (p);
-  assert_point (p, KS_POINT_FILTER, DEFAULT_FILTERS);
-  assert_point (p, KS_POINT_SCORE, DEFAULT_SCORES);
+  ks_test_assert_point (p, KS_POINT_FILTER, DEFAULT_FILTERS);
+  ks_test_assert_point (p, KS_POINT_SCORE, DEFAULT_SCORES);
 }
 
 static void
@@ -1631,9 +1594,9 @@ test_config_score_disabled (void)
   g_assert_nonnull (config);
   p = g_ptr_array_index (config->profiles, 0);
   g_assert_cmpstr (p->scheduler_name, ==, "default-scheduler");
-  assert_point (p, KS_POINT_SCORE, "");
-  assert_point (p, KS_POINT_FILTER, DEFAULT_FILTERS);
-  assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
+  ks_test_assert_point (p, KS_POINT_SCORE, "");
+  ks_test_assert_point (p, KS_POINT_FILTER, DEFAULT_FILTERS);
+  ks_test_assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
 
   /* No score plugins: look for one feasible node only (§1.4 step 2), starting where the
    * last search ended. */
@@ -1675,32 +1638,37 @@ test_config_weight_override (void)
 
   /* enabled at the score point: overrides MultiPoint, so it comes first (part 1), weight 5 */
   g_assert_nonnull (score);
-  assert_point (g_ptr_array_index (score->profiles, 0), KS_POINT_SCORE,
-                "NodeResourcesBalancedAllocation:5, TaintToleration:3, NodeAffinity:2, "
-                "NodeResourcesFit:1, PodTopologySpread:2, InterPodAffinity:2, ImageLocality:1");
-  assert_point (g_ptr_array_index (score->profiles, 0), KS_POINT_FILTER, DEFAULT_FILTERS);
+  ks_test_assert_point (
+      g_ptr_array_index (score->profiles, 0), KS_POINT_SCORE,
+      "NodeResourcesBalancedAllocation:5, TaintToleration:3, NodeAffinity:2, "
+      "NodeResourcesFit:1, PodTopologySpread:2, InterPodAffinity:2, ImageLocality:1");
+  ks_test_assert_point (g_ptr_array_index (score->profiles, 0), KS_POINT_FILTER, DEFAULT_FILTERS);
   /* re-configured in multiPoint: replaced in place, order kept */
   g_assert_nonnull (multi);
-  assert_point (g_ptr_array_index (multi->profiles, 0), KS_POINT_SCORE,
-                "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:4, PodTopologySpread:2, "
-                "InterPodAffinity:2, NodeResourcesBalancedAllocation:1, ImageLocality:1");
+  ks_test_assert_point (
+      g_ptr_array_index (multi->profiles, 0), KS_POINT_SCORE,
+      "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:4, PodTopologySpread:2, "
+      "InterPodAffinity:2, NodeResourcesBalancedAllocation:1, ImageLocality:1");
   /* not in MultiPoint any more: the score point's own plugins come after the expansion (part 3)
    * and the other points lose it */
   g_assert_nonnull (late);
-  assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_SCORE,
-                "TaintToleration:3, NodeResourcesFit:1, PodTopologySpread:2, InterPodAffinity:2, "
-                "NodeResourcesBalancedAllocation:1, ImageLocality:1, NodeAffinity:7");
-  assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_FILTER,
-                "NodeUnschedulable, NodeName, TaintToleration, NodePorts, NodeResourcesFit, "
-                "PodTopologySpread, InterPodAffinity");
-  assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_PRE_FILTER,
-                "NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
+  ks_test_assert_point (
+      g_ptr_array_index (late->profiles, 0), KS_POINT_SCORE,
+      "TaintToleration:3, NodeResourcesFit:1, PodTopologySpread:2, InterPodAffinity:2, "
+      "NodeResourcesBalancedAllocation:1, ImageLocality:1, NodeAffinity:7");
+  ks_test_assert_point (
+      g_ptr_array_index (late->profiles, 0), KS_POINT_FILTER,
+      "NodeUnschedulable, NodeName, TaintToleration, NodePorts, NodeResourcesFit, "
+      "PodTopologySpread, InterPodAffinity");
+  ks_test_assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_PRE_FILTER,
+                        "NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
   /* the same at the filter point */
   g_assert_nonnull (filter);
-  assert_point (g_ptr_array_index (filter->profiles, 0), KS_POINT_FILTER,
-                "NodeResourcesFit, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, "
-                "NodePorts, PodTopologySpread, InterPodAffinity");
-  assert_point (g_ptr_array_index (filter->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
+  ks_test_assert_point (
+      g_ptr_array_index (filter->profiles, 0), KS_POINT_FILTER,
+      "NodeResourcesFit, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, "
+      "NodePorts, PodTopologySpread, InterPodAffinity");
+  ks_test_assert_point (g_ptr_array_index (filter->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
 }
 
 static void
@@ -1757,7 +1725,7 @@ test_config_empty_profiles (void)
   g_assert_nonnull (config);
   g_assert_cmpuint (config->profiles->len, ==, 1);
   g_assert_nonnull (ks_scheduler_config_get_profile (config, "default-scheduler"));
-  assert_point (g_ptr_array_index (config->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
+  ks_test_assert_point (g_ptr_array_index (config->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
 }
 
 static void
@@ -1781,7 +1749,7 @@ test_config_unimplemented_plugin (void)
   g_assert_nonnull (strstr (problem, "\"VolumeBinding\""));
   /* disabling Kubernetes plugins kubesim lacks is accepted and changes nothing */
   g_assert_nonnull (disabled);
-  assert_point (g_ptr_array_index (disabled->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
+  ks_test_assert_point (g_ptr_array_index (disabled->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
 }
 
 static void
@@ -1905,10 +1873,11 @@ test_config_two_profiles (void)
   g_assert_nonnull (bin);
   g_assert_true (def != bin);
   g_assert_null (ks_scheduler_config_get_profile (config, "other"));
-  assert_point (def, KS_POINT_SCORE, DEFAULT_SCORES);
-  assert_point (bin, KS_POINT_SCORE,
-                "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, PodTopologySpread:2, "
-                "InterPodAffinity:2, ImageLocality:1");
+  ks_test_assert_point (def, KS_POINT_SCORE, DEFAULT_SCORES);
+  ks_test_assert_point (
+      bin, KS_POINT_SCORE,
+      "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, PodTopologySpread:2, "
+      "InterPodAffinity:2, ImageLocality:1");
   g_assert_true (g_hash_table_contains (bin->args, "NodeResourcesFit"));
   g_assert_false (g_hash_table_contains (def->args, "NodeResourcesFit"));
   fw = framework_new (config, 1, 1);
