@@ -59,6 +59,15 @@ ks_test_node_info_new (KsNode *node, guint index)
   return ni;
 }
 
+KsNodeInfo *
+ks_test_node_info_new_shared (KsNode *node, const char *name, guint index)
+{
+  KsNodeInfo *ni = ks_test_node_info_new (KS_NODE (ks_object_ref (KS_OBJECT (node))), index);
+
+  ni->name = ks_intern (name);
+  return ni;
+}
+
 void
 ks_test_node_info_free (KsNodeInfo *ni)
 {

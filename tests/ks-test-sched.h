@@ -25,6 +25,9 @@ KsNode *ks_test_node (const char *name, const char *labels, const char *spec, co
 
 /* A node view over node (a reference is taken over), as the scheduler's cache makes it. */
 KsNodeInfo *ks_test_node_info_new (KsNode *node, guint index);
+/* Another view of the same node object (a reference is taken) under another name: many identical
+ * nodes without decoding each. */
+KsNodeInfo *ks_test_node_info_new_shared (KsNode *node, const char *name, guint index);
 void ks_test_node_info_free (KsNodeInfo *ni);
 /* Put pod on the node view: its requests, non-zero requests and host ports, as the cache does. */
 void ks_test_node_info_add_pod (KsNodeInfo *ni, KsPod *pod);

@@ -78,42 +78,6 @@ node_new (const char *name, const char *labels, const char *allocatable)
   return KS_NODE (ks_test_decode (text));
 }
 
-/* A node view owning node (taken over) with the given index. */
-static KsNodeInfo *
-ni_new (KsNode *node, guint index)
-{
-  KsNodeInfo *ni = g_new0 (KsNodeInfo, 1);
-
-  ni->node = node;
-  ni->name = ks_intern (node->parent.meta.name);
-  ni->index = index;
-  ks_resources_copy (&ni->allocatable, &node->allocatable);
-  ni->pods = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
-  return ni;
-}
-
-/* The same Node object under another name (many identical nodes). */
-static KsNodeInfo *
-ni_new_shared (KsNode *node, const char *name, guint index)
-{
-  KsNodeInfo *ni = ni_new (KS_NODE (ks_object_ref (KS_OBJECT (node))), index);
-
-  ni->name = ks_intern (name);
-  return ni;
-}
-
-static void
-ni_free (gpointer p)
-{
-  KsNodeInfo *ni = p;
-
-  ks_resources_clear (&ni->allocatable);
-  ks_resources_clear (&ni->requested);
-  g_ptr_array_unref (ni->pods);
-  ks_object_unref (KS_OBJECT ((KsNode *) ni->node));
-  g_free (ni);
-}
-
 /* The node's summed requests for scoring (non-zero cpu and memory). */
 static void
 ni_requested (KsNodeInfo *ni, gint64 milli_cpu, gint64 memory)
@@ -266,7 +230,7 @@ test_random_scores (void)
 {
   Plug p;
   g_autoptr (KsPod) pod = pod_req ("p", NULL);
-  KsNodeInfo *ni = ni_new (node_new ("one", NULL, "cpu: \"1\""), 0);
+  KsNodeInfo *ni = ks_test_node_info_new (node_new ("one", NULL, "cpu: \"1\""), 0);
   gint64 first[64], again[64];
   gboolean differs = FALSE;
 
@@ -292,7 +256,7 @@ test_random_scores (void)
     }
   g_assert_true (differs);
   plug_clear (&p);
-  ni_free (ni);
+  ks_test_node_info_free (ni);
 }
 
 /* Whole cycles with Random as the only score: the same seed places a sequence of pods on the
@@ -302,14 +266,14 @@ run_random_sequence (guint64 seed, const char **out, guint n_pods)
 {
   g_autoptr (KsSchedulerConfig) config = score_only_config ("Random", 100);
   KsFramework *fw = framework_new (config, seed);
-  g_autoptr (GPtrArray) nodes = g_ptr_array_new_with_free_func (ni_free);
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   g_autoptr (KsNode) shape = node_new ("shape", NULL, "cpu: \"4\", memory: 8Gi, pods: \"110\"");
   g_autoptr (KsPod) pod = pod_req ("p", "cpu: 100m");
 
   for (guint i = 0; i < 10; i++)
     {
       g_autofree char *name = g_strdup_printf ("n%u", i);
-      g_ptr_array_add (nodes, ni_new_shared (shape, name, i));
+      g_ptr_array_add (nodes, ks_test_node_info_new_shared (shape, name, i));
     }
   for (guint k = 0; k < n_pods; k++)
     out[k] = schedule_once (fw, pod, nodes);
@@ -345,7 +309,7 @@ test_first_fit_normalize (void)
 {
   Plug p;
   g_autoptr (KsPod) pod = pod_req ("p", NULL);
-  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (ni_free);
+  g_autoptr (GPtrArray) list = ks_test_node_list_new ();
   g_autoptr (KsNode) shape = node_new ("shape", NULL, "cpu: \"1\"");
   static const guint idx[] = { 3, 1, 9, 5 };
   gint64 got[4];
@@ -354,7 +318,7 @@ test_first_fit_normalize (void)
   static const gint64 want[4] = { 74, 100, 0, 49 };
 
   for (guint i = 0; i < 4; i++)
-    g_ptr_array_add (list, ni_new_shared (shape, "n", idx[i]));
+    g_ptr_array_add (list, ks_test_node_info_new_shared (shape, "n", idx[i]));
   plug_init (&p, "FirstFit", NULL);
   plug_scores (&p, pod, list, got);
   assert_scores (got, want, 4);
@@ -368,7 +332,7 @@ test_first_fit_normalize (void)
 static void
 test_first_fit_window (void)
 {
-  g_autoptr (GPtrArray) nodes = g_ptr_array_new_with_free_func (ni_free);
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   g_autoptr (KsNode) big = node_new ("big", NULL, "cpu: \"4\", pods: \"110\"");
   g_autoptr (KsPod) pod = pod_req ("p", "cpu: \"2\"");
   g_autoptr (KsSchedulerConfig) all = score_only_config ("FirstFit", 100);
@@ -376,11 +340,12 @@ test_first_fit_window (void)
   KsFramework *fw;
 
   /* node 0 is too small: the first fit is node 1 */
-  g_ptr_array_add (nodes, ni_new (node_new ("small", NULL, "cpu: \"1\", pods: \"110\""), 0));
+  g_ptr_array_add (
+      nodes, ks_test_node_info_new (node_new ("small", NULL, "cpu: \"1\", pods: \"110\""), 0));
   for (guint i = 1; i < 400; i++)
     {
       g_autofree char *name = g_strdup_printf ("n%03u", i);
-      g_ptr_array_add (nodes, ni_new_shared (big, name, i));
+      g_ptr_array_add (nodes, ks_test_node_info_new_shared (big, name, i));
     }
   fw = framework_new (all, 1);
   g_assert_cmpstr (schedule_once (fw, pod, nodes), ==, "n001");
@@ -404,10 +369,10 @@ test_first_fit_window (void)
 static void
 fit_nodes (GPtrArray *list)
 {
-  KsNodeInfo *a = ni_new (node_new ("a", NULL, "cpu: \"4\", memory: 8Gi"), 0);
-  KsNodeInfo *b = ni_new (node_new ("b", NULL, "cpu: \"8\", memory: 8Gi"), 1);
-  KsNodeInfo *c = ni_new (node_new ("c", NULL, "cpu: \"2\", memory: 8Gi"), 2);
-  KsNodeInfo *d = ni_new (node_new ("d", NULL, "cpu: \"16\", memory: 8Gi"), 3);
+  KsNodeInfo *a = ks_test_node_info_new (node_new ("a", NULL, "cpu: \"4\", memory: 8Gi"), 0);
+  KsNodeInfo *b = ks_test_node_info_new (node_new ("b", NULL, "cpu: \"8\", memory: 8Gi"), 1);
+  KsNodeInfo *c = ks_test_node_info_new (node_new ("c", NULL, "cpu: \"2\", memory: 8Gi"), 2);
+  KsNodeInfo *d = ks_test_node_info_new (node_new ("d", NULL, "cpu: \"16\", memory: 8Gi"), 3);
 
   ni_requested (a, 1000, 0);
   ni_requested (b, 6000, 0);
@@ -424,7 +389,7 @@ test_best_worst_fit_cpu (void)
 {
   Plug p;
   g_autoptr (KsPod) pod = pod_req ("p", "cpu: 500m");
-  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (ni_free);
+  g_autoptr (GPtrArray) list = ks_test_node_list_new ();
   gint64 got[4];
   /* cpu left after the pod: a 4000−1000−500 = 2500, b 8000−6000−500 = 1500,
    * c 2000−0−500 = 1500, d 16000−2000−500 = 13500; spread 13500 − 1500 = 12000.
@@ -454,9 +419,10 @@ test_best_fit_memory_and_extended (void)
   /* no memory request: scored as the 200Mi default */
   g_autoptr (KsPod) pod = pod_req ("p", "cpu: 100m");
   g_autoptr (KsPod) gpu = pod_limits ("g", "nvidia.com/gpu: 1");
-  KsNodeInfo *e = ni_new (node_new ("e", NULL, "memory: 1Gi, nvidia.com/gpu: 4"), 0);
-  KsNodeInfo *f = ni_new (node_new ("f", NULL, "memory: 512Mi, nvidia.com/gpu: 2"), 1);
-  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (ni_free);
+  KsNodeInfo *e = ks_test_node_info_new (node_new ("e", NULL, "memory: 1Gi, nvidia.com/gpu: 4"), 0);
+  KsNodeInfo *f
+      = ks_test_node_info_new (node_new ("f", NULL, "memory: 512Mi, nvidia.com/gpu: 2"), 1);
+  g_autoptr (GPtrArray) list = ks_test_node_list_new ();
   gint64 got[2];
 
   g_ptr_array_add (list, e);
@@ -501,9 +467,9 @@ test_fit_bad_args (void)
 static void
 dot_nodes (GPtrArray *list)
 {
-  KsNodeInfo *a = ni_new (node_new ("a", NULL, "cpu: \"4\", memory: 8Gi"), 0);
-  KsNodeInfo *b = ni_new (node_new ("b", NULL, "cpu: \"2\", memory: 16Gi"), 1);
-  KsNodeInfo *c = ni_new (node_new ("c", NULL, "cpu: \"8\", memory: 4Gi"), 2);
+  KsNodeInfo *a = ks_test_node_info_new (node_new ("a", NULL, "cpu: \"4\", memory: 8Gi"), 0);
+  KsNodeInfo *b = ks_test_node_info_new (node_new ("b", NULL, "cpu: \"2\", memory: 16Gi"), 1);
+  KsNodeInfo *c = ks_test_node_info_new (node_new ("c", NULL, "cpu: \"8\", memory: 4Gi"), 2);
 
   ni_requested (a, 2000, 0);
   ni_requested (b, 0, 0);
@@ -518,7 +484,7 @@ test_dot_product (void)
 {
   Plug p;
   g_autoptr (KsPod) pod = pod_req ("p", "cpu: \"1\", memory: 2Gi");
-  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (ni_free);
+  g_autoptr (GPtrArray) list = ks_test_node_list_new ();
   gint64 got[3];
   /* Σ w·(q/A)·(free/A) / Σ w, ×10^6, weights 1:
    *   a: cpu (1000/4000)·(2000/4000) = 0.125, memory (2/8)·(8/8) = 0.25 → 0.375/2 = 0.1875
@@ -659,9 +625,11 @@ static void
 test_gpu_packing (void)
 {
   Plug p;
-  KsNodeInfo *n0 = ni_new (node_new ("g2", NULL, "cpu: \"8\", nvidia.com/gpu: 2"), 0);
-  KsNodeInfo *n1 = ni_new (node_new ("g4", NULL, "cpu: \"8\", nvidia.com/gpu: 4"), 1);
-  KsNodeInfo *n2 = ni_new (node_new ("cpu", NULL, "cpu: \"8\""), 2);
+  KsNodeInfo *n0
+      = ks_test_node_info_new (node_new ("g2", NULL, "cpu: \"8\", nvidia.com/gpu: 2"), 0);
+  KsNodeInfo *n1
+      = ks_test_node_info_new (node_new ("g4", NULL, "cpu: \"8\", nvidia.com/gpu: 4"), 1);
+  KsNodeInfo *n2 = ks_test_node_info_new (node_new ("cpu", NULL, "cpu: \"8\""), 2);
   g_autoptr (KsPod) a = gpu_pod ("a", "{kubesim.io/gpu-milli: \"600\"}", NULL, 1);
   g_autoptr (KsPod) b = gpu_pod ("b", "{kubesim.io/gpu-milli: \"300\"}", NULL, 2);
   g_autoptr (KsPod) c = gpu_pod ("c", "{kubesim.io/gpu-milli: \"500\"}", NULL, 3);
@@ -718,9 +686,9 @@ test_gpu_packing (void)
   g_assert_false (p.plugin->observe_pod (p.ctx.instance, w, n1, FALSE));
   g_assert_cmpint (gpu_filter (&p, w2, n1, NULL), ==, KS_STATUS_SUCCESS);
   plug_clear (&p);
-  ni_free (n0);
-  ni_free (n1);
-  ni_free (n2);
+  ks_test_node_info_free (n0);
+  ks_test_node_info_free (n1);
+  ks_test_node_info_free (n2);
 }
 
 /* What-if filtering (preemption): on a copy of the cycle, removing a victim frees its share for
@@ -729,7 +697,8 @@ static void
 test_gpu_what_if (void)
 {
   Plug p;
-  KsNodeInfo *n0 = ni_new (node_new ("g1", NULL, "cpu: \"8\", nvidia.com/gpu: 1"), 0);
+  KsNodeInfo *n0
+      = ks_test_node_info_new (node_new ("g1", NULL, "cpu: \"8\", nvidia.com/gpu: 1"), 0);
   g_autoptr (KsPod) victim = gpu_pod ("victim", "{kubesim.io/gpu-milli: \"700\"}", NULL, 1);
   g_autoptr (KsPod) other = gpu_pod ("other", "{kubesim.io/gpu-milli: \"200\"}", NULL, 2);
   g_autoptr (KsPod) pod = gpu_pod ("pod", "{kubesim.io/gpu-milli: \"500\"}", NULL, 3);
@@ -772,7 +741,7 @@ test_gpu_what_if (void)
   p.ctx.cycle = original;
   g_assert_cmpint (p.plugin->filter (&p.ctx, pod, n0, &st), ==, KS_STATUS_UNSCHEDULABLE);
   plug_clear (&p);
-  ni_free (n0);
+  ks_test_node_info_free (n0);
 }
 
 /* The openb trace's names: nodes with alibabacloud.com/gpu-count, pods annotated with
@@ -781,10 +750,10 @@ static void
 test_gpu_openb_names (void)
 {
   Plug p;
-  KsNodeInfo *n = ni_new (node_new ("openb", NULL,
-                                    "cpu: \"64\", alibabacloud.com/gpu-count: 2, "
-                                    "alibabacloud.com/gpu-milli: 2000"),
-                          0);
+  KsNodeInfo *n = ks_test_node_info_new (node_new ("openb", NULL,
+                                                   "cpu: \"64\", alibabacloud.com/gpu-count: 2, "
+                                                   "alibabacloud.com/gpu-milli: 2000"),
+                                         0);
   g_autoptr (KsPod) pod = gpu_pod ("p",
                                    "{alibabacloud.com/gpu-milli: \"460\", "
                                    "alibabacloud.com/gpu-count: \"1\"}",
@@ -802,7 +771,7 @@ test_gpu_openb_names (void)
   /* GPU 0 in use with 540 free: L = 540 − 460 = 80: 100 − 50·80/1000 = 96 */
   g_assert_cmpint (p.plugin->score (&p.ctx, pod, n), ==, 96);
   plug_clear (&p);
-  ni_free (n);
+  ks_test_node_info_free (n);
   g_assert_cmpstr (m1, ==, "gpuResource: must be a non-empty string");
   g_assert_cmpstr (m2, ==,
                    "gpuResourse: unknown field (GPUPackingArgs has: gpuResource, "
@@ -874,7 +843,7 @@ test_drf_shares (void)
   g_autoptr (KsPod) a2 = pod_full ("a2", "team-a", NULL, spec_0, 3);
   g_autoptr (KsPod) b2 = pod_full ("b2", "team-b", NULL, spec_0, 4);
   g_autoptr (KsPod) c2 = pod_full ("c2", "team-c", NULL, spec_0, 5);
-  KsNodeInfo *ni = ni_new (KS_NODE (ks_object_ref (KS_OBJECT (small))), 0);
+  KsNodeInfo *ni = ks_test_node_info_new (KS_NODE (ks_object_ref (KS_OBJECT (small))), 0);
   KsQueuedPod qa = { .pod = a2, .sequence = 0 };
   KsQueuedPod qb = { .pod = b2, .sequence = 1 };
   KsQueuedPod qc = { .pod = c2, .sequence = 2 };
@@ -911,7 +880,7 @@ test_drf_shares (void)
     g_assert_true (p.plugin->less (p.ctx.instance, &qb, &qa));
   }
   plug_clear (&p);
-  ni_free (ni);
+  ks_test_node_info_free (ni);
 }
 
 static void
@@ -942,7 +911,7 @@ test_drf_queue_resort (void)
   KsFramework *fw;
   KsSchedQueue *q;
   g_autoptr (KsNode) node = node_new ("node", NULL, "cpu: \"4\", memory: 4Gi");
-  KsNodeInfo *ni = ni_new (KS_NODE (ks_object_ref (KS_OBJECT (node))), 0);
+  KsNodeInfo *ni = ks_test_node_info_new (KS_NODE (ks_object_ref (KS_OBJECT (node))), 0);
   const char *spec = "{containers: [{name: c, image: b, resources: {requests: {cpu: \"1\"}}}]}";
   g_autoptr (KsPod) a1 = pod_full ("a1", "team-a", NULL, spec, 1);
   g_autoptr (KsPod) b1 = pod_full ("b1", "team-b", NULL, spec, 2);
@@ -968,7 +937,7 @@ test_drf_queue_resort (void)
   ks_sched_queue_free (q);
   ks_framework_free (fw);
   ks_sim_clock_free (sim);
-  ni_free (ni);
+  ks_test_node_info_free (ni);
 }
 
 /* ---- selection by name in a configuration ------------------------------------------------ */
@@ -1103,13 +1072,13 @@ test_module_example (void)
 
   /* its Score calls kubesim's ks_object_get_label */
   plug_init (&p, "PreferNodeLabel", "{\"label\": \"tier\", \"value\": \"gold\"}");
-  gold = ni_new (node_new ("gold", "{tier: gold}", "cpu: \"1\""), 0);
-  plain = ni_new (node_new ("plain", "{tier: iron}", "cpu: \"1\""), 1);
+  gold = ks_test_node_info_new (node_new ("gold", "{tier: gold}", "cpu: \"1\""), 0);
+  plain = ks_test_node_info_new (node_new ("plain", "{tier: iron}", "cpu: \"1\""), 1);
   g_assert_cmpint (p.plugin->score (&p.ctx, pod, gold), ==, 100);
   g_assert_cmpint (p.plugin->score (&p.ctx, pod, plain), ==, 0);
   plug_clear (&p);
-  ni_free (gold);
-  ni_free (plain);
+  ks_test_node_info_free (gold);
+  ks_test_node_info_free (plain);
 
   /* a profile enables it by name; its args are checked by its init */
   config = config_decode (CONFIG_HEAD "profiles:\n"

@@ -32,17 +32,6 @@
 
 /* ---- objects from YAML ------------------------------------------------------------------- */
 
-/* A pod named name whose spec is the YAML flow mapping spec. */
-static KsPod *
-pod_new (const char *name, const char *spec)
-{
-  g_autofree char *text = g_strdup_printf ("apiVersion: v1\nkind: Pod\n"
-                                           "metadata: {name: %s, namespace: default}\n"
-                                           "spec: %s\n",
-                                           name, spec);
-  return KS_POD (ks_test_decode (text));
-}
-
 /* A pod with one container requesting cpu and memory (quantity strings; NULL: not set). */
 static KsPod *
 pod_req (const char *name, const char *cpu, const char *memory)
@@ -61,7 +50,7 @@ pod_req (const char *name, const char *cpu, const char *memory)
   else
     spec = g_strdup ("{containers: [{name: c, image: busybox}]}");
   g_string_free (req, TRUE);
-  return pod_new (name, spec);
+  return ks_test_pod (name, spec);
 }
 
 /* A node: labels and spec are YAML flow mappings or NULL; allocatable is the inside of the
@@ -81,45 +70,6 @@ node_new (const char *name, const char *labels, const char *spec, const char *al
 
 /* ---- hand-built node views --------------------------------------------------------------- */
 
-/* A KsNodeInfo owning a reference to node (taken over from the caller) and to its pods. */
-static KsNodeInfo *
-ni_new (KsNode *node, guint index)
-{
-  KsNodeInfo *ni = g_new0 (KsNodeInfo, 1);
-
-  ni->node = node;
-  ni->name = ks_intern (node->parent.meta.name);
-  ni->index = index;
-  /* the copies of the node's fields the plugins read */
-  ks_resources_copy (&ni->allocatable, &node->allocatable);
-  ni->unschedulable = node->unschedulable;
-  ni->n_taints = node->n_taints;
-  ni->pods = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
-  return ni;
-}
-
-/* The same node object under another name (many identical nodes without decoding each). */
-static KsNodeInfo *
-ni_new_shared (KsNode *node, const char *name, guint index)
-{
-  KsNodeInfo *ni = ni_new (KS_NODE (ks_object_ref (KS_OBJECT (node))), index);
-
-  ni->name = ks_intern (name);
-  return ni;
-}
-
-static void
-ni_free (gpointer p)
-{
-  KsNodeInfo *ni = p;
-
-  ks_resources_clear (&ni->allocatable);
-  ks_resources_clear (&ni->requested);
-  g_ptr_array_unref (ni->pods);
-  ks_object_unref (KS_OBJECT ((KsNode *) ni->node));
-  g_free (ni);
-}
-
 /* Set the node's summed requests: real values and the non-zero (scoring) values. */
 static void
 ni_set_requested (KsNodeInfo *ni, gint64 milli_cpu, gint64 memory, gint64 nonzero_milli_cpu,
@@ -129,23 +79,6 @@ ni_set_requested (KsNodeInfo *ni, gint64 milli_cpu, gint64 memory, gint64 nonzer
   ni->requested.memory = memory;
   ni->nonzero_milli_cpu = nonzero_milli_cpu;
   ni->nonzero_memory = nonzero_memory;
-}
-
-/* Put pod on the node and add its requests to the sums, as the cache does. */
-static void
-ni_add_pod (KsNodeInfo *ni, KsPod *pod)
-{
-  ks_resources_add (&ni->requested, &pod->spec->requests);
-  ni->nonzero_milli_cpu += pod->spec->nonzero_milli_cpu;
-  ni->nonzero_memory += pod->spec->nonzero_memory;
-  g_ptr_array_add (ni->pods, ks_object_ref (KS_OBJECT (pod)));
-  ni->n_pods = ni->pods->len;
-}
-
-static GPtrArray *
-node_list_new (void)
-{
-  return g_ptr_array_new_with_free_func (ni_free);
 }
 
 #define NODES(list) ((KsNodeInfo *const *) (list)->pdata)
@@ -334,11 +267,11 @@ test_fit_filter_fits (void)
   KsStatus st;
   g_autoptr (KsPod) pod = pod_req ("p", "500m", "1Gi");
   g_autoptr (KsPod) empty = pod_req ("e", NULL, NULL);
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni, *full;
 
   plug_init (&p, "NodeResourcesFit", NULL);
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
+  ni = ks_test_node_info_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
   g_ptr_array_add (nodes, ni);
   /* free cpu 4000 − 3500 = 500 ≥ 500, free memory 8Gi − 7Gi = 1Gi ≥ 1Gi: fits (not >) */
   ni_set_requested (ni, 3500, 7 * GI, 3500, 7 * GI);
@@ -350,7 +283,7 @@ test_fit_filter_fits (void)
   assert_reasons (&st, "Insufficient cpu");
 
   /* A pod requesting nothing fits a node whose cpu and memory are used up. */
-  full = ni_new (node_new ("full", NULL, NULL, "cpu: \"1\", memory: 1Gi"), 1);
+  full = ks_test_node_info_new (node_new ("full", NULL, NULL, "cpu: \"1\", memory: 1Gi"), 1);
   g_ptr_array_add (nodes, full);
   ni_set_requested (full, 1000, GI, 1000, GI);
   g_assert_cmpint (plug_filter (&p, empty, full, &st), ==, KS_STATUS_SUCCESS);
@@ -364,11 +297,11 @@ test_fit_filter_all_reasons (void)
   KsStatus st;
   g_autoptr (KsPod) pod = pod_req ("p", "2", "4Gi");
   g_autoptr (KsPod) mem_only = pod_req ("m", NULL, "4Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni;
 
   plug_init (&p, "NodeResourcesFit", NULL);
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
+  ni = ks_test_node_info_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
   g_ptr_array_add (nodes, ni);
   /* free cpu 4000 − 2500 = 1500 < 2000, free memory 8Gi − 5Gi = 3Gi < 4Gi: both reported */
   ni_set_requested (ni, 2500, 5 * GI, 2500, 5 * GI);
@@ -389,18 +322,19 @@ test_fit_filter_too_many_pods (void)
   g_autoptr (KsPod) empty = pod_req ("e", NULL, NULL);
   g_autoptr (KsPod) a = pod_req ("a", "500m", NULL);
   g_autoptr (KsPod) b = pod_req ("b", "500m", NULL);
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni;
 
   plug_init (&p, "NodeResourcesFit", NULL);
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"2\", memory: 8Gi, pods: \"2\""), 0);
+  ni = ks_test_node_info_new (node_new ("node", NULL, NULL, "cpu: \"2\", memory: 8Gi, pods: \"2\""),
+                              0);
   g_ptr_array_add (nodes, ni);
-  ni_add_pod (ni, a);
+  ks_test_node_info_add_pod (ni, a);
   /* 1 pod + 1 = 2 ≤ 2 pods: fits on count; cpu 2000 − 500 = 1500 < 2000 */
   g_assert_cmpint (plug_filter (&p, empty, ni, &st), ==, KS_STATUS_SUCCESS);
   g_assert_cmpint (plug_filter (&p, pod, ni, &st), ==, KS_STATUS_UNSCHEDULABLE);
   assert_reasons (&st, "Insufficient cpu");
-  ni_add_pod (ni, b);
+  ks_test_node_info_add_pod (ni, b);
   /* 2 pods + 1 = 3 > 2: Too many pods, even for a pod requesting nothing */
   g_assert_cmpint (plug_filter (&p, empty, ni, &st), ==, KS_STATUS_UNSCHEDULABLE);
   assert_reasons (&st, "Too many pods");
@@ -415,15 +349,17 @@ test_fit_filter_extended (void)
 {
   Plug p, ign;
   KsStatus st;
-  g_autoptr (KsPod) pod = pod_new ("p", "{containers: [{name: c, image: busybox, resources: "
-                                        "{requests: {cpu: 100m}, limits: {nvidia.com/gpu: 2}}}]}");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (KsPod) pod
+      = ks_test_pod ("p", "{containers: [{name: c, image: busybox, resources: "
+                          "{requests: {cpu: 100m}, limits: {nvidia.com/gpu: 2}}}]}");
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *gpu, *plain;
 
   g_assert_cmpint (ks_resources_get (&pod->spec->requests, "nvidia.com/gpu"), ==, 2);
   plug_init (&p, "NodeResourcesFit", NULL);
-  gpu = ni_new (node_new ("gpu", NULL, NULL, "cpu: \"4\", memory: 8Gi, nvidia.com/gpu: \"4\""), 0);
-  plain = ni_new (node_new ("plain", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 1);
+  gpu = ks_test_node_info_new (
+      node_new ("gpu", NULL, NULL, "cpu: \"4\", memory: 8Gi, nvidia.com/gpu: \"4\""), 0);
+  plain = ks_test_node_info_new (node_new ("plain", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 1);
   g_ptr_array_add (nodes, gpu);
   g_ptr_array_add (nodes, plain);
   /* 4 − 2 = 2 ≥ 2: fits */
@@ -455,11 +391,11 @@ test_fit_least_allocated (void)
 {
   Plug p;
   g_autoptr (KsPod) pod = pod_req ("p", "500m", "1Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni;
 
   plug_init (&p, "NodeResourcesFit", NULL);
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
+  ni = ks_test_node_info_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
   g_ptr_array_add (nodes, ni);
   ni_set_requested (ni, 1000, 2 * GI, 1000, 2 * GI);
   /* cpu (4000 − 1500)·100 div 4000 = 62; memory (8Gi − 3Gi)·100 div 8Gi = 62;
@@ -480,7 +416,7 @@ test_fit_nonzero_defaults (void)
   Plug p;
   g_autoptr (KsPod) pod = pod_req ("p", NULL, NULL);
   g_autoptr (KsPod) zero = pod_req ("z", "0", "0");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni;
 
   g_assert_cmpint (pod->spec->nonzero_milli_cpu, ==, 100);
@@ -489,7 +425,7 @@ test_fit_nonzero_defaults (void)
   g_assert_cmpint (zero->spec->nonzero_milli_cpu, ==, 0);
   g_assert_cmpint (zero->spec->nonzero_memory, ==, 0);
   plug_init (&p, "NodeResourcesFit", NULL);
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"1\", memory: 1000Mi"), 0);
+  ni = ks_test_node_info_new (node_new ("node", NULL, NULL, "cpu: \"1\", memory: 1000Mi"), 0);
   g_ptr_array_add (nodes, ni);
   /* cpu (1000 − 100)·100 div 1000 = 90; memory (1000Mi − 200Mi)·100 div 1000Mi = 80; 85 */
   g_assert_cmpint (plug_score (&p, pod, ni), ==, 85);
@@ -507,11 +443,11 @@ test_fit_most_allocated (void)
 {
   Plug p, w;
   g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni;
 
   plug_init (&p, "NodeResourcesFit", "{\"scoringStrategy\": {\"type\": \"MostAllocated\"}}");
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
+  ni = ks_test_node_info_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
   g_ptr_array_add (nodes, ni);
   ni_set_requested (ni, 2000, 2 * GI, 2000, 2 * GI);
   /* cpu 3000·100 div 4000 = 75; memory 3Gi·100 div 8Gi = 37 (37.5); (75 + 37) div 2 = 56 */
@@ -535,11 +471,11 @@ test_fit_over_allocatable (void)
 {
   Plug p;
   g_autoptr (KsPod) pod = pod_req ("p", "100m", "2Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni;
 
   plug_init (&p, "NodeResourcesFit", NULL);
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"1\", memory: 8Gi"), 0);
+  ni = ks_test_node_info_new (node_new ("node", NULL, NULL, "cpu: \"1\", memory: 8Gi"), 0);
   g_ptr_array_add (nodes, ni);
   /* non-zero cpu 1200 + 100 = 1300 > 1000 → 0 (weight still counted);
    * memory (8Gi − 4Gi)·100 div 8Gi = 50; (0 + 50) div 2 = 25 */
@@ -553,13 +489,13 @@ test_fit_zero_allocatable (void)
 {
   Plug p, b;
   g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni;
 
   plug_init (&p, "NodeResourcesFit", NULL);
   plug_init (&b, "NodeResourcesBalancedAllocation", NULL);
   /* no memory in allocatable */
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"4\""), 0);
+  ni = ks_test_node_info_new (node_new ("node", NULL, NULL, "cpu: \"4\""), 0);
   g_ptr_array_add (nodes, ni);
   ni_set_requested (ni, 1000, 0, 1000, 0);
   /* memory skipped with its weight: cpu (4000 − 2000)·100 div 4000 = 50; 50 div 1 = 50
@@ -575,18 +511,20 @@ static void
 test_fit_extended_score (void)
 {
   Plug p;
-  g_autoptr (KsPod) gpu_pod = pod_new ("g", "{containers: [{name: c, image: busybox, resources: "
-                                            "{requests: {cpu: 500m, memory: 1Gi}, "
-                                            "limits: {nvidia.com/gpu: 1}}}]}");
+  g_autoptr (KsPod) gpu_pod
+      = ks_test_pod ("g", "{containers: [{name: c, image: busybox, resources: "
+                          "{requests: {cpu: 500m, memory: 1Gi}, "
+                          "limits: {nvidia.com/gpu: 1}}}]}");
   g_autoptr (KsPod) cpu_pod = pod_req ("c", "500m", "1Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni;
 
   plug_init (&p, "NodeResourcesFit",
              "{\"scoringStrategy\": {\"type\": \"LeastAllocated\", \"resources\": "
              "[{\"name\": \"cpu\", \"weight\": 1}, {\"name\": \"memory\", \"weight\": 1}, "
              "{\"name\": \"nvidia.com/gpu\", \"weight\": 1}]}}");
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi, nvidia.com/gpu: \"4\""), 0);
+  ni = ks_test_node_info_new (
+      node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi, nvidia.com/gpu: \"4\""), 0);
   g_ptr_array_add (nodes, ni);
   ni_set_requested (ni, 1000, 2 * GI, 1000, 2 * GI);
   ks_resources_set (&ni->requested, "nvidia.com/gpu", 1);
@@ -634,7 +572,8 @@ test_fit_args_defaults (void)
 {
   Plug zero = { 0 }, empty = { 0 };
   g_autoptr (KsPod) pod = pod_req ("p", "500m", "1Gi");
-  KsNodeInfo *ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
+  KsNodeInfo *ni
+      = ks_test_node_info_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
 
   ni_set_requested (ni, 1000, 2 * GI, 1000, 2 * GI);
   plug_init (&zero, "NodeResourcesFit",
@@ -647,7 +586,7 @@ test_fit_args_defaults (void)
   g_assert_cmpint (plug_score (&empty, pod, ni), ==, 62);
   plug_clear (&zero);
   plug_clear (&empty);
-  ni_free (ni);
+  ks_test_node_info_free (ni);
 }
 
 /* ---- NodeResourcesBalancedAllocation (§1.7.3) -------------------------------------------- */
@@ -659,11 +598,11 @@ test_balanced_two (void)
   g_autoptr (KsPod) pod = pod_req ("p", "500m", "1Gi");
   g_autoptr (KsPod) big = pod_req ("b", "5", "1Gi");
   g_autoptr (KsPod) none = pod_req ("none", NULL, NULL);
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni;
 
   plug_init (&p, "NodeResourcesBalancedAllocation", NULL);
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
+  ni = ks_test_node_info_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0);
   g_ptr_array_add (nodes, ni);
   /* §1.7.9: fractions 1500/4000 = 0.375 and 3Gi/8Gi = 0.375; std 0 → 100 */
   ni_set_requested (ni, 1000, 2 * GI, 1000, 2 * GI);
@@ -685,17 +624,18 @@ static void
 test_balanced_three (void)
 {
   Plug p;
-  g_autoptr (KsPod) pod = pod_new ("p", "{containers: [{name: c, image: busybox, resources: "
-                                        "{requests: {cpu: \"1\", memory: 2Gi}, "
-                                        "limits: {nvidia.com/gpu: 1}}}]}");
+  g_autoptr (KsPod) pod = ks_test_pod ("p", "{containers: [{name: c, image: busybox, resources: "
+                                            "{requests: {cpu: \"1\", memory: 2Gi}, "
+                                            "limits: {nvidia.com/gpu: 1}}}]}");
   g_autoptr (KsPod) no_gpu = pod_req ("q", "1", "2Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *ni;
 
   plug_init (&p, "NodeResourcesBalancedAllocation",
              "{\"resources\": [{\"name\": \"cpu\", \"weight\": 1}, {\"name\": \"memory\", "
              "\"weight\": 1}, {\"name\": \"nvidia.com/gpu\", \"weight\": 1}]}");
-  ni = ni_new (node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi, nvidia.com/gpu: \"4\""), 0);
+  ni = ks_test_node_info_new (
+      node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi, nvidia.com/gpu: \"4\""), 0);
   g_ptr_array_add (nodes, ni);
   ni_set_requested (ni, 1000, 4 * GI, 1000, 4 * GI);
   ks_resources_set (&ni->requested, "nvidia.com/gpu", 1);
@@ -716,38 +656,38 @@ test_taint_filter (void)
   Plug p;
   KsStatus st;
   g_autoptr (KsPod) plain = pod_req ("plain", "100m", NULL);
-  g_autoptr (KsPod) tol = pod_new ("tol", "{containers: [{name: c, image: busybox}], "
-                                          "tolerations: [{key: dedicated, operator: Equal, "
-                                          "value: gpu, effect: NoSchedule}]}");
-  g_autoptr (KsPod) wrong = pod_new ("wrong", "{containers: [{name: c, image: busybox}], "
+  g_autoptr (KsPod) tol = ks_test_pod ("tol", "{containers: [{name: c, image: busybox}], "
                                               "tolerations: [{key: dedicated, operator: Equal, "
-                                              "value: cpu, effect: NoSchedule}]}");
-  g_autoptr (KsPod) all = pod_new ("all", "{containers: [{name: c, image: busybox}], "
-                                          "tolerations: [{operator: Exists}]}");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+                                              "value: gpu, effect: NoSchedule}]}");
+  g_autoptr (KsPod) wrong = ks_test_pod ("wrong", "{containers: [{name: c, image: busybox}], "
+                                                  "tolerations: [{key: dedicated, operator: Equal, "
+                                                  "value: cpu, effect: NoSchedule}]}");
+  g_autoptr (KsPod) all = ks_test_pod ("all", "{containers: [{name: c, image: busybox}], "
+                                              "tolerations: [{operator: Exists}]}");
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *gpu, *soft, *exec, *empty_value;
 
   plug_init (&p, "TaintToleration", NULL);
-  gpu = ni_new (node_new ("gpu", NULL,
-                          "{taints: [{key: dedicated, value: gpu, "
-                          "effect: NoSchedule}]}",
-                          "cpu: \"4\""),
-                0);
-  soft = ni_new (node_new ("soft", NULL,
-                           "{taints: [{key: k, value: v, "
-                           "effect: PreferNoSchedule}]}",
-                           "cpu: \"4\""),
-                 1);
-  exec = ni_new (node_new ("exec", NULL,
-                           "{taints: [{key: k, value: v, effect: PreferNoSchedule},"
-                           " {key: evict, value: now, effect: NoExecute}]}",
-                           "cpu: \"4\""),
-                 2);
-  empty_value = ni_new (node_new ("cp", NULL,
-                                  "{taints: [{key: node-role.kubernetes.io/"
-                                  "control-plane, effect: NoSchedule}]}",
-                                  "cpu: \"4\""),
-                        3);
+  gpu = ks_test_node_info_new (node_new ("gpu", NULL,
+                                         "{taints: [{key: dedicated, value: gpu, "
+                                         "effect: NoSchedule}]}",
+                                         "cpu: \"4\""),
+                               0);
+  soft = ks_test_node_info_new (node_new ("soft", NULL,
+                                          "{taints: [{key: k, value: v, "
+                                          "effect: PreferNoSchedule}]}",
+                                          "cpu: \"4\""),
+                                1);
+  exec = ks_test_node_info_new (node_new ("exec", NULL,
+                                          "{taints: [{key: k, value: v, effect: PreferNoSchedule},"
+                                          " {key: evict, value: now, effect: NoExecute}]}",
+                                          "cpu: \"4\""),
+                                2);
+  empty_value = ks_test_node_info_new (node_new ("cp", NULL,
+                                                 "{taints: [{key: node-role.kubernetes.io/"
+                                                 "control-plane, effect: NoSchedule}]}",
+                                                 "cpu: \"4\""),
+                                       3);
   g_ptr_array_add (nodes, gpu);
   g_ptr_array_add (nodes, soft);
   g_ptr_array_add (nodes, exec);
@@ -775,28 +715,30 @@ static void
 test_taint_score (void)
 {
   Plug p;
-  g_autoptr (KsPod) pod = pod_new ("p", "{containers: [{name: c, image: busybox}], tolerations: "
-                                        "[{key: c, operator: Exists}, "
-                                        "{key: b, operator: Exists, effect: NoSchedule}]}");
+  g_autoptr (KsPod) pod
+      = ks_test_pod ("p", "{containers: [{name: c, image: busybox}], tolerations: "
+                          "[{key: c, operator: Exists}, "
+                          "{key: b, operator: Exists, effect: NoSchedule}]}");
   g_autoptr (KsPod) plain = pod_req ("plain", NULL, NULL);
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   gint64 scores[3];
 
   plug_init (&p, "TaintToleration", NULL);
-  g_ptr_array_add (nodes, ni_new (node_new ("n0", NULL, NULL, "cpu: \"4\""), 0));
-  g_ptr_array_add (nodes, ni_new (node_new ("n1", NULL,
-                                            "{taints: [{key: a, effect: "
-                                            "PreferNoSchedule}]}",
-                                            "cpu: \"4\""),
-                                  1));
-  g_ptr_array_add (nodes, ni_new (node_new ("n2", NULL,
-                                            "{taints: [{key: a, effect: PreferNoSchedule}, "
-                                            "{key: b, effect: PreferNoSchedule}, "
-                                            "{key: c, effect: PreferNoSchedule}, "
-                                            "{key: d, effect: PreferNoSchedule}, "
-                                            "{key: e, effect: NoSchedule}]}",
-                                            "cpu: \"4\""),
-                                  2));
+  g_ptr_array_add (nodes, ks_test_node_info_new (node_new ("n0", NULL, NULL, "cpu: \"4\""), 0));
+  g_ptr_array_add (nodes, ks_test_node_info_new (node_new ("n1", NULL,
+                                                           "{taints: [{key: a, effect: "
+                                                           "PreferNoSchedule}]}",
+                                                           "cpu: \"4\""),
+                                                 1));
+  g_ptr_array_add (nodes,
+                   ks_test_node_info_new (node_new ("n2", NULL,
+                                                    "{taints: [{key: a, effect: PreferNoSchedule}, "
+                                                    "{key: b, effect: PreferNoSchedule}, "
+                                                    "{key: c, effect: PreferNoSchedule}, "
+                                                    "{key: d, effect: PreferNoSchedule}, "
+                                                    "{key: e, effect: NoSchedule}]}",
+                                                    "cpu: \"4\""),
+                                          2));
   /* raw: n0 0; n1 1; n2: a, b, d untolerated (c tolerated by the empty-effect toleration,
    * b's toleration has effect NoSchedule and does not count; NoSchedule taint e not counted)
    * = 3 */
@@ -827,16 +769,17 @@ test_affinity_node_selector (void)
 {
   Plug p;
   KsStatus st;
-  g_autoptr (KsPod) pod = pod_new ("p", "{containers: [{name: c, image: busybox}], "
-                                        "nodeSelector: {disk: ssd, zone: a}}");
+  g_autoptr (KsPod) pod = ks_test_pod ("p", "{containers: [{name: c, image: busybox}], "
+                                            "nodeSelector: {disk: ssd, zone: a}}");
   g_autoptr (KsPod) none = pod_req ("none", NULL, NULL);
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *both, *one, *other;
 
   plug_init (&p, "NodeAffinity", NULL);
-  both = ni_new (node_new ("both", "{disk: ssd, zone: a, extra: x}", NULL, "cpu: \"1\""), 0);
-  one = ni_new (node_new ("one", "{disk: ssd}", NULL, "cpu: \"1\""), 1);
-  other = ni_new (node_new ("other", "{disk: hdd, zone: a}", NULL, "cpu: \"1\""), 2);
+  both = ks_test_node_info_new (
+      node_new ("both", "{disk: ssd, zone: a, extra: x}", NULL, "cpu: \"1\""), 0);
+  one = ks_test_node_info_new (node_new ("one", "{disk: ssd}", NULL, "cpu: \"1\""), 1);
+  other = ks_test_node_info_new (node_new ("other", "{disk: hdd, zone: a}", NULL, "cpu: \"1\""), 2);
   g_ptr_array_add (nodes, both);
   g_ptr_array_add (nodes, one);
   g_ptr_array_add (nodes, other);
@@ -859,19 +802,19 @@ test_affinity_required (void)
   KsStatus st;
   /* (zone In [a, b] AND gen Gt 3) OR (disk Exists) */
   g_autoptr (KsPod) pod
-      = pod_new ("p", "{containers: [{name: c, image: busybox}], affinity: {nodeAffinity: "
-                      "{requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: ["
-                      "{matchExpressions: [{key: zone, operator: In, values: [a, b]}, "
-                      "{key: gen, operator: Gt, values: [\"3\"]}]}, "
-                      "{matchExpressions: [{key: disk, operator: Exists}]}]}}}}");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+      = ks_test_pod ("p", "{containers: [{name: c, image: busybox}], affinity: {nodeAffinity: "
+                          "{requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: ["
+                          "{matchExpressions: [{key: zone, operator: In, values: [a, b]}, "
+                          "{key: gen, operator: Gt, values: [\"3\"]}]}, "
+                          "{matchExpressions: [{key: disk, operator: Exists}]}]}}}}");
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *n[4];
 
   plug_init (&p, "NodeAffinity", NULL);
-  n[0] = ni_new (node_new ("n0", "{zone: b, gen: \"4\"}", NULL, "cpu: \"1\""), 0);
-  n[1] = ni_new (node_new ("n1", "{zone: b, gen: \"3\"}", NULL, "cpu: \"1\""), 1);
-  n[2] = ni_new (node_new ("n2", "{zone: c, disk: hdd}", NULL, "cpu: \"1\""), 2);
-  n[3] = ni_new (node_new ("n3", "{zone: c, gen: \"9\"}", NULL, "cpu: \"1\""), 3);
+  n[0] = ks_test_node_info_new (node_new ("n0", "{zone: b, gen: \"4\"}", NULL, "cpu: \"1\""), 0);
+  n[1] = ks_test_node_info_new (node_new ("n1", "{zone: b, gen: \"3\"}", NULL, "cpu: \"1\""), 1);
+  n[2] = ks_test_node_info_new (node_new ("n2", "{zone: c, disk: hdd}", NULL, "cpu: \"1\""), 2);
+  n[3] = ks_test_node_info_new (node_new ("n3", "{zone: c, gen: \"9\"}", NULL, "cpu: \"1\""), 3);
   for (guint i = 0; i < 4; i++)
     g_ptr_array_add (nodes, n[i]);
 
@@ -893,20 +836,23 @@ static void
 test_affinity_preferred (void)
 {
   Plug p;
-  g_autoptr (KsPod) pod = pod_new (
+  g_autoptr (KsPod) pod = ks_test_pod (
       "p", "{containers: [{name: c, image: busybox}], affinity: {nodeAffinity: "
            "{preferredDuringSchedulingIgnoredDuringExecution: ["
            "{weight: 30, preference: {matchExpressions: [{key: zone, operator: In, values: [a]}]}},"
            " {weight: 50, preference: {matchExpressions: [{key: disk, operator: In, "
            "values: [ssd]}]}}]}}}");
   g_autoptr (KsPod) none = pod_req ("none", NULL, NULL);
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   gint64 s[3];
 
   plug_init (&p, "NodeAffinity", NULL);
-  g_ptr_array_add (nodes, ni_new (node_new ("n0", "{zone: a, disk: ssd}", NULL, "cpu: \"1\""), 0));
-  g_ptr_array_add (nodes, ni_new (node_new ("n1", "{zone: a}", NULL, "cpu: \"1\""), 1));
-  g_ptr_array_add (nodes, ni_new (node_new ("n2", "{zone: b}", NULL, "cpu: \"1\""), 2));
+  g_ptr_array_add (nodes, ks_test_node_info_new (
+                              node_new ("n0", "{zone: a, disk: ssd}", NULL, "cpu: \"1\""), 0));
+  g_ptr_array_add (nodes,
+                   ks_test_node_info_new (node_new ("n1", "{zone: a}", NULL, "cpu: \"1\""), 1));
+  g_ptr_array_add (nodes,
+                   ks_test_node_info_new (node_new ("n2", "{zone: b}", NULL, "cpu: \"1\""), 2));
 
   /* no required affinity or selector: PreFilter skips; no preferred terms: PreScore skips */
   {
@@ -937,19 +883,21 @@ test_unschedulable_filter (void)
   Plug p;
   KsStatus st;
   g_autoptr (KsPod) plain = pod_req ("plain", NULL, NULL);
-  g_autoptr (KsPod) tol = pod_new ("tol", "{containers: [{name: c, image: busybox}], "
-                                          "tolerations: [{key: node.kubernetes.io/unschedulable, "
-                                          "operator: Exists, effect: NoSchedule}]}");
-  g_autoptr (KsPod) wrong_effect = pod_new ("we", "{containers: [{name: c, image: busybox}], "
-                                                  "tolerations: [{key: node.kubernetes.io/"
-                                                  "unschedulable, operator: Exists, "
-                                                  "effect: NoExecute}]}");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (KsPod) tol
+      = ks_test_pod ("tol", "{containers: [{name: c, image: busybox}], "
+                            "tolerations: [{key: node.kubernetes.io/unschedulable, "
+                            "operator: Exists, effect: NoSchedule}]}");
+  g_autoptr (KsPod) wrong_effect = ks_test_pod ("we", "{containers: [{name: c, image: busybox}], "
+                                                      "tolerations: [{key: node.kubernetes.io/"
+                                                      "unschedulable, operator: Exists, "
+                                                      "effect: NoExecute}]}");
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *cordoned, *open;
 
   plug_init (&p, "NodeUnschedulable", NULL);
-  cordoned = ni_new (node_new ("cordoned", NULL, "{unschedulable: true}", "cpu: \"1\""), 0);
-  open = ni_new (node_new ("open", NULL, NULL, "cpu: \"1\""), 1);
+  cordoned = ks_test_node_info_new (
+      node_new ("cordoned", NULL, "{unschedulable: true}", "cpu: \"1\""), 0);
+  open = ks_test_node_info_new (node_new ("open", NULL, NULL, "cpu: \"1\""), 1);
   g_ptr_array_add (nodes, cordoned);
   g_ptr_array_add (nodes, open);
   g_assert_cmpint (plug_filter (&p, plain, cordoned, &st), ==,
@@ -970,7 +918,7 @@ test_node_name_filter (void)
   g_autoptr (KsPod) plain = pod_req ("plain", NULL, NULL);
   g_autoptr (KsPod) named = KS_POD (ks_object_copy (KS_OBJECT (plain)));
   KsPodSpec *spec = ks_pod_spec_copy (plain->spec);
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *a, *b;
 
   /* spec.nodeName as the NodeName plugin reads it */
@@ -978,8 +926,8 @@ test_node_name_filter (void)
   ks_pod_spec_unref (named->spec);
   named->spec = spec;
   plug_init (&p, "NodeName", NULL);
-  a = ni_new (node_new ("a", NULL, NULL, "cpu: \"1\""), 0);
-  b = ni_new (node_new ("b", NULL, NULL, "cpu: \"1\""), 1);
+  a = ks_test_node_info_new (node_new ("a", NULL, NULL, "cpu: \"1\""), 0);
+  b = ks_test_node_info_new (node_new ("b", NULL, NULL, "cpu: \"1\""), 1);
   g_ptr_array_add (nodes, a);
   g_ptr_array_add (nodes, b);
   g_assert_cmpint (plug_filter (&p, named, a, &st), ==, KS_STATUS_SUCCESS);
@@ -1046,12 +994,14 @@ test_framework_score_without_prescore (void)
                        NULL);
   KsFramework *fw = framework_new (config, 0, 1);
   g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsScheduleResult r;
   gint row;
 
-  g_ptr_array_add (nodes, ni_new (node_new ("a", NULL, NULL, "cpu: \"2\", memory: 8Gi"), 0));
-  g_ptr_array_add (nodes, ni_new (node_new ("b", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 1));
+  g_ptr_array_add (
+      nodes, ks_test_node_info_new (node_new ("a", NULL, NULL, "cpu: \"2\", memory: 8Gi"), 0));
+  g_ptr_array_add (
+      nodes, ks_test_node_info_new (node_new ("b", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 1));
   ks_framework_schedule (fw, pod, NODES (nodes), 2, 0, &r);
   g_assert_cmpstr (r.node, ==, "b");
   row = score_row (fw, "NodeAffinity");
@@ -1154,13 +1104,14 @@ test_framework_fit_error (void)
   g_autoptr (KsSchedulerConfig) config = ks_scheduler_config_new_default ();
   KsFramework *fw = framework_new (config, 0, 1);
   g_autoptr (KsPod) pod = pod_req ("p", "2", "1Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsScheduleResult r;
 
   for (guint i = 0; i < 3; i++)
     {
       g_autofree char *name = g_strdup_printf ("n%u", i);
-      g_ptr_array_add (nodes, ni_new (node_new (name, NULL, NULL, "cpu: \"1\", memory: 8Gi"), i));
+      g_ptr_array_add (
+          nodes, ks_test_node_info_new (node_new (name, NULL, NULL, "cpu: \"1\", memory: 8Gi"), i));
     }
   ks_framework_schedule (fw, pod, NODES (nodes), 3, 0, &r);
   g_assert_null (r.node);
@@ -1185,13 +1136,13 @@ test_framework_fit_error_mixed (void)
                                          "{taints: [{key: dedicated, value: gpu, "
                                          "effect: NoSchedule}]}",
                                          "cpu: \"1\", memory: 8Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsScheduleResult r;
 
   /* tainted node first: it stops at TaintToleration and is not also counted as short of cpu */
-  g_ptr_array_add (nodes, ni_new_shared (tainted, "t0", 0));
-  g_ptr_array_add (nodes, ni_new_shared (small, "s0", 1));
-  g_ptr_array_add (nodes, ni_new_shared (small, "s1", 2));
+  g_ptr_array_add (nodes, ks_test_node_info_new_shared (tainted, "t0", 0));
+  g_ptr_array_add (nodes, ks_test_node_info_new_shared (small, "s0", 1));
+  g_ptr_array_add (nodes, ks_test_node_info_new_shared (small, "s1", 2));
   ks_framework_schedule (fw, pod, NODES (nodes), 3, 0, &r);
   g_assert_cmpstr (r.message, ==,
                    "0/3 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, "
@@ -1202,8 +1153,8 @@ test_framework_fit_error_mixed (void)
   /* A node short of cpu and memory contributes both reasons. */
   {
     g_autoptr (KsPod) big = pod_req ("big", "2", "16Gi");
-    g_autoptr (GPtrArray) one = node_list_new ();
-    g_ptr_array_add (one, ni_new_shared (small, "s0", 0));
+    g_autoptr (GPtrArray) one = ks_test_node_list_new ();
+    g_ptr_array_add (one, ks_test_node_info_new_shared (small, "s0", 0));
     ks_framework_schedule (fw, big, NODES (one), 1, 0, &r);
     g_assert_cmpstr (r.message, ==,
                      "0/1 nodes are available: 1 Insufficient cpu, 1 Insufficient memory. "
@@ -1226,13 +1177,13 @@ test_framework_fit_error_string_sort (void)
                                          "{taints: [{key: dedicated, value: gpu, "
                                          "effect: NoSchedule}]}",
                                          "cpu: \"1\"");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsScheduleResult r;
 
   for (guint i = 0; i < 12; i++)
     {
       g_autofree char *name = g_strdup_printf ("n%02u", i);
-      g_ptr_array_add (nodes, ni_new_shared (i < 2 ? tainted : small, name, i));
+      g_ptr_array_add (nodes, ks_test_node_info_new_shared (i < 2 ? tainted : small, name, i));
     }
   ks_framework_schedule (fw, pod, NODES (nodes), 12, 0, &r);
   g_assert_cmpstr (r.message, ==,
@@ -1252,14 +1203,14 @@ test_framework_single_feasible (void)
   g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
   g_autoptr (KsNode) small = node_new ("small", NULL, NULL, "cpu: \"500m\", memory: 8Gi");
   g_autoptr (KsNode) big = node_new ("big", NULL, NULL, "cpu: \"8\", memory: 8Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsScheduleResult r;
   KsNodeInfo *loaded;
 
   /* First a cycle that scores (three feasible nodes). */
-  g_ptr_array_add (nodes, ni_new_shared (big, "b0", 0));
-  g_ptr_array_add (nodes, ni_new_shared (big, "b1", 1));
-  g_ptr_array_add (nodes, ni_new_shared (big, "b2", 2));
+  g_ptr_array_add (nodes, ks_test_node_info_new_shared (big, "b0", 0));
+  g_ptr_array_add (nodes, ks_test_node_info_new_shared (big, "b1", 1));
+  g_ptr_array_add (nodes, ks_test_node_info_new_shared (big, "b2", 2));
   ks_framework_schedule (fw, pod, NODES (nodes), 3, 0, &r);
   g_assert_nonnull (r.node);
   g_assert_cmpuint (r.n_feasible, ==, 3);
@@ -1268,11 +1219,11 @@ test_framework_single_feasible (void)
   g_ptr_array_set_size (nodes, 0);
 
   /* Then exactly one feasible node, nearly full: chosen, and no plugin scored. */
-  g_ptr_array_add (nodes, ni_new_shared (small, "s0", 0));
-  loaded = ni_new_shared (big, "loaded", 1);
+  g_ptr_array_add (nodes, ks_test_node_info_new_shared (small, "s0", 0));
+  loaded = ks_test_node_info_new_shared (big, "loaded", 1);
   ni_set_requested (loaded, 7000, 7 * GI, 7000, 7 * GI);
   g_ptr_array_add (nodes, loaded);
-  g_ptr_array_add (nodes, ni_new_shared (small, "s2", 2));
+  g_ptr_array_add (nodes, ks_test_node_info_new_shared (small, "s2", 2));
   ks_framework_schedule (fw, pod, NODES (nodes), 3, 0, &r);
   g_assert_cmpstr (r.node, ==, "loaded");
   g_assert_cmpuint (r.n_feasible, ==, 1);
@@ -1292,7 +1243,7 @@ test_framework_rotation (void)
   g_autoptr (KsNode) node = node_new ("node", NULL, NULL, "cpu: \"8\", memory: 16Gi");
   g_autoptr (KsNode) tainted = node_new (
       "tainted", NULL, "{taints: [{key: x, effect: NoSchedule}]}", "cpu: \"8\", memory: 16Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *const *feasible;
   KsScheduleResult r;
   guint n;
@@ -1301,7 +1252,8 @@ test_framework_rotation (void)
   for (guint i = 0; i < 250; i++)
     {
       g_autofree char *name = g_strdup_printf ("n%03u", i);
-      g_ptr_array_add (nodes, ni_new_shared (i >= 140 && i < 150 ? tainted : node, name, i));
+      g_ptr_array_add (
+          nodes, ks_test_node_info_new_shared (i >= 140 && i < 150 ? tainted : node, name, i));
     }
   g_assert_cmpuint (ks_framework_num_feasible_nodes_to_find (fw, 250), ==, 120);
 
@@ -1382,14 +1334,14 @@ test_framework_ties (void)
                                        "{taints: [{key: x, effect: "
                                        "PreferNoSchedule}]}",
                                        "cpu: \"4\", memory: 8Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   const char *a[10], *b[10], *c[10];
   guint same = 0, differ_from_first = 0;
 
   for (guint i = 0; i < 20; i++)
     {
       g_autofree char *name = g_strdup_printf ("n%02u", i);
-      g_ptr_array_add (nodes, ni_new_shared (node, name, i));
+      g_ptr_array_add (nodes, ks_test_node_info_new_shared (node, name, i));
     }
   /* 20 equal totals: same seed, same choices; another seed, another sequence */
   choose_many (7, pod, nodes, 10, a);
@@ -1408,13 +1360,13 @@ test_framework_ties (void)
   /* Uniform among the best: 4 tied nodes and one with a PreferNoSchedule taint (total 300
    * lower); 4000 cycles give each tied node about 1000 (σ ≈ 27) and the tainted one none. */
   {
-    g_autoptr (GPtrArray) five = node_list_new ();
+    g_autoptr (GPtrArray) five = ks_test_node_list_new ();
     g_autofree const char **chosen = g_new0 (const char *, 4000);
     guint counts[5] = { 0 };
     for (guint i = 0; i < 5; i++)
       {
         g_autofree char *name = g_strdup_printf ("m%u", i);
-        g_ptr_array_add (five, ni_new_shared (i == 2 ? worse : node, name, i));
+        g_ptr_array_add (five, ks_test_node_info_new_shared (i == 2 ? worse : node, name, i));
       }
     choose_many (11, pod, five, 4000, chosen);
     for (guint k = 0; k < 4000; k++)
@@ -1436,26 +1388,27 @@ test_framework_weighted_total (void)
 {
   g_autoptr (KsSchedulerConfig) config = ks_scheduler_config_new_default ();
   KsFramework *fw = framework_new (config, 0, 1);
-  g_autoptr (KsPod) pod
-      = pod_new ("p", "{containers: [{name: c, image: busybox, resources: {requests: {cpu: \"1\", "
-                      "memory: 1Gi}}}], affinity: {nodeAffinity: "
-                      "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 10, preference: "
-                      "{matchExpressions: [{key: disk, operator: In, values: [ssd]}]}}]}}}");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (KsPod) pod = ks_test_pod (
+      "p", "{containers: [{name: c, image: busybox, resources: {requests: {cpu: \"1\", "
+           "memory: 1Gi}}}], affinity: {nodeAffinity: "
+           "{preferredDuringSchedulingIgnoredDuringExecution: [{weight: 10, preference: "
+           "{matchExpressions: [{key: disk, operator: In, values: [ssd]}]}}]}}}");
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsNodeInfo *const *feasible;
   KsScheduleResult r;
   gint tt, na, fit, bal;
   gint32 weight;
   guint n;
 
-  g_ptr_array_add (nodes, ni_new (node_new ("a", "{disk: ssd}",
-                                            "{taints: [{key: x, effect: "
-                                            "PreferNoSchedule}]}",
-                                            "cpu: \"4\", memory: 8Gi"),
-                                  0));
-  g_ptr_array_add (nodes,
-                   ni_new (node_new ("b", "{disk: ssd}", NULL, "cpu: \"4\", memory: 8Gi"), 1));
-  g_ptr_array_add (nodes, ni_new (node_new ("c", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 2));
+  g_ptr_array_add (nodes, ks_test_node_info_new (node_new ("a", "{disk: ssd}",
+                                                           "{taints: [{key: x, effect: "
+                                                           "PreferNoSchedule}]}",
+                                                           "cpu: \"4\", memory: 8Gi"),
+                                                 0));
+  g_ptr_array_add (nodes, ks_test_node_info_new (
+                              node_new ("b", "{disk: ssd}", NULL, "cpu: \"4\", memory: 8Gi"), 1));
+  g_ptr_array_add (
+      nodes, ks_test_node_info_new (node_new ("c", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 2));
   ni_set_requested (g_ptr_array_index (nodes, 1), 2000, GI, 2000, GI);
 
   ks_framework_schedule (fw, pod, NODES (nodes), 3, 0, &r);
@@ -1588,7 +1541,7 @@ test_config_score_disabled (void)
   KsFramework *fw;
   g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
   g_autoptr (KsNode) node = node_new ("node", NULL, NULL, "cpu: \"4\", memory: 8Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsScheduleResult r;
 
   g_assert_nonnull (config);
@@ -1603,7 +1556,7 @@ test_config_score_disabled (void)
   for (guint i = 0; i < 5; i++)
     {
       g_autofree char *name = g_strdup_printf ("n%u", i);
-      g_ptr_array_add (nodes, ni_new_shared (node, name, i));
+      g_ptr_array_add (nodes, ks_test_node_info_new_shared (node, name, i));
     }
   fw = framework_new (config, 0, 1);
   ks_framework_schedule (fw, pod, NODES (nodes), 5, 0, &r);
@@ -1761,15 +1714,17 @@ test_config_fit_args (void)
                   "        resources: [{name: cpu, weight: 2}, {name: memory, weight: 1}]\n",
       NULL);
   g_autoptr (KsPod) pod = pod_req ("p", "1", "1Gi");
-  g_autoptr (GPtrArray) nodes = node_list_new ();
+  g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
   KsFramework *fw;
   KsScheduleResult r;
   gint fit;
 
   g_assert_nonnull (config);
   fw = framework_new (config, 0, 1);
-  g_ptr_array_add (nodes, ni_new (node_new ("nx", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0));
-  g_ptr_array_add (nodes, ni_new (node_new ("ny", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 1));
+  g_ptr_array_add (
+      nodes, ks_test_node_info_new (node_new ("nx", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 0));
+  g_ptr_array_add (
+      nodes, ks_test_node_info_new (node_new ("ny", NULL, NULL, "cpu: \"4\", memory: 8Gi"), 1));
   ni_set_requested (g_ptr_array_index (nodes, 0), 2000, 2 * GI, 2000, 2 * GI);
   ks_framework_schedule (fw, pod, NODES (nodes), 2, 0, &r);
   fit = score_row (fw, "NodeResourcesFit");
@@ -1926,7 +1881,7 @@ queue_pod (const char *name, const char *prio, guint8 uid)
 {
   g_autofree char *spec = g_strdup_printf ("{containers: [{name: c, image: busybox}]%s%s}",
                                            prio ? ", priority: " : "", prio ? prio : "");
-  KsPod *pod = pod_new (name, spec);
+  KsPod *pod = ks_test_pod (name, spec);
 
   pod->parent.meta.uid.bytes[0] = 0x42;
   pod->parent.meta.uid.bytes[15] = uid;
@@ -2248,7 +2203,7 @@ bound_pod (const char *name, const char *node, const char *resources, guint8 uid
   g_autofree char *spec
       = g_strdup_printf ("{nodeName: %s, containers: [{name: c, image: busybox%s%s}]}", node,
                          resources ? ", resources: " : "", resources ? resources : "");
-  KsPod *pod = pod_new (name, spec);
+  KsPod *pod = ks_test_pod (name, spec);
 
   pod->parent.meta.uid.bytes[0] = 0x17;
   pod->parent.meta.uid.bytes[15] = uid;
