@@ -154,3 +154,14 @@ ks_test_stats_runtime_set (KsRuntime *runtime, const char *key, const KsStats *s
   else
     g_hash_table_replace (rt->stats, g_strdup (key), g_memdup2 (stats, sizeof *stats));
 }
+
+void
+ks_test_run_to (KsSimClock *sim, gint64 t, guint64 max_tasks)
+{
+  guint64 n = 0;
+
+  while (ks_sim_clock_step (sim, t))
+    g_assert_cmpuint (++n, <, max_tasks);
+  ks_sim_clock_run_until (sim, t);
+  g_assert_cmpint (ks_clock_now (ks_sim_clock_get_clock (sim)), ==, t);
+}

@@ -4,6 +4,7 @@
 
 #include <glib.h>
 
+#include "sim/ks-sim-clock.h"
 #include "src/api/ks-object.h"
 #include "src/ks-events.h"
 #include "src/kubelet/ks-runtime.h"
@@ -48,5 +49,9 @@ void ks_test_sink_clear (KsTestSink *sink);
 KsRuntime *ks_test_stats_runtime_new (void);
 /* Report stats for key from now on; NULL: report nothing (it does not run). */
 void ks_test_stats_runtime_set (KsRuntime *runtime, const char *key, const KsStats *stats);
+
+/* Run every task of sim due by t (µs) and end at t.  More than max_tasks tasks (a livelock: tasks
+ * due now that keep scheduling more) fails the test instead of hanging it. */
+void ks_test_run_to (KsSimClock *sim, gint64 t, guint64 max_tasks);
 
 G_END_DECLS

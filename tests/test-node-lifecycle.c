@@ -139,16 +139,10 @@ fixture_teardown (Fixture *f, gconstpointer data)
   ks_test_sink_clear (&f->sink);
 }
 
-/* Run every task due by t (µs). */
 static void
 run_to (Fixture *f, gint64 t)
 {
-  guint64 n = 0;
-
-  while (ks_sim_clock_step (f->sim, t))
-    g_assert_cmpuint (++n, <, 2000000);
-  ks_sim_clock_run_until (f->sim, t);
-  g_assert_cmpint (ks_clock_now (f->clock), ==, t);
+  ks_test_run_to (f->sim, t, 2000000);
 }
 
 /* The Node an agent registers: 4 CPUs, 8Gi, 110 pods; in zone unless NULL. */
