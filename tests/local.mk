@@ -33,6 +33,7 @@ unit_tests = \
 	tests/test-apiserver \
 	tests/test-controllers \
 	tests/test-daemon \
+	tests/test-deployment \
 	tests/test-endpoints \
 	tests/test-event-queue \
 	tests/test-events \
@@ -73,6 +74,7 @@ tests_test_api_LDADD = $(test_ldadd)
 tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
+tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_endpoints_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_events_LDADD = $(test_ldadd)

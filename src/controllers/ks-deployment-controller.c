@@ -342,6 +342,51 @@ sync_revision (Sync *s)
     }
 }
 
+/* Revision history (cleanupDeployment, reference §3.8) */
+
+static int
+by_revision (gconstpointer pa, gconstpointer pb)
+{
+  const KsReplicaSet *a = *(KsReplicaSet *const *) pa, *b = *(KsReplicaSet *const *) pb;
+  gint64 ra = revision_of (a), rb = revision_of (b);
+
+  if (ra != rb)
+    return ra < rb ? -1 : 1;
+  return oldest_first (pa, pb);
+}
+
+/* Delete the oldest revisions of the scaled-down old ReplicaSets beyond revisionHistoryLimit.
+ * The deleted ones stay in s->all: they are not the new set and have no replicas, so nothing
+ * later in this sync counts them. */
+static void
+cleanup (Sync *s)
+{
+  g_autoptr (GPtrArray) candidates = g_ptr_array_new ();
+  gint diff;
+
+  for (guint i = 0; i < s->all->len; i++)
+    {
+      KsReplicaSet *rs = g_ptr_array_index (s->all, i);
+      if (rs != s->new_rs && rs->replicas == 0 && rs->status.replicas == 0
+          && !ks_object_is_being_deleted (KS_OBJECT (rs)))
+        g_ptr_array_add (candidates, rs);
+    }
+  diff = (gint) candidates->len - s->d->revision_history_limit;
+  if (diff <= 0)
+    return;
+  g_ptr_array_sort (candidates, by_revision);
+  for (gint i = 0; i < diff; i++)
+    {
+      KsObject *rs = g_ptr_array_index (candidates, i);
+      g_autoptr (GError) error = NULL;
+      if (!ks_client_delete (s->dc->c.client, rs->kind, rs->meta.namespace, rs->meta.name, NULL,
+                             &error)
+          && !g_error_matches (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND))
+        g_warning ("deployment %s: cannot delete old replica set %s: %s", s->d->parent.meta.name,
+                   rs->meta.name, error->message);
+    }
+}
+
 /* Rolling update */
 
 static gboolean
@@ -722,6 +767,8 @@ rollout (Sync *s)
         return;
       if (s->new_rs->replicas != d->replicas)
         scale_rs (s, s->new_rs, d->replicas, NULL);
+      else if (is_complete (d))
+        cleanup (s);
       return;
     }
   if (s->new_rs == NULL && !create_new_rs (s))
@@ -729,7 +776,11 @@ rollout (Sync *s)
   sync_revision (s);
   if (reconcile_new_rs (s))
     return;
-  reconcile_old_rss (s);
+  if (reconcile_old_rss (s))
+    return;
+  /* DeploymentComplete on the status stored before this sync, as rolloutRolling does. */
+  if (is_complete (d))
+    cleanup (s);
 }
 
 static void

