@@ -13,8 +13,9 @@
 #include "src/api/ks-pod.h"
 #include "src/api/ks-yaml.h"
 
-static const char *const action_names[]
-    = { "apply", "scale", "delete", "failNode", "recoverNode", NULL };
+static const char *const action_names[] = { "apply",    "scale",       "delete",
+                                            "failNode", "recoverNode", "rollback",
+                                            "pause",    "resume",      NULL };
 
 const char *
 ks_action_type_name (KsActionType type)
@@ -718,7 +719,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
         {
           ks_decoder_error_field (dec, item, key,
                                   "unknown event \"%s\"; valid events: apply, scale, delete, "
-                                  "failNode, recoverNode",
+                                  "failNode, recoverNode, rollback, pause, resume",
                                   key);
           continue;
         }
@@ -732,7 +733,8 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
     {
       if (ks_decoder_n_errors (dec) == errors)
         ks_decoder_error (dec, item,
-                          "an event needs one of apply, scale, delete, failNode, recoverNode");
+                          "an event needs one of apply, scale, delete, failNode, recoverNode, "
+                          "rollback, pause, resume");
       action_free (a);
       return NULL;
     }
@@ -832,6 +834,33 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
             ks_decoder_require_string (dec, body, "name", &a->name, NULL);
             if (a->name != NULL && !g_hash_table_contains (node_names, a->name))
               ks_decoder_error_field (dec, body, "name", "no node \"%s\" in the cluster", a->name);
+            break;
+          }
+        case KS_ACTION_ROLLBACK:
+        case KS_ACTION_PAUSE:
+        case KS_ACTION_RESUME:
+          {
+            static const char *const rollback_fields[]
+                = { "deployment", "namespace", "toRevision", NULL };
+            static const char *const pause_fields[] = { "deployment", "namespace", NULL };
+            ks_decoder_check_fields (
+                dec, body, a->type == KS_ACTION_ROLLBACK ? rollback_fields : pause_fields);
+            ks_decoder_require_string (dec, body, "deployment", &a->name, NULL);
+            ks_decoder_get_string (dec, body, "namespace", &a->namespace);
+            if (a->namespace == NULL)
+              a->namespace = g_strdup ("default");
+            a->kind = ks_kind_get (KS_KIND_DEPLOYMENT);
+            if (a->type == KS_ACTION_ROLLBACK)
+              {
+                gint32 revision = 0;
+                ks_decoder_get_int32 (dec, body, "toRevision", 0, G_MAXINT32, &revision);
+                a->revision = revision;
+              }
+            if (a->name != NULL && !known_object (l, a->kind, a->namespace, a->name))
+              ks_decoder_error_field (dec, body, "deployment",
+                                      "no Deployment \"%s\" in namespace %s is defined before "
+                                      "this event",
+                                      a->name, a->namespace);
             break;
           }
         }

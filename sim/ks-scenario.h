@@ -32,6 +32,9 @@ typedef enum
   KS_ACTION_DELETE,
   KS_ACTION_FAIL_NODE,
   KS_ACTION_RECOVER_NODE,
+  KS_ACTION_ROLLBACK,
+  KS_ACTION_PAUSE,
+  KS_ACTION_RESUME,
 } KsActionType;
 
 const char *ks_action_type_name (KsActionType type); /* "apply", "scale", ... */
@@ -42,9 +45,11 @@ typedef struct
   KsActionType type;
   GPtrArray *objects; /* apply: KsObject* */
   const KsKind *kind; /* scale, delete */
-  char *namespace;    /* scale, delete */
-  char *name;         /* scale, delete, failNode, recoverNode */
+  char *namespace;    /* scale, delete, rollback, pause, resume */
+  char *name;         /* scale, delete, failNode, recoverNode; the deployment of rollback,
+                         pause, resume */
   gint32 replicas;    /* scale */
+  gint64 revision;    /* rollback: toRevision, 0 for the previous one */
   char *where;        /* "file:line:column" of the event, for run-time messages */
 } KsAction;
 

@@ -12,6 +12,7 @@
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
 #include "src/controllers/ks-controllers.h"
+#include "src/controllers/ks-rollback.h"
 #include "src/kubelet/ks-kubelet.h"
 #include "src/store/ks-bootstrap.h"
 
@@ -456,6 +457,69 @@ do_delete (KsSim *sim, const KsAction *a)
                      lower, a->kind->group, a->name);
 }
 
+/* Deployment rollouts: kubectl rollout undo, pause and resume */
+
+static void
+do_rollback (KsSim *sim, const KsAction *a)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsObject) obj = ks_client_get (sim->client, a->kind, a->namespace, a->name, NULL);
+  gint64 revision = 0;
+  gboolean skipped = FALSE;
+
+  if (!ks_deployment_rollback (sim->client, a->namespace, a->name, a->revision, &revision, &skipped,
+                               &error))
+    {
+      action_failed (sim, a, obj, error->message);
+      return;
+    }
+  if (skipped)
+    ks_event_record (&sim->scenario_events, obj, FALSE, "Rollback", NULL,
+                     "deployment.apps/%s skipped rollback (current template already matches "
+                     "revision %" G_GINT64_FORMAT ")",
+                     a->name, revision);
+  else
+    ks_event_record (&sim->scenario_events, obj, FALSE, "Rollback", NULL,
+                     "deployment.apps/%s rolled back to revision %" G_GINT64_FORMAT, a->name,
+                     revision);
+}
+
+static void
+do_pause (KsSim *sim, const KsAction *a, gboolean paused)
+{
+  g_autoptr (KsObject) obj = ks_client_get (sim->client, a->kind, a->namespace, a->name, NULL);
+  g_autoptr (GError) error = NULL;
+  KsObject *copy, *updated;
+
+  if (obj == NULL)
+    {
+      g_autofree char *msg
+          = g_strdup_printf ("Deployment \"%s\" not found in namespace %s", a->name, a->namespace);
+      action_failed (sim, a, NULL, msg);
+      return;
+    }
+  if (KS_DEPLOYMENT (obj)->paused == paused)
+    {
+      /* kubectl: error: deployments.apps "web" is already paused / is not paused */
+      g_autofree char *msg = g_strdup_printf ("deployments.apps \"%s\" %s", a->name,
+                                              paused ? "is already paused" : "is not paused");
+      action_failed (sim, a, obj, msg);
+      return;
+    }
+  copy = ks_object_copy (obj);
+  KS_DEPLOYMENT (copy)->paused = paused;
+  updated = ks_client_update (sim->client, copy, &error);
+  ks_object_unref (copy);
+  if (updated == NULL)
+    {
+      action_failed (sim, a, obj, error->message);
+      return;
+    }
+  ks_event_record (&sim->scenario_events, updated, FALSE, paused ? "Pause" : "Resume", NULL,
+                   "deployment.apps/%s %s", a->name, paused ? "paused" : "resumed");
+  ks_object_unref (updated);
+}
+
 /* Failures */
 
 static GPtrArray *
@@ -633,6 +697,13 @@ run_action (gpointer data)
       break;
     case KS_ACTION_RECOVER_NODE:
       do_recover_node (t->sim, t->action);
+      break;
+    case KS_ACTION_ROLLBACK:
+      do_rollback (t->sim, t->action);
+      break;
+    case KS_ACTION_PAUSE:
+    case KS_ACTION_RESUME:
+      do_pause (t->sim, t->action, t->action->type == KS_ACTION_PAUSE);
       break;
     }
 }

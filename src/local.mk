@@ -52,6 +52,7 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-node-ipam-controller.c \
 	src/controllers/ks-node-lifecycle-controller.c \
 	src/controllers/ks-replicaset-controller.c \
+	src/controllers/ks-rollback.c src/controllers/ks-rollback.h \
 	src/controllers/ks-taint-eviction-controller.c \
 	src/kubelet/ks-kubelet.c src/kubelet/ks-kubelet.h \
 	src/kubelet/ks-node-status.c src/kubelet/ks-node-status.h \

@@ -8,8 +8,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "sim/ks-sim-clock.h"
 #include "sim/ks-sim.h"
 #include "src/api/ks-apps.h"
+#include "src/controllers/ks-rollback.h"
 #include "src/store/ks-store.h"
 
 #define SEC KS_USEC_PER_SEC
@@ -183,11 +185,109 @@ test_history_limit_zero (void)
   run_clear (&r);
 }
 
+/* ---- rollback ------------------------------------------------------------------------------ */
+
+/* Rolling back to the previous revision reuses its ReplicaSet, which gets a new revision; a
+ * rollback to a given revision; errors for a missing revision. */
+static void
+test_rollback (void)
+{
+  Run r = { 0 };
+  g_autofree char *v1 = deployment ("app:1", 2, "");
+  g_autofree char *v2 = deployment ("app:2", 2, "");
+  g_autofree char *v3 = deployment ("app:3", 2, "");
+  g_autofree char *events
+      = g_strdup_printf ("  - {at: 20s, apply: %s}\n  - {at: 40s, apply: %s}\n"
+                         "  - {at: 60s, rollback: {deployment: web, toRevision: 0}}\n"
+                         "  - {at: 80s, rollback: {deployment: web, toRevision: 1}}\n"
+                         "  - {at: 100s, rollback: {deployment: web, toRevision: 9}}\n"
+                         "  - {at: 110s, rollback: {deployment: web, toRevision: 5}}\n",
+                         v2, v3);
+  g_autofree char *h = NULL, *h2 = NULL, *h3 = NULL;
+  g_autoptr (GPtrArray) all = NULL;
+  KsDeployment *d;
+
+  run_start (&r, v1, events);
+  run_to_ms (&r, 59000);
+  h = history (&r);
+  g_assert_cmpstr (h, ==, "app:1@1 app:2@2 app:3@3");
+  /* toRevision 0: the second-highest, 2; its ReplicaSet becomes revision 4. */
+  run_to_ms (&r, 79000);
+  h2 = history (&r);
+  g_assert_cmpstr (h2, ==, "app:1@1 app:3@3 app:2@4");
+  d = web (&r);
+  g_assert_cmpstr (d->template.spec->containers[0].image, ==, "app:2");
+  g_assert_null (ks_str_map_lookup (d->template.labels, KS_LABEL_POD_TEMPLATE_HASH));
+  g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (d), KS_ANNOTATION_REVISION), ==, "4");
+  all = replica_sets (&r);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (all, 2))->replicas, ==, 2);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (all, 1))->replicas, ==, 0);
+  g_assert_cmpint (d->status.updated_replicas, ==, 2);
+  g_assert_cmpint (d->status.available_replicas, ==, 2);
+  /* toRevision 1. */
+  run_to_ms (&r, 99000);
+  h3 = history (&r);
+  g_assert_cmpstr (h3, ==, "app:3@3 app:2@4 app:1@5");
+  /* toRevision 9 does not exist: nothing changes (a warning, tested in tests/cli.sh). */
+  run_to_ms (&r, 120000);
+  g_free (h3);
+  h3 = history (&r);
+  g_assert_cmpstr (h3, ==, "app:3@3 app:2@4 app:1@5");
+  run_clear (&r);
+}
+
+static void
+test_rollback_errors (void)
+{
+  KsSimClock *clock = ks_sim_clock_new ();
+  KsStore *store = ks_store_new (ks_sim_clock_get_clock (clock), 1);
+  KsClient *client = ks_store_client_new (store);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (ks_deployment_rollback (client, "default", "web", 0, NULL, NULL, &error));
+  g_assert_error (error, KS_ROLLBACK_ERROR, KS_ROLLBACK_ERROR_NOT_FOUND);
+  ks_client_free (client);
+  ks_store_free (store);
+  ks_sim_clock_free (clock);
+}
+
+/* Only one revision: no history to go back to. */
+static void
+test_rollback_no_history (void)
+{
+  Run r = { 0 };
+  g_autofree char *v1 = deployment ("app:1", 2, "");
+  g_autoptr (GError) error = NULL;
+  gboolean skipped = TRUE;
+
+  run_start (&r, v1, NULL);
+  run_to_ms (&r, 10000);
+  g_assert_false (ks_deployment_rollback (ks_sim_get_client (r.sim), "default", "web", 0, NULL,
+                                          &skipped, &error));
+  g_assert_error (error, KS_ROLLBACK_ERROR, KS_ROLLBACK_ERROR_NO_HISTORY);
+  g_assert_cmpstr (error->message, ==, "no rollout history found for deployment \"web\"");
+  g_clear_error (&error);
+  g_assert_false (ks_deployment_rollback (ks_sim_get_client (r.sim), "default", "web", 3, NULL,
+                                          &skipped, &error));
+  g_assert_error (error, KS_ROLLBACK_ERROR, KS_ROLLBACK_ERROR_NO_REVISION);
+  g_assert_cmpstr (error->message, ==, "unable to find specified revision 3 in history");
+  g_clear_error (&error);
+  /* Revision 1 is the current template: skipped. */
+  g_assert_true (ks_deployment_rollback (ks_sim_get_client (r.sim), "default", "web", 1, NULL,
+                                         &skipped, &error));
+  g_assert_no_error (error);
+  g_assert_true (skipped);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/deployment/history-limit", test_history_limit);
   g_test_add_func ("/deployment/history-limit-zero", test_history_limit_zero);
+  g_test_add_func ("/deployment/rollback", test_rollback);
+  g_test_add_func ("/deployment/rollback-errors", test_rollback_errors);
+  g_test_add_func ("/deployment/rollback-no-history", test_rollback_no_history);
   return g_test_run ();
 }
