@@ -280,6 +280,61 @@ test_rollback_no_history (void)
   run_clear (&r);
 }
 
+/* ---- paused ------------------------------------------------------------------------------- */
+
+/* A paused deployment scales but does not roll out, and its progress deadline (15 s here) does
+ * not run while paused; resuming rolls the new template out. */
+static void
+test_paused (void)
+{
+  Run r = { 0 };
+  g_autofree char *v1 = deployment ("app:1", 2, "progressDeadlineSeconds: 15,");
+  /* The applied manifest says paused too: kubesim's apply replaces the whole spec. */
+  g_autofree char *v2 = deployment ("app:2", 3, "progressDeadlineSeconds: 15, paused: true,");
+  g_autofree char *events = g_strdup_printf ("  - {at: 20s, pause: {deployment: web}}\n"
+                                             "  - {at: 25s, apply: %s}\n"
+                                             "  - {at: 60s, rollback: {deployment: web}}\n"
+                                             "  - {at: 90s, resume: {deployment: web}}\n",
+                                             v2);
+  g_autofree char *h = NULL, *h2 = NULL;
+  g_autoptr (GPtrArray) all = NULL;
+  KsDeploymentCondition *c;
+  KsDeployment *d;
+
+  run_start (&r, v1, events);
+  run_to_ms (&r, 89000);
+  d = web (&r);
+  g_assert_true (d->paused);
+  c = &d->status.conditions[KS_DEPLOY_COND_PROGRESSING];
+  g_assert_cmpint (c->status, ==, KS_CONDITION_UNKNOWN);
+  g_assert_cmpstr (c->reason, ==, "DeploymentPaused");
+  g_assert_cmpstr (c->message, ==, "Deployment is paused");
+  g_assert_cmpint (c->last_update_time, ==, 20 * SEC);
+  /* Scaled to 3, still the old template: no new ReplicaSet. */
+  h = history (&r);
+  g_assert_cmpstr (h, ==, "app:1@1");
+  all = replica_sets (&r);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (all, 0))->replicas, ==, 3);
+  g_assert_cmpint (d->status.available_replicas, ==, 3);
+  g_assert_cmpint (d->status.updated_replicas, ==, 0);
+
+  run_to_ms (&r, 90000);
+  d = web (&r);
+  c = &d->status.conditions[KS_DEPLOY_COND_PROGRESSING];
+  g_assert_false (d->paused);
+  /* Resumed, then at once the new set is created in the same sync or the next. */
+  g_assert_cmpint (c->status, ==, KS_CONDITION_TRUE);
+  run_to_ms (&r, 150000);
+  d = web (&r);
+  c = &d->status.conditions[KS_DEPLOY_COND_PROGRESSING];
+  h2 = history (&r);
+  g_assert_cmpstr (h2, ==, "app:1@1 app:2@2");
+  g_assert_cmpstr (c->reason, ==, "NewReplicaSetAvailable");
+  g_assert_cmpint (d->status.updated_replicas, ==, 3);
+  g_assert_cmpint (d->status.available_replicas, ==, 3);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -289,5 +344,6 @@ main (int argc, char **argv)
   g_test_add_func ("/deployment/rollback", test_rollback);
   g_test_add_func ("/deployment/rollback-errors", test_rollback_errors);
   g_test_add_func ("/deployment/rollback-no-history", test_rollback_no_history);
+  g_test_add_func ("/deployment/paused", test_paused);
   return g_test_run ();
 }

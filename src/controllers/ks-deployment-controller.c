@@ -3,8 +3,8 @@
  * Keeps one ReplicaSet per pod template (named <deployment>-<pod-template-hash>), scales it,
  * rolls from old ReplicaSets to the new one (RollingUpdate with maxSurge/maxUnavailable, or
  * Recreate), scales proportionally when replicas change mid-rollout, and keeps status with the
- * Available and Progressing conditions.  Revision-history cleanup, rollback and pausing are
- * handled by a later version (docs/architecture.md). */
+ * Available and Progressing conditions, deletes old ReplicaSets beyond revisionHistoryLimit, and
+ * only scales a paused Deployment.  Rollbacks are done by ks-rollback.c. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -24,6 +24,7 @@ typedef struct
   GPtrArray *all;       /* KsReplicaSet* (refs) controlled by d, oldest first */
   KsReplicaSet *new_rs; /* in all, or NULL */
   gint64 now;
+  gboolean paused_changed; /* the working copy's Progressing condition was paused or resumed */
 } Sync;
 
 /* Owner events */
@@ -644,9 +645,13 @@ sync_status (Sync *s)
 
   /* Progressing (syncRolloutStatus): no estimate once the rollout completed and no old replicas
    * are left, even if pods come and go afterwards. */
-  if (progressing->status != KS_CONDITION_UNSET
-      && g_strcmp0 (progressing->reason, "NewReplicaSetAvailable") == 0
-      && d->status.replicas == d->status.updated_replicas)
+  if (d->paused)
+    {
+      /* syncDeploymentStatus of sync(): no progress estimate, no deadline while paused. */
+    }
+  else if (progressing->status != KS_CONDITION_UNSET
+           && g_strcmp0 (progressing->reason, "NewReplicaSetAvailable") == 0
+           && d->status.replicas == d->status.updated_replicas)
     {
       /* isCompleteDeployment: keep the condition as it is */
     }
@@ -705,7 +710,7 @@ sync_status (Sync *s)
           revision_changed = TRUE;
         }
     }
-  if (revision_changed || !status_equal (old, d))
+  if (revision_changed || s->paused_changed || !status_equal (old, d))
     {
       updated = ks_client_update_status (s->dc->c.client, KS_OBJECT (d), NULL);
       if (updated != NULL)
@@ -714,7 +719,7 @@ sync_status (Sync *s)
   /* Not complete and not timed out: look again when the deadline passes.  A NewReplicaSetAvailable
    * rollout cannot time out (its lastUpdateTime may be long past, which would requeue it at once,
    * forever); Kubernetes requeues it rate-limited to no effect, kubesim not at all. */
-  if (!is_complete (d) && progressing->status != KS_CONDITION_UNSET
+  if (!d->paused && !is_complete (d) && progressing->status != KS_CONDITION_UNSET
       && g_strcmp0 (progressing->reason, "ProgressDeadlineExceeded") != 0
       && g_strcmp0 (progressing->reason, "NewReplicaSetAvailable") != 0)
     {
@@ -783,6 +788,25 @@ rollout (Sync *s)
     cleanup (s);
 }
 
+/* checkPausedConditions: Progressing turns Unknown with DeploymentPaused while paused, and
+ * DeploymentResumed when resumed; the latter restarts the progress deadline from now. */
+static void
+paused_conditions (Sync *s)
+{
+  KsDeploymentCondition *c = &s->d->status.conditions[KS_DEPLOY_COND_PROGRESSING];
+  gboolean paused_cond = g_strcmp0 (c->reason, "DeploymentPaused") == 0;
+
+  if (s->d->paused && !paused_cond)
+    ks_deployment_set_condition (s->d, KS_DEPLOY_COND_PROGRESSING, KS_CONDITION_UNKNOWN,
+                                 "DeploymentPaused", "Deployment is paused", s->now);
+  else if (!s->d->paused && paused_cond)
+    ks_deployment_set_condition (s->d, KS_DEPLOY_COND_PROGRESSING, KS_CONDITION_UNKNOWN,
+                                 "DeploymentResumed", "Deployment is resumed", s->now);
+  else
+    return;
+  s->paused_changed = TRUE;
+}
+
 static void
 sync_deployment (const char *key, gpointer data)
 {
@@ -811,7 +835,14 @@ sync_deployment (const char *key, gpointer data)
   g_ptr_array_sort (s.all, oldest_first);
   find_new_rs (&s);
 
-  if (s.d->paused || is_scaling_event (&s))
+  paused_conditions (&s);
+  if (s.d->paused)
+    {
+      /* sync(): scaling only, and the history cleanup (on every sync while paused). */
+      scale (&s);
+      cleanup (&s);
+    }
+  else if (is_scaling_event (&s))
     scale (&s);
   else
     rollout (&s);
