@@ -63,6 +63,7 @@ unit_tests = \
 	tests/test-service-feed \
 	tests/test-service-proxy \
 	tests/test-spread-affinity \
+	tests/test-statefulset \
 	tests/test-store \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
@@ -73,6 +74,7 @@ TESTS += $(unit_tests)
 tests_test_api_LDADD = $(test_ldadd)
 tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
+tests_test_statefulset_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_endpoints_LDADD = $(test_ldadd)

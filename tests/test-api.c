@@ -1509,14 +1509,15 @@ test_error_unknown_kind (void)
                          "kubesim knows: v1 Namespace, v1 Node, scheduling.k8s.io/v1 "
                          "PriorityClass, v1 Pod, apps/v1 ReplicaSet, apps/v1 Deployment, v1 "
                          "Service, v1 Endpoints, v1 Event, coordination.k8s.io/v1 Lease, policy/v1 "
-                         "PodDisruptionBudget");
+                         "PodDisruptionBudget, apps/v1 StatefulSet");
   assert_single_problem ("apiVersion: v1\n"
                          "metadata:\n"
                          "  name: x\n",
                          "test.yaml:1:1: kind: required field is missing (one of: v1 Namespace, "
                          "v1 Node, scheduling.k8s.io/v1 PriorityClass, v1 Pod, apps/v1 "
                          "ReplicaSet, apps/v1 Deployment, v1 Service, v1 Endpoints, v1 Event, "
-                         "coordination.k8s.io/v1 Lease, policy/v1 PodDisruptionBudget)");
+                         "coordination.k8s.io/v1 Lease, policy/v1 PodDisruptionBudget, "
+                         "apps/v1 StatefulSet)");
 }
 
 static void

@@ -390,7 +390,7 @@ test_not_found_paths (Fixture *f, gconstpointer data)
   static const char *const paths[] = {
     "/nothing",
     "/api/v2",
-    "/apis/apps/v1/namespaces/default/statefulsets",
+    "/apis/apps/v1/namespaces/default/daemonsets",
     "/apis/apps/v2/namespaces/default/deployments",
     "/api/v1/namespaces/default/nodes",           /* nodes are cluster-scoped */
     "/api/v1/pods/x",                             /* a namespaced item needs its namespace */

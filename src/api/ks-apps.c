@@ -139,6 +139,13 @@ selector_template_decode (KsDecoder *dec, JsonNode *spec, KsLabelSelector **sele
     }
 }
 
+void
+ks_apps_selector_template_decode (KsDecoder *dec, JsonNode *spec, KsLabelSelector **selector,
+                                  KsPodTemplate *template)
+{
+  selector_template_decode (dec, spec, selector, template);
+}
+
 /* ReplicaSet */
 
 static void

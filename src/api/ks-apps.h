@@ -24,6 +24,11 @@ gboolean ks_int_or_percent_decode (KsDecoder *dec, JsonNode *obj, const char *fi
 /* Add member as an integer or "N%". */
 void ks_int_or_percent_encode (JsonBuilder *b, const char *member, const KsIntOrPercent *v);
 
+/* spec.selector (required, non-empty) and spec.template of a workload's spec, with the check
+ * that the selector matches the template's labels; problems go to dec. */
+void ks_apps_selector_template_decode (KsDecoder *dec, JsonNode *spec, KsLabelSelector **selector,
+                                       KsPodTemplate *template);
+
 typedef struct
 {
   KsObject parent;

@@ -21,6 +21,7 @@ static const KsKind *const kinds[KS_N_KINDS] = {
   [KS_KIND_EVENT] = &ks_event_kind,
   [KS_KIND_LEASE] = &ks_lease_kind,
   [KS_KIND_POD_DISRUPTION_BUDGET] = &ks_pod_disruption_budget_kind,
+  [KS_KIND_STATEFUL_SET] = &ks_stateful_set_kind,
 };
 
 const KsKind *

@@ -13,6 +13,7 @@ struct _KsControllerManager
   KsControllerOptions options;
   KsReplicaSetController *replicaset;
   KsDeploymentController *deployment;
+  KsStatefulSetController *statefulset;
   KsGarbageCollector *gc;
   KsNodeLifecycleController *node_lifecycle;
   KsTaintEvictionController *taint_eviction;
@@ -263,6 +264,7 @@ ks_controller_manager_new_full (KsClient *client, KsClock *clock, KsEventSink *e
   g_return_val_if_fail (ks_controller_options_validate (&m->options, NULL), m);
   m->deployment = ks_deployment_controller_new (client, clock, events);
   m->replicaset = ks_replicaset_controller_new (client, clock, events);
+  m->statefulset = ks_statefulset_controller_new (client, clock, events);
   m->gc = ks_garbage_collector_new (client, clock);
   if (m->options.node_lifecycle)
     m->node_lifecycle = ks_node_lifecycle_controller_new (client, clock, events, &m->options);
@@ -297,6 +299,7 @@ ks_controller_manager_free (KsControllerManager *m)
   ks_taint_eviction_controller_free (m->taint_eviction);
   ks_node_lifecycle_controller_free (m->node_lifecycle);
   ks_garbage_collector_free (m->gc);
+  ks_statefulset_controller_free (m->statefulset);
   ks_replicaset_controller_free (m->replicaset);
   ks_deployment_controller_free (m->deployment);
   g_free (m);

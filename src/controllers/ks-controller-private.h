@@ -39,6 +39,12 @@ KsDeploymentController *ks_deployment_controller_new (KsClient *client, KsClock 
                                                       KsEventSink *sink);
 void ks_deployment_controller_free (KsDeploymentController *dc);
 
+/* The StatefulSet controller (ks-statefulset-controller.c) */
+typedef struct _KsStatefulSetController KsStatefulSetController;
+KsStatefulSetController *ks_statefulset_controller_new (KsClient *client, KsClock *clock,
+                                                        KsEventSink *sink);
+void ks_statefulset_controller_free (KsStatefulSetController *ssc);
+
 /* The garbage collector */
 typedef struct _KsGarbageCollector KsGarbageCollector;
 KsGarbageCollector *ks_garbage_collector_new (KsClient *client, KsClock *clock);

@@ -1,0 +1,416 @@
+/* ks-statefulset-controller.c: the StatefulSet controller (pkg/controller/statefulset,
+ * reference §4).
+ *
+ * One sync walks the ordinals as StatefulSetControl.updateStatefulSet does: replicas in
+ * ascending order (recreate Failed/Succeeded pods, create missing ones, and under OrderedReady
+ * stop at the first create or at a pod that is not Running and Ready), then condemned pods in
+ * descending order (one at a time, and not while another pod is unhealthy, under OrderedReady),
+ * then the RollingUpdate from the highest ordinal down to the partition, one pod per sync.
+ *
+ * Differences from Kubernetes (docs/architecture.md): revisions are not stored as
+ * ControllerRevision objects.  A revision is named "<set>-<hash of the pod template>" and the
+ * controller remembers the template of each revision it has seen in memory, so a pod below the
+ * partition that is deleted comes back at the current revision only if the controller saw that
+ * revision (after a controller restart it comes back at the update revision).  Hence
+ * revisionHistoryLimit has nothing to cut.  PersistentVolumeClaims from volumeClaimTemplates are
+ * not created (volumes are not modelled yet).  The store is synchronous: no expectations. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ks-controller-private.h"
+#include "src/api/ks-statefulset.h"
+
+struct _KsStatefulSetController
+{
+  KsController c;
+  GHashTable *revisions; /* "ns/revision" → KsPodTemplate * */
+};
+
+static void
+template_free (gpointer p)
+{
+  ks_pod_template_clear (p);
+  g_free (p);
+}
+
+static void
+on_stateful_set (const KsWatchEvent *event, gpointer data)
+{
+  KsStatefulSetController *ssc = data;
+  g_autofree char *key = NULL;
+
+  if (event->type == KS_WATCH_DELETED)
+    return;
+  key = ks_object_key (event->object);
+  ks_workqueue_add (ssc->c.queue, key);
+}
+
+static void
+on_pod (const KsWatchEvent *event, gpointer data)
+{
+  KsStatefulSetController *ssc = data;
+
+  ks_controller_enqueue_owner (&ssc->c, event->object, "StatefulSet");
+}
+
+/* The ordinal of a pod named "<set>-<n>", or -1 (getOrdinal). */
+static gint64
+pod_ordinal (const KsStatefulSet *set, const KsObject *pod)
+{
+  const char *name = set->parent.meta.name;
+  gsize len = strlen (name);
+  const char *digits;
+  char *end;
+  gint64 v;
+
+  if (strncmp (pod->meta.name, name, len) != 0 || pod->meta.name[len] != '-')
+    return -1;
+  digits = pod->meta.name + len + 1;
+  if (!g_ascii_isdigit (digits[0]) || (digits[0] == '0' && digits[1] != '\0'))
+    return -1;
+  v = g_ascii_strtoll (digits, &end, 10);
+  return *end == '\0' && v <= G_MAXINT32 ? v : -1;
+}
+
+static const char *
+pod_revision (const KsObject *pod)
+{
+  return ks_str_map_lookup (pod->meta.labels, KS_LABEL_CONTROLLER_REVISION_HASH);
+}
+
+static gboolean
+is_terminating (const KsObject *pod)
+{
+  return ks_object_is_being_deleted (pod);
+}
+
+/* isRunningAndReady, or isRunningAndAvailable with minReadySeconds. */
+static gboolean
+is_healthy (const KsStatefulSet *set, const KsObject *pod, gint64 now)
+{
+  const KsPod *p = KS_POD (pod);
+
+  if (p->phase != KS_POD_RUNNING || is_terminating (pod) || !ks_pod_is_ready (p))
+    return FALSE;
+  return set->min_ready_seconds == 0 || ks_pod_is_available (p, set->min_ready_seconds, now);
+}
+
+static KsPodTemplate *
+remember_revision (KsStatefulSetController *ssc, const KsStatefulSet *set, const char *revision)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s", set->parent.meta.namespace, revision);
+  KsPodTemplate *t = g_hash_table_lookup (ssc->revisions, key);
+
+  if (t == NULL)
+    {
+      t = g_new0 (KsPodTemplate, 1);
+      ks_pod_template_copy (t, &set->template);
+      g_hash_table_insert (ssc->revisions, g_steal_pointer (&key), t);
+    }
+  return t;
+}
+
+static const KsPodTemplate *
+lookup_revision (KsStatefulSetController *ssc, const KsStatefulSet *set, const char *revision)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s", set->parent.meta.namespace, revision);
+  return g_hash_table_lookup (ssc->revisions, key);
+}
+
+typedef struct
+{
+  KsStatefulSet *set;
+  const char *update_revision;
+  const char *current_revision;
+  gint64 now;
+} Sync;
+
+/* newVersionedStatefulSetPod + createPersistentVolumeClaims (not modelled) + create. */
+static gboolean
+create_pod (KsStatefulSetController *ssc, Sync *s, gint64 ordinal)
+{
+  KsStatefulSet *set = s->set;
+  const char *revision = s->update_revision;
+  const KsPodTemplate *t = NULL;
+  g_autofree char *name = g_strdup_printf ("%s-%" G_GINT64_FORMAT, set->parent.meta.name, ordinal);
+  g_autofree char *index = g_strdup_printf ("%" G_GINT64_FORMAT, ordinal);
+  g_autoptr (KsOwnerRefs) owner = ks_owner_refs_new_controller (KS_OBJECT (set));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsStrMap) l1 = NULL;
+  g_autoptr (KsStrMap) l2 = NULL;
+  g_autoptr (KsStrMap) labels = NULL;
+  KsPodSpec *spec;
+  KsPod *pod;
+  KsObject *created;
+
+  if (set->update_strategy == KS_STS_ROLLING_UPDATE
+      && ordinal < (gint64) set->ordinals_start + set->partition)
+    {
+      t = lookup_revision (ssc, set, s->current_revision);
+      if (t != NULL)
+        revision = s->current_revision;
+    }
+  if (t == NULL)
+    t = lookup_revision (ssc, set, s->update_revision);
+  spec = ks_pod_spec_copy (t->spec);
+  g_free (spec->hostname);
+  spec->hostname = g_strdup (name);
+  g_free (spec->subdomain);
+  spec->subdomain = g_strdup (set->service_name);
+  pod = ks_pod_new (spec);
+  ks_pod_spec_unref (spec);
+  if (t->spec->node_name != NULL)
+    pod->node_name = ks_intern (t->spec->node_name);
+  pod->parent.meta.annotations = ks_str_map_ref (t->annotations);
+  l1 = ks_str_map_with (t->labels, KS_LABEL_STS_POD_NAME, name);
+  l2 = ks_str_map_with (l1, KS_LABEL_POD_INDEX, index);
+  labels = ks_str_map_with (l2, KS_LABEL_CONTROLLER_REVISION_HASH, revision);
+  ks_object_set_labels (KS_OBJECT (pod), labels);
+  pod->parent.meta.name = g_strdup (name);
+  pod->parent.meta.namespace = set->parent.meta.namespace;
+  ks_object_set_owner_refs (KS_OBJECT (pod), owner);
+  created = ks_client_create (ssc->c.client, KS_OBJECT (pod), &error);
+  ks_object_unref (KS_OBJECT (pod));
+  if (created == NULL)
+    {
+      ks_event_record (&ssc->c.events, KS_OBJECT (set), TRUE, "FailedCreate", NULL,
+                       "create Pod %s in StatefulSet %s failed error: %s", name,
+                       set->parent.meta.name, error->message);
+      return FALSE;
+    }
+  ks_event_record (&ssc->c.events, KS_OBJECT (set), FALSE, "SuccessfulCreate", NULL,
+                   "create Pod %s in StatefulSet %s successful", name, set->parent.meta.name);
+  ks_object_unref (created);
+  return TRUE;
+}
+
+static gboolean
+delete_pod (KsStatefulSetController *ssc, Sync *s, const KsObject *pod)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!ks_client_delete (ssc->c.client, ks_kind_get (KS_KIND_POD), pod->meta.namespace,
+                         pod->meta.name, NULL, &error))
+    {
+      if (!g_error_matches (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND))
+        ks_event_record (&ssc->c.events, KS_OBJECT (s->set), TRUE, "FailedDelete", NULL,
+                         "delete Pod %s in StatefulSet %s failed error: %s", pod->meta.name,
+                         s->set->parent.meta.name, error->message);
+      return FALSE;
+    }
+  ks_event_record (&ssc->c.events, KS_OBJECT (s->set), FALSE, "SuccessfulDelete", NULL,
+                   "delete Pod %s in StatefulSet %s successful", pod->meta.name,
+                   s->set->parent.meta.name);
+  return TRUE;
+}
+
+static gint
+by_ordinal_desc (gconstpointer a, gconstpointer b, gpointer set)
+{
+  gint64 oa = pod_ordinal (set, *(KsObject *const *) a);
+  gint64 ob = pod_ordinal (set, *(KsObject *const *) b);
+  return oa < ob ? 1 : oa > ob ? -1 : 0;
+}
+
+/* The pods, creations and deletions of one pass; returns with the pass ended early or not. */
+static void
+update_stateful_set (KsStatefulSetController *ssc, Sync *s, KsObject **replicas, guint n,
+                     GPtrArray *condemned, gint32 *current_replicas)
+{
+  KsStatefulSet *set = s->set;
+  gboolean monotonic = set->pod_management_policy == KS_STS_ORDERED_READY;
+  const KsObject *first_unhealthy = NULL;
+  gint64 start = set->ordinals_start;
+
+  for (guint i = 0; i < n && first_unhealthy == NULL; i++)
+    if (replicas[i] != NULL && !is_healthy (set, replicas[i], s->now))
+      first_unhealthy = replicas[i];
+  for (guint i = 0; i < condemned->len && first_unhealthy == NULL; i++)
+    if (!is_healthy (set, g_ptr_array_index (condemned, i), s->now))
+      first_unhealthy = g_ptr_array_index (condemned, i);
+
+  for (guint i = 0; i < n; i++)
+    {
+      KsObject *pod = replicas[i];
+      /* A Failed or Succeeded pod is deleted and made again with the same name; the store
+       * removes a terminal pod at once. */
+      if (pod != NULL && ks_pod_is_terminal (KS_POD (pod)) && !is_terminating (pod))
+        {
+          if (!delete_pod (ssc, s, pod) && monotonic)
+            return;
+          pod = replicas[i] = NULL;
+        }
+      if (pod == NULL)
+        {
+          create_pod (ssc, s, start + i);
+          if (monotonic)
+            return;
+          continue;
+        }
+      if (is_terminating (pod) && monotonic)
+        return;
+      if (!is_healthy (set, pod, s->now) && monotonic)
+        return;
+    }
+
+  /* Condemned pods, highest ordinal first. */
+  for (guint i = 0; i < condemned->len; i++)
+    {
+      KsObject *pod = g_ptr_array_index (condemned, i);
+      if (is_terminating (pod))
+        {
+          if (monotonic)
+            return;
+          continue;
+        }
+      if (monotonic && first_unhealthy != NULL && first_unhealthy != pod)
+        return;
+      delete_pod (ssc, s, pod);
+      if (monotonic)
+        return;
+    }
+
+  if (set->update_strategy == KS_STS_ON_DELETE)
+    return;
+  for (gint64 i = (gint64) n - 1; i >= MIN ((gint64) set->partition, (gint64) n); i--)
+    {
+      KsObject *pod = replicas[i];
+      if (pod == NULL)
+        return;
+      if (g_strcmp0 (pod_revision (pod), s->update_revision) != 0 && !is_terminating (pod))
+        {
+          if (delete_pod (ssc, s, pod) && g_strcmp0 (pod_revision (pod), s->current_revision) == 0)
+            (*current_replicas)--;
+          return;
+        }
+      if (!is_healthy (set, pod, s->now))
+        return;
+    }
+}
+
+static void
+sync_stateful_set (const char *key, gpointer data)
+{
+  KsStatefulSetController *ssc = data;
+  g_autofree char *ns = NULL;
+  const char *name;
+  g_autoptr (KsObject) obj = NULL;
+  g_autoptr (GPtrArray) pods = NULL;
+  g_autoptr (GPtrArray) condemned = g_ptr_array_new ();
+  g_autofree KsObject **replicas = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *update_revision = NULL;
+  KsStatefulSet *set;
+  Sync s;
+  gint32 created = 0, ready = 0, available = 0, current = 0, updated = 0;
+  const char *current_revision;
+
+  ks_controller_split_key (key, &ns, &name);
+  obj = ks_client_get (ssc->c.client, ks_kind_get (KS_KIND_STATEFUL_SET), ns, name, NULL);
+  if (obj == NULL)
+    return;
+  set = KS_STATEFUL_SET (obj);
+  hash = ks_pod_template_hash (&set->template, FALSE, 0);
+  update_revision = g_strdup_printf ("%s-%s", set->parent.meta.name, hash);
+  remember_revision (ssc, set, update_revision);
+  current_revision
+      = set->status.current_revision != NULL ? set->status.current_revision : update_revision;
+  s = (Sync){ set, update_revision, current_revision, ks_clock_now (ssc->c.clock) };
+
+  pods = ks_client_list_dependents (ssc->c.client, ks_kind_get (KS_KIND_POD), obj, NULL);
+  replicas = g_new0 (KsObject *, MAX (set->replicas, 1));
+  for (guint i = 0; i < pods->len; i++)
+    {
+      KsObject *pod = g_ptr_array_index (pods, i);
+      const KsOwnerRef *ref = ks_object_get_controller_ref (pod);
+      gint64 ord;
+      if (ref == NULL || !ks_uid_equal (&ref->uid, &obj->meta.uid))
+        continue;
+      /* computeReplicaStatus, on the pods as they were at the start of the sync. */
+      created++;
+      if (KS_POD (pod)->phase == KS_POD_RUNNING && ks_pod_is_ready (KS_POD (pod)))
+        {
+          ready++;
+          if (set->min_ready_seconds == 0
+              || ks_pod_is_available (KS_POD (pod), set->min_ready_seconds, s.now))
+            available++;
+        }
+      if (!is_terminating (pod))
+        {
+          current += g_strcmp0 (pod_revision (pod), current_revision) == 0;
+          updated += g_strcmp0 (pod_revision (pod), update_revision) == 0;
+        }
+      ord = pod_ordinal (set, pod);
+      if (ord >= set->ordinals_start && ord < (gint64) set->ordinals_start + set->replicas)
+        replicas[ord - set->ordinals_start] = pod;
+      else
+        g_ptr_array_add (condemned, pod);
+    }
+  g_ptr_array_sort_with_data (condemned, by_ordinal_desc, set);
+
+  if (!ks_object_is_being_deleted (obj))
+    update_stateful_set (ssc, &s, replicas, set->replicas, condemned, &current);
+
+  /* completeRollingUpdate */
+  if (set->update_strategy == KS_STS_ROLLING_UPDATE && updated == created && ready == created)
+    {
+      current = updated;
+      current_revision = update_revision;
+    }
+  if (set->status.replicas != created || set->status.ready_replicas != ready
+      || set->status.available_replicas != available || set->status.current_replicas != current
+      || set->status.updated_replicas != updated
+      || g_strcmp0 (set->status.current_revision, current_revision) != 0
+      || g_strcmp0 (set->status.update_revision, update_revision) != 0
+      || set->status.observed_generation != obj->meta.generation)
+    {
+      KsStatefulSet *copy = KS_STATEFUL_SET (ks_object_copy (obj));
+      KsObject *result;
+      /* current_revision may point into copy's old status: duplicate first. */
+      char *cur = g_strdup (current_revision);
+      g_free (copy->status.current_revision);
+      copy->status.current_revision = cur;
+      g_free (copy->status.update_revision);
+      copy->status.update_revision = g_strdup (update_revision);
+      copy->status.replicas = created;
+      copy->status.ready_replicas = ready;
+      copy->status.available_replicas = available;
+      copy->status.current_replicas = current;
+      copy->status.updated_replicas = updated;
+      copy->status.observed_generation = obj->meta.generation;
+      result = ks_client_update_status (ssc->c.client, KS_OBJECT (copy), NULL);
+      ks_object_unref (KS_OBJECT (copy));
+      if (result != NULL)
+        ks_object_unref (result);
+    }
+  /* Pods become available minReadySeconds after they are ready: look again then. */
+  if (set->min_ready_seconds > 0 && available < ready)
+    ks_workqueue_add_after (ssc->c.queue, key, (set->min_ready_seconds + 1) * KS_USEC_PER_SEC);
+}
+
+KsStatefulSetController *
+ks_statefulset_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink)
+{
+  KsStatefulSetController *ssc = g_new0 (KsStatefulSetController, 1);
+
+  ks_controller_init (&ssc->c, client, clock, sink, "statefulset-controller", sync_stateful_set,
+                      ssc);
+  ssc->revisions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, template_free);
+  ssc->c.watches[ssc->c.n_watches++] = ks_client_watch (client, ks_kind_get (KS_KIND_STATEFUL_SET),
+                                                        NULL, TRUE, on_stateful_set, ssc, NULL);
+  ssc->c.watches[ssc->c.n_watches++]
+      = ks_client_watch (client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, ssc, NULL);
+  return ssc;
+}
+
+void
+ks_statefulset_controller_free (KsStatefulSetController *ssc)
+{
+  if (ssc == NULL)
+    return;
+  ks_controller_clear (&ssc->c);
+  g_hash_table_unref (ssc->revisions);
+  g_free (ssc);
+}
