@@ -11,6 +11,7 @@
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
+#include "src/api/ks-statefulset.h"
 #include "src/api/ks-yaml.h"
 
 static const char *const action_names[] = { "apply",    "scale",       "delete",
@@ -212,6 +213,10 @@ check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
       break;
     case KS_KIND_DEPLOYMENT:
       annotations = KS_DEPLOYMENT (obj)->template.annotations;
+      path = template_path;
+      break;
+    case KS_KIND_STATEFUL_SET:
+      annotations = KS_STATEFUL_SET (obj)->template.annotations;
       path = template_path;
       break;
     default:
@@ -787,9 +792,10 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
               ks_decoder_error_field (dec, body, "kind", "unknown kind \"%s\"; kubesim knows: %s",
                                       kind, ks_kind_list_known ());
             else if (a->type == KS_ACTION_SCALE && a->kind->id != KS_KIND_DEPLOYMENT
-                     && a->kind->id != KS_KIND_REPLICA_SET)
-              ks_decoder_error_field (dec, body, "kind",
-                                      "%s cannot be scaled: use Deployment or ReplicaSet", kind);
+                     && a->kind->id != KS_KIND_REPLICA_SET && a->kind->id != KS_KIND_STATEFUL_SET)
+              ks_decoder_error_field (
+                  dec, body, "kind",
+                  "%s cannot be scaled: use Deployment, ReplicaSet or StatefulSet", kind);
             if (a->type == KS_ACTION_SCALE)
               {
                 if (ks_decoder_member (body, "replicas") == NULL)

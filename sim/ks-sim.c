@@ -11,6 +11,7 @@
 #include "src/api/ks-apps.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
+#include "src/api/ks-statefulset.h"
 #include "src/controllers/ks-controllers.h"
 #include "src/controllers/ks-rollback.h"
 #include "src/kubelet/ks-kubelet.h"
@@ -415,6 +416,8 @@ do_scale (KsSim *sim, const KsAction *a)
   copy = ks_object_copy (obj);
   if (a->kind->id == KS_KIND_DEPLOYMENT)
     KS_DEPLOYMENT (copy)->replicas = a->replicas;
+  else if (a->kind->id == KS_KIND_STATEFUL_SET)
+    KS_STATEFUL_SET (copy)->replicas = a->replicas;
   else
     KS_REPLICA_SET (copy)->replicas = a->replicas;
   updated = ks_client_update (sim->client, copy, &error);
