@@ -12,6 +12,7 @@
 #include "src/api/ks-pod.h"
 #include "src/api/ks-selector.h"
 #include "src/api/ks-service.h"
+#include "src/api/ks-statefulset.h"
 #include "src/ks-clock.h"
 
 /* ---- ages ------------------------------------------------------------------------------------ */
@@ -859,6 +860,37 @@ event_row (KsTable *t, const KsObject *obj, gint64 now)
   ks_table_add_cell (t, obj->meta.name);
 }
 
+/* kubectl's statefulSetColumnDefinitions: READY is readyReplicas/spec.replicas. */
+static void
+stateful_set_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Ready", 0);
+  ks_table_add_column (t, "Age", 0);
+  ks_table_add_column (t, "Containers", 1);
+  ks_table_add_column (t, "Images", 1);
+}
+
+static void
+stateful_set_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsStatefulSet *s = KS_STATEFUL_SET (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+  g_autoptr (GString) names = g_string_new (NULL);
+  g_autoptr (GString) images = g_string_new (NULL);
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell_printf (t, "%d/%d", s->status.ready_replicas, s->replicas);
+  ks_table_add_cell (t, age);
+  for (guint i = 0; s->template.spec != NULL && i < s->template.spec->n_containers; i++)
+    {
+      g_string_append_printf (names, "%s%s", i ? "," : "", s->template.spec->containers[i].name);
+      g_string_append_printf (images, "%s%s", i ? "," : "", s->template.spec->containers[i].image);
+    }
+  ks_table_add_cell (t, names->str);
+  ks_table_add_cell (t, images->str);
+}
+
 static void
 lease_columns (KsTable *t)
 {
@@ -912,6 +944,7 @@ static const Printer printers[] = {
   { KS_KIND_EVENT, event_columns, event_row },
   { KS_KIND_LEASE, lease_columns, lease_row },
   { KS_KIND_POD_DISRUPTION_BUDGET, pdb_columns, pdb_row },
+  { KS_KIND_STATEFUL_SET, stateful_set_columns, stateful_set_row },
 };
 
 KsTable *

@@ -161,6 +161,7 @@ shell_tests = \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
 	tests/spread.sh \
+	tests/statefulset-api.sh \
 	tests/three-nodes.sh \
 	tests/valgrind.sh \
 	tests/why-pending.sh

@@ -10,6 +10,7 @@
 
 #include <string.h>
 
+#include "real/ks-printers.h"
 #include "sim/ks-sim-clock.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-pod.h"
@@ -442,11 +443,37 @@ test_delete_cascades (Fixture *f, gconstpointer data)
   assert_pods (f, "");
 }
 
+/* kubectl get statefulsets: NAME READY AGE (and CONTAINERS IMAGES with -o wide). */
+static void
+test_printer (void)
+{
+  g_autoptr (GPtrArray) sets = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (GString) wide = g_string_new (NULL);
+  g_autoptr (KsTable) table = NULL;
+  g_autofree char *text = g_strdup_printf (STS_YAML, "OrderedReady", "{type: OnDelete}");
+  KsObject *obj = ks_test_decode (text);
+
+  KS_STATEFUL_SET (obj)->status.ready_replicas = 2;
+  obj->meta.creation_timestamp = 0;
+  g_ptr_array_add (sets, obj);
+  table = ks_table_for_objects (ks_kind_get (KS_KIND_STATEFUL_SET), sets, 90 * SEC, FALSE);
+  ks_table_print (table, FALSE, FALSE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "NAME   READY   AGE\n"
+                   "web    2/3     90s\n");
+  ks_table_print (table, TRUE, FALSE, wide);
+  g_assert_cmpstr (wide->str, ==,
+                   "NAME   READY   AGE   CONTAINERS   IMAGES\n"
+                   "web    2/3     90s   c            nginx:1.27\n");
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  g_test_add_func ("/statefulset/printer", test_printer);
   ADD ("/statefulset/ordered-create", test_ordered_create);
   ADD ("/statefulset/scale-down-reverse", test_scale_down_reverse);
   ADD ("/statefulset/scale-down-waits-unhealthy", test_scale_down_waits_unhealthy);
