@@ -26,6 +26,7 @@
 #include "src/api/ks-node.h"
 #include "src/api/ks-pdb.h"
 #include "src/api/ks-pod.h"
+#include "src/api/ks-statefulset.h"
 #include "src/store/ks-sqlite-backend.h"
 #include "src/store/ks-store.h"
 #include "tests/ks-test.h"
@@ -620,6 +621,31 @@ populate (Fixture *f)
     copy->status.disrupted_pods[0].name = g_strdup ("web-1");
     copy->status.n_disrupted_pods = 1;
     ks_pdb_set_allowed_condition (copy, KS_CONDITION_FALSE, "InsufficientPods", NULL, 12 * SEC);
+    update_ok (store, KS_OBJECT (copy), TRUE);
+  }
+  /* A StatefulSet with volumeClaimTemplates and the controller's status. */
+  {
+    KsObject *obj = ks_test_create (
+        store,
+        ks_test_decode ("apiVersion: apps/v1\n"
+                        "kind: StatefulSet\n"
+                        "metadata: {name: db, namespace: team}\n"
+                        "spec:\n"
+                        "  serviceName: db\n"
+                        "  podManagementPolicy: Parallel\n"
+                        "  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1}}\n"
+                        "  selector: {matchLabels: {app: db}}\n"
+                        "  template:\n"
+                        "    metadata: {labels: {app: db}}\n"
+                        "    spec: {containers: [{name: c, image: postgres}]}\n"
+                        "  volumeClaimTemplates:\n"
+                        "    - metadata: {name: data}\n"
+                        "      spec: {accessModes: [ReadWriteOnce]}\n"));
+    KsStatefulSet *copy = KS_STATEFUL_SET (ks_object_copy (obj));
+    copy->status.replicas = 1;
+    copy->status.updated_replicas = 1;
+    copy->status.update_revision = g_strdup ("db-abc");
+    copy->status.current_revision = g_strdup ("db-xyz");
     update_ok (store, KS_OBJECT (copy), TRUE);
   }
 }
