@@ -6,6 +6,7 @@
 #include "ks-scenario.h"
 #include "ks-sim-model.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-batch.h"
 #include "src/api/ks-decode.h"
 #include "src/api/ks-duration.h"
 #include "src/api/ks-namespace.h"
@@ -219,6 +220,10 @@ check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
       annotations = KS_STATEFUL_SET (obj)->template.annotations;
       path = template_path;
       break;
+    case KS_KIND_JOB:
+      annotations = KS_JOB (obj)->template.annotations;
+      path = template_path;
+      break;
     default:
       return;
     }
@@ -412,6 +417,8 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
           else if (obj->kind->id == KS_KIND_REPLICA_SET)
             spec = KS_REPLICA_SET (obj)->template.spec,
             field = "spec.template.spec.priorityClassName";
+          else if (obj->kind->id == KS_KIND_JOB)
+            spec = KS_JOB (obj)->template.spec, field = "spec.template.spec.priorityClassName";
           if (spec != NULL && spec->priority_class_name != NULL
               && !g_hash_table_contains (l->priority_classes, spec->priority_class_name))
             {

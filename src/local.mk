@@ -9,6 +9,7 @@ src_libks_core_la_SOURCES = \
 	src/ks-intern.c src/ks-intern.h \
 	src/ks-rng.c src/ks-rng.h \
 	src/api/ks-apps.c src/api/ks-apps.h \
+	src/api/ks-batch.c src/api/ks-batch.h \
 	src/api/ks-decode.c src/api/ks-decode.h \
 	src/api/ks-diag.c src/api/ks-diag.h \
 	src/api/ks-duration.c src/api/ks-duration.h \
@@ -52,9 +53,11 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-garbage-collector.c \
 	src/controllers/ks-node-ipam-controller.c \
 	src/controllers/ks-node-lifecycle-controller.c \
+	src/controllers/ks-job-controller.c \
 	src/controllers/ks-replicaset-controller.c \
 	src/controllers/ks-rollback.c src/controllers/ks-rollback.h \
 	src/controllers/ks-statefulset-controller.c \
+	src/controllers/ks-ttl-after-finished-controller.c \
 	src/controllers/ks-taint-eviction-controller.c \
 	src/kubelet/ks-kubelet.c src/kubelet/ks-kubelet.h \
 	src/kubelet/ks-node-status.c src/kubelet/ks-node-status.h \

@@ -14,6 +14,8 @@ struct _KsControllerManager
   KsReplicaSetController *replicaset;
   KsDeploymentController *deployment;
   KsStatefulSetController *statefulset;
+  KsJobController *job;
+  KsTtlAfterFinishedController *ttl_after_finished;
   KsGarbageCollector *gc;
   KsNodeLifecycleController *node_lifecycle;
   KsTaintEvictionController *taint_eviction;
@@ -266,6 +268,8 @@ ks_controller_manager_new_full (KsClient *client, KsClock *clock, KsEventSink *e
   m->replicaset = ks_replicaset_controller_new (client, clock, events);
   m->statefulset = ks_statefulset_controller_new (client, clock, events);
   m->gc = ks_garbage_collector_new (client, clock);
+  m->job = ks_job_controller_new (client, clock, events);
+  m->ttl_after_finished = ks_ttl_after_finished_controller_new (client, clock, events);
   if (m->options.node_lifecycle)
     m->node_lifecycle = ks_node_lifecycle_controller_new (client, clock, events, &m->options);
   if (m->options.taint_eviction)
@@ -298,6 +302,8 @@ ks_controller_manager_free (KsControllerManager *m)
   ks_endpoints_controller_free (m->endpoints);
   ks_taint_eviction_controller_free (m->taint_eviction);
   ks_node_lifecycle_controller_free (m->node_lifecycle);
+  ks_ttl_after_finished_controller_free (m->ttl_after_finished);
+  ks_job_controller_free (m->job);
   ks_garbage_collector_free (m->gc);
   ks_statefulset_controller_free (m->statefulset);
   ks_replicaset_controller_free (m->replicaset);

@@ -45,6 +45,23 @@ KsStatefulSetController *ks_statefulset_controller_new (KsClient *client, KsCloc
                                                         KsEventSink *sink);
 void ks_statefulset_controller_free (KsStatefulSetController *ssc);
 
+/* The Job controller (ks-job-controller.c).  The pod failure backoff: 10 s doubling per failure
+ * since the last success, capped (DefaultJobPodFailureBackOff, MaxJobPodFailureBackOff). */
+#define KS_JOB_POD_FAILURE_BACKOFF (10 * KS_USEC_PER_SEC)
+#define KS_JOB_MAX_POD_FAILURE_BACKOFF (360 * KS_USEC_PER_SEC)
+typedef struct _KsJobController KsJobController;
+KsJobController *ks_job_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink);
+void ks_job_controller_free (KsJobController *jc);
+/* The delay before replacing a pod after failures failed pods since the last success, µs. */
+gint64 ks_job_backoff_delay (gint32 failures);
+
+/* The TTL-after-finished controller (ks-ttl-after-finished-controller.c): deletes finished Jobs
+ * ttlSecondsAfterFinished after they finished. */
+typedef struct _KsTtlAfterFinishedController KsTtlAfterFinishedController;
+KsTtlAfterFinishedController *
+ks_ttl_after_finished_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink);
+void ks_ttl_after_finished_controller_free (KsTtlAfterFinishedController *tc);
+
 /* The garbage collector */
 typedef struct _KsGarbageCollector KsGarbageCollector;
 KsGarbageCollector *ks_garbage_collector_new (KsClient *client, KsClock *clock);
