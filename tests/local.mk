@@ -40,6 +40,7 @@ unit_tests = \
 	tests/test-explain \
 	tests/test-http-client \
 	tests/test-image-store \
+	tests/test-job \
 	tests/test-kubeconfig \
 	tests/test-kubectl \
 	tests/test-kubelet \
@@ -75,6 +76,7 @@ tests_test_api_LDADD = $(test_ldadd)
 tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_statefulset_LDADD = $(test_ldadd)
+tests_test_job_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_endpoints_LDADD = $(test_ldadd)

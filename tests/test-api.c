@@ -1509,7 +1509,7 @@ test_error_unknown_kind (void)
                          "kubesim knows: v1 Namespace, v1 Node, scheduling.k8s.io/v1 "
                          "PriorityClass, v1 Pod, apps/v1 ReplicaSet, apps/v1 Deployment, v1 "
                          "Service, v1 Endpoints, v1 Event, coordination.k8s.io/v1 Lease, policy/v1 "
-                         "PodDisruptionBudget, apps/v1 StatefulSet");
+                         "PodDisruptionBudget, apps/v1 StatefulSet, batch/v1 Job");
   assert_single_problem ("apiVersion: v1\n"
                          "metadata:\n"
                          "  name: x\n",
@@ -1517,7 +1517,7 @@ test_error_unknown_kind (void)
                          "v1 Node, scheduling.k8s.io/v1 PriorityClass, v1 Pod, apps/v1 "
                          "ReplicaSet, apps/v1 Deployment, v1 Service, v1 Endpoints, v1 Event, "
                          "coordination.k8s.io/v1 Lease, policy/v1 PodDisruptionBudget, "
-                         "apps/v1 StatefulSet)");
+                         "apps/v1 StatefulSet, batch/v1 Job)");
 }
 
 static void

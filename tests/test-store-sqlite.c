@@ -21,6 +21,7 @@
 
 #include "sim/ks-sim-clock.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-batch.h"
 #include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
@@ -646,6 +647,33 @@ populate (Fixture *f)
     copy->status.updated_replicas = 1;
     copy->status.update_revision = g_strdup ("db-abc");
     copy->status.current_revision = g_strdup ("db-xyz");
+    update_ok (store, KS_OBJECT (copy), TRUE);
+  }
+  /* A finished Indexed Job (generated selector and labels, conditions, completed indexes). */
+  {
+    KsObject *job = ks_test_create (store, ks_test_decode ("apiVersion: batch/v1\n"
+                                                           "kind: Job\n"
+                                                           "metadata: {name: pi, namespace: team}\n"
+                                                           "spec:\n"
+                                                           "  completions: 3\n"
+                                                           "  completionMode: Indexed\n"
+                                                           "  ttlSecondsAfterFinished: 60\n"
+                                                           "  template:\n"
+                                                           "    spec:\n"
+                                                           "      restartPolicy: OnFailure\n"
+                                                           "      containers: [{name: pi, image: "
+                                                           "perl}]\n"));
+    KsJob *copy = KS_JOB (ks_object_copy (job));
+    copy->status.start_time = 10 * SEC;
+    copy->status.completion_time = 40 * SEC;
+    copy->status.succeeded = 3;
+    copy->status.failed = 1;
+    copy->status.completed_indexes = g_strdup ("0-2");
+    ks_job_set_condition (copy, KS_JOB_COND_SUCCESS_CRITERIA_MET, KS_CONDITION_TRUE,
+                          "CompletionsReached", "Reached expected number of succeeded pods",
+                          40 * SEC);
+    ks_job_set_condition (copy, KS_JOB_COND_COMPLETE, KS_CONDITION_TRUE, "CompletionsReached",
+                          "Reached expected number of succeeded pods", 40 * SEC);
     update_ok (store, KS_OBJECT (copy), TRUE);
   }
 }
