@@ -5,6 +5,7 @@
 
 #include "ks-printers.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-batch.h"
 #include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
@@ -471,6 +472,62 @@ deployment_row (KsTable *t, const KsObject *obj, gint64 now)
   ks_table_add_cell_printf (t, "%d", d->status.available_replicas);
   ks_table_add_cell (t, age);
   template_cells (t, &d->template, d->selector);
+}
+
+static void
+job_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Status", 0);
+  ks_table_add_column (t, "Completions", 0);
+  ks_table_add_column (t, "Duration", 0);
+  ks_table_add_column (t, "Age", 0);
+  ks_table_add_column (t, "Containers", 1);
+  ks_table_add_column (t, "Images", 1);
+  ks_table_add_column (t, "Selector", 1);
+}
+
+static gboolean
+job_condition_true (const KsJob *job, KsJobConditionType type)
+{
+  const KsJobCondition *c = ks_job_get_condition (job, type);
+  return c != NULL && c->status == KS_CONDITION_TRUE;
+}
+
+/* kubectl's printJob (v1.32). */
+static void
+job_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsJob *job = KS_JOB (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+  g_autofree char *duration = NULL;
+  const char *status = "Running";
+
+  if (job_condition_true (job, KS_JOB_COND_COMPLETE))
+    status = "Complete";
+  else if (job_condition_true (job, KS_JOB_COND_FAILED))
+    status = "Failed";
+  else if (ks_object_is_being_deleted (obj))
+    status = "Terminating";
+  else if (job_condition_true (job, KS_JOB_COND_FAILURE_TARGET))
+    status = "FailureTarget";
+  else if (job_condition_true (job, KS_JOB_COND_SUCCESS_CRITERIA_MET))
+    status = "SuccessCriteriaMet";
+  if (job->status.start_time != KS_TIME_NONE)
+    duration = ks_human_duration (
+        (job->status.completion_time != KS_TIME_NONE ? job->status.completion_time : now)
+        - job->status.start_time);
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, status);
+  if (job->has_completions)
+    ks_table_add_cell_printf (t, "%d/%d", job->status.succeeded, job->completions);
+  else if (job->parallelism > 1)
+    ks_table_add_cell_printf (t, "%d/1 of %d", job->status.succeeded, job->parallelism);
+  else
+    ks_table_add_cell_printf (t, "%d/1", job->status.succeeded);
+  ks_table_add_cell (t, duration != NULL ? duration : "");
+  ks_table_add_cell (t, age);
+  template_cells (t, &job->template, job->selector);
 }
 
 static void
@@ -945,6 +1002,7 @@ static const Printer printers[] = {
   { KS_KIND_LEASE, lease_columns, lease_row },
   { KS_KIND_POD_DISRUPTION_BUDGET, pdb_columns, pdb_row },
   { KS_KIND_STATEFUL_SET, stateful_set_columns, stateful_set_row },
+  { KS_KIND_JOB, job_columns, job_row },
 };
 
 KsTable *

@@ -6,6 +6,7 @@
 
 #include "real/ks-printers.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-batch.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pdb.h"
 #include "src/api/ks-pod.h"
@@ -292,6 +293,61 @@ test_pdb_table (void)
                    "web    N/A             25%               0                     90s\n");
 }
 
+static KsJob *
+job_new (const char *name, const char *spec)
+{
+  g_autofree char *text
+      = g_strdup_printf ("apiVersion: batch/v1\nkind: Job\nmetadata: {name: %s}\nspec:\n%s"
+                         "  template:\n    spec:\n      restartPolicy: Never\n"
+                         "      containers: [{name: pi, image: perl}]\n",
+                         name, spec);
+  KsJob *job = KS_JOB (ks_test_decode (text));
+
+  job->parent.meta.creation_timestamp = 0;
+  return job;
+}
+
+/* kubectl's printJob: status from the conditions, completions, duration. */
+static void
+test_job_table (void)
+{
+  g_autoptr (GPtrArray) jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (KsTable) table = NULL;
+  KsJob *done = job_new ("done", "  completions: 3\n");
+  KsJob *failed = job_new ("failed", "");
+  KsJob *queue = job_new ("queue", "  parallelism: 3\n");
+  KsJob *running = job_new ("running", "  completions: 5\n");
+  KsJob *waiting = job_new ("waiting", "");
+
+  done->status.start_time = 0;
+  done->status.completion_time = 65 * 1000000;
+  done->status.succeeded = 3;
+  ks_job_set_condition (done, KS_JOB_COND_SUCCESS_CRITERIA_MET, KS_CONDITION_TRUE, "x", NULL, 0);
+  ks_job_set_condition (done, KS_JOB_COND_COMPLETE, KS_CONDITION_TRUE, "x", NULL, 0);
+  failed->status.start_time = 10 * 1000000;
+  ks_job_set_condition (failed, KS_JOB_COND_FAILURE_TARGET, KS_CONDITION_TRUE, "x", NULL, 0);
+  queue->status.start_time = 30 * 1000000;
+  queue->status.succeeded = 1;
+  ks_job_set_condition (queue, KS_JOB_COND_SUCCESS_CRITERIA_MET, KS_CONDITION_TRUE, "x", NULL, 0);
+  running->status.start_time = 20 * 1000000;
+  running->status.succeeded = 2;
+  g_ptr_array_add (jobs, done);
+  g_ptr_array_add (jobs, failed);
+  g_ptr_array_add (jobs, queue);
+  g_ptr_array_add (jobs, running);
+  g_ptr_array_add (jobs, waiting);
+  table = ks_table_for_objects (ks_kind_get (KS_KIND_JOB), jobs, 100 * 1000000, FALSE);
+  ks_table_print (table, FALSE, FALSE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "NAME      STATUS               COMPLETIONS   DURATION   AGE\n"
+                   "done      Complete             3/3           65s        100s\n"
+                   "failed    FailureTarget        0/1           90s        100s\n"
+                   "queue     SuccessCriteriaMet   1/1 of 3      70s        100s\n"
+                   "running   Running              2/5           80s        100s\n"
+                   "waiting   Running              0/1                      100s\n");
+}
+
 static void
 test_names (void)
 {
@@ -400,6 +456,7 @@ main (int argc, char **argv)
   g_test_add_func ("/real/printers/pod-table", test_pod_table);
   g_test_add_func ("/real/printers/node-table", test_node_table);
   g_test_add_func ("/real/printers/pdb-table", test_pdb_table);
+  g_test_add_func ("/real/printers/job-table", test_job_table);
   g_test_add_func ("/real/printers/names", test_names);
   g_test_add_func ("/real/printers/tab-writer", test_tab_writer);
   g_test_add_func ("/real/printers/tab-writer/min-width", test_tab_writer_min_width);
