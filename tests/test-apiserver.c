@@ -384,6 +384,51 @@ test_discovery (Fixture *f, gconstpointer data)
   }
 }
 
+/* batch/v1 Jobs: discovery, the generated selector on create, validation. */
+static void
+test_jobs (Fixture *f, gconstpointer data)
+{
+  static const char job_json[]
+      = "{\"apiVersion\":\"batch/v1\",\"kind\":\"Job\",\"metadata\":{\"name\":\"pi\"},"
+        "\"spec\":{\"completions\":2,\"template\":{\"spec\":{\"restartPolicy\":\"%s\","
+        "\"containers\":[{\"name\":\"pi\",\"image\":\"perl\"}]}}}}";
+  g_autofree char *good = g_strdup_printf (job_json, "Never");
+  g_autofree char *bad = g_strdup_printf (job_json, "Always");
+  g_autoptr (JsonNode) group = http_json (f, "GET", "/apis/batch/v1", NULL, NULL, 200);
+  g_autoptr (JsonNode) job = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autofree char *body = NULL;
+  JsonObject *match, *labels;
+  JsonArray *resources;
+  gboolean found = FALSE;
+  guint status;
+
+  resources = json_object_get_array_member (json_node_get_object (group), "resources");
+  for (guint i = 0; i < json_array_get_length (resources); i++)
+    found |= g_strcmp0 (json_object_get_string_member (json_array_get_object_element (resources, i),
+                                                       "name"),
+                        "jobs")
+             == 0;
+  g_assert_true (found);
+
+  job = http_json (f, "POST", "/apis/batch/v1/namespaces/default/jobs", JSON, good, 201);
+  match = json_node_get_object (jpath (job, "spec.selector.matchLabels"));
+  g_assert_cmpstr (json_object_get_string_member (match, "batch.kubernetes.io/controller-uid"), ==,
+                   jstr (job, "metadata.uid"));
+  labels = json_node_get_object (jpath (job, "spec.template.metadata.labels"));
+  g_assert_cmpstr (json_object_get_string_member (labels, "batch.kubernetes.io/job-name"), ==,
+                   "pi");
+  g_assert_cmpint (jint (job, "spec.backoffLimit"), ==, 6);
+  g_assert_cmpint (jint (job, "spec.parallelism"), ==, 1);
+  list = http_json (f, "GET", "/apis/batch/v1/namespaces/default/jobs", NULL, NULL, 200);
+  g_assert_cmpstr (jstr (list, "kind"), ==, "JobList");
+
+  body = http (f, "POST", "/apis/batch/v1/namespaces/default/jobs", JSON, bad, &status);
+  g_assert_cmpuint (status, ==, 422);
+  g_assert_nonnull (strstr (body, "Job.batch \\\"pi\\\" is invalid"));
+  g_assert_nonnull (strstr (body, "spec.template.spec.restartPolicy"));
+}
+
 static void
 test_not_found_paths (Fixture *f, gconstpointer data)
 {
@@ -2025,6 +2070,7 @@ main (int argc, char **argv)
   g_test_add ("/apiserver/" path, Fixture, data, fixture_setup, fn, fixture_teardown)
   ADD ("discovery", test_discovery, NULL);
   ADD ("not-found-paths", test_not_found_paths, NULL);
+  ADD ("jobs", test_jobs, NULL);
   ADD ("crud", test_crud, NULL);
   ADD ("generate-name-and-cluster-scope", test_generate_name_and_cluster_scope, NULL);
   ADD ("errors", test_errors, NULL);
