@@ -123,8 +123,8 @@ test_backoff_delay (void)
   g_assert_cmpint (ks_job_backoff_delay (1), ==, 10 * SEC);
   g_assert_cmpint (ks_job_backoff_delay (2), ==, 20 * SEC);
   g_assert_cmpint (ks_job_backoff_delay (6), ==, 320 * SEC);
-  g_assert_cmpint (ks_job_backoff_delay (7), ==, 360 * SEC);
-  g_assert_cmpint (ks_job_backoff_delay (40), ==, 360 * SEC);
+  g_assert_cmpint (ks_job_backoff_delay (7), ==, 600 * SEC); /* 640 s, capped */
+  g_assert_cmpint (ks_job_backoff_delay (40), ==, 600 * SEC);
 }
 
 /* ---- fixture -------------------------------------------------------------------------------- */

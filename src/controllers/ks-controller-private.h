@@ -46,9 +46,11 @@ KsStatefulSetController *ks_statefulset_controller_new (KsClient *client, KsCloc
 void ks_statefulset_controller_free (KsStatefulSetController *ssc);
 
 /* The Job controller (ks-job-controller.c).  The pod failure backoff: 10 s doubling per failure
- * since the last success, capped (DefaultJobPodFailureBackOff, MaxJobPodFailureBackOff). */
+ * since the last success, capped at 10 minutes (DefaultJobPodFailureBackOff,
+ * MaxJobPodFailureBackOff in v1.32's job_controller.go; the Kubernetes documentation's "six
+ * minutes" is the older MaxJobBackOff). */
 #define KS_JOB_POD_FAILURE_BACKOFF (10 * KS_USEC_PER_SEC)
-#define KS_JOB_MAX_POD_FAILURE_BACKOFF (360 * KS_USEC_PER_SEC)
+#define KS_JOB_MAX_POD_FAILURE_BACKOFF (600 * KS_USEC_PER_SEC)
 typedef struct _KsJobController KsJobController;
 KsJobController *ks_job_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink);
 void ks_job_controller_free (KsJobController *jc);
