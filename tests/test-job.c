@@ -94,23 +94,27 @@ test_decode_work_queue (void)
 static void
 test_decode_errors (void)
 {
-  assert_decode_fails (JOB_HEAD TEMPLATE (""), "spec.template.spec.restartPolicy: required value: "
-                                               "valid values: \"OnFailure\", \"Never\"");
+  assert_decode_fails (JOB_HEAD TEMPLATE (""),
+                       "spec.template.spec.restartPolicy: Unsupported value: \"Always\": "
+                       "supported values: \"OnFailure\", \"Never\" (the pod default, Always, "
+                       "is not allowed for a Job)");
   assert_decode_fails (JOB_HEAD TEMPLATE ("      restartPolicy: Always\n"),
-                       "unsupported value \"Always\"");
+                       "spec.template.spec.restartPolicy: Unsupported value: \"Always\": "
+                       "supported values: \"OnFailure\", \"Never\"");
   assert_decode_fails (JOB_HEAD "  selector: {matchLabels: {a: b}}\n" TEMPLATE (NEVER),
-                       "`selector` not auto-generated");
+                       "spec.selector: Invalid value: `selector` not auto-generated");
   assert_decode_fails (JOB_HEAD "  manualSelector: true\n" TEMPLATE (NEVER),
-                       "spec.selector: required value");
+                       "spec.selector: Required value: when manualSelector is true");
   assert_decode_fails (
       JOB_HEAD "  manualSelector: true\n  selector: {matchLabels: {a: b}}\n" TEMPLATE (NEVER),
-      "`selector` does not match template `labels`");
+      "spec.selector: Invalid value: `selector` does not match template `labels`");
   assert_decode_fails (JOB_HEAD "  ttlSecondsAfterFinished: -1\n" TEMPLATE (NEVER),
-                       "spec.ttlSecondsAfterFinished");
+                       "spec.ttlSecondsAfterFinished: Invalid value: -1: must be greater than or "
+                       "equal to 0");
   assert_decode_fails (JOB_HEAD "  activeDeadlineSeconds: 0\n" TEMPLATE (NEVER),
-                       "spec.activeDeadlineSeconds: must be greater than 0");
+                       "spec.activeDeadlineSeconds: Invalid value: 0: must be greater than zero");
   assert_decode_fails (JOB_HEAD "  completionMode: Indexed\n  parallelism: 2\n" TEMPLATE (NEVER),
-                       "spec.completions: required value");
+                       "spec.completions: Required value: when completion mode is Indexed");
   assert_decode_fails (JOB_HEAD "  completionMode: Ordered\n" TEMPLATE (NEVER),
                        "spec.completionMode");
   assert_decode_fails (JOB_HEAD "  backoffLimit: -1\n" TEMPLATE (NEVER), "spec.backoffLimit");

@@ -158,34 +158,37 @@ job_spec_decode (KsDecoder *dec, JsonNode *spec, KsJob *job)
       && ks_decoder_get_int64 (dec, spec, "activeDeadlineSeconds", &job->active_deadline_seconds)
       && job->active_deadline_seconds <= 0)
     ks_decoder_error_field (dec, spec, "activeDeadlineSeconds",
-                            "must be greater than 0 (seconds the Job may be active)");
+                            "Invalid value: %" G_GINT64_FORMAT ": must be greater than zero",
+                            job->active_deadline_seconds);
   if (ks_decoder_member (spec, "ttlSecondsAfterFinished") != NULL
       && ks_decoder_get_int64 (dec, spec, "ttlSecondsAfterFinished",
                                &job->ttl_seconds_after_finished)
       && job->ttl_seconds_after_finished < 0)
     ks_decoder_error_field (dec, spec, "ttlSecondsAfterFinished",
-                            "must be greater than or equal to 0");
+                            "Invalid value: %" G_GINT64_FORMAT
+                            ": must be greater than or equal to 0",
+                            job->ttl_seconds_after_finished);
   ks_decoder_get_enum (dec, spec, "completionMode", modes, &mode);
   job->completion_mode = mode;
   if (mode == KS_JOB_INDEXED && !job->has_completions)
     ks_decoder_error_field (dec, spec, "completions",
-                            "required value: when completion mode is Indexed");
+                            "Required value: when completion mode is Indexed");
   ks_decoder_get_bool (dec, spec, "manualSelector", &job->manual_selector);
 
   if (sel != NULL)
     {
       gsize mark = ks_decoder_push (dec, "selector");
       job->selector = ks_label_selector_decode (dec, sel);
-      ks_decoder_pop (dec, mark);
       /* ValidateGeneratedSelector: a selector in a manifest is the user's, allowed only with
        * manualSelector; stored Jobs carry the generated one. */
       if (job->selector != NULL && !job->manual_selector && dec->mode == KS_DECODE_MANIFEST)
         ks_decoder_error (dec, sel,
-                          "`selector` not auto-generated (set manualSelector: true to "
-                          "give your own selector, or leave selector out)");
+                          "Invalid value: `selector` not auto-generated (leave it out, or set "
+                          "manualSelector: true)");
+      ks_decoder_pop (dec, mark);
     }
   else if (job->manual_selector)
-    ks_decoder_error_field (dec, spec, "selector", "required value: when manualSelector is true");
+    ks_decoder_error_field (dec, spec, "selector", "Required value: when manualSelector is true");
 
   if (ks_pod_template_decode (dec, spec, &job->template))
     {
@@ -196,21 +199,21 @@ job_spec_decode (KsDecoder *dec, JsonNode *spec, KsJob *job)
         {
           gsize m1 = ks_decoder_push (dec, "template");
           gsize m2 = ks_decoder_push (dec, "spec");
-          if (ks_decoder_member (ts, "restartPolicy") == NULL)
-            ks_decoder_error_field (dec, ts, "restartPolicy",
-                                    "required value: valid values: \"OnFailure\", \"Never\"");
-          else
-            ks_decoder_error_field (dec, ts, "restartPolicy",
-                                    "unsupported value \"%s\": supported values: \"OnFailure\", "
-                                    "\"Never\"",
-                                    ks_restart_policy_name (rp));
+          /* The pod default (Always) applies first, as in Kubernetes. */
+          ks_decoder_error_field (dec, ts, "restartPolicy",
+                                  "Unsupported value: \"%s\": supported values: \"OnFailure\", "
+                                  "\"Never\"%s",
+                                  ks_restart_policy_name (rp),
+                                  ks_decoder_member (ts, "restartPolicy") == NULL
+                                      ? " (the pod default, Always, is not allowed for a Job)"
+                                      : "");
           ks_decoder_pop (dec, m2);
           ks_decoder_pop (dec, m1);
         }
       if (job->selector != NULL && job->manual_selector
           && !ks_label_selector_matches (job->selector, job->template.labels))
         ks_decoder_error_field (dec, spec, "selector",
-                                "`selector` does not match template `labels`");
+                                "Invalid value: `selector` does not match template `labels`");
     }
 }
 
