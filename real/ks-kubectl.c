@@ -234,6 +234,7 @@ add_types (GPtrArray *kinds, const char *types, GError **error)
           g_ptr_array_add (kinds, (gpointer) ks_kind_get (KS_KIND_SERVICE));
           g_ptr_array_add (kinds, (gpointer) ks_kind_get (KS_KIND_DEPLOYMENT));
           g_ptr_array_add (kinds, (gpointer) ks_kind_get (KS_KIND_REPLICA_SET));
+          g_ptr_array_add (kinds, (gpointer) ks_kind_get (KS_KIND_JOB));
           continue;
         }
       kind = kc_lookup_type (parts[i], error);

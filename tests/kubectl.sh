@@ -111,6 +111,18 @@ expect_eq "delete -f: what was deleted" "$(cat "$TMP/out")" \
 kubesim get deploy,svc >"$TMP/out" 2>&1
 expect_eq "they are gone" "$(cat "$TMP/out")" "No resources found in default namespace."
 
+# A Job (batch/v1): created through the API, its pod made by the Job controller, kubectl's columns.
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata: {name: pi}\nspec:\n  completions: 2\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: pi, image: busybox}]\n' >"$TMP/job.yaml"
+kubesim apply -f "$TMP/job.yaml" >"$TMP/out" 2>&1
+expect_eq "apply of a Job" "$(cat "$TMP/out")" "job.batch/pi created"
+kubesim get jobs >"$TMP/out" 2>&1
+expect_grep "get jobs: kubectl's columns" '^NAME   STATUS    COMPLETIONS   DURATION   AGE$' "$TMP/out"
+expect_grep "get jobs: running, 0 of 2" '^pi     Running   0/2           [0-9]*s  *[0-9]*s$' "$TMP/out"
+kubesim get pods -l batch.kubernetes.io/job-name=pi >"$TMP/out" 2>&1
+expect_grep "the Job controller made a pod" '^pi-[a-z0-9]\{5\}  *0/1  *Pending' "$TMP/out"
+kubesim delete job pi >"$TMP/out" 2>&1
+expect_eq "delete job" "$(cat "$TMP/out")" 'job.batch "pi" deleted'
+
 # Bad usage and bad input: exit 2, before any request.
 expect_usage () {
   what=$1
