@@ -120,6 +120,49 @@ test_decode_errors (void)
   assert_decode_fails (JOB_HEAD "  backoffLimit: -1\n" TEMPLATE (NEVER), "spec.backoffLimit");
 }
 
+/* A stored Job (what the API returns) decodes whole; a condition type twice is refused. */
+static void
+test_decode_stored (void)
+{
+  static const char stored[]
+      = JOB_HEAD "  selector: {matchLabels: {batch.kubernetes.io/controller-uid: x}}\n" TEMPLATE (
+          NEVER) "status:\n"
+                 "  startTime: '2025-01-01T00:00:05Z'\n"
+                 "  failed: 2\n"
+                 "  conditions:\n"
+                 "    - {type: FailureTarget, status: 'True', reason: BackoffLimitExceeded}\n"
+                 "    - {type: %s, status: 'True', reason: BackoffLimitExceeded}\n";
+  g_autofree char *ok_text = g_strdup_printf (stored, "Failed");
+  g_autofree char *dup_text = g_strdup_printf (stored, "FailureTarget");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsSource) ok_src = ks_source_new_from_data ("job.yaml", ok_text, -1, &error);
+  g_autoptr (KsSource) dup_src = ks_source_new_from_data ("job.yaml", dup_text, -1, &error);
+  g_autoptr (KsDiag) diag = ks_diag_new ();
+  g_autoptr (KsObject) obj = NULL;
+  g_autoptr (KsObject) dup = NULL;
+  KsDecoder dec;
+
+  ks_decoder_init (&dec, ok_src, diag);
+  dec.mode = KS_DECODE_STORED;
+  obj = ks_object_decode (&dec, ks_source_get_document (ok_src, 0), "default");
+  ks_decoder_clear (&dec);
+  g_assert_nonnull (obj);
+  g_assert_cmpint (KS_JOB (obj)->status.start_time, ==, 5 * SEC);
+  g_assert_cmpint (KS_JOB (obj)->status.failed, ==, 2);
+  g_assert_true (ks_job_is_finished (KS_JOB (obj)));
+  g_assert_cmpstr (ks_job_get_condition (KS_JOB (obj), KS_JOB_COND_FAILED)->reason, ==,
+                   "BackoffLimitExceeded");
+
+  ks_decoder_init (&dec, dup_src, diag);
+  dec.mode = KS_DECODE_STORED;
+  dup = ks_object_decode (&dec, ks_source_get_document (dup_src, 0), "default");
+  ks_decoder_clear (&dec);
+  g_assert_null (dup);
+  g_assert_cmpuint (ks_diag_get_count (diag), ==, 1);
+  g_assert_nonnull (strstr (ks_diag_get (diag, 0),
+                            "status.conditions[1].type: Duplicate value: \"FailureTarget\""));
+}
+
 static void
 test_backoff_delay (void)
 {
@@ -465,6 +508,7 @@ main (int argc, char **argv)
   g_test_add_func ("/job/decode/defaults", test_decode_defaults);
   g_test_add_func ("/job/decode/work-queue", test_decode_work_queue);
   g_test_add_func ("/job/decode/errors", test_decode_errors);
+  g_test_add_func ("/job/decode/stored", test_decode_stored);
   g_test_add_func ("/job/backoff-delay", test_backoff_delay);
   ADD ("/job/controller/completions-parallelism", test_completions_parallelism);
   ADD ("/job/controller/backoff", test_backoff);

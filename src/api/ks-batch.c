@@ -33,6 +33,8 @@ ks_job_set_condition (KsJob *job, KsJobConditionType type, KsConditionStatus sta
 
   if (c == NULL)
     {
+      /* One slot per type: decoding refuses duplicates, so a new type always fits. */
+      g_return_if_fail (job->status.n_conditions < KS_N_JOB_CONDITIONS);
       c = &job->status.conditions[job->status.n_conditions++];
       c->type = type;
     }
@@ -107,7 +109,7 @@ job_status_decode (KsDecoder *dec, JsonNode *status, KsJob *job)
   if (ks_decoder_expect_array (dec, conds))
     {
       JsonArray *a = json_node_get_array (conds);
-      for (guint i = 0; i < json_array_get_length (a) && i < KS_N_JOB_CONDITIONS; i++)
+      for (guint i = 0; i < json_array_get_length (a); i++)
         {
           static const char *const statuses[] = { "", "True", "False", "Unknown", NULL };
           JsonNode *c = json_array_get_element (a, i);
@@ -119,6 +121,13 @@ job_status_decode (KsDecoder *dec, JsonNode *status, KsJob *job)
               && ks_decoder_get_enum (dec, c, "type", job_condition_names, &type)
               && ks_decoder_get_enum (dec, c, "status", statuses, &st))
             {
+              if (ks_job_get_condition (job, type) != NULL)
+                {
+                  ks_decoder_error_field (dec, c, "type", "Duplicate value: \"%s\"",
+                                          job_condition_names[type]);
+                  ks_decoder_pop (dec, mark2);
+                  continue;
+                }
               jc->type = type;
               jc->status = st;
               ks_decoder_get_time (dec, c, "lastProbeTime", &jc->last_probe_time);
