@@ -14,6 +14,7 @@
 #include "ks-kubectl-private.h"
 #include "ks-printers.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-batch.h"
 #include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
@@ -797,6 +798,65 @@ describe_replica_set (Describe *d, const KsObject *obj, JsonNode *json, gboolean
   events_of (d, obj, "ReplicaSet", show_events);
 }
 
+/* kubectl's describeJob (v1.32). */
+static void
+describe_job (Describe *d, const KsObject *obj, JsonNode *json, gboolean show_events)
+{
+  const KsJob *job = KS_JOB (obj);
+  g_autofree char *selector = ks_label_selector_to_string (job->selector);
+  g_autofree char *controller = controlled_by (obj);
+  g_autoptr (JsonNode) tj = template_json (json);
+
+  W (d, "Name:\t%s\n", obj->meta.name);
+  W (d, "Namespace:\t%s\n", obj->meta.namespace);
+  W (d, "Selector:\t%s\n", selector);
+  labels_multiline (d, "Labels", obj->meta.labels);
+  annotations_multiline (d, "Annotations", obj->meta.annotations);
+  if (controller != NULL)
+    W (d, "Controlled By:\t%s\n", controller);
+  W (d, "Parallelism:\t%d\n", job->parallelism);
+  if (job->has_completions)
+    W (d, "Completions:\t%d\n", job->completions);
+  else
+    W (d, "Completions:\t<unset>\n");
+  W (d, "Completion Mode:\t%s\n",
+     job->completion_mode == KS_JOB_INDEXED ? "Indexed" : "NonIndexed");
+  W (d, "Suspend:\tfalse\n");
+  W (d, "Backoff Limit:\t%d\n", job->backoff_limit);
+  if (job->ttl_seconds_after_finished >= 0)
+    W (d, "TTL Seconds After Finished:\t%" G_GINT64_FORMAT "\n", job->ttl_seconds_after_finished);
+  if (job->status.start_time != KS_TIME_NONE)
+    {
+      g_autofree char *start = rfc1123z (job->status.start_time);
+      W (d, "Start Time:\t%s\n", start);
+    }
+  if (job->status.completion_time != KS_TIME_NONE)
+    {
+      g_autofree char *done = rfc1123z (job->status.completion_time);
+      W (d, "Completed At:\t%s\n", done);
+    }
+  if (job->status.start_time != KS_TIME_NONE && job->status.completion_time != KS_TIME_NONE)
+    {
+      g_autofree char *duration
+          = ks_human_duration (job->status.completion_time - job->status.start_time);
+      W (d, "Duration:\t%s\n", duration);
+    }
+  if (job->active_deadline_seconds > 0)
+    W (d, "Active Deadline Seconds:\t%" G_GINT64_FORMAT "s\n", job->active_deadline_seconds);
+  /* status.ready is written from the controller's first sync on (startTime marks it). */
+  if (job->status.start_time == KS_TIME_NONE)
+    W (d, "Pods Statuses:\t%d Active / %d Succeeded / %d Failed\n", job->status.active,
+       job->status.succeeded, job->status.failed);
+  else
+    W (d, "Pods Statuses:\t%d Active (%d Ready) / %d Succeeded / %d Failed\n", job->status.active,
+       job->status.ready, job->status.succeeded, job->status.failed);
+  if (job->completion_mode == KS_JOB_INDEXED)
+    W (d, "Completed Indexes:\t%s\n",
+       job->status.completed_indexes != NULL ? job->status.completed_indexes : "<none>");
+  describe_pod_template (d, &job->template, tj);
+  events_of (d, obj, "Job", show_events);
+}
+
 static char *
 int_or_percent (const KsIntOrPercent *v)
 {
@@ -1499,6 +1559,8 @@ describer_for (const KsKind *kind)
       return describe_deployment;
     case KS_KIND_REPLICA_SET:
       return describe_replica_set;
+    case KS_KIND_JOB:
+      return describe_job;
     case KS_KIND_NODE:
       return describe_node;
     case KS_KIND_SERVICE:

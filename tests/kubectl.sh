@@ -120,6 +120,12 @@ expect_grep "get jobs: kubectl's columns" '^NAME   STATUS    COMPLETIONS   DURAT
 expect_grep "get jobs: running, 0 of 2" '^pi     Running   0/2           [0-9]*s  *[0-9]*s$' "$TMP/out"
 kubesim get pods -l batch.kubernetes.io/job-name=pi >"$TMP/out" 2>&1
 expect_grep "the Job controller made a pod" '^pi-[a-z0-9]\{5\}  *0/1  *Pending' "$TMP/out"
+kubesim describe job pi >"$TMP/out" 2>&1
+expect_grep "describe job: the selector" '^Selector:  *batch.kubernetes.io/controller-uid=[0-9a-f-]*$' "$TMP/out"
+expect_grep "describe job: completions" '^Completions:  *2$' "$TMP/out"
+expect_grep "describe job: backoff limit" '^Backoff Limit:  *6$' "$TMP/out"
+expect_grep "describe job: pods" '^Pods Statuses:  *1 Active (0 Ready) / 0 Succeeded / 0 Failed$' "$TMP/out"
+expect_grep "describe job: the creation event" 'Normal  *SuccessfulCreate  *.*job-controller  *Created pod: pi-' "$TMP/out"
 kubesim delete job pi >"$TMP/out" 2>&1
 expect_eq "delete job" "$(cat "$TMP/out")" 'job.batch "pi" deleted'
 
