@@ -335,6 +335,92 @@ test_paused (void)
   run_clear (&r);
 }
 
+/* ---- rolling update step by step ------------------------------------------------------------ */
+
+/* Each distinct (new, old) pair of ReplicaSet spec sizes, in order, as a watcher sees them. */
+typedef struct
+{
+  GHashTable *sizes;  /* RS name -> GINT_TO_POINTER (spec.replicas + 1) */
+  GHashTable *is_new; /* RS names whose image is app:2 */
+  GString *steps;
+  int last_new, last_old;
+} Steps;
+
+static void
+steps_watch (const KsWatchEvent *event, gpointer user_data)
+{
+  Steps *s = user_data;
+  KsReplicaSet *rs = KS_REPLICA_SET (event->object);
+  const char *name = event->object->meta.name;
+  GHashTableIter iter;
+  gpointer key, value;
+  int new_size = 0, old_size = 0;
+
+  if (event->type == KS_WATCH_DELETED)
+    g_hash_table_remove (s->sizes, name);
+  else
+    g_hash_table_insert (s->sizes, g_strdup (name), GINT_TO_POINTER (rs->replicas + 1));
+  if (g_strcmp0 (rs_image (event->object), "app:2") == 0)
+    g_hash_table_add (s->is_new, g_strdup (name));
+  g_hash_table_iter_init (&iter, s->sizes);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_hash_table_contains (s->is_new, key))
+      new_size += GPOINTER_TO_INT (value) - 1;
+    else
+      old_size += GPOINTER_TO_INT (value) - 1;
+  if (new_size == s->last_new && old_size == s->last_old)
+    return;
+  s->last_new = new_size;
+  s->last_old = old_size;
+  g_string_append_printf (s->steps, "%s(%d,%d)", s->steps->len > 0 ? " " : "", new_size, old_size);
+}
+
+/* 10 replicas, maxSurge 3, maxUnavailable 2 (maxTotal 13, minAvailable 8), pods Ready 2 s after
+ * they start and so all pods created in one instant become available together.  By hand from
+ * reference §3.4:
+ *   (0,10) v1 complete.
+ *   (3,10) new RS: add = min(13 - 10, 10 - 0) = 3.
+ *   (3,8)  maxScaledDown = 13 - 8 - (3 - 0) = 2; no unhealthy old pods; budget 10 - 8 = 2.
+ *   (5,8)  total 11 < 13: add min(2, 10 - 3) = 2.
+ *          wait: maxScaledDown = 13 - 8 - 5 = 0 until the 5 new pods are available.
+ *   (5,3)  maxScaledDown = 13 - 8 - 0 = 5; available 13, budget 13 - 8 = 5: old 8 -> 3.
+ *   (10,3) total 8: add min(5, 5) = 5.
+ *          wait: maxScaledDown = 13 - 8 - (10 - 5) = 0.
+ *   (10,0) maxScaledDown 5, budget 5: old 3 -> 0.
+ * At most 13 pods (surge 3) and at least 8 available (unavailable 2) at any time. */
+static void
+test_rolling_steps (void)
+{
+  Run r = { 0 };
+  const char *strategy = "strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: 3, "
+                         "maxUnavailable: 2}},";
+  g_autofree char *v1 = deployment ("app:1", 10, strategy);
+  g_autofree char *v2 = deployment ("app:2", 10, strategy);
+  g_autofree char *events = g_strdup_printf ("  - {at: 20s, apply: %s}\n", v2);
+  Steps s = { 0 };
+  guint id;
+  KsDeployment *d;
+
+  s.sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  s.is_new = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  s.steps = g_string_new (NULL);
+  run_start (&r, v1, events);
+  run_to_ms (&r, 19000);
+  id = ks_store_watch (ks_sim_get_store (r.sim), ks_kind_get (KS_KIND_REPLICA_SET), NULL, TRUE,
+                       steps_watch, &s, NULL);
+  run_to_ms (&r, 60000);
+  ks_store_unwatch (ks_sim_get_store (r.sim), id);
+  g_assert_cmpstr (s.steps->str, ==, "(0,10) (3,10) (3,8) (5,8) (5,3) (10,3) (10,0)");
+  d = web (&r);
+  g_assert_cmpint (d->status.updated_replicas, ==, 10);
+  g_assert_cmpint (d->status.available_replicas, ==, 10);
+  g_assert_cmpint (d->status.replicas, ==, 10);
+  g_hash_table_unref (s.sizes);
+  g_hash_table_unref (s.is_new);
+  g_string_free (s.steps, TRUE);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -345,5 +431,6 @@ main (int argc, char **argv)
   g_test_add_func ("/deployment/rollback-errors", test_rollback_errors);
   g_test_add_func ("/deployment/rollback-no-history", test_rollback_no_history);
   g_test_add_func ("/deployment/paused", test_paused);
+  g_test_add_func ("/deployment/rolling-steps", test_rolling_steps);
   return g_test_run ();
 }
