@@ -35,6 +35,36 @@ typedef struct
   gboolean present;
 } NodeStat;
 
+/* One rollout of a Deployment: from the instant its revision annotation moved to a new revision
+ * until it was complete (KS_TIME_NONE while it is not). */
+typedef struct
+{
+  gint64 revision;
+  gint64 start, end;
+} Rollout;
+
+/* What the summary's deployments section says of one Deployment (kept after it is deleted). */
+typedef struct
+{
+  char *key;        /* "namespace/name" */
+  gint32 replicas;  /* spec.replicas, last seen */
+  gint64 revision;  /* deployment.kubernetes.io/revision, 0 before the controller set one */
+  gboolean rolling; /* the last rollout is under way */
+  gint64 max_surge, max_unavailable;
+  /* The state seen last at instant pending_time (KS_TIME_NONE: none), counted once time moves
+   * on: what happens within one instant, between the controllers' reactions, lasts no time. */
+  gint64 pending_time, pending_surge, pending_unavailable;
+  GArray *rollouts; /* Rollout */
+} DeployStat;
+
+/* A ReplicaSet (kept after it is deleted, so that its pods' counts stay right) and its pods. */
+typedef struct
+{
+  char *deployment;   /* "namespace/name" of its controlling Deployment, or NULL */
+  gint32 available;   /* status.availableReplicas */
+  gint64 pods, ready; /* its active pods (ks_pod_is_active) and those of them Ready */
+} RsStat;
+
 struct _KsRecorder
 {
   KsEventSink sink;
@@ -50,7 +80,7 @@ struct _KsRecorder
   gint64 last_sample;
   long sample_offset; /* where the rows of the last sample start in metrics */
   gboolean finished;
-  guint watches[2];
+  guint watches[4];
   GString *line;
 
   guint64 created, scheduled, n_events;
@@ -64,6 +94,10 @@ struct _KsRecorder
   guint64 failed_attempts;
   GHashTable *attempts_by_reason; /* interned reason → count */
   GHashTable *last_reasons;       /* pod's KsUid* (owned) → GPtrArray of interned reasons */
+
+  /* Rollouts: */
+  GHashTable *deployments;  /* "namespace/name" (the DeployStat's) → DeployStat* */
+  GHashTable *replica_sets; /* "namespace/name" (owned) → RsStat* */
 };
 
 static void
@@ -203,6 +237,8 @@ account (KsRecorder *r, const KsPod *pod, int sign)
   n->pods += sign;
 }
 
+static void rollout_pod (KsRecorder *r, const KsWatchEvent *event);
+
 static void
 on_pod (const KsWatchEvent *event, gpointer data)
 {
@@ -251,6 +287,201 @@ on_pod (const KsWatchEvent *event, gpointer data)
       if (counted (pod))
         account (r, pod, -1);
       break;
+    }
+  rollout_pod (r, event);
+}
+
+/* Rollouts.  A rollout starts when a Deployment's revision annotation moves from one revision to
+ * another (a changed template or a rollback; the first revision, when the Deployment is created,
+ * is not a rollout) and ends when the Deployment is complete (reference §3.5) and has no old pods.
+ * While one is under way, every change of the Deployment, its ReplicaSets or their pods updates
+ * the surge (active pods of its ReplicaSets over spec.replicas) and the unavailability
+ * (spec.replicas over the available pods) observed. */
+
+static void
+deploy_stat_free (gpointer data)
+{
+  DeployStat *d = data;
+  g_free (d->key);
+  g_array_unref (d->rollouts);
+  g_free (d);
+}
+
+static void
+rs_stat_free (gpointer data)
+{
+  RsStat *rs = data;
+  g_free (rs->deployment);
+  g_free (rs);
+}
+
+/* "namespace/name" of an object in obj's namespace. */
+static char *
+namespaced_key (const KsObject *obj, const char *name)
+{
+  return g_strconcat (obj->meta.namespace != NULL ? obj->meta.namespace : "", "/", name, NULL);
+}
+
+static void
+fold_pending (DeployStat *d)
+{
+  if (d->pending_time == KS_TIME_NONE)
+    return;
+  d->max_surge = MAX (d->max_surge, d->pending_surge);
+  d->max_unavailable = MAX (d->max_unavailable, d->pending_unavailable);
+  d->pending_time = KS_TIME_NONE;
+}
+
+static void
+observe_rollout (KsRecorder *r, DeployStat *d)
+{
+  GHashTableIter iter;
+  gpointer value;
+  gint64 pods = 0, available = 0;
+  gint64 now = ks_clock_now (r->clock);
+
+  if (d->pending_time != KS_TIME_NONE && d->pending_time < now)
+    fold_pending (d);
+  if (!d->rolling)
+    return;
+  g_hash_table_iter_init (&iter, r->replica_sets);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      RsStat *rs = value;
+      if (g_strcmp0 (rs->deployment, d->key) == 0)
+        {
+          /* The ReplicaSet's status lags its pods: a deleted pod leaves it at once, and a pod
+           * past minReadySeconds is available only in the status. */
+          pods += rs->pods;
+          available += MIN (rs->ready, rs->available);
+        }
+    }
+  d->pending_time = now;
+  d->pending_surge = MAX (0, pods - d->replicas);
+  d->pending_unavailable = MAX (0, d->replicas - available);
+}
+
+static RsStat *
+rs_stat (KsRecorder *r, const char *key)
+{
+  RsStat *rs = g_hash_table_lookup (r->replica_sets, key);
+
+  if (rs == NULL)
+    {
+      rs = g_new0 (RsStat, 1);
+      g_hash_table_insert (r->replica_sets, g_strdup (key), rs);
+    }
+  return rs;
+}
+
+static void
+observe_rs (KsRecorder *r, const RsStat *rs)
+{
+  DeployStat *d
+      = rs->deployment != NULL ? g_hash_table_lookup (r->deployments, rs->deployment) : NULL;
+
+  if (d != NULL)
+    observe_rollout (r, d);
+}
+
+/* A pod's change moves the counts of its ReplicaSet. */
+static void
+rollout_pod (KsRecorder *r, const KsWatchEvent *event)
+{
+  const KsObject *obj = event->object;
+  const KsOwnerRef *owner = ks_owner_refs_get_controller (obj->meta.owner_refs);
+  const KsPod *pod = KS_POD (obj);
+  const KsPod *old = event->old_object != NULL ? KS_POD (event->old_object) : NULL;
+  g_autofree char *key = NULL;
+  RsStat *rs;
+
+  if (owner == NULL || g_strcmp0 (owner->kind, "ReplicaSet") != 0)
+    return;
+  key = namespaced_key (obj, owner->name);
+  rs = rs_stat (r, key);
+  /* For DELETED, object is the last state and old_object NULL. */
+  if (event->type == KS_WATCH_DELETED)
+    old = pod;
+  if (old != NULL && ks_pod_is_active (old))
+    {
+      rs->pods--;
+      rs->ready -= ks_pod_is_ready (old);
+    }
+  if (event->type != KS_WATCH_DELETED && ks_pod_is_active (pod))
+    {
+      rs->pods++;
+      rs->ready += ks_pod_is_ready (pod);
+    }
+  observe_rs (r, rs);
+}
+
+static void
+on_replica_set (const KsWatchEvent *event, gpointer data)
+{
+  KsRecorder *r = data;
+  const KsOwnerRef *owner = ks_owner_refs_get_controller (event->object->meta.owner_refs);
+  g_autofree char *key = namespaced_key (event->object, event->object->meta.name);
+  RsStat *rs = rs_stat (r, key);
+
+  /* The Deployment that lost it (adoption, deletion) sees the change too. */
+  observe_rs (r, rs);
+  g_clear_pointer (&rs->deployment, g_free);
+  rs->available = 0;
+  if (event->type != KS_WATCH_DELETED)
+    {
+      if (owner != NULL && g_strcmp0 (owner->kind, "Deployment") == 0)
+        rs->deployment = namespaced_key (event->object, owner->name);
+      rs->available = KS_REPLICA_SET (event->object)->status.available_replicas;
+      observe_rs (r, rs);
+    }
+}
+
+static void
+on_deployment (const KsWatchEvent *event, gpointer data)
+{
+  KsRecorder *r = data;
+  const KsDeployment *dep = KS_DEPLOYMENT (event->object);
+  g_autofree char *key = namespaced_key (event->object, event->object->meta.name);
+  DeployStat *d = g_hash_table_lookup (r->deployments, key);
+  const char *annotation = ks_object_get_annotation (event->object, KS_ANNOTATION_REVISION);
+  gint64 revision = annotation != NULL ? g_ascii_strtoll (annotation, NULL, 10) : 0;
+  gint64 now = ks_clock_now (r->clock);
+
+  if (d == NULL)
+    {
+      if (event->type == KS_WATCH_DELETED)
+        return;
+      d = g_new0 (DeployStat, 1);
+      d->key = g_steal_pointer (&key);
+      d->pending_time = KS_TIME_NONE;
+      d->rollouts = g_array_new (FALSE, FALSE, sizeof (Rollout));
+      g_hash_table_insert (r->deployments, d->key, d);
+    }
+  if (event->type == KS_WATCH_DELETED)
+    {
+      /* A rollout cut short by the deletion never ends. */
+      d->rolling = FALSE;
+      return;
+    }
+  d->replicas = dep->replicas;
+  if (revision > 0 && revision != d->revision)
+    {
+      if (d->revision > 0)
+        {
+          /* A rollout superseded by a newer revision keeps no end. */
+          Rollout ro = { revision, now, KS_TIME_NONE };
+          g_array_append_val (d->rollouts, ro);
+          d->rolling = TRUE;
+        }
+      d->revision = revision;
+    }
+  observe_rollout (r, d);
+  if (d->rolling && dep->status.observed_generation >= dep->parent.meta.generation
+      && dep->status.updated_replicas == dep->replicas && dep->status.replicas == dep->replicas
+      && dep->status.available_replicas == dep->replicas)
+    {
+      g_array_index (d->rollouts, Rollout, d->rollouts->len - 1).end = now;
+      d->rolling = FALSE;
     }
 }
 
@@ -367,6 +598,8 @@ ks_recorder_new (KsClient *client, KsClock *clock, const KsRecorderOptions *opti
   r->attempts_by_reason = g_hash_table_new (g_direct_hash, g_direct_equal);
   r->last_reasons = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free,
                                            (GDestroyNotify) g_ptr_array_unref);
+  r->deployments = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, deploy_stat_free);
+  r->replica_sets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, rs_stat_free);
   r->last_sample = KS_TIME_NONE;
   if (options->out_dir == NULL)
     return g_steal_pointer (&r);
@@ -413,6 +646,10 @@ ks_recorder_start (KsRecorder *r)
       = ks_client_watch (r->client, ks_kind_get (KS_KIND_NODE), NULL, TRUE, on_node, r, NULL);
   r->watches[1]
       = ks_client_watch (r->client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, r, NULL);
+  r->watches[2] = ks_client_watch (r->client, ks_kind_get (KS_KIND_REPLICA_SET), NULL, TRUE,
+                                   on_replica_set, r, NULL);
+  r->watches[3] = ks_client_watch (r->client, ks_kind_get (KS_KIND_DEPLOYMENT), NULL, TRUE,
+                                   on_deployment, r, NULL);
   if (r->sample_every > 0)
     r->sample_task = ks_clock_schedule (r->clock, ks_clock_now (r->clock), sample_task, r, NULL);
 }
@@ -444,6 +681,8 @@ ks_recorder_free (KsRecorder *r)
   g_hash_table_unref (r->nodes_by_name);
   g_hash_table_unref (r->attempts_by_reason);
   g_hash_table_unref (r->last_reasons);
+  g_hash_table_unref (r->deployments);
+  g_hash_table_unref (r->replica_sets);
   g_free (r);
 }
 
@@ -564,6 +803,45 @@ append_reason_counts (GString *s, const char *name, GHashTable *counts)
   g_string_append (s, keys->len > 0 ? "\n    }" : "}");
 }
 
+/* "deployments": {"namespace/name": {...}, ...}, sorted by key. */
+static void
+append_deployments (GString *s, KsRecorder *r)
+{
+  g_autoptr (GPtrArray) keys = sorted_reasons (r->deployments); /* any string keys */
+
+  g_string_append (s, ",\n  \"deployments\": {");
+  for (guint i = 0; i < keys->len; i++)
+    {
+      DeployStat *d = g_hash_table_lookup (r->deployments, keys->pdata[i]);
+      fold_pending (d);
+      g_string_append (s, i > 0 ? ",\n    " : "\n    ");
+      ks_json_append_string (s, d->key, KS_JSON_ESCAPE_UTF8);
+      g_string_append_printf (s,
+                              ": {\n      \"revision\": %" G_GINT64_FORMAT
+                              ",\n      \"rollouts\": %u,\n      \"rollout_history\": [",
+                              d->revision, d->rollouts->len);
+      for (guint j = 0; j < d->rollouts->len; j++)
+        {
+          const Rollout *ro = &g_array_index (d->rollouts, Rollout, j);
+          g_string_append_printf (s, "%s{\"revision\": %" G_GINT64_FORMAT ", \"start_s\": ",
+                                  j > 0 ? ",\n        " : "\n        ", ro->revision);
+          append_seconds (s, ro->start);
+          g_string_append (s, ", \"end_s\": ");
+          if (ro->end == KS_TIME_NONE)
+            g_string_append (s, "null");
+          else
+            append_seconds (s, ro->end);
+          g_string_append (s, "}");
+        }
+      g_string_append (s, d->rollouts->len > 0 ? "\n      ]" : "]");
+      g_string_append_printf (s,
+                              ",\n      \"max_surge\": %" G_GINT64_FORMAT
+                              ",\n      \"max_unavailable\": %" G_GINT64_FORMAT "\n    }",
+                              d->max_surge, d->max_unavailable);
+    }
+  g_string_append (s, keys->len > 0 ? "\n  }" : "}");
+}
+
 static char *
 summary_json (KsRecorder *r, const KsRunInfo *info)
 {
@@ -625,6 +903,7 @@ summary_json (KsRecorder *r, const KsRunInfo *info)
     append_reason_counts (s, "attempts_by_reason", r->attempts_by_reason);
     g_string_append (s, "\n  }");
   }
+  append_deployments (s, r);
   g_string_append (s, "\n}\n");
   return g_string_free (s, FALSE);
 }

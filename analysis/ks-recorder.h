@@ -3,11 +3,11 @@
  *   events.jsonl  one JSON object per Kubernetes event, in time order
  *   metrics.csv   long format t,metric,object,value sampled every sample_every
  *   summary.json  counts, scheduling latency percentiles, preemptions, why pods wait
- *                 (unschedulable), run metadata
+ *                 (unschedulable), rollouts of each Deployment (deployments), run metadata
  *
- * The recorder is the run's KsEventSink and watches pods and nodes through the client.  Files are
- * written under temporary names and renamed only by ks_recorder_finish, so a failed run leaves
- * nothing that looks complete. */
+ * The recorder is the run's KsEventSink and watches pods, nodes, ReplicaSets and Deployments
+ * through the client.  Files are written under temporary names and renamed only by
+ * ks_recorder_finish, so a failed run leaves nothing that looks complete. */
 #pragma once
 
 #include "src/ks-events.h"
@@ -32,7 +32,8 @@ KsRecorder *ks_recorder_new (KsClient *client, KsClock *clock, const KsRecorderO
 void ks_recorder_free (KsRecorder *recorder);
 
 KsEventSink *ks_recorder_get_sink (KsRecorder *recorder);
-/* Watch pods and nodes and take the first sample now.  Call before the run starts. */
+/* Watch pods, nodes, ReplicaSets and Deployments and take the first sample now.  Call before
+ * the run starts. */
 void ks_recorder_start (KsRecorder *recorder);
 
 typedef struct

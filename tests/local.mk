@@ -155,6 +155,7 @@ shell_tests = \
 	tests/policies.sh \
 	tests/policy-abi.sh \
 	tests/preemption.sh \
+	tests/rollouts.sh \
 	tests/quickstart.sh \
 	tests/real-cluster.sh \
 	tests/real-node.sh \
