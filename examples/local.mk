@@ -8,3 +8,4 @@ EXTRA_DIST += examples/churn.yaml examples/preemption.yaml examples/preemption-p
 	examples/schedule/trainer.yaml examples/schedule/big.yaml examples/schedule/identical.yaml \
 	examples/schedule/busy.yaml examples/schedule/urgent.yaml
 EXTRA_DIST += examples/statefulset.yaml
+EXTRA_DIST += examples/crashes.yaml

@@ -195,7 +195,8 @@ check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
                                       KS_ANNOTATION_CPU_USAGE,
                                       KS_ANNOTATION_MEMORY_USAGE,
                                       KS_ANNOTATION_READINESS_DELAY,
-                                      KS_ANNOTATION_LIVENESS_FAIL_AFTER };
+                                      KS_ANNOTATION_LIVENESS_FAIL_AFTER,
+                                      KS_ANNOTATION_CRASH_RATE };
   const KsStrMap *annotations = NULL;
   const char *const *path = NULL;
   KsSimPodModel model;
@@ -241,10 +242,17 @@ check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
       g_autoptr (GError) error = NULL;
       if (value == NULL)
         continue;
-      one = ks_str_map_new_pairs (keys[i], value,
-                                  /* the exit code is checked with the duration it needs */
-                                  i == 2 ? KS_ANNOTATION_DURATION : NULL,
-                                  ks_str_map_lookup (annotations, KS_ANNOTATION_DURATION), NULL);
+      if (i == 2)
+        {
+          /* The exit code is checked with the duration or crash rate it needs (either will do:
+           * give the check a valid one when the scenario has one, bad or not). */
+          gboolean needed = ks_str_map_lookup (annotations, KS_ANNOTATION_DURATION) != NULL
+                            || ks_str_map_lookup (annotations, KS_ANNOTATION_CRASH_RATE) != NULL;
+          one = ks_str_map_new_pairs (keys[i], value, needed ? KS_ANNOTATION_DURATION : NULL, "1s",
+                                      NULL);
+        }
+      else
+        one = ks_str_map_new_pairs (keys[i], value, NULL);
       if (!ks_sim_pod_model_parse (one, &model, &error))
         ks_decoder_error_field (dec, at, keys[i], "%s", error->message);
     }

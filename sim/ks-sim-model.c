@@ -1,6 +1,8 @@
 /* ks-sim-model.c: simulation annotations. */
 #include "config.h"
 
+#include <math.h>
+
 #include "ks-sim-model.h"
 #include "src/api/ks-duration.h"
 #include "src/api/ks-quantity.h"
@@ -48,9 +50,9 @@ quantity (const KsStrMap *a, const char *key, gboolean milli, gint64 *out, GErro
 gboolean
 ks_sim_pod_model_parse (const KsStrMap *a, KsSimPodModel *out, GError **error)
 {
-  const char *code;
+  const char *code, *rate;
 
-  *out = (KsSimPodModel){ -1, -1, 0, -1, -1, -1, -1 };
+  *out = (KsSimPodModel){ -1, -1, 0, -1, -1, -1, -1, 0 };
   if (!duration (a, KS_ANNOTATION_STARTUP, &out->startup, error)
       || !duration (a, KS_ANNOTATION_DURATION, &out->duration, error)
       || !duration (a, KS_ANNOTATION_READINESS_DELAY, &out->readiness_delay, error)
@@ -58,6 +60,21 @@ ks_sim_pod_model_parse (const KsStrMap *a, KsSimPodModel *out, GError **error)
       || !quantity (a, KS_ANNOTATION_CPU_USAGE, TRUE, &out->cpu_usage, error)
       || !quantity (a, KS_ANNOTATION_MEMORY_USAGE, FALSE, &out->memory_usage, error))
     return FALSE;
+  rate = ks_str_map_lookup (a, KS_ANNOTATION_CRASH_RATE);
+  if (rate != NULL)
+    {
+      char *end;
+      gdouble v = g_ascii_strtod (rate, &end);
+      if (end == rate || *end != '\0' || !isfinite (v) || v <= 0)
+        {
+          g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_ANNOTATION,
+                       "annotation %s: invalid crash rate \"%s\": must be a positive number of "
+                       "crashes per hour, e.g. \"0.5\"",
+                       KS_ANNOTATION_CRASH_RATE, rate);
+          return FALSE;
+        }
+      out->crash_rate = v;
+    }
   code = ks_str_map_lookup (a, KS_ANNOTATION_EXIT_CODE);
   if (code != NULL)
     {
@@ -70,15 +87,17 @@ ks_sim_pod_model_parse (const KsStrMap *a, KsSimPodModel *out, GError **error)
                        KS_ANNOTATION_EXIT_CODE, code);
           return FALSE;
         }
-      if (ks_str_map_lookup (a, KS_ANNOTATION_DURATION) == NULL)
+      if (ks_str_map_lookup (a, KS_ANNOTATION_DURATION) == NULL && rate == NULL)
         {
           g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_ANNOTATION,
-                       "annotation %s needs %s: the exit code is what the container returns "
-                       "after its run time",
-                       KS_ANNOTATION_EXIT_CODE, KS_ANNOTATION_DURATION);
+                       "annotation %s needs %s or %s: the exit code is what the container "
+                       "returns after its run time or when it crashes",
+                       KS_ANNOTATION_EXIT_CODE, KS_ANNOTATION_DURATION, KS_ANNOTATION_CRASH_RATE);
           return FALSE;
         }
       out->exit_code = (gint) v;
     }
+  else if (rate != NULL && out->duration < 0)
+    out->exit_code = 1;
   return TRUE;
 }

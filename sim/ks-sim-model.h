@@ -1,7 +1,7 @@
 /* ks-sim-model.h: the simulation annotations of a pod (DESIGN.md "Simulation annotations"):
- * kubesim.io/duration, startup, exit-code, cpu-usage, memory-usage, and the probe model's
- * readiness-delay and liveness-fail-after.  Parsed once per template
- * when a scenario is loaded (so bad values are input errors) and again by the modelled runtime. */
+ * kubesim.io/duration, startup, exit-code, crash-rate, cpu-usage, memory-usage, and the probe
+ * model's readiness-delay and liveness-fail-after.  Parsed once per template when a scenario is
+ * loaded (so bad values are input errors) and again by the modelled runtime. */
 #pragma once
 
 #include "src/api/ks-strmap.h"
@@ -15,12 +15,13 @@ G_BEGIN_DECLS
 #define KS_ANNOTATION_MEMORY_USAGE "kubesim.io/memory-usage"
 #define KS_ANNOTATION_READINESS_DELAY "kubesim.io/readiness-delay"
 #define KS_ANNOTATION_LIVENESS_FAIL_AFTER "kubesim.io/liveness-fail-after"
+#define KS_ANNOTATION_CRASH_RATE "kubesim.io/crash-rate"
 
 typedef struct
 {
   gint64 startup;      /* µs, -1: the kubelet model's default */
   gint64 duration;     /* µs, -1: runs until stopped */
-  gint exit_code;      /* after duration; default 0 */
+  gint exit_code;      /* after duration or a crash; default 0 (after a crash: 1) */
   gint64 cpu_usage;    /* millicores, -1 unset */
   gint64 memory_usage; /* bytes, -1 unset */
   /* Probes (sim/ks-sim-prober): readiness probes fail until this long after the container
@@ -28,6 +29,9 @@ typedef struct
    * never). */
   gint64 readiness_delay;
   gint64 liveness_fail_after;
+  /* Crashes per hour of a container that otherwise runs until stopped (0: none); the times
+   * between crashes are exponential. */
+  gdouble crash_rate;
 } KsSimPodModel;
 
 #define KS_SIM_ERROR (ks_sim_error_quark ())

@@ -1,10 +1,14 @@
 /* ks-sim-runtime.c: modelled containers driven by clock tasks. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
+
+#include <gsl/gsl_randist.h>
 
 #include "ks-sim-model.h"
 #include "ks-sim-runtime.h"
+#include "src/ks-rng.h"
 
 typedef enum
 {
@@ -34,6 +38,7 @@ typedef struct
   gint64 started_at; /* when the instance started running */
   gint exit_code;
   const char *reason;
+  gsl_rng *crashes; /* kubesim.io/crash-rate draws; made at the first start, kept over restarts */
 } SimContainer;
 
 struct _SimRuntime
@@ -41,6 +46,7 @@ struct _SimRuntime
   KsRuntime parent;
   KsClock *clock;
   gint64 default_startup;
+  guint64 seed;
   GHashTable *containers; /* &Key → SimContainer */
 };
 
@@ -64,6 +70,8 @@ container_free (gpointer p)
 {
   SimContainer *c = p;
   ks_clock_cancel (c->rt->clock, c->timer);
+  if (c->crashes != NULL)
+    gsl_rng_free (c->crashes);
   g_free (c);
 }
 
@@ -115,7 +123,26 @@ typedef struct
   SimContainer *c;
   gint64 duration;
   gint exit_code;
+  gdouble crash_rate;
+  gboolean oom; /* the container's memory usage exceeds its limit */
 } StartData;
+
+/* The time to the next crash: exponential with mean 1/rate, from the container's own stream
+ * (the run's seed, the pod's uid and the container), so that runs with one seed repeat and
+ * other pods' crashes never shift it. */
+static gint64
+next_crash (SimContainer *c, gdouble per_hour)
+{
+  if (c->crashes == NULL)
+    {
+      char uid[KS_UID_STRING_LEN];
+      g_autofree char *stream
+          = g_strdup_printf ("crash-rate/%s/%s/%s", ks_uid_to_string (&c->key.pod_uid, uid),
+                             c->key.init ? "init" : "main", c->key.name);
+      c->crashes = ks_rng_new (c->rt->seed, stream);
+    }
+  return (gint64) llround (gsl_ran_exponential (c->crashes, 3600.0 * G_USEC_PER_SEC / per_hour));
+}
 
 static void
 started (gpointer data)
@@ -132,8 +159,14 @@ started (gpointer data)
    * its containers'. */
   if (c->key.init && !c->sidecar)
     schedule_exit (c, now, 0, "Completed");
+  else if (s->oom)
+    /* The kernel's OOM killer ends it as soon as it runs (SIGKILL: 137). */
+    schedule_exit (c, now, 137, "OOMKilled");
   else if (!c->key.init && s->duration >= 0)
     schedule_exit (c, now + s->duration, s->exit_code, s->exit_code == 0 ? "Completed" : "Error");
+  else if (!c->key.init && s->crash_rate > 0)
+    schedule_exit (c, now + next_crash (c, s->crash_rate), s->exit_code,
+                   s->exit_code == 0 ? "Completed" : "Error");
   notify (c, KS_CONTAINER_STARTED);
 }
 
@@ -154,6 +187,35 @@ sr_create (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean in
   c->timer = 0;
   c->state = SC_CREATED;
   return TRUE;
+}
+
+/* A container's steady share of the pod's kubesim.io/memory-usage: split equally among the
+ * containers that run alongside each other (sidecars and containers; the first ones take the
+ * remainders), as the metrics see it once all run.  Init containers that complete use none. */
+static gint64
+memory_share (const KsPod *pod, const KsContainer *kc, gboolean init, gint64 usage)
+{
+  const KsPodSpec *spec = pod->spec;
+  guint n = 0, rank = 0;
+  gboolean found = FALSE;
+
+  for (guint i = 0; i < spec->n_init_containers + spec->n_containers; i++)
+    {
+      gboolean is_init = i < spec->n_init_containers;
+      const KsContainer *one
+          = is_init ? &spec->init_containers[i] : &spec->containers[i - spec->n_init_containers];
+      if (is_init && !one->restart_always)
+        continue;
+      if (is_init == init && strcmp (one->name, kc->name) == 0)
+        {
+          rank = n;
+          found = TRUE;
+        }
+      n++;
+    }
+  if (!found)
+    return 0;
+  return usage / n + ((gint64) rank < usage % n ? 1 : 0);
 }
 
 static gboolean
@@ -178,6 +240,9 @@ sr_start (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean ini
   s->c = c;
   s->duration = model.duration;
   s->exit_code = model.exit_code;
+  s->crash_rate = model.crash_rate;
+  s->oom = kc->limits.set & KS_RES_SET_MEMORY && model.memory_usage >= 0
+           && memory_share (pod, kc, init, model.memory_usage) > kc->limits.memory;
   c->timer = ks_clock_schedule_in (
       rt->clock, model.startup >= 0 ? model.startup : rt->default_startup, started, s, g_free);
   return TRUE;
@@ -295,6 +360,7 @@ ks_sim_runtime_new (KsClock *clock, gint64 default_startup)
   rt->parent.ops = &sim_runtime_ops;
   rt->clock = clock;
   rt->default_startup = default_startup;
+  rt->seed = 1;
   rt->containers = g_hash_table_new_full (key_hash, key_equal, NULL, container_free);
   return &rt->parent;
 }
@@ -303,4 +369,10 @@ guint
 ks_sim_runtime_n_containers (KsRuntime *runtime)
 {
   return g_hash_table_size (((SimRuntime *) runtime)->containers);
+}
+
+void
+ks_sim_runtime_set_seed (KsRuntime *runtime, guint64 seed)
+{
+  ((SimRuntime *) runtime)->seed = seed;
 }

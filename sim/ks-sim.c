@@ -212,6 +212,7 @@ static void
 start_node_agent (KsSim *sim, SimNode *n)
 {
   n->runtime = ks_sim_runtime_new (sim->clock, sim->scenario->kubelet_startup);
+  ks_sim_runtime_set_seed (n->runtime, sim->seed);
   n->kubelet = ks_kubelet_new (sim->client, sim->clock, n->runtime, sim->sink, n->name);
   ks_kubelet_set_prober (n->kubelet, sim->prober);
 }

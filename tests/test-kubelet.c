@@ -1430,6 +1430,173 @@ test_admission_no_node (Fixture *f, gconstpointer data)
   ks_runtime_free (runtime);
 }
 
+/* ---- OOMKilled and the crash rate (sim/ks-sim-runtime) ------------------------------------------
+ */
+
+/* A container whose memory usage (512Mi) exceeds its limit (256Mi) is OOMKilled (137) as soon as
+ * it runs, and restarted as any failed container: 1 s start-up, exit 1 → restart at once, running
+ * 2, exit 2 → back-off 10 s, running 13, exit 13 → 20 s, running 34 → 40 s, running 75. */
+static void
+test_oom_at_start (Fixture *f, gconstpointer data)
+{
+  static const gint64 running[] = { 1, 2, 13, 34, 75 };
+  static const char *const words[] = { "10s", "20s", "40s" };
+  g_autoptr (GPtrArray) started = NULL;
+  g_autofree char *ref = NULL;
+  const KsContainerStatus *s;
+
+  create_pod_full (f, "oom", "Always", "kubesim.io/memory-usage: 512Mi", NULL,
+                   "[{name: main, image: busybox, resources: {limits: {memory: 256Mi}}}]", NODE);
+  run_to (f, 0);
+  ref = pod_ref (f, "oom");
+  run_to (f, 1 * SEC);
+  s = main_status (f, "oom");
+  g_assert_cmpint (s->restart_count, ==, 1);
+  g_assert_cmpint (s->last_exit_code, ==, 137);
+  g_assert_cmpstr (s->last_reason, ==, "OOMKilled");
+  g_assert_cmpint (s->last_finished_at, ==, 1 * SEC);
+  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      g_autofree char *expect
+          = g_strdup_printf ("back-off %s restarting failed container=main pod=%s", words[i], ref);
+      run_to (f, running[i + 1] * SEC);
+      s = main_status (f, "oom");
+      g_assert_cmpint (s->state, ==, KS_CONTAINER_WAITING);
+      g_assert_cmpstr (s->reason, ==, "CrashLoopBackOff");
+      g_assert_cmpstr (s->message, ==, expect);
+      g_assert_cmpint (s->last_exit_code, ==, 137);
+      g_assert_cmpstr (s->last_reason, ==, "OOMKilled");
+      g_assert_cmpint (s->last_finished_at, ==, running[i + 1] * SEC);
+    }
+  run_to (f, 75 * SEC);
+  started = events (f, "Started", "oom");
+  g_assert_cmpuint (started->len, ==, G_N_ELEMENTS (running));
+  for (guint i = 0; i < G_N_ELEMENTS (running); i++)
+    g_assert_cmpint (((KsTestRecord *) g_ptr_array_index (started, i))->time, ==, running[i] * SEC);
+}
+
+/* restartPolicy Never: the pod fails with the container terminated, OOMKilled, 137.  At or under
+ * the limit a container runs; the pod's usage is shared by its two containers (300Mi each against
+ * limits of 300Mi and 200Mi: only the second is killed). */
+static void
+test_oom_never_and_share (Fixture *f, gconstpointer data)
+{
+  const KsContainerStatus *s;
+  const KsPod *pod;
+
+  create_pod_full (f, "oom", "Never", "kubesim.io/memory-usage: 1Gi", NULL,
+                   "[{name: main, image: busybox, resources: {limits: {memory: 512Mi}}}]", NODE);
+  create_pod_full (f, "fits", "Never", "kubesim.io/memory-usage: 512Mi", NULL,
+                   "[{name: main, image: busybox, resources: {limits: {memory: 512Mi}}}]", NODE);
+  create_pod_full (f, "two", "Never", "kubesim.io/memory-usage: 600Mi", NULL,
+                   "[{name: a, image: busybox, resources: {limits: {memory: 300Mi}}},"
+                   " {name: b, image: busybox, resources: {limits: {memory: 200Mi}}}]",
+                   NODE);
+  run_to (f, 5 * SEC);
+  s = main_status (f, "oom");
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpstr (s->reason, ==, "OOMKilled");
+  g_assert_cmpint (s->exit_code, ==, 137);
+  assert_phase (f, "oom", KS_POD_FAILED);
+  g_assert_cmpint (main_status (f, "fits")->state, ==, KS_CONTAINER_RUNNING);
+  assert_phase (f, "fits", KS_POD_RUNNING);
+  /* Statuses in the spec's order: a, then b. */
+  pod = must_get_pod (f, "two");
+  g_assert_cmpint (pod->container_statuses[0].state, ==, KS_CONTAINER_RUNNING);
+  s = &pod->container_statuses[1];
+  g_assert_cmpint (s->state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpstr (s->reason, ==, "OOMKilled");
+  g_assert_cmpint (s->exit_code, ==, 137);
+}
+
+/* A runtime on its own, whose one container is started again as soon as it exits; the exit
+ * times are recorded. */
+typedef struct
+{
+  KsRuntime *rt;
+  KsClock *clock;
+  KsPod *pod;
+  GArray *exits; /* gint64 */
+  guint max;
+} CrashRun;
+
+static void
+crash_notify (const KsContainerEvent *event, gpointer data)
+{
+  CrashRun *r = data;
+  gint64 now = ks_clock_now (r->clock);
+
+  if (event->type != KS_CONTAINER_EXITED)
+    return;
+  g_assert_cmpint (event->exit_code, ==, 3);
+  g_assert_cmpstr (event->reason, ==, "Error");
+  g_array_append_val (r->exits, now);
+  if (r->exits->len < r->max)
+    {
+      g_assert_true (r->rt->ops->create (r->rt, r->pod, &r->pod->spec->containers[0], FALSE, NULL));
+      g_assert_true (r->rt->ops->start (r->rt, r->pod, &r->pod->spec->containers[0], FALSE, NULL));
+    }
+}
+
+/* The exit times of n crashes of a container with crash rate 60/h (mean 60 s) under seed. */
+static GArray *
+crash_times (guint64 seed, guint n)
+{
+  KsSimClock *sim = ks_sim_clock_new ();
+  CrashRun r = { 0 };
+
+  r.clock = ks_sim_clock_get_clock (sim);
+  r.rt = ks_sim_runtime_new (r.clock, 0);
+  ks_sim_runtime_set_seed (r.rt, seed);
+  r.pod = KS_POD (ks_test_decode ("apiVersion: v1\n"
+                                  "kind: Pod\n"
+                                  "metadata:\n"
+                                  "  name: flaky\n"
+                                  "  annotations: {kubesim.io/crash-rate: \"60\", "
+                                  "kubesim.io/exit-code: \"3\"}\n"
+                                  "spec:\n"
+                                  "  containers: [{name: main, image: busybox}]\n"));
+  r.exits = g_array_new (FALSE, FALSE, sizeof (gint64));
+  r.max = n;
+  ks_runtime_set_notify (r.rt, crash_notify, &r);
+  g_assert_true (r.rt->ops->create (r.rt, r.pod, &r.pod->spec->containers[0], FALSE, NULL));
+  g_assert_true (r.rt->ops->start (r.rt, r.pod, &r.pod->spec->containers[0], FALSE, NULL));
+  ks_test_run_to (sim, G_MAXINT64 / 2, 10 * (guint64) n + 10);
+  g_assert_cmpuint (r.exits->len, ==, n);
+  ks_runtime_free (r.rt);
+  ks_object_unref (KS_OBJECT (r.pod));
+  ks_sim_clock_free (sim);
+  return r.exits;
+}
+
+/* One seed gives the same crash times, another seed other ones; over 2000 crashes at 60/h the
+ * mean time between crashes is 60 s (the standard error of the mean is 60/√2000 ≈ 1.3 s: the
+ * ±6 s bound is more than 4 of them, and the seeds are fixed). */
+static void
+test_crash_rate (void)
+{
+  g_autoptr (GArray) a = crash_times (7, 2000);
+  g_autoptr (GArray) b = crash_times (7, 2000);
+  g_autoptr (GArray) c = crash_times (8, 2000);
+  gint64 prev = 0;
+  gdouble sum = 0;
+  gboolean differ = FALSE;
+
+  for (guint i = 0; i < a->len; i++)
+    {
+      gint64 t = g_array_index (a, gint64, i);
+      g_assert_cmpint (t, ==, g_array_index (b, gint64, i));
+      differ = differ || t != g_array_index (c, gint64, i);
+      g_assert_cmpint (t, >=, prev);
+      sum += (gdouble) (t - prev);
+      prev = t;
+    }
+  g_assert_true (differ);
+  g_test_message ("mean time between crashes: %.3f s", sum / a->len / SEC);
+  g_assert_cmpfloat (sum / a->len / SEC, >, 54.0);
+  g_assert_cmpfloat (sum / a->len / SEC, <, 66.0);
+}
+
 /* ---- with the controllers ----------------------------------------------------------------------
  */
 
@@ -2462,6 +2629,9 @@ main (int argc, char **argv)
   ADD ("/kubelet/admission/out-of-cpu", test_admission_out_of_cpu);
   ADD ("/kubelet/admission/out-of-pods", test_admission_out_of_pods);
   ADD ("/kubelet/admission/no-node", test_admission_no_node);
+  ADD ("/kubelet/oom/at-start", test_oom_at_start);
+  ADD ("/kubelet/oom/never-and-share", test_oom_never_and_share);
+  g_test_add_func ("/kubelet/crash-rate/seeded", test_crash_rate);
   ADD ("/kubelet/controllers/deployment-pods-exit", test_deployment_pods_exit);
 #define ADD_FAKE(path, fn)                                                                         \
   g_test_add (path, Fixture, NULL, fake_fixture_setup, fn, fixture_teardown)
