@@ -1,6 +1,7 @@
 #!/bin/sh
 # Same scenario, seed and binary: byte-identical outputs (but wall_time_s), whatever the locale;
-# valid UTF-8 JSON whatever the scenario's file name.  Another seed: other pod names.
+# valid UTF-8 JSON whatever the scenario's file name.  Another seed: other pod names, other crash
+# times (kubesim.io/crash-rate).
 . "$TOP_SRCDIR/tests/lib.sh"
 
 q="$TOP_SRCDIR/examples/quickstart.yaml"
@@ -20,6 +21,18 @@ else
   ok "seed 2 gives other pod names"
 fi
 grep -q '"seed": 2' "$TMP/c/summary.json" && ok "the seed is in the summary" || fail "seed missing"
+
+# Crashes from kubesim.io/crash-rate: the same times with the same seed, other times with another.
+x="$TOP_SRCDIR/examples/crashes.yaml"
+kubesim run -q --out "$TMP/x1" "$x" || fail "crashes: first run"
+kubesim run -q --out "$TMP/x2" "$x" || fail "crashes: second run"
+kubesim run -q --seed 2 --out "$TMP/x3" "$x" || fail "crashes: run with seed 2"
+crashes () { grep '"name":"default/flaky' "$1/events.jsonl" | grep '"event":"BackOff"' | cut -d, -f1; }
+[ -n "$(crashes "$TMP/x1")" ] || fail "crashes: no crash in 10 minutes at 30/h"
+[ "$(crashes "$TMP/x1")" = "$(crashes "$TMP/x2")" ] && ok "crashes: same seed, same times" \
+  || fail "crashes: same seed, other times"
+[ "$(crashes "$TMP/x1")" != "$(crashes "$TMP/x3")" ] && ok "crashes: seed 2, other times" \
+  || fail "crashes: seed 2 gave the same times"
 # The locale does not change the outputs: numbers keep their "." under a decimal-comma locale.
 wall='^  "wall_time_s": [0-9][0-9]*\.[0-9][0-9][0-9],$'
 loc=""
