@@ -15,9 +15,9 @@
 #include "src/api/ks-statefulset.h"
 #include "src/api/ks-yaml.h"
 
-static const char *const action_names[] = { "apply",    "scale",       "delete",
-                                            "failNode", "recoverNode", "rollback",
-                                            "pause",    "resume",      NULL };
+static const char *const action_names[]
+    = { "apply", "scale",  "delete", "failNode", "recoverNode", "rollback",
+        "pause", "resume", "cordon", "uncordon", "drain",       NULL };
 
 const char *
 ks_action_type_name (KsActionType type)
@@ -737,10 +737,12 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
           t = i;
       if (t < 0)
         {
-          ks_decoder_error_field (dec, item, key,
-                                  "unknown event \"%s\"; valid events: apply, scale, delete, "
-                                  "failNode, recoverNode, rollback, pause, resume",
-                                  key);
+          ks_decoder_error_field (
+              dec, item, key,
+              "unknown event \"%s\"; valid events: apply, scale, delete, "
+              "failNode, recoverNode, rollback, pause, resume, cordon, uncordon, "
+              "drain",
+              key);
           continue;
         }
       if (type >= 0)
@@ -754,7 +756,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
       if (ks_decoder_n_errors (dec) == errors)
         ks_decoder_error (dec, item,
                           "an event needs one of apply, scale, delete, failNode, recoverNode, "
-                          "rollback, pause, resume");
+                          "rollback, pause, resume, cordon, uncordon, drain");
       action_free (a);
       return NULL;
     }
@@ -849,9 +851,18 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
           }
         case KS_ACTION_FAIL_NODE:
         case KS_ACTION_RECOVER_NODE:
+        case KS_ACTION_CORDON:
+        case KS_ACTION_UNCORDON:
+        case KS_ACTION_DRAIN:
           {
             static const char *const fields[] = { "name", NULL };
-            ks_decoder_check_fields (dec, body, fields);
+            static const char *const drain_fields[] = { "name", "force", "timeout", NULL };
+            ks_decoder_check_fields (dec, body, a->type == KS_ACTION_DRAIN ? drain_fields : fields);
+            if (a->type == KS_ACTION_DRAIN)
+              {
+                ks_decoder_get_bool (dec, body, "force", &a->force);
+                get_time (dec, body, "timeout", &a->timeout);
+              }
             ks_decoder_require_string (dec, body, "name", &a->name, NULL);
             if (a->name != NULL && !g_hash_table_contains (node_names, a->name))
               ks_decoder_error_field (dec, body, "name", "no node \"%s\" in the cluster", a->name);

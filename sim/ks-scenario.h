@@ -35,6 +35,9 @@ typedef enum
   KS_ACTION_ROLLBACK,
   KS_ACTION_PAUSE,
   KS_ACTION_RESUME,
+  KS_ACTION_CORDON,
+  KS_ACTION_UNCORDON,
+  KS_ACTION_DRAIN,
 } KsActionType;
 
 const char *ks_action_type_name (KsActionType type); /* "apply", "scale", ... */
@@ -46,10 +49,12 @@ typedef struct
   GPtrArray *objects; /* apply: KsObject* */
   const KsKind *kind; /* scale, delete */
   char *namespace;    /* scale, delete, rollback, pause, resume */
-  char *name;         /* scale, delete, failNode, recoverNode; the deployment of rollback,
-                         pause, resume */
+  char *name;         /* scale, delete, failNode, recoverNode, cordon, uncordon, drain; the
+                         deployment of rollback, pause, resume */
   gint32 replicas;    /* scale */
   gint64 revision;    /* rollback: toRevision, 0 for the previous one */
+  gboolean force;     /* drain: evict pods no controller manages too (kubectl drain --force) */
+  gint64 timeout;     /* drain: µs to keep retrying refused evictions; 0: no limit */
   char *where;        /* "file:line:column" of the event, for run-time messages */
 } KsAction;
 

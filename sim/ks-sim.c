@@ -9,8 +9,10 @@
 #include "ks-sim-runtime.h"
 #include "ks-sim.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-duration.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
+#include "src/api/ks-pdb.h"
 #include "src/api/ks-statefulset.h"
 #include "src/controllers/ks-controllers.h"
 #include "src/controllers/ks-rollback.h"
@@ -674,6 +676,424 @@ do_recover_node (KsSim *sim, const KsAction *a)
   start_node_agent (sim, n);
 }
 
+/* Cordon, uncordon, drain */
+
+/* The taint the node lifecycle controller keeps on cordoned nodes, and the annotation of the
+ * kubelet's mirror pods (which kubectl drain leaves alone). */
+#define TAINT_UNSCHEDULABLE "node.kubernetes.io/unschedulable"
+#define MIRROR_ANNOTATION "kubernetes.io/config.mirror"
+
+/* Set the node's spec.unschedulable as kubectl cordon/uncordon does, then keep the
+ * node.kubernetes.io/unschedulable:NoSchedule taint in step as the node lifecycle controller
+ * does (two writes; sim runs without that controller, so the second follows at once).  The
+ * kubelet's NodeNotSchedulable/NodeSchedulable event follows.  FALSE when the node is missing. */
+static gboolean
+set_unschedulable (KsSim *sim, const KsAction *a, gboolean unschedulable)
+{
+  g_autoptr (KsObject) obj
+      = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
+  g_autoptr (GError) error = NULL;
+  const char *verb = unschedulable ? "cordoned" : "uncordoned";
+  KsNode *node;
+  KsObject *updated;
+
+  if (obj == NULL)
+    {
+      action_failed (sim, a, NULL, "no such node");
+      return FALSE;
+    }
+  if (KS_NODE (obj)->unschedulable == unschedulable)
+    {
+      ks_event_record (&sim->scenario_events, obj, FALSE, unschedulable ? "Cordon" : "Uncordon",
+                       a->name, "node/%s already %s", a->name, verb);
+      return TRUE;
+    }
+  node = ks_node_copy (KS_NODE (obj));
+  node->unschedulable = unschedulable;
+  updated = ks_client_update (sim->client, KS_OBJECT (node), &error);
+  ks_object_unref (KS_OBJECT (node));
+  if (updated == NULL)
+    {
+      action_failed (sim, a, obj, error->message);
+      return FALSE;
+    }
+  ks_event_record (&sim->scenario_events, obj, FALSE, unschedulable ? "Cordon" : "Uncordon",
+                   a->name, "node/%s %s", a->name, verb);
+  node = ks_node_copy (KS_NODE (updated));
+  ks_object_unref (updated);
+  if (unschedulable)
+    ks_node_add_taint (node, TAINT_UNSCHEDULABLE, NULL, KS_TAINT_NO_SCHEDULE,
+                       ks_clock_now (sim->clock));
+  else
+    ks_node_remove_taint (node, TAINT_UNSCHEDULABLE, KS_TAINT_NO_SCHEDULE);
+  updated = ks_client_update (sim->client, KS_OBJECT (node), NULL);
+  ks_object_unref (KS_OBJECT (node));
+  if (updated != NULL)
+    ks_object_unref (updated);
+  ks_event_record (&sim->node_events, obj, FALSE,
+                   unschedulable ? "NodeNotSchedulable" : "NodeSchedulable", a->name,
+                   "Node %s status is now: %s", a->name,
+                   unschedulable ? "NodeNotSchedulable" : "NodeSchedulable");
+  return TRUE;
+}
+
+/* The pod's single budget (the eviction API refuses pods with several), as the eviction API
+ * picks them: same namespace, a non-empty selector matching the pod.  NULL with *several set
+ * when more than one. */
+static KsPodDisruptionBudget *
+pod_budget (KsSim *sim, const KsPod *pod, gboolean *several)
+{
+  g_autoptr (GPtrArray) pdbs = ks_client_list (
+      sim->client, ks_kind_get (KS_KIND_POD_DISRUPTION_BUDGET), pod->parent.meta.namespace, NULL);
+  KsPodDisruptionBudget *found = NULL;
+
+  *several = FALSE;
+  for (guint i = 0; pdbs != NULL && i < pdbs->len; i++)
+    {
+      KsPodDisruptionBudget *pdb = g_ptr_array_index (pdbs, i);
+      if (!ks_pdb_selects_for_preemption (pdb, pod))
+        continue;
+      if (found != NULL)
+        {
+          *several = TRUE;
+          ks_object_unref (KS_OBJECT (found));
+          return NULL;
+        }
+      found = KS_POD_DISRUPTION_BUDGET (ks_object_ref (KS_OBJECT (pdb)));
+    }
+  return found;
+}
+
+/* Add (or refresh) pod in status.disruptedPods, kept sorted by name. */
+static void
+add_disrupted_pod (KsPodDisruptionBudget *pdb, const char *name, gint64 now)
+{
+  guint i = 0;
+
+  while (i < pdb->status.n_disrupted_pods && strcmp (pdb->status.disrupted_pods[i].name, name) < 0)
+    i++;
+  if (i < pdb->status.n_disrupted_pods && strcmp (pdb->status.disrupted_pods[i].name, name) == 0)
+    {
+      pdb->status.disrupted_pods[i].time = now;
+      return;
+    }
+  pdb->status.disrupted_pods
+      = g_renew (KsDisruptedPod, pdb->status.disrupted_pods, pdb->status.n_disrupted_pods + 1);
+  memmove (&pdb->status.disrupted_pods[i + 1], &pdb->status.disrupted_pods[i],
+           (pdb->status.n_disrupted_pods - i) * sizeof (KsDisruptedPod));
+  pdb->status.disrupted_pods[i] = (KsDisruptedPod){ g_strdup (name), now };
+  pdb->status.n_disrupted_pods++;
+}
+
+typedef enum
+{
+  EVICT_DONE,    /* the pod is being deleted (or was gone) */
+  EVICT_REFUSED, /* 429 TooManyRequests: the budget allows no disruption now; retry */
+  EVICT_FAILED,  /* any other error: the drain fails */
+} EvictResult;
+
+/* The eviction subresource (pkg/registry/core/pod/storage/eviction.go, v1.32): pods already
+ * terminating, terminal or Pending are deleted without looking at budgets; a pod with no budget
+ * is deleted; with one, the eviction needs an observed budget with disruptionsAllowed > 0, which
+ * it decrements, listing the pod in status.disruptedPods, before deleting the pod with its own
+ * grace period.  A not-Ready pod whose budget is healthy (IfHealthyBudget) or AlwaysAllow goes
+ * without using up a disruption.  *message says why on refusal or failure. */
+static EvictResult
+evict_pod (KsSim *sim, const KsPod *pod, char **message)
+{
+  KsObject *obj = (KsObject *) pod;
+  KsDeleteOptions options = KS_DELETE_OPTIONS_DEFAULT;
+  g_autoptr (GError) error = NULL;
+  KsPodDisruptionBudget *pdb = NULL;
+  gboolean several = FALSE;
+
+  *message = NULL;
+  if (!ks_object_is_being_deleted (obj) && !ks_pod_is_terminal (pod)
+      && pod->phase != KS_POD_PENDING)
+    pdb = pod_budget (sim, pod, &several);
+  if (several)
+    {
+      *message = g_strdup ("This pod has more than one PodDisruptionBudget, which the eviction "
+                           "subresource does not support.");
+      return EVICT_FAILED;
+    }
+  if (pdb != NULL)
+    {
+      gboolean unhealthy_ok
+          = !ks_pod_is_ready (pod)
+            && (pdb->unhealthy_pod_eviction_policy == KS_UNHEALTHY_POLICY_ALWAYS_ALLOW
+                || (pdb->status.current_healthy >= pdb->status.desired_healthy
+                    && pdb->status.desired_healthy > 0));
+      if (!unhealthy_ok)
+        {
+          KsPodDisruptionBudget *copy;
+          KsObject *updated;
+          if (pdb->status.observed_generation < pdb->parent.meta.generation
+              || pdb->status.disruptions_allowed == 0)
+            {
+              ks_object_unref (KS_OBJECT (pdb));
+              *message = g_strdup ("Cannot evict pod as it would violate the pod's disruption "
+                                   "budget.");
+              return EVICT_REFUSED;
+            }
+          if (pdb->status.disruptions_allowed < 0)
+            {
+              ks_object_unref (KS_OBJECT (pdb));
+              *message = g_strdup ("pdb disruptions allowed is negative");
+              return EVICT_FAILED;
+            }
+          copy = KS_POD_DISRUPTION_BUDGET (ks_object_copy (KS_OBJECT (pdb)));
+          copy->status.disruptions_allowed--;
+          add_disrupted_pod (copy, pod->parent.meta.name, ks_clock_now (sim->clock));
+          updated = ks_client_update_status (sim->client, KS_OBJECT (copy), &error);
+          ks_object_unref (KS_OBJECT (copy));
+          if (updated == NULL)
+            {
+              ks_object_unref (KS_OBJECT (pdb));
+              *message = g_strdup (error->message);
+              return EVICT_FAILED;
+            }
+          ks_object_unref (updated);
+        }
+      ks_object_unref (KS_OBJECT (pdb));
+    }
+  if (!ks_client_delete (sim->client, obj->kind, obj->meta.namespace, obj->meta.name, &options,
+                         &error)
+      && !g_error_matches (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND))
+    {
+      *message = g_strdup (error->message);
+      return EVICT_FAILED;
+    }
+  return EVICT_DONE;
+}
+
+/* kubectl drain's retry after a refused eviction and its poll for the pod's deletion. */
+#define DRAIN_RETRY_DELAY (5 * KS_USEC_PER_SEC)
+#define DRAIN_POLL_PERIOD (1 * KS_USEC_PER_SEC)
+
+/* A drain in progress: one task per pod, as kubectl drain runs one goroutine per pod. */
+typedef struct
+{
+  gint ref;
+  KsSim *sim;
+  const KsAction *action;
+  gint64 deadline; /* KS_TIME_NONE: no timeout */
+  guint pending;   /* pods not yet gone */
+  GString *errors; /* the pods' errors, "; "-separated */
+} Drain;
+
+typedef struct
+{
+  gint ref;
+  Drain *drain;
+  KsObject *pod; /* as listed at the start: namespace, name and uid, for events */
+  const char *namespace;
+  const char *name;
+  gboolean evicted; /* the eviction went through: wait for the pod to go */
+} DrainPod;
+
+static void
+drain_unref (Drain *d)
+{
+  if (--d->ref > 0)
+    return;
+  g_string_free (d->errors, TRUE);
+  g_free (d);
+}
+
+static void
+drain_pod_unref (gpointer data)
+{
+  DrainPod *p = data;
+
+  if (--p->ref > 0)
+    return;
+  drain_unref (p->drain);
+  ks_object_unref (p->pod);
+  g_free (p);
+}
+
+/* One pod finished (gone, or failed with error): the drain ends with the last one. */
+static void
+drain_pod_finished (DrainPod *p, const char *error)
+{
+  Drain *d = p->drain;
+  KsSim *sim = d->sim;
+
+  if (error != NULL)
+    g_string_append_printf (d->errors, "%s%s", d->errors->len > 0 ? "; " : "", error);
+  if (--d->pending > 0)
+    return;
+  {
+    g_autoptr (KsObject) node
+        = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, d->action->name, NULL);
+    if (d->errors->len > 0)
+      {
+        g_autofree char *msg = g_strdup_printf ("unable to drain node \"%s\" due to error: %s",
+                                                d->action->name, d->errors->str);
+        action_failed (sim, d->action, node, msg);
+      }
+    else
+      ks_event_record (&sim->scenario_events, node, FALSE, "Drain", d->action->name,
+                       "node/%s drained", d->action->name);
+  }
+}
+
+static void drain_pod_step (gpointer data);
+
+static void
+drain_pod_again (DrainPod *p, gint64 delay)
+{
+  p->ref++;
+  ks_clock_schedule_in (p->drain->sim->clock, delay, drain_pod_step, p, drain_pod_unref);
+}
+
+/* kubectl drain's evictPods loop for one pod, then its waitForDelete. */
+static void
+drain_pod_step (gpointer data)
+{
+  DrainPod *p = data;
+  Drain *d = p->drain;
+  KsSim *sim = d->sim;
+  gint64 now = ks_clock_now (sim->clock);
+  g_autoptr (KsObject) obj
+      = ks_client_get (sim->client, ks_kind_get (KS_KIND_POD), p->namespace, p->name, NULL);
+  gboolean gone = obj == NULL || !ks_uid_equal (&obj->meta.uid, &p->pod->meta.uid);
+  g_autofree char *message = NULL;
+
+  if (p->evicted)
+    {
+      if (gone)
+        {
+          ks_event_record (&sim->scenario_events, p->pod, FALSE, "Evicted", NULL, "pod/%s evicted",
+                           p->name);
+          drain_pod_finished (p, NULL);
+        }
+      else if (d->deadline != KS_TIME_NONE && now >= d->deadline)
+        {
+          g_autofree char *e = g_strdup_printf (
+              "error when waiting for pod \"%s\" in namespace \"%s\" to terminate: "
+              "context deadline exceeded",
+              p->name, p->namespace);
+          drain_pod_finished (p, e);
+        }
+      else
+        drain_pod_again (p, DRAIN_POLL_PERIOD);
+      return;
+    }
+  if (d->deadline != KS_TIME_NONE && now >= d->deadline)
+    {
+      g_autofree char *t = ks_duration_format (d->action->timeout);
+      g_autofree char *e = g_strdup_printf (
+          "error when evicting pods/\"%s\" -n \"%s\": global timeout reached: %s", p->name,
+          p->namespace, t);
+      drain_pod_finished (p, e);
+      return;
+    }
+  if (gone)
+    {
+      /* NotFound: kubectl counts the pod as done. */
+      drain_pod_finished (p, NULL);
+      return;
+    }
+  switch (evict_pod (sim, KS_POD (obj), &message))
+    {
+    case EVICT_DONE:
+      p->evicted = TRUE;
+      /* waitForDelete polls at once, then every second. */
+      drain_pod_step (p);
+      break;
+    case EVICT_REFUSED:
+      ks_event_record (&sim->scenario_events, obj, TRUE, "EvictionRefused", NULL,
+                       "error when evicting pods/\"%s\" -n \"%s\" (will retry after 5s): %s",
+                       p->name, p->namespace, message);
+      drain_pod_again (p, DRAIN_RETRY_DELAY);
+      break;
+    case EVICT_FAILED:
+      {
+        g_autofree char *e = g_strdup_printf ("error when evicting pods/\"%s\" -n \"%s\": %s",
+                                              p->name, p->namespace, message);
+        drain_pod_finished (p, e);
+        break;
+      }
+    }
+}
+
+/* kubectl drain: cordon, pick the pods (mirror pods skipped; pods no controller manages refused
+ * unless force, finished ones excepted), then evict them all at once. */
+static void
+do_drain (KsSim *sim, const KsAction *a)
+{
+  g_autoptr (GPtrArray) pods = NULL;
+  g_autoptr (GPtrArray) chosen = g_ptr_array_new ();
+  g_autoptr (GString) unmanaged = g_string_new (NULL);
+  Drain *d;
+
+  if (!set_unschedulable (sim, a, TRUE))
+    return;
+  pods = pods_on_node (sim, a->name);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      KsPod *pod = g_ptr_array_index (pods, i);
+      KsObject *obj = KS_OBJECT (pod);
+      if (ks_object_get_annotation (obj, MIRROR_ANNOTATION) != NULL)
+        continue;
+      if (ks_object_get_controller_ref (obj) == NULL && !ks_pod_is_terminal (pod))
+        {
+          if (a->force)
+            ks_event_record (&sim->scenario_events, obj, TRUE, "Drain", a->name,
+                             "Warning: deleting Pods that declare no controller: %s/%s",
+                             obj->meta.namespace, obj->meta.name);
+          else
+            {
+              g_string_append_printf (unmanaged, "%s%s/%s", unmanaged->len > 0 ? ", " : "",
+                                      obj->meta.namespace, obj->meta.name);
+              continue;
+            }
+        }
+      g_ptr_array_add (chosen, pod);
+    }
+  if (unmanaged->len > 0)
+    {
+      g_autofree char *msg
+          = g_strdup_printf ("unable to drain node \"%s\" due to error: cannot delete Pods "
+                             "declare no controller (use --force to override): %s",
+                             a->name, unmanaged->str);
+      g_autoptr (KsObject) node
+          = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
+      action_failed (sim, a, node, msg);
+      return;
+    }
+  d = g_new0 (Drain, 1);
+  d->ref = 1;
+  d->sim = sim;
+  d->action = a;
+  d->deadline = a->timeout > 0 ? ks_clock_now (sim->clock) + a->timeout : KS_TIME_NONE;
+  d->errors = g_string_new (NULL);
+  d->pending = chosen->len + 1;
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      const KsObject *obj = g_ptr_array_index (chosen, i);
+      DrainPod *p = g_new0 (DrainPod, 1);
+      p->ref = 1;
+      p->drain = d;
+      d->ref++;
+      p->pod = ks_object_ref ((KsObject *) obj);
+      p->namespace = obj->meta.namespace;
+      p->name = obj->meta.name;
+      ks_event_record (&sim->scenario_events, obj, FALSE, "Evict", a->name, "evicting pod %s/%s",
+                       obj->meta.namespace, obj->meta.name);
+      drain_pod_step (p);
+      drain_pod_unref (p);
+    }
+  /* The drain's own share: an empty node is drained at once. */
+  {
+    DrainPod self = { .drain = d };
+    drain_pod_finished (&self, NULL);
+  }
+  drain_unref (d);
+}
+
 typedef struct
 {
   KsSim *sim;
@@ -708,6 +1128,13 @@ run_action (gpointer data)
     case KS_ACTION_PAUSE:
     case KS_ACTION_RESUME:
       do_pause (t->sim, t->action, t->action->type == KS_ACTION_PAUSE);
+      break;
+    case KS_ACTION_CORDON:
+    case KS_ACTION_UNCORDON:
+      set_unschedulable (t->sim, t->action, t->action->type == KS_ACTION_CORDON);
+      break;
+    case KS_ACTION_DRAIN:
+      do_drain (t->sim, t->action);
       break;
     }
 }
