@@ -34,6 +34,7 @@ unit_tests = \
 	tests/test-controllers \
 	tests/test-daemon \
 	tests/test-deployment \
+	tests/test-drain \
 	tests/test-endpoints \
 	tests/test-event-queue \
 	tests/test-events \
@@ -79,6 +80,7 @@ tests_test_statefulset_LDADD = $(test_ldadd)
 tests_test_job_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_deployment_LDADD = $(test_ldadd)
+tests_test_drain_LDADD = $(test_ldadd)
 tests_test_endpoints_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_events_LDADD = $(test_ldadd)

@@ -1,0 +1,376 @@
+/* test-drain.c: the scenario actions cordon, uncordon and drain in a whole simulated cluster
+ * (sim/ks-sim.h, with modelled kubelets starting containers in 2 s): the node's
+ * spec.unschedulable and taint, pods replaced elsewhere by their ReplicaSet after a drain, a
+ * PodDisruptionBudget holding a drain until replacements are Ready (evictions retried every
+ * 5 s), the drain's timeout, and pods no controller manages.  Each test writes a scenario to a
+ * temporary directory, runs it to chosen times and reads the store and the events. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "sim/ks-sim.h"
+#include "src/api/ks-node.h"
+#include "src/api/ks-pdb.h"
+#include "src/api/ks-pod.h"
+#include "tests/ks-test.h"
+
+#define SEC KS_USEC_PER_SEC
+
+typedef struct
+{
+  char *dir;
+  KsScenario *scenario;
+  KsSim *sim;
+  KsTestSink sink;
+} Run;
+
+/* A Deployment "web" of replicas pods (grace period grace seconds) and extra objects. */
+static char *
+deployment (int replicas, int grace)
+{
+  return g_strdup_printf ("  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"
+                          "    spec: {replicas: %d, selector: {matchLabels: {app: web}},\n"
+                          "      template: {metadata: {labels: {app: web}},\n"
+                          "        spec: {terminationGracePeriodSeconds: %d, containers: [{name: "
+                          "web, image: web,\n"
+                          "          resources: {requests: {cpu: 100m, memory: 64Mi}}}]}}}}\n",
+                          replicas, grace);
+}
+
+/* Load and start a scenario of two nodes (node-0, node-1) with objects (YAML list items) and
+ * events (YAML list items). */
+static void
+run_start (Run *r, const char *objects, const char *events)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  KsDiag *diag = ks_diag_new ();
+
+  r->dir = g_dir_make_tmp ("ks-drain-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (r->dir, "s.yaml", NULL);
+  text = g_strdup_printf ("kind: Scenario\nduration: 10m\nkubelet: {startup: 2s}\n"
+                          "cluster:\n  nodes:\n    - {name: node, count: 2, capacity: {cpu: "
+                          "\"16\", memory: 64Gi}}\nobjects:\n%sevents:\n%s",
+                          objects, events);
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  r->scenario = ks_scenario_load (path, diag);
+  if (r->scenario == NULL)
+    g_error ("scenario: %s", ks_diag_get (diag, 0));
+  ks_diag_free (diag);
+  r->sim = ks_sim_new (r->scenario, 1, &error);
+  g_assert_no_error (error);
+  ks_test_sink_init (&r->sink);
+  ks_sim_set_event_sink (r->sim, &r->sink.parent);
+  g_assert_true (ks_sim_start (r->sim, &error));
+  g_assert_no_error (error);
+}
+
+static void
+run_clear (Run *r)
+{
+  g_autofree char *path = g_build_filename (r->dir, "s.yaml", NULL);
+
+  ks_sim_free (r->sim);
+  ks_scenario_free (r->scenario);
+  ks_test_sink_clear (&r->sink);
+  g_unlink (path);
+  g_rmdir (r->dir);
+  g_free (r->dir);
+}
+
+static void
+run_to_ms (Run *r, gint64 ms)
+{
+  ks_sim_run_until (r->sim, ms * (SEC / 1000), NULL, NULL);
+}
+
+/* Pods not being deleted on node (NULL: any node); of those, *ready are Ready. */
+static guint
+pods_on (Run *r, const char *node, guint *ready)
+{
+  g_autoptr (GPtrArray) pods
+      = ks_client_list (ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_POD), NULL, NULL);
+  guint n = 0;
+
+  if (ready != NULL)
+    *ready = 0;
+  for (guint i = 0; i < pods->len; i++)
+    {
+      const KsPod *pod = g_ptr_array_index (pods, i);
+      if (ks_object_is_being_deleted (KS_OBJECT (pod)) || ks_pod_is_terminal (pod))
+        continue;
+      if (node != NULL && g_strcmp0 (pod->node_name, node) != 0)
+        continue;
+      n++;
+      if (ready != NULL && ks_pod_is_ready (pod))
+        (*ready)++;
+    }
+  return n;
+}
+
+static KsNode *
+get_node (Run *r, const char *name)
+{
+  KsObject *obj
+      = ks_client_get (ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_NODE), NULL, name, NULL);
+  g_assert_nonnull (obj);
+  return KS_NODE (obj);
+}
+
+static gboolean
+node_unschedulable (Run *r, const char *name)
+{
+  g_autoptr (KsNode) node = get_node (r, name);
+  return node->unschedulable;
+}
+
+static gboolean
+has_unschedulable_taint (const KsNode *node)
+{
+  for (guint i = 0; i < node->n_taints; i++)
+    if (strcmp (node->taints[i].key, "node.kubernetes.io/unschedulable") == 0
+        && node->taints[i].effect == KS_TAINT_NO_SCHEDULE)
+      return TRUE;
+  return FALSE;
+}
+
+/* The first event with reason (and, if not NULL, a message containing text) at or after from
+ * µs, or NULL. */
+static const KsTestRecord *
+find_event (Run *r, const char *reason, const char *text, gint64 from)
+{
+  for (guint i = 0; i < r->sink.records->len; i++)
+    {
+      const KsTestRecord *e = g_ptr_array_index (r->sink.records, i);
+      if (e->time >= from && strcmp (e->reason, reason) == 0
+          && (text == NULL || strstr (e->message, text) != NULL))
+        return e;
+    }
+  return NULL;
+}
+
+static guint
+count_events (Run *r, const char *reason)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < r->sink.records->len; i++)
+    n += strcmp (((const KsTestRecord *) g_ptr_array_index (r->sink.records, i))->reason, reason)
+         == 0;
+  return n;
+}
+
+/* Cordon sets spec.unschedulable and the NoSchedule taint; pods wait; uncordon lets them
+ * schedule at once.  A second cordon says "already cordoned". */
+static void
+test_cordon_uncordon (void)
+{
+  Run r = { 0 };
+  g_autofree char *web = deployment (2, 0);
+  g_autoptr (KsNode) n1 = NULL;
+  g_autoptr (KsNode) n2 = NULL;
+  guint ready;
+
+  run_start (&r, web,
+             "  - {at: 0s, cordon: {name: node-1}}\n  - {at: 0s, cordon: {name: node-0}}\n"
+             "  - {at: 5s, cordon: {name: node-0}}\n  - {at: 20s, uncordon: {name: node-0}}\n");
+  run_to_ms (&r, 19000);
+  n1 = get_node (&r, "node-1");
+  g_assert_true (n1->unschedulable);
+  g_assert_true (has_unschedulable_taint (n1));
+  g_assert_cmpuint (pods_on (&r, NULL, NULL), ==, 2);
+  g_assert_cmpuint (pods_on (&r, "node-1", NULL) + pods_on (&r, "node-0", NULL), ==, 0);
+  g_assert_nonnull (find_event (&r, "Cordon", "node/node-0 already cordoned", 5 * SEC));
+  g_assert_nonnull (find_event (&r, "NodeNotSchedulable", "Node node-1 status is now", 0));
+  g_assert_nonnull (find_event (&r, "FailedScheduling", "2 node(s) were unschedulable", 0));
+  run_to_ms (&r, 20000);
+  n2 = get_node (&r, "node-0");
+  g_assert_false (n2->unschedulable);
+  g_assert_false (has_unschedulable_taint (n2));
+  g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 2);
+  g_assert_cmpuint (ready, ==, 0);
+  /* Containers start 2 s after the binding. */
+  run_to_ms (&r, 22000);
+  g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 2);
+  g_assert_cmpuint (ready, ==, 2);
+  g_assert_nonnull (find_event (&r, "Uncordon", "node/node-0 uncordoned", 20 * SEC));
+  g_assert_nonnull (find_event (&r, "NodeSchedulable", NULL, 20 * SEC));
+  run_clear (&r);
+}
+
+/* Drain without a budget: every pod is evicted at once, with its grace period (3 s); the
+ * ReplicaSet replaces them on the other node; "drained" once the pods are gone. */
+static void
+test_drain_replaced (void)
+{
+  Run r = { 0 };
+  g_autofree char *web = deployment (3, 3);
+  const KsTestRecord *e;
+  guint ready;
+
+  /* Everything starts on node-1: node-0 is cordoned until 5 s. */
+  run_start (&r, web,
+             "  - {at: 0s, cordon: {name: node-0}}\n  - {at: 5s, uncordon: {name: node-0}}\n"
+             "  - {at: 10s, drain: {name: node-1}}\n");
+  run_to_ms (&r, 9000);
+  g_assert_cmpuint (pods_on (&r, "node-1", &ready), ==, 3);
+  g_assert_cmpuint (ready, ==, 3);
+  run_to_ms (&r, 10000);
+  g_assert_true (node_unschedulable (&r, "node-1"));
+  g_assert_cmpuint (pods_on (&r, "node-1", NULL), ==, 0);
+  g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 3);
+  g_assert_cmpuint (ready, ==, 0);
+  g_assert_cmpuint (count_events (&r, "Evict"), ==, 3);
+  g_assert_null (find_event (&r, "Drain", NULL, 0));
+  /* The grace period: the evicted pods go at 13 s, and then the node is drained. */
+  run_to_ms (&r, 12000);
+  g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 3);
+  g_assert_cmpuint (ready, ==, 3);
+  g_assert_null (find_event (&r, "Evicted", NULL, 0));
+  run_to_ms (&r, 14000);
+  g_assert_cmpuint (count_events (&r, "Evicted"), ==, 3);
+  e = find_event (&r, "Drain", "node/node-1 drained", 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 13 * SEC);
+  g_assert_null (find_event (&r, "ActionFailed", NULL, 0));
+  run_clear (&r);
+}
+
+/* minAvailable 2 of 3: one eviction at a time; each waits until the replacement of the previous
+ * one is Ready (2 s) and the disruption controller allows a disruption again, found by the next
+ * 5 s retry.  Never fewer than 2 Ready pods. */
+static void
+test_drain_pdb (void)
+{
+  Run r = { 0 };
+  g_autofree char *web = deployment (3, 0);
+  g_autofree char *objects = g_strdup_printf (
+      "%s  - {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: web},\n"
+      "    spec: {minAvailable: 2, selector: {matchLabels: {app: web}}}}\n",
+      web);
+  const KsTestRecord *e;
+  guint on1[31];
+
+  run_start (&r, objects,
+             "  - {at: 0s, cordon: {name: node-0}}\n  - {at: 5s, uncordon: {name: node-0}}\n"
+             "  - {at: 10s, drain: {name: node-1}}\n");
+  for (guint s = 9; s <= 30; s++)
+    {
+      guint ready;
+      run_to_ms (&r, s * 1000);
+      on1[s] = pods_on (&r, "node-1", NULL);
+      pods_on (&r, NULL, &ready);
+      g_assert_cmpuint (ready, >=, 2);
+      if (s == 10)
+        {
+          g_autoptr (KsObject) obj
+              = ks_client_get (ks_sim_get_client (r.sim),
+                               ks_kind_get (KS_KIND_POD_DISRUPTION_BUDGET), "default", "web", NULL);
+          const KsPodDisruptionBudget *pdb = KS_POD_DISRUPTION_BUDGET (obj);
+          g_assert_cmpint (pdb->status.disruptions_allowed, ==, 0);
+        }
+    }
+  g_assert_cmpuint (on1[9], ==, 3);
+  /* 10 s: one evicted (grace 0: gone at once), two refused; the replacement is Ready at 12 s;
+   * the retry at 15 s evicts the second, at 20 s the third. */
+  g_assert_cmpuint (on1[10], ==, 2);
+  g_assert_cmpuint (on1[14], ==, 2);
+  g_assert_cmpuint (on1[15], ==, 1);
+  g_assert_cmpuint (on1[19], ==, 1);
+  g_assert_cmpuint (on1[20], ==, 0);
+  e = find_event (&r, "Drain", "node/node-1 drained", 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 20 * SEC);
+  e = find_event (&r, "EvictionRefused",
+                  "(will retry after 5s): Cannot evict pod as it would violate the pod's "
+                  "disruption budget.",
+                  0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 10 * SEC);
+  g_assert_true (e->warning);
+  /* 10 s: 2 refused; 15 s: 1 refused. */
+  g_assert_cmpuint (count_events (&r, "EvictionRefused"), ==, 3);
+  g_assert_cmpuint (pods_on (&r, "node-0", NULL), ==, 3);
+  run_clear (&r);
+}
+
+/* A budget that never allows a disruption: the drain gives up at its timeout; the pods stay. */
+static void
+test_drain_timeout (void)
+{
+  Run r = { 0 };
+  g_autofree char *web = deployment (2, 0);
+  g_autofree char *objects = g_strdup_printf (
+      "%s  - {apiVersion: policy/v1, kind: PodDisruptionBudget, metadata: {name: web},\n"
+      "    spec: {maxUnavailable: 0, selector: {matchLabels: {app: web}}}}\n",
+      web);
+  const KsTestRecord *e;
+
+  run_start (&r, objects,
+             "  - {at: 0s, cordon: {name: node-0}}\n"
+             "  - {at: 10s, drain: {name: node-1, timeout: 12s}}\n");
+  run_to_ms (&r, 21000);
+  g_assert_null (find_event (&r, "ActionFailed", NULL, 0));
+  run_to_ms (&r, 60000);
+  e = find_event (&r, "ActionFailed", NULL, 0);
+  g_assert_nonnull (e);
+  /* Tries at 10, 15, 20 s; the loop at 25 s finds the deadline (22 s) passed. */
+  g_assert_cmpint (e->time, ==, 25 * SEC);
+  g_assert_nonnull (strstr (e->message, "unable to drain node \"node-1\" due to error: error "
+                                        "when evicting pods/\"web-"));
+  g_assert_nonnull (strstr (e->message, "global timeout reached: 12s"));
+  g_assert_cmpuint (count_events (&r, "EvictionRefused"), ==, 6);
+  g_assert_cmpuint (pods_on (&r, "node-1", NULL), ==, 2);
+  g_assert_true (node_unschedulable (&r, "node-1"));
+  run_clear (&r);
+}
+
+/* A bare pod stops the drain (after the cordon) unless force: true, which deletes it. */
+static void
+test_drain_bare_pod (void)
+{
+  static const char *const bare
+      = "  - {apiVersion: v1, kind: Pod, metadata: {name: bare}, spec: {nodeName: node-1,\n"
+        "      terminationGracePeriodSeconds: 0, containers: [{name: c, image: c}]}}\n";
+  Run r = { 0 };
+  const KsTestRecord *e;
+
+  run_start (&r, bare, "  - {at: 10s, drain: {name: node-1}}\n");
+  run_to_ms (&r, 20000);
+  e = find_event (&r, "ActionFailed", NULL, 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 10 * SEC);
+  g_assert_nonnull (strstr (e->message, "unable to drain node \"node-1\" due to error: cannot "
+                                        "delete Pods declare no controller (use --force to "
+                                        "override): default/bare"));
+  g_assert_true (node_unschedulable (&r, "node-1"));
+  g_assert_cmpuint (pods_on (&r, "node-1", NULL), ==, 1);
+  run_clear (&r);
+
+  memset (&r, 0, sizeof r);
+  run_start (&r, bare, "  - {at: 10s, drain: {name: node-1, force: true}}\n");
+  run_to_ms (&r, 20000);
+  g_assert_null (find_event (&r, "ActionFailed", NULL, 0));
+  g_assert_nonnull (find_event (
+      &r, "Drain", "Warning: deleting Pods that declare no controller: default/bare", 0));
+  e = find_event (&r, "Drain", "node/node-1 drained", 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 10 * SEC);
+  g_assert_cmpuint (pods_on (&r, NULL, NULL), ==, 0);
+  run_clear (&r);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/drain/cordon-uncordon", test_cordon_uncordon);
+  g_test_add_func ("/drain/replaced", test_drain_replaced);
+  g_test_add_func ("/drain/pdb", test_drain_pdb);
+  g_test_add_func ("/drain/timeout", test_drain_timeout);
+  g_test_add_func ("/drain/bare-pod", test_drain_bare_pod);
+  return g_test_run ();
+}
