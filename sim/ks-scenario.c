@@ -16,8 +16,8 @@
 #include "src/api/ks-yaml.h"
 
 static const char *const action_names[]
-    = { "apply", "scale",  "delete", "failNode", "recoverNode", "rollback",
-        "pause", "resume", "cordon", "uncordon", "drain",       NULL };
+    = { "apply",  "scale",  "delete",   "failNode", "recoverNode", "rollback", "pause",
+        "resume", "cordon", "uncordon", "drain",    "addNodes",    NULL };
 
 const char *
 ks_action_type_name (KsActionType type)
@@ -45,6 +45,7 @@ typedef struct
   GHashTable *namespaces;       /* name → TRUE */
   GHashTable *priority_classes; /* name → its value (GINT_TO_POINTER) */
   char *global_default;         /* the globalDefault PriorityClass, or NULL */
+  const GPtrArray *pools;       /* the scenario's KsNodePool*, for addNodes */
 } Load;
 
 static char *
@@ -148,6 +149,7 @@ action_free (gpointer p)
   g_free (a->namespace);
   g_free (a->name);
   g_free (a->where);
+  g_strfreev (a->nodes);
   g_free (a);
 }
 
@@ -741,7 +743,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
               dec, item, key,
               "unknown event \"%s\"; valid events: apply, scale, delete, "
               "failNode, recoverNode, rollback, pause, resume, cordon, uncordon, "
-              "drain",
+              "drain, addNodes",
               key);
           continue;
         }
@@ -756,7 +758,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
       if (ks_decoder_n_errors (dec) == errors)
         ks_decoder_error (dec, item,
                           "an event needs one of apply, scale, delete, failNode, recoverNode, "
-                          "rollback, pause, resume, cordon, uncordon, drain");
+                          "rollback, pause, resume, cordon, uncordon, drain, addNodes");
       action_free (a);
       return NULL;
     }
@@ -868,6 +870,49 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
               ks_decoder_error_field (dec, body, "name", "no node \"%s\" in the cluster", a->name);
             break;
           }
+        case KS_ACTION_ADD_NODES:
+          {
+            static const char *const fields[] = { "pool", "count", NULL };
+            const KsNodePool *pool = NULL;
+            gint32 count = 0;
+            ks_decoder_check_fields (dec, body, fields);
+            ks_decoder_require_string (dec, body, "pool", &a->name, NULL);
+            if (ks_decoder_member (body, "count") == NULL)
+              ks_decoder_error_field (dec, body, "count", "required field is missing");
+            else
+              ks_decoder_get_int32 (dec, body, "count", 1, 10000, &count);
+            for (guint i = 0; a->name != NULL && i < l->pools->len; i++)
+              if (strcmp (((const KsNodePool *) g_ptr_array_index (l->pools, i))->name, a->name)
+                  == 0)
+                pool = g_ptr_array_index (l->pools, i);
+            if (a->name != NULL && pool == NULL)
+              {
+                g_autoptr (GString) known = g_string_new (NULL);
+                for (guint i = 0; i < l->pools->len; i++)
+                  g_string_append_printf (
+                      known, "%s%s", i > 0 ? ", " : "",
+                      ((const KsNodePool *) g_ptr_array_index (l->pools, i))->name);
+                ks_decoder_error_field (dec, body, "pool",
+                                        "no node pool \"%s\" under cluster.nodes; pools: %s",
+                                        a->name, known->len > 0 ? known->str : "(none)");
+              }
+            if (pool != NULL && count > 0)
+              {
+                /* The next free names of the pool: NAME-<count>, NAME-<count+1>, ... */
+                guint k = pool->count;
+                a->nodes = g_new0 (char *, count + 1);
+                for (gint32 i = 0; i < count; i++)
+                  {
+                    char *name;
+                    while (name = g_strdup_printf ("%s-%u", pool->name, k++),
+                           g_hash_table_contains (node_names, name))
+                      g_free (name);
+                    a->nodes[i] = name;
+                    g_hash_table_insert (node_names, g_strdup (name), g_strdup (a->where));
+                  }
+              }
+            break;
+          }
         case KS_ACTION_ROLLBACK:
         case KS_ACTION_PAUSE:
         case KS_ACTION_RESUME:
@@ -967,6 +1012,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
   s->duration = -1;
   s->kubelet_startup = KS_DEFAULT_STARTUP;
   s->pools = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_node_pool_free);
+  l.pools = s->pools;
   s->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   s->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   s->actions = g_ptr_array_new_with_free_func (action_free);

@@ -38,6 +38,7 @@ typedef enum
   KS_ACTION_CORDON,
   KS_ACTION_UNCORDON,
   KS_ACTION_DRAIN,
+  KS_ACTION_ADD_NODES,
 } KsActionType;
 
 const char *ks_action_type_name (KsActionType type); /* "apply", "scale", ... */
@@ -50,11 +51,12 @@ typedef struct
   const KsKind *kind; /* scale, delete */
   char *namespace;    /* scale, delete, rollback, pause, resume */
   char *name;         /* scale, delete, failNode, recoverNode, cordon, uncordon, drain; the
-                         deployment of rollback, pause, resume */
+                         deployment of rollback, pause, resume; the pool of addNodes */
   gint32 replicas;    /* scale */
   gint64 revision;    /* rollback: toRevision, 0 for the previous one */
   gboolean force;     /* drain: evict pods no controller manages too (kubectl drain --force) */
   gint64 timeout;     /* drain: µs to keep retrying refused evictions; 0: no limit */
+  char **nodes;       /* addNodes: the new nodes' names (the pool is name) */
   char *where;        /* "file:line:column" of the event, for run-time messages */
 } KsAction;
 

@@ -1094,6 +1094,36 @@ do_drain (KsSim *sim, const KsAction *a)
   drain_unref (d);
 }
 
+/* addNodes: more nodes of a cluster pool, each registering with a new node agent, as a node
+ * group scaling up does. */
+static void
+do_add_nodes (KsSim *sim, const KsAction *a)
+{
+  const KsNodePool *pool = NULL;
+
+  for (guint i = 0; i < sim->scenario->pools->len; i++)
+    if (strcmp (((const KsNodePool *) g_ptr_array_index (sim->scenario->pools, i))->name, a->name)
+        == 0)
+      pool = g_ptr_array_index (sim->scenario->pools, i);
+  g_assert (pool != NULL); /* checked by ks_scenario_load */
+  for (guint i = 0; a->nodes[i] != NULL; i++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (KsNode) node = node_from_pool (pool, 0);
+      g_free (node->parent.meta.name);
+      node->parent.meta.name = g_strdup (a->nodes[i]);
+      if (!add_node (sim, node, &error))
+        {
+          action_failed (sim, a, NULL, error->message);
+          return;
+        }
+      ks_event_record (&sim->scenario_events, KS_OBJECT (node), FALSE, "AddNode", a->nodes[i],
+                       "node/%s added", a->nodes[i]);
+      ks_event_record (&sim->node_events, KS_OBJECT (node), FALSE, "RegisteredNode", a->nodes[i],
+                       "Node %s event: Registered Node %s in Controller", a->nodes[i], a->nodes[i]);
+    }
+}
+
 typedef struct
 {
   KsSim *sim;
@@ -1135,6 +1165,9 @@ run_action (gpointer data)
       break;
     case KS_ACTION_DRAIN:
       do_drain (t->sim, t->action);
+      break;
+    case KS_ACTION_ADD_NODES:
+      do_add_nodes (t->sim, t->action);
       break;
     }
 }

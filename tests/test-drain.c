@@ -2,8 +2,8 @@
  * (sim/ks-sim.h, with modelled kubelets starting containers in 2 s): the node's
  * spec.unschedulable and taint, pods replaced elsewhere by their ReplicaSet after a drain, a
  * PodDisruptionBudget holding a drain until replacements are Ready (evictions retried every
- * 5 s), the drain's timeout, and pods no controller manages.  Each test writes a scenario to a
- * temporary directory, runs it to chosen times and reads the store and the events. */
+ * 5 s), the drain's timeout, pods no controller manages, and addNodes.  Each test writes a scenario
+ * to a temporary directory, runs it to chosen times and reads the store and the events. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -363,6 +363,39 @@ test_drain_bare_pod (void)
   run_clear (&r);
 }
 
+/* addNodes: a third node of the pool (node-2) takes the pods no cordoned node can; later events
+ * may name it. */
+static void
+test_add_nodes (void)
+{
+  Run r = { 0 };
+  g_autofree char *web = deployment (2, 0);
+  g_autoptr (KsNode) n2 = NULL;
+  guint ready;
+
+  run_start (&r, web,
+             "  - {at: 0s, cordon: {name: node-0}}\n  - {at: 0s, cordon: {name: node-1}}\n"
+             "  - {at: 10s, addNodes: {pool: node, count: 1}}\n"
+             "  - {at: 20s, cordon: {name: node-2}}\n");
+  run_to_ms (&r, 9000);
+  g_assert_cmpuint (pods_on (&r, NULL, NULL), ==, 2);
+  g_assert_null (
+      ks_client_get (ks_sim_get_client (r.sim), ks_kind_get (KS_KIND_NODE), NULL, "node-2", NULL));
+  run_to_ms (&r, 10000);
+  n2 = get_node (&r, "node-2");
+  g_assert_true (ks_node_is_ready (n2));
+  g_assert_cmpstr (ks_object_get_label (KS_OBJECT (n2), "kubernetes.io/hostname"), ==, "node-2");
+  g_assert_cmpuint (pods_on (&r, "node-2", NULL), ==, 2);
+  run_to_ms (&r, 12000);
+  g_assert_cmpuint (pods_on (&r, "node-2", &ready), ==, 2);
+  g_assert_cmpuint (ready, ==, 2);
+  g_assert_nonnull (find_event (&r, "AddNode", "node/node-2 added", 10 * SEC));
+  run_to_ms (&r, 20000);
+  g_assert_true (node_unschedulable (&r, "node-2"));
+  g_assert_null (find_event (&r, "ActionFailed", NULL, 0));
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -372,5 +405,6 @@ main (int argc, char **argv)
   g_test_add_func ("/drain/pdb", test_drain_pdb);
   g_test_add_func ("/drain/timeout", test_drain_timeout);
   g_test_add_func ("/drain/bare-pod", test_drain_bare_pod);
+  g_test_add_func ("/drain/add-nodes", test_add_nodes);
   return g_test_run ();
 }
