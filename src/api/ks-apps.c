@@ -198,16 +198,7 @@ replica_set_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
   ks_builder_add_int (b, "replicas", rs->replicas);
   if (rs->min_ready_seconds != 0)
     ks_builder_add_int (b, "minReadySeconds", rs->min_ready_seconds);
-  if (rs->selector != NULL)
-    {
-      json_builder_set_member_name (b, "selector");
-      ks_label_selector_encode (rs->selector, b);
-    }
-  if (rs->template.spec != NULL)
-    {
-      json_builder_set_member_name (b, "template");
-      ks_pod_template_encode (&rs->template, b);
-    }
+  ks_builder_add_selector_and_template (b, rs->selector, &rs->template);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "status");
   json_builder_begin_object (b);
@@ -455,16 +446,7 @@ deployment_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
   json_builder_set_member_name (b, "spec");
   json_builder_begin_object (b);
   ks_builder_add_int (b, "replicas", d->replicas);
-  if (d->selector != NULL)
-    {
-      json_builder_set_member_name (b, "selector");
-      ks_label_selector_encode (d->selector, b);
-    }
-  if (d->template.spec != NULL)
-    {
-      json_builder_set_member_name (b, "template");
-      ks_pod_template_encode (&d->template, b);
-    }
+  ks_builder_add_selector_and_template (b, d->selector, &d->template);
   json_builder_set_member_name (b, "strategy");
   json_builder_begin_object (b);
   ks_builder_add_string (b, "type",

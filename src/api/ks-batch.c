@@ -280,16 +280,7 @@ job_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
       json_builder_set_member_name (b, "manualSelector");
       json_builder_add_boolean_value (b, TRUE);
     }
-  if (job->selector != NULL)
-    {
-      json_builder_set_member_name (b, "selector");
-      ks_label_selector_encode (job->selector, b);
-    }
-  if (job->template.spec != NULL)
-    {
-      json_builder_set_member_name (b, "template");
-      ks_pod_template_encode (&job->template, b);
-    }
+  ks_builder_add_selector_and_template (b, job->selector, &job->template);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "status");

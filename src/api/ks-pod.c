@@ -2044,3 +2044,19 @@ ks_pod_new_from_template (const KsPodTemplate *t)
     pod->node_name = ks_intern (t->spec->node_name);
   return pod;
 }
+
+void
+ks_builder_add_selector_and_template (JsonBuilder *b, const KsLabelSelector *selector,
+                                      const KsPodTemplate *t)
+{
+  if (selector != NULL)
+    {
+      json_builder_set_member_name (b, "selector");
+      ks_label_selector_encode (selector, b);
+    }
+  if (t->spec != NULL)
+    {
+      json_builder_set_member_name (b, "template");
+      ks_pod_template_encode (t, b);
+    }
+}

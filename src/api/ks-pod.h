@@ -420,6 +420,10 @@ void ks_pod_template_copy (KsPodTemplate *dst, const KsPodTemplate *src);
 /* Decode the template at member "template" of node; reports missing template/spec. */
 gboolean ks_pod_template_decode (KsDecoder *dec, JsonNode *node, KsPodTemplate *out);
 void ks_pod_template_encode (const KsPodTemplate *t, JsonBuilder *b);
+/* A workload spec's "selector" (when set) and "template" (when it has a spec) members, as
+ * ReplicaSets, Deployments, StatefulSets and Jobs encode them. */
+void ks_builder_add_selector_and_template (JsonBuilder *b, const KsLabelSelector *selector,
+                                           const KsPodTemplate *t);
 /* Canonical JSON of the template, optionally without one label key (for pod-template-hash
  * comparisons).  Newly allocated. */
 char *ks_pod_template_to_json (const KsPodTemplate *t, const char *skip_label);

@@ -202,16 +202,7 @@ stateful_set_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
   json_builder_set_member_name (b, "spec");
   json_builder_begin_object (b);
   ks_builder_add_int (b, "replicas", s->replicas);
-  if (s->selector != NULL)
-    {
-      json_builder_set_member_name (b, "selector");
-      ks_label_selector_encode (s->selector, b);
-    }
-  if (s->template.spec != NULL)
-    {
-      json_builder_set_member_name (b, "template");
-      ks_pod_template_encode (&s->template, b);
-    }
+  ks_builder_add_selector_and_template (b, s->selector, &s->template);
   if (s->volume_claim_templates != NULL)
     {
       json_builder_set_member_name (b, "volumeClaimTemplates");
