@@ -16,8 +16,8 @@
 #include "src/api/ks-yaml.h"
 
 static const char *const action_names[]
-    = { "apply",  "scale",  "delete",   "failNode", "recoverNode", "rollback", "pause",
-        "resume", "cordon", "uncordon", "drain",    "addNodes",    NULL };
+    = { "apply",  "scale",  "delete",   "failNode", "recoverNode", "rollback",    "pause",
+        "resume", "cordon", "uncordon", "drain",    "addNodes",    "removeNodes", NULL };
 
 const char *
 ks_action_type_name (KsActionType type)
@@ -743,7 +743,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
               dec, item, key,
               "unknown event \"%s\"; valid events: apply, scale, delete, "
               "failNode, recoverNode, rollback, pause, resume, cordon, uncordon, "
-              "drain, addNodes",
+              "drain, addNodes, removeNodes",
               key);
           continue;
         }
@@ -756,9 +756,10 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
   if (type < 0)
     {
       if (ks_decoder_n_errors (dec) == errors)
-        ks_decoder_error (dec, item,
-                          "an event needs one of apply, scale, delete, failNode, recoverNode, "
-                          "rollback, pause, resume, cordon, uncordon, drain, addNodes");
+        ks_decoder_error (
+            dec, item,
+            "an event needs one of apply, scale, delete, failNode, recoverNode, "
+            "rollback, pause, resume, cordon, uncordon, drain, addNodes, removeNodes");
       action_free (a);
       return NULL;
     }
@@ -871,6 +872,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
             break;
           }
         case KS_ACTION_ADD_NODES:
+        case KS_ACTION_REMOVE_NODES:
           {
             static const char *const fields[] = { "pool", "count", NULL };
             const KsNodePool *pool = NULL;
@@ -896,7 +898,8 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
                                         "no node pool \"%s\" under cluster.nodes; pools: %s",
                                         a->name, known->len > 0 ? known->str : "(none)");
               }
-            if (pool != NULL && count > 0)
+            a->replicas = count;
+            if (pool != NULL && count > 0 && a->type == KS_ACTION_ADD_NODES)
               {
                 /* The next free names of the pool: NAME-<count>, NAME-<count+1>, ... */
                 guint k = pool->count;

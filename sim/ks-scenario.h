@@ -39,6 +39,7 @@ typedef enum
   KS_ACTION_UNCORDON,
   KS_ACTION_DRAIN,
   KS_ACTION_ADD_NODES,
+  KS_ACTION_REMOVE_NODES,
 } KsActionType;
 
 const char *ks_action_type_name (KsActionType type); /* "apply", "scale", ... */
@@ -51,8 +52,8 @@ typedef struct
   const KsKind *kind; /* scale, delete */
   char *namespace;    /* scale, delete, rollback, pause, resume */
   char *name;         /* scale, delete, failNode, recoverNode, cordon, uncordon, drain; the
-                         deployment of rollback, pause, resume; the pool of addNodes */
-  gint32 replicas;    /* scale */
+                         deployment of rollback, pause, resume; the pool of addNodes, removeNodes */
+  gint32 replicas;    /* scale; removeNodes: how many */
   gint64 revision;    /* rollback: toRevision, 0 for the previous one */
   gboolean force;     /* drain: evict pods no controller manages too (kubectl drain --force) */
   gint64 timeout;     /* drain: µs to keep retrying refused evictions; 0: no limit */

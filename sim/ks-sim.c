@@ -348,8 +348,18 @@ create_object (KsSim *sim, const KsObject *obj, GError **error)
 static void
 action_failed (KsSim *sim, const KsAction *a, const KsObject *obj, const char *message)
 {
-  ks_event_record (&sim->scenario_events, obj, TRUE, "ActionFailed", NULL, "%s at %s: %s",
-                   ks_action_type_name (a->type), a->where, message);
+  g_autoptr (KsNode) gone = NULL;
+
+  /* A node action on a node removeNodes deleted: the event is about the node, as Kubernetes
+   * events may refer to deleted objects. */
+  if (obj == NULL
+      && (a->type == KS_ACTION_FAIL_NODE || a->type == KS_ACTION_RECOVER_NODE
+          || a->type == KS_ACTION_CORDON || a->type == KS_ACTION_UNCORDON
+          || a->type == KS_ACTION_DRAIN))
+    obj = KS_OBJECT (gone = ks_node_new (a->name));
+  if (obj != NULL)
+    ks_event_record (&sim->scenario_events, obj, TRUE, "ActionFailed", NULL, "%s at %s: %s",
+                     ks_action_type_name (a->type), a->where, message);
   g_printerr ("kubesim: warning: %s (%s) at t=%.3fs failed: %s\n", ks_action_type_name (a->type),
               a->where, (double) ks_clock_now (sim->clock) / KS_USEC_PER_SEC, message);
 }
@@ -880,7 +890,11 @@ typedef struct
   gint64 deadline; /* KS_TIME_NONE: no timeout */
   guint pending;   /* pods not yet gone */
   GString *errors; /* the pods' errors, "; "-separated */
+  KsAction *owned; /* removeNodes: the drain of one of its nodes, freed with the drain */
+  void (*done) (KsSim *sim, const KsAction *a); /* after a drain that succeeded, or NULL */
 } Drain;
+
+static void drain_action_free (KsAction *a);
 
 typedef struct
 {
@@ -898,6 +912,8 @@ drain_unref (Drain *d)
   if (--d->ref > 0)
     return;
   g_string_free (d->errors, TRUE);
+  if (d->owned != NULL)
+    drain_action_free (d->owned);
   g_free (d);
 }
 
@@ -934,8 +950,12 @@ drain_pod_finished (DrainPod *p, const char *error)
         action_failed (sim, d->action, node, msg);
       }
     else
-      ks_event_record (&sim->scenario_events, node, FALSE, "Drain", d->action->name,
-                       "node/%s drained", d->action->name);
+      {
+        ks_event_record (&sim->scenario_events, node, FALSE, "Drain", d->action->name,
+                         "node/%s drained", d->action->name);
+        if (d->done != NULL)
+          d->done (sim, d->action);
+      }
   }
 }
 
@@ -1020,9 +1040,11 @@ drain_pod_step (gpointer data)
 }
 
 /* kubectl drain: cordon, pick the pods (mirror pods skipped; pods no controller manages refused
- * unless force, finished ones excepted), then evict them all at once. */
+ * unless force, finished ones excepted), then evict them all at once.  owned (a removeNodes
+ * drain, with a as its one node) is freed with the drain; done runs once it has succeeded. */
 static void
-do_drain (KsSim *sim, const KsAction *a)
+drain_start (KsSim *sim, const KsAction *a, KsAction *owned,
+             void (*done) (KsSim *sim, const KsAction *a))
 {
   g_autoptr (GPtrArray) pods = NULL;
   g_autoptr (GPtrArray) chosen = g_ptr_array_new ();
@@ -1030,7 +1052,11 @@ do_drain (KsSim *sim, const KsAction *a)
   Drain *d;
 
   if (!set_unschedulable (sim, a, TRUE))
-    return;
+    {
+      if (owned != NULL)
+        drain_action_free (owned);
+      return;
+    }
   pods = pods_on_node (sim, a->name);
   for (guint i = 0; i < pods->len; i++)
     {
@@ -1062,9 +1088,13 @@ do_drain (KsSim *sim, const KsAction *a)
       g_autoptr (KsObject) node
           = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
       action_failed (sim, a, node, msg);
+      if (owned != NULL)
+        drain_action_free (owned);
       return;
     }
   d = g_new0 (Drain, 1);
+  d->owned = owned;
+  d->done = done;
   d->ref = 1;
   d->sim = sim;
   d->action = a;
@@ -1092,6 +1122,114 @@ do_drain (KsSim *sim, const KsAction *a)
     drain_pod_finished (&self, NULL);
   }
   drain_unref (d);
+}
+
+static void
+do_drain (KsSim *sim, const KsAction *a)
+{
+  drain_start (sim, a, NULL, NULL);
+}
+
+static void
+drain_action_free (KsAction *a)
+{
+  g_free (a->name);
+  g_free (a->where);
+  g_free (a);
+}
+
+/* The end of a drained node of removeNodes: its node agent stops and its Node object goes, as
+ * the cluster autoscaler deletes the node once empty; the node lifecycle controller forgets it. */
+static void
+remove_drained_node (KsSim *sim, const KsAction *a)
+{
+  SimNode *n = g_hash_table_lookup (sim->nodes_by_name, a->name);
+  g_autoptr (KsObject) obj
+      = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
+  g_autoptr (GError) error = NULL;
+
+  if (n == NULL || obj == NULL)
+    {
+      action_failed (sim, a, obj, "no such node");
+      return;
+    }
+  if (!ks_client_delete (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL, &error))
+    {
+      action_failed (sim, a, obj, error->message);
+      return;
+    }
+  g_hash_table_remove (sim->nodes_by_name, a->name);
+  g_ptr_array_remove (sim->nodes, n); /* frees its node agent */
+  ks_event_record (&sim->scenario_events, obj, FALSE, "RemoveNode", a->name, "node/%s removed",
+                   a->name);
+  ks_event_record (&sim->node_events, obj, FALSE, "RemovingNode", a->name,
+                   "Node %s event: Removing Node %s from Controller", a->name, a->name);
+}
+
+/* The number of a node of pool (NAME-<n>), or -1 if it is not one. */
+static gint64
+pool_node_index (const char *pool, const char *node)
+{
+  size_t len = strlen (pool);
+  const char *p;
+
+  if (strncmp (node, pool, len) != 0 || node[len] != '-' || node[len + 1] == '\0')
+    return -1;
+  for (p = node + len + 1; *p != '\0'; p++)
+    if (!g_ascii_isdigit (*p))
+      return -1;
+  return g_ascii_strtoll (node + len + 1, NULL, 10);
+}
+
+static gint
+cmp_index_desc (gconstpointer a, gconstpointer b, gpointer pool)
+{
+  gint64 x = pool_node_index (pool, ((const SimNode *) *(SimNode *const *) a)->name);
+  gint64 y = pool_node_index (pool, ((const SimNode *) *(SimNode *const *) b)->name);
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* removeNodes: a node group scaling down by count, its newest nodes (highest numbers) first;
+ * each is drained (PodDisruptionBudgets respected, evictions retried without limit, pods no
+ * controller manages stopping it) and then deleted. */
+static void
+do_remove_nodes (KsSim *sim, const KsAction *a)
+{
+  g_autoptr (GPtrArray) members = g_ptr_array_new ();
+
+  for (guint i = 0; i < sim->nodes->len; i++)
+    {
+      SimNode *n = g_ptr_array_index (sim->nodes, i);
+      if (pool_node_index (a->name, n->name) >= 0)
+        g_ptr_array_add (members, n);
+    }
+  if ((guint) a->replicas > members->len)
+    {
+      g_autofree char *msg = g_strdup_printf ("cannot remove %d nodes of pool \"%s\": it has %u",
+                                              a->replicas, a->name, members->len);
+      /* The event needs an object: the pool's newest node, else any node left. */
+      const SimNode *about = members->len > 0      ? g_ptr_array_index (members, 0)
+                             : sim->nodes->len > 0 ? g_ptr_array_index (sim->nodes, 0)
+                                                   : NULL;
+      g_autoptr (KsObject) obj
+          = about == NULL
+                ? NULL
+                : ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, about->name, NULL);
+      if (obj != NULL)
+        action_failed (sim, a, obj, msg);
+      else
+        g_printerr ("kubesim: warning: removeNodes (%s) failed: %s\n", a->where, msg);
+      return;
+    }
+  g_ptr_array_sort_with_data (members, cmp_index_desc, a->name);
+  for (gint32 i = 0; i < a->replicas; i++)
+    {
+      KsAction *one = g_new0 (KsAction, 1);
+      one->type = a->type;
+      one->name = g_strdup (((SimNode *) g_ptr_array_index (members, i))->name);
+      one->where = g_strdup (a->where);
+      drain_start (sim, one, one, remove_drained_node);
+    }
 }
 
 /* addNodes: more nodes of a cluster pool, each registering with a new node agent, as a node
@@ -1168,6 +1306,9 @@ run_action (gpointer data)
       break;
     case KS_ACTION_ADD_NODES:
       do_add_nodes (t->sim, t->action);
+      break;
+    case KS_ACTION_REMOVE_NODES:
+      do_remove_nodes (t->sim, t->action);
       break;
     }
 }

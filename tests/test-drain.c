@@ -2,8 +2,9 @@
  * (sim/ks-sim.h, with modelled kubelets starting containers in 2 s): the node's
  * spec.unschedulable and taint, pods replaced elsewhere by their ReplicaSet after a drain, a
  * PodDisruptionBudget holding a drain until replacements are Ready (evictions retried every
- * 5 s), the drain's timeout, pods no controller manages, and addNodes.  Each test writes a scenario
- * to a temporary directory, runs it to chosen times and reads the store and the events. */
+ * 5 s), the drain's timeout, pods no controller manages, addNodes and removeNodes.  Each test
+ * writes a scenario to a temporary directory, runs it to chosen times and reads the store and the
+ * events. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -396,6 +397,70 @@ test_add_nodes (void)
   run_clear (&r);
 }
 
+/* removeNodes: the pool's newest nodes (node-3, node-2, added at 0 s) are drained at 10 s (pods
+ * evicted with their 3 s grace period, replaced on node-0) and deleted once empty at 13 s.  Asking
+ * for more nodes than the pool has fails at run time; a removed node cannot be cordoned. */
+static gboolean
+node_exists (Run *r, const char *name)
+{
+  g_autoptr (KsObject) obj
+      = ks_client_get (ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_NODE), NULL, name, NULL);
+  return obj != NULL;
+}
+
+static void
+test_remove_nodes (void)
+{
+  Run r = { 0 };
+  g_autofree char *web = deployment (3, 3);
+  const KsTestRecord *e;
+  guint ready;
+
+  run_start (&r, web,
+             "  - {at: 0s, cordon: {name: node-0}}\n  - {at: 0s, cordon: {name: node-1}}\n"
+             "  - {at: 0s, addNodes: {pool: node, count: 2}}\n"
+             "  - {at: 10s, uncordon: {name: node-0}}\n"
+             "  - {at: 10s, removeNodes: {pool: node, count: 2}}\n"
+             "  - {at: 20s, removeNodes: {pool: node, count: 3}}\n"
+             "  - {at: 30s, cordon: {name: node-3}}\n");
+  run_to_ms (&r, 9000);
+  g_assert_cmpuint (pods_on (&r, "node-2", NULL) + pods_on (&r, "node-3", NULL), ==, 3);
+  run_to_ms (&r, 10000);
+  g_assert_true (node_unschedulable (&r, "node-2"));
+  g_assert_true (node_unschedulable (&r, "node-3"));
+  g_assert_cmpuint (count_events (&r, "Evict"), ==, 3);
+  g_assert_cmpuint (pods_on (&r, "node-0", NULL), ==, 3);
+  g_assert_null (find_event (&r, "RemoveNode", NULL, 0));
+  run_to_ms (&r, 12000);
+  g_assert_true (node_exists (&r, "node-3"));
+  g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 3);
+  g_assert_cmpuint (ready, ==, 3);
+  run_to_ms (&r, 13000);
+  g_assert_false (node_exists (&r, "node-2"));
+  g_assert_false (node_exists (&r, "node-3"));
+  /* The newest first: node-3 is drained (and removed) before node-2, both at 13 s. */
+  e = find_event (&r, "RemoveNode", "node/node-3 removed", 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 13 * SEC);
+  e = find_event (&r, "RemoveNode", "node/node-2 removed", 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 13 * SEC);
+  g_assert_nonnull (find_event (&r, "RemovingNode", "Removing Node node-2 from Controller", 0));
+  g_assert_cmpuint (count_events (&r, "Evicted"), ==, 3);
+  g_assert_null (find_event (&r, "ActionFailed", NULL, 0));
+  g_assert_cmpuint (pods_on (&r, NULL, NULL), ==, 3);
+  run_to_ms (&r, 30000);
+  e = find_event (&r, "ActionFailed", "cannot remove 3 nodes of pool \"node\": it has 2", 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 20 * SEC);
+  g_assert_true (node_exists (&r, "node-1"));
+  e = find_event (&r, "ActionFailed", "cordon", 30 * SEC);
+  g_assert_nonnull (e);
+  g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 3);
+  g_assert_cmpuint (ready, ==, 3);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -406,5 +471,6 @@ main (int argc, char **argv)
   g_test_add_func ("/drain/timeout", test_drain_timeout);
   g_test_add_func ("/drain/bare-pod", test_drain_bare_pod);
   g_test_add_func ("/drain/add-nodes", test_add_nodes);
+  g_test_add_func ("/drain/remove-nodes", test_remove_nodes);
   return g_test_run ();
 }
