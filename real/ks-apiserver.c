@@ -22,6 +22,7 @@
 #include "ks-api-select.h"
 #include "ks-api-status.h"
 #include "ks-apiserver.h"
+#include "ks-http-listen.h"
 #include "ks-metrics-api.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-selector.h"
@@ -2767,20 +2768,7 @@ ks_api_server_set_bookmark_interval (KsApiServer *s, gint64 interval)
 gboolean
 ks_api_server_listen (KsApiServer *s, guint port, GError **error)
 {
-  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, port);
-  GSList *uris;
-
-  if (!soup_server_listen (s->soup, address, 0, error))
-    {
-      g_prefix_error (error, "cannot listen on 127.0.0.1:%u: ", port);
-      return FALSE;
-    }
-  uris = soup_server_get_uris (s->soup);
-  if (uris != NULL)
-    s->port = g_uri_get_port (uris->data);
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-  return TRUE;
+  return ks_http_listen_loopback (s->soup, port, &s->port, error);
 }
 
 void

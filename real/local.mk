@@ -20,6 +20,7 @@ real_libks_real_la_SOURCES = \
 	real/ks-kubectl-logs.c \
 	real/ks-kubectl-rollout.c \
 	real/ks-kubectl-top.c \
+	real/ks-http-listen.c real/ks-http-listen.h \
 	real/ks-kubelet-server.c real/ks-kubelet-server.h \
 	real/ks-metrics-api.c real/ks-metrics-api.h \
 	real/ks-net.c real/ks-net.h real/ks-net-private.h \
