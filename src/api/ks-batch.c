@@ -394,6 +394,12 @@ job_spec_changed (const KsObject *a_obj, const KsObject *b_obj)
   return strcmp (ja, jb) != 0;
 }
 
+static void
+job_prepare_for_create (KsObject *obj)
+{
+  ks_job_generate_selector (KS_JOB (obj));
+}
+
 const KsKind ks_job_kind = {
   .id = KS_KIND_JOB,
   .name = "Job",
@@ -410,4 +416,5 @@ const KsKind ks_job_kind = {
   .finalize = job_finalize,
   .copy_status = job_copy_status,
   .spec_changed = job_spec_changed,
+  .prepare_for_create = job_prepare_for_create,
 };

@@ -155,6 +155,9 @@ struct _KsKind
    * update strategies (an update of the object keeps its status, a status update keeps the
    * rest).  NULL: the kind has no status subresource. */
   void (*copy_status) (KsObject *dst, const KsObject *src);
+  /* The kind's PrepareForCreate once the store has given obj (modifiable) its UID, e.g. the Job
+   * selector generated from it.  NULL: nothing to do. */
+  void (*prepare_for_create) (KsObject *obj);
 };
 
 /* The kinds, by id, by name (apiVersion may be NULL to match any), by plural or short name

@@ -7,7 +7,6 @@
 
 #include "ks-admission.h"
 #include "ks-store.h"
-#include "src/api/ks-batch.h"
 #include "src/api/ks-diag.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-pod.h"
@@ -724,9 +723,8 @@ ks_store_create (KsStore *store, KsObject *obj, GError **error)
     return NULL;
 
   random_uid (store, &obj->meta.uid);
-  /* The Job strategy's PrepareForCreate: the generated selector needs the UID. */
-  if (kind->id == KS_KIND_JOB)
-    ks_job_generate_selector (KS_JOB (obj));
+  if (kind->prepare_for_create != NULL)
+    kind->prepare_for_create (obj);
   obj->meta.creation_timestamp = ks_clock_now (store->clock);
   obj->meta.deletion_timestamp = KS_TIME_NONE;
   obj->meta.deletion_grace_period_seconds = -1;
