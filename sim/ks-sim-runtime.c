@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
 
 #include "ks-sim-model.h"
 #include "ks-sim-runtime.h"
+#include "src/api/ks-node.h"
 #include "src/ks-rng.h"
 
 typedef enum
@@ -38,7 +40,8 @@ typedef struct
   gint64 started_at; /* when the instance started running */
   gint exit_code;
   const char *reason;
-  gsl_rng *crashes; /* kubesim.io/crash-rate draws; made at the first start, kept over restarts */
+  gsl_rng *crashes;  /* kubesim.io/crash-rate draws; made at the first start, kept over restarts */
+  guint64 load_base; /* the pod's served-request CPU (core-ns) when the instance started */
 } SimContainer;
 
 struct _SimRuntime
@@ -48,6 +51,14 @@ struct _SimRuntime
   gint64 default_startup;
   guint64 seed;
   GHashTable *containers; /* &Key → SimContainer */
+  /* Pod IPs (ks_sim_runtime_set_network); client NULL: none */
+  KsClient *client;
+  char *node_name;
+  GHashTable *sandboxes; /* KsUid* (owned) → host index in the podCIDR + 1 */
+  GArray *used;          /* gboolean per host index of the podCIDR */
+  /* Served requests' CPU (ks_sim_runtime_set_load) */
+  KsSimLoadFunc load;
+  gpointer load_data;
 };
 
 static guint
@@ -154,6 +165,8 @@ started (gpointer data)
   c->timer = 0;
   c->state = SC_RUNNING;
   c->started_at = now;
+  if (c->rt->load != NULL)
+    c->load_base = c->rt->load (&c->key.pod_uid, c->rt->load_data);
   /* Decide the end before telling the kubelet, which may stop the container at once.  An init
    * container completes at once, a sidecar runs until it is stopped, and the pod's run time is
    * its containers'. */
@@ -323,6 +336,11 @@ sr_container_stats (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gb
   memory = memory / n_running + ((gint64) rank < memory % n_running ? 1 : 0);
   /* millicores × µs = core-nanoseconds */
   out->cpu_ns = (guint64) cpu * (guint64) MAX (now - c->started_at, 0);
+  if (rt->load != NULL)
+    {
+      guint64 load = rt->load (&pod->parent.meta.uid, rt->load_data) - c->load_base;
+      out->cpu_ns += load / n_running + ((guint64) rank < load % n_running ? 1 : 0);
+    }
   out->working_set = (guint64) memory;
   return TRUE;
 }
@@ -332,6 +350,80 @@ sr_kill_all (KsRuntime *self)
 {
   SimRuntime *rt = (SimRuntime *) self;
   g_hash_table_remove_all (rt->containers);
+  if (rt->sandboxes != NULL)
+    {
+      g_hash_table_remove_all (rt->sandboxes);
+      g_array_set_size (rt->used, 0);
+    }
+}
+
+/* Pod sandboxes: only the pod's IP is modelled. */
+static char *
+sr_sandbox_create (KsRuntime *self, const KsPod *pod, GError **error)
+{
+  SimRuntime *rt = (SimRuntime *) self;
+  g_autoptr (KsObject) obj = NULL;
+  const char *cidr;
+  guint a, b, c, d, prefix;
+  guint32 base;
+  guint n_hosts;
+  gpointer found;
+
+  if (rt->client == NULL)
+    return g_strdup ("");
+  obj = ks_client_get (rt->client, ks_kind_get (KS_KIND_NODE), NULL, rt->node_name, NULL);
+  cidr = obj != NULL ? KS_NODE (obj)->pod_cidr : NULL;
+  if (cidr == NULL || sscanf (cidr, "%u.%u.%u.%u/%u", &a, &b, &c, &d, &prefix) != 5 || a > 255
+      || b > 255 || c > 255 || d > 255 || prefix < 8 || prefix > 30)
+    {
+      if (cidr == NULL)
+        g_set_error (error, KS_RUNTIME_ERROR, KS_RUNTIME_ERROR_SANDBOX,
+                     "network is not ready: node %s has no podCIDR", rt->node_name);
+      else
+        g_set_error (error, KS_RUNTIME_ERROR, KS_RUNTIME_ERROR_SANDBOX,
+                     "node %s: podCIDR \"%s\" is not an IPv4 CIDR of /8 to /30", rt->node_name,
+                     cidr);
+      return NULL;
+    }
+  base = (a << 24) | (b << 16) | (c << 8) | d;
+  n_hosts = 1u << (32 - prefix);
+  if (rt->used->len != n_hosts)
+    g_array_set_size (rt->used, n_hosts);
+  if (g_hash_table_lookup_extended (rt->sandboxes, &pod->parent.meta.uid, NULL, &found))
+    {
+      guint32 ip = base + GPOINTER_TO_UINT (found) - 1;
+      return g_strdup_printf ("%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
+                              ip & 0xff);
+    }
+  /* .1 is the node's bridge; the last address is the broadcast address. */
+  for (guint i = 2; i + 1 < n_hosts; i++)
+    if (!g_array_index (rt->used, gboolean, i))
+      {
+        guint32 ip = base + i;
+        KsUid *uid = g_new (KsUid, 1);
+        *uid = pod->parent.meta.uid;
+        g_array_index (rt->used, gboolean, i) = TRUE;
+        g_hash_table_insert (rt->sandboxes, uid, GUINT_TO_POINTER (i + 1));
+        return g_strdup_printf ("%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff,
+                                ip & 0xff);
+      }
+  g_set_error (error, KS_RUNTIME_ERROR, KS_RUNTIME_ERROR_SANDBOX,
+               "failed to allocate an IP address for the pod: every address of %s is in use", cidr);
+  return NULL;
+}
+
+static void
+sr_sandbox_remove (KsRuntime *self, const KsPod *pod)
+{
+  SimRuntime *rt = (SimRuntime *) self;
+  gpointer found;
+
+  if (rt->sandboxes == NULL
+      || !g_hash_table_lookup_extended (rt->sandboxes, &pod->parent.meta.uid, NULL, &found))
+    return;
+  if (GPOINTER_TO_UINT (found) - 1 < rt->used->len)
+    g_array_index (rt->used, gboolean, GPOINTER_TO_UINT (found) - 1) = FALSE;
+  g_hash_table_remove (rt->sandboxes, &pod->parent.meta.uid);
 }
 
 static void
@@ -339,6 +431,11 @@ sr_free (KsRuntime *self)
 {
   SimRuntime *rt = (SimRuntime *) self;
   g_hash_table_unref (rt->containers);
+  if (rt->sandboxes != NULL)
+    g_hash_table_unref (rt->sandboxes);
+  if (rt->used != NULL)
+    g_array_unref (rt->used);
+  g_free (rt->node_name);
   g_free (rt);
 }
 
@@ -349,6 +446,19 @@ static const KsRuntimeOps sim_runtime_ops = {
   .remove = sr_remove,
   .container_stats = sr_container_stats,
   .kill_all = sr_kill_all,
+  .free = sr_free,
+};
+
+/* The same with pod sandboxes (ks_sim_runtime_set_network). */
+static const KsRuntimeOps sim_runtime_network_ops = {
+  .create = sr_create,
+  .start = sr_start,
+  .stop = sr_stop,
+  .remove = sr_remove,
+  .container_stats = sr_container_stats,
+  .kill_all = sr_kill_all,
+  .sandbox_create = sr_sandbox_create,
+  .sandbox_remove = sr_sandbox_remove,
   .free = sr_free,
 };
 
@@ -375,4 +485,25 @@ void
 ks_sim_runtime_set_seed (KsRuntime *runtime, guint64 seed)
 {
   ((SimRuntime *) runtime)->seed = seed;
+}
+
+void
+ks_sim_runtime_set_network (KsRuntime *runtime, KsClient *client, const char *node_name)
+{
+  SimRuntime *rt = (SimRuntime *) runtime;
+
+  g_return_if_fail (rt->client == NULL);
+  rt->parent.ops = &sim_runtime_network_ops;
+  rt->client = client;
+  rt->node_name = g_strdup (node_name);
+  rt->sandboxes = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free, NULL);
+  rt->used = g_array_new (FALSE, TRUE, sizeof (gboolean));
+}
+
+void
+ks_sim_runtime_set_load (KsRuntime *runtime, KsSimLoadFunc func, gpointer data)
+{
+  SimRuntime *rt = (SimRuntime *) runtime;
+  rt->load = func;
+  rt->load_data = data;
 }

@@ -13,6 +13,7 @@
 
 #include "src/ks-clock.h"
 #include "src/kubelet/ks-runtime.h"
+#include "src/store/ks-client.h"
 
 G_BEGIN_DECLS
 
@@ -21,5 +22,22 @@ KsRuntime *ks_sim_runtime_new (KsClock *clock, gint64 default_startup);
 /* The run's seed for the crash-rate streams (default 1); set before any container starts. */
 void ks_sim_runtime_set_seed (KsRuntime *runtime, guint64 seed);
 guint ks_sim_runtime_n_containers (KsRuntime *runtime);
+
+/* Give the node's pods IPs (set before any pod starts): each pod's sandbox takes the lowest free
+ * address of the node's spec.podCIDR, read through client (borrowed) when the sandbox is made,
+ * from the second host address (the first is the bridge's, as on real nodes) to the last but
+ * one; the address is freed with the sandbox.  A node without a podCIDR (the node IPAM
+ * controller has not given it one, or its range is exhausted) fails the sandbox, and the kubelet
+ * retries, as a node whose network plugin is not ready does.  Without this call pods get no IP
+ * (status.podIP stays empty), which costs nothing. */
+void ks_sim_runtime_set_network (KsRuntime *runtime, KsClient *client, const char *node_name);
+
+/* The CPU time (core-nanoseconds) pod has spent serving requests up to now, cumulative from the
+ * pod's first request (sim/ks-sim-traffic.h). */
+typedef guint64 (*KsSimLoadFunc) (const KsUid *pod_uid, gpointer user_data);
+/* Add the CPU of served requests to what container_stats reports (func may be NULL: none):
+ * what a pod spends after a container instance started is shared by its running containers as
+ * kubesim.io/cpu-usage is.  data is borrowed. */
+void ks_sim_runtime_set_load (KsRuntime *runtime, KsSimLoadFunc func, gpointer data);
 
 G_END_DECLS

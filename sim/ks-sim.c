@@ -68,6 +68,7 @@ struct _KsSim
   KsProber *prober; /* every kubelet's (the model holds no state) */
   GPtrArray *nodes; /* SimNode*, creation order */
   GHashTable *nodes_by_name;
+  gboolean network; /* pods get IPs (the scenario has Services) */
 };
 
 static void
@@ -78,6 +79,41 @@ sim_node_free (gpointer p)
   ks_runtime_free (n->runtime);
   g_free (n->name);
   g_free (n);
+}
+
+/* Whether the scenario has Services (created at the start or applied later): only then do
+ * pods get IPs, so that runs without them (and the benchmarks) pay nothing for the network. */
+static gboolean
+scenario_uses_services (const KsScenario *s)
+{
+  for (guint i = 0; i < s->objects->len; i++)
+    if (((const KsObject *) g_ptr_array_index (s->objects, i))->kind->id == KS_KIND_SERVICE)
+      return TRUE;
+  for (guint i = 0; i < s->actions->len; i++)
+    {
+      const KsAction *a = g_ptr_array_index (s->actions, i);
+      if (a->type == KS_ACTION_APPLY)
+        for (guint j = 0; j < a->objects->len; j++)
+          if (((const KsObject *) g_ptr_array_index (a->objects, j))->kind->id == KS_KIND_SERVICE)
+            return TRUE;
+    }
+  return FALSE;
+}
+
+/* The most nodes the cluster can have at once (addNodes counted, removals not). */
+static guint
+scenario_max_nodes (const KsScenario *s)
+{
+  g_autoptr (GPtrArray) names = ks_scenario_node_names (s);
+  guint n = names->len;
+
+  for (guint i = 0; i < s->actions->len; i++)
+    {
+      const KsAction *a = g_ptr_array_index (s->actions, i);
+      if (a->type == KS_ACTION_ADD_NODES)
+        n += g_strv_length (a->nodes);
+    }
+  return n;
 }
 
 KsSim *
@@ -106,7 +142,20 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
       ks_sim_free (sim);
       return NULL;
     }
-  sim->controllers = ks_controller_manager_new (sim->client, sim->clock, events);
+  sim->network = scenario_uses_services (scenario);
+  {
+    KsControllerOptions options;
+    ks_controller_options_init (&options);
+    if (sim->network)
+      {
+        /* Nodes get podCIDRs as with kube-controller-manager --allocate-node-cidrs, from
+         * 10.244.0.0/16 (255 nodes), or 10.128.0.0/9 for a cluster that can grow beyond. */
+        options.node_ipam = TRUE;
+        if (scenario_max_nodes (scenario) > 255)
+          ks_controller_options_set_cluster_cidr (&options, KS_SIM_LARGE_CLUSTER_CIDR, NULL);
+      }
+    sim->controllers = ks_controller_manager_new_full (sim->client, sim->clock, events, &options);
+  }
   return sim;
 }
 
@@ -215,6 +264,8 @@ start_node_agent (KsSim *sim, SimNode *n)
 {
   n->runtime = ks_sim_runtime_new (sim->clock, sim->scenario->kubelet_startup);
   ks_sim_runtime_set_seed (n->runtime, sim->seed);
+  if (sim->network)
+    ks_sim_runtime_set_network (n->runtime, sim->client, n->name);
   n->kubelet = ks_kubelet_new (sim->client, sim->clock, n->runtime, sim->sink, n->name);
   ks_kubelet_set_prober (n->kubelet, sim->prober);
 }

@@ -13,6 +13,11 @@ G_BEGIN_DECLS
 
 typedef struct _KsSim KsSim;
 
+/* The pod network of a scenario with Services: node IPAM gives each Node a /24 of
+ * KS_CLUSTER_CIDR (10.244.0.0/16, 255 nodes), or of this range when the cluster can have more
+ * nodes; each node's pods take addresses from its /24 (ks_sim_runtime_set_network). */
+#define KS_SIM_LARGE_CLUSTER_CIDR "10.128.0.0/9"
+
 /* Build the cluster for scenario (borrowed; must outlive the sim) with seed.  Nothing runs until
  * ks_sim_start. */
 KsSim *ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error);

@@ -67,6 +67,7 @@ unit_tests = \
 	tests/test-spread-affinity \
 	tests/test-statefulset \
 	tests/test-store \
+	tests/test-traffic \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
 	tests/test-wire \
@@ -81,6 +82,7 @@ tests_test_job_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_drain_LDADD = $(test_ldadd)
+tests_test_traffic_LDADD = $(test_ldadd)
 tests_test_endpoints_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_events_LDADD = $(test_ldadd)
