@@ -98,6 +98,11 @@ struct _KsRecorder
   /* Rollouts: */
   GHashTable *deployments;  /* "namespace/name" (the DeployStat's) → DeployStat* */
   GHashTable *replica_sets; /* "namespace/name" (owned) → RsStat* */
+
+  /* ks_recorder_set_section */
+  KsRecorderSampleFunc section_sample;
+  KsRecorderSummaryFunc section_summary;
+  gpointer section_data;
 };
 
 static void
@@ -569,6 +574,25 @@ sample (KsRecorder *r)
       metric_int (r, t, "deployment_ready_replicas", key, d->status.ready_replicas);
       metric_int (r, t, "deployment_available_replicas", key, d->status.available_replicas);
     }
+  if (r->section_sample != NULL)
+    r->section_sample (r, t, r->section_data);
+}
+
+void
+ks_recorder_set_section (KsRecorder *r, KsRecorderSampleFunc sample_func,
+                         KsRecorderSummaryFunc summary_func, gpointer data)
+{
+  r->section_sample = sample_func;
+  r->section_summary = summary_func;
+  r->section_data = data;
+}
+
+void
+ks_recorder_metric (KsRecorder *r, gint64 t, const char *name, const char *object, double value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  if (r->metrics != NULL)
+    metric (r, t, name, object, g_ascii_formatd (buf, sizeof buf, "%.6g", value));
 }
 
 static void
@@ -904,6 +928,8 @@ summary_json (KsRecorder *r, const KsRunInfo *info)
     g_string_append (s, "\n  }");
   }
   append_deployments (s, r);
+  if (r->section_summary != NULL)
+    r->section_summary (s, r->section_data);
   g_string_append (s, "\n}\n");
   return g_string_free (s, FALSE);
 }

@@ -67,6 +67,18 @@ void ks_recorder_get_stats (KsRecorder *recorder, KsRunStats *stats);
  * no pod waits after a failed attempt.  Newly allocated. */
 char *ks_recorder_describe_pending (KsRecorder *recorder);
 
+/* A model the recorder does not know (sim's request model) adding to the outputs: sample (may
+ * be NULL) writes rows with ks_recorder_metric after the recorder's own at each sample; summary
+ * (may be NULL) appends members to summary.json's top-level object, each as ",\n  \"key\": ...".
+ * data is borrowed and must outlive the recorder's last sample.  One section per recorder. */
+typedef void (*KsRecorderSampleFunc) (KsRecorder *recorder, gint64 t, gpointer data);
+typedef void (*KsRecorderSummaryFunc) (GString *json, gpointer data);
+void ks_recorder_set_section (KsRecorder *recorder, KsRecorderSampleFunc sample,
+                              KsRecorderSummaryFunc summary, gpointer data);
+/* A metrics.csv row (t in µs), the value with up to 6 significant digits. */
+void ks_recorder_metric (KsRecorder *recorder, gint64 t, const char *name, const char *object,
+                         double value);
+
 /* Take the last sample, write summary.json and give the files their final names. */
 gboolean ks_recorder_finish (KsRecorder *recorder, const KsRunInfo *info, GError **error);
 

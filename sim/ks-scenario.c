@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ks-load.h"
 #include "ks-scenario.h"
 #include "ks-sim-model.h"
 #include "src/api/ks-apps.h"
@@ -178,6 +179,8 @@ ks_scenario_free (KsScenario *s)
   ks_scheduler_config_free (s->scheduler);
   g_ptr_array_unref (s->objects);
   g_ptr_array_unref (s->actions);
+  if (s->loads != NULL)
+    g_ptr_array_unref (s->loads);
   if (s->expect != NULL)
     json_node_unref (s->expect);
   g_free (s);
@@ -969,12 +972,65 @@ event_ref_compare (gconstpointer pa, gconstpointer pb, gpointer unused)
   return a->index < b->index ? -1 : a->index > b->index;
 }
 
+static void
+add_service_ids (GHashTable *ids, const GPtrArray *objects)
+{
+  for (guint i = 0; i < objects->len; i++)
+    {
+      const KsObject *obj = g_ptr_array_index (objects, i);
+      if (obj->kind->id == KS_KIND_SERVICE)
+        g_hash_table_add (ids, g_strdup_printf ("%s/%s", obj->meta.namespace, obj->meta.name));
+    }
+}
+
+/* Each load names a Service the scenario creates (at the start or by an apply), once. */
+static void
+check_loads (KsDecoder *dec, JsonNode *node, const KsScenario *s)
+{
+  g_autoptr (GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  JsonArray *items = JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  add_service_ids (ids, s->objects);
+  for (guint i = 0; i < s->actions->len; i++)
+    {
+      const KsAction *a = g_ptr_array_index (s->actions, i);
+      if (a->type == KS_ACTION_APPLY)
+        add_service_ids (ids, a->objects);
+    }
+  for (guint i = 0, j = 0; items != NULL && i < json_array_get_length (items); i++)
+    {
+      JsonNode *item = json_array_get_element (items, i);
+      const KsLoad *load;
+      g_autofree char *id = NULL;
+      gsize mark;
+
+      if (!JSON_NODE_HOLDS_OBJECT (item) || j >= s->loads->len)
+        continue;
+      load = g_ptr_array_index (s->loads, j++);
+      if (load->service == NULL)
+        continue;
+      id = g_strdup_printf ("%s/%s", load->namespace, load->service);
+      mark = ks_decoder_push_index (dec, i);
+      if (!g_hash_table_contains (ids, id))
+        ks_decoder_error_field (dec, item, "service",
+                                "no Service \"%s\" in namespace \"%s\": a load needs a Service "
+                                "the scenario creates (under objects or in an apply event)",
+                                load->service, load->namespace);
+      else if (!g_hash_table_add (seen, g_steal_pointer (&id)))
+        ks_decoder_error_field (dec, item, "service",
+                                "Service %s/%s has a load already: give it one load",
+                                load->namespace, load->service);
+      ks_decoder_pop (dec, mark);
+    }
+}
+
 KsScenario *
 ks_scenario_load (const char *path, KsDiag *diag)
 {
   static const char *const fields[]
-      = { "kind",      "apiVersion", "name",    "seed",   "duration", "cluster",
-          "scheduler", "kubelet",    "objects", "events", "expect",   NULL };
+      = { "kind",    "apiVersion", "name",   "seed",   "duration", "cluster", "scheduler",
+          "kubelet", "objects",    "events", "expect", "load",     NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
   g_autoptr (KsScenario) s = NULL;
@@ -1141,6 +1197,14 @@ ks_scenario_load (const char *path, KsDiag *diag)
               ks_decoder_pop (&dec, mark2);
             }
         }
+      ks_decoder_pop (&dec, mark);
+    }
+  if ((m = ks_decoder_member (root, "load")) != NULL)
+    {
+      gsize mark = ks_decoder_push (&dec, "load");
+      s->loads = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_load_free);
+      ks_load_decode (&dec, m, l.dir, s->loads);
+      check_loads (&dec, m, s);
       ks_decoder_pop (&dec, mark);
     }
   if ((m = ks_decoder_member (root, "expect")) != NULL)

@@ -74,6 +74,7 @@ typedef struct
   gint64 kubelet_startup; /* µs */
   GPtrArray *objects;     /* KsObject*, in creation order */
   GPtrArray *actions;     /* KsAction*, by time (stable) */
+  GPtrArray *loads;       /* KsLoad* (ks-load.h), or NULL: none */
   JsonNode *expect;       /* as written, or NULL (used by `kubesim check`) */
 } KsScenario;
 

@@ -7,6 +7,7 @@
 #include "ks-sim-model.h"
 #include "ks-sim-prober.h"
 #include "ks-sim-runtime.h"
+#include "ks-sim-traffic.h"
 #include "ks-sim.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-duration.h"
@@ -68,7 +69,8 @@ struct _KsSim
   KsProber *prober; /* every kubelet's (the model holds no state) */
   GPtrArray *nodes; /* SimNode*, creation order */
   GHashTable *nodes_by_name;
-  gboolean network; /* pods get IPs (the scenario has Services) */
+  gboolean network;      /* pods get IPs (the scenario has Services) */
+  KsSimTraffic *traffic; /* the scenario's loads, or NULL */
 };
 
 static void
@@ -156,6 +158,8 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
       }
     sim->controllers = ks_controller_manager_new_full (sim->client, sim->clock, events, &options);
   }
+  if (scenario->loads != NULL && scenario->loads->len > 0)
+    sim->traffic = ks_sim_traffic_new (sim->client, sim->clock, scenario->loads, seed);
   return sim;
 }
 
@@ -164,6 +168,7 @@ ks_sim_free (KsSim *sim)
 {
   if (sim == NULL)
     return;
+  ks_sim_traffic_free (sim->traffic);
   g_ptr_array_unref (sim->nodes);
   g_hash_table_unref (sim->nodes_by_name);
   ks_prober_free (sim->prober);
@@ -205,6 +210,12 @@ ks_sim_get_node_runtime (KsSim *sim, const char *name)
 {
   SimNode *n = g_hash_table_lookup (sim->nodes_by_name, name);
   return n != NULL ? n->runtime : NULL;
+}
+
+KsSimTraffic *
+ks_sim_get_traffic (KsSim *sim)
+{
+  return sim->traffic;
 }
 
 KsScheduler *
@@ -266,6 +277,8 @@ start_node_agent (KsSim *sim, SimNode *n)
   ks_sim_runtime_set_seed (n->runtime, sim->seed);
   if (sim->network)
     ks_sim_runtime_set_network (n->runtime, sim->client, n->name);
+  if (sim->traffic != NULL)
+    ks_sim_runtime_set_load (n->runtime, ks_sim_traffic_pod_cpu_ns, sim->traffic);
   n->kubelet = ks_kubelet_new (sim->client, sim->clock, n->runtime, sim->sink, n->name);
   ks_kubelet_set_prober (n->kubelet, sim->prober);
 }
@@ -1412,6 +1425,8 @@ ks_sim_start (KsSim *sim, GError **error)
           ks_event_record (&sim->scenario_events, obj, FALSE, "Apply", NULL, "%s created", name);
         }
       }
+  if (sim->traffic != NULL)
+    ks_sim_traffic_start (sim->traffic);
   for (guint i = 0; i < s->actions->len; i++)
     {
       ActionTask *t = g_new (ActionTask, 1);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "ks-scenario.h"
+#include "ks-sim-traffic.h"
 #include "src/ks-events.h"
 #include "src/kubelet/ks-runtime.h"
 #include "src/scheduler/ks-scheduler.h"
@@ -29,6 +30,8 @@ KsClock *ks_sim_get_clock (KsSim *sim);
 KsClient *ks_sim_get_client (KsSim *sim);
 KsStore *ks_sim_get_store (KsSim *sim);
 KsScheduler *ks_sim_get_scheduler (KsSim *sim);
+/* The request model of the scenario's loads (borrowed), or NULL when it has none. */
+KsSimTraffic *ks_sim_get_traffic (KsSim *sim);
 /* The modelled runtime of node name (borrowed), or NULL when there is no such node or it has
  * failed: for the metrics pipeline's source (ks-sim-metrics.h). */
 KsRuntime *ks_sim_get_node_runtime (KsSim *sim, const char *name);

@@ -102,6 +102,31 @@ warn_late_actions (const KsScenario *scenario, gint64 duration)
     }
 }
 
+/* The request model's rows and summary section (sim/ks-sim-traffic.h) through the recorder. */
+typedef struct
+{
+  KsRecorder *recorder;
+  KsSimTraffic *traffic;
+} TrafficSection;
+
+static void
+traffic_row (gint64 t, const char *metric, const char *object, double value, gpointer data)
+{
+  ks_recorder_metric (((TrafficSection *) data)->recorder, t, metric, object, value);
+}
+
+static void
+traffic_sample (KsRecorder *recorder, gint64 t, gpointer data)
+{
+  ks_sim_traffic_sample (((TrafficSection *) data)->traffic, traffic_row, data);
+}
+
+static void
+traffic_summary (GString *json, gpointer data)
+{
+  ks_sim_traffic_append_summary (((TrafficSection *) data)->traffic, json);
+}
+
 int
 ks_cmd_run (int argc, char **argv)
 {
@@ -133,6 +158,7 @@ ks_cmd_run (int argc, char **argv)
   KsRunStats stats;
   KsSchedulerStats sched_stats;
   Progress prog = { 0 };
+  TrafficSection traffic = { 0 };
   gint64 duration, sample_every = 10 * KS_USEC_PER_SEC, wall_start;
   guint64 seed;
   int status = KS_EXIT_OK;
@@ -230,6 +256,10 @@ ks_cmd_run (int argc, char **argv)
       goto out;
     }
   ks_sim_set_event_sink (sim, ks_recorder_get_sink (recorder));
+  traffic.recorder = recorder;
+  traffic.traffic = ks_sim_get_traffic (sim);
+  if (traffic.traffic != NULL)
+    ks_recorder_set_section (recorder, traffic_sample, traffic_summary, &traffic);
   ks_recorder_start (recorder);
   wall_start = g_get_monotonic_time ();
   if (!ks_sim_start (sim, &error))
