@@ -5,8 +5,10 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <math.h>
 #include <string.h>
 
+#include "sim/ks-sim-runtime.h"
 #include "sim/ks-sim.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
@@ -139,7 +141,8 @@ static void
 test_pod_ips (void)
 {
   Run r = { 0 };
-  g_autofree char *objects = g_strconcat (service_yaml, deployment (4), NULL);
+  g_autofree char *dep = deployment (4);
+  g_autofree char *objects = g_strconcat (service_yaml, dep, NULL);
   g_autoptr (GPtrArray) pods = NULL;
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
   guint ready, not_ready;
@@ -188,7 +191,8 @@ static void
 test_ip_reuse (void)
 {
   Run r = { 0 };
-  g_autofree char *objects = g_strconcat (service_yaml, deployment (1), NULL);
+  g_autofree char *dep = deployment (1);
+  g_autofree char *objects = g_strconcat (service_yaml, dep, NULL);
   g_autofree char *events
       = g_strdup ("  - {at: 30s, scale: {kind: Deployment, name: web, replicas: 0}}\n"
                   "  - {at: 2m, scale: {kind: Deployment, name: web, replicas: 1}}\n");
@@ -237,13 +241,14 @@ static void
 test_service_types (void)
 {
   Run r = { 0 };
+  g_autofree char *dep = deployment (2);
   g_autofree char *objects = g_strconcat (
       "  - {apiVersion: v1, kind: Service, metadata: {name: np},\n"
       "    spec: {type: NodePort, selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}}\n"
       "  - {apiVersion: v1, kind: Service, metadata: {name: hl},\n"
       "    spec: {clusterIP: None, selector: {app: web}, ports: [{port: 80, targetPort: "
       "8080}]}}\n",
-      deployment (2), NULL);
+      dep, NULL);
   guint ready, not_ready;
 
   run_start (&r, objects);
@@ -266,6 +271,304 @@ test_service_types (void)
   run_clear (&r);
 }
 
+/* A Service "web" over replicas pods of cpu (their limit; no limit when NULL, then the request
+ * 250m counts) with baseline (kubesim.io/cpu-usage, may be NULL), Ready once running, and a load
+ * (the YAML of one load item's fields after "service: web"). */
+static void
+run_load (Run *r, guint nodes, int replicas, const char *cpu, const char *baseline,
+          const char *load, guint64 seed)
+{
+  g_autofree char *limits
+      = cpu != NULL ? g_strdup_printf (", limits: {cpu: \"%s\"}", cpu) : g_strdup ("");
+  g_autofree char *annotations
+      = baseline != NULL ? g_strdup_printf (", annotations: {kubesim.io/cpu-usage: %s}", baseline)
+                         : g_strdup ("");
+  g_autofree char *objects
+      = g_strdup_printf ("%s  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"
+                         "    spec: {replicas: %d, selector: {matchLabels: {app: web}},\n"
+                         "      template: {metadata: {labels: {app: web}%s},\n"
+                         "        spec: {containers: [{name: web, image: web,\n"
+                         "          resources: {requests: {cpu: 250m, memory: 64Mi}%s}}]}}}}\n",
+                         service_yaml, replicas, annotations, limits);
+  g_autofree char *extra = g_strdup_printf ("load:\n  - {service: web, %s}\n", load);
+
+  run_start_full (r, nodes, objects, "", extra);
+  if (seed != 1)
+    {
+      /* run_start_full uses seed 1: rebuild with the seed asked for. */
+      g_autoptr (GError) error = NULL;
+      ks_sim_free (r->sim);
+      ks_test_sink_clear (&r->sink);
+      r->sim = ks_sim_new (r->scenario, seed, &error);
+      g_assert_no_error (error);
+      ks_test_sink_init (&r->sink);
+      ks_sim_set_event_sink (r->sim, &r->sink.parent);
+      g_assert_true (ks_sim_start (r->sim, &error));
+    }
+}
+
+static KsServiceTraffic
+totals (Run *r)
+{
+  KsServiceTraffic t;
+  g_assert_true (ks_sim_traffic_get_totals (ks_sim_get_traffic (r->sim), "default", "web", &t));
+  return t;
+}
+
+/* The mean response time of what was served from from s to to s (two runs to those times). */
+static double
+mean_latency (double rate)
+{
+  Run r = { 0 };
+  g_autofree char *load = g_strdup_printf ("rate: %g, cpuPerRequest: 10ms", rate);
+  KsServiceTraffic a, b;
+
+  /* One pod of 1 core: 100 requests per second at most. */
+  run_load (&r, 1, 1, "1", NULL, load, 1);
+  run_to (&r, 10);
+  a = totals (&r);
+  run_to (&r, 70);
+  b = totals (&r);
+  /* Ready from 2 s: the rest is served, none dropped (K = 100, blocking below 1e-9). */
+  g_assert_cmpuint (b.requests - a.requests, ==, (guint64) (rate * 60));
+  g_assert_cmpuint (b.served - a.served, ==, (guint64) (rate * 60));
+  g_assert_cmpuint (b.dropped_over_capacity, ==, 0);
+  run_clear (&r);
+  return (b.latency_sum - a.latency_sum) / (double) (b.served - a.served);
+}
+
+/* One pod, one endpoint: every second's arrivals are the rate, so the latency is M/M/1's
+ * 1/(mu - lambda) (with K = 100 the difference is below 1e-9) with mu = 1 core / 10 ms. */
+static void
+test_latency_rises (void)
+{
+  double w20 = mean_latency (20), w50 = mean_latency (50), w80 = mean_latency (80);
+
+  g_assert_cmpfloat_with_epsilon (w20, 1.0 / (100 - 20), 1e-9);
+  g_assert_cmpfloat_with_epsilon (w50, 1.0 / (100 - 50), 1e-9);
+  g_assert_cmpfloat_with_epsilon (w80, 1.0 / (100 - 80), 1e-9);
+  g_assert_cmpfloat (w20, <, w50);
+  g_assert_cmpfloat (w50, <, w80);
+}
+
+/* Percentiles of one exponential: mean × -ln(1 - q). */
+static void
+test_quantiles (void)
+{
+  Run r = { 0 };
+  KsSimTraffic *t;
+
+  run_load (&r, 1, 1, "1", NULL, "rate: 50, cpuPerRequest: 10ms", 1);
+  run_to (&r, 60);
+  t = ks_sim_get_traffic (r.sim);
+  g_assert_cmpfloat_with_epsilon (ks_sim_traffic_latency_quantile (t, "default", "web", 0.5),
+                                  0.02 * log (2), 1e-9);
+  g_assert_cmpfloat_with_epsilon (ks_sim_traffic_latency_quantile (t, "default", "web", 0.99),
+                                  0.02 * log (100), 1e-9);
+  g_assert_cmpfloat (ks_sim_traffic_latency_quantile (t, "default", "nope", 0.5), ==, -1);
+  run_clear (&r);
+}
+
+/* Over capacity: 200 requests per second at a pod that serves 100, queue 10: M/M/1/K with rho 2
+ * blocks (1 - 1/2) / (1 - 1/2^11) of them; served requests use the whole core.  The baseline
+ * (250m of 1250m) is taken from the capacity first. */
+static void
+test_over_capacity (void)
+{
+  Run r = { 0 };
+  KsServiceTraffic a, b;
+  double blocking = 0.5 / (1 - pow (0.5, 11)), dropped, cores;
+
+  run_load (&r, 1, 1, "1250m", "250m", "rate: 200, cpuPerRequest: 10ms, queueCapacity: 10", 1);
+  run_to (&r, 10);
+  a = totals (&r);
+  run_to (&r, 210);
+  b = totals (&r);
+  g_assert_cmpuint (b.requests - a.requests, ==, 200 * 200);
+  dropped = (double) (b.dropped_over_capacity - a.dropped_over_capacity) / (200 * 200);
+  /* Binomial draws: 40,000 requests, standard deviation 0.0025 of the share. */
+  g_assert_cmpfloat (fabs (dropped - blocking), <, 0.01);
+  g_assert_cmpuint (b.dropped_no_endpoints, ==, a.dropped_no_endpoints);
+  cores = (double) (b.cpu_ns - a.cpu_ns) / (200 * 1e9);
+  g_assert_cmpfloat (fabs (cores - 200 * (1 - blocking) * 0.01), <, 0.02);
+  run_clear (&r);
+}
+
+/* Until the pod is Ready (its container starts at 2 s), requests find no endpoint. */
+static void
+test_no_endpoints (void)
+{
+  Run r = { 0 };
+  KsServiceTraffic t;
+
+  run_load (&r, 1, 1, "1", NULL, "rate: 10, cpuPerRequest: 10ms", 1);
+  run_to (&r, 30);
+  t = totals (&r);
+  /* The ticks at 0 s and 1 s see no ready endpoint; the Endpoints controller lists the pod at
+   * 2 s, after its status write, so the tick at 2 s may or may not. */
+  g_assert_cmpuint (t.dropped_no_endpoints, >=, 20);
+  g_assert_cmpuint (t.dropped_no_endpoints, <=, 30);
+  g_assert_cmpuint (t.served + t.dropped_no_endpoints, ==, t.requests);
+  /* The ticks at 0 s, 1 s, ..., 30 s. */
+  g_assert_cmpuint (t.requests, ==, 310);
+  run_clear (&r);
+}
+
+/* kube-proxy's spread: uniformly at random over 4 pods (on 2 nodes); each pod's CPU is what it
+ * served; the counts differ from pod to pod (they are random) but each is near a quarter. */
+static void
+test_spread (void)
+{
+  Run r = { 0 };
+  g_autoptr (GPtrArray) pods = NULL;
+  KsServiceTraffic a, b;
+  guint64 sum = 0, first = 0;
+  gboolean differ = FALSE;
+
+  run_load (&r, 2, 4, "1", NULL, "rate: 100, cpuPerRequest: 1ms", 1);
+  run_to (&r, 10);
+  a = totals (&r);
+  g_assert_cmpuint (a.served, >, 0);
+  /* The tick at 109 s is the last whose CPU has fully accrued at 110 s. */
+  ks_sim_run_until (r.sim, 109 * SEC + SEC / 2, NULL, NULL);
+  b = totals (&r);
+  run_to (&r, 110);
+  pods = list_pods (&r);
+  g_assert_cmpuint (pods->len, ==, 4);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      const KsPod *pod = g_ptr_array_index (pods, i);
+      guint64 cpu = ks_sim_traffic_pod_cpu_ns (&pod->parent.meta.uid, ks_sim_get_traffic (r.sim));
+      /* 10,000 requests: a quarter is 2,500 (× 1 ms), standard deviation 43. */
+      g_assert_cmpfloat (fabs ((double) cpu / 1e6 - b.served / 4.0), <, 250);
+      if (i == 0)
+        first = cpu;
+      else if (cpu != first)
+        differ = TRUE;
+      sum += cpu;
+    }
+  g_assert_true (differ);
+  g_assert_cmpuint (sum, ==, b.cpu_ns);
+  g_assert_cmpuint (b.cpu_ns, ==, b.served * 1000000);
+  run_clear (&r);
+}
+
+/* The CPU of served requests shows in what the modelled runtime reports to the metrics
+ * pipeline, on top of the kubesim.io/cpu-usage baseline. */
+static void
+test_runtime_cpu (void)
+{
+  Run r = { 0 };
+  g_autoptr (GPtrArray) pods = NULL;
+  const KsPod *pod;
+  KsRuntime *rt;
+  KsStats stats = { 0 };
+  guint64 load;
+
+  run_load (&r, 1, 1, "1", "100m", "rate: 50, cpuPerRequest: 4ms", 1);
+  run_to (&r, 60);
+  pods = list_pods (&r);
+  pod = g_ptr_array_index (pods, 0);
+  rt = ks_sim_get_node_runtime (r.sim, pod->node_name);
+  g_assert_true (rt->ops->container_stats (rt, pod, &pod->spec->containers[0], FALSE, &stats));
+  load = ks_sim_traffic_pod_cpu_ns (&pod->parent.meta.uid, ks_sim_get_traffic (r.sim));
+  /* 50 × 4 ms = 0.2 cores for about 57 s */
+  g_assert_cmpuint (load, >, 0.2 * 56 * 1e9);
+  g_assert_cmpuint (stats.cpu_ns, ==, 100 * (guint64) (stats.timestamp - stats.start_time) + load);
+  /* Half-way through a second the count has grown by half the second's CPU. */
+  ks_sim_run_until (r.sim, 60 * SEC + SEC / 2, NULL, NULL);
+  g_assert_cmpuint (ks_sim_traffic_pod_cpu_ns (&pod->parent.meta.uid, ks_sim_get_traffic (r.sim)),
+                    ==, load + 50 * 4000000 / 2);
+  run_clear (&r);
+}
+
+static void
+run_totals (guint64 seed, KsServiceTraffic *t, double *p95)
+{
+  Run r = { 0 };
+
+  run_load (&r, 2, 3, "500m", NULL,
+            "rate: {sine: {mean: 150, amplitude: 100, period: 1m}}, noise: poisson, "
+            "cpuPerRequest: 5ms, queueCapacity: 20",
+            seed);
+  run_to (&r, 180);
+  *t = totals (&r);
+  *p95 = ks_sim_traffic_latency_quantile (ks_sim_get_traffic (r.sim), "default", "web", 0.95);
+  run_clear (&r);
+}
+
+/* Same seed, same draws; another seed, other draws. */
+static void
+test_determinism (void)
+{
+  KsServiceTraffic a, b, c;
+  double pa, pb, pc;
+
+  run_totals (1, &a, &pa);
+  run_totals (1, &b, &pb);
+  run_totals (2, &c, &pc);
+  g_assert_cmpuint (a.requests, ==, b.requests);
+  g_assert_cmpuint (a.served, ==, b.served);
+  g_assert_cmpuint (a.dropped_over_capacity, ==, b.dropped_over_capacity);
+  g_assert_cmpuint (a.cpu_ns, ==, b.cpu_ns);
+  g_assert_cmpfloat (pa, ==, pb);
+  g_assert_true (a.requests != c.requests || a.served != c.served);
+  /* Poisson noise around the mean: 180 s × 150 per second (3 whole periods). */
+  g_assert_cmpfloat (fabs ((double) a.requests - 27000), <, 700);
+}
+
+/* A CSV-driven rate: step and linear interpolation; counts exact (no noise). */
+static void
+test_csv (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ks-traffic-csv-XXXXXX", &error);
+  g_autofree char *csv = g_build_filename (dir, "rates.csv", NULL);
+
+  g_assert_true (g_file_set_contents (csv, "seconds,rate\n0,10\n32,64\n64,0\n", -1, &error));
+  for (guint linear = 0; linear < 2; linear++)
+    {
+      Run r = { 0 };
+      g_autofree char *load
+          = g_strdup_printf ("rate: {csv: {file: %s, interpolation: %s}}, cpuPerRequest: 1ms", csv,
+                             linear ? "linear" : "step");
+      run_load (&r, 1, 2, "1", NULL, load, 1);
+      run_to (&r, 100);
+      /* step: 10 × 32 + 64 × 32; linear: the midpoints of 10→64 and 64→0 per second sum to
+       * 32 × 37 and 32 × 32 (the midpoint rule is exact for lines). */
+      g_assert_cmpuint (totals (&r).requests, ==, linear ? 32 * 37 + 32 * 32 : 10 * 32 + 64 * 32);
+      run_clear (&r);
+    }
+  g_unlink (csv);
+  g_rmdir (dir);
+}
+
+/* The shapes' formulas. */
+static void
+test_rate_shapes (void)
+{
+  KsRate ramp
+      = { .shape = KS_RATE_RAMP, .from = 10, .to = 110, .start = 10 * SEC, .end = 20 * SEC };
+  KsRate sine = {
+    .shape = KS_RATE_SINE, .mean = 100, .amplitude = 50, .period = 40 * SEC, .phase = 10 * SEC
+  };
+  gint64 times[] = { 0, 60 * SEC };
+  double rates[] = { 5, 7 };
+  KsRate step = { .shape = KS_RATE_STEP, .times = times, .rates = rates, .n = 2 };
+
+  g_assert_cmpfloat (ks_rate_at (&ramp, 0), ==, 10);
+  g_assert_cmpfloat (ks_rate_at (&ramp, 15 * SEC), ==, 60);
+  g_assert_cmpfloat (ks_rate_at (&ramp, 30 * SEC), ==, 110);
+  g_assert_cmpfloat_with_epsilon (ks_rate_at (&sine, 10 * SEC), 100, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ks_rate_at (&sine, 20 * SEC), 150, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ks_rate_at (&sine, 40 * SEC), 50, 1e-9);
+  g_assert_cmpfloat (ks_rate_at (&step, 59 * SEC), ==, 5);
+  g_assert_cmpfloat (ks_rate_at (&step, 60 * SEC), ==, 7);
+  step.linear = TRUE;
+  g_assert_cmpfloat (ks_rate_at (&step, 30 * SEC), ==, 6);
+  g_assert_cmpfloat (ks_rate_at (&step, 90 * SEC), ==, 7);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -274,5 +577,14 @@ main (int argc, char **argv)
   g_test_add_func ("/traffic/ip-reuse", test_ip_reuse);
   g_test_add_func ("/traffic/no-services", test_no_services);
   g_test_add_func ("/traffic/service-types", test_service_types);
+  g_test_add_func ("/traffic/latency-rises", test_latency_rises);
+  g_test_add_func ("/traffic/quantiles", test_quantiles);
+  g_test_add_func ("/traffic/over-capacity", test_over_capacity);
+  g_test_add_func ("/traffic/no-endpoints", test_no_endpoints);
+  g_test_add_func ("/traffic/spread", test_spread);
+  g_test_add_func ("/traffic/runtime-cpu", test_runtime_cpu);
+  g_test_add_func ("/traffic/determinism", test_determinism);
+  g_test_add_func ("/traffic/csv", test_csv);
+  g_test_add_func ("/traffic/rate-shapes", test_rate_shapes);
   return g_test_run ();
 }
