@@ -33,6 +33,20 @@ crashes () { grep '"name":"default/flaky' "$1/events.jsonl" | grep '"event":"Bac
   || fail "crashes: same seed, other times"
 [ "$(crashes "$TMP/x1")" != "$(crashes "$TMP/x3")" ] && ok "crashes: seed 2, other times" \
   || fail "crashes: seed 2 gave the same times"
+# Traffic (load: with Poisson noise): the same outputs with the same seed, other draws with another.
+t="$TOP_SRCDIR/examples/traffic.yaml"
+kubesim run -q --out "$TMP/t1" "$t" || fail "traffic: first run"
+kubesim run -q --out "$TMP/t2" "$t" || fail "traffic: second run"
+kubesim run -q --seed 2 --out "$TMP/t3" "$t" || fail "traffic: run with seed 2"
+cmp -s "$TMP/t1/metrics.csv" "$TMP/t2/metrics.csv" && ok "traffic: metrics.csv identical" \
+  || fail "traffic: metrics.csv differs between runs"
+grep -v wall_time_s "$TMP/t1/summary.json" >"$TMP/ta"
+grep -v wall_time_s "$TMP/t2/summary.json" >"$TMP/tb"
+cmp -s "$TMP/ta" "$TMP/tb" && ok "traffic: summary.json identical" || fail "traffic: summary differs"
+requests () { grep '"requests"' "$1/summary.json"; }
+[ -n "$(requests "$TMP/t1")" ] || fail "traffic: no services section"
+[ "$(requests "$TMP/t1")" != "$(requests "$TMP/t3")" ] && ok "traffic: seed 2, other requests" \
+  || fail "traffic: seed 2 gave the same requests"
 # The locale does not change the outputs: numbers keep their "." under a decimal-comma locale.
 wall='^  "wall_time_s": [0-9][0-9]*\.[0-9][0-9][0-9],$'
 loc=""
