@@ -7,6 +7,7 @@
 
 #include "ks-sim-metrics.h"
 #include "ks-sim-model.h"
+#include "ks-sim-runtime.h"
 
 typedef struct
 {
@@ -26,6 +27,7 @@ typedef struct
   gint64 index_time;
   GHashTable *pods_by_node; /* node name → GPtrArray of KsPod (references) */
   GHashTable *counters;     /* node name → NodeCounter */
+  GHashTable *pod_load;     /* KsUid* (owned) → guint64* served-request CPU at the last scrape */
 } SimSource;
 
 static void
@@ -66,7 +68,8 @@ rebuild_index (SimSource *s)
 /* Add pod's running containers (sidecars, then containers) to batch; the pod's modelled usage
  * to *rate and *memory when any of them runs. */
 static void
-add_pod (KsRuntime *rt, const KsPod *pod, KsMetricsBatch *batch, gint64 *rate, gint64 *memory)
+add_pod (SimSource *s, KsRuntime *rt, const KsPod *pod, KsMetricsBatch *batch, gint64 *rate,
+         gint64 *memory, guint64 *load)
 {
   const KsPodSpec *spec = pod->spec;
   const KsObject *obj = KS_OBJECT (pod);
@@ -92,6 +95,22 @@ add_pod (KsRuntime *rt, const KsPod *pod, KsMetricsBatch *batch, gint64 *rate, g
       *rate += MAX (model.cpu_usage, 0);
       *memory += MAX (model.memory_usage, 0);
     }
+  /* The CPU of served requests since the last scrape (sim/ks-sim-traffic.h). */
+  {
+    guint64 now = ks_sim_runtime_get_load_cpu (rt, &obj->meta.uid);
+    guint64 *last = g_hash_table_lookup (s->pod_load, &obj->meta.uid);
+    if (now == 0)
+      return;
+    if (last == NULL)
+      {
+        KsUid *uid = g_new (KsUid, 1);
+        *uid = obj->meta.uid;
+        last = g_new0 (guint64, 1);
+        g_hash_table_insert (s->pod_load, uid, last);
+      }
+    *load += now - MIN (*last, now);
+    *last = now;
+  }
 }
 
 static void
@@ -102,6 +121,7 @@ sim_scrape (KsMetricsSource *self, const KsNode *node, KsMetricsScrapeFunc done,
   KsRuntime *rt = s->lookup (name, s->user_data);
   gint64 now = ks_clock_now (s->clock);
   gint64 rate = 0, memory = 0;
+  guint64 load = 0;
   g_autoptr (KsMetricsBatch) batch = NULL;
   GPtrArray *pods;
   NodeCounter *counter;
@@ -117,7 +137,7 @@ sim_scrape (KsMetricsSource *self, const KsNode *node, KsMetricsScrapeFunc done,
   batch = ks_metrics_batch_new (name);
   pods = g_hash_table_lookup (s->pods_by_node, name);
   for (guint i = 0; pods != NULL && i < pods->len; i++)
-    add_pod (rt, g_ptr_array_index (pods, i), batch, &rate, &memory);
+    add_pod (s, rt, g_ptr_array_index (pods, i), batch, &rate, &memory, &load);
   counter = g_hash_table_lookup (s->counters, name);
   if (counter == NULL)
     {
@@ -126,6 +146,7 @@ sim_scrape (KsMetricsSource *self, const KsNode *node, KsMetricsScrapeFunc done,
     }
   if (counter->started && now > counter->time)
     counter->cpu_ns += (guint64) counter->rate * (guint64) (now - counter->time);
+  counter->cpu_ns += load;
   counter->time = now;
   counter->rate = rate;
   counter->started = TRUE;
@@ -141,6 +162,7 @@ sim_free (KsMetricsSource *self)
 
   g_clear_pointer (&s->pods_by_node, g_hash_table_unref);
   g_hash_table_unref (s->counters);
+  g_hash_table_unref (s->pod_load);
   g_free (s);
 }
 
@@ -163,5 +185,6 @@ ks_sim_metrics_source_new (KsClient *client, KsClock *clock, KsSimRuntimeLookup 
   s->lookup = lookup;
   s->user_data = user_data;
   s->counters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  s->pod_load = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free, g_free);
   return &s->parent;
 }

@@ -5,8 +5,10 @@
  * shared by its running containers, CPU accrued since each instance started).  The node's own
  * point is the sum of its pods' modelled usage (sim models no system overhead): its CPU counter
  * accrues, between two scrapes, at the rate the earlier one saw, so a change between scrapes
- * shows from the next window on.  As metrics-server drops points with no CPU or memory, a pod
- * without both usage annotations, and a node none of whose pods have them, have no metrics. */
+ * shows from the next window on; the CPU the pods spent on requests (sim/ks-sim-traffic.h) since
+ * the last scrape is added to it at each scrape (a container's own counter includes its share at
+ * once).  As metrics-server drops points with no CPU or memory, a pod without memory usage (the
+ * kubesim.io/memory-usage annotation), and a node none of whose pods have it, have no metrics. */
 #pragma once
 
 #include "src/kubelet/ks-runtime.h"

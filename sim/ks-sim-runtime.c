@@ -507,3 +507,10 @@ ks_sim_runtime_set_load (KsRuntime *runtime, KsSimLoadFunc func, gpointer data)
   rt->load = func;
   rt->load_data = data;
 }
+
+guint64
+ks_sim_runtime_get_load_cpu (KsRuntime *runtime, const KsUid *pod_uid)
+{
+  SimRuntime *rt = (SimRuntime *) runtime;
+  return rt->load != NULL ? rt->load (pod_uid, rt->load_data) : 0;
+}

@@ -39,5 +39,7 @@ typedef guint64 (*KsSimLoadFunc) (const KsUid *pod_uid, gpointer user_data);
  * what a pod spends after a container instance started is shared by its running containers as
  * kubesim.io/cpu-usage is.  data is borrowed. */
 void ks_sim_runtime_set_load (KsRuntime *runtime, KsSimLoadFunc func, gpointer data);
+/* The served-request CPU of pod_uid up to now (core-ns): the load function's, 0 without one. */
+guint64 ks_sim_runtime_get_load_cpu (KsRuntime *runtime, const KsUid *pod_uid);
 
 G_END_DECLS

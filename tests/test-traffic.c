@@ -8,11 +8,13 @@
 #include <math.h>
 #include <string.h>
 
+#include "sim/ks-sim-metrics.h"
 #include "sim/ks-sim-runtime.h"
 #include "sim/ks-sim.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-service.h"
+#include "src/metrics/ks-metrics-server.h"
 #include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
@@ -280,9 +282,11 @@ run_load (Run *r, guint nodes, int replicas, const char *cpu, const char *baseli
 {
   g_autofree char *limits
       = cpu != NULL ? g_strdup_printf (", limits: {cpu: \"%s\"}", cpu) : g_strdup ("");
-  g_autofree char *annotations
-      = baseline != NULL ? g_strdup_printf (", annotations: {kubesim.io/cpu-usage: %s}", baseline)
-                         : g_strdup ("");
+  g_autofree char *annotations = baseline != NULL
+                                     ? g_strdup_printf (", annotations: {kubesim.io/cpu-usage: %s, "
+                                                        "kubesim.io/memory-usage: 64Mi}",
+                                                        baseline)
+                                     : g_strdup ("");
   g_autofree char *objects
       = g_strdup_printf ("%s  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"
                          "    spec: {replicas: %d, selector: {matchLabels: {app: web}},\n"
@@ -482,6 +486,47 @@ test_runtime_cpu (void)
   run_clear (&r);
 }
 
+static KsRuntime *
+lookup_runtime (const char *node, gpointer sim)
+{
+  return ks_sim_get_node_runtime (sim, node);
+}
+
+/* The metrics pipeline (sim source, metrics server every 15 s) reports a pod's baseline plus
+ * its requests' CPU, and the node's: 100m + 50 requests/s × 4 ms = 300m. */
+static void
+test_metrics_pipeline (void)
+{
+  Run r = { 0 };
+  g_autoptr (GPtrArray) pods = NULL;
+  g_autoptr (KsMetricsServer) server = NULL;
+  g_autoptr (KsObject) node = NULL;
+  KsPodMetrics *pm;
+  KsNodeMetrics *nm;
+
+  run_load (&r, 1, 1, "1", "100m", "rate: 50, cpuPerRequest: 4ms", 1);
+  /* The memory annotation too: metrics-server drops containers without memory. */
+  server = ks_metrics_server_new (ks_sim_get_client (r.sim), ks_sim_get_clock (r.sim),
+                                  ks_sim_metrics_source_new (ks_sim_get_client (r.sim),
+                                                             ks_sim_get_clock (r.sim),
+                                                             lookup_runtime, r.sim),
+                                  15 * SEC);
+  run_to (&r, 120);
+  pods = list_pods (&r);
+  pm = ks_metrics_server_get_pod_metrics (server, g_ptr_array_index (pods, 0));
+  g_assert_nonnull (pm);
+  g_assert_cmpuint (pm->n_containers, ==, 1);
+  g_assert_cmpint (pm->containers[0].nano_cpu, ==, 300000000);
+  ks_pod_metrics_free (pm);
+  node = get (&r, KS_KIND_NODE, NULL, "node-0");
+  nm = ks_metrics_server_get_node_metrics (server, KS_NODE (node));
+  g_assert_nonnull (nm);
+  g_assert_cmpint (nm->nano_cpu, ==, 300000000);
+  ks_node_metrics_free (nm);
+  g_clear_pointer (&server, ks_metrics_server_free);
+  run_clear (&r);
+}
+
 static void
 run_totals (guint64 seed, KsServiceTraffic *t, double *p95)
 {
@@ -583,6 +628,7 @@ main (int argc, char **argv)
   g_test_add_func ("/traffic/no-endpoints", test_no_endpoints);
   g_test_add_func ("/traffic/spread", test_spread);
   g_test_add_func ("/traffic/runtime-cpu", test_runtime_cpu);
+  g_test_add_func ("/traffic/metrics-pipeline", test_metrics_pipeline);
   g_test_add_func ("/traffic/determinism", test_determinism);
   g_test_add_func ("/traffic/csv", test_csv);
   g_test_add_func ("/traffic/rate-shapes", test_rate_shapes);
