@@ -1501,15 +1501,17 @@ test_error_wrong_type (void)
 static void
 test_error_unknown_kind (void)
 {
-  assert_single_problem ("apiVersion: v1\n"
-                         "kind: Widget\n"
-                         "metadata:\n"
-                         "  name: x\n",
-                         "test.yaml:2:7: kind: unknown kind \"Widget\" (apiVersion \"v1\"); "
-                         "kubesim knows: v1 Namespace, v1 Node, scheduling.k8s.io/v1 "
-                         "PriorityClass, v1 Pod, apps/v1 ReplicaSet, apps/v1 Deployment, v1 "
-                         "Service, v1 Endpoints, v1 Event, coordination.k8s.io/v1 Lease, policy/v1 "
-                         "PodDisruptionBudget, apps/v1 StatefulSet, batch/v1 Job");
+  assert_single_problem (
+      "apiVersion: v1\n"
+      "kind: Widget\n"
+      "metadata:\n"
+      "  name: x\n",
+      "test.yaml:2:7: kind: unknown kind \"Widget\" (apiVersion \"v1\"); "
+      "kubesim knows: v1 Namespace, v1 Node, scheduling.k8s.io/v1 "
+      "PriorityClass, v1 Pod, apps/v1 ReplicaSet, apps/v1 Deployment, v1 "
+      "Service, v1 Endpoints, v1 Event, coordination.k8s.io/v1 Lease, policy/v1 "
+      "PodDisruptionBudget, apps/v1 StatefulSet, batch/v1 Job, discovery.k8s.io/v1 "
+      "EndpointSlice");
   assert_single_problem ("apiVersion: v1\n"
                          "metadata:\n"
                          "  name: x\n",
@@ -1517,7 +1519,7 @@ test_error_unknown_kind (void)
                          "v1 Node, scheduling.k8s.io/v1 PriorityClass, v1 Pod, apps/v1 "
                          "ReplicaSet, apps/v1 Deployment, v1 Service, v1 Endpoints, v1 Event, "
                          "coordination.k8s.io/v1 Lease, policy/v1 PodDisruptionBudget, "
-                         "apps/v1 StatefulSet, batch/v1 Job)");
+                         "apps/v1 StatefulSet, batch/v1 Job, discovery.k8s.io/v1 EndpointSlice)");
 }
 
 static void

@@ -345,6 +345,38 @@ test_discovery (Fixture *f, gconstpointer data)
     g_assert_cmpint (jint (got, "status.disruptionsAllowed"), ==, 0);
   }
 
+  /* EndpointSlices: discovery.k8s.io/v1, no status; a slice round-trips with its conditions. */
+  {
+    g_autoptr (JsonNode) disc = get_json (f, "/apis/discovery.k8s.io/v1", 200);
+    g_autoptr (JsonNode) got = NULL;
+    g_autoptr (JsonNode) created = NULL;
+    g_assert_true (resource_listed (disc, "endpointslices", "EndpointSlice", NULL));
+    g_assert_false (resource_listed (disc, "endpointslices/status", "EndpointSlice", NULL));
+    created = http_json (
+        f, "POST", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", JSON,
+        "{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\","
+        "\"metadata\":{\"name\":\"web-x1\",\"labels\":{\"kubernetes.io/service-name\":\"web\"}},"
+        "\"addressType\":\"IPv4\",\"endpoints\":[{\"addresses\":[\"10.244.1.2\"],"
+        "\"conditions\":{\"ready\":false,\"serving\":true,\"terminating\":true}}],"
+        "\"ports\":[{\"name\":\"http\",\"port\":8080,\"protocol\":\"TCP\"}]}",
+        201);
+    g_assert_cmpstr (jstr (created, "kind"), ==, "EndpointSlice");
+    got = get_json (f, "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/web-x1", 200);
+    g_assert_cmpstr (jstr (got, "addressType"), ==, "IPv4");
+    g_assert_cmpstr (jstr (got, "endpoints.0.addresses.0"), ==, "10.244.1.2");
+    g_assert_false (json_node_get_boolean (jpath (got, "endpoints.0.conditions.ready")));
+    g_assert_true (json_node_get_boolean (jpath (got, "endpoints.0.conditions.terminating")));
+    g_assert_cmpint (jint (got, "ports.0.port"), ==, 8080);
+    /* An IPv6 address in an IPv4 slice is refused with Kubernetes' 422. */
+    g_clear_pointer (&created, json_node_unref);
+    created
+        = http_json (f, "POST", "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices", JSON,
+                     "{\"apiVersion\":\"discovery.k8s.io/v1\",\"kind\":\"EndpointSlice\","
+                     "\"metadata\":{\"name\":\"bad\"},\"addressType\":\"IPv4\","
+                     "\"endpoints\":[{\"addresses\":[\"fd00::1\"]}]}",
+                     422);
+  }
+
   g_assert_true (resource_listed (apps, "deployments", "Deployment", "deploy"));
   g_assert_true (resource_listed (apps, "deployments/scale", "Scale", NULL));
   g_assert_true (resource_listed (apps, "replicasets/scale", "Scale", NULL));

@@ -585,6 +585,18 @@ populate (Fixture *f)
                                          "             targetRef: {kind: Pod, namespace: team, "
                                          "name: web-0}}],\n"
                                          "           ports: [{name: http, port: 8080}]}]\n"));
+  ks_test_create (store,
+                  ks_test_decode ("apiVersion: discovery.k8s.io/v1\n"
+                                  "kind: EndpointSlice\n"
+                                  "metadata: {name: web-abcde, namespace: team,\n"
+                                  "  labels: {kubernetes.io/service-name: web}}\n"
+                                  "addressType: IPv4\n"
+                                  "endpoints: [{addresses: [10.244.1.2], conditions: "
+                                  "{ready: true, serving: true, terminating: false},\n"
+                                  "  nodeName: worker-1, zone: zone-a,\n"
+                                  "  targetRef: {kind: Pod, namespace: team, name: web-0}},\n"
+                                  "  {addresses: [10.244.1.3], conditions: {ready: false}}]\n"
+                                  "ports: [{name: http, port: 8080, protocol: TCP}]\n"));
   ks_test_create (store, ks_test_decode ("apiVersion: v1\n"
                                          "kind: Event\n"
                                          "metadata: {name: web-0.1, namespace: team}\n"

@@ -18,6 +18,7 @@ extern const KsKind ks_lease_kind;
 extern const KsKind ks_pod_disruption_budget_kind;
 extern const KsKind ks_stateful_set_kind;
 extern const KsKind ks_job_kind;
+extern const KsKind ks_endpoint_slice_kind;
 
 /* Shared by kinds with conditions. */
 const char *ks_intern_reason (const char *reason);

@@ -23,6 +23,7 @@ static const KsKind *const kinds[KS_N_KINDS] = {
   [KS_KIND_POD_DISRUPTION_BUDGET] = &ks_pod_disruption_budget_kind,
   [KS_KIND_STATEFUL_SET] = &ks_stateful_set_kind,
   [KS_KIND_JOB] = &ks_job_kind,
+  [KS_KIND_ENDPOINT_SLICE] = &ks_endpoint_slice_kind,
 };
 
 const KsKind *

@@ -1,5 +1,6 @@
-/* ks-service.c: v1 Service and v1 Endpoints: decoding with Kubernetes' defaults and validation
- * (pkg/apis/core/v1/defaults.go, pkg/apis/core/validation), encoding in its field order. */
+/* ks-service.c: v1 Service, v1 Endpoints and discovery.k8s.io/v1 EndpointSlice: decoding with
+ * Kubernetes' defaults and validation (pkg/apis/core/v1/defaults.go, pkg/apis/core/validation),
+ * encoding in its field order. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -963,4 +964,360 @@ const KsKind ks_endpoints_kind = {
   .encode = endpoints_encode,
   .copy = endpoints_copy,
   .finalize = endpoints_finalize,
+};
+
+/* EndpointSlice */
+
+static const char *const address_types[] = { "IPv4", "IPv6", "FQDN", NULL };
+
+KsEndpointSlice *
+ks_endpoint_slice_new (const char *ns, const char *name, const char *prefix)
+{
+  KsEndpointSlice *slice = (KsEndpointSlice *) ks_object_new (&ks_endpoint_slice_kind);
+
+  slice->parent.meta.name = g_strdup (name);
+  slice->parent.meta.generate_name = prefix != NULL ? ks_intern (prefix) : NULL;
+  slice->parent.meta.namespace = ns != NULL ? ks_intern (ns) : NULL;
+  slice->address_type = address_types[0];
+  slice->endpoints = g_new0 (KsSliceEndpoint, 1);
+  slice->ports = g_new0 (KsSlicePort, 1);
+  return slice;
+}
+
+void
+ks_slice_endpoint_clear (KsSliceEndpoint *e)
+{
+  g_strfreev (e->addresses);
+  g_free (e->hostname);
+  g_free (e->node_name);
+  g_free (e->zone);
+  if (e->target_ref != NULL)
+    {
+      ks_object_reference_clear (e->target_ref);
+      g_free (e->target_ref);
+    }
+  memset (e, 0, sizeof *e);
+}
+
+void
+ks_slice_endpoint_copy (KsSliceEndpoint *dst, const KsSliceEndpoint *src)
+{
+  *dst = *src;
+  dst->addresses = g_strdupv (src->addresses);
+  dst->hostname = g_strdup (src->hostname);
+  dst->node_name = g_strdup (src->node_name);
+  dst->zone = g_strdup (src->zone);
+  dst->target_ref = NULL;
+  if (src->target_ref != NULL)
+    {
+      dst->target_ref = g_new0 (KsObjectReference, 1);
+      ks_object_reference_copy (dst->target_ref, src->target_ref);
+    }
+}
+
+gboolean
+ks_slice_endpoint_equal (const KsSliceEndpoint *a, const KsSliceEndpoint *b)
+{
+  const KsObjectReference *x = a->target_ref, *y = b->target_ref;
+
+  if (a->ready != b->ready || a->serving != b->serving || a->terminating != b->terminating
+      || g_strcmp0 (a->hostname, b->hostname) != 0 || g_strcmp0 (a->node_name, b->node_name) != 0
+      || g_strcmp0 (a->zone, b->zone) != 0 || (x == NULL) != (y == NULL))
+    return FALSE;
+  if (!g_strv_equal ((const char *const *) a->addresses, (const char *const *) b->addresses))
+    return FALSE;
+  return x == NULL
+         || (g_strcmp0 (x->kind, y->kind) == 0 && g_strcmp0 (x->namespace, y->namespace) == 0
+             && g_strcmp0 (x->name, y->name) == 0 && ks_uid_equal (&x->uid, &y->uid));
+}
+
+void
+ks_endpoint_slice_take_endpoints (KsEndpointSlice *slice, KsSliceEndpoint *endpoints, guint n)
+{
+  for (guint i = 0; i < slice->n_endpoints; i++)
+    ks_slice_endpoint_clear (&slice->endpoints[i]);
+  g_free (slice->endpoints);
+  slice->endpoints = endpoints;
+  slice->n_endpoints = n;
+}
+
+void
+ks_endpoint_slice_take_ports (KsEndpointSlice *slice, KsSlicePort *ports, guint n)
+{
+  for (guint i = 0; i < slice->n_ports; i++)
+    g_free (slice->ports[i].name);
+  g_free (slice->ports);
+  slice->ports = ports;
+  slice->n_ports = n;
+}
+
+static gint8
+condition_decode (KsDecoder *dec, JsonNode *obj, const char *field)
+{
+  gboolean v = FALSE;
+  JsonNode *m = ks_decoder_member (obj, field);
+
+  if (m == NULL || JSON_NODE_HOLDS_NULL (m) || !ks_decoder_get_bool (dec, obj, field, &v))
+    return -1;
+  return v ? 1 : 0;
+}
+
+typedef struct
+{
+  const char *address_type;
+} SliceContext;
+
+static gboolean
+slice_endpoint_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer data)
+{
+  const SliceContext *ctx = data;
+  KsSliceEndpoint *e = slot;
+  guint errors = ks_decoder_n_errors (dec);
+  JsonNode *m;
+  const char *why;
+
+  e->ready = e->serving = e->terminating = -1;
+  if (ks_decoder_member (item, "addresses") == NULL)
+    ks_decoder_error_field (dec, item, "addresses",
+                            "Required value: must contain at least 1 address");
+  else if (ks_decoder_get_strv (dec, item, "addresses", &e->addresses))
+    {
+      guint n = e->addresses != NULL ? g_strv_length (e->addresses) : 0;
+      gsize mark = ks_decoder_push (dec, "addresses");
+      JsonArray *a = json_node_get_array (ks_decoder_member (item, "addresses"));
+      if (n == 0)
+        ks_decoder_error (dec, ks_decoder_member (item, "addresses"),
+                          "Required value: must contain at least 1 address");
+      else if (n > 100)
+        ks_decoder_error (dec, ks_decoder_member (item, "addresses"),
+                          "Too many: %u: must have at most 100 items", n);
+      for (guint i = 0; i < n; i++)
+        {
+          gboolean ok = strcmp (ctx->address_type, "FQDN") == 0
+                            ? ks_validate_dns1123_subdomain (e->addresses[i]) == NULL
+                        : strcmp (ctx->address_type, "IPv4") == 0
+                            ? is_ipv4 (e->addresses[i])
+                            : ks_ip_is_valid (e->addresses[i]) && !is_ipv4 (e->addresses[i]);
+          if (!ok)
+            {
+              gsize mark2 = ks_decoder_push_index (dec, i);
+              ks_decoder_error (dec, json_array_get_element (a, i),
+                                "Invalid value: \"%s\": must be a valid %s address",
+                                e->addresses[i], ctx->address_type);
+              ks_decoder_pop (dec, mark2);
+            }
+        }
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (item, "conditions")) != NULL)
+    {
+      static const char *const fields[] = { "ready", "serving", "terminating", NULL };
+      gsize mark = ks_decoder_push (dec, "conditions");
+      if (ks_decoder_expect_object (dec, m))
+        {
+          ks_decoder_check_fields (dec, m, fields);
+          e->ready = condition_decode (dec, m, "ready");
+          e->serving = condition_decode (dec, m, "serving");
+          e->terminating = condition_decode (dec, m, "terminating");
+        }
+      ks_decoder_pop (dec, mark);
+    }
+  if (ks_decoder_get_string (dec, item, "hostname", &e->hostname) && e->hostname != NULL
+      && (why = label_message (e->hostname)) != NULL)
+    ks_decoder_error_field (dec, item, "hostname", "Invalid value: \"%s\": %s", e->hostname, why);
+  if (ks_decoder_get_string (dec, item, "nodeName", &e->node_name) && e->node_name != NULL
+      && ks_validate_dns1123_subdomain (e->node_name) != NULL)
+    ks_decoder_error_field (dec, item, "nodeName",
+                            "Invalid value: \"%s\": " DNS1123_SUBDOMAIN_MESSAGE, e->node_name);
+  ks_decoder_get_string (dec, item, "zone", &e->zone);
+  if ((m = ks_decoder_member (item, "targetRef")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "targetRef");
+      e->target_ref = g_new0 (KsObjectReference, 1);
+      ks_object_reference_decode (dec, m, e->target_ref);
+      ks_decoder_pop (dec, mark);
+    }
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      ks_slice_endpoint_clear (e);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+slice_port_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
+{
+  KsSlicePort *p = slot;
+  guint errors = ks_decoder_n_errors (dec);
+  gint64 port = 0;
+  const char *why;
+
+  if (ks_decoder_get_string (dec, item, "name", &p->name) && p->name != NULL && p->name[0] != '\0'
+      && (why = label_message (p->name)) != NULL)
+    ks_decoder_error_field (dec, item, "name", "Invalid value: \"%s\": %s", p->name, why);
+  if (ks_decoder_get_int64 (dec, item, "port", &port) && (port < 0 || port > 65535))
+    ks_decoder_error_field (
+        dec, item, "port",
+        "Invalid value: %" G_GINT64_FORMAT ": must be between 1 and 65535, inclusive", port);
+  p->port = (gint32) CLAMP (port, 0, 65535);
+  p->protocol = protocol_decode (dec, item);
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      g_clear_pointer (&p->name, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+endpoint_slice_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
+{
+  KsEndpointSlice *slice = KS_ENDPOINT_SLICE (obj);
+  SliceContext ctx;
+  int type = 0;
+  JsonNode *m;
+
+  if (ks_decoder_member (node, "addressType") == NULL)
+    ks_decoder_error_field (dec, node, "addressType", "Required value");
+  else
+    get_enum (dec, node, "addressType", address_types, "\"FQDN\", \"IPv4\", \"IPv6\"", &type);
+  slice->address_type = address_types[type];
+  ctx.address_type = slice->address_type;
+  if ((m = ks_decoder_member (node, "endpoints")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "endpoints");
+      slice->endpoints = ks_decoder_list (dec, m, sizeof (KsSliceEndpoint), slice_endpoint_decode,
+                                          &ctx, &slice->n_endpoints);
+      if (slice->n_endpoints > 1000)
+        ks_decoder_error (dec, m, "Too many: %u: must have at most 1000 items", slice->n_endpoints);
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (node, "ports")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "ports");
+      slice->ports = ks_decoder_list (dec, m, sizeof (KsSlicePort), slice_port_decode, NULL,
+                                      &slice->n_ports);
+      for (guint i = 0; i < slice->n_ports; i++)
+        for (guint j = 0; j < i; j++)
+          if (g_strcmp0 (slice->ports[i].name ? slice->ports[i].name : "",
+                         slice->ports[j].name ? slice->ports[j].name : "")
+              == 0)
+            {
+              gsize mark2 = ks_decoder_push_index (dec, i);
+              ks_decoder_error_field (dec, json_array_get_element (json_node_get_array (m), i),
+                                      "name", "Duplicate value: \"%s\"",
+                                      slice->ports[i].name ? slice->ports[i].name : "");
+              ks_decoder_pop (dec, mark2);
+            }
+      ks_decoder_pop (dec, mark);
+    }
+  if (slice->endpoints == NULL)
+    slice->endpoints = g_new0 (KsSliceEndpoint, 1);
+  if (slice->ports == NULL)
+    slice->ports = g_new0 (KsSlicePort, 1);
+}
+
+static void
+condition_encode (JsonBuilder *b, const char *member, gint8 v)
+{
+  if (v >= 0)
+    ks_builder_add_bool (b, member, v == 1);
+}
+
+static void
+endpoint_slice_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
+{
+  const KsEndpointSlice *slice = KS_ENDPOINT_SLICE (obj);
+
+  ks_builder_add_string (b, "addressType", slice->address_type);
+  /* endpoints is required (no omitempty): [] when empty. */
+  json_builder_set_member_name (b, "endpoints");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < slice->n_endpoints; i++)
+    {
+      const KsSliceEndpoint *e = &slice->endpoints[i];
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "addresses");
+      json_builder_begin_array (b);
+      for (guint j = 0; e->addresses != NULL && e->addresses[j] != NULL; j++)
+        json_builder_add_string_value (b, e->addresses[j]);
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "conditions");
+      json_builder_begin_object (b);
+      condition_encode (b, "ready", e->ready);
+      condition_encode (b, "serving", e->serving);
+      condition_encode (b, "terminating", e->terminating);
+      json_builder_end_object (b);
+      if (e->hostname != NULL)
+        ks_builder_add_string (b, "hostname", e->hostname);
+      if (e->target_ref != NULL)
+        {
+          json_builder_set_member_name (b, "targetRef");
+          ks_object_reference_encode (e->target_ref, b);
+        }
+      if (e->node_name != NULL)
+        ks_builder_add_string (b, "nodeName", e->node_name);
+      if (e->zone != NULL)
+        ks_builder_add_string (b, "zone", e->zone);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  if (slice->n_ports > 0)
+    {
+      json_builder_set_member_name (b, "ports");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < slice->n_ports; i++)
+        {
+          json_builder_begin_object (b);
+          ks_builder_add_string (b, "name", slice->ports[i].name ? slice->ports[i].name : "");
+          ks_builder_add_string (b, "protocol", slice->ports[i].protocol);
+          if (slice->ports[i].port > 0)
+            ks_builder_add_int (b, "port", slice->ports[i].port);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+}
+
+static void
+endpoint_slice_copy (KsObject *dst_obj, const KsObject *src_obj)
+{
+  KsEndpointSlice *dst = KS_ENDPOINT_SLICE (dst_obj);
+  const KsEndpointSlice *src = KS_ENDPOINT_SLICE (src_obj);
+
+  dst->endpoints = g_new0 (KsSliceEndpoint, MAX (src->n_endpoints, 1));
+  for (guint i = 0; i < src->n_endpoints; i++)
+    ks_slice_endpoint_copy (&dst->endpoints[i], &src->endpoints[i]);
+  dst->ports = g_new0 (KsSlicePort, MAX (src->n_ports, 1));
+  for (guint i = 0; i < src->n_ports; i++)
+    {
+      dst->ports[i] = src->ports[i];
+      dst->ports[i].name = g_strdup (src->ports[i].name);
+    }
+}
+
+static void
+endpoint_slice_finalize (KsObject *obj)
+{
+  KsEndpointSlice *slice = KS_ENDPOINT_SLICE (obj);
+
+  ks_endpoint_slice_take_endpoints (slice, NULL, 0);
+  ks_endpoint_slice_take_ports (slice, NULL, 0);
+}
+
+const KsKind ks_endpoint_slice_kind = {
+  .id = KS_KIND_ENDPOINT_SLICE,
+  .name = "EndpointSlice",
+  .api_version = "discovery.k8s.io/v1",
+  .group = "discovery.k8s.io",
+  .plural = "endpointslices",
+  .short_name = NULL,
+  .namespaced = TRUE,
+  .has_generation = TRUE,
+  .size = sizeof (KsEndpointSlice),
+  .decode = endpoint_slice_decode,
+  .encode = endpoint_slice_encode,
+  .copy = endpoint_slice_copy,
+  .finalize = endpoint_slice_finalize,
 };

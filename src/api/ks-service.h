@@ -142,6 +142,51 @@ void ks_endpoint_subset_copy (KsEndpointSubset *dst, const KsEndpointSubset *src
  * g_free and its contents belong to ep). */
 void ks_endpoints_take_subsets (KsEndpoints *ep, KsEndpointSubset *subsets, guint n);
 
+/* discovery.k8s.io/v1 EndpointSlice.  A condition is -1 when unset (a nil *bool), else 0 or 1. */
+typedef struct
+{
+  char **addresses; /* NULL-terminated, 1 to 100 */
+  gint8 ready, serving, terminating;
+  char *hostname;                /* NULL when unset */
+  char *node_name;               /* NULL when unset */
+  char *zone;                    /* NULL when unset */
+  KsObjectReference *target_ref; /* NULL when unset */
+} KsSliceEndpoint;
+
+typedef struct
+{
+  char *name;           /* NULL when unset */
+  gint32 port;          /* 0 when unset */
+  const char *protocol; /* static: "TCP", "UDP" or "SCTP" */
+} KsSlicePort;
+
+typedef struct
+{
+  KsObject parent;
+  const char *address_type; /* static: "IPv4", "IPv6" or "FQDN" */
+  KsSliceEndpoint *endpoints;
+  guint n_endpoints;
+  KsSlicePort *ports;
+  guint n_ports;
+} KsEndpointSlice;
+
+#define KS_ENDPOINT_SLICE(o) ((KsEndpointSlice *) (o))
+/* The labels the EndpointSlice controller puts on its slices. */
+#define KS_LABEL_SERVICE_NAME "kubernetes.io/service-name"
+#define KS_LABEL_MANAGED_BY "endpointslice.kubernetes.io/managed-by"
+#define KS_ENDPOINTSLICE_CONTROLLER_NAME "endpointslice-controller.k8s.io"
+/* --max-endpoints-per-slice */
+#define KS_MAX_ENDPOINTS_PER_SLICE 100
+
+/* An IPv4 slice in ns, with generateName prefix (name NULL) or name, no endpoints or ports. */
+KsEndpointSlice *ks_endpoint_slice_new (const char *ns, const char *name, const char *prefix);
+void ks_slice_endpoint_clear (KsSliceEndpoint *endpoint);
+void ks_slice_endpoint_copy (KsSliceEndpoint *dst, const KsSliceEndpoint *src);
+gboolean ks_slice_endpoint_equal (const KsSliceEndpoint *a, const KsSliceEndpoint *b);
+/* Replace the endpoints (ports) of slice with the n given (taken, as ks_endpoints_take_subsets). */
+void ks_endpoint_slice_take_endpoints (KsEndpointSlice *slice, KsSliceEndpoint *endpoints, guint n);
+void ks_endpoint_slice_take_ports (KsEndpointSlice *slice, KsSlicePort *ports, guint n);
+
 /* Kubernetes' IP literal check for validation: an IPv4 dotted quad or an IPv6 address. */
 gboolean ks_ip_is_valid (const char *text);
 /* The message Kubernetes gives for an invalid IP. */
@@ -149,5 +194,6 @@ gboolean ks_ip_is_valid (const char *text);
 
 KS_DEFINE_OBJECT_AUTOPTR (KsService, ks_service)
 KS_DEFINE_OBJECT_AUTOPTR (KsEndpoints, ks_endpoints)
+KS_DEFINE_OBJECT_AUTOPTR (KsEndpointSlice, ks_endpoint_slice)
 
 G_END_DECLS
