@@ -50,6 +50,7 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-deployment-controller.c \
 	src/controllers/ks-disruption-controller.c \
 	src/controllers/ks-endpoints-controller.c \
+	src/controllers/ks-endpointslice-controller.c \
 	src/controllers/ks-garbage-collector.c \
 	src/controllers/ks-node-ipam-controller.c \
 	src/controllers/ks-node-lifecycle-controller.c \

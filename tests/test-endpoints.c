@@ -146,6 +146,8 @@ start_controllers (Fixture *f)
 
   ks_controller_options_init (&options);
   options.epoch = EPOCH;
+  /* The resourceVersions counted here are the Endpoints controller's writes. */
+  options.endpoint_slices = FALSE;
   f->manager = ks_controller_manager_new_full (&f->client->parent, ks_sim_clock_get_clock (f->sim),
                                                &f->sink.parent, &options);
 }

@@ -614,6 +614,151 @@ test_rate_shapes (void)
   g_assert_cmpfloat (ks_rate_at (&step, 90 * SEC), ==, 7);
 }
 
+/* The Service's EndpointSlices (managed by the controller), sorted by name. */
+static GPtrArray *
+slices_of (Run *r, const char *service)
+{
+  g_autoptr (GPtrArray) all = ks_client_list (
+      ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_ENDPOINT_SLICE), "default", NULL);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+
+  for (guint i = 0; i < all->len; i++)
+    {
+      KsObject *obj = g_ptr_array_index (all, i);
+      if (g_strcmp0 (ks_object_get_label (obj, KS_LABEL_SERVICE_NAME), service) == 0)
+        {
+          g_assert_cmpstr (ks_object_get_label (obj, KS_LABEL_MANAGED_BY), ==,
+                           KS_ENDPOINTSLICE_CONTROLLER_NAME);
+          g_ptr_array_add (out, ks_object_ref (obj));
+        }
+    }
+  return out;
+}
+
+/* Counts of the endpoints of a Service's slices by their conditions. */
+static guint
+slice_endpoints (Run *r, const char *service, guint *ready, guint *serving, guint *terminating)
+{
+  g_autoptr (GPtrArray) slices = slices_of (r, service);
+  guint n = 0;
+
+  *ready = *serving = *terminating = 0;
+  for (guint i = 0; i < slices->len; i++)
+    {
+      const KsEndpointSlice *s = g_ptr_array_index (slices, i);
+      g_assert_cmpuint (s->n_endpoints, <=, KS_MAX_ENDPOINTS_PER_SLICE);
+      for (guint j = 0; j < s->n_endpoints; j++)
+        {
+          n++;
+          *ready += s->endpoints[j].ready == 1;
+          *serving += s->endpoints[j].serving == 1;
+          *terminating += s->endpoints[j].terminating == 1;
+        }
+    }
+  return n;
+}
+
+/* EndpointSlices: one per Service at first (the placeholder, then the pods), the conditions
+ * following readiness and deletion, the ports resolved, the owner; gone with the Service. */
+static void
+test_endpoint_slices (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (3);
+  g_autofree char *objects = g_strconcat (service_yaml, dep, NULL);
+  g_autofree char *events
+      = g_strdup ("  - {at: 60s, scale: {kind: Deployment, name: web, replicas: 1}}\n"
+                  "  - {at: 150s, delete: {kind: Service, name: web}}\n");
+  guint ready, serving, terminating;
+
+  run_start_full (&r, 2, objects, events, "");
+  run_to (&r, 10);
+  g_assert_cmpuint (slice_endpoints (&r, "web", &ready, &serving, &terminating), ==, 3);
+  g_assert_cmpuint (ready, ==, 0);
+  g_assert_cmpuint (serving, ==, 0);
+  {
+    g_autoptr (GPtrArray) slices = slices_of (&r, "web");
+    const KsEndpointSlice *s;
+    const KsOwnerRef *owner;
+    g_assert_cmpuint (slices->len, ==, 1);
+    s = g_ptr_array_index (slices, 0);
+    g_assert_cmpstr (s->address_type, ==, "IPv4");
+    g_assert_true (g_str_has_prefix (s->parent.meta.name, "web-"));
+    g_assert_cmpuint (s->n_ports, ==, 1);
+    g_assert_cmpint (s->ports[0].port, ==, 8080);
+    g_assert_cmpstr (s->ports[0].protocol, ==, "TCP");
+    g_assert_true (g_str_has_prefix (s->endpoints[0].addresses[0], "10.244."));
+    g_assert_cmpstr (s->endpoints[0].target_ref->kind, ==, "Pod");
+    g_assert_nonnull (s->endpoints[0].node_name);
+    owner = ks_object_get_controller_ref (KS_OBJECT (s));
+    g_assert_nonnull (owner);
+    g_assert_cmpstr (owner->kind, ==, "Service");
+    g_assert_cmpstr (owner->name, ==, "web");
+  }
+  run_to (&r, 40);
+  slice_endpoints (&r, "web", &ready, &serving, &terminating);
+  g_assert_cmpuint (ready, ==, 3);
+  g_assert_cmpuint (serving, ==, 3);
+  g_assert_cmpuint (terminating, ==, 0);
+  /* Two pods terminating (grace period 30 s): kept, not ready. */
+  run_to (&r, 61);
+  g_assert_cmpuint (slice_endpoints (&r, "web", &ready, &serving, &terminating), ==, 3);
+  g_assert_cmpuint (terminating, ==, 2);
+  g_assert_cmpuint (ready, ==, 1);
+  run_to (&r, 120);
+  g_assert_cmpuint (slice_endpoints (&r, "web", &ready, &serving, &terminating), ==, 1);
+  g_assert_cmpuint (ready, ==, 1);
+  run_to (&r, 160);
+  {
+    g_autoptr (GPtrArray) slices = slices_of (&r, "web");
+    g_assert_cmpuint (slices->len, ==, 0);
+  }
+  run_clear (&r);
+}
+
+/* 150 endpoints: slices of at most 100, filled before a new one is made. */
+static void
+test_endpoint_slices_large (void)
+{
+  Run r = { 0 };
+  g_autofree char *objects
+      = g_strconcat (service_yaml,
+                     "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"
+                     "    spec: {replicas: 150, selector: {matchLabels: {app: web}},\n"
+                     "      template: {metadata: {labels: {app: web}},\n"
+                     "        spec: {containers: [{name: web, image: web,\n"
+                     "          resources: {requests: {cpu: 10m, memory: 16Mi}}}]}}}}\n",
+                     NULL);
+  guint ready, serving, terminating;
+  g_autoptr (GPtrArray) slices = NULL;
+
+  run_start (&r, objects);
+  run_to (&r, 30);
+  g_assert_cmpuint (slice_endpoints (&r, "web", &ready, &serving, &terminating), ==, 150);
+  g_assert_cmpuint (ready, ==, 150);
+  slices = slices_of (&r, "web");
+  g_assert_cmpuint (slices->len, ==, 2);
+  run_clear (&r);
+}
+
+/* A Service without pods has one empty slice. */
+static void
+test_endpoint_slice_placeholder (void)
+{
+  Run r = { 0 };
+  g_autoptr (GPtrArray) slices = NULL;
+  const KsEndpointSlice *s;
+
+  run_start (&r, service_yaml);
+  run_to (&r, 5);
+  slices = slices_of (&r, "web");
+  g_assert_cmpuint (slices->len, ==, 1);
+  s = g_ptr_array_index (slices, 0);
+  g_assert_cmpuint (s->n_endpoints, ==, 0);
+  g_assert_cmpuint (s->n_ports, ==, 0);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -622,6 +767,9 @@ main (int argc, char **argv)
   g_test_add_func ("/traffic/ip-reuse", test_ip_reuse);
   g_test_add_func ("/traffic/no-services", test_no_services);
   g_test_add_func ("/traffic/service-types", test_service_types);
+  g_test_add_func ("/traffic/endpoint-slices", test_endpoint_slices);
+  g_test_add_func ("/traffic/endpoint-slices-large", test_endpoint_slices_large);
+  g_test_add_func ("/traffic/endpoint-slice-placeholder", test_endpoint_slice_placeholder);
   g_test_add_func ("/traffic/latency-rises", test_latency_rises);
   g_test_add_func ("/traffic/quantiles", test_quantiles);
   g_test_add_func ("/traffic/over-capacity", test_over_capacity);

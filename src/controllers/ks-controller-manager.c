@@ -20,6 +20,7 @@ struct _KsControllerManager
   KsNodeLifecycleController *node_lifecycle;
   KsTaintEvictionController *taint_eviction;
   KsEndpointsController *endpoints;
+  KsEndpointSliceController *endpoint_slices;
   KsNodeIpamController *node_ipam;
   KsDisruptionController *disruption;
 };
@@ -29,6 +30,7 @@ ks_controller_options_init (KsControllerOptions *options)
 {
   *options = (KsControllerOptions){
     .endpoints = TRUE,
+    .endpoint_slices = TRUE,
     .disruption = TRUE,
     .node_lifecycle = FALSE,
     .taint_eviction = FALSE,
@@ -276,6 +278,8 @@ ks_controller_manager_new_full (KsClient *client, KsClock *clock, KsEventSink *e
     m->taint_eviction = ks_taint_eviction_controller_new (client, clock, events);
   if (m->options.endpoints)
     m->endpoints = ks_endpoints_controller_new (client, clock, events, m->options.epoch);
+  if (m->options.endpoint_slices)
+    m->endpoint_slices = ks_endpointslice_controller_new (client, clock, events);
   if (m->options.node_ipam)
     m->node_ipam = ks_node_ipam_controller_new (client, clock, events, &m->options);
   if (m->options.disruption)
@@ -300,6 +304,7 @@ ks_controller_manager_free (KsControllerManager *m)
   ks_disruption_controller_free (m->disruption);
   ks_node_ipam_controller_free (m->node_ipam);
   ks_endpoints_controller_free (m->endpoints);
+  ks_endpointslice_controller_free (m->endpoint_slices);
   ks_taint_eviction_controller_free (m->taint_eviction);
   ks_node_lifecycle_controller_free (m->node_lifecycle);
   ks_ttl_after_finished_controller_free (m->ttl_after_finished);

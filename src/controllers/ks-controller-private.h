@@ -82,6 +82,12 @@ KsTaintEvictionController *ks_taint_eviction_controller_new (KsClient *client, K
                                                              KsEventSink *sink);
 void ks_taint_eviction_controller_free (KsTaintEvictionController *tc);
 
+/* The EndpointSlice controller (ks-endpointslice-controller.c) */
+typedef struct _KsEndpointSliceController KsEndpointSliceController;
+KsEndpointSliceController *ks_endpointslice_controller_new (KsClient *client, KsClock *clock,
+                                                            KsEventSink *sink);
+void ks_endpointslice_controller_free (KsEndpointSliceController *sc);
+
 /* The Endpoints controller (ks-endpoints-controller.c); epoch as KsControllerOptions.epoch. */
 typedef struct _KsEndpointsController KsEndpointsController;
 KsEndpointsController *ks_endpoints_controller_new (KsClient *client, KsClock *clock,

@@ -1,5 +1,6 @@
 /* ks-controllers.h: the controllers of kube-controller-manager that kubesim runs: ReplicaSet,
- * Deployment, the garbage collector, Endpoints, disruption (PodDisruptionBudgets) and, when
+ * Deployment, the garbage collector, Endpoints, EndpointSlices, disruption (PodDisruptionBudgets)
+ * and, when
  * enabled, the node lifecycle controller,
  * the taint eviction controller and node IPAM.  They see objects only through a KsClient and act
  * from work queues and tasks driven by the clock, so they run unchanged in sim and in real
@@ -34,13 +35,14 @@ typedef enum
 
 /* Which optional controllers run, and their settings (kube-controller-manager's flags).  Rates
  * and the threshold are float32 as in Kubernetes, which matters for the token buckets and for the
- * zone-state division.  ks_controller_options_init sets the defaults above, with the Endpoints
- * and disruption controllers on (they cost nothing without Services or budgets) and the node
- * lifecycle, taint eviction and IPAM controllers off: sim runs do not use them (a scenario's
- * failNode acts at once; sim pods have no addresses). */
+ * zone-state division.  ks_controller_options_init sets the defaults above, with the Endpoints,
+ * EndpointSlice and disruption controllers on (they cost nothing without Services or budgets) and
+ * the node lifecycle, taint eviction and IPAM controllers off (a sim run turns IPAM on when its
+ * scenario has Services, sim/ks-sim.c). */
 typedef struct
 {
   gboolean endpoints;                  /* run the Endpoints controller */
+  gboolean endpoint_slices;            /* run the EndpointSlice controller */
   gboolean disruption;                 /* run the disruption controller (PDB status) */
   gboolean node_lifecycle;             /* run the node lifecycle controller */
   gboolean taint_eviction;             /* run the taint eviction controller */
