@@ -189,28 +189,48 @@ pod_for (KsSimTraffic *t, const KsObjectReference *ref)
   return p;
 }
 
-/* The Service's ready endpoints that are pods, in the Endpoints' order, each once. */
-static void
-ready_pods (KsSimTraffic *t, Service *s, GPtrArray *out)
+static gint
+slice_name_compare (gconstpointer a, gconstpointer b)
 {
-  g_autoptr (KsObject) obj = ks_client_get (t->client, ks_kind_get (KS_KIND_ENDPOINTS),
-                                            s->load->namespace, s->load->service, NULL);
-  const KsEndpoints *ep = (const KsEndpoints *) obj;
+  return strcmp ((*(KsObject *const *) a)->meta.name, (*(KsObject *const *) b)->meta.name);
+}
 
-  if (obj == NULL)
-    return;
-  for (guint i = 0; i < ep->n_subsets; i++)
-    for (guint j = 0; j < ep->subsets[i].n_addresses; j++)
+/* kube-proxy's endpoints of the Service: the ready endpoints of its EndpointSlices (slices in
+ * name order, each pod once); when none is ready, the serving and terminating ones (v1.32's
+ * fallback).  *n_ready: the ready ones. */
+static void
+ready_pods (KsSimTraffic *t, Service *s, GPtrArray *out, guint *n_ready)
+{
+  g_autoptr (GPtrArray) all
+      = ks_client_list (t->client, ks_kind_get (KS_KIND_ENDPOINT_SLICE), s->load->namespace, NULL);
+  g_autoptr (GPtrArray) slices = g_ptr_array_new ();
+
+  *n_ready = 0;
+  for (guint i = 0; all != NULL && i < all->len; i++)
+    if (g_strcmp0 (ks_object_get_label (g_ptr_array_index (all, i), KS_LABEL_SERVICE_NAME),
+                   s->load->service)
+        == 0)
+      g_ptr_array_add (slices, g_ptr_array_index (all, i));
+  g_ptr_array_sort (slices, slice_name_compare);
+  for (guint pass = 0; pass < 2 && out->len == 0; pass++)
+    for (guint i = 0; i < slices->len; i++)
       {
-        const KsObjectReference *ref = ep->subsets[i].addresses[j].target_ref;
-        Pod *p;
-        if (ref == NULL || g_strcmp0 (ref->kind, "Pod") != 0)
-          continue;
-        p = pod_for (t, ref);
-        /* The same pod in several subsets (port sets) counts once. */
-        if (p == NULL || g_ptr_array_find (out, p, NULL))
-          continue;
-        g_ptr_array_add (out, p);
+        const KsEndpointSlice *slice = g_ptr_array_index (slices, i);
+        for (guint j = 0; j < slice->n_endpoints; j++)
+          {
+            const KsSliceEndpoint *e = &slice->endpoints[j];
+            Pod *p;
+            if (pass == 0 ? e->ready != 1 : e->serving != 1 || e->terminating != 1)
+              continue;
+            if (e->target_ref == NULL || g_strcmp0 (e->target_ref->kind, "Pod") != 0)
+              continue;
+            p = pod_for (t, e->target_ref);
+            if (p == NULL || g_ptr_array_find (out, p, NULL))
+              continue;
+            g_ptr_array_add (out, p);
+            if (pass == 0)
+              (*n_ready)++;
+          }
       }
 }
 
@@ -269,6 +289,7 @@ tick (gpointer data)
   gint64 now = ks_clock_now (t->clock);
   double dt = (double) KS_TRAFFIC_TICK / KS_USEC_PER_SEC;
   g_autoptr (GPtrArray) ready = g_ptr_array_new ();
+  guint n_ready;
 
   t->task = ks_clock_schedule (t->clock, now + KS_TRAFFIC_TICK, tick, t, NULL);
   g_ptr_array_set_size (t->touched, 0);
@@ -283,7 +304,7 @@ tick (gpointer data)
       s->totals.requests += n;
       g_array_set_size (s->pods, 0);
       g_ptr_array_set_size (ready, 0);
-      ready_pods (t, s, ready);
+      ready_pods (t, s, ready, &n_ready);
       if (ready->len == 0)
         {
           s->totals.no_endpoints += n;
@@ -455,8 +476,10 @@ static guint
 count_ready (KsSimTraffic *t, Service *s)
 {
   g_autoptr (GPtrArray) ready = g_ptr_array_new ();
-  ready_pods (t, s, ready);
-  return ready->len;
+  guint n_ready;
+
+  ready_pods (t, s, ready, &n_ready);
+  return n_ready;
 }
 
 void

@@ -1,8 +1,9 @@
 /* ks-sim-traffic.h: the request model (docs/user-guide.md "Traffic through Services").
  *
  * Every second (KS_TRAFFIC_TICK) each load (ks-load.h) sends its Service the requests of that
- * second, spread over the ready addresses of the Service's Endpoints uniformly at random, as
- * kube-proxy picks an endpoint per connection.  Each pod is an M/M/1/K queue for the second: the
+ * second, spread over the ready endpoints of the Service's EndpointSlices (or, with none ready,
+ * the serving and terminating ones) uniformly at random, as kube-proxy picks an endpoint per
+ * connection.  Each pod is an M/M/1/K queue for the second: the
  * arrivals it got, a service rate from its CPU capacity (the sum of its containers' CPU limits
  * when all have one, else its CPU request; minus its kubesim.io/cpu-usage baseline) over the
  * CPU cost of a request, and K its queue capacity.  Requests that find the queue full are

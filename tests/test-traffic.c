@@ -759,6 +759,45 @@ test_endpoint_slice_placeholder (void)
   run_clear (&r);
 }
 
+/* kube-proxy's fallback: with no ready endpoint, the serving and terminating ones get the
+ * traffic; a pod being deleted (grace period 30 s from 60 s) stays serving until it stops. */
+static void
+test_terminating_fallback (void)
+{
+  Run r = { 0 };
+  g_autofree char *objects = g_strconcat (
+      service_yaml,
+      "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"
+      "    spec: {replicas: 1, selector: {matchLabels: {app: web}},\n"
+      "      template: {metadata: {labels: {app: web}},\n"
+      "        spec: {containers: [{name: web, image: web,\n"
+      "          resources: {requests: {cpu: 250m, memory: 64Mi}, limits: {cpu: \"1\"}}}]}}}}\n",
+      NULL);
+  KsServiceTraffic a, b;
+  guint ready, serving, terminating;
+
+  run_start_full (&r, 1, objects,
+                  "  - {at: 60s, scale: {kind: Deployment, name: web, replicas: 0}}\n",
+                  "load:\n  - {service: web, rate: 10, cpuPerRequest: 1ms}\n");
+  run_to (&r, 61);
+  a = totals (&r);
+  g_assert_cmpuint (slice_endpoints (&r, "web", &ready, &serving, &terminating), ==, 1);
+  g_assert_cmpuint (ready, ==, 0);
+  g_assert_cmpuint (serving, ==, 1);
+  g_assert_cmpuint (terminating, ==, 1);
+  run_to (&r, 80);
+  b = totals (&r);
+  g_assert_cmpuint (b.served - a.served, ==, 190);
+  g_assert_cmpuint (b.dropped_no_endpoints, ==, a.dropped_no_endpoints);
+  /* Gone after its grace period: nothing to send to. */
+  run_to (&r, 100);
+  a = totals (&r);
+  run_to (&r, 110);
+  b = totals (&r);
+  g_assert_cmpuint (b.dropped_no_endpoints - a.dropped_no_endpoints, ==, 100);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -770,6 +809,7 @@ main (int argc, char **argv)
   g_test_add_func ("/traffic/endpoint-slices", test_endpoint_slices);
   g_test_add_func ("/traffic/endpoint-slices-large", test_endpoint_slices_large);
   g_test_add_func ("/traffic/endpoint-slice-placeholder", test_endpoint_slice_placeholder);
+  g_test_add_func ("/traffic/terminating-fallback", test_terminating_fallback);
   g_test_add_func ("/traffic/latency-rises", test_latency_rises);
   g_test_add_func ("/traffic/quantiles", test_quantiles);
   g_test_add_func ("/traffic/over-capacity", test_over_capacity);
