@@ -857,6 +857,60 @@ endpoints_row (KsTable *t, const KsObject *obj, gint64 now)
   ks_table_add_cell (t, age);
 }
 
+/* listWithMoreString: at most three items, then " + N more..."; "<unset>" for none. */
+static char *
+list_with_more (GPtrArray *list, gboolean more, guint count)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < list->len; i++)
+    g_string_append_printf (out, "%s%s", i > 0 ? "," : "", (const char *) list->pdata[i]);
+  if (more)
+    g_string_append_printf (out, " + %u more...", count - 3);
+  else if (out->len == 0)
+    g_string_append (out, "<unset>");
+  return g_string_free (out, FALSE);
+}
+
+static void
+endpoint_slice_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "AddressType", 0);
+  ks_table_add_column (t, "Ports", 0);
+  ks_table_add_column (t, "Endpoints", 0);
+  ks_table_add_column (t, "Age", 0);
+}
+
+/* printEndpointSlice: formatDiscoveryPorts and formatDiscoveryEndpoints. */
+static void
+endpoint_slice_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsEndpointSlice *slice = KS_ENDPOINT_SLICE (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+  g_autoptr (GPtrArray) ports = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) addresses = g_ptr_array_new ();
+  g_autofree char *ports_text = NULL;
+  g_autofree char *addresses_text = NULL;
+  guint count = 0;
+
+  for (guint i = 0; i < slice->n_ports && i < 3; i++)
+    g_ptr_array_add (ports, slice->ports[i].port > 0
+                                ? g_strdup_printf ("%d", slice->ports[i].port)
+                                : g_strdup (slice->ports[i].name ? slice->ports[i].name : "*"));
+  ports_text = list_with_more (ports, slice->n_ports > 3, slice->n_ports);
+  for (guint i = 0; i < slice->n_endpoints; i++)
+    for (guint j = 0; slice->endpoints[i].addresses[j] != NULL; j++, count++)
+      if (addresses->len < 3)
+        g_ptr_array_add (addresses, slice->endpoints[i].addresses[j]);
+  addresses_text = list_with_more (addresses, count > 3, count);
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, slice->address_type);
+  ks_table_add_cell (t, ports_text);
+  ks_table_add_cell (t, addresses_text);
+  ks_table_add_cell (t, age);
+}
+
 static void
 event_columns (KsTable *t)
 {
@@ -1003,6 +1057,7 @@ static const Printer printers[] = {
   { KS_KIND_POD_DISRUPTION_BUDGET, pdb_columns, pdb_row },
   { KS_KIND_STATEFUL_SET, stateful_set_columns, stateful_set_row },
   { KS_KIND_JOB, job_columns, job_row },
+  { KS_KIND_ENDPOINT_SLICE, endpoint_slice_columns, endpoint_slice_row },
 };
 
 KsTable *

@@ -348,6 +348,43 @@ test_job_table (void)
                    "waiting   Running              0/1                      100s\n");
 }
 
+/* kubectl's printEndpointSlice: at most three ports and addresses, then " + N more...";
+ * "<unset>" for none. */
+static void
+test_endpoint_slice_table (void)
+{
+  g_autoptr (GPtrArray) slices = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (KsTable) table = NULL;
+
+  g_ptr_array_add (slices, ks_test_decode ("apiVersion: discovery.k8s.io/v1\n"
+                                           "kind: EndpointSlice\n"
+                                           "metadata: {name: empty-x, namespace: default}\n"
+                                           "addressType: IPv4\n"));
+  g_ptr_array_add (
+      slices, ks_test_decode ("apiVersion: discovery.k8s.io/v1\n"
+                              "kind: EndpointSlice\n"
+                              "metadata: {name: web-abcde, namespace: default}\n"
+                              "addressType: IPv4\n"
+                              "endpoints: [{addresses: [10.244.1.2]}, {addresses: [10.244.1.3]},\n"
+                              "  {addresses: [10.244.2.2]}, {addresses: [10.244.2.3]},\n"
+                              "  {addresses: [10.244.2.4]}]\n"
+                              "ports: [{name: a, port: 80}, {name: b, port: 81}, {name: c, port: "
+                              "82},\n"
+                              "  {name: d, port: 83}]\n"));
+  for (guint i = 0; i < slices->len; i++)
+    ((KsObject *) g_ptr_array_index (slices, i))->meta.creation_timestamp = 0;
+  table = ks_table_for_objects (ks_kind_get (KS_KIND_ENDPOINT_SLICE), slices, 100 * 1000000, FALSE);
+  ks_table_print (table, FALSE, FALSE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "NAME        ADDRESSTYPE   PORTS                  ENDPOINTS                    "
+                   "                  AGE\n"
+                   "empty-x     IPv4          <unset>                <unset>                      "
+                   "                  100s\n"
+                   "web-abcde   IPv4          80,81,82 + 1 more...   10.244.1.2,10.244.1.3,10.244."
+                   "2.2 + 2 more...   100s\n");
+}
+
 static void
 test_names (void)
 {
@@ -461,5 +498,6 @@ main (int argc, char **argv)
   g_test_add_func ("/real/printers/tab-writer", test_tab_writer);
   g_test_add_func ("/real/printers/tab-writer/min-width", test_tab_writer_min_width);
   g_test_add_func ("/real/printers/format-endpoints", test_format_endpoints);
+  g_test_add_func ("/real/printers/endpoint-slice-table", test_endpoint_slice_table);
   return g_test_run ();
 }
