@@ -93,10 +93,12 @@ get_rate (KsDecoder *dec, JsonNode *obj, const char *field, double *out)
     }
   v = json_node_get_value_type (m) == G_TYPE_INT64 ? (double) json_node_get_int (m)
                                                    : json_node_get_double (m);
-  if (!isfinite (v) || v < 0)
+  if (!isfinite (v) || v < 0 || v > KS_LOAD_MAX_RATE)
     {
       g_autofree char *text = ks_decoder_scalar_text (dec, m);
-      ks_decoder_error_field (dec, obj, field, "invalid rate %s: must be a number of at least 0",
+      ks_decoder_error_field (dec, obj, field,
+                              "invalid rate %s: must be a number from 0 to 10000000 (requests "
+                              "per second)",
                               text);
       return FALSE;
     }
@@ -198,6 +200,18 @@ load_csv (KsDecoder *dec, JsonNode *at, const char *dir, const char *name, KsRat
     text = g_string_free (g_steal_pointer (&buf), FALSE);
   }
   lines = g_strsplit (text, "\n", -1);
+  /* The first line is a header: a first row of numbers would otherwise be lost. */
+  if (lines[0] != NULL)
+    {
+      g_auto (GStrv) cells = g_strsplit (g_strstrip (lines[0]), ",", -1);
+      char *end = NULL;
+      if (cells[0] != NULL && cells[0][0] != '\0')
+        g_ascii_strtod (g_strstrip (cells[0]), &end);
+      if (end != NULL && end != cells[0] && *end == '\0')
+        ks_diag_add (dec->diag, path, 1, 1, dec->path->str,
+                     "expected a header line first (e.g. seconds,rate), got the row \"%s\"",
+                     lines[0]);
+    }
   for (guint i = 1; lines[0] != NULL && lines[i] != NULL; i++)
     {
       char *line = g_strstrip (lines[i]);
@@ -223,10 +237,12 @@ load_csv (KsDecoder *dec, JsonNode *at, const char *dir, const char *name, KsRat
           continue;
         }
       rate = g_ascii_strtod (g_strstrip (cells[1]), &end);
-      if (end == cells[1] || *end != '\0' || !isfinite (rate) || rate < 0)
+      if (end == cells[1] || *end != '\0' || !isfinite (rate) || rate < 0
+          || rate > KS_LOAD_MAX_RATE)
         {
           ks_diag_add (dec->diag, path, i + 1, 2, dec->path->str,
-                       "invalid rate \"%s\": expected requests per second, at least 0", cells[1]);
+                       "invalid rate \"%s\": expected requests per second, from 0 to 10000000",
+                       cells[1]);
           continue;
         }
       {

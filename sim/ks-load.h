@@ -46,6 +46,8 @@ typedef struct
 } KsLoad;
 
 #define KS_LOAD_DEFAULT_QUEUE_CAPACITY 100
+/* The largest rate, requests per second (a second's count must fit the GSL draws' unsigned). */
+#define KS_LOAD_MAX_RATE 1e7
 
 void ks_load_free (KsLoad *load);
 
