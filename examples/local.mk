@@ -9,4 +9,4 @@ EXTRA_DIST += examples/churn.yaml examples/preemption.yaml examples/preemption-p
 	examples/schedule/busy.yaml examples/schedule/urgent.yaml
 EXTRA_DIST += examples/statefulset.yaml
 EXTRA_DIST += examples/crashes.yaml
-EXTRA_DIST += examples/traffic.yaml
+EXTRA_DIST += examples/traffic.yaml examples/load-shapes.yaml examples/load-rates.csv
