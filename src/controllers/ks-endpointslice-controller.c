@@ -60,10 +60,18 @@ on_service (const KsWatchEvent *event, gpointer data)
   update_pod_watch (sc);
 }
 
-/* Enqueue the Services of the pod's namespace whose selector matches labels. */
+static gint
+key_compare (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* Enqueue the Services of the pod's namespace whose selector matches labels, in key order (not
+ * the hash table's). */
 static void
 enqueue_selecting (KsEndpointSliceController *sc, const char *ns, const KsStrMap *labels)
 {
+  g_autoptr (GPtrArray) keys = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer key, selector;
   size_t len = strlen (ns);
@@ -72,7 +80,10 @@ enqueue_selecting (KsEndpointSliceController *sc, const char *ns, const KsStrMap
   while (g_hash_table_iter_next (&iter, &key, &selector))
     if (strncmp (key, ns, len) == 0 && ((const char *) key)[len] == '/'
         && ks_str_map_is_subset (selector, labels))
-      ks_workqueue_add (sc->c.queue, key);
+      g_ptr_array_add (keys, key);
+  g_ptr_array_sort (keys, key_compare);
+  for (guint i = 0; i < keys->len; i++)
+    ks_workqueue_add (sc->c.queue, g_ptr_array_index (keys, i));
 }
 
 static void
