@@ -23,18 +23,28 @@ typedef struct
   KsSim *sim;
 } Run;
 
-/* A deployment manifest: name web, image, replicas, and extra spec lines (indented by 2). */
+/* A deployment manifest: name web, image, replicas, extra spec fields (each followed by a
+ * comma), the template's annotations (flow mapping entries, may be "") and extra container
+ * fields (each followed by a comma). */
 static char *
-deployment (const char *image, int replicas, const char *extra)
+deployment_full (const char *image, int replicas, const char *extra, const char *annotations,
+                 const char *container)
 {
   return g_strdup_printf ("{apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"
                           "    spec: {replicas: %d, %s\n"
                           "      selector: {matchLabels: {app: web}},\n"
-                          "      template: {metadata: {labels: {app: web}},\n"
+                          "      template: {metadata: {labels: {app: web}, annotations: {%s}},\n"
                           "        spec: {terminationGracePeriodSeconds: 0, containers: [{name: "
-                          "web, image: \"%s\",\n"
+                          "web, image: \"%s\", %s\n"
                           "          resources: {requests: {cpu: 100m, memory: 64Mi}}}]}}}}",
-                          replicas, extra, image);
+                          replicas, extra, annotations, image, container);
+}
+
+/* A deployment manifest: name web, image, replicas, and extra spec fields. */
+static char *
+deployment (const char *image, int replicas, const char *extra)
+{
+  return deployment_full (image, replicas, extra, "", "");
 }
 
 /* Load and start the scenario text (events as YAML list items after "events:"). */
@@ -421,6 +431,300 @@ test_rolling_steps (void)
   run_clear (&r);
 }
 
+/* The (new, old) steps of a rollout from v1 to v2 (image app:2, applied at 20 s by events), as
+ * a watcher sees them from 19 s to until_ms; the run is left at until_ms. */
+static char *
+rollout_steps (Run *r, const char *v1, const char *events, gint64 until_ms)
+{
+  Steps s = { 0 };
+  guint id;
+
+  s.sizes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  s.is_new = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  s.steps = g_string_new (NULL);
+  run_start (r, v1, events);
+  run_to_ms (r, 19000);
+  id = ks_store_watch (ks_sim_get_store (r->sim), ks_kind_get (KS_KIND_REPLICA_SET), NULL, TRUE,
+                       steps_watch, &s, NULL);
+  run_to_ms (r, until_ms);
+  ks_store_unwatch (ks_sim_get_store (r->sim), id);
+  g_hash_table_unref (s.sizes);
+  g_hash_table_unref (s.is_new);
+  return g_string_free (s.steps, FALSE);
+}
+
+/* The defaults, 25 % and 25 %, on 10 replicas resolve (§3.2) to surge ceil(2.5) = 3 and
+ * unavailable floor(2.5) = 2: the same steps as test_rolling_steps' explicit 3 and 2. */
+static void
+test_rolling_percent (void)
+{
+  Run r = { 0 };
+  g_autofree char *v1 = deployment ("app:1", 10, "");
+  g_autofree char *v2 = deployment ("app:2", 10, "");
+  g_autofree char *events = g_strdup_printf ("  - {at: 20s, apply: %s}\n", v2);
+  g_autofree char *steps = rollout_steps (&r, v1, events, 60000);
+
+  g_assert_cmpstr (steps, ==, "(0,10) (3,10) (3,8) (5,8) (5,3) (10,3) (10,0)");
+  run_clear (&r);
+}
+
+/* maxSurge 0 and maxUnavailable 20 % of 3 replicas: unavailable floor(0.6) = 0, both 0, so
+ * MaxUnavailable is 1 (§3.2).  maxTotal 3, minAvailable 2; the new set is created with 0
+ * replicas (3 ≥ maxTotal), the old one goes to 2 (maxScaledDown 3 − 2 − 0 = 1, budget 1), the new
+ * one to 1; once it is available (2 s), old to 1 and new to 2; then old 0, new 3. */
+static void
+test_rolling_both_zero (void)
+{
+  Run r = { 0 };
+  const char *strategy = "strategy: {rollingUpdate: {maxSurge: 0, maxUnavailable: 20%}},";
+  g_autofree char *v1 = deployment ("app:1", 3, strategy);
+  g_autofree char *v2 = deployment ("app:2", 3, strategy);
+  g_autofree char *events = g_strdup_printf ("  - {at: 20s, apply: %s}\n", v2);
+  g_autofree char *steps = rollout_steps (&r, v1, events, 60000);
+
+  g_assert_cmpstr (steps, ==, "(0,3) (0,2) (1,2) (1,1) (2,1) (2,0) (3,0)");
+  g_assert_cmpint (web (&r)->status.available_replicas, ==, 3);
+  run_clear (&r);
+}
+
+/* ---- progress deadline -------------------------------------------------------------------- */
+
+/* progressDeadlineSeconds 30, 2 replicas (surge 1, unavailable 0).  v2 at 20 s: its pods are
+ * Ready 60 s after they start (readiness probe every 10 s).  At 20 s the new set and its pod
+ * appear (ReplicaSetUpdated, lastUpdateTime 20 s); the pod runs at 22 s but is not Ready: no
+ * progress.  The deployment is requeued at lastUpdateTime + 30 s + 1 s = 51 s, where
+ * 20 + 30 < 51: Progressing=False, ProgressDeadlineExceeded.  At 50 s it still progresses (the
+ * comparison is strict).  The rollout goes on regardless: the pod is Ready at 82 s
+ * (ReplicaSetUpdated again, True), the second new pod at 144 s, complete:
+ * NewReplicaSetAvailable. */
+static void
+test_progress_deadline (void)
+{
+  Run r = { 0 };
+  g_autofree char *v1 = deployment ("app:1", 2, "progressDeadlineSeconds: 30,");
+  g_autofree char *v2 = deployment_full (
+      "app:2", 2, "progressDeadlineSeconds: 30,", "kubesim.io/readiness-delay: 60s",
+      "readinessProbe: {httpGet: {path: /, port: 80}, periodSeconds: 10},");
+  g_autofree char *events = g_strdup_printf ("  - {at: 20s, apply: %s}\n", v2);
+  g_autoptr (GPtrArray) all = NULL;
+  g_autofree char *msg = NULL;
+  KsDeploymentCondition *c;
+  KsDeployment *d;
+
+  run_start (&r, v1, events);
+  run_to_ms (&r, 19000);
+  c = &web (&r)->status.conditions[KS_DEPLOY_COND_PROGRESSING];
+  g_assert_cmpstr (c->reason, ==, "NewReplicaSetAvailable");
+
+  run_to_ms (&r, 50999);
+  d = web (&r);
+  c = &d->status.conditions[KS_DEPLOY_COND_PROGRESSING];
+  g_assert_cmpint (c->status, ==, KS_CONDITION_TRUE);
+  g_assert_cmpstr (c->reason, ==, "ReplicaSetUpdated");
+  g_assert_cmpint (c->last_update_time, ==, 20 * SEC);
+  g_assert_cmpint (d->status.updated_replicas, ==, 1);
+  g_assert_cmpint (d->status.ready_replicas, ==, 2);
+
+  run_to_ms (&r, 51000);
+  d = web (&r);
+  c = &d->status.conditions[KS_DEPLOY_COND_PROGRESSING];
+  all = replica_sets (&r);
+  msg = g_strdup_printf ("ReplicaSet \"%s\" has timed out progressing.",
+                         KS_OBJECT (g_ptr_array_index (all, 1))->meta.name);
+  g_assert_cmpint (c->status, ==, KS_CONDITION_FALSE);
+  g_assert_cmpstr (c->reason, ==, "ProgressDeadlineExceeded");
+  g_assert_cmpstr (c->message, ==, msg);
+  g_assert_cmpint (c->last_update_time, ==, 51 * SEC);
+  g_assert_cmpint (c->last_transition_time, ==, 51 * SEC);
+  /* Stuck: old 2, new 1, nothing available to trade. */
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (all, 0))->replicas, ==, 2);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (all, 1))->replicas, ==, 1);
+  g_assert_cmpint (d->status.unavailable_replicas, ==, 1);
+
+  run_to_ms (&r, 81999);
+  c = &web (&r)->status.conditions[KS_DEPLOY_COND_PROGRESSING];
+  g_assert_cmpstr (c->reason, ==, "ProgressDeadlineExceeded");
+  run_to_ms (&r, 82000);
+  c = &web (&r)->status.conditions[KS_DEPLOY_COND_PROGRESSING];
+  g_assert_cmpint (c->status, ==, KS_CONDITION_TRUE);
+  g_assert_cmpstr (c->reason, ==, "ReplicaSetUpdated");
+  g_assert_cmpint (c->last_transition_time, ==, 82 * SEC);
+
+  run_to_ms (&r, 143999);
+  g_assert_cmpint (web (&r)->status.updated_replicas, ==, 2);
+  g_assert_cmpint (web (&r)->status.available_replicas, ==, 2);
+  g_assert_cmpint (web (&r)->status.replicas, ==, 3);
+  run_to_ms (&r, 144000);
+  d = web (&r);
+  c = &d->status.conditions[KS_DEPLOY_COND_PROGRESSING];
+  g_assert_cmpint (c->status, ==, KS_CONDITION_TRUE);
+  g_assert_cmpstr (c->reason, ==, "NewReplicaSetAvailable");
+  g_assert_cmpint (d->status.updated_replicas, ==, 2);
+  g_assert_cmpint (d->status.available_replicas, ==, 2);
+  g_assert_cmpint (d->status.replicas, ==, 2);
+  run_clear (&r);
+}
+
+/* ---- proportional scaling ----------------------------------------------------------------- */
+
+/* 10 replicas, maxSurge 3, maxUnavailable 2; v2's pods are never Ready, so the rollout stops at
+ * new 5, old 8 (test_rolling_steps' third step), both sets annotated max-replicas 13.  Scaling to
+ * 20 at 40 s (§3.6): allowed 23, toAdd 23 − 13 = 10; largest first: old
+ * round(8 × 23 / 13) − 8 = 14 − 8 = 6, new round(5 × 23 / 13) − 5 = 9 − 5 = 4: old 14, new 9,
+ * annotated desired 20 and max 23.  The rollout then waits: maxTotal 23 reached, and
+ * maxScaledDown 23 − 18 − 9 < 0.  Scaling down to 5 at 60 s: allowed 8, toAdd 8 − 23 = −15;
+ * largest first: old round(14 × 8 / 23) − 14 = 5 − 14 = −9, new round(9 × 8 / 23) − 9 =
+ * 3 − 9 = −6: old 5, new 3.  The rollout goes on from there: minAvailable 5 − 2 = 3,
+ * maxScaledDown 8 − 3 − 3 = 2, old available 5, budget 2: old to 3; new to 5 (maxTotal 8); then
+ * maxScaledDown 8 − 3 − 5 = 0: stuck at (5,3).  In between, the old set's status still counts
+ * the 14 pods of before the scale-down: available above spec.replicas, which
+ * cleanupUnhealthyReplicas refuses as an error (the pass ends, retried) rather than taking the
+ * stale availability as budget (which would scale the old set to 0). */
+static void
+test_proportional (void)
+{
+  Run r = { 0 };
+  const char *strategy = "strategy: {rollingUpdate: {maxSurge: 3, maxUnavailable: 2}},";
+  const char *never = "kubesim.io/readiness-delay: 1h";
+  const char *probe = "readinessProbe: {httpGet: {path: /, port: 80}},";
+  g_autofree char *v1 = deployment ("app:1", 10, strategy);
+  g_autofree char *v2 = deployment_full ("app:2", 10, strategy, never, probe);
+  g_autofree char *v2_20 = deployment_full ("app:2", 20, strategy, never, probe);
+  g_autofree char *v2_5 = deployment_full ("app:2", 5, strategy, never, probe);
+  g_autofree char *events = g_strdup_printf ("  - {at: 20s, apply: %s}\n  - {at: 40s, apply: %s}\n"
+                                             "  - {at: 60s, apply: %s}\n",
+                                             v2, v2_20, v2_5);
+  g_autofree char *steps = rollout_steps (&r, v1, events, 80000);
+  g_autoptr (GPtrArray) all = replica_sets (&r);
+  KsObject *old = g_ptr_array_index (all, 0), *new = g_ptr_array_index (all, 1);
+
+  g_assert_cmpstr (steps, ==, "(0,10) (3,10) (3,8) (5,8) (5,14) (9,14) (9,5) (3,5) (3,3) (5,3)");
+  g_assert_cmpint (KS_REPLICA_SET (old)->replicas, ==, 3);
+  g_assert_cmpint (KS_REPLICA_SET (new)->replicas, ==, 5);
+  g_assert_cmpint (KS_REPLICA_SET (old)->status.available_replicas, ==, 3);
+  g_assert_cmpstr (ks_object_get_annotation (old, "deployment.kubernetes.io/desired-replicas"), ==,
+                   "5");
+  g_assert_cmpstr (ks_object_get_annotation (new, "deployment.kubernetes.io/max-replicas"), ==,
+                   "8");
+  run_clear (&r);
+}
+
+/* The same mid-rollout scale-up, checked at 40 s exactly: the sizes and annotations right after
+ * the proportional step. */
+static void
+test_proportional_annotations (void)
+{
+  Run r = { 0 };
+  const char *strategy = "strategy: {rollingUpdate: {maxSurge: 3, maxUnavailable: 2}},";
+  const char *never = "kubesim.io/readiness-delay: 1h";
+  const char *probe = "readinessProbe: {httpGet: {path: /, port: 80}},";
+  g_autofree char *v1 = deployment ("app:1", 10, strategy);
+  g_autofree char *v2 = deployment_full ("app:2", 10, strategy, never, probe);
+  g_autofree char *v2_20 = deployment_full ("app:2", 20, strategy, never, probe);
+  g_autofree char *events
+      = g_strdup_printf ("  - {at: 20s, apply: %s}\n  - {at: 40s, apply: %s}\n", v2, v2_20);
+  g_autoptr (GPtrArray) before = NULL, after = NULL;
+
+  run_start (&r, v1, events);
+  run_to_ms (&r, 39999);
+  before = replica_sets (&r);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (before, 0))->replicas, ==, 8);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (before, 1))->replicas, ==, 5);
+  for (guint i = 0; i < 2; i++)
+    g_assert_cmpstr (ks_object_get_annotation (g_ptr_array_index (before, i),
+                                               "deployment.kubernetes.io/max-replicas"),
+                     ==, "13");
+  run_to_ms (&r, 40000);
+  after = replica_sets (&r);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (after, 0))->replicas, ==, 14);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (after, 1))->replicas, ==, 9);
+  for (guint i = 0; i < 2; i++)
+    {
+      KsObject *rs = g_ptr_array_index (after, i);
+      g_assert_cmpstr (ks_object_get_annotation (rs, "deployment.kubernetes.io/desired-replicas"),
+                       ==, "20");
+      g_assert_cmpstr (ks_object_get_annotation (rs, "deployment.kubernetes.io/max-replicas"), ==,
+                       "23");
+    }
+  run_to_ms (&r, 50000);
+  g_assert_cmpint (web (&r)->status.replicas, ==, 23);
+  g_assert_cmpint (web (&r)->status.updated_replicas, ==, 9);
+  g_assert_cmpint (web (&r)->status.available_replicas, ==, 14);
+  g_assert_cmpint (web (&r)->status.unavailable_replicas, ==, 9);
+  run_clear (&r);
+}
+
+/* ---- Recreate ----------------------------------------------------------------------------- */
+
+typedef struct
+{
+  gint64 last_old_gone;                 /* when the last app:1 pod was deleted */
+  gint64 first_new;                     /* when the first app:2 pod was created */
+  guint n, last_old_seq, first_new_seq; /* the same, as positions in the watch's event order */
+  KsClock *clock;
+} RecreateWatch;
+
+static void
+recreate_watch (const KsWatchEvent *event, gpointer user_data)
+{
+  RecreateWatch *w = user_data;
+  const char *image = KS_POD (event->object)->spec->containers[0].image;
+
+  w->n++;
+  if (event->type == KS_WATCH_DELETED && g_strcmp0 (image, "app:1") == 0)
+    {
+      w->last_old_gone = ks_clock_now (w->clock);
+      w->last_old_seq = w->n;
+    }
+  if (event->type == KS_WATCH_ADDED && g_strcmp0 (image, "app:2") == 0 && w->first_new < 0)
+    {
+      w->first_new = ks_clock_now (w->clock);
+      w->first_new_seq = w->n;
+    }
+}
+
+/* Recreate (§3.7): v2 at 20 s scales the old set to 0 at once; the new set is created only once
+ * no old pod is left, and scaled straight to 3.  No instant has old and new pods together. */
+static void
+test_recreate (void)
+{
+  Run r = { 0 };
+  const char *strategy = "strategy: {type: Recreate},";
+  g_autofree char *v1 = deployment ("app:1", 3, strategy);
+  g_autofree char *v2 = deployment ("app:2", 3, strategy);
+  g_autofree char *events = g_strdup_printf ("  - {at: 20s, apply: %s}\n", v2);
+  RecreateWatch w = { -1, -1, 0, 0, 0, NULL };
+  g_autoptr (GPtrArray) all = NULL;
+  KsDeployment *d;
+  guint id;
+
+  run_start (&r, v1, events);
+  run_to_ms (&r, 19000);
+  w.clock = ks_sim_get_clock (r.sim);
+  id = ks_store_watch (ks_sim_get_store (r.sim), ks_kind_get (KS_KIND_POD), NULL, FALSE,
+                       recreate_watch, &w, NULL);
+  run_to_ms (&r, 60000);
+  ks_store_unwatch (ks_sim_get_store (r.sim), id);
+  g_test_message ("last old pod gone at %" G_GINT64_FORMAT ", first new pod at %" G_GINT64_FORMAT,
+                  w.last_old_gone, w.first_new);
+  /* The modelled containers stop at once (grace period 0): all within the instant 20 s, but the
+   * first new pod only after the last old one is gone. */
+  g_assert_cmpint (w.last_old_gone, ==, 20 * SEC);
+  g_assert_cmpint (w.first_new, ==, 20 * SEC);
+  g_assert_cmpuint (w.last_old_seq, >, 0);
+  g_assert_cmpuint (w.first_new_seq, >, w.last_old_seq);
+  all = replica_sets (&r);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (all, 0))->replicas, ==, 0);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (all, 1))->replicas, ==, 3);
+  d = web (&r);
+  g_assert_cmpint (d->status.available_replicas, ==, 3);
+  g_assert_cmpint (d->status.updated_replicas, ==, 3);
+  g_assert_cmpstr (d->status.conditions[KS_DEPLOY_COND_PROGRESSING].reason, ==,
+                   "NewReplicaSetAvailable");
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -432,5 +736,11 @@ main (int argc, char **argv)
   g_test_add_func ("/deployment/rollback-no-history", test_rollback_no_history);
   g_test_add_func ("/deployment/paused", test_paused);
   g_test_add_func ("/deployment/rolling-steps", test_rolling_steps);
+  g_test_add_func ("/deployment/rolling-percent", test_rolling_percent);
+  g_test_add_func ("/deployment/rolling-both-zero", test_rolling_both_zero);
+  g_test_add_func ("/deployment/progress-deadline", test_progress_deadline);
+  g_test_add_func ("/deployment/proportional", test_proportional);
+  g_test_add_func ("/deployment/proportional-annotations", test_proportional_annotations);
+  g_test_add_func ("/deployment/recreate", test_recreate);
   return g_test_run ();
 }

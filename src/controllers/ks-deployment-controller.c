@@ -25,6 +25,7 @@ typedef struct
   KsReplicaSet *new_rs; /* in all, or NULL */
   gint64 now;
   gboolean paused_changed; /* the working copy's Progressing condition was paused or resumed */
+  gboolean failed;         /* the pass ended in an error: no status update, retried */
 } Sync;
 
 /* Owner events */
@@ -427,6 +428,15 @@ reconcile_old_rss (Sync *s)
       if (rs == s->new_rs || rs->replicas == 0 || rs->replicas == rs->status.available_replicas)
         continue;
       n = MIN (max_scaled_down - cleaned, rs->replicas - rs->status.available_replicas);
+      if (n < 0)
+        {
+          /* More available than wanted: the set's status predates its last scale-down (the
+           * ReplicaSet controller writes the status from the pods it saw before deleting).
+           * cleanupUnhealthyReplicas refuses the "scale down" upwards with an error, which ends
+           * the pass; going on would trade the stale availability for real pods. */
+          s->failed = TRUE;
+          return TRUE;
+        }
       if (n > 0)
         {
           rs = g_ptr_array_index (s->all, i);
@@ -846,7 +856,11 @@ sync_deployment (const char *key, gpointer data)
     scale (&s);
   else
     rollout (&s);
-  sync_status (&s);
+  if (s.failed)
+    /* processNextWorkItem: AddRateLimited, whose first delay is 5 ms. */
+    ks_workqueue_add_after (dc->c.queue, key, 5 * KS_USEC_PER_MSEC);
+  else
+    sync_status (&s);
   g_ptr_array_unref (s.all);
 }
 
