@@ -10,6 +10,7 @@
 #include "ks-sim-traffic.h"
 #include "ks-sim.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-batch.h"
 #include "src/api/ks-duration.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
@@ -64,6 +65,7 @@ struct _KsSim
   KsEventSink *sink;
   KsEventRecorder scenario_events;
   KsEventRecorder node_events;
+  KsEventRecorder kubelet_events;
   KsScheduler *scheduler;
   KsControllerManager *controllers;
   KsProber *prober; /* every kubelet's (the model holds no state) */
@@ -71,6 +73,7 @@ struct _KsSim
   GHashTable *nodes_by_name;
   gboolean network;      /* pods get IPs (the scenario has Services) */
   KsSimTraffic *traffic; /* the scenario's loads, or NULL */
+  gboolean eviction;     /* run the kubelets' eviction managers (some pod models memory usage) */
 };
 
 static void
@@ -118,6 +121,8 @@ scenario_max_nodes (const KsScenario *s)
   return n;
 }
 
+static gboolean scenario_models_memory (const KsScenario *scenario);
+
 KsSim *
 ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
 {
@@ -134,6 +139,8 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
   sim->sink = events;
   ks_event_recorder_init (&sim->scenario_events, events, sim->clock, "scenario");
   ks_event_recorder_init (&sim->node_events, events, sim->clock, "node-controller");
+  ks_event_recorder_init (&sim->kubelet_events, events, sim->clock, "kubelet");
+  sim->eviction = scenario_models_memory (scenario);
   sim->prober = ks_sim_prober_new (sim->clock);
   sim->nodes = g_ptr_array_new_with_free_func (sim_node_free);
   sim->nodes_by_name = g_hash_table_new (g_str_hash, g_str_equal);
@@ -270,6 +277,99 @@ add_kubelet_labels (KsNode *node)
       }
 }
 
+/* The taint of MemoryPressure (nodeConditionToTaintKeyStatusMap). */
+#define TAINT_MEMORY_PRESSURE "node.kubernetes.io/memory-pressure"
+
+/* The pod annotations an object carries: a Pod's own, a workload's template's. */
+static const KsStrMap *
+pod_annotations_of (const KsObject *obj)
+{
+  switch (obj->kind->id)
+    {
+    case KS_KIND_POD:
+      return obj->meta.annotations;
+    case KS_KIND_REPLICA_SET:
+      return KS_REPLICA_SET (obj)->template.annotations;
+    case KS_KIND_DEPLOYMENT:
+      return KS_DEPLOYMENT (obj)->template.annotations;
+    case KS_KIND_STATEFUL_SET:
+      return KS_STATEFUL_SET (obj)->template.annotations;
+    case KS_KIND_JOB:
+      return KS_JOB (obj)->template.annotations;
+    default:
+      return NULL;
+    }
+}
+
+/* Whether some pod of the scenario models memory usage: only then can memory.available fall
+ * (the model's usage is all there is), so only then do the eviction managers run — a check every
+ * 10 s on every node would cost large clusters that never use it. */
+static gboolean
+scenario_models_memory (const KsScenario *scenario)
+{
+  for (guint i = 0; i < scenario->objects->len; i++)
+    if (ks_str_map_lookup (pod_annotations_of (g_ptr_array_index (scenario->objects, i)),
+                           KS_ANNOTATION_MEMORY_USAGE)
+        != NULL)
+      return TRUE;
+  for (guint i = 0; i < scenario->actions->len; i++)
+    {
+      const KsAction *a = g_ptr_array_index (scenario->actions, i);
+      if (a->type != KS_ACTION_APPLY)
+        continue;
+      for (guint j = 0; j < a->objects->len; j++)
+        if (ks_str_map_lookup (pod_annotations_of (g_ptr_array_index (a->objects, j)),
+                               KS_ANNOTATION_MEMORY_USAGE)
+            != NULL)
+          return TRUE;
+    }
+  return FALSE;
+}
+
+/* The kubelet's MemoryPressure, as its node status setter posts it (sim posts at once, where the
+ * kubelet waits for its next status update), then the NoSchedule taint the node lifecycle
+ * controller keeps in step with it (doNoScheduleTaintingPass; sim runs without that controller). */
+static void
+memory_pressure_changed (KsKubelet *kubelet, gboolean pressure, gpointer data)
+{
+  KsSim *sim = data;
+  const char *name = ks_kubelet_get_node_name (kubelet);
+  g_autoptr (KsObject) obj
+      = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, name, NULL);
+  const char *event = pressure ? "NodeHasInsufficientMemory" : "NodeHasSufficientMemory";
+  gint64 now = ks_clock_now (sim->clock);
+  KsNode *node;
+  KsObject *updated;
+
+  if (obj == NULL)
+    return;
+  node = ks_node_copy (KS_NODE (obj));
+  if (pressure)
+    ks_node_set_condition (node, KS_NODE_COND_MEMORY_PRESSURE, KS_CONDITION_TRUE,
+                           "KubeletHasInsufficientMemory",
+                           "kubelet has insufficient memory available", now);
+  else
+    ks_node_set_condition (node, KS_NODE_COND_MEMORY_PRESSURE, KS_CONDITION_FALSE,
+                           "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
+                           now);
+  updated = ks_client_update_status (sim->client, KS_OBJECT (node), NULL);
+  ks_object_unref (KS_OBJECT (node));
+  if (updated == NULL)
+    return;
+  ks_event_record (&sim->kubelet_events, updated, FALSE, event, name, "Node %s status is now: %s",
+                   name, event);
+  node = ks_node_copy (KS_NODE (updated));
+  ks_object_unref (updated);
+  if (pressure)
+    ks_node_add_taint (node, TAINT_MEMORY_PRESSURE, NULL, KS_TAINT_NO_SCHEDULE, now);
+  else
+    ks_node_remove_taint (node, TAINT_MEMORY_PRESSURE, KS_TAINT_NO_SCHEDULE);
+  updated = ks_client_update (sim->client, KS_OBJECT (node), NULL);
+  ks_object_unref (KS_OBJECT (node));
+  if (updated != NULL)
+    ks_object_unref (updated);
+}
+
 static void
 start_node_agent (KsSim *sim, SimNode *n)
 {
@@ -281,6 +381,8 @@ start_node_agent (KsSim *sim, SimNode *n)
     ks_sim_runtime_set_load (n->runtime, ks_sim_traffic_pod_cpu_ns, sim->traffic);
   n->kubelet = ks_kubelet_new (sim->client, sim->clock, n->runtime, sim->sink, n->name);
   ks_kubelet_set_prober (n->kubelet, sim->prober);
+  if (sim->eviction)
+    ks_kubelet_start_eviction (n->kubelet, NULL, memory_pressure_changed, sim);
 }
 
 static gboolean

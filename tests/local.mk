@@ -36,6 +36,7 @@ unit_tests = \
 	tests/test-deployment \
 	tests/test-drain \
 	tests/test-endpoints \
+	tests/test-eviction \
 	tests/test-event-queue \
 	tests/test-events \
 	tests/test-explain \
@@ -84,6 +85,7 @@ tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_drain_LDADD = $(test_ldadd)
 tests_test_traffic_LDADD = $(test_ldadd)
 tests_test_endpoints_LDADD = $(test_ldadd)
+tests_test_eviction_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
 tests_test_events_LDADD = $(test_ldadd)
 tests_test_explain_LDADD = $(test_ldadd)

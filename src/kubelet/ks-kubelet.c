@@ -137,6 +137,8 @@ struct _KsKubelet
   guint watch;
   GQueue to_sync; /* PodWorker*, in the order their events came */
   guint64 sync_task;
+  KsEvictionManager *eviction; /* NULL unless started */
+  gboolean memory_pressure;    /* the eviction manager's MemoryPressure (admission) */
 };
 
 const char *
@@ -916,6 +918,29 @@ sandbox_retry_due (gpointer data)
 
 /* Admission */
 
+/* rejectPod: a Warning event with the admission's reason and message, and the pod Failed. */
+static void
+reject (PodWorker *w, const char *reason, const char *detail)
+{
+  KsKubelet *k = w->kubelet;
+  g_autofree char *message = g_strdup_printf ("Pod was rejected: %s", detail);
+  KsPod *pod = ks_pod_copy (w->pod);
+  KsObject *updated;
+
+  pod->phase = KS_POD_FAILED;
+  ks_pod_set_status_string (pod, KS_POD_REASON, reason);
+  ks_pod_set_status_string (pod, KS_POD_MESSAGE, message);
+  ks_event_record (&k->events, KS_OBJECT (w->pod), TRUE, reason, k->node_name, "%s", detail);
+  updated = ks_client_update_status (k->client, KS_OBJECT (pod), NULL);
+  ks_object_unref (KS_OBJECT (pod));
+  if (updated != NULL)
+    {
+      ks_object_unref (KS_OBJECT (w->pod));
+      w->pod = KS_POD (updated);
+    }
+  w->terminal = TRUE;
+}
+
 static gboolean
 admit (PodWorker *w)
 {
@@ -931,6 +956,12 @@ admit (PodWorker *w)
    * every later sync would start it again. */
   alloc = node != NULL ? &node->allocatable : NULL;
   /* lifecycle/predicate.go: the node's resources must hold the pod next to the admitted ones. */
+  if (k->memory_pressure && w->pod->spec->qos_class == KS_QOS_BEST_EFFORT)
+    {
+      /* eviction manager's Admit: no BestEffort pod on a node under memory pressure. */
+      reject (w, "Evicted", "The node had condition: [MemoryPressure]. ");
+      return FALSE;
+    }
   if (alloc == NULL)
     {
       /* admitted below */
@@ -968,21 +999,7 @@ admit (PodWorker *w)
         = g_strdup_printf ("Node didn't have enough resource: %s, requested: %" G_GINT64_FORMAT
                            ", used: %" G_GINT64_FORMAT ", capacity: %" G_GINT64_FORMAT,
                            resource, requested, used, capacity);
-    g_autofree char *message = g_strdup_printf ("Pod was rejected: %s", detail);
-    KsPod *pod = ks_pod_copy (w->pod);
-    KsObject *updated;
-    pod->phase = KS_POD_FAILED;
-    ks_pod_set_status_string (pod, KS_POD_REASON, reason);
-    ks_pod_set_status_string (pod, KS_POD_MESSAGE, message);
-    ks_event_record (&k->events, KS_OBJECT (w->pod), TRUE, reason, k->node_name, "%s", detail);
-    updated = ks_client_update_status (k->client, KS_OBJECT (pod), NULL);
-    ks_object_unref (KS_OBJECT (pod));
-    if (updated != NULL)
-      {
-        ks_object_unref (KS_OBJECT (w->pod));
-        w->pod = KS_POD (updated);
-      }
-    w->terminal = TRUE;
+    reject (w, reason, detail);
     return FALSE;
   }
 }
@@ -1891,6 +1908,7 @@ ks_kubelet_free (KsKubelet *k)
 {
   if (k == NULL)
     return;
+  ks_eviction_manager_free (k->eviction);
   ks_client_unwatch (k->client, k->watch);
   ks_clock_cancel (k->clock, k->sync_task);
   g_queue_clear (&k->to_sync);
@@ -1910,4 +1928,83 @@ guint
 ks_kubelet_n_active_pods (KsKubelet *k)
 {
   return k->n_admitted;
+}
+
+/* Eviction (ks-eviction.c) */
+
+static int
+pod_by_name (gconstpointer pa, gconstpointer pb)
+{
+  const KsObject *a = *(KsObject *const *) pa, *b = *(KsObject *const *) pb;
+  int c = strcmp (a->meta.namespace, b->meta.namespace);
+  return c != 0 ? c : strcmp (a->meta.name, b->meta.name);
+}
+
+GPtrArray *
+ks_kubelet_list_pods (KsKubelet *k)
+{
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, k->workers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      PodWorker *w = value;
+      if (w->admitted && !w->terminal && !w->killing && !w->deleted)
+        g_ptr_array_add (out, ks_object_ref (KS_OBJECT (w->pod)));
+    }
+  /* The table's order is no order: sort, so that what is done with the list repeats. */
+  g_ptr_array_sort (out, pod_by_name);
+  return out;
+}
+
+static void
+mutate_evicted (PodWorker *w, KsPod *pod, gpointer data)
+{
+  const char *message = data;
+
+  pod->phase = KS_POD_FAILED;
+  ks_pod_set_status_string (pod, KS_POD_REASON, "Evicted");
+  ks_pod_set_status_string (pod, KS_POD_MESSAGE, message);
+  ks_pod_set_condition (pod, KS_POD_COND_DISRUPTION_TARGET, KS_CONDITION_TRUE,
+                        "TerminationByKubelet", message, ks_clock_now (w->kubelet->clock));
+}
+
+gboolean
+ks_kubelet_evict_pod (KsKubelet *k, const KsPod *pod, const char *message)
+{
+  PodWorker *w = find_worker (k, &pod->parent.meta.uid);
+
+  if (w == NULL || !w->admitted || w->terminal || w->killing || w->deleted)
+    return FALSE;
+  ks_event_record (&k->events, KS_OBJECT (w->pod), TRUE, "Evicted", k->node_name, "%s", message);
+  /* killPodNow with the hard threshold's grace period, 0; the pod stays, Failed. */
+  write_status (w, mutate_evicted, (gpointer) message);
+  w->terminal = TRUE;
+  w->finishing = TRUE;
+  stop_all (w, 0);
+  settle (w);
+  return TRUE;
+}
+
+void
+ks_kubelet_start_eviction (KsKubelet *k, const KsEvictionOptions *options,
+                           KsMemoryPressureFunc func, gpointer user_data)
+{
+  g_return_if_fail (k->eviction == NULL);
+  k->eviction = ks_eviction_manager_new (k, k->client, k->clock, k->runtime, k->events.sink,
+                                         k->node_name, options, func, user_data);
+}
+
+void
+ks_kubelet_set_memory_pressure (KsKubelet *k, gboolean pressure)
+{
+  k->memory_pressure = pressure;
+}
+
+gboolean
+ks_kubelet_under_memory_pressure (KsKubelet *k)
+{
+  return k->memory_pressure;
 }

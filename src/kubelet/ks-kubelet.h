@@ -13,6 +13,7 @@
  * pod.  A pod that has ended has its containers removed and its sandbox torn down. */
 #pragma once
 
+#include "ks-eviction.h"
 #include "ks-prober.h"
 #include "ks-runtime.h"
 #include "src/ks-events.h"
@@ -36,6 +37,27 @@ void ks_kubelet_set_prober (KsKubelet *kubelet, KsProber *prober);
 const char *ks_kubelet_get_node_name (KsKubelet *kubelet);
 /* Pods the kubelet currently runs (admitted, not terminal). */
 guint ks_kubelet_n_active_pods (KsKubelet *kubelet);
+
+/* Node-pressure eviction (ks-eviction.h).  Start the kubelet's eviction manager (once; options
+ * may be NULL for the defaults): every options->monitoring_interval it compares the node's
+ * memory.available with the hard threshold, reports MemoryPressure changes through func (may be
+ * NULL) and evicts a pod when the threshold is met.  It stops with the kubelet. */
+void ks_kubelet_start_eviction (KsKubelet *kubelet, const KsEvictionOptions *options,
+                                KsMemoryPressureFunc func, gpointer user_data);
+/* Whether the node is under memory pressure as the eviction manager last found (FALSE when it
+ * is not started).  While it is, BestEffort pods are rejected at admission (reason Evicted,
+ * "The node had condition: [MemoryPressure]. "). */
+gboolean ks_kubelet_under_memory_pressure (KsKubelet *kubelet);
+/* Set by the eviction manager. */
+void ks_kubelet_set_memory_pressure (KsKubelet *kubelet, gboolean pressure);
+/* The pods the kubelet runs (admitted, not terminal, not being deleted), sorted by namespace and
+ * name; a new array of references. */
+GPtrArray *ks_kubelet_list_pods (KsKubelet *kubelet);
+/* Evict pod (one of ks_kubelet_list_pods): a Warning event "Evicted" with message, the pod's
+ * phase Failed with reason Evicted, message, and condition DisruptionTarget True
+ * (TerminationByKubelet), and its containers stopped with grace period 0.  The object stays (its
+ * controller replaces it).  FALSE when the kubelet does not run it (any more). */
+gboolean ks_kubelet_evict_pod (KsKubelet *kubelet, const KsPod *pod, const char *message);
 
 /* The kubelet's restart backoff (flowcontrol.Backoff with 10 s initial, 300 s max). */
 #define KS_CONTAINER_BACKOFF_INITIAL (10 * KS_USEC_PER_SEC)
