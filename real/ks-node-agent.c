@@ -430,6 +430,16 @@ registration_new (const KsNodeAgentOptions *o, guint port)
   return node;
 }
 
+/* The eviction manager's MemoryPressure goes to the node status the kubelet posts (its
+ * MemoryPressureCondition setter). */
+static void
+memory_pressure_changed (KsKubelet *kubelet, gboolean pressure, gpointer data)
+{
+  KsNodeAgent *a = data;
+
+  ks_node_status_set_memory_pressure (a->status, pressure);
+}
+
 KsNodeAgent *
 ks_node_agent_new (const KsNodeAgentOptions *o, GError **error)
 {
@@ -500,6 +510,7 @@ ks_node_agent_new (const KsNodeAgentOptions *o, GError **error)
   a->kubelet = ks_kubelet_new (a->client, clock, a->runtime,
                                ks_object_event_sink_get_sink (a->events), o->node_name);
   ks_kubelet_set_prober (a->kubelet, a->prober);
+  ks_kubelet_start_eviction (a->kubelet, NULL, memory_pressure_changed, a);
 
   a->proxy = ks_service_proxy_new (a->net, clock);
   a->feed = ks_service_feed_new (a->client, a->proxy);

@@ -1081,6 +1081,46 @@ test_node_status_network (Fixture *f, gconstpointer data)
   ks_node_status_free (status);
 }
 
+/* The eviction manager's MemoryPressure (ks_node_status_set_memory_pressure) is posted at once
+ * on each change, with the kubelet's reason, message and event; the node lifecycle controller
+ * keeps the memory-pressure NoSchedule taint in step with it. */
+static void
+test_node_status_memory_pressure (Fixture *f, gconstpointer data)
+{
+  g_autoptr (KsNode) reg = registration_new ("n1", NULL);
+  KsNodeStatusOptions options = { .update_frequency = 10 * SEC };
+  KsNodeStatus *status;
+
+  status = ks_node_status_new (f->client, f->clock, &f->sink.parent, reg, &options);
+  run_to (f, 3 * SEC);
+  ks_node_status_set_memory_pressure (status, TRUE);
+  run_to (f, 3 * SEC);
+  assert_node_condition (f, "n1", KS_NODE_COND_MEMORY_PRESSURE, KS_CONDITION_TRUE,
+                         "KubeletHasInsufficientMemory",
+                         "kubelet has insufficient memory available", 3 * SEC, 3 * SEC);
+  g_assert_cmpuint (n_events (f, "NodeHasInsufficientMemory", "n1"), ==, 1);
+  g_assert_cmpuint (ks_node_status_get_n_posts (status), ==, 2);
+  /* The same again: nothing new is posted. */
+  ks_node_status_set_memory_pressure (status, TRUE);
+  run_to (f, 4 * SEC);
+  g_assert_cmpuint (ks_node_status_get_n_posts (status), ==, 2);
+  g_assert_nonnull (
+      find_taint (f, "n1", "node.kubernetes.io/memory-pressure", KS_TAINT_NO_SCHEDULE));
+  /* Still True on the periodic post (13 s). */
+  run_to (f, 13 * SEC);
+  assert_node_condition (f, "n1", KS_NODE_COND_MEMORY_PRESSURE, KS_CONDITION_TRUE,
+                         "KubeletHasInsufficientMemory",
+                         "kubelet has insufficient memory available", 13 * SEC, 3 * SEC);
+  ks_node_status_set_memory_pressure (status, FALSE);
+  run_to (f, 14 * SEC);
+  assert_node_condition (f, "n1", KS_NODE_COND_MEMORY_PRESSURE, KS_CONDITION_FALSE,
+                         "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
+                         13 * SEC, 13 * SEC);
+  g_assert_cmpuint (n_events (f, "NodeHasSufficientMemory", "n1"), ==, 2);
+  assert_no_taint (f, "n1", "node.kubernetes.io/memory-pressure", KS_TAINT_NO_SCHEDULE);
+  ks_node_status_free (status);
+}
+
 /* An agent that starts again on a Node that lost the registration's labels sets them again
  * (updateDefaultLabels), keeping the others. */
 static void
@@ -1237,6 +1277,7 @@ main (int argc, char **argv)
   ADD ("/node-status/heartbeats", test_node_status);
   ADD ("/node-status/restart", test_node_status_restart);
   ADD ("/node-status/network-not-ready", test_node_status_network);
+  ADD ("/node-status/memory-pressure", test_node_status_memory_pressure);
   ADD ("/node-status/labels", test_node_status_labels);
 #undef ADD
   g_test_add_func ("/node-lifecycle/options", test_options);

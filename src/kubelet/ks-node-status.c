@@ -18,6 +18,7 @@ struct _KsNodeStatus
   KsNode *registration;
   KsNodeStatusOptions options;
   char *network_error; /* NULL: the runtime's network is ready */
+  gboolean memory_pressure;
   gboolean registered;
   guint64 task;
   guint64 n_posts;
@@ -59,6 +60,14 @@ current_conditions (KsNodeStatus *s, Condition *out, char **message)
 {
   memcpy (out, healthy, sizeof healthy);
   *message = NULL;
+  if (s->memory_pressure)
+    {
+      /* MemoryPressureCondition (nodestatus/setters.go): the eviction manager's answer. */
+      out[0].status = KS_CONDITION_TRUE;
+      out[0].reason = "KubeletHasInsufficientMemory";
+      out[0].message = "kubelet has insufficient memory available";
+      out[0].event = "NodeHasInsufficientMemory";
+    }
   if (s->network_error != NULL)
     {
       /* ReadyCondition (nodestatus/setters.go): the runtime's errors, joined. */
@@ -306,4 +315,15 @@ guint64
 ks_node_status_get_n_posts (KsNodeStatus *s)
 {
   return s->n_posts;
+}
+
+void
+ks_node_status_set_memory_pressure (KsNodeStatus *s, gboolean pressure)
+{
+  g_return_if_fail (s != NULL);
+  if (s->memory_pressure == pressure)
+    return;
+  s->memory_pressure = pressure;
+  ks_clock_cancel (s->clock, s->task);
+  s->task = ks_clock_schedule (s->clock, ks_clock_now (s->clock), tick, s, NULL);
 }

@@ -67,6 +67,12 @@ gboolean ks_node_status_sync (KsNodeStatus *status, GError **error);
  * update does. */
 void ks_node_status_set_network_error (KsNodeStatus *status, const char *error);
 
+/* Report MemoryPressure (the eviction manager's, ks-eviction.h): while TRUE every post sets it
+ * True with reason "KubeletHasInsufficientMemory" and message "kubelet has insufficient memory
+ * available" (event NodeHasInsufficientMemory on the change).  A change is posted at once, as
+ * ks_node_status_set_network_error. */
+void ks_node_status_set_memory_pressure (KsNodeStatus *status, gboolean pressure);
+
 /* Number of successful posts. */
 guint64 ks_node_status_get_n_posts (KsNodeStatus *status);
 
