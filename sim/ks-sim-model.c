@@ -47,12 +47,40 @@ quantity (const KsStrMap *a, const char *key, gboolean milli, gint64 *out, GErro
   return TRUE;
 }
 
+/* "START-END": two durations, START before END. */
+static gboolean
+window (const KsStrMap *a, const char *key, gint64 *from, gint64 *to, GError **error)
+{
+  const char *v = ks_str_map_lookup (a, key);
+  g_auto (GStrv) parts = NULL;
+
+  if (v == NULL)
+    return TRUE;
+  parts = g_strsplit (v, "-", 3);
+  if (g_strv_length (parts) != 2 || !ks_duration_parse (parts[0], from, NULL)
+      || !ks_duration_parse (parts[1], to, NULL) || *from < 0 || *to <= *from)
+    {
+      g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_ANNOTATION,
+                   "annotation %s: invalid window \"%s\": must be START-END, two durations of "
+                   "the pod's age with START before END, e.g. \"1m-1m30s\"",
+                   key, v);
+      *from = *to = -1;
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 ks_sim_pod_model_parse (const KsStrMap *a, KsSimPodModel *out, GError **error)
 {
   const char *code, *rate;
 
-  *out = (KsSimPodModel){ -1, -1, 0, -1, -1, -1, -1, 0 };
+  *out = (KsSimPodModel){ -1, -1, 0, -1, -1, -1, -1, 0, -1, -1, -1, -1 };
+  if (!window (a, KS_ANNOTATION_READINESS_FAIL_WINDOW, &out->readiness_fail_from,
+               &out->readiness_fail_to, error)
+      || !window (a, KS_ANNOTATION_LIVENESS_FAIL_WINDOW, &out->liveness_fail_from,
+                  &out->liveness_fail_to, error))
+    return FALSE;
   if (!duration (a, KS_ANNOTATION_STARTUP, &out->startup, error)
       || !duration (a, KS_ANNOTATION_DURATION, &out->duration, error)
       || !duration (a, KS_ANNOTATION_READINESS_DELAY, &out->readiness_delay, error)

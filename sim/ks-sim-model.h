@@ -1,7 +1,8 @@
 /* ks-sim-model.h: the simulation annotations of a pod (DESIGN.md "Simulation annotations"):
  * kubesim.io/duration, startup, exit-code, crash-rate, cpu-usage, memory-usage, and the probe
- * model's readiness-delay and liveness-fail-after.  Parsed once per template when a scenario is
- * loaded (so bad values are input errors) and again by the modelled runtime. */
+ * model's readiness-delay, liveness-fail-after, readiness-fail-window and liveness-fail-window.
+ * Parsed once per template when a scenario is loaded (so bad values are input errors) and again by
+ * the modelled runtime. */
 #pragma once
 
 #include "src/api/ks-strmap.h"
@@ -16,6 +17,8 @@ G_BEGIN_DECLS
 #define KS_ANNOTATION_READINESS_DELAY "kubesim.io/readiness-delay"
 #define KS_ANNOTATION_LIVENESS_FAIL_AFTER "kubesim.io/liveness-fail-after"
 #define KS_ANNOTATION_CRASH_RATE "kubesim.io/crash-rate"
+#define KS_ANNOTATION_READINESS_FAIL_WINDOW "kubesim.io/readiness-fail-window"
+#define KS_ANNOTATION_LIVENESS_FAIL_WINDOW "kubesim.io/liveness-fail-window"
 
 typedef struct
 {
@@ -32,6 +35,10 @@ typedef struct
   /* Crashes per hour of a container that otherwise runs until stopped (0: none); the times
    * between crashes are exponential. */
   gdouble crash_rate;
+  /* Probes also fail while the pod's age (time since status.startTime) is in [from, to): a
+   * transient fault that outlives container restarts.  -1: no window. */
+  gint64 readiness_fail_from, readiness_fail_to;
+  gint64 liveness_fail_from, liveness_fail_to;
 } KsSimPodModel;
 
 #define KS_SIM_ERROR (ks_sim_error_quark ())

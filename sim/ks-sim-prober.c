@@ -68,6 +68,24 @@ model_answer (const KsProbeRequest *req, gint64 now, char **output)
                                  KS_ANNOTATION_LIVENESS_FAIL_AFTER);
       return FALSE;
     }
+  /* The windows count from the pod's start, so that they outlast the container's restarts. */
+  if (req->pod->start_time != KS_TIME_NONE)
+    {
+      gint64 age = now - req->pod->start_time;
+      const char *key = NULL;
+      if (req->kind == KS_PROBE_READINESS && age >= model.readiness_fail_from
+          && age < model.readiness_fail_to)
+        key = KS_ANNOTATION_READINESS_FAIL_WINDOW;
+      else if (req->kind == KS_PROBE_LIVENESS && age >= model.liveness_fail_from
+               && age < model.liveness_fail_to)
+        key = KS_ANNOTATION_LIVENESS_FAIL_WINDOW;
+      if (key != NULL)
+        {
+          *output = g_strdup_printf ("failing while the pod's age is in %s (%s)",
+                                     ks_str_map_lookup (annotations, key), key);
+          return FALSE;
+        }
+    }
   *output = NULL;
   return TRUE;
 }

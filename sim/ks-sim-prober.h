@@ -2,8 +2,10 @@
  * tcpSocket), is answered from the pod's simulation annotations and the time since the
  * container started.  Readiness probes succeed from kubesim.io/readiness-delay after the start
  * (at once without it); liveness probes fail from kubesim.io/liveness-fail-after after the start
- * (never without it); startup probes succeed.  Answers come from a clock task at the time of
- * the probe. */
+ * (never without it); both also fail while the pod's age (since status.startTime) is within
+ * kubesim.io/readiness-fail-window or liveness-fail-window ("START-END"), a fault that outlasts
+ * container restarts; startup probes succeed.  Answers come from a clock task at the time of the
+ * probe. */
 #pragma once
 
 #include "src/ks-clock.h"

@@ -2572,6 +2572,73 @@ test_probe_sim_model (Fixture *f, gconstpointer data)
   g_assert_cmpstr (times, ==, "342");
 }
 
+/* Failure windows count from the pod's start (0 s here; the container runs at 1 s), so they
+ * outlast restarts.  Readiness (period 10 s, failureThreshold 1) fails at 31 and 41 s (age in
+ * [30 s, 50 s)) and succeeds again at 51 s: unready from 31 to 51 s.  Liveness (period 10 s,
+ * failureThreshold 3) fails at 61, 71 and 81 s (age in [60 s, 90 s)): stopped at 81 s, killed
+ * when the 30 s grace period ends (111 s), restarted at once (running at 112 s), past the window:
+ * no second kill, and ready at once. */
+static void
+test_probe_sim_windows (Fixture *f, gconstpointer data)
+{
+  g_autofree char *times = NULL;
+  g_autoptr (GPtrArray) unhealthy = NULL;
+  KsPod *pod;
+
+  f->sim_prober = ks_sim_prober_new (f->clock);
+  ks_kubelet_set_prober (f->kubelet, f->sim_prober);
+  create_pod_full (f, "win", "Always",
+                   "kubesim.io/readiness-fail-window: 30s-50s, "
+                   "kubesim.io/liveness-fail-window: 1m-1m30s",
+                   NULL,
+                   "[{name: main, image: nginx, readinessProbe: {exec: {command: [\"true\"]}, "
+                   "failureThreshold: 1}, livenessProbe: {httpGet: {port: 8080}}}]",
+                   NODE);
+  run_to (f, 31 * SEC - 1);
+  g_assert_cmpint (must_get_pod (f, "win")->start_time, ==, 0);
+  g_assert_cmpint (main_status (f, "win")->ready, ==, TRUE);
+  run_to (f, 31 * SEC);
+  g_assert_cmpint (main_status (f, "win")->ready, ==, FALSE);
+  assert_condition (must_get_pod (f, "win"), KS_POD_COND_READY, KS_CONDITION_FALSE,
+                    "ContainersNotReady", "containers with unready status: [main]");
+  run_to (f, 51 * SEC - 1);
+  g_assert_cmpint (main_status (f, "win")->ready, ==, FALSE);
+  run_to (f, 51 * SEC);
+  pod = must_get_pod (f, "win");
+  g_assert_cmpint (main_status (f, "win")->ready, ==, TRUE);
+  g_assert_cmpint (pod->conditions[KS_POD_COND_READY].last_transition_time, ==, 51 * SEC);
+  unhealthy = events (f, "Unhealthy", "win");
+  assert_event (g_ptr_array_index (unhealthy, 0), 31 * SEC, TRUE, "Unhealthy", "win",
+                "Readiness probe failed: failing while the pod's age is in 30s-50s "
+                "(kubesim.io/readiness-fail-window)");
+
+  run_to (f, 81 * SEC - 1);
+  g_assert_cmpint (main_status (f, "win")->restart_count, ==, 0);
+  /* Stopped with the 30 s grace period (a modelled container ignores SIGTERM): killed at 111 s,
+   * restarted at once, running at 112 s, when the pod is 112 s old: its probes pass. */
+  run_to (f, 112 * SEC - 1);
+  g_assert_cmpint (main_status (f, "win")->restart_count, ==, 1);
+  g_assert_cmpint (main_status (f, "win")->state, ==, KS_CONTAINER_WAITING);
+  run_to (f, 112 * SEC);
+  g_assert_cmpint (main_status (f, "win")->state, ==, KS_CONTAINER_RUNNING);
+  g_assert_cmpint (main_status (f, "win")->last_finished_at, ==, 111 * SEC);
+  g_assert_cmpint (main_status (f, "win")->ready, ==, TRUE);
+  run_to (f, 300 * SEC);
+  g_assert_cmpint (main_status (f, "win")->restart_count, ==, 1);
+  g_assert_cmpint (main_status (f, "win")->ready, ==, TRUE);
+
+  times = event_times (f, "Unhealthy", "win", "Readiness");
+  g_assert_cmpstr (times, ==, "31 41");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Unhealthy", "win",
+                       "Liveness probe failed: failing while the pod's age is in 1m-1m30s "
+                       "(kubesim.io/liveness-fail-window)");
+  g_assert_cmpstr (times, ==, "61 71 81");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Killing", "win", NULL);
+  g_assert_cmpstr (times, ==, "81");
+}
+
 /* Without an exec op or a prober, probes fail with a clear message: never ready.  A probe port
  * that names no container port is a prober error: reported (probe errored), not counted. */
 static void
@@ -2649,6 +2716,7 @@ main (int argc, char **argv)
   ADD_FAKE ("/kubelet/probe/startup", test_probe_startup);
   ADD_FAKE ("/kubelet/probe/sidecar-startup", test_probe_sidecar_startup);
   ADD ("/kubelet/probe/sim-model", test_probe_sim_model);
+  ADD ("/kubelet/probe/sim-windows", test_probe_sim_windows);
   ADD ("/kubelet/probe/unsupported", test_probe_unsupported);
 #undef ADD_FAKE
 #undef ADD
