@@ -654,6 +654,45 @@ test_proportional_annotations (void)
   run_clear (&r);
 }
 
+/* ---- minReadySeconds ---------------------------------------------------------------------- */
+
+/* minReadySeconds 5, 2 replicas (surge 1, unavailable 0), pods Ready when they run (2 s after
+ * creation).  A pod is available once Ready for more than 5 s (IsPodAvailable is strict); the
+ * ReplicaSet controller looks again minReadySeconds + 1 s after a pod became Ready, as Kubernetes'
+ * updatePod does.  v2 at 20 s: the new pod is Ready at 22 s and counted available at 28 s, when
+ * the old set goes to 1 and the new one to 2; that pod is Ready at 30 s, available at 36 s, when
+ * the old set goes to 0. */
+static void
+test_min_ready_seconds (void)
+{
+  Run r = { 0 };
+  g_autofree char *v1 = deployment ("app:1", 2, "minReadySeconds: 5,");
+  g_autofree char *v2 = deployment ("app:2", 2, "minReadySeconds: 5,");
+  g_autofree char *events = g_strdup_printf ("  - {at: 20s, apply: %s}\n", v2);
+  g_autoptr (GPtrArray) a = NULL, b = NULL, c = NULL, d = NULL;
+
+  run_start (&r, v1, events);
+  run_to_ms (&r, 27999);
+  a = replica_sets (&r);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (a, 0))->replicas, ==, 2);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (a, 1))->replicas, ==, 1);
+  g_assert_cmpint (web (&r)->status.ready_replicas, ==, 3);
+  g_assert_cmpint (web (&r)->status.available_replicas, ==, 2);
+  run_to_ms (&r, 28000);
+  b = replica_sets (&r);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (b, 0))->replicas, ==, 1);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (b, 1))->replicas, ==, 2);
+  run_to_ms (&r, 35999);
+  c = replica_sets (&r);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (c, 0))->replicas, ==, 1);
+  run_to_ms (&r, 36000);
+  d = replica_sets (&r);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (d, 0))->replicas, ==, 0);
+  g_assert_cmpint (web (&r)->status.available_replicas, ==, 2);
+  g_assert_cmpint (web (&r)->status.updated_replicas, ==, 2);
+  run_clear (&r);
+}
+
 /* ---- Recreate ----------------------------------------------------------------------------- */
 
 typedef struct
@@ -742,5 +781,6 @@ main (int argc, char **argv)
   g_test_add_func ("/deployment/proportional", test_proportional);
   g_test_add_func ("/deployment/proportional-annotations", test_proportional_annotations);
   g_test_add_func ("/deployment/recreate", test_recreate);
+  g_test_add_func ("/deployment/min-ready-seconds", test_min_ready_seconds);
   return g_test_run ();
 }
