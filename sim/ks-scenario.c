@@ -202,6 +202,7 @@ check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
                                       KS_ANNOTATION_READINESS_DELAY,
                                       KS_ANNOTATION_LIVENESS_FAIL_AFTER,
                                       KS_ANNOTATION_CRASH_RATE,
+                                      KS_ANNOTATION_STARTUP_PROBE_DELAY,
                                       KS_ANNOTATION_READINESS_FAIL_WINDOW,
                                       KS_ANNOTATION_LIVENESS_FAIL_WINDOW };
   const KsStrMap *annotations = NULL;

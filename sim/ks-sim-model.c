@@ -75,7 +75,17 @@ ks_sim_pod_model_parse (const KsStrMap *a, KsSimPodModel *out, GError **error)
 {
   const char *code, *rate;
 
-  *out = (KsSimPodModel){ -1, -1, 0, -1, -1, -1, -1, 0, -1, -1, -1, -1 };
+  *out = (KsSimPodModel){ .startup = -1,
+                          .duration = -1,
+                          .cpu_usage = -1,
+                          .memory_usage = -1,
+                          .readiness_delay = -1,
+                          .liveness_fail_after = -1,
+                          .startup_probe_delay = -1,
+                          .readiness_fail_from = -1,
+                          .readiness_fail_to = -1,
+                          .liveness_fail_from = -1,
+                          .liveness_fail_to = -1 };
   if (!window (a, KS_ANNOTATION_READINESS_FAIL_WINDOW, &out->readiness_fail_from,
                &out->readiness_fail_to, error)
       || !window (a, KS_ANNOTATION_LIVENESS_FAIL_WINDOW, &out->liveness_fail_from,
@@ -85,6 +95,7 @@ ks_sim_pod_model_parse (const KsStrMap *a, KsSimPodModel *out, GError **error)
       || !duration (a, KS_ANNOTATION_DURATION, &out->duration, error)
       || !duration (a, KS_ANNOTATION_READINESS_DELAY, &out->readiness_delay, error)
       || !duration (a, KS_ANNOTATION_LIVENESS_FAIL_AFTER, &out->liveness_fail_after, error)
+      || !duration (a, KS_ANNOTATION_STARTUP_PROBE_DELAY, &out->startup_probe_delay, error)
       || !quantity (a, KS_ANNOTATION_CPU_USAGE, TRUE, &out->cpu_usage, error)
       || !quantity (a, KS_ANNOTATION_MEMORY_USAGE, FALSE, &out->memory_usage, error))
     return FALSE;

@@ -1,6 +1,7 @@
 /* ks-sim-model.h: the simulation annotations of a pod (DESIGN.md "Simulation annotations"):
  * kubesim.io/duration, startup, exit-code, crash-rate, cpu-usage, memory-usage, and the probe
- * model's readiness-delay, liveness-fail-after, readiness-fail-window and liveness-fail-window.
+ * model's readiness-delay, liveness-fail-after, startup-probe-delay, readiness-fail-window and
+ * liveness-fail-window.
  * Parsed once per template when a scenario is loaded (so bad values are input errors) and again by
  * the modelled runtime. */
 #pragma once
@@ -17,6 +18,7 @@ G_BEGIN_DECLS
 #define KS_ANNOTATION_READINESS_DELAY "kubesim.io/readiness-delay"
 #define KS_ANNOTATION_LIVENESS_FAIL_AFTER "kubesim.io/liveness-fail-after"
 #define KS_ANNOTATION_CRASH_RATE "kubesim.io/crash-rate"
+#define KS_ANNOTATION_STARTUP_PROBE_DELAY "kubesim.io/startup-probe-delay"
 #define KS_ANNOTATION_READINESS_FAIL_WINDOW "kubesim.io/readiness-fail-window"
 #define KS_ANNOTATION_LIVENESS_FAIL_WINDOW "kubesim.io/liveness-fail-window"
 
@@ -32,6 +34,8 @@ typedef struct
    * never). */
   gint64 readiness_delay;
   gint64 liveness_fail_after;
+  /* Startup probes fail until this long after the container started (-1: succeed at once). */
+  gint64 startup_probe_delay;
   /* Crashes per hour of a container that otherwise runs until stopped (0: none); the times
    * between crashes are exponential. */
   gdouble crash_rate;

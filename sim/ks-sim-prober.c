@@ -60,6 +60,14 @@ model_answer (const KsProbeRequest *req, gint64 now, char **output)
                                  KS_ANNOTATION_READINESS_DELAY);
       return FALSE;
     }
+  if (req->kind == KS_PROBE_STARTUP && model.startup_probe_delay >= 0
+      && since < model.startup_probe_delay)
+    {
+      *output = g_strdup_printf ("not started until %s after the start (%s)",
+                                 ks_str_map_lookup (annotations, KS_ANNOTATION_STARTUP_PROBE_DELAY),
+                                 KS_ANNOTATION_STARTUP_PROBE_DELAY);
+      return FALSE;
+    }
   if (req->kind == KS_PROBE_LIVENESS && model.liveness_fail_after >= 0
       && since >= model.liveness_fail_after)
     {

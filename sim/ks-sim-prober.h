@@ -4,7 +4,8 @@
  * (at once without it); liveness probes fail from kubesim.io/liveness-fail-after after the start
  * (never without it); both also fail while the pod's age (since status.startTime) is within
  * kubesim.io/readiness-fail-window or liveness-fail-window ("START-END"), a fault that outlasts
- * container restarts; startup probes succeed.  Answers come from a clock task at the time of the
+ * container restarts; startup probes fail until kubesim.io/startup-probe-delay after the start
+ * (succeed at once without it).  Answers come from a clock task at the time of the
  * probe. */
 #pragma once
 

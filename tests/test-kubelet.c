@@ -2639,6 +2639,48 @@ test_probe_sim_windows (Fixture *f, gconstpointer data)
   g_assert_cmpstr (times, ==, "81");
 }
 
+/* kubesim.io/startup-probe-delay: 12s, startup probe every 5 s from the container's start
+ * (1 s).  "patient" (failureThreshold 5) fails at 1, 6 and 11 s and succeeds at 16 s: started
+ * and, without a readiness probe, ready at 16 s.  "impatient" (failureThreshold 2) fails at 1 and
+ * 6 s and is killed at 6 s for it (the kubelet restarts it after the grace period). */
+static void
+test_probe_sim_startup (Fixture *f, gconstpointer data)
+{
+  g_autofree char *times = NULL;
+  g_autoptr (GPtrArray) killing = NULL;
+
+  f->sim_prober = ks_sim_prober_new (f->clock);
+  ks_kubelet_set_prober (f->kubelet, f->sim_prober);
+  create_pod_full (f, "patient", "Always", "kubesim.io/startup-probe-delay: 12s", NULL,
+                   "[{name: main, image: nginx, startupProbe: {httpGet: {port: 80}, "
+                   "periodSeconds: 5, failureThreshold: 5}}]",
+                   NODE);
+  create_pod_full (f, "impatient", "Always", "kubesim.io/startup-probe-delay: 12s", NULL,
+                   "[{name: main, image: nginx, startupProbe: {httpGet: {port: 80}, "
+                   "periodSeconds: 5, failureThreshold: 2}}]",
+                   NODE);
+  run_to (f, 16 * SEC - 1);
+  g_assert_cmpint (main_status (f, "patient")->started, ==, FALSE);
+  g_assert_cmpint (main_status (f, "patient")->ready, ==, FALSE);
+  run_to (f, 16 * SEC);
+  g_assert_cmpint (main_status (f, "patient")->started, ==, TRUE);
+  g_assert_cmpint (main_status (f, "patient")->ready, ==, TRUE);
+  times = event_times (f, "Unhealthy", "patient",
+                       "Startup probe failed: not started until 12s after the start "
+                       "(kubesim.io/startup-probe-delay)");
+  g_assert_cmpstr (times, ==, "1 6 11");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Killing", "patient", NULL);
+  g_assert_cmpstr (times, ==, "");
+  g_clear_pointer (&times, g_free);
+  times = event_times (f, "Killing", "impatient", NULL);
+  g_assert_cmpstr (times, ==, "6");
+  killing = events (f, "Killing", "impatient");
+  assert_event (g_ptr_array_index (killing, 0), 6 * SEC, FALSE, "Killing", "impatient",
+                "Container main failed startup probe, will be restarted");
+  g_assert_cmpint (main_status (f, "impatient")->started, ==, FALSE);
+}
+
 /* Without an exec op or a prober, probes fail with a clear message: never ready.  A probe port
  * that names no container port is a prober error: reported (probe errored), not counted. */
 static void
@@ -2717,6 +2759,7 @@ main (int argc, char **argv)
   ADD_FAKE ("/kubelet/probe/sidecar-startup", test_probe_sidecar_startup);
   ADD ("/kubelet/probe/sim-model", test_probe_sim_model);
   ADD ("/kubelet/probe/sim-windows", test_probe_sim_windows);
+  ADD ("/kubelet/probe/sim-startup", test_probe_sim_startup);
   ADD ("/kubelet/probe/unsupported", test_probe_unsupported);
 #undef ADD_FAKE
 #undef ADD
