@@ -280,6 +280,15 @@ add_kubelet_labels (KsNode *node)
 /* The taint of MemoryPressure (nodeConditionToTaintKeyStatusMap). */
 #define TAINT_MEMORY_PRESSURE "node.kubernetes.io/memory-pressure"
 
+static gboolean
+has_taint (const KsNode *node, const char *key)
+{
+  for (guint i = 0; i < node->n_taints; i++)
+    if (strcmp (node->taints[i].key, key) == 0 && node->taints[i].effect == KS_TAINT_NO_SCHEDULE)
+      return TRUE;
+  return FALSE;
+}
+
 /* The pod annotations an object carries: a Pod's own, a workload's template's. */
 static const KsStrMap *
 pod_annotations_of (const KsObject *obj)
@@ -338,10 +347,16 @@ memory_pressure_changed (KsKubelet *kubelet, gboolean pressure, gpointer data)
       = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, name, NULL);
   const char *event = pressure ? "NodeHasInsufficientMemory" : "NodeHasSufficientMemory";
   gint64 now = ks_clock_now (sim->clock);
+  gboolean changed;
   KsNode *node;
   KsObject *updated;
 
   if (obj == NULL)
+    return;
+  /* The first report of a kubelet may find everything as it should be: write nothing then. */
+  if (KS_NODE (obj)->conditions[KS_NODE_COND_MEMORY_PRESSURE].status
+          == (pressure ? KS_CONDITION_TRUE : KS_CONDITION_FALSE)
+      && has_taint (KS_NODE (obj), TAINT_MEMORY_PRESSURE) == pressure)
     return;
   node = ks_node_copy (KS_NODE (obj));
   if (pressure)
@@ -352,12 +367,15 @@ memory_pressure_changed (KsKubelet *kubelet, gboolean pressure, gpointer data)
     ks_node_set_condition (node, KS_NODE_COND_MEMORY_PRESSURE, KS_CONDITION_FALSE,
                            "KubeletHasSufficientMemory", "kubelet has sufficient memory available",
                            now);
+  changed = KS_NODE (obj)->conditions[KS_NODE_COND_MEMORY_PRESSURE].status
+            != node->conditions[KS_NODE_COND_MEMORY_PRESSURE].status;
   updated = ks_client_update_status (sim->client, KS_OBJECT (node), NULL);
   ks_object_unref (KS_OBJECT (node));
   if (updated == NULL)
     return;
-  ks_event_record (&sim->kubelet_events, updated, FALSE, event, name, "Node %s status is now: %s",
-                   name, event);
+  if (changed)
+    ks_event_record (&sim->kubelet_events, updated, FALSE, event, name, "Node %s status is now: %s",
+                     name, event);
   node = ks_node_copy (KS_NODE (updated));
   ks_object_unref (updated);
   if (pressure)

@@ -223,6 +223,33 @@ test_admission (void)
   run_clear (&r);
 }
 
+/* A node that fails under memory pressure comes back (recoverNode) with the condition False but
+ * the taint still there: the new kubelet's first check (10 s after it starts) reports no
+ * pressure and the taint goes, without a NodeHasSufficientMemory event (the condition did not
+ * change).  Node 1Gi, "hog" using 1000Mi: pressure at 10 s (and hog evicted); failNode at 15 s,
+ * recoverNode at 30 s, first check at 40 s. */
+static void
+test_recovered_node (void)
+{
+  Run r = { 0 };
+  g_autofree char *hog = bare_pod ("hog", "1000Mi", "1000Mi", "");
+  g_autofree char *text = g_strconcat (header, hog,
+                                       "events:\n  - {at: 15s, failNode: {name: node-0}}\n"
+                                       "  - {at: 30s, recoverNode: {name: node-0}}\n",
+                                       NULL);
+
+  run_start (&r, text);
+  run_to_ms (&r, 10000);
+  g_assert_true (has_pressure_taint (&r));
+  run_to_ms (&r, 39999);
+  g_assert_cmpint (pressure (&r), ==, KS_CONDITION_FALSE);
+  g_assert_true (has_pressure_taint (&r));
+  run_to_ms (&r, 40000);
+  g_assert_false (has_pressure_taint (&r));
+  g_assert_cmpint (pressure (&r), ==, KS_CONDITION_FALSE);
+  run_clear (&r);
+}
+
 /* Without any memory-usage annotation no eviction manager runs: the same node and pods, minus
  * the annotations, process no check events.  The count of processed events of a run with a
  * 1-pod cluster and no annotation stays the same over 10 minutes of nothing happening. */
@@ -252,6 +279,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/eviction/rank", test_rank);
   g_test_add_func ("/eviction/admission", test_admission);
+  g_test_add_func ("/eviction/recovered-node", test_recovered_node);
   g_test_add_func ("/eviction/off-without-model", test_off_without_model);
   return g_test_run ();
 }

@@ -20,6 +20,7 @@ struct _KsEvictionManager
   KsMemoryPressureFunc func;
   gpointer user_data;
   gboolean pressure; /* MemoryPressure as last reported */
+  gboolean reported; /* reported at all: the first check reports whatever it finds */
   gint64 last_met;   /* when the threshold was last met; -1: never */
   guint64 task;
 };
@@ -112,8 +113,10 @@ eviction_message (KsEvictionManager *m, const PodUsage *u, gint64 available)
 static void
 set_pressure (KsEvictionManager *m, gboolean pressure)
 {
-  if (pressure == m->pressure)
+  /* The first report also clears what an earlier kubelet of the node may have left. */
+  if (m->reported && pressure == m->pressure)
     return;
+  m->reported = TRUE;
   m->pressure = pressure;
   ks_kubelet_set_memory_pressure (m->kubelet, pressure);
   if (m->func != NULL)

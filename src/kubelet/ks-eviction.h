@@ -15,8 +15,8 @@
  *     "The node was low on resource: memory. Threshold quantity: 100Mi, available: <q>. " plus,
  *     for each container whose working set exceeds its request,
  *     "Container <c> was using <q>, request is <q>, has larger consumption of memory. ".
- * A change of MemoryPressure is reported through a callback (the node status updater, or the sim,
- * writes the Node's condition). */
+ * MemoryPressure is reported through a callback (the node status updater, or the sim, writes the
+ * Node's condition) at the first check and then on each change. */
 #pragma once
 
 #include "ks-runtime.h"
@@ -44,7 +44,8 @@ typedef struct
 
 void ks_eviction_options_init (KsEvictionOptions *options);
 
-/* Called when the node's MemoryPressure changes (TRUE: under pressure). */
+/* Called with the node's MemoryPressure (TRUE: under pressure) at the first check and when it
+ * changes. */
 typedef void (*KsMemoryPressureFunc) (KsKubelet *kubelet, gboolean pressure, gpointer user_data);
 
 /* A manager for kubelet (which owns it: use ks_kubelet_start_eviction).  The first check is one
