@@ -654,6 +654,45 @@ test_proportional_annotations (void)
   run_clear (&r);
 }
 
+/* Recreate with a grace period: the old pods (terminationGracePeriodSeconds 10; a modelled
+ * container does not exit on SIGTERM) are stopped at 20 s and killed at 30 s; only then is the new
+ * ReplicaSet created, and its pods run at 32 s. */
+static void
+test_recreate_waits (void)
+{
+  Run r = { 0 };
+  g_autofree char *v1 = NULL, *v2 = NULL, *events = NULL;
+  g_autoptr (GPtrArray) before = NULL, after = NULL;
+#define RECREATE_WEB(image)                                                                        \
+  "{apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"                               \
+  "    spec: {replicas: 3, strategy: {type: Recreate},\n"                                          \
+  "      selector: {matchLabels: {app: web}},\n"                                                   \
+  "      template: {metadata: {labels: {app: web}},\n"                                             \
+  "        spec: {terminationGracePeriodSeconds: 10, containers: [{name: web, image: \"" image     \
+  "\"}]}}}}"
+  v1 = g_strdup (RECREATE_WEB ("app:1"));
+  v2 = g_strdup (RECREATE_WEB ("app:2"));
+#undef RECREATE_WEB
+  events = g_strdup_printf ("  - {at: 20s, apply: %s}\n", v2);
+  run_start (&r, v1, events);
+  run_to_ms (&r, 29999);
+  before = replica_sets (&r);
+  /* Scaled to 0 at 20 s, no new set while the old pods terminate. */
+  g_assert_cmpuint (before->len, ==, 1);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (before, 0))->replicas, ==, 0);
+  g_assert_cmpint (web (&r)->status.replicas, ==, 0);
+  run_to_ms (&r, 30000);
+  after = replica_sets (&r);
+  g_assert_cmpuint (after->len, ==, 2);
+  g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (after, 1))->replicas, ==, 3);
+  g_assert_cmpint (KS_OBJECT (g_ptr_array_index (after, 1))->meta.creation_timestamp, ==, 30 * SEC);
+  run_to_ms (&r, 31999);
+  g_assert_cmpint (web (&r)->status.available_replicas, ==, 0);
+  run_to_ms (&r, 32000);
+  g_assert_cmpint (web (&r)->status.available_replicas, ==, 3);
+  run_clear (&r);
+}
+
 /* ---- minReadySeconds ---------------------------------------------------------------------- */
 
 /* minReadySeconds 5, 2 replicas (surge 1, unavailable 0), pods Ready when they run (2 s after
@@ -781,6 +820,7 @@ main (int argc, char **argv)
   g_test_add_func ("/deployment/proportional", test_proportional);
   g_test_add_func ("/deployment/proportional-annotations", test_proportional_annotations);
   g_test_add_func ("/deployment/recreate", test_recreate);
+  g_test_add_func ("/deployment/recreate-waits", test_recreate_waits);
   g_test_add_func ("/deployment/min-ready-seconds", test_min_ready_seconds);
   return g_test_run ();
 }
