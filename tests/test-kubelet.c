@@ -25,6 +25,7 @@
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
+#include "src/api/ks-service.h"
 #include "src/api/ks-yaml.h"
 #include "src/controllers/ks-controllers.h"
 #include "src/ks-events.h"
@@ -2681,6 +2682,61 @@ test_probe_sim_startup (Fixture *f, gconstpointer data)
   g_assert_cmpint (main_status (f, "impatient")->started, ==, FALSE);
 }
 
+/* The Endpoints of a Service over the pod as "ready/not-ready" address counts. */
+static char *
+endpoint_counts (Fixture *f, const char *name)
+{
+  KsObject *obj = ks_store_get (f->store, ks_kind_get (KS_KIND_ENDPOINTS), "default", name);
+  const KsEndpoints *ep = obj != NULL ? KS_ENDPOINTS (obj) : NULL;
+  guint ready = 0, not_ready = 0;
+
+  for (guint i = 0; ep != NULL && i < ep->n_subsets; i++)
+    {
+      ready += ep->subsets[i].n_addresses;
+      not_ready += ep->subsets[i].n_not_ready_addresses;
+    }
+  return g_strdup_printf ("%u/%u", ready, not_ready);
+}
+
+/* Readiness gates Endpoints: a pod (with an IP, from the fake runtime's sandbox) whose modelled
+ * readiness probe (every 10 s, failureThreshold 1) fails while its age is in [30 s, 50 s) is a
+ * ready address of its Service from 1 s, a not-ready one from 31 s, and ready again from 51 s,
+ * the Endpoints controller following its Ready condition. */
+static void
+test_probe_window_endpoints (Fixture *f, gconstpointer data)
+{
+  KsControllerOptions options;
+  g_autoptr (KsControllerManager) cm = NULL;
+  static const char *const checks[][2] = {
+    { "999", "0/1" },   { "1000", "1/0" },  { "30999", "1/0" },
+    { "31000", "0/1" }, { "50999", "0/1" }, { "51000", "1/0" },
+  };
+
+  ks_controller_options_init (&options);
+  options.endpoints = TRUE;
+  cm = ks_controller_manager_new_full (f->client, f->clock, &f->sink.parent, &options);
+  f->sim_prober = ks_sim_prober_new (f->clock);
+  ks_kubelet_set_prober (f->kubelet, f->sim_prober);
+  ks_test_create (f->store, ks_test_decode ("apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+                                            "spec: {selector: {app: web}, ports: [{port: 80}]}\n"));
+  ks_test_create (f->store,
+                  ks_test_decode ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n"
+                                  "  labels: {app: web}\n"
+                                  "  annotations: {kubesim.io/readiness-fail-window: 30s-50s}\n"
+                                  "spec:\n  nodeName: " NODE "\n"
+                                  "  containers: [{name: main, image: nginx, readinessProbe: "
+                                  "{httpGet: {port: 80}, failureThreshold: 1}}]\n"));
+  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+    {
+      g_autofree char *counts = NULL;
+      run_to (f, g_ascii_strtoll (checks[i][0], NULL, 10) * (SEC / 1000));
+      counts = endpoint_counts (f, "web");
+      g_test_message ("%s ms: %s", checks[i][0], counts);
+      g_assert_cmpstr (counts, ==, checks[i][1]);
+    }
+  g_assert_cmpint (ks_pod_is_ready (must_get_pod (f, "web")), ==, TRUE);
+}
+
 /* Without an exec op or a prober, probes fail with a clear message: never ready.  A probe port
  * that names no container port is a prober error: reported (probe errored), not counted. */
 static void
@@ -2760,6 +2816,7 @@ main (int argc, char **argv)
   ADD ("/kubelet/probe/sim-model", test_probe_sim_model);
   ADD ("/kubelet/probe/sim-windows", test_probe_sim_windows);
   ADD ("/kubelet/probe/sim-startup", test_probe_sim_startup);
+  ADD_FAKE ("/kubelet/probe/window-endpoints", test_probe_window_endpoints);
   ADD ("/kubelet/probe/unsupported", test_probe_unsupported);
 #undef ADD_FAKE
 #undef ADD
