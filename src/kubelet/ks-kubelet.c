@@ -955,13 +955,13 @@ admit (PodWorker *w)
   /* No Node object (yet): nothing to check against, admit.  The pod still counts as admitted, or
    * every later sync would start it again. */
   alloc = node != NULL ? &node->allocatable : NULL;
-  /* lifecycle/predicate.go: the node's resources must hold the pod next to the admitted ones. */
+  /* The eviction manager's Admit: no BestEffort pod on a node under memory pressure. */
   if (k->memory_pressure && w->pod->spec->qos_class == KS_QOS_BEST_EFFORT)
     {
-      /* eviction manager's Admit: no BestEffort pod on a node under memory pressure. */
       reject (w, "Evicted", "The node had condition: [MemoryPressure]. ");
       return FALSE;
     }
+  /* lifecycle/predicate.go: the node's resources must hold the pod next to the admitted ones. */
   if (alloc == NULL)
     {
       /* admitted below */
@@ -1981,7 +1981,8 @@ ks_kubelet_evict_pod (KsKubelet *k, const KsPod *pod, const char *message)
   ks_event_record (&k->events, KS_OBJECT (w->pod), TRUE, "Evicted", k->node_name, "%s", message);
   /* killPodNow with the hard threshold's grace period, 0; the pod stays, Failed. */
   write_status (w, mutate_evicted, (gpointer) message);
-  w->terminal = TRUE;
+  /* Terminal even if the write failed: the kubelet does not run the pod again. */
+  release (w);
   w->finishing = TRUE;
   stop_all (w, 0);
   settle (w);
