@@ -376,6 +376,11 @@ memory_pressure_changed (KsKubelet *kubelet, gboolean pressure, gpointer data)
   if (changed)
     ks_event_record (&sim->kubelet_events, updated, FALSE, event, name, "Node %s status is now: %s",
                      name, event);
+  if (has_taint (KS_NODE (updated), TAINT_MEMORY_PRESSURE) == pressure)
+    {
+      ks_object_unref (updated);
+      return;
+    }
   node = ks_node_copy (KS_NODE (updated));
   ks_object_unref (updated);
   if (pressure)
