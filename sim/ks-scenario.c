@@ -199,6 +199,7 @@ check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
                                       KS_ANNOTATION_EXIT_CODE,
                                       KS_ANNOTATION_CPU_USAGE,
                                       KS_ANNOTATION_MEMORY_USAGE,
+                                      KS_ANNOTATION_MEMORY_GROWTH,
                                       KS_ANNOTATION_READINESS_DELAY,
                                       KS_ANNOTATION_LIVENESS_FAIL_AFTER,
                                       KS_ANNOTATION_CRASH_RATE,

@@ -88,13 +88,12 @@ add_pod (SimSource *s, KsRuntime *rt, const KsPod *pod, KsMetricsBatch *batch, g
       point
           = (KsMetricsPoint){ stats.timestamp, stats.start_time, stats.cpu_ns, stats.working_set };
       ks_metrics_batch_add_container (batch, obj->meta.namespace, obj->meta.name, c->name, &point);
+      /* The running containers' shares make up the pod's usage (with any growth). */
+      *memory += (gint64) stats.working_set;
       any = TRUE;
     }
   if (any && ks_sim_pod_model_parse (obj->meta.annotations, &model, NULL))
-    {
-      *rate += MAX (model.cpu_usage, 0);
-      *memory += MAX (model.memory_usage, 0);
-    }
+    *rate += MAX (model.cpu_usage, 0);
   /* The CPU of served requests since the last scrape (sim/ks-sim-traffic.h). */
   {
     guint64 now = ks_sim_runtime_get_load_cpu (rt, &obj->meta.uid);

@@ -6,6 +6,7 @@
 #include "ks-sim-model.h"
 #include "src/api/ks-duration.h"
 #include "src/api/ks-quantity.h"
+#include "src/ks-clock.h"
 
 /* clang-format off */
 G_DEFINE_QUARK (ks-sim-error-quark, ks_sim_error)
@@ -44,6 +45,30 @@ quantity (const KsStrMap *a, const char *key, gboolean milli, gint64 *out, GErro
                    local != NULL ? local->message : "must not be negative");
       return FALSE;
     }
+  return TRUE;
+}
+
+/* "QUANTITY/DURATION": bytes per second, above 0. */
+static gboolean
+growth (const KsStrMap *a, const char *key, gdouble *out, GError **error)
+{
+  const char *v = ks_str_map_lookup (a, key);
+  g_auto (GStrv) parts = NULL;
+  gint64 bytes, per;
+
+  if (v == NULL)
+    return TRUE;
+  parts = g_strsplit (v, "/", 3);
+  if (g_strv_length (parts) != 2 || !ks_quantity_parse_value (parts[0], &bytes, NULL)
+      || !ks_duration_parse (parts[1], &per, NULL) || bytes <= 0 || per <= 0)
+    {
+      g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_ANNOTATION,
+                   "annotation %s: invalid growth \"%s\": must be QUANTITY/DURATION, a positive "
+                   "amount of memory per positive duration, e.g. \"10Mi/1m\"",
+                   key, v);
+      return FALSE;
+    }
+  *out = (gdouble) bytes * KS_USEC_PER_SEC / (gdouble) per;
   return TRUE;
 }
 
@@ -97,7 +122,8 @@ ks_sim_pod_model_parse (const KsStrMap *a, KsSimPodModel *out, GError **error)
       || !duration (a, KS_ANNOTATION_LIVENESS_FAIL_AFTER, &out->liveness_fail_after, error)
       || !duration (a, KS_ANNOTATION_STARTUP_PROBE_DELAY, &out->startup_probe_delay, error)
       || !quantity (a, KS_ANNOTATION_CPU_USAGE, TRUE, &out->cpu_usage, error)
-      || !quantity (a, KS_ANNOTATION_MEMORY_USAGE, FALSE, &out->memory_usage, error))
+      || !quantity (a, KS_ANNOTATION_MEMORY_USAGE, FALSE, &out->memory_usage, error)
+      || !growth (a, KS_ANNOTATION_MEMORY_GROWTH, &out->memory_growth, error))
     return FALSE;
   rate = ks_str_map_lookup (a, KS_ANNOTATION_CRASH_RATE);
   if (rate != NULL)

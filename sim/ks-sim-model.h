@@ -1,5 +1,6 @@
 /* ks-sim-model.h: the simulation annotations of a pod (DESIGN.md "Simulation annotations"):
- * kubesim.io/duration, startup, exit-code, crash-rate, cpu-usage, memory-usage, and the probe
+ * kubesim.io/duration, startup, exit-code, crash-rate, cpu-usage, memory-usage, memory-growth,
+ * and the probe
  * model's readiness-delay, liveness-fail-after, startup-probe-delay, readiness-fail-window and
  * liveness-fail-window.
  * Parsed once per template when a scenario is loaded (so bad values are input errors) and again by
@@ -18,6 +19,7 @@ G_BEGIN_DECLS
 #define KS_ANNOTATION_READINESS_DELAY "kubesim.io/readiness-delay"
 #define KS_ANNOTATION_LIVENESS_FAIL_AFTER "kubesim.io/liveness-fail-after"
 #define KS_ANNOTATION_CRASH_RATE "kubesim.io/crash-rate"
+#define KS_ANNOTATION_MEMORY_GROWTH "kubesim.io/memory-growth"
 #define KS_ANNOTATION_STARTUP_PROBE_DELAY "kubesim.io/startup-probe-delay"
 #define KS_ANNOTATION_READINESS_FAIL_WINDOW "kubesim.io/readiness-fail-window"
 #define KS_ANNOTATION_LIVENESS_FAIL_WINDOW "kubesim.io/liveness-fail-window"
@@ -29,6 +31,9 @@ typedef struct
   gint exit_code;      /* after duration or a crash; default 0 (after a crash: 1) */
   gint64 cpu_usage;    /* millicores, -1 unset */
   gint64 memory_usage; /* bytes, -1 unset */
+  /* Bytes per second by which a running container's memory grows from its start (a leak; 0:
+   * none): "QUANTITY/DURATION", shared by the containers as memory_usage is. */
+  gdouble memory_growth;
   /* Probes (sim/ks-sim-prober): readiness probes fail until this long after the container
    * started (-1: succeed at once); liveness probes fail from this long after it started (-1:
    * never). */

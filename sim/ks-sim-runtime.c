@@ -38,6 +38,7 @@ typedef struct
   guint64 timer;     /* the pending STARTED or EXITED */
   gint64 exit_at;    /* when a pending EXITED fires */
   gint64 started_at; /* when the instance started running */
+  gdouble growth;    /* kubesim.io/memory-growth: this container's share, bytes per second */
   gint exit_code;
   const char *reason;
   gsl_rng *crashes;  /* kubesim.io/crash-rate draws; made at the first start, kept over restarts */
@@ -135,7 +136,9 @@ typedef struct
   gint64 duration;
   gint exit_code;
   gdouble crash_rate;
-  gboolean oom; /* the container's memory usage exceeds its limit */
+  gboolean oom;     /* the container's memory usage exceeds its limit */
+  gdouble growth;   /* its share of kubesim.io/memory-growth, bytes per second */
+  gint64 oom_after; /* with growth: µs from its start to usage over its limit; -1: never */
 } StartData;
 
 /* The time to the next crash: exponential with mean 1/rate, from the container's own stream
@@ -167,6 +170,7 @@ started (gpointer data)
   c->started_at = now;
   if (c->rt->load != NULL)
     c->load_base = c->rt->load (&c->key.pod_uid, c->rt->load_data);
+  c->growth = s->growth;
   /* Decide the end before telling the kubelet, which may stop the container at once.  An init
    * container completes at once, a sidecar runs until it is stopped, and the pod's run time is
    * its containers'. */
@@ -180,6 +184,10 @@ started (gpointer data)
   else if (!c->key.init && s->crash_rate > 0)
     schedule_exit (c, now + next_crash (c, s->crash_rate), s->exit_code,
                    s->exit_code == 0 ? "Completed" : "Error");
+  /* A growing container is OOMKilled when it outgrows its limit, unless it ends before. */
+  if (!(c->key.init && !c->sidecar) && !s->oom && s->oom_after >= 0
+      && (c->timer == 0 || now + s->oom_after < c->exit_at))
+    schedule_exit (c, now + s->oom_after, 137, "OOMKilled");
   notify (c, KS_CONTAINER_STARTED);
 }
 
@@ -200,6 +208,17 @@ sr_create (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean in
   c->timer = 0;
   c->state = SC_CREATED;
   return TRUE;
+}
+
+/* How many containers run alongside each other: sidecars and containers. */
+static guint
+n_steady (const KsPod *pod)
+{
+  guint n = pod->spec->n_containers;
+
+  for (guint i = 0; i < pod->spec->n_init_containers; i++)
+    n += pod->spec->init_containers[i].restart_always;
+  return n;
 }
 
 /* A container's steady share of the pod's kubesim.io/memory-usage: split equally among the
@@ -256,6 +275,15 @@ sr_start (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean ini
   s->crash_rate = model.crash_rate;
   s->oom = kc->limits.set & KS_RES_SET_MEMORY && model.memory_usage >= 0
            && memory_share (pod, kc, init, model.memory_usage) > kc->limits.memory;
+  s->growth = init && !kc->restart_always ? 0 : model.memory_growth / MAX (n_steady (pod), 1);
+  s->oom_after = -1;
+  if (s->growth > 0 && kc->limits.set & KS_RES_SET_MEMORY)
+    {
+      /* The first µs at which share + growth × t is over the limit. */
+      gint64 headroom
+          = kc->limits.memory - memory_share (pod, kc, init, MAX (model.memory_usage, 0));
+      s->oom_after = (gint64) floor ((gdouble) headroom * KS_USEC_PER_SEC / s->growth) + 1;
+    }
   c->timer = ks_clock_schedule_in (
       rt->clock, model.startup >= 0 ? model.startup : rt->default_startup, started, s, g_free);
   return TRUE;
@@ -334,6 +362,8 @@ sr_container_stats (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gb
   memory = MAX (model.memory_usage, 0);
   cpu = cpu / n_running + ((gint64) rank < cpu % n_running ? 1 : 0);
   memory = memory / n_running + ((gint64) rank < memory % n_running ? 1 : 0);
+  /* A leak (kubesim.io/memory-growth) adds its share since the instance started. */
+  memory += (gint64) floor (c->growth * (gdouble) MAX (now - c->started_at, 0) / KS_USEC_PER_SEC);
   /* millicores × µs = core-nanoseconds */
   out->cpu_ns = (guint64) cpu * (guint64) MAX (now - c->started_at, 0);
   if (rt->load != NULL)

@@ -310,6 +310,15 @@ pod_annotations_of (const KsObject *obj)
     }
 }
 
+static gboolean
+models_memory (const KsObject *obj)
+{
+  const KsStrMap *a = pod_annotations_of (obj);
+
+  return ks_str_map_lookup (a, KS_ANNOTATION_MEMORY_USAGE) != NULL
+         || ks_str_map_lookup (a, KS_ANNOTATION_MEMORY_GROWTH) != NULL;
+}
+
 /* Whether some pod of the scenario models memory usage: only then can memory.available fall
  * (the model's usage is all there is), so only then do the eviction managers run — a check every
  * 10 s on every node would cost large clusters that never use it. */
@@ -317,9 +326,7 @@ static gboolean
 scenario_models_memory (const KsScenario *scenario)
 {
   for (guint i = 0; i < scenario->objects->len; i++)
-    if (ks_str_map_lookup (pod_annotations_of (g_ptr_array_index (scenario->objects, i)),
-                           KS_ANNOTATION_MEMORY_USAGE)
-        != NULL)
+    if (models_memory (g_ptr_array_index (scenario->objects, i)))
       return TRUE;
   for (guint i = 0; i < scenario->actions->len; i++)
     {
@@ -327,9 +334,7 @@ scenario_models_memory (const KsScenario *scenario)
       if (a->type != KS_ACTION_APPLY)
         continue;
       for (guint j = 0; j < a->objects->len; j++)
-        if (ks_str_map_lookup (pod_annotations_of (g_ptr_array_index (a->objects, j)),
-                               KS_ANNOTATION_MEMORY_USAGE)
-            != NULL)
+        if (models_memory (g_ptr_array_index (a->objects, j)))
           return TRUE;
     }
   return FALSE;

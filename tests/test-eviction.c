@@ -250,6 +250,36 @@ test_recovered_node (void)
   run_clear (&r);
 }
 
+/* A leak crosses the threshold: one pod (no limit, no request) growing 100Mi a minute from its
+ * start at 1 s on a 1Gi node.  memory.available < 100Mi once the usage is over 924Mi, after
+ * 554.4 s of growth; the check at 550 s finds 109Mi available, the one at 560 s
+ * 1073741824 − floor(104857600 × 559 / 60) = 96818518 bytes: evicted then. */
+static void
+test_growth (void)
+{
+  Run r = { 0 };
+  g_autofree char *text
+      = g_strconcat (header,
+                     "  - {apiVersion: v1, kind: Pod, metadata: {name: leak, annotations: "
+                     "{kubesim.io/memory-growth: 100Mi/1m}},\n"
+                     "     spec: {nodeName: node-0, containers: [{name: main, image: busybox}]}}\n"
+                     "events: []\n",
+                     NULL);
+
+  run_start (&r, text);
+  run_to_ms (&r, 559999);
+  g_assert_cmpint (pod (&r, "leak")->phase, ==, KS_POD_RUNNING);
+  g_assert_cmpint (pressure (&r), ==, KS_CONDITION_FALSE);
+  run_to_ms (&r, 560000);
+  g_assert_cmpint (pod (&r, "leak")->phase, ==, KS_POD_FAILED);
+  g_assert_cmpint (pressure (&r), ==, KS_CONDITION_TRUE);
+  g_assert_cmpstr (ks_pod_get_status_string (pod (&r, "leak"), KS_POD_MESSAGE), ==,
+                   "The node was low on resource: memory. Threshold quantity: 100Mi, available: "
+                   "96818518. Container main was using 976923306, request is 0, has larger "
+                   "consumption of memory. ");
+  run_clear (&r);
+}
+
 /* Without any memory-usage annotation no eviction manager runs: the same node and pods, minus
  * the annotations, process no check events.  The count of processed events of a run with a
  * 1-pod cluster and no annotation stays the same over 10 minutes of nothing happening. */
@@ -280,6 +310,7 @@ main (int argc, char **argv)
   g_test_add_func ("/eviction/rank", test_rank);
   g_test_add_func ("/eviction/admission", test_admission);
   g_test_add_func ("/eviction/recovered-node", test_recovered_node);
+  g_test_add_func ("/eviction/growth", test_growth);
   g_test_add_func ("/eviction/off-without-model", test_off_without_model);
   return g_test_run ();
 }

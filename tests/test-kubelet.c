@@ -1476,6 +1476,44 @@ test_oom_at_start (Fixture *f, gconstpointer data)
     g_assert_cmpint (((KsTestRecord *) g_ptr_array_index (started, i))->time, ==, running[i] * SEC);
 }
 
+/* kubesim.io/memory-growth: 30Mi/1s from nothing against a 100Mi limit: over the limit at the
+ * first µs after 100/30 s, floor(3333333.33) + 1 = 3333334 µs after each start.  Running at 1 s:
+ * OOMKilled at 4.333334 s, restarted at once (running at 5.333334 s, its usage from 0 again),
+ * killed again at 8.666668 s, then CrashLoopBackOff.  The working set grows with the time since
+ * the instance started. */
+static void
+test_oom_growth (Fixture *f, gconstpointer data)
+{
+  const KsContainerStatus *s;
+  KsStats stats;
+  KsPod *pod;
+
+  create_pod_full (f, "leak", "Always", "kubesim.io/memory-growth: 30Mi/1s", NULL,
+                   "[{name: main, image: busybox, resources: {limits: {memory: 100Mi}}}]", NODE);
+  run_to (f, 2 * SEC);
+  pod = must_get_pod (f, "leak");
+  g_assert_true (
+      f->runtime->ops->container_stats (f->runtime, pod, &pod->spec->containers[0], FALSE, &stats));
+  g_assert_cmpuint (stats.working_set, ==, 30 * 1024 * 1024);
+  run_to (f, 4333334 - 1);
+  g_assert_cmpint (main_status (f, "leak")->state, ==, KS_CONTAINER_RUNNING);
+  run_to (f, 4333334);
+  s = main_status (f, "leak");
+  g_assert_cmpint (s->restart_count, ==, 1);
+  g_assert_cmpint (s->last_exit_code, ==, 137);
+  g_assert_cmpstr (s->last_reason, ==, "OOMKilled");
+  g_assert_cmpint (s->last_finished_at, ==, 4333334);
+  run_to (f, 5333334);
+  g_assert_cmpint (main_status (f, "leak")->state, ==, KS_CONTAINER_RUNNING);
+  run_to (f, 8666668 - 1);
+  g_assert_cmpint (main_status (f, "leak")->state, ==, KS_CONTAINER_RUNNING);
+  run_to (f, 8666668);
+  s = main_status (f, "leak");
+  g_assert_cmpstr (s->reason, ==, "CrashLoopBackOff");
+  g_assert_cmpstr (s->last_reason, ==, "OOMKilled");
+  g_assert_cmpint (s->last_finished_at, ==, 8666668);
+}
+
 /* restartPolicy Never: the pod fails with the container terminated, OOMKilled, 137.  At or under
  * the limit a container runs; the pod's usage is shared by its two containers (300Mi each against
  * limits of 300Mi and 200Mi: only the second is killed). */
@@ -2796,6 +2834,7 @@ main (int argc, char **argv)
   ADD ("/kubelet/admission/no-node", test_admission_no_node);
   ADD ("/kubelet/oom/at-start", test_oom_at_start);
   ADD ("/kubelet/oom/never-and-share", test_oom_never_and_share);
+  ADD ("/kubelet/oom/growth", test_oom_growth);
   g_test_add_func ("/kubelet/crash-rate/seeded", test_crash_rate);
   ADD ("/kubelet/controllers/deployment-pods-exit", test_deployment_pods_exit);
 #define ADD_FAKE(path, fn)                                                                         \
