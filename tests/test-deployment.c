@@ -1,6 +1,8 @@
 /* test-deployment.c: the Deployment controller in a whole simulated cluster (sim/ks-sim.h, with
  * modelled kubelets, so pods become Ready and available): revision-history cleanup (reference
- * §3.8), rollback, pausing, and the ReplicaSet sizes of a rolling update step by step (§3.4).
+ * §3.8), rollback, pausing, the ReplicaSet sizes of a rolling update step by step (§3.4), rounding,
+ * the progress deadline, proportional scaling, Recreate, minReadySeconds (§3.2–3.7), and a
+ * readiness fail window moving the pods' Endpoints addresses.
  * Each test writes a scenario to a temporary directory, runs it to chosen times and reads the
  * store. */
 #include "config.h"
@@ -11,6 +13,7 @@
 #include "sim/ks-sim-clock.h"
 #include "sim/ks-sim.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-service.h"
 #include "src/controllers/ks-rollback.h"
 #include "src/store/ks-store.h"
 
@@ -732,6 +735,57 @@ test_min_ready_seconds (void)
   run_clear (&r);
 }
 
+/* ---- readiness gating Endpoints -------------------------------------------------------------- */
+
+/* Ready and not-ready addresses of the Service web's Endpoints, "ready/not-ready". */
+static char *
+endpoint_counts (Run *r)
+{
+  KsObject *obj
+      = ks_store_get (ks_sim_get_store (r->sim), ks_kind_get (KS_KIND_ENDPOINTS), "default", "web");
+  const KsEndpoints *ep = obj != NULL ? KS_ENDPOINTS (obj) : NULL;
+  guint ready = 0, not_ready = 0;
+
+  for (guint i = 0; ep != NULL && i < ep->n_subsets; i++)
+    {
+      ready += ep->subsets[i].n_addresses;
+      not_ready += ep->subsets[i].n_not_ready_addresses;
+    }
+  return g_strdup_printf ("%u/%u", ready, not_ready);
+}
+
+/* In a whole run with a Service (so pods have IPs): 2 replicas Running at 2 s, whose readiness
+ * probes (every 10 s from the start, failureThreshold 1) fail while the pods are 30 s to 50 s
+ * old: probes at 2, 12, 22, 32, 42, 52 s, so both pods are not-ready addresses from 32 s to 52 s
+ * and ready ones before and after. */
+static void
+test_readiness_window_endpoints (void)
+{
+  Run r = { 0 };
+  g_autofree char *web
+      = deployment_full ("app:1", 2, "", "kubesim.io/readiness-fail-window: 30s-50s",
+                         "readinessProbe: {httpGet: {path: /, port: 80}, failureThreshold: 1},");
+  g_autofree char *objects
+      = g_strdup_printf ("{apiVersion: v1, kind: Service, metadata: {name: web}, spec: "
+                         "{selector: {app: web}, ports: [{port: 80}]}}\n  - %s",
+                         web);
+  static const char *const checks[][2] = {
+    { "1999", "0/2" },  { "2000", "2/0" },  { "31999", "2/0" },
+    { "32000", "0/2" }, { "51999", "0/2" }, { "52000", "2/0" },
+  };
+
+  run_start (&r, objects, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (checks); i++)
+    {
+      g_autofree char *counts = NULL;
+      run_to_ms (&r, g_ascii_strtoll (checks[i][0], NULL, 10));
+      counts = endpoint_counts (&r);
+      g_test_message ("%s ms: %s", checks[i][0], counts);
+      g_assert_cmpstr (counts, ==, checks[i][1]);
+    }
+  run_clear (&r);
+}
+
 /* ---- Recreate ----------------------------------------------------------------------------- */
 
 typedef struct
@@ -822,5 +876,6 @@ main (int argc, char **argv)
   g_test_add_func ("/deployment/recreate", test_recreate);
   g_test_add_func ("/deployment/recreate-waits", test_recreate_waits);
   g_test_add_func ("/deployment/min-ready-seconds", test_min_ready_seconds);
+  g_test_add_func ("/deployment/readiness-window-endpoints", test_readiness_window_endpoints);
   return g_test_run ();
 }
