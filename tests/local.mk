@@ -165,6 +165,7 @@ shell_tests = \
 	tests/quickstart.sh \
 	tests/real-cluster.sh \
 	tests/real-node.sh \
+	tests/real-rollout.sh \
 	tests/real-same-policy.sh \
 	tests/schedule.sh \
 	tests/store-crash.sh \
@@ -176,7 +177,7 @@ shell_tests = \
 	tests/why-pending.sh
 TESTS += $(shell_tests)
 
-EXTRA_DIST += $(shell_tests) tests/lib.sh tests/libsoup.supp tests/modules/bad-module.c \
+EXTRA_DIST += $(shell_tests) tests/lib.sh tests/real-lib.sh tests/libsoup.supp tests/modules/bad-module.c \
 	tests/bad tests/corpus tests/golden tests/scenarios tests/schedule
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
