@@ -268,7 +268,14 @@ ks_oci_hosts_file (const KsPod *pod, const char *ip)
                              "fe00::0\tip6-mcastprefix\n"
                              "fe00::1\tip6-allnodes\n"
                              "fe00::2\tip6-allrouters\n");
-  if (ip != NULL && ip[0] != '\0')
+  /* GeneratePodHostNameAndDomain: a subdomain puts the pod under it, as
+   * <hostname>.<subdomain>.<namespace>.svc.cluster.local, first on the line. */
+  if (ip != NULL && ip[0] != '\0' && pod->spec->subdomain != NULL
+      && pod->spec->subdomain[0] != '\0')
+    g_string_append_printf (
+        s, "%s\t%s.%s.%s.svc.cluster.local\t%s\n", ip, hostname, pod->spec->subdomain,
+        pod->parent.meta.namespace != NULL ? pod->parent.meta.namespace : "default", hostname);
+  else if (ip != NULL && ip[0] != '\0')
     g_string_append_printf (s, "%s\t%s\n", ip, hostname);
   return g_string_free (s, FALSE);
 }

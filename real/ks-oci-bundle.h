@@ -57,7 +57,8 @@ char **ks_oci_process_args (const KsContainer *c, const KsImageConfig *image, GE
 char *ks_oci_pod_hostname (const KsPod *pod);
 
 /* The contents of the pod's /etc/hosts (the kubelet's managed hosts file), with a line for ip
- * when it is not NULL.  Newly allocated. */
+ * when it is not NULL: "<ip>\t<hostname>", or with spec.subdomain
+ * "<ip>\t<hostname>.<subdomain>.<namespace>.svc.cluster.local\t<hostname>".  Newly allocated. */
 char *ks_oci_hosts_file (const KsPod *pod, const char *ip);
 
 typedef struct

@@ -391,6 +391,22 @@ test_hostname (void)
   g_assert_true (g_str_has_suffix (hosts, "fe00::2\tip6-allrouters\n10.244.1.7\tcustom\n"));
 }
 
+/* A StatefulSet's pod (hostname and subdomain) is named in /etc/hosts by its DNS name first, as
+ * the kubelet's managedHostsFileContent writes it. */
+static void
+test_hosts_subdomain (void)
+{
+  g_autoptr (KsPod) pod = pod_from ("apiVersion: v1\nkind: Pod\nmetadata: {name: web-0, namespace: "
+                                    "shop}\nspec:\n  hostname: web-0\n  subdomain: web\n"
+                                    "  containers: [{name: c, image: x}]\n");
+  g_autofree char *hosts = ks_oci_hosts_file (pod, "10.244.1.7");
+  g_autofree char *no_ip = ks_oci_hosts_file (pod, NULL);
+
+  g_assert_true (g_str_has_suffix (
+      hosts, "fe00::2\tip6-allrouters\n10.244.1.7\tweb-0.web.shop.svc.cluster.local\tweb-0\n"));
+  g_assert_true (g_str_has_suffix (no_ip, "fe00::2\tip6-allrouters\n"));
+}
+
 static void
 test_config (void)
 {
@@ -641,6 +657,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oci/args", test_args);
   g_test_add_func ("/oci/env", test_env);
   g_test_add_func ("/oci/hostname", test_hostname);
+  g_test_add_func ("/oci/hosts-subdomain", test_hosts_subdomain);
   g_test_add_func ("/oci/config", test_config);
   g_test_add_func ("/oci/config-no-command", test_config_no_command);
   g_test_add_func ("/runc/argv", test_runc_argv);
