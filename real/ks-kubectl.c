@@ -1245,13 +1245,14 @@ ks_kubectl_scale (KsKubectl *k, const KsScaleOptions *o)
           kc_requests_free (requests);
           return kc_usage (k, "resource(s) were provided, but no name was specified");
         }
-      if (r->kind->id != KS_KIND_DEPLOYMENT && r->kind->id != KS_KIND_REPLICA_SET)
+      if (r->kind->id != KS_KIND_DEPLOYMENT && r->kind->id != KS_KIND_REPLICA_SET
+          && r->kind->id != KS_KIND_STATEFUL_SET)
         {
           g_autofree char *resource = kc_resource_string (r->kind);
           kc_requests_free (requests);
           kc_err (k,
-                  "error: cannot scale %s: only deployments and replica sets have a scale "
-                  "subresource\n",
+                  "error: cannot scale %s: only deployments, replica sets and stateful sets have "
+                  "a scale subresource\n",
                   resource);
           return KS_KUBECTL_FAILED;
         }

@@ -1746,8 +1746,30 @@ test_scale (Fixture *f, gconstpointer data)
         = RUN (f, NULL, ks_kubectl_scale,
                (KsScaleOptions){ .args = pod, .replicas = 1, .current_replicas = -1 });
     assert_result (&r, 1, "",
-                   "error: cannot scale pods: only deployments and replica sets have a scale "
-                   "subresource\n");
+                   "error: cannot scale pods: only deployments, replica sets and stateful sets "
+                   "have a scale subresource\n");
+  }
+  /* A StatefulSet has one too. */
+  {
+    g_autofree char *sts_path
+        = write_file (f, "sts.yaml",
+                      "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\nspec:\n"
+                      "  serviceName: db\n  replicas: 3\n  selector: {matchLabels: {app: db}}\n"
+                      "  template:\n    metadata: {labels: {app: db}}\n"
+                      "    spec: {containers: [{name: c, image: busybox}]}\n");
+    char *sts_files[] = { sts_path, NULL };
+    char *sts[] = { (char *) "sts/db", NULL };
+    g_auto (Result) applied
+        = RUN (f, NULL, ks_kubectl_apply, (KsApplyOptions){ .files = sts_files });
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_scale,
+                             (KsScaleOptions){ .args = sts, .replicas = 1, .current_replicas = 3 });
+    g_autoptr (JsonNode) set = NULL;
+
+    g_assert_cmpint (applied.status, ==, 0);
+    assert_result (&r, 0, "statefulset.apps/db scaled\n", "");
+    set = api (f, "GET", "/apis/apps/v1/namespaces/default/statefulsets/db", NULL, NULL);
+    g_assert_cmpint (json_object_get_int_member (ks_json_get_object (set, "spec"), "replicas"), ==,
+                     1);
   }
 }
 

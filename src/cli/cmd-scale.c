@@ -1,5 +1,5 @@
-/* cmd-scale.c: kubesim scale: set the replicas of a deployment or replica set (its scale
- * subresource), as kubectl scale. */
+/* cmd-scale.c: kubesim scale: set the replicas of a deployment, replica set or stateful set (its
+ * scale subresource), as kubectl scale. */
 #include "config.h"
 
 #include "ks-cli.h"
@@ -28,8 +28,8 @@ ks_cmd_scale (int argc, char **argv)
 
   g_option_context_add_main_entries (context, entries, NULL);
   ks_cli_cluster_add_options (context, &cluster);
-  g_option_context_set_summary (context, "Set the number of replicas of a deployment or replica "
-                                         "set, as kubectl scale does.");
+  g_option_context_set_summary (context, "Set the number of replicas of a deployment, replica "
+                                         "set or stateful set, as kubectl scale does.");
   if (!ks_cli_parse (context, "scale", &argc, &argv))
     return KS_EXIT_USAGE;
   if (!ks_cli_parse_duration ("scale", "--timeout", timeout, &o.timeout))
