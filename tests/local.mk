@@ -167,6 +167,7 @@ shell_tests = \
 	tests/real-node.sh \
 	tests/real-rollout.sh \
 	tests/real-same-policy.sh \
+	tests/real-statefulset.sh \
 	tests/schedule.sh \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \

@@ -1,0 +1,117 @@
+#!/bin/sh
+# Real mode: a StatefulSet through the same controller as sim, on a 2-node cluster in private
+# network and mount namespaces.  3 replicas, OrderedReady, governed by a headless Service: pods
+# web-0, web-1, web-2 start one at a time (sampled: the pods that exist are always web-0..k with
+# all but the last Ready), each container's hostname is its pod's name and its /etc/hosts names it
+# web-i.web.default.svc.cluster.local, as the kubelet writes it; the headless Service has no
+# ClusterIP and its Endpoints carry the hostnames; a deleted pod comes back with the same name and
+# hostname; scaling to 1 removes web-2 before web-1.  Nothing is left afterwards.
+. "$TOP_SRCDIR/tests/lib.sh"
+. "$TOP_SRCDIR/tests/real-lib.sh"
+real_enter statefulset
+
+cat >"$TMP/sts.yaml" <<'YAML'
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports: [{port: 8080}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: web}
+spec:
+  serviceName: web
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - name: httpd
+          image: busybox
+          # What the container sees of its identity: its log and its page.
+          command: [sh, -c, 'hostname; cat /etc/hosts; mkdir -p /tmp/www && hostname >/tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www']
+          readinessProbe: {httpGet: {path: /, port: 8080}, initialDelaySeconds: 1, periodSeconds: 1}
+          resources: {requests: {cpu: 100m, memory: 16Mi}}
+YAML
+
+api=http://127.0.0.1:$port
+# sample: one line, the set's pods that exist (not being deleted) in name order, each with R when
+# Ready: "web-0R web-1".
+sample () {
+  curl -s "$api/api/v1/namespaces/default/pods?labelSelector=app%3Dweb" | jq -r '[.items[]
+    | select(.metadata.deletionTimestamp == null) | .metadata.name
+      + (if any(.status.conditions[]?; .type == "Ready" and .status == "True") then "R" else "" end)]
+    | join(" ")'
+}
+watch_pods () {
+  while [ ! -e "$TMP/stop" ]; do
+    sample
+    sleep 0.1
+  done >"$TMP/$1"
+}
+
+real_up 2
+watch_pods start &
+watcher=$!
+kubesim apply -f "$TMP/sts.yaml" >"$TMP/apply" 2>&1
+expect_eq "apply exits 0" $? 0
+expect_grep "the statefulset is created" "^statefulset.apps/web created" "$TMP/apply"
+wait_for "3 pods Ready" 40 ready_is web 3
+touch "$TMP/stop"
+wait "$watcher"
+rm "$TMP/stop"
+echo "samples: $(uniq "$TMP/start" | tr '\n' ,)"
+# Every sample: web-0..web-k, each but the last Ready.
+bad=$(grep -v -x -E '(web-0R)?|web-0R? *|web-0R web-1R?|web-0R web-1R web-2R?' "$TMP/start")
+expect_eq "pods started one at a time, in order, each after the one before was Ready" "$bad" ""
+for stage in 'web-0' 'web-0R web-1' 'web-0R web-1R web-2'; do
+  grep -q -x "$stage" "$TMP/start" && ok "seen starting: $stage" || fail "never seen: $stage"
+done
+
+for i in 0 1 2; do
+  kubesim logs "web-$i" >"$TMP/log-$i" 2>&1
+  expect_eq "web-$i's hostname is its name" "$(head -n 1 "$TMP/log-$i")" "web-$i"
+  ip=$(jget pod "web-$i" .status.podIP)
+  expect_grep "web-$i's /etc/hosts names it web-$i.web.default.svc.cluster.local" \
+    "^$ip	web-$i\.web\.default\.svc\.cluster\.local	web-$i$" "$TMP/log-$i"
+  expect_eq "web-$i's spec has hostname and subdomain" \
+    "$(jget pod "web-$i" '.spec.hostname + " " + .spec.subdomain')" "web-$i web"
+  expect_eq "its page, at its IP, says its hostname" "$(curl -s -m 3 "http://$ip:8080/")" "web-$i"
+done
+expect_eq "the headless Service has no ClusterIP" "$(jget service web .spec.clusterIP)" None
+expect_eq "its Endpoints name the pods' hostnames" \
+  "$(jget endpoints web '[.subsets[].addresses[].hostname] | sort | join(" ")')" "web-0 web-1 web-2"
+
+# ---- a deleted pod comes back with its name and hostname ----
+uid=$(jget pod web-1 .metadata.uid)
+kubesim delete pod web-1 >/dev/null 2>&1
+expect_eq "delete web-1 exits 0" $? 0
+new_web1 () {
+  u=$(jget pod web-1 .metadata.uid) && [ -n "$u" ] && [ "$u" != "$uid" ] && ready_is web 3
+}
+wait_for "web-1 is created again (a new UID) and Ready" 30 new_web1
+kubesim logs web-1 >"$TMP/log-1b" 2>&1
+expect_eq "the new web-1's hostname is web-1" "$(head -n 1 "$TMP/log-1b")" web-1
+
+# ---- scaling down removes the highest ordinal first ----
+watch_pods down &
+watcher=$!
+kubesim scale statefulset web --replicas 1 >"$TMP/scale" 2>&1
+expect_eq "scale statefulset exits 0" $? 0
+expect_grep "scale says so" "^statefulset.apps/web scaled$" "$TMP/scale"
+only_web0 () {
+  [ "$(sample)" = "web-0R" ] && [ "$(jget statefulset web .status.replicas)" = 1 ]
+}
+wait_for "only web-0 is left" 30 only_web0
+touch "$TMP/stop"
+wait "$watcher"
+echo "samples: $(uniq "$TMP/down" | tr '\n' ,)"
+expect_eq "web-2 went before web-1" "$(grep -c -x 'web-0R web-2R' "$TMP/down")" 0
+grep -q -x 'web-0R web-1R' "$TMP/down" && ok "web-1 was seen alone with web-0 (one at a time)" \
+  || fail "web-1 was never seen left after web-2"
+finish
