@@ -164,6 +164,7 @@ shell_tests = \
 	tests/rollouts.sh \
 	tests/quickstart.sh \
 	tests/real-cluster.sh \
+	tests/real-job.sh \
 	tests/real-node.sh \
 	tests/real-rollout.sh \
 	tests/real-same-policy.sh \
