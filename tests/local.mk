@@ -168,6 +168,7 @@ shell_tests = \
 	tests/real-node.sh \
 	tests/real-rollout.sh \
 	tests/real-same-policy.sh \
+	tests/real-service.sh \
 	tests/real-statefulset.sh \
 	tests/schedule.sh \
 	tests/store-crash.sh \
