@@ -49,6 +49,7 @@ ks_cluster_options_clear (KsClusterOptions *o)
   g_clear_pointer (&o->scheduler_config, g_free);
   g_clear_pointer (&o->cgroup_parent, g_free);
   g_clear_pointer (&o->control_plane_args, g_strfreev);
+  g_clear_pointer (&o->node_args, g_strfreev);
 }
 
 static void say (KsClusterPrintFunc print, gpointer data, const char *format, ...)
@@ -115,6 +116,17 @@ settings_path (const char *data_dir)
   return g_build_filename (data_dir, "cluster.json", NULL);
 }
 
+/* A string array member of the settings (an empty array for NULL). */
+static void
+add_strv (JsonBuilder *b, const char *member, char **strv)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_array (b);
+  for (guint i = 0; strv != NULL && strv[i] != NULL; i++)
+    json_builder_add_string_value (b, strv[i]);
+  json_builder_end_array (b);
+}
+
 static gboolean
 settings_write (const KsClusterOptions *o, const char *url, GError **error)
 {
@@ -144,17 +156,36 @@ settings_write (const KsClusterOptions *o, const char *url, GError **error)
       json_builder_set_member_name (b, "schedulerConfig");
       json_builder_add_string_value (b, o->scheduler_config);
     }
-  json_builder_set_member_name (b, "controlPlaneArgs");
-  json_builder_begin_array (b);
-  for (guint i = 0; o->control_plane_args != NULL && o->control_plane_args[i] != NULL; i++)
-    json_builder_add_string_value (b, o->control_plane_args[i]);
-  json_builder_end_array (b);
+  add_strv (b, "controlPlaneArgs", o->control_plane_args);
+  add_strv (b, "nodeArgs", o->node_args);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
   text = json_generator_to_data (gen, NULL);
   return ks_fs_write_file (path, text, -1, error);
+}
+
+/* *setting from a string array member of o, when there is one (other elements are skipped). */
+static void
+replace_strv (char ***setting, JsonObject *o, const char *member)
+{
+  g_autoptr (GStrvBuilder) sb = NULL;
+  JsonArray *a;
+
+  if (!json_object_has_member (o, member)
+      || !JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, member)))
+    return;
+  a = json_object_get_array_member (o, member);
+  sb = g_strv_builder_new ();
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonNode *e = json_array_get_element (a, i);
+      if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
+        g_strv_builder_add (sb, json_node_get_string (e));
+    }
+  g_strfreev (*setting);
+  *setting = g_strv_builder_end (sb);
 }
 
 static void
@@ -177,7 +208,6 @@ settings_read (const char *data_dir, KsClusterOptions *o, char **server)
   g_autofree char *path = settings_path (data_dir);
   g_autoptr (JsonParser) parser = json_parser_new ();
   JsonObject *root;
-  JsonArray *args;
   gint64 n;
 
   if (server != NULL)
@@ -202,22 +232,8 @@ settings_read (const char *data_dir, KsClusterOptions *o, char **server)
       g_free (o->cgroup_parent);
       o->cgroup_parent = g_strdup (KS_RUNC_DEFAULT_CGROUP_PARENT);
     }
-  args = json_object_has_member (root, "controlPlaneArgs")
-                 && JSON_NODE_HOLDS_ARRAY (json_object_get_member (root, "controlPlaneArgs"))
-             ? json_object_get_array_member (root, "controlPlaneArgs")
-             : NULL;
-  if (args != NULL)
-    {
-      g_autoptr (GStrvBuilder) sb = g_strv_builder_new ();
-      for (guint i = 0; i < json_array_get_length (args); i++)
-        {
-          JsonNode *e = json_array_get_element (args, i);
-          if (JSON_NODE_HOLDS_VALUE (e) && json_node_get_value_type (e) == G_TYPE_STRING)
-            g_strv_builder_add (sb, json_node_get_string (e));
-        }
-      g_strfreev (o->control_plane_args);
-      o->control_plane_args = g_strv_builder_end (sb);
-    }
+  replace_strv (&o->control_plane_args, root, "controlPlaneArgs");
+  replace_strv (&o->node_args, root, "nodeArgs");
   if (server != NULL)
     *server = g_strdup (json_object_get_string_member_with_default (root, "server", NULL));
   return TRUE;
@@ -550,6 +566,8 @@ start_missing (const KsClusterOptions *o, const char *url, KsClusterPrintFunc pr
         continue;
       for (guint j = 0; j < G_N_ELEMENTS (args); j++)
         g_ptr_array_add (argv, (gpointer) args[j]);
+      for (guint j = 0; o->node_args != NULL && o->node_args[j] != NULL; j++)
+        g_ptr_array_add (argv, o->node_args[j]);
       if (!start_daemon (o->data_dir, daemon, argv, error)
           || !wait_registered (o->data_dir, url, name, daemon, deadline, error))
         return FALSE;

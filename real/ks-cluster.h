@@ -34,6 +34,7 @@ typedef struct
   char *scheduler_config;    /* a KubeSchedulerConfiguration file, or NULL */
   char *cgroup_parent;       /* "kubesim" */
   char **control_plane_args; /* extra arguments for the control plane (controller flags), or NULL */
+  char **node_args;          /* extra arguments for every node agent, or NULL */
   gint64 timeout;            /* µs to wait for readiness: 60 s */
 } KsClusterOptions;
 

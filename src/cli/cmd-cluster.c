@@ -66,6 +66,7 @@ cmd_up (int argc, char **argv)
   char *data_dir = NULL, *cpu = NULL, *memory = NULL, *pods = NULL, *config = NULL;
   char *parent = NULL, *timeout = NULL;
   char **cp_args = NULL;
+  char **node_args = NULL;
   GOptionEntry entries[] = {
     { "nodes", 0, 0, G_OPTION_ARG_INT, &nodes, "How many nodes (default 1)", "N" },
     { "node-cpu", 0, 0, G_OPTION_ARG_STRING, &cpu, "Each node's cpu (default 1)", "QUANTITY" },
@@ -85,6 +86,10 @@ cmd_up (int argc, char **argv)
       "An option for the control plane, e.g. --control-plane-arg=--node-monitor-grace-period=20s "
       "(repeatable)",
       "ARG" },
+    { "node-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &node_args,
+      "An option for every node agent, e.g. --node-arg=--node-status-update-frequency=2s "
+      "(repeatable)",
+      "ARG" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
@@ -101,6 +106,7 @@ cmd_up (int argc, char **argv)
   o.data_dir = ks_data_dir_resolve (data_dir);
   g_free (data_dir);
   o.control_plane_args = cp_args;
+  o.node_args = node_args;
   if (argc > 1)
     {
       g_printerr ("kubesim cluster up: unexpected argument \"%s\"\n", argv[1]);
