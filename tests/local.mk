@@ -166,6 +166,7 @@ shell_tests = \
 	tests/real-cluster.sh \
 	tests/real-job.sh \
 	tests/real-node.sh \
+	tests/real-node-failure.sh \
 	tests/real-probes.sh \
 	tests/real-rollout.sh \
 	tests/real-same-policy.sh \
