@@ -1,9 +1,9 @@
 /* ks-kubectl-rollout.c: kubesim rollout status and rollout undo (see ks-kubectl.h).
  *
- * status follows kubectl's DeploymentStatusViewer: a list and watch of the deployment by name,
- * one message per ADDED or MODIFIED event, until the rollout is done.  undo is kubectl's
- * DeploymentRollbacker: the ReplicaSet of the revision asked for (the second highest by
- * default), and a JSON patch putting its pod template (without pod-template-hash) and
+ * status follows kubectl's DeploymentStatusViewer and StatefulSetStatusViewer: a list and watch
+ * of the object by name, one message per ADDED or MODIFIED event, until the rollout is done.  undo
+ * is kubectl's DeploymentRollbacker: the ReplicaSet of the revision asked for (the second highest
+ * by default), and a JSON patch putting its pod template (without pod-template-hash) and
  * annotations back on the deployment. */
 #include "config.h"
 
@@ -11,8 +11,10 @@
 
 #include "ks-kubectl-private.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-statefulset.h"
 
-/* The one deployment the arguments name, fetched; NULL after printing why (*status set). */
+/* The one deployment (or, for rollout status, stateful set) the arguments name, fetched; NULL
+ * after printing why (*status set). */
 static JsonNode *
 get_deployment (KsKubectl *k, char **args, const char *command, KcRequest *out, int *status)
 {
@@ -50,7 +52,8 @@ get_deployment (KsKubectl *k, char **args, const char *command, KcRequest *out, 
       g_clear_pointer (&out->name, g_free);
       return NULL;
     }
-  if (out->kind->id != KS_KIND_DEPLOYMENT)
+  if (out->kind->id != KS_KIND_DEPLOYMENT
+      && !(out->kind->id == KS_KIND_STATEFUL_SET && strcmp (command, "rollout status") == 0))
     {
       /* kubectl's words, with the GroupKind ("ReplicaSet.apps", "Pod"). */
       if (strcmp (command, "rollout status") == 0)
@@ -140,6 +143,36 @@ deployment_status (const KsDeployment *d, gint64 revision, gboolean *done, GErro
   return g_strdup_printf ("deployment \"%s\" successfully rolled out\n", name);
 }
 
+/* StatefulSetStatusViewer.Status (v1.32), which ignores --revision.  The API defaults
+ * rollingUpdate to {partition: 0}, so a RollingUpdate set always takes kubectl's partitioned
+ * path. */
+static char *
+stateful_set_status (const KsStatefulSet *s, gboolean *done, GError **error)
+{
+  const KsObject *obj = KS_OBJECT (s);
+  gint32 expected = s->replicas - s->partition;
+
+  *done = FALSE;
+  if (s->update_strategy != KS_STS_ROLLING_UPDATE)
+    {
+      g_set_error (error, KS_REST_ERROR, KS_REST_ERROR_BAD_RESPONSE,
+                   "rollout status is only available for RollingUpdate strategy type");
+      return NULL;
+    }
+  if (s->status.observed_generation == 0 || obj->meta.generation > s->status.observed_generation)
+    return g_strdup ("Waiting for statefulset spec update to be observed...\n");
+  if (s->status.ready_replicas < s->replicas)
+    return g_strdup_printf ("Waiting for %d pods to be ready...\n",
+                            s->replicas - s->status.ready_replicas);
+  if (s->status.updated_replicas < expected)
+    return g_strdup_printf ("Waiting for partitioned roll out to finish: %d out of %d new pods "
+                            "have been updated...\n",
+                            s->status.updated_replicas, expected);
+  *done = TRUE;
+  return g_strdup_printf ("partitioned roll out complete: %d new pods have been updated...\n",
+                          s->status.updated_replicas);
+}
+
 typedef enum
 {
   STEP_CONTINUE,
@@ -161,7 +194,10 @@ observe (KsKubectl *k, JsonNode *node, const KsRolloutStatusOptions *o)
       kc_print_error (k, error);
       return STEP_FAILED;
     }
-  message = deployment_status (KS_DEPLOYMENT (obj), o->revision, &done, &error);
+  if (obj->kind->id == KS_KIND_STATEFUL_SET)
+    message = stateful_set_status (KS_STATEFUL_SET (obj), &done, &error);
+  else
+    message = deployment_status (KS_DEPLOYMENT (obj), o->revision, &done, &error);
   if (message == NULL)
     {
       kc_print_error (k, error);

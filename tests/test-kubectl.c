@@ -1876,6 +1876,76 @@ test_rollout_status (Fixture *f, gconstpointer data)
   }
 }
 
+#define STATEFUL_SET "/apis/apps/v1/namespaces/default/statefulsets/db"
+
+/* kubectl's StatefulSetStatusViewer: the partitioned path, since the API defaults partition 0. */
+static void
+test_rollout_status_statefulset (Fixture *f, gconstpointer data)
+{
+  char *sts[] = { (char *) "statefulset/db", NULL };
+  KsRolloutStatusOptions once = { .args = sts, .watch = FALSE };
+  KsRolloutStatusOptions watch = { .args = sts, .watch = TRUE };
+  Background *b;
+
+  post_free (f, "/apis/apps/v1/namespaces/default/statefulsets",
+             "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n"
+             "spec:\n  serviceName: db\n  replicas: 3\n  selector: {matchLabels: {app: db}}\n"
+             "  template:\n    metadata: {labels: {app: db}}\n"
+             "    spec: {containers: [{name: c, image: busybox}]}\n");
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_rollout_status, once);
+    assert_result (&r, 0, "Waiting for statefulset spec update to be observed...\n", "");
+  }
+  put_status (f, STATEFUL_SET, "observedGeneration: 1\nreplicas: 2\nreadyReplicas: 1\n");
+  b = background_start (f, (Command) ks_kubectl_rollout_status, &watch);
+  background_wait_for (b, "Waiting for 2 pods to be ready...\n");
+  put_status (f, STATEFUL_SET,
+              "observedGeneration: 1\nreplicas: 3\nreadyReplicas: 3\nupdatedReplicas: 1\n");
+  background_wait_for (b, "1 out of 3 new pods have been updated...\n");
+  put_status (f, STATEFUL_SET,
+              "observedGeneration: 1\nreplicas: 3\nreadyReplicas: 3\nupdatedReplicas: 3\n");
+  background_finish (b, FALSE);
+  g_assert_cmpint (b->status, ==, 0);
+  g_assert_cmpstr (b->err, ==, "");
+  g_assert_cmpstr (b->seen->str, ==,
+                   "Waiting for 2 pods to be ready...\n"
+                   "Waiting for partitioned roll out to finish: 1 out of 3 new pods have been "
+                   "updated...\n"
+                   "partitioned roll out complete: 3 new pods have been updated...\n");
+  background_free (b);
+  /* A partition of 2 expects one new pod. */
+  {
+    g_autoptr (JsonNode) answer
+        = api (f, "PATCH", STATEFUL_SET, "application/merge-patch+json",
+               "{\"spec\":{\"updateStrategy\":{\"rollingUpdate\":{\"partition\":2}}}}");
+  }
+  put_status (f, STATEFUL_SET,
+              "observedGeneration: 2\nreplicas: 3\nreadyReplicas: 3\nupdatedReplicas: 0\n");
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_rollout_status, once);
+    assert_result (&r, 0,
+                   "Waiting for partitioned roll out to finish: 0 out of 1 new pods have been "
+                   "updated...\n",
+                   "");
+  }
+  {
+    g_autoptr (JsonNode) answer
+        = api (f, "PATCH", STATEFUL_SET, "application/merge-patch+json",
+               "{\"spec\":{\"updateStrategy\":{\"type\":\"OnDelete\",\"rollingUpdate\":null}}}");
+  }
+  {
+    g_auto (Result) r = RUN (f, NULL, ks_kubectl_rollout_status, watch);
+    assert_result (&r, 1, "",
+                   "error: rollout status is only available for RollingUpdate strategy type\n");
+  }
+  {
+    g_auto (Result) r
+        = RUN (f, NULL, ks_kubectl_rollout_undo, (KsRolloutUndoOptions){ .args = sts });
+    assert_result (&r, 1, "",
+                   "error: no rollbacker has been implemented for \"StatefulSet.apps\"\n");
+  }
+}
+
 static void
 test_rollout_undo (Fixture *f, gconstpointer data)
 {
@@ -2613,6 +2683,8 @@ main (int argc, char **argv)
   g_test_add ("/kubectl/scale", Fixture, NULL, fixture_setup, test_scale, fixture_teardown);
   g_test_add ("/kubectl/rollout/status", Fixture, NULL, fixture_setup, test_rollout_status,
               fixture_teardown);
+  g_test_add ("/kubectl/rollout/status-statefulset", Fixture, NULL, fixture_setup,
+              test_rollout_status_statefulset, fixture_teardown);
   g_test_add ("/kubectl/rollout/undo", Fixture, NULL, fixture_setup, test_rollout_undo,
               fixture_teardown);
   g_test_add ("/kubectl/logs", Fixture, NULL, fixture_setup, test_logs, fixture_teardown);

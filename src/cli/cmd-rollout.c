@@ -1,5 +1,5 @@
-/* cmd-rollout.c: kubesim rollout status|undo: follow a deployment's rollout, or roll it back, as
- * kubectl rollout. */
+/* cmd-rollout.c: kubesim rollout status|undo: follow a deployment's or stateful set's rollout, or
+ * roll a deployment back, as kubectl rollout. */
 #include "config.h"
 
 #include <stdio.h>
@@ -12,7 +12,8 @@ static void
 usage (FILE *out)
 {
   fprintf (out, "Usage: kubesim rollout COMMAND [OPTIONS...] TYPE NAME | TYPE/NAME\n\n"
-                "Manage the rollout of a deployment, as kubectl rollout does.\n\nCommands:\n"
+                "Manage the rollout of a deployment or stateful set, as kubectl rollout "
+                "does.\n\nCommands:\n"
                 "  status    Wait until the rollout is done, printing its progress\n"
                 "  undo      Roll back to the previous (or a given) revision\n\n"
                 "Run \"kubesim rollout COMMAND --help\" for a command's options.\n");
@@ -32,7 +33,8 @@ rollout_status (int argc, char **argv)
             "true (default): wait until the rollout is done; false: print the status once",
             "true|false" },
           { "revision", 0, 0, G_OPTION_ARG_INT64, &o.revision,
-            "Fail unless the deployment's revision is REVISION", "REVISION" },
+            "Fail unless the deployment's revision is REVISION (ignored for a stateful set)",
+            "REVISION" },
           { NULL } };
   g_autoptr (GOptionContext) context = g_option_context_new ("TYPE NAME | TYPE/NAME");
   g_autoptr (KsKubectl) k = NULL;
@@ -40,8 +42,8 @@ rollout_status (int argc, char **argv)
 
   g_option_context_add_main_entries (context, entries, NULL);
   ks_cli_cluster_add_options (context, &cluster);
-  g_option_context_set_summary (context, "Wait until a deployment's rollout is done, printing "
-                                         "kubectl's progress messages.");
+  g_option_context_set_summary (context, "Wait until a deployment's or stateful set's rollout "
+                                         "is done, printing kubectl's progress messages.");
   g_set_prgname ("kubesim rollout status");
   if (!ks_cli_parse (context, "rollout status", &argc, &argv))
     return KS_EXIT_USAGE;
