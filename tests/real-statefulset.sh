@@ -5,7 +5,9 @@
 # all but the last Ready), each container's hostname is its pod's name and its /etc/hosts names it
 # web-i.web.default.svc.cluster.local, as the kubelet writes it; the headless Service has no
 # ClusterIP and its Endpoints carry the hostnames; a deleted pod comes back with the same name and
-# hostname; scaling to 1 removes web-2 before web-1.  Nothing is left afterwards.
+# hostname; a new template rolls out from web-2 down to web-0, one pod at a time, followed by
+# `rollout status statefulset/web`; scaling to 1 removes web-2 before web-1.  Nothing is left
+# afterwards.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/real-lib.sh"
 real_enter statefulset
@@ -35,6 +37,7 @@ spec:
           image: busybox
           # What the container sees of its identity: its log and its page.
           command: [sh, -c, 'hostname; cat /etc/hosts; mkdir -p /tmp/www && hostname >/tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www']
+          env: [{name: VERSION, value: "1"}]
           readinessProbe: {httpGet: {path: /, port: 8080}, initialDelaySeconds: 1, periodSeconds: 1}
           resources: {requests: {cpu: 100m, memory: 16Mi}}
 YAML
@@ -97,6 +100,50 @@ new_web1 () {
 wait_for "web-1 is created again (a new UID) and Ready" 30 new_web1
 kubesim logs web-1 >"$TMP/log-1b" 2>&1
 expect_eq "the new web-1's hostname is web-1" "$(head -n 1 "$TMP/log-1b")" web-1
+
+# ---- a rolling update: the highest ordinal first, one at a time ----
+old_rev=$(jget statefulset web .status.currentRevision)
+sed 's/value: "1"/value: "2"/' "$TMP/sts.yaml" >"$TMP/sts2.yaml"
+# update_sample: each pod that exists, R when Ready, then :o at the old revision, :n otherwise.
+update_sample () {
+  curl -s "$api/api/v1/namespaces/default/pods?labelSelector=app%3Dweb" | jq -r --arg old "$old_rev" '[.items[]
+    | select(.metadata.deletionTimestamp == null) | .metadata.name
+      + (if any(.status.conditions[]?; .type == "Ready" and .status == "True") then "R" else "" end)
+      + (if .metadata.labels["controller-revision-hash"] == $old then ":o" else ":n" end)]
+    | join(" ")'
+}
+while [ ! -e "$TMP/stop" ]; do update_sample; sleep 0.1; done >"$TMP/update" &
+watcher=$!
+kubesim apply -f "$TMP/sts2.yaml" >/dev/null 2>&1
+expect_eq "apply of the new template exits 0" $? 0
+kubesim rollout status statefulset/web --timeout 60s >"$TMP/rollout" 2>&1
+expect_eq "rollout status statefulset exits 0" $? 0
+touch "$TMP/stop"
+wait "$watcher"
+rm "$TMP/stop"
+echo "samples: $(uniq "$TMP/update" | tr '\n' ,)"
+expect_eq "rollout status ends as kubectl's" "$(tail -n 1 "$TMP/rollout")" \
+  "partitioned roll out complete: 3 new pods have been updated..."
+expect_grep "and waited for the update" "^Waiting for partitioned roll out to finish: [0-2] out of 3 new pods" \
+  "$TMP/rollout"
+new_rev=$(jget statefulset web .status.updateRevision)
+[ "$new_rev" != "$old_rev" ] && ok "a new revision ($old_rev -> $new_rev)" || fail "the revision did not change"
+expect_eq "current and update revisions agree, 3 updated" \
+  "$(jget statefulset web '.status.currentRevision + " " + (.status.updatedReplicas | tostring)')" "$new_rev 3"
+# The first sample where each pod is at the new revision: web-2, then web-1, then web-0.
+first_new () {
+  grep -n "$1R\{0,1\}:n" "$TMP/update" | head -n 1 | cut -d: -f1
+}
+n2=$(first_new web-2) n1=$(first_new web-1) n0=$(first_new web-0)
+[ -n "$n2" ] && [ -n "$n1" ] && [ -n "$n0" ] && [ "$n2" -lt "$n1" ] && [ "$n1" -lt "$n0" ] \
+  && ok "pods updated from the highest ordinal down (samples $n2, $n1, $n0)" \
+  || fail "pods updated in another order (first new: web-2 $n2, web-1 $n1, web-0 $n0)"
+expect_eq "at most one pod missing or not Ready at any time" \
+  "$(awk '{ r = gsub(/R:/, ""); if (r < 2) print }' "$TMP/update" | head -n 1)" ""
+for i in 0 1 2; do
+  expect_eq "web-$i runs the new template" \
+    "$(jget pod "web-$i" '.spec.containers[0].env[0].value')" 2
+done
 
 # ---- scaling down removes the highest ordinal first ----
 watch_pods down &
