@@ -5,7 +5,9 @@
 # it rolls out the ReplicaSets never ask for more than 4 pods and at least 3 are Ready throughout;
 # `rollout status` ends with success; the Service answers from the new pods only; the old
 # ReplicaSet is scaled to 0.  `rollout undo` then brings back the first template as revision 3
-# (the old ReplicaSet, reused) and the Service answers from it again.  Nothing is left afterwards.
+# (the old ReplicaSet, reused) and the Service answers from it again.  A template whose image is
+# missing, with progressDeadlineSeconds 3, makes `rollout status` fail with the deadline while the
+# old pods keep serving, and `rollout undo` ends it.  Nothing is left afterwards.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/real-lib.sh"
 real_enter rollout
@@ -117,6 +119,42 @@ expect_eq "v1's ReplicaSet is reused as revision 3 with 3 pods, v2's is at 0" "$
 v2 2 0"
 wait_for "3 pods Ready, none being deleted" 20 ready_is web 3
 expect_eq "the Service answers v1 only" "$(answers 8)" "v1 "
+
+# ---- a rollout that cannot progress: the deadline, the old pods keep serving, undo ----
+sed -e 's/image: busybox/image: example.com\/missing:1/' -e 's/^  replicas: 3/  replicas: 3\n  progressDeadlineSeconds: 3/' \
+  "$TMP/v1.yaml" >"$TMP/broken.yaml"
+kubesim apply -f "$TMP/broken.yaml" >/dev/null 2>&1
+expect_eq "apply of an image that is not there exits 0" $? 0
+t0=$(date +%s)
+kubesim rollout status deployment/web --timeout 30s >"$TMP/status4" 2>&1
+expect_eq "rollout status exits 1" $? 1
+t1=$(date +%s)
+expect_grep "when the deployment exceeds its progress deadline" \
+  "^error: deployment \"web\" exceeded its progress deadline$" "$TMP/status4"
+[ $((t1 - t0)) -ge 2 ] && [ $((t1 - t0)) -le 6 ] && ok "after about 3 s ($((t1 - t0))s)" \
+  || fail "rollout status ended $((t1 - t0))s after the apply, expected about 3"
+expect_eq "Progressing is False: ProgressDeadlineExceeded" \
+  "$(jget deployment web '.status.conditions[] | select(.type == "Progressing") | .status + " " + .reason')" \
+  "False ProgressDeadlineExceeded"
+waiting=$(pods_json | jq -r '[.items[] | select(.metadata.labels.app == "web")
+  | .status.containerStatuses[0].state.waiting.reason // empty] | unique | join(" ")')
+case $waiting in
+  *ErrImagePull* | *ImagePullBackOff*) ok "the new pod cannot pull its image ($waiting)" ;;
+  *) fail "the new pod waits with \"$waiting\", not ErrImagePull or ImagePullBackOff" ;;
+esac
+expect_eq "the 3 old pods stay Ready (maxUnavailable 0)" "$(n_ready web)" 3
+expect_eq "and the Service answers v1 only" "$(answers 8)" "v1 "
+kubesim rollout undo deployment/web >"$TMP/undo2" 2>&1
+expect_eq "rollout undo of the broken rollout exits 0" $? 0
+kubesim rollout status deployment/web --timeout 30s >"$TMP/status5" 2>&1
+expect_eq "and the deployment rolls out" $? 0
+expect_eq "at revision 5, with v1's template" \
+  "$(jget deployment web '.metadata.annotations["deployment.kubernetes.io/revision"] + " " + .spec.template.spec.containers[0].image')" \
+  "5 busybox"
+no_broken_pod () {
+  [ "$(pods_json | jq '[.items[] | select(.metadata.labels.app == "web") | select(.spec.containers[0].image != "busybox")] | length')" -eq 0 ]
+}
+wait_for "the broken pod is gone" 15 no_broken_pod
 kubesim rollout undo deployment/web --to-revision 7 >"$TMP/undo7" 2>&1
 expect_eq "rollout undo to a revision that does not exist exits 1" $? 1
 expect_grep "and says so" "unable to find specified revision 7 in history" "$TMP/undo7"
