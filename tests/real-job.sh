@@ -3,7 +3,7 @@
 # mount namespaces.  A Job of 3 completions, 2 at a time, completes with no more than 2 pods
 # running at once (sampled) and its pods' logs; a Job whose pods exit 3 (backoffLimit 1) makes a
 # second pod no earlier than the pod failure backoff (10 s) after the first failed, then fails
-# with BackoffLimitExceeded; a Job past its activeDeadlineSeconds fails with DeadlineExceeded and
+# with BackoffLimitExceeded; with restartPolicy OnFailure the container's restarts count instead; a Job past its activeDeadlineSeconds fails with DeadlineExceeded and
 # its running pod is stopped; a finished Job with ttlSecondsAfterFinished is deleted with its
 # pods.  Nothing is left afterwards.
 . "$TOP_SRCDIR/tests/lib.sh"
@@ -35,6 +35,18 @@ spec:
       terminationGracePeriodSeconds: 1
       containers:
         - {name: c, image: busybox, command: [sh, -c, 'exit 3']}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: retry}
+spec:
+  backoffLimit: 1
+  template:
+    spec:
+      restartPolicy: OnFailure
+      terminationGracePeriodSeconds: 1
+      containers:
+        - {name: c, image: busybox, command: [sh, -c, 'exit 4']}
 ---
 apiVersion: batch/v1
 kind: Job
@@ -85,7 +97,7 @@ watch_work &
 watcher=$!
 kubesim apply -f "$TMP/jobs.yaml" >"$TMP/apply" 2>&1
 expect_eq "apply exits 0" $? 0
-expect_eq "four jobs created" "$(grep -c '^job.batch/[a-z]* created$' "$TMP/apply")" 4
+expect_eq "five jobs created" "$(grep -c '^job.batch/[a-z]* created$' "$TMP/apply")" 5
 
 # ---- completions and parallelism ----
 wait_for "work completes" 40 condition_is work Complete "True CompletionsReached"
@@ -118,6 +130,13 @@ gap=$((second_created - first_failed))
   && ok "crash: the second pod came the pod failure backoff after the first failed (${gap}s)" \
   || fail "crash: the second pod came ${gap}s after the first failed, expected 10 s (+ up to 3)"
 expect_eq "crash: failed 2" "$(jget job crash .status.failed)" 2
+
+# ---- OnFailure: the kubelet restarts the container, and the restarts count ----
+wait_for "retry (OnFailure) fails: BackoffLimitExceeded" 30 condition_is retry Failed "True BackoffLimitExceeded"
+retry_pod_gone () {
+  [ "$(job_pods retry | jq length)" -eq 0 ]
+}
+wait_for "retry's pod, still active when the Job failed, is deleted" 15 retry_pod_gone
 
 # ---- activeDeadlineSeconds ----
 wait_for "slow fails: DeadlineExceeded" 30 condition_is slow Failed "True DeadlineExceeded"
