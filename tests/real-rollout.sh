@@ -7,7 +7,8 @@
 # ReplicaSet is scaled to 0.  `rollout undo` then brings back the first template as revision 3
 # (the old ReplicaSet, reused) and the Service answers from it again.  A template whose image is
 # missing, with progressDeadlineSeconds 3, makes `rollout status` fail with the deadline while the
-# old pods keep serving, and `rollout undo` ends it.  Nothing is left afterwards.
+# old pods keep serving, and `rollout undo` ends it.  A Recreate Deployment removes every old pod
+# before it makes a new one.  Nothing is left afterwards.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/real-lib.sh"
 real_enter rollout
@@ -155,6 +156,42 @@ no_broken_pod () {
   [ "$(pods_json | jq '[.items[] | select(.metadata.labels.app == "web") | select(.spec.containers[0].image != "busybox")] | length')" -eq 0 ]
 }
 wait_for "the broken pod is gone" 15 no_broken_pod
+
+# ---- Recreate: every old pod gone before a new one is made ----
+cat >"$TMP/recreate.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: batch}
+spec:
+  replicas: 2
+  strategy: {type: Recreate}
+  selector: {matchLabels: {app: batch}}
+  template:
+    metadata: {labels: {app: batch}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+        - {name: c, image: busybox, command: [sleep, "3600"], env: [{name: VERSION, value: "1"}]}
+YAML
+kubesim apply -f "$TMP/recreate.yaml" >/dev/null 2>&1
+wait_for "batch: 2 pods Ready" 30 ready_is batch 2
+rm -f "$TMP/stop"
+# Each sample: the VERSION of every batch pod that exists (terminating ones included), sorted.
+while [ ! -e "$TMP/stop" ]; do
+  curl -s "http://127.0.0.1:$port/api/v1/namespaces/default/pods?labelSelector=app%3Dbatch" \
+    | jq -r '[.items[].spec.containers[0].env[0].value] | sort | join(" ")'
+  sleep 0.1
+done >"$TMP/recreate" &
+watcher=$!
+sed 's/value: "1"/value: "2"/' "$TMP/recreate.yaml" | kubesim apply -f - >/dev/null 2>&1
+kubesim rollout status deployment/batch --timeout 30s >/dev/null 2>&1
+expect_eq "batch: the Recreate rollout finishes" $? 0
+touch "$TMP/stop"
+wait "$watcher"
+echo "batch samples: $(uniq "$TMP/recreate" | tr '\n' ,)"
+expect_eq "batch: old and new pods never existed together" "$(grep -c '1.*2' "$TMP/recreate")" 0
+expect_eq "batch: 2 new pods at the end" "$(tail -n 1 "$TMP/recreate")" "2 2"
+
 kubesim rollout undo deployment/web --to-revision 7 >"$TMP/undo7" 2>&1
 expect_eq "rollout undo to a revision that does not exist exits 1" $? 1
 expect_grep "and says so" "unable to find specified revision 7 in history" "$TMP/undo7"
