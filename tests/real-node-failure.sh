@@ -5,10 +5,10 @@
 # node running a StatefulSet's pod is killed: its node goes Unknown (NodeStatusUnknown) after the
 # grace period and gets the unreachable taints; after tolerationSeconds its pods are evicted; the
 # Deployment's pod is replaced on the other node, the StatefulSet's is not (it stays terminating
-# while its node cannot confirm, as in Kubernetes), and the containers keep running.  `cluster up`
-# starts the agent again with the same options: the node is Ready, its taints go, the evicted
-# pods' containers are stopped and their pods removed, and the StatefulSet's pod is created
-# again.  Nothing is left afterwards.
+# while its node cannot confirm, as in Kubernetes, until `delete --force` frees it and it is
+# made again on the other node), and the containers keep running.  `cluster up` starts the agent
+# again with the same options: the node is Ready, its taints go, the evicted pods' containers are
+# stopped and their pods removed.  Nothing is left afterwards.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/real-lib.sh"
 real_enter node-failure
@@ -120,6 +120,16 @@ expect_grep "the eviction is an event" "TaintManagerEviction" "$TMP/events"
 sleep 2
 expect_eq "db-0 is not created again while its node cannot confirm the old one is gone" \
   "$(jget pod db-0 '.metadata.uid + " " + (.metadata.deletionTimestamp != null | tostring)')" "$db_uid true"
+# As in Kubernetes, an operator frees it with a forced deletion: the StatefulSet makes it again
+# on the node that works.
+kubesim delete pod db-0 --force >"$TMP/force" 2>&1
+expect_eq "delete --force of db-0 exits 0" $? 0
+db_elsewhere () {
+  u=$(jget pod db-0 .metadata.uid) && [ -n "$u" ] && [ "$u" != "$db_uid" ] && ready_is db 1 &&
+    [ "$(jget pod db-0 .spec.nodeName)" = "$other" ]
+}
+wait_for "db-0 is created again on $other and Ready" 20 db_elsewhere
+db_uid2=$(jget pod db-0 .metadata.uid)
 running=0
 for c in $victim_containers; do
   [ "$(runc --root "$D/runc" state "$c" 2>/dev/null | jq -r .status)" = running ] && running=$((running + 1))
@@ -138,10 +148,8 @@ no_taints () {
   [ "$(jget node "$victim" '[.spec.taints[]?] | length')" -eq 0 ]
 }
 wait_for "its taints are removed" 10 no_taints
-db_back () {
-  u=$(jget pod db-0 .metadata.uid) && [ -n "$u" ] && [ "$u" != "$db_uid" ] && ready_is db 1
-}
-wait_for "the old db-0 is gone and a new one Ready" 30 db_back
+expect_eq "db-0 stays on $other, the same pod" "$(jget pod db-0 '.metadata.uid + " " + .spec.nodeName')" \
+  "$db_uid2 $other"
 old_gone () {
   [ -z "$(pods_on "$victim" heal | grep ' deleting$')" ]
 }
