@@ -85,12 +85,21 @@ a_not_ready () {
     [ "$(jget endpoints echo '[.subsets[]?.addresses[]?.targetRef.name] | join(" ")')" = "$b" ]
 }
 wait_for "$a, its probe failing, is in notReadyAddresses and $b alone in addresses" 10 a_not_ready
+slice_conditions () {
+  curl -s "http://127.0.0.1:$port/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Decho" \
+    | jq -r '[.items[].endpoints[] | .targetRef.name + ":" + (.conditions.ready | tostring)] | sort | join(" ")'
+}
+slice_says () {
+  [ "$(slice_conditions)" = "$1" ]
+}
+wait_for "the EndpointSlice has $a not ready and $b ready" 10 slice_says "$a:false $b:true"
 expect_eq "$a is not Ready" \
   "$(jget pod "$a" '.status.conditions[] | select(.type == "Ready") | .status')" False
 expect_eq "the ClusterIP answers from $b only" "$(from_host "http://$ip/" 12)" "$b "
 expect_eq "the NodePort too" "$(from_host http://127.0.0.1:30090/ 12)" "$b "
 in_pod "$a" touch /tmp/ready
 wait_for "$a is back in addresses" 10 two_addresses
+wait_for "and ready in the EndpointSlice" 10 slice_says "$a:true $b:true"
 expect_eq "the ClusterIP answers from both again" "$(from_host "http://$ip/" 20)" "$a $b "
 
 # ---- no endpoint: refused at once ----

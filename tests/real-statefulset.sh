@@ -89,6 +89,10 @@ done
 expect_eq "the headless Service has no ClusterIP" "$(jget service web .spec.clusterIP)" None
 expect_eq "its Endpoints name the pods' hostnames" \
   "$(jget endpoints web '[.subsets[].addresses[].hostname] | sort | join(" ")')" "web-0 web-1 web-2"
+expect_eq "so does its EndpointSlice, every endpoint ready" \
+  "$(curl -s "$api/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dweb" \
+    | jq -r '[.items[].endpoints[] | .hostname + ":" + (.conditions.ready | tostring)] | sort | join(" ")')" \
+  "web-0:true web-1:true web-2:true"
 
 # ---- a deleted pod comes back with its name and hostname ----
 uid=$(jget pod web-1 .metadata.uid)
