@@ -174,6 +174,21 @@ pod_index (const KsPod *pod)
   return *end == '\0' && i <= G_MAXINT32 ? (gint32) i : -1;
 }
 
+/* addCompletionIndexEnvVariable: JOB_COMPLETION_INDEX for a container that does not set it.
+ * Kubernetes gives it as a downward API reference to the pod's completion-index annotation;
+ * kubesim's env has values only, so it is the index itself (the same in the container). */
+static void
+add_completion_index_env (KsContainer *c, const char *index)
+{
+  for (guint i = 0; i < c->n_env; i++)
+    if (strcmp (c->env[i].name, "JOB_COMPLETION_INDEX") == 0)
+      return;
+  c->env = g_renew (KsEnvVar, c->env, c->n_env + 1);
+  c->env[c->n_env].name = g_strdup ("JOB_COMPLETION_INDEX");
+  c->env[c->n_env].value = g_strdup (index);
+  c->n_env++;
+}
+
 static gboolean
 create_pod (KsJobController *jc, KsJob *job, KsOwnerRefs *owner, gint32 index)
 {
@@ -184,22 +199,25 @@ create_pod (KsJobController *jc, KsJob *job, KsOwnerRefs *owner, gint32 index)
 
   if (index >= 0)
     {
-      /* addCompletionIndexEnvVariables aside: the index as annotation and label, the pod's
-       * hostname "<job>-<index>" and name "<job>-<index>-xxxxx". */
+      /* The index as annotation and label, and as JOB_COMPLETION_INDEX in every container;
+       * the pod's hostname "<job>-<index>" and name "<job>-<index>-xxxxx". */
       char idx[16];
+      KsPodSpec *spec;
       g_snprintf (idx, sizeof idx, "%d", index);
       prefix = g_strdup_printf ("%s-%d-", job->parent.meta.name, index);
       ks_object_set_annotation (KS_OBJECT (pod), KS_JOB_COMPLETION_INDEX, idx);
       g_autoptr (KsStrMap) labels
           = ks_str_map_with (pod->parent.meta.labels, KS_JOB_COMPLETION_INDEX, idx);
       ks_object_set_labels (KS_OBJECT (pod), labels);
-      if (pod->spec->hostname == NULL)
-        {
-          KsPodSpec *spec = ks_pod_spec_copy (pod->spec);
-          spec->hostname = g_strdup_printf ("%s-%d", job->parent.meta.name, index);
-          ks_pod_spec_unref (pod->spec);
-          pod->spec = spec;
-        }
+      spec = ks_pod_spec_copy (pod->spec);
+      if (spec->hostname == NULL)
+        spec->hostname = g_strdup_printf ("%s-%d", job->parent.meta.name, index);
+      for (guint i = 0; i < spec->n_init_containers; i++)
+        add_completion_index_env (&spec->init_containers[i], idx);
+      for (guint i = 0; i < spec->n_containers; i++)
+        add_completion_index_env (&spec->containers[i], idx);
+      ks_pod_spec_unref (pod->spec);
+      pod->spec = spec;
     }
   else
     prefix = g_strdup_printf ("%s-", job->parent.meta.name);
