@@ -3,7 +3,8 @@
 # mount namespaces.  A Job of 3 completions, 2 at a time, completes with no more than 2 pods
 # running at once (sampled) and its pods' logs; a Job whose pods exit 3 (backoffLimit 1) makes a
 # second pod no earlier than the pod failure backoff (10 s) after the first failed, then fails
-# with BackoffLimitExceeded; with restartPolicy OnFailure the container's restarts count instead; a Job past its activeDeadlineSeconds fails with DeadlineExceeded and
+# with BackoffLimitExceeded; with restartPolicy OnFailure the container's restarts count instead;
+# an Indexed Job's pods see their index (JOB_COMPLETION_INDEX, hostname <job>-<index>); a Job past its activeDeadlineSeconds fails with DeadlineExceeded and
 # its running pod is stopped; a finished Job with ttlSecondsAfterFinished is deleted with its
 # pods.  Nothing is left afterwards.
 . "$TOP_SRCDIR/tests/lib.sh"
@@ -23,6 +24,19 @@ spec:
       terminationGracePeriodSeconds: 1
       containers:
         - {name: c, image: busybox, command: [sh, -c, 'sleep 1; echo "done on $(hostname)"']}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: indexed}
+spec:
+  completionMode: Indexed
+  completions: 3
+  parallelism: 3
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - {name: c, image: busybox, command: [sh, -c, 'echo "$JOB_COMPLETION_INDEX $(hostname)"']}
 ---
 apiVersion: batch/v1
 kind: Job
@@ -97,7 +111,7 @@ watch_work &
 watcher=$!
 kubesim apply -f "$TMP/jobs.yaml" >"$TMP/apply" 2>&1
 expect_eq "apply exits 0" $? 0
-expect_eq "five jobs created" "$(grep -c '^job.batch/[a-z]* created$' "$TMP/apply")" 5
+expect_eq "six jobs created" "$(grep -c '^job.batch/[a-z]* created$' "$TMP/apply")" 6
 
 # ---- completions and parallelism ----
 wait_for "work completes" 40 condition_is work Complete "True CompletionsReached"
@@ -113,6 +127,17 @@ expect_grep "get jobs shows work Complete 3/3" "^work  *Complete  *3/3 " "$TMP/g
 pod=$(job_pods work | jq -r '.[0].metadata.name')
 kubesim logs "$pod" >"$TMP/log" 2>&1
 expect_eq "a work pod's log" "$(cat "$TMP/log")" "done on $pod"
+
+# ---- Indexed: each pod knows its index, as JOB_COMPLETION_INDEX and in its hostname ----
+wait_for "indexed completes" 30 condition_is indexed Complete "True CompletionsReached"
+: >"$TMP/indexed"
+for p in $(job_pods indexed | jq -r '.[].metadata.name'); do
+  i=$(jget pod "$p" '.metadata.annotations["batch.kubernetes.io/job-completion-index"]')
+  echo "$i: $(kubesim logs "$p" 2>&1)" >>"$TMP/indexed"
+done
+expect_eq "indexed: each pod printed its index and hostname <job>-<index>" "$(sort "$TMP/indexed" | tr '\n' ,)" \
+  "0: 0 indexed-0,1: 1 indexed-1,2: 2 indexed-2,"
+expect_eq "indexed: the Job's completed indexes" "$(jget job indexed .status.completedIndexes)" "0-2"
 
 # ---- backoff and backoffLimit ----
 wait_for "crash fails: BackoffLimitExceeded" 40 condition_is crash Failed "True BackoffLimitExceeded"
