@@ -172,7 +172,7 @@ wait_for "slow's pod no longer runs" 20 slow_gone
 start=$(date -d "$(jget job slow .status.startTime)" +%s)
 failed=$(date -d "$(curl -s "$api/apis/batch/v1/namespaces/default/jobs/slow" \
   | jq -r '.status.conditions[] | select(.type == "Failed") | .lastTransitionTime')" +%s)
-[ $((failed - start)) -ge 2 ] && [ $((failed - start)) -le 4 ] \
+[ $((failed - start)) -ge 2 ] && [ $((failed - start)) -le 5 ] \
   && ok "slow failed at its deadline ($((failed - start))s after it started)" \
   || fail "slow failed $((failed - start))s after it started, expected 2"
 

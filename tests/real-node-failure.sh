@@ -108,7 +108,7 @@ wait_for "its pods are evicted after tolerationSeconds" 10 evicted
 # tolerationSeconds (2 s) have passed since the NoExecute taint was added.
 tainted=$(date -d "$(jget node "$victim" '.spec.taints[] | select(.effect == "NoExecute") | .timeAdded')" +%s)
 deleted=$(date -d "$(jget pod db-0 .metadata.deletionTimestamp)" +%s)
-[ $((deleted - tainted)) -ge 3 ] && [ $((deleted - tainted)) -le 4 ] \
+[ $((deleted - tainted)) -ge 3 ] && [ $((deleted - tainted)) -le 5 ] \
   && ok "db-0 deleted 2 s after the NoExecute taint (+1 s grace: $((deleted - tainted))s)" \
   || fail "db-0's deletionTimestamp is $((deleted - tainted))s after the taint, expected 3 (2 + grace 1)"
 replaced () {
