@@ -6,8 +6,8 @@
 # web-i.web.default.svc.cluster.local, as the kubelet writes it; the headless Service has no
 # ClusterIP and its Endpoints carry the hostnames; a deleted pod comes back with the same name and
 # hostname; a new template rolls out from web-2 down to web-0, one pod at a time, followed by
-# `rollout status statefulset/web`; scaling to 1 removes web-2 before web-1.  Nothing is left
-# afterwards.
+# `rollout status statefulset/web`; with partition 2 only web-2 is updated; scaling to 1 removes
+# web-2 before web-1; a Parallel set makes its pods at once.  Nothing is left afterwards.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/real-lib.sh"
 real_enter statefulset
@@ -149,6 +149,18 @@ for i in 0 1 2; do
     "$(jget pod "web-$i" '.spec.containers[0].env[0].value')" 2
 done
 
+# ---- a partition: only the ordinals at or above it are updated ----
+sed -e 's/value: "1"/value: "3"/' -e 's/^  replicas: 3/  replicas: 3\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 2}}/' \
+  "$TMP/sts.yaml" >"$TMP/sts3.yaml"
+kubesim apply -f "$TMP/sts3.yaml" >/dev/null 2>&1
+expect_eq "apply with partition 2 exits 0" $? 0
+kubesim rollout status statefulset/web --timeout 60s >"$TMP/rollout3" 2>&1
+expect_eq "rollout status with a partition exits 0" $? 0
+expect_eq "it says the partitioned roll out is complete" "$(tail -n 1 "$TMP/rollout3")" \
+  "partitioned roll out complete: 1 new pods have been updated..."
+expect_eq "web-2 is updated, web-0 and web-1 are not" \
+  "$(for i in 0 1 2; do jget pod "web-$i" '.spec.containers[0].env[0].value'; done | tr '\n' ' ')" "2 2 3 "
+
 # ---- scaling down removes the highest ordinal first ----
 watch_pods down &
 watcher=$!
@@ -165,4 +177,24 @@ echo "samples: $(uniq "$TMP/down" | tr '\n' ,)"
 expect_eq "web-2 went before web-1" "$(grep -c -x 'web-0R web-2R' "$TMP/down")" 0
 grep -q -x 'web-0R web-1R' "$TMP/down" && ok "web-1 was seen alone with web-0 (one at a time)" \
   || fail "web-1 was never seen left after web-2"
+
+# ---- Parallel: every pod made at once ----
+sed -e 's/name: web}/name: par}/' -e 's/app: web/app: par/g' -e 's/serviceName: web/serviceName: par/' \
+  -e 's/^  replicas: 3/  replicas: 3\n  podManagementPolicy: Parallel/' "$TMP/sts.yaml" >"$TMP/par.yaml"
+par_sample () {
+  curl -s "$api/api/v1/namespaces/default/pods?labelSelector=app%3Dpar" | jq -r '[.items[]
+    | .metadata.name + (if any(.status.conditions[]?; .type == "Ready" and .status == "True") then "R" else "" end)]
+    | join(" ")'
+}
+rm -f "$TMP/stop"
+while [ ! -e "$TMP/stop" ]; do par_sample; sleep 0.1; done >"$TMP/par" &
+watcher=$!
+kubesim apply -f "$TMP/par.yaml" >/dev/null 2>&1
+expect_eq "apply of a Parallel set exits 0" $? 0
+wait_for "par's 3 pods Ready" 30 ready_is par 3
+touch "$TMP/stop"
+wait "$watcher"
+echo "samples: $(uniq "$TMP/par" | tr '\n' ,)"
+grep -q -x 'par-0 par-1 par-2' "$TMP/par" && ok "par: all 3 pods existed before any was Ready" \
+  || fail "par: never seen with its 3 pods none Ready"
 finish
