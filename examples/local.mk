@@ -1,6 +1,6 @@
 EXTRA_DIST += examples/job.yaml examples/rolling-update.yaml examples/drain.yaml
 EXTRA_DIST += examples/churn.yaml examples/preemption.yaml examples/preemption-pdb.yaml examples/quickstart.yaml examples/manifests/web.yaml examples/manifests/worker.yaml \
-	examples/real/web.yaml examples/real/placement.yaml examples/real/placement-pods.yaml \
+	examples/real/web.yaml examples/real/statefulset.yaml examples/real/placement.yaml examples/real/placement-pods.yaml \
 	examples/policies/least-allocated.yaml examples/policies/most-allocated.yaml \
 	examples/policies/fair-share.yaml examples/policies/gpu-sharing.yaml examples/policies/prefer-gold.yaml \
 	examples/policies/profiles.yaml \

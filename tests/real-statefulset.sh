@@ -12,35 +12,7 @@
 . "$TOP_SRCDIR/tests/real-lib.sh"
 real_enter statefulset
 
-cat >"$TMP/sts.yaml" <<'YAML'
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  clusterIP: None
-  selector: {app: web}
-  ports: [{port: 8080}]
----
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: web}
-spec:
-  serviceName: web
-  replicas: 3
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-        - name: httpd
-          image: busybox
-          # What the container sees of its identity: its log and its page.
-          command: [sh, -c, 'hostname; cat /etc/hosts; mkdir -p /tmp/www && hostname >/tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www']
-          env: [{name: VERSION, value: "1"}]
-          readinessProbe: {httpGet: {path: /, port: 8080}, initialDelaySeconds: 1, periodSeconds: 1}
-          resources: {requests: {cpu: 100m, memory: 16Mi}}
-YAML
+cp "$TOP_SRCDIR/examples/real/statefulset.yaml" "$TMP/sts.yaml"
 
 api=http://127.0.0.1:$port
 # sample: one line, the set's pods that exist (not being deleted) in name order, each with R when
