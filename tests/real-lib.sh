@@ -46,7 +46,8 @@ real_enter () {
   ip link set lo up || exit 1
   D=$KS_TEST_DATA
   CG=$KS_TEST_CGROUP
-  port=$((20000 + $$ % 20000))
+  # Below the NodePort range (30000-32767), which the tests' Services use.
+  port=$((20000 + $$ % 9000))
   KUBESIM_DATA_DIR=$D
   export KUBESIM_DATA_DIR
   trap 'real_exit' EXIT
