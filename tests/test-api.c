@@ -1743,6 +1743,60 @@ test_error_owner_references (void)
                          "expected a UUID");
 }
 
+static void assert_round_trip (const char *yaml, const char *must_contain);
+
+/* env valueFrom: the downward API's fieldRef, kept and written back; other sources refused. */
+static void
+test_env_value_from (void)
+{
+  g_autoptr (KsPod) pod
+      = decode_pod ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                    "  - name: c\n    image: x\n    env:\n"
+                    "    - {name: POD_NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}\n"
+                    "    - {name: ZONE, valueFrom: {fieldRef: {apiVersion: v1, fieldPath: "
+                    "\"metadata.labels['zone']\"}}}\n"
+                    "    - {name: PLAIN, value: x}\n");
+  const KsContainer *c = &pod->spec->containers[0];
+
+  g_assert_cmpuint (c->n_env, ==, 3);
+  g_assert_cmpstr (c->env[0].field_path, ==, "metadata.name");
+  g_assert_cmpstr (c->env[0].value, ==, "");
+  g_assert_cmpstr (c->env[1].field_path, ==, "metadata.labels['zone']");
+  g_assert_null (c->env[2].field_path);
+  assert_round_trip ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                     "  - name: c\n    image: x\n    env:\n"
+                     "    - {name: IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}\n",
+                     "\"valueFrom\":{\"fieldRef\":{\"apiVersion\":\"v1\",\"fieldPath\":"
+                     "\"status.podIP\"}}");
+  assert_single_problem (
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+      "  - name: c\n    image: x\n    env:\n"
+      "    - {name: A, valueFrom: {fieldRef: {fieldPath: spec.hostname}}}\n",
+      "test.yaml:9:51: spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "
+      "\"spec.hostname\": supported values: \"metadata.name\", \"metadata.namespace\", "
+      "\"metadata.uid\", \"spec.nodeName\", \"spec.serviceAccountName\", \"status.hostIP\", "
+      "\"status.hostIPs\", \"status.podIP\", \"status.podIPs\", metadata.labels['<KEY>'], "
+      "metadata.annotations['<KEY>']");
+  assert_single_problem ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+                         "  - name: c\n    image: x\n    env:\n"
+                         "    - {name: A, valueFrom: {secretKeyRef: {name: s, key: k}}}\n",
+                         "test.yaml:9:43: spec.containers[0].env[0].valueFrom.secretKeyRef: "
+                         "Unsupported value: kubesim "
+                         "supports only fieldRef (the downward API) in valueFrom");
+  assert_single_problem (
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+      "  - name: c\n    image: x\n    env:\n"
+      "    - {name: A, value: x, valueFrom: {fieldRef: {fieldPath: metadata.name}}}\n",
+      "test.yaml:9:38: spec.containers[0].env[0].valueFrom: Invalid value: \"\": may not be "
+      "specified when `value` is not empty");
+  assert_single_problem (
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n"
+      "  - name: c\n    image: x\n    env:\n"
+      "    - {name: A, valueFrom: {}}\n",
+      "test.yaml:9:28: spec.containers[0].env[0].valueFrom: Invalid value: \"\": must specify one "
+      "of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`");
+}
+
 static void
 test_error_to_gerror (void)
 {
@@ -1870,6 +1924,7 @@ main (int argc, char **argv)
   g_test_add_func ("/api/selector/nil-and-empty", test_selector_nil_and_empty);
   g_test_add_func ("/api/selector/equal", test_selector_equal);
   g_test_add_func ("/api/selector/decode-errors", test_selector_decode_errors);
+  g_test_add_func ("/api/pod/env-value-from", test_env_value_from);
   g_test_add_func ("/api/selector/node/gt-lt", test_node_selector_gt_lt);
   g_test_add_func ("/api/selector/node/fields", test_node_selector_fields);
   g_test_add_func ("/api/selector/node/empty-term", test_node_selector_empty_term);

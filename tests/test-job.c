@@ -481,12 +481,12 @@ test_indexed (Fixture *f, gconstpointer data)
       g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (pod), KS_JOB_COMPLETION_INDEX), ==,
                        idx);
       g_assert_cmpstr (ks_object_get_label (KS_OBJECT (pod), KS_JOB_COMPLETION_INDEX), ==, idx);
-      /* JOB_COMPLETION_INDEX appended to the container's env (the index as its value). */
+      /* JOB_COMPLETION_INDEX appended to the container's env: the annotation, by reference. */
       g_assert_cmpuint (pod->spec->containers[0].n_env, >=, 1);
       g_assert_cmpstr (pod->spec->containers[0].env[pod->spec->containers[0].n_env - 1].name, ==,
                        "JOB_COMPLETION_INDEX");
-      g_assert_cmpstr (pod->spec->containers[0].env[pod->spec->containers[0].n_env - 1].value, ==,
-                       idx);
+      g_assert_cmpstr (pod->spec->containers[0].env[pod->spec->containers[0].n_env - 1].field_path,
+                       ==, "metadata.annotations['batch.kubernetes.io/job-completion-index']");
     }
   finish_pod (f, g_ptr_array_index (pods, 0), TRUE);
   run_to (f, 2);

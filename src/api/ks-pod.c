@@ -467,6 +467,7 @@ container_clear (KsContainer *c)
     {
       g_free (c->env[i].name);
       g_free (c->env[i].value);
+      g_free (c->env[i].field_path);
     }
   g_free (c->env);
   for (guint i = 0; i < c->n_ports; i++)
@@ -495,6 +496,7 @@ container_copy (KsContainer *dst, const KsContainer *src)
     {
       dst->env[i].name = g_strdup (src->env[i].name);
       dst->env[i].value = g_strdup (src->env[i].value);
+      dst->env[i].field_path = g_strdup (src->env[i].field_path);
     }
   dst->ports = g_new0 (KsContainerPort, MAX (src->n_ports, 1));
   for (guint i = 0; i < src->n_ports; i++)
@@ -546,13 +548,103 @@ port_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
   return TRUE;
 }
 
+/* validEnvDownwardAPIFieldPathExpressions, and metadata.labels['<key>'] and
+ * metadata.annotations['<key>']. */
+static gboolean
+env_field_path_valid (const char *path)
+{
+  static const char *const plain[] = { "metadata.name",
+                                       "metadata.namespace",
+                                       "metadata.uid",
+                                       "spec.nodeName",
+                                       "spec.serviceAccountName",
+                                       "status.hostIP",
+                                       "status.hostIPs",
+                                       "status.podIP",
+                                       "status.podIPs",
+                                       NULL };
+  static const char *const subscripted[] = { "metadata.labels['", "metadata.annotations['", NULL };
+
+  if (g_strv_contains (plain, path))
+    return TRUE;
+  for (guint i = 0; subscripted[i] != NULL; i++)
+    if (g_str_has_prefix (path, subscripted[i]) && g_str_has_suffix (path, "']")
+        && strlen (path) > strlen (subscripted[i]) + 2)
+      return TRUE;
+  return FALSE;
+}
+
+/* valueFrom: only fieldRef (kubesim has no ConfigMaps or Secrets, and no resourceFieldRef). */
+static void
+env_value_from_decode (KsDecoder *dec, JsonNode *from, KsEnvVar *e)
+{
+  static const char *const unsupported[]
+      = { "configMapKeyRef", "secretKeyRef", "resourceFieldRef", NULL };
+  JsonNode *ref;
+  gboolean reported = FALSE;
+  gsize mark = ks_decoder_push (dec, "valueFrom");
+
+  if (!ks_decoder_expect_object (dec, from))
+    {
+      ks_decoder_pop (dec, mark);
+      return;
+    }
+  for (guint i = 0; unsupported[i] != NULL; i++)
+    if (ks_decoder_member (from, unsupported[i]) != NULL)
+      {
+        ks_decoder_error_field (dec, from, unsupported[i],
+                                "Unsupported value: kubesim supports only fieldRef (the downward "
+                                "API) in valueFrom");
+        reported = TRUE;
+      }
+  ref = ks_decoder_member (from, "fieldRef");
+  if (ref == NULL)
+    {
+      if (!reported)
+        ks_decoder_error (dec, from,
+                          "Invalid value: \"\": must specify one of: `fieldRef`, "
+                          "`resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`");
+      ks_decoder_pop (dec, mark);
+      return;
+    }
+  {
+    gsize mark2 = ks_decoder_push (dec, "fieldRef");
+    char *path = NULL;
+    if (ks_decoder_expect_object (dec, ref)
+        && ks_decoder_require_string (dec, ref, "fieldPath", &path, NULL) && path != NULL)
+      {
+        if (env_field_path_valid (path))
+          e->field_path = g_steal_pointer (&path);
+        else
+          ks_decoder_error_field (
+              dec, ref, "fieldPath",
+              "Unsupported value: \"%s\": supported values: \"metadata.name\", "
+              "\"metadata.namespace\", \"metadata.uid\", \"spec.nodeName\", "
+              "\"spec.serviceAccountName\", \"status.hostIP\", \"status.hostIPs\", "
+              "\"status.podIP\", \"status.podIPs\", metadata.labels['<KEY>'], "
+              "metadata.annotations['<KEY>']",
+              path);
+      }
+    g_free (path);
+    ks_decoder_pop (dec, mark2);
+  }
+  if (e->value != NULL && e->value[0] != '\0')
+    ks_decoder_error (dec, from,
+                      "Invalid value: \"\": may not be specified when `value` is not "
+                      "empty");
+  ks_decoder_pop (dec, mark);
+}
+
 static gboolean
 env_var_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer unused)
 {
   KsEnvVar *e = slot;
+  JsonNode *from;
 
   ks_decoder_require_string (dec, item, "name", &e->name, NULL);
   ks_decoder_get_string (dec, item, "value", &e->value);
+  if ((from = ks_decoder_member (item, "valueFrom")) != NULL)
+    env_value_from_decode (dec, from, e);
   if (e->value == NULL)
     e->value = g_strdup ("");
   return TRUE;
@@ -780,6 +872,17 @@ container_encode (const KsContainer *c, gboolean init, JsonBuilder *b)
           ks_builder_add_string (b, "name", c->env[i].name);
           if (c->env[i].value[0] != '\0')
             ks_builder_add_string (b, "value", c->env[i].value);
+          if (c->env[i].field_path != NULL)
+            {
+              json_builder_set_member_name (b, "valueFrom");
+              json_builder_begin_object (b);
+              json_builder_set_member_name (b, "fieldRef");
+              json_builder_begin_object (b);
+              ks_builder_add_string (b, "apiVersion", "v1");
+              ks_builder_add_string (b, "fieldPath", c->env[i].field_path);
+              json_builder_end_object (b);
+              json_builder_end_object (b);
+            }
           json_builder_end_object (b);
         }
       json_builder_end_array (b);

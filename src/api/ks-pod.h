@@ -67,7 +67,8 @@ typedef struct
 typedef struct
 {
   char *name;
-  char *value;
+  char *value;      /* "" when unset */
+  char *field_path; /* valueFrom.fieldRef.fieldPath (the downward API), or NULL */
 } KsEnvVar;
 
 /* A probe's handler: exactly one.  gRPC probes are decoded but refused (not supported). */

@@ -174,18 +174,18 @@ pod_index (const KsPod *pod)
   return *end == '\0' && i <= G_MAXINT32 ? (gint32) i : -1;
 }
 
-/* addCompletionIndexEnvVariable: JOB_COMPLETION_INDEX for a container that does not set it.
- * Kubernetes gives it as a downward API reference to the pod's completion-index annotation;
- * kubesim's env has values only, so it is the index itself (the same in the container). */
+/* addCompletionIndexEnvVariable: JOB_COMPLETION_INDEX, a downward API reference to the pod's
+ * completion-index annotation, for a container that does not set it. */
 static void
-add_completion_index_env (KsContainer *c, const char *index)
+add_completion_index_env (KsContainer *c)
 {
   for (guint i = 0; i < c->n_env; i++)
     if (strcmp (c->env[i].name, "JOB_COMPLETION_INDEX") == 0)
       return;
   c->env = g_renew (KsEnvVar, c->env, c->n_env + 1);
   c->env[c->n_env].name = g_strdup ("JOB_COMPLETION_INDEX");
-  c->env[c->n_env].value = g_strdup (index);
+  c->env[c->n_env].value = g_strdup ("");
+  c->env[c->n_env].field_path = g_strdup ("metadata.annotations['" KS_JOB_COMPLETION_INDEX "']");
   c->n_env++;
 }
 
@@ -213,9 +213,9 @@ create_pod (KsJobController *jc, KsJob *job, KsOwnerRefs *owner, gint32 index)
       if (spec->hostname == NULL)
         spec->hostname = g_strdup_printf ("%s-%d", job->parent.meta.name, index);
       for (guint i = 0; i < spec->n_init_containers; i++)
-        add_completion_index_env (&spec->init_containers[i], idx);
+        add_completion_index_env (&spec->init_containers[i]);
       for (guint i = 0; i < spec->n_containers; i++)
-        add_completion_index_env (&spec->containers[i], idx);
+        add_completion_index_env (&spec->containers[i]);
       ks_pod_spec_unref (pod->spec);
       pod->spec = spec;
     }
