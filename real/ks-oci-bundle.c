@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "ks-net.h"
 #include "ks-oci-bundle.h"
 
 /* clang-format off */
@@ -149,16 +150,64 @@ ks_oci_expand (const char *input, GHashTable *vars)
   return g_string_free (out, FALSE);
 }
 
-/* The container's own variables, expanded in order (each sees those before it). */
+/* The value of a downward API field path (validated by the decoder) for the pod, as the kubelet's
+ * podFieldSelectorRuntimeValue and ExtractFieldPathAsString give it.  Newly allocated. */
+static char *
+field_value (const KsPod *pod, const char *path, const char *pod_ip)
+{
+  const KsObject *obj = KS_OBJECT (pod);
+  const char *v = NULL;
+  char uid[KS_UID_STRING_LEN];
+
+  if (strcmp (path, "metadata.name") == 0)
+    v = obj->meta.name;
+  else if (strcmp (path, "metadata.namespace") == 0)
+    v = obj->meta.namespace != NULL ? obj->meta.namespace : "default";
+  else if (strcmp (path, "metadata.uid") == 0)
+    {
+      ks_uid_to_string (&obj->meta.uid, uid);
+      v = uid;
+    }
+  else if (strcmp (path, "spec.nodeName") == 0)
+    v = pod->node_name;
+  else if (strcmp (path, "spec.serviceAccountName") == 0)
+    /* The ServiceAccount admission plugin's default. */
+    v = pod->spec->service_account_name != NULL ? pod->spec->service_account_name : "default";
+  else if (strcmp (path, "status.hostIP") == 0 || strcmp (path, "status.hostIPs") == 0)
+    v = KS_NET_GATEWAY; /* the node's InternalIP, the bridge */
+  else if (strcmp (path, "status.podIP") == 0 || strcmp (path, "status.podIPs") == 0)
+    v = pod_ip;
+  else if (g_str_has_prefix (path, "metadata.labels['"))
+    {
+      g_autofree char *key = g_strndup (path + strlen ("metadata.labels['"),
+                                        strlen (path) - strlen ("metadata.labels['") - 2);
+      v = ks_object_get_label (obj, key);
+      return g_strdup (v != NULL ? v : "");
+    }
+  else if (g_str_has_prefix (path, "metadata.annotations['"))
+    {
+      g_autofree char *key = g_strndup (path + strlen ("metadata.annotations['"),
+                                        strlen (path) - strlen ("metadata.annotations['") - 2);
+      v = ks_object_get_annotation (obj, key);
+      return g_strdup (v != NULL ? v : "");
+    }
+  return g_strdup (v != NULL ? v : "");
+}
+
+/* The container's own variables, expanded in order (each sees those before it); a downward API
+ * value is taken as it is, not expanded. */
 static GHashTable *
-container_vars (const KsContainer *c)
+container_vars (const KsPod *pod, const KsContainer *c, const char *pod_ip)
 {
   GHashTable *vars = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   for (guint i = 0; i < c->n_env; i++)
     {
       const char *value = c->env[i].value != NULL ? c->env[i].value : "";
-      g_hash_table_insert (vars, g_strdup (c->env[i].name), ks_oci_expand (value, vars));
+      g_hash_table_insert (vars, g_strdup (c->env[i].name),
+                           c->env[i].field_path != NULL
+                               ? field_value (pod, c->env[i].field_path, pod_ip)
+                               : ks_oci_expand (value, vars));
     }
   return vars;
 }
@@ -184,10 +233,11 @@ env_set (GPtrArray *env, const char *entry)
 }
 
 char **
-ks_oci_process_env (const KsPod *pod, const KsContainer *c, const KsImageConfig *image)
+ks_oci_process_env (const KsPod *pod, const KsContainer *c, const KsImageConfig *image,
+                    const char *pod_ip)
 {
   GPtrArray *env = g_ptr_array_new ();
-  g_autoptr (GHashTable) vars = container_vars (c);
+  g_autoptr (GHashTable) vars = container_vars (pod, c, pod_ip);
   g_autofree char *hostname = ks_oci_pod_hostname (pod);
   g_autofree char *hostname_entry = g_strconcat ("HOSTNAME=", hostname, NULL);
 
@@ -207,9 +257,10 @@ ks_oci_process_env (const KsPod *pod, const KsContainer *c, const KsImageConfig 
 }
 
 char **
-ks_oci_process_args (const KsContainer *c, const KsImageConfig *image, GError **error)
+ks_oci_process_args (const KsPod *pod, const KsContainer *c, const KsImageConfig *image,
+                     const char *pod_ip, GError **error)
 {
-  g_autoptr (GHashTable) vars = container_vars (c);
+  g_autoptr (GHashTable) vars = container_vars (pod, c, pod_ip);
   GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
   gboolean has_command = c->command != NULL && c->command[0] != NULL;
   gboolean has_args = c->args != NULL && c->args[0] != NULL;
@@ -347,7 +398,7 @@ static void
 add_process (JsonBuilder *b, const KsOciSpec *spec, char **args)
 {
   const KsContainer *c = spec->container;
-  g_auto (GStrv) env = ks_oci_process_env (spec->pod, c, spec->image);
+  g_auto (GStrv) env = ks_oci_process_env (spec->pod, c, spec->image, spec->pod_ip);
   const char *cwd = c->working_dir != NULL && c->working_dir[0] != '\0' ? c->working_dir
                     : spec->image->working_dir != NULL && spec->image->working_dir[0] != '\0'
                         ? spec->image->working_dir
@@ -521,7 +572,7 @@ ks_oci_config_new (const KsOciSpec *spec, GError **error)
   g_return_val_if_fail (spec->pod != NULL && spec->container != NULL && spec->image != NULL
                             && spec->rootfs != NULL,
                         NULL);
-  args = ks_oci_process_args (spec->container, spec->image, error);
+  args = ks_oci_process_args (spec->pod, spec->container, spec->image, spec->pod_ip, error);
   if (args == NULL)
     return NULL;
   hostname = ks_oci_pod_hostname (spec->pod);

@@ -44,13 +44,18 @@ char *ks_oci_expand (const char *input, GHashTable *vars);
 
 /* The container's environment as "KEY=VALUE" strings, in order: PATH (a default), HOSTNAME (the
  * pod's hostname), the image's env, then the container's env with $(VAR) references to earlier
- * container variables expanded; a later KEY replaces an earlier one in place.  Newly allocated. */
-char **ks_oci_process_env (const KsPod *pod, const KsContainer *c, const KsImageConfig *image);
+ * container variables expanded and downward API references (valueFrom.fieldRef) resolved from
+ * the pod, pod_ip (its status.podIP; NULL: "") and the node's address (status.hostIP); a later
+ * KEY replaces an earlier one in place.  Newly allocated. */
+char **ks_oci_process_env (const KsPod *pod, const KsContainer *c, const KsImageConfig *image,
+                           const char *pod_ip);
 
 /* The process args: command replaces the image's entrypoint and args replace its cmd (the image's
  * cmd is dropped when command is given); $(VAR) in command and args expanded with the container's
- * env.  NULL with KS_OCI_ERROR_NO_COMMAND when nothing is left. */
-char **ks_oci_process_args (const KsContainer *c, const KsImageConfig *image, GError **error);
+ * env (downward API values resolved as for ks_oci_process_env).  NULL with
+ * KS_OCI_ERROR_NO_COMMAND when nothing is left. */
+char **ks_oci_process_args (const KsPod *pod, const KsContainer *c, const KsImageConfig *image,
+                            const char *pod_ip, GError **error);
 
 /* The pod's hostname: spec.hostname or the pod's name, cut to 63 characters without a trailing
  * '-' or '.'.  Newly allocated. */
@@ -72,6 +77,7 @@ typedef struct
   const char *hosts;    /* files bind-mounted read-only at /etc/hosts, /etc/hostname, */
   const char *hostname; /* /etc/resolv.conf (absolute paths; NULL: not mounted) */
   const char *resolv_conf;
+  const char *pod_ip;        /* the pod's address (downward API status.podIP), or NULL */
   const char *cgroups_path;  /* linux.cgroupsPath */
   gboolean cgroup_namespace; /* the kernel has cgroup namespaces */
   gboolean cgroup_v2;        /* the unified hierarchy: memory.oom.group as the kubelet sets it */

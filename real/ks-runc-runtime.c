@@ -795,6 +795,7 @@ write_bundle (RuncRuntime *rt, const KsPod *pod, const KsContainer *kc, RContain
     .hosts = p->hosts,
     .hostname = p->hostname,
     .resolv_conf = p->resolv_conf,
+    .pod_ip = p->ip,
     .cgroups_path = c->cgroup,
     .cgroup_namespace = rt->cgroup_ns,
     .cgroup_v2 = rt->cgroup_v2,

@@ -291,7 +291,7 @@ check_args (const char *containers_yaml, const KsImageConfig *image, const char 
       "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n%s", containers_yaml);
   g_autoptr (KsPod) pod = pod_from (yaml);
   g_autoptr (GError) error = NULL;
-  g_auto (GStrv) args = ks_oci_process_args (&pod->spec->containers[0], image, &error);
+  g_auto (GStrv) args = ks_oci_process_args (pod, &pod->spec->containers[0], image, NULL, &error);
   g_autofree char *got = NULL;
 
   g_assert_no_error (error);
@@ -337,11 +337,46 @@ test_args (void)
 
   pod = pod_from ("apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n"
                   "  containers: [{name: c, image: scratch}]\n");
-  args = ks_oci_process_args (&pod->spec->containers[0], &nothing, &error);
+  args = ks_oci_process_args (pod, &pod->spec->containers[0], &nothing, NULL, &error);
   g_assert_null (args);
   g_assert_error (error, KS_OCI_ERROR, KS_OCI_ERROR_NO_COMMAND);
   g_assert_nonnull (strstr (error->message, "no command specified"));
   g_assert_nonnull (strstr (error->message, "scratch"));
+}
+
+/* Downward API values: resolved from the pod, its IP and the node's address, not expanded
+ * themselves, but seen by later variables and by args. */
+static void
+test_env_field_ref (void)
+{
+  g_autoptr (KsPod) pod = pod_from (
+      "apiVersion: v1\nkind: Pod\n"
+      "metadata: {name: web-0, namespace: shop, labels: {zone: a}, annotations: {note: $(NAME)}}\n"
+      "spec:\n  nodeName: node-1\n  containers:\n"
+      "  - name: c\n    image: x\n    command: [echo, $(NAME), $(IP)]\n    env:\n"
+      "    - {name: NAME, valueFrom: {fieldRef: {fieldPath: metadata.name}}}\n"
+      "    - {name: NS, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}\n"
+      "    - {name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}\n"
+      "    - {name: SA, valueFrom: {fieldRef: {fieldPath: spec.serviceAccountName}}}\n"
+      "    - {name: IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}\n"
+      "    - {name: HOST, valueFrom: {fieldRef: {fieldPath: status.hostIP}}}\n"
+      "    - {name: ZONE, valueFrom: {fieldRef: {fieldPath: \"metadata.labels['zone']\"}}}\n"
+      "    - {name: NOTE, valueFrom: {fieldRef: {fieldPath: \"metadata.annotations['note']\"}}}\n"
+      "    - {name: NONE, valueFrom: {fieldRef: {fieldPath: \"metadata.labels['none']\"}}}\n"
+      "    - {name: URL, value: \"http://$(IP):80/$(ZONE)\"}\n");
+  KsImageConfig image = { 0 };
+  g_auto (GStrv) env = ks_oci_process_env (pod, &pod->spec->containers[0], &image, "10.244.1.5");
+  g_autoptr (GError) error = NULL;
+  g_auto (GStrv) args
+      = ks_oci_process_args (pod, &pod->spec->containers[0], &image, "10.244.1.5", &error);
+  g_autofree char *got = joined (env);
+  g_autofree char *got_args = joined (args);
+
+  g_assert_cmpstr (got, ==,
+                   "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin|"
+                   "HOSTNAME=web-0|NAME=web-0|NS=shop|NODE=node-1|SA=default|IP=10.244.1.5|"
+                   "HOST=10.244.0.1|ZONE=a|NOTE=$(NAME)|NONE=|URL=http://10.244.1.5:80/a");
+  g_assert_cmpstr (got_args, ==, "echo|web-0|10.244.1.5");
 }
 
 static void
@@ -358,7 +393,7 @@ test_env (void)
   KsImageConfig image = {
     .env = (char *[]){ (char *) "PATH=/image/bin", (char *) "LANG=C.UTF-8", NULL },
   };
-  g_auto (GStrv) env = ks_oci_process_env (pod, &pod->spec->containers[0], &image);
+  g_auto (GStrv) env = ks_oci_process_env (pod, &pod->spec->containers[0], &image, NULL);
   g_autofree char *got = joined (env);
 
   /* PATH keeps its first place with the last value; HOSTNAME after it; HOST is not defined
@@ -656,6 +691,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oci/oom-score-adj-floor", test_oom_score_adj_floor);
   g_test_add_func ("/oci/args", test_args);
   g_test_add_func ("/oci/env", test_env);
+  g_test_add_func ("/oci/env-field-ref", test_env_field_ref);
   g_test_add_func ("/oci/hostname", test_hostname);
   g_test_add_func ("/oci/hosts-subdomain", test_hosts_subdomain);
   g_test_add_func ("/oci/config", test_config);
