@@ -429,11 +429,44 @@ container_state (Describe *d, const char *title, KsContainerState state, const c
     }
 }
 
-/* describeContainers: statuses may be NULL (templates); spec_json is the pod spec's JSON. */
+/* EnvValueRetriever with kubectl's fieldpath.ExtractFieldPathAsString: a downward API value of
+ * the pod's metadata; "" for the other fields (and for templates, pod NULL).  Newly allocated. */
+static char *
+env_field_value (const KsObject *pod, const char *path)
+{
+  char uid[KS_UID_STRING_LEN];
+  const char *v = NULL;
+  g_autofree char *key = NULL;
+
+  if (pod == NULL)
+    return g_strdup ("");
+  if (strcmp (path, "metadata.name") == 0)
+    v = pod->meta.name;
+  else if (strcmp (path, "metadata.namespace") == 0)
+    v = pod->meta.namespace;
+  else if (strcmp (path, "metadata.uid") == 0)
+    v = ks_uid_to_string (&pod->meta.uid, uid);
+  else if (g_str_has_prefix (path, "metadata.labels['") && g_str_has_suffix (path, "']"))
+    {
+      key = g_strndup (path + strlen ("metadata.labels['"),
+                       strlen (path) - strlen ("metadata.labels['") - 2);
+      v = ks_object_get_label (pod, key);
+    }
+  else if (g_str_has_prefix (path, "metadata.annotations['") && g_str_has_suffix (path, "']"))
+    {
+      key = g_strndup (path + strlen ("metadata.annotations['"),
+                       strlen (path) - strlen ("metadata.annotations['") - 2);
+      v = ks_object_get_annotation (pod, key);
+    }
+  return g_strdup (v != NULL ? v : "");
+}
+
+/* describeContainers: statuses may be NULL (templates); spec_json is the pod spec's JSON; pod
+ * (NULL for templates) resolves downward API env values. */
 static void
 describe_containers (Describe *d, const char *label, const KsContainer *containers, guint n,
                      const KsContainerStatus *statuses, JsonNode *spec_json, const char *list,
-                     const char *space)
+                     const char *space, const KsObject *pod)
 {
   const char *name_indent = space[0] != '\0' ? " " : "";
 
@@ -529,6 +562,12 @@ describe_containers (Describe *d, const char *label, const KsContainer *containe
       W (d, L2 "Environment:%s\n", c->n_env == 0 ? "\t<none>" : "");
       for (guint e = 0; e < c->n_env; e++)
         {
+          if (c->env[e].field_path != NULL)
+            {
+              g_autofree char *v = env_field_value (pod, c->env[e].field_path);
+              W (d, L3 "%s:\t%s (v1:%s)\n", c->env[e].name, v, c->env[e].field_path);
+              continue;
+            }
           g_auto (GStrv) lines
               = g_strsplit (c->env[e].value != NULL ? c->env[e].value : "", "\n", -1);
           for (guint l = 0; lines[l] != NULL; l++)
@@ -565,9 +604,9 @@ describe_pod_template (Describe *d, const KsPodTemplate *t, JsonNode *template_j
     W (d, L1 "Service Account:\t%s\n", t->spec->service_account_name);
   if (t->spec->n_init_containers > 0)
     describe_containers (d, "Init Containers", t->spec->init_containers, t->spec->n_init_containers,
-                         NULL, spec, "initContainers", "  ");
+                         NULL, spec, "initContainers", "  ", NULL);
   describe_containers (d, "Containers", t->spec->containers, t->spec->n_containers, NULL, spec,
-                       "containers", "  ");
+                       "containers", "  ", NULL);
   W (d, "  Volumes:\t<none>\n");
   if (t->spec->priority_class_name != NULL && t->spec->priority_class_name[0] != '\0')
     W (d, L1 "Priority Class Name:\t%s\n", t->spec->priority_class_name);
@@ -663,9 +702,10 @@ describe_pod (Describe *d, const KsObject *obj, JsonNode *json, gboolean show_ev
     W (d, "NominatedNodeName:\t%s\n", nominated);
   if (spec->n_init_containers > 0)
     describe_containers (d, "Init Containers", spec->init_containers, spec->n_init_containers,
-                         pod->init_container_statuses, spec_json, "initContainers", "");
+                         pod->init_container_statuses, spec_json, "initContainers", "",
+                         KS_OBJECT (pod));
   describe_containers (d, "Containers", spec->containers, spec->n_containers,
-                       pod->container_statuses, spec_json, "containers", "");
+                       pod->container_statuses, spec_json, "containers", "", KS_OBJECT (pod));
   if (conditions != NULL && json_array_get_length (conditions) > 0)
     {
       W (d, "Conditions:\n  Type\tStatus\n");
