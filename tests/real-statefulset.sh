@@ -54,6 +54,8 @@ for i in 0 1 2; do
   ip=$(jget pod "web-$i" .status.podIP)
   expect_grep "web-$i's /etc/hosts names it web-$i.web.default.svc.cluster.local" \
     "^$ip	web-$i\.web\.default\.svc\.cluster\.local	web-$i$" "$TMP/log-$i"
+  node=$(jget pod "web-$i" .spec.nodeName)
+  expect_grep "web-$i's downward API env: its name, IP and node" "^pod web-$i at $ip on $node$" "$TMP/log-$i"
   expect_eq "web-$i's spec has hostname and subdomain" \
     "$(jget pod "web-$i" '.spec.hostname + " " + .spec.subdomain')" "web-$i web"
   expect_eq "its page, at its IP, says its hostname" "$(curl -s -m 3 "http://$ip:8080/")" "web-$i"
