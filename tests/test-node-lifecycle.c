@@ -888,6 +888,40 @@ test_toleration_rules (Fixture *f, gconstpointer data)
   g_assert_cmpuint (n_events (f, "TaintManagerEviction", NULL), ==, 5);
 }
 
+/* A pod evicted, then deleted at once and made again under its name on another node (as a
+ * StatefulSet does, before the controller hears of the deletion): the finished work of the old
+ * pod does not keep the new one from being evicted when its own node is tainted. */
+static void
+test_replaced_pod_evicted_again (Fixture *f, gconstpointer data)
+{
+  static const char *const maintenance[] = { MAINTENANCE, NULL };
+  const char *tolerations = "[{key: " MAINTENANCE ", operator: Exists, effect: NoExecute, "
+                            "tolerationSeconds: 5}]";
+  KsDeleteOptions now = { .grace_period_seconds = 0 };
+  KsUid old_uid;
+
+  run_to (f, 1 * SEC);
+  agent_start (f, "n1", NULL);
+  agent_start (f, "n2", NULL);
+  run_to (f, 2 * SEC);
+  create_bound_pod (f, "db-0", "n1", tolerations);
+  run_to (f, 10 * SEC);
+  set_taints (f, "n1", maintenance);
+  run_to (f, 15 * SEC);
+  assert_evicted_at (must_get_pod (f, "db-0"), 15 * SEC);
+  old_uid = must_get_pod (f, "db-0")->parent.meta.uid;
+  g_assert_true (
+      ks_client_delete (f->client, ks_kind_get (KS_KIND_POD), "default", "db-0", &now, NULL));
+  create_bound_pod (f, "db-0", "n2", tolerations);
+  g_assert_false (ks_uid_equal (&must_get_pod (f, "db-0")->parent.meta.uid, &old_uid));
+  run_to (f, 20 * SEC);
+  set_taints (f, "n2", maintenance);
+  run_to (f, 24 * SEC);
+  assert_not_evicted (must_get_pod (f, "db-0"));
+  run_to (f, 25 * SEC);
+  assert_evicted_at (must_get_pod (f, "db-0"), 25 * SEC);
+}
+
 /* ---- the kubelet's heartbeats --------------------------------------------------------------- */
 
 static void
@@ -1274,6 +1308,7 @@ main (int argc, char **argv)
   g_test_add ("/node-lifecycle/periods", Fixture, short_periods, fixture_setup, test_periods,
               fixture_teardown);
   ADD ("/taint-eviction/toleration-rules", test_toleration_rules);
+  ADD ("/taint-eviction/replaced-pod", test_replaced_pod_evicted_again);
   ADD ("/node-status/heartbeats", test_node_status);
   ADD ("/node-status/restart", test_node_status_restart);
   ADD ("/node-status/network-not-ready", test_node_status_network);

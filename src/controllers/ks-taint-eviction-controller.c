@@ -360,6 +360,7 @@ handle_pod (Tec *tc, const char *key)
   const char *name;
   g_autoptr (KsPod) pod = NULL;
   const GArray *taints;
+  Work *w;
 
   ks_controller_split_key (key, &ns, &name);
   pod = KS_POD (ks_client_get (tc->c.client, ks_kind_get (KS_KIND_POD), ns, name, NULL));
@@ -369,6 +370,12 @@ handle_pod (Tec *tc, const char *key)
       cancel_work (tc, key);
       return;
     }
+  /* Another pod under the name (a StatefulSet's, made again before this update was handled):
+   * the work of the one that went is cancelled, as Kubernetes' lister would most often have
+   * answered NotFound; otherwise the new pod would never be evicted. */
+  w = g_hash_table_lookup (tc->work, key);
+  if (w != NULL && !ks_uid_equal (&w->pod->meta.uid, &KS_OBJECT (pod)->meta.uid))
+    cancel_work (tc, key);
   if (pod->node_name == NULL
       || (taints = g_hash_table_lookup (tc->tainted, pod->node_name)) == NULL)
     return;
