@@ -8,7 +8,9 @@
 # while its node cannot confirm, as in Kubernetes, until `delete --force` frees it and it is
 # made again on the other node), and the containers keep running.  `cluster up` starts the agent
 # again with the same options: the node is Ready, its taints go, the evicted pods' containers are
-# stopped and their pods removed.  Nothing is left afterwards.
+# stopped and their pods removed.  Then the other node's agent is stopped (SIGSTOP, a partition):
+# its pods are evicted and made again elsewhere while its containers run on, and when it continues
+# it stops the evicted pods' containers.  Nothing is left afterwards.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/real-lib.sh"
 real_enter node-failure
@@ -159,4 +161,36 @@ for c in $victim_containers; do
   runc --root "$D/runc" state "$c" >/dev/null 2>&1 && left=$((left + 1))
 done
 expect_eq "the evicted pods' containers are gone" "$left" 0
+
+# ---- a partition: the other agent stopped (SIGSTOP), then continued ----
+# Its containers run on, unseen; once it answers again it finds its pods evicted meanwhile and
+# stops them.
+apid=$(cat "$D/run/node-agent-$other.pid")
+part_containers=$(for p in $(pods_on "$other" heal | cut -d' ' -f1) db-0; do
+  jget pod "$p" '.status.containerStatuses[0].containerID'
+done | sed 's|^runc://||')
+kill -STOP "$apid"
+wait_for "$other, its agent stopped, goes Unknown" 15 node_ready_is "$other" "Unknown NodeStatusUnknown"
+heal_on_victim () {
+  [ "$(pods_on "$victim" heal | grep -c ' live$')" -eq 2 ] && ready_is heal 2
+}
+wait_for "heal's pods are evicted from $other and made again on $victim" 30 heal_on_victim
+running=0
+for c in $part_containers; do
+  [ "$(runc --root "$D/runc" state "$c" 2>/dev/null | jq -r .status)" = running ] && running=$((running + 1))
+done
+expect_eq "the partitioned node's containers run on" "$running" 3
+kill -CONT "$apid"
+wait_for "$other is Ready again once its agent continues" 15 node_ready_is "$other" "True KubeletReady"
+db_back () {
+  u=$(jget pod db-0 .metadata.uid) && [ -n "$u" ] && [ "$u" != "$db_uid2" ] && ready_is db 1
+}
+wait_for "the evicted db-0 is confirmed gone and made again" 30 db_back
+part_gone () {
+  for c in $part_containers; do
+    runc --root "$D/runc" state "$c" >/dev/null 2>&1 && return 1
+  done
+  [ -z "$(pods_on "$other" heal | grep ' deleting$')" ]
+}
+wait_for "the evicted pods' containers are stopped and their pods gone" 20 part_gone
 finish
