@@ -24,6 +24,9 @@ static const KsKind *const kinds[KS_N_KINDS] = {
   [KS_KIND_STATEFUL_SET] = &ks_stateful_set_kind,
   [KS_KIND_JOB] = &ks_job_kind,
   [KS_KIND_ENDPOINT_SLICE] = &ks_endpoint_slice_kind,
+  [KS_KIND_STORAGE_CLASS] = &ks_storage_class_kind,
+  [KS_KIND_PERSISTENT_VOLUME] = &ks_persistent_volume_kind,
+  [KS_KIND_PERSISTENT_VOLUME_CLAIM] = &ks_persistent_volume_claim_kind,
 };
 
 const KsKind *

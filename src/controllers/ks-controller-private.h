@@ -64,6 +64,11 @@ KsTtlAfterFinishedController *
 ks_ttl_after_finished_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink);
 void ks_ttl_after_finished_controller_free (KsTtlAfterFinishedController *tc);
 
+/* The PersistentVolume controller with its modelled provisioner (ks-pv-controller.c). */
+typedef struct _KsPvController KsPvController;
+KsPvController *ks_pv_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink);
+void ks_pv_controller_free (KsPvController *pc);
+
 /* The garbage collector */
 typedef struct _KsGarbageCollector KsGarbageCollector;
 KsGarbageCollector *ks_garbage_collector_new (KsClient *client, KsClock *clock);
