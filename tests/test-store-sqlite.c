@@ -641,20 +641,21 @@ populate (Fixture *f)
   {
     KsObject *obj = ks_test_create (
         store,
-        ks_test_decode ("apiVersion: apps/v1\n"
-                        "kind: StatefulSet\n"
-                        "metadata: {name: db, namespace: team}\n"
-                        "spec:\n"
-                        "  serviceName: db\n"
-                        "  podManagementPolicy: Parallel\n"
-                        "  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1}}\n"
-                        "  selector: {matchLabels: {app: db}}\n"
-                        "  template:\n"
-                        "    metadata: {labels: {app: db}}\n"
-                        "    spec: {containers: [{name: c, image: postgres}]}\n"
-                        "  volumeClaimTemplates:\n"
-                        "    - metadata: {name: data}\n"
-                        "      spec: {accessModes: [ReadWriteOnce]}\n"));
+        ks_test_decode (
+            "apiVersion: apps/v1\n"
+            "kind: StatefulSet\n"
+            "metadata: {name: db, namespace: team}\n"
+            "spec:\n"
+            "  serviceName: db\n"
+            "  podManagementPolicy: Parallel\n"
+            "  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1}}\n"
+            "  selector: {matchLabels: {app: db}}\n"
+            "  template:\n"
+            "    metadata: {labels: {app: db}}\n"
+            "    spec: {containers: [{name: c, image: postgres}]}\n"
+            "  volumeClaimTemplates:\n"
+            "    - metadata: {name: data}\n"
+            "      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"));
     KsStatefulSet *copy = KS_STATEFUL_SET (ks_object_copy (obj));
     copy->status.replicas = 1;
     copy->status.updated_replicas = 1;

@@ -11,6 +11,7 @@
 #include "sim/ks-sim-clock.h"
 #include "src/api/ks-diag.h"
 #include "src/api/ks-namespace.h"
+#include "src/api/ks-statefulset.h"
 #include "src/api/ks-storage.h"
 #include "src/api/ks-yaml.h"
 #include "src/controllers/ks-controllers.h"
@@ -683,6 +684,89 @@ test_zone_rwop_limits (Fixture *f, gconstpointer data)
                             "1 node(s) exceed max volume count"));
 }
 
+/* StatefulSet volumeClaimTemplates: claims data-web-<i>, kept when pods go; a pod created again
+ * for an ordinal finds its claim and, through its local volume's node affinity, its node. */
+static void
+test_statefulset_claims (Fixture *f, gconstpointer data)
+{
+  g_autofree char *was = NULL;
+
+  create (f, SC_HEAD "metadata: {name: local}\nprovisioner: kubernetes.io/no-provisioner\n"
+                     "volumeBindingMode: WaitForFirstConsumer\n");
+  for (guint i = 1; i <= 3; i++)
+    {
+      g_autofree char *text = g_strdup_printf (
+          "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: local-%u}\n"
+          "spec:\n  capacity: {storage: 10Gi}\n  accessModes: [ReadWriteOnce]\n"
+          "  storageClassName: local\n  local: {path: /mnt/disk}\n"
+          "  nodeAffinity: {required: {nodeSelectorTerms: [{matchExpressions: [{key: "
+          "kubernetes.io/hostname, operator: In, values: [node-%u]}]}]}}\n",
+          i, i);
+      create (f, text);
+    }
+  create (f, "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: web}\n"
+             "spec:\n  replicas: 3\n  serviceName: web\n  podManagementPolicy: Parallel\n"
+             "  selector: {matchLabels: {app: web}}\n"
+             "  template:\n    metadata: {labels: {app: web}}\n"
+             "    spec:\n      containers: [{name: c, image: nginx}]\n"
+             "      volumes: [{name: data, emptyDir: {}}, {name: scratch, emptyDir: {}}]\n"
+             "  volumeClaimTemplates:\n"
+             "    - metadata: {name: data, labels: {tier: db}}\n"
+             "      spec: {accessModes: [ReadWriteOnce], storageClassName: local,\n"
+             "             resources: {requests: {storage: 1Gi}}}\n");
+  run_to (f, 5);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *claim = g_strdup_printf ("data-web-%u", i);
+      g_autofree char *name = g_strdup_printf ("web-%u", i);
+      KsPersistentVolumeClaim *c = pvc (f, claim);
+      KsPod *p = pod (f, name);
+      g_autofree char *json = NULL;
+      g_assert_nonnull (c);
+      g_assert_cmpstr (ks_object_get_label (KS_OBJECT (c), "app"), ==, "web");
+      g_assert_cmpstr (ks_object_get_label (KS_OBJECT (c), "tier"), ==, "db");
+      g_assert_null (KS_OBJECT (c)->meta.owner_refs); /* Retain: not owned */
+      g_assert_cmpint (c->status.phase, ==, KS_PVC_BOUND);
+      g_assert_nonnull (p);
+      g_assert_nonnull (p->node_name);
+      /* the template's volume "data" is replaced by the claim's; "scratch" stays */
+      g_assert_cmpuint (g_strv_length (ks_pod_claim_names (p)), ==, 1);
+      g_assert_cmpstr (ks_pod_claim_names (p)[0], ==, claim);
+      json = json_to_string (p->spec->volumes, FALSE);
+      g_assert_nonnull (strstr (json, "\"scratch\""));
+      g_assert_null (strstr (json, "emptyDir\":{}},{\"name\":\"data\",\"emptyDir"));
+      {
+        g_autofree char *volume = g_strdup_printf ("local-%c", p->node_name[5]);
+        g_assert_cmpstr (c->volume_name, ==, volume);
+      }
+    }
+  g_assert_nonnull (find_line (f, "SuccessfulCreate StatefulSet default/web: create Claim "
+                                  "data-web-0 Pod web-0 in StatefulSet web success"));
+  /* web-1 goes; its replacement comes back to its volume's node */
+  was = g_strdup (pod (f, "web-1")->node_name);
+  delete (f, KS_KIND_POD, "default", "web-1");
+  run_to (f, 60);
+  g_assert_nonnull (pod (f, "web-1"));
+  g_assert_cmpstr (pod (f, "web-1")->node_name, ==, was);
+  g_assert_cmpstr (ks_pod_claim_names (pod (f, "web-1"))[0], ==, "data-web-1");
+  /* scale down: the claims stay (whenScaled Retain) */
+  {
+    KsObject *set = ks_store_get (f->store, ks_kind_get (KS_KIND_STATEFUL_SET), "default", "web");
+    KsStatefulSet *copy = KS_STATEFUL_SET (ks_object_copy (set));
+    g_autoptr (GError) error = NULL;
+    copy->replicas = 1;
+    g_assert_nonnull (ks_store_update (f->store, KS_OBJECT (copy), FALSE, &error));
+    g_assert_no_error (error);
+    ks_object_unref (KS_OBJECT (copy));
+  }
+  run_to (f, 120);
+  /* (terminating: no kubelet runs here to finish the deletion) */
+  g_assert_true (pod (f, "web-2") == NULL
+                 || ks_object_is_being_deleted (KS_OBJECT (pod (f, "web-2"))));
+  g_assert_nonnull (pvc (f, "data-web-2"));
+  g_assert_cmpint (pvc (f, "data-web-2")->status.phase, ==, KS_PVC_BOUND);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -697,5 +781,6 @@ main (int argc, char *argv[])
   ADD ("/volumes/wait-for-first-consumer", test_wait_for_first_consumer);
   ADD ("/volumes/local", test_local_volumes);
   ADD ("/volumes/zone-rwop-limits", test_zone_rwop_limits);
+  ADD ("/volumes/statefulset-claims", test_statefulset_claims);
   return g_test_run ();
 }
