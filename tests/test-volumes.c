@@ -767,6 +767,63 @@ test_statefulset_claims (Fixture *f, gconstpointer data)
   g_assert_cmpint (pvc (f, "data-web-2")->status.phase, ==, KS_PVC_BOUND);
 }
 
+/* whenScaled: Delete: a scaled-down pod's claim goes with the pod; whenDeleted: Delete: the
+ * claims are owned by the set. */
+static void
+test_statefulset_retention (Fixture *f, gconstpointer data)
+{
+  create (f, SC_HEAD "metadata: {name: fast}\nprovisioner: csi.example.com\n");
+  create (f, "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: db}\n"
+             "spec:\n  replicas: 2\n  serviceName: db\n  podManagementPolicy: Parallel\n"
+             "  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, whenScaled: Delete}\n"
+             "  selector: {matchLabels: {app: db}}\n"
+             "  template:\n    metadata: {labels: {app: db}}\n"
+             "    spec:\n      containers: [{name: c, image: postgres}]\n"
+             "  volumeClaimTemplates:\n"
+             "    - metadata: {name: data}\n"
+             "      spec: {accessModes: [ReadWriteOnce], storageClassName: fast,\n"
+             "             resources: {requests: {storage: 1Gi}}}\n");
+  run_to (f, 5);
+  g_assert_cmpint (pvc (f, "data-db-1")->status.phase, ==, KS_PVC_BOUND);
+  {
+    const KsOwnerRefs *refs = KS_OBJECT (pvc (f, "data-db-0"))->meta.owner_refs;
+    g_assert_nonnull (refs);
+    g_assert_cmpuint (refs->n, ==, 1);
+    g_assert_cmpstr (refs->refs[0].kind, ==, "StatefulSet");
+    g_assert_false (refs->refs[0].controller);
+  }
+  {
+    KsObject *set = ks_store_get (f->store, ks_kind_get (KS_KIND_STATEFUL_SET), "default", "db");
+    KsStatefulSet *copy = KS_STATEFUL_SET (ks_object_copy (set));
+    g_autoptr (GError) error = NULL;
+    copy->replicas = 1;
+    g_assert_nonnull (ks_store_update (f->store, KS_OBJECT (copy), FALSE, &error));
+    g_assert_no_error (error);
+    ks_object_unref (KS_OBJECT (copy));
+  }
+  run_to (f, 6);
+  /* db-1 is terminating: its claim is now owned by it instead of the set */
+  g_assert_true (ks_object_is_being_deleted (KS_OBJECT (pod (f, "db-1"))));
+  g_assert_cmpuint (KS_OBJECT (pvc (f, "data-db-1"))->meta.owner_refs->n, ==, 1);
+  g_assert_cmpstr (KS_OBJECT (pvc (f, "data-db-1"))->meta.owner_refs->refs[0].kind, ==, "Pod");
+  /* the kubelet's part: the pod is gone */
+  delete (f, KS_KIND_POD, "default", "db-1");
+  run_to (f, 7);
+  g_assert_null (pvc (f, "data-db-1"));
+  g_assert_nonnull (pvc (f, "data-db-0"));
+  /* and its provisioned volume (reclaim Delete) */
+  run_to (f, 8);
+  {
+    g_autoptr (GPtrArray) pvs = g_ptr_array_new ();
+    ks_store_list (f->store, ks_kind_get (KS_KIND_PERSISTENT_VOLUME), NULL, pvs);
+    g_assert_cmpuint (pvs->len, ==, 1);
+  }
+  /* whenDeleted Delete: the set's deletion takes data-db-0 */
+  delete (f, KS_KIND_STATEFUL_SET, "default", "db");
+  run_to (f, 9);
+  g_assert_null (pvc (f, "data-db-0"));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -782,5 +839,6 @@ main (int argc, char *argv[])
   ADD ("/volumes/local", test_local_volumes);
   ADD ("/volumes/zone-rwop-limits", test_zone_rwop_limits);
   ADD ("/volumes/statefulset-claims", test_statefulset_claims);
+  ADD ("/volumes/statefulset-retention", test_statefulset_retention);
   return g_test_run ();
 }

@@ -20,7 +20,8 @@
  * template (replacing one of that name in the pod template).  Claims outlive their pods, so a
  * pod created again for an ordinal finds its claim (and its volume) again.  With
  * persistentVolumeClaimRetentionPolicy.whenDeleted Delete the claims are owned by the set (the
- * garbage collector deletes them with it); whenScaled Delete is not modelled (claims are kept). */
+ * garbage collector deletes them with it); with whenScaled Delete the claims of a pod removed by a
+ * scale-down are owned by the pod instead of the set and go with it. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -333,6 +334,62 @@ create_pod (KsStatefulSetController *ssc, Sync *s, gint64 ordinal)
   return TRUE;
 }
 
+/* persistentVolumeClaimRetentionPolicy.whenScaled Delete: a condemned pod's claims are owned by
+ * the pod instead of the set (updateClaimOwnerRefForSetAndPod), so that the garbage collector
+ * deletes them once the pod is gone. */
+static void
+own_claims_by_pod (KsStatefulSetController *ssc, KsStatefulSet *set, const KsObject *pod)
+{
+  JsonArray *templates;
+
+  if (set->volume_claim_templates == NULL)
+    return;
+  templates = json_node_get_array (set->volume_claim_templates);
+  for (guint i = 0; i < json_array_get_length (templates); i++)
+    {
+      g_autofree char *name = g_strdup_printf (
+          "%s-%s", template_name (json_array_get_object_element (templates, i)), pod->meta.name);
+      g_autoptr (KsObject) claim
+          = ks_client_get (ssc->c.client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME_CLAIM),
+                           pod->meta.namespace, name, NULL);
+      const KsOwnerRefs *refs;
+      guint n, m;
+      g_autofree KsOwnerRef *list = NULL;
+      g_autoptr (KsOwnerRefs) new_refs = NULL;
+      g_autoptr (KsObject) copy = NULL;
+      KsObject *updated;
+      gboolean owned = FALSE;
+
+      if (claim == NULL)
+        continue;
+      refs = claim->meta.owner_refs;
+      n = refs != NULL ? refs->n : 0;
+      for (guint k = 0; k < n && !owned; k++)
+        owned = ks_uid_equal (&refs->refs[k].uid, &pod->meta.uid);
+      if (owned)
+        continue;
+      /* The set's reference goes (removeOwnerRef), the pod's comes. */
+      list = g_new0 (KsOwnerRef, n + 1);
+      m = 0;
+      for (guint k = 0; k < n; k++)
+        if (!ks_uid_equal (&refs->refs[k].uid, &set->parent.meta.uid))
+          list[m++] = refs->refs[k];
+      list[m] = (KsOwnerRef){
+        .api_version = (char *) pod->kind->api_version,
+        .kind = (char *) pod->kind->name,
+        .name = pod->meta.name,
+        .uid = pod->meta.uid,
+        .block_owner_deletion = TRUE,
+      };
+      new_refs = ks_owner_refs_new (list, m + 1);
+      copy = ks_object_copy (claim);
+      ks_object_set_owner_refs (copy, new_refs);
+      updated = ks_client_update (ssc->c.client, copy, NULL);
+      if (updated != NULL)
+        ks_object_unref (updated);
+    }
+}
+
 static gboolean
 delete_pod (KsStatefulSetController *ssc, Sync *s, const KsObject *pod)
 {
@@ -414,6 +471,8 @@ update_stateful_set (KsStatefulSetController *ssc, Sync *s, KsObject **replicas,
         }
       if (monotonic && first_unhealthy != NULL && first_unhealthy != pod)
         return;
+      if (set->when_scaled == KS_STS_PVC_DELETE)
+        own_claims_by_pod (ssc, set, pod);
       delete_pod (ssc, s, pod);
       if (monotonic)
         return;
