@@ -57,6 +57,7 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-node-lifecycle-controller.c \
 	src/controllers/ks-job-controller.c \
 	src/controllers/ks-pv-controller.c \
+	src/controllers/ks-volume-protection-controller.c \
 	src/controllers/ks-replicaset-controller.c \
 	src/controllers/ks-rollback.c src/controllers/ks-rollback.h \
 	src/controllers/ks-statefulset-controller.c \

@@ -468,9 +468,22 @@ test_static_binding (Fixture *f, gconstpointer data)
   delete (f, KS_KIND_PERSISTENT_VOLUME_CLAIM, "default", "tmp2");
   run_to (f, 25);
   g_assert_null (pv (f, "pv-del"));
-  /* a bound claim whose volume is deleted is Lost */
+  /* pv-protection: a Bound volume's deletion waits */
   delete (f, KS_KIND_PERSISTENT_VOLUME, NULL, "pv-1g");
   run_to (f, 26);
+  g_assert_true (ks_object_is_being_deleted (KS_OBJECT (pv (f, "pv-1g"))));
+  g_assert_cmpint (pvc (f, "tmp")->status.phase, ==, KS_PVC_BOUND);
+  /* ... until an administrator removes the finalizer: the claim is then Lost */
+  {
+    KsObject *copy = ks_object_copy (KS_OBJECT (pv (f, "pv-1g")));
+    g_autoptr (GError) error = NULL;
+    ks_object_remove_finalizer (copy, KS_FINALIZER_PV_PROTECTION);
+    g_assert_nonnull (ks_store_update (f->store, copy, FALSE, &error));
+    g_assert_no_error (error);
+    ks_object_unref (copy);
+  }
+  g_assert_null (pv (f, "pv-1g"));
+  run_to (f, 27);
   g_assert_cmpint (pvc (f, "tmp")->status.phase, ==, KS_PVC_LOST);
   g_assert_nonnull (find_line (f, "!ClaimLost PersistentVolumeClaim default/tmp"));
 }
@@ -821,7 +834,54 @@ test_statefulset_retention (Fixture *f, gconstpointer data)
   /* whenDeleted Delete: the set's deletion takes data-db-0 */
   delete (f, KS_KIND_STATEFUL_SET, "default", "db");
   run_to (f, 9);
+  /* (pvc-protection: it waits for db-0, terminating, which no kubelet here finishes) */
+  g_assert_true (ks_object_is_being_deleted (KS_OBJECT (pvc (f, "data-db-0"))));
+  delete (f, KS_KIND_POD, "default", "db-0");
+  run_to (f, 10);
   g_assert_null (pvc (f, "data-db-0"));
+}
+
+/* pvc-protection: a claim in use stays (Terminating) until its last pod is gone; then its
+ * volume is reclaimed.  The admission gives both their finalizers. */
+static void
+test_protection (Fixture *f, gconstpointer data)
+{
+  create_pv (f, "pv", "1Gi", NULL);
+  create_pvc (f, "data", "1Gi", ", storageClassName: ''");
+  g_assert_true (ks_object_has_finalizer (KS_OBJECT (pv (f, "pv")), KS_FINALIZER_PV_PROTECTION));
+  g_assert_true (
+      ks_object_has_finalizer (KS_OBJECT (pvc (f, "data")), KS_FINALIZER_PVC_PROTECTION));
+  create_pod (f, "a", "data");
+  create_pod (f, "b", "data");
+  run_to (f, 1);
+  g_assert_nonnull (pod (f, "a")->node_name);
+  delete (f, KS_KIND_PERSISTENT_VOLUME_CLAIM, "default", "data");
+  run_to (f, 2);
+  g_assert_nonnull (pvc (f, "data"));
+  g_assert_true (ks_object_is_being_deleted (KS_OBJECT (pvc (f, "data"))));
+  g_assert_cmpint (pv (f, "pv")->status.phase, ==, KS_PV_BOUND);
+  {
+    g_autofree char *json = ks_object_to_json (KS_OBJECT (pvc (f, "data")), 0);
+    g_assert_nonnull (strstr (json, "\"finalizers\":[\"kubernetes.io/pvc-protection\"]"));
+    g_assert_nonnull (strstr (json, "\"deletionTimestamp\""));
+  }
+  /* a new pod using a claim being deleted is not scheduled */
+  create_pod (f, "c", "data");
+  run_to (f, 3);
+  g_assert_null (pod (f, "c")->node_name);
+  g_assert_nonnull (find_line (f, "!FailedScheduling Pod default/c: 0/3 nodes are available: "
+                                  "persistentvolumeclaim \"data\" is being deleted."));
+  delete (f, KS_KIND_POD, "default", "a");
+  run_to (f, 4);
+  g_assert_nonnull (pvc (f, "data")); /* b still uses it (c, not scheduled, does not count) */
+  delete (f, KS_KIND_POD, "default", "b");
+  run_to (f, 5);
+  g_assert_null (pvc (f, "data"));
+  g_assert_cmpint (pv (f, "pv")->status.phase, ==, KS_PV_RELEASED);
+  /* a Released volume is not protected */
+  delete (f, KS_KIND_PERSISTENT_VOLUME, NULL, "pv");
+  run_to (f, 6);
+  g_assert_null (pv (f, "pv"));
 }
 
 int
@@ -840,5 +900,6 @@ main (int argc, char *argv[])
   ADD ("/volumes/zone-rwop-limits", test_zone_rwop_limits);
   ADD ("/volumes/statefulset-claims", test_statefulset_claims);
   ADD ("/volumes/statefulset-retention", test_statefulset_retention);
+  ADD ("/volumes/protection", test_protection);
   return g_test_run ();
 }

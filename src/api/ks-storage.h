@@ -71,6 +71,9 @@ char *ks_access_modes_to_string (guint modes);
 /* kubesim's model of a provisioner's latency: a StorageClass annotation with a Go duration
  * ("5s"); the PV appears that long after provisioning starts (default 0). */
 #define KS_ANN_PROVISIONING_DELAY "kubesim.io/provisioning-delay"
+/* The protection finalizers (StorageObjectInUseProtection admission adds them on create). */
+#define KS_FINALIZER_PVC_PROTECTION "kubernetes.io/pvc-protection"
+#define KS_FINALIZER_PV_PROTECTION "kubernetes.io/pv-protection"
 /* The provisioner name that means "no dynamic provisioning" (local volumes). */
 #define KS_NO_PROVISIONER "kubernetes.io/no-provisioner"
 

@@ -677,6 +677,11 @@ ks_admission_admit_create (KsStore *store, KsObject *obj, GError **error)
     {
     case KS_KIND_PERSISTENT_VOLUME_CLAIM:
       admit_pvc (store, KS_PERSISTENT_VOLUME_CLAIM (obj));
+      /* StorageObjectInUseProtection */
+      ks_object_add_finalizer (obj, KS_FINALIZER_PVC_PROTECTION);
+      return TRUE;
+    case KS_KIND_PERSISTENT_VOLUME:
+      ks_object_add_finalizer (obj, KS_FINALIZER_PV_PROTECTION);
       return TRUE;
     case KS_KIND_POD:
       return admit_pod (store, KS_POD (obj), error);
