@@ -246,7 +246,8 @@ preempt (KsScheduler *s, KsFramework *fw, const KsPod *pod, const char *node, GP
       patch_pod_status (s, g_ptr_array_index (lower, i), clear_nomination, NULL);
 }
 
-/* The binding cycle's end: bind (DefaultBinder) and report.  The framework's cycle is over. */
+/* The binding cycle's end: bind (DefaultBinder) and report.  On a failure the Reserve plugins are
+ * unreserved (with their cycle state when the cycle is still open). */
 static void
 finish_binding (KsScheduler *s, KsFramework *fw, KsPod *pod, const char *node)
 {
@@ -531,14 +532,16 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
         return;
       }
   }
-  ks_framework_end_cycle (fw);
   {
     /* VolumeBinding's PreBind: claims of WaitForFirstConsumer classes get their volume (or a
-     * node to provision on); the pod is bound when every claim is. */
+     * node to provision on); the pod is bound when every claim is.  The plugins' cycle state
+     * lives until the binding (or its failure) when the pod is bound at once; a pod that waits
+     * for its claims outlives the cycle. */
     gint prebind = prebind_volumes (s, pod, result.node);
     if (prebind < 0)
       {
         ks_framework_unreserve (fw, pod, result.node);
+        ks_framework_end_cycle (fw);
         ks_sched_cache_remove_pod (s->cache, pod);
         s->stats.failed++;
         record_failure (s, fw, pod, FALSE,
@@ -546,9 +549,15 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
                         &nominating_clear, NULL);
       }
     else if (prebind == 0)
-      wait_for_volumes (s, fw, pod, result.node);
+      {
+        ks_framework_end_cycle (fw);
+        wait_for_volumes (s, fw, pod, result.node);
+      }
     else
-      finish_binding (s, fw, pod, result.node);
+      {
+        finish_binding (s, fw, pod, result.node);
+        ks_framework_end_cycle (fw);
+      }
   }
   ks_schedule_result_clear (&result);
 }
