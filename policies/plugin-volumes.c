@@ -357,8 +357,8 @@ typedef struct
 {
   GPtrArray *bound;   /* KsPersistentVolume of the pod's bound claims */
   GPtrArray *delayed; /* KsPersistentVolumeClaim unbound, WaitForFirstConsumer; smallest first */
-  GPtrArray *provisioners; /* per delayed claim: its class's provisioner (char *, may be NULL) */
-  GPtrArray *volumes;      /* every PersistentVolume (for matching) */
+  GPtrArray *classes; /* per delayed claim: its KsStorageClass (a reference, or NULL) */
+  GPtrArray *volumes; /* every PersistentVolume (for matching) */
 } BindingCycle;
 
 static void
@@ -367,9 +367,16 @@ binding_free (gpointer p)
   BindingCycle *c = p;
   g_ptr_array_unref (c->bound);
   g_ptr_array_unref (c->delayed);
-  g_ptr_array_unref (c->provisioners);
+  g_ptr_array_unref (c->classes);
   g_ptr_array_unref (c->volumes);
   g_free (c);
+}
+
+static void
+object_unref0 (gpointer obj)
+{
+  if (obj != NULL)
+    ks_object_unref (obj);
 }
 
 static int
@@ -409,7 +416,7 @@ binding_pre_filter (KsPluginCtx *ctx, const KsPod *pod, KsStatus *status)
   c = g_new0 (BindingCycle, 1);
   c->bound = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   c->delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
-  c->provisioners = g_ptr_array_new_with_free_func (g_free);
+  c->classes = g_ptr_array_new_with_free_func (object_unref0);
   c->volumes = all_pvs;
   ctx->cycle = c;
   volumes = g_hash_table_new (g_str_hash, g_str_equal);
@@ -467,11 +474,11 @@ binding_pre_filter (KsPluginCtx *ctx, const KsPod *pod, KsStatus *status)
     for (guint i = 0; i < c->delayed->len; i++)
       {
         const char *class = ks_pvc_class (g_ptr_array_index (c->delayed, i));
-        char *provisioner = NULL;
+        KsObject *sc = NULL;
         for (guint k = 0; k < classes->len; k++)
           if (strcmp (KS_OBJECT (g_ptr_array_index (classes, k))->meta.name, class) == 0)
-            provisioner = g_strdup (KS_STORAGE_CLASS (g_ptr_array_index (classes, k))->provisioner);
-        g_ptr_array_add (c->provisioners, provisioner);
+            sc = ks_object_ref (g_ptr_array_index (classes, k));
+        g_ptr_array_add (c->classes, sc);
       }
   }
   return KS_STATUS_SUCCESS;
@@ -492,7 +499,7 @@ binding_filter (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni, KsStat
         return KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE;
       }
   if (c->delayed->len > 0
-      && !ks_pv_choose_for_node (c->volumes, c->delayed, c->provisioners, node, NULL))
+      && !ks_pv_choose_for_node (c->volumes, c->delayed, c->classes, node, NULL))
     {
       ks_status_add_reason (status, reason_bind_conflict);
       return KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE;

@@ -884,6 +884,41 @@ test_protection (Fixture *f, gconstpointer data)
   g_assert_null (pv (f, "pv"));
 }
 
+/* allowedTopologies: a class provisions only for nodes of its topologies. */
+static void
+test_allowed_topologies (Fixture *f, gconstpointer data)
+{
+  g_autoptr (KsObject) sc = NULL;
+  g_autofree char *json = NULL;
+
+  create (f, SC_HEAD "metadata: {name: zonal}\nprovisioner: csi.example.com\n"
+                     "volumeBindingMode: WaitForFirstConsumer\n"
+                     "allowedTopologies:\n"
+                     "  - matchLabelExpressions:\n"
+                     "      - {key: topology.kubernetes.io/zone, values: [b]}\n");
+  sc = ks_object_ref (ks_store_get (f->store, ks_kind_get (KS_KIND_STORAGE_CLASS), NULL, "zonal"));
+  json = ks_object_to_json (sc, 0);
+  g_assert_nonnull (strstr (json, "\"allowedTopologies\":[{\"matchLabelExpressions\":[{\"key\":"
+                                  "\"topology.kubernetes.io/zone\",\"values\":[\"b\"]}]}]"));
+  create_pvc (f, "a", "1Gi", ", storageClassName: zonal");
+  create_pvc (f, "b", "1Gi", ", storageClassName: zonal");
+  create (f, "apiVersion: v1\nkind: Pod\nmetadata: {name: pinned}\n"
+             "spec:\n  containers: [{name: c, image: busybox}]\n"
+             "  nodeSelector: {kubernetes.io/hostname: node-1}\n"
+             "  volumes: [{name: d, persistentVolumeClaim: {claimName: a}}]\n");
+  create_pod (f, "free", "b");
+  run_to (f, 2);
+  g_assert_null (pod (f, "pinned")->node_name);
+  g_assert_nonnull (strstr (find_line (f, "!FailedScheduling Pod default/pinned"),
+                            "1 node(s) didn't find available persistent volumes to bind"));
+  g_assert_nonnull (pod (f, "free")->node_name);
+  g_assert_cmpstr (pod (f, "free")->node_name, !=, "node-1");
+  assert_decode_fails (SC_HEAD
+                       "metadata: {name: s}\nprovisioner: p\n"
+                       "allowedTopologies: [{matchLabelExpressions: [{key: k, values: []}]}]\n",
+                       "allowedTopologies[0].matchLabelExpressions[0].values: Required value");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -901,5 +936,6 @@ main (int argc, char *argv[])
   ADD ("/volumes/statefulset-claims", test_statefulset_claims);
   ADD ("/volumes/statefulset-retention", test_statefulset_retention);
   ADD ("/volumes/protection", test_protection);
+  ADD ("/volumes/allowed-topologies", test_allowed_topologies);
   return g_test_run ();
 }

@@ -190,6 +190,125 @@ ks_storage_class_is_default (const KsStorageClass *sc)
   return g_strcmp0 (ks_object_get_annotation (KS_OBJECT (sc), KS_ANN_DEFAULT_CLASS), "true") == 0;
 }
 
+gboolean
+ks_storage_class_allows_node (const KsStorageClass *sc, const KsObject *node)
+{
+  if (sc->allowed_topologies == NULL)
+    return TRUE;
+  return ks_node_selector_matches (sc->allowed_topologies, node->meta.labels, node->meta.name);
+}
+
+/* allowedTopologies as a node selector: each term's matchLabelExpressions (key In values). */
+static KsNodeSelector *
+topologies_to_selector (JsonNode *topologies)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (KsDiag) diag = ks_diag_new ();
+  JsonArray *terms = json_node_get_array (topologies);
+  KsNodeSelector *sel;
+  KsDecoder dec;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "nodeSelectorTerms");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < json_array_get_length (terms); i++)
+    {
+      JsonObject *t = json_array_get_object_element (terms, i);
+      JsonArray *exprs = json_object_get_array_member (t, "matchLabelExpressions");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "matchExpressions");
+      json_builder_begin_array (b);
+      for (guint k = 0; k < json_array_get_length (exprs); k++)
+        {
+          JsonObject *e = json_array_get_object_element (exprs, k);
+          json_builder_begin_object (b);
+          ks_builder_add_string (b, "key", json_object_get_string_member (e, "key"));
+          ks_builder_add_string (b, "operator", "In");
+          json_builder_set_member_name (b, "values");
+          json_builder_add_value (b, json_node_copy (json_object_get_member (e, "values")));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  ks_decoder_init (&dec, NULL, diag);
+  sel = ks_node_selector_decode (&dec, root);
+  ks_decoder_clear (&dec);
+  return sel;
+}
+
+/* allowedTopologies (ValidateAllowedTopologies): terms of matchLabelExpressions, each with a key
+ * and at least one value. */
+static void
+topologies_decode (KsDecoder *dec, JsonNode *node, KsStorageClass *sc)
+{
+  JsonNode *list = ks_decoder_member (node, "allowedTopologies");
+  guint errors = ks_decoder_n_errors (dec);
+  gsize mark;
+
+  if (list == NULL)
+    return;
+  mark = ks_decoder_push (dec, "allowedTopologies");
+  if (ks_decoder_expect_array (dec, list))
+    {
+      JsonArray *terms = json_node_get_array (list);
+      for (guint i = 0; i < json_array_get_length (terms); i++)
+        {
+          JsonNode *t = json_array_get_element (terms, i);
+          JsonNode *exprs;
+          gsize mark2 = ks_decoder_push_index (dec, i);
+          if (ks_decoder_expect_object (dec, t))
+            {
+              if ((exprs = ks_decoder_member (t, "matchLabelExpressions")) == NULL)
+                ks_decoder_error_field (dec, t, "matchLabelExpressions",
+                                        "Required value: must have at least one label "
+                                        "requirement");
+              else
+                {
+                  gsize mark3 = ks_decoder_push (dec, "matchLabelExpressions");
+                  if (ks_decoder_expect_array (dec, exprs))
+                    {
+                      JsonArray *a = json_node_get_array (exprs);
+                      if (json_array_get_length (a) == 0)
+                        ks_decoder_error (dec, exprs,
+                                          "Required value: must have at least one label "
+                                          "requirement");
+                      for (guint k = 0; k < json_array_get_length (a); k++)
+                        {
+                          JsonNode *e = json_array_get_element (a, k);
+                          gsize mark4 = ks_decoder_push_index (dec, k);
+                          g_autofree char *key = NULL;
+                          g_auto (GStrv) values = NULL;
+                          if (ks_decoder_expect_object (dec, e))
+                            {
+                              ks_decoder_require_string (dec, e, "key", &key, NULL);
+                              if (ks_decoder_get_strv (dec, e, "values", &values)
+                                  && (values == NULL || values[0] == NULL))
+                                ks_decoder_error_field (dec, e, "values",
+                                                        "Required value: must specify as least "
+                                                        "one value");
+                            }
+                          ks_decoder_pop (dec, mark4);
+                        }
+                    }
+                  ks_decoder_pop (dec, mark3);
+                }
+            }
+          ks_decoder_pop (dec, mark2);
+        }
+    }
+  ks_decoder_pop (dec, mark);
+  if (ks_decoder_n_errors (dec) == errors && json_array_get_length (json_node_get_array (list)) > 0)
+    {
+      sc->allowed_topologies_json = json_node_copy (list);
+      sc->allowed_topologies = topologies_to_selector (list);
+    }
+}
+
 static void
 sc_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
 {
@@ -211,6 +330,7 @@ sc_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
   sc->volume_binding_mode = mode;
   ks_decoder_get_bool (dec, node, "allowVolumeExpansion", &sc->allow_volume_expansion);
   ks_decoder_get_strv (dec, node, "mountOptions", &sc->mount_options);
+  topologies_decode (dec, node, sc);
   if (delay != NULL)
     {
       /* Reported at the annotation itself (metadata.annotations["..."]). */
@@ -251,6 +371,11 @@ sc_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
       json_builder_end_array (b);
     }
   ks_builder_add_string (b, "volumeBindingMode", binding_mode_names[sc->volume_binding_mode]);
+  if (sc->allowed_topologies_json != NULL)
+    {
+      json_builder_set_member_name (b, "allowedTopologies");
+      json_builder_add_value (b, json_node_copy (sc->allowed_topologies_json));
+    }
 }
 
 static void
@@ -262,6 +387,11 @@ sc_copy (KsObject *dst_obj, const KsObject *src_obj)
   dst->provisioner = g_strdup (src->provisioner);
   dst->parameters = src->parameters != NULL ? ks_str_map_ref (src->parameters) : NULL;
   dst->mount_options = g_strdupv (src->mount_options);
+  if (src->allowed_topologies_json != NULL)
+    {
+      dst->allowed_topologies_json = json_node_copy (src->allowed_topologies_json);
+      dst->allowed_topologies = topologies_to_selector (src->allowed_topologies_json);
+    }
 }
 
 static void
@@ -273,6 +403,9 @@ sc_finalize (KsObject *obj)
   if (sc->parameters != NULL)
     ks_str_map_unref (sc->parameters);
   g_strfreev (sc->mount_options);
+  if (sc->allowed_topologies_json != NULL)
+    json_node_unref (sc->allowed_topologies_json);
+  ks_node_selector_free (sc->allowed_topologies);
 }
 
 const KsKind ks_storage_class_kind = {
@@ -860,7 +993,7 @@ ks_pv_find_matching (GPtrArray *pvs, const KsPersistentVolumeClaim *claim, const
 }
 
 gboolean
-ks_pv_choose_for_node (GPtrArray *volumes, GPtrArray *delayed, GPtrArray *provisioners,
+ks_pv_choose_for_node (GPtrArray *volumes, GPtrArray *delayed, GPtrArray *classes,
                        const KsObject *node, GPtrArray *chosen)
 {
   g_autoptr (GHashTable) excluded = g_hash_table_new (g_str_hash, g_str_equal);
@@ -869,7 +1002,7 @@ ks_pv_choose_for_node (GPtrArray *volumes, GPtrArray *delayed, GPtrArray *provis
     {
       const KsPersistentVolumeClaim *pvc = g_ptr_array_index (delayed, i);
       KsPersistentVolume *pv = ks_pv_find_matching (volumes, pvc, node, FALSE, excluded);
-      const char *provisioner = g_ptr_array_index (provisioners, i);
+      const KsStorageClass *sc = g_ptr_array_index (classes, i);
       if (pv != NULL)
         {
           g_hash_table_add (excluded, pv->parent.meta.name);
@@ -877,8 +1010,10 @@ ks_pv_choose_for_node (GPtrArray *volumes, GPtrArray *delayed, GPtrArray *provis
             g_ptr_array_add (chosen, pv);
           continue;
         }
-      /* checkVolumeProvisions: the class must name a provisioner that provisions. */
-      if (provisioner == NULL || strcmp (provisioner, KS_NO_PROVISIONER) == 0)
+      /* checkVolumeProvisions: the class must name a provisioner that provisions, for this
+       * node. */
+      if (sc == NULL || strcmp (sc->provisioner, KS_NO_PROVISIONER) == 0
+          || !ks_storage_class_allows_node (sc, node))
         return FALSE;
       if (chosen != NULL)
         g_ptr_array_add (chosen, NULL);

@@ -85,12 +85,18 @@ typedef struct
   KsReclaimPolicy reclaim_policy; /* default Delete */
   KsVolumeBindingMode volume_binding_mode;
   gboolean allow_volume_expansion;
-  char **mount_options;      /* NULL-terminated or NULL */
+  char **mount_options; /* NULL-terminated or NULL */
+  /* allowedTopologies: terms (ORed) of label requirements (ANDed, key In values); NULL when
+   * unset (every node).  As written, for encode and copy, and parsed. */
+  JsonNode *allowed_topologies_json;
+  KsNodeSelector *allowed_topologies;
   gint64 provisioning_delay; /* µs, from KS_ANN_PROVISIONING_DELAY */
 } KsStorageClass;
 
 #define KS_STORAGE_CLASS(o) ((KsStorageClass *) (o))
 
+/* Whether class allows provisioning for node (allowedTopologies; unset: every node). */
+gboolean ks_storage_class_allows_node (const KsStorageClass *sc, const KsObject *node);
 /* Whether class is annotated as the default class ("true"). */
 gboolean ks_storage_class_is_default (const KsStorageClass *sc);
 
@@ -164,9 +170,10 @@ KsPersistentVolume *ks_pv_find_matching (GPtrArray *pvs, const KsPersistentVolum
 /* findMatchingVolumes + checkVolumeProvisions of the scheduler's binder for node: each of the
  * unbound claims delayed (KsPersistentVolumeClaim, smallest first) gets a matching volume of
  * volumes on node (each volume once) or, failing that, must have a class whose provisioner
- * (provisioners[i], char * or NULL) provisions.  With chosen, appends per claim its volume or
- * NULL (to provision).  FALSE when some claim can be served neither way. */
-gboolean ks_pv_choose_for_node (GPtrArray *volumes, GPtrArray *delayed, GPtrArray *provisioners,
+ * (classes[i], a KsStorageClass or NULL) provisions, on this node (allowedTopologies).  With
+ * chosen, appends per claim its volume or NULL (to provision).  FALSE when some claim can be
+ * served neither way. */
+gboolean ks_pv_choose_for_node (GPtrArray *volumes, GPtrArray *delayed, GPtrArray *classes,
                                 const KsObject *node, GPtrArray *chosen);
 
 /* The claim names of pod's persistentVolumeClaim volumes: the spec's list (NULL-terminated), or

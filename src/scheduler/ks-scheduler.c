@@ -42,6 +42,13 @@ static void waiting_free (Waiting *w);
 /* VolumeBindingArgs.bindTimeoutSeconds' default: how long a pod waits for its claims. */
 #define KS_VOLUME_BIND_TIMEOUT (600 * KS_USEC_PER_SEC)
 
+static void
+object_unref0 (gpointer obj)
+{
+  if (obj != NULL)
+    ks_object_unref (obj);
+}
+
 /* Claims smallest first, then by name (the binder's order). */
 static int
 claim_size_order (gconstpointer a, gconstpointer b)
@@ -298,7 +305,7 @@ prebind_volumes (KsScheduler *s, const KsPod *pod, const char *node_name)
   char **names = ks_pod_claim_names (pod);
   const char *ns = pod->parent.meta.namespace;
   g_autoptr (GPtrArray) delayed = NULL;
-  g_autoptr (GPtrArray) provisioners = NULL;
+  g_autoptr (GPtrArray) classes = NULL;
   g_autoptr (GPtrArray) volumes = NULL;
   g_autoptr (GPtrArray) chosen = NULL;
   g_autoptr (KsObject) node = NULL;
@@ -306,7 +313,7 @@ prebind_volumes (KsScheduler *s, const KsPod *pod, const char *node_name)
   if (names == NULL)
     return 1;
   delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
-  provisioners = g_ptr_array_new_with_free_func (g_free);
+  classes = g_ptr_array_new_with_free_func (object_unref0);
   for (guint i = 0; names[i] != NULL; i++)
     {
       KsObject *o = ks_client_get (s->client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME_CLAIM), ns,
@@ -334,18 +341,16 @@ prebind_volumes (KsScheduler *s, const KsPod *pod, const char *node_name)
   for (guint i = 0; i < delayed->len; i++)
     {
       const char *class = ks_pvc_class (g_ptr_array_index (delayed, i));
-      g_autoptr (KsObject) sc
-          = class[0] != '\0'
-                ? ks_client_get (s->client, ks_kind_get (KS_KIND_STORAGE_CLASS), NULL, class, NULL)
-                : NULL;
-      g_ptr_array_add (provisioners,
-                       sc != NULL ? g_strdup (KS_STORAGE_CLASS (sc)->provisioner) : NULL);
+      g_ptr_array_add (classes, class[0] != '\0'
+                                    ? ks_client_get (s->client, ks_kind_get (KS_KIND_STORAGE_CLASS),
+                                                     NULL, class, NULL)
+                                    : NULL);
     }
   node = ks_client_get (s->client, ks_kind_get (KS_KIND_NODE), NULL, node_name, NULL);
   volumes = ks_client_list (s->client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME), NULL, NULL);
   chosen = g_ptr_array_new ();
   if (node == NULL || volumes == NULL
-      || !ks_pv_choose_for_node (volumes, delayed, provisioners, node, chosen))
+      || !ks_pv_choose_for_node (volumes, delayed, classes, node, chosen))
     return -1;
   for (guint i = 0; i < delayed->len; i++)
     {
