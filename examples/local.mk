@@ -6,7 +6,8 @@ EXTRA_DIST += examples/churn.yaml examples/preemption.yaml examples/preemption-p
 	examples/policies/profiles.yaml \
 	examples/schedule/cluster.yaml examples/schedule/web.yaml examples/schedule/cache.yaml \
 	examples/schedule/trainer.yaml examples/schedule/big.yaml examples/schedule/identical.yaml \
-	examples/schedule/busy.yaml examples/schedule/urgent.yaml
-EXTRA_DIST += examples/statefulset.yaml
+	examples/schedule/busy.yaml examples/schedule/urgent.yaml \
+	examples/schedule/volumes.yaml examples/schedule/db.yaml examples/schedule/logger.yaml
+EXTRA_DIST += examples/statefulset.yaml examples/volumes.yaml
 EXTRA_DIST += examples/crashes.yaml
 EXTRA_DIST += examples/traffic.yaml examples/load-shapes.yaml examples/load-rates.csv

@@ -23,7 +23,8 @@ policies_libks_policies_la_SOURCES = \
 	policies/plugin-priority-sort.c \
 	policies/plugin-queue-sort.c \
 	policies/plugin-research-score.c \
-	policies/plugin-taint-toleration.c
+	policies/plugin-taint-toleration.c \
+	policies/plugin-volumes.c
 
 # The installed ABI (docs/policy-abi.md): ks-policy.h and the headers it includes, at the paths
 # they have here, under $(includedir)/kubesim, so that the header's own #include lines work

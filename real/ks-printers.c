@@ -11,9 +11,11 @@
 #include "src/api/ks-node.h"
 #include "src/api/ks-pdb.h"
 #include "src/api/ks-pod.h"
+#include "src/api/ks-quantity.h"
 #include "src/api/ks-selector.h"
 #include "src/api/ks-service.h"
 #include "src/api/ks-statefulset.h"
+#include "src/api/ks-storage.h"
 #include "src/ks-clock.h"
 
 /* ---- ages ------------------------------------------------------------------------------------ */
@@ -1002,6 +1004,122 @@ stateful_set_row (KsTable *t, const KsObject *obj, gint64 now)
   ks_table_add_cell (t, images->str);
 }
 
+/* kubectl's persistentVolumeColumnDefinitions (v1.32): CLAIM is namespace/name, STORAGECLASS
+ * the class as GetPersistentVolumeClass reads it; kubesim has no VolumeAttributesClasses. */
+static void
+pv_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Capacity", 0);
+  ks_table_add_column (t, "Access Modes", 0);
+  ks_table_add_column (t, "Reclaim Policy", 0);
+  ks_table_add_column (t, "Status", 0);
+  ks_table_add_column (t, "Claim", 0);
+  ks_table_add_column (t, "StorageClass", 0);
+  ks_table_add_column (t, "VolumeAttributesClass", 0);
+  ks_table_add_column (t, "Reason", 0);
+  ks_table_add_column (t, "Age", 0);
+  ks_table_add_column (t, "VolumeMode", 1);
+}
+
+static void
+pv_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsPersistentVolume *pv = KS_PERSISTENT_VOLUME (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+  g_autofree char *capacity = ks_quantity_format_value (pv->capacity, TRUE);
+  g_autofree char *modes = ks_access_modes_to_string (pv->access_modes);
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, capacity);
+  ks_table_add_cell (t, modes);
+  ks_table_add_cell (t, ks_reclaim_policy_name (pv->reclaim_policy));
+  ks_table_add_cell (t, ks_object_is_being_deleted (obj) ? "Terminating"
+                                                         : ks_pv_phase_name (pv->status.phase));
+  if (pv->has_claim_ref)
+    ks_table_add_cell_printf (t, "%s/%s", pv->claim_ref.namespace ? pv->claim_ref.namespace : "",
+                              pv->claim_ref.name ? pv->claim_ref.name : "");
+  else
+    ks_table_add_cell (t, "");
+  ks_table_add_cell (t, ks_pv_class (pv));
+  ks_table_add_cell (t, "<unset>");
+  ks_table_add_cell (t, pv->status.reason);
+  ks_table_add_cell (t, age);
+  ks_table_add_cell (t, pv->volume_mode == KS_VOLUME_BLOCK ? "Block" : "Filesystem");
+}
+
+/* kubectl's persistentVolumeClaimColumnDefinitions: capacity and access modes once bound. */
+static void
+pvc_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Status", 0);
+  ks_table_add_column (t, "Volume", 0);
+  ks_table_add_column (t, "Capacity", 0);
+  ks_table_add_column (t, "Access Modes", 0);
+  ks_table_add_column (t, "StorageClass", 0);
+  ks_table_add_column (t, "VolumeAttributesClass", 0);
+  ks_table_add_column (t, "Age", 0);
+  ks_table_add_column (t, "VolumeMode", 1);
+}
+
+static void
+pvc_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsPersistentVolumeClaim *pvc = KS_PERSISTENT_VOLUME_CLAIM (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+  g_autofree char *capacity = NULL;
+  g_autofree char *modes = NULL;
+
+  if (pvc->volume_name != NULL)
+    {
+      capacity
+          = pvc->status.capacity > 0 ? ks_quantity_format_value (pvc->status.capacity, TRUE) : NULL;
+      modes = ks_access_modes_to_string (pvc->status.access_modes);
+    }
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, ks_object_is_being_deleted (obj) ? "Terminating"
+                                                         : ks_pvc_phase_name (pvc->status.phase));
+  ks_table_add_cell (t, pvc->volume_name);
+  ks_table_add_cell (t, capacity);
+  ks_table_add_cell (t, modes);
+  ks_table_add_cell (t, ks_pvc_class (pvc));
+  ks_table_add_cell (t, "<unset>");
+  ks_table_add_cell (t, age);
+  ks_table_add_cell (t, pvc->volume_mode == KS_VOLUME_BLOCK ? "Block" : "Filesystem");
+}
+
+/* kubectl's storageClassColumnDefinitions: the default class is marked in NAME. */
+static void
+storage_class_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Provisioner", 0);
+  ks_table_add_column (t, "ReclaimPolicy", 0);
+  ks_table_add_column (t, "VolumeBindingMode", 0);
+  ks_table_add_column (t, "AllowVolumeExpansion", 0);
+  ks_table_add_column (t, "Age", 0);
+}
+
+static void
+storage_class_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsStorageClass *sc = KS_STORAGE_CLASS (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+
+  if (ks_storage_class_is_default (sc))
+    ks_table_add_cell_printf (t, "%s (default)", obj->meta.name);
+  else
+    ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell (t, sc->provisioner);
+  ks_table_add_cell (t, ks_reclaim_policy_name (sc->reclaim_policy));
+  ks_table_add_cell (t, sc->volume_binding_mode == KS_BINDING_WAIT_FOR_FIRST_CONSUMER
+                            ? "WaitForFirstConsumer"
+                            : "Immediate");
+  ks_table_add_cell (t, sc->allow_volume_expansion ? "true" : "false");
+  ks_table_add_cell (t, age);
+}
+
 static void
 lease_columns (KsTable *t)
 {
@@ -1058,6 +1176,9 @@ static const Printer printers[] = {
   { KS_KIND_STATEFUL_SET, stateful_set_columns, stateful_set_row },
   { KS_KIND_JOB, job_columns, job_row },
   { KS_KIND_ENDPOINT_SLICE, endpoint_slice_columns, endpoint_slice_row },
+  { KS_KIND_PERSISTENT_VOLUME, pv_columns, pv_row },
+  { KS_KIND_PERSISTENT_VOLUME_CLAIM, pvc_columns, pvc_row },
+  { KS_KIND_STORAGE_CLASS, storage_class_columns, storage_class_row },
 };
 
 KsTable *

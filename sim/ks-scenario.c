@@ -14,6 +14,7 @@
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-statefulset.h"
+#include "src/api/ks-storage.h"
 #include "src/api/ks-yaml.h"
 
 static const char *const action_names[]
@@ -364,6 +365,56 @@ load_object_item (Load *l, KsDecoder *dec, JsonNode *item, GPtrArray *out, GPtrA
 
 /* Check that objects may be created in order: unique names, existing namespaces and
  * PriorityClasses.  Adds what they define to the load state. */
+static gboolean known_object (Load *l, const KsKind *kind, const char *ns, const char *name);
+
+/* Claims (a PersistentVolumeClaim's, a StatefulSet's volumeClaimTemplates') must name a
+ * StorageClass the scenario defines before them, or "" (no class).  Kubernetes would leave such
+ * a claim Pending for ever; in a scenario it is a mistake. */
+static void
+check_storage_classes (Load *l, GHashTable *here, const KsObject *obj, const Place *pl)
+{
+  g_autoptr (GPtrArray) classes = g_ptr_array_new ();
+  g_autoptr (GPtrArray) fields = g_ptr_array_new_with_free_func (g_free);
+
+  if (obj->kind->id == KS_KIND_PERSISTENT_VOLUME_CLAIM)
+    {
+      const char *class = KS_PERSISTENT_VOLUME_CLAIM (obj)->storage_class_name;
+      g_ptr_array_add (classes, (gpointer) class);
+      g_ptr_array_add (fields, g_strdup ("spec.storageClassName"));
+    }
+  else if (obj->kind->id == KS_KIND_STATEFUL_SET
+           && KS_STATEFUL_SET (obj)->volume_claim_templates != NULL)
+    {
+      JsonArray *a = json_node_get_array (KS_STATEFUL_SET (obj)->volume_claim_templates);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        {
+          JsonObject *spec
+              = json_object_get_object_member (json_array_get_object_element (a, i), "spec");
+          g_ptr_array_add (classes, (gpointer) json_object_get_string_member_with_default (
+                                        spec, "storageClassName", NULL));
+          g_ptr_array_add (
+              fields, g_strdup_printf ("spec.volumeClaimTemplates[%u].spec.storageClassName", i));
+        }
+    }
+  for (guint i = 0; i < classes->len; i++)
+    {
+      const char *class = g_ptr_array_index (classes, i);
+      g_autofree char *id = NULL;
+      if (class == NULL || class[0] == '\0')
+        continue;
+      id = g_strdup_printf ("StorageClass//%s", class);
+      if (!g_hash_table_contains (here, id)
+          && !known_object (l, ks_kind_get (KS_KIND_STORAGE_CLASS), NULL, class))
+        {
+          g_autofree char *f = field_path (pl, g_ptr_array_index (fields, i));
+          diag_at (l, pl->where,
+                   "%s: no StorageClass with name %s was found; define it before the objects "
+                   "that use it (or use storageClassName \"\" for volumes without a class)",
+                   f, class);
+        }
+    }
+}
+
 static void
 check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_existing)
 {
@@ -423,6 +474,7 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
             else if (g_strcmp0 (l->global_default, obj->meta.name) == 0)
               g_clear_pointer (&l->global_default, g_free);
           }
+        check_storage_classes (l, here, obj, pl);
         {
           const KsPodSpec *spec = NULL;
           const char *field = "spec.priorityClassName";

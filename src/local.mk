@@ -26,6 +26,7 @@ src_libks_core_la_SOURCES = \
 	src/api/ks-selector.c src/api/ks-selector.h \
 	src/api/ks-service.c src/api/ks-service.h \
 	src/api/ks-statefulset.c src/api/ks-statefulset.h \
+	src/api/ks-storage.c src/api/ks-storage.h \
 	src/api/ks-strmap.c src/api/ks-strmap.h \
 	src/api/ks-taint.c src/api/ks-taint.h \
 	src/api/ks-yaml.c src/api/ks-yaml.h \
@@ -55,6 +56,8 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-node-ipam-controller.c \
 	src/controllers/ks-node-lifecycle-controller.c \
 	src/controllers/ks-job-controller.c \
+	src/controllers/ks-pv-controller.c \
+	src/controllers/ks-volume-protection-controller.c \
 	src/controllers/ks-replicaset-controller.c \
 	src/controllers/ks-rollback.c src/controllers/ks-rollback.h \
 	src/controllers/ks-statefulset-controller.c \

@@ -87,4 +87,15 @@ for f in events.jsonl summary.json; do
 done
 expect_grep "the scenario is named with U+FFFD" '"scenario": "caf\\ufffd"' "$TMP/e/summary.json"
 expect_grep "the message names the file" 'failNode at .*caf\\ufffd\.yaml:' "$TMP/e/events.jsonl"
+# Volumes: provisioned volumes are named after their claims' UIDs, drawn from the seed.
+v="$TOP_SRCDIR/examples/volumes.yaml"
+kubesim run -q --out "$TMP/v1" "$v" || fail "volumes: first run"
+kubesim run -q --out "$TMP/v2" "$v" || fail "volumes: second run"
+kubesim run -q --seed 2 --out "$TMP/v3" "$v" || fail "volumes: run with seed 2"
+cmp -s "$TMP/v1/events.jsonl" "$TMP/v2/events.jsonl" && ok "volumes: events identical" \
+  || fail "volumes: events differ between runs"
+volume () { grep -o 'provisioned volume pvc-[0-9a-f-]*' "$1/events.jsonl"; }
+[ -n "$(volume "$TMP/v1")" ] || fail "volumes: nothing provisioned"
+[ "$(volume "$TMP/v1")" != "$(volume "$TMP/v3")" ] && ok "volumes: seed 2, other volume names" \
+  || fail "volumes: seed 2 gave the same volume name"
 finish

@@ -43,6 +43,7 @@ unit_tests = \
 	tests/test-http-client \
 	tests/test-image-store \
 	tests/test-job \
+	tests/test-volumes \
 	tests/test-kubeconfig \
 	tests/test-kubectl \
 	tests/test-kubelet \
@@ -80,6 +81,7 @@ tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_statefulset_LDADD = $(test_ldadd)
 tests_test_job_LDADD = $(test_ldadd)
+tests_test_volumes_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_drain_LDADD = $(test_ldadd)

@@ -1511,7 +1511,8 @@ test_error_unknown_kind (void)
       "PriorityClass, v1 Pod, apps/v1 ReplicaSet, apps/v1 Deployment, v1 "
       "Service, v1 Endpoints, v1 Event, coordination.k8s.io/v1 Lease, policy/v1 "
       "PodDisruptionBudget, apps/v1 StatefulSet, batch/v1 Job, discovery.k8s.io/v1 "
-      "EndpointSlice");
+      "EndpointSlice, storage.k8s.io/v1 StorageClass, v1 PersistentVolume, v1 "
+      "PersistentVolumeClaim");
   assert_single_problem ("apiVersion: v1\n"
                          "metadata:\n"
                          "  name: x\n",
@@ -1519,7 +1520,9 @@ test_error_unknown_kind (void)
                          "v1 Node, scheduling.k8s.io/v1 PriorityClass, v1 Pod, apps/v1 "
                          "ReplicaSet, apps/v1 Deployment, v1 Service, v1 Endpoints, v1 Event, "
                          "coordination.k8s.io/v1 Lease, policy/v1 PodDisruptionBudget, "
-                         "apps/v1 StatefulSet, batch/v1 Job, discovery.k8s.io/v1 EndpointSlice)");
+                         "apps/v1 StatefulSet, batch/v1 Job, discovery.k8s.io/v1 EndpointSlice, "
+                         "storage.k8s.io/v1 StorageClass, v1 PersistentVolume, v1 "
+                         "PersistentVolumeClaim)");
 }
 
 static void

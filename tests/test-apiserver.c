@@ -461,6 +461,71 @@ test_jobs (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (body, "spec.template.spec.restartPolicy"));
 }
 
+/* Volumes: discovery (pvc, pv in the core group; storageclasses in storage.k8s.io/v1), the
+ * DefaultStorageClass admission on create, validation. */
+static gboolean
+lists_resource (JsonNode *group, const char *name, const char *short_name)
+{
+  JsonArray *resources = json_object_get_array_member (json_node_get_object (group), "resources");
+
+  for (guint i = 0; i < json_array_get_length (resources); i++)
+    {
+      JsonObject *r = json_array_get_object_element (resources, i);
+      if (g_strcmp0 (json_object_get_string_member (r, "name"), name) == 0)
+        {
+          JsonArray *shorts = json_object_get_array_member (r, "shortNames");
+          return shorts != NULL && json_array_get_length (shorts) == 1
+                 && g_strcmp0 (json_array_get_string_element (shorts, 0), short_name) == 0;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_volumes (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) core = http_json (f, "GET", "/api/v1", NULL, NULL, 200);
+  g_autoptr (JsonNode) storage = http_json (f, "GET", "/apis/storage.k8s.io/v1", NULL, NULL, 200);
+  g_autoptr (JsonNode) sc = NULL;
+  g_autoptr (JsonNode) pvc = NULL;
+  g_autoptr (JsonNode) pv = NULL;
+  g_autofree char *body = NULL;
+  guint status;
+
+  g_assert_true (lists_resource (core, "persistentvolumeclaims", "pvc"));
+  g_assert_true (lists_resource (core, "persistentvolumes", "pv"));
+  g_assert_true (lists_resource (storage, "storageclasses", "sc"));
+  sc = http_json (f, "POST", "/apis/storage.k8s.io/v1/storageclasses", JSON,
+                  "{\"apiVersion\":\"storage.k8s.io/v1\",\"kind\":\"StorageClass\","
+                  "\"metadata\":{\"name\":\"std\",\"annotations\":{\"storageclass.kubernetes.io/"
+                  "is-default-class\":\"true\"}},\"provisioner\":\"csi.example.com\"}",
+                  201);
+  g_assert_cmpstr (jstr (sc, "reclaimPolicy"), ==, "Delete");
+  g_assert_cmpstr (jstr (sc, "volumeBindingMode"), ==, "Immediate");
+  pvc = http_json (f, "POST", "/api/v1/namespaces/default/persistentvolumeclaims", JSON,
+                   "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaim\","
+                   "\"metadata\":{\"name\":\"data\"},\"spec\":{\"accessModes\":"
+                   "[\"ReadWriteOnce\"],\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}",
+                   201);
+  g_assert_cmpstr (jstr (pvc, "spec.storageClassName"), ==, "std");
+  g_assert_cmpstr (jstr (pvc, "spec.volumeMode"), ==, "Filesystem");
+  g_assert_cmpstr (jstr (pvc, "status.phase"), ==, "Pending");
+  pv = http_json (f, "POST", "/api/v1/persistentvolumes", JSON,
+                  "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolume\","
+                  "\"metadata\":{\"name\":\"pv1\"},\"spec\":{\"capacity\":{\"storage\":"
+                  "\"5Gi\"},\"accessModes\":[\"ReadWriteOnce\"],\"hostPath\":{\"path\":"
+                  "\"/d\"}}}",
+                  201);
+  g_assert_cmpstr (jstr (pv, "spec.persistentVolumeReclaimPolicy"), ==, "Retain");
+  g_assert_cmpstr (jstr (pv, "spec.capacity.storage"), ==, "5Gi");
+  body = http (f, "POST", "/api/v1/namespaces/default/persistentvolumeclaims", JSON,
+               "{\"apiVersion\":\"v1\",\"kind\":\"PersistentVolumeClaim\","
+               "\"metadata\":{\"name\":\"bad\"},\"spec\":{\"accessModes\":[\"ReadWriteOnce\"]}}",
+               &status);
+  g_assert_cmpuint (status, ==, 422);
+  g_assert_nonnull (strstr (body, "spec.resources.requests.storage"));
+}
+
 static void
 test_not_found_paths (Fixture *f, gconstpointer data)
 {
@@ -2103,6 +2168,7 @@ main (int argc, char **argv)
   ADD ("discovery", test_discovery, NULL);
   ADD ("not-found-paths", test_not_found_paths, NULL);
   ADD ("jobs", test_jobs, NULL);
+  ADD ("volumes", test_volumes, NULL);
   ADD ("crud", test_crud, NULL);
   ADD ("generate-name-and-cluster-scope", test_generate_name_and_cluster_scope, NULL);
   ADD ("errors", test_errors, NULL);

@@ -11,6 +11,7 @@
 #include "src/api/ks-pdb.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-service.h"
+#include "src/api/ks-storage.h"
 #include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
@@ -385,6 +386,80 @@ test_endpoint_slice_table (void)
                    "2.2 + 2 more...   100s\n");
 }
 
+/* kubectl get pv, pvc, sc (printers.go v1.32). */
+static void
+test_storage_tables (void)
+{
+  g_autoptr (GPtrArray) pvs = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_autoptr (GPtrArray) pvcs = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_autoptr (GPtrArray) scs = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (KsTable) t1 = NULL;
+  g_autoptr (KsTable) t2 = NULL;
+  g_autoptr (KsTable) t3 = NULL;
+  KsObject *pv = ks_test_decode ("apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv1}\n"
+                                 "spec: {capacity: {storage: 5Gi}, accessModes: [ReadWriteOnce, "
+                                 "ReadOnlyMany], storageClassName: local, hostPath: {path: /d}}\n");
+  KsObject *pvc = ks_test_decode ("apiVersion: v1\nkind: PersistentVolumeClaim\n"
+                                  "metadata: {name: data}\nspec: {accessModes: [ReadWriteOnce],"
+                                  " storageClassName: local, volumeName: pv1, resources: "
+                                  "{requests: {storage: 1Gi}}}\n");
+  KsObject *waiting = ks_test_decode ("apiVersion: v1\nkind: PersistentVolumeClaim\n"
+                                      "metadata: {name: waiting}\nspec: {accessModes: "
+                                      "[ReadWriteMany], resources: {requests: {storage: 1Gi}}}\n");
+  KsObject *sc = ks_test_decode ("apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n"
+                                 "  name: std\n  annotations: "
+                                 "{storageclass.kubernetes.io/is-default-class: 'true'}\n"
+                                 "provisioner: csi.example.com\nallowVolumeExpansion: true\n");
+  KsObject *local = ks_test_decode ("apiVersion: storage.k8s.io/v1\nkind: StorageClass\n"
+                                    "metadata: {name: local}\nprovisioner: "
+                                    "kubernetes.io/no-provisioner\nreclaimPolicy: Retain\n"
+                                    "volumeBindingMode: WaitForFirstConsumer\n");
+
+  KS_PERSISTENT_VOLUME (pv)->status.phase = KS_PV_BOUND;
+  KS_PERSISTENT_VOLUME (pv)->has_claim_ref = TRUE;
+  KS_PERSISTENT_VOLUME (pv)->claim_ref.namespace = g_strdup ("default");
+  KS_PERSISTENT_VOLUME (pv)->claim_ref.name = g_strdup ("data");
+  KS_PERSISTENT_VOLUME_CLAIM (pvc)->status.phase = KS_PVC_BOUND;
+  KS_PERSISTENT_VOLUME_CLAIM (pvc)->status.capacity = 5 * G_GINT64_CONSTANT (1073741824);
+  KS_PERSISTENT_VOLUME_CLAIM (pvc)->status.access_modes = KS_ACCESS_RWO | KS_ACCESS_ROX;
+  pv->meta.creation_timestamp = pvc->meta.creation_timestamp = waiting->meta.creation_timestamp
+      = sc->meta.creation_timestamp = local->meta.creation_timestamp = 0;
+  g_ptr_array_add (pvs, pv);
+  g_ptr_array_add (pvcs, pvc);
+  g_ptr_array_add (pvcs, waiting);
+  g_ptr_array_add (scs, local);
+  g_ptr_array_add (scs, sc);
+  t1 = ks_table_for_objects (ks_kind_get (KS_KIND_PERSISTENT_VOLUME), pvs, 60 * 1000000, FALSE);
+  ks_table_print (t1, FALSE, FALSE, out);
+  t2 = ks_table_for_objects (ks_kind_get (KS_KIND_PERSISTENT_VOLUME_CLAIM), pvcs, 60 * 1000000,
+                             FALSE);
+  ks_table_print (t2, FALSE, FALSE, out);
+  t3 = ks_table_for_objects (ks_kind_get (KS_KIND_STORAGE_CLASS), scs, 60 * 1000000, FALSE);
+  ks_table_print (t3, FALSE, FALSE, out);
+  g_assert_cmpstr (
+      out->str, ==,
+      "NAME   CAPACITY   ACCESS MODES   RECLAIM POLICY   STATUS   CLAIM          STORAGECLASS   "
+      "VOLUMEATTRIBUTESCLASS   REASON   AGE\n"
+      "pv1    5Gi        RWO,ROX        Retain           Bound    default/data   local          "
+      "<unset>                          60s\n"
+      "NAME      STATUS    VOLUME   CAPACITY   ACCESS MODES   STORAGECLASS   VOLUMEATTRIBUTESCLASS "
+      "  "
+      "AGE\n"
+      "data      Bound     pv1      5Gi        RWO,ROX        local          <unset>               "
+      "  "
+      "60s\n"
+      "waiting   Pending                                                     <unset>               "
+      "  "
+      "60s\n"
+      "NAME            PROVISIONER                    RECLAIMPOLICY   VOLUMEBINDINGMODE      "
+      "ALLOWVOLUMEEXPANSION   AGE\n"
+      "local           kubernetes.io/no-provisioner   Retain          WaitForFirstConsumer   "
+      "false                  60s\n"
+      "std (default)   csi.example.com                Delete          Immediate              "
+      "true                   60s\n");
+}
+
 static void
 test_names (void)
 {
@@ -494,6 +569,7 @@ main (int argc, char **argv)
   g_test_add_func ("/real/printers/node-table", test_node_table);
   g_test_add_func ("/real/printers/pdb-table", test_pdb_table);
   g_test_add_func ("/real/printers/job-table", test_job_table);
+  g_test_add_func ("/real/printers/storage-tables", test_storage_tables);
   g_test_add_func ("/real/printers/names", test_names);
   g_test_add_func ("/real/printers/tab-writer", test_tab_writer);
   g_test_add_func ("/real/printers/tab-writer/min-width", test_tab_writer_min_width);

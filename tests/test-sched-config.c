@@ -53,10 +53,12 @@ test_default_profile (void)
   ks_test_assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
   ks_test_assert_point (
       p, KS_POINT_PRE_FILTER,
-      "NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
+      "NodeAffinity, NodePorts, NodeResourcesFit, VolumeRestrictions, NodeVolumeLimits, "
+      "VolumeBinding, VolumeZone, PodTopologySpread, InterPodAffinity");
   ks_test_assert_point (p, KS_POINT_FILTER,
                         "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, "
-                        "NodeResourcesFit, PodTopologySpread, InterPodAffinity");
+                        "NodeResourcesFit, VolumeRestrictions, NodeVolumeLimits, VolumeBinding, "
+                        "VolumeZone, PodTopologySpread, InterPodAffinity");
   ks_test_assert_point (p, KS_POINT_PRE_SCORE,
                         "TaintToleration, NodeAffinity, NodeResourcesFit, PodTopologySpread, "
                         "InterPodAffinity, NodeResourcesBalancedAllocation");
@@ -98,10 +100,11 @@ test_merge (void)
       "PodTopologySpread:2, InterPodAffinity:2, NodeResourcesBalancedAllocation:1" },
     /* disabled at one point only */
     { "filter: {disabled: [{name: NodePorts}, {name: TaintToleration}]}", KS_POINT_FILTER,
-      "NodeUnschedulable, NodeName, NodeAffinity, NodeResourcesFit, PodTopologySpread, "
-      "InterPodAffinity" },
+      "NodeUnschedulable, NodeName, NodeAffinity, NodeResourcesFit, VolumeRestrictions, "
+      "NodeVolumeLimits, VolumeBinding, VolumeZone, PodTopologySpread, InterPodAffinity" },
     { "filter: {disabled: [{name: NodePorts}]}", KS_POINT_PRE_FILTER,
-      "NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity" },
+      "NodeAffinity, NodePorts, NodeResourcesFit, VolumeRestrictions, NodeVolumeLimits, "
+      "VolumeBinding, VolumeZone, PodTopologySpread, InterPodAffinity" },
     /* "*" at a point: only the point's own plugins */
     { "preFilter: {disabled: [{name: \"*\"}], enabled: [{name: NodePorts}]}", KS_POINT_PRE_FILTER,
       "NodePorts" },
@@ -112,10 +115,10 @@ test_merge (void)
     { "multiPoint: {disabled: [{name: \"*\"}], enabled: [{name: PrioritySort}, {name: "
       "DefaultBinder}, {name: NodeResourcesFit, weight: 2}, {name: NodePorts}]}",
       KS_POINT_FILTER, "NodeResourcesFit, NodePorts" },
-    /* disabling Kubernetes plugins kubesim lacks changes nothing */
+    /* disabling a Kubernetes plugin kubesim lacks changes nothing */
     { "multiPoint: {disabled: [{name: VolumeBinding}, {name: DynamicResources}]}", KS_POINT_FILTER,
       "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, "
-      "PodTopologySpread, InterPodAffinity" },
+      "VolumeRestrictions, NodeVolumeLimits, VolumeZone, PodTopologySpread, InterPodAffinity" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
@@ -180,7 +183,11 @@ test_plugin_errors (void)
   }
   assert_refused (HEAD "profiles:\n- plugins:\n    score:\n      enabled: [{name: VolumeZone}]\n",
                   "sched.yaml:6:24: profiles[0].plugins.score.enabled[0].name: plugin "
-                  "\"VolumeZone\" is a Kubernetes plugin this version of kubesim does not "
+                  "\"VolumeZone\" does not extend score");
+  assert_refused (HEAD "profiles:\n- plugins:\n    filter:\n      enabled: [{name: "
+                       "DynamicResources}]\n",
+                  "sched.yaml:6:24: profiles[0].plugins.filter.enabled[0].name: plugin "
+                  "\"DynamicResources\" is a Kubernetes plugin this version of kubesim does not "
                   "implement");
   assert_refused (HEAD "profiles:\n- plugins:\n    scoring: {}\n",
                   "sched.yaml:5:14: profiles[0].plugins.scoring: unknown extension point "

@@ -1493,7 +1493,8 @@ config_decode (const char *text, char **problem)
 
 #define DEFAULT_FILTERS                                                                            \
   "NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, NodePorts, NodeResourcesFit, "      \
-  "PodTopologySpread, InterPodAffinity"
+  "VolumeRestrictions, NodeVolumeLimits, VolumeBinding, VolumeZone, PodTopologySpread, "           \
+  "InterPodAffinity"
 #define DEFAULT_SCORES                                                                             \
   "TaintToleration:3, NodeAffinity:2, NodeResourcesFit:1, PodTopologySpread:2, "                   \
   "InterPodAffinity:2, NodeResourcesBalancedAllocation:1, ImageLocality:1"
@@ -1515,7 +1516,8 @@ test_config_default_profile (void)
   ks_test_assert_point (p, KS_POINT_QUEUE_SORT, "PrioritySort");
   ks_test_assert_point (
       p, KS_POINT_PRE_FILTER,
-      "NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
+      "NodeAffinity, NodePorts, NodeResourcesFit, VolumeRestrictions, NodeVolumeLimits, "
+      "VolumeBinding, VolumeZone, PodTopologySpread, InterPodAffinity");
   ks_test_assert_point (p, KS_POINT_FILTER, DEFAULT_FILTERS);
   ks_test_assert_point (p, KS_POINT_POST_FILTER, "DefaultPreemption");
   ks_test_assert_point (p, KS_POINT_PRE_SCORE,
@@ -1612,15 +1614,18 @@ test_config_weight_override (void)
   ks_test_assert_point (
       g_ptr_array_index (late->profiles, 0), KS_POINT_FILTER,
       "NodeUnschedulable, NodeName, TaintToleration, NodePorts, NodeResourcesFit, "
-      "PodTopologySpread, InterPodAffinity");
+      "VolumeRestrictions, NodeVolumeLimits, VolumeBinding, VolumeZone, PodTopologySpread, "
+      "InterPodAffinity");
   ks_test_assert_point (g_ptr_array_index (late->profiles, 0), KS_POINT_PRE_FILTER,
-                        "NodePorts, NodeResourcesFit, PodTopologySpread, InterPodAffinity");
+                        "NodePorts, NodeResourcesFit, VolumeRestrictions, NodeVolumeLimits, "
+                        "VolumeBinding, VolumeZone, PodTopologySpread, InterPodAffinity");
   /* the same at the filter point */
   g_assert_nonnull (filter);
   ks_test_assert_point (
       g_ptr_array_index (filter->profiles, 0), KS_POINT_FILTER,
       "NodeResourcesFit, NodeUnschedulable, NodeName, TaintToleration, NodeAffinity, "
-      "NodePorts, PodTopologySpread, InterPodAffinity");
+      "NodePorts, VolumeRestrictions, NodeVolumeLimits, VolumeBinding, VolumeZone, "
+      "PodTopologySpread, InterPodAffinity");
   ks_test_assert_point (g_ptr_array_index (filter->profiles, 0), KS_POINT_SCORE, DEFAULT_SCORES);
 }
 

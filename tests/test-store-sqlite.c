@@ -28,6 +28,7 @@
 #include "src/api/ks-pdb.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-statefulset.h"
+#include "src/api/ks-storage.h"
 #include "src/store/ks-sqlite-backend.h"
 #include "src/store/ks-store.h"
 #include "tests/ks-test.h"
@@ -640,26 +641,81 @@ populate (Fixture *f)
   {
     KsObject *obj = ks_test_create (
         store,
-        ks_test_decode ("apiVersion: apps/v1\n"
-                        "kind: StatefulSet\n"
-                        "metadata: {name: db, namespace: team}\n"
-                        "spec:\n"
-                        "  serviceName: db\n"
-                        "  podManagementPolicy: Parallel\n"
-                        "  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1}}\n"
-                        "  selector: {matchLabels: {app: db}}\n"
-                        "  template:\n"
-                        "    metadata: {labels: {app: db}}\n"
-                        "    spec: {containers: [{name: c, image: postgres}]}\n"
-                        "  volumeClaimTemplates:\n"
-                        "    - metadata: {name: data}\n"
-                        "      spec: {accessModes: [ReadWriteOnce]}\n"));
+        ks_test_decode (
+            "apiVersion: apps/v1\n"
+            "kind: StatefulSet\n"
+            "metadata: {name: db, namespace: team}\n"
+            "spec:\n"
+            "  serviceName: db\n"
+            "  podManagementPolicy: Parallel\n"
+            "  updateStrategy: {type: RollingUpdate, rollingUpdate: {partition: 1}}\n"
+            "  selector: {matchLabels: {app: db}}\n"
+            "  template:\n"
+            "    metadata: {labels: {app: db}}\n"
+            "    spec: {containers: [{name: c, image: postgres}]}\n"
+            "  volumeClaimTemplates:\n"
+            "    - metadata: {name: data}\n"
+            "      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n"));
     KsStatefulSet *copy = KS_STATEFUL_SET (ks_object_copy (obj));
     copy->status.replicas = 1;
     copy->status.updated_replicas = 1;
     copy->status.update_revision = g_strdup ("db-abc");
     copy->status.current_revision = g_strdup ("db-xyz");
     update_ok (store, KS_OBJECT (copy), TRUE);
+  }
+  /* A StorageClass, a local PersistentVolume bound to a claim, and the claim, with the PV
+   * controller's status and annotations. */
+  ks_test_create (store, ks_test_decode ("apiVersion: storage.k8s.io/v1\n"
+                                         "kind: StorageClass\n"
+                                         "metadata:\n"
+                                         "  name: local\n"
+                                         "  annotations: {kubesim.io/provisioning-delay: 5s}\n"
+                                         "provisioner: kubernetes.io/no-provisioner\n"
+                                         "reclaimPolicy: Retain\n"
+                                         "volumeBindingMode: WaitForFirstConsumer\n"));
+  {
+    KsObject *pvc
+        = ks_test_create (store, ks_test_decode ("apiVersion: v1\n"
+                                                 "kind: PersistentVolumeClaim\n"
+                                                 "metadata: {name: data-db-0, namespace: team}\n"
+                                                 "spec:\n"
+                                                 "  accessModes: [ReadWriteOnce]\n"
+                                                 "  storageClassName: local\n"
+                                                 "  selector: {matchLabels: {disk: ssd}}\n"
+                                                 "  resources: {requests: {storage: 1Gi}}\n"));
+    KsObject *pv = ks_test_create (
+        store, ks_test_decode ("apiVersion: v1\n"
+                               "kind: PersistentVolume\n"
+                               "metadata: {name: local-1, labels: {disk: ssd}}\n"
+                               "spec:\n"
+                               "  capacity: {storage: 2Gi}\n"
+                               "  accessModes: [ReadWriteOnce, ReadOnlyMany]\n"
+                               "  storageClassName: local\n"
+                               "  local: {path: /mnt/disks/1}\n"
+                               "  nodeAffinity:\n"
+                               "    required:\n"
+                               "      nodeSelectorTerms:\n"
+                               "        - matchExpressions:\n"
+                               "            - {key: kubernetes.io/hostname, operator: In, values: "
+                               "[worker-1]}\n"));
+    KsPersistentVolume *v = KS_PERSISTENT_VOLUME (ks_object_copy (pv));
+    KsPersistentVolumeClaim *c = KS_PERSISTENT_VOLUME_CLAIM (ks_object_copy (pvc));
+    ks_object_reference_set (&v->claim_ref, pvc);
+    v->has_claim_ref = TRUE;
+    ks_object_set_annotation (KS_OBJECT (v), KS_ANN_BOUND_BY_CONTROLLER, "yes");
+    pv = update_ok (store, KS_OBJECT (v), FALSE);
+    v = KS_PERSISTENT_VOLUME (ks_object_copy (pv));
+    v->status.phase = KS_PV_BOUND;
+    v->status.last_phase_transition_time = 13 * SEC;
+    update_ok (store, KS_OBJECT (v), TRUE);
+    c->volume_name = g_strdup ("local-1");
+    ks_object_set_annotation (KS_OBJECT (c), KS_ANN_BIND_COMPLETED, "yes");
+    pvc = update_ok (store, KS_OBJECT (c), FALSE);
+    c = KS_PERSISTENT_VOLUME_CLAIM (ks_object_copy (pvc));
+    c->status.phase = KS_PVC_BOUND;
+    c->status.capacity = 2 * G_GINT64_CONSTANT (1073741824);
+    c->status.access_modes = KS_ACCESS_RWO | KS_ACCESS_ROX;
+    update_ok (store, KS_OBJECT (c), TRUE);
   }
   /* A finished Indexed Job (generated selector and labels, conditions, completed indexes). */
   {

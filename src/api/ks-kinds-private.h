@@ -19,6 +19,9 @@ extern const KsKind ks_pod_disruption_budget_kind;
 extern const KsKind ks_stateful_set_kind;
 extern const KsKind ks_job_kind;
 extern const KsKind ks_endpoint_slice_kind;
+extern const KsKind ks_storage_class_kind;
+extern const KsKind ks_persistent_volume_kind;
+extern const KsKind ks_persistent_volume_claim_kind;
 
 /* Shared by kinds with conditions. */
 const char *ks_intern_reason (const char *reason);

@@ -24,6 +24,9 @@ static const KsKind *const kinds[KS_N_KINDS] = {
   [KS_KIND_STATEFUL_SET] = &ks_stateful_set_kind,
   [KS_KIND_JOB] = &ks_job_kind,
   [KS_KIND_ENDPOINT_SLICE] = &ks_endpoint_slice_kind,
+  [KS_KIND_STORAGE_CLASS] = &ks_storage_class_kind,
+  [KS_KIND_PERSISTENT_VOLUME] = &ks_persistent_volume_kind,
+  [KS_KIND_PERSISTENT_VOLUME_CLAIM] = &ks_persistent_volume_claim_kind,
 };
 
 const KsKind *
@@ -351,7 +354,47 @@ ks_object_unref (KsObject *obj)
   ks_str_map_unref (obj->meta.labels);
   ks_str_map_unref (obj->meta.annotations);
   ks_owner_refs_unref (obj->meta.owner_refs);
+  if (obj->meta.finalizers != NULL)
+    g_strfreev (obj->meta.finalizers);
   g_free (obj);
+}
+
+gboolean
+ks_object_has_finalizer (const KsObject *obj, const char *name)
+{
+  return obj->meta.finalizers != NULL
+         && g_strv_contains ((const char *const *) obj->meta.finalizers, name);
+}
+
+void
+ks_object_add_finalizer (KsObject *obj, const char *name)
+{
+  guint n = obj->meta.finalizers != NULL ? g_strv_length (obj->meta.finalizers) : 0;
+
+  if (ks_object_has_finalizer (obj, name))
+    return;
+  obj->meta.finalizers = g_renew (char *, obj->meta.finalizers, n + 2);
+  obj->meta.finalizers[n] = g_strdup (name);
+  obj->meta.finalizers[n + 1] = NULL;
+}
+
+void
+ks_object_remove_finalizer (KsObject *obj, const char *name)
+{
+  guint j = 0;
+
+  if (obj->meta.finalizers == NULL)
+    return;
+  for (guint i = 0; obj->meta.finalizers[i] != NULL; i++)
+    {
+      if (strcmp (obj->meta.finalizers[i], name) == 0)
+        g_free (obj->meta.finalizers[i]);
+      else
+        obj->meta.finalizers[j++] = obj->meta.finalizers[i];
+    }
+  obj->meta.finalizers[j] = NULL;
+  if (j == 0)
+    g_clear_pointer (&obj->meta.finalizers, g_strfreev);
 }
 
 KsObject *
@@ -365,6 +408,8 @@ ks_object_copy (const KsObject *src)
   ks_str_map_ref (dst->meta.labels);
   ks_str_map_ref (dst->meta.annotations);
   ks_owner_refs_ref (dst->meta.owner_refs);
+  if (src->meta.finalizers != NULL)
+    dst->meta.finalizers = g_strdupv (src->meta.finalizers);
   if (src->kind->copy != NULL)
     src->kind->copy (dst, src);
   return dst;
@@ -580,6 +625,9 @@ ks_object_meta_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
       owner_refs_decode (dec, m, obj);
       ks_decoder_pop (dec, mark2);
     }
+  if (ks_decoder_get_strv (dec, meta, "finalizers", &obj->meta.finalizers)
+      && obj->meta.finalizers != NULL && obj->meta.finalizers[0] == NULL)
+    g_clear_pointer (&obj->meta.finalizers, g_strfreev);
   if (rv != NULL && rv[0] != '\0')
     {
       char *end;
@@ -808,6 +856,14 @@ meta_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
             ks_builder_add_bool (b, "blockOwnerDeletion", TRUE);
           json_builder_end_object (b);
         }
+      json_builder_end_array (b);
+    }
+  if (m->finalizers != NULL)
+    {
+      json_builder_set_member_name (b, "finalizers");
+      json_builder_begin_array (b);
+      for (guint i = 0; m->finalizers[i] != NULL; i++)
+        json_builder_add_string_value (b, m->finalizers[i]);
       json_builder_end_array (b);
     }
   json_builder_end_object (b);

@@ -31,6 +31,9 @@ typedef enum
   KS_KIND_STATEFUL_SET,
   KS_KIND_JOB,
   KS_KIND_ENDPOINT_SLICE,
+  KS_KIND_STORAGE_CLASS,
+  KS_KIND_PERSISTENT_VOLUME,
+  KS_KIND_PERSISTENT_VOLUME_CLAIM,
   KS_N_KINDS
 } KsKindId;
 
@@ -120,6 +123,10 @@ typedef struct
   KsStrMap *labels;
   KsStrMap *annotations;
   KsOwnerRefs *owner_refs;
+  /* metadata.finalizers: NULL-terminated, NULL when none.  An object with finalizers is not
+   * removed by a delete: it gets a deletionTimestamp and goes when an update removes the last
+   * one (the store does it). */
+  char **finalizers;
 } KsObjectMeta;
 
 struct _KsObject
@@ -192,6 +199,10 @@ void ks_object_set_annotations (KsObject *obj, KsStrMap *annotations); /* takes 
 void ks_object_set_annotation (KsObject *obj, const char *key, const char *value);
 void ks_object_set_owner_refs (KsObject *obj, KsOwnerRefs *refs); /* takes a new ref */
 gboolean ks_object_is_being_deleted (const KsObject *obj);
+/* Finalizers of a modifiable object: whether it has name, and adding (once) or removing it. */
+gboolean ks_object_has_finalizer (const KsObject *obj, const char *name);
+void ks_object_add_finalizer (KsObject *obj, const char *name);
+void ks_object_remove_finalizer (KsObject *obj, const char *name);
 /* The controller owner reference, or NULL. */
 const KsOwnerRef *ks_object_get_controller_ref (const KsObject *obj);
 

@@ -954,6 +954,9 @@ spec_free_fields (KsPodSpec *spec)
   g_free (spec->hostname);
   g_free (spec->subdomain);
   g_free (spec->service_account_name);
+  if (spec->volumes != NULL)
+    json_node_unref (spec->volumes);
+  g_strfreev (spec->claim_names);
   ks_resources_clear (&spec->overhead);
   ks_resources_clear (&spec->requests);
   ks_pod_spec_unref (spec->admitted_cache);
@@ -1020,6 +1023,8 @@ ks_pod_spec_copy (const KsPodSpec *src)
   spec->hostname = g_strdup (src->hostname);
   spec->subdomain = g_strdup (src->subdomain);
   spec->service_account_name = g_strdup (src->service_account_name);
+  spec->volumes = src->volumes != NULL ? json_node_copy (src->volumes) : NULL;
+  spec->claim_names = g_strdupv (src->claim_names);
   memset (&spec->overhead, 0, sizeof spec->overhead);
   ks_resources_copy (&spec->overhead, &src->overhead);
   memset (&spec->requests, 0, sizeof spec->requests);
@@ -1137,6 +1142,70 @@ check_unique_names (KsDecoder *dec, JsonNode *node, KsPodSpec *spec)
     }
 }
 
+/* spec.volumes: each a mapping with a unique DNS-label name; a persistentVolumeClaim source
+ * needs a claimName (ValidateVolumes).  Other sources are kept as written, not modelled. */
+static void
+volumes_decode (KsDecoder *dec, JsonNode *node, KsPodSpec *spec)
+{
+  g_autoptr (GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) claims = g_ptr_array_new ();
+  JsonArray *array;
+
+  if (!ks_decoder_expect_array (dec, node))
+    return;
+  array = json_node_get_array (node);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *v = json_array_get_element (array, i);
+      gsize mark = ks_decoder_push_index (dec, i);
+      g_autofree char *name = NULL;
+      JsonNode *pvc;
+      if (!ks_decoder_expect_object (dec, v))
+        {
+          ks_decoder_pop (dec, mark);
+          continue;
+        }
+      if (ks_decoder_require_string (dec, v, "name", &name, NULL))
+        {
+          const char *bad = ks_validate_dns1123_label (name);
+          if (bad != NULL)
+            ks_decoder_error_field (dec, v, "name", "Invalid value: \"%s\": %s", name, bad);
+          else if (g_hash_table_contains (names, name))
+            ks_decoder_error_field (dec, v, "name", "Duplicate value: \"%s\"", name);
+          else
+            g_hash_table_add (names, g_strdup (name));
+        }
+      if ((pvc = ks_decoder_member (v, "persistentVolumeClaim")) != NULL)
+        {
+          gsize mark2 = ks_decoder_push (dec, "persistentVolumeClaim");
+          char *claim = NULL;
+          gboolean read_only = FALSE;
+          if (ks_decoder_expect_object (dec, pvc))
+            {
+              ks_decoder_get_bool (dec, pvc, "readOnly", &read_only);
+              if (ks_decoder_require_string (dec, pvc, "claimName", &claim, NULL))
+                {
+                  if (claim[0] == '\0')
+                    {
+                      ks_decoder_error_field (dec, pvc, "claimName", "Required value");
+                      g_free (claim);
+                    }
+                  else
+                    g_ptr_array_add (claims, claim);
+                }
+            }
+          ks_decoder_pop (dec, mark2);
+        }
+      ks_decoder_pop (dec, mark);
+    }
+  spec->volumes = json_node_copy (node);
+  if (claims->len > 0)
+    {
+      g_ptr_array_add (claims, NULL);
+      spec->claim_names = (char **) g_ptr_array_steal (claims, NULL);
+    }
+}
+
 KsPodSpec *
 ks_pod_spec_decode (KsDecoder *dec, JsonNode *node)
 {
@@ -1229,6 +1298,12 @@ ks_pod_spec_decode (KsDecoder *dec, JsonNode *node)
       ks_resources_decode (dec, m, &spec->overhead);
       ks_decoder_pop (dec, mark);
     }
+  if ((m = ks_decoder_member (node, "volumes")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "volumes");
+      volumes_decode (dec, m, spec);
+      ks_decoder_pop (dec, mark);
+    }
   if (ks_decoder_n_errors (dec) != errors)
     {
       ks_pod_spec_unref (spec);
@@ -1312,6 +1387,11 @@ ks_pod_spec_encode (const KsPodSpec *spec, const char *node_name, JsonBuilder *b
     {
       json_builder_set_member_name (b, "topologySpreadConstraints");
       ks_topology_spread_constraints_encode (spec->topology_spread_constraints, b);
+    }
+  if (spec->volumes != NULL)
+    {
+      json_builder_set_member_name (b, "volumes");
+      json_builder_add_value (b, json_node_copy (spec->volumes));
     }
   json_builder_end_object (b);
 }

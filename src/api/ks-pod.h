@@ -259,6 +259,13 @@ struct _KsPodSpec
    * copy made from this spec last time, so pods of one template share one admitted spec. */
   gboolean admitted;
   KsPodSpec *admitted_cache;
+
+  /* Last, so that the fields above keep their offsets for policy modules: spec.volumes as
+   * written (an array node; NULL when unset), kept and encoded as is, and the claimName of each
+   * persistentVolumeClaim volume (NULL-terminated; NULL when there is none), which the
+   * scheduler's volume plugins and the PV controller read. */
+  JsonNode *volumes;
+  char **claim_names;
 };
 
 KsPodSpec *ks_pod_spec_new (void);

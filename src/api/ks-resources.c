@@ -190,6 +190,9 @@ ks_resource_name_is_valid (const char *name)
     }
   if (strchr (name, '/') != NULL)
     return ks_validate_label_key (name) == NULL;
+  /* A node's volume attach limit (attachable-volumes-csi-<driver>; NodeVolumeLimits reads it). */
+  if (g_str_has_prefix (name, "attachable-volumes-") && name[strlen ("attachable-volumes-")])
+    return TRUE;
   return FALSE;
 }
 

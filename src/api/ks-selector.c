@@ -443,18 +443,56 @@ term_encode (const KsNodeSelectorTerm *term, JsonBuilder *b)
   json_builder_end_object (b);
 }
 
+KsNodeSelector *
+ks_node_selector_decode (KsDecoder *dec, JsonNode *req)
+{
+  KsNodeSelector *sel = NULL;
+  JsonNode *terms;
+  gsize mark2;
+
+  if (!ks_decoder_expect_object (dec, req))
+    return NULL;
+  terms = ks_decoder_member (req, "nodeSelectorTerms");
+  mark2 = ks_decoder_push (dec, "nodeSelectorTerms");
+  if (terms == NULL)
+    ks_decoder_error (dec, req, "required field is missing");
+  else if (ks_decoder_expect_array (dec, terms))
+    {
+      JsonArray *array = json_node_get_array (terms);
+      guint n = json_array_get_length (array);
+      sel = g_new0 (KsNodeSelector, 1);
+      sel->terms = g_new0 (KsNodeSelectorTerm, MAX (n, 1));
+      if (n == 0)
+        ks_decoder_error (dec, terms, "must have at least one term");
+      for (guint i = 0; i < n; i++)
+        {
+          gsize mark3 = ks_decoder_push_index (dec, i);
+          if (term_decode (dec, json_array_get_element (array, i), &sel->terms[sel->n_terms]))
+            sel->n_terms++;
+          ks_decoder_pop (dec, mark3);
+        }
+    }
+  ks_decoder_pop (dec, mark2);
+  return sel;
+}
+
+void
+ks_node_selector_free (KsNodeSelector *sel)
+{
+  if (sel == NULL)
+    return;
+  for (guint i = 0; i < sel->n_terms; i++)
+    term_clear (&sel->terms[i]);
+  g_free (sel->terms);
+  g_free (sel);
+}
+
 void
 ks_node_affinity_free (KsNodeAffinity *affinity)
 {
   if (affinity == NULL)
     return;
-  if (affinity->required != NULL)
-    {
-      for (guint i = 0; i < affinity->required->n_terms; i++)
-        term_clear (&affinity->required->terms[i]);
-      g_free (affinity->required->terms);
-      g_free (affinity->required);
-    }
+  ks_node_selector_free (affinity->required);
   for (guint i = 0; i < affinity->n_preferred; i++)
     term_clear (&affinity->preferred[i].term);
   g_free (affinity->preferred);
@@ -475,31 +513,7 @@ ks_node_affinity_decode (KsDecoder *dec, JsonNode *node)
   if (req != NULL)
     {
       gsize mark = ks_decoder_push (dec, "requiredDuringSchedulingIgnoredDuringExecution");
-      if (ks_decoder_expect_object (dec, req))
-        {
-          JsonNode *terms = ks_decoder_member (req, "nodeSelectorTerms");
-          gsize mark2 = ks_decoder_push (dec, "nodeSelectorTerms");
-          if (terms == NULL)
-            ks_decoder_error (dec, req, "required field is missing");
-          else if (ks_decoder_expect_array (dec, terms))
-            {
-              JsonArray *array = json_node_get_array (terms);
-              guint n = json_array_get_length (array);
-              a->required = g_new0 (KsNodeSelector, 1);
-              a->required->terms = g_new0 (KsNodeSelectorTerm, MAX (n, 1));
-              if (n == 0)
-                ks_decoder_error (dec, terms, "must have at least one term");
-              for (guint i = 0; i < n; i++)
-                {
-                  gsize mark3 = ks_decoder_push_index (dec, i);
-                  if (term_decode (dec, json_array_get_element (array, i),
-                                   &a->required->terms[a->required->n_terms]))
-                    a->required->n_terms++;
-                  ks_decoder_pop (dec, mark3);
-                }
-            }
-          ks_decoder_pop (dec, mark2);
-        }
+      a->required = ks_node_selector_decode (dec, req);
       ks_decoder_pop (dec, mark);
     }
   pref = ks_decoder_member (node, "preferredDuringSchedulingIgnoredDuringExecution");

@@ -93,6 +93,12 @@ gboolean ks_node_selector_term_matches (const KsNodeSelectorTerm *term, const Ks
 gboolean ks_node_selector_matches (const KsNodeSelector *selector, const KsStrMap *labels,
                                    const char *node_name);
 
+/* Decode a v1.NodeSelector mapping (nodeSelectorTerms; the path already names it).  May return
+ * a selector after reporting problems (check the decoder's error count); free it with
+ * ks_node_selector_free. */
+KsNodeSelector *ks_node_selector_decode (KsDecoder *dec, JsonNode *node);
+void ks_node_selector_free (KsNodeSelector *selector);
+
 KsNodeAffinity *ks_node_affinity_decode (KsDecoder *dec, JsonNode *node);
 void ks_node_affinity_encode (const KsNodeAffinity *affinity, JsonBuilder *builder);
 void ks_node_affinity_free (KsNodeAffinity *affinity);

@@ -88,9 +88,12 @@ claim_template_check (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer us
                             "resources: {requests: {storage: 1Gi}})");
   else
     {
-      mark = ks_decoder_push (dec, "spec");
-      ks_decoder_expect_object (dec, ks_decoder_member (item, "spec"));
-      ks_decoder_pop (dec, mark);
+      /* The claim's spec as a PersistentVolumeClaim's (its kind's decode reads "spec"). */
+      g_autoptr (KsObject) claim = ks_object_new (ks_kind_get (KS_KIND_PERSISTENT_VOLUME_CLAIM));
+      KsDecodeMode mode = dec->mode;
+      dec->mode = KS_DECODE_MANIFEST;
+      claim->kind->decode (dec, item, claim);
+      dec->mode = mode;
     }
   return FALSE;
 }

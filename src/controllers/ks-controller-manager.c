@@ -16,6 +16,8 @@ struct _KsControllerManager
   KsStatefulSetController *statefulset;
   KsJobController *job;
   KsTtlAfterFinishedController *ttl_after_finished;
+  KsPvController *pv;
+  KsVolumeProtectionController *volume_protection;
   KsGarbageCollector *gc;
   KsNodeLifecycleController *node_lifecycle;
   KsTaintEvictionController *taint_eviction;
@@ -272,6 +274,8 @@ ks_controller_manager_new_full (KsClient *client, KsClock *clock, KsEventSink *e
   m->gc = ks_garbage_collector_new (client, clock);
   m->job = ks_job_controller_new (client, clock, events);
   m->ttl_after_finished = ks_ttl_after_finished_controller_new (client, clock, events);
+  m->pv = ks_pv_controller_new (client, clock, events);
+  m->volume_protection = ks_volume_protection_controller_new (client, clock, events);
   if (m->options.node_lifecycle)
     m->node_lifecycle = ks_node_lifecycle_controller_new (client, clock, events, &m->options);
   if (m->options.taint_eviction)
@@ -307,6 +311,8 @@ ks_controller_manager_free (KsControllerManager *m)
   ks_endpointslice_controller_free (m->endpoint_slices);
   ks_taint_eviction_controller_free (m->taint_eviction);
   ks_node_lifecycle_controller_free (m->node_lifecycle);
+  ks_volume_protection_controller_free (m->volume_protection);
+  ks_pv_controller_free (m->pv);
   ks_ttl_after_finished_controller_free (m->ttl_after_finished);
   ks_job_controller_free (m->job);
   ks_garbage_collector_free (m->gc);

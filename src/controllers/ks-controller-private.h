@@ -64,6 +64,19 @@ KsTtlAfterFinishedController *
 ks_ttl_after_finished_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink);
 void ks_ttl_after_finished_controller_free (KsTtlAfterFinishedController *tc);
 
+/* The PersistentVolume controller with its modelled provisioner (ks-pv-controller.c). */
+typedef struct _KsPvController KsPvController;
+KsPvController *ks_pv_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink);
+void ks_pv_controller_free (KsPvController *pc);
+
+/* The PVC and PV protection controllers (ks-volume-protection-controller.c): remove the
+ * kubernetes.io/pvc-protection and pv-protection finalizers once claims are unused and volumes
+ * unbound. */
+typedef struct _KsVolumeProtectionController KsVolumeProtectionController;
+KsVolumeProtectionController *ks_volume_protection_controller_new (KsClient *client, KsClock *clock,
+                                                                   KsEventSink *sink);
+void ks_volume_protection_controller_free (KsVolumeProtectionController *vc);
+
 /* The garbage collector */
 typedef struct _KsGarbageCollector KsGarbageCollector;
 KsGarbageCollector *ks_garbage_collector_new (KsClient *client, KsClock *clock);

@@ -12,8 +12,16 @@
  * controller remembers the template of each revision it has seen in memory, so a pod below the
  * partition that is deleted comes back at the current revision only if the controller saw that
  * revision (after a controller restart it comes back at the update revision).  Hence
- * revisionHistoryLimit has nothing to cut.  PersistentVolumeClaims from volumeClaimTemplates are
- * not created (volumes are not modelled yet).  The store is synchronous: no expectations. */
+ * revisionHistoryLimit has nothing to cut.  The store is synchronous: no expectations.
+ *
+ * volumeClaimTemplates: before a pod is created, each template's claim <template>-<set>-<ordinal>
+ * is created if missing (createPersistentVolumeClaims), labelled with the template's labels and
+ * the selector's matchLabels, and the pod gets a persistentVolumeClaim volume named after the
+ * template (replacing one of that name in the pod template).  Claims outlive their pods, so a
+ * pod created again for an ordinal finds its claim (and its volume) again.  With
+ * persistentVolumeClaimRetentionPolicy.whenDeleted Delete the claims are owned by the set (the
+ * garbage collector deletes them with it); with whenScaled Delete the claims of a pod removed by a
+ * scale-down are owned by the pod instead of the set and go with it. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -21,6 +29,7 @@
 
 #include "ks-controller-private.h"
 #include "src/api/ks-statefulset.h"
+#include "src/api/ks-storage.h"
 
 struct _KsStatefulSetController
 {
@@ -127,7 +136,141 @@ typedef struct
   gint64 now;
 } Sync;
 
-/* newVersionedStatefulSetPod + createPersistentVolumeClaims (not modelled) + create. */
+/* A volumeClaimTemplate's metadata.name (checked when the set was decoded). */
+static const char *
+template_name (JsonObject *t)
+{
+  return json_object_get_string_member (json_object_get_object_member (t, "metadata"), "name");
+}
+
+/* The claims of ordinal's pod from the set's volumeClaimTemplates (getPersistentVolumeClaims):
+ * create the missing ones, and give spec (modifiable) a volume per template.  FALSE when a claim
+ * could not be created (the pod is not created either). */
+static gboolean
+create_claims (KsStatefulSetController *ssc, KsStatefulSet *set, const char *pod_name,
+               KsPodSpec *spec)
+{
+  JsonArray *templates;
+  JsonArray *volumes;
+  g_autoptr (GPtrArray) claims = NULL;
+
+  if (set->volume_claim_templates == NULL)
+    return TRUE;
+  templates = json_node_get_array (set->volume_claim_templates);
+  volumes = json_array_new ();
+  claims = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < json_array_get_length (templates); i++)
+    {
+      JsonObject *t = json_array_get_object_element (templates, i);
+      const char *tpl = template_name (t);
+      g_autofree char *claim_name = g_strdup_printf ("%s-%s", tpl, pod_name);
+      g_autoptr (KsObject) existing
+          = ks_client_get (ssc->c.client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME_CLAIM),
+                           set->parent.meta.namespace, claim_name, NULL);
+      JsonObject *volume = json_object_new ();
+      JsonObject *source = json_object_new ();
+
+      json_object_set_string_member (volume, "name", tpl);
+      json_object_set_string_member (source, "claimName", claim_name);
+      json_object_set_object_member (volume, "persistentVolumeClaim", source);
+      json_array_add_object_element (volumes, volume);
+      g_ptr_array_add (claims, g_strdup (claim_name));
+      if (existing == NULL)
+        {
+          g_autoptr (JsonNode) doc = json_node_new (JSON_NODE_OBJECT);
+          JsonObject *o = json_object_new ();
+          g_autoptr (KsDiag) diag = ks_diag_new ();
+          g_autoptr (KsObject) claim = NULL;
+          g_autoptr (GError) error = NULL;
+          KsObject *created;
+          KsDecoder dec;
+          json_object_set_string_member (o, "apiVersion", "v1");
+          json_object_set_string_member (o, "kind", "PersistentVolumeClaim");
+          json_object_set_member (o, "metadata",
+                                  json_node_copy (json_object_get_member (t, "metadata")));
+          json_object_set_member (o, "spec", json_node_copy (json_object_get_member (t, "spec")));
+          json_node_take_object (doc, o);
+          ks_decoder_init (&dec, NULL, diag);
+          claim = ks_object_decode (&dec, doc, set->parent.meta.namespace);
+          ks_decoder_clear (&dec);
+          if (claim == NULL)
+            return FALSE; /* validated with the set: not reached */
+          g_free (claim->meta.name);
+          claim->meta.name = g_strdup (claim_name);
+          claim->meta.namespace = set->parent.meta.namespace;
+          if (set->selector != NULL)
+            for (guint k = 0; k < ks_str_map_size (set->selector->match_labels); k++)
+              {
+                KsStrMap *labels = ks_str_map_with (
+                    claim->meta.labels, ks_str_map_key (set->selector->match_labels, k),
+                    ks_str_map_value (set->selector->match_labels, k));
+                ks_object_set_labels (claim, labels);
+                ks_str_map_unref (labels);
+              }
+          if (set->when_deleted == KS_STS_PVC_DELETE)
+            {
+              KsOwnerRef ref = {
+                .api_version = (char *) set->parent.kind->api_version,
+                .kind = (char *) set->parent.kind->name,
+                .name = set->parent.meta.name,
+                .uid = set->parent.meta.uid,
+                .block_owner_deletion = TRUE,
+              };
+              g_autoptr (KsOwnerRefs) refs = ks_owner_refs_new (&ref, 1);
+              ks_object_set_owner_refs (claim, refs);
+            }
+          created = ks_client_create (ssc->c.client, claim, &error);
+          if (created == NULL)
+            {
+              ks_event_record (&ssc->c.events, KS_OBJECT (set), TRUE, "FailedCreate", NULL,
+                               "create Claim %s for Pod %s in StatefulSet %s failed error: %s",
+                               claim_name, pod_name, set->parent.meta.name, error->message);
+              json_array_unref (volumes);
+              return FALSE;
+            }
+          ks_event_record (&ssc->c.events, KS_OBJECT (set), FALSE, "SuccessfulCreate", NULL,
+                           "create Claim %s Pod %s in StatefulSet %s success", claim_name, pod_name,
+                           set->parent.meta.name);
+          ks_object_unref (created);
+        }
+    }
+  /* The pod template's own volumes, but those the templates replace. */
+  if (spec->volumes != NULL)
+    {
+      JsonArray *own = json_node_get_array (spec->volumes);
+      for (guint i = 0; i < json_array_get_length (own); i++)
+        {
+          JsonObject *v = json_array_get_object_element (own, i);
+          const char *name = json_object_get_string_member_with_default (v, "name", "");
+          gboolean replaced = FALSE;
+          for (guint k = 0; k < json_array_get_length (templates) && !replaced; k++)
+            replaced
+                = g_strcmp0 (template_name (json_array_get_object_element (templates, k)), name)
+                  == 0;
+          for (guint k = 0; k < json_array_get_length (volumes) && !replaced; k++)
+            replaced = g_strcmp0 (json_object_get_string_member (
+                                      json_array_get_object_element (volumes, k), "name"),
+                                  name)
+                       == 0;
+          if (replaced)
+            continue;
+          json_array_add_element (volumes, json_node_copy (json_array_get_element (own, i)));
+          if (json_object_has_member (v, "persistentVolumeClaim"))
+            g_ptr_array_add (claims, g_strdup (json_object_get_string_member (
+                                         json_object_get_object_member (v, "persistentVolumeClaim"),
+                                         "claimName")));
+        }
+      json_node_unref (spec->volumes);
+    }
+  spec->volumes = json_node_init_array (json_node_alloc (), volumes);
+  json_array_unref (volumes);
+  g_strfreev (spec->claim_names);
+  g_ptr_array_add (claims, NULL);
+  spec->claim_names = (char **) g_ptr_array_steal (claims, NULL);
+  return TRUE;
+}
+
+/* newVersionedStatefulSetPod + createPersistentVolumeClaims + create. */
 static gboolean
 create_pod (KsStatefulSetController *ssc, Sync *s, gint64 ordinal)
 {
@@ -159,6 +302,11 @@ create_pod (KsStatefulSetController *ssc, Sync *s, gint64 ordinal)
   spec->hostname = g_strdup (name);
   g_free (spec->subdomain);
   spec->subdomain = g_strdup (set->service_name);
+  if (!create_claims (ssc, set, name, spec))
+    {
+      ks_pod_spec_unref (spec);
+      return FALSE;
+    }
   pod = ks_pod_new (spec);
   ks_pod_spec_unref (spec);
   if (t->spec->node_name != NULL)
@@ -184,6 +332,62 @@ create_pod (KsStatefulSetController *ssc, Sync *s, gint64 ordinal)
                    "create Pod %s in StatefulSet %s successful", name, set->parent.meta.name);
   ks_object_unref (created);
   return TRUE;
+}
+
+/* persistentVolumeClaimRetentionPolicy.whenScaled Delete: a condemned pod's claims are owned by
+ * the pod instead of the set (updateClaimOwnerRefForSetAndPod), so that the garbage collector
+ * deletes them once the pod is gone. */
+static void
+own_claims_by_pod (KsStatefulSetController *ssc, KsStatefulSet *set, const KsObject *pod)
+{
+  JsonArray *templates;
+
+  if (set->volume_claim_templates == NULL)
+    return;
+  templates = json_node_get_array (set->volume_claim_templates);
+  for (guint i = 0; i < json_array_get_length (templates); i++)
+    {
+      g_autofree char *name = g_strdup_printf (
+          "%s-%s", template_name (json_array_get_object_element (templates, i)), pod->meta.name);
+      g_autoptr (KsObject) claim
+          = ks_client_get (ssc->c.client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME_CLAIM),
+                           pod->meta.namespace, name, NULL);
+      const KsOwnerRefs *refs;
+      guint n, m;
+      g_autofree KsOwnerRef *list = NULL;
+      g_autoptr (KsOwnerRefs) new_refs = NULL;
+      g_autoptr (KsObject) copy = NULL;
+      KsObject *updated;
+      gboolean owned = FALSE;
+
+      if (claim == NULL)
+        continue;
+      refs = claim->meta.owner_refs;
+      n = refs != NULL ? refs->n : 0;
+      for (guint k = 0; k < n && !owned; k++)
+        owned = ks_uid_equal (&refs->refs[k].uid, &pod->meta.uid);
+      if (owned)
+        continue;
+      /* The set's reference goes (removeOwnerRef), the pod's comes. */
+      list = g_new0 (KsOwnerRef, n + 1);
+      m = 0;
+      for (guint k = 0; k < n; k++)
+        if (!ks_uid_equal (&refs->refs[k].uid, &set->parent.meta.uid))
+          list[m++] = refs->refs[k];
+      list[m] = (KsOwnerRef){
+        .api_version = (char *) pod->kind->api_version,
+        .kind = (char *) pod->kind->name,
+        .name = pod->meta.name,
+        .uid = pod->meta.uid,
+        .block_owner_deletion = TRUE,
+      };
+      new_refs = ks_owner_refs_new (list, m + 1);
+      copy = ks_object_copy (claim);
+      ks_object_set_owner_refs (copy, new_refs);
+      updated = ks_client_update (ssc->c.client, copy, NULL);
+      if (updated != NULL)
+        ks_object_unref (updated);
+    }
 }
 
 static gboolean
@@ -267,6 +471,8 @@ update_stateful_set (KsStatefulSetController *ssc, Sync *s, KsObject **replicas,
         }
       if (monotonic && first_unhealthy != NULL && first_unhealthy != pod)
         return;
+      if (set->when_scaled == KS_STS_PVC_DELETE)
+        own_claims_by_pod (ssc, set, pod);
       delete_pod (ssc, s, pod);
       if (monotonic)
         return;

@@ -8,6 +8,7 @@
 #include "ks-sched-cache.h"
 #include "ks-sched-queue.h"
 #include "ks-scheduler.h"
+#include "src/api/ks-storage.h"
 
 struct _KsScheduler
 {
@@ -18,10 +19,47 @@ struct _KsScheduler
   GPtrArray *frameworks; /* KsFramework*, one per profile */
   KsSchedCache *cache;
   KsSchedQueue *queue;
-  guint watches[2];
+  guint watches[4];
   guint64 task;
   KsSchedulerStats stats;
+  /* Pods whose binding waits for their volumes (VolumeBinding's PreBind): Waiting*. */
+  GPtrArray *waiting;
+  guint64 waiting_task;
 };
+
+/* A pod assumed on node whose claims are being bound or provisioned. */
+typedef struct
+{
+  KsScheduler *s;
+  KsPod *pod; /* reference */
+  const char *node;
+  KsFramework *fw;
+  guint64 timeout_task;
+} Waiting;
+
+static void waiting_free (Waiting *w);
+
+/* VolumeBindingArgs.bindTimeoutSeconds' default: how long a pod waits for its claims. */
+#define KS_VOLUME_BIND_TIMEOUT (600 * KS_USEC_PER_SEC)
+
+static void
+object_unref0 (gpointer obj)
+{
+  if (obj != NULL)
+    ks_object_unref (obj);
+}
+
+/* Claims smallest first, then by name (the binder's order). */
+static int
+claim_size_order (gconstpointer a, gconstpointer b)
+{
+  const KsPersistentVolumeClaim *x = *(KsPersistentVolumeClaim *const *) a;
+  const KsPersistentVolumeClaim *y = *(KsPersistentVolumeClaim *const *) b;
+
+  if (x->request != y->request)
+    return x->request < y->request ? -1 : 1;
+  return strcmp (x->parent.meta.name, y->parent.meta.name);
+}
 
 static KsFramework *
 framework_for (KsScheduler *s, const KsPod *pod)
@@ -215,6 +253,240 @@ preempt (KsScheduler *s, KsFramework *fw, const KsPod *pod, const char *node, GP
       patch_pod_status (s, g_ptr_array_index (lower, i), clear_nomination, NULL);
 }
 
+/* The binding cycle's end: bind (DefaultBinder) and report.  On a failure the Reserve plugins are
+ * unreserved (with their cycle state when the cycle is still open). */
+static void
+finish_binding (KsScheduler *s, KsFramework *fw, KsPod *pod, const char *node)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!ks_client_bind (s->client, pod, node, &error))
+    {
+      /* handleBindingCycleError: unreserve and forget the pod; what it held may let others
+       * fit. */
+      ks_framework_unreserve (fw, pod, node);
+      ks_sched_cache_remove_pod (s->cache, pod);
+      s->stats.failed++;
+      ks_sched_queue_requeue (s->queue, pod, FALSE);
+      ks_sched_queue_move_all (s->queue);
+      {
+        /* RunBindPlugins wraps the binder's error so. */
+        g_autofree char *message
+            = g_strdup_printf ("running Bind plugin \"DefaultBinder\": %s", error->message);
+        record_failure (s, fw, pod, FALSE, message, &nominating_clear, NULL);
+      }
+      return;
+    }
+  s->stats.scheduled++;
+  ks_sched_queue_done (s->queue, pod);
+  {
+    g_autofree char *message
+        = g_strdup_printf ("Successfully assigned %s/%s to %s", pod->parent.meta.namespace,
+                           pod->parent.meta.name, node);
+    record_event (s, fw, KS_OBJECT (pod), FALSE, "Scheduled", node, message);
+  }
+}
+
+static gboolean
+claim_fully_bound (const KsPersistentVolumeClaim *pvc)
+{
+  return pvc->volume_name != NULL
+         && ks_object_get_annotation (KS_OBJECT (pvc), KS_ANN_BIND_COMPLETED) != NULL;
+}
+
+/* VolumeBinding's Reserve and PreBind writes (binder.go AssumePodVolumes, BindPodVolumes): for
+ * pod's unbound claims on node, the matching volumes get their claimRef (the PV controller
+ * finishes the binding) and claims to provision get the selected-node annotation (the
+ * provisioner creates their volume).  Returns 1 when every claim is bound, 0 when the pod must
+ * wait for them, −1 when a write failed or the node no longer fits. */
+static gint
+prebind_volumes (KsScheduler *s, const KsPod *pod, const char *node_name)
+{
+  char **names = ks_pod_claim_names (pod);
+  const char *ns = pod->parent.meta.namespace;
+  g_autoptr (GPtrArray) delayed = NULL;
+  g_autoptr (GPtrArray) classes = NULL;
+  g_autoptr (GPtrArray) volumes = NULL;
+  g_autoptr (GPtrArray) chosen = NULL;
+  g_autoptr (KsObject) node = NULL;
+
+  if (names == NULL)
+    return 1;
+  delayed = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  classes = g_ptr_array_new_with_free_func (object_unref0);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      KsObject *o = ks_client_get (s->client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME_CLAIM), ns,
+                                   names[i], NULL);
+      if (o == NULL)
+        return -1;
+      if (claim_fully_bound (KS_PERSISTENT_VOLUME_CLAIM (o)))
+        ks_object_unref (o);
+      else
+        g_ptr_array_add (delayed, o);
+    }
+  if (delayed->len == 0)
+    return 1;
+  /* Claims the scheduler already handled (an earlier attempt) are only waited for. */
+  for (guint i = delayed->len; i-- > 0;)
+    {
+      const KsObject *o = g_ptr_array_index (delayed, i);
+      if (KS_PERSISTENT_VOLUME_CLAIM (o)->volume_name != NULL
+          || ks_object_get_annotation (o, KS_ANN_SELECTED_NODE) != NULL)
+        g_ptr_array_remove_index (delayed, i);
+    }
+  if (delayed->len == 0)
+    return 0;
+  g_ptr_array_sort (delayed, claim_size_order);
+  for (guint i = 0; i < delayed->len; i++)
+    {
+      const char *class = ks_pvc_class (g_ptr_array_index (delayed, i));
+      g_ptr_array_add (classes, class[0] != '\0'
+                                    ? ks_client_get (s->client, ks_kind_get (KS_KIND_STORAGE_CLASS),
+                                                     NULL, class, NULL)
+                                    : NULL);
+    }
+  node = ks_client_get (s->client, ks_kind_get (KS_KIND_NODE), NULL, node_name, NULL);
+  volumes = ks_client_list (s->client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME), NULL, NULL);
+  chosen = g_ptr_array_new ();
+  if (node == NULL || volumes == NULL
+      || !ks_pv_choose_for_node (volumes, delayed, classes, node, chosen))
+    return -1;
+  for (guint i = 0; i < delayed->len; i++)
+    {
+      const KsObject *claim = g_ptr_array_index (delayed, i);
+      const KsPersistentVolume *pv = g_ptr_array_index (chosen, i);
+      g_autoptr (KsObject) copy = NULL;
+      KsObject *updated;
+      if (pv != NULL)
+        {
+          KsPersistentVolume *p;
+          copy = ks_object_copy (KS_OBJECT (pv));
+          p = KS_PERSISTENT_VOLUME (copy);
+          ks_object_reference_clear (&p->claim_ref);
+          ks_object_reference_set (&p->claim_ref, claim);
+          p->has_claim_ref = TRUE;
+          ks_object_set_annotation (copy, KS_ANN_BOUND_BY_CONTROLLER, "yes");
+        }
+      else
+        {
+          copy = ks_object_copy (claim);
+          ks_object_set_annotation (copy, KS_ANN_SELECTED_NODE, node_name);
+        }
+      updated = ks_client_update (s->client, copy, NULL);
+      if (updated == NULL)
+        return -1;
+      ks_object_unref (updated);
+    }
+  return 0;
+}
+
+/* Whether every claim of pod is bound now. */
+static gboolean
+volumes_bound (KsScheduler *s, const KsPod *pod)
+{
+  char **names = ks_pod_claim_names (pod);
+
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    {
+      g_autoptr (KsObject) o
+          = ks_client_get (s->client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME_CLAIM),
+                           pod->parent.meta.namespace, names[i], NULL);
+      if (o == NULL || !claim_fully_bound (KS_PERSISTENT_VOLUME_CLAIM (o)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* bindTimeoutSeconds ran out: give the node up and try again later. */
+static void
+waiting_timeout (gpointer data)
+{
+  Waiting *w = data;
+  KsScheduler *s = w->s;
+  g_autofree char *message = NULL;
+
+  g_autoptr (KsObject) pod = ks_object_ref (KS_OBJECT (w->pod));
+  KsFramework *fw = w->fw;
+  const char *node = w->node;
+
+  w->timeout_task = 0;
+  g_ptr_array_remove (s->waiting, w);
+  ks_framework_unreserve (fw, KS_POD (pod), node);
+  ks_sched_cache_remove_pod (s->cache, KS_POD (pod));
+  s->stats.failed++;
+  ks_sched_queue_move_all (s->queue);
+  record_failure (s, fw, KS_POD (pod), FALSE,
+                  "running PreBind plugin \"VolumeBinding\": binding volumes: context deadline "
+                  "exceeded",
+                  &nominating_clear, NULL);
+}
+
+/* A waiting pod was deleted: forget it. */
+static void
+forget_waiting (KsScheduler *s, const KsPod *pod)
+{
+  for (guint i = 0; i < s->waiting->len; i++)
+    {
+      Waiting *w = g_ptr_array_index (s->waiting, i);
+      if (ks_uid_equal (&w->pod->parent.meta.uid, &pod->parent.meta.uid))
+        {
+          ks_sched_cache_remove_pod (s->cache, w->pod);
+          ks_sched_queue_done (s->queue, w->pod);
+          g_ptr_array_remove_index (s->waiting, i);
+          return;
+        }
+    }
+}
+
+/* Re-check the waiting pods after a claim changed: bind those whose claims are all bound. */
+static void
+check_waiting (KsScheduler *s)
+{
+  for (guint i = 0; i < s->waiting->len;)
+    {
+      Waiting *w = g_ptr_array_index (s->waiting, i);
+      if (!volumes_bound (s, w->pod))
+        {
+          i++;
+          continue;
+        }
+      {
+        g_autoptr (KsObject) pod = ks_object_ref (KS_OBJECT (w->pod));
+        KsFramework *fw = w->fw;
+        const char *node = w->node;
+        g_ptr_array_remove_index (s->waiting, i);
+        finish_binding (s, fw, KS_POD (pod), node);
+        i = 0; /* binding may have changed the list */
+      }
+    }
+}
+
+static void
+wait_for_volumes (KsScheduler *s, KsFramework *fw, KsPod *pod, const char *node)
+{
+  Waiting *w = g_new0 (Waiting, 1);
+
+  w->s = s;
+  w->pod = KS_POD (ks_object_ref (KS_OBJECT (pod)));
+  w->node = node;
+  w->fw = fw;
+  w->timeout_task
+      = ks_clock_schedule_in (s->clock, KS_VOLUME_BIND_TIMEOUT, waiting_timeout, w, NULL);
+  g_ptr_array_add (s->waiting, w);
+  /* The claims may be bound already (a provisioner without delay). */
+  check_waiting (s);
+}
+
+static void
+waiting_free (Waiting *w)
+{
+  if (w->timeout_task != 0)
+    ks_clock_cancel (w->s->clock, w->timeout_task);
+  ks_object_unref (KS_OBJECT (w->pod));
+  g_free (w);
+}
+
 static void
 schedule_one (KsScheduler *s, const KsQueuedPod *qp)
 {
@@ -265,33 +537,32 @@ schedule_one (KsScheduler *s, const KsQueuedPod *qp)
         return;
       }
   }
-  if (!ks_client_bind (s->client, pod, result.node, &error))
-    {
-      /* handleBindingCycleError: unreserve and forget the pod; what it held may let others
-       * fit. */
-      ks_framework_unreserve (fw, pod, result.node);
-      ks_framework_end_cycle (fw);
-      ks_sched_cache_remove_pod (s->cache, pod);
-      s->stats.failed++;
-      ks_sched_queue_requeue (s->queue, pod, FALSE);
-      ks_sched_queue_move_all (s->queue);
-      {
-        /* RunBindPlugins wraps the binder's error so. */
-        g_autofree char *message
-            = g_strdup_printf ("running Bind plugin \"DefaultBinder\": %s", error->message);
-        record_failure (s, fw, pod, FALSE, message, &nominating_clear, NULL);
-      }
-      ks_schedule_result_clear (&result);
-      return;
-    }
-  ks_framework_end_cycle (fw);
-  s->stats.scheduled++;
-  ks_sched_queue_done (s->queue, pod);
   {
-    g_autofree char *message
-        = g_strdup_printf ("Successfully assigned %s/%s to %s", pod_obj->meta.namespace,
-                           pod_obj->meta.name, result.node);
-    record_event (s, fw, pod_obj, FALSE, "Scheduled", result.node, message);
+    /* VolumeBinding's PreBind: claims of WaitForFirstConsumer classes get their volume (or a
+     * node to provision on); the pod is bound when every claim is.  The plugins' cycle state
+     * lives until the binding (or its failure) when the pod is bound at once; a pod that waits
+     * for its claims outlives the cycle. */
+    gint prebind = prebind_volumes (s, pod, result.node);
+    if (prebind < 0)
+      {
+        ks_framework_unreserve (fw, pod, result.node);
+        ks_framework_end_cycle (fw);
+        ks_sched_cache_remove_pod (s->cache, pod);
+        s->stats.failed++;
+        record_failure (s, fw, pod, FALSE,
+                        "running PreBind plugin \"VolumeBinding\": binding volumes failed",
+                        &nominating_clear, NULL);
+      }
+    else if (prebind == 0)
+      {
+        ks_framework_end_cycle (fw);
+        wait_for_volumes (s, fw, pod, result.node);
+      }
+    else
+      {
+        finish_binding (s, fw, pod, result.node);
+        ks_framework_end_cycle (fw);
+      }
   }
   ks_schedule_result_clear (&result);
 }
@@ -363,9 +634,38 @@ on_pod (const KsWatchEvent *event, gpointer data)
           ks_sched_queue_move_all (s->queue);
         }
       else
-        ks_sched_queue_delete (s->queue, pod);
+        {
+          if (s->waiting->len > 0)
+            forget_waiting (s, pod);
+          ks_sched_queue_delete (s->queue, pod);
+        }
       break;
     }
+}
+
+static void
+run_waiting (gpointer data)
+{
+  KsScheduler *s = data;
+
+  s->waiting_task = 0;
+  check_waiting (s);
+}
+
+/* Claims, volumes and classes (VolumeBinding's cluster events): pods the volume plugins
+ * rejected may fit now, and pods waiting for their claims may be bound. */
+static void
+on_storage (const KsWatchEvent *event, gpointer data)
+{
+  KsScheduler *s = data;
+
+  if (event->type == KS_WATCH_DELETED && event->object->kind->id == KS_KIND_STORAGE_CLASS)
+    return;
+  ks_sched_queue_move_all (s->queue);
+  /* Not from inside the store's notification: a task now, as the scheduling loop runs. */
+  if (s->waiting->len > 0 && event->object->kind->id == KS_KIND_PERSISTENT_VOLUME_CLAIM
+      && s->waiting_task == 0)
+    s->waiting_task = ks_clock_schedule (s->clock, ks_clock_now (s->clock), run_waiting, s, NULL);
 }
 
 /* Did a node change in a way that may let pending pods fit? */
@@ -472,6 +772,7 @@ ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config, K
   s->config = config;
   s->sink = events;
   s->frameworks = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_framework_free);
+  s->waiting = g_ptr_array_new_with_free_func ((GDestroyNotify) waiting_free);
   for (guint i = 0; i < config->profiles->len; i++)
     {
       KsFramework *fw = ks_framework_new (g_ptr_array_index (config->profiles, i),
@@ -504,6 +805,10 @@ ks_scheduler_new (KsClient *client, KsClock *clock, KsSchedulerConfig *config, K
   s->watches[0]
       = ks_client_watch (client, ks_kind_get (KS_KIND_NODE), NULL, TRUE, on_node, s, NULL);
   s->watches[1] = ks_client_watch (client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, s, NULL);
+  s->watches[2] = ks_client_watch (client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME_CLAIM), NULL,
+                                   FALSE, on_storage, s, NULL);
+  s->watches[3] = ks_client_watch (client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME), NULL, FALSE,
+                                   on_storage, s, NULL);
   return s;
 }
 
@@ -516,6 +821,8 @@ ks_scheduler_free (KsScheduler *s)
     if (s->watches[i] != 0)
       ks_client_unwatch (s->client, s->watches[i]);
   ks_clock_cancel (s->clock, s->task);
+  ks_clock_cancel (s->clock, s->waiting_task);
+  g_ptr_array_unref (s->waiting);
   ks_sched_queue_free (s->queue);
   ks_sched_cache_free (s->cache);
   g_ptr_array_unref (s->frameworks);

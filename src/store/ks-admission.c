@@ -9,6 +9,7 @@
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-service.h"
+#include "src/api/ks-storage.h"
 #include "src/ks-rng.h"
 
 struct _KsAdmission
@@ -640,11 +641,48 @@ admit_pod (KsStore *store, KsPod *pod, GError **error)
   return TRUE;
 }
 
+/* The DefaultStorageClass admission plugin (GetDefaultClass, v1.32): a claim created without
+ * spec.storageClassName (nor the beta annotation) gets the default class; among several
+ * defaults the newest, then the first by name. */
+static void
+admit_pvc (KsStore *store, KsPersistentVolumeClaim *pvc)
+{
+  g_autoptr (GPtrArray) classes = NULL;
+  const KsStorageClass *best = NULL;
+
+  if (pvc->storage_class_name != NULL
+      || ks_object_get_annotation (KS_OBJECT (pvc), KS_ANN_BETA_STORAGE_CLASS) != NULL)
+    return;
+  classes = g_ptr_array_new ();
+  ks_store_list (store, ks_kind_get (KS_KIND_STORAGE_CLASS), NULL, classes);
+  for (guint i = 0; i < classes->len; i++)
+    {
+      const KsStorageClass *sc = g_ptr_array_index (classes, i);
+      const KsObjectMeta *m = &sc->parent.meta;
+      if (!ks_storage_class_is_default (sc))
+        continue;
+      if (best == NULL || m->creation_timestamp > best->parent.meta.creation_timestamp
+          || (m->creation_timestamp == best->parent.meta.creation_timestamp
+              && strcmp (m->name, best->parent.meta.name) < 0))
+        best = sc;
+    }
+  if (best != NULL)
+    pvc->storage_class_name = g_strdup (best->parent.meta.name);
+}
+
 gboolean
 ks_admission_admit_create (KsStore *store, KsObject *obj, GError **error)
 {
   switch (obj->kind->id)
     {
+    case KS_KIND_PERSISTENT_VOLUME_CLAIM:
+      admit_pvc (store, KS_PERSISTENT_VOLUME_CLAIM (obj));
+      /* StorageObjectInUseProtection */
+      ks_object_add_finalizer (obj, KS_FINALIZER_PVC_PROTECTION);
+      return TRUE;
+    case KS_KIND_PERSISTENT_VOLUME:
+      ks_object_add_finalizer (obj, KS_FINALIZER_PV_PROTECTION);
+      return TRUE;
     case KS_KIND_POD:
       return admit_pod (store, KS_POD (obj), error);
     case KS_KIND_SERVICE:

@@ -51,9 +51,12 @@ struct _KsStore
   guint64 resource_version;
   GTree *objects[KS_N_KINDS]; /* &obj->meta → obj (a reference) */
   GHashTable *dependents;     /* owner KsUid (owned copy) → set of dependent objects */
-  GPtrArray *watchers;        /* Watcher* without a node filter, by id */
-  GHashTable *node_watchers;  /* node name (interned) → GPtrArray of Watcher* */
-  GHashTable *by_id;          /* id → Watcher*, owning every watcher */
+  GPtrArray *watchers;        /* Watcher* of every kind, without a node filter, by id */
+  /* Watcher* of one kind, without a node filter, by id: an event is offered only to its kind's
+   * watchers and those of every kind (merged by id, so in the order they started), not to all. */
+  GPtrArray *kind_watchers[KS_N_KINDS];
+  GHashTable *node_watchers; /* node name (interned) → GPtrArray of Watcher* */
+  GHashTable *by_id;         /* id → Watcher*, owning every watcher */
   GQueue pending;
   gboolean dispatching;
   gboolean watchers_removed;
@@ -109,6 +112,8 @@ ks_store_new (KsClock *clock, guint64 seed)
   store->dependents = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free,
                                              (GDestroyNotify) g_hash_table_unref);
   store->watchers = g_ptr_array_new ();
+  for (guint i = 0; i < KS_N_KINDS; i++)
+    store->kind_watchers[i] = g_ptr_array_new ();
   store->node_watchers = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL,
                                                 (GDestroyNotify) g_ptr_array_unref);
   store->by_id = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, watcher_free);
@@ -133,6 +138,8 @@ ks_store_free (KsStore *store)
   g_queue_clear_full (&store->pending, (GDestroyNotify) pending_free);
   g_hash_table_unref (store->node_watchers);
   g_ptr_array_unref (store->watchers);
+  for (guint i = 0; i < KS_N_KINDS; i++)
+    g_ptr_array_unref (store->kind_watchers[i]);
   g_hash_table_unref (store->by_id);
   g_hash_table_unref (store->dependents);
   for (guint i = 0; i < KS_N_KINDS; i++)
@@ -296,6 +303,30 @@ deliver_to (GPtrArray *watchers, guint n, const KsWatchEvent *event, guint64 rv)
     }
 }
 
+/* Deliver to the first na watchers of a and the first nb of b (both by id), in id order. */
+static void
+deliver_merged (GPtrArray *a, guint na, GPtrArray *b, guint nb, const KsWatchEvent *event,
+                guint64 rv)
+{
+  guint i = 0, j = 0;
+
+  while (i < na || j < nb)
+    {
+      Watcher *w;
+      /* The arrays may grow (watches started by callbacks): index them afresh each time. */
+      if (j >= nb
+          || (i < na
+              && ((Watcher *) g_ptr_array_index (a, i))->id
+                     < ((Watcher *) g_ptr_array_index (b, j))->id))
+        w = g_ptr_array_index (a, i++);
+      else
+        w = g_ptr_array_index (b, j++);
+      if (w->removed || rv <= w->since || (w->kind != NULL && w->kind != event->object->kind))
+        continue;
+      w->func (event, w->user_data);
+    }
+}
+
 static void
 deliver_to_node (KsStore *store, const char *node_name, const KsWatchEvent *event, guint64 rv)
 {
@@ -331,6 +362,10 @@ purge_removed_watchers (KsStore *store)
   for (guint i = store->watchers->len; i-- > 0;)
     if (((Watcher *) g_ptr_array_index (store->watchers, i))->removed)
       g_ptr_array_remove_index (store->watchers, i);
+  for (guint k = 0; k < KS_N_KINDS; k++)
+    for (guint i = store->kind_watchers[k]->len; i-- > 0;)
+      if (((Watcher *) g_ptr_array_index (store->kind_watchers[k], i))->removed)
+        g_ptr_array_remove_index (store->kind_watchers[k], i);
   g_hash_table_iter_init (&iter, store->by_id);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     if (((Watcher *) value)->removed)
@@ -352,7 +387,8 @@ dispatch (KsStore *store)
       guint64 rv = p->object->meta.resource_version;
 
       /* Watchers added while this event is delivered do not get it. */
-      deliver_to (store->watchers, store->watchers->len, &event, rv);
+      GPtrArray *kind_list = store->kind_watchers[p->object->kind->id];
+      deliver_merged (kind_list, kind_list->len, store->watchers, store->watchers->len, &event, rv);
       if (p->object->kind->id == KS_KIND_POD && g_hash_table_size (store->node_watchers) > 0)
         {
           const char *node = KS_POD (p->object)->node_name;
@@ -428,7 +464,7 @@ ks_store_watch (KsStore *store, const KsKind *kind, const char *node_name, gbool
     }
   g_hash_table_insert (store->by_id, GUINT_TO_POINTER (w->id), w);
   if (w->node_name == NULL)
-    g_ptr_array_add (store->watchers, w);
+    g_ptr_array_add (kind != NULL ? store->kind_watchers[kind->id] : store->watchers, w);
   else
     {
       GPtrArray *list = g_hash_table_lookup (store->node_watchers, w->node_name);
@@ -462,7 +498,7 @@ ks_store_unwatch (KsStore *store, guint id)
       return;
     }
   if (w->node_name == NULL)
-    g_ptr_array_remove (store->watchers, w);
+    g_ptr_array_remove (w->kind != NULL ? store->kind_watchers[w->kind->id] : store->watchers, w);
   else
     {
       GPtrArray *list = g_hash_table_lookup (store->node_watchers, w->node_name);
@@ -771,6 +807,8 @@ replace (KsStore *store, KsObject *old, KsObject *obj, GError **error)
   return TRUE;
 }
 
+static gboolean remove_object (KsStore *store, KsObject *obj, GError **error);
+
 KsObject *
 ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **error)
 {
@@ -826,8 +864,28 @@ ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **e
   obj->meta.generation = current->meta.generation;
   if (!status_only && kind->spec_changed != NULL && kind->spec_changed (current, obj))
     obj->meta.generation++;
-  if (!replace (store, current, obj, error))
-    return NULL;
+  if (obj->meta.deletion_timestamp != KS_TIME_NONE && obj->meta.finalizers != NULL
+      && current->meta.finalizers == NULL)
+    {
+      g_set_error (error, KS_STORE_ERROR, KS_STORE_ERROR_FORBIDDEN,
+                   "%s \"%s\" is forbidden: no new finalizers can be added if the object is "
+                   "being deleted",
+                   resource_name (kind), obj->meta.name);
+      return NULL;
+    }
+  {
+    /* The last finalizer of an object whose deletion waited for it: the object goes now. */
+    gboolean finalized = obj->meta.deletion_timestamp != KS_TIME_NONE
+                         && obj->meta.deletion_grace_period_seconds == 0
+                         && current->meta.finalizers != NULL && obj->meta.finalizers == NULL;
+    if (!replace (store, current, obj, error))
+      return NULL;
+    if (finalized && !remove_object (store, obj, error))
+      {
+        dispatch (store);
+        return NULL;
+      }
+  }
   dispatch (store);
   return obj;
 }
@@ -928,6 +986,23 @@ ks_store_delete (KsStore *store, const KsKind *kind, const char *ns, const char 
         }
     }
   ok = options->propagation != KS_PROPAGATION_ORPHAN || orphan_dependents (store, current, error);
+  if (ok && current->meta.finalizers != NULL)
+    {
+      /* Finalizers hold the object: it is marked (deletionTimestamp now, grace 0) and goes when
+       * an update removes the last one. */
+      g_autoptr (KsObject) copy = NULL;
+      if (current->meta.deletion_timestamp != KS_TIME_NONE
+          && current->meta.deletion_grace_period_seconds == 0)
+        return TRUE;
+      copy = ks_object_copy (current);
+      if (copy->meta.deletion_timestamp == KS_TIME_NONE
+          || copy->meta.deletion_timestamp > ks_clock_now (store->clock))
+        copy->meta.deletion_timestamp = ks_clock_now (store->clock);
+      copy->meta.deletion_grace_period_seconds = 0;
+      ok = replace (store, current, copy, error);
+      dispatch (store);
+      return ok;
+    }
   if (ok && kind->id == KS_KIND_NAMESPACE)
     {
       /* The namespace controller's job, done at once: delete what the namespace holds, one write

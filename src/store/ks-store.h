@@ -125,11 +125,15 @@ KsObject *ks_store_create (KsStore *store, KsObject *obj, GError **error);
  * metadata.resourceVersion must equal the stored one (else CONFLICT).  Server-owned metadata
  * (uid, creationTimestamp, deletionTimestamp) is kept; generation grows when the spec changes
  * and status_only is FALSE.  Admission applies to updates of Services (allocated addresses are
- * kept, clusterIP is immutable: ks-admission.h). */
+ * kept, clusterIP is immutable: ks-admission.h).  An update that removes the last finalizer of
+ * an object being deleted (deletionGracePeriodSeconds 0) removes it: the returned object, which
+ * the caller still holds, is then no longer stored.  Adding finalizers to an object being
+ * deleted is FORBIDDEN. */
 KsObject *ks_store_update (KsStore *store, KsObject *obj, gboolean status_only, GError **error);
 /* Delete.  Pods on a node that are not terminal get a deletionTimestamp (now + grace) and stay
- * until deleted again with grace 0; everything else is removed at once.  Returns FALSE with
- * NOT_FOUND when absent. */
+ * until deleted again with grace 0; an object with finalizers gets a deletionTimestamp (now,
+ * grace 0) and stays until an update removes them; everything else is removed at once.  Returns
+ * FALSE with NOT_FOUND when absent. */
 gboolean ks_store_delete (KsStore *store, const KsKind *kind, const char *ns, const char *name,
                           const KsDeleteOptions *options, GError **error);
 
