@@ -110,7 +110,7 @@ ks_int_or_percent_encode (JsonBuilder *b, const char *member, const KsIntOrPerce
 /* selector + template, shared by ReplicaSet and Deployment. */
 static void
 selector_template_decode (KsDecoder *dec, JsonNode *spec, KsLabelSelector **selector,
-                          KsPodTemplate *template)
+                          KsPodTemplate *template, gboolean check_mounts)
 {
   JsonNode *m = ks_decoder_member (spec, "selector");
 
@@ -125,8 +125,9 @@ selector_template_decode (KsDecoder *dec, JsonNode *spec, KsLabelSelector **sele
         ks_decoder_error (dec, m, "empty selector is invalid: it would select every pod");
       ks_decoder_pop (dec, mark);
     }
-  if (ks_pod_template_decode (dec, spec, template) && *selector != NULL
-      && !ks_label_selector_matches (*selector, template->labels))
+  if (ks_pod_template_decode (dec, spec, template)
+      && (!check_mounts || ks_pod_template_check_mounts (dec, spec, template, NULL))
+      && *selector != NULL && !ks_label_selector_matches (*selector, template->labels))
     {
       JsonNode *t = ks_decoder_member (spec, "template");
       gsize mark = ks_decoder_push (dec, "template");
@@ -143,7 +144,8 @@ void
 ks_apps_selector_template_decode (KsDecoder *dec, JsonNode *spec, KsLabelSelector **selector,
                                   KsPodTemplate *template)
 {
-  selector_template_decode (dec, spec, selector, template);
+  /* A StatefulSet checks the mounts itself, knowing its claim templates. */
+  selector_template_decode (dec, spec, selector, template, FALSE);
 }
 
 /* ReplicaSet */
@@ -167,7 +169,7 @@ replica_set_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
     {
       ks_decoder_get_int32 (dec, spec, "replicas", 0, G_MAXINT32, &rs->replicas);
       ks_decoder_get_int32 (dec, spec, "minReadySeconds", 0, G_MAXINT32, &rs->min_ready_seconds);
-      selector_template_decode (dec, spec, &rs->selector, &rs->template);
+      selector_template_decode (dec, spec, &rs->selector, &rs->template, TRUE);
     }
   ks_decoder_pop (dec, mark);
   if (dec->mode == KS_DECODE_STORED && (status = ks_decoder_member (node, "status")) != NULL)
@@ -423,7 +425,7 @@ deployment_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
                             &d->progress_deadline_seconds);
       ks_decoder_get_bool (dec, spec, "paused", &d->paused);
       strategy_decode (dec, spec, d);
-      selector_template_decode (dec, spec, &d->selector, &d->template);
+      selector_template_decode (dec, spec, &d->selector, &d->template, TRUE);
       if (d->progress_deadline_seconds <= d->min_ready_seconds)
         ks_decoder_error_field (dec, spec, "progressDeadlineSeconds",
                                 "must be greater than minReadySeconds");

@@ -199,7 +199,8 @@ job_spec_decode (KsDecoder *dec, JsonNode *spec, KsJob *job)
   else if (job->manual_selector)
     ks_decoder_error_field (dec, spec, "selector", "Required value: when manualSelector is true");
 
-  if (ks_pod_template_decode (dec, spec, &job->template))
+  if (ks_pod_template_decode (dec, spec, &job->template)
+      && ks_pod_template_check_mounts (dec, spec, &job->template, NULL))
     {
       JsonNode *t = ks_decoder_member (spec, "template");
       JsonNode *ts = ks_decoder_member (t, "spec");

@@ -477,6 +477,13 @@ container_clear (KsContainer *c)
       g_free (c->ports[i].host_ip);
     }
   g_free (c->ports);
+  for (guint i = 0; i < c->n_volume_mounts; i++)
+    {
+      g_free (c->volume_mounts[i].name);
+      g_free (c->volume_mounts[i].mount_path);
+      g_free (c->volume_mounts[i].sub_path);
+    }
+  g_free (c->volume_mounts);
   ks_resources_clear (&c->requests);
   ks_resources_clear (&c->limits);
 }
@@ -505,6 +512,14 @@ container_copy (KsContainer *dst, const KsContainer *src)
       dst->ports[i].name = g_strdup (src->ports[i].name);
       dst->ports[i].protocol = g_strdup (src->ports[i].protocol);
       dst->ports[i].host_ip = g_strdup (src->ports[i].host_ip);
+    }
+  dst->volume_mounts = g_new0 (KsVolumeMount, MAX (src->n_volume_mounts, 1));
+  for (guint i = 0; i < src->n_volume_mounts; i++)
+    {
+      dst->volume_mounts[i] = src->volume_mounts[i];
+      dst->volume_mounts[i].name = g_strdup (src->volume_mounts[i].name);
+      dst->volume_mounts[i].mount_path = g_strdup (src->volume_mounts[i].mount_path);
+      dst->volume_mounts[i].sub_path = g_strdup (src->volume_mounts[i].sub_path);
     }
   memset (&dst->requests, 0, sizeof dst->requests);
   memset (&dst->limits, 0, sizeof dst->limits);
@@ -707,6 +722,78 @@ resources_finish (KsDecoder *dec, JsonNode *res_node, KsContainer *c)
     }
 }
 
+/* One volumeMount, validated as ValidateVolumeMounts does but for the volume's existence
+ * (ks_pod_spec_check_mounts, which knows the volumes) and mountPath uniqueness
+ * (volume_mounts_decode). */
+static gboolean
+volume_mount_decode (KsDecoder *dec, JsonNode *node, gpointer slot, gpointer data)
+{
+  KsVolumeMount *m = slot;
+  guint errors = ks_decoder_n_errors (dec);
+
+  (void) data;
+  if (!ks_decoder_expect_object (dec, node))
+    return FALSE;
+  ks_decoder_get_string (dec, node, "name", &m->name);
+  ks_decoder_get_string (dec, node, "mountPath", &m->mount_path);
+  ks_decoder_get_string (dec, node, "subPath", &m->sub_path);
+  ks_decoder_get_bool (dec, node, "readOnly", &m->read_only);
+  if (m->name == NULL || m->name[0] == '\0')
+    ks_decoder_error_field (dec, node, "name", "Required value");
+  if (m->mount_path == NULL || m->mount_path[0] == '\0')
+    ks_decoder_error_field (dec, node, "mountPath", "Required value");
+  if (m->sub_path != NULL && m->sub_path[0] == '\0')
+    g_clear_pointer (&m->sub_path, g_free);
+  if (m->sub_path != NULL)
+    {
+      /* validateLocalDescendingPath */
+      g_auto (GStrv) parts = g_strsplit (m->sub_path, "/", -1);
+      if (g_path_is_absolute (m->sub_path))
+        ks_decoder_error_field (dec, node, "subPath",
+                                "Invalid value: \"%s\": must be a relative path", m->sub_path);
+      for (guint i = 0; parts[i] != NULL; i++)
+        if (strcmp (parts[i], "..") == 0)
+          {
+            ks_decoder_error_field (dec, node, "subPath",
+                                    "Invalid value: \"%s\": must not contain '..'", m->sub_path);
+            break;
+          }
+    }
+  if (ks_decoder_n_errors (dec) != errors)
+    {
+      g_free (m->name);
+      g_free (m->mount_path);
+      g_free (m->sub_path);
+      memset (m, 0, sizeof *m);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+volume_mounts_decode (KsDecoder *dec, JsonNode *node, KsContainer *c)
+{
+  JsonArray *array;
+
+  c->volume_mounts = ks_decoder_list (dec, node, sizeof (KsVolumeMount), volume_mount_decode, NULL,
+                                      &c->n_volume_mounts);
+  if (c->volume_mounts == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    return;
+  array = json_node_get_array (node);
+  for (guint i = 0; i < c->n_volume_mounts && i < json_array_get_length (array); i++)
+    for (guint j = 0; j < i; j++)
+      if (c->volume_mounts[i].mount_path != NULL && c->volume_mounts[j].mount_path != NULL
+          && strcmp (c->volume_mounts[i].mount_path, c->volume_mounts[j].mount_path) == 0)
+        {
+          gsize mark = ks_decoder_push_index (dec, i);
+          ks_decoder_error_field (dec, json_array_get_element (array, i), "mountPath",
+                                  "Invalid value: \"%s\": must be unique",
+                                  c->volume_mounts[i].mount_path);
+          ks_decoder_pop (dec, mark);
+          break;
+        }
+}
+
 static gboolean
 container_decode (KsDecoder *dec, JsonNode *node, gboolean init, KsContainer *c)
 {
@@ -747,6 +834,12 @@ container_decode (KsDecoder *dec, JsonNode *node, gboolean init, KsContainer *c)
     {
       gsize mark = ks_decoder_push (dec, "env");
       c->env = ks_decoder_list (dec, m, sizeof (KsEnvVar), env_var_decode, NULL, &c->n_env);
+      ks_decoder_pop (dec, mark);
+    }
+  if ((m = ks_decoder_member (node, "volumeMounts")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "volumeMounts");
+      volume_mounts_decode (dec, m, c);
       ks_decoder_pop (dec, mark);
     }
   if ((m = ks_decoder_member (node, "resources")) != NULL)
@@ -882,6 +975,27 @@ container_encode (const KsContainer *c, gboolean init, JsonBuilder *b)
               ks_builder_add_string (b, "fieldPath", c->env[i].field_path);
               json_builder_end_object (b);
               json_builder_end_object (b);
+            }
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+    }
+  if (c->n_volume_mounts > 0)
+    {
+      json_builder_set_member_name (b, "volumeMounts");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < c->n_volume_mounts; i++)
+        {
+          const KsVolumeMount *m = &c->volume_mounts[i];
+          json_builder_begin_object (b);
+          ks_builder_add_string (b, "name", m->name);
+          ks_builder_add_string (b, "mountPath", m->mount_path);
+          if (m->sub_path != NULL)
+            ks_builder_add_string (b, "subPath", m->sub_path);
+          if (m->read_only)
+            {
+              json_builder_set_member_name (b, "readOnly");
+              json_builder_add_boolean_value (b, TRUE);
             }
           json_builder_end_object (b);
         }
@@ -1204,6 +1318,92 @@ volumes_decode (KsDecoder *dec, JsonNode *node, KsPodSpec *spec)
       g_ptr_array_add (claims, NULL);
       spec->claim_names = (char **) g_ptr_array_steal (claims, NULL);
     }
+}
+
+JsonObject *
+ks_pod_spec_find_volume (const KsPodSpec *spec, const char *name)
+{
+  JsonArray *array;
+
+  if (spec->volumes == NULL || !JSON_NODE_HOLDS_ARRAY (spec->volumes))
+    return NULL;
+  array = json_node_get_array (spec->volumes);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *v = json_array_get_element (array, i);
+      if (JSON_NODE_HOLDS_OBJECT (v)
+          && g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (v),
+                                                                    "name", NULL),
+                        name)
+                 == 0)
+        return json_node_get_object (v);
+    }
+  return NULL;
+}
+
+static void
+check_container_mounts (KsDecoder *dec, JsonNode *node, const char *field, const KsContainer *cs,
+                        guint n, const KsPodSpec *spec, const char *const *extra)
+{
+  JsonNode *list = ks_decoder_member (node, field);
+  gsize mark;
+
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    return;
+  mark = ks_decoder_push (dec, field);
+  for (guint i = 0; i < n && i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *cn = json_array_get_element (json_node_get_array (list), i);
+      JsonNode *mounts = ks_decoder_member (cn, "volumeMounts");
+      gsize mark2 = ks_decoder_push_index (dec, i);
+      gsize mark3 = ks_decoder_push (dec, "volumeMounts");
+      for (guint j = 0; j < cs[i].n_volume_mounts; j++)
+        {
+          const char *name = cs[i].volume_mounts[j].name;
+          gsize mark4;
+          if (ks_pod_spec_find_volume (spec, name) != NULL
+              || (extra != NULL && g_strv_contains (extra, name)))
+            continue;
+          mark4 = ks_decoder_push_index (dec, j);
+          ks_decoder_error_field (dec, json_array_get_element (json_node_get_array (mounts), j),
+                                  "name", "Not found: \"%s\" (not one of the pod's volumes)", name);
+          ks_decoder_pop (dec, mark4);
+        }
+      ks_decoder_pop (dec, mark3);
+      ks_decoder_pop (dec, mark2);
+    }
+  ks_decoder_pop (dec, mark);
+}
+
+gboolean
+ks_pod_spec_check_mounts (KsDecoder *dec, JsonNode *node, const KsPodSpec *spec,
+                          const char *const *extra)
+{
+  guint errors = ks_decoder_n_errors (dec);
+
+  check_container_mounts (dec, node, "initContainers", spec->init_containers,
+                          spec->n_init_containers, spec, extra);
+  check_container_mounts (dec, node, "containers", spec->containers, spec->n_containers, spec,
+                          extra);
+  return ks_decoder_n_errors (dec) == errors;
+}
+
+gboolean
+ks_pod_template_check_mounts (KsDecoder *dec, JsonNode *node, const KsPodTemplate *t,
+                              const char *const *extra)
+{
+  JsonNode *tn = ks_decoder_member (node, "template");
+  gsize m1, m2;
+  gboolean ok;
+
+  if (t->spec == NULL || tn == NULL)
+    return TRUE;
+  m1 = ks_decoder_push (dec, "template");
+  m2 = ks_decoder_push (dec, "spec");
+  ok = ks_pod_spec_check_mounts (dec, ks_decoder_member (tn, "spec"), t->spec, extra);
+  ks_decoder_pop (dec, m2);
+  ks_decoder_pop (dec, m1);
+  return ok;
 }
 
 KsPodSpec *
@@ -1914,6 +2114,8 @@ pod_decode (KsDecoder *dec, JsonNode *node, KsObject *obj)
     }
   mark = ks_decoder_push (dec, "spec");
   pod->spec = ks_pod_spec_decode (dec, spec);
+  if (pod->spec != NULL && !ks_pod_spec_check_mounts (dec, spec, pod->spec, NULL))
+    g_clear_pointer (&pod->spec, ks_pod_spec_unref);
   ks_decoder_pop (dec, mark);
   if (pod->spec != NULL && pod->spec->node_name != NULL)
     {

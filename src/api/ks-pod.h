@@ -107,6 +107,16 @@ typedef struct
 void ks_probe_free (KsProbe *probe);
 KsProbe *ks_probe_copy (const KsProbe *probe);
 
+/* v1.VolumeMount: a volume of the pod (by name) at mount_path in the container, optionally only
+ * its sub_path (relative, without ".."), read-only or not. */
+typedef struct
+{
+  char *name;
+  char *mount_path;
+  char *sub_path; /* NULL when unset */
+  gboolean read_only;
+} KsVolumeMount;
+
 typedef struct
 {
   char *name;
@@ -125,6 +135,9 @@ typedef struct
   KsProbe *liveness_probe; /* NULL when unset; owned, like the rest of the shared spec */
   KsProbe *readiness_probe;
   KsProbe *startup_probe;
+  /* Last, so that the fields above keep their offsets for policy modules. */
+  KsVolumeMount *volume_mounts; /* volumeMounts, in order */
+  guint n_volume_mounts;
 } KsContainer;
 
 /* The port number a probe's port means in container c: a number as it is, a name through the
@@ -278,6 +291,14 @@ void ks_pod_spec_finish (KsPodSpec *spec);
 /* Decode a PodSpec mapping; NULL after reporting problems. */
 KsPodSpec *ks_pod_spec_decode (KsDecoder *dec, JsonNode *node);
 void ks_pod_spec_encode (const KsPodSpec *spec, const char *node_name, JsonBuilder *b);
+/* ValidateVolumeMounts' name check: every volumeMount of spec's containers (decoded from the
+ * PodSpec mapping node, the current path) names one of spec's volumes or one of extra
+ * (NULL-terminated, may be NULL: a StatefulSet's claim templates); reports "Not found" at
+ * containers[i].volumeMounts[j].name otherwise.  FALSE when it reported a problem. */
+gboolean ks_pod_spec_check_mounts (KsDecoder *dec, JsonNode *node, const KsPodSpec *spec,
+                                   const char *const *extra);
+/* The volume named name of spec.volumes (a mapping), or NULL. */
+JsonObject *ks_pod_spec_find_volume (const KsPodSpec *spec, const char *name);
 /* Canonical JSON of the spec (for hashing and equality of templates).  Newly allocated. */
 char *ks_pod_spec_to_json (const KsPodSpec *spec);
 
@@ -427,6 +448,10 @@ void ks_pod_template_clear (KsPodTemplate *t);
 void ks_pod_template_copy (KsPodTemplate *dst, const KsPodTemplate *src);
 /* Decode the template at member "template" of node; reports missing template/spec. */
 gboolean ks_pod_template_decode (KsDecoder *dec, JsonNode *node, KsPodTemplate *out);
+/* ks_pod_spec_check_mounts for the template at member "template" of the workload spec node,
+ * when it was decoded (t->spec non-NULL). */
+gboolean ks_pod_template_check_mounts (KsDecoder *dec, JsonNode *node, const KsPodTemplate *t,
+                                       const char *const *extra);
 void ks_pod_template_encode (const KsPodTemplate *t, JsonBuilder *b);
 /* A workload spec's "selector" (when set) and "template" (when it has a spec) members, as
  * ReplicaSets, Deployments, StatefulSets and Jobs encode them. */

@@ -152,6 +152,23 @@ spec_decode (KsDecoder *dec, JsonNode *spec, KsStatefulSet *s)
       ks_decoder_pop (dec, mark);
     }
   ks_apps_selector_template_decode (dec, spec, &s->selector, &s->template);
+  /* Kubernetes does not validate a StatefulSet's pod template; its pods are, with the claim
+   * templates' volumes added, and fail to be created when a mount names no volume.  kubesim
+   * checks the mounts against the template's volumes and the claim templates at once. */
+  {
+    g_autoptr (GPtrArray) names = g_ptr_array_new ();
+    JsonArray *a = s->volume_claim_templates != NULL
+                       ? json_node_get_array (s->volume_claim_templates)
+                       : NULL;
+    for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
+      {
+        JsonObject *meta
+            = json_object_get_object_member (json_array_get_object_element (a, i), "metadata");
+        g_ptr_array_add (names, (gpointer) json_object_get_string_member (meta, "name"));
+      }
+    g_ptr_array_add (names, NULL);
+    ks_pod_template_check_mounts (dec, spec, &s->template, (const char *const *) names->pdata);
+  }
 }
 
 static void
