@@ -275,6 +275,8 @@ ks_controller_manager_new_full (KsClient *client, KsClock *clock, KsEventSink *e
   m->job = ks_job_controller_new (client, clock, events);
   m->ttl_after_finished = ks_ttl_after_finished_controller_new (client, clock, events);
   m->pv = ks_pv_controller_new (client, clock, events);
+  if (m->options.hostpath_dir != NULL)
+    ks_pv_controller_set_hostpath (m->pv, m->options.hostpath_dir, m->options.hostpath_delete);
   m->volume_protection = ks_volume_protection_controller_new (client, clock, events);
   if (m->options.node_lifecycle)
     m->node_lifecycle = ks_node_lifecycle_controller_new (client, clock, events, &m->options);

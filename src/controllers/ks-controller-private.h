@@ -67,6 +67,9 @@ void ks_ttl_after_finished_controller_free (KsTtlAfterFinishedController *tc);
 /* The PersistentVolume controller with its modelled provisioner (ks-pv-controller.c). */
 typedef struct _KsPvController KsPvController;
 KsPvController *ks_pv_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink);
+/* The kubesim.io/hostpath provisioner's directory and deleter (KsControllerOptions). */
+void ks_pv_controller_set_hostpath (KsPvController *pc, const char *dir,
+                                    KsHostPathDeleteFunc delete_func);
 void ks_pv_controller_free (KsPvController *pc);
 
 /* The PVC and PV protection controllers (ks-volume-protection-controller.c): remove the

@@ -39,6 +39,13 @@ typedef enum
  * EndpointSlice and disruption controllers on (they cost nothing without Services or budgets) and
  * the node lifecycle, taint eviction and IPAM controllers off (a sim run turns IPAM on when its
  * scenario has Services, sim/ks-sim.c). */
+/* The provisioner of kubesim's own StorageClasses (`provisioner: kubesim.io/hostpath`). */
+#define KS_HOSTPATH_PROVISIONER "kubesim.io/hostpath"
+
+/* Removes the directory at path of a deleted volume that the hostpath provisioner made (real
+ * mode: ks_volume_remove_provisioned).  FALSE with an error when it cannot. */
+typedef gboolean (*KsHostPathDeleteFunc) (const char *dir, const char *path, GError **error);
+
 typedef struct
 {
   gboolean endpoints;                  /* run the Endpoints controller */
@@ -59,6 +66,13 @@ typedef struct
   gint32 node_cidr_mask_size;          /* --node-cidr-mask-size */
   gint64 epoch; /* the Unix time in µs of clock time 0, for times written as text (the
                  * Endpoints' last-change-trigger-time annotation); 0 in real mode */
+  /* The kubesim.io/hostpath provisioner, where volumes are host directories (real mode): each
+   * provisioned volume is a hostPath volume <hostpath_dir>/<volume name> (type
+   * DirectoryOrCreate: the node agent makes it when it first mounts it), and deleting it
+   * (reclaim policy Delete) calls hostpath_delete (hostpath_dir, path) first.  NULL (sim): that
+   * provisioner is modelled like any other.  Borrowed: must outlive the controllers. */
+  const char *hostpath_dir;
+  KsHostPathDeleteFunc hostpath_delete;
 } KsControllerOptions;
 
 /* Fill options with the defaults (optional controllers off). */

@@ -39,6 +39,9 @@ struct _KsPvController
   /* UIDs (strings) of claims told they wait for a consumer or a volume, so that the event is
    * recorded once per claim rather than on every sync. */
   GHashTable *announced;
+  /* The kubesim.io/hostpath provisioner's host directory and deleter (NULL: modelled). */
+  char *hostpath_dir;
+  KsHostPathDeleteFunc hostpath_delete;
 };
 
 static const KsKind *
@@ -257,6 +260,13 @@ bind (KsPvController *pc, const KsPersistentVolume *pv, const KsPersistentVolume
   return TRUE;
 }
 
+/* Whether volumes of provisioner are host directories this controller makes and removes. */
+static gboolean
+is_hostpath (const KsPvController *pc, const char *provisioner)
+{
+  return pc->hostpath_dir != NULL && g_strcmp0 (provisioner, KS_HOSTPATH_PROVISIONER) == 0;
+}
+
 /* The external provisioner's volume for claim: pvc-<uid>, the requested size, the class's
  * reclaim policy, node affinity to the selected node when there is one (a topology-aware
  * provisioner of node-local volumes). */
@@ -283,11 +293,24 @@ provision (KsPvController *pc, const KsPersistentVolumeClaim *pvc, const KsStora
   pv->has_claim_ref = TRUE;
   ks_object_reference_set (&pv->claim_ref, claim);
   pv->mount_options = g_strdupv (sc->mount_options);
-  pv->source_type = g_strdup ("csi");
-  json_builder_begin_object (b);
-  ks_builder_add_string (b, "driver", sc->provisioner);
-  ks_builder_add_string (b, "volumeHandle", obj->meta.name);
-  json_builder_end_object (b);
+  if (is_hostpath (pc, sc->provisioner))
+    {
+      /* A host directory, made by the node agent that first mounts it. */
+      g_autofree char *path = g_build_filename (pc->hostpath_dir, obj->meta.name, NULL);
+      pv->source_type = g_strdup ("hostPath");
+      json_builder_begin_object (b);
+      ks_builder_add_string (b, "path", path);
+      ks_builder_add_string (b, "type", "DirectoryOrCreate");
+      json_builder_end_object (b);
+    }
+  else
+    {
+      pv->source_type = g_strdup ("csi");
+      json_builder_begin_object (b);
+      ks_builder_add_string (b, "driver", sc->provisioner);
+      ks_builder_add_string (b, "volumeHandle", obj->meta.name);
+      json_builder_end_object (b);
+    }
   pv->source = json_builder_get_root (b);
   if (node != NULL)
     {
@@ -536,6 +559,24 @@ sync_volume (KsPvController *pc, const char *name)
     case KS_RECLAIM_DELETE:
       {
         KsDeleteOptions options = KS_DELETE_OPTIONS_DEFAULT;
+        if (is_hostpath (pc, ks_object_get_annotation (obj, KS_ANN_PROVISIONED_BY))
+            && g_strcmp0 (pv->source_type, "hostPath") == 0 && pv->source != NULL
+            && JSON_NODE_HOLDS_OBJECT (pv->source))
+          {
+            /* The provisioner's deleter removes the directory before the volume goes (the
+             * external provisioner's job in Kubernetes); a failure leaves the volume Failed. */
+            const char *path = json_object_get_string_member_with_default (
+                json_node_get_object (pv->source), "path", "");
+            g_autoptr (GError) error = NULL;
+            if (pc->hostpath_delete != NULL
+                && !pc->hostpath_delete (pc->hostpath_dir, path, &error))
+              {
+                ks_event_record (&pc->c.events, obj, TRUE, "VolumeFailedDelete", NULL, "%s",
+                                 error->message);
+                update_pv_phase (pc, pv, KS_PV_FAILED);
+                break;
+              }
+          }
         update_pv_phase (pc, pv, KS_PV_RELEASED);
         ks_client_delete (pc->c.client, pv_kind (), NULL, name, &options, NULL);
         break;
@@ -593,10 +634,20 @@ ks_pv_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink)
 }
 
 void
+ks_pv_controller_set_hostpath (KsPvController *pc, const char *dir,
+                               KsHostPathDeleteFunc delete_func)
+{
+  g_free (pc->hostpath_dir);
+  pc->hostpath_dir = g_strdup (dir);
+  pc->hostpath_delete = delete_func;
+}
+
+void
 ks_pv_controller_free (KsPvController *pc)
 {
   if (pc == NULL)
     return;
+  g_free (pc->hostpath_dir);
   ks_controller_clear (&pc->c);
   g_hash_table_unref (pc->provisioning);
   g_hash_table_unref (pc->announced);
