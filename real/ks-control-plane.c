@@ -7,8 +7,12 @@
 
 #include "ks-apiserver.h"
 #include "ks-control-plane.h"
+#include "ks-fsutil.h"
 #include "ks-resource-metrics.h"
+#include "ks-volumes.h"
 #include "ks-wall-clock.h"
+#include "src/api/ks-storage.h"
+#include "src/controllers/ks-controllers.h"
 #include "src/ks-event-sink-objects.h"
 #include "src/scheduler/ks-scheduler.h"
 #include "src/store/ks-bootstrap.h"
@@ -29,6 +33,7 @@ struct _KsControlPlane
   KsMetricsServer *metrics;
   KsApiServer *api;
   guint n_loaded;
+  char *volumes_dir; /* the kubesim.io/hostpath provisioner's directory */
 };
 
 void
@@ -66,7 +71,29 @@ ks_control_plane_free (KsControlPlane *cp)
   g_clear_pointer (&cp->client, ks_client_free);
   g_clear_pointer (&cp->store, ks_store_free);
   g_clear_pointer (&cp->clock, ks_wall_clock_free);
+  g_free (cp->volumes_dir);
   g_free (cp);
+}
+
+/* A new cluster's default StorageClass "standard": volumes as host directories of the node that
+ * first runs a pod of the claim (WaitForFirstConsumer), deleted with their claims. */
+static gboolean
+create_default_storage_class (KsClient *client, GError **error)
+{
+  g_autoptr (KsObject) obj = ks_object_new (ks_kind_get (KS_KIND_STORAGE_CLASS));
+  KsStorageClass *sc = KS_STORAGE_CLASS (obj);
+  KsObject *created;
+
+  obj->meta.name = g_strdup (KS_DEFAULT_STORAGE_CLASS);
+  ks_object_set_annotation (obj, KS_ANN_DEFAULT_CLASS, "true");
+  sc->provisioner = g_strdup (KS_HOSTPATH_PROVISIONER);
+  sc->reclaim_policy = KS_RECLAIM_DELETE;
+  sc->volume_binding_mode = KS_BINDING_WAIT_FOR_FIRST_CONSUMER;
+  created = ks_client_create (client, obj, error);
+  if (created == NULL)
+    return FALSE;
+  ks_object_unref (created);
+  return TRUE;
 }
 
 KsControlPlane *
@@ -133,9 +160,22 @@ ks_control_plane_new (const KsControlPlaneOptions *o, GError **error)
                           ks_object_event_sink_get_sink (cp->events), seed, error);
   if (cp->scheduler == NULL)
     return NULL;
-  cp->controllers = ks_controller_manager_new_full (cp->client, ks_wall_clock_get_clock (cp->clock),
-                                                    ks_object_event_sink_get_sink (cp->events),
-                                                    &o->controllers);
+  /* Provisioned volumes are directories of the data directory, which every node agent of the
+   * cluster shares (they run on this machine). */
+  {
+    g_autofree char *dir = g_build_filename (o->data_dir, "volumes", NULL);
+    KsControllerOptions controllers = o->controllers;
+    cp->volumes_dir = g_canonicalize_filename (dir, NULL);
+    if (!ks_fs_mkdirs (cp->volumes_dir, 0755, error))
+      return NULL;
+    controllers.hostpath_dir = cp->volumes_dir;
+    controllers.hostpath_delete = ks_volume_remove_provisioned;
+    if (cp->n_loaded == 0 && !create_default_storage_class (cp->client, error))
+      return NULL;
+    cp->controllers
+        = ks_controller_manager_new_full (cp->client, ks_wall_clock_get_clock (cp->clock),
+                                          ks_object_event_sink_get_sink (cp->events), &controllers);
+  }
   /* metrics-server's scrape timeout is 90 % of the resolution. */
   cp->metrics = ks_metrics_server_new (cp->client, ks_wall_clock_get_clock (cp->clock),
                                        ks_http_metrics_source_new (o->metric_resolution * 9 / 10),

@@ -6,7 +6,9 @@
  * Kubernetes' default profile), the controllers with real mode's extras on (node lifecycle, taint
  * eviction, node IPAM, endpoints), Events stored as objects, the metrics server (the nodes'
  * resource metrics scraped every --metric-resolution, src/metrics) and the REST API on
- * 127.0.0.1 with the metrics API. */
+ * 127.0.0.1 with the metrics API.  The kubesim.io/hostpath provisioner makes volumes directories
+ * of <data-dir>/volumes; a new cluster (an empty store) gets the default StorageClass
+ * KS_DEFAULT_STORAGE_CLASS of that provisioner (WaitForFirstConsumer, reclaim Delete). */
 #pragma once
 
 #include "src/controllers/ks-controllers.h"
@@ -15,6 +17,8 @@ G_BEGIN_DECLS
 
 /* kube-apiserver's secure port; kubesim serves plain HTTP on 127.0.0.1 there. */
 #define KS_CONTROL_PLANE_DEFAULT_PORT 6443
+/* The default StorageClass a new cluster gets. */
+#define KS_DEFAULT_STORAGE_CLASS "standard"
 
 typedef struct
 {

@@ -20,6 +20,7 @@
 #include "ks-wall-clock.h"
 #include "src/api/ks-decode.h"
 #include "src/api/ks-node.h"
+#include "src/api/ks-storage.h"
 #include "src/ks-event-sink-objects.h"
 #include "src/kubelet/ks-kubelet.h"
 #include "src/kubelet/ks-node-status.h"
@@ -440,6 +441,32 @@ memory_pressure_changed (KsKubelet *kubelet, gboolean pressure, gpointer data)
   ks_node_status_set_memory_pressure (a->status, pressure);
 }
 
+/* The runtime's KsClaimPathFunc: the claim, then its volume, from the API (the kubelet's volume
+ * manager reads them the same way).  The scheduler binds a pod only once its claims are bound. */
+static char *
+claim_path (gpointer data, const char *ns, const char *claim, GError **error)
+{
+  KsNodeAgent *a = data;
+  g_autoptr (KsObject) pvc = NULL;
+  g_autoptr (KsObject) pv = NULL;
+  const char *volume;
+
+  pvc = ks_client_get (a->client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME_CLAIM), ns, claim, error);
+  if (pvc == NULL)
+    return NULL;
+  volume = KS_PERSISTENT_VOLUME_CLAIM (pvc)->volume_name;
+  if (KS_PERSISTENT_VOLUME_CLAIM (pvc)->status.phase != KS_PVC_BOUND || volume == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   "persistent volume claim %s/%s is not bound to a volume", ns, claim);
+      return NULL;
+    }
+  pv = ks_client_get (a->client, ks_kind_get (KS_KIND_PERSISTENT_VOLUME), NULL, volume, error);
+  if (pv == NULL)
+    return NULL;
+  return ks_volume_pv_host_path (KS_PERSISTENT_VOLUME (pv), error);
+}
+
 KsNodeAgent *
 ks_node_agent_new (const KsNodeAgentOptions *o, GError **error)
 {
@@ -501,6 +528,8 @@ ks_node_agent_new (const KsNodeAgentOptions *o, GError **error)
     .node_memory = o->memory,
     .runc = o->runc,
     .network = &a->provider,
+    .claim_path = claim_path,
+    .claim_path_data = a,
   };
   a->runtime = ks_runc_runtime_new (clock, &runtime_options, error);
   if (a->runtime == NULL)

@@ -478,6 +478,12 @@ add_mounts (JsonBuilder *b, const KsOciSpec *spec)
   for (guint i = 0; i < G_N_ELEMENTS (files); i++)
     if (files[i][1] != NULL)
       add_mount (b, files[i][0], "bind", files[i][1], bind_ro_opts);
+  for (guint i = 0; i < spec->n_volume_mounts; i++)
+    {
+      static const char *const bind_rw_opts[] = { "rbind", "rprivate", "rw", NULL };
+      const KsOciMount *m = spec->volume_mounts[i];
+      add_mount (b, m->destination, "bind", m->source, m->read_only ? bind_ro_opts : bind_rw_opts);
+    }
   json_builder_end_array (b);
 }
 

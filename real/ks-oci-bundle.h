@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "real/ks-image-store.h"
+#include "real/ks-volumes.h"
 #include "src/api/ks-pod.h"
 
 G_BEGIN_DECLS
@@ -86,6 +87,10 @@ typedef struct
    * kubelet's value is raised to oom_score_adj_min when limit_oom_score_adj is set. */
   gboolean limit_oom_score_adj;
   gint oom_score_adj_min;
+  /* The container's volume mounts (ks_volume_mounts), bind-mounted after the others so that a
+   * volume at /tmp hides the tmpfs. */
+  KsOciMount *const *volume_mounts;
+  guint n_volume_mounts;
 } KsOciSpec;
 
 /* The config.json of spec (an object node), or NULL with an error (no command).  Newly

@@ -124,6 +124,8 @@ struct _RuncRuntime
   gint oom_score_adj_min;
   gboolean exec_outside; /* runc exec would run commands outside the containers (a chroot) */
   const KsNetworkProvider *network;
+  KsClaimPathFunc claim_path;
+  gpointer claim_path_data;
   char *resolv_conf;      /* the host's, for pods */
   GHashTable *pods;       /* &uid → RPod */
   GHashTable *containers; /* &Key → RContainer (a reference) */
@@ -807,7 +809,13 @@ write_bundle (RuncRuntime *rt, const KsPod *pod, const KsContainer *kc, RContain
   g_autoptr (JsonGenerator) gen = json_generator_new ();
   g_autofree char *text = NULL;
   g_autofree char *file = bundle_file (c, "config.json");
+  g_autoptr (GPtrArray) mounts
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_oci_mount_free);
 
+  if (!ks_volume_mounts (pod, kc, p->dir, rt->claim_path, rt->claim_path_data, mounts, error))
+    return FALSE;
+  spec.volume_mounts = (KsOciMount *const *) mounts->pdata;
+  spec.n_volume_mounts = mounts->len;
   config = ks_oci_config_new (&spec, error);
   if (config == NULL)
     return FALSE;
@@ -1370,6 +1378,8 @@ ks_runc_runtime_new (KsClock *clock, const KsRuncRuntimeOptions *options, GError
   rt->node_memory = options->node_memory;
   rt->started_at = ks_clock_now (clock);
   rt->network = options->network;
+  rt->claim_path = options->claim_path;
+  rt->claim_path_data = options->claim_path_data;
   rt->cgroup_v2 = ks_cgroup_detect () == KS_CGROUP_V2;
   rt->cgroup_ns = ks_cgroup_has_namespaces ();
   rt->limit_oom_score_adj = !may_lower_oom_score_adj (&rt->oom_score_adj_min);

@@ -23,6 +23,7 @@
  * refuses them with an error saying so (code -1); containers themselves run as elsewhere. */
 #pragma once
 
+#include "real/ks-volumes.h"
 #include "src/ks-clock.h"
 #include "src/kubelet/ks-runtime.h"
 
@@ -54,6 +55,10 @@ typedef struct
   /* NULL: a pod gets a network namespace of its own with only lo (no IP), and the runtime has no
    * sandbox_create/sandbox_remove ops.  Borrowed: must outlive the runtime. */
   const KsNetworkProvider *network;
+  /* Finds the host directory of a pod's persistentVolumeClaim volume (ks-volumes.h); NULL: such
+   * volumes cannot be mounted (the container is not created). */
+  KsClaimPathFunc claim_path;
+  gpointer claim_path_data;
 } KsRuncRuntimeOptions;
 
 #define KS_RUNC_DEFAULT_CGROUP_PARENT "kubesim"

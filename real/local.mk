@@ -35,4 +35,5 @@ real_libks_real_la_SOURCES = \
 	real/ks-runc.c real/ks-runc.h \
 	real/ks-service-feed.c real/ks-service-feed.h \
 	real/ks-service-proxy.c real/ks-service-proxy.h \
+	real/ks-volumes.c real/ks-volumes.h \
 	real/ks-wall-clock.c real/ks-wall-clock.h

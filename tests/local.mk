@@ -174,6 +174,7 @@ shell_tests = \
 	tests/real-same-policy.sh \
 	tests/real-service.sh \
 	tests/real-statefulset.sh \
+	tests/real-volumes.sh \
 	tests/schedule.sh \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
