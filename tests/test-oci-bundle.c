@@ -7,6 +7,7 @@
 
 #include <glib/gstdio.h>
 
+#include "real/ks-fsutil.h"
 #include "real/ks-oci-bundle.h"
 #include "real/ks-runc.h"
 #include "tests/ks-test.h"
@@ -545,6 +546,162 @@ test_config_no_command (void)
   g_assert_error (error, KS_OCI_ERROR, KS_OCI_ERROR_NO_COMMAND);
 }
 
+/* Volumes (real/ks-volumes.c): host sources made or checked, bind mounts in the config. */
+
+static char *
+claim_path (gpointer data, const char *ns, const char *claim, GError **error)
+{
+  if (strcmp (claim, "data") != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "claim %s/%s not found", ns, claim);
+      return NULL;
+    }
+  return g_build_filename (data, "pv", NULL);
+}
+
+/* The error of ks_volume_mounts for the pod's only container, or NULL when it succeeds. */
+static char *
+mounts_error (const char *dir, const char *yaml)
+{
+  g_autoptr (KsPod) pod = pod_from (yaml);
+  g_autoptr (GPtrArray) mounts
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_oci_mount_free);
+  g_autoptr (GError) error = NULL;
+  g_autofree char *pod_dir = g_build_filename (dir, "pod", NULL);
+
+  if (ks_volume_mounts (pod, &pod->spec->containers[0], pod_dir, claim_path, (gpointer) dir, mounts,
+                        &error))
+    return NULL;
+  return g_strdup (error->message);
+}
+
+static void
+test_volumes (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("ks-volumes-XXXXXX", &error);
+  g_autofree char *yaml = NULL;
+  g_autoptr (KsPod) pod = NULL;
+  g_autoptr (GPtrArray) mounts
+      = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_oci_mount_free);
+  g_autoptr (JsonNode) config = NULL;
+  KsImageConfig image = { .cmd = (char *[]){ (char *) "sh", NULL } };
+  const char *want[][3] = {
+    { "/scratch", "pod/volumes/scratch", "rw" },
+    { "/ro", "pod/volumes/scratch/sub/dir", "ro" },
+    { "/host", "host", "rw" },
+    { "/data", "pv", "ro" },
+    { "/rel", "pv", "rw" },
+  };
+  JsonArray *array;
+  guint n;
+  g_autofree char *msg = NULL;
+  g_autofree char *pv_dir = NULL;
+  g_autofree char *outside = NULL;
+
+  g_assert_no_error (error);
+  yaml = g_strdup_printf (
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n"
+      "  containers:\n"
+      "  - name: c\n    image: busybox\n    volumeMounts:\n"
+      "    - {name: scratch, mountPath: /scratch}\n"
+      "    - {name: scratch, mountPath: /ro, subPath: sub/dir, readOnly: true}\n"
+      "    - {name: host, mountPath: /host}\n"
+      "    - {name: claim, mountPath: /data}\n"
+      "    - {name: claim2, mountPath: rel}\n"
+      "  volumes:\n"
+      "  - {name: scratch, emptyDir: {}}\n"
+      "  - {name: host, hostPath: {path: %s/host, type: DirectoryOrCreate}}\n"
+      "  - {name: claim, persistentVolumeClaim: {claimName: data, readOnly: true}}\n"
+      "  - {name: claim2, persistentVolumeClaim: {claimName: data}}\n",
+      dir);
+  pod = pod_from (yaml);
+  {
+    g_autofree char *pod_dir = g_build_filename (dir, "pod", NULL);
+    g_assert_true (ks_volume_mounts (pod, &pod->spec->containers[0], pod_dir, claim_path, dir,
+                                     mounts, &error));
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (mounts->len, ==, G_N_ELEMENTS (want));
+  for (guint i = 0; i < mounts->len; i++)
+    {
+      const KsOciMount *m = g_ptr_array_index (mounts, i);
+      g_autofree char *source = g_build_filename (dir, want[i][1], NULL);
+      g_assert_cmpstr (m->destination, ==, want[i][0]);
+      g_assert_cmpstr (m->source, ==, source);
+      g_assert_true (g_file_test (source, G_FILE_TEST_IS_DIR)); /* made */
+      g_assert_cmpint (m->read_only, ==, strcmp (want[i][2], "ro") == 0);
+    }
+  /* In the config: after the runtime's own mounts, as rbind with ro or rw. */
+  {
+    KsOciSpec spec = { .pod = pod,
+                       .container = &pod->spec->containers[0],
+                       .image = &image,
+                       .rootfs = "/r",
+                       .volume_mounts = (KsOciMount *const *) mounts->pdata,
+                       .n_volume_mounts = mounts->len };
+    config = ks_oci_config_new (&spec, &error);
+    g_assert_no_error (error);
+  }
+  array = json_node_get_array (get (config, "mounts"));
+  n = json_array_get_length (array);
+  for (guint i = 0; i < mounts->len; i++)
+    {
+      JsonObject *m = json_array_get_object_element (array, n - mounts->len + i);
+      g_autofree char *opts = get_joined (json_object_get_member (m, "options"), "");
+      g_autofree char *want_opts = g_strconcat ("rbind rprivate ", want[i][2], NULL);
+      g_assert_cmpstr (json_object_get_string_member (m, "destination"), ==, want[i][0]);
+      g_assert_cmpstr (json_object_get_string_member (m, "type"), ==, "bind");
+      g_assert_cmpstr (opts, ==, want_opts);
+    }
+
+  /* What cannot be mounted. */
+  msg = mounts_error (dir, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n"
+                           "  containers: [{name: c, image: i, volumeMounts: [{name: v, "
+                           "mountPath: /v}]}]\n"
+                           "  volumes: [{name: v, configMap: {name: x}}]\n");
+  g_assert_cmpstr (msg, ==,
+                   "volume \"v\": configMap volumes are not supported in real mode (supported: "
+                   "emptyDir, hostPath, persistentVolumeClaim)");
+  g_clear_pointer (&msg, g_free);
+  msg = mounts_error (dir, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n"
+                           "  containers: [{name: c, image: i, volumeMounts: [{name: v, "
+                           "mountPath: /v}]}]\n"
+                           "  volumes: [{name: v, persistentVolumeClaim: {claimName: other}}]\n");
+  g_assert_cmpstr (msg, ==, "claim default/other not found");
+  g_clear_pointer (&msg, g_free);
+  msg = mounts_error (dir, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n"
+                           "  containers: [{name: c, image: i, volumeMounts: [{name: v, "
+                           "mountPath: /v}]}]\n"
+                           "  volumes: [{name: v, hostPath: {path: /nonexistent/x, type: "
+                           "Directory}}]\n");
+  g_assert_cmpstr (msg, ==,
+                   "volume \"v\": hostPath type check failed: /nonexistent/x is not a directory");
+  g_clear_pointer (&msg, g_free);
+  /* A subPath through a symbolic link out of the volume is refused. */
+  pv_dir = g_build_filename (dir, "pv", NULL);
+  outside = g_build_filename (pv_dir, "out", NULL);
+  g_assert_cmpint (symlink ("/", outside), ==, 0);
+  msg = mounts_error (dir, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n"
+                           "  containers: [{name: c, image: i, volumeMounts: [{name: v, "
+                           "mountPath: /v, subPath: out}]}]\n"
+                           "  volumes: [{name: v, persistentVolumeClaim: {claimName: data}}]\n");
+  g_assert_cmpstr (msg, ==, "volume \"v\": subPath \"out\" resolves outside the volume");
+
+  /* The provisioner's deleter removes only directories right below its directory. */
+  g_assert_false (ks_volume_remove_provisioned ("/elsewhere", pv_dir, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
+  g_clear_error (&error);
+  g_assert_false (ks_volume_remove_provisioned (dir, "pv/../pv", &error));
+  g_clear_error (&error);
+  g_assert_true (ks_volume_remove_provisioned (dir, pv_dir, &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (pv_dir, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test ("/", G_FILE_TEST_IS_DIR));
+  g_assert_true (ks_volume_remove_provisioned (dir, pv_dir, &error)); /* gone already */
+  g_assert_true (ks_fs_remove_tree (dir, &error));
+}
+
 /* runc */
 
 static void
@@ -697,6 +854,7 @@ main (int argc, char **argv)
   g_test_add_func ("/oci/config", test_config);
   g_test_add_func ("/oci/config-no-command", test_config_no_command);
   g_test_add_func ("/runc/argv", test_runc_argv);
+  g_test_add_func ("/oci/volumes", test_volumes);
   g_test_add_func ("/runc/hook", test_runc_hook);
   g_test_add_func ("/runc/real-process", test_runc_real_process);
   g_test_add_func ("/runc/log-error", test_runc_log_error);

@@ -165,6 +165,33 @@ test_pod_volumes (void)
                                   "{\"claimName\":\"one\"}},{\"name\":\"t\",\"emptyDir\":{}}"));
 }
 
+static void
+test_volume_mounts (void)
+{
+  g_autoptr (KsObject) obj = ks_test_decode (
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+      "  containers: [{name: c, image: i, volumeMounts: [{name: t, mountPath: /a},\n"
+      "    {name: t, mountPath: /b, subPath: x/y, readOnly: true}]}]\n"
+      "  volumes: [{name: t, emptyDir: {}}]\n");
+  g_autofree char *json = ks_object_to_json (obj, 0);
+  const KsContainer *c = &KS_POD (obj)->spec->containers[0];
+  KsPodSpec *copy = ks_pod_spec_copy (KS_POD (obj)->spec);
+
+  g_assert_cmpuint (c->n_volume_mounts, ==, 2);
+  g_assert_cmpstr (c->volume_mounts[1].sub_path, ==, "x/y");
+  g_assert_true (c->volume_mounts[1].read_only);
+  g_assert_false (c->volume_mounts[0].read_only);
+  g_assert_cmpstr (copy->containers[0].volume_mounts[1].mount_path, ==, "/b");
+  ks_pod_spec_unref (copy);
+  g_assert_nonnull (strstr (json, "\"volumeMounts\":[{\"name\":\"t\",\"mountPath\":\"/a\"},"
+                                  "{\"name\":\"t\",\"mountPath\":\"/b\",\"subPath\":\"x/y\","
+                                  "\"readOnly\":true}]"));
+  assert_decode_fails (
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+      "  containers: [{name: c, image: i, volumeMounts: [{name: v, mountPath: /a}]}]\n",
+      "spec.containers[0].volumeMounts[0].name: Not found: \"v\"");
+}
+
 /* ---- matching -------------------------------------------------------------------------------- */
 
 static KsObject *
@@ -536,6 +563,86 @@ test_default_class_and_provisioning (Fixture *f, gconstpointer data)
   run_to (f, 8);
   g_assert_nonnull (find_line (f, "!ProvisioningFailed PersistentVolumeClaim default/lost: "
                                   "storageclass.storage.k8s.io \"nosuch\" not found"));
+}
+
+/* The kubesim.io/hostpath provisioner with a directory (real mode's): hostPath volumes
+ * <dir>/<pv>, made for the selected node; deleting a Delete volume calls the deleter with that
+ * path first, and a deleter that fails leaves the volume Failed. */
+static GPtrArray *deleted_paths;
+static gboolean fail_delete;
+
+static gboolean
+record_delete (const char *dir, const char *path, GError **error)
+{
+  g_assert_cmpstr (dir, ==, "/vols");
+  g_ptr_array_add (deleted_paths, g_strdup (path));
+  if (fail_delete)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_BUSY, "cannot remove %s", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_hostpath_provisioner (Fixture *f, gconstpointer data)
+{
+  KsControllerOptions options;
+  g_autofree char *name = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *name2 = NULL;
+  char uid[KS_UID_STRING_LEN];
+  JsonObject *source;
+
+  deleted_paths = g_ptr_array_new_with_free_func (g_free);
+  fail_delete = FALSE;
+  ks_controller_manager_free (f->manager);
+  ks_controller_options_init (&options);
+  options.hostpath_dir = "/vols";
+  options.hostpath_delete = record_delete;
+  f->manager = ks_controller_manager_new_full (f->client, f->clock, &f->sink.parent, &options);
+
+  create (f, SC_HEAD "metadata: {name: hp}\nprovisioner: kubesim.io/hostpath\n"
+                     "volumeBindingMode: WaitForFirstConsumer\n");
+  create_pvc (f, "data", "1Gi", ", storageClassName: hp");
+  create_pod (f, "app", "data");
+  run_to (f, 1);
+  name = g_strconcat ("pvc-", ks_uid_to_string (&KS_OBJECT (pvc (f, "data"))->meta.uid, uid), NULL);
+  path = g_strconcat ("/vols/", name, NULL);
+  g_assert_nonnull (pv (f, name));
+  g_assert_cmpstr (pv (f, name)->source_type, ==, "hostPath");
+  source = json_node_get_object (pv (f, name)->source);
+  g_assert_cmpstr (json_object_get_string_member (source, "path"), ==, path);
+  g_assert_cmpstr (json_object_get_string_member (source, "type"), ==, "DirectoryOrCreate");
+  g_assert_nonnull (pv (f, name)->node_affinity);
+  g_assert_nonnull (pod (f, "app")->node_name);
+  g_assert_true (
+      ks_pv_matches_node (pv (f, name), ks_store_get (f->store, ks_kind_get (KS_KIND_NODE), NULL,
+                                                      pod (f, "app")->node_name)));
+  g_assert_cmpuint (deleted_paths->len, ==, 0);
+
+  delete (f, KS_KIND_POD, "default", "app");
+  delete (f, KS_KIND_PERSISTENT_VOLUME_CLAIM, "default", "data");
+  run_to (f, 2);
+  g_assert_null (pv (f, name));
+  g_assert_cmpuint (deleted_paths->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (deleted_paths, 0), ==, path);
+
+  /* The deleter fails: the volume stays, Failed, with the deleter's message. */
+  fail_delete = TRUE;
+  create_pvc (f, "more", "1Gi", ", storageClassName: hp");
+  create_pod (f, "app2", "more");
+  run_to (f, 3);
+  name2
+      = g_strconcat ("pvc-", ks_uid_to_string (&KS_OBJECT (pvc (f, "more"))->meta.uid, uid), NULL);
+  g_assert_nonnull (pv (f, name2));
+  delete (f, KS_KIND_POD, "default", "app2");
+  delete (f, KS_KIND_PERSISTENT_VOLUME_CLAIM, "default", "more");
+  run_to (f, 4);
+  g_assert_nonnull (pv (f, name2));
+  g_assert_cmpint (pv (f, name2)->status.phase, ==, KS_PV_FAILED);
+  g_assert_nonnull (find_line (f, "!VolumeFailedDelete PersistentVolume "));
+  g_clear_pointer (&deleted_paths, g_ptr_array_unref);
 }
 
 static void
@@ -927,9 +1034,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/volumes/decode/defaults", test_decode_defaults);
   g_test_add_func ("/volumes/decode/errors", test_decode_errors);
   g_test_add_func ("/volumes/decode/pod-volumes", test_pod_volumes);
+  g_test_add_func ("/volumes/decode/volume-mounts", test_volume_mounts);
   g_test_add_func ("/volumes/matching", test_matching);
   ADD ("/volumes/static-binding", test_static_binding);
   ADD ("/volumes/provisioning", test_default_class_and_provisioning);
+  ADD ("/volumes/hostpath-provisioner", test_hostpath_provisioner);
   ADD ("/volumes/wait-for-first-consumer", test_wait_for_first_consumer);
   ADD ("/volumes/local", test_local_volumes);
   ADD ("/volumes/zone-rwop-limits", test_zone_rwop_limits);
