@@ -461,6 +461,37 @@ env_field_value (const KsObject *pod, const char *path)
   return g_strdup (v != NULL ? v : "");
 }
 
+static gint
+mount_path_cmp (gconstpointer a, gconstpointer b)
+{
+  return strcmp ((*(const KsVolumeMount *const *) a)->mount_path,
+                 (*(const KsVolumeMount *const *) b)->mount_path);
+}
+
+/* describeContainerVolumes: the mounts sorted by path, "PATH from VOLUME (rw|ro[,path="SUB"])". */
+static void
+describe_mounts (Describe *d, const KsContainer *c)
+{
+  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
+
+  if (c->n_volume_mounts == 0)
+    {
+      W (d, L2 "Mounts:\t<none>\n");
+      return;
+    }
+  W (d, L2 "Mounts:\n");
+  for (guint i = 0; i < c->n_volume_mounts; i++)
+    g_ptr_array_add (sorted, &c->volume_mounts[i]);
+  g_ptr_array_sort (sorted, mount_path_cmp);
+  for (guint i = 0; i < sorted->len; i++)
+    {
+      const KsVolumeMount *m = g_ptr_array_index (sorted, i);
+      g_autofree char *sub
+          = m->sub_path != NULL ? g_strdup_printf (",path=\"%s\"", m->sub_path) : g_strdup ("");
+      W (d, L3 "%s from %s (%s%s)\n", m->mount_path, m->name, m->read_only ? "ro" : "rw", sub);
+    }
+}
+
 /* describeContainers: statuses may be NULL (templates); spec_json is the pod spec's JSON; pod
  * (NULL for templates) resolves downward API env values. */
 static void
@@ -578,8 +609,7 @@ describe_containers (Describe *d, const char *label, const KsContainer *containe
                 W (d, L3 "\t%s\n", lines[l]);
             }
         }
-      /* kubesim models no volumes. */
-      W (d, L2 "Mounts:\t<none>\n");
+      describe_mounts (d, c);
     }
 }
 
