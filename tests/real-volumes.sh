@@ -107,8 +107,10 @@ file_is () {
 wait_for "the keeper wrote into its claim's subPath" 10 file_is "$kept_dir/part/file" kept
 wait_for "and into the hostPath directory" 10 file_is "$TMP/host/file" host
 kubesim describe pod keeper >"$TMP/describe" 2>&1
-expect_grep "describe pod shows the mounts as kubectl does" '^      /kept/sub from kept (rw,path="part")$' "$TMP/describe"
-expect_grep "sorted by path" '^      /host from host (rw)$' "$TMP/describe"
+expect_eq "describe pod shows the mounts as kubectl does, sorted by path" \
+  "$(grep -A2 '^    Mounts:' "$TMP/describe")" '    Mounts:
+      /host from host (rw)
+      /kept/sub from kept (rw,path="part")'
 
 kubesim delete statefulset notes >/dev/null 2>&1
 kubesim delete pod keeper >/dev/null 2>&1
