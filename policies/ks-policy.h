@@ -20,7 +20,9 @@
  * PostFilter victims, and the node view's host ports and affinity pod lists; version 3 adds the
  * module entry point ks_policy_module_init and the cluster observers (observe_pod,
  * observe_node); version 4 changes every object's layout (metadata.finalizers in KsObjectMeta)
- * and adds the pod spec's volumes (KsPodSpec.volumes, claim_names).  The entry point's signature
+ * and adds the pod spec's volumes (KsPodSpec.volumes, claim_names); version 5 adds containers'
+ * volume mounts (KsContainer.volume_mounts, n_volume_mounts: every container after the first
+ * moves).  The entry point's signature
  * never changes, so that the loader can always ask a module for its version. */
 #pragma once
 
@@ -33,7 +35,7 @@
 
 G_BEGIN_DECLS
 
-#define KS_POLICY_ABI_VERSION 4
+#define KS_POLICY_ABI_VERSION 5
 
 /* Errors from plugins (bad args).  Messages name the offending field of the args. */
 #define KS_POLICY_ERROR (ks_policy_error_quark ())
