@@ -130,4 +130,8 @@ released () {
 }
 wait_for "the Retain volume is Released" 20 released
 expect_eq "and keeps its data" "$(cat "$kept_dir/part/file")" kept
+# Documented in real-mode.md: runc makes a missing mount point in the image's root file system.
+[ -d "$D/images/docker.io/library/busybox/latest/rootfs/data" ] &&
+  ok "runc made the mount point /data in the image (as documented)" ||
+  fail "no /data in the image: docs/real-mode.md says runc makes missing mount points there"
 expect_eq "no mount of the data directory is left" "$(grep -c " $(realpath "$D")" /proc/self/mountinfo)" 0
