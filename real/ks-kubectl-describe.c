@@ -613,6 +613,53 @@ describe_containers (Describe *d, const char *label, const KsContainer *containe
     }
 }
 
+/* describeVolumes for the volume types kubesim mounts (others are "<unknown>", as kubectl prints
+ * the types it does not know).  space is the section's indent ("  " in a pod template). */
+static void
+describe_volumes (Describe *d, const KsPodSpec *spec, const char *space)
+{
+  JsonArray *volumes = spec->volumes != NULL && JSON_NODE_HOLDS_ARRAY (spec->volumes)
+                           ? json_node_get_array (spec->volumes)
+                           : NULL;
+
+  if (volumes == NULL || json_array_get_length (volumes) == 0)
+    {
+      W (d, "%sVolumes:\t<none>\n", space);
+      return;
+    }
+  W (d, "%sVolumes:\n", space);
+  for (guint i = 0; i < json_array_get_length (volumes); i++)
+    {
+      JsonNode *node = json_array_get_element (volumes, i);
+      JsonObject *v = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      JsonObject *src;
+      if (v == NULL)
+        continue;
+      W (d, L1 "%s%s:\n", space[0] != '\0' ? " " : "", member_string (v, "name"));
+      if ((src = ks_json_get_object (node, "hostPath")) != NULL)
+        /* The API server defaults an unset type to "". */
+        W (d,
+           L2 "Type:\tHostPath (bare host directory volume)\n" L2 "Path:\t%s\n" L2
+              "HostPathType:\t%s\n",
+           member_string (src, "path") ? member_string (src, "path") : "",
+           member_string (src, "type") ? member_string (src, "type") : "");
+      else if ((src = ks_json_get_object (node, "emptyDir")) != NULL)
+        W (d,
+           L2 "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n" L2
+              "Medium:\t%s\n" L2 "SizeLimit:\t%s\n",
+           member_string (src, "medium") ? member_string (src, "medium") : "",
+           member_string (src, "sizeLimit") ? member_string (src, "sizeLimit") : "<unset>");
+      else if ((src = ks_json_get_object (node, "persistentVolumeClaim")) != NULL)
+        W (d,
+           L2 "Type:\tPersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same "
+              "namespace)\n" L2 "ClaimName:\t%s\n" L2 "ReadOnly:\t%s\n",
+           member_string (src, "claimName") ? member_string (src, "claimName") : "",
+           json_object_get_boolean_member_with_default (src, "readOnly", FALSE) ? "true" : "false");
+      else
+        W (d, L1 "<unknown>\n");
+    }
+}
+
 /* DescribePodTemplate. */
 static void
 describe_pod_template (Describe *d, const KsPodTemplate *t, JsonNode *template_json)
@@ -637,7 +684,7 @@ describe_pod_template (Describe *d, const KsPodTemplate *t, JsonNode *template_j
                          NULL, spec, "initContainers", "  ", NULL);
   describe_containers (d, "Containers", t->spec->containers, t->spec->n_containers, NULL, spec,
                        "containers", "  ", NULL);
-  W (d, "  Volumes:\t<none>\n");
+  describe_volumes (d, t->spec, "  ");
   if (t->spec->priority_class_name != NULL && t->spec->priority_class_name[0] != '\0')
     W (d, L1 "Priority Class Name:\t%s\n", t->spec->priority_class_name);
   labels_multiline (d, "  Node-Selectors", t->spec->node_selector);
@@ -747,7 +794,7 @@ describe_pod (Describe *d, const KsObject *obj, JsonNode *json, gboolean show_ev
              member_string (co, "status") ? member_string (co, "status") : "");
         }
     }
-  W (d, "Volumes:\t<none>\n");
+  describe_volumes (d, spec, "");
   W (d, "QoS Class:\t%s\n", ks_qos_class_name (spec->qos_class));
   labels_multiline (d, "Node-Selectors", spec->node_selector);
   tolerations_multiline (d, "Tolerations", spec->tolerations, spec->n_tolerations);

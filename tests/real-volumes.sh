@@ -111,6 +111,16 @@ expect_eq "describe pod shows the mounts as kubectl does, sorted by path" \
   "$(grep -A2 '^    Mounts:' "$TMP/describe")" '    Mounts:
       /host from host (rw)
       /kept/sub from kept (rw,path="part")'
+expect_eq "and the volumes (blanks squeezed)" \
+  "$(grep -A8 '^Volumes:' "$TMP/describe" | tr -s ' ')" "Volumes:
+ kept:
+ Type: PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)
+ ClaimName: kept
+ ReadOnly: false
+ host:
+ Type: HostPath (bare host directory volume)
+ Path: $TMP/host
+ HostPathType: DirectoryOrCreate"
 
 kubesim delete statefulset notes >/dev/null 2>&1
 kubesim delete pod keeper >/dev/null 2>&1
