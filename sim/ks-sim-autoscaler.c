@@ -10,6 +10,7 @@
 #include "src/api/ks-node.h"
 #include "src/api/ks-pdb.h"
 #include "src/api/ks-pod.h"
+#include "src/api/ks-yaml-emit.h"
 #include "src/ks-intern.h"
 #include "src/ks-rng.h"
 #include "src/scheduler/ks-framework.h"
@@ -1140,4 +1141,91 @@ void
 ks_sim_autoscaler_start (KsSimAutoscaler *ca)
 {
   ca->loop_task = ks_clock_schedule_in (ca->clock, ca->o->scan_interval, run_once, ca, NULL);
+}
+
+/* Node pools in the outputs */
+
+gboolean
+ks_sim_reports_pools (KsSim *sim)
+{
+  const KsScenario *s = ks_sim_get_scenario (sim);
+
+  if (s->autoscaler != NULL)
+    return TRUE;
+  for (guint i = 0; i < s->pools->len; i++)
+    if (((const KsNodePool *) g_ptr_array_index (s->pools, i))->price_per_hour > 0)
+      return TRUE;
+  return FALSE;
+}
+
+void
+ks_sim_sample_pools (KsSim *sim, KsSimPoolRowFunc row, gpointer data)
+{
+  const KsScenario *s = ks_sim_get_scenario (sim);
+  KsSimAutoscaler *ca = ks_sim_get_autoscaler (sim);
+  gint64 t = ks_clock_now (ks_sim_get_clock (sim));
+
+  for (guint i = 0; i < s->pools->len; i++)
+    {
+      const KsNodePool *p = g_ptr_array_index (s->pools, i);
+      double hours = ks_sim_get_pool_node_hours (sim, i);
+      row (t, "pool_nodes", p->name, ks_sim_get_pool_nodes (sim, i), data);
+      if (p->group && ca != NULL)
+        {
+          KsNodeGroupStats st;
+          ks_sim_autoscaler_get_group_stats (ca, i, &st);
+          row (t, "pool_target_size", p->name, st.target_size, data);
+        }
+      row (t, "pool_node_hours", p->name, hours, data);
+      row (t, "pool_cost", p->name, hours * p->price_per_hour, data);
+    }
+}
+
+static void
+append_double (GString *json, double v)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  g_string_append (json, g_ascii_formatd (buf, sizeof buf, "%.6g", v));
+}
+
+void
+ks_sim_append_pools_summary (KsSim *sim, GString *json)
+{
+  const KsScenario *s = ks_sim_get_scenario (sim);
+  KsSimAutoscaler *ca = ks_sim_get_autoscaler (sim);
+  double total = 0;
+
+  g_string_append (json, ",\n  \"node_pools\": {");
+  for (guint i = 0; i < s->pools->len; i++)
+    {
+      const KsNodePool *p = g_ptr_array_index (s->pools, i);
+      double hours = ks_sim_get_pool_node_hours (sim, i);
+      total += hours * p->price_per_hour;
+      g_string_append (json, i > 0 ? ",\n    " : "\n    ");
+      ks_json_append_string (json, p->name, KS_JSON_ESCAPE_UTF8);
+      g_string_append_printf (json, ": {\n      \"node_group\": %s,\n      \"nodes\": %u",
+                              p->group ? "true" : "false", ks_sim_get_pool_nodes (sim, i));
+      if (p->group && ca != NULL)
+        {
+          KsNodeGroupStats st;
+          ks_sim_autoscaler_get_group_stats (ca, i, &st);
+          g_string_append_printf (json,
+                                  ",\n      \"min\": %u,\n      \"max\": %u,\n      "
+                                  "\"target_size\": %u,\n      \"scale_ups\": %u,\n      "
+                                  "\"nodes_added\": %u,\n      \"nodes_removed\": %u,\n      "
+                                  "\"failed_removals\": %u",
+                                  p->min, p->max, st.target_size, st.scale_ups, st.nodes_added,
+                                  st.nodes_removed, st.failed_removals);
+        }
+      g_string_append (json, ",\n      \"node_hours\": ");
+      append_double (json, hours);
+      g_string_append (json, ",\n      \"price_per_hour\": ");
+      append_double (json, p->price_per_hour);
+      g_string_append (json, ",\n      \"cost\": ");
+      append_double (json, hours * p->price_per_hour);
+      g_string_append (json, "\n    }");
+    }
+  g_string_append (json, s->pools->len > 0 ? "\n  }" : "}");
+  g_string_append (json, ",\n  \"cost\": ");
+  append_double (json, total);
 }

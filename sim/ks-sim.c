@@ -245,6 +245,12 @@ ks_sim_get_node_runtime (KsSim *sim, const char *name)
   return n != NULL ? n->runtime : NULL;
 }
 
+const KsScenario *
+ks_sim_get_scenario (KsSim *sim)
+{
+  return sim->scenario;
+}
+
 KsSimTraffic *
 ks_sim_get_traffic (KsSim *sim)
 {
