@@ -884,15 +884,15 @@ removal_again (Removal *r, gint64 delay)
   ks_clock_schedule_in (r->ca->clock, delay, removal_step, r, NULL);
 }
 
-/* A non-empty removal: evict the pods (refused evictions retried), wait for them to go, then
- * delete the node; past maxPodEvictionTime with pods not evicted, give up. */
+/* A non-empty removal: evict the pods (failed evictions retried every 10 s), wait for them to
+ * go, then delete the node; past maxPodEvictionTime with pods not evicted, give up. */
 static void
 removal_step (gpointer data)
 {
   Removal *r = data;
   KsSimAutoscaler *ca = r->ca;
   gint64 now = ks_clock_now (ca->clock);
-  gboolean all_evicted = TRUE, all_gone = TRUE, failed = FALSE;
+  gboolean all_evicted = TRUE, all_gone = TRUE;
 
   for (guint i = 0; i < r->pods->len; i++)
     {
@@ -914,11 +914,9 @@ removal_step (gpointer data)
           g_ptr_array_add (r->evicted, pod);
           break;
         case KS_SIM_EVICT_REFUSED:
-          all_evicted = FALSE;
-          break;
         case KS_SIM_EVICT_FAILED:
+          /* CA's evictPod retries any error until maxPodEvictionTime. */
           all_evicted = FALSE;
-          failed = TRUE;
           break;
         }
     }
@@ -928,7 +926,7 @@ removal_step (gpointer data)
       g_hash_table_remove (ca->removing, r->node);
       return;
     }
-  if (failed || (!all_evicted && now >= r->deadline))
+  if (!all_evicted && now >= r->deadline)
     {
       g_autoptr (KsObject) obj
           = ks_client_get (ca->client, ks_kind_get (KS_KIND_NODE), NULL, r->node, NULL);

@@ -119,12 +119,21 @@ scenario_uses_services (const KsScenario *s)
   return FALSE;
 }
 
-/* The most nodes the cluster can have at once (addNodes counted, removals not). */
+/* The most nodes the cluster can have at once (addNodes and node groups at their max counted,
+ * removals not). */
 static guint
 scenario_max_nodes (const KsScenario *s)
 {
   g_autoptr (GPtrArray) names = ks_scenario_node_names (s);
   guint n = names->len;
+
+  /* A node group can grow to its max. */
+  for (guint i = 0; i < s->pools->len; i++)
+    {
+      const KsNodePool *pool = g_ptr_array_index (s->pools, i);
+      if (pool->group)
+        n += pool->max - pool->count;
+    }
 
   for (guint i = 0; i < s->actions->len; i++)
     {

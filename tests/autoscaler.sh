@@ -121,4 +121,13 @@ expect_eq "scale-down: safe-to-evict false" "$(ca "$TMP/sd-unsafe")" ""
 sd min 2 "" 0
 expect_eq "scale-down: min size" "$(ca "$TMP/sd-min")" ""
 expect_eq "scale-down: min size summary" "$(jq -c '.node_pools.workers | [.nodes, .node_hours]' "$TMP/sd-min/summary.json")" "[2,0.1]"
+# A removal given up: see tests/autoscaler/eviction-failure.yaml.
+kubesim run -q --out "$TMP/fail" "$D/eviction-failure.yaml" || fail "run eviction-failure"
+expect_eq "eviction failure" "$(ca "$TMP/fail")" \
+  "70 ScaleDown Node marked the node as toBeDeleted/unschedulable
+70 ScaleDown Pod deleting pod for node scale down
+190 ScaleDownFailed Node failed to drain the node, aborting ScaleDown"
+expect_eq "eviction failure: summary" \
+  "$(jq -c '.node_pools.workers | [.nodes, .target_size, .nodes_removed, .failed_removals]' "$TMP/fail/summary.json")" \
+  "[2,2,0,1]"
 finish
