@@ -717,10 +717,12 @@ budget_of (GPtrArray *pdbs, const KsPod *pod)
   return NULL;
 }
 
-/* The pods a removal of node must evict (into move), or FALSE when one blocks it
- * (simulator/drainability rules with CA's defaults). */
+/* The pods a removal of the node holding pods (its unfinished pods) must evict (into move), or
+ * FALSE when one blocks it (simulator/drainability rules with CA's defaults).  A pod still
+ * terminating holds the node until it is gone: kubesim has no pod garbage collector to clean up
+ * after a node deleted under it. */
 static gboolean
-pods_to_move (GPtrArray *pods, GPtrArray *pdbs, const char *node, GPtrArray *move)
+pods_to_move (GPtrArray *pods, GPtrArray *pdbs, GPtrArray *move)
 {
   g_autoptr (GHashTable) per_pdb = g_hash_table_new (NULL, NULL);
 
@@ -729,8 +731,9 @@ pods_to_move (GPtrArray *pods, GPtrArray *pdbs, const char *node, GPtrArray *mov
       KsPod *pod = g_ptr_array_index (pods, i);
       const char *safe;
       KsPodDisruptionBudget *pdb;
-      if (!pod_counts (pod) || strcmp (pod->node_name, node) != 0 || is_mirror_or_daemon (pod)
-          || ks_object_is_being_deleted (KS_OBJECT (pod)))
+      if (ks_object_is_being_deleted (KS_OBJECT (pod)))
+        return FALSE;
+      if (is_mirror_or_daemon (pod))
         continue;
       safe = ks_object_get_annotation (KS_OBJECT (pod), SAFE_TO_EVICT);
       pdb = budget_of (pdbs, pod);
@@ -763,7 +766,7 @@ pods_to_move (GPtrArray *pods, GPtrArray *pdbs, const char *node, GPtrArray *mov
   return TRUE;
 }
 
-/* max(CPU requests / allocatable, memory requests / allocatable) of the node's pods
+/* max(CPU requests / allocatable, memory requests / allocatable) of the node's unfinished pods
  * (simulator/utilization: DaemonSet and mirror pods count by default). */
 static double
 utilization (const KsNode *node, GPtrArray *pods)
@@ -774,9 +777,6 @@ utilization (const KsNode *node, GPtrArray *pods)
   for (guint i = 0; i < pods->len; i++)
     {
       const KsPod *pod = g_ptr_array_index (pods, i);
-      if (!pod_counts (pod) || strcmp (pod->node_name, node->parent.meta.name) != 0
-          || ks_object_is_being_deleted (KS_OBJECT (pod)))
-        continue;
       cpu += pod->spec->requests.milli_cpu;
       mem += pod->spec->requests.memory;
     }
@@ -785,6 +785,30 @@ utilization (const KsNode *node, GPtrArray *pods)
   if (node->allocatable.memory > 0)
     u = MAX (u, (double) mem / (double) node->allocatable.memory);
   return u;
+}
+
+/* Each node's unfinished pods: name → GPtrArray of KsPod* (borrowed). */
+static GHashTable *
+pods_by_node (GPtrArray *pods)
+{
+  GHashTable *by
+      = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_ptr_array_unref);
+
+  for (guint i = 0; i < pods->len; i++)
+    {
+      KsPod *pod = g_ptr_array_index (pods, i);
+      GPtrArray *list;
+      if (!pod_counts (pod))
+        continue;
+      list = g_hash_table_lookup (by, pod->node_name);
+      if (list == NULL)
+        {
+          list = g_ptr_array_new ();
+          g_hash_table_insert (by, (gpointer) pod->node_name, list);
+        }
+      g_ptr_array_add (list, pod);
+    }
+  return by;
 }
 
 static Group *
@@ -1009,6 +1033,8 @@ scale_down (KsSimAutoscaler *ca, GPtrArray *nodes, GPtrArray *pods)
   g_autoptr (GHashTable) still = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr (GPtrArray) moved = g_ptr_array_new (); /* pod, interned node, pod, node, ... */
   g_autoptr (GHashTable) planned = g_hash_table_new (NULL, NULL); /* Group → removals */
+  g_autoptr (GHashTable) by_node = pods_by_node (pods);
+  g_autoptr (GPtrArray) none = g_ptr_array_new ();
 
   g_array_set_clear_func (unneeded, unneeded_clear);
   if (pdbs == NULL)
@@ -1020,6 +1046,7 @@ scale_down (KsSimAutoscaler *ca, GPtrArray *nodes, GPtrArray *pods)
       const char *name = node->parent.meta.name;
       Group *g = group_of (ca, node);
       g_autoptr (GPtrArray) move = NULL;
+      GPtrArray *on_node;
       KsSchedCache *cache;
       gboolean ok = TRUE;
       guint removals;
@@ -1032,10 +1059,13 @@ scale_down (KsSimAutoscaler *ca, GPtrArray *nodes, GPtrArray *pods)
       removals = GPOINTER_TO_UINT (g_hash_table_lookup (planned, g));
       if (g->target <= g->p->min + removals)
         continue;
-      if (utilization (node, pods) >= ca->o->scale_down_utilization_threshold)
+      on_node = g_hash_table_lookup (by_node, name);
+      if (on_node == NULL)
+        on_node = none;
+      if (utilization (node, on_node) >= ca->o->scale_down_utilization_threshold)
         continue;
       move = g_ptr_array_new ();
-      if (!pods_to_move (pods, pdbs, name, move))
+      if (!pods_to_move (on_node, pdbs, move))
         continue;
       /* Can its pods go elsewhere?  Nodes found unneeded before it are gone in this snapshot,
        * their pods placed where they would go. */
