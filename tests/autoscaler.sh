@@ -89,9 +89,10 @@ cmp -s "$TMP/r3/events.jsonl" "$TMP/r3b/events.jsonl" && ok "random: same seed, 
 case "$picked" in *tiny*) ok "random picks tiny" ;; *) fail "random never picks tiny:$picked" ;; esac
 case "$picked" in *big*) ok "random picks big" ;; *) fail "random never picks big:$picked" ;; esac
 
-# Scale-down: see tests/autoscaler/scale-down.yaml.  sd NAME MIN ANNOTATION PDB_MIN
+# Scale-down: see tests/autoscaler/scale-down.yaml.  sd NAME MIN ANNOTATION PDB_MIN [SED-EXPR]
 sd () {
-  sed -e "s/MIN,/$2,/" -e "s|{ANNOTATION}|{$3}|" -e "s/PDB_MIN/$4/" "$D/scale-down.yaml" >"$TMP/sd-$1.yaml"
+  sed -e "s/MIN,/$2,/" -e "s|{ANNOTATION}|{$3}|" -e "s/PDB_MIN/$4/" -e "${5:-s/^//}" \
+    "$D/scale-down.yaml" >"$TMP/sd-$1.yaml"
   kubesim run -q --out "$TMP/sd-$1" "$TMP/sd-$1.yaml" || fail "run scale-down $1"
 }
 # Each removal: taint and event at the run, the pod evicted at once (its replacement goes to
@@ -112,12 +113,20 @@ expect_eq "scale-down: replacements on base-0" \
   "70 base-0
 80 base-0"
 expect_eq "scale-down: summary" "$(jq -c '.node_pools.workers | [.nodes, .target_size, .nodes_removed]' "$TMP/sd-plain/summary.json")" "[0,0,2]"
-# A budget that allows no disruption (minAvailable 2 of 2), safe-to-evict "false", or a group at
-# its min: no removal at all.
+# What blocks a removal: a budget that allows no disruption (minAvailable 2 of 2), safe-to-evict
+# "false", a kube-system pod without a budget, local storage, a group at its min.
 sd pdb 0 "" 2
 expect_eq "scale-down: PDB" "$(ca "$TMP/sd-pdb")" ""
 sd unsafe 0 'cluster-autoscaler.kubernetes.io/safe-to-evict: "false"' 0
 expect_eq "scale-down: safe-to-evict false" "$(ca "$TMP/sd-unsafe")" ""
+# web in kube-system, without a budget there; a pod with an emptyDir on the node's disk.
+sd system 0 "" 0 '0,/metadata: {name: web}$/s//metadata: {name: web, namespace: kube-system}/'
+expect_eq "scale-down: kube-system pod without a budget" "$(ca "$TMP/sd-system")" ""
+sd local 0 "" 0 's/terminationGracePeriodSeconds: 1/&\n          volumes: [{name: scratch, emptyDir: {}}]/'
+expect_eq "scale-down: local storage" "$(ca "$TMP/sd-local")" ""
+# An emptyDir in memory does not hold the node: removed as without it.
+sd memory 0 "" 0 's/terminationGracePeriodSeconds: 1/&\n          volumes: [{name: scratch, emptyDir: {medium: Memory}}]/'
+expect_eq "scale-down: emptyDir in memory" "$(ca "$TMP/sd-memory" | grep -c 'nodes removed')" 2
 sd min 2 "" 0
 expect_eq "scale-down: min size" "$(ca "$TMP/sd-min")" ""
 expect_eq "scale-down: min size summary" "$(jq -c '.node_pools.workers | [.nodes, .node_hours]' "$TMP/sd-min/summary.json")" "[2,0.1]"
