@@ -780,6 +780,7 @@ ks_autoscaler_options_init (KsAutoscalerOptions *o)
     .max_empty_bulk_delete = 10,
     .max_nodes_total = 0,
     .max_pod_eviction_time = 2 * 60 * KS_USEC_PER_SEC,
+    .node_delete_delay_after_taint = 5 * KS_USEC_PER_SEC,
   };
 }
 
@@ -797,6 +798,7 @@ autoscaler_decode (KsDecoder *dec, JsonNode *node, KsAutoscalerOptions *o)
                                         "maxEmptyBulkDelete",
                                         "maxNodesTotal",
                                         "maxPodEvictionTime",
+                                        "nodeDeleteDelayAfterTaint",
                                         NULL };
   static const char *const expanders[] = { "least-waste", "most-pods", "random", NULL };
   int expander = o->expander;
@@ -819,6 +821,7 @@ autoscaler_decode (KsDecoder *dec, JsonNode *node, KsAutoscalerOptions *o)
   get_time (dec, node, "scaleDownDelayAfterDelete", &o->scale_down_delay_after_delete);
   get_time (dec, node, "scaleDownDelayAfterFailure", &o->scale_down_delay_after_failure);
   get_time (dec, node, "maxPodEvictionTime", &o->max_pod_eviction_time);
+  get_time (dec, node, "nodeDeleteDelayAfterTaint", &o->node_delete_delay_after_taint);
   n = (gint32) o->max_empty_bulk_delete;
   if (ks_decoder_get_int32 (dec, node, "maxEmptyBulkDelete", 1, 10000, &n))
     o->max_empty_bulk_delete = (guint) n;

@@ -56,6 +56,7 @@ typedef struct
   guint max_empty_bulk_delete;
   guint max_nodes_total; /* 0: no limit */
   gint64 max_pod_eviction_time;
+  gint64 node_delete_delay_after_taint;
 } KsAutoscalerOptions;
 
 void ks_autoscaler_options_init (KsAutoscalerOptions *options);

@@ -45,6 +45,7 @@ typedef struct
   GPtrArray *pods;    /* KsPod* to evict, as listed when the removal started */
   GPtrArray *evicted; /* of those, the ones whose eviction went through (borrowed) */
   gint64 deadline;
+  gboolean drain; /* the node had pods to move when it was chosen */
 } Removal;
 
 struct _KsSimAutoscaler
@@ -968,39 +969,50 @@ removal_step (gpointer data)
   removal_again (r, all_evicted ? DELETION_POLL : EVICTION_RETRY);
 }
 
+/* --node-delete-delay-after-taint has passed: evict the node's pods (those still there, mirror
+ * and DaemonSet pods apart) and go on as removal_step; an empty node goes at once. */
+static void
+removal_begin (gpointer data)
+{
+  Removal *r = data;
+  KsSimAutoscaler *ca = r->ca;
+  g_autoptr (GPtrArray) pods = ks_client_list (ca->client, ks_kind_get (KS_KIND_POD), NULL, NULL);
+
+  r->deadline = ks_clock_now (ca->clock) + ca->o->max_pod_eviction_time;
+  for (guint i = 0; pods != NULL && i < pods->len; i++)
+    {
+      KsPod *pod = g_ptr_array_index (pods, i);
+      if (!pod_counts (pod) || strcmp (pod->node_name, r->node) != 0 || is_mirror_or_daemon (pod))
+        continue;
+      g_ptr_array_add (r->pods, ks_object_ref (KS_OBJECT (pod)));
+      ks_event_record (&ca->events, KS_OBJECT (pod), FALSE, "ScaleDown", r->node,
+                       "deleting pod for node scale down");
+    }
+  removal_step (r);
+}
+
+/* Taint the node, then (after nodeDeleteDelayAfterTaint, so that the scheduler sees the taint)
+ * drain and delete it (core/scaledown/actuation/actuator.go). */
 static void
 start_removal (KsSimAutoscaler *ca, Unneeded *u)
 {
   const char *name = u->node->parent.meta.name;
+  Removal *r;
 
   if (!set_taint (ca, name, TRUE))
     return;
   u->group->target--;
   ks_event_record (&ca->events, KS_OBJECT (u->node), FALSE, "ScaleDown", name,
                    "marked the node as toBeDeleted/unschedulable");
-  if (u->move->len == 0)
-    {
-      node_removed (ca, u->group, name);
-      return;
-    }
-  {
-    Removal *r = g_new0 (Removal, 1);
-    r->ca = ca;
-    r->group = u->group;
-    r->node = g_strdup (name);
-    r->pods = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
-    r->evicted = g_ptr_array_new ();
-    r->deadline = ks_clock_now (ca->clock) + ca->o->max_pod_eviction_time;
-    for (guint i = 0; i < u->move->len; i++)
-      {
-        KsObject *pod = g_ptr_array_index (u->move, i);
-        g_ptr_array_add (r->pods, ks_object_ref (pod));
-        ks_event_record (&ca->events, pod, FALSE, "ScaleDown", name,
-                         "deleting pod for node scale down");
-      }
-    g_hash_table_insert (ca->removing, r->node, r);
-    removal_step (r);
-  }
+  r = g_new0 (Removal, 1);
+  r->ca = ca;
+  r->group = u->group;
+  r->node = g_strdup (name);
+  r->drain = u->move->len > 0;
+  r->pods = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  r->evicted = g_ptr_array_new ();
+  g_hash_table_insert (ca->removing, r->node, r);
+  ks_clock_schedule_in (ca->clock, ca->o->node_delete_delay_after_taint, removal_begin, r, NULL);
 }
 
 static gint
@@ -1124,7 +1136,12 @@ scale_down (KsSimAutoscaler *ca, GPtrArray *nodes, GPtrArray *pods)
     return;
   {
     guint empty = 0;
-    gboolean drained = g_hash_table_size (ca->removing) > 0;
+    gboolean drained = FALSE;
+    GHashTableIter iter;
+    gpointer value;
+    g_hash_table_iter_init (&iter, ca->removing);
+    while (g_hash_table_iter_next (&iter, NULL, &value))
+      drained |= ((Removal *) value)->drain;
     for (guint i = 0; i < unneeded->len; i++)
       {
         Unneeded *u = &g_array_index (unneeded, Unneeded, i);

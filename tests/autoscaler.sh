@@ -20,8 +20,9 @@ ca () {
 
 # examples/cluster-autoscaler.yaml: 4 pods unschedulable at 1m, the run at 70 s scales workers
 # 0->2 (two 2-CPU nodes for four 1-CPU pods), the nodes register 60 s later, the pods run.  After
-# the scale-down to 1 at 5m the nodes are unneeded from the run at 310 s and removed 10 minutes
-# later (the delay after the scale-up ended at 670 s).
+# the scale-down to 1 at 5m the nodes are unneeded from the run at 310 s, tainted 10 minutes later
+# (the delay after the scale-up ended at 670 s) and deleted 5 s after that
+# (nodeDeleteDelayAfterTaint).
 kubesim run -q --out "$TMP/ex" "$TOP_SRCDIR/examples/cluster-autoscaler.yaml" || fail "run example"
 expect_eq "example: scale-up" "$(events "$TMP/ex" '.event == "TriggeredScaleUp"' | jq -r '"\(.t) \(.message)"' | sort | uniq -c | sed 's/^ *//')" \
   "4 70 pod triggered scale-up: [{workers 0->2 (max: 4)}]"
@@ -34,27 +35,31 @@ expect_eq "example: pods wait until the nodes come" \
 140,pods_unscheduled,cluster,0"
 expect_eq "example: scale-down" "$(events "$TMP/ex" '.source == "cluster-autoscaler" and .event == "ScaleDown"' | jq -r '"\(.t) \(.name) \(.message)"')" \
   "910 workers-0 marked the node as toBeDeleted/unschedulable
-910 workers-0 nodes removed by cluster autoscaler
 910 workers-1 marked the node as toBeDeleted/unschedulable
-910 workers-1 nodes removed by cluster autoscaler"
+915 workers-0 nodes removed by cluster autoscaler
+915 workers-1 nodes removed by cluster autoscaler"
 expect_eq "example: node pools" "$(jq -c '.node_pools' "$TMP/ex/summary.json")" \
-  '{"base":{"node_group":false,"nodes":1,"node_hours":0.333333,"price_per_hour":0.2,"cost":0.0666667},"workers":{"node_group":true,"nodes":0,"min":0,"max":4,"target_size":0,"scale_ups":1,"nodes_added":2,"nodes_removed":2,"failed_removals":0,"node_hours":0.433333,"price_per_hour":0.1,"cost":0.0433333}}'
-expect_eq "example: cost" "$(jq -c '.cost' "$TMP/ex/summary.json")" 0.11
-expect_eq "example: metrics" "$(grep -E '^(130|910),pool_.*,workers,' "$TMP/ex/metrics.csv")" \
+  '{"base":{"node_group":false,"nodes":1,"node_hours":0.333333,"price_per_hour":0.2,"cost":0.0666667},"workers":{"node_group":true,"nodes":0,"min":0,"max":4,"target_size":0,"scale_ups":1,"nodes_added":2,"nodes_removed":2,"failed_removals":0,"node_hours":0.436111,"price_per_hour":0.1,"cost":0.0436111}}'
+expect_eq "example: cost" "$(jq -c '.cost' "$TMP/ex/summary.json")" 0.110278
+expect_eq "example: metrics" "$(grep -E '^(130|910|920),pool_.*,workers,' "$TMP/ex/metrics.csv")" \
   "130,pool_nodes,workers,2
 130,pool_target_size,workers,2
 130,pool_node_hours,workers,0
 130,pool_cost,workers,0
-910,pool_nodes,workers,0
+910,pool_nodes,workers,2
 910,pool_target_size,workers,0
 910,pool_node_hours,workers,0.433333
-910,pool_cost,workers,0.0433333"
+910,pool_cost,workers,0.0433333
+920,pool_nodes,workers,0
+920,pool_target_size,workers,0
+920,pool_node_hours,workers,0.436111
+920,pool_cost,workers,0.0436111"
 
 # The same with a 1-minute unneeded time: unneeded from 310 s, but no scale-down before
-# 70 s + scaleDownDelayAfterAdd (10m) = 670 s.
+# 70 s + scaleDownDelayAfterAdd (10m) = 670 s; deleted at 675 s.
 sed 's/^kubelet:/autoscaler: {scaleDownUnneededTime: 1m}\nkubelet:/' "$TOP_SRCDIR/examples/cluster-autoscaler.yaml" >"$TMP/delay.yaml"
 kubesim run -q --out "$TMP/delay" "$TMP/delay.yaml" || fail "run delay"
-expect_eq "delay after add" "$(events "$TMP/delay" '.message == "nodes removed by cluster autoscaler"' | jq -r .t | uniq)" 670
+expect_eq "delay after add" "$(events "$TMP/delay" '.message == "nodes removed by cluster autoscaler"' | jq -r .t | uniq)" 675
 
 # Limits: see tests/autoscaler/limits.yaml.
 kubesim run -q --out "$TMP/lim" "$D/limits.yaml" || fail "run limits"
@@ -95,23 +100,32 @@ sd () {
     "$D/scale-down.yaml" >"$TMP/sd-$1.yaml"
   kubesim run -q --out "$TMP/sd-$1" "$TMP/sd-$1.yaml" || fail "run scale-down $1"
 }
-# Each removal: taint and event at the run, the pod evicted at once (its replacement goes to
-# base-0), the node deleted once the pod is gone (1 s grace period; the autoscaler looks every
-# second, and sees it gone at the second look).
+# Each removal: taint and event at the run, the pod evicted 5 s later (nodeDeleteDelayAfterTaint;
+# its replacement goes to base-0), the node deleted once the pod is gone (1 s grace period; the
+# autoscaler looks every second, and sees it gone at the second look).
 sd plain 0 "" 0
 expect_eq "scale-down" "$(ca "$TMP/sd-plain")" \
   "70 ScaleDown Node marked the node as toBeDeleted/unschedulable
-70 ScaleDown Pod deleting pod for node scale down
-72 ScaleDown Node nodes removed by cluster autoscaler
-72 RemovingNode Node Node workers-0 event: Removing Node workers-0 from Controller
+75 ScaleDown Pod deleting pod for node scale down
+77 ScaleDown Node nodes removed by cluster autoscaler
+77 RemovingNode Node Node workers-0 event: Removing Node workers-0 from Controller
 80 ScaleDown Node marked the node as toBeDeleted/unschedulable
-80 ScaleDown Pod deleting pod for node scale down
-82 ScaleDown Node nodes removed by cluster autoscaler
-82 RemovingNode Node Node workers-1 event: Removing Node workers-1 from Controller"
+85 ScaleDown Pod deleting pod for node scale down
+87 ScaleDown Node nodes removed by cluster autoscaler
+87 RemovingNode Node Node workers-1 event: Removing Node workers-1 from Controller"
 expect_eq "scale-down: replacements on base-0" \
   "$(events "$TMP/sd-plain" '.event == "Scheduled" and .t > 0' | jq -r '"\(.t) \(.node)"')" \
-  "70 base-0
-80 base-0"
+  "75 base-0
+85 base-0"
+# nodeDeleteDelayAfterTaint 0s: the evictions come with the taint.
+sd nodelay 0 "" 0 's/^autoscaler: {scaleDownUnneededTime: 1m}/autoscaler: {scaleDownUnneededTime: 1m, nodeDeleteDelayAfterTaint: 0s}/'
+expect_eq "scale-down without the delay after taint" "$(ca "$TMP/sd-nodelay" | grep ScaleDown | cut -d' ' -f1-3)" \
+  "70 ScaleDown Node
+70 ScaleDown Pod
+72 ScaleDown Node
+80 ScaleDown Node
+80 ScaleDown Pod
+82 ScaleDown Node"
 expect_eq "scale-down: summary" "$(jq -c '.node_pools.workers | [.nodes, .target_size, .nodes_removed]' "$TMP/sd-plain/summary.json")" "[0,0,2]"
 # What blocks a removal: a budget that allows no disruption (minAvailable 2 of 2), safe-to-evict
 # "false", a kube-system pod without a budget, local storage, a group at its min.
@@ -134,8 +148,8 @@ expect_eq "scale-down: min size summary" "$(jq -c '.node_pools.workers | [.nodes
 kubesim run -q --out "$TMP/fail" "$D/eviction-failure.yaml" || fail "run eviction-failure"
 expect_eq "eviction failure" "$(ca "$TMP/fail")" \
   "70 ScaleDown Node marked the node as toBeDeleted/unschedulable
-70 ScaleDown Pod deleting pod for node scale down
-190 ScaleDownFailed Node failed to drain the node, aborting ScaleDown"
+75 ScaleDown Pod deleting pod for node scale down
+195 ScaleDownFailed Node failed to drain the node, aborting ScaleDown"
 expect_eq "eviction failure: summary" \
   "$(jq -c '.node_pools.workers | [.nodes, .target_size, .nodes_removed, .failed_removals]' "$TMP/fail/summary.json")" \
   "[2,2,0,1]"
