@@ -149,6 +149,8 @@ ks_sim_autoscaler_free (KsSimAutoscaler *ca)
 {
   if (ca == NULL)
     return;
+  if (ca->loop_task != 0)
+    ks_clock_cancel (ca->clock, ca->loop_task);
   g_clear_pointer (&ca->frameworks, g_ptr_array_unref);
   g_clear_pointer (&ca->groups, g_ptr_array_unref);
   g_clear_pointer (&ca->unneeded_since, g_hash_table_unref);
