@@ -61,6 +61,19 @@ sed 's/^kubelet:/autoscaler: {scaleDownUnneededTime: 1m}\nkubelet:/' "$TOP_SRCDI
 kubesim run -q --out "$TMP/delay" "$TMP/delay.yaml" || fail "run delay"
 expect_eq "delay after add" "$(events "$TMP/delay" '.message == "nodes removed by cluster autoscaler"' | jq -r .t | uniq)" 675
 
+# maxEmptyBulkDelete 1: one empty node per run (910 s, then 920 s); scaleDownEnabled false: none.
+sed 's/^kubelet:/autoscaler: {maxEmptyBulkDelete: 1}\nkubelet:/' "$TOP_SRCDIR/examples/cluster-autoscaler.yaml" >"$TMP/bulk.yaml"
+kubesim run -q --out "$TMP/bulk" "$TMP/bulk.yaml" || fail "run bulk"
+expect_eq "max empty bulk delete" "$(events "$TMP/bulk" '.event == "ScaleDown"' | jq -r '"\(.t) \(.name)"')" \
+  "910 workers-0
+915 workers-0
+920 workers-1
+925 workers-1"
+sed 's/^kubelet:/autoscaler: {scaleDownEnabled: false}\nkubelet:/' "$TOP_SRCDIR/examples/cluster-autoscaler.yaml" >"$TMP/nosd.yaml"
+kubesim run -q --out "$TMP/nosd" "$TMP/nosd.yaml" || fail "run nosd"
+expect_eq "scale-down disabled" "$(events "$TMP/nosd" '.event == "ScaleDown"')" ""
+expect_eq "scale-down disabled: nodes kept" "$(jq -c '.node_pools.workers.nodes' "$TMP/nosd/summary.json")" 2
+
 # Limits: see tests/autoscaler/limits.yaml.
 kubesim run -q --out "$TMP/lim" "$D/limits.yaml" || fail "run limits"
 expect_eq "limits" "$(ca "$TMP/lim")" \
@@ -82,6 +95,11 @@ kubesim run -q --out "$TMP/mp" "$TMP/most-pods.yaml" || fail "run most-pods"
 expect_eq "most-pods" "$(ca "$TMP/mp" | sort | uniq -c | sed 's/^ *//')" \
   "1 10 RegisteredNode Node Node big-0 event: Registered Node big-0 in Controller
 3 10 TriggeredScaleUp Pod pod triggered scale-up: [{big 0->1 (max: 5)}]"
+# maxNodesTotal 2 (base-0 and one more): least-waste's tiny gets one node, for one pod.
+sed "s/EXPANDER/least-waste, maxNodesTotal: 2/" "$D/expanders.yaml" >"$TMP/total.yaml"
+kubesim run -q --out "$TMP/total" "$TMP/total.yaml" || fail "run total"
+expect_eq "max nodes total" "$(events "$TMP/total" '.event == "TriggeredScaleUp"' | jq -r .message)" \
+  "pod triggered scale-up: [{tiny 0->1 (max: 5)}]"
 # random: the choice follows the seed (the stream cluster-autoscaler): the same seed, the same
 # run; over seeds 1 to 8 both groups are picked.
 picked=""
