@@ -99,10 +99,14 @@ struct _KsRecorder
   GHashTable *deployments;  /* "namespace/name" (the DeployStat's) → DeployStat* */
   GHashTable *replica_sets; /* "namespace/name" (owned) → RsStat* */
 
-  /* ks_recorder_set_section */
-  KsRecorderSampleFunc section_sample;
-  KsRecorderSummaryFunc section_summary;
-  gpointer section_data;
+  /* ks_recorder_set_section, in the order they were set */
+  struct
+  {
+    KsRecorderSampleFunc sample;
+    KsRecorderSummaryFunc summary;
+    gpointer data;
+  } sections[KS_RECORDER_MAX_SECTIONS];
+  guint n_sections;
 };
 
 static void
@@ -574,17 +578,20 @@ sample (KsRecorder *r)
       metric_int (r, t, "deployment_ready_replicas", key, d->status.ready_replicas);
       metric_int (r, t, "deployment_available_replicas", key, d->status.available_replicas);
     }
-  if (r->section_sample != NULL)
-    r->section_sample (r, t, r->section_data);
+  for (guint i = 0; i < r->n_sections; i++)
+    if (r->sections[i].sample != NULL)
+      r->sections[i].sample (r, t, r->sections[i].data);
 }
 
 void
 ks_recorder_set_section (KsRecorder *r, KsRecorderSampleFunc sample_func,
                          KsRecorderSummaryFunc summary_func, gpointer data)
 {
-  r->section_sample = sample_func;
-  r->section_summary = summary_func;
-  r->section_data = data;
+  g_return_if_fail (r->n_sections < KS_RECORDER_MAX_SECTIONS);
+  r->sections[r->n_sections].sample = sample_func;
+  r->sections[r->n_sections].summary = summary_func;
+  r->sections[r->n_sections].data = data;
+  r->n_sections++;
 }
 
 void
@@ -928,8 +935,9 @@ summary_json (KsRecorder *r, const KsRunInfo *info)
     g_string_append (s, "\n  }");
   }
   append_deployments (s, r);
-  if (r->section_summary != NULL)
-    r->section_summary (s, r->section_data);
+  for (guint i = 0; i < r->n_sections; i++)
+    if (r->sections[i].summary != NULL)
+      r->sections[i].summary (s, r->sections[i].data);
   g_string_append (s, "\n}\n");
   return g_string_free (s, FALSE);
 }

@@ -70,7 +70,9 @@ char *ks_recorder_describe_pending (KsRecorder *recorder);
 /* A model the recorder does not know (sim's request model) adding to the outputs: sample (may
  * be NULL) writes rows with ks_recorder_metric after the recorder's own at each sample; summary
  * (may be NULL) appends members to summary.json's top-level object, each as ",\n  \"key\": ...".
- * data is borrowed and must outlive the recorder's last sample.  One section per recorder. */
+ * data is borrowed and must outlive the recorder's last sample.  Up to KS_RECORDER_MAX_SECTIONS
+ * sections, sampled and summarized in the order they were set. */
+#define KS_RECORDER_MAX_SECTIONS 4
 typedef void (*KsRecorderSampleFunc) (KsRecorder *recorder, gint64 t, gpointer data);
 typedef void (*KsRecorderSummaryFunc) (GString *json, gpointer data);
 void ks_recorder_set_section (KsRecorder *recorder, KsRecorderSampleFunc sample,

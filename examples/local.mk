@@ -11,3 +11,4 @@ EXTRA_DIST += examples/churn.yaml examples/preemption.yaml examples/preemption-p
 EXTRA_DIST += examples/statefulset.yaml examples/volumes.yaml
 EXTRA_DIST += examples/crashes.yaml
 EXTRA_DIST += examples/traffic.yaml examples/load-shapes.yaml examples/load-rates.csv
+EXTRA_DIST += examples/cluster-autoscaler.yaml

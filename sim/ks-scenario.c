@@ -1,6 +1,7 @@
 /* ks-scenario.c: loading and checking scenarios. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "ks-load.h"
@@ -184,6 +185,7 @@ ks_scenario_free (KsScenario *s)
     g_ptr_array_unref (s->loads);
   if (s->expect != NULL)
     json_node_unref (s->expect);
+  g_free (s->autoscaler);
   g_free (s);
 }
 
@@ -531,11 +533,46 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
   }
 }
 
+/* A number member that must be finite and not negative; *out is left alone when it is
+ * missing. */
+static void
+get_nonneg_number (KsDecoder *dec, JsonNode *obj, const char *field, double max, const char *what,
+                   double *out)
+{
+  JsonNode *m = ks_decoder_member (obj, field);
+  double v;
+
+  if (m == NULL)
+    return;
+  if (!JSON_NODE_HOLDS_VALUE (m)
+      || (json_node_get_value_type (m) != G_TYPE_INT64
+          && json_node_get_value_type (m) != G_TYPE_DOUBLE))
+    {
+      ks_decoder_error_field (dec, obj, field, "expected a number (%s), got %s", what,
+                              ks_decoder_node_type_name (m));
+      return;
+    }
+  v = json_node_get_value_type (m) == G_TYPE_INT64 ? (double) json_node_get_int (m)
+                                                   : json_node_get_double (m);
+  if (!isfinite (v) || v < 0 || v > max)
+    {
+      g_autofree char *text = ks_decoder_scalar_text (dec, m);
+      ks_decoder_error_field (
+          dec, obj, field, "invalid value %s: must be a number from 0 to %g (%s)", text, max, what);
+      return;
+    }
+  *out = v;
+}
+
+/* A pool of cluster.nodes, or with group a node group of cluster.nodeGroups. */
 static KsNodePool *
-pool_decode (KsDecoder *dec, JsonNode *node)
+pool_decode (KsDecoder *dec, JsonNode *node, gboolean group)
 {
   static const char *const fields[]
-      = { "name", "count", "capacity", "allocatable", "labels", "taints", NULL };
+      = { "name", "count", "capacity", "allocatable", "labels", "taints", "pricePerHour", NULL };
+  static const char *const group_fields[]
+      = { "name", "count", "capacity",          "allocatable",  "labels", "taints",
+          "min",  "max",   "provisioningDelay", "pricePerHour", NULL };
   KsNodePool *pool;
   gint32 count = -1;
   JsonNode *m;
@@ -543,17 +580,51 @@ pool_decode (KsDecoder *dec, JsonNode *node)
 
   if (!ks_decoder_expect_object (dec, node))
     return NULL;
-  ks_decoder_check_fields (dec, node, fields);
+  ks_decoder_check_fields (dec, node, group ? group_fields : fields);
   pool = g_new0 (KsNodePool, 1);
+  pool->group = group;
   ks_decoder_require_string (dec, node, "name", &pool->name, NULL);
   if (pool->name != NULL && ks_validate_dns1123_subdomain (pool->name) != NULL)
-    ks_decoder_error_field (dec, node, "name", "invalid pool name \"%s\": %s", pool->name,
+    ks_decoder_error_field (dec, node, "name", "invalid %s name \"%s\": %s",
+                            group ? "node group" : "pool", pool->name,
                             ks_validate_dns1123_subdomain (pool->name));
-  if (ks_decoder_member (node, "count") == NULL)
+  if (group)
+    {
+      gint32 min = -1, max = -1;
+      if (ks_decoder_member (node, "min") == NULL)
+        ks_decoder_error_field (dec, node, "min",
+                                "required field is missing (the group's smallest size)");
+      else
+        ks_decoder_get_int32 (dec, node, "min", 0, 10000, &min);
+      if (ks_decoder_member (node, "max") == NULL)
+        ks_decoder_error_field (dec, node, "max",
+                                "required field is missing (the group's largest size)");
+      else
+        ks_decoder_get_int32 (dec, node, "max", 1, 10000, &max);
+      if (min >= 0 && max >= 1 && max < min)
+        ks_decoder_error_field (dec, node, "max", "max (%d) must not be less than min (%d)", max,
+                                min);
+      if (ks_decoder_member (node, "count") != NULL)
+        {
+          ks_decoder_get_int32 (dec, node, "count", 0, 10000, &count);
+          if (count >= 0 && min >= 0 && max >= 1 && (count < min || count > max))
+            ks_decoder_error_field (dec, node, "count",
+                                    "the initial size %d must be from min (%d) to max (%d)", count,
+                                    min, max);
+        }
+      else
+        count = min;
+      pool->min = min < 0 ? 0 : (guint) min;
+      pool->max = max < 0 ? 0 : (guint) max;
+      get_time (dec, node, "provisioningDelay", &pool->provisioning_delay);
+    }
+  else if (ks_decoder_member (node, "count") == NULL)
     ks_decoder_error_field (dec, node, "count", "required field is missing (the number of nodes)");
   else
     ks_decoder_get_int32 (dec, node, "count", 0, 1000000, &count);
   pool->count = count < 0 ? 0 : (guint) count;
+  get_nonneg_number (dec, node, "pricePerHour", 1e9, "the price of one node for one hour",
+                     &pool->price_per_hour);
   if ((m = ks_decoder_member (node, "capacity")) == NULL)
     ks_decoder_error_field (dec, node, "capacity",
                             "required field is missing (e.g. {cpu: \"4\", memory: 16Gi})");
@@ -600,43 +671,54 @@ pool_decode (KsDecoder *dec, JsonNode *node)
 static void
 cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTable *node_names)
 {
-  static const char *const fields[] = { "nodes", "nodeFiles", NULL };
+  static const char *const fields[] = { "nodes", "nodeGroups", "nodeFiles", NULL };
   JsonNode *m;
 
   if (!ks_decoder_expect_object (dec, node))
     return;
   ks_decoder_check_fields (dec, node, fields);
-  if ((m = ks_decoder_member (node, "nodes")) != NULL)
-    {
-      gsize mark = ks_decoder_push (dec, "nodes");
-      if (ks_decoder_expect_array (dec, m))
-        {
-          JsonArray *a = json_node_get_array (m);
-          for (guint i = 0; i < json_array_get_length (a); i++)
-            {
-              JsonNode *item = json_array_get_element (a, i);
-              gsize mark2 = ks_decoder_push_index (dec, i);
-              KsNodePool *pool = pool_decode (dec, item);
-              if (pool != NULL)
-                {
-                  for (guint j = 0; j < pool->count; j++)
+  for (guint list = 0; list < 2; list++)
+    if ((m = ks_decoder_member (node, list == 0 ? "nodes" : "nodeGroups")) != NULL)
+      {
+        gsize mark = ks_decoder_push (dec, list == 0 ? "nodes" : "nodeGroups");
+        if (ks_decoder_expect_array (dec, m))
+          {
+            JsonArray *a = json_node_get_array (m);
+            for (guint i = 0; i < json_array_get_length (a); i++)
+              {
+                JsonNode *item = json_array_get_element (a, i);
+                gsize mark2 = ks_decoder_push_index (dec, i);
+                KsNodePool *pool = pool_decode (dec, item, list == 1);
+                for (guint k = 0; pool != NULL && k < s->pools->len; k++)
+                  if (strcmp (((KsNodePool *) g_ptr_array_index (s->pools, k))->name, pool->name)
+                      == 0)
                     {
-                      g_autofree char *name = g_strdup_printf ("%s-%u", pool->name, j);
-                      g_autofree char *w = where (dec, item);
-                      if (g_hash_table_contains (node_names, name))
-                        ks_decoder_error_field (dec, item, "name",
-                                                "duplicate node name \"%s\" (also at %s)", name,
-                                                (char *) g_hash_table_lookup (node_names, name));
-                      else
-                        g_hash_table_insert (node_names, g_strdup (name), g_steal_pointer (&w));
+                      ks_decoder_error_field (dec, item, "name",
+                                              "duplicate pool name \"%s\": pools and node groups "
+                                              "need names of their own",
+                                              pool->name);
+                      g_clear_pointer (&pool, ks_node_pool_free);
                     }
-                  g_ptr_array_add (s->pools, pool);
-                }
-              ks_decoder_pop (dec, mark2);
-            }
-        }
-      ks_decoder_pop (dec, mark);
-    }
+                if (pool != NULL)
+                  {
+                    for (guint j = 0; j < pool->count; j++)
+                      {
+                        g_autofree char *name = g_strdup_printf ("%s-%u", pool->name, j);
+                        g_autofree char *w = where (dec, item);
+                        if (g_hash_table_contains (node_names, name))
+                          ks_decoder_error_field (dec, item, "name",
+                                                  "duplicate node name \"%s\" (also at %s)", name,
+                                                  (char *) g_hash_table_lookup (node_names, name));
+                        else
+                          g_hash_table_insert (node_names, g_strdup (name), g_steal_pointer (&w));
+                      }
+                    g_ptr_array_add (s->pools, pool);
+                  }
+                ks_decoder_pop (dec, mark2);
+              }
+          }
+        ks_decoder_pop (dec, mark);
+      }
   if ((m = ks_decoder_member (node, "nodeFiles")) != NULL)
     {
       gsize mark = ks_decoder_push (dec, "nodeFiles");
@@ -680,6 +762,72 @@ cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTab
         }
       ks_decoder_pop (dec, mark);
     }
+}
+
+void
+ks_autoscaler_options_init (KsAutoscalerOptions *o)
+{
+  /* cluster-autoscaler's flag defaults (config/flags/flags.go, config/const.go). */
+  *o = (KsAutoscalerOptions){
+    .scan_interval = 10 * KS_USEC_PER_SEC,
+    .expander = KS_EXPANDER_LEAST_WASTE,
+    .scale_down_enabled = TRUE,
+    .scale_down_utilization_threshold = 0.5,
+    .scale_down_unneeded_time = 10 * 60 * KS_USEC_PER_SEC,
+    .scale_down_delay_after_add = 10 * 60 * KS_USEC_PER_SEC,
+    .scale_down_delay_after_delete = 0,
+    .scale_down_delay_after_failure = 3 * 60 * KS_USEC_PER_SEC,
+    .max_empty_bulk_delete = 10,
+    .max_nodes_total = 0,
+    .max_pod_eviction_time = 2 * 60 * KS_USEC_PER_SEC,
+    .node_delete_delay_after_taint = 5 * KS_USEC_PER_SEC,
+  };
+}
+
+static void
+autoscaler_decode (KsDecoder *dec, JsonNode *node, KsAutoscalerOptions *o)
+{
+  static const char *const fields[] = { "scanInterval",
+                                        "expander",
+                                        "scaleDownEnabled",
+                                        "scaleDownUtilizationThreshold",
+                                        "scaleDownUnneededTime",
+                                        "scaleDownDelayAfterAdd",
+                                        "scaleDownDelayAfterDelete",
+                                        "scaleDownDelayAfterFailure",
+                                        "maxEmptyBulkDelete",
+                                        "maxNodesTotal",
+                                        "maxPodEvictionTime",
+                                        "nodeDeleteDelayAfterTaint",
+                                        NULL };
+  static const char *const expanders[] = { "least-waste", "most-pods", "random", NULL };
+  int expander = o->expander;
+  gint32 n;
+
+  if (!ks_decoder_expect_object (dec, node))
+    return;
+  ks_decoder_check_fields (dec, node, fields);
+  get_time (dec, node, "scanInterval", &o->scan_interval);
+  if (o->scan_interval == 0)
+    ks_decoder_error_field (dec, node, "scanInterval", "must be greater than 0s");
+  if (ks_decoder_get_enum (dec, node, "expander", expanders, &expander))
+    o->expander = expander;
+  ks_decoder_get_bool (dec, node, "scaleDownEnabled", &o->scale_down_enabled);
+  get_nonneg_number (dec, node, "scaleDownUtilizationThreshold", 1,
+                     "the utilization below which a node may be removed",
+                     &o->scale_down_utilization_threshold);
+  get_time (dec, node, "scaleDownUnneededTime", &o->scale_down_unneeded_time);
+  get_time (dec, node, "scaleDownDelayAfterAdd", &o->scale_down_delay_after_add);
+  get_time (dec, node, "scaleDownDelayAfterDelete", &o->scale_down_delay_after_delete);
+  get_time (dec, node, "scaleDownDelayAfterFailure", &o->scale_down_delay_after_failure);
+  get_time (dec, node, "maxPodEvictionTime", &o->max_pod_eviction_time);
+  get_time (dec, node, "nodeDeleteDelayAfterTaint", &o->node_delete_delay_after_taint);
+  n = (gint32) o->max_empty_bulk_delete;
+  if (ks_decoder_get_int32 (dec, node, "maxEmptyBulkDelete", 1, 10000, &n))
+    o->max_empty_bulk_delete = (guint) n;
+  n = (gint32) o->max_nodes_total;
+  if (ks_decoder_get_int32 (dec, node, "maxNodesTotal", 0, 1000000, &n))
+    o->max_nodes_total = (guint) n;
 }
 
 static void
@@ -957,6 +1105,14 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
                                         "no node pool \"%s\" under cluster.nodes; pools: %s",
                                         a->name, known->len > 0 ? known->str : "(none)");
               }
+            if (pool != NULL && pool->group)
+              {
+                ks_decoder_error_field (dec, body, "pool",
+                                        "\"%s\" is a node group, which the cluster autoscaler "
+                                        "resizes; %s takes a pool of cluster.nodes",
+                                        a->name, ks_action_type_name (a->type));
+                pool = NULL;
+              }
             a->replicas = count;
             if (pool != NULL && count > 0 && a->type == KS_ACTION_ADD_NODES)
               {
@@ -1085,8 +1241,8 @@ KsScenario *
 ks_scenario_load (const char *path, KsDiag *diag)
 {
   static const char *const fields[]
-      = { "kind",    "apiVersion", "name",   "seed",   "duration", "cluster", "scheduler",
-          "kubelet", "objects",    "events", "expect", "load",     NULL };
+      = { "kind",    "apiVersion", "name",   "seed",   "duration", "cluster",    "scheduler",
+          "kubelet", "objects",    "events", "expect", "load",     "autoscaler", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
   g_autoptr (KsScenario) s = NULL;
@@ -1265,6 +1421,27 @@ ks_scenario_load (const char *path, KsDiag *diag)
     }
   if ((m = ks_decoder_member (root, "expect")) != NULL)
     s->expect = json_node_copy (m);
+  {
+    gboolean groups = FALSE;
+    for (guint i = 0; i < s->pools->len; i++)
+      groups |= ((KsNodePool *) g_ptr_array_index (s->pools, i))->group;
+    m = ks_decoder_member (root, "autoscaler");
+    if (groups || m != NULL)
+      {
+        s->autoscaler = g_new (KsAutoscalerOptions, 1);
+        ks_autoscaler_options_init (s->autoscaler);
+      }
+    if (m != NULL)
+      {
+        gsize mark = ks_decoder_push (&dec, "autoscaler");
+        autoscaler_decode (&dec, m, s->autoscaler);
+        if (!groups)
+          ks_decoder_error (&dec, m,
+                            "the cluster autoscaler needs node groups: add them under "
+                            "cluster.nodeGroups");
+        ks_decoder_pop (&dec, mark);
+      }
+  }
 
 out:
   ks_decoder_clear (&dec);

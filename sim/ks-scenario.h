@@ -23,7 +23,43 @@ typedef struct
   KsStrMap *labels;
   KsTaint *taints;
   guint n_taints;
+  double price_per_hour; /* for the cost in summary.json; 0: none */
+  /* A node group of cluster.nodeGroups (the cluster autoscaler resizes it; count is its size at
+   * time 0), or a fixed pool of cluster.nodes. */
+  gboolean group;
+  guint min, max;
+  gint64 provisioning_delay; /* µs from a scale-up decision to the node registering */
 } KsNodePool;
+
+/* The label naming the node group of a group's nodes. */
+#define KS_NODE_GROUP_LABEL "kubesim.io/node-group"
+
+typedef enum
+{
+  KS_EXPANDER_LEAST_WASTE,
+  KS_EXPANDER_MOST_PODS,
+  KS_EXPANDER_RANDOM,
+} KsExpander;
+
+/* The cluster autoscaler's options (docs/formats.md "Node groups and the cluster autoscaler"),
+ * with cluster-autoscaler's defaults. */
+typedef struct
+{
+  gint64 scan_interval; /* µs */
+  KsExpander expander;
+  gboolean scale_down_enabled;
+  double scale_down_utilization_threshold;
+  gint64 scale_down_unneeded_time;
+  gint64 scale_down_delay_after_add;
+  gint64 scale_down_delay_after_delete;
+  gint64 scale_down_delay_after_failure;
+  guint max_empty_bulk_delete;
+  guint max_nodes_total; /* 0: no limit */
+  gint64 max_pod_eviction_time;
+  gint64 node_delete_delay_after_taint;
+} KsAutoscalerOptions;
+
+void ks_autoscaler_options_init (KsAutoscalerOptions *options);
 
 typedef enum
 {
@@ -76,6 +112,9 @@ typedef struct
   GPtrArray *actions;     /* KsAction*, by time (stable) */
   GPtrArray *loads;       /* KsLoad* (ks-load.h), or NULL: none */
   JsonNode *expect;       /* as written, or NULL (used by `kubesim check`) */
+  /* The cluster autoscaler's options when the scenario has node groups (pools with group set),
+   * else NULL. */
+  KsAutoscalerOptions *autoscaler;
 } KsScenario;
 
 void ks_node_pool_free (KsNodePool *pool);

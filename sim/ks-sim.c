@@ -3,8 +3,10 @@
 
 #include <string.h>
 
+#include "ks-sim-autoscaler.h"
 #include "ks-sim-clock.h"
 #include "ks-sim-model.h"
+#include "ks-sim-private.h"
 #include "ks-sim-prober.h"
 #include "ks-sim-runtime.h"
 #include "ks-sim-traffic.h"
@@ -26,7 +28,17 @@ typedef struct
   char *name;
   KsRuntime *runtime;
   KsKubelet *kubelet; /* NULL while the node is failed */
+  gint pool;          /* index in the scenario's pools, or -1 (a node of nodeFiles) */
+  gint64 since;       /* when it was added */
 } SimNode;
+
+/* How long a pool's nodes have existed, for node-hours and cost. */
+typedef struct
+{
+  gint64 node_us;   /* µs of nodes that are gone, summed */
+  gint64 sum_since; /* Σ creation times of the nodes there now */
+  guint alive;
+} PoolUse;
 
 /* The components' sink: forwards to whatever the run sets, so that the recorder, which needs
  * the sim's client and clock, can be attached after the components exist. */
@@ -74,6 +86,8 @@ struct _KsSim
   gboolean network;      /* pods get IPs (the scenario has Services) */
   KsSimTraffic *traffic; /* the scenario's loads, or NULL */
   gboolean eviction;     /* run the kubelets' eviction managers (some pod models memory usage) */
+  PoolUse *pool_use;     /* one per scenario pool */
+  KsSimAutoscaler *autoscaler; /* with node groups, else NULL */
 };
 
 static void
@@ -105,12 +119,21 @@ scenario_uses_services (const KsScenario *s)
   return FALSE;
 }
 
-/* The most nodes the cluster can have at once (addNodes counted, removals not). */
+/* The most nodes the cluster can have at once (addNodes and node groups at their max counted,
+ * removals not). */
 static guint
 scenario_max_nodes (const KsScenario *s)
 {
   g_autoptr (GPtrArray) names = ks_scenario_node_names (s);
   guint n = names->len;
+
+  /* A node group can grow to its max. */
+  for (guint i = 0; i < s->pools->len; i++)
+    {
+      const KsNodePool *pool = g_ptr_array_index (s->pools, i);
+      if (pool->group)
+        n += pool->max - pool->count;
+    }
 
   for (guint i = 0; i < s->actions->len; i++)
     {
@@ -167,6 +190,16 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
   }
   if (scenario->loads != NULL && scenario->loads->len > 0)
     sim->traffic = ks_sim_traffic_new (sim->client, sim->clock, scenario->loads, seed);
+  sim->pool_use = g_new0 (PoolUse, MAX (scenario->pools->len, 1));
+  if (scenario->autoscaler != NULL)
+    {
+      sim->autoscaler = ks_sim_autoscaler_new (sim, scenario, seed, events, error);
+      if (sim->autoscaler == NULL)
+        {
+          ks_sim_free (sim);
+          return NULL;
+        }
+    }
   return sim;
 }
 
@@ -175,6 +208,8 @@ ks_sim_free (KsSim *sim)
 {
   if (sim == NULL)
     return;
+  ks_sim_autoscaler_free (sim->autoscaler);
+  g_free (sim->pool_use);
   ks_sim_traffic_free (sim->traffic);
   g_ptr_array_unref (sim->nodes);
   g_hash_table_unref (sim->nodes_by_name);
@@ -217,6 +252,12 @@ ks_sim_get_node_runtime (KsSim *sim, const char *name)
 {
   SimNode *n = g_hash_table_lookup (sim->nodes_by_name, name);
   return n != NULL ? n->runtime : NULL;
+}
+
+const KsScenario *
+ks_sim_get_scenario (KsSim *sim)
+{
+  return sim->scenario;
 }
 
 KsSimTraffic *
@@ -414,14 +455,22 @@ start_node_agent (KsSim *sim, SimNode *n)
 }
 
 static gboolean
-add_node (KsSim *sim, KsNode *node, GError **error)
+add_node (KsSim *sim, KsNode *node, gint pool, GError **error)
 {
   SimNode *n = g_new0 (SimNode, 1);
   KsObject *created;
+  gint64 now = ks_clock_now (sim->clock);
 
   add_kubelet_labels (node);
   if (node->conditions[KS_NODE_COND_READY].status == KS_CONDITION_UNSET)
-    set_healthy (node, ks_clock_now (sim->clock));
+    set_healthy (node, now);
+  n->pool = pool;
+  n->since = now;
+  if (pool >= 0)
+    {
+      sim->pool_use[pool].alive++;
+      sim->pool_use[pool].sum_since += now;
+    }
   n->name = g_strdup (node->parent.meta.name);
   g_ptr_array_add (sim->nodes, n);
   g_hash_table_insert (sim->nodes_by_name, n->name, n);
@@ -440,6 +489,11 @@ node_from_pool (const KsNodePool *pool, guint index)
   KsNode *node = ks_node_new (name);
 
   ks_object_set_labels (KS_OBJECT (node), pool->labels);
+  if (pool->group)
+    {
+      g_autoptr (KsStrMap) labels = ks_str_map_with (pool->labels, KS_NODE_GROUP_LABEL, pool->name);
+      ks_object_set_labels (KS_OBJECT (node), labels);
+    }
   ks_resources_copy (&node->capacity, &pool->capacity);
   if (pool->allocatable.set != 0 || pool->allocatable.n_scalar != 0)
     ks_resources_copy (&node->allocatable, &pool->allocatable);
@@ -989,12 +1043,10 @@ add_disrupted_pod (KsPodDisruptionBudget *pdb, const char *name, gint64 now)
   pdb->status.n_disrupted_pods++;
 }
 
-typedef enum
-{
-  EVICT_DONE,    /* the pod is being deleted (or was gone) */
-  EVICT_REFUSED, /* 429 TooManyRequests: the budget allows no disruption now; retry */
-  EVICT_FAILED,  /* any other error: the drain fails */
-} EvictResult;
+typedef KsSimEvictResult EvictResult;
+#define EVICT_DONE KS_SIM_EVICT_DONE
+#define EVICT_REFUSED KS_SIM_EVICT_REFUSED
+#define EVICT_FAILED KS_SIM_EVICT_FAILED
 
 /* The eviction subresource (pkg/registry/core/pod/storage/eviction.go, v1.32): pods already
  * terminating, terminal or Pending are deleted without looking at budgets; a pod with no budget
@@ -1332,6 +1384,23 @@ drain_action_free (KsAction *a)
   g_free (a);
 }
 
+/* A deleted node's agent stops; its time counts for its pool's node-hours. */
+static void
+forget_node (KsSim *sim, SimNode *n)
+{
+  if (n->pool >= 0)
+    {
+      gint64 now = ks_clock_now (sim->clock);
+      PoolUse *u = &sim->pool_use[n->pool];
+      /* The nodes there now count alive·now − Σ since (ks_sim_get_pool_node_hours). */
+      u->node_us += now - n->since;
+      u->sum_since -= n->since;
+      u->alive--;
+    }
+  g_hash_table_remove (sim->nodes_by_name, n->name);
+  g_ptr_array_remove (sim->nodes, n); /* frees its node agent */
+}
+
 /* The end of a drained node of removeNodes: its node agent stops and its Node object goes, as
  * the cluster autoscaler deletes the node once empty; the node lifecycle controller forgets it. */
 static void
@@ -1352,8 +1421,7 @@ remove_drained_node (KsSim *sim, const KsAction *a)
       action_failed (sim, a, obj, error->message);
       return;
     }
-  g_hash_table_remove (sim->nodes_by_name, a->name);
-  g_ptr_array_remove (sim->nodes, n); /* frees its node agent */
+  forget_node (sim, n);
   ks_event_record (&sim->scenario_events, obj, FALSE, "RemoveNode", a->name, "node/%s removed",
                    a->name);
   ks_event_record (&sim->node_events, obj, FALSE, "RemovingNode", a->name,
@@ -1432,11 +1500,12 @@ static void
 do_add_nodes (KsSim *sim, const KsAction *a)
 {
   const KsNodePool *pool = NULL;
+  gint index = -1;
 
   for (guint i = 0; i < sim->scenario->pools->len; i++)
     if (strcmp (((const KsNodePool *) g_ptr_array_index (sim->scenario->pools, i))->name, a->name)
         == 0)
-      pool = g_ptr_array_index (sim->scenario->pools, i);
+      pool = g_ptr_array_index (sim->scenario->pools, i), index = (gint) i;
   g_assert (pool != NULL); /* checked by ks_scenario_load */
   for (guint i = 0; a->nodes[i] != NULL; i++)
     {
@@ -1444,7 +1513,7 @@ do_add_nodes (KsSim *sim, const KsAction *a)
       g_autoptr (KsNode) node = node_from_pool (pool, 0);
       g_free (node->parent.meta.name);
       node->parent.meta.name = g_strdup (a->nodes[i]);
-      if (!add_node (sim, node, &error))
+      if (!add_node (sim, node, index, &error))
         {
           action_failed (sim, a, NULL, error->message);
           return;
@@ -1520,7 +1589,7 @@ ks_sim_start (KsSim *sim, GError **error)
       for (guint j = 0; j < pool->count; j++)
         {
           KsNode *node = node_from_pool (pool, j);
-          gboolean ok = add_node (sim, node, error);
+          gboolean ok = add_node (sim, node, (gint) i, error);
           ks_object_unref (KS_OBJECT (node));
           if (!ok)
             return FALSE;
@@ -1529,7 +1598,7 @@ ks_sim_start (KsSim *sim, GError **error)
   for (guint i = 0; i < s->nodes->len; i++)
     {
       KsNode *node = ks_node_copy (g_ptr_array_index (s->nodes, i));
-      gboolean ok = add_node (sim, node, error);
+      gboolean ok = add_node (sim, node, -1, error);
       ks_object_unref (KS_OBJECT (node));
       if (!ok)
         return FALSE;
@@ -1557,6 +1626,8 @@ ks_sim_start (KsSim *sim, GError **error)
       }
   if (sim->traffic != NULL)
     ks_sim_traffic_start (sim->traffic);
+  if (sim->autoscaler != NULL)
+    ks_sim_autoscaler_start (sim->autoscaler);
   for (guint i = 0; i < s->actions->len; i++)
     {
       ActionTask *t = g_new (ActionTask, 1);
@@ -1579,4 +1650,79 @@ ks_sim_run_until (KsSim *sim, gint64 end, KsSimProgressFunc progress, gpointer u
         progress (ks_clock_now (sim->clock), ks_sim_clock_get_n_run (sim->sim_clock), user_data);
       }
   ks_sim_clock_run_until (sim->sim_clock, end);
+}
+
+/* What the cluster autoscaler asks of the sim (ks-sim-private.h). */
+
+KsSimEvictResult
+ks_sim_evict_pod (KsSim *sim, const KsPod *pod, char **message)
+{
+  return evict_pod (sim, pod, message);
+}
+
+KsNode *
+ks_sim_node_from_pool (KsSim *sim, const KsNodePool *pool, const char *name)
+{
+  KsNode *node = node_from_pool (pool, 0);
+
+  g_free (node->parent.meta.name);
+  node->parent.meta.name = g_strdup (name);
+  add_kubelet_labels (node);
+  set_healthy (node, ks_clock_now (sim->clock));
+  return node;
+}
+
+gboolean
+ks_sim_add_pool_node (KsSim *sim, guint pool, const char *name, GError **error)
+{
+  g_autoptr (KsNode) node
+      = ks_sim_node_from_pool (sim, g_ptr_array_index (sim->scenario->pools, pool), name);
+
+  if (!add_node (sim, node, (gint) pool, error))
+    return FALSE;
+  ks_event_record (&sim->node_events, KS_OBJECT (node), FALSE, "RegisteredNode", name,
+                   "Node %s event: Registered Node %s in Controller", name, name);
+  return TRUE;
+}
+
+gboolean
+ks_sim_delete_node (KsSim *sim, const char *name, GError **error)
+{
+  SimNode *n = g_hash_table_lookup (sim->nodes_by_name, name);
+  g_autoptr (KsObject) obj
+      = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, name, NULL);
+
+  if (n == NULL || obj == NULL)
+    {
+      g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_INPUT, "no node \"%s\"", name);
+      return FALSE;
+    }
+  if (!ks_client_delete (sim->client, ks_kind_get (KS_KIND_NODE), NULL, name, NULL, error))
+    return FALSE;
+  forget_node (sim, n);
+  ks_event_record (&sim->node_events, obj, FALSE, "RemovingNode", name,
+                   "Node %s event: Removing Node %s from Controller", name, name);
+  return TRUE;
+}
+
+double
+ks_sim_get_pool_node_hours (KsSim *sim, guint pool)
+{
+  const PoolUse *u = &sim->pool_use[pool];
+  gint64 now = ks_clock_now (sim->clock);
+
+  return (double) (u->node_us + (gint64) u->alive * now - u->sum_since)
+         / (3600.0 * KS_USEC_PER_SEC);
+}
+
+guint
+ks_sim_get_pool_nodes (KsSim *sim, guint pool)
+{
+  return sim->pool_use[pool].alive;
+}
+
+KsSimAutoscaler *
+ks_sim_get_autoscaler (KsSim *sim)
+{
+  return sim->autoscaler;
 }

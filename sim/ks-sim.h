@@ -48,6 +48,18 @@ void ks_sim_run_until (KsSim *sim, gint64 end, KsSimProgressFunc progress, gpoin
 /* Clock tasks run so far. */
 guint64 ks_sim_get_events_processed (KsSim *sim);
 
+/* The scenario the sim runs (borrowed). */
+const KsScenario *ks_sim_get_scenario (KsSim *sim);
+
+/* Node pools in the outputs (ks-sim-autoscaler.c), for runs with node groups or a pool with a
+ * pricePerHour (ks_sim_reports_pools): metrics.csv rows pool_nodes, pool_target_size (node
+ * groups), pool_node_hours and pool_cost per pool, and summary.json's node_pools and cost. */
+typedef void (*KsSimPoolRowFunc) (gint64 t, const char *metric, const char *object, double value,
+                                  gpointer data);
+gboolean ks_sim_reports_pools (KsSim *sim);
+void ks_sim_sample_pools (KsSim *sim, KsSimPoolRowFunc row, gpointer data);
+void ks_sim_append_pools_summary (KsSim *sim, GString *json);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsSim, ks_sim_free)
 
 G_END_DECLS

@@ -5,10 +5,11 @@ sim_libks_sim_la_SOURCES = \
 	sim/ks-bench.c sim/ks-bench.h \
 	sim/ks-load.c sim/ks-load.h \
 	sim/ks-scenario.c sim/ks-scenario.h \
+	sim/ks-sim-autoscaler.c sim/ks-sim-autoscaler.h \
 	sim/ks-sim-clock.c sim/ks-sim-clock.h \
 	sim/ks-sim-metrics.c sim/ks-sim-metrics.h \
 	sim/ks-sim-model.c sim/ks-sim-model.h \
 	sim/ks-sim-prober.c sim/ks-sim-prober.h \
 	sim/ks-sim-runtime.c sim/ks-sim-runtime.h \
 	sim/ks-sim-traffic.c sim/ks-sim-traffic.h \
-	sim/ks-sim.c sim/ks-sim.h
+	sim/ks-sim.c sim/ks-sim.h sim/ks-sim-private.h

@@ -98,4 +98,13 @@ volume () { grep -o 'provisioned volume pvc-[0-9a-f-]*' "$1/events.jsonl"; }
 [ -n "$(volume "$TMP/v1")" ] || fail "volumes: nothing provisioned"
 [ "$(volume "$TMP/v1")" != "$(volume "$TMP/v3")" ] && ok "volumes: seed 2, other volume names" \
   || fail "volumes: seed 2 gave the same volume name"
+# The cluster autoscaler: identical runs (events, metrics, summary but its wall time).
+a="$TOP_SRCDIR/examples/cluster-autoscaler.yaml"
+kubesim run -q --out "$TMP/a1" "$a" || fail "autoscaler: first run"
+kubesim run -q --out "$TMP/a2" "$a" || fail "autoscaler: second run"
+for f in events.jsonl metrics.csv; do
+  cmp -s "$TMP/a1/$f" "$TMP/a2/$f" && ok "autoscaler: $f identical" || fail "autoscaler: $f differs"
+done
+expect_eq "autoscaler: summary identical" "$(grep -v wall_time "$TMP/a1/summary.json")" \
+  "$(grep -v wall_time "$TMP/a2/summary.json")"
 finish

@@ -150,6 +150,7 @@ check_PROGRAMS += tests/store-crash-writer
 tests_store_crash_writer_LDADD = libkubesim.la
 
 shell_tests = \
+	tests/autoscaler.sh \
 	tests/bad-input.sh \
 	tests/cli.sh \
 	tests/determinism.sh \
@@ -186,7 +187,7 @@ shell_tests = \
 TESTS += $(shell_tests)
 
 EXTRA_DIST += $(shell_tests) tests/lib.sh tests/real-lib.sh tests/libsoup.supp tests/modules/bad-module.c \
-	tests/bad tests/corpus tests/golden tests/scenarios tests/schedule
+	tests/autoscaler tests/bad tests/corpus tests/golden tests/scenarios tests/schedule
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
 # through KS_VALGRIND, which tests/lib.sh puts in front of kubesim).

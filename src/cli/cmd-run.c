@@ -127,6 +127,31 @@ traffic_summary (GString *json, gpointer data)
   ks_sim_traffic_append_summary (((TrafficSection *) data)->traffic, json);
 }
 
+/* The node pools' rows and summary section (sim/ks-sim.h). */
+typedef struct
+{
+  KsRecorder *recorder;
+  KsSim *sim;
+} PoolsSection;
+
+static void
+pools_row (gint64 t, const char *metric, const char *object, double value, gpointer data)
+{
+  ks_recorder_metric (((PoolsSection *) data)->recorder, t, metric, object, value);
+}
+
+static void
+pools_sample (KsRecorder *recorder, gint64 t, gpointer data)
+{
+  ks_sim_sample_pools (((PoolsSection *) data)->sim, pools_row, data);
+}
+
+static void
+pools_summary (GString *json, gpointer data)
+{
+  ks_sim_append_pools_summary (((PoolsSection *) data)->sim, json);
+}
+
 int
 ks_cmd_run (int argc, char **argv)
 {
@@ -159,6 +184,7 @@ ks_cmd_run (int argc, char **argv)
   KsSchedulerStats sched_stats;
   Progress prog = { 0 };
   TrafficSection traffic = { 0 };
+  PoolsSection pools = { 0 };
   gint64 duration, sample_every = 10 * KS_USEC_PER_SEC, wall_start;
   guint64 seed;
   int status = KS_EXIT_OK;
@@ -260,6 +286,10 @@ ks_cmd_run (int argc, char **argv)
   traffic.traffic = ks_sim_get_traffic (sim);
   if (traffic.traffic != NULL)
     ks_recorder_set_section (recorder, traffic_sample, traffic_summary, &traffic);
+  pools.recorder = recorder;
+  pools.sim = sim;
+  if (ks_sim_reports_pools (sim))
+    ks_recorder_set_section (recorder, pools_sample, pools_summary, &pools);
   ks_recorder_start (recorder);
   wall_start = g_get_monotonic_time ();
   if (!ks_sim_start (sim, &error))
