@@ -38,7 +38,6 @@ typedef struct
   guint64 timer;     /* the pending STARTED or EXITED */
   gint64 exit_at;    /* when a pending EXITED fires */
   gint64 started_at; /* when the instance started running */
-  gdouble growth;    /* kubesim.io/memory-growth: this container's share, bytes per second */
   gint exit_code;
   const char *reason;
   gsl_rng *crashes;  /* kubesim.io/crash-rate draws; made at the first start, kept over restarts */
@@ -130,15 +129,16 @@ schedule_exit (SimContainer *c, gint64 at, gint code, const char *reason)
   c->timer = ks_clock_schedule (c->rt->clock, at, exited, c, NULL);
 }
 
+/* What a start decides, kept until the container runs (one per starting container: the fields
+ * are ordered so that no padding makes it bigger). */
 typedef struct
 {
   SimContainer *c;
   gint64 duration;
-  gint exit_code;
   gdouble crash_rate;
-  gboolean oom;     /* the container's memory usage exceeds its limit */
-  gdouble growth;   /* its share of kubesim.io/memory-growth, bytes per second */
-  gint64 oom_after; /* with growth: µs from its start to usage over its limit; -1: never */
+  gint64 oom_after; /* with memory growth: µs from its start to usage over its limit; -1: never */
+  gint exit_code;
+  gboolean oom; /* the container's memory usage exceeds its limit */
 } StartData;
 
 /* The time to the next crash: exponential with mean 1/rate, from the container's own stream
@@ -170,7 +170,6 @@ started (gpointer data)
   c->started_at = now;
   if (c->rt->load != NULL)
     c->load_base = c->rt->load (&c->key.pod_uid, c->rt->load_data);
-  c->growth = s->growth;
   /* Decide the end before telling the kubelet, which may stop the container at once.  An init
    * container completes at once, a sidecar runs until it is stopped, and the pod's run time is
    * its containers'. */
@@ -221,6 +220,15 @@ n_steady (const KsPod *pod)
   return n;
 }
 
+/* A container's share of the pod's kubesim.io/memory-growth, bytes per second: split among the
+ * containers that run alongside each other; init containers that complete have none.  Worked out
+ * again when needed rather than kept per container, which would cost every pod memory. */
+static gdouble
+growth_share (const KsPod *pod, const KsContainer *kc, gboolean init, const KsSimPodModel *model)
+{
+  return init && !kc->restart_always ? 0 : model->memory_growth / MAX (n_steady (pod), 1);
+}
+
 /* A container's steady share of the pod's kubesim.io/memory-usage: split equally among the
  * containers that run alongside each other (sidecars and containers; the first ones take the
  * remainders), as the metrics see it once all run.  Init containers that complete use none. */
@@ -257,6 +265,7 @@ sr_start (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean ini
   SimContainer *c = lookup (rt, pod, kc, init);
   KsSimPodModel model;
   StartData *s;
+  gdouble growth;
 
   if (c == NULL)
     {
@@ -275,14 +284,14 @@ sr_start (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean ini
   s->crash_rate = model.crash_rate;
   s->oom = kc->limits.set & KS_RES_SET_MEMORY && model.memory_usage >= 0
            && memory_share (pod, kc, init, model.memory_usage) > kc->limits.memory;
-  s->growth = init && !kc->restart_always ? 0 : model.memory_growth / MAX (n_steady (pod), 1);
+  growth = growth_share (pod, kc, init, &model);
   s->oom_after = -1;
-  if (s->growth > 0 && kc->limits.set & KS_RES_SET_MEMORY)
+  if (growth > 0 && kc->limits.set & KS_RES_SET_MEMORY)
     {
       /* The first µs at which share + growth × t is over the limit. */
       gint64 headroom
           = kc->limits.memory - memory_share (pod, kc, init, MAX (model.memory_usage, 0));
-      s->oom_after = (gint64) floor ((gdouble) headroom * KS_USEC_PER_SEC / s->growth) + 1;
+      s->oom_after = (gint64) floor ((gdouble) headroom * KS_USEC_PER_SEC / growth) + 1;
     }
   c->timer = ks_clock_schedule_in (
       rt->clock, model.startup >= 0 ? model.startup : rt->default_startup, started, s, g_free);
@@ -363,7 +372,8 @@ sr_container_stats (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gb
   cpu = cpu / n_running + ((gint64) rank < cpu % n_running ? 1 : 0);
   memory = memory / n_running + ((gint64) rank < memory % n_running ? 1 : 0);
   /* A leak (kubesim.io/memory-growth) adds its share since the instance started. */
-  memory += (gint64) floor (c->growth * (gdouble) MAX (now - c->started_at, 0) / KS_USEC_PER_SEC);
+  memory += (gint64) floor (growth_share (pod, kc, init, &model)
+                            * (gdouble) MAX (now - c->started_at, 0) / KS_USEC_PER_SEC);
   /* millicores × µs = core-nanoseconds */
   out->cpu_ns = (guint64) cpu * (guint64) MAX (now - c->started_at, 0);
   if (rt->load != NULL)
