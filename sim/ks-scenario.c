@@ -19,8 +19,9 @@
 #include "src/api/ks-yaml.h"
 
 static const char *const action_names[]
-    = { "apply",  "scale",  "delete",   "failNode", "recoverNode", "rollback",    "pause",
-        "resume", "cordon", "uncordon", "drain",    "addNodes",    "removeNodes", NULL };
+    = { "apply",       "scale",         "delete",        "failNode", "recoverNode", "rollback",
+        "pause",       "resume",        "cordon",        "uncordon", "drain",       "addNodes",
+        "removeNodes", "partitionNode", "healPartition", NULL };
 
 const char *
 ks_action_type_name (KsActionType type)
@@ -949,8 +950,8 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
           ks_decoder_error_field (
               dec, item, key,
               "unknown event \"%s\"; valid events: apply, scale, delete, "
-              "failNode, recoverNode, rollback, pause, resume, cordon, uncordon, "
-              "drain, addNodes, removeNodes",
+              "failNode, recoverNode, partitionNode, healPartition, rollback, pause, resume, "
+              "cordon, uncordon, drain, addNodes, removeNodes",
               key);
           continue;
         }
@@ -965,8 +966,9 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
       if (ks_decoder_n_errors (dec) == errors)
         ks_decoder_error (
             dec, item,
-            "an event needs one of apply, scale, delete, failNode, recoverNode, "
-            "rollback, pause, resume, cordon, uncordon, drain, addNodes, removeNodes");
+            "an event needs one of apply, scale, delete, failNode, recoverNode, partitionNode, "
+            "healPartition, rollback, pause, resume, cordon, uncordon, drain, addNodes, "
+            "removeNodes");
       action_free (a);
       return NULL;
     }
@@ -1061,6 +1063,8 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
           }
         case KS_ACTION_FAIL_NODE:
         case KS_ACTION_RECOVER_NODE:
+        case KS_ACTION_PARTITION_NODE:
+        case KS_ACTION_HEAL_PARTITION:
         case KS_ACTION_CORDON:
         case KS_ACTION_UNCORDON:
         case KS_ACTION_DRAIN:
@@ -1442,6 +1446,12 @@ ks_scenario_load (const char *path, KsDiag *diag)
         ks_decoder_pop (&dec, mark);
       }
   }
+  for (guint i = 0; i < s->actions->len; i++)
+    {
+      const KsAction *act = g_ptr_array_index (s->actions, i);
+      if (act->type == KS_ACTION_FAIL_NODE || act->type == KS_ACTION_PARTITION_NODE)
+        s->node_lifecycle = TRUE;
+    }
 
 out:
   ks_decoder_clear (&dec);

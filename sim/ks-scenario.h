@@ -76,6 +76,8 @@ typedef enum
   KS_ACTION_DRAIN,
   KS_ACTION_ADD_NODES,
   KS_ACTION_REMOVE_NODES,
+  KS_ACTION_PARTITION_NODE,
+  KS_ACTION_HEAL_PARTITION,
 } KsActionType;
 
 const char *ks_action_type_name (KsActionType type); /* "apply", "scale", ... */
@@ -87,7 +89,8 @@ typedef struct
   GPtrArray *objects; /* apply: KsObject* */
   const KsKind *kind; /* scale, delete */
   char *namespace;    /* scale, delete, rollback, pause, resume */
-  char *name;         /* scale, delete, failNode, recoverNode, cordon, uncordon, drain; the
+  char *name;         /* scale, delete, failNode, recoverNode, partitionNode, healPartition,
+                         cordon, uncordon, drain; the
                          deployment of rollback, pause, resume; the pool of addNodes, removeNodes */
   gint32 replicas;    /* scale; removeNodes: how many */
   gint64 revision;    /* rollback: toRevision, 0 for the previous one */
@@ -115,6 +118,10 @@ typedef struct
   /* The cluster autoscaler's options when the scenario has node groups (pools with group set),
    * else NULL. */
   KsAutoscalerOptions *autoscaler;
+  /* Node failures happen (failNode or partitionNode events): the node agents renew Leases and
+   * post status, and the node lifecycle and taint eviction controllers run.  Otherwise nothing
+   * fails, and the heartbeats, which would cost every run their events, are not modelled. */
+  gboolean node_lifecycle;
 } KsScenario;
 
 void ks_node_pool_free (KsNodePool *pool);

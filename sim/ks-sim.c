@@ -5,6 +5,7 @@
 
 #include "ks-sim-autoscaler.h"
 #include "ks-sim-clock.h"
+#include "ks-sim-link.h"
 #include "ks-sim-model.h"
 #include "ks-sim-private.h"
 #include "ks-sim-prober.h"
@@ -21,15 +22,33 @@
 #include "src/controllers/ks-controllers.h"
 #include "src/controllers/ks-rollback.h"
 #include "src/kubelet/ks-kubelet.h"
+#include "src/kubelet/ks-node-lease.h"
+#include "src/kubelet/ks-node-status.h"
 #include "src/store/ks-bootstrap.h"
+
+/* A node's agent: its kubelet, Lease renewals and status posts, all through its link to the API
+ * server, over its modelled container runtime. */
+typedef enum
+{
+  NODE_UP,
+  NODE_FAILED,      /* crashed: no agent, no containers */
+  NODE_PARTITIONED, /* agent and containers run; its link is cut */
+} NodeState;
 
 typedef struct
 {
   char *name;
-  KsRuntime *runtime;
-  KsKubelet *kubelet; /* NULL while the node is failed */
-  gint pool;          /* index in the scenario's pools, or -1 (a node of nodeFiles) */
-  gint64 since;       /* when it was added */
+  NodeState state;
+  KsClient *link;       /* NULL while failed */
+  KsRuntime *runtime;   /* NULL while failed */
+  KsKubelet *kubelet;   /* NULL while failed */
+  KsNodeLease *lease;   /* NULL while failed */
+  KsNodeStatus *status; /* NULL while failed */
+  KsClock *clock;
+  gint64 started;       /* when the agent started: its 10 s status checks fall on this grid */
+  guint64 status_check; /* the status check that follows a healed partition */
+  gint pool;            /* index in the scenario's pools, or -1 (a node of nodeFiles) */
+  gint64 since;         /* when it was added */
 } SimNode;
 
 /* How long a pool's nodes have existed, for node-hours and cost. */
@@ -90,11 +109,25 @@ struct _KsSim
   KsSimAutoscaler *autoscaler; /* with node groups, else NULL */
 };
 
+/* The node agent ends (its process dies with the node): nothing more is written or watched;
+ * what its containers do is up to the caller (they die with a crash, not with a removal). */
+static void
+stop_node_agent (SimNode *n)
+{
+  if (n->status_check != 0)
+    ks_clock_cancel (n->clock, n->status_check);
+  n->status_check = 0;
+  g_clear_pointer (&n->status, ks_node_status_free);
+  g_clear_pointer (&n->lease, ks_node_lease_free);
+  g_clear_pointer (&n->kubelet, ks_kubelet_free);
+  g_clear_pointer (&n->link, ks_client_free);
+}
+
 static void
 sim_node_free (gpointer p)
 {
   SimNode *n = p;
-  ks_kubelet_free (n->kubelet);
+  stop_node_agent (n);
   ks_runtime_free (n->runtime);
   g_free (n->name);
   g_free (n);
@@ -186,6 +219,10 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
         if (scenario_max_nodes (scenario) > 255)
           ks_controller_options_set_cluster_cidr (&options, KS_SIM_LARGE_CLUSTER_CIDR, NULL);
       }
+    /* Node failures as Kubernetes handles them: heartbeats watched by the node lifecycle
+     * controller, pods evicted by the taint eviction controller. */
+    options.node_lifecycle = scenario->node_lifecycle;
+    options.taint_eviction = scenario->node_lifecycle;
     sim->controllers = ks_controller_manager_new_full (sim->client, sim->clock, events, &options);
   }
   if (scenario->loads != NULL && scenario->loads->len > 0)
@@ -439,19 +476,40 @@ memory_pressure_changed (KsKubelet *kubelet, gboolean pressure, gpointer data)
     ks_object_unref (updated);
 }
 
+/* Start the node's agent on a new runtime (a booted node): its kubelet, its Lease renewals
+ * (every 10 s) and its status posts (on change, checked every 10 s, and every 5 minutes),
+ * through a new link.  registration is the Node as the agent registers it. */
 static void
-start_node_agent (KsSim *sim, SimNode *n)
+start_node_agent (KsSim *sim, SimNode *n, const KsNode *registration)
 {
+  KsNodeStatusOptions status_options;
+
+  n->state = NODE_UP;
+  n->clock = sim->clock;
+  n->started = ks_clock_now (sim->clock);
+  /* Only partitions cut links: without node failures the agent talks to the store directly. */
+  if (sim->scenario->node_lifecycle)
+    n->link = ks_sim_link_new (sim->client, n->name);
   n->runtime = ks_sim_runtime_new (sim->clock, sim->scenario->kubelet_startup);
   ks_sim_runtime_set_seed (n->runtime, sim->seed);
   if (sim->network)
     ks_sim_runtime_set_network (n->runtime, sim->client, n->name);
   if (sim->traffic != NULL)
     ks_sim_runtime_set_load (n->runtime, ks_sim_traffic_pod_cpu_ns, sim->traffic);
-  n->kubelet = ks_kubelet_new (sim->client, sim->clock, n->runtime, sim->sink, n->name);
+  n->kubelet = ks_kubelet_new (n->link != NULL ? n->link : sim->client, sim->clock, n->runtime,
+                               sim->sink, n->name);
   ks_kubelet_set_prober (n->kubelet, sim->prober);
   if (sim->eviction)
     ks_kubelet_start_eviction (n->kubelet, NULL, memory_pressure_changed, sim);
+  if (!sim->scenario->node_lifecycle)
+    return; /* no heartbeats: nothing would watch them */
+  n->lease = ks_node_lease_new (n->link, sim->clock, n->name);
+  /* The kubelet checks its status every 10 s but, renewing a Lease, posts it only when it
+   * changed or every 5 minutes.  A sim node's status changes only when its agent starts or its
+   * partition heals (do_heal_partition posts then), so the posts are every 5 minutes. */
+  ks_node_status_options_init (&status_options);
+  status_options.update_frequency = KS_NODE_STATUS_REPORT_FREQUENCY;
+  n->status = ks_node_status_new (n->link, sim->clock, sim->sink, registration, &status_options);
 }
 
 static gboolean
@@ -478,7 +536,7 @@ add_node (KsSim *sim, KsNode *node, gint pool, GError **error)
   if (created == NULL)
     return FALSE;
   ks_object_unref (created);
-  start_node_agent (sim, n);
+  start_node_agent (sim, n, node);
   return TRUE;
 }
 
@@ -602,6 +660,7 @@ action_failed (KsSim *sim, const KsAction *a, const KsObject *obj, const char *m
    * events may refer to deleted objects. */
   if (obj == NULL
       && (a->type == KS_ACTION_FAIL_NODE || a->type == KS_ACTION_RECOVER_NODE
+          || a->type == KS_ACTION_PARTITION_NODE || a->type == KS_ACTION_HEAL_PARTITION
           || a->type == KS_ACTION_CORDON || a->type == KS_ACTION_UNCORDON
           || a->type == KS_ACTION_DRAIN))
     obj = KS_OBJECT (gone = ks_node_new (a->name));
@@ -798,140 +857,122 @@ pods_on_node (KsSim *sim, const char *node)
   return all;
 }
 
+/* The node of a node action, or NULL after an ActionFailed event when the node is missing or
+ * not in state want. */
+static SimNode *
+action_node (KsSim *sim, const KsAction *a, NodeState want, KsObject **obj)
+{
+  static const char *const not_in[] = { [NODE_UP] = "the node is not up",
+                                        [NODE_FAILED] = "the node has not failed",
+                                        [NODE_PARTITIONED] = "the node is not partitioned" };
+  SimNode *n = g_hash_table_lookup (sim->nodes_by_name, a->name);
+
+  *obj = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
+  if (n == NULL || *obj == NULL)
+    {
+      action_failed (sim, a, *obj, "no such node");
+      return NULL;
+    }
+  if (n->state != want)
+    {
+      action_failed (sim, a, *obj,
+                     n->state == NODE_FAILED        ? "the node has failed"
+                     : n->state == NODE_PARTITIONED ? "the node is partitioned"
+                                                    : not_in[want]);
+      return NULL;
+    }
+  return n;
+}
+
+/* failNode: the node crashes.  Its agent stops (no more Lease renewals or status posts) and its
+ * containers die with it; the API objects stay as they were.  The node lifecycle controller
+ * notices the missing heartbeats after the grace period, and the taint eviction controller
+ * evicts the pods once they no longer tolerate the unreachable taint. */
 static void
 do_fail_node (KsSim *sim, const KsAction *a)
 {
-  SimNode *n = g_hash_table_lookup (sim->nodes_by_name, a->name);
-  g_autoptr (KsObject) obj
-      = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
-  g_autoptr (GPtrArray) pods = NULL;
-  gint64 now = ks_clock_now (sim->clock);
-  KsNode *node;
-  KsObject *updated;
+  g_autoptr (KsObject) obj = NULL;
+  SimNode *n = action_node (sim, a, NODE_UP, &obj);
 
-  if (n == NULL || obj == NULL || n->kubelet == NULL)
-    {
-      action_failed (sim, a, obj,
-                     n == NULL || obj == NULL ? "no such node" : "the node has already failed");
-      return;
-    }
+  if (n == NULL)
+    return;
   ks_event_record (&sim->scenario_events, obj, TRUE, "FailNode", a->name, "node %s failed",
                    a->name);
-  /* The node agent dies: its containers vanish with it. */
-  ks_kubelet_free (n->kubelet);
-  n->kubelet = NULL;
+  stop_node_agent (n);
   n->runtime->ops->kill_all (n->runtime);
-  ks_runtime_free (n->runtime);
-  n->runtime = NULL;
-
-  /* The taints (the node's spec), then the conditions (its status): two writes, as the node
-   * lifecycle controller makes them. */
-  node = ks_node_copy (KS_NODE (obj));
-  ks_node_add_taint (node, "node.kubernetes.io/unreachable", NULL, KS_TAINT_NO_SCHEDULE, now);
-  ks_node_add_taint (node, "node.kubernetes.io/unreachable", NULL, KS_TAINT_NO_EXECUTE, now);
-  updated = ks_client_update (sim->client, KS_OBJECT (node), NULL);
-  ks_object_unref (KS_OBJECT (node));
-  if (updated != NULL)
-    {
-      node = ks_node_copy (KS_NODE (updated));
-      ks_object_unref (updated);
-      for (guint i = 0; i < KS_N_NODE_CONDITIONS; i++)
-        if (node->conditions[i].status != KS_CONDITION_UNSET)
-          ks_node_set_condition (node, i, KS_CONDITION_UNKNOWN, "NodeStatusUnknown",
-                                 "Kubelet stopped posting node status.", now);
-      updated = ks_client_update_status (sim->client, KS_OBJECT (node), NULL);
-      ks_object_unref (KS_OBJECT (node));
-      if (updated != NULL)
-        ks_object_unref (updated);
-    }
-  ks_event_record (&sim->node_events, obj, FALSE, "NodeNotReady", a->name,
-                   "Node %s status is now: NodeNotReady", a->name);
-
-  /* Its pods fail (the full node-lifecycle timing is the node lifecycle controller's job). */
-  pods = pods_on_node (sim, a->name);
-  for (guint i = 0; i < pods->len; i++)
-    {
-      KsPod *pod = g_ptr_array_index (pods, i);
-      KsPod *copy;
-      KsObject *up;
-      if (ks_pod_is_terminal (pod))
-        continue;
-      copy = ks_pod_copy (pod);
-      copy->phase = KS_POD_FAILED;
-      {
-        g_autofree char *message = g_strdup_printf (
-            "Node %s which was running pod %s is unresponsive", a->name, pod->parent.meta.name);
-        ks_pod_set_status_string (copy, KS_POD_REASON, "NodeLost");
-        ks_pod_set_status_string (copy, KS_POD_MESSAGE, message);
-      }
-      ks_pod_set_condition (copy, KS_POD_COND_READY, KS_CONDITION_FALSE, "PodCompleted", NULL, now);
-      ks_pod_set_condition (copy, KS_POD_COND_CONTAINERS_READY, KS_CONDITION_FALSE, "PodCompleted",
-                            NULL, now);
-      if (copy->container_statuses != NULL)
-        for (guint c = 0; c < copy->spec->n_containers; c++)
-          {
-            KsContainerStatus *s = &copy->container_statuses[c];
-            s->ready = FALSE;
-            if (s->state != KS_CONTAINER_TERMINATED)
-              {
-                s->state = KS_CONTAINER_TERMINATED;
-                s->exit_code = 137;
-                s->reason = ks_intern ("Error");
-                s->finished_at = now;
-              }
-          }
-      up = ks_client_update_status (sim->client, KS_OBJECT (copy), NULL);
-      ks_object_unref (KS_OBJECT (copy));
-      if (up != NULL)
-        ks_object_unref (up);
-    }
+  g_clear_pointer (&n->runtime, ks_runtime_free);
+  n->state = NODE_FAILED;
 }
 
+/* recoverNode: the node boots again.  A new agent registers (Ready, which takes the node
+ * lifecycle controller's taints away), finishes the deletions that waited for it, and starts
+ * again the containers of the pods still bound to it. */
 static void
 do_recover_node (KsSim *sim, const KsAction *a)
 {
-  SimNode *n = g_hash_table_lookup (sim->nodes_by_name, a->name);
-  g_autoptr (KsObject) obj
-      = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, a->name, NULL);
-  g_autoptr (GPtrArray) pods = NULL;
-  KsDeleteOptions force = { .grace_period_seconds = 0 };
-  KsNode *node;
-  KsObject *updated;
+  g_autoptr (KsObject) obj = NULL;
+  SimNode *n = action_node (sim, a, NODE_FAILED, &obj);
 
-  if (n == NULL || obj == NULL || n->kubelet != NULL)
-    {
-      action_failed (sim, a, obj,
-                     n == NULL || obj == NULL ? "no such node" : "the node has not failed");
-      return;
-    }
-  /* The node comes back empty: what was bound to it is gone (pod garbage collection). */
-  pods = pods_on_node (sim, a->name);
-  for (guint i = 0; i < pods->len; i++)
-    {
-      KsObject *pod = g_ptr_array_index (pods, i);
-      ks_client_delete (sim->client, pod->kind, pod->meta.namespace, pod->meta.name, &force, NULL);
-    }
-  /* The new kubelet posts a healthy status; the taints go. */
-  node = ks_node_copy (KS_NODE (obj));
-  set_healthy (node, ks_clock_now (sim->clock));
-  updated = ks_client_update_status (sim->client, KS_OBJECT (node), NULL);
-  ks_object_unref (KS_OBJECT (node));
-  if (updated != NULL)
-    {
-      node = ks_node_copy (KS_NODE (updated));
-      ks_object_unref (updated);
-      ks_node_remove_taint (node, "node.kubernetes.io/unreachable", KS_TAINT_NO_SCHEDULE);
-      ks_node_remove_taint (node, "node.kubernetes.io/unreachable", KS_TAINT_NO_EXECUTE);
-      updated = ks_client_update (sim->client, KS_OBJECT (node), NULL);
-      ks_object_unref (KS_OBJECT (node));
-      if (updated != NULL)
-        ks_object_unref (updated);
-    }
+  if (n == NULL)
+    return;
   ks_event_record (&sim->scenario_events, obj, FALSE, "RecoverNode", a->name, "node %s recovered",
                    a->name);
-  ks_event_record (&sim->node_events, obj, FALSE, "NodeReady", a->name,
-                   "Node %s status is now: NodeReady", a->name);
-  start_node_agent (sim, n);
+  start_node_agent (sim, n, KS_NODE (obj));
+}
+
+/* partitionNode: the node loses its network.  Its agent and containers keep running, but
+ * nothing it writes (status, Lease) arrives and it sees no change: to the control plane it is
+ * as good as failed. */
+static void
+do_partition_node (KsSim *sim, const KsAction *a)
+{
+  g_autoptr (KsObject) obj = NULL;
+  SimNode *n = action_node (sim, a, NODE_UP, &obj);
+
+  if (n == NULL)
+    return;
+  ks_event_record (&sim->scenario_events, obj, TRUE, "PartitionNode", a->name,
+                   "node %s partitioned from the control plane", a->name);
+  ks_sim_link_set_cut (n->link, TRUE);
+  n->state = NODE_PARTITIONED;
+}
+
+static void
+status_check (gpointer data)
+{
+  SimNode *n = data;
+  g_autoptr (GError) error = NULL;
+
+  n->status_check = 0;
+  if (n->state == NODE_UP && !ks_node_status_sync (n->status, &error))
+    g_message ("%s", error->message);
+}
+
+/* healPartition: the link is back.  The agent's watch catches up (pods deleted meanwhile are
+ * stopped and their deletion finished), its next Lease renewal and status check (within 10 s)
+ * make the node Ready again, and the kubelet posts its pods' status again. */
+static void
+do_heal_partition (KsSim *sim, const KsAction *a)
+{
+  g_autoptr (KsObject) obj = NULL;
+  SimNode *n = action_node (sim, a, NODE_PARTITIONED, &obj);
+
+  if (n == NULL)
+    return;
+  ks_event_record (&sim->scenario_events, obj, FALSE, "HealPartition", a->name,
+                   "node %s reachable again", a->name);
+  n->state = NODE_UP;
+  ks_sim_link_set_cut (n->link, FALSE);
+  ks_kubelet_resync_status (n->kubelet);
+  /* The kubelet's next 10 s status check finds the Node's status (Unknown) unlike its own and
+   * posts; the Lease renewals resume on their own 10 s grid. */
+  if (n->status_check == 0)
+    {
+      gint64 now = ks_clock_now (sim->clock);
+      gint64 period = KS_NODE_STATUS_UPDATE_FREQUENCY;
+      gint64 at = n->started + (now - n->started + period - 1) / period * period;
+      n->status_check = ks_clock_schedule (sim->clock, at, status_check, n, NULL);
+    }
 }
 
 /* Cordon, uncordon, drain */
@@ -1424,8 +1465,9 @@ remove_drained_node (KsSim *sim, const KsAction *a)
   forget_node (sim, n);
   ks_event_record (&sim->scenario_events, obj, FALSE, "RemoveNode", a->name, "node/%s removed",
                    a->name);
-  ks_event_record (&sim->node_events, obj, FALSE, "RemovingNode", a->name,
-                   "Node %s event: Removing Node %s from Controller", a->name, a->name);
+  if (!sim->scenario->node_lifecycle) /* else the node lifecycle controller says so */
+    ks_event_record (&sim->node_events, obj, FALSE, "RemovingNode", a->name,
+                     "Node %s event: Removing Node %s from Controller", a->name, a->name);
 }
 
 /* The number of a node of pool (NAME-<n>), or -1 if it is not one. */
@@ -1520,8 +1562,10 @@ do_add_nodes (KsSim *sim, const KsAction *a)
         }
       ks_event_record (&sim->scenario_events, KS_OBJECT (node), FALSE, "AddNode", a->nodes[i],
                        "node/%s added", a->nodes[i]);
-      ks_event_record (&sim->node_events, KS_OBJECT (node), FALSE, "RegisteredNode", a->nodes[i],
-                       "Node %s event: Registered Node %s in Controller", a->nodes[i], a->nodes[i]);
+      if (!sim->scenario->node_lifecycle) /* else the node lifecycle controller says so */
+        ks_event_record (&sim->node_events, KS_OBJECT (node), FALSE, "RegisteredNode", a->nodes[i],
+                         "Node %s event: Registered Node %s in Controller", a->nodes[i],
+                         a->nodes[i]);
     }
 }
 
@@ -1552,6 +1596,12 @@ run_action (gpointer data)
       break;
     case KS_ACTION_RECOVER_NODE:
       do_recover_node (t->sim, t->action);
+      break;
+    case KS_ACTION_PARTITION_NODE:
+      do_partition_node (t->sim, t->action);
+      break;
+    case KS_ACTION_HEAL_PARTITION:
+      do_heal_partition (t->sim, t->action);
       break;
     case KS_ACTION_ROLLBACK:
       do_rollback (t->sim, t->action);

@@ -65,6 +65,7 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-taint-eviction-controller.c \
 	src/kubelet/ks-eviction.c src/kubelet/ks-eviction.h \
 	src/kubelet/ks-kubelet.c src/kubelet/ks-kubelet.h \
+	src/kubelet/ks-node-lease.c src/kubelet/ks-node-lease.h \
 	src/kubelet/ks-node-status.c src/kubelet/ks-node-status.h \
 	src/kubelet/ks-prober.h \
 	src/kubelet/ks-runtime.h \

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "ks-controller-private.h"
+#include "src/api/ks-event.h"
 #include "src/api/ks-node.h"
 
 /* scheduler.NodeEvictionPeriod */
@@ -85,6 +86,8 @@ typedef struct
   KsConditionStatus ready_status;
   gint64 ready_heartbeat;
   gint64 ready_transition;
+  gboolean has_lease; /* a Lease of the node was seen ... */
+  gint64 lease_renew; /* ... with this renewTime */
 } NodeHealth;
 
 /* A Ready condition as observed (without its strings' ownership). */
@@ -103,6 +106,14 @@ typedef struct
   gint not_ready;
 } ZoneCount;
 
+/* A node's zone key and the labels it was computed from (the monitor pass asks for it several
+ * times per node every 5 s; labels are shared, so an unchanged node has the same map). */
+typedef struct
+{
+  KsStrMap *labels;
+  char *zone;
+} ZoneOf;
+
 struct _KsNodeLifecycleController
 {
   KsController c;        /* the taint-by-condition pass, by node name (nodeUpdateQueue) */
@@ -114,6 +125,7 @@ struct _KsNodeLifecycleController
   GTree *zone_states; /* zone key → ZoneState + 1 */
   GTree *tainters;    /* zone key → Tainter (zoneNoExecuteTainter) */
   GHashTable *retry;  /* names of nodes whose pods are still to be marked not ready */
+  GHashTable *zones;  /* name → ZoneOf: each node's zone key, kept while its labels stay */
   guint64 seq;
   guint64 monitor_task;
   guint64 pass_task;
@@ -393,11 +405,42 @@ ensure_tainting_pass (Nlc *nc)
   nc->pass_task = ks_clock_schedule (nc->c.clock, at, no_execute_tainting_pass, nc, NULL);
 }
 
+static void
+zone_of_free (gpointer p)
+{
+  ZoneOf *z = p;
+  if (z->labels != NULL)
+    ks_str_map_unref (z->labels);
+  g_free (z->zone);
+  g_free (z);
+}
+
+/* zone_key of node, from the cache (borrowed: valid until the node's next lookup or removal). */
+static const char *
+node_zone (Nlc *nc, const KsNode *node)
+{
+  const KsObject *obj = KS_OBJECT (node);
+  ZoneOf *z = g_hash_table_lookup (nc->zones, obj->meta.name);
+
+  if (z != NULL && z->labels == obj->meta.labels)
+    return z->zone;
+  if (z == NULL)
+    {
+      z = g_new0 (ZoneOf, 1);
+      g_hash_table_insert (nc->zones, g_strdup (obj->meta.name), z);
+    }
+  if (z->labels != NULL)
+    ks_str_map_unref (z->labels);
+  z->labels = obj->meta.labels != NULL ? ks_str_map_ref (obj->meta.labels) : NULL;
+  g_free (z->zone);
+  z->zone = zone_key (node);
+  return z->zone;
+}
+
 static Tainter *
 tainter_of (Nlc *nc, const KsNode *node)
 {
-  g_autofree char *zone = zone_key (node);
-  return g_tree_lookup (nc->tainters, zone);
+  return g_tree_lookup (nc->tainters, node_zone (nc, node));
 }
 
 /* addPodEvictorForNewZone */
@@ -641,9 +684,9 @@ health_insert (Nlc *nc, const char *name, gint64 probe, gint64 transition)
 
 /* The probe timestamp moves to now whenever the node shows a new heartbeat: a Ready condition
  * that appeared, or whose lastHeartbeatTime changed.  The readyTransitionTimestamp moves with it
- * when the condition's lastTransitionTime changed too.  This is where the node's Lease belongs
- * once kubesim has the kind: keep the last renewTime seen in NodeHealth, and when the Lease
- * kube-node-lease/<node> has a later one, remember it and set probe_timestamp = now. */
+ * when the condition's lastTransitionTime changed too.  Then the node's Lease
+ * (kube-node-lease/<node>): the first one seen, or one whose renewTime is later than the last
+ * seen, moves the probe timestamp to now as well. */
 static NodeHealth *
 update_probe_timestamp (Nlc *nc, NodeHealth *h, const KsNode *node, gint64 now)
 {
@@ -669,6 +712,16 @@ update_probe_timestamp (Nlc *nc, NodeHealth *h, const KsNode *node, gint64 now)
       h->probe_timestamp = now;
       save_ready (h, node);
     }
+  {
+    g_autoptr (KsObject) lease = ks_client_get (nc->c.client, ks_kind_get (KS_KIND_LEASE),
+                                                KS_NODE_LEASE_NAMESPACE, name, NULL);
+    if (lease != NULL && (!h->has_lease || h->lease_renew < KS_LEASE (lease)->renew_time))
+      {
+        h->has_lease = TRUE;
+        h->lease_renew = KS_LEASE (lease)->renew_time;
+        h->probe_timestamp = now;
+      }
+  }
   return h;
 }
 
@@ -947,15 +1000,15 @@ handle_disruption (Nlc *nc, GTree *counts, GPtrArray *nodes)
 /* ---- the monitor pass --------------------------------------------------------------------- */
 
 static void
-count_in_zone (GTree *counts, const KsNode *node, KsConditionStatus ready)
+count_in_zone (Nlc *nc, GTree *counts, const KsNode *node, KsConditionStatus ready)
 {
-  g_autofree char *zone = zone_key (node);
+  const char *zone = node_zone (nc, node);
   ZoneCount *count = g_tree_lookup (counts, zone);
 
   if (count == NULL)
     {
       count = g_new0 (ZoneCount, 1);
-      g_tree_insert (counts, g_steal_pointer (&zone), count);
+      g_tree_insert (counts, g_strdup (zone), count);
     }
   if (ready == KS_CONDITION_TRUE)
     count->ready++;
@@ -982,7 +1035,7 @@ classify_nodes (Nlc *nc, GPtrArray *nodes)
     {
       KsNode *node = g_ptr_array_index (nodes, i);
       const char *name = KS_OBJECT (node)->meta.name;
-      g_autofree char *zone = zone_key (node);
+      const char *zone = node_zone (nc, node);
 
       g_hash_table_add (listed, (gpointer) name);
       if (g_hash_table_contains (nc->known, name))
@@ -1010,16 +1063,19 @@ classify_nodes (Nlc *nc, GPtrArray *nodes)
        * starts afresh here. */
       g_hash_table_remove (nc->health, name);
       g_hash_table_remove (nc->retry, name);
+      g_hash_table_remove (nc->zones, name);
       g_hash_table_remove (nc->known, name); /* frees name */
     }
 }
 
 /* One node of monitorNodeHealth. */
 static void
-monitor_node (Nlc *nc, const char *name, GTree *counts)
+monitor_node (Nlc *nc, KsNode *listed, GTree *counts)
 {
   g_autoptr (GError) error = NULL;
-  KsNode *node = get_node (nc, name, NULL);
+  const char *name = KS_OBJECT (listed)->meta.name;
+  /* The listed node, as the lister's is used; a conflict gets the newest. */
+  KsNode *node = KS_NODE (ks_object_ref (KS_OBJECT (listed)));
   KsConditionStatus observed = KS_CONDITION_UNSET, current = KS_CONDITION_UNSET;
   gboolean ok = FALSE, mark = FALSE;
 
@@ -1042,7 +1098,7 @@ monitor_node (Nlc *nc, const char *name, GTree *counts)
       return;
     }
   if (ks_object_get_label (KS_OBJECT (node), LABEL_EXCLUDE_DISRUPTION) == NULL)
-    count_in_zone (counts, node, current);
+    count_in_zone (nc, counts, node, current);
   if (current != KS_CONDITION_UNSET)
     {
       process_taint_based_eviction (nc, node, observed);
@@ -1082,7 +1138,7 @@ monitor_node_health (Nlc *nc)
   counts = g_tree_new_full (tree_key_compare, NULL, g_free, g_free);
   classify_nodes (nc, nodes);
   for (guint i = 0; i < nodes->len; i++)
-    monitor_node (nc, KS_OBJECT (g_ptr_array_index (nodes, i))->meta.name, counts);
+    monitor_node (nc, g_ptr_array_index (nodes, i), counts);
   handle_disruption (nc, counts, nodes);
 }
 
@@ -1212,6 +1268,7 @@ ks_node_lifecycle_controller_new (KsClient *client, KsClock *clock, KsEventSink 
   nc->zone_states = g_tree_new_full (tree_key_compare, NULL, g_free, NULL);
   nc->tainters = g_tree_new_full (tree_key_compare, NULL, g_free, tainter_free);
   nc->retry = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  nc->zones = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, zone_of_free);
   nc->origin = ks_clock_now (clock);
   nc->last_pass = G_MININT64;
   nc->c.watches[nc->c.n_watches++]
@@ -1238,5 +1295,6 @@ ks_node_lifecycle_controller_free (KsNodeLifecycleController *nc)
   g_tree_unref (nc->zone_states);
   g_tree_unref (nc->tainters);
   g_hash_table_unref (nc->retry);
+  g_hash_table_unref (nc->zones);
   g_free (nc);
 }

@@ -2009,3 +2009,34 @@ ks_kubelet_under_memory_pressure (KsKubelet *k)
 {
   return k->memory_pressure;
 }
+
+static gint
+compare_workers (gconstpointer a, gconstpointer b)
+{
+  const KsObject *x = KS_OBJECT ((*(PodWorker *const *) a)->pod);
+  const KsObject *y = KS_OBJECT ((*(PodWorker *const *) b)->pod);
+  gint c = g_strcmp0 (x->meta.namespace, y->meta.namespace);
+  return c != 0 ? c : strcmp (x->meta.name, y->meta.name);
+}
+
+void
+ks_kubelet_resync_status (KsKubelet *k)
+{
+  g_autoptr (GPtrArray) workers = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_return_if_fail (k != NULL);
+  g_hash_table_iter_init (&iter, k->workers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      PodWorker *w = value;
+      if (w->admitted && !w->terminal && !w->killing && !w->deleted
+          && !ks_object_is_being_deleted (KS_OBJECT (w->pod)))
+        g_ptr_array_add (workers, w);
+    }
+  /* By name, not in hash-table order: the writes are events of the run. */
+  g_ptr_array_sort (workers, compare_workers);
+  for (guint i = 0; i < workers->len; i++)
+    write_status (g_ptr_array_index (workers, i), mutate_probe_flags, NULL);
+}

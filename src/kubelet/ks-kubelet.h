@@ -35,6 +35,12 @@ void ks_kubelet_free (KsKubelet *kubelet);
 void ks_kubelet_set_prober (KsKubelet *kubelet, KsProber *prober);
 
 const char *ks_kubelet_get_node_name (KsKubelet *kubelet);
+/* Post the status of every pod it runs (admitted, not terminal, not being deleted) again, as the
+ * kubelet's status manager does when the API server's copy differs from its own: after a network
+ * partition, whatever the control plane changed meanwhile (the node lifecycle controller's
+ * Ready=False) is set right.  Pods in name order. */
+void ks_kubelet_resync_status (KsKubelet *kubelet);
+
 /* Pods the kubelet currently runs (admitted, not terminal). */
 guint ks_kubelet_n_active_pods (KsKubelet *kubelet);
 

@@ -26,6 +26,9 @@ G_BEGIN_DECLS
 
 /* --node-status-update-frequency's default. */
 #define KS_NODE_STATUS_UPDATE_FREQUENCY (10 * KS_USEC_PER_SEC)
+/* nodeStatusReportFrequency's default: with Leases as heartbeats, the kubelet posts an unchanged
+ * status this often. */
+#define KS_NODE_STATUS_REPORT_FREQUENCY (5 * KS_USEC_PER_MIN)
 
 typedef struct
 {
