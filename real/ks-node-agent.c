@@ -509,7 +509,6 @@ ks_node_agent_new (const KsNodeAgentOptions *o, GError **error)
     return NULL;
 
   registration = registration_new (o, ks_kubelet_server_get_port (a->server));
-  ks_node_status_options_init (&status_options);
   status_options.update_frequency = o->status_update_frequency;
   a->events = ks_object_event_sink_new (a->client, clock, o->node_name, 0);
   a->status = ks_node_status_new (a->client, clock, ks_object_event_sink_get_sink (a->events),
