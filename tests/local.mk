@@ -53,6 +53,7 @@ unit_tests = \
 	tests/test-net \
 	tests/test-net-real \
 	tests/test-node-agent \
+	tests/test-node-failure \
 	tests/test-node-ipam \
 	tests/test-node-lifecycle \
 	tests/test-oci-bundle \
@@ -86,6 +87,7 @@ tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_drain_LDADD = $(test_ldadd)
 tests_test_traffic_LDADD = $(test_ldadd)
+tests_test_node_failure_LDADD = $(test_ldadd)
 tests_test_endpoints_LDADD = $(test_ldadd)
 tests_test_eviction_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)

@@ -1,0 +1,408 @@
+/* test-node-failure.c: node failures in a whole simulated cluster (sim/ks-sim.h): heartbeats
+ * (Lease renewals every 10 s), the node lifecycle controller (monitor pass every 5 s, grace 50 s,
+ * NoExecute taints rate-limited per zone) and the taint eviction controller (tolerationSeconds 300
+ * by default), through the scenario actions failNode, recoverNode, partitionNode and
+ * healPartition.  The expected times are worked out from Kubernetes' rules in each test. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "sim/ks-sim.h"
+#include "src/api/ks-node.h"
+#include "src/api/ks-pod.h"
+#include "tests/ks-test.h"
+
+#define SEC KS_USEC_PER_SEC
+#define MS KS_USEC_PER_MSEC
+
+typedef struct
+{
+  char *dir;
+  KsScenario *scenario;
+  KsSim *sim;
+  KsTestSink sink;
+} Run;
+
+/* A Deployment "web" of one pod that prefers node a-0 (so it lands there), 100m CPU. */
+#define WEB                                                                                        \
+  "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"                           \
+  "    spec: {replicas: 1, selector: {matchLabels: {app: web}},\n"                                 \
+  "      template: {metadata: {labels: {app: web}},\n"                                             \
+  "        spec: {affinity: {nodeAffinity: {preferredDuringSchedulingIgnoredDuringExecution:\n"    \
+  "          [{weight: 100, preference: {matchExpressions: [{key: kubernetes.io/hostname,\n"       \
+  "            operator: In, values: [a-0]}]}}]}},\n"                                              \
+  "          containers: [{name: web, image: web,\n"                                               \
+  "            resources: {requests: {cpu: 100m, memory: 64Mi}}}]}}}}\n"
+
+/* Start a scenario of pool a (n_a nodes, zone z1) and pool b (2 nodes, zone z2), with objects
+ * and events (YAML list items). */
+static void
+run_start (Run *r, guint n_a, const char *objects, const char *events)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  KsDiag *diag = ks_diag_new ();
+
+  r->dir = g_dir_make_tmp ("ks-failure-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (r->dir, "s.yaml", NULL);
+  text = g_strdup_printf (
+      "kind: Scenario\nduration: 1h\nkubelet: {startup: 2s}\ncluster:\n  nodes:\n"
+      "    - {name: a, count: %u, capacity: {cpu: \"16\", memory: 64Gi},\n"
+      "       labels: {topology.kubernetes.io/zone: z1}}\n"
+      "    - {name: b, count: 2, capacity: {cpu: \"16\", memory: 64Gi},\n"
+      "       labels: {topology.kubernetes.io/zone: z2}}\n"
+      "objects:\n%sevents:\n%s",
+      n_a, objects, events);
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  r->scenario = ks_scenario_load (path, diag);
+  if (r->scenario == NULL)
+    g_error ("scenario: %s", ks_diag_get (diag, 0));
+  ks_diag_free (diag);
+  r->sim = ks_sim_new (r->scenario, 1, &error);
+  g_assert_no_error (error);
+  ks_test_sink_init (&r->sink);
+  ks_sim_set_event_sink (r->sim, &r->sink.parent);
+  g_assert_true (ks_sim_start (r->sim, &error));
+  g_assert_no_error (error);
+}
+
+static void
+run_clear (Run *r)
+{
+  g_autofree char *path = g_build_filename (r->dir, "s.yaml", NULL);
+
+  ks_sim_free (r->sim);
+  ks_scenario_free (r->scenario);
+  ks_test_sink_clear (&r->sink);
+  g_unlink (path);
+  g_rmdir (r->dir);
+  g_free (r->dir);
+}
+
+static void
+run_to (Run *r, gint64 t)
+{
+  ks_sim_run_until (r->sim, t, NULL, NULL);
+}
+
+static KsNode *
+get_node (Run *r, const char *name)
+{
+  KsObject *obj
+      = ks_client_get (ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_NODE), NULL, name, NULL);
+  g_assert_nonnull (obj);
+  return KS_NODE (obj);
+}
+
+static KsConditionStatus
+node_ready (Run *r, const char *name)
+{
+  g_autoptr (KsNode) node = get_node (r, name);
+  return node->conditions[KS_NODE_COND_READY].status;
+}
+
+/* The time the node's NoExecute taint key was added, or KS_TIME_NONE when it has none. */
+static gint64
+no_execute_taint (Run *r, const char *name, const char *key)
+{
+  g_autoptr (KsNode) node = get_node (r, name);
+
+  for (guint i = 0; i < node->n_taints; i++)
+    if (node->taints[i].effect == KS_TAINT_NO_EXECUTE && strcmp (node->taints[i].key, key) == 0)
+      return node->taints[i].time_added;
+  return KS_TIME_NONE;
+}
+
+#define UNREACHABLE "node.kubernetes.io/unreachable"
+
+/* The pods of the web Deployment (a new reference), by name. */
+static GPtrArray *
+web_pods (Run *r)
+{
+  g_autoptr (GPtrArray) all
+      = ks_client_list (ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_POD), NULL, NULL);
+  GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+
+  for (guint i = 0; i < all->len; i++)
+    if (g_str_has_prefix (KS_OBJECT (g_ptr_array_index (all, i))->meta.name, "web-"))
+      g_ptr_array_add (out, ks_object_ref (g_ptr_array_index (all, i)));
+  return out;
+}
+
+/* The one web pod on node (a new reference), or NULL. */
+static KsPod *
+web_pod_on (Run *r, const char *node)
+{
+  g_autoptr (GPtrArray) pods = web_pods (r);
+
+  for (guint i = 0; i < pods->len; i++)
+    if (g_strcmp0 (KS_POD (g_ptr_array_index (pods, i))->node_name, node) == 0)
+      return KS_POD (ks_object_ref (g_ptr_array_index (pods, i)));
+  return NULL;
+}
+
+static void
+pod_clear (KsPod **pod)
+{
+  if (*pod != NULL)
+    ks_object_unref (KS_OBJECT (*pod));
+  *pod = NULL;
+}
+
+static const KsTestRecord *
+find_event (Run *r, const char *reason, const char *text, gint64 from)
+{
+  for (guint i = 0; i < r->sink.records->len; i++)
+    {
+      const KsTestRecord *e = g_ptr_array_index (r->sink.records, i);
+      if (e->time >= from && strcmp (e->reason, reason) == 0
+          && (text == NULL || strstr (e->message, text) != NULL))
+        return e;
+    }
+  return NULL;
+}
+
+/* a-0 crashes at 61 s.  Its Lease was last renewed at 60 s (renewals every 10 s from 0), which the
+ * monitor pass at 60 s sees (the renewal is due first).  The first pass with now > 60 + 50 is at
+ * 115 s: Ready Unknown, NodeNotReady, the pod not ready.  The taint follows the Ready status seen
+ * at the start of a pass, so the pass at 120 s queues the node and the 100 ms tainting pass at
+ * 120 s adds unreachable:NoExecute at once (the zone's bucket is full).  The pod tolerates it for
+ * 300 s: deleted at 420 s exactly, replaced on a b node.  When a-0 boots at 600 s, its new kubelet
+ * finishes the deletion, the node is Ready again and loses its taint. */
+static void
+test_crash (void)
+{
+  Run r = { 0 };
+  g_autoptr (KsPod) pod = NULL;
+  g_autoptr (KsPod) later = NULL;
+  g_autoptr (GPtrArray) pods = NULL;
+  const KsTestRecord *e;
+  KsUid uid;
+
+  run_start (&r, 1, WEB,
+             "  - {at: 61s, failNode: {name: a-0}}\n"
+             "  - {at: 10m, recoverNode: {name: a-0}}\n");
+  run_to (&r, 60 * SEC);
+  pod = web_pod_on (&r, "a-0");
+  g_assert_nonnull (pod);
+  g_assert_true (ks_pod_is_ready (pod));
+  uid = KS_OBJECT (pod)->meta.uid;
+  pod_clear (&pod);
+
+  run_to (&r, 115 * SEC - 1);
+  g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_TRUE);
+  g_assert_nonnull (ks_sim_get_node_runtime (r.sim, "b-0"));
+  g_assert_null (ks_sim_get_node_runtime (r.sim, "a-0"));
+  run_to (&r, 115 * SEC);
+  g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_UNKNOWN);
+  e = find_event (&r, "NodeNotReady", "Node a-0 status is now: NodeNotReady", 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 115 * SEC);
+  pod = web_pod_on (&r, "a-0");
+  g_assert_false (ks_pod_is_ready (pod));
+  pod_clear (&pod);
+
+  run_to (&r, 120 * SEC - 1);
+  g_assert_cmpint (no_execute_taint (&r, "a-0", UNREACHABLE), ==, KS_TIME_NONE);
+  run_to (&r, 120 * SEC);
+  g_assert_cmpint (no_execute_taint (&r, "a-0", UNREACHABLE), ==, 120 * SEC);
+
+  run_to (&r, 420 * SEC - 1);
+  pod = web_pod_on (&r, "a-0");
+  g_assert_false (ks_object_is_being_deleted (KS_OBJECT (pod)));
+  pod_clear (&pod);
+  g_assert_null (find_event (&r, "TaintManagerEviction", NULL, 0));
+  run_to (&r, 420 * SEC);
+  pod = web_pod_on (&r, "a-0");
+  g_assert_true (ks_object_is_being_deleted (KS_OBJECT (pod)));
+  g_assert_true (ks_uid_equal (&KS_OBJECT (pod)->meta.uid, &uid));
+  pod_clear (&pod);
+  e = find_event (&r, "TaintManagerEviction", "Marking for deletion Pod default/web-", 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 420 * SEC);
+  /* The replacement, Ready after the 2 s start. */
+  run_to (&r, 422 * SEC);
+  pods = web_pods (&r);
+  g_assert_cmpuint (pods->len, ==, 2);
+  for (guint i = 0; i < pods->len; i++)
+    {
+      KsPod *p = g_ptr_array_index (pods, i);
+      if (g_strcmp0 (p->node_name, "a-0") != 0)
+        {
+          g_assert_true (g_str_has_prefix (p->node_name, "b-"));
+          g_assert_true (ks_pod_is_ready (p));
+        }
+    }
+  g_clear_pointer (&pods, g_ptr_array_unref);
+
+  /* The node comes back: the Terminating pod goes, the taint goes at the next pass. */
+  run_to (&r, 600 * SEC);
+  g_assert_nonnull (find_event (&r, "RecoverNode", "node a-0 recovered", 600 * SEC));
+  g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_TRUE);
+  run_to (&r, 606 * SEC);
+  later = web_pod_on (&r, "a-0");
+  g_assert_null (later);
+  g_assert_cmpint (no_execute_taint (&r, "a-0", UNREACHABLE), ==, KS_TIME_NONE);
+  pods = web_pods (&r);
+  g_assert_cmpuint (pods->len, ==, 1);
+  run_clear (&r);
+}
+
+/* A partition that heals before the eviction: the pod never stops (same object, no restart), the
+ * control plane marks it not ready meanwhile, and after the heal at 200 s the kubelet posts its
+ * status again (Ready), the node is Ready at its next 10 s status check (200 s) and loses the
+ * taint at the next monitor pass. */
+static void
+test_partition_healed (void)
+{
+  Run r = { 0 };
+  g_autoptr (KsPod) before = NULL;
+  g_autoptr (KsPod) during = NULL;
+  g_autoptr (KsPod) after = NULL;
+
+  run_start (&r, 1, WEB,
+             "  - {at: 61s, partitionNode: {name: a-0}}\n"
+             "  - {at: 200s, healPartition: {name: a-0}}\n");
+  run_to (&r, 60 * SEC);
+  before = web_pod_on (&r, "a-0");
+  g_assert_nonnull (before);
+  run_to (&r, 120 * SEC);
+  /* As for a crash: same heartbeat, same times. */
+  g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_UNKNOWN);
+  g_assert_cmpint (no_execute_taint (&r, "a-0", UNREACHABLE), ==, 120 * SEC);
+  g_assert_nonnull (ks_sim_get_node_runtime (r.sim, "a-0")); /* it still runs */
+  during = web_pod_on (&r, "a-0");
+  g_assert_false (ks_pod_is_ready (during));
+  g_assert_nonnull (find_event (&r, "PartitionNode", "node a-0 partitioned", 61 * SEC));
+
+  run_to (&r, 200 * SEC);
+  g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_TRUE);
+  run_to (&r, 205 * SEC);
+  g_assert_cmpint (no_execute_taint (&r, "a-0", UNREACHABLE), ==, KS_TIME_NONE);
+  after = web_pod_on (&r, "a-0");
+  g_assert_nonnull (after);
+  g_assert_true (ks_uid_equal (&KS_OBJECT (after)->meta.uid, &KS_OBJECT (before)->meta.uid));
+  g_assert_true (ks_pod_is_ready (after));
+  g_assert_false (ks_object_is_being_deleted (KS_OBJECT (after)));
+  g_assert_cmpint (after->container_statuses[0].restart_count, ==, 0);
+  /* The scheduled deletion was cancelled: never evicted, never replaced. */
+  g_assert_nonnull (find_event (&r, "TaintManagerEviction", "Cancelling deletion of Pod", 0));
+  run_to (&r, 600 * SEC);
+  g_assert_null (find_event (&r, "TaintManagerEviction", "Marking for deletion", 0));
+  g_assert_null (find_event (&r, "SuccessfulCreate", NULL, 1 * SEC));
+  run_clear (&r);
+}
+
+/* A partition longer than the grace and tolerationSeconds: the pod is marked for deletion at
+ * 420 s and replaced, but keeps running on a-0 (Terminating) since no kubelet confirms; when the
+ * partition heals at 500 s the kubelet learns of the deletion, stops the container and removes
+ * the pod. */
+static void
+test_partition_evicted (void)
+{
+  Run r = { 0 };
+  g_autoptr (KsPod) pod = NULL;
+  g_autoptr (GPtrArray) pods = NULL;
+
+  run_start (&r, 1, WEB,
+             "  - {at: 61s, partitionNode: {name: a-0}}\n"
+             "  - {at: 500s, healPartition: {name: a-0}}\n");
+  run_to (&r, 499 * SEC);
+  pod = web_pod_on (&r, "a-0");
+  g_assert_nonnull (pod);
+  g_assert_true (ks_object_is_being_deleted (KS_OBJECT (pod)));
+  g_assert_cmpint (KS_OBJECT (pod)->meta.deletion_timestamp, >=, 420 * SEC);
+  g_assert_cmpint (pod->phase, ==, KS_POD_RUNNING);
+  pod_clear (&pod);
+  pods = web_pods (&r);
+  g_assert_cmpuint (pods->len, ==, 2);
+  g_clear_pointer (&pods, g_ptr_array_unref);
+  /* The kubelet stops the container within the grace period (30 s) and removes the pod. */
+  run_to (&r, 531 * SEC);
+  pod = web_pod_on (&r, "a-0");
+  g_assert_null (pod);
+  pods = web_pods (&r);
+  g_assert_cmpuint (pods->len, ==, 1);
+  g_assert_nonnull (find_event (&r, "Killing", "Stopping container web", 500 * SEC));
+  run_clear (&r);
+}
+
+/* Two nodes of a 10-node zone fail at once: the zone stays Normal (not ready > 2 is needed for a
+ * partial disruption), so its token bucket (0.1 nodes/s, burst 1) taints a-0 at 120 s and a-1 one
+ * token later, at 130 s. */
+static void
+test_zone_rate (void)
+{
+  Run r = { 0 };
+
+  run_start (&r, 10, "  []\n",
+             "  - {at: 61s, failNode: {name: a-0}}\n  - {at: 61s, failNode: {name: a-1}}\n");
+  run_to (&r, 200 * SEC);
+  g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_UNKNOWN);
+  g_assert_cmpint (node_ready (&r, "a-1"), ==, KS_CONDITION_UNKNOWN);
+  g_assert_cmpint (no_execute_taint (&r, "a-0", UNREACHABLE), ==, 120 * SEC);
+  g_assert_cmpint (no_execute_taint (&r, "a-1", UNREACHABLE), ==, 130 * SEC);
+  run_clear (&r);
+}
+
+/* Six of ten nodes of zone z1 fail: 6 / 10 ≥ 0.55 with more than 2 not ready is a partial
+ * disruption, and a zone of at most 50 nodes then taints nothing (rate 0): the pods stay. */
+static void
+test_zone_partial_disruption (void)
+{
+  Run r = { 0 };
+  g_autoptr (GString) events = g_string_new (NULL);
+  g_autoptr (KsPod) pod = NULL;
+
+  for (guint i = 0; i < 6; i++)
+    g_string_append_printf (events, "  - {at: 61s, failNode: {name: a-%u}}\n", i);
+  run_start (&r, 10, WEB, events->str);
+  run_to (&r, 900 * SEC);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("a-%u", i);
+      g_assert_cmpint (node_ready (&r, name), ==, KS_CONDITION_UNKNOWN);
+      g_assert_cmpint (no_execute_taint (&r, name, UNREACHABLE), ==, KS_TIME_NONE);
+    }
+  pod = web_pod_on (&r, "a-0");
+  g_assert_nonnull (pod);
+  g_assert_false (ks_object_is_being_deleted (KS_OBJECT (pod)));
+  g_assert_null (find_event (&r, "TaintManagerEviction", NULL, 0));
+  run_clear (&r);
+}
+
+/* Node actions in the wrong state fail at run time with ActionFailed. */
+static void
+test_wrong_state (void)
+{
+  Run r = { 0 };
+
+  run_start (&r, 1, "  []\n",
+             "  - {at: 1s, recoverNode: {name: a-0}}\n  - {at: 2s, healPartition: {name: a-0}}\n"
+             "  - {at: 3s, partitionNode: {name: a-0}}\n  - {at: 4s, failNode: {name: a-0}}\n"
+             "  - {at: 5s, healPartition: {name: a-0}}\n  - {at: 6s, failNode: {name: a-0}}\n"
+             "  - {at: 7s, partitionNode: {name: a-0}}\n");
+  run_to (&r, 10 * SEC);
+  g_assert_nonnull (find_event (&r, "ActionFailed", "the node has not failed", 1 * SEC));
+  g_assert_nonnull (find_event (&r, "ActionFailed", "the node is not partitioned", 2 * SEC));
+  g_assert_nonnull (find_event (&r, "ActionFailed", "the node is partitioned", 4 * SEC));
+  g_assert_nonnull (find_event (&r, "FailNode", NULL, 6 * SEC));
+  g_assert_nonnull (find_event (&r, "ActionFailed", "the node has failed", 7 * SEC));
+  run_clear (&r);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/node-failure/crash", test_crash);
+  g_test_add_func ("/node-failure/partition-healed", test_partition_healed);
+  g_test_add_func ("/node-failure/partition-evicted", test_partition_evicted);
+  g_test_add_func ("/node-failure/zone-rate", test_zone_rate);
+  g_test_add_func ("/node-failure/zone-partial-disruption", test_zone_partial_disruption);
+  g_test_add_func ("/node-failure/wrong-state", test_wrong_state);
+  return g_test_run ();
+}
