@@ -55,6 +55,7 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-garbage-collector.c \
 	src/controllers/ks-node-ipam-controller.c \
 	src/controllers/ks-node-lifecycle-controller.c \
+	src/controllers/ks-pod-gc-controller.c \
 	src/controllers/ks-job-controller.c \
 	src/controllers/ks-pv-controller.c \
 	src/controllers/ks-volume-protection-controller.c \

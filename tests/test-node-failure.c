@@ -9,8 +9,10 @@
 #include <string.h>
 
 #include "sim/ks-sim.h"
+#include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
+#include "src/controllers/ks-controllers.h"
 #include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
@@ -394,6 +396,94 @@ test_wrong_state (void)
   run_clear (&r);
 }
 
+static KsObject *
+get_pod (KsClient *client, const char *name)
+{
+  return ks_client_get (client, ks_kind_get (KS_KIND_POD), "default", name, NULL);
+}
+
+/* The pod garbage collector, with the threshold at 2: four pods finish, and the pass at 20 s
+ * deletes the two oldest; a pod bound to a Node deleted at 5 s is seen by the pass at 20 s,
+ * quarantined for 40 s and deleted by the pass at 60 s. */
+static void
+test_pod_gc (void)
+{
+  KsSimClock *sim = ks_sim_clock_new ();
+  KsClock *clock = ks_sim_clock_get_clock (sim);
+  KsStore *store = ks_store_new (clock, 1);
+  KsClient *client = ks_store_client_new (store);
+  KsControllerManager *manager;
+  KsControllerOptions options;
+  KsTestSink sink;
+
+  ks_test_sink_init (&sink);
+  ks_controller_options_init (&options);
+  g_assert_true (options.pod_gc);
+  g_assert_cmpint (options.terminated_pod_gc_threshold, ==, 12500);
+  options.terminated_pod_gc_threshold = 2;
+  manager = ks_controller_manager_new_full (client, clock, &sink.parent, &options);
+  ks_test_create (store, KS_OBJECT (ks_namespace_new ("default")));
+  ks_test_create (store, KS_OBJECT (ks_node_new ("n1")));
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *yaml = g_strdup_printf ("{apiVersion: v1, kind: Pod, metadata: {name: p%u},"
+                                               " spec: {containers: [{name: c, image: busybox}]}}",
+                                               i);
+      KsObject *pod = ks_test_create (store, ks_test_decode (yaml));
+      g_assert_true (ks_client_bind (client, KS_POD (pod), "n1", NULL));
+      ks_test_run_to (sim, i * SEC, 100000);
+    }
+  /* p1-p4 finish; p5 runs on. */
+  for (guint i = 1; i <= 4; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("p%u", i);
+      g_autoptr (KsObject) pod = get_pod (client, name);
+      KsPod *copy = ks_pod_copy (KS_POD (pod));
+      KsObject *updated;
+      copy->phase = KS_POD_SUCCEEDED;
+      updated = ks_client_update_status (client, KS_OBJECT (copy), NULL);
+      g_assert_nonnull (updated);
+      ks_object_unref (updated);
+      ks_object_unref (KS_OBJECT (copy));
+    }
+  g_assert_true (ks_client_delete (client, ks_kind_get (KS_KIND_NODE), NULL, "n1", NULL, NULL));
+  ks_test_run_to (sim, 20 * SEC - 1, 100000);
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("p%u", i);
+      g_autoptr (KsObject) pod = get_pod (client, name);
+      g_assert_nonnull (pod);
+    }
+  ks_test_run_to (sim, 20 * SEC, 100000);
+  {
+    g_autoptr (KsObject) p1 = get_pod (client, "p1");
+    g_autoptr (KsObject) p2 = get_pod (client, "p2");
+    g_autoptr (KsObject) p3 = get_pod (client, "p3");
+    g_assert_null (p1);
+    g_assert_null (p2);
+    g_assert_nonnull (p3);
+  }
+  /* The orphans (p3, p4 terminated, p5 running) go at the pass at 60 s. */
+  ks_test_run_to (sim, 60 * SEC - 1, 100000);
+  {
+    g_autoptr (KsObject) p5 = get_pod (client, "p5");
+    g_assert_nonnull (p5);
+    g_assert_cmpint (KS_POD (p5)->phase, !=, KS_POD_FAILED);
+  }
+  ks_test_run_to (sim, 60 * SEC, 100000);
+  for (guint i = 3; i <= 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("p%u", i);
+      g_autoptr (KsObject) pod = get_pod (client, name);
+      g_assert_null (pod);
+    }
+  ks_controller_manager_free (manager);
+  ks_client_free (client);
+  ks_store_free (store);
+  ks_sim_clock_free (sim);
+  ks_test_sink_clear (&sink);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -404,5 +494,6 @@ main (int argc, char **argv)
   g_test_add_func ("/node-failure/zone-rate", test_zone_rate);
   g_test_add_func ("/node-failure/zone-partial-disruption", test_zone_partial_disruption);
   g_test_add_func ("/node-failure/wrong-state", test_wrong_state);
+  g_test_add_func ("/node-failure/pod-gc", test_pod_gc);
   return g_test_run ();
 }

@@ -25,6 +25,7 @@ struct _KsControllerManager
   KsEndpointSliceController *endpoint_slices;
   KsNodeIpamController *node_ipam;
   KsDisruptionController *disruption;
+  KsPodGcController *pod_gc;
 };
 
 void
@@ -34,6 +35,7 @@ ks_controller_options_init (KsControllerOptions *options)
     .endpoints = TRUE,
     .endpoint_slices = TRUE,
     .disruption = TRUE,
+    .pod_gc = TRUE,
     .node_lifecycle = FALSE,
     .taint_eviction = FALSE,
     .node_ipam = FALSE,
@@ -45,6 +47,7 @@ ks_controller_options_init (KsControllerOptions *options)
     .large_cluster_size_threshold = KS_LARGE_CLUSTER_SIZE_THRESHOLD,
     .unhealthy_zone_threshold = KS_UNHEALTHY_ZONE_THRESHOLD,
     .node_cidr_mask_size = KS_NODE_CIDR_MASK_SIZE,
+    .terminated_pod_gc_threshold = KS_TERMINATED_POD_GC_THRESHOLD,
     .epoch = 0,
   };
   ks_controller_options_set_cluster_cidr (options, KS_CLUSTER_CIDR, NULL);
@@ -123,6 +126,14 @@ ks_controller_options_validate (const KsControllerOptions *o, GError **error)
                    "length from %d to %d is expected",
                    o->node_cidr_mask_size, cidr, o->cluster_cidr_prefix,
                    MIN (32, o->cluster_cidr_prefix + 24));
+      return FALSE;
+    }
+  if (o->terminated_pod_gc_threshold < 0)
+    {
+      g_set_error (error, KS_CONTROLLER_ERROR, KS_CONTROLLER_ERROR_INVALID_OPTION,
+                   "--terminated-pod-gc-threshold: %d is not valid: a number of pods of at least 0 "
+                   "is expected (0 keeps them all)",
+                   o->terminated_pod_gc_threshold);
       return FALSE;
     }
   if (o->large_cluster_size_threshold < 0)
@@ -290,6 +301,9 @@ ks_controller_manager_new_full (KsClient *client, KsClock *clock, KsEventSink *e
     m->node_ipam = ks_node_ipam_controller_new (client, clock, events, &m->options);
   if (m->options.disruption)
     m->disruption = ks_disruption_controller_new (client, clock, events);
+  if (m->options.pod_gc)
+    m->pod_gc
+        = ks_pod_gc_controller_new (client, clock, events, m->options.terminated_pod_gc_threshold);
   return m;
 }
 
@@ -307,6 +321,7 @@ ks_controller_manager_free (KsControllerManager *m)
 {
   if (m == NULL)
     return;
+  ks_pod_gc_controller_free (m->pod_gc);
   ks_disruption_controller_free (m->disruption);
   ks_node_ipam_controller_free (m->node_ipam);
   ks_endpoints_controller_free (m->endpoints);

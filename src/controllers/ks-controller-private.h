@@ -104,6 +104,13 @@ KsEndpointSliceController *ks_endpointslice_controller_new (KsClient *client, Ks
                                                             KsEventSink *sink);
 void ks_endpointslice_controller_free (KsEndpointSliceController *sc);
 
+/* The pod garbage collector (ks-pod-gc-controller.c); threshold is
+ * --terminated-pod-gc-threshold (0: terminated pods are kept). */
+typedef struct _KsPodGcController KsPodGcController;
+KsPodGcController *ks_pod_gc_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink,
+                                             gint32 threshold);
+void ks_pod_gc_controller_free (KsPodGcController *gc);
+
 /* The Endpoints controller (ks-endpoints-controller.c); epoch as KsControllerOptions.epoch. */
 typedef struct _KsEndpointsController KsEndpointsController;
 KsEndpointsController *ks_endpoints_controller_new (KsClient *client, KsClock *clock,

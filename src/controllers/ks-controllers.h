@@ -1,6 +1,6 @@
 /* ks-controllers.h: the controllers of kube-controller-manager that kubesim runs: ReplicaSet,
- * Deployment, the garbage collector, Endpoints, EndpointSlices, disruption (PodDisruptionBudgets)
- * and, when
+ * Deployment, the garbage collector, the pod garbage collector, Endpoints, EndpointSlices,
+ * disruption (PodDisruptionBudgets) and, when
  * enabled, the node lifecycle controller,
  * the taint eviction controller and node IPAM.  They see objects only through a KsClient and act
  * from work queues and tasks driven by the clock, so they run unchanged in sim and in real
@@ -28,6 +28,8 @@ typedef enum
 #define KS_SECONDARY_NODE_EVICTION_RATE 0.01f
 #define KS_LARGE_CLUSTER_SIZE_THRESHOLD 50
 #define KS_UNHEALTHY_ZONE_THRESHOLD 0.55f
+/* --terminated-pod-gc-threshold's default. */
+#define KS_TERMINATED_POD_GC_THRESHOLD 12500
 /* kubesim's --cluster-cidr (the pod network; kubeadm clusters often use the same) and
  * kube-controller-manager's --node-cidr-mask-size for IPv4. */
 #define KS_CLUSTER_CIDR "10.244.0.0/16"
@@ -51,6 +53,7 @@ typedef struct
   gboolean endpoints;                  /* run the Endpoints controller */
   gboolean endpoint_slices;            /* run the EndpointSlice controller */
   gboolean disruption;                 /* run the disruption controller (PDB status) */
+  gboolean pod_gc;                     /* run the pod garbage collector (on by default) */
   gboolean node_lifecycle;             /* run the node lifecycle controller */
   gboolean taint_eviction;             /* run the taint eviction controller */
   gboolean node_ipam;                  /* --allocate-node-cidrs: give Nodes spec.podCIDR */
@@ -64,6 +67,7 @@ typedef struct
   guint32 cluster_cidr;                /* --cluster-cidr: network address (host order) ... */
   gint32 cluster_cidr_prefix;          /* ... and prefix length; IPv4 only */
   gint32 node_cidr_mask_size;          /* --node-cidr-mask-size */
+  gint32 terminated_pod_gc_threshold;  /* --terminated-pod-gc-threshold; 0: keep them all */
   gint64 epoch; /* the Unix time in µs of clock time 0, for times written as text (the
                  * Endpoints' last-change-trigger-time annotation); 0 in real mode */
   /* The kubesim.io/hostpath provisioner, where volumes are host directories (real mode): each
