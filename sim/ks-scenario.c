@@ -17,6 +17,7 @@
 #include "src/api/ks-statefulset.h"
 #include "src/api/ks-storage.h"
 #include "src/api/ks-yaml.h"
+#include "src/controllers/ks-controllers.h"
 
 static const char *const action_names[]
     = { "apply",       "scale",         "delete",        "failNode", "recoverNode", "rollback",
@@ -1282,6 +1283,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
   ks_decoder_init (&dec, source, diag);
   root = ks_source_get_document (source, 0);
   s = g_new0 (KsScenario, 1);
+  s->terminated_pod_gc_threshold = KS_TERMINATED_POD_GC_THRESHOLD;
   s->path = g_strdup (path);
   s->seed = 1;
   s->duration = -1;

@@ -122,6 +122,9 @@ typedef struct
    * post status, and the node lifecycle and taint eviction controllers run.  Otherwise nothing
    * fails, and the heartbeats, which would cost every run their events, are not modelled. */
   gboolean node_lifecycle;
+  /* The pod garbage collector's --terminated-pod-gc-threshold: 12500 for a loaded scenario; 0
+   * keeps every terminated pod (the benchmark counts them). */
+  gint32 terminated_pod_gc_threshold;
 } KsScenario;
 
 void ks_node_pool_free (KsNodePool *pool);

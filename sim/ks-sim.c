@@ -223,6 +223,7 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
      * controller, pods evicted by the taint eviction controller. */
     options.node_lifecycle = scenario->node_lifecycle;
     options.taint_eviction = scenario->node_lifecycle;
+    options.terminated_pod_gc_threshold = scenario->terminated_pod_gc_threshold;
     sim->controllers = ks_controller_manager_new_full (sim->client, sim->clock, events, &options);
   }
   if (scenario->loads != NULL && scenario->loads->len > 0)
