@@ -1,6 +1,7 @@
 /* ks-scenario.c: loading and checking scenarios. */
 #include "config.h"
 
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <string.h>
 
@@ -130,6 +131,180 @@ get_time (KsDecoder *dec, JsonNode *obj, const char *field, gint64 *out)
   *out = v;
 }
 
+/* A positive number member (a plain number, e.g. a Weibull shape); FALSE after a report. */
+static gboolean
+get_positive_number (KsDecoder *dec, JsonNode *obj, const char *field, double *out)
+{
+  JsonNode *m = ks_decoder_member (obj, field);
+  g_autofree char *text = NULL;
+  char *end = NULL;
+  double v;
+
+  if (m == NULL)
+    {
+      ks_decoder_error_field (dec, obj, field, "required field is missing (a number above 0)");
+      return FALSE;
+    }
+  text = ks_decoder_scalar_text (dec, m);
+  v = text != NULL ? g_ascii_strtod (text, &end) : 0;
+  if (text == NULL || end == text || *end != '\0' || !isfinite (v) || v <= 0)
+    {
+      ks_decoder_error_field (dec, obj, field, "\"%s\" is not valid: a number above 0 is expected",
+                              text != NULL ? text : "(not a scalar)");
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+/* A positive duration member, in µs as a double; FALSE after a report. */
+static gboolean
+get_positive_duration (KsDecoder *dec, JsonNode *obj, const char *field, double *out)
+{
+  gint64 v = -1;
+
+  if (ks_decoder_member (obj, field) == NULL)
+    {
+      ks_decoder_error_field (dec, obj, field, "required field is missing (a duration, e.g. 4h)");
+      return FALSE;
+    }
+  get_time (dec, obj, field, &v);
+  if (v == 0)
+    ks_decoder_error_field (dec, obj, field, "must be above 0");
+  if (v <= 0)
+    return FALSE;
+  *out = (double) v;
+  return TRUE;
+}
+
+/* {distribution: exponential, mean: 4h}, {distribution: weibull, scale: 4h, shape: 1.5} or
+ * {distribution: lognormal, median: 10m, sigma: 0.5}. */
+static void
+distribution_decode (KsDecoder *dec, JsonNode *parent, const char *field, KsDistribution *d)
+{
+  static const char *const kinds[] = { "exponential", "weibull", "lognormal", NULL };
+  static const char *const fields[][4] = { { "distribution", "mean", NULL },
+                                           { "distribution", "scale", "shape", NULL },
+                                           { "distribution", "median", "sigma", NULL } };
+  JsonNode *m = ks_decoder_member (parent, field);
+  int kind = -1;
+  gsize mark;
+
+  if (m == NULL)
+    {
+      ks_decoder_error_field (dec, parent, field,
+                              "required field is missing (e.g. {distribution: exponential, "
+                              "mean: 4h})");
+      return;
+    }
+  mark = ks_decoder_push (dec, field);
+  if (ks_decoder_expect_object (dec, m))
+    {
+      if (ks_decoder_member (m, "distribution") == NULL)
+        ks_decoder_error_field (dec, m, "distribution",
+                                "required field is missing (exponential, weibull or lognormal)");
+      else
+        ks_decoder_get_enum (dec, m, "distribution", kinds, &kind);
+      if (kind >= 0)
+        {
+          d->kind = kind;
+          ks_decoder_check_fields (dec, m, fields[kind]);
+          switch (d->kind)
+            {
+            case KS_DIST_EXPONENTIAL:
+              get_positive_duration (dec, m, "mean", &d->a);
+              break;
+            case KS_DIST_WEIBULL:
+              get_positive_duration (dec, m, "scale", &d->a);
+              get_positive_number (dec, m, "shape", &d->b);
+              break;
+            case KS_DIST_LOGNORMAL:
+              get_positive_duration (dec, m, "median", &d->a);
+              get_positive_number (dec, m, "sigma", &d->b);
+              break;
+            }
+        }
+    }
+  ks_decoder_pop (dec, mark);
+}
+
+#define LABEL_ZONE "topology.kubernetes.io/zone"
+
+static gboolean
+cluster_has_zone (const KsScenario *s, const char *zone)
+{
+  for (guint i = 0; i < s->pools->len; i++)
+    if (g_strcmp0 (ks_str_map_lookup (
+                       ((const KsNodePool *) g_ptr_array_index (s->pools, i))->labels, LABEL_ZONE),
+                   zone)
+        == 0)
+      return TRUE;
+  for (guint i = 0; i < s->nodes->len; i++)
+    if (g_strcmp0 (ks_object_get_label (g_ptr_array_index (s->nodes, i), LABEL_ZONE), zone) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* failures: [{pool: a, mtbf: ..., mttr: ..., type: crash}, {zone: z1, ...}] */
+static void
+failures_decode (KsDecoder *dec, JsonNode *list, KsScenario *s)
+{
+  static const char *const fields[] = { "pool", "zone", "type", "mtbf", "mttr", NULL };
+  static const char *const types[] = { "crash", "partition", NULL };
+  JsonArray *a;
+
+  if (!ks_decoder_expect_array (dec, list))
+    return;
+  a = json_node_get_array (list);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonNode *item = json_array_get_element (a, i);
+      gsize mark = ks_decoder_push_index (dec, i);
+      KsFailureModel *m;
+      int type = 0;
+
+      if (!ks_decoder_expect_object (dec, item))
+        {
+          ks_decoder_pop (dec, mark);
+          continue;
+        }
+      m = g_new0 (KsFailureModel, 1);
+      m->where = where (dec, item);
+      ks_decoder_check_fields (dec, item, fields);
+      ks_decoder_get_string (dec, item, "pool", &m->pool);
+      ks_decoder_get_string (dec, item, "zone", &m->zone);
+      if ((m->pool == NULL) == (m->zone == NULL))
+        ks_decoder_error (dec, item,
+                          "a failure model needs exactly one of pool (a node pool under "
+                          "cluster.nodes) and zone (a topology.kubernetes.io/zone label value)");
+      else if (m->pool != NULL)
+        {
+          gboolean found = FALSE;
+          g_autoptr (GString) known = g_string_new (NULL);
+          for (guint j = 0; j < s->pools->len; j++)
+            {
+              const char *name = ((const KsNodePool *) g_ptr_array_index (s->pools, j))->name;
+              found |= strcmp (name, m->pool) == 0;
+              g_string_append_printf (known, "%s%s", j > 0 ? ", " : "", name);
+            }
+          if (!found)
+            ks_decoder_error_field (dec, item, "pool",
+                                    "no node pool \"%s\" under cluster.nodes; pools: %s", m->pool,
+                                    known->len > 0 ? known->str : "(none)");
+        }
+      else if (!cluster_has_zone (s, m->zone))
+        ks_decoder_error_field (dec, item, "zone",
+                                "no node of the cluster has the label " LABEL_ZONE "=%s", m->zone);
+      if (ks_decoder_member (item, "type") != NULL)
+        ks_decoder_get_enum (dec, item, "type", types, &type);
+      m->partition = type == 1;
+      distribution_decode (dec, item, "mtbf", &m->mtbf);
+      distribution_decode (dec, item, "mttr", &m->mttr);
+      g_ptr_array_add (s->failures, m);
+      ks_decoder_pop (dec, mark);
+    }
+}
+
 static char *
 resolve (Load *l, const char *path)
 {
@@ -188,7 +363,44 @@ ks_scenario_free (KsScenario *s)
   if (s->expect != NULL)
     json_node_unref (s->expect);
   g_free (s->autoscaler);
+  if (s->failures != NULL)
+    g_ptr_array_unref (s->failures);
   g_free (s);
+}
+
+static void
+failure_model_free (gpointer p)
+{
+  KsFailureModel *m = p;
+  g_free (m->pool);
+  g_free (m->zone);
+  g_free (m->where);
+  g_free (m);
+}
+
+gint64
+ks_distribution_sample (const KsDistribution *d, gsl_rng *rng)
+{
+  double v = 0;
+
+  switch (d->kind)
+    {
+    case KS_DIST_EXPONENTIAL:
+      v = gsl_ran_exponential (rng, d->a);
+      break;
+    case KS_DIST_WEIBULL:
+      v = gsl_ran_weibull (rng, d->a, d->b);
+      break;
+    case KS_DIST_LOGNORMAL:
+      v = gsl_ran_lognormal (rng, log (d->a), d->b);
+      break;
+    }
+  /* Whole µs, at least one, at most a century. */
+  if (!(v >= 1))
+    return 1;
+  if (v > 100.0 * 365 * 86400 * KS_USEC_PER_SEC)
+    return (gint64) (100.0 * 365 * 86400 * KS_USEC_PER_SEC);
+  return (gint64) v;
 }
 
 /* The simulation annotations of a pod template (or pod) must parse; a bad one is reported at
@@ -1247,7 +1459,8 @@ ks_scenario_load (const char *path, KsDiag *diag)
 {
   static const char *const fields[]
       = { "kind",    "apiVersion", "name",   "seed",   "duration", "cluster",    "scheduler",
-          "kubelet", "objects",    "events", "expect", "load",     "autoscaler", NULL };
+          "kubelet", "objects",    "events", "expect", "load",     "autoscaler", "failures",
+          NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
   g_autoptr (KsScenario) s = NULL;
@@ -1284,6 +1497,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
   root = ks_source_get_document (source, 0);
   s = g_new0 (KsScenario, 1);
   s->terminated_pod_gc_threshold = KS_TERMINATED_POD_GC_THRESHOLD;
+  s->failures = g_ptr_array_new_with_free_func (failure_model_free);
   s->path = g_strdup (path);
   s->seed = 1;
   s->duration = -1;
@@ -1425,6 +1639,12 @@ ks_scenario_load (const char *path, KsDiag *diag)
       check_loads (&dec, m, s);
       ks_decoder_pop (&dec, mark);
     }
+  if ((m = ks_decoder_member (root, "failures")) != NULL)
+    {
+      gsize mark = ks_decoder_push (&dec, "failures");
+      failures_decode (&dec, m, s);
+      ks_decoder_pop (&dec, mark);
+    }
   if ((m = ks_decoder_member (root, "expect")) != NULL)
     s->expect = json_node_copy (m);
   {
@@ -1448,6 +1668,8 @@ ks_scenario_load (const char *path, KsDiag *diag)
         ks_decoder_pop (&dec, mark);
       }
   }
+  if (s->failures->len > 0)
+    s->node_lifecycle = TRUE;
   for (guint i = 0; i < s->actions->len; i++)
     {
       const KsAction *act = g_ptr_array_index (s->actions, i);

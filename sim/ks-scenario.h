@@ -8,6 +8,8 @@
 #include "src/api/ks-diag.h"
 #include "src/api/ks-object.h"
 #include "src/api/ks-resources.h"
+#include <gsl/gsl_rng.h>
+
 #include "src/api/ks-taint.h"
 #include "src/ks-clock.h"
 #include "src/scheduler/ks-sched-config.h"
@@ -100,6 +102,37 @@ typedef struct
   char *where;        /* "file:line:column" of the event, for run-time messages */
 } KsAction;
 
+/* A distribution of durations (the failures model's MTBF and MTTR), drawn with GSL. */
+typedef enum
+{
+  KS_DIST_EXPONENTIAL, /* a: the mean, µs */
+  KS_DIST_WEIBULL,     /* a: the scale, µs; b: the shape */
+  KS_DIST_LOGNORMAL,   /* a: the median (e^mu), µs; b: sigma */
+} KsDistributionKind;
+
+typedef struct
+{
+  KsDistributionKind kind;
+  double a;
+  double b;
+} KsDistribution;
+
+/* A draw from d with rng, in µs (at least 1). */
+gint64 ks_distribution_sample (const KsDistribution *d, gsl_rng *rng);
+
+/* One entry of the scenario's failures section: the nodes of a pool, each on its own, or the
+ * nodes of a zone, all together, stay up for a draw of mtbf, fail (crash as failNode, or
+ * partition as partitionNode) for a draw of mttr, come back, and so on. */
+typedef struct
+{
+  char *pool; /* exactly one of pool ... */
+  char *zone; /* ... and zone (topology.kubernetes.io/zone) is set */
+  gboolean partition;
+  KsDistribution mtbf;
+  KsDistribution mttr;
+  char *where; /* "file:line:column", for messages */
+} KsFailureModel;
+
 typedef struct
 {
   char *name;
@@ -118,13 +151,15 @@ typedef struct
   /* The cluster autoscaler's options when the scenario has node groups (pools with group set),
    * else NULL. */
   KsAutoscalerOptions *autoscaler;
-  /* Node failures happen (failNode or partitionNode events): the node agents renew Leases and
+  /* Node failures happen (failNode or partitionNode events, or a failures section): the node
+   * agents renew Leases and
    * post status, and the node lifecycle and taint eviction controllers run.  Otherwise nothing
    * fails, and the heartbeats, which would cost every run their events, are not modelled. */
   gboolean node_lifecycle;
   /* The pod garbage collector's --terminated-pod-gc-threshold: 12500 for a loaded scenario; 0
    * keeps every terminated pod (the benchmark counts them). */
   gint32 terminated_pod_gc_threshold;
+  GPtrArray *failures; /* KsFailureModel*, in order */
 } KsScenario;
 
 void ks_node_pool_free (KsNodePool *pool);

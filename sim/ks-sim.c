@@ -21,6 +21,7 @@
 #include "src/api/ks-statefulset.h"
 #include "src/controllers/ks-controllers.h"
 #include "src/controllers/ks-rollback.h"
+#include "src/ks-rng.h"
 #include "src/kubelet/ks-kubelet.h"
 #include "src/kubelet/ks-node-lease.h"
 #include "src/kubelet/ks-node-status.h"
@@ -44,11 +45,13 @@ typedef struct
   KsKubelet *kubelet;   /* NULL while failed */
   KsNodeLease *lease;   /* NULL while failed */
   KsNodeStatus *status; /* NULL while failed */
+  KsSim *sim;
   KsClock *clock;
   gint64 started;       /* when the agent started: its 10 s status checks fall on this grid */
   guint64 status_check; /* the status check that follows a healed partition */
   gint pool;            /* index in the scenario's pools, or -1 (a node of nodeFiles) */
   gint64 since;         /* when it was added */
+  gpointer down_by;     /* the failure model that took the node down, or NULL */
 } SimNode;
 
 /* How long a pool's nodes have existed, for node-hours and cost. */
@@ -107,6 +110,7 @@ struct _KsSim
   gboolean eviction;     /* run the kubelets' eviction managers (some pod models memory usage) */
   PoolUse *pool_use;     /* one per scenario pool */
   KsSimAutoscaler *autoscaler; /* with node groups, else NULL */
+  GPtrArray *failure_drivers; /* FailureDriver* */
 };
 
 /* The node agent ends (its process dies with the node): nothing more is written or watched;
@@ -122,6 +126,8 @@ stop_node_agent (SimNode *n)
   g_clear_pointer (&n->kubelet, ks_kubelet_free);
   g_clear_pointer (&n->link, ks_client_free);
 }
+
+static void failure_driver_free (gpointer p);
 
 static void
 sim_node_free (gpointer p)
@@ -200,6 +206,7 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
   sim->prober = ks_sim_prober_new (sim->clock);
   sim->nodes = g_ptr_array_new_with_free_func (sim_node_free);
   sim->nodes_by_name = g_hash_table_new (g_str_hash, g_str_equal);
+  sim->failure_drivers = g_ptr_array_new_with_free_func (failure_driver_free);
   sim->scheduler
       = ks_scheduler_new (sim->client, sim->clock, scenario->scheduler, events, seed, error);
   if (sim->scheduler == NULL)
@@ -249,6 +256,7 @@ ks_sim_free (KsSim *sim)
   ks_sim_autoscaler_free (sim->autoscaler);
   g_free (sim->pool_use);
   ks_sim_traffic_free (sim->traffic);
+  g_ptr_array_unref (sim->failure_drivers);
   g_ptr_array_unref (sim->nodes);
   g_hash_table_unref (sim->nodes_by_name);
   ks_prober_free (sim->prober);
@@ -477,15 +485,28 @@ memory_pressure_changed (KsKubelet *kubelet, gboolean pressure, gpointer data)
     ks_object_unref (updated);
 }
 
+/* The kubelet checks its status every 10 s but, renewing a Lease, posts it only when it changed
+ * or when 5 minutes have passed since the last post.  A sim node's status changes only when its
+ * agent starts or its link comes back, so the posts start then (the first at once) and follow
+ * every 5 minutes. */
+static void
+start_status_posts (KsSim *sim, SimNode *n, const KsNode *registration)
+{
+  KsNodeStatusOptions status_options;
+
+  ks_node_status_options_init (&status_options);
+  status_options.update_frequency = KS_NODE_STATUS_REPORT_FREQUENCY;
+  n->status = ks_node_status_new (n->link, sim->clock, sim->sink, registration, &status_options);
+}
+
 /* Start the node's agent on a new runtime (a booted node): its kubelet, its Lease renewals
  * (every 10 s) and its status posts (on change, checked every 10 s, and every 5 minutes),
  * through a new link.  registration is the Node as the agent registers it. */
 static void
 start_node_agent (KsSim *sim, SimNode *n, const KsNode *registration)
 {
-  KsNodeStatusOptions status_options;
-
   n->state = NODE_UP;
+  n->sim = sim;
   n->clock = sim->clock;
   n->started = ks_clock_now (sim->clock);
   /* Only partitions cut links: without node failures the agent talks to the store directly. */
@@ -505,12 +526,7 @@ start_node_agent (KsSim *sim, SimNode *n, const KsNode *registration)
   if (!sim->scenario->node_lifecycle)
     return; /* no heartbeats: nothing would watch them */
   n->lease = ks_node_lease_new (n->link, sim->clock, n->name);
-  /* The kubelet checks its status every 10 s but, renewing a Lease, posts it only when it
-   * changed or every 5 minutes.  A sim node's status changes only when its agent starts or its
-   * partition heals (do_heal_partition posts then), so the posts are every 5 minutes. */
-  ks_node_status_options_init (&status_options);
-  status_options.update_frequency = KS_NODE_STATUS_REPORT_FREQUENCY;
-  n->status = ks_node_status_new (n->link, sim->clock, sim->sink, registration, &status_options);
+  start_status_posts (sim, n, registration);
 }
 
 static gboolean
@@ -889,77 +905,89 @@ action_node (KsSim *sim, const KsAction *a, NodeState want, KsObject **obj)
  * containers die with it; the API objects stay as they were.  The node lifecycle controller
  * notices the missing heartbeats after the grace period, and the taint eviction controller
  * evicts the pods once they no longer tolerate the unreachable taint. */
-static void
+static gboolean
 do_fail_node (KsSim *sim, const KsAction *a)
 {
   g_autoptr (KsObject) obj = NULL;
   SimNode *n = action_node (sim, a, NODE_UP, &obj);
 
   if (n == NULL)
-    return;
+    return FALSE;
   ks_event_record (&sim->scenario_events, obj, TRUE, "FailNode", a->name, "node %s failed",
                    a->name);
   stop_node_agent (n);
   n->runtime->ops->kill_all (n->runtime);
   g_clear_pointer (&n->runtime, ks_runtime_free);
   n->state = NODE_FAILED;
+  n->down_by = NULL;
+  return TRUE;
 }
 
 /* recoverNode: the node boots again.  A new agent registers (Ready, which takes the node
  * lifecycle controller's taints away), finishes the deletions that waited for it, and starts
  * again the containers of the pods still bound to it. */
-static void
+static gboolean
 do_recover_node (KsSim *sim, const KsAction *a)
 {
   g_autoptr (KsObject) obj = NULL;
   SimNode *n = action_node (sim, a, NODE_FAILED, &obj);
 
   if (n == NULL)
-    return;
+    return FALSE;
   ks_event_record (&sim->scenario_events, obj, FALSE, "RecoverNode", a->name, "node %s recovered",
                    a->name);
   start_node_agent (sim, n, KS_NODE (obj));
+  n->down_by = NULL;
+  return TRUE;
 }
 
 /* partitionNode: the node loses its network.  Its agent and containers keep running, but
  * nothing it writes (status, Lease) arrives and it sees no change: to the control plane it is
  * as good as failed. */
-static void
+static gboolean
 do_partition_node (KsSim *sim, const KsAction *a)
 {
   g_autoptr (KsObject) obj = NULL;
   SimNode *n = action_node (sim, a, NODE_UP, &obj);
 
   if (n == NULL)
-    return;
+    return FALSE;
   ks_event_record (&sim->scenario_events, obj, TRUE, "PartitionNode", a->name,
                    "node %s partitioned from the control plane", a->name);
   ks_sim_link_set_cut (n->link, TRUE);
+  /* Its status posts would fail: they stop, and start again when the link is back. */
+  if (n->status_check != 0)
+    ks_clock_cancel (sim->clock, n->status_check);
+  n->status_check = 0;
+  g_clear_pointer (&n->status, ks_node_status_free);
   n->state = NODE_PARTITIONED;
+  n->down_by = NULL;
+  return TRUE;
 }
 
 static void
 status_check (gpointer data)
 {
   SimNode *n = data;
-  g_autoptr (GError) error = NULL;
+  g_autoptr (KsObject) node = NULL;
 
   n->status_check = 0;
-  if (n->state == NODE_UP && !ks_node_status_sync (n->status, &error))
-    g_message ("%s", error->message);
+  node = ks_client_get (n->sim->client, ks_kind_get (KS_KIND_NODE), NULL, n->name, NULL);
+  if (n->state == NODE_UP && n->status == NULL && node != NULL)
+    start_status_posts (n->sim, n, KS_NODE (node));
 }
 
 /* healPartition: the link is back.  The agent's watch catches up (pods deleted meanwhile are
  * stopped and their deletion finished), its next Lease renewal and status check (within 10 s)
  * make the node Ready again, and the kubelet posts its pods' status again. */
-static void
+static gboolean
 do_heal_partition (KsSim *sim, const KsAction *a)
 {
   g_autoptr (KsObject) obj = NULL;
   SimNode *n = action_node (sim, a, NODE_PARTITIONED, &obj);
 
   if (n == NULL)
-    return;
+    return FALSE;
   ks_event_record (&sim->scenario_events, obj, FALSE, "HealPartition", a->name,
                    "node %s reachable again", a->name);
   n->state = NODE_UP;
@@ -974,6 +1002,8 @@ do_heal_partition (KsSim *sim, const KsAction *a)
       gint64 at = n->started + (now - n->started + period - 1) / period * period;
       n->status_check = ks_clock_schedule (sim->clock, at, status_check, n, NULL);
     }
+  n->down_by = NULL;
+  return TRUE;
 }
 
 /* Cordon, uncordon, drain */
@@ -1570,6 +1600,172 @@ do_add_nodes (KsSim *sim, const KsAction *a)
     }
 }
 
+/* Random failures (the scenario's failures section) */
+
+/* One failure model applied to one node (a pool model) or to one zone's nodes together: up for
+ * a draw of MTBF, down for a draw of MTTR, from its own stream
+ * ("failures/<index>/<node or zone>"), so that the times of one never depend on another. */
+typedef struct
+{
+  KsSim *sim;
+  const KsFailureModel *model;
+  char *target;    /* the node, or the zone */
+  GPtrArray *down; /* names of the nodes this driver took down (char*) */
+  gsl_rng *rng;
+  guint64 task;
+} FailureDriver;
+
+static void
+failure_driver_free (gpointer p)
+{
+  FailureDriver *d = p;
+  ks_clock_cancel (d->sim->clock, d->task);
+  g_ptr_array_unref (d->down);
+  gsl_rng_free (d->rng);
+  g_free (d->target);
+  g_free (d);
+}
+
+static void failure_due (gpointer data);
+static void repair_due (gpointer data);
+
+static void
+schedule_failure (FailureDriver *d)
+{
+  d->task = ks_clock_schedule_in (d->sim->clock, ks_distribution_sample (&d->model->mtbf, d->rng),
+                                  failure_due, d, NULL);
+}
+
+/* The node's zone label, as the Node has it now (NULL when none or no Node). */
+static gboolean
+node_in_zone (KsSim *sim, const char *node, const char *zone)
+{
+  g_autoptr (KsObject) obj
+      = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, node, NULL);
+  return obj != NULL
+         && g_strcmp0 (ks_object_get_label (obj, "topology.kubernetes.io/zone"), zone) == 0;
+}
+
+/* Take node down as the model says, if it is up; TRUE when it went down. */
+static gboolean
+driver_take_down (FailureDriver *d, SimNode *n)
+{
+  KsAction a = { .type = d->model->partition ? KS_ACTION_PARTITION_NODE : KS_ACTION_FAIL_NODE,
+                 .name = n->name,
+                 .where = d->model->where };
+
+  if (n->state != NODE_UP)
+    return FALSE;
+  if (!(d->model->partition ? do_partition_node (d->sim, &a) : do_fail_node (d->sim, &a)))
+    return FALSE;
+  n->down_by = d;
+  g_ptr_array_add (d->down, g_strdup (n->name));
+  return TRUE;
+}
+
+static void
+failure_due (gpointer data)
+{
+  FailureDriver *d = data;
+  KsSim *sim = d->sim;
+
+  d->task = 0;
+  if (d->model->pool != NULL)
+    {
+      SimNode *n = g_hash_table_lookup (sim->nodes_by_name, d->target);
+      if (n != NULL)
+        driver_take_down (d, n);
+    }
+  else
+    for (guint i = 0; i < sim->nodes->len; i++)
+      {
+        SimNode *n = g_ptr_array_index (sim->nodes, i);
+        if (n->state == NODE_UP && node_in_zone (sim, n->name, d->target))
+          driver_take_down (d, n);
+      }
+  if (d->down->len == 0)
+    {
+      /* Nothing to take down (down already, or gone): the next failure. */
+      schedule_failure (d);
+      return;
+    }
+  d->task = ks_clock_schedule_in (sim->clock, ks_distribution_sample (&d->model->mttr, d->rng),
+                                  repair_due, d, NULL);
+}
+
+static void
+repair_due (gpointer data)
+{
+  FailureDriver *d = data;
+  KsSim *sim = d->sim;
+
+  d->task = 0;
+  for (guint i = 0; i < d->down->len; i++)
+    {
+      SimNode *n = g_hash_table_lookup (sim->nodes_by_name, g_ptr_array_index (d->down, i));
+      KsAction a = { .name = g_ptr_array_index (d->down, i), .where = d->model->where };
+      /* Unless something else brought it back (or removed it) meanwhile. */
+      if (n == NULL || n->down_by != d)
+        continue;
+      if (n->state == NODE_FAILED)
+        {
+          a.type = KS_ACTION_RECOVER_NODE;
+          do_recover_node (sim, &a);
+        }
+      else if (n->state == NODE_PARTITIONED)
+        {
+          a.type = KS_ACTION_HEAL_PARTITION;
+          do_heal_partition (sim, &a);
+        }
+    }
+  g_ptr_array_set_size (d->down, 0);
+  schedule_failure (d);
+}
+
+static FailureDriver *
+failure_driver_new (KsSim *sim, const KsFailureModel *model, guint index, const char *target)
+{
+  FailureDriver *d = g_new0 (FailureDriver, 1);
+  g_autofree char *stream = g_strdup_printf ("failures/%u/%s", index, target);
+
+  d->sim = sim;
+  d->model = model;
+  d->target = g_strdup (target);
+  d->down = g_ptr_array_new_with_free_func (g_free);
+  d->rng = ks_rng_new (sim->seed, stream);
+  g_ptr_array_add (sim->failure_drivers, d);
+  schedule_failure (d);
+  return d;
+}
+
+/* A driver per node of each pool model (the pool's nodes at the start), one per zone model. */
+static void
+start_failures (KsSim *sim)
+{
+  const GPtrArray *models = sim->scenario->failures;
+
+  for (guint i = 0; models != NULL && i < models->len; i++)
+    {
+      const KsFailureModel *m = g_ptr_array_index (models, i);
+      if (m->zone != NULL)
+        {
+          failure_driver_new (sim, m, i, m->zone);
+          continue;
+        }
+      for (guint j = 0; j < sim->scenario->pools->len; j++)
+        {
+          const KsNodePool *pool = g_ptr_array_index (sim->scenario->pools, j);
+          if (strcmp (pool->name, m->pool) != 0)
+            continue;
+          for (guint k = 0; k < pool->count; k++)
+            {
+              g_autofree char *node = g_strdup_printf ("%s-%u", pool->name, k);
+              failure_driver_new (sim, m, i, node);
+            }
+        }
+    }
+}
+
 typedef struct
 {
   KsSim *sim;
@@ -1686,6 +1882,7 @@ ks_sim_start (KsSim *sim, GError **error)
       t->action = g_ptr_array_index (s->actions, i);
       ks_clock_schedule (sim->clock, t->action->at, run_action, t, g_free);
     }
+  start_failures (sim);
   return TRUE;
 }
 

@@ -13,6 +13,7 @@
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
 #include "src/controllers/ks-controllers.h"
+#include "src/ks-rng.h"
 #include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
@@ -396,6 +397,65 @@ test_wrong_state (void)
   run_clear (&r);
 }
 
+/* Random failures: each node of pool a fails after a draw of MTBF from its own stream
+ * ("failures/0/a-<i>") and comes back after a draw of MTTR from the same stream; the nodes of
+ * zone z2 go down together (a partition) after a draw from "failures/1/z2". */
+static void
+test_random_failures (void)
+{
+  Run r = { 0 };
+  const char *failures
+      = "failures:\n"
+        "  - {pool: a, mtbf: {distribution: exponential, mean: 1h},\n"
+        "     mttr: {distribution: lognormal, median: 10m, sigma: 0.5}}\n"
+        "  - {zone: z2, type: partition, mtbf: {distribution: weibull, scale: 2h, shape: 1.5},\n"
+        "     mttr: {distribution: exponential, mean: 15m}}\n";
+  g_autofree char *events = g_strdup_printf ("  []\n%s", failures);
+  const KsFailureModel *pool_model, *zone_model;
+  g_autoptr (gsl_rng) zone_rng = ks_rng_new (1, "failures/1/z2");
+  gint64 zone_down;
+  const KsTestRecord *e;
+
+  run_start (&r, 3, "  []\n", events);
+  g_assert_true (r.scenario->node_lifecycle);
+  g_assert_cmpuint (r.scenario->failures->len, ==, 2);
+  pool_model = g_ptr_array_index (r.scenario->failures, 0);
+  zone_model = g_ptr_array_index (r.scenario->failures, 1);
+  g_assert_cmpint (pool_model->mtbf.kind, ==, KS_DIST_EXPONENTIAL);
+  g_assert_cmpfloat (pool_model->mtbf.a, ==, 3600.0 * SEC);
+  g_assert_cmpint (zone_model->mtbf.kind, ==, KS_DIST_WEIBULL);
+  g_assert_true (zone_model->partition);
+  zone_down = ks_distribution_sample (&zone_model->mtbf, zone_rng);
+  run_to (&r, 6 * 3600 * SEC);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *node = g_strdup_printf ("a-%u", i);
+      g_autofree char *stream = g_strdup_printf ("failures/0/%s", node);
+      g_autofree char *failed = g_strdup_printf ("node %s failed", node);
+      g_autofree char *recovered = g_strdup_printf ("node %s recovered", node);
+      g_autoptr (gsl_rng) rng = ks_rng_new (1, stream);
+      gint64 down = ks_distribution_sample (&pool_model->mtbf, rng);
+      gint64 repair = ks_distribution_sample (&pool_model->mttr, rng);
+      if (down > 5 * 3600 * SEC)
+        continue;
+      e = find_event (&r, "FailNode", failed, 0);
+      g_assert_nonnull (e);
+      g_assert_cmpint (e->time, ==, down);
+      e = find_event (&r, "RecoverNode", recovered, 0);
+      g_assert_nonnull (e);
+      g_assert_cmpint (e->time, ==, down + repair);
+    }
+  g_assert_cmpint (zone_down, <, 5 * 3600 * SEC);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("node b-%u partitioned", i);
+      e = find_event (&r, "PartitionNode", text, 0);
+      g_assert_nonnull (e);
+      g_assert_cmpint (e->time, ==, zone_down);
+    }
+  run_clear (&r);
+}
+
 static KsObject *
 get_pod (KsClient *client, const char *name)
 {
@@ -495,5 +555,6 @@ main (int argc, char **argv)
   g_test_add_func ("/node-failure/zone-partial-disruption", test_zone_partial_disruption);
   g_test_add_func ("/node-failure/wrong-state", test_wrong_state);
   g_test_add_func ("/node-failure/pod-gc", test_pod_gc);
+  g_test_add_func ("/node-failure/random", test_random_failures);
   return g_test_run ();
 }
