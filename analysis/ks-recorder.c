@@ -14,6 +14,7 @@
 #include "src/api/ks-duration.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
+#include "src/api/ks-statefulset.h"
 #include "src/api/ks-yaml-emit.h"
 
 static const char *const file_names[] = { "events.jsonl", "metrics.csv", "summary.json" };
@@ -65,6 +66,21 @@ typedef struct
   gint64 pods, ready; /* its active pods (ks_pod_is_active) and those of them Ready */
 } RsStat;
 
+/* A node failure (failNode, partitionNode or the failures model), for the summary's failures
+ * section. */
+typedef struct
+{
+  char *node;
+  gboolean partition;
+  gint64 start, end; /* end: its recoverNode or healPartition; KS_TIME_NONE: none */
+  /* When every controller that had pods on the node had again as many Ready pods, not being
+   * deleted, on nodes that are up, as it wants (KS_TIME_NONE: not by the end). */
+  gint64 recovered;
+  GPtrArray *controllers; /* KsObject*: the controllers (ReplicaSets, StatefulSets) of its pods */
+  GArray *pods;           /* KsUid of its pods (not terminal, not being deleted) at the failure */
+  guint evictions;        /* its pods' taint evictions while it was down */
+} FailStat;
+
 struct _KsRecorder
 {
   KsEventSink sink;
@@ -107,6 +123,11 @@ struct _KsRecorder
     gpointer data;
   } sections[KS_RECORDER_MAX_SECTIONS];
   guint n_sections;
+
+  /* Node failures: */
+  GPtrArray *failures;    /* FailStat*, by start */
+  GHashTable *down_nodes; /* names (owned) of the nodes failed or partitioned now */
+  guint n_unrecovered;    /* failures whose controllers have not recovered yet */
 };
 
 static void
@@ -143,6 +164,178 @@ count_failure (KsRecorder *r, const KsEventRecord *rec)
                        reasons);
 }
 
+/* Node failures */
+
+static void
+fail_stat_free (gpointer p)
+{
+  FailStat *f = p;
+  g_free (f->node);
+  g_ptr_array_unref (f->controllers);
+  g_array_unref (f->pods);
+  g_free (f);
+}
+
+/* The replicas a controller wants, or -1 for a kind without (whose pods are not counted). */
+static gint32
+wanted_replicas (const KsObject *controller)
+{
+  switch (controller->kind->id)
+    {
+    case KS_KIND_REPLICA_SET:
+      return KS_REPLICA_SET (controller)->replicas;
+    case KS_KIND_STATEFUL_SET:
+      return KS_STATEFUL_SET (controller)->replicas;
+    default:
+      return -1;
+    }
+}
+
+/* Whether every controller of f has its replicas Ready on nodes that are up. */
+static gboolean
+failure_recovered (KsRecorder *r, const FailStat *f)
+{
+  for (guint i = 0; i < f->controllers->len; i++)
+    {
+      const KsObject *seen = g_ptr_array_index (f->controllers, i);
+      g_autoptr (KsObject) now
+          = ks_client_get (r->client, seen->kind, seen->meta.namespace, seen->meta.name, NULL);
+      g_autoptr (GPtrArray) pods = NULL;
+      gint32 wanted, ready = 0;
+
+      /* A controller deleted since wants nothing. */
+      if (now == NULL || !ks_uid_equal (&now->meta.uid, &seen->meta.uid)
+          || (wanted = wanted_replicas (now)) < 0)
+        continue;
+      pods = ks_client_list_dependents (r->client, ks_kind_get (KS_KIND_POD), now, NULL);
+      for (guint j = 0; pods != NULL && j < pods->len; j++)
+        {
+          const KsPod *pod = g_ptr_array_index (pods, j);
+          if (ks_pod_is_ready (pod) && !ks_object_is_being_deleted (KS_OBJECT (pod))
+              && pod->node_name != NULL && !g_hash_table_contains (r->down_nodes, pod->node_name))
+            ready++;
+        }
+      if (ready < wanted)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+check_recovered (KsRecorder *r)
+{
+  gint64 now = ks_clock_now (r->clock);
+
+  for (guint i = 0; r->n_unrecovered > 0 && i < r->failures->len; i++)
+    {
+      FailStat *f = g_ptr_array_index (r->failures, i);
+      if (f->recovered == KS_TIME_NONE && failure_recovered (r, f))
+        {
+          f->recovered = now;
+          r->n_unrecovered--;
+        }
+    }
+}
+
+static gint
+compare_objects (gconstpointer a, gconstpointer b)
+{
+  const KsObject *x = *(KsObject *const *) a, *y = *(KsObject *const *) b;
+  gint c = strcmp (x->kind->name, y->kind->name);
+  if (c == 0)
+    c = g_strcmp0 (x->meta.namespace, y->meta.namespace);
+  return c != 0 ? c : strcmp (x->meta.name, y->meta.name);
+}
+
+/* A node went down: what ran there and who owns it. */
+static void
+failure_start (KsRecorder *r, const char *node, gboolean partition, gint64 t)
+{
+  FailStat *f = g_new0 (FailStat, 1);
+  g_autoptr (GPtrArray) pods = ks_client_list (r->client, ks_kind_get (KS_KIND_POD), NULL, NULL);
+  const char *interned = ks_intern (node);
+
+  f->node = g_strdup (node);
+  f->partition = partition;
+  f->start = t;
+  f->end = KS_TIME_NONE;
+  f->recovered = KS_TIME_NONE;
+  f->controllers = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  f->pods = g_array_new (FALSE, FALSE, sizeof (KsUid));
+  for (guint i = 0; i < pods->len; i++)
+    {
+      const KsPod *pod = g_ptr_array_index (pods, i);
+      const KsOwnerRef *ref;
+      const KsKind *kind;
+      KsObject *owner;
+      gboolean known = FALSE;
+
+      if (pod->node_name != interned || ks_pod_is_terminal (pod)
+          || ks_object_is_being_deleted (KS_OBJECT (pod)))
+        continue;
+      g_array_append_val (f->pods, pod->parent.meta.uid);
+      ref = ks_object_get_controller_ref (KS_OBJECT (pod));
+      if (ref == NULL || (kind = ks_kind_lookup (ref->api_version, ref->kind)) == NULL)
+        continue;
+      for (guint j = 0; j < f->controllers->len; j++)
+        known |= ks_uid_equal (&((KsObject *) g_ptr_array_index (f->controllers, j))->meta.uid,
+                               &ref->uid);
+      if (known)
+        continue;
+      owner = ks_client_get (r->client, kind, pod->parent.meta.namespace, ref->name, NULL);
+      if (owner != NULL)
+        g_ptr_array_add (f->controllers, owner);
+    }
+  g_ptr_array_sort (f->controllers, compare_objects);
+  g_ptr_array_add (r->failures, f);
+  g_hash_table_add (r->down_nodes, g_strdup (node));
+  r->n_unrecovered++;
+}
+
+/* The open failure of node (the last one, not yet ended), or NULL. */
+static FailStat *
+open_failure (KsRecorder *r, const char *node)
+{
+  for (guint i = r->failures->len; i-- > 0;)
+    {
+      FailStat *f = g_ptr_array_index (r->failures, i);
+      if (strcmp (f->node, node) == 0)
+        return f->end == KS_TIME_NONE ? f : NULL;
+    }
+  return NULL;
+}
+
+/* The scenario's node failures and recoveries, and the taint evictions of their pods. */
+static void
+observe_failures (KsRecorder *r, const KsEventRecord *rec)
+{
+  gboolean scenario = strcmp (rec->source, "scenario") == 0;
+  FailStat *f;
+
+  if (rec->object == NULL || rec->node == NULL)
+    return;
+  if (scenario && rec->object->kind->id == KS_KIND_NODE)
+    {
+      gboolean crash = strcmp (rec->reason, "FailNode") == 0;
+      if (crash || strcmp (rec->reason, "PartitionNode") == 0)
+        failure_start (r, rec->node, !crash, rec->time);
+      else if ((strcmp (rec->reason, "RecoverNode") == 0
+                || strcmp (rec->reason, "HealPartition") == 0)
+               && (f = open_failure (r, rec->node)) != NULL)
+        {
+          f->end = rec->time;
+          g_hash_table_remove (r->down_nodes, rec->node);
+        }
+      else
+        return;
+      check_recovered (r);
+    }
+  else if (rec->object->kind->id == KS_KIND_POD && strcmp (rec->reason, "TaintManagerEviction") == 0
+           && g_str_has_prefix (rec->message, "Marking for deletion")
+           && (f = open_failure (r, rec->node)) != NULL)
+    f->evictions++;
+}
+
 static void
 record (KsEventSink *sink, const KsEventRecord *rec)
 {
@@ -153,6 +346,7 @@ record (KsEventSink *sink, const KsEventRecord *rec)
   if (rec->object != NULL && rec->object->kind->id == KS_KIND_POD
       && strcmp (rec->reason, "FailedScheduling") == 0)
     count_failure (r, rec);
+  observe_failures (r, rec);
   if (r->events == NULL)
     return;
   g_string_truncate (l, 0);
@@ -298,6 +492,8 @@ on_pod (const KsWatchEvent *event, gpointer data)
       break;
     }
   rollout_pod (r, event);
+  if (r->n_unrecovered > 0)
+    check_recovered (r);
 }
 
 /* Rollouts.  A rollout starts when a Deployment's revision annotation moves from one revision to
@@ -631,6 +827,8 @@ ks_recorder_new (KsClient *client, KsClock *clock, const KsRecorderOptions *opti
                                            (GDestroyNotify) g_ptr_array_unref);
   r->deployments = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, deploy_stat_free);
   r->replica_sets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, rs_stat_free);
+  r->failures = g_ptr_array_new_with_free_func (fail_stat_free);
+  r->down_nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r->last_sample = KS_TIME_NONE;
   if (options->out_dir == NULL)
     return g_steal_pointer (&r);
@@ -714,6 +912,8 @@ ks_recorder_free (KsRecorder *r)
   g_hash_table_unref (r->last_reasons);
   g_hash_table_unref (r->deployments);
   g_hash_table_unref (r->replica_sets);
+  g_ptr_array_unref (r->failures);
+  g_hash_table_unref (r->down_nodes);
   g_free (r);
 }
 
@@ -873,6 +1073,50 @@ append_deployments (GString *s, KsRecorder *r)
   g_string_append (s, keys->len > 0 ? "\n  }" : "}");
 }
 
+/* "failures": [{...}, ...] in order of start. */
+static void
+append_failures (GString *s, KsRecorder *r)
+{
+  g_autoptr (GPtrArray) pods = ks_client_list (r->client, ks_kind_get (KS_KIND_POD), NULL, NULL);
+  g_autoptr (GHashTable) live = g_hash_table_new (ks_uid_hash, ks_uid_equal_func);
+
+  for (guint i = 0; i < pods->len; i++)
+    {
+      const KsObject *pod = g_ptr_array_index (pods, i);
+      if (!ks_object_is_being_deleted (pod))
+        g_hash_table_add (live, (gpointer) &pod->meta.uid);
+    }
+  g_string_append (s, ",\n  \"failures\": [");
+  for (guint i = 0; i < r->failures->len; i++)
+    {
+      const FailStat *f = g_ptr_array_index (r->failures, i);
+      guint lost = 0;
+
+      for (guint j = 0; j < f->pods->len; j++)
+        lost += !g_hash_table_contains (live, &g_array_index (f->pods, KsUid, j));
+      g_string_append (s, i > 0 ? ",\n    {" : "\n    {");
+      g_string_append (s, "\"node\": ");
+      ks_json_append_string (s, f->node, KS_JSON_ESCAPE_UTF8);
+      g_string_append_printf (
+          s, ", \"type\": \"%s\", \"start_s\": ", f->partition ? "partition" : "crash");
+      append_seconds (s, f->start);
+      g_string_append (s, ", \"end_s\": ");
+      if (f->end == KS_TIME_NONE)
+        g_string_append (s, "null");
+      else
+        append_seconds (s, f->end);
+      g_string_append_printf (s, ", \"pods\": %u, \"controllers\": %u", f->pods->len,
+                              f->controllers->len);
+      g_string_append (s, ", \"recovered_after_s\": ");
+      if (f->recovered == KS_TIME_NONE)
+        g_string_append (s, "null");
+      else
+        append_seconds (s, f->recovered - f->start);
+      g_string_append_printf (s, ", \"pods_lost\": %u, \"evictions\": %u}", lost, f->evictions);
+    }
+  g_string_append (s, r->failures->len > 0 ? "\n  ]" : "]");
+}
+
 static char *
 summary_json (KsRecorder *r, const KsRunInfo *info)
 {
@@ -935,6 +1179,7 @@ summary_json (KsRecorder *r, const KsRunInfo *info)
     g_string_append (s, "\n  }");
   }
   append_deployments (s, r);
+  append_failures (s, r);
   for (guint i = 0; i < r->n_sections; i++)
     if (r->sections[i].summary != NULL)
       r->sections[i].summary (s, r->sections[i].data);
