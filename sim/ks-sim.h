@@ -1,6 +1,7 @@
 /* ks-sim.h: a simulated cluster: the virtual clock, the store, the scheduler, the controllers and
  * one modelled node (kubelet + runtime) per Node, driven by a scenario's objects and timed
- * events (apply, scale, delete, failNode, recoverNode). */
+ * events (apply, scale, delete, failNode, recoverNode, partitionNode, healPartition, ...) and
+ * random node failures. */
 #pragma once
 
 #include "ks-scenario.h"

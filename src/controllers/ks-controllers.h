@@ -38,9 +38,11 @@ typedef enum
 /* Which optional controllers run, and their settings (kube-controller-manager's flags).  Rates
  * and the threshold are float32 as in Kubernetes, which matters for the token buckets and for the
  * zone-state division.  ks_controller_options_init sets the defaults above, with the Endpoints,
- * EndpointSlice and disruption controllers on (they cost nothing without Services or budgets) and
- * the node lifecycle, taint eviction and IPAM controllers off (a sim run turns IPAM on when its
- * scenario has Services, sim/ks-sim.c). */
+ * EndpointSlice and disruption controllers and the pod garbage collector on (they cost nothing
+ * without Services, budgets or garbage) and the node lifecycle, taint eviction and IPAM
+ * controllers off (a sim run turns IPAM on when its scenario has Services, and the node
+ * lifecycle and taint eviction controllers when it has node failures: the heartbeats they watch
+ * cost every node an update every 10 s; sim/ks-sim.c). */
 /* The provisioner of kubesim's own StorageClasses (`provisioner: kubesim.io/hostpath`). */
 #define KS_HOSTPATH_PROVISIONER "kubesim.io/hostpath"
 
