@@ -1,7 +1,7 @@
 #!/bin/sh
 # Same scenario, seed and binary: byte-identical outputs (but wall_time_s), whatever the locale;
 # valid UTF-8 JSON whatever the scenario's file name.  Another seed: other pod names, other crash
-# times (kubesim.io/crash-rate).
+# times (kubesim.io/crash-rate), other random node failures.
 . "$TOP_SRCDIR/tests/lib.sh"
 
 q="$TOP_SRCDIR/examples/quickstart.yaml"
@@ -47,6 +47,17 @@ requests () { grep '"requests"' "$1/summary.json"; }
 [ -n "$(requests "$TMP/t1")" ] || fail "traffic: no services section"
 [ "$(requests "$TMP/t1")" != "$(requests "$TMP/t3")" ] && ok "traffic: seed 2, other requests" \
   || fail "traffic: seed 2 gave the same requests"
+# Random node failures (the failures model): the same outputs with the same seed, other failure
+# times with another.
+n="$TOP_SRCDIR/examples/node-failure.yaml"
+kubesim run -q --out "$TMP/n1" "$n" || fail "node-failure: first run"
+kubesim run -q --out "$TMP/n2" "$n" || fail "node-failure: second run"
+kubesim run -q --seed 2 --out "$TMP/n3" "$n" || fail "node-failure: run with seed 2"
+cmp -s "$TMP/n1/events.jsonl" "$TMP/n2/events.jsonl" && ok "node-failure: events identical" \
+  || fail "node-failure: events differ between runs"
+failed () { grep '"event":"FailNode"' "$1/events.jsonl" | cut -d, -f1,4; }
+[ "$(failed "$TMP/n1")" != "$(failed "$TMP/n3")" ] && ok "node-failure: seed 2, other failures" \
+  || fail "node-failure: seed 2 gave the same failures"
 # The locale does not change the outputs: numbers keep their "." under a decimal-comma locale.
 wall='^  "wall_time_s": [0-9][0-9]*\.[0-9][0-9][0-9],$'
 loc=""
