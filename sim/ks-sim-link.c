@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "ks-sim-link.h"
+#include "src/api/ks-object.h"
 
 typedef struct _Link Link;
 
@@ -31,6 +32,10 @@ struct _Link
   gboolean cut;
   GQueue held;        /* Held*, oldest first */
   GPtrArray *watches; /* LinkWatch* */
+  /* The last pod status the agent tried to write while cut, per pod UID (KsObject*), and the
+   * pods in the order first written (the keys). */
+  GHashTable *statuses;
+  GPtrArray *status_order;
 };
 
 static void
@@ -91,7 +96,21 @@ static KsObject *
 link_update_status (KsClient *self, KsObject *obj, GError **error)
 {
   Link *l = (Link *) self;
-  return unreachable (l, error) ? NULL : ks_client_update_status (l->inner, obj, error);
+
+  if (!unreachable (l, error))
+    return ks_client_update_status (l->inner, obj, error);
+  /* The kubelet's status manager keeps the latest status of each pod and writes it once the
+   * API server answers again. */
+  if (obj->kind->id == KS_KIND_POD)
+    {
+      KsUid *uid = g_new (KsUid, 1);
+      *uid = obj->meta.uid;
+      if (!g_hash_table_contains (l->statuses, uid))
+        g_ptr_array_add (l->status_order, uid);
+      /* An existing key stays (the order holds it); the new one is freed. */
+      g_hash_table_insert (l->statuses, uid, ks_object_ref (obj));
+    }
+  return NULL;
 }
 
 static gboolean
@@ -199,6 +218,8 @@ link_free (KsClient *self)
       watch_free (w);
     }
   g_ptr_array_unref (l->watches);
+  g_ptr_array_unref (l->status_order);
+  g_hash_table_unref (l->statuses);
   g_free (l->node);
   g_free (l);
 }
@@ -226,8 +247,48 @@ ks_sim_link_new (KsClient *inner, const char *node)
   l->inner = inner;
   l->node = g_strdup (node);
   l->watches = g_ptr_array_new ();
+  l->statuses = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free,
+                                       (GDestroyNotify) ks_object_unref);
+  l->status_order = g_ptr_array_new ();
   g_queue_init (&l->held);
   return &l->parent;
+}
+
+/* The statuses held while cut, each written over the pod's current status (the kubelet owns a
+ * pod's status; the control plane's changes meanwhile, the node lifecycle controller's Ready
+ * False, are what the status manager's sync corrects), in the order first written.  A pod gone
+ * meanwhile, or replaced by another of the same name, is skipped. */
+static void
+flush_statuses (Link *l)
+{
+  g_autoptr (GPtrArray) order = l->status_order;
+  g_autoptr (GHashTable) statuses = l->statuses;
+
+  l->status_order = g_ptr_array_new ();
+  l->statuses = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free,
+                                       (GDestroyNotify) ks_object_unref);
+  for (guint i = 0; i < order->len; i++)
+    {
+      const KsObject *want = g_hash_table_lookup (statuses, g_ptr_array_index (order, i));
+      g_autoptr (KsObject) current
+          = ks_client_get (l->inner, want->kind, want->meta.namespace, want->meta.name, NULL);
+      g_autoptr (GError) error = NULL;
+      KsObject *copy, *written;
+
+      if (current == NULL || !ks_uid_equal (&current->meta.uid, &want->meta.uid))
+        continue;
+      copy = ks_object_copy (want);
+      copy->meta.resource_version = current->meta.resource_version;
+      ks_object_set_labels (copy, current->meta.labels);
+      ks_object_set_annotations (copy, current->meta.annotations);
+      written = ks_client_update_status (l->inner, copy, &error);
+      ks_object_unref (copy);
+      if (written != NULL)
+        ks_object_unref (written);
+      else
+        g_debug ("node %s: pod %s/%s: held status not written: %s", l->node, want->meta.namespace,
+                 want->meta.name, error->message);
+    }
 }
 
 void
@@ -247,6 +308,8 @@ ks_sim_link_set_cut (KsClient *link, gboolean cut)
       h->watch->func (&event, h->watch->data);
       held_free (h);
     }
+  if (!l->cut)
+    flush_statuses (l);
 }
 
 gboolean

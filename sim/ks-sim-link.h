@@ -5,7 +5,9 @@
  * server: network partition"), so the kubelet's status posts and Lease renewals never arrive,
  * and the watch events meant for the agent are held back; when the link is mended they are
  * delivered, in order, before any new one, as a watch that reconnects from its last
- * resourceVersion replays what it missed. */
+ * resourceVersion replays what it missed.  The last pod status the agent tried to write for each
+ * pod while cut is then written (over what the control plane set meanwhile), as the kubelet's
+ * status manager syncs its cached statuses once the API server answers. */
 #pragma once
 
 #include "src/store/ks-client.h"

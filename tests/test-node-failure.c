@@ -333,6 +333,37 @@ test_partition_evicted (void)
   run_clear (&r);
 }
 
+/* A pod whose container ends during a partition: the kubelet's status write fails then, and its
+ * status manager writes the pod's last status when the partition heals, so the pod is
+ * Succeeded after it (not Running forever). */
+static void
+test_partition_status_held (void)
+{
+  Run r = { 0 };
+  g_autoptr (KsObject) pod = NULL;
+  KsClient *client;
+
+  run_start (&r, 1,
+             "  - {apiVersion: v1, kind: Pod, metadata: {name: job,\n"
+             "      annotations: {kubesim.io/duration: 60s}},\n"
+             "    spec: {nodeName: a-0, restartPolicy: Never,\n"
+             "      containers: [{name: main, image: busybox}]}}\n",
+             "  - {at: 30s, partitionNode: {name: a-0}}\n"
+             "  - {at: 100s, healPartition: {name: a-0}}\n");
+  client = ks_sim_get_client (r.sim);
+  run_to (&r, 99 * SEC);
+  /* The container ended at 62 s, but the control plane has not heard of it. */
+  pod = ks_client_get (client, ks_kind_get (KS_KIND_POD), "default", "job", NULL);
+  g_assert_cmpint (KS_POD (pod)->phase, ==, KS_POD_RUNNING);
+  g_clear_pointer (&pod, ks_object_unref);
+  run_to (&r, 100 * SEC);
+  pod = ks_client_get (client, ks_kind_get (KS_KIND_POD), "default", "job", NULL);
+  g_assert_cmpint (KS_POD (pod)->phase, ==, KS_POD_SUCCEEDED);
+  g_assert_cmpint (KS_POD (pod)->container_statuses[0].state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpint (KS_POD (pod)->container_statuses[0].finished_at, ==, 62 * SEC);
+  run_clear (&r);
+}
+
 /* Two nodes of a 10-node zone fail at once: the zone stays Normal (not ready > 2 is needed for a
  * partial disruption), so its token bucket (0.1 nodes/s, burst 1) taints a-0 at 120 s and a-1 one
  * token later, at 130 s. */
@@ -551,6 +582,7 @@ main (int argc, char **argv)
   g_test_add_func ("/node-failure/crash", test_crash);
   g_test_add_func ("/node-failure/partition-healed", test_partition_healed);
   g_test_add_func ("/node-failure/partition-evicted", test_partition_evicted);
+  g_test_add_func ("/node-failure/partition-status-held", test_partition_status_held);
   g_test_add_func ("/node-failure/zone-rate", test_zone_rate);
   g_test_add_func ("/node-failure/zone-partial-disruption", test_zone_partial_disruption);
   g_test_add_func ("/node-failure/wrong-state", test_wrong_state);
