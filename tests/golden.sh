@@ -6,7 +6,9 @@
 . "$TOP_SRCDIR/tests/lib.sh"
 
 golden="$TOP_SRCDIR/tests/golden"
-for scenario in "$golden"/*.yaml "$TOP_SRCDIR/examples/quickstart.yaml" "$TOP_SRCDIR/examples/rolling-update.yaml" "$TOP_SRCDIR/examples/volumes.yaml" "$TOP_SRCDIR/examples/cluster-autoscaler.yaml"; do
+for scenario in "$golden"/*.yaml "$TOP_SRCDIR/examples/quickstart.yaml" "$TOP_SRCDIR/examples/rolling-update.yaml" \
+  "$TOP_SRCDIR/examples/volumes.yaml" "$TOP_SRCDIR/examples/cluster-autoscaler.yaml" \
+  "$TOP_SRCDIR/examples/node-failure.yaml"; do
   name=$(basename "$scenario" .yaml)
   out="$TMP/$name"
   if ! kubesim run -q --out "$out" "$scenario"; then
