@@ -12,3 +12,4 @@ EXTRA_DIST += examples/statefulset.yaml examples/volumes.yaml
 EXTRA_DIST += examples/crashes.yaml
 EXTRA_DIST += examples/traffic.yaml examples/load-shapes.yaml examples/load-rates.csv
 EXTRA_DIST += examples/cluster-autoscaler.yaml
+EXTRA_DIST += examples/node-failure.yaml
