@@ -1015,7 +1015,8 @@ do_heal_partition (KsSim *sim, const KsAction *a)
 
 /* Set the node's spec.unschedulable as kubectl cordon/uncordon does, then keep the
  * node.kubernetes.io/unschedulable:NoSchedule taint in step as the node lifecycle controller
- * does (two writes; sim runs without that controller, so the second follows at once).  The
+ * does (two writes; sim runs that controller only with node failures, so the second follows at
+ * once, and the controller, when it runs, finds the taint in place).  The
  * kubelet's NodeNotSchedulable/NodeSchedulable event follows.  FALSE when the node is missing. */
 static gboolean
 set_unschedulable (KsSim *sim, const KsAction *a, gboolean unschedulable)
