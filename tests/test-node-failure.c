@@ -408,6 +408,45 @@ test_zone_partial_disruption (void)
   run_clear (&r);
 }
 
+static guint
+count_events (Run *r, const char *reason, const char *text)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < r->sink.records->len; i++)
+    {
+      const KsTestRecord *e = g_ptr_array_index (r->sink.records, i);
+      n += strcmp (e->reason, reason) == 0 && strstr (e->message, text) != NULL;
+    }
+  return n;
+}
+
+/* With node failures the node lifecycle controller registers and forgets the nodes addNodes and
+ * removeNodes add and remove, once each, at its next monitor pass (the sim does not record
+ * those events itself then). */
+static void
+test_added_removed (void)
+{
+  Run r = { 0 };
+  const KsTestRecord *e;
+
+  run_start (&r, 1, "  []\n",
+             "  - {at: 12s, addNodes: {pool: b, count: 1}}\n"
+             "  - {at: 31s, removeNodes: {pool: b, count: 1}}\n"
+             "  - {at: 1h, failNode: {name: a-0}}\n");
+  run_to (&r, 60 * SEC);
+  g_assert_cmpuint (count_events (&r, "RegisteredNode", "Registered Node b-2 in Controller"), ==,
+                    1);
+  e = find_event (&r, "RegisteredNode", "Registered Node b-2 in Controller", 0);
+  g_assert_cmpint (e->time, ==, 15 * SEC);
+  g_assert_cmpstr (e->source, ==, "node-controller");
+  g_assert_cmpuint (count_events (&r, "RemovingNode", "Removing Node b-2 from Controller"), ==, 1);
+  e = find_event (&r, "RemovingNode", "Removing Node b-2 from Controller", 0);
+  g_assert_cmpint (e->time, ==, 35 * SEC);
+  g_assert_cmpuint (count_events (&r, "RemovingNode", "Removing Node"), ==, 1);
+  run_clear (&r);
+}
+
 /* Node actions in the wrong state fail at run time with ActionFailed. */
 static void
 test_wrong_state (void)
@@ -586,6 +625,7 @@ main (int argc, char **argv)
   g_test_add_func ("/node-failure/zone-rate", test_zone_rate);
   g_test_add_func ("/node-failure/zone-partial-disruption", test_zone_partial_disruption);
   g_test_add_func ("/node-failure/wrong-state", test_wrong_state);
+  g_test_add_func ("/node-failure/added-removed", test_added_removed);
   g_test_add_func ("/node-failure/pod-gc", test_pod_gc);
   g_test_add_func ("/node-failure/random", test_random_failures);
   return g_test_run ();

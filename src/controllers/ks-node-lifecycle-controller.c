@@ -1026,7 +1026,7 @@ compare_names (gconstpointer a, gconstpointer b)
 static void
 classify_nodes (Nlc *nc, GPtrArray *nodes)
 {
-  g_autoptr (GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) listed = NULL;
   g_autoptr (GPtrArray) gone = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer key;
@@ -1037,7 +1037,6 @@ classify_nodes (Nlc *nc, GPtrArray *nodes)
       const char *name = KS_OBJECT (node)->meta.name;
       const char *zone = node_zone (nc, node);
 
-      g_hash_table_add (listed, (gpointer) name);
       if (g_hash_table_contains (nc->known, name))
         {
           add_zone (nc, zone);
@@ -1049,6 +1048,13 @@ classify_nodes (Nlc *nc, GPtrArray *nodes)
       add_zone (nc, zone);
       mark_node_as_reachable (nc, node);
     }
+  /* Every listed node is known now: when there are as many known as listed, none is gone (the
+   * usual case, which then costs no set of the listed names). */
+  if (g_hash_table_size (nc->known) == nodes->len)
+    return;
+  listed = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < nodes->len; i++)
+    g_hash_table_add (listed, KS_OBJECT (g_ptr_array_index (nodes, i))->meta.name);
   g_hash_table_iter_init (&iter, nc->known);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     if (!g_hash_table_contains (listed, key))
