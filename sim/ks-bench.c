@@ -101,6 +101,10 @@ ks_bench_run (const KsBenchParams *p, KsBenchResult *r, GError **error)
   s->path = g_strdup ("<bench>");
   s->seed = p->seed;
   s->kubelet_startup = KS_USEC_PER_SEC;
+  /* kube-controller-manager's defaults, but every finished pod is kept, to be counted. */
+  s->controllers = g_new (KsControllerOptions, 1);
+  ks_controller_options_init (s->controllers);
+  s->controllers->terminated_pod_gc_threshold = 0;
   s->pools = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_node_pool_free);
   s->nodes = g_ptr_array_new ();
   s->objects = g_ptr_array_new ();

@@ -245,6 +245,75 @@ cluster_has_zone (const KsScenario *s, const char *zone)
   return FALSE;
 }
 
+/* A rate or fraction member: a finite number of at least 0, as float32 (kube-controller-manager
+ * keeps them so); FALSE after a report. */
+static gboolean
+get_rate (KsDecoder *dec, JsonNode *obj, const char *field, float *out)
+{
+  JsonNode *m = ks_decoder_member (obj, field);
+  g_autofree char *text = NULL;
+  char *end = NULL;
+  double v;
+
+  if (m == NULL)
+    return FALSE;
+  text = ks_decoder_scalar_text (dec, m);
+  v = text != NULL ? g_ascii_strtod (text, &end) : -1;
+  if (text == NULL || end == text || *end != '\0' || !isfinite (v) || v < 0)
+    {
+      ks_decoder_error_field (dec, obj, field,
+                              "\"%s\" is not valid: a number of at least 0 is expected",
+                              text != NULL ? text : "(not a scalar)");
+      return FALSE;
+    }
+  *out = (float) v;
+  return TRUE;
+}
+
+/* controllers: kube-controller-manager's settings, as KubeControllerManagerConfiguration names
+ * them.  *node_lifecycle is -1 when not given. */
+static void
+controllers_decode (KsDecoder *dec, JsonNode *m, KsControllerOptions *o, int *node_lifecycle)
+{
+  static const char *const fields[] = { "nodeLifecycle",
+                                        "nodeMonitorPeriod",
+                                        "nodeMonitorGracePeriod",
+                                        "nodeStartupGracePeriod",
+                                        "nodeEvictionRate",
+                                        "secondaryNodeEvictionRate",
+                                        "largeClusterSizeThreshold",
+                                        "unhealthyZoneThreshold",
+                                        "terminatedPodGCThreshold",
+                                        NULL };
+  double d;
+
+  if (!ks_decoder_expect_object (dec, m))
+    return;
+  ks_decoder_check_fields (dec, m, fields);
+  if (ks_decoder_member (m, "nodeLifecycle") != NULL)
+    {
+      gboolean on = FALSE;
+      if (ks_decoder_get_bool (dec, m, "nodeLifecycle", &on))
+        *node_lifecycle = on;
+    }
+  if (ks_decoder_member (m, "nodeMonitorPeriod") != NULL
+      && get_positive_duration (dec, m, "nodeMonitorPeriod", &d))
+    o->node_monitor_period = (gint64) d;
+  if (ks_decoder_member (m, "nodeMonitorGracePeriod") != NULL
+      && get_positive_duration (dec, m, "nodeMonitorGracePeriod", &d))
+    o->node_monitor_grace_period = (gint64) d;
+  if (ks_decoder_member (m, "nodeStartupGracePeriod") != NULL
+      && get_positive_duration (dec, m, "nodeStartupGracePeriod", &d))
+    o->node_startup_grace_period = (gint64) d;
+  get_rate (dec, m, "nodeEvictionRate", &o->node_eviction_rate);
+  get_rate (dec, m, "secondaryNodeEvictionRate", &o->secondary_node_eviction_rate);
+  get_rate (dec, m, "unhealthyZoneThreshold", &o->unhealthy_zone_threshold);
+  ks_decoder_get_int32 (dec, m, "largeClusterSizeThreshold", 0, G_MAXINT32,
+                        &o->large_cluster_size_threshold);
+  ks_decoder_get_int32 (dec, m, "terminatedPodGCThreshold", 0, G_MAXINT32,
+                        &o->terminated_pod_gc_threshold);
+}
+
 /* failures: [{pool: a, mtbf: ..., mttr: ..., type: crash}, {zone: z1, ...}] */
 static void
 failures_decode (KsDecoder *dec, JsonNode *list, KsScenario *s)
@@ -365,6 +434,7 @@ ks_scenario_free (KsScenario *s)
   g_free (s->autoscaler);
   if (s->failures != NULL)
     g_ptr_array_unref (s->failures);
+  g_free (s->controllers);
   g_free (s);
 }
 
@@ -1458,9 +1528,9 @@ KsScenario *
 ks_scenario_load (const char *path, KsDiag *diag)
 {
   static const char *const fields[]
-      = { "kind",    "apiVersion", "name",   "seed",   "duration", "cluster",    "scheduler",
-          "kubelet", "objects",    "events", "expect", "load",     "autoscaler", "failures",
-          NULL };
+      = { "kind",       "apiVersion", "name",        "seed",   "duration", "cluster",
+          "scheduler",  "kubelet",    "objects",     "events", "expect",   "load",
+          "autoscaler", "failures",   "controllers", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
   g_autoptr (KsScenario) s = NULL;
@@ -1496,7 +1566,8 @@ ks_scenario_load (const char *path, KsDiag *diag)
   ks_decoder_init (&dec, source, diag);
   root = ks_source_get_document (source, 0);
   s = g_new0 (KsScenario, 1);
-  s->terminated_pod_gc_threshold = KS_TERMINATED_POD_GC_THRESHOLD;
+  s->controllers = g_new (KsControllerOptions, 1);
+  ks_controller_options_init (s->controllers);
   s->failures = g_ptr_array_new_with_free_func (failure_model_free);
   s->path = g_strdup (path);
   s->seed = 1;
@@ -1668,13 +1739,26 @@ ks_scenario_load (const char *path, KsDiag *diag)
         ks_decoder_pop (&dec, mark);
       }
   }
-  if (s->failures->len > 0)
-    s->node_lifecycle = TRUE;
   for (guint i = 0; i < s->actions->len; i++)
     {
       const KsAction *act = g_ptr_array_index (s->actions, i);
       if (act->type == KS_ACTION_FAIL_NODE || act->type == KS_ACTION_PARTITION_NODE)
         s->node_lifecycle = TRUE;
+    }
+  if (s->failures->len > 0)
+    s->node_lifecycle = TRUE;
+  if ((m = ks_decoder_member (root, "controllers")) != NULL)
+    {
+      gsize mark = ks_decoder_push (&dec, "controllers");
+      int node_lifecycle = -1;
+      controllers_decode (&dec, m, s->controllers, &node_lifecycle);
+      if (node_lifecycle == 0 && s->node_lifecycle)
+        ks_decoder_error_field (&dec, m, "nodeLifecycle",
+                                "must be true (or left out) in a scenario with node failures "
+                                "(failNode, partitionNode or failures)");
+      else if (node_lifecycle == 1)
+        s->node_lifecycle = TRUE;
+      ks_decoder_pop (&dec, mark);
     }
 
 out:

@@ -11,6 +11,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "src/api/ks-taint.h"
+#include "src/controllers/ks-controllers.h"
 #include "src/ks-clock.h"
 #include "src/scheduler/ks-sched-config.h"
 
@@ -156,9 +157,10 @@ typedef struct
    * post status, and the node lifecycle and taint eviction controllers run.  Otherwise nothing
    * fails, and the heartbeats, which would cost every run their events, are not modelled. */
   gboolean node_lifecycle;
-  /* The pod garbage collector's --terminated-pod-gc-threshold: 12500 for a loaded scenario; 0
-   * keeps every terminated pod (the benchmark counts them). */
-  gint32 terminated_pod_gc_threshold;
+  /* kube-controller-manager's settings (the scenario's controllers section over the defaults);
+   * NULL: the defaults (a loaded scenario always has them).  Only the node lifecycle settings
+   * and the terminated-pod threshold are taken from it; which controllers run is the sim's. */
+  KsControllerOptions *controllers;
   GPtrArray *failures; /* KsFailureModel*, in order */
 } KsScenario;
 

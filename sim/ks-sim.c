@@ -218,6 +218,18 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
   {
     KsControllerOptions options;
     ks_controller_options_init (&options);
+    if (scenario->controllers != NULL)
+      {
+        const KsControllerOptions *o = scenario->controllers;
+        options.node_monitor_period = o->node_monitor_period;
+        options.node_monitor_grace_period = o->node_monitor_grace_period;
+        options.node_startup_grace_period = o->node_startup_grace_period;
+        options.node_eviction_rate = o->node_eviction_rate;
+        options.secondary_node_eviction_rate = o->secondary_node_eviction_rate;
+        options.large_cluster_size_threshold = o->large_cluster_size_threshold;
+        options.unhealthy_zone_threshold = o->unhealthy_zone_threshold;
+        options.terminated_pod_gc_threshold = o->terminated_pod_gc_threshold;
+      }
     if (sim->network)
       {
         /* Nodes get podCIDRs as with kube-controller-manager --allocate-node-cidrs, from
@@ -230,7 +242,6 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
      * controller, pods evicted by the taint eviction controller. */
     options.node_lifecycle = scenario->node_lifecycle;
     options.taint_eviction = scenario->node_lifecycle;
-    options.terminated_pod_gc_threshold = scenario->terminated_pod_gc_threshold;
     sim->controllers = ks_controller_manager_new_full (sim->client, sim->clock, events, &options);
   }
   if (scenario->loads != NULL && scenario->loads->len > 0)

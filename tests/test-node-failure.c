@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim/ks-sim.h"
+#include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pod.h"
@@ -364,6 +365,56 @@ test_partition_status_held (void)
   run_clear (&r);
 }
 
+/* The scenario's controllers section: with v1.31's 40 s grace the crash at 61 s (last renewal at
+ * 60 s) is Unknown at 105 s, tainted at 110 s and the pod deleted at 410 s; a 0.2 nodes/s
+ * eviction rate taints a second node 5 s after the first. */
+static void
+test_controller_settings (void)
+{
+  Run r = { 0 };
+  const KsTestRecord *e;
+
+  run_start (&r, 10, WEB,
+             "  - {at: 61s, failNode: {name: a-0}}\n  - {at: 61s, failNode: {name: a-1}}\n"
+             "controllers: {nodeMonitorGracePeriod: 40s, nodeEvictionRate: 0.2}\n");
+  g_assert_cmpint (r.scenario->controllers->node_monitor_grace_period, ==, 40 * SEC);
+  run_to (&r, 105 * SEC - 1);
+  g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_TRUE);
+  run_to (&r, 105 * SEC);
+  g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_UNKNOWN);
+  run_to (&r, 420 * SEC);
+  g_assert_cmpint (no_execute_taint (&r, "a-0", UNREACHABLE), ==, 110 * SEC);
+  g_assert_cmpint (no_execute_taint (&r, "a-1", UNREACHABLE), ==, 115 * SEC);
+  e = find_event (&r, "TaintManagerEviction", "Marking for deletion", 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, 410 * SEC);
+  run_clear (&r);
+}
+
+/* controllers.nodeLifecycle: true runs the heartbeats and the controllers without failures:
+ * every node has its Lease, renewed every 10 s, and is registered by the controller. */
+static void
+test_node_lifecycle_forced (void)
+{
+  Run r = { 0 };
+  g_autoptr (KsObject) lease = NULL;
+
+  run_start (&r, 1, "  []\n", "  []\ncontrollers: {nodeLifecycle: true}\n");
+  g_assert_true (r.scenario->node_lifecycle);
+  run_to (&r, 25 * SEC);
+  lease = ks_client_get (ks_sim_get_client (r.sim), ks_kind_get (KS_KIND_LEASE), "kube-node-lease",
+                         "b-1", NULL);
+  g_assert_nonnull (lease);
+  g_assert_cmpint (KS_LEASE (lease)->renew_time, ==, 20 * SEC);
+  g_assert_cmpstr (KS_LEASE (lease)->holder_identity, ==, "b-1");
+  g_assert_cmpint (KS_LEASE (lease)->lease_duration_seconds, ==, 40);
+  g_assert_nonnull (lease->meta.owner_refs);
+  g_assert_cmpstr (lease->meta.owner_refs->refs[0].kind, ==, "Node");
+  g_assert_cmpstr (lease->meta.owner_refs->refs[0].name, ==, "b-1");
+  g_assert_nonnull (find_event (&r, "RegisteredNode", "Registered Node a-0 in Controller", 0));
+  run_clear (&r);
+}
+
 /* Two nodes of a 10-node zone fail at once: the zone stays Normal (not ready > 2 is needed for a
  * partial disruption), so its token bucket (0.1 nodes/s, burst 1) taints a-0 at 120 s and a-1 one
  * token later, at 130 s. */
@@ -622,6 +673,8 @@ main (int argc, char **argv)
   g_test_add_func ("/node-failure/partition-healed", test_partition_healed);
   g_test_add_func ("/node-failure/partition-evicted", test_partition_evicted);
   g_test_add_func ("/node-failure/partition-status-held", test_partition_status_held);
+  g_test_add_func ("/node-failure/controller-settings", test_controller_settings);
+  g_test_add_func ("/node-failure/node-lifecycle-forced", test_node_lifecycle_forced);
   g_test_add_func ("/node-failure/zone-rate", test_zone_rate);
   g_test_add_func ("/node-failure/zone-partial-disruption", test_zone_partial_disruption);
   g_test_add_func ("/node-failure/wrong-state", test_wrong_state);
