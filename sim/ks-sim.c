@@ -1581,6 +1581,8 @@ do_remove_nodes (KsSim *sim, const KsAction *a)
 
 /* addNodes: more nodes of a cluster pool, each registering with a new node agent, as a node
  * group scaling up does. */
+static void start_pool_failures (KsSim *sim, const char *pool, const char *node);
+
 static void
 do_add_nodes (KsSim *sim, const KsAction *a)
 {
@@ -1609,6 +1611,7 @@ do_add_nodes (KsSim *sim, const KsAction *a)
         ks_event_record (&sim->node_events, KS_OBJECT (node), FALSE, "RegisteredNode", a->nodes[i],
                          "Node %s event: Registered Node %s in Controller", a->nodes[i],
                          a->nodes[i]);
+      start_pool_failures (sim, a->name, a->nodes[i]);
     }
 }
 
@@ -1750,7 +1753,22 @@ failure_driver_new (KsSim *sim, const KsFailureModel *model, guint index, const 
   return d;
 }
 
-/* A driver per node of each pool model (the pool's nodes at the start), one per zone model. */
+/* Drivers for node of pool: one per model of that pool (a node of the start or one addNodes
+ * adds; its stream is named after it either way). */
+static void
+start_pool_failures (KsSim *sim, const char *pool, const char *node)
+{
+  const GPtrArray *models = sim->scenario->failures;
+
+  for (guint i = 0; models != NULL && i < models->len; i++)
+    {
+      const KsFailureModel *m = g_ptr_array_index (models, i);
+      if (m->pool != NULL && strcmp (m->pool, pool) == 0)
+        failure_driver_new (sim, m, i, node);
+    }
+}
+
+/* A driver per zone model, and per node of each pool model. */
 static void
 start_failures (KsSim *sim)
 {
@@ -1760,20 +1778,15 @@ start_failures (KsSim *sim)
     {
       const KsFailureModel *m = g_ptr_array_index (models, i);
       if (m->zone != NULL)
+        failure_driver_new (sim, m, i, m->zone);
+    }
+  for (guint j = 0; j < sim->scenario->pools->len; j++)
+    {
+      const KsNodePool *pool = g_ptr_array_index (sim->scenario->pools, j);
+      for (guint k = 0; k < pool->count; k++)
         {
-          failure_driver_new (sim, m, i, m->zone);
-          continue;
-        }
-      for (guint j = 0; j < sim->scenario->pools->len; j++)
-        {
-          const KsNodePool *pool = g_ptr_array_index (sim->scenario->pools, j);
-          if (strcmp (pool->name, m->pool) != 0)
-            continue;
-          for (guint k = 0; k < pool->count; k++)
-            {
-              g_autofree char *node = g_strdup_printf ("%s-%u", pool->name, k);
-              failure_driver_new (sim, m, i, node);
-            }
+          g_autofree char *node = g_strdup_printf ("%s-%u", pool->name, k);
+          start_pool_failures (sim, pool->name, node);
         }
     }
 }

@@ -577,6 +577,32 @@ test_random_failures (void)
   run_clear (&r);
 }
 
+/* A node addNodes adds to a pool with a failure model fails too, a draw of its own stream after
+ * it was added. */
+static void
+test_random_failures_added (void)
+{
+  Run r = { 0 };
+  const KsFailureModel *m;
+  g_autoptr (gsl_rng) rng = ks_rng_new (1, "failures/0/a-1");
+  const KsTestRecord *e;
+  gint64 down;
+
+  run_start (&r, 1, "  []\n",
+             "  - {at: 1s, addNodes: {pool: a, count: 1}}\n"
+             "failures:\n"
+             "  - {pool: a, mtbf: {distribution: exponential, mean: 10m},\n"
+             "     mttr: {distribution: exponential, mean: 1m}}\n");
+  m = g_ptr_array_index (r.scenario->failures, 0);
+  down = 1 * SEC + ks_distribution_sample (&m->mtbf, rng);
+  g_assert_cmpint (down, <, 3600 * SEC);
+  run_to (&r, 3600 * SEC);
+  e = find_event (&r, "FailNode", "node a-1 failed", 0);
+  g_assert_nonnull (e);
+  g_assert_cmpint (e->time, ==, down);
+  run_clear (&r);
+}
+
 static KsObject *
 get_pod (KsClient *client, const char *name)
 {
@@ -681,5 +707,6 @@ main (int argc, char **argv)
   g_test_add_func ("/node-failure/added-removed", test_added_removed);
   g_test_add_func ("/node-failure/pod-gc", test_pod_gc);
   g_test_add_func ("/node-failure/random", test_random_failures);
+  g_test_add_func ("/node-failure/random-added", test_random_failures_added);
   return g_test_run ();
 }
