@@ -798,8 +798,10 @@ replace (KsStore *store, KsObject *old, KsObject *obj, GError **error)
       return FALSE;
     }
   store->resource_version++;
-  index_dependents (store, old, FALSE);
+  /* The new version first: an owner's set of dependents that only changes members (the usual
+   * update) is never emptied, so not freed and made again. */
   index_dependents (store, obj, TRUE);
+  index_dependents (store, old, FALSE);
   /* The tree's reference to old goes; the pending event keeps it alive. */
   enqueue (store, KS_WATCH_MODIFIED, obj, old);
   ks_object_ref (obj);
