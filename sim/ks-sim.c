@@ -47,11 +47,12 @@ typedef struct
   KsNodeStatus *status; /* NULL while failed */
   KsSim *sim;
   KsClock *clock;
-  gint64 started;       /* when the agent started: its 10 s status checks fall on this grid */
-  guint64 status_check; /* the status check that follows a healed partition */
-  gint pool;            /* index in the scenario's pools, or -1 (a node of nodeFiles) */
-  gint64 since;         /* when it was added */
-  gpointer down_by;     /* the failure model that took the node down, or NULL */
+  gint64 started;           /* when the agent started: its 10 s status checks fall on this grid */
+  guint64 status_check;     /* the status check that follows a healed partition */
+  gboolean memory_pressure; /* the eviction manager's last report (with node failures) */
+  gint pool;                /* index in the scenario's pools, or -1 (a node of nodeFiles) */
+  gint64 since;             /* when it was added */
+  gpointer down_by;         /* the failure model that took the node down, or NULL */
 } SimNode;
 
 /* How long a pool's nodes have existed, for node-hours and cost. */
@@ -110,7 +111,7 @@ struct _KsSim
   gboolean eviction;     /* run the kubelets' eviction managers (some pod models memory usage) */
   PoolUse *pool_use;     /* one per scenario pool */
   KsSimAutoscaler *autoscaler; /* with node groups, else NULL */
-  GPtrArray *failure_drivers; /* FailureDriver* */
+  GPtrArray *failure_drivers;  /* FailureDriver* */
 };
 
 /* The node agent ends (its process dies with the node): nothing more is written or watched;
@@ -438,14 +439,34 @@ scenario_models_memory (const KsScenario *scenario)
   return FALSE;
 }
 
+static void memory_pressure_write (KsSim *sim, const char *name, gboolean pressure);
+
 /* The kubelet's MemoryPressure, as its node status setter posts it (sim posts at once, where the
  * kubelet waits for its next status update), then the NoSchedule taint the node lifecycle
- * controller keeps in step with it (doNoScheduleTaintingPass; sim runs without that controller). */
+ * controller keeps in step with it (doNoScheduleTaintingPass).  With node failures the node's
+ * status updater posts the condition (through the node's link: nothing while partitioned) and
+ * the node lifecycle controller, which runs then, the taint. */
 static void
 memory_pressure_changed (KsKubelet *kubelet, gboolean pressure, gpointer data)
 {
   KsSim *sim = data;
   const char *name = ks_kubelet_get_node_name (kubelet);
+  SimNode *n = g_hash_table_lookup (sim->nodes_by_name, name);
+
+  if (n != NULL && sim->scenario->node_lifecycle)
+    {
+      n->memory_pressure = pressure;
+      if (n->status != NULL)
+        ks_node_status_set_memory_pressure (n->status, pressure);
+      return;
+    }
+  memory_pressure_write (sim, name, pressure);
+}
+
+/* Without node failures: the condition and the taint, written at once. */
+static void
+memory_pressure_write (KsSim *sim, const char *name, gboolean pressure)
+{
   g_autoptr (KsObject) obj
       = ks_client_get (sim->client, ks_kind_get (KS_KIND_NODE), NULL, name, NULL);
   const char *event = pressure ? "NodeHasInsufficientMemory" : "NodeHasSufficientMemory";
@@ -508,6 +529,7 @@ start_status_posts (KsSim *sim, SimNode *n, const KsNode *registration)
   ks_node_status_options_init (&status_options);
   status_options.update_frequency = KS_NODE_STATUS_REPORT_FREQUENCY;
   n->status = ks_node_status_new (n->link, sim->clock, sim->sink, registration, &status_options);
+  ks_node_status_set_memory_pressure (n->status, n->memory_pressure);
 }
 
 /* Start the node's agent on a new runtime (a booted node): its kubelet, its Lease renewals

@@ -415,6 +415,59 @@ test_node_lifecycle_forced (void)
   run_clear (&r);
 }
 
+static gboolean
+has_no_schedule_taint (Run *r, const char *name, const char *key)
+{
+  g_autoptr (KsNode) node = get_node (r, name);
+
+  for (guint i = 0; i < node->n_taints; i++)
+    if (node->taints[i].effect == KS_TAINT_NO_SCHEDULE && strcmp (node->taints[i].key, key) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* The node's MemoryPressure status, and the Ready condition's lastHeartbeatTime. */
+static KsConditionStatus
+memory_pressure (Run *r, const char *name, gint64 *heartbeat)
+{
+  g_autoptr (KsNode) node = get_node (r, name);
+
+  if (heartbeat != NULL)
+    *heartbeat = node->conditions[KS_NODE_COND_READY].last_heartbeat_time;
+  return node->conditions[KS_NODE_COND_MEMORY_PRESSURE].status;
+}
+
+/* With heartbeats, the eviction manager's MemoryPressure goes through the node's status updater
+ * (a change is posted at once) and the node lifecycle controller adds the taint by condition; the
+ * pressure ends the transition period (5 minutes) after the hog's eviction at 10 s, and the
+ * condition and the taint go with it. */
+static void
+test_memory_pressure_with_heartbeats (void)
+{
+  Run r = { 0 };
+  gint64 heartbeat = 0;
+
+  run_start (&r, 1,
+             "  - {apiVersion: v1, kind: Pod, metadata: {name: hog,\n"
+             "      annotations: {kubesim.io/memory-usage: 65486Mi}},\n"
+             "    spec: {nodeName: a-0, containers: [{name: main, image: busybox,\n"
+             "      resources: {requests: {memory: 64Mi}}}]}}\n",
+             "  []\ncontrollers: {nodeLifecycle: true}\n");
+  run_to (&r, 10 * SEC);
+  g_assert_cmpint (memory_pressure (&r, "a-0", NULL), ==, KS_CONDITION_TRUE);
+  g_assert_true (has_no_schedule_taint (&r, "a-0", "node.kubernetes.io/memory-pressure"));
+  run_to (&r, 305 * SEC);
+  /* The post of the change at 10 s restarted the 5 minutes (nodeStatusReportFrequency counts
+   * from the last post): none since. */
+  g_assert_cmpint (memory_pressure (&r, "a-0", &heartbeat), ==, KS_CONDITION_TRUE);
+  g_assert_cmpint (heartbeat, ==, 10 * SEC);
+  g_assert_true (has_no_schedule_taint (&r, "a-0", "node.kubernetes.io/memory-pressure"));
+  run_to (&r, 320 * SEC);
+  g_assert_cmpint (memory_pressure (&r, "a-0", NULL), ==, KS_CONDITION_FALSE);
+  g_assert_false (has_no_schedule_taint (&r, "a-0", "node.kubernetes.io/memory-pressure"));
+  run_clear (&r);
+}
+
 /* Two nodes of a 10-node zone fail at once: the zone stays Normal (not ready > 2 is needed for a
  * partial disruption), so its token bucket (0.1 nodes/s, burst 1) taints a-0 at 120 s and a-1 one
  * token later, at 130 s. */
@@ -701,6 +754,7 @@ main (int argc, char **argv)
   g_test_add_func ("/node-failure/partition-status-held", test_partition_status_held);
   g_test_add_func ("/node-failure/controller-settings", test_controller_settings);
   g_test_add_func ("/node-failure/node-lifecycle-forced", test_node_lifecycle_forced);
+  g_test_add_func ("/node-failure/memory-pressure", test_memory_pressure_with_heartbeats);
   g_test_add_func ("/node-failure/zone-rate", test_zone_rate);
   g_test_add_func ("/node-failure/zone-partial-disruption", test_zone_partial_disruption);
   g_test_add_func ("/node-failure/wrong-state", test_wrong_state);
