@@ -969,6 +969,8 @@ do_recover_node (KsSim *sim, const KsAction *a)
     return FALSE;
   ks_event_record (&sim->scenario_events, obj, FALSE, "RecoverNode", a->name, "node %s recovered",
                    a->name);
+  /* A new kubelet's eviction manager knows of no pressure until its first check. */
+  n->memory_pressure = FALSE;
   start_node_agent (sim, n, KS_NODE (obj));
   n->down_by = NULL;
   return TRUE;
