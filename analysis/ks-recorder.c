@@ -722,6 +722,47 @@ metric_ratio (KsRecorder *r, gint64 t, const char *name, const char *object, gin
             g_ascii_formatd (buf, sizeof buf, "%.6g", (double) num / (double) den));
 }
 
+gboolean
+ks_recorder_cluster_metric (KsRecorder *r, const char *name, double *out)
+{
+  gint64 cpu = 0, mem = 0, acpu = 0, amem = 0;
+  guint nodes = 0, ready = 0;
+
+  for (guint i = 0; i < r->nodes->len; i++)
+    {
+      NodeStat *n = g_ptr_array_index (r->nodes, i);
+      if (!n->present)
+        continue;
+      nodes++;
+      ready += n->ready;
+      cpu += n->req_cpu;
+      mem += n->req_memory;
+      acpu += n->alloc_cpu;
+      amem += n->alloc_memory;
+    }
+  if (strcmp (name, "nodes") == 0)
+    *out = nodes;
+  else if (strcmp (name, "nodes_ready") == 0)
+    *out = ready;
+  else if (strcmp (name, "pods_pending") == 0)
+    *out = r->phase_count[KS_POD_PENDING];
+  else if (strcmp (name, "pods_unscheduled") == 0)
+    *out = r->unbound_pending;
+  else if (strcmp (name, "pods_running") == 0)
+    *out = r->phase_count[KS_POD_RUNNING];
+  else if (strcmp (name, "pods_succeeded") == 0)
+    *out = r->phase_count[KS_POD_SUCCEEDED];
+  else if (strcmp (name, "pods_failed") == 0)
+    *out = r->phase_count[KS_POD_FAILED];
+  else if (strcmp (name, "cpu_requested_ratio") == 0)
+    *out = acpu > 0 ? (double) cpu / (double) acpu : 0;
+  else if (strcmp (name, "memory_requested_ratio") == 0)
+    *out = amem > 0 ? (double) mem / (double) amem : 0;
+  else
+    return FALSE;
+  return TRUE;
+}
+
 static void
 sample (KsRecorder *r)
 {

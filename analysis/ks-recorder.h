@@ -72,7 +72,7 @@ char *ks_recorder_describe_pending (KsRecorder *recorder);
  * (may be NULL) appends members to summary.json's top-level object, each as ",\n  \"key\": ...".
  * data is borrowed and must outlive the recorder's last sample.  Up to KS_RECORDER_MAX_SECTIONS
  * sections, sampled and summarized in the order they were set. */
-#define KS_RECORDER_MAX_SECTIONS 4
+#define KS_RECORDER_MAX_SECTIONS 8
 typedef void (*KsRecorderSampleFunc) (KsRecorder *recorder, gint64 t, gpointer data);
 typedef void (*KsRecorderSummaryFunc) (GString *json, gpointer data);
 void ks_recorder_set_section (KsRecorder *recorder, KsRecorderSampleFunc sample,
@@ -80,6 +80,12 @@ void ks_recorder_set_section (KsRecorder *recorder, KsRecorderSampleFunc sample,
 /* A metrics.csv row (t in µs), the value with up to 6 significant digits. */
 void ks_recorder_metric (KsRecorder *recorder, gint64 t, const char *name, const char *object,
                          double value);
+
+/* The current value of metrics.csv's cluster metric name (object "cluster": nodes, nodes_ready,
+ * pods_pending, pods_unscheduled, pods_running, pods_succeeded, pods_failed, cpu_requested_ratio,
+ * memory_requested_ratio), computed now rather than at the last sample.  FALSE for other
+ * names. */
+gboolean ks_recorder_cluster_metric (KsRecorder *recorder, const char *name, double *out);
 
 /* Take the last sample, write summary.json and give the files their final names. */
 gboolean ks_recorder_finish (KsRecorder *recorder, const KsRunInfo *info, GError **error);

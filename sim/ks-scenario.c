@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ks-expect.h"
 #include "ks-load.h"
 #include "ks-scenario.h"
 #include "ks-sim-model.h"
@@ -429,8 +430,7 @@ ks_scenario_free (KsScenario *s)
   g_ptr_array_unref (s->actions);
   if (s->loads != NULL)
     g_ptr_array_unref (s->loads);
-  if (s->expect != NULL)
-    json_node_unref (s->expect);
+  g_clear_pointer (&s->expectations, g_ptr_array_unref);
   g_free (s->autoscaler);
   if (s->failures != NULL)
     g_ptr_array_unref (s->failures);
@@ -1524,6 +1524,98 @@ check_loads (KsDecoder *dec, JsonNode *node, const KsScenario *s)
     }
 }
 
+/* References of expectations that can be checked before the run: objects of the kinds only a
+ * scenario creates (a Deployment, a Service, ...) must be created by it (under objects or by an
+ * apply event, at any time), Nodes must be in its cluster (unless node groups add nodes), and a
+ * Service's request-model figures need a load on the Service.  What controllers make (Pods,
+ * ReplicaSets, ...) and kinds not listed here are looked up only during the run. */
+typedef struct
+{
+  KsDecoder *dec;
+  JsonNode *item;
+  GHashTable *ids;        /* "Kind/namespace/name" of every object the scenario creates */
+  GHashTable *node_names; /* the cluster's nodes */
+  const KsScenario *s;
+} RefCheck;
+
+static void
+check_ref (const KsKind *kind, const char *ns, const char *name, gboolean figure, gpointer data)
+{
+  static const KsKindId scenario_kinds[]
+      = { KS_KIND_DEPLOYMENT, KS_KIND_STATEFUL_SET,          KS_KIND_JOB,
+          KS_KIND_SERVICE,    KS_KIND_POD_DISRUPTION_BUDGET, KS_KIND_STORAGE_CLASS };
+  RefCheck *rc = data;
+  g_autofree char *id = g_strdup_printf ("%s/%s/%s", kind->name, ns, name);
+  g_autofree char *lower = g_ascii_strdown (kind->name, -1);
+  gboolean checked = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (scenario_kinds); i++)
+    checked |= kind->id == scenario_kinds[i];
+  if (kind->id == KS_KIND_NODE && rc->s->autoscaler == NULL
+      && !g_hash_table_contains (rc->node_names, name))
+    ks_decoder_error (rc->dec, rc->item, "node/%s: no such Node in the scenario's cluster", name);
+  else if (checked && !g_hash_table_contains (rc->ids, id))
+    ks_decoder_error (rc->dec, rc->item,
+                      "%s/%s%s%s: the scenario creates no %s \"%s\"%s%s%s (under objects or in "
+                      "an apply event)",
+                      lower, strcmp (ns, "default") != 0 ? ns : "",
+                      strcmp (ns, "default") != 0 && ns[0] != '\0' ? "/" : "", name, kind->name,
+                      name, kind->namespaced ? " in namespace \"" : "", kind->namespaced ? ns : "",
+                      kind->namespaced ? "\"" : "");
+  else if (figure)
+    {
+      gboolean has_load = FALSE;
+      for (guint i = 0; rc->s->loads != NULL && i < rc->s->loads->len; i++)
+        {
+          const KsLoad *load = g_ptr_array_index (rc->s->loads, i);
+          has_load |= g_strcmp0 (load->service, name) == 0 && g_strcmp0 (load->namespace, ns) == 0;
+        }
+      if (!has_load)
+        ks_decoder_error (rc->dec, rc->item,
+                          "service/%s: the request model's figures need a load on the Service "
+                          "(load: [{service: %s, ...}])",
+                          name, name);
+    }
+}
+
+static void
+check_expectations (KsDecoder *dec, JsonNode *list, const KsScenario *s, GHashTable *node_names)
+{
+  g_autoptr (GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  RefCheck rc = { .dec = dec, .ids = ids, .node_names = node_names, .s = s };
+
+  for (guint i = 0; i < s->objects->len; i++)
+    g_hash_table_add (ids, object_id (g_ptr_array_index (s->objects, i)));
+  for (guint i = 0; i < s->actions->len; i++)
+    {
+      const KsAction *a = g_ptr_array_index (s->actions, i);
+      for (guint j = 0; a->type == KS_ACTION_APPLY && j < a->objects->len; j++)
+        g_hash_table_add (ids, object_id (g_ptr_array_index (a->objects, j)));
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (list))
+    return;
+  /* The decoded expectations are the list's items that decoded without a problem; match them
+   * to their nodes by position ("file:line:column"). */
+  for (guint i = 0, j = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonNode *item = json_array_get_element (json_node_get_array (list), i);
+      g_autofree char *w = where (dec, item);
+      const KsExpectation *e;
+      gsize mark;
+
+      if (j >= s->expectations->len)
+        break;
+      e = g_ptr_array_index (s->expectations, j);
+      if (strcmp (e->where, w) != 0)
+        continue;
+      j++;
+      mark = ks_decoder_push_index (dec, i);
+      rc.item = item;
+      ks_expr_foreach_ref (e->expr, check_ref, &rc);
+      ks_decoder_pop (dec, mark);
+    }
+}
+
 KsScenario *
 ks_scenario_load (const char *path, KsDiag *diag)
 {
@@ -1578,6 +1670,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
   s->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   s->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
   s->actions = g_ptr_array_new_with_free_func (action_free);
+  s->expectations = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_expectation_free);
   if (!ks_decoder_expect_object (&dec, root))
     goto out;
   ks_decoder_check_fields (&dec, root, fields);
@@ -1716,8 +1809,6 @@ ks_scenario_load (const char *path, KsDiag *diag)
       failures_decode (&dec, m, s);
       ks_decoder_pop (&dec, mark);
     }
-  if ((m = ks_decoder_member (root, "expect")) != NULL)
-    s->expect = json_node_copy (m);
   {
     gboolean groups = FALSE;
     for (guint i = 0; i < s->pools->len; i++)
@@ -1758,6 +1849,13 @@ ks_scenario_load (const char *path, KsDiag *diag)
                                 "(failNode, partitionNode or failures)");
       else if (node_lifecycle == 1)
         s->node_lifecycle = TRUE;
+      ks_decoder_pop (&dec, mark);
+    }
+  if ((m = ks_decoder_member (root, "expect")) != NULL)
+    {
+      gsize mark = ks_decoder_push (&dec, "expect");
+      ks_expect_decode (&dec, m, s->expectations);
+      check_expectations (&dec, m, s, node_names);
       ks_decoder_pop (&dec, mark);
     }
 

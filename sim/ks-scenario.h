@@ -144,11 +144,11 @@ typedef struct
   GPtrArray *pools; /* KsNodePool* */
   GPtrArray *nodes; /* KsObject* Nodes from nodeFiles */
   KsSchedulerConfig *scheduler;
-  gint64 kubelet_startup; /* µs */
-  GPtrArray *objects;     /* KsObject*, in creation order */
-  GPtrArray *actions;     /* KsAction*, by time (stable) */
-  GPtrArray *loads;       /* KsLoad* (ks-load.h), or NULL: none */
-  JsonNode *expect;       /* as written, or NULL (used by `kubesim check`) */
+  gint64 kubelet_startup;  /* µs */
+  GPtrArray *objects;      /* KsObject*, in creation order */
+  GPtrArray *actions;      /* KsAction*, by time (stable) */
+  GPtrArray *loads;        /* KsLoad* (ks-load.h), or NULL: none */
+  GPtrArray *expectations; /* KsExpectation* (ks-expect.h), in the order written */
   /* The cluster autoscaler's options when the scenario has node groups (pools with group set),
    * else NULL. */
   KsAutoscalerOptions *autoscaler;

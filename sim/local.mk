@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += sim/libks-sim.la
 sim_libks_sim_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-sim\"
 sim_libks_sim_la_SOURCES = \
 	sim/ks-bench.c sim/ks-bench.h \
+	sim/ks-expect.c sim/ks-expect.h \
 	sim/ks-load.c sim/ks-load.h \
 	sim/ks-scenario.c sim/ks-scenario.h \
 	sim/ks-sim-autoscaler.c sim/ks-sim-autoscaler.h \

@@ -8,6 +8,7 @@
 
 #include "analysis/ks-recorder.h"
 #include "ks-cli.h"
+#include "sim/ks-expect.h"
 #include "sim/ks-sim.h"
 #include "src/api/ks-duration.h"
 
@@ -152,6 +153,53 @@ pools_summary (GString *json, gpointer data)
   ks_sim_append_pools_summary (((PoolsSection *) data)->sim, json);
 }
 
+/* Expectations read the recorder's cluster metrics and write their summary member. */
+static gboolean
+cluster_metric (const char *name, double *out, gpointer data)
+{
+  return ks_recorder_cluster_metric (data, name, out);
+}
+
+static void
+expect_summary (GString *json, gpointer data)
+{
+  ks_expect_run_append_summary (data, json);
+}
+
+/* Each failed expectation on stderr: where, what, what was observed when. */
+static void
+print_failed (const char *path)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  JsonArray *a;
+
+  if (!json_parser_load_from_file (parser, path, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser))
+      || !json_object_has_member (json_node_get_object (json_parser_get_root (parser)),
+                                  "expectations"))
+    return;
+  a = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                    "expectations");
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    {
+      JsonObject *e = json_array_get_object_element (a, i);
+      g_autofree char *observed = NULL;
+      if (strcmp (json_object_get_string_member (e, "status"), "failed") != 0)
+        continue;
+      if (json_node_get_value_type (json_object_get_member (e, "observed")) == G_TYPE_DOUBLE)
+        observed = g_strdup_printf ("%g", json_object_get_double_member (e, "observed"));
+      else
+        observed = json_to_string (json_object_get_member (e, "observed"), FALSE);
+      g_printerr (
+          "%s: expectation failed: %s (observed %s at %gs%s%s)\n",
+          json_object_get_string_member (e, "where"), json_object_get_string_member (e, "that"),
+          observed, json_object_get_double_member (e, "t"),
+          json_object_has_member (e, "message") ? ": " : "",
+          json_object_has_member (e, "message") ? json_object_get_string_member (e, "message")
+                                                : "");
+    }
+}
+
 int
 ks_cmd_run (int argc, char **argv)
 {
@@ -176,6 +224,7 @@ ks_cmd_run (int argc, char **argv)
   g_autoptr (KsScenario) scenario = NULL;
   g_autoptr (KsSim) sim = NULL;
   g_autoptr (KsRecorder) recorder = NULL;
+  KsExpectRun *expect = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *out_dir = NULL;
   KsRecorderOptions ropts = { 0 };
@@ -281,7 +330,6 @@ ks_cmd_run (int argc, char **argv)
       status = KS_EXIT_FAILED;
       goto out;
     }
-  ks_sim_set_event_sink (sim, ks_recorder_get_sink (recorder));
   traffic.recorder = recorder;
   traffic.traffic = ks_sim_get_traffic (sim);
   if (traffic.traffic != NULL)
@@ -290,6 +338,20 @@ ks_cmd_run (int argc, char **argv)
   pools.sim = sim;
   if (ks_sim_reports_pools (sim))
     ks_recorder_set_section (recorder, pools_sample, pools_summary, &pools);
+  if (scenario->expectations->len > 0)
+    {
+      KsExprEnv env = { .client = ks_sim_get_client (sim),
+                        .traffic = traffic.traffic,
+                        .cluster_metric = cluster_metric,
+                        .data = recorder,
+                        .epoch = KS_DEFAULT_EPOCH };
+      expect = ks_expect_run_new (scenario->expectations, &env, ks_sim_get_clock (sim), duration);
+      ks_sim_set_event_sink (sim,
+                             ks_expect_run_wrap_sink (expect, ks_recorder_get_sink (recorder)));
+      ks_recorder_set_section (recorder, NULL, expect_summary, expect);
+    }
+  else
+    ks_sim_set_event_sink (sim, ks_recorder_get_sink (recorder));
   ks_recorder_start (recorder);
   wall_start = g_get_monotonic_time ();
   if (!ks_sim_start (sim, &error))
@@ -298,12 +360,17 @@ ks_cmd_run (int argc, char **argv)
       status = KS_EXIT_USAGE;
       goto out;
     }
+  /* After the scenario's own events are scheduled: an expectation at T sees them done. */
+  if (expect != NULL)
+    ks_expect_run_start (expect);
   prog.enabled = !o.quiet && isatty (STDERR_FILENO);
   prog.start_wall = wall_start;
   prog.end = duration;
   ks_sim_run_until (sim, duration, progress, &prog);
   if (prog.printed)
     fprintf (stderr, "\r\033[K");
+  if (expect != NULL)
+    ks_expect_run_finish (expect);
 
   info.scenario = scenario->name;
   info.seed = seed;
@@ -324,11 +391,23 @@ ks_cmd_run (int argc, char **argv)
       ks_recorder_get_stats (recorder, &stats);
       print_summary (scenario->name, &stats, pending, duration, info.wall_time,
                      info.events_processed, out_dir);
+      if (expect != NULL)
+        printf ("  expectations: %u passed, %u failed\n",
+                scenario->expectations->len - ks_expect_run_n_failed (expect),
+                ks_expect_run_n_failed (expect));
+    }
+  /* A failed expectation fails the run (exit 1), with the outputs written. */
+  if (expect != NULL && ks_expect_run_n_failed (expect) > 0)
+    {
+      g_autofree char *summary = g_build_filename (out_dir, "summary.json", NULL);
+      print_failed (summary);
+      status = KS_EXIT_FAILED;
     }
 
 out:
   /* The recorder watches the sim's client: it goes first. */
   g_clear_pointer (&recorder, ks_recorder_free);
+  g_clear_pointer (&expect, ks_expect_run_free);
   g_clear_pointer (&sim, ks_sim_free);
   g_free (o.out);
   g_free (o.seed);
