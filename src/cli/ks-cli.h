@@ -19,6 +19,7 @@ typedef struct
 } KsCommand;
 
 int ks_cmd_run (int argc, char **argv);
+int ks_cmd_check (int argc, char **argv);
 int ks_cmd_bench (int argc, char **argv);
 int ks_cmd_schedule (int argc, char **argv);
 int ks_cmd_cluster (int argc, char **argv);

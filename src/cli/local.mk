@@ -6,6 +6,7 @@ kubesim_SOURCES = \
 	src/cli/kubectl-cli.c src/cli/kubectl-cli.h \
 	src/cli/cmd-apply.c \
 	src/cli/cmd-bench.c \
+	src/cli/cmd-check.c \
 	src/cli/cmd-cluster.c \
 	src/cli/cmd-control-plane.c \
 	src/cli/cmd-delete.c \
