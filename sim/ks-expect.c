@@ -1280,11 +1280,10 @@ decode_expr (KsDecoder *dec, JsonNode *obj, const char *field, KsExpectation *e)
   e->expr = ks_expr_parse (e->that, &offset, &error);
   if (e->expr == NULL)
     {
-      /* The problem's column inside the expression, with the expression and a caret. */
-      g_autofree char *caret = g_strnfill (g_utf8_strlen (e->that, offset), ' ');
-      ks_decoder_error_field (
-          dec, obj, field, "%s (at character %u of the expression)\n    %s\n    %s^",
-          error->message, (guint) g_utf8_strlen (e->that, offset) + 1, e->that, caret);
+      /* One line per problem: the character inside the expression, then what is wrong. */
+      ks_decoder_error_field (dec, obj, field, "at character %u of \"%s\": %s",
+                              (guint) g_utf8_strlen (e->that, offset) + 1, e->that,
+                              error->message);
     }
 }
 
