@@ -1,7 +1,9 @@
 /* ks-expect.c: the expression language and the expectations of a run (ks-expect.h).  The parser
  * is a hand-written recursive descent over the grammar in ks-expect.h: the language is small and
- * the messages must say what was expected where.  Object fields are read with json-glib's
- * JsonPath over the object's JSON encoding (what `kubectl get -o json` shows). */
+ * the messages must say what was expected where.  Object fields are read by walking the
+ * object's JSON encoding (what `kubectl get -o json` shows) along the path's segments; json-glib's
+ * JsonPath does not fit: an index past the end of a list makes it fail an assertion (json-glib
+ * 1.6) where a missing field must read as null. */
 #include "config.h"
 
 #include <math.h>
@@ -94,7 +96,7 @@ struct _KsExpr
   KsExpr *a, *b;
   const KsKind *kind;
   char *ns, *name;
-  JsonPath *path;
+  GPtrArray *path; /* char*: a member name, or "[N]" for a list index */
   char *path_text; /* ".status.readyReplicas", for messages */
   GArray *conds;   /* Cond */
   guint64 count;
@@ -110,7 +112,7 @@ ks_expr_free (KsExpr *e)
   g_free (e->str);
   g_free (e->ns);
   g_free (e->name);
-  g_clear_object (&e->path);
+  g_clear_pointer (&e->path, g_ptr_array_unref);
   g_free (e->path_text);
   if (e->conds != NULL)
     {
@@ -422,14 +424,13 @@ parse_count (Parser *p)
   return e;
 }
 
-/* The fields after an object reference, as a JsonPath ("$['status']['readyReplicas']"). */
+/* The fields after an object reference: names and "[N]" indexes. */
 static void
 parse_fields (Parser *p, KsExpr *e)
 {
-  GString *jp = g_string_new ("$");
   GString *shown = g_string_new (NULL);
-  g_autoptr (GError) error = NULL;
 
+  e->path = g_ptr_array_new_with_free_func (g_free);
   while (p->error == NULL && (is_punct (p, ".") || is_punct (p, "[")))
     {
       if (is_punct (p, "."))
@@ -440,21 +441,22 @@ parse_fields (Parser *p, KsExpr *e)
               fail_expected (p, "a field name after \".\"");
               break;
             }
-          g_string_append_printf (jp, "['%s']", p->value);
+          g_ptr_array_add (e->path, g_strdup (p->value));
           g_string_append_printf (shown, ".%s", p->value);
           next (p);
         }
       else
         {
           next (p);
-          if (p->tok == T_NUMBER && strspn (p->value, "0123456789") == strlen (p->value))
+          if (p->tok == T_NUMBER && strspn (p->value, "0123456789") == strlen (p->value)
+              && strlen (p->value) < 10)
             {
-              g_string_append_printf (jp, "[%s]", p->value);
+              g_ptr_array_add (e->path, g_strdup_printf ("[%s]", p->value));
               g_string_append_printf (shown, "[%s]", p->value);
             }
-          else if (p->tok == T_STRING && strchr (p->value, '\'') == NULL)
+          else if (p->tok == T_STRING)
             {
-              g_string_append_printf (jp, "['%s']", p->value);
+              g_ptr_array_add (e->path, g_strdup (p->value));
               g_string_append_printf (shown, "['%s']", p->value);
             }
           else
@@ -469,14 +471,7 @@ parse_fields (Parser *p, KsExpr *e)
     }
   if (p->error == NULL && shown->len == 0)
     fail_expected (p, "a field after the object (e.g. deployment/web.status.readyReplicas)");
-  if (p->error == NULL)
-    {
-      e->path = json_path_new ();
-      if (!json_path_compile (e->path, jp->str, &error))
-        fail (p, p->start, "bad field path %s: %s", shown->str, error->message);
-    }
   e->path_text = g_string_free (shown, FALSE);
-  g_string_free (jp, TRUE);
 }
 
 static KsExpr *
@@ -900,8 +895,6 @@ eval_field (KsExpr *e, const KsExprEnv *env, KsValue *out, GError **error)
 {
   g_autoptr (KsObject) obj = ks_client_get (env->client, e->kind, e->ns, e->name, NULL);
   g_autoptr (JsonNode) root = NULL;
-  g_autoptr (JsonNode) found = NULL;
-  JsonArray *a;
   JsonNode *n;
 
   if (obj == NULL)
@@ -914,14 +907,24 @@ eval_field (KsExpr *e, const KsExprEnv *env, KsValue *out, GError **error)
       return FALSE;
     }
   root = ks_object_encode (obj, env->epoch);
-  found = json_path_match (e->path, root);
-  a = json_node_get_array (found);
+  n = root;
   /* Kubernetes leaves out zero values (readyReplicas of 0): a missing field is null, which
    * arithmetic and ordering read as 0. */
-  if (json_array_get_length (a) == 0)
-    return TRUE;
-  n = json_array_get_element (a, 0);
-  if (JSON_NODE_HOLDS_NULL (n))
+  for (guint i = 0; i < e->path->len && n != NULL; i++)
+    {
+      const char *seg = g_ptr_array_index (e->path, i);
+      if (seg[0] == '[')
+        {
+          guint index = (guint) g_ascii_strtoull (seg + 1, NULL, 10);
+          n = JSON_NODE_HOLDS_ARRAY (n) && index < json_array_get_length (json_node_get_array (n))
+                  ? json_array_get_element (json_node_get_array (n), index)
+                  : NULL;
+        }
+      else
+        n = JSON_NODE_HOLDS_OBJECT (n) ? json_object_get_member (json_node_get_object (n), seg)
+                                       : NULL;
+    }
+  if (n == NULL || JSON_NODE_HOLDS_NULL (n))
     return TRUE;
   if (!JSON_NODE_HOLDS_VALUE (n))
     {
@@ -1282,8 +1285,7 @@ decode_expr (KsDecoder *dec, JsonNode *obj, const char *field, KsExpectation *e)
     {
       /* One line per problem: the character inside the expression, then what is wrong. */
       ks_decoder_error_field (dec, obj, field, "at character %u of \"%s\": %s",
-                              (guint) g_utf8_strlen (e->that, offset) + 1, e->that,
-                              error->message);
+                              (guint) g_utf8_strlen (e->that, offset) + 1, e->that, error->message);
     }
 }
 

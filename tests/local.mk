@@ -70,6 +70,7 @@ unit_tests = \
 	tests/test-spread-affinity \
 	tests/test-statefulset \
 	tests/test-store \
+	tests/test-expect \
 	tests/test-traffic \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
@@ -88,6 +89,7 @@ tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_drain_LDADD = $(test_ldadd)
 tests_test_traffic_LDADD = $(test_ldadd)
 tests_test_node_failure_LDADD = $(test_ldadd)
+tests_test_expect_LDADD = $(test_ldadd)
 tests_test_endpoints_LDADD = $(test_ldadd)
 tests_test_eviction_LDADD = $(test_ldadd)
 tests_test_event_queue_LDADD = $(test_ldadd)
