@@ -13,3 +13,5 @@ EXTRA_DIST += examples/crashes.yaml
 EXTRA_DIST += examples/traffic.yaml examples/load-shapes.yaml examples/load-rates.csv
 EXTRA_DIST += examples/cluster-autoscaler.yaml
 EXTRA_DIST += examples/node-failure.yaml
+EXTRA_DIST += examples/regression/scale-up.yaml examples/regression/node-failure.yaml \
+	examples/regression/latency.yaml examples/regression/overload.yaml
