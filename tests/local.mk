@@ -158,6 +158,7 @@ shell_tests = \
 	tests/bad-input.sh \
 	tests/cli.sh \
 	tests/determinism.sh \
+	tests/check.sh \
 	tests/docs.sh \
 	tests/format.sh \
 	tests/fuzz.sh \
@@ -190,7 +191,7 @@ shell_tests = \
 	tests/why-pending.sh
 TESTS += $(shell_tests)
 
-EXTRA_DIST += $(shell_tests) tests/lib.sh tests/real-lib.sh tests/libsoup.supp tests/modules/bad-module.c \
+EXTRA_DIST += $(shell_tests) tests/lib.sh tests/real-lib.sh tests/libsoup.supp tests/junit.xsd tests/modules/bad-module.c \
 	tests/autoscaler tests/bad tests/corpus tests/golden tests/scenarios tests/schedule
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
