@@ -1,6 +1,7 @@
 EXTRA_DIST += \
 	docs/architecture.md \
 	docs/benchmarks.md \
+	docs/ci.md \
 	docs/development.md \
 	docs/formats.md \
 	docs/policies.md \
