@@ -80,10 +80,11 @@ format_seconds (double t)
 static char *
 describe_expectation (JsonObject *e)
 {
-  GString *d = g_string_new (NULL);
+  GString *d;
 
   if (json_object_has_member (e, "name"))
     return g_strdup (json_object_get_string_member (e, "name"));
+  d = g_string_new (NULL);
   if (json_object_has_member (e, "at"))
     {
       g_autofree char *t = format_seconds (json_object_get_double_member (e, "at"));

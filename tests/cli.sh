@@ -7,7 +7,7 @@ expect_grep "--help lists run" "^  run " "$TMP/help"
 expect_grep "--help lists bench" "^  bench " "$TMP/help"
 expect_grep "--help lists version" "^  version " "$TMP/help"
 expect_grep "--help lists image" "^  image " "$TMP/help"
-for c in schedule apply get describe delete scale rollout logs top; do
+for c in check schedule apply get describe delete scale rollout logs top; do
   expect_grep "--help lists $c" "^  $c " "$TMP/help"
 done
 
