@@ -833,13 +833,6 @@ ks_value_clear (KsValue *v)
   v->type = KS_VALUE_NULL;
 }
 
-static void
-value_copy (KsValue *dst, const KsValue *src)
-{
-  *dst = *src;
-  dst->string = g_strdup (src->string);
-}
-
 void
 ks_value_append_json (const KsValue *v, GString *out)
 {
@@ -1192,6 +1185,38 @@ eval (KsExpr *e, const KsExprEnv *env, KsValue *out, GError **error)
   g_assert_not_reached ();
 }
 
+/* What a report shows of e: the left side of a comparison; in a conjunction the part that
+ * decided it (the first false condition of "&&", the first true one of "||", else the first);
+ * else e's value. */
+static void
+observe (KsExpr *e, const KsExprEnv *env, KsValue *observed)
+{
+  if (e->type == N_BINARY && (e->op == OP_AND || e->op == OP_OR))
+    {
+      KsValue v = { 0 };
+      gboolean ok = eval (e->a, env, &v, NULL);
+      gboolean left = ok && v.type == KS_VALUE_BOOL && v.boolean;
+      KsValue w = { 0 };
+      gboolean right_decides;
+
+      ks_value_clear (&v);
+      if (e->op == OP_AND)
+        right_decides = ok && left;
+      else
+        {
+          gboolean rok = !ok || left ? FALSE : eval (e->b, env, &w, NULL);
+          right_decides = rok && w.type == KS_VALUE_BOOL && w.boolean;
+          ks_value_clear (&w);
+        }
+      observe (right_decides ? e->b : e->a, env, observed);
+      return;
+    }
+  if (e->type == N_BINARY && e->op >= OP_EQ && e->op <= OP_GE)
+    e = e->a;
+  if (!eval (e, env, observed, NULL))
+    ks_value_clear (observed);
+}
+
 gboolean
 ks_expr_eval (KsExpr *e, const KsExprEnv *env, KsValue *result, KsValue *observed, GError **error)
 {
@@ -1199,14 +1224,7 @@ ks_expr_eval (KsExpr *e, const KsExprEnv *env, KsValue *result, KsValue *observe
 
   *observed = (KsValue){ 0 };
   ok = eval (e, env, result, error);
-  if (e->type == N_BINARY && e->op >= OP_EQ && e->op <= OP_GE)
-    {
-      /* The left side is what was observed ("readyReplicas >= 4" observed 2). */
-      if (!eval (e->a, env, observed, NULL))
-        ks_value_clear (observed);
-    }
-  else if (ok)
-    value_copy (observed, result);
+  observe (e, env, observed);
   if (ok && result->type != KS_VALUE_BOOL)
     {
       g_set_error (error, KS_EXPR_ERROR, 0, "the expression gave %s, not true or false",

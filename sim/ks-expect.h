@@ -82,7 +82,8 @@ typedef struct
 /* Evaluate expr.  Returns FALSE with error when it cannot be evaluated (an object that does not
  * exist, a field that is a mapping, a comparison of a string with a number, ...).  *observed
  * (set also on failure, NULL type then) is what a report should show: the left side of a
- * top-level comparison, else the value. */
+ * top-level comparison (of the condition that decided a top-level "&&" or "||"), else the
+ * value. */
 gboolean ks_expr_eval (KsExpr *expr, const KsExprEnv *env, KsValue *result, KsValue *observed,
                        GError **error);
 /* Feed an event to expr's count() calls. */

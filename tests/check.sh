@@ -114,4 +114,14 @@ expect_grep "run: the failure on stderr" \
 expect_grep "run: summary.json expectations" '"status": "failed", "observed": 1.666' "$TMP/run/summary.json"
 kubesim run -q --out "$TMP/run2" "$reg/scale-up.yaml" >"$TMP/out" 2>&1
 expect_eq "run: expectations hold, exit 0" $? 0
+
+# Evaluating expectations does not change the run: the same events and metrics without them.
+mkdir -p "$TMP/noexp"
+sed '/^expect:/,$d' "$reg/node-failure.yaml" >"$TMP/noexp/node-failure.yaml"
+cp -r "$TOP_SRCDIR/examples/manifests" "$TMP/manifests"
+kubesim run -q --out "$TMP/run3" "$TMP/noexp/node-failure.yaml" >/dev/null 2>&1
+kubesim run -q --out "$TMP/run4" "$reg/node-failure.yaml" >/dev/null 2>&1
+cmp -s "$TMP/run3/events.jsonl" "$TMP/run4/events.jsonl" && cmp -s "$TMP/run3/metrics.csv" "$TMP/run4/metrics.csv" \
+  && ok "expectations leave events.jsonl and metrics.csv alone" \
+  || fail "expectations changed the run's events or metrics"
 finish

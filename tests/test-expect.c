@@ -251,6 +251,24 @@ test_observed (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json->str, ==, "6");
   ks_value_clear (&observed);
   ks_expr_free (e);
+
+  /* In a conjunction, the condition that decided it. */
+  e = ks_expr_parse ("1 < 2 && deployment/web.spec.replicas > 5 && 7 > 8", NULL, &error);
+  g_assert_true (ks_expr_eval (e, &f->env, &result, &observed, &error));
+  g_assert_false (result.boolean);
+  g_string_truncate (json, 0);
+  ks_value_append_json (&observed, json);
+  g_assert_cmpstr (json->str, ==, "3");
+  ks_value_clear (&observed);
+  ks_expr_free (e);
+  e = ks_expr_parse ("1 > 2 || 'x' == 'x'", NULL, &error);
+  g_assert_true (ks_expr_eval (e, &f->env, &result, &observed, &error));
+  g_assert_true (result.boolean);
+  g_string_truncate (json, 0);
+  ks_value_append_json (&observed, json);
+  g_assert_cmpstr (json->str, ==, "\"x\"");
+  ks_value_clear (&observed);
+  ks_expr_free (e);
 }
 
 static KsExpectation *
