@@ -1311,7 +1311,7 @@ static gboolean
 decode_item (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer user_data)
 {
   static const char *const fields[]
-      = { "name", "at", "within", "always", "that", "from", "until", NULL };
+      = { "name", "at", "within", "always", "that", "from", "until", "every", NULL };
   KsExpectation *e = g_new0 (KsExpectation, 1);
   KsExpectation **out = slot;
   guint errors = ks_decoder_n_errors (dec);
@@ -1325,6 +1325,14 @@ decode_item (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer user_data)
                               line, column);
   ks_decoder_check_fields (dec, item, fields);
   ks_decoder_get_string (dec, item, "name", &e->name);
+  e->every = KS_EXPECT_STEP;
+  if (ks_decoder_member (item, "every") != NULL)
+    {
+      if (at != NULL)
+        ks_decoder_error_field (dec, item, "every", "every: goes with within: and always:");
+      else if (ks_decoder_get_duration (dec, item, "every", &e->every) && e->every <= 0)
+        ks_decoder_error_field (dec, item, "every", "must be a duration above 0 (e.g. 10s)");
+    }
   if ((at != NULL) + (within != NULL) + (always != NULL) != 1)
     ks_decoder_error (dec, item,
                       "an expectation has exactly one of at: TIME, within: [FROM, UNTIL] (with "
@@ -1562,8 +1570,8 @@ step (gpointer data)
     }
   /* The window's end is evaluated at the end instant even when it is off the step grid; the
    * run's end is left to ks_expect_run_finish (after the last events at that instant). */
-  if (MIN (now + KS_EXPECT_STEP, until) < run->duration)
-    s->task = ks_clock_schedule (run->clock, MIN (now + KS_EXPECT_STEP, until), step, s, NULL);
+  if (MIN (now + s->e->every, until) < run->duration)
+    s->task = ks_clock_schedule (run->clock, MIN (now + s->e->every, until), step, s, NULL);
 }
 
 void

@@ -112,6 +112,7 @@ typedef struct
   KsExpectMode mode;
   gint64 from;  /* µs or KS_EXPECT_END; for at: the instant */
   gint64 until; /* µs or KS_EXPECT_END; for at: the instant */
+  gint64 every; /* µs between evaluations of a window (KS_EXPECT_STEP unless set) */
   KsExpr *expr;
   char *where; /* "file:line:column" of the expectation */
 } KsExpectation;
@@ -122,7 +123,7 @@ void ks_expectation_free (KsExpectation *e);
  * (KsExpectation*).  Problems, expression syntax included, go to dec. */
 void ks_expect_decode (KsDecoder *dec, JsonNode *node, GPtrArray *out);
 
-/* How often windows (within, always) are evaluated, in simulated time. */
+/* How often windows (within, always) are evaluated by default, in simulated time. */
 #define KS_EXPECT_STEP (1 * KS_USEC_PER_SEC)
 
 /* The expectations of one run. */

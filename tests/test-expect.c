@@ -280,6 +280,7 @@ expectation (KsExpectMode mode, gint64 from, gint64 until, const char *that)
   e->until = until;
   e->that = g_strdup (that);
   e->where = g_strdup ("test");
+  e->every = KS_EXPECT_STEP;
   e->expr = ks_expr_parse (that, NULL, NULL);
   g_assert_nonnull (e->expr);
   return e;
@@ -319,6 +320,7 @@ test_windows (Fixture *f, gconstpointer data)
     { "passed", 100 }, /* at end: <= 2 */
     { "failed", 100 }, /* at 200s: after the end */
     { "passed", 60 },  /* within [55s, 300s]: <= 2 past the end's window, true at 60 */
+    { "passed", 50 },  /* within [0s, 50s] every 25s: >= 5, seen at 50 */
   };
 
   g_ptr_array_add (list, expectation (KS_EXPECT_AT, 10 * s, 10 * s, "cluster.pods_pending <= 2"));
@@ -334,6 +336,8 @@ test_windows (Fixture *f, gconstpointer data)
   g_ptr_array_add (list, expectation (KS_EXPECT_AT, 200 * s, 200 * s, "cluster.pods_pending <= 2"));
   g_ptr_array_add (list,
                    expectation (KS_EXPECT_WITHIN, 55 * s, 300 * s, "cluster.pods_pending <= 2"));
+  g_ptr_array_add (list, expectation (KS_EXPECT_WITHIN, 0, 50 * s, "cluster.pods_pending >= 5"));
+  ((KsExpectation *) g_ptr_array_index (list, list->len - 1))->every = 25 * s;
   ks_clock_schedule (clock, 30 * s, set_pending, f, NULL);
   ks_clock_schedule (clock, 60 * s, set_pending, f, NULL);
   run = ks_expect_run_new (list, &f->env, clock, 100 * s);
