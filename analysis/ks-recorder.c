@@ -115,6 +115,8 @@ struct _KsRecorder
   GHashTable *deployments;  /* "namespace/name" (the DeployStat's) → DeployStat* */
   GHashTable *replica_sets; /* "namespace/name" (owned) → RsStat* */
 
+  /* ks_recorder_keep_last_values: "metric,object" → the last value written (double*) */
+  GHashTable *last_values;
   /* ks_recorder_set_section, in the order they were set */
   struct
   {
@@ -701,6 +703,12 @@ metric (KsRecorder *r, gint64 t, const char *name, const char *object, const cha
   append_seconds (l, t);
   g_string_append_printf (l, ",%s,%s,%s\n", name, object, value);
   fwrite (l->str, 1, l->len, r->metrics);
+  if (r->last_values != NULL)
+    {
+      double *v = g_new (double, 1);
+      *v = g_ascii_strtod (value, NULL);
+      g_hash_table_replace (r->last_values, g_strdup_printf ("%s,%s", name, object), v);
+    }
 }
 
 static void
@@ -720,6 +728,25 @@ metric_ratio (KsRecorder *r, gint64 t, const char *name, const char *object, gin
   else
     metric (r, t, name, object,
             g_ascii_formatd (buf, sizeof buf, "%.6g", (double) num / (double) den));
+}
+
+void
+ks_recorder_keep_last_values (KsRecorder *r)
+{
+  if (r->last_values == NULL)
+    r->last_values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+}
+
+gboolean
+ks_recorder_last_value (KsRecorder *r, const char *name, const char *object, double *out)
+{
+  g_autofree char *key = g_strdup_printf ("%s,%s", name, object);
+  const double *v = r->last_values != NULL ? g_hash_table_lookup (r->last_values, key) : NULL;
+
+  if (v == NULL)
+    return FALSE;
+  *out = *v;
+  return TRUE;
 }
 
 gboolean
@@ -955,6 +982,7 @@ ks_recorder_free (KsRecorder *r)
   g_hash_table_unref (r->replica_sets);
   g_ptr_array_unref (r->failures);
   g_hash_table_unref (r->down_nodes);
+  g_clear_pointer (&r->last_values, g_hash_table_unref);
   g_free (r);
 }
 

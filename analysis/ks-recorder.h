@@ -87,6 +87,12 @@ void ks_recorder_metric (KsRecorder *recorder, gint64 t, const char *name, const
  * names. */
 gboolean ks_recorder_cluster_metric (KsRecorder *recorder, const char *name, double *out);
 
+/* Remember the last value of every metrics.csv row written from now on (a cost per row, for
+ * expectations' metric()), and read one: FALSE when no row (name, object) was written yet. */
+void ks_recorder_keep_last_values (KsRecorder *recorder);
+gboolean ks_recorder_last_value (KsRecorder *recorder, const char *name, const char *object,
+                                 double *out);
+
 /* Take the last sample, write summary.json and give the files their final names. */
 gboolean ks_recorder_finish (KsRecorder *recorder, const KsRunInfo *info, GError **error);
 

@@ -43,6 +43,7 @@ typedef enum
   N_FIELD,   /* kind, ns, name, path */
   N_SERVICE, /* ns, name, str: the figure */
   N_COUNT,
+  N_METRIC, /* str: the metric, name: the object */
   N_NOT,
   N_NEG,
   N_BINARY, /* op, a, b */
@@ -424,6 +425,35 @@ parse_count (Parser *p)
   return e;
 }
 
+/* metric('deployment_ready_replicas', 'default/web'): any row of metrics.csv. */
+static KsExpr *
+parse_metric (Parser *p)
+{
+  KsExpr *e = node_new (N_METRIC);
+
+  next (p);
+  if (!expect_punct (p, "("))
+    return e;
+  if (p->tok != T_STRING)
+    {
+      fail_expected (p, "the metric's name in quotes (metric('NAME', 'OBJECT'))");
+      return e;
+    }
+  e->str = g_strdup (p->value);
+  next (p);
+  if (!expect_punct (p, ","))
+    return e;
+  if (p->tok != T_STRING)
+    {
+      fail_expected (p, "the metric's object in quotes (metric('NAME', 'OBJECT'))");
+      return e;
+    }
+  e->name = g_strdup (p->value);
+  next (p);
+  expect_punct (p, ")");
+  return e;
+}
+
 /* The fields after an object reference: names and "[N]" indexes. */
 static void
 parse_fields (Parser *p, KsExpr *e)
@@ -592,6 +622,8 @@ parse_primary (Parser *p)
         }
       if (is_name (p, "count"))
         return parse_count (p);
+      if (is_name (p, "metric"))
+        return parse_metric (p);
       if (is_name (p, "cluster"))
         {
           next (p);
@@ -613,7 +645,7 @@ parse_primary (Parser *p)
         return parse_reference (p);
       fail (p, p->start,
             "unknown name \"%s\": expected an object (kind/name.field), cluster.METRIC, "
-            "count(...), time, true, false or null",
+            "count(...), metric(...), time, true, false or null",
             p->value);
       return node_new (N_NULL);
     default:
@@ -738,7 +770,7 @@ static gboolean
 is_plain_value (const KsExpr *e)
 {
   return e->type == N_NUMBER || e->type == N_STRING || e->type == N_TIME || e->type == N_CLUSTER
-         || e->type == N_COUNT || e->type == N_SERVICE || e->type == N_NEG
+         || e->type == N_COUNT || e->type == N_METRIC || e->type == N_SERVICE || e->type == N_NEG
          || (e->type == N_BINARY && e->op >= OP_ADD);
 }
 
@@ -1143,6 +1175,18 @@ eval (KsExpr *e, const KsExprEnv *env, KsValue *out, GError **error)
         if (env->cluster_metric == NULL || !env->cluster_metric (e->str, &v, env->data))
           {
             g_set_error (error, KS_EXPR_ERROR, 0, "cluster.%s is not available", e->str);
+            return FALSE;
+          }
+        set_number (out, v);
+        return TRUE;
+      }
+    case N_METRIC:
+      {
+        double v = 0;
+        if (env->metric == NULL || !env->metric (e->str, e->name, &v, env->data))
+          {
+            g_set_error (error, KS_EXPR_ERROR, 0, "metrics.csv has no row %s,%s yet", e->str,
+                         e->name);
             return FALSE;
           }
         set_number (out, v);

@@ -19,6 +19,7 @@
  *            | "cluster" "." NAME
  *            | KIND "/" [NAMESPACE "/"] NAME field { field }
  *            | "count" "(" [ cond { "," cond } ] ")"
+ *            | "metric" "(" STRING "," STRING ")"
  *   field   := "." NAME | "[" INTEGER "]" | "[" STRING "]"
  *   cond    := ("event" | "reason" | "object" | "type" | "node") ("==" | "!=") STRING
  */
@@ -74,6 +75,9 @@ typedef struct
   KsSimTraffic *traffic; /* Service figures; may be NULL (none then) */
   /* A cluster metric by name (one of ks_expr_cluster_metrics); FALSE when not available. */
   gboolean (*cluster_metric) (const char *name, double *out, gpointer data);
+  /* The value of metrics.csv's row (name, object) at the last sample; FALSE when none was
+   * written (may be NULL: none then). */
+  gboolean (*metric) (const char *name, const char *object, double *out, gpointer data);
   gpointer data;
   gint64 now; /* µs, for "time" */
   gint64 epoch;

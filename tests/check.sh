@@ -10,8 +10,8 @@ reg="$TOP_SRCDIR/examples/regression"
 kubesim check --out "$TMP/o1" --junit "$TMP/junit.xml" "$reg" >"$TMP/tap1" 2>"$TMP/err1"
 expect_eq "a failing expectation: exit 1" $? 1
 expect_eq "TAP version first" "$(head -n 1 "$TMP/tap1")" "TAP version 13"
-expect_eq "the plan last" "$(tail -n 1 "$TMP/tap1")" "1..12"
-expect_eq "11 assertions pass" "$(grep -c '^ok ' "$TMP/tap1")" 11
+expect_eq "the plan last" "$(tail -n 1 "$TMP/tap1")" "1..13"
+expect_eq "12 assertions pass" "$(grep -c '^ok ' "$TMP/tap1")" 12
 expect_eq "one fails" "$(grep -c '^not ok ' "$TMP/tap1")" 1
 expect_grep "the failing one" "^not ok 7 - overload: at 8m: service/web.latency_p95 < 0.2$" "$TMP/tap1"
 expect_grep "its observed value" "^  observed: 1\.66641$" "$TMP/tap1"
@@ -32,7 +32,7 @@ if command -v xmllint >/dev/null 2>&1; then
   xmllint --noout --schema "$TOP_SRCDIR/tests/junit.xsd" "$TMP/junit.xml" 2>"$TMP/xmllint"
   expect_eq "JUnit XML is valid against tests/junit.xsd" $? 0
   cat "$TMP/xmllint" >&2
-  expect_eq "JUnit: counts" "$(grep -c '<testsuites name="kubesim check" tests="12" failures="1" errors="0"' "$TMP/junit.xml")" 1
+  expect_eq "JUnit: counts" "$(grep -c '<testsuites name="kubesim check" tests="13" failures="1" errors="0"' "$TMP/junit.xml")" 1
   expect_grep "JUnit: the failure" '<failure message="observed 1.66641 at 8m" type="expectation">' "$TMP/junit.xml"
 else
   fail "xmllint is missing (scripts/deps installs libxml2-utils)"
@@ -40,13 +40,13 @@ fi
 
 kubesim check --out "$TMP/o" "$reg/scale-up.yaml" "$reg/latency.yaml" >"$TMP/tap" 2>&1
 expect_eq "passing scenarios: exit 0" $? 0
-expect_eq "their plan" "$(tail -n 1 "$TMP/tap")" "1..7"
+expect_eq "their plan" "$(tail -n 1 "$TMP/tap")" "1..8"
 
 kubesim check --out "$TMP/o" --junit "$TMP/bad.xml" "$TOP_SRCDIR/tests/bad/bad-expect.yaml" "$reg/scale-up.yaml" >"$TMP/tap" 2>&1
 expect_eq "bad input: exit 2" $? 2
 expect_grep "bad input: not ok" "^not ok 1 - bad-expect: bad input: nothing was run$" "$TMP/tap"
 expect_grep "bad input: the problems" "expect\[0\].that: at character 37" "$TMP/tap"
-expect_grep "bad input: the others still run" "^ok 5 - scale-up" "$TMP/tap"
+expect_grep "bad input: the others still run" "^ok 6 - scale-up" "$TMP/tap"
 if command -v xmllint >/dev/null 2>&1; then
   xmllint --noout --schema "$TOP_SRCDIR/tests/junit.xsd" "$TMP/bad.xml" 2>/dev/null
   expect_eq "JUnit XML with an error is valid" $? 0
@@ -90,7 +90,7 @@ cmp -s "$g/scale-up/metrics.csv" "$TMP/o/scale-up/metrics.csv" && ok "golden fil
   || fail "golden file not written"
 kubesim check --out "$TMP/o" --golden "$g" "$reg/scale-up.yaml" >"$TMP/tap" 2>&1
 expect_eq "golden: matches, exit 0" $? 0
-expect_grep "golden: a TAP line" "^ok 5 - scale-up: metrics.csv matches " "$TMP/tap"
+expect_grep "golden: a TAP line" "^ok 6 - scale-up: metrics.csv matches " "$TMP/tap"
 # Change two rows: cluster pods_running at 130 s and 200 s; the first is reported.
 awk -F, 'BEGIN { OFS = "," }
   ($1 == 130 || $1 == 200) && $2 == "pods_running" && $3 == "cluster" { $4 = $4 + 1 } { print }' \

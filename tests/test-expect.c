@@ -30,6 +30,15 @@ cluster_metric (const char *name, double *out, gpointer data)
   return TRUE;
 }
 
+static gboolean
+metric (const char *name, const char *object, double *out, gpointer data)
+{
+  if (strcmp (name, "deployment_ready_replicas") != 0 || strcmp (object, "default/web") != 0)
+    return FALSE;
+  *out = 4;
+  return TRUE;
+}
+
 static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
@@ -45,6 +54,7 @@ fixture_setup (Fixture *f, gconstpointer data)
                                   "    spec: {containers: [{name: c, image: web:1.0}]}\n"));
   f->env.client = f->client;
   f->env.cluster_metric = cluster_metric;
+  f->env.metric = metric;
   f->env.data = f;
   f->env.epoch = KS_DEFAULT_EPOCH;
   f->pending = 2;
@@ -139,6 +149,9 @@ test_operators (Fixture *f, gconstpointer data)
     { "cluster.pods_pending < 2", 0 },
     { "cluster.nodes == 0", -1 }, /* not provided by this environment */
     { "time == 0", 1 },
+    { "metric('deployment_ready_replicas', 'default/web') == 4", 1 },
+    { "metric(\"deployment_ready_replicas\", \"default/web\") > 4", 0 },
+    { "metric('deployment_ready_replicas', 'default/api') == 4", -1 }, /* no such row */
     { "count(event == 'Scaled') == 0", 1 },
     { "service/web.latency_p95 < 1", -1 }, /* no request model */
   };
@@ -186,6 +199,11 @@ test_parse_errors (void)
     { "count(type == 'Error') == 1", 6, "'Normal' or 'Warning'" },
     { "count(event == 'a' event == 'b') == 1", 19, "expected \",\"" },
     { "deployment/web.spec.replicas - 1", 0, "a value, not a condition" },
+    { "metric(pods, 'node-0') == 1", 7, "the metric's name in quotes" },
+    { "metric('pods') == 1", 13, "expected \",\"" },
+    { "metric('pods', node) == 1", 15, "the metric's object in quotes" },
+    { "metric('pods', 'n', 'x') == 1", 18, "expected \")\"" },
+    { "metric('pods', 'n')", 0, "a value, not a condition" },
     { "count()", 0, "a value, not a condition" },
     { "1 + 2", 0, "a value, not a condition" },
   };

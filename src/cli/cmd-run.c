@@ -160,6 +160,12 @@ cluster_metric (const char *name, double *out, gpointer data)
   return ks_recorder_cluster_metric (data, name, out);
 }
 
+static gboolean
+last_metric (const char *name, const char *object, double *out, gpointer data)
+{
+  return ks_recorder_last_value (data, name, object, out);
+}
+
 static void
 expect_summary (GString *json, gpointer data)
 {
@@ -343,9 +349,11 @@ ks_cmd_run (int argc, char **argv)
       KsExprEnv env = { .client = ks_sim_get_client (sim),
                         .traffic = traffic.traffic,
                         .cluster_metric = cluster_metric,
+                        .metric = last_metric,
                         .data = recorder,
                         .epoch = KS_DEFAULT_EPOCH };
       expect = ks_expect_run_new (scenario->expectations, &env, ks_sim_get_clock (sim), duration);
+      ks_recorder_keep_last_values (recorder);
       ks_sim_set_event_sink (sim,
                              ks_expect_run_wrap_sink (expect, ks_recorder_get_sink (recorder)));
       ks_recorder_set_section (recorder, NULL, expect_summary, expect);
