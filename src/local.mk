@@ -9,6 +9,7 @@ src_libks_core_la_SOURCES = \
 	src/ks-intern.c src/ks-intern.h \
 	src/ks-rng.c src/ks-rng.h \
 	src/api/ks-apps.c src/api/ks-apps.h \
+	src/api/ks-autoscaling.c src/api/ks-autoscaling.h \
 	src/api/ks-batch.c src/api/ks-batch.h \
 	src/api/ks-decode.c src/api/ks-decode.h \
 	src/api/ks-diag.c src/api/ks-diag.h \
@@ -56,6 +57,8 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-node-ipam-controller.c \
 	src/controllers/ks-node-lifecycle-controller.c \
 	src/controllers/ks-pod-gc-controller.c \
+	src/controllers/ks-hpa.c src/controllers/ks-hpa.h \
+	src/controllers/ks-hpa-controller.c \
 	src/controllers/ks-job-controller.c \
 	src/controllers/ks-pv-controller.c \
 	src/controllers/ks-volume-protection-controller.c \

@@ -44,6 +44,7 @@ unit_tests = \
 	tests/test-image-store \
 	tests/test-job \
 	tests/test-volumes \
+	tests/test-hpa \
 	tests/test-kubeconfig \
 	tests/test-kubectl \
 	tests/test-kubelet \
@@ -84,6 +85,7 @@ tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_statefulset_LDADD = $(test_ldadd)
 tests_test_job_LDADD = $(test_ldadd)
 tests_test_volumes_LDADD = $(test_ldadd)
+tests_test_hpa_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_drain_LDADD = $(test_ldadd)

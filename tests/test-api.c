@@ -1512,7 +1512,7 @@ test_error_unknown_kind (void)
       "Service, v1 Endpoints, v1 Event, coordination.k8s.io/v1 Lease, policy/v1 "
       "PodDisruptionBudget, apps/v1 StatefulSet, batch/v1 Job, discovery.k8s.io/v1 "
       "EndpointSlice, storage.k8s.io/v1 StorageClass, v1 PersistentVolume, v1 "
-      "PersistentVolumeClaim");
+      "PersistentVolumeClaim, autoscaling/v2 HorizontalPodAutoscaler");
   assert_single_problem ("apiVersion: v1\n"
                          "metadata:\n"
                          "  name: x\n",
@@ -1522,7 +1522,7 @@ test_error_unknown_kind (void)
                          "coordination.k8s.io/v1 Lease, policy/v1 PodDisruptionBudget, "
                          "apps/v1 StatefulSet, batch/v1 Job, discovery.k8s.io/v1 EndpointSlice, "
                          "storage.k8s.io/v1 StorageClass, v1 PersistentVolume, v1 "
-                         "PersistentVolumeClaim)");
+                         "PersistentVolumeClaim, autoscaling/v2 HorizontalPodAutoscaler)");
 }
 
 static void

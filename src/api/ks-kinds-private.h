@@ -22,6 +22,7 @@ extern const KsKind ks_endpoint_slice_kind;
 extern const KsKind ks_storage_class_kind;
 extern const KsKind ks_persistent_volume_kind;
 extern const KsKind ks_persistent_volume_claim_kind;
+extern const KsKind ks_horizontal_pod_autoscaler_kind;
 
 /* Shared by kinds with conditions. */
 const char *ks_intern_reason (const char *reason);

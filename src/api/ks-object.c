@@ -27,6 +27,7 @@ static const KsKind *const kinds[KS_N_KINDS] = {
   [KS_KIND_STORAGE_CLASS] = &ks_storage_class_kind,
   [KS_KIND_PERSISTENT_VOLUME] = &ks_persistent_volume_kind,
   [KS_KIND_PERSISTENT_VOLUME_CLAIM] = &ks_persistent_volume_claim_kind,
+  [KS_KIND_HORIZONTAL_POD_AUTOSCALER] = &ks_horizontal_pod_autoscaler_kind,
 };
 
 const KsKind *
@@ -41,7 +42,8 @@ ks_kind_lookup (const char *api_version, const char *kind)
 {
   for (guint i = 0; i < KS_N_KINDS; i++)
     if (strcmp (kinds[i]->name, kind) == 0
-        && (api_version == NULL || strcmp (kinds[i]->api_version, api_version) == 0))
+        && (api_version == NULL || strcmp (kinds[i]->api_version, api_version) == 0
+            || g_strcmp0 (kinds[i]->other_api_version, api_version) == 0))
       return kinds[i];
   return NULL;
 }

@@ -34,6 +34,7 @@ typedef enum
   KS_KIND_STORAGE_CLASS,
   KS_KIND_PERSISTENT_VOLUME,
   KS_KIND_PERSISTENT_VOLUME_CLAIM,
+  KS_KIND_HORIZONTAL_POD_AUTOSCALER,
   KS_N_KINDS
 } KsKindId;
 
@@ -141,9 +142,12 @@ struct _KsKind
   KsKindId id;
   const char *name;        /* "Deployment" */
   const char *api_version; /* "apps/v1" */
-  const char *group;       /* "apps", "" for the core group */
-  const char *plural;      /* "deployments" */
-  const char *short_name;  /* "deploy", or NULL */
+  /* An older version whose manifests the kind's decode also reads, converting them (the
+   * autoscaling/v1 HorizontalPodAutoscaler), or NULL. */
+  const char *other_api_version;
+  const char *group;      /* "apps", "" for the core group */
+  const char *plural;     /* "deployments" */
+  const char *short_name; /* "deploy", or NULL */
   gboolean namespaced;
   gboolean has_generation; /* spec changes bump metadata.generation */
   gsize size;              /* sizeof the kind's struct */

@@ -1,0 +1,194 @@
+/* ks-hpa.h: the HorizontalPodAutoscaler controller (pkg/controller/podautoscaler, reference §2)
+ * and its arithmetic.
+ *
+ * One reconcile of an HPA (every sync period, 15 s) reads the target's scale, asks the metrics
+ * for a proposal per metric (the replica calculator: ks_hpa_resource_replicas and friends, over
+ * the target's pods grouped by ks_hpa_group_pod), takes the largest, normalizes it (legacy
+ * stabilization and max(2×current, 4), or the behavior's stabilization windows and rate
+ * policies: ks_hpa_normalize), writes the new scale, records SuccessfulRescale and updates the
+ * HPA's status and conditions.
+ *
+ * The recommendation (the proposals from the metrics and their normalization) is one replaceable
+ * step, KsHpaRecommender: the controller gathers what the metrics say (KsHpaMetricInput, one per
+ * spec.metrics entry) and hands it over with the HPA and the current count; the default
+ * recommender is Kubernetes' (ks_hpa_kubernetes_recommender_new).  Another algorithm (a
+ * predictive or step policy) implements the same interface. */
+#pragma once
+
+#include "ks-controllers.h"
+#include "src/api/ks-autoscaling.h"
+#include "src/api/ks-selector.h"
+#include "src/metrics/ks-metrics-client.h"
+
+G_BEGIN_DECLS
+
+/* kube-controller-manager's HPA flags (reference §2.1). */
+#define KS_HPA_DEFAULT_SYNC_PERIOD (15 * KS_USEC_PER_SEC)
+#define KS_HPA_DEFAULT_TOLERANCE 0.1
+#define KS_HPA_DEFAULT_DOWNSCALE_STABILIZATION (300 * KS_USEC_PER_SEC)
+#define KS_HPA_DEFAULT_CPU_INITIALIZATION_PERIOD (300 * KS_USEC_PER_SEC)
+#define KS_HPA_DEFAULT_INITIAL_READINESS_DELAY (30 * KS_USEC_PER_SEC)
+
+typedef struct
+{
+  gint64 sync_period;               /* --horizontal-pod-autoscaler-sync-period, µs */
+  double tolerance;                 /* --horizontal-pod-autoscaler-tolerance */
+  gint64 downscale_stabilization;   /* --horizontal-pod-autoscaler-downscale-stabilization */
+  gint64 cpu_initialization_period; /* --horizontal-pod-autoscaler-cpu-initialization-period */
+  gint64 initial_readiness_delay;   /* --horizontal-pod-autoscaler-initial-readiness-delay */
+} KsHpaOptions;
+
+void ks_hpa_options_init (KsHpaOptions *options);
+
+/* The replica calculator */
+
+typedef enum
+{
+  KS_HPA_POD_READY,
+  KS_HPA_POD_UNREADY,
+  KS_HPA_POD_MISSING,
+  KS_HPA_POD_IGNORED,
+} KsHpaPodState;
+
+/* One pod of the target, as the calculator sees it for one metric. */
+typedef struct
+{
+  KsHpaPodState state;
+  gboolean has_metric; /* a metric was read (an unready pod may have one) */
+  gint64 value;        /* the metric, milli-units (a pod's resource usage summed over containers) */
+  gint64 request;      /* Utilization: the pod's request for the resource, milli-units */
+} KsHpaPodSample;
+
+/* groupPods for one pod: ignored when being deleted or Failed, unready when Pending, missing
+ * without a metric; for cpu (cpu TRUE) the readiness rules with the CPU initialization period
+ * and the initial readiness delay, metric_timestamp and metric_window being the metric's. */
+KsHpaPodState ks_hpa_group_pod (const KsPod *pod, gboolean has_metric, gint64 metric_timestamp,
+                                gint64 metric_window, gboolean cpu, gint64 now,
+                                const KsHpaOptions *options);
+
+/* GetResourceReplicas over n pods (missing-request checks are the caller's): *replicas, the
+ * utilization (integer percent) and the raw average usage of the counted pods.  FALSE with an
+ * error (KS_CONTROLLER_ERROR) when no pod has a metric or the requests sum to 0. */
+gboolean ks_hpa_resource_replicas (const KsHpaPodSample *pods, guint n, gint32 current,
+                                   gint32 target_utilization, double tolerance, gint32 *replicas,
+                                   gint32 *utilization, gint64 *raw_usage, GError **error);
+/* calcPlainMetricReplicas (Pods metrics, Resource AverageValue): target_usage per pod, milli;
+ * *usage is the average over the pods with metrics. */
+gboolean ks_hpa_plain_replicas (const KsHpaPodSample *pods, guint n, gint32 current,
+                                gint64 target_usage, double tolerance, gint32 *replicas,
+                                gint64 *usage, GError **error);
+/* getUsageRatioReplicaCount (Object and External Value targets): ready_pods counts the target's
+ * Running and Ready pods. */
+gint32 ks_hpa_usage_ratio_replicas (gint32 current, double usage_ratio, gint32 ready_pods,
+                                    double tolerance);
+/* GetObjectPerPodMetricReplicas / GetExternalPerPodMetricReplicas (AverageValue targets):
+ * *average is usage divided by status_replicas, rounded up. */
+gint32 ks_hpa_per_pod_replicas (gint64 usage, gint64 target_average, gint32 status_replicas,
+                                double tolerance, gint64 *average);
+
+/* Normalization, with the per-HPA memory it keeps (recommendations, scale events) */
+
+typedef struct _KsHpaHistory KsHpaHistory;
+
+KsHpaHistory *ks_hpa_history_new (void);
+void ks_hpa_history_free (KsHpaHistory *history);
+/* recordInitialRecommendation: the first reconcile remembers the current count at now. */
+void ks_hpa_history_record_initial (KsHpaHistory *history, gint32 current, gint64 now);
+/* storeScaleEvent (only with a behavior). */
+void ks_hpa_history_store_scale_event (KsHpaHistory *history, const KsHorizontalPodAutoscaler *hpa,
+                                       gint32 previous, gint32 replicas, gint64 now);
+
+/* normalizeDesiredReplicas (hpa without behavior) or normalizeDesiredReplicasWithBehaviors:
+ * stabilize proposal against the history, limit the rate, clamp to [min, max]; sets hpa's
+ * AbleToScale and ScalingLimited conditions as Kubernetes does.  downscale_stabilization is the
+ * flag's window (µs), used for the legacy path and a behavior without a scale-down window. */
+gint32 ks_hpa_normalize (KsHpaHistory *history, KsHorizontalPodAutoscaler *hpa, gint32 current,
+                         gint32 proposal, gint32 min_replicas, gint64 downscale_stabilization,
+                         gint64 now);
+
+/* The replaceable recommendation step */
+
+/* What the controller read for one spec.metrics entry. */
+typedef struct
+{
+  const KsMetricSpec *spec;
+  gboolean ok;         /* FALSE: the metric could not be read (error says why) */
+  const GError *error; /* when !ok */
+  /* Per-pod metrics (Resource, ContainerResource, Pods), grouped. */
+  const KsHpaPodSample *pods;
+  guint n_pods;
+  gint32 ready_pods; /* Running and Ready pods (Object/External Value) */
+  gint64 value;      /* Object/External: the metric's value, milli */
+  gint64 timestamp;
+} KsHpaMetricInput;
+
+typedef struct
+{
+  KsHorizontalPodAutoscaler *hpa; /* modifiable: the recommender sets conditions and metrics */
+  KsHpaHistory *history;          /* the controller's memory for this HPA */
+  gint32 current;                 /* scale.spec.replicas */
+  gint32 status_replicas;         /* scale.status.replicas */
+  gint32 min_replicas;
+  const KsHpaMetricInput *metrics;
+  guint n_metrics;
+  const KsHpaOptions *options;
+  gint64 now;
+  /* Record a Warning event on the HPA (a metric's failure: FailedGetResourceMetric, ...). */
+  void (*warn) (gpointer data, const char *reason, const char *message);
+  gpointer warn_data;
+} KsHpaRecommendInput;
+
+typedef struct _KsHpaRecommender KsHpaRecommender;
+
+typedef struct
+{
+  /* The desired count for in (current when nothing should change), with *reason the event's
+   * reason ("cpu resource utilization (percentage of request) above target"; newly allocated
+   * or NULL); status.currentMetrics set on in->hpa.  FALSE (and *error) when no proposal can be
+   * made: the controller records FailedComputeMetricsReplicas and does not scale. */
+  gboolean (*recommend) (KsHpaRecommender *self, const KsHpaRecommendInput *in, gint32 *desired,
+                         char **reason, GError **error);
+  void (*free) (KsHpaRecommender *self);
+} KsHpaRecommenderOps;
+
+struct _KsHpaRecommender
+{
+  const KsHpaRecommenderOps *ops;
+};
+
+/* Kubernetes' algorithm (computeReplicasForMetrics then normalization). */
+KsHpaRecommender *ks_hpa_kubernetes_recommender_new (void);
+
+/* Pods, Object and External metrics come from a custom metrics source (the load model in sim). */
+typedef struct _KsCustomMetricsSource KsCustomMetricsSource;
+
+typedef struct
+{
+  /* The metric for each pod of ns that has it (pod name → gint64 * milli, into out); FALSE
+   * with an error when the metric is unknown. */
+  gboolean (*pods_metric) (KsCustomMetricsSource *self, const char *ns, const char *metric,
+                           GHashTable *out, gint64 *timestamp, GError **error);
+  /* The metric of an object (Object) or an external metric (described NULL). */
+  gboolean (*object_metric) (KsCustomMetricsSource *self, const char *ns,
+                             const KsHpaObjectRef *described, const char *metric, gint64 *value,
+                             gint64 *timestamp, GError **error);
+} KsCustomMetricsSourceOps;
+
+struct _KsCustomMetricsSource
+{
+  const KsCustomMetricsSourceOps *ops;
+};
+
+/* The controller */
+
+typedef struct _KsHpaController KsHpaController;
+
+/* An HPA controller on client, reading resource metrics through metrics and custom metrics
+ * through custom (NULL: Pods/Object/External metrics fail), all borrowed and outliving it;
+ * options copied. */
+KsHpaController *ks_hpa_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink,
+                                        KsMetricsClient *metrics, KsCustomMetricsSource *custom,
+                                        const KsHpaOptions *options);
+void ks_hpa_controller_free (KsHpaController *controller);
+
+G_END_DECLS
