@@ -10,6 +10,7 @@
 #include "ks-scenario.h"
 #include "ks-sim-model.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-batch.h"
 #include "src/api/ks-decode.h"
 #include "src/api/ks-duration.h"
@@ -22,9 +23,9 @@
 #include "src/controllers/ks-controllers.h"
 
 static const char *const action_names[]
-    = { "apply",       "scale",         "delete",        "failNode", "recoverNode", "rollback",
-        "pause",       "resume",        "cordon",        "uncordon", "drain",       "addNodes",
-        "removeNodes", "partitionNode", "healPartition", NULL };
+    = { "apply",       "scale",         "delete",        "failNode",  "recoverNode", "rollback",
+        "pause",       "resume",        "cordon",        "uncordon",  "drain",       "addNodes",
+        "removeNodes", "partitionNode", "healPartition", "autoscale", NULL };
 
 const char *
 ks_action_type_name (KsActionType type)
@@ -1200,6 +1201,90 @@ forget_object (Load *l, const KsKind *kind, const char *ns, const char *name)
     }
 }
 
+/* autoscale: kubectl autoscale (reference §2.7) as an event: an autoscaling/v1-style HPA (no
+ * behavior) for a Deployment, ReplicaSet or StatefulSet defined before it. */
+static void
+autoscale_decode (Load *l, KsDecoder *dec, JsonNode *body, KsAction *a)
+{
+  static const char *const fields[]
+      = { "deployment", "replicaset", "statefulset", "namespace", "name",
+          "min",        "max",        "cpuPercent",  NULL };
+  static const char *const targets[][2] = { { "deployment", "Deployment" },
+                                            { "replicaset", "ReplicaSet" },
+                                            { "statefulset", "StatefulSet" } };
+  g_autofree char *target = NULL;
+  g_autofree char *hpa_name = NULL;
+  const char *kind = NULL;
+  gint32 min = -1, max = 0, cpu = -1;
+  guint errors = ks_decoder_n_errors (dec);
+
+  ks_decoder_check_fields (dec, body, fields);
+  for (guint i = 0; i < G_N_ELEMENTS (targets); i++)
+    if (ks_decoder_member (body, targets[i][0]) != NULL)
+      {
+        if (kind != NULL)
+          ks_decoder_error_field (dec, body, targets[i][0],
+                                  "one target per autoscale: this one already has %s", kind);
+        else if (ks_decoder_get_string (dec, body, targets[i][0], &target))
+          kind = targets[i][1];
+      }
+  if (kind == NULL && ks_decoder_n_errors (dec) == errors)
+    ks_decoder_error (dec, body,
+                      "an autoscale needs its target: deployment, replicaset or "
+                      "statefulset (e.g. deployment: web)");
+  ks_decoder_get_string (dec, body, "namespace", &a->namespace);
+  if (a->namespace == NULL)
+    a->namespace = g_strdup ("default");
+  ks_decoder_get_string (dec, body, "name", &hpa_name);
+  ks_decoder_get_int32 (dec, body, "min", G_MININT32, G_MAXINT32, &min);
+  if (ks_decoder_member (body, "max") == NULL)
+    ks_decoder_error_field (dec, body, "max",
+                            "required field is missing (kubectl autoscale "
+                            "--max=MAXPODS)");
+  else if (ks_decoder_get_int32 (dec, body, "max", G_MININT32, G_MAXINT32, &max))
+    {
+      if (max < 1)
+        ks_decoder_error_field (dec, body, "max", "must be at least 1, max: %d", max);
+      else if (max < min)
+        ks_decoder_error_field (dec, body, "max",
+                                "must be larger or equal to min, max: %d, min: %d", max, min);
+    }
+  if (ks_decoder_get_int32 (dec, body, "cpuPercent", G_MININT32, G_MAXINT32, &cpu)
+      && ks_decoder_member (body, "cpuPercent") != NULL && cpu < 1)
+    ks_decoder_error_field (dec, body, "cpuPercent", "must be greater than 0");
+  if (kind == NULL || target == NULL || ks_decoder_n_errors (dec) != errors)
+    return;
+  a->kind = ks_kind_lookup (NULL, kind);
+  a->name = g_strdup (hpa_name != NULL ? hpa_name : target);
+  if (!known_object (l, a->kind, a->namespace, target))
+    {
+      ks_decoder_error_field (dec, body,
+                              targets[a->kind->id == KS_KIND_DEPLOYMENT    ? 0
+                                      : a->kind->id == KS_KIND_REPLICA_SET ? 1
+                                                                           : 2][0],
+                              "no %s \"%s\" in namespace %s is defined before this event", kind,
+                              target, a->namespace);
+      return;
+    }
+  {
+    const KsKind *hk = ks_kind_get (KS_KIND_HORIZONTAL_POD_AUTOSCALER);
+    g_autofree char *id = g_strdup_printf ("%s/%s/%s", hk->name, a->namespace, a->name);
+    const char *before = g_hash_table_lookup (l->defined, id);
+    if (before != NULL)
+      {
+        ks_decoder_error (dec, body,
+                          "horizontalpodautoscalers.autoscaling \"%s\" already exists (defined "
+                          "at %s)",
+                          a->name, before);
+        return;
+      }
+    g_hash_table_insert (l->defined, g_steal_pointer (&id), g_strdup (a->where));
+  }
+  a->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_ptr_array_add (a->objects, ks_hpa_new_autoscale (a->namespace, a->name, "apps/v1", kind, target,
+                                                     min, max, cpu));
+}
+
 static KsAction *
 event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
 {
@@ -1234,7 +1319,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
               dec, item, key,
               "unknown event \"%s\"; valid events: apply, scale, delete, "
               "failNode, recoverNode, partitionNode, healPartition, rollback, pause, resume, "
-              "cordon, uncordon, drain, addNodes, removeNodes",
+              "cordon, uncordon, drain, addNodes, removeNodes, autoscale",
               key);
           continue;
         }
@@ -1251,7 +1336,7 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
             dec, item,
             "an event needs one of apply, scale, delete, failNode, recoverNode, partitionNode, "
             "healPartition, rollback, pause, resume, cordon, uncordon, drain, addNodes, "
-            "removeNodes");
+            "removeNodes, autoscale");
       action_free (a);
       return NULL;
     }
@@ -1418,6 +1503,9 @@ event_decode (Load *l, KsDecoder *dec, JsonNode *item, GHashTable *node_names)
               }
             break;
           }
+        case KS_ACTION_AUTOSCALE:
+          autoscale_decode (l, dec, body, a);
+          break;
         case KS_ACTION_ROLLBACK:
         case KS_ACTION_PAUSE:
         case KS_ACTION_RESUME:
@@ -1541,9 +1629,13 @@ typedef struct
 static void
 check_ref (const KsKind *kind, const char *ns, const char *name, gboolean figure, gpointer data)
 {
-  static const KsKindId scenario_kinds[]
-      = { KS_KIND_DEPLOYMENT, KS_KIND_STATEFUL_SET,          KS_KIND_JOB,
-          KS_KIND_SERVICE,    KS_KIND_POD_DISRUPTION_BUDGET, KS_KIND_STORAGE_CLASS };
+  static const KsKindId scenario_kinds[] = { KS_KIND_DEPLOYMENT,
+                                             KS_KIND_STATEFUL_SET,
+                                             KS_KIND_JOB,
+                                             KS_KIND_SERVICE,
+                                             KS_KIND_POD_DISRUPTION_BUDGET,
+                                             KS_KIND_STORAGE_CLASS,
+                                             KS_KIND_HORIZONTAL_POD_AUTOSCALER };
   RefCheck *rc = data;
   g_autofree char *id = g_strdup_printf ("%s/%s/%s", kind->name, ns, name);
   g_autofree char *lower = g_ascii_strdown (kind->name, -1);
@@ -1589,7 +1681,9 @@ check_expectations (KsDecoder *dec, JsonNode *list, const KsScenario *s, GHashTa
   for (guint i = 0; i < s->actions->len; i++)
     {
       const KsAction *a = g_ptr_array_index (s->actions, i);
-      for (guint j = 0; a->type == KS_ACTION_APPLY && j < a->objects->len; j++)
+      for (guint j = 0; (a->type == KS_ACTION_APPLY || a->type == KS_ACTION_AUTOSCALE)
+                        && a->objects != NULL && j < a->objects->len;
+           j++)
         g_hash_table_add (ids, object_id (g_ptr_array_index (a->objects, j)));
     }
   if (!JSON_NODE_HOLDS_ARRAY (list))
@@ -1616,13 +1710,61 @@ check_expectations (KsDecoder *dec, JsonNode *list, const KsScenario *s, GHashTa
     }
 }
 
+/* The autoscaling section: metrics-server's resolution and a scrape delay, the HPA controller's
+ * flags. */
+static void
+autoscaling_decode (KsDecoder *dec, JsonNode *m, KsScenario *s)
+{
+  static const char *const fields[] = { "metricResolution",
+                                        "scrapeDelay",
+                                        "syncPeriod",
+                                        "tolerance",
+                                        "downscaleStabilization",
+                                        "cpuInitializationPeriod",
+                                        "initialReadinessDelay",
+                                        NULL };
+  JsonNode *t;
+
+  if (!ks_decoder_expect_object (dec, m))
+    return;
+  ks_decoder_check_fields (dec, m, fields);
+  get_time (dec, m, "metricResolution", &s->metric_resolution);
+  get_time (dec, m, "scrapeDelay", &s->scrape_delay);
+  get_time (dec, m, "syncPeriod", &s->hpa_sync_period);
+  if (s->metric_resolution < KS_USEC_PER_SEC)
+    ks_decoder_error_field (dec, m, "metricResolution",
+                            "at least 1s is valid (metrics-server's default is 15s)");
+  else if (s->scrape_delay >= s->metric_resolution)
+    ks_decoder_error_field (dec, m, "scrapeDelay",
+                            "must be shorter than metricResolution (a scrape ends before the "
+                            "next one starts)");
+  if (s->hpa_sync_period <= 0)
+    ks_decoder_error_field (dec, m, "syncPeriod", "must be above 0 (the default is 15s)");
+  if ((t = ks_decoder_member (m, "tolerance")) != NULL)
+    {
+      gsize mark = ks_decoder_push (dec, "tolerance");
+      if (!JSON_NODE_HOLDS_VALUE (t)
+          || (json_node_get_value_type (t) != G_TYPE_DOUBLE
+              && json_node_get_value_type (t) != G_TYPE_INT64))
+        ks_decoder_error (dec, t, "expected a number such as 0.1, got %s",
+                          ks_decoder_node_type_name (t));
+      else if ((s->hpa_tolerance = json_node_get_double (t)) < 0 || s->hpa_tolerance >= 1
+               || isnan (s->hpa_tolerance))
+        ks_decoder_error (dec, t, "must be at least 0 and below 1 (the default is 0.1)");
+      ks_decoder_pop (dec, mark);
+    }
+  get_time (dec, m, "downscaleStabilization", &s->hpa_downscale_window);
+  get_time (dec, m, "cpuInitializationPeriod", &s->hpa_cpu_init_period);
+  get_time (dec, m, "initialReadinessDelay", &s->hpa_readiness_delay);
+}
+
 KsScenario *
 ks_scenario_load (const char *path, KsDiag *diag)
 {
   static const char *const fields[]
-      = { "kind",       "apiVersion", "name",        "seed",   "duration", "cluster",
-          "scheduler",  "kubelet",    "objects",     "events", "expect",   "load",
-          "autoscaler", "failures",   "controllers", NULL };
+      = { "kind",       "apiVersion", "name",        "seed",        "duration", "cluster",
+          "scheduler",  "kubelet",    "objects",     "events",      "expect",   "load",
+          "autoscaler", "failures",   "controllers", "autoscaling", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
   g_autoptr (KsScenario) s = NULL;
@@ -1729,6 +1871,19 @@ ks_scenario_load (const char *path, KsDiag *diag)
           ks_decoder_check_fields (&dec, m, kubelet_fields);
           get_time (&dec, m, "startup", &s->kubelet_startup);
         }
+      ks_decoder_pop (&dec, mark);
+    }
+  s->metric_resolution = 15 * KS_USEC_PER_SEC;
+  s->hpa_sync_period = 15 * KS_USEC_PER_SEC;
+  s->hpa_tolerance = 0.1;
+  s->hpa_downscale_window = 300 * KS_USEC_PER_SEC;
+  s->hpa_cpu_init_period = 300 * KS_USEC_PER_SEC;
+  s->hpa_readiness_delay = 30 * KS_USEC_PER_SEC;
+  if ((m = ks_decoder_member (root, "autoscaling")) != NULL)
+    {
+      gsize mark = ks_decoder_push (&dec, "autoscaling");
+      s->has_autoscaling = TRUE;
+      autoscaling_decode (&dec, m, s);
       ks_decoder_pop (&dec, mark);
     }
   if ((m = ks_decoder_member (root, "objects")) != NULL)

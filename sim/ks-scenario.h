@@ -81,6 +81,7 @@ typedef enum
   KS_ACTION_REMOVE_NODES,
   KS_ACTION_PARTITION_NODE,
   KS_ACTION_HEAL_PARTITION,
+  KS_ACTION_AUTOSCALE,
 } KsActionType;
 
 const char *ks_action_type_name (KsActionType type); /* "apply", "scale", ... */
@@ -89,7 +90,7 @@ typedef struct
 {
   gint64 at;
   KsActionType type;
-  GPtrArray *objects; /* apply: KsObject* */
+  GPtrArray *objects; /* apply: KsObject*; autoscale: the HorizontalPodAutoscaler to create */
   const KsKind *kind; /* scale, delete */
   char *namespace;    /* scale, delete, rollback, pause, resume */
   char *name;         /* scale, delete, failNode, recoverNode, partitionNode, healPartition,
@@ -162,6 +163,15 @@ typedef struct
    * and the terminated-pod threshold are taken from it; which controllers run is the sim's. */
   KsControllerOptions *controllers;
   GPtrArray *failures; /* KsFailureModel*, in order */
+  /* The scenario's autoscaling section (metrics-server and HPA controller settings). */
+  gboolean has_autoscaling;    /* the section is there */
+  gint64 metric_resolution;    /* µs, metrics-server's --metric-resolution (15 s) */
+  gint64 scrape_delay;         /* µs a scrape's points take to be stored (0) */
+  gint64 hpa_sync_period;      /* µs (15 s) */
+  double hpa_tolerance;        /* 0.1 */
+  gint64 hpa_downscale_window; /* µs (5 min) */
+  gint64 hpa_cpu_init_period;  /* µs (5 min) */
+  gint64 hpa_readiness_delay;  /* µs (30 s) */
 } KsScenario;
 
 void ks_node_pool_free (KsNodePool *pool);

@@ -187,3 +187,102 @@ ks_sim_metrics_source_new (KsClient *client, KsClock *clock, KsSimRuntimeLookup 
   s->pod_load = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free, g_free);
   return &s->parent;
 }
+
+/* A scrape delay: the inner source's answers reach the server delay µs after the scrape. */
+
+typedef struct _DelayedSource DelayedSource;
+
+typedef struct
+{
+  DelayedSource *source;
+  KsMetricsBatch *batch;
+  KsMetricsScrapeFunc done;
+  gpointer user_data;
+  guint64 task;
+} Pending;
+
+struct _DelayedSource
+{
+  KsMetricsSource parent;
+  KsMetricsSource *inner;
+  KsClock *clock;
+  gint64 delay;
+  GQueue pending; /* Pending *, in answer order */
+};
+
+static void
+pending_deliver (gpointer data)
+{
+  Pending *p = data;
+
+  g_queue_remove (&p->source->pending, p);
+  p->done (p->batch, NULL, p->user_data);
+  g_free (p);
+}
+
+static void
+delayed_answer (KsMetricsBatch *batch, const GError *error, gpointer data)
+{
+  Pending *p = data;
+
+  if (batch == NULL)
+    {
+      p->done (NULL, error, p->user_data);
+      g_free (p);
+      return;
+    }
+  p->batch = batch;
+  g_queue_push_tail (&p->source->pending, p);
+  p->task = ks_clock_schedule_in (p->source->clock, p->source->delay, pending_deliver, p, NULL);
+}
+
+static void
+delayed_scrape (KsMetricsSource *self, const KsNode *node, KsMetricsScrapeFunc done,
+                gpointer user_data)
+{
+  DelayedSource *s = (DelayedSource *) self;
+  Pending *p = g_new0 (Pending, 1);
+
+  p->source = s;
+  p->done = done;
+  p->user_data = user_data;
+  s->inner->ops->scrape (s->inner, node, delayed_answer, p);
+}
+
+static void
+delayed_free (KsMetricsSource *self)
+{
+  DelayedSource *s = (DelayedSource *) self;
+  Pending *p;
+
+  /* Answers still waiting end with an error, as a cancelled scrape does. */
+  while ((p = g_queue_pop_head (&s->pending)) != NULL)
+    {
+      g_autoptr (GError) error
+          = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED, "the metrics server stopped");
+      ks_clock_cancel (s->clock, p->task);
+      ks_metrics_batch_free (p->batch);
+      p->done (NULL, error, p->user_data);
+      g_free (p);
+    }
+  s->inner->ops->free (s->inner);
+  g_free (s);
+}
+
+static const KsMetricsSourceOps delayed_source_ops = {
+  .scrape = delayed_scrape,
+  .free = delayed_free,
+};
+
+KsMetricsSource *
+ks_delayed_metrics_source_new (KsMetricsSource *inner, KsClock *clock, gint64 delay)
+{
+  DelayedSource *s = g_new0 (DelayedSource, 1);
+
+  s->parent.ops = &delayed_source_ops;
+  s->inner = inner;
+  s->clock = clock;
+  s->delay = delay;
+  g_queue_init (&s->pending);
+  return &s->parent;
+}

@@ -24,4 +24,10 @@ typedef KsRuntime *(*KsSimRuntimeLookup) (const char *node, gpointer user_data);
 KsMetricsSource *ks_sim_metrics_source_new (KsClient *client, KsClock *clock,
                                             KsSimRuntimeLookup lookup, gpointer user_data);
 
+/* A source answering delay µs after inner does (inner owned): the scrape delay of a scenario's
+ * autoscaling section, so that a point read at t is stored, and seen by the HPA, from t + delay.
+ * The points keep the time they were read. */
+KsMetricsSource *ks_delayed_metrics_source_new (KsMetricsSource *inner, KsClock *clock,
+                                                gint64 delay);
+
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "ks-sim-autoscaler.h"
 #include "ks-sim-clock.h"
 #include "ks-sim-link.h"
+#include "ks-sim-metrics.h"
 #include "ks-sim-model.h"
 #include "ks-sim-private.h"
 #include "ks-sim-prober.h"
@@ -13,6 +14,7 @@
 #include "ks-sim-traffic.h"
 #include "ks-sim.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-batch.h"
 #include "src/api/ks-duration.h"
 #include "src/api/ks-namespace.h"
@@ -20,6 +22,7 @@
 #include "src/api/ks-pdb.h"
 #include "src/api/ks-statefulset.h"
 #include "src/controllers/ks-controllers.h"
+#include "src/controllers/ks-hpa.h"
 #include "src/controllers/ks-rollback.h"
 #include "src/ks-rng.h"
 #include "src/kubelet/ks-kubelet.h"
@@ -112,6 +115,10 @@ struct _KsSim
   PoolUse *pool_use;     /* one per scenario pool */
   KsSimAutoscaler *autoscaler; /* with node groups, else NULL */
   GPtrArray *failure_drivers;  /* FailureDriver* */
+  /* The metrics pipeline and the HPA controller, when the scenario autoscales. */
+  KsMetricsServer *metrics;
+  KsMetricsClient *metrics_client;
+  KsHpaController *hpa;
 };
 
 /* The node agent ends (its process dies with the node): nothing more is written or watched;
@@ -186,6 +193,63 @@ scenario_max_nodes (const KsScenario *s)
 
 static gboolean scenario_models_memory (const KsScenario *scenario);
 
+/* Whether the scenario autoscales (an autoscaling section, HorizontalPodAutoscalers, autoscale
+ * events): only then do the metrics pipeline and the HPA controller run, so that other runs pay
+ * nothing for them. */
+static gboolean
+scenario_autoscales (const KsScenario *s)
+{
+  if (s->has_autoscaling)
+    return TRUE;
+  for (guint i = 0; i < s->objects->len; i++)
+    if (((const KsObject *) g_ptr_array_index (s->objects, i))->kind->id
+        == KS_KIND_HORIZONTAL_POD_AUTOSCALER)
+      return TRUE;
+  for (guint i = 0; i < s->actions->len; i++)
+    {
+      const KsAction *a = g_ptr_array_index (s->actions, i);
+      if (a->type == KS_ACTION_AUTOSCALE)
+        return TRUE;
+      if (a->type == KS_ACTION_APPLY)
+        for (guint j = 0; j < a->objects->len; j++)
+          if (((const KsObject *) g_ptr_array_index (a->objects, j))->kind->id
+              == KS_KIND_HORIZONTAL_POD_AUTOSCALER)
+            return TRUE;
+    }
+  return FALSE;
+}
+
+/* The runtime the metrics source scrapes: none while the node is failed. */
+static KsRuntime *
+metrics_runtime (const char *node, gpointer data)
+{
+  KsSim *sim = data;
+  SimNode *n = g_hash_table_lookup (sim->nodes_by_name, node);
+  return n != NULL && n->kubelet != NULL ? n->runtime : NULL;
+}
+
+static void
+start_autoscaling (KsSim *sim, KsEventSink *events)
+{
+  const KsScenario *s = sim->scenario;
+  KsMetricsSource *source
+      = ks_sim_metrics_source_new (sim->client, sim->clock, metrics_runtime, sim);
+  KsHpaOptions options;
+
+  if (s->scrape_delay > 0)
+    source = ks_delayed_metrics_source_new (source, sim->clock, s->scrape_delay);
+  sim->metrics = ks_metrics_server_new (sim->client, sim->clock, source, s->metric_resolution);
+  sim->metrics_client = ks_metrics_client_new_local (sim->metrics, sim->client);
+  ks_hpa_options_init (&options);
+  options.sync_period = s->hpa_sync_period;
+  options.tolerance = s->hpa_tolerance;
+  options.downscale_stabilization = s->hpa_downscale_window;
+  options.cpu_initialization_period = s->hpa_cpu_init_period;
+  options.initial_readiness_delay = s->hpa_readiness_delay;
+  sim->hpa = ks_hpa_controller_new (sim->client, sim->clock, events, sim->metrics_client, NULL,
+                                    &options);
+}
+
 KsSim *
 ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
 {
@@ -257,6 +321,8 @@ ks_sim_new (const KsScenario *scenario, guint64 seed, GError **error)
           return NULL;
         }
     }
+  if (scenario_autoscales (scenario))
+    start_autoscaling (sim, events);
   return sim;
 }
 
@@ -267,6 +333,9 @@ ks_sim_free (KsSim *sim)
     return;
   ks_sim_autoscaler_free (sim->autoscaler);
   g_free (sim->pool_use);
+  ks_hpa_controller_free (sim->hpa);
+  ks_metrics_client_free (sim->metrics_client);
+  ks_metrics_server_free (sim->metrics);
   ks_sim_traffic_free (sim->traffic);
   g_ptr_array_unref (sim->failure_drivers);
   g_ptr_array_unref (sim->nodes);
@@ -766,6 +835,22 @@ do_apply (KsSim *sim, const KsAction *a)
         ks_object_unref (updated);
       }
     }
+}
+
+/* kubectl autoscale: create the HPA (an existing one is an error, as with kubectl). */
+static void
+do_autoscale (KsSim *sim, const KsAction *a)
+{
+  const KsObject *hpa = g_ptr_array_index (a->objects, 0);
+  g_autoptr (GError) error = NULL;
+
+  if (!create_object (sim, hpa, &error))
+    {
+      action_failed (sim, a, hpa, error->message);
+      return;
+    }
+  ks_event_record (&sim->scenario_events, hpa, FALSE, "Autoscale", NULL,
+                   "horizontalpodautoscaler.autoscaling/%s autoscaled", hpa->meta.name);
 }
 
 static void
@@ -1868,6 +1953,9 @@ run_action (gpointer data)
       break;
     case KS_ACTION_REMOVE_NODES:
       do_remove_nodes (t->sim, t->action);
+      break;
+    case KS_ACTION_AUTOSCALE:
+      do_autoscale (t->sim, t->action);
       break;
     }
 }

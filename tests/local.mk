@@ -45,6 +45,7 @@ unit_tests = \
 	tests/test-job \
 	tests/test-volumes \
 	tests/test-hpa \
+	tests/test-hpa-sim \
 	tests/test-kubeconfig \
 	tests/test-kubectl \
 	tests/test-kubelet \
@@ -86,6 +87,7 @@ tests_test_statefulset_LDADD = $(test_ldadd)
 tests_test_job_LDADD = $(test_ldadd)
 tests_test_volumes_LDADD = $(test_ldadd)
 tests_test_hpa_LDADD = $(test_ldadd)
+tests_test_hpa_sim_LDADD = $(test_ldadd)
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_drain_LDADD = $(test_ldadd)

@@ -1,0 +1,332 @@
+/* test-hpa-sim.c: the HPA controller in a whole simulated cluster: the metrics pipeline (scrapes
+ * every resolution, the scrape delay), the sync period, kubectl autoscale's legacy limits
+ * (max(2 × current, 4) per sync), behavior's default rate (4 pods or 100 % per 15 s, whichever
+ * is more), the 300 s scale-down stabilization, events and conditions.  Each test writes a
+ * scenario, runs it to chosen times and reads the store and the events. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "sim/ks-sim.h"
+#include "src/api/ks-apps.h"
+#include "src/api/ks-autoscaling.h"
+#include "tests/ks-test.h"
+
+#define SEC KS_USEC_PER_SEC
+
+typedef struct
+{
+  char *dir;
+  KsScenario *scenario;
+  KsSim *sim;
+  KsTestSink sink;
+} Run;
+
+/* A Deployment "web" of replicas pods, each using cpu (kubesim.io/cpu-usage) of a 100m request
+ * and 64Mi of memory (metrics-server drops points without memory). */
+static char *
+deployment (int replicas, const char *cpu)
+{
+  return g_strdup_printf (
+      "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"
+      "    spec: {replicas: %d, selector: {matchLabels: {app: web}},\n"
+      "      template: {metadata: {labels: {app: web},\n"
+      "          annotations: {kubesim.io/cpu-usage: %s, kubesim.io/memory-usage: 64Mi}},\n"
+      "        spec: {containers: [{name: web, image: web:1,\n"
+      "          resources: {requests: {cpu: 100m, memory: 128Mi}}}]}}}}\n",
+      replicas, cpu);
+}
+
+static void
+run_start (Run *r, const char *objects, const char *events, const char *extra)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  KsDiag *diag = ks_diag_new ();
+
+  r->dir = g_dir_make_tmp ("ks-hpa-XXXXXX", &error);
+  g_assert_no_error (error);
+  path = g_build_filename (r->dir, "s.yaml", NULL);
+  text = g_strdup_printf ("kind: Scenario\nduration: 20m\nkubelet: {startup: 1s}\n"
+                          "cluster:\n  nodes:\n    - {name: node, count: 4, capacity: {cpu: "
+                          "\"32\", memory: 64Gi}}\n%sobjects:\n%s%s%s",
+                          extra, objects, events[0] != '\0' ? "events:\n" : "", events);
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  r->scenario = ks_scenario_load (path, diag);
+  if (r->scenario == NULL)
+    g_error ("scenario: %s", ks_diag_get (diag, 0));
+  ks_diag_free (diag);
+  r->sim = ks_sim_new (r->scenario, 1, &error);
+  g_assert_no_error (error);
+  ks_test_sink_init (&r->sink);
+  ks_sim_set_event_sink (r->sim, &r->sink.parent);
+  g_assert_true (ks_sim_start (r->sim, &error));
+  g_assert_no_error (error);
+}
+
+static void
+run_clear (Run *r)
+{
+  g_autoptr (GDir) dir = g_dir_open (r->dir, 0, NULL);
+  const char *name;
+
+  ks_sim_free (r->sim);
+  ks_scenario_free (r->scenario);
+  ks_test_sink_clear (&r->sink);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (r->dir, name, NULL);
+      g_unlink (path);
+    }
+  g_rmdir (r->dir);
+  g_free (r->dir);
+}
+
+static void
+run_to (Run *r, gint64 t)
+{
+  ks_sim_run_until (r->sim, t, NULL, NULL);
+}
+
+static gint32
+replicas (Run *r)
+{
+  g_autoptr (KsObject) obj = ks_client_get (
+      ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web", NULL);
+  g_assert_nonnull (obj);
+  return KS_DEPLOYMENT (obj)->replicas;
+}
+
+static KsHorizontalPodAutoscaler *
+get_hpa (Run *r)
+{
+  KsObject *obj
+      = ks_client_get (ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_HORIZONTAL_POD_AUTOSCALER),
+                       "default", "web", NULL);
+  g_assert_nonnull (obj);
+  return KS_HPA (obj);
+}
+
+/* The times (s) and messages of the SuccessfulRescale events, "t: message" lines joined. */
+static char *
+rescales (Run *r)
+{
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; i < r->sink.records->len; i++)
+    {
+      const KsTestRecord *rec = g_ptr_array_index (r->sink.records, i);
+      if (strcmp (rec->reason, "SuccessfulRescale") == 0)
+        g_string_append_printf (s, "%s%" G_GINT64_FORMAT ": %s", s->len ? "\n" : "",
+                                rec->time / SEC, rec->message);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static void
+dump (Run *r)
+{
+  g_autoptr (KsHorizontalPodAutoscaler) hpa = get_hpa (r);
+  g_autofree char *targets = ks_hpa_format_targets (hpa);
+
+  g_test_message ("t=%.1f replicas=%d current=%d desired=%d targets=%s",
+                  (double) ks_clock_now (ks_sim_get_clock (r->sim)) / SEC, replicas (r),
+                  hpa->status.current_replicas, hpa->status.desired_replicas, targets);
+  for (guint i = 0; i < KS_N_HPA_CONDITIONS; i++)
+    if (hpa->status.conditions[i].status != KS_CONDITION_UNSET)
+      g_test_message ("  %s %s %s: %s", ks_hpa_condition_name (i),
+                      ks_condition_status_name (hpa->status.conditions[i].status),
+                      hpa->status.conditions[i].reason, hpa->status.conditions[i].message);
+}
+
+static void
+assert_limited (Run *r, const char *reason)
+{
+  g_autoptr (KsHorizontalPodAutoscaler) hpa = get_hpa (r);
+  g_assert_cmpstr (hpa->status.conditions[KS_HPA_COND_SCALING_LIMITED].reason, ==, reason);
+}
+
+#define UP "cpu resource utilization (percentage of request) above target"
+
+/* kubectl autoscale (no behavior): every pod uses 500m of its 100m request, ten times the 50 %
+ * target, whatever the count, so each sync asks for more and the legacy limit max(2 × current,
+ * 4) binds: 1 → 4 → 8 → 16 → 20 (the max), one step per 15 s sync, the first 15 s after the HPA
+ * was made. */
+static void
+test_legacy_scale_up (void)
+{
+  Run r = { 0 };
+  g_autofree char *objects = deployment (1, "500m");
+  g_autofree char *events = NULL;
+  g_autoptr (KsHorizontalPodAutoscaler) hpa = NULL;
+  g_autofree char *targets = NULL;
+
+  run_start (&r, objects, "  - {at: 0s, autoscale: {deployment: web, max: 20, cpuPercent: 50}}\n",
+             "");
+  run_to (&r, 14 * SEC);
+  g_assert_cmpint (replicas (&r), ==, 1);
+  run_to (&r, 15 * SEC + SEC / 2);
+  dump (&r);
+  g_assert_cmpint (replicas (&r), ==, 4);
+  assert_limited (&r, "ScaleUpLimit");
+  run_to (&r, 30 * SEC + SEC / 2);
+  g_assert_cmpint (replicas (&r), ==, 8);
+  run_to (&r, 45 * SEC + SEC / 2);
+  g_assert_cmpint (replicas (&r), ==, 16);
+  run_to (&r, 60 * SEC + SEC / 2);
+  g_assert_cmpint (replicas (&r), ==, 20);
+  assert_limited (&r, "TooManyReplicas");
+  run_to (&r, 120 * SEC);
+  events = rescales (&r);
+  g_assert_cmpstr (events, ==,
+                   "15: New size: 4; reason: " UP "\n30: New size: 8; reason: " UP
+                   "\n45: New size: 16; reason: " UP "\n60: New size: 20; reason: " UP);
+  hpa = get_hpa (&r);
+  targets = ks_hpa_format_targets (hpa);
+  g_assert_cmpstr (targets, ==, "cpu: 500%/50%");
+  g_assert_cmpint (hpa->status.current_replicas, ==, 20);
+  g_assert_cmpint (hpa->status.desired_replicas, ==, 20);
+  g_assert_cmpint (hpa->status.last_scale_time, ==, 60 * SEC);
+  g_assert_cmpint (hpa->status.conditions[KS_HPA_COND_SCALING_ACTIVE].status, ==,
+                   KS_CONDITION_TRUE);
+  run_clear (&r);
+}
+
+static const char hpa_v2[]
+    = "  - apiVersion: autoscaling/v2\n"
+      "    kind: HorizontalPodAutoscaler\n"
+      "    metadata: {name: web}\n"
+      "    spec:\n"
+      "      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+      "      minReplicas: %d\n"
+      "      maxReplicas: 20\n"
+      "      metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, "
+      "averageUtilization: 50}}}]\n"
+      "      behavior: {}\n";
+
+/* behavior's default scale-up: 4 pods or 100 % per 15 s, whichever is more: 1 → 5 → 10 → 20. */
+static void
+test_behavior_scale_up (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (1, "500m");
+  g_autofree char *hpa = g_strdup_printf (hpa_v2, 1);
+  g_autofree char *objects = g_strconcat (dep, hpa, NULL);
+  g_autofree char *events = NULL;
+
+  run_start (&r, objects, "", "");
+  run_to (&r, 90 * SEC);
+  events = rescales (&r);
+  g_assert_cmpstr (events, ==,
+                   "15: New size: 5; reason: " UP "\n30: New size: 10; reason: " UP
+                   "\n45: New size: 20; reason: " UP);
+  g_assert_cmpint (replicas (&r), ==, 20);
+  run_clear (&r);
+}
+
+/* Scale-down waits for the 300 s window.  Ten pods at 10 % of their request against 50 %: the
+ * proposal is ceil(0.2 × 10) = 2 from the first sync (15 s) on, but the first sync's
+ * recommendation (the current 10) holds the count.  Without behavior it counts while it is not
+ * before now − 300 s, so the count drops at 330 s (to the min, 3); with behavior while it is
+ * strictly after now − 300 s, so at 315 s (to 2). */
+static void
+test_legacy_scale_down (void)
+{
+  Run r = { 0 };
+  g_autofree char *objects = deployment (10, "10m");
+  g_autofree char *events = NULL;
+
+  run_start (&r, objects,
+             "  - {at: 0s, autoscale: {deployment: web, min: 3, max: 20, cpuPercent: 50}}\n", "");
+  run_to (&r, 315 * SEC + SEC / 2);
+  dump (&r);
+  g_assert_cmpint (replicas (&r), ==, 10);
+  {
+    g_autoptr (KsHorizontalPodAutoscaler) hpa = get_hpa (&r);
+    g_assert_cmpstr (hpa->status.conditions[KS_HPA_COND_ABLE_TO_SCALE].reason, ==,
+                     "ScaleDownStabilized");
+  }
+  run_to (&r, 330 * SEC + SEC / 2);
+  g_assert_cmpint (replicas (&r), ==, 3);
+  assert_limited (&r, "TooFewReplicas");
+  events = rescales (&r);
+  g_assert_cmpstr (events, ==, "330: New size: 3; reason: All metrics below target");
+  run_clear (&r);
+}
+
+static void
+test_behavior_scale_down (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (10, "10m");
+  g_autofree char *hpa = g_strdup_printf (hpa_v2, 1);
+  g_autofree char *objects = g_strconcat (dep, hpa, NULL);
+  g_autofree char *events = NULL;
+
+  run_start (&r, objects, "", "");
+  run_to (&r, 300 * SEC + SEC / 2);
+  g_assert_cmpint (replicas (&r), ==, 10);
+  run_to (&r, 315 * SEC + SEC / 2);
+  g_assert_cmpint (replicas (&r), ==, 2);
+  events = rescales (&r);
+  g_assert_cmpstr (events, ==, "315: New size: 2; reason: All metrics below target");
+  run_clear (&r);
+}
+
+/* The scenario's autoscaling section: a 30 s sync period moves the first rescale to 30 s; a
+ * 10 s scrape delay stores the scrape of 15 s at 25 s, so the sync at 15 s finds no usable
+ * metrics (one point per container, no window yet) and records why. */
+static void
+test_settings (void)
+{
+  g_autofree char *objects = deployment (1, "500m");
+  const char *autoscale = "  - {at: 0s, autoscale: {deployment: web, max: 20, cpuPercent: 50}}\n";
+
+  {
+    Run r = { 0 };
+    g_autofree char *events = NULL;
+    run_start (&r, objects, autoscale, "autoscaling: {syncPeriod: 30s}\n");
+    run_to (&r, 60 * SEC + SEC / 2);
+    events = rescales (&r);
+    g_assert_cmpstr (events, ==, "30: New size: 4; reason: " UP "\n60: New size: 8; reason: " UP);
+    run_clear (&r);
+  }
+  {
+    Run r = { 0 };
+    g_autofree char *events = NULL;
+    gboolean failed = FALSE;
+    run_start (&r, objects, autoscale, "autoscaling: {metricResolution: 15s, scrapeDelay: 10s}\n");
+    run_to (&r, 30 * SEC + SEC / 2);
+    events = rescales (&r);
+    g_assert_cmpstr (events, ==, "30: New size: 4; reason: " UP);
+    for (guint i = 0; i < r.sink.records->len; i++)
+      {
+        const KsTestRecord *rec = g_ptr_array_index (r.sink.records, i);
+        if (strcmp (rec->reason, "FailedGetResourceMetric") == 0 && rec->time == 15 * SEC)
+          {
+            g_test_message ("%s", rec->message);
+            g_assert_true (rec->warning);
+            g_assert_cmpstr (rec->message, ==,
+                             "failed to get cpu utilization: unable to get metrics for resource "
+                             "cpu: no metrics returned from resource metrics API");
+            failed = TRUE;
+          }
+      }
+    g_assert_true (failed);
+    run_clear (&r);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/hpa-sim/legacy-scale-up", test_legacy_scale_up);
+  g_test_add_func ("/hpa-sim/behavior-scale-up", test_behavior_scale_up);
+  g_test_add_func ("/hpa-sim/legacy-scale-down", test_legacy_scale_down);
+  g_test_add_func ("/hpa-sim/behavior-scale-down", test_behavior_scale_down);
+  g_test_add_func ("/hpa-sim/settings", test_settings);
+  return g_test_run ();
+}
