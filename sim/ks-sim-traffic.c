@@ -56,7 +56,8 @@ typedef struct
   gint64 start, end;
   /* this tick: arrivals of each load, the work they bring */
   guint64 arrivals;
-  double work_s; /* core-seconds */
+  guint64 total_arrivals; /* every request sent to the pod so far (the custom metrics) */
+  double work_s;          /* core-seconds */
   guint queue_capacity;
   gint64 tick; /* the tick these belong to */
 } Pod;
@@ -138,6 +139,13 @@ ks_sim_traffic_pod_cpu_ns (const KsUid *uid, gpointer data)
   KsSimTraffic *t = data;
   const Pod *p = g_hash_table_lookup (t->pods, uid);
   return p != NULL ? pod_cpu_at (p, ks_clock_now (t->clock)) : 0;
+}
+
+guint64
+ks_sim_traffic_pod_requests (KsSimTraffic *t, const KsUid *uid)
+{
+  const Pod *p = g_hash_table_lookup (t->pods, uid);
+  return p != NULL ? p->total_arrivals : 0;
 }
 
 /* Cores a pod has for requests: its containers' CPU limits if all have one, else its CPU
@@ -330,6 +338,7 @@ tick (gpointer data)
                 g_ptr_array_add (t->touched, pod);
               }
             pod->arrivals += counts[j];
+            pod->total_arrivals += counts[j];
             pod->work_s += counts[j] * ((double) s->load->cpu_per_request / 1e9);
             pod->queue_capacity = MAX (pod->queue_capacity, s->load->queue_capacity);
             g_array_append_val (s->pods, share);

@@ -5,6 +5,7 @@
 
 #include "ks-sim-autoscaler.h"
 #include "ks-sim-clock.h"
+#include "ks-sim-custom-metrics.h"
 #include "ks-sim-link.h"
 #include "ks-sim-metrics.h"
 #include "ks-sim-model.h"
@@ -118,6 +119,7 @@ struct _KsSim
   /* The metrics pipeline and the HPA controller, when the scenario autoscales. */
   KsMetricsServer *metrics;
   KsMetricsClient *metrics_client;
+  KsCustomMetricsSource *custom_metrics;
   KsHpaController *hpa;
 };
 
@@ -246,8 +248,10 @@ start_autoscaling (KsSim *sim, KsEventSink *events)
   options.downscale_stabilization = s->hpa_downscale_window;
   options.cpu_initialization_period = s->hpa_cpu_init_period;
   options.initial_readiness_delay = s->hpa_readiness_delay;
-  sim->hpa = ks_hpa_controller_new (sim->client, sim->clock, events, sim->metrics_client, NULL,
-                                    &options);
+  sim->custom_metrics
+      = ks_sim_custom_metrics_new (sim->client, sim->clock, sim->traffic, s->metric_resolution);
+  sim->hpa = ks_hpa_controller_new (sim->client, sim->clock, events, sim->metrics_client,
+                                    sim->custom_metrics, &options);
 }
 
 KsSim *
@@ -334,6 +338,7 @@ ks_sim_free (KsSim *sim)
   ks_sim_autoscaler_free (sim->autoscaler);
   g_free (sim->pool_use);
   ks_hpa_controller_free (sim->hpa);
+  ks_sim_custom_metrics_free (sim->custom_metrics);
   ks_metrics_client_free (sim->metrics_client);
   ks_metrics_server_free (sim->metrics);
   ks_sim_traffic_free (sim->traffic);

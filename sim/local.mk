@@ -8,6 +8,7 @@ sim_libks_sim_la_SOURCES = \
 	sim/ks-scenario.c sim/ks-scenario.h \
 	sim/ks-sim-autoscaler.c sim/ks-sim-autoscaler.h \
 	sim/ks-sim-clock.c sim/ks-sim-clock.h \
+	sim/ks-sim-custom-metrics.c sim/ks-sim-custom-metrics.h \
 	sim/ks-sim-link.c sim/ks-sim-link.h \
 	sim/ks-sim-metrics.c sim/ks-sim-metrics.h \
 	sim/ks-sim-model.c sim/ks-sim-model.h \

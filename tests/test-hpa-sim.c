@@ -319,6 +319,91 @@ test_settings (void)
   }
 }
 
+static const char service_and_load[]
+    = "  - {apiVersion: v1, kind: Service, metadata: {name: web},\n"
+      "    spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}}\n";
+
+/* Pods, Object and External metrics from the load model: 100 requests per second to the
+ * Service "web", 10 per pod wanted. */
+static void
+run_custom (const char *metric, const char *expected)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (2, "10m");
+  g_autofree char *hpa = g_strdup_printf (
+      "  - apiVersion: autoscaling/v2\n"
+      "    kind: HorizontalPodAutoscaler\n"
+      "    metadata: {name: web}\n"
+      "    spec:\n"
+      "      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+      "      maxReplicas: 30\n"
+      "      metrics: [%s]\n"
+      "      behavior: {}\n",
+      metric);
+  g_autofree char *objects = g_strconcat (service_and_load, dep, hpa, NULL);
+  g_autofree char *events = NULL;
+
+  run_start (&r, objects, "",
+             "load: [{service: web, rate: {constant: 100}, cpuPerRequest: 1ms}]\n");
+  for (int t = 15; t <= 120; t += 15)
+    {
+      run_to (&r, t * SEC + SEC / 2);
+      dump (&r);
+    }
+  for (guint i = 0; i < r.sink.records->len; i++)
+    {
+      const KsTestRecord *rec = g_ptr_array_index (r.sink.records, i);
+      if (rec->warning)
+        g_test_message ("%s", (const char *) g_ptr_array_index (r.sink.lines, i));
+    }
+  events = rescales (&r);
+  g_test_message ("%s", events);
+  g_assert_cmpstr (events, ==, expected);
+  run_clear (&r);
+}
+
+static void
+test_pods_metric (void)
+{
+  run_custom ("{type: Pods, pods: {metric: {name: requests_per_second}, target: {type: "
+              "AverageValue, averageValue: 10}}}",
+              /* 15 s: one reading per pod, no rate yet.  30 s: 50 per pod, 2 → 6 (4 pods or
+               * 100 %).  45 s: the 4 new pods have no rate yet and count as 0 on the way up,
+               * which flips the direction: no change.  60 s: 100 / 6 per pod → 10. */
+              "30: New size: 6; reason: pods metric requests_per_second above target\n"
+              "60: New size: 10; reason: pods metric requests_per_second above target");
+}
+
+static void
+test_object_metric (void)
+{
+  run_custom ("{type: Object, object: {describedObject: {apiVersion: v1, kind: Service, name: "
+              "web}, metric: {name: requests_per_second}, target: {type: AverageValue, "
+              "averageValue: 10}}}",
+              /* ceil(100 / 10) = 10, limited to 6 at the first sync. */
+              "15: New size: 6; reason: Service metric requests_per_second above target\n"
+              "30: New size: 10; reason: Service metric requests_per_second above target");
+}
+
+static void
+test_external_metric (void)
+{
+  /* AverageValue: ceil(100 / 20) = 5. */
+  run_custom ("{type: External, external: {metric: {name: web_requests_per_second}, target: "
+              "{type: AverageValue, averageValue: 20}}}",
+              "15: New size: 5; reason: external metric web_requests_per_second(nil) above "
+              "target");
+  /* Value: the ratio 100 / 20 times the ready pods, whatever their count: it keeps growing to
+   * the max (as Kubernetes does for a Value target that more pods do not lower). */
+  run_custom ("{type: External, external: {metric: {name: web_requests_per_second}, target: "
+              "{type: Value, value: 20}}}",
+              "15: New size: 6; reason: external metric web_requests_per_second(nil) above "
+              "target\n30: New size: 12; reason: external metric web_requests_per_second(nil) "
+              "above target\n45: New size: 24; reason: external metric "
+              "web_requests_per_second(nil) above target\n60: New size: 30; reason: external "
+              "metric web_requests_per_second(nil) above target");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -328,5 +413,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa-sim/legacy-scale-down", test_legacy_scale_down);
   g_test_add_func ("/hpa-sim/behavior-scale-down", test_behavior_scale_down);
   g_test_add_func ("/hpa-sim/settings", test_settings);
+  g_test_add_func ("/hpa-sim/pods-metric", test_pods_metric);
+  g_test_add_func ("/hpa-sim/object-metric", test_object_metric);
+  g_test_add_func ("/hpa-sim/external-metric", test_external_metric);
   return g_test_run ();
 }
