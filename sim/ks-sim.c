@@ -22,6 +22,7 @@
 #include "src/api/ks-node.h"
 #include "src/api/ks-pdb.h"
 #include "src/api/ks-statefulset.h"
+#include "src/api/ks-yaml-emit.h"
 #include "src/controllers/ks-controllers.h"
 #include "src/controllers/ks-hpa.h"
 #include "src/controllers/ks-rollback.h"
@@ -408,6 +409,121 @@ guint64
 ks_sim_get_events_processed (KsSim *sim)
 {
   return ks_sim_clock_get_n_run (sim->sim_clock);
+}
+
+/* Autoscaling outputs */
+
+gboolean
+ks_sim_autoscales (KsSim *sim)
+{
+  return sim->hpa != NULL;
+}
+
+static gint
+cmp_object_key (gconstpointer a, gconstpointer b)
+{
+  const KsObject *x = *(const KsObject *const *) a;
+  const KsObject *y = *(const KsObject *const *) b;
+  int c = g_strcmp0 (x->meta.namespace, y->meta.namespace);
+  return c != 0 ? c : strcmp (x->meta.name, y->meta.name);
+}
+
+static GPtrArray *
+sorted_hpas (KsSim *sim)
+{
+  GPtrArray *hpas
+      = ks_client_list (sim->client, ks_kind_get (KS_KIND_HORIZONTAL_POD_AUTOSCALER), NULL, NULL);
+  if (hpas != NULL)
+    g_ptr_array_sort (hpas, cmp_object_key);
+  return hpas;
+}
+
+void
+ks_sim_sample_hpas (KsSim *sim, KsSimRowFunc row, gpointer data)
+{
+  g_autoptr (GPtrArray) hpas = NULL;
+  gint64 now = ks_clock_now (sim->clock);
+
+  if (sim->hpa == NULL || (hpas = sorted_hpas (sim)) == NULL)
+    return;
+  for (guint i = 0; i < hpas->len; i++)
+    {
+      const KsHorizontalPodAutoscaler *hpa = g_ptr_array_index (hpas, i);
+      g_autofree char *key = ks_object_key (KS_OBJECT (hpa));
+      row (now, "hpa_current_replicas", key, hpa->status.current_replicas, data);
+      row (now, "hpa_desired_replicas", key, hpa->status.desired_replicas, data);
+      for (guint j = 0; j < hpa->status.n_current_metrics; j++)
+        {
+          const KsMetricStatus *m = &hpa->status.current_metrics[j];
+          g_autofree char *metric = g_strdup_printf ("hpa_metric_%u", j);
+          if (m->has_utilization)
+            row (now, metric, key, m->average_utilization, data);
+          else if (m->has_average_value)
+            row (now, metric, key, (double) m->average_value / 1000, data);
+          else if (m->has_value)
+            row (now, metric, key, (double) m->value / 1000, data);
+        }
+    }
+}
+
+void
+ks_sim_append_hpa_summary (KsSim *sim, GString *json)
+{
+  g_autoptr (GPtrArray) hpas = NULL;
+  guint n = 0;
+
+  if (sim->hpa == NULL || (hpas = sorted_hpas (sim)) == NULL)
+    return;
+  g_string_append (json, ",\n  \"hpas\": {");
+  for (guint i = 0; i < hpas->len; i++)
+    {
+      const KsHorizontalPodAutoscaler *hpa = g_ptr_array_index (hpas, i);
+      g_autofree char *key = ks_object_key (KS_OBJECT (hpa));
+      g_autofree char *target
+          = g_strdup_printf ("%s/%s", hpa->scale_target_ref.kind, hpa->scale_target_ref.name);
+      KsHpaCounts c = { 0, 0, 0, 0, -1, -1 };
+      ks_hpa_controller_get_counts (sim->hpa, hpa->parent.meta.namespace, hpa->parent.meta.name,
+                                    &c);
+      g_string_append (json, n++ > 0 ? ",\n    " : "\n    ");
+      ks_json_append_string (json, key, KS_JSON_ESCAPE_UTF8);
+      g_string_append (json, ": {\n      \"target\": ");
+      ks_json_append_string (json, target, KS_JSON_ESCAPE_UTF8);
+      g_string_append_printf (json,
+                              ",\n      \"min_replicas\": %d,\n      \"max_replicas\": %d"
+                              ",\n      \"current_replicas\": %d,\n      \"desired_replicas\": %d"
+                              ",\n      \"rescales\": %u,\n      \"scale_ups\": %u"
+                              ",\n      \"scale_downs\": %u,\n      \"failed_reconciles\": %u",
+                              hpa->min_replicas, hpa->max_replicas, hpa->status.current_replicas,
+                              hpa->status.desired_replicas, c.rescales, c.scale_ups, c.scale_downs,
+                              c.failures);
+      if (c.highest >= 0)
+        g_string_append_printf (json,
+                                ",\n      \"highest_replicas_set\": %d,\n      "
+                                "\"lowest_replicas_set\": %d",
+                                c.highest, c.lowest);
+      else
+        g_string_append (json, ",\n      \"highest_replicas_set\": null,\n      "
+                               "\"lowest_replicas_set\": null");
+      if (hpa->status.last_scale_time != KS_TIME_NONE)
+        g_string_append_printf (
+            json, ",\n      \"last_scale_time_s\": %" G_GINT64_FORMAT ".%06" G_GINT64_FORMAT,
+            hpa->status.last_scale_time / KS_USEC_PER_SEC,
+            hpa->status.last_scale_time % KS_USEC_PER_SEC);
+      else
+        g_string_append (json, ",\n      \"last_scale_time_s\": null");
+      g_string_append (json, ",\n      \"conditions\": {");
+      for (guint t = 0, k = 0; t < KS_N_HPA_CONDITIONS; t++)
+        {
+          const KsHpaCondition *cond = &hpa->status.conditions[t];
+          if (cond->status == KS_CONDITION_UNSET)
+            continue;
+          g_string_append_printf (json, "%s\"%s\": ", k++ > 0 ? ", " : "",
+                                  ks_hpa_condition_name (t));
+          ks_json_append_string (json, cond->reason ? cond->reason : "", KS_JSON_ESCAPE_UTF8);
+        }
+      g_string_append (json, "}\n    }");
+    }
+  g_string_append (json, n > 0 ? "\n  }" : "}");
 }
 
 /* Nodes */

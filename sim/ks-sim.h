@@ -37,6 +37,20 @@ KsSimTraffic *ks_sim_get_traffic (KsSim *sim);
  * failed: for the metrics pipeline's source (ks-sim-metrics.h). */
 KsRuntime *ks_sim_get_node_runtime (KsSim *sim, const char *name);
 
+/* Whether the HPA controller and the metrics pipeline run (the scenario autoscales). */
+gboolean ks_sim_autoscales (KsSim *sim);
+/* A metrics.csv row. */
+typedef void (*KsSimRowFunc) (gint64 t, const char *metric, const char *object, double value,
+                              gpointer data);
+/* The HPAs' rows of a sample at now: hpa_current_replicas, hpa_desired_replicas and, for each
+ * metric with a current value, hpa_metric_<n> (its utilization in percent, else its average or
+ * value), object "namespace/name", in key order (docs/formats.md). */
+void ks_sim_sample_hpas (KsSim *sim, KsSimRowFunc row, gpointer data);
+/* Append summary.json's "hpas" member (",\n  \"hpas\": {...}"): each HPA that exists at the end
+ * or was reconciled: target, min, max, replicas, rescales up and down, the highest and lowest
+ * counts it set, the last scale time and its conditions' reasons. */
+void ks_sim_append_hpa_summary (KsSim *sim, GString *json);
+
 /* Create the nodes and objects at time 0 and schedule the scenario's events.  Fails (with
  * KS_SIM_ERROR_INPUT) when an object cannot be created. */
 gboolean ks_sim_start (KsSim *sim, GError **error);

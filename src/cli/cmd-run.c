@@ -103,11 +103,13 @@ warn_late_actions (const KsScenario *scenario, gint64 duration)
     }
 }
 
-/* The request model's rows and summary section (sim/ks-sim-traffic.h) through the recorder. */
+/* The request model's rows and summary section (sim/ks-sim-traffic.h) and the HPAs'
+ * (ks_sim_sample_hpas) through the recorder. */
 typedef struct
 {
   KsRecorder *recorder;
-  KsSimTraffic *traffic;
+  KsSimTraffic *traffic; /* or NULL */
+  KsSim *sim;            /* for the HPAs, or NULL */
 } TrafficSection;
 
 static void
@@ -119,13 +121,21 @@ traffic_row (gint64 t, const char *metric, const char *object, double value, gpo
 static void
 traffic_sample (KsRecorder *recorder, gint64 t, gpointer data)
 {
-  ks_sim_traffic_sample (((TrafficSection *) data)->traffic, traffic_row, data);
+  TrafficSection *section = data;
+  if (section->traffic != NULL)
+    ks_sim_traffic_sample (section->traffic, traffic_row, data);
+  if (section->sim != NULL)
+    ks_sim_sample_hpas (section->sim, traffic_row, data);
 }
 
 static void
 traffic_summary (GString *json, gpointer data)
 {
-  ks_sim_traffic_append_summary (((TrafficSection *) data)->traffic, json);
+  TrafficSection *section = data;
+  if (section->traffic != NULL)
+    ks_sim_traffic_append_summary (section->traffic, json);
+  if (section->sim != NULL)
+    ks_sim_append_hpa_summary (section->sim, json);
 }
 
 /* The node pools' rows and summary section (sim/ks-sim.h). */
@@ -338,7 +348,8 @@ ks_cmd_run (int argc, char **argv)
     }
   traffic.recorder = recorder;
   traffic.traffic = ks_sim_get_traffic (sim);
-  if (traffic.traffic != NULL)
+  traffic.sim = ks_sim_autoscales (sim) ? sim : NULL;
+  if (traffic.traffic != NULL || traffic.sim != NULL)
     ks_recorder_set_section (recorder, traffic_sample, traffic_summary, &traffic);
   pools.recorder = recorder;
   pools.sim = sim;

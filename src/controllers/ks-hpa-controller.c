@@ -18,7 +18,35 @@ struct _KsHpaController
   KsHpaOptions options;
   KsHpaRecommender *recommender;
   GHashTable *histories; /* key → KsHpaHistory */
+  GHashTable *counts;    /* key → KsHpaCounts */
 };
+
+static KsHpaCounts *
+counts_for (KsHpaController *hc, const char *key)
+{
+  KsHpaCounts *c = g_hash_table_lookup (hc->counts, key);
+
+  if (c == NULL)
+    {
+      c = g_new0 (KsHpaCounts, 1);
+      c->highest = c->lowest = -1;
+      g_hash_table_insert (hc->counts, g_strdup (key), c);
+    }
+  return c;
+}
+
+gboolean
+ks_hpa_controller_get_counts (KsHpaController *hc, const char *ns, const char *name,
+                              KsHpaCounts *out)
+{
+  g_autofree char *key = g_strdup_printf ("%s/%s", ns, name);
+  const KsHpaCounts *c = g_hash_table_lookup (hc->counts, key);
+
+  if (c == NULL)
+    return FALSE;
+  *out = *c;
+  return TRUE;
+}
 
 /* The scale subresource of a workload: spec.replicas, status.replicas and the selector. */
 typedef struct
@@ -325,6 +353,8 @@ reconcile (KsHpaController *hc, const char *key, KsHorizontalPodAutoscaler *hpa)
   g_autofree char *reason = NULL;
   gboolean rescale = TRUE;
 
+  KsHpaCounts *counts = counts_for (hc, key);
+
   if (history == NULL)
     {
       history = ks_hpa_history_new ();
@@ -336,6 +366,7 @@ reconcile (KsHpaController *hc, const char *key, KsHorizontalPodAutoscaler *hpa)
           "the HPA controller was unable to get the target's current scale: %s", error->message);
       ks_event_record (&hc->c.events, KS_OBJECT (hpa), TRUE, "FailedGetScale", NULL, "%s",
                        error->message);
+      counts->failures++;
       ks_hpa_set_condition (hpa, KS_HPA_COND_ABLE_TO_SCALE, KS_CONDITION_FALSE, "FailedGetScale",
                             message, now);
       write_status (hc, hpa);
@@ -397,6 +428,7 @@ reconcile (KsHpaController *hc, const char *key, KsHorizontalPodAutoscaler *hpa)
           write_status (hc, hpa);
           ks_event_record (&hc->c.events, KS_OBJECT (hpa), TRUE, "FailedComputeMetricsReplicas",
                            NULL, "%s", error->message);
+          counts->failures++;
           ks_object_unref (scale.target);
           return;
         }
@@ -415,6 +447,7 @@ reconcile (KsHpaController *hc, const char *key, KsHorizontalPodAutoscaler *hpa)
                            e->message);
           ks_hpa_set_condition (hpa, KS_HPA_COND_ABLE_TO_SCALE, KS_CONDITION_FALSE,
                                 "FailedUpdateScale", message, now);
+          counts->failures++;
           hpa->status.current_replicas = current;
           write_status (hc, hpa);
           ks_object_unref (scale.target);
@@ -429,6 +462,13 @@ reconcile (KsHpaController *hc, const char *key, KsHorizontalPodAutoscaler *hpa)
       ks_event_record (&hc->c.events, KS_OBJECT (hpa), FALSE, "SuccessfulRescale", NULL,
                        "New size: %d; reason: %s", desired, reason ? reason : "");
       ks_hpa_history_store_scale_event (history, hpa, current, desired, now);
+      counts->rescales++;
+      if (desired > current)
+        counts->scale_ups++;
+      else
+        counts->scale_downs++;
+      counts->highest = MAX (counts->highest, desired);
+      counts->lowest = counts->lowest < 0 ? desired : MIN (counts->lowest, desired);
       hpa->status.last_scale_time = now;
     }
   else
@@ -491,6 +531,7 @@ ks_hpa_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink,
   hc->custom = custom;
   hc->options = *options;
   hc->recommender = ks_hpa_kubernetes_recommender_new ();
+  hc->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   hc->histories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) ks_hpa_history_free);
   ks_controller_init (&hc->c, client, clock, sink, "horizontal-pod-autoscaler", sync_hpa, hc);
@@ -507,5 +548,6 @@ ks_hpa_controller_free (KsHpaController *hc)
   ks_controller_clear (&hc->c);
   hc->recommender->ops->free (hc->recommender);
   g_hash_table_unref (hc->histories);
+  g_hash_table_unref (hc->counts);
   g_free (hc);
 }

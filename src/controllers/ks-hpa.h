@@ -191,4 +191,20 @@ KsHpaController *ks_hpa_controller_new (KsClient *client, KsClock *clock, KsEven
                                         const KsHpaOptions *options);
 void ks_hpa_controller_free (KsHpaController *controller);
 
+/* What the controller did for one HPA over its life (kept after the HPA is deleted). */
+typedef struct
+{
+  guint rescales;    /* SuccessfulRescale events */
+  guint scale_ups;   /* of which upward */
+  guint scale_downs; /* and downward */
+  guint failures;    /* reconciles that ended in a Warning (FailedGetScale,
+                      * FailedComputeMetricsReplicas, FailedRescale) */
+  gint32 highest;    /* the highest count it set, or -1 */
+  gint32 lowest;     /* the lowest, or -1 */
+} KsHpaCounts;
+
+/* The counts of HPA ns/name; FALSE when the controller never reconciled it. */
+gboolean ks_hpa_controller_get_counts (KsHpaController *controller, const char *ns,
+                                       const char *name, KsHpaCounts *out);
+
 G_END_DECLS
