@@ -11,6 +11,7 @@
 #include "sim/ks-sim.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-autoscaling.h"
+#include "src/api/ks-statefulset.h"
 #include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
@@ -404,6 +405,48 @@ test_external_metric (void)
               "metric web_requests_per_second(nil) above target");
 }
 
+/* The scale subresource of ReplicaSets and StatefulSets: kubectl autoscale of each scales it as
+ * a Deployment (1 → 4 at the first sync). */
+static void
+test_other_targets (void)
+{
+  static const char *const kinds[][2]
+      = { { "ReplicaSet", "replicaset" }, { "StatefulSet", "statefulset" } };
+  for (guint k = 0; k < G_N_ELEMENTS (kinds); k++)
+    {
+      Run r = { 0 };
+      g_autofree char *objects = g_strdup_printf (
+          "  - {apiVersion: apps/v1, kind: %s, metadata: {name: web},\n"
+          "    spec: {replicas: 1, serviceName: web, selector: {matchLabels: {app: web}},\n"
+          "      template: {metadata: {labels: {app: web},\n"
+          "          annotations: {kubesim.io/cpu-usage: 500m, kubesim.io/memory-usage: 64Mi}},\n"
+          "        spec: {containers: [{name: web, image: web:1,\n"
+          "          resources: {requests: {cpu: 100m, memory: 128Mi}}}]}}}}\n",
+          kinds[k][0]);
+      g_autofree char *events = g_strdup_printf (
+          "  - {at: 0s, autoscale: {%s: web, max: 20, cpuPercent: 50}}\n", kinds[k][1]);
+      g_autofree char *rescaled = NULL;
+      g_autoptr (KsObject) obj = NULL;
+
+      if (k == 0)
+        {
+          /* A ReplicaSet has no serviceName. */
+          char *p = strstr (objects, "serviceName: web, ");
+          memmove (p, p + strlen ("serviceName: web, "),
+                   strlen (p + strlen ("serviceName: web, ")) + 1);
+        }
+      run_start (&r, objects, events, "");
+      run_to (&r, 15 * SEC + SEC / 2);
+      rescaled = rescales (&r);
+      g_assert_cmpstr (rescaled, ==, "15: New size: 4; reason: " UP);
+      obj = ks_client_get (ks_sim_get_client (r.sim), ks_kind_lookup (NULL, kinds[k][0]), "default",
+                           "web", NULL);
+      g_assert_cmpint (k == 0 ? KS_REPLICA_SET (obj)->replicas : KS_STATEFUL_SET (obj)->replicas,
+                       ==, 4);
+      run_clear (&r);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -416,5 +459,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa-sim/pods-metric", test_pods_metric);
   g_test_add_func ("/hpa-sim/object-metric", test_object_metric);
   g_test_add_func ("/hpa-sim/external-metric", test_external_metric);
+  g_test_add_func ("/hpa-sim/other-targets", test_other_targets);
   return g_test_run ();
 }
