@@ -31,6 +31,8 @@ struct _KsControlPlane
   KsScheduler *scheduler;
   KsControllerManager *controllers;
   KsMetricsServer *metrics;
+  KsMetricsClient *metrics_client;
+  KsHpaController *hpa;
   KsApiServer *api;
   guint n_loaded;
   char *volumes_dir; /* the kubesim.io/hostpath provisioner's directory */
@@ -46,6 +48,7 @@ ks_control_plane_options_init (KsControlPlaneOptions *o)
   o->controllers.taint_eviction = TRUE;
   o->controllers.node_ipam = TRUE;
   o->metric_resolution = KS_METRICS_DEFAULT_RESOLUTION;
+  ks_hpa_options_init (&o->hpa);
 }
 
 void
@@ -62,6 +65,8 @@ ks_control_plane_free (KsControlPlane *cp)
     return;
   /* The API first (no request arrives into a half-freed control plane), the store last. */
   g_clear_pointer (&cp->api, ks_api_server_free);
+  g_clear_pointer (&cp->hpa, ks_hpa_controller_free);
+  g_clear_pointer (&cp->metrics_client, ks_metrics_client_free);
   g_clear_pointer (&cp->metrics, ks_metrics_server_free);
   g_clear_pointer (&cp->controllers, ks_controller_manager_free);
   g_clear_pointer (&cp->scheduler, ks_scheduler_free);
@@ -180,6 +185,12 @@ ks_control_plane_new (const KsControlPlaneOptions *o, GError **error)
   cp->metrics = ks_metrics_server_new (cp->client, ks_wall_clock_get_clock (cp->clock),
                                        ks_http_metrics_source_new (o->metric_resolution * 9 / 10),
                                        o->metric_resolution);
+  /* The HPA controller reads the metrics server in process, as kube-controller-manager reads
+   * metrics.k8s.io. */
+  cp->metrics_client = ks_metrics_client_new_local (cp->metrics, cp->client);
+  cp->hpa = ks_hpa_controller_new (cp->client, ks_wall_clock_get_clock (cp->clock),
+                                   ks_object_event_sink_get_sink (cp->events), cp->metrics_client,
+                                   NULL, &o->hpa);
   cp->api = ks_api_server_new (cp->store, 0);
   ks_api_server_set_metrics (cp->api, cp->metrics);
   if (!ks_api_server_listen (cp->api, o->port, error))

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "src/controllers/ks-controllers.h"
+#include "src/controllers/ks-hpa.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,9 @@ typedef struct
    * KS_METRICS_DEFAULT_RESOLUTION by default; at least 1 s. */
   gint64 metric_resolution;
   KsControllerOptions controllers;
+  /* The HPA controller's flags (--horizontal-pod-autoscaler-sync-period, ...); it reads the
+   * metrics server's resource metrics (Pods, Object and External metrics are not served). */
+  KsHpaOptions hpa;
 } KsControlPlaneOptions;
 
 /* Defaults: port 6443, no scheduler config, the controllers' defaults with the node lifecycle,

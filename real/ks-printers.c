@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ks-printers.h"
+#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-batch.h"
 #include "src/api/ks-event.h"
@@ -1089,6 +1090,36 @@ pvc_row (KsTable *t, const KsObject *obj, gint64 now)
   ks_table_add_cell (t, pvc->volume_mode == KS_VOLUME_BLOCK ? "Block" : "Filesystem");
 }
 
+/* kubectl's horizontalPodAutoscalerColumnDefinitions: NAME REFERENCE TARGETS MINPODS MAXPODS
+ * REPLICAS AGE. */
+static void
+hpa_columns (KsTable *t)
+{
+  ks_table_add_column (t, "Name", 0);
+  ks_table_add_column (t, "Reference", 0);
+  ks_table_add_column (t, "Targets", 0);
+  ks_table_add_column (t, "MinPods", 0);
+  ks_table_add_column (t, "MaxPods", 0);
+  ks_table_add_column (t, "Replicas", 0);
+  ks_table_add_column (t, "Age", 0);
+}
+
+static void
+hpa_row (KsTable *t, const KsObject *obj, gint64 now)
+{
+  const KsHorizontalPodAutoscaler *hpa = KS_HPA (obj);
+  g_autofree char *age = ks_age (obj->meta.creation_timestamp, now);
+  g_autofree char *targets = ks_hpa_format_targets (hpa);
+
+  ks_table_add_cell (t, obj->meta.name);
+  ks_table_add_cell_printf (t, "%s/%s", hpa->scale_target_ref.kind, hpa->scale_target_ref.name);
+  ks_table_add_cell (t, targets);
+  ks_table_add_cell_printf (t, "%d", hpa->min_replicas);
+  ks_table_add_cell_printf (t, "%d", hpa->max_replicas);
+  ks_table_add_cell_printf (t, "%d", hpa->status.current_replicas);
+  ks_table_add_cell (t, age);
+}
+
 /* kubectl's storageClassColumnDefinitions: the default class is marked in NAME. */
 static void
 storage_class_columns (KsTable *t)
@@ -1179,6 +1210,7 @@ static const Printer printers[] = {
   { KS_KIND_PERSISTENT_VOLUME, pv_columns, pv_row },
   { KS_KIND_PERSISTENT_VOLUME_CLAIM, pvc_columns, pvc_row },
   { KS_KIND_STORAGE_CLASS, storage_class_columns, storage_class_row },
+  { KS_KIND_HORIZONTAL_POD_AUTOSCALER, hpa_columns, hpa_row },
 };
 
 KsTable *

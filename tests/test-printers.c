@@ -9,6 +9,7 @@
 #include "src/api/ks-batch.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pdb.h"
+#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-service.h"
 #include "src/api/ks-storage.h"
@@ -558,6 +559,43 @@ test_format_endpoints (void)
   ks_object_unref (KS_OBJECT (ep));
 }
 
+/* kubectl get hpa: NAME REFERENCE TARGETS MINPODS MAXPODS REPLICAS AGE; <unknown> before the
+ * first metrics. */
+static void
+test_hpa_table (void)
+{
+  g_autoptr (GPtrArray) hpas = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  g_autoptr (GString) out = g_string_new (NULL);
+  g_autoptr (KsTable) t = NULL;
+  KsObject *a = ks_test_decode ("apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\n"
+                                "metadata: {name: web}\nspec: {scaleTargetRef: {apiVersion: "
+                                "apps/v1, kind: Deployment, name: web}, minReplicas: 2, "
+                                "maxReplicas: 10, targetCPUUtilizationPercentage: 80}\n");
+  KsObject *b = ks_test_decode ("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+                                "metadata: {name: api}\nspec: {scaleTargetRef: {kind: "
+                                "StatefulSet, name: api}, maxReplicas: 5, metrics: [{type: Pods, "
+                                "pods: {metric: {name: rps}, target: {type: AverageValue, "
+                                "averageValue: 10}}}]}\n");
+  KsMetricStatus st = { 0 };
+
+  st.type = KS_METRIC_SOURCE_RESOURCE;
+  st.name = (char *) "cpu";
+  st.has_utilization = TRUE;
+  st.average_utilization = 45;
+  ks_hpa_set_current_metrics (KS_HPA (a), &st, 1);
+  KS_HPA (a)->status.current_replicas = 3;
+  a->meta.creation_timestamp = b->meta.creation_timestamp = 0;
+  g_ptr_array_add (hpas, a);
+  g_ptr_array_add (hpas, b);
+  t = ks_table_for_objects (ks_kind_get (KS_KIND_HORIZONTAL_POD_AUTOSCALER), hpas, 60 * 1000000,
+                            FALSE);
+  ks_table_print (t, FALSE, FALSE, out);
+  g_assert_cmpstr (out->str, ==,
+                   "NAME   REFERENCE         TARGETS        MINPODS   MAXPODS   REPLICAS   AGE\n"
+                   "web    Deployment/web    cpu: 45%/80%   2         10        3          60s\n"
+                   "api    StatefulSet/api   <unknown>/10   1         5         0          60s\n");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -575,5 +613,6 @@ main (int argc, char **argv)
   g_test_add_func ("/real/printers/tab-writer/min-width", test_tab_writer_min_width);
   g_test_add_func ("/real/printers/format-endpoints", test_format_endpoints);
   g_test_add_func ("/real/printers/endpoint-slice-table", test_endpoint_slice_table);
+  g_test_add_func ("/real/printers/hpa-table", test_hpa_table);
   return g_test_run ();
 }

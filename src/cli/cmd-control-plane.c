@@ -26,6 +26,7 @@ ks_cmd_control_plane (int argc, char **argv)
   g_autofree char *config = NULL;
   g_autofree char *seed = NULL;
   g_autofree char *resolution = NULL;
+  g_autofree char *hpa_sync = NULL;
   g_auto (GStrv) policy_path = NULL;
   GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
@@ -40,6 +41,8 @@ ks_cmd_control_plane (int argc, char **argv)
       "How often the nodes' resource metrics are scraped, as metrics-server's flag (default 15s, "
       "at least 1s)",
       "DURATION" },
+    { "horizontal-pod-autoscaler-sync-period", 0, 0, G_OPTION_ARG_STRING, &hpa_sync,
+      "How often each HorizontalPodAutoscaler is reconciled (default 15s)", "DURATION" },
     KS_CLI_POLICY_PATH_OPTION (policy_path),
     { NULL }
   };
@@ -83,6 +86,16 @@ ks_cmd_control_plane (int argc, char **argv)
       g_printerr ("kubesim control-plane: --metric-resolution: \"%s\" is too short: at least 1s "
                   "is valid (metrics-server's default is 15s)\n",
                   resolution);
+      return KS_EXIT_USAGE;
+    }
+  if (!ks_cli_parse_duration ("control-plane", "--horizontal-pod-autoscaler-sync-period", hpa_sync,
+                              &o.hpa.sync_period))
+    return KS_EXIT_USAGE;
+  if (hpa_sync != NULL && o.hpa.sync_period <= 0)
+    {
+      g_printerr ("kubesim control-plane: --horizontal-pod-autoscaler-sync-period: \"%s\" must "
+                  "be above 0 (the default is 15s)\n",
+                  hpa_sync);
       return KS_EXIT_USAGE;
     }
   o.data_dir = ks_data_dir_resolve (data_dir);
