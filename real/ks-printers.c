@@ -4,8 +4,8 @@
 #include <string.h>
 
 #include "ks-printers.h"
-#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-batch.h"
 #include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"

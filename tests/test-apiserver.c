@@ -526,6 +526,35 @@ test_volumes (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (body, "spec.resources.requests.storage"));
 }
 
+/* HorizontalPodAutoscalers: discovery (autoscaling/v2, short name hpa), defaults on create,
+ * validation with Kubernetes' messages. */
+static void
+test_hpa (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) group = http_json (f, "GET", "/apis/autoscaling/v2", NULL, NULL, 200);
+  g_autoptr (JsonNode) hpa = NULL;
+  g_autofree char *body = NULL;
+  guint status;
+
+  g_assert_true (lists_resource (group, "horizontalpodautoscalers", "hpa"));
+  hpa = http_json (f, "POST", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers",
+                   JSON,
+                   "{\"apiVersion\":\"autoscaling/v2\",\"kind\":\"HorizontalPodAutoscaler\","
+                   "\"metadata\":{\"name\":\"web\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":"
+                   "\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"web\"},\"maxReplicas\":5,"
+                   "\"behavior\":{}}}",
+                   201);
+  g_assert_cmpstr (jstr (hpa, "spec.metrics.0.resource.name"), ==, "cpu");
+  g_assert_cmpstr (jstr (hpa, "spec.behavior.scaleUp.selectPolicy"), ==, "Max");
+  body = http (f, "POST", "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers", JSON,
+               "{\"apiVersion\":\"autoscaling/v2\",\"kind\":\"HorizontalPodAutoscaler\","
+               "\"metadata\":{\"name\":\"bad\"},\"spec\":{\"scaleTargetRef\":{\"kind\":"
+               "\"Deployment\",\"name\":\"web\"},\"minReplicas\":3,\"maxReplicas\":2}}",
+               &status);
+  g_assert_cmpuint (status, ==, 422);
+  g_assert_nonnull (strstr (body, "must be greater than or equal to `minReplicas`"));
+}
+
 static void
 test_not_found_paths (Fixture *f, gconstpointer data)
 {
@@ -2169,6 +2198,7 @@ main (int argc, char **argv)
   ADD ("not-found-paths", test_not_found_paths, NULL);
   ADD ("jobs", test_jobs, NULL);
   ADD ("volumes", test_volumes, NULL);
+  ADD ("hpa", test_hpa, NULL);
   ADD ("crud", test_crud, NULL);
   ADD ("generate-name-and-cluster-scope", test_generate_name_and_cluster_scope, NULL);
   ADD ("errors", test_errors, NULL);

@@ -6,10 +6,10 @@
 
 #include "real/ks-printers.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-batch.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-pdb.h"
-#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-service.h"
 #include "src/api/ks-storage.h"
