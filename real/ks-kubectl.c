@@ -9,6 +9,7 @@
 #include "ks-kubectl-private.h"
 #include "ks-printers.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-diag.h"
 #include "src/api/ks-yaml-emit.h"
 
@@ -1348,6 +1349,73 @@ ks_kubectl_scale (KsKubectl *k, const KsScaleOptions *o)
         }
       kc_out (k, "%s/%s scaled\n", kind_string, r->name);
     }
+  kc_requests_free (requests);
+  return status;
+}
+
+int
+ks_kubectl_autoscale (KsKubectl *k, const KsAutoscaleOptions *o)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean single = FALSE;
+  GArray *requests;
+  KcRequest *r;
+  const char *ns;
+  g_autoptr (JsonNode) target = NULL;
+  g_autoptr (KsHorizontalPodAutoscaler) hpa = NULL;
+  g_autoptr (JsonNode) answer = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *body = NULL;
+  int status = KS_KUBECTL_OK;
+
+  /* autoscale.go's Validate. */
+  if (o->max < 1)
+    return kc_usage (k, "--max=MAXPODS is required and must be at least 1, max: %d", o->max);
+  if (o->max < o->min)
+    return kc_usage (k, "--max=MAXPODS must be larger or equal to --min=MINPODS, max: %d, min: %d",
+                     o->max, o->min);
+  if (o->args == NULL || o->args[0] == NULL)
+    return kc_usage (k, "required resource not specified");
+  requests = kc_parse_args (o->args, &single, &error);
+  if (requests == NULL)
+    return kc_usage (k, "%s", error->message);
+  if (requests->len != 1 || g_array_index (requests, KcRequest, 0).name == NULL)
+    {
+      kc_requests_free (requests);
+      return kc_usage (k, "one resource with its name is required: TYPE NAME or TYPE/NAME");
+    }
+  r = &g_array_index (requests, KcRequest, 0);
+  if (r->kind->id != KS_KIND_DEPLOYMENT && r->kind->id != KS_KIND_REPLICA_SET
+      && r->kind->id != KS_KIND_STATEFUL_SET)
+    {
+      g_autofree char *resource = kc_resource_string (r->kind);
+      kc_err (k,
+              "error: cannot autoscale a %s: only deployments, replica sets and stateful sets "
+              "have a scale subresource\n",
+              resource);
+      kc_requests_free (requests);
+      return KS_KUBECTL_FAILED;
+    }
+  ns = kc_namespace_for (k, r->kind);
+  target = kc_get (k, r->kind, ns, r->name, &error);
+  if (target == NULL)
+    {
+      kc_print_error (k, error);
+      kc_requests_free (requests);
+      return KS_KUBECTL_FAILED;
+    }
+  hpa = ks_hpa_new_autoscale (ns, o->name != NULL ? o->name : r->name, r->kind->api_version,
+                              r->kind->name, r->name, o->min, o->max, o->cpu_percent);
+  body = ks_object_to_json (KS_OBJECT (hpa), 0);
+  path = ks_rest_path (ks_kind_get (KS_KIND_HORIZONTAL_POD_AUTOSCALER), ns, NULL, NULL);
+  answer = ks_rest_request (k->rest, "POST", path, "application/json", body, &error);
+  if (answer == NULL)
+    {
+      kc_print_error (k, error);
+      status = KS_KUBECTL_FAILED;
+    }
+  else
+    kc_out (k, "horizontalpodautoscaler.autoscaling/%s autoscaled\n", hpa->parent.meta.name);
   kc_requests_free (requests);
   return status;
 }

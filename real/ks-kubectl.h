@@ -114,6 +114,20 @@ int ks_kubectl_scale (KsKubectl *kubectl, const KsScaleOptions *options);
 
 typedef struct
 {
+  char **args;      /* TYPE NAME or TYPE/NAME */
+  gint min;         /* -1: unset (the server's default, 1) */
+  gint max;         /* required: -1 when not given */
+  gint cpu_percent; /* -1: unset (the default target, 80 %) */
+  const char *name; /* the HPA's name; NULL: the target's */
+} KsAutoscaleOptions;
+
+/* kubectl autoscale (v1.32): an HPA without behavior for a deployment, replica set or stateful
+ * set, made with its min, max and cpu target; prints "horizontalpodautoscaler.autoscaling/NAME
+ * autoscaled". */
+int ks_kubectl_autoscale (KsKubectl *kubectl, const KsAutoscaleOptions *options);
+
+typedef struct
+{
   char **args;
   gint64 timeout; /* µs; 0: wait forever */
   gboolean watch; /* default TRUE; FALSE prints the status once */

@@ -89,6 +89,17 @@ kubesim scale deployment web --replicas 4 >"$TMP/out" 2>&1
 expect_eq "scale deployment web --replicas 4" "$(cat "$TMP/out")" "deployment.apps/web scaled"
 kubesim scale deployment/web --replicas=3 >"$TMP/out" 2>&1
 expect_eq "scale deployment/web --replicas=3" "$(cat "$TMP/out")" "deployment.apps/web scaled"
+kubesim autoscale deployment web --min 2 --max 6 --cpu-percent 50 >"$TMP/out" 2>&1
+expect_eq "autoscale deployment web" "$(cat "$TMP/out")" "horizontalpodautoscaler.autoscaling/web autoscaled"
+kubesim get hpa >"$TMP/out" 2>&1
+expect_grep "get hpa: kubectl's columns" '^NAME  *REFERENCE  *TARGETS  *MINPODS  *MAXPODS  *REPLICAS  *AGE$' "$TMP/out"
+expect_grep "get hpa: the HPA, no metrics yet" '^web  *Deployment/web  *cpu: <unknown>/50%  *2  *6  *0  *[0-9][0-9]*s$' "$TMP/out"
+kubesim autoscale deployment web --max 6 >"$TMP/out" 2>&1
+expect_eq "autoscale twice: exit 1" $? 1
+expect_grep "autoscale twice: AlreadyExists" 'already exists' "$TMP/out"
+expect_usage "autoscale without --max" autoscale deployment web
+kubesim delete hpa web >/dev/null 2>&1
+expect_eq "delete hpa web" $? 0
 kubesim get deployment web -o json >"$TMP/out" 2>&1
 expect_grep "the deployment has 3 replicas" '^        "replicas": 3,$' "$TMP/out"
 kubesim describe deploy web >"$TMP/out" 2>&1
@@ -156,7 +167,7 @@ printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{n
 expect_usage "apply of a bad manifest" apply -f "$TMP/bad.yaml"
 expect_grep "a bad manifest's problem has its position" "^$TMP/bad.yaml:5:71: spec.containers\[0\].resources.limits.memory: invalid quantity \"lots\"" "$TMP/out"
 
-for c in apply get describe delete scale logs; do
+for c in apply get describe delete scale autoscale logs; do
   kubesim "$c" --help >"$TMP/h" 2>&1
   expect_eq "$c --help exits 0" $? 0
   expect_grep "$c --help lists --server" "--server" "$TMP/h"

@@ -32,6 +32,7 @@ int ks_cmd_get (int argc, char **argv);
 int ks_cmd_describe (int argc, char **argv);
 int ks_cmd_delete (int argc, char **argv);
 int ks_cmd_scale (int argc, char **argv);
+int ks_cmd_autoscale (int argc, char **argv);
 int ks_cmd_rollout (int argc, char **argv);
 int ks_cmd_logs (int argc, char **argv);
 int ks_cmd_top (int argc, char **argv);

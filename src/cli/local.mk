@@ -19,6 +19,7 @@ kubesim_SOURCES = \
 	src/cli/cmd-policies.c \
 	src/cli/cmd-rollout.c \
 	src/cli/cmd-run.c \
+	src/cli/cmd-autoscale.c \
 	src/cli/cmd-scale.c \
 	src/cli/cmd-schedule.c \
 	src/cli/cmd-version.c

@@ -24,6 +24,7 @@ static const KsCommand commands[] = {
   { "describe", ks_cmd_describe, "Show objects in detail, with their events (kubectl describe)" },
   { "delete", ks_cmd_delete, "Delete objects and wait until they are gone (kubectl delete)" },
   { "scale", ks_cmd_scale, "Set a deployment's replicas (kubectl scale)" },
+  { "autoscale", ks_cmd_autoscale, "Make a HorizontalPodAutoscaler (kubectl autoscale)" },
   { "rollout", ks_cmd_rollout, "Follow or undo a deployment's rollout (kubectl rollout)" },
   { "logs", ks_cmd_logs, "Print a container's log (kubectl logs)" },
   { "top", ks_cmd_top, "Show the cpu and memory pods or nodes use (kubectl top)" },
