@@ -1,5 +1,6 @@
 EXTRA_DIST += \
 	docs/architecture.md \
+	docs/autoscaling.md \
 	docs/benchmarks.md \
 	docs/ci.md \
 	docs/development.md \
