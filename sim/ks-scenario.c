@@ -1710,7 +1710,7 @@ check_expectations (KsDecoder *dec, JsonNode *list, const KsScenario *s, GHashTa
     }
 }
 
-/* The autoscaling section: metrics-server's resolution and a scrape delay, the HPA controller's
+/* The hpa section: metrics-server's resolution and a scrape delay, the HPA controller's
  * flags. */
 static void
 autoscaling_decode (KsDecoder *dec, JsonNode *m, KsScenario *s)
@@ -1762,9 +1762,9 @@ KsScenario *
 ks_scenario_load (const char *path, KsDiag *diag)
 {
   static const char *const fields[]
-      = { "kind",       "apiVersion", "name",        "seed",        "duration", "cluster",
-          "scheduler",  "kubelet",    "objects",     "events",      "expect",   "load",
-          "autoscaler", "failures",   "controllers", "autoscaling", NULL };
+      = { "kind",       "apiVersion", "name",        "seed",   "duration", "cluster",
+          "scheduler",  "kubelet",    "objects",     "events", "expect",   "load",
+          "autoscaler", "failures",   "controllers", "hpa",    NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (KsSource) source = ks_source_new_from_file (path, &error);
   g_autoptr (KsScenario) s = NULL;
@@ -1879,9 +1879,9 @@ ks_scenario_load (const char *path, KsDiag *diag)
   s->hpa_downscale_window = 300 * KS_USEC_PER_SEC;
   s->hpa_cpu_init_period = 300 * KS_USEC_PER_SEC;
   s->hpa_readiness_delay = 30 * KS_USEC_PER_SEC;
-  if ((m = ks_decoder_member (root, "autoscaling")) != NULL)
+  if ((m = ks_decoder_member (root, "hpa")) != NULL)
     {
-      gsize mark = ks_decoder_push (&dec, "autoscaling");
+      gsize mark = ks_decoder_push (&dec, "hpa");
       s->has_autoscaling = TRUE;
       autoscaling_decode (&dec, m, s);
       ks_decoder_pop (&dec, mark);

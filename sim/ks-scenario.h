@@ -163,7 +163,7 @@ typedef struct
    * and the terminated-pod threshold are taken from it; which controllers run is the sim's. */
   KsControllerOptions *controllers;
   GPtrArray *failures; /* KsFailureModel*, in order */
-  /* The scenario's autoscaling section (metrics-server and HPA controller settings). */
+  /* The scenario's hpa section (metrics-server and HPA controller settings). */
   gboolean has_autoscaling;    /* the section is there */
   gint64 metric_resolution;    /* µs, metrics-server's --metric-resolution (15 s) */
   gint64 scrape_delay;         /* µs a scrape's points take to be stored (0) */

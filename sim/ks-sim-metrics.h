@@ -25,7 +25,7 @@ KsMetricsSource *ks_sim_metrics_source_new (KsClient *client, KsClock *clock,
                                             KsSimRuntimeLookup lookup, gpointer user_data);
 
 /* A source answering delay µs after inner does (inner owned): the scrape delay of a scenario's
- * autoscaling section, so that a point read at t is stored, and seen by the HPA, from t + delay.
+ * hpa section, so that a point read at t is stored, and seen by the HPA, from t + delay.
  * The points keep the time they were read. */
 KsMetricsSource *ks_delayed_metrics_source_new (KsMetricsSource *inner, KsClock *clock,
                                                 gint64 delay);

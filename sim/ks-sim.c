@@ -196,7 +196,7 @@ scenario_max_nodes (const KsScenario *s)
 
 static gboolean scenario_models_memory (const KsScenario *scenario);
 
-/* Whether the scenario autoscales (an autoscaling section, HorizontalPodAutoscalers, autoscale
+/* Whether the scenario autoscales (an hpa section, HorizontalPodAutoscalers, autoscale
  * events): only then do the metrics pipeline and the HPA controller run, so that other runs pay
  * nothing for them. */
 static gboolean

@@ -288,7 +288,7 @@ test_settings (void)
   {
     Run r = { 0 };
     g_autofree char *events = NULL;
-    run_start (&r, objects, autoscale, "autoscaling: {syncPeriod: 30s}\n");
+    run_start (&r, objects, autoscale, "hpa: {syncPeriod: 30s}\n");
     run_to (&r, 60 * SEC + SEC / 2);
     events = rescales (&r);
     g_assert_cmpstr (events, ==, "30: New size: 4; reason: " UP "\n60: New size: 8; reason: " UP);
@@ -298,7 +298,7 @@ test_settings (void)
     Run r = { 0 };
     g_autofree char *events = NULL;
     gboolean failed = FALSE;
-    run_start (&r, objects, autoscale, "autoscaling: {metricResolution: 15s, scrapeDelay: 10s}\n");
+    run_start (&r, objects, autoscale, "hpa: {metricResolution: 15s, scrapeDelay: 10s}\n");
     run_to (&r, 30 * SEC + SEC / 2);
     events = rescales (&r);
     g_assert_cmpstr (events, ==, "30: New size: 4; reason: " UP);

@@ -103,13 +103,11 @@ warn_late_actions (const KsScenario *scenario, gint64 duration)
     }
 }
 
-/* The request model's rows and summary section (sim/ks-sim-traffic.h) and the HPAs'
- * (ks_sim_sample_hpas) through the recorder. */
+/* The request model's rows and summary section (sim/ks-sim-traffic.h) through the recorder. */
 typedef struct
 {
   KsRecorder *recorder;
-  KsSimTraffic *traffic; /* or NULL */
-  KsSim *sim;            /* for the HPAs, or NULL */
+  KsSimTraffic *traffic;
 } TrafficSection;
 
 static void
@@ -121,21 +119,13 @@ traffic_row (gint64 t, const char *metric, const char *object, double value, gpo
 static void
 traffic_sample (KsRecorder *recorder, gint64 t, gpointer data)
 {
-  TrafficSection *section = data;
-  if (section->traffic != NULL)
-    ks_sim_traffic_sample (section->traffic, traffic_row, data);
-  if (section->sim != NULL)
-    ks_sim_sample_hpas (section->sim, traffic_row, data);
+  ks_sim_traffic_sample (((TrafficSection *) data)->traffic, traffic_row, data);
 }
 
 static void
 traffic_summary (GString *json, gpointer data)
 {
-  TrafficSection *section = data;
-  if (section->traffic != NULL)
-    ks_sim_traffic_append_summary (section->traffic, json);
-  if (section->sim != NULL)
-    ks_sim_append_hpa_summary (section->sim, json);
+  ks_sim_traffic_append_summary (((TrafficSection *) data)->traffic, json);
 }
 
 /* The node pools' rows and summary section (sim/ks-sim.h). */
@@ -214,6 +204,19 @@ print_failed (const char *path)
           json_object_has_member (e, "message") ? json_object_get_string_member (e, "message")
                                                 : "");
     }
+}
+
+/* The HPAs' rows and summary section (ks_sim_sample_hpas), with the pools' section data. */
+static void
+hpa_sample (KsRecorder *recorder, gint64 t, gpointer data)
+{
+  ks_sim_sample_hpas (((PoolsSection *) data)->sim, pools_row, data);
+}
+
+static void
+hpa_summary (GString *json, gpointer data)
+{
+  ks_sim_append_hpa_summary (((PoolsSection *) data)->sim, json);
 }
 
 int
@@ -348,11 +351,12 @@ ks_cmd_run (int argc, char **argv)
     }
   traffic.recorder = recorder;
   traffic.traffic = ks_sim_get_traffic (sim);
-  traffic.sim = ks_sim_autoscales (sim) ? sim : NULL;
-  if (traffic.traffic != NULL || traffic.sim != NULL)
+  if (traffic.traffic != NULL)
     ks_recorder_set_section (recorder, traffic_sample, traffic_summary, &traffic);
   pools.recorder = recorder;
   pools.sim = sim;
+  if (ks_sim_autoscales (sim))
+    ks_recorder_set_section (recorder, hpa_sample, hpa_summary, &pools);
   if (ks_sim_reports_pools (sim))
     ks_recorder_set_section (recorder, pools_sample, pools_summary, &pools);
   if (scenario->expectations->len > 0)
