@@ -21,6 +21,7 @@
 
 #include "sim/ks-sim-clock.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-batch.h"
 #include "src/api/ks-event.h"
 #include "src/api/ks-namespace.h"
@@ -742,6 +743,49 @@ populate (Fixture *f)
                           40 * SEC);
     ks_job_set_condition (copy, KS_JOB_COND_COMPLETE, KS_CONDITION_TRUE, "CompletionsReached",
                           "Reached expected number of succeeded pods", 40 * SEC);
+    update_ok (store, KS_OBJECT (copy), TRUE);
+  }
+  /* An HPA with behavior, several metric types and the controller's status. */
+  {
+    KsObject *hpa = ks_test_create (
+        store, ks_test_decode ("apiVersion: autoscaling/v2\n"
+                               "kind: HorizontalPodAutoscaler\n"
+                               "metadata: {name: web, namespace: team}\n"
+                               "spec:\n"
+                               "  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: "
+                               "web}\n"
+                               "  minReplicas: 2\n"
+                               "  maxReplicas: 9\n"
+                               "  metrics:\n"
+                               "  - {type: Resource, resource: {name: cpu, target: {type: "
+                               "Utilization, averageUtilization: 60}}}\n"
+                               "  - {type: Object, object: {describedObject: {apiVersion: v1, "
+                               "kind: Service, name: web}, metric: {name: rps}, target: {type: "
+                               "Value, value: 250m}}}\n"
+                               "  behavior: {scaleDown: {stabilizationWindowSeconds: 60}}\n"));
+    KsHorizontalPodAutoscaler *copy = KS_HPA (ks_object_copy (hpa));
+    KsMetricStatus st[2] = { { 0 } };
+    st[0].type = KS_METRIC_SOURCE_RESOURCE;
+    st[0].name = (char *) "cpu";
+    st[0].has_utilization = st[0].has_average_value = TRUE;
+    st[0].average_utilization = 75;
+    st[0].average_value = 150;
+    st[1].type = KS_METRIC_SOURCE_OBJECT;
+    st[1].name = (char *) "rps";
+    st[1].described_object.api_version = (char *) "v1";
+    st[1].described_object.kind = (char *) "Service";
+    st[1].described_object.name = (char *) "web";
+    st[1].has_value = TRUE;
+    st[1].value = 300;
+    ks_hpa_set_current_metrics (copy, st, 2);
+    copy->status.current_replicas = 3;
+    copy->status.desired_replicas = 4;
+    copy->status.last_scale_time = 30 * SEC;
+    ks_hpa_set_condition (copy, KS_HPA_COND_ABLE_TO_SCALE, KS_CONDITION_TRUE, "SucceededRescale",
+                          "the HPA controller was able to update the target scale to 4", 30 * SEC);
+    ks_hpa_set_condition (copy, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_FALSE,
+                          "DesiredWithinRange", "the desired count is within the acceptable range",
+                          15 * SEC);
     update_ok (store, KS_OBJECT (copy), TRUE);
   }
 }

@@ -1065,6 +1065,10 @@ ks_hpa_format_targets (const KsHorizontalPodAutoscaler *hpa)
       if (m->type == KS_METRIC_SOURCE_RESOURCE || m->type == KS_METRIC_SOURCE_CONTAINER_RESOURCE)
         g_string_append_printf (s, "%s: ", m->name);
       g_string_append_printf (s, "%s/%s", current ? current : "<unknown>", target);
+      /* Object and External per-pod targets are marked (kubectl's " (avg)"). */
+      if ((m->type == KS_METRIC_SOURCE_OBJECT || m->type == KS_METRIC_SOURCE_EXTERNAL)
+          && m->target_type == KS_METRIC_TARGET_AVERAGE_VALUE)
+        g_string_append (s, " (avg)");
       shown++;
     }
   if (s->len == 0)
