@@ -17,8 +17,9 @@ struct _KsHpaController
   KsCustomMetricsSource *custom;
   KsHpaOptions options;
   KsHpaRecommender *recommender;
-  GHashTable *histories; /* key → KsHpaHistory */
-  GHashTable *counts;    /* key → KsHpaCounts */
+  GHashTable *histories;    /* key → KsHpaHistory */
+  GHashTable *counts;       /* key → KsHpaCounts */
+  const KsObject *original; /* the HPA as the current reconcile found it */
 };
 
 static KsHpaCounts *
@@ -335,10 +336,21 @@ warn_event (gpointer data, const char *reason, const char *message)
   ks_event_record (&hc->c.events, pair[1], TRUE, reason, NULL, "%s", message);
 }
 
+/* updateStatusIfNeeded: write the status only when it changed from what the reconcile started
+ * with (hc->original), so that a steady HPA costs no write every sync. */
 static void
 write_status (KsHpaController *hc, KsHorizontalPodAutoscaler *hpa)
 {
-  g_autoptr (KsObject) stored = ks_client_update_status (hc->c.client, KS_OBJECT (hpa), NULL);
+  g_autoptr (KsObject) stored = NULL;
+
+  if (hc->original != NULL)
+    {
+      g_autofree char *before = ks_object_to_json (hc->original, 0);
+      g_autofree char *after = ks_object_to_json (KS_OBJECT (hpa), 0);
+      if (strcmp (before, after) == 0)
+        return;
+    }
+  stored = ks_client_update_status (hc->c.client, KS_OBJECT (hpa), NULL);
 }
 
 static void
@@ -502,7 +514,9 @@ sync_hpa (const char *key, gpointer data)
   if (ks_object_is_being_deleted (obj))
     return;
   copy = ks_object_copy (obj);
+  hc->original = obj;
   reconcile (hc, key, KS_HPA (copy));
+  hc->original = NULL;
 }
 
 static void
