@@ -1649,11 +1649,12 @@ check_ref (const KsKind *kind, const char *ns, const char *name, gboolean figure
   else if (checked && !g_hash_table_contains (rc->ids, id))
     ks_decoder_error (rc->dec, rc->item,
                       "%s/%s%s%s: the scenario creates no %s \"%s\"%s%s%s (under objects or in "
-                      "an apply event)",
+                      "an apply%s event)",
                       lower, strcmp (ns, "default") != 0 ? ns : "",
                       strcmp (ns, "default") != 0 && ns[0] != '\0' ? "/" : "", name, kind->name,
                       name, kind->namespaced ? " in namespace \"" : "", kind->namespaced ? ns : "",
-                      kind->namespaced ? "\"" : "");
+                      kind->namespaced ? "\"" : "",
+                      kind->id == KS_KIND_HORIZONTAL_POD_AUTOSCALER ? " or autoscale" : "");
   else if (figure)
     {
       gboolean has_load = FALSE;
