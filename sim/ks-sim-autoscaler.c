@@ -1206,7 +1206,7 @@ ks_sim_reports_pools (KsSim *sim)
 }
 
 void
-ks_sim_sample_pools (KsSim *sim, KsSimPoolRowFunc row, gpointer data)
+ks_sim_sample_pools (KsSim *sim, KsSimRowFunc row, gpointer data)
 {
   const KsScenario *s = ks_sim_get_scenario (sim);
   KsSimAutoscaler *ca = ks_sim_get_autoscaler (sim);

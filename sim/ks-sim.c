@@ -526,6 +526,38 @@ ks_sim_append_hpa_summary (KsSim *sim, GString *json)
   g_string_append (json, n > 0 ? "\n  }" : "}");
 }
 
+/* Output sections */
+
+static void
+traffic_sample (KsSim *sim, KsSimRowFunc row, gpointer data)
+{
+  ks_sim_traffic_sample (sim->traffic, row, data);
+}
+
+static void
+traffic_summary (KsSim *sim, GString *json)
+{
+  ks_sim_traffic_append_summary (sim->traffic, json);
+}
+
+guint
+ks_sim_get_sections (KsSim *sim, const KsSimSection **sections)
+{
+  static const KsSimSection traffic = { traffic_sample, traffic_summary };
+  static const KsSimSection hpas = { ks_sim_sample_hpas, ks_sim_append_hpa_summary };
+  static const KsSimSection pools = { ks_sim_sample_pools, ks_sim_append_pools_summary };
+  guint n = 0;
+
+  if (sim->traffic != NULL)
+    sections[n++] = &traffic;
+  if (ks_sim_autoscales (sim))
+    sections[n++] = &hpas;
+  if (ks_sim_reports_pools (sim))
+    sections[n++] = &pools;
+  g_assert (n <= KS_SIM_MAX_SECTIONS);
+  return n;
+}
+
 /* Nodes */
 
 static void

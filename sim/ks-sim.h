@@ -51,6 +51,20 @@ void ks_sim_sample_hpas (KsSim *sim, KsSimRowFunc row, gpointer data);
  * counts it set, the last scale time and its conditions' reasons. */
 void ks_sim_append_hpa_summary (KsSim *sim, GString *json);
 
+/* A part of the outputs that a feature of the scenario adds: rows of each metrics.csv sample and
+ * a member of summary.json.  ks_sim_get_sections gives those of the run (the request model's
+ * services, the HPAs, the node pools), in the order they are written. */
+typedef struct
+{
+  void (*sample) (KsSim *sim, KsSimRowFunc row, gpointer data);
+  void (*append_summary) (KsSim *sim, GString *json);
+} KsSimSection;
+
+#define KS_SIM_MAX_SECTIONS 3
+
+/* Fill sections (room for KS_SIM_MAX_SECTIONS) and return how many the run has. */
+guint ks_sim_get_sections (KsSim *sim, const KsSimSection **sections);
+
 /* Create the nodes and objects at time 0 and schedule the scenario's events.  Fails (with
  * KS_SIM_ERROR_INPUT) when an object cannot be created. */
 gboolean ks_sim_start (KsSim *sim, GError **error);
@@ -69,10 +83,8 @@ const KsScenario *ks_sim_get_scenario (KsSim *sim);
 /* Node pools in the outputs (ks-sim-autoscaler.c), for runs with node groups or a pool with a
  * pricePerHour (ks_sim_reports_pools): metrics.csv rows pool_nodes, pool_target_size (node
  * groups), pool_node_hours and pool_cost per pool, and summary.json's node_pools and cost. */
-typedef void (*KsSimPoolRowFunc) (gint64 t, const char *metric, const char *object, double value,
-                                  gpointer data);
 gboolean ks_sim_reports_pools (KsSim *sim);
-void ks_sim_sample_pools (KsSim *sim, KsSimPoolRowFunc row, gpointer data);
+void ks_sim_sample_pools (KsSim *sim, KsSimRowFunc row, gpointer data);
 void ks_sim_append_pools_summary (KsSim *sim, GString *json);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsSim, ks_sim_free)

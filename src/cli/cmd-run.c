@@ -103,54 +103,32 @@ warn_late_actions (const KsScenario *scenario, gint64 duration)
     }
 }
 
-/* The request model's rows and summary section (sim/ks-sim-traffic.h) through the recorder. */
-typedef struct
-{
-  KsRecorder *recorder;
-  KsSimTraffic *traffic;
-} TrafficSection;
-
-static void
-traffic_row (gint64 t, const char *metric, const char *object, double value, gpointer data)
-{
-  ks_recorder_metric (((TrafficSection *) data)->recorder, t, metric, object, value);
-}
-
-static void
-traffic_sample (KsRecorder *recorder, gint64 t, gpointer data)
-{
-  ks_sim_traffic_sample (((TrafficSection *) data)->traffic, traffic_row, data);
-}
-
-static void
-traffic_summary (GString *json, gpointer data)
-{
-  ks_sim_traffic_append_summary (((TrafficSection *) data)->traffic, json);
-}
-
-/* The node pools' rows and summary section (sim/ks-sim.h). */
+/* One of the sim's output sections (ks_sim_get_sections) through the recorder. */
 typedef struct
 {
   KsRecorder *recorder;
   KsSim *sim;
-} PoolsSection;
+  const KsSimSection *section;
+} Section;
 
 static void
-pools_row (gint64 t, const char *metric, const char *object, double value, gpointer data)
+section_row (gint64 t, const char *metric, const char *object, double value, gpointer data)
 {
-  ks_recorder_metric (((PoolsSection *) data)->recorder, t, metric, object, value);
+  ks_recorder_metric (((Section *) data)->recorder, t, metric, object, value);
 }
 
 static void
-pools_sample (KsRecorder *recorder, gint64 t, gpointer data)
+section_sample (KsRecorder *recorder, gint64 t, gpointer data)
 {
-  ks_sim_sample_pools (((PoolsSection *) data)->sim, pools_row, data);
+  Section *s = data;
+  s->section->sample (s->sim, section_row, s);
 }
 
 static void
-pools_summary (GString *json, gpointer data)
+section_summary (GString *json, gpointer data)
 {
-  ks_sim_append_pools_summary (((PoolsSection *) data)->sim, json);
+  Section *s = data;
+  s->section->append_summary (s->sim, json);
 }
 
 /* Expectations read the recorder's cluster metrics and write their summary member. */
@@ -206,19 +184,6 @@ print_failed (const char *path)
     }
 }
 
-/* The HPAs' rows and summary section (ks_sim_sample_hpas), with the pools' section data. */
-static void
-hpa_sample (KsRecorder *recorder, gint64 t, gpointer data)
-{
-  ks_sim_sample_hpas (((PoolsSection *) data)->sim, pools_row, data);
-}
-
-static void
-hpa_summary (GString *json, gpointer data)
-{
-  ks_sim_append_hpa_summary (((PoolsSection *) data)->sim, json);
-}
-
 int
 ks_cmd_run (int argc, char **argv)
 {
@@ -251,8 +216,9 @@ ks_cmd_run (int argc, char **argv)
   KsRunStats stats;
   KsSchedulerStats sched_stats;
   Progress prog = { 0 };
-  TrafficSection traffic = { 0 };
-  PoolsSection pools = { 0 };
+  const KsSimSection *sim_sections[KS_SIM_MAX_SECTIONS];
+  Section sections[KS_SIM_MAX_SECTIONS];
+  guint n_sections;
   gint64 duration, sample_every = 10 * KS_USEC_PER_SEC, wall_start;
   guint64 seed;
   int status = KS_EXIT_OK;
@@ -349,20 +315,16 @@ ks_cmd_run (int argc, char **argv)
       status = KS_EXIT_FAILED;
       goto out;
     }
-  traffic.recorder = recorder;
-  traffic.traffic = ks_sim_get_traffic (sim);
-  if (traffic.traffic != NULL)
-    ks_recorder_set_section (recorder, traffic_sample, traffic_summary, &traffic);
-  pools.recorder = recorder;
-  pools.sim = sim;
-  if (ks_sim_autoscales (sim))
-    ks_recorder_set_section (recorder, hpa_sample, hpa_summary, &pools);
-  if (ks_sim_reports_pools (sim))
-    ks_recorder_set_section (recorder, pools_sample, pools_summary, &pools);
+  n_sections = ks_sim_get_sections (sim, sim_sections);
+  for (guint i = 0; i < n_sections; i++)
+    {
+      sections[i] = (Section){ recorder, sim, sim_sections[i] };
+      ks_recorder_set_section (recorder, section_sample, section_summary, &sections[i]);
+    }
   if (scenario->expectations->len > 0)
     {
       KsExprEnv env = { .client = ks_sim_get_client (sim),
-                        .traffic = traffic.traffic,
+                        .traffic = ks_sim_get_traffic (sim),
                         .cluster_metric = cluster_metric,
                         .metric = last_metric,
                         .data = recorder,
