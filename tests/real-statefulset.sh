@@ -102,8 +102,13 @@ rm "$TMP/stop"
 echo "samples: $(uniq "$TMP/update" | tr '\n' ,)"
 expect_eq "rollout status ends as kubectl's" "$(tail -n 1 "$TMP/rollout")" \
   "partitioned roll out complete: 3 new pods have been updated..."
-expect_grep "and waited for the update" "^Waiting for partitioned roll out to finish: [0-2] out of 3 new pods" \
-  "$TMP/rollout"
+if [ -n "${KS_VALGRIND:-}" ]; then
+  # Under valgrind the command itself can take longer to start than the update takes.
+  echo "skip: whether rollout status saw the update under way (it may start after the end under valgrind)"
+else
+  expect_grep "and waited for the update" "^Waiting for partitioned roll out to finish: [0-2] out of 3 new pods" \
+    "$TMP/rollout"
+fi
 new_rev=$(jget statefulset web .status.updateRevision)
 [ "$new_rev" != "$old_rev" ] && ok "a new revision ($old_rev -> $new_rev)" || fail "the revision did not change"
 expect_eq "current and update revisions agree, 3 updated" \
