@@ -159,6 +159,36 @@ struct _KsHpaRecommender
 /* Kubernetes' algorithm (computeReplicasForMetrics then normalization). */
 KsHpaRecommender *ks_hpa_kubernetes_recommender_new (void);
 
+/* The annotation that selects an HPA's autoscaler policy ("kubernetes" when absent). */
+#define KS_HPA_POLICY_ANNOTATION "kubesim.io/autoscaler-policy"
+
+/* Step scaling as AWS Application Auto Scaling's step scaling policies: the largest ratio of a
+ * metric to its target gives the breach (ratio - 1); the step whose [lower, upper) interval holds
+ * it gives a fixed change (adjustment replicas) or a percent change of the current count
+ * (percent TRUE; rounded toward zero but at least 1 in magnitude).  After a change, no step for
+ * KS_HPA_STEP_COOLDOWN. */
+typedef struct
+{
+  double lower; /* breach, inclusive */
+  double upper; /* exclusive */
+  gboolean percent;
+  gint32 adjustment;
+} KsHpaStep;
+
+#define KS_HPA_STEP_COOLDOWN (300 * KS_USEC_PER_SEC)
+
+/* The built-in step table: below -50 %: -25 %; -50 %..-10 %: -1; 10 %..30 %: +1;
+ * 30 %..60 %: +2; 60 % and above: +50 %. */
+extern const KsHpaStep ks_hpa_default_steps[];
+extern const guint ks_hpa_n_default_steps;
+
+/* The change in replicas steps[0..n) give for ratio at current replicas (0: no step holds it). */
+gint32 ks_hpa_step_adjustment (const KsHpaStep *steps, guint n, double ratio, gint32 current);
+
+/* The step policy with ks_hpa_default_steps (status and ScalingActive as Kubernetes; the
+ * count clamped to [min, max] with ScalingLimited set; no stabilization or behavior). */
+KsHpaRecommender *ks_hpa_step_recommender_new (void);
+
 /* Pods, Object and External metrics come from a custom metrics source (the load model in sim). */
 typedef struct _KsCustomMetricsSource KsCustomMetricsSource;
 
