@@ -447,6 +447,72 @@ test_other_targets (void)
     }
 }
 
+/* The annotation kubesim.io/autoscaler-policy: step: every pod at 500m of 100m is 1000 % of the
+ * 50 % target (a breach of +900 %), so each step is +50 % of the count (at least 1), one per
+ * 300 s cooldown: 1 → 2 at 15 s, → 3 at 315 s, → 4 at 615 s (1.5 rounds to 1). */
+static void
+test_step_policy (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (1, "500m");
+  g_autofree char *hpa = g_strdup_printf (hpa_v2, 1);
+  g_autofree char *annotated = NULL;
+  g_autofree char *objects = NULL;
+  g_autofree char *events = NULL;
+  g_auto (GStrv) parts = g_strsplit (hpa, "metadata: {name: web}", 2);
+
+  annotated = g_strconcat (parts[0],
+                           "metadata: {name: web, annotations: {kubesim.io/autoscaler-policy: "
+                           "step}}",
+                           parts[1], NULL);
+  objects = g_strconcat (dep, annotated, NULL);
+  run_start (&r, objects, "", "");
+  run_to (&r, 700 * SEC);
+  events = rescales (&r);
+  g_assert_cmpstr (events, ==,
+                   "15: New size: 2; reason: step scaling: cpu resource utilization (percentage "
+                   "of request) at 1000% of target\n315: New size: 3; reason: step scaling: cpu "
+                   "resource utilization (percentage of request) at 1000% of target\n615: New "
+                   "size: 4; reason: step scaling: cpu resource utilization (percentage of "
+                   "request) at 1000% of target");
+  run_clear (&r);
+}
+
+/* An unknown policy name: the HPA does not scale and says why. */
+static void
+test_unknown_policy (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (1, "500m");
+  g_autofree char *hpa = g_strdup_printf (hpa_v2, 1);
+  g_autofree char *annotated = NULL;
+  g_autofree char *objects = NULL;
+  g_auto (GStrv) parts = g_strsplit (hpa, "metadata: {name: web}", 2);
+  gboolean found = FALSE;
+
+  annotated = g_strconcat (parts[0],
+                           "metadata: {name: web, annotations: {kubesim.io/autoscaler-policy: "
+                           "bogus}}",
+                           parts[1], NULL);
+  objects = g_strconcat (dep, annotated, NULL);
+  run_start (&r, objects, "", "");
+  run_to (&r, 60 * SEC);
+  g_assert_cmpint (replicas (&r), ==, 1);
+  for (guint i = 0; i < r.sink.records->len; i++)
+    {
+      const KsTestRecord *rec = g_ptr_array_index (r.sink.records, i);
+      if (strcmp (rec->reason, "FailedComputeMetricsReplicas") == 0)
+        {
+          g_assert_cmpstr (rec->message, ==,
+                           "unknown autoscaler policy \"bogus\" in annotation "
+                           "kubesim.io/autoscaler-policy (valid: kubernetes, step)");
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -460,5 +526,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa-sim/object-metric", test_object_metric);
   g_test_add_func ("/hpa-sim/external-metric", test_external_metric);
   g_test_add_func ("/hpa-sim/other-targets", test_other_targets);
+  g_test_add_func ("/hpa-sim/step-policy", test_step_policy);
+  g_test_add_func ("/hpa-sim/unknown-policy", test_unknown_policy);
   return g_test_run ();
 }
