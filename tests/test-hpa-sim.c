@@ -505,12 +505,77 @@ test_unknown_policy (void)
         {
           g_assert_cmpstr (rec->message, ==,
                            "unknown autoscaler policy \"bogus\" in annotation "
-                           "kubesim.io/autoscaler-policy (valid: kubernetes, step)");
+                           "kubesim.io/autoscaler-policy (valid: kubernetes, predictive, step)");
           found = TRUE;
         }
     }
   g_assert_true (found);
   run_clear (&r);
+}
+
+/* A ramp from 20 to 400 requests per second over 10 min (5 ms of cpu each) on a Deployment whose
+ * HPA (behavior's defaults, 50 % of 100m) uses policy (NULL: none): the counts every 15 s. */
+static GArray *
+ramp_counts (const char *policy)
+{
+  Run r = { 0 };
+  GArray *counts = g_array_new (FALSE, FALSE, sizeof (gint32));
+  g_autofree char *annotations
+      = policy ? g_strdup_printf (", annotations: {kubesim.io/autoscaler-policy: %s}", policy)
+               : g_strdup ("");
+  g_autofree char *objects = g_strdup_printf (
+      "  - {apiVersion: v1, kind: Service, metadata: {name: web},\n"
+      "    spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}}\n"
+      "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"
+      "    spec: {replicas: 2, selector: {matchLabels: {app: web}},\n"
+      "      template: {metadata: {labels: {app: web},\n"
+      "          annotations: {kubesim.io/memory-usage: 64Mi}},\n"
+      "        spec: {containers: [{name: web, image: web:1,\n"
+      "          resources: {requests: {cpu: 100m, memory: 128Mi}}}]}}}}\n"
+      "  - apiVersion: autoscaling/v2\n"
+      "    kind: HorizontalPodAutoscaler\n"
+      "    metadata: {name: web%s}\n"
+      "    spec:\n"
+      "      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+      "      minReplicas: 2\n"
+      "      maxReplicas: 60\n"
+      "      metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, "
+      "averageUtilization: 50}}}]\n"
+      "      behavior: {}\n",
+      annotations);
+
+  run_start (&r, objects, "",
+             "load:\n  - service: web\n    rate: {ramp: {from: 20, to: 400, start: 0s, end: "
+             "10m}}\n    cpuPerRequest: 5ms\n");
+  for (gint64 t = 15; t <= 600; t += 15)
+    {
+      gint32 n;
+      run_to (&r, t * SEC + SEC / 2);
+      n = replicas (&r);
+      g_array_append_val (counts, n);
+    }
+  run_clear (&r);
+  return counts;
+}
+
+/* On a rising ramp the predictive policy runs ahead of kubernetes: never fewer pods at a sync,
+ * and more at some. */
+static void
+test_predictive_ramp (void)
+{
+  g_autoptr (GArray) k = ramp_counts (NULL);
+  g_autoptr (GArray) p = ramp_counts ("predictive");
+  guint ahead = 0;
+
+  g_assert_cmpuint (k->len, ==, p->len);
+  for (guint i = 0; i < k->len; i++)
+    {
+      g_test_message ("t=%us kubernetes=%d predictive=%d", (i + 1) * 15,
+                      g_array_index (k, gint32, i), g_array_index (p, gint32, i));
+      g_assert_cmpint (g_array_index (p, gint32, i), >=, g_array_index (k, gint32, i));
+      ahead += g_array_index (p, gint32, i) > g_array_index (k, gint32, i);
+    }
+  g_assert_cmpuint (ahead, >=, 5);
 }
 
 int
@@ -528,5 +593,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa-sim/other-targets", test_other_targets);
   g_test_add_func ("/hpa-sim/step-policy", test_step_policy);
   g_test_add_func ("/hpa-sim/unknown-policy", test_unknown_policy);
+  g_test_add_func ("/hpa-sim/predictive-ramp", test_predictive_ramp);
   return g_test_run ();
 }

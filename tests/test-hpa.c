@@ -876,6 +876,50 @@ test_step_recommender (void)
   r->ops->free (r);
 }
 
+/* ---- the predictive policy (Holt's linear trend) ------------------------------------------ */
+
+static void
+test_holt (void)
+{
+  KsHpaHolt holt = { 0 };
+
+  /* α = β = 0.5, h = 4: y 2 → ℓ 2, b 0, f 2; y 4 → ℓ 0.5·4 + 0.5·(2 + 0) = 3,
+   * b 0.5·(3 − 2) + 0.5·0 = 0.5, f 3 + 4·0.5 = 5; y 6 → ℓ 0.5·6 + 0.5·3.5 = 4.75,
+   * b 0.5·1.75 + 0.5·0.5 = 1.125, f 4.75 + 4.5 = 9.25. */
+  g_assert_cmpfloat_with_epsilon (ks_hpa_holt_update (&holt, 2, 0.5, 0.5, 4), 2.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ks_hpa_holt_update (&holt, 4, 0.5, 0.5, 4), 5.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ks_hpa_holt_update (&holt, 6, 0.5, 0.5, 4), 9.25, 1e-12);
+  g_assert_cmpfloat_with_epsilon (holt.level, 4.75, 1e-12);
+  g_assert_cmpfloat_with_epsilon (holt.trend, 1.125, 1e-12);
+  /* A flat series forecasts itself. */
+  holt = (KsHpaHolt){ 0 };
+  for (int i = 0; i < 5; i++)
+    g_assert_cmpfloat_with_epsilon (ks_hpa_holt_update (&holt, 3, 0.5, 0.5, 4), 3.0, 1e-12);
+}
+
+static void
+test_predictive_recommender (void)
+{
+  g_autoptr (KsHorizontalPodAutoscaler) hpa = decode_ok (HEAD "  maxReplicas: 20\n");
+  g_autoptr (KsHorizontalPodAutoscaler) khpa = decode_ok (HEAD "  maxReplicas: 20\n");
+  KsHpaRecommender *p = ks_hpa_predictive_recommender_new ();
+  KsHpaRecommender *k = ks_hpa_kubernetes_recommender_new ();
+  KsHpaHistory *ph = ks_hpa_history_new ();
+  KsHpaHistory *kh = ks_hpa_history_new ();
+
+  /* 2 pods at 125 % of the 80 % target: demand 2.5, no trend yet: both ceil(2.5) = 3. */
+  g_assert_cmpint (step_once (p, hpa, ph, 2, 1000, 0), ==, 3);
+  g_assert_cmpint (step_once (k, khpa, kh, 2, 1000, 0), ==, 3);
+  /* 3 pods at 150 %: demand 4.5; ℓ = 3.5, b = 0.5, 60 s = 4 syncs ahead: 5.5 → 6, where
+   * Kubernetes asks for ceil(4.5) = 5. */
+  g_assert_cmpint (step_once (p, hpa, ph, 3, 1200, 15 * S), ==, 6);
+  g_assert_cmpint (step_once (k, khpa, kh, 3, 1200, 15 * S), ==, 5);
+  ks_hpa_history_free (ph);
+  ks_hpa_history_free (kh);
+  p->ops->free (p);
+  k->ops->free (k);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -900,5 +944,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa/targets-column", test_targets_column);
   g_test_add_func ("/hpa/step-table", test_step_table);
   g_test_add_func ("/hpa/step-recommender", test_step_recommender);
+  g_test_add_func ("/hpa/holt", test_holt);
+  g_test_add_func ("/hpa/predictive-recommender", test_predictive_recommender);
   return g_test_run ();
 }

@@ -18,6 +18,7 @@ struct _KsHpaController
   KsHpaOptions options;
   KsHpaRecommender *recommender; /* kubernetes, the default */
   KsHpaRecommender *step;
+  KsHpaRecommender *predictive;
   GHashTable *histories;    /* key → KsHpaHistory */
   GHashTable *counts;       /* key → KsHpaCounts */
   const KsObject *original; /* the HPA as the current reconcile found it */
@@ -340,9 +341,12 @@ select_recommender (KsHpaController *hc, const KsHorizontalPodAutoscaler *hpa, G
     return hc->recommender;
   if (strcmp (name, "step") == 0)
     return hc->step;
-  g_set_error (error, KS_CONTROLLER_ERROR, 0,
-               "unknown autoscaler policy \"%s\" in annotation %s (valid: kubernetes, step)", name,
-               KS_HPA_POLICY_ANNOTATION);
+  if (strcmp (name, "predictive") == 0)
+    return hc->predictive;
+  g_set_error (
+      error, KS_CONTROLLER_ERROR, 0,
+      "unknown autoscaler policy \"%s\" in annotation %s (valid: kubernetes, predictive, step)",
+      name, KS_HPA_POLICY_ANNOTATION);
   return NULL;
 }
 
@@ -565,6 +569,7 @@ ks_hpa_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink,
   hc->options = *options;
   hc->recommender = ks_hpa_kubernetes_recommender_new ();
   hc->step = ks_hpa_step_recommender_new ();
+  hc->predictive = ks_hpa_predictive_recommender_new ();
   hc->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   hc->histories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) ks_hpa_history_free);
@@ -582,6 +587,7 @@ ks_hpa_controller_free (KsHpaController *hc)
   ks_controller_clear (&hc->c);
   hc->recommender->ops->free (hc->recommender);
   hc->step->ops->free (hc->step);
+  hc->predictive->ops->free (hc->predictive);
   g_hash_table_unref (hc->histories);
   g_hash_table_unref (hc->counts);
   g_free (hc);

@@ -275,6 +275,7 @@ struct _KsHpaHistory
   GArray *down_events;
   gboolean stepped;       /* the step policy scaled this HPA once ... */
   gint64 last_step_scale; /* ... at this time (its cooldown starts there) */
+  KsHpaHolt holt;         /* the predictive policy's smoothed demand */
 };
 
 KsHpaHistory *
@@ -917,5 +918,66 @@ ks_hpa_step_recommender_new (void)
 {
   KsHpaRecommender *r = g_new0 (KsHpaRecommender, 1);
   r->ops = &step_ops;
+  return r;
+}
+
+/* Predictive: Holt's linear trend over the demand */
+
+double
+ks_hpa_holt_update (KsHpaHolt *holt, double y, double alpha, double beta, double h)
+{
+  if (!holt->initialized)
+    {
+      holt->initialized = TRUE;
+      holt->level = y;
+      holt->trend = 0.0;
+    }
+  else
+    {
+      double previous = holt->level;
+      holt->level = alpha * y + (1.0 - alpha) * (holt->level + holt->trend);
+      holt->trend = beta * (holt->level - previous) + (1.0 - beta) * holt->trend;
+    }
+  return holt->level + h * holt->trend;
+}
+
+static gboolean
+predictive_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gint32 *desired,
+                      char **reason, GError **error)
+{
+  KsHorizontalPodAutoscaler *hpa = in->hpa;
+  gint32 replicas = 0, proposal;
+  g_autofree char *metric = NULL;
+  double ratio = 0.0, steps, forecast;
+
+  (void) self;
+  if (!compute_proposals (in, &replicas, &metric, &ratio, error))
+    return FALSE;
+  /* Demand in replicas (the count that would put the metric on target) each sync; the forecast
+   * looks KS_HPA_PREDICTIVE_HORIZON ahead, in syncs. */
+  steps = (double) KS_HPA_PREDICTIVE_HORIZON / (double) MAX (in->options->sync_period, 1);
+  forecast = ks_hpa_holt_update (&in->history->holt, ratio * in->current, KS_HPA_PREDICTIVE_ALPHA,
+                                 KS_HPA_PREDICTIVE_BETA, steps);
+  proposal = replicas;
+  if (in->current > 0 && fabs (forecast / in->current - 1.0) > in->options->tolerance
+      && forecast > (double) proposal)
+    proposal = (gint32) MIN (ceil (forecast), (double) G_MAXINT32);
+  *reason = NULL;
+  if (proposal > in->current)
+    *reason = g_strdup_printf ("%s above target (forecast %.1f replicas)", metric, forecast);
+  else if (proposal < in->current)
+    *reason = g_strdup ("All metrics below target");
+  *desired = ks_hpa_normalize (in->history, hpa, in->current, proposal, in->min_replicas,
+                               in->options->downscale_stabilization, in->now);
+  return TRUE;
+}
+
+static const KsHpaRecommenderOps predictive_ops = { predictive_recommend, kubernetes_free };
+
+KsHpaRecommender *
+ks_hpa_predictive_recommender_new (void)
+{
+  KsHpaRecommender *r = g_new0 (KsHpaRecommender, 1);
+  r->ops = &predictive_ops;
   return r;
 }

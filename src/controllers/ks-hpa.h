@@ -90,6 +90,14 @@ gint32 ks_hpa_per_pod_replicas (gint64 usage, gint64 target_average, gint32 stat
 
 typedef struct _KsHpaHistory KsHpaHistory;
 
+/* Holt's linear trend state (the predictive policy). */
+typedef struct
+{
+  gboolean initialized;
+  double level;
+  double trend; /* per observation */
+} KsHpaHolt;
+
 KsHpaHistory *ks_hpa_history_new (void);
 void ks_hpa_history_free (KsHpaHistory *history);
 /* recordInitialRecommendation: the first reconcile remembers the current count at now. */
@@ -188,6 +196,23 @@ gint32 ks_hpa_step_adjustment (const KsHpaStep *steps, guint n, double ratio, gi
 /* The step policy with ks_hpa_default_steps (status and ScalingActive as Kubernetes; the
  * count clamped to [min, max] with ScalingLimited set; no stabilization or behavior). */
 KsHpaRecommender *ks_hpa_step_recommender_new (void);
+
+/* Predictive scaling with Holt's linear trend (double exponential smoothing; Holt 1957, see
+ * docs/autoscaling.md): each sync observes the demand y = current × (metric / target), the
+ * largest over the metrics, and updates level ℓ and trend b:
+ *   ℓ' = α y + (1 − α)(ℓ + b),  b' = β (ℓ' − ℓ) + (1 − β) b,  forecast = ℓ' + h b'
+ * (the first observation sets ℓ = y, b = 0).  h is KS_HPA_PREDICTIVE_HORIZON in sync periods. */
+#define KS_HPA_PREDICTIVE_ALPHA 0.5
+#define KS_HPA_PREDICTIVE_BETA 0.5
+#define KS_HPA_PREDICTIVE_HORIZON (60 * KS_USEC_PER_SEC)
+
+/* One observation y into holt; returns the forecast h observations ahead. */
+double ks_hpa_holt_update (KsHpaHolt *holt, double y, double alpha, double beta, double h);
+
+/* The predictive policy: Kubernetes' proposal, raised to ceil(forecast) when the forecast is
+ * higher and outside the tolerance (so it never scales later than kubernetes), then Kubernetes'
+ * normalization (behavior, stabilization, limits) as usual. */
+KsHpaRecommender *ks_hpa_predictive_recommender_new (void);
 
 /* Pods, Object and External metrics come from a custom metrics source (the load model in sim). */
 typedef struct _KsCustomMetricsSource KsCustomMetricsSource;
