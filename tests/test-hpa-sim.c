@@ -578,6 +578,22 @@ test_predictive_ramp (void)
   g_assert_cmpuint (ahead, >=, 5);
 }
 
+/* hpa: {policy: step} in the scenario: HPAs without the annotation use it (kubernetes would go
+ * 1 → 5 at 15 s with behavior's defaults; step goes to 2). */
+static void
+test_global_policy (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (1, "500m");
+  g_autofree char *hpa = g_strdup_printf (hpa_v2, 1);
+  g_autofree char *objects = g_strconcat (dep, hpa, NULL);
+
+  run_start (&r, objects, "", "hpa: {policy: step}\n");
+  run_to (&r, 20 * SEC);
+  g_assert_cmpint (replicas (&r), ==, 2);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -594,5 +610,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa-sim/step-policy", test_step_policy);
   g_test_add_func ("/hpa-sim/unknown-policy", test_unknown_policy);
   g_test_add_func ("/hpa-sim/predictive-ramp", test_predictive_ramp);
+  g_test_add_func ("/hpa-sim/global-policy", test_global_policy);
   return g_test_run ();
 }

@@ -337,16 +337,17 @@ select_recommender (KsHpaController *hc, const KsHorizontalPodAutoscaler *hpa, G
 {
   const char *name = ks_object_get_annotation (KS_OBJECT (hpa), KS_HPA_POLICY_ANNOTATION);
 
-  if (name == NULL || strcmp (name, "kubernetes") == 0)
+  if (name == NULL)
+    name = hc->options.policy != NULL ? hc->options.policy : "kubernetes";
+  if (strcmp (name, "kubernetes") == 0)
     return hc->recommender;
   if (strcmp (name, "step") == 0)
     return hc->step;
   if (strcmp (name, "predictive") == 0)
     return hc->predictive;
-  g_set_error (
-      error, KS_CONTROLLER_ERROR, 0,
-      "unknown autoscaler policy \"%s\" in annotation %s (valid: kubernetes, predictive, step)",
-      name, KS_HPA_POLICY_ANNOTATION);
+  g_set_error (error, KS_CONTROLLER_ERROR, 0,
+               "unknown autoscaler policy \"%s\" in annotation %s (valid: " KS_HPA_POLICY_NAMES ")",
+               name, KS_HPA_POLICY_ANNOTATION);
   return NULL;
 }
 

@@ -17,6 +17,18 @@ ks_hpa_options_init (KsHpaOptions *o)
   o->downscale_stabilization = KS_HPA_DEFAULT_DOWNSCALE_STABILIZATION;
   o->cpu_initialization_period = KS_HPA_DEFAULT_CPU_INITIALIZATION_PERIOD;
   o->initial_readiness_delay = KS_HPA_DEFAULT_INITIAL_READINESS_DELAY;
+  o->policy = "kubernetes";
+}
+
+const char *
+ks_hpa_policy_lookup (const char *name)
+{
+  static const char *const names[] = { "kubernetes", "predictive", "step", NULL };
+
+  for (guint i = 0; name != NULL && names[i] != NULL; i++)
+    if (strcmp (name, names[i]) == 0)
+      return names[i];
+  return NULL;
 }
 
 /* The replica calculator */

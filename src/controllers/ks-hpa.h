@@ -36,6 +36,8 @@ typedef struct
   gint64 downscale_stabilization;   /* --horizontal-pod-autoscaler-downscale-stabilization */
   gint64 cpu_initialization_period; /* --horizontal-pod-autoscaler-cpu-initialization-period */
   gint64 initial_readiness_delay;   /* --horizontal-pod-autoscaler-initial-readiness-delay */
+  const char *policy; /* the autoscaler policy of HPAs without the annotation (a static string
+                       * from ks_hpa_policy_lookup); "kubernetes" */
 } KsHpaOptions;
 
 void ks_hpa_options_init (KsHpaOptions *options);
@@ -169,6 +171,11 @@ KsHpaRecommender *ks_hpa_kubernetes_recommender_new (void);
 
 /* The annotation that selects an HPA's autoscaler policy ("kubernetes" when absent). */
 #define KS_HPA_POLICY_ANNOTATION "kubesim.io/autoscaler-policy"
+/* The built-in policies' names, for messages. */
+#define KS_HPA_POLICY_NAMES "kubernetes, predictive, step"
+
+/* The static name of the built-in policy name, or NULL when there is none. */
+const char *ks_hpa_policy_lookup (const char *name);
 
 /* Step scaling as AWS Application Auto Scaling's step scaling policies: the largest ratio of a
  * metric to its target gives the breach (ratio - 1); the step whose [lower, upper) interval holds
