@@ -21,6 +21,7 @@
 #include "src/api/ks-storage.h"
 #include "src/api/ks-yaml.h"
 #include "src/controllers/ks-controllers.h"
+#include "src/controllers/ks-hpa.h"
 
 static const char *const action_names[]
     = { "apply",       "scale",         "delete",        "failNode",  "recoverNode", "rollback",
@@ -1723,8 +1724,10 @@ autoscaling_decode (KsDecoder *dec, JsonNode *m, KsScenario *s)
                                         "downscaleStabilization",
                                         "cpuInitializationPeriod",
                                         "initialReadinessDelay",
+                                        "policy",
                                         NULL };
   JsonNode *t;
+  g_autofree char *policy = NULL;
 
   if (!ks_decoder_expect_object (dec, m))
     return;
@@ -1757,6 +1760,15 @@ autoscaling_decode (KsDecoder *dec, JsonNode *m, KsScenario *s)
   get_time (dec, m, "downscaleStabilization", &s->hpa_downscale_window);
   get_time (dec, m, "cpuInitializationPeriod", &s->hpa_cpu_init_period);
   get_time (dec, m, "initialReadinessDelay", &s->hpa_readiness_delay);
+  if (ks_decoder_get_string (dec, m, "policy", &policy) && policy != NULL)
+    {
+      if (ks_hpa_policy_lookup (policy) != NULL)
+        s->hpa_policy = ks_hpa_policy_lookup (policy);
+      else
+        ks_decoder_error_field (
+            dec, m, "policy",
+            "unknown autoscaler policy \"%s\"; valid policies: " KS_HPA_POLICY_NAMES, policy);
+    }
 }
 
 KsScenario *
@@ -1880,6 +1892,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
   s->hpa_downscale_window = 300 * KS_USEC_PER_SEC;
   s->hpa_cpu_init_period = 300 * KS_USEC_PER_SEC;
   s->hpa_readiness_delay = 30 * KS_USEC_PER_SEC;
+  s->hpa_policy = "kubernetes";
   if ((m = ks_decoder_member (root, "hpa")) != NULL)
     {
       gsize mark = ks_decoder_push (&dec, "hpa");

@@ -249,6 +249,7 @@ start_autoscaling (KsSim *sim, KsEventSink *events)
   options.downscale_stabilization = s->hpa_downscale_window;
   options.cpu_initialization_period = s->hpa_cpu_init_period;
   options.initial_readiness_delay = s->hpa_readiness_delay;
+  options.policy = s->hpa_policy;
   sim->custom_metrics
       = ks_sim_custom_metrics_new (sim->client, sim->clock, sim->traffic, s->metric_resolution);
   sim->hpa = ks_hpa_controller_new (sim->client, sim->clock, events, sim->metrics_client,

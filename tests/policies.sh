@@ -31,6 +31,11 @@ expect_grep "GPUPacking's points" '^GPUPacking  *preFilter,filter,preScore,score
 for p in FIFO ShortestJobFirst DominantResourceFairness; do
   expect_grep "$p is a research queue sort" "^$p  *queueSort  *built in (research)$" "$TMP/list"
 done
+expect_grep "autoscaler policies header" '^AUTOSCALER POLICY  *FROM$' "$TMP/list"
+expect_grep "kubernetes is the default autoscaler policy" '^kubernetes  *built in (default)$' "$TMP/list"
+for p in predictive step; do
+  expect_grep "$p is an autoscaler policy" "^$p  *built in$" "$TMP/list"
+done
 if grep -q PreferNodeLabel "$TMP/list"; then fail "a module plugin listed without a path"; else ok "no module without a path"; fi
 
 kubesim policies --policy-path "$mods" >"$TMP/list" 2>&1 || fail "kubesim policies --policy-path"

@@ -447,6 +447,153 @@ test_other_targets (void)
     }
 }
 
+/* The annotation kubesim.io/autoscaler-policy: step: every pod at 500m of 100m is 1000 % of the
+ * 50 % target (a breach of +900 %), so each step is +50 % of the count (at least 1), one per
+ * 300 s cooldown: 1 → 2 at 15 s, → 3 at 315 s, → 4 at 615 s (1.5 rounds to 1). */
+static void
+test_step_policy (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (1, "500m");
+  g_autofree char *hpa = g_strdup_printf (hpa_v2, 1);
+  g_autofree char *annotated = NULL;
+  g_autofree char *objects = NULL;
+  g_autofree char *events = NULL;
+  g_auto (GStrv) parts = g_strsplit (hpa, "metadata: {name: web}", 2);
+
+  annotated = g_strconcat (parts[0],
+                           "metadata: {name: web, annotations: {kubesim.io/autoscaler-policy: "
+                           "step}}",
+                           parts[1], NULL);
+  objects = g_strconcat (dep, annotated, NULL);
+  run_start (&r, objects, "", "");
+  run_to (&r, 700 * SEC);
+  events = rescales (&r);
+  g_assert_cmpstr (events, ==,
+                   "15: New size: 2; reason: step scaling: cpu resource utilization (percentage "
+                   "of request) at 1000% of target\n315: New size: 3; reason: step scaling: cpu "
+                   "resource utilization (percentage of request) at 1000% of target\n615: New "
+                   "size: 4; reason: step scaling: cpu resource utilization (percentage of "
+                   "request) at 1000% of target");
+  run_clear (&r);
+}
+
+/* An unknown policy name: the HPA does not scale and says why. */
+static void
+test_unknown_policy (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (1, "500m");
+  g_autofree char *hpa = g_strdup_printf (hpa_v2, 1);
+  g_autofree char *annotated = NULL;
+  g_autofree char *objects = NULL;
+  g_auto (GStrv) parts = g_strsplit (hpa, "metadata: {name: web}", 2);
+  gboolean found = FALSE;
+
+  annotated = g_strconcat (parts[0],
+                           "metadata: {name: web, annotations: {kubesim.io/autoscaler-policy: "
+                           "bogus}}",
+                           parts[1], NULL);
+  objects = g_strconcat (dep, annotated, NULL);
+  run_start (&r, objects, "", "");
+  run_to (&r, 60 * SEC);
+  g_assert_cmpint (replicas (&r), ==, 1);
+  for (guint i = 0; i < r.sink.records->len; i++)
+    {
+      const KsTestRecord *rec = g_ptr_array_index (r.sink.records, i);
+      if (strcmp (rec->reason, "FailedComputeMetricsReplicas") == 0)
+        {
+          g_assert_cmpstr (rec->message, ==,
+                           "unknown autoscaler policy \"bogus\" in annotation "
+                           "kubesim.io/autoscaler-policy (valid: kubernetes, predictive, step)");
+          found = TRUE;
+        }
+    }
+  g_assert_true (found);
+  run_clear (&r);
+}
+
+/* A ramp from 20 to 400 requests per second over 10 min (5 ms of cpu each) on a Deployment whose
+ * HPA (behavior's defaults, 50 % of 100m) uses policy (NULL: none): the counts every 15 s. */
+static GArray *
+ramp_counts (const char *policy)
+{
+  Run r = { 0 };
+  GArray *counts = g_array_new (FALSE, FALSE, sizeof (gint32));
+  g_autofree char *annotations
+      = policy ? g_strdup_printf (", annotations: {kubesim.io/autoscaler-policy: %s}", policy)
+               : g_strdup ("");
+  g_autofree char *objects = g_strdup_printf (
+      "  - {apiVersion: v1, kind: Service, metadata: {name: web},\n"
+      "    spec: {selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}}\n"
+      "  - {apiVersion: apps/v1, kind: Deployment, metadata: {name: web},\n"
+      "    spec: {replicas: 2, selector: {matchLabels: {app: web}},\n"
+      "      template: {metadata: {labels: {app: web},\n"
+      "          annotations: {kubesim.io/memory-usage: 64Mi}},\n"
+      "        spec: {containers: [{name: web, image: web:1,\n"
+      "          resources: {requests: {cpu: 100m, memory: 128Mi}}}]}}}}\n"
+      "  - apiVersion: autoscaling/v2\n"
+      "    kind: HorizontalPodAutoscaler\n"
+      "    metadata: {name: web%s}\n"
+      "    spec:\n"
+      "      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+      "      minReplicas: 2\n"
+      "      maxReplicas: 60\n"
+      "      metrics: [{type: Resource, resource: {name: cpu, target: {type: Utilization, "
+      "averageUtilization: 50}}}]\n"
+      "      behavior: {}\n",
+      annotations);
+
+  run_start (&r, objects, "",
+             "load:\n  - service: web\n    rate: {ramp: {from: 20, to: 400, start: 0s, end: "
+             "10m}}\n    cpuPerRequest: 5ms\n");
+  for (gint64 t = 15; t <= 600; t += 15)
+    {
+      gint32 n;
+      run_to (&r, t * SEC + SEC / 2);
+      n = replicas (&r);
+      g_array_append_val (counts, n);
+    }
+  run_clear (&r);
+  return counts;
+}
+
+/* On a rising ramp the predictive policy runs ahead of kubernetes: never fewer pods at a sync,
+ * and more at some. */
+static void
+test_predictive_ramp (void)
+{
+  g_autoptr (GArray) k = ramp_counts (NULL);
+  g_autoptr (GArray) p = ramp_counts ("predictive");
+  guint ahead = 0;
+
+  g_assert_cmpuint (k->len, ==, p->len);
+  for (guint i = 0; i < k->len; i++)
+    {
+      g_test_message ("t=%us kubernetes=%d predictive=%d", (i + 1) * 15,
+                      g_array_index (k, gint32, i), g_array_index (p, gint32, i));
+      g_assert_cmpint (g_array_index (p, gint32, i), >=, g_array_index (k, gint32, i));
+      ahead += g_array_index (p, gint32, i) > g_array_index (k, gint32, i);
+    }
+  g_assert_cmpuint (ahead, >=, 5);
+}
+
+/* hpa: {policy: step} in the scenario: HPAs without the annotation use it (kubernetes would go
+ * 1 → 5 at 15 s with behavior's defaults; step goes to 2). */
+static void
+test_global_policy (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (1, "500m");
+  g_autofree char *hpa = g_strdup_printf (hpa_v2, 1);
+  g_autofree char *objects = g_strconcat (dep, hpa, NULL);
+
+  run_start (&r, objects, "", "hpa: {policy: step}\n");
+  run_to (&r, 20 * SEC);
+  g_assert_cmpint (replicas (&r), ==, 2);
+  run_clear (&r);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -460,5 +607,9 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa-sim/object-metric", test_object_metric);
   g_test_add_func ("/hpa-sim/external-metric", test_external_metric);
   g_test_add_func ("/hpa-sim/other-targets", test_other_targets);
+  g_test_add_func ("/hpa-sim/step-policy", test_step_policy);
+  g_test_add_func ("/hpa-sim/unknown-policy", test_unknown_policy);
+  g_test_add_func ("/hpa-sim/predictive-ramp", test_predictive_ramp);
+  g_test_add_func ("/hpa-sim/global-policy", test_global_policy);
   return g_test_run ();
 }

@@ -786,6 +786,140 @@ test_targets_column (void)
   g_assert_cmpstr (after, ==, "cpu: 45%/80%");
 }
 
+/* ---- the step policy (AWS Application Auto Scaling step scaling) --------------------------- */
+
+static void
+test_step_table (void)
+{
+  const KsHpaStep *t = ks_hpa_default_steps;
+  guint n = ks_hpa_n_default_steps;
+
+  /* Within ±10 % of the target: no step (the bounds are [lower, upper)). */
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 1.0, 4), ==, 0);
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 1.05, 4), ==, 0);
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 0.95, 4), ==, 0);
+  /* Fixed steps. */
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 1.2, 4), ==, 1);
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 1.5, 4), ==, 2);
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 0.7, 4), ==, -1);
+  /* +50 % of 5 = 2.5 → 2 (toward zero); of 1 = 0.5 → 1 (at least one). */
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 2.0, 5), ==, 2);
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 3.0, 1), ==, 1);
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 1.6, 10), ==, 5);
+  /* -25 % of 10 = -2.5 → -2; of 2 = -0.5 → -1. */
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 0.2, 10), ==, -2);
+  g_assert_cmpint (ks_hpa_step_adjustment (t, n, 0.0, 2), ==, -1);
+  /* A table without a step for the breach. */
+  g_assert_cmpint (ks_hpa_step_adjustment (t, 1, 2.0, 4), ==, 0);
+}
+
+/* One step recommendation for n ready pods at usage_milli cpu each, requesting 1000m. */
+static gint32
+step_once (KsHpaRecommender *r, KsHorizontalPodAutoscaler *hpa, KsHpaHistory *h, gint32 current,
+           gint64 usage_milli, gint64 now)
+{
+  g_autofree KsHpaPodSample *pods = g_new0 (KsHpaPodSample, current);
+  KsHpaOptions options;
+  KsHpaMetricInput mi = { 0 };
+  KsHpaRecommendInput in = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *reason = NULL;
+  gint32 desired = -1;
+
+  ks_hpa_options_init (&options);
+  for (gint32 i = 0; i < current; i++)
+    pods[i] = (KsHpaPodSample){ KS_HPA_POD_READY, TRUE, usage_milli, 1000 };
+  mi.spec = &hpa->metrics[0];
+  mi.ok = TRUE;
+  mi.pods = pods;
+  mi.n_pods = current;
+  mi.timestamp = now;
+  in.hpa = hpa;
+  in.history = h;
+  in.current = in.status_replicas = current;
+  in.min_replicas = hpa->min_replicas;
+  in.metrics = &mi;
+  in.n_metrics = 1;
+  in.options = &options;
+  in.now = now;
+  g_assert_true (r->ops->recommend (r, &in, &desired, &reason, &error));
+  g_assert_no_error (error);
+  g_assert_true ((desired != current) == (reason != NULL));
+  return desired;
+}
+
+static void
+test_step_recommender (void)
+{
+  g_autoptr (KsHorizontalPodAutoscaler) hpa = decode_ok (HEAD "  minReplicas: 2\n"
+                                                              "  maxReplicas: 6\n");
+  KsHpaRecommender *r = ks_hpa_step_recommender_new ();
+  KsHpaHistory *h = ks_hpa_history_new ();
+
+  /* 80 % target; 100 % is a breach of 25 %: +1. */
+  g_assert_cmpint (step_once (r, hpa, h, 4, 1000, 0), ==, 5);
+  assert_condition (hpa, KS_HPA_COND_SCALING_ACTIVE, KS_CONDITION_TRUE, "ValidMetricFound");
+  assert_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_FALSE, "DesiredWithinRange");
+  /* Cooldown: 299 s later nothing, even far above the target. */
+  g_assert_cmpint (step_once (r, hpa, h, 5, 2000, 299 * S), ==, 5);
+  /* 300 s later: 250 % is a breach of 150 %, +50 % of 5 = 2 → 7, clamped to 6. */
+  g_assert_cmpint (step_once (r, hpa, h, 5, 2000, 300 * S), ==, 6);
+  assert_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooManyReplicas");
+  /* Near the target: nothing, and no cooldown is started. */
+  g_assert_cmpint (step_once (r, hpa, h, 6, 800, 600 * S), ==, 6);
+  /* Idle: -25 % of 6 = -1.5 → -1. */
+  g_assert_cmpint (step_once (r, hpa, h, 6, 0, 601 * S), ==, 5);
+  /* At the minimum: clamped. */
+  g_assert_cmpint (step_once (r, hpa, h, 2, 0, 1000 * S), ==, 2);
+  assert_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooFewReplicas");
+  ks_hpa_history_free (h);
+  r->ops->free (r);
+}
+
+/* ---- the predictive policy (Holt's linear trend) ------------------------------------------ */
+
+static void
+test_holt (void)
+{
+  KsHpaHolt holt = { 0 };
+
+  /* α = β = 0.5, h = 4: y 2 → ℓ 2, b 0, f 2; y 4 → ℓ 0.5·4 + 0.5·(2 + 0) = 3,
+   * b 0.5·(3 − 2) + 0.5·0 = 0.5, f 3 + 4·0.5 = 5; y 6 → ℓ 0.5·6 + 0.5·3.5 = 4.75,
+   * b 0.5·1.75 + 0.5·0.5 = 1.125, f 4.75 + 4.5 = 9.25. */
+  g_assert_cmpfloat_with_epsilon (ks_hpa_holt_update (&holt, 2, 0.5, 0.5, 4), 2.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ks_hpa_holt_update (&holt, 4, 0.5, 0.5, 4), 5.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (ks_hpa_holt_update (&holt, 6, 0.5, 0.5, 4), 9.25, 1e-12);
+  g_assert_cmpfloat_with_epsilon (holt.level, 4.75, 1e-12);
+  g_assert_cmpfloat_with_epsilon (holt.trend, 1.125, 1e-12);
+  /* A flat series forecasts itself. */
+  holt = (KsHpaHolt){ 0 };
+  for (int i = 0; i < 5; i++)
+    g_assert_cmpfloat_with_epsilon (ks_hpa_holt_update (&holt, 3, 0.5, 0.5, 4), 3.0, 1e-12);
+}
+
+static void
+test_predictive_recommender (void)
+{
+  g_autoptr (KsHorizontalPodAutoscaler) hpa = decode_ok (HEAD "  maxReplicas: 20\n");
+  g_autoptr (KsHorizontalPodAutoscaler) khpa = decode_ok (HEAD "  maxReplicas: 20\n");
+  KsHpaRecommender *p = ks_hpa_predictive_recommender_new ();
+  KsHpaRecommender *k = ks_hpa_kubernetes_recommender_new ();
+  KsHpaHistory *ph = ks_hpa_history_new ();
+  KsHpaHistory *kh = ks_hpa_history_new ();
+
+  /* 2 pods at 125 % of the 80 % target: demand 2.5, no trend yet: both ceil(2.5) = 3. */
+  g_assert_cmpint (step_once (p, hpa, ph, 2, 1000, 0), ==, 3);
+  g_assert_cmpint (step_once (k, khpa, kh, 2, 1000, 0), ==, 3);
+  /* 3 pods at 150 %: demand 4.5; ℓ = 3.5, b = 0.5, 60 s = 4 syncs ahead: 5.5 → 6, where
+   * Kubernetes asks for ceil(4.5) = 5. */
+  g_assert_cmpint (step_once (p, hpa, ph, 3, 1200, 15 * S), ==, 6);
+  g_assert_cmpint (step_once (k, khpa, kh, 3, 1200, 15 * S), ==, 5);
+  ks_hpa_history_free (ph);
+  ks_hpa_history_free (kh);
+  p->ops->free (p);
+  k->ops->free (k);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -808,5 +942,9 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa/behavior-mixed-events", test_behavior_mixed_events);
   g_test_add_func ("/hpa/behavior-up-window", test_behavior_up_window);
   g_test_add_func ("/hpa/targets-column", test_targets_column);
+  g_test_add_func ("/hpa/step-table", test_step_table);
+  g_test_add_func ("/hpa/step-recommender", test_step_recommender);
+  g_test_add_func ("/hpa/holt", test_holt);
+  g_test_add_func ("/hpa/predictive-recommender", test_predictive_recommender);
   return g_test_run ();
 }

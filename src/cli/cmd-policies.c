@@ -7,7 +7,11 @@
 
 #include "ks-cli.h"
 #include "policies/ks-policy-modules.h"
+#include "src/controllers/ks-hpa.h"
 #include "src/scheduler/ks-sched-config.h"
+
+/* The HPA's autoscaler policies (docs/autoscaling.md), all built in; kubernetes is the default. */
+static const char *const autoscaler_policies[] = { "kubernetes", "predictive", "step", NULL };
 
 /* Where a plugin comes from: "default-profile", "research" or "module". */
 static const char *
@@ -76,6 +80,18 @@ print_json (GPtrArray *all)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "autoscalerPolicies");
+  json_builder_begin_array (b);
+  for (guint i = 0; autoscaler_policies[i] != NULL; i++)
+    {
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, autoscaler_policies[i]);
+      json_builder_set_member_name (b, "default");
+      json_builder_add_boolean_value (b, i == 0);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
@@ -103,6 +119,11 @@ print_table (GPtrArray *all)
               : strcmp (origin (p), "research") == 0 ? "built in (research)"
                                                      : "built in (default profile)");
     }
+  /* The HPA's policies (kubesim.io/autoscaler-policy), a second table. */
+  printf ("\n%-*s  %s\n", width, "AUTOSCALER POLICY", "FROM");
+  for (guint i = 0; autoscaler_policies[i] != NULL; i++)
+    printf ("%-*s  %s\n", width, autoscaler_policies[i],
+            i == 0 ? "built in (default)" : "built in");
 }
 
 int
@@ -120,9 +141,11 @@ ks_cmd_policies (int argc, char **argv)
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (
-      context, "List the scheduler plugins a KubeSchedulerConfiguration can enable: Kubernetes' "
-               "default profile,\nthe research policies, and the plugins of the modules loaded "
-               "from --policy-path\nand $KUBESIM_POLICY_PATH, with their extension points.");
+      context,
+      "List the scheduler plugins a KubeSchedulerConfiguration can enable: Kubernetes' "
+      "default profile,\nthe research policies, and the plugins of the modules loaded "
+      "from --policy-path\nand $KUBESIM_POLICY_PATH, with their extension points; then the "
+      "HPA's autoscaler\npolicies (annotation " KS_HPA_POLICY_ANNOTATION ").");
   if (!ks_cli_parse (context, "policies", &argc, &argv))
     return KS_EXIT_USAGE;
   if (argc > 1)

@@ -16,7 +16,9 @@ struct _KsHpaController
   KsMetricsClient *metrics;
   KsCustomMetricsSource *custom;
   KsHpaOptions options;
-  KsHpaRecommender *recommender;
+  KsHpaRecommender *recommender; /* kubernetes, the default */
+  KsHpaRecommender *step;
+  KsHpaRecommender *predictive;
   GHashTable *histories;    /* key → KsHpaHistory */
   GHashTable *counts;       /* key → KsHpaCounts */
   const KsObject *original; /* the HPA as the current reconcile found it */
@@ -328,6 +330,27 @@ read_metric (KsHpaController *hc, const char *ns, const Scale *scale, GPtrArray 
     }
 }
 
+/* The policy the HPA's annotation names (kubernetes without one); NULL and *error for a name no
+ * policy has. */
+static KsHpaRecommender *
+select_recommender (KsHpaController *hc, const KsHorizontalPodAutoscaler *hpa, GError **error)
+{
+  const char *name = ks_object_get_annotation (KS_OBJECT (hpa), KS_HPA_POLICY_ANNOTATION);
+
+  if (name == NULL)
+    name = hc->options.policy != NULL ? hc->options.policy : "kubernetes";
+  if (strcmp (name, "kubernetes") == 0)
+    return hc->recommender;
+  if (strcmp (name, "step") == 0)
+    return hc->step;
+  if (strcmp (name, "predictive") == 0)
+    return hc->predictive;
+  g_set_error (error, KS_CONTROLLER_ERROR, 0,
+               "unknown autoscaler policy \"%s\" in annotation %s (valid: " KS_HPA_POLICY_NAMES ")",
+               name, KS_HPA_POLICY_ANNOTATION);
+  return NULL;
+}
+
 static void
 warn_event (gpointer data, const char *reason, const char *message)
 {
@@ -428,7 +451,8 @@ reconcile (KsHpaController *hc, const char *key, KsHorizontalPodAutoscaler *hpa)
               inputs[i].error = errors[i];
             }
         }
-      ok = hc->recommender->ops->recommend (hc->recommender, &in, &desired, &reason, &error);
+      KsHpaRecommender *r = select_recommender (hc, hpa, &error);
+      ok = r != NULL && r->ops->recommend (r, &in, &desired, &reason, &error);
       for (guint i = 0; i < hpa->n_metrics; i++)
         {
           g_free (samples[i]);
@@ -545,6 +569,8 @@ ks_hpa_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink,
   hc->custom = custom;
   hc->options = *options;
   hc->recommender = ks_hpa_kubernetes_recommender_new ();
+  hc->step = ks_hpa_step_recommender_new ();
+  hc->predictive = ks_hpa_predictive_recommender_new ();
   hc->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   hc->histories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                          (GDestroyNotify) ks_hpa_history_free);
@@ -561,6 +587,8 @@ ks_hpa_controller_free (KsHpaController *hc)
     return;
   ks_controller_clear (&hc->c);
   hc->recommender->ops->free (hc->recommender);
+  hc->step->ops->free (hc->step);
+  hc->predictive->ops->free (hc->predictive);
   g_hash_table_unref (hc->histories);
   g_hash_table_unref (hc->counts);
   g_free (hc);

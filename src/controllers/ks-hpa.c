@@ -17,6 +17,18 @@ ks_hpa_options_init (KsHpaOptions *o)
   o->downscale_stabilization = KS_HPA_DEFAULT_DOWNSCALE_STABILIZATION;
   o->cpu_initialization_period = KS_HPA_DEFAULT_CPU_INITIALIZATION_PERIOD;
   o->initial_readiness_delay = KS_HPA_DEFAULT_INITIAL_READINESS_DELAY;
+  o->policy = "kubernetes";
+}
+
+const char *
+ks_hpa_policy_lookup (const char *name)
+{
+  static const char *const names[] = { "kubernetes", "predictive", "step", NULL };
+
+  for (guint i = 0; name != NULL && names[i] != NULL; i++)
+    if (strcmp (name, names[i]) == 0)
+      return names[i];
+  return NULL;
 }
 
 /* The replica calculator */
@@ -273,6 +285,9 @@ struct _KsHpaHistory
   GArray *recommendations; /* Recommendation */
   GArray *up_events;       /* ScaleEvent */
   GArray *down_events;
+  gboolean stepped;       /* the step policy scaled this HPA once ... */
+  gint64 last_step_scale; /* ... at this time (its cooldown starts there) */
+  KsHpaHolt holt;         /* the predictive policy's smoothed demand */
 };
 
 KsHpaHistory *
@@ -713,19 +728,38 @@ metric_proposal (const KsHpaRecommendInput *in, const KsHpaMetricInput *mi, gint
   return ok;
 }
 
+/* How far a metric is from its target: current / target (1.0 on target), from its status. */
+static double
+metric_ratio (const KsMetricSpec *m, const KsMetricStatus *st)
+{
+  if (st->has_utilization && m->target_type == KS_METRIC_TARGET_UTILIZATION
+      && m->average_utilization > 0)
+    return (double) st->average_utilization / (double) m->average_utilization;
+  if (st->has_value && m->target_type == KS_METRIC_TARGET_VALUE && m->value > 0)
+    return (double) st->value / (double) m->value;
+  if (st->has_average_value && m->target_type == KS_METRIC_TARGET_AVERAGE_VALUE
+      && m->average_value > 0)
+    return (double) st->average_value / (double) m->average_value;
+  return 0.0;
+}
+
+/* computeReplicasForMetrics: the largest proposal over the metrics (*replicas, from *metric) and
+ * the largest ratio of a metric to its target (*ratio); sets status.currentMetrics and the
+ * ScalingActive condition.  FALSE as Kubernetes fails (all invalid, or some invalid and the
+ * valid ones propose a scale-down). */
 static gboolean
-kubernetes_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gint32 *desired,
-                      char **reason, GError **error)
+compute_proposals (const KsHpaRecommendInput *in, gint32 *out_replicas, char **out_metric,
+                   double *out_ratio, GError **error)
 {
   KsHorizontalPodAutoscaler *hpa = in->hpa;
   g_autofree KsMetricStatus *statuses = g_new0 (KsMetricStatus, in->n_metrics + 1);
   g_autoptr (GError) first_error = NULL;
   const KsMetricSpec *first_invalid = NULL;
   guint invalid = 0;
-  gint32 replicas = 0, result;
+  gint32 replicas = 0;
   g_autofree char *metric = NULL;
+  double ratio = 0.0;
 
-  (void) self;
   for (guint i = 0; i < in->n_metrics; i++)
     {
       g_autoptr (GError) e = NULL;
@@ -741,6 +775,7 @@ kubernetes_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gin
           /* A metric that could not be read has an empty status (type only). */
           continue;
         }
+      ratio = MAX (ratio, metric_ratio (in->metrics[i].spec, &statuses[i]));
       if (replicas == 0 || proposal > replicas)
         {
           replicas = proposal;
@@ -769,6 +804,24 @@ kubernetes_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gin
     ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_ACTIVE, KS_CONDITION_TRUE, "ValidMetricFound",
                           message, in->now);
   }
+  *out_replicas = replicas;
+  *out_metric = g_steal_pointer (&metric);
+  *out_ratio = ratio;
+  return TRUE;
+}
+
+static gboolean
+kubernetes_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gint32 *desired,
+                      char **reason, GError **error)
+{
+  KsHorizontalPodAutoscaler *hpa = in->hpa;
+  gint32 replicas = 0, result;
+  g_autofree char *metric = NULL;
+  double ratio;
+
+  (void) self;
+  if (!compute_proposals (in, &replicas, &metric, &ratio, error))
+    return FALSE;
   *reason = NULL;
   if (replicas > in->current)
     *reason = g_strdup_printf ("%s above target", metric);
@@ -793,5 +846,150 @@ ks_hpa_kubernetes_recommender_new (void)
 {
   KsHpaRecommender *r = g_new0 (KsHpaRecommender, 1);
   r->ops = &kubernetes_ops;
+  return r;
+}
+
+/* Step scaling (AWS Application Auto Scaling, "Step scaling policies for Application Auto
+ * Scaling") */
+
+const KsHpaStep ks_hpa_default_steps[] = {
+  { -INFINITY, -0.5, TRUE, -25 }, { -0.5, -0.1, FALSE, -1 },   { 0.1, 0.3, FALSE, 1 },
+  { 0.3, 0.6, FALSE, 2 },         { 0.6, INFINITY, TRUE, 50 },
+};
+const guint ks_hpa_n_default_steps = G_N_ELEMENTS (ks_hpa_default_steps);
+
+gint32
+ks_hpa_step_adjustment (const KsHpaStep *steps, guint n, double ratio, gint32 current)
+{
+  double breach = ratio - 1.0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      double change;
+      if (!(breach >= steps[i].lower && breach < steps[i].upper))
+        continue;
+      if (!steps[i].percent)
+        return steps[i].adjustment;
+      /* PercentChangeInCapacity rounding: toward zero, but at least one in magnitude. */
+      change = (double) current * steps[i].adjustment / 100.0;
+      if (change > 0)
+        return change < 1.0 ? 1 : (gint32) floor (change);
+      if (change < 0)
+        return change > -1.0 ? -1 : (gint32) ceil (change);
+      return 0;
+    }
+  return 0;
+}
+
+static gboolean
+step_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gint32 *desired,
+                char **reason, GError **error)
+{
+  KsHorizontalPodAutoscaler *hpa = in->hpa;
+  gint32 replicas = 0, change, result;
+  g_autofree char *metric = NULL;
+  double ratio = 0.0;
+
+  (void) self;
+  if (!compute_proposals (in, &replicas, &metric, &ratio, error))
+    return FALSE;
+  *reason = NULL;
+  *desired = in->current;
+  /* One cooldown for both directions: no step while the previous one may still take effect. */
+  if (in->history->stepped && in->now - in->history->last_step_scale < KS_HPA_STEP_COOLDOWN)
+    return TRUE;
+  change
+      = ks_hpa_step_adjustment (ks_hpa_default_steps, ks_hpa_n_default_steps, ratio, in->current);
+  result = CLAMP (in->current + change, in->min_replicas, hpa->max_replicas);
+  if (in->current + change > hpa->max_replicas)
+    ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooManyReplicas",
+                          "the desired replica count is more than the maximum replica count",
+                          in->now);
+  else if (in->current + change < in->min_replicas)
+    ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooFewReplicas",
+                          "the desired replica count is less than the minimum replica count",
+                          in->now);
+  else
+    ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_FALSE,
+                          "DesiredWithinRange", "the desired count is within the acceptable range",
+                          in->now);
+  if (result != in->current)
+    {
+      in->history->stepped = TRUE;
+      in->history->last_step_scale = in->now;
+      *reason = g_strdup_printf ("step scaling: %s at %.0f%% of target", metric, ratio * 100.0);
+    }
+  *desired = result;
+  return TRUE;
+}
+
+static const KsHpaRecommenderOps step_ops = { step_recommend, kubernetes_free };
+
+KsHpaRecommender *
+ks_hpa_step_recommender_new (void)
+{
+  KsHpaRecommender *r = g_new0 (KsHpaRecommender, 1);
+  r->ops = &step_ops;
+  return r;
+}
+
+/* Predictive: Holt's linear trend over the demand */
+
+double
+ks_hpa_holt_update (KsHpaHolt *holt, double y, double alpha, double beta, double h)
+{
+  if (!holt->initialized)
+    {
+      holt->initialized = TRUE;
+      holt->level = y;
+      holt->trend = 0.0;
+    }
+  else
+    {
+      double previous = holt->level;
+      holt->level = alpha * y + (1.0 - alpha) * (holt->level + holt->trend);
+      holt->trend = beta * (holt->level - previous) + (1.0 - beta) * holt->trend;
+    }
+  return holt->level + h * holt->trend;
+}
+
+static gboolean
+predictive_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gint32 *desired,
+                      char **reason, GError **error)
+{
+  KsHorizontalPodAutoscaler *hpa = in->hpa;
+  gint32 replicas = 0, proposal;
+  g_autofree char *metric = NULL;
+  double ratio = 0.0, steps, forecast;
+
+  (void) self;
+  if (!compute_proposals (in, &replicas, &metric, &ratio, error))
+    return FALSE;
+  /* Demand in replicas (the count that would put the metric on target) each sync; the forecast
+   * looks KS_HPA_PREDICTIVE_HORIZON ahead, in syncs. */
+  steps = (double) KS_HPA_PREDICTIVE_HORIZON / (double) MAX (in->options->sync_period, 1);
+  forecast = ks_hpa_holt_update (&in->history->holt, ratio * in->current, KS_HPA_PREDICTIVE_ALPHA,
+                                 KS_HPA_PREDICTIVE_BETA, steps);
+  proposal = replicas;
+  if (in->current > 0 && fabs (forecast / in->current - 1.0) > in->options->tolerance
+      && forecast > (double) proposal)
+    proposal = (gint32) MIN (ceil (forecast), (double) G_MAXINT32);
+  *reason = NULL;
+  if (proposal > in->current)
+    *reason = g_strdup_printf ("%s above target (forecast %.1f replicas)", metric, forecast);
+  else if (proposal < in->current)
+    *reason = g_strdup ("All metrics below target");
+  *desired = ks_hpa_normalize (in->history, hpa, in->current, proposal, in->min_replicas,
+                               in->options->downscale_stabilization, in->now);
+  return TRUE;
+}
+
+static const KsHpaRecommenderOps predictive_ops = { predictive_recommend, kubernetes_free };
+
+KsHpaRecommender *
+ks_hpa_predictive_recommender_new (void)
+{
+  KsHpaRecommender *r = g_new0 (KsHpaRecommender, 1);
+  r->ops = &predictive_ops;
   return r;
 }

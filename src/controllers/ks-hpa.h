@@ -36,6 +36,8 @@ typedef struct
   gint64 downscale_stabilization;   /* --horizontal-pod-autoscaler-downscale-stabilization */
   gint64 cpu_initialization_period; /* --horizontal-pod-autoscaler-cpu-initialization-period */
   gint64 initial_readiness_delay;   /* --horizontal-pod-autoscaler-initial-readiness-delay */
+  const char *policy; /* the autoscaler policy of HPAs without the annotation (a static string
+                       * from ks_hpa_policy_lookup); "kubernetes" */
 } KsHpaOptions;
 
 void ks_hpa_options_init (KsHpaOptions *options);
@@ -89,6 +91,14 @@ gint32 ks_hpa_per_pod_replicas (gint64 usage, gint64 target_average, gint32 stat
 /* Normalization, with the per-HPA memory it keeps (recommendations, scale events) */
 
 typedef struct _KsHpaHistory KsHpaHistory;
+
+/* Holt's linear trend state (the predictive policy). */
+typedef struct
+{
+  gboolean initialized;
+  double level;
+  double trend; /* per observation */
+} KsHpaHolt;
 
 KsHpaHistory *ks_hpa_history_new (void);
 void ks_hpa_history_free (KsHpaHistory *history);
@@ -158,6 +168,58 @@ struct _KsHpaRecommender
 
 /* Kubernetes' algorithm (computeReplicasForMetrics then normalization). */
 KsHpaRecommender *ks_hpa_kubernetes_recommender_new (void);
+
+/* The annotation that selects an HPA's autoscaler policy ("kubernetes" when absent). */
+#define KS_HPA_POLICY_ANNOTATION "kubesim.io/autoscaler-policy"
+/* The built-in policies' names, for messages. */
+#define KS_HPA_POLICY_NAMES "kubernetes, predictive, step"
+
+/* The static name of the built-in policy name, or NULL when there is none. */
+const char *ks_hpa_policy_lookup (const char *name);
+
+/* Step scaling as AWS Application Auto Scaling's step scaling policies: the largest ratio of a
+ * metric to its target gives the breach (ratio - 1); the step whose [lower, upper) interval holds
+ * it gives a fixed change (adjustment replicas) or a percent change of the current count
+ * (percent TRUE; rounded toward zero but at least 1 in magnitude).  After a change, no step for
+ * KS_HPA_STEP_COOLDOWN. */
+typedef struct
+{
+  double lower; /* breach, inclusive */
+  double upper; /* exclusive */
+  gboolean percent;
+  gint32 adjustment;
+} KsHpaStep;
+
+#define KS_HPA_STEP_COOLDOWN (300 * KS_USEC_PER_SEC)
+
+/* The built-in step table: below -50 %: -25 %; -50 %..-10 %: -1; 10 %..30 %: +1;
+ * 30 %..60 %: +2; 60 % and above: +50 %. */
+extern const KsHpaStep ks_hpa_default_steps[];
+extern const guint ks_hpa_n_default_steps;
+
+/* The change in replicas steps[0..n) give for ratio at current replicas (0: no step holds it). */
+gint32 ks_hpa_step_adjustment (const KsHpaStep *steps, guint n, double ratio, gint32 current);
+
+/* The step policy with ks_hpa_default_steps (status and ScalingActive as Kubernetes; the
+ * count clamped to [min, max] with ScalingLimited set; no stabilization or behavior). */
+KsHpaRecommender *ks_hpa_step_recommender_new (void);
+
+/* Predictive scaling with Holt's linear trend (double exponential smoothing; Holt 1957, see
+ * docs/autoscaling.md): each sync observes the demand y = current × (metric / target), the
+ * largest over the metrics, and updates level ℓ and trend b:
+ *   ℓ' = α y + (1 − α)(ℓ + b),  b' = β (ℓ' − ℓ) + (1 − β) b,  forecast = ℓ' + h b'
+ * (the first observation sets ℓ = y, b = 0).  h is KS_HPA_PREDICTIVE_HORIZON in sync periods. */
+#define KS_HPA_PREDICTIVE_ALPHA 0.5
+#define KS_HPA_PREDICTIVE_BETA 0.5
+#define KS_HPA_PREDICTIVE_HORIZON (60 * KS_USEC_PER_SEC)
+
+/* One observation y into holt; returns the forecast h observations ahead. */
+double ks_hpa_holt_update (KsHpaHolt *holt, double y, double alpha, double beta, double h);
+
+/* The predictive policy: Kubernetes' proposal, raised to ceil(forecast) when the forecast is
+ * higher and outside the tolerance (so it never scales later than kubernetes), then Kubernetes'
+ * normalization (behavior, stabilization, limits) as usual. */
+KsHpaRecommender *ks_hpa_predictive_recommender_new (void);
 
 /* Pods, Object and External metrics come from a custom metrics source (the load model in sim). */
 typedef struct _KsCustomMetricsSource KsCustomMetricsSource;
