@@ -424,7 +424,7 @@ rich_pod (KsStore *store)
   pod->start_time = 2 * SEC + 1;
   ks_pod_ensure_container_statuses (pod);
   /* init: terminated with a message; side: running sidecar. */
-  s = &pod->init_container_statuses[0];
+  s = &ks_pod_init_container_statuses (pod)[0];
   s->state = KS_CONTAINER_TERMINATED;
   s->exit_code = 0;
   s->reason = ks_intern ("Completed");
@@ -433,7 +433,7 @@ rich_pod (KsStore *store)
   s->finished_at = 3 * SEC;
   s->ready = TRUE;
   s->container_id = g_strdup ("runc://abc-init");
-  s = &pod->init_container_statuses[1];
+  s = &ks_pod_init_container_statuses (pod)[1];
   s->state = KS_CONTAINER_RUNNING;
   s->reason = NULL;
   s->started_at = 3 * SEC;
@@ -622,8 +622,8 @@ test_round_trip_pod (void)
   g_assert_cmpstr (pod->container_statuses[0].container_id, ==, "runc://abc-main");
   g_assert_cmpint (pod->container_statuses[1].state, ==, KS_CONTAINER_WAITING);
   g_assert_cmpstr (pod->container_statuses[1].reason, ==, "CrashLoopBackOff");
-  g_assert_cmpint (pod->init_container_statuses[0].state, ==, KS_CONTAINER_TERMINATED);
-  g_assert_cmpstr (pod->init_container_statuses[0].message, ==, "done");
+  g_assert_cmpint (ks_pod_init_container_statuses (pod)[0].state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpstr (ks_pod_init_container_statuses (pod)[0].message, ==, "done");
   /* Probes came back with the spec. */
   g_assert_cmpint (pod->spec->containers[0].liveness_probe->handler, ==, KS_PROBE_HTTP_GET);
   g_assert_true (pod->spec->containers[0].liveness_probe->https);

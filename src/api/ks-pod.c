@@ -1685,27 +1685,26 @@ ks_pod_max_restarts (const KsPod *pod)
 void
 ks_pod_ensure_container_statuses (KsPod *pod)
 {
-  if (pod->container_statuses == NULL)
+  guint n = pod->spec->n_containers;
+  KsContainerStatus *init;
+
+  if (pod->container_statuses != NULL)
+    return;
+  pod->container_statuses = g_new0 (KsContainerStatus, MAX (n + pod->spec->n_init_containers, 1));
+  for (guint i = 0; i < n; i++)
     {
-      pod->container_statuses = g_new0 (KsContainerStatus, MAX (pod->spec->n_containers, 1));
-      for (guint i = 0; i < pod->spec->n_containers; i++)
-        {
-          pod->container_statuses[i].state = KS_CONTAINER_WAITING;
-          pod->container_statuses[i].reason = ks_intern ("ContainerCreating");
-          pod->container_statuses[i].started_at = KS_TIME_NONE;
-          pod->container_statuses[i].finished_at = KS_TIME_NONE;
-        }
+      pod->container_statuses[i].state = KS_CONTAINER_WAITING;
+      pod->container_statuses[i].reason = ks_intern ("ContainerCreating");
+      pod->container_statuses[i].started_at = KS_TIME_NONE;
+      pod->container_statuses[i].finished_at = KS_TIME_NONE;
     }
-  if (pod->init_container_statuses == NULL && pod->spec->n_init_containers > 0)
+  init = pod->container_statuses + n;
+  for (guint i = 0; i < pod->spec->n_init_containers; i++)
     {
-      pod->init_container_statuses = g_new0 (KsContainerStatus, pod->spec->n_init_containers);
-      for (guint i = 0; i < pod->spec->n_init_containers; i++)
-        {
-          pod->init_container_statuses[i].state = KS_CONTAINER_WAITING;
-          pod->init_container_statuses[i].reason = ks_intern ("PodInitializing");
-          pod->init_container_statuses[i].started_at = KS_TIME_NONE;
-          pod->init_container_statuses[i].finished_at = KS_TIME_NONE;
-        }
+      init[i].state = KS_CONTAINER_WAITING;
+      init[i].reason = ks_intern ("PodInitializing");
+      init[i].started_at = KS_TIME_NONE;
+      init[i].finished_at = KS_TIME_NONE;
     }
 }
 
@@ -1779,9 +1778,8 @@ pod_copy (KsObject *dst_obj, const KsObject *src_obj)
   if (src->strings != NULL)
     for (guint i = 0; i < KS_N_POD_STATUS_STRINGS; i++)
       ks_pod_set_status_string (dst, i, src->strings[i]);
-  dst->container_statuses = statuses_copy (src->container_statuses, src->spec->n_containers);
-  dst->init_container_statuses
-      = statuses_copy (src->init_container_statuses, src->spec->n_init_containers);
+  dst->container_statuses = statuses_copy (src->container_statuses,
+                                           src->spec->n_containers + src->spec->n_init_containers);
 }
 
 static void
@@ -1800,19 +1798,14 @@ pod_copy_status (KsObject *dst_obj, const KsObject *src_obj)
     }
   for (guint i = 0; i < KS_N_POD_STATUS_STRINGS; i++)
     ks_pod_set_status_string (dst, i, src->strings != NULL ? src->strings[i] : NULL);
-  statuses_free (dst->container_statuses, dst->spec->n_containers);
-  statuses_free (dst->init_container_statuses, dst->spec->n_init_containers);
+  statuses_free (dst->container_statuses, dst->spec->n_containers + dst->spec->n_init_containers);
   dst->container_statuses = NULL;
-  dst->init_container_statuses = NULL;
   /* Statuses are one per container of the spec: they carry over only to a spec with as many
    * containers (the kubelet writes them again otherwise). */
   if (src->spec->n_containers == dst->spec->n_containers
       && src->spec->n_init_containers == dst->spec->n_init_containers)
-    {
-      dst->container_statuses = statuses_copy (src->container_statuses, src->spec->n_containers);
-      dst->init_container_statuses
-          = statuses_copy (src->init_container_statuses, src->spec->n_init_containers);
-    }
+    dst->container_statuses = statuses_copy (
+        src->container_statuses, src->spec->n_containers + src->spec->n_init_containers);
 }
 
 static void
@@ -1820,8 +1813,7 @@ pod_finalize (KsObject *obj)
 {
   KsPod *pod = KS_POD (obj);
 
-  statuses_free (pod->container_statuses, pod->spec->n_containers);
-  statuses_free (pod->init_container_statuses, pod->spec->n_init_containers);
+  statuses_free (pod->container_statuses, pod->spec->n_containers + pod->spec->n_init_containers);
   ks_pod_spec_unref (pod->spec);
   for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
     g_free (pod->conditions[i].message);
@@ -2055,6 +2047,8 @@ pod_status_decode (KsDecoder *dec, JsonNode *status, KsPod *pod)
   static const char *const members[]
       = { "nominatedNodeName", "reason", "message", "hostIP", "podIP" };
   int phase = KS_POD_PENDING;
+  g_autofree KsContainerStatus *init = NULL; /* entries move into pod->container_statuses */
+  g_autofree KsContainerStatus *regular = NULL;
   JsonNode *m;
 
   if (!ks_decoder_expect_object (dec, status))
@@ -2086,16 +2080,22 @@ pod_status_decode (KsDecoder *dec, JsonNode *status, KsPod *pod)
         ks_pod_set_status_string (pod, i, value);
     }
   ks_decoder_get_time (dec, status, "startTime", &pod->start_time);
-  pod->init_container_statuses
-      = container_statuses_decode (dec, status, "initContainerStatuses", pod->spec->init_containers,
-                                   pod->spec->n_init_containers, TRUE);
-  pod->container_statuses = container_statuses_decode (
-      dec, status, "containerStatuses", pod->spec->containers, pod->spec->n_containers, FALSE);
-  /* An init container list without regular statuses: the kubelet allocates both at once. */
-  if (pod->init_container_statuses != NULL && pod->container_statuses == NULL)
-    ks_pod_ensure_container_statuses (pod);
-  else if (pod->container_statuses != NULL && pod->init_container_statuses == NULL)
-    ks_pod_ensure_container_statuses (pod);
+  init = container_statuses_decode (dec, status, "initContainerStatuses",
+                                    pod->spec->init_containers, pod->spec->n_init_containers, TRUE);
+  regular = container_statuses_decode (dec, status, "containerStatuses", pod->spec->containers,
+                                       pod->spec->n_containers, FALSE);
+  /* One list without the other: the kubelet allocates both at once (in one array), the missing
+   * one as a new pod's. */
+  if (init != NULL || regular != NULL)
+    {
+      ks_pod_ensure_container_statuses (pod);
+      if (regular != NULL)
+        memcpy (pod->container_statuses, regular,
+                pod->spec->n_containers * sizeof (KsContainerStatus));
+      if (init != NULL)
+        memcpy (pod->container_statuses + pod->spec->n_containers, init,
+                pod->spec->n_init_containers * sizeof (KsContainerStatus));
+    }
 }
 
 static void
@@ -2274,13 +2274,13 @@ pod_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
   }
   if (pod->start_time != KS_TIME_NONE)
     ks_builder_add_time (b, "startTime", pod->start_time, epoch);
-  if (pod->init_container_statuses != NULL)
+  if (ks_pod_init_container_statuses (pod) != NULL)
     {
       json_builder_set_member_name (b, "initContainerStatuses");
       json_builder_begin_array (b);
       for (guint i = 0; i < pod->spec->n_init_containers; i++)
-        container_status_encode (&pod->spec->init_containers[i], &pod->init_container_statuses[i],
-                                 b, epoch);
+        container_status_encode (&pod->spec->init_containers[i],
+                                 &ks_pod_init_container_statuses (pod)[i], b, epoch);
       json_builder_end_array (b);
     }
   if (pod->container_statuses != NULL)
