@@ -1654,6 +1654,28 @@ ks_pod_is_available (const KsPod *pod, gint32 min_ready_seconds, gint64 now)
          < now;
 }
 
+/* Pod condition messages are interned reference-counted strings: the pods of a template carry
+ * the same few ("containers with unready status: [app]"), so a copy of a pod takes a reference
+ * rather than a duplicate, and the intern table drops a text with its last reference. */
+static char *
+condition_message_new (const char *message)
+{
+  return message != NULL ? g_ref_string_new_intern (message) : NULL;
+}
+
+static char *
+condition_message_ref (char *message)
+{
+  return message != NULL ? g_ref_string_acquire (message) : NULL;
+}
+
+static void
+condition_message_unref (char *message)
+{
+  if (message != NULL)
+    g_ref_string_release (message);
+}
+
 void
 ks_pod_set_condition (KsPod *pod, KsPodConditionType type, KsConditionStatus status,
                       const char *reason, const char *message, gint64 now)
@@ -1666,8 +1688,8 @@ ks_pod_set_condition (KsPod *pod, KsPodConditionType type, KsConditionStatus sta
   c->reason = ks_intern_reason (reason);
   if (g_strcmp0 (c->message, message) != 0)
     {
-      g_free (c->message);
-      c->message = g_strdup (message);
+      condition_message_unref (c->message);
+      c->message = condition_message_new (message);
     }
 }
 
@@ -1773,7 +1795,7 @@ pod_copy (KsObject *dst_obj, const KsObject *src_obj)
 
   ks_pod_spec_ref (dst->spec);
   for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
-    dst->conditions[i].message = g_strdup (src->conditions[i].message);
+    dst->conditions[i].message = condition_message_ref (src->conditions[i].message);
   dst->strings = NULL;
   if (src->strings != NULL)
     for (guint i = 0; i < KS_N_POD_STATUS_STRINGS; i++)
@@ -1792,9 +1814,9 @@ pod_copy_status (KsObject *dst_obj, const KsObject *src_obj)
   dst->start_time = src->start_time;
   for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
     {
-      g_free (dst->conditions[i].message);
+      condition_message_unref (dst->conditions[i].message);
       dst->conditions[i] = src->conditions[i];
-      dst->conditions[i].message = g_strdup (src->conditions[i].message);
+      dst->conditions[i].message = condition_message_ref (src->conditions[i].message);
     }
   for (guint i = 0; i < KS_N_POD_STATUS_STRINGS; i++)
     ks_pod_set_status_string (dst, i, src->strings != NULL ? src->strings[i] : NULL);
@@ -1816,7 +1838,7 @@ pod_finalize (KsObject *obj)
   statuses_free (pod->container_statuses, pod->spec->n_containers + pod->spec->n_init_containers);
   ks_pod_spec_unref (pod->spec);
   for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
-    g_free (pod->conditions[i].message);
+    condition_message_unref (pod->conditions[i].message);
   strings_free (pod->strings);
 }
 
@@ -2031,12 +2053,13 @@ pod_condition_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer us
     }
   {
     KsCondition *c = &pod->conditions[type];
+    g_autofree char *message = NULL;
     c->status = status;
     c->last_transition_time = time;
     c->reason = decode_interned (dec, item, "reason");
-    g_free (c->message);
-    c->message = NULL;
-    ks_decoder_get_string (dec, item, "message", &c->message);
+    ks_decoder_get_string (dec, item, "message", &message);
+    condition_message_unref (c->message);
+    c->message = condition_message_new (message);
   }
   return FALSE; /* the slot is not kept: conditions live in the pod */
 }

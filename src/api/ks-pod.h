@@ -395,6 +395,8 @@ typedef struct
   KsPodSpec *spec;
   const char *node_name; /* interned; NULL until bound */
   KsPodPhase phase;
+  /* Messages are interned reference-counted strings (g_ref_string_new_intern), shared by the
+   * pods that carry the same text: set them with ks_pod_set_condition only. */
   KsCondition conditions[KS_N_POD_CONDITIONS];
   gint64 start_time; /* KS_TIME_NONE until the kubelet starts the pod */
   char **strings;    /* KS_N_POD_STATUS_STRINGS entries, or NULL when all are unset */
