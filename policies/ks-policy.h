@@ -22,8 +22,10 @@
  * observe_node); version 4 changes every object's layout (metadata.finalizers in KsObjectMeta)
  * and adds the pod spec's volumes (KsPodSpec.volumes, claim_names); version 5 adds containers'
  * volume mounts (KsContainer.volume_mounts, n_volume_mounts: every container after the first
- * moves).  The entry point's signature
- * never changes, so that the loader can always ask a module for its version. */
+ * moves); version 6 drops KsPod.init_container_statuses (ks_pod_init_container_statuses: the
+ * init containers' statuses follow the regular ones in container_statuses) and makes pod
+ * condition messages interned reference-counted strings.  The entry point's signature never
+ * changes, so that the loader can always ask a module for its version. */
 #pragma once
 
 #include <glib.h>
@@ -35,7 +37,7 @@
 
 G_BEGIN_DECLS
 
-#define KS_POLICY_ABI_VERSION 5
+#define KS_POLICY_ABI_VERSION 6
 
 /* Errors from plugins (bad args).  Messages name the offending field of the args. */
 #define KS_POLICY_ERROR (ks_policy_error_quark ())

@@ -779,7 +779,7 @@ describe_pod (Describe *d, const KsObject *obj, JsonNode *json, gboolean show_ev
     W (d, "NominatedNodeName:\t%s\n", nominated);
   if (spec->n_init_containers > 0)
     describe_containers (d, "Init Containers", spec->init_containers, spec->n_init_containers,
-                         pod->init_container_statuses, spec_json, "initContainers", "",
+                         ks_pod_init_container_statuses (pod), spec_json, "initContainers", "",
                          KS_OBJECT (pod));
   describe_containers (d, "Containers", spec->containers, spec->n_containers,
                        pod->container_statuses, spec_json, "containers", "", KS_OBJECT (pod));

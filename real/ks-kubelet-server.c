@@ -212,7 +212,9 @@ find_status (const KsPod *pod, const char *c, gboolean *found)
     if (strcmp (spec->init_containers[i].name, c) == 0)
       {
         *found = TRUE;
-        return pod->init_container_statuses != NULL ? &pod->init_container_statuses[i] : NULL;
+        return ks_pod_init_container_statuses (pod) != NULL
+                   ? &ks_pod_init_container_statuses (pod)[i]
+                   : NULL;
       }
   return NULL;
 }

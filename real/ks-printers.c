@@ -287,9 +287,10 @@ summarize_pod (const KsPod *pod, PodSummary *s)
     if (spec->init_containers[i].restart_always)
       s->total++;
 
-  for (guint i = 0; pod->init_container_statuses != NULL && i < spec->n_init_containers; i++)
+  for (guint i = 0; ks_pod_init_container_statuses (pod) != NULL && i < spec->n_init_containers;
+       i++)
     {
-      const KsContainerStatus *cs = &pod->init_container_statuses[i];
+      const KsContainerStatus *cs = &ks_pod_init_container_statuses (pod)[i];
       gboolean sidecar = spec->init_containers[i].restart_always;
 
       s->restarts += cs->restart_count;

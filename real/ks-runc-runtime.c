@@ -749,7 +749,8 @@ static gint
 status_restart_count (const KsPod *pod, const KsContainer *kc, gboolean init)
 {
   const KsPodSpec *spec = pod->spec;
-  const KsContainerStatus *statuses = init ? pod->init_container_statuses : pod->container_statuses;
+  const KsContainerStatus *statuses
+      = init ? ks_pod_init_container_statuses (pod) : pod->container_statuses;
   const KsContainer *list = init ? spec->init_containers : spec->containers;
   guint n = init ? spec->n_init_containers : spec->n_containers;
 

@@ -51,7 +51,7 @@ expect_eq "the same directory twice loads once" "$?" 0
 expect_eq "listed once" "$(grep -c '^PreferNodeLabel ' "$TMP/both")" 1
 
 kubesim policies -o json --policy-path "$mods" >"$TMP/json" 2>&1 || fail "policies -o json"
-expect_grep "json: ABI version" '"abiVersion" : 5,' "$TMP/json"
+expect_grep "json: ABI version" '"abiVersion" : 6,' "$TMP/json"
 expect_grep "json: the module" "\"module\" : \"$mods/prefer-node-label.so\"" "$TMP/json"
 expect_grep "json: DRF observes the cluster" '"observesCluster" : true' "$TMP/json"
 if command -v python3 >/dev/null 2>&1; then
@@ -87,8 +87,8 @@ check_bad () { # NAME PATTERN
   expect_eq "bad-$1: run refuses it" "$?" 2
 }
 check_bad no-symbol "not a kubesim policy module: it does not export ks_policy_module_init"
-check_bad module-version "built for policy ABI version 4, but this kubesim loads version 5 modules"
-check_bad plugin-version 'plugin 0 ("BadModulePlugin") was built for policy ABI version 4'
+check_bad module-version "built for policy ABI version 5, but this kubesim loads version 6 modules"
+check_bad plugin-version 'plugin 0 ("BadModulePlugin") was built for policy ABI version 5'
 check_bad builtin-name 'plugin "NodeName" has the name of a built-in plugin: give it another name'
 check_bad no-name "plugin 0 has no name: set .name"
 check_bad no-point 'plugin "BadModulePlugin" implements no extension point: set at least one of'

@@ -230,7 +230,8 @@ test_select (void)
   g_assert_false (running);
   g_assert_cmpint (select_instance (pod, "c", TRUE, &running, &m), ==, 1);
   /* The other container and the init container have their own statuses. */
-  set_status (&pod->init_container_statuses[0], KS_CONTAINER_TERMINATED, "Completed", 0, FALSE);
+  set_status (&ks_pod_init_container_statuses (pod)[0], KS_CONTAINER_TERMINATED, "Completed", 0,
+              FALSE);
   g_assert_cmpint (select_instance (pod, "init", FALSE, &running, &m), ==, 0);
   g_assert_cmpint (select_instance (pod, "d", FALSE, &running, &m), ==, -1);
   g_assert_cmpstr (m, ==, "container \"d\" in pod \"p\" is waiting to start: ContainerCreating");

@@ -712,8 +712,8 @@ init_status (Fixture *f, const char *name, guint i)
 {
   KsPod *pod = must_get_pod (f, name);
 
-  g_assert_nonnull (pod->init_container_statuses);
-  return &pod->init_container_statuses[i];
+  g_assert_nonnull (ks_pod_init_container_statuses (pod));
+  return &ks_pod_init_container_statuses (pod)[i];
 }
 
 /* ---- start-up, status and conditions -----------------------------------------------------------
@@ -1173,25 +1173,25 @@ test_init_order (Fixture *f, gconstpointer data)
                     "containers with incomplete status: [init-a init-b]");
   assert_condition (pod, KS_POD_COND_READY, KS_CONDITION_FALSE, "ContainersNotReady",
                     "containers with unready status: [main]");
-  g_assert_nonnull (pod->init_container_statuses);
+  g_assert_nonnull (ks_pod_init_container_statuses (pod));
   for (guint i = 0; i < 2; i++)
     {
-      g_assert_cmpint (pod->init_container_statuses[i].state, ==, KS_CONTAINER_WAITING);
-      g_assert_cmpstr (pod->init_container_statuses[i].reason, ==, "PodInitializing");
+      g_assert_cmpint (ks_pod_init_container_statuses (pod)[i].state, ==, KS_CONTAINER_WAITING);
+      g_assert_cmpstr (ks_pod_init_container_statuses (pod)[i].reason, ==, "PodInitializing");
     }
 
   /* 1 s: init-a ran and completed; init-b is starting. */
   run_to (f, 1 * SEC);
   pod = must_get_pod (f, "init");
   assert_phase (f, "init", KS_POD_PENDING);
-  g_assert_cmpint (pod->init_container_statuses[0].state, ==, KS_CONTAINER_TERMINATED);
-  g_assert_cmpint (pod->init_container_statuses[0].exit_code, ==, 0);
-  g_assert_cmpstr (pod->init_container_statuses[0].reason, ==, "Completed");
-  g_assert_cmpint (pod->init_container_statuses[0].started_at, ==, 1 * SEC);
-  g_assert_cmpint (pod->init_container_statuses[0].finished_at, ==, 1 * SEC);
+  g_assert_cmpint (ks_pod_init_container_statuses (pod)[0].state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpint (ks_pod_init_container_statuses (pod)[0].exit_code, ==, 0);
+  g_assert_cmpstr (ks_pod_init_container_statuses (pod)[0].reason, ==, "Completed");
+  g_assert_cmpint (ks_pod_init_container_statuses (pod)[0].started_at, ==, 1 * SEC);
+  g_assert_cmpint (ks_pod_init_container_statuses (pod)[0].finished_at, ==, 1 * SEC);
   /* prober_manager: an init container that exited 0 is ready. */
-  g_assert_cmpint (pod->init_container_statuses[0].ready, ==, TRUE);
-  g_assert_cmpint (pod->init_container_statuses[1].state, ==, KS_CONTAINER_WAITING);
+  g_assert_cmpint (ks_pod_init_container_statuses (pod)[0].ready, ==, TRUE);
+  g_assert_cmpint (ks_pod_init_container_statuses (pod)[1].state, ==, KS_CONTAINER_WAITING);
   assert_condition (pod, KS_POD_COND_INITIALIZED, KS_CONDITION_FALSE, "ContainersNotInitialized",
                     "containers with incomplete status: [init-b]");
   g_assert_cmpint (pod->container_statuses[0].state, ==, KS_CONTAINER_WAITING);
@@ -1201,8 +1201,8 @@ test_init_order (Fixture *f, gconstpointer data)
   run_to (f, 2 * SEC);
   pod = must_get_pod (f, "init");
   assert_phase (f, "init", KS_POD_PENDING);
-  g_assert_cmpint (pod->init_container_statuses[1].state, ==, KS_CONTAINER_TERMINATED);
-  g_assert_cmpint (pod->init_container_statuses[1].ready, ==, TRUE);
+  g_assert_cmpint (ks_pod_init_container_statuses (pod)[1].state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpint (ks_pod_init_container_statuses (pod)[1].ready, ==, TRUE);
   assert_condition (pod, KS_POD_COND_INITIALIZED, KS_CONDITION_TRUE, NULL, NULL);
   g_assert_cmpint (pod->conditions[KS_POD_COND_INITIALIZED].last_transition_time, ==, 2 * SEC);
   g_assert_cmpint (pod->container_statuses[0].state, ==, KS_CONTAINER_WAITING);
@@ -2245,15 +2245,15 @@ test_sidecar_termination_order (Fixture *f, gconstpointer data)
   g_assert_true (g_str_has_suffix (f->fake->log->str, "stop(50) mesh/a; stop(2) slow/a"));
   run_to (f, 42 * SEC);
   g_assert_cmpint (slow.deleted_at, ==, 42 * SEC);
-  g_assert_cmpint (slow.last->init_container_statuses[0].finished_at, ==, 42 * SEC);
+  g_assert_cmpint (ks_pod_init_container_statuses (slow.last)[0].finished_at, ==, 42 * SEC);
   run_to (f, 70 * SEC - 1);
   g_assert_nonnull (get_pod (f, "mesh"));
   run_to (f, 70 * SEC);
   g_assert_null (get_pod (f, "mesh"));
   g_assert_cmpint (trace.deleted_at, ==, 70 * SEC);
   g_assert_cmpint (trace.last->container_statuses[0].finished_at, ==, 18 * SEC);
-  g_assert_cmpint (trace.last->init_container_statuses[1].finished_at, ==, 20 * SEC);
-  g_assert_cmpint (trace.last->init_container_statuses[0].finished_at, ==, 70 * SEC);
+  g_assert_cmpint (ks_pod_init_container_statuses (trace.last)[1].finished_at, ==, 20 * SEC);
+  g_assert_cmpint (ks_pod_init_container_statuses (trace.last)[0].finished_at, ==, 70 * SEC);
   ks_store_unwatch (f->store, watch);
   ks_store_unwatch (f->store, watch2);
   trace_clear (&trace);

@@ -1144,12 +1144,12 @@ static const BadCase bad_cases[] = {
     "`const KsSchedulerPlugin *const *ks_policy_module_init (guint32 host_abi_version, guint32 "
     "*module_abi_version)`, see docs/policy-abi.md)" },
   { "module-version", KS_POLICY_MODULE_ERROR_VERSION,
-    "built for policy ABI version 4, but this kubesim loads version 5 modules: rebuild it with "
+    "built for policy ABI version 5, but this kubesim loads version 6 modules: rebuild it with "
     "this kubesim's <policies/ks-policy.h> (`pkg-config --variable=abi_version kubesim-policy` "
-    "prints 5)" },
+    "prints 6)" },
   { "plugin-version", KS_POLICY_MODULE_ERROR_VERSION,
-    "plugin 0 (\"BadModulePlugin\") was built for policy ABI version 4, but this kubesim loads "
-    "version 5: set .abi_version = KS_POLICY_ABI_VERSION and rebuild with this kubesim's "
+    "plugin 0 (\"BadModulePlugin\") was built for policy ABI version 5, but this kubesim loads "
+    "version 6: set .abi_version = KS_POLICY_ABI_VERSION and rebuild with this kubesim's "
     "<policies/ks-policy.h>" },
   { "builtin-name", KS_POLICY_MODULE_ERROR_DUPLICATE,
     "plugin \"NodeName\" has the name of a built-in plugin: give it another name (`kubesim "
@@ -1162,7 +1162,7 @@ static const BadCase bad_cases[] = {
     "pre_filter, filter, post_filter, pre_score, score or reserve" },
   { "null", KS_POLICY_MODULE_ERROR_INVALID,
     "ks_policy_module_init returned no plugin table (the module refused to work with policy "
-    "ABI version 5): it must return a NULL-terminated array of plugins" },
+    "ABI version 6): it must return a NULL-terminated array of plugins" },
   { "empty", KS_POLICY_MODULE_ERROR_INVALID,
     "the module has no plugins: ks_policy_module_init must return a NULL-terminated array of "
     "at least one plugin" },

@@ -141,7 +141,7 @@ test_pod_status_init (void)
   KsContainerStatus *init;
 
   ks_pod_ensure_container_statuses (pod);
-  init = pod->init_container_statuses;
+  init = ks_pod_init_container_statuses (pod);
   g_assert_nonnull (init);
   init[0].state = KS_CONTAINER_WAITING;
   init[0].reason = NULL;

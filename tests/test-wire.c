@@ -424,7 +424,7 @@ rich_pod (KsStore *store)
   pod->start_time = 2 * SEC + 1;
   ks_pod_ensure_container_statuses (pod);
   /* init: terminated with a message; side: running sidecar. */
-  s = &pod->init_container_statuses[0];
+  s = &ks_pod_init_container_statuses (pod)[0];
   s->state = KS_CONTAINER_TERMINATED;
   s->exit_code = 0;
   s->reason = ks_intern ("Completed");
@@ -433,7 +433,7 @@ rich_pod (KsStore *store)
   s->finished_at = 3 * SEC;
   s->ready = TRUE;
   s->container_id = g_strdup ("runc://abc-init");
-  s = &pod->init_container_statuses[1];
+  s = &ks_pod_init_container_statuses (pod)[1];
   s->state = KS_CONTAINER_RUNNING;
   s->reason = NULL;
   s->started_at = 3 * SEC;
@@ -622,8 +622,8 @@ test_round_trip_pod (void)
   g_assert_cmpstr (pod->container_statuses[0].container_id, ==, "runc://abc-main");
   g_assert_cmpint (pod->container_statuses[1].state, ==, KS_CONTAINER_WAITING);
   g_assert_cmpstr (pod->container_statuses[1].reason, ==, "CrashLoopBackOff");
-  g_assert_cmpint (pod->init_container_statuses[0].state, ==, KS_CONTAINER_TERMINATED);
-  g_assert_cmpstr (pod->init_container_statuses[0].message, ==, "done");
+  g_assert_cmpint (ks_pod_init_container_statuses (pod)[0].state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpstr (ks_pod_init_container_statuses (pod)[0].message, ==, "done");
   /* Probes came back with the spec. */
   g_assert_cmpint (pod->spec->containers[0].liveness_probe->handler, ==, KS_PROBE_HTTP_GET);
   g_assert_true (pod->spec->containers[0].liveness_probe->https);
@@ -814,6 +814,78 @@ test_stored_status_errors (void)
   g_assert_cmpstr (ks_diag_get (diag, 4), ==,
                    "status.containerStatuses[1].restartCount: must be greater than or equal to "
                    "0, got -1");
+}
+
+/* The init containers' statuses live in the same array as the regular ones: a stored pod with
+ * only one of the two lists gets the other as a new pod's. */
+static void
+test_stored_one_status_list (void)
+{
+  static const char *const pod_json
+      = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\","
+        "\"namespace\":\"default\"},\"spec\":{\"initContainers\":[{\"name\":\"i1\","
+        "\"image\":\"x\"},{\"name\":\"i2\",\"image\":\"x\"}],\"containers\":[{\"name\":"
+        "\"a\",\"image\":\"x\"}]},\"status\":{%s}}";
+  g_autofree char *init_only = g_strdup_printf (
+      pod_json, "\"initContainerStatuses\":[{\"name\":\"i2\",\"state\":{\"terminated\":"
+                "{\"exitCode\":3,\"message\":\"bad\"}}}]");
+  g_autofree char *regular_only
+      = g_strdup_printf (pod_json, "\"containerStatuses\":[{\"name\":\"a\",\"restartCount\":4}]");
+  g_autoptr (KsObject) a = decode_json (init_only, KS_DECODE_STORED, 0, NULL);
+  g_autoptr (KsObject) b = decode_json (regular_only, KS_DECODE_STORED, 0, NULL);
+  g_autoptr (KsObject) a2 = NULL;
+  KsContainerStatus *init;
+
+  init = ks_pod_init_container_statuses (KS_POD (a));
+  g_assert_nonnull (init);
+  g_assert_true (init == KS_POD (a)->container_statuses + 1);
+  g_assert_cmpint (KS_POD (a)->container_statuses[0].state, ==, KS_CONTAINER_WAITING);
+  g_assert_cmpstr (KS_POD (a)->container_statuses[0].reason, ==, "ContainerCreating");
+  g_assert_cmpint (init[0].state, ==, KS_CONTAINER_WAITING);
+  g_assert_cmpstr (init[0].reason, ==, "PodInitializing");
+  g_assert_cmpint (init[1].state, ==, KS_CONTAINER_TERMINATED);
+  g_assert_cmpint (init[1].exit_code, ==, 3);
+  g_assert_cmpstr (init[1].message, ==, "bad");
+
+  init = ks_pod_init_container_statuses (KS_POD (b));
+  g_assert_cmpint (KS_POD (b)->container_statuses[0].restart_count, ==, 4);
+  g_assert_cmpstr (init[0].reason, ==, "PodInitializing");
+  g_assert_cmpstr (init[1].reason, ==, "PodInitializing");
+
+  /* A copy owns its array, messages included. */
+  a2 = ks_object_copy (a);
+  g_assert_true (KS_POD (a2)->container_statuses != KS_POD (a)->container_statuses);
+  g_assert_true (ks_pod_init_container_statuses (KS_POD (a2))[1].message != init[1].message);
+  g_assert_cmpstr (ks_pod_init_container_statuses (KS_POD (a2))[1].message, ==, "bad");
+}
+
+/* Pods with the same condition message share one string; a changed message is a new one. */
+static void
+test_pod_condition_message_shared (void)
+{
+  static const char *const json
+      = "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\","
+        "\"namespace\":\"default\"},\"spec\":{\"containers\":[{\"name\":\"a\","
+        "\"image\":\"x\"}]},\"status\":{\"conditions\":[{\"type\":\"Ready\","
+        "\"status\":\"False\",\"message\":\"not yet\"}]}}";
+  g_autofree char *json_p = g_strdup_printf (json, "p");
+  g_autofree char *json_q = g_strdup_printf (json, "q");
+  g_autoptr (KsObject) p = decode_json (json_p, KS_DECODE_STORED, 0, NULL);
+  g_autoptr (KsObject) q = decode_json (json_q, KS_DECODE_STORED, 0, NULL);
+  g_autoptr (KsObject) copy = ks_object_copy (p);
+  KsCondition *pc = &KS_POD (p)->conditions[KS_POD_COND_READY];
+  KsCondition *qc = &KS_POD (q)->conditions[KS_POD_COND_READY];
+
+  g_assert_cmpstr (pc->message, ==, "not yet");
+  g_assert_true (pc->message == qc->message);
+  g_assert_true (KS_POD (copy)->conditions[KS_POD_COND_READY].message == pc->message);
+
+  ks_pod_set_condition (KS_POD (q), KS_POD_COND_READY, KS_CONDITION_FALSE, "R", "still not", 1);
+  g_assert_cmpstr (qc->message, ==, "still not");
+  g_assert_cmpstr (pc->message, ==, "not yet");
+  ks_pod_set_condition (KS_POD (p), KS_POD_COND_READY, KS_CONDITION_TRUE, NULL, NULL, 2);
+  g_assert_null (pc->message);
+  g_assert_cmpstr (KS_POD (copy)->conditions[KS_POD_COND_READY].message, ==, "not yet");
 }
 
 /* ---- Service and Endpoints ------------------------------------------------------------- */
@@ -1790,6 +1862,8 @@ main (int argc, char **argv)
   g_test_add_func ("/wire/stored/pod-not-readmitted", test_stored_pod_not_readmitted);
   g_test_add_func ("/wire/stored/manifest-ignores", test_manifest_ignores_stored_fields);
   g_test_add_func ("/wire/stored/status-errors", test_stored_status_errors);
+  g_test_add_func ("/wire/stored/one-status-list", test_stored_one_status_list);
+  g_test_add_func ("/wire/pod/condition-message-shared", test_pod_condition_message_shared);
   g_test_add_func ("/wire/service/defaults", test_service_defaults);
   g_test_add_func ("/wire/service/defaults-types", test_service_defaults_types);
   g_test_add_func ("/wire/service/validation", test_service_validation);

@@ -1654,6 +1654,28 @@ ks_pod_is_available (const KsPod *pod, gint32 min_ready_seconds, gint64 now)
          < now;
 }
 
+/* Pod condition messages are interned reference-counted strings: the pods of a template carry
+ * the same few ("containers with unready status: [app]"), so a copy of a pod takes a reference
+ * rather than a duplicate, and the intern table drops a text with its last reference. */
+static char *
+condition_message_new (const char *message)
+{
+  return message != NULL ? g_ref_string_new_intern (message) : NULL;
+}
+
+static char *
+condition_message_ref (char *message)
+{
+  return message != NULL ? g_ref_string_acquire (message) : NULL;
+}
+
+static void
+condition_message_unref (char *message)
+{
+  if (message != NULL)
+    g_ref_string_release (message);
+}
+
 void
 ks_pod_set_condition (KsPod *pod, KsPodConditionType type, KsConditionStatus status,
                       const char *reason, const char *message, gint64 now)
@@ -1666,8 +1688,8 @@ ks_pod_set_condition (KsPod *pod, KsPodConditionType type, KsConditionStatus sta
   c->reason = ks_intern_reason (reason);
   if (g_strcmp0 (c->message, message) != 0)
     {
-      g_free (c->message);
-      c->message = g_strdup (message);
+      condition_message_unref (c->message);
+      c->message = condition_message_new (message);
     }
 }
 
@@ -1685,27 +1707,26 @@ ks_pod_max_restarts (const KsPod *pod)
 void
 ks_pod_ensure_container_statuses (KsPod *pod)
 {
-  if (pod->container_statuses == NULL)
+  guint n = pod->spec->n_containers;
+  KsContainerStatus *init;
+
+  if (pod->container_statuses != NULL)
+    return;
+  pod->container_statuses = g_new0 (KsContainerStatus, MAX (n + pod->spec->n_init_containers, 1));
+  for (guint i = 0; i < n; i++)
     {
-      pod->container_statuses = g_new0 (KsContainerStatus, MAX (pod->spec->n_containers, 1));
-      for (guint i = 0; i < pod->spec->n_containers; i++)
-        {
-          pod->container_statuses[i].state = KS_CONTAINER_WAITING;
-          pod->container_statuses[i].reason = ks_intern ("ContainerCreating");
-          pod->container_statuses[i].started_at = KS_TIME_NONE;
-          pod->container_statuses[i].finished_at = KS_TIME_NONE;
-        }
+      pod->container_statuses[i].state = KS_CONTAINER_WAITING;
+      pod->container_statuses[i].reason = ks_intern ("ContainerCreating");
+      pod->container_statuses[i].started_at = KS_TIME_NONE;
+      pod->container_statuses[i].finished_at = KS_TIME_NONE;
     }
-  if (pod->init_container_statuses == NULL && pod->spec->n_init_containers > 0)
+  init = pod->container_statuses + n;
+  for (guint i = 0; i < pod->spec->n_init_containers; i++)
     {
-      pod->init_container_statuses = g_new0 (KsContainerStatus, pod->spec->n_init_containers);
-      for (guint i = 0; i < pod->spec->n_init_containers; i++)
-        {
-          pod->init_container_statuses[i].state = KS_CONTAINER_WAITING;
-          pod->init_container_statuses[i].reason = ks_intern ("PodInitializing");
-          pod->init_container_statuses[i].started_at = KS_TIME_NONE;
-          pod->init_container_statuses[i].finished_at = KS_TIME_NONE;
-        }
+      init[i].state = KS_CONTAINER_WAITING;
+      init[i].reason = ks_intern ("PodInitializing");
+      init[i].started_at = KS_TIME_NONE;
+      init[i].finished_at = KS_TIME_NONE;
     }
 }
 
@@ -1774,14 +1795,13 @@ pod_copy (KsObject *dst_obj, const KsObject *src_obj)
 
   ks_pod_spec_ref (dst->spec);
   for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
-    dst->conditions[i].message = g_strdup (src->conditions[i].message);
+    dst->conditions[i].message = condition_message_ref (src->conditions[i].message);
   dst->strings = NULL;
   if (src->strings != NULL)
     for (guint i = 0; i < KS_N_POD_STATUS_STRINGS; i++)
       ks_pod_set_status_string (dst, i, src->strings[i]);
-  dst->container_statuses = statuses_copy (src->container_statuses, src->spec->n_containers);
-  dst->init_container_statuses
-      = statuses_copy (src->init_container_statuses, src->spec->n_init_containers);
+  dst->container_statuses = statuses_copy (src->container_statuses,
+                                           src->spec->n_containers + src->spec->n_init_containers);
 }
 
 static void
@@ -1794,25 +1814,20 @@ pod_copy_status (KsObject *dst_obj, const KsObject *src_obj)
   dst->start_time = src->start_time;
   for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
     {
-      g_free (dst->conditions[i].message);
+      condition_message_unref (dst->conditions[i].message);
       dst->conditions[i] = src->conditions[i];
-      dst->conditions[i].message = g_strdup (src->conditions[i].message);
+      dst->conditions[i].message = condition_message_ref (src->conditions[i].message);
     }
   for (guint i = 0; i < KS_N_POD_STATUS_STRINGS; i++)
     ks_pod_set_status_string (dst, i, src->strings != NULL ? src->strings[i] : NULL);
-  statuses_free (dst->container_statuses, dst->spec->n_containers);
-  statuses_free (dst->init_container_statuses, dst->spec->n_init_containers);
+  statuses_free (dst->container_statuses, dst->spec->n_containers + dst->spec->n_init_containers);
   dst->container_statuses = NULL;
-  dst->init_container_statuses = NULL;
   /* Statuses are one per container of the spec: they carry over only to a spec with as many
    * containers (the kubelet writes them again otherwise). */
   if (src->spec->n_containers == dst->spec->n_containers
       && src->spec->n_init_containers == dst->spec->n_init_containers)
-    {
-      dst->container_statuses = statuses_copy (src->container_statuses, src->spec->n_containers);
-      dst->init_container_statuses
-          = statuses_copy (src->init_container_statuses, src->spec->n_init_containers);
-    }
+    dst->container_statuses = statuses_copy (
+        src->container_statuses, src->spec->n_containers + src->spec->n_init_containers);
 }
 
 static void
@@ -1820,11 +1835,10 @@ pod_finalize (KsObject *obj)
 {
   KsPod *pod = KS_POD (obj);
 
-  statuses_free (pod->container_statuses, pod->spec->n_containers);
-  statuses_free (pod->init_container_statuses, pod->spec->n_init_containers);
+  statuses_free (pod->container_statuses, pod->spec->n_containers + pod->spec->n_init_containers);
   ks_pod_spec_unref (pod->spec);
   for (guint i = 0; i < KS_N_POD_CONDITIONS; i++)
-    g_free (pod->conditions[i].message);
+    condition_message_unref (pod->conditions[i].message);
   strings_free (pod->strings);
 }
 
@@ -2039,12 +2053,13 @@ pod_condition_decode (KsDecoder *dec, JsonNode *item, gpointer slot, gpointer us
     }
   {
     KsCondition *c = &pod->conditions[type];
+    g_autofree char *message = NULL;
     c->status = status;
     c->last_transition_time = time;
     c->reason = decode_interned (dec, item, "reason");
-    g_free (c->message);
-    c->message = NULL;
-    ks_decoder_get_string (dec, item, "message", &c->message);
+    ks_decoder_get_string (dec, item, "message", &message);
+    condition_message_unref (c->message);
+    c->message = condition_message_new (message);
   }
   return FALSE; /* the slot is not kept: conditions live in the pod */
 }
@@ -2055,6 +2070,8 @@ pod_status_decode (KsDecoder *dec, JsonNode *status, KsPod *pod)
   static const char *const members[]
       = { "nominatedNodeName", "reason", "message", "hostIP", "podIP" };
   int phase = KS_POD_PENDING;
+  g_autofree KsContainerStatus *init = NULL; /* entries move into pod->container_statuses */
+  g_autofree KsContainerStatus *regular = NULL;
   JsonNode *m;
 
   if (!ks_decoder_expect_object (dec, status))
@@ -2086,16 +2103,22 @@ pod_status_decode (KsDecoder *dec, JsonNode *status, KsPod *pod)
         ks_pod_set_status_string (pod, i, value);
     }
   ks_decoder_get_time (dec, status, "startTime", &pod->start_time);
-  pod->init_container_statuses
-      = container_statuses_decode (dec, status, "initContainerStatuses", pod->spec->init_containers,
-                                   pod->spec->n_init_containers, TRUE);
-  pod->container_statuses = container_statuses_decode (
-      dec, status, "containerStatuses", pod->spec->containers, pod->spec->n_containers, FALSE);
-  /* An init container list without regular statuses: the kubelet allocates both at once. */
-  if (pod->init_container_statuses != NULL && pod->container_statuses == NULL)
-    ks_pod_ensure_container_statuses (pod);
-  else if (pod->container_statuses != NULL && pod->init_container_statuses == NULL)
-    ks_pod_ensure_container_statuses (pod);
+  init = container_statuses_decode (dec, status, "initContainerStatuses",
+                                    pod->spec->init_containers, pod->spec->n_init_containers, TRUE);
+  regular = container_statuses_decode (dec, status, "containerStatuses", pod->spec->containers,
+                                       pod->spec->n_containers, FALSE);
+  /* One list without the other: the kubelet allocates both at once (in one array), the missing
+   * one as a new pod's. */
+  if (init != NULL || regular != NULL)
+    {
+      ks_pod_ensure_container_statuses (pod);
+      if (regular != NULL)
+        memcpy (pod->container_statuses, regular,
+                pod->spec->n_containers * sizeof (KsContainerStatus));
+      if (init != NULL)
+        memcpy (pod->container_statuses + pod->spec->n_containers, init,
+                pod->spec->n_init_containers * sizeof (KsContainerStatus));
+    }
 }
 
 static void
@@ -2274,13 +2297,13 @@ pod_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
   }
   if (pod->start_time != KS_TIME_NONE)
     ks_builder_add_time (b, "startTime", pod->start_time, epoch);
-  if (pod->init_container_statuses != NULL)
+  if (ks_pod_init_container_statuses (pod) != NULL)
     {
       json_builder_set_member_name (b, "initContainerStatuses");
       json_builder_begin_array (b);
       for (guint i = 0; i < pod->spec->n_init_containers; i++)
-        container_status_encode (&pod->spec->init_containers[i], &pod->init_container_statuses[i],
-                                 b, epoch);
+        container_status_encode (&pod->spec->init_containers[i],
+                                 &ks_pod_init_container_statuses (pod)[i], b, epoch);
       json_builder_end_array (b);
     }
   if (pod->container_statuses != NULL)

@@ -395,11 +395,15 @@ typedef struct
   KsPodSpec *spec;
   const char *node_name; /* interned; NULL until bound */
   KsPodPhase phase;
+  /* Messages are interned reference-counted strings (g_ref_string_new_intern), shared by the
+   * pods that carry the same text: set them with ks_pod_set_condition only. */
   KsCondition conditions[KS_N_POD_CONDITIONS];
   gint64 start_time; /* KS_TIME_NONE until the kubelet starts the pod */
   char **strings;    /* KS_N_POD_STATUS_STRINGS entries, or NULL when all are unset */
-  KsContainerStatus *container_statuses; /* spec->n_containers entries, or NULL */
-  KsContainerStatus *init_container_statuses;
+  /* spec->n_containers entries, then the spec->n_init_containers of the init containers
+   * (ks_pod_init_container_statuses): one allocation, as both lists exist or neither does and
+   * few pods have init containers.  NULL before the kubelet first writes statuses. */
+  KsContainerStatus *container_statuses;
 } KsPod;
 
 const char *ks_pod_get_status_string (const KsPod *pod, KsPodStatusString which);
@@ -426,8 +430,19 @@ void ks_pod_set_condition (KsPod *pod, KsPodConditionType type, KsConditionStatu
                            const char *reason, const char *message, gint64 now);
 /* Sum of restartCount over containers, and the largest one. */
 gint32 ks_pod_max_restarts (const KsPod *pod);
-/* Allocate container statuses (all Waiting/ContainerCreating) if missing. */
+/* Allocate container statuses (all Waiting/ContainerCreating, init containers
+ * Waiting/PodInitializing) if missing. */
 void ks_pod_ensure_container_statuses (KsPod *pod);
+
+/* The init containers' statuses (spec->n_init_containers entries after the regular ones), or
+ * NULL when the pod has no statuses yet or no init containers. */
+static inline KsContainerStatus *
+ks_pod_init_container_statuses (const KsPod *pod)
+{
+  return pod->container_statuses != NULL && pod->spec->n_init_containers > 0
+             ? pod->container_statuses + pod->spec->n_containers
+             : NULL;
+}
 
 /* The priority the scheduler uses: spec.priority, 0 when unset. */
 static inline gint32

@@ -203,10 +203,10 @@ max_restarts (const KsPod *pod, gint32 *regular, gint32 *sidecar)
 {
   *regular = ks_pod_max_restarts (pod);
   *sidecar = 0;
-  if (pod->init_container_statuses != NULL)
+  if (ks_pod_init_container_statuses (pod) != NULL)
     for (guint i = 0; i < pod->spec->n_init_containers; i++)
       if (pod->spec->init_containers[i].restart_always)
-        *sidecar = MAX (*sidecar, pod->init_container_statuses[i].restart_count);
+        *sidecar = MAX (*sidecar, ks_pod_init_container_statuses (pod)[i].restart_count);
 }
 
 /* ActivePodsWithRanks.Less: negative when a should be deleted before b. */

@@ -298,9 +298,9 @@ past_backoff_limit_on_failure (const KsJob *job, GPtrArray *active)
       if (pod->container_statuses != NULL)
         for (guint k = 0; k < pod->spec->n_containers; k++)
           restarts += pod->container_statuses[k].restart_count;
-      if (pod->init_container_statuses != NULL)
+      if (ks_pod_init_container_statuses (pod) != NULL)
         for (guint k = 0; k < pod->spec->n_init_containers; k++)
-          restarts += pod->init_container_statuses[k].restart_count;
+          restarts += ks_pod_init_container_statuses (pod)[k].restart_count;
     }
   if (job->backoff_limit == 0)
     return restarts > 0;

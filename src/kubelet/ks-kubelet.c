@@ -195,7 +195,7 @@ flat_container (const PodWorker *w, guint k)
 static KsContainerStatus *
 status_of (KsPod *pod, gboolean init, guint i)
 {
-  return init ? &pod->init_container_statuses[i] : &pod->container_statuses[i];
+  return init ? &ks_pod_init_container_statuses (pod)[i] : &pod->container_statuses[i];
 }
 
 /* A restartable init container (restartPolicy: Always). */
@@ -369,7 +369,7 @@ compute_phase (const KsPod *pod)
 
   for (guint i = 0; i < spec->n_init_containers; i++)
     {
-      const KsContainerStatus *s = &pod->init_container_statuses[i];
+      const KsContainerStatus *s = &ks_pod_init_container_statuses (pod)[i];
       if (spec->init_containers[i].restart_always)
         {
           /* Sidecars: running counts (pending until started); a terminated one does not count. */
@@ -463,7 +463,7 @@ compute_conditions (KsPod *pod, gint64 now)
       GString *incomplete = g_string_new (NULL);
       for (guint i = 0; i < spec->n_init_containers; i++)
         {
-          const KsContainerStatus *s = &pod->init_container_statuses[i];
+          const KsContainerStatus *s = &ks_pod_init_container_statuses (pod)[i];
           /* isInitContainerInitialized: a sidecar once started, another once it succeeded. */
           if (spec->init_containers[i].restart_always ? !s->started : !s->ready)
             append_name (incomplete, spec->init_containers[i].name);
@@ -482,7 +482,7 @@ compute_conditions (KsPod *pod, gint64 now)
 
   /* Sidecars count as containers here, before the containers. */
   for (guint i = 0; i < spec->n_init_containers; i++)
-    if (spec->init_containers[i].restart_always && !pod->init_container_statuses[i].ready)
+    if (spec->init_containers[i].restart_always && !ks_pod_init_container_statuses (pod)[i].ready)
       append_name (unready, spec->init_containers[i].name);
   for (guint i = 0; i < spec->n_containers; i++)
     if (!pod->container_statuses[i].ready)
