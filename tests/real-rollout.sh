@@ -83,8 +83,13 @@ expect_eq "rollout status of v2 exits 0" $? 0
 touch "$TMP/stop"
 wait "$watcher"
 echo "samples (ReplicaSets' sum, Ready pods): $(tr "\n" , <"$TMP/samples")"
-expect_grep "rollout status waits for the new pods" "^Waiting for deployment \"web\" rollout to finish" \
-  "$TMP/status2"
+if [ -n "${KS_VALGRIND:-}" ]; then
+  # Under valgrind the command itself can take longer to start than the rollout takes.
+  echo "skip: whether rollout status saw the rollout under way (it may start after the end under valgrind)"
+else
+  expect_grep "rollout status waits for the new pods" "^Waiting for deployment \"web\" rollout to finish" \
+    "$TMP/status2"
+fi
 expect_grep "and ends with success" "^deployment \"web\" successfully rolled out$" "$TMP/status2"
 max_sum=$(cut -d' ' -f1 "$TMP/samples" | sort -n | tail -n 1)
 min_ready=$(cut -d' ' -f2 "$TMP/samples" | sort -n | head -n 1)
