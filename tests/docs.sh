@@ -1,7 +1,8 @@
 #!/bin/sh
 # Every example in docs/ is run:
 #  - In a ```console block, each "$ COMMAND" line runs (from a scratch directory holding the
-#    repository's examples/ and tests/), and the lines after it, up to the next "$" line, must
+#    repository's examples/ and tests/, with the /tmp/ paths it names moved into this run's own
+#    directory), and the lines after it, up to the next "$" line, must
 #    appear in its output in that order ("..." in a line matches anything).
 #  - A ```yaml block whose first line is "# file: PATH" must equal, from its second line on, the
 #    repository file PATH.
@@ -11,7 +12,7 @@ work="$TMP/work"
 mkdir -p "$work"
 ln -s "$TOP_SRCDIR/examples" "$work/examples"
 ln -s "$TOP_SRCDIR/tests" "$work/tests"
-mkdir -p "$TMP/bin"
+mkdir -p "$TMP/bin" "$TMP/tmp"
 if [ -n "${KS_VALGRIND:-}" ]; then
   # Under make check-valgrind, valgrind's reports go to files checked after each command.
   mkdir -p "$TMP/valgrind"
@@ -49,7 +50,9 @@ for doc in "$TOP_SRCDIR"/docs/*.md "$TOP_SRCDIR/README.md"; do
     [ -e "$cmd" ] || continue
     base=${cmd%.cmd}
     n_commands=$((n_commands + 1))
-    (cd "$work" && sh -c "$(cat "$cmd")") >"$base.out" 2>&1
+    # The documents' /tmp/ paths go to this run's own directory (another run of the suite on the
+    # same machine must not share them), and back in the output, which is matched as shown.
+    (cd "$work" && sh -c "$(sed "s#/tmp/#$TMP/tmp/#g" "$cmd")") 2>&1 | sed "s#$TMP/tmp/#/tmp/#g" >"$base.out"
     if [ -n "${KS_VALGRIND:-}" ]; then
       for log in "$TMP"/valgrind/*.log; do
         [ -e "$log" ] || continue
