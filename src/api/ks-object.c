@@ -258,6 +258,27 @@ ks_object_reference_copy (KsObjectReference *dst, const KsObjectReference *src)
   dst->field_path = g_strdup (src->field_path);
 }
 
+KsObjectReference *
+ks_object_reference_dup (const KsObjectReference *src)
+{
+  KsObjectReference *dst;
+
+  if (src == NULL)
+    return NULL;
+  dst = g_new0 (KsObjectReference, 1);
+  ks_object_reference_copy (dst, src);
+  return dst;
+}
+
+void
+ks_object_reference_free (KsObjectReference *ref)
+{
+  if (ref == NULL)
+    return;
+  ks_object_reference_clear (ref);
+  g_free (ref);
+}
+
 void
 ks_object_reference_set (KsObjectReference *ref, const KsObject *obj)
 {

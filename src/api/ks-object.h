@@ -103,6 +103,10 @@ typedef struct
 
 void ks_object_reference_clear (KsObjectReference *ref);
 void ks_object_reference_copy (KsObjectReference *dst, const KsObjectReference *src);
+/* An optional reference (an endpoint's targetRef): a new copy of src, or NULL when src is NULL;
+ * freed (NULL allowed) with ks_object_reference_free. */
+KsObjectReference *ks_object_reference_dup (const KsObjectReference *src);
+void ks_object_reference_free (KsObjectReference *ref);
 /* Point ref (cleared first) at obj: kind, namespace, name, uid, apiVersion, resourceVersion. */
 void ks_object_reference_set (KsObjectReference *ref, const KsObject *obj);
 /* Decode the mapping node into ref (zeroed); FALSE after reporting problems. */

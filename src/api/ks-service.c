@@ -671,11 +671,7 @@ ks_endpoint_address_clear (KsEndpointAddress *a)
   g_free (a->ip);
   g_free (a->hostname);
   g_free (a->node_name);
-  if (a->target_ref != NULL)
-    {
-      ks_object_reference_clear (a->target_ref);
-      g_free (a->target_ref);
-    }
+  ks_object_reference_free (a->target_ref);
   memset (a, 0, sizeof *a);
 }
 
@@ -685,12 +681,7 @@ ks_endpoint_address_copy (KsEndpointAddress *dst, const KsEndpointAddress *src)
   dst->ip = g_strdup (src->ip);
   dst->hostname = g_strdup (src->hostname);
   dst->node_name = g_strdup (src->node_name);
-  dst->target_ref = NULL;
-  if (src->target_ref != NULL)
-    {
-      dst->target_ref = g_new0 (KsObjectReference, 1);
-      ks_object_reference_copy (dst->target_ref, src->target_ref);
-    }
+  dst->target_ref = ks_object_reference_dup (src->target_ref);
 }
 
 static KsEndpointAddress *
@@ -991,11 +982,7 @@ ks_slice_endpoint_clear (KsSliceEndpoint *e)
   g_free (e->hostname);
   g_free (e->node_name);
   g_free (e->zone);
-  if (e->target_ref != NULL)
-    {
-      ks_object_reference_clear (e->target_ref);
-      g_free (e->target_ref);
-    }
+  ks_object_reference_free (e->target_ref);
   memset (e, 0, sizeof *e);
 }
 
@@ -1007,12 +994,7 @@ ks_slice_endpoint_copy (KsSliceEndpoint *dst, const KsSliceEndpoint *src)
   dst->hostname = g_strdup (src->hostname);
   dst->node_name = g_strdup (src->node_name);
   dst->zone = g_strdup (src->zone);
-  dst->target_ref = NULL;
-  if (src->target_ref != NULL)
-    {
-      dst->target_ref = g_new0 (KsObjectReference, 1);
-      ks_object_reference_copy (dst->target_ref, src->target_ref);
-    }
+  dst->target_ref = ks_object_reference_dup (src->target_ref);
 }
 
 gboolean
