@@ -1,0 +1,52 @@
+/* ks-trace-private.h: what a trace format implements, and the services the reader core
+ * (ks-trace.c: format table, reorder window, counts, bad-row reporting) gives it.  One file per
+ * format: ks-trace-google-2011.c, ks-trace-alibaba-2017.c, ... */
+#pragma once
+
+#include "ks-trace-input.h"
+#include "ks-trace.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *name; /* "google-2011", ... */
+  /* Open the format's state over paths (classify the files: by name or header).  The state is
+     freed with free. */
+  gpointer (*open) (KsTraceReader *reader, const char *const *paths, guint n_paths,
+                    const KsTraceOptions *options, GError **error);
+  /* Read on: emit zero or more records with ks_trace_emit and report bad rows with
+     ks_trace_bad_row.  Return FALSE at the end (error unset) or on an error. */
+  gboolean (*step) (gpointer state, KsTraceReader *reader, GError **error);
+  void (*free) (gpointer state);
+  /* The input whose bytes measure progress (may be NULL). */
+  KsTraceInput *(*get_input) (gpointer state);
+} KsTraceFormat;
+
+/* Hand a record to the core.  Its strings and arrays are copied, so the caller's may be
+ * temporary.  Counts the row in rows only when count_row (a row may give several records, or a
+ * record may come from no row, e.g. a node list's end). */
+void ks_trace_emit (KsTraceReader *reader, const KsTraceRecord *record);
+/* Count one data row. */
+void ks_trace_count_row (KsTraceReader *reader);
+
+/* Report a bad row (printf-style reason): counted and reported; returns TRUE to skip it and go
+ * on, or FALSE with error set (KS_TRACE_ERROR_BAD_ROW, "file:line: reason") in strict mode. */
+gboolean ks_trace_bad_row (KsTraceReader *reader, const char *file, guint64 line, GError **error,
+                           const char *format, ...) G_GNUC_PRINTF (5, 6);
+
+/* Field parsers for readers: a whole-field integer or double (leading/trailing blanks allowed,
+ * "100.0" accepted as an integer when integral); FALSE on anything else, including "". */
+gboolean ks_trace_parse_int64 (const char *field, gint64 *out);
+gboolean ks_trace_parse_double (const char *field, double *out);
+
+/* The formats (each file defines one). */
+extern const KsTraceFormat ks_trace_format_google_2011;
+extern const KsTraceFormat ks_trace_format_google_2019;
+extern const KsTraceFormat ks_trace_format_alibaba_2017;
+extern const KsTraceFormat ks_trace_format_alibaba_2018;
+extern const KsTraceFormat ks_trace_format_alibaba_gpu_2023;
+extern const KsTraceFormat ks_trace_format_azure_vm;
+extern const KsTraceFormat ks_trace_format_kubesim;
+
+G_END_DECLS
