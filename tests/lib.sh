@@ -53,3 +53,22 @@ skip () {
   echo "SKIP: $*"
   exit 77
 }
+
+# find_trace RELATIVE: a real trace file or directory from the shared traces folder
+# ($KS_TRACES_DIR, else shared/traces beside or above the source tree); prints its path, or
+# nothing (status 1) when absent.
+find_trace () {
+  if [ -n "${KS_TRACES_DIR:-}" ] && [ -e "$KS_TRACES_DIR/$1" ]; then
+    echo "$KS_TRACES_DIR/$1"
+    return 0
+  fi
+  _d=$(cd "$TOP_SRCDIR" && pwd)
+  for _i in 1 2 3 4 5; do
+    if [ -e "$_d/shared/traces/$1" ]; then
+      echo "$_d/shared/traces/$1"
+      return 0
+    fi
+    _d=$(dirname "$_d")
+  done
+  return 1
+}

@@ -25,7 +25,8 @@ endif
 check_LTLIBRARIES += tests/libks-test.la
 tests_libks_test_la_SOURCES = tests/ks-test.c tests/ks-test.h \
 	tests/ks-test-netns.c tests/ks-test-netns.h \
-	tests/ks-test-sched.c tests/ks-test-sched.h
+	tests/ks-test-sched.c tests/ks-test-sched.h \
+	tests/ks-test-traces.c tests/ks-test-traces.h
 test_ldadd = tests/libks-test.la libkubesim.la
 
 unit_tests = \
@@ -74,6 +75,7 @@ unit_tests = \
 	tests/test-store \
 	tests/test-expect \
 	tests/test-traffic \
+	tests/test-traces \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
 	tests/test-wire \
@@ -131,6 +133,7 @@ tests_test_store_sqlite_LDADD = $(test_ldadd)
 tests_test_wall_clock_LDADD = $(test_ldadd)
 tests_test_wire_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
+tests_test_traces_LDADD = $(test_ldadd)
 
 # bench-real-start: a Deployment's start on a real cluster, run by tests/bench-real.sh (root;
 # docs/benchmarks.md).

@@ -23,11 +23,16 @@ typedef struct
   KsTraceInput *(*get_input) (gpointer state);
 } KsTraceFormat;
 
-/* Hand a record to the core.  Its strings and arrays are copied, so the caller's may be
- * temporary.  Counts the row in rows only when count_row (a row may give several records, or a
- * record may come from no row, e.g. a node list's end). */
+/* ks_trace_reader_new with the format given rather than named (tests use formats of their own). */
+KsTraceReader *ks_trace_reader_new_for_format (const KsTraceFormat *format,
+                                               const char *const *paths, guint n_paths,
+                                               const KsTraceOptions *options, GError **error);
+
+/* Hand a record to the core.  Its strings and arrays are copied (at most 64 gpu_models; the
+ * object is referenced), so the caller's may be temporary.  Rows are not counted here: a row may
+ * give several records or none, so readers count rows with ks_trace_count_row. */
 void ks_trace_emit (KsTraceReader *reader, const KsTraceRecord *record);
-/* Count one data row. */
+/* Count one data row: every row read that is not a header or empty, bad rows included. */
 void ks_trace_count_row (KsTraceReader *reader);
 
 /* Report a bad row (printf-style reason): counted and reported; returns TRUE to skip it and go

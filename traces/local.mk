@@ -1,2 +1,7 @@
-# traces/: streaming readers for public cluster traces (the trace-replay work fills this in).
-EXTRA_DIST += traces/README.md traces/ks-trace.h traces/ks-trace-input.h traces/ks-trace-private.h
+# traces/: streaming readers for public cluster traces (docs/traces.md).
+noinst_LTLIBRARIES += traces/libks-traces.la
+traces_libks_traces_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-traces\"
+traces_libks_traces_la_SOURCES = \
+	traces/ks-trace.c traces/ks-trace.h traces/ks-trace-private.h \
+	traces/ks-trace-input.c traces/ks-trace-input.h
+EXTRA_DIST += traces/README.md

@@ -1,0 +1,16 @@
+/* ks-test-traces.h: where the trace tests find their inputs. */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A real trace file or directory (relative to the shared traces folder, e.g.
+ * "google-2011/task_events"): under $KS_TRACES_DIR, else in a shared/traces folder beside or above
+ * the source tree.  NULL when absent: the caller skips with g_test_skip. */
+char *ks_test_find_trace (const char *relative);
+
+/* A small fixture kept in the tree: tests/traces/<relative> (tests/traces/SOURCES.md). */
+char *ks_test_trace_fixture (const char *relative);
+
+G_END_DECLS

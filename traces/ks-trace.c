@@ -1,0 +1,427 @@
+/* ks-trace.c: the reader core: the format table, options, the reorder window, counts, bad-row
+ * reporting and the field parsers every format shares.
+ *
+ * The reorder window is a binary heap of record copies keyed by (time, arrival sequence), so
+ * records with equal times keep their order.  The copies live in pooled entries whose string
+ * buffers are reused, so a steady stream of records allocates nothing. */
+#include "config.h"
+
+#include "ks-trace-private.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+G_DEFINE_QUARK (ks - trace - error - quark, ks_trace_error)
+
+/* The formats, in the order docs/traces.md lists them.  Each format file
+ * (ks-trace-<name>.c) defines its KsTraceFormat and has one line here. */
+static const KsTraceFormat *const formats[] = {
+  NULL,
+};
+
+#define MAX_GPU_MODELS 64
+
+typedef struct
+{
+  KsTraceRecord record;
+  guint64 seq;
+  char *strings; /* the record's strings, copied one after the other */
+  gsize strings_cap;
+  const char *models[MAX_GPU_MODELS + 1];
+} Entry;
+
+struct _KsTraceReader
+{
+  const KsTraceFormat *format;
+  gpointer state;
+  KsTraceOptions options;
+  KsTraceCounts counts;
+
+  GPtrArray *heap; /* Entry, a min-heap on (time, seq) */
+  GPtrArray *pool; /* free entries */
+  Entry *current;  /* the record last returned */
+  guint64 seq;
+  gint64 last_time; /* of the record last returned */
+  gboolean emitted_any;
+  gboolean finished; /* the format has nothing more to give */
+  gboolean failed;   /* an error was returned: the reader stays finished */
+};
+
+void
+ks_trace_options_init (KsTraceOptions *options)
+{
+  memset (options, 0, sizeof *options);
+  options->machine_cpu = KS_TRACE_DEFAULT_MACHINE_CPU;
+  options->machine_memory = KS_TRACE_DEFAULT_MACHINE_MEMORY;
+  options->reorder_window = KS_TRACE_DEFAULT_REORDER_WINDOW;
+}
+
+const char *const *
+ks_trace_formats (void)
+{
+  static gsize once;
+  static const char *names[G_N_ELEMENTS (formats)];
+
+  if (g_once_init_enter (&once))
+    {
+      for (guint i = 0; formats[i] != NULL; i++)
+        names[i] = formats[i]->name;
+      g_once_init_leave (&once, 1);
+    }
+  return names;
+}
+
+static void
+entry_free (gpointer data)
+{
+  Entry *entry = data;
+
+  if (entry->record.object != NULL)
+    json_object_unref (entry->record.object);
+  g_free (entry->strings);
+  g_free (entry);
+}
+
+KsTraceReader *
+ks_trace_reader_new (const char *format, const char *const *paths, guint n_paths,
+                     const KsTraceOptions *options, GError **error)
+{
+  const KsTraceFormat *found = NULL;
+
+  g_return_val_if_fail (format != NULL, NULL);
+  g_return_val_if_fail (paths != NULL && n_paths > 0, NULL);
+  for (guint i = 0; formats[i] != NULL; i++)
+    if (strcmp (formats[i]->name, format) == 0)
+      found = formats[i];
+  if (found == NULL)
+    {
+      g_autofree char *valid = g_strjoinv (", ", (char **) ks_trace_formats ());
+
+      g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                   "unknown trace format \"%s\" (valid formats: %s)", format, valid);
+      return NULL;
+    }
+  return ks_trace_reader_new_for_format (found, paths, n_paths, options, error);
+}
+
+KsTraceReader *
+ks_trace_reader_new_for_format (const KsTraceFormat *format, const char *const *paths,
+                                guint n_paths, const KsTraceOptions *options, GError **error)
+{
+  g_autoptr (KsTraceReader) reader = NULL;
+
+  g_return_val_if_fail (format != NULL, NULL);
+  g_return_val_if_fail (paths != NULL && n_paths > 0, NULL);
+  reader = g_new0 (KsTraceReader, 1);
+  reader->format = format;
+  if (options != NULL)
+    reader->options = *options;
+  else
+    ks_trace_options_init (&reader->options);
+  if (reader->options.machine_cpu <= 0)
+    reader->options.machine_cpu = KS_TRACE_DEFAULT_MACHINE_CPU;
+  if (reader->options.machine_memory <= 0)
+    reader->options.machine_memory = KS_TRACE_DEFAULT_MACHINE_MEMORY;
+  if (reader->options.reorder_window == 0)
+    reader->options.reorder_window = KS_TRACE_DEFAULT_REORDER_WINDOW;
+  reader->heap = g_ptr_array_new_with_free_func (entry_free);
+  reader->pool = g_ptr_array_new_with_free_func (entry_free);
+  reader->state = format->open (reader, paths, n_paths, &reader->options, error);
+  if (reader->state == NULL)
+    return NULL;
+  return g_steal_pointer (&reader);
+}
+
+void
+ks_trace_reader_free (KsTraceReader *reader)
+{
+  if (reader == NULL)
+    return;
+  if (reader->state != NULL)
+    reader->format->free (reader->state);
+  if (reader->heap != NULL)
+    g_ptr_array_unref (reader->heap);
+  if (reader->pool != NULL)
+    g_ptr_array_unref (reader->pool);
+  if (reader->current != NULL)
+    entry_free (reader->current);
+  g_free (reader);
+}
+
+static gboolean
+entry_before (const Entry *a, const Entry *b)
+{
+  return a->record.time < b->record.time || (a->record.time == b->record.time && a->seq < b->seq);
+}
+
+static void
+heap_push (GPtrArray *heap, Entry *entry)
+{
+  guint i = heap->len;
+
+  g_ptr_array_add (heap, entry);
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+
+      if (!entry_before (heap->pdata[i], heap->pdata[parent]))
+        break;
+      heap->pdata[i] = heap->pdata[parent];
+      heap->pdata[parent] = entry;
+      i = parent;
+    }
+}
+
+static Entry *
+heap_pop (GPtrArray *heap)
+{
+  Entry *top = heap->pdata[0];
+  Entry *last = heap->pdata[heap->len - 1];
+  guint n = heap->len - 1;
+  guint i = 0;
+
+  g_ptr_array_steal_index_fast (heap, heap->len - 1);
+  if (n == 0)
+    return top;
+  heap->pdata[0] = last;
+  for (;;)
+    {
+      guint left = 2 * i + 1, right = left + 1, smallest = i;
+
+      if (left < n && entry_before (heap->pdata[left], heap->pdata[smallest]))
+        smallest = left;
+      if (right < n && entry_before (heap->pdata[right], heap->pdata[smallest]))
+        smallest = right;
+      if (smallest == i)
+        break;
+      heap->pdata[i] = heap->pdata[smallest];
+      heap->pdata[smallest] = last;
+      i = smallest;
+    }
+  return top;
+}
+
+static void
+entry_recycle (KsTraceReader *reader, Entry *entry)
+{
+  if (entry->record.object != NULL)
+    {
+      json_object_unref (entry->record.object);
+      entry->record.object = NULL;
+    }
+  g_ptr_array_add (reader->pool, entry);
+}
+
+/* Copy a string into the entry's buffer at *used (room was made by the caller). */
+static const char *
+copy_string (Entry *entry, gsize *used, const char *text)
+{
+  gsize len;
+  char *out;
+
+  if (text == NULL)
+    return NULL;
+  len = strlen (text) + 1;
+  out = entry->strings + *used;
+  memcpy (out, text, len);
+  *used += len;
+  return out;
+}
+
+void
+ks_trace_emit (KsTraceReader *reader, const KsTraceRecord *record)
+{
+  Entry *entry;
+  gsize need = 0, used = 0;
+  guint n_models = 0;
+
+  g_return_if_fail (reader != NULL && record != NULL);
+  entry = reader->pool->len > 0 ? g_ptr_array_steal_index_fast (reader->pool, reader->pool->len - 1)
+                                : g_new0 (Entry, 1);
+  /* Offsets into strings are only final once it is big enough, so measure first. */
+  need += record->id != NULL ? strlen (record->id) + 1 : 0;
+  need += record->job != NULL ? strlen (record->job) + 1 : 0;
+  need += record->event_name != NULL ? strlen (record->event_name) + 1 : 0;
+  need += record->priority_class != NULL ? strlen (record->priority_class) + 1 : 0;
+  need += record->zone != NULL ? strlen (record->zone) + 1 : 0;
+  need += record->file != NULL ? strlen (record->file) + 1 : 0;
+  if (record->gpu_models != NULL)
+    for (; record->gpu_models[n_models] != NULL && n_models < MAX_GPU_MODELS; n_models++)
+      need += strlen (record->gpu_models[n_models]) + 1;
+  if (need > entry->strings_cap)
+    {
+      entry->strings_cap = MAX (need, 128);
+      g_free (entry->strings);
+      entry->strings = g_malloc (entry->strings_cap);
+    }
+  entry->record = *record;
+  entry->record.id = copy_string (entry, &used, record->id);
+  entry->record.job = copy_string (entry, &used, record->job);
+  entry->record.event_name = copy_string (entry, &used, record->event_name);
+  entry->record.priority_class = copy_string (entry, &used, record->priority_class);
+  entry->record.zone = copy_string (entry, &used, record->zone);
+  entry->record.file = copy_string (entry, &used, record->file);
+  if (record->gpu_models != NULL)
+    {
+      for (guint i = 0; i < n_models; i++)
+        entry->models[i] = copy_string (entry, &used, record->gpu_models[i]);
+      entry->models[n_models] = NULL;
+      entry->record.gpu_models = entry->models;
+    }
+  if (record->object != NULL)
+    entry->record.object = json_object_ref (record->object);
+  entry->seq = reader->seq++;
+  heap_push (reader->heap, entry);
+}
+
+void
+ks_trace_count_row (KsTraceReader *reader)
+{
+  reader->counts.rows++;
+}
+
+gboolean
+ks_trace_bad_row (KsTraceReader *reader, const char *file, guint64 line, GError **error,
+                  const char *format, ...)
+{
+  g_autofree char *reason = NULL;
+  va_list args;
+
+  va_start (args, format);
+  reason = g_strdup_vprintf (format, args);
+  va_end (args);
+  reader->counts.bad_rows++;
+  if (reader->options.strict)
+    {
+      g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_BAD_ROW, "%s:%" G_GUINT64_FORMAT ": %s",
+                   file, line, reason);
+      return FALSE;
+    }
+  if (reader->options.bad_row != NULL)
+    reader->options.bad_row (file, line, reason, reader->options.bad_row_data);
+  else
+    g_printerr ("%s:%" G_GUINT64_FORMAT ": %s\n", file, line, reason);
+  return TRUE;
+}
+
+gboolean
+ks_trace_reader_next (KsTraceReader *reader, KsTraceRecord *record, GError **error)
+{
+  Entry *entry;
+
+  g_return_val_if_fail (reader != NULL && record != NULL, FALSE);
+  if (reader->current != NULL)
+    {
+      entry_recycle (reader, reader->current);
+      reader->current = NULL;
+    }
+  while (!reader->finished && reader->heap->len < reader->options.reorder_window)
+    {
+      g_autoptr (GError) local = NULL;
+
+      if (!reader->format->step (reader->state, reader, &local))
+        {
+          reader->finished = TRUE;
+          if (local != NULL)
+            {
+              /* Records before the error are not returned: the trace is not usable. */
+              reader->failed = TRUE;
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+        }
+    }
+  if (reader->failed || reader->heap->len == 0)
+    return FALSE;
+  entry = heap_pop (reader->heap);
+  if (reader->emitted_any && entry->record.time < reader->last_time)
+    {
+      /* Later than the window could repair: keep the stream in order. */
+      entry->record.time = reader->last_time;
+      reader->counts.late_rows++;
+    }
+  reader->last_time = entry->record.time;
+  reader->emitted_any = TRUE;
+  reader->current = entry;
+  *record = entry->record;
+  return TRUE;
+}
+
+const KsTraceCounts *
+ks_trace_reader_get_counts (KsTraceReader *reader)
+{
+  return &reader->counts;
+}
+
+double
+ks_trace_reader_get_progress (KsTraceReader *reader)
+{
+  KsTraceInput *input;
+  guint64 total;
+
+  if (reader->format->get_input == NULL)
+    return -1;
+  input = reader->format->get_input (reader->state);
+  if (input == NULL)
+    return -1;
+  total = ks_trace_input_get_bytes_total (input);
+  if (total == 0)
+    return -1;
+  return MIN (1.0, (double) ks_trace_input_get_bytes_read (input) / (double) total);
+}
+
+static const char *
+skip_blanks (const char *text)
+{
+  while (*text == ' ' || *text == '\t')
+    text++;
+  return text;
+}
+
+gboolean
+ks_trace_parse_double (const char *field, double *out)
+{
+  const char *start = skip_blanks (field);
+  char *end;
+  double value;
+
+  if (*start == '\0')
+    return FALSE;
+  errno = 0;
+  value = g_ascii_strtod (start, &end);
+  if (end == start || errno == ERANGE || !isfinite (value))
+    return FALSE;
+  if (*skip_blanks (end) != '\0')
+    return FALSE;
+  *out = value;
+  return TRUE;
+}
+
+gboolean
+ks_trace_parse_int64 (const char *field, gint64 *out)
+{
+  const char *start = skip_blanks (field);
+  char *end;
+  gint64 value;
+  double real;
+
+  if (*start == '\0')
+    return FALSE;
+  errno = 0;
+  value = g_ascii_strtoll (start, &end, 10);
+  if (end != start && errno == 0 && *skip_blanks (end) == '\0')
+    {
+      *out = value;
+      return TRUE;
+    }
+  if (errno == ERANGE || (*end != '.' && *end != 'e' && *end != 'E'))
+    return FALSE;
+  /* Integers printed as floats ("100.0"): accepted when integral and in range. */
+  if (!ks_trace_parse_double (start, &real) || real != floor (real) || real < -9.2e18
+      || real > 9.2e18)
+    return FALSE;
+  *out = (gint64) real;
+  return TRUE;
+}
