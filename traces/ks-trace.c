@@ -1,9 +1,11 @@
 /* ks-trace.c: the reader core: the format table, options, the reorder window, counts, bad-row
  * reporting and the field parsers every format shares.
  *
- * The reorder window is a binary heap of record copies keyed by (time, arrival sequence), so
- * records with equal times keep their order.  The copies live in pooled entries whose string
- * buffers are reused, so a steady stream of records allocates nothing. */
+ * The reorder window holds record copies ordered by (time, arrival sequence), so records with
+ * equal times keep their order.  Most traces are sorted, so a record not earlier than the last
+ * one queued goes to a FIFO (a ring, O(1)); only those that arrive out of order go to a binary
+ * heap, and the next record is the smaller of the two heads.  The copies live in pooled entries
+ * whose string buffers are reused, so a steady stream of records allocates nothing. */
 #include "config.h"
 
 #include "ks-trace-private.h"
@@ -18,6 +20,7 @@ G_DEFINE_QUARK (ks - trace - error - quark, ks_trace_error)
 /* The formats, in the order docs/traces.md lists them.  Each format file
  * (ks-trace-<name>.c) defines its KsTraceFormat and has one line here. */
 static const KsTraceFormat *const formats[] = {
+  &ks_trace_format_google_2011,
   NULL,
 };
 
@@ -29,7 +32,8 @@ typedef struct
   guint64 seq;
   char *strings; /* the record's strings, copied one after the other */
   gsize strings_cap;
-  const char *models[MAX_GPU_MODELS + 1];
+  const char **models; /* gpu_models, NULL-terminated; allocated when first needed */
+  guint models_cap;
 } Entry;
 
 struct _KsTraceReader
@@ -39,7 +43,9 @@ struct _KsTraceReader
   KsTraceOptions options;
   KsTraceCounts counts;
 
-  GPtrArray *heap; /* Entry, a min-heap on (time, seq) */
+  GPtrArray *heap; /* Entry, a min-heap on (time, seq): records that came out of order */
+  Entry **fifo;    /* a ring of entries in (time, seq) order */
+  guint fifo_head, fifo_len, fifo_cap;
   GPtrArray *pool; /* free entries */
   Entry *current;  /* the record last returned */
   guint64 seq;
@@ -81,6 +87,7 @@ entry_free (gpointer data)
   if (entry->record.object != NULL)
     json_object_unref (entry->record.object);
   g_free (entry->strings);
+  g_free (entry->models);
   g_free (entry);
 }
 
@@ -143,6 +150,9 @@ ks_trace_reader_free (KsTraceReader *reader)
     reader->format->free (reader->state);
   if (reader->heap != NULL)
     g_ptr_array_unref (reader->heap);
+  for (guint i = 0; i < reader->fifo_len; i++)
+    entry_free (reader->fifo[(reader->fifo_head + i) % reader->fifo_cap]);
+  g_free (reader->fifo);
   if (reader->pool != NULL)
     g_ptr_array_unref (reader->pool);
   if (reader->current != NULL)
@@ -201,6 +211,41 @@ heap_pop (GPtrArray *heap)
       i = smallest;
     }
   return top;
+}
+
+static void
+fifo_push (KsTraceReader *reader, Entry *entry)
+{
+  if (reader->fifo_len == reader->fifo_cap)
+    {
+      guint cap = MAX (reader->fifo_cap * 2, 64);
+      Entry **ring = g_new (Entry *, cap);
+
+      for (guint i = 0; i < reader->fifo_len; i++)
+        ring[i] = reader->fifo[(reader->fifo_head + i) % reader->fifo_cap];
+      g_free (reader->fifo);
+      reader->fifo = ring;
+      reader->fifo_cap = cap;
+      reader->fifo_head = 0;
+    }
+  reader->fifo[(reader->fifo_head + reader->fifo_len) % reader->fifo_cap] = entry;
+  reader->fifo_len++;
+}
+
+/* The first entry of the window: the smaller of the FIFO's head and the heap's top. */
+static Entry *
+window_pop (KsTraceReader *reader)
+{
+  Entry *head;
+
+  if (reader->fifo_len == 0)
+    return heap_pop (reader->heap);
+  head = reader->fifo[reader->fifo_head];
+  if (reader->heap->len > 0 && entry_before (reader->heap->pdata[0], head))
+    return heap_pop (reader->heap);
+  reader->fifo_head = (reader->fifo_head + 1) % reader->fifo_cap;
+  reader->fifo_len--;
+  return head;
 }
 
 static void
@@ -265,6 +310,11 @@ ks_trace_emit (KsTraceReader *reader, const KsTraceRecord *record)
   entry->record.file = copy_string (entry, &used, record->file);
   if (record->gpu_models != NULL)
     {
+      if (entry->models_cap < n_models + 1)
+        {
+          entry->models_cap = n_models + 1;
+          entry->models = g_renew (const char *, entry->models, entry->models_cap);
+        }
       for (guint i = 0; i < n_models; i++)
         entry->models[i] = copy_string (entry, &used, record->gpu_models[i]);
       entry->models[n_models] = NULL;
@@ -273,7 +323,12 @@ ks_trace_emit (KsTraceReader *reader, const KsTraceRecord *record)
   if (record->object != NULL)
     entry->record.object = json_object_ref (record->object);
   entry->seq = reader->seq++;
-  heap_push (reader->heap, entry);
+  if (reader->fifo_len == 0
+      || reader->fifo[(reader->fifo_head + reader->fifo_len - 1) % reader->fifo_cap]->record.time
+             <= entry->record.time)
+    fifo_push (reader, entry);
+  else
+    heap_push (reader->heap, entry);
 }
 
 void
@@ -317,7 +372,7 @@ ks_trace_reader_next (KsTraceReader *reader, KsTraceRecord *record, GError **err
       entry_recycle (reader, reader->current);
       reader->current = NULL;
     }
-  while (!reader->finished && reader->heap->len < reader->options.reorder_window)
+  while (!reader->finished && reader->heap->len + reader->fifo_len < reader->options.reorder_window)
     {
       g_autoptr (GError) local = NULL;
 
@@ -333,9 +388,9 @@ ks_trace_reader_next (KsTraceReader *reader, KsTraceRecord *record, GError **err
             }
         }
     }
-  if (reader->failed || reader->heap->len == 0)
+  if (reader->failed || reader->heap->len + reader->fifo_len == 0)
     return FALSE;
-  entry = heap_pop (reader->heap);
+  entry = window_pop (reader);
   if (reader->emitted_any && entry->record.time < reader->last_time)
     {
       /* Later than the window could repair: keep the stream in order. */
@@ -380,6 +435,38 @@ skip_blanks (const char *text)
   return text;
 }
 
+/* Exact powers of ten as doubles (10^22 is the largest a double holds exactly). */
+static const double powers_of_ten[] = {
+  1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+};
+
+/* Trace fields are mostly short decimals ("0.06873"): digits ≤ 15 and no exponent give an exact
+   integer and an exact power of ten, whose quotient is the correctly rounded double (Clinger's
+   fast path), so strtod is only needed for the rest. */
+static gboolean
+parse_decimal_fast (const char *text, double *out)
+{
+  const char *p = text;
+  gboolean negative = FALSE;
+  guint64 mantissa = 0;
+  int digits = 0, fraction = 0;
+  double value;
+
+  if (*p == '-' || *p == '+')
+    negative = *p++ == '-';
+  for (; g_ascii_isdigit (*p); p++, digits++)
+    mantissa = mantissa * 10 + (guint64) (*p - '0');
+  if (*p == '.')
+    for (p++; g_ascii_isdigit (*p); p++, digits++, fraction++)
+      mantissa = mantissa * 10 + (guint64) (*p - '0');
+  if (digits == 0 || digits > 15 || *skip_blanks (p) != '\0')
+    return FALSE;
+  value = (double) mantissa / powers_of_ten[fraction];
+  *out = negative ? -value : value;
+  return TRUE;
+}
+
 gboolean
 ks_trace_parse_double (const char *field, double *out)
 {
@@ -389,6 +476,8 @@ ks_trace_parse_double (const char *field, double *out)
 
   if (*start == '\0')
     return FALSE;
+  if (parse_decimal_fast (start, out))
+    return TRUE;
   errno = 0;
   value = g_ascii_strtod (start, &end);
   if (end == start || errno == ERANGE || !isfinite (value))
@@ -403,20 +492,31 @@ gboolean
 ks_trace_parse_int64 (const char *field, gint64 *out)
 {
   const char *start = skip_blanks (field);
-  char *end;
-  gint64 value;
+  const char *p = start;
+  gboolean negative = FALSE;
+  guint64 value = 0, limit;
   double real;
 
-  if (*start == '\0')
-    return FALSE;
-  errno = 0;
-  value = g_ascii_strtoll (start, &end, 10);
-  if (end != start && errno == 0 && *skip_blanks (end) == '\0')
+  if (*p == '-' || *p == '+')
+    negative = *p++ == '-';
+  limit = negative ? (guint64) G_MAXINT64 + 1 : (guint64) G_MAXINT64;
+  if (g_ascii_isdigit (*p))
     {
-      *out = value;
-      return TRUE;
+      for (; g_ascii_isdigit (*p); p++)
+        {
+          guint digit = (guint) (*p - '0');
+
+          if (value > (limit - digit) / 10)
+            return FALSE; /* out of range */
+          value = value * 10 + digit;
+        }
+      if (*skip_blanks (p) == '\0')
+        {
+          *out = negative ? (gint64) (0 - value) : (gint64) value;
+          return TRUE;
+        }
     }
-  if (errno == ERANGE || (*end != '.' && *end != 'e' && *end != 'E'))
+  if (*p != '.' && *p != 'e' && *p != 'E')
     return FALSE;
   /* Integers printed as floats ("100.0"): accepted when integral and in range. */
   if (!ks_trace_parse_double (start, &real) || real != floor (real) || real < -9.2e18

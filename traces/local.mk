@@ -3,5 +3,7 @@ noinst_LTLIBRARIES += traces/libks-traces.la
 traces_libks_traces_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-traces\"
 traces_libks_traces_la_SOURCES = \
 	traces/ks-trace.c traces/ks-trace.h traces/ks-trace-private.h \
-	traces/ks-trace-input.c traces/ks-trace-input.h
+	traces/ks-trace-input.c traces/ks-trace-input.h \
+	traces/ks-trace-stats.c traces/ks-trace-stats.h \
+	traces/ks-trace-google-2011.c
 EXTRA_DIST += traces/README.md

@@ -37,6 +37,9 @@ int ks_cmd_rollout (int argc, char **argv);
 int ks_cmd_logs (int argc, char **argv);
 int ks_cmd_top (int argc, char **argv);
 int ks_cmd_policies (int argc, char **argv);
+int ks_cmd_trace (int argc, char **argv);
+/* kubesim trace's subcommands (cmd-trace.c dispatches). */
+int ks_cmd_trace_stats (int argc, char **argv);
 
 /* Parse options with context; on error print "kubesim CMD: message" and the hint to use
  * --help, and return FALSE. */

@@ -22,6 +22,8 @@ kubesim_SOURCES = \
 	src/cli/cmd-autoscale.c \
 	src/cli/cmd-scale.c \
 	src/cli/cmd-schedule.c \
+	src/cli/cmd-trace.c \
+	src/cli/cmd-trace-stats.c \
 	src/cli/cmd-version.c
 kubesim_LDADD = libkubesim.la
 # Policy modules call kubesim's ks_* functions: export them to the modules kubesim loads.

@@ -1,0 +1,443 @@
+/* ks-trace-google-2011.c: the Google clusterdata-2011-2 trace (docs/traces.md "google-2011").
+ *
+ * task_events (13 columns), and machine_events (6) and job_events (8) when given: headerless CSV,
+ * usually gzip parts.  The tables are each sorted by time, so they are merged here row by row
+ * (the smallest pending time first; machines before jobs before tasks at equal times) and the
+ * reorder window has nothing to repair.  Resources are fractions of the largest machine, scaled
+ * by the options' reference machine.  Nothing is remembered per task: a task's identity is its
+ * job and index, so a resubmission reuses it without any state here. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ks-trace-private.h"
+
+/* Times: 0 is "before the trace window" (kept as 0), 2^63-1 "after it" (the event did not happen
+   within the trace: not emitted). */
+#define AFTER_WINDOW G_MAXINT64
+
+typedef enum
+{
+  TABLE_MACHINE, /* first: at equal times, nodes exist before the pods that use them */
+  TABLE_JOB,
+  TABLE_TASK,
+  N_TABLES,
+} Table;
+
+static const char *const table_names[N_TABLES] = { "machine_events", "job_events", "task_events" };
+static const guint table_columns[N_TABLES] = { 6, 8, 13 };
+
+/* Other tables of the trace, refused by name rather than read as task events. */
+static const char *const unread_tables[]
+    = { "task_usage", "task_constraints", "machine_attributes", NULL };
+
+static const char *const task_event_names[] = {
+  "SUBMIT", "SCHEDULE", "EVICT",          "FAIL",           "FINISH",
+  "KILL",   "LOST",     "UPDATE_PENDING", "UPDATE_RUNNING",
+};
+static const char *const machine_event_names[] = { "ADD", "REMOVE", "UPDATE" };
+static const char *const job_event_names[] = {
+  "SUBMIT", "SCHEDULE", "EVICT",          "FAIL",           "FINISH",
+  "KILL",   "LOST",     "UPDATE_PENDING", "UPDATE_RUNNING",
+};
+
+typedef struct
+{
+  KsTraceInput *input;
+  KsCsvRow row;      /* the pending row, valid until the next read of input */
+  gboolean pending;  /* row holds a row whose time (time) is good */
+  gboolean finished; /* input is exhausted */
+  gint64 time;
+} TableState;
+
+typedef struct
+{
+  KsTraceOptions options;
+  TableState tables[N_TABLES];
+  char id[64];
+  char job[32];
+} State;
+
+static void
+state_free (gpointer data)
+{
+  State *state = data;
+
+  if (state == NULL)
+    return;
+  for (int t = 0; t < N_TABLES; t++)
+    ks_trace_input_free (state->tables[t].input);
+  g_free (state);
+}
+
+/* The table a path holds: by the upstream directory or file names, task_events otherwise
+   ("-", or parts renamed).  -1 with error for tables this reader does not read. */
+static int
+classify (const char *path, GError **error)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *parent = g_path_get_basename (dir);
+  const char *names[] = { base, parent };
+
+  for (guint n = 0; n < G_N_ELEMENTS (names); n++)
+    {
+      for (int t = 0; t < N_TABLES; t++)
+        if (strstr (names[n], table_names[t]) != NULL)
+          return t;
+      for (guint u = 0; unread_tables[u] != NULL; u++)
+        if (strstr (names[n], unread_tables[u]) != NULL)
+          {
+            g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                         "%s: the %s table is not read by the google-2011 format (it reads "
+                         "task_events, machine_events and job_events)",
+                         path, unread_tables[u]);
+            return -1;
+          }
+    }
+  return TABLE_TASK;
+}
+
+static gpointer
+google_2011_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
+                  const KsTraceOptions *options, GError **error)
+{
+  GPtrArray *table_paths[N_TABLES];
+  State *state = NULL;
+
+  (void) reader;
+  for (int t = 0; t < N_TABLES; t++)
+    table_paths[t] = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < n_paths; i++)
+    {
+      int table;
+
+      /* The trace's top directory: its table folders. */
+      if (strcmp (paths[i], "-") != 0 && g_file_test (paths[i], G_FILE_TEST_IS_DIR))
+        {
+          gboolean found = FALSE;
+
+          for (int t = 0; t < N_TABLES; t++)
+            {
+              g_autofree char *sub = g_build_filename (paths[i], table_names[t], NULL);
+
+              if (g_file_test (sub, G_FILE_TEST_IS_DIR))
+                {
+                  g_ptr_array_add (table_paths[t], g_steal_pointer (&sub));
+                  found = TRUE;
+                }
+            }
+          if (found)
+            continue;
+        }
+      table = classify (paths[i], error);
+      if (table < 0)
+        goto out;
+      g_ptr_array_add (table_paths[table], g_strdup (paths[i]));
+    }
+  state = g_new0 (State, 1);
+  state->options = *options;
+  for (int t = 0; t < N_TABLES; t++)
+    {
+      if (table_paths[t]->len == 0)
+        {
+          state->tables[t].finished = TRUE;
+          continue;
+        }
+      state->tables[t].input = ks_trace_input_open ((const char *const *) table_paths[t]->pdata,
+                                                    table_paths[t]->len, error);
+      if (state->tables[t].input == NULL)
+        {
+          g_clear_pointer (&state, state_free);
+          goto out;
+        }
+    }
+out:
+  for (int t = 0; t < N_TABLES; t++)
+    g_ptr_array_unref (table_paths[t]);
+  return state;
+}
+
+static gint64
+scale (double fraction, double reference)
+{
+  return (gint64) llround (fraction * reference);
+}
+
+/* An optional normalized resource: -1 when empty; FALSE when not a number ≥ 0. */
+static gboolean
+parse_resource (const char *field, double reference, gint64 *out)
+{
+  double value;
+
+  if (field[0] == '\0')
+    {
+      *out = -1;
+      return TRUE;
+    }
+  if (!ks_trace_parse_double (field, &value) || value < 0)
+    return FALSE;
+  *out = scale (value, reference);
+  return TRUE;
+}
+
+/* The PriorityClass band of a 2011 priority (0-11): "0 and 1 are free priorities; 9, 10 and 11
+   are production priorities" (ClusterData2011_2.md); the rest is best-effort batch. */
+static const char *
+band (gint64 priority)
+{
+  if (priority <= 1)
+    return "trace-free";
+  if (priority <= 8)
+    return "trace-batch";
+  return "trace-production";
+}
+
+/* Decimal digits of value ≥ 0 at out; returns the end (not terminated). */
+static char *
+put_decimal (char *out, gint64 value)
+{
+  char digits[24];
+  int n = 0;
+
+  do
+    {
+      digits[n++] = (char) ('0' + value % 10);
+      value /= 10;
+    }
+  while (value > 0);
+  while (n > 0)
+    *out++ = digits[--n];
+  return out;
+}
+
+#define BAD(...)                                                                                   \
+  ks_trace_bad_row (reader, ks_trace_input_get_file (table->input),                                \
+                    ks_trace_input_get_line (table->input), error, __VA_ARGS__)
+
+static gboolean
+parse_event_type (const char *field, guint n_types, gint64 *out)
+{
+  return ks_trace_parse_int64 (field, out) && *out >= 0 && *out < (gint64) n_types;
+}
+
+/* One task_events row: SUBMIT, SCHEDULE, the ends and the updates. */
+static gboolean
+task_row (State *state, TableState *table, KsTraceReader *reader, GError **error)
+{
+  const char *const *f = table->row.fields;
+  gint64 job, index, type, priority, missing;
+  KsTraceRecord record = { 0 };
+  char *end;
+
+  if (!ks_trace_parse_int64 (f[2], &job) || job < 0)
+    return BAD ("job ID \"%s\" is not an integer ≥ 0 (column 3 of task_events)", f[2]);
+  if (!ks_trace_parse_int64 (f[3], &index) || index < 0)
+    return BAD ("task index \"%s\" is not an integer ≥ 0 (column 4 of task_events)", f[3]);
+  if (!parse_event_type (f[5], G_N_ELEMENTS (task_event_names), &type))
+    return BAD ("event type \"%s\" is not one of 0 SUBMIT … 8 UPDATE_RUNNING (column 6 of "
+                "task_events)",
+                f[5]);
+  if (!ks_trace_parse_int64 (f[8], &priority) || priority < 0)
+    return BAD ("priority \"%s\" is not an integer ≥ 0 (column 9 of task_events)", f[8]);
+  /* The missing-info code (column 2) only says why requests may be missing; checked, not used. */
+  if (f[1][0] != '\0' && !ks_trace_parse_int64 (f[1], &missing))
+    return BAD ("missing info \"%s\" is not an integer (column 2 of task_events)", f[1]);
+  if (!parse_resource (f[9], state->options.machine_cpu * 1000, &record.cpu_milli))
+    return BAD ("CPU request \"%s\" is not a number ≥ 0 (column 10 of task_events)", f[9]);
+  if (!parse_resource (f[10], (double) state->options.machine_memory, &record.memory_bytes))
+    return BAD ("memory request \"%s\" is not a number ≥ 0 (column 11 of task_events)", f[10]);
+  if (table->time == AFTER_WINDOW)
+    return TRUE;
+  /* "<job>-<index>" without printf: this runs for every row. */
+  *put_decimal (state->job, job) = '\0';
+  end = put_decimal (state->id, job);
+  *end++ = '-';
+  *put_decimal (end, index) = '\0';
+  record.time = table->time;
+  record.id = state->id;
+  record.job = state->job;
+  record.event_name = task_event_names[type];
+  record.gpu = -1;
+  record.gpu_milli = -1;
+  record.priority = (int) priority;
+  record.priority_class = band (priority);
+  record.runtime = -1;
+  record.file = ks_trace_input_get_file (table->input);
+  record.line = ks_trace_input_get_line (table->input);
+  switch (type)
+    {
+    case 0:
+      record.op = KS_TRACE_POD_SUBMIT;
+      break;
+    case 1:
+      record.op = KS_TRACE_POD_START;
+      break;
+    case 2:
+      record.op = KS_TRACE_POD_END;
+      record.outcome = KS_TRACE_OUTCOME_EVICTED;
+      break;
+    case 3:
+      record.op = KS_TRACE_POD_END;
+      record.outcome = KS_TRACE_OUTCOME_FAILED;
+      break;
+    case 4:
+      record.op = KS_TRACE_POD_END;
+      record.outcome = KS_TRACE_OUTCOME_SUCCEEDED;
+      break;
+    case 5:
+      record.op = KS_TRACE_POD_END;
+      record.outcome = KS_TRACE_OUTCOME_KILLED;
+      break;
+    case 6:
+      record.op = KS_TRACE_POD_END;
+      record.outcome = KS_TRACE_OUTCOME_LOST;
+      break;
+    default:
+      record.op = KS_TRACE_POD_UPDATE;
+      break;
+    }
+  ks_trace_emit (reader, &record);
+  return TRUE;
+}
+
+/* One machine_events row: ADD, REMOVE, UPDATE. */
+static gboolean
+machine_row (State *state, TableState *table, KsTraceReader *reader, GError **error)
+{
+  const char *const *f = table->row.fields;
+  gint64 machine, type;
+  KsTraceRecord record = { 0 };
+
+  if (!ks_trace_parse_int64 (f[1], &machine) || machine < 0)
+    return BAD ("machine ID \"%s\" is not an integer ≥ 0 (column 2 of machine_events)", f[1]);
+  if (!parse_event_type (f[2], G_N_ELEMENTS (machine_event_names), &type))
+    return BAD ("event type \"%s\" is not one of 0 ADD, 1 REMOVE, 2 UPDATE (column 3 of "
+                "machine_events)",
+                f[2]);
+  if (!parse_resource (f[4], state->options.machine_cpu * 1000, &record.cpu_milli))
+    return BAD ("CPUs \"%s\" is not a number ≥ 0 (column 5 of machine_events)", f[4]);
+  if (!parse_resource (f[5], (double) state->options.machine_memory, &record.memory_bytes))
+    return BAD ("memory \"%s\" is not a number ≥ 0 (column 6 of machine_events)", f[5]);
+  if (table->time == AFTER_WINDOW)
+    return TRUE;
+  g_snprintf (state->id, sizeof state->id, "machine-%" G_GINT64_FORMAT, machine);
+  record.op = type == 0   ? KS_TRACE_NODE_ADD
+              : type == 1 ? KS_TRACE_NODE_REMOVE
+                          : KS_TRACE_NODE_UPDATE;
+  record.time = table->time;
+  record.id = state->id;
+  record.event_name = machine_event_names[type];
+  record.gpu = -1;
+  record.gpu_milli = -1;
+  record.runtime = -1;
+  record.file = ks_trace_input_get_file (table->input);
+  record.line = ks_trace_input_get_line (table->input);
+  ks_trace_emit (reader, &record);
+  return TRUE;
+}
+
+/* One job_events row: checked and counted; it gives no record (every task event names its job,
+   and replay needs nothing else from the job table). */
+static gboolean
+job_row (TableState *table, KsTraceReader *reader, GError **error)
+{
+  const char *const *f = table->row.fields;
+  gint64 job, type;
+
+  if (!ks_trace_parse_int64 (f[2], &job) || job < 0)
+    return BAD ("job ID \"%s\" is not an integer ≥ 0 (column 3 of job_events)", f[2]);
+  if (!parse_event_type (f[3], G_N_ELEMENTS (job_event_names), &type))
+    return BAD ("event type \"%s\" is not one of 0 SUBMIT … 8 UPDATE_RUNNING (column 4 of "
+                "job_events)",
+                f[3]);
+  return TRUE;
+}
+
+/* Read the table's next good row into pending (bad ones reported and skipped). */
+static gboolean
+fill (TableState *table, Table t, KsTraceReader *reader, GError **error)
+{
+  while (!table->pending && !table->finished)
+    {
+      g_autoptr (GError) local = NULL;
+
+      if (!ks_trace_input_next_csv (table->input, &table->row, &local))
+        {
+          table->finished = TRUE;
+          if (local != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+          break;
+        }
+      ks_trace_count_row (reader);
+      if (table->row.n_fields != table_columns[t])
+        {
+          if (!BAD ("expected %u columns (%s), found %u", table_columns[t], table_names[t],
+                    table->row.n_fields))
+            return FALSE;
+          continue;
+        }
+      if (!ks_trace_parse_int64 (table->row.fields[0], &table->time) || table->time < 0)
+        {
+          if (!BAD ("time \"%s\" is not an integer ≥ 0 (µs, column 1 of %s)", table->row.fields[0],
+                    table_names[t]))
+            return FALSE;
+          continue;
+        }
+      table->pending = TRUE;
+    }
+  return TRUE;
+}
+
+static gboolean
+google_2011_step (gpointer data, KsTraceReader *reader, GError **error)
+{
+  State *state = data;
+  int next = -1;
+  TableState *table;
+
+  for (int t = 0; t < N_TABLES; t++)
+    {
+      if (!fill (&state->tables[t], t, reader, error))
+        return FALSE;
+      if (state->tables[t].pending
+          && (next < 0 || state->tables[t].time < state->tables[next].time))
+        next = t;
+    }
+  if (next < 0)
+    return FALSE;
+  table = &state->tables[next];
+  table->pending = FALSE;
+  switch (next)
+    {
+    case TABLE_TASK:
+      return task_row (state, table, reader, error);
+    case TABLE_MACHINE:
+      return machine_row (state, table, reader, error);
+    default:
+      return job_row (table, reader, error);
+    }
+}
+
+static KsTraceInput *
+google_2011_get_input (gpointer data)
+{
+  State *state = data;
+
+  for (int t = N_TABLES - 1; t >= 0; t--)
+    if (state->tables[t].input != NULL)
+      return state->tables[t].input;
+  return NULL;
+}
+
+const KsTraceFormat ks_trace_format_google_2011 = {
+  .name = "google-2011",
+  .open = google_2011_open,
+  .step = google_2011_step,
+  .free = state_free,
+  .get_input = google_2011_get_input,
+};
