@@ -274,3 +274,11 @@ tests_modules_bad_undefined_la_SOURCES = tests/modules/bad-module.c
 tests_modules_bad_undefined_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_UNDEFINED
 tests_modules_bad_undefined_la_LDFLAGS = $(bad_module_ldflags)
 tests_modules_bad_undefined_la_LIBTOOLFLAGS = --tag=disable-static
+
+# Trace fixtures (tests/traces/SOURCES.md).
+EXTRA_DIST += tests/traces/SOURCES.md \
+	tests/traces/google-2011/task_events/part-00000-of-00500.csv.gz \
+	tests/traces/google-2011/task_events/part-00001-of-00500.csv.gz \
+	tests/traces/google-2019/collection_events-000000000000.json \
+	tests/traces/google-2019/instance_events-000000000000.json.gz \
+	tests/traces/google-2019/machine_events-000000000000.json

@@ -21,6 +21,7 @@ G_DEFINE_QUARK (ks - trace - error - quark, ks_trace_error)
  * (ks-trace-<name>.c) defines its KsTraceFormat and has one line here. */
 static const KsTraceFormat *const formats[] = {
   &ks_trace_format_google_2011,
+  &ks_trace_format_google_2019,
   NULL,
 };
 

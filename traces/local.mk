@@ -5,5 +5,6 @@ traces_libks_traces_la_SOURCES = \
 	traces/ks-trace.c traces/ks-trace.h traces/ks-trace-private.h \
 	traces/ks-trace-input.c traces/ks-trace-input.h \
 	traces/ks-trace-stats.c traces/ks-trace-stats.h \
-	traces/ks-trace-google-2011.c
+	traces/ks-trace-google-2011.c \
+	traces/ks-trace-google-2019.c
 EXTRA_DIST += traces/README.md

@@ -1,0 +1,562 @@
+/* ks-trace-google-2019.c: the Google clusterdata-2019 trace (docs/traces.md "google-2019").
+ *
+ * instance_events, and collection_events and machine_events when given, as JSON lines (the
+ * BigQuery export: one object per line, int64 values as strings, enums as names or numbers,
+ * resources as {"cpus": …, "memory": …} fractions of the largest machine).  Field names and
+ * codes follow clusterdata_trace_format_v3.proto.  As for 2011, each table is read in time order
+ * and the tables are merged row by row (machines, then collections, then instances at equal
+ * times). */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "ks-trace-private.h"
+
+#define AFTER_WINDOW G_MAXINT64
+
+typedef enum
+{
+  TABLE_MACHINE,
+  TABLE_COLLECTION,
+  TABLE_INSTANCE,
+  N_TABLES,
+} Table;
+
+static const char *const table_names[N_TABLES]
+    = { "machine_events", "collection_events", "instance_events" };
+static const char *const unread_tables[]
+    = { "instance_usage", "machine_attributes", "machine_attribute", NULL };
+
+/* EventType (collections and instances), by code. */
+static const char *const event_names[] = {
+  "SUBMIT", "QUEUE", "ENABLE", "SCHEDULE",       "EVICT",          "FAIL",
+  "FINISH", "KILL",  "LOST",   "UPDATE_PENDING", "UPDATE_RUNNING",
+};
+/* MachineEvent.EventType, by code (0 "should never happen"). */
+static const char *const machine_event_names[]
+    = { "EVENT_TYPE_UNKNOWN", "ADD", "REMOVE", "UPDATE" };
+static const char *const collection_types[] = { "JOB", "ALLOC_SET" };
+
+typedef struct
+{
+  KsTraceInput *input;
+  JsonParser *parser;
+  JsonObject *row; /* the pending row (owned by parser) */
+  gboolean pending;
+  gboolean finished;
+  gint64 time;
+} TableState;
+
+typedef struct
+{
+  KsTraceOptions options;
+  TableState tables[N_TABLES];
+  char id[64];
+  char job[32];
+} State;
+
+static void
+state_free (gpointer data)
+{
+  State *state = data;
+
+  if (state == NULL)
+    return;
+  for (int t = 0; t < N_TABLES; t++)
+    {
+      ks_trace_input_free (state->tables[t].input);
+      g_clear_object (&state->tables[t].parser);
+    }
+  g_free (state);
+}
+
+static int
+classify (const char *path, GError **error)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *parent = g_path_get_basename (dir);
+  const char *names[] = { base, parent };
+
+  for (guint n = 0; n < G_N_ELEMENTS (names); n++)
+    {
+      for (int t = 0; t < N_TABLES; t++)
+        if (strstr (names[n], table_names[t]) != NULL)
+          return t;
+      for (guint u = 0; unread_tables[u] != NULL; u++)
+        if (strstr (names[n], unread_tables[u]) != NULL)
+          {
+            g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                         "%s: the %s table is not read by the google-2019 format (it reads "
+                         "instance_events, collection_events and machine_events)",
+                         path, unread_tables[u]);
+            return -1;
+          }
+    }
+  return TABLE_INSTANCE;
+}
+
+static gpointer
+google_2019_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
+                  const KsTraceOptions *options, GError **error)
+{
+  GPtrArray *table_paths[N_TABLES];
+  State *state = NULL;
+
+  (void) reader;
+  for (int t = 0; t < N_TABLES; t++)
+    table_paths[t] = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < n_paths; i++)
+    {
+      int table;
+
+      if (strcmp (paths[i], "-") != 0 && g_file_test (paths[i], G_FILE_TEST_IS_DIR))
+        {
+          gboolean found = FALSE;
+
+          for (int t = 0; t < N_TABLES; t++)
+            {
+              g_autofree char *sub = g_build_filename (paths[i], table_names[t], NULL);
+
+              if (g_file_test (sub, G_FILE_TEST_IS_DIR))
+                {
+                  g_ptr_array_add (table_paths[t], g_steal_pointer (&sub));
+                  found = TRUE;
+                }
+            }
+          if (found)
+            continue;
+        }
+      table = classify (paths[i], error);
+      if (table < 0)
+        goto out;
+      g_ptr_array_add (table_paths[table], g_strdup (paths[i]));
+    }
+  state = g_new0 (State, 1);
+  state->options = *options;
+  for (int t = 0; t < N_TABLES; t++)
+    {
+      if (table_paths[t]->len == 0)
+        {
+          state->tables[t].finished = TRUE;
+          continue;
+        }
+      state->tables[t].input = ks_trace_input_open ((const char *const *) table_paths[t]->pdata,
+                                                    table_paths[t]->len, error);
+      if (state->tables[t].input == NULL)
+        {
+          g_clear_pointer (&state, state_free);
+          goto out;
+        }
+      state->tables[t].parser = json_parser_new_immutable ();
+    }
+out:
+  for (int t = 0; t < N_TABLES; t++)
+    g_ptr_array_unref (table_paths[t]);
+  return state;
+}
+
+typedef enum
+{
+  FIELD_ABSENT, /* missing or null */
+  FIELD_OK,
+  FIELD_BAD,
+} FieldResult;
+
+/* An integer: a JSON number or a string of digits (BigQuery writes int64 as strings). */
+static FieldResult
+get_int64 (JsonObject *o, const char *name, gint64 *out)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return FIELD_ABSENT;
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return FIELD_BAD;
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      *out = json_node_get_int (node);
+      return FIELD_OK;
+    case G_TYPE_DOUBLE:
+      {
+        double d = json_node_get_double (node);
+
+        if (d != floor (d) || fabs (d) > 9.2e18)
+          return FIELD_BAD;
+        *out = (gint64) d;
+        return FIELD_OK;
+      }
+    case G_TYPE_STRING:
+      return ks_trace_parse_int64 (json_node_get_string (node), out) ? FIELD_OK : FIELD_BAD;
+    default:
+      return FIELD_BAD;
+    }
+}
+
+/* A number: a JSON number or a string holding one. */
+static FieldResult
+get_double (JsonObject *o, const char *name, double *out)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return FIELD_ABSENT;
+  if (!JSON_NODE_HOLDS_VALUE (node))
+    return FIELD_BAD;
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_INT64:
+      *out = (double) json_node_get_int (node);
+      return FIELD_OK;
+    case G_TYPE_DOUBLE:
+      *out = json_node_get_double (node);
+      return FIELD_OK;
+    case G_TYPE_STRING:
+      return ks_trace_parse_double (json_node_get_string (node), out) ? FIELD_OK : FIELD_BAD;
+    default:
+      return FIELD_BAD;
+    }
+}
+
+/* An enum: its name (any case) or its code, as a number or a string. */
+static FieldResult
+get_enum (JsonObject *o, const char *name, const char *const *names, guint n_names, gint64 *out)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *text = json_node_get_string (node);
+
+      for (guint i = 0; i < n_names; i++)
+        if (g_ascii_strcasecmp (text, names[i]) == 0)
+          {
+            *out = i;
+            return FIELD_OK;
+          }
+    }
+  switch (get_int64 (o, name, out))
+    {
+    case FIELD_ABSENT:
+      return FIELD_ABSENT;
+    case FIELD_OK:
+      return *out >= 0 && *out < (gint64) n_names ? FIELD_OK : FIELD_BAD;
+    default:
+      return FIELD_BAD;
+    }
+}
+
+/* A field's text for messages. */
+static char *
+field_text (JsonObject *o, const char *name)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  return node != NULL ? json_to_string (node, FALSE) : g_strdup ("(missing)");
+}
+
+#define BAD(...)                                                                                   \
+  ks_trace_bad_row (reader, ks_trace_input_get_file (table->input),                                \
+                    ks_trace_input_get_line (table->input), error, __VA_ARGS__)
+
+/* A Resources object's member as a quantity: -1 when absent; FALSE when not a number ≥ 0. */
+static gboolean
+get_resource (JsonObject *resources, const char *name, double reference, gint64 *out)
+{
+  double value;
+
+  *out = -1;
+  if (resources == NULL)
+    return TRUE;
+  switch (get_double (resources, name, &value))
+    {
+    case FIELD_ABSENT:
+      return TRUE;
+    case FIELD_OK:
+      if (value < 0)
+        return FALSE;
+      *out = (gint64) llround (value * reference);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+/* The resources object (resource_request, capacity): NULL when absent; FALSE when not an
+   object. */
+static gboolean
+get_resources (JsonObject *o, const char *name, JsonObject **out)
+{
+  JsonNode *node = json_object_get_member (o, name);
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return FALSE;
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+/* The band of a 2019 priority (the v3 document's tiers: free ≤ 99, best-effort batch 110–115,
+   mid 116–119, production 120–359, monitoring ≥ 360; 100–109, which no tier names, as batch). */
+static const char *
+band (gint64 priority)
+{
+  if (priority <= 99)
+    return "trace-free";
+  if (priority <= 115)
+    return "trace-batch";
+  if (priority <= 119)
+    return "trace-mid";
+  if (priority <= 359)
+    return "trace-production";
+  return "trace-monitoring";
+}
+
+static gboolean
+instance_row (State *state, TableState *table, KsTraceReader *reader, GError **error)
+{
+  JsonObject *o = table->row;
+  gint64 type, collection, index, priority = 0, collection_type = 0;
+  JsonObject *request;
+  KsTraceRecord record = { 0 };
+  g_autofree char *text = NULL;
+
+  if (get_enum (o, "type", event_names, G_N_ELEMENTS (event_names), &type) != FIELD_OK)
+    return BAD ("type %s is not an event type (0 SUBMIT … 10 UPDATE_RUNNING, by code or name)",
+                (text = field_text (o, "type")));
+  if (get_int64 (o, "collection_id", &collection) != FIELD_OK || collection < 0)
+    return BAD ("collection_id %s is not an integer ≥ 0", (text = field_text (o, "collection_id")));
+  if (get_int64 (o, "instance_index", &index) != FIELD_OK || index < 0)
+    return BAD ("instance_index %s is not an integer ≥ 0",
+                (text = field_text (o, "instance_index")));
+  if (get_int64 (o, "priority", &priority) == FIELD_BAD)
+    return BAD ("priority %s is not an integer", (text = field_text (o, "priority")));
+  if (get_enum (o, "collection_type", collection_types, G_N_ELEMENTS (collection_types),
+                &collection_type)
+      == FIELD_BAD)
+    return BAD ("collection_type %s is not 0 JOB or 1 ALLOC_SET",
+                (text = field_text (o, "collection_type")));
+  if (!get_resources (o, "resource_request", &request))
+    return BAD ("resource_request is not an object {\"cpus\": …, \"memory\": …}");
+  if (!get_resource (request, "cpus", state->options.machine_cpu * 1000, &record.cpu_milli))
+    return BAD ("resource_request.cpus is not a number ≥ 0");
+  if (!get_resource (request, "memory", (double) state->options.machine_memory,
+                     &record.memory_bytes))
+    return BAD ("resource_request.memory is not a number ≥ 0");
+  /* Alloc instances are reservations that tasks run inside, not work of their own. */
+  if (collection_type == 1 || table->time == AFTER_WINDOW)
+    return TRUE;
+  g_snprintf (state->job, sizeof state->job, "%" G_GINT64_FORMAT, collection);
+  g_snprintf (state->id, sizeof state->id, "%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, collection,
+              index);
+  record.time = table->time;
+  record.id = state->id;
+  record.job = state->job;
+  record.event_name = event_names[type];
+  record.gpu = -1;
+  record.gpu_milli = -1;
+  record.priority = (int) CLAMP (priority, G_MININT, G_MAXINT);
+  record.priority_class = band (priority);
+  record.runtime = -1;
+  record.file = ks_trace_input_get_file (table->input);
+  record.line = ks_trace_input_get_line (table->input);
+  switch (type)
+    {
+    case 0:
+      record.op = KS_TRACE_POD_SUBMIT;
+      break;
+    case 3:
+      record.op = KS_TRACE_POD_START;
+      break;
+    case 4:
+      record.op = KS_TRACE_POD_END;
+      record.outcome = KS_TRACE_OUTCOME_EVICTED;
+      break;
+    case 5:
+      record.op = KS_TRACE_POD_END;
+      record.outcome = KS_TRACE_OUTCOME_FAILED;
+      break;
+    case 6:
+      record.op = KS_TRACE_POD_END;
+      record.outcome = KS_TRACE_OUTCOME_SUCCEEDED;
+      break;
+    case 7:
+      record.op = KS_TRACE_POD_END;
+      record.outcome = KS_TRACE_OUTCOME_KILLED;
+      break;
+    case 8:
+      record.op = KS_TRACE_POD_END;
+      record.outcome = KS_TRACE_OUTCOME_LOST;
+      break;
+    default:
+      /* QUEUE, ENABLE (the batch scheduler holding and releasing it) and the updates: the pod
+         goes on as it was; kept for the counts. */
+      record.op = KS_TRACE_POD_UPDATE;
+      break;
+    }
+  ks_trace_emit (reader, &record);
+  return TRUE;
+}
+
+static gboolean
+machine_row (State *state, TableState *table, KsTraceReader *reader, GError **error)
+{
+  JsonObject *o = table->row;
+  gint64 machine, type;
+  JsonObject *capacity;
+  KsTraceRecord record = { 0 };
+  g_autofree char *text = NULL;
+
+  if (get_int64 (o, "machine_id", &machine) != FIELD_OK || machine < 0)
+    return BAD ("machine_id %s is not an integer ≥ 0", (text = field_text (o, "machine_id")));
+  if (get_enum (o, "type", machine_event_names, G_N_ELEMENTS (machine_event_names), &type)
+          != FIELD_OK
+      || type == 0)
+    return BAD ("type %s is not a machine event type (1 ADD, 2 REMOVE, 3 UPDATE)",
+                (text = field_text (o, "type")));
+  if (!get_resources (o, "capacity", &capacity))
+    return BAD ("capacity is not an object {\"cpus\": …, \"memory\": …}");
+  if (!get_resource (capacity, "cpus", state->options.machine_cpu * 1000, &record.cpu_milli))
+    return BAD ("capacity.cpus is not a number ≥ 0");
+  if (!get_resource (capacity, "memory", (double) state->options.machine_memory,
+                     &record.memory_bytes))
+    return BAD ("capacity.memory is not a number ≥ 0");
+  if (table->time == AFTER_WINDOW)
+    return TRUE;
+  g_snprintf (state->id, sizeof state->id, "machine-%" G_GINT64_FORMAT, machine);
+  record.op = type == 1   ? KS_TRACE_NODE_ADD
+              : type == 2 ? KS_TRACE_NODE_REMOVE
+                          : KS_TRACE_NODE_UPDATE;
+  record.time = table->time;
+  record.id = state->id;
+  record.event_name = machine_event_names[type];
+  record.gpu = -1;
+  record.gpu_milli = -1;
+  record.runtime = -1;
+  record.file = ks_trace_input_get_file (table->input);
+  record.line = ks_trace_input_get_line (table->input);
+  ks_trace_emit (reader, &record);
+  return TRUE;
+}
+
+/* A collection event: checked and counted; no record (instances name their collection). */
+static gboolean
+collection_row (TableState *table, KsTraceReader *reader, GError **error)
+{
+  JsonObject *o = table->row;
+  gint64 type, collection;
+  g_autofree char *text = NULL;
+
+  if (get_enum (o, "type", event_names, G_N_ELEMENTS (event_names), &type) != FIELD_OK)
+    return BAD ("type %s is not an event type (0 SUBMIT … 10 UPDATE_RUNNING, by code or name)",
+                (text = field_text (o, "type")));
+  if (get_int64 (o, "collection_id", &collection) != FIELD_OK || collection < 0)
+    return BAD ("collection_id %s is not an integer ≥ 0", (text = field_text (o, "collection_id")));
+  return TRUE;
+}
+
+static gboolean
+fill (TableState *table, Table t, KsTraceReader *reader, GError **error)
+{
+  while (!table->pending && !table->finished)
+    {
+      g_autoptr (GError) local = NULL;
+      const char *line;
+      gsize len;
+      JsonNode *root;
+      g_autofree char *text = NULL;
+
+      if (!ks_trace_input_next_line (table->input, &line, &len, &local))
+        {
+          table->finished = TRUE;
+          if (local != NULL)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+          break;
+        }
+      while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+      if (len == 0)
+        continue;
+      ks_trace_count_row (reader);
+      if (!json_parser_load_from_data (table->parser, line, (gssize) len, &local))
+        {
+          if (!BAD ("not JSON (%s): expected one %s object per line", local->message,
+                    table_names[t]))
+            return FALSE;
+          continue;
+        }
+      root = json_parser_get_root (table->parser);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          if (!BAD ("expected one %s object per line", table_names[t]))
+            return FALSE;
+          continue;
+        }
+      table->row = json_node_get_object (root);
+      if (get_int64 (table->row, "time", &table->time) != FIELD_OK || table->time < 0)
+        {
+          if (!BAD ("time %s is not an integer ≥ 0 (µs)", (text = field_text (table->row, "time"))))
+            return FALSE;
+          continue;
+        }
+      table->pending = TRUE;
+    }
+  return TRUE;
+}
+
+static gboolean
+google_2019_step (gpointer data, KsTraceReader *reader, GError **error)
+{
+  State *state = data;
+  int next = -1;
+  TableState *table;
+
+  for (int t = 0; t < N_TABLES; t++)
+    {
+      if (!fill (&state->tables[t], t, reader, error))
+        return FALSE;
+      if (state->tables[t].pending
+          && (next < 0 || state->tables[t].time < state->tables[next].time))
+        next = t;
+    }
+  if (next < 0)
+    return FALSE;
+  table = &state->tables[next];
+  table->pending = FALSE;
+  switch (next)
+    {
+    case TABLE_INSTANCE:
+      return instance_row (state, table, reader, error);
+    case TABLE_MACHINE:
+      return machine_row (state, table, reader, error);
+    default:
+      return collection_row (table, reader, error);
+    }
+}
+
+static KsTraceInput *
+google_2019_get_input (gpointer data)
+{
+  State *state = data;
+
+  for (int t = N_TABLES - 1; t >= 0; t--)
+    if (state->tables[t].input != NULL)
+      return state->tables[t].input;
+  return NULL;
+}
+
+const KsTraceFormat ks_trace_format_google_2019 = {
+  .name = "google-2019",
+  .open = google_2019_open,
+  .step = google_2019_step,
+  .free = state_free,
+  .get_input = google_2019_get_input,
+};
