@@ -76,6 +76,7 @@ unit_tests = \
 	tests/test-expect \
 	tests/test-traffic \
 	tests/test-traces \
+	tests/test-trace-google \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
 	tests/test-wire \
@@ -134,6 +135,7 @@ tests_test_wall_clock_LDADD = $(test_ldadd)
 tests_test_wire_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 tests_test_traces_LDADD = $(test_ldadd)
+tests_test_trace_google_LDADD = $(test_ldadd)
 
 # bench-real-start: a Deployment's start on a real cluster, run by tests/bench-real.sh (root;
 # docs/benchmarks.md).

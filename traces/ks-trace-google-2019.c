@@ -71,32 +71,6 @@ state_free (gpointer data)
   g_free (state);
 }
 
-static int
-classify (const char *path, GError **error)
-{
-  g_autofree char *base = g_path_get_basename (path);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autofree char *parent = g_path_get_basename (dir);
-  const char *names[] = { base, parent };
-
-  for (guint n = 0; n < G_N_ELEMENTS (names); n++)
-    {
-      for (int t = 0; t < N_TABLES; t++)
-        if (strstr (names[n], table_names[t]) != NULL)
-          return t;
-      for (guint u = 0; unread_tables[u] != NULL; u++)
-        if (strstr (names[n], unread_tables[u]) != NULL)
-          {
-            g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
-                         "%s: the %s table is not read by the google-2019 format (it reads "
-                         "instance_events, collection_events and machine_events)",
-                         path, unread_tables[u]);
-            return -1;
-          }
-    }
-  return TABLE_INSTANCE;
-}
-
 static gpointer
 google_2019_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
                   const KsTraceOptions *options, GError **error)
@@ -107,32 +81,9 @@ google_2019_open (KsTraceReader *reader, const char *const *paths, guint n_paths
   (void) reader;
   for (int t = 0; t < N_TABLES; t++)
     table_paths[t] = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < n_paths; i++)
-    {
-      int table;
-
-      if (strcmp (paths[i], "-") != 0 && g_file_test (paths[i], G_FILE_TEST_IS_DIR))
-        {
-          gboolean found = FALSE;
-
-          for (int t = 0; t < N_TABLES; t++)
-            {
-              g_autofree char *sub = g_build_filename (paths[i], table_names[t], NULL);
-
-              if (g_file_test (sub, G_FILE_TEST_IS_DIR))
-                {
-                  g_ptr_array_add (table_paths[t], g_steal_pointer (&sub));
-                  found = TRUE;
-                }
-            }
-          if (found)
-            continue;
-        }
-      table = classify (paths[i], error);
-      if (table < 0)
-        goto out;
-      g_ptr_array_add (table_paths[table], g_strdup (paths[i]));
-    }
+  if (!ks_trace_classify ("google-2019", paths, n_paths, table_names, N_TABLES, TABLE_INSTANCE,
+                          unread_tables, table_paths, error))
+    goto out;
   state = g_new0 (State, 1);
   state->options = *options;
   for (int t = 0; t < N_TABLES; t++)

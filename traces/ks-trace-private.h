@@ -45,6 +45,19 @@ gboolean ks_trace_bad_row (KsTraceReader *reader, const char *file, guint64 line
 gboolean ks_trace_parse_int64 (const char *field, gint64 *out);
 gboolean ks_trace_parse_double (const char *field, double *out);
 
+/* Sort paths into a format's tables by the upstream names, for formats whose trace is several
+ * tables (docs/traces.md "How files are classified").  A file belongs to the table whose name
+ * is in its own name or else in its folder's ("machine_events/part-00000-of-00001.csv.gz",
+ * "instance_events-000000000000.json.gz"); a directory with subfolders named after tables (a
+ * trace's top folder) gives those subfolders; a directory whose files are named after tables
+ * gives each file; any other directory is one table's parts, named by the directory; "-" and
+ * unrecognized names go to default_table.  A name containing one of unread (the trace's other
+ * tables, which the format does not read) is an error (KS_TRACE_ERROR_FORMAT).  table_paths
+ * (n_tables arrays) receive the paths, each in name order within a directory. */
+gboolean ks_trace_classify (const char *format, const char *const *paths, guint n_paths,
+                            const char *const *tables, guint n_tables, guint default_table,
+                            const char *const *unread, GPtrArray **table_paths, GError **error);
+
 /* The formats (each file defines one). */
 extern const KsTraceFormat ks_trace_format_google_2011;
 extern const KsTraceFormat ks_trace_format_google_2019;

@@ -428,6 +428,113 @@ ks_trace_reader_get_progress (KsTraceReader *reader)
   return MIN (1.0, (double) ks_trace_input_get_bytes_read (input) / (double) total);
 }
 
+/* The table named in name, -1 for none, -2 (error set) for an unread one. */
+static int
+table_of_name (const char *format, const char *path, const char *name, const char *const *tables,
+               guint n_tables, const char *const *unread, GError **error)
+{
+  for (guint t = 0; t < n_tables; t++)
+    if (strstr (name, tables[t]) != NULL)
+      return (int) t;
+  for (guint u = 0; unread != NULL && unread[u] != NULL; u++)
+    if (strstr (name, unread[u]) != NULL)
+      {
+        g_autofree char *valid = g_strjoinv (", ", (char **) tables);
+
+        g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                     "%s: the %s table is not read by the %s format (it reads %s)", path, unread[u],
+                     format, valid);
+        return -2;
+      }
+  return -1;
+}
+
+static int
+table_of_file (const char *format, const char *path, const char *const *tables, guint n_tables,
+               guint default_table, const char *const *unread, GError **error)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *parent = g_path_get_basename (dir);
+  int t = table_of_name (format, path, base, tables, n_tables, unread, error);
+
+  if (t == -1)
+    t = table_of_name (format, path, parent, tables, n_tables, unread, error);
+  return t == -1 ? (int) default_table : t;
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+gboolean
+ks_trace_classify (const char *format, const char *const *paths, guint n_paths,
+                   const char *const *tables, guint n_tables, guint default_table,
+                   const char *const *unread, GPtrArray **table_paths, GError **error)
+{
+  for (guint i = 0; i < n_paths; i++)
+    {
+      const char *path = paths[i];
+      int t;
+
+      if (strcmp (path, "-") != 0 && g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr (GDir) dir = g_dir_open (path, 0, error);
+          g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+          gboolean subdirs = FALSE, files = FALSE;
+          const char *name;
+
+          if (dir == NULL)
+            return FALSE;
+          while ((name = g_dir_read_name (dir)) != NULL)
+            if (name[0] != '.')
+              g_ptr_array_add (names, g_strdup (name));
+          g_ptr_array_sort (names, compare_strings);
+          for (guint n = 0; n < names->len; n++)
+            {
+              g_autofree char *child = g_build_filename (path, names->pdata[n], NULL);
+              gboolean is_dir = g_file_test (child, G_FILE_TEST_IS_DIR);
+
+              for (guint k = 0; k < n_tables; k++)
+                if (is_dir ? strcmp (names->pdata[n], tables[k]) == 0
+                           : strstr (names->pdata[n], tables[k]) != NULL)
+                  {
+                    if (is_dir)
+                      subdirs = TRUE;
+                    else
+                      files = TRUE;
+                  }
+            }
+          if (subdirs || files)
+            {
+              for (guint n = 0; n < names->len; n++)
+                {
+                  g_autofree char *child = g_build_filename (path, names->pdata[n], NULL);
+                  gboolean is_dir = g_file_test (child, G_FILE_TEST_IS_DIR);
+
+                  if (subdirs != is_dir
+                      || (!is_dir && !g_file_test (child, G_FILE_TEST_IS_REGULAR)))
+                    continue;
+                  t = table_of_name (format, child, names->pdata[n], tables, n_tables,
+                                     subdirs ? NULL : unread, error);
+                  if (t == -2)
+                    return FALSE;
+                  if (t >= 0 && (!subdirs || strcmp (names->pdata[n], tables[t]) == 0))
+                    g_ptr_array_add (table_paths[t], g_steal_pointer (&child));
+                }
+              continue;
+            }
+        }
+      t = table_of_file (format, path, tables, n_tables, default_table, unread, error);
+      if (t < 0)
+        return FALSE;
+      g_ptr_array_add (table_paths[t], g_strdup (path));
+    }
+  return TRUE;
+}
+
 static const char *
 skip_blanks (const char *text)
 {
