@@ -197,6 +197,7 @@ shell_tests = \
 	tests/spread.sh \
 	tests/statefulset-api.sh \
 	tests/three-nodes.sh \
+	tests/trace-stats.sh \
 	tests/valgrind.sh \
 	tests/why-pending.sh
 TESTS += $(shell_tests)
