@@ -9,4 +9,5 @@ EXTRA_DIST += \
 	docs/policy-abi.md \
 	docs/real-mode.md \
 	docs/scheduler.md \
+	docs/traces.md \
 	docs/user-guide.md
