@@ -331,6 +331,7 @@ test_2011_bad_rows (void)
                                       "1,,job,6,,0,u,3,9,0.1,0.1,0.1,0\n" /* job id */
                                       "1,,1,7,,0,u,3,,0.1,0.1,0.1,0\n"    /* priority (mandatory) */
                                       "1,,1,8,,0,u,3,9,0.1,-0.1,0.1,0\n"  /* negative memory */
+                                      "1,x,1,8,,0,u,3,9,0.1,0.1,0.1,0\n"  /* missing info */
                                       "2,,1,9,,0,u,3,9,0.1,0.1,0.1,0\n");
   const char *paths[] = { path };
   Read read;
@@ -340,8 +341,8 @@ test_2011_bad_rows (void)
   KsTraceRecord record;
 
   read_trace ("google-2011", paths, 1, NULL, 100, &read);
-  g_assert_cmpuint (read.counts.rows, ==, 10);
-  g_assert_cmpuint (read.counts.bad_rows, ==, 8);
+  g_assert_cmpuint (read.counts.rows, ==, 11);
+  g_assert_cmpuint (read.counts.bad_rows, ==, 9);
   g_assert_cmpstr (
       read.bad->str, ==,
       "task_events.csv:2: expected 13 columns (task_events), found 12\n"
@@ -353,7 +354,8 @@ test_2011_bad_rows (void)
       "task_events.csv:7: job ID \"job\" is not an integer ≥ 0 (column 3 of task_events)\n"
       "task_events.csv:8: priority \"\" is not an integer ≥ 0 (column 9 of task_events)\n"
       "task_events.csv:9: memory request \"-0.1\" is not a number ≥ 0 (column 11 of "
-      "task_events)\n");
+      "task_events)\n"
+      "task_events.csv:10: missing info \"x\" is not an integer (column 2 of task_events)\n");
   g_assert_cmpuint (strlen (read.records->str), >, 0);
   g_assert_nonnull (strstr (read.records->str, " 1-0 "));
   g_assert_nonnull (strstr (read.records->str, " 1-9 "));

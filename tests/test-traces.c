@@ -595,6 +595,73 @@ test_formats (void)
   g_assert_cmpstr (error->message, ==, expected);
 }
 
+static void
+test_classify (void)
+{
+  static const char *const tables[] = { "machine_events", "task_events", NULL };
+  static const char *const unread[] = { "task_usage", NULL };
+  g_autofree char *dir = scratch_dir ();
+  g_autofree char *top = g_build_filename (dir, "top", NULL);
+  g_autofree char *flat = g_build_filename (dir, "flat", NULL);
+  g_autofree char *parts = g_build_filename (dir, "parts", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad", NULL);
+  g_autofree char *a = NULL, *b = NULL, *c = NULL, *d = NULL, *e = NULL, *f = NULL, *g = NULL;
+  GPtrArray *out[2];
+  g_autoptr (GError) error = NULL;
+
+  for (int t = 0; t < 2; t++)
+    out[t] = g_ptr_array_new_with_free_func (g_free);
+  g_assert_cmpint (g_mkdir_with_parents (top, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (flat, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (parts, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (bad, 0755), ==, 0);
+  /* A top folder: its table folders (schema.csv and other folders left alone). */
+  {
+    g_autofree char *tasks = g_build_filename (top, "task_events", NULL);
+    g_autofree char *usage = g_build_filename (top, "task_usage", NULL);
+
+    g_assert_cmpint (g_mkdir (tasks, 0755), ==, 0);
+    g_assert_cmpint (g_mkdir (usage, 0755), ==, 0);
+  }
+  a = write_file (top, "schema.csv", "x\n", -1);
+  /* A folder of table files, and one of parts. */
+  b = write_file (flat, "task_events-000.json", "", -1);
+  c = write_file (flat, "machine_events-000.json", "", -1);
+  d = write_file (parts, "part-00001", "", -1);
+  e = write_file (parts, "part-00000", "", -1);
+  {
+    const char *paths[] = { top, flat, parts, "-" };
+    g_autofree char *top_tasks = g_build_filename (top, "task_events", NULL);
+
+    g_assert_true (ks_trace_classify ("test", paths, 4, tables, 2, 1, unread, out, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (out[0]->len, ==, 1);
+    g_assert_cmpstr (out[0]->pdata[0], ==, c);
+    g_assert_cmpuint (out[1]->len, ==, 4);
+    g_assert_cmpstr (out[1]->pdata[0], ==, top_tasks);
+    g_assert_cmpstr (out[1]->pdata[1], ==, b);
+    g_assert_cmpstr (out[1]->pdata[2], ==, parts);
+    g_assert_cmpstr (out[1]->pdata[3], ==, "-");
+  }
+  /* A table the format does not read, as a file among table files. */
+  f = write_file (bad, "machine_events.csv", "", -1);
+  g = write_file (bad, "task_usage.csv", "", -1);
+  {
+    const char *paths[] = { bad };
+    g_autofree char *expected = g_strdup_printf (
+        "%s: the task_usage table is not read by the test format (it reads machine_events, "
+        "task_events)",
+        g);
+
+    g_assert_false (ks_trace_classify ("test", paths, 1, tables, 2, 1, unread, out, &error));
+    g_assert_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT);
+    g_assert_cmpstr (error->message, ==, expected);
+  }
+  for (int t = 0; t < 2; t++)
+    g_ptr_array_unref (out[t]);
+  remove_tree (dir);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -614,5 +681,6 @@ main (int argc, char **argv)
   g_test_add_func ("/traces/core/emit-copies", test_emit_copies);
   g_test_add_func ("/traces/core/parse", test_parse);
   g_test_add_func ("/traces/core/formats", test_formats);
+  g_test_add_func ("/traces/core/classify", test_classify);
   return g_test_run ();
 }
