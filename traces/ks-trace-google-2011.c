@@ -209,7 +209,7 @@ task_row (State *state, TableState *table, KsTraceReader *reader, GError **error
   record.event_name = task_event_names[type];
   record.gpu = -1;
   record.gpu_milli = -1;
-  record.priority = (int) priority;
+  record.priority = (int) MIN (priority, G_MAXINT);
   record.priority_class = band (priority);
   record.runtime = -1;
   record.file = ks_trace_input_get_file (table->input);

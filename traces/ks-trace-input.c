@@ -242,6 +242,7 @@ open_next (KsTraceInput *input, GError **error)
   if (g_buffered_input_stream_fill (buffered, 2, NULL, error) < 0)
     {
       g_prefix_error (error, "%s: ", file->path);
+      close_stream (input);
       return FALSE;
     }
   peek = g_buffered_input_stream_peek_buffer (buffered, &available);
