@@ -108,6 +108,7 @@ expect_grep "corrupt gzip named" "$TMP/corrupt.gz: " "$TMP/e"
 kubesim trace frobnicate >"$TMP/e" 2>&1; expect_eq "unknown subcommand exits 2" $? 2
 expect_grep "unknown subcommand named" 'unknown subcommand "frobnicate"' "$TMP/e"
 kubesim trace >"$TMP/e" 2>&1; expect_eq "no subcommand exits 2" $? 2
+kubesim --help >"$TMP/e" 2>&1; expect_grep "kubesim --help lists trace" "^  trace " "$TMP/e"
 kubesim trace --help >"$TMP/e" 2>&1; expect_eq "trace --help exits 0" $? 0
 expect_grep "trace --help lists stats" "^  stats " "$TMP/e"
 kubesim trace stats --help >"$TMP/e" 2>&1; expect_eq "trace stats --help exits 0" $? 0
