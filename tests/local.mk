@@ -71,6 +71,7 @@ unit_tests = \
 	tests/test-service-proxy \
 	tests/test-spread-affinity \
 	tests/test-statefulset \
+	tests/test-stats \
 	tests/test-store \
 	tests/test-expect \
 	tests/test-traffic \
@@ -84,6 +85,7 @@ tests_test_api_LDADD = $(test_ldadd)
 tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_statefulset_LDADD = $(test_ldadd)
+tests_test_stats_LDADD = $(test_ldadd)
 tests_test_job_LDADD = $(test_ldadd)
 tests_test_volumes_LDADD = $(test_ldadd)
 tests_test_hpa_LDADD = $(test_ldadd)
