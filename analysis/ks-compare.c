@@ -744,7 +744,7 @@ print_table (const Matrix *m)
         const KsCompareMetric *metric = m->metrics->pdata[mi];
         Row row;
         g_autofree char *mean = NULL, *lo = NULL, *hi = NULL, *median = NULL, *ci = NULL;
-        g_autofree char *diff = NULL, *tp = NULL, *wp = NULL;
+        g_autofree char *diff = NULL, *tp = NULL, *wp = NULL, *line = NULL;
         compute_row (m, p, metric, &row);
         mean = cell (row.stats.mean);
         lo = cell (row.stats.ci_low);
@@ -763,9 +763,11 @@ print_table (const Matrix *m)
             tp = cell (row.t.p);
             wp = cell (row.w.p);
           }
-        printf ("%-20s  %-*s  %3u  %10s  %23s  %10s  %11s  %8s  %8s  %s\n",
-                p == 0 ? metric->name : "", width, (char *) m->names->pdata[p], row.stats.n, mean,
-                ci, median, diff, tp, wp, significance (&row));
+        line = g_strdup_printf ("%-20s  %-*s  %3u  %10s  %23s  %10s  %11s  %8s  %8s  %s",
+                                p == 0 ? metric->name : "", width, (char *) m->names->pdata[p],
+                                row.stats.n, mean, ci, median, diff, tp, wp, significance (&row));
+        /* The baseline's empty columns leave no trailing blanks. */
+        printf ("%s\n", g_strchomp (line));
       }
 }
 

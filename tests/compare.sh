@@ -1,5 +1,5 @@
 #!/bin/sh
-# kubesim compare (docs/experiments.md) on tests/compare/small.yaml: 8 nodes of 4 cpu, 12 pods
+# kubesim compare (docs/experiments.md) on examples/compare/packing.yaml: 8 nodes of 4 cpu, 12 pods
 # of 1 cpu at 0 s, 8 pods of 2.5 cpu at 60 s; an expectation wants 6 of the big ones Ready.
 #
 # - summary.json's totals against values worked out by hand for the default profile;
@@ -12,7 +12,7 @@
 . "$TOP_SRCDIR/tests/lib.sh"
 
 command -v jq >/dev/null 2>&1 || skip "jq is not installed (scripts/deps installs it)"
-S="$TOP_SRCDIR/tests/compare/small.yaml"
+S="$TOP_SRCDIR/examples/compare/packing.yaml"
 cd "$TMP" || exit 1
 
 # ---- totals by hand ------------------------------------------------------------------------
