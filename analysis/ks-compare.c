@@ -1213,6 +1213,25 @@ copy_file (const char *from, const char *to, GError **error)
          && g_file_set_contents (to, text, len, error);
 }
 
+static void
+copy_member (JsonObject *from, const char *name, JsonNode *node, gpointer data)
+{
+  if (strcmp (name, "scenario") != 0)
+    json_object_set_member (data, name, json_node_copy (node));
+}
+
+/* What must agree between shards: the matrix but the scenario's path, which may differ between
+ * the machines the shards ran on (its SHA-256 may not). */
+static char *
+matrix_key (JsonObject *matrix)
+{
+  g_autoptr (JsonNode) copy = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_take_object (copy, json_object_new ());
+  json_object_foreach_member (matrix, copy_member, json_node_get_object (copy));
+  return json_to_string (copy, FALSE);
+}
+
 gboolean
 ks_compare_merge (char **dirs, const char *out_dir, GError **error)
 {
@@ -1226,7 +1245,7 @@ ks_compare_merge (char **dirs, const char *out_dir, GError **error)
   root = read_manifest (dirs[0], first, error);
   if (root == NULL)
     return FALSE;
-  reference = json_to_string (json_object_get_member (root, "matrix"), FALSE);
+  reference = matrix_key (json_object_get_object_member (root, "matrix"));
   for (guint d = 1; dirs[d] != NULL; d++)
     {
       g_autoptr (JsonParser) parser = json_parser_new ();
@@ -1234,7 +1253,7 @@ ks_compare_merge (char **dirs, const char *out_dir, GError **error)
       g_autofree char *text = NULL;
       if (other == NULL)
         return FALSE;
-      text = json_to_string (json_object_get_member (other, "matrix"), FALSE);
+      text = matrix_key (json_object_get_object_member (other, "matrix"));
       if (strcmp (text, reference) != 0)
         return input_error (error,
                             "--merge: %s and %s hold different comparisons (scenario, policies, "

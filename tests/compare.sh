@@ -132,6 +132,15 @@ jq -e '.shard == null' "$TMP/m/compare.json" >/dev/null && ok "merged compare.js
 kubesim compare --merge "$TMP/m" --out "$TMP/m2" >/dev/null 2>&1 && cmp -s "$TMP/m/comparison.csv" "$TMP/m2/comparison.csv" \
   && ok "a merged directory merges again" || fail "merge of a merge"
 
+# A shard run elsewhere, its scenario at another path (the same file): merged all the same.
+mkdir -p "$TMP/elsewhere"
+cp "$S" "$TMP/elsewhere/packing.yaml"
+kubesim compare "$TMP/elsewhere/packing.yaml" -q -p default -p rnd=Random --seeds 3 --shard 2/2 \
+  -o "$TMP/s2b" >/dev/null 2>&1 || fail "shard 2/2 elsewhere"
+kubesim compare --merge "$TMP/s1" "$TMP/s2b" --out "$TMP/mb" >/dev/null 2>&1 \
+  && cmp -s "$TMP/c/comparison.csv" "$TMP/mb/comparison.csv" \
+  && ok "merge: the scenario's path may differ, not its contents" || fail "merge of shards from two paths"
+
 # A shard missing: exit 1, nothing written.
 kubesim compare --merge "$TMP/s1" --out "$TMP/m3" >"$TMP/m3.out" 2>&1
 expect_eq "merge without a shard: exit 1" "$?" 1
@@ -229,6 +238,8 @@ bad "no policy" "no --policy" "$S" -o "$TMP/bad"
 bad "bad seed" '--seed-list: "x": seeds are whole numbers' "$S" -p default --seed-list 1,x -o "$TMP/bad"
 bad "seed twice" "seed 2 is there twice" "$S" -p default --seed-list 1,2,2 -o "$TMP/bad"
 bad "negative seeds" "--seeds: must be from 1 to 100000, got -3" "$S" -p default --seeds -3 -o "$TMP/bad"
+bad "no seeds" "--seeds: must be from 1 to 100000, got 0" "$S" -p default --seeds 0 -o "$TMP/bad"
+bad "no jobs" "--jobs: must be from 1 to 4096, got 0" "$S" -p default --jobs 0 -o "$TMP/bad"
 bad "seeds and a seed list" "give one of them" "$S" -p default --seeds 2 --seed-list 1 -o "$TMP/bad"
 bad "unknown metric" 'unknown metric "latency"; valid metrics: sched_latency_p50,' \
   "$S" -p default -m latency -o "$TMP/bad"

@@ -51,7 +51,7 @@ options_clear (CompareOptions *o)
 static gboolean
 parse_seeds (const CompareOptions *o, GArray *seeds)
 {
-  if (o->seed_list != NULL && o->seeds != 0)
+  if (o->seed_list != NULL && o->seeds != G_MININT)
     {
       g_printerr ("kubesim compare: --seeds and --seed-list: give one of them\n");
       return FALSE;
@@ -79,12 +79,12 @@ parse_seeds (const CompareOptions *o, GArray *seeds)
         }
       return TRUE;
     }
-  if (o->seeds < 0 || o->seeds > 100000)
+  if (o->seeds != G_MININT && (o->seeds < 1 || o->seeds > 100000))
     {
       g_printerr ("kubesim compare: --seeds: must be from 1 to 100000, got %d\n", o->seeds);
       return FALSE;
     }
-  for (guint64 s = 1; s <= (guint64) (o->seeds > 0 ? o->seeds : 5); s++)
+  for (guint64 s = 1; s <= (guint64) (o->seeds != G_MININT ? o->seeds : 5); s++)
     g_array_append_val (seeds, s);
   return TRUE;
 }
@@ -124,7 +124,7 @@ merge (CompareOptions *o, int argc, char **argv)
       g_printerr ("kubesim compare: --merge: missing --out DIR (where the merged results go)\n");
       return KS_EXIT_USAGE;
     }
-  if (o->policies != NULL || o->seeds != 0 || o->seed_list != NULL || o->metrics != NULL
+  if (o->policies != NULL || o->seeds != G_MININT || o->seed_list != NULL || o->metrics != NULL
       || o->baseline != NULL || o->shard != NULL || o->duration != NULL)
     {
       g_printerr ("kubesim compare: --merge takes only --out: the comparison is the one the "
@@ -143,7 +143,8 @@ merge (CompareOptions *o, int argc, char **argv)
 int
 ks_cmd_compare (int argc, char **argv)
 {
-  CompareOptions o = { 0 };
+  /* G_MININT: not given (0 and negative numbers are errors). */
+  CompareOptions o = { .seeds = G_MININT, .jobs = G_MININT };
   GOptionEntry entries[] = {
     { "policy", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &o.policies,
       "A policy: NAME=SPEC or SPEC, SPEC a KubeSchedulerConfiguration file, scenario, default, "
@@ -218,7 +219,7 @@ ks_cmd_compare (int argc, char **argv)
       status = KS_EXIT_USAGE;
       goto out;
     }
-  if (o.jobs < 0 || o.jobs > 4096)
+  if (o.jobs != G_MININT && (o.jobs < 1 || o.jobs > 4096))
     {
       g_printerr ("kubesim compare: --jobs: must be from 1 to 4096, got %d\n", o.jobs);
       status = KS_EXIT_USAGE;
@@ -301,7 +302,7 @@ ks_cmd_compare (int argc, char **argv)
   co.metrics = metrics;
   co.baseline = o.baseline;
   co.out_dir = out_dir;
-  co.jobs = o.jobs > 0 ? (guint) o.jobs : MAX (g_get_num_processors (), 1);
+  co.jobs = o.jobs != G_MININT ? (guint) o.jobs : MAX (g_get_num_processors (), 1);
   co.duration = o.duration;
   co.policy_path = o.policy_path;
   co.kubesim = self;
