@@ -202,6 +202,19 @@ else
   expect_eq "killed: all 6 runs ok at the end" "$(grep -c ',ok,' "$TMP/k/runs.csv")" 6
 fi
 
+# A run that fails (its recorder cannot write events.jsonl.tmp, a directory here): exit 1, the
+# run "failed" in runs.csv with empty metrics and left out of the statistics, the others kept.
+cp -r "$TMP/c" "$TMP/f"
+rm "$TMP/f/runs/rnd/seed-3/summary.json"
+mkdir "$TMP/f/runs/rnd/seed-3/events.jsonl.tmp"
+kubesim compare "$S" -p default -p rnd=Random --seeds 3 -o "$TMP/f" >"$TMP/f.out" 2>"$TMP/f.err"
+expect_eq "a failed run: exit 1" "$?" 1
+expect_grep "a failed run: where to look" "rnd seed 3: FAILED (.*): see .*/runs/rnd/seed-3/run.log" "$TMP/f.err"
+expect_grep "a failed run: the count" "1 of 6 runs failed" "$TMP/f.err"
+expect_grep "a failed run: its log" "cannot write in" "$TMP/f/runs/rnd/seed-3/run.log"
+expect_eq "a failed run: its row" "$(grep '^rnd,3,' "$TMP/f/runs.csv")" "rnd,3,failed,,,,,,,,,,,,,,,"
+expect_eq "a failed run: n and pairs" "$(grep '^rnd,pods_never_scheduled,' "$TMP/f/comparison.csv" | cut -d, -f3,10)" "2,2"
+
 # ---- the HPA's policy ----------------------------------------------------------------------
 kubesim compare "$TOP_SRCDIR/examples/hpa-web.yaml" -q -p k8s=hpa=kubernetes -p hpa=predictive \
   --seeds 1 --duration 10m --metric node_hours -o "$TMP/h" >/dev/null 2>&1 || fail "hpa policies"
