@@ -27,6 +27,26 @@ kubesim run -q --out "$TMP/hand" "$S" >/dev/null 2>&1
 expect_eq "totals" "$(jq -c .totals "$TMP/hand/summary.json")" \
   '{"pending_pod_seconds":2160,"pods_never_scheduled":4,"makespan_s":null,"evictions":0,"node_hours":1.333333333,"mean_cpu_allocated_ratio":0.65625,"mean_memory_allocated_ratio":0.121875,"mean_gpu_allocated_ratio":null,"fragmentation":1}'
 
+# tests/compare/totals.yaml: a-0 (4 cpu) holds a 3-cpu pod from 0 s; c-0 (1 cpu) a Job's 1-cpu
+# pod, started at 1 s (the modelled start-up) and Succeeded 60 s later; from 120 s to the end
+# (300 s) a 2-cpu pod no node may take waits.
+#   pending_pod_seconds = 300 - 120 = 180; pods_never_scheduled = 1 (the others had nodeName)
+#   makespan = 61 - 0 (the first pod's creation to the Job pod's end)
+#   node_hours = 3 x 300 s; cpu = (3 x 300 + 1 x 61)/(9 x 300) = 961/2700
+#   memory = (1 x 300 + 1 x 61)/(24 x 300) = 361/7200 (Gi)
+#   fragmentation: the waiting 2 cpu fit b-0 (4 free) only: (1 + 1)/(1 + 4 + 1) = 1/3
+kubesim run -q --out "$TMP/totals" "$TOP_SRCDIR/tests/compare/totals.yaml" >/dev/null 2>&1
+expect_eq "totals: a pending pod, a Job, nodeName pods" "$(jq -c .totals "$TMP/totals/summary.json")" \
+  '{"pending_pod_seconds":180,"pods_never_scheduled":1,"makespan_s":61,"evictions":0,"node_hours":0.25,"mean_cpu_allocated_ratio":0.3559259259,"mean_memory_allocated_ratio":0.05013888889,"mean_gpu_allocated_ratio":null,"fragmentation":0.3333333333}'
+# Evictions against the events: taint evictions, and the kubelet's node-pressure evictions (not
+# its admission rejections, which evict nothing that ran).
+kubesim run -q --out "$TMP/nf" "$TOP_SRCDIR/examples/node-failure.yaml" >/dev/null 2>&1
+expect_eq "totals: taint evictions" "$(jq .totals.evictions "$TMP/nf/summary.json")" \
+  "$(grep -c '"TaintManagerEviction".*Marking for deletion' "$TMP/nf/events.jsonl")"
+kubesim run -q --out "$TMP/mp" "$TOP_SRCDIR/tests/golden/memory-pressure.yaml" >/dev/null 2>&1
+expect_eq "totals: node-pressure evictions" "$(jq .totals.evictions "$TMP/mp/summary.json")" \
+  "$(grep '"event":"Evicted"' "$TMP/mp/events.jsonl" | grep -vc 'The node had condition')"
+
 # ---- a comparison --------------------------------------------------------------------------
 kubesim compare "$S" --policy default --policy rnd=Random --seeds 3 --jobs 2 --out "$TMP/c" \
   >"$TMP/c.out" 2>"$TMP/c.err" || { fail "compare"; cat "$TMP/c.err" >&2; }

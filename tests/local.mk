@@ -200,7 +200,7 @@ shell_tests = \
 TESTS += $(shell_tests)
 
 EXTRA_DIST += $(shell_tests) tests/lib.sh tests/real-lib.sh tests/libsoup.supp tests/junit.xsd tests/modules/bad-module.c \
-	tests/autoscaler tests/bad tests/corpus tests/golden tests/scenarios tests/schedule
+	tests/autoscaler tests/bad tests/compare tests/corpus tests/golden tests/scenarios tests/schedule
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
 # through KS_VALGRIND, which tests/lib.sh puts in front of kubesim).
