@@ -826,6 +826,7 @@ fingerprint (const KsCompareOptions *o, const Matrix *m, const KsComparePolicy *
       g_checksum_update (sum, (const guchar *) ((text) != NULL ? (text) : "(none)"), -1);          \
     }                                                                                              \
   while (0)
+  PART (PACKAGE_VERSION);
   PART (m->scenario_sha256);
   PART (p->spec);
   if (p->config_file != NULL)
