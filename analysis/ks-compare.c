@@ -1221,6 +1221,27 @@ copy_member (JsonObject *from, const char *name, JsonNode *node, gpointer data)
     json_object_set_member (data, name, json_node_copy (node));
 }
 
+/* The "policy,seed,ok" lines of dir/runs.csv (empty when it has none). */
+static GHashTable *
+read_ok_runs (const char *dir)
+{
+  GHashTable *set = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *path = g_build_filename (dir, "runs.csv", NULL);
+  g_autofree char *text = NULL;
+  g_auto (GStrv) lines = NULL;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL))
+    return set;
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 1; lines[i] != NULL; i++)
+    {
+      g_auto (GStrv) fields = g_strsplit (lines[i], ",", 4);
+      if (g_strv_length (fields) >= 3 && strcmp (fields[2], "ok") == 0)
+        g_hash_table_add (set, g_strdup_printf ("%s,%s,ok", fields[0], fields[1]));
+    }
+  return set;
+}
+
 /* What must agree between shards: the matrix but the scenario's path, which may differ between
  * the machines the shards ran on (its SHA-256 may not). */
 static char *
@@ -1242,6 +1263,7 @@ ks_compare_merge (char **dirs, const char *out_dir, GError **error)
   Matrix m;
   guint missing = 0;
   gboolean ok = TRUE;
+  g_autoptr (GPtrArray) ok_runs = NULL;
 
   root = read_manifest (dirs[0], first, error);
   if (root == NULL)
@@ -1266,19 +1288,27 @@ ks_compare_merge (char **dirs, const char *out_dir, GError **error)
       matrix_clear (&m);
       return FALSE;
     }
+  /* Only the runs a shard's runs.csv says were complete with its inputs: a summary.json there
+   * may be left from other inputs (an earlier comparison, a resumed one cut short). */
+  ok_runs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_hash_table_unref);
+  for (guint d = 0; dirs[d] != NULL; d++)
+    g_ptr_array_add (ok_runs, read_ok_runs (dirs[d]));
   for (guint k = 0; k < m.runs->len; k++)
     {
       Run *r = g_ptr_array_index (m.runs, k);
       g_autofree char *rel = g_build_filename ("runs", (char *) m.names->pdata[r->policy], NULL);
       char seed_dir[40];
       g_snprintf (seed_dir, sizeof seed_dir, "seed-%" G_GUINT64_FORMAT, r->seed);
+      g_autofree char *key = g_strdup_printf ("%s,%" G_GUINT64_FORMAT ",ok",
+                                              (char *) m.names->pdata[r->policy], r->seed);
       for (guint d = 0; dirs[d] != NULL && r->state != RUN_DONE; d++)
         {
           g_autofree char *dir = g_build_filename (dirs[d], rel, seed_dir, NULL);
-          g_autoptr (JsonParser) parser = load_summary (dir);
+          g_autoptr (JsonParser) parser = NULL;
           g_autofree char *from = g_build_filename (dir, "summary.json", NULL);
           g_autofree char *to = g_build_filename (r->dir, "summary.json", NULL);
-          if (parser == NULL)
+          if (!g_hash_table_contains (g_ptr_array_index (ok_runs, d), key)
+              || (parser = load_summary (dir)) == NULL)
             continue;
           read_values (r, json_node_get_object (json_parser_get_root (parser)));
           r->state = RUN_DONE;

@@ -167,6 +167,12 @@ expect_eq "merge without a shard: exit 1" "$?" 1
 expect_grep "merge without a shard: the first run missing" "no shard holds a complete run of default seed 2" "$TMP/m3.out"
 expect_grep "merge without a shard: how many" "3 of 6 runs are in none of the directories" "$TMP/m3.out"
 [ ! -e "$TMP/m3/runs.csv" ] && ok "merge without a shard writes nothing" || fail "merge without a shard wrote runs.csv"
+# A summary.json its shard's runs.csv does not call ok (left from other inputs) is not taken.
+cp -r "$TMP/s1" "$TMP/s1x"
+sed -i 's/^default,1,ok,/default,1,failed,/' "$TMP/s1x/runs.csv"
+kubesim compare --merge "$TMP/s1x" "$TMP/s2" --out "$TMP/m6" >"$TMP/m6.out" 2>&1
+expect_eq "merge: a run not ok in runs.csv is not taken" "$?" 1
+expect_grep "merge: which" "no shard holds a complete run of default seed 1" "$TMP/m6.out"
 # Shards of different comparisons: exit 2.
 kubesim compare "$S" -q -p default -p rnd=Random --seeds 4 --shard 2/2 -o "$TMP/other" >/dev/null 2>&1
 kubesim compare --merge "$TMP/s1" "$TMP/other" --out "$TMP/m4" >"$TMP/m4.out" 2>&1
