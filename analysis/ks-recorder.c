@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ks-recorder.h"
+#include "ks-totals.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-duration.h"
 #include "src/api/ks-node.h"
@@ -130,6 +131,8 @@ struct _KsRecorder
   GPtrArray *failures;    /* FailStat*, by start */
   GHashTable *down_nodes; /* names (owned) of the nodes failed or partitioned now */
   guint n_unrecovered;    /* failures whose controllers have not recovered yet */
+
+  KsTotals *totals; /* summary.json's "totals", from ks_recorder_start */
 };
 
 static void
@@ -936,6 +939,18 @@ ks_recorder_get_sink (KsRecorder *r)
   return &r->sink;
 }
 
+static void
+totals_sample (KsRecorder *r, gint64 t, gpointer data)
+{
+  ks_totals_sample (data);
+}
+
+static void
+totals_summary (GString *json, gpointer data)
+{
+  ks_totals_append_summary (data, json);
+}
+
 void
 ks_recorder_start (KsRecorder *r)
 {
@@ -947,6 +962,8 @@ ks_recorder_start (KsRecorder *r)
                                    on_replica_set, r, NULL);
   r->watches[3] = ks_client_watch (r->client, ks_kind_get (KS_KIND_DEPLOYMENT), NULL, TRUE,
                                    on_deployment, r, NULL);
+  r->totals = ks_totals_new (r->client, r->clock);
+  ks_recorder_set_section (r, totals_sample, totals_summary, r->totals);
   if (r->sample_every > 0)
     r->sample_task = ks_clock_schedule (r->clock, ks_clock_now (r->clock), sample_task, r, NULL);
 }
@@ -960,6 +977,7 @@ ks_recorder_free (KsRecorder *r)
     if (r->watches[i] != 0)
       ks_client_unwatch (r->client, r->watches[i]);
   ks_clock_cancel (r->clock, r->sample_task);
+  g_clear_pointer (&r->totals, ks_totals_free);
   if (r->events != NULL)
     fclose (r->events);
   if (r->metrics != NULL)

@@ -4,6 +4,7 @@ EXTRA_DIST += \
 	docs/benchmarks.md \
 	docs/ci.md \
 	docs/development.md \
+	docs/experiments.md \
 	docs/formats.md \
 	docs/policies.md \
 	docs/policy-abi.md \

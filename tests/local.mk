@@ -72,6 +72,7 @@ unit_tests = \
 	tests/test-service-proxy \
 	tests/test-spread-affinity \
 	tests/test-statefulset \
+	tests/test-stats \
 	tests/test-store \
 	tests/test-expect \
 	tests/test-traffic \
@@ -87,6 +88,7 @@ tests_test_api_LDADD = $(test_ldadd)
 tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
 tests_test_statefulset_LDADD = $(test_ldadd)
+tests_test_stats_LDADD = $(test_ldadd)
 tests_test_job_LDADD = $(test_ldadd)
 tests_test_volumes_LDADD = $(test_ldadd)
 tests_test_hpa_LDADD = $(test_ldadd)
@@ -168,6 +170,7 @@ shell_tests = \
 	tests/cli.sh \
 	tests/determinism.sh \
 	tests/check.sh \
+	tests/compare.sh \
 	tests/docs.sh \
 	tests/format.sh \
 	tests/fuzz.sh \
@@ -203,7 +206,7 @@ shell_tests = \
 TESTS += $(shell_tests)
 
 EXTRA_DIST += $(shell_tests) tests/lib.sh tests/real-lib.sh tests/libsoup.supp tests/junit.xsd tests/modules/bad-module.c \
-	tests/autoscaler tests/bad tests/corpus tests/golden tests/scenarios tests/schedule
+	tests/autoscaler tests/bad tests/compare tests/corpus tests/golden tests/scenarios tests/schedule
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
 # through KS_VALGRIND, which tests/lib.sh puts in front of kubesim).

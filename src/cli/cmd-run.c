@@ -11,6 +11,7 @@
 #include "sim/ks-expect.h"
 #include "sim/ks-sim.h"
 #include "src/api/ks-duration.h"
+#include "src/controllers/ks-hpa.h"
 
 typedef struct
 {
@@ -20,6 +21,7 @@ typedef struct
   char *sample_every;
   char **policy_path;
   char *config;
+  char *hpa_policy;
   gboolean quiet;
 } RunOptions;
 
@@ -199,6 +201,9 @@ ks_cmd_run (int argc, char **argv)
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
       "The scheduler's KubeSchedulerConfiguration (replaces the scenario's \"scheduler\")",
       "FILE" },
+    { "hpa-policy", 0, 0, G_OPTION_ARG_STRING, &o.hpa_policy,
+      "The HPAs' autoscaler policy (replaces the scenario's hpa.policy): " KS_HPA_POLICY_NAMES,
+      "NAME" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print only errors and warnings", NULL },
     KS_CLI_POLICY_PATH_OPTION (o.policy_path),
     { NULL },
@@ -248,6 +253,14 @@ ks_cmd_run (int argc, char **argv)
       status = KS_EXIT_USAGE;
       goto out;
     }
+  if (o.hpa_policy != NULL && ks_hpa_policy_lookup (o.hpa_policy) == NULL)
+    {
+      g_printerr ("kubesim run: --hpa-policy: unknown autoscaler policy \"%s\"; valid policies: "
+                  "" KS_HPA_POLICY_NAMES "\n",
+                  o.hpa_policy);
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
   /* Before the scenario: its scheduler profile may enable a loaded plugin. */
   if (!ks_cli_load_policies ("run", o.policy_path))
     {
@@ -275,6 +288,8 @@ ks_cmd_run (int argc, char **argv)
       ks_scheduler_config_free (scenario->scheduler);
       scenario->scheduler = config;
     }
+  if (o.hpa_policy != NULL)
+    scenario->hpa_policy = ks_hpa_policy_lookup (o.hpa_policy);
   duration = scenario->duration;
   if (o.duration != NULL && (!ks_duration_parse (o.duration, &duration, &error) || duration < 0))
     {
@@ -400,5 +415,6 @@ out:
   g_free (o.sample_every);
   g_strfreev (o.policy_path);
   g_free (o.config);
+  g_free (o.hpa_policy);
   return status;
 }

@@ -7,6 +7,7 @@ kubesim_SOURCES = \
 	src/cli/cmd-apply.c \
 	src/cli/cmd-bench.c \
 	src/cli/cmd-check.c \
+	src/cli/cmd-compare.c \
 	src/cli/cmd-cluster.c \
 	src/cli/cmd-control-plane.c \
 	src/cli/cmd-delete.c \

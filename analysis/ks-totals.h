@@ -1,0 +1,34 @@
+/* ks-totals.h: the run-wide figures `kubesim compare` ranks policies by (summary.json's "totals",
+ * defined in docs/experiments.md): pending-pod-seconds, pods never scheduled, makespan,
+ * evictions, node-hours, the time-weighted mean allocated (requested) cpu, memory and GPU ratios
+ * and the mean fragmentation.
+ *
+ * It watches pods and nodes itself and keeps running sums, O(1) per change; the fragmentation
+ * is measured at the recorder's samples (a list of the pods and nodes, only while pods wait). */
+#pragma once
+
+#include <glib.h>
+
+#include "src/ks-clock.h"
+#include "src/store/ks-client.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KsTotals KsTotals;
+
+/* Start watching now (the run's time 0 for the means is the clock's time now). */
+KsTotals *ks_totals_new (KsClient *client, KsClock *clock);
+void ks_totals_free (KsTotals *totals);
+
+/* Measure the fragmentation at this instant (when pods are waiting for a node). */
+void ks_totals_sample (KsTotals *totals);
+
+/* Append ",\n  \"totals\": {...}" (summary.json's member) with the sums up to now. */
+void ks_totals_append_summary (KsTotals *totals, GString *json);
+
+/* The GPU resource whose allocation is measured. */
+#define KS_TOTALS_GPU_RESOURCE "nvidia.com/gpu"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KsTotals, ks_totals_free)
+
+G_END_DECLS
