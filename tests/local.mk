@@ -11,6 +11,8 @@ AM_TESTS_ENVIRONMENT = \
 	TOP_BUILDDIR='$(abs_top_builddir)'; export TOP_BUILDDIR; \
 	KS_EXAMPLE_MODULE='$(abs_top_builddir)/policies/examples/.libs/prefer-node-label.so'; \
 	export KS_EXAMPLE_MODULE; \
+	KS_EXAMPLE_AUTOSCALER_MODULE='$(abs_top_builddir)/policies/examples/.libs/target-tracking.so'; \
+	export KS_EXAMPLE_AUTOSCALER_MODULE; \
 	KS_BAD_MODULES='$(abs_top_builddir)/tests/modules/.libs/'; export KS_BAD_MODULES; \
 	G_DEBUG=fatal-criticals; export G_DEBUG; \
 	$(sanitizer_environment)
@@ -91,6 +93,8 @@ tests_test_job_LDADD = $(test_ldadd)
 tests_test_volumes_LDADD = $(test_ldadd)
 tests_test_hpa_LDADD = $(test_ldadd)
 tests_test_hpa_sim_LDADD = $(test_ldadd)
+# It loads the example autoscaler policy module, which calls kubesim's functions.
+tests_test_hpa_sim_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_drain_LDADD = $(test_ldadd)

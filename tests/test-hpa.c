@@ -815,8 +815,8 @@ test_step_table (void)
 
 /* One step recommendation for n ready pods at usage_milli cpu each, requesting 1000m. */
 static gint32
-step_once (KsHpaRecommender *r, KsHorizontalPodAutoscaler *hpa, KsHpaHistory *h, gint32 current,
-           gint64 usage_milli, gint64 now)
+step_once (const KsAutoscalerPolicy *r, gpointer state, KsHorizontalPodAutoscaler *hpa,
+           KsHpaHistory *h, gint32 current, gint64 usage_milli, gint64 now)
 {
   g_autofree KsHpaPodSample *pods = g_new0 (KsHpaPodSample, current);
   KsHpaOptions options;
@@ -842,7 +842,7 @@ step_once (KsHpaRecommender *r, KsHorizontalPodAutoscaler *hpa, KsHpaHistory *h,
   in.n_metrics = 1;
   in.options = &options;
   in.now = now;
-  g_assert_true (r->ops->recommend (r, &in, &desired, &reason, &error));
+  g_assert_true (r->recommend (state, &in, &desired, &reason, &error));
   g_assert_no_error (error);
   g_assert_true ((desired != current) == (reason != NULL));
   return desired;
@@ -853,27 +853,28 @@ test_step_recommender (void)
 {
   g_autoptr (KsHorizontalPodAutoscaler) hpa = decode_ok (HEAD "  minReplicas: 2\n"
                                                               "  maxReplicas: 6\n");
-  KsHpaRecommender *r = ks_hpa_step_recommender_new ();
+  const KsAutoscalerPolicy *r = ks_hpa_step_policy ();
+  gpointer st = r->state_new (hpa);
   KsHpaHistory *h = ks_hpa_history_new ();
 
   /* 80 % target; 100 % is a breach of 25 %: +1. */
-  g_assert_cmpint (step_once (r, hpa, h, 4, 1000, 0), ==, 5);
+  g_assert_cmpint (step_once (r, st, hpa, h, 4, 1000, 0), ==, 5);
   assert_condition (hpa, KS_HPA_COND_SCALING_ACTIVE, KS_CONDITION_TRUE, "ValidMetricFound");
   assert_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_FALSE, "DesiredWithinRange");
   /* Cooldown: 299 s later nothing, even far above the target. */
-  g_assert_cmpint (step_once (r, hpa, h, 5, 2000, 299 * S), ==, 5);
+  g_assert_cmpint (step_once (r, st, hpa, h, 5, 2000, 299 * S), ==, 5);
   /* 300 s later: 250 % is a breach of 150 %, +50 % of 5 = 2 → 7, clamped to 6. */
-  g_assert_cmpint (step_once (r, hpa, h, 5, 2000, 300 * S), ==, 6);
+  g_assert_cmpint (step_once (r, st, hpa, h, 5, 2000, 300 * S), ==, 6);
   assert_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooManyReplicas");
   /* Near the target: nothing, and no cooldown is started. */
-  g_assert_cmpint (step_once (r, hpa, h, 6, 800, 600 * S), ==, 6);
+  g_assert_cmpint (step_once (r, st, hpa, h, 6, 800, 600 * S), ==, 6);
   /* Idle: -25 % of 6 = -1.5 → -1. */
-  g_assert_cmpint (step_once (r, hpa, h, 6, 0, 601 * S), ==, 5);
+  g_assert_cmpint (step_once (r, st, hpa, h, 6, 0, 601 * S), ==, 5);
   /* At the minimum: clamped. */
-  g_assert_cmpint (step_once (r, hpa, h, 2, 0, 1000 * S), ==, 2);
+  g_assert_cmpint (step_once (r, st, hpa, h, 2, 0, 1000 * S), ==, 2);
   assert_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooFewReplicas");
   ks_hpa_history_free (h);
-  r->ops->free (r);
+  r->state_free (st);
 }
 
 /* ---- the predictive policy (Holt's linear trend) ------------------------------------------ */
@@ -902,22 +903,23 @@ test_predictive_recommender (void)
 {
   g_autoptr (KsHorizontalPodAutoscaler) hpa = decode_ok (HEAD "  maxReplicas: 20\n");
   g_autoptr (KsHorizontalPodAutoscaler) khpa = decode_ok (HEAD "  maxReplicas: 20\n");
-  KsHpaRecommender *p = ks_hpa_predictive_recommender_new ();
-  KsHpaRecommender *k = ks_hpa_kubernetes_recommender_new ();
+  const KsAutoscalerPolicy *p = ks_hpa_predictive_policy ();
+  const KsAutoscalerPolicy *k = ks_hpa_kubernetes_policy ();
+  gpointer pst = p->state_new (hpa);
   KsHpaHistory *ph = ks_hpa_history_new ();
   KsHpaHistory *kh = ks_hpa_history_new ();
 
   /* 2 pods at 125 % of the 80 % target: demand 2.5, no trend yet: both ceil(2.5) = 3. */
-  g_assert_cmpint (step_once (p, hpa, ph, 2, 1000, 0), ==, 3);
-  g_assert_cmpint (step_once (k, khpa, kh, 2, 1000, 0), ==, 3);
+  g_assert_cmpint (step_once (p, pst, hpa, ph, 2, 1000, 0), ==, 3);
+  g_assert_cmpint (step_once (k, NULL, khpa, kh, 2, 1000, 0), ==, 3);
   /* 3 pods at 150 %: demand 4.5; ℓ = 3.5, b = 0.5, 60 s = 4 syncs ahead: 5.5 → 6, where
    * Kubernetes asks for ceil(4.5) = 5. */
-  g_assert_cmpint (step_once (p, hpa, ph, 3, 1200, 15 * S), ==, 6);
-  g_assert_cmpint (step_once (k, khpa, kh, 3, 1200, 15 * S), ==, 5);
+  g_assert_cmpint (step_once (p, pst, hpa, ph, 3, 1200, 15 * S), ==, 6);
+  g_assert_cmpint (step_once (k, NULL, khpa, kh, 3, 1200, 15 * S), ==, 5);
   ks_hpa_history_free (ph);
   ks_hpa_history_free (kh);
-  p->ops->free (p);
-  k->ops->free (k);
+  p->state_free (pst);
+  g_assert_null (k->state_new);
 }
 
 int

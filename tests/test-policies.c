@@ -1142,7 +1142,9 @@ static const BadCase bad_cases[] = {
   { "no-symbol", KS_POLICY_MODULE_ERROR_SYMBOL,
     "not a kubesim policy module: it does not export ks_policy_module_init (a module defines "
     "`const KsSchedulerPlugin *const *ks_policy_module_init (guint32 host_abi_version, guint32 "
-    "*module_abi_version)`, see docs/policy-abi.md)" },
+    "*module_abi_version)`, see docs/policy-abi.md) nor ks_autoscaler_policy_module_init (`const "
+    "KsAutoscalerPolicy *const *ks_autoscaler_policy_module_init (guint32 host_abi_version, "
+    "guint32 *module_abi_version)`)" },
   { "module-version", KS_POLICY_MODULE_ERROR_VERSION,
     "built for policy ABI version 5, but this kubesim loads version 6 modules: rebuild it with "
     "this kubesim's <policies/ks-policy.h> (`pkg-config --variable=abi_version kubesim-policy` "
