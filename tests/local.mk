@@ -176,6 +176,7 @@ shell_tests = \
 	tests/format.sh \
 	tests/fuzz.sh \
 	tests/golden.sh \
+	tests/hpa-api.sh \
 	tests/sched-config.sh \
 	tests/kubectl.sh \
 	tests/kubectl-real.sh \
