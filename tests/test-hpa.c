@@ -768,6 +768,127 @@ test_behavior_up_window (void)
   ks_hpa_history_free (h);
 }
 
+/* Every behavior combination from one state: Pods, Percent or both policies × scaleUp/scaleDown
+ * × selectPolicy Max/Min/Disabled, with and without a stabilization window, as
+ * normalizeDesiredReplicasWithBehaviors computes them (a fresh history; with initial, the first
+ * reconcile's recommendation of current at 0 s). */
+typedef struct
+{
+  const char *name;
+  const char *spec; /* minReplicas, maxReplicas, behavior */
+  gboolean initial;
+  gint64 now_s;
+  gint32 current, proposal, want;
+  const char *limited; /* ScalingLimited's reason (True unless DesiredWithinRange), or NULL */
+} BehaviorCase;
+
+#define B2(a, b) "  behavior: {" a ": {stabilizationWindowSeconds: 0, " b "}}\n"
+#define PODS(v) "{type: Pods, value: " #v ", periodSeconds: 60}"
+#define PCT(v) "{type: Percent, value: " #v ", periodSeconds: 60}"
+
+static void
+test_behavior_table (void)
+{
+  static const BehaviorCase cases[] = {
+    /* scale-up from 10 towards 100 */
+    { "up: Pods 4 alone", "  maxReplicas: 1000\n" B2 ("scaleUp", "policies: [" PODS (4) "]"), FALSE,
+      0, 10, 100, 14, "ScaleUpLimit" },
+    { "up: Percent 50 alone: ceil(10 × 1.5)",
+      "  maxReplicas: 1000\n" B2 ("scaleUp", "policies: [" PCT (50) "]"), FALSE, 0, 10, 100, 15,
+      "ScaleUpLimit" },
+    { "up: Percent 10 from 50: 50 × 1.1 is 55.00000000000001 in float64, so ceil gives 56",
+      "  maxReplicas: 1000\n" B2 ("scaleUp", "policies: [" PCT (10) "]"), FALSE, 0, 50, 100, 56,
+      "ScaleUpLimit" },
+    { "up: Pods 4 and Percent 50, Max: the larger limit",
+      "  maxReplicas: 1000\n" B2 ("scaleUp",
+                                  "selectPolicy: Max, policies: [" PODS (4) ", " PCT (50) "]"),
+      FALSE, 0, 10, 100, 15, "ScaleUpLimit" },
+    { "up: Pods 8 and Percent 50, Max: the Pods limit is larger",
+      "  maxReplicas: 1000\n" B2 ("scaleUp",
+                                  "selectPolicy: Max, policies: [" PODS (8) ", " PCT (50) "]"),
+      FALSE, 0, 10, 100, 18, "ScaleUpLimit" },
+    { "up: Pods 4 and Percent 50, Min: the smaller limit",
+      "  maxReplicas: 1000\n" B2 ("scaleUp",
+                                  "selectPolicy: Min, policies: [" PODS (4) ", " PCT (50) "]"),
+      FALSE, 0, 10, 100, 14, "ScaleUpLimit" },
+    { "up: Pods 4 and Percent 50, Disabled: no scale-up",
+      "  maxReplicas: 1000\n" B2 ("scaleUp",
+                                  "selectPolicy: Disabled, policies: [" PODS (4) ", " PCT (50) "]"),
+      FALSE, 0, 10, 100, 10, "ScaleUpLimit" },
+    { "up: a proposal within the limit is kept",
+      "  maxReplicas: 1000\n" B2 ("scaleUp", "policies: [" PODS (4) "]"), FALSE, 0, 10, 12, 12,
+      "DesiredWithinRange" },
+    { "up: maxReplicas below the rate limit",
+      "  maxReplicas: 12\n" B2 ("scaleUp", "policies: [" PODS (4) "]"), FALSE, 0, 10, 100, 12,
+      "TooManyReplicas" },
+    /* scale-down from 10 towards 1 */
+    { "down: Pods 3 alone", "  maxReplicas: 1000\n" B2 ("scaleDown", "policies: [" PODS (3) "]"),
+      FALSE, 0, 10, 1, 7, "ScaleDownLimit" },
+    { "down: Percent 25 alone: int32(10 × 0.75)",
+      "  maxReplicas: 1000\n" B2 ("scaleDown", "policies: [" PCT (25) "]"), FALSE, 0, 10, 1, 7,
+      "ScaleDownLimit" },
+    { "down: Percent 33 alone: int32(10 × 0.67) truncates 6.7 to 6",
+      "  maxReplicas: 1000\n" B2 ("scaleDown", "policies: [" PCT (33) "]"), FALSE, 0, 10, 1, 6,
+      "ScaleDownLimit" },
+    { "down: Percent 80 from 10: 10 × 0.2 is 1.9999999999999996 in float64, int32 1",
+      "  maxReplicas: 1000\n" B2 ("scaleDown", "policies: [" PCT (80) "]"), FALSE, 0, 10, 1, 1,
+      "DesiredWithinRange" },
+    { "down: Pods 2 and Percent 50, Max: the larger change (the lower limit)",
+      "  maxReplicas: 1000\n" B2 ("scaleDown",
+                                  "selectPolicy: Max, policies: [" PODS (2) ", " PCT (50) "]"),
+      FALSE, 0, 10, 1, 5, "ScaleDownLimit" },
+    { "down: Pods 2 and Percent 50, Min: the smaller change",
+      "  maxReplicas: 1000\n" B2 ("scaleDown",
+                                  "selectPolicy: Min, policies: [" PODS (2) ", " PCT (50) "]"),
+      FALSE, 0, 10, 1, 8, "ScaleDownLimit" },
+    { "down: Pods 2 and Percent 50, Disabled: no scale-down",
+      "  maxReplicas: 1000\n" B2 ("scaleDown",
+                                  "selectPolicy: Disabled, policies: [" PODS (2) ", " PCT (50) "]"),
+      FALSE, 0, 10, 1, 10, "ScaleDownLimit" },
+    { "down: a proposal within the limit is kept",
+      "  maxReplicas: 1000\n" B2 ("scaleDown", "policies: [" PODS (3) "]"), FALSE, 0, 10, 9, 9,
+      "DesiredWithinRange" },
+    /* stabilization windows with rate policies */
+    { "down: a 60 s window holds the first recommendation (10) at 30 s",
+      "  maxReplicas: 1000\n  behavior: {scaleDown: {stabilizationWindowSeconds: 60, policies: "
+      "[" PODS (5) "]}}\n",
+      TRUE, 30, 10, 1, 10, NULL },
+    { "down: at 61 s it has left the window; then Pods 5 limits",
+      "  maxReplicas: 1000\n  behavior: {scaleDown: {stabilizationWindowSeconds: 60, policies: "
+      "[" PODS (5) "]}}\n",
+      TRUE, 61, 10, 1, 5, "ScaleDownLimit" },
+    { "up: a 60 s window holds the lowest recommendation (10) at 30 s",
+      "  maxReplicas: 1000\n  behavior: {scaleUp: {stabilizationWindowSeconds: 60, policies: "
+      "[" PCT (100) "]}}\n",
+      TRUE, 30, 10, 100, 10, NULL },
+    { "up: at 61 s it has left the window; then Percent 100 limits",
+      "  maxReplicas: 1000\n  behavior: {scaleUp: {stabilizationWindowSeconds: 60, policies: "
+      "[" PCT (100) "]}}\n",
+      TRUE, 61, 10, 100, 20, "ScaleUpLimit" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      const BehaviorCase *tc = &cases[c];
+      g_autoptr (KsHorizontalPodAutoscaler) hpa = hpa_with (tc->spec);
+      KsHpaHistory *h = ks_hpa_history_new ();
+      gint32 got;
+
+      if (tc->initial)
+        ks_hpa_history_record_initial (h, tc->current, 0);
+      got = ks_hpa_normalize (h, hpa, tc->current, tc->proposal, hpa->min_replicas, 300 * S,
+                              tc->now_s * S);
+      if (got != tc->want)
+        g_error ("%s: got %d, want %d", tc->name, got, tc->want);
+      if (tc->limited != NULL
+          && g_strcmp0 (hpa->status.conditions[KS_HPA_COND_SCALING_LIMITED].reason, tc->limited)
+                 != 0)
+        g_error ("%s: ScalingLimited %s, want %s", tc->name,
+                 hpa->status.conditions[KS_HPA_COND_SCALING_LIMITED].reason, tc->limited);
+      ks_hpa_history_free (h);
+    }
+}
+
 static void
 test_targets_column (void)
 {
@@ -943,6 +1064,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa/behavior-down", test_behavior_down);
   g_test_add_func ("/hpa/behavior-mixed-events", test_behavior_mixed_events);
   g_test_add_func ("/hpa/behavior-up-window", test_behavior_up_window);
+  g_test_add_func ("/hpa/behavior-table", test_behavior_table);
   g_test_add_func ("/hpa/targets-column", test_targets_column);
   g_test_add_func ("/hpa/step-table", test_step_table);
   g_test_add_func ("/hpa/step-recommender", test_step_recommender);
