@@ -156,6 +156,28 @@ test_v1 (void)
   json = json_to_string (v1, FALSE);
   g_assert_nonnull (strstr (json, "\"apiVersion\":\"autoscaling/v1\""));
   g_assert_nonnull (strstr (json, "\"targetCPUUtilizationPercentage\":50"));
+  {
+    /* conversion.go looks at the first cpu metric only: an AverageValue one gives no target
+     * (and goes to the annotation); a later cpu Utilization metric is skipped as the target's
+     * and so is in neither. */
+    g_autoptr (KsHorizontalPodAutoscaler) two
+        = decode_ok (HEAD "  maxReplicas: 5\n"
+                          "  metrics:\n"
+                          "  - {type: Resource, resource: {name: cpu, target: {type: AverageValue, "
+                          "averageValue: 200m}}}\n"
+                          "  - {type: Resource, resource: {name: cpu, target: {type: Utilization, "
+                          "averageUtilization: 60}}}\n");
+    g_autoptr (JsonNode) tv1 = ks_hpa_encode_v1 (two, 0);
+    JsonObject *spec = json_object_get_object_member (json_node_get_object (tv1), "spec");
+    JsonObject *meta = json_object_get_object_member (json_node_get_object (tv1), "metadata");
+    g_assert_false (json_object_has_member (spec, "targetCPUUtilizationPercentage"));
+    g_assert_cmpstr (
+        json_object_get_string_member (json_object_get_object_member (meta, "annotations"),
+                                       "autoscaling.alpha.kubernetes.io/metrics"),
+        ==,
+        "[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\","
+        "\"targetAverageValue\":\"200m\"}}]");
+  }
 }
 
 static void

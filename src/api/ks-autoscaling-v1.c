@@ -307,6 +307,7 @@ ks_hpa_v2_to_v1 (JsonNode *v2)
   JsonArray *conds = json_array_new ();
   JsonObject *behavior = member_object (spec, "behavior");
   JsonNode *root = json_node_new (JSON_NODE_OBJECT);
+  gboolean seen_cpu = FALSE;
 
   json_object_set_string_member (out, "kind", "HorizontalPodAutoscaler");
   json_object_set_string_member (out, "apiVersion", "autoscaling/v1");
@@ -328,8 +329,10 @@ ks_hpa_v2_to_v1 (JsonNode *v2)
       JsonObject *target = member_object (res, "target");
       gboolean cpu = g_strcmp0 (member_string (m, "type"), "Resource") == 0
                      && g_strcmp0 (member_string (res, "name"), "cpu") == 0;
-      if (cpu && !json_object_has_member (ospec, "targetCPUUtilizationPercentage"))
+      /* Only the first cpu metric is looked at (Kubernetes breaks there, target or not). */
+      if (cpu && !seen_cpu)
         copy_member (ospec, "targetCPUUtilizationPercentage", target, "averageUtilization");
+      seen_cpu = seen_cpu || cpu;
       if (cpu && json_object_has_member (target, "averageUtilization"))
         continue;
       json_array_add_element (other, metric_spec_to_v1 (m));

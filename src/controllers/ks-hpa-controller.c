@@ -591,6 +591,10 @@ reconcile (KsHpaController *hc, const char *key, KsHorizontalPodAutoscaler *hpa)
         }
       if (!ok)
         {
+          /* setCurrentReplicasAndMetricsInStatus: without a policy's reading (a selector or
+           * policy problem) the status has no current metrics. */
+          if (policy == NULL)
+            ks_hpa_set_current_metrics (hpa, NULL, 0);
           hpa->status.current_replicas = current;
           write_status (hc, hpa);
           ks_event_record (&hc->c.events, KS_OBJECT (hpa), TRUE, "FailedComputeMetricsReplicas",
