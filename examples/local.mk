@@ -3,7 +3,7 @@ EXTRA_DIST += examples/churn.yaml examples/preemption.yaml examples/preemption-p
 	examples/real/web.yaml examples/real/statefulset.yaml examples/real/placement.yaml examples/real/placement-pods.yaml \
 	examples/policies/least-allocated.yaml examples/policies/most-allocated.yaml \
 	examples/policies/fair-share.yaml examples/policies/gpu-sharing.yaml examples/policies/prefer-gold.yaml \
-	examples/policies/profiles.yaml \
+	examples/policies/profiles.yaml examples/policies/target-tracking.yaml \
 	examples/schedule/cluster.yaml examples/schedule/web.yaml examples/schedule/cache.yaml \
 	examples/schedule/trainer.yaml examples/schedule/big.yaml examples/schedule/identical.yaml \
 	examples/schedule/busy.yaml examples/schedule/urgent.yaml \

@@ -1,6 +1,9 @@
-/* ks-policy-modules.h: external policy modules and the registry of every plugin kubesim knows.
+/* ks-policy-modules.h: external policy modules and the registry of every scheduler plugin and
+ * autoscaler policy kubesim knows.
  *
- * Modules are shared objects (*.so) exporting ks_policy_module_init (ks-policy.h).  They are
+ * Modules are shared objects (*.so) exporting ks_policy_module_init (scheduler plugins,
+ * ks-policy.h), ks_autoscaler_policy_module_init (autoscaler policies, ks-autoscaler-policy.h),
+ * or both.  They are
  * loaded with GModule from the directories given with --policy-path (in order) and then from
  * KUBESIM_POLICY_PATH (colon-separated), every *.so of a directory in name order, and stay
  * loaded until the process exits.  Loading happens before configurations are read, so that a
@@ -11,6 +14,7 @@
  * name already known is refused. */
 #pragma once
 
+#include "ks-autoscaler-policy.h"
 #include "ks-policy.h"
 
 G_BEGIN_DECLS
@@ -22,10 +26,12 @@ typedef enum
 {
   KS_POLICY_MODULE_ERROR_PATH,      /* a directory of the search path cannot be read */
   KS_POLICY_MODULE_ERROR_OPEN,      /* dlopen failed (not a shared object, unresolved symbol) */
-  KS_POLICY_MODULE_ERROR_SYMBOL,    /* no ks_policy_module_init */
+  KS_POLICY_MODULE_ERROR_SYMBOL,    /* neither ks_policy_module_init nor
+                                     * ks_autoscaler_policy_module_init */
   KS_POLICY_MODULE_ERROR_VERSION,   /* built for another ABI version */
-  KS_POLICY_MODULE_ERROR_INVALID,   /* no plugins, a plugin without a name or extension point */
-  KS_POLICY_MODULE_ERROR_DUPLICATE, /* a plugin name already taken */
+  KS_POLICY_MODULE_ERROR_INVALID,   /* no plugins, a plugin without a name or extension point, a
+                                     * policy without a name or recommend */
+  KS_POLICY_MODULE_ERROR_DUPLICATE, /* a plugin or policy name already taken */
 } KsPolicyModuleError;
 
 /* The environment variable with more module directories, colon-separated. */
@@ -52,6 +58,18 @@ GPtrArray *ks_scheduler_plugin_list (void);
 const char *ks_scheduler_plugin_get_module (const KsSchedulerPlugin *plugin);
 /* Whether plugin implements at least one extension point (observers do not count). */
 gboolean ks_scheduler_plugin_has_extension_point (const KsSchedulerPlugin *plugin);
+
+/* An autoscaler policy by name: the built-in ones (kubernetes, predictive, step), then the
+ * loaded ones; NULL when unknown. */
+const KsAutoscalerPolicy *ks_autoscaler_policy_lookup (const char *name);
+/* Every known autoscaler policy: the built-in ones, then the loaded ones in load order.  A new
+ * array (borrowed policies). */
+GPtrArray *ks_autoscaler_policy_list (void);
+/* The file a loaded policy came from, or NULL for a built-in one. */
+const char *ks_autoscaler_policy_get_module (const KsAutoscalerPolicy *policy);
+/* The known policies' names joined by ", " (for messages saying what is valid).  Newly
+ * allocated. */
+char *ks_autoscaler_policy_names (void);
 
 /* Forget every loaded plugin and close the modules (tests; nothing may use them after). */
 void ks_policy_modules_unload_all (void);

@@ -24,6 +24,7 @@
 #include "ks-apiserver.h"
 #include "ks-http-listen.h"
 #include "ks-metrics-api.h"
+#include "src/api/ks-autoscaling.h"
 #include "src/api/ks-pod.h"
 #include "src/api/ks-selector.h"
 #include "src/api/ks-yaml.h"
@@ -64,6 +65,37 @@ kind_version (const KsKind *kind)
 }
 
 /* "pods", "deployments.apps": the qualified resource of NotFound and friends. */
+/* The version of kind's other API version (other_api_version "autoscaling/v1": "v1"), or
+ * NULL. */
+static const char *
+kind_other_version (const KsKind *kind)
+{
+  const char *slash
+      = kind->other_api_version != NULL ? strchr (kind->other_api_version, '/') : NULL;
+
+  return slash != NULL ? slash + 1 : kind->other_api_version;
+}
+
+/* An object's JSON in the stored version, or in the kind's other version (v1); a new tree. */
+static JsonNode *
+object_encode_version (const KsObject *obj, gboolean v1, gint64 epoch)
+{
+  if (v1 && obj->kind->id == KS_KIND_HORIZONTAL_POD_AUTOSCALER)
+    return ks_hpa_encode_v1 (KS_HPA (obj), epoch);
+  return ks_object_encode (obj, epoch);
+}
+
+static char *
+object_json_version (const KsObject *obj, gboolean v1, gint64 epoch)
+{
+  g_autoptr (JsonNode) node = NULL;
+
+  if (!v1)
+    return ks_object_to_json (obj, epoch);
+  node = object_encode_version (obj, v1, epoch);
+  return json_to_string (node, FALSE);
+}
+
 static char *
 qualified_resource (const KsKind *kind)
 {
@@ -154,6 +186,8 @@ typedef struct
   const char *ns;   /* from the URL, or NULL */
   const char *name; /* item name, or NULL for the collection */
   const char *sub;  /* subresource, or NULL */
+  gboolean v1;      /* the URL's version is the kind's other one (autoscaling/v1 HPAs): bodies
+                     * are converted to and from the stored version */
 } Req;
 
 static void
@@ -172,7 +206,14 @@ reply_json (SoupServerMessage *msg, guint code, char *json)
 static void
 reply_object (Req *r, guint code, const KsObject *obj)
 {
-  reply_json (r->msg, code, ks_object_to_json (obj, r->server->epoch));
+  reply_json (r->msg, code, object_json_version (obj, r->v1, r->server->epoch));
+}
+
+/* The apiVersion bodies of this request have. */
+static const char *
+req_api_version (Req *r)
+{
+  return r->v1 ? r->kind->other_api_version : r->kind->api_version;
 }
 
 static void
@@ -515,9 +556,24 @@ static KsObject *
 decode_object (Req *r, JsonNode *tree, KsDecodeMode mode)
 {
   g_autoptr (KsDiag) diag = ks_diag_new ();
+  g_autoptr (JsonNode) converted = NULL;
   KsDecoder dec;
   KsObject *obj;
 
+  if (r->v1 && r->kind->id == KS_KIND_HORIZONTAL_POD_AUTOSCALER)
+    {
+      /* An autoscaling/v1 body: decoded as the v2 object Kubernetes' conversion makes of it. */
+      g_autoptr (GError) error = NULL;
+      converted = ks_hpa_v1_to_v2 (tree, &error);
+      if (converted == NULL)
+        {
+          JsonObject *meta = member_object (json_node_get_object (tree), "metadata");
+          ks_diag_add_literal (diag, error->message);
+          reply_invalid_diag (r, r->kind, member_string (meta, "name"), diag);
+          return NULL;
+        }
+      tree = converted;
+    }
   ks_decoder_init (&dec, NULL, diag);
   dec.mode = mode;
   dec.epoch = r->server->epoch;
@@ -585,13 +641,25 @@ api_groups (void)
   return groups;
 }
 
+/* A group's versions: its kinds' version, then (autoscaling) the other version its kinds are
+ * also served in, after the preferred one as Kubernetes lists them. */
 static void
 api_group_body (JsonBuilder *b, const KsKind *k)
 {
+  const char *other = NULL;
+
+  for (guint i = 0; i < KS_N_KINDS && other == NULL; i++)
+    {
+      const KsKind *o = ks_kind_get (i);
+      if (strcmp (o->group, k->group) == 0 && kind_other_version (o) != NULL)
+        other = kind_other_version (o);
+    }
   builder_string (b, "name", k->group);
   json_builder_set_member_name (b, "versions");
   json_builder_begin_array (b);
   group_version_object (b, k->group, kind_version (k));
+  if (other != NULL)
+    group_version_object (b, k->group, other);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "preferredVersion");
   group_version_object (b, k->group, kind_version (k));
@@ -768,7 +836,8 @@ serve_resource_list (SoupServerMessage *msg, const char *group, const char *vers
       const KsKind *k = ks_kind_get (i);
       g_autofree char *singular = NULL;
       g_autofree char *sub = NULL;
-      if (strcmp (k->group, group) != 0 || strcmp (kind_version (k), version) != 0)
+      gboolean other = g_strcmp0 (kind_other_version (k), version) == 0;
+      if (strcmp (k->group, group) != 0 || (strcmp (kind_version (k), version) != 0 && !other))
         continue;
       found = TRUE;
       singular = g_ascii_strdown (k->name, -1);
@@ -781,7 +850,7 @@ serve_resource_list (SoupServerMessage *msg, const char *group, const char *vers
                         FALSE);
           g_clear_pointer (&sub, g_free);
         }
-      if (KIND_IN (k, scalable_kinds))
+      if (KIND_IN (k, scalable_kinds) && !other)
         {
           sub = g_strconcat (k->plural, "/scale", NULL);
           add_resource (entries, sub, "", k->namespaced, "autoscaling", "v1", "Scale", sub_verbs,
@@ -1085,6 +1154,7 @@ struct _Watcher
   const KsKind *kind;
   const char *ns; /* interned, or NULL for every namespace */
   KsApiSelector *selector;
+  gboolean v1; /* objects in the kind's other version */
   gboolean bookmarks;
   guint64 timeout_task;
   guint64 bookmark_task;
@@ -1206,6 +1276,20 @@ watcher_offer (Watcher *w, CacheEvent *e)
   if (w->closing || e->object->kind != w->kind)
     return;
   now = watcher_passes (w, e->object);
+  if (w->v1 && now)
+    {
+      /* Converted for this watcher (the cache keeps the stored version's JSON). */
+      g_autofree char *json = object_json_version (e->object, TRUE, w->server->epoch);
+      before = e->type == KS_WATCH_MODIFIED && e->old_object != NULL
+               && watcher_passes (w, e->old_object);
+      watcher_write (w,
+                     e->type != KS_WATCH_MODIFIED || e->old_object == NULL
+                         ? ks_watch_event_type_name (e->type)
+                     : before ? "MODIFIED"
+                              : "ADDED",
+                     json);
+      return;
+    }
   if (e->type != KS_WATCH_MODIFIED || e->old_object == NULL)
     {
       if (now)
@@ -1221,7 +1305,7 @@ watcher_offer (Watcher *w, CacheEvent *e)
       g_autoptr (KsObject) last = ks_object_copy (e->old_object);
       g_autofree char *json = NULL;
       last->meta.resource_version = e->rv;
-      json = ks_object_to_json (last, w->server->epoch);
+      json = object_json_version (last, w->v1, w->server->epoch);
       watcher_write (w, "DELETED", json);
     }
 }
@@ -1337,6 +1421,7 @@ serve_watch (Req *r, KsApiSelector *selector)
   w->kind = r->kind;
   w->ns = r->ns != NULL ? ks_intern (r->ns) : NULL;
   w->selector = selector;
+  w->v1 = r->v1;
   w->bookmarks = query_true (r, "allowWatchBookmarks");
   g_queue_init (&w->sizes);
   g_ptr_array_add (s->watchers, w);
@@ -1381,7 +1466,7 @@ serve_watch (Req *r, KsApiSelector *selector)
           KsObject *obj = g_ptr_array_index (objects, i);
           if (watcher_passes (w, obj))
             {
-              g_autofree char *json = ks_object_to_json (obj, s->epoch);
+              g_autofree char *json = object_json_version (obj, w->v1, s->epoch);
               watcher_write (w, "ADDED", json);
             }
         }
@@ -1403,12 +1488,13 @@ serve_watch (Req *r, KsApiSelector *selector)
 /* Reads */
 
 static void
-append_list_head (GString *out, const KsKind *kind, guint64 rv, const char *cont, guint remaining)
+append_list_head (GString *out, const KsKind *kind, const char *api_version, guint64 rv,
+                  const char *cont, guint remaining)
 {
   g_string_append_printf (out,
                           "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"
                           "\"resourceVersion\":\"%" G_GUINT64_FORMAT "\"",
-                          kind->name, kind->api_version, rv);
+                          kind->name, api_version, rv);
   if (cont != NULL)
     g_string_append_printf (out, ",\"continue\":\"%s\",\"remainingItemCount\":%u", cont, remaining);
   g_string_append (out, "},\"items\":[");
@@ -1476,11 +1562,12 @@ serve_list (Req *r, KsApiSelector *selector)
       next = g_base64_encode ((const guchar *) key, strlen (key));
     }
   out = g_string_new (NULL);
-  append_list_head (out, r->kind, ks_store_get_resource_version (s->store), next,
-                    selected->len - end);
+  append_list_head (out, r->kind, req_api_version (r), ks_store_get_resource_version (s->store),
+                    next, selected->len - end);
   for (guint i = begin; i < end; i++)
     {
-      g_autofree char *json = ks_object_to_json (g_ptr_array_index (selected, i), s->epoch);
+      g_autofree char *json
+          = object_json_version (g_ptr_array_index (selected, i), r->v1, s->epoch);
       if (i > begin)
         g_string_append_c (out, ',');
       g_string_append (out, json);
@@ -1525,7 +1612,7 @@ serve_create (Req *r)
     goto out;
   tree = tree_copy (body.root);
   o = json_node_get_object (tree);
-  if (!check_type (r, o, r->kind->api_version, r->kind->name)
+  if (!check_type (r, o, req_api_version (r), r->kind->name)
       || !check_name_and_namespace (r, o, FALSE))
     goto out;
   /* A stored object's decoding reads status; the store sets the server's metadata anew. */
@@ -1745,10 +1832,12 @@ serve_delete_collection (Req *r, KsApiSelector *selector)
         }
     }
   out = g_string_new (NULL);
-  append_list_head (out, r->kind, ks_store_get_resource_version (r->server->store), NULL, 0);
+  append_list_head (out, r->kind, req_api_version (r),
+                    ks_store_get_resource_version (r->server->store), NULL, 0);
   for (guint i = 0; i < deleted->len; i++)
     {
-      g_autofree char *json = ks_object_to_json (g_ptr_array_index (deleted, i), r->server->epoch);
+      g_autofree char *json
+          = object_json_version (g_ptr_array_index (deleted, i), r->v1, r->server->epoch);
       if (i > 0)
         g_string_append_c (out, ',');
       g_string_append (out, json);
@@ -1761,7 +1850,7 @@ serve_delete_collection (Req *r, KsApiSelector *selector)
 static JsonNode *
 object_tree (Req *r, const KsObject *obj)
 {
-  return ks_object_encode (obj, r->server->epoch);
+  return object_encode_version (obj, r->v1, r->server->epoch);
 }
 
 static JsonObject *
@@ -1808,7 +1897,7 @@ serve_update (Req *r)
     goto out;
   tree = tree_copy (body.root);
   o = json_node_get_object (tree);
-  if (!check_type (r, o, r->kind->api_version, r->kind->name)
+  if (!check_type (r, o, req_api_version (r), r->kind->name)
       || !check_name_and_namespace (r, o, TRUE))
     goto out;
   current = get_or_reply (r);
@@ -1896,7 +1985,7 @@ serve_patch (Req *r)
   if (result == NULL)
     return;
   o = json_node_get_object (result);
-  if (!check_type (r, o, r->kind->api_version, r->kind->name)
+  if (!check_type (r, o, req_api_version (r), r->kind->name)
       || !check_name_and_namespace (r, o, TRUE))
     return;
   update_from_tree (r, result, r->sub != NULL); /* (the store's strategies, as for PUT) */
@@ -2436,14 +2525,17 @@ serve_log (Req *r)
 
 /* Routing */
 
+/* The kind of group/version/plural; *other TRUE when version is the kind's other version. */
 static const KsKind *
-lookup_kind (const char *group, const char *version, const char *plural)
+lookup_kind (const char *group, const char *version, const char *plural, gboolean *other)
 {
   for (guint i = 0; i < KS_N_KINDS; i++)
     {
       const KsKind *k = ks_kind_get (i);
-      if (strcmp (k->group, group) == 0 && strcmp (kind_version (k), version) == 0
-          && strcmp (k->plural, plural) == 0)
+      if (strcmp (k->group, group) != 0 || strcmp (k->plural, plural) != 0)
+        continue;
+      *other = g_strcmp0 (kind_other_version (k), version) == 0;
+      if (strcmp (kind_version (k), version) == 0 || *other)
         return k;
     }
   return NULL;
@@ -2615,7 +2707,7 @@ route_resource (Req *r, const char *group, const char *version, char **segs, gui
       ns = segs[1];
       segs += 2, n -= 2;
     }
-  if (n == 0 || n > 3 || (kind = lookup_kind (group, version, segs[0])) == NULL
+  if (n == 0 || n > 3 || (kind = lookup_kind (group, version, segs[0], &r->v1)) == NULL
       || (ns != NULL && !kind->namespaced) || (ns == NULL && kind->namespaced && n > 1))
     {
       reply_not_found_path (r->msg);

@@ -1406,8 +1406,15 @@ ks_kubectl_autoscale (KsKubectl *k, const KsAutoscaleOptions *o)
     }
   hpa = ks_hpa_new_autoscale (ns, o->name != NULL ? o->name : r->name, r->kind->api_version,
                               r->kind->name, r->name, o->min, o->max, o->cpu_percent);
-  body = ks_object_to_json (KS_OBJECT (hpa), 0);
-  path = ks_rest_path (ks_kind_get (KS_KIND_HORIZONTAL_POD_AUTOSCALER), ns, NULL, NULL);
+  /* kubectl v1.32 posts an autoscaling/v1 object (reference §2.7); the server converts it. */
+  {
+    g_autoptr (JsonNode) v1 = ks_hpa_encode_v1 (hpa, 0);
+    g_autoptr (GString) p = g_string_new ("/apis/autoscaling/v1/namespaces/");
+    body = json_to_string (v1, FALSE);
+    g_string_append_uri_escaped (p, ns, NULL, FALSE);
+    g_string_append (p, "/horizontalpodautoscalers");
+    path = g_strdup (p->str);
+  }
   answer = ks_rest_request (k->rest, "POST", path, "application/json", body, &error);
   if (answer == NULL)
     {

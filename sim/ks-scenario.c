@@ -9,6 +9,7 @@
 #include "ks-load.h"
 #include "ks-scenario.h"
 #include "ks-sim-model.h"
+#include "policies/ks-policy-modules.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-autoscaling.h"
 #include "src/api/ks-batch.h"
@@ -477,6 +478,28 @@ ks_distribution_sample (const KsDistribution *d, gsl_rng *rng)
 
 /* The simulation annotations of a pod template (or pod) must parse; a bad one is reported at
  * its value. */
+/* An HPA's kubesim.io/autoscaler-policy must name a known policy (built in or loaded): in a
+ * scenario that is bad input, found before the run. */
+static void
+check_hpa_policy (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
+{
+  const char *name = ks_object_get_annotation (obj, KS_HPA_POLICY_ANNOTATION);
+  JsonNode *annotations = ks_decoder_member (ks_decoder_member (doc, "metadata"), "annotations");
+  g_autofree char *valid = NULL;
+  gsize mark;
+
+  if (name == NULL || ks_autoscaler_policy_lookup (name) != NULL || annotations == NULL)
+    return;
+  valid = ks_autoscaler_policy_names ();
+  mark = ks_decoder_push (dec, "metadata");
+  ks_decoder_push (dec, "annotations");
+  ks_decoder_error_field (dec, annotations, KS_HPA_POLICY_ANNOTATION,
+                          "unknown autoscaler policy \"%s\"; valid policies: %s (modules add "
+                          "more: --policy-path, " KS_POLICY_PATH_ENV ")",
+                          name, valid);
+  ks_decoder_pop (dec, mark);
+}
+
 static void
 check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
 {
@@ -501,6 +524,11 @@ check_sim_annotations (KsDecoder *dec, JsonNode *doc, const KsObject *obj)
   JsonNode *at = doc;
   gsize mark = dec->path->len;
 
+  if (obj->kind->id == KS_KIND_HORIZONTAL_POD_AUTOSCALER)
+    {
+      check_hpa_policy (dec, doc, obj);
+      return;
+    }
   switch (obj->kind->id)
     {
     case KS_KIND_POD:
@@ -1762,12 +1790,17 @@ autoscaling_decode (KsDecoder *dec, JsonNode *m, KsScenario *s)
   get_time (dec, m, "initialReadinessDelay", &s->hpa_readiness_delay);
   if (ks_decoder_get_string (dec, m, "policy", &policy) && policy != NULL)
     {
-      if (ks_hpa_policy_lookup (policy) != NULL)
-        s->hpa_policy = ks_hpa_policy_lookup (policy);
+      const KsAutoscalerPolicy *p = ks_autoscaler_policy_lookup (policy);
+      if (p != NULL)
+        s->hpa_policy = p->name;
       else
-        ks_decoder_error_field (
-            dec, m, "policy",
-            "unknown autoscaler policy \"%s\"; valid policies: " KS_HPA_POLICY_NAMES, policy);
+        {
+          g_autofree char *valid = ks_autoscaler_policy_names ();
+          ks_decoder_error_field (dec, m, "policy",
+                                  "unknown autoscaler policy \"%s\"; valid policies: %s (modules "
+                                  "add more: --policy-path, " KS_POLICY_PATH_ENV ")",
+                                  policy, valid);
+        }
     }
 }
 

@@ -172,7 +172,7 @@ typedef struct
   gint64 hpa_downscale_window; /* µs (5 min) */
   gint64 hpa_cpu_init_period;  /* µs (5 min) */
   gint64 hpa_readiness_delay;  /* µs (30 s) */
-  const char *hpa_policy;      /* hpa.policy: a static name (ks_hpa_policy_lookup), "kubernetes" */
+  const char *hpa_policy;      /* hpa.policy: a policy's own name, "kubernetes" */
 } KsScenario;
 
 void ks_node_pool_free (KsNodePool *pool);

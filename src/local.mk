@@ -9,7 +9,7 @@ src_libks_core_la_SOURCES = \
 	src/ks-intern.c src/ks-intern.h \
 	src/ks-rng.c src/ks-rng.h \
 	src/api/ks-apps.c src/api/ks-apps.h \
-	src/api/ks-autoscaling.c src/api/ks-autoscaling.h \
+	src/api/ks-autoscaling.c src/api/ks-autoscaling.h src/api/ks-autoscaling-v1.c \
 	src/api/ks-batch.c src/api/ks-batch.h \
 	src/api/ks-decode.c src/api/ks-decode.h \
 	src/api/ks-diag.c src/api/ks-diag.h \

@@ -11,6 +11,8 @@ AM_TESTS_ENVIRONMENT = \
 	TOP_BUILDDIR='$(abs_top_builddir)'; export TOP_BUILDDIR; \
 	KS_EXAMPLE_MODULE='$(abs_top_builddir)/policies/examples/.libs/prefer-node-label.so'; \
 	export KS_EXAMPLE_MODULE; \
+	KS_EXAMPLE_AUTOSCALER_MODULE='$(abs_top_builddir)/policies/examples/.libs/target-tracking.so'; \
+	export KS_EXAMPLE_AUTOSCALER_MODULE; \
 	KS_BAD_MODULES='$(abs_top_builddir)/tests/modules/.libs/'; export KS_BAD_MODULES; \
 	G_DEBUG=fatal-criticals; export G_DEBUG; \
 	$(sanitizer_environment)
@@ -93,6 +95,8 @@ tests_test_job_LDADD = $(test_ldadd)
 tests_test_volumes_LDADD = $(test_ldadd)
 tests_test_hpa_LDADD = $(test_ldadd)
 tests_test_hpa_sim_LDADD = $(test_ldadd)
+# It loads the example autoscaler policy module, which calls kubesim's functions.
+tests_test_hpa_sim_LDFLAGS = $(AM_LDFLAGS) -export-dynamic
 tests_test_daemon_LDADD = $(test_ldadd)
 tests_test_deployment_LDADD = $(test_ldadd)
 tests_test_drain_LDADD = $(test_ldadd)
@@ -175,6 +179,7 @@ shell_tests = \
 	tests/format.sh \
 	tests/fuzz.sh \
 	tests/golden.sh \
+	tests/hpa-api.sh \
 	tests/sched-config.sh \
 	tests/kubectl.sh \
 	tests/kubectl-real.sh \
@@ -205,7 +210,7 @@ shell_tests = \
 	tests/why-pending.sh
 TESTS += $(shell_tests)
 
-EXTRA_DIST += $(shell_tests) tests/lib.sh tests/real-lib.sh tests/libsoup.supp tests/junit.xsd tests/modules/bad-module.c \
+EXTRA_DIST += $(shell_tests) tests/lib.sh tests/real-lib.sh tests/libsoup.supp tests/junit.xsd tests/modules/bad-module.c tests/modules/bad-autoscaler.c \
 	tests/autoscaler tests/bad tests/compare tests/corpus tests/golden tests/scenarios tests/schedule
 
 # make check-valgrind: every test under valgrind (the unit tests directly, the shell tests
@@ -233,7 +238,15 @@ bad_modules = \
 	tests/modules/bad-null.la \
 	tests/modules/bad-empty.la \
 	tests/modules/bad-twice.la \
-	tests/modules/bad-undefined.la
+	tests/modules/bad-undefined.la \
+	tests/modules/bad-as-module-version.la \
+	tests/modules/bad-as-policy-version.la \
+	tests/modules/bad-as-builtin-name.la \
+	tests/modules/bad-as-no-name.la \
+	tests/modules/bad-as-no-recommend.la \
+	tests/modules/bad-as-no-free.la \
+	tests/modules/bad-as-twice.la \
+	tests/modules/bad-as-null.la
 check_LTLIBRARIES += $(bad_modules)
 bad_module_ldflags = -module -avoid-version -rpath /nowhere
 tests_modules_bad_no_symbol_la_SOURCES = tests/modules/bad-module.c
@@ -280,6 +293,39 @@ tests_modules_bad_undefined_la_SOURCES = tests/modules/bad-module.c
 tests_modules_bad_undefined_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_UNDEFINED
 tests_modules_bad_undefined_la_LDFLAGS = $(bad_module_ldflags)
 tests_modules_bad_undefined_la_LIBTOOLFLAGS = --tag=disable-static
+# Autoscaler policy modules the loader must refuse (tests/modules/bad-autoscaler.c).
+tests_modules_bad_as_module_version_la_SOURCES = tests/modules/bad-autoscaler.c
+tests_modules_bad_as_module_version_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_MODULE_VERSION
+tests_modules_bad_as_module_version_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_as_module_version_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_as_policy_version_la_SOURCES = tests/modules/bad-autoscaler.c
+tests_modules_bad_as_policy_version_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_POLICY_VERSION
+tests_modules_bad_as_policy_version_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_as_policy_version_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_as_builtin_name_la_SOURCES = tests/modules/bad-autoscaler.c
+tests_modules_bad_as_builtin_name_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_BUILTIN_NAME
+tests_modules_bad_as_builtin_name_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_as_builtin_name_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_as_no_name_la_SOURCES = tests/modules/bad-autoscaler.c
+tests_modules_bad_as_no_name_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NO_NAME
+tests_modules_bad_as_no_name_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_as_no_name_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_as_no_recommend_la_SOURCES = tests/modules/bad-autoscaler.c
+tests_modules_bad_as_no_recommend_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NO_RECOMMEND
+tests_modules_bad_as_no_recommend_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_as_no_recommend_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_as_no_free_la_SOURCES = tests/modules/bad-autoscaler.c
+tests_modules_bad_as_no_free_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NO_FREE
+tests_modules_bad_as_no_free_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_as_no_free_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_as_twice_la_SOURCES = tests/modules/bad-autoscaler.c
+tests_modules_bad_as_twice_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_TWICE
+tests_modules_bad_as_twice_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_as_twice_la_LIBTOOLFLAGS = --tag=disable-static
+tests_modules_bad_as_null_la_SOURCES = tests/modules/bad-autoscaler.c
+tests_modules_bad_as_null_la_CPPFLAGS = $(AM_CPPFLAGS) -DBAD_NULL
+tests_modules_bad_as_null_la_LDFLAGS = $(bad_module_ldflags)
+tests_modules_bad_as_null_la_LIBTOOLFLAGS = --tag=disable-static
 
 # Trace fixtures (tests/traces/SOURCES.md).
 EXTRA_DIST += tests/traces/SOURCES.md \

@@ -8,6 +8,7 @@
 
 : "${KS_EXAMPLE_MODULE:?run through make check}"
 : "${KS_BAD_MODULES:?run through make check}"
+: "${KS_EXAMPLE_AUTOSCALER_MODULE:?run through make check}"
 unset KUBESIM_POLICY_PATH
 ex="$TOP_SRCDIR/examples/policies"
 
@@ -96,6 +97,9 @@ check_bad null "ks_policy_module_init returned no plugin table"
 check_bad empty "the module has no plugins"
 check_bad twice 'the module lists plugin "BadModulePlugin" twice'
 check_bad undefined "cannot load the policy module: .*ks_no_such_function_in_kubesim"
+check_bad as-module-version "built for autoscaler policy ABI version 2, but this kubesim loads version 1 modules"
+check_bad as-builtin-name 'autoscaler policy "kubernetes" has the name of a built-in policy'
+check_bad as-no-recommend 'autoscaler policy "bad-policy" has no recommend'
 # two modules with one name: the second (in name order) is refused, naming the first
 dup="$TMP/dup"
 mkdir -p "$dup"
@@ -110,6 +114,28 @@ expect_grep "control-plane names the file" "^kubesim control-plane: $TMP/bad-nul
 kubesim policies --policy-path /nonexistent/policies >"$TMP/out" 2>&1
 expect_eq "a missing directory: exit 2" "$?" 2
 expect_grep "the directory is named" 'policy path "/nonexistent/policies": ' "$TMP/out"
+
+# ---- the example autoscaler module: listed, selected by the annotation, in both ways ----
+amods="$TMP/amodules"
+mkdir -p "$amods"
+ln -s "$KS_EXAMPLE_AUTOSCALER_MODULE" "$amods/target-tracking.so"
+kubesim policies --policy-path "$amods" >"$TMP/list" 2>&1 || fail "kubesim policies with the autoscaler module"
+expect_grep "the module's autoscaler policy and file" "^target-tracking  *$amods/target-tracking.so$" "$TMP/list"
+kubesim policies -o json --policy-path "$amods" >"$TMP/json" 2>&1 || fail "policies -o json"
+expect_grep "json: autoscaler ABI version" '"autoscalerAbiVersion" : 1,' "$TMP/json"
+expect_grep "json: the policy's module" "\"module\" : \"$amods/target-tracking.so\"" "$TMP/json"
+kubesim run -q --out "$TMP/tt" "$ex/target-tracking.yaml" >"$TMP/out" 2>&1
+expect_eq "without the module the annotation is refused" "$?" 2
+expect_grep "unknown autoscaler policy" 'unknown autoscaler policy "target-tracking"' "$TMP/out"
+kubesim run -q --policy-path "$amods" --out "$TMP/tt" "$ex/target-tracking.yaml" || fail "run with the autoscaler module"
+expect_eq "target tracking: 2 → 10 at 30 s, → 2 at 330 s" \
+  "$(grep '"event":"SuccessfulRescale"' "$TMP/tt/events.jsonl" | sed 's/.*"t":\([0-9]*\).*New size: \([0-9]*\);.*/\1:\2/' | tr '\n' ' ')" "30:10 330:2 "
+KUBESIM_POLICY_PATH="$amods" kubesim run -q --out "$TMP/tt-env" "$ex/target-tracking.yaml" || fail "run with KUBESIM_POLICY_PATH"
+cmp -s "$TMP/tt/events.jsonl" "$TMP/tt-env/events.jsonl" && ok "the environment's module gives the same run" || fail "KUBESIM_POLICY_PATH gave another run"
+sed 's|annotations: {kubesim.io/autoscaler-policy: target-tracking}|annotations: {}|' "$ex/target-tracking.yaml" \
+  | sed 's|^kind: Scenario|kind: Scenario\nhpa: {policy: target-tracking}|' >"$TMP/tt-global.yaml"
+kubesim run -q --policy-path "$amods" --out "$TMP/tt-global" "$TMP/tt-global.yaml" || fail "hpa.policy: target-tracking"
+expect_eq "hpa.policy selects the module's policy" "$(grep -c '"event":"SuccessfulRescale"' "$TMP/tt-global/events.jsonl")" 2
 
 # ---- Random: the seed decides ----
 r="$TOP_SRCDIR/tests/scenarios/random-policy.yaml"

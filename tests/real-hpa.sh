@@ -3,11 +3,17 @@
 # and mount namespaces (metrics scraped every 2 s, HPAs synced every 3 s).  A Deployment whose
 # busybox containers spin for their first 20 s (then sleep) is autoscaled on cpu (50 % of a 100m
 # request): it scales up to its max of 3 while they spin, then back down to 1 once they all
-# sleep (behavior: no scale-down window).  kubesim get hpa shows the measured utilization.
-# Nothing is left afterwards.
+# sleep (behavior: no scale-down window).  kubesim get hpa shows the measured utilization.  Then
+# the same Deployment under the example module's target-tracking policy (the control plane's
+# --policy-path): it goes to its max at once, with the policy's reason.  Nothing is left
+# afterwards.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/real-lib.sh"
+: "${KS_EXAMPLE_AUTOSCALER_MODULE:?run through make check}"
 real_enter hpa
+mods="$TMP/modules"
+mkdir -p "$mods"
+ln -s "$KS_EXAMPLE_AUTOSCALER_MODULE" "$mods/target-tracking.so"
 
 cat >"$TMP/busy.yaml" <<'YAML'
 apiVersion: apps/v1
@@ -41,7 +47,8 @@ spec:
 YAML
 
 real_up 1 --control-plane-arg=--metric-resolution=2s \
-  --control-plane-arg=--horizontal-pod-autoscaler-sync-period=3s
+  --control-plane-arg=--horizontal-pod-autoscaler-sync-period=3s \
+  "--control-plane-arg=--policy-path=$mods"
 kubesim apply -f "$TMP/busy.yaml" >"$TMP/apply" 2>&1
 expect_eq "apply exits 0" $? 0
 
@@ -65,3 +72,21 @@ expect_grep "a SuccessfulRescale up" 'SuccessfulRescale.*New size: [23]; reason:
 expect_grep "a SuccessfulRescale down" 'SuccessfulRescale.*New size: 1; reason: All metrics below target' "$TMP/events"
 kubesim delete -f "$TMP/busy.yaml" >/dev/null 2>&1
 expect_eq "delete exits 0" $? 0
+
+# The module's policy on the real cluster: the spinning pod is many times the 50 % target, so
+# ceil(1 × ratio) is above the max at the first reading: 1 → 3 in one step.
+sed -e 's/name: busy/name: tt/g' -e 's/app: busy/app: tt/g' "$TMP/busy.yaml" | awk '
+  /^kind: HorizontalPodAutoscaler$/ { hpa = 1 }
+  hpa && /^metadata: {name: tt}$/ { print "metadata: {name: tt, annotations: {kubesim.io/autoscaler-policy: target-tracking}}"; next }
+  { print }' >"$TMP/tt.yaml"
+kubesim apply -f "$TMP/tt.yaml" >"$TMP/apply" 2>&1
+expect_eq "apply the target-tracking HPA" $? 0
+tt_replicas_are () { [ "$(jget deployment tt '.spec.replicas')" = "$1" ]; }
+wait_for "target tracking scales to the max, 3" 60 tt_replicas_are 3
+kubesim get events >"$TMP/events" 2>&1
+expect_grep "its SuccessfulRescale has the policy's reason" \
+  'SuccessfulRescale.*New size: 3; reason: target tracking: cpu resource utilization (percentage of request) at [0-9]*% of target' "$TMP/events"
+expect_eq "one step: 1 → 3" "$(grep -c 'SuccessfulRescale  *horizontalpodautoscaler/tt ' "$TMP/events")" 1
+kubesim delete -f "$TMP/tt.yaml" >/dev/null 2>&1
+expect_eq "delete exits 0" $? 0
+finish

@@ -1462,6 +1462,183 @@ test_watch_slow_and_gone_clients (Fixture *f, gconstpointer data)
 
 /* Patches through the API */
 
+#define HPAS_V1 "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers"
+#define HPAS_V2 "/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers"
+
+/* autoscaling/v1 HorizontalPodAutoscalers (what kubectl autoscale posts) as conversions of the
+ * stored v2 object, both ways, as Kubernetes' conversion.go: discovery, POST, GET, list, PUT of
+ * what GET gave (nothing lost: the annotations carry v2's other metrics and behavior), the
+ * status's current metrics and conditions, DELETE and watch. */
+static void
+test_hpa_v1 (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) group = get_json (f, "/apis/autoscaling", 200);
+  g_autoptr (JsonNode) v1 = get_json (f, "/apis/autoscaling/v1", 200);
+  g_autoptr (JsonNode) made = NULL;
+  g_autoptr (JsonNode) as_v2 = NULL;
+  g_autoptr (JsonNode) multi = NULL;
+  g_autoptr (JsonNode) multi_v1 = NULL;
+  g_autoptr (JsonNode) put = NULL;
+  g_autoptr (JsonNode) back = NULL;
+  g_autoptr (JsonNode) status = NULL;
+  g_autoptr (JsonNode) with_status = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  g_autoptr (JsonNode) gone = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *body = NULL;
+  Watch *w;
+  guint n_status = 0, code;
+
+  /* Discovery: v2 preferred, v1 served too. */
+  g_assert_cmpstr (jstr (group, "versions.0.groupVersion"), ==, "autoscaling/v2");
+  g_assert_cmpstr (jstr (group, "versions.1.groupVersion"), ==, "autoscaling/v1");
+  g_assert_cmpstr (jstr (group, "preferredVersion.version"), ==, "v2");
+  g_assert_cmpstr (jstr (v1, "groupVersion"), ==, "autoscaling/v1");
+  g_assert_true (lists_resource (v1, "horizontalpodautoscalers", "hpa"));
+  for (guint i = 0; i < jlen (v1, "resources"); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("resources.%u.name", i);
+      n_status += g_strcmp0 (jstr (v1, path), "horizontalpodautoscalers/status") == 0;
+    }
+  g_assert_cmpuint (n_status, ==, 1);
+  w = watch_open (f, "/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers?watch=1");
+
+  /* kubectl autoscale's body: stored as one cpu Utilization metric, no behavior. */
+  made = http_json (f, "POST", HPAS_V1, JSON,
+                    "{\"apiVersion\":\"autoscaling/v1\",\"kind\":\"HorizontalPodAutoscaler\","
+                    "\"metadata\":{\"name\":\"web\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":"
+                    "\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"web\"},\"maxReplicas\":5,"
+                    "\"targetCPUUtilizationPercentage\":50}}",
+                    201);
+  g_assert_cmpstr (jstr (made, "apiVersion"), ==, "autoscaling/v1");
+  g_assert_cmpint (jint (made, "spec.targetCPUUtilizationPercentage"), ==, 50);
+  g_assert_cmpint (jint (made, "spec.minReplicas"), ==, 1);
+  g_assert_null (jpath (made, "metadata.annotations"));
+  as_v2 = get_json (f, HPAS_V2 "/web", 200);
+  g_assert_cmpstr (jstr (as_v2, "spec.metrics.0.resource.name"), ==, "cpu");
+  g_assert_cmpint (jint (as_v2, "spec.metrics.0.resource.target.averageUtilization"), ==, 50);
+  g_assert_cmpuint (jlen (as_v2, "spec.metrics"), ==, 1);
+  g_assert_null (jpath (as_v2, "spec.behavior"));
+  /* Without a target: cpu at 80 %. */
+  g_clear_pointer (&made, json_node_unref);
+  made = http_json (f, "POST", HPAS_V1, JSON,
+                    "{\"metadata\":{\"name\":\"dflt\"},\"spec\":{\"scaleTargetRef\":{\"kind\":"
+                    "\"Deployment\",\"name\":\"web\"},\"maxReplicas\":3}}",
+                    201);
+  g_assert_cmpint (jint (made, "spec.targetCPUUtilizationPercentage"), ==, 80);
+
+  /* A v2 HPA with more than v1 can say: the rest goes to annotations, in Go's JSON. */
+  multi = http_json (
+      f, "POST", HPAS_V2, JSON,
+      "{\"apiVersion\":\"autoscaling/v2\",\"kind\":\"HorizontalPodAutoscaler\",\"metadata\":{"
+      "\"name\":\"multi\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\",\"kind\":"
+      "\"Deployment\",\"name\":\"web\"},\"maxReplicas\":9,\"metrics\":[{\"type\":\"Resource\","
+      "\"resource\":{\"name\":\"memory\",\"target\":{\"type\":\"AverageValue\",\"averageValue\":"
+      "\"200Mi\"}}},{\"type\":\"Pods\",\"pods\":{\"metric\":{\"name\":\"rps\"},\"target\":{"
+      "\"type\":\"AverageValue\",\"averageValue\":\"10\"}}},{\"type\":\"Resource\",\"resource\":{"
+      "\"name\":\"cpu\",\"target\":{\"type\":\"Utilization\",\"averageUtilization\":60}}}],"
+      "\"behavior\":{\"scaleDown\":{\"stabilizationWindowSeconds\":60,\"policies\":[{\"type\":"
+      "\"Pods\",\"value\":1,\"periodSeconds\":30}]}}}}",
+      201);
+  multi_v1 = get_json (f, HPAS_V1 "/multi", 200);
+  g_assert_cmpint (jint (multi_v1, "spec.targetCPUUtilizationPercentage"), ==, 60);
+  {
+    JsonObject *ann = json_node_get_object (jpath (multi_v1, "metadata.annotations"));
+    /* (The quantity as the stored object spells it: v2 shows the same.) */
+    g_autofree char *want = g_strdup_printf (
+        "[{\"type\":\"Resource\",\"resource\":{\"name\":\"memory\",\"targetAverageValue\":"
+        "\"%s\"}},{\"type\":\"Pods\",\"pods\":{\"metricName\":\"rps\","
+        "\"targetAverageValue\":\"10\"}}]",
+        jstr (multi, "spec.metrics.0.resource.target.averageValue"));
+    g_assert_cmpstr (json_object_get_string_member (ann, "autoscaling.alpha.kubernetes.io/metrics"),
+                     ==, want);
+    g_assert_cmpstr (
+        json_object_get_string_member (ann, "autoscaling.alpha.kubernetes.io/behavior"), ==,
+        "{\"ScaleUp\":{\"StabilizationWindowSeconds\":0,\"SelectPolicy\":\"Max\",\"Policies\":[{"
+        "\"Type\":\"Pods\",\"Value\":4,\"PeriodSeconds\":15},{\"Type\":\"Percent\",\"Value\":100,"
+        "\"PeriodSeconds\":15}]},\"ScaleDown\":{\"StabilizationWindowSeconds\":60,"
+        "\"SelectPolicy\":\"Max\",\"Policies\":[{\"Type\":\"Pods\",\"Value\":1,\"PeriodSeconds\":"
+        "30}]}}");
+  }
+  /* kubectl edit: the v1 object back with one change (maxReplicas 9 → 7); nothing is lost. */
+  text = json_to_string (multi_v1, FALSE);
+  {
+    g_auto (GStrv) parts = g_strsplit (text, "\"maxReplicas\":9", 2);
+    g_assert_nonnull (parts[1]);
+    edited = g_strjoinv ("\"maxReplicas\":7", parts);
+  }
+  put = http_json (f, "PUT", HPAS_V1 "/multi", JSON, edited, 200);
+  g_assert_cmpstr (jstr (put, "apiVersion"), ==, "autoscaling/v1");
+  g_assert_cmpint (jint (put, "spec.maxReplicas"), ==, 7);
+  back = get_json (f, HPAS_V2 "/multi", 200);
+  g_assert_cmpint (jint (back, "spec.maxReplicas"), ==, 7);
+  g_assert_cmpuint (jlen (back, "spec.metrics"), ==, 3);
+  g_assert_cmpstr (jstr (back, "spec.metrics.0.resource.name"), ==, "memory");
+  g_assert_cmpstr (jstr (back, "spec.metrics.0.resource.target.averageValue"), ==,
+                   jstr (multi, "spec.metrics.0.resource.target.averageValue"));
+  g_assert_cmpstr (jstr (back, "spec.metrics.1.pods.metric.name"), ==, "rps");
+  g_assert_cmpint (jint (back, "spec.metrics.2.resource.target.averageUtilization"), ==, 60);
+  g_assert_cmpint (jint (back, "spec.behavior.scaleDown.stabilizationWindowSeconds"), ==, 60);
+  g_assert_cmpint (jint (back, "spec.behavior.scaleDown.policies.0.periodSeconds"), ==, 30);
+  g_assert_null (jpath (back, "metadata.annotations"));
+  g_assert_cmpint (jint (back, "metadata.generation"), ==, 2);
+
+  /* The status: currentCPUUtilizationPercentage, and every current metric and condition in
+   * annotations. */
+  status = http_json (
+      f, "PUT", HPAS_V2 "/multi/status", JSON,
+      "{\"apiVersion\":\"autoscaling/v2\",\"kind\":\"HorizontalPodAutoscaler\",\"metadata\":{"
+      "\"name\":\"multi\"},\"spec\":{\"scaleTargetRef\":{\"kind\":\"Deployment\",\"name\":"
+      "\"web\"},\"maxReplicas\":7},\"status\":{\"observedGeneration\":2,\"currentReplicas\":2,"
+      "\"desiredReplicas\":3,\"currentMetrics\":[{\"type\":\"Resource\",\"resource\":{\"name\":"
+      "\"cpu\",\"current\":{\"averageUtilization\":70,\"averageValue\":\"70m\"}}}],"
+      "\"conditions\":[{\"type\":\"AbleToScale\",\"status\":\"True\",\"lastTransitionTime\":"
+      "\"2024-01-01T00:00:00Z\",\"reason\":\"SucceededRescale\",\"message\":\"ok\"}]}}",
+      200);
+  with_status = get_json (f, HPAS_V1 "/multi", 200);
+  g_assert_cmpint (jint (with_status, "status.currentCPUUtilizationPercentage"), ==, 70);
+  g_assert_cmpint (jint (with_status, "status.observedGeneration"), ==, 2);
+  g_assert_cmpint (jint (with_status, "status.desiredReplicas"), ==, 3);
+  {
+    JsonObject *ann = json_node_get_object (jpath (with_status, "metadata.annotations"));
+    g_assert_cmpstr (
+        json_object_get_string_member (ann, "autoscaling.alpha.kubernetes.io/current-metrics"), ==,
+        "[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\",\"currentAverageUtilization\":70,"
+        "\"currentAverageValue\":\"70m\"}}]");
+    g_assert_cmpstr (
+        json_object_get_string_member (ann, "autoscaling.alpha.kubernetes.io/conditions"), ==,
+        "[{\"type\":\"AbleToScale\",\"status\":\"True\",\"lastTransitionTime\":"
+        "\"2024-01-01T00:00:00Z\",\"reason\":\"SucceededRescale\",\"message\":\"ok\"}]");
+  }
+
+  /* A list in v1; a bad annotation is refused; DELETE. */
+  list = get_json (f, HPAS_V1, 200);
+  g_assert_cmpstr (jstr (list, "kind"), ==, "HorizontalPodAutoscalerList");
+  g_assert_cmpstr (jstr (list, "apiVersion"), ==, "autoscaling/v1");
+  g_assert_cmpuint (jlen (list, "items"), ==, 3);
+  g_assert_cmpstr (jstr (list, "items.2.apiVersion"), ==, "autoscaling/v1");
+  body = http (f, "POST", HPAS_V1, JSON,
+               "{\"metadata\":{\"name\":\"bad\",\"annotations\":{\"autoscaling.alpha.kubernetes."
+               "io/metrics\":\"{not json\"}},\"spec\":{\"scaleTargetRef\":{\"kind\":"
+               "\"Deployment\",\"name\":\"web\"},\"maxReplicas\":3}}",
+               &code);
+  g_assert_cmpuint (code, ==, 422);
+  g_assert_nonnull (strstr (body, "autoscaling.alpha.kubernetes.io/metrics"));
+  gone = http_json (f, "DELETE", HPAS_V1 "/dflt", NULL, NULL, 200);
+  g_assert_cmpstr (jstr (gone, "kind"), ==, "Status");
+
+  /* The watch saw every change in v1. */
+  watch_wait (w, 6);
+  for (guint i = 0; i < w->raw->len; i++)
+    {
+      g_autoptr (JsonNode) e = json_from_string (g_ptr_array_index (w->raw, i), NULL);
+      g_assert_cmpstr (jstr (e, "object.apiVersion"), ==, "autoscaling/v1");
+    }
+  g_assert_true (g_str_has_prefix (g_ptr_array_index (w->events, 5), "DELETED dflt "));
+  watch_close (w);
+}
+
 static void
 test_patch (Fixture *f, gconstpointer data)
 {
@@ -2199,6 +2376,7 @@ main (int argc, char **argv)
   ADD ("jobs", test_jobs, NULL);
   ADD ("volumes", test_volumes, NULL);
   ADD ("hpa", test_hpa, NULL);
+  ADD ("hpa-v1", test_hpa_v1, NULL);
   ADD ("crud", test_crud, NULL);
   ADD ("generate-name-and-cluster-scope", test_generate_name_and_cluster_scope, NULL);
   ADD ("errors", test_errors, NULL);

@@ -8,10 +8,12 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "policies/ks-policy-modules.h"
 #include "sim/ks-sim.h"
 #include "src/api/ks-apps.h"
 #include "src/api/ks-autoscaling.h"
 #include "src/api/ks-statefulset.h"
+#include "src/controllers/ks-hpa.h"
 #include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
@@ -478,39 +480,214 @@ test_step_policy (void)
   run_clear (&r);
 }
 
-/* An unknown policy name: the HPA does not scale and says why. */
+/* The first record with reason, or NULL. */
+static const KsTestRecord *
+find_record (Run *r, const char *reason)
+{
+  for (guint i = 0; i < r->sink.records->len; i++)
+    {
+      const KsTestRecord *rec = g_ptr_array_index (r->sink.records, i);
+      if (strcmp (rec->reason, reason) == 0)
+        return rec;
+    }
+  return NULL;
+}
+
+/* An unknown policy name in an HPA made at run time (a scenario's own HPAs are checked at load,
+ * tests/bad/; real mode's come through the API): the HPA does not scale, ScalingActive is False
+ * with reason InvalidAutoscalerPolicy, and Warning events say why and what is valid. */
 static void
 test_unknown_policy (void)
 {
   Run r = { 0 };
   g_autofree char *dep = deployment (1, "500m");
-  g_autofree char *hpa = g_strdup_printf (hpa_v2, 1);
-  g_autofree char *annotated = NULL;
-  g_autofree char *objects = NULL;
-  g_auto (GStrv) parts = g_strsplit (hpa, "metadata: {name: web}", 2);
-  gboolean found = FALSE;
+  g_autofree char *valid = ks_autoscaler_policy_names ();
+  g_autofree char *want = g_strdup_printf ("unknown autoscaler policy \"bogus\" in annotation "
+                                           "kubesim.io/autoscaler-policy (valid: %s)",
+                                           valid);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsObject) stored = NULL;
+  g_autoptr (KsHorizontalPodAutoscaler) hpa = NULL;
+  const KsTestRecord *rec;
+  KsObject *obj = ks_test_decode (
+      "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+      "metadata: {name: web, annotations: {kubesim.io/autoscaler-policy: bogus}}\n"
+      "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n"
+      "  maxReplicas: 20\n");
 
-  annotated = g_strconcat (parts[0],
-                           "metadata: {name: web, annotations: {kubesim.io/autoscaler-policy: "
-                           "bogus}}",
-                           parts[1], NULL);
-  objects = g_strconcat (dep, annotated, NULL);
-  run_start (&r, objects, "", "");
+  g_assert_cmpstr (valid, ==, "kubernetes, predictive, step");
+  /* The hpa settings start the autoscaling machinery although no HPA is there yet. */
+  run_start (&r, dep, "", "hpa: {policy: kubernetes}\n");
+  stored = ks_client_create (ks_sim_get_client (r.sim), obj, &error);
+  g_assert_no_error (error);
+  ks_object_unref (obj);
   run_to (&r, 60 * SEC);
   g_assert_cmpint (replicas (&r), ==, 1);
+  rec = find_record (&r, KS_HPA_REASON_INVALID_POLICY);
+  g_assert_nonnull (rec);
+  g_assert_true (rec->warning);
+  g_assert_cmpstr (rec->message, ==, want);
+  rec = find_record (&r, "FailedComputeMetricsReplicas");
+  g_assert_nonnull (rec);
+  g_assert_cmpstr (rec->message, ==, want);
+  hpa = get_hpa (&r);
+  g_assert_cmpint (hpa->status.conditions[KS_HPA_COND_SCALING_ACTIVE].status, ==,
+                   KS_CONDITION_FALSE);
+  g_assert_cmpstr (hpa->status.conditions[KS_HPA_COND_SCALING_ACTIVE].reason, ==,
+                   KS_HPA_REASON_INVALID_POLICY);
+  g_assert_cmpstr (hpa->status.conditions[KS_HPA_COND_SCALING_ACTIVE].message, ==, want);
+  g_assert_cmpint (hpa->status.current_replicas, ==, 1);
+  run_clear (&r);
+}
+
+/* Two HPAs on one Deployment (validateAndParseSelector): at 15 s the first, web, finds no other
+ * HPA selecting its pods (web2 has not reconciled yet: Kubernetes registers a new HPA with a
+ * selector that selects nothing) and scales 1 → 5; web2 then finds web's selector on the same
+ * pods, and from then on both refuse: ScalingActive False, AmbiguousSelector, Kubernetes'
+ * message (the HPAs sorted, where Kubernetes lists them in map order). */
+static void
+test_ambiguous_selector (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (1, "500m");
+  g_autofree char *hpa1 = g_strdup_printf (hpa_v2, 1);
+  g_autofree char *hpa2 = NULL;
+  g_autofree char *objects = NULL;
+  g_autofree char *events = NULL;
+  g_auto (GStrv) parts = g_strsplit (hpa1, "metadata: {name: web}", 2);
+  const char *want
+      = "pods by selector app=web are controlled by multiple HPAs: [default/web default/web2]";
+  guint ambiguous = 0;
+
+  hpa2 = g_strconcat (parts[0], "metadata: {name: web2}", parts[1], NULL);
+  objects = g_strconcat (dep, hpa1, hpa2, NULL);
+  run_start (&r, objects, "", "");
+  run_to (&r, 60 * SEC);
+  events = rescales (&r);
+  g_assert_cmpstr (events, ==, "15: New size: 5; reason: " UP);
+  g_assert_cmpint (replicas (&r), ==, 5);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr (KsObject) obj = ks_client_get (ks_sim_get_client (r.sim),
+                                                ks_kind_get (KS_KIND_HORIZONTAL_POD_AUTOSCALER),
+                                                "default", i == 0 ? "web" : "web2", NULL);
+      const KsHpaCondition *c = &KS_HPA (obj)->status.conditions[KS_HPA_COND_SCALING_ACTIVE];
+      g_assert_cmpint (c->status, ==, KS_CONDITION_FALSE);
+      g_assert_cmpstr (c->reason, ==, "AmbiguousSelector");
+      g_assert_cmpstr (c->message, ==, want);
+    }
   for (guint i = 0; i < r.sink.records->len; i++)
     {
       const KsTestRecord *rec = g_ptr_array_index (r.sink.records, i);
-      if (strcmp (rec->reason, "FailedComputeMetricsReplicas") == 0)
+      if (strcmp (rec->reason, "AmbiguousSelector") == 0)
         {
-          g_assert_cmpstr (rec->message, ==,
-                           "unknown autoscaler policy \"bogus\" in annotation "
-                           "kubesim.io/autoscaler-policy (valid: kubernetes, predictive, step)");
-          found = TRUE;
+          g_assert_true (rec->warning);
+          g_assert_cmpstr (rec->message, ==, want);
+          ambiguous++;
         }
     }
-  g_assert_true (found);
+  /* web2 at 15, 30, 45, 60 s; web at 30, 45, 60 s. */
+  g_assert_cmpuint (ambiguous, ==, 7);
   run_clear (&r);
+}
+
+/* status.observedGeneration is the generation the last reconcile read: 1 after the first sync, 2
+ * from the sync after a spec change (maxReplicas 20 → 3, which the next sync applies). */
+static void
+test_observed_generation (void)
+{
+  Run r = { 0 };
+  g_autofree char *dep = deployment (1, "500m");
+  g_autofree char *hpa_text = g_strdup_printf (hpa_v2, 1);
+  g_autofree char *objects = g_strconcat (dep, hpa_text, NULL);
+  g_autoptr (KsHorizontalPodAutoscaler) hpa = NULL;
+  g_autoptr (KsHorizontalPodAutoscaler) after = NULL;
+  g_autoptr (KsHorizontalPodAutoscaler) later = NULL;
+  g_autoptr (KsObject) copy = NULL;
+  g_autoptr (KsObject) stored = NULL;
+  g_autoptr (GError) error = NULL;
+
+  run_start (&r, objects, "", "");
+  run_to (&r, 20 * SEC);
+  hpa = get_hpa (&r);
+  g_assert_cmpint (hpa->parent.meta.generation, ==, 1);
+  g_assert_cmpint (hpa->status.observed_generation, ==, 1);
+  copy = ks_object_copy (KS_OBJECT (hpa));
+  KS_HPA (copy)->max_replicas = 3;
+  stored = ks_client_update (ks_sim_get_client (r.sim), copy, &error);
+  g_assert_no_error (error);
+  run_to (&r, 25 * SEC);
+  after = get_hpa (&r);
+  g_assert_cmpint (after->parent.meta.generation, ==, 2);
+  g_assert_cmpint (after->status.observed_generation, ==, 1);
+  run_to (&r, 31 * SEC);
+  later = get_hpa (&r);
+  g_assert_cmpint (later->status.observed_generation, ==, 2);
+  g_assert_cmpint (replicas (&r), ==, 3);
+  run_clear (&r);
+}
+
+/* The example module policies/examples/target-tracking.c, loaded as `kubesim run --policy-path`
+ * loads it, on a Pods metric (requests per second per pod, target 10) of a load of 100 per
+ * second that drops to 20 at 5 min, on 2 pods.  Worked by hand (the dump shows each reading):
+ *   15 s: one reading per pod, no rate yet: FailedGetPodsMetric, no change;
+ *   30 s: 50 per pod (49.999: the rate's window): r = 5.0, ceil(2 × 4.9999) = 10 (no rate
+ *   limit: kubernetes goes 2 → 6);
+ *   45 s: the readings still average 15.2 per pod (r = 1.52): the scale-out cooldown (60 s after
+ *   30 s) holds 10; from 60 s 10 pods share 100 (r = 1.0): no change;
+ *   315 s: the load is 20 since 300 s, 2 per pod (r = 0.2, ceil(10 × 0.1999) = 2), but the
+ *   scale-in cooldown (300 s after 30 s) holds until 330 s: 2 at 330 s; then 2 pods share 20,
+ *   r = 1.0. */
+static void
+test_target_tracking_module (void)
+{
+  const char *module = g_getenv ("KS_EXAMPLE_AUTOSCALER_MODULE");
+  g_autoptr (GError) error = NULL;
+  Run r = { 0 };
+  g_autofree char *dep = deployment (2, "10m");
+  g_autofree char *objects = NULL;
+  g_autofree char *events = NULL;
+  g_autoptr (KsHorizontalPodAutoscaler) hpa = NULL;
+
+  if (module == NULL)
+    {
+      g_test_skip ("KS_EXAMPLE_AUTOSCALER_MODULE is not set: run through make check");
+      return;
+    }
+  g_assert_true (ks_policy_modules_load_file (module, &error));
+  g_assert_no_error (error);
+  objects = g_strconcat (service_and_load, dep,
+                         "  - apiVersion: autoscaling/v2\n"
+                         "    kind: HorizontalPodAutoscaler\n"
+                         "    metadata: {name: web, annotations: {kubesim.io/autoscaler-policy: "
+                         "target-tracking}}\n"
+                         "    spec:\n"
+                         "      scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: "
+                         "web}\n"
+                         "      maxReplicas: 30\n"
+                         "      metrics: [{type: Pods, pods: {metric: {name: "
+                         "requests_per_second}, target: {type: AverageValue, averageValue: "
+                         "10}}}]\n",
+                         NULL);
+  run_start (&r, objects, "",
+             "load: [{service: web, rate: {step: [{at: 0s, rate: 100}, {at: 5m, rate: 20}]}, "
+             "cpuPerRequest: 1ms}]\n");
+  for (int t = 15; t <= 420; t += 15)
+    {
+      run_to (&r, t * SEC + SEC / 2);
+      dump (&r);
+    }
+  events = rescales (&r);
+  g_test_message ("%s", events);
+  g_assert_cmpstr (events, ==,
+                   "30: New size: 10; reason: target tracking: pods metric requests_per_second at "
+                   "500% of target\n330: New size: 2; reason: target tracking: pods metric "
+                   "requests_per_second at 20% of target");
+  hpa = get_hpa (&r);
+  g_assert_cmpint (hpa->status.conditions[KS_HPA_COND_SCALING_ACTIVE].status, ==,
+                   KS_CONDITION_TRUE);
+  run_clear (&r);
+  ks_policy_modules_unload_all ();
 }
 
 /* A ramp from 20 to 400 requests per second over 10 min (5 ms of cpu each) on a Deployment whose
@@ -611,5 +788,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa-sim/unknown-policy", test_unknown_policy);
   g_test_add_func ("/hpa-sim/predictive-ramp", test_predictive_ramp);
   g_test_add_func ("/hpa-sim/global-policy", test_global_policy);
+  g_test_add_func ("/hpa-sim/ambiguous-selector", test_ambiguous_selector);
+  g_test_add_func ("/hpa-sim/observed-generation", test_observed_generation);
+  g_test_add_func ("/hpa-sim/target-tracking-module", test_target_tracking_module);
   return g_test_run ();
 }

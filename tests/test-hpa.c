@@ -156,6 +156,28 @@ test_v1 (void)
   json = json_to_string (v1, FALSE);
   g_assert_nonnull (strstr (json, "\"apiVersion\":\"autoscaling/v1\""));
   g_assert_nonnull (strstr (json, "\"targetCPUUtilizationPercentage\":50"));
+  {
+    /* conversion.go looks at the first cpu metric only: an AverageValue one gives no target
+     * (and goes to the annotation); a later cpu Utilization metric is skipped as the target's
+     * and so is in neither. */
+    g_autoptr (KsHorizontalPodAutoscaler) two
+        = decode_ok (HEAD "  maxReplicas: 5\n"
+                          "  metrics:\n"
+                          "  - {type: Resource, resource: {name: cpu, target: {type: AverageValue, "
+                          "averageValue: 200m}}}\n"
+                          "  - {type: Resource, resource: {name: cpu, target: {type: Utilization, "
+                          "averageUtilization: 60}}}\n");
+    g_autoptr (JsonNode) tv1 = ks_hpa_encode_v1 (two, 0);
+    JsonObject *spec = json_object_get_object_member (json_node_get_object (tv1), "spec");
+    JsonObject *meta = json_object_get_object_member (json_node_get_object (tv1), "metadata");
+    g_assert_false (json_object_has_member (spec, "targetCPUUtilizationPercentage"));
+    g_assert_cmpstr (
+        json_object_get_string_member (json_object_get_object_member (meta, "annotations"),
+                                       "autoscaling.alpha.kubernetes.io/metrics"),
+        ==,
+        "[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\","
+        "\"targetAverageValue\":\"200m\"}}]");
+  }
 }
 
 static void
@@ -768,6 +790,127 @@ test_behavior_up_window (void)
   ks_hpa_history_free (h);
 }
 
+/* Every behavior combination from one state: Pods, Percent or both policies × scaleUp/scaleDown
+ * × selectPolicy Max/Min/Disabled, with and without a stabilization window, as
+ * normalizeDesiredReplicasWithBehaviors computes them (a fresh history; with initial, the first
+ * reconcile's recommendation of current at 0 s). */
+typedef struct
+{
+  const char *name;
+  const char *spec; /* minReplicas, maxReplicas, behavior */
+  gboolean initial;
+  gint64 now_s;
+  gint32 current, proposal, want;
+  const char *limited; /* ScalingLimited's reason (True unless DesiredWithinRange), or NULL */
+} BehaviorCase;
+
+#define B2(a, b) "  behavior: {" a ": {stabilizationWindowSeconds: 0, " b "}}\n"
+#define PODS(v) "{type: Pods, value: " #v ", periodSeconds: 60}"
+#define PCT(v) "{type: Percent, value: " #v ", periodSeconds: 60}"
+
+static void
+test_behavior_table (void)
+{
+  static const BehaviorCase cases[] = {
+    /* scale-up from 10 towards 100 */
+    { "up: Pods 4 alone", "  maxReplicas: 1000\n" B2 ("scaleUp", "policies: [" PODS (4) "]"), FALSE,
+      0, 10, 100, 14, "ScaleUpLimit" },
+    { "up: Percent 50 alone: ceil(10 × 1.5)",
+      "  maxReplicas: 1000\n" B2 ("scaleUp", "policies: [" PCT (50) "]"), FALSE, 0, 10, 100, 15,
+      "ScaleUpLimit" },
+    { "up: Percent 10 from 50: 50 × 1.1 is 55.00000000000001 in float64, so ceil gives 56",
+      "  maxReplicas: 1000\n" B2 ("scaleUp", "policies: [" PCT (10) "]"), FALSE, 0, 50, 100, 56,
+      "ScaleUpLimit" },
+    { "up: Pods 4 and Percent 50, Max: the larger limit",
+      "  maxReplicas: 1000\n" B2 ("scaleUp",
+                                  "selectPolicy: Max, policies: [" PODS (4) ", " PCT (50) "]"),
+      FALSE, 0, 10, 100, 15, "ScaleUpLimit" },
+    { "up: Pods 8 and Percent 50, Max: the Pods limit is larger",
+      "  maxReplicas: 1000\n" B2 ("scaleUp",
+                                  "selectPolicy: Max, policies: [" PODS (8) ", " PCT (50) "]"),
+      FALSE, 0, 10, 100, 18, "ScaleUpLimit" },
+    { "up: Pods 4 and Percent 50, Min: the smaller limit",
+      "  maxReplicas: 1000\n" B2 ("scaleUp",
+                                  "selectPolicy: Min, policies: [" PODS (4) ", " PCT (50) "]"),
+      FALSE, 0, 10, 100, 14, "ScaleUpLimit" },
+    { "up: Pods 4 and Percent 50, Disabled: no scale-up",
+      "  maxReplicas: 1000\n" B2 ("scaleUp",
+                                  "selectPolicy: Disabled, policies: [" PODS (4) ", " PCT (50) "]"),
+      FALSE, 0, 10, 100, 10, "ScaleUpLimit" },
+    { "up: a proposal within the limit is kept",
+      "  maxReplicas: 1000\n" B2 ("scaleUp", "policies: [" PODS (4) "]"), FALSE, 0, 10, 12, 12,
+      "DesiredWithinRange" },
+    { "up: maxReplicas below the rate limit",
+      "  maxReplicas: 12\n" B2 ("scaleUp", "policies: [" PODS (4) "]"), FALSE, 0, 10, 100, 12,
+      "TooManyReplicas" },
+    /* scale-down from 10 towards 1 */
+    { "down: Pods 3 alone", "  maxReplicas: 1000\n" B2 ("scaleDown", "policies: [" PODS (3) "]"),
+      FALSE, 0, 10, 1, 7, "ScaleDownLimit" },
+    { "down: Percent 25 alone: int32(10 × 0.75)",
+      "  maxReplicas: 1000\n" B2 ("scaleDown", "policies: [" PCT (25) "]"), FALSE, 0, 10, 1, 7,
+      "ScaleDownLimit" },
+    { "down: Percent 33 alone: int32(10 × 0.67) truncates 6.7 to 6",
+      "  maxReplicas: 1000\n" B2 ("scaleDown", "policies: [" PCT (33) "]"), FALSE, 0, 10, 1, 6,
+      "ScaleDownLimit" },
+    { "down: Percent 80 from 10: 10 × 0.2 is 1.9999999999999996 in float64, int32 1",
+      "  maxReplicas: 1000\n" B2 ("scaleDown", "policies: [" PCT (80) "]"), FALSE, 0, 10, 1, 1,
+      "DesiredWithinRange" },
+    { "down: Pods 2 and Percent 50, Max: the larger change (the lower limit)",
+      "  maxReplicas: 1000\n" B2 ("scaleDown",
+                                  "selectPolicy: Max, policies: [" PODS (2) ", " PCT (50) "]"),
+      FALSE, 0, 10, 1, 5, "ScaleDownLimit" },
+    { "down: Pods 2 and Percent 50, Min: the smaller change",
+      "  maxReplicas: 1000\n" B2 ("scaleDown",
+                                  "selectPolicy: Min, policies: [" PODS (2) ", " PCT (50) "]"),
+      FALSE, 0, 10, 1, 8, "ScaleDownLimit" },
+    { "down: Pods 2 and Percent 50, Disabled: no scale-down",
+      "  maxReplicas: 1000\n" B2 ("scaleDown",
+                                  "selectPolicy: Disabled, policies: [" PODS (2) ", " PCT (50) "]"),
+      FALSE, 0, 10, 1, 10, "ScaleDownLimit" },
+    { "down: a proposal within the limit is kept",
+      "  maxReplicas: 1000\n" B2 ("scaleDown", "policies: [" PODS (3) "]"), FALSE, 0, 10, 9, 9,
+      "DesiredWithinRange" },
+    /* stabilization windows with rate policies */
+    { "down: a 60 s window holds the first recommendation (10) at 30 s",
+      "  maxReplicas: 1000\n  behavior: {scaleDown: {stabilizationWindowSeconds: 60, policies: "
+      "[" PODS (5) "]}}\n",
+      TRUE, 30, 10, 1, 10, NULL },
+    { "down: at 61 s it has left the window; then Pods 5 limits",
+      "  maxReplicas: 1000\n  behavior: {scaleDown: {stabilizationWindowSeconds: 60, policies: "
+      "[" PODS (5) "]}}\n",
+      TRUE, 61, 10, 1, 5, "ScaleDownLimit" },
+    { "up: a 60 s window holds the lowest recommendation (10) at 30 s",
+      "  maxReplicas: 1000\n  behavior: {scaleUp: {stabilizationWindowSeconds: 60, policies: "
+      "[" PCT (100) "]}}\n",
+      TRUE, 30, 10, 100, 10, NULL },
+    { "up: at 61 s it has left the window; then Percent 100 limits",
+      "  maxReplicas: 1000\n  behavior: {scaleUp: {stabilizationWindowSeconds: 60, policies: "
+      "[" PCT (100) "]}}\n",
+      TRUE, 61, 10, 100, 20, "ScaleUpLimit" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      const BehaviorCase *tc = &cases[c];
+      g_autoptr (KsHorizontalPodAutoscaler) hpa = hpa_with (tc->spec);
+      KsHpaHistory *h = ks_hpa_history_new ();
+      gint32 got;
+
+      if (tc->initial)
+        ks_hpa_history_record_initial (h, tc->current, 0);
+      got = ks_hpa_normalize (h, hpa, tc->current, tc->proposal, hpa->min_replicas, 300 * S,
+                              tc->now_s * S);
+      if (got != tc->want)
+        g_error ("%s: got %d, want %d", tc->name, got, tc->want);
+      if (tc->limited != NULL
+          && g_strcmp0 (hpa->status.conditions[KS_HPA_COND_SCALING_LIMITED].reason, tc->limited)
+                 != 0)
+        g_error ("%s: ScalingLimited %s, want %s", tc->name,
+                 hpa->status.conditions[KS_HPA_COND_SCALING_LIMITED].reason, tc->limited);
+      ks_hpa_history_free (h);
+    }
+}
+
 static void
 test_targets_column (void)
 {
@@ -815,8 +958,8 @@ test_step_table (void)
 
 /* One step recommendation for n ready pods at usage_milli cpu each, requesting 1000m. */
 static gint32
-step_once (KsHpaRecommender *r, KsHorizontalPodAutoscaler *hpa, KsHpaHistory *h, gint32 current,
-           gint64 usage_milli, gint64 now)
+step_once (const KsAutoscalerPolicy *r, gpointer state, KsHorizontalPodAutoscaler *hpa,
+           KsHpaHistory *h, gint32 current, gint64 usage_milli, gint64 now)
 {
   g_autofree KsHpaPodSample *pods = g_new0 (KsHpaPodSample, current);
   KsHpaOptions options;
@@ -842,7 +985,7 @@ step_once (KsHpaRecommender *r, KsHorizontalPodAutoscaler *hpa, KsHpaHistory *h,
   in.n_metrics = 1;
   in.options = &options;
   in.now = now;
-  g_assert_true (r->ops->recommend (r, &in, &desired, &reason, &error));
+  g_assert_true (r->recommend (state, &in, &desired, &reason, &error));
   g_assert_no_error (error);
   g_assert_true ((desired != current) == (reason != NULL));
   return desired;
@@ -853,27 +996,28 @@ test_step_recommender (void)
 {
   g_autoptr (KsHorizontalPodAutoscaler) hpa = decode_ok (HEAD "  minReplicas: 2\n"
                                                               "  maxReplicas: 6\n");
-  KsHpaRecommender *r = ks_hpa_step_recommender_new ();
+  const KsAutoscalerPolicy *r = ks_hpa_step_policy ();
+  gpointer st = r->state_new (hpa);
   KsHpaHistory *h = ks_hpa_history_new ();
 
   /* 80 % target; 100 % is a breach of 25 %: +1. */
-  g_assert_cmpint (step_once (r, hpa, h, 4, 1000, 0), ==, 5);
+  g_assert_cmpint (step_once (r, st, hpa, h, 4, 1000, 0), ==, 5);
   assert_condition (hpa, KS_HPA_COND_SCALING_ACTIVE, KS_CONDITION_TRUE, "ValidMetricFound");
   assert_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_FALSE, "DesiredWithinRange");
   /* Cooldown: 299 s later nothing, even far above the target. */
-  g_assert_cmpint (step_once (r, hpa, h, 5, 2000, 299 * S), ==, 5);
+  g_assert_cmpint (step_once (r, st, hpa, h, 5, 2000, 299 * S), ==, 5);
   /* 300 s later: 250 % is a breach of 150 %, +50 % of 5 = 2 → 7, clamped to 6. */
-  g_assert_cmpint (step_once (r, hpa, h, 5, 2000, 300 * S), ==, 6);
+  g_assert_cmpint (step_once (r, st, hpa, h, 5, 2000, 300 * S), ==, 6);
   assert_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooManyReplicas");
   /* Near the target: nothing, and no cooldown is started. */
-  g_assert_cmpint (step_once (r, hpa, h, 6, 800, 600 * S), ==, 6);
+  g_assert_cmpint (step_once (r, st, hpa, h, 6, 800, 600 * S), ==, 6);
   /* Idle: -25 % of 6 = -1.5 → -1. */
-  g_assert_cmpint (step_once (r, hpa, h, 6, 0, 601 * S), ==, 5);
+  g_assert_cmpint (step_once (r, st, hpa, h, 6, 0, 601 * S), ==, 5);
   /* At the minimum: clamped. */
-  g_assert_cmpint (step_once (r, hpa, h, 2, 0, 1000 * S), ==, 2);
+  g_assert_cmpint (step_once (r, st, hpa, h, 2, 0, 1000 * S), ==, 2);
   assert_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooFewReplicas");
   ks_hpa_history_free (h);
-  r->ops->free (r);
+  r->state_free (st);
 }
 
 /* ---- the predictive policy (Holt's linear trend) ------------------------------------------ */
@@ -902,22 +1046,23 @@ test_predictive_recommender (void)
 {
   g_autoptr (KsHorizontalPodAutoscaler) hpa = decode_ok (HEAD "  maxReplicas: 20\n");
   g_autoptr (KsHorizontalPodAutoscaler) khpa = decode_ok (HEAD "  maxReplicas: 20\n");
-  KsHpaRecommender *p = ks_hpa_predictive_recommender_new ();
-  KsHpaRecommender *k = ks_hpa_kubernetes_recommender_new ();
+  const KsAutoscalerPolicy *p = ks_hpa_predictive_policy ();
+  const KsAutoscalerPolicy *k = ks_hpa_kubernetes_policy ();
+  gpointer pst = p->state_new (hpa);
   KsHpaHistory *ph = ks_hpa_history_new ();
   KsHpaHistory *kh = ks_hpa_history_new ();
 
   /* 2 pods at 125 % of the 80 % target: demand 2.5, no trend yet: both ceil(2.5) = 3. */
-  g_assert_cmpint (step_once (p, hpa, ph, 2, 1000, 0), ==, 3);
-  g_assert_cmpint (step_once (k, khpa, kh, 2, 1000, 0), ==, 3);
+  g_assert_cmpint (step_once (p, pst, hpa, ph, 2, 1000, 0), ==, 3);
+  g_assert_cmpint (step_once (k, NULL, khpa, kh, 2, 1000, 0), ==, 3);
   /* 3 pods at 150 %: demand 4.5; ℓ = 3.5, b = 0.5, 60 s = 4 syncs ahead: 5.5 → 6, where
    * Kubernetes asks for ceil(4.5) = 5. */
-  g_assert_cmpint (step_once (p, hpa, ph, 3, 1200, 15 * S), ==, 6);
-  g_assert_cmpint (step_once (k, khpa, kh, 3, 1200, 15 * S), ==, 5);
+  g_assert_cmpint (step_once (p, pst, hpa, ph, 3, 1200, 15 * S), ==, 6);
+  g_assert_cmpint (step_once (k, NULL, khpa, kh, 3, 1200, 15 * S), ==, 5);
   ks_hpa_history_free (ph);
   ks_hpa_history_free (kh);
-  p->ops->free (p);
-  k->ops->free (k);
+  p->state_free (pst);
+  g_assert_null (k->state_new);
 }
 
 int
@@ -941,6 +1086,7 @@ main (int argc, char **argv)
   g_test_add_func ("/hpa/behavior-down", test_behavior_down);
   g_test_add_func ("/hpa/behavior-mixed-events", test_behavior_mixed_events);
   g_test_add_func ("/hpa/behavior-up-window", test_behavior_up_window);
+  g_test_add_func ("/hpa/behavior-table", test_behavior_table);
   g_test_add_func ("/hpa/targets-column", test_targets_column);
   g_test_add_func ("/hpa/step-table", test_step_table);
   g_test_add_func ("/hpa/step-recommender", test_step_recommender);

@@ -15,6 +15,7 @@
 #include "sim/ks-sim-clock.h"
 #include "src/api/ks-decode.h"
 #include "src/api/ks-yaml.h"
+#include "src/controllers/ks-hpa.h"
 #include "src/ks-rng.h"
 #include "src/scheduler/ks-framework.h"
 #include "src/scheduler/ks-sched-config.h"
@@ -1136,13 +1137,16 @@ test_module_bad (gconstpointer data)
     g_assert_cmpstr (error->message, ==, want);
   /* nothing of a refused module is registered */
   g_assert_null (ks_scheduler_plugin_lookup ("BadModulePlugin"));
+  g_assert_null (ks_autoscaler_policy_lookup ("bad-policy"));
 }
 
 static const BadCase bad_cases[] = {
   { "no-symbol", KS_POLICY_MODULE_ERROR_SYMBOL,
     "not a kubesim policy module: it does not export ks_policy_module_init (a module defines "
     "`const KsSchedulerPlugin *const *ks_policy_module_init (guint32 host_abi_version, guint32 "
-    "*module_abi_version)`, see docs/policy-abi.md)" },
+    "*module_abi_version)`, see docs/policy-abi.md) nor ks_autoscaler_policy_module_init (`const "
+    "KsAutoscalerPolicy *const *ks_autoscaler_policy_module_init (guint32 host_abi_version, "
+    "guint32 *module_abi_version)`)" },
   { "module-version", KS_POLICY_MODULE_ERROR_VERSION,
     "built for policy ABI version 5, but this kubesim loads version 6 modules: rebuild it with "
     "this kubesim's <policies/ks-policy.h> (`pkg-config --variable=abi_version kubesim-policy` "
@@ -1170,7 +1174,140 @@ static const BadCase bad_cases[] = {
     "the module lists plugin \"BadModulePlugin\" twice (entries 0 and 1): each plugin needs its "
     "own name" },
   { "undefined", KS_POLICY_MODULE_ERROR_OPEN, "cannot load the policy module: " },
+  /* autoscaler policy modules */
+  { "as-module-version", KS_POLICY_MODULE_ERROR_VERSION,
+    "built for autoscaler policy ABI version 2, but this kubesim loads version 1 modules: "
+    "rebuild it with this kubesim's <policies/ks-autoscaler-policy.h> (`pkg-config "
+    "--variable=autoscaler_abi_version kubesim-policy` prints 1)" },
+  { "as-policy-version", KS_POLICY_MODULE_ERROR_VERSION,
+    "autoscaler policy 0 (\"bad-policy\") was built for autoscaler ABI version 2, but this "
+    "kubesim loads version 1: set .abi_version = KS_AUTOSCALER_POLICY_ABI_VERSION and rebuild "
+    "with this kubesim's <policies/ks-autoscaler-policy.h>" },
+  { "as-builtin-name", KS_POLICY_MODULE_ERROR_DUPLICATE,
+    "autoscaler policy \"kubernetes\" has the name of a built-in policy: give it another name "
+    "(`kubesim policies` lists the names in use)" },
+  { "as-no-name", KS_POLICY_MODULE_ERROR_INVALID,
+    "autoscaler policy 0 has an invalid name: set .name to the name the annotation "
+    "kubesim.io/autoscaler-policy selects it by (not empty, no spaces, not \"*\")" },
+  { "as-no-recommend", KS_POLICY_MODULE_ERROR_INVALID,
+    "autoscaler policy \"bad-policy\" has no recommend: set .recommend to the function that "
+    "gives the desired replica count" },
+  { "as-no-free", KS_POLICY_MODULE_ERROR_INVALID,
+    "autoscaler policy \"bad-policy\" has state_new but no state_free: set .state_free to the "
+    "function that frees one HPA's state" },
+  { "as-twice", KS_POLICY_MODULE_ERROR_DUPLICATE,
+    "the module lists autoscaler policy \"bad-policy\" twice (entries 0 and 1): each policy "
+    "needs its own name" },
+  { "as-null", KS_POLICY_MODULE_ERROR_INVALID,
+    "ks_autoscaler_policy_module_init returned no policy table (the module refused to work with "
+    "autoscaler policy ABI version 1): it must return a NULL-terminated array of policies" },
 };
+
+/* One recommendation of policy for current pods at usage_milli cpu each (requests 100m). */
+static gint32
+recommend_once (const KsAutoscalerPolicy *policy, gpointer state, KsHorizontalPodAutoscaler *hpa,
+                KsHpaHistory *history, gint32 current, gint64 usage_milli, gint64 now)
+{
+  g_autofree KsHpaPodSample *pods = g_new0 (KsHpaPodSample, current);
+  KsHpaOptions options = { .tolerance = 0.1, .sync_period = 15 * G_USEC_PER_SEC };
+  KsHpaMetricInput mi = { 0 };
+  KsHpaRecommendInput in = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *reason = NULL;
+  gint32 desired = -1;
+
+  for (gint32 i = 0; i < current; i++)
+    pods[i] = (KsHpaPodSample){ KS_HPA_POD_READY, TRUE, usage_milli, 100 };
+  mi.spec = &hpa->metrics[0];
+  mi.ok = TRUE;
+  mi.pods = pods;
+  mi.n_pods = current;
+  mi.timestamp = now;
+  in.hpa = hpa;
+  in.history = history;
+  in.current = in.status_replicas = current;
+  in.min_replicas = hpa->min_replicas;
+  in.metrics = &mi;
+  in.n_metrics = 1;
+  in.options = &options;
+  in.now = now;
+  g_assert_true (policy->recommend (state, &in, &desired, &reason, &error));
+  g_assert_no_error (error);
+  g_assert_true ((desired != current) == (reason != NULL));
+  return desired;
+}
+
+/* The example autoscaler module (policies/examples/target-tracking.c): registered after the
+ * built-in policies, and its arithmetic worked by hand: ceil(current × usage/target) outside
+ * the 0.1 tolerance, 60 s between scale-outs, 300 s from any change to a scale-in, clamped. */
+static void
+test_module_autoscaler_example (void)
+{
+  const char *path = g_getenv ("KS_EXAMPLE_AUTOSCALER_MODULE");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) all = NULL;
+  g_autofree char *names = NULL;
+  g_autoptr (KsObject) obj = NULL;
+  KsHorizontalPodAutoscaler *hpa;
+  KsHpaHistory *history;
+  const KsAutoscalerPolicy *p;
+  gpointer state;
+  const gint64 S = G_USEC_PER_SEC;
+
+  if (path == NULL)
+    {
+      g_test_skip ("KS_EXAMPLE_AUTOSCALER_MODULE is not set: run through make check");
+      return;
+    }
+  g_assert_null (ks_autoscaler_policy_lookup ("target-tracking"));
+  g_assert_true (ks_policy_modules_load_file (path, &error));
+  g_assert_no_error (error);
+  p = ks_autoscaler_policy_lookup ("target-tracking");
+  g_assert_nonnull (p);
+  g_assert_cmpstr (ks_autoscaler_policy_get_module (p), ==, path);
+  g_assert_null (ks_autoscaler_policy_get_module (ks_autoscaler_policy_lookup ("kubernetes")));
+  /* no scheduler plugin came with it */
+  g_assert_null (ks_scheduler_plugin_lookup ("target-tracking"));
+  all = ks_autoscaler_policy_list ();
+  g_assert_cmpuint (all->len, ==, 4);
+  g_assert_true (g_ptr_array_index (all, 3) == p);
+  names = ks_autoscaler_policy_names ();
+  g_assert_cmpstr (names, ==, "kubernetes, predictive, step, target-tracking");
+
+  obj = ks_test_decode ("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+                        "metadata: {name: web}\n"
+                        "spec:\n  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: "
+                        "web}\n  maxReplicas: 10\n  metrics: [{type: Resource, resource: {name: "
+                        "cpu, target: {type: Utilization, averageUtilization: 50}}}]\n");
+  hpa = KS_HPA (obj);
+  history = ks_hpa_history_new ();
+  state = p->state_new (hpa);
+  /* 2 pods at 100 % of a 50 % target: r = 2, ceil(2 × 2) = 4. */
+  g_assert_cmpint (recommend_once (p, state, hpa, history, 2, 100, 0), ==, 4);
+  g_assert_cmpint (hpa->status.conditions[KS_HPA_COND_SCALING_ACTIVE].status, ==,
+                   KS_CONDITION_TRUE);
+  /* 30 s later still r = 2 (8 wanted), but the scale-out cooldown (60 s) holds 4 ... */
+  g_assert_cmpint (recommend_once (p, state, hpa, history, 4, 100, 30 * S), ==, 4);
+  /* ... until 60 s: 8. */
+  g_assert_cmpint (recommend_once (p, state, hpa, history, 4, 100, 60 * S), ==, 8);
+  /* 10 % of the target... r = 0.2, ceil(8 × 0.2) = ceil(1.6) = 2, held by the scale-in cooldown
+   * (300 s after the change at 60 s) at 359 s, taken at 360 s. */
+  g_assert_cmpint (recommend_once (p, state, hpa, history, 8, 10, 100 * S), ==, 8);
+  g_assert_cmpint (recommend_once (p, state, hpa, history, 8, 10, 359 * S), ==, 8);
+  g_assert_cmpint (recommend_once (p, state, hpa, history, 8, 10, 360 * S), ==, 2);
+  /* 52 % of 50 %: r = 1.04, within the tolerance. */
+  g_assert_cmpint (recommend_once (p, state, hpa, history, 2, 52, 1000 * S), ==, 2);
+  /* 54 %: r = 1.08, within; 55 %: r = 55/50, which is 1.1000000000000000888 in binary, so
+   * |1 − r| is just above 0.1 (as Go computes it in Kubernetes): ceil(2.2) = 3. */
+  g_assert_cmpint (recommend_once (p, state, hpa, history, 2, 54, 1001 * S), ==, 2);
+  g_assert_cmpint (recommend_once (p, state, hpa, history, 2, 55, 1002 * S), ==, 3);
+  /* 20 × the target: 60 wanted, clamped to 10 with TooManyReplicas. */
+  g_assert_cmpint (recommend_once (p, state, hpa, history, 3, 1000, 2000 * S), ==, 10);
+  g_assert_cmpstr (hpa->status.conditions[KS_HPA_COND_SCALING_LIMITED].reason, ==,
+                   "TooManyReplicas");
+  p->state_free (state);
+  ks_hpa_history_free (history);
+}
 
 /* A module whose plugin has the name of one loaded before (the example's). */
 static void
@@ -1247,6 +1384,7 @@ main (int argc, char **argv)
       g_test_add_data_func (name, &bad_cases[i], test_module_bad);
     }
   g_test_add_func ("/policies/module/example", test_module_example);
+  g_test_add_func ("/policies/module/autoscaler-example", test_module_autoscaler_example);
   g_test_add_func ("/policies/module/duplicate-loaded", test_module_duplicate_loaded);
   g_test_add_func ("/policies/module/path", test_module_path);
   status = g_test_run ();

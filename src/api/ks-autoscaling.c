@@ -813,60 +813,12 @@ hpa_encode (const KsObject *obj, JsonBuilder *b, gint64 epoch)
   json_builder_end_object (b);
 }
 
-/* The first cpu Utilization metric (what v1 can show), or -1. */
-static int
-v1_cpu_metric (const KsHorizontalPodAutoscaler *hpa)
-{
-  for (guint i = 0; i < hpa->n_metrics; i++)
-    if (hpa->metrics[i].type == KS_METRIC_SOURCE_RESOURCE
-        && g_strcmp0 (hpa->metrics[i].name, "cpu") == 0
-        && hpa->metrics[i].target_type == KS_METRIC_TARGET_UTILIZATION)
-      return (int) i;
-  return -1;
-}
-
 JsonNode *
 ks_hpa_encode_v1 (const KsHorizontalPodAutoscaler *hpa, gint64 epoch)
 {
   g_autoptr (JsonNode) full = ks_object_encode (KS_OBJECT (hpa), epoch);
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  JsonObject *o = json_node_get_object (full);
-  int cpu = v1_cpu_metric (hpa);
 
-  json_builder_begin_object (b);
-  ks_builder_add_string (b, "apiVersion", "autoscaling/v1");
-  ks_builder_add_string (b, "kind", "HorizontalPodAutoscaler");
-  json_builder_set_member_name (b, "metadata");
-  json_builder_add_value (b, json_node_copy (json_object_get_member (o, "metadata")));
-  json_builder_set_member_name (b, "spec");
-  json_builder_begin_object (b);
-  object_ref_encode (b, "scaleTargetRef", &hpa->scale_target_ref);
-  ks_builder_add_int (b, "minReplicas", hpa->min_replicas);
-  ks_builder_add_int (b, "maxReplicas", hpa->max_replicas);
-  if (cpu >= 0)
-    ks_builder_add_int (b, "targetCPUUtilizationPercentage", hpa->metrics[cpu].average_utilization);
-  json_builder_end_object (b);
-  json_builder_set_member_name (b, "status");
-  json_builder_begin_object (b);
-  if (hpa->status.observed_generation != 0)
-    ks_builder_add_int (b, "observedGeneration", hpa->status.observed_generation);
-  if (hpa->status.last_scale_time != KS_TIME_NONE)
-    ks_builder_add_time (b, "lastScaleTime", hpa->status.last_scale_time, epoch);
-  ks_builder_add_int (b, "currentReplicas", hpa->status.current_replicas);
-  ks_builder_add_int (b, "desiredReplicas", hpa->status.desired_replicas);
-  for (guint i = 0; i < hpa->status.n_current_metrics; i++)
-    {
-      const KsMetricStatus *s = &hpa->status.current_metrics[i];
-      if (s->type == KS_METRIC_SOURCE_RESOURCE && g_strcmp0 (s->name, "cpu") == 0
-          && s->has_utilization)
-        {
-          ks_builder_add_int (b, "currentCPUUtilizationPercentage", s->average_utilization);
-          break;
-        }
-    }
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
+  return ks_hpa_v2_to_v1 (full);
 }
 
 /* Copy, finalize, compare */

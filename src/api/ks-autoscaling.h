@@ -164,10 +164,20 @@ KsHorizontalPodAutoscaler *ks_hpa_new_autoscale (const char *ns, const char *nam
                                                  const char *target_kind, const char *target_name,
                                                  gint32 min, gint32 max, gint32 cpu_percent);
 
-/* Encode hpa as autoscaling/v1 (the API's v1 view: targetCPUUtilizationPercentage from the
- * first cpu Utilization metric, currentCPUUtilizationPercentage from its status; other metrics
- * are lost).  A JSON tree. */
+/* autoscaling/v1 (src/api/ks-autoscaling-v1.c), as Kubernetes' conversion: v1 shows
+ * targetCPUUtilizationPercentage (the first cpu Resource metric, when a Utilization) and
+ * currentCPUUtilizationPercentage; the other metrics, every current metric, the conditions and
+ * the behavior travel in the autoscaling.alpha.kubernetes.io/{metrics, current-metrics,
+ * conditions, behavior} annotations. */
+
+/* Encode hpa as autoscaling/v1.  A JSON tree. */
 JsonNode *ks_hpa_encode_v1 (const KsHorizontalPodAutoscaler *hpa, gint64 epoch);
+/* The v1 form of a v2 HPA's JSON (as ks_object_encode writes it).  A new tree. */
+JsonNode *ks_hpa_v2_to_v1 (JsonNode *v2);
+/* The v2 form of a v1 HPA's JSON (a request body): the annotations taken back into spec and
+ * status; cpu at 80 % when v1 gives no metric.  NULL with error (KS_INPUT_ERROR) when an
+ * annotation does not parse. */
+JsonNode *ks_hpa_v1_to_v2 (JsonNode *v1, GError **error);
 
 KS_DEFINE_OBJECT_AUTOPTR (KsHorizontalPodAutoscaler, ks_hpa)
 

@@ -1,5 +1,5 @@
 /* cmd-policies.c: kubesim policies: the scheduler plugins kubesim knows, built in and loaded
- * from modules, with their extension points. */
+ * from modules, with their extension points, and the HPA's autoscaler policies. */
 #include "config.h"
 
 #include <stdio.h>
@@ -9,9 +9,6 @@
 #include "policies/ks-policy-modules.h"
 #include "src/controllers/ks-hpa.h"
 #include "src/scheduler/ks-sched-config.h"
-
-/* The HPA's autoscaler policies (docs/autoscaling.md), all built in; kubernetes is the default. */
-static const char *const autoscaler_policies[] = { "kubernetes", "predictive", "step", NULL };
 
 /* Where a plugin comes from: "default-profile", "research" or "module". */
 static const char *
@@ -39,7 +36,7 @@ points_joined (const KsSchedulerPlugin *p)
 }
 
 static void
-print_json (GPtrArray *all)
+print_json (GPtrArray *all, GPtrArray *autoscalers)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
@@ -80,15 +77,29 @@ print_json (GPtrArray *all)
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
+  json_builder_set_member_name (b, "autoscalerAbiVersion");
+  json_builder_add_int_value (b, KS_AUTOSCALER_POLICY_ABI_VERSION);
   json_builder_set_member_name (b, "autoscalerPolicies");
   json_builder_begin_array (b);
-  for (guint i = 0; autoscaler_policies[i] != NULL; i++)
+  for (guint i = 0; i < autoscalers->len; i++)
     {
+      const KsAutoscalerPolicy *p = g_ptr_array_index (autoscalers, i);
+      const char *module = ks_autoscaler_policy_get_module (p);
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "name");
-      json_builder_add_string_value (b, autoscaler_policies[i]);
+      json_builder_add_string_value (b, p->name);
       json_builder_set_member_name (b, "default");
       json_builder_add_boolean_value (b, i == 0);
+      json_builder_set_member_name (b, "module");
+      if (module != NULL)
+        json_builder_add_string_value (b, module);
+      else
+        json_builder_add_null_value (b);
+      json_builder_set_member_name (b, "summary");
+      if (p->summary != NULL)
+        json_builder_add_string_value (b, p->summary);
+      else
+        json_builder_add_null_value (b);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -101,7 +112,7 @@ print_json (GPtrArray *all)
 }
 
 static void
-print_table (GPtrArray *all)
+print_table (GPtrArray *all, GPtrArray *autoscalers)
 {
   int width = (int) strlen ("NAME");
 
@@ -121,9 +132,15 @@ print_table (GPtrArray *all)
     }
   /* The HPA's policies (kubesim.io/autoscaler-policy), a second table. */
   printf ("\n%-*s  %s\n", width, "AUTOSCALER POLICY", "FROM");
-  for (guint i = 0; autoscaler_policies[i] != NULL; i++)
-    printf ("%-*s  %s\n", width, autoscaler_policies[i],
-            i == 0 ? "built in (default)" : "built in");
+  for (guint i = 0; i < autoscalers->len; i++)
+    {
+      const KsAutoscalerPolicy *p = g_ptr_array_index (autoscalers, i);
+      const char *module = ks_autoscaler_policy_get_module (p);
+      printf ("%-*s  %s\n", width, p->name,
+              module != NULL ? module
+              : i == 0       ? "built in (default)"
+                             : "built in");
+    }
 }
 
 int
@@ -138,6 +155,7 @@ ks_cmd_policies (int argc, char **argv)
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
   g_autoptr (GPtrArray) all = NULL;
+  g_autoptr (GPtrArray) autoscalers = NULL;
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (
@@ -145,7 +163,8 @@ ks_cmd_policies (int argc, char **argv)
       "List the scheduler plugins a KubeSchedulerConfiguration can enable: Kubernetes' "
       "default profile,\nthe research policies, and the plugins of the modules loaded "
       "from --policy-path\nand $KUBESIM_POLICY_PATH, with their extension points; then the "
-      "HPA's autoscaler\npolicies (annotation " KS_HPA_POLICY_ANNOTATION ").");
+      "HPA's autoscaler\npolicies (annotation " KS_HPA_POLICY_ANNOTATION "), built in and "
+      "loaded.");
   if (!ks_cli_parse (context, "policies", &argc, &argv))
     return KS_EXIT_USAGE;
   if (argc > 1)
@@ -162,9 +181,10 @@ ks_cmd_policies (int argc, char **argv)
   if (!ks_cli_load_policies ("policies", policy_path))
     return KS_EXIT_USAGE;
   all = ks_scheduler_plugin_list ();
+  autoscalers = ks_autoscaler_policy_list ();
   if (output != NULL && strcmp (output, "json") == 0)
-    print_json (all);
+    print_json (all, autoscalers);
   else
-    print_table (all);
+    print_table (all, autoscalers);
   return KS_EXIT_OK;
 }

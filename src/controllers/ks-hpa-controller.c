@@ -7,6 +7,7 @@
 
 #include "ks-controller-private.h"
 #include "ks-hpa.h"
+#include "policies/ks-policy-modules.h"
 #include "src/api/ks-statefulset.h"
 #include "src/ks-clock.h"
 
@@ -16,13 +17,40 @@ struct _KsHpaController
   KsMetricsClient *metrics;
   KsCustomMetricsSource *custom;
   KsHpaOptions options;
-  KsHpaRecommender *recommender; /* kubernetes, the default */
-  KsHpaRecommender *step;
-  KsHpaRecommender *predictive;
-  GHashTable *histories;    /* key → KsHpaHistory */
+  GHashTable *entries;      /* key → HpaEntry */
   GHashTable *counts;       /* key → KsHpaCounts */
   const KsObject *original; /* the HPA as the current reconcile found it */
 };
+
+/* What the controller keeps for one HPA while it exists. */
+typedef struct
+{
+  KsHpaHistory *history;
+  const KsAutoscalerPolicy *policy; /* the policy state belongs to (NULL before the first) */
+  gpointer state;
+  /* The target's selector at the HPA's last reconcile (hpaSelectors: which HPAs control a pod),
+   * NULL before. */
+  KsLabelSelector *selector;
+} HpaEntry;
+
+static void
+entry_clear_policy (HpaEntry *e)
+{
+  if (e->policy != NULL && e->state != NULL)
+    e->policy->state_free (e->state);
+  e->policy = NULL;
+  e->state = NULL;
+}
+
+static void
+entry_free (HpaEntry *e)
+{
+  entry_clear_policy (e);
+  ks_hpa_history_free (e->history);
+  if (e->selector != NULL)
+    ks_label_selector_unref (e->selector);
+  g_free (e);
+}
 
 static KsHpaCounts *
 counts_for (KsHpaController *hc, const char *key)
@@ -330,25 +358,109 @@ read_metric (KsHpaController *hc, const char *ns, const Scale *scale, GPtrArray 
     }
 }
 
-/* The policy the HPA's annotation names (kubernetes without one); NULL and *error for a name no
- * policy has. */
-static KsHpaRecommender *
-select_recommender (KsHpaController *hc, const KsHorizontalPodAutoscaler *hpa, GError **error)
+/* The policy the HPA's annotation names (the options' default without one), with its state for
+ * this HPA (made the first time, remade when the annotation changes); NULL and *error for a name
+ * no policy has. */
+static const KsAutoscalerPolicy *
+select_policy (KsHpaController *hc, HpaEntry *entry, const KsHorizontalPodAutoscaler *hpa,
+               GError **error)
 {
   const char *name = ks_object_get_annotation (KS_OBJECT (hpa), KS_HPA_POLICY_ANNOTATION);
+  const KsAutoscalerPolicy *policy;
 
   if (name == NULL)
     name = hc->options.policy != NULL ? hc->options.policy : "kubernetes";
-  if (strcmp (name, "kubernetes") == 0)
-    return hc->recommender;
-  if (strcmp (name, "step") == 0)
-    return hc->step;
-  if (strcmp (name, "predictive") == 0)
-    return hc->predictive;
-  g_set_error (error, KS_CONTROLLER_ERROR, 0,
-               "unknown autoscaler policy \"%s\" in annotation %s (valid: " KS_HPA_POLICY_NAMES ")",
-               name, KS_HPA_POLICY_ANNOTATION);
-  return NULL;
+  policy = ks_autoscaler_policy_lookup (name);
+  if (policy == NULL)
+    {
+      g_autofree char *valid = ks_autoscaler_policy_names ();
+      g_set_error (error, KS_CONTROLLER_ERROR, 0,
+                   "unknown autoscaler policy \"%s\" in annotation %s (valid: %s)", name,
+                   KS_HPA_POLICY_ANNOTATION, valid);
+      return NULL;
+    }
+  if (entry->policy != policy)
+    {
+      entry_clear_policy (entry);
+      entry->policy = policy;
+      entry->state = policy->state_new != NULL ? policy->state_new (hpa) : NULL;
+    }
+  return policy;
+}
+
+static gint
+compare_keys (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* validateAndParseSelector's last check: the HPAs (namespace/name, sorted) whose selector, as
+ * each last reconciled, picks one of pods; hpasControllingPodsUnderSelector. */
+static GPtrArray *
+hpas_controlling (KsHpaController *hc, const char *ns, GPtrArray *pods)
+{
+  GPtrArray *keys = g_ptr_array_new ();
+  GHashTableIter it;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&it, hc->entries);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    {
+      const HpaEntry *e = value;
+      g_autofree char *hpa_ns = NULL;
+      const char *hpa_name;
+      if (e->selector == NULL)
+        continue;
+      ks_controller_split_key (key, &hpa_ns, &hpa_name);
+      if (strcmp (hpa_ns, ns) != 0)
+        continue;
+      for (guint i = 0; i < pods->len; i++)
+        if (ks_label_selector_matches (e->selector,
+                                       ((KsObject *) g_ptr_array_index (pods, i))->meta.labels))
+          {
+            g_ptr_array_add (keys, key);
+            break;
+          }
+    }
+  /* Kubernetes lists them in map order; sorted here so that the message is the same in every
+   * run. */
+  g_ptr_array_sort (keys, compare_keys);
+  return keys;
+}
+
+/* validateAndParseSelector: remember the target's selector for this HPA, then refuse to scale
+ * when the target's pods are under more than one HPA (AmbiguousSelector). */
+static gboolean
+check_selector (KsHpaController *hc, HpaEntry *entry, KsHorizontalPodAutoscaler *hpa,
+                const Scale *scale, GPtrArray *pods, gint64 now, GError **error)
+{
+  g_autoptr (GPtrArray) hpas = NULL;
+  g_autofree char *selector = NULL;
+  GString *list;
+  g_autofree char *message = NULL;
+
+  if (entry->selector != NULL)
+    ks_label_selector_unref (entry->selector);
+  entry->selector = scale->selector != NULL
+                        ? ks_label_selector_ref ((KsLabelSelector *) scale->selector)
+                        : NULL;
+  hpas = hpas_controlling (hc, hpa->parent.meta.namespace, pods);
+  if (hpas->len <= 1)
+    return TRUE;
+  /* Go's %v of a []selectors.Key: "[ns/a ns/b]". */
+  list = g_string_new ("[");
+  for (guint i = 0; i < hpas->len; i++)
+    g_string_append_printf (list, "%s%s", i > 0 ? " " : "", (char *) g_ptr_array_index (hpas, i));
+  g_string_append_c (list, ']');
+  selector = ks_label_selector_to_string (scale->selector);
+  message = g_strdup_printf ("pods by selector %s are controlled by multiple HPAs: %s", selector,
+                             list->str);
+  g_string_free (list, TRUE);
+  ks_event_record (&hc->c.events, KS_OBJECT (hpa), TRUE, "AmbiguousSelector", NULL, "%s", message);
+  ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_ACTIVE, KS_CONDITION_FALSE, "AmbiguousSelector",
+                        message, now);
+  g_set_error_literal (error, KS_CONTROLLER_ERROR, 0, message);
+  return FALSE;
 }
 
 static void
@@ -366,6 +478,8 @@ write_status (KsHpaController *hc, KsHorizontalPodAutoscaler *hpa)
 {
   g_autoptr (KsObject) stored = NULL;
 
+  /* The generation this reconcile read (the status says which spec it reflects). */
+  hpa->status.observed_generation = hpa->parent.meta.generation;
   if (hc->original != NULL)
     {
       g_autofree char *before = ks_object_to_json (hc->original, 0);
@@ -381,7 +495,8 @@ reconcile (KsHpaController *hc, const char *key, KsHorizontalPodAutoscaler *hpa)
 {
   const char *ns = hpa->parent.meta.namespace;
   gint64 now = ks_clock_now (hc->c.clock);
-  KsHpaHistory *history = g_hash_table_lookup (hc->histories, key);
+  HpaEntry *entry = g_hash_table_lookup (hc->entries, key);
+  KsHpaHistory *history;
   Scale scale = { 0 };
   g_autoptr (GError) error = NULL;
   gint32 current, desired = 0, min = hpa->min_replicas;
@@ -390,11 +505,13 @@ reconcile (KsHpaController *hc, const char *key, KsHorizontalPodAutoscaler *hpa)
 
   KsHpaCounts *counts = counts_for (hc, key);
 
-  if (history == NULL)
+  if (entry == NULL)
     {
-      history = ks_hpa_history_new ();
-      g_hash_table_insert (hc->histories, g_strdup (key), history);
+      entry = g_new0 (HpaEntry, 1);
+      entry->history = ks_hpa_history_new ();
+      g_hash_table_insert (hc->entries, g_strdup (key), entry);
     }
+  history = entry->history;
   if (!get_scale (hc, ns, &hpa->scale_target_ref, &scale, &error))
     {
       g_autofree char *message = g_strdup_printf (
@@ -440,26 +557,44 @@ reconcile (KsHpaController *hc, const char *key, KsHorizontalPodAutoscaler *hpa)
         hpa, history,    current, scale.status_replicas, min, inputs, hpa->n_metrics, &hc->options,
         now, warn_event, pair
       };
-      gboolean ok;
+      const KsAutoscalerPolicy *policy = NULL;
+      gboolean ok = FALSE;
 
-      for (guint i = 0; i < hpa->n_metrics; i++)
+      if (check_selector (hc, entry, hpa, &scale, pods, now, &error)
+          && (policy = select_policy (hc, entry, hpa, &error)) == NULL)
         {
-          read_metric (hc, ns, &scale, pods, &hpa->metrics[i], &inputs[i], &samples[i], &errors[i]);
-          if (!inputs[i].ok)
-            {
-              inputs[i].ok = FALSE;
-              inputs[i].error = errors[i];
-            }
+          /* Annotations are free-form, so a name no policy has is found here, as
+           * validateAndParseSelector finds a bad selector: a Warning and ScalingActive False. */
+          ks_event_record (&hc->c.events, KS_OBJECT (hpa), TRUE, KS_HPA_REASON_INVALID_POLICY, NULL,
+                           "%s", error->message);
+          ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_ACTIVE, KS_CONDITION_FALSE,
+                                KS_HPA_REASON_INVALID_POLICY, error->message, now);
         }
-      KsHpaRecommender *r = select_recommender (hc, hpa, &error);
-      ok = r != NULL && r->ops->recommend (r, &in, &desired, &reason, &error);
-      for (guint i = 0; i < hpa->n_metrics; i++)
+      if (policy != NULL)
         {
-          g_free (samples[i]);
-          g_clear_error (&errors[i]);
+          for (guint i = 0; i < hpa->n_metrics; i++)
+            {
+              read_metric (hc, ns, &scale, pods, &hpa->metrics[i], &inputs[i], &samples[i],
+                           &errors[i]);
+              if (!inputs[i].ok)
+                inputs[i].error = errors[i];
+            }
+          ok = policy->recommend (entry->state, &in, &desired, &reason, &error);
+          if (!ok && error == NULL)
+            g_set_error (&error, KS_CONTROLLER_ERROR, 0,
+                         "autoscaler policy \"%s\" failed without saying why", policy->name);
+          for (guint i = 0; i < hpa->n_metrics; i++)
+            {
+              g_free (samples[i]);
+              g_clear_error (&errors[i]);
+            }
         }
       if (!ok)
         {
+          /* setCurrentReplicasAndMetricsInStatus: without a policy's reading (a selector or
+           * policy problem) the status has no current metrics. */
+          if (policy == NULL)
+            ks_hpa_set_current_metrics (hpa, NULL, 0);
           hpa->status.current_replicas = current;
           write_status (hc, hpa);
           ks_event_record (&hc->c.events, KS_OBJECT (hpa), TRUE, "FailedComputeMetricsReplicas",
@@ -529,7 +664,7 @@ sync_hpa (const char *key, gpointer data)
                        NULL);
   if (obj == NULL)
     {
-      g_hash_table_remove (hc->histories, key);
+      g_hash_table_remove (hc->entries, key);
       return;
     }
   /* Every reconcile queues the next one a sync period later (the queue's fixed-interval rate
@@ -551,7 +686,7 @@ on_hpa (const KsWatchEvent *event, gpointer data)
 
   if (event->type == KS_WATCH_DELETED)
     {
-      g_hash_table_remove (hc->histories, key);
+      g_hash_table_remove (hc->entries, key);
       return;
     }
   /* enqueueHPA: every add is delayed by the sync period, an earlier pending one standing. */
@@ -568,12 +703,9 @@ ks_hpa_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink,
   hc->metrics = metrics;
   hc->custom = custom;
   hc->options = *options;
-  hc->recommender = ks_hpa_kubernetes_recommender_new ();
-  hc->step = ks_hpa_step_recommender_new ();
-  hc->predictive = ks_hpa_predictive_recommender_new ();
   hc->counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  hc->histories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                         (GDestroyNotify) ks_hpa_history_free);
+  hc->entries
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) entry_free);
   ks_controller_init (&hc->c, client, clock, sink, "horizontal-pod-autoscaler", sync_hpa, hc);
   hc->c.watches[hc->c.n_watches++] = ks_client_watch (
       client, ks_kind_get (KS_KIND_HORIZONTAL_POD_AUTOSCALER), NULL, TRUE, on_hpa, hc, NULL);
@@ -586,10 +718,7 @@ ks_hpa_controller_free (KsHpaController *hc)
   if (hc == NULL)
     return;
   ks_controller_clear (&hc->c);
-  hc->recommender->ops->free (hc->recommender);
-  hc->step->ops->free (hc->step);
-  hc->predictive->ops->free (hc->predictive);
-  g_hash_table_unref (hc->histories);
+  g_hash_table_unref (hc->entries);
   g_hash_table_unref (hc->counts);
   g_free (hc);
 }

@@ -20,17 +20,6 @@ ks_hpa_options_init (KsHpaOptions *o)
   o->policy = "kubernetes";
 }
 
-const char *
-ks_hpa_policy_lookup (const char *name)
-{
-  static const char *const names[] = { "kubernetes", "predictive", "step", NULL };
-
-  for (guint i = 0; name != NULL && names[i] != NULL; i++)
-    if (strcmp (name, names[i]) == 0)
-      return names[i];
-  return NULL;
-}
-
 /* The replica calculator */
 
 KsHpaPodState
@@ -285,9 +274,6 @@ struct _KsHpaHistory
   GArray *recommendations; /* Recommendation */
   GArray *up_events;       /* ScaleEvent */
   GArray *down_events;
-  gboolean stepped;       /* the step policy scaled this HPA once ... */
-  gint64 last_step_scale; /* ... at this time (its cooldown starts there) */
-  KsHpaHolt holt;         /* the predictive policy's smoothed demand */
 };
 
 KsHpaHistory *
@@ -743,13 +729,10 @@ metric_ratio (const KsMetricSpec *m, const KsMetricStatus *st)
   return 0.0;
 }
 
-/* computeReplicasForMetrics: the largest proposal over the metrics (*replicas, from *metric) and
- * the largest ratio of a metric to its target (*ratio); sets status.currentMetrics and the
- * ScalingActive condition.  FALSE as Kubernetes fails (all invalid, or some invalid and the
- * valid ones propose a scale-down). */
-static gboolean
-compute_proposals (const KsHpaRecommendInput *in, gint32 *out_replicas, char **out_metric,
-                   double *out_ratio, GError **error)
+/* computeReplicasForMetrics (ks-autoscaler-policy.h). */
+gboolean
+ks_hpa_compute_proposal (const KsHpaRecommendInput *in, gint32 *out_replicas, char **out_metric,
+                         double *out_ratio, GError **error)
 {
   KsHorizontalPodAutoscaler *hpa = in->hpa;
   g_autofree KsMetricStatus *statuses = g_new0 (KsMetricStatus, in->n_metrics + 1);
@@ -811,16 +794,16 @@ compute_proposals (const KsHpaRecommendInput *in, gint32 *out_replicas, char **o
 }
 
 static gboolean
-kubernetes_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gint32 *desired,
-                      char **reason, GError **error)
+kubernetes_recommend (gpointer state, const KsHpaRecommendInput *in, gint32 *desired, char **reason,
+                      GError **error)
 {
   KsHorizontalPodAutoscaler *hpa = in->hpa;
   gint32 replicas = 0, result;
   g_autofree char *metric = NULL;
   double ratio;
 
-  (void) self;
-  if (!compute_proposals (in, &replicas, &metric, &ratio, error))
+  (void) state;
+  if (!ks_hpa_compute_proposal (in, &replicas, &metric, &ratio, error))
     return FALSE;
   *reason = NULL;
   if (replicas > in->current)
@@ -833,20 +816,37 @@ kubernetes_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gin
   return TRUE;
 }
 
-static void
-kubernetes_free (KsHpaRecommender *self)
+static const KsAutoscalerPolicy kubernetes_policy = {
+  .abi_version = KS_AUTOSCALER_POLICY_ABI_VERSION,
+  .name = "kubernetes",
+  .summary = "Kubernetes' HPA algorithm (replica calculator, behavior, stabilization)",
+  .recommend = kubernetes_recommend,
+};
+
+const KsAutoscalerPolicy *
+ks_hpa_kubernetes_policy (void)
 {
-  g_free (self);
+  return &kubernetes_policy;
 }
 
-static const KsHpaRecommenderOps kubernetes_ops = { kubernetes_recommend, kubernetes_free };
-
-KsHpaRecommender *
-ks_hpa_kubernetes_recommender_new (void)
+gint32
+ks_hpa_clamp_replicas (const KsHpaRecommendInput *in, gint32 desired)
 {
-  KsHpaRecommender *r = g_new0 (KsHpaRecommender, 1);
-  r->ops = &kubernetes_ops;
-  return r;
+  KsHorizontalPodAutoscaler *hpa = in->hpa;
+
+  if (desired > hpa->max_replicas)
+    ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooManyReplicas",
+                          "the desired replica count is more than the maximum replica count",
+                          in->now);
+  else if (desired < in->min_replicas)
+    ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooFewReplicas",
+                          "the desired replica count is less than the minimum replica count",
+                          in->now);
+  else
+    ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_FALSE,
+                          "DesiredWithinRange", "the desired count is within the acceptable range",
+                          in->now);
+  return CLAMP (desired, in->min_replicas, hpa->max_replicas);
 }
 
 /* Step scaling (AWS Application Auto Scaling, "Step scaling policies for Application Auto
@@ -881,56 +881,62 @@ ks_hpa_step_adjustment (const KsHpaStep *steps, guint n, double ratio, gint32 cu
   return 0;
 }
 
-static gboolean
-step_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gint32 *desired,
-                char **reason, GError **error)
+/* The step policy's state: when it last stepped (its cooldown starts there). */
+typedef struct
 {
-  KsHorizontalPodAutoscaler *hpa = in->hpa;
+  gboolean stepped;
+  gint64 last_step;
+} StepState;
+
+static gpointer
+step_state_new (const KsHorizontalPodAutoscaler *hpa)
+{
+  (void) hpa;
+  return g_new0 (StepState, 1);
+}
+
+static gboolean
+step_recommend (gpointer state, const KsHpaRecommendInput *in, gint32 *desired, char **reason,
+                GError **error)
+{
+  StepState *st = state;
   gint32 replicas = 0, change, result;
   g_autofree char *metric = NULL;
   double ratio = 0.0;
 
-  (void) self;
-  if (!compute_proposals (in, &replicas, &metric, &ratio, error))
+  if (!ks_hpa_compute_proposal (in, &replicas, &metric, &ratio, error))
     return FALSE;
   *reason = NULL;
   *desired = in->current;
   /* One cooldown for both directions: no step while the previous one may still take effect. */
-  if (in->history->stepped && in->now - in->history->last_step_scale < KS_HPA_STEP_COOLDOWN)
+  if (st->stepped && in->now - st->last_step < KS_HPA_STEP_COOLDOWN)
     return TRUE;
   change
       = ks_hpa_step_adjustment (ks_hpa_default_steps, ks_hpa_n_default_steps, ratio, in->current);
-  result = CLAMP (in->current + change, in->min_replicas, hpa->max_replicas);
-  if (in->current + change > hpa->max_replicas)
-    ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooManyReplicas",
-                          "the desired replica count is more than the maximum replica count",
-                          in->now);
-  else if (in->current + change < in->min_replicas)
-    ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_TRUE, "TooFewReplicas",
-                          "the desired replica count is less than the minimum replica count",
-                          in->now);
-  else
-    ks_hpa_set_condition (hpa, KS_HPA_COND_SCALING_LIMITED, KS_CONDITION_FALSE,
-                          "DesiredWithinRange", "the desired count is within the acceptable range",
-                          in->now);
+  result = ks_hpa_clamp_replicas (in, in->current + change);
   if (result != in->current)
     {
-      in->history->stepped = TRUE;
-      in->history->last_step_scale = in->now;
+      st->stepped = TRUE;
+      st->last_step = in->now;
       *reason = g_strdup_printf ("step scaling: %s at %.0f%% of target", metric, ratio * 100.0);
     }
   *desired = result;
   return TRUE;
 }
 
-static const KsHpaRecommenderOps step_ops = { step_recommend, kubernetes_free };
+static const KsAutoscalerPolicy step_policy = {
+  .abi_version = KS_AUTOSCALER_POLICY_ABI_VERSION,
+  .name = "step",
+  .summary = "step scaling (AWS Application Auto Scaling): breach intervals to fixed steps",
+  .state_new = step_state_new,
+  .state_free = g_free,
+  .recommend = step_recommend,
+};
 
-KsHpaRecommender *
-ks_hpa_step_recommender_new (void)
+const KsAutoscalerPolicy *
+ks_hpa_step_policy (void)
 {
-  KsHpaRecommender *r = g_new0 (KsHpaRecommender, 1);
-  r->ops = &step_ops;
-  return r;
+  return &step_policy;
 }
 
 /* Predictive: Holt's linear trend over the demand */
@@ -953,22 +959,28 @@ ks_hpa_holt_update (KsHpaHolt *holt, double y, double alpha, double beta, double
   return holt->level + h * holt->trend;
 }
 
+static gpointer
+predictive_state_new (const KsHorizontalPodAutoscaler *hpa)
+{
+  (void) hpa;
+  return g_new0 (KsHpaHolt, 1);
+}
+
 static gboolean
-predictive_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gint32 *desired,
-                      char **reason, GError **error)
+predictive_recommend (gpointer state, const KsHpaRecommendInput *in, gint32 *desired, char **reason,
+                      GError **error)
 {
   KsHorizontalPodAutoscaler *hpa = in->hpa;
   gint32 replicas = 0, proposal;
   g_autofree char *metric = NULL;
   double ratio = 0.0, steps, forecast;
 
-  (void) self;
-  if (!compute_proposals (in, &replicas, &metric, &ratio, error))
+  if (!ks_hpa_compute_proposal (in, &replicas, &metric, &ratio, error))
     return FALSE;
   /* Demand in replicas (the count that would put the metric on target) each sync; the forecast
    * looks KS_HPA_PREDICTIVE_HORIZON ahead, in syncs. */
   steps = (double) KS_HPA_PREDICTIVE_HORIZON / (double) MAX (in->options->sync_period, 1);
-  forecast = ks_hpa_holt_update (&in->history->holt, ratio * in->current, KS_HPA_PREDICTIVE_ALPHA,
+  forecast = ks_hpa_holt_update ((KsHpaHolt *) state, ratio * in->current, KS_HPA_PREDICTIVE_ALPHA,
                                  KS_HPA_PREDICTIVE_BETA, steps);
   proposal = replicas;
   if (in->current > 0 && fabs (forecast / in->current - 1.0) > in->options->tolerance
@@ -984,12 +996,25 @@ predictive_recommend (KsHpaRecommender *self, const KsHpaRecommendInput *in, gin
   return TRUE;
 }
 
-static const KsHpaRecommenderOps predictive_ops = { predictive_recommend, kubernetes_free };
+static const KsAutoscalerPolicy predictive_policy = {
+  .abi_version = KS_AUTOSCALER_POLICY_ABI_VERSION,
+  .name = "predictive",
+  .summary = "Holt's linear trend over the demand, 60 s ahead, then Kubernetes' normalization",
+  .state_new = predictive_state_new,
+  .state_free = g_free,
+  .recommend = predictive_recommend,
+};
 
-KsHpaRecommender *
-ks_hpa_predictive_recommender_new (void)
+const KsAutoscalerPolicy *
+ks_hpa_predictive_policy (void)
 {
-  KsHpaRecommender *r = g_new0 (KsHpaRecommender, 1);
-  r->ops = &predictive_ops;
-  return r;
+  return &predictive_policy;
+}
+
+const KsAutoscalerPolicy *const *
+ks_hpa_builtin_policies (void)
+{
+  static const KsAutoscalerPolicy *const builtin[]
+      = { &kubernetes_policy, &predictive_policy, &step_policy, NULL };
+  return builtin;
 }

@@ -9,13 +9,15 @@
  * HPA's status and conditions.
  *
  * The recommendation (the proposals from the metrics and their normalization) is one replaceable
- * step, KsHpaRecommender: the controller gathers what the metrics say (KsHpaMetricInput, one per
- * spec.metrics entry) and hands it over with the HPA and the current count; the default
- * recommender is Kubernetes' (ks_hpa_kubernetes_recommender_new).  Another algorithm (a
- * predictive or step policy) implements the same interface. */
+ * step, an autoscaler policy (KsAutoscalerPolicy, policies/ks-autoscaler-policy.h, the installed
+ * ABI): the controller gathers what the metrics say (KsHpaMetricInput, one per spec.metrics
+ * entry) and hands it over with the HPA, the current count and the policy's state for this HPA.
+ * The default policy is Kubernetes' (ks_hpa_kubernetes_policy); predictive and step are built in
+ * too, and modules add more (policies/ks-policy-modules.h keeps the registry). */
 #pragma once
 
 #include "ks-controllers.h"
+#include "policies/ks-autoscaler-policy.h"
 #include "src/api/ks-autoscaling.h"
 #include "src/api/ks-selector.h"
 #include "src/metrics/ks-metrics-client.h"
@@ -29,37 +31,9 @@ G_BEGIN_DECLS
 #define KS_HPA_DEFAULT_CPU_INITIALIZATION_PERIOD (300 * KS_USEC_PER_SEC)
 #define KS_HPA_DEFAULT_INITIAL_READINESS_DELAY (30 * KS_USEC_PER_SEC)
 
-typedef struct
-{
-  gint64 sync_period;               /* --horizontal-pod-autoscaler-sync-period, µs */
-  double tolerance;                 /* --horizontal-pod-autoscaler-tolerance */
-  gint64 downscale_stabilization;   /* --horizontal-pod-autoscaler-downscale-stabilization */
-  gint64 cpu_initialization_period; /* --horizontal-pod-autoscaler-cpu-initialization-period */
-  gint64 initial_readiness_delay;   /* --horizontal-pod-autoscaler-initial-readiness-delay */
-  const char *policy; /* the autoscaler policy of HPAs without the annotation (a static string
-                       * from ks_hpa_policy_lookup); "kubernetes" */
-} KsHpaOptions;
-
 void ks_hpa_options_init (KsHpaOptions *options);
 
 /* The replica calculator */
-
-typedef enum
-{
-  KS_HPA_POD_READY,
-  KS_HPA_POD_UNREADY,
-  KS_HPA_POD_MISSING,
-  KS_HPA_POD_IGNORED,
-} KsHpaPodState;
-
-/* One pod of the target, as the calculator sees it for one metric. */
-typedef struct
-{
-  KsHpaPodState state;
-  gboolean has_metric; /* a metric was read (an unready pod may have one) */
-  gint64 value;        /* the metric, milli-units (a pod's resource usage summed over containers) */
-  gint64 request;      /* Utilization: the pod's request for the resource, milli-units */
-} KsHpaPodSample;
 
 /* groupPods for one pod: ignored when being deleted or Failed, unready when Pending, missing
  * without a metric; for cpu (cpu TRUE) the readiness rules with the CPU initialization period
@@ -90,8 +64,6 @@ gint32 ks_hpa_per_pod_replicas (gint64 usage, gint64 target_average, gint32 stat
 
 /* Normalization, with the per-HPA memory it keeps (recommendations, scale events) */
 
-typedef struct _KsHpaHistory KsHpaHistory;
-
 /* Holt's linear trend state (the predictive policy). */
 typedef struct
 {
@@ -108,74 +80,20 @@ void ks_hpa_history_record_initial (KsHpaHistory *history, gint32 current, gint6
 void ks_hpa_history_store_scale_event (KsHpaHistory *history, const KsHorizontalPodAutoscaler *hpa,
                                        gint32 previous, gint32 replicas, gint64 now);
 
-/* normalizeDesiredReplicas (hpa without behavior) or normalizeDesiredReplicasWithBehaviors:
- * stabilize proposal against the history, limit the rate, clamp to [min, max]; sets hpa's
- * AbleToScale and ScalingLimited conditions as Kubernetes does.  downscale_stabilization is the
- * flag's window (µs), used for the legacy path and a behavior without a scale-down window. */
-gint32 ks_hpa_normalize (KsHpaHistory *history, KsHorizontalPodAutoscaler *hpa, gint32 current,
-                         gint32 proposal, gint32 min_replicas, gint64 downscale_stabilization,
-                         gint64 now);
+/* The autoscaler policies */
 
-/* The replaceable recommendation step */
-
-/* What the controller read for one spec.metrics entry. */
-typedef struct
-{
-  const KsMetricSpec *spec;
-  gboolean ok;         /* FALSE: the metric could not be read (error says why) */
-  const GError *error; /* when !ok */
-  /* Per-pod metrics (Resource, ContainerResource, Pods), grouped. */
-  const KsHpaPodSample *pods;
-  guint n_pods;
-  gint32 ready_pods; /* Running and Ready pods (Object/External Value) */
-  gint64 value;      /* Object/External: the metric's value, milli */
-  gint64 timestamp;
-} KsHpaMetricInput;
-
-typedef struct
-{
-  KsHorizontalPodAutoscaler *hpa; /* modifiable: the recommender sets conditions and metrics */
-  KsHpaHistory *history;          /* the controller's memory for this HPA */
-  gint32 current;                 /* scale.spec.replicas */
-  gint32 status_replicas;         /* scale.status.replicas */
-  gint32 min_replicas;
-  const KsHpaMetricInput *metrics;
-  guint n_metrics;
-  const KsHpaOptions *options;
-  gint64 now;
-  /* Record a Warning event on the HPA (a metric's failure: FailedGetResourceMetric, ...). */
-  void (*warn) (gpointer data, const char *reason, const char *message);
-  gpointer warn_data;
-} KsHpaRecommendInput;
-
-typedef struct _KsHpaRecommender KsHpaRecommender;
-
-typedef struct
-{
-  /* The desired count for in (current when nothing should change), with *reason the event's
-   * reason ("cpu resource utilization (percentage of request) above target"; newly allocated
-   * or NULL); status.currentMetrics set on in->hpa.  FALSE (and *error) when no proposal can be
-   * made: the controller records FailedComputeMetricsReplicas and does not scale. */
-  gboolean (*recommend) (KsHpaRecommender *self, const KsHpaRecommendInput *in, gint32 *desired,
-                         char **reason, GError **error);
-  void (*free) (KsHpaRecommender *self);
-} KsHpaRecommenderOps;
-
-struct _KsHpaRecommender
-{
-  const KsHpaRecommenderOps *ops;
-};
-
-/* Kubernetes' algorithm (computeReplicasForMetrics then normalization). */
-KsHpaRecommender *ks_hpa_kubernetes_recommender_new (void);
-
-/* The annotation that selects an HPA's autoscaler policy ("kubernetes" when absent). */
+/* The annotation that selects an HPA's autoscaler policy (options' policy when absent). */
 #define KS_HPA_POLICY_ANNOTATION "kubesim.io/autoscaler-policy"
-/* The built-in policies' names, for messages. */
-#define KS_HPA_POLICY_NAMES "kubernetes, predictive, step"
+/* ScalingActive's reason and the Warning event's when the annotation names no known policy. */
+#define KS_HPA_REASON_INVALID_POLICY "InvalidAutoscalerPolicy"
 
-/* The static name of the built-in policy name, or NULL when there is none. */
-const char *ks_hpa_policy_lookup (const char *name);
+/* The built-in policies, kubernetes (the default) first, then predictive and step;
+ * NULL-terminated.  Look policies up by name with ks_autoscaler_policy_lookup
+ * (policies/ks-policy-modules.h), which knows the loaded ones too. */
+const KsAutoscalerPolicy *const *ks_hpa_builtin_policies (void);
+
+/* Kubernetes' algorithm (ks_hpa_compute_proposal, then ks_hpa_normalize); no state. */
+const KsAutoscalerPolicy *ks_hpa_kubernetes_policy (void);
 
 /* Step scaling as AWS Application Auto Scaling's step scaling policies: the largest ratio of a
  * metric to its target gives the breach (ratio - 1); the step whose [lower, upper) interval holds
@@ -201,8 +119,9 @@ extern const guint ks_hpa_n_default_steps;
 gint32 ks_hpa_step_adjustment (const KsHpaStep *steps, guint n, double ratio, gint32 current);
 
 /* The step policy with ks_hpa_default_steps (status and ScalingActive as Kubernetes; the
- * count clamped to [min, max] with ScalingLimited set; no stabilization or behavior). */
-KsHpaRecommender *ks_hpa_step_recommender_new (void);
+ * count clamped to [min, max] with ScalingLimited set; no stabilization or behavior).  Its state
+ * is the time of its last step (the cooldown). */
+const KsAutoscalerPolicy *ks_hpa_step_policy (void);
 
 /* Predictive scaling with Holt's linear trend (double exponential smoothing; Holt 1957, see
  * docs/autoscaling.md): each sync observes the demand y = current × (metric / target), the
@@ -218,8 +137,8 @@ double ks_hpa_holt_update (KsHpaHolt *holt, double y, double alpha, double beta,
 
 /* The predictive policy: Kubernetes' proposal, raised to ceil(forecast) when the forecast is
  * higher and outside the tolerance (so it never scales later than kubernetes), then Kubernetes'
- * normalization (behavior, stabilization, limits) as usual. */
-KsHpaRecommender *ks_hpa_predictive_recommender_new (void);
+ * normalization (behavior, stabilization, limits) as usual.  Its state is a KsHpaHolt. */
+const KsAutoscalerPolicy *ks_hpa_predictive_policy (void);
 
 /* Pods, Object and External metrics come from a custom metrics source (the load model in sim). */
 typedef struct _KsCustomMetricsSource KsCustomMetricsSource;
