@@ -23,7 +23,7 @@ G_DEFINE_QUARK (ks - compare - error - quark, ks_compare_error)
 static const char *const valid_items
     = "valid: a KubeSchedulerConfiguration file, \"scenario\" (the scenario's own scheduler), "
       "\"default\", \"LeastAllocated\", \"MostAllocated\", a score or queueSort plugin (see "
-      "kubesim policies), hpa=" KS_HPA_POLICY_NAMES;
+      "kubesim policies), hpa=NAME (an autoscaler policy, see kubesim policies)";
 
 void
 ks_compare_policy_free (KsComparePolicy *p)
@@ -150,13 +150,12 @@ ks_compare_policy_parse (const char *arg, GError **error)
 
       if (g_str_has_prefix (item, "hpa="))
         {
-          if (ks_hpa_policy_lookup (item + 4) == NULL)
+          if (ks_autoscaler_policy_lookup (item + 4) == NULL)
             {
-              input_error (
-                  error,
-                  "--policy %s: unknown autoscaler policy \"%s\" (valid: hpa=" KS_HPA_POLICY_NAMES
-                  ")",
-                  arg, item + 4);
+              g_autofree char *names = ks_autoscaler_policy_names ();
+
+              input_error (error, "--policy %s: unknown autoscaler policy \"%s\" (valid: %s)", arg,
+                           item + 4, names);
               return NULL;
             }
           if (p->hpa_policy != NULL)

@@ -8,6 +8,7 @@
 
 #include "analysis/ks-recorder.h"
 #include "ks-cli.h"
+#include "policies/ks-policy-modules.h"
 #include "sim/ks-expect.h"
 #include "sim/ks-sim.h"
 #include "src/api/ks-duration.h"
@@ -202,7 +203,7 @@ ks_cmd_run (int argc, char **argv)
       "The scheduler's KubeSchedulerConfiguration (replaces the scenario's \"scheduler\")",
       "FILE" },
     { "hpa-policy", 0, 0, G_OPTION_ARG_STRING, &o.hpa_policy,
-      "The HPAs' autoscaler policy (replaces the scenario's hpa.policy): " KS_HPA_POLICY_NAMES,
+      "The HPAs' autoscaler policy (replaces the scenario's hpa.policy; see kubesim policies)",
       "NAME" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "Print only errors and warnings", NULL },
     KS_CLI_POLICY_PATH_OPTION (o.policy_path),
@@ -253,17 +254,19 @@ ks_cmd_run (int argc, char **argv)
       status = KS_EXIT_USAGE;
       goto out;
     }
-  if (o.hpa_policy != NULL && ks_hpa_policy_lookup (o.hpa_policy) == NULL)
-    {
-      g_printerr ("kubesim run: --hpa-policy: unknown autoscaler policy \"%s\"; valid policies: "
-                  "" KS_HPA_POLICY_NAMES "\n",
-                  o.hpa_policy);
-      status = KS_EXIT_USAGE;
-      goto out;
-    }
   /* Before the scenario: its scheduler profile may enable a loaded plugin. */
   if (!ks_cli_load_policies ("run", o.policy_path))
     {
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
+  if (o.hpa_policy != NULL && ks_autoscaler_policy_lookup (o.hpa_policy) == NULL)
+    {
+      g_autofree char *names = ks_autoscaler_policy_names ();
+
+      g_printerr ("kubesim run: --hpa-policy: unknown autoscaler policy \"%s\"; valid policies: "
+                  "%s\n",
+                  o.hpa_policy, names);
       status = KS_EXIT_USAGE;
       goto out;
     }
@@ -289,7 +292,7 @@ ks_cmd_run (int argc, char **argv)
       scenario->scheduler = config;
     }
   if (o.hpa_policy != NULL)
-    scenario->hpa_policy = ks_hpa_policy_lookup (o.hpa_policy);
+    scenario->hpa_policy = ks_autoscaler_policy_lookup (o.hpa_policy)->name;
   duration = scenario->duration;
   if (o.duration != NULL && (!ks_duration_parse (o.duration, &duration, &error) || duration < 0))
     {
