@@ -269,7 +269,7 @@ bad "a plugin without score or queueSort" "plugin NodePorts has neither a score 
   "$S" -p NodePorts -o "$TMP/bad"
 bad "two scorings" '"MostAllocated" conflicts with an earlier item' \
   "$S" -p x=Random,MostAllocated -o "$TMP/bad"
-bad "unknown autoscaler policy" 'unknown autoscaler policy "fast" (valid: hpa=kubernetes, predictive, step)' \
+bad "unknown autoscaler policy" 'unknown autoscaler policy "fast" (valid: kubernetes, predictive, step)' \
   "$S" -p hpa=fast -o "$TMP/bad"
 bad "two policies with one name" 'two policies are named "default"' "$S" -p default -p default -o "$TMP/bad"
 bad "bad policy name" 'bad policy name "a b"' "$S" -p "a b=default" -o "$TMP/bad"
