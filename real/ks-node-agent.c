@@ -499,11 +499,8 @@ ks_node_agent_system_info (const char *runc)
   return info;
 }
 
-/* The Node the kubelet registers (initialNode): its default labels, capacity, addresses (the
- * InternalIP and, as --hostname-override sets it, the node's name as its Hostname), daemon
- * endpoint and system info. */
-static KsNode *
-registration_new (const KsNodeAgentOptions *o, guint port)
+KsNode *
+ks_node_agent_initial_node (const KsNodeAgentOptions *o, guint port)
 {
   KsNode *node = ks_node_new (o->node_name);
   const char *arch = go_arch ();
@@ -533,6 +530,15 @@ registration_new (const KsNodeAgentOptions *o, guint port)
   node->internal_ip = g_strdup (KS_NET_GATEWAY);
   node->hostname = g_strdup (o->node_name);
   node->kubelet_port = (gint32) port;
+  return node;
+}
+
+/* The Node the kubelet registers: the initial node and its system info. */
+static KsNode *
+registration_new (const KsNodeAgentOptions *o, guint port)
+{
+  KsNode *node = ks_node_agent_initial_node (o, port);
+
   node->node_info = ks_node_agent_system_info (o->runc);
   return node;
 }

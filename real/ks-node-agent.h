@@ -77,6 +77,12 @@ char *ks_os_release_pretty_name (const char *os_release);
  * or NULL.  Newly allocated. */
 char *ks_runc_version_parse (const char *output);
 
+/* The Node an agent with options registers (the kubelet's initialNode, without system info and
+ * conditions): its default labels over --node-labels, taints, capacity (= allocatable),
+ * addresses (the InternalIP and, as --hostname-override sets it, the node's name as its
+ * Hostname) and the daemon endpoint port.  For the cluster autoscaler's template nodes too. */
+KsNode *ks_node_agent_initial_node (const KsNodeAgentOptions *options, guint port);
+
 /* Defaults: 110 pods, heartbeats every 10 s, port 0; everything else unset. */
 void ks_node_agent_options_init (KsNodeAgentOptions *options);
 void ks_node_agent_options_clear (KsNodeAgentOptions *options);

@@ -181,6 +181,7 @@ shell_tests = \
 	tests/rollouts.sh \
 	tests/quickstart.sh \
 	tests/real-cluster.sh \
+	tests/real-cluster-autoscaler.sh \
 	tests/real-hpa.sh \
 	tests/real-job.sh \
 	tests/real-node.sh \
