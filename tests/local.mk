@@ -32,6 +32,7 @@ test_ldadd = tests/libks-test.la libkubesim.la
 unit_tests = \
 	tests/test-api \
 	tests/test-apiserver \
+	tests/test-cluster-autoscaler \
 	tests/test-controllers \
 	tests/test-daemon \
 	tests/test-deployment \
@@ -86,6 +87,7 @@ TESTS += $(unit_tests)
 tests_test_api_LDADD = $(test_ldadd)
 tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
+tests_test_cluster_autoscaler_LDADD = $(test_ldadd)
 tests_test_statefulset_LDADD = $(test_ldadd)
 tests_test_job_LDADD = $(test_ldadd)
 tests_test_volumes_LDADD = $(test_ldadd)
