@@ -312,6 +312,14 @@ test_file_errors (Fixture *f, gconstpointer data)
       "groups.yaml:4:13: autoscaler.expander: unsupported value \"best\"" },
     { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\"}}\nscheduler: {}\n",
       "groups.yaml:3:1: scheduler: unknown field" },
+    { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\"}}\n",
+      "groups.yaml:2:43: nodeGroups[0].capacity: a node agent needs cpu and memory above 0" },
+    { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\", memory: 1Gi},\n"
+      "     allocatable: {cpu: 500m}}\n",
+      "groups.yaml:3:19: nodeGroups[0].allocatable: not supported in real mode" },
+    { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\", memory: 1Gi},\n"
+      "     provisioningDelay: 1m}\n",
+      "nodeGroups[0].provisioningDelay: not supported in real mode" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -270,6 +270,31 @@ ks_node_pool_make_node (const KsNodePool *pool, const char *name)
   return node;
 }
 
+/* What a node agent can be: FALSE after reporting what a scenario's group may have and real
+ * mode's may not. */
+static gboolean
+real_mode_group (KsDecoder *dec, JsonNode *item, const KsNodePool *pool)
+{
+  static const char *const unsupported[][2] = {
+    { "allocatable", "a node agent's allocatable is its capacity" },
+    { "provisioningDelay", "a node is ready when its node agent has started" },
+    { "pricePerHour", "real mode reports no cost" },
+  };
+  guint errors = ks_decoder_n_errors (dec);
+
+  for (guint i = 0; i < G_N_ELEMENTS (unsupported); i++)
+    if (ks_decoder_member (item, unsupported[i][0]) != NULL)
+      ks_decoder_error_field (dec, item, unsupported[i][0], "not supported in real mode (%s)",
+                              unsupported[i][1]);
+  if (!(pool->capacity.set & KS_RES_SET_CPU) || !(pool->capacity.set & KS_RES_SET_MEMORY)
+      || pool->capacity.milli_cpu <= 0 || pool->capacity.memory <= 0 || pool->capacity.n_scalar > 0
+      || (pool->capacity.set & KS_RES_SET_EPHEMERAL))
+    ks_decoder_error_field (dec, item, "capacity",
+                            "a node agent needs cpu and memory above 0, and may have pods; no "
+                            "other resources (e.g. {cpu: \"1\", memory: 1Gi})");
+  return ks_decoder_n_errors (dec) == errors;
+}
+
 static void
 load_groups (KsDecoder *dec, JsonNode *root, GPtrArray *groups, KsAutoscalerOptions *options)
 {
@@ -297,6 +322,8 @@ load_groups (KsDecoder *dec, JsonNode *root, GPtrArray *groups, KsAutoscalerOpti
               JsonNode *item = json_array_get_element (a, i);
               gsize mark2 = ks_decoder_push_index (dec, i);
               KsNodePool *pool = ks_node_pool_decode (dec, item, TRUE);
+              if (pool != NULL && !real_mode_group (dec, item, pool))
+                g_clear_pointer (&pool, ks_node_pool_free);
               for (guint k = 0; pool != NULL && k < groups->len; k++)
                 if (strcmp (((KsNodePool *) g_ptr_array_index (groups, k))->name, pool->name) == 0)
                   {

@@ -75,7 +75,9 @@ KsNode *ks_node_pool_make_node (const KsNodePool *pool, const char *name);
 
 /* The node groups and autoscaler options of a real-mode cluster: a YAML file with the mapping
  * keys `nodeGroups` (a list as a scenario's cluster.nodeGroups, at least one) and `autoscaler`
- * (optional, as a scenario's); price and provisioning delay are accepted and not used.  Groups go
+ * (optional, as a scenario's), where a group's nodes are node agents: its capacity has cpu and
+ * memory (and may have pods), and allocatable, provisioningDelay and pricePerHour are refused.
+ * Groups go
  * into *groups (KsNodePool*, new array), options over *options (initialize them first).  FALSE
  * with KS_INPUT_ERROR listing every problem as file:line:column: field: message. */
 gboolean ks_node_groups_load_file (const char *path, GPtrArray **groups,
