@@ -1,8 +1,8 @@
 #!/bin/sh
 # Real mode: the cluster autoscaler starts and stops node agents on this machine, in private
-# network and mount namespaces.  `cluster up --autoscaler` with one node group "small" (min 1,
-# max 2, 1 cpu and 1Gi per node; scanned every second, nodes unneeded for 5 s removed) starts
-# its one node.  A Deployment of 3 pods of 600m cpu fits one pod per node: a second agent starts,
+# network and mount namespaces.  `cluster up --autoscaler examples/real/node-groups.yaml`: one
+# node group "small" (min 1, max 2, 1 cpu and 1Gi per node; scanned every second, nodes unneeded
+# for 5 s removed) starts its one node.  A Deployment of 3 pods of 600m cpu fits one pod per node: a second agent starts,
 # and its node runs the second pod; the third stays Pending (max node group size reached) and no
 # third agent ever starts.  Scaled down to 1 pod, the node left empty is drained, its agent
 # stopped, its cgroups removed and its Node deleted: the group is back at min.  After `cluster
@@ -11,19 +11,7 @@
 . "$TOP_SRCDIR/tests/real-lib.sh"
 real_enter autoscaler
 
-cat >"$TMP/groups.yaml" <<'YAML'
-nodeGroups:
-  - name: small
-    min: 1
-    max: 2
-    capacity: {cpu: "1", memory: 1Gi}
-    labels: {tier: small}
-autoscaler:
-  scanInterval: 1s
-  scaleDownUnneededTime: 5s
-  scaleDownDelayAfterAdd: 0s
-  nodeDeleteDelayAfterTaint: 1s
-YAML
+cp "$TOP_SRCDIR/examples/real/node-groups.yaml" "$TMP/groups.yaml"
 
 cat >"$TMP/web.yaml" <<'YAML'
 apiVersion: apps/v1
