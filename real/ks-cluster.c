@@ -672,12 +672,18 @@ start_missing (const KsClusterOptions *o, const char *url, KsClusterPrintFunc pr
   return TRUE;
 }
 
-/* Whether any daemon of data_dir runs, and whether all of them (control plane and n agents) do. */
+/* Whether any daemon of data_dir runs (the agents of node groups too), and whether all of the
+ * control plane and the n agents of --nodes do (the control plane starts the groups' agents that
+ * are missing itself). */
 static void
 daemons_running (const char *data_dir, guint n, gboolean *any, gboolean *all)
 {
+  g_autoptr (GPtrArray) names = ks_daemon_list (data_dir);
+
   *all = ks_daemon_get_pid (data_dir, CONTROL_PLANE) > 0;
   *any = *all;
+  for (guint i = 0; i < names->len && !*any; i++)
+    *any = ks_daemon_get_pid (data_dir, g_ptr_array_index (names, i)) > 0;
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *name = node_name (i);

@@ -2,11 +2,12 @@
 # Real mode: the cluster autoscaler starts and stops node agents on this machine, in private
 # network and mount namespaces.  `cluster up --autoscaler examples/real/node-groups.yaml`: one
 # node group "small" (min 1, max 2, 1 cpu and 1Gi per node; scanned every second, nodes unneeded
-# for 5 s removed) starts its one node.  A Deployment of 3 pods of 600m cpu fits one pod per node: a second agent starts,
-# and its node runs the second pod; the third stays Pending (max node group size reached) and no
-# third agent ever starts.  Scaled down to 1 pod, the node left empty is drained, its agent
-# stopped, its cgroups removed and its Node deleted: the group is back at min.  After `cluster
-# down` no container, cgroup, network namespace, veth, bridge or agent process is left.
+# for 5 s removed) starts its one node.  A Deployment of 3 pods of 600m cpu fits one pod per
+# node: a second agent starts, and its node runs the second pod; the third stays Pending (max
+# node group size reached) and no third agent ever starts.  The control plane, killed and
+# started again, adopts both nodes.  Scaled down to 1 pod, the node left empty is drained, its
+# agent stopped, its cgroups removed and its Node deleted: the group is back at min.  After
+# `cluster down` no container, cgroup, network namespace, veth, bridge or agent process is left.
 . "$TOP_SRCDIR/tests/lib.sh"
 . "$TOP_SRCDIR/tests/real-lib.sh"
 real_enter autoscaler
@@ -100,6 +101,19 @@ expect_eq "never more agents than the group's max" "$max_agents" 2
 expect_eq "each node has its cgroup" \
   "$(ls -d /sys/fs/cgroup/"$CG"/small-[01] /sys/fs/cgroup/*/"$CG"/small-[01] 2>/dev/null | wc -l)" \
   "$(ls -d /sys/fs/cgroup/"$CG" /sys/fs/cgroup/*/"$CG" 2>/dev/null | wc -l | awk '{print $1 * 2}')"
+
+# The control plane killed and started again (`cluster up` starts what is missing): it adopts the
+# group's two nodes, whose agents keep running, and scales down from there.
+agent_pids () {
+  pgrep -f -- "node --server .* --data-dir $D" | sort | tr '\n' ' '
+}
+before=$(agent_pids)
+kill -9 "$(cat "$D/run/control-plane.pid")"
+kubesim cluster up >"$TMP/up2" 2>&1
+expect_eq "cluster up after the control plane was killed exits 0" $? 0
+expect_grep "it starts only what is missing" "is running: starting what is missing" "$TMP/up2"
+expect_eq "the group's agents kept running" "$(agent_pids)" "$before"
+expect_eq "the group still has 2 nodes" "$(group_nodes)" 2
 
 kubesim scale deployment web --replicas 1 >/dev/null 2>&1
 expect_eq "scale exits 0" $? 0
