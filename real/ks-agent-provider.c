@@ -186,14 +186,16 @@ watch_start (gpointer data)
   KsNode *node = obj != NULL && ks_node_is_ready (KS_NODE (obj)) ? KS_NODE (obj) : NULL;
   g_autoptr (GError) error = NULL;
 
+  GPid pid = ks_daemon_get_pid (p->data_dir, daemon);
+
   t->timer = 0;
-  if (node == NULL && ks_daemon_get_pid (p->data_dir, daemon) == 0)
+  if (node == NULL && pid == 0)
     g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED,
                  "its node agent exited before the node was Ready (its log: %s/log/%s.log)",
                  p->data_dir, daemon);
   else if (node == NULL && ks_clock_now (p->clock) >= t->deadline)
     {
-      kill (ks_daemon_get_pid (p->data_dir, daemon), SIGKILL);
+      kill (pid, SIGKILL); /* pid > 0: checked above */
       g_set_error (&error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                    "not Ready within %d s: its node agent was killed (its log: %s/log/%s.log)",
                    (int) (REGISTER_TIMEOUT / KS_USEC_PER_SEC), p->data_dir, daemon);
@@ -354,6 +356,34 @@ ks_agent_provider_get_ops (void)
 
 /* Start */
 
+/* A removal the control plane did not finish before it stopped is given up, as
+ * cluster-autoscaler cleans up its taints when it starts: the node stays in its group. */
+static void
+untaint (KsAgentProvider *p, const KsNode *node)
+{
+  g_autoptr (KsNode) copy = NULL;
+  g_autoptr (KsObject) updated = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean tainted = FALSE;
+  guint j = 0;
+
+  for (guint i = 0; i < node->n_taints; i++)
+    tainted |= strcmp (node->taints[i].key, KS_CLUSTER_AUTOSCALER_TAINT) == 0;
+  if (!tainted)
+    return;
+  copy = ks_node_copy (node);
+  for (guint i = 0; i < copy->n_taints; i++)
+    if (strcmp (copy->taints[i].key, KS_CLUSTER_AUTOSCALER_TAINT) == 0)
+      ks_taint_clear (&copy->taints[i]);
+    else
+      copy->taints[j++] = copy->taints[i];
+  copy->n_taints = j;
+  updated = ks_client_update (p->client, KS_OBJECT (copy), &error);
+  if (updated == NULL)
+    g_printerr ("kubesim: warning: cluster autoscaler: removing the taint %s of node %s: %s\n",
+                KS_CLUSTER_AUTOSCALER_TAINT, node->parent.meta.name, error->message);
+}
+
 gboolean
 ks_agent_provider_start (KsAgentProvider *p, GError **error)
 {
@@ -371,6 +401,7 @@ ks_agent_provider_start (KsAgentProvider *p, GError **error)
           if (g_strcmp0 (ks_object_get_label (node, KS_NODE_GROUP_LABEL), pool->name) != 0)
             continue;
           have++;
+          untaint (p, KS_NODE (node));
           if (!start_agent (p, pool, node->meta.name, error))
             return FALSE;
         }

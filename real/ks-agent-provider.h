@@ -15,8 +15,9 @@
  *     the Node object.  Its logs stay in <data-dir>/log and nodes/<node>/logs.
  *   - At start (ks_agent_provider_start) a group's size is the number of its Nodes in the store
  *     (a control plane that restarts adopts them; an agent of theirs that is not running is
- *     started again), at least its count (min by default) and at most its max; missing nodes
- *     are started as <group>-<n>. */
+ *     started again; a removal left unfinished is given up, its taint removed, as
+ *     cluster-autoscaler does at start), at least its count (min by default) and at most its max;
+ *     missing nodes are started as <group>-<n>. */
 #pragma once
 
 #include "src/controllers/ks-cluster-autoscaler.h"

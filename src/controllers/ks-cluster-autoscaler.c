@@ -19,7 +19,7 @@
 
 #define SAFE_TO_EVICT "cluster-autoscaler.kubernetes.io/safe-to-evict"
 #define SCALE_DOWN_DISABLED "cluster-autoscaler.kubernetes.io/scale-down-disabled"
-#define TO_BE_DELETED_TAINT "ToBeDeletedByClusterAutoscaler"
+#define TO_BE_DELETED_TAINT KS_CLUSTER_AUTOSCALER_TAINT
 #define MIRROR_ANNOTATION "kubernetes.io/config.mirror"
 /* --expendable-pods-priority-cutoff: pods below it never trigger a scale-up. */
 #define EXPENDABLE_PRIORITY_CUTOFF (-10)

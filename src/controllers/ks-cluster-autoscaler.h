@@ -23,6 +23,9 @@ G_BEGIN_DECLS
 
 typedef struct _KsClusterAutoscaler KsClusterAutoscaler;
 
+/* The NoSchedule taint of a node being removed (its value the Unix time it was set). */
+#define KS_CLUSTER_AUTOSCALER_TAINT "ToBeDeletedByClusterAutoscaler"
+
 typedef struct
 {
   /* A Node as group pool's nodes register (labels with KS_NODE_GROUP_LABEL, capacity,
