@@ -302,18 +302,20 @@ test_file_errors (Fixture *f, gconstpointer data)
   } cases[] = {
     { "autoscaler: {}\n", "groups.yaml:1:1: nodeGroups: required field is missing" },
     { "nodeGroups: []\n", "groups.yaml:1:13: nodeGroups: at least one node group is needed" },
-    { "nodeGroups:\n  - {name: a, min: 2, max: 1, capacity: {cpu: \"1\"}}\n",
+    { "nodeGroups:\n  - {name: a, min: 2, max: 1, capacity: {cpu: \"1\", memory: 1Gi}}\n",
       "groups.yaml:2:28: nodeGroups[0].max: max (1) must not be less than min (2)" },
-    { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\"}}\n"
-      "  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\"}}\n",
+    { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\", memory: 1Gi}}\n"
+      "  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\", memory: 1Gi}}\n",
       "nodeGroups[1].name: duplicate node group name \"a\"" },
-    { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\"}}\nautoscaler:\n"
+    { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\", memory: "
+      "1Gi}}\nautoscaler:\n"
       "  expander: best\n",
       "groups.yaml:4:13: autoscaler.expander: unsupported value \"best\"" },
-    { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\"}}\nscheduler: {}\n",
+    { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\", memory: 1Gi}}\nscheduler: "
+      "{}\n",
       "groups.yaml:3:1: scheduler: unknown field" },
     { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\"}}\n",
-      "groups.yaml:2:43: nodeGroups[0].capacity: a node agent needs cpu and memory above 0" },
+      "groups.yaml:2:41: nodeGroups[0].capacity: a node agent needs cpu and memory above 0" },
     { "nodeGroups:\n  - {name: a, min: 0, max: 1, capacity: {cpu: \"1\", memory: 1Gi},\n"
       "     allocatable: {cpu: 500m}}\n",
       "groups.yaml:3:19: nodeGroups[0].allocatable: not supported in real mode" },
