@@ -18,6 +18,7 @@
 #include "ks-runc.h"
 #include "src/api/ks-node.h"
 #include "src/api/ks-quantity.h"
+#include "src/controllers/ks-node-groups.h"
 
 /* clang-format off */
 G_DEFINE_QUARK (ks-cluster-error-quark, ks_cluster_error)
@@ -50,6 +51,7 @@ ks_cluster_options_clear (KsClusterOptions *o)
   g_clear_pointer (&o->cgroup_parent, g_free);
   g_clear_pointer (&o->control_plane_args, g_strfreev);
   g_clear_pointer (&o->node_args, g_strfreev);
+  g_clear_pointer (&o->autoscaler, g_free);
 }
 
 static void say (KsClusterPrintFunc print, gpointer data, const char *format, ...)
@@ -156,6 +158,11 @@ settings_write (const KsClusterOptions *o, const char *url, GError **error)
       json_builder_set_member_name (b, "schedulerConfig");
       json_builder_add_string_value (b, o->scheduler_config);
     }
+  if (o->autoscaler != NULL)
+    {
+      json_builder_set_member_name (b, "autoscaler");
+      json_builder_add_string_value (b, o->autoscaler);
+    }
   add_strv (b, "controlPlaneArgs", o->control_plane_args);
   add_strv (b, "nodeArgs", o->node_args);
   json_builder_end_object (b);
@@ -227,6 +234,7 @@ settings_read (const char *data_dir, KsClusterOptions *o, char **server)
   replace_string (&o->node_pods, root, "nodePods");
   replace_string (&o->cgroup_parent, root, "cgroupParent");
   replace_string (&o->scheduler_config, root, "schedulerConfig");
+  replace_string (&o->autoscaler, root, "autoscaler");
   if (strchr (o->cgroup_parent, '/') != NULL)
     {
       g_free (o->cgroup_parent);
@@ -394,29 +402,98 @@ wait_registered (const char *data_dir, const char *url, const char *name, const 
     }
 }
 
+/* The Ready nodes of node group name among nodes. */
+static guint
+group_ready (GPtrArray *nodes, const char *name, guint *all)
+{
+  guint n = 0;
+
+  *all = 0;
+  for (guint j = 0; nodes != NULL && j < nodes->len; j++)
+    {
+      KsNode *node = g_ptr_array_index (nodes, j);
+      if (g_strcmp0 (ks_object_get_label (KS_OBJECT (node), KS_NODE_GROUP_LABEL), name) != 0)
+        continue;
+      (*all)++;
+      if (ks_node_is_ready (node))
+        n++;
+    }
+  return n;
+}
+
+/* Wait until every node group of o's autoscaler file has its initial size (count, else min) of
+ * Ready nodes, which the control plane's autoscaler starts; *n the group nodes Ready then. */
+static gboolean
+wait_groups (const KsClusterOptions *o, const char *url, gint64 deadline, guint *n,
+             KsClusterPrintFunc print, gpointer data, GError **error)
+{
+  g_autoptr (KsClient) client = ks_http_client_new (url, 0, error);
+  g_autoptr (GPtrArray) groups = NULL;
+  KsAutoscalerOptions options;
+
+  ks_autoscaler_options_init (&options);
+  if (client == NULL || !ks_node_groups_load_file (o->autoscaler, &groups, &options, error))
+    return FALSE;
+  say (print, data, "Waiting for the node groups' nodes (started by the cluster autoscaler)");
+  for (;;)
+    {
+      g_autoptr (GPtrArray) nodes = ks_client_list (client, ks_kind_get (KS_KIND_NODE), NULL, NULL);
+      g_autoptr (GString) waiting = g_string_new (NULL);
+
+      *n = 0;
+      for (guint i = 0; i < groups->len; i++)
+        {
+          const KsNodePool *g = g_ptr_array_index (groups, i);
+          guint all, ready = group_ready (nodes, g->name, &all);
+          *n += ready;
+          if (ready < g->count)
+            g_string_append_printf (waiting, " %s (%u of %u Ready)", g->name, ready, g->count);
+        }
+      if (waiting->len == 0)
+        return TRUE;
+      if (ks_daemon_get_pid (o->data_dir, CONTROL_PLANE) == 0)
+        {
+          g_autofree char *tail = log_tail (o->data_dir, CONTROL_PLANE);
+          g_set_error (error, KS_CLUSTER_ERROR, KS_CLUSTER_ERROR_START,
+                       "the control plane exited:%s", tail);
+          return FALSE;
+        }
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_set_error (error, KS_CLUSTER_ERROR, KS_CLUSTER_ERROR_START,
+                       "node groups not Ready in time:%s (logs: %s/log)", waiting->str,
+                       o->data_dir);
+          return FALSE;
+        }
+      g_usleep (200 * 1000);
+    }
+}
+
 /* ---- teardown ----------------------------------------------------------------------------------
  */
 
-/* Stop every daemon of data_dir: the agents first, then the control plane. */
+/* Stop every daemon of data_dir: the agents first, then the control plane, then any agent its
+ * cluster autoscaler started in the meantime. */
 static void
 stop_daemons (const char *data_dir, KsClusterPrintFunc print, gpointer data)
 {
-  g_autoptr (GPtrArray) names = ks_daemon_list (data_dir);
-
-  for (int pass = 0; pass < 2; pass++)
-    for (guint i = 0; i < names->len; i++)
-      {
-        const char *name = g_ptr_array_index (names, i);
-        gboolean killed = FALSE;
-        if ((strcmp (name, CONTROL_PLANE) == 0) != (pass == 1))
-          continue;
-        if (ks_daemon_get_pid (data_dir, name) > 0)
-          say (print, data, "Stopping %s", name);
-        ks_daemon_stop (data_dir, name, STOP_TIMEOUT, &killed);
-        if (killed)
-          say (print, data, "%s did not stop within %" G_GINT64_FORMAT " s: killed", name,
-               STOP_TIMEOUT / G_USEC_PER_SEC);
-      }
+  for (int pass = 0; pass < 3; pass++)
+    {
+      g_autoptr (GPtrArray) names = ks_daemon_list (data_dir);
+      for (guint i = 0; i < names->len; i++)
+        {
+          const char *name = g_ptr_array_index (names, i);
+          gboolean killed = FALSE;
+          if ((strcmp (name, CONTROL_PLANE) == 0) != (pass == 1))
+            continue;
+          if (ks_daemon_get_pid (data_dir, name) > 0)
+            say (print, data, "Stopping %s", name);
+          ks_daemon_stop (data_dir, name, STOP_TIMEOUT, &killed);
+          if (killed)
+            say (print, data, "%s did not stop within %" G_GINT64_FORMAT " s: killed", name,
+                 STOP_TIMEOUT / G_USEC_PER_SEC);
+        }
+    }
 }
 
 /* What is left of kubesim's cgroups, containers of data_dir; "" when nothing. */
@@ -513,11 +590,12 @@ start_missing (const KsClusterOptions *o, const char *url, KsClusterPrintFunc pr
   g_autofree char *kubeconfig = g_build_filename (o->data_dir, "kubeconfig", NULL);
   g_autofree char *port = g_strdup_printf ("%u", o->port);
   gint64 deadline = g_get_monotonic_time () + o->timeout;
-  guint started = 0;
+  guint started = 0, n_group = 0;
 
   if (ks_daemon_get_pid (o->data_dir, CONTROL_PLANE) == 0)
     {
       g_autoptr (GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr (GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
       say (print, data, "Starting the control plane on %s (data in %s)", url, o->data_dir);
       g_ptr_array_add (argv, (gpointer) ks_daemon_self_path ());
       g_ptr_array_add (argv, (gpointer) "control-plane");
@@ -529,6 +607,16 @@ start_missing (const KsClusterOptions *o, const char *url, KsClusterPrintFunc pr
         {
           g_ptr_array_add (argv, (gpointer) "--config");
           g_ptr_array_add (argv, o->scheduler_config);
+        }
+      if (o->autoscaler != NULL)
+        {
+          g_ptr_array_add (argv, (gpointer) "--autoscaler");
+          g_ptr_array_add (argv, o->autoscaler);
+          g_ptr_array_add (argv, (gpointer) "--node-cgroup-parent");
+          g_ptr_array_add (argv, o->cgroup_parent);
+          for (guint i = 0; o->node_args != NULL && o->node_args[i] != NULL; i++)
+            g_ptr_array_add (owned, g_strconcat ("--node-arg=", o->node_args[i], NULL));
+          g_ptr_array_extend (argv, owned, NULL, NULL);
         }
       for (guint i = 0; o->control_plane_args != NULL && o->control_plane_args[i] != NULL; i++)
         g_ptr_array_add (argv, o->control_plane_args[i]);
@@ -577,17 +665,25 @@ start_missing (const KsClusterOptions *o, const char *url, KsClusterPrintFunc pr
     say (print, data, "Started %u node agent%s", started, started == 1 ? "" : "s");
   if (!wait_nodes (o->data_dir, url, o->n_nodes, deadline, error))
     return FALSE;
-  say (print, data, "Cluster up: %u node%s Ready; kubeconfig %s, logs in %s/log", o->n_nodes,
-       o->n_nodes == 1 ? "" : "s", kubeconfig, o->data_dir);
+  if (o->autoscaler != NULL && !wait_groups (o, url, deadline, &n_group, print, data, error))
+    return FALSE;
+  say (print, data, "Cluster up: %u node%s Ready; kubeconfig %s, logs in %s/log",
+       o->n_nodes + n_group, o->n_nodes + n_group == 1 ? "" : "s", kubeconfig, o->data_dir);
   return TRUE;
 }
 
-/* Whether any daemon of data_dir runs, and whether all of them (control plane and n agents) do. */
+/* Whether any daemon of data_dir runs (the agents of node groups too), and whether all of the
+ * control plane and the n agents of --nodes do (the control plane starts the groups' agents that
+ * are missing itself). */
 static void
 daemons_running (const char *data_dir, guint n, gboolean *any, gboolean *all)
 {
+  g_autoptr (GPtrArray) names = ks_daemon_list (data_dir);
+
   *all = ks_daemon_get_pid (data_dir, CONTROL_PLANE) > 0;
   *any = *all;
+  for (guint i = 0; i < names->len && !*any; i++)
+    *any = ks_daemon_get_pid (data_dir, g_ptr_array_index (names, i)) > 0;
   for (guint i = 0; i < n; i++)
     {
       g_autofree char *name = node_name (i);
@@ -609,6 +705,14 @@ ks_cluster_up (const KsClusterOptions *o, KsClusterPrintFunc print, gpointer dat
   g_autoptr (GError) local = NULL;
   gboolean any, all, had_settings;
 
+  if (o->autoscaler != NULL)
+    {
+      g_autoptr (GPtrArray) groups = NULL;
+      KsAutoscalerOptions options;
+      ks_autoscaler_options_init (&options);
+      if (!ks_node_groups_load_file (o->autoscaler, &groups, &options, error))
+        return FALSE;
+    }
   problems = ks_cluster_preflight (o->data_dir);
   if (problems != NULL)
     {
@@ -739,6 +843,22 @@ ks_cluster_status (const char *data_dir, KsClusterPrintFunc print, gpointer data
       gboolean ready = ks_node_is_ready (node);
       say (print, data, "node %s: %s", node->parent.meta.name, ready ? "Ready" : "NotReady");
       up &= ready;
+    }
+  if (o.autoscaler != NULL)
+    {
+      g_autoptr (GPtrArray) groups = NULL;
+      g_autoptr (GError) error = NULL;
+      KsAutoscalerOptions options;
+      ks_autoscaler_options_init (&options);
+      if (!ks_node_groups_load_file (o.autoscaler, &groups, &options, &error))
+        say (print, data, "node groups: %s", error->message);
+      for (guint i = 0; groups != NULL && i < groups->len; i++)
+        {
+          const KsNodePool *g = g_ptr_array_index (groups, i);
+          guint all, ready = group_ready (nodes, g->name, &all);
+          say (print, data, "node group %s: %u node%s, %u Ready (min %u, max %u)", g->name, all,
+               all == 1 ? "" : "s", ready, g->min, g->max);
+        }
     }
   return up && nodes != NULL && nodes->len > 0;
 }

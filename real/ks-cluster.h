@@ -5,7 +5,13 @@
  * (real/ks-daemon.h), writes <data-dir>/kubeconfig, and returns once every node is Ready; a
  * failure stops what it started.  Its settings are kept in <data-dir>/cluster.json for down and
  * status.  down stops the daemons, then removes every container, cgroup, pod network namespace,
- * veth, Service address and the bridge, and checks that nothing is left. */
+ * veth, Service address and the bridge, and checks that nothing is left.
+ *
+ * With an autoscaler file (ks_node_groups_load_file: nodeGroups and autoscaler, checked before
+ * anything starts, KS_INPUT_ERROR), the control plane runs the cluster autoscaler and starts and
+ * stops the groups' node agents itself (real/ks-agent-provider.h); up waits until each group has
+ * its initial size (count, else min) of Ready nodes, status shows each group's nodes and limits,
+ * and down stops those agents as the others. */
 #pragma once
 
 #include <gio/gio.h>
@@ -35,6 +41,7 @@ typedef struct
   char *cgroup_parent;       /* "kubesim" */
   char **control_plane_args; /* extra arguments for the control plane (controller flags), or NULL */
   char **node_args;          /* extra arguments for every node agent, or NULL */
+  char *autoscaler;          /* node groups and the cluster autoscaler's options, or NULL */
   gint64 timeout;            /* µs to wait for readiness: 60 s */
 } KsClusterOptions;
 

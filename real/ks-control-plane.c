@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "ks-agent-provider.h"
 #include "ks-apiserver.h"
 #include "ks-control-plane.h"
 #include "ks-fsutil.h"
@@ -34,6 +35,10 @@ struct _KsControlPlane
   KsMetricsClient *metrics_client;
   KsHpaController *hpa;
   KsApiServer *api;
+  GPtrArray *node_groups; /* KsNodePool* */
+  KsAutoscalerOptions autoscaler_options;
+  KsAgentProvider *agents;
+  KsClusterAutoscaler *autoscaler;
   guint n_loaded;
   char *volumes_dir; /* the kubesim.io/hostpath provisioner's directory */
 };
@@ -56,6 +61,9 @@ ks_control_plane_options_clear (KsControlPlaneOptions *o)
 {
   g_clear_pointer (&o->data_dir, g_free);
   g_clear_pointer (&o->scheduler_config, g_free);
+  g_clear_pointer (&o->autoscaler, g_free);
+  g_clear_pointer (&o->node_cgroup_parent, g_free);
+  g_clear_pointer (&o->node_args, g_strfreev);
 }
 
 void
@@ -65,6 +73,9 @@ ks_control_plane_free (KsControlPlane *cp)
     return;
   /* The API first (no request arrives into a half-freed control plane), the store last. */
   g_clear_pointer (&cp->api, ks_api_server_free);
+  g_clear_pointer (&cp->autoscaler, ks_cluster_autoscaler_free);
+  g_clear_pointer (&cp->agents, ks_agent_provider_free);
+  g_clear_pointer (&cp->node_groups, g_ptr_array_unref);
   g_clear_pointer (&cp->hpa, ks_hpa_controller_free);
   g_clear_pointer (&cp->metrics_client, ks_metrics_client_free);
   g_clear_pointer (&cp->metrics, ks_metrics_server_free);
@@ -118,6 +129,11 @@ ks_control_plane_new (const KsControlPlaneOptions *o, GError **error)
                    "--metric-resolution: at least 1s is valid (metrics-server's default is 15s)");
       return NULL;
     }
+  ks_autoscaler_options_init (&cp->autoscaler_options);
+  if (o->autoscaler != NULL
+      && !ks_node_groups_load_file (o->autoscaler, &cp->node_groups, &cp->autoscaler_options,
+                                    error))
+    return NULL;
   if (o->scheduler_config != NULL)
     {
       cp->scheduler_config = ks_scheduler_config_load_file (o->scheduler_config, error);
@@ -195,6 +211,23 @@ ks_control_plane_new (const KsControlPlaneOptions *o, GError **error)
   ks_api_server_set_metrics (cp->api, cp->metrics);
   if (!ks_api_server_listen (cp->api, o->port, error))
     return NULL;
+  if (cp->node_groups != NULL)
+    {
+      g_autofree char *url = ks_api_server_get_url (cp->api);
+      KsAgentProviderOptions agents = { o->data_dir, url, o->node_cgroup_parent, o->node_args };
+      cp->agents = ks_agent_provider_new (cp->client, ks_wall_clock_get_clock (cp->clock),
+                                          cp->node_groups, &agents);
+      if (!ks_agent_provider_start (cp->agents, error))
+        return NULL;
+      cp->autoscaler = ks_cluster_autoscaler_new (
+          cp->client, ks_wall_clock_get_clock (cp->clock), cp->scheduler_config, cp->node_groups,
+          &cp->autoscaler_options, ks_agent_provider_get_ops (), cp->agents, seed,
+          ks_object_event_sink_get_sink (cp->events), error);
+      if (cp->autoscaler == NULL)
+        return NULL;
+      ks_agent_provider_set_autoscaler (cp->agents, cp->autoscaler);
+      ks_cluster_autoscaler_start (cp->autoscaler);
+    }
   return g_steal_pointer (&cp);
 }
 

@@ -8,7 +8,8 @@
  * resource metrics scraped every --metric-resolution, src/metrics) and the REST API on
  * 127.0.0.1 with the metrics API.  The kubesim.io/hostpath provisioner makes volumes directories
  * of <data-dir>/volumes; a new cluster (an empty store) gets the default StorageClass
- * KS_DEFAULT_STORAGE_CLASS of that provisioner (WaitForFirstConsumer, reclaim Delete). */
+ * KS_DEFAULT_STORAGE_CLASS of that provisioner (WaitForFirstConsumer, reclaim Delete).  With node
+ * groups, the cluster autoscaler runs on the wall clock and starts and stops their node agents. */
 #pragma once
 
 #include "src/controllers/ks-controllers.h"
@@ -35,6 +36,12 @@ typedef struct
   /* The HPA controller's flags (--horizontal-pod-autoscaler-sync-period, ...); it reads the
    * metrics server's resource metrics (Pods, Object and External metrics are not served). */
   KsHpaOptions hpa;
+  /* The cluster autoscaler: node groups and its options (ks_node_groups_load_file's file), or
+   * NULL for none; its nodes are node agents the control plane starts (real/ks-agent-provider.h)
+   * with node_cgroup_parent (NULL: the default) and node_args (NULL-terminated, or NULL). */
+  char *autoscaler;
+  char *node_cgroup_parent;
+  char **node_args;
 } KsControlPlaneOptions;
 
 /* Defaults: port 6443, no scheduler config, the controllers' defaults with the node lifecycle,

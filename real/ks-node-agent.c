@@ -65,6 +65,99 @@ ks_node_agent_options_clear (KsNodeAgentOptions *o)
   g_clear_pointer (&o->data_dir, g_free);
   g_clear_pointer (&o->cgroup_parent, g_free);
   g_clear_pointer (&o->runc, g_free);
+  g_clear_pointer (&o->labels, ks_str_map_unref);
+  for (guint i = 0; i < o->n_taints; i++)
+    ks_taint_clear (&o->taints[i]);
+  g_clear_pointer (&o->taints, g_free);
+  o->n_taints = 0;
+}
+
+gboolean
+ks_node_agent_parse_labels (const char *text, KsStrMap **labels, GError **error)
+{
+  g_auto (GStrv) items = g_strsplit (text, ",", -1);
+  g_autoptr (KsStrMap) map = ks_str_map_new (NULL, NULL, 0);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *eq = strchr (items[i], '=');
+      g_autofree char *key = NULL;
+      const char *why;
+      KsStrMap *next;
+      if (items[i][0] == '\0' && items[1] == NULL)
+        break;
+      if (eq == NULL)
+        {
+          g_set_error (error, KS_NODE_AGENT_ERROR, KS_NODE_AGENT_ERROR_INVALID,
+                       "--node-labels: \"%s\" is not key=value (e.g. "
+                       "--node-labels=disk=ssd,zone=a)",
+                       items[i]);
+          return FALSE;
+        }
+      key = g_strndup (items[i], eq - items[i]);
+      why = ks_validate_label_key (key);
+      if (why == NULL)
+        why = ks_validate_label_value (eq + 1);
+      if (why != NULL)
+        {
+          g_set_error (error, KS_NODE_AGENT_ERROR, KS_NODE_AGENT_ERROR_INVALID,
+                       "--node-labels: invalid label \"%s\": %s", items[i], why);
+          return FALSE;
+        }
+      next = ks_str_map_with (map, key, eq + 1);
+      ks_str_map_unref (map);
+      map = next;
+    }
+  *labels = g_steal_pointer (&map);
+  return TRUE;
+}
+
+gboolean
+ks_node_agent_parse_taints (const char *text, KsTaint **taints, guint *n_taints, GError **error)
+{
+  static const KsTaintEffect effects[]
+      = { KS_TAINT_NO_SCHEDULE, KS_TAINT_PREFER_NO_SCHEDULE, KS_TAINT_NO_EXECUTE };
+  g_auto (GStrv) items = g_strsplit (text, ",", -1);
+  g_autoptr (GArray) out = g_array_new (FALSE, TRUE, sizeof (KsTaint));
+
+  g_array_set_clear_func (out, (GDestroyNotify) ks_taint_clear);
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *colon = strrchr (items[i], ':');
+      g_autofree char *kv = NULL;
+      char *eq;
+      KsTaint t = { 0 };
+      gboolean found = FALSE;
+      if (items[i][0] == '\0' && items[1] == NULL)
+        break;
+      for (guint j = 0; colon != NULL && j < G_N_ELEMENTS (effects); j++)
+        if (strcmp (colon + 1, ks_taint_effect_name (effects[j])) == 0)
+          {
+            t.effect = effects[j];
+            found = TRUE;
+          }
+      kv = colon != NULL ? g_strndup (items[i], colon - items[i]) : NULL;
+      eq = kv != NULL ? strchr (kv, '=') : NULL;
+      if (eq != NULL)
+        *eq = '\0';
+      if (!found || kv[0] == '\0' || ks_validate_label_key (kv) != NULL
+          || (eq != NULL && ks_validate_label_value (eq + 1) != NULL))
+        {
+          g_set_error (error, KS_NODE_AGENT_ERROR, KS_NODE_AGENT_ERROR_INVALID,
+                       "--register-with-taints: \"%s\" is not key[=value]:Effect with Effect "
+                       "NoSchedule, PreferNoSchedule or NoExecute (e.g. dedicated=gpu:NoSchedule)",
+                       items[i]);
+          return FALSE;
+        }
+      t.key = g_strdup (kv);
+      t.value = g_strdup (eq != NULL ? eq + 1 : "");
+      t.time_added = KS_TIME_NONE;
+      g_array_append_val (out, t);
+    }
+  *n_taints = out->len;
+  g_array_set_clear_func (out, NULL);
+  *taints = (KsTaint *) g_array_free (g_steal_pointer (&out), FALSE);
+  return TRUE;
 }
 
 static gboolean invalid (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
@@ -406,11 +499,8 @@ ks_node_agent_system_info (const char *runc)
   return info;
 }
 
-/* The Node the kubelet registers (initialNode): its default labels, capacity, addresses (the
- * InternalIP and, as --hostname-override sets it, the node's name as its Hostname), daemon
- * endpoint and system info. */
-static KsNode *
-registration_new (const KsNodeAgentOptions *o, guint port)
+KsNode *
+ks_node_agent_initial_node (const KsNodeAgentOptions *o, guint port)
 {
   KsNode *node = ks_node_new (o->node_name);
   const char *arch = go_arch ();
@@ -419,7 +509,20 @@ registration_new (const KsNodeAgentOptions *o, guint port)
   labels = ks_str_map_new_pairs ("beta.kubernetes.io/arch", arch, "beta.kubernetes.io/os", "linux",
                                  "kubernetes.io/arch", arch, "kubernetes.io/hostname", o->node_name,
                                  "kubernetes.io/os", "linux", NULL);
+  /* --node-labels first, the kubelet's own labels over them (initialNode). */
+  for (guint i = 0; o->labels != NULL && i < ks_str_map_size (o->labels); i++)
+    if (ks_str_map_lookup (labels, ks_str_map_key (o->labels, i)) == NULL)
+      {
+        KsStrMap *next = ks_str_map_with (labels, ks_str_map_key (o->labels, i),
+                                          ks_str_map_value (o->labels, i));
+        ks_str_map_unref (labels);
+        labels = next;
+      }
   ks_object_set_labels (KS_OBJECT (node), labels);
+  node->taints = g_new0 (KsTaint, MAX (o->n_taints, 1));
+  for (guint i = 0; i < o->n_taints; i++)
+    ks_taint_copy (&node->taints[i], &o->taints[i]);
+  node->n_taints = o->n_taints;
   ks_resources_set (&node->capacity, KS_RESOURCE_CPU, o->milli_cpu);
   ks_resources_set (&node->capacity, KS_RESOURCE_MEMORY, o->memory);
   ks_resources_set (&node->capacity, KS_RESOURCE_PODS, o->max_pods);
@@ -427,6 +530,15 @@ registration_new (const KsNodeAgentOptions *o, guint port)
   node->internal_ip = g_strdup (KS_NET_GATEWAY);
   node->hostname = g_strdup (o->node_name);
   node->kubelet_port = (gint32) port;
+  return node;
+}
+
+/* The Node the kubelet registers: the initial node and its system info. */
+static KsNode *
+registration_new (const KsNodeAgentOptions *o, guint port)
+{
+  KsNode *node = ks_node_agent_initial_node (o, port);
+
   node->node_info = ks_node_agent_system_info (o->runc);
   return node;
 }

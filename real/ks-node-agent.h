@@ -56,6 +56,9 @@ typedef struct
   gint64 status_update_frequency; /* µs between heartbeats, above 0 (10 s) */
   guint port;                     /* the log server's port on 127.0.0.1; 0: a free one */
   char *runc;                     /* the runc binary; NULL: "runc" from PATH */
+  KsStrMap *labels;               /* --node-labels: added to the Node it registers, or NULL */
+  KsTaint *taints;                /* --register-with-taints: the registered Node's taints */
+  guint n_taints;
 } KsNodeAgentOptions;
 
 /* status.nodeInfo as the kubelet fills it, for this machine (every node of a machine reports
@@ -74,9 +77,23 @@ char *ks_os_release_pretty_name (const char *os_release);
  * or NULL.  Newly allocated. */
 char *ks_runc_version_parse (const char *output);
 
+/* The Node an agent with options registers (the kubelet's initialNode, without system info and
+ * conditions): its default labels over --node-labels, taints, capacity (= allocatable),
+ * addresses (the InternalIP and, as --hostname-override sets it, the node's name as its
+ * Hostname) and the daemon endpoint port.  For the cluster autoscaler's template nodes too. */
+KsNode *ks_node_agent_initial_node (const KsNodeAgentOptions *options, guint port);
+
 /* Defaults: 110 pods, heartbeats every 10 s, port 0; everything else unset. */
 void ks_node_agent_options_init (KsNodeAgentOptions *options);
 void ks_node_agent_options_clear (KsNodeAgentOptions *options);
+/* The kubelet's --node-labels "key=value,key2=value2" into *labels (new reference; an empty text
+ * gives an empty map), and --register-with-taints "key=value:Effect,key2:Effect" into *taints
+ * (newly allocated) and *n_taints.  KS_NODE_AGENT_ERROR_INVALID saying what is wrong and what is
+ * valid. */
+gboolean ks_node_agent_parse_labels (const char *text, KsStrMap **labels, GError **error);
+gboolean ks_node_agent_parse_taints (const char *text, KsTaint **taints, guint *n_taints,
+                                     GError **error);
+
 /* KS_NODE_AGENT_ERROR_INVALID naming the option, when one is missing or out of range. */
 gboolean ks_node_agent_options_validate (const KsNodeAgentOptions *options, GError **error);
 

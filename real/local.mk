@@ -7,6 +7,7 @@ real_libks_real_la_SOURCES = \
 	real/ks-api-status.c real/ks-api-status.h \
 	real/ks-apiserver.c real/ks-apiserver.h \
 	real/ks-cgroup.c real/ks-cgroup.h \
+	real/ks-agent-provider.c real/ks-agent-provider.h \
 	real/ks-cluster.c real/ks-cluster.h \
 	real/ks-control-plane.c real/ks-control-plane.h \
 	real/ks-daemon.c real/ks-daemon.h \

@@ -407,19 +407,6 @@ action_free (gpointer p)
 }
 
 void
-ks_node_pool_free (KsNodePool *pool)
-{
-  g_free (pool->name);
-  ks_resources_clear (&pool->capacity);
-  ks_resources_clear (&pool->allocatable);
-  ks_str_map_unref (pool->labels);
-  for (guint i = 0; i < pool->n_taints; i++)
-    ks_taint_clear (&pool->taints[i]);
-  g_free (pool->taints);
-  g_free (pool);
-}
-
-void
 ks_scenario_free (KsScenario *s)
 {
   if (s == NULL)
@@ -847,141 +834,6 @@ check_objects (Load *l, GPtrArray *objects, GPtrArray *wheres, gboolean allow_ex
   }
 }
 
-/* A number member that must be finite and not negative; *out is left alone when it is
- * missing. */
-static void
-get_nonneg_number (KsDecoder *dec, JsonNode *obj, const char *field, double max, const char *what,
-                   double *out)
-{
-  JsonNode *m = ks_decoder_member (obj, field);
-  double v;
-
-  if (m == NULL)
-    return;
-  if (!JSON_NODE_HOLDS_VALUE (m)
-      || (json_node_get_value_type (m) != G_TYPE_INT64
-          && json_node_get_value_type (m) != G_TYPE_DOUBLE))
-    {
-      ks_decoder_error_field (dec, obj, field, "expected a number (%s), got %s", what,
-                              ks_decoder_node_type_name (m));
-      return;
-    }
-  v = json_node_get_value_type (m) == G_TYPE_INT64 ? (double) json_node_get_int (m)
-                                                   : json_node_get_double (m);
-  if (!isfinite (v) || v < 0 || v > max)
-    {
-      g_autofree char *text = ks_decoder_scalar_text (dec, m);
-      ks_decoder_error_field (
-          dec, obj, field, "invalid value %s: must be a number from 0 to %g (%s)", text, max, what);
-      return;
-    }
-  *out = v;
-}
-
-/* A pool of cluster.nodes, or with group a node group of cluster.nodeGroups. */
-static KsNodePool *
-pool_decode (KsDecoder *dec, JsonNode *node, gboolean group)
-{
-  static const char *const fields[]
-      = { "name", "count", "capacity", "allocatable", "labels", "taints", "pricePerHour", NULL };
-  static const char *const group_fields[]
-      = { "name", "count", "capacity",          "allocatable",  "labels", "taints",
-          "min",  "max",   "provisioningDelay", "pricePerHour", NULL };
-  KsNodePool *pool;
-  gint32 count = -1;
-  JsonNode *m;
-  guint errors = ks_decoder_n_errors (dec);
-
-  if (!ks_decoder_expect_object (dec, node))
-    return NULL;
-  ks_decoder_check_fields (dec, node, group ? group_fields : fields);
-  pool = g_new0 (KsNodePool, 1);
-  pool->group = group;
-  ks_decoder_require_string (dec, node, "name", &pool->name, NULL);
-  if (pool->name != NULL && ks_validate_dns1123_subdomain (pool->name) != NULL)
-    ks_decoder_error_field (dec, node, "name", "invalid %s name \"%s\": %s",
-                            group ? "node group" : "pool", pool->name,
-                            ks_validate_dns1123_subdomain (pool->name));
-  if (group)
-    {
-      gint32 min = -1, max = -1;
-      if (ks_decoder_member (node, "min") == NULL)
-        ks_decoder_error_field (dec, node, "min",
-                                "required field is missing (the group's smallest size)");
-      else
-        ks_decoder_get_int32 (dec, node, "min", 0, 10000, &min);
-      if (ks_decoder_member (node, "max") == NULL)
-        ks_decoder_error_field (dec, node, "max",
-                                "required field is missing (the group's largest size)");
-      else
-        ks_decoder_get_int32 (dec, node, "max", 1, 10000, &max);
-      if (min >= 0 && max >= 1 && max < min)
-        ks_decoder_error_field (dec, node, "max", "max (%d) must not be less than min (%d)", max,
-                                min);
-      if (ks_decoder_member (node, "count") != NULL)
-        {
-          ks_decoder_get_int32 (dec, node, "count", 0, 10000, &count);
-          if (count >= 0 && min >= 0 && max >= 1 && (count < min || count > max))
-            ks_decoder_error_field (dec, node, "count",
-                                    "the initial size %d must be from min (%d) to max (%d)", count,
-                                    min, max);
-        }
-      else
-        count = min;
-      pool->min = min < 0 ? 0 : (guint) min;
-      pool->max = max < 0 ? 0 : (guint) max;
-      get_time (dec, node, "provisioningDelay", &pool->provisioning_delay);
-    }
-  else if (ks_decoder_member (node, "count") == NULL)
-    ks_decoder_error_field (dec, node, "count", "required field is missing (the number of nodes)");
-  else
-    ks_decoder_get_int32 (dec, node, "count", 0, 1000000, &count);
-  pool->count = count < 0 ? 0 : (guint) count;
-  get_nonneg_number (dec, node, "pricePerHour", 1e9, "the price of one node for one hour",
-                     &pool->price_per_hour);
-  if ((m = ks_decoder_member (node, "capacity")) == NULL)
-    ks_decoder_error_field (dec, node, "capacity",
-                            "required field is missing (e.g. {cpu: \"4\", memory: 16Gi})");
-  else
-    {
-      gsize mark = ks_decoder_push (dec, "capacity");
-      ks_resources_decode (dec, m, &pool->capacity);
-      ks_decoder_pop (dec, mark);
-    }
-  if ((m = ks_decoder_member (node, "allocatable")) != NULL)
-    {
-      gsize mark = ks_decoder_push (dec, "allocatable");
-      ks_resources_decode (dec, m, &pool->allocatable);
-      ks_decoder_pop (dec, mark);
-    }
-  if (ks_decoder_get_str_map (dec, node, "labels", &pool->labels))
-    for (guint i = 0; i < ks_str_map_size (pool->labels); i++)
-      {
-        const char *why = ks_validate_label_key (ks_str_map_key (pool->labels, i));
-        if (why == NULL)
-          why = ks_validate_label_value (ks_str_map_value (pool->labels, i));
-        if (why != NULL)
-          {
-            gsize mark = ks_decoder_push (dec, "labels");
-            ks_decoder_error_field (dec, ks_decoder_member (node, "labels"),
-                                    ks_str_map_key (pool->labels, i), "invalid label: %s", why);
-            ks_decoder_pop (dec, mark);
-          }
-      }
-  if ((m = ks_decoder_member (node, "taints")) != NULL)
-    {
-      gsize mark = ks_decoder_push (dec, "taints");
-      ks_taints_decode (dec, m, &pool->taints, &pool->n_taints);
-      ks_decoder_pop (dec, mark);
-    }
-  if (ks_decoder_n_errors (dec) != errors)
-    {
-      ks_node_pool_free (pool);
-      return NULL;
-    }
-  return pool;
-}
-
 static void
 cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTable *node_names)
 {
@@ -1002,7 +854,7 @@ cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTab
               {
                 JsonNode *item = json_array_get_element (a, i);
                 gsize mark2 = ks_decoder_push_index (dec, i);
-                KsNodePool *pool = pool_decode (dec, item, list == 1);
+                KsNodePool *pool = ks_node_pool_decode (dec, item, list == 1);
                 for (guint k = 0; pool != NULL && k < s->pools->len; k++)
                   if (strcmp (((KsNodePool *) g_ptr_array_index (s->pools, k))->name, pool->name)
                       == 0)
@@ -1076,72 +928,6 @@ cluster_decode (Load *l, KsDecoder *dec, JsonNode *node, KsScenario *s, GHashTab
         }
       ks_decoder_pop (dec, mark);
     }
-}
-
-void
-ks_autoscaler_options_init (KsAutoscalerOptions *o)
-{
-  /* cluster-autoscaler's flag defaults (config/flags/flags.go, config/const.go). */
-  *o = (KsAutoscalerOptions){
-    .scan_interval = 10 * KS_USEC_PER_SEC,
-    .expander = KS_EXPANDER_LEAST_WASTE,
-    .scale_down_enabled = TRUE,
-    .scale_down_utilization_threshold = 0.5,
-    .scale_down_unneeded_time = 10 * 60 * KS_USEC_PER_SEC,
-    .scale_down_delay_after_add = 10 * 60 * KS_USEC_PER_SEC,
-    .scale_down_delay_after_delete = 0,
-    .scale_down_delay_after_failure = 3 * 60 * KS_USEC_PER_SEC,
-    .max_empty_bulk_delete = 10,
-    .max_nodes_total = 0,
-    .max_pod_eviction_time = 2 * 60 * KS_USEC_PER_SEC,
-    .node_delete_delay_after_taint = 5 * KS_USEC_PER_SEC,
-  };
-}
-
-static void
-autoscaler_decode (KsDecoder *dec, JsonNode *node, KsAutoscalerOptions *o)
-{
-  static const char *const fields[] = { "scanInterval",
-                                        "expander",
-                                        "scaleDownEnabled",
-                                        "scaleDownUtilizationThreshold",
-                                        "scaleDownUnneededTime",
-                                        "scaleDownDelayAfterAdd",
-                                        "scaleDownDelayAfterDelete",
-                                        "scaleDownDelayAfterFailure",
-                                        "maxEmptyBulkDelete",
-                                        "maxNodesTotal",
-                                        "maxPodEvictionTime",
-                                        "nodeDeleteDelayAfterTaint",
-                                        NULL };
-  static const char *const expanders[] = { "least-waste", "most-pods", "random", NULL };
-  int expander = o->expander;
-  gint32 n;
-
-  if (!ks_decoder_expect_object (dec, node))
-    return;
-  ks_decoder_check_fields (dec, node, fields);
-  get_time (dec, node, "scanInterval", &o->scan_interval);
-  if (o->scan_interval == 0)
-    ks_decoder_error_field (dec, node, "scanInterval", "must be greater than 0s");
-  if (ks_decoder_get_enum (dec, node, "expander", expanders, &expander))
-    o->expander = expander;
-  ks_decoder_get_bool (dec, node, "scaleDownEnabled", &o->scale_down_enabled);
-  get_nonneg_number (dec, node, "scaleDownUtilizationThreshold", 1,
-                     "the utilization below which a node may be removed",
-                     &o->scale_down_utilization_threshold);
-  get_time (dec, node, "scaleDownUnneededTime", &o->scale_down_unneeded_time);
-  get_time (dec, node, "scaleDownDelayAfterAdd", &o->scale_down_delay_after_add);
-  get_time (dec, node, "scaleDownDelayAfterDelete", &o->scale_down_delay_after_delete);
-  get_time (dec, node, "scaleDownDelayAfterFailure", &o->scale_down_delay_after_failure);
-  get_time (dec, node, "maxPodEvictionTime", &o->max_pod_eviction_time);
-  get_time (dec, node, "nodeDeleteDelayAfterTaint", &o->node_delete_delay_after_taint);
-  n = (gint32) o->max_empty_bulk_delete;
-  if (ks_decoder_get_int32 (dec, node, "maxEmptyBulkDelete", 1, 10000, &n))
-    o->max_empty_bulk_delete = (guint) n;
-  n = (gint32) o->max_nodes_total;
-  if (ks_decoder_get_int32 (dec, node, "maxNodesTotal", 0, 1000000, &n))
-    o->max_nodes_total = (guint) n;
 }
 
 static void
@@ -2024,7 +1810,7 @@ ks_scenario_load (const char *path, KsDiag *diag)
     if (m != NULL)
       {
         gsize mark = ks_decoder_push (&dec, "autoscaler");
-        autoscaler_decode (&dec, m, s->autoscaler);
+        ks_autoscaler_options_decode (&dec, m, s->autoscaler);
         if (!groups)
           ks_decoder_error (&dec, m,
                             "the cluster autoscaler needs node groups: add them under "

@@ -12,57 +12,11 @@
 
 #include "src/api/ks-taint.h"
 #include "src/controllers/ks-controllers.h"
+#include "src/controllers/ks-node-groups.h"
 #include "src/ks-clock.h"
 #include "src/scheduler/ks-sched-config.h"
 
 G_BEGIN_DECLS
-
-typedef struct
-{
-  char *name;
-  guint count;
-  KsResources capacity;
-  KsResources allocatable; /* empty: as capacity */
-  KsStrMap *labels;
-  KsTaint *taints;
-  guint n_taints;
-  double price_per_hour; /* for the cost in summary.json; 0: none */
-  /* A node group of cluster.nodeGroups (the cluster autoscaler resizes it; count is its size at
-   * time 0), or a fixed pool of cluster.nodes. */
-  gboolean group;
-  guint min, max;
-  gint64 provisioning_delay; /* µs from a scale-up decision to the node registering */
-} KsNodePool;
-
-/* The label naming the node group of a group's nodes. */
-#define KS_NODE_GROUP_LABEL "kubesim.io/node-group"
-
-typedef enum
-{
-  KS_EXPANDER_LEAST_WASTE,
-  KS_EXPANDER_MOST_PODS,
-  KS_EXPANDER_RANDOM,
-} KsExpander;
-
-/* The cluster autoscaler's options (docs/formats.md "Node groups and the cluster autoscaler"),
- * with cluster-autoscaler's defaults. */
-typedef struct
-{
-  gint64 scan_interval; /* µs */
-  KsExpander expander;
-  gboolean scale_down_enabled;
-  double scale_down_utilization_threshold;
-  gint64 scale_down_unneeded_time;
-  gint64 scale_down_delay_after_add;
-  gint64 scale_down_delay_after_delete;
-  gint64 scale_down_delay_after_failure;
-  guint max_empty_bulk_delete;
-  guint max_nodes_total; /* 0: no limit */
-  gint64 max_pod_eviction_time;
-  gint64 node_delete_delay_after_taint;
-} KsAutoscalerOptions;
-
-void ks_autoscaler_options_init (KsAutoscalerOptions *options);
 
 typedef enum
 {
@@ -174,8 +128,6 @@ typedef struct
   gint64 hpa_readiness_delay;  /* µs (30 s) */
   const char *hpa_policy;      /* hpa.policy: a policy's own name, "kubernetes" */
 } KsScenario;
-
-void ks_node_pool_free (KsNodePool *pool);
 
 /* The kubelet model's default startup time when the scenario gives none. */
 #define KS_DEFAULT_STARTUP (1 * KS_USEC_PER_SEC)

@@ -1,6 +1,5 @@
 /* ks-sim-private.h: what the simulated cluster offers the components it runs inside sim/ (the
- * cluster autoscaler): nodes of a pool made and removed as a cloud provider would, and the
- * eviction API. */
+ * cluster autoscaler's provider): nodes of a pool made and removed as a cloud provider would. */
 #pragma once
 
 #include "ks-sim.h"
@@ -10,17 +9,6 @@
 G_BEGIN_DECLS
 
 typedef struct _KsSimAutoscaler KsSimAutoscaler;
-
-typedef enum
-{
-  KS_SIM_EVICT_DONE,    /* the pod is being deleted (or was gone) */
-  KS_SIM_EVICT_REFUSED, /* 429 TooManyRequests: the budget allows no disruption now; retry */
-  KS_SIM_EVICT_FAILED,  /* any other error */
-} KsSimEvictResult;
-
-/* The eviction subresource on pod (PodDisruptionBudgets checked and updated); *message (newly
- * allocated) says why on refusal or failure. */
-KsSimEvictResult ks_sim_evict_pod (KsSim *sim, const KsPod *pod, char **message);
 
 /* A Node as pool's nodes are made (labels, the kubelet's labels, taints, capacity, healthy
  * conditions), named name; not created.  For scheduling simulations on template nodes. */

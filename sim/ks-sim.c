@@ -24,6 +24,7 @@
 #include "src/api/ks-statefulset.h"
 #include "src/api/ks-yaml-emit.h"
 #include "src/controllers/ks-controllers.h"
+#include "src/controllers/ks-evict.h"
 #include "src/controllers/ks-hpa.h"
 #include "src/controllers/ks-rollback.h"
 #include "src/ks-rng.h"
@@ -817,28 +818,8 @@ static KsNode *
 node_from_pool (const KsNodePool *pool, guint index)
 {
   g_autofree char *name = g_strdup_printf ("%s-%u", pool->name, index);
-  KsNode *node = ks_node_new (name);
 
-  ks_object_set_labels (KS_OBJECT (node), pool->labels);
-  if (pool->group)
-    {
-      g_autoptr (KsStrMap) labels = ks_str_map_with (pool->labels, KS_NODE_GROUP_LABEL, pool->name);
-      ks_object_set_labels (KS_OBJECT (node), labels);
-    }
-  ks_resources_copy (&node->capacity, &pool->capacity);
-  if (pool->allocatable.set != 0 || pool->allocatable.n_scalar != 0)
-    ks_resources_copy (&node->allocatable, &pool->allocatable);
-  else
-    ks_resources_copy (&node->allocatable, &pool->capacity);
-  if (!(node->capacity.set & KS_RES_SET_PODS))
-    ks_resources_set (&node->capacity, KS_RESOURCE_PODS, KS_DEFAULT_MAX_PODS);
-  if (!(node->allocatable.set & KS_RES_SET_PODS))
-    ks_resources_set (&node->allocatable, KS_RESOURCE_PODS, node->capacity.pods);
-  node->taints = g_new0 (KsTaint, MAX (pool->n_taints, 1));
-  for (guint i = 0; i < pool->n_taints; i++)
-    ks_taint_copy (&node->taints[i], &pool->taints[i]);
-  node->n_taints = pool->n_taints;
-  return node;
+  return ks_node_pool_make_node (pool, name);
 }
 
 /* Objects */
@@ -1342,132 +1323,11 @@ set_unschedulable (KsSim *sim, const KsAction *a, gboolean unschedulable)
   return TRUE;
 }
 
-/* The pod's single budget (the eviction API refuses pods with several), as the eviction API
- * picks them: same namespace, a non-empty selector matching the pod.  NULL with *several set
- * when more than one. */
-static KsPodDisruptionBudget *
-pod_budget (KsSim *sim, const KsPod *pod, gboolean *several)
-{
-  g_autoptr (GPtrArray) pdbs = ks_client_list (
-      sim->client, ks_kind_get (KS_KIND_POD_DISRUPTION_BUDGET), pod->parent.meta.namespace, NULL);
-  KsPodDisruptionBudget *found = NULL;
-
-  *several = FALSE;
-  for (guint i = 0; pdbs != NULL && i < pdbs->len; i++)
-    {
-      KsPodDisruptionBudget *pdb = g_ptr_array_index (pdbs, i);
-      if (!ks_pdb_selects_for_preemption (pdb, pod))
-        continue;
-      if (found != NULL)
-        {
-          *several = TRUE;
-          ks_object_unref (KS_OBJECT (found));
-          return NULL;
-        }
-      found = KS_POD_DISRUPTION_BUDGET (ks_object_ref (KS_OBJECT (pdb)));
-    }
-  return found;
-}
-
-/* Add (or refresh) pod in status.disruptedPods, kept sorted by name. */
-static void
-add_disrupted_pod (KsPodDisruptionBudget *pdb, const char *name, gint64 now)
-{
-  guint i = 0;
-
-  while (i < pdb->status.n_disrupted_pods && strcmp (pdb->status.disrupted_pods[i].name, name) < 0)
-    i++;
-  if (i < pdb->status.n_disrupted_pods && strcmp (pdb->status.disrupted_pods[i].name, name) == 0)
-    {
-      pdb->status.disrupted_pods[i].time = now;
-      return;
-    }
-  pdb->status.disrupted_pods
-      = g_renew (KsDisruptedPod, pdb->status.disrupted_pods, pdb->status.n_disrupted_pods + 1);
-  memmove (&pdb->status.disrupted_pods[i + 1], &pdb->status.disrupted_pods[i],
-           (pdb->status.n_disrupted_pods - i) * sizeof (KsDisruptedPod));
-  pdb->status.disrupted_pods[i] = (KsDisruptedPod){ g_strdup (name), now };
-  pdb->status.n_disrupted_pods++;
-}
-
-typedef KsSimEvictResult EvictResult;
-#define EVICT_DONE KS_SIM_EVICT_DONE
-#define EVICT_REFUSED KS_SIM_EVICT_REFUSED
-#define EVICT_FAILED KS_SIM_EVICT_FAILED
-
-/* The eviction subresource (pkg/registry/core/pod/storage/eviction.go, v1.32): pods already
- * terminating, terminal or Pending are deleted without looking at budgets; a pod with no budget
- * is deleted; with one, the eviction needs an observed budget with disruptionsAllowed > 0, which
- * it decrements, listing the pod in status.disruptedPods, before deleting the pod with its own
- * grace period.  A not-Ready pod whose budget is healthy (IfHealthyBudget) or AlwaysAllow goes
- * without using up a disruption.  *message says why on refusal or failure. */
-static EvictResult
+/* The eviction subresource (src/controllers/ks-evict.h). */
+static KsEvictResult
 evict_pod (KsSim *sim, const KsPod *pod, char **message)
 {
-  KsObject *obj = (KsObject *) pod;
-  KsDeleteOptions options = KS_DELETE_OPTIONS_DEFAULT;
-  g_autoptr (GError) error = NULL;
-  KsPodDisruptionBudget *pdb = NULL;
-  gboolean several = FALSE;
-
-  *message = NULL;
-  if (!ks_object_is_being_deleted (obj) && !ks_pod_is_terminal (pod)
-      && pod->phase != KS_POD_PENDING)
-    pdb = pod_budget (sim, pod, &several);
-  if (several)
-    {
-      *message = g_strdup ("This pod has more than one PodDisruptionBudget, which the eviction "
-                           "subresource does not support.");
-      return EVICT_FAILED;
-    }
-  if (pdb != NULL)
-    {
-      gboolean unhealthy_ok
-          = !ks_pod_is_ready (pod)
-            && (pdb->unhealthy_pod_eviction_policy == KS_UNHEALTHY_POLICY_ALWAYS_ALLOW
-                || (pdb->status.current_healthy >= pdb->status.desired_healthy
-                    && pdb->status.desired_healthy > 0));
-      if (!unhealthy_ok)
-        {
-          KsPodDisruptionBudget *copy;
-          KsObject *updated;
-          if (pdb->status.observed_generation < pdb->parent.meta.generation
-              || pdb->status.disruptions_allowed == 0)
-            {
-              ks_object_unref (KS_OBJECT (pdb));
-              *message = g_strdup ("Cannot evict pod as it would violate the pod's disruption "
-                                   "budget.");
-              return EVICT_REFUSED;
-            }
-          if (pdb->status.disruptions_allowed < 0)
-            {
-              ks_object_unref (KS_OBJECT (pdb));
-              *message = g_strdup ("pdb disruptions allowed is negative");
-              return EVICT_FAILED;
-            }
-          copy = KS_POD_DISRUPTION_BUDGET (ks_object_copy (KS_OBJECT (pdb)));
-          copy->status.disruptions_allowed--;
-          add_disrupted_pod (copy, pod->parent.meta.name, ks_clock_now (sim->clock));
-          updated = ks_client_update_status (sim->client, KS_OBJECT (copy), &error);
-          ks_object_unref (KS_OBJECT (copy));
-          if (updated == NULL)
-            {
-              ks_object_unref (KS_OBJECT (pdb));
-              *message = g_strdup (error->message);
-              return EVICT_FAILED;
-            }
-          ks_object_unref (updated);
-        }
-      ks_object_unref (KS_OBJECT (pdb));
-    }
-  if (!ks_client_delete (sim->client, obj->kind, obj->meta.namespace, obj->meta.name, &options,
-                         &error)
-      && !g_error_matches (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND))
-    {
-      *message = g_strdup (error->message);
-      return EVICT_FAILED;
-    }
-  return EVICT_DONE;
+  return ks_evict_pod (sim->client, ks_clock_now (sim->clock), pod, message);
 }
 
 /* kubectl drain's retry after a refused eviction and its poll for the pod's deletion. */
@@ -1611,18 +1471,18 @@ drain_pod_step (gpointer data)
     }
   switch (evict_pod (sim, KS_POD (obj), &message))
     {
-    case EVICT_DONE:
+    case KS_EVICT_DONE:
       p->evicted = TRUE;
       /* waitForDelete polls at once, then every second. */
       drain_pod_step (p);
       break;
-    case EVICT_REFUSED:
+    case KS_EVICT_REFUSED:
       ks_event_record (&sim->scenario_events, obj, TRUE, "EvictionRefused", NULL,
                        "error when evicting pods/\"%s\" -n \"%s\" (will retry after 5s): %s",
                        p->name, p->namespace, message);
       drain_pod_again (p, DRAIN_RETRY_DELAY);
       break;
-    case EVICT_FAILED:
+    case KS_EVICT_FAILED:
       {
         g_autofree char *e = g_strdup_printf ("error when evicting pods/\"%s\" -n \"%s\": %s",
                                               p->name, p->namespace, message);
@@ -2192,12 +2052,6 @@ ks_sim_run_until (KsSim *sim, gint64 end, KsSimProgressFunc progress, gpointer u
 }
 
 /* What the cluster autoscaler asks of the sim (ks-sim-private.h). */
-
-KsSimEvictResult
-ks_sim_evict_pod (KsSim *sim, const KsPod *pod, char **message)
-{
-  return evict_pod (sim, pod, message);
-}
 
 KsNode *
 ks_sim_node_from_pool (KsSim *sim, const KsNodePool *pool, const char *name)

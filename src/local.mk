@@ -58,6 +58,9 @@ src_libks_core_la_SOURCES = \
 	src/controllers/ks-node-lifecycle-controller.c \
 	src/controllers/ks-pod-gc-controller.c \
 	src/controllers/ks-hpa.c src/controllers/ks-hpa.h \
+	src/controllers/ks-node-groups.c src/controllers/ks-node-groups.h \
+	src/controllers/ks-evict.c src/controllers/ks-evict.h \
+	src/controllers/ks-cluster-autoscaler.c src/controllers/ks-cluster-autoscaler.h \
 	src/controllers/ks-hpa-controller.c \
 	src/controllers/ks-job-controller.c \
 	src/controllers/ks-pv-controller.c \

@@ -157,4 +157,17 @@ if [ "$(id -u)" -eq 0 ]; then
   fi
   expect_eq "and left no data directory" "$(ls "$TMP/node" 2>/dev/null)" ""
 fi
+
+# A bad autoscaler file for cluster up: exit 2, file:line:column and field, before anything else
+# (no root needed, nothing created).
+printf 'nodeGroups:\n  - name: g\n    min: 1\n    max: 2\n    capacity: {cpu: "1"}\n    size: 3\n' \
+  >"$TMP/groups.yaml"
+kubesim cluster up --data-dir "$TMP/cluster" --autoscaler "$TMP/groups.yaml" >"$TMP/e" 2>&1
+expect_eq "cluster up with a bad autoscaler file exits 2" $? 2
+expect_grep "the error names the field and its place" \
+  "groups.yaml:6:5: nodeGroups\[0\].size: unknown field" "$TMP/e"
+kubesim cluster up --data-dir "$TMP/cluster" --autoscaler "$TMP/missing.yaml" >"$TMP/e" 2>&1
+expect_eq "cluster up with a missing autoscaler file exits 2" $? 2
+expect_grep "the error names the file" "missing.yaml" "$TMP/e"
+expect_eq "and left no data directory" "$(ls "$TMP/cluster" 2>/dev/null)" ""
 finish

@@ -34,6 +34,7 @@ test_ldadd = tests/libks-test.la libkubesim.la
 unit_tests = \
 	tests/test-api \
 	tests/test-apiserver \
+	tests/test-cluster-autoscaler \
 	tests/test-controllers \
 	tests/test-daemon \
 	tests/test-deployment \
@@ -89,6 +90,7 @@ TESTS += $(unit_tests)
 tests_test_api_LDADD = $(test_ldadd)
 tests_test_apiserver_LDADD = $(test_ldadd)
 tests_test_controllers_LDADD = $(test_ldadd)
+tests_test_cluster_autoscaler_LDADD = $(test_ldadd)
 tests_test_statefulset_LDADD = $(test_ldadd)
 tests_test_stats_LDADD = $(test_ldadd)
 tests_test_job_LDADD = $(test_ldadd)
@@ -189,6 +191,7 @@ shell_tests = \
 	tests/rollouts.sh \
 	tests/quickstart.sh \
 	tests/real-cluster.sh \
+	tests/real-cluster-autoscaler.sh \
 	tests/real-hpa.sh \
 	tests/real-job.sh \
 	tests/real-node.sh \

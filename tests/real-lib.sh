@@ -57,6 +57,8 @@ real_enter () {
 # may be left.
 real_exit () {
   st=$?
+  # A test that ends without finish still fails with its checks.
+  [ "$FAILURES" -gt 0 ] && st=1
   if [ "$FAILURES" -gt 0 ] && [ -d "$D/log" ]; then
     for f in "$D"/log/*; do
       echo "---- $f (last lines)" >&2

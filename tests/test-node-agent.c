@@ -1,6 +1,7 @@
 /* test-node-agent.c: what a node agent reports about its machine (status.nodeInfo) without
  * root: osImage from os-release as cAdvisor reads it, the runtime's version from `runc
- * --version`, and the whole nodeInfo of this machine (with a stand-in runc). */
+ * --version`, the whole nodeInfo of this machine (with a stand-in runc), and the labels and taints
+ * of --node-labels and --register-with-taints on the Node it registers. */
 #include "config.h"
 
 #include <glib/gstdio.h>
@@ -103,6 +104,63 @@ test_system_info (void)
   g_rmdir (dir);
 }
 
+/* --node-labels and --register-with-taints, and the Node they register. */
+static void
+test_labels_taints (void)
+{
+  static const char *const bad_labels[] = { "a", "a=b,c", "-a=b", "a=b c", NULL };
+  static const char *const bad_taints[]
+      = { "a", "a:Sometimes", ":NoSchedule", "a=b", "a=b:NoSchedule,c", NULL };
+  g_auto (KsNodeAgentOptions) o = { 0 };
+  g_autoptr (KsNode) node = NULL;
+  g_autoptr (GError) error = NULL;
+
+  ks_node_agent_options_init (&o);
+  o.node_name = g_strdup ("n1");
+  o.milli_cpu = 500;
+  o.memory = 1 << 30;
+  g_assert_true (ks_node_agent_parse_labels ("kubesim.io/node-group=small,tier=,"
+                                             "kubernetes.io/hostname=other",
+                                             &o.labels, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (ks_str_map_size (o.labels), ==, 3);
+  g_assert_true (ks_node_agent_parse_taints ("dedicated=gpu:NoSchedule,spot:PreferNoSchedule",
+                                             &o.taints, &o.n_taints, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (o.n_taints, ==, 2);
+  node = ks_node_agent_initial_node (&o, 10250);
+  g_assert_cmpstr (ks_object_get_label (KS_OBJECT (node), "kubesim.io/node-group"), ==, "small");
+  g_assert_cmpstr (ks_object_get_label (KS_OBJECT (node), "tier"), ==, "");
+  /* The kubelet's own labels win. */
+  g_assert_cmpstr (ks_object_get_label (KS_OBJECT (node), "kubernetes.io/hostname"), ==, "n1");
+  g_assert_cmpuint (node->n_taints, ==, 2);
+  g_assert_cmpstr (node->taints[0].key, ==, "dedicated");
+  g_assert_cmpstr (node->taints[0].value, ==, "gpu");
+  g_assert_cmpint (node->taints[0].effect, ==, KS_TAINT_NO_SCHEDULE);
+  g_assert_cmpstr (node->taints[1].key, ==, "spot");
+  g_assert_cmpstr (node->taints[1].value, ==, "");
+  g_assert_cmpint (node->taints[1].effect, ==, KS_TAINT_PREFER_NO_SCHEDULE);
+  g_assert_cmpint (node->allocatable.milli_cpu, ==, 500);
+  for (guint i = 0; bad_labels[i] != NULL; i++)
+    {
+      g_autoptr (KsStrMap) labels = NULL;
+      g_autoptr (GError) e = NULL;
+      g_assert_false (ks_node_agent_parse_labels (bad_labels[i], &labels, &e));
+      g_assert_error (e, KS_NODE_AGENT_ERROR, KS_NODE_AGENT_ERROR_INVALID);
+      g_assert_true (g_str_has_prefix (e->message, "--node-labels: "));
+    }
+  for (guint i = 0; bad_taints[i] != NULL; i++)
+    {
+      KsTaint *taints = NULL;
+      guint n = 0;
+      g_autoptr (GError) e = NULL;
+      g_assert_false (ks_node_agent_parse_taints (bad_taints[i], &taints, &n, &e));
+      g_assert_error (e, KS_NODE_AGENT_ERROR, KS_NODE_AGENT_ERROR_INVALID);
+      g_assert_nonnull (strstr (e->message, "NoSchedule, PreferNoSchedule or NoExecute"));
+      g_assert_null (taints);
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -110,5 +168,6 @@ main (int argc, char **argv)
   g_test_add_func ("/node-agent/os-release", test_os_release);
   g_test_add_func ("/node-agent/runc-version", test_runc_version);
   g_test_add_func ("/node-agent/system-info", test_system_info);
+  g_test_add_func ("/node-agent/labels-taints", test_labels_taints);
   return g_test_run ();
 }

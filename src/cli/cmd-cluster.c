@@ -7,8 +7,10 @@
 #include "ks-cli.h"
 #include "real/ks-cluster.h"
 #include "real/ks-kubeconfig.h"
+#include "src/api/ks-diag.h"
 #include "src/api/ks-duration.h"
 #include "src/api/ks-quantity.h"
+#include "src/api/ks-yaml.h"
 
 static void
 print_line (const char *line, gpointer data)
@@ -64,7 +66,7 @@ cmd_up (int argc, char **argv)
   g_auto (KsClusterOptions) o = { 0 };
   gint nodes = 1, port = 6443;
   char *data_dir = NULL, *cpu = NULL, *memory = NULL, *pods = NULL, *config = NULL;
-  char *parent = NULL, *timeout = NULL;
+  char *parent = NULL, *timeout = NULL, *autoscaler = NULL;
   char **cp_args = NULL;
   char **node_args = NULL;
   GOptionEntry entries[] = {
@@ -90,6 +92,10 @@ cmd_up (int argc, char **argv)
       "An option for every node agent, e.g. --node-arg=--node-status-update-frequency=2s "
       "(repeatable)",
       "ARG" },
+    { "autoscaler", 0, 0, G_OPTION_ARG_FILENAME, &autoscaler,
+      "Node groups and the cluster autoscaler (nodeGroups and autoscaler, as in a scenario): "
+      "the control plane starts and stops the groups' node agents",
+      "FILE" },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new (NULL);
@@ -147,14 +153,22 @@ cmd_up (int argc, char **argv)
       goto usage_error;
     }
   g_free (timeout);
+  if (autoscaler != NULL)
+    {
+      o.autoscaler = g_canonicalize_filename (autoscaler, NULL);
+      g_free (autoscaler);
+    }
   if (!ks_cluster_up (&o, print_line, NULL, &error))
     {
       g_printerr ("kubesim cluster up: %s\n", error->message);
-      return KS_EXIT_FAILED;
+      /* A bad autoscaler file is bad input. */
+      return error->domain == KS_INPUT_ERROR || error->domain == KS_YAML_ERROR ? KS_EXIT_USAGE
+                                                                               : KS_EXIT_FAILED;
     }
   return KS_EXIT_OK;
 
 usage_error:
+  g_free (autoscaler);
   g_free (cpu);
   g_free (memory);
   g_free (pods);

@@ -27,6 +27,8 @@ ks_cmd_control_plane (int argc, char **argv)
   g_autofree char *seed = NULL;
   g_autofree char *resolution = NULL;
   g_autofree char *hpa_sync = NULL;
+  g_autofree char *autoscaler = NULL, *node_cgroup_parent = NULL;
+  g_auto (GStrv) node_args = NULL;
   g_auto (GStrv) policy_path = NULL;
   GOptionEntry entries[] = {
     { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &data_dir,
@@ -43,6 +45,14 @@ ks_cmd_control_plane (int argc, char **argv)
       "DURATION" },
     { "horizontal-pod-autoscaler-sync-period", 0, 0, G_OPTION_ARG_STRING, &hpa_sync,
       "How often each HorizontalPodAutoscaler is reconciled (default 15s)", "DURATION" },
+    { "autoscaler", 0, 0, G_OPTION_ARG_FILENAME, &autoscaler,
+      "Run the cluster autoscaler on the node groups of FILE (nodeGroups and autoscaler, as in a "
+      "scenario), starting and stopping their node agents",
+      "FILE" },
+    { "node-cgroup-parent", 0, 0, G_OPTION_ARG_STRING, &node_cgroup_parent,
+      "The --cgroup-parent of the node agents the autoscaler starts (default kubesim)", "NAME" },
+    { "node-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &node_args,
+      "An option for every node agent the autoscaler starts (repeatable)", "ARG" },
     KS_CLI_POLICY_PATH_OPTION (policy_path),
     { NULL }
   };
@@ -100,6 +110,9 @@ ks_cmd_control_plane (int argc, char **argv)
     }
   o.data_dir = ks_data_dir_resolve (data_dir);
   o.scheduler_config = g_steal_pointer (&config);
+  o.autoscaler = g_steal_pointer (&autoscaler);
+  o.node_cgroup_parent = g_steal_pointer (&node_cgroup_parent);
+  o.node_args = g_steal_pointer (&node_args);
   if (!ks_controller_options_validate (&o.controllers, &error))
     {
       g_printerr ("kubesim control-plane: %s\n", error->message);

@@ -39,7 +39,7 @@ ks_cmd_node (int argc, char **argv)
 {
   g_auto (KsNodeAgentOptions) o = { 0 };
   g_autofree char *server = NULL, *name = NULL, *cpu = NULL, *memory = NULL, *data_dir = NULL;
-  g_autofree char *cgroup_parent = NULL, *frequency = NULL;
+  g_autofree char *cgroup_parent = NULL, *frequency = NULL, *labels = NULL, *taints = NULL;
   gint pods = KS_DEFAULT_MAX_PODS, port = 0;
   gboolean cleanup = FALSE;
   GOptionEntry entries[] = {
@@ -60,6 +60,11 @@ ks_cmd_node (int argc, char **argv)
       "How often the node posts its status, its heartbeat (default 10s)", "DURATION" },
     { "port", 0, 0, G_OPTION_ARG_INT, &port,
       "Serve container logs on 127.0.0.1:PORT (default 0: a free port)", "PORT" },
+    { "node-labels", 0, 0, G_OPTION_ARG_STRING, &labels,
+      "Labels the node registers with, as the kubelet's (e.g. disk=ssd,zone=a)", "LABELS" },
+    { "register-with-taints", 0, 0, G_OPTION_ARG_STRING, &taints,
+      "Taints the node registers with, as the kubelet's (e.g. dedicated=gpu:NoSchedule)",
+      "TAINTS" },
     { "cleanup", 0, 0, G_OPTION_ARG_NONE, &cleanup,
       "Remove every container, cgroup and pod network the agents of DIR left, and exit", NULL },
     { NULL }
@@ -111,6 +116,10 @@ ks_cmd_node (int argc, char **argv)
                         "(e.g. 4Gi)",
                         memory);
   o.max_pods = pods;
+  if (labels != NULL && !ks_node_agent_parse_labels (labels, &o.labels, &error))
+    return usage_error ("%s", error->message);
+  if (taints != NULL && !ks_node_agent_parse_taints (taints, &o.taints, &o.n_taints, &error))
+    return usage_error ("%s", error->message);
   if (frequency != NULL && !ks_duration_parse (frequency, &o.status_update_frequency, &error))
     return usage_error ("--node-status-update-frequency: %s", error->message);
   if (port < 0 || port > 65535)

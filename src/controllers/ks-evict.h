@@ -1,0 +1,27 @@
+/* ks-evict.h: the eviction subresource of pods (pods/eviction, policy/v1 Eviction) over a
+ * KsClient, shared by sim (kubectl drain, the cluster autoscaler) and real mode's cluster
+ * autoscaler. */
+#pragma once
+
+#include "src/api/ks-pod.h"
+#include "src/store/ks-client.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  KS_EVICT_DONE,    /* the pod is being deleted (or was gone) */
+  KS_EVICT_REFUSED, /* 429 TooManyRequests: the budget allows no disruption now; retry */
+  KS_EVICT_FAILED,  /* any other error */
+} KsEvictResult;
+
+/* Evict pod at time now (µs, written into the budget's status.disruptedPods):
+ * pkg/registry/core/pod/storage/eviction.go, v1.32.  Pods already terminating, terminal or
+ * Pending are deleted without looking at budgets; a pod with no budget is deleted; with one, the
+ * eviction needs an observed budget with disruptionsAllowed > 0, which it decrements, listing the
+ * pod in status.disruptedPods, before deleting the pod with its own grace period.  A not-Ready
+ * pod whose budget is healthy (IfHealthyBudget) or AlwaysAllow goes without using up a
+ * disruption.  *message (newly allocated) says why on refusal or failure, else NULL. */
+KsEvictResult ks_evict_pod (KsClient *client, gint64 now, const KsPod *pod, char **message);
+
+G_END_DECLS
