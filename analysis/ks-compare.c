@@ -11,6 +11,8 @@
 #include <sys/prctl.h>
 
 #include "ks-compare.h"
+#include "ks-plot.h"
+#include "ks-report.h"
 #include "ks-stats.h"
 #include "policies/ks-policy-modules.h"
 #include "src/controllers/ks-hpa.h"
@@ -770,6 +772,28 @@ print_table (const Matrix *m)
       }
 }
 
+/* DIR/report.html (ks-report.h), from the files just written. */
+static gboolean
+write_report (const char *out_dir, GError **error)
+{
+  g_autofree char *html = g_build_filename (out_dir, "report.html", NULL);
+  g_autofree char *gnuplot = ks_plot_find_gnuplot ();
+  g_autoptr (GError) local = NULL;
+  char *dirs[] = { (char *) out_dir, NULL };
+
+  if (gnuplot == NULL)
+    g_printerr ("kubesim compare: gnuplot is not on PATH (Debian: gnuplot-nox): %s has the "
+                "tables but no figures\n",
+                html);
+  if (!ks_report_write (dirs, html, gnuplot, &local))
+    {
+      g_set_error (error, KS_COMPARE_ERROR, KS_COMPARE_ERROR_FAILED, "the report: %s",
+                   local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 write_results (const Matrix *m, const char *out_dir, GError **error)
 {
@@ -782,7 +806,7 @@ write_results (const Matrix *m, const char *out_dir, GError **error)
     return FALSE;
   print_table (m);
   fflush (stdout);
-  return TRUE;
+  return write_report (out_dir, error);
 }
 
 /* ---- running ------------------------------------------------------------------------------- */

@@ -9,6 +9,8 @@
  *                         inputs.sha256 (what the run was made from, for resuming)
  *   runs.csv              one row per run: its status and every headline metric
  *   comparison.csv        per policy and compared metric: the statistics and the tests
+ *   report.html           the report on all of it (ks-report.h), its figures' scripts and data
+ *                         in report-files/
  * Everything written is a function of the matrix and the runs' summaries: the same matrix gives
  * byte-identical CSV files whether it ran at once, resumed, or in shards merged afterwards. */
 #pragma once

@@ -4,6 +4,8 @@ analysis_libks_analysis_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-an
 analysis_libks_analysis_la_SOURCES = \
 	analysis/ks-check.c analysis/ks-check.h \
 	analysis/ks-compare.c analysis/ks-compare.h \
+	analysis/ks-plot.c analysis/ks-plot.h \
 	analysis/ks-recorder.c analysis/ks-recorder.h \
+	analysis/ks-report.c analysis/ks-report.h \
 	analysis/ks-stats.c analysis/ks-stats.h \
 	analysis/ks-totals.c analysis/ks-totals.h

@@ -18,6 +18,7 @@ kubesim_SOURCES = \
 	src/cli/cmd-top.c \
 	src/cli/cmd-node.c \
 	src/cli/cmd-policies.c \
+	src/cli/cmd-report.c \
 	src/cli/cmd-rollout.c \
 	src/cli/cmd-run.c \
 	src/cli/cmd-autoscale.c \

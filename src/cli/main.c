@@ -14,6 +14,7 @@ static const KsCommand commands[] = {
   { "run", ks_cmd_run, "Simulate a scenario and write events, metrics and a summary" },
   { "check", ks_cmd_check, "Run scenarios and report their expectations (TAP, JUnit)" },
   { "compare", ks_cmd_compare, "Compare policies over seeds: runs, statistics, paired tests" },
+  { "report", ks_cmd_report, "Write an HTML report with figures on compare's output" },
   { "schedule", ks_cmd_schedule, "Explain where the scheduler puts a pod, node by node" },
   { "bench", ks_cmd_bench, "Measure scheduling throughput, events/s and memory per pod" },
   { "cluster", ks_cmd_cluster, "Start, stop or show a real cluster on this machine (root)" },
