@@ -1104,12 +1104,28 @@ static const char style[]
       "div.wide{overflow-x:auto}"
       "table.comparison{font-size:0.8em}";
 
+/* Text in HTML: &, <, > and " escaped (g_markup_escape_text's &apos; is not needed). */
 static void
 append_escaped (GString *s, const char *text)
 {
-  g_autofree char *e = g_markup_escape_text (text, -1);
-
-  g_string_append (s, e);
+  for (const char *p = text; *p != '\0'; p++)
+    switch (*p)
+      {
+      case '&':
+        g_string_append (s, "&amp;");
+        break;
+      case '<':
+        g_string_append (s, "&lt;");
+        break;
+      case '>':
+        g_string_append (s, "&gt;");
+        break;
+      case '"':
+        g_string_append (s, "&quot;");
+        break;
+      default:
+        g_string_append_c (s, *p);
+      }
 }
 
 static void

@@ -202,6 +202,8 @@ shell_tests = \
 	tests/real-service.sh \
 	tests/real-statefulset.sh \
 	tests/real-volumes.sh \
+	tests/report.sh \
+	tests/report-chromium.sh \
 	tests/schedule.sh \
 	tests/store-crash.sh \
 	tests/runc-runtime.sh \
