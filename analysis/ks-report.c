@@ -701,6 +701,7 @@ latency_figure (const Comparison *c)
   f->script = g_strdup_printf ("set title \"Scheduling latency\"\n"
                                "set xlabel \"time from creation to binding (s)\"\n"
                                "set ylabel \"fraction of pods\"\n"
+                               "set xrange [0:*]\n"
                                "set yrange [0:1.05]\n"
                                "set grid\n"
                                "set key bottom right\n"
