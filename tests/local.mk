@@ -339,3 +339,9 @@ EXTRA_DIST += tests/traces/SOURCES.md \
 	tests/traces/google-2019/collection_events-000000000000.json \
 	tests/traces/google-2019/instance_events-000000000000.json.gz \
 	tests/traces/google-2019/machine_events-000000000000.json
+
+# Trace replay: records as objects, the native format, replay (traces/, sim/ks-replay.c).
+replay_unit_tests = tests/test-trace-objects
+check_PROGRAMS += $(replay_unit_tests)
+TESTS += $(replay_unit_tests)
+tests_test_trace_objects_LDADD = $(test_ldadd)

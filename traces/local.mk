@@ -1,4 +1,5 @@
-# traces/: streaming readers for public cluster traces (docs/traces.md).
+# traces/: streaming readers for public cluster traces (docs/traces.md), their mapping to
+# Kubernetes objects and the native format's writer.
 noinst_LTLIBRARIES += traces/libks-traces.la
 traces_libks_traces_la_CPPFLAGS = $(AM_CPPFLAGS) -DG_LOG_DOMAIN=\"kubesim-traces\"
 traces_libks_traces_la_SOURCES = \
@@ -6,5 +7,7 @@ traces_libks_traces_la_SOURCES = \
 	traces/ks-trace-input.c traces/ks-trace-input.h \
 	traces/ks-trace-stats.c traces/ks-trace-stats.h \
 	traces/ks-trace-google-2011.c \
-	traces/ks-trace-google-2019.c
+	traces/ks-trace-google-2019.c \
+	traces/ks-trace-objects.c traces/ks-trace-objects.h \
+	traces/ks-trace-writer.c traces/ks-trace-writer.h
 EXTRA_DIST += traces/README.md
