@@ -8,4 +8,5 @@ analysis_libks_analysis_la_SOURCES = \
 	analysis/ks-recorder.c analysis/ks-recorder.h \
 	analysis/ks-report.c analysis/ks-report.h \
 	analysis/ks-stats.c analysis/ks-stats.h \
+	analysis/ks-pod-records.c analysis/ks-pod-records.h \
 	analysis/ks-totals.c analysis/ks-totals.h

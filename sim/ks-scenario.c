@@ -406,6 +406,37 @@ action_free (gpointer p)
   g_free (a);
 }
 
+static void failure_model_free (gpointer p);
+
+KsScenario *
+ks_scenario_new (const char *name, const char *path)
+{
+  KsScenario *s = g_new0 (KsScenario, 1);
+
+  s->name = g_strdup (name);
+  s->path = g_strdup (path);
+  s->seed = 1;
+  s->duration = -1;
+  s->pools = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_node_pool_free);
+  s->nodes = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  s->scheduler = ks_scheduler_config_new_default ();
+  s->kubelet_startup = KS_DEFAULT_STARTUP;
+  s->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
+  s->actions = g_ptr_array_new_with_free_func (action_free);
+  s->expectations = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_expectation_free);
+  s->controllers = g_new (KsControllerOptions, 1);
+  ks_controller_options_init (s->controllers);
+  s->failures = g_ptr_array_new_with_free_func (failure_model_free);
+  s->metric_resolution = 15 * KS_USEC_PER_SEC;
+  s->hpa_sync_period = 15 * KS_USEC_PER_SEC;
+  s->hpa_tolerance = 0.1;
+  s->hpa_downscale_window = 300 * KS_USEC_PER_SEC;
+  s->hpa_cpu_init_period = 300 * KS_USEC_PER_SEC;
+  s->hpa_readiness_delay = 30 * KS_USEC_PER_SEC;
+  s->hpa_policy = "kubernetes";
+  return s;
+}
+
 void
 ks_scenario_free (KsScenario *s)
 {

@@ -136,6 +136,9 @@ typedef struct
  * returns NULL when there was any. */
 KsScenario *ks_scenario_load (const char *path, KsDiag *diag);
 void ks_scenario_free (KsScenario *scenario);
+/* A scenario with nothing in it and the loader's defaults (default scheduler, kubelet startup,
+ * controllers and hpa settings), for inputs built in code (trace replay). */
+KsScenario *ks_scenario_new (const char *name, const char *path);
 
 /* Load Kubernetes manifests from a file (all documents), checking them; objects appended to
  * out.  Used for scenario objects and by other commands. */

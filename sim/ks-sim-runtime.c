@@ -323,6 +323,24 @@ sr_stop (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean init
     }
 }
 
+guint
+ks_sim_runtime_end_pod (KsRuntime *runtime, const KsPod *pod, gint64 at, gint exit_code)
+{
+  SimRuntime *rt = (SimRuntime *) runtime;
+  gint64 now = ks_clock_now (rt->clock);
+  guint n = 0;
+
+  for (guint i = 0; i < pod->spec->n_containers; i++)
+    {
+      SimContainer *c = lookup (rt, pod, &pod->spec->containers[i], FALSE);
+      if (c == NULL || c->state != SC_RUNNING)
+        continue;
+      schedule_exit (c, MAX (at, now), exit_code, exit_code == 0 ? "Completed" : "Error");
+      n++;
+    }
+  return n;
+}
+
 static void
 sr_remove (KsRuntime *self, const KsPod *pod, const KsContainer *kc, gboolean init)
 {

@@ -39,6 +39,10 @@ typedef guint64 (*KsSimLoadFunc) (const KsUid *pod_uid, gpointer user_data);
  * what a pod spends after a container instance started is shared by its running containers as
  * kubesim.io/cpu-usage is.  data is borrowed. */
 void ks_sim_runtime_set_load (KsRuntime *runtime, KsSimLoadFunc func, gpointer data);
+/* End pod's running containers (not init containers) at time at, or now if that has passed, with
+ * exit_code, as if their kubesim.io/duration ended then (reason Completed for 0, else Error):
+ * trace replay's recorded ends.  Returns how many containers were running. */
+guint ks_sim_runtime_end_pod (KsRuntime *runtime, const KsPod *pod, gint64 at, gint exit_code);
 /* The served-request CPU of pod_uid up to now (core-ns): the load function's, 0 without one. */
 guint64 ks_sim_runtime_get_load_cpu (KsRuntime *runtime, const KsUid *pod_uid);
 

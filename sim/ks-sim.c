@@ -2079,6 +2079,25 @@ ks_sim_add_pool_node (KsSim *sim, guint pool, const char *name, GError **error)
 }
 
 gboolean
+ks_sim_add_node (KsSim *sim, const KsNode *node, GError **error)
+{
+  g_autoptr (KsNode) copy = NULL;
+  const char *name = node->parent.meta.name;
+
+  if (g_hash_table_contains (sim->nodes_by_name, name))
+    {
+      g_set_error (error, KS_SIM_ERROR, KS_SIM_ERROR_INPUT, "node \"%s\" already exists", name);
+      return FALSE;
+    }
+  copy = ks_node_copy (node);
+  if (!add_node (sim, copy, -1, error))
+    return FALSE;
+  ks_event_record (&sim->node_events, KS_OBJECT (copy), FALSE, "RegisteredNode", name,
+                   "Node %s event: Registered Node %s in Controller", name, name);
+  return TRUE;
+}
+
+gboolean
 ks_sim_delete_node (KsSim *sim, const char *name, GError **error)
 {
   SimNode *n = g_hash_table_lookup (sim->nodes_by_name, name);

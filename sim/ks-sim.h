@@ -74,6 +74,10 @@ typedef void (*KsSimProgressFunc) (gint64 now, guint64 n_events, gpointer user_d
 /* Run until time end (µs).  progress (may be NULL) is called every few tens of thousands of
  * events. */
 void ks_sim_run_until (KsSim *sim, gint64 end, KsSimProgressFunc progress, gpointer user_data);
+/* Add a node (copied) with its node agent now, as a machine joining: trace replay's machines.
+ * Event RegisteredNode.  Fails when a node of that name exists. */
+gboolean ks_sim_add_node (KsSim *sim, const KsNode *node, GError **error);
+
 /* Clock tasks run so far. */
 guint64 ks_sim_get_events_processed (KsSim *sim);
 
