@@ -5,6 +5,7 @@ sim_libks_sim_la_SOURCES = \
 	sim/ks-bench.c sim/ks-bench.h \
 	sim/ks-expect.c sim/ks-expect.h \
 	sim/ks-load.c sim/ks-load.h \
+	sim/ks-replay.c sim/ks-replay.h \
 	sim/ks-scenario.c sim/ks-scenario.h \
 	sim/ks-sim-autoscaler.c sim/ks-sim-autoscaler.h \
 	sim/ks-sim-clock.c sim/ks-sim-clock.h \

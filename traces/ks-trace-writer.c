@@ -167,7 +167,8 @@ ks_trace_writer_write_record (KsTraceWriter *w, const KsTraceRecord *r, GError *
     {
     case KS_TRACE_POD_SUBMIT:
       {
-        g_autoptr (JsonObject) pod = ks_trace_pod_manifest (r);
+        g_autoptr (JsonObject) pod
+            = r->object != NULL ? json_object_ref (r->object) : ks_trace_pod_manifest (r);
         /* A resubmission starts over. */
         g_hash_table_remove (w->started, r->id);
         return ks_trace_writer_write_object (w, r->time, "create", pod, error);
@@ -182,8 +183,13 @@ ks_trace_writer_write_record (KsTraceWriter *w, const KsTraceRecord *r, GError *
         gboolean ok;
         if (runtime < 0 && start != NULL)
           runtime = r->time - *start;
-        ok = ks_trace_writer_write_delete (w, r->time, "v1", "Pod", KS_TRACE_NAMESPACE, r->id,
-                                           r->outcome, runtime, error);
+        const char *api_version, *kind, *ns = KS_TRACE_NAMESPACE, *name = r->id;
+        /* The native format's pods may live in other namespaces. */
+        if (r->object != NULL && object_ref (r->object, &api_version, &kind, &ns, &name)
+            && ns == NULL)
+          ns = KS_TRACE_NAMESPACE;
+        ok = ks_trace_writer_write_delete (w, r->time, "v1", "Pod", ns, name, r->outcome, runtime,
+                                           error);
         g_hash_table_remove (w->started, r->id);
         return ok;
       }
@@ -202,7 +208,7 @@ ks_trace_writer_write_record (KsTraceWriter *w, const KsTraceRecord *r, GError *
           return ks_trace_writer_write_object (w, r->time, "create", r->object, error);
         if (!object_ref (r->object, &api_version, &kind, &ns, &name))
           {
-            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+            g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
                          "%s:%" G_GUINT64_FORMAT ": a delete needs the object's kind and name",
                          r->file != NULL ? r->file : "<record>", r->line);
             return FALSE;

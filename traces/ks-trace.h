@@ -73,9 +73,10 @@ typedef struct
   const char *zone;           /* NODE_*: failure domain, or NULL */
   int priority;               /* POD_SUBMIT: the trace's priority (0 when it has none) */
   const char *priority_class; /* POD_SUBMIT: the PriorityClass band the reader maps it to */
-  gint64 runtime;         /* POD_SUBMIT: recorded run time (µs) when the row gives it, else -1 */
+  gint64 runtime; /* POD_SUBMIT, POD_END: recorded run time (µs) when the row gives it, else -1 */
   KsTraceOutcome outcome; /* POD_END */
-  JsonObject *object;     /* OBJECT: the manifest (borrowed) */
+  JsonObject *object;     /* OBJECT: the manifest (borrowed); the native format also gives its
+                             Pod (POD_SUBMIT), Pod reference (POD_END) and Node (NODE_ADD) */
   gboolean delete;        /* OBJECT: delete rather than create */
   const char *file;       /* where the record came from */
   guint64 line;

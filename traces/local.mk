@@ -8,6 +8,7 @@ traces_libks_traces_la_SOURCES = \
 	traces/ks-trace-stats.c traces/ks-trace-stats.h \
 	traces/ks-trace-google-2011.c \
 	traces/ks-trace-google-2019.c \
+	traces/ks-trace-kubesim.c \
 	traces/ks-trace-objects.c traces/ks-trace-objects.h \
 	traces/ks-trace-writer.c traces/ks-trace-writer.h
 EXTRA_DIST += traces/README.md
