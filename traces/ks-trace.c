@@ -22,6 +22,10 @@ G_DEFINE_QUARK (ks - trace - error - quark, ks_trace_error)
 static const KsTraceFormat *const formats[] = {
   &ks_trace_format_google_2011,
   &ks_trace_format_google_2019,
+  &ks_trace_format_alibaba_2017,
+  &ks_trace_format_alibaba_2018,
+  &ks_trace_format_alibaba_gpu_2023,
+  &ks_trace_format_azure_vm,
   &ks_trace_format_kubesim,
   NULL,
 };

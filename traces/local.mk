@@ -8,6 +8,11 @@ traces_libks_traces_la_SOURCES = \
 	traces/ks-trace-stats.c traces/ks-trace-stats.h \
 	traces/ks-trace-google-2011.c \
 	traces/ks-trace-google-2019.c \
+	traces/ks-trace-queue.c traces/ks-trace-queue.h \
+	traces/ks-trace-alibaba-2017.c \
+	traces/ks-trace-alibaba-2018.c \
+	traces/ks-trace-alibaba-gpu-2023.c \
+	traces/ks-trace-azure-vm.c \
 	traces/ks-trace-kubesim.c \
 	traces/ks-trace-objects.c traces/ks-trace-objects.h \
 	traces/ks-trace-writer.c traces/ks-trace-writer.h

@@ -1,0 +1,650 @@
+/* ks-trace-alibaba-2018.c: Alibaba cluster-trace-v2018 (schema.txt upstream; no headers):
+ * machine_meta (machines: id, time, two failure domains, cpus, normalized memory 0..100, status),
+ * container_meta (long-running containers: id, machine, time, app_du, status, cpu request and
+ * limit in hundredths of a core, normalized memory 0..100), and one batch table: batch_task
+ * (task name, instances, job, type, status, start, end, plan_cpu in hundredths, plan_mem
+ * normalized 0..100) or batch_instance (instance, task, job, type, status, start, end, machine,
+ * seq_no, total_seq_no, cpu and memory average and maximum).  machine_meta and container_meta
+ * are sorted by id, not by time, upstream: they are loaded and sorted (their size is the
+ * cluster's and the service fleet's, not the batch workload's); the batch table streams through
+ * a reorder queue.  docs/traces.md has the mapping. */
+#include "config.h"
+
+#include "ks-trace-queue.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef enum
+{
+  TABLE_UNKNOWN,
+  TABLE_MACHINE_META,
+  TABLE_CONTAINER_META,
+  TABLE_BATCH_TASK,
+  TABLE_BATCH_INSTANCE,
+  TABLE_MACHINE_USAGE,
+  TABLE_CONTAINER_USAGE,
+} TableKind;
+
+static const char *const table_names[] = {
+  [TABLE_UNKNOWN] = "unknown",
+  [TABLE_MACHINE_META] = "machine_meta",
+  [TABLE_CONTAINER_META] = "container_meta",
+  [TABLE_BATCH_TASK] = "batch_task",
+  [TABLE_BATCH_INSTANCE] = "batch_instance",
+  [TABLE_MACHINE_USAGE] = "machine_usage",
+  [TABLE_CONTAINER_USAGE] = "container_usage",
+};
+
+static const guint table_columns[] = {
+  [TABLE_UNKNOWN] = 0,         [TABLE_MACHINE_META] = 7,   [TABLE_CONTAINER_META] = 8,
+  [TABLE_BATCH_TASK] = 9,      [TABLE_BATCH_INSTANCE] = 14, [TABLE_MACHINE_USAGE] = 9,
+  [TABLE_CONTAINER_USAGE] = 11,
+};
+
+typedef struct
+{
+  KsTraceInput *input; /* the batch table, or NULL */
+  TableKind batch_kind;
+  gboolean pending; /* its first row is data still to be read */
+  KsCsvRow first;
+  gint64 machine_memory;
+  KsTraceQueue *reorder; /* batch submits */
+  KsTraceQueue *later;   /* machines, containers, batch ends */
+  guint window;
+  gboolean done;
+  GString *id;
+} State;
+
+/* A row of a table that is loaded and sorted. */
+typedef struct
+{
+  char **fields;
+  gint64 time;
+  char *file;
+  guint64 line;
+  guint64 seq;
+} Loaded;
+
+static void
+loaded_free (gpointer data)
+{
+  Loaded *row = data;
+
+  g_strfreev (row->fields);
+  g_free (row->file);
+  g_free (row);
+}
+
+static int
+loaded_compare (gconstpointer a, gconstpointer b)
+{
+  const Loaded *x = *(const Loaded *const *) a, *y = *(const Loaded *const *) b;
+
+  if (x->time != y->time)
+    return x->time < y->time ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+state_free (gpointer data)
+{
+  State *state = data;
+
+  if (state == NULL)
+    return;
+  ks_trace_input_free (state->input);
+  ks_trace_queue_free (state->reorder);
+  ks_trace_queue_free (state->later);
+  g_string_free (state->id, TRUE);
+  g_free (state);
+}
+
+/* Normalized memory (0..100 of the largest machine) in bytes of the reference machine; empty is
+ * "not given" (-1). */
+static gboolean
+scale_memory (const char *value, gint64 machine_memory, gint64 *out)
+{
+  double percent;
+
+  if (*value == '\0')
+    {
+      *out = -1;
+      return TRUE;
+    }
+  if (!ks_trace_parse_double (value, &percent) || percent < 0 || percent > 1e5)
+    return FALSE;
+  *out = (gint64) llround (percent / 100.0 * (double) machine_memory);
+  return TRUE;
+}
+
+/* CPUs in hundredths of a core ("100 is 1 core", may be printed as a float) in millicores; empty
+ * is "not given" (-1). */
+static gboolean
+scale_cpu (const char *value, gint64 *out)
+{
+  double hundredths;
+
+  if (*value == '\0')
+    {
+      *out = -1;
+      return TRUE;
+    }
+  if (!ks_trace_parse_double (value, &hundredths) || hundredths < 0 || hundredths > 1e12)
+    return FALSE;
+  *out = (gint64) llround (hundredths * 10);
+  return TRUE;
+}
+
+static gboolean
+parse_seconds (const char *value, gint64 *us)
+{
+  gint64 seconds;
+
+  return ks_trace_parse_int64 (value, &seconds) && seconds >= 0
+         && ks_trace_seconds_to_us (seconds, us);
+}
+
+static TableKind
+classify (const char *path, const KsCsvRow *first)
+{
+  g_autofree char *base = g_path_get_basename (path);
+  const char *f0 = first->n_fields > 0 ? first->fields[0] : "";
+
+  for (TableKind kind = TABLE_MACHINE_META; kind <= TABLE_CONTAINER_USAGE; kind++)
+    if (strstr (base, table_names[kind]) != NULL)
+      return kind;
+  switch (first->n_fields)
+    {
+    case 7:
+      return g_str_has_prefix (f0, "m_") ? TABLE_MACHINE_META : TABLE_UNKNOWN;
+    case 8:
+      return g_str_has_prefix (f0, "c_") ? TABLE_CONTAINER_META : TABLE_UNKNOWN;
+    case 9:
+      if (g_str_has_prefix (f0, "m_"))
+        return TABLE_MACHINE_USAGE;
+      return g_str_has_prefix (first->fields[2], "j_") ? TABLE_BATCH_TASK : TABLE_UNKNOWN;
+    case 11:
+      return g_str_has_prefix (f0, "c_") ? TABLE_CONTAINER_USAGE : TABLE_UNKNOWN;
+    case 14:
+      return TABLE_BATCH_INSTANCE;
+    default:
+      return TABLE_UNKNOWN;
+    }
+}
+
+/* Read a whole small table (machine_meta, container_meta) into rows sorted by time; bad rows are
+ * reported here.  The first row has been read already. */
+static GPtrArray *
+load_sorted (KsTraceReader *reader, KsTraceInput *input, TableKind kind, KsCsvRow *row,
+             int time_column, GError **error)
+{
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (loaded_free);
+  GError *local = NULL;
+
+  do
+    {
+      const char *file = ks_trace_input_get_file (input);
+      guint64 line = ks_trace_input_get_line (input);
+      Loaded *loaded;
+      gint64 time;
+
+      ks_trace_count_row (reader);
+      if (row->n_fields != table_columns[kind])
+        {
+          if (!ks_trace_bad_row (reader, file, line, error, "%u columns where %s has %u",
+                                 row->n_fields, table_names[kind], table_columns[kind]))
+            return NULL;
+          continue;
+        }
+      if (!parse_seconds (row->fields[time_column], &time))
+        {
+          if (!ks_trace_bad_row (reader, file, line, error,
+                                 "time_stamp '%s' is not a non-negative integer (seconds)",
+                                 row->fields[time_column]))
+            return NULL;
+          continue;
+        }
+      loaded = g_new0 (Loaded, 1);
+      loaded->fields = g_strdupv ((char **) row->fields);
+      loaded->time = time;
+      loaded->file = g_strdup (file);
+      loaded->line = line;
+      loaded->seq = rows->len;
+      g_ptr_array_add (rows, loaded);
+    }
+  while (ks_trace_input_next_csv (input, row, &local));
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  g_ptr_array_sort (rows, loaded_compare);
+  return g_steal_pointer (&rows);
+}
+
+typedef struct
+{
+  gboolean added;
+  gint64 cpu, memory;
+  char *zone;
+} Machine;
+
+static void
+machine_free (gpointer data)
+{
+  Machine *machine = data;
+
+  g_free (machine->zone);
+  g_free (machine);
+}
+
+/* machine_meta in time order: the first USING row adds the machine, a change of capacity updates
+ * it, a status other than USING removes it; repeated snapshots give no record. */
+static gboolean
+machines (State *state, KsTraceReader *reader, GPtrArray *rows, GError **error)
+{
+  g_autoptr (GHashTable) known
+      = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, machine_free);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Loaded *row = g_ptr_array_index (rows, i);
+      char **f = row->fields;
+      KsTraceRecord record = { 0 };
+      Machine *machine;
+      gint64 cpus, memory;
+      gboolean using = strcmp (f[6], "USING") == 0;
+
+      if (f[0][0] == '\0')
+        {
+          if (!ks_trace_bad_row (reader, row->file, row->line, error, "empty machine_id"))
+            return FALSE;
+          continue;
+        }
+      if (!ks_trace_parse_int64 (f[4], &cpus) || cpus < 0 || cpus > G_MAXINT64 / 1000)
+        {
+          if (!ks_trace_bad_row (reader, row->file, row->line, error,
+                                 "cpu_num '%s' is not a non-negative integer", f[4]))
+            return FALSE;
+          continue;
+        }
+      if (!scale_memory (f[5], state->machine_memory, &memory))
+        {
+          if (!ks_trace_bad_row (reader, row->file, row->line, error,
+                                 "mem_size '%s' is not a number from 0 to 100", f[5]))
+            return FALSE;
+          continue;
+        }
+      machine = g_hash_table_lookup (known, f[0]);
+      if (machine == NULL)
+        {
+          machine = g_new0 (Machine, 1);
+          g_hash_table_insert (known, g_strdup (f[0]), machine);
+        }
+      g_string_truncate (state->id, 0);
+      ks_trace_append_dns (state->id, f[0]);
+      record.time = row->time;
+      record.id = state->id->str;
+      record.event_name = f[6];
+      record.cpu_milli = cpus * 1000;
+      record.memory_bytes = memory;
+      record.gpu = -1;
+      record.gpu_milli = -1;
+      record.zone = f[2][0] != '\0' ? f[2] : NULL;
+      record.runtime = -1;
+      record.file = row->file;
+      record.line = row->line;
+      if (using && !machine->added)
+        record.op = KS_TRACE_NODE_ADD;
+      else if (using && (machine->cpu != record.cpu_milli || machine->memory != memory))
+        record.op = KS_TRACE_NODE_UPDATE;
+      else if (!using && machine->added)
+        {
+          record.op = KS_TRACE_NODE_REMOVE;
+          record.cpu_milli = record.memory_bytes = -1;
+        }
+      else
+        continue;
+      machine->added = using;
+      machine->cpu = record.cpu_milli;
+      machine->memory = memory;
+      ks_trace_queue_push (state->later, &record, 0);
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  gboolean submitted, started;
+} Container;
+
+/* container_meta in time order: a container is submitted at its first row (and again after it
+ * stopped), started at its first "started" row, and ends at a "stopped" (succeeded) or "failed"
+ * row; other rows repeat its state and give no record. */
+static gboolean
+containers (State *state, KsTraceReader *reader, GPtrArray *rows, GError **error)
+{
+  g_autoptr (GHashTable) known = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      Loaded *row = g_ptr_array_index (rows, i);
+      char **f = row->fields;
+      KsTraceRecord record = { 0 };
+      Container *container;
+      gint64 cpu, memory;
+      const char *status = f[4];
+      gboolean stopped = strcmp (status, "stopped") == 0;
+      gboolean failed = strcmp (status, "failed") == 0;
+
+      if (f[0][0] == '\0')
+        {
+          if (!ks_trace_bad_row (reader, row->file, row->line, error, "empty container_id"))
+            return FALSE;
+          continue;
+        }
+      if (!scale_cpu (f[5], &cpu))
+        {
+          if (!ks_trace_bad_row (reader, row->file, row->line, error,
+                                 "cpu_request '%s' is not a non-negative number (100 is 1 core)",
+                                 f[5]))
+            return FALSE;
+          continue;
+        }
+      if (!scale_memory (f[7], state->machine_memory, &memory))
+        {
+          if (!ks_trace_bad_row (reader, row->file, row->line, error,
+                                 "mem_size '%s' is not a number from 0 to 100", f[7]))
+            return FALSE;
+          continue;
+        }
+      container = g_hash_table_lookup (known, f[0]);
+      if (container == NULL)
+        {
+          container = g_new0 (Container, 1);
+          g_hash_table_insert (known, g_strdup (f[0]), container);
+        }
+      g_string_truncate (state->id, 0);
+      ks_trace_append_dns (state->id, f[0]);
+      record.time = row->time;
+      record.id = state->id->str;
+      record.job = f[3][0] != '\0' ? f[3] : NULL;
+      record.event_name = status;
+      record.gpu_milli = -1;
+      record.runtime = -1;
+      record.file = row->file;
+      record.line = row->line;
+      if (!container->submitted)
+        {
+          if (stopped || failed)
+            continue; /* a container seen only when it stops ran before the window */
+          record.op = KS_TRACE_POD_SUBMIT;
+          record.cpu_milli = cpu;
+          record.memory_bytes = memory;
+          record.gpu = 0;
+          ks_trace_queue_push (state->later, &record, 0);
+          container->submitted = TRUE;
+        }
+      record.cpu_milli = record.memory_bytes = record.gpu = -1;
+      if (strcmp (status, "started") == 0 && !container->started)
+        {
+          record.op = KS_TRACE_POD_START;
+          ks_trace_queue_push (state->later, &record, 0);
+          container->started = TRUE;
+        }
+      else if (stopped || failed)
+        {
+          record.op = KS_TRACE_POD_END;
+          record.outcome = stopped ? KS_TRACE_OUTCOME_SUCCEEDED : KS_TRACE_OUTCOME_FAILED;
+          ks_trace_queue_push (state->later, &record, 0);
+          container->submitted = container->started = FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static const char *const batch_statuses[]
+    = { "Terminated", "Failed", "Running", "Waiting", "Ready", "Cancelled", "Interrupted", NULL };
+
+static KsTraceOutcome
+outcome_of (const char *status)
+{
+  if (strcmp (status, "Terminated") == 0)
+    return KS_TRACE_OUTCOME_SUCCEEDED;
+  if (strcmp (status, "Failed") == 0)
+    return KS_TRACE_OUTCOME_FAILED;
+  return KS_TRACE_OUTCOME_KILLED;
+}
+
+/* One batch_task or batch_instance row. */
+static gboolean
+batch_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
+{
+  const char *file = ks_trace_input_get_file (state->input);
+  guint64 line = ks_trace_input_get_line (state->input);
+  const char *const *f = row->fields;
+  gboolean tasks = state->batch_kind == TABLE_BATCH_TASK;
+  KsTraceRecord record = { 0 };
+  gint64 instances = 0, start, end, cpu, memory;
+  const char *status = f[4], *job = f[2];
+  gboolean ran, ended;
+
+  ks_trace_count_row (reader);
+  if (row->n_fields != table_columns[state->batch_kind])
+    return ks_trace_bad_row (reader, file, line, error, "%u columns where %s has %u",
+                             row->n_fields, table_names[state->batch_kind],
+                             table_columns[state->batch_kind]);
+  if (f[0][0] == '\0')
+    return ks_trace_bad_row (reader, file, line, error, "empty %s",
+                             tasks ? "task_name" : "instance_name");
+  if (tasks && (!ks_trace_parse_int64 (f[1], &instances) || instances < 0))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "instance_num '%s' is not a non-negative integer", f[1]);
+  if (!g_strv_contains (batch_statuses, status))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "unknown status '%s' (Terminated, Failed, Running, Waiting, Ready, "
+                             "Cancelled or Interrupted)",
+                             status);
+  if (!parse_seconds (f[5], &start))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "start_time '%s' is not a non-negative integer (seconds)", f[5]);
+  if (!parse_seconds (f[6], &end))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "end_time '%s' is not a non-negative integer (seconds)", f[6]);
+  /* Requests: a task's plan; an instance has only its usage, whose maximum stands for it. */
+  if (!scale_cpu (tasks ? f[7] : f[11], &cpu))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "%s '%s' is not a non-negative number (100 is 1 core)",
+                             tasks ? "plan_cpu" : "cpu_max", tasks ? f[7] : f[11]);
+  if (!scale_memory (tasks ? f[8] : f[13], state->machine_memory, &memory))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "%s '%s' is not a number from 0 to 100", tasks ? "plan_mem" : "mem_max",
+                             tasks ? f[8] : f[13]);
+  ran = strcmp (status, "Terminated") == 0 || strcmp (status, "Failed") == 0;
+  /* Running, Waiting and Ready rows have not ended (end_time 0); the others end at end_time. */
+  ended = ran || ((strcmp (status, "Cancelled") == 0 || strcmp (status, "Interrupted") == 0)
+                  && end > 0);
+  if (ended && end < start)
+    return ks_trace_bad_row (reader, file, line, error,
+                             "end_time %s is before start_time %s", f[6], f[5]);
+  if (tasks && instances == 0)
+    return TRUE;
+
+  g_string_truncate (state->id, 0);
+  if (tasks)
+    {
+      ks_trace_append_dns (state->id, job);
+      g_string_append_c (state->id, '-');
+    }
+  ks_trace_append_dns (state->id, f[0]);
+  record.op = KS_TRACE_POD_SUBMIT;
+  record.time = start;
+  record.id = state->id->str;
+  record.job = job[0] != '\0' ? job : NULL;
+  record.cpu_milli = cpu;
+  record.memory_bytes = memory;
+  record.gpu = 0;
+  record.gpu_milli = -1;
+  record.runtime = ran ? end - start : -1;
+  record.file = file;
+  record.line = line;
+  ks_trace_queue_push (state->reorder, &record, tasks ? (guint64) instances : 0);
+  if (ended)
+    {
+      record.op = KS_TRACE_POD_END;
+      record.time = end;
+      record.event_name = status;
+      record.cpu_milli = record.memory_bytes = record.gpu = -1;
+      record.runtime = -1;
+      record.outcome = outcome_of (status);
+      ks_trace_queue_push (state->later, &record, tasks ? (guint64) instances : 0);
+    }
+  return TRUE;
+}
+
+static gpointer
+a18_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
+          const KsTraceOptions *options, GError **error)
+{
+  State *state = g_new0 (State, 1);
+
+  state->reorder = ks_trace_queue_new ();
+  state->later = ks_trace_queue_new ();
+  state->window = options->reorder_window > 0 ? options->reorder_window
+                                              : KS_TRACE_DEFAULT_REORDER_WINDOW;
+  state->machine_memory = options->machine_memory > 0 ? options->machine_memory
+                                                      : KS_TRACE_DEFAULT_MACHINE_MEMORY;
+  state->id = g_string_new (NULL);
+  for (guint i = 0; i < n_paths; i++)
+    {
+      g_autoptr (KsTraceInput) input = ks_trace_input_open (&paths[i], 1, error);
+      g_autoptr (GPtrArray) rows = NULL;
+      KsCsvRow row;
+      GError *local = NULL;
+      TableKind kind;
+      gboolean ok;
+
+      if (input == NULL)
+        goto fail;
+      if (!ks_trace_input_next_csv (input, &row, &local))
+        {
+          if (local != NULL)
+            {
+              g_propagate_error (error, local);
+              goto fail;
+            }
+          continue; /* an empty table */
+        }
+      kind = classify (paths[i], &row);
+      switch (kind)
+        {
+        case TABLE_UNKNOWN:
+          g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                       "%s: not an Alibaba 2018 table: machine_meta (7 columns, m_ ids), "
+                       "container_meta (8, c_ ids), batch_task (9, j_ jobs) or batch_instance "
+                       "(14) was expected, named so or told by its first row",
+                       paths[i]);
+          goto fail;
+        case TABLE_MACHINE_USAGE:
+        case TABLE_CONTAINER_USAGE:
+          g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                       "%s: %s holds utilization, which replay does not use: give machine_meta, "
+                       "container_meta and batch_task or batch_instance",
+                       paths[i], table_names[kind]);
+          goto fail;
+        case TABLE_BATCH_TASK:
+        case TABLE_BATCH_INSTANCE:
+          if (state->input != NULL)
+            {
+              g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                           "%s: a second batch table besides %s (give one of batch_task and "
+                           "batch_instance: both describe the same instances; give a table's "
+                           "parts as one directory)",
+                           paths[i], table_names[state->batch_kind]);
+              goto fail;
+            }
+          state->input = g_steal_pointer (&input);
+          state->batch_kind = kind;
+          state->pending = TRUE;
+          state->first = row;
+          continue;
+        case TABLE_MACHINE_META:
+        case TABLE_CONTAINER_META:
+          rows = load_sorted (reader, input, kind, &row, kind == TABLE_MACHINE_META ? 1 : 2,
+                              error);
+          if (rows == NULL)
+            goto fail;
+          ok = kind == TABLE_MACHINE_META ? machines (state, reader, rows, error)
+                                          : containers (state, reader, rows, error);
+          if (!ok)
+            goto fail;
+          continue;
+        }
+    }
+  if (state->input == NULL)
+    state->done = TRUE;
+  return state;
+
+fail:
+  state_free (state);
+  return NULL;
+}
+
+#define STEP_RECORDS 1024
+
+static gboolean
+a18_step (gpointer data, KsTraceReader *reader, GError **error)
+{
+  State *state = data;
+  KsCsvRow row;
+  GError *local = NULL;
+
+  if (state->pending)
+    {
+      state->pending = FALSE;
+      return batch_row (state, reader, &state->first, error);
+    }
+  /* A task of many instances can fill the queue faster than one pump empties it: read on only
+     once the backlog is out. */
+  if (!state->done && ks_trace_queue_get_length (state->reorder) > state->window)
+    {
+      ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
+                           STEP_RECORDS);
+      return TRUE;
+    }
+  if (!state->done)
+    {
+      if (ks_trace_input_next_csv (state->input, &row, &local))
+        {
+          if (!batch_row (state, reader, &row, error))
+            return FALSE;
+          ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
+                               STEP_RECORDS);
+          return TRUE;
+        }
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          return FALSE;
+        }
+      state->done = TRUE;
+    }
+  return ks_trace_queue_pump (state->reorder, state->later, state->window, TRUE, reader,
+                              STEP_RECORDS)
+         > 0;
+}
+
+static KsTraceInput *
+a18_get_input (gpointer data)
+{
+  return ((State *) data)->input;
+}
+
+const KsTraceFormat ks_trace_format_alibaba_2018 = {
+  .name = "alibaba-2018",
+  .open = a18_open,
+  .step = a18_step,
+  .free = state_free,
+  .get_input = a18_get_input,
+};

@@ -1,0 +1,428 @@
+/* ks-trace-alibaba-gpu-2023.c: the "openb" GPU cluster trace (Alibaba cluster-trace-gpu-v2023):
+ * a node list (sn, cpu_milli, memory_mib, gpu, model) and a pod list (name, cpu_milli,
+ * memory_mib, num_gpu, gpu_milli, gpu_spec, qos, pod_phase, creation_time, deletion_time,
+ * scheduled_time), both CSV with a header that decides which file is which and where each column
+ * is (the multigpu50 pod list has only the first five).  docs/traces.md has the mapping. */
+#include "config.h"
+
+#include "ks-trace-queue.h"
+
+#include <string.h>
+
+typedef enum
+{
+  TABLE_NODES,
+  TABLE_PODS,
+} TableKind;
+
+typedef struct
+{
+  TableKind kind;
+  KsTraceInput *input;
+  char *path;
+  /* Column positions from the header; -1 when the file has no such column. */
+  int name, cpu, memory, gpu, gpu_milli, gpu_spec, phase, created, deleted, scheduled, model;
+  guint n_columns;
+} Table;
+
+typedef struct
+{
+  GPtrArray *pod_tables; /* of Table, read one after the other */
+  guint current;
+  KsTraceQueue *reorder; /* submits */
+  KsTraceQueue *later;   /* nodes, starts and ends */
+  guint window;
+  GString *id;
+} State;
+
+static void
+table_free (gpointer data)
+{
+  Table *table = data;
+
+  ks_trace_input_free (table->input);
+  g_free (table->path);
+  g_free (table);
+}
+
+static void
+state_free (gpointer data)
+{
+  State *state = data;
+
+  if (state == NULL)
+    return;
+  g_ptr_array_unref (state->pod_tables);
+  ks_trace_queue_free (state->reorder);
+  ks_trace_queue_free (state->later);
+  g_string_free (state->id, TRUE);
+  g_free (state);
+}
+
+/* A field of row at column (NULL when the file has no such column). */
+static const char *
+field (const KsCsvRow *row, int column)
+{
+  return column >= 0 && (guint) column < row->n_fields ? row->fields[column] : NULL;
+}
+
+static gboolean
+is_empty (const char *value)
+{
+  if (value == NULL)
+    return TRUE;
+  while (*value == ' ')
+    value++;
+  return *value == '\0' || g_ascii_strcasecmp (value, "nan") == 0;
+}
+
+/* Parse an optional integer column: missing or empty gives fallback; anything else must be a
+ * non-negative integer. */
+static gboolean
+parse_count (const char *value, gint64 fallback, gint64 *out)
+{
+  if (is_empty (value))
+    {
+      *out = fallback;
+      return TRUE;
+    }
+  return ks_trace_parse_int64 (value, out) && *out >= 0;
+}
+
+static Table *
+open_table (const char *path, GError **error)
+{
+  const char *paths[] = { path };
+  g_autoptr (KsTraceInput) input = ks_trace_input_open (paths, 1, error);
+  KsCsvRow header;
+  GError *local = NULL;
+  Table *table;
+
+  if (input == NULL)
+    return NULL;
+  if (!ks_trace_input_next_csv (input, &header, &local))
+    {
+      if (local != NULL)
+        g_propagate_error (error, local);
+      else
+        g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                     "%s: empty file: an openb node list (header sn,cpu_milli,memory_mib,gpu,"
+                     "model) or pod list (header name,cpu_milli,memory_mib,...) was expected",
+                     path);
+      return NULL;
+    }
+  table = g_new0 (Table, 1);
+  table->path = g_strdup (path);
+  table->n_columns = header.n_fields;
+  table->cpu = ks_trace_csv_column (&header, "cpu_milli");
+  table->memory = ks_trace_csv_column (&header, "memory_mib");
+  if (ks_trace_csv_column (&header, "sn") >= 0)
+    {
+      table->kind = TABLE_NODES;
+      table->name = ks_trace_csv_column (&header, "sn");
+      table->gpu = ks_trace_csv_column (&header, "gpu");
+      table->model = ks_trace_csv_column (&header, "model");
+      table->gpu_milli = table->gpu_spec = table->phase = -1;
+      table->created = table->deleted = table->scheduled = -1;
+    }
+  else
+    {
+      table->kind = TABLE_PODS;
+      table->name = ks_trace_csv_column (&header, "name");
+      table->gpu = ks_trace_csv_column (&header, "num_gpu");
+      table->gpu_milli = ks_trace_csv_column (&header, "gpu_milli");
+      table->gpu_spec = ks_trace_csv_column (&header, "gpu_spec");
+      table->phase = ks_trace_csv_column (&header, "pod_phase");
+      table->created = ks_trace_csv_column (&header, "creation_time");
+      table->deleted = ks_trace_csv_column (&header, "deletion_time");
+      table->scheduled = ks_trace_csv_column (&header, "scheduled_time");
+      table->model = -1;
+    }
+  if (table->name < 0 || table->cpu < 0 || table->memory < 0)
+    {
+      g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                   "%s:%" G_GUINT64_FORMAT ": not an openb node or pod list: the header must "
+                   "name sn, cpu_milli and memory_mib (nodes) or name, cpu_milli and memory_mib "
+                   "(pods)",
+                   path, ks_trace_input_get_line (input));
+      table_free (table);
+      return NULL;
+    }
+  table->input = g_steal_pointer (&input);
+  return table;
+}
+
+/* One node row: a NODE_ADD at time 0 into the later queue.  FALSE only for a strict bad row. */
+static gboolean
+node_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row,
+          GError **error)
+{
+  const char *file = ks_trace_input_get_file (table->input);
+  guint64 line = ks_trace_input_get_line (table->input);
+  KsTraceRecord record = { 0 };
+  gint64 cpu, memory, gpu;
+  g_auto (GStrv) models = NULL;
+
+  ks_trace_count_row (reader);
+  if (row->n_fields != table->n_columns)
+    return ks_trace_bad_row (reader, file, line, error, "%u columns where the header has %u",
+                             row->n_fields, table->n_columns);
+  if (is_empty (field (row, table->name)))
+    return ks_trace_bad_row (reader, file, line, error, "empty node name (column sn)");
+  if (!ks_trace_parse_int64 (field (row, table->cpu), &cpu) || cpu < 0)
+    return ks_trace_bad_row (reader, file, line, error,
+                             "cpu_milli '%s' is not a non-negative integer",
+                             field (row, table->cpu));
+  if (!ks_trace_parse_int64 (field (row, table->memory), &memory) || memory < 0
+      || memory > G_MAXINT64 / (1 << 20))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "memory_mib '%s' is not a non-negative integer",
+                             field (row, table->memory));
+  if (!parse_count (field (row, table->gpu), 0, &gpu))
+    return ks_trace_bad_row (reader, file, line, error, "gpu '%s' is not a non-negative integer",
+                             field (row, table->gpu));
+  if (!is_empty (field (row, table->model)))
+    models = ks_trace_split_models (field (row, table->model));
+  g_string_truncate (state->id, 0);
+  ks_trace_append_dns (state->id, field (row, table->name));
+  record.op = KS_TRACE_NODE_ADD;
+  record.time = 0;
+  record.id = state->id->str;
+  record.cpu_milli = cpu;
+  record.memory_bytes = memory << 20;
+  record.gpu = gpu;
+  record.gpu_milli = -1;
+  record.gpu_models = (const char *const *) models;
+  record.runtime = -1;
+  record.file = file;
+  record.line = line;
+  ks_trace_queue_push (state->later, &record, 0);
+  return TRUE;
+}
+
+/* An optional time column in seconds: *present FALSE when missing or empty. */
+static gboolean
+parse_time (const char *value, gboolean *present, gint64 *us)
+{
+  gint64 seconds;
+
+  *present = FALSE;
+  if (is_empty (value))
+    return TRUE;
+  if (!ks_trace_parse_int64 (value, &seconds) || seconds < 0
+      || !ks_trace_seconds_to_us (seconds, us))
+    return FALSE;
+  *present = TRUE;
+  return TRUE;
+}
+
+static gboolean
+pod_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row, GError **error)
+{
+  const char *file = ks_trace_input_get_file (table->input);
+  guint64 line = ks_trace_input_get_line (table->input);
+  KsTraceRecord record = { 0 };
+  gint64 cpu, memory, gpu, gpu_milli, created = 0, deleted = 0, scheduled = 0;
+  gboolean has_created, has_deleted, has_scheduled;
+  const char *phase = field (row, table->phase);
+  KsTraceOutcome outcome = KS_TRACE_OUTCOME_SUCCEEDED;
+  g_auto (GStrv) models = NULL;
+
+  ks_trace_count_row (reader);
+  if (row->n_fields != table->n_columns)
+    return ks_trace_bad_row (reader, file, line, error, "%u columns where the header has %u",
+                             row->n_fields, table->n_columns);
+  if (is_empty (field (row, table->name)))
+    return ks_trace_bad_row (reader, file, line, error, "empty pod name (column name)");
+  if (!ks_trace_parse_int64 (field (row, table->cpu), &cpu) || cpu < 0)
+    return ks_trace_bad_row (reader, file, line, error,
+                             "cpu_milli '%s' is not a non-negative integer",
+                             field (row, table->cpu));
+  if (!ks_trace_parse_int64 (field (row, table->memory), &memory) || memory < 0
+      || memory > G_MAXINT64 / (1 << 20))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "memory_mib '%s' is not a non-negative integer",
+                             field (row, table->memory));
+  if (!parse_count (field (row, table->gpu), 0, &gpu))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "num_gpu '%s' is not a non-negative integer",
+                             field (row, table->gpu));
+  /* Without a gpu_milli column a GPU pod has its GPUs whole. */
+  if (!parse_count (field (row, table->gpu_milli), gpu > 0 ? 1000 : 0, &gpu_milli)
+      || gpu_milli > 1000)
+    return ks_trace_bad_row (reader, file, line, error,
+                             "gpu_milli '%s' is not an integer from 0 to 1000",
+                             field (row, table->gpu_milli));
+  if (!parse_time (field (row, table->created), &has_created, &created))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "creation_time '%s' is not a non-negative integer (seconds)",
+                             field (row, table->created));
+  if (!parse_time (field (row, table->deleted), &has_deleted, &deleted))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "deletion_time '%s' is not a non-negative integer (seconds)",
+                             field (row, table->deleted));
+  if (!parse_time (field (row, table->scheduled), &has_scheduled, &scheduled))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "scheduled_time '%s' is not a non-negative integer (seconds)",
+                             field (row, table->scheduled));
+  if (table->created >= 0 && !has_created)
+    return ks_trace_bad_row (reader, file, line, error, "empty creation_time");
+  if (has_deleted && deleted < created)
+    return ks_trace_bad_row (reader, file, line, error,
+                             "deletion_time %s is before creation_time %s",
+                             field (row, table->deleted), field (row, table->created));
+  if (has_scheduled && scheduled < created)
+    return ks_trace_bad_row (reader, file, line, error,
+                             "scheduled_time %s is before creation_time %s",
+                             field (row, table->scheduled), field (row, table->created));
+  if (has_scheduled && has_deleted && deleted < scheduled)
+    return ks_trace_bad_row (reader, file, line, error,
+                             "deletion_time %s is before scheduled_time %s",
+                             field (row, table->deleted), field (row, table->scheduled));
+  if (is_empty (phase) || strcmp (phase, "Succeeded") == 0 || strcmp (phase, "Running") == 0)
+    outcome = KS_TRACE_OUTCOME_SUCCEEDED;
+  else if (strcmp (phase, "Failed") == 0)
+    outcome = KS_TRACE_OUTCOME_FAILED;
+  else if (strcmp (phase, "Pending") == 0)
+    outcome = KS_TRACE_OUTCOME_KILLED;
+  else
+    return ks_trace_bad_row (reader, file, line, error,
+                             "unknown pod_phase '%s' (Pending, Running, Succeeded or Failed)",
+                             phase);
+  /* A pod that never ran has nothing to place or run, whatever else the row says. */
+  if (outcome == KS_TRACE_OUTCOME_KILLED)
+    has_scheduled = FALSE;
+  if (!is_empty (field (row, table->gpu_spec)))
+    models = ks_trace_split_models (field (row, table->gpu_spec));
+
+  g_string_truncate (state->id, 0);
+  ks_trace_append_dns (state->id, field (row, table->name));
+  record.op = KS_TRACE_POD_SUBMIT;
+  record.time = created;
+  record.id = state->id->str;
+  record.cpu_milli = cpu;
+  record.memory_bytes = memory << 20;
+  record.gpu = gpu;
+  record.gpu_milli = gpu_milli;
+  record.gpu_models = (const char *const *) models;
+  record.runtime = has_scheduled && has_deleted ? deleted - scheduled : -1;
+  record.file = file;
+  record.line = line;
+  ks_trace_queue_emit_now (state->later, reader, &record, 0);
+
+  record.gpu_models = NULL;
+  record.cpu_milli = record.memory_bytes = record.gpu = record.gpu_milli = -1;
+  record.runtime = -1;
+  if (has_scheduled)
+    {
+      record.op = KS_TRACE_POD_START;
+      record.time = scheduled;
+      ks_trace_queue_push (state->later, &record, 0);
+    }
+  if (has_deleted)
+    {
+      record.op = KS_TRACE_POD_END;
+      record.time = deleted;
+      record.outcome = outcome;
+      record.event_name = is_empty (phase) ? NULL : phase;
+      ks_trace_queue_push (state->later, &record, 0);
+    }
+  return TRUE;
+}
+
+static gpointer
+gpu_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
+          const KsTraceOptions *options, GError **error)
+{
+  State *state = g_new0 (State, 1);
+
+  state->pod_tables = g_ptr_array_new_with_free_func (table_free);
+  state->reorder = ks_trace_queue_new ();
+  state->later = ks_trace_queue_new ();
+  state->window = options->reorder_window > 0 ? options->reorder_window
+                                              : KS_TRACE_DEFAULT_REORDER_WINDOW;
+  state->id = g_string_new (NULL);
+  for (guint i = 0; i < n_paths; i++)
+    {
+      Table *table = open_table (paths[i], error);
+      KsCsvRow row;
+      GError *local = NULL;
+
+      if (table == NULL)
+        {
+          state_free (state);
+          return NULL;
+        }
+      if (table->kind == TABLE_PODS)
+        {
+          g_ptr_array_add (state->pod_tables, table);
+          continue;
+        }
+      /* Node lists are small (a cluster's machines) and all at time 0: read them now, so that
+         every node is there before the first pod. */
+      while (ks_trace_input_next_csv (table->input, &row, &local))
+        if (!node_row (state, reader, table, &row, &local))
+          break;
+      table_free (table);
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          state_free (state);
+          return NULL;
+        }
+    }
+  return state;
+}
+
+/* Records handed to the core per step: enough to amortize the call, few enough to stay flat. */
+#define STEP_RECORDS 1024
+
+static gboolean
+gpu_step (gpointer data, KsTraceReader *reader, GError **error)
+{
+  State *state = data;
+
+  while (state->current < state->pod_tables->len)
+    {
+      Table *table = g_ptr_array_index (state->pod_tables, state->current);
+      KsCsvRow row;
+      GError *local = NULL;
+
+      if (!ks_trace_input_next_csv (table->input, &row, &local))
+        {
+          if (local != NULL)
+            {
+              g_propagate_error (error, local);
+              return FALSE;
+            }
+          state->current++;
+          continue;
+        }
+      if (!pod_row (state, reader, table, &row, error))
+        return FALSE;
+      ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
+                           STEP_RECORDS);
+      return TRUE;
+    }
+  return ks_trace_queue_pump (state->reorder, state->later, state->window, TRUE, reader,
+                              STEP_RECORDS)
+         > 0;
+}
+
+static KsTraceInput *
+gpu_get_input (gpointer data)
+{
+  State *state = data;
+
+  if (state->current < state->pod_tables->len)
+    return ((Table *) g_ptr_array_index (state->pod_tables, state->current))->input;
+  return NULL;
+}
+
+const KsTraceFormat ks_trace_format_alibaba_gpu_2023 = {
+  .name = "alibaba-gpu-2023",
+  .open = gpu_open,
+  .step = gpu_step,
+  .free = state_free,
+  .get_input = gpu_get_input,
+};

@@ -1,0 +1,298 @@
+/* ks-trace-azure-vm.c: the Azure Public Dataset VM table (vmtable.csv, V1 2017 and V2 2019): one
+ * row per VM with its creation and deletion times, its size and its category.  V1 gives the core
+ * count and memory in GB; V2 gives buckets ("2", "4", "8", "24", ">24"; memory "2" … ">64").
+ * Both have these 11 columns and no header; a header naming them (vmid, vmcreated, ...) is also
+ * accepted.  docs/traces.md has the mapping. */
+#include "config.h"
+
+#include "ks-trace-queue.h"
+
+#include <math.h>
+#include <string.h>
+
+enum
+{
+  COL_VMID,
+  COL_SUBSCRIPTION,
+  COL_DEPLOYMENT,
+  COL_CREATED,
+  COL_DELETED,
+  COL_MAX_CPU,
+  COL_AVG_CPU,
+  COL_P95_CPU,
+  COL_CATEGORY,
+  COL_CORES,
+  COL_MEMORY,
+  N_COLUMNS
+};
+
+/* Header names (V1 and V2 spellings) for each column. */
+static const char *const column_names[N_COLUMNS][3] = {
+  { "vmid", "vm_id", NULL },
+  { "subscriptionid", "subscription_id", NULL },
+  { "deploymentid", "deployment_id", NULL },
+  { "vmcreated", "timestamp_vm_created", NULL },
+  { "vmdeleted", "timestamp_vm_deleted", NULL },
+  { "maxcpu", NULL, NULL },
+  { "avgcpu", NULL, NULL },
+  { "p95maxcpu", NULL, NULL },
+  { "vmcategory", NULL, NULL },
+  { "vmcorecount", "vmcorecountbucket", NULL },
+  { "vmmemory", "vmmemorybucket", NULL },
+};
+
+typedef struct
+{
+  KsTraceInput *input;
+  int columns[N_COLUMNS];
+  guint n_columns;
+  gboolean pending; /* the first row (not a header) is still to be read as data */
+  KsCsvRow first;
+  KsTraceQueue *reorder;
+  KsTraceQueue *later;
+  guint window;
+  gboolean done;
+  GString *id, *job;
+} State;
+
+static void
+state_free (gpointer data)
+{
+  State *state = data;
+
+  if (state == NULL)
+    return;
+  ks_trace_input_free (state->input);
+  ks_trace_queue_free (state->reorder);
+  ks_trace_queue_free (state->later);
+  g_string_free (state->id, TRUE);
+  g_string_free (state->job, TRUE);
+  g_free (state);
+}
+
+/* A short stable name for an encrypted (base64) id: base64 is case-sensitive and has '/' and
+ * '+', so it cannot be lower-cased into a DNS name without collisions; 16 hex digits of its
+ * SHA-256 can (a collision needs ~4 billion VMs). */
+static void
+hashed_name (GString *out, const char *prefix, const char *value)
+{
+  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, value, -1);
+
+  g_string_printf (out, "%s-%.16s", prefix, sum);
+}
+
+/* A core count or memory size: a number (V1) or a bucket ("8", ">24": V2, the bucket's bound). */
+static gboolean
+parse_size (const char *value, double *out)
+{
+  while (*value == ' ')
+    value++;
+  if (*value == '>')
+    value++;
+  return ks_trace_parse_double (value, out) && *out >= 0 && isfinite (*out);
+}
+
+static gboolean
+azure_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
+{
+  const char *file = ks_trace_input_get_file (state->input);
+  guint64 line = ks_trace_input_get_line (state->input);
+  const char *const *f = row->fields;
+  const int *c = state->columns;
+  KsTraceRecord record = { 0 };
+  gint64 created, deleted;
+  double cores, memory;
+
+  ks_trace_count_row (reader);
+  if (row->n_fields != state->n_columns)
+    return ks_trace_bad_row (reader, file, line, error,
+                             "%u columns where a vmtable has %u (vmid, subscriptionid, "
+                             "deploymentid, vmcreated, vmdeleted, maxcpu, avgcpu, p95maxcpu, "
+                             "vmcategory, vmcorecount, vmmemory)",
+                             row->n_fields, state->n_columns);
+  if (f[c[COL_VMID]][0] == '\0')
+    return ks_trace_bad_row (reader, file, line, error, "empty vmid");
+  if (!ks_trace_parse_int64 (f[c[COL_CREATED]], &created) || created < 0
+      || !ks_trace_seconds_to_us (created, &created))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "vmcreated '%s' is not a non-negative integer (seconds)",
+                             f[c[COL_CREATED]]);
+  if (!ks_trace_parse_int64 (f[c[COL_DELETED]], &deleted) || deleted < 0
+      || !ks_trace_seconds_to_us (deleted, &deleted))
+    return ks_trace_bad_row (reader, file, line, error,
+                             "vmdeleted '%s' is not a non-negative integer (seconds)",
+                             f[c[COL_DELETED]]);
+  if (deleted < created)
+    return ks_trace_bad_row (reader, file, line, error, "vmdeleted %s is before vmcreated %s",
+                             f[c[COL_DELETED]], f[c[COL_CREATED]]);
+  if (!parse_size (f[c[COL_CORES]], &cores) || cores > 1e6)
+    return ks_trace_bad_row (reader, file, line, error,
+                             "vmcorecount '%s' is not a core count or bucket (8, >24)",
+                             f[c[COL_CORES]]);
+  if (!parse_size (f[c[COL_MEMORY]], &memory) || memory > 1e6)
+    return ks_trace_bad_row (reader, file, line, error,
+                             "vmmemory '%s' is not a size in GB or bucket (1.75, 32, >64)",
+                             f[c[COL_MEMORY]]);
+
+  hashed_name (state->id, "vm", f[c[COL_VMID]]);
+  if (f[c[COL_DEPLOYMENT]][0] != '\0')
+    hashed_name (state->job, "deployment", f[c[COL_DEPLOYMENT]]);
+  record.op = KS_TRACE_POD_SUBMIT;
+  record.time = created;
+  record.id = state->id->str;
+  record.job = f[c[COL_DEPLOYMENT]][0] != '\0' ? state->job->str : NULL;
+  record.cpu_milli = (gint64) llround (cores * 1000);
+  /* Azure sizes are in GiB (an A1's "1.75 GB" is 1792 MiB). */
+  record.memory_bytes = (gint64) llround (memory * (1 << 30));
+  record.gpu = 0;
+  record.gpu_milli = -1;
+  record.runtime = deleted - created;
+  record.file = file;
+  record.line = line;
+  ks_trace_queue_emit_now (state->later, reader, &record, 0);
+
+  record.op = KS_TRACE_POD_END;
+  record.time = deleted;
+  record.cpu_milli = record.memory_bytes = record.gpu = -1;
+  record.runtime = -1;
+  record.outcome = KS_TRACE_OUTCOME_SUCCEEDED;
+  ks_trace_queue_push (state->later, &record, 0);
+  return TRUE;
+}
+
+static gpointer
+azure_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
+            const KsTraceOptions *options, GError **error)
+{
+  State *state = g_new0 (State, 1);
+  KsCsvRow row;
+  GError *local = NULL;
+  double number;
+
+  (void) reader;
+  state->reorder = ks_trace_queue_new ();
+  state->later = ks_trace_queue_new ();
+  state->window = options->reorder_window > 0 ? options->reorder_window
+                                              : KS_TRACE_DEFAULT_REORDER_WINDOW;
+  state->id = g_string_new (NULL);
+  state->job = g_string_new (NULL);
+  state->input = ks_trace_input_open (paths, n_paths, error);
+  if (state->input == NULL)
+    goto fail;
+  if (!ks_trace_input_next_csv (state->input, &row, &local))
+    {
+      /* An empty table is an empty trace. */
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          goto fail;
+        }
+      state->done = TRUE;
+      return state;
+    }
+  for (int i = 0; i < N_COLUMNS; i++)
+    state->columns[i] = i;
+  state->n_columns = N_COLUMNS;
+  if (row.n_fields > COL_CREATED && !ks_trace_parse_double (row.fields[COL_CREATED], &number))
+    {
+      /* A header: find each column by name. */
+      state->n_columns = row.n_fields;
+      for (int i = 0; i < N_COLUMNS; i++)
+        {
+          state->columns[i] = -1;
+          for (int j = 0; j < 3 && column_names[i][j] != NULL && state->columns[i] < 0; j++)
+            state->columns[i] = ks_trace_csv_column (&row, column_names[i][j]);
+          if (state->columns[i] < 0 && i != COL_MAX_CPU && i != COL_AVG_CPU && i != COL_P95_CPU
+              && i != COL_CATEGORY && i != COL_SUBSCRIPTION)
+            {
+              g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                           "%s:%" G_GUINT64_FORMAT ": not an Azure vmtable: the header has no "
+                           "%s column (a vmtable has vmid, subscriptionid, deploymentid, "
+                           "vmcreated, vmdeleted, maxcpu, avgcpu, p95maxcpu, vmcategory, "
+                           "vmcorecount[bucket], vmmemory[bucket])",
+                           ks_trace_input_get_file (state->input),
+                           ks_trace_input_get_line (state->input), column_names[i][0]);
+              goto fail;
+            }
+        }
+      return state;
+    }
+  if (row.n_fields != N_COLUMNS)
+    {
+      /* The first row decides: vm_cpu_readings (5 columns) and other tables are not VM lists. */
+      g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                   "%s:%" G_GUINT64_FORMAT ": not an Azure vmtable: %u columns where a vmtable "
+                   "has 11 (vm_cpu_readings files hold utilization, which replay does not use)",
+                   ks_trace_input_get_file (state->input), ks_trace_input_get_line (state->input),
+                   row.n_fields);
+      goto fail;
+    }
+  state->pending = TRUE;
+  state->first = row;
+  return state;
+
+fail:
+  state_free (state);
+  return NULL;
+}
+
+#define STEP_RECORDS 1024
+
+static gboolean
+azure_step (gpointer data, KsTraceReader *reader, GError **error)
+{
+  State *state = data;
+  KsCsvRow row;
+  GError *local = NULL;
+
+  if (state->pending)
+    {
+      /* The first row's fields are still valid: nothing was read from the input since. */
+      state->pending = FALSE;
+      if (!azure_row (state, reader, &state->first, error))
+        return FALSE;
+      return TRUE;
+    }
+  /* A task of many instances can fill the queue faster than one pump empties it: read on only
+     once the backlog is out. */
+  if (!state->done && ks_trace_queue_get_length (state->reorder) > state->window)
+    {
+      ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
+                           STEP_RECORDS);
+      return TRUE;
+    }
+  if (!state->done)
+    {
+      if (ks_trace_input_next_csv (state->input, &row, &local))
+        {
+          if (!azure_row (state, reader, &row, error))
+            return FALSE;
+          ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
+                               STEP_RECORDS);
+          return TRUE;
+        }
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          return FALSE;
+        }
+      state->done = TRUE;
+    }
+  return ks_trace_queue_pump (state->reorder, state->later, state->window, TRUE, reader,
+                              STEP_RECORDS)
+         > 0;
+}
+
+static KsTraceInput *
+azure_get_input (gpointer data)
+{
+  return ((State *) data)->input;
+}
+
+const KsTraceFormat ks_trace_format_azure_vm = {
+  .name = "azure-vm",
+  .open = azure_open,
+  .step = azure_step,
+  .free = state_free,
+  .get_input = azure_get_input,
+};

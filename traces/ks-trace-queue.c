@@ -1,0 +1,255 @@
+/* ks-trace-queue.c: see ks-trace-queue.h. */
+#include "config.h"
+
+#include "ks-trace-queue.h"
+
+#include <string.h>
+
+typedef struct
+{
+  KsTraceRecord record; /* owns its strings */
+  guint64 seq;          /* push order: ties in time keep it */
+  guint64 count;        /* 0: one record as is; n: n records "<id>-<i>" */
+  guint64 next;         /* the next index to emit when count > 0 */
+} Item;
+
+struct _KsTraceQueue
+{
+  GSequence *items; /* of Item, by (time, seq) */
+  guint64 seq;
+  GString *id; /* scratch for expanded ids */
+};
+
+static void
+item_free (gpointer data)
+{
+  Item *item = data;
+
+  g_free ((char *) item->record.id);
+  g_free ((char *) item->record.job);
+  g_free ((char *) item->record.event_name);
+  g_strfreev ((char **) item->record.gpu_models);
+  g_free ((char *) item->record.zone);
+  g_free ((char *) item->record.priority_class);
+  g_free ((char *) item->record.file);
+  g_free (item);
+}
+
+static int
+item_compare (gconstpointer a, gconstpointer b, gpointer user_data)
+{
+  const Item *x = a, *y = b;
+
+  (void) user_data;
+  if (x->record.time != y->record.time)
+    return x->record.time < y->record.time ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+KsTraceQueue *
+ks_trace_queue_new (void)
+{
+  KsTraceQueue *queue = g_new0 (KsTraceQueue, 1);
+
+  queue->items = g_sequence_new (item_free);
+  queue->id = g_string_new (NULL);
+  return queue;
+}
+
+void
+ks_trace_queue_free (KsTraceQueue *queue)
+{
+  if (queue == NULL)
+    return;
+  g_sequence_free (queue->items);
+  g_string_free (queue->id, TRUE);
+  g_free (queue);
+}
+
+void
+ks_trace_queue_push (KsTraceQueue *queue, const KsTraceRecord *record, guint64 count)
+{
+  Item *item = g_new0 (Item, 1);
+
+  item->record = *record;
+  item->record.id = g_strdup (record->id);
+  item->record.job = g_strdup (record->job);
+  item->record.event_name = g_strdup (record->event_name);
+  item->record.gpu_models = (const char *const *) g_strdupv ((char **) record->gpu_models);
+  item->record.zone = g_strdup (record->zone);
+  item->record.priority_class = g_strdup (record->priority_class);
+  item->record.file = g_strdup (record->file);
+  /* Only the native format carries objects, and it never queues. */
+  item->record.object = NULL;
+  item->seq = queue->seq++;
+  item->count = count;
+  g_sequence_insert_sorted (queue->items, item, item_compare, NULL);
+}
+
+guint
+ks_trace_queue_get_length (KsTraceQueue *queue)
+{
+  return (guint) g_sequence_get_length (queue->items);
+}
+
+gboolean
+ks_trace_queue_peek_time (KsTraceQueue *queue, gint64 *time)
+{
+  GSequenceIter *first = g_sequence_get_begin_iter (queue->items);
+  Item *item;
+
+  if (g_sequence_iter_is_end (first))
+    return FALSE;
+  item = g_sequence_get (first);
+  *time = item->record.time;
+  return TRUE;
+}
+
+/* Emit up to max records of the head item; remove it once it is all out. */
+static guint
+emit_head (KsTraceQueue *queue, KsTraceReader *reader, guint max)
+{
+  GSequenceIter *first = g_sequence_get_begin_iter (queue->items);
+  Item *item = g_sequence_get (first);
+  guint n = 0;
+
+  if (item->count == 0)
+    {
+      ks_trace_emit (reader, &item->record);
+      g_sequence_remove (first);
+      return 1;
+    }
+  while (n < max && item->next < item->count)
+    {
+      KsTraceRecord record = item->record;
+
+      g_string_printf (queue->id, "%s-%" G_GUINT64_FORMAT, item->record.id, item->next);
+      record.id = queue->id->str;
+      ks_trace_emit (reader, &record);
+      item->next++;
+      n++;
+    }
+  if (item->next >= item->count)
+    g_sequence_remove (first);
+  return n;
+}
+
+guint
+ks_trace_queue_pump (KsTraceQueue *reorder, KsTraceQueue *later, guint window, gboolean at_end,
+                     KsTraceReader *reader, guint max)
+{
+  guint n = 0;
+
+  while (n < max)
+    {
+      gint64 t_reorder, t_later;
+      gboolean have_reorder = ks_trace_queue_peek_time (reorder, &t_reorder);
+      gboolean have_later = later != NULL && ks_trace_queue_peek_time (later, &t_later);
+      gboolean reorder_ready = have_reorder && (at_end || ks_trace_queue_get_length (reorder) > window);
+
+      if (have_later && ((reorder_ready && t_later <= t_reorder) || (at_end && !have_reorder)))
+        n += emit_head (later, reader, max - n);
+      else if (reorder_ready)
+        n += emit_head (reorder, reader, max - n);
+      else
+        break;
+    }
+  return n;
+}
+
+void
+ks_trace_queue_emit_now (KsTraceQueue *later, KsTraceReader *reader, const KsTraceRecord *record,
+                         guint64 count)
+{
+  gint64 t;
+
+  while (ks_trace_queue_peek_time (later, &t) && t <= record->time)
+    emit_head (later, reader, G_MAXUINT);
+  if (count == 0)
+    {
+      ks_trace_emit (reader, record);
+      return;
+    }
+  for (guint64 i = 0; i < count; i++)
+    {
+      KsTraceRecord copy = *record;
+
+      g_string_printf (later->id, "%s-%" G_GUINT64_FORMAT, record->id, i);
+      copy.id = later->id->str;
+      ks_trace_emit (reader, &copy);
+    }
+}
+
+void
+ks_trace_append_dns (GString *out, const char *s)
+{
+  gboolean dash = FALSE;
+  gsize start = out->len;
+
+  for (const char *p = s; *p != '\0'; p++)
+    {
+      char c = g_ascii_tolower (*p);
+
+      if (g_ascii_isalnum (c))
+        {
+          if (dash && out->len > start)
+            g_string_append_c (out, '-');
+          g_string_append_c (out, c);
+          dash = FALSE;
+        }
+      else
+        dash = TRUE;
+    }
+}
+
+char **
+ks_trace_split_models (const char *field)
+{
+  g_auto (GStrv) parts = g_strsplit (field, "|", -1);
+  g_autoptr (GPtrArray) models = g_ptr_array_new ();
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      char *model = g_strstrip (parts[i]);
+      gboolean seen = FALSE;
+
+      if (*model == '\0' || g_ascii_strcasecmp (model, "nan") == 0)
+        continue;
+      for (guint j = 0; j < models->len && !seen; j++)
+        seen = strcmp (g_ptr_array_index (models, j), model) == 0;
+      if (!seen)
+        g_ptr_array_add (models, g_strdup (model));
+    }
+  if (models->len == 0)
+    return NULL;
+  g_ptr_array_add (models, NULL);
+  return (char **) g_ptr_array_steal (models, NULL);
+}
+
+gboolean
+ks_trace_seconds_to_us (gint64 seconds, gint64 *us)
+{
+  if (seconds > G_MAXINT64 / G_USEC_PER_SEC || seconds < G_MININT64 / G_USEC_PER_SEC)
+    return FALSE;
+  *us = seconds * G_USEC_PER_SEC;
+  return TRUE;
+}
+
+int
+ks_trace_csv_column (const KsCsvRow *row, const char *name)
+{
+  for (guint i = 0; i < row->n_fields; i++)
+    {
+      const char *f = row->fields[i];
+      gsize len;
+
+      while (*f == ' ' || *f == '\t')
+        f++;
+      len = strlen (f);
+      while (len > 0 && (f[len - 1] == ' ' || f[len - 1] == '\t' || f[len - 1] == '\r'))
+        len--;
+      if (len == strlen (name) && strncmp (f, name, len) == 0)
+        return (int) i;
+    }
+  return -1;
+}

@@ -1,0 +1,59 @@
+/* ks-trace-queue.h: a time-ordered queue of records that a format emits later, shared by the
+ * readers whose rows give a whole lifetime (Alibaba, openb, Azure: one row says when a pod was
+ * created, started and ended) or whose rows are not sorted by time.
+ *
+ * A reader pushes a row's submit into a reorder queue and its start and end into a "later" queue;
+ * ks_trace_queue_pump then emits from both in time order, holding back up to `window` reorder
+ * items so that rows a little out of order come out sorted.  Memory is the window plus the pods
+ * still alive (their pending ends), never the length of the trace.  An item may stand for
+ * `count` pods (an Alibaba task's instances): it is expanded into count records, ids
+ * "<id>-<index>", only when emitted, a bounded number per pump. */
+#pragma once
+
+#include "ks-trace-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KsTraceQueue KsTraceQueue;
+
+KsTraceQueue *ks_trace_queue_new (void);
+void ks_trace_queue_free (KsTraceQueue *queue);
+
+/* Copy record (strings and gpu_models included) into the queue at record->time.  count 0: emit it
+ * once as it is; count n > 0: emit n records whose ids are "<id>-0" … "<id>-(n-1)".  Items with
+ * equal times come out in push order. */
+void ks_trace_queue_push (KsTraceQueue *queue, const KsTraceRecord *record, guint64 count);
+
+guint ks_trace_queue_get_length (KsTraceQueue *queue);
+/* The head's time; FALSE when empty. */
+gboolean ks_trace_queue_peek_time (KsTraceQueue *queue, gint64 *time);
+
+/* Emit up to max records, in time order across both queues: the reorder queue's head only while
+ * it holds more than window items (or at_end), the later queue's items only when no reorder item
+ * that may still come is earlier (they are due before the reorder head, or at_end).  Returns the
+ * number emitted; 0 means nothing can be emitted now. */
+guint ks_trace_queue_pump (KsTraceQueue *reorder, KsTraceQueue *later, guint window,
+                           gboolean at_end, KsTraceReader *reader, guint max);
+
+/* For inputs sorted well enough for the core's own reorder window: emit the later items due at or
+ * before record->time, then record itself (count as in ks_trace_queue_push) without queueing it. */
+void ks_trace_queue_emit_now (KsTraceQueue *later, KsTraceReader *reader,
+                              const KsTraceRecord *record, guint64 count);
+
+/* Append s to out as a DNS-1123 label fragment: lower case, runs of characters other than
+ * [a-z0-9] as one '-', no leading or trailing '-' ("M1_2" → "m1-2"). */
+void ks_trace_append_dns (GString *out, const char *s);
+
+/* Split a '|'-separated list of models (openb gpu_spec) into a NULL-terminated array without
+ * empty entries and duplicates, in first-seen order; NULL when nothing is left (an empty field or
+ * "nan").  Free with g_strfreev. */
+char **ks_trace_split_models (const char *field);
+
+/* Seconds (a trace's unit) to the records' µs, FALSE when out of range. */
+gboolean ks_trace_seconds_to_us (gint64 seconds, gint64 *us);
+
+/* Field positions by header name: the index of name in row (exact match after trimming blanks),
+ * or -1. */
+int ks_trace_csv_column (const KsCsvRow *row, const char *name);
+
+G_END_DECLS
