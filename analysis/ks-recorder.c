@@ -93,6 +93,7 @@ struct _KsRecorder
   FILE *events;
   FILE *metrics;
   gint64 sample_every;
+  gboolean cluster_only;
   guint64 sample_task;
   gint64 last_sample;
   long sample_offset; /* where the rows of the last sample start in metrics */
@@ -826,7 +827,7 @@ sample (KsRecorder *r)
   metric_int (r, t, "pods_failed", "cluster", r->phase_count[KS_POD_FAILED]);
   metric_ratio (r, t, "cpu_requested_ratio", "cluster", cpu, acpu);
   metric_ratio (r, t, "memory_requested_ratio", "cluster", mem, amem);
-  for (guint i = 0; i < r->nodes->len; i++)
+  for (guint i = 0; i < (r->cluster_only ? 0 : r->nodes->len); i++)
     {
       NodeStat *n = g_ptr_array_index (r->nodes, i);
       if (!n->present)
@@ -889,6 +890,7 @@ ks_recorder_new (KsClient *client, KsClock *clock, const KsRecorderOptions *opti
   r->client = client;
   r->clock = clock;
   r->sample_every = options->sample_every;
+  r->cluster_only = options->cluster_only;
   r->line = g_string_sized_new (256);
   r->latencies = g_array_new (FALSE, FALSE, sizeof (gint64));
   r->nodes = g_ptr_array_new_with_free_func (g_free);

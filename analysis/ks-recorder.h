@@ -23,6 +23,9 @@ typedef struct
   const char *out_dir; /* NULL: keep statistics only, write no files */
   gint64 sample_every; /* µs between metric samples */
   gint64 epoch;        /* Unix µs of time 0 (for timestamps inside messages; unused so far) */
+  /* Leave out metrics.csv's per-node rows (cpu_requested_ratio, memory_requested_ratio and pods
+   * of each node): trace replays of thousands of nodes over months would write billions. */
+  gboolean cluster_only;
 } KsRecorderOptions;
 
 /* Create the output directory and the temporary files (removing earlier outputs there). */

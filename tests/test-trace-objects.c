@@ -178,9 +178,9 @@ test_bands (void)
     g_assert_cmpint (b[i - 1].value, <, b[i].value);
   g_assert_cmpstr (ks_trace_google_band (0, FALSE), ==, KS_TRACE_BAND_FREE);
   g_assert_cmpstr (ks_trace_google_band (2, FALSE), ==, KS_TRACE_BAND_BATCH);
-  g_assert_cmpstr (ks_trace_google_band (9, FALSE), ==, KS_TRACE_BAND_MID);
-  g_assert_cmpstr (ks_trace_google_band (10, FALSE), ==, KS_TRACE_BAND_PRODUCTION);
-  g_assert_cmpstr (ks_trace_google_band (11, FALSE), ==, KS_TRACE_BAND_MONITORING);
+  g_assert_cmpstr (ks_trace_google_band (8, FALSE), ==, KS_TRACE_BAND_BATCH);
+  g_assert_cmpstr (ks_trace_google_band (9, FALSE), ==, KS_TRACE_BAND_PRODUCTION);
+  g_assert_cmpstr (ks_trace_google_band (11, FALSE), ==, KS_TRACE_BAND_PRODUCTION);
   g_assert_cmpstr (ks_trace_google_band (99, TRUE), ==, KS_TRACE_BAND_FREE);
   g_assert_cmpstr (ks_trace_google_band (115, TRUE), ==, KS_TRACE_BAND_BATCH);
   g_assert_cmpstr (ks_trace_google_band (119, TRUE), ==, KS_TRACE_BAND_MID);

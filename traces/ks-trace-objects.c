@@ -7,14 +7,15 @@
 #include "src/api/ks-duration.h"
 
 static const KsTraceBand bands[] = {
-  { KS_TRACE_BAND_FREE, 0, "Trace tasks of the free tier (Google priorities 0-1, 2019: 0-99)" },
+  { KS_TRACE_BAND_FREE, 0,
+    "Trace tasks of the free tier (Google 2011 priorities 0-1, 2019: 0-99)" },
   { KS_TRACE_BAND_BATCH, 1000,
     "Trace tasks of the best-effort batch tier (Google 2-8, 2019: 100-115)" },
-  { KS_TRACE_BAND_MID, 2000, "Trace tasks of the mid tier (Google 9, 2019: 116-119)" },
+  { KS_TRACE_BAND_MID, 2000, "Trace tasks of the mid tier (Google 2019: 116-119)" },
   { KS_TRACE_BAND_PRODUCTION, 10000,
-    "Trace tasks of the production tier (Google 10, 2019: 120-359)" },
+    "Trace tasks of the production tier (Google 2011: 9-11, 2019: 120-359)" },
   { KS_TRACE_BAND_MONITORING, 100000,
-    "Trace tasks of the monitoring tier (Google 11, 2019: 360 and above)" },
+    "Trace tasks of the monitoring tier (Google 2019: 360 and above)" },
 };
 
 const KsTraceBand *
@@ -33,11 +34,10 @@ ks_trace_google_band (int priority, gboolean google_2019)
            : priority <= 119 ? KS_TRACE_BAND_MID
            : priority <= 359 ? KS_TRACE_BAND_PRODUCTION
                              : KS_TRACE_BAND_MONITORING;
-  return priority <= 1    ? KS_TRACE_BAND_FREE
-         : priority <= 8  ? KS_TRACE_BAND_BATCH
-         : priority == 9  ? KS_TRACE_BAND_MID
-         : priority == 10 ? KS_TRACE_BAND_PRODUCTION
-                          : KS_TRACE_BAND_MONITORING;
+  /* "0 and 1 are free priorities; 9, 10 and 11 are production priorities" (ClusterData2011_2). */
+  return priority <= 1   ? KS_TRACE_BAND_FREE
+         : priority <= 8 ? KS_TRACE_BAND_BATCH
+                         : KS_TRACE_BAND_PRODUCTION;
 }
 
 static JsonObject *

@@ -44,8 +44,7 @@ typedef struct
 
 /* The bands, lowest first; *n_bands set to their number. */
 const KsTraceBand *ks_trace_bands (guint *n_bands);
-/* The band of a Google priority: 2011 (0-11: 0-1 free, 2-8 batch, 9 mid, 10 production, 11
- * monitoring) or 2019 (≤99 free, 100-115 batch, 116-119 mid, 120-359 production, ≥360
+/* The band of a Google priority: 2011 (0-11: 0-1 free, 2-8 batch, 9-11 production) or 2019 (≤99 free, 100-115 batch, 116-119 mid, 120-359 production, ≥360
  * monitoring). */
 const char *ks_trace_google_band (int priority, gboolean google_2019);
 /* A PriorityClass manifest (scheduling.k8s.io/v1). */

@@ -22,6 +22,7 @@ int ks_cmd_run (int argc, char **argv);
 int ks_cmd_check (int argc, char **argv);
 int ks_cmd_compare (int argc, char **argv);
 int ks_cmd_report (int argc, char **argv);
+int ks_cmd_replay (int argc, char **argv);
 int ks_cmd_bench (int argc, char **argv);
 int ks_cmd_schedule (int argc, char **argv);
 int ks_cmd_cluster (int argc, char **argv);

@@ -19,6 +19,7 @@ kubesim_SOURCES = \
 	src/cli/cmd-node.c \
 	src/cli/cmd-policies.c \
 	src/cli/cmd-report.c \
+	src/cli/cmd-replay.c \
 	src/cli/cmd-rollout.c \
 	src/cli/cmd-run.c \
 	src/cli/cmd-autoscale.c \

@@ -12,6 +12,7 @@
 
 static const KsCommand commands[] = {
   { "run", ks_cmd_run, "Simulate a scenario and write events, metrics and a summary" },
+  { "replay", ks_cmd_replay, "Replay a cluster trace through the simulator (pods.csv too)" },
   { "check", ks_cmd_check, "Run scenarios and report their expectations (TAP, JUnit)" },
   { "compare", ks_cmd_compare, "Compare policies over seeds: runs, statistics, paired tests" },
   { "report", ks_cmd_report, "Write an HTML report with figures on compare's output" },
