@@ -716,6 +716,12 @@ apply (KsReplay *r, const KsTraceRecord *rec, GError **error)
           r->stats.outside_window++;
           return TRUE;
         }
+      /* Every pod would wait forever (and fail scheduling again and again): say so instead. */
+      if (r->options.trace_nodes && r->stats.nodes_added == 0 && r->stats.pods_created == 0)
+        return record_error (error, rec,
+                             "a pod is submitted but the trace has added no machines yet: give "
+                             "the trace's machine table (e.g. machine_events, a node list), "
+                             "--nodes FILE or --cluster SCENARIO");
       return submit (r, rec, error);
     case KS_TRACE_POD_START:
       {

@@ -9,6 +9,7 @@
 
 static const KsCommand subcommands[] = {
   { "stats", ks_cmd_trace_stats, "Count a trace's rows, pods, jobs, events and requests" },
+  { "convert", ks_cmd_trace_convert, "Rewrite a trace in kubesim's native format" },
 };
 
 static void

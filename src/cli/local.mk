@@ -26,6 +26,7 @@ kubesim_SOURCES = \
 	src/cli/cmd-scale.c \
 	src/cli/cmd-schedule.c \
 	src/cli/cmd-trace.c \
+	src/cli/cmd-trace-convert.c \
 	src/cli/cmd-trace-stats.c \
 	src/cli/cmd-version.c
 kubesim_LDADD = libkubesim.la
