@@ -779,7 +779,8 @@ ks_replay_run (KsReplay *r, KsSimProgressFunc progress, gpointer data, GError **
           && g_hash_table_size (r->live) == 0)
         break;
     }
-  /* Then the run goes on until every known end has come. */
+  /* Then the run goes on until every known end has come (those due now first). */
+  ks_sim_run_until (r->sim, ks_clock_now (r->clock), progress, data);
   for (;;)
     {
       gint64 now = ks_clock_now (r->clock);
@@ -810,11 +811,12 @@ ks_replay_append_summary (KsReplay *r, GString *json)
 
   g_string_append_printf (
       json,
-      ",\n  \"replay\": {\"pods_submitted\": %" G_GUINT64_FORMAT
-      ", \"pods_created\": %" G_GUINT64_FORMAT ", \"resubmissions\": %" G_GUINT64_FORMAT
-      ", \"sampled_out\": %" G_GUINT64_FORMAT ", \"outside_window\": %" G_GUINT64_FORMAT
-      ", \"over_max_pods\": %" G_GUINT64_FORMAT ", \"ends\": %" G_GUINT64_FORMAT
-      ", \"nodes_added\": %" G_GUINT64_FORMAT ", \"nodes_removed\": %" G_GUINT64_FORMAT "}",
+      ",\n  \"replay\": {\n    \"pods_submitted\": %" G_GUINT64_FORMAT
+      ",\n    \"pods_created\": %" G_GUINT64_FORMAT ",\n    \"resubmissions\": %" G_GUINT64_FORMAT
+      ",\n    \"sampled_out\": %" G_GUINT64_FORMAT ",\n    \"outside_window\": %" G_GUINT64_FORMAT
+      ",\n    \"over_max_pods\": %" G_GUINT64_FORMAT ",\n    \"ends\": %" G_GUINT64_FORMAT
+      ",\n    \"nodes_added\": %" G_GUINT64_FORMAT ",\n    \"nodes_removed\": %" G_GUINT64_FORMAT
+      "\n  }",
       s->pods_submitted, s->pods_created, s->resubmissions, s->sampled_out, s->outside_window,
       s->over_max_pods, s->ends, s->nodes_added, s->nodes_removed);
 }

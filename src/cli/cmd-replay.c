@@ -3,6 +3,7 @@
  * "Replaying a trace"). */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -326,7 +327,7 @@ ks_cmd_replay (int argc, char **argv)
   KsRunStats stats;
   Progress prog = { 0 };
   gint64 sample_every = 10 * KS_USEC_PER_MIN, wall_start;
-  gboolean trace_nodes;
+  gboolean trace_nodes, made_dir = FALSE;
   int status = KS_EXIT_OK;
 
   g_option_context_add_main_entries (context, entries, NULL);
@@ -401,6 +402,7 @@ ks_cmd_replay (int argc, char **argv)
       status = KS_EXIT_USAGE;
       goto out;
     }
+  made_dir = !g_file_test (out_dir, G_FILE_TEST_EXISTS);
   rec_opts.out_dir = out_dir;
   rec_opts.sample_every = sample_every;
   /* Traces span months on thousands of nodes: cluster rows only, unless asked. */
@@ -485,6 +487,9 @@ out:
   g_clear_pointer (&pods, ks_pod_records_free);
   g_clear_pointer (&recorder, ks_recorder_free);
   g_clear_pointer (&sim, ks_sim_free);
+  /* A failed replay leaves no directory it made (the recorders removed their files from it). */
+  if (status != KS_EXIT_OK && made_dir)
+    g_rmdir (out_dir);
   g_free (o.format);
   g_free (o.nodes);
   g_free (o.cluster);
