@@ -19,6 +19,8 @@
 /* How long the run goes on, after the last known end, while pods still wait for a node: the
  * scheduler's podMaxInUnschedulablePodsDuration (5 minutes), after which it retries them. */
 #define WAIT_GRACE (5 * 60 * G_USEC_PER_SEC)
+/* Seconds the run goes on, past the last known end, for the kubelets to report pods ended. */
+#define MAX_REPORT_STEPS 60
 
 typedef enum
 {
@@ -748,11 +750,30 @@ apply (KsReplay *r, const KsTraceRecord *rec, GError **error)
   return TRUE;
 }
 
+/* Live pods that run and will end (a known run time or a recorded end). */
+static guint
+ending (KsReplay *r)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, r->live);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      const Live *l = value;
+      n += !l->sim_ended && l->started != KS_TIME_NONE
+           && (l->runtime >= 0 || (l->end_seen && l->end != END_NONE));
+    }
+  return n;
+}
+
 gboolean
 ks_replay_run (KsReplay *r, KsSimProgressFunc progress, gpointer data, GError **error)
 {
   KsTraceRecord rec;
   gboolean retried = FALSE;
+  guint steps = 0;
 
   if (!create_bands (r, error))
     return FALSE;
@@ -790,6 +811,14 @@ ks_replay_run (KsReplay *r, KsSimProgressFunc progress, gpointer data, GError **
           retried = FALSE;
           continue;
         }
+      /* Pods past their end are reported by their kubelet a moment later. */
+      if (ending (r) > 0 && steps < MAX_REPORT_STEPS)
+        {
+          steps++;
+          ks_sim_run_until (r->sim, now + G_USEC_PER_SEC, progress, data);
+          continue;
+        }
+      steps = 0;
       if (r->waiting > 0 && !retried)
         {
           gint64 before = r->latest_end;

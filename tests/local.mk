@@ -343,5 +343,6 @@ EXTRA_DIST += tests/traces/SOURCES.md \
 # Trace replay: records as objects, the native format, replay (traces/, sim/ks-replay.c).
 replay_unit_tests = tests/test-trace-objects
 check_PROGRAMS += $(replay_unit_tests)
-TESTS += $(replay_unit_tests)
+TESTS += $(replay_unit_tests) tests/replay.sh
+EXTRA_DIST += tests/replay.sh
 tests_test_trace_objects_LDADD = $(test_ldadd)
