@@ -1,5 +1,5 @@
 /* ks-replay.h: a trace replayed through a simulated cluster (docs/user-guide.md "Replaying a
- * trace", docs/traces.md "From records to objects").
+ * trace", docs/formats.md "Native trace format").
  *
  * Records are read from the trace only as simulated time reaches them (the reader's one record
  * and the pods that are alive are all that is held), mapped to sim time as

@@ -1,5 +1,5 @@
-/* ks-trace-objects.h: trace records as Kubernetes objects (docs/traces.md "From records to
- * objects"), shared by `kubesim replay` and `kubesim trace convert`.
+/* ks-trace-objects.h: trace records as Kubernetes objects (docs/user-guide.md "Replaying a
+ * trace"), shared by `kubesim replay` and `kubesim trace convert`.
  *
  * A submitted task becomes a Pod in namespace default with one container "task" requesting the
  * record's cpu and memory, restartPolicy Never, the job as label kubesim.io/job, the reader's
@@ -44,8 +44,8 @@ typedef struct
 
 /* The bands, lowest first; *n_bands set to their number. */
 const KsTraceBand *ks_trace_bands (guint *n_bands);
-/* The band of a Google priority: 2011 (0-11: 0-1 free, 2-8 batch, 9-11 production) or 2019 (≤99 free, 100-115 batch, 116-119 mid, 120-359 production, ≥360
- * monitoring). */
+/* The band of a Google priority: 2011 (0-11: 0-1 free, 2-8 batch, 9-11 production) or 2019 (≤99
+ * free, 100-115 batch, 116-119 mid, 120-359 production, ≥360 monitoring). */
 const char *ks_trace_google_band (int priority, gboolean google_2019);
 /* A PriorityClass manifest (scheduling.k8s.io/v1). */
 JsonObject *ks_trace_priority_class_manifest (const char *name, gint32 value,
