@@ -311,9 +311,12 @@ end_now (Live *l)
     return;
   if (l->end == END_DELETE || l->started == KS_TIME_NONE)
     {
+      /* The deletion's watch event frees l: its names are copied first. */
+      g_autofree char *namespace = g_strdup (l->namespace);
+      g_autofree char *name = g_strdup (l->name);
       if (r->outcome_func != NULL)
-        r->outcome_func (l->namespace, l->name, l->end_outcome, r->outcome_data);
-      force_delete (r, l->namespace, l->name);
+        r->outcome_func (namespace, name, l->end_outcome, r->outcome_data);
+      force_delete (r, namespace, name);
       return;
     }
   {
