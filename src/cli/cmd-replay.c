@@ -17,6 +17,8 @@
 #include "src/api/ks-duration.h"
 #include "src/api/ks-quantity.h"
 
+#define KS_REPLAY_NATIVE_REORDER_WINDOW 1024
+
 typedef struct
 {
   char *format;
@@ -386,6 +388,10 @@ ks_cmd_replay (int argc, char **argv)
       ks_scheduler_config_free (scenario->scheduler);
       scenario->scheduler = config;
     }
+  /* The native format is written in time order: a short reorder window keeps the look-ahead (whole
+   * manifests) small. */
+  if (strcmp (o.format, "kubesim") == 0)
+    topts.reorder_window = KS_REPLAY_NATIVE_REORDER_WINDOW;
   reader = ks_trace_reader_new (o.format, (const char *const *) argv + 1, (guint) argc - 1, &topts,
                                 &error);
   if (reader == NULL)
