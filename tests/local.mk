@@ -334,6 +334,9 @@ tests_modules_bad_as_null_la_LIBTOOLFLAGS = --tag=disable-static
 
 # Trace fixtures (tests/traces/SOURCES.md).
 EXTRA_DIST += tests/traces/SOURCES.md \
+	tests/traces/kubesim/small.jsonl \
+	tests/traces/kubesim/bad-row.jsonl \
+	tests/traces/kubesim/bad-object.jsonl \
 	tests/traces/google-2011/task_events/part-00000-of-00500.csv.gz \
 	tests/traces/google-2011/task_events/part-00001-of-00500.csv.gz \
 	tests/traces/google-2019/collection_events-000000000000.json \
