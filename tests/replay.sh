@@ -47,6 +47,33 @@ if grep -q ',n1,' "$TMP/small/metrics.csv"; then fail "node rows without --node-
 kubesim replay -q --format kubesim "$small" --node-metrics -o "$TMP/nodes" || fail "--node-metrics"
 expect_grep "--node-metrics: the node's rows" 'pods,n1,' "$TMP/nodes/metrics.csv"
 
+# ---- --nodes FILE: the cluster is one node of 4 cpu, the trace's n1 is ignored: b no longer
+# waits and ends at its recorded end (7), e fits and runs on ----
+cat >"$TMP/nodes.yaml" <<'EOF'
+apiVersion: v1
+kind: Node
+metadata: {name: big}
+status:
+  capacity: {cpu: "4", memory: 16Gi}
+EOF
+kubesim replay -q --format kubesim "$small" --nodes "$TMP/nodes.yaml" -o "$TMP/nodes-file" \
+  || fail "--nodes"
+pods_csv "--nodes" "$TMP/nodes-file" <<'EOF'
+name,created,scheduled,started,finished,node,attempts,outcome
+b,2,2,2,7,big,1,Succeeded
+a,1,1,1,11,big,1,Succeeded
+c,12,12,12,14,big,1,Failed
+d,20,20,20,23,big,1,Killed
+c,30,30,30,34,big,2,Succeeded
+e,40,40,40,,big,1,Running
+EOF
+expect_eq "--nodes: the trace's machines ignored" \
+  "$(json_get "$TMP/nodes-file/summary.json" '"nodes_added"')" 0
+echo '{apiVersion: v1, kind: Namespace, metadata: {name: x}}' >"$TMP/not-nodes.yaml"
+kubesim replay -q --format kubesim "$small" --nodes "$TMP/not-nodes.yaml" -o "$TMP/x" >"$TMP/out" 2>&1
+expect_eq "--nodes with a Namespace: exit 2" "$?" 2
+expect_grep "--nodes with a Namespace: what is valid" 'it may hold only Nodes' "$TMP/out"
+
 # ---- --window START:END (trace seconds): pods submitted in [10, 35), times from 10 ----
 kubesim replay -q --format kubesim "$small" --window 10:35 -o "$TMP/window" || fail "--window"
 pods_csv "--window" "$TMP/window" <<'EOF'
