@@ -81,6 +81,7 @@ unit_tests = \
 	tests/test-traffic \
 	tests/test-traces \
 	tests/test-trace-google \
+	tests/test-trace-readers \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
 	tests/test-wire \
@@ -144,12 +145,13 @@ tests_test_wire_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 tests_test_traces_LDADD = $(test_ldadd)
 tests_test_trace_google_LDADD = $(test_ldadd)
+tests_test_trace_readers_LDADD = $(test_ldadd)
 
 # bench-real-start: a Deployment's start on a real cluster, run by tests/bench-real.sh (root;
 # docs/benchmarks.md).
 check_PROGRAMS += tests/bench-real-start
 tests_bench_real_start_LDADD = $(test_ldadd)
-EXTRA_DIST += tests/bench-real.sh
+EXTRA_DIST += tests/bench-real.sh tests/traces
 
 # bench-net: the pod network and Service proxy benchmark (root; docs/benchmarks.md).
 check_PROGRAMS += tests/bench-net

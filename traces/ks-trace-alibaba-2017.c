@@ -43,8 +43,8 @@ state_free (gpointer data)
   g_free (state);
 }
 
-static const char *const task_statuses[] = { "Terminated", "Failed",      "Running", "Waiting",
-                                             "Cancelled",  "Interrupted", NULL };
+static const char *const task_statuses[]
+    = { "Terminated", "Failed", "Running", "Waiting", "Cancelled", "Interrupted", NULL };
 static const char *const machine_events[] = { "add", "remove", "softerror", "harderror", NULL };
 
 static gboolean
@@ -146,8 +146,8 @@ task_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **err
     return ks_trace_bad_row (reader, file, line, error,
                              "task end time '%s' is not an integer (seconds)", f[1]);
   if (!ks_trace_parse_int64 (f[2], &job) || job < 0)
-    return ks_trace_bad_row (reader, file, line, error,
-                             "job id '%s' is not a non-negative integer", f[2]);
+    return ks_trace_bad_row (reader, file, line, error, "job id '%s' is not a non-negative integer",
+                             f[2]);
   if (!ks_trace_parse_int64 (f[3], &task) || task < 0)
     return ks_trace_bad_row (reader, file, line, error,
                              "task id '%s' is not a non-negative integer", f[3]);
@@ -194,9 +194,8 @@ task_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **err
   record.memory_bytes = memory;
   record.gpu = 0;
   record.gpu_milli = -1;
-  record.runtime = strcmp (status, "Terminated") == 0 || strcmp (status, "Failed") == 0
-                       ? ended - created
-                       : -1;
+  record.runtime
+      = strcmp (status, "Terminated") == 0 || strcmp (status, "Failed") == 0 ? ended - created : -1;
   record.file = file;
   record.line = line;
   ks_trace_queue_push (state->reorder, &record, (guint64) instances);
@@ -255,8 +254,8 @@ a17_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
   state->reorder = ks_trace_queue_new ();
   state->later = ks_trace_queue_new ();
   state->window = MAX (options->reorder_window, MIN_WINDOW);
-  state->machine_memory = options->machine_memory > 0 ? options->machine_memory
-                                                      : KS_TRACE_DEFAULT_MACHINE_MEMORY;
+  state->machine_memory
+      = options->machine_memory > 0 ? options->machine_memory : KS_TRACE_DEFAULT_MACHINE_MEMORY;
   state->id = g_string_new (NULL);
   state->job = g_string_new (NULL);
   for (guint i = 0; i < n_paths; i++)

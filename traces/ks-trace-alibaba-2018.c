@@ -37,8 +37,8 @@ static const char *const table_names[] = {
 };
 
 static const guint table_columns[] = {
-  [TABLE_UNKNOWN] = 0,         [TABLE_MACHINE_META] = 7,   [TABLE_CONTAINER_META] = 8,
-  [TABLE_BATCH_TASK] = 9,      [TABLE_BATCH_INSTANCE] = 14, [TABLE_MACHINE_USAGE] = 9,
+  [TABLE_UNKNOWN] = 0,          [TABLE_MACHINE_META] = 7,    [TABLE_CONTAINER_META] = 8,
+  [TABLE_BATCH_TASK] = 9,       [TABLE_BATCH_INSTANCE] = 14, [TABLE_MACHINE_USAGE] = 9,
   [TABLE_CONTAINER_USAGE] = 11,
 };
 
@@ -380,10 +380,12 @@ containers (State *state, KsTraceReader *reader, GPtrArray *rows, GError **error
           if (stopped || failed)
             continue; /* a container seen only when it stops ran before the window */
           record.op = KS_TRACE_POD_SUBMIT;
+          record.event_name = NULL; /* the status is the start's or the end's */
           record.cpu_milli = cpu;
           record.memory_bytes = memory;
           record.gpu = 0;
           ks_trace_queue_push (state->later, &record, 0);
+          record.event_name = status;
           container->submitted = TRUE;
         }
       record.cpu_milli = record.memory_bytes = record.gpu = -1;
@@ -432,9 +434,8 @@ batch_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **er
 
   ks_trace_count_row (reader);
   if (row->n_fields != table_columns[state->batch_kind])
-    return ks_trace_bad_row (reader, file, line, error, "%u columns where %s has %u",
-                             row->n_fields, table_names[state->batch_kind],
-                             table_columns[state->batch_kind]);
+    return ks_trace_bad_row (reader, file, line, error, "%u columns where %s has %u", row->n_fields,
+                             table_names[state->batch_kind], table_columns[state->batch_kind]);
   if (f[0][0] == '\0')
     return ks_trace_bad_row (reader, file, line, error, "empty %s",
                              tasks ? "task_name" : "instance_name");
@@ -458,16 +459,16 @@ batch_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **er
                              "%s '%s' is not a non-negative number (100 is 1 core)",
                              tasks ? "plan_cpu" : "cpu_max", tasks ? f[7] : f[11]);
   if (!scale_memory (tasks ? f[8] : f[13], state->machine_memory, &memory))
-    return ks_trace_bad_row (reader, file, line, error,
-                             "%s '%s' is not a number from 0 to 100", tasks ? "plan_mem" : "mem_max",
-                             tasks ? f[8] : f[13]);
+    return ks_trace_bad_row (reader, file, line, error, "%s '%s' is not a number from 0 to 100",
+                             tasks ? "plan_mem" : "mem_max", tasks ? f[8] : f[13]);
   ran = strcmp (status, "Terminated") == 0 || strcmp (status, "Failed") == 0;
   /* Running, Waiting and Ready rows have not ended (end_time 0); the others end at end_time. */
-  ended = ran || ((strcmp (status, "Cancelled") == 0 || strcmp (status, "Interrupted") == 0)
-                  && end > 0);
+  ended
+      = ran
+        || ((strcmp (status, "Cancelled") == 0 || strcmp (status, "Interrupted") == 0) && end > 0);
   if (ended && end < start)
-    return ks_trace_bad_row (reader, file, line, error,
-                             "end_time %s is before start_time %s", f[6], f[5]);
+    return ks_trace_bad_row (reader, file, line, error, "end_time %s is before start_time %s", f[6],
+                             f[5]);
   if (tasks && instances == 0)
     return TRUE;
 
@@ -511,10 +512,10 @@ a18_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
 
   state->reorder = ks_trace_queue_new ();
   state->later = ks_trace_queue_new ();
-  state->window = options->reorder_window > 0 ? options->reorder_window
-                                              : KS_TRACE_DEFAULT_REORDER_WINDOW;
-  state->machine_memory = options->machine_memory > 0 ? options->machine_memory
-                                                      : KS_TRACE_DEFAULT_MACHINE_MEMORY;
+  state->window
+      = options->reorder_window > 0 ? options->reorder_window : KS_TRACE_DEFAULT_REORDER_WINDOW;
+  state->machine_memory
+      = options->machine_memory > 0 ? options->machine_memory : KS_TRACE_DEFAULT_MACHINE_MEMORY;
   state->id = g_string_new (NULL);
   for (guint i = 0; i < n_paths; i++)
     {
@@ -571,8 +572,7 @@ a18_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
           continue;
         case TABLE_MACHINE_META:
         case TABLE_CONTAINER_META:
-          rows = load_sorted (reader, input, kind, &row, kind == TABLE_MACHINE_META ? 1 : 2,
-                              error);
+          rows = load_sorted (reader, input, kind, &row, kind == TABLE_MACHINE_META ? 1 : 2, error);
           if (rows == NULL)
             goto fail;
           ok = kind == TABLE_MACHINE_META ? machines (state, reader, rows, error)

@@ -154,8 +154,7 @@ open_table (const char *path, GError **error)
 
 /* One node row: a NODE_ADD at time 0 into the later queue.  FALSE only for a strict bad row. */
 static gboolean
-node_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row,
-          GError **error)
+node_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row, GError **error)
 {
   const char *file = ks_trace_input_get_file (table->input);
   guint64 line = ks_trace_input_get_line (table->input);
@@ -245,8 +244,7 @@ pod_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row,
                              field (row, table->memory));
   if (!parse_count (field (row, table->gpu), 0, &gpu))
     return ks_trace_bad_row (reader, file, line, error,
-                             "num_gpu '%s' is not a non-negative integer",
-                             field (row, table->gpu));
+                             "num_gpu '%s' is not a non-negative integer", field (row, table->gpu));
   /* Without a gpu_milli column a GPU pod has its GPUs whole. */
   if (!parse_count (field (row, table->gpu_milli), gpu > 0 ? 1000 : 0, &gpu_milli)
       || gpu_milli > 1000)
@@ -339,8 +337,8 @@ gpu_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
   state->pod_tables = g_ptr_array_new_with_free_func (table_free);
   state->reorder = ks_trace_queue_new ();
   state->later = ks_trace_queue_new ();
-  state->window = options->reorder_window > 0 ? options->reorder_window
-                                              : KS_TRACE_DEFAULT_REORDER_WINDOW;
+  state->window
+      = options->reorder_window > 0 ? options->reorder_window : KS_TRACE_DEFAULT_REORDER_WINDOW;
   state->id = g_string_new (NULL);
   for (guint i = 0; i < n_paths; i++)
     {

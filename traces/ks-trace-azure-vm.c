@@ -172,8 +172,8 @@ azure_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
   (void) reader;
   state->reorder = ks_trace_queue_new ();
   state->later = ks_trace_queue_new ();
-  state->window = options->reorder_window > 0 ? options->reorder_window
-                                              : KS_TRACE_DEFAULT_REORDER_WINDOW;
+  state->window
+      = options->reorder_window > 0 ? options->reorder_window : KS_TRACE_DEFAULT_REORDER_WINDOW;
   state->id = g_string_new (NULL);
   state->job = g_string_new (NULL);
   state->input = ks_trace_input_open (paths, n_paths, error);

@@ -145,7 +145,8 @@ ks_trace_queue_pump (KsTraceQueue *reorder, KsTraceQueue *later, guint window, g
       gint64 t_reorder, t_later;
       gboolean have_reorder = ks_trace_queue_peek_time (reorder, &t_reorder);
       gboolean have_later = later != NULL && ks_trace_queue_peek_time (later, &t_later);
-      gboolean reorder_ready = have_reorder && (at_end || ks_trace_queue_get_length (reorder) > window);
+      gboolean reorder_ready
+          = have_reorder && (at_end || ks_trace_queue_get_length (reorder) > window);
 
       if (have_later && ((reorder_ready && t_later <= t_reorder) || (at_end && !have_reorder)))
         n += emit_head (later, reader, max - n);
