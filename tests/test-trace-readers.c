@@ -668,6 +668,15 @@ test_a17_fixture (void)
   g_assert_cmpint (rec->memory_bytes, ==, -1);
   g_assert_cmpint (rec->runtime, ==, -1);
   g_assert_cmpint (find (trace, KS_TRACE_POD_END, "4-7-0")->outcome, ==, KS_TRACE_OUTCOME_KILLED);
+  /* The folder holding both tables reads as the two files do. */
+  {
+    g_autofree char *folder = g_path_get_dirname (tasks);
+    const char *one[] = { folder };
+    g_autoptr (Trace) same = read_trace ("alibaba-2017", one, 1, TRUE);
+
+    assert_same_records (trace, same);
+    g_assert_cmpuint (same->counts.rows, ==, trace->counts.rows);
+  }
   /* Machines: 64 cores, normalized memory of the reference machine. */
   rec = find (trace, KS_TRACE_NODE_ADD, "machine-1148");
   g_assert_cmpint (rec->cpu_milli, ==, 64000);
@@ -959,6 +968,7 @@ static void
 test_a18_real (void)
 {
   g_autofree char *meta = ks_test_find_trace ("alibaba-v2018/machine_meta.csv");
+  g_autofree char *folder = ks_test_find_trace ("alibaba-v2018");
   const char *paths[] = { meta };
   g_autoptr (Trace) trace = NULL;
   g_autoptr (GPtrArray) rows = NULL;
@@ -977,6 +987,8 @@ test_a18_real (void)
       if (strcmp (f[6], "USING") == 0)
         g_hash_table_add (using, f[0]);
     }
+  /* The folder: machine_meta read, machine_usage and schema.txt left out. */
+  paths[0] = folder;
   trace = read_trace ("alibaba-2018", paths, 1, FALSE);
   g_assert_cmpuint (rows->len, ==, 17592);
   g_assert_cmpuint (trace->counts.rows, ==, 17592);

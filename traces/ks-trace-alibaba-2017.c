@@ -246,9 +246,13 @@ classify (const char *path, const KsCsvRow *first, gboolean *header)
 }
 
 static gpointer
-a17_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
+a17_open (KsTraceReader *reader, const char *const *given, guint n_given,
           const KsTraceOptions *options, GError **error)
 {
+  static const char *const tables[] = { "batch_task", "server_event", NULL };
+  g_auto (GStrv) expanded = ks_trace_expand_tables (given, n_given, tables);
+  const char *const *paths = (const char *const *) expanded;
+  guint n_paths = g_strv_length (expanded);
   State *state = g_new0 (State, 1);
 
   state->reorder = ks_trace_queue_new ();

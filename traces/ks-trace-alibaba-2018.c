@@ -505,9 +505,14 @@ batch_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **er
 }
 
 static gpointer
-a18_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
+a18_open (KsTraceReader *reader, const char *const *given, guint n_given,
           const KsTraceOptions *options, GError **error)
 {
+  static const char *const tables[]
+      = { "machine_meta", "container_meta", "batch_task", "batch_instance", NULL };
+  g_auto (GStrv) expanded = ks_trace_expand_tables (given, n_given, tables);
+  const char *const *paths = (const char *const *) expanded;
+  guint n_paths = g_strv_length (expanded);
   State *state = g_new0 (State, 1);
 
   state->reorder = ks_trace_queue_new ();

@@ -254,3 +254,45 @@ ks_trace_csv_column (const KsCsvRow *row, const char *name)
     }
   return -1;
 }
+
+static int
+compare_paths (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+char **
+ks_trace_expand_tables (const char *const *paths, guint n_paths, const char *const *tables)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n_paths; i++)
+    {
+      g_autoptr (GDir) dir = NULL;
+      g_autoptr (GPtrArray) named = g_ptr_array_new_with_free_func (g_free);
+      const char *name;
+
+      if (strcmp (paths[i], "-") != 0 && g_file_test (paths[i], G_FILE_TEST_IS_DIR))
+        dir = g_dir_open (paths[i], 0, NULL);
+      while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+        for (guint t = 0; tables[t] != NULL; t++)
+          if (strstr (name, tables[t]) != NULL)
+            {
+              g_autofree char *child = g_build_filename (paths[i], name, NULL);
+
+              if (g_file_test (child, G_FILE_TEST_IS_REGULAR))
+                g_ptr_array_add (named, g_steal_pointer (&child));
+              break;
+            }
+      if (named->len == 0)
+        {
+          g_ptr_array_add (out, g_strdup (paths[i]));
+          continue;
+        }
+      g_ptr_array_sort (named, compare_paths);
+      for (guint j = 0; j < named->len; j++)
+        g_ptr_array_add (out, g_strdup (g_ptr_array_index (named, j)));
+    }
+  g_ptr_array_add (out, NULL);
+  return (char **) g_ptr_array_steal (out, NULL);
+}

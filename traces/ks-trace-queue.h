@@ -52,6 +52,13 @@ char **ks_trace_split_models (const char *field);
 /* Seconds (a trace's unit) to the records' µs, FALSE when out of range. */
 gboolean ks_trace_seconds_to_us (gint64 seconds, gint64 *us);
 
+/* For formats of several tables: each path that is a directory holding files named after tables
+ * (their names contain one of tables, e.g. "batch_task") is replaced by those files, in name
+ * order; its other files (schema.csv, usage tables the format does not read) are left out.  Other
+ * paths, and directories of parts whose names say nothing, are kept as they are.  Free with
+ * g_strfreev. */
+char **ks_trace_expand_tables (const char *const *paths, guint n_paths, const char *const *tables);
+
 /* Field positions by header name: the index of name in row (exact match after trimming blanks),
  * or -1. */
 int ks_trace_csv_column (const KsCsvRow *row, const char *name);
