@@ -15,5 +15,6 @@ traces_libks_traces_la_SOURCES = \
 	traces/ks-trace-azure-vm.c \
 	traces/ks-trace-kubesim.c \
 	traces/ks-trace-objects.c traces/ks-trace-objects.h \
-	traces/ks-trace-writer.c traces/ks-trace-writer.h
+	traces/ks-trace-writer.c traces/ks-trace-writer.h \
+	traces/ks-trace-generate.c traces/ks-trace-generate.h
 EXTRA_DIST += traces/README.md

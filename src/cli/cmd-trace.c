@@ -10,6 +10,7 @@
 static const KsCommand subcommands[] = {
   { "stats", ks_cmd_trace_stats, "Count a trace's rows, pods, jobs, events and requests" },
   { "convert", ks_cmd_trace_convert, "Rewrite a trace in kubesim's native format" },
+  { "generate", ks_cmd_trace_generate, "Write a synthetic workload, or one fitted to a trace" },
 };
 
 static void

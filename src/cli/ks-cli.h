@@ -44,6 +44,7 @@ int ks_cmd_trace (int argc, char **argv);
 /* kubesim trace's subcommands (cmd-trace.c dispatches). */
 int ks_cmd_trace_stats (int argc, char **argv);
 int ks_cmd_trace_convert (int argc, char **argv);
+int ks_cmd_trace_generate (int argc, char **argv);
 
 /* Parse options with context; on error print "kubesim CMD: message" and the hint to use
  * --help, and return FALSE. */

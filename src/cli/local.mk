@@ -28,6 +28,7 @@ kubesim_SOURCES = \
 	src/cli/cmd-trace.c \
 	src/cli/cmd-trace-convert.c \
 	src/cli/cmd-trace-stats.c \
+	src/cli/cmd-trace-generate.c \
 	src/cli/cmd-version.c
 kubesim_LDADD = libkubesim.la
 # Policy modules call kubesim's ks_* functions: export them to the modules kubesim loads.
