@@ -507,6 +507,7 @@ test_azure_fixture (void)
   g_assert_cmpuint (trace->counts.rows, ==, 10);
   g_assert_cmpuint (trace->counts.bad_rows, ==, 0); /* the "Unkown" rows too */
   g_assert_cmpuint (count_op (trace, KS_TRACE_POD_SUBMIT), ==, 10);
+  g_assert_cmpuint (count_op (trace, KS_TRACE_POD_START), ==, 10);
   g_assert_cmpuint (count_op (trace, KS_TRACE_POD_END), ==, 10);
   g_assert_cmpuint (g_hash_table_size (trace->pods), ==, 10);
   /* Row 1: created 0, deleted 2591700, 1 core, 1.75 GB. */
@@ -565,8 +566,12 @@ test_azure_v2_header (void)
   /* Ids differing only in case stay distinct. */
   g_assert_cmpuint (g_hash_table_size (trace->pods), ==, 2);
   a = g_ptr_array_index (trace->records, 0);
-  b = g_ptr_array_index (trace->records, 1);
+  b = g_ptr_array_index (trace->records, 2);
   g_assert_cmpint (a->op, ==, KS_TRACE_POD_SUBMIT);
+  g_assert_cmpint (b->op, ==, KS_TRACE_POD_SUBMIT);
+  /* A VM starts when it is created. */
+  g_assert_cmpint (((Rec *) g_ptr_array_index (trace->records, 1))->op, ==, KS_TRACE_POD_START);
+  g_assert_cmpstr (((Rec *) g_ptr_array_index (trace->records, 1))->id, ==, a->id);
   g_assert_cmpint (a->time, ==, 0);
   g_assert_cmpint (a->cpu_milli, ==, 24000);
   g_assert_cmpint (a->memory_bytes, ==, GIB (64));
@@ -619,7 +624,7 @@ test_a17_fixture (void)
   g_autoptr (Trace) trace = read_trace ("alibaba-2017", paths, 2, TRUE);
   g_autoptr (GPtrArray) task_rows = split_lines (tasks, TRUE);
   g_autoptr (GPtrArray) server_rows = split_lines (servers, FALSE);
-  guint64 instances = 0, ended = 0, adds = 0, soft = 0, waiting = 0;
+  guint64 instances = 0, ended = 0, ran = 0, adds = 0, soft = 0, waiting = 0;
   Rec *rec;
 
   for (guint i = 0; i < task_rows->len; i++)
@@ -628,6 +633,8 @@ test_a17_fixture (void)
 
       instances += parse_i64 (f[4]);
       ended += strcmp (f[5], "Running") != 0 ? parse_i64 (f[4]) : 0;
+      ran += strcmp (f[5], "Terminated") == 0 || strcmp (f[5], "Failed") == 0 ? parse_i64 (f[4])
+                                                                              : 0;
       waiting += strcmp (f[5], "Waiting") == 0;
       g_assert_cmpint (parse_i64 (f[0]), >=, 0); /* the head has no negative times */
     }
@@ -647,6 +654,8 @@ test_a17_fixture (void)
   g_assert_cmpuint (count_op (trace, KS_TRACE_POD_SUBMIT), ==, instances);
   g_assert_cmpuint (g_hash_table_size (trace->pods), ==, instances);
   g_assert_cmpuint (count_op (trace, KS_TRACE_POD_END), ==, ended);
+  g_assert_cmpuint (count_op (trace, KS_TRACE_POD_START), ==, ran);
+  g_assert_cmpuint (ran, <, ended); /* Waiting tasks end without having started */
 
   /* 6459,6524,3,4,15740,Terminated,50,0.007956928: 15740 instances of half a core. */
   rec = find (trace, KS_TRACE_POD_SUBMIT, "3-4-15739");
@@ -763,13 +772,33 @@ test_a17_quirks (void)
   g_assert_cmpint (find (trace, KS_TRACE_POD_SUBMIT, "9-4-0")->runtime, ==, -1);
   g_assert_cmpint (find (trace, KS_TRACE_POD_END, "9-9-0")->outcome, ==, KS_TRACE_OUTCOME_FAILED);
   /* Sorted on the way out: 9-2 (0), 9-9 (200), its end (250), 9-4 (300), 9-1 ×2 (500). */
-  g_assert_cmpstr (((Rec *) g_ptr_array_index (trace->records, 0))->id, ==, "9-2-0");
-  g_assert_cmpstr (((Rec *) g_ptr_array_index (trace->records, 1))->id, ==, "9-2-0");
-  g_assert_cmpint (((Rec *) g_ptr_array_index (trace->records, 1))->op, ==, KS_TRACE_POD_END);
-  g_assert_cmpstr (((Rec *) g_ptr_array_index (trace->records, 2))->id, ==, "9-9-0");
-  g_assert_cmpstr (((Rec *) g_ptr_array_index (trace->records, 4))->id, ==, "9-4-0");
-  g_assert_cmpstr (((Rec *) g_ptr_array_index (trace->records, 5))->id, ==, "9-1-0");
-  g_assert_cmpstr (((Rec *) g_ptr_array_index (trace->records, 6))->id, ==, "9-1-1");
+  {
+    /* Sorted on the way out, each task that ran started at its (clamped) create time. */
+    static const struct
+    {
+      const char *id;
+      KsTraceOp op;
+      gint64 seconds;
+    } expected[] = {
+      { "9-2-0", KS_TRACE_POD_SUBMIT, 0 },   { "9-2-0", KS_TRACE_POD_START, 0 },
+      { "9-2-0", KS_TRACE_POD_END, 110 },    { "9-9-0", KS_TRACE_POD_SUBMIT, 200 },
+      { "9-9-0", KS_TRACE_POD_START, 200 },  { "9-9-0", KS_TRACE_POD_END, 250 },
+      { "9-4-0", KS_TRACE_POD_SUBMIT, 300 }, { "9-1-0", KS_TRACE_POD_SUBMIT, 500 },
+      { "9-1-0", KS_TRACE_POD_START, 500 },  { "9-1-1", KS_TRACE_POD_SUBMIT, 500 },
+      { "9-1-1", KS_TRACE_POD_START, 500 },  { "9-1-0", KS_TRACE_POD_END, 600 },
+      { "9-1-1", KS_TRACE_POD_END, 600 },
+    };
+
+    g_assert_cmpuint (trace->records->len, ==, G_N_ELEMENTS (expected));
+    for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+      {
+        Rec *r = g_ptr_array_index (trace->records, i);
+
+        g_assert_cmpstr (r->id, ==, expected[i].id);
+        g_assert_cmpint (r->op, ==, expected[i].op);
+        g_assert_cmpint (r->time, ==, S (expected[i].seconds));
+      }
+  }
 
   /* Strict: the first bad row stops the reader. */
   ks_trace_options_init (&options);

@@ -198,7 +198,12 @@ task_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **err
       = strcmp (status, "Terminated") == 0 || strcmp (status, "Failed") == 0 ? ended - created : -1;
   record.file = file;
   record.line = line;
-  ks_trace_queue_push (state->reorder, &record, (guint64) instances);
+  /* The table's create time is the only start it gives: a task that ran started then, so that
+     replay counts the run time from the pod's actual start. */
+  if (record.runtime >= 0)
+    ks_trace_queue_push_started (state->reorder, &record, (guint64) instances);
+  else
+    ks_trace_queue_push (state->reorder, &record, (guint64) instances);
 
   /* Running tasks have not ended (their end time is 0); the others end at their end time. */
   if (strcmp (status, "Running") != 0)

@@ -490,7 +490,11 @@ batch_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **er
   record.runtime = ran ? end - start : -1;
   record.file = file;
   record.line = line;
-  ks_trace_queue_push (state->reorder, &record, tasks ? (guint64) instances : 0);
+  /* Those that ran started at their start time: replay counts the run time from there. */
+  if (ran)
+    ks_trace_queue_push_started (state->reorder, &record, tasks ? (guint64) instances : 0);
+  else
+    ks_trace_queue_push (state->reorder, &record, tasks ? (guint64) instances : 0);
   if (ended)
     {
       record.op = KS_TRACE_POD_END;

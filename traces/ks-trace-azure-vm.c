@@ -150,6 +150,11 @@ azure_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **er
   record.file = file;
   record.line = line;
   ks_trace_queue_emit_now (state->later, reader, &record, 0);
+  /* A VM runs from its creation: replay counts its lifetime from its actual start. */
+  record.op = KS_TRACE_POD_START;
+  record.cpu_milli = record.memory_bytes = record.gpu = -1;
+  record.runtime = -1;
+  ks_trace_queue_emit_now (state->later, reader, &record, 0);
 
   record.op = KS_TRACE_POD_END;
   record.time = deleted;

@@ -11,6 +11,7 @@ typedef struct
   guint64 seq;          /* push order: ties in time keep it */
   guint64 count;        /* 0: one record as is; n: n records "<id>-<i>" */
   guint64 next;         /* the next index to emit when count > 0 */
+  gboolean started;     /* a POD_SUBMIT followed by its POD_START */
 } Item;
 
 struct _KsTraceQueue
@@ -86,6 +87,37 @@ ks_trace_queue_push (KsTraceQueue *queue, const KsTraceRecord *record, guint64 c
   g_sequence_insert_sorted (queue->items, item, item_compare, NULL);
 }
 
+void
+ks_trace_queue_push_started (KsTraceQueue *queue, const KsTraceRecord *record, guint64 count)
+{
+  GSequenceIter *iter;
+  Item *item;
+
+  ks_trace_queue_push (queue, record, count);
+  /* The item just pushed has the highest sequence of its time: it is the last of them. */
+  iter = g_sequence_search (
+      queue->items, &(Item){ .record.time = record->time, .seq = G_MAXUINT64 }, item_compare, NULL);
+  item = g_sequence_get (g_sequence_iter_prev (iter));
+  item->started = TRUE;
+}
+
+/* Emit record, and its start when started. */
+static void
+emit (KsTraceReader *reader, const KsTraceRecord *record, gboolean started)
+{
+  KsTraceRecord start;
+
+  ks_trace_emit (reader, record);
+  if (!started)
+    return;
+  start = *record;
+  start.op = KS_TRACE_POD_START;
+  start.cpu_milli = start.memory_bytes = start.gpu = start.gpu_milli = -1;
+  start.gpu_models = NULL;
+  start.runtime = -1;
+  ks_trace_emit (reader, &start);
+}
+
 guint
 ks_trace_queue_get_length (KsTraceQueue *queue)
 {
@@ -115,7 +147,7 @@ emit_head (KsTraceQueue *queue, KsTraceReader *reader, guint max)
 
   if (item->count == 0)
     {
-      ks_trace_emit (reader, &item->record);
+      emit (reader, &item->record, item->started);
       g_sequence_remove (first);
       return 1;
     }
@@ -125,7 +157,7 @@ emit_head (KsTraceQueue *queue, KsTraceReader *reader, guint max)
 
       g_string_printf (queue->id, "%s-%" G_GUINT64_FORMAT, item->record.id, item->next);
       record.id = queue->id->str;
-      ks_trace_emit (reader, &record);
+      emit (reader, &record, item->started);
       item->next++;
       n++;
     }

@@ -24,6 +24,11 @@ void ks_trace_queue_free (KsTraceQueue *queue);
  * equal times come out in push order. */
 void ks_trace_queue_push (KsTraceQueue *queue, const KsTraceRecord *record, guint64 count);
 
+/* The same for a POD_SUBMIT whose pods also start at its time: each submit is followed by its
+ * POD_START (no requests, no run time), without a queue entry of its own. */
+void ks_trace_queue_push_started (KsTraceQueue *queue, const KsTraceRecord *record,
+                                  guint64 count);
+
 guint ks_trace_queue_get_length (KsTraceQueue *queue);
 /* The head's time; FALSE when empty. */
 gboolean ks_trace_queue_peek_time (KsTraceQueue *queue, gint64 *time);
