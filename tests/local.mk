@@ -80,6 +80,7 @@ unit_tests = \
 	tests/test-expect \
 	tests/test-traffic \
 	tests/test-traces \
+	tests/test-trace-generate \
 	tests/test-trace-google \
 	tests/test-trace-readers \
 	tests/test-store-sqlite \
@@ -144,6 +145,7 @@ tests_test_wall_clock_LDADD = $(test_ldadd)
 tests_test_wire_LDADD = $(test_ldadd)
 tests_test_yaml_LDADD = $(test_ldadd)
 tests_test_traces_LDADD = $(test_ldadd)
+tests_test_trace_generate_LDADD = $(test_ldadd)
 tests_test_trace_google_LDADD = $(test_ldadd)
 tests_test_trace_readers_LDADD = $(test_ldadd)
 
