@@ -214,6 +214,7 @@ shell_tests = \
 	tests/spread.sh \
 	tests/statefulset-api.sh \
 	tests/three-nodes.sh \
+	tests/trace-generate.sh \
 	tests/trace-stats.sh \
 	tests/valgrind.sh \
 	tests/why-pending.sh
