@@ -315,7 +315,11 @@ pod_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row,
     {
       record.op = KS_TRACE_POD_START;
       record.time = scheduled;
-      ks_trace_queue_push (state->later, &record, 0);
+      /* Most pods are placed the second they are created: no need to queue those. */
+      if (scheduled == created)
+        ks_trace_emit (reader, &record);
+      else
+        ks_trace_queue_push (state->later, &record, 0);
     }
   if (has_deleted)
     {

@@ -7,7 +7,7 @@
 
 typedef struct
 {
-  KsTraceRecord record; /* owns its strings */
+  KsTraceRecord record; /* its strings and models live in the same allocation */
   guint64 seq;          /* push order: ties in time keep it */
   guint64 count;        /* 0: one record as is; n: n records "<id>-<i>" */
   guint64 next;         /* the next index to emit when count > 0 */
@@ -16,35 +16,15 @@ typedef struct
 
 struct _KsTraceQueue
 {
-  GSequence *items; /* of Item, by (time, seq) */
+  GPtrArray *heap; /* of Item, a binary min-heap on (time, seq) */
   guint64 seq;
   GString *id; /* scratch for expanded ids */
 };
 
-static void
-item_free (gpointer data)
+static gboolean
+item_before (const Item *x, const Item *y)
 {
-  Item *item = data;
-
-  g_free ((char *) item->record.id);
-  g_free ((char *) item->record.job);
-  g_free ((char *) item->record.event_name);
-  g_strfreev ((char **) item->record.gpu_models);
-  g_free ((char *) item->record.zone);
-  g_free ((char *) item->record.priority_class);
-  g_free ((char *) item->record.file);
-  g_free (item);
-}
-
-static int
-item_compare (gconstpointer a, gconstpointer b, gpointer user_data)
-{
-  const Item *x = a, *y = b;
-
-  (void) user_data;
-  if (x->record.time != y->record.time)
-    return x->record.time < y->record.time ? -1 : 1;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
+  return x->record.time < y->record.time || (x->record.time == y->record.time && x->seq < y->seq);
 }
 
 KsTraceQueue *
@@ -52,7 +32,7 @@ ks_trace_queue_new (void)
 {
   KsTraceQueue *queue = g_new0 (KsTraceQueue, 1);
 
-  queue->items = g_sequence_new (item_free);
+  queue->heap = g_ptr_array_new_with_free_func (g_free);
   queue->id = g_string_new (NULL);
   return queue;
 }
@@ -62,43 +42,128 @@ ks_trace_queue_free (KsTraceQueue *queue)
 {
   if (queue == NULL)
     return;
-  g_sequence_free (queue->items);
+  g_ptr_array_unref (queue->heap);
   g_string_free (queue->id, TRUE);
   g_free (queue);
+}
+
+static gsize
+string_size (const char *s)
+{
+  return s != NULL ? strlen (s) + 1 : 0;
+}
+
+static const char *
+copy_string (char **cursor, const char *s)
+{
+  char *out = *cursor;
+  gsize len;
+
+  if (s == NULL)
+    return NULL;
+  len = strlen (s) + 1;
+  memcpy (out, s, len);
+  *cursor += len;
+  return out;
+}
+
+/* One allocation per item (the copy of a record is the queue's main cost). */
+static Item *
+push_item (KsTraceQueue *queue, const KsTraceRecord *record, guint64 count)
+{
+  guint n_models = record->gpu_models != NULL ? g_strv_length ((char **) record->gpu_models) : 0;
+  gsize models_size = record->gpu_models != NULL ? (n_models + 1) * sizeof (char *) : 0;
+  gsize size = sizeof (Item) + models_size + string_size (record->id) + string_size (record->job)
+               + string_size (record->event_name) + string_size (record->zone)
+               + string_size (record->priority_class) + string_size (record->file);
+  Item *item;
+  char *cursor;
+  guint i;
+
+  for (guint m = 0; m < n_models; m++)
+    size += strlen (record->gpu_models[m]) + 1;
+  item = g_malloc (size);
+  memset (item, 0, sizeof (Item));
+  cursor = (char *) (item + 1) + models_size;
+  item->record = *record;
+  item->record.id = copy_string (&cursor, record->id);
+  item->record.job = copy_string (&cursor, record->job);
+  item->record.event_name = copy_string (&cursor, record->event_name);
+  item->record.zone = copy_string (&cursor, record->zone);
+  item->record.priority_class = copy_string (&cursor, record->priority_class);
+  item->record.file = copy_string (&cursor, record->file);
+  if (record->gpu_models != NULL)
+    {
+      const char **models = (const char **) (item + 1);
+
+      for (guint m = 0; m < n_models; m++)
+        models[m] = copy_string (&cursor, record->gpu_models[m]);
+      models[n_models] = NULL;
+      item->record.gpu_models = models;
+    }
+  /* Only the native format carries objects, and it never queues. */
+  item->record.object = NULL;
+  item->seq = queue->seq++;
+  item->count = count;
+
+  /* Sift up. */
+  g_ptr_array_add (queue->heap, item);
+  for (i = queue->heap->len - 1; i > 0;)
+    {
+      guint parent = (i - 1) / 2;
+
+      if (!item_before (item, queue->heap->pdata[parent]))
+        break;
+      queue->heap->pdata[i] = queue->heap->pdata[parent];
+      i = parent;
+    }
+  queue->heap->pdata[i] = item;
+  return item;
+}
+
+/* Remove and free the head. */
+static void
+pop_head (KsTraceQueue *queue)
+{
+  GPtrArray *heap = queue->heap;
+  Item *last;
+  guint n, i = 0;
+
+  g_free (heap->pdata[0]);
+  last = g_ptr_array_steal_index_fast (heap, heap->len - 1);
+  n = heap->len;
+  if (n == 0)
+    return;
+  for (;;)
+    {
+      guint left = 2 * i + 1, right = left + 1, smallest = i;
+      Item *best = last;
+
+      if (left < n && item_before (heap->pdata[left], best))
+        {
+          smallest = left;
+          best = heap->pdata[left];
+        }
+      if (right < n && item_before (heap->pdata[right], best))
+        smallest = right;
+      if (smallest == i)
+        break;
+      heap->pdata[i] = heap->pdata[smallest];
+      i = smallest;
+    }
+  heap->pdata[i] = last;
 }
 
 void
 ks_trace_queue_push (KsTraceQueue *queue, const KsTraceRecord *record, guint64 count)
 {
-  Item *item = g_new0 (Item, 1);
-
-  item->record = *record;
-  item->record.id = g_strdup (record->id);
-  item->record.job = g_strdup (record->job);
-  item->record.event_name = g_strdup (record->event_name);
-  item->record.gpu_models = (const char *const *) g_strdupv ((char **) record->gpu_models);
-  item->record.zone = g_strdup (record->zone);
-  item->record.priority_class = g_strdup (record->priority_class);
-  item->record.file = g_strdup (record->file);
-  /* Only the native format carries objects, and it never queues. */
-  item->record.object = NULL;
-  item->seq = queue->seq++;
-  item->count = count;
-  g_sequence_insert_sorted (queue->items, item, item_compare, NULL);
+  push_item (queue, record, count);
 }
 
 void
 ks_trace_queue_push_started (KsTraceQueue *queue, const KsTraceRecord *record, guint64 count)
 {
-  GSequenceIter *iter;
-  Item *item;
-
-  ks_trace_queue_push (queue, record, count);
-  /* The item just pushed has the highest sequence of its time: it is the last of them. */
-  iter = g_sequence_search (
-      queue->items, &(Item){ .record.time = record->time, .seq = G_MAXUINT64 }, item_compare, NULL);
-  item = g_sequence_get (g_sequence_iter_prev (iter));
-  item->started = TRUE;
+  push_item (queue, record, count)->started = TRUE;
 }
 
 /* Emit record, and its start when started. */
@@ -121,19 +186,15 @@ emit (KsTraceReader *reader, const KsTraceRecord *record, gboolean started)
 guint
 ks_trace_queue_get_length (KsTraceQueue *queue)
 {
-  return (guint) g_sequence_get_length (queue->items);
+  return queue->heap->len;
 }
 
 gboolean
 ks_trace_queue_peek_time (KsTraceQueue *queue, gint64 *time)
 {
-  GSequenceIter *first = g_sequence_get_begin_iter (queue->items);
-  Item *item;
-
-  if (g_sequence_iter_is_end (first))
+  if (queue->heap->len == 0)
     return FALSE;
-  item = g_sequence_get (first);
-  *time = item->record.time;
+  *time = ((Item *) queue->heap->pdata[0])->record.time;
   return TRUE;
 }
 
@@ -141,14 +202,13 @@ ks_trace_queue_peek_time (KsTraceQueue *queue, gint64 *time)
 static guint
 emit_head (KsTraceQueue *queue, KsTraceReader *reader, guint max)
 {
-  GSequenceIter *first = g_sequence_get_begin_iter (queue->items);
-  Item *item = g_sequence_get (first);
+  Item *item = queue->heap->pdata[0];
   guint n = 0;
 
   if (item->count == 0)
     {
       emit (reader, &item->record, item->started);
-      g_sequence_remove (first);
+      pop_head (queue);
       return 1;
     }
   while (n < max && item->next < item->count)
@@ -162,7 +222,7 @@ emit_head (KsTraceQueue *queue, KsTraceReader *reader, guint max)
       n++;
     }
   if (item->next >= item->count)
-    g_sequence_remove (first);
+    pop_head (queue);
   return n;
 }
 
