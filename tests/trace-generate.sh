@@ -19,6 +19,15 @@ expect_grep "reads back: pods" "^pods  *300$" "$TMP/stats"
 expect_grep "reads back: nodes" "^nodes  *3$" "$TMP/stats"
 expect_grep "reads back: no bad row" "^bad rows  *0$" "$TMP/stats"
 
+# A generated trace replays: every pod runs on the generated nodes and succeeds.
+kubesim trace generate --seed 2 --pods 50 --nodes 2 --rate 3600 --median 30 -o "$TMP/r.jsonl"
+kubesim replay --format kubesim "$TMP/r.jsonl" --out "$TMP/replay" -q
+expect_eq "replay exits 0" $? 0
+expect_eq "replay: a row per pod" "$(tail -n +2 "$TMP/replay/pods.csv" | wc -l)" 50
+expect_eq "replay: all succeeded" "$(grep -c ',Succeeded$' "$TMP/replay/pods.csv")" 50
+expect_eq "replay: on the generated nodes" \
+  "$(tail -n +2 "$TMP/replay/pods.csv" | cut -d, -f6 | sort -u | tr '\n' ' ')" "node-0 node-1 "
+
 # --duration stops arrivals: every pod's time below it.
 kubesim trace generate --duration 3600 --rate 600 >"$TMP/d.jsonl"
 last=$(tail -n 1 "$TMP/d.jsonl" | sed 's/^{"t":\([0-9.]*\),.*/\1/')
