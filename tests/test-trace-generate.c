@@ -150,6 +150,13 @@ generate (const KsTraceGenerateOptions *options)
   return out;
 }
 
+/* Samples a tenth as large under valgrind (the bounds follow the sample's size). */
+static double
+sample_scale (void)
+{
+  return g_getenv ("KS_VALGRIND") != NULL ? 0.1 : 1.0;
+}
+
 #define POD(out, i) (&g_array_index ((out)->pods, Pod, (i)))
 
 static void
@@ -186,7 +193,8 @@ test_poisson_lognormal (void)
   };
   KsTraceGenerateOptions options;
   g_autoptr (Output) out = NULL;
-  double hours = 200, rate = 60, expected, sum_log = 0, sum_log2 = 0, n, p_small, mean_gap;
+  double hours = 200 * sample_scale (), rate = 60, expected, sum_log = 0, sum_log2 = 0, n, p_small,
+         mean_gap;
   guint small = 0;
 
   ks_trace_generate_options_init (&options);
@@ -245,13 +253,13 @@ test_pareto (void)
   double sum = 0, n, alpha = 2.5, scale = 30;
 
   ks_trace_generate_options_init (&options);
-  options.pods = 5000;
+  options.pods = (guint64) (5000 * sample_scale ());
   options.durations = KS_TRACE_DURATIONS_PARETO;
   options.pareto_alpha = alpha;
   options.pareto_scale_s = scale;
   out = generate (&options);
   n = out->pods->len;
-  g_assert_cmpuint (out->pods->len, ==, 5000);
+  g_assert_cmpuint (out->pods->len, ==, options.pods);
   g_assert_cmpuint (out->nodes, ==, 0);
   /* log(x / scale) is exponential with mean (and sd) 1/alpha; nothing is below the scale (run
      times are written to the µs). */
@@ -292,7 +300,8 @@ test_bursty (void)
 {
   KsTraceGenerateOptions options;
   g_autoptr (Output) poisson = NULL, bursty = NULL;
-  double hours = 500, rate = 120, window = 600, n_windows = hours * 3600 / window, d;
+  double hours = 500 * sample_scale (), rate = 120, window = 600, n_windows = hours * 3600 / window,
+         d;
 
   ks_trace_generate_options_init (&options);
   options.duration = (gint64) (hours * 3600 * G_USEC_PER_SEC);
@@ -400,7 +409,7 @@ test_fit (void)
   ks_trace_generate_options_init (&options);
   options.fit = fit;
   options.rate_per_hour = 0;
-  options.pods = 4000;
+  options.pods = (guint64) (4000 * sample_scale ());
   out = generate (&options);
   n = out->pods->len;
   g_assert_cmpuint (out->nodes, ==, 400);
