@@ -71,14 +71,19 @@ state_free (gpointer data)
 }
 
 /* A short stable name for an encrypted (base64) id: base64 is case-sensitive and has '/' and
- * '+', so it cannot be lower-cased into a DNS name without collisions; 16 hex digits of its
- * SHA-256 can (a collision needs ~4 billion VMs). */
+ * '+', so it cannot be lower-cased into a DNS name without collisions.  The 64-bit FNV-1a hash of
+ * the id, in 16 hex digits, can: a collision among the 2.7 million VMs of V2 has a chance of
+ * about 2 in 10 million.  (SHA-256 took half the reader's time.) */
 static void
 hashed_name (GString *out, const char *prefix, const char *value)
 {
-  g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, value, -1);
+  guint64 h = G_GUINT64_CONSTANT (14695981039346656037);
 
-  g_string_printf (out, "%s-%.16s", prefix, sum);
+  for (const char *p = value; *p != '\0'; p++)
+    h = (h ^ (guint8) *p) * G_GUINT64_CONSTANT (1099511628211);
+  g_string_truncate (out, 0);
+  g_string_append (out, prefix);
+  g_string_append_printf (out, "-%016" G_GINT64_MODIFIER "x", h);
 }
 
 /* A core count or memory size: a number (V1) or a bucket ("8", ">24": V2, the bucket's bound). */
