@@ -194,13 +194,15 @@ task_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **err
   record.memory_bytes = memory;
   record.gpu = 0;
   record.gpu_milli = -1;
-  record.runtime
-      = strcmp (status, "Terminated") == 0 || strcmp (status, "Failed") == 0 ? ended - created : -1;
+  /* A run time only for tasks that finished by themselves: replay runs a pod with one to its
+     end and success, while a failed task's end (and exit code) is its POD_END's, counted from
+     its start. */
+  record.runtime = strcmp (status, "Terminated") == 0 ? ended - created : -1;
   record.file = file;
   record.line = line;
   /* The table's create time is the only start it gives: a task that ran started then, so that
      replay counts the run time from the pod's actual start. */
-  if (record.runtime >= 0)
+  if (strcmp (status, "Terminated") == 0 || strcmp (status, "Failed") == 0)
     ks_trace_queue_push_started (state->reorder, &record, (guint64) instances);
   else
     ks_trace_queue_push (state->reorder, &record, (guint64) instances);

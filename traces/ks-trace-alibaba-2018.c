@@ -487,7 +487,9 @@ batch_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **er
   record.memory_bytes = memory;
   record.gpu = 0;
   record.gpu_milli = -1;
-  record.runtime = ran ? end - start : -1;
+  /* A run time only for those that finished by themselves: replay runs a pod with one to its
+     end and success, while a failure's end (and exit code) is its POD_END's. */
+  record.runtime = strcmp (status, "Terminated") == 0 ? end - start : -1;
   record.file = file;
   record.line = line;
   /* Those that ran started at their start time: replay counts the run time from there. */

@@ -303,7 +303,11 @@ pod_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row,
   record.gpu = gpu;
   record.gpu_milli = gpu_milli;
   record.gpu_models = (const char *const *) models;
-  record.runtime = has_scheduled && has_deleted ? deleted - scheduled : -1;
+  /* A run time only for pods that ended well: replay runs a pod with one to its end and success,
+     while a failed pod's end (and exit code) is its POD_END's, counted from its start. */
+  record.runtime = has_scheduled && has_deleted && outcome == KS_TRACE_OUTCOME_SUCCEEDED
+                       ? deleted - scheduled
+                       : -1;
   record.file = file;
   record.line = line;
   ks_trace_queue_emit_now (state->later, reader, &record, 0);

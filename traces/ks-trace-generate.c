@@ -24,8 +24,10 @@ struct _KsTraceFit
   gsl_histogram *log_durations;
   guint64 zero_durations; /* run times of 0 (no logarithm) */
   guint64 n_durations;
-  GHashTable *started; /* pod id → recorded start (gint64 *), until its end */
-  GHashTable *shapes;  /* "cpu/memory/gpu/gpu_milli" → count */
+  GHashTable *waiting; /* pods submitted without a run time, until they start */
+  GHashTable
+      *started; /* those of them started: pod id → recorded start (gint64 *), until the end */
+  GHashTable *shapes; /* "cpu/memory/gpu/gpu_milli" → count */
   GHashTable *node_shapes;
   GHashTable *node_ids;
   KsTraceShape *shape_array, *node_array;
@@ -89,6 +91,7 @@ ks_trace_fit_free (KsTraceFit *fit)
   if (fit == NULL)
     return;
   gsl_histogram_free (fit->log_durations);
+  g_hash_table_unref (fit->waiting);
   g_hash_table_unref (fit->started);
   g_hash_table_unref (fit->shapes);
   g_hash_table_unref (fit->node_shapes);
@@ -107,6 +110,7 @@ ks_trace_fit_new (KsTraceReader *reader, GError **error)
 
   fit->log_durations = gsl_histogram_alloc ((size_t) ((LOG_MAX - LOG_MIN) * BINS_PER_DECADE));
   gsl_histogram_set_ranges_uniform (fit->log_durations, LOG_MIN, LOG_MAX);
+  fit->waiting = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   fit->started = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   fit->shapes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   fit->node_shapes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -121,14 +125,21 @@ ks_trace_fit_new (KsTraceReader *reader, GError **error)
         fit->submissions++;
         count_shape (fit->shapes, record.cpu_milli, record.memory_bytes, record.gpu,
                      record.gpu_milli);
-        /* The row's own run time; else the time from a recorded start to the end. */
-        if (record.runtime >= 0)
-          add_duration (fit, record.runtime);
+        /* The row's own run time; else the time from a recorded start to the end (each pod's
+           run counted once). */
         g_hash_table_remove (fit->started, record.id);
+        if (record.runtime >= 0)
+          {
+            add_duration (fit, record.runtime);
+            g_hash_table_remove (fit->waiting, record.id);
+          }
+        else
+          g_hash_table_add (fit->waiting, g_strdup (record.id));
         break;
       case KS_TRACE_POD_START:
-        g_hash_table_replace (fit->started, g_strdup (record.id),
-                              g_memdup2 (&record.time, sizeof record.time));
+        if (g_hash_table_remove (fit->waiting, record.id))
+          g_hash_table_replace (fit->started, g_strdup (record.id),
+                                g_memdup2 (&record.time, sizeof record.time));
         break;
       case KS_TRACE_POD_END:
         {
@@ -139,6 +150,7 @@ ks_trace_fit_new (KsTraceReader *reader, GError **error)
               add_duration (fit, record.time - *start);
               g_hash_table_remove (fit->started, record.id);
             }
+          g_hash_table_remove (fit->waiting, record.id);
           break;
         }
       case KS_TRACE_NODE_ADD:
@@ -159,6 +171,7 @@ ks_trace_fit_new (KsTraceReader *reader, GError **error)
   /* Pods whose row gave a run time were counted at submission; a start without an end is a pod
      still running when the trace ends: its run time is unknown. */
   g_hash_table_remove_all (fit->started);
+  g_hash_table_remove_all (fit->waiting);
   if (fit->submissions < 2 || fit->last <= fit->first)
     {
       g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
