@@ -735,6 +735,7 @@ test_a17_quirks (void)
 {
   g_autofree char *dir = scratch_dir ();
   g_autofree char *path = write_file (dir, "batch_task.csv",
+                                      "x500,600,9,0,2,Terminated,100,0.5\n"
                                       "500,600,9,1,2,Terminated,100,0.5\n"
                                       "-60,110,9,2,1,Terminated,50,0.25\n"
                                       "-60,-55,9,3,1,Terminated,50,0.25\n"
@@ -750,19 +751,22 @@ test_a17_quirks (void)
   KsTraceOptions options;
   Rec *rec;
 
-  g_assert_cmpuint (trace->counts.rows, ==, 9);
-  g_assert_cmpuint (trace->counts.bad_rows, ==, 5);
-  g_assert_cmpuint (trace->bad->len, ==, 5);
+  g_assert_cmpuint (trace->counts.rows, ==, 10);
+  g_assert_cmpuint (trace->counts.bad_rows, ==, 6);
+  g_assert_cmpuint (trace->bad->len, ==, 6);
+  /* A malformed first row is a bad row, not a header. */
   g_assert_nonnull (strstr (g_ptr_array_index (trace->bad, 0),
-                            "batch_task.csv:3: task ended before the trace window"));
+                            "batch_task.csv:1: task create time 'x500' is not an integer"));
   g_assert_nonnull (strstr (g_ptr_array_index (trace->bad, 1),
-                            "batch_task.csv:5: task end time 390 is before its create time 400"));
+                            "batch_task.csv:4: task ended before the trace window"));
   g_assert_nonnull (strstr (g_ptr_array_index (trace->bad, 2),
-                            "batch_task.csv:6: task end time 'x' is not an integer"));
+                            "batch_task.csv:6: task end time 390 is before its create time 400"));
   g_assert_nonnull (strstr (g_ptr_array_index (trace->bad, 3),
-                            "batch_task.csv:7: 7 columns where batch_task has 8"));
+                            "batch_task.csv:7: task end time 'x' is not an integer"));
+  g_assert_nonnull (strstr (g_ptr_array_index (trace->bad, 4),
+                            "batch_task.csv:8: 7 columns where batch_task has 8"));
   g_assert_nonnull (
-      strstr (g_ptr_array_index (trace->bad, 4), "batch_task.csv:8: unknown status 'Finished'"));
+      strstr (g_ptr_array_index (trace->bad, 5), "batch_task.csv:9: unknown status 'Finished'"));
   /* Created before the window: there at 0, ending at its recorded end. */
   rec = find (trace, KS_TRACE_POD_SUBMIT, "9-2-0");
   g_assert_cmpint (rec->time, ==, 0);
@@ -808,8 +812,8 @@ test_a17_quirks (void)
   g_assert_null (trace);
   g_assert_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_BAD_ROW);
   g_assert_true (g_str_has_suffix (error->message,
-                                   "batch_task.csv:3: task ended before the trace window "
-                                   "(end time -55 s)"));
+                                   "batch_task.csv:1: task create time 'x500' is not an integer "
+                                   "(seconds)"));
   g_assert_cmpint (g_unlink (path), ==, 0);
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }

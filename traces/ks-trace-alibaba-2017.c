@@ -238,7 +238,10 @@ classify (const char *path, const KsCsvRow *first, gboolean *header)
   g_autofree char *base = g_path_get_basename (path);
   gint64 number;
 
-  *header = first->n_fields > 0 && !ks_trace_parse_int64 (first->fields[0], &number);
+  /* Only a row that names the columns is a header: a malformed first row is a bad row. */
+  *header = first->n_fields > 0 && !ks_trace_parse_int64 (first->fields[0], &number)
+            && (ks_trace_csv_column (first, "task_create_time") >= 0
+                || ks_trace_csv_column (first, "timestamp") >= 0);
   if (strstr (base, "batch_task") != NULL)
     return TABLE_TASKS;
   if (strstr (base, "server_event") != NULL)
