@@ -215,6 +215,7 @@ shell_tests = \
 	tests/statefulset-api.sh \
 	tests/three-nodes.sh \
 	tests/trace-generate.sh \
+	tests/trace-readers.sh \
 	tests/trace-stats.sh \
 	tests/valgrind.sh \
 	tests/why-pending.sh

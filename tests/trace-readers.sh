@@ -1,0 +1,43 @@
+#!/bin/sh
+# The Alibaba and openb readers through kubesim replay: each pod's outcome in pods.csv follows
+# the trace (openb phases counted with awk from the fixture; the 2018 fixture's by hand).
+. "$TOP_SRCDIR/tests/lib.sh"
+
+FIX="$TOP_SRCDIR/tests/traces"
+
+# openb: Failed pods fail, Pending ones (never scheduled) are withdrawn (Killed), Running and
+# Succeeded ones succeed; every pod on one of the node list's nodes.
+PODS="$FIX/alibaba-gpu-2023/openb_pod_list_gpuspec33.csv"
+NODES="$FIX/alibaba-gpu-2023/openb_node_list_all_node.csv"
+kubesim replay --format alibaba-gpu-2023 "$NODES" "$PODS" --out "$TMP/openb" -q
+expect_eq "openb replay exits 0" $? 0
+outcome () { tail -n +2 "$1" | awk -F, -v o="$2" '$8 == o' | wc -l; }
+phase () { awk -F, -v p="$1" 'NR > 1 && $8 == p' "$PODS" | wc -l; }
+expect_eq "openb: a row per pod" "$(tail -n +2 "$TMP/openb/pods.csv" | wc -l)" "$(tail -n +2 "$PODS" | wc -l)"
+expect_eq "openb: Failed" "$(outcome "$TMP/openb/pods.csv" Failed)" "$(phase Failed)"
+expect_eq "openb: Pending → Killed" "$(outcome "$TMP/openb/pods.csv" Killed)" "$(phase Pending)"
+expect_eq "openb: Running and Succeeded → Succeeded" "$(outcome "$TMP/openb/pods.csv" Succeeded)" \
+  "$(($(phase Running) + $(phase Succeeded)))"
+# A pod of gpu_spec V100M16|V100M32 lands on a node of one of those models.
+node=$(awk -F, '$1 == "openb-pod-0009" { print $6 }' "$TMP/openb/pods.csv")
+model=$(awk -F, -v n="$node" '$1 == n { print $5 }' "$NODES")
+case "$model" in
+  V100M16 | V100M32) ok "openb-pod-0009 on $node ($model)" ;;
+  *) fail "openb-pod-0009 on $node, model '$model', not V100M16 or V100M32" ;;
+esac
+# A failed pod ends at its recorded deletion (it started when created, as in the trace).
+expect_eq "openb-pod-0033 ends failed at its deletion" \
+  "$(awk -F, '$1 == "openb-pod-0033" { print $5 "," $8 }' "$TMP/openb/pods.csv")" "9965645,Failed"
+
+# Alibaba 2018 fixture (tests/traces/alibaba-2018): 3 + 4 instances and c_1 succeed, R2_1 and
+# c_3 fail, the Running and Waiting tasks' instances and c_2 are still running.
+A18="$FIX/alibaba-2018"
+kubesim replay --format alibaba-2018 "$A18/machine_meta.csv" "$A18/container_meta.csv" \
+  "$A18/batch_task.csv" --out "$TMP/a18" -q
+expect_eq "alibaba-2018 replay exits 0" $? 0
+expect_eq "alibaba-2018: Succeeded" "$(outcome "$TMP/a18/pods.csv" Succeeded)" 8
+expect_eq "alibaba-2018: Failed" "$(outcome "$TMP/a18/pods.csv" Failed)" 2
+expect_eq "alibaba-2018: Running" "$(outcome "$TMP/a18/pods.csv" Running)" 4
+expect_eq "alibaba-2018: j-1-m1-0 runs 100 → 160" \
+  "$(awk -F, '$1 == "j-1-m1-0" { print $4 "," $5 }' "$TMP/a18/pods.csv")" "100,160"
+finish
