@@ -153,7 +153,7 @@ tests_test_trace_readers_LDADD = $(test_ldadd)
 # docs/benchmarks.md).
 check_PROGRAMS += tests/bench-real-start
 tests_bench_real_start_LDADD = $(test_ldadd)
-EXTRA_DIST += tests/bench-real.sh tests/traces
+EXTRA_DIST += tests/bench-real.sh
 
 # bench-net: the pod network and Service proxy benchmark (root; docs/benchmarks.md).
 check_PROGRAMS += tests/bench-net
@@ -347,7 +347,15 @@ EXTRA_DIST += tests/traces/SOURCES.md \
 	tests/traces/google-2011/task_events/part-00001-of-00500.csv.gz \
 	tests/traces/google-2019/collection_events-000000000000.json \
 	tests/traces/google-2019/instance_events-000000000000.json.gz \
-	tests/traces/google-2019/machine_events-000000000000.json
+	tests/traces/google-2019/machine_events-000000000000.json \
+	tests/traces/alibaba-2017/batch_task.csv tests/traces/alibaba-2017/server_event.csv \
+	tests/traces/alibaba-2018/machine_meta.csv tests/traces/alibaba-2018/machine_usage.csv \
+	tests/traces/alibaba-2018/batch_task.csv tests/traces/alibaba-2018/batch_instance.csv \
+	tests/traces/alibaba-2018/container_meta.csv \
+	tests/traces/alibaba-gpu-2023/openb_node_list_all_node.csv \
+	tests/traces/alibaba-gpu-2023/openb_pod_list_gpuspec33.csv \
+	tests/traces/alibaba-gpu-2023/openb_pod_list_multigpu50.csv \
+	tests/traces/azure-vm/vmtable.csv.gz
 
 # Trace replay: records as objects, the native format, replay (traces/, sim/ks-replay.c).
 replay_unit_tests = tests/test-trace-objects

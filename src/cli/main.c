@@ -31,7 +31,7 @@ static const KsCommand commands[] = {
   { "rollout", ks_cmd_rollout, "Follow or undo a deployment's rollout (kubectl rollout)" },
   { "logs", ks_cmd_logs, "Print a container's log (kubectl logs)" },
   { "top", ks_cmd_top, "Show the cpu and memory pods or nodes use (kubectl top)" },
-  { "trace", ks_cmd_trace, "Look at and make cluster traces: stats, generate" },
+  { "trace", ks_cmd_trace, "Look at and make cluster traces: stats, convert, generate" },
   { "policies", ks_cmd_policies, "List the scheduler plugins: built in and loaded from modules" },
   { "version", ks_cmd_version, "Print the version" },
 };
