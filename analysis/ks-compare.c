@@ -402,8 +402,9 @@ typedef struct
 typedef struct
 {
   /* The matrix (what compare.json records): */
-  char *scenario;
+  char *scenario; /* the scenario, or the trace's paths joined by spaces */
   char *scenario_sha256;
+  GPtrArray *replay;  /* char*: the replay options of a trace, or NULL */
   GPtrArray *names;   /* char*: the policies' names */
   GPtrArray *specs;   /* char*: their specs */
   GArray *seeds;      /* guint64 */
@@ -429,6 +430,7 @@ matrix_clear (Matrix *m)
 {
   g_free (m->scenario);
   g_free (m->scenario_sha256);
+  g_clear_pointer (&m->replay, g_ptr_array_unref);
   g_clear_pointer (&m->names, g_ptr_array_unref);
   g_clear_pointer (&m->specs, g_ptr_array_unref);
   g_clear_pointer (&m->seeds, g_array_unref);
@@ -469,6 +471,14 @@ matrix_to_json (const Matrix *m)
   json_builder_add_string_value (b, m->scenario);
   json_builder_set_member_name (b, "scenario_sha256");
   json_builder_add_string_value (b, m->scenario_sha256);
+  if (m->replay != NULL)
+    {
+      json_builder_set_member_name (b, "replay");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < m->replay->len; i++)
+        json_builder_add_string_value (b, m->replay->pdata[i]);
+      json_builder_end_array (b);
+    }
   json_builder_set_member_name (b, "duration");
   if (m->duration != NULL)
     json_builder_add_string_value (b, m->duration);
@@ -834,6 +844,99 @@ file_sha256 (const char *path, GError **error)
   return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) text, len);
 }
 
+static gint
+cmp_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* Feed path's contents (a directory: its entries' names and contents, in name order) to sum. */
+static gboolean
+hash_path (GChecksum *sum, const char *path, GError **error)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr (GDir) dir = g_dir_open (path, 0, error);
+      g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+      const char *name;
+      if (dir == NULL)
+        return FALSE;
+      while ((name = g_dir_read_name (dir)) != NULL)
+        g_ptr_array_add (names, g_strdup (name));
+      g_ptr_array_sort (names, cmp_names);
+      for (guint i = 0; i < names->len; i++)
+        {
+          g_autofree char *child = g_build_filename (path, names->pdata[i], NULL);
+          g_checksum_update (sum, (const guchar *) names->pdata[i], -1);
+          g_checksum_update (sum, (const guchar *) "", 1);
+          if (!hash_path (sum, child, error))
+            return FALSE;
+        }
+      return TRUE;
+    }
+  else
+    {
+      /* Traces run to gigabytes: streamed, never read whole. */
+      FILE *f = fopen (path, "rb");
+      guchar buf[65536];
+      size_t n;
+      gboolean ok;
+      if (f == NULL)
+        {
+          int saved = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s",
+                       g_strerror (saved));
+          return FALSE;
+        }
+      while ((n = fread (buf, 1, sizeof buf, f)) > 0)
+        g_checksum_update (sum, buf, n);
+      ok = !ferror (f);
+      fclose (f);
+      if (!ok)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "read error");
+      return ok;
+    }
+}
+
+/* What a trace comparison's runs are made from: the traces' contents, the replay options (those
+ * naming files by their contents). */
+static char *
+trace_sha256 (const KsCompareOptions *o, GError **error)
+{
+  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  for (guint i = 0; o->traces[i] != NULL; i++)
+    {
+      g_autoptr (GError) local = NULL;
+      g_checksum_update (sum, (const guchar *) "trace\n", -1);
+      if (!hash_path (sum, o->traces[i], &local))
+        {
+          input_error (error, "%s: %s", o->traces[i], local->message);
+          return NULL;
+        }
+    }
+  for (guint i = 0; o->replay_args != NULL && o->replay_args[i] != NULL; i++)
+    {
+      const char *arg = o->replay_args[i];
+      g_checksum_update (sum, (const guchar *) "\n", 1);
+      if (g_str_has_prefix (arg, "--nodes=") || g_str_has_prefix (arg, "--cluster="))
+        g_checksum_update (sum, (const guchar *) arg, strchr (arg, '=') - arg);
+      else
+        g_checksum_update (sum, (const guchar *) arg, -1);
+    }
+  for (guint i = 0; o->replay_files != NULL && o->replay_files[i] != NULL; i++)
+    {
+      g_autoptr (GError) local = NULL;
+      g_checksum_update (sum, (const guchar *) "file\n", -1);
+      if (!hash_path (sum, o->replay_files[i], &local))
+        {
+          input_error (error, "%s: %s", o->replay_files[i], local->message);
+          return NULL;
+        }
+    }
+  return g_strdup (g_checksum_get_string (sum));
+}
+
 static char *
 fingerprint (const KsCompareOptions *o, const Matrix *m, const KsComparePolicy *p, guint64 seed)
 {
@@ -949,7 +1052,7 @@ launch (Compare *c, Run *r, GError **error)
       return FALSE;
     }
   g_ptr_array_add (argv, g_strdup (o->kubesim));
-  g_ptr_array_add (argv, g_strdup ("run"));
+  g_ptr_array_add (argv, g_strdup (o->scenario != NULL ? "run" : "replay"));
   g_ptr_array_add (argv, g_strdup ("--quiet"));
   g_ptr_array_add (argv, g_strdup_printf ("--seed=%" G_GUINT64_FORMAT, r->seed));
   g_ptr_array_add (argv, g_strdup_printf ("--out=%s", r->dir));
@@ -966,8 +1069,13 @@ launch (Compare *c, Run *r, GError **error)
     g_ptr_array_add (argv, g_strdup_printf ("--duration=%s", o->duration));
   for (guint i = 0; o->policy_path != NULL && o->policy_path[i] != NULL; i++)
     g_ptr_array_add (argv, g_strdup_printf ("--policy-path=%s", o->policy_path[i]));
+  for (guint i = 0; o->scenario == NULL && o->replay_args[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (o->replay_args[i]));
   g_ptr_array_add (argv, g_strdup ("--"));
-  g_ptr_array_add (argv, g_strdup (o->scenario));
+  if (o->scenario != NULL)
+    g_ptr_array_add (argv, g_strdup (o->scenario));
+  for (guint i = 0; o->scenario == NULL && o->traces[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (o->traces[i]));
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
@@ -1050,10 +1158,23 @@ matrix_init (Matrix *m, const KsCompareOptions *o, GError **error)
   g_autoptr (GError) local = NULL;
 
   memset (m, 0, sizeof *m);
-  m->scenario = g_strdup (o->scenario);
-  m->scenario_sha256 = file_sha256 (o->scenario, &local);
-  if (m->scenario_sha256 == NULL)
-    return input_error (error, "%s: %s", o->scenario, local->message);
+  if (o->scenario != NULL)
+    {
+      m->scenario = g_strdup (o->scenario);
+      m->scenario_sha256 = file_sha256 (o->scenario, &local);
+      if (m->scenario_sha256 == NULL)
+        return input_error (error, "%s: %s", o->scenario, local->message);
+    }
+  else
+    {
+      m->scenario = g_strjoinv (" ", o->traces);
+      m->replay = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; o->replay_args != NULL && o->replay_args[i] != NULL; i++)
+        g_ptr_array_add (m->replay, g_strdup (o->replay_args[i]));
+      m->scenario_sha256 = trace_sha256 (o, error);
+      if (m->scenario_sha256 == NULL)
+        return FALSE;
+    }
   m->names = g_ptr_array_new ();
   m->specs = g_ptr_array_new ();
   for (guint i = 0; i < o->policies->len; i++)
@@ -1193,6 +1314,13 @@ matrix_from_json (Matrix *m, JsonObject *o, const char *out_dir, GError **error)
       = g_strdup (json_object_get_string_member_with_default (o, "scenario_sha256", ""));
   if (json_object_has_member (o, "duration") && !json_object_get_null_member (o, "duration"))
     m->duration = g_strdup (json_object_get_string_member (o, "duration"));
+  if (json_object_has_member (o, "replay")
+      && (a = json_object_get_array_member (o, "replay")) != NULL)
+    {
+      m->replay = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < json_array_get_length (a); i++)
+        g_ptr_array_add (m->replay, g_strdup (json_array_get_string_element (a, i)));
+    }
   m->names = g_ptr_array_new_with_free_func (g_free);
   m->specs = g_ptr_array_new_with_free_func (g_free);
   a = json_object_get_array_member (o, "policies");
@@ -1240,7 +1368,7 @@ copy_file (const char *from, const char *to, GError **error)
 static void
 copy_member (JsonObject *from, const char *name, JsonNode *node, gpointer data)
 {
-  if (strcmp (name, "scenario") != 0)
+  if (strcmp (name, "scenario") != 0 && strcmp (name, "replay") != 0)
     json_object_set_member (data, name, json_node_copy (node));
 }
 
@@ -1265,8 +1393,9 @@ read_ok_runs (const char *dir)
   return set;
 }
 
-/* What must agree between shards: the matrix but the scenario's path, which may differ between
- * the machines the shards ran on (its SHA-256 may not). */
+/* What must agree between shards: the matrix but the scenario's or trace's paths and the replay
+ * options, which may name files by paths that differ between the machines the shards ran on
+ * (scenario_sha256 covers the contents and the options, and may not differ). */
 static char *
 matrix_key (JsonObject *matrix)
 {

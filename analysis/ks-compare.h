@@ -2,6 +2,9 @@
  * and seeds, each (policy, seed) pair as its own `kubesim run` process, and compare the runs'
  * headline metrics with ks-stats.
  *
+ * INPUT is a scenario or a trace: then every run is a `kubesim replay` process with the trace's
+ * options.
+ *
  * An output directory holds
  *   compare.json          the matrix (scenario, policies, seeds, metrics, baseline) and shard
  *   policies/NAME.yaml    the KubeSchedulerConfiguration made for a built-in profile
@@ -61,7 +64,13 @@ gboolean ks_compare_metric_value (JsonObject *summary, const KsCompareMetric *me
 
 typedef struct
 {
-  const char *scenario;
+  const char *scenario; /* the scenario run by `kubesim run`, or NULL with traces */
+  char **traces;        /* or the trace (files, directories of parts) replayed by `kubesim replay`
+                         * with replay_args (--format=F and the other trace options, as
+                         * --name=value), every run; NULL-terminated */
+  char **replay_args;
+  char **replay_files;  /* the files replay_args name (--nodes, --cluster): their contents count in
+                         * the inputs' fingerprint, not their paths */
   GPtrArray *policies;  /* KsComparePolicy*, at least one, distinct names */
   GArray *seeds;        /* guint64, distinct */
   GPtrArray *metrics;   /* const KsCompareMetric*: those compared (all when empty) */

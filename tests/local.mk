@@ -181,6 +181,7 @@ shell_tests = \
 	tests/determinism.sh \
 	tests/check.sh \
 	tests/compare.sh \
+	tests/compare-trace.sh \
 	tests/docs.sh \
 	tests/format.sh \
 	tests/fuzz.sh \

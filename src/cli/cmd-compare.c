@@ -25,6 +25,7 @@ typedef struct
   char *duration;
   char **policy_path;
   gboolean quiet;
+  KsCliTraceArgs t;
 } CompareOptions;
 
 static gboolean
@@ -45,6 +46,73 @@ options_clear (CompareOptions *o)
   g_free (o->shard);
   g_free (o->duration);
   g_strfreev (o->policy_path);
+  ks_cli_trace_args_clear (&o->t);
+}
+
+static gboolean
+any_trace_arg (const KsCliTraceArgs *t)
+{
+  return t->format != NULL || t->nodes != NULL || t->cluster != NULL || t->window != NULL
+         || t->speed != NULL || t->sample != NULL || t->max_pods != NULL || t->machine_cpu != NULL
+         || t->machine_memory != NULL;
+}
+
+/* A trace as INPUT: its options and files checked before anything runs (as replay would). */
+static gboolean
+check_trace (const CompareOptions *o, int argc, char **argv, GPtrArray *policies)
+{
+  g_autoptr (KsTraceReader) reader = NULL;
+  g_autoptr (GError) error = NULL;
+  KsReplayOptions ropts;
+  KsTraceOptions topts;
+
+  if (!ks_cli_trace_args_check ("compare", &o->t, &ropts, &topts))
+    return FALSE;
+  if (o->duration != NULL)
+    {
+      g_printerr ("kubesim compare: --duration: a trace's replay runs until its pods have ended; "
+                  "use --window (or --max-pods) to shorten it\n");
+      return FALSE;
+    }
+  for (guint i = 0; i < policies->len; i++)
+    {
+      const KsComparePolicy *p = g_ptr_array_index (policies, i);
+      if (p->hpa_policy != NULL)
+        {
+          g_printerr ("kubesim compare: --policy %s: hpa= needs a scenario: a trace's replay has "
+                      "no HorizontalPodAutoscaler\n",
+                      p->spec);
+          return FALSE;
+        }
+    }
+  for (int i = 1; i < argc; i++)
+    if (strcmp (argv[i], "-") == 0)
+      {
+        g_printerr ("kubesim compare: a trace from stdin (\"-\") cannot be replayed by every run: "
+                    "give its files\n");
+        return FALSE;
+      }
+  if (o->t.cluster != NULL)
+    {
+      g_autoptr (KsDiag) diag = ks_diag_new ();
+      g_autoptr (KsScenario) cluster = ks_scenario_load (o->t.cluster, diag);
+      if (cluster == NULL)
+        {
+          ks_diag_print (diag, stderr);
+          g_printerr ("kubesim compare: --cluster %s: %u problem%s; nothing was run\n",
+                      o->t.cluster, ks_diag_get_count (diag),
+                      ks_diag_get_count (diag) == 1 ? "" : "s");
+          return FALSE;
+        }
+    }
+  reader = ks_trace_reader_new (o->t.format, (const char *const *) argv + 1, (guint) argc - 1,
+                                &topts, &error);
+  if (reader == NULL)
+    {
+      g_printerr ("kubesim compare: %s\n", error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* --seeds N (1..N) or --seed-list a,b,c into seeds. */
@@ -169,9 +237,11 @@ ks_cmd_compare (int argc, char **argv)
       "Simulated time of every run (overrides the scenario's)", "T" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o.quiet, "No progress lines", NULL },
     KS_CLI_POLICY_PATH_OPTION (o.policy_path),
+    KS_CLI_TRACE_OPTIONS (o.t),
     { NULL },
   };
-  g_autoptr (GOptionContext) context = g_option_context_new ("SCENARIO | --merge DIR...");
+  g_autoptr (GOptionContext) context
+      = g_option_context_new ("SCENARIO | TRACE... --format F | --merge DIR...");
   g_autoptr (GPtrArray) policies
       = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_compare_policy_free);
   g_autoptr (GPtrArray) metrics = g_ptr_array_new ();
@@ -180,6 +250,10 @@ ks_cmd_compare (int argc, char **argv)
   g_autoptr (KsScenario) scenario = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *self = NULL, *out_dir = NULL;
+  g_autoptr (GPtrArray) replay_args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) replay_files = g_ptr_array_new ();
+  g_autoptr (GPtrArray) traces = g_ptr_array_new_with_free_func (g_free);
+  gboolean trace = FALSE;
   KsCompareOptions co = { 0 };
   guint sources[2];
   int status = KS_EXIT_OK;
@@ -187,6 +261,7 @@ ks_cmd_compare (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_summary (
       context, "Run SCENARIO under each policy with each seed, every run a `kubesim run` process,\n"
+               "(or replay TRACE..., given --format and replay's options, with `kubesim replay`)\n"
                "and compare the runs' metrics: runs.csv, comparison.csv and a table.\n"
                "Runs already complete in the output directory are kept (a resumed comparison).\n"
                "See docs/experiments.md.");
@@ -195,15 +270,24 @@ ks_cmd_compare (int argc, char **argv)
       status = KS_EXIT_USAGE;
       goto out;
     }
+  trace = any_trace_arg (&o.t);
+  if (o.merge && trace)
+    {
+      g_printerr ("kubesim compare: --merge takes only --out: the comparison is the one the "
+                  "shard directories recorded\n");
+      status = KS_EXIT_USAGE;
+      goto out;
+    }
   if (o.merge)
     {
       status = merge (&o, argc, argv);
       goto out;
     }
-  if (argc != 2)
+  if (argc < 2 || (argc > 2 && !trace))
     {
       g_printerr ("kubesim compare: %s\nTry \"kubesim compare --help\".\n",
-                  argc < 2 ? "missing SCENARIO" : "too many arguments");
+                  argc < 2 ? (trace ? "missing TRACE" : "missing SCENARIO")
+                           : "too many arguments (a trace's files need --format)");
       status = KS_EXIT_USAGE;
       goto out;
     }
@@ -259,24 +343,7 @@ ks_cmd_compare (int argc, char **argv)
       status = KS_EXIT_USAGE;
       goto out;
     }
-  /* The scenario and every policy are checked before anything runs. */
-  scenario = ks_scenario_load (argv[1], diag);
-  if (scenario == NULL)
-    {
-      ks_diag_print (diag, stderr);
-      g_printerr ("kubesim compare: %s: %u problem%s; nothing was run\n", argv[1],
-                  ks_diag_get_count (diag), ks_diag_get_count (diag) == 1 ? "" : "s");
-      status = KS_EXIT_USAGE;
-      goto out;
-    }
-  if (o.duration == NULL && scenario->duration < 0)
-    {
-      g_printerr ("kubesim compare: %s: no duration: set \"duration:\" in the scenario or pass "
-                  "--duration\n",
-                  argv[1]);
-      status = KS_EXIT_USAGE;
-      goto out;
-    }
+  /* The input and every policy are checked before anything runs. */
   for (guint i = 0; o.policies[i] != NULL; i++)
     {
       KsComparePolicy *p = ks_compare_policy_parse (o.policies[i], &error);
@@ -288,6 +355,34 @@ ks_cmd_compare (int argc, char **argv)
         }
       g_ptr_array_add (policies, p);
     }
+  if (trace)
+    {
+      if (!check_trace (&o, argc, argv, policies))
+        {
+          status = KS_EXIT_USAGE;
+          goto out;
+        }
+    }
+  else
+    {
+      scenario = ks_scenario_load (argv[1], diag);
+      if (scenario == NULL)
+        {
+          ks_diag_print (diag, stderr);
+          g_printerr ("kubesim compare: %s: %u problem%s; nothing was run\n", argv[1],
+                      ks_diag_get_count (diag), ks_diag_get_count (diag) == 1 ? "" : "s");
+          status = KS_EXIT_USAGE;
+          goto out;
+        }
+      if (o.duration == NULL && scenario->duration < 0)
+        {
+          g_printerr ("kubesim compare: %s: no duration: set \"duration:\" in the scenario or "
+                      "pass --duration\n",
+                      argv[1]);
+          status = KS_EXIT_USAGE;
+          goto out;
+        }
+    }
   self = g_file_read_link ("/proc/self/exe", NULL);
   if (self == NULL)
     {
@@ -295,8 +390,33 @@ ks_cmd_compare (int argc, char **argv)
       status = KS_EXIT_FAILED;
       goto out;
     }
-  out_dir = o.out != NULL ? g_strdup (o.out) : g_strdup_printf ("out/%s-compare", scenario->name);
-  co.scenario = argv[1];
+  if (o.out != NULL)
+    out_dir = g_strdup (o.out);
+  else if (trace)
+    {
+      g_autofree char *base = g_path_get_basename (argv[1]);
+      out_dir = g_strdup_printf ("out/%s-compare", base);
+    }
+  else
+    out_dir = g_strdup_printf ("out/%s-compare", scenario->name);
+  if (trace)
+    {
+      ks_cli_trace_args_to_argv (&o.t, replay_args);
+      g_ptr_array_add (replay_args, NULL);
+      if (o.t.nodes != NULL)
+        g_ptr_array_add (replay_files, o.t.nodes);
+      if (o.t.cluster != NULL)
+        g_ptr_array_add (replay_files, o.t.cluster);
+      g_ptr_array_add (replay_files, NULL);
+      for (int i = 1; i < argc; i++)
+        g_ptr_array_add (traces, g_strdup (argv[i]));
+      g_ptr_array_add (traces, NULL);
+      co.traces = (char **) traces->pdata;
+      co.replay_args = (char **) replay_args->pdata;
+      co.replay_files = (char **) replay_files->pdata;
+    }
+  else
+    co.scenario = argv[1];
   co.policies = policies;
   co.seeds = seeds;
   co.metrics = metrics;

@@ -21,19 +21,11 @@
 
 typedef struct
 {
-  char *format;
-  char *nodes;
-  char *cluster;
+  KsCliTraceArgs t;
   char *config;
   char **policy_path;
-  char *window;
-  char *speed;
-  char *sample;
-  char *max_pods;
   char *seed;
   char *out;
-  char *machine_cpu;
-  char *machine_memory;
   char *sample_every;
   gboolean strict;
   gboolean quiet;
@@ -128,14 +120,14 @@ make_scenario (const ReplayOptions *o, const char *trace, gboolean *trace_nodes)
   g_autoptr (KsDiag) diag = ks_diag_new ();
   KsScenario *s;
 
-  *trace_nodes = o->nodes == NULL && o->cluster == NULL;
-  if (o->cluster != NULL)
+  *trace_nodes = o->t.nodes == NULL && o->t.cluster == NULL;
+  if (o->t.cluster != NULL)
     {
-      s = ks_scenario_load (o->cluster, diag);
+      s = ks_scenario_load (o->t.cluster, diag);
       if (s == NULL)
         {
           ks_diag_print (diag, stderr);
-          g_printerr ("kubesim replay: --cluster %s: %u problem%s; nothing was run\n", o->cluster,
+          g_printerr ("kubesim replay: --cluster %s: %u problem%s; nothing was run\n", o->t.cluster,
                       ks_diag_get_count (diag), ks_diag_get_count (diag) == 1 ? "" : "s");
           return NULL;
         }
@@ -143,7 +135,7 @@ make_scenario (const ReplayOptions *o, const char *trace, gboolean *trace_nodes)
           || s->failures->len > 0)
         g_printerr ("kubesim replay: note: --cluster %s: only its cluster, scheduler and kubelet "
                     "are used (its objects, events, load, expectations and failures are not)\n",
-                    o->cluster);
+                    o->t.cluster);
       g_ptr_array_set_size (s->objects, 0);
       g_ptr_array_set_size (s->actions, 0);
       g_ptr_array_set_size (s->expectations, 0);
@@ -156,12 +148,12 @@ make_scenario (const ReplayOptions *o, const char *trace, gboolean *trace_nodes)
   s = ks_scenario_new ("replay", trace);
   /* A trace's run times count from the task's start: pods start as soon as they are bound. */
   s->kubelet_startup = 0;
-  if (o->nodes != NULL)
+  if (o->t.nodes != NULL)
     {
-      if (!ks_manifests_load (o->nodes, s->nodes, diag))
+      if (!ks_manifests_load (o->t.nodes, s->nodes, diag))
         {
           ks_diag_print (diag, stderr);
-          g_printerr ("kubesim replay: --nodes %s: nothing was run\n", o->nodes);
+          g_printerr ("kubesim replay: --nodes %s: nothing was run\n", o->t.nodes);
           ks_scenario_free (s);
           return NULL;
         }
@@ -171,14 +163,14 @@ make_scenario (const ReplayOptions *o, const char *trace, gboolean *trace_nodes)
           if (obj->kind->id != KS_KIND_NODE)
             {
               g_printerr ("kubesim replay: --nodes %s: holds a %s (%s); it may hold only Nodes\n",
-                          o->nodes, obj->kind->name, obj->meta.name);
+                          o->t.nodes, obj->kind->name, obj->meta.name);
               ks_scenario_free (s);
               return NULL;
             }
         }
       if (s->nodes->len == 0)
         {
-          g_printerr ("kubesim replay: --nodes %s: no Nodes in it\n", o->nodes);
+          g_printerr ("kubesim replay: --nodes %s: no Nodes in it\n", o->t.nodes);
           ks_scenario_free (s);
           return NULL;
         }
@@ -186,17 +178,17 @@ make_scenario (const ReplayOptions *o, const char *trace, gboolean *trace_nodes)
   return s;
 }
 
-static gboolean
-parse_options (ReplayOptions *o, KsReplayOptions *ropts, KsTraceOptions *topts)
+gboolean
+ks_cli_trace_args_check (const char *command, const KsCliTraceArgs *o, KsReplayOptions *ropts,
+                         KsTraceOptions *topts)
 {
   ks_replay_options_init (ropts);
   ks_trace_options_init (topts);
-  topts->strict = o->strict;
   if (o->window != NULL && !parse_window (o->window, &ropts->window_start, &ropts->window_end))
     {
-      g_printerr ("kubesim replay: --window \"%s\": expected START:END in trace seconds (or "
+      g_printerr ("kubesim %s: --window \"%s\": expected START:END in trace seconds (or "
                   "durations such as 1h:2h), START < END, either may be left out\n",
-                  o->window);
+                  command, o->window);
       return FALSE;
     }
   if (o->speed != NULL)
@@ -205,9 +197,9 @@ parse_options (ReplayOptions *o, KsReplayOptions *ropts, KsTraceOptions *topts)
       ropts->speed = g_ascii_strtod (o->speed, &end);
       if (*end != '\0' || end == o->speed || !(ropts->speed > 0) || !isfinite (ropts->speed))
         {
-          g_printerr ("kubesim replay: --speed \"%s\": expected a number greater than 0 (2: twice "
+          g_printerr ("kubesim %s: --speed \"%s\": expected a number greater than 0 (2: twice "
                       "as fast)\n",
-                      o->speed);
+                      command, o->speed);
           return FALSE;
         }
     }
@@ -217,9 +209,9 @@ parse_options (ReplayOptions *o, KsReplayOptions *ropts, KsTraceOptions *topts)
       ropts->sample = g_ascii_strtod (o->sample, &end);
       if (*end != '\0' || end == o->sample || !(ropts->sample > 0) || ropts->sample > 1)
         {
-          g_printerr ("kubesim replay: --sample \"%s\": expected a fraction of the jobs, greater "
+          g_printerr ("kubesim %s: --sample \"%s\": expected a fraction of the jobs, greater "
                       "than 0 and at most 1\n",
-                      o->sample);
+                      command, o->sample);
           return FALSE;
         }
     }
@@ -228,23 +220,21 @@ parse_options (ReplayOptions *o, KsReplayOptions *ropts, KsTraceOptions *topts)
       guint64 n;
       if (!g_ascii_string_to_unsigned (o->max_pods, 10, 1, G_MAXUINT64, &n, NULL))
         {
-          g_printerr ("kubesim replay: --max-pods \"%s\": expected a whole number of pods, at "
+          g_printerr ("kubesim %s: --max-pods \"%s\": expected a whole number of pods, at "
                       "least 1\n",
-                      o->max_pods);
+                      command, o->max_pods);
           return FALSE;
         }
       ropts->max_pods = n;
     }
-  if (o->seed != NULL && !ks_cli_parse_seed ("replay", o->seed, &ropts->seed))
-    return FALSE;
   if (o->machine_cpu != NULL)
     {
       gint64 milli;
       if (!ks_quantity_parse_milli (o->machine_cpu, &milli, NULL) || milli <= 0)
         {
-          g_printerr ("kubesim replay: --machine-cpu \"%s\": expected the reference machine's "
+          g_printerr ("kubesim %s: --machine-cpu \"%s\": expected the reference machine's "
                       "cores, e.g. 32 or 64\n",
-                      o->machine_cpu);
+                      command, o->machine_cpu);
           return FALSE;
         }
       topts->machine_cpu = milli / 1000.0;
@@ -254,25 +244,63 @@ parse_options (ReplayOptions *o, KsReplayOptions *ropts, KsTraceOptions *topts)
       gint64 bytes;
       if (!ks_quantity_parse_value (o->machine_memory, &bytes, NULL) || bytes <= 0)
         {
-          g_printerr ("kubesim replay: --machine-memory \"%s\": expected the reference machine's "
+          g_printerr ("kubesim %s: --machine-memory \"%s\": expected the reference machine's "
                       "memory, e.g. 128Gi\n",
-                      o->machine_memory);
+                      command, o->machine_memory);
           return FALSE;
         }
       topts->machine_memory = bytes;
     }
   if (o->nodes != NULL && o->cluster != NULL)
     {
-      g_printerr ("kubesim replay: --nodes and --cluster both give the cluster: use one\n");
+      g_printerr ("kubesim %s: --nodes and --cluster both give the cluster: use one\n", command);
       return FALSE;
     }
   if (o->format == NULL)
     {
       g_autofree char *valid = g_strjoinv (", ", (char **) ks_trace_formats ());
-      g_printerr ("kubesim replay: --format is required (one of %s)\n", valid);
+      g_printerr ("kubesim %s: --format is required (one of %s)\n", command, valid);
       return FALSE;
     }
   return TRUE;
+}
+
+void
+ks_cli_trace_args_to_argv (const KsCliTraceArgs *a, GPtrArray *argv)
+{
+  const struct
+  {
+    const char *name;
+    const char *value;
+  } args[] = {
+    { "format", a->format },
+    { "nodes", a->nodes },
+    { "cluster", a->cluster },
+    { "window", a->window },
+    { "speed", a->speed },
+    { "sample", a->sample },
+    { "max-pods", a->max_pods },
+    { "machine-cpu", a->machine_cpu },
+    { "machine-memory", a->machine_memory },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (args); i++)
+    if (args[i].value != NULL)
+      g_ptr_array_add (argv, g_strdup_printf ("--%s=%s", args[i].name, args[i].value));
+}
+
+void
+ks_cli_trace_args_clear (KsCliTraceArgs *a)
+{
+  g_clear_pointer (&a->format, g_free);
+  g_clear_pointer (&a->nodes, g_free);
+  g_clear_pointer (&a->cluster, g_free);
+  g_clear_pointer (&a->window, g_free);
+  g_clear_pointer (&a->speed, g_free);
+  g_clear_pointer (&a->sample, g_free);
+  g_clear_pointer (&a->max_pods, g_free);
+  g_clear_pointer (&a->machine_cpu, g_free);
+  g_clear_pointer (&a->machine_memory, g_free);
 }
 
 int
@@ -280,30 +308,13 @@ ks_cmd_replay (int argc, char **argv)
 {
   ReplayOptions o = { 0 };
   GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &o.format, "The trace's format (docs/traces.md)",
-      "F" },
-    { "nodes", 0, 0, G_OPTION_ARG_FILENAME, &o.nodes,
-      "The cluster: the Node manifests in FILE (instead of the trace's machines)", "FILE" },
-    { "cluster", 0, 0, G_OPTION_ARG_FILENAME, &o.cluster,
-      "The cluster, scheduler and kubelet of SCENARIO (instead of the trace's machines)",
-      "SCENARIO" },
+    KS_CLI_TRACE_OPTIONS (o.t),
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &o.config,
       "The scheduler's KubeSchedulerConfiguration", "FILE" },
-    { "window", 0, 0, G_OPTION_ARG_STRING, &o.window,
-      "Replay only pods submitted in [START, END) of trace time (seconds or durations)",
-      "START:END" },
-    { "speed", 0, 0, G_OPTION_ARG_STRING, &o.speed, "Divide the trace's times by X", "X" },
-    { "sample", 0, 0, G_OPTION_ARG_STRING, &o.sample,
-      "Keep this fraction of the jobs (whole jobs, seeded)", "FRACTION" },
-    { "max-pods", 0, 0, G_OPTION_ARG_STRING, &o.max_pods, "Create at most N pods", "N" },
     { "seed", 0, 0, G_OPTION_ARG_STRING, &o.seed, "Random seed (default 1)", "N" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &o.out, "Write outputs into DIR (default out/replay)",
       "DIR" },
     { "strict", 0, 0, G_OPTION_ARG_NONE, &o.strict, "Stop at the first bad row (exit 2)", NULL },
-    { "machine-cpu", 0, 0, G_OPTION_ARG_STRING, &o.machine_cpu,
-      "Cores of the reference machine normalized requests are scaled by (default 32)", "CORES" },
-    { "machine-memory", 0, 0, G_OPTION_ARG_STRING, &o.machine_memory,
-      "Memory of the reference machine (default 128Gi)", "BYTES" },
     { "sample-every", 0, 0, G_OPTION_ARG_STRING, &o.sample_every,
       "Metrics sampling interval (default 10m)", "T" },
     { "node-metrics", 0, 0, G_OPTION_ARG_NONE, &o.node_metrics,
@@ -349,7 +360,8 @@ ks_cmd_replay (int argc, char **argv)
       status = KS_EXIT_USAGE;
       goto out;
     }
-  if (!parse_options (&o, &ropts, &topts))
+  if (!ks_cli_trace_args_check ("replay", &o.t, &ropts, &topts)
+      || (o.seed != NULL && !ks_cli_parse_seed ("replay", o.seed, &ropts.seed)))
     {
       status = KS_EXIT_USAGE;
       goto out;
@@ -375,6 +387,7 @@ ks_cmd_replay (int argc, char **argv)
       goto out;
     }
   ropts.trace_nodes = trace_nodes;
+  topts.strict = o.strict;
   if (o.config != NULL)
     {
       KsSchedulerConfig *config = ks_scheduler_config_load_file (o.config, &error);
@@ -390,10 +403,10 @@ ks_cmd_replay (int argc, char **argv)
     }
   /* The native format is written in time order: a short reorder window keeps the look-ahead (whole
    * manifests) small. */
-  if (strcmp (o.format, "kubesim") == 0)
+  if (strcmp (o.t.format, "kubesim") == 0)
     topts.reorder_window = KS_REPLAY_NATIVE_REORDER_WINDOW;
-  reader = ks_trace_reader_new (o.format, (const char *const *) argv + 1, (guint) argc - 1, &topts,
-                                &error);
+  reader = ks_trace_reader_new (o.t.format, (const char *const *) argv + 1, (guint) argc - 1,
+                                &topts, &error);
   if (reader == NULL)
     {
       g_printerr ("kubesim replay: %s\n", error->message);
@@ -496,19 +509,11 @@ out:
   /* A failed replay leaves no directory it made (the recorders removed their files from it). */
   if (status != KS_EXIT_OK && made_dir)
     g_rmdir (out_dir);
-  g_free (o.format);
-  g_free (o.nodes);
-  g_free (o.cluster);
+  ks_cli_trace_args_clear (&o.t);
   g_free (o.config);
   g_strfreev (o.policy_path);
-  g_free (o.window);
-  g_free (o.speed);
-  g_free (o.sample);
-  g_free (o.max_pods);
   g_free (o.seed);
   g_free (o.out);
-  g_free (o.machine_cpu);
-  g_free (o.machine_memory);
   g_free (o.sample_every);
   return status;
 }

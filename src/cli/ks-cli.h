@@ -5,6 +5,8 @@
 
 #include <glib.h>
 
+#include "sim/ks-replay.h"
+
 G_BEGIN_DECLS
 
 #define KS_EXIT_OK 0
@@ -65,5 +67,72 @@ gboolean ks_cli_parse_seed (const char *command, const char *text, guint64 *out)
 /* Load the policy modules of dirs (--policy-path, may be NULL) and $KUBESIM_POLICY_PATH, before
  * any configuration is read.  FALSE after printing "kubesim CMD: <problem>" (exit 2). */
 gboolean ks_cli_load_policies (const char *command, char **dirs);
+
+/* The options of `kubesim replay` that say which trace is replayed and how (kubesim compare on a
+ * trace takes the same ones and passes them on to its replay runs), as given. */
+typedef struct
+{
+  char *format;
+  char *nodes;
+  char *cluster;
+  char *window;
+  char *speed;
+  char *sample;
+  char *max_pods;
+  char *machine_cpu;
+  char *machine_memory;
+} KsCliTraceArgs;
+
+/* Their GOptionEntry lines, for a command's entries array; a is a KsCliTraceArgs. */
+#define KS_CLI_TRACE_OPTIONS(a)                                                                    \
+  {                                                                                                \
+    "format", 'f', 0, G_OPTION_ARG_STRING, &(a).format, "The trace's format (docs/traces.md)", "F" \
+  },                                                                                               \
+      { "nodes",    0,                                                                             \
+        0,          G_OPTION_ARG_FILENAME,                                                         \
+        &(a).nodes, "The cluster: the Node manifests in FILE (instead of the trace's machines)",   \
+        "FILE" },                                                                                  \
+      { "cluster",                                                                                 \
+        0,                                                                                         \
+        0,                                                                                         \
+        G_OPTION_ARG_FILENAME,                                                                     \
+        &(a).cluster,                                                                              \
+        "The cluster, scheduler and kubelet of SCENARIO (instead of the trace's machines)",        \
+        "SCENARIO" },                                                                              \
+      { "window",                                                                                  \
+        0,                                                                                         \
+        0,                                                                                         \
+        G_OPTION_ARG_STRING,                                                                       \
+        &(a).window,                                                                               \
+        "Replay only pods submitted in [START, END) of trace time (seconds or durations)",         \
+        "START:END" },                                                                             \
+      { "speed", 0, 0, G_OPTION_ARG_STRING, &(a).speed, "Divide the trace's times by X", "X" },    \
+      { "sample",    0,                                                                            \
+        0,           G_OPTION_ARG_STRING,                                                          \
+        &(a).sample, "Keep this fraction of the jobs (whole jobs, seeded)",                        \
+        "FRACTION" },                                                                              \
+      { "max-pods", 0, 0, G_OPTION_ARG_STRING, &(a).max_pods, "Create at most N pods", "N" },      \
+      { "machine-cpu",                                                                             \
+        0,                                                                                         \
+        0,                                                                                         \
+        G_OPTION_ARG_STRING,                                                                       \
+        &(a).machine_cpu,                                                                          \
+        "Cores of the reference machine normalized requests are scaled by (default 32)",           \
+        "CORES" },                                                                                 \
+  {                                                                                                \
+    "machine-memory", 0, 0, G_OPTION_ARG_STRING, &(a).machine_memory,                              \
+        "Memory of the reference machine (default 128Gi)", "BYTES"                                 \
+  }
+
+/* Check a's values and set what they say in ropts and topts (both initialized here; seed and
+ * strict are the caller's).  FALSE after printing "kubesim CMD: --option ...: what would be
+ * valid" (exit 2).  In cmd-replay.c. */
+gboolean ks_cli_trace_args_check (const char *command, const KsCliTraceArgs *a,
+                                  KsReplayOptions *ropts, KsTraceOptions *topts);
+
+/* Append a's options given, as "--name=value" strings (ks_cli_trace_args_to_argv's order is
+ * stable: compare fingerprints it), to argv. */
+void ks_cli_trace_args_to_argv (const KsCliTraceArgs *a, GPtrArray *argv);
+void ks_cli_trace_args_clear (KsCliTraceArgs *a);
 
 G_END_DECLS
