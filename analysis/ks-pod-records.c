@@ -11,15 +11,6 @@
 
 #define ATTEMPT_ANNOTATION "kubesim.io/attempt"
 
-typedef struct
-{
-  KsUid uid;
-  const char *node;
-  gint64 created, scheduled, started;
-  guint attempts;
-  char name[]; /* as written in the row; one allocation with the record */
-} Rec;
-
 struct _KsPodRecords
 {
   KsClient *client;
@@ -28,7 +19,6 @@ struct _KsPodRecords
   FILE *out;
   guint watch;
   gboolean finished;
-  GHashTable *pods;  /* &Rec.uid → Rec*: the pods that exist and have not ended */
   GHashTable *notes; /* "namespace/name" → outcome (owned) */
   GString *line;     /* rows not yet written: flushed by the 64 KiB */
   guint64 rows;
@@ -56,8 +46,8 @@ ks_pod_records_new (KsClient *client, KsClock *clock, const char *out_dir, GErro
       g_free (pr);
       return NULL;
     }
-  fputs ("name,created,scheduled,started,finished,node,attempts,outcome\n", pr->out);
-  pr->pods = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, NULL, g_free);
+  fputs ("name,created,scheduled,started,finished,node,attempts,preemptions,evictions,outcome\n",
+         pr->out);
   pr->notes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   pr->line = g_string_sized_new (65536 + 1024);
   return pr;
@@ -74,7 +64,6 @@ ks_pod_records_free (KsPodRecords *pr)
     fclose (pr->out);
   if (!pr->finished)
     g_unlink (pr->tmp);
-  g_hash_table_destroy (pr->pods);
   g_hash_table_destroy (pr->notes);
   g_string_free (pr->line, TRUE);
   g_free (pr->tmp);
@@ -131,38 +120,20 @@ append_time (GString *s, gint64 t)
 }
 
 static void
-write_row (KsPodRecords *pr, const Rec *r, gint64 finished, const char *outcome)
+append_uint (GString *s, guint n)
 {
-  GString *s = pr->line;
   char buf[16];
   char *p = buf + sizeof buf;
-  guint n = r->attempts;
 
-  g_string_append (s, r->name);
-  g_string_append_c (s, ',');
-  append_time (s, r->created);
-  append_time (s, r->scheduled);
-  append_time (s, r->started);
-  append_time (s, finished);
-  if (r->node != NULL)
-    g_string_append (s, r->node);
-  g_string_append_c (s, ',');
   do
     *--p = (char) ('0' + n % 10);
   while ((n /= 10) != 0);
   g_string_append_len (s, p, buf + sizeof buf - p);
   g_string_append_c (s, ',');
-  g_string_append (s, outcome);
-  g_string_append_c (s, '\n');
-  if (s->len >= 65536)
-    {
-      fwrite (s->str, 1, s->len, pr->out);
-      g_string_truncate (s, 0);
-    }
-  pr->rows++;
 }
 
-/* The first time one of the pod's containers ran. */
+/* The first time one of the pod's containers ran (a container that restarted more than once
+ * keeps only its last two starts: the earlier of them). */
 static gint64
 first_start (const KsPod *pod)
 {
@@ -181,50 +152,67 @@ first_start (const KsPod *pod)
   return t;
 }
 
+/* The pod's row, from the pod itself: no state is kept per pod, so that recording costs a run
+ * almost nothing (docs/benchmarks.md).  The store sets PodScheduled=True when it binds the pod
+ * (its transition time is the binding's); a pod created with spec.nodeName was "scheduled" when
+ * it was created. */
 static void
-observe (Rec *r, const KsPod *pod, gint64 now)
-{
-  if (r->node == NULL && pod->node_name != NULL)
-    {
-      r->node = pod->node_name;
-      r->scheduled = now;
-    }
-  if (r->started == KS_TIME_NONE)
-    r->started = first_start (pod);
-}
-
-static Rec *
-rec_new (KsPodRecords *pr, const KsPod *pod, gint64 now)
+write_row (KsPodRecords *pr, const KsPod *pod, gint64 finished, const char *outcome)
 {
   const KsObject *o = KS_OBJECT (pod);
+  const KsCondition *sched = &pod->conditions[KS_POD_COND_SCHEDULED];
+  const KsCondition *disruption = &pod->conditions[KS_POD_COND_DISRUPTION_TARGET];
   const char *attempt = ks_object_get_annotation (o, ATTEMPT_ANNOTATION);
-  gboolean plain = o->meta.namespace == NULL || strcmp (o->meta.namespace, "default") == 0;
-  gsize ns_len = plain ? 0 : strlen (o->meta.namespace) + 1;
-  gsize name_len = strlen (o->meta.name);
-  Rec *r = g_malloc (sizeof (Rec) + ns_len + name_len + 1);
+  gboolean preempted = FALSE, evicted = FALSE;
+  GString *s = pr->line;
   guint64 n = 1;
+  gint64 created = o->meta.creation_timestamp;
 
-  r->uid = o->meta.uid;
-  if (!plain)
+  if (o->meta.namespace != NULL && strcmp (o->meta.namespace, "default") != 0)
     {
-      memcpy (r->name, o->meta.namespace, ns_len - 1);
-      r->name[ns_len - 1] = '/';
+      g_string_append (s, o->meta.namespace);
+      g_string_append_c (s, '/');
     }
-  memcpy (r->name + ns_len, o->meta.name, name_len + 1);
-  r->node = NULL;
-  r->created = o->meta.creation_timestamp != KS_TIME_NONE ? o->meta.creation_timestamp : now;
-  r->scheduled = KS_TIME_NONE;
-  r->started = KS_TIME_NONE;
+  g_string_append (s, o->meta.name);
+  g_string_append_c (s, ',');
+  append_time (s, created);
+  if (pod->node_name == NULL)
+    append_time (s, KS_TIME_NONE);
+  else
+    append_time (s, sched->status == KS_CONDITION_TRUE && sched->last_transition_time != 0
+                        ? sched->last_transition_time
+                        : created);
+  append_time (s, first_start (pod));
+  append_time (s, finished);
+  if (pod->node_name != NULL)
+    g_string_append (s, pod->node_name);
+  g_string_append_c (s, ',');
   if (attempt != NULL && (!g_ascii_string_to_unsigned (attempt, 10, 1, G_MAXUINT, &n, NULL)))
     n = 1;
-  r->attempts = (guint) n;
-  g_hash_table_insert (pr->pods, &r->uid, r);
-  return r;
+  append_uint (s, (guint) n);
+  /* DisruptionTarget=True: the scheduler's preemption, or else an eviction (the kubelet's
+   * node-pressure eviction, the taint manager, the pod GC, the Eviction API), as summary.json's
+   * totals count them. */
+  if (disruption->status == KS_CONDITION_TRUE)
+    {
+      preempted = g_strcmp0 (disruption->reason, "PreemptionByScheduler") == 0;
+      evicted = !preempted;
+    }
+  append_uint (s, preempted);
+  append_uint (s, evicted);
+  g_string_append (s, outcome);
+  g_string_append_c (s, '\n');
+  if (s->len >= 65536)
+    {
+      fwrite (s->str, 1, s->len, pr->out);
+      g_string_truncate (s, 0);
+    }
+  pr->rows++;
 }
 
-/* The pod ended: its row, and it is forgotten. */
+/* The pod ended: its row. */
 static void
-ended (KsPodRecords *pr, Rec *r, const KsPod *pod, gint64 now, gboolean deleted)
+ended (KsPodRecords *pr, const KsPod *pod, gint64 now, gboolean deleted)
 {
   const KsObject *o = KS_OBJECT (pod);
   g_autofree char *key = NULL;
@@ -243,35 +231,26 @@ ended (KsPodRecords *pr, Rec *r, const KsPod *pod, gint64 now, gboolean deleted)
     outcome = "Deleted";
   else
     outcome = pod->phase == KS_POD_SUCCEEDED ? "Succeeded" : "Failed";
-  write_row (pr, r, now, outcome);
+  write_row (pr, pod, now, outcome);
   if (key != NULL)
     g_hash_table_remove (pr->notes, key);
-  g_hash_table_remove (pr->pods, &r->uid);
 }
 
+/* A row when a pod becomes terminal or is deleted before it did; a pod terminal when first seen
+ * (there before the recorder started) has none. */
 static void
 on_pod (const KsWatchEvent *event, gpointer data)
 {
   KsPodRecords *pr = data;
   const KsPod *pod = KS_POD (event->object);
-  gint64 now = ks_clock_now (pr->clock);
-  Rec *r = g_hash_table_lookup (pr->pods, &pod->parent.meta.uid);
 
-  if (event->type == KS_WATCH_ADDED)
+  if (event->type == KS_WATCH_MODIFIED)
     {
-      if (r != NULL || ks_pod_is_terminal (pod))
-        return;
-      r = rec_new (pr, pod, now);
-      observe (r, pod, now);
-      return;
+      if (ks_pod_is_terminal (pod) && !ks_pod_is_terminal (KS_POD (event->old_object)))
+        ended (pr, pod, ks_clock_now (pr->clock), FALSE);
     }
-  if (r == NULL)
-    return; /* ended already (or terminal when first seen) */
-  observe (r, pod, now);
-  if (event->type == KS_WATCH_DELETED)
-    ended (pr, r, pod, now, TRUE);
-  else if (ks_pod_is_terminal (pod))
-    ended (pr, r, pod, now, FALSE);
+  else if (event->type == KS_WATCH_DELETED && !ks_pod_is_terminal (pod))
+    ended (pr, pod, ks_clock_now (pr->clock), TRUE);
 }
 
 void
@@ -280,23 +259,23 @@ ks_pod_records_start (KsPodRecords *pr)
   pr->watch = ks_client_watch (pr->client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, pr, NULL);
 }
 
-static gint
-cmp_rec (gconstpointer a, gconstpointer b)
+typedef struct
 {
-  const Rec *ra = *(Rec *const *) a, *rb = *(Rec *const *) b;
-  int c = strcmp (ra->name, rb->name);
+  char *name; /* as the row writes it */
+  const KsPod *pod;
+} Left;
 
-  if (c != 0)
-    return c;
-  return ra->created < rb->created ? -1 : ra->created > rb->created;
+static gint
+cmp_left (gconstpointer a, gconstpointer b)
+{
+  return strcmp (((const Left *) a)->name, ((const Left *) b)->name);
 }
 
 gboolean
 ks_pod_records_finish (KsPodRecords *pr, GError **error)
 {
-  g_autoptr (GPtrArray) left = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer value;
+  g_autoptr (GPtrArray) pods = NULL;
+  g_autoptr (GArray) left = g_array_new (FALSE, FALSE, sizeof (Left));
   int e = 0;
 
   if (pr->watch != 0)
@@ -304,15 +283,29 @@ ks_pod_records_finish (KsPodRecords *pr, GError **error)
       ks_client_unwatch (pr->client, pr->watch);
       pr->watch = 0;
     }
-  /* The pods still there, sorted (never in hash order). */
-  g_hash_table_iter_init (&iter, pr->pods);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (left, value);
-  g_ptr_array_sort (left, cmp_rec);
+  /* The pods still there and not ended, sorted (never in the store's order). */
+  pods = ks_client_list (pr->client, ks_kind_get (KS_KIND_POD), NULL, error);
+  if (pods == NULL)
+    return FALSE;
+  for (guint i = 0; i < pods->len; i++)
+    {
+      const KsPod *pod = g_ptr_array_index (pods, i);
+      const KsObject *o = KS_OBJECT (pod);
+      Left l = { NULL, pod };
+      if (ks_pod_is_terminal (pod))
+        continue;
+      l.name = o->meta.namespace == NULL || strcmp (o->meta.namespace, "default") == 0
+                   ? g_strdup (o->meta.name)
+                   : pod_key (o->meta.namespace, o->meta.name);
+      g_array_append_val (left, l);
+    }
+  g_array_sort (left, cmp_left);
   for (guint i = 0; i < left->len; i++)
     {
-      const Rec *r = g_ptr_array_index (left, i);
-      write_row (pr, r, KS_TIME_NONE, r->started != KS_TIME_NONE ? "Running" : "Pending");
+      Left *l = &g_array_index (left, Left, i);
+      write_row (pr, l->pod, KS_TIME_NONE,
+                 first_start (l->pod) != KS_TIME_NONE ? "Running" : "Pending");
+      g_free (l->name);
     }
   fwrite (pr->line->str, 1, pr->line->len, pr->out);
   g_string_truncate (pr->line, 0);

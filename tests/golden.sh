@@ -1,5 +1,5 @@
 #!/bin/sh
-# Golden scenarios: tests/golden/NAME.yaml runs and its events.jsonl, metrics.csv and
+# Golden scenarios: tests/golden/NAME.yaml runs and its events.jsonl, metrics.csv, pods.csv and
 # summary.json (but wall_time_s) must equal tests/golden/NAME/ byte for byte.
 # KUBESIM_REGENERATE=1 make check TESTS=tests/golden.sh rewrites the expected files; review the
 # diff before committing it.
@@ -18,11 +18,11 @@ for scenario in "$golden"/*.yaml "$TOP_SRCDIR/examples/quickstart.yaml" "$TOP_SR
   grep -v '"wall_time_s"' "$out/summary.json" >"$out/summary.tmp" && mv "$out/summary.tmp" "$out/summary.json"
   if [ -n "${KUBESIM_REGENERATE:-}" ]; then
     mkdir -p "$golden/$name"
-    cp "$out/events.jsonl" "$out/metrics.csv" "$out/summary.json" "$golden/$name/"
+    cp "$out/events.jsonl" "$out/metrics.csv" "$out/summary.json" "$out/pods.csv" "$golden/$name/"
     ok "$name: regenerated"
     continue
   fi
-  for f in events.jsonl metrics.csv summary.json; do
+  for f in events.jsonl metrics.csv summary.json pods.csv; do
     if cmp -s "$out/$f" "$golden/$name/$f"; then
       ok "$name: $f"
     else

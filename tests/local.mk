@@ -182,6 +182,7 @@ shell_tests = \
 	tests/check.sh \
 	tests/compare.sh \
 	tests/compare-trace.sh \
+	tests/pods-csv.sh \
 	tests/docs.sh \
 	tests/format.sh \
 	tests/fuzz.sh \

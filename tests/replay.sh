@@ -26,13 +26,13 @@ pods_csv () { # WHAT OUT_DIR, expected rows on stdin
 # record.
 kubesim replay -q --format kubesim "$small" -o "$TMP/small" || fail "replay small"
 pods_csv "small" "$TMP/small" <<'EOF'
-name,created,scheduled,started,finished,node,attempts,outcome
-a,1,1,1,11,n1,1,Succeeded
-b,2,11,11,16,n1,1,Succeeded
-c,12,16,16,18,n1,1,Failed
-d,20,20,20,23,n1,1,Killed
-c,30,30,30,34,n1,2,Succeeded
-e,40,,,,,1,Pending
+name,created,scheduled,started,finished,node,attempts,preemptions,evictions,outcome
+a,1,1,1,11,n1,1,0,0,Succeeded
+b,2,11,11,16,n1,1,0,0,Succeeded
+c,12,16,16,18,n1,1,0,0,Failed
+d,20,20,20,23,n1,1,0,0,Killed
+c,30,30,30,34,n1,2,0,0,Succeeded
+e,40,,,,,1,0,0,Pending
 EOF
 expect_eq "small: simulated until 5 minutes after the last record" \
   "$(json_get "$TMP/small/summary.json" '"sim_time_s"')" 340
@@ -59,13 +59,13 @@ EOF
 kubesim replay -q --format kubesim "$small" --nodes "$TMP/nodes.yaml" -o "$TMP/nodes-file" \
   || fail "--nodes"
 pods_csv "--nodes" "$TMP/nodes-file" <<'EOF'
-name,created,scheduled,started,finished,node,attempts,outcome
-b,2,2,2,7,big,1,Succeeded
-a,1,1,1,11,big,1,Succeeded
-c,12,12,12,14,big,1,Failed
-d,20,20,20,23,big,1,Killed
-c,30,30,30,34,big,2,Succeeded
-e,40,40,40,,big,1,Running
+name,created,scheduled,started,finished,node,attempts,preemptions,evictions,outcome
+b,2,2,2,7,big,1,0,0,Succeeded
+a,1,1,1,11,big,1,0,0,Succeeded
+c,12,12,12,14,big,1,0,0,Failed
+d,20,20,20,23,big,1,0,0,Killed
+c,30,30,30,34,big,2,0,0,Succeeded
+e,40,40,40,,big,1,0,0,Running
 EOF
 expect_eq "--nodes: the trace's machines ignored" \
   "$(json_get "$TMP/nodes-file/summary.json" '"nodes_added"')" 0
@@ -77,31 +77,31 @@ expect_grep "--nodes with a Namespace: what is valid" 'it may hold only Nodes' "
 # ---- --window START:END (trace seconds): pods submitted in [10, 35), times from 10 ----
 kubesim replay -q --format kubesim "$small" --window 10:35 -o "$TMP/window" || fail "--window"
 pods_csv "--window" "$TMP/window" <<'EOF'
-name,created,scheduled,started,finished,node,attempts,outcome
-c,2,2,2,4,n1,1,Failed
-d,10,10,10,13,n1,1,Killed
-c,20,20,20,24,n1,2,Succeeded
+name,created,scheduled,started,finished,node,attempts,preemptions,evictions,outcome
+c,2,2,2,4,n1,1,0,0,Failed
+d,10,10,10,13,n1,1,0,0,Killed
+c,20,20,20,24,n1,2,0,0,Succeeded
 EOF
 expect_eq "--window: outside" "$(json_get "$TMP/window/summary.json" '"outside_window"')" 2
 
 # ---- --speed 2: every time and run time halved ----
 kubesim replay -q --format kubesim "$small" --speed 2 -o "$TMP/speed" || fail "--speed"
 pods_csv "--speed" "$TMP/speed" <<'EOF'
-name,created,scheduled,started,finished,node,attempts,outcome
-a,0.5,0.5,0.5,5.5,n1,1,Succeeded
-b,1,5.5,5.5,8,n1,1,Succeeded
-c,6,8,8,9,n1,1,Failed
-d,10,10,10,11.5,n1,1,Killed
-c,15,15,15,17,n1,2,Succeeded
-e,20,,,,,1,Pending
+name,created,scheduled,started,finished,node,attempts,preemptions,evictions,outcome
+a,0.5,0.5,0.5,5.5,n1,1,0,0,Succeeded
+b,1,5.5,5.5,8,n1,1,0,0,Succeeded
+c,6,8,8,9,n1,1,0,0,Failed
+d,10,10,10,11.5,n1,1,0,0,Killed
+c,15,15,15,17,n1,2,0,0,Succeeded
+e,20,,,,,1,0,0,Pending
 EOF
 
 # ---- --max-pods 2: the first two pods only ----
 kubesim replay -q --format kubesim "$small" --max-pods 2 -o "$TMP/max" || fail "--max-pods"
 pods_csv "--max-pods" "$TMP/max" <<'EOF'
-name,created,scheduled,started,finished,node,attempts,outcome
-a,1,1,1,11,n1,1,Succeeded
-b,2,11,11,16,n1,1,Succeeded
+name,created,scheduled,started,finished,node,attempts,preemptions,evictions,outcome
+a,1,1,1,11,n1,1,0,0,Succeeded
+b,2,11,11,16,n1,1,0,0,Succeeded
 EOF
 expect_eq "--max-pods: over" "$(json_get "$TMP/max/summary.json" '"over_max_pods"')" 2
 
@@ -179,8 +179,8 @@ EOF
 cmp -s "$TMP/expected" "$TMP/out" && ok "bad rows: each reported once with file:line" \
   || { fail "bad rows: messages differ"; diff "$TMP/expected" "$TMP/out" >&2; }
 pods_csv "bad rows" "$TMP/bad" <<'EOF'
-name,created,scheduled,started,finished,node,attempts,outcome
-a,1,1,1,5,n1,1,Succeeded
+name,created,scheduled,started,finished,node,attempts,preemptions,evictions,outcome
+a,1,1,1,5,n1,1,0,0,Succeeded
 EOF
 kubesim replay -q --strict --format kubesim "$bad" -o "$TMP/strict" >"$TMP/out" 2>&1
 expect_eq "--strict: exit 2" "$?" 2

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/ks-pod-records.h"
 #include "analysis/ks-recorder.h"
 #include "ks-cli.h"
 #include "policies/ks-policy-modules.h"
@@ -77,8 +78,8 @@ print_summary (const char *scenario, const KsRunStats *st, const char *pending, 
   if (pending != NULL)
     printf ("  unschedulable: %u pod%s waiting for a node, by last reason: %s\n", st->unschedulable,
             st->unschedulable == 1 ? "" : "s", pending);
-  printf ("  outputs: %s/events.jsonl, %s/metrics.csv, %s/summary.json\n", out_dir, out_dir,
-          out_dir);
+  printf ("  outputs: %s/events.jsonl, %s/metrics.csv, %s/summary.json, %s/pods.csv\n", out_dir,
+          out_dir, out_dir, out_dir);
 }
 
 /* Events after the end never run: say so, rather than drop them in silence. */
@@ -214,6 +215,7 @@ ks_cmd_run (int argc, char **argv)
   g_autoptr (KsScenario) scenario = NULL;
   g_autoptr (KsSim) sim = NULL;
   g_autoptr (KsRecorder) recorder = NULL;
+  g_autoptr (KsPodRecords) pods = NULL;
   KsExpectRun *expect = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *out_dir = NULL;
@@ -327,7 +329,10 @@ ks_cmd_run (int argc, char **argv)
   ropts.out_dir = out_dir;
   ropts.sample_every = sample_every;
   recorder = ks_recorder_new (ks_sim_get_client (sim), ks_sim_get_clock (sim), &ropts, &error);
-  if (recorder == NULL)
+  if (recorder == NULL
+      || (pods
+          = ks_pod_records_new (ks_sim_get_client (sim), ks_sim_get_clock (sim), out_dir, &error))
+             == NULL)
     {
       g_printerr ("kubesim run: %s\n", error->message);
       status = KS_EXIT_FAILED;
@@ -356,6 +361,7 @@ ks_cmd_run (int argc, char **argv)
   else
     ks_sim_set_event_sink (sim, ks_recorder_get_sink (recorder));
   ks_recorder_start (recorder);
+  ks_pod_records_start (pods);
   wall_start = g_get_monotonic_time ();
   if (!ks_sim_start (sim, &error))
     {
@@ -382,7 +388,8 @@ ks_cmd_run (int argc, char **argv)
   info.events_processed = ks_sim_get_events_processed (sim);
   ks_scheduler_get_stats (ks_sim_get_scheduler (sim), &sched_stats);
   info.scheduler = &sched_stats;
-  if (!ks_recorder_finish (recorder, &info, &error))
+  /* summary.json last: its presence says the run's outputs are complete (kubesim compare). */
+  if (!ks_pod_records_finish (pods, &error) || !ks_recorder_finish (recorder, &info, &error))
     {
       g_printerr ("kubesim run: %s\n", error->message);
       status = KS_EXIT_FAILED;
@@ -408,7 +415,8 @@ ks_cmd_run (int argc, char **argv)
     }
 
 out:
-  /* The recorder watches the sim's client: it goes first. */
+  /* The recorders watch the sim's client: they go first. */
+  g_clear_pointer (&pods, ks_pod_records_free);
   g_clear_pointer (&recorder, ks_recorder_free);
   g_clear_pointer (&expect, ks_expect_run_free);
   g_clear_pointer (&sim, ks_sim_free);
