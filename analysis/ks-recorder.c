@@ -1,6 +1,8 @@
 /* ks-recorder.c: events.jsonl, metrics.csv and summary.json. */
 #include "config.h"
 
+#include <math.h>
+
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <gsl/gsl_sort.h>
@@ -941,10 +943,19 @@ ks_recorder_get_sink (KsRecorder *r)
   return &r->sink;
 }
 
+/* The cluster series the totals know: fragmentation while pods wait, node-hours so far, and the
+ * GPU allocation of clusters with GPUs. */
 static void
 totals_sample (KsRecorder *r, gint64 t, gpointer data)
 {
-  ks_totals_sample (data);
+  KsTotalsSample s;
+
+  ks_totals_sample (data, &s);
+  if (!isnan (s.gpu_requested_ratio))
+    ks_recorder_metric (r, t, "gpu_requested_ratio", "cluster", s.gpu_requested_ratio);
+  if (!isnan (s.fragmentation))
+    ks_recorder_metric (r, t, "fragmentation", "cluster", s.fragmentation);
+  ks_recorder_metric (r, t, "node_hours", "cluster", s.node_hours);
 }
 
 static void

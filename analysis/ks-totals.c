@@ -1,6 +1,8 @@
 /* ks-totals.c: run-wide sums for summary.json's "totals" (docs/experiments.md). */
 #include "config.h"
 
+#include <math.h>
+
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <string.h>
@@ -182,7 +184,7 @@ typedef struct
  * waiting request (median cpu, median memory, median GPUs of the pods Pending without a node)
  * does not fit. */
 void
-ks_totals_sample (KsTotals *t)
+ks_totals_sample (KsTotals *t, KsTotalsSample *out)
 {
   g_autoptr (GPtrArray) pods = NULL;
   g_autoptr (GPtrArray) nodes = NULL;
@@ -192,6 +194,12 @@ ks_totals_sample (KsTotals *t)
   double med_cpu, med_memory, med_gpu, total = 0, unusable = 0;
   guint n = 0;
 
+  /* Not advance (): the summary's sums stay those of the pod and node changes alone. */
+  out->fragmentation = NAN;
+  out->node_hours = (t->node_us + (double) t->nodes * (double) (ks_clock_now (t->clock) - t->last))
+                    / (3600.0 * G_USEC_PER_SEC);
+  out->gpu_requested_ratio
+      = t->alloc_gpu > 0 ? (double) t->req_gpu / (double) t->alloc_gpu : (double) NAN;
   if (t->unbound <= 0)
     return;
   pods = ks_client_list (t->client, ks_kind_get (KS_KIND_POD), NULL, NULL);
@@ -247,7 +255,8 @@ ks_totals_sample (KsTotals *t)
       if (c < med_cpu || (double) f->memory < med_memory || (med_gpu > 0 && f->gpu < med_gpu))
         unusable += c;
     }
-  t->fragmentation_sum += total > 0 ? unusable / total : 0;
+  out->fragmentation = total > 0 ? unusable / total : 0;
+  t->fragmentation_sum += out->fragmentation;
   t->fragmentation_samples++;
 }
 

@@ -20,8 +20,16 @@ typedef struct _KsTotals KsTotals;
 KsTotals *ks_totals_new (KsClient *client, KsClock *clock);
 void ks_totals_free (KsTotals *totals);
 
-/* Measure the fragmentation at this instant (when pods are waiting for a node). */
-void ks_totals_sample (KsTotals *totals);
+/* What a sample of the cluster series (metrics.csv) reads from the totals. */
+typedef struct
+{
+  double fragmentation;       /* now; NAN when no pod waits for a node */
+  double node_hours;          /* so far */
+  double gpu_requested_ratio; /* now; NAN when the cluster has no GPU */
+} KsTotalsSample;
+
+/* Measure the fragmentation at this instant (when pods are waiting for a node) and fill out. */
+void ks_totals_sample (KsTotals *totals, KsTotalsSample *out);
 
 /* Append ",\n  \"totals\": {...}" (summary.json's member) with the sums up to now. */
 void ks_totals_append_summary (KsTotals *totals, GString *json);

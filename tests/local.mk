@@ -183,6 +183,7 @@ shell_tests = \
 	tests/compare.sh \
 	tests/compare-trace.sh \
 	tests/pods-csv.sh \
+	tests/cluster-series.sh \
 	tests/docs.sh \
 	tests/format.sh \
 	tests/fuzz.sh \
