@@ -16,4 +16,6 @@ EXTRA_DIST += examples/node-failure.yaml
 EXTRA_DIST += examples/regression/scale-up.yaml examples/regression/node-failure.yaml \
 	examples/regression/latency.yaml examples/regression/overload.yaml
 EXTRA_DIST += examples/hpa.yaml examples/hpa-web.yaml
-EXTRA_DIST += examples/compare/packing.yaml examples/compare/sweep.sbatch examples/compare/trace-nodes.yaml
+EXTRA_DIST += examples/compare/packing.yaml examples/compare/sweep.sbatch examples/compare/trace-nodes.yaml \
+	examples/compare/openb.sh examples/compare/synthetic-gpu/nodes.csv examples/compare/synthetic-gpu/pods.csv \
+	examples/compare/synthetic-gpu/README.md
