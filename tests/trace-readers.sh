@@ -11,7 +11,7 @@ PODS="$FIX/alibaba-gpu-2023/openb_pod_list_gpuspec33.csv"
 NODES="$FIX/alibaba-gpu-2023/openb_node_list_all_node.csv"
 kubesim replay --format alibaba-gpu-2023 "$NODES" "$PODS" --out "$TMP/openb" -q
 expect_eq "openb replay exits 0" $? 0
-outcome () { tail -n +2 "$1" | awk -F, -v o="$2" '$8 == o' | wc -l; }
+outcome () { tail -n +2 "$1" | awk -F, -v o="$2" '$NF == o' | wc -l; }
 phase () { awk -F, -v p="$1" 'NR > 1 && $8 == p' "$PODS" | wc -l; }
 expect_eq "openb: a row per pod" "$(tail -n +2 "$TMP/openb/pods.csv" | wc -l)" "$(tail -n +2 "$PODS" | wc -l)"
 expect_eq "openb: Failed" "$(outcome "$TMP/openb/pods.csv" Failed)" "$(phase Failed)"
@@ -27,7 +27,7 @@ case "$model" in
 esac
 # A failed pod ends at its recorded deletion (it started when created, as in the trace).
 expect_eq "openb-pod-0033 ends failed at its deletion" \
-  "$(awk -F, '$1 == "openb-pod-0033" { print $5 "," $8 }' "$TMP/openb/pods.csv")" "9965645,Failed"
+  "$(awk -F, '$1 == "openb-pod-0033" { print $5 "," $NF }' "$TMP/openb/pods.csv")" "9965645,Failed"
 
 # Alibaba 2018 fixture (tests/traces/alibaba-2018): 3 + 4 instances and c_1 succeed, R2_1 and
 # c_3 fail, the Running and Waiting tasks' instances and c_2 are still running.
