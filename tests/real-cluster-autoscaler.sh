@@ -42,9 +42,20 @@ expect_grep "the error names file, line, column and field" \
   "bad.yaml:4:[0-9]*: nodeGroups\[0\].max: max (2) must not be less than min (3)" "$TMP/bad.out"
 expect_eq "nothing was started" "$(ls "$D/run" 2>/dev/null | wc -l)" 0
 
-# agents: the node agent processes of this cluster.
+# agent_pids: the node agent processes of this cluster, sorted.  A process whose parent is an
+# agent is the agent's fork between fork and exec (spawning runc or ip): not an agent of its own.
+agent_pids () {
+  all=" $(pgrep -f -- "node --server .* --data-dir $D" | tr '\n' ' ') "
+  for p in $all; do
+    pp=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null) || continue
+    [ -n "$pp" ] || continue
+    case $all in *" $pp "*) ;; *) echo "$p" ;; esac
+  done | sort -n | tr '\n' ' '
+}
+# agents: how many there are.
 agents () {
-  pgrep -f -- "node --server .* --data-dir $D" | wc -l
+  set -- $(agent_pids)
+  echo $#
 }
 group_nodes () {
   kubesim get nodes -l kubesim.io/node-group=small -o json | jq '.items | length'
@@ -104,9 +115,6 @@ expect_eq "each node has its cgroup" \
 
 # The control plane killed and started again (`cluster up` starts what is missing): it adopts the
 # group's two nodes, whose agents keep running, and scales down from there.
-agent_pids () {
-  pgrep -f -- "node --server .* --data-dir $D" | sort | tr '\n' ' '
-}
 before=$(agent_pids)
 # As if it had died while removing small-1: the node carries the autoscaler's taint.
 curl -s -f -X PATCH -H 'Content-Type: application/merge-patch+json' \
@@ -147,7 +155,8 @@ expect_eq "two agents were started in all" \
   "$(grep -c 'started the node agent of' "$D/log/control-plane.log")" 2
 expect_eq "the removal went without warnings" \
   "$(grep -c 'warning: cluster autoscaler' "$D/log/control-plane.log")" 0
-XX \
+kubesim cluster status >"$TMP/status" 2>&1
+expect_grep "status shows the group back at its min" \
   "^node group small: 1 node, 1 Ready (min 1, max 2)" "$TMP/status"
 
 kubesim cluster down >"$TMP/down" 2>&1
