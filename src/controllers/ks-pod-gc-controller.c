@@ -32,7 +32,8 @@ struct _KsPodGcController
 {
   KsController c;
   gint32 threshold;
-  guint n_terminated;       /* pods Succeeded or Failed */
+  GHashTable *terminated;   /* the pods Succeeded or Failed (their last state, referenced),
+                             * by namespace and name */
   guint n_unbound_deleting; /* pods being deleted that have no node */
   GHashTable *nodes;        /* names of the Nodes that exist */
   GHashTable *suspects;     /* node names pods are bound to that do not exist → quarantine end
@@ -54,9 +55,40 @@ force_delete (Gc *gc, const char *ns, const char *name)
     g_message ("pod gc: cannot delete pod %s/%s: %s", ns, name, error->message);
 }
 
-/* All pods (a new array) that match: terminal or, with unbound, being deleted with no node. */
+/* Pods of one namespace and name are one entry of gc->terminated. */
+static guint
+pod_hash (gconstpointer p)
+{
+  const KsObject *o = p;
+  return g_str_hash (o->meta.name) * 31 + (o->meta.namespace ? g_str_hash (o->meta.namespace) : 0);
+}
+
+static gboolean
+pod_equal (gconstpointer a, gconstpointer b)
+{
+  const KsObject *x = a, *y = b;
+  return strcmp (x->meta.name, y->meta.name) == 0
+         && g_strcmp0 (x->meta.namespace, y->meta.namespace) == 0;
+}
+
+/* The terminated pods (a new array, in no particular order: the callers order them). */
 static GPtrArray *
-pods_where (Gc *gc, gboolean unbound)
+terminated_pods (Gc *gc)
+{
+  GPtrArray *pods
+      = g_ptr_array_new_full (g_hash_table_size (gc->terminated), (GDestroyNotify) ks_object_unref);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, gc->terminated);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_ptr_array_add (pods, ks_object_ref (key));
+  return pods;
+}
+
+/* The pods being deleted with no node (a new array, in the store's order). */
+static GPtrArray *
+unbound_deleting_pods (Gc *gc)
 {
   g_autoptr (GPtrArray) all = ks_client_list (gc->c.client, ks_kind_get (KS_KIND_POD), NULL, NULL);
   GPtrArray *pods = g_ptr_array_new_with_free_func ((GDestroyNotify) ks_object_unref);
@@ -66,10 +98,7 @@ pods_where (Gc *gc, gboolean unbound)
   for (guint i = 0; i < all->len; i++)
     {
       KsPod *pod = g_ptr_array_index (all, i);
-      gboolean keep = unbound
-                          ? pod->node_name == NULL && ks_object_is_being_deleted (KS_OBJECT (pod))
-                          : ks_pod_is_terminal (pod);
-      if (keep)
+      if (pod->node_name == NULL && ks_object_is_being_deleted (KS_OBJECT (pod)))
         g_ptr_array_add (pods, ks_object_ref (KS_OBJECT (pod)));
     }
   return pods;
@@ -126,9 +155,11 @@ gc_terminated (Gc *gc)
 {
   g_autoptr (GPtrArray) pods = NULL;
 
-  if (gc->threshold <= 0 || gc->n_terminated <= (guint) gc->threshold)
+  if (gc->threshold <= 0 || g_hash_table_size (gc->terminated) <= (guint) gc->threshold)
     return;
-  pods = pods_where (gc, FALSE);
+  /* From the watch's own set (the informer's cache, as Kubernetes lists them), not a list of
+   * every pod: a trace replay keeps 150,000 running pods, which a pass every 20 s would copy. */
+  pods = terminated_pods (gc);
   if (pods->len <= (guint) gc->threshold)
     return;
   oldest_first (pods, pods->len - (guint) gc->threshold);
@@ -220,7 +251,7 @@ gc_unbound_deleting (Gc *gc)
 
   if (gc->n_unbound_deleting == 0)
     return;
-  pods = pods_where (gc, TRUE);
+  pods = unbound_deleting_pods (gc);
   for (guint i = 0; i < pods->len; i++)
     {
       const KsObject *pod = g_ptr_array_index (pods, i);
@@ -239,7 +270,7 @@ ensure_pass (Gc *gc)
 
   if (gc->task != 0)
     return;
-  if (!((gc->threshold > 0 && gc->n_terminated > (guint) gc->threshold)
+  if (!((gc->threshold > 0 && g_hash_table_size (gc->terminated) > (guint) gc->threshold)
         || gc->n_unbound_deleting > 0 || g_hash_table_size (gc->suspects) > 0))
     return;
   at = gc->origin + ((now - gc->origin) / GC_CHECK_PERIOD + 1) * GC_CHECK_PERIOD;
@@ -287,15 +318,17 @@ on_pod (const KsWatchEvent *event, gpointer data)
                            : event->type == KS_WATCH_DELETED ? event->object
                                                              : event->old_object;
 
-  /* The counts follow each pod's last state. */
+  /* The set and count follow each pod's last state. */
   if (before != NULL)
     {
-      gc->n_terminated -= ks_pod_is_terminal (KS_POD (before));
+      if (ks_pod_is_terminal (KS_POD (before)))
+        g_hash_table_remove (gc->terminated, before);
       gc->n_unbound_deleting -= unbound_deleting (before);
     }
   if (now != NULL)
     {
-      gc->n_terminated += ks_pod_is_terminal (KS_POD (now));
+      if (ks_pod_is_terminal (KS_POD (now)))
+        g_hash_table_add (gc->terminated, ks_object_ref ((KsObject *) now));
       gc->n_unbound_deleting += unbound_deleting (now);
       if (KS_POD (now)->node_name != NULL
           && (before == NULL || KS_POD (before)->node_name != KS_POD (now)->node_name))
@@ -338,6 +371,8 @@ ks_pod_gc_controller_new (KsClient *client, KsClock *clock, KsEventSink *sink, g
   gc->threshold = threshold;
   gc->origin = ks_clock_now (clock);
   gc->nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  gc->terminated
+      = g_hash_table_new_full (pod_hash, pod_equal, (GDestroyNotify) ks_object_unref, NULL);
   gc->suspects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   /* Nodes first, so that the pods replayed next find theirs. */
   gc->c.watches[gc->c.n_watches++]
@@ -356,6 +391,7 @@ ks_pod_gc_controller_free (KsPodGcController *gc)
   ks_clock_cancel (gc->c.clock, gc->task);
   ks_controller_clear (&gc->c);
   g_hash_table_unref (gc->nodes);
+  g_hash_table_unref (gc->terminated);
   g_hash_table_unref (gc->suspects);
   g_free (gc);
 }
