@@ -10,6 +10,8 @@
 /* schedule_one.go constants */
 #define MIN_FEASIBLE_NODES_TO_FIND 100
 #define MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND 5
+/* Distinct reasons the histogram counts without its table (a cycle usually has one to three). */
+#define HIST_CACHE 8
 
 typedef struct
 {
@@ -39,6 +41,11 @@ struct _KsFramework
   GArray *codes;         /* KsStatusCode per node (for PostFilter) */
   GPtrArray *ran_score;  /* Slot* of the score plugins that ran last cycle */
   GHashTable *histogram; /* reason pointer → count (merged by text for the message) */
+  /* The histogram's first reasons of the cycle, counted here before they go to the table (a
+   * lookup and an insert per rejected node cost more than the filters on a full cluster). */
+  const char *hist_reasons[HIST_CACHE];
+  guint hist_counts[HIST_CACHE];
+  guint n_hist;          /* entries used; HIST_CACHE + 1 once flushed (the table counts) */
   gboolean *skip_filter; /* per filter slot, set by PreFilter SKIP */
   Slot **active_filters; /* the filter slots PreFilter did not skip, in order */
   guint n_active_filters;
@@ -417,13 +424,59 @@ fit_error_message (KsFramework *fw, guint n_nodes, const char *prefilter_msg,
 }
 
 static void
+histogram_count (KsFramework *fw, const char *reason, guint count)
+{
+  gpointer old = g_hash_table_lookup (fw->histogram, reason);
+  g_hash_table_insert (fw->histogram, (gpointer) reason,
+                       GUINT_TO_POINTER (GPOINTER_TO_UINT (old) + count));
+}
+
+/* The cached counts go to the table in the order their reasons came first, so the table is
+ * built by the same insertions as when every node went there directly. */
+static void
+histogram_flush (KsFramework *fw)
+{
+  if (fw->n_hist > HIST_CACHE)
+    return;
+  for (guint i = 0; i < fw->n_hist; i++)
+    histogram_count (fw, fw->hist_reasons[i], fw->hist_counts[i]);
+  fw->n_hist = HIST_CACHE + 1;
+}
+
+static void
+histogram_reset (KsFramework *fw)
+{
+  g_hash_table_remove_all (fw->histogram);
+  fw->n_hist = 0;
+}
+
+static void
 histogram_add (KsFramework *fw, const KsStatus *status)
 {
   for (guint i = 0; i < status->n_reasons; i++)
     {
-      gpointer old = g_hash_table_lookup (fw->histogram, status->reasons[i]);
-      g_hash_table_insert (fw->histogram, (gpointer) status->reasons[i],
-                           GUINT_TO_POINTER (GPOINTER_TO_UINT (old) + 1));
+      const char *reason = status->reasons[i];
+      guint j;
+      if (fw->n_hist > HIST_CACHE)
+        {
+          histogram_count (fw, reason, 1);
+          continue;
+        }
+      for (j = 0; j < fw->n_hist && fw->hist_reasons[j] != reason; j++)
+        ;
+      if (j < fw->n_hist)
+        fw->hist_counts[j]++;
+      else if (j < HIST_CACHE)
+        {
+          fw->hist_reasons[j] = reason;
+          fw->hist_counts[j] = 1;
+          fw->n_hist++;
+        }
+      else
+        {
+          histogram_flush (fw);
+          histogram_count (fw, reason, 1);
+        }
     }
 }
 
@@ -524,7 +577,7 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
   memset (result, 0, sizeof *result);
   g_ptr_array_set_size (fw->feasible, 0);
   g_ptr_array_set_size (fw->ran_score, 0);
-  g_hash_table_remove_all (fw->histogram);
+  histogram_reset (fw);
   if (n == 0)
     {
       result->message = g_strdup ("no nodes available to schedule pods");
@@ -533,8 +586,11 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
   begin_cycle (fw, nodes, n, now);
   /* Nominations do not change during a cycle: without any, Filter runs once per node. */
   fw->any_nominated = fw->nominator != NULL && ks_nominator_count (fw->nominator) > 0;
+  /* Not cleared: only PostFilter reads the codes, when no node was feasible, and then every
+   * node has had its code written this cycle (all of them by a PreFilter rejection, else each by
+   * the walk, which visits every node when none passes); clearing 12,500 of them each cycle
+   * cost more than the filters of a pod that fits. */
   g_array_set_size (fw->codes, n);
-  memset (fw->codes->data, 0, n * sizeof (KsStatusCode));
   if (fw->explain)
     {
       g_array_set_size (fw->statuses, n);
@@ -607,9 +663,10 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
     to_find = G_MAXUINT;
   if (prefilter_msg == NULL)
     {
-      for (guint i = 0; i < n; i++)
+      /* The walk wraps at the end (an index kept in range, not a division per node). */
+      for (guint i = 0, k = start; i < n; i++, k = k + 1 == n ? 0 : k + 1)
         {
-          KsNodeInfo *node = nodes[(start + i) % n];
+          KsNodeInfo *node = nodes[k];
           processed++;
           if (filters->len == 0
               || (fw->any_nominated ? run_filters_nominated (fw, NULL, pod, node, &status)
@@ -634,6 +691,7 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
         processed++;
       fw->next_start_node_index = (start + processed) % n;
     }
+  histogram_flush (fw);
   result->n_evaluated = processed;
   n_feasible = result->n_feasible = fw->feasible->len;
   feasible = (KsNodeInfo **) fw->feasible->pdata;
