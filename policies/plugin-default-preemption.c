@@ -263,8 +263,8 @@ select_victims (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *original, 
                 GPtrArray *victims, guint *n_violating, KsStatus *status)
 {
   const KsFrameworkHandle *h = ctx->handle;
-  KsNodeInfo *node = ks_node_info_copy (original);
-  KsCycleState *state = h->clone_state (h->data);
+  KsNodeInfo *node;
+  KsCycleState *state;
   g_autoptr (GPtrArray) potential = g_ptr_array_new ();
   g_autoptr (GPtrArray) violating = g_ptr_array_new ();
   g_autoptr (GPtrArray) non_violating = g_ptr_array_new ();
@@ -279,15 +279,18 @@ select_victims (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *original, 
       if (ks_pod_get_priority (p) < priority)
         g_ptr_array_add (potential, (gpointer) p);
     }
-  for (guint i = 0; i < potential->len; i++)
-    what_if (ctx, state, pod, node, g_ptr_array_index (potential, i), FALSE);
+  /* Without any, the node is no candidate: known before the copies (on a full cluster most
+   * nodes hold only pods as important as the pod, and copying each cost more than the rest). */
   if (potential->len == 0)
     {
       status->n_reasons = 0;
       ks_status_add_reason (status, NO_VICTIMS);
-      code = status->code = KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE;
-      goto out;
+      return status->code = KS_STATUS_UNSCHEDULABLE_AND_UNRESOLVABLE;
     }
+  node = ks_node_info_copy (original);
+  state = h->clone_state (h->data);
+  for (guint i = 0; i < potential->len; i++)
+    what_if (ctx, state, pod, node, g_ptr_array_index (potential, i), FALSE);
   /* ... and if the pod does not fit even then, the node is no candidate. */
   code = h->run_filters (h->data, state, pod, node, status);
   if (code != KS_STATUS_SUCCESS)
