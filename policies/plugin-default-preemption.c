@@ -423,16 +423,40 @@ no_candidate_message (guint n_all, GArray *failures)
   GHashTableIter iter;
   gpointer reason, count;
   g_autofree char *text = NULL;
+  /* The first reasons are counted by pointer (most failures share a handful of constant or
+   * interned reasons), then merged by text: hashing each failure's text cost more than the
+   * rest of a failed preemption on a full cluster.  The items are sorted, so the order of
+   * the merges does not matter. */
+  const char *seen[8];
+  guint seen_counts[8], n_seen = 0;
 
   for (guint i = 0; i < failures->len; i++)
     {
       const KsStatus *st = &g_array_index (failures, NodeFailure, i).status;
       for (guint r = 0; r < st->n_reasons; r++)
-        g_hash_table_insert (
-            histogram, (gpointer) st->reasons[r],
-            GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (histogram, st->reasons[r]))
-                              + 1));
+        {
+          const char *why = st->reasons[r];
+          guint j;
+          for (j = 0; j < n_seen && seen[j] != why; j++)
+            ;
+          if (j < n_seen)
+            seen_counts[j]++;
+          else if (n_seen < G_N_ELEMENTS (seen))
+            {
+              seen[n_seen] = why;
+              seen_counts[n_seen++] = 1;
+            }
+          else
+            g_hash_table_insert (
+                histogram, (gpointer) why,
+                GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (histogram, why)) + 1));
+        }
     }
+  for (guint j = 0; j < n_seen; j++)
+    g_hash_table_insert (
+        histogram, (gpointer) seen[j],
+        GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (histogram, seen[j]))
+                          + seen_counts[j]));
   if (failures->len < n_all)
     g_hash_table_insert (
         histogram, (gpointer) NOT_HELPFUL,
