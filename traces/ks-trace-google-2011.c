@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ks-trace-objects.h"
 #include "ks-trace-private.h"
 
 /* Times: 0 is "before the trace window" (kept as 0), 2^63-1 "after it" (the event did not happen
@@ -130,16 +131,11 @@ parse_resource (const char *field, double reference, gint64 *out)
   return TRUE;
 }
 
-/* The PriorityClass band of a 2011 priority (0-11): "0 and 1 are free priorities; 9, 10 and 11
-   are production priorities" (ClusterData2011_2.md); the rest is best-effort batch. */
+/* The PriorityClass band of a 2011 priority (ks-trace-objects.h: the same bands replay creates). */
 static const char *
 band (gint64 priority)
 {
-  if (priority <= 1)
-    return "trace-free";
-  if (priority <= 8)
-    return "trace-batch";
-  return "trace-production";
+  return ks_trace_google_band ((int) CLAMP (priority, G_MININT, G_MAXINT), FALSE);
 }
 
 /* Decimal digits of value ≥ 0 at out; returns the end (not terminated). */

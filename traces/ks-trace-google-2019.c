@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "ks-trace-objects.h"
 #include "ks-trace-private.h"
 
 #define AFTER_WINDOW G_MAXINT64
@@ -252,20 +253,11 @@ get_resources (JsonObject *o, const char *name, JsonObject **out)
   return TRUE;
 }
 
-/* The band of a 2019 priority (the v3 document's tiers: free ≤ 99, best-effort batch 110–115,
-   mid 116–119, production 120–359, monitoring ≥ 360; 100–109, which no tier names, as batch). */
+/* The PriorityClass band of a 2019 priority (ks-trace-objects.h: the same bands replay creates). */
 static const char *
 band (gint64 priority)
 {
-  if (priority <= 99)
-    return "trace-free";
-  if (priority <= 115)
-    return "trace-batch";
-  if (priority <= 119)
-    return "trace-mid";
-  if (priority <= 359)
-    return "trace-production";
-  return "trace-monitoring";
+  return ks_trace_google_band ((int) CLAMP (priority, G_MININT, G_MAXINT), TRUE);
 }
 
 static gboolean
