@@ -20,17 +20,15 @@ G_DEFINE_QUARK (ks - trace - error - quark, ks_trace_error)
 /* The formats, in the order docs/traces.md lists them.  Each format file
  * (ks-trace-<name>.c) defines its KsTraceFormat and has one line here. */
 static const KsTraceFormat *const formats[] = {
-  &ks_trace_format_google_2011,
-  &ks_trace_format_google_2019,
-  &ks_trace_format_alibaba_2017,
-  &ks_trace_format_alibaba_2018,
-  &ks_trace_format_alibaba_gpu_2023,
-  &ks_trace_format_azure_vm,
-  &ks_trace_format_kubesim,
-  NULL,
+  &ks_trace_format_google_2011,      &ks_trace_format_google_2019,
+  &ks_trace_format_alibaba_2017,     &ks_trace_format_alibaba_2018,
+  &ks_trace_format_alibaba_gpu_2023, &ks_trace_format_azure_vm,
+  &ks_trace_format_kubesim,          NULL,
 };
 
 #define MAX_GPU_MODELS 64
+/* How many FIFO entries ahead of the head window_pop fetches into the cache. */
+#define PREFETCH_AHEAD 8
 
 typedef struct
 {
@@ -251,6 +249,20 @@ window_pop (KsTraceReader *reader)
     return heap_pop (reader->heap);
   reader->fifo_head = (reader->fifo_head + 1) % reader->fifo_cap;
   reader->fifo_len--;
+  /* The window is far larger than the caches, so an entry is cold by the time it leaves: fetch
+     the one a few places behind now, so that its time and strings are there when it is due
+     (a cache miss on every record was a fifth of the openb reader's time). */
+  if (reader->fifo_len > 2 * PREFETCH_AHEAD)
+    {
+      const Entry *near = reader->fifo[(reader->fifo_head + PREFETCH_AHEAD) % reader->fifo_cap];
+      const Entry *far = reader->fifo[(reader->fifo_head + 2 * PREFETCH_AHEAD) % reader->fifo_cap];
+
+      /* In two steps: the entry first, its strings once the entry (their address) is there. */
+      __builtin_prefetch (far);
+      __builtin_prefetch ((const char *) far + 64);
+      __builtin_prefetch ((const char *) far + 128);
+      __builtin_prefetch (near->strings);
+    }
   return head;
 }
 
