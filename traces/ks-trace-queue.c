@@ -7,24 +7,58 @@
 
 typedef struct
 {
-  KsTraceRecord record; /* its strings and models live in the same allocation */
+  KsTraceRecord record; /* its strings and models point into strings and models below */
   guint64 seq;          /* push order: ties in time keep it */
   guint64 count;        /* 0: one record as is; n: n records "<id>-<i>" */
   guint64 next;         /* the next index to emit when count > 0 */
   gboolean started;     /* a POD_SUBMIT followed by its POD_START */
+  char *strings;        /* the record's strings, one after the other; kept when recycled */
+  gsize strings_cap;
+  const char **models; /* gpu_models, NULL-terminated; allocated when first needed */
+  guint models_cap;
 } Item;
+
+/* A heap slot: the item's order key next to its pointer, so that sifting compares keys in the
+ * heap's own array instead of following a pointer (a cache miss) for each comparison. */
+typedef struct
+{
+  gint64 time;
+  guint64 seq;
+  Item *item;
+} Slot;
+
+/* Children per heap node: a 4-ary heap is half as deep as a binary one, and a node's children
+ * are next to each other. */
+#define ARITY 4
 
 struct _KsTraceQueue
 {
-  GPtrArray *heap; /* of Item, a binary min-heap on (time, seq) */
+  /* Items pushed in (time, seq) order go to a FIFO ring (O(1)); the others to a min-heap on
+     (time, seq).  The head is the smaller of the two heads.  Ends pushed in the order of their
+     times (a table sorted by creation whose lifetimes are alike) never touch the heap. */
+  Slot *heap;
+  guint heap_len, heap_cap;
+  Item **fifo;
+  guint fifo_head, fifo_len, fifo_cap;
+  GPtrArray *pool; /* free items, their buffers kept: a steady stream allocates nothing */
   guint64 seq;
   GString *id; /* scratch for expanded ids */
 };
 
 static gboolean
-item_before (const Item *x, const Item *y)
+slot_before (const Slot *x, const Slot *y)
 {
-  return x->record.time < y->record.time || (x->record.time == y->record.time && x->seq < y->seq);
+  return x->time < y->time || (x->time == y->time && x->seq < y->seq);
+}
+
+static void
+item_free (gpointer data)
+{
+  Item *item = data;
+
+  g_free (item->strings);
+  g_free (item->models);
+  g_free (item);
 }
 
 KsTraceQueue *
@@ -32,7 +66,7 @@ ks_trace_queue_new (void)
 {
   KsTraceQueue *queue = g_new0 (KsTraceQueue, 1);
 
-  queue->heap = g_ptr_array_new_with_free_func (g_free);
+  queue->pool = g_ptr_array_new_with_free_func (item_free);
   queue->id = g_string_new (NULL);
   return queue;
 }
@@ -42,7 +76,13 @@ ks_trace_queue_free (KsTraceQueue *queue)
 {
   if (queue == NULL)
     return;
-  g_ptr_array_unref (queue->heap);
+  for (guint i = 0; i < queue->heap_len; i++)
+    item_free (queue->heap[i].item);
+  for (guint i = 0; i < queue->fifo_len; i++)
+    item_free (queue->fifo[(queue->fifo_head + i) % queue->fifo_cap]);
+  g_free (queue->heap);
+  g_free (queue->fifo);
+  g_ptr_array_unref (queue->pool);
   g_string_free (queue->id, TRUE);
   g_free (queue);
 }
@@ -67,24 +107,126 @@ copy_string (char **cursor, const char *s)
   return out;
 }
 
-/* One allocation per item (the copy of a record is the queue's main cost). */
+static void
+heap_push (KsTraceQueue *queue, Item *item)
+{
+  Slot slot = { item->record.time, item->seq, item };
+  guint i;
+
+  if (queue->heap_len == queue->heap_cap)
+    {
+      queue->heap_cap = MAX (queue->heap_cap * 2, 64);
+      queue->heap = g_renew (Slot, queue->heap, queue->heap_cap);
+    }
+  /* Sift up. */
+  for (i = queue->heap_len++; i > 0;)
+    {
+      guint parent = (i - 1) / ARITY;
+
+      if (!slot_before (&slot, &queue->heap[parent]))
+        break;
+      queue->heap[i] = queue->heap[parent];
+      i = parent;
+    }
+  queue->heap[i] = slot;
+}
+
+/* Remove the heap's top (its item is the caller's). */
+static void
+heap_remove_top (KsTraceQueue *queue)
+{
+  Slot *heap = queue->heap;
+  Slot last;
+  guint n, i = 0;
+
+  last = heap[--queue->heap_len];
+  n = queue->heap_len;
+  if (n == 0)
+    return;
+  for (;;)
+    {
+      guint first = ARITY * i + 1, best = i;
+      const Slot *best_slot = &last;
+
+      for (guint c = first; c < first + ARITY && c < n; c++)
+        if (slot_before (&heap[c], best_slot))
+          {
+            best = c;
+            best_slot = &heap[c];
+          }
+      if (best == i)
+        break;
+      heap[i] = heap[best];
+      i = best;
+    }
+  heap[i] = last;
+}
+
+static void
+fifo_push (KsTraceQueue *queue, Item *item)
+{
+  if (queue->fifo_len == queue->fifo_cap)
+    {
+      guint cap = MAX (queue->fifo_cap * 2, 64);
+      Item **ring = g_new (Item *, cap);
+
+      for (guint i = 0; i < queue->fifo_len; i++)
+        ring[i] = queue->fifo[(queue->fifo_head + i) % queue->fifo_cap];
+      g_free (queue->fifo);
+      queue->fifo = ring;
+      queue->fifo_cap = cap;
+      queue->fifo_head = 0;
+    }
+  queue->fifo[(queue->fifo_head + queue->fifo_len) % queue->fifo_cap] = item;
+  queue->fifo_len++;
+}
+
+/* The head item, or NULL when empty; *in_fifo says where it is. */
+static Item *
+peek_item (KsTraceQueue *queue, gboolean *in_fifo)
+{
+  Item *head;
+
+  if (queue->fifo_len == 0)
+    {
+      *in_fifo = FALSE;
+      return queue->heap_len > 0 ? queue->heap[0].item : NULL;
+    }
+  head = queue->fifo[queue->fifo_head];
+  if (queue->heap_len > 0
+      && (queue->heap[0].time < head->record.time
+          || (queue->heap[0].time == head->record.time && queue->heap[0].seq < head->seq)))
+    {
+      *in_fifo = FALSE;
+      return queue->heap[0].item;
+    }
+  *in_fifo = TRUE;
+  return head;
+}
+
+/* Copy a record into a pooled item (one buffer for its strings and models: the copy is the
+ * queue's main cost) and queue it. */
 static Item *
 push_item (KsTraceQueue *queue, const KsTraceRecord *record, guint64 count)
 {
   guint n_models = record->gpu_models != NULL ? g_strv_length ((char **) record->gpu_models) : 0;
-  gsize models_size = record->gpu_models != NULL ? (n_models + 1) * sizeof (char *) : 0;
-  gsize size = sizeof (Item) + models_size + string_size (record->id) + string_size (record->job)
+  gsize size = string_size (record->id) + string_size (record->job)
                + string_size (record->event_name) + string_size (record->zone)
                + string_size (record->priority_class) + string_size (record->file);
   Item *item;
   char *cursor;
-  guint i;
 
   for (guint m = 0; m < n_models; m++)
     size += strlen (record->gpu_models[m]) + 1;
-  item = g_malloc (size);
-  memset (item, 0, sizeof (Item));
-  cursor = (char *) (item + 1) + models_size;
+  item = queue->pool->len > 0 ? g_ptr_array_steal_index_fast (queue->pool, queue->pool->len - 1)
+                              : g_new0 (Item, 1);
+  if (size > item->strings_cap)
+    {
+      item->strings_cap = MAX (size, 128);
+      g_free (item->strings);
+      item->strings = g_malloc (item->strings_cap);
+    }
+  cursor = item->strings;
   item->record = *record;
   item->record.id = copy_string (&cursor, record->id);
   item->record.job = copy_string (&cursor, record->job);
@@ -94,64 +236,46 @@ push_item (KsTraceQueue *queue, const KsTraceRecord *record, guint64 count)
   item->record.file = copy_string (&cursor, record->file);
   if (record->gpu_models != NULL)
     {
-      const char **models = (const char **) (item + 1);
-
+      if (item->models_cap < n_models + 1)
+        {
+          item->models_cap = n_models + 1;
+          item->models = g_renew (const char *, item->models, item->models_cap);
+        }
       for (guint m = 0; m < n_models; m++)
-        models[m] = copy_string (&cursor, record->gpu_models[m]);
-      models[n_models] = NULL;
-      item->record.gpu_models = models;
+        item->models[m] = copy_string (&cursor, record->gpu_models[m]);
+      item->models[n_models] = NULL;
+      item->record.gpu_models = item->models;
     }
   /* Only the native format carries objects, and it never queues. */
   item->record.object = NULL;
   item->seq = queue->seq++;
   item->count = count;
-
-  /* Sift up. */
-  g_ptr_array_add (queue->heap, item);
-  for (i = queue->heap->len - 1; i > 0;)
-    {
-      guint parent = (i - 1) / 2;
-
-      if (!item_before (item, queue->heap->pdata[parent]))
-        break;
-      queue->heap->pdata[i] = queue->heap->pdata[parent];
-      i = parent;
-    }
-  queue->heap->pdata[i] = item;
+  item->next = 0;
+  item->started = FALSE;
+  if (queue->fifo_len == 0
+      || queue->fifo[(queue->fifo_head + queue->fifo_len - 1) % queue->fifo_cap]->record.time
+             <= item->record.time)
+    fifo_push (queue, item);
+  else
+    heap_push (queue, item);
   return item;
 }
 
-/* Remove and free the head. */
+/* Remove the head and keep it for reuse. */
 static void
 pop_head (KsTraceQueue *queue)
 {
-  GPtrArray *heap = queue->heap;
-  Item *last;
-  guint n, i = 0;
+  gboolean in_fifo;
+  Item *item = peek_item (queue, &in_fifo);
 
-  g_free (heap->pdata[0]);
-  last = g_ptr_array_steal_index_fast (heap, heap->len - 1);
-  n = heap->len;
-  if (n == 0)
-    return;
-  for (;;)
+  if (in_fifo)
     {
-      guint left = 2 * i + 1, right = left + 1, smallest = i;
-      Item *best = last;
-
-      if (left < n && item_before (heap->pdata[left], best))
-        {
-          smallest = left;
-          best = heap->pdata[left];
-        }
-      if (right < n && item_before (heap->pdata[right], best))
-        smallest = right;
-      if (smallest == i)
-        break;
-      heap->pdata[i] = heap->pdata[smallest];
-      i = smallest;
+      queue->fifo_head = (queue->fifo_head + 1) % queue->fifo_cap;
+      queue->fifo_len--;
     }
-  heap->pdata[i] = last;
+  else
+    heap_remove_top (queue);
+  g_ptr_array_add (queue->pool, item);
 }
 
 void
@@ -186,15 +310,18 @@ emit (KsTraceReader *reader, const KsTraceRecord *record, gboolean started)
 guint
 ks_trace_queue_get_length (KsTraceQueue *queue)
 {
-  return queue->heap->len;
+  return queue->heap_len + queue->fifo_len;
 }
 
 gboolean
 ks_trace_queue_peek_time (KsTraceQueue *queue, gint64 *time)
 {
-  if (queue->heap->len == 0)
+  gboolean in_fifo;
+  Item *item = peek_item (queue, &in_fifo);
+
+  if (item == NULL)
     return FALSE;
-  *time = ((Item *) queue->heap->pdata[0])->record.time;
+  *time = item->record.time;
   return TRUE;
 }
 
@@ -202,7 +329,8 @@ ks_trace_queue_peek_time (KsTraceQueue *queue, gint64 *time)
 static guint
 emit_head (KsTraceQueue *queue, KsTraceReader *reader, guint max)
 {
-  Item *item = queue->heap->pdata[0];
+  gboolean in_fifo;
+  Item *item = peek_item (queue, &in_fifo);
   guint n = 0;
 
   if (item->count == 0)
@@ -234,7 +362,7 @@ ks_trace_queue_pump (KsTraceQueue *reorder, KsTraceQueue *later, guint window, g
 
   while (n < max)
     {
-      gint64 t_reorder, t_later;
+      gint64 t_reorder = 0, t_later = 0;
       gboolean have_reorder = ks_trace_queue_peek_time (reorder, &t_reorder);
       gboolean have_later = later != NULL && ks_trace_queue_peek_time (later, &t_later);
       gboolean reorder_ready
