@@ -277,39 +277,46 @@ entry_recycle (KsTraceReader *reader, Entry *entry)
   g_ptr_array_add (reader->pool, entry);
 }
 
-/* Copy a string into the entry's buffer at *used (room was made by the caller). */
+/* Copy a string of len bytes (its NUL included, 0 for NULL) into the entry's buffer at *used
+ * (room was made by the caller). */
 static const char *
-copy_string (Entry *entry, gsize *used, const char *text)
+copy_string (Entry *entry, gsize *used, const char *text, gsize len)
 {
-  gsize len;
   char *out;
 
   if (text == NULL)
     return NULL;
-  len = strlen (text) + 1;
   out = entry->strings + *used;
   memcpy (out, text, len);
   *used += len;
   return out;
 }
 
+static gsize
+string_size (const char *text)
+{
+  return text != NULL ? strlen (text) + 1 : 0;
+}
+
 void
 ks_trace_emit (KsTraceReader *reader, const KsTraceRecord *record)
 {
   Entry *entry;
-  gsize need = 0, used = 0;
+  gsize need, used = 0, sizes[6];
   guint n_models = 0;
 
   g_return_if_fail (reader != NULL && record != NULL);
   entry = reader->pool->len > 0 ? g_ptr_array_steal_index_fast (reader->pool, reader->pool->len - 1)
                                 : g_new0 (Entry, 1);
-  /* Offsets into strings are only final once it is big enough, so measure first. */
-  need += record->id != NULL ? strlen (record->id) + 1 : 0;
-  need += record->job != NULL ? strlen (record->job) + 1 : 0;
-  need += record->event_name != NULL ? strlen (record->event_name) + 1 : 0;
-  need += record->priority_class != NULL ? strlen (record->priority_class) + 1 : 0;
-  need += record->zone != NULL ? strlen (record->zone) + 1 : 0;
-  need += record->file != NULL ? strlen (record->file) + 1 : 0;
+  /* Offsets into strings are only final once it is big enough, so measure first (once: strlen
+     was a tenth of the time when it was done again for the copy). */
+  sizes[0] = string_size (record->id);
+  sizes[1] = string_size (record->job);
+  sizes[2] = string_size (record->event_name);
+  sizes[3] = string_size (record->priority_class);
+  sizes[4] = string_size (record->zone);
+  sizes[5] = string_size (record->file);
+  need = sizes[0] + sizes[1] + sizes[2] + sizes[3] + sizes[4] + sizes[5];
   if (record->gpu_models != NULL)
     for (; record->gpu_models[n_models] != NULL && n_models < MAX_GPU_MODELS; n_models++)
       need += strlen (record->gpu_models[n_models]) + 1;
@@ -320,12 +327,12 @@ ks_trace_emit (KsTraceReader *reader, const KsTraceRecord *record)
       entry->strings = g_malloc (entry->strings_cap);
     }
   entry->record = *record;
-  entry->record.id = copy_string (entry, &used, record->id);
-  entry->record.job = copy_string (entry, &used, record->job);
-  entry->record.event_name = copy_string (entry, &used, record->event_name);
-  entry->record.priority_class = copy_string (entry, &used, record->priority_class);
-  entry->record.zone = copy_string (entry, &used, record->zone);
-  entry->record.file = copy_string (entry, &used, record->file);
+  entry->record.id = copy_string (entry, &used, record->id, sizes[0]);
+  entry->record.job = copy_string (entry, &used, record->job, sizes[1]);
+  entry->record.event_name = copy_string (entry, &used, record->event_name, sizes[2]);
+  entry->record.priority_class = copy_string (entry, &used, record->priority_class, sizes[3]);
+  entry->record.zone = copy_string (entry, &used, record->zone, sizes[4]);
+  entry->record.file = copy_string (entry, &used, record->file, sizes[5]);
   if (record->gpu_models != NULL)
     {
       if (entry->models_cap < n_models + 1)
@@ -334,7 +341,8 @@ ks_trace_emit (KsTraceReader *reader, const KsTraceRecord *record)
           entry->models = g_renew (const char *, entry->models, entry->models_cap);
         }
       for (guint i = 0; i < n_models; i++)
-        entry->models[i] = copy_string (entry, &used, record->gpu_models[i]);
+        entry->models[i]
+            = copy_string (entry, &used, record->gpu_models[i], strlen (record->gpu_models[i]) + 1);
       entry->models[n_models] = NULL;
       entry->record.gpu_models = entry->models;
     }
