@@ -31,6 +31,9 @@ typedef struct
  * are next to each other. */
 #define ARITY 4
 
+/* How many FIFO items ahead of the head pop_head fetches into the cache. */
+#define PREFETCH_AHEAD 8
+
 struct _KsTraceQueue
 {
   /* Items pushed in (time, seq) order go to a FIFO ring (O(1)); the others to a min-heap on
@@ -272,6 +275,19 @@ pop_head (KsTraceQueue *queue)
     {
       queue->fifo_head = (queue->fifo_head + 1) % queue->fifo_cap;
       queue->fifo_len--;
+      /* A reorder queue holds a whole window of items, cold by their turn: fetch those a few
+         places behind, the item first and its strings once the item is there (as the core's
+         window does). */
+      if (queue->fifo_len > 2 * PREFETCH_AHEAD)
+        {
+          const Item *near = queue->fifo[(queue->fifo_head + PREFETCH_AHEAD) % queue->fifo_cap];
+          const Item *far = queue->fifo[(queue->fifo_head + 2 * PREFETCH_AHEAD) % queue->fifo_cap];
+
+          __builtin_prefetch (far);
+          __builtin_prefetch ((const char *) far + 64);
+          __builtin_prefetch ((const char *) far + 128);
+          __builtin_prefetch (near->strings);
+        }
     }
   else
     heap_remove_top (queue);
