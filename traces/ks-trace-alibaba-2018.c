@@ -57,23 +57,39 @@ typedef struct
 } State;
 
 /* A row of a table that is loaded and sorted. */
+/* A row of a table read whole: one allocation holding the row, its fields array and their
+ * strings (ten allocations a row, and their frees, were half of machine_meta's time). */
 typedef struct
 {
-  char **fields;
+  char **fields; /* NULL-terminated, in the same allocation */
   gint64 time;
-  char *file;
+  const char *file; /* the input's, which outlives the rows */
   guint64 line;
   guint64 seq;
 } Loaded;
 
-static void
-loaded_free (gpointer data)
+static Loaded *
+loaded_new (const KsCsvRow *row)
 {
-  Loaded *row = data;
+  gsize size = sizeof (Loaded) + (row->n_fields + 1) * sizeof (char *);
+  Loaded *loaded;
+  char *cursor;
 
-  g_strfreev (row->fields);
-  g_free (row->file);
-  g_free (row);
+  for (guint i = 0; i < row->n_fields; i++)
+    size += strlen (row->fields[i]) + 1;
+  loaded = g_malloc0 (size);
+  loaded->fields = (char **) (loaded + 1);
+  cursor = (char *) (loaded->fields + row->n_fields + 1);
+  for (guint i = 0; i < row->n_fields; i++)
+    {
+      gsize len = strlen (row->fields[i]) + 1;
+
+      memcpy (cursor, row->fields[i], len);
+      loaded->fields[i] = cursor;
+      cursor += len;
+    }
+  loaded->fields[row->n_fields] = NULL;
+  return loaded;
 }
 
 static int
@@ -179,7 +195,7 @@ static GPtrArray *
 load_sorted (KsTraceReader *reader, KsTraceInput *input, TableKind kind, KsCsvRow *row,
              int time_column, GError **error)
 {
-  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (loaded_free);
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func (g_free);
   GError *local = NULL;
 
   do
@@ -205,10 +221,9 @@ load_sorted (KsTraceReader *reader, KsTraceInput *input, TableKind kind, KsCsvRo
             return NULL;
           continue;
         }
-      loaded = g_new0 (Loaded, 1);
-      loaded->fields = g_strdupv ((char **) row->fields);
+      loaded = loaded_new (row);
       loaded->time = time;
-      loaded->file = g_strdup (file);
+      loaded->file = file;
       loaded->line = line;
       loaded->seq = rows->len;
       g_ptr_array_add (rows, loaded);
