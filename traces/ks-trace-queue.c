@@ -436,23 +436,29 @@ ks_trace_queue_emit_now (KsTraceQueue *later, KsTraceReader *reader, const KsTra
 void
 ks_trace_append_dns (GString *out, const char *s)
 {
-  gboolean dash = FALSE;
   gsize start = out->len;
+  gboolean dash = FALSE;
+  char *p;
 
-  for (const char *p = s; *p != '\0'; p++)
+  /* Written in place (a character at a time through GString was a tenth of some readers' time):
+     the label is never longer than s, as each '-' stands for at least one character of s. */
+  g_string_set_size (out, start + strlen (s));
+  p = out->str + start;
+  for (; *s != '\0'; s++)
     {
-      char c = g_ascii_tolower (*p);
+      char c = g_ascii_tolower (*s);
 
       if (g_ascii_isalnum (c))
         {
-          if (dash && out->len > start)
-            g_string_append_c (out, '-');
-          g_string_append_c (out, c);
+          if (dash && p > out->str + start)
+            *p++ = '-';
+          *p++ = c;
           dash = FALSE;
         }
       else
         dash = TRUE;
     }
+  g_string_truncate (out, (gsize) (p - out->str));
 }
 
 char **
