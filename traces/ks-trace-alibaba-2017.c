@@ -17,14 +17,8 @@
 
 typedef struct
 {
-  KsTraceInput *input; /* batch_task */
-  gboolean pending;    /* input's first row is data still to be read */
-  KsCsvRow first;
+  KsTraceQueueRows rows;
   gint64 machine_memory;
-  KsTraceQueue *reorder; /* task submits */
-  KsTraceQueue *later;   /* machine events and task ends */
-  guint window;
-  gboolean done;
   GString *id, *job;
 } State;
 
@@ -35,9 +29,9 @@ state_free (gpointer data)
 
   if (state == NULL)
     return;
-  ks_trace_input_free (state->input);
-  ks_trace_queue_free (state->reorder);
-  ks_trace_queue_free (state->later);
+  ks_trace_input_free (state->rows.input);
+  ks_trace_queue_free (state->rows.reorder);
+  ks_trace_queue_free (state->rows.later);
   g_string_free (state->id, TRUE);
   g_string_free (state->job, TRUE);
   g_free (state);
@@ -119,15 +113,15 @@ server_row (State *state, KsTraceReader *reader, KsTraceInput *input, const KsCs
   record.runtime = -1;
   record.file = file;
   record.line = line;
-  ks_trace_queue_push (state->later, &record, 0);
+  ks_trace_queue_push (state->rows.later, &record, 0);
   return TRUE;
 }
 
 static gboolean
 task_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
 {
-  const char *file = ks_trace_input_get_file (state->input);
-  guint64 line = ks_trace_input_get_line (state->input);
+  const char *file = ks_trace_input_get_file (state->rows.input);
+  guint64 line = ks_trace_input_get_line (state->rows.input);
   const char *const *f = row->fields;
   KsTraceRecord record = { 0 };
   gint64 created, ended, job, task, instances, cpus = -1, memory = -1;
@@ -203,9 +197,9 @@ task_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **err
   /* The table's create time is the only start it gives: a task that ran started then, so that
      replay counts the run time from the pod's actual start. */
   if (strcmp (status, "Terminated") == 0 || strcmp (status, "Failed") == 0)
-    ks_trace_queue_push_started (state->reorder, &record, (guint64) instances);
+    ks_trace_queue_push_started (state->rows.reorder, &record, (guint64) instances);
   else
-    ks_trace_queue_push (state->reorder, &record, (guint64) instances);
+    ks_trace_queue_push (state->rows.reorder, &record, (guint64) instances);
 
   /* Running tasks have not ended (their end time is 0); the others end at their end time. */
   if (strcmp (status, "Running") != 0)
@@ -218,7 +212,7 @@ task_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **err
       record.outcome = strcmp (status, "Terminated") == 0 ? KS_TRACE_OUTCOME_SUCCEEDED
                        : strcmp (status, "Failed") == 0   ? KS_TRACE_OUTCOME_FAILED
                                                           : KS_TRACE_OUTCOME_KILLED;
-      ks_trace_queue_push (state->later, &record, (guint64) instances);
+      ks_trace_queue_push (state->rows.later, &record, (guint64) instances);
     }
   return TRUE;
 }
@@ -265,9 +259,9 @@ a17_open (KsTraceReader *reader, const char *const *given, guint n_given,
   guint n_paths = g_strv_length (expanded);
   State *state = g_new0 (State, 1);
 
-  state->reorder = ks_trace_queue_new ();
-  state->later = ks_trace_queue_new ();
-  state->window = MAX (options->reorder_window, MIN_WINDOW);
+  state->rows.reorder = ks_trace_queue_new ();
+  state->rows.later = ks_trace_queue_new ();
+  state->rows.window = MAX (options->reorder_window, MIN_WINDOW);
   state->machine_memory
       = options->machine_memory > 0 ? options->machine_memory : KS_TRACE_DEFAULT_MACHINE_MEMORY;
   state->id = g_string_new (NULL);
@@ -304,16 +298,16 @@ a17_open (KsTraceReader *reader, const char *const *given, guint n_given,
         }
       if (kind == TABLE_TASKS)
         {
-          if (state->input != NULL)
+          if (state->rows.input != NULL)
             {
               g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
                            "%s: a second batch_task table (give its parts as one directory)",
                            paths[i]);
               goto fail;
             }
-          state->input = g_steal_pointer (&input);
-          state->pending = !header;
-          state->first = row;
+          state->rows.input = g_steal_pointer (&input);
+          state->rows.pending = !header;
+          state->rows.first = row;
           continue;
         }
       /* Machine events are few (one per machine and failure): load them now, sorted by the
@@ -328,8 +322,8 @@ a17_open (KsTraceReader *reader, const char *const *given, guint n_given,
           goto fail;
         }
     }
-  if (state->input == NULL)
-    state->done = TRUE;
+  if (state->rows.input == NULL)
+    state->rows.done = TRUE;
   return state;
 
 fail:
@@ -337,54 +331,24 @@ fail:
   return NULL;
 }
 
-#define STEP_RECORDS 1024
+static gboolean
+queued_row (gpointer state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
+{
+  return task_row (state, reader, row, error);
+}
 
 static gboolean
 a17_step (gpointer data, KsTraceReader *reader, GError **error)
 {
   State *state = data;
-  KsCsvRow row;
-  GError *local = NULL;
 
-  if (state->pending)
-    {
-      state->pending = FALSE;
-      return task_row (state, reader, &state->first, error);
-    }
-  /* A task of many instances can fill the queue faster than one pump empties it: read on only
-     once the backlog is out. */
-  if (!state->done && ks_trace_queue_get_length (state->reorder) > state->window)
-    {
-      ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
-                           STEP_RECORDS);
-      return TRUE;
-    }
-  if (!state->done)
-    {
-      if (ks_trace_input_next_csv (state->input, &row, &local))
-        {
-          if (!task_row (state, reader, &row, error))
-            return FALSE;
-          ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
-                               STEP_RECORDS);
-          return TRUE;
-        }
-      if (local != NULL)
-        {
-          g_propagate_error (error, local);
-          return FALSE;
-        }
-      state->done = TRUE;
-    }
-  return ks_trace_queue_pump (state->reorder, state->later, state->window, TRUE, reader,
-                              STEP_RECORDS)
-         > 0;
+  return ks_trace_queue_step_csv (&state->rows, queued_row, state, reader, error);
 }
 
 static KsTraceInput *
 a17_get_input (gpointer data)
 {
-  return ((State *) data)->input;
+  return ((State *) data)->rows.input;
 }
 
 const KsTraceFormat ks_trace_format_alibaba_2017 = {

@@ -44,15 +44,9 @@ static const guint table_columns[] = {
 
 typedef struct
 {
-  KsTraceInput *input; /* the batch table, or NULL */
+  KsTraceQueueRows rows;
   TableKind batch_kind;
-  gboolean pending; /* its first row is data still to be read */
-  KsCsvRow first;
   gint64 machine_memory;
-  KsTraceQueue *reorder; /* batch submits */
-  KsTraceQueue *later;   /* machines, containers, batch ends */
-  guint window;
-  gboolean done;
   GString *id;
 } State;
 
@@ -109,9 +103,9 @@ state_free (gpointer data)
 
   if (state == NULL)
     return;
-  ks_trace_input_free (state->input);
-  ks_trace_queue_free (state->reorder);
-  ks_trace_queue_free (state->later);
+  ks_trace_input_free (state->rows.input);
+  ks_trace_queue_free (state->rows.reorder);
+  ks_trace_queue_free (state->rows.later);
   g_string_free (state->id, TRUE);
   g_free (state);
 }
@@ -324,7 +318,7 @@ machines (State *state, KsTraceReader *reader, GPtrArray *rows, GError **error)
       machine->added = using;
       machine->cpu = record.cpu_milli;
       machine->memory = memory;
-      ks_trace_queue_push (state->later, &record, 0);
+      ks_trace_queue_push (state->rows.later, &record, 0);
     }
   return TRUE;
 }
@@ -399,7 +393,7 @@ containers (State *state, KsTraceReader *reader, GPtrArray *rows, GError **error
           record.cpu_milli = cpu;
           record.memory_bytes = memory;
           record.gpu = 0;
-          ks_trace_queue_push (state->later, &record, 0);
+          ks_trace_queue_push (state->rows.later, &record, 0);
           record.event_name = status;
           container->submitted = TRUE;
         }
@@ -407,14 +401,14 @@ containers (State *state, KsTraceReader *reader, GPtrArray *rows, GError **error
       if (strcmp (status, "started") == 0 && !container->started)
         {
           record.op = KS_TRACE_POD_START;
-          ks_trace_queue_push (state->later, &record, 0);
+          ks_trace_queue_push (state->rows.later, &record, 0);
           container->started = TRUE;
         }
       else if (stopped || failed)
         {
           record.op = KS_TRACE_POD_END;
           record.outcome = stopped ? KS_TRACE_OUTCOME_SUCCEEDED : KS_TRACE_OUTCOME_FAILED;
-          ks_trace_queue_push (state->later, &record, 0);
+          ks_trace_queue_push (state->rows.later, &record, 0);
           container->submitted = container->started = FALSE;
         }
     }
@@ -438,8 +432,8 @@ outcome_of (const char *status)
 static gboolean
 batch_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
 {
-  const char *file = ks_trace_input_get_file (state->input);
-  guint64 line = ks_trace_input_get_line (state->input);
+  const char *file = ks_trace_input_get_file (state->rows.input);
+  guint64 line = ks_trace_input_get_line (state->rows.input);
   const char *const *f = row->fields;
   gboolean tasks = state->batch_kind == TABLE_BATCH_TASK;
   KsTraceRecord record = { 0 };
@@ -509,9 +503,9 @@ batch_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **er
   record.line = line;
   /* Those that ran started at their start time: replay counts the run time from there. */
   if (ran)
-    ks_trace_queue_push_started (state->reorder, &record, tasks ? (guint64) instances : 0);
+    ks_trace_queue_push_started (state->rows.reorder, &record, tasks ? (guint64) instances : 0);
   else
-    ks_trace_queue_push (state->reorder, &record, tasks ? (guint64) instances : 0);
+    ks_trace_queue_push (state->rows.reorder, &record, tasks ? (guint64) instances : 0);
   if (ended)
     {
       record.op = KS_TRACE_POD_END;
@@ -520,7 +514,7 @@ batch_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **er
       record.cpu_milli = record.memory_bytes = record.gpu = -1;
       record.runtime = -1;
       record.outcome = outcome_of (status);
-      ks_trace_queue_push (state->later, &record, tasks ? (guint64) instances : 0);
+      ks_trace_queue_push (state->rows.later, &record, tasks ? (guint64) instances : 0);
     }
   return TRUE;
 }
@@ -536,9 +530,9 @@ a18_open (KsTraceReader *reader, const char *const *given, guint n_given,
   guint n_paths = g_strv_length (expanded);
   State *state = g_new0 (State, 1);
 
-  state->reorder = ks_trace_queue_new ();
-  state->later = ks_trace_queue_new ();
-  state->window
+  state->rows.reorder = ks_trace_queue_new ();
+  state->rows.later = ks_trace_queue_new ();
+  state->rows.window
       = options->reorder_window > 0 ? options->reorder_window : KS_TRACE_DEFAULT_REORDER_WINDOW;
   state->machine_memory
       = options->machine_memory > 0 ? options->machine_memory : KS_TRACE_DEFAULT_MACHINE_MEMORY;
@@ -582,7 +576,7 @@ a18_open (KsTraceReader *reader, const char *const *given, guint n_given,
           goto fail;
         case TABLE_BATCH_TASK:
         case TABLE_BATCH_INSTANCE:
-          if (state->input != NULL)
+          if (state->rows.input != NULL)
             {
               g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
                            "%s: a second batch table besides %s (give one of batch_task and "
@@ -591,10 +585,10 @@ a18_open (KsTraceReader *reader, const char *const *given, guint n_given,
                            paths[i], table_names[state->batch_kind]);
               goto fail;
             }
-          state->input = g_steal_pointer (&input);
+          state->rows.input = g_steal_pointer (&input);
           state->batch_kind = kind;
-          state->pending = TRUE;
-          state->first = row;
+          state->rows.pending = TRUE;
+          state->rows.first = row;
           continue;
         case TABLE_MACHINE_META:
         case TABLE_CONTAINER_META:
@@ -608,8 +602,8 @@ a18_open (KsTraceReader *reader, const char *const *given, guint n_given,
           continue;
         }
     }
-  if (state->input == NULL)
-    state->done = TRUE;
+  if (state->rows.input == NULL)
+    state->rows.done = TRUE;
   return state;
 
 fail:
@@ -617,54 +611,24 @@ fail:
   return NULL;
 }
 
-#define STEP_RECORDS 1024
+static gboolean
+queued_row (gpointer state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
+{
+  return batch_row (state, reader, row, error);
+}
 
 static gboolean
 a18_step (gpointer data, KsTraceReader *reader, GError **error)
 {
   State *state = data;
-  KsCsvRow row;
-  GError *local = NULL;
 
-  if (state->pending)
-    {
-      state->pending = FALSE;
-      return batch_row (state, reader, &state->first, error);
-    }
-  /* A task of many instances can fill the queue faster than one pump empties it: read on only
-     once the backlog is out. */
-  if (!state->done && ks_trace_queue_get_length (state->reorder) > state->window)
-    {
-      ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
-                           STEP_RECORDS);
-      return TRUE;
-    }
-  if (!state->done)
-    {
-      if (ks_trace_input_next_csv (state->input, &row, &local))
-        {
-          if (!batch_row (state, reader, &row, error))
-            return FALSE;
-          ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
-                               STEP_RECORDS);
-          return TRUE;
-        }
-      if (local != NULL)
-        {
-          g_propagate_error (error, local);
-          return FALSE;
-        }
-      state->done = TRUE;
-    }
-  return ks_trace_queue_pump (state->reorder, state->later, state->window, TRUE, reader,
-                              STEP_RECORDS)
-         > 0;
+  return ks_trace_queue_step_csv (&state->rows, queued_row, state, reader, error);
 }
 
 static KsTraceInput *
 a18_get_input (gpointer data)
 {
-  return ((State *) data)->input;
+  return ((State *) data)->rows.input;
 }
 
 const KsTraceFormat ks_trace_format_alibaba_2018 = {

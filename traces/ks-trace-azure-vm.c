@@ -43,15 +43,9 @@ static const char *const column_names[N_COLUMNS][3] = {
 
 typedef struct
 {
-  KsTraceInput *input;
+  KsTraceQueueRows rows;
   int columns[N_COLUMNS];
   guint n_columns;
-  gboolean pending; /* the first row (not a header) is still to be read as data */
-  KsCsvRow first;
-  KsTraceQueue *reorder;
-  KsTraceQueue *later;
-  guint window;
-  gboolean done;
   GString *id, *job;
 } State;
 
@@ -62,9 +56,9 @@ state_free (gpointer data)
 
   if (state == NULL)
     return;
-  ks_trace_input_free (state->input);
-  ks_trace_queue_free (state->reorder);
-  ks_trace_queue_free (state->later);
+  ks_trace_input_free (state->rows.input);
+  ks_trace_queue_free (state->rows.reorder);
+  ks_trace_queue_free (state->rows.later);
   g_string_free (state->id, TRUE);
   g_string_free (state->job, TRUE);
   g_free (state);
@@ -108,8 +102,8 @@ parse_size (const char *value, double *out)
 static gboolean
 azure_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
 {
-  const char *file = ks_trace_input_get_file (state->input);
-  guint64 line = ks_trace_input_get_line (state->input);
+  const char *file = ks_trace_input_get_file (state->rows.input);
+  guint64 line = ks_trace_input_get_line (state->rows.input);
   const char *const *f = row->fields;
   const int *c = state->columns;
   KsTraceRecord record = { 0 };
@@ -162,19 +156,19 @@ azure_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **er
   record.runtime = deleted - created;
   record.file = file;
   record.line = line;
-  ks_trace_queue_emit_now (state->later, reader, &record, 0);
+  ks_trace_queue_emit_now (state->rows.later, reader, &record, 0);
   /* A VM runs from its creation: replay counts its lifetime from its actual start. */
   record.op = KS_TRACE_POD_START;
   record.cpu_milli = record.memory_bytes = record.gpu = -1;
   record.runtime = -1;
-  ks_trace_queue_emit_now (state->later, reader, &record, 0);
+  ks_trace_queue_emit_now (state->rows.later, reader, &record, 0);
 
   record.op = KS_TRACE_POD_END;
   record.time = deleted;
   record.cpu_milli = record.memory_bytes = record.gpu = -1;
   record.runtime = -1;
   record.outcome = KS_TRACE_OUTCOME_SUCCEEDED;
-  ks_trace_queue_push (state->later, &record, 0);
+  ks_trace_queue_push (state->rows.later, &record, 0);
   return TRUE;
 }
 
@@ -188,16 +182,16 @@ azure_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
   double number;
 
   (void) reader;
-  state->reorder = ks_trace_queue_new ();
-  state->later = ks_trace_queue_new ();
-  state->window
+  state->rows.reorder = ks_trace_queue_new ();
+  state->rows.later = ks_trace_queue_new ();
+  state->rows.window
       = options->reorder_window > 0 ? options->reorder_window : KS_TRACE_DEFAULT_REORDER_WINDOW;
   state->id = g_string_new (NULL);
   state->job = g_string_new (NULL);
-  state->input = ks_trace_input_open (paths, n_paths, error);
-  if (state->input == NULL)
+  state->rows.input = ks_trace_input_open (paths, n_paths, error);
+  if (state->rows.input == NULL)
     goto fail;
-  if (!ks_trace_input_next_csv (state->input, &row, &local))
+  if (!ks_trace_input_next_csv (state->rows.input, &row, &local))
     {
       /* An empty table is an empty trace. */
       if (local != NULL)
@@ -205,7 +199,7 @@ azure_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
           g_propagate_error (error, local);
           goto fail;
         }
-      state->done = TRUE;
+      state->rows.done = TRUE;
       return state;
     }
   for (int i = 0; i < N_COLUMNS; i++)
@@ -228,8 +222,8 @@ azure_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
                            "%s column (a vmtable has vmid, subscriptionid, deploymentid, "
                            "vmcreated, vmdeleted, maxcpu, avgcpu, p95maxcpu, vmcategory, "
                            "vmcorecount[bucket], vmmemory[bucket])",
-                           ks_trace_input_get_file (state->input),
-                           ks_trace_input_get_line (state->input), column_names[i][0]);
+                           ks_trace_input_get_file (state->rows.input),
+                           ks_trace_input_get_line (state->rows.input), column_names[i][0]);
               goto fail;
             }
         }
@@ -241,12 +235,12 @@ azure_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
       g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
                    "%s:%" G_GUINT64_FORMAT ": not an Azure vmtable: %u columns where a vmtable "
                    "has 11 (vm_cpu_readings files hold utilization, which replay does not use)",
-                   ks_trace_input_get_file (state->input), ks_trace_input_get_line (state->input),
-                   row.n_fields);
+                   ks_trace_input_get_file (state->rows.input),
+                   ks_trace_input_get_line (state->rows.input), row.n_fields);
       goto fail;
     }
-  state->pending = TRUE;
-  state->first = row;
+  state->rows.pending = TRUE;
+  state->rows.first = row;
   return state;
 
 fail:
@@ -254,57 +248,24 @@ fail:
   return NULL;
 }
 
-#define STEP_RECORDS 1024
+static gboolean
+queued_row (gpointer state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
+{
+  return azure_row (state, reader, row, error);
+}
 
 static gboolean
 azure_step (gpointer data, KsTraceReader *reader, GError **error)
 {
   State *state = data;
-  KsCsvRow row;
-  GError *local = NULL;
 
-  if (state->pending)
-    {
-      /* The first row's fields are still valid: nothing was read from the input since. */
-      state->pending = FALSE;
-      if (!azure_row (state, reader, &state->first, error))
-        return FALSE;
-      return TRUE;
-    }
-  /* A task of many instances can fill the queue faster than one pump empties it: read on only
-     once the backlog is out. */
-  if (!state->done && ks_trace_queue_get_length (state->reorder) > state->window)
-    {
-      ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
-                           STEP_RECORDS);
-      return TRUE;
-    }
-  if (!state->done)
-    {
-      if (ks_trace_input_next_csv (state->input, &row, &local))
-        {
-          if (!azure_row (state, reader, &row, error))
-            return FALSE;
-          ks_trace_queue_pump (state->reorder, state->later, state->window, FALSE, reader,
-                               STEP_RECORDS);
-          return TRUE;
-        }
-      if (local != NULL)
-        {
-          g_propagate_error (error, local);
-          return FALSE;
-        }
-      state->done = TRUE;
-    }
-  return ks_trace_queue_pump (state->reorder, state->later, state->window, TRUE, reader,
-                              STEP_RECORDS)
-         > 0;
+  return ks_trace_queue_step_csv (&state->rows, queued_row, state, reader, error);
 }
 
 static KsTraceInput *
 azure_get_input (gpointer data)
 {
-  return ((State *) data)->input;
+  return ((State *) data)->rows.input;
 }
 
 const KsTraceFormat ks_trace_format_azure_vm = {

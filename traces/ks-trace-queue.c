@@ -554,3 +554,46 @@ ks_trace_expand_tables (const char *const *paths, guint n_paths, const char *con
   g_ptr_array_add (out, NULL);
   return (char **) g_ptr_array_steal (out, NULL);
 }
+
+#define STEP_RECORDS 1024
+
+gboolean
+ks_trace_queue_step_csv (KsTraceQueueRows *rows, KsTraceQueueRowFunc row_func, gpointer state,
+                         KsTraceReader *reader, GError **error)
+{
+  KsCsvRow row;
+  GError *local = NULL;
+
+  if (rows->pending)
+    {
+      /* The first row's fields are still valid: nothing was read from the input since. */
+      rows->pending = FALSE;
+      return row_func (state, reader, &rows->first, error);
+    }
+  /* A task of many instances can fill the queue faster than one pump empties it: read on only
+     once the backlog is out. */
+  if (!rows->done && ks_trace_queue_get_length (rows->reorder) > rows->window)
+    {
+      ks_trace_queue_pump (rows->reorder, rows->later, rows->window, FALSE, reader, STEP_RECORDS);
+      return TRUE;
+    }
+  if (!rows->done)
+    {
+      if (ks_trace_input_next_csv (rows->input, &row, &local))
+        {
+          if (!row_func (state, reader, &row, error))
+            return FALSE;
+          ks_trace_queue_pump (rows->reorder, rows->later, rows->window, FALSE, reader,
+                               STEP_RECORDS);
+          return TRUE;
+        }
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          return FALSE;
+        }
+      rows->done = TRUE;
+    }
+  return ks_trace_queue_pump (rows->reorder, rows->later, rows->window, TRUE, reader, STEP_RECORDS)
+         > 0;
+}

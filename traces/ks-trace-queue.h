@@ -26,8 +26,7 @@ void ks_trace_queue_push (KsTraceQueue *queue, const KsTraceRecord *record, guin
 
 /* The same for a POD_SUBMIT whose pods also start at its time: each submit is followed by its
  * POD_START (no requests, no run time), without a queue entry of its own. */
-void ks_trace_queue_push_started (KsTraceQueue *queue, const KsTraceRecord *record,
-                                  guint64 count);
+void ks_trace_queue_push_started (KsTraceQueue *queue, const KsTraceRecord *record, guint64 count);
 
 guint ks_trace_queue_get_length (KsTraceQueue *queue);
 /* The head's time; FALSE when empty. */
@@ -44,6 +43,28 @@ guint ks_trace_queue_pump (KsTraceQueue *reorder, KsTraceQueue *later, guint win
  * before record->time, then record itself (count as in ks_trace_queue_push) without queueing it. */
 void ks_trace_queue_emit_now (KsTraceQueue *later, KsTraceReader *reader,
                               const KsTraceRecord *record, guint64 count);
+
+/* A reader of one CSV table whose rows go through a reorder and a "later" queue (Alibaba,
+ * Azure): the part of its state that ks_trace_queue_step_csv drives. */
+typedef struct
+{
+  KsTraceInput *input;   /* the table, or NULL when there is none */
+  gboolean pending;      /* first is a data row still to be handled */
+  KsCsvRow first;        /* (a headerless file's first row, read while classifying it) */
+  KsTraceQueue *reorder; /* the rows' submits */
+  KsTraceQueue *later;   /* starts, ends and other tables' records */
+  guint window;
+  gboolean done; /* the table is read to its end */
+} KsTraceQueueRows;
+
+typedef gboolean (*KsTraceQueueRowFunc) (gpointer state, KsTraceReader *reader, const KsCsvRow *row,
+                                         GError **error);
+
+/* One step of such a reader (a KsTraceFormat's step): the pending first row, else the next row
+ * through row_func (with state), pumping the queues; at the table's end, what they still hold.
+ * A row whose instances fill the queue beyond the window is let out before more is read. */
+gboolean ks_trace_queue_step_csv (KsTraceQueueRows *rows, KsTraceQueueRowFunc row_func,
+                                  gpointer state, KsTraceReader *reader, GError **error);
 
 /* Append s to out as a DNS-1123 label fragment: lower case, runs of characters other than
  * [a-z0-9] as one '-', no leading or trailing '-' ("M1_2" → "m1-2"). */
