@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ks-pod-records.h"
+#include "ks-totals.h"
 #include "src/api/ks-pod.h"
 
 #define ATTEMPT_ANNOTATION "kubesim.io/attempt"
@@ -161,9 +162,8 @@ write_row (KsPodRecords *pr, const KsPod *pod, gint64 finished, const char *outc
 {
   const KsObject *o = KS_OBJECT (pod);
   const KsCondition *sched = &pod->conditions[KS_POD_COND_SCHEDULED];
-  const KsCondition *disruption = &pod->conditions[KS_POD_COND_DISRUPTION_TARGET];
   const char *attempt = ks_object_get_annotation (o, ATTEMPT_ANNOTATION);
-  gboolean preempted = FALSE, evicted = FALSE;
+  KsDisruptionKind disruption;
   GString *s = pr->line;
   guint64 n = 1;
   gint64 created = o->meta.creation_timestamp;
@@ -190,16 +190,10 @@ write_row (KsPodRecords *pr, const KsPod *pod, gint64 finished, const char *outc
   if (attempt != NULL && (!g_ascii_string_to_unsigned (attempt, 10, 1, G_MAXUINT, &n, NULL)))
     n = 1;
   append_uint (s, (guint) n);
-  /* DisruptionTarget=True: the scheduler's preemption, or else an eviction (the kubelet's
-   * node-pressure eviction, the taint manager, the pod GC, the Eviction API), as summary.json's
-   * totals count them. */
-  if (disruption->status == KS_CONDITION_TRUE)
-    {
-      preempted = g_strcmp0 (disruption->reason, "PreemptionByScheduler") == 0;
-      evicted = !preempted;
-    }
-  append_uint (s, preempted);
-  append_uint (s, evicted);
+  /* The DisruptionTarget condition as the pod ended, as summary.json's totals count it. */
+  disruption = ks_totals_disruption_kind (pod);
+  append_uint (s, disruption == KS_DISRUPTION_PREEMPTION);
+  append_uint (s, disruption == KS_DISRUPTION_EVICTION);
   g_string_append (s, outcome);
   g_string_append_c (s, '\n');
   if (s->len >= 65536)

@@ -7,9 +7,10 @@
  * first container running (started), ended (finished); node is where it was bound; attempts is
  * the pod's kubesim.io/attempt annotation (1 without it: trace replay counts resubmissions of a
  * task there); preemptions and evictions are 1 when the pod's DisruptionTarget condition says
- * it was a preemption victim or evicted (0 otherwise); outcome is Succeeded or Failed (its phase),
- * Deleted (deleted before it ended), or what a caller noted (ks_pod_records_note_outcome: a trace's
- * Killed, Evicted, Lost), and at the end of the run Running or Pending for the pods still there.
+ * it was a preemption victim or evicted (ks_totals_disruption_kind; 0 otherwise); outcome is
+ * Succeeded or Failed (its phase), Deleted (deleted before it ended), or what a caller noted
+ * (ks_pod_records_note_outcome: a trace's Killed, Evicted, Lost), and at the end of the run Running
+ * or Pending for the pods still there.
  *
  * Rows stream to disk: a pod's row is written when it ends, in the order pods end (the
  * simulation's, hence deterministic), made from the pod object then: nothing is kept per pod

@@ -71,17 +71,35 @@ unbound (const KsPod *pod)
   return pod != NULL && pod->phase == KS_POD_PENDING && pod->node_name == NULL;
 }
 
-/* Disrupted by the cluster (kubelet node-pressure eviction, taint manager, pod GC), not by the
- * scheduler's preemption, which summary.json's "preemption" counts. */
-static gboolean
-evicted (const KsPod *pod)
+KsDisruptionKind
+ks_totals_disruption_kind (const KsPod *pod)
 {
-  const KsCondition *c;
+  const KsCondition *c = &pod->conditions[KS_POD_COND_DISRUPTION_TARGET];
 
-  if (pod == NULL)
+  if (c->status != KS_CONDITION_TRUE || c->reason == NULL)
+    return KS_DISRUPTION_NONE;
+  if (strcmp (c->reason, KS_DISRUPTION_PREEMPTION_BY_SCHEDULER) == 0)
+    return KS_DISRUPTION_PREEMPTION;
+  if (strcmp (c->reason, KS_DISRUPTION_EVICTION_BY_EVICTION_API) == 0
+      || strcmp (c->reason, KS_DISRUPTION_DELETION_BY_TAINT_MANAGER) == 0
+      || strcmp (c->reason, KS_DISRUPTION_TERMINATION_BY_KUBELET) == 0
+      || strcmp (c->reason, KS_DISRUPTION_DELETION_BY_POD_GC) == 0)
+    return KS_DISRUPTION_EVICTION;
+  return KS_DISRUPTION_NONE;
+}
+
+/* The change marked a pod that had not ended as evicted (a pod preempted and then evicted while
+ * terminating counts: the Eviction API overwrites the reason, as pods.csv then shows it).  A
+ * pod that ended before it was marked (the Eviction API marks terminal pods too) does not
+ * count, as pods.csv, whose row was written when the pod ended, does not. */
+static gboolean
+newly_evicted (const KsPod *prev, const KsPod *cur)
+{
+  if (cur == NULL || ks_totals_disruption_kind (cur) != KS_DISRUPTION_EVICTION)
     return FALSE;
-  c = &pod->conditions[KS_POD_COND_DISRUPTION_TARGET];
-  return c->status == KS_CONDITION_TRUE && g_strcmp0 (c->reason, "PreemptionByScheduler") != 0;
+  if (prev == NULL)
+    return !ks_pod_is_terminal (cur);
+  return !ks_pod_is_terminal (prev) && ks_totals_disruption_kind (prev) != KS_DISRUPTION_EVICTION;
 }
 
 static void
@@ -121,7 +139,7 @@ on_pod (const KsWatchEvent *event, gpointer data)
     t->bound++;
   if (cur != NULL && ks_pod_is_terminal (cur) && (prev == NULL || !ks_pod_is_terminal (prev)))
     t->last_finished = now;
-  if (evicted (cur) && !evicted (prev))
+  if (newly_evicted (prev, cur))
     t->evictions++;
 }
 

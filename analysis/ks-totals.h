@@ -9,6 +9,7 @@
 
 #include <glib.h>
 
+#include "src/api/ks-pod.h"
 #include "src/ks-clock.h"
 #include "src/store/ks-client.h"
 
@@ -33,6 +34,21 @@ void ks_totals_sample (KsTotals *totals, KsTotalsSample *out);
 
 /* Append ",\n  \"totals\": {...}" (summary.json's member) with the sums up to now. */
 void ks_totals_append_summary (KsTotals *totals, GString *json);
+
+/* What a pod's DisruptionTarget condition makes it in summary.json's totals and pods.csv
+ * (docs/formats.md "Preemptions and evictions"). */
+typedef enum
+{
+  KS_DISRUPTION_NONE,       /* no DisruptionTarget=True, or a reason of neither list */
+  KS_DISRUPTION_PREEMPTION, /* PreemptionByScheduler */
+  KS_DISRUPTION_EVICTION,   /* EvictionByEvictionAPI, DeletionByTaintManager,
+                             * TerminationByKubelet, DeletionByPodGC */
+} KsDisruptionKind;
+
+/* pod's disruption, by its DisruptionTarget condition's reason.  A disruption counts only when
+ * it came to a pod that had not ended (Succeeded or Failed): the recorder's callers look at the
+ * pod as it ends, or at the change that marked it. */
+KsDisruptionKind ks_totals_disruption_kind (const KsPod *pod);
 
 /* The GPU resource whose allocation is measured. */
 #define KS_TOTALS_GPU_RESOURCE "nvidia.com/gpu"

@@ -145,6 +145,11 @@ expect_eq "scale-down without the delay after taint" "$(ca "$TMP/sd-nodelay" | g
 80 ScaleDown Pod
 82 ScaleDown Node"
 expect_eq "scale-down: summary" "$(jq -c '.node_pools.workers | [.nodes, .target_size, .nodes_removed]' "$TMP/sd-plain/summary.json")" "[0,0,2]"
+# The two pods evicted (the Eviction API marks them DisruptionTarget) count as evictions.
+expect_eq "scale-down: evictions in the summary" "$(jq .totals.evictions "$TMP/sd-plain/summary.json")" 2
+expect_eq "scale-down: evictions in pods.csv, the pods of the ScaleDown events" \
+  "$(tail -n +2 "$TMP/sd-plain/pods.csv" | awk -F, '$9 == 1 { print $1 }' | sort | tr '\n' ' ')" \
+  "$(events "$TMP/sd-plain" '.event == "ScaleDown" and .kind == "Pod"' | jq -r .name | sed 's|^default/||' | sort | tr '\n' ' ')"
 # What blocks a removal: a budget that allows no disruption (minAvailable 2 of 2), safe-to-evict
 # "false", a kube-system pod without a budget, local storage, a group at its min.
 sd pdb 0 "" 2
@@ -171,4 +176,5 @@ expect_eq "eviction failure" "$(ca "$TMP/fail")" \
 expect_eq "eviction failure: summary" \
   "$(jq -c '.node_pools.workers | [.nodes, .target_size, .nodes_removed, .failed_removals]' "$TMP/fail/summary.json")" \
   "[2,2,0,1]"
+expect_eq "eviction failure: nothing evicted" "$(jq .totals.evictions "$TMP/fail/summary.json")" 0
 finish

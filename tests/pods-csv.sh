@@ -5,7 +5,10 @@
 #   with a "Preempted" event;
 # - tests/golden/memory-pressure.yaml: the kubelet's node-pressure evictions (totals.evictions,
 #   "Evicted" events but the admission rejections);
-# - examples/node-failure.yaml: the taint manager's evictions.
+# - examples/node-failure.yaml: the taint manager's evictions;
+# - examples/drain.yaml: evictions through the Eviction API (kubectl drain), one per "Evicted"
+#   event; tests/scenarios/drain-finished.yaml: a pod that had finished before its eviction is
+#   not counted.
 . "$TOP_SRCDIR/tests/lib.sh"
 
 command -v jq >/dev/null 2>&1 || skip "jq is not installed (scripts/deps installs it)"
@@ -36,4 +39,17 @@ kubesim run -q --out "$TMP/nf" "$TOP_SRCDIR/examples/node-failure.yaml" >/dev/nu
 n=$(col "$TMP/nf/pods.csv" 9)
 [ "$n" -gt 0 ] && ok "node-failure: $n taint evictions" || fail "node-failure: no evictions in pods.csv"
 expect_eq "taint evictions: the summary's" "$n" "$(jq .totals.evictions "$TMP/nf/summary.json")"
+kubesim run -q --out "$TMP/dr" "$TOP_SRCDIR/examples/drain.yaml" >/dev/null 2>&1 || fail "run drain"
+expect_eq "drain: 3 evictions in pods.csv" "$(col "$TMP/dr/pods.csv" 9)" 3
+expect_eq "drain: the summary's" "$(jq .totals.evictions "$TMP/dr/summary.json")" 3
+expect_eq "drain: the pods of the Evicted events" \
+  "$(tail -n +2 "$TMP/dr/pods.csv" | awk -F, '$9 == 1 { print $1 }' | sort | tr '\n' ' ')" \
+  "$(grep '"event":"Evicted"' "$TMP/dr/events.jsonl" | jq -r .name | sed 's|^default/||' | sort -u | tr '\n' ' ')"
+expect_eq "drain: no preemptions" "$(col "$TMP/dr/pods.csv" 8)" 0
+kubesim run -q --out "$TMP/df" "$TOP_SRCDIR/tests/scenarios/drain-finished.yaml" >/dev/null 2>&1 || fail "run drain-finished"
+expect_eq "drain-finished: the finished pod was evicted too" \
+  "$(grep '"event":"Evicted"' "$TMP/df/events.jsonl" | jq -r .name | grep -c batch)" 1
+expect_eq "drain-finished: but not counted" "$(grep '^batch,' "$TMP/df/pods.csv" | cut -d, -f9,10)" "0,Succeeded"
+expect_eq "drain-finished: web's 2 in pods.csv" "$(col "$TMP/df/pods.csv" 9)" 2
+expect_eq "drain-finished: and the summary's" "$(jq .totals.evictions "$TMP/df/summary.json")" 2
 finish

@@ -1,6 +1,7 @@
 /* test-drain.c: the scenario actions cordon, uncordon and drain in a whole simulated cluster
  * (sim/ks-sim.h, with modelled kubelets starting containers in 2 s): the node's
- * spec.unschedulable and taint, pods replaced elsewhere by their ReplicaSet after a drain, a
+ * spec.unschedulable and taint, pods replaced elsewhere by their ReplicaSet after a drain, the
+ * evicted pods' DisruptionTarget condition (none on refused ones), a
  * PodDisruptionBudget holding a drain until replacements are Ready (evictions retried every
  * 5 s), the drain's timeout, pods no controller manages, addNodes and removeNodes.  Each test
  * writes a scenario to a temporary directory, runs it to chosen times and reads the store and the
@@ -112,6 +113,38 @@ pods_on (Run *r, const char *node, guint *ready)
   return n;
 }
 
+/* Pods on node, being deleted or not, whose DisruptionTarget condition is True with reason
+ * EvictionByEvictionAPI, message "Eviction API: evicting", since at µs; *unmarked counts the
+ * others (no DisruptionTarget). */
+static guint
+marked_on (Run *r, const char *node, gint64 at, guint *unmarked)
+{
+  g_autoptr (GPtrArray) pods
+      = ks_client_list (ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_POD), NULL, NULL);
+  guint n = 0;
+
+  *unmarked = 0;
+  for (guint i = 0; i < pods->len; i++)
+    {
+      const KsPod *pod = g_ptr_array_index (pods, i);
+      const KsCondition *c = &pod->conditions[KS_POD_COND_DISRUPTION_TARGET];
+      if (g_strcmp0 (pod->node_name, node) != 0)
+        continue;
+      if (c->status != KS_CONDITION_TRUE)
+        {
+          g_assert_null (c->reason);
+          (*unmarked)++;
+          continue;
+        }
+      g_assert_cmpstr (c->reason, ==, "EvictionByEvictionAPI");
+      g_assert_cmpstr (c->message, ==, "Eviction API: evicting");
+      g_assert_cmpint (c->last_transition_time, ==, at);
+      g_assert_true (ks_object_is_being_deleted (KS_OBJECT (pod)));
+      n++;
+    }
+  return n;
+}
+
 static KsNode *
 get_node (Run *r, const char *name)
 {
@@ -210,7 +243,7 @@ test_drain_replaced (void)
   Run r = { 0 };
   g_autofree char *web = deployment (3, 3);
   const KsTestRecord *e;
-  guint ready;
+  guint ready, unmarked;
 
   /* Everything starts on node-1: node-0 is cordoned until 5 s. */
   run_start (&r, web,
@@ -226,6 +259,11 @@ test_drain_replaced (void)
   g_assert_cmpuint (ready, ==, 0);
   g_assert_cmpuint (count_events (&r, "Evict"), ==, 3);
   g_assert_null (find_event (&r, "Drain", NULL, 0));
+  /* Each evicted pod is marked before its graceful deletion (grace period 3 s: still there). */
+  g_assert_cmpuint (marked_on (&r, "node-1", 10 * SEC, &unmarked), ==, 3);
+  g_assert_cmpuint (unmarked, ==, 0);
+  g_assert_cmpuint (marked_on (&r, "node-0", 10 * SEC, &unmarked), ==, 0);
+  g_assert_cmpuint (unmarked, ==, 3);
   /* The grace period: the evicted pods go at 13 s, and then the node is drained. */
   run_to_ms (&r, 12000);
   g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 3);
@@ -271,7 +309,11 @@ test_drain_pdb (void)
               = ks_client_get (ks_sim_get_client (r.sim),
                                ks_kind_get (KS_KIND_POD_DISRUPTION_BUDGET), "default", "web", NULL);
           const KsPodDisruptionBudget *pdb = KS_POD_DISRUPTION_BUDGET (obj);
+          guint unmarked;
           g_assert_cmpint (pdb->status.disruptions_allowed, ==, 0);
+          /* The evicted pod went at once (grace period 0); the refused ones are not marked. */
+          g_assert_cmpuint (marked_on (&r, "node-1", 10 * SEC, &unmarked), ==, 0);
+          g_assert_cmpuint (unmarked, ==, 2);
         }
     }
   g_assert_cmpuint (on1[9], ==, 3);

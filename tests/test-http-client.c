@@ -1,8 +1,11 @@
 /* test-http-client.c: the KsClient contract, asserted the same way against the store client and
  * the HTTP client (real/ks-http-client.c) over an API server, so controllers and kubelets can
  * use either: reads, writes and their error codes, binding, dependents, watches (replay, order,
- * previous states, the node filter, unwatch); and, for the HTTP client, reconnection after the
- * API server restarts on the same store, with the changes made meanwhile delivered as events.
+ * previous states, the node filter, unwatch), the eviction subresource over the client
+ * (src/controllers/ks-evict.h, as real mode's cluster autoscaler uses it: the DisruptionTarget
+ * condition on the pods it lets through, none on those it refuses); and, for the HTTP client,
+ * reconnection after the API server restarts on the same store, with the changes made meanwhile
+ * delivered as events.
  *
  * The HTTP client's requests are synchronous, so the API server (and its store) run in a thread
  * of their own; the test talks to that store only through server_call.  Waits are for a
@@ -15,7 +18,9 @@
 #include "real/ks-http-client.h"
 #include "real/ks-wall-clock.h"
 #include "src/api/ks-apps.h"
+#include "src/api/ks-pdb.h"
 #include "src/api/ks-pod.h"
+#include "src/controllers/ks-evict.h"
 #include "tests/ks-test.h"
 
 #define TIMEOUT_MS 15000
@@ -729,6 +734,166 @@ test_bad_url (void)
   g_assert_cmpstr (error->message, ==, "invalid server URL \"ftp://x\": expected http://HOST:PORT");
 }
 
+/* Eviction */
+
+/* A pod of app: web bound to n1 in phase (Ready when Running); finalizer holds it after its
+ * deletion, so that its last state can be read. */
+static KsObject *
+bound_pod (Fixture *f, const char *name, KsPodPhase phase, gboolean finalizer)
+{
+  g_autofree char *yaml
+      = g_strdup_printf ("apiVersion: v1\nkind: Pod\nmetadata: {name: %s, labels: {app: web}%s}\n"
+                         "spec:\n  containers: [{name: c, image: busybox}]\n",
+                         name, finalizer ? ", finalizers: [kubesim.io/test]" : "");
+  g_autoptr (KsObject) pod = must_create (f, ks_test_decode (yaml));
+  g_autoptr (KsObject) got = NULL;
+  g_autoptr (GError) error = NULL;
+  KsPod *copy;
+  KsObject *updated;
+
+  g_assert_true (ks_client_bind (f->client, KS_POD (pod), "n1", &error));
+  g_assert_no_error (error);
+  got = ks_client_get (f->client, ks_kind_get (KS_KIND_POD), "default", name, &error);
+  g_assert_no_error (error);
+  copy = ks_pod_copy (KS_POD (got));
+  copy->phase = phase;
+  if (phase == KS_POD_RUNNING)
+    ks_pod_set_condition (copy, KS_POD_COND_READY, KS_CONDITION_TRUE, NULL, NULL,
+                          5 * KS_USEC_PER_SEC);
+  updated = ks_client_update_status (f->client, KS_OBJECT (copy), &error);
+  ks_object_unref (KS_OBJECT (copy));
+  g_assert_no_error (error);
+  return updated;
+}
+
+static KsPod *
+get_pod (Fixture *f, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  KsObject *obj = ks_client_get (f->client, ks_kind_get (KS_KIND_POD), "default", name, &error);
+
+  g_assert_no_error (error);
+  return KS_POD (obj);
+}
+
+/* Budget name over app: web with disruptionsAllowed allowed, observed. */
+static void
+set_budget (Fixture *f, const char *name, gint32 allowed)
+{
+  const KsKind *kind = ks_kind_get (KS_KIND_POD_DISRUPTION_BUDGET);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (KsObject) pdb = ks_client_get (f->client, kind, "default", name, NULL);
+  KsPodDisruptionBudget *copy;
+  KsObject *updated;
+
+  if (pdb == NULL)
+    {
+      g_autofree char *yaml
+          = g_strdup_printf ("apiVersion: policy/v1\nkind: PodDisruptionBudget\n"
+                             "metadata: {name: %s}\n"
+                             "spec: {minAvailable: 1, selector: {matchLabels: {app: web}}}\n",
+                             name);
+      pdb = must_create (f, ks_test_decode (yaml));
+    }
+  copy = KS_POD_DISRUPTION_BUDGET (ks_object_copy (pdb));
+  copy->status.observed_generation = pdb->meta.generation;
+  copy->status.disruptions_allowed = allowed;
+  copy->status.current_healthy = 1 + allowed;
+  copy->status.desired_healthy = 1;
+  updated = ks_client_update_status (f->client, KS_OBJECT (copy), &error);
+  ks_object_unref (KS_OBJECT (copy));
+  g_assert_no_error (error);
+  ks_object_unref (updated);
+}
+
+static void
+assert_unmarked (const KsPod *pod)
+{
+  g_assert_cmpint (pod->conditions[KS_POD_COND_DISRUPTION_TARGET].status, !=, KS_CONDITION_TRUE);
+  g_assert_null (pod->conditions[KS_POD_COND_DISRUPTION_TARGET].reason);
+}
+
+static void
+assert_marked (const KsPod *pod, gint64 at)
+{
+  const KsCondition *c = &pod->conditions[KS_POD_COND_DISRUPTION_TARGET];
+
+  g_assert_cmpint (c->status, ==, KS_CONDITION_TRUE);
+  g_assert_cmpstr (c->reason, ==, "EvictionByEvictionAPI");
+  g_assert_cmpstr (c->message, ==, "Eviction API: evicting");
+  g_assert_cmpint (c->last_transition_time, ==, at);
+  g_assert_true (ks_object_is_being_deleted (KS_OBJECT (pod)));
+}
+
+/* pkg/registry/core/pod/storage/eviction.go: a budget allowing no disruption refuses (429) and
+ * leaves the pod as it was; once it allows one, the pod (read again after a conflicting write:
+ * the caller's copy was stale) is marked DisruptionTarget=True, EvictionByEvictionAPI, and
+ * deleted, the budget decremented; a terminal pod is marked too (no budget asked); a pod with two
+ * budgets is refused (500) unmarked. */
+static void
+test_evict (Fixture *f, gconstpointer data)
+{
+  const gint64 now = 100 * KS_USEC_PER_SEC;
+  g_autoptr (KsObject) run = bound_pod (f, "run", KS_POD_RUNNING, FALSE);
+  g_autoptr (KsObject) done = bound_pod (f, "done", KS_POD_SUCCEEDED, TRUE);
+  g_autoptr (KsPod) after = NULL;
+  g_autoptr (KsPod) terminal = NULL;
+  g_autoptr (KsObject) pdb = NULL;
+  g_autoptr (KsObject) noted = NULL;
+  g_autofree char *message = NULL;
+  KsObject *copy;
+
+  set_budget (f, "web", 0);
+  g_assert_cmpint (ks_evict_pod (f->client, now, KS_POD (run), &message), ==, KS_EVICT_REFUSED);
+  g_assert_cmpstr (message, ==,
+                   "Cannot evict pod as it would violate the pod's disruption budget.");
+  g_clear_pointer (&message, g_free);
+  after = get_pod (f, "run");
+  g_assert_cmpuint (KS_OBJECT (after)->meta.resource_version, ==, run->meta.resource_version);
+  g_assert_false (ks_object_is_being_deleted (KS_OBJECT (after)));
+  assert_unmarked (after);
+  ks_object_unref (KS_OBJECT (g_steal_pointer (&after)));
+
+  /* Another writer changes the pod: run is now stale. */
+  copy = ks_object_copy (run);
+  ks_object_set_annotation (copy, "note", "x");
+  noted = ks_client_update (f->client, copy, NULL);
+  ks_object_unref (copy);
+  g_assert_nonnull (noted);
+  set_budget (f, "web", 1);
+  g_assert_cmpint (ks_evict_pod (f->client, now, KS_POD (run), &message), ==, KS_EVICT_DONE);
+  g_assert_null (message);
+  after = get_pod (f, "run");
+  assert_marked (after, now);
+  g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (after), "note"), ==, "x");
+  pdb = ks_client_get (f->client, ks_kind_get (KS_KIND_POD_DISRUPTION_BUDGET), "default", "web",
+                       NULL);
+  g_assert_cmpint (KS_POD_DISRUPTION_BUDGET (pdb)->status.disruptions_allowed, ==, 0);
+  g_assert_cmpuint (KS_POD_DISRUPTION_BUDGET (pdb)->status.n_disrupted_pods, ==, 1);
+  g_assert_cmpstr (KS_POD_DISRUPTION_BUDGET (pdb)->status.disrupted_pods[0].name, ==, "run");
+
+  /* Terminal: no budget asked (it allows none now), marked all the same. */
+  g_assert_cmpint (ks_evict_pod (f->client, now + KS_USEC_PER_SEC, KS_POD (done), &message), ==,
+                   KS_EVICT_DONE);
+  terminal = get_pod (f, "done");
+  assert_marked (terminal, now + KS_USEC_PER_SEC);
+  g_assert_cmpint (terminal->phase, ==, KS_POD_SUCCEEDED);
+
+  /* Two budgets. */
+  {
+    g_autoptr (KsObject) two = bound_pod (f, "two", KS_POD_RUNNING, FALSE);
+    g_autoptr (KsPod) two_after = NULL;
+    set_budget (f, "web2", 1);
+    g_assert_cmpint (ks_evict_pod (f->client, now, KS_POD (two), &message), ==, KS_EVICT_FAILED);
+    g_assert_cmpstr (message, ==,
+                     "This pod has more than one PodDisruptionBudget, which the eviction "
+                     "subresource does not support.");
+    two_after = get_pod (f, "two");
+    assert_unmarked (two_after);
+    g_assert_false (ks_object_is_being_deleted (KS_OBJECT (two_after)));
+  }
+}
+
 static void
 drop_debug (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
@@ -750,6 +915,7 @@ main (int argc, char **argv)
   ADD_BOTH ("dependents", test_dependents);
   ADD_BOTH ("watch", test_watch);
   ADD_BOTH ("watch-unwatch-in-callback", test_watch_unwatch_in_callback);
+  ADD_BOTH ("evict", test_evict);
   g_test_add ("/client/http/reconnect", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
               test_reconnect, fixture_teardown);
   g_test_add ("/client/http/server-down-at-start", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,

@@ -6,6 +6,8 @@
 #include "ks-evict.h"
 #include "src/api/ks-pdb.h"
 
+#define EVICTION_MESSAGE "Eviction API: evicting"
+
 /* The pod's single budget (the eviction API refuses pods with several), as the eviction API
  * picks them: same namespace, a non-empty selector matching the pod.  NULL with *several set
  * when more than one. */
@@ -54,12 +56,62 @@ add_disrupted_pod (KsPodDisruptionBudget *pdb, const char *name, gint64 now)
   pdb->status.n_disrupted_pods++;
 }
 
+/* EvictionsRetry's 20 steps: how often a conflicting write of the condition is tried again. */
+#define CONDITION_RETRIES 20
+
+/* addConditionAndDeletePod's first half: DisruptionTarget=True, reason EvictionByEvictionAPI,
+ * message "Eviction API: evicting", written to the pod's status (UpdatePodCondition: nothing is
+ * written when the pod already says so; lastTransitionTime kept when the status was True).  On a
+ * conflict the latest pod is read and the write tried again, as the API server's GuaranteedUpdate
+ * does.  FALSE with error when it cannot be written (NotFound when the pod is gone). */
+static gboolean
+add_condition (KsClient *client, gint64 now, const KsPod *pod, GError **error)
+{
+  g_autoptr (KsObject) latest = NULL;
+
+  for (guint attempt = 0;; attempt++)
+    {
+      const KsCondition *c = &pod->conditions[KS_POD_COND_DISRUPTION_TARGET];
+      g_autoptr (GError) local = NULL;
+      KsPod *copy;
+      KsObject *updated;
+
+      if (c->status == KS_CONDITION_TRUE
+          && g_strcmp0 (c->reason, KS_DISRUPTION_EVICTION_BY_EVICTION_API) == 0
+          && g_strcmp0 (c->message, EVICTION_MESSAGE) == 0)
+        return TRUE;
+      copy = ks_pod_copy (pod);
+      ks_pod_set_condition (copy, KS_POD_COND_DISRUPTION_TARGET, KS_CONDITION_TRUE,
+                            KS_DISRUPTION_EVICTION_BY_EVICTION_API, EVICTION_MESSAGE, now);
+      updated = ks_client_update_status (client, KS_OBJECT (copy), &local);
+      ks_object_unref (KS_OBJECT (copy));
+      if (updated != NULL)
+        {
+          ks_object_unref (updated);
+          return TRUE;
+        }
+      if (!g_error_matches (local, KS_STORE_ERROR, KS_STORE_ERROR_CONFLICT)
+          || attempt + 1 >= CONDITION_RETRIES)
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      g_clear_pointer (&latest, ks_object_unref);
+      latest = ks_client_get (client, ks_kind_get (KS_KIND_POD), pod->parent.meta.namespace,
+                              pod->parent.meta.name, error);
+      if (latest == NULL)
+        return FALSE;
+      pod = KS_POD (latest);
+    }
+}
+
 /* The eviction subresource (pkg/registry/core/pod/storage/eviction.go, v1.32): pods already
  * terminating, terminal or Pending are deleted without looking at budgets; a pod with no budget
  * is deleted; with one, the eviction needs an observed budget with disruptionsAllowed > 0, which
  * it decrements, listing the pod in status.disruptedPods, before deleting the pod with its own
  * grace period.  A not-Ready pod whose budget is healthy (IfHealthyBudget) or AlwaysAllow goes
- * without using up a disruption.  *message says why on refusal or failure. */
+ * without using up a disruption.  The pod let through is marked (add_condition), then deleted.
+ * *message says why on refusal or failure. */
 KsEvictResult
 ks_evict_pod (KsClient *client, gint64 now, const KsPod *pod, char **message)
 {
@@ -118,6 +170,16 @@ ks_evict_pod (KsClient *client, gint64 now, const KsPod *pod, char **message)
           ks_object_unref (updated);
         }
       ks_object_unref (KS_OBJECT (pdb));
+    }
+  /* Every eviction let through, the budget's or not, marks the pod before deleting it
+   * (addConditionAndDeletePod; PodDisruptionConditions, on by default since v1.26): a refusal
+   * above leaves the pod untouched.  A pod gone meanwhile counts as evicted, as below. */
+  if (!add_condition (client, now, pod, &error))
+    {
+      if (g_error_matches (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND))
+        return KS_EVICT_DONE;
+      *message = g_strdup (error->message);
+      return KS_EVICT_FAILED;
     }
   if (!ks_client_delete (client, obj->kind, obj->meta.namespace, obj->meta.name, &options, &error)
       && !g_error_matches (error, KS_STORE_ERROR, KS_STORE_ERROR_NOT_FOUND))

@@ -21,7 +21,10 @@ typedef enum
  * eviction needs an observed budget with disruptionsAllowed > 0, which it decrements, listing the
  * pod in status.disruptedPods, before deleting the pod with its own grace period.  A not-Ready
  * pod whose budget is healthy (IfHealthyBudget) or AlwaysAllow goes without using up a
- * disruption.  *message (newly allocated) says why on refusal or failure, else NULL. */
+ * disruption.  A pod let through (on any of these paths, terminal pods included) first gets the
+ * condition DisruptionTarget=True, reason EvictionByEvictionAPI, message "Eviction API:
+ * evicting", lastTransitionTime now; a refusal or failure leaves it untouched.  *message (newly
+ * allocated) says why on refusal or failure, else NULL. */
 KsEvictResult ks_evict_pod (KsClient *client, gint64 now, const KsPod *pod, char **message);
 
 G_END_DECLS
