@@ -349,13 +349,14 @@ typedef enum
 const char *ks_pod_condition_name (KsPodConditionType type);
 
 /* The DisruptionTarget condition's reasons (k8s.io/api/core/v1), each set by one component just
- * before it deletes the pod or makes it Failed. */
-#define KS_DISRUPTION_PREEMPTION_BY_SCHEDULER "PreemptionByScheduler"  /* the scheduler's victims  \
-                                                                        */
-#define KS_DISRUPTION_EVICTION_BY_EVICTION_API "EvictionByEvictionAPI" /* pods/eviction */
+ * before it deletes the pod or makes it Failed: the scheduler's preemption (its victims), the
+ * Eviction API (pods/eviction), the taint eviction controller, the pod garbage collector and the
+ * kubelet's node-pressure eviction. */
+#define KS_DISRUPTION_PREEMPTION_BY_SCHEDULER "PreemptionByScheduler"
+#define KS_DISRUPTION_EVICTION_BY_EVICTION_API "EvictionByEvictionAPI"
 #define KS_DISRUPTION_DELETION_BY_TAINT_MANAGER "DeletionByTaintManager"
 #define KS_DISRUPTION_DELETION_BY_POD_GC "DeletionByPodGC"
-#define KS_DISRUPTION_TERMINATION_BY_KUBELET "TerminationByKubelet" /* node-pressure eviction */
+#define KS_DISRUPTION_TERMINATION_BY_KUBELET "TerminationByKubelet"
 
 typedef enum
 {
