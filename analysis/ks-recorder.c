@@ -136,6 +136,13 @@ struct _KsRecorder
   guint n_unrecovered;    /* failures whose controllers have not recovered yet */
 
   KsTotals *totals; /* summary.json's "totals", from ks_recorder_start */
+
+  /* ks_recorder_set_usage (NULL: no used ratios), and its cpu_integral at the last sample and
+   * the one before (times KS_TIME_NONE: none), for the cpu used over a sample's interval. */
+  KsRecorderUsageFunc usage;
+  gpointer usage_data;
+  gint64 usage_at, usage_prev_at;
+  double usage_cpu, usage_prev_cpu;
 };
 
 static void
@@ -796,6 +803,29 @@ ks_recorder_cluster_metric (KsRecorder *r, const char *name, double *out)
   return TRUE;
 }
 
+/* The cluster's used cpu at a sample at t: the cpu the model used over the interval since the
+ * previous sample (CPU time over the interval, as metrics-server reads a counter; requests
+ * served count in it), or its usage now at the first sample. */
+static double
+used_cpu (KsRecorder *r, gint64 t, const KsRecorderUsage *u)
+{
+  double cpu = u->cpu;
+
+  if (r->usage_at == t)
+    {
+      /* The last sample taken again: its interval is the one it had. */
+      r->usage_at = r->usage_prev_at;
+      r->usage_cpu = r->usage_prev_cpu;
+    }
+  if (r->usage_at != KS_TIME_NONE && t > r->usage_at)
+    cpu = (u->cpu_integral - r->usage_cpu) / (double) (t - r->usage_at);
+  r->usage_prev_at = r->usage_at;
+  r->usage_prev_cpu = r->usage_cpu;
+  r->usage_at = t;
+  r->usage_cpu = u->cpu_integral;
+  return cpu;
+}
+
 static void
 sample (KsRecorder *r)
 {
@@ -803,6 +833,7 @@ sample (KsRecorder *r)
   gint64 cpu = 0, mem = 0, acpu = 0, amem = 0;
   guint nodes = 0, ready = 0;
   g_autoptr (GPtrArray) deployments = NULL;
+  KsRecorderUsage u = { 0 };
 
   r->last_sample = t;
   if (r->metrics == NULL)
@@ -828,7 +859,16 @@ sample (KsRecorder *r)
   metric_int (r, t, "pods_succeeded", "cluster", r->phase_count[KS_POD_SUCCEEDED]);
   metric_int (r, t, "pods_failed", "cluster", r->phase_count[KS_POD_FAILED]);
   metric_ratio (r, t, "cpu_requested_ratio", "cluster", cpu, acpu);
+  if (r->usage != NULL)
+    {
+      r->usage (r->usage_data, &u);
+      ks_recorder_metric (r, t, "cpu_used_ratio", "cluster",
+                          acpu > 0 ? used_cpu (r, t, &u) / (double) acpu : 0);
+    }
   metric_ratio (r, t, "memory_requested_ratio", "cluster", mem, amem);
+  if (r->usage != NULL)
+    ks_recorder_metric (r, t, "memory_used_ratio", "cluster",
+                        amem > 0 ? u.memory / (double) amem : 0);
   for (guint i = 0; i < (r->cluster_only ? 0 : r->nodes->len); i++)
     {
       NodeStat *n = g_ptr_array_index (r->nodes, i);
@@ -851,6 +891,15 @@ sample (KsRecorder *r)
   for (guint i = 0; i < r->n_sections; i++)
     if (r->sections[i].sample != NULL)
       r->sections[i].sample (r, t, r->sections[i].data);
+}
+
+void
+ks_recorder_set_usage (KsRecorder *r, KsRecorderUsageFunc func, gpointer data)
+{
+  r->usage = func;
+  r->usage_data = data;
+  if (r->totals != NULL)
+    ks_totals_set_usage (r->totals, func, data);
 }
 
 void
@@ -905,6 +954,7 @@ ks_recorder_new (KsClient *client, KsClock *clock, const KsRecorderOptions *opti
   r->failures = g_ptr_array_new_with_free_func (fail_stat_free);
   r->down_nodes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   r->last_sample = KS_TIME_NONE;
+  r->usage_at = r->usage_prev_at = KS_TIME_NONE;
   if (options->out_dir == NULL)
     return g_steal_pointer (&r);
   r->out_dir = g_strdup (options->out_dir);
@@ -944,7 +994,7 @@ ks_recorder_get_sink (KsRecorder *r)
 }
 
 /* The cluster series the totals know: fragmentation while pods wait, node-hours so far, and the
- * GPU allocation of clusters with GPUs. */
+ * GPU allocation and use of clusters with GPUs. */
 static void
 totals_sample (KsRecorder *r, gint64 t, gpointer data)
 {
@@ -953,6 +1003,8 @@ totals_sample (KsRecorder *r, gint64 t, gpointer data)
   ks_totals_sample (data, &s);
   if (!isnan (s.gpu_requested_ratio))
     ks_recorder_metric (r, t, "gpu_requested_ratio", "cluster", s.gpu_requested_ratio);
+  if (!isnan (s.gpu_used_ratio))
+    ks_recorder_metric (r, t, "gpu_used_ratio", "cluster", s.gpu_used_ratio);
   if (!isnan (s.fragmentation))
     ks_recorder_metric (r, t, "fragmentation", "cluster", s.fragmentation);
   ks_recorder_metric (r, t, "node_hours", "cluster", s.node_hours);
@@ -976,6 +1028,8 @@ ks_recorder_start (KsRecorder *r)
   r->watches[3] = ks_client_watch (r->client, ks_kind_get (KS_KIND_DEPLOYMENT), NULL, TRUE,
                                    on_deployment, r, NULL);
   r->totals = ks_totals_new (r->client, r->clock);
+  if (r->usage != NULL)
+    ks_totals_set_usage (r->totals, r->usage, r->usage_data);
   ks_recorder_set_section (r, totals_sample, totals_summary, r->totals);
   if (r->sample_every > 0)
     r->sample_task = ks_clock_schedule (r->clock, ks_clock_now (r->clock), sample_task, r, NULL);

@@ -80,6 +80,22 @@ typedef void (*KsRecorderSampleFunc) (KsRecorder *recorder, gint64 t, gpointer d
 typedef void (*KsRecorderSummaryFunc) (GString *json, gpointer data);
 void ks_recorder_set_section (KsRecorder *recorder, KsRecorderSampleFunc sample,
                               KsRecorderSummaryFunc summary, gpointer data);
+/* The cluster's resource usage from a usage model the recorder does not know (sim's, summed
+ * over the running pods: sim/ks-sim-usage.h), for metrics.csv's cpu_used_ratio,
+ * memory_used_ratio and gpu_used_ratio and summary.json's mean used ratios. */
+typedef struct
+{
+  double cpu, memory, gpu; /* now: millicores, bytes, GPUs */
+  /* Since the model started (before ks_recorder_start): millicore-µs, byte-µs, GPU-µs.  CPU
+   * the instantaneous cpu leaves out (sim's requests served) is in cpu_integral. */
+  double cpu_integral, memory_integral, gpu_integral;
+} KsRecorderUsage;
+typedef void (*KsRecorderUsageFunc) (gpointer data, KsRecorderUsage *out);
+/* Record the used ratios from func (data borrowed; it must outlive the recorder's last sample).
+ * Set before ks_recorder_start.  Without it the used rows are left out and the summary's mean
+ * used ratios are null. */
+void ks_recorder_set_usage (KsRecorder *recorder, KsRecorderUsageFunc func, gpointer data);
+
 /* A metrics.csv row (t in µs), the value with up to 6 significant digits. */
 void ks_recorder_metric (KsRecorder *recorder, gint64 t, const char *name, const char *object,
                          double value);

@@ -13,6 +13,19 @@
 #include "src/api/ks-yaml-emit.h"
 #include "src/ks-intern.h"
 
+/* A node's free capacity: its allocatable less the requests of the pods that hold it. */
+typedef struct
+{
+  gint64 cpu, memory, gpu;
+  gboolean present, schedulable; /* schedulable: Ready and not cordoned */
+} Free;
+
+/* The requests of a pod waiting for a node. */
+typedef struct
+{
+  gint64 cpu, memory, gpu;
+} Request;
+
 struct _KsTotals
 {
   KsClient *client;
@@ -32,10 +45,24 @@ struct _KsTotals
   double node_us;                   /* nodes × µs */
   double cpu_us, memory_us, gpu_us; /* ratio × µs */
 
+  /* The usage model (ks_totals_set_usage; NULL: none), its integrals at last, and the integrals
+   * of the used ratios over [start, last] (ratio × µs). */
+  KsRecorderUsageFunc usage;
+  gpointer usage_data;
+  KsRecorderUsage usage_last;
+  double cpu_used_us, memory_used_us, gpu_used_us;
+
   guint64 created_unbound, bound, evictions;
   gint64 first_created, last_finished; /* KS_TIME_NONE: none yet */
   double fragmentation_sum;
   guint fragmentation_samples;
+  gint64 fragmentation_at;  /* the last sample's time (KS_TIME_NONE: none) */
+  double fragmentation_was; /* its value (NAN: no pod waited) */
+
+  /* For the fragmentation: */
+  GHashTable *free_by_node; /* interned node name → Free* (kept after the node goes) */
+  GPtrArray *free;          /* Free*, owned, in order of first sight */
+  GHashTable *waiting;      /* KsUid* of the pods Pending without a node (owned) → Request* */
 };
 
 /* Bring the integrals up to now with the values that held since the last change. */
@@ -55,6 +82,20 @@ advance (KsTotals *t)
     t->memory_us += (double) t->req_memory / (double) t->alloc_memory * dt;
   if (t->alloc_gpu > 0)
     t->gpu_us += (double) t->req_gpu / (double) t->alloc_gpu * dt;
+  if (t->usage != NULL)
+    {
+      /* The usage over (last, now] against the allocatable that held then. */
+      KsRecorderUsage u;
+      t->usage (t->usage_data, &u);
+      if (t->alloc_cpu > 0)
+        t->cpu_used_us += (u.cpu_integral - t->usage_last.cpu_integral) / (double) t->alloc_cpu;
+      if (t->alloc_memory > 0)
+        t->memory_used_us
+            += (u.memory_integral - t->usage_last.memory_integral) / (double) t->alloc_memory;
+      if (t->alloc_gpu > 0)
+        t->gpu_used_us += (u.gpu_integral - t->usage_last.gpu_integral) / (double) t->alloc_gpu;
+      t->usage_last = u;
+    }
   t->last = now;
 }
 
@@ -102,14 +143,51 @@ newly_evicted (const KsPod *prev, const KsPod *cur)
   return !ks_pod_is_terminal (prev) && ks_totals_disruption_kind (prev) != KS_DISRUPTION_EVICTION;
 }
 
+static gint64
+gpus (const KsResources *r)
+{
+  return r->n_scalar > 0 ? ks_resources_get (r, KS_TOTALS_GPU_RESOURCE) : 0;
+}
+
+/* The free capacity of node name (interned), made on first sight: a pod may be bound to a node
+ * that is not (or no longer) there. */
+static Free *
+free_of (KsTotals *t, const char *name)
+{
+  Free *f = g_hash_table_lookup (t->free_by_node, name);
+
+  if (f == NULL)
+    {
+      f = g_new0 (Free, 1);
+      g_ptr_array_add (t->free, f);
+      g_hash_table_insert (t->free_by_node, (gpointer) name, f);
+    }
+  return f;
+}
+
 static void
 add_requests (KsTotals *t, const KsPod *pod, int sign)
 {
   const KsResources *r = &pod->spec->requests;
+  gint64 gpu = gpus (r);
+  Free *f = free_of (t, pod->node_name);
+
   t->req_cpu += sign * r->milli_cpu;
   t->req_memory += sign * r->memory;
-  if (r->n_scalar > 0)
-    t->req_gpu += sign * ks_resources_get (r, KS_TOTALS_GPU_RESOURCE);
+  t->req_gpu += sign * gpu;
+  f->cpu -= sign * r->milli_cpu;
+  f->memory -= sign * r->memory;
+  f->gpu -= sign * gpu;
+}
+
+static void
+set_waiting (KsTotals *t, const KsPod *pod)
+{
+  const KsResources *r = &pod->spec->requests;
+  Request *q = g_new (Request, 1);
+
+  *q = (Request){ r->milli_cpu, r->memory, gpus (r) };
+  g_hash_table_replace (t->waiting, g_memdup2 (&pod->parent.meta.uid, sizeof (KsUid)), q);
 }
 
 static void
@@ -131,6 +209,10 @@ on_pod (const KsWatchEvent *event, gpointer data)
         t->first_created = now;
     }
   t->unbound += unbound (cur) - unbound (prev);
+  if (unbound (prev) && !unbound (cur))
+    g_hash_table_remove (t->waiting, &prev->parent.meta.uid);
+  if (unbound (cur) && (!unbound (prev) || prev->spec != cur->spec))
+    set_waiting (t, cur);
   if (holds (prev) && (!holds (cur) || prev->spec != cur->spec))
     add_requests (t, prev, -1);
   if (holds (cur) && (!holds (prev) || prev->spec != cur->spec))
@@ -147,13 +229,19 @@ static void
 add_node (KsTotals *t, const KsNode *node, int sign)
 {
   const KsResources *r = &node->allocatable;
-  gint64 gpus = r->n_scalar > 0 ? ks_resources_get (r, KS_TOTALS_GPU_RESOURCE) : 0;
+  gint64 gpu = gpus (r);
+  Free *f = free_of (t, ks_intern (node->parent.meta.name));
 
   t->nodes += sign;
   t->alloc_cpu += sign * r->milli_cpu;
   t->alloc_memory += sign * r->memory;
-  t->alloc_gpu += sign * gpus;
-  t->had_gpus |= gpus > 0;
+  t->alloc_gpu += sign * gpu;
+  t->had_gpus |= gpu > 0;
+  f->cpu += sign * r->milli_cpu;
+  f->memory += sign * r->memory;
+  f->gpu += sign * gpu;
+  f->present = sign > 0;
+  f->schedulable = sign > 0 && ks_node_is_ready (node) && !node->unschedulable;
 }
 
 static void
@@ -177,6 +265,10 @@ ks_totals_new (KsClient *client, KsClock *clock)
   t->clock = clock;
   t->start = t->last = ks_clock_now (clock);
   t->first_created = t->last_finished = KS_TIME_NONE;
+  t->fragmentation_at = KS_TIME_NONE;
+  t->free = g_ptr_array_new_with_free_func (g_free);
+  t->free_by_node = g_hash_table_new (g_direct_hash, g_direct_equal);
+  t->waiting = g_hash_table_new_full (ks_uid_hash, ks_uid_equal_func, g_free, g_free);
   t->watches[0]
       = ks_client_watch (client, ks_kind_get (KS_KIND_NODE), NULL, TRUE, on_node, t, NULL);
   t->watches[1] = ks_client_watch (client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_pod, t, NULL);
@@ -190,90 +282,98 @@ ks_totals_free (KsTotals *t)
     return;
   for (guint i = 0; i < G_N_ELEMENTS (t->watches); i++)
     ks_client_unwatch (t->client, t->watches[i]);
+  g_ptr_array_unref (t->free);
+  g_hash_table_unref (t->free_by_node);
+  g_hash_table_unref (t->waiting);
   g_free (t);
 }
 
-typedef struct
+void
+ks_totals_set_usage (KsTotals *t, KsRecorderUsageFunc func, gpointer data)
 {
-  gint64 cpu, memory, gpu;
-} Free;
+  advance (t);
+  t->usage = func;
+  t->usage_data = data;
+  if (func != NULL)
+    func (data, &t->usage_last);
+}
 
 /* The share of the free cpu of the Ready, schedulable nodes that lies on nodes where the median
  * waiting request (median cpu, median memory, median GPUs of the pods Pending without a node)
- * does not fit. */
-void
-ks_totals_sample (KsTotals *t, KsTotalsSample *out)
+ * does not fit: a node short of memory or GPUs for it makes its free cpu unusable too. */
+static double
+fragmentation (KsTotals *t)
 {
-  g_autoptr (GPtrArray) pods = NULL;
-  g_autoptr (GPtrArray) nodes = NULL;
-  g_autoptr (GHashTable) free_by_node = NULL;
-  g_autofree double *cpu = NULL, *memory = NULL, *gpu = NULL;
-  g_autofree Free *free = NULL;
-  double med_cpu, med_memory, med_gpu, total = 0, unusable = 0;
-  guint n = 0;
+  guint n = g_hash_table_size (t->waiting), i = 0;
+  g_autofree double *cpu = g_new (double, n);
+  g_autofree double *memory = g_new (double, n);
+  g_autofree double *gpu = g_new (double, n);
+  double med_cpu, med_memory, med_gpu;
+  gint64 total = 0, unusable = 0;
+  GHashTableIter it;
+  gpointer value;
 
-  /* Not advance (): the summary's sums stay those of the pod and node changes alone. */
-  out->fragmentation = NAN;
-  out->node_hours = (t->node_us + (double) t->nodes * (double) (ks_clock_now (t->clock) - t->last))
-                    / (3600.0 * G_USEC_PER_SEC);
-  out->gpu_requested_ratio
-      = t->alloc_gpu > 0 ? (double) t->req_gpu / (double) t->alloc_gpu : (double) NAN;
-  if (t->unbound <= 0)
-    return;
-  pods = ks_client_list (t->client, ks_kind_get (KS_KIND_POD), NULL, NULL);
-  nodes = ks_client_list (t->client, ks_kind_get (KS_KIND_NODE), NULL, NULL);
-  cpu = g_new (double, pods->len + 1);
-  memory = g_new (double, pods->len + 1);
-  gpu = g_new (double, pods->len + 1);
-  free = g_new0 (Free, nodes->len + 1);
-  free_by_node = g_hash_table_new (g_direct_hash, g_direct_equal);
-  for (guint i = 0; i < nodes->len; i++)
+  /* The medians do not depend on the table's order. */
+  g_hash_table_iter_init (&it, t->waiting);
+  while (g_hash_table_iter_next (&it, NULL, &value))
     {
-      const KsNode *node = g_ptr_array_index (nodes, i);
-      free[i].cpu = node->allocatable.milli_cpu;
-      free[i].memory = node->allocatable.memory;
-      free[i].gpu = ks_resources_get (&node->allocatable, KS_TOTALS_GPU_RESOURCE);
-      g_hash_table_insert (free_by_node, (gpointer) ks_intern (node->parent.meta.name), &free[i]);
+      const Request *q = value;
+      cpu[i] = (double) q->cpu;
+      memory[i] = (double) q->memory;
+      gpu[i] = (double) q->gpu;
+      i++;
     }
-  for (guint i = 0; i < pods->len; i++)
-    {
-      const KsPod *pod = g_ptr_array_index (pods, i);
-      const KsResources *r = &pod->spec->requests;
-      Free *f;
-      if (unbound (pod))
-        {
-          cpu[n] = (double) r->milli_cpu;
-          memory[n] = (double) r->memory;
-          gpu[n] = (double) ks_resources_get (r, KS_TOTALS_GPU_RESOURCE);
-          n++;
-        }
-      else if (holds (pod) && (f = g_hash_table_lookup (free_by_node, pod->node_name)) != NULL)
-        {
-          f->cpu -= r->milli_cpu;
-          f->memory -= r->memory;
-          f->gpu -= ks_resources_get (r, KS_TOTALS_GPU_RESOURCE);
-        }
-    }
-  if (n == 0)
-    return;
   gsl_sort (cpu, 1, n);
   gsl_sort (memory, 1, n);
   gsl_sort (gpu, 1, n);
   med_cpu = gsl_stats_median_from_sorted_data (cpu, 1, n);
   med_memory = gsl_stats_median_from_sorted_data (memory, 1, n);
   med_gpu = gsl_stats_median_from_sorted_data (gpu, 1, n);
-  for (guint i = 0; i < nodes->len; i++)
+  for (i = 0; i < t->free->len; i++)
     {
-      const KsNode *node = g_ptr_array_index (nodes, i);
-      const Free *f = &free[i];
-      double c = (double) MAX (f->cpu, 0);
-      if (!ks_node_is_ready (node) || node->unschedulable)
+      const Free *f = g_ptr_array_index (t->free, i);
+      gint64 c = MAX (f->cpu, 0);
+      if (!f->present || !f->schedulable)
         continue;
       total += c;
-      if (c < med_cpu || (double) f->memory < med_memory || (med_gpu > 0 && f->gpu < med_gpu))
+      if ((double) c < med_cpu || (double) f->memory < med_memory
+          || (med_gpu > 0 && (double) f->gpu < med_gpu))
         unusable += c;
     }
-  out->fragmentation = total > 0 ? unusable / total : 0;
+  return total > 0 ? (double) unusable / (double) total : 0;
+}
+
+void
+ks_totals_sample (KsTotals *t, KsTotalsSample *out)
+{
+  gint64 now = ks_clock_now (t->clock);
+
+  /* Not advance (): the summary's sums stay those of the pod and node changes alone. */
+  out->fragmentation = NAN;
+  out->node_hours
+      = (t->node_us + (double) t->nodes * (double) (now - t->last)) / (3600.0 * G_USEC_PER_SEC);
+  out->gpu_requested_ratio
+      = t->alloc_gpu > 0 ? (double) t->req_gpu / (double) t->alloc_gpu : (double) NAN;
+  out->gpu_used_ratio = NAN;
+  if (t->usage != NULL && t->alloc_gpu > 0)
+    {
+      KsRecorderUsage u;
+      t->usage (t->usage_data, &u);
+      out->gpu_used_ratio = u.gpu / (double) t->alloc_gpu;
+    }
+  /* The recorder takes its last sample again in place of one at the same instant: it replaces
+   * that sample's value in the mean. */
+  if (t->fragmentation_at == now && !isnan (t->fragmentation_was))
+    {
+      t->fragmentation_sum -= t->fragmentation_was;
+      t->fragmentation_samples--;
+    }
+  t->fragmentation_at = now;
+  t->fragmentation_was = NAN;
+  if (t->unbound <= 0 || g_hash_table_size (t->waiting) == 0)
+    return;
+  out->fragmentation = fragmentation (t);
+  t->fragmentation_was = out->fragmentation;
   t->fragmentation_sum += out->fragmentation;
   t->fragmentation_samples++;
 }
@@ -317,6 +417,21 @@ ks_totals_append_summary (KsTotals *t, GString *json)
     append_number (json, "mean_gpu_allocated_ratio", span > 0 ? t->gpu_us / span : 0, FALSE);
   else
     append_null (json, "mean_gpu_allocated_ratio");
+  if (t->usage != NULL)
+    {
+      append_number (json, "mean_cpu_used_ratio", span > 0 ? t->cpu_used_us / span : 0, FALSE);
+      append_number (json, "mean_memory_used_ratio", span > 0 ? t->memory_used_us / span : 0,
+                     FALSE);
+    }
+  else
+    {
+      append_null (json, "mean_cpu_used_ratio");
+      append_null (json, "mean_memory_used_ratio");
+    }
+  if (t->usage != NULL && t->had_gpus)
+    append_number (json, "mean_gpu_used_ratio", span > 0 ? t->gpu_used_us / span : 0, FALSE);
+  else
+    append_null (json, "mean_gpu_used_ratio");
   if (t->fragmentation_samples > 0)
     append_number (json, "fragmentation", t->fragmentation_sum / t->fragmentation_samples, TRUE);
   else

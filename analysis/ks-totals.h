@@ -1,14 +1,16 @@
 /* ks-totals.h: the run-wide figures `kubesim compare` ranks policies by (summary.json's "totals",
  * defined in docs/experiments.md): pending-pod-seconds, pods never scheduled, makespan,
- * evictions, node-hours, the time-weighted mean allocated (requested) cpu, memory and GPU ratios
- * and the mean fragmentation.
+ * evictions, node-hours, the time-weighted mean allocated (requested) and used cpu, memory and
+ * GPU ratios and the mean fragmentation.
  *
- * It watches pods and nodes itself and keeps running sums, O(1) per change; the fragmentation
- * is measured at the recorder's samples (a list of the pods and nodes, only while pods wait). */
+ * It watches pods and nodes itself and keeps running sums, O(1) per change: the requests, each
+ * node's free capacity and the requests of the pods waiting for a node.  The fragmentation is
+ * measured at the recorder's samples, only while pods wait, in O(nodes + waiting pods). */
 #pragma once
 
 #include <glib.h>
 
+#include "ks-recorder.h"
 #include "src/api/ks-pod.h"
 #include "src/ks-clock.h"
 #include "src/store/ks-client.h"
@@ -27,7 +29,12 @@ typedef struct
   double fragmentation;       /* now; NAN when no pod waits for a node */
   double node_hours;          /* so far */
   double gpu_requested_ratio; /* now; NAN when the cluster has no GPU */
+  double gpu_used_ratio;      /* now; NAN when the cluster has no GPU or there is no usage model */
 } KsTotalsSample;
+
+/* Integrate the used ratios from now on with func (see ks_recorder_set_usage).  Without it the
+ * summary's mean used ratios are null. */
+void ks_totals_set_usage (KsTotals *totals, KsRecorderUsageFunc func, gpointer data);
 
 /* Measure the fragmentation at this instant (when pods are waiting for a node) and fill out. */
 void ks_totals_sample (KsTotals *totals, KsTotalsSample *out);

@@ -76,6 +76,10 @@ struct _KsSimTraffic
   GHashTable *pods;    /* KsUid* → Pod* (owned) */
   GPtrArray *touched;  /* Pod* with arrivals in the current tick, in order of arrival */
   guint64 task;
+  /* Every pod's CPU spent on requests: base up to the latest tick, then rate (core-ns per µs)
+   * during its second. */
+  double cpu_base, cpu_rate;
+  gint64 cpu_tick;
 };
 
 static void
@@ -139,6 +143,18 @@ ks_sim_traffic_pod_cpu_ns (const KsUid *uid, gpointer data)
   KsSimTraffic *t = data;
   const Pod *p = g_hash_table_lookup (t->pods, uid);
   return p != NULL ? pod_cpu_at (p, ks_clock_now (t->clock)) : 0;
+}
+
+static double
+cpu_at (const KsSimTraffic *t, gint64 now)
+{
+  return t->cpu_base + t->cpu_rate * (double) CLAMP (now - t->cpu_tick, 0, KS_TRAFFIC_TICK);
+}
+
+guint64
+ks_sim_traffic_cpu_ns (KsSimTraffic *t)
+{
+  return (guint64) llround (cpu_at (t, ks_clock_now (t->clock)));
 }
 
 guint64
@@ -301,6 +317,9 @@ tick (gpointer data)
 
   t->task = ks_clock_schedule (t->clock, now + KS_TRAFFIC_TICK, tick, t, NULL);
   g_ptr_array_set_size (t->touched, 0);
+  t->cpu_base = cpu_at (t, now);
+  t->cpu_rate = 0;
+  t->cpu_tick = now;
   /* Arrivals, spread over each Service's ready endpoints. */
   for (guint i = 0; i < t->services->len; i++)
     {
@@ -395,6 +414,7 @@ tick (gpointer data)
               pod->rate = 0;
             }
           pod->rate += served * cost * 1e9 / (double) KS_TRAFFIC_TICK;
+          t->cpu_rate += served * cost * 1e9 / (double) KS_TRAFFIC_TICK;
         }
     }
 }

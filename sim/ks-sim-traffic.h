@@ -33,6 +33,10 @@ void ks_sim_traffic_start (KsSimTraffic *traffic);
  * spent on requests up to now (a continuous count: each second's CPU accrues evenly). */
 guint64 ks_sim_traffic_pod_cpu_ns (const KsUid *pod_uid, gpointer traffic);
 
+/* The CPU, in core-ns, every pod has spent on requests up to now (the sum of
+ * ks_sim_traffic_pod_cpu_ns over the pods, each second's CPU accruing evenly over it). */
+guint64 ks_sim_traffic_cpu_ns (KsSimTraffic *traffic);
+
 /* The requests sent to the pod so far (by every load), for the custom metrics
  * (sim/ks-sim-custom-metrics.h). */
 guint64 ks_sim_traffic_pod_requests (KsSimTraffic *traffic, const KsUid *pod_uid);

@@ -16,4 +16,5 @@ sim_libks_sim_la_SOURCES = \
 	sim/ks-sim-prober.c sim/ks-sim-prober.h \
 	sim/ks-sim-runtime.c sim/ks-sim-runtime.h \
 	sim/ks-sim-traffic.c sim/ks-sim-traffic.h \
+	sim/ks-sim-usage.c sim/ks-sim-usage.h \
 	sim/ks-sim.c sim/ks-sim.h sim/ks-sim-private.h

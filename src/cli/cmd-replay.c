@@ -328,6 +328,7 @@ ks_cmd_replay (int argc, char **argv)
   g_autoptr (KsSim) sim = NULL;
   g_autoptr (KsRecorder) recorder = NULL;
   g_autoptr (KsPodRecords) pods = NULL;
+  g_autoptr (KsSimUsage) usage = NULL;
   g_autoptr (KsTraceReader) reader = NULL;
   g_autoptr (KsReplay) replay = NULL;
   g_autoptr (GError) error = NULL;
@@ -437,6 +438,7 @@ ks_cmd_replay (int argc, char **argv)
       goto out;
     }
   ks_sim_set_event_sink (sim, ks_recorder_get_sink (recorder));
+  usage = ks_cli_record_usage (recorder, sim);
   ks_recorder_start (recorder);
   ks_pod_records_start (pods);
   wall_start = g_get_monotonic_time ();
@@ -505,6 +507,7 @@ out:
   g_clear_pointer (&replay, ks_replay_free);
   g_clear_pointer (&pods, ks_pod_records_free);
   g_clear_pointer (&recorder, ks_recorder_free);
+  g_clear_pointer (&usage, ks_sim_usage_free);
   g_clear_pointer (&sim, ks_sim_free);
   /* A failed replay leaves no directory it made (the recorders removed their files from it). */
   if (status != KS_EXIT_OK && made_dir)

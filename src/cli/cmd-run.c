@@ -15,6 +15,26 @@
 #include "src/api/ks-duration.h"
 #include "src/controllers/ks-hpa.h"
 
+static void
+read_usage (gpointer data, KsRecorderUsage *out)
+{
+  KsSimUsageValues v;
+
+  ks_sim_usage_read (data, &v);
+  *out = (KsRecorderUsage){ v.cpu,          v.memory,          v.gpu,
+                            v.cpu_integral, v.memory_integral, v.gpu_integral };
+}
+
+KsSimUsage *
+ks_cli_record_usage (KsRecorder *recorder, KsSim *sim)
+{
+  KsSimUsage *usage = ks_sim_usage_new (ks_sim_get_client (sim), ks_sim_get_clock (sim),
+                                        ks_sim_get_traffic (sim));
+
+  ks_recorder_set_usage (recorder, read_usage, usage);
+  return usage;
+}
+
 typedef struct
 {
   char *out;
@@ -216,6 +236,7 @@ ks_cmd_run (int argc, char **argv)
   g_autoptr (KsSim) sim = NULL;
   g_autoptr (KsRecorder) recorder = NULL;
   g_autoptr (KsPodRecords) pods = NULL;
+  g_autoptr (KsSimUsage) usage = NULL;
   KsExpectRun *expect = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *out_dir = NULL;
@@ -360,6 +381,7 @@ ks_cmd_run (int argc, char **argv)
     }
   else
     ks_sim_set_event_sink (sim, ks_recorder_get_sink (recorder));
+  usage = ks_cli_record_usage (recorder, sim);
   ks_recorder_start (recorder);
   ks_pod_records_start (pods);
   wall_start = g_get_monotonic_time ();
@@ -418,6 +440,7 @@ out:
   /* The recorders watch the sim's client: they go first. */
   g_clear_pointer (&pods, ks_pod_records_free);
   g_clear_pointer (&recorder, ks_recorder_free);
+  g_clear_pointer (&usage, ks_sim_usage_free);
   g_clear_pointer (&expect, ks_expect_run_free);
   g_clear_pointer (&sim, ks_sim_free);
   g_free (o.out);

@@ -5,7 +5,10 @@
 
 #include <glib.h>
 
+#include "analysis/ks-recorder.h"
 #include "sim/ks-replay.h"
+#include "sim/ks-sim-usage.h"
+#include "sim/ks-sim.h"
 
 G_BEGIN_DECLS
 
@@ -54,6 +57,10 @@ gboolean ks_cli_parse (GOptionContext *context, const char *command, int *argc, 
 
 /* A --seed value: digits only, 0 to 2^64-1 (strtoull would skip spaces, take a sign and
  * saturate).  FALSE after printing "kubesim CMD: --seed: ...". */
+/* Record the used ratios of sim's pods (sim/ks-sim-usage.h) in recorder: call before
+ * ks_recorder_start; free the result after the recorder. */
+KsSimUsage *ks_cli_record_usage (KsRecorder *recorder, KsSim *sim);
+
 gboolean ks_cli_parse_seed (const char *command, const char *text, guint64 *out);
 
 /* The --policy-path option of the commands that schedule: dirs is a char ** the option fills. */
