@@ -274,6 +274,9 @@ static const KsCompareMetric metrics[] = {
   { "cpu_allocated", "ratio", "time-weighted mean of requested / allocatable cpu" },
   { "memory_allocated", "ratio", "time-weighted mean of requested / allocatable memory" },
   { "gpu_allocated", "ratio", "time-weighted mean of requested / allocatable nvidia.com/gpu" },
+  { "cpu_used", "ratio", "time-weighted mean of used (modelled) / allocatable cpu" },
+  { "memory_used", "ratio", "time-weighted mean of used (modelled) / allocatable memory" },
+  { "gpu_used", "ratio", "time-weighted mean of GPUs of running pods / allocatable" },
   { "fragmentation", "ratio", "mean share of free cpu unusable by the median pending request" },
   { "evictions", "pods", "pods evicted by the cluster (kubelet, taint manager, pod GC)" },
   { "preemptions", "pods", "pods preempted by the scheduler (victims)" },
@@ -332,7 +335,7 @@ ks_compare_metric_value (JsonObject *s, const KsCompareMetric *m, double *out)
     return number_at (s, "totals", name, out);
   if (strcmp (name, "makespan") == 0)
     return number_at (s, "totals", "makespan_s", out);
-  if (g_str_has_suffix (name, "_allocated"))
+  if (g_str_has_suffix (name, "_allocated") || g_str_has_suffix (name, "_used"))
     {
       g_autofree char *key = g_strdup_printf ("mean_%s_ratio", name);
       return number_at (s, "totals", key, out);

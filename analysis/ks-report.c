@@ -253,7 +253,8 @@ static gboolean
 wanted_metric (const char *metric, const char *object)
 {
   static const char *const cluster[]
-      = { "nodes", "cpu_requested_ratio", "memory_requested_ratio", "pods_unscheduled" };
+      = { "nodes",          "cpu_requested_ratio", "memory_requested_ratio", "gpu_requested_ratio",
+          "cpu_used_ratio", "memory_used_ratio",   "gpu_used_ratio",         "pods_unscheduled" };
 
   if (strcmp (object, "cluster") == 0)
     {
@@ -791,10 +792,12 @@ series_block (const Comparison *c, const char *policy, const char *key, guint bl
 }
 
 /* A figure of the series key over time: per policy the mean across seeds and its 95 % CI band.
- * key2 (or NULL): a second series per policy on the right axis (dashed), ylabel2 its label. */
+ * key2 (or NULL): a second series per policy (dashed), ylabel2 its label, on the right axis or
+ * (same_axis) on the left one. */
 static Figure *
 time_figure (const Comparison *c, const char *what, const char *title, const char *key,
-             const char *ylabel, const char *key2, const char *ylabel2, const char *caption)
+             const char *ylabel, const char *key2, const char *ylabel2, gboolean same_axis,
+             const char *caption)
 {
   Figure *f = figure_new (c, what, title);
   GString *data = g_string_new (NULL);
@@ -804,10 +807,11 @@ time_figure (const Comparison *c, const char *what, const char *title, const cha
   double max_t = 0, divisor;
   const char *unit;
   g_autofree char *gp_title = gp_string (title);
-  g_autofree char *y2 = key2 != NULL ? g_strdup_printf ("set y2label \"%s\"\nset y2tics\nset "
-                                                        "ytics nomirror\n",
-                                                        ylabel2)
-                                     : g_strdup ("");
+  g_autofree char *y2 = key2 != NULL && !same_axis
+                            ? g_strdup_printf ("set y2label \"%s\"\nset y2tics\nset "
+                                               "ytics nomirror\n",
+                                               ylabel2)
+                            : g_strdup ("");
 
   g_string_append_printf (data,
                           "# kubesim report: %s; one block per policy%s (gnuplot index): t (s), "
@@ -843,9 +847,9 @@ time_figure (const Comparison *c, const char *what, const char *title, const cha
           if (series_block (c, policy, key2, block, data, &max_t) == 0)
             continue;
           g_string_append_printf (lines,
-                                  ", \\\n    \"%s.dat\" index %u using ($1/T):2 axes x1y2 with "
+                                  ", \\\n    \"%s.dat\" index %u using ($1/T):2 %swith "
                                   "lines lw 1 dt 2 lc %u title %s",
-                                  f->name, block, p + 1, t2);
+                                  f->name, block, same_axis ? "" : "axes x1y2 ", p + 1, t2);
           block++;
         }
     }
@@ -1039,20 +1043,49 @@ build_figures (const Comparison *c, GPtrArray *figures)
   g_ptr_array_add (figures, latency_figure (c));
   g_ptr_array_add (figures,
                    time_figure (c, "cpu-allocated", "Allocated cpu", "cpu_requested_ratio\tcluster",
-                                "requests / allocatable", NULL, NULL,
+                                "requests / allocatable", NULL, NULL, FALSE,
                                 "The cpu requested by the bound, unfinished pods over the "
                                 "nodes' allocatable cpu (metrics.csv cpu_requested_ratio)."));
+  g_ptr_array_add (figures,
+                   time_figure (c, "memory-allocated", "Allocated memory",
+                                "memory_requested_ratio\tcluster", "requests / allocatable", NULL,
+                                NULL, FALSE,
+                                "The memory requested by the bound, unfinished pods over the "
+                                "nodes' allocatable memory (metrics.csv memory_requested_ratio)."));
+  /* Used against allocated, on one axis: how much of what the pods hold they use. */
   g_ptr_array_add (
-      figures, time_figure (c, "memory-allocated", "Allocated memory",
-                            "memory_requested_ratio\tcluster", "requests / allocatable", NULL, NULL,
-                            "The memory requested by the bound, unfinished pods over the "
-                            "nodes' allocatable memory (metrics.csv memory_requested_ratio)."));
+      figures, time_figure (c, "cpu-used", "Used vs allocated cpu", "cpu_used_ratio\tcluster",
+                            "used / allocatable", "cpu_requested_ratio\tcluster", "allocated", TRUE,
+                            "The cpu the running pods used (solid; the simulator's usage "
+                            "model: kubesim.io/cpu-usage and requests served, over each "
+                            "sample's interval; metrics.csv cpu_used_ratio) against the cpu "
+                            "their requests hold (dashed; cpu_requested_ratio), both over "
+                            "the nodes' allocatable cpu."));
+  g_ptr_array_add (figures,
+                   time_figure (c, "memory-used", "Used vs allocated memory",
+                                "memory_used_ratio\tcluster", "used / allocatable",
+                                "memory_requested_ratio\tcluster", "allocated", TRUE,
+                                "The memory the running pods used (solid; the simulator's usage "
+                                "model: kubesim.io/memory-usage and memory-growth; metrics.csv "
+                                "memory_used_ratio) against the memory their requests hold "
+                                "(dashed; memory_requested_ratio), both over the nodes' "
+                                "allocatable memory."));
+  /* Only clusters with GPUs have the rows. */
+  if (any_series (c, "gpu_used_ratio\tcluster"))
+    g_ptr_array_add (figures,
+                     time_figure (c, "gpu-used", "Used vs allocated GPUs",
+                                  "gpu_used_ratio\tcluster", "used / allocatable",
+                                  "gpu_requested_ratio\tcluster", "allocated", TRUE,
+                                  "The nvidia.com/gpu of the pods with a container running "
+                                  "(solid; metrics.csv gpu_used_ratio) against those of the "
+                                  "bound, unfinished pods (dashed; gpu_requested_ratio), over the "
+                                  "nodes' allocatable GPUs."));
   g_ptr_array_add (figures, time_figure (c, "pending", "Pods waiting for a node",
-                                         "pods_unscheduled\tcluster", "pods", NULL, NULL,
+                                         "pods_unscheduled\tcluster", "pods", NULL, NULL, FALSE,
                                          "Pods Pending without a node (metrics.csv "
                                          "pods_unscheduled)."));
   g_ptr_array_add (figures, time_figure (c, "nodes", "Nodes", "nodes\tcluster", "nodes", NULL, NULL,
-                                         "Nodes in the cluster (metrics.csv nodes)."));
+                                         FALSE, "Nodes in the cluster (metrics.csv nodes)."));
   if (hpas->len == 0)
     {
       Figure *f = figure_new (c, "hpa", "Replicas and load of the HorizontalPodAutoscalers");
@@ -1080,7 +1113,7 @@ build_figures (const Comparison *c, GPtrArray *figures)
                         "name has a load)");
       g_ptr_array_add (figures,
                        time_figure (c, what, title, key, "replicas", has_service ? service : metric,
-                                    has_service ? "requests/s" : "metric 0", caption));
+                                    has_service ? "requests/s" : "metric 0", FALSE, caption));
     }
   for (guint i = 0; i < c->metrics->len; i++)
     g_ptr_array_add (figures, box_figure (c, c->metrics->pdata[i]));

@@ -68,7 +68,8 @@ expect_grep "MostAllocated's configuration" "type: MostAllocated" "$TMP/c/polici
 row='[.scheduling_latency_s.p50, .scheduling_latency_s.p95, .scheduling_latency_s.p99,
   .totals.pending_pod_seconds, .totals.pods_never_scheduled, .totals.makespan_s,
   .totals.mean_cpu_allocated_ratio, .totals.mean_memory_allocated_ratio,
-  .totals.mean_gpu_allocated_ratio, .totals.fragmentation, .totals.evictions, .preemption.victims,
+  .totals.mean_gpu_allocated_ratio, .totals.mean_cpu_used_ratio, .totals.mean_memory_used_ratio,
+  .totals.mean_gpu_used_ratio, .totals.fragmentation, .totals.evictions, .preemption.victims,
   .totals.node_hours, null, null]
   | map(if . == null then "" else tostring end) | join(",")'
 tail -n +2 "$TMP/c/runs.csv" | while IFS=, read -r policy seed status rest; do
@@ -84,7 +85,7 @@ tail -n +2 "$TMP/c/runs.csv" | while IFS=, read -r policy seed status rest; do
     print "ok: runs.csv " what " = its summary.json" }' || echo "FAIL" >"$TMP/row-failed"
 done
 [ ! -e "$TMP/row-failed" ] || fail "runs.csv rows against the summaries"
-expect_eq "comparison.csv: 2 policies x 15 metrics" "$(($(wc -l <"$TMP/c/comparison.csv") - 1))" 30
+expect_eq "comparison.csv: 2 policies x 18 metrics" "$(($(wc -l <"$TMP/c/comparison.csv") - 1))" 36
 
 # ---- resuming, other options, shards ----------------------------------------------------------
 kubesim compare "$google" "$@" --jobs 2 --out "$TMP/c" >"$TMP/c2.out" 2>"$TMP/c2.err" \

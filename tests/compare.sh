@@ -23,9 +23,10 @@ cd "$TMP" || exit 1
 #   memory: 12/128 Gi for 60 s, 16/128 for 540 s: (5.625 + 67.5)/600 = 0.121875
 #   node_hours = 8 x 600 s = 1.333333333 h
 #   fragmentation: the median waiting request (2.5 cpu) fits no node: 1 at every sample
+#   used ratios: no pod has a usage annotation: 0 (GPU: none in the cluster, null)
 kubesim run -q --out "$TMP/hand" "$S" >/dev/null 2>&1
 expect_eq "totals" "$(jq -c .totals "$TMP/hand/summary.json")" \
-  '{"pending_pod_seconds":2160,"pods_never_scheduled":4,"makespan_s":null,"evictions":0,"node_hours":1.333333333,"mean_cpu_allocated_ratio":0.65625,"mean_memory_allocated_ratio":0.121875,"mean_gpu_allocated_ratio":null,"fragmentation":1}'
+  '{"pending_pod_seconds":2160,"pods_never_scheduled":4,"makespan_s":null,"evictions":0,"node_hours":1.333333333,"mean_cpu_allocated_ratio":0.65625,"mean_memory_allocated_ratio":0.121875,"mean_gpu_allocated_ratio":null,"mean_cpu_used_ratio":0,"mean_memory_used_ratio":0,"mean_gpu_used_ratio":null,"fragmentation":1}'
 
 # tests/compare/totals.yaml: a-0 (4 cpu) holds a 3-cpu pod from 0 s; c-0 (1 cpu) a Job's 1-cpu
 # pod, started at 1 s (the modelled start-up) and Succeeded 60 s later; from 120 s to the end
@@ -35,9 +36,10 @@ expect_eq "totals" "$(jq -c .totals "$TMP/hand/summary.json")" \
 #   node_hours = 3 x 300 s; cpu = (3 x 300 + 1 x 61)/(9 x 300) = 961/2700
 #   memory = (1 x 300 + 1 x 61)/(24 x 300) = 361/7200 (Gi)
 #   fragmentation: the waiting 2 cpu fit b-0 (4 free) only: (1 + 1)/(1 + 4 + 1) = 1/3
+#   used ratios: no usage annotations: 0
 kubesim run -q --out "$TMP/totals" "$TOP_SRCDIR/tests/compare/totals.yaml" >/dev/null 2>&1
 expect_eq "totals: a pending pod, a Job, nodeName pods" "$(jq -c .totals "$TMP/totals/summary.json")" \
-  '{"pending_pod_seconds":180,"pods_never_scheduled":1,"makespan_s":61,"evictions":0,"node_hours":0.25,"mean_cpu_allocated_ratio":0.3559259259,"mean_memory_allocated_ratio":0.05013888889,"mean_gpu_allocated_ratio":null,"fragmentation":0.3333333333}'
+  '{"pending_pod_seconds":180,"pods_never_scheduled":1,"makespan_s":61,"evictions":0,"node_hours":0.25,"mean_cpu_allocated_ratio":0.3559259259,"mean_memory_allocated_ratio":0.05013888889,"mean_gpu_allocated_ratio":null,"mean_cpu_used_ratio":0,"mean_memory_used_ratio":0,"mean_gpu_used_ratio":null,"fragmentation":0.3333333333}'
 # Evictions against the events: taint evictions, and the kubelet's node-pressure evictions (not
 # its admission rejections, which evict nothing that ran).
 kubesim run -q --out "$TMP/nf" "$TOP_SRCDIR/examples/node-failure.yaml" >/dev/null 2>&1
@@ -55,7 +57,7 @@ expect_eq "runs.csv: one row per run, in matrix order" \
   "$(cut -d, -f1-3 "$TMP/c/runs.csv" | tr '\n' ' ')" \
   "policy,seed,status default,1,ok default,2,ok default,3,ok rnd,1,ok rnd,2,ok rnd,3,ok "
 expect_eq "runs.csv: the columns" "$(head -n 1 "$TMP/c/runs.csv")" \
-  "policy,seed,status,sched_latency_p50,sched_latency_p95,sched_latency_p99,pending_pod_seconds,pods_never_scheduled,makespan,cpu_allocated,memory_allocated,gpu_allocated,fragmentation,evictions,preemptions,node_hours,service_latency_p95,slo_violations"
+  "policy,seed,status,sched_latency_p50,sched_latency_p95,sched_latency_p99,pending_pod_seconds,pods_never_scheduled,makespan,cpu_allocated,memory_allocated,gpu_allocated,cpu_used,memory_used,gpu_used,fragmentation,evictions,preemptions,node_hours,service_latency_p95,slo_violations"
 expect_grep "the Random policy's configuration" "enabled: \[{name: Random}\]" "$TMP/c/policies/rnd.yaml"
 [ ! -e "$TMP/c/policies/default.yaml" ] || expect_grep "default: no plugins changed" \
   "schedulerName: default-scheduler" "$TMP/c/policies/default.yaml"
@@ -64,7 +66,8 @@ expect_grep "the Random policy's configuration" "enabled: \[{name: Random}\]" "$
 row='[.scheduling_latency_s.p50, .scheduling_latency_s.p95, .scheduling_latency_s.p99,
   .totals.pending_pod_seconds, .totals.pods_never_scheduled, .totals.makespan_s,
   .totals.mean_cpu_allocated_ratio, .totals.mean_memory_allocated_ratio,
-  .totals.mean_gpu_allocated_ratio, .totals.fragmentation, .totals.evictions, .preemption.victims,
+  .totals.mean_gpu_allocated_ratio, .totals.mean_cpu_used_ratio, .totals.mean_memory_used_ratio,
+  .totals.mean_gpu_used_ratio, .totals.fragmentation, .totals.evictions, .preemption.victims,
   .totals.node_hours, null, ([.expectations[] | select(.status == "failed")] | length)]
   | map(if . == null then "" else tostring end) | join(",")'
 tail -n +2 "$TMP/c/runs.csv" | while IFS=, read -r policy seed status rest; do
@@ -85,7 +88,7 @@ done
 # mean difference to the baseline; significant as the p columns say).
 expect_eq "comparison.csv: the columns" "$(head -n 1 "$TMP/c/comparison.csv")" \
   "policy,metric,n,mean,sd,ci95_low,ci95_high,median,baseline,pairs,diff,t_p,wilcoxon_p,wilcoxon_method,significant"
-expect_eq "comparison.csv: 2 rows per metric" "$(tail -n +2 "$TMP/c/comparison.csv" | wc -l)" 30
+expect_eq "comparison.csv: 2 rows per metric" "$(tail -n +2 "$TMP/c/comparison.csv" | wc -l)" 36
 for metric in pending_pod_seconds pods_never_scheduled cpu_allocated slo_violations; do
   col=$(head -n 1 "$TMP/c/runs.csv" | tr ',' '\n' | grep -n "^$metric\$" | cut -d: -f1)
   for policy in default rnd; do
@@ -238,7 +241,7 @@ expect_eq "a failed run: exit 1" "$?" 1
 expect_grep "a failed run: where to look" "rnd seed 3: FAILED (.*): see .*/runs/rnd/seed-3/run.log" "$TMP/f.err"
 expect_grep "a failed run: the count" "1 of 6 runs failed" "$TMP/f.err"
 expect_grep "a failed run: its log" "cannot write in" "$TMP/f/runs/rnd/seed-3/run.log"
-expect_eq "a failed run: its row" "$(grep '^rnd,3,' "$TMP/f/runs.csv")" "rnd,3,failed,,,,,,,,,,,,,,,"
+expect_eq "a failed run: its row" "$(grep '^rnd,3,' "$TMP/f/runs.csv")" "rnd,3,failed,,,,,,,,,,,,,,,,,,"
 expect_eq "a failed run: n and pairs" "$(grep '^rnd,pods_never_scheduled,' "$TMP/f/comparison.csv" | cut -d, -f3,10)" "2,2"
 
 # ---- the HPA's policy ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ expect_eq "the policies" "$(tail -n +2 "$TMP/out/runs.csv" | cut -d, -f1 | uniq 
   "LeastAllocated MostAllocated BestFit DotProduct GPUPacking "
 expect_eq "gpu_allocated in every run" \
   "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "gpu_allocated") c = i; next } $c == "" { n++ } END { print n + 0 }' "$TMP/out/runs.csv")" 0
-expect_eq "comparison.csv: 5 policies x 15 metrics" "$(($(wc -l <"$TMP/out/comparison.csv") - 1))" 75
+expect_eq "comparison.csv: 5 policies x 18 metrics" "$(($(wc -l <"$TMP/out/comparison.csv") - 1))" 90
 expect_grep "the table: GPUPacking against LeastAllocated" "^ *GPUPacking  *5 " "$TMP/table"
 [ -s "$TMP/out/report.html" ] && ok "report.html" || fail "no report.html"
 [ -s "$TMP/out/runs/GPUPacking/seed-5/pods.csv" ] && ok "each run's pods.csv" || fail "no pods.csv"

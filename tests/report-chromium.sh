@@ -53,8 +53,8 @@ grep -q 'CONSOLE.*kubesim-probe-error' probe.log && grep -q 'CONSOLE.*no_such_fu
 kubesim compare "$TOP_SRCDIR/examples/hpa.yaml" -q -p k8s=hpa=kubernetes -p step=hpa=step \
   --seeds 3 --out "$TMP/c" >/dev/null 2>"$TMP/c.err" || { fail "compare"; cat "$TMP/c.err" >&2; }
 H="$TMP/c/report.html"
-# The figures with data: latency, 4 time figures, the HPA, the boxplots with values.
-want=$((1 + 4 + 1))
+# The figures with data: latency, 6 time figures (no GPU), the HPA, the boxplots with values.
+want=$((1 + 6 + 1))
 for m in $(jq -r '.matrix.metrics[]' "$TMP/c/compare.json"); do
   awk -F, -v m="$m" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == m) c = i; next }
     $c != "" { found = 1 } END { exit !found }' "$TMP/c/runs.csv" && want=$((want + 1))

@@ -16,15 +16,17 @@ command -v gnuplot >/dev/null 2>&1 || skip "gnuplot is not installed (scripts/de
 S="$TOP_SRCDIR/examples/compare/packing.yaml"
 cd "$TMP" || exit 1
 
-# expected_figures DIR: figures with data: latency CDF (a pod scheduled by the scheduler), the 4
-# time figures (a run with metrics.csv), one per HPA, one boxplot per compared metric with a
-# value in runs.csv.
+# expected_figures DIR: figures with data: latency CDF (a pod scheduled by the scheduler), the 6
+# time figures (a run with metrics.csv: allocated cpu and memory, used vs allocated cpu and
+# memory, pending, nodes) and used vs allocated GPUs (a run with gpu_used_ratio rows), one per
+# HPA, one boxplot per compared metric with a value in runs.csv.
 expected_figures () {
   n=0
   scheduled=$(cat "$1"/runs/*/seed-*/summary.json | jq -s 'map(.pods.scheduled) | add')
   if ls "$1"/runs/*/seed-*/events.jsonl >/dev/null 2>&1 && [ "$scheduled" -gt 0 ]; then n=$((n + 1)); fi
   if ls "$1"/runs/*/seed-*/metrics.csv >/dev/null 2>&1; then
-    n=$((n + 4 + $(cat "$1"/runs/*/seed-*/metrics.csv | awk -F, '$2 == "hpa_current_replicas" { print $3 }' | sort -u | wc -l)))
+    n=$((n + 6 + $(cat "$1"/runs/*/seed-*/metrics.csv | awk -F, '$2 == "hpa_current_replicas" { print $3 }' | sort -u | wc -l)))
+    if cat "$1"/runs/*/seed-*/metrics.csv | grep -q '^[0-9.]*,gpu_used_ratio,cluster,'; then n=$((n + 1)); fi
   fi
   for m in $(jq -r '.matrix.metrics[]' "$1/compare.json"); do
     awk -F, -v m="$m" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == m) c = i; next }
@@ -39,10 +41,10 @@ H="$TMP/c/report.html"
 F="$TMP/c/report-files"
 [ -s "$H" ] && ok "compare wrote report.html" || fail "no $H"
 want=$(expected_figures "$TMP/c")
-expect_eq "packing: figures with data (3 boxplots have none)" "$want" 17
+expect_eq "packing: figures with data (4 boxplots have none)" "$want" 21
 expect_eq "one <svg> per figure" "$(grep -o '<svg' "$H" | wc -l)" "$want"
 expect_eq "one <figure> per figure" "$(grep -o '<figure ' "$H" | wc -l)" "$want"
-expect_eq "omitted figures say why" "$(grep -c '<p class="note omitted">' "$H")" 4
+expect_eq "omitted figures say why" "$(grep -c '<p class="note omitted">' "$H")" 5
 expect_grep "no HPA: the sentence" "No replicas-versus-load figure: the runs have no HorizontalPodAutoscaler" "$H"
 expect_grep "an empty metric: the sentence" "No boxplot of makespan: no run has a value" "$H"
 expect_grep "metadata: the policies" "<td>default = default; rnd = Random</td>" "$H"
@@ -76,6 +78,18 @@ for p in default rnd; do
       h = 4.302652730 * sqrt(q / (n - 1)) / sqrt(n); printf "%.6f %.6f %.6f %d\n", m, m - h, m + h, n }')
   got=$(awk -v p="$p" '/^# / { on = ($4 == p ","); next } on && $1 == 70 { printf "%.6f %.6f %.6f %d\n", $2, $3, $4, $5 }' "$F/fig-cpu-allocated.dat")
   expect_eq "allocated cpu of $p at 70 s: mean and 95% CI across seeds" "$got" "$exp"
+done
+
+# Used vs allocated cpu: per policy the used block is the mean of the runs' cpu_used_ratio, the
+# dashed block the allocated figure's line.
+block () { # FILE POLICY METRIC: the block's rows
+  awk -v p="$2," -v m="$3" '/^# block/ { on = ($4 == p && $5 == m); next } /^#/ { on = 0 } on && NF' "$1"; }
+for p in default rnd; do
+  exp=$(cat "$TMP"/c/runs/$p/seed-*/metrics.csv | awk -F, '$1 == 70 && $2 == "cpu_used_ratio" && $3 == "cluster" { s += $4; n++ } END { printf "%.6f %d\n", s / n, n }')
+  got=$(block "$F/fig-cpu-used.dat" $p cpu_used_ratio | awk '$1 == 70 { printf "%.6f %d\n", $2, $5 }')
+  expect_eq "used cpu of $p at 70 s: the mean across seeds" "$got" "$exp"
+  expect_eq "used vs allocated cpu of $p: the dashed line is the allocated figure's" \
+    "$(block "$F/fig-cpu-used.dat" $p cpu_requested_ratio)" "$(block "$F/fig-cpu-allocated.dat" $p cpu_requested_ratio)"
 done
 
 # Boxplots: the median of each policy = comparison.csv's median.
@@ -149,7 +163,7 @@ for i in 1 2; do
 done
 kubesim compare --merge "$TMP/s1" "$TMP/s2" --out "$TMP/m" >/dev/null 2>&1 || fail "merge"
 expect_eq "merged: boxplots only" "$(grep -o '<svg' "$TMP/m/report.html" | wc -l)" "$(expected_figures "$TMP/m")"
-expect_eq "merged: 12 boxplots" "$(expected_figures "$TMP/m")" 12
+expect_eq "merged: 14 boxplots" "$(expected_figures "$TMP/m")" 14
 expect_grep "merged: why no time figure" "No figure of Nodes: no run has a metrics.csv (a merged comparison keeps only the runs' summary.json)." "$TMP/m/report.html"
 expect_grep "merged: why no latency figure" "No scheduling latency figure: no run has an events.jsonl or pods.csv" "$TMP/m/report.html"
 sed -n '/<table class="comparison">/,/<\/table>/p' "$TMP/m/report.html" | grep '^<tr' \
@@ -186,7 +200,7 @@ bad "another JSON" "not written by kubesim compare" "$TMP/empty"
 cp -r "$TMP/m" "$TMP/b1" && rm "$TMP/b1/runs.csv"
 bad "no runs.csv" "runs.csv: .*not a kubesim compare output directory" "$TMP/b1"
 cp -r "$TMP/m" "$TMP/b2" && echo "default,x" >>"$TMP/b2/comparison.csv"
-bad "a short row" "comparison.csv:32: 2 fields, the header has 15" "$TMP/b2"
+bad "a short row" "comparison.csv:38: 2 fields, the header has 15" "$TMP/b2"
 cp -r "$TMP/c" "$TMP/b3" && echo "10,nodes,cluster,lots" >>"$TMP/b3/runs/rnd/seed-2/metrics.csv"
 bad "a bad metrics.csv row" "runs/rnd/seed-2/metrics.csv:[0-9]*: expected t,metric,object,value with numbers" "$TMP/b3"
 bad "two directories, no --out" "several directories: give --out" "$TMP/c" "$TMP/m"
