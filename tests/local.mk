@@ -184,6 +184,7 @@ shell_tests = \
 	tests/compare-trace.sh \
 	tests/pods-csv.sh \
 	tests/cluster-series.sh \
+	tests/used-ratios.sh \
 	tests/example-compare.sh \
 	tests/docs.sh \
 	tests/format.sh \
