@@ -25,6 +25,11 @@ struct _KsSimUsage
 
   /* The running pods' sums (memory growth: growth × now − growth_start bytes more): */
   Use sum;
+  /* The annotations parsed last (a reference: pods of one template share theirs) and their
+   * model, so that a template's pods parse them once. */
+  KsStrMap *parsed;
+  gboolean parsed_ok;
+  KsSimPodModel model;
   /* Integrals of cpu (without requests served), memory and GPU up to last: */
   gint64 last;
   double cpu_us, memory_us, gpu_us;
@@ -46,12 +51,25 @@ running (const KsContainerStatus *s)
 /* The pod's usage (zero when none of its containers runs), as the modelled runtime reports it
  * (sim/ks-sim-runtime.c sr_container_stats): the pod's cpu and memory usage shared by its
  * running containers, and memory growth split among its sidecars and containers. */
+/* The model of annotations (NULL when they do not parse). */
+static const KsSimPodModel *
+model_of (KsSimUsage *u, KsStrMap *annotations)
+{
+  if (u->parsed == NULL || annotations != u->parsed)
+    {
+      g_clear_pointer (&u->parsed, ks_str_map_unref);
+      u->parsed = annotations != NULL ? ks_str_map_ref (annotations) : NULL;
+      u->parsed_ok = ks_sim_pod_model_parse (annotations, &u->model, NULL);
+    }
+  return u->parsed_ok ? &u->model : NULL;
+}
+
 static void
-pod_use (const KsPod *pod, Use *out)
+pod_use (KsSimUsage *u, const KsPod *pod, Use *out)
 {
   const KsPodSpec *spec;
   const KsContainerStatus *init;
-  KsSimPodModel model;
+  const KsSimPodModel *model;
   gboolean any = FALSE;
   guint steady;
 
@@ -66,13 +84,13 @@ pod_use (const KsPod *pod, Use *out)
     any = running (&init[i]);
   /* Annotations parsed only for pods that run; a bad one was refused when the scenario was
    * loaded, and the runtime reports no usage for it either. */
-  if (!any || !ks_sim_pod_model_parse (KS_OBJECT (pod)->meta.annotations, &model, NULL))
+  if (!any || (model = model_of (u, KS_OBJECT (pod)->meta.annotations)) == NULL)
     return;
-  out->cpu = MAX (model.cpu_usage, 0);
-  out->memory = MAX (model.memory_usage, 0);
+  out->cpu = MAX (model->cpu_usage, 0);
+  out->memory = MAX (model->memory_usage, 0);
   if (spec->requests.n_scalar > 0)
     out->gpu = ks_resources_get (&spec->requests, GPU_RESOURCE);
-  if (model.memory_growth <= 0)
+  if (model->memory_growth <= 0)
     return;
   steady = spec->n_containers;
   for (guint i = 0; i < spec->n_init_containers; i++)
@@ -87,7 +105,7 @@ pod_use (const KsPod *pod, Use *out)
       if (!running (s)
           || (is_init && !spec->init_containers[i - spec->n_containers].restart_always))
         continue;
-      share = model.memory_growth / MAX (steady, 1) / G_USEC_PER_SEC;
+      share = model->memory_growth / MAX (steady, 1) / G_USEC_PER_SEC;
       out->growing++;
       out->growth += share;
       out->growth_start += share * (double) s->started_at;
@@ -136,6 +154,28 @@ advance (KsSimUsage *u)
   u->last = now;
 }
 
+/* Whether a and b have the same usage without working it out: the same spec and annotations,
+ * and the same containers running since the same instants (most changes of a running pod: its
+ * conditions, readiness, restart counts of others). */
+static gboolean
+same_use (const KsPod *a, const KsPod *b)
+{
+  guint n;
+
+  if (a == NULL || b == NULL || a->spec != b->spec || a->node_name != b->node_name
+      || a->parent.meta.annotations != b->parent.meta.annotations
+      || (a->container_statuses == NULL) != (b->container_statuses == NULL))
+    return FALSE;
+  n = a->container_statuses != NULL ? a->spec->n_containers + a->spec->n_init_containers : 0;
+  for (guint i = 0; i < n; i++)
+    {
+      const KsContainerStatus *x = &a->container_statuses[i], *y = &b->container_statuses[i];
+      if (running (x) != running (y) || (running (x) && x->started_at != y->started_at))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 on_pod (const KsWatchEvent *event, gpointer data)
 {
@@ -146,8 +186,10 @@ on_pod (const KsWatchEvent *event, gpointer data)
                                                         : KS_POD (event->old_object);
   Use before, after;
 
-  pod_use (prev, &before);
-  pod_use (cur, &after);
+  if (same_use (prev, cur))
+    return;
+  pod_use (u, prev, &before);
+  pod_use (u, cur, &after);
   if (memcmp (&before, &after, sizeof before) == 0)
     return;
   advance (u);
@@ -174,6 +216,7 @@ ks_sim_usage_free (KsSimUsage *u)
   if (u == NULL)
     return;
   ks_client_unwatch (u->client, u->watch);
+  g_clear_pointer (&u->parsed, ks_str_map_unref);
   g_free (u);
 }
 
