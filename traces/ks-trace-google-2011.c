@@ -11,8 +11,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "ks-trace-merge.h"
 #include "ks-trace-objects.h"
-#include "ks-trace-private.h"
 
 /* Times: 0 is "before the trace window" (kept as 0), 2^63-1 "after it" (the event did not happen
    within the trace: not emitted). */
@@ -26,7 +26,6 @@ typedef enum
   N_TABLES,
 } Table;
 
-static const char *const table_names[N_TABLES] = { "machine_events", "job_events", "task_events" };
 static const guint table_columns[N_TABLES] = { 6, 8, 13 };
 
 /* Other tables of the trace, refused by name rather than read as task events. */
@@ -43,22 +42,23 @@ static const char *const job_event_names[] = {
   "KILL",   "LOST",     "UPDATE_PENDING", "UPDATE_RUNNING",
 };
 
+/* A table: its pending row, valid until the next fill of the table. */
 typedef struct
 {
-  KsTraceInput *input;
-  KsCsvRow row;      /* the pending row, valid until the next read of input */
-  gboolean pending;  /* row holds a row whose time (time) is good */
-  gboolean finished; /* input is exhausted */
-  gint64 time;
-} TableState;
+  KsTraceMergeTable merge;
+  KsCsvRow row;
+} CsvTable;
 
 typedef struct
 {
+  KsTraceMerge merge; /* first: the state is the merge's (ks_trace_merge_step) */
   KsTraceOptions options;
-  TableState tables[N_TABLES];
+  CsvTable tables[N_TABLES];
   char id[64];
   char job[32];
 } State;
+
+static const KsTraceMergeClass table_classes[N_TABLES];
 
 static void
 state_free (gpointer data)
@@ -67,8 +67,7 @@ state_free (gpointer data)
 
   if (state == NULL)
     return;
-  for (int t = 0; t < N_TABLES; t++)
-    ks_trace_input_free (state->tables[t].input);
+  ks_trace_merge_clear (&state->merge);
   g_free (state);
 }
 
@@ -76,35 +75,20 @@ static gpointer
 google_2011_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
                   const KsTraceOptions *options, GError **error)
 {
-  GPtrArray *table_paths[N_TABLES];
-  State *state = NULL;
+  State *state = g_new0 (State, 1);
+  KsTraceMergeTable *tables[N_TABLES];
 
   (void) reader;
-  for (int t = 0; t < N_TABLES; t++)
-    table_paths[t] = g_ptr_array_new_with_free_func (g_free);
-  if (!ks_trace_classify ("google-2011", paths, n_paths, table_names, N_TABLES, TABLE_TASK,
-                          unread_tables, table_paths, error))
-    goto out;
-  state = g_new0 (State, 1);
   state->options = *options;
   for (int t = 0; t < N_TABLES; t++)
     {
-      if (table_paths[t]->len == 0)
-        {
-          state->tables[t].finished = TRUE;
-          continue;
-        }
-      state->tables[t].input = ks_trace_input_open ((const char *const *) table_paths[t]->pdata,
-                                                    table_paths[t]->len, error);
-      if (state->tables[t].input == NULL)
-        {
-          g_clear_pointer (&state, state_free);
-          goto out;
-        }
+      state->tables[t].merge.klass = &table_classes[t];
+      state->tables[t].merge.data = state;
+      tables[t] = &state->tables[t].merge;
     }
-out:
-  for (int t = 0; t < N_TABLES; t++)
-    g_ptr_array_unref (table_paths[t]);
+  if (!ks_trace_merge_open (&state->merge, tables, N_TABLES, "google-2011", paths, n_paths,
+                            TABLE_TASK, unread_tables, error))
+    g_clear_pointer (&state, state_free);
   return state;
 }
 
@@ -157,8 +141,8 @@ put_decimal (char *out, gint64 value)
 }
 
 #define BAD(...)                                                                                   \
-  ks_trace_bad_row (reader, ks_trace_input_get_file (table->input),                                \
-                    ks_trace_input_get_line (table->input), error, __VA_ARGS__)
+  ks_trace_bad_row (reader, ks_trace_input_get_file (table->merge.input),                          \
+                    ks_trace_input_get_line (table->merge.input), error, __VA_ARGS__)
 
 static gboolean
 parse_event_type (const char *field, guint n_types, gint64 *out)
@@ -168,8 +152,10 @@ parse_event_type (const char *field, guint n_types, gint64 *out)
 
 /* One task_events row: SUBMIT, SCHEDULE, the ends and the updates. */
 static gboolean
-task_row (State *state, TableState *table, KsTraceReader *reader, GError **error)
+task_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
 {
+  CsvTable *table = (CsvTable *) merge;
+  State *state = merge->data;
   const char *const *f = table->row.fields;
   gint64 job, index, type, priority, missing;
   KsTraceRecord record = { 0 };
@@ -192,14 +178,14 @@ task_row (State *state, TableState *table, KsTraceReader *reader, GError **error
     return BAD ("CPU request \"%s\" is not a number ≥ 0 (column 10 of task_events)", f[9]);
   if (!parse_resource (f[10], (double) state->options.machine_memory, &record.memory_bytes))
     return BAD ("memory request \"%s\" is not a number ≥ 0 (column 11 of task_events)", f[10]);
-  if (table->time == AFTER_WINDOW)
+  if (table->merge.time == AFTER_WINDOW)
     return TRUE;
   /* "<job>-<index>" without printf: this runs for every row. */
   *put_decimal (state->job, job) = '\0';
   end = put_decimal (state->id, job);
   *end++ = '-';
   *put_decimal (end, index) = '\0';
-  record.time = table->time;
+  record.time = table->merge.time;
   record.id = state->id;
   record.job = state->job;
   record.event_name = task_event_names[type];
@@ -208,8 +194,8 @@ task_row (State *state, TableState *table, KsTraceReader *reader, GError **error
   record.priority = (int) MIN (priority, G_MAXINT);
   record.priority_class = band (priority);
   record.runtime = -1;
-  record.file = ks_trace_input_get_file (table->input);
-  record.line = ks_trace_input_get_line (table->input);
+  record.file = ks_trace_input_get_file (table->merge.input);
+  record.line = ks_trace_input_get_line (table->merge.input);
   switch (type)
     {
     case 0:
@@ -248,8 +234,10 @@ task_row (State *state, TableState *table, KsTraceReader *reader, GError **error
 
 /* One machine_events row: ADD, REMOVE, UPDATE. */
 static gboolean
-machine_row (State *state, TableState *table, KsTraceReader *reader, GError **error)
+machine_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
 {
+  CsvTable *table = (CsvTable *) merge;
+  State *state = merge->data;
   const char *const *f = table->row.fields;
   gint64 machine, type;
   KsTraceRecord record = { 0 };
@@ -264,20 +252,20 @@ machine_row (State *state, TableState *table, KsTraceReader *reader, GError **er
     return BAD ("CPUs \"%s\" is not a number ≥ 0 (column 5 of machine_events)", f[4]);
   if (!parse_resource (f[5], (double) state->options.machine_memory, &record.memory_bytes))
     return BAD ("memory \"%s\" is not a number ≥ 0 (column 6 of machine_events)", f[5]);
-  if (table->time == AFTER_WINDOW)
+  if (table->merge.time == AFTER_WINDOW)
     return TRUE;
   g_snprintf (state->id, sizeof state->id, "machine-%" G_GINT64_FORMAT, machine);
   record.op = type == 0   ? KS_TRACE_NODE_ADD
               : type == 1 ? KS_TRACE_NODE_REMOVE
                           : KS_TRACE_NODE_UPDATE;
-  record.time = table->time;
+  record.time = table->merge.time;
   record.id = state->id;
   record.event_name = machine_event_names[type];
   record.gpu = -1;
   record.gpu_milli = -1;
   record.runtime = -1;
-  record.file = ks_trace_input_get_file (table->input);
-  record.line = ks_trace_input_get_line (table->input);
+  record.file = ks_trace_input_get_file (table->merge.input);
+  record.line = ks_trace_input_get_line (table->merge.input);
   ks_trace_emit (reader, &record);
   return TRUE;
 }
@@ -285,8 +273,9 @@ machine_row (State *state, TableState *table, KsTraceReader *reader, GError **er
 /* One job_events row: checked and counted; it gives no record (every task event names its job,
    and replay needs nothing else from the job table). */
 static gboolean
-job_row (TableState *table, KsTraceReader *reader, GError **error)
+job_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
 {
+  CsvTable *table = (CsvTable *) merge;
   const char *const *f = table->row.fields;
   gint64 job, type;
 
@@ -299,89 +288,45 @@ job_row (TableState *table, KsTraceReader *reader, GError **error)
   return TRUE;
 }
 
-/* Read the table's next good row into pending (bad ones reported and skipped). */
-static gboolean
-fill (TableState *table, Table t, KsTraceReader *reader, GError **error)
+/* Read a table's next row and check its width and time. */
+static KsTraceMergeFill
+fill (KsTraceMergeTable *merge, KsTraceReader *reader, gint64 *time, GError **error)
 {
-  while (!table->pending && !table->finished)
-    {
-      g_autoptr (GError) local = NULL;
+  CsvTable *table = (CsvTable *) merge;
+  Table t = (Table) (merge->klass - table_classes);
+  GError *local = NULL;
 
-      if (!ks_trace_input_next_csv (table->input, &table->row, &local))
-        {
-          table->finished = TRUE;
-          if (local != NULL)
-            {
-              g_propagate_error (error, g_steal_pointer (&local));
-              return FALSE;
-            }
-          break;
-        }
-      ks_trace_count_row (reader);
-      if (table->row.n_fields != table_columns[t])
-        {
-          if (!BAD ("expected %u columns (%s), found %u", table_columns[t], table_names[t],
-                    table->row.n_fields))
-            return FALSE;
-          continue;
-        }
-      if (!ks_trace_parse_int64 (table->row.fields[0], &table->time) || table->time < 0)
-        {
-          if (!BAD ("time \"%s\" is not an integer ≥ 0 (µs, column 1 of %s)", table->row.fields[0],
-                    table_names[t]))
-            return FALSE;
-          continue;
-        }
-      table->pending = TRUE;
+  if (!ks_trace_input_next_csv (merge->input, &table->row, &local))
+    {
+      if (local == NULL)
+        return KS_TRACE_MERGE_END;
+      g_propagate_error (error, local);
+      return KS_TRACE_MERGE_FAIL;
     }
-  return TRUE;
+  ks_trace_count_row (reader);
+  if (table->row.n_fields != table_columns[t])
+    return BAD ("expected %u columns (%s), found %u", table_columns[t], table_classes[t].name,
+                table->row.n_fields)
+               ? KS_TRACE_MERGE_SKIP
+               : KS_TRACE_MERGE_FAIL;
+  if (!ks_trace_parse_int64 (table->row.fields[0], time) || *time < 0)
+    return BAD ("time \"%s\" is not an integer ≥ 0 (µs, column 1 of %s)", table->row.fields[0],
+                table_classes[t].name)
+               ? KS_TRACE_MERGE_SKIP
+               : KS_TRACE_MERGE_FAIL;
+  return KS_TRACE_MERGE_ROW;
 }
 
-static gboolean
-google_2011_step (gpointer data, KsTraceReader *reader, GError **error)
-{
-  State *state = data;
-  int next = -1;
-  TableState *table;
-
-  for (int t = 0; t < N_TABLES; t++)
-    {
-      if (!fill (&state->tables[t], t, reader, error))
-        return FALSE;
-      if (state->tables[t].pending
-          && (next < 0 || state->tables[t].time < state->tables[next].time))
-        next = t;
-    }
-  if (next < 0)
-    return FALSE;
-  table = &state->tables[next];
-  table->pending = FALSE;
-  switch (next)
-    {
-    case TABLE_TASK:
-      return task_row (state, table, reader, error);
-    case TABLE_MACHINE:
-      return machine_row (state, table, reader, error);
-    default:
-      return job_row (table, reader, error);
-    }
-}
-
-static KsTraceInput *
-google_2011_get_input (gpointer data)
-{
-  State *state = data;
-
-  for (int t = N_TABLES - 1; t >= 0; t--)
-    if (state->tables[t].input != NULL)
-      return state->tables[t].input;
-  return NULL;
-}
+static const KsTraceMergeClass table_classes[N_TABLES] = {
+  [TABLE_MACHINE] = { "machine_events", fill, machine_row },
+  [TABLE_JOB] = { "job_events", fill, job_row },
+  [TABLE_TASK] = { "task_events", fill, task_row },
+};
 
 const KsTraceFormat ks_trace_format_google_2011 = {
   .name = "google-2011",
   .open = google_2011_open,
-  .step = google_2011_step,
+  .step = ks_trace_merge_step,
   .free = state_free,
-  .get_input = google_2011_get_input,
+  .get_input = ks_trace_merge_get_input,
 };

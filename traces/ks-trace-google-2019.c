@@ -11,8 +11,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "ks-trace-merge.h"
 #include "ks-trace-objects.h"
-#include "ks-trace-private.h"
 
 #define AFTER_WINDOW G_MAXINT64
 
@@ -24,8 +24,6 @@ typedef enum
   N_TABLES,
 } Table;
 
-static const char *const table_names[N_TABLES]
-    = { "machine_events", "collection_events", "instance_events" };
 static const char *const unread_tables[]
     = { "instance_usage", "machine_attributes", "machine_attribute", NULL };
 
@@ -39,23 +37,24 @@ static const char *const machine_event_names[]
     = { "EVENT_TYPE_UNKNOWN", "ADD", "REMOVE", "UPDATE" };
 static const char *const collection_types[] = { "JOB", "ALLOC_SET" };
 
+/* A table: its parser, which holds the pending row until the next fill of the table. */
 typedef struct
 {
-  KsTraceInput *input;
+  KsTraceMergeTable merge;
   JsonParser *parser;
   JsonObject *row; /* the pending row (owned by parser) */
-  gboolean pending;
-  gboolean finished;
-  gint64 time;
-} TableState;
+} JsonTable;
 
 typedef struct
 {
+  KsTraceMerge merge; /* first: the state is the merge's (ks_trace_merge_step) */
   KsTraceOptions options;
-  TableState tables[N_TABLES];
+  JsonTable tables[N_TABLES];
   char id[64];
   char job[32];
 } State;
+
+static const KsTraceMergeClass table_classes[N_TABLES];
 
 static void
 state_free (gpointer data)
@@ -64,11 +63,9 @@ state_free (gpointer data)
 
   if (state == NULL)
     return;
+  ks_trace_merge_clear (&state->merge);
   for (int t = 0; t < N_TABLES; t++)
-    {
-      ks_trace_input_free (state->tables[t].input);
-      g_clear_object (&state->tables[t].parser);
-    }
+    g_clear_object (&state->tables[t].parser);
   g_free (state);
 }
 
@@ -76,36 +73,26 @@ static gpointer
 google_2019_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
                   const KsTraceOptions *options, GError **error)
 {
-  GPtrArray *table_paths[N_TABLES];
-  State *state = NULL;
+  State *state = g_new0 (State, 1);
+  KsTraceMergeTable *tables[N_TABLES];
 
   (void) reader;
-  for (int t = 0; t < N_TABLES; t++)
-    table_paths[t] = g_ptr_array_new_with_free_func (g_free);
-  if (!ks_trace_classify ("google-2019", paths, n_paths, table_names, N_TABLES, TABLE_INSTANCE,
-                          unread_tables, table_paths, error))
-    goto out;
-  state = g_new0 (State, 1);
   state->options = *options;
   for (int t = 0; t < N_TABLES; t++)
     {
-      if (table_paths[t]->len == 0)
-        {
-          state->tables[t].finished = TRUE;
-          continue;
-        }
-      state->tables[t].input = ks_trace_input_open ((const char *const *) table_paths[t]->pdata,
-                                                    table_paths[t]->len, error);
-      if (state->tables[t].input == NULL)
-        {
-          g_clear_pointer (&state, state_free);
-          goto out;
-        }
-      state->tables[t].parser = json_parser_new_immutable ();
+      state->tables[t].merge.klass = &table_classes[t];
+      state->tables[t].merge.data = state;
+      tables[t] = &state->tables[t].merge;
     }
-out:
+  if (!ks_trace_merge_open (&state->merge, tables, N_TABLES, "google-2019", paths, n_paths,
+                            TABLE_INSTANCE, unread_tables, error))
+    {
+      g_clear_pointer (&state, state_free);
+      return NULL;
+    }
   for (int t = 0; t < N_TABLES; t++)
-    g_ptr_array_unref (table_paths[t]);
+    if (state->tables[t].merge.input != NULL)
+      state->tables[t].parser = json_parser_new_immutable ();
   return state;
 }
 
@@ -211,8 +198,8 @@ field_text (JsonObject *o, const char *name)
 }
 
 #define BAD(...)                                                                                   \
-  ks_trace_bad_row (reader, ks_trace_input_get_file (table->input),                                \
-                    ks_trace_input_get_line (table->input), error, __VA_ARGS__)
+  ks_trace_bad_row (reader, ks_trace_input_get_file (table->merge.input),                          \
+                    ks_trace_input_get_line (table->merge.input), error, __VA_ARGS__)
 
 /* A Resources object's member as a quantity: -1 when absent; FALSE when not a number ≥ 0. */
 static gboolean
@@ -261,8 +248,10 @@ band (gint64 priority)
 }
 
 static gboolean
-instance_row (State *state, TableState *table, KsTraceReader *reader, GError **error)
+instance_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
 {
+  JsonTable *table = (JsonTable *) merge;
+  State *state = merge->data;
   JsonObject *o = table->row;
   gint64 type, collection, index, priority = 0, collection_type = 0;
   JsonObject *request;
@@ -292,12 +281,12 @@ instance_row (State *state, TableState *table, KsTraceReader *reader, GError **e
                      &record.memory_bytes))
     return BAD ("resource_request.memory is not a number ≥ 0");
   /* Alloc instances are reservations that tasks run inside, not work of their own. */
-  if (collection_type == 1 || table->time == AFTER_WINDOW)
+  if (collection_type == 1 || table->merge.time == AFTER_WINDOW)
     return TRUE;
   g_snprintf (state->job, sizeof state->job, "%" G_GINT64_FORMAT, collection);
   g_snprintf (state->id, sizeof state->id, "%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, collection,
               index);
-  record.time = table->time;
+  record.time = table->merge.time;
   record.id = state->id;
   record.job = state->job;
   record.event_name = event_names[type];
@@ -306,8 +295,8 @@ instance_row (State *state, TableState *table, KsTraceReader *reader, GError **e
   record.priority = (int) CLAMP (priority, G_MININT, G_MAXINT);
   record.priority_class = band (priority);
   record.runtime = -1;
-  record.file = ks_trace_input_get_file (table->input);
-  record.line = ks_trace_input_get_line (table->input);
+  record.file = ks_trace_input_get_file (table->merge.input);
+  record.line = ks_trace_input_get_line (table->merge.input);
   switch (type)
     {
     case 0:
@@ -347,8 +336,10 @@ instance_row (State *state, TableState *table, KsTraceReader *reader, GError **e
 }
 
 static gboolean
-machine_row (State *state, TableState *table, KsTraceReader *reader, GError **error)
+machine_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
 {
+  JsonTable *table = (JsonTable *) merge;
+  State *state = merge->data;
   JsonObject *o = table->row;
   gint64 machine, type;
   JsonObject *capacity;
@@ -369,28 +360,29 @@ machine_row (State *state, TableState *table, KsTraceReader *reader, GError **er
   if (!get_resource (capacity, "memory", (double) state->options.machine_memory,
                      &record.memory_bytes))
     return BAD ("capacity.memory is not a number ≥ 0");
-  if (table->time == AFTER_WINDOW)
+  if (table->merge.time == AFTER_WINDOW)
     return TRUE;
   g_snprintf (state->id, sizeof state->id, "machine-%" G_GINT64_FORMAT, machine);
   record.op = type == 1   ? KS_TRACE_NODE_ADD
               : type == 2 ? KS_TRACE_NODE_REMOVE
                           : KS_TRACE_NODE_UPDATE;
-  record.time = table->time;
+  record.time = table->merge.time;
   record.id = state->id;
   record.event_name = machine_event_names[type];
   record.gpu = -1;
   record.gpu_milli = -1;
   record.runtime = -1;
-  record.file = ks_trace_input_get_file (table->input);
-  record.line = ks_trace_input_get_line (table->input);
+  record.file = ks_trace_input_get_file (table->merge.input);
+  record.line = ks_trace_input_get_line (table->merge.input);
   ks_trace_emit (reader, &record);
   return TRUE;
 }
 
 /* A collection event: checked and counted; no record (instances name their collection). */
 static gboolean
-collection_row (TableState *table, KsTraceReader *reader, GError **error)
+collection_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
 {
+  JsonTable *table = (JsonTable *) merge;
   JsonObject *o = table->row;
   gint64 type, collection;
   g_autofree char *text = NULL;
@@ -403,103 +395,58 @@ collection_row (TableState *table, KsTraceReader *reader, GError **error)
   return TRUE;
 }
 
-static gboolean
-fill (TableState *table, Table t, KsTraceReader *reader, GError **error)
+/* Read a table's next object (blank lines skipped) and get its time. */
+static KsTraceMergeFill
+fill (KsTraceMergeTable *merge, KsTraceReader *reader, gint64 *time, GError **error)
 {
-  while (!table->pending && !table->finished)
-    {
-      g_autoptr (GError) local = NULL;
-      const char *line;
-      gsize len;
-      JsonNode *root;
-      g_autofree char *text = NULL;
+  JsonTable *table = (JsonTable *) merge;
+  Table t = (Table) (merge->klass - table_classes);
+  g_autoptr (GError) local = NULL;
+  const char *line;
+  gsize len = 0;
+  JsonNode *root;
+  g_autofree char *text = NULL;
 
-      if (!ks_trace_input_next_line (table->input, &line, &len, &local))
+  while (len == 0)
+    {
+      if (!ks_trace_input_next_line (merge->input, &line, &len, &local))
         {
-          table->finished = TRUE;
-          if (local != NULL)
-            {
-              g_propagate_error (error, g_steal_pointer (&local));
-              return FALSE;
-            }
-          break;
+          if (local == NULL)
+            return KS_TRACE_MERGE_END;
+          g_propagate_error (error, g_steal_pointer (&local));
+          return KS_TRACE_MERGE_FAIL;
         }
       while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
         len--;
-      if (len == 0)
-        continue;
-      ks_trace_count_row (reader);
-      if (!json_parser_load_from_data (table->parser, line, (gssize) len, &local))
-        {
-          if (!BAD ("not JSON (%s): expected one %s object per line", local->message,
-                    table_names[t]))
-            return FALSE;
-          continue;
-        }
-      root = json_parser_get_root (table->parser);
-      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
-        {
-          if (!BAD ("expected one %s object per line", table_names[t]))
-            return FALSE;
-          continue;
-        }
-      table->row = json_node_get_object (root);
-      if (get_int64 (table->row, "time", &table->time) != FIELD_OK || table->time < 0)
-        {
-          if (!BAD ("time %s is not an integer ≥ 0 (µs)", (text = field_text (table->row, "time"))))
-            return FALSE;
-          continue;
-        }
-      table->pending = TRUE;
     }
-  return TRUE;
+  ks_trace_count_row (reader);
+  if (!json_parser_load_from_data (table->parser, line, (gssize) len, &local))
+    return BAD ("not JSON (%s): expected one %s object per line", local->message,
+                table_classes[t].name)
+               ? KS_TRACE_MERGE_SKIP
+               : KS_TRACE_MERGE_FAIL;
+  root = json_parser_get_root (table->parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return BAD ("expected one %s object per line", table_classes[t].name) ? KS_TRACE_MERGE_SKIP
+                                                                          : KS_TRACE_MERGE_FAIL;
+  table->row = json_node_get_object (root);
+  if (get_int64 (table->row, "time", time) != FIELD_OK || *time < 0)
+    return BAD ("time %s is not an integer ≥ 0 (µs)", (text = field_text (table->row, "time")))
+               ? KS_TRACE_MERGE_SKIP
+               : KS_TRACE_MERGE_FAIL;
+  return KS_TRACE_MERGE_ROW;
 }
 
-static gboolean
-google_2019_step (gpointer data, KsTraceReader *reader, GError **error)
-{
-  State *state = data;
-  int next = -1;
-  TableState *table;
-
-  for (int t = 0; t < N_TABLES; t++)
-    {
-      if (!fill (&state->tables[t], t, reader, error))
-        return FALSE;
-      if (state->tables[t].pending
-          && (next < 0 || state->tables[t].time < state->tables[next].time))
-        next = t;
-    }
-  if (next < 0)
-    return FALSE;
-  table = &state->tables[next];
-  table->pending = FALSE;
-  switch (next)
-    {
-    case TABLE_INSTANCE:
-      return instance_row (state, table, reader, error);
-    case TABLE_MACHINE:
-      return machine_row (state, table, reader, error);
-    default:
-      return collection_row (table, reader, error);
-    }
-}
-
-static KsTraceInput *
-google_2019_get_input (gpointer data)
-{
-  State *state = data;
-
-  for (int t = N_TABLES - 1; t >= 0; t--)
-    if (state->tables[t].input != NULL)
-      return state->tables[t].input;
-  return NULL;
-}
+static const KsTraceMergeClass table_classes[N_TABLES] = {
+  [TABLE_MACHINE] = { "machine_events", fill, machine_row },
+  [TABLE_COLLECTION] = { "collection_events", fill, collection_row },
+  [TABLE_INSTANCE] = { "instance_events", fill, instance_row },
+};
 
 const KsTraceFormat ks_trace_format_google_2019 = {
   .name = "google-2019",
   .open = google_2019_open,
-  .step = google_2019_step,
+  .step = ks_trace_merge_step,
   .free = state_free,
-  .get_input = google_2019_get_input,
+  .get_input = ks_trace_merge_get_input,
 };

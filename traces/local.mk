@@ -6,6 +6,7 @@ traces_libks_traces_la_SOURCES = \
 	traces/ks-trace.c traces/ks-trace.h traces/ks-trace-private.h \
 	traces/ks-trace-input.c traces/ks-trace-input.h \
 	traces/ks-trace-stats.c traces/ks-trace-stats.h \
+	traces/ks-trace-merge.c traces/ks-trace-merge.h \
 	traces/ks-trace-google-2011.c \
 	traces/ks-trace-google-2019.c \
 	traces/ks-trace-queue.c traces/ks-trace-queue.h \
