@@ -62,27 +62,6 @@ fixture_teardown (Fixture *f, gconstpointer data)
     ;
 }
 
-/* Run the main loop until *flag is set, failing after TIMEOUT_MS. */
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean (*cond) (gpointer), gpointer data, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (TIMEOUT_MS, on_timeout, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
-  g_source_remove (id);
-}
-
 static gboolean
 flag_set (gpointer data)
 {
@@ -123,7 +102,7 @@ http_full (Fixture *f, const char *method, const char *path, const char *content
       soup_message_set_request_body_from_bytes (msg, content_type, bytes);
     }
   soup_session_send_and_read_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_sent, &p);
-  wait_for (flag_set, &p.done, path);
+  ks_test_wait_for (flag_set, &p.done, path, TIMEOUT_MS);
   g_assert_no_error (p.error);
   *status = soup_message_get_status (msg);
   if (response_type != NULL)
@@ -1133,7 +1112,7 @@ watch_open (Fixture *f, const char *path)
   w->msg = soup_message_new ("GET", url);
   soup_session_send_async (f->session, w->msg, G_PRIORITY_DEFAULT, w->cancellable, on_watch_open,
                            w);
-  wait_for (flag_set, &w->opened, path);
+  ks_test_wait_for (flag_set, &w->opened, path, TIMEOUT_MS);
   g_assert_cmpuint (soup_message_get_status (w->msg), ==, 200);
   g_assert_cmpstr (
       soup_message_headers_get_content_type (soup_message_get_response_headers (w->msg), NULL), ==,
@@ -1158,7 +1137,7 @@ static void
 watch_wait (Watch *w, guint n)
 {
   WaitEvents we = { w, n };
-  wait_for (have_events, &we, "watch events");
+  ks_test_wait_for (have_events, &we, "watch events", TIMEOUT_MS);
   g_assert_cmpuint (w->events->len, >=, n);
 }
 
@@ -1330,7 +1309,7 @@ test_watch_resume_and_expired (Fixture *f, gconstpointer data)
       "/api/v1/namespaces/default/pods?watch=1&resourceVersion=%" G_GUINT64_FORMAT, start + 1);
   expired = watch_open (f, path);
   watch_wait (expired, 1);
-  wait_for (watch_at_eof, expired, "the end of an expired watch");
+  ks_test_wait_for (watch_at_eof, expired, "the end of an expired watch", TIMEOUT_MS);
   {
     g_autoptr (JsonNode) e = json_from_string (g_ptr_array_index (expired->raw, 0), NULL);
     g_autofree char *message = g_strdup_printf ("too old resource version: %" G_GUINT64_FORMAT
@@ -1373,7 +1352,7 @@ test_watch_timeout_and_bookmarks (Fixture *f, gconstpointer data)
   ks_api_server_set_bookmark_interval (f->server, 100 * KS_USEC_PER_MSEC);
   w = watch_open (f, "/api/v1/namespaces/default/pods?watch=true&resourceVersion=1&"
                      "timeoutSeconds=1&allowWatchBookmarks=true");
-  wait_for (watch_at_eof, w, "the watch's timeout");
+  ks_test_wait_for (watch_at_eof, w, "the watch's timeout", TIMEOUT_MS);
   /* Ended by its timeout (1 s), not before; bookmarks meanwhile, the last at the end. */
   g_assert_cmpint (g_get_monotonic_time () - t0, >=, 900 * KS_USEC_PER_MSEC);
   g_assert_cmpuint (w->events->len, >=, 2);
@@ -1424,7 +1403,7 @@ static void
 wait_watchers (Fixture *f, guint n)
 {
   gpointer args[2] = { f->server, GUINT_TO_POINTER (n) };
-  wait_for (watchers_are, args, "the number of watchers");
+  ks_test_wait_for (watchers_are, args, "the number of watchers", TIMEOUT_MS);
 }
 
 static void
@@ -1970,7 +1949,7 @@ read_some (GInputStream *stream)
   StreamOpen o = { 0 };
 
   g_input_stream_read_bytes_async (stream, 4096, G_PRIORITY_DEFAULT, NULL, on_stream_read, &o);
-  wait_for (flag_set, &o.done, "response bytes");
+  ks_test_wait_for (flag_set, &o.done, "response bytes", TIMEOUT_MS);
   g_assert_no_error (o.error);
   return o.bytes;
 }
@@ -2078,7 +2057,7 @@ test_log (Fixture *f, gconstpointer data)
     g_autoptr (GBytes) first = NULL;
 
     soup_session_send_async (f->session, msg, G_PRIORITY_DEFAULT, NULL, on_stream_open, &open);
-    wait_for (flag_set, &open.done, "the log stream");
+    ks_test_wait_for (flag_set, &open.done, "the log stream", TIMEOUT_MS);
     g_assert_no_error (open.error);
     g_assert_cmpuint (soup_message_get_status (msg), ==, 200);
     first = read_some (open.stream);
@@ -2086,7 +2065,8 @@ test_log (Fixture *f, gconstpointer data)
     g_assert_false (agent_stream_closed (&agent));
     g_input_stream_close (open.stream, NULL, NULL);
     g_clear_object (&open.stream);
-    wait_for (agent_stream_closed, &agent, "the proxy to close its connection to the agent");
+    ks_test_wait_for (agent_stream_closed, &agent, "the proxy to close its connection to the agent",
+                      TIMEOUT_MS);
   }
   /* An agent that is gone: 500. */
   soup_server_disconnect (agent_server);

@@ -16,15 +16,11 @@
 #include "src/api/ks-service.h"
 #include "src/controllers/ks-rollback.h"
 #include "src/store/ks-store.h"
+#include "tests/ks-test.h"
 
 #define SEC KS_USEC_PER_SEC
 
-typedef struct
-{
-  char *dir;
-  KsScenario *scenario;
-  KsSim *sim;
-} Run;
+typedef KsTestSim Run;
 
 /* A deployment manifest: name web, image, replicas, extra spec fields (each followed by a
  * comma), the template's annotations (flow mapping entries, may be "") and extra container
@@ -54,40 +50,20 @@ deployment (const char *image, int replicas, const char *extra)
 static void
 run_start (Run *r, const char *objects, const char *events)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *text = NULL;
-  KsDiag *diag = ks_diag_new ();
 
-  r->dir = g_dir_make_tmp ("ks-deployment-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (r->dir, "s.yaml", NULL);
   text
       = g_strdup_printf ("kind: Scenario\nduration: 30m\nkubelet: {startup: 2s}\n"
                          "cluster:\n  nodes:\n    - {name: node, count: 4, capacity: {cpu: \"16\", "
                          "memory: 64Gi}}\nobjects:\n  - %s\nevents:\n%s",
                          objects, events != NULL ? events : "  []\n");
-  g_assert_true (g_file_set_contents (path, text, -1, &error));
-  r->scenario = ks_scenario_load (path, diag);
-  if (r->scenario == NULL)
-    g_error ("scenario: %s", ks_diag_get (diag, 0));
-  ks_diag_free (diag);
-  r->sim = ks_sim_new (r->scenario, 1, &error);
-  g_assert_no_error (error);
-  g_assert_true (ks_sim_start (r->sim, &error));
-  g_assert_no_error (error);
+  ks_test_sim_start (r, text, FALSE);
 }
 
 static void
 run_clear (Run *r)
 {
-  g_autofree char *path = g_build_filename (r->dir, "s.yaml", NULL);
-
-  ks_sim_free (r->sim);
-  ks_scenario_free (r->scenario);
-  g_unlink (path);
-  g_rmdir (r->dir);
-  g_free (r->dir);
+  ks_test_sim_clear (r);
 }
 
 static void

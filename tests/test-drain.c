@@ -19,13 +19,7 @@
 
 #define SEC KS_USEC_PER_SEC
 
-typedef struct
-{
-  char *dir;
-  KsScenario *scenario;
-  KsSim *sim;
-  KsTestSink sink;
-} Run;
+typedef KsTestSim Run;
 
 /* A Deployment "web" of replicas pods (grace period grace seconds) and extra objects. */
 static char *
@@ -45,42 +39,19 @@ deployment (int replicas, int grace)
 static void
 run_start (Run *r, const char *objects, const char *events)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *text = NULL;
-  KsDiag *diag = ks_diag_new ();
 
-  r->dir = g_dir_make_tmp ("ks-drain-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (r->dir, "s.yaml", NULL);
   text = g_strdup_printf ("kind: Scenario\nduration: 10m\nkubelet: {startup: 2s}\n"
                           "cluster:\n  nodes:\n    - {name: node, count: 2, capacity: {cpu: "
                           "\"16\", memory: 64Gi}}\nobjects:\n%sevents:\n%s",
                           objects, events);
-  g_assert_true (g_file_set_contents (path, text, -1, &error));
-  r->scenario = ks_scenario_load (path, diag);
-  if (r->scenario == NULL)
-    g_error ("scenario: %s", ks_diag_get (diag, 0));
-  ks_diag_free (diag);
-  r->sim = ks_sim_new (r->scenario, 1, &error);
-  g_assert_no_error (error);
-  ks_test_sink_init (&r->sink);
-  ks_sim_set_event_sink (r->sim, &r->sink.parent);
-  g_assert_true (ks_sim_start (r->sim, &error));
-  g_assert_no_error (error);
+  ks_test_sim_start (r, text, TRUE);
 }
 
 static void
 run_clear (Run *r)
 {
-  g_autofree char *path = g_build_filename (r->dir, "s.yaml", NULL);
-
-  ks_sim_free (r->sim);
-  ks_scenario_free (r->scenario);
-  ks_test_sink_clear (&r->sink);
-  g_unlink (path);
-  g_rmdir (r->dir);
-  g_free (r->dir);
+  ks_test_sim_clear (r);
 }
 
 static void
@@ -171,32 +142,6 @@ has_unschedulable_taint (const KsNode *node)
   return FALSE;
 }
 
-/* The first event with reason (and, if not NULL, a message containing text) at or after from
- * µs, or NULL. */
-static const KsTestRecord *
-find_event (Run *r, const char *reason, const char *text, gint64 from)
-{
-  for (guint i = 0; i < r->sink.records->len; i++)
-    {
-      const KsTestRecord *e = g_ptr_array_index (r->sink.records, i);
-      if (e->time >= from && strcmp (e->reason, reason) == 0
-          && (text == NULL || strstr (e->message, text) != NULL))
-        return e;
-    }
-  return NULL;
-}
-
-static guint
-count_events (Run *r, const char *reason)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < r->sink.records->len; i++)
-    n += strcmp (((const KsTestRecord *) g_ptr_array_index (r->sink.records, i))->reason, reason)
-         == 0;
-  return n;
-}
-
 /* Cordon sets spec.unschedulable and the NoSchedule taint; pods wait; uncordon lets them
  * schedule at once.  A second cordon says "already cordoned". */
 static void
@@ -217,9 +162,11 @@ test_cordon_uncordon (void)
   g_assert_true (has_unschedulable_taint (n1));
   g_assert_cmpuint (pods_on (&r, NULL, NULL), ==, 2);
   g_assert_cmpuint (pods_on (&r, "node-1", NULL) + pods_on (&r, "node-0", NULL), ==, 0);
-  g_assert_nonnull (find_event (&r, "Cordon", "node/node-0 already cordoned", 5 * SEC));
-  g_assert_nonnull (find_event (&r, "NodeNotSchedulable", "Node node-1 status is now", 0));
-  g_assert_nonnull (find_event (&r, "FailedScheduling", "2 node(s) were unschedulable", 0));
+  g_assert_nonnull (ks_test_sink_find (&r.sink, "Cordon", "node/node-0 already cordoned", 5 * SEC));
+  g_assert_nonnull (
+      ks_test_sink_find (&r.sink, "NodeNotSchedulable", "Node node-1 status is now", 0));
+  g_assert_nonnull (
+      ks_test_sink_find (&r.sink, "FailedScheduling", "2 node(s) were unschedulable", 0));
   run_to_ms (&r, 20000);
   n2 = get_node (&r, "node-0");
   g_assert_false (n2->unschedulable);
@@ -230,8 +177,8 @@ test_cordon_uncordon (void)
   run_to_ms (&r, 22000);
   g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 2);
   g_assert_cmpuint (ready, ==, 2);
-  g_assert_nonnull (find_event (&r, "Uncordon", "node/node-0 uncordoned", 20 * SEC));
-  g_assert_nonnull (find_event (&r, "NodeSchedulable", NULL, 20 * SEC));
+  g_assert_nonnull (ks_test_sink_find (&r.sink, "Uncordon", "node/node-0 uncordoned", 20 * SEC));
+  g_assert_nonnull (ks_test_sink_find (&r.sink, "NodeSchedulable", NULL, 20 * SEC));
   run_clear (&r);
 }
 
@@ -257,8 +204,8 @@ test_drain_replaced (void)
   g_assert_cmpuint (pods_on (&r, "node-1", NULL), ==, 0);
   g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 3);
   g_assert_cmpuint (ready, ==, 0);
-  g_assert_cmpuint (count_events (&r, "Evict"), ==, 3);
-  g_assert_null (find_event (&r, "Drain", NULL, 0));
+  g_assert_cmpuint (ks_test_sink_count (&r.sink, "Evict", NULL), ==, 3);
+  g_assert_null (ks_test_sink_find (&r.sink, "Drain", NULL, 0));
   /* Each evicted pod is marked before its graceful deletion (grace period 3 s: still there). */
   g_assert_cmpuint (marked_on (&r, "node-1", 10 * SEC, &unmarked), ==, 3);
   g_assert_cmpuint (unmarked, ==, 0);
@@ -268,13 +215,13 @@ test_drain_replaced (void)
   run_to_ms (&r, 12000);
   g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 3);
   g_assert_cmpuint (ready, ==, 3);
-  g_assert_null (find_event (&r, "Evicted", NULL, 0));
+  g_assert_null (ks_test_sink_find (&r.sink, "Evicted", NULL, 0));
   run_to_ms (&r, 14000);
-  g_assert_cmpuint (count_events (&r, "Evicted"), ==, 3);
-  e = find_event (&r, "Drain", "node/node-1 drained", 0);
+  g_assert_cmpuint (ks_test_sink_count (&r.sink, "Evicted", NULL), ==, 3);
+  e = ks_test_sink_find (&r.sink, "Drain", "node/node-1 drained", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 13 * SEC);
-  g_assert_null (find_event (&r, "ActionFailed", NULL, 0));
+  g_assert_null (ks_test_sink_find (&r.sink, "ActionFailed", NULL, 0));
   run_clear (&r);
 }
 
@@ -324,18 +271,18 @@ test_drain_pdb (void)
   g_assert_cmpuint (on1[15], ==, 1);
   g_assert_cmpuint (on1[19], ==, 1);
   g_assert_cmpuint (on1[20], ==, 0);
-  e = find_event (&r, "Drain", "node/node-1 drained", 0);
+  e = ks_test_sink_find (&r.sink, "Drain", "node/node-1 drained", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 20 * SEC);
-  e = find_event (&r, "EvictionRefused",
-                  "(will retry after 5s): Cannot evict pod as it would violate the pod's "
-                  "disruption budget.",
-                  0);
+  e = ks_test_sink_find (&r.sink, "EvictionRefused",
+                         "(will retry after 5s): Cannot evict pod as it would violate the pod's "
+                         "disruption budget.",
+                         0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 10 * SEC);
   g_assert_true (e->warning);
   /* 10 s: 2 refused; 15 s: 1 refused. */
-  g_assert_cmpuint (count_events (&r, "EvictionRefused"), ==, 3);
+  g_assert_cmpuint (ks_test_sink_count (&r.sink, "EvictionRefused", NULL), ==, 3);
   g_assert_cmpuint (pods_on (&r, "node-0", NULL), ==, 3);
   run_clear (&r);
 }
@@ -356,16 +303,16 @@ test_drain_timeout (void)
              "  - {at: 0s, cordon: {name: node-0}}\n"
              "  - {at: 10s, drain: {name: node-1, timeout: 12s}}\n");
   run_to_ms (&r, 21000);
-  g_assert_null (find_event (&r, "ActionFailed", NULL, 0));
+  g_assert_null (ks_test_sink_find (&r.sink, "ActionFailed", NULL, 0));
   run_to_ms (&r, 60000);
-  e = find_event (&r, "ActionFailed", NULL, 0);
+  e = ks_test_sink_find (&r.sink, "ActionFailed", NULL, 0);
   g_assert_nonnull (e);
   /* Tries at 10, 15, 20 s; the loop at 25 s finds the deadline (22 s) passed. */
   g_assert_cmpint (e->time, ==, 25 * SEC);
   g_assert_nonnull (strstr (e->message, "unable to drain node \"node-1\" due to error: error "
                                         "when evicting pods/\"web-"));
   g_assert_nonnull (strstr (e->message, "global timeout reached: 12s"));
-  g_assert_cmpuint (count_events (&r, "EvictionRefused"), ==, 6);
+  g_assert_cmpuint (ks_test_sink_count (&r.sink, "EvictionRefused", NULL), ==, 6);
   g_assert_cmpuint (pods_on (&r, "node-1", NULL), ==, 2);
   g_assert_true (node_unschedulable (&r, "node-1"));
   run_clear (&r);
@@ -383,7 +330,7 @@ test_drain_bare_pod (void)
 
   run_start (&r, bare, "  - {at: 10s, drain: {name: node-1}}\n");
   run_to_ms (&r, 20000);
-  e = find_event (&r, "ActionFailed", NULL, 0);
+  e = ks_test_sink_find (&r.sink, "ActionFailed", NULL, 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 10 * SEC);
   g_assert_nonnull (strstr (e->message, "unable to drain node \"node-1\" due to error: cannot "
@@ -396,10 +343,10 @@ test_drain_bare_pod (void)
   memset (&r, 0, sizeof r);
   run_start (&r, bare, "  - {at: 10s, drain: {name: node-1, force: true}}\n");
   run_to_ms (&r, 20000);
-  g_assert_null (find_event (&r, "ActionFailed", NULL, 0));
-  g_assert_nonnull (find_event (
-      &r, "Drain", "Warning: deleting Pods that declare no controller: default/bare", 0));
-  e = find_event (&r, "Drain", "node/node-1 drained", 0);
+  g_assert_null (ks_test_sink_find (&r.sink, "ActionFailed", NULL, 0));
+  g_assert_nonnull (ks_test_sink_find (
+      &r.sink, "Drain", "Warning: deleting Pods that declare no controller: default/bare", 0));
+  e = ks_test_sink_find (&r.sink, "Drain", "node/node-1 drained", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 10 * SEC);
   g_assert_cmpuint (pods_on (&r, NULL, NULL), ==, 0);
@@ -432,10 +379,10 @@ test_add_nodes (void)
   run_to_ms (&r, 12000);
   g_assert_cmpuint (pods_on (&r, "node-2", &ready), ==, 2);
   g_assert_cmpuint (ready, ==, 2);
-  g_assert_nonnull (find_event (&r, "AddNode", "node/node-2 added", 10 * SEC));
+  g_assert_nonnull (ks_test_sink_find (&r.sink, "AddNode", "node/node-2 added", 10 * SEC));
   run_to_ms (&r, 20000);
   g_assert_true (node_unschedulable (&r, "node-2"));
-  g_assert_null (find_event (&r, "ActionFailed", NULL, 0));
+  g_assert_null (ks_test_sink_find (&r.sink, "ActionFailed", NULL, 0));
   run_clear (&r);
 }
 
@@ -470,9 +417,9 @@ test_remove_nodes (void)
   run_to_ms (&r, 10000);
   g_assert_true (node_unschedulable (&r, "node-2"));
   g_assert_true (node_unschedulable (&r, "node-3"));
-  g_assert_cmpuint (count_events (&r, "Evict"), ==, 3);
+  g_assert_cmpuint (ks_test_sink_count (&r.sink, "Evict", NULL), ==, 3);
   g_assert_cmpuint (pods_on (&r, "node-0", NULL), ==, 3);
-  g_assert_null (find_event (&r, "RemoveNode", NULL, 0));
+  g_assert_null (ks_test_sink_find (&r.sink, "RemoveNode", NULL, 0));
   run_to_ms (&r, 12000);
   g_assert_true (node_exists (&r, "node-3"));
   g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 3);
@@ -481,22 +428,24 @@ test_remove_nodes (void)
   g_assert_false (node_exists (&r, "node-2"));
   g_assert_false (node_exists (&r, "node-3"));
   /* The newest first: node-3 is drained (and removed) before node-2, both at 13 s. */
-  e = find_event (&r, "RemoveNode", "node/node-3 removed", 0);
+  e = ks_test_sink_find (&r.sink, "RemoveNode", "node/node-3 removed", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 13 * SEC);
-  e = find_event (&r, "RemoveNode", "node/node-2 removed", 0);
+  e = ks_test_sink_find (&r.sink, "RemoveNode", "node/node-2 removed", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 13 * SEC);
-  g_assert_nonnull (find_event (&r, "RemovingNode", "Removing Node node-2 from Controller", 0));
-  g_assert_cmpuint (count_events (&r, "Evicted"), ==, 3);
-  g_assert_null (find_event (&r, "ActionFailed", NULL, 0));
+  g_assert_nonnull (
+      ks_test_sink_find (&r.sink, "RemovingNode", "Removing Node node-2 from Controller", 0));
+  g_assert_cmpuint (ks_test_sink_count (&r.sink, "Evicted", NULL), ==, 3);
+  g_assert_null (ks_test_sink_find (&r.sink, "ActionFailed", NULL, 0));
   g_assert_cmpuint (pods_on (&r, NULL, NULL), ==, 3);
   run_to_ms (&r, 30000);
-  e = find_event (&r, "ActionFailed", "cannot remove 3 nodes of pool \"node\": it has 2", 0);
+  e = ks_test_sink_find (&r.sink, "ActionFailed",
+                         "cannot remove 3 nodes of pool \"node\": it has 2", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 20 * SEC);
   g_assert_true (node_exists (&r, "node-1"));
-  e = find_event (&r, "ActionFailed", "cordon", 30 * SEC);
+  e = ks_test_sink_find (&r.sink, "ActionFailed", "cordon", 30 * SEC);
   g_assert_nonnull (e);
   g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 3);
   g_assert_cmpuint (ready, ==, 3);

@@ -28,63 +28,18 @@
 /* The store (and, for HTTP, the API server) in the thread that owns them. */
 typedef struct
 {
-  GThread *thread; /* NULL for the store client: everything is in the test's thread */
-  GMainContext *context;
-  GMainLoop *loop;
+  KsTestThread thread; /* not started for the store client: everything is in the test's thread */
   KsWallClock *wall;
   KsStore *store;
   KsApiServer *server;
   guint port;
   gboolean cache_small;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
 } Backend;
 
-typedef void (*BackendFunc) (Backend *b, gpointer data);
-
-typedef struct
-{
-  Backend *b;
-  BackendFunc func;
-  gpointer data;
-  gboolean done;
-} Call;
-
-static gboolean
-call_in_thread (gpointer data)
-{
-  Call *c = data;
-
-  c->func (c->b, c->data);
-  g_mutex_lock (&c->b->lock);
-  c->done = TRUE;
-  g_cond_broadcast (&c->b->cond);
-  g_mutex_unlock (&c->b->lock);
-  return G_SOURCE_REMOVE;
-}
-
-/* Run func in the backend's thread and wait for it. */
 static void
-backend_call (Backend *b, BackendFunc func, gpointer data)
+start_server (gpointer owner, gpointer data)
 {
-  Call c = { b, func, data, FALSE };
-
-  if (b->thread == NULL)
-    {
-      func (b, data);
-      return;
-    }
-  g_main_context_invoke (b->context, call_in_thread, &c);
-  g_mutex_lock (&b->lock);
-  while (!c.done)
-    g_cond_wait (&b->cond, &b->lock);
-  g_mutex_unlock (&b->lock);
-}
-
-static void
-start_server (Backend *b, gpointer data)
-{
+  Backend *b = owner;
   g_autoptr (GError) error = NULL;
 
   b->server = ks_api_server_new (b->store, 0);
@@ -94,8 +49,10 @@ start_server (Backend *b, gpointer data)
 }
 
 static void
-stop_server (Backend *b, gpointer data)
+stop_server (gpointer owner, gpointer data)
 {
+  Backend *b = owner;
+
   g_clear_pointer (&b->server, ks_api_server_free);
 }
 
@@ -104,21 +61,18 @@ backend_main (gpointer data)
 {
   Backend *b = data;
 
-  g_main_context_push_thread_default (b->context);
+  g_main_context_push_thread_default (b->thread.context);
   b->wall = ks_wall_clock_new ();
   b->store = ks_store_new (ks_wall_clock_get_clock (b->wall), 11);
   start_server (b, NULL);
-  g_mutex_lock (&b->lock);
-  b->ready = TRUE;
-  g_cond_broadcast (&b->cond);
-  g_mutex_unlock (&b->lock);
-  g_main_loop_run (b->loop);
+  ks_test_thread_ready (&b->thread);
+  g_main_loop_run (b->thread.loop);
   stop_server (b, NULL);
   ks_store_free (b->store);
   ks_wall_clock_free (b->wall);
-  while (g_main_context_iteration (b->context, FALSE))
+  while (g_main_context_iteration (b->thread.context, FALSE))
     ;
-  g_main_context_pop_thread_default (b->context);
+  g_main_context_pop_thread_default (b->thread.context);
   return NULL;
 }
 
@@ -130,8 +84,10 @@ typedef struct
 } Fixture;
 
 static void
-create_default_namespace (Backend *b, gpointer data)
+create_default_namespace (gpointer owner, gpointer data)
 {
+  Backend *b = owner;
+
   ks_test_create (b->store, ks_test_decode ("apiVersion: v1\nkind: Namespace\n"
                                             "metadata: {name: default}\n"));
 }
@@ -140,73 +96,37 @@ static void
 fixture_setup (Fixture *f, gconstpointer data)
 {
   f->http = GPOINTER_TO_INT (data);
-  g_mutex_init (&f->b.lock);
-  g_cond_init (&f->b.cond);
   if (f->http)
     {
       g_autoptr (GError) error = NULL;
       g_autofree char *url = NULL;
-      f->b.context = g_main_context_new ();
-      f->b.loop = g_main_loop_new (f->b.context, FALSE);
-      f->b.thread = g_thread_new ("api-server", backend_main, &f->b);
-      g_mutex_lock (&f->b.lock);
-      while (!f->b.ready)
-        g_cond_wait (&f->b.cond, &f->b.lock);
-      g_mutex_unlock (&f->b.lock);
+      ks_test_thread_start (&f->b.thread, "api-server", backend_main, &f->b);
       url = g_strdup_printf ("http://127.0.0.1:%u", f->b.port);
       f->client = ks_http_client_new (url, 0, &error);
       g_assert_no_error (error);
     }
   else
     {
+      ks_test_thread_init (&f->b.thread);
       f->b.wall = ks_wall_clock_new ();
       f->b.store = ks_store_new (ks_wall_clock_get_clock (f->b.wall), 11);
       f->client = ks_store_client_new (f->b.store);
     }
-  backend_call (&f->b, create_default_namespace, NULL);
+  ks_test_thread_call (&f->b.thread, create_default_namespace, &f->b, NULL);
 }
 
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   ks_client_free (f->client);
-  if (f->http)
-    {
-      g_main_loop_quit (f->b.loop);
-      g_thread_join (f->b.thread);
-      g_main_loop_unref (f->b.loop);
-      g_main_context_unref (f->b.context);
-    }
-  else
+  if (!f->http)
     {
       ks_store_free (f->b.store);
       ks_wall_clock_free (f->b.wall);
     }
+  ks_test_thread_stop (&f->b.thread);
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  g_mutex_clear (&f->b.lock);
-  g_cond_clear (&f->b.cond);
-}
-
-static gboolean
-on_timeout (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Run this thread's main loop until cond holds (at once for the store client's events). */
-static void
-wait_for (gboolean (*cond) (gpointer), gpointer data, const char *what)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add (TIMEOUT_MS, on_timeout, &timed_out);
-
-  while (!cond (data) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("timed out waiting for %s", what);
-  g_source_remove (id);
 }
 
 static KsObject *
@@ -490,7 +410,7 @@ recorded (Recorder *r, guint n)
   Want w = { r, n };
   GString *s = g_string_new (NULL);
 
-  wait_for (have_events, &w, "watch events");
+  ks_test_wait_for (have_events, &w, "watch events", TIMEOUT_MS);
   for (guint i = 0; i < r->events->len; i++)
     g_string_append_printf (s, "%s%s", i > 0 ? "; " : "",
                             (char *) g_ptr_array_index (r->events, i));
@@ -628,8 +548,9 @@ typedef struct
 } Changes;
 
 static void
-change_while_down (Backend *b, gpointer data)
+change_while_down (gpointer owner, gpointer data)
 {
+  Backend *b = owner;
   const KsKind *pods = ks_kind_get (KS_KIND_POD);
   KsObject *keep = ks_store_get (b->store, pods, "default", "keep");
   KsObject *copy = ks_object_copy (keep);
@@ -644,8 +565,10 @@ change_while_down (Backend *b, gpointer data)
 }
 
 static void
-create_in_store (Backend *b, gpointer data)
+create_in_store (gpointer owner, gpointer data)
 {
+  Backend *b = owner;
+
   ks_test_create (b->store, pod_manifest (data, NULL));
 }
 
@@ -670,26 +593,26 @@ test_reconnect (Fixture *f, gconstpointer data)
   drop = must_create (f, pod_manifest ("drop", NULL));
   recorder_init (&r, f->client);
   r.id = ks_client_watch (f->client, pods, NULL, FALSE, on_event, &r, on_destroy);
-  wait_for (connected, f->client, "the watch stream");
+  ks_test_wait_for (connected, f->client, "the watch stream", TIMEOUT_MS);
 
   /* The control plane goes away; the store changes meanwhile; it comes back on the same port
    * with a new watch cache, so the client's version is too old for it (410) and the client
    * lists again: the differences arrive as events. */
-  backend_call (&f->b, stop_server, NULL);
-  backend_call (&f->b, change_while_down, &changes);
-  backend_call (&f->b, start_server, NULL);
+  ks_test_thread_call (&f->b.thread, stop_server, &f->b, NULL);
+  ks_test_thread_call (&f->b.thread, change_while_down, &f->b, &changes);
+  ks_test_thread_call (&f->b.thread, start_server, &f->b, NULL);
   want = g_strdup_printf ("DELETED default/drop %" G_GUINT64_FORMAT
                           "; MODIFIED default/keep %" G_GUINT64_FORMAT " old=%" G_GUINT64_FORMAT
                           "; ADDED default/new %" G_GUINT64_FORMAT,
                           rv_of (drop), changes.rv - 2, rv_of (keep), changes.rv);
   got = recorded (&r, 3);
   g_assert_cmpstr (got, ==, want);
-  wait_for (connected, f->client, "the watch stream after the restart");
+  ks_test_wait_for (connected, f->client, "the watch stream after the restart", TIMEOUT_MS);
 
   /* A restart without changes: the watch resumes where it was; new changes arrive once. */
-  backend_call (&f->b, stop_server, NULL);
-  backend_call (&f->b, start_server, NULL);
-  backend_call (&f->b, create_in_store, (gpointer) "after");
+  ks_test_thread_call (&f->b.thread, stop_server, &f->b, NULL);
+  ks_test_thread_call (&f->b.thread, start_server, &f->b, NULL);
+  ks_test_thread_call (&f->b.thread, create_in_store, &f->b, (gpointer) "after");
   g_clear_pointer (&got, g_free);
   got = recorded (&r, 4);
   g_assert_true (g_str_has_suffix (got, "; ADDED default/after 7"));
@@ -707,8 +630,8 @@ test_server_down_at_start (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autofree char *got = NULL;
 
-  backend_call (&f->b, create_in_store, (gpointer) "early");
-  backend_call (&f->b, stop_server, NULL);
+  ks_test_thread_call (&f->b.thread, create_in_store, &f->b, (gpointer) "early");
+  ks_test_thread_call (&f->b.thread, stop_server, &f->b, NULL);
   /* Requests fail with the transport's error... */
   g_assert_null (ks_client_get (f->client, ks_kind_get (KS_KIND_POD), "default", "early", &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED);
@@ -717,7 +640,7 @@ test_server_down_at_start (Fixture *f, gconstpointer data)
   r.id = ks_client_watch (f->client, ks_kind_get (KS_KIND_POD), NULL, TRUE, on_event, &r,
                           on_destroy);
   g_assert_cmpuint (r.events->len, ==, 0);
-  backend_call (&f->b, start_server, NULL);
+  ks_test_thread_call (&f->b.thread, start_server, &f->b, NULL);
   got = recorded (&r, 1);
   g_assert_cmpstr (got, ==, "ADDED default/early 2");
   ks_client_unwatch (f->client, r.id);

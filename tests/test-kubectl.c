@@ -31,47 +31,10 @@
 
 /* ---- the server thread ----------------------------------------------------------------------- */
 
-/* A clock whose time stands still (for timestamps) but whose tasks run on the wall clock, after
- * the delay they were scheduled with. */
 typedef struct
 {
-  KsClock parent;
-  KsWallClock *wall;
-  gint64 now;
-} TestClock;
-
-static gint64
-tc_now (KsClock *self)
-{
-  return ((TestClock *) self)->now;
-}
-
-static guint64
-tc_schedule (KsClock *self, gint64 at, KsTaskFunc fn, gpointer data, GDestroyNotify destroy)
-{
-  TestClock *c = (TestClock *) self;
-  KsClock *wall = ks_wall_clock_get_clock (c->wall);
-
-  return ks_clock_schedule (wall, ks_clock_now (wall) + (at - c->now), fn, data, destroy);
-}
-
-static void
-tc_cancel (KsClock *self, guint64 id)
-{
-  ks_clock_cancel (ks_wall_clock_get_clock (((TestClock *) self)->wall), id);
-}
-
-static const KsClockOps test_clock_ops = { tc_now, tc_schedule, tc_cancel };
-
-typedef struct
-{
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  TestClock clock;
+  KsTestThread thread; /* the servers' (its lock also guards the fields shared with them) */
+  KsTestClock clock;
   KsStore *store;
   KsApiServer *server;
   char *url;
@@ -97,9 +60,9 @@ agent_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
   for (GList *l = keys; l != NULL; l = l->next)
     g_string_append_printf (line, " %s=%s", (char *) l->data,
                             (char *) g_hash_table_lookup (query, l->data));
-  g_mutex_lock (&f->lock);
+  g_mutex_lock (&f->thread.lock);
   g_string_append_printf (f->agent_requests, "%s\n", line->str);
-  g_mutex_unlock (&f->lock);
+  g_mutex_unlock (&f->thread.lock);
   if (g_str_has_suffix (path, "/waiting"))
     {
       const char *status = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":"
@@ -137,10 +100,8 @@ server_main (gpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (GSList) uris = NULL;
 
-  g_main_context_push_thread_default (f->context);
-  f->clock.parent.ops = &test_clock_ops;
-  f->clock.wall = ks_wall_clock_new ();
-  f->clock.now = T0;
+  g_main_context_push_thread_default (f->thread.context);
+  ks_test_clock_init (&f->clock, ks_wall_clock_new (), T0);
   f->store = ks_store_new (&f->clock.parent, 7);
   f->server = ks_api_server_new (f->store, 0);
   g_assert_true (ks_api_server_listen (f->server, 0, &error));
@@ -151,11 +112,8 @@ server_main (gpointer data)
   uris = soup_server_get_uris (f->agent);
   f->agent_port = g_uri_get_port (uris->data);
   g_slist_free_full (g_steal_pointer (&uris), (GDestroyNotify) g_uri_unref);
-  g_mutex_lock (&f->lock);
-  f->ready = TRUE;
-  g_cond_broadcast (&f->cond);
-  g_mutex_unlock (&f->lock);
-  g_main_loop_run (f->loop);
+  ks_test_thread_ready (&f->thread);
+  g_main_loop_run (f->thread.loop);
   soup_server_disconnect (f->agent);
   g_clear_object (&f->agent);
   ks_api_server_free (f->server);
@@ -163,44 +121,10 @@ server_main (gpointer data)
   ks_client_free (f->metrics_client);
   ks_store_free (f->store);
   ks_wall_clock_free (f->clock.wall);
-  while (g_main_context_iteration (f->context, FALSE))
+  while (g_main_context_iteration (f->thread.context, FALSE))
     ;
-  g_main_context_pop_thread_default (f->context);
+  g_main_context_pop_thread_default (f->thread.context);
   return NULL;
-}
-
-typedef struct
-{
-  Fixture *f;
-  void (*func) (Fixture *f, gpointer data);
-  gpointer data;
-  gboolean done;
-} Call;
-
-static gboolean
-call_in_server (gpointer data)
-{
-  Call *c = data;
-
-  c->func (c->f, c->data);
-  g_mutex_lock (&c->f->lock);
-  c->done = TRUE;
-  g_cond_broadcast (&c->f->cond);
-  g_mutex_unlock (&c->f->lock);
-  return G_SOURCE_REMOVE;
-}
-
-/* Run func in the server's thread and wait for it. */
-static void
-server_call (Fixture *f, void (*func) (Fixture *f, gpointer data), gpointer data)
-{
-  Call c = { f, func, data, FALSE };
-
-  g_main_context_invoke (f->context, call_in_server, &c);
-  g_mutex_lock (&f->lock);
-  while (!c.done)
-    g_cond_wait (&f->cond, &f->lock);
-  g_mutex_unlock (&f->lock);
 }
 
 /* ---- requests of the test itself ------------------------------------------------------------- */
@@ -438,16 +362,8 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  g_mutex_init (&f->lock);
-  g_cond_init (&f->cond);
   f->agent_requests = g_string_new (NULL);
-  f->context = g_main_context_new ();
-  f->loop = g_main_loop_new (f->context, FALSE);
-  f->thread = g_thread_new ("api-server", server_main, f);
-  g_mutex_lock (&f->lock);
-  while (!f->ready)
-    g_cond_wait (&f->cond, &f->lock);
-  g_mutex_unlock (&f->lock);
+  ks_test_thread_start (&f->thread, "api-server", server_main, f);
   f->rest = ks_rest_new (f->url, &error);
   g_assert_no_error (error);
   f->dir = g_dir_make_tmp ("test-kubectl-XXXXXX", &error);
@@ -476,16 +392,11 @@ static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   ks_rest_free (f->rest);
-  g_main_loop_quit (f->loop);
-  g_thread_join (f->thread);
-  g_main_loop_unref (f->loop);
-  g_main_context_unref (f->context);
+  ks_test_thread_stop (&f->thread);
   g_free (f->url);
   g_string_free (f->agent_requests, TRUE);
   remove_dir (f->dir);
   g_free (f->dir);
-  g_mutex_clear (&f->lock);
-  g_cond_clear (&f->cond);
 }
 
 /* ---- apply ----------------------------------------------------------------------------------- */
@@ -1558,12 +1469,13 @@ remove_pod (gpointer data)
 }
 
 static void
-schedule_removal (Fixture *f, gpointer data)
+schedule_removal (gpointer owner, gpointer data)
 {
+  Fixture *f = owner;
   g_autoptr (GSource) source = g_timeout_source_new (300);
 
   g_source_set_callback (source, remove_pod, f, NULL);
-  g_source_attach (source, f->context);
+  g_source_attach (source, f->thread.context);
 }
 
 static void
@@ -1580,7 +1492,7 @@ test_delete (Fixture *f, gconstpointer data)
 
   make_pods (f);
   /* p1 is on a node: deleted gracefully, it stays until its kubelet removes it; delete waits. */
-  server_call (f, schedule_removal, NULL);
+  ks_test_thread_call (&f->thread, schedule_removal, f, NULL);
   start = g_get_monotonic_time ();
   {
     g_auto (Result) r
@@ -2047,10 +1959,10 @@ agent_requests (Fixture *f)
 {
   char *text;
 
-  g_mutex_lock (&f->lock);
+  g_mutex_lock (&f->thread.lock);
   text = g_strdup (f->agent_requests->str);
   g_string_truncate (f->agent_requests, 0);
-  g_mutex_unlock (&f->lock);
+  g_mutex_unlock (&f->thread.lock);
   return text;
 }
 
@@ -2174,8 +2086,9 @@ failing_free (KsMetricsSource *self)
 static const KsMetricsSourceOps failing_source_ops = { failing_scrape, failing_free };
 
 static void
-attach_metrics (Fixture *f, gpointer data)
+attach_metrics (gpointer owner, gpointer data)
 {
+  Fixture *f = owner;
   KsMetricsSource *source = g_new0 (KsMetricsSource, 1);
 
   source->ops = &failing_source_ops;
@@ -2187,8 +2100,10 @@ attach_metrics (Fixture *f, gpointer data)
 }
 
 static void
-read_n_scrapes (Fixture *f, gpointer data)
+read_n_scrapes (gpointer owner, gpointer data)
 {
+  Fixture *f = owner;
+
   *(guint *) data = ks_metrics_server_get_n_scrapes (f->metrics);
 }
 
@@ -2200,8 +2115,9 @@ serve_metrics (Fixture *f)
   gint64 deadline = g_get_monotonic_time () + TIMEOUT_US;
   guint n = 0;
 
-  server_call (f, attach_metrics, NULL);
-  for (server_call (f, read_n_scrapes, &n); n == 0; server_call (f, read_n_scrapes, &n))
+  ks_test_thread_call (&f->thread, attach_metrics, f, NULL);
+  for (ks_test_thread_call (&f->thread, read_n_scrapes, f, &n); n == 0;
+       ks_test_thread_call (&f->thread, read_n_scrapes, f, &n))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (1000);
@@ -2214,8 +2130,9 @@ serve_metrics (Fixture *f)
 /* Two scrapes, 15 s apart, ending at the store's now: each container used cpu_ns[] more CPU in
  * between (rate × 15 s) and has its working set. */
 static void
-store_points (Fixture *f, gpointer data)
+store_points (gpointer owner, gpointer data)
 {
+  Fixture *f = owner;
   static const struct
   {
     const char *node, *ns, *pod, *container;
@@ -2325,7 +2242,7 @@ test_top_pods (Fixture *f, gconstpointer data)
     g_auto (Result) r = RUN (f, "nothing", ks_kubectl_top_pods, (KsTopPodOptions){ 0 });
     assert_result (&r, 0, "", "No resources found in nothing namespace.\n");
   }
-  server_call (f, store_points, NULL);
+  ks_test_thread_call (&f->thread, store_points, f, NULL);
   {
     g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_pods, (KsTopPodOptions){ 0 });
     assert_result (&r, 0, top_default, "");
@@ -2457,7 +2374,7 @@ test_top_nodes (Fixture *f, gconstpointer data)
     g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_nodes, (KsTopNodeOptions){ 0 });
     assert_result (&r, 1, "", "error: metrics not available yet\n");
   }
-  server_call (f, store_points, NULL);
+  ks_test_thread_call (&f->thread, store_points, f, NULL);
   /* Percentages of the allocatable: 1250m of 1900m, 1536Mi of 3Gi; n3 has no metrics. */
   {
     g_auto (Result) r = RUN (f, NULL, ks_kubectl_top_nodes, (KsTopNodeOptions){ 0 });

@@ -405,50 +405,13 @@ test_json (void)
 /* ---- the pipeline through HTTP ---------------------------------------------------------------
  */
 
-/* A clock whose time stands still (creationTimestamp is "now") but whose tasks run on the wall
- * clock after the delay they were scheduled with, so that the metrics server scrapes. */
-typedef struct
-{
-  KsClock parent;
-  KsWallClock *wall;
-  gint64 now;
-} TestClock;
-
-static gint64
-tc_now (KsClock *self)
-{
-  return ((TestClock *) self)->now;
-}
-
-static guint64
-tc_schedule (KsClock *self, gint64 at, KsTaskFunc fn, gpointer data, GDestroyNotify destroy)
-{
-  TestClock *c = (TestClock *) self;
-  KsClock *wall = ks_wall_clock_get_clock (c->wall);
-
-  return ks_clock_schedule (wall, ks_clock_now (wall) + (at - c->now), fn, data, destroy);
-}
-
-static void
-tc_cancel (KsClock *self, guint64 id)
-{
-  ks_clock_cancel (ks_wall_clock_get_clock (((TestClock *) self)->wall), id);
-}
-
-static const KsClockOps test_clock_ops = { tc_now, tc_schedule, tc_cancel };
-
 /* Every 20 ms: scrapes follow each other quickly. */
 #define RESOLUTION (20 * MS)
 
 typedef struct
 {
-  GThread *thread;
-  GMainContext *context;
-  GMainLoop *loop;
-  GMutex lock;
-  GCond cond;
-  gboolean ready;
-  TestClock clock;
+  KsTestThread thread; /* the servers' (its lock also guards the fields shared with them) */
+  KsTestClock clock;
   KsStore *store;
   KsClient *client;
   KsMetricsServer *metrics;
@@ -469,9 +432,9 @@ agent_handler (SoupServer *server, SoupServerMessage *msg, const char *path, GHa
   Fixture *f = data;
   char *text;
 
-  g_mutex_lock (&f->lock);
+  g_mutex_lock (&f->thread.lock);
   text = g_strdup (f->text != NULL ? f->text : "");
-  g_mutex_unlock (&f->lock);
+  g_mutex_unlock (&f->thread.lock);
   soup_server_message_set_status (msg, 200, NULL);
   soup_server_message_set_response (msg, "text/plain; version=0.0.4", SOUP_MEMORY_TAKE, text,
                                     strlen (text));
@@ -528,10 +491,8 @@ server_main (gpointer data)
   Fixture *f = data;
   g_autoptr (GError) error = NULL;
 
-  g_main_context_push_thread_default (f->context);
-  f->clock.parent.ops = &test_clock_ops;
-  f->clock.wall = ks_wall_clock_new ();
-  f->clock.now = T0;
+  g_main_context_push_thread_default (f->thread.context);
+  ks_test_clock_init (&f->clock, ks_wall_clock_new (), T0);
   f->store = ks_store_new (&f->clock.parent, 7);
   f->client = ks_store_client_new (f->store);
   f->agent = soup_server_new (NULL, NULL);
@@ -555,63 +516,28 @@ server_main (gpointer data)
   ks_api_server_set_metrics (f->server, f->metrics);
   g_assert_true (ks_api_server_listen (f->server, 0, &error));
   f->url = ks_api_server_get_url (f->server);
-  g_mutex_lock (&f->lock);
-  f->ready = TRUE;
-  g_cond_broadcast (&f->cond);
-  g_mutex_unlock (&f->lock);
-  g_main_loop_run (f->loop);
+  ks_test_thread_ready (&f->thread);
+  g_main_loop_run (f->thread.loop);
   ks_api_server_free (f->server);
   ks_metrics_server_free (f->metrics);
   soup_server_disconnect (f->agent);
   soup_server_disconnect (f->sick);
-  while (g_main_context_iteration (f->context, FALSE))
+  while (g_main_context_iteration (f->thread.context, FALSE))
     ;
   g_clear_object (&f->agent);
   g_clear_object (&f->sick);
   ks_client_free (f->client);
   ks_store_free (f->store);
   ks_wall_clock_free (f->clock.wall);
-  g_main_context_pop_thread_default (f->context);
+  g_main_context_pop_thread_default (f->thread.context);
   return NULL;
 }
 
-typedef struct
-{
-  Fixture *f;
-  void (*func) (Fixture *f, gpointer data);
-  gpointer data;
-  gboolean done;
-} Call;
-
-static gboolean
-call_in_server (gpointer data)
-{
-  Call *c = data;
-
-  c->func (c->f, c->data);
-  g_mutex_lock (&c->f->lock);
-  c->done = TRUE;
-  g_cond_broadcast (&c->f->cond);
-  g_mutex_unlock (&c->f->lock);
-  return G_SOURCE_REMOVE;
-}
-
-/* Run func in the server's thread and wait for it. */
 static void
-server_call (Fixture *f, void (*func) (Fixture *f, gpointer data), gpointer data)
+read_n_scrapes (gpointer owner, gpointer data)
 {
-  Call c = { f, func, data, FALSE };
+  Fixture *f = owner;
 
-  g_main_context_invoke (f->context, call_in_server, &c);
-  g_mutex_lock (&f->lock);
-  while (!c.done)
-    g_cond_wait (&f->cond, &f->lock);
-  g_mutex_unlock (&f->lock);
-}
-
-static void
-read_n_scrapes (Fixture *f, gpointer data)
-{
   *(guint *) data = ks_metrics_server_get_n_scrapes (f->metrics);
 }
 
@@ -619,7 +545,7 @@ static guint
 n_scrapes (Fixture *f)
 {
   guint n = 0;
-  server_call (f, read_n_scrapes, &n);
+  ks_test_thread_call (&f->thread, read_n_scrapes, f, &n);
   return n;
 }
 
@@ -631,10 +557,10 @@ agent_reports (Fixture *f, const char *text)
   gint64 deadline = g_get_monotonic_time () + TIMEOUT_US;
   guint n0;
 
-  g_mutex_lock (&f->lock);
+  g_mutex_lock (&f->thread.lock);
   g_free (f->text);
   f->text = g_strdup (text);
-  g_mutex_unlock (&f->lock);
+  g_mutex_unlock (&f->thread.lock);
   n0 = n_scrapes (f);
   /* One scrape may have been running when the text changed. */
   while (n_scrapes (f) < n0 + 2)
@@ -649,15 +575,7 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
-  g_mutex_init (&f->lock);
-  g_cond_init (&f->cond);
-  f->context = g_main_context_new ();
-  f->loop = g_main_loop_new (f->context, FALSE);
-  f->thread = g_thread_new ("api-server", server_main, f);
-  g_mutex_lock (&f->lock);
-  while (!f->ready)
-    g_cond_wait (&f->cond, &f->lock);
-  g_mutex_unlock (&f->lock);
+  ks_test_thread_start (&f->thread, "api-server", server_main, f);
   f->rest = ks_rest_new (f->url, &error);
   g_assert_no_error (error);
 }
@@ -666,14 +584,9 @@ static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   ks_rest_free (f->rest);
-  g_main_loop_quit (f->loop);
-  g_thread_join (f->thread);
-  g_main_loop_unref (f->loop);
-  g_main_context_unref (f->context);
+  ks_test_thread_stop (&f->thread);
   g_free (f->url);
   g_free (f->text);
-  g_mutex_clear (&f->lock);
-  g_cond_clear (&f->cond);
 }
 
 /* The text of node n1 at time t (ms since the epoch) with cumulative usage: web's app and sidecar,
@@ -923,8 +836,10 @@ test_http_bad_selector (Fixture *f, gconstpointer data)
 }
 
 static void
-set_metrics (Fixture *f, gpointer data)
+set_metrics (gpointer owner, gpointer data)
 {
+  Fixture *f = owner;
+
   ks_api_server_set_metrics (f->server, data);
 }
 
@@ -934,12 +849,12 @@ test_http_no_metrics (Fixture *f, gconstpointer data)
 {
   g_autofree char *groups = NULL;
 
-  server_call (f, set_metrics, NULL);
+  ks_test_thread_call (&f->thread, set_metrics, f, NULL);
   groups = get_json (f, "/apis");
   g_assert_null (strstr (groups, "metrics.k8s.io"));
   assert_failure (f, "GET", V1BETA1 "/nodes", 404, "NotFound",
                   "the server could not find the requested resource");
-  server_call (f, set_metrics, f->metrics);
+  ks_test_thread_call (&f->thread, set_metrics, f, f->metrics);
 }
 
 /* A summary of a metrics list: "ns/name[c=cpu/mem,...]" per pod, "name=cpu/mem" per node. */
@@ -985,8 +900,9 @@ typedef struct
 
 /* What the local client (in the server's thread) answers. */
 static void
-local_summaries (Fixture *f, gpointer data)
+local_summaries (gpointer owner, gpointer data)
 {
+  Fixture *f = owner;
   Summaries *s = data;
   g_autoptr (KsMetricsClient) c = ks_metrics_client_new_local (f->metrics, f->client);
   g_autoptr (KsStrMap) labels = ks_str_map_new_pairs ("app", "web", NULL);
@@ -1037,7 +953,7 @@ test_http_client (Fixture *f, gconstpointer data)
   g_clear_pointer (&text, g_free);
 
   /* The local client, which reads the storage itself: the same, to the µs of the readings. */
-  server_call (f, local_summaries, &local);
+  ks_test_thread_call (&f->thread, local_summaries, f, &local);
   g_assert_cmpstr (local.all_pods, ==,
                    "default/web[app=199946680/20971520,sidecar=10001332/3000000]"
                    "@1735689600004000+15004000 "

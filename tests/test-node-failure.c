@@ -20,13 +20,7 @@
 #define SEC KS_USEC_PER_SEC
 #define MS KS_USEC_PER_MSEC
 
-typedef struct
-{
-  char *dir;
-  KsScenario *scenario;
-  KsSim *sim;
-  KsTestSink sink;
-} Run;
+typedef KsTestSim Run;
 
 /* A Deployment "web" of one pod that prefers node a-0 (so it lands there), 100m CPU. */
 #define WEB                                                                                        \
@@ -44,14 +38,8 @@ typedef struct
 static void
 run_start (Run *r, guint n_a, const char *objects, const char *events)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *text = NULL;
-  KsDiag *diag = ks_diag_new ();
 
-  r->dir = g_dir_make_tmp ("ks-failure-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (r->dir, "s.yaml", NULL);
   text = g_strdup_printf (
       "kind: Scenario\nduration: 1h\nkubelet: {startup: 2s}\ncluster:\n  nodes:\n"
       "    - {name: a, count: %u, capacity: {cpu: \"16\", memory: 64Gi},\n"
@@ -60,30 +48,13 @@ run_start (Run *r, guint n_a, const char *objects, const char *events)
       "       labels: {topology.kubernetes.io/zone: z2}}\n"
       "objects:\n%sevents:\n%s",
       n_a, objects, events);
-  g_assert_true (g_file_set_contents (path, text, -1, &error));
-  r->scenario = ks_scenario_load (path, diag);
-  if (r->scenario == NULL)
-    g_error ("scenario: %s", ks_diag_get (diag, 0));
-  ks_diag_free (diag);
-  r->sim = ks_sim_new (r->scenario, 1, &error);
-  g_assert_no_error (error);
-  ks_test_sink_init (&r->sink);
-  ks_sim_set_event_sink (r->sim, &r->sink.parent);
-  g_assert_true (ks_sim_start (r->sim, &error));
-  g_assert_no_error (error);
+  ks_test_sim_start (r, text, TRUE);
 }
 
 static void
 run_clear (Run *r)
 {
-  g_autofree char *path = g_build_filename (r->dir, "s.yaml", NULL);
-
-  ks_sim_free (r->sim);
-  ks_scenario_free (r->scenario);
-  ks_test_sink_clear (&r->sink);
-  g_unlink (path);
-  g_rmdir (r->dir);
-  g_free (r->dir);
+  ks_test_sim_clear (r);
 }
 
 static void
@@ -156,19 +127,6 @@ pod_clear (KsPod **pod)
   *pod = NULL;
 }
 
-static const KsTestRecord *
-find_event (Run *r, const char *reason, const char *text, gint64 from)
-{
-  for (guint i = 0; i < r->sink.records->len; i++)
-    {
-      const KsTestRecord *e = g_ptr_array_index (r->sink.records, i);
-      if (e->time >= from && strcmp (e->reason, reason) == 0
-          && (text == NULL || strstr (e->message, text) != NULL))
-        return e;
-    }
-  return NULL;
-}
-
 /* a-0 crashes at 61 s.  Its Lease was last renewed at 60 s (renewals every 10 s from 0), which the
  * monitor pass at 60 s sees (the renewal is due first).  The first pass with now > 60 + 50 is at
  * 115 s: Ready Unknown, NodeNotReady, the pod not ready.  The taint follows the Ready status seen
@@ -202,7 +160,7 @@ test_crash (void)
   g_assert_null (ks_sim_get_node_runtime (r.sim, "a-0"));
   run_to (&r, 115 * SEC);
   g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_UNKNOWN);
-  e = find_event (&r, "NodeNotReady", "Node a-0 status is now: NodeNotReady", 0);
+  e = ks_test_sink_find (&r.sink, "NodeNotReady", "Node a-0 status is now: NodeNotReady", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 115 * SEC);
   pod = web_pod_on (&r, "a-0");
@@ -218,13 +176,14 @@ test_crash (void)
   pod = web_pod_on (&r, "a-0");
   g_assert_false (ks_object_is_being_deleted (KS_OBJECT (pod)));
   pod_clear (&pod);
-  g_assert_null (find_event (&r, "TaintManagerEviction", NULL, 0));
+  g_assert_null (ks_test_sink_find (&r.sink, "TaintManagerEviction", NULL, 0));
   run_to (&r, 420 * SEC);
   pod = web_pod_on (&r, "a-0");
   g_assert_true (ks_object_is_being_deleted (KS_OBJECT (pod)));
   g_assert_true (ks_uid_equal (&KS_OBJECT (pod)->meta.uid, &uid));
   pod_clear (&pod);
-  e = find_event (&r, "TaintManagerEviction", "Marking for deletion Pod default/web-", 0);
+  e = ks_test_sink_find (&r.sink, "TaintManagerEviction", "Marking for deletion Pod default/web-",
+                         0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 420 * SEC);
   /* The replacement, Ready after the 2 s start. */
@@ -244,7 +203,7 @@ test_crash (void)
 
   /* The node comes back: the Terminating pod goes, the taint goes at the next pass. */
   run_to (&r, 600 * SEC);
-  g_assert_nonnull (find_event (&r, "RecoverNode", "node a-0 recovered", 600 * SEC));
+  g_assert_nonnull (ks_test_sink_find (&r.sink, "RecoverNode", "node a-0 recovered", 600 * SEC));
   g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_TRUE);
   run_to (&r, 606 * SEC);
   later = web_pod_on (&r, "a-0");
@@ -280,7 +239,7 @@ test_partition_healed (void)
   g_assert_nonnull (ks_sim_get_node_runtime (r.sim, "a-0")); /* it still runs */
   during = web_pod_on (&r, "a-0");
   g_assert_false (ks_pod_is_ready (during));
-  g_assert_nonnull (find_event (&r, "PartitionNode", "node a-0 partitioned", 61 * SEC));
+  g_assert_nonnull (ks_test_sink_find (&r.sink, "PartitionNode", "node a-0 partitioned", 61 * SEC));
 
   run_to (&r, 200 * SEC);
   g_assert_cmpint (node_ready (&r, "a-0"), ==, KS_CONDITION_TRUE);
@@ -293,10 +252,11 @@ test_partition_healed (void)
   g_assert_false (ks_object_is_being_deleted (KS_OBJECT (after)));
   g_assert_cmpint (after->container_statuses[0].restart_count, ==, 0);
   /* The scheduled deletion was cancelled: never evicted, never replaced. */
-  g_assert_nonnull (find_event (&r, "TaintManagerEviction", "Cancelling deletion of Pod", 0));
+  g_assert_nonnull (
+      ks_test_sink_find (&r.sink, "TaintManagerEviction", "Cancelling deletion of Pod", 0));
   run_to (&r, 600 * SEC);
-  g_assert_null (find_event (&r, "TaintManagerEviction", "Marking for deletion", 0));
-  g_assert_null (find_event (&r, "SuccessfulCreate", NULL, 1 * SEC));
+  g_assert_null (ks_test_sink_find (&r.sink, "TaintManagerEviction", "Marking for deletion", 0));
+  g_assert_null (ks_test_sink_find (&r.sink, "SuccessfulCreate", NULL, 1 * SEC));
   run_clear (&r);
 }
 
@@ -330,7 +290,7 @@ test_partition_evicted (void)
   g_assert_null (pod);
   pods = web_pods (&r);
   g_assert_cmpuint (pods->len, ==, 1);
-  g_assert_nonnull (find_event (&r, "Killing", "Stopping container web", 500 * SEC));
+  g_assert_nonnull (ks_test_sink_find (&r.sink, "Killing", "Stopping container web", 500 * SEC));
   run_clear (&r);
 }
 
@@ -385,7 +345,7 @@ test_controller_settings (void)
   run_to (&r, 420 * SEC);
   g_assert_cmpint (no_execute_taint (&r, "a-0", UNREACHABLE), ==, 110 * SEC);
   g_assert_cmpint (no_execute_taint (&r, "a-1", UNREACHABLE), ==, 115 * SEC);
-  e = find_event (&r, "TaintManagerEviction", "Marking for deletion", 0);
+  e = ks_test_sink_find (&r.sink, "TaintManagerEviction", "Marking for deletion", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 410 * SEC);
   run_clear (&r);
@@ -411,7 +371,8 @@ test_node_lifecycle_forced (void)
   g_assert_nonnull (lease->meta.owner_refs);
   g_assert_cmpstr (lease->meta.owner_refs->refs[0].kind, ==, "Node");
   g_assert_cmpstr (lease->meta.owner_refs->refs[0].name, ==, "b-1");
-  g_assert_nonnull (find_event (&r, "RegisteredNode", "Registered Node a-0 in Controller", 0));
+  g_assert_nonnull (
+      ks_test_sink_find (&r.sink, "RegisteredNode", "Registered Node a-0 in Controller", 0));
   run_clear (&r);
 }
 
@@ -508,21 +469,8 @@ test_zone_partial_disruption (void)
   pod = web_pod_on (&r, "a-0");
   g_assert_nonnull (pod);
   g_assert_false (ks_object_is_being_deleted (KS_OBJECT (pod)));
-  g_assert_null (find_event (&r, "TaintManagerEviction", NULL, 0));
+  g_assert_null (ks_test_sink_find (&r.sink, "TaintManagerEviction", NULL, 0));
   run_clear (&r);
-}
-
-static guint
-count_events (Run *r, const char *reason, const char *text)
-{
-  guint n = 0;
-
-  for (guint i = 0; i < r->sink.records->len; i++)
-    {
-      const KsTestRecord *e = g_ptr_array_index (r->sink.records, i);
-      n += strcmp (e->reason, reason) == 0 && strstr (e->message, text) != NULL;
-    }
-  return n;
 }
 
 /* With node failures the node lifecycle controller registers and forgets the nodes addNodes and
@@ -539,15 +487,16 @@ test_added_removed (void)
              "  - {at: 31s, removeNodes: {pool: b, count: 1}}\n"
              "  - {at: 1h, failNode: {name: a-0}}\n");
   run_to (&r, 60 * SEC);
-  g_assert_cmpuint (count_events (&r, "RegisteredNode", "Registered Node b-2 in Controller"), ==,
-                    1);
-  e = find_event (&r, "RegisteredNode", "Registered Node b-2 in Controller", 0);
+  g_assert_cmpuint (
+      ks_test_sink_count (&r.sink, "RegisteredNode", "Registered Node b-2 in Controller"), ==, 1);
+  e = ks_test_sink_find (&r.sink, "RegisteredNode", "Registered Node b-2 in Controller", 0);
   g_assert_cmpint (e->time, ==, 15 * SEC);
   g_assert_cmpstr (e->source, ==, "node-controller");
-  g_assert_cmpuint (count_events (&r, "RemovingNode", "Removing Node b-2 from Controller"), ==, 1);
-  e = find_event (&r, "RemovingNode", "Removing Node b-2 from Controller", 0);
+  g_assert_cmpuint (
+      ks_test_sink_count (&r.sink, "RemovingNode", "Removing Node b-2 from Controller"), ==, 1);
+  e = ks_test_sink_find (&r.sink, "RemovingNode", "Removing Node b-2 from Controller", 0);
   g_assert_cmpint (e->time, ==, 35 * SEC);
-  g_assert_cmpuint (count_events (&r, "RemovingNode", "Removing Node"), ==, 1);
+  g_assert_cmpuint (ks_test_sink_count (&r.sink, "RemovingNode", "Removing Node"), ==, 1);
   run_clear (&r);
 }
 
@@ -563,11 +512,14 @@ test_wrong_state (void)
              "  - {at: 5s, healPartition: {name: a-0}}\n  - {at: 6s, failNode: {name: a-0}}\n"
              "  - {at: 7s, partitionNode: {name: a-0}}\n");
   run_to (&r, 10 * SEC);
-  g_assert_nonnull (find_event (&r, "ActionFailed", "the node has not failed", 1 * SEC));
-  g_assert_nonnull (find_event (&r, "ActionFailed", "the node is not partitioned", 2 * SEC));
-  g_assert_nonnull (find_event (&r, "ActionFailed", "the node is partitioned", 4 * SEC));
-  g_assert_nonnull (find_event (&r, "FailNode", NULL, 6 * SEC));
-  g_assert_nonnull (find_event (&r, "ActionFailed", "the node has failed", 7 * SEC));
+  g_assert_nonnull (
+      ks_test_sink_find (&r.sink, "ActionFailed", "the node has not failed", 1 * SEC));
+  g_assert_nonnull (
+      ks_test_sink_find (&r.sink, "ActionFailed", "the node is not partitioned", 2 * SEC));
+  g_assert_nonnull (
+      ks_test_sink_find (&r.sink, "ActionFailed", "the node is partitioned", 4 * SEC));
+  g_assert_nonnull (ks_test_sink_find (&r.sink, "FailNode", NULL, 6 * SEC));
+  g_assert_nonnull (ks_test_sink_find (&r.sink, "ActionFailed", "the node has failed", 7 * SEC));
   run_clear (&r);
 }
 
@@ -612,10 +564,10 @@ test_random_failures (void)
       gint64 repair = ks_distribution_sample (&pool_model->mttr, rng);
       if (down > 5 * 3600 * SEC)
         continue;
-      e = find_event (&r, "FailNode", failed, 0);
+      e = ks_test_sink_find (&r.sink, "FailNode", failed, 0);
       g_assert_nonnull (e);
       g_assert_cmpint (e->time, ==, down);
-      e = find_event (&r, "RecoverNode", recovered, 0);
+      e = ks_test_sink_find (&r.sink, "RecoverNode", recovered, 0);
       g_assert_nonnull (e);
       g_assert_cmpint (e->time, ==, down + repair);
     }
@@ -623,7 +575,7 @@ test_random_failures (void)
   for (guint i = 0; i < 2; i++)
     {
       g_autofree char *text = g_strdup_printf ("node b-%u partitioned", i);
-      e = find_event (&r, "PartitionNode", text, 0);
+      e = ks_test_sink_find (&r.sink, "PartitionNode", text, 0);
       g_assert_nonnull (e);
       g_assert_cmpint (e->time, ==, zone_down);
     }
@@ -650,7 +602,7 @@ test_random_failures_added (void)
   down = 1 * SEC + ks_distribution_sample (&m->mtbf, rng);
   g_assert_cmpint (down, <, 3600 * SEC);
   run_to (&r, 3600 * SEC);
-  e = find_event (&r, "FailNode", "node a-1 failed", 0);
+  e = ks_test_sink_find (&r.sink, "FailNode", "node a-1 failed", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, down);
   run_clear (&r);

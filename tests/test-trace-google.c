@@ -3,55 +3,14 @@
  * the counts of the two real task_events parts when the shared traces are there. */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <string.h>
 
 #include "ks-test-traces.h"
+#include "tests/ks-test.h"
 #include "traces/ks-trace-private.h"
 #include "traces/ks-trace-stats.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-static char *
-scratch_dir (void)
-{
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("ks-test-google-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_assert_cmpint (g_unlink (child), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static char *
-write_file (const char *dir, const char *name, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (parent, 0755), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
 
 /* A fixture's text, gunzipped. */
 static char *
@@ -231,11 +190,11 @@ static void
 test_2011_crlf (void)
 {
   g_autofree char *text = fixture_text ("google-2011/task_events/part-00000-of-00500.csv.gz");
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-google-XXXXXX");
   g_auto (GStrv) lines = g_strsplit (text, "\n", -1);
   g_autofree char *crlf_text = g_strjoinv ("\r\n", lines);
-  g_autofree char *lf = write_file (dir, "lf/task_events.csv", text);
-  g_autofree char *crlf = write_file (dir, "crlf/task_events.csv", crlf_text);
+  g_autofree char *lf = ks_test_write_file (dir, "lf/task_events.csv", text, -1);
+  g_autofree char *crlf = ks_test_write_file (dir, "crlf/task_events.csv", crlf_text, -1);
   const char *lf_paths[] = { lf }, *crlf_paths[] = { crlf };
   Read a, b;
 
@@ -249,34 +208,36 @@ test_2011_crlf (void)
   g_assert_cmpuint (b.counts.bad_rows, ==, 0);
   read_clear (&a);
   read_clear (&b);
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
 test_2011_tables (void)
 {
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-google-XXXXXX");
   /* The upstream layout: a folder per table, classified by its name.  Machines come before tasks
      at equal times; 2^63-1 ("after the window") is counted but gives no record; job events give
      no record. */
-  g_autofree char *machines
-      = write_file (dir, "trace/machine_events/part-00000-of-00001.csv",
-                    "0,5,0,HofLGzk1Or/8Ildj2+Lqv0UGGvY82NLoni8+J/Yy0RU=,0.5,0.2493\n"
-                    "0,6,0,HofLGzk1Or/8Ildj2+Lqv0UGGvY82NLoni8+J/Yy0RU=,0.5,0.4995\n"
-                    "835150655,5,1,HofLGzk1Or/8Ildj2+Lqv0UGGvY82NLoni8+J/Yy0RU=,,\n"
-                    "900000000,6,2,HofLGzk1Or/8Ildj2+Lqv0UGGvY82NLoni8+J/Yy0RU=,0.25,0.4995\n");
-  g_autofree char *jobs = write_file (dir, "trace/job_events/part-00000-of-00500.csv",
-                                      "0,,3418309,0,user,3,name,logical\n");
+  g_autofree char *machines = ks_test_write_file (
+      dir, "trace/machine_events/part-00000-of-00001.csv",
+      "0,5,0,HofLGzk1Or/8Ildj2+Lqv0UGGvY82NLoni8+J/Yy0RU=,0.5,0.2493\n"
+      "0,6,0,HofLGzk1Or/8Ildj2+Lqv0UGGvY82NLoni8+J/Yy0RU=,0.5,0.4995\n"
+      "835150655,5,1,HofLGzk1Or/8Ildj2+Lqv0UGGvY82NLoni8+J/Yy0RU=,,\n"
+      "900000000,6,2,HofLGzk1Or/8Ildj2+Lqv0UGGvY82NLoni8+J/Yy0RU=,0.25,0.4995\n",
+      -1);
+  g_autofree char *jobs = ks_test_write_file (dir, "trace/job_events/part-00000-of-00500.csv",
+                                              "0,,3418309,0,user,3,name,logical\n", -1);
   g_autofree char *tasks
-      = write_file (dir, "trace/task_events/part-00000-of-00500.csv",
-                    "0,,3418309,0,,0,user,3,9,0.125,0.0625,0.001,0\n"
-                    "600000000,,3418309,0,5,1,user,3,9,0.125,0.0625,0.001,0\n"
-                    "700000000,,3418309,0,5,3,user,3,9,0.125,0.0625,0.001,0\n"
-                    "710000000,,3418309,0,,0,user,3,9,0.125,0.0625,0.001,0\n"
-                    "720000000,,3418309,0,6,1,user,3,9,0.125,0.0625,0.001,0\n"
-                    "730000000,,3418309,0,6,8,user,3,9,0.25,0.0625,0.001,0\n"
-                    "950000000,,3418309,0,6,6,user,3,11,0.125,0.0625,0.001,0\n"
-                    "9223372036854775807,,3418309,0,6,4,user,3,9,0.125,0.0625,0.001,0\n");
+      = ks_test_write_file (dir, "trace/task_events/part-00000-of-00500.csv",
+                            "0,,3418309,0,,0,user,3,9,0.125,0.0625,0.001,0\n"
+                            "600000000,,3418309,0,5,1,user,3,9,0.125,0.0625,0.001,0\n"
+                            "700000000,,3418309,0,5,3,user,3,9,0.125,0.0625,0.001,0\n"
+                            "710000000,,3418309,0,,0,user,3,9,0.125,0.0625,0.001,0\n"
+                            "720000000,,3418309,0,6,1,user,3,9,0.125,0.0625,0.001,0\n"
+                            "730000000,,3418309,0,6,8,user,3,9,0.25,0.0625,0.001,0\n"
+                            "950000000,,3418309,0,6,6,user,3,11,0.125,0.0625,0.001,0\n"
+                            "9223372036854775807,,3418309,0,6,4,user,3,9,0.125,0.0625,0.001,0\n",
+                            -1);
   g_autofree char *top = g_build_filename (dir, "trace", NULL);
   const char *paths[] = { top };
   Read read;
@@ -314,25 +275,27 @@ test_2011_tables (void)
     g_assert_cmpuint (again.counts.rows, ==, 13);
     read_clear (&again);
   }
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
 test_2011_bad_rows (void)
 {
-  g_autofree char *dir = scratch_dir ();
-  g_autofree char *path = write_file (dir, "task_events.csv",
-                                      "0,,1,0,,0,u,3,9,0.1,0.1,0.1,0\n"
-                                      "0,,1,1,,0,u,3,9,0.1,0.1,0.1\n"     /* 12 columns */
-                                      "x,,1,2,,0,u,3,9,0.1,0.1,0.1,0\n"   /* time */
-                                      "-5,,1,3,,0,u,3,9,0.1,0.1,0.1,0\n"  /* negative time */
-                                      "1,,1,4,,9,u,3,9,0.1,0.1,0.1,0\n"   /* event type 9 */
-                                      "1,,1,5,,0,u,3,9,lots,0.1,0.1,0\n"  /* cpu */
-                                      "1,,job,6,,0,u,3,9,0.1,0.1,0.1,0\n" /* job id */
-                                      "1,,1,7,,0,u,3,,0.1,0.1,0.1,0\n"    /* priority (mandatory) */
-                                      "1,,1,8,,0,u,3,9,0.1,-0.1,0.1,0\n"  /* negative memory */
-                                      "1,x,1,8,,0,u,3,9,0.1,0.1,0.1,0\n"  /* missing info */
-                                      "2,,1,9,,0,u,3,9,0.1,0.1,0.1,0\n");
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-google-XXXXXX");
+  g_autofree char *path
+      = ks_test_write_file (dir, "task_events.csv",
+                            "0,,1,0,,0,u,3,9,0.1,0.1,0.1,0\n"
+                            "0,,1,1,,0,u,3,9,0.1,0.1,0.1\n"     /* 12 columns */
+                            "x,,1,2,,0,u,3,9,0.1,0.1,0.1,0\n"   /* time */
+                            "-5,,1,3,,0,u,3,9,0.1,0.1,0.1,0\n"  /* negative time */
+                            "1,,1,4,,9,u,3,9,0.1,0.1,0.1,0\n"   /* event type 9 */
+                            "1,,1,5,,0,u,3,9,lots,0.1,0.1,0\n"  /* cpu */
+                            "1,,job,6,,0,u,3,9,0.1,0.1,0.1,0\n" /* job id */
+                            "1,,1,7,,0,u,3,,0.1,0.1,0.1,0\n"    /* priority (mandatory) */
+                            "1,,1,8,,0,u,3,9,0.1,-0.1,0.1,0\n"  /* negative memory */
+                            "1,x,1,8,,0,u,3,9,0.1,0.1,0.1,0\n"  /* missing info */
+                            "2,,1,9,,0,u,3,9,0.1,0.1,0.1,0\n",
+                            -1);
   const char *paths[] = { path };
   Read read;
   KsTraceOptions options;
@@ -370,7 +333,7 @@ test_2011_bad_rows (void)
   g_assert_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_BAD_ROW);
   g_assert_true (g_str_has_suffix (
       error->message, "task_events.csv:2: expected 13 columns (task_events), found 12"));
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
@@ -495,8 +458,8 @@ test_2019_fixture (void)
 static void
 test_2019_bad_rows (void)
 {
-  g_autofree char *dir = scratch_dir ();
-  g_autofree char *path = write_file (
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-google-XXXXXX");
+  g_autofree char *path = ks_test_write_file (
       dir, "instance_events-000000000000.json",
       "{\"time\":\"1\",\"type\":\"0\",\"collection_id\":\"5\",\"instance_index\":\"0\"}\n"
       "{\"time\":\"1\",\"type\":\"0\",\"collection_id\":\"5\"\n"
@@ -508,7 +471,8 @@ test_2019_bad_rows (void)
       "{\"time\":\"2\",\"type\":0,\"collection_id\":5,\"instance_index\":5,"
       "\"resource_request\":{\"cpus\":\"many\"}}\n"
       "\n"
-      "{\"time\":3,\"type\":0,\"collection_id\":5,\"instance_index\":6,\"priority\":\"120\"}\n");
+      "{\"time\":3,\"type\":0,\"collection_id\":5,\"instance_index\":6,\"priority\":\"120\"}\n",
+      -1);
   const char *paths[] = { path };
   Read read;
 
@@ -534,7 +498,7 @@ test_2019_bad_rows (void)
                             "instance_events-000000000000.json:8: resource_request.cpus is not a "
                             "number ≥ 0\n"));
   read_clear (&read);
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 int

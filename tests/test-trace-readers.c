@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ks-test-traces.h"
+#include "tests/ks-test.h"
 #include "traces/ks-trace.h"
 
 /* ---- collecting a trace ------------------------------------------------------------------ */
@@ -211,62 +212,6 @@ split_lines (const char *path, gboolean skip_header)
       g_ptr_array_add (rows, g_strsplit (lines[i], ",", -1));
     }
   return rows;
-}
-
-static char *
-scratch_dir (void)
-{
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("ks-test-readers-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_dir (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      g_assert_cmpint (g_unlink (child), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static char *
-write_file (const char *dir, const char *name, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (dir, name, NULL);
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-static char *
-write_gzip (const char *dir, const char *name, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (dir, name, NULL);
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileOutputStream) out
-      = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-  g_autoptr (GZlibCompressor) gzip = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
-  g_autoptr (GOutputStream) zout = NULL;
-
-  g_assert_no_error (error);
-  zout = g_converter_output_stream_new (G_OUTPUT_STREAM (out), G_CONVERTER (gzip));
-  g_output_stream_write_all (zout, text, strlen (text), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (zout, NULL, &error);
-  g_assert_no_error (error);
-  return path;
 }
 
 /* The same record streams (ops, times, ids, requests), whatever the files looked like. */
@@ -549,14 +494,15 @@ test_azure_fixture (void)
 static void
 test_azure_v2_header (void)
 {
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-readers-XXXXXX");
   /* V2 buckets (">24", ">64"), a header naming the columns, LF endings. */
-  g_autofree char *path = write_file (
+  g_autofree char *path = ks_test_write_file (
       dir, "vmtable.csv",
       "vmid,subscriptionid,deploymentid,vmcreated,vmdeleted,maxcpu,avgcpu,p95maxcpu,vmcategory,"
       "vmcorecountbucket,vmmemorybucket\n"
       "a/b+C==,s,d1,300,900,90.5,10.2,80.1,Interactive,2,4\n"
-      "a/b+c==,s,d1,0,1200,90.5,10.2,80.1,Unkown,>24,>64\n");
+      "a/b+c==,s,d1,0,1200,90.5,10.2,80.1,Unkown,>24,>64\n",
+      -1);
   const char *paths[] = { path };
   g_autoptr (Trace) trace = read_trace ("azure-vm", paths, 1, TRUE);
   Rec *a, *b;
@@ -580,7 +526,7 @@ test_azure_v2_header (void)
   g_assert_cmpint (b->memory_bytes, ==, GIB (4));
   g_assert_cmpint (b->runtime, ==, S (600));
   g_assert_cmpstr (a->job, ==, b->job);
-  remove_dir (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
@@ -700,7 +646,7 @@ test_a17_layouts (void)
 {
   g_autofree char *tasks = fixture ("alibaba-2017/batch_task.csv");
   g_autofree char *text = NULL;
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-readers-XXXXXX");
   g_autoptr (GString) pristine = g_string_new (NULL);
   g_autofree char *plain = NULL, *gz = NULL;
   const char *paths[] = { tasks };
@@ -715,8 +661,8 @@ test_a17_layouts (void)
   g_string_append (pristine, strchr (text, '\n') + 1);
   g_string_replace (pristine, "\r", "", 0);
   /* A name that does not say which table it is: the first row does. */
-  plain = write_file (dir, "part-0", pristine->str);
-  gz = write_gzip (dir, "part-1.gz", pristine->str);
+  plain = ks_test_write_file (dir, "part-0", pristine->str, -1);
+  gz = ks_test_write_gzip (dir, "part-1.gz", pristine->str);
   paths[0] = plain;
   a = read_trace ("alibaba-2017", paths, 1, TRUE);
   paths[0] = gz;
@@ -733,18 +679,19 @@ test_a17_layouts (void)
 static void
 test_a17_quirks (void)
 {
-  g_autofree char *dir = scratch_dir ();
-  g_autofree char *path = write_file (dir, "batch_task.csv",
-                                      "x500,600,9,0,2,Terminated,100,0.5\n"
-                                      "500,600,9,1,2,Terminated,100,0.5\n"
-                                      "-60,110,9,2,1,Terminated,50,0.25\n"
-                                      "-60,-55,9,3,1,Terminated,50,0.25\n"
-                                      "300,0,9,4,1,Running,200,0.1\n"
-                                      "400,390,9,5,1,Failed,50,0.1\n"
-                                      "100,x,9,6,1,Terminated,50,0.1\n"
-                                      "100,200,9,7,1,Terminated,50\n"
-                                      "100,200,9,8,1,Finished,50,0.1\n"
-                                      "200,250,9,9,1,Failed,50,0.1\n");
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-readers-XXXXXX");
+  g_autofree char *path = ks_test_write_file (dir, "batch_task.csv",
+                                              "x500,600,9,0,2,Terminated,100,0.5\n"
+                                              "500,600,9,1,2,Terminated,100,0.5\n"
+                                              "-60,110,9,2,1,Terminated,50,0.25\n"
+                                              "-60,-55,9,3,1,Terminated,50,0.25\n"
+                                              "300,0,9,4,1,Running,200,0.1\n"
+                                              "400,390,9,5,1,Failed,50,0.1\n"
+                                              "100,x,9,6,1,Terminated,50,0.1\n"
+                                              "100,200,9,7,1,Terminated,50\n"
+                                              "100,200,9,8,1,Finished,50,0.1\n"
+                                              "200,250,9,9,1,Failed,50,0.1\n",
+                                              -1);
   const char *paths[] = { path };
   g_autoptr (Trace) trace = read_trace ("alibaba-2017", paths, 1, TRUE);
   g_autoptr (GError) error = NULL;
@@ -1035,22 +982,25 @@ test_a18_real (void)
 static void
 test_bad_rows (void)
 {
-  g_autofree char *dir = scratch_dir ();
-  g_autofree char *pods = write_file (dir, "pods.csv",
-                                      "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,"
-                                      "pod_phase,creation_time,deletion_time,scheduled_time\n"
-                                      "p1,1000,1024,0,0,,BE,Succeeded,10,20,12\n"
-                                      "p2,lots,1024,0,0,,BE,Succeeded,10,20,12\n"
-                                      "p3,1000,1024,0,0,,BE\n"
-                                      "p4,1000,1024,1,1500,,BE,Succeeded,10,20,12\n"
-                                      "p5,1000,1024,0,0,,BE,Succeeded,30,20,30\n"
-                                      "p6,1000,1024,0,0,,BE,Lost,10,20,12\n"
-                                      "p7,1000,1024,0,0,,BE,Failed,10,20,12\n");
-  g_autofree char *vms = write_file (dir, "vms.csv",
-                                     "v1,s,d,0,100,1,1,1,Interactive,2,4\n"
-                                     "v2,s,d,-5,100,1,1,1,Interactive,2,4\n"
-                                     "v3,s,d,0,100,1,1,1,Interactive,many,4\n"
-                                     "v4,s,d,0,100,1,1,1,Interactive,2\n");
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-readers-XXXXXX");
+  g_autofree char *pods
+      = ks_test_write_file (dir, "pods.csv",
+                            "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,"
+                            "pod_phase,creation_time,deletion_time,scheduled_time\n"
+                            "p1,1000,1024,0,0,,BE,Succeeded,10,20,12\n"
+                            "p2,lots,1024,0,0,,BE,Succeeded,10,20,12\n"
+                            "p3,1000,1024,0,0,,BE\n"
+                            "p4,1000,1024,1,1500,,BE,Succeeded,10,20,12\n"
+                            "p5,1000,1024,0,0,,BE,Succeeded,30,20,30\n"
+                            "p6,1000,1024,0,0,,BE,Lost,10,20,12\n"
+                            "p7,1000,1024,0,0,,BE,Failed,10,20,12\n",
+                            -1);
+  g_autofree char *vms = ks_test_write_file (dir, "vms.csv",
+                                             "v1,s,d,0,100,1,1,1,Interactive,2,4\n"
+                                             "v2,s,d,-5,100,1,1,1,Interactive,2,4\n"
+                                             "v3,s,d,0,100,1,1,1,Interactive,many,4\n"
+                                             "v4,s,d,0,100,1,1,1,Interactive,2\n",
+                                             -1);
   const char *paths[] = { pods };
   g_autoptr (Trace) trace = read_trace ("alibaba-gpu-2023", paths, 1, TRUE);
 
@@ -1080,14 +1030,14 @@ test_bad_rows (void)
                             "vms.csv:3: vmcorecount 'many' is not a core count"));
   g_assert_nonnull (
       strstr (g_ptr_array_index (trace->bad, 2), "vms.csv:4: 10 columns where a vmtable has 11"));
-  remove_dir (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
 test_not_the_format (void)
 {
-  g_autofree char *dir = scratch_dir ();
-  g_autofree char *other = write_file (dir, "other.csv", "a,b,c\n1,2,3\n");
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-readers-XXXXXX");
+  g_autofree char *other = ks_test_write_file (dir, "other.csv", "a,b,c\n1,2,3\n", -1);
   const char *paths[] = { other };
   const char *formats[] = { "alibaba-gpu-2023", "alibaba-2017", "alibaba-2018" };
 
@@ -1103,7 +1053,7 @@ test_not_the_format (void)
       g_assert_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT);
       g_assert_nonnull (strstr (error->message, "other.csv"));
     }
-  remove_dir (dir);
+  ks_test_remove_tree (dir);
 }
 
 int

@@ -5,69 +5,10 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "tests/ks-test.h"
 #include "traces/ks-trace-private.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
-
-static char *
-scratch_dir (void)
-{
-  g_autoptr (GError) error = NULL;
-  char *dir = g_dir_make_tmp ("ks-test-traces-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_assert_cmpint (g_unlink (child), ==, 0);
-    }
-  g_assert_cmpint (g_rmdir (path), ==, 0);
-}
-
-static char *
-write_file (const char *dir, const char *name, const char *text, gssize len)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (dir, name, NULL);
-
-  g_file_set_contents (path, text, len, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
-/* Write text gzip-compressed through GIO's zlib compressor. */
-static char *
-write_gzip (const char *dir, const char *name, const char *text)
-{
-  g_autoptr (GError) error = NULL;
-  char *path = g_build_filename (dir, name, NULL);
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileOutputStream) out
-      = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-  g_autoptr (GZlibCompressor) gzip = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
-  g_autoptr (GOutputStream) compressed = NULL;
-
-  g_assert_no_error (error);
-  compressed = g_converter_output_stream_new (G_OUTPUT_STREAM (out), G_CONVERTER (gzip));
-  g_output_stream_write_all (compressed, text, strlen (text), NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (compressed, NULL, &error);
-  g_assert_no_error (error);
-  return path;
-}
 
 /* Every line of an input as "file:line:text" (file without its directory). */
 static char *
@@ -126,9 +67,9 @@ open_one (const char *path)
 static void
 test_input_lines (void)
 {
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   /* CRLF and LF mixed, an empty line, a lone "\r" kept inside a line, no final newline. */
-  g_autofree char *path = write_file (dir, "a.txt", "one\r\ntwo\n\nthr\ree\r\nlast", -1);
+  g_autofree char *path = ks_test_write_file (dir, "a.txt", "one\r\ntwo\n\nthr\ree\r\nlast", -1);
   g_autoptr (KsTraceInput) input = open_one (path);
   g_autofree char *lines = read_lines (input);
 
@@ -136,13 +77,13 @@ test_input_lines (void)
                    "a.txt:1:one\na.txt:2:two\na.txt:3:\na.txt:4:thr\ree\na.txt:5:last\n");
   g_assert_cmpuint (ks_trace_input_get_bytes_total (input), ==, 22);
   g_assert_cmpuint (ks_trace_input_get_bytes_read (input), ==, 22);
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
 test_input_long_line (void)
 {
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   gsize big = (3 << 20) + 17; /* longer than the read buffer */
   g_autofree char *text = g_malloc (big + 16);
   g_autofree char *path = NULL;
@@ -154,7 +95,7 @@ test_input_long_line (void)
   memcpy (text, "x\n", 2);
   memset (text + 2, 'a', big);
   memcpy (text + 2 + big, "\nz\n", 4);
-  path = write_file (dir, "long", text, -1);
+  path = ks_test_write_file (dir, "long", text, -1);
   input = open_one (path);
   g_assert_true (ks_trace_input_next_line (input, &line, &len, &error));
   g_assert_cmpstr (line, ==, "x");
@@ -168,16 +109,16 @@ test_input_long_line (void)
   g_assert_cmpuint (ks_trace_input_get_line (input), ==, 3);
   g_assert_false (ks_trace_input_next_line (input, &line, &len, &error));
   g_assert_no_error (error);
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
 test_input_gzip (void)
 {
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   /* Recognized by its magic bytes, whatever the name says. */
-  g_autofree char *gz = write_gzip (dir, "events.csv", "1,a\r\n2,b\r\n");
-  g_autofree char *plain = write_file (dir, "plain.gz", "3,c\n", -1);
+  g_autofree char *gz = ks_test_write_gzip (dir, "events.csv", "1,a\r\n2,b\r\n");
+  g_autofree char *plain = ks_test_write_file (dir, "plain.gz", "3,c\n", -1);
   const char *paths[] = { gz, plain };
   g_autoptr (GError) error = NULL;
   g_autoptr (KsTraceInput) input = ks_trace_input_open (paths, 2, &error);
@@ -186,15 +127,15 @@ test_input_gzip (void)
   g_assert_no_error (error);
   lines = read_lines (input);
   g_assert_cmpstr (lines, ==, "events.csv:1:1,a\nevents.csv:2:2,b\nplain.gz:1:3,c\n");
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
 test_input_gzip_corrupt (void)
 {
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   g_autofree char *path
-      = write_file (dir, "bad.gz", "\x1f\x8b\x08\x00garbage that is not deflate", -1);
+      = ks_test_write_file (dir, "bad.gz", "\x1f\x8b\x08\x00garbage that is not deflate", -1);
   g_autoptr (KsTraceInput) input = open_one (path);
   g_autoptr (GError) error = NULL;
   g_autofree char *prefix = g_strconcat (path, ": ", NULL);
@@ -204,13 +145,13 @@ test_input_gzip_corrupt (void)
   g_assert_false (ks_trace_input_next_line (input, &line, &len, &error));
   g_assert_nonnull (error);
   g_assert_true (g_str_has_prefix (error->message, prefix));
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
 test_input_directory (void)
 {
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   g_autofree char *parts = g_build_filename (dir, "task_events", NULL);
   g_autofree char *p1 = NULL, *p0 = NULL, *hidden = NULL, *p2 = NULL;
   g_autoptr (KsTraceInput) input = NULL;
@@ -218,22 +159,22 @@ test_input_directory (void)
 
   g_assert_cmpint (g_mkdir (parts, 0755), ==, 0);
   /* Written out of order: read in name order, hidden files skipped, gzip and plain mixed. */
-  p1 = write_gzip (parts, "part-00001-of-00003.csv.gz", "b1\nb2\n");
-  p0 = write_file (parts, "part-00000-of-00003.csv.gz", "a1\n", -1);
-  p2 = write_file (parts, "part-00002-of-00003.csv.gz", "", -1);
-  hidden = write_file (parts, ".part-00000.crc", "x\n", -1);
+  p1 = ks_test_write_gzip (parts, "part-00001-of-00003.csv.gz", "b1\nb2\n");
+  p0 = ks_test_write_file (parts, "part-00000-of-00003.csv.gz", "a1\n", -1);
+  p2 = ks_test_write_file (parts, "part-00002-of-00003.csv.gz", "", -1);
+  hidden = ks_test_write_file (parts, ".part-00000.crc", "x\n", -1);
   input = open_one (parts);
   lines = read_lines (input);
   g_assert_cmpstr (lines, ==,
                    "part-00000-of-00003.csv.gz:1:a1\npart-00001-of-00003.csv.gz:1:b1\n"
                    "part-00001-of-00003.csv.gz:2:b2\n");
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
 test_input_errors (void)
 {
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   g_autofree char *missing = g_build_filename (dir, "nope.csv", NULL);
   g_autofree char *expected = g_strconcat (missing, ": no such file or directory", NULL);
   g_autofree char *empty_expected = NULL;
@@ -252,26 +193,26 @@ test_input_errors (void)
                                     dir);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_cmpstr (error->message, ==, empty_expected);
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
 test_input_csv (void)
 {
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   /* Empty fields keep their columns; blank lines are skipped but counted in line numbers; a
      quoted field holds a comma, a doubled quote and a newline (its row has its first line's
      number; a CRLF inside it is read as "\n" like every line end); CRLF; spaces around unquoted
      fields are trimmed (libcsv); no final newline. */
-  g_autofree char *path = write_file (dir, "t.csv",
-                                      "0,,3418309,0,,,\r\n"
-                                      "\r\n"
-                                      "  \n"
-                                      "1,\"a,b\",\"say \"\"hi\"\"\"\r\n"
-                                      "2,\"two\r\nlines\",x\n"
-                                      " 3 , y ,\n"
-                                      "4",
-                                      -1);
+  g_autofree char *path = ks_test_write_file (dir, "t.csv",
+                                              "0,,3418309,0,,,\r\n"
+                                              "\r\n"
+                                              "  \n"
+                                              "1,\"a,b\",\"say \"\"hi\"\"\"\r\n"
+                                              "2,\"two\r\nlines\",x\n"
+                                              " 3 , y ,\n"
+                                              "4",
+                                              -1);
   g_autoptr (KsTraceInput) input = open_one (path);
   g_autofree char *rows = read_rows (input);
 
@@ -281,16 +222,16 @@ test_input_csv (void)
                    "5:[2|two\nlines|x]\n"
                    "7:[3|y|]\n"
                    "8:[4]\n");
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
 test_input_csv_unterminated (void)
 {
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   /* A quote left open at the end of the first file ends the row there, not in the next file. */
-  g_autofree char *a = write_file (dir, "a.csv", "1,x\n2,\"open\n", -1);
-  g_autofree char *b = write_file (dir, "b.csv", "3,y\n", -1);
+  g_autofree char *a = ks_test_write_file (dir, "a.csv", "1,x\n2,\"open\n", -1);
+  g_autofree char *b = ks_test_write_file (dir, "b.csv", "3,y\n", -1);
   const char *paths[] = { a, b };
   g_autoptr (GError) error = NULL;
   g_autoptr (KsTraceInput) input = ks_trace_input_open (paths, 2, &error);
@@ -300,7 +241,7 @@ test_input_csv_unterminated (void)
   rows = read_rows (input);
   g_assert_cmpstr (rows, ==, "1:[1|x]\n2:[2|open\n]\n1:[3|y]\n");
   g_assert_true (g_str_has_suffix (ks_trace_input_get_file (input), "b.csv"));
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 /* ---- the core, through a format of the test's own ------------------------------------------ */
@@ -387,8 +328,8 @@ static char *
 read_records (const char *text, guint window, gboolean strict, GString *bad, KsTraceCounts *counts,
               GError **error)
 {
-  g_autofree char *dir = scratch_dir ();
-  g_autofree char *path = write_file (dir, "trace.csv", text, -1);
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
+  g_autofree char *path = ks_test_write_file (dir, "trace.csv", text, -1);
   const char *paths[] = { path };
   KsTraceOptions options;
   g_autoptr (KsTraceReader) reader = NULL;
@@ -409,7 +350,7 @@ read_records (const char *text, guint window, gboolean strict, GString *bad, KsT
   if (error == NULL || *error == NULL)
     g_assert_cmpfloat (ks_trace_reader_get_progress (reader), ==, 1.0);
   *counts = *ks_trace_reader_get_counts (reader);
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
@@ -507,8 +448,8 @@ test_strict (void)
 static void
 test_emit_copies (void)
 {
-  g_autofree char *dir = scratch_dir ();
-  g_autofree char *path = write_file (dir, "x", "", -1);
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
+  g_autofree char *path = ks_test_write_file (dir, "x", "", -1);
   const char *paths[] = { path };
   g_autoptr (KsTraceReader) reader
       = ks_trace_reader_new_for_format (&test_format, paths, 1, NULL, NULL);
@@ -546,7 +487,7 @@ test_emit_copies (void)
   g_assert_cmpint (out.cpu_milli, ==, 1500);
   g_assert_cmpint (out.time, ==, 7);
   g_assert_false (ks_trace_reader_next (reader, &out, NULL));
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 static void
@@ -600,7 +541,7 @@ test_classify (void)
 {
   static const char *const tables[] = { "machine_events", "task_events", NULL };
   static const char *const unread[] = { "task_usage", NULL };
-  g_autofree char *dir = scratch_dir ();
+  g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   g_autofree char *top = g_build_filename (dir, "top", NULL);
   g_autofree char *flat = g_build_filename (dir, "flat", NULL);
   g_autofree char *parts = g_build_filename (dir, "parts", NULL);
@@ -623,12 +564,12 @@ test_classify (void)
     g_assert_cmpint (g_mkdir (tasks, 0755), ==, 0);
     g_assert_cmpint (g_mkdir (usage, 0755), ==, 0);
   }
-  a = write_file (top, "schema.csv", "x\n", -1);
+  a = ks_test_write_file (top, "schema.csv", "x\n", -1);
   /* A folder of table files, and one of parts. */
-  b = write_file (flat, "task_events-000.json", "", -1);
-  c = write_file (flat, "machine_events-000.json", "", -1);
-  d = write_file (parts, "part-00001", "", -1);
-  e = write_file (parts, "part-00000", "", -1);
+  b = ks_test_write_file (flat, "task_events-000.json", "", -1);
+  c = ks_test_write_file (flat, "machine_events-000.json", "", -1);
+  d = ks_test_write_file (parts, "part-00001", "", -1);
+  e = ks_test_write_file (parts, "part-00000", "", -1);
   {
     const char *paths[] = { top, flat, parts, "-" };
     g_autofree char *top_tasks = g_build_filename (top, "task_events", NULL);
@@ -644,8 +585,8 @@ test_classify (void)
     g_assert_cmpstr (out[1]->pdata[3], ==, "-");
   }
   /* A table the format does not read, as a file among table files. */
-  f = write_file (bad, "machine_events.csv", "", -1);
-  g = write_file (bad, "task_usage.csv", "", -1);
+  f = ks_test_write_file (bad, "machine_events.csv", "", -1);
+  g = ks_test_write_file (bad, "task_usage.csv", "", -1);
   {
     const char *paths[] = { bad };
     g_autofree char *expected = g_strdup_printf (
@@ -659,7 +600,7 @@ test_classify (void)
   }
   for (int t = 0; t < 2; t++)
     g_ptr_array_unref (out[t]);
-  remove_tree (dir);
+  ks_test_remove_tree (dir);
 }
 
 int

@@ -19,13 +19,7 @@
 
 #define SEC KS_USEC_PER_SEC
 
-typedef struct
-{
-  char *dir;
-  KsScenario *scenario;
-  KsSim *sim;
-  KsTestSink sink;
-} Run;
+typedef KsTestSim Run;
 
 /* A Deployment "web" of replicas pods whose readiness probe passes 20 s after the start. */
 static char *
@@ -51,29 +45,13 @@ static const char service_yaml[]
 static void
 run_start_full (Run *r, guint nodes, const char *objects, const char *events, const char *extra)
 {
-  g_autoptr (GError) error = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *text = NULL;
-  KsDiag *diag = ks_diag_new ();
 
-  r->dir = g_dir_make_tmp ("ks-traffic-XXXXXX", &error);
-  g_assert_no_error (error);
-  path = g_build_filename (r->dir, "s.yaml", NULL);
   text = g_strdup_printf ("kind: Scenario\nduration: 10m\nkubelet: {startup: 2s}\n"
                           "cluster:\n  nodes:\n    - {name: node, count: %u, capacity: {cpu: "
                           "\"2\", memory: 64Gi}}\nobjects:\n%s%s%s%s",
                           nodes, objects, events[0] != '\0' ? "events:\n" : "", events, extra);
-  g_assert_true (g_file_set_contents (path, text, -1, &error));
-  r->scenario = ks_scenario_load (path, diag);
-  if (r->scenario == NULL)
-    g_error ("scenario: %s", ks_diag_get (diag, 0));
-  ks_diag_free (diag);
-  r->sim = ks_sim_new (r->scenario, 1, &error);
-  g_assert_no_error (error);
-  ks_test_sink_init (&r->sink);
-  ks_sim_set_event_sink (r->sim, &r->sink.parent);
-  g_assert_true (ks_sim_start (r->sim, &error));
-  g_assert_no_error (error);
+  ks_test_sim_start (r, text, TRUE);
 }
 
 static void
@@ -85,19 +63,7 @@ run_start (Run *r, const char *objects)
 static void
 run_clear (Run *r)
 {
-  g_autoptr (GDir) dir = g_dir_open (r->dir, 0, NULL);
-  const char *name;
-
-  ks_sim_free (r->sim);
-  ks_scenario_free (r->scenario);
-  ks_test_sink_clear (&r->sink);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (r->dir, name, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (r->dir);
-  g_free (r->dir);
+  ks_test_sim_clear (r);
 }
 
 static void
