@@ -295,11 +295,17 @@ ks_test_write_gzip (const char *dir, const char *name, const char *text)
 /* ---- a simulated cluster from a scenario's text ------------------------------------------ */
 
 void
-ks_test_sim_start (KsTestSim *run, const char *text, gboolean record_events)
+ks_test_sim_start (KsTestSim *run, gboolean record_events, const char *format, ...)
 {
   g_autoptr (GError) error = NULL;
   g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
   KsDiag *diag = ks_diag_new ();
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
 
   run->dir = ks_test_scratch_dir ("ks-test-sim-XXXXXX");
   path = ks_test_write_file (run->dir, "s.yaml", text, -1);
@@ -314,6 +320,15 @@ ks_test_sim_start (KsTestSim *run, const char *text, gboolean record_events)
     ks_sim_set_event_sink (run->sim, &run->sink.parent);
   g_assert_true (ks_sim_start (run->sim, &error));
   g_assert_no_error (error);
+}
+
+KsObject *
+ks_test_sim_get (KsTestSim *run, KsKindId kind, const char *ns, const char *name)
+{
+  KsObject *obj = ks_client_get (ks_sim_get_client (run->sim), ks_kind_get (kind), ns, name, NULL);
+
+  g_assert_nonnull (obj);
+  return obj;
 }
 
 void

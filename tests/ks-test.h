@@ -102,10 +102,14 @@ typedef struct
   KsTestSink sink; /* the sim's events, when started with record_events */
 } KsTestSim;
 
-/* Write text (a whole scenario) to a scratch directory, load it (a scenario with errors fails
- * the test with the first one), make the sim with seed 1, give it sink as its event sink when
- * record_events, and start it. */
-void ks_test_sim_start (KsTestSim *run, const char *text, gboolean record_events);
+/* Write the text of a whole scenario (printf-style) to a scratch directory, load it (a scenario
+ * with errors fails the test with the first one), make the sim with seed 1, give it sink as its
+ * event sink when record_events, and start it. */
+void ks_test_sim_start (KsTestSim *run, gboolean record_events, const char *format, ...)
+    G_GNUC_PRINTF (3, 4);
+
+/* The object of kind (a new reference) from the sim's store, which must hold it. */
+KsObject *ks_test_sim_get (KsTestSim *run, KsKindId kind, const char *ns, const char *name);
 
 /* Free what ks_test_sim_start made and remove its directory. */
 void ks_test_sim_clear (KsTestSim *run);

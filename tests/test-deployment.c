@@ -50,20 +50,11 @@ deployment (const char *image, int replicas, const char *extra)
 static void
 run_start (Run *r, const char *objects, const char *events)
 {
-  g_autofree char *text = NULL;
-
-  text
-      = g_strdup_printf ("kind: Scenario\nduration: 30m\nkubelet: {startup: 2s}\n"
-                         "cluster:\n  nodes:\n    - {name: node, count: 4, capacity: {cpu: \"16\", "
-                         "memory: 64Gi}}\nobjects:\n  - %s\nevents:\n%s",
-                         objects, events != NULL ? events : "  []\n");
-  ks_test_sim_start (r, text, FALSE);
-}
-
-static void
-run_clear (Run *r)
-{
-  ks_test_sim_clear (r);
+  ks_test_sim_start (r, FALSE,
+                     "kind: Scenario\nduration: 30m\nkubelet: {startup: 2s}\n"
+                     "cluster:\n  nodes:\n    - {name: node, count: 4, capacity: {cpu: \"16\", "
+                     "memory: 64Gi}}\nobjects:\n  - %s\nevents:\n%s",
+                     objects, events != NULL ? events : "  []\n");
 }
 
 static void
@@ -154,7 +145,7 @@ test_history_limit (void)
   g_assert_cmpstr (h3, ==, "app:2@2 app:3@3");
   g_assert_cmpstr (ks_object_get_annotation (KS_OBJECT (web (&r)), KS_ANNOTATION_REVISION), ==,
                    "3");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* revisionHistoryLimit 0 keeps no old ReplicaSet once the rollout completes. */
@@ -171,7 +162,7 @@ test_history_limit_zero (void)
   run_to_ms (&r, 60000);
   h = history (&r);
   g_assert_cmpstr (h, ==, "app:2@2");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* ---- rollback ------------------------------------------------------------------------------ */
@@ -222,7 +213,7 @@ test_rollback (void)
   g_free (h3);
   h3 = history (&r);
   g_assert_cmpstr (h3, ==, "app:3@3 app:2@4 app:1@5");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 static void
@@ -266,7 +257,7 @@ test_rollback_no_history (void)
                                          &skipped, &error));
   g_assert_no_error (error);
   g_assert_true (skipped);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* ---- paused ------------------------------------------------------------------------------- */
@@ -321,7 +312,7 @@ test_paused (void)
   g_assert_cmpstr (c->reason, ==, "NewReplicaSetAvailable");
   g_assert_cmpint (d->status.updated_replicas, ==, 3);
   g_assert_cmpint (d->status.available_replicas, ==, 3);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* ---- rolling update step by step ------------------------------------------------------------ */
@@ -407,7 +398,7 @@ test_rolling_steps (void)
   g_hash_table_unref (s.sizes);
   g_hash_table_unref (s.is_new);
   g_string_free (s.steps, TRUE);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* The (new, old) steps of a rollout from v1 to v2 (image app:2, applied at 20 s by events), as
@@ -444,7 +435,7 @@ test_rolling_percent (void)
   g_autofree char *steps = rollout_steps (&r, v1, events, 60000);
 
   g_assert_cmpstr (steps, ==, "(0,10) (3,10) (3,8) (5,8) (5,3) (10,3) (10,0)");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* maxSurge 0 and maxUnavailable 20 % of 3 replicas: unavailable floor(0.6) = 0, both 0, so
@@ -463,7 +454,7 @@ test_rolling_both_zero (void)
 
   g_assert_cmpstr (steps, ==, "(0,3) (0,2) (1,2) (1,1) (2,1) (2,0) (3,0)");
   g_assert_cmpint (web (&r)->status.available_replicas, ==, 3);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* ---- progress deadline -------------------------------------------------------------------- */
@@ -541,7 +532,7 @@ test_progress_deadline (void)
   g_assert_cmpint (d->status.updated_replicas, ==, 2);
   g_assert_cmpint (d->status.available_replicas, ==, 2);
   g_assert_cmpint (d->status.replicas, ==, 2);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* ---- proportional scaling ----------------------------------------------------------------- */
@@ -585,7 +576,7 @@ test_proportional (void)
                    "5");
   g_assert_cmpstr (ks_object_get_annotation (new, "deployment.kubernetes.io/max-replicas"), ==,
                    "8");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* The same mid-rollout scale-up, checked at 40 s exactly: the sizes and annotations right after
@@ -630,7 +621,7 @@ test_proportional_annotations (void)
   g_assert_cmpint (web (&r)->status.updated_replicas, ==, 9);
   g_assert_cmpint (web (&r)->status.available_replicas, ==, 14);
   g_assert_cmpint (web (&r)->status.unavailable_replicas, ==, 9);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Recreate with a grace period: the old pods (terminationGracePeriodSeconds 10; a modelled
@@ -669,7 +660,7 @@ test_recreate_waits (void)
   g_assert_cmpint (web (&r)->status.available_replicas, ==, 0);
   run_to_ms (&r, 32000);
   g_assert_cmpint (web (&r)->status.available_replicas, ==, 3);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* ---- minReadySeconds ---------------------------------------------------------------------- */
@@ -708,7 +699,7 @@ test_min_ready_seconds (void)
   g_assert_cmpint (KS_REPLICA_SET (g_ptr_array_index (d, 0))->replicas, ==, 0);
   g_assert_cmpint (web (&r)->status.available_replicas, ==, 2);
   g_assert_cmpint (web (&r)->status.updated_replicas, ==, 2);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* ---- readiness gating Endpoints -------------------------------------------------------------- */
@@ -759,7 +750,7 @@ test_readiness_window_endpoints (void)
       g_test_message ("%s ms: %s", checks[i][0], counts);
       g_assert_cmpstr (counts, ==, checks[i][1]);
     }
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* ---- Recreate ----------------------------------------------------------------------------- */
@@ -830,7 +821,7 @@ test_recreate (void)
   g_assert_cmpint (d->status.updated_replicas, ==, 3);
   g_assert_cmpstr (d->status.conditions[KS_DEPLOY_COND_PROGRESSING].reason, ==,
                    "NewReplicaSetAvailable");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 int

@@ -39,19 +39,11 @@ deployment (int replicas, int grace)
 static void
 run_start (Run *r, const char *objects, const char *events)
 {
-  g_autofree char *text = NULL;
-
-  text = g_strdup_printf ("kind: Scenario\nduration: 10m\nkubelet: {startup: 2s}\n"
-                          "cluster:\n  nodes:\n    - {name: node, count: 2, capacity: {cpu: "
-                          "\"16\", memory: 64Gi}}\nobjects:\n%sevents:\n%s",
-                          objects, events);
-  ks_test_sim_start (r, text, TRUE);
-}
-
-static void
-run_clear (Run *r)
-{
-  ks_test_sim_clear (r);
+  ks_test_sim_start (r, TRUE,
+                     "kind: Scenario\nduration: 10m\nkubelet: {startup: 2s}\n"
+                     "cluster:\n  nodes:\n    - {name: node, count: 2, capacity: {cpu: "
+                     "\"16\", memory: 64Gi}}\nobjects:\n%sevents:\n%s",
+                     objects, events);
 }
 
 static void
@@ -119,10 +111,7 @@ marked_on (Run *r, const char *node, gint64 at, guint *unmarked)
 static KsNode *
 get_node (Run *r, const char *name)
 {
-  KsObject *obj
-      = ks_client_get (ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_NODE), NULL, name, NULL);
-  g_assert_nonnull (obj);
-  return KS_NODE (obj);
+  return KS_NODE (ks_test_sim_get (r, KS_KIND_NODE, NULL, name));
 }
 
 static gboolean
@@ -179,7 +168,7 @@ test_cordon_uncordon (void)
   g_assert_cmpuint (ready, ==, 2);
   g_assert_nonnull (ks_test_sink_find (&r.sink, "Uncordon", "node/node-0 uncordoned", 20 * SEC));
   g_assert_nonnull (ks_test_sink_find (&r.sink, "NodeSchedulable", NULL, 20 * SEC));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Drain without a budget: every pod is evicted at once, with its grace period (3 s); the
@@ -222,7 +211,7 @@ test_drain_replaced (void)
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 13 * SEC);
   g_assert_null (ks_test_sink_find (&r.sink, "ActionFailed", NULL, 0));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* minAvailable 2 of 3: one eviction at a time; each waits until the replacement of the previous
@@ -284,7 +273,7 @@ test_drain_pdb (void)
   /* 10 s: 2 refused; 15 s: 1 refused. */
   g_assert_cmpuint (ks_test_sink_count (&r.sink, "EvictionRefused", NULL), ==, 3);
   g_assert_cmpuint (pods_on (&r, "node-0", NULL), ==, 3);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A budget that never allows a disruption: the drain gives up at its timeout; the pods stay. */
@@ -315,7 +304,7 @@ test_drain_timeout (void)
   g_assert_cmpuint (ks_test_sink_count (&r.sink, "EvictionRefused", NULL), ==, 6);
   g_assert_cmpuint (pods_on (&r, "node-1", NULL), ==, 2);
   g_assert_true (node_unschedulable (&r, "node-1"));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A bare pod stops the drain (after the cordon) unless force: true, which deletes it. */
@@ -338,7 +327,7 @@ test_drain_bare_pod (void)
                                         "override): default/bare"));
   g_assert_true (node_unschedulable (&r, "node-1"));
   g_assert_cmpuint (pods_on (&r, "node-1", NULL), ==, 1);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 
   memset (&r, 0, sizeof r);
   run_start (&r, bare, "  - {at: 10s, drain: {name: node-1, force: true}}\n");
@@ -350,7 +339,7 @@ test_drain_bare_pod (void)
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 10 * SEC);
   g_assert_cmpuint (pods_on (&r, NULL, NULL), ==, 0);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* addNodes: a third node of the pool (node-2) takes the pods no cordoned node can; later events
@@ -383,7 +372,7 @@ test_add_nodes (void)
   run_to_ms (&r, 20000);
   g_assert_true (node_unschedulable (&r, "node-2"));
   g_assert_null (ks_test_sink_find (&r.sink, "ActionFailed", NULL, 0));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* removeNodes: the pool's newest nodes (node-3, node-2, added at 0 s) are drained at 10 s (pods
@@ -449,7 +438,7 @@ test_remove_nodes (void)
   g_assert_nonnull (e);
   g_assert_cmpuint (pods_on (&r, "node-0", &ready), ==, 3);
   g_assert_cmpuint (ready, ==, 3);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 int

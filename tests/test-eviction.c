@@ -21,13 +21,7 @@ typedef KsTestSim Run;
 static void
 run_start (Run *r, const char *text)
 {
-  ks_test_sim_start (r, text, FALSE);
-}
-
-static void
-run_clear (Run *r)
-{
-  ks_test_sim_clear (r);
+  ks_test_sim_start (r, FALSE, "%s", text);
 }
 
 static void
@@ -162,7 +156,7 @@ test_rank (void)
   g_assert_cmpstr (node (&r)->conditions[KS_NODE_COND_MEMORY_PRESSURE].reason, ==,
                    "KubeletHasSufficientMemory");
   g_assert_false (has_pressure_taint (&r));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Under pressure a BestEffort pod is refused at admission; a Burstable one is admitted.  Node
@@ -195,7 +189,7 @@ test_admission (void)
   g_assert_cmpstr (ks_pod_get_status_string (p, KS_POD_MESSAGE), ==,
                    "Pod was rejected: The node had condition: [MemoryPressure]. ");
   g_assert_cmpint (pod (&r, "burstable")->phase, ==, KS_POD_RUNNING);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A node that fails under memory pressure comes back (recoverNode): the new kubelet registers
@@ -225,7 +219,7 @@ test_recovered_node (void)
   run_to_ms (&r, 40000);
   g_assert_false (has_pressure_taint (&r));
   g_assert_cmpint (pressure (&r), ==, KS_CONDITION_FALSE);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A leak crosses the threshold: one pod (no limit, no request) growing 100Mi a minute from its
@@ -255,7 +249,7 @@ test_growth (void)
                    "The node was low on resource: memory. Threshold quantity: 100Mi, available: "
                    "96818518. Container main was using 976923306, request is 0, has larger "
                    "consumption of memory. ");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Without any memory-usage annotation no eviction manager runs: the same node and pods, minus
@@ -278,7 +272,7 @@ test_off_without_model (void)
   run_to_ms (&r, 600000);
   g_assert_cmpuint (ks_sim_get_events_processed (r.sim), ==, before);
   g_assert_cmpint (pressure (&r), ==, KS_CONDITION_FALSE);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 int

@@ -38,19 +38,11 @@ deployment (int replicas, const char *cpu)
 static void
 run_start (Run *r, const char *objects, const char *events, const char *extra)
 {
-  g_autofree char *text = NULL;
-
-  text = g_strdup_printf ("kind: Scenario\nduration: 20m\nkubelet: {startup: 1s}\n"
-                          "cluster:\n  nodes:\n    - {name: node, count: 4, capacity: {cpu: "
-                          "\"32\", memory: 64Gi}}\n%sobjects:\n%s%s%s",
-                          extra, objects, events[0] != '\0' ? "events:\n" : "", events);
-  ks_test_sim_start (r, text, TRUE);
-}
-
-static void
-run_clear (Run *r)
-{
-  ks_test_sim_clear (r);
+  ks_test_sim_start (r, TRUE,
+                     "kind: Scenario\nduration: 20m\nkubelet: {startup: 1s}\n"
+                     "cluster:\n  nodes:\n    - {name: node, count: 4, capacity: {cpu: "
+                     "\"32\", memory: 64Gi}}\n%sobjects:\n%s%s%s",
+                     extra, objects, events[0] != '\0' ? "events:\n" : "", events);
 }
 
 static void
@@ -62,20 +54,15 @@ run_to (Run *r, gint64 t)
 static gint32
 replicas (Run *r)
 {
-  g_autoptr (KsObject) obj = ks_client_get (
-      ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_DEPLOYMENT), "default", "web", NULL);
-  g_assert_nonnull (obj);
+  g_autoptr (KsObject) obj = ks_test_sim_get (r, KS_KIND_DEPLOYMENT, "default", "web");
+
   return KS_DEPLOYMENT (obj)->replicas;
 }
 
 static KsHorizontalPodAutoscaler *
 get_hpa (Run *r)
 {
-  KsObject *obj
-      = ks_client_get (ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_HORIZONTAL_POD_AUTOSCALER),
-                       "default", "web", NULL);
-  g_assert_nonnull (obj);
-  return KS_HPA (obj);
+  return KS_HPA (ks_test_sim_get (r, KS_KIND_HORIZONTAL_POD_AUTOSCALER, "default", "web"));
 }
 
 /* The times (s) and messages of the SuccessfulRescale events, "t: message" lines joined. */
@@ -160,7 +147,7 @@ test_legacy_scale_up (void)
   g_assert_cmpint (hpa->status.last_scale_time, ==, 60 * SEC);
   g_assert_cmpint (hpa->status.conditions[KS_HPA_COND_SCALING_ACTIVE].status, ==,
                    KS_CONDITION_TRUE);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 static const char hpa_v2[]
@@ -192,7 +179,7 @@ test_behavior_scale_up (void)
                    "15: New size: 5; reason: " UP "\n30: New size: 10; reason: " UP
                    "\n45: New size: 20; reason: " UP);
   g_assert_cmpint (replicas (&r), ==, 20);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Scale-down waits for the 300 s window.  Ten pods at 10 % of their request against 50 %: the
@@ -222,7 +209,7 @@ test_legacy_scale_down (void)
   assert_limited (&r, "TooFewReplicas");
   events = rescales (&r);
   g_assert_cmpstr (events, ==, "330: New size: 3; reason: All metrics below target");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 static void
@@ -241,7 +228,7 @@ test_behavior_scale_down (void)
   g_assert_cmpint (replicas (&r), ==, 2);
   events = rescales (&r);
   g_assert_cmpstr (events, ==, "315: New size: 2; reason: All metrics below target");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* The scenario's autoscaling section: a 30 s sync period moves the first rescale to 30 s; a
@@ -260,7 +247,7 @@ test_settings (void)
     run_to (&r, 60 * SEC + SEC / 2);
     events = rescales (&r);
     g_assert_cmpstr (events, ==, "30: New size: 4; reason: " UP "\n60: New size: 8; reason: " UP);
-    run_clear (&r);
+    ks_test_sim_clear (&r);
   }
   {
     Run r = { 0 };
@@ -284,7 +271,7 @@ test_settings (void)
           }
       }
     g_assert_true (failed);
-    run_clear (&r);
+    ks_test_sim_clear (&r);
   }
 }
 
@@ -328,7 +315,7 @@ run_custom (const char *metric, const char *expected)
   events = rescales (&r);
   g_test_message ("%s", events);
   g_assert_cmpstr (events, ==, expected);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 static void
@@ -411,7 +398,7 @@ test_other_targets (void)
                            "web", NULL);
       g_assert_cmpint (k == 0 ? KS_REPLICA_SET (obj)->replicas : KS_STATEFUL_SET (obj)->replicas,
                        ==, 4);
-      run_clear (&r);
+      ks_test_sim_clear (&r);
     }
 }
 
@@ -443,7 +430,7 @@ test_step_policy (void)
                    "resource utilization (percentage of request) at 1000% of target\n615: New "
                    "size: 4; reason: step scaling: cpu resource utilization (percentage of "
                    "request) at 1000% of target");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* The first record with reason, or NULL. */
@@ -503,7 +490,7 @@ test_unknown_policy (void)
                    KS_HPA_REASON_INVALID_POLICY);
   g_assert_cmpstr (hpa->status.conditions[KS_HPA_COND_SCALING_ACTIVE].message, ==, want);
   g_assert_cmpint (hpa->status.current_replicas, ==, 1);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Two HPAs on one Deployment (validateAndParseSelector): at 15 s the first, web, finds no other
@@ -554,7 +541,7 @@ test_ambiguous_selector (void)
     }
   /* web2 at 15, 30, 45, 60 s; web at 30, 45, 60 s. */
   g_assert_cmpuint (ambiguous, ==, 7);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* status.observedGeneration is the generation the last reconcile read: 1 after the first sync, 2
@@ -590,7 +577,7 @@ test_observed_generation (void)
   later = get_hpa (&r);
   g_assert_cmpint (later->status.observed_generation, ==, 2);
   g_assert_cmpint (replicas (&r), ==, 3);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* The example module policies/examples/target-tracking.c, loaded as `kubesim run --policy-path`
@@ -652,7 +639,7 @@ test_target_tracking_module (void)
   hpa = get_hpa (&r);
   g_assert_cmpint (hpa->status.conditions[KS_HPA_COND_SCALING_ACTIVE].status, ==,
                    KS_CONDITION_TRUE);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
   ks_policy_modules_unload_all ();
 }
 
@@ -697,7 +684,7 @@ ramp_counts (const char *policy)
       n = replicas (&r);
       g_array_append_val (counts, n);
     }
-  run_clear (&r);
+  ks_test_sim_clear (&r);
   return counts;
 }
 
@@ -734,7 +721,7 @@ test_global_policy (void)
   run_start (&r, objects, "", "hpa: {policy: step}\n");
   run_to (&r, 20 * SEC);
   g_assert_cmpint (replicas (&r), ==, 2);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 int

@@ -38,23 +38,14 @@ typedef KsTestSim Run;
 static void
 run_start (Run *r, guint n_a, const char *objects, const char *events)
 {
-  g_autofree char *text = NULL;
-
-  text = g_strdup_printf (
-      "kind: Scenario\nduration: 1h\nkubelet: {startup: 2s}\ncluster:\n  nodes:\n"
-      "    - {name: a, count: %u, capacity: {cpu: \"16\", memory: 64Gi},\n"
-      "       labels: {topology.kubernetes.io/zone: z1}}\n"
-      "    - {name: b, count: 2, capacity: {cpu: \"16\", memory: 64Gi},\n"
-      "       labels: {topology.kubernetes.io/zone: z2}}\n"
-      "objects:\n%sevents:\n%s",
-      n_a, objects, events);
-  ks_test_sim_start (r, text, TRUE);
-}
-
-static void
-run_clear (Run *r)
-{
-  ks_test_sim_clear (r);
+  ks_test_sim_start (r, TRUE,
+                     "kind: Scenario\nduration: 1h\nkubelet: {startup: 2s}\ncluster:\n  nodes:\n"
+                     "    - {name: a, count: %u, capacity: {cpu: \"16\", memory: 64Gi},\n"
+                     "       labels: {topology.kubernetes.io/zone: z1}}\n"
+                     "    - {name: b, count: 2, capacity: {cpu: \"16\", memory: 64Gi},\n"
+                     "       labels: {topology.kubernetes.io/zone: z2}}\n"
+                     "objects:\n%sevents:\n%s",
+                     n_a, objects, events);
 }
 
 static void
@@ -66,10 +57,7 @@ run_to (Run *r, gint64 t)
 static KsNode *
 get_node (Run *r, const char *name)
 {
-  KsObject *obj
-      = ks_client_get (ks_sim_get_client (r->sim), ks_kind_get (KS_KIND_NODE), NULL, name, NULL);
-  g_assert_nonnull (obj);
-  return KS_NODE (obj);
+  return KS_NODE (ks_test_sim_get (r, KS_KIND_NODE, NULL, name));
 }
 
 static KsConditionStatus
@@ -211,7 +199,7 @@ test_crash (void)
   g_assert_cmpint (no_execute_taint (&r, "a-0", UNREACHABLE), ==, KS_TIME_NONE);
   pods = web_pods (&r);
   g_assert_cmpuint (pods->len, ==, 1);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A partition that heals before the eviction: the pod never stops (same object, no restart), the
@@ -257,7 +245,7 @@ test_partition_healed (void)
   run_to (&r, 600 * SEC);
   g_assert_null (ks_test_sink_find (&r.sink, "TaintManagerEviction", "Marking for deletion", 0));
   g_assert_null (ks_test_sink_find (&r.sink, "SuccessfulCreate", NULL, 1 * SEC));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A partition longer than the grace and tolerationSeconds: the pod is marked for deletion at
@@ -291,7 +279,7 @@ test_partition_evicted (void)
   pods = web_pods (&r);
   g_assert_cmpuint (pods->len, ==, 1);
   g_assert_nonnull (ks_test_sink_find (&r.sink, "Killing", "Stopping container web", 500 * SEC));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A pod whose container ends during a partition: the kubelet's status write fails then, and its
@@ -322,7 +310,7 @@ test_partition_status_held (void)
   g_assert_cmpint (KS_POD (pod)->phase, ==, KS_POD_SUCCEEDED);
   g_assert_cmpint (KS_POD (pod)->container_statuses[0].state, ==, KS_CONTAINER_TERMINATED);
   g_assert_cmpint (KS_POD (pod)->container_statuses[0].finished_at, ==, 62 * SEC);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* The scenario's controllers section: with v1.31's 40 s grace the crash at 61 s (last renewal at
@@ -348,7 +336,7 @@ test_controller_settings (void)
   e = ks_test_sink_find (&r.sink, "TaintManagerEviction", "Marking for deletion", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, 410 * SEC);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* controllers.nodeLifecycle: true runs the heartbeats and the controllers without failures:
@@ -373,7 +361,7 @@ test_node_lifecycle_forced (void)
   g_assert_cmpstr (lease->meta.owner_refs->refs[0].name, ==, "b-1");
   g_assert_nonnull (
       ks_test_sink_find (&r.sink, "RegisteredNode", "Registered Node a-0 in Controller", 0));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 static gboolean
@@ -426,7 +414,7 @@ test_memory_pressure_with_heartbeats (void)
   run_to (&r, 320 * SEC);
   g_assert_cmpint (memory_pressure (&r, "a-0", NULL), ==, KS_CONDITION_FALSE);
   g_assert_false (has_no_schedule_taint (&r, "a-0", "node.kubernetes.io/memory-pressure"));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Two nodes of a 10-node zone fail at once: the zone stays Normal (not ready > 2 is needed for a
@@ -444,7 +432,7 @@ test_zone_rate (void)
   g_assert_cmpint (node_ready (&r, "a-1"), ==, KS_CONDITION_UNKNOWN);
   g_assert_cmpint (no_execute_taint (&r, "a-0", UNREACHABLE), ==, 120 * SEC);
   g_assert_cmpint (no_execute_taint (&r, "a-1", UNREACHABLE), ==, 130 * SEC);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Six of ten nodes of zone z1 fail: 6 / 10 ≥ 0.55 with more than 2 not ready is a partial
@@ -470,7 +458,7 @@ test_zone_partial_disruption (void)
   g_assert_nonnull (pod);
   g_assert_false (ks_object_is_being_deleted (KS_OBJECT (pod)));
   g_assert_null (ks_test_sink_find (&r.sink, "TaintManagerEviction", NULL, 0));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* With node failures the node lifecycle controller registers and forgets the nodes addNodes and
@@ -497,7 +485,7 @@ test_added_removed (void)
   e = ks_test_sink_find (&r.sink, "RemovingNode", "Removing Node b-2 from Controller", 0);
   g_assert_cmpint (e->time, ==, 35 * SEC);
   g_assert_cmpuint (ks_test_sink_count (&r.sink, "RemovingNode", "Removing Node"), ==, 1);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Node actions in the wrong state fail at run time with ActionFailed. */
@@ -520,7 +508,7 @@ test_wrong_state (void)
       ks_test_sink_find (&r.sink, "ActionFailed", "the node is partitioned", 4 * SEC));
   g_assert_nonnull (ks_test_sink_find (&r.sink, "FailNode", NULL, 6 * SEC));
   g_assert_nonnull (ks_test_sink_find (&r.sink, "ActionFailed", "the node has failed", 7 * SEC));
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Random failures: each node of pool a fails after a draw of MTBF from its own stream
@@ -579,7 +567,7 @@ test_random_failures (void)
       g_assert_nonnull (e);
       g_assert_cmpint (e->time, ==, zone_down);
     }
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A node addNodes adds to a pool with a failure model fails too, a draw of its own stream after
@@ -605,7 +593,7 @@ test_random_failures_added (void)
   e = ks_test_sink_find (&r.sink, "FailNode", "node a-1 failed", 0);
   g_assert_nonnull (e);
   g_assert_cmpint (e->time, ==, down);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 static KsObject *

@@ -45,25 +45,17 @@ static const char service_yaml[]
 static void
 run_start_full (Run *r, guint nodes, const char *objects, const char *events, const char *extra)
 {
-  g_autofree char *text = NULL;
-
-  text = g_strdup_printf ("kind: Scenario\nduration: 10m\nkubelet: {startup: 2s}\n"
-                          "cluster:\n  nodes:\n    - {name: node, count: %u, capacity: {cpu: "
-                          "\"2\", memory: 64Gi}}\nobjects:\n%s%s%s%s",
-                          nodes, objects, events[0] != '\0' ? "events:\n" : "", events, extra);
-  ks_test_sim_start (r, text, TRUE);
+  ks_test_sim_start (r, TRUE,
+                     "kind: Scenario\nduration: 10m\nkubelet: {startup: 2s}\n"
+                     "cluster:\n  nodes:\n    - {name: node, count: %u, capacity: {cpu: "
+                     "\"2\", memory: 64Gi}}\nobjects:\n%s%s%s%s",
+                     nodes, objects, events[0] != '\0' ? "events:\n" : "", events, extra);
 }
 
 static void
 run_start (Run *r, const char *objects)
 {
   run_start_full (r, 2, objects, "", "");
-}
-
-static void
-run_clear (Run *r)
-{
-  ks_test_sim_clear (r);
 }
 
 static void
@@ -150,7 +142,7 @@ test_pod_ips (void)
     g_assert_nonnull (((KsService *) svc)->cluster_ip);
     g_assert_true (g_str_has_prefix (((KsService *) svc)->cluster_ip, "10.96."));
   }
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A pod's address is freed with its sandbox: after a scale-down and up, the new pod takes the
@@ -179,7 +171,7 @@ test_ip_reuse (void)
   g_assert_cmpuint (pods->len, ==, 1);
   g_assert_cmpstr (ks_pod_get_status_string (g_ptr_array_index (pods, 0), KS_POD_POD_IP), ==,
                    "10.244.1.2");
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Without Services, no node IPAM and no pod IPs (nothing to pay for large runs). */
@@ -200,7 +192,7 @@ test_no_services (void)
     g_autoptr (KsObject) n0 = get (&r, KS_KIND_NODE, NULL, "node-0");
     g_assert_null (KS_NODE (n0)->pod_cidr);
   }
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* NodePort gets a port of 30000-32767, headless no cluster IP; both have Endpoints, the
@@ -236,7 +228,7 @@ test_service_types (void)
   endpoint_counts (&r, "hl", &ready, &not_ready);
   g_assert_cmpuint (ready, ==, 2);
   g_assert_cmpuint (not_ready, ==, 0);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A Service "web" over replicas pods of cpu (their limit; no limit when NULL, then the request
@@ -303,7 +295,7 @@ mean_latency (double rate)
   g_assert_cmpuint (b.requests - a.requests, ==, (guint64) (rate * 60));
   g_assert_cmpuint (b.served - a.served, ==, (guint64) (rate * 60));
   g_assert_cmpuint (b.dropped_over_capacity, ==, 0);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
   return (b.latency_sum - a.latency_sum) / (double) (b.served - a.served);
 }
 
@@ -336,7 +328,7 @@ test_quantiles (void)
   g_assert_cmpfloat_with_epsilon (ks_sim_traffic_latency_quantile (t, "default", "web", 0.99),
                                   0.02 * log (100), 1e-9);
   g_assert_cmpfloat (ks_sim_traffic_latency_quantile (t, "default", "nope", 0.5), ==, -1);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Over capacity: 200 requests per second at a pod that serves 100, queue 10: M/M/1/K with rho 2
@@ -361,7 +353,7 @@ test_over_capacity (void)
   g_assert_cmpuint (b.dropped_no_endpoints, ==, a.dropped_no_endpoints);
   cores = (double) (b.cpu_ns - a.cpu_ns) / (200 * 1e9);
   g_assert_cmpfloat (fabs (cores - 200 * (1 - blocking) * 0.01), <, 0.02);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Until the pod is Ready (its container starts at 2 s), requests find no endpoint. */
@@ -381,7 +373,7 @@ test_no_endpoints (void)
   g_assert_cmpuint (t.served + t.dropped_no_endpoints, ==, t.requests);
   /* The ticks at 0 s, 1 s, ..., 30 s. */
   g_assert_cmpuint (t.requests, ==, 310);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* kube-proxy's spread: uniformly at random over 4 pods (on 2 nodes); each pod's CPU is what it
@@ -420,7 +412,7 @@ test_spread (void)
   g_assert_true (differ);
   g_assert_cmpuint (sum, ==, b.cpu_ns);
   g_assert_cmpuint (b.cpu_ns, ==, b.served * 1000000);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* The CPU of served requests shows in what the modelled runtime reports to the metrics
@@ -449,7 +441,7 @@ test_runtime_cpu (void)
   ks_sim_run_until (r.sim, 60 * SEC + SEC / 2, NULL, NULL);
   g_assert_cmpuint (ks_sim_traffic_pod_cpu_ns (&pod->parent.meta.uid, ks_sim_get_traffic (r.sim)),
                     ==, load + 50 * 4000000 / 2);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 static KsRuntime *
@@ -490,7 +482,7 @@ test_metrics_pipeline (void)
   g_assert_cmpint (nm->nano_cpu, ==, 300000000);
   ks_node_metrics_free (nm);
   g_clear_pointer (&server, ks_metrics_server_free);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 static void
@@ -505,7 +497,7 @@ run_totals (guint64 seed, KsServiceTraffic *t, double *p95)
   run_to (&r, 180);
   *t = totals (&r);
   *p95 = ks_sim_traffic_latency_quantile (ks_sim_get_traffic (r.sim), "default", "web", 0.95);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* Same seed, same draws; another seed, other draws. */
@@ -548,7 +540,7 @@ test_csv (void)
       /* step: 10 × 32 + 64 × 32; linear: the midpoints of 10→64 and 64→0 per second sum to
        * 32 × 37 and 32 × 32 (the midpoint rule is exact for lines). */
       g_assert_cmpuint (totals (&r).requests, ==, linear ? 32 * 37 + 32 * 32 : 10 * 32 + 64 * 32);
-      run_clear (&r);
+      ks_test_sim_clear (&r);
     }
   g_unlink (csv);
   g_rmdir (dir);
@@ -679,7 +671,7 @@ test_endpoint_slices (void)
     g_autoptr (GPtrArray) slices = slices_of (&r, "web");
     g_assert_cmpuint (slices->len, ==, 0);
   }
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* 150 endpoints: slices of at most 100, filled before a new one is made. */
@@ -704,7 +696,7 @@ test_endpoint_slices_large (void)
   g_assert_cmpuint (ready, ==, 150);
   slices = slices_of (&r, "web");
   g_assert_cmpuint (slices->len, ==, 2);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* A Service without pods has one empty slice. */
@@ -722,7 +714,7 @@ test_endpoint_slice_placeholder (void)
   s = g_ptr_array_index (slices, 0);
   g_assert_cmpuint (s->n_endpoints, ==, 0);
   g_assert_cmpuint (s->n_ports, ==, 0);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 /* kube-proxy's fallback: with no ready endpoint, the serving and terminating ones get the
@@ -761,7 +753,7 @@ test_terminating_fallback (void)
   run_to (&r, 110);
   b = totals (&r);
   g_assert_cmpuint (b.dropped_no_endpoints - a.dropped_no_endpoints, ==, 100);
-  run_clear (&r);
+  ks_test_sim_clear (&r);
 }
 
 int
