@@ -425,6 +425,17 @@ ks_test_thread_stop (KsTestThread *t)
   g_cond_clear (&t->cond);
 }
 
+static void
+drop_debug (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+}
+
+void
+ks_test_drop_gio_debug (void)
+{
+  g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_debug, NULL);
+}
+
 static gboolean
 on_timeout (gpointer data)
 {

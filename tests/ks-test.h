@@ -149,6 +149,10 @@ void ks_test_thread_call (KsTestThread *t, KsTestThreadFunc func, gpointer owner
  * ks_test_thread_start made. */
 void ks_test_thread_stop (KsTestThread *t);
 
+/* Drop GIO's debug messages (its socket client logs every connection): keeps test logs
+ * readable. */
+void ks_test_drop_gio_debug (void);
+
 /* Run this thread's default main context until cond (data) holds; the test fails (naming what)
  * after timeout_ms. */
 void ks_test_wait_for (gboolean (*cond) (gpointer data), gpointer data, const char *what,

@@ -2342,17 +2342,11 @@ test_selector_module (void)
   }
 }
 
-/* GIO's socket client logs each connection at debug level: keep the test log readable. */
-static void
-drop_debug (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_debug, NULL);
+  ks_test_drop_gio_debug ();
 #define ADD(path, fn, data)                                                                        \
   g_test_add ("/apiserver/" path, Fixture, data, fixture_setup, fn, fixture_teardown)
   ADD ("discovery", test_discovery, NULL);

@@ -817,16 +817,11 @@ test_evict (Fixture *f, gconstpointer data)
   }
 }
 
-static void
-drop_debug (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
-{
-}
-
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  g_log_set_handler ("GLib-GIO", G_LOG_LEVEL_DEBUG, drop_debug, NULL);
+  ks_test_drop_gio_debug ();
 #define ADD_BOTH(path, fn)                                                                         \
   g_test_add ("/client/store/" path, Fixture, GINT_TO_POINTER (FALSE), fixture_setup, fn,          \
               fixture_teardown);                                                                   \
