@@ -132,9 +132,10 @@ typedef struct
 /* Prepare t (lock, cond): for a thread that may never be started. */
 void ks_test_thread_init (KsTestThread *t);
 
-/* Initialize t and run func (data) in a new thread named name; return once func has called
- * ks_test_thread_ready.  func must push t->context as its thread-default context, set up, call
- * ks_test_thread_ready, run t->loop, and tear down when the loop quits. */
+/* Initialize t (zeroed, as GLib's fixtures are) and run func (data) in a new thread named name;
+ * return once func has called ks_test_thread_ready.  func must push t->context as its
+ * thread-default context, set up, call ks_test_thread_ready, run t->loop, and tear down when the
+ * loop quits. */
 void ks_test_thread_start (KsTestThread *t, const char *name, GThreadFunc func, gpointer data);
 
 /* Called by the thread's func when its servers listen. */
