@@ -36,6 +36,20 @@ static const char *const task_event_names[] = {
   "SUBMIT", "SCHEDULE", "EVICT",          "FAIL",           "FINISH",
   "KILL",   "LOST",     "UPDATE_PENDING", "UPDATE_RUNNING",
 };
+
+/* What each task event type gives: the record's op and, for the ends, the outcome. */
+static const struct
+{
+  KsTraceOp op;
+  KsTraceOutcome outcome;
+} pod_event_ops[G_N_ELEMENTS (task_event_names)] = {
+  { KS_TRACE_POD_SUBMIT, KS_TRACE_OUTCOME_NONE },   { KS_TRACE_POD_START, KS_TRACE_OUTCOME_NONE },
+  { KS_TRACE_POD_END, KS_TRACE_OUTCOME_EVICTED },   { KS_TRACE_POD_END, KS_TRACE_OUTCOME_FAILED },
+  { KS_TRACE_POD_END, KS_TRACE_OUTCOME_SUCCEEDED }, { KS_TRACE_POD_END, KS_TRACE_OUTCOME_KILLED },
+  { KS_TRACE_POD_END, KS_TRACE_OUTCOME_LOST },      { KS_TRACE_POD_UPDATE, KS_TRACE_OUTCOME_NONE },
+  { KS_TRACE_POD_UPDATE, KS_TRACE_OUTCOME_NONE },
+};
+
 static const char *const machine_event_names[] = { "ADD", "REMOVE", "UPDATE" };
 static const char *const job_event_names[] = {
   "SUBMIT", "SCHEDULE", "EVICT",          "FAIL",           "FINISH",
@@ -76,18 +90,13 @@ google_2011_open (KsTraceReader *reader, const char *const *paths, guint n_paths
                   const KsTraceOptions *options, GError **error)
 {
   State *state = g_new0 (State, 1);
-  KsTraceMergeTable *tables[N_TABLES];
 
   (void) reader;
   state->options = *options;
   for (int t = 0; t < N_TABLES; t++)
-    {
-      state->tables[t].merge.klass = &table_classes[t];
-      state->tables[t].merge.data = state;
-      tables[t] = &state->tables[t].merge;
-    }
-  if (!ks_trace_merge_open (&state->merge, tables, N_TABLES, "google-2011", paths, n_paths,
-                            TABLE_TASK, unread_tables, error))
+    ks_trace_merge_add (&state->merge, &state->tables[t].merge, &table_classes[t], state);
+  if (!ks_trace_merge_open (&state->merge, "google-2011", paths, n_paths, TABLE_TASK, unread_tables,
+                            error))
     g_clear_pointer (&state, state_free);
   return state;
 }
@@ -185,7 +194,6 @@ task_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
   end = put_decimal (state->id, job);
   *end++ = '-';
   *put_decimal (end, index) = '\0';
-  record.time = table->merge.time;
   record.id = state->id;
   record.job = state->job;
   record.event_name = task_event_names[type];
@@ -194,41 +202,9 @@ task_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
   record.priority = (int) MIN (priority, G_MAXINT);
   record.priority_class = band (priority);
   record.runtime = -1;
-  record.file = ks_trace_input_get_file (table->merge.input);
-  record.line = ks_trace_input_get_line (table->merge.input);
-  switch (type)
-    {
-    case 0:
-      record.op = KS_TRACE_POD_SUBMIT;
-      break;
-    case 1:
-      record.op = KS_TRACE_POD_START;
-      break;
-    case 2:
-      record.op = KS_TRACE_POD_END;
-      record.outcome = KS_TRACE_OUTCOME_EVICTED;
-      break;
-    case 3:
-      record.op = KS_TRACE_POD_END;
-      record.outcome = KS_TRACE_OUTCOME_FAILED;
-      break;
-    case 4:
-      record.op = KS_TRACE_POD_END;
-      record.outcome = KS_TRACE_OUTCOME_SUCCEEDED;
-      break;
-    case 5:
-      record.op = KS_TRACE_POD_END;
-      record.outcome = KS_TRACE_OUTCOME_KILLED;
-      break;
-    case 6:
-      record.op = KS_TRACE_POD_END;
-      record.outcome = KS_TRACE_OUTCOME_LOST;
-      break;
-    default:
-      record.op = KS_TRACE_POD_UPDATE;
-      break;
-    }
-  ks_trace_emit (reader, &record);
+  record.op = pod_event_ops[type].op;
+  record.outcome = pod_event_ops[type].outcome;
+  ks_trace_merge_emit (merge, reader, &record);
   return TRUE;
 }
 
@@ -258,15 +234,12 @@ machine_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
   record.op = type == 0   ? KS_TRACE_NODE_ADD
               : type == 1 ? KS_TRACE_NODE_REMOVE
                           : KS_TRACE_NODE_UPDATE;
-  record.time = table->merge.time;
   record.id = state->id;
   record.event_name = machine_event_names[type];
   record.gpu = -1;
   record.gpu_milli = -1;
   record.runtime = -1;
-  record.file = ks_trace_input_get_file (table->merge.input);
-  record.line = ks_trace_input_get_line (table->merge.input);
-  ks_trace_emit (reader, &record);
+  ks_trace_merge_emit (merge, reader, &record);
   return TRUE;
 }
 

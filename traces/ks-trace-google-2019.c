@@ -32,6 +32,23 @@ static const char *const event_names[] = {
   "SUBMIT", "QUEUE", "ENABLE", "SCHEDULE",       "EVICT",          "FAIL",
   "FINISH", "KILL",  "LOST",   "UPDATE_PENDING", "UPDATE_RUNNING",
 };
+
+/* What an instance's event gives: the record's op and, for the ends, the outcome.  QUEUE, ENABLE
+   (the batch scheduler holding and releasing it) and the updates: the pod goes on as it was;
+   kept for the counts. */
+static const struct
+{
+  KsTraceOp op;
+  KsTraceOutcome outcome;
+} pod_event_ops[G_N_ELEMENTS (event_names)] = {
+  { KS_TRACE_POD_SUBMIT, KS_TRACE_OUTCOME_NONE },   { KS_TRACE_POD_UPDATE, KS_TRACE_OUTCOME_NONE },
+  { KS_TRACE_POD_UPDATE, KS_TRACE_OUTCOME_NONE },   { KS_TRACE_POD_START, KS_TRACE_OUTCOME_NONE },
+  { KS_TRACE_POD_END, KS_TRACE_OUTCOME_EVICTED },   { KS_TRACE_POD_END, KS_TRACE_OUTCOME_FAILED },
+  { KS_TRACE_POD_END, KS_TRACE_OUTCOME_SUCCEEDED }, { KS_TRACE_POD_END, KS_TRACE_OUTCOME_KILLED },
+  { KS_TRACE_POD_END, KS_TRACE_OUTCOME_LOST },      { KS_TRACE_POD_UPDATE, KS_TRACE_OUTCOME_NONE },
+  { KS_TRACE_POD_UPDATE, KS_TRACE_OUTCOME_NONE },
+};
+
 /* MachineEvent.EventType, by code (0 "should never happen"). */
 static const char *const machine_event_names[]
     = { "EVENT_TYPE_UNKNOWN", "ADD", "REMOVE", "UPDATE" };
@@ -74,18 +91,13 @@ google_2019_open (KsTraceReader *reader, const char *const *paths, guint n_paths
                   const KsTraceOptions *options, GError **error)
 {
   State *state = g_new0 (State, 1);
-  KsTraceMergeTable *tables[N_TABLES];
 
   (void) reader;
   state->options = *options;
   for (int t = 0; t < N_TABLES; t++)
-    {
-      state->tables[t].merge.klass = &table_classes[t];
-      state->tables[t].merge.data = state;
-      tables[t] = &state->tables[t].merge;
-    }
-  if (!ks_trace_merge_open (&state->merge, tables, N_TABLES, "google-2019", paths, n_paths,
-                            TABLE_INSTANCE, unread_tables, error))
+    ks_trace_merge_add (&state->merge, &state->tables[t].merge, &table_classes[t], state);
+  if (!ks_trace_merge_open (&state->merge, "google-2019", paths, n_paths, TABLE_INSTANCE,
+                            unread_tables, error))
     {
       g_clear_pointer (&state, state_free);
       return NULL;
@@ -286,7 +298,6 @@ instance_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
   g_snprintf (state->job, sizeof state->job, "%" G_GINT64_FORMAT, collection);
   g_snprintf (state->id, sizeof state->id, "%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT, collection,
               index);
-  record.time = table->merge.time;
   record.id = state->id;
   record.job = state->job;
   record.event_name = event_names[type];
@@ -295,43 +306,9 @@ instance_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
   record.priority = (int) CLAMP (priority, G_MININT, G_MAXINT);
   record.priority_class = band (priority);
   record.runtime = -1;
-  record.file = ks_trace_input_get_file (table->merge.input);
-  record.line = ks_trace_input_get_line (table->merge.input);
-  switch (type)
-    {
-    case 0:
-      record.op = KS_TRACE_POD_SUBMIT;
-      break;
-    case 3:
-      record.op = KS_TRACE_POD_START;
-      break;
-    case 4:
-      record.op = KS_TRACE_POD_END;
-      record.outcome = KS_TRACE_OUTCOME_EVICTED;
-      break;
-    case 5:
-      record.op = KS_TRACE_POD_END;
-      record.outcome = KS_TRACE_OUTCOME_FAILED;
-      break;
-    case 6:
-      record.op = KS_TRACE_POD_END;
-      record.outcome = KS_TRACE_OUTCOME_SUCCEEDED;
-      break;
-    case 7:
-      record.op = KS_TRACE_POD_END;
-      record.outcome = KS_TRACE_OUTCOME_KILLED;
-      break;
-    case 8:
-      record.op = KS_TRACE_POD_END;
-      record.outcome = KS_TRACE_OUTCOME_LOST;
-      break;
-    default:
-      /* QUEUE, ENABLE (the batch scheduler holding and releasing it) and the updates: the pod
-         goes on as it was; kept for the counts. */
-      record.op = KS_TRACE_POD_UPDATE;
-      break;
-    }
-  ks_trace_emit (reader, &record);
+  record.op = pod_event_ops[type].op;
+  record.outcome = pod_event_ops[type].outcome;
+  ks_trace_merge_emit (merge, reader, &record);
   return TRUE;
 }
 
@@ -366,15 +343,12 @@ machine_row (KsTraceMergeTable *merge, KsTraceReader *reader, GError **error)
   record.op = type == 1   ? KS_TRACE_NODE_ADD
               : type == 2 ? KS_TRACE_NODE_REMOVE
                           : KS_TRACE_NODE_UPDATE;
-  record.time = table->merge.time;
   record.id = state->id;
   record.event_name = machine_event_names[type];
   record.gpu = -1;
   record.gpu_milli = -1;
   record.runtime = -1;
-  record.file = ks_trace_input_get_file (table->merge.input);
-  record.line = ks_trace_input_get_line (table->merge.input);
-  ks_trace_emit (reader, &record);
+  ks_trace_merge_emit (merge, reader, &record);
   return TRUE;
 }
 

@@ -5,21 +5,28 @@
 
 #include "ks-trace-merge.h"
 
+void
+ks_trace_merge_add (KsTraceMerge *merge, KsTraceMergeTable *table, const KsTraceMergeClass *klass,
+                    gpointer data)
+{
+  g_assert (merge->n_tables < KS_TRACE_MERGE_MAX_TABLES);
+  table->klass = klass;
+  table->data = data;
+  merge->tables[merge->n_tables++] = table;
+}
+
 gboolean
-ks_trace_merge_open (KsTraceMerge *merge, KsTraceMergeTable *const *tables, guint n_tables,
-                     const char *format, const char *const *paths, guint n_paths,
-                     guint default_table, const char *const *unread, GError **error)
+ks_trace_merge_open (KsTraceMerge *merge, const char *format, const char *const *paths,
+                     guint n_paths, guint default_table, const char *const *unread, GError **error)
 {
   const char *names[KS_TRACE_MERGE_MAX_TABLES + 1] = { NULL };
   GPtrArray *table_paths[KS_TRACE_MERGE_MAX_TABLES];
+  guint n_tables = merge->n_tables;
   gboolean ok = FALSE;
 
-  g_assert (n_tables <= KS_TRACE_MERGE_MAX_TABLES);
-  memset (merge, 0, sizeof *merge);
   for (guint t = 0; t < n_tables; t++)
     {
-      merge->tables[merge->n_tables++] = tables[t];
-      names[t] = tables[t]->klass->name;
+      names[t] = merge->tables[t]->klass->name;
       table_paths[t] = g_ptr_array_new_with_free_func (g_free);
     }
   if (!ks_trace_classify (format, paths, n_paths, names, n_tables, default_table, unread,
@@ -27,16 +34,18 @@ ks_trace_merge_open (KsTraceMerge *merge, KsTraceMergeTable *const *tables, guin
     goto out;
   for (guint t = 0; t < n_tables; t++)
     {
+      KsTraceMergeTable *table = merge->tables[t];
+
       if (table_paths[t]->len == 0)
         continue;
-      tables[t]->input = ks_trace_input_open ((const char *const *) table_paths[t]->pdata,
-                                              table_paths[t]->len, error);
-      if (tables[t]->input == NULL)
+      table->input = ks_trace_input_open ((const char *const *) table_paths[t]->pdata,
+                                          table_paths[t]->len, error);
+      if (table->input == NULL)
         {
           ks_trace_merge_clear (merge);
           goto out;
         }
-      merge->active[merge->n_active++] = tables[t];
+      merge->active[merge->n_active++] = table;
     }
   ok = TRUE;
 out:

@@ -4,7 +4,8 @@
  * A reader describes each table with a KsTraceMergeClass (how to read its next row and get the
  * row's time, and what to do with the row) and keeps one KsTraceMergeTable per table as the first
  * member of a struct of its own that also holds the row (a KsCsvRow, a JsonParser), so that its
- * callbacks cast the table to that struct, and a KsTraceMerge over the tables in merge order.
+ * callbacks cast the table to that struct, and a KsTraceMerge (zeroed) to which it adds the tables
+ * in merge order.
  * ks_trace_merge_step keeps one row pending per table and hands on the
  * one with the smallest time; at equal times the table that comes first, so a reader puts the
  * tables whose rows others depend on first (machines before the tasks that run on them). */
@@ -48,6 +49,16 @@ struct _KsTraceMergeTable
   gboolean pending;    /* a good row waits to be handled */
 };
 
+/* Emit record for table's pending row (ks_trace_emit): its time, file and line are the row's. */
+static inline void
+ks_trace_merge_emit (KsTraceMergeTable *table, KsTraceReader *reader, KsTraceRecord *record)
+{
+  record->time = table->time;
+  record->file = ks_trace_input_get_file (table->input);
+  record->line = ks_trace_input_get_line (table->input);
+  ks_trace_emit (reader, record);
+}
+
 /* The most tables a merge takes. */
 #define KS_TRACE_MERGE_MAX_TABLES 8
 
@@ -62,14 +73,18 @@ typedef struct
   guint n_active;
 } KsTraceMerge;
 
-/* Set up merge over n_tables (at most KS_TRACE_MERGE_MAX_TABLES) tables, in merge order (their
- * klass and data set by the caller, the rest zero): sort paths into the tables by the classes'
- * names (ks_trace_classify with format, default_table and unread) and open each table's files as
- * one input; tables without files give no rows.  FALSE with error set (nothing left open) when
- * classifying or opening fails. */
-gboolean ks_trace_merge_open (KsTraceMerge *merge, KsTraceMergeTable *const *tables, guint n_tables,
-                              const char *format, const char *const *paths, guint n_paths,
-                              guint default_table, const char *const *unread, GError **error);
+/* Add table (zeroed but for what the reader keeps beside it) to merge, after those added
+ * before: at most KS_TRACE_MERGE_MAX_TABLES, the tables whose rows others depend on first.
+ * klass reads and handles its rows; data is for klass's callbacks. */
+void ks_trace_merge_add (KsTraceMerge *merge, KsTraceMergeTable *table,
+                         const KsTraceMergeClass *klass, gpointer data);
+
+/* Sort paths into the added tables by their classes' names (ks_trace_classify with format,
+ * default_table and unread) and open each table's files as one input; tables without files give
+ * no rows.  FALSE with error set (nothing left open) when classifying or opening fails. */
+gboolean ks_trace_merge_open (KsTraceMerge *merge, const char *format, const char *const *paths,
+                              guint n_paths, guint default_table, const char *const *unread,
+                              GError **error);
 
 /* Close the tables' inputs. */
 void ks_trace_merge_clear (KsTraceMerge *merge);
