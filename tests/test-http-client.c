@@ -8,7 +8,7 @@
  * delivered as events.
  *
  * The HTTP client's requests are synchronous, so the API server (and its store) run in a thread
- * of their own; the test talks to that store only through server_call.  Waits are for a
+ * of their own; the test talks to that store only through ks_test_thread_call.  Waits are for a
  * condition, with a timeout. */
 #include "config.h"
 

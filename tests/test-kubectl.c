@@ -194,10 +194,7 @@ uid_of (Fixture *f, const char *path)
 static char *
 write_file (Fixture *f, const char *name, const char *text)
 {
-  char *path = g_build_filename (f->dir, name, NULL);
-
-  g_assert_true (g_file_set_contents (path, text, -1, NULL));
-  return path;
+  return ks_test_write_file (f->dir, name, text, -1);
 }
 
 /* ---- running commands ------------------------------------------------------------------------ */
@@ -366,26 +363,8 @@ fixture_setup (Fixture *f, gconstpointer data)
   ks_test_thread_start (&f->thread, "api-server", server_main, f);
   f->rest = ks_rest_new (f->url, &error);
   g_assert_no_error (error);
-  f->dir = g_dir_make_tmp ("test-kubectl-XXXXXX", &error);
-  g_assert_no_error (error);
+  f->dir = ks_test_scratch_dir ("test-kubectl-XXXXXX");
   post_free (f, "/api/v1/namespaces", "apiVersion: v1\nkind: Namespace\nmetadata: {name: default}");
-}
-
-static void
-remove_dir (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        remove_dir (path);
-      else
-        g_unlink (path);
-    }
-  g_rmdir (dir);
 }
 
 static void
@@ -395,7 +374,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   ks_test_thread_stop (&f->thread);
   g_free (f->url);
   g_string_free (f->agent_requests, TRUE);
-  remove_dir (f->dir);
+  ks_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
