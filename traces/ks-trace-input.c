@@ -13,6 +13,7 @@
 #include <string.h>
 
 #define CHUNK_SIZE (1 << 20)
+#define GZIP_IN_SIZE (256 << 10)
 
 typedef struct
 {
@@ -28,8 +29,19 @@ struct _KsTraceInput
   guint current;    /* the open (or last) file; valid when files_opened > 0 */
   guint files_opened;
   GInputStream *raw;    /* the file or stdin, NULL between files */
-  GInputStream *stream; /* what is read: raw, buffered, or decompressed */
+  GInputStream *stream; /* what is read: raw, buffered (also the gzip source) */
   gboolean stream_eof;
+
+  /* gzip: the converter is driven here rather than through a GConverterInputStream, which ends
+     at the first member's end and loses the bytes it read past it.  A file may hold several
+     members (`cat a.gz b.gz`, pigz, bgzip), read one after the other as gzip -d does. */
+  GConverter *gunzip; /* NULL: the file is not gzip */
+  guint8 *zin;        /* compressed bytes [zin_start, zin_end) not yet given to zlib */
+  gsize zin_start, zin_end;
+  gboolean zin_eof;     /* the file has no more compressed bytes */
+  gboolean member_done; /* between two members (or after the last) */
+  guint64 zin_offset;   /* file offset of zin[zin_start] */
+  guint64 member_start; /* file offset of the current member's first byte */
 
   char *buf; /* [start, end) are read but not yet returned; one spare byte for a NUL */
   gsize cap, start, end;
@@ -192,6 +204,7 @@ close_stream (KsTraceInput *input)
         += input->files_opened > 0 ? ((InputFile *) input->files->pdata[input->current])->size : 0;
   g_clear_object (&input->stream);
   g_clear_object (&input->raw);
+  g_clear_object (&input->gunzip);
   input->stream_read = 0;
 }
 
@@ -204,6 +217,7 @@ ks_trace_input_free (KsTraceInput *input)
   csv_free (&input->csv);
   g_ptr_array_unref (input->files);
   g_free (input->buf);
+  g_free (input->zin);
   g_free (input->arena);
   g_free (input->offsets);
   g_free (input->fields);
@@ -248,15 +262,156 @@ open_next (KsTraceInput *input, GError **error)
   peek = g_buffered_input_stream_peek_buffer (buffered, &available);
   if (available >= 2 && peek[0] == 0x1f && peek[1] == 0x8b)
     {
-      g_autoptr (GZlibDecompressor) gunzip
-          = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-
-      input->stream
-          = g_converter_input_stream_new (G_INPUT_STREAM (buffered), G_CONVERTER (gunzip));
+      input->gunzip = G_CONVERTER (g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP));
+      if (input->zin == NULL)
+        input->zin = g_malloc (GZIP_IN_SIZE);
+      input->zin_start = input->zin_end = 0;
+      input->zin_eof = FALSE;
+      input->member_done = FALSE;
+      input->zin_offset = input->member_start = 0;
     }
-  else
-    input->stream = G_INPUT_STREAM (g_steal_pointer (&buffered));
+  input->stream = G_INPUT_STREAM (g_steal_pointer (&buffered));
   return TRUE;
+}
+
+static const char *
+current_path (KsTraceInput *input)
+{
+  return ((InputFile *) input->files->pdata[input->current])->path;
+}
+
+/* More compressed bytes after [zin_start, zin_end), moved to the front first. */
+static gboolean
+gzip_refill (KsTraceInput *input, GError **error)
+{
+  gssize n;
+
+  if (input->zin_start > 0)
+    {
+      memmove (input->zin, input->zin + input->zin_start, input->zin_end - input->zin_start);
+      input->zin_end -= input->zin_start;
+      input->zin_start = 0;
+    }
+  if (input->zin_end == GZIP_IN_SIZE)
+    {
+      /* zlib takes all the input it is given while it has room for output. */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s: corrupt gzip data near byte offset %" G_GUINT64_FORMAT
+                   " (the decompressor makes no progress)",
+                   current_path (input), input->zin_offset);
+      return FALSE;
+    }
+  n = g_input_stream_read (input->stream, input->zin + input->zin_end,
+                           GZIP_IN_SIZE - input->zin_end, NULL, error);
+  if (n < 0)
+    {
+      g_prefix_error (error, "%s: ", current_path (input));
+      return FALSE;
+    }
+  if (n == 0)
+    input->zin_eof = TRUE;
+  input->zin_end += (gsize) n;
+  return TRUE;
+}
+
+/* What follows a member: the next member, or the end of the file.  gzip -d also accepts zero
+ * bytes to the end (padding added by tape and block devices) and so does this; anything else
+ * there is an error rather than data silently dropped. */
+static gboolean
+gzip_next_member (KsTraceInput *input, gboolean *at_end, GError **error)
+{
+  *at_end = FALSE;
+  while (input->zin_end - input->zin_start < 2 && !input->zin_eof)
+    if (!gzip_refill (input, error))
+      return FALSE;
+  if (input->zin_end == input->zin_start)
+    {
+      *at_end = TRUE;
+      return TRUE;
+    }
+  if (input->zin_end - input->zin_start >= 2 && input->zin[input->zin_start] == 0x1f
+      && input->zin[input->zin_start + 1] == 0x8b)
+    {
+      g_converter_reset (input->gunzip);
+      input->member_done = FALSE;
+      input->member_start = input->zin_offset;
+      return TRUE;
+    }
+  for (;;)
+    {
+      for (; input->zin_start < input->zin_end; input->zin_start++, input->zin_offset++)
+        if (input->zin[input->zin_start] != 0)
+          {
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                         "%s: byte offset %" G_GUINT64_FORMAT
+                         ": data after the end of a gzip member that is neither another gzip "
+                         "member (1f 8b) nor zero padding to the end of the file",
+                         current_path (input), input->zin_offset);
+            return FALSE;
+          }
+      if (input->zin_eof)
+        {
+          *at_end = TRUE;
+          return TRUE;
+        }
+      if (!gzip_refill (input, error))
+        return FALSE;
+    }
+}
+
+/* Decompress into out (size > 0): the number of bytes written, 0 at the end of the last member,
+ * -1 with error on a truncated or corrupt member (the file and the byte offset named). */
+static gssize
+gzip_read (KsTraceInput *input, char *out, gsize size, GError **error)
+{
+  for (;;)
+    {
+      g_autoptr (GError) local = NULL;
+      GConverterResult result;
+      gsize n_read = 0, n_written = 0;
+
+      if (input->member_done)
+        {
+          gboolean at_end;
+
+          if (!gzip_next_member (input, &at_end, error))
+            return -1;
+          if (at_end)
+            return 0;
+        }
+      if (input->zin_start == input->zin_end && !input->zin_eof && !gzip_refill (input, error))
+        return -1;
+      result = g_converter_convert (
+          input->gunzip, input->zin + input->zin_start, input->zin_end - input->zin_start, out,
+          size, input->zin_eof ? G_CONVERTER_INPUT_AT_END : 0, &n_read, &n_written, &local);
+      input->zin_start += n_read;
+      input->zin_offset += n_read;
+      if (result == G_CONVERTER_ERROR)
+        {
+          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT) && !input->zin_eof)
+            {
+              if (!gzip_refill (input, error))
+                return -1;
+              continue;
+            }
+          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_PARTIAL_INPUT))
+            g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                         "%s: truncated gzip data: the file ends at byte offset %" G_GUINT64_FORMAT
+                         " inside the gzip member that starts at byte offset %" G_GUINT64_FORMAT,
+                         current_path (input), input->zin_offset, input->member_start);
+          else
+            g_set_error (
+                error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                "%s: corrupt gzip data near byte offset %" G_GUINT64_FORMAT
+                " in the gzip member that starts at byte offset %" G_GUINT64_FORMAT " (%s)",
+                current_path (input), input->zin_offset, input->member_start, local->message);
+          return -1;
+        }
+      if (result == G_CONVERTER_FINISHED)
+        input->member_done = TRUE;
+      if (n_written > 0)
+        return (gssize) n_written;
+    }
 }
 
 /* Read more bytes after [start, end), moving them to the front and growing the buffer when a
@@ -277,12 +432,21 @@ fill (KsTraceInput *input, GError **error)
       input->cap = input->cap * 2;
       input->buf = g_realloc (input->buf, input->cap);
     }
-  n = g_input_stream_read (input->stream, input->buf + input->end, input->cap - 1 - input->end,
-                           NULL, error);
-  if (n < 0)
+  if (input->gunzip != NULL)
     {
-      g_prefix_error (error, "%s: ", ((InputFile *) input->files->pdata[input->current])->path);
-      return FALSE;
+      n = gzip_read (input, input->buf + input->end, input->cap - 1 - input->end, error);
+      if (n < 0)
+        return FALSE;
+    }
+  else
+    {
+      n = g_input_stream_read (input->stream, input->buf + input->end, input->cap - 1 - input->end,
+                               NULL, error);
+      if (n < 0)
+        {
+          g_prefix_error (error, "%s: ", current_path (input));
+          return FALSE;
+        }
     }
   if (n == 0)
     input->stream_eof = TRUE;
