@@ -2,12 +2,14 @@
  *
  * The distinct pods, jobs and nodes are counted exactly, so every id seen is kept: a whole trace
  * has tens of millions of pods (11 million instances in the Alibaba 2017 sample alone), and a
- * GHashTable of g_strdup'ed strings spends about 56 bytes on each.  IdSet keeps them in about a
- * quarter of that: the ids most traces have (one to three decimal numbers joined by '-': a Google
- * "<job>-<index>", an Alibaba 2017 "<job>-<task>-<instance>") are packed losslessly into one
- * 64-bit key of an open-addressing table; any other id is copied once into an arena, its slot
- * holding the arena offset and a part of its hash.  Nothing is approximate: two ids count once
- * only when they are the same string. */
+ * GHashTable of g_strdup'ed strings spends about 56 bytes on each.  IdSet keeps the ids most
+ * traces have (one to three decimal numbers joined by '-': a Google "<job>-<index>", an Alibaba
+ * 2017 "<job>-<task>-<instance>") in 8 bytes each: packed losslessly into a 64-bit key, appended
+ * to a pending buffer that is radix-sorted and merged into one sorted array of distinct keys
+ * whenever it fills (so no hash-table slack and no random access per record).  Any other id is
+ * copied once into an arena, found through an open-addressing table whose slots hold the arena
+ * offset and a part of the hash.  Nothing is approximate: two ids count once only when they are
+ * the same string. */
 #include "config.h"
 
 #include "ks-trace-stats.h"
@@ -21,9 +23,11 @@
 
 typedef struct
 {
-  /* Packed ids: open addressing, linear probing, 0 = empty (a packed key is never 0). */
-  guint64 *keys;
-  gsize keys_cap, keys_len; /* capacity a power of two (or 0) */
+  /* Packed ids: the distinct keys merged so far, ascending, and those added since. */
+  guint64 *sorted;
+  gsize sorted_len;
+  guint64 *pending;
+  gsize pending_len, pending_cap;
   /* Other ids: (hash part << 40) | (arena offset + 1) per slot, 0 = empty. */
   guint64 *slots;
   gsize slots_cap, slots_len;
@@ -34,16 +38,11 @@ typedef struct
 static void
 id_set_clear (IdSet *set)
 {
-  g_free (set->keys);
+  g_free (set->sorted);
+  g_free (set->pending);
   g_free (set->slots);
   g_free (set->arena);
   memset (set, 0, sizeof *set);
-}
-
-static guint64
-id_set_size (const IdSet *set)
-{
-  return set->keys_len + set->slots_len;
 }
 
 /* A canonical decimal ("0", or digits without a leading zero) at *p, moved past it. */
@@ -144,43 +143,97 @@ hash_string (const char *s, gsize *len)
   return mix (h);
 }
 
+/* LSD radix sort, a byte at a time; a byte that is the same in every key (the tag, the high
+ * bytes of small numbers) costs one counting pass and no move. */
 static void
-keys_insert (guint64 *keys, gsize cap, guint64 key)
+radix_sort (guint64 *keys, gsize n)
 {
-  gsize mask = cap - 1, i = (gsize) mix (key) & mask;
+  g_autofree guint64 *scratch = g_new (guint64, n);
+  guint64 *src = keys, *dst = scratch, *swap;
 
-  while (keys[i] != 0)
-    i = (i + 1) & mask;
-  keys[i] = key;
+  for (guint shift = 0; shift < 64; shift += 8)
+    {
+      gsize count[256] = { 0 }, sum = 0;
+
+      for (gsize i = 0; i < n; i++)
+        count[(src[i] >> shift) & 0xff]++;
+      if (count[(src[0] >> shift) & 0xff] == n)
+        continue;
+      for (guint d = 0; d < 256; d++)
+        {
+          gsize c = count[d];
+
+          count[d] = sum;
+          sum += c;
+        }
+      for (gsize i = 0; i < n; i++)
+        dst[count[(src[i] >> shift) & 0xff]++] = src[i];
+      swap = src;
+      src = dst;
+      dst = swap;
+    }
+  if (src != keys)
+    memcpy (keys, src, n * sizeof *keys);
 }
+
+/* Sort the pending keys, drop repeats, and merge them into sorted, from the back so that the
+ * array only grows in place (realloc of a large block moves pages, it copies nothing). */
+static void
+flush_pending (IdSet *set)
+{
+  gsize m = 0, total, k;
+  gssize i, j;
+
+  if (set->pending_len == 0)
+    return;
+  radix_sort (set->pending, set->pending_len);
+  for (gsize p = 0; p < set->pending_len; p++)
+    if (m == 0 || set->pending[p] != set->pending[m - 1])
+      set->pending[m++] = set->pending[p];
+  set->pending_len = 0;
+  total = set->sorted_len + m;
+  set->sorted = g_renew (guint64, set->sorted, total);
+  i = (gssize) set->sorted_len - 1;
+  j = (gssize) m - 1;
+  k = total; /* [k, total) is written */
+  while (j >= 0)
+    {
+      if (i >= 0 && set->sorted[i] >= set->pending[j])
+        {
+          if (set->sorted[i] == set->pending[j])
+            j--;
+          set->sorted[--k] = set->sorted[i--];
+        }
+      else
+        set->sorted[--k] = set->pending[j--];
+    }
+  /* Keys already there leave a gap of their number between [0, i] and [k, total). */
+  if (k > (gsize) (i + 1))
+    {
+      memmove (set->sorted + i + 1, set->sorted + k, (total - k) * sizeof *set->sorted);
+      total -= k - (gsize) (i + 1);
+    }
+  set->sorted_len = total;
+}
+
+/* Pending keys are merged a million at a time: 8 MiB, and the merge (linear in the distinct keys
+ * so far) is repaid over a million adds. */
+#define PENDING_MAX (1 << 20)
 
 static void
 add_key (IdSet *set, guint64 key)
 {
-  gsize mask, i;
-
-  if (set->keys_cap > 0)
+  if (set->pending_len == set->pending_cap)
     {
-      mask = set->keys_cap - 1;
-      for (i = (gsize) mix (key) & mask; set->keys[i] != 0; i = (i + 1) & mask)
-        if (set->keys[i] == key)
-          return;
+      if (set->pending_cap == PENDING_MAX)
+        flush_pending (set);
+      else
+        {
+          set->pending_cap = MIN (MAX (set->pending_cap * 2, 256), PENDING_MAX);
+          set->pending = g_renew (guint64, set->pending, set->pending_cap);
+        }
     }
-  /* Grown at three quarters full, before the insert. */
-  if ((set->keys_len + 1) * 4 > set->keys_cap * 3)
-    {
-      gsize cap = MAX (set->keys_cap * 2, 1024);
-      guint64 *keys = g_new0 (guint64, cap);
-
-      for (gsize j = 0; j < set->keys_cap; j++)
-        if (set->keys[j] != 0)
-          keys_insert (keys, cap, set->keys[j]);
-      g_free (set->keys);
-      set->keys = keys;
-      set->keys_cap = cap;
-    }
-  keys_insert (set->keys, set->keys_cap, key);
-  set->keys_len++;
+  set->pending[set->pending_len++] = key;
 }
 
 static void
@@ -236,6 +289,13 @@ add_string (IdSet *set, const char *id)
     }
   slots_insert (set->slots, set->slots_cap, hash, slot);
   set->slots_len++;
+}
+
+static guint64
+id_set_size (IdSet *set)
+{
+  flush_pending (set);
+  return set->sorted_len + set->slots_len;
 }
 
 /* Add id (NULL: nothing) unless it is there already. */
