@@ -82,6 +82,7 @@ unit_tests = \
 	tests/test-traces \
 	tests/test-trace-generate \
 	tests/test-trace-google \
+	tests/test-trace-input \
 	tests/test-trace-readers \
 	tests/test-store-sqlite \
 	tests/test-wall-clock \
@@ -147,6 +148,7 @@ tests_test_yaml_LDADD = $(test_ldadd)
 tests_test_traces_LDADD = $(test_ldadd)
 tests_test_trace_generate_LDADD = $(test_ldadd)
 tests_test_trace_google_LDADD = $(test_ldadd)
+tests_test_trace_input_LDADD = $(test_ldadd)
 tests_test_trace_readers_LDADD = $(test_ldadd)
 
 # bench-real-start: a Deployment's start on a real cluster, run by tests/bench-real.sh (root;
