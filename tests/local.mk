@@ -222,6 +222,7 @@ shell_tests = \
 	tests/statefulset-api.sh \
 	tests/three-nodes.sh \
 	tests/trace-generate.sh \
+	tests/trace-input.sh \
 	tests/trace-readers.sh \
 	tests/trace-stats.sh \
 	tests/valgrind.sh \
