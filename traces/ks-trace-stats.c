@@ -216,20 +216,28 @@ flush_pending (IdSet *set)
   set->sorted_len = total;
 }
 
-/* Pending keys are merged a million at a time: 8 MiB, and the merge (linear in the distinct keys
- * so far) is repaid over a million adds. */
+/* Pending keys are merged when there are half as many as merged keys, between 64 Ki and 1 Mi of
+ * them: a merge costs a pass over the merged keys, so it is repaid over the adds since the last,
+ * and the buffer (with the sort's scratch, twice its size) stays small beside the keys it adds
+ * to: 16 MiB at most, less than the sorted array of a set that large. */
+#define PENDING_MIN (1 << 16)
 #define PENDING_MAX (1 << 20)
 
 static void
 add_key (IdSet *set, guint64 key)
 {
+  /* A record of the same pod or job as the one before is common (a job's tasks in a row). */
+  if (set->pending_len > 0 && set->pending[set->pending_len - 1] == key)
+    return;
   if (set->pending_len == set->pending_cap)
     {
-      if (set->pending_cap == PENDING_MAX)
+      gsize limit = CLAMP (set->sorted_len / 2, PENDING_MIN, PENDING_MAX);
+
+      if (set->pending_len >= limit)
         flush_pending (set);
       else
         {
-          set->pending_cap = MIN (MAX (set->pending_cap * 2, 256), PENDING_MAX);
+          set->pending_cap = MIN (MAX (set->pending_cap * 2, 256), limit);
           set->pending = g_renew (guint64, set->pending, set->pending_cap);
         }
     }
