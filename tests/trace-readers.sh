@@ -29,6 +29,20 @@ esac
 expect_eq "openb-pod-0033 ends failed at its deletion" \
   "$(awk -F, '$1 == "openb-pod-0033" { print $5 "," $NF }' "$TMP/openb/pods.csv")" "9965645,Failed"
 
+# A directory of one node list and one pod list reads as the two files; the fixture directory,
+# with two pod lists (alternative workloads upstream), is refused naming both.
+mkdir "$TMP/openb-dir"
+cp "$NODES" "$PODS" "$TMP/openb-dir/"
+kubesim trace stats -f alibaba-gpu-2023 -o json "$TMP/openb-dir" >"$TMP/dir.json"
+expect_eq "openb: a directory of one list of each kind exits 0" $? 0
+kubesim trace stats -f alibaba-gpu-2023 -o json "$NODES" "$PODS" >"$TMP/files.json"
+expect_eq "openb: the directory's stats are the files'" "$(cmp "$TMP/dir.json" "$TMP/files.json" && echo same)" same
+kubesim trace stats -f alibaba-gpu-2023 "$FIX/alibaba-gpu-2023" >"$TMP/out" 2>"$TMP/err"
+expect_eq "openb: a directory of two pod lists exits 2" $? 2
+expect_eq "openb: the error names both pod lists" \
+  "$(grep -c 'holds 2 openb pod lists.*gpuspec33.csv.*multigpu50.csv' "$TMP/err")" 1
+expect_eq "openb: nothing on stdout" "$(wc -c <"$TMP/out")" 0
+
 # Alibaba 2018 fixture (tests/traces/alibaba-2018): 3 + 4 instances and c_1 succeed, R2_1 and
 # c_3 fail, the Running and Waiting tasks' instances and c_2 are still running.
 A18="$FIX/alibaba-2018"

@@ -40,6 +40,8 @@ table_free (gpointer data)
 {
   Table *table = data;
 
+  if (table == NULL)
+    return;
   ks_trace_input_free (table->input);
   g_free (table->path);
   g_free (table);
@@ -336,11 +338,126 @@ pod_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row,
   return TRUE;
 }
 
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The files to open: each path as given, except that a directory stands for its regular files in
+ * name order (except those whose names start with '.', as for other formats).  Upstream keeps two
+ * node lists and a dozen pod lists side by side, which are alternative clusters and workloads
+ * rather than parts of one: reading them all as one would mix workloads, so a directory must hold
+ * at most one list of each kind (checked once the headers are read, by open_tables). */
+static GPtrArray *
+list_files (const char *const *paths, guint n_paths, GPtrArray *dirs, GError **error)
+{
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+
+  for (guint i = 0; i < n_paths; i++)
+    {
+      g_autoptr (GDir) dir = NULL;
+      g_autoptr (GPtrArray) children = NULL;
+      const char *name;
+
+      if (strcmp (paths[i], "-") == 0 || !g_file_test (paths[i], G_FILE_TEST_IS_DIR))
+        {
+          g_ptr_array_add (files, g_strdup (paths[i]));
+          g_ptr_array_add (dirs, NULL);
+          continue;
+        }
+      dir = g_dir_open (paths[i], 0, error);
+      if (dir == NULL)
+        return NULL;
+      children = g_ptr_array_new_with_free_func (g_free);
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (paths[i], name, NULL);
+
+          if (name[0] != '.' && g_file_test (child, G_FILE_TEST_IS_REGULAR))
+            g_ptr_array_add (children, g_steal_pointer (&child));
+        }
+      if (children->len == 0)
+        {
+          g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+                       "%s: a directory without files: an openb node list and pod list were "
+                       "expected",
+                       paths[i]);
+          return NULL;
+        }
+      g_ptr_array_sort (children, compare_names);
+      for (guint j = 0; j < children->len; j++)
+        {
+          g_ptr_array_add (files, g_strdup (g_ptr_array_index (children, j)));
+          g_ptr_array_add (dirs, (gpointer) paths[i]);
+        }
+    }
+  return g_steal_pointer (&files);
+}
+
+/* FALSE (with the error) when the directory dir gave more than one list of kind among tables. */
+static gboolean
+check_directory (const char *dir, TableKind kind, GPtrArray *tables, GPtrArray *dirs,
+                 GError **error)
+{
+  g_autoptr (GString) names = g_string_new (NULL);
+  guint n = 0;
+
+  for (guint i = 0; i < tables->len; i++)
+    {
+      const Table *table = g_ptr_array_index (tables, i);
+
+      if (g_ptr_array_index (dirs, i) != dir || table->kind != kind)
+        continue;
+      g_string_append_printf (names, "%s%s", n > 0 ? ", " : "", table->path);
+      n++;
+    }
+  if (n <= 1)
+    return TRUE;
+  g_set_error (error, KS_TRACE_ERROR, KS_TRACE_ERROR_FORMAT,
+               "%s: the directory holds %u openb %s lists (%s): they are alternatives, not parts "
+               "of one trace; give the node list and one pod list as files",
+               dir, n, kind == TABLE_NODES ? "node" : "pod", names->str);
+  return FALSE;
+}
+
+/* Every file's table, headers read, in the order given; NULL with the error when a file is not
+ * an openb list or a directory mixes lists. */
+static GPtrArray *
+open_tables (const char *const *paths, guint n_paths, GError **error)
+{
+  g_autoptr (GPtrArray) dirs = g_ptr_array_new ();
+  g_autoptr (GPtrArray) files = list_files (paths, n_paths, dirs, error);
+  g_autoptr (GPtrArray) tables = NULL;
+
+  if (files == NULL)
+    return NULL;
+  tables = g_ptr_array_new_with_free_func (table_free);
+  for (guint i = 0; i < files->len; i++)
+    {
+      Table *table = open_table (g_ptr_array_index (files, i), error);
+
+      if (table == NULL)
+        return NULL;
+      g_ptr_array_add (tables, table);
+    }
+  for (guint i = 0; i < n_paths; i++)
+    if (!check_directory (paths[i], TABLE_NODES, tables, dirs, error)
+        || !check_directory (paths[i], TABLE_PODS, tables, dirs, error))
+      return NULL;
+  return g_steal_pointer (&tables);
+}
+
 static gpointer
 gpu_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
           const KsTraceOptions *options, GError **error)
 {
-  State *state = g_new0 (State, 1);
+  g_autoptr (GPtrArray) tables = open_tables (paths, n_paths, error);
+  State *state;
+
+  if (tables == NULL)
+    return NULL;
+  state = g_new0 (State, 1);
 
   state->pod_tables = g_ptr_array_new_with_free_func (table_free);
   state->reorder = ks_trace_queue_new ();
@@ -348,17 +465,13 @@ gpu_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
   state->window
       = options->reorder_window > 0 ? options->reorder_window : KS_TRACE_DEFAULT_REORDER_WINDOW;
   state->id = g_string_new (NULL);
-  for (guint i = 0; i < n_paths; i++)
+  for (guint i = 0; i < tables->len; i++)
     {
-      Table *table = open_table (paths[i], error);
+      Table *table = g_ptr_array_index (tables, i);
       KsCsvRow row;
       GError *local = NULL;
 
-      if (table == NULL)
-        {
-          state_free (state);
-          return NULL;
-        }
+      tables->pdata[i] = NULL; /* owned here from now on; tables frees the rest on an error */
       if (table->kind == TABLE_PODS)
         {
           g_ptr_array_add (state->pod_tables, table);
