@@ -603,8 +603,8 @@ get_pod (KsClient *client, const char *name)
 }
 
 /* The pod garbage collector, with the threshold at 2: four pods finish, and the pass at 20 s
- * deletes the two oldest; a pod bound to a Node deleted at 5 s is seen by the pass at 20 s,
- * quarantined for 40 s and deleted by the pass at 60 s. */
+ * deletes the two oldest by creation; a pod bound to a Node deleted at 5 s is seen by the pass at
+ * 20 s, quarantined for 40 s and deleted by the pass at 60 s. */
 static void
 test_pod_gc (void)
 {
@@ -633,8 +633,8 @@ test_pod_gc (void)
       g_assert_true (ks_client_bind (client, KS_POD (pod), "n1", NULL));
       ks_test_run_to (sim, i * SEC, 100000);
     }
-  /* p1-p4 finish; p5 runs on. */
-  for (guint i = 1; i <= 4; i++)
+  /* p1-p4 finish, newest first (the oldest by creation go, not the first to end); p5 runs on. */
+  for (guint i = 4; i >= 1; i--)
     {
       g_autofree char *name = g_strdup_printf ("p%u", i);
       g_autoptr (KsObject) pod = get_pod (client, name);
