@@ -504,12 +504,45 @@ broken_linear (const ShapePoint *shape, guint n, gint64 p)
   return shape[n - 1].score;
 }
 
+/* Whether the scoring resources are cpu then memory (the default, and nearly every profile):
+ * the scores then take a straight path, the same arithmetic without a loop and a switch per
+ * resource (they run for every feasible node: 625 per pod on 12,500 nodes). */
+static inline gboolean
+cpu_memory (const ResourceArgs *a)
+{
+  return a->n_resources == 2 && a->resources[0].kind == RES_CPU
+         && a->resources[1].kind == RES_MEMORY;
+}
+
+/* LeastAllocated over cpu and memory: fit_score's loop unrolled. */
+static inline gint64
+least_allocated_cpu_memory (const ResourceArgs *a, const KsPod *pod, const KsNodeInfo *ni)
+{
+  gint64 ca = ni->allocatable.milli_cpu, cr = ni->nonzero_milli_cpu + pod->spec->nonzero_milli_cpu;
+  gint64 ma = ni->allocatable.memory, mr = ni->nonzero_memory + pod->spec->nonzero_memory;
+  gint64 sum = 0, weights = 0;
+
+  if (ca != 0)
+    {
+      sum += (cr > ca ? 0 : (ca - cr) * KS_MAX_NODE_SCORE / ca) * a->resources[0].weight;
+      weights += a->resources[0].weight;
+    }
+  if (ma != 0)
+    {
+      sum += (mr > ma ? 0 : (ma - mr) * KS_MAX_NODE_SCORE / ma) * a->resources[1].weight;
+      weights += a->resources[1].weight;
+    }
+  return weights == 0 ? 0 : sum / weights;
+}
+
 static gint64
 fit_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
 {
   const ResourceArgs *a = ctx->instance;
   gint64 sum = 0, weights = 0;
 
+  if (a->strategy == STRATEGY_LEAST_ALLOCATED && cpu_memory (a))
+    return least_allocated_cpu_memory (a, pod, ni);
   for (guint i = 0; i < a->n_resources; i++)
     {
       const ScoreResource *r = &a->resources[i];
@@ -624,6 +657,29 @@ balanced_score (KsPluginCtx *ctx, const KsPod *pod, const KsNodeInfo *ni)
   double first = 0, second = 0, total = 0, std = 0, f;
   guint n = 0;
 
+  /* cpu and memory: the loop below unrolled, the same operations in the same order. */
+  if (cpu_memory (a))
+    {
+      gint64 ca = ni->allocatable.milli_cpu, ma = ni->allocatable.memory;
+      double fr[2];
+      if (ca != 0)
+        {
+          fr[n] = (double) (ni->requested.milli_cpu + pod->spec->requests.milli_cpu) / (double) ca;
+          if (fr[n] > 1)
+            fr[n] = 1;
+          n++;
+        }
+      if (ma != 0)
+        {
+          fr[n] = (double) (ni->requested.memory + pod->spec->requests.memory) / (double) ma;
+          if (fr[n] > 1)
+            fr[n] = 1;
+          n++;
+        }
+      if (n == 2)
+        std = fabs ((fr[0] - fr[1]) / 2);
+      return (gint64) ((1 - std) * KS_MAX_NODE_SCORE);
+    }
   for (guint i = 0; i < a->n_resources; i++)
     if (fraction (ni, pod, &a->resources[i], &f))
       {
