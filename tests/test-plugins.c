@@ -126,6 +126,57 @@ test_fit_nonzero_requests (void)
     }
 }
 
+/* The scores take a straight path when the resources are cpu then memory; listed memory first
+ * they take the general loop.  Both must agree to the integer on every node and pod, capacities
+ * of 0 and requests over capacity included. */
+static void
+test_fit_cpu_memory_path (void)
+{
+  static const char *const allocs[]
+      = { "cpu: 4, memory: 8Gi", "cpu: 3333m, memory: 7777Mi", "cpu: 1, memory: 0",
+          "cpu: 0, memory: 1Gi", "cpu: 0, memory: 0" };
+  static const char *const used[] = { NULL, "cpu: 1111m, memory: 2222Mi", "cpu: 5, memory: 9Gi" };
+  static const char *const pods[] = { "cpu: 1, memory: 1000Mi", "cpu: 7, memory: 1Ki", "cpu: 1m" };
+  static const struct
+  {
+    const char *plugin, *fast, *general;
+  } pairs[] = {
+    { "NodeResourcesFit", NULL,
+      "{\"scoringStrategy\": {\"type\": \"LeastAllocated\", \"resources\": [{\"name\": "
+      "\"memory\", \"weight\": 1}, {\"name\": \"cpu\", \"weight\": 1}]}}" },
+    { "NodeResourcesFit",
+      "{\"scoringStrategy\": {\"type\": \"LeastAllocated\", \"resources\": [{\"name\": "
+      "\"cpu\", \"weight\": 3}, {\"name\": \"memory\", \"weight\": 1}]}}",
+      "{\"scoringStrategy\": {\"type\": \"LeastAllocated\", \"resources\": [{\"name\": "
+      "\"memory\", \"weight\": 1}, {\"name\": \"cpu\", \"weight\": 3}]}}" },
+    { "NodeResourcesBalancedAllocation", NULL,
+      "{\"resources\": [{\"name\": \"memory\", \"weight\": 1}, {\"name\": \"cpu\", "
+      "\"weight\": 1}]}" },
+  };
+  guint compared = 0;
+
+  for (guint a = 0; a < G_N_ELEMENTS (allocs); a++)
+    for (guint u = 0; u < G_N_ELEMENTS (used); u++)
+      for (guint p = 0; p < G_N_ELEMENTS (pods); p++)
+        {
+          g_autoptr (GPtrArray) nodes = ks_test_node_list_new ();
+          g_autoptr (KsPod) pod = ks_test_pod_req ("p", pods[p]);
+          g_autoptr (KsPod) other = used[u] != NULL ? ks_test_pod_req ("used", used[u]) : NULL;
+          KsNodeInfo *ni = node_alloc ("node", 0, allocs[a]);
+          g_ptr_array_add (nodes, ni);
+          if (other != NULL)
+            ks_test_node_info_add_pod (ni, other);
+          for (guint k = 0; k < G_N_ELEMENTS (pairs); k++)
+            {
+              gint64 fast = score_one (pairs[k].plugin, pairs[k].fast, pod, nodes);
+              gint64 general = score_one (pairs[k].plugin, pairs[k].general, pod, nodes);
+              g_assert_cmpint (fast, ==, general);
+              compared++;
+            }
+        }
+  g_assert_cmpuint (compared, ==, 135);
+}
+
 /* ---- RequestedToCapacityRatio (§1.7.2) --------------------------------------------------- */
 
 #define RTCR(shape, resources)                                                                     \
@@ -852,6 +903,7 @@ main (int argc, char **argv)
   g_test_add_func ("/plugins/fit/extended-resources", test_fit_extended_resources);
   g_test_add_func ("/plugins/resources/bad-args", test_resources_bad_args);
   g_test_add_func ("/plugins/balanced/resources", test_balanced_resources);
+  g_test_add_func ("/plugins/fit/cpu-memory-path", test_fit_cpu_memory_path);
   g_test_add_func ("/plugins/node-ports/filter", test_node_ports);
   g_test_add_func ("/plugins/node-ports/host-port-set", test_host_ports_set);
   g_test_add_func ("/plugins/cache/ports-and-images", test_cache_ports_and_images);
