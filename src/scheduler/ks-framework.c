@@ -36,6 +36,7 @@ struct _KsFramework
   guint next_start_node_index;
   /* Buffers reused across cycles. */
   GPtrArray *feasible;   /* KsNodeInfo* */
+  guint feasible_room;   /* feasible's allocated length (GPtrArray keeps it, never shrinking) */
   GArray *scores;        /* gint64, n_score × n_feasible */
   GArray *totals;        /* gint64 per feasible node */
   GArray *codes;         /* KsStatusCode per node (for PostFilter) */
@@ -663,6 +664,15 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
     to_find = G_MAXUINT;
   if (prefilter_msg == NULL)
     {
+      /* Room for every node, so that a feasible one is stored without a call. */
+      guint n_found = 0;
+      KsNodeInfo **found;
+      if (fw->feasible_room < n)
+        {
+          g_ptr_array_set_size (fw->feasible, n);
+          fw->feasible_room = n;
+        }
+      found = (KsNodeInfo **) fw->feasible->pdata;
       /* The walk wraps at the end (an index kept in range, not a division per node). */
       for (guint i = 0, k = start; i < n; i++, k = k + 1 == n ? 0 : k + 1)
         {
@@ -673,8 +683,8 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
                                     : run_filters (fw, pod, node, &status))
                      == KS_STATUS_SUCCESS)
             {
-              g_ptr_array_add (fw->feasible, node);
-              if (fw->feasible->len >= to_find)
+              found[n_found++] = node;
+              if (n_found >= to_find)
                 break;
             }
           else
@@ -685,6 +695,7 @@ ks_framework_schedule (KsFramework *fw, const KsPod *pod, KsNodeInfo *const *nod
                 g_array_index (fw->statuses, KsStatus, node->index) = status;
             }
         }
+      fw->feasible->len = n_found; /* within the room made above */
       /* processedNodes counts the node statuses of the cycle: the nominated node's failure
        * counts even when the walk stopped before it. */
       if (nominated != NULL && (nominated->index + n - start) % n >= processed)
