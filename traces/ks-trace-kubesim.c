@@ -37,7 +37,7 @@ kubesim_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
     return NULL;
   s = g_new0 (State, 1);
   s->input = input;
-  s->parser = json_parser_new_immutable ();
+  s->parser = json_parser_new ();
   return s;
 }
 
