@@ -637,4 +637,5 @@ const KsTraceFormat ks_trace_format_alibaba_2018 = {
   .step = a18_step,
   .free = state_free,
   .get_input = a18_get_input,
+  .orders_itself = TRUE, /* the batch table's reorder queue, merged with the other tables' */
 };

@@ -21,6 +21,12 @@ typedef struct
   void (*free) (gpointer state);
   /* The input whose bytes measure progress (may be NULL). */
   KsTraceInput *(*get_input) (gpointer state);
+  /* TRUE for a format that emits its records in time order itself, through a reorder window of
+     its own (ks-trace-queue.h): the core then keeps no window of 65,536 records behind it, which
+     would only repeat the sorting (and a cache miss per record).  Such a format's record that is
+     still earlier than the one before it is clamped and counted in late_rows, as the core's
+     window does with a record later than it can repair. */
+  gboolean orders_itself;
 } KsTraceFormat;
 
 /* ks_trace_reader_new with the format given rather than named (tests use formats of their own). */

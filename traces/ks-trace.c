@@ -5,7 +5,8 @@
  * equal times keep their order.  Most traces are sorted, so a record not earlier than the last
  * one queued goes to a FIFO (a ring, O(1)); only those that arrive out of order go to a binary
  * heap, and the next record is the smaller of the two heads.  The copies live in pooled entries
- * whose string buffers are reused, so a steady stream of records allocates nothing. */
+ * whose string buffers are reused, so a steady stream of records allocates nothing.  Formats that
+ * sort their records in a window of their own (KsTraceFormat.orders_itself) skip this one. */
 #include "config.h"
 
 #include "ks-trace-private.h"
@@ -45,6 +46,7 @@ struct _KsTraceReader
   const KsTraceFormat *format;
   gpointer state;
   KsTraceOptions options;
+  guint window; /* records held back to be put in order: options.reorder_window, or 1 */
   KsTraceCounts counts;
 
   GPtrArray *heap; /* Entry, a min-heap on (time, seq): records that came out of order */
@@ -137,6 +139,9 @@ ks_trace_reader_new_for_format (const KsTraceFormat *format, const char *const *
     reader->options.machine_memory = KS_TRACE_DEFAULT_MACHINE_MEMORY;
   if (reader->options.reorder_window == 0)
     reader->options.reorder_window = KS_TRACE_DEFAULT_REORDER_WINDOW;
+  /* A format that sorts its records itself is read as they come (the format's own window uses
+     options.reorder_window); a record before the last one is still clamped below. */
+  reader->window = format->orders_itself ? 1 : reader->options.reorder_window;
   reader->heap = g_ptr_array_new_with_free_func (entry_free);
   reader->pool = g_ptr_array_new_with_free_func (entry_free);
   reader->state = format->open (reader, paths, n_paths, &reader->options, error);
@@ -398,7 +403,7 @@ ks_trace_reader_next (KsTraceReader *reader, KsTraceRecord *record, GError **err
       entry_recycle (reader, reader->current);
       reader->current = NULL;
     }
-  while (!reader->finished && reader->heap->len + reader->fifo_len < reader->options.reorder_window)
+  while (!reader->finished && reader->heap->len + reader->fifo_len < reader->window)
     {
       g_autoptr (GError) local = NULL;
 
