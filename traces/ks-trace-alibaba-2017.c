@@ -357,4 +357,5 @@ const KsTraceFormat ks_trace_format_alibaba_2017 = {
   .step = a17_step,
   .free = state_free,
   .get_input = a17_get_input,
+  .orders_itself = TRUE, /* batch_task's reorder queue, merged with server_event's */
 };
