@@ -315,6 +315,16 @@ static const KsTraceFormat test_format = {
   .get_input = test_format_get_input,
 };
 
+/* The same format, declaring that it emits its records in time order itself. */
+static const KsTraceFormat test_format_ordered = {
+  .name = "test-ordered",
+  .open = test_format_open,
+  .step = test_format_step,
+  .free = test_format_free,
+  .get_input = test_format_get_input,
+  .orders_itself = TRUE,
+};
+
 static void
 collect_bad_row (const char *file, guint64 line, const char *reason, gpointer data)
 {
@@ -323,10 +333,10 @@ collect_bad_row (const char *file, guint64 line, const char *reason, gpointer da
   g_string_append_printf (data, "%s:%" G_GUINT64_FORMAT ": %s\n", base, line, reason);
 }
 
-/* Read everything: "time id\n" per record; the counts in *counts. */
+/* Read everything with format: "time id\n" per record; the counts in *counts. */
 static char *
-read_records (const char *text, guint window, gboolean strict, GString *bad, KsTraceCounts *counts,
-              GError **error)
+read_records_with (const KsTraceFormat *format, const char *text, guint window, gboolean strict,
+                   GString *bad, KsTraceCounts *counts, GError **error)
 {
   g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   g_autofree char *path = ks_test_write_file (dir, "trace.csv", text, -1);
@@ -342,7 +352,7 @@ read_records (const char *text, guint window, gboolean strict, GString *bad, KsT
   options.strict = strict;
   options.bad_row = collect_bad_row;
   options.bad_row_data = bad;
-  reader = ks_trace_reader_new_for_format (&test_format, paths, 1, &options, error);
+  reader = ks_trace_reader_new_for_format (format, paths, 1, &options, error);
   g_assert_nonnull (reader);
   g_assert_cmpfloat (ks_trace_reader_get_progress (reader), ==, 0.0);
   while ((ok = ks_trace_reader_next (reader, &record, error)))
@@ -352,6 +362,13 @@ read_records (const char *text, guint window, gboolean strict, GString *bad, KsT
   *counts = *ks_trace_reader_get_counts (reader);
   ks_test_remove_tree (dir);
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+static char *
+read_records (const char *text, guint window, gboolean strict, GString *bad, KsTraceCounts *counts,
+              GError **error)
+{
+  return read_records_with (&test_format, text, window, strict, bad, counts, error);
 }
 
 static void
@@ -372,6 +389,45 @@ test_reorder (void)
   g_assert_cmpuint (counts.late_rows, ==, 1);
   g_assert_cmpuint (counts.bad_rows, ==, 0);
   g_assert_cmpstr (bad->str, ==, "");
+}
+
+/* A format that orders its records itself is read without the core's window: records in order
+   come out as they are; one out of order is not repaired but clamped and counted late, and bad
+   rows are reported as with the window. */
+static void
+test_orders_itself (void)
+{
+  const char *sorted = "1,a\n1,b\n4,c\n9,d\n9,e\n";
+  const char *shuffled = "10,a\n5,b\n20,c\nx,bad\n20,d\n30,e\n1,f\n";
+  g_autoptr (GString) bad = g_string_new (NULL);
+  g_autoptr (GString) bad_ordered = g_string_new (NULL);
+  g_autoptr (GError) error = NULL;
+  KsTraceCounts counts, counts_ordered;
+  g_autofree char *windowed = NULL, *ordered = NULL, *windowed_sorted = NULL;
+  g_autofree char *ordered_sorted = NULL;
+
+  windowed_sorted = read_records_with (&test_format, sorted, 16, FALSE, bad, &counts, &error);
+  g_assert_no_error (error);
+  ordered_sorted
+      = read_records_with (&test_format_ordered, sorted, 16, FALSE, bad, &counts_ordered, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ordered_sorted, ==, windowed_sorted);
+  g_assert_cmpstr (ordered_sorted, ==, "1 a\n1 b\n4 c\n9 d\n9 e\n");
+  g_assert_cmpuint (counts_ordered.late_rows, ==, 0);
+
+  windowed = read_records_with (&test_format, shuffled, 16, FALSE, bad, &counts, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (windowed, ==, "1 f\n5 b\n10 a\n20 c\n20 d\n30 e\n");
+  g_assert_cmpuint (counts.late_rows, ==, 0);
+  ordered = read_records_with (&test_format_ordered, shuffled, 16, FALSE, bad_ordered,
+                               &counts_ordered, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (ordered, ==, "10 a\n10 b\n20 c\n20 d\n30 e\n30 f\n");
+  g_assert_cmpuint (counts_ordered.late_rows, ==, 2);
+  g_assert_cmpuint (counts_ordered.rows, ==, 7);
+  g_assert_cmpuint (counts_ordered.bad_rows, ==, 1);
+  g_assert_cmpstr (bad_ordered->str, ==, bad->str);
+  g_assert_cmpstr (bad_ordered->str, ==, "trace.csv:4: expected \"time,id\" with a time ≥ 0\n");
 }
 
 static void
@@ -617,6 +673,7 @@ main (int argc, char **argv)
   g_test_add_func ("/traces/input/csv-unterminated", test_input_csv_unterminated);
   g_test_add_func ("/traces/core/reorder", test_reorder);
   g_test_add_func ("/traces/core/reorder-big", test_reorder_big);
+  g_test_add_func ("/traces/core/orders-itself", test_orders_itself);
   g_test_add_func ("/traces/core/bad-rows", test_bad_rows);
   g_test_add_func ("/traces/core/strict", test_strict);
   g_test_add_func ("/traces/core/emit-copies", test_emit_copies);
