@@ -1,1 +1,1 @@
-EXTRA_DIST += scripts/build scripts/deps scripts/quickstart scripts/test
+EXTRA_DIST += scripts/build scripts/deps scripts/quickstart scripts/test scripts/trace-bench-inputs.sh
