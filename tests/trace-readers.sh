@@ -54,4 +54,21 @@ expect_eq "alibaba-2018: Failed" "$(outcome "$TMP/a18/pods.csv" Failed)" 2
 expect_eq "alibaba-2018: Running" "$(outcome "$TMP/a18/pods.csv" Running)" 4
 expect_eq "alibaba-2018: j-1-m1-0 runs 100 → 160" \
   "$(awk -F, '$1 == "j-1-m1-0" { print $4 "," $5 }' "$TMP/a18/pods.csv")" "100,160"
+# kubesim bench --trace: the reader alone reads the rows and gives the records trace stats counts
+# (a row with a bad field among them: counted, not printed); without paths it is a usage error.
+mkdir "$TMP/bad"
+{ cat "$A18/batch_task.csv"; printf 'M1,3,j_9,1,Terminated,x,160,50.0,0.39\n'; } >"$TMP/bad/batch_task.csv"
+kubesim bench --trace alibaba-2018 "$TMP/bad/batch_task.csv" >"$TMP/bench" 2>"$TMP/bench.err"
+expect_eq "bench --trace exits 0" $? 0
+kubesim trace stats -f alibaba-2018 -o json "$TMP/bad/batch_task.csv" >"$TMP/stats.json" 2>/dev/null
+field () { sed -n "s/^  \"$1\" : \([0-9]*\),\$/\1/p" "$TMP/stats.json"; }
+expect_eq "bench --trace: rows, bad rows and records as trace stats" \
+  "$(head -1 "$TMP/bench" | sed 's/ in .*//')" \
+  "alibaba-2018: $(field rows) rows ($(field bad_rows) bad), $(field records) records"
+expect_eq "bench --trace: the bad row is not printed" "$(wc -c <"$TMP/bench.err")" 0
+expect_eq "bench --trace: a rate per row and per record" "$(grep -c '^  \(rows\|records\)/s: *[0-9]' "$TMP/bench")" 2
+kubesim bench --trace alibaba-2018 >/dev/null 2>"$TMP/bench.err"
+expect_eq "bench --trace without paths exits 2" $? 2
+kubesim bench --trace nope "$A18/batch_task.csv" >/dev/null 2>"$TMP/bench.err"
+expect_eq "bench --trace of an unknown format exits 2" $? 2
 finish

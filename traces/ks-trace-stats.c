@@ -33,6 +33,7 @@ typedef struct
   gsize slots_cap, slots_len;
   char *arena; /* the ids, NUL-terminated */
   gsize arena_len, arena_cap;
+  gsize last; /* arena offset + 1 of the id added or found last, 0 = none */
 } IdSet;
 
 static void
@@ -258,15 +259,24 @@ static void
 add_string (IdSet *set, const char *id)
 {
   gsize len, mask, i;
-  guint64 hash = hash_string (id, &len), tag = hash >> OFFSET_BITS << OFFSET_BITS, slot;
+  guint64 hash, tag, slot;
 
+  /* The same job as the record before is the rule (a job's tasks come together), and a probe of
+     a large table is a cache miss or two. */
+  if (set->last > 0 && strcmp (set->arena + set->last - 1, id) == 0)
+    return;
+  hash = hash_string (id, &len);
+  tag = hash >> OFFSET_BITS << OFFSET_BITS;
   if (set->slots_cap > 0)
     {
       mask = set->slots_cap - 1;
       for (i = (gsize) hash & mask; set->slots[i] != 0; i = (i + 1) & mask)
         if ((set->slots[i] & ~OFFSET_MASK) == tag
             && strcmp (set->arena + (set->slots[i] & OFFSET_MASK) - 1, id) == 0)
-          return;
+          {
+            set->last = set->slots[i] & OFFSET_MASK;
+            return;
+          }
     }
   if (set->arena_len + len + 1 > set->arena_cap)
     {
@@ -277,6 +287,7 @@ add_string (IdSet *set, const char *id)
     g_error ("trace stats: more than %" G_GUINT64_FORMAT " bytes of distinct ids", OFFSET_MASK);
   memcpy (set->arena + set->arena_len, id, len + 1);
   slot = tag | (set->arena_len + 1);
+  set->last = set->arena_len + 1;
   set->arena_len += len + 1;
   if ((set->slots_len + 1) * 4 > set->slots_cap * 3)
     {
