@@ -1,4 +1,4 @@
-/* ks-test-traces.c: where the trace tests find their inputs. */
+/* ks-test-traces.c: where the trace tests find their inputs, and opening them. */
 #include "config.h"
 
 #include "ks-test-traces.h"
@@ -44,4 +44,15 @@ char *
 ks_test_trace_fixture (const char *relative)
 {
   return g_test_build_filename (G_TEST_DIST, "traces", relative, NULL);
+}
+
+KsTraceInput *
+ks_test_trace_input_open (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  const char *paths[] = { path };
+  KsTraceInput *input = ks_trace_input_open (paths, 1, &error);
+
+  g_assert_no_error (error);
+  return input;
 }

@@ -1,7 +1,9 @@
-/* ks-test-traces.h: where the trace tests find their inputs. */
+/* ks-test-traces.h: where the trace tests find their inputs, and opening them. */
 #pragma once
 
 #include <glib.h>
+
+#include "traces/ks-trace-input.h"
 
 G_BEGIN_DECLS
 
@@ -12,5 +14,8 @@ char *ks_test_find_trace (const char *relative);
 
 /* A small fixture kept in the tree: tests/traces/<relative> (tests/traces/SOURCES.md). */
 char *ks_test_trace_fixture (const char *relative);
+
+/* path opened as a one-path trace input; the test fails if it cannot be. */
+KsTraceInput *ks_test_trace_input_open (const char *path);
 
 G_END_DECLS

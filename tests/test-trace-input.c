@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "tests/ks-test-traces.h"
 #include "traces/ks-trace-private.h"
 #include "traces/ks-trace-stats.h"
 
@@ -103,22 +104,11 @@ write_bytes (Fixture *f, const char *name, const GByteArray *bytes)
   return path;
 }
 
-static KsTraceInput *
-open_one (const char *path)
-{
-  g_autoptr (GError) error = NULL;
-  const char *paths[] = { path };
-  KsTraceInput *input = ks_trace_input_open (paths, 1, &error);
-
-  g_assert_no_error (error);
-  return input;
-}
-
 /* Every line of path as "line:text\n"; *error set when reading stopped on an error. */
 static char *
 read_all (const char *path, GError **error)
 {
-  g_autoptr (KsTraceInput) input = open_one (path);
+  g_autoptr (KsTraceInput) input = ks_test_trace_input_open (path);
   GString *out = g_string_new (NULL);
   const char *line;
   gsize len;

@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "tests/ks-test-traces.h"
 #include "tests/ks-test.h"
 #include "traces/ks-trace-private.h"
 
@@ -51,17 +52,6 @@ read_rows (KsTraceInput *input)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
-static KsTraceInput *
-open_one (const char *path)
-{
-  g_autoptr (GError) error = NULL;
-  const char *paths[] = { path };
-  KsTraceInput *input = ks_trace_input_open (paths, 1, &error);
-
-  g_assert_no_error (error);
-  return input;
-}
-
 /* ---- input ------------------------------------------------------------------------------- */
 
 static void
@@ -70,7 +60,7 @@ test_input_lines (void)
   g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   /* CRLF and LF mixed, an empty line, a lone "\r" kept inside a line, no final newline. */
   g_autofree char *path = ks_test_write_file (dir, "a.txt", "one\r\ntwo\n\nthr\ree\r\nlast", -1);
-  g_autoptr (KsTraceInput) input = open_one (path);
+  g_autoptr (KsTraceInput) input = ks_test_trace_input_open (path);
   g_autofree char *lines = read_lines (input);
 
   g_assert_cmpstr (lines, ==,
@@ -96,7 +86,7 @@ test_input_long_line (void)
   memset (text + 2, 'a', big);
   memcpy (text + 2 + big, "\nz\n", 4);
   path = ks_test_write_file (dir, "long", text, -1);
-  input = open_one (path);
+  input = ks_test_trace_input_open (path);
   g_assert_true (ks_trace_input_next_line (input, &line, &len, &error));
   g_assert_cmpstr (line, ==, "x");
   g_assert_true (ks_trace_input_next_line (input, &line, &len, &error));
@@ -136,7 +126,7 @@ test_input_gzip_corrupt (void)
   g_autofree char *dir = ks_test_scratch_dir ("ks-test-traces-XXXXXX");
   g_autofree char *path
       = ks_test_write_file (dir, "bad.gz", "\x1f\x8b\x08\x00garbage that is not deflate", -1);
-  g_autoptr (KsTraceInput) input = open_one (path);
+  g_autoptr (KsTraceInput) input = ks_test_trace_input_open (path);
   g_autoptr (GError) error = NULL;
   g_autofree char *prefix = g_strconcat (path, ": ", NULL);
   const char *line;
@@ -163,7 +153,7 @@ test_input_directory (void)
   p0 = ks_test_write_file (parts, "part-00000-of-00003.csv.gz", "a1\n", -1);
   p2 = ks_test_write_file (parts, "part-00002-of-00003.csv.gz", "", -1);
   hidden = ks_test_write_file (parts, ".part-00000.crc", "x\n", -1);
-  input = open_one (parts);
+  input = ks_test_trace_input_open (parts);
   lines = read_lines (input);
   g_assert_cmpstr (lines, ==,
                    "part-00000-of-00003.csv.gz:1:a1\npart-00001-of-00003.csv.gz:1:b1\n"
@@ -213,7 +203,7 @@ test_input_csv (void)
                                               " 3 , y ,\n"
                                               "4",
                                               -1);
-  g_autoptr (KsTraceInput) input = open_one (path);
+  g_autoptr (KsTraceInput) input = ks_test_trace_input_open (path);
   g_autofree char *rows = read_rows (input);
 
   g_assert_cmpstr (rows, ==,
