@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "real/ks-daemon.h"
+#include "tests/ks-test.h"
 
 static char *data_dir;
 
@@ -96,23 +97,6 @@ test_stale (void)
   g_assert_false (g_file_test (pidfile, G_FILE_TEST_EXISTS));
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 int
 main (int argc, char **argv)
 {
@@ -128,7 +112,7 @@ main (int argc, char **argv)
   g_test_add_func ("/real/daemon/escalation", test_escalation);
   g_test_add_func ("/real/daemon/stale", test_stale);
   status = g_test_run ();
-  remove_tree (data_dir);
+  ks_test_remove_tree (data_dir);
   g_free (data_dir);
   return status;
 }

@@ -369,23 +369,6 @@ fixture_setup (Fixture *f, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
   g_object_unref (f->session);
@@ -395,7 +378,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   ks_client_free (f->client);
   ks_store_free (f->store);
   ks_sim_clock_free (f->sim);
-  remove_tree (f->dir);
+  ks_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->logs_dir);
   g_free (f->pod_dir);

@@ -12,6 +12,7 @@
 #include "real/ks-service-proxy.h"
 #include "real/ks-wall-clock.h"
 #include "tests/ks-test-netns.h"
+#include "tests/ks-test.h"
 
 #include <glib/gstdio.h>
 #include <net/if.h>
@@ -46,21 +47,6 @@ pod_free (Pod *p)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Pod, pod_free)
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-        remove_tree (child);
-      }
-  g_remove (path);
-}
 
 static void
 fixture_setup (Fixture *f, gconstpointer data)
@@ -125,7 +111,7 @@ fixture_teardown (Fixture *f, gconstpointer data)
   ks_net_free (f->net_a);
   ks_net_free (f->net_b);
   ks_wall_clock_free (f->clock);
-  remove_tree (f->dir);
+  ks_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->www);
 }

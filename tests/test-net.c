@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "real/ks-net-private.h"
+#include "tests/ks-test.h"
 
 #include <glib/gstdio.h>
 #include <linux/rtnetlink.h>
@@ -30,24 +31,9 @@ fixture_setup (Fixture *f, gconstpointer data)
 }
 
 static void
-remove_tree (const char *path)
-{
-  g_autoptr (GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (dir != NULL)
-    while ((name = g_dir_read_name (dir)) != NULL)
-      {
-        g_autofree char *child = g_build_filename (path, name, NULL);
-        remove_tree (child);
-      }
-  g_remove (path);
-}
-
-static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  remove_tree (f->dir);
+  ks_test_remove_tree (f->dir);
   g_free (f->dir);
 }
 
