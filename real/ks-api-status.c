@@ -115,8 +115,11 @@ ks_api_status_json (const char *status, guint code, const char *reason, const ch
               json_builder_add_string_value (b, causes[i].reason);
               json_builder_set_member_name (b, "message");
               json_builder_add_string_value (b, causes[i].message);
-              json_builder_set_member_name (b, "field");
-              json_builder_add_string_value (b, causes[i].field);
+              if (causes[i].field != NULL)
+                {
+                  json_builder_set_member_name (b, "field");
+                  json_builder_add_string_value (b, causes[i].field);
+                }
               json_builder_end_object (b);
             }
           json_builder_end_array (b);

@@ -21,7 +21,7 @@ typedef struct
 {
   const char *reason; /* "FieldValueInvalid", ... */
   const char *message;
-  const char *field; /* "spec.replicas" */
+  const char *field; /* "spec.replicas", or NULL: omitted (eviction's DisruptionBudget) */
 } KsApiCause;
 
 /* A Status object ({"kind":"Status","apiVersion":"v1","metadata":{},"status":...}) as compact

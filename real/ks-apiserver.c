@@ -28,6 +28,7 @@
 #include "src/api/ks-pod.h"
 #include "src/api/ks-selector.h"
 #include "src/api/ks-yaml.h"
+#include "src/controllers/ks-evict.h"
 
 #define NOT_FOUND_MESSAGE "the server could not find the requested resource"
 #define DEFAULT_WATCH_TIMEOUT (30 * KS_USEC_PER_MIN)
@@ -861,6 +862,8 @@ serve_resource_list (SoupServerMessage *msg, const char *group, const char *vers
         {
           add_resource (entries, "pods/binding", "", TRUE, NULL, NULL, "Binding", create_verb, NULL,
                         FALSE);
+          add_resource (entries, "pods/eviction", "", TRUE, "policy", "v1", "Eviction", create_verb,
+                        NULL, FALSE);
           add_resource (entries, "pods/log", "", TRUE, NULL, NULL, "Pod", get_verb, NULL, FALSE);
         }
     }
@@ -2222,6 +2225,122 @@ out:
   body_clear (&body);
 }
 
+/* Subresources: eviction (pkg/registry/core/pod/storage/eviction.go), on ks_evict_pod */
+
+#define EVICTION_REFUSED "Cannot evict pod as it would violate the pod's disruption budget."
+
+/* The 429 a budget's refusal answers: NewTooManyRequests with one DisruptionBudget cause, and
+ * details.retryAfterSeconds (with a Retry-After header) when the refusal suggests one. */
+static void
+reply_eviction_refused (Req *r, const KsEvictStatus *st)
+{
+  g_autofree char *json = ks_api_status_json (
+      "Failure", 429, "TooManyRequests", EVICTION_REFUSED, TRUE, NULL, NULL, NULL, NULL,
+      &(KsApiCause){ "DisruptionBudget", st->cause != NULL ? st->cause : "", NULL }, 1);
+  g_autoptr (JsonNode) tree = json_from_string (json, NULL);
+  JsonObject *details = member_object (json_node_get_object (tree), "details");
+
+  if (st->retry_after > 0)
+    {
+      g_autofree char *seconds = g_strdup_printf ("%u", st->retry_after);
+      /* retryAfterSeconds ends StatusDetails, before the Status' code. */
+      json_object_set_int_member (details, "retryAfterSeconds", st->retry_after);
+      soup_message_headers_replace (soup_server_message_get_response_headers (r->msg),
+                                    "Retry-After", seconds);
+    }
+  reply_json (r->msg, 429, json_to_string (tree, FALSE));
+}
+
+/* POST pods/<name>/eviction: a policy/v1 (or v1beta1) Eviction whose metadata.name is the URL's.
+ * The pod is evicted as ks_evict_pod does; its deleteOptions are read but not applied (the pod
+ * goes with its own grace period, as ks_evict_pod deletes). */
+static void
+serve_eviction (Req *r)
+{
+  Body body = { 0 };
+  JsonObject *o, *meta;
+  const char *v, *k, *name;
+  g_autoptr (KsObject) pod = NULL; /* a reference: the eviction's writes replace the store's */
+  KsClient *client;
+  KsEvictStatus st;
+  KsEvictResult result;
+
+  if (!parse_body (r, FALSE, &body))
+    goto out;
+  o = json_node_get_object (body.root);
+  v = member_string (o, "apiVersion");
+  k = member_string (o, "kind");
+  if (v != NULL && v[0] != '\0' && strcmp (v, "policy/v1") != 0
+      && strcmp (v, "policy/v1beta1") != 0)
+    {
+      g_autofree char *message
+          = g_strdup_printf ("the API version in the data (%s) does not match the expected API "
+                             "version (policy/v1 or policy/v1beta1)",
+                             v);
+      reply_bad_request (r, message);
+      goto out;
+    }
+  if (k != NULL && k[0] != '\0' && strcmp (k, "Eviction") != 0)
+    {
+      g_autofree char *message = g_strdup_printf (
+          "the kind in the data (%s) does not match the expected kind (Eviction)", k);
+      reply_bad_request (r, message);
+      goto out;
+    }
+  if (json_object_has_member (o, "deleteOptions") && member_object (o, "deleteOptions") == NULL
+      && !JSON_NODE_HOLDS_NULL (json_object_get_member (o, "deleteOptions")))
+    {
+      reply_bad_request (r, "deleteOptions of the Eviction must be an object");
+      goto out;
+    }
+  meta = member_object (o, "metadata");
+  name = member_string (meta, "name");
+  if (!check_name_and_namespace (r, o, FALSE))
+    goto out;
+  if (name == NULL || strcmp (name, r->name) != 0)
+    {
+      reply_bad_request (r, "name in URL does not match name in Eviction object");
+      goto out;
+    }
+  pod = get_or_reply (r);
+  if (pod == NULL)
+    goto out;
+  ks_object_ref (pod);
+  client = ks_store_client_new (r->server->store);
+  result = ks_evict_pod_status (client, ks_clock_now (r->server->clock), KS_POD (pod), &st);
+  ks_client_free (client);
+  switch (result)
+    {
+    case KS_EVICT_DONE:
+      reply_json (
+          r->msg, 201,
+          ks_api_status_json ("Success", 201, NULL, NULL, FALSE, NULL, NULL, NULL, NULL, NULL, 0));
+      break;
+    case KS_EVICT_REFUSED:
+      reply_eviction_refused (r, &st);
+      break;
+    case KS_EVICT_FAILED:
+      if (st.several)
+        /* eviction.go answers a bare Status: code 500, no reason. */
+        reply_json (r->msg, 500,
+                    ks_api_status_json ("Failure", 500, NULL, st.message, FALSE, NULL, NULL, NULL,
+                                        NULL, NULL, 0));
+      else if (st.negative)
+        {
+          g_autofree char *message = g_strdup_printf (
+              "poddisruptionbudgets.policy \"%s\" is forbidden: %s", st.budget, st.message);
+          reply_failure (r->msg, 403, "Forbidden", message, TRUE, st.budget, "policy",
+                         "poddisruptionbudgets");
+        }
+      else
+        reply_internal (r, st.message != NULL ? st.message : "eviction failed");
+      break;
+    }
+  ks_evict_status_clear (&st);
+out:
+  body_clear (&body);
+}
+
 /* Subresources: log, proxied to the node agent */
 
 struct _LogProxy
@@ -2661,6 +2780,14 @@ serve_resource (Req *r)
     {
       if (strcmp (m, "POST") == 0)
         serve_binding (r);
+      else
+        reply_method_not_allowed (r, method_action (m), resource);
+      return;
+    }
+  if (strcmp (r->sub, "eviction") == 0 && r->kind->id == KS_KIND_POD)
+    {
+      if (strcmp (m, "POST") == 0)
+        serve_eviction (r);
       else
         reply_method_not_allowed (r, method_action (m), resource);
       return;

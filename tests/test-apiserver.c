@@ -286,6 +286,19 @@ test_discovery (Fixture *f, gconstpointer data)
   g_assert_true (resource_listed (v1, "pods/status", "Pod", NULL));
   g_assert_true (resource_listed (v1, "pods/binding", "Binding", NULL));
   g_assert_true (resource_listed (v1, "pods/log", "Pod", NULL));
+  g_assert_true (resource_listed (v1, "pods/eviction", "Eviction", NULL));
+  for (guint i = 0; i < jlen (v1, "resources"); i++)
+    {
+      g_autofree char *p = g_strdup_printf ("resources.%u", i);
+      JsonNode *r = jpath (v1, p);
+      if (g_strcmp0 (jstr (r, "name"), "pods/eviction") != 0)
+        continue;
+      g_assert_cmpstr (jstr (r, "group"), ==, "policy");
+      g_assert_cmpstr (jstr (r, "version"), ==, "v1");
+      g_assert_true (json_object_get_boolean_member (json_node_get_object (r), "namespaced"));
+      g_assert_cmpuint (jlen (r, "verbs"), ==, 1);
+      g_assert_cmpstr (jstr (r, "verbs.0"), ==, "create");
+    }
   g_assert_true (resource_listed (v1, "nodes", "Node", "no"));
   g_assert_true (resource_listed (v1, "namespaces", "Namespace", "ns"));
   g_assert_false (resource_listed (v1, "deployments", "Deployment", NULL));
@@ -542,9 +555,9 @@ test_not_found_paths (Fixture *f, gconstpointer data)
     "/api/v2",
     "/apis/apps/v1/namespaces/default/daemonsets",
     "/apis/apps/v2/namespaces/default/deployments",
-    "/api/v1/namespaces/default/nodes",           /* nodes are cluster-scoped */
-    "/api/v1/pods/x",                             /* a namespaced item needs its namespace */
-    "/api/v1/namespaces/default/pods/x/eviction", /* no such subresource */
+    "/api/v1/namespaces/default/nodes",        /* nodes are cluster-scoped */
+    "/api/v1/pods/x",                          /* a namespaced item needs its namespace */
+    "/api/v1/namespaces/default/pods/x/evict", /* no such subresource */
     "/apis/apps/v1/namespaces/default/deployments/x/binding",
     "/api/v1/namespaces/default/pods/x/status/extra",
     "/apis/nothing",
@@ -2342,6 +2355,175 @@ test_selector_module (void)
   }
 }
 
+/* Subresources: eviction */
+
+#define EVICTION_JSON(version, name)                                                               \
+  "{\"apiVersion\":\"" version "\",\"kind\":\"Eviction\",\"metadata\":{\"name\":\"" name           \
+  "\",\"namespace\":\"default\"},\"deleteOptions\":{}}"
+#define MERGE "application/merge-patch+json"
+
+/* A Running, Ready pod labelled app=web, which the eviction checks budgets for. */
+static void
+create_running_pod (Fixture *f, const char *name)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/namespaces/default/pods/%s/status", name);
+  g_autofree char *pod = g_strdup_printf (
+      "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\",\"labels\":{\"app\":"
+      "\"web\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}",
+      name);
+  g_autoptr (JsonNode) created
+      = http_json (f, "POST", "/api/v1/namespaces/default/pods", JSON, pod, 201);
+  g_autoptr (JsonNode) running = http_json (
+      f, "PATCH", path, MERGE,
+      "{\"status\":{\"phase\":\"Running\",\"conditions\":[{\"type\":\"Ready\",\"status\":"
+      "\"True\"}]}}",
+      200);
+  g_assert_cmpstr (jstr (running, "status.phase"), ==, "Running");
+}
+
+static void
+create_budget (Fixture *f, const char *name, gint allowed)
+{
+  g_autofree char *pdb = g_strdup_printf (
+      "{\"apiVersion\":\"policy/v1\",\"kind\":\"PodDisruptionBudget\",\"metadata\":{\"name\":"
+      "\"%s\"},\"spec\":{\"minAvailable\":2,\"selector\":{\"matchLabels\":{\"app\":\"web\"}}}}",
+      name);
+  g_autofree char *path
+      = g_strdup_printf ("/apis/policy/v1/namespaces/default/poddisruptionbudgets/%s/status", name);
+  g_autofree char *status = g_strdup_printf (
+      "{\"status\":{\"observedGeneration\":1,\"disruptionsAllowed\":%d,\"currentHealthy\":2,"
+      "\"desiredHealthy\":2,\"expectedPods\":2}}",
+      allowed);
+  g_autoptr (JsonNode) created = http_json (
+      f, "POST", "/apis/policy/v1/namespaces/default/poddisruptionbudgets", JSON, pdb, 201);
+  g_autoptr (JsonNode) patched = http_json (f, "PATCH", path, MERGE, status, 200);
+  g_assert_cmpint (jint (patched, "status.disruptionsAllowed"), ==, allowed);
+}
+
+static void
+test_eviction (Fixture *f, gconstpointer data)
+{
+  const KsKind *pods = ks_kind_get (KS_KIND_POD);
+  const char *url = "/api/v1/namespaces/default/pods/a/eviction";
+  g_autofree char *body = NULL;
+  g_autoptr (JsonNode) refused = NULL;
+  KsObject *a;
+  guint status;
+
+  create_running_pod (f, "a");
+  create_running_pod (f, "b");
+
+  /* A budget at 0 allowed disruptions: 429 with the budget's numbers; the pod untouched. */
+  create_budget (f, "web", 0);
+  body = http (f, "POST", url, JSON, EVICTION_JSON ("policy/v1", "a"), &status);
+  g_assert_cmpuint (status, ==, 429);
+  g_assert_cmpstr (
+      body, ==,
+      "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
+      "\"message\":\"Cannot evict pod as it would violate the pod's disruption budget.\","
+      "\"reason\":\"TooManyRequests\",\"details\":{\"causes\":[{\"reason\":\"DisruptionBudget\","
+      "\"message\":\"The disruption budget web needs 2 healthy pods and has 2 currently\"}]},"
+      "\"code\":429}");
+  a = ks_store_get (f->store, pods, "default", "a");
+  g_assert_nonnull (a);
+  g_assert_false (ks_object_is_being_deleted (a));
+  g_assert_cmpint (KS_POD (a)->conditions[KS_POD_COND_DISRUPTION_TARGET].status, !=,
+                   KS_CONDITION_TRUE);
+
+  /* Two budgets: a bare 500 Status. */
+  create_budget (f, "web2", 1);
+  g_clear_pointer (&body, g_free);
+  body = http (f, "POST", url, JSON, EVICTION_JSON ("policy/v1", "a"), &status);
+  g_assert_cmpuint (status, ==, 500);
+  g_assert_cmpstr (body, ==,
+                   "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":"
+                   "\"Failure\",\"message\":\"This pod has more than one PodDisruptionBudget, "
+                   "which the eviction subresource does not support.\",\"code\":500}");
+  json_node_unref (http_json (
+      f, "DELETE", "/apis/policy/v1/namespaces/default/poddisruptionbudgets/web", NULL, NULL, 200));
+
+  /* Bad requests: nothing evicted. */
+  expect_error (f, "POST", url, JSON, EVICTION_JSON ("policy/v1", "b"), 400, "BadRequest",
+                "name in URL does not match name in Eviction object");
+  expect_error (f, "POST", url, JSON, "{\"apiVersion\":\"policy/v1\",\"kind\":\"Eviction\"}", 400,
+                "BadRequest", "name in URL does not match name in Eviction object");
+  {
+    g_autofree char *bad = http (f, "POST", url, JSON, "{\"kind\":\"Eviction\",", &status);
+    g_autoptr (JsonNode) node = json_from_string (bad, NULL);
+    g_assert_cmpuint (status, ==, 400);
+    g_assert_cmpstr (jstr (node, "reason"), ==, "BadRequest");
+  }
+  expect_error (f, "POST", url, JSON,
+                "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\"}}", 400,
+                "BadRequest",
+                "the API version in the data (v1) does not match the expected API version "
+                "(policy/v1 or policy/v1beta1)");
+  expect_error (f, "POST", url, JSON,
+                "{\"apiVersion\":\"policy/v1\",\"kind\":\"Binding\",\"metadata\":{\"name\":\"a\"}}",
+                400, "BadRequest",
+                "the kind in the data (Binding) does not match the expected kind (Eviction)");
+  expect_error (f, "GET", url, NULL, NULL, 405, "MethodNotAllowed",
+                "get is not supported on resources of kind \"pods/eviction\"");
+  g_assert_false (ks_object_is_being_deleted (ks_store_get (f->store, pods, "default", "a")));
+
+  /* A missing pod: 404 for the pod. */
+  expect_error (f, "POST", "/api/v1/namespaces/default/pods/x/eviction", JSON,
+                EVICTION_JSON ("policy/v1", "x"), 404, "NotFound", "pods \"x\" not found");
+
+  /* The one budget left allows a disruption: 201 Success; the pod is marked and deleted (no
+   * finalizers, no node: gone at once), the budget's allowance used up. */
+  g_clear_pointer (&body, g_free);
+  body = http (f, "POST", url, JSON, EVICTION_JSON ("policy/v1", "a"), &status);
+  g_assert_cmpuint (status, ==, 201);
+  g_assert_cmpstr (body, ==,
+                   "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":"
+                   "\"Success\",\"code\":201}");
+  g_assert_null (ks_store_get (f->store, pods, "default", "a"));
+  {
+    g_autoptr (JsonNode) pdb
+        = get_json (f, "/apis/policy/v1/namespaces/default/poddisruptionbudgets/web2", 200);
+    g_assert_cmpint (jint (pdb, "status.disruptionsAllowed"), ==, 0);
+    g_assert_cmpstr (jstr (pdb, "status.disruptedPods.a"), !=, NULL);
+  }
+  /* policy/v1beta1 is accepted; the budget now refuses b. */
+  g_clear_pointer (&body, g_free);
+  body = http (f, "POST", "/api/v1/namespaces/default/pods/b/eviction", JSON,
+               EVICTION_JSON ("policy/v1beta1", "b"), &status);
+  g_assert_cmpuint (status, ==, 429);
+  refused = json_from_string (body, NULL);
+  g_assert_cmpstr (jstr (refused, "details.causes.0.message"), ==,
+                   "The disruption budget web2 needs 2 healthy pods and has 2 currently");
+}
+
+/* An evicted pod that stays (on a node, with a finalizer) shows the DisruptionTarget condition. */
+static void
+test_eviction_marks (Fixture *f, gconstpointer data)
+{
+  g_autoptr (JsonNode) pod = NULL;
+  g_autoptr (JsonNode) done = NULL;
+
+  create_running_pod (f, "m");
+  json_node_unref (http_json (f, "PATCH", "/api/v1/namespaces/default/pods/m", MERGE,
+                              "{\"metadata\":{\"finalizers\":[\"kubesim.io/test\"]}}", 200));
+  done = http_json (f, "POST", "/api/v1/namespaces/default/pods/m/eviction", JSON,
+                    EVICTION_JSON ("policy/v1", "m"), 201);
+  g_assert_cmpstr (jstr (done, "status"), ==, "Success");
+  pod = get_json (f, "/api/v1/namespaces/default/pods/m", 200);
+  g_assert_nonnull (jstr (pod, "metadata.deletionTimestamp"));
+  for (guint i = 0; i < jlen (pod, "status.conditions"); i++)
+    {
+      g_autofree char *t = g_strdup_printf ("status.conditions.%u.type", i);
+      g_autofree char *reason = g_strdup_printf ("status.conditions.%u.reason", i);
+      g_autofree char *st = g_strdup_printf ("status.conditions.%u.status", i);
+      if (g_strcmp0 (jstr (pod, t), "DisruptionTarget") != 0)
+        continue;
+      g_assert_cmpstr (jstr (pod, reason), ==, "EvictionByEvictionAPI");
+      g_assert_cmpstr (jstr (pod, st), ==, "True");
+      return;
+    }
+  g_assert_not_reached ();
+}
+
 int
 main (int argc, char **argv)
 {
@@ -2371,6 +2553,8 @@ main (int argc, char **argv)
   ADD ("scale", test_scale, NULL);
   ADD ("binding", test_binding, NULL);
   ADD ("log", test_log, NULL);
+  ADD ("eviction", test_eviction, NULL);
+  ADD ("eviction/marks", test_eviction_marks, NULL);
   g_test_add_func ("/apiserver/patch-module", test_patch_module);
   g_test_add_func ("/apiserver/selector-module", test_selector_module);
   return g_test_run ();

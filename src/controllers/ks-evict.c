@@ -115,18 +115,39 @@ add_condition (KsClient *client, gint64 now, const KsPod *pod, GError **error)
 KsEvictResult
 ks_evict_pod (KsClient *client, gint64 now, const KsPod *pod, char **message)
 {
+  KsEvictStatus status;
+  KsEvictResult result = ks_evict_pod_status (client, now, pod, &status);
+
+  *message = g_steal_pointer (&status.message);
+  ks_evict_status_clear (&status);
+  return result;
+}
+
+void
+ks_evict_status_clear (KsEvictStatus *status)
+{
+  g_clear_pointer (&status->message, g_free);
+  g_clear_pointer (&status->budget, g_free);
+  g_clear_pointer (&status->cause, g_free);
+}
+
+KsEvictResult
+ks_evict_pod_status (KsClient *client, gint64 now, const KsPod *pod, KsEvictStatus *status)
+{
+  char **message = &status->message;
   KsObject *obj = (KsObject *) pod;
   KsDeleteOptions options = KS_DELETE_OPTIONS_DEFAULT;
   g_autoptr (GError) error = NULL;
   KsPodDisruptionBudget *pdb = NULL;
   gboolean several = FALSE;
 
-  *message = NULL;
+  memset (status, 0, sizeof *status);
   if (!ks_object_is_being_deleted (obj) && !ks_pod_is_terminal (pod)
       && pod->phase != KS_POD_PENDING)
     pdb = pod_budget (client, pod, &several);
   if (several)
     {
+      status->several = TRUE;
       *message = g_strdup ("This pod has more than one PodDisruptionBudget, which the eviction "
                            "subresource does not support.");
       return KS_EVICT_FAILED;
@@ -142,9 +163,15 @@ ks_evict_pod (KsClient *client, gint64 now, const KsPod *pod, char **message)
         {
           KsPodDisruptionBudget *copy;
           KsObject *updated;
-          if (pdb->status.observed_generation < pdb->parent.meta.generation
-              || pdb->status.disruptions_allowed == 0)
+          status->budget = g_strdup (pdb->parent.meta.name);
+          /* checkAndDecrement's order: a budget not yet processed, then a negative count, then
+           * none left. */
+          if (pdb->status.observed_generation < pdb->parent.meta.generation)
             {
+              status->cause = g_strdup_printf (
+                  "The disruption budget %s is still being processed by the server.",
+                  pdb->parent.meta.name);
+              status->retry_after = 10;
               ks_object_unref (KS_OBJECT (pdb));
               *message = g_strdup ("Cannot evict pod as it would violate the pod's disruption "
                                    "budget.");
@@ -152,10 +179,23 @@ ks_evict_pod (KsClient *client, gint64 now, const KsPod *pod, char **message)
             }
           if (pdb->status.disruptions_allowed < 0)
             {
+              status->negative = TRUE;
               ks_object_unref (KS_OBJECT (pdb));
               *message = g_strdup ("pdb disruptions allowed is negative");
               return KS_EVICT_FAILED;
             }
+          if (pdb->status.disruptions_allowed == 0)
+            {
+              status->cause = g_strdup_printf (
+                  "The disruption budget %s needs %d healthy pods and has %d currently",
+                  pdb->parent.meta.name, (int) pdb->status.desired_healthy,
+                  (int) pdb->status.current_healthy);
+              ks_object_unref (KS_OBJECT (pdb));
+              *message = g_strdup ("Cannot evict pod as it would violate the pod's disruption "
+                                   "budget.");
+              return KS_EVICT_REFUSED;
+            }
+          g_clear_pointer (&status->budget, g_free);
           copy = KS_POD_DISRUPTION_BUDGET (ks_object_copy (KS_OBJECT (pdb)));
           copy->status.disruptions_allowed--;
           add_disrupted_pod (copy, pod->parent.meta.name, now);

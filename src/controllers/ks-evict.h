@@ -27,4 +27,23 @@ typedef enum
  * allocated) says why on refusal or failure, else NULL. */
 KsEvictResult ks_evict_pod (KsClient *client, gint64 now, const KsPod *pod, char **message);
 
+/* What the eviction subresource answers beyond the result, for the API server's Status
+ * (eviction.go's errors).  Clear with ks_evict_status_clear. */
+typedef struct
+{
+  char *message;     /* as ks_evict_pod's, or NULL */
+  char *budget;      /* the budget's name when it refused or failed the eviction, else NULL */
+  char *cause;       /* a refusal's DisruptionBudget cause ("The disruption budget B needs ..."),
+                      * or NULL */
+  guint retry_after; /* a refusal's suggested retry in seconds (10 while the budget's status has
+                      * not caught up with its generation), 0 for none */
+  gboolean several;  /* failed: the pod has more than one budget */
+  gboolean negative; /* failed: the budget's disruptionsAllowed is negative (403 Forbidden) */
+} KsEvictStatus;
+
+/* As ks_evict_pod, filling *status (zeroed first) with the details of a refusal or failure. */
+KsEvictResult ks_evict_pod_status (KsClient *client, gint64 now, const KsPod *pod,
+                                   KsEvictStatus *status);
+void ks_evict_status_clear (KsEvictStatus *status);
+
 G_END_DECLS
