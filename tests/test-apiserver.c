@@ -2493,6 +2493,20 @@ test_eviction (Fixture *f, gconstpointer data)
   refused = json_from_string (body, NULL);
   g_assert_cmpstr (jstr (refused, "details.causes.0.message"), ==,
                    "The disruption budget web2 needs 2 healthy pods and has 2 currently");
+  /* A budget whose status lags its generation: 429 with a suggested retry of 10 s. */
+  json_node_unref (http_json (f, "PATCH",
+                              "/apis/policy/v1/namespaces/default/poddisruptionbudgets/web2", MERGE,
+                              "{\"spec\":{\"minAvailable\":1}}", 200));
+  g_clear_pointer (&body, g_free);
+  g_clear_pointer (&refused, json_node_unref);
+  body = http (f, "POST", "/api/v1/namespaces/default/pods/b/eviction", JSON,
+               EVICTION_JSON ("policy/v1", "b"), &status);
+  g_assert_cmpuint (status, ==, 429);
+  refused = json_from_string (body, NULL);
+  g_assert_cmpstr (jstr (refused, "details.causes.0.message"), ==,
+                   "The disruption budget web2 is still being processed by the server.");
+  g_assert_cmpint (jint (refused, "details.retryAfterSeconds"), ==, 10);
+  g_assert_false (ks_object_is_being_deleted (ks_store_get (f->store, pods, "default", "b")));
 }
 
 /* An evicted pod that stays (on a node, with a finalizer) shows the DisruptionTarget condition. */
