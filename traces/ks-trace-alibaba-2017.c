@@ -118,8 +118,9 @@ server_row (State *state, KsTraceReader *reader, KsTraceInput *input, const KsCs
 }
 
 static gboolean
-task_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
+task_row (gpointer data, KsTraceReader *reader, const KsCsvRow *row, GError **error)
 {
+  State *state = data;
   const char *file = ks_trace_input_get_file (state->rows.input);
   guint64 line = ks_trace_input_get_line (state->rows.input);
   const char *const *f = row->fields;
@@ -259,6 +260,7 @@ a17_open (KsTraceReader *reader, const char *const *given, guint n_given,
   guint n_paths = g_strv_length (expanded);
   State *state = g_new0 (State, 1);
 
+  state->rows.row_func = task_row;
   state->rows.reorder = ks_trace_queue_new ();
   state->rows.later = ks_trace_queue_new ();
   state->rows.window = MAX (options->reorder_window, MIN_WINDOW);
@@ -331,31 +333,11 @@ fail:
   return NULL;
 }
 
-static gboolean
-queued_row (gpointer state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
-{
-  return task_row (state, reader, row, error);
-}
-
-static gboolean
-a17_step (gpointer data, KsTraceReader *reader, GError **error)
-{
-  State *state = data;
-
-  return ks_trace_queue_step_csv (&state->rows, queued_row, state, reader, error);
-}
-
-static KsTraceInput *
-a17_get_input (gpointer data)
-{
-  return ((State *) data)->rows.input;
-}
-
 const KsTraceFormat ks_trace_format_alibaba_2017 = {
   .name = "alibaba-2017",
   .open = a17_open,
-  .step = a17_step,
+  .step = ks_trace_queue_rows_step,
   .free = state_free,
-  .get_input = a17_get_input,
+  .get_input = ks_trace_queue_rows_get_input,
   .orders_itself = TRUE, /* batch_task's reorder queue, merged with server_event's */
 };

@@ -538,8 +538,9 @@ outcome_of (const char *status)
 
 /* One batch_task or batch_instance row. */
 static gboolean
-batch_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
+batch_row (gpointer data, KsTraceReader *reader, const KsCsvRow *row, GError **error)
 {
+  State *state = data;
   const char *file = ks_trace_input_get_file (state->rows.input);
   guint64 line = ks_trace_input_get_line (state->rows.input);
   const char *const *f = row->fields;
@@ -638,6 +639,7 @@ a18_open (KsTraceReader *reader, const char *const *given, guint n_given,
   guint n_paths = g_strv_length (expanded);
   State *state = g_new0 (State, 1);
 
+  state->rows.row_func = batch_row;
   state->rows.reorder = ks_trace_queue_new ();
   state->rows.later = ks_trace_queue_new ();
   state->rows.window
@@ -721,31 +723,11 @@ fail:
   return NULL;
 }
 
-static gboolean
-queued_row (gpointer state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
-{
-  return batch_row (state, reader, row, error);
-}
-
-static gboolean
-a18_step (gpointer data, KsTraceReader *reader, GError **error)
-{
-  State *state = data;
-
-  return ks_trace_queue_step_csv (&state->rows, queued_row, state, reader, error);
-}
-
-static KsTraceInput *
-a18_get_input (gpointer data)
-{
-  return ((State *) data)->rows.input;
-}
-
 const KsTraceFormat ks_trace_format_alibaba_2018 = {
   .name = "alibaba-2018",
   .open = a18_open,
-  .step = a18_step,
+  .step = ks_trace_queue_rows_step,
   .free = state_free,
-  .get_input = a18_get_input,
+  .get_input = ks_trace_queue_rows_get_input,
   .orders_itself = TRUE, /* the batch table's reorder queue, merged with the other tables' */
 };

@@ -100,8 +100,9 @@ parse_size (const char *value, double *out)
 }
 
 static gboolean
-azure_row (State *state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
+azure_row (gpointer data, KsTraceReader *reader, const KsCsvRow *row, GError **error)
 {
+  State *state = data;
   const char *file = ks_trace_input_get_file (state->rows.input);
   guint64 line = ks_trace_input_get_line (state->rows.input);
   const char *const *f = row->fields;
@@ -182,6 +183,7 @@ azure_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
   double number;
 
   (void) reader;
+  state->rows.row_func = azure_row;
   state->rows.reorder = ks_trace_queue_new ();
   state->rows.later = ks_trace_queue_new ();
   state->rows.window
@@ -248,30 +250,10 @@ fail:
   return NULL;
 }
 
-static gboolean
-queued_row (gpointer state, KsTraceReader *reader, const KsCsvRow *row, GError **error)
-{
-  return azure_row (state, reader, row, error);
-}
-
-static gboolean
-azure_step (gpointer data, KsTraceReader *reader, GError **error)
-{
-  State *state = data;
-
-  return ks_trace_queue_step_csv (&state->rows, queued_row, state, reader, error);
-}
-
-static KsTraceInput *
-azure_get_input (gpointer data)
-{
-  return ((State *) data)->rows.input;
-}
-
 const KsTraceFormat ks_trace_format_azure_vm = {
   .name = "azure-vm",
   .open = azure_open,
-  .step = azure_step,
+  .step = ks_trace_queue_rows_step,
   .free = state_free,
-  .get_input = azure_get_input,
+  .get_input = ks_trace_queue_rows_get_input,
 };

@@ -558,9 +558,9 @@ ks_trace_expand_tables (const char *const *paths, guint n_paths, const char *con
 #define STEP_RECORDS 1024
 
 gboolean
-ks_trace_queue_step_csv (KsTraceQueueRows *rows, KsTraceQueueRowFunc row_func, gpointer state,
-                         KsTraceReader *reader, GError **error)
+ks_trace_queue_rows_step (gpointer data, KsTraceReader *reader, GError **error)
 {
+  KsTraceQueueRows *rows = data;
   KsCsvRow row;
   GError *local = NULL;
 
@@ -568,7 +568,7 @@ ks_trace_queue_step_csv (KsTraceQueueRows *rows, KsTraceQueueRowFunc row_func, g
     {
       /* The first row's fields are still valid: nothing was read from the input since. */
       rows->pending = FALSE;
-      return row_func (state, reader, &rows->first, error);
+      return rows->row_func (data, reader, &rows->first, error);
     }
   /* A task of many instances can fill the queue faster than one pump empties it: read on only
      once the backlog is out. */
@@ -581,7 +581,7 @@ ks_trace_queue_step_csv (KsTraceQueueRows *rows, KsTraceQueueRowFunc row_func, g
     {
       if (ks_trace_input_next_csv (rows->input, &row, &local))
         {
-          if (!row_func (state, reader, &row, error))
+          if (!rows->row_func (data, reader, &row, error))
             return FALSE;
           ks_trace_queue_pump (rows->reorder, rows->later, rows->window, FALSE, reader,
                                STEP_RECORDS);
@@ -596,4 +596,10 @@ ks_trace_queue_step_csv (KsTraceQueueRows *rows, KsTraceQueueRowFunc row_func, g
     }
   return ks_trace_queue_pump (rows->reorder, rows->later, rows->window, TRUE, reader, STEP_RECORDS)
          > 0;
+}
+
+KsTraceInput *
+ks_trace_queue_rows_get_input (gpointer data)
+{
+  return ((KsTraceQueueRows *) data)->input;
 }

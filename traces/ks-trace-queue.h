@@ -44,27 +44,30 @@ guint ks_trace_queue_pump (KsTraceQueue *reorder, KsTraceQueue *later, guint win
 void ks_trace_queue_emit_now (KsTraceQueue *later, KsTraceReader *reader,
                               const KsTraceRecord *record, guint64 count);
 
+typedef gboolean (*KsTraceQueueRowFunc) (gpointer state, KsTraceReader *reader, const KsCsvRow *row,
+                                         GError **error);
+
 /* A reader of one CSV table whose rows go through a reorder and a "later" queue (Alibaba,
- * Azure): the part of its state that ks_trace_queue_step_csv drives. */
+ * Azure): the part of its state that ks_trace_queue_rows_step drives.  It is the first member
+ * of the reader's state, so that the state is what row_func is given. */
 typedef struct
 {
-  KsTraceInput *input;   /* the table, or NULL when there is none */
-  gboolean pending;      /* first is a data row still to be handled */
-  KsCsvRow first;        /* (a headerless file's first row, read while classifying it) */
-  KsTraceQueue *reorder; /* the rows' submits */
-  KsTraceQueue *later;   /* starts, ends and other tables' records */
+  KsTraceQueueRowFunc row_func; /* handles one data row of the table */
+  KsTraceInput *input;          /* the table, or NULL when there is none */
+  gboolean pending;             /* first is a data row still to be handled */
+  KsCsvRow first;               /* (a headerless file's first row, read while classifying it) */
+  KsTraceQueue *reorder;        /* the rows' submits */
+  KsTraceQueue *later;          /* starts, ends and other tables' records */
   guint window;
   gboolean done; /* the table is read to its end */
 } KsTraceQueueRows;
 
-typedef gboolean (*KsTraceQueueRowFunc) (gpointer state, KsTraceReader *reader, const KsCsvRow *row,
-                                         GError **error);
-
-/* One step of such a reader (a KsTraceFormat's step): the pending first row, else the next row
- * through row_func (with state), pumping the queues; at the table's end, what they still hold.
- * A row whose instances fill the queue beyond the window is let out before more is read. */
-gboolean ks_trace_queue_step_csv (KsTraceQueueRows *rows, KsTraceQueueRowFunc row_func,
-                                  gpointer state, KsTraceReader *reader, GError **error);
+/* The KsTraceFormat step and get_input of such a reader (data: its state, which starts with its
+ * KsTraceQueueRows).  A step handles the pending first row, else the next row through row_func,
+ * pumping the queues; at the table's end, what they still hold.  A row whose instances fill the
+ * queue beyond the window is let out before more is read. */
+gboolean ks_trace_queue_rows_step (gpointer data, KsTraceReader *reader, GError **error);
+KsTraceInput *ks_trace_queue_rows_get_input (gpointer data);
 
 /* Append s to out as a DNS-1123 label fragment: lower case, runs of characters other than
  * [a-z0-9] as one '-', no leading or trailing '-' ("M1_2" → "m1-2"). */
