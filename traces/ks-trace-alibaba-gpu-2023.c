@@ -154,6 +154,26 @@ open_table (const char *path, GError **error)
   return table;
 }
 
+/* The columns node and pod lists share: their number, the name, cpu_milli and memory_mib (MiB
+ * that fit in bytes).  NULL when they are good, else why the row is bad. */
+static char *
+check_shared_columns (const Table *table, const KsCsvRow *row, gint64 *cpu, gint64 *memory)
+{
+  if (row->n_fields != table->n_columns)
+    return g_strdup_printf ("%u columns where the header has %u", row->n_fields, table->n_columns);
+  if (is_empty (field (row, table->name)))
+    return g_strdup (table->kind == TABLE_NODES ? "empty node name (column sn)"
+                                                : "empty pod name (column name)");
+  if (!ks_trace_parse_int64 (field (row, table->cpu), cpu) || *cpu < 0)
+    return g_strdup_printf ("cpu_milli '%s' is not a non-negative integer",
+                            field (row, table->cpu));
+  if (!ks_trace_parse_int64 (field (row, table->memory), memory) || *memory < 0
+      || *memory > G_MAXINT64 / (1 << 20))
+    return g_strdup_printf ("memory_mib '%s' is not a non-negative integer",
+                            field (row, table->memory));
+  return NULL;
+}
+
 /* One node row: a NODE_ADD at time 0 into the later queue.  FALSE only for a strict bad row. */
 static gboolean
 node_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row, GError **error)
@@ -164,21 +184,12 @@ node_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row
   gint64 cpu, memory, gpu;
   g_auto (GStrv) models = NULL;
 
+  g_autofree char *bad = NULL;
+
   ks_trace_count_row (reader);
-  if (row->n_fields != table->n_columns)
-    return ks_trace_bad_row (reader, file, line, error, "%u columns where the header has %u",
-                             row->n_fields, table->n_columns);
-  if (is_empty (field (row, table->name)))
-    return ks_trace_bad_row (reader, file, line, error, "empty node name (column sn)");
-  if (!ks_trace_parse_int64 (field (row, table->cpu), &cpu) || cpu < 0)
-    return ks_trace_bad_row (reader, file, line, error,
-                             "cpu_milli '%s' is not a non-negative integer",
-                             field (row, table->cpu));
-  if (!ks_trace_parse_int64 (field (row, table->memory), &memory) || memory < 0
-      || memory > G_MAXINT64 / (1 << 20))
-    return ks_trace_bad_row (reader, file, line, error,
-                             "memory_mib '%s' is not a non-negative integer",
-                             field (row, table->memory));
+  bad = check_shared_columns (table, row, &cpu, &memory);
+  if (bad != NULL)
+    return ks_trace_bad_row (reader, file, line, error, "%s", bad);
   if (!parse_count (field (row, table->gpu), 0, &gpu))
     return ks_trace_bad_row (reader, file, line, error, "gpu '%s' is not a non-negative integer",
                              field (row, table->gpu));
@@ -229,21 +240,12 @@ pod_row (State *state, KsTraceReader *reader, Table *table, const KsCsvRow *row,
   KsTraceOutcome outcome = KS_TRACE_OUTCOME_SUCCEEDED;
   g_auto (GStrv) models = NULL;
 
+  g_autofree char *bad = NULL;
+
   ks_trace_count_row (reader);
-  if (row->n_fields != table->n_columns)
-    return ks_trace_bad_row (reader, file, line, error, "%u columns where the header has %u",
-                             row->n_fields, table->n_columns);
-  if (is_empty (field (row, table->name)))
-    return ks_trace_bad_row (reader, file, line, error, "empty pod name (column name)");
-  if (!ks_trace_parse_int64 (field (row, table->cpu), &cpu) || cpu < 0)
-    return ks_trace_bad_row (reader, file, line, error,
-                             "cpu_milli '%s' is not a non-negative integer",
-                             field (row, table->cpu));
-  if (!ks_trace_parse_int64 (field (row, table->memory), &memory) || memory < 0
-      || memory > G_MAXINT64 / (1 << 20))
-    return ks_trace_bad_row (reader, file, line, error,
-                             "memory_mib '%s' is not a non-negative integer",
-                             field (row, table->memory));
+  bad = check_shared_columns (table, row, &cpu, &memory);
+  if (bad != NULL)
+    return ks_trace_bad_row (reader, file, line, error, "%s", bad);
   if (!parse_count (field (row, table->gpu), 0, &gpu))
     return ks_trace_bad_row (reader, file, line, error,
                              "num_gpu '%s' is not a non-negative integer", field (row, table->gpu));
