@@ -133,26 +133,6 @@ append_uint (GString *s, guint n)
   g_string_append_c (s, ',');
 }
 
-/* The first time one of the pod's containers ran (a container that restarted more than once
- * keeps only its last two starts: the earlier of them). */
-static gint64
-first_start (const KsPod *pod)
-{
-  gint64 t = KS_TIME_NONE;
-
-  if (pod->container_statuses == NULL)
-    return t;
-  for (guint i = 0; i < pod->spec->n_containers; i++)
-    {
-      const KsContainerStatus *c = &pod->container_statuses[i];
-      gint64 s
-          = c->has_last && c->last_started_at != KS_TIME_NONE ? c->last_started_at : c->started_at;
-      if (s != KS_TIME_NONE && (t == KS_TIME_NONE || s < t))
-        t = s;
-    }
-  return t;
-}
-
 /* The pod's row, from the pod itself: no state is kept per pod, so that recording costs a run
  * almost nothing (docs/benchmarks.md).  The store sets PodScheduled=True when it binds the pod
  * (its transition time is the binding's); a pod created with spec.nodeName was "scheduled" when
@@ -182,7 +162,7 @@ write_row (KsPodRecords *pr, const KsPod *pod, gint64 finished, const char *outc
     append_time (s, sched->status == KS_CONDITION_TRUE && sched->last_transition_time != 0
                         ? sched->last_transition_time
                         : created);
-  append_time (s, first_start (pod));
+  append_time (s, ks_pod_first_start (pod));
   append_time (s, finished);
   if (pod->node_name != NULL)
     g_string_append (s, pod->node_name);
@@ -298,7 +278,7 @@ ks_pod_records_finish (KsPodRecords *pr, GError **error)
     {
       Left *l = &g_array_index (left, Left, i);
       write_row (pr, l->pod, KS_TIME_NONE,
-                 first_start (l->pod) != KS_TIME_NONE ? "Running" : "Pending");
+                 ks_pod_first_start (l->pod) != KS_TIME_NONE ? "Running" : "Pending");
       g_free (l->name);
     }
   fwrite (pr->line->str, 1, pr->line->len, pr->out);

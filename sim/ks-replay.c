@@ -357,25 +357,6 @@ schedule_end (Live *l)
   note_end (r, l, at);
 }
 
-/* The pod's first container start, from its status. */
-static gint64
-first_start (const KsPod *pod)
-{
-  gint64 t = KS_TIME_NONE;
-
-  if (pod->container_statuses == NULL)
-    return t;
-  for (guint i = 0; i < pod->spec->n_containers; i++)
-    {
-      const KsContainerStatus *c = &pod->container_statuses[i];
-      gint64 s
-          = c->has_last && c->last_started_at != KS_TIME_NONE ? c->last_started_at : c->started_at;
-      if (s != KS_TIME_NONE && (t == KS_TIME_NONE || s < t))
-        t = s;
-    }
-  return t;
-}
-
 static void
 on_pod (const KsWatchEvent *event, gpointer data)
 {
@@ -393,7 +374,7 @@ on_pod (const KsWatchEvent *event, gpointer data)
     return;
   if (l->started == KS_TIME_NONE)
     {
-      l->started = first_start (pod);
+      l->started = ks_pod_first_start (pod);
       if (l->started != KS_TIME_NONE)
         {
           r->waiting--;

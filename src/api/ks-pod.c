@@ -1704,6 +1704,24 @@ ks_pod_max_restarts (const KsPod *pod)
   return max;
 }
 
+gint64
+ks_pod_first_start (const KsPod *pod)
+{
+  gint64 t = KS_TIME_NONE;
+
+  if (pod->container_statuses == NULL)
+    return t;
+  for (guint i = 0; i < pod->spec->n_containers; i++)
+    {
+      const KsContainerStatus *c = &pod->container_statuses[i];
+      gint64 s
+          = c->has_last && c->last_started_at != KS_TIME_NONE ? c->last_started_at : c->started_at;
+      if (s != KS_TIME_NONE && (t == KS_TIME_NONE || s < t))
+        t = s;
+    }
+  return t;
+}
+
 void
 ks_pod_ensure_container_statuses (KsPod *pod)
 {

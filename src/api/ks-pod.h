@@ -440,6 +440,9 @@ void ks_pod_set_condition (KsPod *pod, KsPodConditionType type, KsConditionStatu
                            const char *reason, const char *message, gint64 now);
 /* Sum of restartCount over containers, and the largest one. */
 gint32 ks_pod_max_restarts (const KsPod *pod);
+/* The first time one of the pod's containers ran, or KS_TIME_NONE (a container that restarted
+ * more than once keeps only its last two starts: the earlier of them). */
+gint64 ks_pod_first_start (const KsPod *pod);
 /* Allocate container statuses (all Waiting/ContainerCreating, init containers
  * Waiting/PodInitializing) if missing. */
 void ks_pod_ensure_container_statuses (KsPod *pod);
