@@ -179,6 +179,37 @@ make_scenario (const ReplayOptions *o, const char *trace, gboolean *trace_nodes)
 }
 
 gboolean
+ks_cli_trace_machine (const char *command, const char *machine_cpu, const char *machine_memory,
+                      KsTraceOptions *options)
+{
+  gint64 milli, bytes;
+
+  if (machine_cpu != NULL)
+    {
+      if (!ks_quantity_parse_milli (machine_cpu, &milli, NULL) || milli <= 0)
+        {
+          g_printerr ("kubesim %s: --machine-cpu \"%s\": expected the reference machine's "
+                      "cores, e.g. 32 or 64\n",
+                      command, machine_cpu);
+          return FALSE;
+        }
+      options->machine_cpu = milli / 1000.0;
+    }
+  if (machine_memory != NULL)
+    {
+      if (!ks_quantity_parse_value (machine_memory, &bytes, NULL) || bytes <= 0)
+        {
+          g_printerr ("kubesim %s: --machine-memory \"%s\": expected the reference machine's "
+                      "memory, e.g. 128Gi\n",
+                      command, machine_memory);
+          return FALSE;
+        }
+      options->machine_memory = bytes;
+    }
+  return TRUE;
+}
+
+gboolean
 ks_cli_trace_args_check (const char *command, const KsCliTraceArgs *o, KsReplayOptions *ropts,
                          KsTraceOptions *topts)
 {
@@ -227,30 +258,8 @@ ks_cli_trace_args_check (const char *command, const KsCliTraceArgs *o, KsReplayO
         }
       ropts->max_pods = n;
     }
-  if (o->machine_cpu != NULL)
-    {
-      gint64 milli;
-      if (!ks_quantity_parse_milli (o->machine_cpu, &milli, NULL) || milli <= 0)
-        {
-          g_printerr ("kubesim %s: --machine-cpu \"%s\": expected the reference machine's "
-                      "cores, e.g. 32 or 64\n",
-                      command, o->machine_cpu);
-          return FALSE;
-        }
-      topts->machine_cpu = milli / 1000.0;
-    }
-  if (o->machine_memory != NULL)
-    {
-      gint64 bytes;
-      if (!ks_quantity_parse_value (o->machine_memory, &bytes, NULL) || bytes <= 0)
-        {
-          g_printerr ("kubesim %s: --machine-memory \"%s\": expected the reference machine's "
-                      "memory, e.g. 128Gi\n",
-                      command, o->machine_memory);
-          return FALSE;
-        }
-      topts->machine_memory = bytes;
-    }
+  if (!ks_cli_trace_machine (command, o->machine_cpu, o->machine_memory, topts))
+    return FALSE;
   if (o->nodes != NULL && o->cluster != NULL)
     {
       g_printerr ("kubesim %s: --nodes and --cluster both give the cluster: use one\n", command);

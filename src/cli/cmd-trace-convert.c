@@ -70,25 +70,8 @@ ks_cmd_trace_convert (int argc, char **argv)
     }
   ks_trace_options_init (&options);
   options.strict = strict;
-  if (machine_cpu != NULL)
-    {
-      gint64 milli;
-      if (!ks_quantity_parse_milli (machine_cpu, &milli, NULL) || milli <= 0)
-        {
-          g_printerr ("kubesim trace convert: --machine-cpu \"%s\": expected cores, e.g. 32\n",
-                      machine_cpu);
-          return KS_EXIT_USAGE;
-        }
-      options.machine_cpu = milli / 1000.0;
-    }
-  if (machine_memory != NULL
-      && (!ks_quantity_parse_value (machine_memory, &options.machine_memory, NULL)
-          || options.machine_memory <= 0))
-    {
-      g_printerr ("kubesim trace convert: --machine-memory \"%s\": expected bytes, e.g. 128Gi\n",
-                  machine_memory);
-      return KS_EXIT_USAGE;
-    }
+  if (!ks_cli_trace_machine ("trace convert", machine_cpu, machine_memory, &options))
+    return KS_EXIT_USAGE;
   reader = ks_trace_reader_new (format, (const char *const *) argv + 1, (guint) argc - 1, &options,
                                 &error);
   if (reader == NULL)

@@ -244,26 +244,8 @@ ks_cmd_trace_generate (int argc, char **argv)
           return KS_EXIT_USAGE;
         }
       ks_trace_options_init (&trace_options);
-      if (machine_cpu != NULL)
-        {
-          gint64 milli;
-
-          if (!ks_quantity_parse_milli (machine_cpu, &milli, &error) || milli <= 0)
-            {
-              g_printerr (NAME ": --machine-cpu: %s\n",
-                          error != NULL ? error->message : "must be above 0");
-              return KS_EXIT_USAGE;
-            }
-          trace_options.machine_cpu = (double) milli / 1000.0;
-        }
-      if (machine_memory != NULL
-          && (!ks_quantity_parse_value (machine_memory, &trace_options.machine_memory, &error)
-              || trace_options.machine_memory <= 0))
-        {
-          g_printerr (NAME ": --machine-memory: %s\n",
-                      error != NULL ? error->message : "must be above 0");
-          return KS_EXIT_USAGE;
-        }
+      if (!ks_cli_trace_machine ("trace generate", machine_cpu, machine_memory, &trace_options))
+        return KS_EXIT_USAGE;
       reader = ks_trace_reader_new (format, (const char *const *) fit_paths,
                                     g_strv_length (fit_paths), &trace_options, &error);
       if (reader != NULL)

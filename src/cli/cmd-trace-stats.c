@@ -102,28 +102,8 @@ ks_cmd_trace_stats (int argc, char **argv)
     }
   ks_trace_options_init (&options);
   options.strict = strict;
-  if (machine_cpu != NULL)
-    {
-      gint64 milli;
-
-      if (!ks_quantity_parse_milli (machine_cpu, &milli, &error) || milli <= 0)
-        {
-          g_printerr ("kubesim trace stats: --machine-cpu: %s\n",
-                      error != NULL ? error->message : "must be more than 0");
-          return KS_EXIT_USAGE;
-        }
-      options.machine_cpu = (double) milli / 1000.0;
-    }
-  if (machine_memory != NULL)
-    {
-      if (!ks_quantity_parse_value (machine_memory, &options.machine_memory, &error)
-          || options.machine_memory <= 0)
-        {
-          g_printerr ("kubesim trace stats: --machine-memory: %s\n",
-                      error != NULL ? error->message : "must be more than 0");
-          return KS_EXIT_USAGE;
-        }
-    }
+  if (!ks_cli_trace_machine ("trace stats", machine_cpu, machine_memory, &options))
+    return KS_EXIT_USAGE;
   prog.enabled = isatty (STDERR_FILENO);
   options.bad_row = bad_row;
   options.bad_row_data = &prog;

@@ -131,6 +131,10 @@ typedef struct
         "Memory of the reference machine (default 128Gi)", "BYTES"                                 \
   }
 
+/* Parse --machine-cpu and --machine-memory (each NULL when not given) into options; FALSE, after
+ * saying what is wrong and what would be valid on stderr, when one is not a positive quantity. */
+gboolean ks_cli_trace_machine (const char *command, const char *machine_cpu,
+                               const char *machine_memory, KsTraceOptions *options);
 /* Check a's values and set what they say in ropts and topts (both initialized here; seed and
  * strict are the caller's).  FALSE after printing "kubesim CMD: --option ...: what would be
  * valid" (exit 2).  In cmd-replay.c. */
