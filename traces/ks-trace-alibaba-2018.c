@@ -196,9 +196,7 @@ state_free (gpointer data)
 
   if (state == NULL)
     return;
-  ks_trace_input_free (state->rows.input);
-  ks_trace_queue_free (state->rows.reorder);
-  ks_trace_queue_free (state->rows.later);
+  ks_trace_queue_rows_clear (&state->rows);
   g_string_free (state->id, TRUE);
   g_free (state);
 }
@@ -639,11 +637,7 @@ a18_open (KsTraceReader *reader, const char *const *given, guint n_given,
   guint n_paths = g_strv_length (expanded);
   State *state = g_new0 (State, 1);
 
-  state->rows.row_func = batch_row;
-  state->rows.reorder = ks_trace_queue_new ();
-  state->rows.later = ks_trace_queue_new ();
-  state->rows.window
-      = options->reorder_window > 0 ? options->reorder_window : KS_TRACE_DEFAULT_REORDER_WINDOW;
+  ks_trace_queue_rows_init (&state->rows, batch_row, options->reorder_window);
   state->machine_memory
       = options->machine_memory > 0 ? options->machine_memory : KS_TRACE_DEFAULT_MACHINE_MEMORY;
   state->id = g_string_new (NULL);

@@ -56,9 +56,7 @@ state_free (gpointer data)
 
   if (state == NULL)
     return;
-  ks_trace_input_free (state->rows.input);
-  ks_trace_queue_free (state->rows.reorder);
-  ks_trace_queue_free (state->rows.later);
+  ks_trace_queue_rows_clear (&state->rows);
   g_string_free (state->id, TRUE);
   g_string_free (state->job, TRUE);
   g_free (state);
@@ -183,11 +181,7 @@ azure_open (KsTraceReader *reader, const char *const *paths, guint n_paths,
   double number;
 
   (void) reader;
-  state->rows.row_func = azure_row;
-  state->rows.reorder = ks_trace_queue_new ();
-  state->rows.later = ks_trace_queue_new ();
-  state->rows.window
-      = options->reorder_window > 0 ? options->reorder_window : KS_TRACE_DEFAULT_REORDER_WINDOW;
+  ks_trace_queue_rows_init (&state->rows, azure_row, options->reorder_window);
   state->id = g_string_new (NULL);
   state->job = g_string_new (NULL);
   state->rows.input = ks_trace_input_open (paths, n_paths, error);

@@ -557,6 +557,23 @@ ks_trace_expand_tables (const char *const *paths, guint n_paths, const char *con
 
 #define STEP_RECORDS 1024
 
+void
+ks_trace_queue_rows_init (KsTraceQueueRows *rows, KsTraceQueueRowFunc row_func, guint window)
+{
+  rows->row_func = row_func;
+  rows->reorder = ks_trace_queue_new ();
+  rows->later = ks_trace_queue_new ();
+  rows->window = window > 0 ? window : KS_TRACE_DEFAULT_REORDER_WINDOW;
+}
+
+void
+ks_trace_queue_rows_clear (KsTraceQueueRows *rows)
+{
+  g_clear_pointer (&rows->input, ks_trace_input_free);
+  g_clear_pointer (&rows->reorder, ks_trace_queue_free);
+  g_clear_pointer (&rows->later, ks_trace_queue_free);
+}
+
 gboolean
 ks_trace_queue_rows_step (gpointer data, KsTraceReader *reader, GError **error)
 {

@@ -62,6 +62,11 @@ typedef struct
   gboolean done; /* the table is read to its end */
 } KsTraceQueueRows;
 
+/* Set up rows (zeroed) for row_func with empty queues and a reorder window of window records
+ * (0: KS_TRACE_DEFAULT_REORDER_WINDOW); clear frees its input and queues. */
+void ks_trace_queue_rows_init (KsTraceQueueRows *rows, KsTraceQueueRowFunc row_func, guint window);
+void ks_trace_queue_rows_clear (KsTraceQueueRows *rows);
+
 /* The KsTraceFormat step and get_input of such a reader (data: its state, which starts with its
  * KsTraceQueueRows).  A step handles the pending first row, else the next row through row_func,
  * pumping the queues; at the table's end, what they still hold.  A row whose instances fill the
